@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+/* leefbaar: livability scores for Dutch neighbourhoods. The umbrella header. */
+#ifndef LEEFBAAR_H
+#define LEEFBAAR_H
+
+#include "core.h"
+#include "model.h"
+
+#endif

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/* The library context: error buffer, GEOS handle, log and progress callbacks. */
+#include "ctx.h"
+
+#include "../geom/geos_bridge.h"
+#include "lb_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { ERRMSG_SIZE = 2048 };
+
+struct lb_ctx {
+    char errmsg[ERRMSG_SIZE];
+    void *geos;
+    lb_log_fn log_fn;
+    void *log_user;
+    lb_progress_fn progress_fn;
+    void *progress_user;
+    char **warnings;
+    size_t n_warnings;
+    size_t cap_warnings;
+};
+
+lb_status lb_ctx_create(lb_ctx **out)
+{
+    if (!out)
+        return LB_ERR_ARG;
+    lb_ctx *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx)
+        return LB_ERR_NOMEM;
+    ctx->geos = lb_geos_init(ctx);
+    if (!ctx->geos) {
+        free(ctx);
+        return LB_ERR_INTERNAL;
+    }
+    *out = ctx;
+    return LB_OK;
+}
+
+void lb_ctx_destroy(lb_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    lb_geos_finish(ctx->geos);
+    for (size_t i = 0; i < ctx->n_warnings; i++)
+        free(ctx->warnings[i]);
+    free(ctx->warnings);
+    free(ctx);
+}
+
+const char *lb_ctx_errmsg(const lb_ctx *ctx)
+{
+    return ctx ? ctx->errmsg : "";
+}
+
+void lb_ctx_set_log(lb_ctx *ctx, lb_log_fn fn, void *user)
+{
+    ctx->log_fn = fn;
+    ctx->log_user = user;
+}
+
+void lb_ctx_set_progress(lb_ctx *ctx, lb_progress_fn fn, void *user)
+{
+    ctx->progress_fn = fn;
+    ctx->progress_user = user;
+}
+
+size_t lb_ctx_warning_count(const lb_ctx *ctx)
+{
+    return ctx->n_warnings;
+}
+
+const char *lb_ctx_warning(const lb_ctx *ctx, size_t i)
+{
+    return i < ctx->n_warnings ? ctx->warnings[i] : NULL;
+}
+
+const char *lb_status_str(lb_status s)
+{
+    static const char *const names[] = {
+        [LB_OK] = "ok",
+        [LB_ERR_NOMEM] = "out of memory",
+        [LB_ERR_ARG] = "invalid argument",
+        [LB_ERR_IO] = "input/output error",
+        [LB_ERR_CRS] = "coordinate reference system error",
+        [LB_ERR_GEOM] = "geometry error",
+        [LB_ERR_DATA] = "data error",
+        [LB_ERR_MODEL] = "model error",
+        [LB_ERR_INTERNAL] = "internal error",
+    };
+    if ((unsigned)s < sizeof(names) / sizeof(names[0]))
+        return names[s];
+    return "unknown status";
+}
+
+const char *lb_version(void)
+{
+    return LB_VERSION_STRING;
+}
+
+lb_status lb_error(lb_ctx *ctx, lb_status s, const char *fmt, ...)
+{
+    if (!ctx)
+        return s;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+lb_status lb_error_prefix(lb_ctx *ctx, lb_status s, const char *fmt, ...)
+{
+    if (!ctx)
+        return s;
+    char prefix[ERRMSG_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    va_end(ap);
+    char old[ERRMSG_SIZE];
+    memcpy(old, ctx->errmsg, sizeof(old));
+    snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s%s", prefix, old);
+    return s;
+}
+
+void lb_error_clear(lb_ctx *ctx)
+{
+    ctx->errmsg[0] = '\0';
+}
+
+static void keep_warning(lb_ctx *ctx, const char *msg)
+{
+    if (ctx->n_warnings == ctx->cap_warnings) {
+        size_t cap = ctx->cap_warnings ? 2 * ctx->cap_warnings : 8;
+        char **w = realloc(ctx->warnings, cap * sizeof(*w));
+        if (!w)
+            return;
+        ctx->warnings = w;
+        ctx->cap_warnings = cap;
+    }
+    char *copy = lb_strdup(msg);
+    if (copy)
+        ctx->warnings[ctx->n_warnings++] = copy;
+}
+
+void lb_log(lb_ctx *ctx, lb_log_level level, const char *fmt, ...)
+{
+    char msg[ERRMSG_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (level == LB_LOG_WARN)
+        keep_warning(ctx, msg);
+    if (ctx->log_fn)
+        ctx->log_fn(ctx->log_user, level, msg);
+}
+
+lb_status lb_progress(lb_ctx *ctx, double done, const char *stage)
+{
+    if (ctx->progress_fn && ctx->progress_fn(ctx->progress_user, done, stage) != 0)
+        return lb_error(ctx, LB_ERR_ARG, "cancelled by the progress callback during %s", stage);
+    return LB_OK;
+}
+
+void *lb_ctx_geos(lb_ctx *ctx)
+{
+    return ctx->geos;
+}
+
+char *lb_strdup(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+char *lb_strfmt(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (!s)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}

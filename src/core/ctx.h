@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* Private part of the context: error setting, logging and progress for library modules. */
+#ifndef LB_CORE_CTX_H
+#define LB_CORE_CTX_H
+
+#include <leefbaar/core.h>
+
+#include <stdarg.h>
+
+/* Set the context's error message and return @p s, so callers can write
+ * `return lb_error(ctx, LB_ERR_IO, "open '%s': ...", path);`. */
+lb_status lb_error(lb_ctx *ctx, lb_status s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Prefix the current error message with more context ("reading 'x.gpkg': " + old). */
+lb_status lb_error_prefix(lb_ctx *ctx, lb_status s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Clear the error message. */
+void lb_error_clear(lb_ctx *ctx);
+
+/* Log a message; warnings are also kept (see lb_ctx_warning). */
+void lb_log(lb_ctx *ctx, lb_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Report progress; returns LB_ERR_ARG (with message) when the callback asks to cancel. */
+lb_status lb_progress(lb_ctx *ctx, double done, const char *stage);
+
+/* The context's GEOS handle (a GEOSContextHandle_t), typed void * to keep GEOS out of here. */
+void *lb_ctx_geos(lb_ctx *ctx);
+
+/* Duplicate a string (strict C17 has no strdup). NULL in gives NULL out. */
+char *lb_strdup(const char *s);
+
+/* Formatted allocation; NULL on failure. Caller frees. */
+char *lb_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define LB_PI 3.14159265358979323846
+
+#endif

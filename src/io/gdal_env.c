@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* GDAL set-up: drivers, per-call error capture, spatial references with GIS axis order. */
+#include "gdal_env.h"
+
+#include "../core/ctx.h"
+
+#include <cpl_error.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <stdio.h>
+#include <string.h>
+
+void lb_gdal_init(void)
+{
+    GDALAllRegister();
+}
+
+static void CPL_STDCALL capture_handler(CPLErr cls, CPLErrorNum num, const char *msg)
+{
+    (void)num;
+    lb_cpl_capture *cap = CPLGetErrorHandlerUserData();
+    if (cap && cls >= CE_Failure) {
+        cap->n_errors++;
+        snprintf(cap->msg, sizeof(cap->msg), "%s", msg ? msg : "");
+    }
+}
+
+void lb_cpl_begin(lb_cpl_capture *cap)
+{
+    cap->msg[0] = '\0';
+    cap->n_errors = 0;
+    CPLErrorReset();
+    CPLPushErrorHandlerEx(capture_handler, cap);
+}
+
+const char *lb_cpl_end(lb_cpl_capture *cap)
+{
+    CPLPopErrorHandler();
+    return cap->msg;
+}
+
+static OGRSpatialReferenceH srs_epsg(lb_ctx *ctx, int code)
+{
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    if (!srs) {
+        lb_error(ctx, LB_ERR_NOMEM, "cannot allocate a spatial reference");
+        return NULL;
+    }
+    lb_cpl_capture cap;
+    lb_cpl_begin(&cap);
+    OGRErr err = OSRImportFromEPSG(srs, code);
+    lb_cpl_end(&cap);
+    if (err != OGRERR_NONE) {
+        OSRRelease(srs);
+        lb_error(ctx, LB_ERR_CRS, "PROJ cannot build EPSG:%d (%s); is proj-data installed?",
+                 code, cap.msg);
+        return NULL;
+    }
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    return srs;
+}
+
+OGRSpatialReferenceH lb_srs_rd(lb_ctx *ctx)
+{
+    return srs_epsg(ctx, 28992);
+}
+
+OGRSpatialReferenceH lb_srs_wgs84(lb_ctx *ctx)
+{
+    return srs_epsg(ctx, 4326);
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* Result tables: typed columns plus optional RD geometry per row. */
+#include "table.h"
+
+#include "../core/ctx.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+lb_status lb_table_create(lb_ctx *ctx, size_t n_rows, lb_table **out)
+{
+    lb_table *t = calloc(1, sizeof(*t));
+    if (!t)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for a table of %zu rows", n_rows);
+    t->n_rows = n_rows;
+    *out = t;
+    return LB_OK;
+}
+
+lb_status lb_table_add(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type type,
+                       lb_column **out)
+{
+    lb_column *cols = realloc(t->cols, (t->n_cols + 1) * sizeof(*cols));
+    if (!cols)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory adding column '%s'", name);
+    t->cols = cols;
+    lb_column *c = &cols[t->n_cols];
+    memset(c, 0, sizeof(*c));
+    c->name = lb_strdup(name);
+    c->type = type;
+    c->decimals = -1;
+    size_t n = t->n_rows ? t->n_rows : 1;
+    int ok = c->name != NULL;
+    if (ok && type == LB_COL_REAL) {
+        c->real = malloc(n * sizeof(double));
+        ok = c->real != NULL;
+        for (size_t i = 0; ok && i < t->n_rows; i++)
+            c->real[i] = NAN;
+    } else if (ok && type == LB_COL_INT) {
+        c->integer = malloc(n * sizeof(int64_t));
+        ok = c->integer != NULL;
+        for (size_t i = 0; ok && i < t->n_rows; i++)
+            c->integer[i] = LB_INT_NULL;
+    } else if (ok) {
+        c->text = calloc(n, sizeof(char *));
+        ok = c->text != NULL;
+    }
+    if (!ok) {
+        free(c->name);
+        free(c->real);
+        free(c->integer);
+        free(c->text);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory adding column '%s'", name);
+    }
+    t->n_cols++;
+    *out = c;
+    return LB_OK;
+}
+
+lb_status lb_table_set_geometry(lb_ctx *ctx, lb_table *t, size_t row, unsigned char *wkb,
+                                size_t size)
+{
+    if (!t->wkb) {
+        size_t n = t->n_rows ? t->n_rows : 1;
+        t->wkb = calloc(n, sizeof(*t->wkb));
+        t->wkb_size = calloc(n, sizeof(*t->wkb_size));
+        if (!t->wkb || !t->wkb_size) {
+            free(wkb);
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory for table geometries");
+        }
+    }
+    free(t->wkb[row]);
+    t->wkb[row] = wkb;
+    t->wkb_size[row] = size;
+    return LB_OK;
+}
+
+lb_column *lb_table_col(const lb_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->n_cols; i++)
+        if (strcmp(t->cols[i].name, name) == 0)
+            return &t->cols[i];
+    return NULL;
+}
+
+void lb_table_destroy(lb_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n_cols; i++) {
+        lb_column *c = &t->cols[i];
+        if (c->text)
+            for (size_t r = 0; r < t->n_rows; r++)
+                free(c->text[r]);
+        free(c->text);
+        free(c->real);
+        free(c->integer);
+        free(c->name);
+    }
+    free(t->cols);
+    if (t->wkb)
+        for (size_t r = 0; r < t->n_rows; r++)
+            free(t->wkb[r]);
+    free(t->wkb);
+    free(t->wkb_size);
+    free(t);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* A result table: rows of units with an optional RD geometry and typed columns. The hand-off
+ * between the pipeline and the writers. */
+#ifndef LB_IO_TABLE_H
+#define LB_IO_TABLE_H
+
+#include <leefbaar/core.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LB_INT_NULL INT64_MIN /* a missing integer */
+
+typedef enum lb_col_type { LB_COL_REAL, LB_COL_INT, LB_COL_TEXT } lb_col_type;
+
+typedef struct lb_column {
+    char *name;
+    lb_col_type type;
+    double *real;     /* LB_COL_REAL: n_rows values, NaN = missing (written as NULL) */
+    int64_t *integer; /* LB_COL_INT: n_rows values, LB_INT_NULL = missing */
+    char **text;      /* LB_COL_TEXT: n_rows strings, NULL = missing */
+    int decimals;     /* LB_COL_REAL: digits kept on output (rounding only there); -1 = all */
+} lb_column;
+
+typedef struct lb_table {
+    size_t n_rows;
+    size_t n_cols;
+    lb_column *cols;
+    unsigned char **wkb; /* n_rows WKB geometries in EPSG:28992, or NULL for no geometry */
+    size_t *wkb_size;
+} lb_table;
+
+/* Create an empty table of @p n_rows rows. *out is owned by the caller (lb_table_destroy). */
+lb_status lb_table_create(lb_ctx *ctx, size_t n_rows, lb_table **out);
+
+/* Add a column; returns it through @p out (borrowed, valid while the table lives). Values are
+ * initialised to missing. */
+lb_status lb_table_add(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type type,
+                       lb_column **out);
+
+/* Give the table geometries: takes ownership of each wkb[i] (malloc'd). */
+lb_status lb_table_set_geometry(lb_ctx *ctx, lb_table *t, size_t row, unsigned char *wkb,
+                                size_t size);
+
+/* Column by name, NULL when absent. Borrowed. */
+lb_column *lb_table_col(const lb_table *t, const char *name);
+
+/* Free everything. NULL is a no-op. */
+void lb_table_destroy(lb_table *t);
+
+#endif

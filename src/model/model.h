@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* The model in memory: what the YAML file declares, validated and with defaults filled in. */
+#ifndef LB_MODEL_MODEL_H
+#define LB_MODEL_MODEL_H
+
+#include <leefbaar/model.h>
+
+#include <stddef.h>
+
+enum { LB_N_CLASSES = 9, LB_N_THRESHOLDS = 8, LB_MAX_DEV_CLASSES = 9 };
+
+typedef enum lb_kind {
+    LB_KIND_ATTRIBUTE,
+    LB_KIND_RATIO,
+    LB_KIND_COUNT_WITHIN,
+    LB_KIND_NEAREST_DISTANCE,
+    LB_KIND_SHARE_WITHIN,
+    LB_KIND_RASTER_MEAN,
+    LB_KIND_DENSITY,
+} lb_kind;
+
+/* Kind name as written in model files ("count_within"). */
+const char *lb_kind_name(lb_kind k);
+
+/* Transforms, applied in this fixed order: cap, log1p, piecewise, dummy, zscore.
+ * piecewise is linear interpolation through (breaks[i], values[i]), constant outside. */
+typedef struct lb_transform {
+    int has_cap;
+    double cap_lo; /* -INFINITY when only an upper cap is given */
+    double cap_hi; /* +INFINITY when only a lower cap is given */
+    int log1p;
+    size_t n_pieces; /* 0 = no piecewise */
+    double *breaks;  /* ascending, n_pieces values */
+    double *values;  /* n_pieces values */
+    int has_dummy;
+    double dummy_threshold;
+    int dummy_above; /* 1: x >= threshold → 1 else 0; 0: x <= threshold → 1 else 0 */
+    int zscore;      /* standardise against the reference population (weighted) */
+} lb_transform;
+
+typedef struct lb_indicator {
+    char *id;
+    char *label;     /* defaults to id */
+    char *dimension; /* dimension code as written */
+    int dim;         /* index into lb_model.dims */
+    char *why;       /* one-line rationale, may be NULL */
+    lb_kind kind;
+    char *layer;       /* named input (vector or raster) */
+    char *field;       /* attribute, density (NULL = count features), share_within (class field) */
+    char *value;       /* share_within: class value of field that counts, as text; may be NULL */
+    int extensive;     /* attribute: 1 = counts (sum by area share), 0 = rates (weighted mean) */
+    char *numerator;   /* ratio */
+    char *denominator; /* ratio */
+    char *filter;      /* OGR SQL WHERE clause on the layer, may be NULL */
+    double radius_m;   /* count_within, share_within, density */
+    double cap_m;      /* nearest_distance; default 5000 */
+    int band;          /* raster_mean / share_within on rasters; default 1 */
+    lb_transform tf;
+    double coef; /* β, sign included */
+    int line;    /* 1-based line of the indicator's entry in the model file */
+} lb_indicator;
+
+typedef struct lb_dimension {
+    char *code;
+    char *label;
+    int has_bands;
+    double bands[LB_N_THRESHOLDS]; /* class thresholds on the dimension deviation, ascending */
+} lb_dimension;
+
+typedef enum lb_ref_mode { LB_REF_PER_YEAR, LB_REF_FIXED } lb_ref_mode;
+typedef enum lb_missing_rule { LB_MISSING_IMPUTE, LB_MISSING_DROP } lb_missing_rule;
+
+struct lb_model {
+    char *path;
+    char hash[65];
+    char *name;
+    int version;
+    char *description;
+
+    lb_ref_mode ref_mode; /* default fixed */
+    int ref_year;         /* 0 = not given */
+    double ref;           /* REF, default 4.10 */
+    int has_means;        /* stored M_d given for every dimension */
+    double *means;        /* n_dims values when has_means */
+
+    char *weight_name;   /* "inhabitants" (default) or "dwellings": what the weight means */
+    char *weight_layer;  /* named input holding the weight field; default "buurten" */
+    char *weight_field;  /* default AANT_INW for inhabitants, WONINGEN for dwellings */
+    double cell_m;       /* grid cell size, default 100 */
+    double min_weight;   /* a cell is scored when its weight >= min_weight; default 1 */
+    lb_missing_rule missing; /* default impute */
+
+    size_t n_dims;
+    lb_dimension *dims;
+    size_t n_ind;
+    lb_indicator *ind;
+
+    double thresholds[LB_N_THRESHOLDS];
+    char *class_labels[LB_N_CLASSES];
+    char *class_colours[LB_N_CLASSES]; /* "#rrggbb" */
+
+    size_t n_dev_cuts;                  /* 6 (7 classes, default) or 8 (9 classes) */
+    double dev_cuts[LB_MAX_DEV_CLASSES - 1];
+    char *dev_labels[LB_MAX_DEV_CLASSES];
+
+    size_t n_inputs; /* distinct input names, in order of first use (weight layer first) */
+    char **inputs;
+};
+
+#endif
