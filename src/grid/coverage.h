@@ -29,8 +29,12 @@ typedef struct lb_cover {
  * multipolygon; shells must not overlap) over grid @p g. Cells of the polygon outside the grid
  * are left out. @p out is reset (its buffers are reused and grown as needed).
  * Σ frac × cell area equals the polygon's area inside the grid to ~1e-9 relative.
- * Returns LB_OK, LB_ERR_NOMEM, or LB_ERR_GEOM for a ring with fewer than 4 points or
- * non-finite coordinates. */
+ * Rings must be simple; a ring whose last point differs from its first is closed implicitly.
+ * @p out's buffers double as the work buffer, so they grow to the number of grid cells in the
+ * polygon's bounding box and keep that size until lb_cover_free().
+ * Returns LB_OK, LB_ERR_NOMEM, LB_ERR_ARG (NULL grid/output/rings, invalid grid), or
+ * LB_ERR_GEOM for a ring with fewer than 4 points or non-finite coordinates (the message names
+ * the ring and point index). */
 lb_status lb_cover_polygon(lb_ctx *ctx, const lb_grid *g, const lb_ring *rings, size_t nrings,
                            lb_cover *out);
 
