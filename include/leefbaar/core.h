@@ -74,6 +74,12 @@ LB_API const char *lb_ctx_warning(const lb_ctx *ctx, size_t i);
 /** A static English name of @p s ("ok", "out of memory", ...). Never NULL. */
 LB_API const char *lb_status_str(lb_status s);
 
+/**
+ * Set a GDAL configuration option for this process (what `--config KEY VALUE` does in GDAL's
+ * tools), e.g. GDAL_CACHEMAX or GDAL_NUM_THREADS. NULL @p value unsets it.
+ */
+LB_API void lb_config_set(const char *key, const char *value);
+
 /** The library version, "MAJOR.MINOR.PATCH". Static. */
 LB_API const char *lb_version(void);
 

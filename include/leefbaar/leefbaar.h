@@ -5,5 +5,6 @@
 
 #include "core.h"
 #include "model.h"
+#include "score.h"
 
 #endif

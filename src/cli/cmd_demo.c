@@ -1,2 +1,65 @@
 /* SPDX-License-Identifier: MIT */
-typedef int lb_placeholder_cmd_demo;
+/* leefbaar demo OUTDIR: the whole chain on the embedded demo city. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const prog = "leefbaar demo";
+
+#ifndef LB_DEFAULT_DATA_DIR
+#define LB_DEFAULT_DATA_DIR "."
+#endif
+
+static void help(void)
+{
+    printf("Usage: leefbaar demo OUTDIR [--data DIR] [-q]\n\n"
+           "Scores the demo city Leefstad (shapes/, rasters/, models/default.yaml) for 2020\n"
+           "(the reference year) and 2022 into OUTDIR/score_2020 and OUTDIR/score_2022.\n\n"
+           "  --data DIR   folder holding shapes/, rasters/ and models/ (default: the source\n"
+           "               tree this binary was built from, or $LEEFBAAR_DATA)\n");
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    cli_common com = {0};
+    const char *outdir = NULL, *data = getenv("LEEFBAAR_DATA");
+    if (!data || !*data)
+        data = LB_DEFAULT_DATA_DIR;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int r;
+        if ((r = cli_common_option(prog, argc, argv, &i, &com)) != 0) {
+            if (r < 0)
+                return CLI_USAGE;
+        } else if ((r = cli_value(prog, argc, argv, &i, "--data", NULL, &v)) != 0) {
+            if (r < 0)
+                return CLI_USAGE;
+            data = v;
+        } else if (argv[i][0] == '-') {
+            return cli_usage_error(prog, "unknown option '%s'", argv[i]);
+        } else if (!outdir) {
+            outdir = argv[i];
+        } else {
+            return cli_usage_error(prog, "one OUTDIR expected, got also '%s'", argv[i]);
+        }
+    }
+    if (com.help) {
+        help();
+        return CLI_OK;
+    }
+    if (!outdir)
+        return cli_usage_error(prog, "OUTDIR is required");
+    cli_term term;
+    lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);
+    if (!ctx)
+        return CLI_FAIL;
+    lb_status st = lb_demo_run(ctx, data, outdir);
+    int rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st);
+    if (st == LB_OK && !com.quiet)
+        fprintf(stderr, "%s: maps and tables in %s/score_2020 and %s/score_2022\n", prog,
+                outdir, outdir);
+    lb_ctx_destroy(ctx);
+    return rc;
+}

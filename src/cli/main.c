@@ -1,11 +1,45 @@
 /* SPDX-License-Identifier: MIT */
-/* leefbaar: command-line entry point. */
-#include <leefbaar/leefbaar.h>
+/* leefbaar: command-line entry point; dispatches to one file per subcommand. */
+#include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
-int main(void)
+static const cli_command commands[] = {
+    {"score", "score one year of inputs on the 100 m grid and aggregate to areas", cmd_score},
+    {"model", "check a model file and list its dimensions and indicators", cmd_model},
+    {"demo", "run the whole chain on the embedded demo city", cmd_demo},
+};
+
+static void usage(FILE *f)
 {
-    printf("leefbaar %s\n", lb_version());
-    return 0;
+    fprintf(f, "Usage: leefbaar COMMAND [OPTIONS]\n\n"
+               "Livability (leefbaarheid) scores for Dutch neighbourhoods, Leefbaarometer-style.\n\n"
+               "Commands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'leefbaar COMMAND --help' for the options of a command.\n"
+               "Common options: -q/--quiet, --config KEY VALUE, --help, --version\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("leefbaar %s\n", lb_version());
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "leefbaar: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
 }

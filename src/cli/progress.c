@@ -1,2 +1,139 @@
 /* SPDX-License-Identifier: MIT */
-typedef int lb_placeholder_progress;
+/* GDAL-style terminal progress (0...10...20...), logging to stderr, option scanning. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int on_progress(void *user, double done, const char *stage)
+{
+    (void)stage;
+    cli_term *p = user;
+    int tenth = (int)(done * 10.0 + 1e-9);
+    if (tenth > 10)
+        tenth = 10;
+    while (p->last < tenth) {
+        p->last++;
+        if (p->last == 10)
+            fprintf(stderr, "100 - done.\n");
+        else
+            fprintf(stderr, "%d...", p->last * 10);
+    }
+    fflush(stderr);
+    if (tenth == 10)
+        p->last = -1; /* the next run starts a new line */
+    return 0;
+}
+
+static void on_log(void *user, lb_log_level level, const char *msg)
+{
+    cli_term *p = user;
+    if (level == LB_LOG_WARN)
+        fprintf(stderr, "%s: warning: %s\n", p->prog, msg);
+    else if (level == LB_LOG_INFO && !p->quiet)
+        fprintf(stderr, "%s: %s\n", p->prog, msg);
+}
+
+lb_ctx *cli_ctx(const char *prog, int quiet, cli_term *p)
+{
+    lb_ctx *ctx = NULL;
+    if (lb_ctx_create(&ctx) != LB_OK) {
+        fprintf(stderr, "%s: error: cannot create a context\n", prog);
+        return NULL;
+    }
+    p->last = -1;
+    p->quiet = quiet;
+    p->prog = prog;
+    lb_ctx_set_log(ctx, on_log, p);
+    if (!quiet)
+        lb_ctx_set_progress(ctx, on_progress, p);
+    return ctx;
+}
+
+int cli_fail(const char *prog, lb_ctx *ctx, lb_status st)
+{
+    fprintf(stderr, "%s: error: %s: %s\n", prog, lb_status_str(st), lb_ctx_errmsg(ctx));
+    return CLI_FAIL;
+}
+
+int cli_usage_error(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry '%s --help'.\n", prog);
+    va_end(ap);
+    return CLI_USAGE;
+}
+
+int cli_value(const char *prog, int argc, char **argv, int *i, const char *name,
+              const char *alias, const char **value)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) == 0 && a[n] == '=') {
+        *value = a + n + 1;
+        return 1;
+    }
+    if (strcmp(a, name) != 0 && !(alias && strcmp(a, alias) == 0))
+        return 0;
+    if (*i + 1 >= argc) {
+        cli_usage_error(prog, "option %s needs a value", a);
+        return -1;
+    }
+    *value = argv[++*i];
+    return 1;
+}
+
+int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_common *c)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+        c->quiet = 1;
+        return 1;
+    }
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        c->help = 1;
+        return 1;
+    }
+    if (strcmp(a, "--config") == 0) {
+        if (*i + 2 >= argc) {
+            cli_usage_error(prog, "--config needs KEY and VALUE");
+            return -1;
+        }
+        lb_config_set(argv[*i + 1], argv[*i + 2]);
+        *i += 2;
+        return 1;
+    }
+    return 0;
+}
+
+int cli_int(const char *s, int *out)
+{
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < -2147483647L || v > 2147483647L)
+        return 0;
+    *out = (int)v;
+    return 1;
+}
+
+char *cli_join(int argc, char **argv)
+{
+    size_t n = 1;
+    for (int i = 0; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    char *s = malloc(n);
+    if (!s)
+        return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}

@@ -122,7 +122,16 @@ lb_status lb_error_prefix(lb_ctx *ctx, lb_status s, const char *fmt, ...)
     va_end(ap);
     char old[ERRMSG_SIZE];
     memcpy(old, ctx->errmsg, sizeof(old));
-    snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s%s", prefix, old);
+    size_t np = strlen(prefix);
+    if (np >= sizeof(ctx->errmsg))
+        np = sizeof(ctx->errmsg) - 1;
+    memcpy(ctx->errmsg, prefix, np);
+    size_t room = sizeof(ctx->errmsg) - 1 - np;
+    size_t no = strlen(old);
+    if (no > room)
+        no = room;
+    memcpy(ctx->errmsg + np, old, no);
+    ctx->errmsg[np + no] = '\0';
     return s;
 }
 

@@ -31,3 +31,8 @@ void lb_geos_finish(void *handle)
     if (handle)
         GEOS_finish_r((GEOSContextHandle_t)handle);
 }
+
+const char *lb_geos_version(void)
+{
+    return GEOSversion();
+}

@@ -11,4 +11,7 @@ void *lb_geos_init(lb_ctx *ctx);
 /* Finish a handle made by lb_geos_init(). NULL is a no-op. */
 void lb_geos_finish(void *handle);
 
+/* The GEOS library version string. Static. */
+const char *lb_geos_version(void);
+
 #endif

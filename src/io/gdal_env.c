@@ -4,6 +4,7 @@
 
 #include "../core/ctx.h"
 
+#include <cpl_conv.h>
 #include <cpl_error.h>
 #include <gdal.h>
 #include <ogr_api.h>
@@ -68,4 +69,9 @@ OGRSpatialReferenceH lb_srs_rd(lb_ctx *ctx)
 OGRSpatialReferenceH lb_srs_wgs84(lb_ctx *ctx)
 {
     return srs_epsg(ctx, 4326);
+}
+
+void lb_config_set(const char *key, const char *value)
+{
+    CPLSetConfigOption(key, value);
 }

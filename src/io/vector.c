@@ -1,3 +1,674 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder until written. */
-typedef int lb_placeholder_io_vector_c;
+/* Reading vector layers: open, check the CRS, reproject to RD, keep rings, points and fields. */
+#include "vector.h"
+
+#include "../core/ctx.h"
+#include "gdal_env.h"
+
+#include <errno.h>
+#include <gdal.h>
+#include <math.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Points outside this RD New envelope (a generous box around the Netherlands) are not real
+ * Dutch locations: typically (0,0) in lon/lat or a swapped axis. */
+#define RD_XMIN (-10000.0)
+#define RD_XMAX 300000.0
+#define RD_YMIN 280000.0
+#define RD_YMAX 640000.0
+
+int lb_is_cbs_sentinel(double v)
+{
+    return v == -99999997.0 || v == -99999998.0 || v == -99999999.0;
+}
+
+double lb_parse_number(const char *s)
+{
+    if (!s)
+        return NAN;
+    while (*s == ' ' || *s == '\t' || *s == '"')
+        s++;
+    char buf[64];
+    size_t n = 0;
+    int has_comma = 0, has_dot = 0;
+    for (const char *p = s; *p && n < sizeof(buf) - 1; p++) {
+        if (*p == ',')
+            has_comma = 1;
+        if (*p == '.')
+            has_dot = 1;
+        buf[n++] = *p;
+    }
+    while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '"' ||
+                     buf[n - 1] == '\r' || buf[n - 1] == '\n'))
+        n--;
+    buf[n] = '\0';
+    if (n == 0 || strcmp(buf, ".") == 0 || strcmp(buf, "x") == 0 || strcmp(buf, "X") == 0 ||
+        strcmp(buf, "-") == 0 || strcmp(buf, "?") == 0)
+        return NAN;
+    /* Dutch decimal comma; with both marks the dot groups thousands ("1.234,5"). */
+    if (has_comma) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (buf[i] == '.' && has_dot)
+                continue;
+            buf[k++] = buf[i] == ',' ? '.' : buf[i];
+        }
+        buf[k] = '\0';
+    }
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (end == buf || *end != '\0' || errno == ERANGE || !isfinite(v) || lb_is_cbs_sentinel(v))
+        return NAN;
+    return v;
+}
+
+void lb_vlayer_destroy(lb_vlayer *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->n_fields; i++) {
+        lb_field *f = &l->fields[i];
+        if (f->str)
+            for (size_t k = 0; k < l->n; k++)
+                free(f->str[k]);
+        free(f->str);
+        free(f->num);
+        free(f->name);
+    }
+    free(l->fields);
+    if (l->wkb)
+        for (size_t k = 0; k < l->n; k++)
+            free(l->wkb[k]);
+    free(l->wkb);
+    free(l->wkb_size);
+    free(l->fid);
+    free(l->x);
+    free(l->y);
+    free(l->ring_start);
+    free(l->ring_pt_start);
+    free(l->ring_hole);
+    free(l->ring_xy);
+    free(l->area_m2);
+    free(l->name);
+    free(l->path);
+    free(l->layer);
+    free(l->filter);
+    free(l);
+}
+
+const lb_field *lb_vlayer_field(lb_ctx *ctx, const lb_vlayer *l, const char *name)
+{
+    for (size_t i = 0; i < l->n_fields; i++)
+        if (strcmp(l->fields[i].name, name) == 0)
+            return &l->fields[i];
+    char list[768];
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < l->n_fields && used + 4 < sizeof(list); i++) {
+        int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                         l->fields[i].name);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+        if (used >= sizeof(list))
+            used = sizeof(list) - 1;
+    }
+    lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'): no field '%s' (fields: %s)",
+             l->name, l->path, l->layer, name, l->n_fields ? list : "none");
+    return NULL;
+}
+
+/* Growable arrays used while reading. */
+typedef struct growbuf {
+    void *data;
+    size_t n, cap, elem;
+} growbuf;
+
+static int grow(growbuf *b, size_t extra)
+{
+    if (b->n + extra <= b->cap)
+        return 1;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->n + extra)
+        cap *= 2;
+    void *d = realloc(b->data, cap * b->elem);
+    if (!d)
+        return 0;
+    b->data = d;
+    b->cap = cap;
+    return 1;
+}
+
+typedef struct reader {
+    lb_ctx *ctx;
+    lb_vlayer *l;
+    growbuf fid, x, y, wkb, wkbsz, ring_start, ring_pt, ring_hole, ring_xy, area;
+} reader;
+
+static double ring_signed_area(const double *xy, size_t n)
+{
+    double a = 0.0;
+    for (size_t i = 0; i + 1 < n; i++)
+        a += xy[2 * i] * xy[2 * i + 3] - xy[2 * i + 2] * xy[2 * i + 1];
+    return 0.5 * a;
+}
+
+static lb_status add_ring(reader *r, OGRGeometryH ring, int hole, double *area)
+{
+    int np = OGR_G_GetPointCount(ring);
+    if (np < 4)
+        return LB_ERR_GEOM;
+    if (!grow(&r->ring_pt, 1) || !grow(&r->ring_hole, 1) || !grow(&r->ring_xy, 2 * (size_t)np))
+        return LB_ERR_NOMEM;
+    ((size_t *)r->ring_pt.data)[r->ring_pt.n++] = r->ring_xy.n / 2;
+    ((int *)r->ring_hole.data)[r->ring_hole.n++] = hole;
+    double *xy = (double *)r->ring_xy.data + r->ring_xy.n;
+    for (int i = 0; i < np; i++) {
+        xy[2 * i] = OGR_G_GetX(ring, i);
+        xy[2 * i + 1] = OGR_G_GetY(ring, i);
+    }
+    r->ring_xy.n += 2 * (size_t)np;
+    double a = fabs(ring_signed_area(xy, (size_t)np));
+    *area += hole ? -a : a;
+    return LB_OK;
+}
+
+static lb_status add_polygon_rings(reader *r, OGRGeometryH mp, double *area)
+{
+    int nparts = OGR_G_GetGeometryCount(mp);
+    for (int p = 0; p < nparts; p++) {
+        OGRGeometryH poly = OGR_G_GetGeometryRef(mp, p);
+        int nr = OGR_G_GetGeometryCount(poly);
+        for (int k = 0; k < nr; k++) {
+            lb_status s = add_ring(r, OGR_G_GetGeometryRef(poly, k), k > 0, area);
+            if (s != LB_OK)
+                return s;
+        }
+    }
+    return LB_OK;
+}
+
+static lb_geom_kind kind_of(OGRwkbGeometryType t)
+{
+    switch (wkbFlatten(t)) {
+    case wkbPoint:
+    case wkbMultiPoint:
+        return LB_GEOM_POINT;
+    case wkbLineString:
+    case wkbMultiLineString:
+    case wkbCircularString:
+    case wkbCompoundCurve:
+    case wkbMultiCurve:
+        return LB_GEOM_LINE;
+    case wkbPolygon:
+    case wkbMultiPolygon:
+    case wkbCurvePolygon:
+    case wkbMultiSurface:
+        return LB_GEOM_POLYGON;
+    default:
+        return LB_GEOM_NONE;
+    }
+}
+
+static const char *kind_name(lb_geom_kind k)
+{
+    static const char *const names[] = {"none", "point", "line", "polygon"};
+    return names[k];
+}
+
+/* Returns 1 kept, 0 skipped, or a negative lb_status. */
+static int add_geometry(reader *r, OGRGeometryH g, int64_t fid)
+{
+    lb_vlayer *l = r->l;
+    lb_geom_kind k = kind_of(OGR_G_GetGeometryType(g));
+    if (l->kind == LB_GEOM_NONE)
+        l->kind = k;
+    if (k != l->kind) {
+        lb_error(r->ctx, LB_ERR_GEOM,
+                 "input '%s' ('%s' layer '%s') feature %lld: %s geometry in a %s layer; split "
+                 "the layer by geometry type",
+                 l->name, l->path, l->layer, (long long)fid, kind_name(k), kind_name(l->kind));
+        return -(int)LB_ERR_GEOM;
+    }
+    if (k == LB_GEOM_POINT) {
+        if (OGR_G_GetGeometryCount(g) > 1) {
+            lb_error(r->ctx, LB_ERR_GEOM,
+                     "input '%s' ('%s' layer '%s') feature %lld: a multipoint with several "
+                     "points; explode it first (ogr2ogr -explodecollections)",
+                     l->name, l->path, l->layer, (long long)fid);
+            return -(int)LB_ERR_GEOM;
+        }
+        OGRGeometryH pt = OGR_G_GetGeometryCount(g) == 1 ? OGR_G_GetGeometryRef(g, 0) : g;
+        double x = OGR_G_GetX(pt, 0), y = OGR_G_GetY(pt, 0);
+        if (!(x >= RD_XMIN && x <= RD_XMAX && y >= RD_YMIN && y <= RD_YMAX)) {
+            lb_log(r->ctx, LB_LOG_WARN,
+                   "input '%s' ('%s' layer '%s') feature %lld: point at RD (%.0f, %.0f) lies "
+                   "outside the Netherlands; skipped",
+                   l->name, l->path, l->layer, (long long)fid, x, y);
+            return 0;
+        }
+        if (!grow(&r->x, 1) || !grow(&r->y, 1))
+            return -(int)LB_ERR_NOMEM;
+        ((double *)r->x.data)[r->x.n++] = x;
+        ((double *)r->y.data)[r->y.n++] = y;
+        return 1;
+    }
+    size_t sz = (size_t)OGR_G_WkbSize(g);
+    unsigned char *wkb = malloc(sz);
+    if (!wkb || !grow(&r->wkb, 1) || !grow(&r->wkbsz, 1)) {
+        free(wkb);
+        return -(int)LB_ERR_NOMEM;
+    }
+    OGR_G_ExportToWkb(g, wkbNDR, wkb);
+    ((unsigned char **)r->wkb.data)[r->wkb.n++] = wkb;
+    ((size_t *)r->wkbsz.data)[r->wkbsz.n++] = sz;
+    if (k == LB_GEOM_POLYGON) {
+        if (!grow(&r->ring_start, 1) || !grow(&r->area, 1))
+            return -(int)LB_ERR_NOMEM;
+        ((size_t *)r->ring_start.data)[r->ring_start.n++] = r->ring_pt.n;
+        double area = 0.0;
+        lb_status s = add_polygon_rings(r, g, &area);
+        if (s == LB_ERR_GEOM) {
+            lb_error(r->ctx, LB_ERR_GEOM,
+                     "input '%s' ('%s' layer '%s') feature %lld: a polygon ring with fewer than "
+                     "4 points; repair the layer (e.g. ogr2ogr -makevalid)",
+                     l->name, l->path, l->layer, (long long)fid);
+            return -(int)s;
+        }
+        if (s != LB_OK)
+            return -(int)s;
+        ((double *)r->area.data)[r->area.n++] = area;
+    }
+    return 1;
+}
+
+static lb_status read_fields(lb_ctx *ctx, lb_vlayer *l, OGRFeatureDefnH defn)
+{
+    int nf = OGR_FD_GetFieldCount(defn);
+    l->fields = calloc(nf > 0 ? (size_t)nf : 1, sizeof(*l->fields));
+    if (!l->fields)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory reading fields");
+    l->n_fields = (size_t)nf;
+    for (int i = 0; i < nf; i++) {
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+        OGRFieldType t = OGR_Fld_GetType(fd);
+        lb_field *f = &l->fields[i];
+        f->name = lb_strdup(OGR_Fld_GetNameRef(fd));
+        f->is_string = !(t == OFTInteger || t == OFTInteger64 || t == OFTReal);
+        f->num = malloc((l->n ? l->n : 1) * sizeof(double));
+        if (f->is_string)
+            f->str = calloc(l->n ? l->n : 1, sizeof(char *));
+        if (!f->name || !f->num || (f->is_string && !f->str))
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory reading fields");
+    }
+    return LB_OK;
+}
+
+static void store_field_values(lb_vlayer *l, OGRFeatureH feat, size_t row)
+{
+    for (size_t i = 0; i < l->n_fields; i++) {
+        lb_field *f = &l->fields[i];
+        int idx = (int)i;
+        if (!OGR_F_IsFieldSetAndNotNull(feat, idx)) {
+            f->num[row] = NAN;
+            f->n_missing++;
+            continue;
+        }
+        if (f->is_string) {
+            const char *s = OGR_F_GetFieldAsString(feat, idx);
+            f->str[row] = lb_strdup(s);
+            f->num[row] = lb_parse_number(s);
+        } else {
+            double v = OGR_F_GetFieldAsDouble(feat, idx);
+            f->num[row] = (lb_is_cbs_sentinel(v) || !isfinite(v)) ? NAN : v;
+            if (isnan(f->num[row]))
+                f->n_missing++;
+        }
+    }
+}
+
+/* Decide the source CRS; NULL on error. The returned SRS is owned by the caller. */
+static OGRSpatialReferenceH source_srs(lb_ctx *ctx, const lb_source *src, OGRLayerH lyr,
+                                       const char *lname, const char *driver)
+{
+    OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(lyr);
+    if (src->s_srs) {
+        OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
+        if (!s || OSRSetFromUserInput(s, src->s_srs) != OGRERR_NONE) {
+            if (s)
+                OSRRelease(s);
+            lb_error(ctx, LB_ERR_CRS, "input '%s': cannot understand --s-srs '%s'", src->name,
+                     src->s_srs);
+            return NULL;
+        }
+        OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
+        return s;
+    }
+    if (!layer_srs) {
+        lb_error(ctx, LB_ERR_CRS,
+                 "input '%s' ('%s' layer '%s') has no coordinate reference system; if its "
+                 "coordinates are RD New metres pass --s-srs EPSG:28992, otherwise give the "
+                 "file a CRS (e.g. ogr2ogr -a_srs EPSG:xxxx)",
+                 src->name, src->path, lname);
+        return NULL;
+    }
+    OGRSpatialReferenceH s = OSRClone(layer_srs);
+    OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
+    if (OSRIsGeographic(s)) {
+        /* A GeoJSON without "crs" member is WGS84 by definition (RFC 7946), so GDAL says
+         * degrees. Coordinates beyond ±180/±90 cannot be degrees: usually RD metres. */
+        OGREnvelope env;
+        if (OGR_L_GetExtent(lyr, &env, TRUE) == OGRERR_NONE &&
+            (fabs(env.MinX) > 180.0 || fabs(env.MaxX) > 180.0 || fabs(env.MinY) > 90.0 ||
+             fabs(env.MaxY) > 90.0)) {
+            int rd_like = env.MinX > RD_XMIN && env.MaxX < RD_XMAX && env.MinY > RD_YMIN &&
+                          env.MaxY < RD_YMAX;
+            lb_error(ctx, LB_ERR_CRS,
+                     "input '%s' ('%s' layer '%s'): the %s file declares no CRS, so it is read "
+                     "as WGS84 longitude/latitude, but its coordinates reach x=%.0f, y=%.0f, "
+                     "which are not degrees%s. Pass --s-srs EPSG:28992 if they are RD New "
+                     "metres, or fix the file (ogr2ogr -a_srs EPSG:28992 fixed.gpkg '%s')",
+                     src->name, src->path, lname, driver, env.MaxX, env.MaxY,
+                     rd_like ? " (they look like RD New metres, EPSG:28992)" : "", src->path);
+            OSRRelease(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+static OGRLayerH pick_layer(lb_ctx *ctx, GDALDatasetH ds, const lb_source *src)
+{
+    int nl = GDALDatasetGetLayerCount(ds);
+    if (nl == 0) {
+        lb_error(ctx, LB_ERR_DATA, "input '%s': '%s' holds no vector layer", src->name,
+                 src->path);
+        return NULL;
+    }
+    if (!src->layer)
+        return GDALDatasetGetLayer(ds, 0);
+    OGRLayerH lyr = GDALDatasetGetLayerByName(ds, src->layer);
+    if (lyr)
+        return lyr;
+    char list[768];
+    size_t used = 0;
+    list[0] = '\0';
+    for (int i = 0; i < nl && used + 4 < sizeof(list); i++) {
+        int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                         OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+        if (w < 0)
+            break;
+        used += (size_t)w;
+        if (used >= sizeof(list))
+            used = sizeof(list) - 1;
+    }
+    lb_error(ctx, LB_ERR_DATA, "input '%s': '%s' has no layer '%s' (layers: %s)", src->name,
+             src->path, src->layer, list);
+    return NULL;
+}
+
+static lb_status read_features(reader *r, OGRLayerH lyr, OGRCoordinateTransformationH ct)
+{
+    lb_vlayer *l = r->l;
+    growbuf feats = {.elem = sizeof(OGRFeatureH)};
+    lb_status st = LB_OK;
+    OGRFeatureH f;
+    OGR_L_ResetReading(lyr);
+    while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
+        int64_t fid = OGR_F_GetFID(f);
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        if (!g || OGR_G_IsEmpty(g)) {
+            l->n_skipped++;
+            OGR_F_Destroy(f);
+            continue;
+        }
+        OGRGeometryH own = NULL;
+        lb_geom_kind gk = kind_of(OGR_G_GetGeometryType(g));
+        if (gk == LB_GEOM_POLYGON) {
+            own = OGR_G_ForceToMultiPolygon(OGR_G_GetLinearGeometry(g, 0, NULL));
+        } else if (gk == LB_GEOM_LINE) {
+            own = OGR_G_GetLinearGeometry(g, 0, NULL);
+        } else {
+            own = OGR_G_Clone(g);
+        }
+        if (!own) {
+            OGR_F_Destroy(f);
+            st = lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+            break;
+        }
+        OGR_G_FlattenTo2D(own);
+        if (ct && OGR_G_Transform(own, ct) != OGRERR_NONE) {
+            OGR_G_DestroyGeometry(own);
+            OGR_F_Destroy(f);
+            st = lb_error(r->ctx, LB_ERR_CRS,
+                          "input '%s' ('%s' layer '%s') feature %lld: cannot reproject to RD "
+                          "New (EPSG:28992); is the declared CRS right?",
+                          l->name, l->path, l->layer, (long long)fid);
+            break;
+        }
+        int kept = add_geometry(r, own, fid);
+        OGR_G_DestroyGeometry(own);
+        if (kept < 0) {
+            OGR_F_Destroy(f);
+            st = (lb_status)(-kept);
+            if (st == LB_ERR_NOMEM)
+                lb_error(r->ctx, st, "out of memory reading '%s'", l->path);
+            break;
+        }
+        if (kept == 0) {
+            l->n_skipped++;
+            OGR_F_Destroy(f);
+            continue;
+        }
+        if (!grow(&r->fid, 1) || !grow(&feats, 1)) {
+            OGR_F_Destroy(f);
+            st = lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+            break;
+        }
+        ((int64_t *)r->fid.data)[r->fid.n++] = fid;
+        ((OGRFeatureH *)feats.data)[feats.n++] = f;
+    }
+    l->n = r->fid.n;
+    if (st == LB_OK)
+        st = read_fields(r->ctx, l, OGR_L_GetLayerDefn(lyr));
+    for (size_t i = 0; i < feats.n; i++) {
+        if (st == LB_OK)
+            store_field_values(l, ((OGRFeatureH *)feats.data)[i], i);
+        OGR_F_Destroy(((OGRFeatureH *)feats.data)[i]);
+    }
+    free(feats.data);
+    return st;
+}
+
+static void finish_layer(reader *r)
+{
+    lb_vlayer *l = r->l;
+    l->fid = r->fid.data;
+    l->x = r->x.data;
+    l->y = r->y.data;
+    l->wkb = r->wkb.data;
+    l->wkb_size = r->wkbsz.data;
+    l->area_m2 = r->area.data;
+    l->ring_hole = r->ring_hole.data;
+    l->ring_xy = r->ring_xy.data;
+    l->n_rings = r->ring_pt.n;
+    /* Close the offset arrays with their end sentinels. */
+    if (l->kind == LB_GEOM_POLYGON) {
+        grow(&r->ring_start, 1);
+        grow(&r->ring_pt, 1);
+        ((size_t *)r->ring_start.data)[r->ring_start.n] = r->ring_pt.n;
+        ((size_t *)r->ring_pt.data)[r->ring_pt.n] = r->ring_xy.n / 2;
+    }
+    l->ring_start = r->ring_start.data;
+    l->ring_pt_start = r->ring_pt.data;
+    memset(r, 0, sizeof(*r));
+}
+
+static void compute_extent(lb_vlayer *l)
+{
+    l->xmin = l->ymin = INFINITY;
+    l->xmax = l->ymax = -INFINITY;
+    size_t npts = l->kind == LB_GEOM_POINT ? l->n : 0;
+    for (size_t i = 0; i < npts; i++) {
+        l->xmin = fmin(l->xmin, l->x[i]);
+        l->xmax = fmax(l->xmax, l->x[i]);
+        l->ymin = fmin(l->ymin, l->y[i]);
+        l->ymax = fmax(l->ymax, l->y[i]);
+    }
+    if (l->kind == LB_GEOM_POLYGON) {
+        size_t np = l->n_rings ? l->ring_pt_start[l->n_rings] : 0;
+        for (size_t i = 0; i < np; i++) {
+            l->xmin = fmin(l->xmin, l->ring_xy[2 * i]);
+            l->xmax = fmax(l->xmax, l->ring_xy[2 * i]);
+            l->ymin = fmin(l->ymin, l->ring_xy[2 * i + 1]);
+            l->ymax = fmax(l->ymax, l->ring_xy[2 * i + 1]);
+        }
+    }
+    if (l->kind == LB_GEOM_LINE) {
+        for (size_t i = 0; i < l->n; i++) {
+            OGRGeometryH g = NULL;
+            if (OGR_G_CreateFromWkb(l->wkb[i], NULL, &g, (int)l->wkb_size[i]) != OGRERR_NONE)
+                continue;
+            OGREnvelope e;
+            OGR_G_GetEnvelope(g, &e);
+            l->xmin = fmin(l->xmin, e.MinX);
+            l->xmax = fmax(l->xmax, e.MaxX);
+            l->ymin = fmin(l->ymin, e.MinY);
+            l->ymax = fmax(l->ymax, e.MaxY);
+            OGR_G_DestroyGeometry(g);
+        }
+    }
+}
+
+static void free_reader(reader *r)
+{
+    for (size_t i = 0; i < r->wkb.n; i++)
+        free(((unsigned char **)r->wkb.data)[i]);
+    free(r->fid.data);
+    free(r->x.data);
+    free(r->y.data);
+    free(r->wkb.data);
+    free(r->wkbsz.data);
+    free(r->ring_start.data);
+    free(r->ring_pt.data);
+    free(r->ring_hole.data);
+    free(r->ring_xy.data);
+    free(r->area.data);
+}
+
+lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, lb_vlayer **out)
+{
+    lb_gdal_init();
+    lb_status st = LB_OK;
+    GDALDatasetH ds = NULL;
+    OGRSpatialReferenceH s_srs = NULL, rd = NULL;
+    OGRCoordinateTransformationH ct = NULL;
+    reader r = {.ctx = ctx};
+    r.fid.elem = sizeof(int64_t);
+    r.x.elem = r.y.elem = r.area.elem = r.ring_xy.elem = sizeof(double);
+    r.wkb.elem = sizeof(unsigned char *);
+    r.wkbsz.elem = r.ring_start.elem = r.ring_pt.elem = sizeof(size_t);
+    r.ring_hole.elem = sizeof(int);
+
+    lb_vlayer *l = calloc(1, sizeof(*l));
+    if (!l)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    r.l = l;
+    l->name = lb_strdup(src->name);
+    l->path = lb_strdup(src->path);
+    l->filter = lb_strdup(filter);
+
+    struct stat sb;
+    if (stat(src->path, &sb) != 0 && strncmp(src->path, "/vsi", 4) != 0) {
+        st = lb_error(ctx, LB_ERR_IO, "input '%s': cannot open '%s': %s", src->name, src->path,
+                      strerror(errno));
+        goto cleanup;
+    }
+    lb_cpl_capture cap;
+    lb_cpl_begin(&cap);
+    ds = GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL,
+                    NULL, NULL);
+    lb_cpl_end(&cap);
+    if (!ds) {
+        st = lb_error(ctx, LB_ERR_IO, "input '%s': '%s' is not a readable vector file (%s)",
+                      src->name, src->path, cap.msg[0] ? cap.msg : "no driver recognises it");
+        goto cleanup;
+    }
+    OGRLayerH lyr = pick_layer(ctx, ds, src);
+    if (!lyr) {
+        st = LB_ERR_DATA;
+        goto cleanup;
+    }
+    l->layer = lb_strdup(OGR_L_GetName(lyr));
+    const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
+    if (filter) {
+        lb_cpl_begin(&cap);
+        OGRErr e = OGR_L_SetAttributeFilter(lyr, filter);
+        lb_cpl_end(&cap);
+        if (e != OGRERR_NONE) {
+            st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'): bad filter \"%s\": %s",
+                          src->name, src->path, l->layer, filter, cap.msg);
+            goto cleanup;
+        }
+    }
+    if (OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(lyr)) > 0) {
+        s_srs = source_srs(ctx, src, lyr, l->layer, driver);
+        if (!s_srs) {
+            st = LB_ERR_CRS;
+            goto cleanup;
+        }
+        rd = lb_srs_rd(ctx);
+        if (!rd) {
+            st = LB_ERR_CRS;
+            goto cleanup;
+        }
+        if (!OSRIsSame(s_srs, rd)) {
+            ct = OCTNewCoordinateTransformation(s_srs, rd);
+            if (!ct) {
+                st = lb_error(ctx, LB_ERR_CRS,
+                              "input '%s' ('%s' layer '%s'): no transformation from its CRS to "
+                              "RD New (EPSG:28992)",
+                              src->name, src->path, l->layer);
+                goto cleanup;
+            }
+        }
+    }
+    st = read_features(&r, lyr, ct);
+    if (st != LB_OK)
+        goto cleanup;
+    if (l->n == 0) {
+        st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'%s%s%s) has no features%s",
+                      src->name, src->path, l->layer, filter ? ", filter \"" : "",
+                      filter ? filter : "", filter ? "\"" : "",
+                      l->n_skipped ? " with a usable geometry" : "");
+        goto cleanup;
+    }
+    if (l->kind == LB_GEOM_NONE) {
+        st = lb_error(ctx, LB_ERR_DATA,
+                      "input '%s' ('%s' layer '%s'): geometry type not supported (points, lines "
+                      "or polygons expected)",
+                      src->name, src->path, l->layer);
+        goto cleanup;
+    }
+    finish_layer(&r);
+    compute_extent(l);
+    *out = l;
+    l = NULL;
+cleanup:
+    free_reader(&r);
+    if (ct)
+        OCTDestroyCoordinateTransformation(ct);
+    if (rd)
+        OSRRelease(rd);
+    if (s_srs)
+        OSRRelease(s_srs);
+    if (ds)
+        GDALClose(ds);
+    lb_vlayer_destroy(l);
+    return st;
+}

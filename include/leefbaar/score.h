@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* Scoring a year: read inputs, evaluate indicators on the grid, score, aggregate, write. */
+#ifndef LEEFBAAR_SCORE_H
+#define LEEFBAAR_SCORE_H
+
+#include "core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A named input bound to a file: NAME=PATH[:LAYER] on the command line. */
+typedef struct lb_input_spec {
+    const char *name;  /**< the name the model uses ("buurten", "amenities", "noise") */
+    const char *path;  /**< vector or raster file */
+    const char *layer; /**< layer in a multi-layer file; NULL = the first */
+} lb_input_spec;
+
+/** Options of lb_score_run(). Initialise with lb_score_options_init(). Strings are borrowed. */
+typedef struct lb_score_options {
+    const char *model_path;        /**< model file (YAML); required */
+    const lb_input_spec *inputs;   /**< bound inputs */
+    size_t n_inputs;
+    int year;                      /**< year of the data, recorded in every output; 0 = unknown */
+    const char *units;             /**< polygon input to aggregate to; NULL = the weight layer;
+                                        "grid" = grid only */
+    const char *id_field;          /**< id field of the units; NULL = first of BU_CODE, WK_CODE,
+                                        GM_CODE, PC6, PC4, CODE */
+    const char *reference_path;    /**< run.json of the reference year's run (fixed mode) */
+    const char *s_srs;             /**< CRS of inputs that declare none (e.g. "EPSG:28992") */
+    int geojson_rd;                /**< 1: GeoJSON in RD with a crs member; 0: RFC 7946 */
+    char csv_sep;                  /**< ',' (default) or ';' */
+    const char *outdir;            /**< output directory, created when absent; required */
+    const char *command_line;      /**< recorded in run.json; may be NULL */
+} lb_score_options;
+
+/** Fill @p o with defaults. */
+LB_API void lb_score_options_init(lb_score_options *o);
+
+/**
+ * Score one year and write, into @p o->outdir: scores.gpkg (layers "grid" and the units),
+ * scores_<year>.tif (Float32 COG: lbm + one band per dimension), class_<year>.tif (Byte COG,
+ * 9 classes with colour table), <units>.geojson (RFC 7946), <units>.csv and run.json.
+ * Files are written under a temporary name and renamed only when all succeeded; on failure
+ * nothing is left behind and inputs are never modified.
+ * @return LB_OK or the status of the first failure, with a message naming file, layer,
+ *         feature, field or model line.
+ */
+LB_API lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o);
+
+/**
+ * Run the whole demo chain on the embedded demo city below @p data_dir (shapes/, rasters/,
+ * models/default.yaml): score 2020 (the reference year) and 2022 into
+ * @p outdir/score_2020 and @p outdir/score_2022.
+ */
+LB_API lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* Grid scores to polygon units: weight-weighted means with weights split by exact coverage. */
+#ifndef LB_AGGREGATE_AGGREGATE_H
+#define LB_AGGREGATE_AGGREGATE_H
+
+#include "../indicators/inputs.h"
+#include "../model/score.h"
+
+/* Per unit: the aggregated deviations, totals and classes (from the unit's own aggregated
+ * score, not a majority of cells), plus its weight and cell counts. */
+typedef struct lb_unit_scores {
+    lb_scores s;
+    double *weight;       /* Σ_c w_c · frac(p, c) over scored cells */
+    int *n_cells;         /* scored cells touching the unit */
+    int *n_imputed_cells; /* of which with at least one imputed indicator */
+} lb_unit_scores;
+
+/* dev_d(p) = Σ_c w_c f_pc dev_d(c) / Σ_c w_c f_pc over scored cells c; afw and lbm follow
+ * (afw = Σ_d dev_d holds by linearity). Units without scored cells are missing (NaN, flag
+ * LB_FLAG_NO_WEIGHT). */
+lb_status lb_aggregate(lb_ctx *ctx, const lb_model *m, double ref, const lb_layer_cover *cov,
+                       const lb_scores *cells, const double *cell_w, lb_unit_scores *out);
+
+void lb_unit_scores_free(lb_unit_scores *u);
+
+#endif

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared pieces of the command-line tool: option scanning, messages, progress. */
+#ifndef LB_CLI_CLI_H
+#define LB_CLI_CLI_H
+
+#include <leefbaar/leefbaar.h>
+
+/* Exit codes: 0 success, 1 the run failed, 2 bad usage. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+/* A subcommand: name, one-line summary, entry point. */
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+int cmd_score(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_model(int argc, char **argv);
+
+/* Options common to every subcommand. */
+typedef struct cli_common {
+    int quiet;
+    int help;
+} cli_common;
+
+/* If argv[*i] is a common option (-q, --quiet, --config K V, --help, -h), consume it (and its
+ * values) and return 1; return -1 on a malformed one (message printed); 0 otherwise. */
+int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_common *c);
+
+/* If argv[*i] is option @p name (e.g. "--model") with a value ("--model X" or "--model=X"),
+ * set *value, advance *i and return 1; -1 when the value is missing (message printed); 0 when
+ * argv[*i] is another option. @p alias may be NULL (e.g. "-o"). */
+int cli_value(const char *prog, int argc, char **argv, int *i, const char *name,
+              const char *alias, const char **value);
+
+/* Terminal state for logging and progress; lives on the subcommand's stack. */
+typedef struct cli_term {
+    int last; /* last tenth printed, -1 before the first */
+    int quiet;
+    const char *prog;
+} cli_term;
+
+/* Create a context with stderr logging and (unless quiet) GDAL-style progress. @p term must
+ * outlive the context. NULL (message printed) on failure. */
+lb_ctx *cli_ctx(const char *prog, int quiet, cli_term *term);
+
+/* Print "PROG: error: <status>: <message>" and return CLI_FAIL. */
+int cli_fail(const char *prog, lb_ctx *ctx, lb_status st);
+
+/* Print "PROG: <message>" plus a hint to --help, return CLI_USAGE. */
+int cli_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse a whole decimal integer; 1 on success. */
+int cli_int(const char *s, int *out);
+
+/* The joined command line for run.json; caller frees. */
+char *cli_join(int argc, char **argv);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* Exact nearest-distance and within-radius queries over points, lines and polygons. */
+#ifndef LB_GEOM_INDEX_H
+#define LB_GEOM_INDEX_H
+
+#include "../io/vector.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* An index over the features of one layer: points as themselves, lines and polygon boundaries
+ * as segments, polygons also by bounding box for point-in-polygon. Queries are exact
+ * Euclidean in RD metres. Read-only after creation: one index may serve several threads, each
+ * with its own lb_query_scratch. */
+typedef struct lb_index lb_index;
+
+/* Per-thread scratch for count queries (a visited stamp per feature). */
+typedef struct lb_query_scratch {
+    uint32_t *stamp;
+    uint32_t tick;
+    size_t n;
+} lb_query_scratch;
+
+/* Build the index for layer @p l (borrowed: the layer must outlive the index). */
+lb_status lb_index_create(lb_ctx *ctx, const lb_vlayer *l, lb_index **out);
+
+/* Free. NULL is a no-op. */
+void lb_index_destroy(lb_index *ix);
+
+/* Distance from (x, y) to the nearest feature (0 inside a polygon). */
+double lb_index_nearest(const lb_index *ix, double x, double y);
+
+/* Number of features within @p r metres of (x, y) (a polygon containing the point counts).
+ * @p feat_weight (may be NULL) gives a value per feature to sum instead of counting 1; features
+ * whose value is NaN are skipped. */
+double lb_index_within(const lb_index *ix, lb_query_scratch *sc, double x, double y, double r,
+                       const double *feat_weight);
+
+/* Initialise / free scratch for an index. */
+lb_status lb_query_scratch_init(lb_ctx *ctx, const lb_index *ix, lb_query_scratch *sc);
+void lb_query_scratch_free(lb_query_scratch *sc);
+
+#endif

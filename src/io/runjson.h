@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* run.json pieces: the reference (REF, M_d, indicator means/sds) as JSON, and reading it back
+ * from an earlier run so that fixed-mode years share one reference. */
+#ifndef LB_IO_RUNJSON_H
+#define LB_IO_RUNJSON_H
+
+#include "../model/score.h"
+
+#include <json-c/json_object.h>
+
+/* {"mode", "year", "ref", "means": {code: M_d}, "indicators": {id: {"mean", "sd"}}}.
+ * New object owned by the caller (json_object_put). */
+struct json_object *lb_reference_to_json(const lb_model *m, const lb_reference *r);
+
+/* Read the "reference" member of a run.json written by an earlier run with the same model.
+ * Every dimension code and indicator id of @p m must be present; LB_ERR_DATA names the
+ * missing one. A different model hash is a warning. @p out is allocated here. */
+lb_status lb_reference_read(lb_ctx *ctx, const char *path, const lb_model *m,
+                            lb_reference *out);
+
+#endif

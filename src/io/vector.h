@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading vector layers into memory, reprojected to EPSG:28992, with missing values as NaN. */
+#ifndef LB_IO_VECTOR_H
+#define LB_IO_VECTOR_H
+
+#include <leefbaar/core.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum lb_geom_kind { LB_GEOM_NONE, LB_GEOM_POINT, LB_GEOM_LINE, LB_GEOM_POLYGON } lb_geom_kind;
+
+/* Where a named input comes from. @p layer may be NULL (the only / first layer). @p s_srs may be
+ * NULL; when set it is the CRS of data that carries none (or a CRS-less GeoJSON). */
+typedef struct lb_source {
+    const char *name;
+    const char *path;
+    const char *layer;
+    const char *s_srs;
+} lb_source;
+
+/* One attribute column: numeric value (NaN when NULL, non-numeric, a CBS sentinel
+ * −99999997/8/9, or StatLine "." / "x") and, for string fields, the text. */
+typedef struct lb_field {
+    char *name;
+    int is_string;
+    double *num; /* n values */
+    char **str;  /* n values when is_string, else NULL */
+    size_t n_missing;
+} lb_field;
+
+/* A layer in memory. Polygons are kept as rings (for exact coverage) and WKB (for GEOS);
+ * points as x/y arrays. All coordinates in EPSG:28992 metres. */
+typedef struct lb_vlayer {
+    char *name;  /* input name */
+    char *path;
+    char *layer; /* OGR layer name actually read */
+    char *filter;
+    lb_geom_kind kind;
+    size_t n;
+    int64_t *fid;
+    double *x, *y;           /* LB_GEOM_POINT: coordinates; otherwise NULL */
+    unsigned char **wkb;     /* LB_GEOM_LINE / POLYGON: WKB per feature */
+    size_t *wkb_size;
+    size_t *ring_start;      /* POLYGON: feature f has rings [ring_start[f], ring_start[f+1]) */
+    size_t *ring_pt_start;   /* ring r has points [ring_pt_start[r], ring_pt_start[r+1]) */
+    int *ring_hole;
+    double *ring_xy;         /* interleaved x,y of all rings */
+    size_t n_rings;
+    double *area_m2;         /* POLYGON: area per feature */
+    double xmin, ymin, xmax, ymax;
+    size_t n_fields;
+    lb_field *fields;
+    size_t n_skipped; /* features skipped (empty geometry, outside the Netherlands) */
+} lb_vlayer;
+
+/* Read a layer. Only features matching @p filter (OGR SQL WHERE, may be NULL) are kept.
+ * Errors (LB_ERR_IO, LB_ERR_CRS, LB_ERR_DATA, LB_ERR_GEOM) name the file, layer and feature:
+ * missing file or layer (listing the layers), an empty layer, a CRS-less GeoJSON whose
+ * coordinates are RD metres, a layer without CRS and no @p src->s_srs, a bad filter.
+ * Points outside the Netherlands' RD envelope (e.g. at 0,0) are skipped with a warning.
+ * *out is owned by the caller (lb_vlayer_destroy). */
+lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, lb_vlayer **out);
+
+/* Free a layer. NULL is a no-op. */
+void lb_vlayer_destroy(lb_vlayer *l);
+
+/* Column @p name, or NULL with an LB_ERR_DATA message that lists the fields. */
+const lb_field *lb_vlayer_field(lb_ctx *ctx, const lb_vlayer *l, const char *name);
+
+/* Is @p v one of the CBS sentinel values −99999997, −99999998, −99999999 (or their
+ * −9999999x variants used in older files)? */
+int lb_is_cbs_sentinel(double v);
+
+/* Parse a cell of text as a number the Dutch way: "12,5" and "12.5" are 12.5; "", ".", "x",
+ * "-", "?" and CBS sentinels are missing (NaN). Leading/trailing spaces are ignored. */
+double lb_parse_number(const char *s);
+
+#endif

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* Model arithmetic (DESIGN.md §6): transforms, reference means, deviations, totals, classes. */
+#ifndef LB_MODEL_SCORE_H
+#define LB_MODEL_SCORE_H
+
+#include "model.h"
+
+#include <stddef.h>
+
+/* The reference against which deviations are taken. In per_year mode it is computed from the
+ * scored population itself; in fixed mode it is taken from the reference year's run. */
+typedef struct lb_reference {
+    double ref;       /* REF */
+    size_t n_dims;
+    double *means;    /* M_d */
+    size_t n_ind;
+    double *ind_mean; /* weighted mean of each indicator after the pre-zscore transforms */
+    double *ind_sd;   /* weighted population sd of the same */
+    int year;         /* the year it was computed from (0 = unknown) */
+} lb_reference;
+
+lb_status lb_reference_alloc(lb_ctx *ctx, size_t n_dims, size_t n_ind, lb_reference *r);
+void lb_reference_free(lb_reference *r);
+
+/* Scores of n units. dev[d][u] is the dimension deviation; NaN where a unit is not scored. */
+typedef struct lb_scores {
+    size_t n;
+    size_t n_dims;
+    double **dev;
+    double *afw;
+    double *lbm;
+    unsigned char *kscore;  /* 1..9, 0 = not scored */
+    unsigned char **kdim;   /* per dimension 1..9, 0 = not scored */
+    int *n_imputed;         /* imputed indicators per unit */
+    int *flags;             /* LB_FLAG_* bits */
+} lb_scores;
+
+enum {
+    LB_FLAG_IMPUTED = 1,   /* at least one indicator imputed with the reference mean */
+    LB_FLAG_DROPPED = 2,   /* not scored: a missing indicator and missing: drop */
+    LB_FLAG_NO_WEIGHT = 4, /* not scored: weight below min_weight */
+};
+
+lb_status lb_scores_alloc(lb_ctx *ctx, size_t n, size_t n_dims, lb_scores *s);
+void lb_scores_free(lb_scores *s);
+
+/* The transforms before zscore (cap, log1p, piecewise, dummy). NaN in, or outside the domain
+ * of log1p (x <= -1), gives NaN. */
+double lb_transform_pre(const lb_transform *tf, double x);
+
+/* Class 1..n+1 of @p v on @p n ascending thresholds: 1 + #{t : v >= t} (a value equal to a
+ * threshold belongs to the upper class). 0 for NaN. */
+int lb_classify(double v, const double *thresholds, size_t n);
+
+/* Default dimension bands when a dimension declares none: the overall thresholds' distances
+ * from REF, halved (dimension spreads are about half the total's). */
+void lb_default_bands(const lb_model *m, double bands[LB_N_THRESHOLDS]);
+
+/* Score n units.
+ * @param x        x[i][u]: raw value of indicator i for unit u (NaN = missing)
+ * @param w        weight per unit (inhabitants or dwellings)
+ * @param scored   1 = the unit is in the population (weight >= min_weight), 0 = not scored
+ * @param fixed    NULL: compute the reference from this population (per_year behaviour, and
+ *                 the reference year of fixed mode); else use it as is
+ * @param ref_out  receives the reference used (allocated here; lb_reference_free)
+ * @param out      receives the scores (allocated here; lb_scores_free)
+ * Model-stored means (reference.means) replace M_d in fixed mode.
+ * Returns LB_OK, LB_ERR_NOMEM, LB_ERR_DATA (no unit with positive weight). */
+lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double *const *x,
+                         const double *w, const unsigned char *scored,
+                         const lb_reference *fixed, lb_reference *ref_out, lb_scores *out);
+
+/* Totals and classes from deviations (after aggregation): afw = Σ dev, lbm = REF + afw. */
+void lb_scores_finish(const lb_model *m, double ref, lb_scores *s);
+
+#endif
