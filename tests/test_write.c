@@ -1,0 +1,741 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of the writers: hand-built tables and grids are written, then read back with GDAL/OGR
+ * and json-c and checked field by field. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "test_util.h"
+
+#include "core/ctx.h"
+#include "grid/grid.h"
+#include "io/table.h"
+#include "io/write.h"
+
+#include <cpl_conv.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include <json-c/json.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct fixture {
+    lb_ctx *ctx;
+    char dir[64];
+    char path[256];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof(*fx));
+    assert_non_null(fx);
+    assert_int_equal(lb_ctx_create(&fx->ctx), LB_OK);
+    snprintf(fx->dir, sizeof(fx->dir), "/tmp/lb-test-write-XXXXXX");
+    assert_non_null(mkdtemp(fx->dir));
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    if (!getenv("LB_KEEP_TEST_OUTPUT"))
+        VSIRmdirRecursive(fx->dir);
+    lb_ctx_destroy(fx->ctx);
+    free(fx);
+    return 0;
+}
+
+/* A path in the fixture's directory (valid until the next call). */
+static const char *out_path(fixture *fx, const char *name)
+{
+    snprintf(fx->path, sizeof(fx->path), "%s/%s", fx->dir, name);
+    return fx->path;
+}
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_f64(unsigned char *p, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof(u));
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(u >> (8 * i));
+}
+
+/* Little-endian WKB of the square [x, x+size] × [y, y+size], clockwise or counter-clockwise. */
+static unsigned char *square_wkb(double x, double y, double size, int clockwise, size_t *len)
+{
+    double ccw[5][2] = {{x, y}, {x + size, y}, {x + size, y + size}, {x, y + size}, {x, y}};
+    *len = 1 + 4 + 4 + 4 + 5 * 16;
+    unsigned char *w = malloc(*len);
+    assert_non_null(w);
+    w[0] = 1;
+    put_u32(w + 1, 3);
+    put_u32(w + 5, 1);
+    put_u32(w + 9, 5);
+    for (int i = 0; i < 5; i++) {
+        int k = clockwise ? 4 - i : i;
+        put_f64(w + 13 + 16 * i, ccw[k][0]);
+        put_f64(w + 13 + 16 * i + 8, ccw[k][1]);
+    }
+    return w;
+}
+
+/* Two 100 m RD squares side by side near Utrecht: the first wound clockwise, the second
+ * counter-clockwise. Columns: code (text), lbm (real, 2 decimals), afw (real, 1 decimal),
+ * raw (real, all decimals), n (int). Row 1 has every value missing. */
+static lb_table *sample_table(lb_ctx *ctx)
+{
+    lb_table *t = NULL;
+    assert_int_equal(lb_table_create(ctx, 2, &t), LB_OK);
+    /* lb_table_add reallocates the column array, so columns are looked up after all are added */
+    const char *const names[] = {"code", "lbm", "afw", "raw", "n"};
+    const lb_col_type types[] = {LB_COL_TEXT, LB_COL_REAL, LB_COL_REAL, LB_COL_REAL, LB_COL_INT};
+    for (size_t k = 0; k < 5; k++) {
+        lb_column *c;
+        assert_int_equal(lb_table_add(ctx, t, names[k], types[k], &c), LB_OK);
+    }
+    lb_column *code = lb_table_col(t, "code"), *lbm = lb_table_col(t, "lbm");
+    lb_column *afw = lb_table_col(t, "afw"), *raw = lb_table_col(t, "raw");
+    lb_column *n = lb_table_col(t, "n");
+    code->text[0] = lb_strdup("0599");
+    lbm->decimals = 2;
+    lbm->real[0] = 2.675; /* the double lies just below 2.675: half away from zero = 2.68 */
+    afw->decimals = 1;
+    afw->real[0] = -1.25;
+    afw->real[1] = NAN;
+    raw->real[0] = 0.1234567890123;
+    n->integer[0] = 42;
+    for (size_t r = 0; r < 2; r++) {
+        size_t len;
+        unsigned char *w = square_wkb(155000.0 + 100.0 * (double)r, 463000.0, 100.0, r == 0, &len);
+        assert_int_equal(lb_table_set_geometry(ctx, t, r, w, len), LB_OK);
+    }
+    return t;
+}
+
+static GDALDatasetH open_vector(const char *path)
+{
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    return ds;
+}
+
+static int field_index(OGRLayerH layer, const char *name)
+{
+    int i = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(layer), name);
+    assert_true(i >= 0);
+    return i;
+}
+
+static void check_gpkg_layer(GDALDatasetH ds, const char *name)
+{
+    OGRLayerH layer = GDALDatasetGetLayerByName(ds, name);
+    assert_non_null(layer);
+    assert_int_equal(OGR_L_GetFeatureCount(layer, TRUE), 2);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    assert_int_equal(OGR_FD_GetFieldCount(defn), 5);
+    int i_code = field_index(layer, "code"), i_lbm = field_index(layer, "lbm");
+    int i_afw = field_index(layer, "afw"), i_raw = field_index(layer, "raw");
+    int i_n = field_index(layer, "n");
+    assert_int_equal(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, i_code)), OFTString);
+    assert_int_equal(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, i_lbm)), OFTReal);
+    assert_int_equal(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, i_raw)), OFTReal);
+    assert_int_equal(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, i_n)), OFTInteger64);
+
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
+    assert_non_null(srs);
+    assert_string_equal(OSRGetAuthorityCode(srs, NULL), "28992");
+
+    OGR_L_ResetReading(layer);
+    OGRFeatureH f = OGR_L_GetNextFeature(layer);
+    assert_non_null(f);
+    assert_string_equal(OGR_F_GetFieldAsString(f, i_code), "0599");
+    assert_near(OGR_F_GetFieldAsDouble(f, i_lbm), 2.68, 1e-12);
+    assert_near(OGR_F_GetFieldAsDouble(f, i_afw), -1.3, 1e-12);
+    assert_near(OGR_F_GetFieldAsDouble(f, i_raw), 0.1234567890123, 1e-15);
+    assert_true(OGR_F_GetFieldAsInteger64(f, i_n) == 42);
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    assert_non_null(g);
+    assert_near(OGR_G_Area(g), 10000.0, 1e-6);
+    OGREnvelope env;
+    OGR_G_GetEnvelope(g, &env);
+    assert_near(env.MinX, 155000.0, 1e-9);
+    assert_near(env.MinY, 463000.0, 1e-9);
+    OGR_F_Destroy(f);
+
+    f = OGR_L_GetNextFeature(layer);
+    assert_non_null(f);
+    assert_true(OGR_F_IsFieldNull(f, i_code));
+    assert_true(OGR_F_IsFieldNull(f, i_lbm)); /* NaN */
+    assert_true(OGR_F_IsFieldNull(f, i_afw));
+    assert_true(OGR_F_IsFieldNull(f, i_raw));
+    assert_true(OGR_F_IsFieldNull(f, i_n)); /* LB_INT_NULL */
+    OGR_F_Destroy(f);
+}
+
+static void test_write_gpkg_two_layers(void **state)
+{
+    fixture *fx = *state;
+    lb_table *t = sample_table(fx->ctx);
+    const char *path = out_path(fx, "scores.gpkg");
+    lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "grid"};
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+    o.layer = "buurt";
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+
+    GDALDatasetH ds = open_vector(path);
+    assert_int_equal(GDALDatasetGetLayerCount(ds), 2);
+    check_gpkg_layer(ds, "grid");
+    check_gpkg_layer(ds, "buurt");
+    GDALClose(ds);
+    lb_table_destroy(t);
+}
+
+/* Half away from zero at the column's decimals, on values chosen at the half and just off it. */
+static void test_write_gpkg_rounds_half_away_from_zero(void **state)
+{
+    fixture *fx = *state;
+    const double in[] = {1.25, -1.25, 0.05, -0.04, 1.005, 2.5, -2.5, 123.449};
+    const int dec[] = {1, 1, 1, 1, 2, 0, 0, 1};
+    const double want[] = {1.3, -1.3, 0.1, 0.0, 1.01, 3.0, -3.0, 123.4};
+    const size_t n = sizeof(in) / sizeof(in[0]);
+    lb_table *t = NULL;
+    assert_int_equal(lb_table_create(fx->ctx, 1, &t), LB_OK);
+    for (size_t k = 0; k < n; k++) {
+        char name[16];
+        snprintf(name, sizeof(name), "v%zu", k);
+        lb_column *c;
+        assert_int_equal(lb_table_add(fx->ctx, t, name, LB_COL_REAL, &c), LB_OK);
+    }
+    for (size_t k = 0; k < n; k++) {
+        t->cols[k].decimals = dec[k];
+        t->cols[k].real[0] = in[k];
+    }
+    const char *path = out_path(fx, "round.gpkg");
+    lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "r"};
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+
+    GDALDatasetH ds = open_vector(path);
+    OGRLayerH layer = GDALDatasetGetLayerByName(ds, "r");
+    assert_non_null(layer);
+    assert_int_equal(OGR_L_GetGeomType(layer), wkbNone);
+    OGRFeatureH f = OGR_L_GetNextFeature(layer);
+    assert_non_null(f);
+    for (size_t k = 0; k < n; k++) {
+        double v = OGR_F_GetFieldAsDouble(f, (int)k);
+        assert_near(v, want[k], 1e-12);
+        assert_false(signbit(v) && v == 0.0); /* no negative zero */
+    }
+    OGR_F_Destroy(f);
+    GDALClose(ds);
+    lb_table_destroy(t);
+}
+
+static void test_write_gpkg_layer_twice_is_error(void **state)
+{
+    fixture *fx = *state;
+    lb_table *t = sample_table(fx->ctx);
+    const char *path = out_path(fx, "twice.gpkg");
+    lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "buurt"};
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_ERR_IO);
+    assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), path));
+    assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "'buurt'"));
+
+    /* the first layer is untouched */
+    GDALDatasetH ds = open_vector(path);
+    assert_int_equal(GDALDatasetGetLayerCount(ds), 1);
+    check_gpkg_layer(ds, "buurt");
+    GDALClose(ds);
+    lb_table_destroy(t);
+}
+
+/* A MultiPolygon WKB holding one square. */
+static unsigned char *multi_square_wkb(double x, double y, size_t *len)
+{
+    size_t plen;
+    unsigned char *poly = square_wkb(x, y, 100.0, 0, &plen);
+    *len = 9 + plen;
+    unsigned char *w = malloc(*len);
+    assert_non_null(w);
+    w[0] = 1;
+    put_u32(w + 1, 6);
+    put_u32(w + 5, 1);
+    memcpy(w + 9, poly, plen);
+    free(poly);
+    return w;
+}
+
+/* Polygons and multipolygons in one table make a MultiPolygon layer, as GeoPackage wants. */
+static void test_write_gpkg_mixed_polygons_promoted(void **state)
+{
+    fixture *fx = *state;
+    lb_table *t = sample_table(fx->ctx);
+    size_t len;
+    unsigned char *w = multi_square_wkb(155100.0, 463000.0, &len);
+    assert_int_equal(lb_table_set_geometry(fx->ctx, t, 1, w, len), LB_OK);
+    const char *path = out_path(fx, "mixed.gpkg");
+    lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "buurt"};
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+
+    GDALDatasetH ds = open_vector(path);
+    OGRLayerH layer = GDALDatasetGetLayerByName(ds, "buurt");
+    assert_non_null(layer);
+    assert_int_equal(OGR_L_GetGeomType(layer), wkbMultiPolygon);
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        assert_int_equal(wkbFlatten(OGR_G_GetGeometryType(g)), wkbMultiPolygon);
+        assert_near(OGR_G_Area(g), 10000.0, 1e-6);
+        OGR_F_Destroy(f);
+    }
+    GDALClose(ds);
+    lb_table_destroy(t);
+}
+
+/* A bad geometry fails the write and leaves no trace: a new file is removed, a layer added to
+ * an existing file is dropped again. */
+static void test_write_gpkg_bad_geometry_leaves_no_trace(void **state)
+{
+    fixture *fx = *state;
+    lb_table *good = sample_table(fx->ctx);
+    lb_table *bad = sample_table(fx->ctx);
+    unsigned char *junk = malloc(9);
+    assert_non_null(junk);
+    memcpy(junk, "\x01\x03\x00\x00\x00\xff\xff\xff\x7f", 9); /* 2^31 rings, no data */
+    assert_int_equal(lb_table_set_geometry(fx->ctx, bad, 1, junk, 9), LB_OK);
+
+    char path[300];
+    snprintf(path, sizeof(path), "%s", out_path(fx, "new.gpkg"));
+    lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "buurt"};
+    assert_int_equal(lb_write_vector(fx->ctx, path, bad, &o), LB_ERR_GEOM);
+    assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "row 1"));
+    assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), path));
+    struct stat st;
+    assert_int_not_equal(stat(path, &st), 0);
+
+    o.layer = "grid";
+    assert_int_equal(lb_write_vector(fx->ctx, path, good, &o), LB_OK);
+    o.layer = "buurt";
+    assert_int_equal(lb_write_vector(fx->ctx, path, bad, &o), LB_ERR_GEOM);
+    GDALDatasetH ds = open_vector(path);
+    assert_int_equal(GDALDatasetGetLayerCount(ds), 1);
+    check_gpkg_layer(ds, "grid");
+    GDALClose(ds);
+    lb_table_destroy(bad);
+    lb_table_destroy(good);
+}
+
+static json_object *member(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    assert_true(json_object_object_get_ex(o, key, &v));
+    return v;
+}
+
+/* Digits after the decimal point in a number exactly as the file spells it. */
+static int decimals_in_text(json_object *num)
+{
+    const char *s = json_object_to_json_string(num); /* json-c keeps the parsed text */
+    assert_null(strpbrk(s, "eE"));
+    const char *dot = strchr(s, '.');
+    return dot ? (int)strlen(dot + 1) : 0;
+}
+
+/* Twice the signed area of a ring of [x, y] arrays (shoelace); > 0 means counter-clockwise. */
+static double ring_signed_area2(json_object *ring)
+{
+    size_t n = json_object_array_length(ring);
+    double s = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        json_object *p = json_object_array_get_idx(ring, i);
+        json_object *q = json_object_array_get_idx(ring, i + 1);
+        double x0 = json_object_get_double(json_object_array_get_idx(p, 0));
+        double y0 = json_object_get_double(json_object_array_get_idx(p, 1));
+        double x1 = json_object_get_double(json_object_array_get_idx(q, 0));
+        double y1 = json_object_get_double(json_object_array_get_idx(q, 1));
+        s += x0 * y1 - x1 * y0;
+    }
+    return s;
+}
+
+/* Exterior ring of feature @p i of a parsed FeatureCollection. */
+static json_object *exterior_ring(json_object *doc, size_t i)
+{
+    json_object *feat = json_object_array_get_idx(member(doc, "features"), i);
+    assert_non_null(feat);
+    json_object *geom = member(feat, "geometry");
+    assert_string_equal(json_object_get_string(member(geom, "type")), "Polygon");
+    json_object *ring = json_object_array_get_idx(member(geom, "coordinates"), 0);
+    assert_non_null(ring);
+    assert_int_equal(json_object_array_length(ring), 5);
+    return ring;
+}
+
+static void test_write_geojson_rfc7946(void **state)
+{
+    fixture *fx = *state;
+    lb_table *t = sample_table(fx->ctx);
+    const char *path = out_path(fx, "scores.geojson");
+    lb_vector_opts o = {.format = LB_FMT_GEOJSON};
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+
+    json_object *doc = json_object_from_file(path);
+    assert_non_null(doc);
+    assert_false(json_object_object_get_ex(doc, "crs", NULL));
+    assert_int_equal(json_object_array_length(member(doc, "features")), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_object *ring = exterior_ring(doc, i);
+        for (size_t k = 0; k < 5; k++) {
+            json_object *pt = json_object_array_get_idx(ring, k);
+            json_object *lon = json_object_array_get_idx(pt, 0);
+            json_object *lat = json_object_array_get_idx(pt, 1);
+            assert_true(json_object_get_double(lon) > 3.0 && json_object_get_double(lon) < 7.3);
+            assert_true(json_object_get_double(lat) > 50.7 && json_object_get_double(lat) < 53.6);
+            assert_true(decimals_in_text(lon) <= 7);
+            assert_true(decimals_in_text(lat) <= 7);
+        }
+        /* right-hand rule: both come out counter-clockwise, whatever the input winding */
+        assert_true(ring_signed_area2(ring) > 0);
+    }
+    json_object *props =
+        member(json_object_array_get_idx(member(doc, "features"), 0), "properties");
+    assert_string_equal(json_object_get_string(member(props, "code")), "0599");
+    assert_near(json_object_get_double(member(props, "lbm")), 2.68, 1e-12);
+    json_object *props1 =
+        member(json_object_array_get_idx(member(doc, "features"), 1), "properties");
+    assert_true(json_object_is_type(member(props1, "lbm"), json_type_null));
+    json_object_put(doc);
+
+    /* the file must not exist yet */
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_ERR_IO);
+    assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), path));
+    lb_table_destroy(t);
+}
+
+static void test_write_geojson_rd(void **state)
+{
+    fixture *fx = *state;
+    lb_table *t = sample_table(fx->ctx);
+    const char *path = out_path(fx, "scores_rd.geojson");
+    lb_vector_opts o = {.format = LB_FMT_GEOJSON, .geojson_rd = 1};
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+
+    json_object *doc = json_object_from_file(path);
+    assert_non_null(doc);
+    json_object *crs = member(doc, "crs");
+    const char *name = json_object_get_string(member(member(crs, "properties"), "name"));
+    assert_non_null(strstr(name, "28992"));
+    for (size_t i = 0; i < 2; i++) {
+        json_object *ring = exterior_ring(doc, i);
+        for (size_t k = 0; k < 5; k++) {
+            json_object *pt = json_object_array_get_idx(ring, k);
+            double x = json_object_get_double(json_object_array_get_idx(pt, 0));
+            double y = json_object_get_double(json_object_array_get_idx(pt, 1));
+            assert_true(x >= 155000.0 && x <= 155200.0);
+            assert_true(y >= 463000.0 && y <= 463100.0);
+            assert_true(decimals_in_text(json_object_array_get_idx(pt, 0)) <= 2);
+        }
+    }
+    json_object_put(doc);
+    lb_table_destroy(t);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    char *buf = calloc(1, 65536);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, 65535, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    return buf;
+}
+
+static void test_write_csv_semicolon_keeps_codes(void **state)
+{
+    fixture *fx = *state;
+    lb_table *t = sample_table(fx->ctx);
+    const char *path = out_path(fx, "scores.csv");
+    lb_vector_opts o = {.format = LB_FMT_CSV, .csv_sep = ';'};
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+
+    char *text = slurp(path);
+    assert_true(strncmp(text, "code;lbm;afw;raw;n", 18) == 0); /* no geometry column */
+    assert_non_null(strstr(text, "0599"));
+    assert_non_null(strstr(text, "2.68;-1.3;"));
+    assert_null(strstr(text, "POLYGON"));
+    free(text);
+
+    GDALDatasetH ds = open_vector(path);
+    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+    assert_int_equal(OGR_L_GetFeatureCount(layer, TRUE), 2);
+    int i_code = field_index(layer, "code");
+    OGRFeatureH f = OGR_L_GetNextFeature(layer);
+    assert_string_equal(OGR_F_GetFieldAsString(f, i_code), "0599");
+    OGR_F_Destroy(f);
+    GDALClose(ds);
+
+    /* comma is the default separator */
+    path = out_path(fx, "comma.csv");
+    o.csv_sep = 0;
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+    text = slurp(path);
+    assert_true(strncmp(text, "code,lbm,afw,raw,n", 18) == 0);
+    free(text);
+    lb_table_destroy(t);
+}
+
+/* A side × side grid of 100 m cells with its south-west corner at (155000, 463000). */
+static lb_grid square_grid(int side)
+{
+    lb_grid g = {.x0 = 155000.0, .y0 = 463000.0, .cell_m = 100.0, .nx = side, .ny = side};
+    return g;
+}
+
+static void check_grid_georef(GDALDatasetH ds, const lb_grid *g)
+{
+    OGRSpatialReferenceH srs = GDALGetSpatialRef(ds);
+    assert_non_null(srs);
+    assert_string_equal(OSRGetAuthorityCode(srs, NULL), "28992");
+    double gt[6], want[6];
+    assert_int_equal(GDALGetGeoTransform(ds, gt), CE_None);
+    lb_grid_geotransform(g, want);
+    for (int k = 0; k < 6; k++)
+        assert_near(gt[k], want[k], 1e-9);
+    const char *layout = GDALGetMetadataItem(ds, "LAYOUT", "IMAGE_STRUCTURE");
+    assert_non_null(layout);
+    assert_string_equal(layout, "COG");
+}
+
+static void test_write_cog_float(void **state)
+{
+    fixture *fx = *state;
+    lb_grid g = square_grid(512);
+    size_t n = lb_grid_ncells(&g);
+    float *data[3];
+    for (int b = 0; b < 3; b++) {
+        data[b] = malloc(n * sizeof(float));
+        assert_non_null(data[b]);
+        for (size_t i = 0; i < n; i++)
+            data[b][i] =
+                (i + (size_t)b) % 7 == 0 ? NAN : (float)(b + 1) * 0.37f * (float)(i % 1000);
+    }
+    const float *const bands[] = {data[0], data[1], data[2]};
+    const char *const names[] = {"lbm", "afw", "won"};
+    const char *path = out_path(fx, "scores_2024.tif");
+    assert_int_equal(lb_write_cog_float(fx->ctx, path, &g, 3, bands, names, "score"), LB_OK);
+
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_int_equal(GDALGetRasterCount(ds), 3);
+    assert_int_equal(GDALGetRasterXSize(ds), 512);
+    assert_int_equal(GDALGetRasterYSize(ds), 512);
+    check_grid_georef(ds, &g);
+    const char *comp = GDALGetMetadataItem(ds, "COMPRESSION", "IMAGE_STRUCTURE");
+    assert_non_null(comp);
+    assert_string_equal(comp, "DEFLATE");
+    float *back = malloc(n * sizeof(float));
+    assert_non_null(back);
+    for (int b = 0; b < 3; b++) {
+        GDALRasterBandH band = GDALGetRasterBand(ds, b + 1);
+        assert_int_equal(GDALGetRasterDataType(band), GDT_Float32);
+        assert_string_equal(GDALGetDescription(band), names[b]);
+        assert_string_equal(GDALGetRasterUnitType(band), "score");
+        int has = 0;
+        double nodata = GDALGetRasterNoDataValue(band, &has);
+        assert_true(has);
+        assert_true(isnan(nodata));
+        int bx = 0, by = 0;
+        GDALGetBlockSize(band, &bx, &by);
+        assert_int_equal(bx, 256);
+        assert_int_equal(by, 256);
+        assert_true(GDALGetOverviewCount(band) >= 1);
+        assert_int_equal(
+            GDALRasterIO(band, GF_Read, 0, 0, 512, 512, back, 512, 512, GDT_Float32, 0, 0),
+            CE_None);
+        for (size_t i = 0; i < n; i++) {
+            if (isnan(data[b][i]))
+                assert_true(isnan(back[i]));
+            else
+                assert_true(back[i] == data[b][i]); /* exact: DEFLATE is lossless */
+        }
+    }
+    free(back);
+    GDALClose(ds);
+    for (int b = 0; b < 3; b++)
+        free(data[b]);
+}
+
+static void test_write_cog_classes(void **state)
+{
+    fixture *fx = *state;
+    lb_grid g = {.x0 = 155000.0, .y0 = 463000.0, .cell_m = 100.0, .nx = 3, .ny = 2};
+    const unsigned char classes[] = {0, 1, 2, 3, 9, 5};
+    const char *const labels[] = {
+        "zeer onvoldoende", "ruim onvoldoende", "onvoldoende", "zwak",
+        "voldoende",        "ruim voldoende",   "goed",        "zeer goed",
+        "uitstekend"};
+    const char *const colours[] = {"#8c2d04", "#cc4c02", "#ec7014", "#fe9929", "#fec44f",
+                                   "#c7e9b4", "#7fcdbb", "#41b6c4", "#1D91C0"};
+    const char *path = out_path(fx, "class_2024.tif");
+    assert_int_equal(lb_write_cog_classes(fx->ctx, path, &g, classes, 9, labels, colours), LB_OK);
+
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_int_equal(GDALGetRasterCount(ds), 1);
+    check_grid_georef(ds, &g);
+    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+    assert_int_equal(GDALGetRasterDataType(band), GDT_Byte);
+    assert_int_equal(GDALGetOverviewCount(band), 0); /* 3 × 2 is far below one block */
+    int has = 0;
+    assert_near(GDALGetRasterNoDataValue(band, &has), 0.0, 0);
+    assert_true(has);
+
+    GDALColorTableH ct = GDALGetRasterColorTable(band);
+    assert_non_null(ct);
+    assert_true(GDALGetColorEntryCount(ct) >= 10);
+    assert_int_equal(GDALGetColorEntry(ct, 0)->c4, 0); /* nodata is transparent */
+    for (int k = 1; k <= 9; k++) {
+        const GDALColorEntry *e = GDALGetColorEntry(ct, k);
+        unsigned r, gr, b;
+        assert_int_equal(sscanf(colours[k - 1], "#%2x%2x%2x", &r, &gr, &b), 3);
+        assert_int_equal(e->c1, r);
+        assert_int_equal(e->c2, gr);
+        assert_int_equal(e->c3, b);
+        assert_int_equal(e->c4, 255);
+    }
+    char **cats = GDALGetRasterCategoryNames(band);
+    assert_non_null(cats);
+    assert_true(CSLCount(cats) >= 10);
+    assert_string_equal(cats[0], "geen score");
+    for (int k = 1; k <= 9; k++)
+        assert_string_equal(cats[k], labels[k - 1]);
+
+    unsigned char back[6];
+    assert_int_equal(GDALRasterIO(band, GF_Read, 0, 0, 3, 2, back, 3, 2, GDT_Byte, 0, 0), CE_None);
+    assert_memory_equal(back, classes, sizeof(back));
+    GDALClose(ds);
+
+    /* a class beyond the legend and a malformed colour are refused */
+    const unsigned char bad[] = {0, 1, 2, 3, 10, 5};
+    assert_int_equal(
+        lb_write_cog_classes(fx->ctx, out_path(fx, "bad.tif"), &g, bad, 9, labels, colours),
+        LB_ERR_ARG);
+    const char *const bad_colours[] = {"#8c2d04", "red"};
+    const unsigned char two[] = {0, 1, 2, 1, 2, 0};
+    assert_int_equal(
+        lb_write_cog_classes(fx->ctx, out_path(fx, "bad.tif"), &g, two, 2, labels, bad_colours),
+        LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "'red'"));
+}
+
+static void test_write_json_pretty(void **state)
+{
+    fixture *fx = *state;
+    json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "model", json_object_new_string("modellen/lbm3.yaml"));
+    json_object_object_add(doc, "cells", json_object_new_int64(262144));
+    const char *path = out_path(fx, "run.json");
+    assert_int_equal(lb_write_json(fx->ctx, path, doc), LB_OK);
+    json_object_put(doc);
+
+    char *text = slurp(path);
+    assert_non_null(strstr(text, "\"modellen/lbm3.yaml\"")); /* no "\/" */
+    assert_non_null(strchr(text, '\n'));                     /* pretty-printed */
+    free(text);
+    json_object *back = json_object_from_file(path);
+    assert_non_null(back);
+    assert_int_equal(json_object_get_int64(member(back, "cells")), 262144);
+    json_object_put(back);
+}
+
+static void expect_io_error(fixture *fx, lb_status st, const char *path)
+{
+    assert_int_equal(st, LB_ERR_IO);
+    if (!strstr(lb_ctx_errmsg(fx->ctx), path)) {
+        print_error("message '%s' does not name '%s'\n", lb_ctx_errmsg(fx->ctx), path);
+        fail();
+    }
+}
+
+static void test_write_missing_directory_is_io_error(void **state)
+{
+    fixture *fx = *state;
+    lb_table *t = sample_table(fx->ctx);
+    char path[300];
+    lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "grid"};
+    snprintf(path, sizeof(path), "%s/missing/scores.gpkg", fx->dir);
+    expect_io_error(fx, lb_write_vector(fx->ctx, path, t, &o), path);
+    snprintf(path, sizeof(path), "%s/missing/scores.geojson", fx->dir);
+    o.format = LB_FMT_GEOJSON;
+    expect_io_error(fx, lb_write_vector(fx->ctx, path, t, &o), path);
+    snprintf(path, sizeof(path), "%s/missing/scores.csv", fx->dir);
+    o.format = LB_FMT_CSV;
+    expect_io_error(fx, lb_write_vector(fx->ctx, path, t, &o), path);
+
+    lb_grid g = square_grid(4);
+    float v[16] = {0};
+    const float *const bands[] = {v};
+    const char *const names[] = {"lbm"};
+    snprintf(path, sizeof(path), "%s/missing/scores.tif", fx->dir);
+    expect_io_error(fx, lb_write_cog_float(fx->ctx, path, &g, 1, bands, names, NULL), path);
+    unsigned char cls[16] = {0};
+    const char *const labels[] = {"a"}, *const colours[] = {"#000000"};
+    snprintf(path, sizeof(path), "%s/missing/class.tif", fx->dir);
+    expect_io_error(fx, lb_write_cog_classes(fx->ctx, path, &g, cls, 1, labels, colours), path);
+
+    json_object *doc = json_object_new_object();
+    snprintf(path, sizeof(path), "%s/missing/run.json", fx->dir);
+    expect_io_error(fx, lb_write_json(fx->ctx, path, doc), path);
+    json_object_put(doc);
+    lb_table_destroy(t);
+
+    /* nothing was left behind */
+    snprintf(path, sizeof(path), "%s/missing", fx->dir);
+    struct stat st;
+    assert_int_not_equal(stat(path, &st), 0);
+}
+
+#define WRITE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        WRITE_TEST(test_write_gpkg_two_layers),
+        WRITE_TEST(test_write_gpkg_rounds_half_away_from_zero),
+        WRITE_TEST(test_write_gpkg_layer_twice_is_error),
+        WRITE_TEST(test_write_gpkg_mixed_polygons_promoted),
+        WRITE_TEST(test_write_gpkg_bad_geometry_leaves_no_trace),
+        WRITE_TEST(test_write_geojson_rfc7946),
+        WRITE_TEST(test_write_geojson_rd),
+        WRITE_TEST(test_write_csv_semicolon_keeps_codes),
+        WRITE_TEST(test_write_cog_float),
+        WRITE_TEST(test_write_cog_classes),
+        WRITE_TEST(test_write_json_pretty),
+        WRITE_TEST(test_write_missing_directory_is_io_error),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    /* release GDAL's drivers so LeakSanitizer sees only our own allocations */
+    GDALDestroyDriverManager();
+    return failed;
+}
