@@ -1,3 +1,221 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder until written. */
-typedef int lb_placeholder_model_model_c;
+/* Model accessors: names, dimensions, one-line indicator descriptions, inputs; destruction. */
+#include "model.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *lb_kind_name(lb_kind k)
+{
+    static const char *const names[] = {
+        [LB_KIND_ATTRIBUTE] = "attribute",       [LB_KIND_RATIO] = "ratio",
+        [LB_KIND_COUNT_WITHIN] = "count_within", [LB_KIND_NEAREST_DISTANCE] = "nearest_distance",
+        [LB_KIND_SHARE_WITHIN] = "share_within", [LB_KIND_RASTER_MEAN] = "raster_mean",
+        [LB_KIND_DENSITY] = "density",
+    };
+    if ((unsigned)k < sizeof(names) / sizeof(names[0]))
+        return names[k];
+    return "unknown";
+}
+
+void lb_model_destroy(lb_model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n_inputs; i++)
+        free(m->inputs[i]);
+    free(m->inputs);
+    for (size_t i = 0; i < LB_MAX_DEV_CLASSES; i++)
+        free(m->dev_labels[i]);
+    for (size_t i = 0; i < LB_N_CLASSES; i++) {
+        free(m->class_colours[i]);
+        free(m->class_labels[i]);
+    }
+    for (size_t i = 0; i < m->n_ind; i++) {
+        lb_indicator *ind = &m->ind[i];
+        free(ind->tf.values);
+        free(ind->tf.breaks);
+        free(ind->filter);
+        free(ind->denominator);
+        free(ind->numerator);
+        free(ind->value);
+        free(ind->field);
+        free(ind->layer);
+        free(ind->why);
+        free(ind->dimension);
+        free(ind->label);
+        free(ind->id);
+    }
+    free(m->ind);
+    for (size_t i = 0; i < m->n_dims; i++) {
+        free(m->dims[i].label);
+        free(m->dims[i].code);
+    }
+    free(m->dims);
+    free(m->weight_field);
+    free(m->weight_layer);
+    free(m->weight_name);
+    free(m->means);
+    free(m->description);
+    free(m->name);
+    free(m->path);
+    free(m);
+}
+
+const char *lb_model_name(const lb_model *m)
+{
+    return m ? m->name : NULL;
+}
+
+int lb_model_version(const lb_model *m)
+{
+    return m ? m->version : 0;
+}
+
+const char *lb_model_hash(const lb_model *m)
+{
+    return m ? m->hash : NULL;
+}
+
+size_t lb_model_dimension_count(const lb_model *m)
+{
+    return m ? m->n_dims : 0;
+}
+
+const char *lb_model_dimension_code(const lb_model *m, size_t i)
+{
+    return m && i < m->n_dims ? m->dims[i].code : NULL;
+}
+
+const char *lb_model_dimension_label(const lb_model *m, size_t i)
+{
+    return m && i < m->n_dims ? m->dims[i].label : NULL;
+}
+
+size_t lb_model_indicator_count(const lb_model *m)
+{
+    return m ? m->n_ind : 0;
+}
+
+size_t lb_model_input_count(const lb_model *m)
+{
+    return m ? m->n_inputs : 0;
+}
+
+const char *lb_model_input_name(const lb_model *m, size_t i)
+{
+    return m && i < m->n_inputs ? m->inputs[i] : NULL;
+}
+
+/* Appends to a fixed buffer; output past the end is dropped, the buffer stays terminated. */
+typedef struct outbuf {
+    char *buf;
+    size_t size;
+    size_t used;
+} outbuf;
+
+static void put(outbuf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(outbuf *o, const char *fmt, ...)
+{
+    if (o->used + 1 >= o->size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(o->buf + o->used, o->size - o->used, fmt, ap);
+    va_end(ap);
+    if (w < 0)
+        return;
+    o->used += (size_t)w;
+    if (o->used >= o->size)
+        o->used = o->size - 1;
+}
+
+static void put_kind(outbuf *o, const lb_indicator *ind)
+{
+    put(o, "%s(%s", lb_kind_name(ind->kind), ind->layer);
+    switch (ind->kind) {
+    case LB_KIND_ATTRIBUTE:
+        put(o, ": %s%s", ind->field, ind->extensive ? ", extensive" : "");
+        break;
+    case LB_KIND_RATIO:
+        put(o, ": %s/%s", ind->numerator, ind->denominator);
+        break;
+    case LB_KIND_COUNT_WITHIN:
+        put(o, ", r %g m", ind->radius_m);
+        break;
+    case LB_KIND_NEAREST_DISTANCE:
+        put(o, ", cap %g m", ind->cap_m);
+        break;
+    case LB_KIND_SHARE_WITHIN:
+        if (ind->field)
+            put(o, ": %s = %s", ind->field, ind->value);
+        put(o, ", r %g m", ind->radius_m);
+        if (ind->band != 1)
+            put(o, ", band %d", ind->band);
+        break;
+    case LB_KIND_RASTER_MEAN:
+        put(o, ", band %d", ind->band);
+        break;
+    case LB_KIND_DENSITY:
+        if (ind->field)
+            put(o, ": sum %s", ind->field);
+        put(o, ", r %g m", ind->radius_m);
+        break;
+    }
+    if (ind->filter)
+        put(o, ", where %s", ind->filter);
+    put(o, ")");
+}
+
+/* Transform steps joined by '+' in the order they are applied (model.h). */
+static void put_transform(outbuf *o, const lb_transform *tf)
+{
+    const char *sep = "";
+    if (tf->has_cap) {
+        put(o, "cap[%g,%g]", tf->cap_lo, tf->cap_hi);
+        sep = "+";
+    }
+    if (tf->log1p) {
+        put(o, "%slog1p", sep);
+        sep = "+";
+    }
+    if (tf->n_pieces) {
+        put(o, "%spiecewise(%zu)", sep, tf->n_pieces);
+        sep = "+";
+    }
+    if (tf->has_dummy) {
+        put(o, "%sdummy%s%g", sep, tf->dummy_above ? ">=" : "<=", tf->dummy_threshold);
+        sep = "+";
+    }
+    if (tf->zscore) {
+        put(o, "%szscore", sep);
+        sep = "+";
+    }
+    if (!*sep)
+        put(o, "identity");
+}
+
+void lb_model_indicator_describe(const lb_model *m, size_t i, char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return;
+    buf[0] = '\0';
+    if (!m || i >= m->n_ind)
+        return;
+    const lb_indicator *ind = &m->ind[i];
+    outbuf o = {buf, size, 0};
+    put(&o, "%s  %s  ", ind->id, m->dims[ind->dim].code);
+    put_kind(&o, ind);
+    put(&o, "  ");
+    put_transform(&o, &ind->tf);
+    /* three decimals as coefficients are usually written; more only when they matter */
+    double milli = ind->coef * 1000;
+    if (fabs(milli - round(milli)) < 1e-9 * fmax(1, fabs(milli)))
+        put(&o, "  coef %.3f", ind->coef);
+    else
+        put(&o, "  coef %.6g", ind->coef);
+}

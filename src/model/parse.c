@@ -1,3 +1,1268 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder until written. */
-typedef int lb_placeholder_model_parse_c;
+/* Model files: YAML (libyaml document API) into a validated lb_model with defaults filled in.
+ * Every error names "<file>:<line>:<column>" (1-based) of the offending node. */
+#include "model.h"
+
+#include "../core/ctx.h"
+#include "../core/sha256.h"
+
+#include <yaml.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+enum { WHERE_SIZE = 320, LIST_SIZE = 512, NUM_TEXT = 64 };
+
+typedef struct parser {
+    lb_ctx *ctx;
+    const char *path;
+    yaml_document_t *doc;
+    lb_model *m;
+} parser;
+
+/* One key of a mapping as read by read_map(): val is NULL when the key is absent or its value
+ * is null (null means "use the default" everywhere except in cap ends). */
+typedef struct field {
+    const char *name;
+    yaml_node_t *key;
+    yaml_node_t *val;
+} field;
+
+/* ---- tables ------------------------------------------------------------------------------ */
+
+enum top_key {
+    T_NAME,
+    T_VERSION,
+    T_DESCRIPTION,
+    T_REFERENCE,
+    T_WEIGHT,
+    T_GRID,
+    T_MISSING,
+    T_DIMENSIONS,
+    T_INDICATORS,
+    T_CLASSES,
+    T_DEVELOPMENT,
+    T_N
+};
+static const char *const top_keys[T_N] = {
+    "name",    "version",    "description", "reference", "weight",      "grid",
+    "missing", "dimensions", "indicators",  "classes",   "development",
+};
+
+enum ref_key { R_MODE, R_YEAR, R_REF, R_MEANS, R_N };
+static const char *const ref_keys[R_N] = {"mode", "year", "ref", "means"};
+static const char *const ref_modes[] = {"per_year", "fixed"}; /* order of lb_ref_mode */
+
+enum weight_key { W_KIND, W_LAYER, W_FIELD, W_N };
+static const char *const weight_keys[W_N] = {"kind", "layer", "field"};
+static const char *const weight_kinds[] = {"inhabitants", "dwellings"};
+static const char *const weight_fields[] = {"AANT_INW", "WONINGEN"};
+
+enum grid_key { G_CELL_M, G_MIN_WEIGHT, G_N };
+static const char *const grid_keys[G_N] = {"cell_m", "min_weight"};
+
+static const char *const missing_rules[] = {"impute", "drop"}; /* order of lb_missing_rule */
+
+enum dim_key { D_CODE, D_LABEL, D_BANDS, D_N };
+static const char *const dim_keys[D_N] = {"code", "label", "bands"};
+
+/* Kind parameters first (their bit in kind_spec is 1 << index), then the common keys. */
+enum ind_key {
+    I_FIELD,
+    I_VALUE,
+    I_NUMERATOR,
+    I_DENOMINATOR,
+    I_FILTER,
+    I_RADIUS_M,
+    I_CAP_M,
+    I_BAND,
+    I_EXTENSIVE,
+    I_N_PARAMS,
+    I_ID = I_N_PARAMS,
+    I_LABEL,
+    I_DIMENSION,
+    I_KIND,
+    I_LAYER,
+    I_TRANSFORM,
+    I_COEF,
+    I_WHY,
+    I_N
+};
+static const char *const ind_keys[I_N] = {
+    "field", "value", "numerator", "denominator", "filter", "radius_m",
+    "cap_m", "band",  "extensive", "id",          "label",  "dimension",
+    "kind",  "layer", "transform", "coef",        "why",
+};
+
+/* Which parameters each kind takes and requires (names: lb_kind_name). */
+#define P(k) (1u << (k))
+static const struct kind_spec {
+    unsigned allowed;
+    unsigned required;
+} kinds[] = {
+    [LB_KIND_ATTRIBUTE] = {P(I_FIELD) | P(I_EXTENSIVE), P(I_FIELD)},
+    [LB_KIND_RATIO] = {P(I_NUMERATOR) | P(I_DENOMINATOR), P(I_NUMERATOR) | P(I_DENOMINATOR)},
+    [LB_KIND_COUNT_WITHIN] = {P(I_RADIUS_M) | P(I_FILTER), P(I_RADIUS_M)},
+    [LB_KIND_NEAREST_DISTANCE] = {P(I_CAP_M) | P(I_FILTER), 0},
+    [LB_KIND_SHARE_WITHIN] = {P(I_RADIUS_M) | P(I_FIELD) | P(I_VALUE) | P(I_BAND), P(I_RADIUS_M)},
+    [LB_KIND_RASTER_MEAN] = {P(I_BAND), 0},
+    [LB_KIND_DENSITY] = {P(I_RADIUS_M) | P(I_FIELD) | P(I_FILTER), P(I_RADIUS_M)},
+};
+#undef P
+
+enum tf_key { X_CAP, X_LOG1P, X_PIECEWISE, X_DUMMY, X_ZSCORE, X_N };
+static const char *const tf_keys[X_N] = {"cap", "log1p", "piecewise", "dummy", "zscore"};
+static const char *const tf_scalars[] = {"identity", "log1p", "zscore"};
+
+enum pw_key { PW_BREAKS, PW_VALUES, PW_N };
+static const char *const pw_keys[PW_N] = {"breaks", "values"};
+enum dummy_key { DU_THRESHOLD, DU_ABOVE, DU_N };
+static const char *const dummy_keys[DU_N] = {"threshold", "above"};
+
+enum class_key { C_THRESHOLDS, C_LABELS, C_COLOURS, C_N };
+static const char *const class_keys[C_N] = {"thresholds", "labels", "colours"};
+static const double default_thresholds[LB_N_THRESHOLDS] = {3.46,   3.557,  3.6955, 3.8971,
+                                                           3.9972, 4.1924, 4.3044, 4.3926};
+static const char *const default_class_labels[LB_N_CLASSES] = {
+    "zeer onvoldoende", "ruim onvoldoende", "onvoldoende", "zwak",
+    "voldoende",        "ruim voldoende",   "goed",        "zeer goed",
+    "uitstekend"};
+static const char *const default_colours[LB_N_CLASSES] = {"#730000", "#e50000", "#e1702e",
+                                                          "#ffffbe", "#d3ffbe", "#93e667",
+                                                          "#55be00", "#267300", "#2d4900"};
+
+enum dev_key { V_CUTS, V_LABELS, V_N };
+static const char *const dev_keys[V_N] = {"cuts", "labels"};
+static const double default_dev_cuts[6] = {-0.20, -0.1333, -0.0666, 0.0666, 0.1333, 0.20};
+static const char *const default_dev_labels[7] = {
+    "sterk achteruit", "achteruit", "licht achteruit", "geen verandering",
+    "licht vooruit",   "vooruit",   "sterk vooruit"};
+
+/* ---- errors and node helpers --------------------------------------------------------------- */
+
+static lb_status fail(parser *p, const yaml_node_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static lb_status fail(parser *p, const yaml_node_t *at, const char *fmt, ...)
+{
+    char what[1536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return lb_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s", p->path, at->start_mark.line + 1,
+                    at->start_mark.column + 1, what);
+}
+
+static lb_status nomem(parser *p)
+{
+    return lb_error(p->ctx, LB_ERR_NOMEM, "%s: out of memory", p->path);
+}
+
+static yaml_node_t *node_at(parser *p, int index)
+{
+    return yaml_document_get_node(p->doc, index);
+}
+
+static const char *text(const yaml_node_t *n)
+{
+    return (const char *)n->data.scalar.value;
+}
+
+static int is_plain(const yaml_node_t *n)
+{
+    return n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+/* YAML 1.2 core schema nulls; only unquoted scalars. */
+static int is_null(const yaml_node_t *n)
+{
+    if (!is_plain(n))
+        return 0;
+    const char *s = text(n);
+    return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
+}
+
+static const char *type_name(const yaml_node_t *n)
+{
+    switch (n->type) {
+    case YAML_MAPPING_NODE:
+        return "a mapping";
+    case YAML_SEQUENCE_NODE:
+        return "a list";
+    case YAML_SCALAR_NODE:
+        return is_null(n) ? "null" : "a scalar";
+    case YAML_NO_NODE:
+        break;
+    }
+    return "nothing";
+}
+
+/* "a, b, c" into buf (truncated with "..." when it does not fit). */
+static const char *join(const char *const *v, size_t n, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", v[i]);
+        if (w < 0 || (size_t)w >= size - used) {
+            if (size >= 4)
+                memcpy(buf + size - 4, "...", 4);
+            break;
+        }
+        used += (size_t)w;
+    }
+    return buf;
+}
+
+static const char *join_dims(const lb_model *m, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < m->n_dims && m->dims[i].code; i++) {
+        int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", m->dims[i].code);
+        if (w < 0 || (size_t)w >= size - used) {
+            if (size >= 4)
+                memcpy(buf + size - 4, "...", 4);
+            break;
+        }
+        used += (size_t)w;
+    }
+    return buf;
+}
+
+static int lookup(const char *s, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(s, names[i]))
+            return (int)i;
+    return -1;
+}
+
+/* Identifiers (dimension codes, indicator ids): [a-z0-9_]+. */
+static int is_ident(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+/* The identifier written under @p key in mapping @p map, or NULL: names an entry in messages
+ * about its other keys before the entry itself is read. */
+static const char *peek_ident(parser *p, const yaml_node_t *map, const char *key)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return NULL;
+    const char *found = NULL;
+    for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top;
+         pr++) {
+        yaml_node_t *k = node_at(p, pr->key), *v = node_at(p, pr->value);
+        if (k->type == YAML_SCALAR_NODE && !strcmp(text(k), key) && v->type == YAML_SCALAR_NODE &&
+            is_ident(text(v)))
+            found = text(v);
+    }
+    return found;
+}
+
+/* Read mapping @p n whose allowed keys are @p keys into @p out (indexed like @p keys).
+ * @p name says what the mapping is ("reference"), @p where where a key is ("in reference"). */
+static lb_status read_map(parser *p, yaml_node_t *n, const char *name, const char *where,
+                          const char *const *keys, size_t n_keys, field *out)
+{
+    for (size_t i = 0; i < n_keys; i++)
+        out[i] = (field){keys[i], NULL, NULL};
+    if (n->type != YAML_MAPPING_NODE)
+        return fail(p, n, "%s must be a mapping, got %s", name, type_name(n));
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = node_at(p, pr->key);
+        yaml_node_t *v = node_at(p, pr->value);
+        if (k->type != YAML_SCALAR_NODE)
+            return fail(p, k, "keys must be plain words %s, got %s", where, type_name(k));
+        int idx = lookup(text(k), keys, n_keys);
+        if (idx < 0) {
+            char list[LIST_SIZE];
+            return fail(p, k, "unknown key '%s' %s (keys: %s)", text(k), where,
+                        join(keys, n_keys, list, sizeof(list)));
+        }
+        if (out[idx].key)
+            return fail(p, k, "duplicate key '%s' %s (first at line %zu)", text(k), where,
+                        out[idx].key->start_mark.line + 1);
+        out[idx].key = k;
+        out[idx].val = is_null(v) ? NULL : v;
+    }
+    return LB_OK;
+}
+
+/* A required key: absent or null is an error at the key (when written) or at the mapping. */
+static lb_status need(parser *p, const field *f, const yaml_node_t *map, const char *where)
+{
+    if (f->val)
+        return LB_OK;
+    if (f->key)
+        return fail(p, f->key, "'%s' %s has no value (required)", f->name, where);
+    return fail(p, map, "missing required key '%s' %s", f->name, where);
+}
+
+static lb_status scalar_text(parser *p, const yaml_node_t *v, const char *name, const char *where,
+                             const char *what)
+{
+    if (v->type != YAML_SCALAR_NODE)
+        return fail(p, v, "'%s' %s must be %s, got %s", name, where, what, type_name(v));
+    if (strlen(text(v)) != v->data.scalar.length)
+        return fail(p, v, "'%s' %s contains a NUL character", name, where);
+    return LB_OK;
+}
+
+/* A string value (any scalar, kept as written). */
+static lb_status node_str(parser *p, const yaml_node_t *v, const char *name, const char *where,
+                          char **out)
+{
+    lb_status st = scalar_text(p, v, name, where, "a string");
+    if (st)
+        return st;
+    if (!*text(v))
+        return fail(p, v, "'%s' %s must not be empty", name, where);
+    char *s = lb_strdup(text(v));
+    if (!s)
+        return nomem(p);
+    free(*out);
+    *out = s;
+    return LB_OK;
+}
+
+static lb_status get_str(parser *p, const field *f, const char *where, char **out)
+{
+    return f->val ? node_str(p, f->val, f->name, where, out) : LB_OK;
+}
+
+/* Decimal text of a YAML number: [+-]digits[.digits][(e|E)[+-]digits], at least one digit in
+ * the mantissa. Anything else (trailing garbage, hex, "inf", "nan", "1_000") is rejected before
+ * strtod, which alone would accept too much. */
+static int number_grammar(const char *s)
+{
+    const char *q = s;
+    size_t digits = 0;
+    if (*q == '+' || *q == '-')
+        q++;
+    for (; isdigit((unsigned char)*q); q++)
+        digits++;
+    if (*q == '.')
+        for (q++; isdigit((unsigned char)*q); q++)
+            digits++;
+    if (!digits)
+        return 0;
+    if (*q == 'e' || *q == 'E') {
+        q++;
+        if (*q == '+' || *q == '-')
+            q++;
+        if (!isdigit((unsigned char)*q))
+            return 0;
+        while (isdigit((unsigned char)*q))
+            q++;
+    }
+    return *q == '\0';
+}
+
+/* Convert validated decimal text; the decimal point in the file is always '.', whatever
+ * LC_NUMERIC the host program has set. Returns 0 when out of range. */
+static int to_double(const char *s, double *out)
+{
+    char buf[NUM_TEXT * 2];
+    const char *dp = localeconv()->decimal_point;
+    if (dp && strcmp(dp, ".") != 0 && strlen(s) < NUM_TEXT && strlen(dp) < NUM_TEXT / 8) {
+        size_t o = 0;
+        for (const char *q = s; *q; q++) {
+            if (*q == '.') {
+                memcpy(buf + o, dp, strlen(dp));
+                o += strlen(dp);
+            } else {
+                buf[o++] = *q;
+            }
+        }
+        buf[o] = '\0';
+        s = buf;
+    }
+    double v = strtod(s, NULL);
+    if (!isfinite(v))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static lb_status node_num(parser *p, const yaml_node_t *v, const char *name, const char *where,
+                          int allow_inf, double *out)
+{
+    lb_status st = scalar_text(p, v, name, where, "a number");
+    if (st)
+        return st;
+    const char *s = text(v);
+    if (!is_plain(v))
+        return fail(p, v, "'%s' %s must be a number, got the quoted string '%s'", name, where, s);
+    if (allow_inf) {
+        const char *q = s + (*s == '+' || *s == '-');
+        if (!strcmp(q, ".inf") || !strcmp(q, ".Inf") || !strcmp(q, ".INF")) {
+            *out = *s == '-' ? -INFINITY : INFINITY;
+            return LB_OK;
+        }
+    }
+    if (!number_grammar(s))
+        return fail(p, v, "'%s' %s must be a number, got '%s'", name, where, s);
+    if (!to_double(s, out))
+        return fail(p, v, "'%s' %s: number '%s' is out of range", name, where, s);
+    return LB_OK;
+}
+
+static lb_status get_num(parser *p, const field *f, const char *where, double *out)
+{
+    return f->val ? node_num(p, f->val, f->name, where, 0, out) : LB_OK;
+}
+
+/* A number with a lower bound: strict (> lo) or not (>= lo). */
+static lb_status get_num_min(parser *p, const field *f, const char *where, double lo, int strict,
+                             double *out)
+{
+    if (!f->val)
+        return LB_OK;
+    double v;
+    lb_status st = node_num(p, f->val, f->name, where, 0, &v);
+    if (st)
+        return st;
+    if (strict ? !(v > lo) : !(v >= lo))
+        return fail(p, f->val, "'%s' %s must be %s %g, got %s", f->name, where,
+                    strict ? ">" : ">=", lo, text(f->val));
+    *out = v;
+    return LB_OK;
+}
+
+static lb_status get_int(parser *p, const field *f, const char *where, int lo, int *out)
+{
+    if (!f->val)
+        return LB_OK;
+    const yaml_node_t *v = f->val;
+    lb_status st = scalar_text(p, v, f->name, where, "an integer");
+    if (st)
+        return st;
+    const char *s = text(v);
+    const char *q = s + (*s == '+' || *s == '-');
+    int ok = is_plain(v) && *q;
+    for (; ok && *q; q++)
+        ok = isdigit((unsigned char)*q) != 0;
+    if (!ok)
+        return fail(p, v, "'%s' %s must be an integer, got '%s'", f->name, where, s);
+    errno = 0;
+    long l = strtol(s, NULL, 10);
+    if (errno == ERANGE || l < lo || l > INT_MAX)
+        return fail(p, v, "'%s' %s must be an integer >= %d, got %s", f->name, where, lo, s);
+    *out = (int)l;
+    return LB_OK;
+}
+
+static lb_status node_bool(parser *p, const yaml_node_t *v, const char *name, const char *where,
+                           int *out)
+{
+    static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES"};
+    static const char *const no[] = {"false", "False", "FALSE", "no", "No", "NO"};
+    lb_status st = scalar_text(p, v, name, where, "true or false");
+    if (st)
+        return st;
+    if (is_plain(v) && lookup(text(v), yes, COUNT(yes)) >= 0)
+        *out = 1;
+    else if (is_plain(v) && lookup(text(v), no, COUNT(no)) >= 0)
+        *out = 0;
+    else
+        return fail(p, v, "'%s' %s must be true or false (or yes/no), got '%s'", name, where,
+                    text(v));
+    return LB_OK;
+}
+
+static lb_status get_bool(parser *p, const field *f, const char *where, int *out)
+{
+    return f->val ? node_bool(p, f->val, f->name, where, out) : LB_OK;
+}
+
+static lb_status node_enum(parser *p, const yaml_node_t *v, const char *name, const char *where,
+                           const char *const *names, size_t n, int *out)
+{
+    lb_status st = scalar_text(p, v, name, where, "a word");
+    if (st)
+        return st;
+    int idx = lookup(text(v), names, n);
+    if (idx < 0) {
+        char list[LIST_SIZE];
+        return fail(p, v, "'%s' %s must be one of %s; got '%s'", name, where,
+                    join(names, n, list, sizeof(list)), text(v));
+    }
+    *out = idx;
+    return LB_OK;
+}
+
+static lb_status get_seq(parser *p, const yaml_node_t *v, const char *name, const char *where,
+                         size_t *n)
+{
+    if (v->type != YAML_SEQUENCE_NODE)
+        return fail(p, v, "'%s' %s must be a list, got %s", name, where, type_name(v));
+    *n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    return LB_OK;
+}
+
+static yaml_node_t *item(parser *p, const yaml_node_t *seq, size_t i)
+{
+    return node_at(p, seq->data.sequence.items.start[i]);
+}
+
+/* A list of numbers of length in [lo, hi]; strictly ascending when @p ascending.
+ * *out is malloc'd (caller frees) or NULL. */
+static lb_status get_numbers(parser *p, const yaml_node_t *v, const char *name, const char *where,
+                             size_t lo, size_t hi, int ascending, double **out, size_t *n_out)
+{
+    size_t n = 0;
+    lb_status st = get_seq(p, v, name, where, &n);
+    if (st)
+        return st;
+    if (n < lo || n > hi) {
+        if (lo == hi)
+            return fail(p, v, "'%s' %s must have exactly %zu numbers, got %zu", name, where, lo, n);
+        if (hi == (size_t)-1)
+            return fail(p, v, "'%s' %s must have at least %zu numbers, got %zu", name, where, lo,
+                        n);
+        return fail(p, v, "'%s' %s must have %zu to %zu numbers, got %zu", name, where, lo, hi, n);
+    }
+    double *a = malloc((n ? n : 1) * sizeof(*a));
+    if (!a)
+        return nomem(p);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *it = item(p, v, i);
+        if (it->type == YAML_SCALAR_NODE && is_null(it))
+            st = fail(p, it, "'%s' %s: item %zu is null, expected a number", name, where, i + 1);
+        else
+            st = node_num(p, it, name, where, 0, &a[i]);
+        if (!st && ascending && i > 0 && !(a[i] > a[i - 1]))
+            st = fail(p, it, "'%s' %s must be strictly ascending: item %zu (%s) is not above %s",
+                      name, where, i + 1, text(it), text(item(p, v, i - 1)));
+        if (st) {
+            free(a);
+            return st;
+        }
+    }
+    *out = a;
+    *n_out = n;
+    return LB_OK;
+}
+
+/* Exactly @p n numbers (strictly ascending) into a fixed array. */
+static lb_status get_fixed_numbers(parser *p, const yaml_node_t *v, const char *name,
+                                   const char *where, size_t n, double *dst)
+{
+    double *a = NULL;
+    size_t got = 0;
+    lb_status st = get_numbers(p, v, name, where, n, n, 1, &a, &got);
+    if (!st)
+        memcpy(dst, a, n * sizeof(*dst));
+    free(a);
+    return st;
+}
+
+/* ---- sections ------------------------------------------------------------------------------ */
+
+static lb_status parse_dimensions(parser *p, yaml_node_t *v)
+{
+    lb_model *m = p->m;
+    size_t n = 0;
+    lb_status st = get_seq(p, v, "dimensions", "at top level", &n);
+    if (st)
+        return st;
+    if (n == 0)
+        return fail(p, v, "'dimensions' must list at least one dimension");
+    m->dims = calloc(n, sizeof(*m->dims));
+    if (!m->dims)
+        return nomem(p);
+    m->n_dims = n;
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *d = item(p, v, i);
+        lb_dimension *dim = &m->dims[i];
+        char where[WHERE_SIZE];
+        field f[D_N];
+        const char *code = peek_ident(p, d, "code");
+        if (code)
+            snprintf(where, sizeof(where), "in dimension '%s'", code);
+        else
+            snprintf(where, sizeof(where), "in dimension %zu", i + 1);
+        char name[32];
+        snprintf(name, sizeof(name), "dimension %zu", i + 1);
+        if ((st = read_map(p, d, name, where, dim_keys, D_N, f)) ||
+            (st = need(p, &f[D_CODE], d, where)) ||
+            (st = get_str(p, &f[D_CODE], where, &dim->code)))
+            return st;
+        if (!is_ident(dim->code))
+            return fail(p, f[D_CODE].val,
+                        "dimension code '%s' may only use a-z, 0-9 and '_' (like 'won')",
+                        dim->code);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(m->dims[j].code, dim->code))
+                return fail(p, f[D_CODE].val, "duplicate dimension code '%s' (first at line %zu)",
+                            dim->code, item(p, v, j)->start_mark.line + 1);
+        snprintf(where, sizeof(where), "in dimension '%s'", dim->code);
+        if ((st = get_str(p, &f[D_LABEL], where, &dim->label)))
+            return st;
+        if (!dim->label && !(dim->label = lb_strdup(dim->code)))
+            return nomem(p);
+        if (f[D_BANDS].val) {
+            st = get_fixed_numbers(p, f[D_BANDS].val, "bands", where, LB_N_THRESHOLDS, dim->bands);
+            if (st)
+                return st;
+            dim->has_bands = 1;
+        }
+    }
+    return LB_OK;
+}
+
+static lb_status parse_cap(parser *p, const yaml_node_t *v, const char *where, lb_transform *tf)
+{
+    size_t n = 0;
+    lb_status st = get_seq(p, v, "cap", where, &n);
+    if (st)
+        return st;
+    if (n != 2)
+        return fail(p, v,
+                    "'cap' %s must be [lo, hi] (null or .inf for an open end), got %zu values",
+                    where, n);
+    double ends[2] = {-INFINITY, INFINITY};
+    for (size_t i = 0; i < 2; i++) {
+        yaml_node_t *it = item(p, v, i);
+        if (!is_null(it) && (st = node_num(p, it, "cap", where, 1, &ends[i])))
+            return st;
+    }
+    if (!(ends[0] < ends[1]))
+        return fail(p, v, "'cap' %s: lower end %g must be below upper end %g", where, ends[0],
+                    ends[1]);
+    tf->has_cap = 1;
+    tf->cap_lo = ends[0];
+    tf->cap_hi = ends[1];
+    return LB_OK;
+}
+
+static lb_status parse_piecewise(parser *p, yaml_node_t *v, const char *id, lb_transform *tf)
+{
+    char sub[WHERE_SIZE];
+    snprintf(sub, sizeof(sub), "in transform.piecewise of indicator '%s'", id);
+    field f[PW_N];
+    lb_status st;
+    if ((st = read_map(p, v, "'piecewise'", sub, pw_keys, PW_N, f)) ||
+        (st = need(p, &f[PW_BREAKS], v, sub)) || (st = need(p, &f[PW_VALUES], v, sub)))
+        return st;
+    size_t nb = 0, nv = 0;
+    if ((st =
+             get_numbers(p, f[PW_BREAKS].val, "breaks", sub, 2, (size_t)-1, 1, &tf->breaks, &nb)) ||
+        (st = get_numbers(p, f[PW_VALUES].val, "values", sub, 2, (size_t)-1, 0, &tf->values, &nv)))
+        return st;
+    if (nb != nv)
+        return fail(p, f[PW_VALUES].val,
+                    "'values' %s must have as many items as 'breaks' (%zu), got %zu", sub, nb, nv);
+    tf->n_pieces = nb;
+    return LB_OK;
+}
+
+static lb_status parse_transform(parser *p, yaml_node_t *v, const char *id, lb_transform *tf)
+{
+    char where[WHERE_SIZE];
+    lb_status st;
+    snprintf(where, sizeof(where), "in indicator '%s'", id);
+    if (v->type == YAML_SCALAR_NODE) {
+        int idx = lookup(text(v), tf_scalars, COUNT(tf_scalars));
+        if (idx < 0 && lookup(text(v), tf_keys, X_N) >= 0)
+            return fail(p, v,
+                        "transform '%s' %s needs parameters: write it as a mapping, e.g. "
+                        "{cap: [0, 100]}, {piecewise: {breaks: [...], values: [...]}}, "
+                        "{dummy: {threshold: 1}}",
+                        text(v), where);
+        if (idx < 0)
+            return fail(p, v,
+                        "unknown transform '%s' %s (transforms: identity, log1p, zscore, or "
+                        "a mapping of cap, log1p, piecewise, dummy, zscore)",
+                        text(v), where);
+        tf->log1p = idx == 1;
+        tf->zscore = idx == 2;
+        return LB_OK;
+    }
+    char sub[WHERE_SIZE];
+    snprintf(sub, sizeof(sub), "in transform of indicator '%s'", id);
+    field f[X_N];
+    if ((st = read_map(p, v, "'transform'", sub, tf_keys, X_N, f)) ||
+        (st = get_bool(p, &f[X_LOG1P], sub, &tf->log1p)) ||
+        (st = get_bool(p, &f[X_ZSCORE], sub, &tf->zscore)))
+        return st;
+    if (f[X_CAP].val && (st = parse_cap(p, f[X_CAP].val, sub, tf)))
+        return st;
+    if (f[X_PIECEWISE].val && (st = parse_piecewise(p, f[X_PIECEWISE].val, id, tf)))
+        return st;
+    if (f[X_DUMMY].val) {
+        char dsub[WHERE_SIZE];
+        snprintf(dsub, sizeof(dsub), "in transform.dummy of indicator '%s'", id);
+        field d[DU_N];
+        tf->dummy_above = 1;
+        if ((st = read_map(p, f[X_DUMMY].val, "'dummy'", dsub, dummy_keys, DU_N, d)) ||
+            (st = need(p, &d[DU_THRESHOLD], f[X_DUMMY].val, dsub)) ||
+            (st = get_num(p, &d[DU_THRESHOLD], dsub, &tf->dummy_threshold)) ||
+            (st = get_bool(p, &d[DU_ABOVE], dsub, &tf->dummy_above)))
+            return st;
+        tf->has_dummy = 1;
+    }
+    return LB_OK;
+}
+
+static lb_status parse_indicator(parser *p, yaml_node_t *v, size_t i)
+{
+    lb_model *m = p->m;
+    lb_indicator *ind = &m->ind[i];
+    char where[WHERE_SIZE];
+    char name[32];
+    field f[I_N];
+    lb_status st;
+    snprintf(where, sizeof(where), "in indicator %zu", i + 1);
+    snprintf(name, sizeof(name), "indicator %zu", i + 1);
+    const char *id = peek_ident(p, v, "id");
+    if (id)
+        snprintf(where, sizeof(where), "in indicator '%s'", id);
+    if ((st = read_map(p, v, name, where, ind_keys, I_N, f)) ||
+        (st = need(p, &f[I_ID], v, where)) || (st = get_str(p, &f[I_ID], where, &ind->id)))
+        return st;
+    if (!is_ident(ind->id))
+        return fail(p, f[I_ID].val, "indicator id '%s' may only use a-z, 0-9 and '_'", ind->id);
+    for (size_t j = 0; j < i; j++)
+        if (!strcmp(m->ind[j].id, ind->id))
+            return fail(p, f[I_ID].val, "duplicate indicator id '%s' (first at line %d)", ind->id,
+                        m->ind[j].line);
+    ind->line = (int)v->start_mark.line + 1;
+    snprintf(where, sizeof(where), "in indicator '%s'", ind->id);
+
+    if ((st = get_str(p, &f[I_LABEL], where, &ind->label)) ||
+        (st = get_str(p, &f[I_WHY], where, &ind->why)))
+        return st;
+    if (!ind->label && !(ind->label = lb_strdup(ind->id)))
+        return nomem(p);
+
+    if ((st = need(p, &f[I_DIMENSION], v, where)) ||
+        (st = get_str(p, &f[I_DIMENSION], where, &ind->dimension)))
+        return st;
+    ind->dim = -1;
+    for (size_t d = 0; d < m->n_dims; d++)
+        if (!strcmp(m->dims[d].code, ind->dimension))
+            ind->dim = (int)d;
+    if (ind->dim < 0) {
+        char list[LIST_SIZE];
+        return fail(p, f[I_DIMENSION].val, "unknown dimension '%s' %s (dimensions: %s)",
+                    ind->dimension, where, join_dims(m, list, sizeof(list)));
+    }
+
+    if ((st = need(p, &f[I_KIND], v, where)) ||
+        (st = scalar_text(p, f[I_KIND].val, "kind", where, "a word")))
+        return st;
+    int k = -1;
+    for (size_t j = 0; j < COUNT(kinds); j++)
+        if (!strcmp(text(f[I_KIND].val), lb_kind_name((lb_kind)j)))
+            k = (int)j;
+    if (k < 0) {
+        char list[LIST_SIZE];
+        const char *names[COUNT(kinds)];
+        for (size_t j = 0; j < COUNT(kinds); j++)
+            names[j] = lb_kind_name((lb_kind)j);
+        return fail(p, f[I_KIND].val, "unknown indicator kind '%s' (kinds: %s)",
+                    text(f[I_KIND].val), join(names, COUNT(kinds), list, sizeof(list)));
+    }
+    ind->kind = (lb_kind)k;
+    const struct kind_spec *ks = &kinds[k];
+    const char *kname = lb_kind_name(ind->kind);
+
+    /* What this kind takes, for the messages below. */
+    char takes[LIST_SIZE];
+    const char *params[I_N_PARAMS];
+    size_t n_params = 0;
+    for (size_t j = 0; j < I_N_PARAMS; j++)
+        if (ks->allowed & (1u << j))
+            params[n_params++] = ind_keys[j];
+    join(params, n_params, takes, sizeof(takes));
+    for (size_t j = 0; j < I_N_PARAMS; j++) {
+        if (f[j].key && !(ks->allowed & (1u << j)))
+            return fail(p, f[j].key, "'%s' is not a parameter of kind '%s' %s (%s takes: %s)",
+                        ind_keys[j], kname, where, kname, takes);
+        if (!f[j].val && (ks->required & (1u << j))) {
+            if (f[j].key)
+                return fail(p, f[j].key, "'%s' %s has no value (kind '%s' requires it)",
+                            ind_keys[j], where, kname);
+            return fail(p, v, "kind '%s' requires '%s' %s (%s takes: %s)", kname, ind_keys[j],
+                        where, kname, takes);
+        }
+    }
+
+    ind->cap_m = 5000;
+    ind->band = 1;
+    if ((st = need(p, &f[I_LAYER], v, where)) ||
+        (st = get_str(p, &f[I_LAYER], where, &ind->layer)) ||
+        (st = get_str(p, &f[I_FIELD], where, &ind->field)) ||
+        (st = get_str(p, &f[I_VALUE], where, &ind->value)) ||
+        (st = get_str(p, &f[I_NUMERATOR], where, &ind->numerator)) ||
+        (st = get_str(p, &f[I_DENOMINATOR], where, &ind->denominator)) ||
+        (st = get_str(p, &f[I_FILTER], where, &ind->filter)) ||
+        (st = get_num_min(p, &f[I_RADIUS_M], where, 0, 1, &ind->radius_m)) ||
+        (st = get_num_min(p, &f[I_CAP_M], where, 0, 1, &ind->cap_m)) ||
+        (st = get_int(p, &f[I_BAND], where, 1, &ind->band)) ||
+        (st = get_bool(p, &f[I_EXTENSIVE], where, &ind->extensive)))
+        return st;
+    if (ind->kind == LB_KIND_SHARE_WITHIN && !ind->field != !ind->value) {
+        const field *given = ind->field ? &f[I_FIELD] : &f[I_VALUE];
+        return fail(p, given->key,
+                    "share_within %s: 'field' and 'value' go together (the polygon class that "
+                    "counts); give both or neither",
+                    where);
+    }
+
+    if (f[I_TRANSFORM].val && (st = parse_transform(p, f[I_TRANSFORM].val, ind->id, &ind->tf)))
+        return st;
+
+    if ((st = need(p, &f[I_COEF], v, where)) || (st = get_num(p, &f[I_COEF], where, &ind->coef)))
+        return st;
+    return LB_OK;
+}
+
+static lb_status parse_indicators(parser *p, yaml_node_t *v)
+{
+    lb_model *m = p->m;
+    size_t n = 0;
+    lb_status st = get_seq(p, v, "indicators", "at top level", &n);
+    if (st)
+        return st;
+    if (n == 0)
+        return fail(p, v, "'indicators' must list at least one indicator");
+    m->ind = calloc(n, sizeof(*m->ind));
+    if (!m->ind)
+        return nomem(p);
+    m->n_ind = n;
+    for (size_t i = 0; i < n; i++)
+        if ((st = parse_indicator(p, item(p, v, i), i)))
+            return st;
+    return LB_OK;
+}
+
+static lb_status parse_means(parser *p, yaml_node_t *v)
+{
+    lb_model *m = p->m;
+    const char *where = "in reference.means";
+    char list[LIST_SIZE];
+    if (v->type != YAML_MAPPING_NODE)
+        return fail(p, v,
+                    "'means' in reference must be a mapping of dimension code to mean, got %s",
+                    type_name(v));
+    m->means = calloc(m->n_dims, sizeof(*m->means));
+    yaml_node_t **seen = calloc(m->n_dims, sizeof(*seen));
+    lb_status st = LB_OK;
+    if (!m->means || !seen) {
+        st = nomem(p);
+        goto done;
+    }
+    for (yaml_node_pair_t *pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = node_at(p, pr->key);
+        yaml_node_t *val = node_at(p, pr->value);
+        int d = -1;
+        if (k->type == YAML_SCALAR_NODE)
+            for (size_t j = 0; j < m->n_dims; j++)
+                if (!strcmp(m->dims[j].code, text(k)))
+                    d = (int)j;
+        if (d < 0) {
+            st = fail(p, k, "unknown dimension '%s' %s (dimensions: %s)",
+                      k->type == YAML_SCALAR_NODE ? text(k) : "?", where,
+                      join_dims(m, list, sizeof(list)));
+            goto done;
+        }
+        if (seen[d]) {
+            st = fail(p, k, "duplicate dimension '%s' %s (first at line %zu)", text(k), where,
+                      seen[d]->start_mark.line + 1);
+            goto done;
+        }
+        seen[d] = k;
+        if ((st = node_num(p, val, text(k), where, 0, &m->means[d])))
+            goto done;
+    }
+    for (size_t j = 0; j < m->n_dims; j++)
+        if (!seen[j]) {
+            st = fail(p, v,
+                      "reference.means has no value for dimension '%s' (means must name every "
+                      "dimension exactly once: %s)",
+                      m->dims[j].code, join_dims(m, list, sizeof(list)));
+            goto done;
+        }
+    m->has_means = 1;
+done:
+    free(seen);
+    return st;
+}
+
+static lb_status parse_reference(parser *p, yaml_node_t *v)
+{
+    lb_model *m = p->m;
+    const char *where = "in reference";
+    field f[R_N];
+    int mode = (int)m->ref_mode;
+    lb_status st;
+    if ((st = read_map(p, v, "'reference'", where, ref_keys, R_N, f)) ||
+        (f[R_MODE].val &&
+         (st = node_enum(p, f[R_MODE].val, "mode", where, ref_modes, COUNT(ref_modes), &mode))) ||
+        (st = get_int(p, &f[R_YEAR], where, 1, &m->ref_year)) ||
+        (st = get_num(p, &f[R_REF], where, &m->ref)))
+        return st;
+    m->ref_mode = (lb_ref_mode)mode;
+    if (f[R_MEANS].val) {
+        if (m->ref_mode != LB_REF_FIXED)
+            return fail(p, f[R_MEANS].key,
+                        "'means' in reference is only used with mode: fixed (per_year computes "
+                        "them from each year's population)");
+        if ((st = parse_means(p, f[R_MEANS].val)))
+            return st;
+    }
+    return LB_OK;
+}
+
+static lb_status parse_weight(parser *p, yaml_node_t *v)
+{
+    lb_model *m = p->m;
+    const char *where = "in weight";
+    field f[W_N] = {{0}};
+    int kind = 0;
+    lb_status st;
+    if (v) {
+        if ((st = read_map(p, v, "'weight'", where, weight_keys, W_N, f)) ||
+            (f[W_KIND].val && (st = node_enum(p, f[W_KIND].val, "kind", where, weight_kinds,
+                                              COUNT(weight_kinds), &kind))) ||
+            (st = get_str(p, &f[W_LAYER], where, &m->weight_layer)) ||
+            (st = get_str(p, &f[W_FIELD], where, &m->weight_field)))
+            return st;
+    }
+    if (!(m->weight_name = lb_strdup(weight_kinds[kind])))
+        return nomem(p);
+    if (!m->weight_layer && !(m->weight_layer = lb_strdup("buurten")))
+        return nomem(p);
+    if (!m->weight_field && !(m->weight_field = lb_strdup(weight_fields[kind])))
+        return nomem(p);
+    return LB_OK;
+}
+
+static lb_status parse_grid(parser *p, yaml_node_t *v)
+{
+    const char *where = "in grid";
+    field f[G_N];
+    lb_status st;
+    if ((st = read_map(p, v, "'grid'", where, grid_keys, G_N, f)) ||
+        (st = get_num_min(p, &f[G_CELL_M], where, 0, 1, &p->m->cell_m)) ||
+        (st = get_num_min(p, &f[G_MIN_WEIGHT], where, 0, 0, &p->m->min_weight)))
+        return st;
+    return LB_OK;
+}
+
+static int is_colour(const char *s)
+{
+    if (strlen(s) != 7 || s[0] != '#')
+        return 0;
+    for (int i = 1; i < 7; i++)
+        if (!isxdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* Exactly @p n non-empty strings into dst[0..n-1] (replacing what is there). */
+static lb_status get_strings(parser *p, const yaml_node_t *v, const char *name, const char *where,
+                             size_t n, const char *hint, char **dst)
+{
+    size_t got = 0;
+    lb_status st = get_seq(p, v, name, where, &got);
+    if (st)
+        return st;
+    if (got != n)
+        return fail(p, v, "'%s' %s must have exactly %zu items%s, got %zu", name, where, n, hint,
+                    got);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *it = item(p, v, i);
+        if (is_null(it))
+            return fail(p, it, "'%s' %s: item %zu is null, expected a string", name, where, i + 1);
+        if ((st = node_str(p, it, name, where, &dst[i])))
+            return st;
+    }
+    return LB_OK;
+}
+
+static lb_status parse_classes(parser *p, yaml_node_t *v)
+{
+    lb_model *m = p->m;
+    const char *where = "in classes";
+    field f[C_N] = {{0}};
+    lb_status st;
+    if (v && (st = read_map(p, v, "'classes'", where, class_keys, C_N, f)))
+        return st;
+    memcpy(m->thresholds, default_thresholds, sizeof(m->thresholds));
+    for (size_t i = 0; i < LB_N_CLASSES; i++)
+        if (!(m->class_labels[i] = lb_strdup(default_class_labels[i])) ||
+            !(m->class_colours[i] = lb_strdup(default_colours[i])))
+            return nomem(p);
+    if (!v)
+        return LB_OK;
+    if (f[C_THRESHOLDS].val && (st = get_fixed_numbers(p, f[C_THRESHOLDS].val, "thresholds", where,
+                                                       LB_N_THRESHOLDS, m->thresholds)))
+        return st;
+    if (f[C_LABELS].val && (st = get_strings(p, f[C_LABELS].val, "labels", where, LB_N_CLASSES,
+                                             " (one per class)", m->class_labels)))
+        return st;
+    if (f[C_COLOURS].val) {
+        if ((st = get_strings(p, f[C_COLOURS].val, "colours", where, LB_N_CLASSES,
+                              " (one per class)", m->class_colours)))
+            return st;
+        for (size_t i = 0; i < LB_N_CLASSES; i++) {
+            char *c = m->class_colours[i];
+            if (!is_colour(c))
+                return fail(p, item(p, f[C_COLOURS].val, i),
+                            "colour %zu '%s' %s is not \"#rrggbb\" (quote it: '#' starts a YAML "
+                            "comment)",
+                            i + 1, c, where);
+            for (; *c; c++)
+                *c = (char)tolower((unsigned char)*c);
+        }
+    }
+    return LB_OK;
+}
+
+static lb_status parse_development(parser *p, yaml_node_t *v)
+{
+    lb_model *m = p->m;
+    const char *where = "in development";
+    field f[V_N] = {{0}};
+    lb_status st;
+    m->n_dev_cuts = COUNT(default_dev_cuts);
+    memcpy(m->dev_cuts, default_dev_cuts, sizeof(default_dev_cuts));
+    if (v && (st = read_map(p, v, "'development'", where, dev_keys, V_N, f)))
+        return st;
+    if (v && f[V_CUTS].val) {
+        double *a = NULL;
+        size_t n = 0;
+        if ((st = get_numbers(p, f[V_CUTS].val, "cuts", where, 6, 8, 1, &a, &n)))
+            return st;
+        memcpy(m->dev_cuts, a, n * sizeof(*a));
+        free(a);
+        if (n == 7)
+            return fail(p, f[V_CUTS].val,
+                        "'cuts' %s must have 6 numbers (7 classes) or 8 (9 classes), got 7", where);
+        m->n_dev_cuts = n;
+    }
+    size_t n_classes = m->n_dev_cuts + 1;
+    if (v && f[V_LABELS].val) {
+        char hint[64];
+        snprintf(hint, sizeof(hint), " (one per class: %zu cuts make %zu classes)", m->n_dev_cuts,
+                 n_classes);
+        return get_strings(p, f[V_LABELS].val, "labels", where, n_classes, hint, m->dev_labels);
+    }
+    if (n_classes != COUNT(default_dev_labels))
+        return fail(p, f[V_CUTS].val, "'labels' %s is required with %zu cuts (%zu classes)", where,
+                    m->n_dev_cuts, n_classes);
+    for (size_t i = 0; i < n_classes; i++)
+        if (!(m->dev_labels[i] = lb_strdup(default_dev_labels[i])))
+            return nomem(p);
+    return LB_OK;
+}
+
+/* Distinct input names in order of first use: the weight layer, then each indicator's layer. */
+static lb_status collect_inputs(parser *p)
+{
+    lb_model *m = p->m;
+    m->inputs = calloc(m->n_ind + 1, sizeof(*m->inputs));
+    if (!m->inputs)
+        return nomem(p);
+    for (size_t i = 0; i <= m->n_ind; i++) {
+        const char *name = i == 0 ? m->weight_layer : m->ind[i - 1].layer;
+        size_t j = 0;
+        while (j < m->n_inputs && strcmp(m->inputs[j], name) != 0)
+            j++;
+        if (j < m->n_inputs)
+            continue;
+        if (!(m->inputs[m->n_inputs] = lb_strdup(name)))
+            return nomem(p);
+        m->n_inputs++;
+    }
+    return LB_OK;
+}
+
+static lb_status parse_model(parser *p, yaml_node_t *root)
+{
+    lb_model *m = p->m;
+    const char *where = "at top level";
+    field f[T_N];
+    int missing = (int)m->missing;
+    lb_status st;
+    if (root->type != YAML_MAPPING_NODE)
+        return fail(p, root, "a model file must be a mapping (name:, dimensions:, ...), got %s",
+                    type_name(root));
+    if ((st = read_map(p, root, "the model", where, top_keys, T_N, f)) ||
+        (st = need(p, &f[T_NAME], root, where)) || (st = get_str(p, &f[T_NAME], where, &m->name)) ||
+        (st = get_int(p, &f[T_VERSION], where, 1, &m->version)) ||
+        (st = get_str(p, &f[T_DESCRIPTION], where, &m->description)) ||
+        (st = need(p, &f[T_DIMENSIONS], root, where)) ||
+        (st = parse_dimensions(p, f[T_DIMENSIONS].val)) ||
+        (st = need(p, &f[T_INDICATORS], root, where)) ||
+        (st = parse_indicators(p, f[T_INDICATORS].val)) ||
+        (f[T_REFERENCE].val && (st = parse_reference(p, f[T_REFERENCE].val))) ||
+        (st = parse_weight(p, f[T_WEIGHT].val)) ||
+        (f[T_GRID].val && (st = parse_grid(p, f[T_GRID].val))) ||
+        (f[T_MISSING].val && (st = node_enum(p, f[T_MISSING].val, "missing", where, missing_rules,
+                                             COUNT(missing_rules), &missing))) ||
+        (st = parse_classes(p, f[T_CLASSES].val)) ||
+        (st = parse_development(p, f[T_DEVELOPMENT].val)) || (st = collect_inputs(p)))
+        return st;
+    m->missing = (lb_missing_rule)missing;
+    return LB_OK;
+}
+
+/* ---- file and libyaml ---------------------------------------------------------------------- */
+
+static lb_status read_file(lb_ctx *ctx, const char *path, unsigned char **out, size_t *len)
+{
+    lb_status st = LB_OK;
+    unsigned char *buf = NULL;
+    size_t n = 0, cap = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return lb_error(ctx, LB_ERR_IO, "cannot read model '%s': %s", path, strerror(errno));
+    for (;;) {
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 4096;
+            unsigned char *nb = realloc(buf, ncap);
+            if (!nb) {
+                st = lb_error(ctx, LB_ERR_NOMEM, "reading model '%s': out of memory", path);
+                goto done;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        st = lb_error(ctx, LB_ERR_IO, "cannot read model '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    *out = buf;
+    *len = n;
+    buf = NULL;
+done:
+    free(buf);
+    fclose(f);
+    return st;
+}
+
+static lb_status yaml_failure(parser *p, const yaml_parser_t *yp, const unsigned char *buf,
+                              size_t len)
+{
+    const char *problem = yp->problem ? yp->problem : "invalid YAML";
+    if (yp->error == YAML_MEMORY_ERROR)
+        return nomem(p);
+    if (yp->error == YAML_READER_ERROR) {
+        /* the reader gives a byte offset only: count lines to it */
+        size_t line = 1, col = 1;
+        for (size_t i = 0; i < yp->problem_offset && i < len; i++, col++)
+            if (buf[i] == '\n') {
+                line++;
+                col = 0;
+            }
+        if (yp->problem_value < 0)
+            return lb_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s", p->path, line, col, problem);
+        return lb_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s (byte 0x%02x)", p->path, line, col,
+                        problem, (unsigned)yp->problem_value & 0xffu);
+    }
+    if (yp->context)
+        return lb_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s (%s at %zu:%zu)", p->path,
+                        yp->problem_mark.line + 1, yp->problem_mark.column + 1, problem,
+                        yp->context, yp->context_mark.line + 1, yp->context_mark.column + 1);
+    return lb_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s", p->path, yp->problem_mark.line + 1,
+                    yp->problem_mark.column + 1, problem);
+}
+
+lb_status lb_model_load(lb_ctx *ctx, const char *path, lb_model **out)
+{
+    if (!path || !out)
+        return lb_error(ctx, LB_ERR_ARG, "lb_model_load: path and out must not be NULL");
+    lb_status st;
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    yaml_parser_t yp;
+    yaml_document_t doc, extra;
+    int have_parser = 0, have_doc = 0;
+    parser p = {ctx, path, &doc, NULL};
+
+    if ((st = read_file(ctx, path, &buf, &len)))
+        return st;
+    p.m = calloc(1, sizeof(*p.m));
+    if (!p.m) {
+        st = nomem(&p);
+        goto done;
+    }
+    lb_model *m = p.m;
+    m->version = 1;
+    m->ref_mode = LB_REF_FIXED;
+    m->ref = 4.10;
+    m->cell_m = 100;
+    m->min_weight = 1;
+    m->missing = LB_MISSING_IMPUTE;
+    lb_sha256(buf, len, m->hash);
+    if (!(m->path = lb_strdup(path))) {
+        st = nomem(&p);
+        goto done;
+    }
+
+    if (!yaml_parser_initialize(&yp)) {
+        st = nomem(&p);
+        goto done;
+    }
+    have_parser = 1;
+    yaml_parser_set_input_string(&yp, buf, len);
+    if (!yaml_parser_load(&yp, &doc)) {
+        st = yaml_failure(&p, &yp, buf, len);
+        goto done;
+    }
+    have_doc = 1;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root) {
+        st = lb_error(ctx, LB_ERR_MODEL, "%s:1:1: the model file is empty", path);
+        goto done;
+    }
+    if (!yaml_parser_load(&yp, &extra)) {
+        st = yaml_failure(&p, &yp, buf, len);
+        goto done;
+    }
+    yaml_node_t *second = yaml_document_get_root_node(&extra);
+    if (second)
+        st = fail(&p, second, "a model file holds one YAML document; found a second one");
+    yaml_document_delete(&extra);
+    if (st)
+        goto done;
+
+    if ((st = parse_model(&p, root)))
+        goto done;
+    *out = p.m;
+    p.m = NULL;
+done:
+    lb_model_destroy(p.m);
+    if (have_doc)
+        yaml_document_delete(&doc);
+    if (have_parser)
+        yaml_parser_delete(&yp);
+    free(buf);
+    return st;
+}
