@@ -46,8 +46,10 @@ typedef struct cli_term {
  * outlive the context. NULL (message printed) on failure. */
 lb_ctx *cli_ctx(const char *prog, int quiet, cli_term *term);
 
-/* Print "PROG: error: <status>: <message>" and return CLI_FAIL. */
-int cli_fail(const char *prog, lb_ctx *ctx, lb_status st);
+/* Print "PROG: error: <status>: <message>" (on a fresh line after progress) and return
+ * CLI_FAIL. */
+int cli_fail(const char *prog, lb_ctx *ctx, lb_status st, const cli_term *term);
+
 
 /* Print "PROG: <message>" plus a hint to --help, return CLI_USAGE. */
 int cli_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -48,7 +48,7 @@ int cmd_model(int argc, char **argv)
     lb_model *m = NULL;
     lb_status st = lb_model_load(ctx, path, &m);
     if (st != LB_OK) {
-        int rc = cli_fail(prog, ctx, st);
+        int rc = cli_fail(prog, ctx, st, &term);
         lb_ctx_destroy(ctx);
         return rc;
     }

@@ -62,6 +62,8 @@ int cmd_score(int argc, char **argv)
         return CLI_FAIL;
     size_t n_inputs = 0;
     int rc = CLI_OK;
+    /* Joined before parsing: --input values are split in place. */
+    char *cmdline = cli_join(argc, argv);
     for (int i = 1; i < argc && rc == CLI_OK; i++) {
         const char *v = NULL;
         int r;
@@ -112,6 +114,7 @@ int cmd_score(int argc, char **argv)
     }
     if (rc == CLI_OK && com.help) {
         help();
+        free(cmdline);
         free(inputs);
         return CLI_OK;
     }
@@ -120,12 +123,12 @@ int cmd_score(int argc, char **argv)
     if (rc == CLI_OK && !o.outdir)
         rc = cli_usage_error(prog, "-o OUTDIR is required");
     if (rc != CLI_OK) {
+        free(cmdline);
         free(inputs);
         return rc;
     }
     o.inputs = inputs;
     o.n_inputs = n_inputs;
-    char *cmdline = cli_join(argc, argv);
     o.command_line = cmdline;
     cli_term term;
     lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);
@@ -133,7 +136,7 @@ int cmd_score(int argc, char **argv)
         rc = CLI_FAIL;
     } else {
         lb_status st = lb_score_run(ctx, &o);
-        rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st);
+        rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
         if (st == LB_OK && !com.quiet)
             fprintf(stderr, "%s: wrote %s\n", prog, o.outdir);
     }

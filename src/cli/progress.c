@@ -52,8 +52,10 @@ lb_ctx *cli_ctx(const char *prog, int quiet, cli_term *p)
     return ctx;
 }
 
-int cli_fail(const char *prog, lb_ctx *ctx, lb_status st)
+int cli_fail(const char *prog, lb_ctx *ctx, lb_status st, const cli_term *term)
 {
+    if (term && term->last >= 0)
+        fputc('\n', stderr);
     fprintf(stderr, "%s: error: %s: %s\n", prog, lb_status_str(st), lb_ctx_errmsg(ctx));
     return CLI_FAIL;
 }

@@ -14,6 +14,11 @@ lb_status lb_table_create(lb_ctx *ctx, size_t n_rows, lb_table **out)
     if (!t)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory for a table of %zu rows", n_rows);
     t->n_rows = n_rows;
+    t->cols = calloc(LB_TABLE_MAX_COLS, sizeof(*t->cols));
+    if (!t->cols) {
+        free(t);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for a table of %zu rows", n_rows);
+    }
     *out = t;
     return LB_OK;
 }
@@ -21,11 +26,10 @@ lb_status lb_table_create(lb_ctx *ctx, size_t n_rows, lb_table **out)
 lb_status lb_table_add(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type type,
                        lb_column **out)
 {
-    lb_column *cols = realloc(t->cols, (t->n_cols + 1) * sizeof(*cols));
-    if (!cols)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory adding column '%s'", name);
-    t->cols = cols;
-    lb_column *c = &cols[t->n_cols];
+    if (t->n_cols == LB_TABLE_MAX_COLS)
+        return lb_error(ctx, LB_ERR_ARG, "a table has at most %d columns; cannot add '%s'",
+                        LB_TABLE_MAX_COLS, name);
+    lb_column *c = &t->cols[t->n_cols];
     memset(c, 0, sizeof(*c));
     c->name = lb_strdup(name);
     c->type = type;

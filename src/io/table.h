@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #define LB_INT_NULL INT64_MIN /* a missing integer */
+#define LB_TABLE_MAX_COLS 256 /* column storage is fixed so column pointers stay valid */
 
 typedef enum lb_col_type { LB_COL_REAL, LB_COL_INT, LB_COL_TEXT } lb_col_type;
 
@@ -33,8 +34,9 @@ typedef struct lb_table {
 /* Create an empty table of @p n_rows rows. *out is owned by the caller (lb_table_destroy). */
 lb_status lb_table_create(lb_ctx *ctx, size_t n_rows, lb_table **out);
 
-/* Add a column; returns it through @p out (borrowed, valid while the table lives). Values are
- * initialised to missing. */
+/* Add a column; returns it through @p out (borrowed, valid while the table lives: column
+ * storage never moves). Values are initialised to missing. LB_ERR_ARG beyond
+ * LB_TABLE_MAX_COLS columns. */
 lb_status lb_table_add(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type type,
                        lb_column **out);
 

@@ -606,6 +606,11 @@ lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, 
     }
     l->layer = lb_strdup(OGR_L_GetName(lyr));
     const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
+    if (OGR_L_GetFeatureCount(lyr, TRUE) == 0) {
+        st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s') has no features",
+                      src->name, src->path, l->layer);
+        goto cleanup;
+    }
     if (filter) {
         lb_cpl_begin(&cap);
         OGRErr e = OGR_L_SetAttributeFilter(lyr, filter);
