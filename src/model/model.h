@@ -83,9 +83,10 @@ struct lb_model {
     int has_means;        /* stored M_d given for every dimension */
     double *means;        /* n_dims values when has_means */
 
-    char *weight_name;   /* "inhabitants" (default) or "dwellings": what the weight means */
+    char *weight_name;   /* "inhabitants" (default), "dwellings" or "area" */
     char *weight_layer;  /* named input holding the weight field; default "buurten" */
-    char *weight_field;  /* default AANT_INW for inhabitants, WONINGEN for dwellings */
+    char *weight_field;  /* default AANT_INW / WONINGEN; NULL for "area" (cell share inside
+                            the weight layer's polygons) */
     double cell_m;       /* grid cell size, default 100 */
     double min_weight;   /* a cell is scored when its weight >= min_weight; default 1 */
     lb_missing_rule missing; /* default impute */

@@ -64,8 +64,9 @@ static const char *const ref_modes[] = {"per_year", "fixed"}; /* order of lb_ref
 
 enum weight_key { W_KIND, W_LAYER, W_FIELD, W_N };
 static const char *const weight_keys[W_N] = {"kind", "layer", "field"};
-static const char *const weight_kinds[] = {"inhabitants", "dwellings"};
-static const char *const weight_fields[] = {"AANT_INW", "WONINGEN"};
+/* "area": no population data; a cell weighs the share of its area inside the weight layer. */
+static const char *const weight_kinds[] = {"inhabitants", "dwellings", "area"};
+static const char *const weight_fields[] = {"AANT_INW", "WONINGEN", NULL};
 
 enum grid_key { G_CELL_M, G_MIN_WEIGHT, G_N };
 static const char *const grid_keys[G_N] = {"cell_m", "min_weight"};
@@ -948,11 +949,19 @@ static lb_status parse_weight(parser *p, yaml_node_t *v)
             (st = get_str(p, &f[W_FIELD], where, &m->weight_field)))
             return st;
     }
+    if (!weight_fields[kind] && m->weight_field) {
+        yaml_node_t *at = f[W_FIELD].val ? f[W_FIELD].val : v;
+        return lb_error(p->ctx, LB_ERR_MODEL,
+                        "%s:%zu:%zu: weight kind 'area' takes no field (the weight is the share "
+                        "of each cell inside the weight layer)",
+                        p->path, at->start_mark.line + 1, at->start_mark.column + 1);
+    }
     if (!(m->weight_name = lb_strdup(weight_kinds[kind])))
         return nomem(p);
     if (!m->weight_layer && !(m->weight_layer = lb_strdup("buurten")))
         return nomem(p);
-    if (!m->weight_field && !(m->weight_field = lb_strdup(weight_fields[kind])))
+    if (!m->weight_field && weight_fields[kind] &&
+        !(m->weight_field = lb_strdup(weight_fields[kind])))
         return nomem(p);
     return LB_OK;
 }

@@ -88,8 +88,8 @@ static void run_free(run *r)
 
 static const char *const id_candidates[] = {"BU_CODE", "WK_CODE", "GM_CODE", "PC6",
                                             "PC4",     "CODE",    "code",    "id"};
-static const char *const name_candidates[] = {"BU_NAAM", "WK_NAAM", "GM_NAAM", "NAAM", "naam",
-                                              "name"};
+static const char *const name_candidates[] = {"BU_NAAM",   "WK_NAAM", "GM_NAAM", "BUURTNAAM",
+                                              "WIJKNAAM",  "NAAM",    "naam",    "name"};
 
 static const char *find_field(const lb_vlayer *l, const char *const *cand, size_t n)
 {
@@ -127,7 +127,7 @@ static lb_status prepare(lb_ctx *ctx, run *r)
     st = lb_inputs_vector(ctx, r->in, r->model->weight_layer, NULL, &r->weight_layer);
     if (st != LB_OK)
         return st;
-    if (!lb_vlayer_field(ctx, r->weight_layer, r->model->weight_field))
+    if (r->model->weight_field && !lb_vlayer_field(ctx, r->weight_layer, r->model->weight_field))
         return lb_error_prefix(ctx, LB_ERR_DATA, "weight (%s): ", r->model->weight_name);
     r->units_name = o->units ? o->units : r->model->weight_layer;
     if (strcmp(r->units_name, "grid") != 0) {
@@ -183,11 +183,18 @@ static lb_status weights(lb_ctx *ctx, run *r)
     r->scored = calloc(n, 1);
     if (!r->cell_w || !r->scored)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", n);
-    const lb_field *f = lb_vlayer_field(ctx, r->weight_layer, r->model->weight_field);
     size_t n_missing = 0;
-    st = lb_grid_extensive(ctx, r->weight_layer, cov, &r->grid, f, r->cell_w, &n_missing);
-    if (st != LB_OK)
-        return st;
+    if (r->model->weight_field) {
+        const lb_field *f = lb_vlayer_field(ctx, r->weight_layer, r->model->weight_field);
+        st = lb_grid_extensive(ctx, r->weight_layer, cov, &r->grid, f, r->cell_w, &n_missing);
+        if (st != LB_OK)
+            return st;
+    } else {
+        for (size_t c = 0; c < n; c++)
+            r->cell_w[c] = 0.0;
+        for (size_t k = 0; k < cov->off[cov->n_poly]; k++)
+            r->cell_w[cov->cell[k]] += cov->frac[k];
+    }
     if (n_missing)
         lb_log(ctx, LB_LOG_WARN,
                "weight field '%s' of '%s' is missing in %zu feature(s); their cells are not "
@@ -201,7 +208,9 @@ static lb_status weights(lb_ctx *ctx, run *r)
         return lb_error(ctx, LB_ERR_DATA,
                         "no grid cell reaches min_weight %g of '%s' from '%s'; check the weight "
                         "field",
-                        r->model->min_weight, r->model->weight_field, r->weight_layer->path);
+                        r->model->min_weight,
+                        r->model->weight_field ? r->model->weight_field : "area",
+                        r->weight_layer->path);
     return LB_OK;
 }
 
@@ -559,7 +568,8 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r, struct json_objec
     json_object_object_add(opt, "weight", json_object_new_string(m->weight_name));
     json_object_object_add(opt, "weight_source",
                            json_object_new_string(m->weight_layer));
-    json_object_object_add(opt, "weight_field", json_object_new_string(m->weight_field));
+    json_object_object_add(opt, "weight_field",
+                           m->weight_field ? json_object_new_string(m->weight_field) : NULL);
     json_object_object_add(opt, "min_weight", json_object_new_double(m->min_weight));
     json_object_object_add(opt, "missing", json_object_new_string(
                                                m->missing == LB_MISSING_DROP ? "drop" : "impute"));
