@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Set up, build and run the demo: maps and tables of the demo city in OUTDIR (default demo-out).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out=${1:-demo-out}
+"$root/scripts/setup-deps.sh"
+[[ -f "$root/build/build.ninja" ]] || meson setup "$root/build" "$root" -Dtests=false >/dev/null
+meson compile -C "$root/build" leefbaar >/dev/null
+"$root/build/src/cli/leefbaar" demo --data "$root" "$out"
+echo "Open $out/score_2022/scores.gpkg or $out/score_2022/scores_2022.tif in QGIS."

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: MIT
+# leefbaar score output options: Dutch CSV, RD GeoJSON, progress on stderr, -q, run.json.
+source "$(dirname "$0")/lib.sh"
+T=$LB_TEST_DATA/tiny
+args=(score --model "$T/tiny.yaml" -i "buurten=$T/buurten.geojson" -i "amenities=$T/amenities.geojson" -i "noise=$T/noise.asc" --year 2021)
+
+"$LEEFBAAR" "${args[@]}" -o "$TMP/a" 2>"$TMP/err" && ok "score runs" || bad "score runs: $(cat "$TMP/err")"
+grep -q "0\.\.\.10\.\.\.20" "$TMP/err" && ok "GDAL-style progress" || bad "no progress on stderr"
+grep -q "100 - done" "$TMP/err" && ok "progress completes" || bad "progress does not complete"
+for f in scores.gpkg scores_2021.tif class_2021.tif buurten.geojson buurten.csv run.json; do
+    [[ -s "$TMP/a/$f" ]] && ok "wrote $f" || bad "missing $f"
+done
+ls -A "$TMP/a" | grep -q '^\.leefbaar-tmp' && bad "temporary dir left" || ok "no temporary dir left"
+head -1 "$TMP/a/buurten.csv" | grep -q '^BU_CODE,BU_NAAM,WK_CODE,GM_CODE,year,lbm,afw,won,vrz,pub,kscore' \
+    && ok "CSV header" || bad "CSV header: $(head -1 "$TMP/a/buurten.csv")"
+grep -q '"command": *"score --model .*-i buurten=' "$TMP/a/run.json" \
+    && ok "run.json records the full command" || bad "run.json command"
+
+"$LEEFBAAR" "${args[@]}" -q --csv-sep ';' --geojson-crs rd -o "$TMP/b" 2>"$TMP/err2"
+[[ ! -s "$TMP/err2" ]] && ok "-q is silent" || bad "-q printed: $(cat "$TMP/err2")"
+head -1 "$TMP/b/buurten.csv" | grep -q '^BU_CODE;BU_NAAM;' && ok "CSV with ;" || bad "CSV separator"
+grep -q 'EPSG::28992' "$TMP/b/buurten.geojson" && ok "RD GeoJSON has crs member" || bad "RD GeoJSON crs"
+grep -q '"crs"' "$TMP/a/buurten.geojson" && bad "RFC 7946 GeoJSON has a crs member" || ok "RFC 7946 without crs"
+finish
