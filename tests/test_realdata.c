@@ -163,6 +163,7 @@ static void test_realdata_rotterdam_buurten(void **state)
             assert_int_equal(imputed, 1);
         }
         n_cells++;
+        OGR_F_Destroy(ft);
     }
     assert_true(n_cells > 10000);
     assert_true(n_trees > n_cells / 2);
