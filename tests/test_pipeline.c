@@ -54,8 +54,8 @@ static int teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-static lb_status run(fixture *f, lb_ctx *ctx, const char *model, const lb_input_spec *in,
-                     size_t n, const char *out)
+static lb_status run(fixture *f, lb_ctx *ctx, const char *model, const lb_input_spec *in, size_t n,
+                     const char *out)
 {
     lb_score_options o;
     lb_score_options_init(&o);
@@ -137,9 +137,8 @@ static void test_pipeline_tiny_city_numbers(void **state)
     assert_int_equal(lb_ctx_create(&ctx), LB_OK);
     char out[512];
     snprintf(out, sizeof(out), "%s/numbers", f->tmp);
-    const lb_input_spec in[] = {{"buurten", f->buurten, NULL},
-                                {"amenities", f->amen, NULL},
-                                {"noise", f->noise, NULL}};
+    const lb_input_spec in[] = {
+        {"buurten", f->buurten, NULL}, {"amenities", f->amen, NULL}, {"noise", f->noise, NULL}};
     lb_status st = run(f, ctx, f->model, in, 3, out);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
@@ -174,8 +173,7 @@ static void test_pipeline_tiny_city_numbers(void **state)
         assert_near(won, ref->won - m_won, 6e-7);
         assert_near(vrz, ref->vrz - m_vrz, 6e-7);
         assert_near(pub, ref->pub - m_pub, 6e-7);
-        assert_near(lbm, 4.10 + (ref->won - m_won) + (ref->vrz - m_vrz) + (ref->pub - m_pub),
-                    6e-7);
+        assert_near(lbm, 4.10 + (ref->won - m_won) + (ref->vrz - m_vrz) + (ref->pub - m_pub), 6e-7);
         assert_near(OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, "weight")), ref->w, 1e-3);
         bw[ref->buurt] += ref->w;
         bl[ref->buurt] += ref->w * (4.10 + ref->won - m_won + ref->vrz - m_vrz + ref->pub - m_pub);
@@ -231,9 +229,8 @@ static void test_pipeline_reproducible(void **state)
     fixture *f = *state;
     lb_ctx *ctx = NULL;
     assert_int_equal(lb_ctx_create(&ctx), LB_OK);
-    const lb_input_spec in[] = {{"buurten", f->buurten, NULL},
-                                {"amenities", f->amen, NULL},
-                                {"noise", f->noise, NULL}};
+    const lb_input_spec in[] = {
+        {"buurten", f->buurten, NULL}, {"amenities", f->amen, NULL}, {"noise", f->noise, NULL}};
     char a[512], b[512], fa[600], fb[600];
     snprintf(a, sizeof(a), "%s/rep-a", f->tmp);
     snprintf(b, sizeof(b), "%s/rep-b", f->tmp);
@@ -286,9 +283,8 @@ static void test_pipeline_bad_inputs(void **state)
     assert_int_equal(lb_ctx_create(&ctx), LB_OK);
     assert_int_equal(lb_sha256_file(ctx, f->buurten, before), LB_OK);
 
-    lb_input_spec in[3] = {{"buurten", f->buurten, NULL},
-                           {"amenities", f->amen, NULL},
-                           {"noise", f->noise, NULL}};
+    lb_input_spec in[3] = {
+        {"buurten", f->buurten, NULL}, {"amenities", f->amen, NULL}, {"noise", f->noise, NULL}};
     snprintf(p[0], sizeof(p[0]), "%s/nosuch.gpkg", f->dir);
     in[0].path = p[0];
     expect_failure(f, f->model, in, 3, LB_ERR_IO, "nosuch.gpkg", "No such file");
@@ -346,8 +342,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pipeline_tiny_city_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_reproducible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_bad_inputs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pipeline_failure_keeps_existing_dir, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_failure_keeps_existing_dir, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

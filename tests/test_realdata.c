@@ -228,8 +228,7 @@ int main(void)
     GDALAllRegister();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_realdata_rotterdam_buurten, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_realdata_rotterdam_crsless_geojson, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_realdata_rotterdam_crsless_geojson, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

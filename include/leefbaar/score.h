@@ -18,20 +18,20 @@ typedef struct lb_input_spec {
 
 /** Options of lb_score_run(). Initialise with lb_score_options_init(). Strings are borrowed. */
 typedef struct lb_score_options {
-    const char *model_path;        /**< model file (YAML); required */
-    const lb_input_spec *inputs;   /**< bound inputs */
+    const char *model_path;      /**< model file (YAML); required */
+    const lb_input_spec *inputs; /**< bound inputs */
     size_t n_inputs;
-    int year;                      /**< year of the data, recorded in every output; 0 = unknown */
-    const char *units;             /**< polygon input to aggregate to; NULL = the weight layer;
-                                        "grid" = grid only */
-    const char *id_field;          /**< id field of the units; NULL = first of BU_CODE, WK_CODE,
-                                        GM_CODE, PC6, PC4, CODE */
-    const char *reference_path;    /**< run.json of the reference year's run (fixed mode) */
-    const char *s_srs;             /**< CRS of inputs that declare none (e.g. "EPSG:28992") */
-    int geojson_rd;                /**< 1: GeoJSON in RD with a crs member; 0: RFC 7946 */
-    char csv_sep;                  /**< ',' (default) or ';' */
-    const char *outdir;            /**< output directory, created when absent; required */
-    const char *command_line;      /**< recorded in run.json; may be NULL */
+    int year;                   /**< year of the data, recorded in every output; 0 = unknown */
+    const char *units;          /**< polygon input to aggregate to; NULL = the weight layer;
+                                     "grid" = grid only */
+    const char *id_field;       /**< id field of the units; NULL = first of BU_CODE, WK_CODE,
+                                     GM_CODE, PC6, PC4, CODE */
+    const char *reference_path; /**< run.json of the reference year's run (fixed mode) */
+    const char *s_srs;          /**< CRS of inputs that declare none (e.g. "EPSG:28992") */
+    int geojson_rd;             /**< 1: GeoJSON in RD with a crs member; 0: RFC 7946 */
+    char csv_sep;               /**< ',' (default) or ';' */
+    const char *outdir;         /**< output directory, created when absent; required */
+    const char *command_line;   /**< recorded in run.json; may be NULL */
 } lb_score_options;
 
 /** Fill @p o with defaults. */

@@ -32,8 +32,8 @@ int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_commo
 /* If argv[*i] is option @p name (e.g. "--model") with a value ("--model X" or "--model=X"),
  * set *value, advance *i and return 1; -1 when the value is missing (message printed); 0 when
  * argv[*i] is another option. @p alias may be NULL (e.g. "-o"). */
-int cli_value(const char *prog, int argc, char **argv, int *i, const char *name,
-              const char *alias, const char **value);
+int cli_value(const char *prog, int argc, char **argv, int *i, const char *name, const char *alias,
+              const char **value);
 
 /* Terminal state for logging and progress; lives on the subcommand's stack. */
 typedef struct cli_term {
@@ -49,7 +49,6 @@ lb_ctx *cli_ctx(const char *prog, int quiet, cli_term *term);
 /* Print "PROG: error: <status>: <message>" (on a fresh line after progress) and return
  * CLI_FAIL. */
 int cli_fail(const char *prog, lb_ctx *ctx, lb_status st, const cli_term *term);
-
 
 /* Print "PROG: <message>" plus a hint to --help, return CLI_USAGE. */
 int cli_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -58,8 +58,8 @@ int cmd_demo(int argc, char **argv)
     lb_status st = lb_demo_run(ctx, data, outdir);
     int rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
     if (st == LB_OK && !com.quiet)
-        fprintf(stderr, "%s: maps and tables in %s/score_2020 and %s/score_2022\n", prog,
-                outdir, outdir);
+        fprintf(stderr, "%s: maps and tables in %s/score_2020 and %s/score_2022\n", prog, outdir,
+                outdir);
     lb_ctx_destroy(ctx);
     return rc;
 }

@@ -13,9 +13,10 @@ static const cli_command commands[] = {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: leefbaar COMMAND [OPTIONS]\n\n"
-               "Livability (leefbaarheid) scores for Dutch neighbourhoods, Leefbaarometer-style.\n\n"
-               "Commands:\n");
+    fprintf(f,
+            "Usage: leefbaar COMMAND [OPTIONS]\n\n"
+            "Livability (leefbaarheid) scores for Dutch neighbourhoods, Leefbaarometer-style.\n\n"
+            "Commands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nRun 'leefbaar COMMAND --help' for the options of a command.\n"

@@ -71,8 +71,8 @@ int cli_usage_error(const char *prog, const char *fmt, ...)
     return CLI_USAGE;
 }
 
-int cli_value(const char *prog, int argc, char **argv, int *i, const char *name,
-              const char *alias, const char **value)
+int cli_value(const char *prog, int argc, char **argv, int *i, const char *name, const char *alias,
+              const char **value)
 {
     const char *a = argv[*i];
     size_t n = strlen(name);

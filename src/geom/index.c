@@ -66,12 +66,12 @@ static lb_status line_segments(lb_ctx *ctx, const lb_vlayer *l, seg **out, size_
             return lb_error(ctx, LB_ERR_GEOM, "input '%s' feature %lld: unreadable geometry",
                             l->name, (long long)l->fid[f]);
         }
-        int nparts = wkbFlatten(OGR_G_GetGeometryType(g)) == wkbLineString
-                         ? 1
-                         : OGR_G_GetGeometryCount(g);
+        int nparts =
+            wkbFlatten(OGR_G_GetGeometryType(g)) == wkbLineString ? 1 : OGR_G_GetGeometryCount(g);
         for (int p = 0; p < nparts; p++) {
-            OGRGeometryH ls =
-                wkbFlatten(OGR_G_GetGeometryType(g)) == wkbLineString ? g : OGR_G_GetGeometryRef(g, p);
+            OGRGeometryH ls = wkbFlatten(OGR_G_GetGeometryType(g)) == wkbLineString
+                                  ? g
+                                  : OGR_G_GetGeometryRef(g, p);
             int np = OGR_G_GetPointCount(ls);
             for (int i = 0; i + 1 < np || (np == 1 && i == 0); i++) {
                 if (n == cap) {
@@ -80,8 +80,7 @@ static lb_status line_segments(lb_ctx *ctx, const lb_vlayer *l, seg **out, size_
                     if (!t) {
                         OGR_G_DestroyGeometry(g);
                         free(s);
-                        return lb_error(ctx, LB_ERR_NOMEM, "out of memory indexing '%s'",
-                                        l->path);
+                        return lb_error(ctx, LB_ERR_NOMEM, "out of memory indexing '%s'", l->path);
                     }
                     s = t;
                 }
@@ -113,8 +112,8 @@ static lb_status collect_segments(lb_ctx *ctx, const lb_vlayer *l, seg **out, si
         for (size_t f = 0; f < l->n; f++)
             for (size_t r = l->ring_start[f]; r < l->ring_start[f + 1]; r++)
                 for (size_t p = l->ring_pt_start[r]; p + 1 < l->ring_pt_start[r + 1]; p++)
-                    s[k++] = (seg){l->ring_xy[2 * p], l->ring_xy[2 * p + 1],
-                                   l->ring_xy[2 * p + 2], l->ring_xy[2 * p + 3], (uint32_t)f};
+                    s[k++] = (seg){l->ring_xy[2 * p], l->ring_xy[2 * p + 1], l->ring_xy[2 * p + 2],
+                                   l->ring_xy[2 * p + 3], (uint32_t)f};
     }
     *out = s;
     *n_out = k;

@@ -102,8 +102,8 @@ static lb_status eval_polygon_attr(lb_ctx *ctx, const lb_indicator *ind, lb_inpu
     return LB_OK;
 }
 
-static lb_status eval_points(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in,
-                             const lb_grid *g, const unsigned char *scored, double *out)
+static lb_status eval_points(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in, const lb_grid *g,
+                             const unsigned char *scored, double *out)
 {
     const lb_index *ix = NULL;
     lb_status st = lb_inputs_index(ctx, in, ind->layer, ind->filter, &ix);
@@ -171,8 +171,8 @@ static lb_status eval_raster_mean(lb_ctx *ctx, const lb_indicator *ind, lb_input
     const lb_grid *rg = &r->grid;
     if (aligned(g, rg)) {
         long dc = lround((g->x0 - rg->x0) / g->cell_m);
-        long dr = lround(((rg->y0 + rg->ny * rg->cell_m) - (g->y0 + g->ny * g->cell_m)) /
-                         g->cell_m);
+        long dr =
+            lround(((rg->y0 + rg->ny * rg->cell_m) - (g->y0 + g->ny * g->cell_m)) / g->cell_m);
         for (size_t c = 0; c < n; c++) {
             out[c] = NAN;
             if (!scored[c])

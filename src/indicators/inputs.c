@@ -70,8 +70,7 @@ const lb_source *lb_inputs_source(lb_ctx *ctx, const lb_inputs *in, const char *
     char list[512] = "";
     size_t used = 0;
     for (size_t i = 0; i < in->n_src && used + 4 < sizeof(list); i++) {
-        int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-                         in->src[i].name);
+        int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", in->src[i].name);
         if (w < 0)
             break;
         used += (size_t)w;

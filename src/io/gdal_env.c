@@ -53,8 +53,8 @@ static OGRSpatialReferenceH srs_epsg(lb_ctx *ctx, int code)
     lb_cpl_end(&cap);
     if (err != OGRERR_NONE) {
         OSRRelease(srs);
-        lb_error(ctx, LB_ERR_CRS, "PROJ cannot build EPSG:%d (%s); is proj-data installed?",
-                 code, cap.msg);
+        lb_error(ctx, LB_ERR_CRS, "PROJ cannot build EPSG:%d (%s); is proj-data installed?", code,
+                 cap.msg);
         return NULL;
     }
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);

@@ -24,8 +24,8 @@ lb_status lb_mkdirs(lb_ctx *ctx, const char *path)
             continue;
         *s = '\0';
         if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            lb_status st = lb_error(ctx, LB_ERR_IO, "cannot create directory '%s': %s", p,
-                                    strerror(errno));
+            lb_status st =
+                lb_error(ctx, LB_ERR_IO, "cannot create directory '%s': %s", p, strerror(errno));
             free(p);
             return st;
         }
@@ -88,8 +88,8 @@ lb_status lb_outdir_commit(lb_ctx *ctx, lb_outdir *o)
         if (!from || !to)
             st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
         else if (rename(from, to) != 0)
-            st = lb_error(ctx, LB_ERR_IO, "cannot move '%s' to '%s': %s", from, to,
-                          strerror(errno));
+            st =
+                lb_error(ctx, LB_ERR_IO, "cannot move '%s' to '%s': %s", from, to, strerror(errno));
         free(from);
         free(to);
     }

@@ -7,9 +7,9 @@
 #include <leefbaar/core.h>
 
 typedef struct lb_outdir {
-    char *dir;     /* the final directory */
-    char *tmp;     /* the temporary directory inside it */
-    int created;   /* we created dir (remove it again on failure when empty) */
+    char *dir;   /* the final directory */
+    char *tmp;   /* the temporary directory inside it */
+    int created; /* we created dir (remove it again on failure when empty) */
 } lb_outdir;
 
 /* Create @p dir (and parents) when absent and a fresh temporary directory inside it. */

@@ -74,9 +74,8 @@ lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_raster 
                         src->path, strerror(errno));
     lb_cpl_capture cap;
     lb_cpl_begin(&cap);
-    GDALDatasetH ds = GDALOpenEx(src->path, GDAL_OF_RASTER | GDAL_OF_READONLY |
-                                                GDAL_OF_VERBOSE_ERROR,
-                                 NULL, NULL, NULL);
+    GDALDatasetH ds = GDALOpenEx(
+        src->path, GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL, NULL, NULL);
     lb_cpl_end(&cap);
     if (!ds)
         return lb_error(ctx, LB_ERR_IO, "raster input '%s': '%s' is not a readable raster (%s)",
@@ -122,8 +121,8 @@ lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_raster 
     }
     GDALRasterBandH b = GDALGetRasterBand(ds, band);
     lb_cpl_begin(&cap);
-    CPLErr e = GDALRasterIO(b, GF_Read, 0, 0, r->grid.nx, r->grid.ny, r->v, r->grid.nx,
-                            r->grid.ny, GDT_Float64, 0, 0);
+    CPLErr e = GDALRasterIO(b, GF_Read, 0, 0, r->grid.nx, r->grid.ny, r->v, r->grid.nx, r->grid.ny,
+                            GDT_Float64, 0, 0);
     lb_cpl_end(&cap);
     if (e != CE_None) {
         st = lb_error(ctx, LB_ERR_IO, "raster input '%s': reading '%s' band %d failed: %s",

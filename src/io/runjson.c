@@ -16,9 +16,8 @@ static struct json_object *num_or_null(double v)
 struct json_object *lb_reference_to_json(const lb_model *m, const lb_reference *r)
 {
     struct json_object *o = json_object_new_object();
-    json_object_object_add(o, "mode",
-                           json_object_new_string(m->ref_mode == LB_REF_FIXED ? "fixed"
-                                                                              : "per_year"));
+    json_object_object_add(
+        o, "mode", json_object_new_string(m->ref_mode == LB_REF_FIXED ? "fixed" : "per_year"));
     json_object_object_add(o, "year", r->year ? json_object_new_int(r->year) : NULL);
     json_object_object_add(o, "ref", json_object_new_double(r->ref));
     struct json_object *means = json_object_new_object();

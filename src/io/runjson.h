@@ -15,7 +15,6 @@ struct json_object *lb_reference_to_json(const lb_model *m, const lb_reference *
 /* Read the "reference" member of a run.json written by an earlier run with the same model.
  * Every dimension code and indicator id of @p m must be present; LB_ERR_DATA names the
  * missing one. A different model hash is a warning. @p out is allocated here. */
-lb_status lb_reference_read(lb_ctx *ctx, const char *path, const lb_model *m,
-                            lb_reference *out);
+lb_status lb_reference_read(lb_ctx *ctx, const char *path, const lb_model *m, lb_reference *out);
 
 #endif

@@ -110,16 +110,16 @@ const lb_field *lb_vlayer_field(lb_ctx *ctx, const lb_vlayer *l, const char *nam
     size_t used = 0;
     list[0] = '\0';
     for (size_t i = 0; i < l->n_fields && used + 4 < sizeof(list); i++) {
-        int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-                         l->fields[i].name);
+        int w =
+            snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", l->fields[i].name);
         if (w < 0)
             break;
         used += (size_t)w;
         if (used >= sizeof(list))
             used = sizeof(list) - 1;
     }
-    lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'): no field '%s' (fields: %s)",
-             l->name, l->path, l->layer, name, l->n_fields ? list : "none");
+    lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'): no field '%s' (fields: %s)", l->name,
+             l->path, l->layer, name, l->n_fields ? list : "none");
     return NULL;
 }
 
@@ -386,8 +386,7 @@ static OGRLayerH pick_layer(lb_ctx *ctx, GDALDatasetH ds, const lb_source *src)
 {
     int nl = GDALDatasetGetLayerCount(ds);
     if (nl == 0) {
-        lb_error(ctx, LB_ERR_DATA, "input '%s': '%s' holds no vector layer", src->name,
-                 src->path);
+        lb_error(ctx, LB_ERR_DATA, "input '%s': '%s' holds no vector layer", src->name, src->path);
         return NULL;
     }
     if (!src->layer)
@@ -607,8 +606,8 @@ lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, 
     l->layer = lb_strdup(OGR_L_GetName(lyr));
     const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
     if (OGR_L_GetFeatureCount(lyr, TRUE) == 0) {
-        st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s') has no features",
-                      src->name, src->path, l->layer);
+        st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s') has no features", src->name,
+                      src->path, l->layer);
         goto cleanup;
     }
     if (filter) {

@@ -8,7 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum lb_geom_kind { LB_GEOM_NONE, LB_GEOM_POINT, LB_GEOM_LINE, LB_GEOM_POLYGON } lb_geom_kind;
+typedef enum lb_geom_kind {
+    LB_GEOM_NONE,
+    LB_GEOM_POINT,
+    LB_GEOM_LINE,
+    LB_GEOM_POLYGON
+} lb_geom_kind;
 
 /* Where a named input comes from. @p layer may be NULL (the only / first layer). @p s_srs may be
  * NULL; when set it is the CRS of data that carries none (or a CRS-less GeoJSON). */
@@ -32,22 +37,22 @@ typedef struct lb_field {
 /* A layer in memory. Polygons are kept as rings (for exact coverage) and WKB (for GEOS);
  * points as x/y arrays. All coordinates in EPSG:28992 metres. */
 typedef struct lb_vlayer {
-    char *name;  /* input name */
+    char *name; /* input name */
     char *path;
     char *layer; /* OGR layer name actually read */
     char *filter;
     lb_geom_kind kind;
     size_t n;
     int64_t *fid;
-    double *x, *y;           /* LB_GEOM_POINT: coordinates; otherwise NULL */
-    unsigned char **wkb;     /* LB_GEOM_LINE / POLYGON: WKB per feature */
+    double *x, *y;       /* LB_GEOM_POINT: coordinates; otherwise NULL */
+    unsigned char **wkb; /* LB_GEOM_LINE / POLYGON: WKB per feature */
     size_t *wkb_size;
-    size_t *ring_start;      /* POLYGON: feature f has rings [ring_start[f], ring_start[f+1]) */
-    size_t *ring_pt_start;   /* ring r has points [ring_pt_start[r], ring_pt_start[r+1]) */
+    size_t *ring_start;    /* POLYGON: feature f has rings [ring_start[f], ring_start[f+1]) */
+    size_t *ring_pt_start; /* ring r has points [ring_pt_start[r], ring_pt_start[r+1]) */
     int *ring_hole;
-    double *ring_xy;         /* interleaved x,y of all rings */
+    double *ring_xy; /* interleaved x,y of all rings */
     size_t n_rings;
-    double *area_m2;         /* POLYGON: area per feature */
+    double *area_m2; /* POLYGON: area per feature */
     double xmin, ymin, xmax, ymax;
     size_t n_fields;
     lb_field *fields;

@@ -14,10 +14,10 @@ typedef enum lb_vector_format { LB_FMT_GPKG, LB_FMT_GEOJSON, LB_FMT_CSV } lb_vec
 
 typedef struct lb_vector_opts {
     lb_vector_format format;
-    const char *layer;   /* layer name (GPKG); ignored for GeoJSON/CSV */
-    int geojson_rd;      /* GeoJSON: 0 = RFC 7946 (CRS84 lon/lat, 7 decimals, right-hand rule,
-                            no crs member); 1 = RD New metres with a crs member */
-    char csv_sep;        /* CSV: ',' (default when 0) or ';' */
+    const char *layer; /* layer name (GPKG); ignored for GeoJSON/CSV */
+    int geojson_rd;    /* GeoJSON: 0 = RFC 7946 (CRS84 lon/lat, 7 decimals, right-hand rule,
+                          no crs member); 1 = RD New metres with a crs member */
+    char csv_sep;      /* CSV: ',' (default when 0) or ';' */
 } lb_vector_opts;
 
 /* Write @p t as a layer. GPKG: the file is created if absent, else the layer is added to it

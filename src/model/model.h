@@ -83,12 +83,12 @@ struct lb_model {
     int has_means;        /* stored M_d given for every dimension */
     double *means;        /* n_dims values when has_means */
 
-    char *weight_name;   /* "inhabitants" (default), "dwellings" or "area" */
-    char *weight_layer;  /* named input holding the weight field; default "buurten" */
-    char *weight_field;  /* default AANT_INW / WONINGEN; NULL for "area" (cell share inside
-                            the weight layer's polygons) */
-    double cell_m;       /* grid cell size, default 100 */
-    double min_weight;   /* a cell is scored when its weight >= min_weight; default 1 */
+    char *weight_name;       /* "inhabitants" (default), "dwellings" or "area" */
+    char *weight_layer;      /* named input holding the weight field; default "buurten" */
+    char *weight_field;      /* default AANT_INW / WONINGEN; NULL for "area" (cell share inside
+                                the weight layer's polygons) */
+    double cell_m;           /* grid cell size, default 100 */
+    double min_weight;       /* a cell is scored when its weight >= min_weight; default 1 */
     lb_missing_rule missing; /* default impute */
 
     size_t n_dims;
@@ -100,7 +100,7 @@ struct lb_model {
     char *class_labels[LB_N_CLASSES];
     char *class_colours[LB_N_CLASSES]; /* "#rrggbb" */
 
-    size_t n_dev_cuts;                  /* 6 (7 classes, default) or 8 (9 classes) */
+    size_t n_dev_cuts; /* 6 (7 classes, default) or 8 (9 classes) */
     double dev_cuts[LB_MAX_DEV_CLASSES - 1];
     char *dev_labels[LB_MAX_DEV_CLASSES];
 

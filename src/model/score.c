@@ -173,8 +173,8 @@ static void weighted_stats(size_t n, const double *v, const double *w, const uns
 }
 
 lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double *const *x,
-                         const double *w, const unsigned char *scored,
-                         const lb_reference *fixed, lb_reference *ref_out, lb_scores *out)
+                         const double *w, const unsigned char *scored, const lb_reference *fixed,
+                         lb_reference *ref_out, lb_scores *out)
 {
     lb_status st = lb_scores_alloc(ctx, n, m->n_dims, out);
     if (st != LB_OK)

@@ -10,9 +10,9 @@
 /* The reference against which deviations are taken. In per_year mode it is computed from the
  * scored population itself; in fixed mode it is taken from the reference year's run. */
 typedef struct lb_reference {
-    double ref;       /* REF */
+    double ref; /* REF */
     size_t n_dims;
-    double *means;    /* M_d */
+    double *means; /* M_d */
     size_t n_ind;
     double *ind_mean; /* weighted mean of each indicator after the pre-zscore transforms */
     double *ind_sd;   /* weighted population sd of the same */
@@ -29,10 +29,10 @@ typedef struct lb_scores {
     double **dev;
     double *afw;
     double *lbm;
-    unsigned char *kscore;  /* 1..9, 0 = not scored */
-    unsigned char **kdim;   /* per dimension 1..9, 0 = not scored */
-    int *n_imputed;         /* imputed indicators per unit */
-    int *flags;             /* LB_FLAG_* bits */
+    unsigned char *kscore; /* 1..9, 0 = not scored */
+    unsigned char **kdim;  /* per dimension 1..9, 0 = not scored */
+    int *n_imputed;        /* imputed indicators per unit */
+    int *flags;            /* LB_FLAG_* bits */
 } lb_scores;
 
 enum {
@@ -67,8 +67,8 @@ void lb_default_bands(const lb_model *m, double bands[LB_N_THRESHOLDS]);
  * Model-stored means (reference.means) replace M_d in fixed mode.
  * Returns LB_OK, LB_ERR_NOMEM, LB_ERR_DATA (no unit with positive weight). */
 lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double *const *x,
-                         const double *w, const unsigned char *scored,
-                         const lb_reference *fixed, lb_reference *ref_out, lb_scores *out);
+                         const double *w, const unsigned char *scored, const lb_reference *fixed,
+                         lb_reference *ref_out, lb_scores *out);
 
 /* Totals and classes from deviations (after aggregation): afw = Σ dev, lbm = REF + afw. */
 void lb_scores_finish(const lb_model *m, double ref, lb_scores *s);

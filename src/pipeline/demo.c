@@ -20,9 +20,9 @@ static lb_status score_year(lb_ctx *ctx, const char *data, const char *outdir, i
     snprintf(green, sizeof(green), "%s/rasters/green_share.tif", data);
     snprintf(out, sizeof(out), "%s/score_%d", outdir, year);
     const lb_input_spec inputs[] = {
-        {"buurten", pts, "buurten"},   {"amenities", pts, "amenities"},
+        {"buurten", pts, "buurten"},     {"amenities", pts, "amenities"},
         {"incidents", pts, "incidents"}, {"roads", stat, "roads"},
-        {"noise", noise, NULL},        {"green", green, NULL},
+        {"noise", noise, NULL},          {"green", green, NULL},
     };
     lb_score_options o;
     lb_score_options_init(&o);
@@ -43,8 +43,9 @@ static lb_status score_year(lb_ctx *ctx, const char *data, const char *outdir, i
 lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir)
 {
     if (!data_dir || !outdir)
-        return lb_error(ctx, LB_ERR_ARG, "demo: a data directory and an output directory are "
-                                         "required");
+        return lb_error(ctx, LB_ERR_ARG,
+                        "demo: a data directory and an output directory are "
+                        "required");
     /* The reference year first: its run.json carries the fixed reference for later years. */
     lb_status st = score_year(ctx, data_dir, outdir, DEMO_REF_YEAR, NULL);
     if (st != LB_OK)

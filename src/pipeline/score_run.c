@@ -64,7 +64,8 @@ typedef struct run {
 static void stage_done(run *r, const char *name)
 {
     double t = now_s();
-    json_object_object_add(r->timings, name, json_object_new_double(round((t - r->t_stage) * 1e3) / 1e3));
+    json_object_object_add(r->timings, name,
+                           json_object_new_double(round((t - r->t_stage) * 1e3) / 1e3));
     r->t_stage = t;
 }
 
@@ -88,8 +89,8 @@ static void run_free(run *r)
 
 static const char *const id_candidates[] = {"BU_CODE", "WK_CODE", "GM_CODE", "PC6",
                                             "PC4",     "CODE",    "code",    "id"};
-static const char *const name_candidates[] = {"BU_NAAM",   "WK_NAAM", "GM_NAAM", "BUURTNAAM",
-                                              "WIJKNAAM",  "NAAM",    "naam",    "name"};
+static const char *const name_candidates[] = {"BU_NAAM",  "WK_NAAM", "GM_NAAM", "BUURTNAAM",
+                                              "WIJKNAAM", "NAAM",    "naam",    "name"};
 
 static const char *find_field(const lb_vlayer *l, const char *const *cand, size_t n)
 {
@@ -112,10 +113,8 @@ static lb_status prepare(lb_ctx *ctx, run *r)
     for (size_t i = 0; i < o->n_inputs; i++) {
         for (size_t k = 0; k < i; k++)
             if (strcmp(o->inputs[k].name, o->inputs[i].name) == 0)
-                return lb_error(ctx, LB_ERR_ARG, "input '%s' is bound twice",
-                                o->inputs[i].name);
-        r->src[i] = (lb_source){o->inputs[i].name, o->inputs[i].path, o->inputs[i].layer,
-                                o->s_srs};
+                return lb_error(ctx, LB_ERR_ARG, "input '%s' is bound twice", o->inputs[i].name);
+        r->src[i] = (lb_source){o->inputs[i].name, o->inputs[i].path, o->inputs[i].layer, o->s_srs};
     }
     st = lb_inputs_create(ctx, r->src, o->n_inputs, &r->in);
     if (st != LB_OK)
@@ -148,8 +147,8 @@ static lb_status prepare(lb_ctx *ctx, run *r)
     if (ext->kind != LB_GEOM_POLYGON)
         return lb_error(ctx, LB_ERR_DATA, "weight layer '%s' ('%s') must be a polygon layer",
                         ext->name, ext->path);
-    st = lb_grid_from_extent(ctx, ext->xmin, ext->ymin, ext->xmax, ext->ymax,
-                             r->model->cell_m, &r->grid);
+    st = lb_grid_from_extent(ctx, ext->xmin, ext->ymin, ext->xmax, ext->ymax, r->model->cell_m,
+                             &r->grid);
     if (st != LB_OK)
         return st;
     if (o->reference_path) {
@@ -224,12 +223,11 @@ static lb_status indicators(lb_ctx *ctx, run *r)
         r->x[i] = malloc(n * sizeof(double));
         if (!r->x[i])
             return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        lb_status st = lb_indicator_eval_grid(ctx, &r->model->ind[i], r->in, &r->grid,
-                                              r->scored, r->x[i]);
+        lb_status st =
+            lb_indicator_eval_grid(ctx, &r->model->ind[i], r->in, &r->grid, r->scored, r->x[i]);
         if (st != LB_OK)
             return st;
-        st = lb_progress(ctx, 0.1 + 0.6 * (double)(i + 1) / (double)r->model->n_ind,
-                         "indicators");
+        st = lb_progress(ctx, 0.1 + 0.6 * (double)(i + 1) / (double)r->model->n_ind, "indicators");
         if (st != LB_OK)
             return st;
     }
@@ -271,8 +269,8 @@ static unsigned char *cell_wkb(const lb_grid *g, size_t c, size_t *size)
 
 /* Add the score columns shared by grid and unit tables: rows[k] maps table row k to scores
  * row rows[k] (NULL = identity). */
-static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t,
-                                   const lb_scores *s, const size_t *rows, int year)
+static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t, const lb_scores *s,
+                                   const size_t *rows, int year)
 {
     lb_column *c;
     lb_status st = lb_table_add(ctx, t, "year", LB_COL_INT, &c);
@@ -398,8 +396,8 @@ static lb_status units_table(lb_ctx *ctx, run *r, lb_table **out)
         for (size_t k = 0; st == LB_OK && k < l->n; k++)
             c->integer[k] = l->fid[k];
     }
-    const char *name = find_field(l, name_candidates,
-                                  sizeof(name_candidates) / sizeof(name_candidates[0]));
+    const char *name =
+        find_field(l, name_candidates, sizeof(name_candidates) / sizeof(name_candidates[0]));
     if (st == LB_OK && name)
         st = copy_text_field(ctx, t, l, name);
     const char *parents[] = {"WK_CODE", "GM_CODE"};
@@ -491,11 +489,10 @@ static lb_status write_rasters(lb_ctx *ctx, run *r, struct json_object *outputs)
 }
 
 static lb_status write_table(lb_ctx *ctx, run *r, const lb_table *t, const char *file,
-                             lb_vector_format fmt, const char *layer,
-                             struct json_object *outputs)
+                             lb_vector_format fmt, const char *layer, struct json_object *outputs)
 {
-    lb_vector_opts vo = {.format = fmt, .layer = layer, .geojson_rd = r->o->geojson_rd,
-                         .csv_sep = r->o->csv_sep};
+    lb_vector_opts vo = {
+        .format = fmt, .layer = layer, .geojson_rd = r->o->geojson_rd, .csv_sep = r->o->csv_sep};
     char *path = lb_outdir_tmp_path(&r->out, file);
     if (!path)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
@@ -557,22 +554,20 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r, struct json_objec
     json_object_object_add(opt, "units", json_object_new_string(r->units_name));
     json_object_object_add(opt, "id_field",
                            r->id_field ? json_object_new_string(r->id_field) : NULL);
-    json_object_object_add(opt, "reference", o->reference_path
-                                                 ? json_object_new_string(o->reference_path)
-                                                 : NULL);
+    json_object_object_add(opt, "reference",
+                           o->reference_path ? json_object_new_string(o->reference_path) : NULL);
     json_object_object_add(opt, "s_srs", o->s_srs ? json_object_new_string(o->s_srs) : NULL);
     json_object_object_add(opt, "geojson_crs",
                            json_object_new_string(o->geojson_rd ? "rd" : "rfc7946"));
     char sep[2] = {o->csv_sep ? o->csv_sep : ',', '\0'};
     json_object_object_add(opt, "csv_sep", json_object_new_string(sep));
     json_object_object_add(opt, "weight", json_object_new_string(m->weight_name));
-    json_object_object_add(opt, "weight_source",
-                           json_object_new_string(m->weight_layer));
+    json_object_object_add(opt, "weight_source", json_object_new_string(m->weight_layer));
     json_object_object_add(opt, "weight_field",
                            m->weight_field ? json_object_new_string(m->weight_field) : NULL);
     json_object_object_add(opt, "min_weight", json_object_new_double(m->min_weight));
-    json_object_object_add(opt, "missing", json_object_new_string(
-                                               m->missing == LB_MISSING_DROP ? "drop" : "impute"));
+    json_object_object_add(
+        opt, "missing", json_object_new_string(m->missing == LB_MISSING_DROP ? "drop" : "impute"));
     json_object_object_add(doc, "options", opt);
     json_object_object_add(doc, "inputs", inputs_json(ctx, r));
     struct json_object *g = json_object_new_object();
@@ -658,8 +653,9 @@ static lb_status write_all(lb_ctx *ctx, run *r)
 lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
 {
     if (!o || !o->model_path || !o->outdir)
-        return lb_error(ctx, LB_ERR_ARG, "score: a model file and an output directory are "
-                                         "required");
+        return lb_error(ctx, LB_ERR_ARG,
+                        "score: a model file and an output directory are "
+                        "required");
     if (o->csv_sep && o->csv_sep != ',' && o->csv_sep != ';')
         return lb_error(ctx, LB_ERR_ARG, "score: the CSV separator must be ',' or ';'");
     run r = {.o = o, .timings = json_object_new_object(), .t_stage = now_s()};
