@@ -6,6 +6,6 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:-demo-out}
 "$root/scripts/setup-deps.sh"
 [[ -f "$root/build/build.ninja" ]] || meson setup "$root/build" "$root" -Dtests=false >/dev/null
-meson compile -C "$root/build" leefbaar >/dev/null
+meson compile -C "$root/build" leefbaar:executable >/dev/null
 "$root/build/src/cli/leefbaar" demo --data "$root" "$out"
 echo "Open $out/score_2022/scores.gpkg or $out/score_2022/scores_2022.tif in QGIS."
