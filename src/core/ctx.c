@@ -207,3 +207,11 @@ char *lb_strfmt(const char *fmt, ...)
     va_end(ap);
     return s;
 }
+
+void lb_list_append(char *buf, size_t size, const char *name)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= size)
+        return;
+    snprintf(buf + used, size - used, "%s%s", used ? ", " : "", name);
+}

@@ -35,6 +35,10 @@ char *lb_strdup(const char *s);
 /* Formatted allocation; NULL on failure. Caller frees. */
 char *lb_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Append @p name to the comma-separated list in @p buf (of @p size bytes, NUL-terminated),
+ * truncating safely; for messages like "(fields: a, b, c)". */
+void lb_list_append(char *buf, size_t size, const char *name);
+
 #define LB_PI 3.14159265358979323846
 
 #endif

@@ -68,15 +68,8 @@ const lb_source *lb_inputs_source(lb_ctx *ctx, const lb_inputs *in, const char *
         if (strcmp(in->src[i].name, name) == 0)
             return &in->src[i];
     char list[512] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < in->n_src && used + 4 < sizeof(list); i++) {
-        int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", in->src[i].name);
-        if (w < 0)
-            break;
-        used += (size_t)w;
-        if (used >= sizeof(list))
-            used = sizeof(list) - 1;
-    }
+    for (size_t i = 0; i < in->n_src; i++)
+        lb_list_append(list, sizeof(list), in->src[i].name);
     lb_error(ctx, LB_ERR_ARG,
              "the model uses input '%s' but none is bound; add --input %s=PATH[:LAYER] "
              "(bound: %s)",
@@ -122,77 +115,110 @@ static lb_status keep(lb_ctx *ctx, lb_inputs *in, entry_kind k, const char *name
     return LB_OK;
 }
 
-lb_status lb_inputs_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
-                           const lb_vlayer **out)
+/* Load an object for an entry that is not cached yet; ownership goes to the cache. */
+typedef lb_status (*load_fn)(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
+                             int band, const lb_grid *g, void **obj);
+typedef void (*destroy_fn)(void *obj);
+
+/* The cached object for (kind, name, filter, band), loading and keeping it on first use. */
+static lb_status cached(lb_ctx *ctx, lb_inputs *in, entry_kind k, const char *name,
+                        const char *filter, int band, const lb_grid *g, load_fn load,
+                        destroy_fn destroy, const void **out)
 {
-    entry *e = find(in, ENTRY_VECTOR, name, filter, 0);
+    entry *e = find(in, k, name, filter, band);
     if (e) {
         *out = e->obj;
         return LB_OK;
     }
-    const lb_source *src = lb_inputs_source(ctx, in, name);
-    if (!src)
-        return LB_ERR_ARG;
-    lb_vlayer *l = NULL;
-    lb_status st = lb_vlayer_read(ctx, src, filter, &l);
+    void *obj = NULL;
+    lb_status st = load(ctx, in, name, filter, band, g, &obj);
     if (st != LB_OK)
         return st;
-    st = keep(ctx, in, ENTRY_VECTOR, name, filter, 0, l);
+    st = keep(ctx, in, k, name, filter, band, obj);
     if (st != LB_OK) {
-        lb_vlayer_destroy(l);
+        destroy(obj);
         return st;
     }
-    *out = l;
+    *out = obj;
     return LB_OK;
+}
+
+static lb_status load_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
+                             int band, const lb_grid *g, void **obj)
+{
+    (void)band;
+    (void)g;
+    const lb_source *src = lb_inputs_source(ctx, in, name);
+    return src ? lb_vlayer_read(ctx, src, filter, (lb_vlayer **)obj) : LB_ERR_ARG;
+}
+
+static lb_status load_raster(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
+                             int band, const lb_grid *g, void **obj)
+{
+    (void)filter;
+    (void)g;
+    const lb_source *src = lb_inputs_source(ctx, in, name);
+    return src ? lb_raster_read(ctx, src, band, (lb_raster **)obj) : LB_ERR_ARG;
+}
+
+static lb_status load_index(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
+                            int band, const lb_grid *g, void **obj)
+{
+    (void)band;
+    (void)g;
+    const lb_vlayer *l = NULL;
+    lb_status st = lb_inputs_vector(ctx, in, name, filter, &l);
+    return st == LB_OK ? lb_index_create(ctx, l, (lb_index **)obj) : st;
+}
+
+static lb_status load_cover(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
+                            int band, const lb_grid *g, void **obj)
+{
+    (void)band;
+    const lb_vlayer *l = NULL;
+    lb_status st = lb_inputs_vector(ctx, in, name, filter, &l);
+    return st == LB_OK ? lb_layer_cover_compute(ctx, l, g, (lb_layer_cover **)obj) : st;
+}
+
+static void destroy_vector(void *o)
+{
+    lb_vlayer_destroy(o);
+}
+
+static void destroy_raster(void *o)
+{
+    lb_raster_destroy(o);
+}
+
+static void destroy_index(void *o)
+{
+    lb_index_destroy(o);
+}
+
+static void destroy_cover(void *o)
+{
+    lb_layer_cover_destroy(o);
+}
+
+lb_status lb_inputs_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
+                           const lb_vlayer **out)
+{
+    return cached(ctx, in, ENTRY_VECTOR, name, filter, 0, NULL, load_vector, destroy_vector,
+                  (const void **)out);
 }
 
 lb_status lb_inputs_raster(lb_ctx *ctx, lb_inputs *in, const char *name, int band,
                            const lb_raster **out)
 {
-    entry *e = find(in, ENTRY_RASTER, name, NULL, band);
-    if (e) {
-        *out = e->obj;
-        return LB_OK;
-    }
-    const lb_source *src = lb_inputs_source(ctx, in, name);
-    if (!src)
-        return LB_ERR_ARG;
-    lb_raster *r = NULL;
-    lb_status st = lb_raster_read(ctx, src, band, &r);
-    if (st != LB_OK)
-        return st;
-    st = keep(ctx, in, ENTRY_RASTER, name, NULL, band, r);
-    if (st != LB_OK) {
-        lb_raster_destroy(r);
-        return st;
-    }
-    *out = r;
-    return LB_OK;
+    return cached(ctx, in, ENTRY_RASTER, name, NULL, band, NULL, load_raster, destroy_raster,
+                  (const void **)out);
 }
 
 lb_status lb_inputs_index(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
                           const lb_index **out)
 {
-    entry *e = find(in, ENTRY_INDEX, name, filter, 0);
-    if (e) {
-        *out = e->obj;
-        return LB_OK;
-    }
-    const lb_vlayer *l = NULL;
-    lb_status st = lb_inputs_vector(ctx, in, name, filter, &l);
-    if (st != LB_OK)
-        return st;
-    lb_index *ix = NULL;
-    st = lb_index_create(ctx, l, &ix);
-    if (st != LB_OK)
-        return st;
-    st = keep(ctx, in, ENTRY_INDEX, name, filter, 0, ix);
-    if (st != LB_OK) {
-        lb_index_destroy(ix);
-        return st;
-    }
-    *out = ix;
-    return LB_OK;
+    return cached(ctx, in, ENTRY_INDEX, name, filter, 0, NULL, load_index, destroy_index,
+                  (const void **)out);
 }
 
 void lb_layer_cover_destroy(lb_layer_cover *c)
@@ -283,24 +309,6 @@ fail:
 lb_status lb_inputs_coverage(lb_ctx *ctx, lb_inputs *in, const char *name, const lb_grid *g,
                              const lb_layer_cover **out)
 {
-    entry *e = find(in, ENTRY_COVER, name, NULL, 0);
-    if (e) {
-        *out = e->obj;
-        return LB_OK;
-    }
-    const lb_vlayer *l = NULL;
-    lb_status st = lb_inputs_vector(ctx, in, name, NULL, &l);
-    if (st != LB_OK)
-        return st;
-    lb_layer_cover *c = NULL;
-    st = lb_layer_cover_compute(ctx, l, g, &c);
-    if (st != LB_OK)
-        return st;
-    st = keep(ctx, in, ENTRY_COVER, name, NULL, 0, c);
-    if (st != LB_OK) {
-        lb_layer_cover_destroy(c);
-        return st;
-    }
-    *out = c;
-    return LB_OK;
+    return cached(ctx, in, ENTRY_COVER, name, NULL, 0, g, load_cover, destroy_cover,
+                  (const void **)out);
 }

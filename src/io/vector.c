@@ -106,18 +106,9 @@ const lb_field *lb_vlayer_field(lb_ctx *ctx, const lb_vlayer *l, const char *nam
     for (size_t i = 0; i < l->n_fields; i++)
         if (strcmp(l->fields[i].name, name) == 0)
             return &l->fields[i];
-    char list[768];
-    size_t used = 0;
-    list[0] = '\0';
-    for (size_t i = 0; i < l->n_fields && used + 4 < sizeof(list); i++) {
-        int w =
-            snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", l->fields[i].name);
-        if (w < 0)
-            break;
-        used += (size_t)w;
-        if (used >= sizeof(list))
-            used = sizeof(list) - 1;
-    }
+    char list[768] = "";
+    for (size_t i = 0; i < l->n_fields; i++)
+        lb_list_append(list, sizeof(list), l->fields[i].name);
     lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'): no field '%s' (fields: %s)", l->name,
              l->path, l->layer, name, l->n_fields ? list : "none");
     return NULL;
@@ -394,18 +385,9 @@ static OGRLayerH pick_layer(lb_ctx *ctx, GDALDatasetH ds, const lb_source *src)
     OGRLayerH lyr = GDALDatasetGetLayerByName(ds, src->layer);
     if (lyr)
         return lyr;
-    char list[768];
-    size_t used = 0;
-    list[0] = '\0';
-    for (int i = 0; i < nl && used + 4 < sizeof(list); i++) {
-        int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-                         OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
-        if (w < 0)
-            break;
-        used += (size_t)w;
-        if (used >= sizeof(list))
-            used = sizeof(list) - 1;
-    }
+    char list[768] = "";
+    for (int i = 0; i < nl; i++)
+        lb_list_append(list, sizeof(list), OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
     lb_error(ctx, LB_ERR_DATA, "input '%s': '%s' has no layer '%s' (layers: %s)", src->name,
              src->path, src->layer, list);
     return NULL;
