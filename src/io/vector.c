@@ -466,9 +466,16 @@ static lb_status read_features(reader *r, OGRLayerH lyr, OGRCoordinateTransforma
     return st;
 }
 
-static void finish_layer(reader *r)
+static lb_status finish_layer(reader *r)
 {
     lb_vlayer *l = r->l;
+    /* Close the offset arrays with their end sentinels. */
+    if (l->kind == LB_GEOM_POLYGON) {
+        if (!grow(&r->ring_start, 1) || !grow(&r->ring_pt, 1))
+            return lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+        ((size_t *)r->ring_start.data)[r->ring_start.n] = r->ring_pt.n;
+        ((size_t *)r->ring_pt.data)[r->ring_pt.n] = r->ring_xy.n / 2;
+    }
     l->fid = r->fid.data;
     l->x = r->x.data;
     l->y = r->y.data;
@@ -478,16 +485,10 @@ static void finish_layer(reader *r)
     l->ring_hole = r->ring_hole.data;
     l->ring_xy = r->ring_xy.data;
     l->n_rings = r->ring_pt.n;
-    /* Close the offset arrays with their end sentinels. */
-    if (l->kind == LB_GEOM_POLYGON) {
-        grow(&r->ring_start, 1);
-        grow(&r->ring_pt, 1);
-        ((size_t *)r->ring_start.data)[r->ring_start.n] = r->ring_pt.n;
-        ((size_t *)r->ring_pt.data)[r->ring_pt.n] = r->ring_xy.n / 2;
-    }
     l->ring_start = r->ring_start.data;
     l->ring_pt_start = r->ring_pt.data;
     memset(r, 0, sizeof(*r));
+    return LB_OK;
 }
 
 static void compute_extent(lb_vlayer *l)
@@ -641,7 +642,9 @@ lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, 
                       src->name, src->path, l->layer);
         goto cleanup;
     }
-    finish_layer(&r);
+    st = finish_layer(&r);
+    if (st != LB_OK)
+        goto cleanup;
     compute_extent(l);
     *out = l;
     l = NULL;
