@@ -1,0 +1,1209 @@
+/* SPDX-License-Identifier: MIT */
+/* The spatial index (nearest distance, within-radius counts and sums) against brute force over
+ * random points, lines and polygons with holes, and every grid indicator kind on a small grid
+ * against hand calculations and brute-force area-weighted means. Inputs are written with OGR /
+ * GDAL into a temp dir (EPSG:28992) and read back through lb_vlayer_read / the input cache. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "test_util.h"
+
+#include "core/ctx.h"
+#include "geom/index.h"
+#include "indicators/indicators.h"
+#include "indicators/inputs.h"
+
+#include <cpl_conv.h>
+#include <gdal.h>
+#include <gsl/gsl_rng.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Origin of the test area in RD metres (south-west of Amersfoort, well inside the RD envelope). */
+#define OX 150000.0
+#define OY 450000.0
+
+typedef struct fixture {
+    char tmp[256];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    if (!f)
+        return -1;
+    snprintf(f->tmp, sizeof(f->tmp), "/tmp/lb-test-indicators-XXXXXX");
+    if (!mkdtemp(f->tmp)) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+static lb_ctx *new_ctx(void)
+{
+    lb_ctx *ctx = NULL;
+    assert_int_equal(lb_ctx_create(&ctx), LB_OK);
+    return ctx;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Writing layers with OGR                                                                   */
+
+/* Optional attributes per feature: numeric fields (NaN = null) and one string field. */
+typedef struct attrs {
+    size_t n_num;
+    const char *const *num_names;
+    const double *const *num; /* num[k][feature] */
+    const char *str_name;     /* may be NULL */
+    const char *const *str;   /* str[feature] */
+} attrs;
+
+static OGRSpatialReferenceH rd_srs(void)
+{
+    OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
+    assert_int_equal(OSRImportFromEPSG(s, 28992), OGRERR_NONE);
+    OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
+    return s;
+}
+
+/* Write @p n features given as WKT into a new EPSG:28992 file (driver "GeoJSON" or "GPKG"). */
+static void write_layer(const char *path, const char *driver, OGRwkbGeometryType type, size_t n,
+                        char *const *wkt, const attrs *a)
+{
+    GDALDriverH drv = GDALGetDriverByName(driver);
+    assert_non_null(drv);
+    GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
+    assert_non_null(ds);
+    OGRSpatialReferenceH srs = rd_srs();
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "layer", srs, type, NULL);
+    OSRRelease(srs);
+    assert_non_null(lyr);
+    size_t n_num = a ? a->n_num : 0;
+    for (size_t k = 0; k < n_num; k++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(a->num_names[k], OFTReal);
+        assert_int_equal(OGR_L_CreateField(lyr, fd, TRUE), OGRERR_NONE);
+        OGR_Fld_Destroy(fd);
+    }
+    if (a && a->str_name) {
+        OGRFieldDefnH fd = OGR_Fld_Create(a->str_name, OFTString);
+        assert_int_equal(OGR_L_CreateField(lyr, fd, TRUE), OGRERR_NONE);
+        OGR_Fld_Destroy(fd);
+    }
+    assert_int_equal(OGR_L_StartTransaction(lyr), OGRERR_NONE);
+    for (size_t i = 0; i < n; i++) {
+        OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+        OGRGeometryH g = NULL;
+        char *w = wkt[i];
+        assert_int_equal(OGR_G_CreateFromWkt(&w, NULL, &g), OGRERR_NONE);
+        OGR_F_SetGeometryDirectly(feat, g);
+        for (size_t k = 0; k < n_num; k++) {
+            if (isnan(a->num[k][i]))
+                OGR_F_SetFieldNull(feat, (int)k);
+            else
+                OGR_F_SetFieldDouble(feat, (int)k, a->num[k][i]);
+        }
+        if (a && a->str_name)
+            OGR_F_SetFieldString(feat, (int)n_num, a->str[i]);
+        assert_int_equal(OGR_L_CreateFeature(lyr, feat), OGRERR_NONE);
+        OGR_F_Destroy(feat);
+    }
+    assert_int_equal(OGR_L_CommitTransaction(lyr), OGRERR_NONE);
+    GDALClose(ds);
+}
+
+static void free_wkt(char **wkt, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(wkt[i]);
+    free(wkt);
+}
+
+static lb_vlayer *read_layer(lb_ctx *ctx, const char *path, const char *filter)
+{
+    lb_source src = {"t", path, NULL, NULL};
+    lb_vlayer *l = NULL;
+    lb_status st = lb_vlayer_read(ctx, &src, filter, &l);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+    return l;
+}
+
+static lb_index *make_index(lb_ctx *ctx, const lb_vlayer *l)
+{
+    lb_index *ix = NULL;
+    lb_status st = lb_index_create(ctx, l, &ix);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+    return ix;
+}
+
+/* A random coordinate in [lo, hi) on a 1/16 m lattice, so that every writer and reader keeps
+ * it exactly. */
+static double rand_coord(gsl_rng *r, double lo, double hi)
+{
+    return lo + floor(gsl_rng_uniform(r) * (hi - lo) * 16.0) / 16.0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Brute force                                                                               */
+
+/* Distance from (x, y) to segment a-b: the three regions of the projection, written
+ * independently of the library's clamped-parameter form. */
+static double dist_seg(double x, double y, double ax, double ay, double bx, double by)
+{
+    double vx = bx - ax, vy = by - ay, wx = x - ax, wy = y - ay;
+    double c1 = vx * wx + vy * wy;
+    if (c1 <= 0.0)
+        return hypot(wx, wy);
+    double c2 = vx * vx + vy * vy;
+    if (c2 <= c1)
+        return hypot(x - bx, y - by);
+    return fabs(vx * wy - vy * wx) / sqrt(c2);
+}
+
+/* A polyline or ring as an array of vertices. */
+typedef struct vpath {
+    size_t n;
+    double xy[2 * 32];
+} vpath;
+
+static double dist_path(const vpath *p, double x, double y)
+{
+    double d = INFINITY;
+    for (size_t i = 0; i + 1 < p->n; i++)
+        d = fmin(
+            d, dist_seg(x, y, p->xy[2 * i], p->xy[2 * i + 1], p->xy[2 * i + 2], p->xy[2 * i + 3]));
+    return d;
+}
+
+/* Winding number of closed ring @p p around (x, y) (Sunday's algorithm). */
+static int winding(const vpath *p, double x, double y)
+{
+    int wn = 0;
+    for (size_t i = 0; i + 1 < p->n; i++) {
+        double x1 = p->xy[2 * i], y1 = p->xy[2 * i + 1];
+        double x2 = p->xy[2 * i + 2], y2 = p->xy[2 * i + 3];
+        double side = (x2 - x1) * (y - y1) - (x - x1) * (y2 - y1);
+        if (y1 <= y) {
+            if (y2 > y && side > 0)
+                wn++;
+        } else if (y2 <= y && side < 0) {
+            wn--;
+        }
+    }
+    return wn;
+}
+
+/* A polygon feature: rings (shells and holes, of one or several parts). Inside = inside an
+ * odd number of rings (rings do not cross). */
+typedef struct poly {
+    size_t n_rings;
+    vpath ring[4];
+} poly;
+
+static double dist_poly(const poly *p, double x, double y)
+{
+    int inside = 0;
+    double d = INFINITY;
+    for (size_t r = 0; r < p->n_rings; r++) {
+        if (winding(&p->ring[r], x, y) != 0)
+            inside = !inside;
+        d = fmin(d, dist_path(&p->ring[r], x, y));
+    }
+    return inside ? 0.0 : d;
+}
+
+static void ring_wkt(char *buf, size_t size, const vpath *p)
+{
+    size_t used = strlen(buf);
+    used += (size_t)snprintf(buf + used, size - used, "(");
+    for (size_t i = 0; i < p->n; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%.17g %.17g", i ? "," : "",
+                                 p->xy[2 * i], p->xy[2 * i + 1]);
+    snprintf(buf + used, size - used, ")");
+}
+
+/* WKT of a polygon (all rings one part) or, with parts[] = ring counts, a multipolygon. */
+static char *poly_wkt(const poly *p, const size_t *parts, size_t n_parts)
+{
+    size_t size = 8192;
+    char *buf = calloc(size, 1);
+    assert_non_null(buf);
+    size_t r = 0;
+    if (!parts) {
+        strcat(buf, "POLYGON (");
+        for (; r < p->n_rings; r++) {
+            if (r)
+                strcat(buf, ",");
+            ring_wkt(buf, size, &p->ring[r]);
+        }
+        strcat(buf, ")");
+        return buf;
+    }
+    strcat(buf, "MULTIPOLYGON (");
+    for (size_t k = 0; k < n_parts; k++) {
+        strcat(buf, k ? ",(" : "(");
+        for (size_t j = 0; j < parts[k]; j++, r++) {
+            if (j)
+                strcat(buf, ",");
+            ring_wkt(buf, size, &p->ring[r]);
+        }
+        strcat(buf, ")");
+    }
+    strcat(buf, ")");
+    return buf;
+}
+
+/* Rectangle ring [x0, x1] × [y0, y1] relative to the test origin; @p cw for holes. */
+static vpath rect(double x0, double y0, double x1, double y1, int cw)
+{
+    vpath p = {.n = 5};
+    double xs[5] = {x0, x1, x1, x0, x0}, ys[5] = {y0, y0, y1, y1, y0};
+    for (int i = 0; i < 5; i++) {
+        int k = cw ? 4 - i : i;
+        p.xy[2 * i] = OX + xs[k];
+        p.xy[2 * i + 1] = OY + ys[k];
+    }
+    return p;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The spatial index against brute force                                                     */
+
+enum { N_PTS = 2000, N_QUERY = 5000 };
+
+/* Queries: mostly around the data, some far outside it on every side. */
+static void random_query(gsl_rng *r, int i, double *x, double *y)
+{
+    if (i % 50 == 0) {
+        double a = 2.0 * 3.14159265358979 * gsl_rng_uniform(r);
+        double d = 5000.0 + 100000.0 * gsl_rng_uniform(r);
+        *x = OX + 5000.0 + d * cos(a);
+        *y = OY + 5000.0 + d * sin(a);
+        return;
+    }
+    *x = OX - 3000.0 + 16000.0 * gsl_rng_uniform(r);
+    *y = OY - 3000.0 + 16000.0 * gsl_rng_uniform(r);
+}
+
+static void test_indicators_index_points_brute_force(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 20240611);
+    char **wkt = calloc(N_PTS, sizeof(char *));
+    double *px = malloc(N_PTS * sizeof(double)), *py = malloc(N_PTS * sizeof(double));
+    double *w = malloc(N_PTS * sizeof(double));
+    for (size_t i = 0; i < N_PTS; i++) {
+        /* A dense cluster and a sparse spread: uneven bucket occupancy. */
+        if (i < N_PTS / 2) {
+            px[i] = rand_coord(rng, OX + 2000.0, OX + 3000.0);
+            py[i] = rand_coord(rng, OY + 6000.0, OY + 7000.0);
+        } else {
+            px[i] = rand_coord(rng, OX, OX + 10000.0);
+            py[i] = rand_coord(rng, OY, OY + 10000.0);
+        }
+        w[i] = i % 10 == 3 ? NAN : floor(gsl_rng_uniform(rng) * 100.0) / 4.0;
+        wkt[i] = malloc(96);
+        snprintf(wkt[i], 96, "POINT (%.17g %.17g)", px[i], py[i]);
+    }
+    char path[600];
+    snprintf(path, sizeof(path), "%s/points.gpkg", f->tmp);
+    const char *names[] = {"W"};
+    const double *cols[] = {w};
+    attrs a = {1, names, cols, NULL, NULL};
+    write_layer(path, "GPKG", wkbPoint, N_PTS, wkt, &a);
+    lb_vlayer *l = read_layer(ctx, path, NULL);
+    assert_int_equal(l->kind, LB_GEOM_POINT);
+    assert_int_equal(l->n, N_PTS);
+    for (size_t i = 0; i < N_PTS; i++) {
+        assert_near(l->x[i], px[i], 0.0);
+        assert_near(l->y[i], py[i], 0.0);
+    }
+    const lb_field *fw = lb_vlayer_field(ctx, l, "W");
+    assert_non_null(fw);
+    assert_int_equal(fw->n_missing, N_PTS / 10);
+    lb_index *ix = make_index(ctx, l);
+    lb_query_scratch sc = {0};
+    assert_int_equal(lb_query_scratch_init(ctx, ix, &sc), LB_OK);
+    size_t n_nonzero = 0, n_far = 0;
+    for (int q = 0; q < N_QUERY; q++) {
+        double x, y;
+        random_query(rng, q, &x, &y);
+        double r = q % 7 == 0 ? 0.0 : 1500.0 * gsl_rng_uniform(rng);
+        double best = INFINITY, cnt = 0.0, sum = 0.0;
+        int ambiguous = 0;
+        for (size_t i = 0; i < N_PTS; i++) {
+            double d = hypot(px[i] - x, py[i] - y);
+            best = fmin(best, d);
+            if (fabs(d - r) < 1e-6 && r > 0.0)
+                ambiguous = 1;
+            if (d <= r) {
+                cnt += 1.0;
+                if (!isnan(w[i]))
+                    sum += w[i];
+            }
+        }
+        double got = lb_index_nearest(ix, x, y);
+        if (fabs(got - best) > 1e-9 * fmax(1.0, best))
+            print_error("query %d at (%.3f, %.3f): nearest %.9f, brute force %.9f\n", q, x, y, got,
+                        best);
+        assert_near(got, best, 1e-9 * fmax(1.0, best));
+        if (ambiguous)
+            continue;
+        assert_near(lb_index_within(ix, &sc, x, y, r, NULL), cnt, 0.0);
+        assert_near(lb_index_within(ix, &sc, x, y, r, fw->num), sum, 1e-9 * fmax(1.0, sum));
+        n_nonzero += cnt > 0.0;
+        n_far += best > 5000.0;
+    }
+    /* The random queries exercised both outcomes and the far-away case. */
+    assert_true(n_nonzero > N_QUERY / 4);
+    assert_true(n_far >= 50);
+    /* A query exactly on a point; a radius of 0 there counts it. */
+    assert_near(lb_index_nearest(ix, px[17], py[17]), 0.0, 0.0);
+    assert_true(lb_index_within(ix, &sc, px[17], py[17], 0.0, NULL) >= 1.0);
+    lb_query_scratch_free(&sc);
+    lb_query_scratch_free(&sc); /* idempotent */
+    lb_index_destroy(ix);
+    lb_index_destroy(NULL);
+    lb_vlayer_destroy(l);
+    free_wkt(wkt, N_PTS);
+    free(px);
+    free(py);
+    free(w);
+    gsl_rng_free(rng);
+    lb_ctx_destroy(ctx);
+}
+
+enum { N_LINES = 300 };
+
+static void test_indicators_index_lines_brute_force(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 7);
+    vpath *lines = calloc(N_LINES, sizeof(vpath));
+    char **wkt = calloc(N_LINES, sizeof(char *));
+    for (size_t k = 0; k < N_LINES; k++) {
+        vpath *p = &lines[k];
+        p->n = 2 + gsl_rng_uniform_int(rng, 7);
+        double x = rand_coord(rng, OX, OX + 10000.0), y = rand_coord(rng, OY, OY + 10000.0);
+        /* Every tenth line is long (a road across the area); the others short walks. */
+        double step = k % 10 == 0 ? 3000.0 : 300.0;
+        wkt[k] = calloc(2048, 1);
+        size_t used = (size_t)snprintf(wkt[k], 2048, "LINESTRING (");
+        for (size_t i = 0; i < p->n; i++) {
+            p->xy[2 * i] = x;
+            p->xy[2 * i + 1] = y;
+            used +=
+                (size_t)snprintf(wkt[k] + used, 2048 - used, "%s%.17g %.17g", i ? "," : "", x, y);
+            x += floor((gsl_rng_uniform(rng) - 0.5) * 2.0 * step * 16.0) / 16.0;
+            y += floor((gsl_rng_uniform(rng) - 0.5) * 2.0 * step * 16.0) / 16.0;
+        }
+        snprintf(wkt[k] + used, 2048 - used, ")");
+    }
+    char fpath[600];
+    snprintf(fpath, sizeof(fpath), "%s/lines.geojson", f->tmp);
+    write_layer(fpath, "GeoJSON", wkbLineString, N_LINES, wkt, NULL);
+    lb_vlayer *l = read_layer(ctx, fpath, NULL);
+    assert_int_equal(l->kind, LB_GEOM_LINE);
+    assert_int_equal(l->n, N_LINES);
+    lb_index *ix = make_index(ctx, l);
+    lb_query_scratch sc = {0};
+    assert_int_equal(lb_query_scratch_init(ctx, ix, &sc), LB_OK);
+    double *fw = malloc(N_LINES * sizeof(double));
+    for (size_t k = 0; k < N_LINES; k++)
+        fw[k] = k % 9 == 0 ? NAN : (double)(k % 5) + 0.5;
+    size_t n_nonzero = 0;
+    for (int q = 0; q < N_QUERY; q++) {
+        double x, y;
+        random_query(rng, q, &x, &y);
+        double r = 800.0 * gsl_rng_uniform(rng);
+        double best = INFINITY, cnt = 0.0, sum = 0.0;
+        int ambiguous = 0;
+        for (size_t k = 0; k < N_LINES; k++) {
+            double d = dist_path(&lines[k], x, y);
+            best = fmin(best, d);
+            if (fabs(d - r) < 1e-6)
+                ambiguous = 1;
+            if (d <= r) {
+                cnt += 1.0;
+                sum += isnan(fw[k]) ? 0.0 : fw[k];
+            }
+        }
+        assert_near(lb_index_nearest(ix, x, y), best, 1e-6);
+        if (ambiguous)
+            continue;
+        assert_near(lb_index_within(ix, &sc, x, y, r, NULL), cnt, 0.0);
+        assert_near(lb_index_within(ix, &sc, x, y, r, fw), sum, 1e-9);
+        n_nonzero += cnt > 0.0;
+    }
+    assert_true(n_nonzero > N_QUERY / 4);
+    /* On a vertex and mid-segment of line 1: distance 0. */
+    const vpath *p0 = &lines[1];
+    assert_near(lb_index_nearest(ix, p0->xy[0], p0->xy[1]), 0.0, 1e-9);
+    assert_near(lb_index_nearest(ix, 0.5 * (p0->xy[0] + p0->xy[2]), 0.5 * (p0->xy[1] + p0->xy[3])),
+                0.0, 1e-6);
+    lb_query_scratch_free(&sc);
+    lb_index_destroy(ix);
+    lb_vlayer_destroy(l);
+    free_wkt(wkt, N_LINES);
+    free(lines);
+    free(fw);
+    gsl_rng_free(rng);
+    lb_ctx_destroy(ctx);
+}
+
+/* Three polygon features: a square with a square hole; a multipolygon of a triangle and a
+ * concave L-shape with a hole; a concave star. Coordinates relative to (OX, OY). */
+static void make_polygons(gsl_rng *rng, poly P[3], char *wkt[3])
+{
+    memset(P, 0, 3 * sizeof(poly));
+    P[0].n_rings = 2;
+    P[0].ring[0] = rect(0, 0, 1000, 1000, 0);
+    P[0].ring[1] = rect(300, 300, 700, 700, 1);
+    wkt[0] = poly_wkt(&P[0], NULL, 0);
+
+    P[1].n_rings = 3;
+    vpath tri = {.n = 4};
+    const double t[8] = {1500, 0, 2500, 0, 2000, 800, 1500, 0};
+    vpath ell = {.n = 7};
+    const double e[14] = {1500, 1200, 2500, 1200, 2500, 1400, 1700,
+                          1400, 1700, 2000, 1500, 2000, 1500, 1200};
+    for (size_t i = 0; i < 8; i++)
+        tri.xy[i] = t[i] + (i % 2 ? OY : OX);
+    for (size_t i = 0; i < 14; i++)
+        ell.xy[i] = e[i] + (i % 2 ? OY : OX);
+    P[1].ring[0] = tri;
+    P[1].ring[1] = ell;
+    P[1].ring[2] = rect(1550, 1250, 1650, 1350, 1);
+    const size_t parts[2] = {1, 2};
+    wkt[1] = poly_wkt(&P[1], parts, 2);
+
+    /* Star around (500, 1700): increasing angles, random radii 150..450 → simple, concave. */
+    P[2].n_rings = 1;
+    vpath *s = &P[2].ring[0];
+    s->n = 15;
+    for (size_t i = 0; i < 14; i++) {
+        double a = 2.0 * 3.14159265358979 * (double)i / 14.0;
+        double rad =
+            i % 2 ? 150.0 + 50.0 * gsl_rng_uniform(rng) : 350.0 + 100.0 * gsl_rng_uniform(rng);
+        s->xy[2 * i] = OX + 500.0 + floor(rad * cos(a) * 16.0) / 16.0;
+        s->xy[2 * i + 1] = OY + 1700.0 + floor(rad * sin(a) * 16.0) / 16.0;
+    }
+    s->xy[28] = s->xy[0];
+    s->xy[29] = s->xy[1];
+    wkt[2] = poly_wkt(&P[2], NULL, 0);
+}
+
+static void test_indicators_index_polygons_brute_force(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 99);
+    poly P[3];
+    char *wkt[3];
+    make_polygons(rng, P, wkt);
+    char fpath[600];
+    snprintf(fpath, sizeof(fpath), "%s/polys.geojson", f->tmp);
+    write_layer(fpath, "GeoJSON", wkbUnknown, 3, wkt, NULL);
+    lb_vlayer *l = read_layer(ctx, fpath, NULL);
+    assert_int_equal(l->kind, LB_GEOM_POLYGON);
+    assert_int_equal(l->n, 3);
+    assert_near(l->area_m2[0], 1000000.0 - 160000.0, 1e-6);
+    assert_near(l->area_m2[1], 400000.0 + 200000.0 + 120000.0 - 10000.0, 1e-6);
+    lb_index *ix = make_index(ctx, l);
+    lb_query_scratch sc = {0};
+    assert_int_equal(lb_query_scratch_init(ctx, ix, &sc), LB_OK);
+
+    /* By hand. Inside the shell: 0. Centre of the hole: 200 m to the hole's edge, not 0. */
+    assert_near(lb_index_nearest(ix, OX + 100.0, OY + 100.0), 0.0, 0.0);
+    assert_near(lb_index_nearest(ix, OX + 500.0, OY + 500.0), 200.0, 1e-9);
+    assert_near(lb_index_nearest(ix, OX + 350.0, OY + 500.0), 50.0, 1e-9);
+    /* In the L-shape's hole: 50 m to its edges; in the L's arm: 0; in the triangle: 0. */
+    assert_near(lb_index_nearest(ix, OX + 1600.0, OY + 1300.0), 50.0, 1e-9);
+    assert_near(lb_index_nearest(ix, OX + 1600.0, OY + 1900.0), 0.0, 0.0);
+    assert_near(lb_index_nearest(ix, OX + 2000.0, OY + 100.0), 0.0, 0.0);
+    /* In the L's notch (outside): 100 m to (1700, y) or to y = 1400. */
+    assert_near(lb_index_nearest(ix, OX + 1800.0, OY + 1500.0), 100.0, 1e-9);
+    /* A polygon containing the point counts even when its boundary is beyond r. */
+    assert_near(lb_index_within(ix, &sc, OX + 100.0, OY + 150.0, 10.0, NULL), 1.0, 0.0);
+    assert_near(lb_index_within(ix, &sc, OX + 500.0, OY + 500.0, 10.0, NULL), 0.0, 0.0);
+    assert_near(lb_index_within(ix, &sc, OX + 500.0, OY + 500.0, 200.5, NULL), 1.0, 0.0);
+    const double fw[3] = {2.5, NAN, 4.0};
+    assert_near(lb_index_within(ix, &sc, OX + 1600.0, OY + 1900.0, 5.0, fw), 0.0, 0.0);
+    assert_near(lb_index_within(ix, &sc, OX + 100.0, OY + 150.0, 10.0, fw), 2.5, 0.0);
+    /* (1250, 1600) is 250 m from the L (x = 1500) and farther from the rest: the L counts,
+     * but its weight is NaN, so the weighted sum is 0. */
+    assert_near(lb_index_within(ix, &sc, OX + 1250.0, OY + 1600.0, 260.0, NULL), 1.0, 0.0);
+    assert_near(lb_index_within(ix, &sc, OX + 1250.0, OY + 1600.0, 240.0, NULL), 0.0, 0.0);
+    assert_near(lb_index_within(ix, &sc, OX + 1250.0, OY + 1600.0, 260.0, fw), 0.0, 0.0);
+
+    size_t n_inside = 0, n_in_hole = 0;
+    for (int q = 0; q < N_QUERY; q++) {
+        double x, y;
+        if (q % 50 == 0) {
+            random_query(rng, q, &x, &y);
+        } else {
+            x = OX - 500.0 + 3500.0 * gsl_rng_uniform(rng);
+            y = OY - 500.0 + 3000.0 * gsl_rng_uniform(rng);
+        }
+        double r = q % 5 == 0 ? 0.0 : 400.0 * gsl_rng_uniform(rng);
+        double best = INFINITY, cnt = 0.0, sum = 0.0;
+        int ambiguous = 0;
+        for (size_t k = 0; k < 3; k++) {
+            double d = dist_poly(&P[k], x, y);
+            best = fmin(best, d);
+            if (d > 0.0 && fabs(d - r) < 1e-6)
+                ambiguous = 1;
+            if (d <= r) {
+                cnt += 1.0;
+                sum += isnan(fw[k]) ? 0.0 : fw[k];
+            }
+        }
+        n_inside += best == 0.0;
+        n_in_hole += x > OX + 300.0 && x < OX + 700.0 && y > OY + 300.0 && y < OY + 700.0;
+        double got = lb_index_nearest(ix, x, y);
+        if (fabs(got - best) > 1e-6)
+            print_error("query %d at (%.4f, %.4f): nearest %.9f, brute force %.9f\n", q, x - OX,
+                        y - OY, got, best);
+        assert_near(got, best, 1e-6);
+        if (ambiguous)
+            continue;
+        assert_near(lb_index_within(ix, &sc, x, y, r, NULL), cnt, 0.0);
+        assert_near(lb_index_within(ix, &sc, x, y, r, fw), sum, 0.0);
+    }
+    assert_true(n_inside > N_QUERY / 10);
+    assert_true(n_in_hole > 50);
+    lb_query_scratch_free(&sc);
+    lb_index_destroy(ix);
+    lb_vlayer_destroy(l);
+    for (int k = 0; k < 3; k++)
+        free(wkt[k]);
+    gsl_rng_free(rng);
+    lb_ctx_destroy(ctx);
+}
+
+/* Overlapping polygons (e.g. a park inside a larger green zone): a point inside both is within
+ * any radius of both, so both count. */
+static void test_indicators_index_overlapping_polygons(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    poly P[3] = {{.n_rings = 1}, {.n_rings = 1}, {.n_rings = 1}};
+    P[0].ring[0] = rect(0, 0, 1000, 1000, 0);
+    P[1].ring[0] = rect(200, 200, 1200, 1200, 0);
+    P[2].ring[0] = rect(400, 400, 600, 600, 0);
+    char *wkt[3];
+    for (int k = 0; k < 3; k++)
+        wkt[k] = poly_wkt(&P[k], NULL, 0);
+    char fpath[600];
+    snprintf(fpath, sizeof(fpath), "%s/overlap.geojson", f->tmp);
+    write_layer(fpath, "GeoJSON", wkbPolygon, 3, wkt, NULL);
+    lb_vlayer *l = read_layer(ctx, fpath, NULL);
+    lb_index *ix = make_index(ctx, l);
+    lb_query_scratch sc = {0};
+    assert_int_equal(lb_query_scratch_init(ctx, ix, &sc), LB_OK);
+    double d500 = lb_index_nearest(ix, OX + 500.0, OY + 500.0);
+    /* (700, 700) is inside the first two and 100 m from the third; (500, 500) is inside all
+     * three. Everything is released before the verdict: a failure leaks nothing. */
+    double got2 = lb_index_within(ix, &sc, OX + 700.0, OY + 700.0, 10.0, NULL);
+    double got3 = lb_index_within(ix, &sc, OX + 500.0, OY + 500.0, 10.0, NULL);
+    lb_query_scratch_free(&sc);
+    lb_index_destroy(ix);
+    lb_vlayer_destroy(l);
+    for (int k = 0; k < 3; k++)
+        free(wkt[k]);
+    lb_ctx_destroy(ctx);
+    assert_near(d500, 0.0, 0.0);
+    if (got2 != 2.0 || got3 != 3.0)
+        print_error("points inside 2 and 3 overlapping polygons count %g and %g of them within "
+                    "10 m\n",
+                    got2, got3);
+    assert_near(got2, 2.0, 0.0);
+    assert_near(got3, 3.0, 0.0);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Indicators on the grid                                                                    */
+
+/* The grid of the indicator tests: 11 × 10 cells of 100 m from (OX, OY); the polygons cover
+ * the first 10 columns, so column 10 lies outside every polygon. */
+static lb_grid test_grid(lb_ctx *ctx)
+{
+    lb_grid g;
+    assert_int_equal(lb_grid_from_extent(ctx, OX, OY, OX + 1100.0, OY + 1000.0, 100.0, &g), LB_OK);
+    assert_int_equal(g.nx, 11);
+    assert_int_equal(g.ny, 10);
+    return g;
+}
+
+/* Cell index from column and row counted from the south. */
+static size_t cell_cj(const lb_grid *g, int col, int j)
+{
+    return (size_t)(g->ny - 1 - j) * (size_t)g->nx + (size_t)col;
+}
+
+/* Length of the overlap of [a0, a1] and [b0, b1]. */
+static double overlap(double a0, double a1, double b0, double b1)
+{
+    return fmax(0.0, fmin(a1, b1) - fmax(a0, b0));
+}
+
+/* The zones: three rectangles not aligned with the cells (relative to OX, OY):
+ *   Z1 [0, 430] × [0, 960]      A 10   INW  860  INW_M  860  NUM 30  DEN 60
+ *   Z2 [430, 1000] × [0, 960]   A 40   INW 1140  INW_M 1140  NUM 10  DEN 80
+ *   Z3 [0, 1000] × [960, 1000]  A —    INW   40  INW_M  —    NUM —   DEN 50
+ * (— is the CBS sentinel −99999999 in the file). Areas 412800, 547200, 40000 m². */
+static const double zone_box[3][4] = {{0, 0, 430, 960}, {430, 0, 1000, 960}, {0, 960, 1000, 1000}};
+static const double zone_a[3] = {10, 40, NAN}, zone_inw[3] = {860, 1140, 40};
+static const double zone_inw_m[3] = {860, 1140, NAN}, zone_num[3] = {30, 10, NAN};
+static const double zone_den[3] = {60, 80, 50};
+
+static void write_zones(const char *path)
+{
+    char *wkt[3];
+    for (int k = 0; k < 3; k++) {
+        poly p = {.n_rings = 1};
+        p.ring[0] = rect(zone_box[k][0], zone_box[k][1], zone_box[k][2], zone_box[k][3], 0);
+        wkt[k] = poly_wkt(&p, NULL, 0);
+    }
+    /* Missing values as CBS sentinels, as in real kerncijfers files. */
+    double a[3], inw_m[3], num[3];
+    for (int k = 0; k < 3; k++) {
+        a[k] = isnan(zone_a[k]) ? -99999999.0 : zone_a[k];
+        inw_m[k] = isnan(zone_inw_m[k]) ? -99999997.0 : zone_inw_m[k];
+        num[k] = isnan(zone_num[k]) ? -99999998.0 : zone_num[k];
+    }
+    const char *names[] = {"A", "INW", "INW_M", "NUM", "DEN"};
+    const double *cols[] = {a, zone_inw, inw_m, num, zone_den};
+    attrs at = {5, names, cols, NULL, NULL};
+    write_layer(path, "GeoJSON", wkbPolygon, 3, wkt, &at);
+    for (int k = 0; k < 3; k++)
+        free(wkt[k]);
+}
+
+/* Fraction of cell c inside zone k (rectangles: exact by hand). */
+static double zone_frac(const lb_grid *g, size_t c, int k)
+{
+    double x, y;
+    lb_grid_cell_ll(g, c, &x, &y);
+    x -= OX;
+    y -= OY;
+    return overlap(x, x + 100.0, zone_box[k][0], zone_box[k][2]) *
+           overlap(y, y + 100.0, zone_box[k][1], zone_box[k][3]) / 10000.0;
+}
+
+static double zone_area(int k)
+{
+    return (zone_box[k][2] - zone_box[k][0]) * (zone_box[k][3] - zone_box[k][1]);
+}
+
+typedef struct env {
+    lb_ctx *ctx;
+    char zones[600], pts[600], r100[600], r30[600];
+    lb_source src[4];
+    lb_inputs *in;
+    lb_grid g;
+    size_t n;
+    unsigned char *scored;
+    double *out;
+} env;
+
+/* A points layer with categories and a weight. */
+static const double pt_xy[][2] = {{120, 730},     {880, 260},  {450, 450}, {460, 470},
+                                  {-1000, -1000}, {1050, 990}, {430, 500}};
+static const char *const pt_cat[] = {"supermarket", "supermarket", "school", "school",
+                                     "school",      "park",        "school"};
+static const double pt_w[] = {3, 5, NAN, 2, 7, 11, 1};
+enum { N_PT = 7 };
+
+/* A north-up GeoTIFF in EPSG:28992 with pixel size @p px, top-left (x0, ytop), values v
+ * (row-major, row 0 north) and nodata -9999. */
+static void write_raster(const char *path, double x0, double ytop, double px, int nx, int ny,
+                         const double *v)
+{
+    GDALDriverH drv = GDALGetDriverByName("GTiff");
+    assert_non_null(drv);
+    GDALDatasetH ds = GDALCreate(drv, path, nx, ny, 1, GDT_Float64, NULL);
+    assert_non_null(ds);
+    double gt[6] = {x0, px, 0.0, ytop, 0.0, -px};
+    assert_int_equal(GDALSetGeoTransform(ds, gt), CE_None);
+    OGRSpatialReferenceH s = rd_srs();
+    char *wkt = NULL;
+    assert_int_equal(OSRExportToWkt(s, &wkt), OGRERR_NONE);
+    assert_int_equal(GDALSetProjection(ds, wkt), CE_None);
+    CPLFree(wkt);
+    OSRRelease(s);
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    assert_int_equal(GDALSetRasterNoDataValue(b, -9999.0), CE_None);
+    assert_int_equal(GDALRasterIO(b, GF_Write, 0, 0, nx, ny, (void *)v, nx, ny, GDT_Float64, 0, 0),
+                     CE_None);
+    GDALClose(ds);
+}
+
+/* Aligned raster: 100 m, top-left (OX − 200, OY + 1200), 14 × 15 pixels, value
+ * 100 + col + 0.5·row, nodata at (col 3, row 4). */
+enum { A_NX = 14, A_NY = 15 };
+static double aligned_value(int col, int row)
+{
+    return col == 3 && row == 4 ? NAN : 100.0 + col + 0.5 * row;
+}
+
+/* Misaligned raster: 30 m pixels, top-left (OX − 53, OY + 1067), i.e. shifted 7 m off the
+ * 100 m lattice in both axes; 35 × 35 pixels, so it covers x −53..997 and y 17..1067: the
+ * grid's last column and part of its first row and of column 9 stick out. */
+enum { M_NX = 35, M_NY = 35 };
+#define M_X0 (OX - 53.0)
+#define M_YTOP (OY + 1067.0)
+
+static void env_open(env *e, const fixture *f, gsl_rng *rng, double *mis)
+{
+    memset(e, 0, sizeof(*e));
+    e->ctx = new_ctx();
+    snprintf(e->zones, sizeof(e->zones), "%s/zones.geojson", f->tmp);
+    write_zones(e->zones);
+    snprintf(e->pts, sizeof(e->pts), "%s/pts.geojson", f->tmp);
+    char *wkt[N_PT];
+    for (int i = 0; i < N_PT; i++) {
+        wkt[i] = malloc(96);
+        snprintf(wkt[i], 96, "POINT (%.17g %.17g)", OX + pt_xy[i][0], OY + pt_xy[i][1]);
+    }
+    const char *names[] = {"W"};
+    const double *cols[] = {pt_w};
+    attrs a = {1, names, cols, "CATEGORY", pt_cat};
+    write_layer(e->pts, "GeoJSON", wkbPoint, N_PT, wkt, &a);
+    for (int i = 0; i < N_PT; i++)
+        free(wkt[i]);
+
+    double va[A_NX * A_NY];
+    for (int r = 0; r < A_NY; r++)
+        for (int c = 0; c < A_NX; c++) {
+            double v = aligned_value(c, r);
+            va[r * A_NX + c] = isnan(v) ? -9999.0 : v;
+        }
+    snprintf(e->r100, sizeof(e->r100), "%s/r100.tif", f->tmp);
+    write_raster(e->r100, OX - 200.0, OY + 1200.0, 100.0, A_NX, A_NY, va);
+    double vm[M_NX * M_NY];
+    for (int i = 0; i < M_NX * M_NY; i++) {
+        mis[i] = gsl_rng_uniform(rng) < 0.04 ? NAN : 30.0 + 40.0 * gsl_rng_uniform(rng);
+        vm[i] = isnan(mis[i]) ? -9999.0 : mis[i];
+    }
+    snprintf(e->r30, sizeof(e->r30), "%s/r30.tif", f->tmp);
+    write_raster(e->r30, M_X0, M_YTOP, 30.0, M_NX, M_NY, vm);
+
+    e->src[0] = (lb_source){"zones", e->zones, NULL, NULL};
+    e->src[1] = (lb_source){"pts", e->pts, NULL, NULL};
+    e->src[2] = (lb_source){"r100", e->r100, NULL, NULL};
+    e->src[3] = (lb_source){"r30", e->r30, NULL, NULL};
+    assert_int_equal(lb_inputs_create(e->ctx, e->src, 4, &e->in), LB_OK);
+    e->g = test_grid(e->ctx);
+    e->n = lb_grid_ncells(&e->g);
+    e->scored = malloc(e->n);
+    e->out = malloc(e->n * sizeof(double));
+    memset(e->scored, 1, e->n);
+    /* Two cells out of the population: they must come out NaN whatever the kind. */
+    e->scored[cell_cj(&e->g, 2, 2)] = 0;
+    e->scored[cell_cj(&e->g, 4, 5)] = 0;
+}
+
+static void env_close(env *e)
+{
+    lb_inputs_destroy(e->in);
+    free(e->scored);
+    free(e->out);
+    lb_ctx_destroy(e->ctx);
+}
+
+static lb_indicator indicator(const char *id, lb_kind kind, const char *layer)
+{
+    lb_indicator ind;
+    memset(&ind, 0, sizeof(ind));
+    ind.id = (char *)id;
+    ind.label = (char *)id;
+    ind.kind = kind;
+    ind.layer = (char *)layer;
+    ind.cap_m = 5000.0;
+    ind.band = 1;
+    ind.coef = 1.0;
+    ind.line = 42;
+    return ind;
+}
+
+static void eval_ok(env *e, const lb_indicator *ind)
+{
+    lb_status st = lb_indicator_eval_grid(e->ctx, ind, e->in, &e->g, e->scored, e->out);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(e->ctx));
+    assert_int_equal(st, LB_OK);
+    for (size_t c = 0; c < e->n; c++)
+        if (!e->scored[c])
+            assert_true(isnan(e->out[c]));
+}
+
+static void check_cell(const env *e, size_t c, double want, double eps)
+{
+    if (!e->scored[c])
+        return;
+    if (isnan(want)) {
+        if (!isnan(e->out[c]))
+            print_error("cell %zu: %.17g, want NaN\n", c, e->out[c]);
+        assert_true(isnan(e->out[c]));
+        return;
+    }
+    if (!(fabs(e->out[c] - want) <= eps))
+        print_error("cell %zu: %.17g, want %.17g\n", c, e->out[c], want);
+    assert_near(e->out[c], want, eps);
+}
+
+static void test_indicators_attribute_intensive(void **state)
+{
+    env e;
+    double mis[M_NX * M_NY];
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    env_open(&e, *state, rng, mis);
+    lb_indicator ind = indicator("a_mean", LB_KIND_ATTRIBUTE, "zones");
+    ind.field = "A";
+    eval_ok(&e, &ind);
+    /* By hand. Column 4 (x 400..500) straddles Z1 (30 m) and Z2 (70 m): 0.3·10 + 0.7·40. */
+    check_cell(&e, cell_cj(&e.g, 4, 3), 31.0, 1e-12);
+    check_cell(&e, cell_cj(&e.g, 0, 0), 10.0, 1e-12);
+    check_cell(&e, cell_cj(&e.g, 9, 0), 40.0, 1e-12);
+    /* Top row: 40 % of the cell is Z3 whose value is missing; the mean is over the known part:
+     * (0.18·10 + 0.42·40) / 0.6 = 31. */
+    check_cell(&e, cell_cj(&e.g, 4, 9), 31.0, 1e-12);
+    check_cell(&e, cell_cj(&e.g, 1, 9), 10.0, 1e-12);
+    /* No polygon under the cell: missing. */
+    check_cell(&e, cell_cj(&e.g, 10, 4), NAN, 0.0);
+    /* Every cell: Σ_k A_k f_k / Σ_k f_k over zones with a known value. */
+    for (size_t c = 0; c < e.n; c++) {
+        double sv = 0.0, sf = 0.0;
+        for (int k = 0; k < 3; k++) {
+            double fr = zone_frac(&e.g, c, k);
+            if (fr > 0.0 && !isnan(zone_a[k])) {
+                sv += zone_a[k] * fr;
+                sf += fr;
+            }
+        }
+        check_cell(&e, c, sf > 0.0 ? sv / sf : NAN, 1e-12);
+    }
+    env_close(&e);
+    gsl_rng_free(rng);
+}
+
+static void test_indicators_attribute_extensive(void **state)
+{
+    env e;
+    double mis[M_NX * M_NY];
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    env_open(&e, *state, rng, mis);
+    memset(e.scored, 1, e.n); /* conservation needs every cell */
+    lb_indicator ind = indicator("inw", LB_KIND_ATTRIBUTE, "zones");
+    ind.field = "INW";
+    ind.extensive = 1;
+    eval_ok(&e, &ind);
+    /* By hand: the densities are 860/412800 = 1140/547200 = 1/480 and 40/40000 = 1/1000 per m².
+     * Cell (4, top): 1800/480 + 4200/480 + 4000/1000 = 16.5; cell (4, middle): 10000/480. */
+    check_cell(&e, cell_cj(&e.g, 4, 9), 16.5, 1e-9);
+    check_cell(&e, cell_cj(&e.g, 4, 5), 10000.0 / 480.0, 1e-9);
+    check_cell(&e, cell_cj(&e.g, 0, 9), 6000.0 / 480.0 + 4.0, 1e-9);
+    check_cell(&e, cell_cj(&e.g, 10, 0), NAN, 0.0);
+    /* Conservation: the zones lie inside the grid, so the cells add up to the zone totals. */
+    double total = 0.0;
+    for (size_t c = 0; c < e.n; c++)
+        if (!isnan(e.out[c]))
+            total += e.out[c];
+    assert_near(total, 860.0 + 1140.0 + 40.0, 1e-9);
+    for (size_t c = 0; c < e.n; c++) {
+        double s = 0.0, sf = 0.0;
+        for (int k = 0; k < 3; k++) {
+            double fr = zone_frac(&e.g, c, k);
+            s += zone_inw[k] * fr * 10000.0 / zone_area(k);
+            sf += fr;
+        }
+        check_cell(&e, c, sf > 0.0 ? s : NAN, 1e-9);
+    }
+    /* With Z3's value missing, every cell touching Z3 is missing; the others are unchanged. */
+    lb_indicator indm = indicator("inw_m", LB_KIND_ATTRIBUTE, "zones");
+    indm.field = "INW_M";
+    indm.extensive = 1;
+    double *first = malloc(e.n * sizeof(double));
+    memcpy(first, e.out, e.n * sizeof(double));
+    eval_ok(&e, &indm);
+    for (size_t c = 0; c < e.n; c++) {
+        if (zone_frac(&e.g, c, 2) > 0.0)
+            check_cell(&e, c, NAN, 0.0);
+        else if (!isnan(first[c]))
+            check_cell(&e, c, first[c], 1e-12);
+    }
+    free(first);
+    /* lb_grid_extensive distributes the same way and counts the missing polygon. */
+    const lb_vlayer *l = NULL;
+    const lb_layer_cover *cov = NULL;
+    assert_int_equal(lb_inputs_vector(e.ctx, e.in, "zones", NULL, &l), LB_OK);
+    assert_int_equal(lb_inputs_coverage(e.ctx, e.in, "zones", &e.g, &cov), LB_OK);
+    size_t n_missing = 99;
+    assert_int_equal(lb_grid_extensive(e.ctx, l, cov, &e.g, lb_vlayer_field(e.ctx, l, "INW_M"),
+                                       e.out, &n_missing),
+                     LB_OK);
+    assert_int_equal(n_missing, 1);
+    total = 0.0;
+    for (size_t c = 0; c < e.n; c++)
+        total += e.out[c];
+    assert_near(total, 860.0 + 1140.0, 1e-9);
+    assert_near(e.out[cell_cj(&e.g, 10, 0)], 0.0, 0.0);
+    env_close(&e);
+    gsl_rng_free(rng);
+}
+
+static void test_indicators_ratio(void **state)
+{
+    env e;
+    double mis[M_NX * M_NY];
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    env_open(&e, *state, rng, mis);
+    lb_indicator ind = indicator("share", LB_KIND_RATIO, "zones");
+    ind.numerator = "NUM";
+    ind.denominator = "DEN";
+    eval_ok(&e, &ind);
+    /* Inside one zone the ratio is that zone's: 30/60 and 10/80. */
+    check_cell(&e, cell_cj(&e.g, 0, 0), 0.5, 1e-12);
+    check_cell(&e, cell_cj(&e.g, 8, 3), 0.125, 1e-12);
+    /* Column 4, middle: shares 3000/412800 and 7000/547200 of the zone totals. */
+    double s1 = 3000.0 / 412800.0, s2 = 7000.0 / 547200.0;
+    check_cell(&e, cell_cj(&e.g, 4, 4), (30.0 * s1 + 10.0 * s2) / (60.0 * s1 + 80.0 * s2), 1e-12);
+    /* Top row, column 4: Z3 (missing numerator) is left out of both sums. */
+    s1 = 1800.0 / 412800.0;
+    s2 = 4200.0 / 547200.0;
+    check_cell(&e, cell_cj(&e.g, 4, 9), (30.0 * s1 + 10.0 * s2) / (60.0 * s1 + 80.0 * s2), 1e-12);
+    check_cell(&e, cell_cj(&e.g, 10, 9), NAN, 0.0);
+    for (size_t c = 0; c < e.n; c++) {
+        double sn = 0.0, sd = 0.0;
+        for (int k = 0; k < 3; k++) {
+            double fr = zone_frac(&e.g, c, k);
+            if (fr > 0.0 && !isnan(zone_num[k]) && !isnan(zone_den[k])) {
+                sn += zone_num[k] * fr * 10000.0 / zone_area(k);
+                sd += zone_den[k] * fr * 10000.0 / zone_area(k);
+            }
+        }
+        check_cell(&e, c, sd != 0.0 ? sn / sd : NAN, 1e-12);
+    }
+    env_close(&e);
+    gsl_rng_free(rng);
+}
+
+/* count_within, nearest_distance (capped) and density, from each cell centre by brute force. */
+static void test_indicators_point_kinds(void **state)
+{
+    env e;
+    double mis[M_NX * M_NY];
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    env_open(&e, *state, rng, mis);
+    lb_indicator cnt = indicator("schools", LB_KIND_COUNT_WITHIN, "pts");
+    cnt.filter = "CATEGORY = 'school'";
+    cnt.radius_m = 300.0;
+    lb_indicator near = indicator("dist_super", LB_KIND_NEAREST_DISTANCE, "pts");
+    near.filter = "CATEGORY = 'supermarket'";
+    near.cap_m = 600.0;
+    lb_indicator dens = indicator("dens", LB_KIND_DENSITY, "pts");
+    dens.radius_m = 500.0;
+    lb_indicator densw = indicator("dens_w", LB_KIND_DENSITY, "pts");
+    densw.radius_m = 500.0;
+    densw.field = "W";
+    double disc_km2 = 3.14159265358979323846 * 0.25; /* π · 500² m² in km² */
+
+    /* By hand: the cell with centre (450, 450) has the school at (450, 450) at 0 m and
+     * (460, 470), (430, 500) within 300 m, not (−1000, −1000). */
+    eval_ok(&e, &cnt);
+    check_cell(&e, cell_cj(&e.g, 4, 4), 3.0, 0.0);
+    check_cell(&e, cell_cj(&e.g, 10, 9), 0.0, 0.0);
+    for (size_t c = 0; c < e.n; c++) {
+        double x, y, want = 0.0;
+        lb_grid_cell_centre(&e.g, c, &x, &y);
+        for (int i = 0; i < N_PT; i++)
+            if (strcmp(pt_cat[i], "school") == 0 &&
+                hypot(OX + pt_xy[i][0] - x, OY + pt_xy[i][1] - y) <= 300.0)
+                want += 1.0;
+        check_cell(&e, c, want, 0.0);
+    }
+    /* Nearest supermarket, capped at 600 m: centre (150, 750) is √(30² + 20²) from (120, 730);
+     * centre (1050, 950) is 600 m+ from both: capped. */
+    eval_ok(&e, &near);
+    check_cell(&e, cell_cj(&e.g, 1, 7), hypot(30.0, 20.0), 1e-9);
+    check_cell(&e, cell_cj(&e.g, 10, 9), 600.0, 0.0);
+    for (size_t c = 0; c < e.n; c++) {
+        double x, y, best = INFINITY;
+        lb_grid_cell_centre(&e.g, c, &x, &y);
+        for (int i = 0; i < N_PT; i++)
+            if (strcmp(pt_cat[i], "supermarket") == 0)
+                best = fmin(best, hypot(OX + pt_xy[i][0] - x, OY + pt_xy[i][1] - y));
+        check_cell(&e, c, fmin(best, 600.0), 1e-9);
+    }
+    /* Density: features (or Σ W, NaN skipped) within 500 m per km² of the disc. */
+    eval_ok(&e, &dens);
+    double *count = malloc(e.n * sizeof(double));
+    memcpy(count, e.out, e.n * sizeof(double));
+    eval_ok(&e, &densw);
+    for (size_t c = 0; c < e.n; c++) {
+        double x, y, n = 0.0, sw = 0.0;
+        lb_grid_cell_centre(&e.g, c, &x, &y);
+        for (int i = 0; i < N_PT; i++)
+            if (hypot(OX + pt_xy[i][0] - x, OY + pt_xy[i][1] - y) <= 500.0) {
+                n += 1.0;
+                sw += isnan(pt_w[i]) ? 0.0 : pt_w[i];
+            }
+        if (!e.scored[c])
+            continue;
+        assert_near(count[c], n / disc_km2, 1e-9);
+        check_cell(&e, c, sw / disc_km2, 1e-9);
+    }
+    /* By hand, centre (450, 450): (120, 730) and (880, 260) are 433 and 470 m away, the three
+     * schools nearby under 60 m; (1050, 990) is 807 m away and (−1000, −1000) farther: 5. */
+    assert_near(count[cell_cj(&e.g, 4, 4)], 5.0 / disc_km2, 1e-9);
+    free(count);
+    env_close(&e);
+    gsl_rng_free(rng);
+}
+
+static void test_indicators_raster_mean_aligned(void **state)
+{
+    env e;
+    double mis[M_NX * M_NY];
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    env_open(&e, *state, rng, mis);
+    lb_indicator ind = indicator("noise", LB_KIND_RASTER_MEAN, "r100");
+    eval_ok(&e, &ind);
+    /* The raster starts two pixels west and two north of the grid: pixel = cell + (2, 2). */
+    for (size_t c = 0; c < e.n; c++) {
+        int col = (int)(c % (size_t)e.g.nx), row = (int)(c / (size_t)e.g.nx);
+        check_cell(&e, c, aligned_value(col + 2, row + 2), 0.0);
+    }
+    /* Grid row 2, column 1 is the nodata pixel (3, 4). */
+    assert_true(isnan(e.out[2 * 11 + 1]));
+    check_cell(&e, 0, 100.0 + 2.0 + 1.0, 0.0);
+    env_close(&e);
+    gsl_rng_free(rng);
+}
+
+static void test_indicators_raster_mean_misaligned(void **state)
+{
+    env e;
+    double mis[M_NX * M_NY];
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 31337);
+    env_open(&e, *state, rng, mis);
+    lb_indicator ind = indicator("noise30", LB_KIND_RASTER_MEAN, "r30");
+    eval_ok(&e, &ind);
+    size_t n_partial = 0;
+    for (size_t c = 0; c < e.n; c++) {
+        /* Brute force: the overlap of the cell square with every pixel rectangle. */
+        double x, y;
+        lb_grid_cell_ll(&e.g, c, &x, &y);
+        double sw = 0.0, sv = 0.0, cover = 0.0;
+        for (int r = 0; r < M_NY; r++)
+            for (int k = 0; k < M_NX; k++) {
+                double px0 = M_X0 + 30.0 * k, py1 = M_YTOP - 30.0 * r;
+                double a =
+                    overlap(x, x + 100.0, px0, px0 + 30.0) * overlap(y, y + 100.0, py1 - 30.0, py1);
+                cover += a;
+                double v = mis[r * M_NX + k];
+                if (a > 0.0 && !isnan(v)) {
+                    sw += a;
+                    sv += a * v;
+                }
+            }
+        n_partial += cover > 0.0 && cover < 10000.0 - 1e-6;
+        check_cell(&e, c, sw > 0.0 ? sv / sw : NAN, 1e-9);
+    }
+    /* The test covered cells that the raster only partly covers. */
+    assert_true(n_partial >= 10);
+    /* Column 10 lies east of the raster: missing. */
+    check_cell(&e, cell_cj(&e.g, 10, 5), NAN, 0.0);
+    env_close(&e);
+    gsl_rng_free(rng);
+}
+
+static void test_indicators_errors(void **state)
+{
+    env e;
+    double mis[M_NX * M_NY];
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    env_open(&e, *state, rng, mis);
+    /* An input that is not bound. */
+    lb_indicator ind = indicator("ghost", LB_KIND_COUNT_WITHIN, "amenities");
+    ind.radius_m = 100.0;
+    assert_int_equal(lb_indicator_eval_grid(e.ctx, &ind, e.in, &e.g, e.scored, e.out), LB_ERR_ARG);
+    const char *msg = lb_ctx_errmsg(e.ctx);
+    assert_non_null(strstr(msg, "indicator 'ghost' (model line 42)"));
+    assert_non_null(strstr(msg, "--input amenities="));
+    assert_non_null(strstr(msg, "zones"));
+    /* A field the layer does not have. */
+    lb_indicator nf = indicator("nofield", LB_KIND_ATTRIBUTE, "zones");
+    nf.field = "WOZ";
+    assert_int_equal(lb_indicator_eval_grid(e.ctx, &nf, e.in, &e.g, e.scored, e.out), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "indicator 'nofield'"));
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "no field 'WOZ'"));
+    /* An attribute of a point layer. */
+    lb_indicator pt = indicator("attr_pts", LB_KIND_ATTRIBUTE, "pts");
+    pt.field = "W";
+    assert_int_equal(lb_indicator_eval_grid(e.ctx, &pt, e.in, &e.g, e.scored, e.out), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "polygon layer"));
+    /* A kind the grid evaluator does not handle. */
+    lb_indicator sw = indicator("share", LB_KIND_SHARE_WITHIN, "zones");
+    assert_int_equal(lb_indicator_eval_grid(e.ctx, &sw, e.in, &e.g, e.scored, e.out), LB_ERR_MODEL);
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "share_within"));
+    /* A raster band that does not exist. */
+    lb_indicator rb = indicator("band2", LB_KIND_RASTER_MEAN, "r100");
+    rb.band = 2;
+    assert_int_equal(lb_indicator_eval_grid(e.ctx, &rb, e.in, &e.g, e.scored, e.out), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "no band 2"));
+    env_close(&e);
+    gsl_rng_free(rng);
+}
+
+int main(void)
+{
+    GDALAllRegister();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_indicators_index_points_brute_force, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_index_lines_brute_force, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_index_polygons_brute_force, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_index_overlapping_polygons, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_attribute_intensive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_attribute_extensive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_ratio, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_point_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_raster_mean_aligned, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_raster_mean_misaligned, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_errors, setup, teardown),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    GDALDestroyDriverManager();
+    return rc;
+}

@@ -1,0 +1,700 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading vector layers: Dutch number parsing, CBS sentinels, the tiny fixtures, filters,
+ * points outside the Netherlands, reprojection round trips and the CRS / field / filter errors.
+ * Layers other than the static fixtures are written into a temp dir by the tests themselves. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "test_util.h"
+
+#include "core/ctx.h"
+#include "io/vector.h"
+
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fixture {
+    char tiny[512]; /* tests/data/tiny */
+    char tmp[256];  /* a fresh temp dir per test */
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    if (!f)
+        return -1;
+    snprintf(f->tiny, sizeof(f->tiny), "%s/tiny", getenv("LB_TEST_DATA"));
+    snprintf(f->tmp, sizeof(f->tmp), "/tmp/lb-test-vector-XXXXXX");
+    if (!mkdtemp(f->tmp)) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+static lb_ctx *new_ctx(void)
+{
+    lb_ctx *ctx = NULL;
+    assert_int_equal(lb_ctx_create(&ctx), LB_OK);
+    return ctx;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    assert_int_equal(fputs(text, fp) >= 0, 1);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* Read and insist on success, printing the message otherwise. */
+static lb_vlayer *read_ok(lb_ctx *ctx, const lb_source *src, const char *filter)
+{
+    lb_vlayer *l = NULL;
+    lb_status st = lb_vlayer_read(ctx, src, filter, &l);
+    if (st != LB_OK)
+        print_error("%s: %s\n", lb_status_str(st), lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+    assert_non_null(l);
+    return l;
+}
+
+static const lb_field *field(lb_ctx *ctx, const lb_vlayer *l, const char *name)
+{
+    const lb_field *fl = lb_vlayer_field(ctx, l, name);
+    if (!fl)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_non_null(fl);
+    return fl;
+}
+
+static void test_vector_parse_number(void **state)
+{
+    (void)state;
+    const struct {
+        const char *s;
+        double v;
+    } ok[] = {
+        {"12,5", 12.5},
+        {"12.5", 12.5},
+        {" 3 ", 3.0},
+        {"1.234,5", 1234.5},
+        {"0", 0.0},
+        {"-3,25", -3.25},
+        {"\t7\t", 7.0},
+        {"\"42\"", 42.0},
+        {"1e3", 1000.0},
+        {"12,5\r\n", 12.5},
+        {"1.234.567,8", 1234567.8},
+        {"-0,5", -0.5},
+        {"100", 100.0},
+        {"-99999996", -99999996.0},
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        double v = lb_parse_number(ok[i].s);
+        if (!(fabs(v - ok[i].v) <= 1e-9 * fmax(1.0, fabs(ok[i].v))))
+            print_error("lb_parse_number(\"%s\") = %.17g, want %.17g\n", ok[i].s, v, ok[i].v);
+        assert_near(v, ok[i].v, 1e-9 * fmax(1.0, fabs(ok[i].v)));
+    }
+    const char *missing[] = {"",      ".",         "x",         "X",         "-",           "?",
+                             "   ",   "-99999997", "-99999998", "-99999999", "-99999997,0", "abc",
+                             "12abc", "1,2,3",     "12.5.3",    "inf",       "nan",         "1e999",
+                             "\"\"",  " . "};
+    for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+        double v = lb_parse_number(missing[i]);
+        if (!isnan(v))
+            print_error("lb_parse_number(\"%s\") = %.17g, want NaN\n", missing[i], v);
+        assert_true(isnan(v));
+    }
+    assert_true(isnan(lb_parse_number(NULL)));
+}
+
+/* A number longer than the parser's internal buffer must not be silently cut short. */
+static void test_vector_parse_number_long(void **state)
+{
+    (void)state;
+    char s[80];
+    memset(s, '0', sizeof(s));
+    s[0] = '1';
+    s[70] = '\0'; /* "1" followed by 69 zeros: 1e69 */
+    double v = lb_parse_number(s);
+    if (!isnan(v) && fabs(v - 1e69) > 1e55)
+        print_error("lb_parse_number(1 followed by 69 zeros) = %.17g\n", v);
+    assert_true(isnan(v) || fabs(v - 1e69) <= 1e55);
+    /* Text longer than the buffer ending in blanks: no overrun (ASan); 12.5 or missing. */
+    char t[120];
+    memset(t, ' ', sizeof(t));
+    memcpy(t, "12,5", 4);
+    t[119] = '\0';
+    double vt = lb_parse_number(t);
+    assert_true(isnan(vt) || vt == 12.5);
+}
+
+static void test_vector_cbs_sentinel(void **state)
+{
+    (void)state;
+    assert_true(lb_is_cbs_sentinel(-99999997.0));
+    assert_true(lb_is_cbs_sentinel(-99999998.0));
+    assert_true(lb_is_cbs_sentinel(-99999999.0));
+    assert_false(lb_is_cbs_sentinel(-99999996.0));
+    assert_false(lb_is_cbs_sentinel(-100000000.0));
+    assert_false(lb_is_cbs_sentinel(99999997.0));
+    assert_false(lb_is_cbs_sentinel(0.0));
+    assert_false(lb_is_cbs_sentinel(NAN));
+    assert_false(lb_is_cbs_sentinel(-99999997.5));
+}
+
+static void test_vector_read_buurten(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    char path[600];
+    snprintf(path, sizeof(path), "%s/buurten.geojson", f->tiny);
+    lb_source src = {"buurten", path, NULL, NULL};
+    lb_vlayer *l = read_ok(ctx, &src, NULL);
+    assert_string_equal(l->name, "buurten");
+    assert_string_equal(l->path, path);
+    assert_string_equal(l->layer, "buurten");
+    assert_null(l->filter);
+    assert_int_equal(l->kind, LB_GEOM_POLYGON);
+    assert_int_equal(l->n, 4);
+    assert_int_equal(l->n_skipped, 0);
+    assert_null(l->x);
+    assert_int_equal(l->n_rings, 4);
+    /* Lower-left corners of the four 500 m squares, in file order NW, NE, SW, SE. */
+    const double ll[4][2] = {
+        {150000, 450500}, {150500, 450500}, {150000, 450000}, {150500, 450000}};
+    for (size_t p = 0; p < 4; p++) {
+        assert_near(l->area_m2[p], 250000.0, 1e-6);
+        assert_int_equal(l->ring_start[p], p);
+        assert_int_equal(l->ring_start[p + 1], p + 1);
+        assert_int_equal(l->ring_pt_start[p], 5 * p);
+        assert_int_equal(l->ring_hole[p], 0);
+        assert_non_null(l->wkb[p]);
+        assert_true(l->wkb_size[p] > 0);
+        const double *xy = &l->ring_xy[2 * l->ring_pt_start[p]];
+        double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
+        for (size_t k = 0; k < 5; k++) {
+            xmin = fmin(xmin, xy[2 * k]);
+            xmax = fmax(xmax, xy[2 * k]);
+            ymin = fmin(ymin, xy[2 * k + 1]);
+            ymax = fmax(ymax, xy[2 * k + 1]);
+        }
+        assert_near(xmin, ll[p][0], 0.0);
+        assert_near(ymin, ll[p][1], 0.0);
+        assert_near(xmax, ll[p][0] + 500.0, 0.0);
+        assert_near(ymax, ll[p][1] + 500.0, 0.0);
+        /* Closed rings. */
+        assert_near(xy[0], xy[8], 0.0);
+        assert_near(xy[1], xy[9], 0.0);
+    }
+    assert_int_equal(l->ring_pt_start[4], 20);
+    assert_near(l->xmin, 150000.0, 0.0);
+    assert_near(l->ymin, 450000.0, 0.0);
+    assert_near(l->xmax, 151000.0, 0.0);
+    assert_near(l->ymax, 451000.0, 0.0);
+    assert_int_equal(l->n_fields, 8);
+
+    const lb_field *woz = field(ctx, l, "WOZ");
+    assert_false(woz->is_string);
+    assert_null(woz->str);
+    assert_near(woz->num[0], 250.0, 0.0);
+    assert_true(isnan(woz->num[1])); /* −99999997: secret */
+    assert_near(woz->num[2], 180.0, 0.0);
+    assert_true(isnan(woz->num[3]));
+    assert_int_equal(woz->n_missing, 2);
+    const lb_field *inw = field(ctx, l, "AANT_INW");
+    const double want_inw[4] = {1000, 500, 2000, 0};
+    for (size_t p = 0; p < 4; p++)
+        assert_near(inw->num[p], want_inw[p], 0.0);
+    assert_int_equal(inw->n_missing, 0);
+    const lb_field *koop = field(ctx, l, "P_KOOPWON");
+    assert_true(isnan(koop->num[3]));
+    assert_int_equal(koop->n_missing, 1);
+    const lb_field *code = field(ctx, l, "BU_CODE");
+    assert_true(code->is_string);
+    assert_string_equal(code->str[0], "BU00010001");
+    assert_string_equal(code->str[3], "BU00010004");
+    assert_true(isnan(code->num[0])); /* text is not a number */
+    const lb_field *naam = field(ctx, l, "BU_NAAM");
+    assert_string_equal(naam->str[1], "Noord-Oost");
+    lb_vlayer_destroy(l);
+    lb_vlayer_destroy(NULL);
+    lb_ctx_destroy(ctx);
+}
+
+static void test_vector_filter(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    char path[600];
+    snprintf(path, sizeof(path), "%s/amenities.geojson", f->tiny);
+    lb_source src = {"amenities", path, NULL, NULL};
+    lb_vlayer *l = read_ok(ctx, &src, "CATEGORY = 'school'");
+    assert_int_equal(l->kind, LB_GEOM_POINT);
+    assert_int_equal(l->n, 3);
+    assert_string_equal(l->filter, "CATEGORY = 'school'");
+    const double want[3][2] = {{150450, 450450}, {150460, 450470}, {149000, 449000}};
+    for (size_t i = 0; i < 3; i++) {
+        assert_near(l->x[i], want[i][0], 0.0);
+        assert_near(l->y[i], want[i][1], 0.0);
+    }
+    assert_near(l->xmin, 149000.0, 0.0);
+    assert_near(l->ymin, 449000.0, 0.0);
+    assert_near(l->xmax, 150460.0, 0.0);
+    assert_near(l->ymax, 450470.0, 0.0);
+    const lb_field *cat = field(ctx, l, "CATEGORY");
+    for (size_t i = 0; i < 3; i++)
+        assert_string_equal(cat->str[i], "school");
+    lb_vlayer_destroy(l);
+    l = read_ok(ctx, &src, "CATEGORY = 'supermarket'");
+    assert_int_equal(l->n, 2);
+    lb_vlayer_destroy(l);
+    l = read_ok(ctx, &src, NULL);
+    assert_int_equal(l->n, 5);
+    lb_vlayer_destroy(l);
+    /* A filter that keeps nothing is an error naming the filter. */
+    l = NULL;
+    assert_int_equal(lb_vlayer_read(ctx, &src, "CATEGORY = 'bakery'", &l), LB_ERR_DATA);
+    assert_null(l);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "CATEGORY = 'bakery'"));
+    lb_ctx_destroy(ctx);
+}
+
+static void test_vector_bad_filter(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    char path[600];
+    snprintf(path, sizeof(path), "%s/amenities.geojson", f->tiny);
+    lb_source src = {"amenities", path, NULL, NULL};
+    const char *bad[] = {"CATEGORY = = 'school'", "NO_SUCH_FIELD = 1", "CATEGORY = 'school"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        lb_vlayer *l = NULL;
+        lb_status st = lb_vlayer_read(ctx, &src, bad[i], &l);
+        if (st != LB_ERR_DATA)
+            print_error("filter \"%s\": %s (%s)\n", bad[i], lb_status_str(st), lb_ctx_errmsg(ctx));
+        assert_int_equal(st, LB_ERR_DATA);
+        assert_null(l);
+        assert_non_null(strstr(lb_ctx_errmsg(ctx), bad[i]));
+        assert_non_null(strstr(lb_ctx_errmsg(ctx), "filter"));
+    }
+    lb_ctx_destroy(ctx);
+}
+
+static void test_vector_missing_field(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    char path[600];
+    snprintf(path, sizeof(path), "%s/buurten.geojson", f->tiny);
+    lb_source src = {"buurten", path, NULL, NULL};
+    lb_vlayer *l = read_ok(ctx, &src, NULL);
+    assert_null(lb_vlayer_field(ctx, l, "AANT_INWONERS"));
+    const char *msg = lb_ctx_errmsg(ctx);
+    assert_non_null(strstr(msg, "no field 'AANT_INWONERS'"));
+    assert_non_null(strstr(msg, "buurten"));
+    const char *names[] = {"BU_CODE",  "BU_NAAM",   "WK_CODE", "GM_CODE",
+                           "AANT_INW", "P_KOOPWON", "WOZ",     "P_LINK_HH"};
+    for (size_t i = 0; i < 8; i++)
+        assert_non_null(strstr(msg, names[i]));
+    /* Field names are case-sensitive. */
+    assert_null(lb_vlayer_field(ctx, l, "woz"));
+    lb_vlayer_destroy(l);
+    lb_ctx_destroy(ctx);
+}
+
+static void test_vector_open_errors(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    char path[600];
+    lb_vlayer *l = NULL;
+    snprintf(path, sizeof(path), "%s/no-such-file.gpkg", f->tmp);
+    lb_source src = {"x", path, NULL, NULL};
+    assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_IO);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "no-such-file.gpkg"));
+    /* A file that is not a vector dataset. */
+    snprintf(path, sizeof(path), "%s/junk.geojson", f->tmp);
+    write_text(path, "this is not json {");
+    assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_IO);
+    /* A layer that does not exist: the message lists the layers there are. */
+    snprintf(path, sizeof(path), "%s/buurten.geojson", f->tiny);
+    lb_source nolayer = {"buurten", path, "wijken", NULL};
+    assert_int_equal(lb_vlayer_read(ctx, &nolayer, NULL, &l), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "no layer 'wijken'"));
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "buurten"));
+    /* An empty layer. */
+    snprintf(path, sizeof(path), "%s/empty.geojson", f->tiny);
+    lb_source empty = {"empty", path, NULL, NULL};
+    assert_int_equal(lb_vlayer_read(ctx, &empty, NULL, &l), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "no features"));
+    /* RD metres in a GeoJSON without a crs member. */
+    snprintf(path, sizeof(path), "%s/buurten_nocrs.geojson", f->tiny);
+    lb_source nocrs = {"buurten", path, NULL, NULL};
+    assert_int_equal(lb_vlayer_read(ctx, &nocrs, NULL, &l), LB_ERR_CRS);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "EPSG:28992"));
+    assert_null(l);
+    /* ... which reads with an explicit source CRS. */
+    nocrs.s_srs = "EPSG:28992";
+    l = read_ok(ctx, &nocrs, NULL);
+    assert_int_equal(l->n, 4);
+    assert_near(l->xmin, 150000.0, 0.0);
+    lb_vlayer_destroy(l);
+    l = NULL;
+    /* An s_srs that is not a CRS. */
+    nocrs.s_srs = "EPSG:nonsense";
+    assert_int_equal(lb_vlayer_read(ctx, &nocrs, NULL, &l), LB_ERR_CRS);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "EPSG:nonsense"));
+    assert_null(l);
+    lb_ctx_destroy(ctx);
+}
+
+static const char point_rd_json[] =
+    "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", \"properties\": {\"name\": "
+    "\"urn:ogc:def:crs:EPSG::28992\"}}, \"features\": [\n"
+    "{\"type\": \"Feature\", \"properties\": {\"id\": 1}, \"geometry\": {\"type\": \"Point\", "
+    "\"coordinates\": [0, 0]}},\n"
+    "{\"type\": \"Feature\", \"properties\": {\"id\": 2}, \"geometry\": {\"type\": \"Point\", "
+    "\"coordinates\": [155000, 463000]}}]}\n";
+
+/* WGS84 by RFC 7946 (no crs member): (0, 0) and the Onze Lieve Vrouwetoren in Amersfoort. */
+static const char point_ll_json[] =
+    "{\"type\": \"FeatureCollection\", \"features\": [\n"
+    "{\"type\": \"Feature\", \"properties\": {\"id\": 1}, \"geometry\": {\"type\": \"Point\", "
+    "\"coordinates\": [0, 0]}},\n"
+    "{\"type\": \"Feature\", \"properties\": {\"id\": 2}, \"geometry\": {\"type\": \"Point\", "
+    "\"coordinates\": [5.38720621, 52.15517440]}}]}\n";
+
+static void test_vector_points_outside_nl_skipped(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    char path[600];
+    snprintf(path, sizeof(path), "%s/points_rd.geojson", f->tmp);
+    write_text(path, point_rd_json);
+    lb_source src = {"pts", path, NULL, NULL};
+    lb_vlayer *l = read_ok(ctx, &src, NULL);
+    assert_int_equal(l->n, 1);
+    assert_int_equal(l->n_skipped, 1);
+    assert_near(l->x[0], 155000.0, 0.0);
+    assert_near(l->y[0], 463000.0, 0.0);
+    assert_near(field(ctx, l, "id")->num[0], 2.0, 0.0);
+    assert_int_equal(lb_ctx_warning_count(ctx), 1);
+    assert_non_null(strstr(lb_ctx_warning(ctx, 0), "outside the Netherlands"));
+    assert_non_null(strstr(lb_ctx_warning(ctx, 0), "points_rd.geojson"));
+    lb_vlayer_destroy(l);
+
+    snprintf(path, sizeof(path), "%s/points_ll.geojson", f->tmp);
+    write_text(path, point_ll_json);
+    l = read_ok(ctx, &src, NULL);
+    assert_int_equal(l->n, 1);
+    assert_int_equal(l->n_skipped, 1);
+    /* The Amersfoort tower is the origin of RD: (155000, 463000) to within a metre. */
+    assert_near(l->x[0], 155000.0, 1.0);
+    assert_near(l->y[0], 463000.0, 1.0);
+    assert_int_equal(lb_ctx_warning_count(ctx), 2);
+    assert_non_null(strstr(lb_ctx_warning(ctx, 1), "outside the Netherlands"));
+    lb_vlayer_destroy(l);
+
+    /* Only points outside: no usable feature at all is an error. */
+    snprintf(path, sizeof(path), "%s/points_out.geojson", f->tmp);
+    write_text(path, "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", "
+                     "\"properties\": {\"name\": \"urn:ogc:def:crs:EPSG::28992\"}}, "
+                     "\"features\": [{\"type\": \"Feature\", \"properties\": {}, \"geometry\": "
+                     "{\"type\": \"Point\", \"coordinates\": [0, 0]}}]}\n");
+    l = NULL;
+    assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_DATA);
+    assert_null(l);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "usable geometry"));
+    lb_ctx_destroy(ctx);
+}
+
+/* Write a GeoJSON with one polygon feature (property v = 1.5) whose ring is the 5 points
+ * xy[0..4]; with @p rd the file declares EPSG:28992, otherwise it is WGS84 (RFC 7946). */
+static void write_square(const char *path, int rd, const double xy[5][2])
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp,
+            "{\"type\": \"FeatureCollection\", %s\"features\": [{\"type\": "
+            "\"Feature\", \"properties\": {\"v\": 1.5}, \"geometry\": {\"type\": "
+            "\"Polygon\", \"coordinates\": [[",
+            rd ? "\"crs\": {\"type\": \"name\", \"properties\": {\"name\": "
+                 "\"urn:ogc:def:crs:EPSG::28992\"}}, "
+               : "");
+    for (int i = 0; i < 5; i++)
+        fprintf(fp, "%s[%.17g, %.17g]", i ? ", " : "", xy[i][0], xy[i][1]);
+    fprintf(fp, "]]}}]}\n");
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* A square in RD (two corners not on round numbers), written once in EPSG:28992 and once
+ * transformed to EPSG:4326 with OGR here, read back in RD. */
+static void test_vector_reprojection_round_trip(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    const double rd[5][2] = {{155012.25, 463017.5},
+                             {155612.25, 463017.5},
+                             {155612.25, 463617.5},
+                             {155012.25, 463617.5},
+                             {155012.25, 463017.5}};
+    OGRSpatialReferenceH s_rd = OSRNewSpatialReference(NULL);
+    OGRSpatialReferenceH s_ll = OSRNewSpatialReference(NULL);
+    assert_int_equal(OSRImportFromEPSG(s_rd, 28992), OGRERR_NONE);
+    assert_int_equal(OSRImportFromEPSG(s_ll, 4326), OGRERR_NONE);
+    OSRSetAxisMappingStrategy(s_rd, OAMS_TRADITIONAL_GIS_ORDER);
+    OSRSetAxisMappingStrategy(s_ll, OAMS_TRADITIONAL_GIS_ORDER);
+    OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(s_rd, s_ll);
+    assert_non_null(ct);
+    double lon[5], lat[5];
+    for (int i = 0; i < 5; i++) {
+        lon[i] = rd[i][0];
+        lat[i] = rd[i][1];
+    }
+    assert_true(OCTTransform(ct, 5, lon, lat, NULL));
+    OCTDestroyCoordinateTransformation(ct);
+    OSRRelease(s_rd);
+    OSRRelease(s_ll);
+    /* Sanity: near Amersfoort, in degrees, lon first. */
+    assert_near(lon[0], 5.387, 0.01);
+    assert_near(lat[0], 52.155, 0.01);
+
+    char path_rd[600], path_ll[600];
+    snprintf(path_rd, sizeof(path_rd), "%s/square_rd.geojson", f->tmp);
+    write_square(path_rd, 1, rd);
+    snprintf(path_ll, sizeof(path_ll), "%s/square_ll.geojson", f->tmp);
+    double ll[5][2];
+    for (int i = 0; i < 5; i++) {
+        ll[i][0] = lon[i];
+        ll[i][1] = lat[i];
+    }
+    write_square(path_ll, 0, (const double(*)[2])ll);
+
+    lb_source a = {"a", path_rd, NULL, NULL}, b = {"b", path_ll, NULL, NULL};
+    lb_vlayer *la = read_ok(ctx, &a, NULL), *lb = read_ok(ctx, &b, NULL);
+    assert_int_equal(la->n_rings, 1);
+    assert_int_equal(lb->n_rings, 1);
+    assert_int_equal(la->ring_pt_start[1], 5);
+    assert_int_equal(lb->ring_pt_start[1], 5);
+    for (int i = 0; i < 5; i++) {
+        /* RD in, RD out: no transformation at all. */
+        assert_near(la->ring_xy[2 * i], rd[i][0], 0.0);
+        assert_near(la->ring_xy[2 * i + 1], rd[i][1], 0.0);
+        /* Through WGS84 and back: the same pipeline inverted, well under a millimetre. */
+        assert_near(lb->ring_xy[2 * i], rd[i][0], 1e-3);
+        assert_near(lb->ring_xy[2 * i + 1], rd[i][1], 1e-3);
+    }
+    assert_near(la->area_m2[0], 360000.0, 1e-6);
+    assert_near(lb->area_m2[0], 360000.0, 1.0);
+    assert_near(lb->xmin, 155012.25, 1e-3);
+    assert_near(lb->ymax, 463617.5, 1e-3);
+    assert_near(field(ctx, lb, "v")->num[0], 1.5, 0.0);
+    lb_vlayer_destroy(la);
+    lb_vlayer_destroy(lb);
+    lb_ctx_destroy(ctx);
+}
+
+/* A Shapefile written without a .prj: refused unless the caller names the CRS. */
+static void test_vector_shapefile_without_prj(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    char path[600];
+    snprintf(path, sizeof(path), "%s/noprj.shp", f->tmp);
+    GDALDriverH drv = GDALGetDriverByName("ESRI Shapefile");
+    assert_non_null(drv);
+    GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
+    assert_non_null(ds);
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "noprj", NULL, wkbPolygon, NULL);
+    assert_non_null(lyr);
+    OGRFieldDefnH fd = OGR_Fld_Create("VAL", OFTReal);
+    assert_int_equal(OGR_L_CreateField(lyr, fd, TRUE), OGRERR_NONE);
+    OGR_Fld_Destroy(fd);
+    OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+    OGRGeometryH g = NULL;
+    char wkt_buf[] = "POLYGON ((150000 450000,150200 450000,150200 450100,150000 450100,"
+                     "150000 450000))";
+    char *wkt = wkt_buf;
+    assert_int_equal(OGR_G_CreateFromWkt(&wkt, NULL, &g), OGRERR_NONE);
+    OGR_F_SetGeometryDirectly(feat, g);
+    OGR_F_SetFieldDouble(feat, 0, 3.5);
+    assert_int_equal(OGR_L_CreateFeature(lyr, feat), OGRERR_NONE);
+    OGR_F_Destroy(feat);
+    GDALClose(ds);
+    char prj[600];
+    snprintf(prj, sizeof(prj), "%s/noprj.prj", f->tmp);
+    FILE *fp = fopen(prj, "r");
+    assert_null(fp); /* really no .prj */
+
+    lb_source src = {"sh", path, NULL, NULL};
+    lb_vlayer *l = NULL;
+    assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_CRS);
+    assert_null(l);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "--s-srs"));
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "noprj.shp"));
+    src.s_srs = "EPSG:28992";
+    l = read_ok(ctx, &src, NULL);
+    assert_int_equal(l->n, 1);
+    assert_near(l->area_m2[0], 20000.0, 1e-6);
+    assert_near(l->xmin, 150000.0, 0.0);
+    assert_near(l->ymax, 450100.0, 0.0);
+    assert_near(field(ctx, l, "VAL")->num[0], 3.5, 0.0);
+    lb_vlayer_destroy(l);
+    lb_ctx_destroy(ctx);
+}
+
+/* Holes and multipolygons: rings flagged, area = shells − holes. */
+static void test_vector_holes_and_multipolygons(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    char path[600];
+    snprintf(path, sizeof(path), "%s/holes.geojson", f->tmp);
+    write_text(path,
+               "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", \"properties\": "
+               "{\"name\": \"urn:ogc:def:crs:EPSG::28992\"}}, \"features\": [\n"
+               "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
+               "\"Polygon\", \"coordinates\": [[[150000, 450000], [150300, 450000], [150300, "
+               "450300], [150000, 450300], [150000, 450000]], [[150100, 450100], [150100, "
+               "450200], [150200, 450200], [150200, 450100], [150100, 450100]]]}},\n"
+               "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
+               "\"MultiPolygon\", \"coordinates\": [[[[151000, 450000], [151100, 450000], "
+               "[151100, 450100], [151000, 450000]]], [[[151200, 450000], [151400, 450000], "
+               "[151400, 450050], [151200, 450050], [151200, 450000]]]]}}]}\n");
+    lb_source src = {"h", path, NULL, NULL};
+    lb_vlayer *l = read_ok(ctx, &src, NULL);
+    assert_int_equal(l->n, 2);
+    assert_int_equal(l->n_rings, 4);
+    assert_int_equal(l->ring_start[0], 0);
+    assert_int_equal(l->ring_start[1], 2);
+    assert_int_equal(l->ring_start[2], 4);
+    assert_int_equal(l->ring_hole[0], 0);
+    assert_int_equal(l->ring_hole[1], 1);
+    assert_int_equal(l->ring_hole[2], 0);
+    assert_int_equal(l->ring_hole[3], 0);
+    assert_int_equal(l->ring_pt_start[2], 10);
+    assert_int_equal(l->ring_pt_start[3], 14);
+    assert_int_equal(l->ring_pt_start[4], 19);
+    assert_near(l->area_m2[0], 90000.0 - 10000.0, 1e-6);
+    assert_near(l->area_m2[1], 5000.0 + 10000.0, 1e-6);
+    assert_near(l->xmax, 151400.0, 0.0);
+    assert_near(l->ymax, 450300.0, 0.0);
+    lb_vlayer_destroy(l);
+    lb_ctx_destroy(ctx);
+}
+
+static void test_vector_lines_and_bad_geometry(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = new_ctx();
+    const char *rdcrs = "\"crs\": {\"type\": \"name\", \"properties\": {\"name\": "
+                        "\"urn:ogc:def:crs:EPSG::28992\"}}";
+    char path[600], json[2048];
+    snprintf(path, sizeof(path), "%s/lines.geojson", f->tmp);
+    snprintf(json, sizeof(json),
+             "{\"type\": \"FeatureCollection\", %s, \"features\": [\n"
+             "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
+             "\"LineString\", \"coordinates\": [[150000, 450000], [150500, 450800], [149900, "
+             "450100]]}},\n"
+             "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
+             "\"MultiLineString\", \"coordinates\": [[[151000, 449000], [151100, 449000]], "
+             "[[151000, 451000], [151200, 451500]]]}},\n"
+             "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": null}]}\n",
+             rdcrs);
+    write_text(path, json);
+    lb_source src = {"l", path, NULL, NULL};
+    lb_vlayer *l = read_ok(ctx, &src, NULL);
+    assert_int_equal(l->kind, LB_GEOM_LINE);
+    assert_int_equal(l->n, 2);
+    assert_int_equal(l->n_skipped, 1); /* the null geometry */
+    assert_near(l->xmin, 149900.0, 0.0);
+    assert_near(l->ymin, 449000.0, 0.0);
+    assert_near(l->xmax, 151200.0, 0.0);
+    assert_near(l->ymax, 451500.0, 0.0);
+    assert_null(l->area_m2);
+    lb_vlayer_destroy(l);
+
+    /* Points and polygons in one layer. */
+    snprintf(path, sizeof(path), "%s/mixed.geojson", f->tmp);
+    snprintf(json, sizeof(json),
+             "{\"type\": \"FeatureCollection\", %s, \"features\": [\n"
+             "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": \"Point\", "
+             "\"coordinates\": [150000, 450000]}},\n"
+             "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
+             "\"Polygon\", \"coordinates\": [[[150000, 450000], [150100, 450000], [150100, "
+             "450100], [150000, 450000]]]}}]}\n",
+             rdcrs);
+    write_text(path, json);
+    l = NULL;
+    assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_GEOM);
+    assert_null(l);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "polygon geometry in a point layer"));
+
+    /* A multipoint of one point is a point; of two points it is refused. */
+    snprintf(path, sizeof(path), "%s/multi.geojson", f->tmp);
+    snprintf(json, sizeof(json),
+             "{\"type\": \"FeatureCollection\", %s, \"features\": [\n"
+             "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
+             "\"MultiPoint\", \"coordinates\": [[150010, 450020]]}}]}\n",
+             rdcrs);
+    write_text(path, json);
+    l = read_ok(ctx, &src, NULL);
+    assert_int_equal(l->kind, LB_GEOM_POINT);
+    assert_near(l->x[0], 150010.0, 0.0);
+    assert_near(l->y[0], 450020.0, 0.0);
+    lb_vlayer_destroy(l);
+    snprintf(json, sizeof(json),
+             "{\"type\": \"FeatureCollection\", %s, \"features\": [\n"
+             "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
+             "\"MultiPoint\", \"coordinates\": [[150010, 450020], [150030, 450040]]}}]}\n",
+             rdcrs);
+    write_text(path, json);
+    l = NULL;
+    assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_GEOM);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "explode"));
+    lb_ctx_destroy(ctx);
+}
+
+int main(void)
+{
+    GDALAllRegister();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vector_parse_number),
+        cmocka_unit_test(test_vector_parse_number_long),
+        cmocka_unit_test(test_vector_cbs_sentinel),
+        cmocka_unit_test_setup_teardown(test_vector_read_buurten, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_filter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_bad_filter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_missing_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_open_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_points_outside_nl_skipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_reprojection_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_shapefile_without_prj, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_holes_and_multipolygons, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_lines_and_bad_geometry, setup, teardown),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    GDALDestroyDriverManager();
+    return rc;
+}
