@@ -264,7 +264,10 @@ static int feature_contains(const lb_vlayer *l, size_t f, double x, double y)
     return inside;
 }
 
-static int inside_any_polygon(const lb_index *ix, double x, double y, long *which)
+/* Call @p fn for every polygon containing (x, y); stop early when it returns non-zero.
+ * Returns 1 when stopped early, else 0. */
+static int for_each_containing(const lb_index *ix, double x, double y,
+                               int (*fn)(void *user, uint32_t f), void *user)
 {
     if (!ix->fbox)
         return 0;
@@ -278,18 +281,41 @@ static int inside_any_polygon(const lb_index *ix, double x, double y, long *whic
         const double *fb = &ix->fbox[4 * f];
         if (x < fb[0] || x > fb[2] || y < fb[1] || y > fb[3])
             continue;
-        if (feature_contains(ix->l, f, x, y)) {
-            if (which)
-                *which = (long)f;
+        if (feature_contains(ix->l, f, x, y) && fn(user, f))
             return 1;
-        }
     }
+    return 0;
+}
+
+static int stop_at_first(void *user, uint32_t f)
+{
+    (void)user;
+    (void)f;
+    return 1;
+}
+
+/* Accumulates containing polygons into a within-radius query (each feature once). */
+typedef struct within_acc {
+    lb_query_scratch *sc;
+    const double *feat_weight;
+    double total;
+} within_acc;
+
+static int add_containing(void *user, uint32_t f)
+{
+    within_acc *a = user;
+    if (a->sc->stamp[f] == a->sc->tick)
+        return 0;
+    a->sc->stamp[f] = a->sc->tick;
+    double w = a->feat_weight ? a->feat_weight[f] : 1.0;
+    if (!isnan(w))
+        a->total += w;
     return 0;
 }
 
 double lb_index_nearest(const lb_index *ix, double x, double y)
 {
-    if (inside_any_polygon(ix, x, y, NULL))
+    if (for_each_containing(ix, x, y, stop_at_first, NULL))
         return 0.0;
     int ci = clampi((x - ix->bx0) / ix->bs, ix->bnx), cj = clampi((y - ix->by0) / ix->bs, ix->bny);
     double best2 = INFINITY;
@@ -349,14 +375,10 @@ double lb_index_within(const lb_index *ix, lb_query_scratch *sc, double x, doubl
         memset(sc->stamp, 0, sc->n * sizeof(uint32_t));
         sc->tick = 1;
     }
-    double total = 0.0;
-    long inside = -1;
-    if (inside_any_polygon(ix, x, y, &inside)) {
-        sc->stamp[inside] = sc->tick;
-        double w = feat_weight ? feat_weight[inside] : 1.0;
-        if (!isnan(w))
-            total += w;
-    }
+    /* Polygons containing the point count even when their boundary is farther than r. */
+    within_acc acc = {sc, feat_weight, 0.0};
+    for_each_containing(ix, x, y, add_containing, &acc);
+    double total = acc.total;
     int c0 = clampi((x - r - ix->bx0) / ix->bs, ix->bnx);
     int c1 = clampi((x + r - ix->bx0) / ix->bs, ix->bnx);
     int r0 = clampi((y - r - ix->by0) / ix->bs, ix->bny);

@@ -4,6 +4,7 @@
 
 #include "../core/ctx.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -23,7 +24,7 @@ lb_status lb_grid_from_extent(lb_ctx *ctx, double xmin, double ymin, double xmax
     if (gy1 <= gy0)
         gy1 = gy0 + cell_m;
     double nx = (gx1 - gx0) / cell_m, ny = (gy1 - gy0) / cell_m;
-    if (nx * ny > 4.0e9)
+    if (nx * ny > 4.0e9 || nx > INT_MAX || ny > INT_MAX)
         return lb_error(ctx, LB_ERR_ARG,
                         "grid: %.0f x %.0f cells of %g m is too large; use a larger cell size or "
                         "a smaller extent",

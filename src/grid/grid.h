@@ -34,7 +34,8 @@ void lb_grid_cell_ll(const lb_grid *g, size_t idx, double *x, double *y);
 
 /* Write the cell id into @p buf (at least 32 bytes): "E{floor(x/100)}N{floor(y/100)}" for the
  * 100 m grid; for other sizes "E{x}N{y}" in units of the cell size with an "_{cell_m}m" suffix,
- * e.g. "E1550N4630_500m", so ids never collide across cell sizes. */
+ * e.g. "E310N926_500m" for the 500 m cell at (155000, 463000), so ids never collide across cell
+ * sizes. */
 void lb_grid_cell_id(const lb_grid *g, size_t idx, char *buf, size_t bufsize);
 
 /* GDAL-style geotransform of the grid (north-up). */

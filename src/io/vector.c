@@ -35,6 +35,8 @@ double lb_parse_number(const char *s)
     char buf[64];
     size_t n = 0;
     int has_comma = 0, has_dot = 0;
+    if (strlen(s) >= sizeof(buf))
+        return NAN; /* no number a table holds is this long; never cut it silently */
     for (const char *p = s; *p && n < sizeof(buf) - 1; p++) {
         if (*p == ',')
             has_comma = 1;
@@ -330,11 +332,15 @@ static OGRSpatialReferenceH source_srs(lb_ctx *ctx, const lb_source *src, OGRLay
     OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(lyr);
     if (src->s_srs) {
         OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
-        if (!s || OSRSetFromUserInput(s, src->s_srs) != OGRERR_NONE) {
+        lb_cpl_capture cap;
+        lb_cpl_begin(&cap);
+        OGRErr e = s ? OSRSetFromUserInput(s, src->s_srs) : OGRERR_NOT_ENOUGH_MEMORY;
+        lb_cpl_end(&cap);
+        if (e != OGRERR_NONE) {
             if (s)
                 OSRRelease(s);
-            lb_error(ctx, LB_ERR_CRS, "input '%s': cannot understand --s-srs '%s'", src->name,
-                     src->s_srs);
+            lb_error(ctx, LB_ERR_CRS, "input '%s': cannot understand --s-srs '%s' (%s)", src->name,
+                     src->s_srs, cap.msg);
             return NULL;
         }
         OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);

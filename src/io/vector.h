@@ -73,8 +73,7 @@ void lb_vlayer_destroy(lb_vlayer *l);
 /* Column @p name, or NULL with an LB_ERR_DATA message that lists the fields. */
 const lb_field *lb_vlayer_field(lb_ctx *ctx, const lb_vlayer *l, const char *name);
 
-/* Is @p v one of the CBS sentinel values −99999997, −99999998, −99999999 (or their
- * −9999999x variants used in older files)? */
+/* Is @p v one of the CBS sentinel values −99999997 (secret), −99999998, −99999999 (unknown)? */
 int lb_is_cbs_sentinel(double v);
 
 /* Parse a cell of text as a number the Dutch way: "12,5" and "12.5" are 12.5; "", ".", "x",
