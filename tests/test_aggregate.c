@@ -2,8 +2,6 @@
 /* Aggregation of cell scores to polygon units: weighted means by hand, units without scored
  * cells, classes from the unit's own score, cell counts, and conservation of weight over units
  * that tile the grid (coverage computed from a layer written with OGR). */
-#define _POSIX_C_SOURCE 200809L
-
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -57,9 +55,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[600];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
-    int rc = system(cmd);
+    int rc = lb_test_rmtree(f->tmp);
     lb_model_destroy(f->m);
     lb_ctx_destroy(f->ctx);
     free(f);

@@ -17,14 +17,6 @@
 
 enum { ERRMSG_SIZE = 2048 }; /* the size of lb_ctx's error buffer (src/core/ctx.c) */
 
-static lb_ctx *new_ctx(void)
-{
-    lb_ctx *ctx = NULL;
-    assert_int_equal(lb_ctx_create(&ctx), LB_OK);
-    assert_non_null(ctx);
-    return ctx;
-}
-
 /* A heap string of @p n copies of @p c. */
 static char *repeat(char c, size_t n)
 {
@@ -38,7 +30,7 @@ static char *repeat(char c, size_t n)
 static void test_core_create_destroy(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     assert_string_equal(lb_ctx_errmsg(ctx), "");
     assert_int_equal(lb_ctx_warning_count(ctx), 0);
     assert_null(lb_ctx_warning(ctx, 0));
@@ -48,7 +40,7 @@ static void test_core_create_destroy(void **state)
     assert_int_equal(lb_ctx_create(NULL), LB_ERR_ARG);
     assert_string_equal(lb_ctx_errmsg(NULL), "");
     /* Two contexts are independent: an error on one does not show on the other. */
-    lb_ctx *a = new_ctx(), *b = new_ctx();
+    lb_ctx *a = lb_test_ctx(), *b = lb_test_ctx();
     assert_ptr_not_equal(lb_ctx_geos(a), lb_ctx_geos(b));
     lb_error(a, LB_ERR_IO, "only a");
     assert_string_equal(lb_ctx_errmsg(a), "only a");
@@ -69,7 +61,7 @@ static void test_core_version(void **state)
 static void test_core_error_sets_message(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     assert_int_equal(lb_error(ctx, LB_ERR_IO, "open '%s': %s", "x.gpkg", "no such file"),
                      LB_ERR_IO);
     assert_string_equal(lb_ctx_errmsg(ctx), "open 'x.gpkg': no such file");
@@ -90,7 +82,7 @@ static void test_core_error_sets_message(void **state)
 static void test_core_error_truncates_long_message(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     char *longs = repeat('m', 5000);
     assert_int_equal(lb_error(ctx, LB_ERR_DATA, "%s", longs), LB_ERR_DATA);
     const char *msg = lb_ctx_errmsg(ctx);
@@ -103,7 +95,7 @@ static void test_core_error_truncates_long_message(void **state)
 static void test_core_error_prefix(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     lb_error(ctx, LB_ERR_DATA, "no field 'X'");
     assert_int_equal(lb_error_prefix(ctx, LB_ERR_DATA, "reading '%s': ", "b.gpkg"), LB_ERR_DATA);
     assert_string_equal(lb_ctx_errmsg(ctx), "reading 'b.gpkg': no field 'X'");
@@ -122,7 +114,7 @@ static void test_core_error_prefix(void **state)
 static void test_core_error_prefix_truncates(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     const size_t lens[] = {
         0, 1, 100, ERRMSG_SIZE - 2, ERRMSG_SIZE - 1, ERRMSG_SIZE, ERRMSG_SIZE + 1, 3 * ERRMSG_SIZE};
     const size_t nl = sizeof(lens) / sizeof(lens[0]);
@@ -179,7 +171,7 @@ static void test_core_status_str(void **state)
 static void test_core_warnings_collected(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     lb_log(ctx, LB_LOG_DEBUG, "debug %d", 1);
     lb_log(ctx, LB_LOG_INFO, "info %d", 2);
     assert_int_equal(lb_ctx_warning_count(ctx), 0);
@@ -227,7 +219,7 @@ static void record_log(void *user, lb_log_level level, const char *msg)
 static void test_core_log_callback(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     log_rec rec = {0};
     lb_log(ctx, LB_LOG_INFO, "before the callback");
     lb_ctx_set_log(ctx, record_log, &rec);
@@ -269,7 +261,7 @@ static int record_progress(void *user, double done, const char *stage)
 static void test_core_progress_cancel(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     /* Without a callback progress always succeeds. */
     assert_int_equal(lb_progress(ctx, 0.5, "indicators"), LB_OK);
     progress_rec rec = {.cancel_at = 3};

@@ -16,13 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static lb_ctx *new_ctx(void)
-{
-    lb_ctx *ctx = NULL;
-    assert_int_equal(lb_ctx_create(&ctx), LB_OK);
-    return ctx;
-}
-
 /* Build a grid and check it succeeded. */
 static lb_grid grid_of(lb_ctx *ctx, double xmin, double ymin, double xmax, double ymax, double cell)
 {
@@ -43,7 +36,7 @@ static size_t idx_cj(const lb_grid *g, int col, int j)
 static void test_grid_extent_snaps(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     lb_grid g = grid_of(ctx, 150012.5, 463200.1, 150987.0, 463999.9, 100.0);
     assert_near(g.x0, 150000.0, 0.0);
     assert_near(g.y0, 463200.0, 0.0);
@@ -85,7 +78,7 @@ static void test_grid_extent_snaps(void **state)
 static void test_grid_degenerate_extent(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     /* A point inside a cell: that one cell. */
     lb_grid g = grid_of(ctx, 155350.0, 463250.0, 155350.0, 463250.0, 100.0);
     assert_int_equal(g.nx, 1);
@@ -108,7 +101,7 @@ static void test_grid_degenerate_extent(void **state)
 static void test_grid_negative_coordinates(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     /* floor, not truncation toward zero: -150 lies in the cell [-200, -100). */
     lb_grid g = grid_of(ctx, -150.0, -0.5, -50.0, 99.5, 100.0);
     assert_near(g.x0, -200.0, 0.0);
@@ -133,7 +126,7 @@ static void test_grid_negative_coordinates(void **state)
 static void test_grid_invalid_arguments(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     const lb_grid keep = {.x0 = 1, .y0 = 2, .cell_m = 3, .nx = 4, .ny = 5};
     const double bad_cells[] = {0.0, -100.0, NAN, INFINITY, -INFINITY};
     for (size_t i = 0; i < sizeof(bad_cells) / sizeof(bad_cells[0]); i++) {
@@ -164,7 +157,7 @@ static void test_grid_invalid_arguments(void **state)
 static void test_grid_too_large(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     lb_grid g;
     /* 10^7 × 10^7 cells of 1 m. */
     assert_int_equal(lb_grid_from_extent(ctx, 0, 0, 1.0e7, 1.0e7, 1.0, &g), LB_ERR_ARG);
@@ -186,7 +179,7 @@ static void test_grid_too_large(void **state)
 static void test_grid_cell_geometry(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     lb_grid g = grid_of(ctx, 155000.0, 463000.0, 156000.0, 463500.0, 100.0);
     assert_int_equal(g.nx, 10);
     assert_int_equal(g.ny, 5);
@@ -222,7 +215,7 @@ static void test_grid_cell_geometry(void **state)
 static void test_grid_cell_ids_100m(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     lb_grid g = grid_of(ctx, 155000.0, 463000.0, 156000.0, 464000.0, 100.0);
     char id[32];
     /* The cell with lower-left (155300, 463200): column 3, third row from the south. */
@@ -258,7 +251,7 @@ static void test_grid_cell_ids_100m(void **state)
 static void test_grid_cell_ids_other_sizes(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     char id[32];
     /* 500 m: E{x/500}N{y/500}_500m. Lower-left (155000, 463000): 310, 926. */
     lb_grid g = grid_of(ctx, 155000.0, 463000.0, 156000.0, 464000.0, 500.0);
@@ -292,7 +285,7 @@ static void test_grid_cell_ids_other_sizes(void **state)
 static void test_grid_geotransform(void **state)
 {
     (void)state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     lb_grid g = grid_of(ctx, 155012.0, 463020.0, 155890.0, 463480.0, 100.0);
     double gt[6];
     lb_grid_geotransform(&g, gt);

@@ -3,8 +3,6 @@
  * random points, lines and polygons with holes, and every grid indicator kind on a small grid
  * against hand calculations and brute-force area-weighted means. Inputs are written with OGR /
  * GDAL into a temp dir (EPSG:28992) and read back through lb_vlayer_read / the input cache. */
-#define _POSIX_C_SOURCE 200809L
-
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -39,8 +37,7 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof(*f));
     if (!f)
         return -1;
-    snprintf(f->tmp, sizeof(f->tmp), "/tmp/lb-test-indicators-XXXXXX");
-    if (!mkdtemp(f->tmp)) {
+    if (lb_test_tmpdir(f->tmp, sizeof(f->tmp), "indicators") != 0) {
         free(f);
         return -1;
     }
@@ -51,18 +48,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[600];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
-    int rc = system(cmd);
+    int rc = lb_test_rmtree(f->tmp);
     free(f);
     return rc == 0 ? 0 : -1;
-}
-
-static lb_ctx *new_ctx(void)
-{
-    lb_ctx *ctx = NULL;
-    assert_int_equal(lb_ctx_create(&ctx), LB_OK);
-    return ctx;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -310,7 +298,7 @@ static void random_query(gsl_rng *r, int i, double *x, double *y)
 static void test_indicators_index_points_brute_force(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 20240611);
     char **wkt = calloc(N_PTS, sizeof(char *));
@@ -402,7 +390,7 @@ enum { N_LINES = 300 };
 static void test_indicators_index_lines_brute_force(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 7);
     vpath *lines = calloc(N_LINES, sizeof(vpath));
@@ -522,7 +510,7 @@ static void make_polygons(gsl_rng *rng, poly P[3], char *wkt[3])
 static void test_indicators_index_polygons_brute_force(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 99);
     poly P[3];
@@ -613,7 +601,7 @@ static void test_indicators_index_polygons_brute_force(void **state)
 static void test_indicators_index_overlapping_polygons(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     poly P[3] = {{.n_rings = 1}, {.n_rings = 1}, {.n_rings = 1}};
     P[0].ring[0] = rect(0, 0, 1000, 1000, 0);
     P[1].ring[0] = rect(200, 200, 1200, 1200, 0);
@@ -784,7 +772,7 @@ enum { M_NX = 35, M_NY = 35 };
 static void env_open(env *e, const fixture *f, gsl_rng *rng, double *mis)
 {
     memset(e, 0, sizeof(*e));
-    e->ctx = new_ctx();
+    e->ctx = lb_test_ctx();
     snprintf(e->zones, sizeof(e->zones), "%s/zones.geojson", f->tmp);
     write_zones(e->zones);
     snprintf(e->pts, sizeof(e->pts), "%s/pts.geojson", f->tmp);

@@ -2,8 +2,6 @@
 /* The score pipeline end to end on the hand-made fixture city (tests/data/tiny): numbers
  * checked against a brute-force recomputation, outputs read back with OGR, and every class
  * of bad input rejected with a clear message and no output left behind. */
-#define _POSIX_C_SOURCE 200809L
-
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -33,8 +31,7 @@ static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
     snprintf(f->dir, sizeof(f->dir), "%s/tiny", getenv("LB_TEST_DATA"));
-    snprintf(f->tmp, sizeof(f->tmp), "/tmp/lb-test-pipeline-XXXXXX");
-    if (!mkdtemp(f->tmp))
+    if (lb_test_tmpdir(f->tmp, sizeof(f->tmp), "pipeline") != 0)
         return -1;
     snprintf(f->model, sizeof(f->model), "%s/tiny.yaml", f->dir);
     snprintf(f->buurten, sizeof(f->buurten), "%s/buurten.geojson", f->dir);
@@ -47,9 +44,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[600];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
-    int rc = system(cmd);
+    int rc = lb_test_rmtree(f->tmp);
     free(f);
     return rc == 0 ? 0 : -1;
 }

@@ -2,8 +2,6 @@
 /* Real Dutch data from ../shared/data (never committed; skipped when absent): the Rotterdam
  * buurten scored with a raster and point indicators checked against brute force, and the
  * CRS-less RD GeoJSON trap rejected with an explanation. */
-#define _POSIX_C_SOURCE 200809L
-
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -32,8 +30,7 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof(*f));
     const char *shared = getenv("LB_SHARED_DATA");
     snprintf(f->data, sizeof(f->data), "%s/rotterdam-tir", shared ? shared : "../shared/data");
-    snprintf(f->tmp, sizeof(f->tmp), "/tmp/lb-test-realdata-XXXXXX");
-    if (!mkdtemp(f->tmp))
+    if (lb_test_tmpdir(f->tmp, sizeof(f->tmp), "realdata") != 0)
         return -1;
     snprintf(f->model, sizeof(f->model), "%s/realdata/rotterdam.yaml", getenv("LB_TEST_DATA"));
     snprintf(f->gpkg, sizeof(f->gpkg), "%s/tir_rd.gpkg", f->data);
@@ -47,9 +44,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
-    int rc = system(cmd);
+    int rc = lb_test_rmtree(f->tmp);
     free(f);
     return rc == 0 ? 0 : -1;
 }

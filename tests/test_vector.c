@@ -2,8 +2,6 @@
 /* Reading vector layers: Dutch number parsing, CBS sentinels, the tiny fixtures, filters,
  * points outside the Netherlands, reprojection round trips and the CRS / field / filter errors.
  * Layers other than the static fixtures are written into a temp dir by the tests themselves. */
-#define _POSIX_C_SOURCE 200809L
-
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -32,8 +30,7 @@ static int setup(void **state)
     if (!f)
         return -1;
     snprintf(f->tiny, sizeof(f->tiny), "%s/tiny", getenv("LB_TEST_DATA"));
-    snprintf(f->tmp, sizeof(f->tmp), "/tmp/lb-test-vector-XXXXXX");
-    if (!mkdtemp(f->tmp)) {
+    if (lb_test_tmpdir(f->tmp, sizeof(f->tmp), "vector") != 0) {
         free(f);
         return -1;
     }
@@ -44,18 +41,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[600];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
-    int rc = system(cmd);
+    int rc = lb_test_rmtree(f->tmp);
     free(f);
     return rc == 0 ? 0 : -1;
-}
-
-static lb_ctx *new_ctx(void)
-{
-    lb_ctx *ctx = NULL;
-    assert_int_equal(lb_ctx_create(&ctx), LB_OK);
-    return ctx;
 }
 
 static void write_text(const char *path, const char *text)
@@ -166,7 +154,7 @@ static void test_vector_cbs_sentinel(void **state)
 static void test_vector_read_buurten(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     char path[600];
     snprintf(path, sizeof(path), "%s/buurten.geojson", f->tiny);
     lb_source src = {"buurten", path, NULL, NULL};
@@ -245,7 +233,7 @@ static void test_vector_read_buurten(void **state)
 static void test_vector_filter(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     char path[600];
     snprintf(path, sizeof(path), "%s/amenities.geojson", f->tiny);
     lb_source src = {"amenities", path, NULL, NULL};
@@ -283,7 +271,7 @@ static void test_vector_filter(void **state)
 static void test_vector_bad_filter(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     char path[600];
     snprintf(path, sizeof(path), "%s/amenities.geojson", f->tiny);
     lb_source src = {"amenities", path, NULL, NULL};
@@ -304,7 +292,7 @@ static void test_vector_bad_filter(void **state)
 static void test_vector_missing_field(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     char path[600];
     snprintf(path, sizeof(path), "%s/buurten.geojson", f->tiny);
     lb_source src = {"buurten", path, NULL, NULL};
@@ -326,7 +314,7 @@ static void test_vector_missing_field(void **state)
 static void test_vector_open_errors(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     char path[600];
     lb_vlayer *l = NULL;
     snprintf(path, sizeof(path), "%s/no-such-file.gpkg", f->tmp);
@@ -388,7 +376,7 @@ static const char point_ll_json[] =
 static void test_vector_points_outside_nl_skipped(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     char path[600];
     snprintf(path, sizeof(path), "%s/points_rd.geojson", f->tmp);
     write_text(path, point_rd_json);
@@ -453,7 +441,7 @@ static void write_square(const char *path, int rd, const double xy[5][2])
 static void test_vector_reprojection_round_trip(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     const double rd[5][2] = {{155012.25, 463017.5},
                              {155612.25, 463017.5},
                              {155612.25, 463617.5},
@@ -519,7 +507,7 @@ static void test_vector_reprojection_round_trip(void **state)
 static void test_vector_shapefile_without_prj(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     char path[600];
     snprintf(path, sizeof(path), "%s/noprj.shp", f->tmp);
     GDALDriverH drv = GDALGetDriverByName("ESRI Shapefile");
@@ -568,7 +556,7 @@ static void test_vector_shapefile_without_prj(void **state)
 static void test_vector_holes_and_multipolygons(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     char path[600];
     snprintf(path, sizeof(path), "%s/holes.geojson", f->tmp);
     write_text(path,
@@ -607,7 +595,7 @@ static void test_vector_holes_and_multipolygons(void **state)
 static void test_vector_lines_and_bad_geometry(void **state)
 {
     fixture *f = *state;
-    lb_ctx *ctx = new_ctx();
+    lb_ctx *ctx = lb_test_ctx();
     const char *rdcrs = "\"crs\": {\"type\": \"name\", \"properties\": {\"name\": "
                         "\"urn:ogc:def:crs:EPSG::28992\"}}";
     char path[600], json[2048];

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests of the writers: hand-built tables and grids are written, then read back with GDAL/OGR
  * and json-c and checked field by field. */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp */
-
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
