@@ -6,5 +6,6 @@
 #include "core.h"
 #include "model.h"
 #include "score.h"
+#include "scores.h"
 
 #endif

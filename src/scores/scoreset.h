@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* Scored units over years, read back from this tool's own output or from published
+ * Leefbaarometer tables: the common input of change, diagnose and waterbed. */
+#ifndef LB_SCORES_SCORESET_H
+#define LB_SCORES_SCORESET_H
+
+#include "../io/vector.h"
+#include "../model/model.h"
+
+#include <leefbaar/scores.h>
+
+#include <stddef.h>
+
+/* The sources are described by lb_score_source (include/leefbaar/scores.h). */
+
+/* Outcomes per unit and year: k = 0 lbm (absolute score), 1 afw (total deviation),
+ * 2 .. 2+n_dims-1 the dimension deviations in dim order. */
+enum { LB_OUT_LBM = 0, LB_OUT_AFW = 1, LB_OUT_DIM0 = 2 };
+
+typedef struct lb_scoreset {
+    char *description; /* "run 'out/score' (leefbaar 0.2.0, model leefbaar-default)" or
+                          "table 'x.csv'"; for messages and run.json */
+    int is_published;  /* 1: read from a published table, 0: from our own run */
+
+    size_t n_units;
+    char **id;      /* unit code as text, unique; never NULL */
+    char **name;    /* may hold NULL entries */
+    char **gm_code; /* parent codes when the source has them (GM_CODE / gm_code), else NULL */
+    char **wk_code;
+    lb_vlayer *geom;  /* polygons in RD (owned), NULL when the source has no geometry */
+    size_t *geom_row; /* feature of geom for unit u; SIZE_MAX when the unit has no polygon */
+
+    size_t n_dims;
+    char **dim_code;  /* "won", "fys", ... as in the source */
+    char **dim_label; /* model label, or the code when unknown */
+
+    size_t n_years;
+    int *years; /* ascending, distinct */
+
+    /* value[(t * n_out + k) * n_units + u] with n_out = 2 + n_dims; NaN = missing or the unit
+     * is absent in year t. */
+    size_t n_out;
+    double *value;
+    double *weight;    /* weight[t * n_units + u] (inhabitants, as the run used); NaN = unknown */
+    char *weight_name; /* "inhabitants", "dwellings", "area" or NULL when there is none */
+
+    double ref; /* REF = lbm - afw, from run.json or estimated from the rows; NaN if unknown */
+
+    /* Class table: the run's model, or the Leefbaarometer defaults (DESIGN.md §6). */
+    double thresholds[LB_N_THRESHOLDS];
+    char *class_labels[LB_N_CLASSES];
+    char *class_colours[LB_N_CLASSES];
+    size_t n_dev_cuts;
+    double dev_cuts[LB_MAX_DEV_CLASSES - 1];
+    char *dev_labels[LB_MAX_DEV_CLASSES];
+
+    /* Indicators (our own runs only; n_ind = 0 otherwise). raw[(t * n_ind + i) * n_units + u]
+     * is the weighted mean raw value of indicator i, contrib[...] its contribution
+     * β_i · f_i(x) (so Σ_{i∈d} contrib = C_d and dev_d = C_d − M_d). */
+    size_t n_ind;
+    char **ind_id;
+    char **ind_label;
+    int *ind_dim; /* dimension index of indicator i */
+    double *raw;
+    double *contrib;
+    double *dim_mean; /* M_d per dimension (n_dims) from run.json, NULL when unknown */
+} lb_scoreset;
+
+/* Read and merge @p n sources into one set: units are matched on id across sources, years are
+ * the union (a year given by two sources is an error naming both). All sources must have the
+ * same dimension codes. Errors name the file, layer, row and field (missing id column listing
+ * the columns, duplicate unit-year row, unparsable number, id without polygon when geometry
+ * was asked for — reported as a warning with a count, not an error).
+ * *out is owned by the caller (lb_scoreset_destroy). */
+lb_status lb_scoreset_read(lb_ctx *ctx, const lb_score_source *src, size_t n, lb_scoreset **out);
+
+void lb_scoreset_destroy(lb_scoreset *s);
+
+/* Index of @p year in s->years, or -1. */
+int lb_scoreset_year_index(const lb_scoreset *s, int year);
+
+/* Index of unit @p id, or -1 (linear scan is fine for the sizes here; may be a hash later). */
+long lb_scoreset_unit_index(const lb_scoreset *s, const char *id);
+
+/* Value of outcome k for unit u in year index t (NaN when missing). */
+static inline double lb_scoreset_value(const lb_scoreset *s, size_t t, size_t k, size_t u)
+{
+    return s->value[(t * s->n_out + k) * s->n_units + u];
+}
+
+#endif
