@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/* Zones of the real focus areas: distance rings (each unit to its nearest focus area),
+ * adjacency orders (touching within a tolerance), RIGO zones and the far control. */
+#include "wb.h"
+
+#include "../core/ctx.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double unit_dist(const wb_data *d, size_t f, size_t u)
+{
+    return d->dist == LB_WB_DIST_CENTROID ? d->focus[f].dcen[u] : d->focus[f].dpoly[u];
+}
+
+static void assign_rings(wb_data *d)
+{
+    double last = d->rings[d->n_rings - 1];
+    for (size_t u = 0; u < d->n; u++) {
+        d->near[u] = -1;
+        d->ring[u] = -1;
+        d->near_d[u] = INFINITY;
+        d->beyond[u] = 0;
+        if (wb_treated(d, u))
+            continue;
+        double best = INFINITY;
+        int bf = -1;
+        for (size_t f = 0; f < d->n_focus; f++) {
+            double x = unit_dist(d, f, u);
+            if (x < best) {
+                best = x;
+                bf = (int)f;
+            }
+        }
+        d->near_d[u] = best;
+        if (bf >= 0 && best <= last) {
+            d->near[u] = bf;
+            for (size_t r = 0; r < d->n_rings; r++)
+                if (best <= d->rings[r]) {
+                    d->ring[u] = (int)r;
+                    break;
+                }
+        } else {
+            d->beyond[u] = 1;
+        }
+    }
+}
+
+/* Order 1: units within the tolerance of a focus polygon (the nearest one); order k+1: units
+ * within the tolerance of an order-k unit (the focus area of the nearest such neighbour). */
+static void assign_adjacency(wb_data *d)
+{
+    for (size_t u = 0; u < d->n; u++) {
+        d->adj[u] = 0;
+        d->adj_focus[u] = -1;
+        if (wb_treated(d, u) || d->n_adj_calc < 1)
+            continue;
+        double best = INFINITY;
+        for (size_t f = 0; f < d->n_focus; f++)
+            if (d->focus[f].dpoly[u] <= d->adj_tol_m && d->focus[f].dpoly[u] < best) {
+                best = d->focus[f].dpoly[u];
+                d->adj_focus[u] = (int)f;
+            }
+        if (d->adj_focus[u] >= 0)
+            d->adj[u] = 1;
+    }
+    const lb_zgraph *g = &d->graph;
+    for (int k = 1; k < d->n_adj_calc; k++) {
+        for (size_t u = 0; u < d->n; u++) {
+            if (wb_treated(d, u) || d->adj[u] != 0)
+                continue;
+            double best = INFINITY;
+            int bf = -1;
+            for (size_t e = g->start[u]; e < g->start[u + 1]; e++) {
+                uint32_t v = g->nb[e];
+                if (g->d[e] > d->adj_tol_m || d->adj[v] != k)
+                    continue;
+                if (g->d[e] < best || (g->d[e] == best && d->adj_focus[v] < bf)) {
+                    best = g->d[e];
+                    bf = d->adj_focus[v];
+                }
+            }
+            if (bf >= 0) {
+                d->adj[u] = k + 1;
+                d->adj_focus[u] = bf;
+            }
+        }
+    }
+}
+
+static lb_status add_slot(lb_ctx *ctx, wb_data *d, size_t *cap, int scheme, int index, char *name,
+                          double lo, double hi, int placebo)
+{
+    if (!name)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for zones");
+    if (d->n_slots == *cap) {
+        size_t nc = *cap ? 2 * *cap : 16;
+        wb_slot *s = realloc(d->slots, nc * sizeof(*s));
+        if (!s) {
+            free(name);
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory for zones");
+        }
+        d->slots = s;
+        *cap = nc;
+    }
+    d->slots[d->n_slots++] = (wb_slot){scheme, index, name, lo, hi, placebo};
+    return LB_OK;
+}
+
+static lb_status build_slots(lb_ctx *ctx, wb_data *d)
+{
+    size_t cap = 0;
+    lb_status st = add_slot(ctx, d, &cap, WB_SCHEME_FOCUS, 0, lb_strdup("focus"), NAN, NAN, 1);
+    for (size_t r = 0; st == LB_OK && r < d->n_rings; r++) {
+        double lo = r ? d->rings[r - 1] : 0.0;
+        st = add_slot(ctx, d, &cap, WB_SCHEME_RING, (int)r,
+                      lb_strfmt("ring_%g_%g", lo, d->rings[r]), lo, d->rings[r], 1);
+    }
+    for (int k = 1; st == LB_OK && k <= d->n_adj; k++)
+        st = add_slot(ctx, d, &cap, WB_SCHEME_ADJ, k, lb_strfmt("adj_%d", k), NAN, NAN, 1);
+    static const char *const rigo[] = {"rigo_adjacent", "rigo_city", "rigo_region"};
+    for (int k = 0; st == LB_OK && d->rigo && k < 3; k++)
+        st = add_slot(ctx, d, &cap, WB_SCHEME_RIGO, k, lb_strdup(rigo[k]), NAN, NAN, 0);
+    if (st == LB_OK)
+        st = add_slot(ctx, d, &cap, WB_SCHEME_CONTROL, 0, lb_strdup("far"), NAN, NAN, 0);
+    return st;
+}
+
+lb_status wb_assign(lb_ctx *ctx, wb_data *d)
+{
+    size_t n = d->n ? d->n : 1;
+    d->near = malloc(n * sizeof(int));
+    d->near_d = malloc(n * sizeof(double));
+    d->ring = malloc(n * sizeof(int));
+    d->adj = malloc(n * sizeof(int));
+    d->adj_focus = malloc(n * sizeof(int));
+    d->beyond = malloc(n);
+    if (!d->near || !d->near_d || !d->ring || !d->adj || !d->adj_focus || !d->beyond)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for zones");
+    int any_gm = 0;
+    for (size_t u = 0; u < d->n && !any_gm; u++)
+        any_gm = d->unit_gm[u] >= 0;
+    if (d->rigo && !any_gm) {
+        lb_log(ctx, LB_LOG_WARN,
+               "RIGO zones need gemeente codes on the units; none given, "
+               "so they are left out");
+        d->rigo = 0;
+    }
+    d->n_adj_calc = d->n_adj > 0 ? d->n_adj : (d->rigo ? 1 : 0);
+    assign_rings(d);
+    assign_adjacency(d);
+    return build_slots(ctx, d);
+}
+
+static int in_slot(const wb_data *d, size_t f, const wb_slot *z, size_t u)
+{
+    if (wb_treated(d, u))
+        return 0;
+    switch (z->scheme) {
+    case WB_SCHEME_RING:
+        return d->near[u] == (int)f && d->ring[u] == z->index;
+    case WB_SCHEME_ADJ:
+        return d->adj_focus[u] == (int)f && d->adj[u] == z->index;
+    case WB_SCHEME_RIGO:
+        if (z->index == 0)
+            return d->adj_focus[u] == (int)f && d->adj[u] == 1;
+        if (d->adj[u] == 1)
+            return 0;
+        if (z->index == 1)
+            return d->focus_gm[f] >= 0 && d->unit_gm[u] == d->focus_gm[f];
+        return wb_in_region(d, f, u) && d->unit_gm[u] != d->focus_gm[f];
+    case WB_SCHEME_CONTROL:
+        return d->beyond[u] && wb_in_region(d, f, u);
+    default:
+        return 0;
+    }
+}
+
+lb_status wb_zone_units(lb_ctx *ctx, const wb_data *d, size_t f, size_t z, size_t **units,
+                        size_t *n)
+{
+    const wb_slot *s = &d->slots[z];
+    size_t cnt = 0;
+    if (s->scheme == WB_SCHEME_FOCUS) {
+        cnt = d->focus[f].n_members;
+    } else {
+        for (size_t u = 0; u < d->n; u++)
+            cnt += in_slot(d, f, s, u);
+    }
+    size_t *v = malloc((cnt ? cnt : 1) * sizeof(size_t));
+    if (!v)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for zone units");
+    if (s->scheme == WB_SCHEME_FOCUS) {
+        if (cnt)
+            memcpy(v, d->focus[f].members, cnt * sizeof(size_t));
+    } else {
+        size_t k = 0;
+        for (size_t u = 0; u < d->n; u++)
+            if (in_slot(d, f, s, u))
+                v[k++] = u;
+    }
+    *units = v;
+    *n = cnt;
+    return LB_OK;
+}
+
+lb_status wb_region_units(lb_ctx *ctx, const wb_data *d, size_t f, size_t **units, size_t *n)
+{
+    size_t cnt = 0;
+    for (size_t u = 0; u < d->n; u++)
+        cnt += !d->masked[u] && wb_in_region(d, f, u);
+    size_t *v = malloc((cnt ? cnt : 1) * sizeof(size_t));
+    if (!v)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for region units");
+    size_t k = 0;
+    for (size_t u = 0; u < d->n; u++)
+        if (!d->masked[u] && wb_in_region(d, f, u))
+            v[k++] = u;
+    *units = v;
+    *n = cnt;
+    return LB_OK;
+}

@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: MIT */
+/* Waterbed outputs: the tidy table (waterbed.csv), the pooled regressions
+ * (waterbed_pooled.csv), the zones GeoPackage (units, focus, placebos) and run.json. */
+#include "wb.h"
+
+#include "../core/ctx.h"
+#include "../io/table.h"
+#include "../io/write.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const scheme_names[] = {"focus", "ring", "adjacency", "rigo", "control"};
+
+static const char *region_name(lb_wb_region r)
+{
+    static const char *const n[] = {"auto", "all", "gemeente", "table", "radius"};
+    return n[r];
+}
+
+static const char *cluster_name(lb_wb_cluster c)
+{
+    static const char *const n[] = {"auto", "gemeente", "wijk", "focus", "unit"};
+    return n[c];
+}
+
+/* Column adder that remembers the first failure. */
+typedef struct tb {
+    lb_ctx *ctx;
+    lb_table *t;
+    lb_status st;
+} tb;
+
+static lb_column *col(tb *b, const char *name, lb_col_type type, int decimals)
+{
+    lb_column *c = NULL;
+    if (b->st == LB_OK)
+        b->st = lb_table_add(b->ctx, b->t, name, type, &c);
+    if (c)
+        c->decimals = decimals;
+    return c;
+}
+
+static void set_text(tb *b, lb_column *c, size_t r, const char *s)
+{
+    if (!c || !s || b->st != LB_OK)
+        return;
+    c->text[r] = lb_strdup(s);
+    if (!c->text[r])
+        b->st = lb_error(b->ctx, LB_ERR_NOMEM, "out of memory");
+}
+
+static void set_real(lb_column *c, size_t r, double v)
+{
+    if (c)
+        c->real[r] = isfinite(v) ? v : NAN;
+}
+
+static void set_int(lb_column *c, size_t r, long long v)
+{
+    if (c)
+        c->integer[r] = v;
+}
+
+static lb_status write_csv(lb_ctx *ctx, lb_table *t, const char *dir, const char *name, char sep)
+{
+    char *path = lb_strfmt("%s/%s", dir, name);
+    if (!path)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_vector_opts vo = {LB_FMT_CSV, NULL, 0, sep == ';' ? ';' : ','};
+    lb_status st = lb_write_vector(ctx, path, t, &vo);
+    free(path);
+    return st;
+}
+
+static lb_status main_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o,
+                            lb_table **out)
+{
+    const wb_data *d = r->data;
+    tb b = {ctx, NULL, lb_table_create(ctx, r->n_rows, &b.t)};
+    int pop_like = strcmp(r->weight_used, "unit") != 0 && strcmp(r->weight_used, "area") != 0;
+    lb_column *c_run = col(&b, "run", LB_COL_TEXT, -1), *c_per = col(&b, "period", LB_COL_TEXT, -1),
+              *c_t0 = col(&b, "t0", LB_COL_INT, -1), *c_t1 = col(&b, "t1", LB_COL_INT, -1),
+              *c_role = col(&b, "period_role", LB_COL_TEXT, -1),
+              *c_fid = col(&b, "focus_id", LB_COL_TEXT, -1),
+              *c_fname = col(&b, "focus_name", LB_COL_TEXT, -1),
+              *c_gm = col(&b, "gemeente", LB_COL_TEXT, -1),
+              *c_scheme = col(&b, "scheme", LB_COL_TEXT, -1),
+              *c_zone = col(&b, "zone", LB_COL_TEXT, -1),
+              *c_lo = col(&b, "ring_min_m", LB_COL_REAL, 1),
+              *c_hi = col(&b, "ring_max_m", LB_COL_REAL, 1),
+              *c_out = col(&b, "outcome", LB_COL_TEXT, -1),
+              *c_n = col(&b, "n_units", LB_COL_INT, -1),
+              *c_pop = col(&b, "population", LB_COL_REAL, 1),
+              *c_wsum = col(&b, "weight_sum", LB_COL_REAL, 4),
+              *c_m0 = col(&b, "mean_t0", LB_COL_REAL, 6),
+              *c_m1 = col(&b, "mean_t1", LB_COL_REAL, 6),
+              *c_delta = col(&b, "delta", LB_COL_REAL, 6),
+              *c_trend = col(&b, "trend", LB_COL_REAL, 6),
+              *c_rel = col(&b, "rel_delta", LB_COL_REAL, 6),
+              *c_ctrl = col(&b, "delta_ctrl", LB_COL_REAL, 6),
+              *c_did = col(&b, "did", LB_COL_REAL, 6),
+              *c_didf = col(&b, "did_focus", LB_COL_REAL, 6),
+              *c_k1 = col(&b, "share_lagging_k1", LB_COL_REAL, 4),
+              *c_recv = col(&b, "n_receiving", LB_COL_INT, -1),
+              *c_k2 = col(&b, "n_lagging_k2", LB_COL_INT, -1),
+              *c_wdq = col(&b, "wdq", LB_COL_REAL, 4),
+              *c_p1 = col(&b, "p_placebo_one", LB_COL_REAL, 6),
+              *c_p2 = col(&b, "p_placebo_two", LB_COL_REAL, 6),
+              *c_np = col(&b, "n_placebo", LB_COL_INT, -1),
+              *c_nd = col(&b, "n_placebo_distinct", LB_COL_INT, -1),
+              *c_q1 = col(&b, "q_one", LB_COL_REAL, 6), *c_q2 = col(&b, "q_two", LB_COL_REAL, 6);
+    for (size_t i = 0; i < r->n_rows && b.st == LB_OK; i++) {
+        const wb_row *w = &r->rows[i];
+        const wb_panel *p = &r->panels[w->panel];
+        const wb_area *a = &d->focus[w->focus];
+        const wb_slot *z = &d->slots[w->slot];
+        char per[32];
+        snprintf(per, sizeof(per), "%d-%d", p->t0, p->t1);
+        set_text(&b, c_run, i, o->run_label ? o->run_label : "waterbed");
+        set_text(&b, c_per, i, per);
+        set_int(c_t0, i, p->t0);
+        set_int(c_t1, i, p->t1);
+        set_text(&b, c_role, i, p->pretrend ? "pretrend" : "main");
+        set_text(&b, c_fid, i, a->id);
+        set_text(&b, c_fname, i, a->name);
+        set_text(&b, c_gm, i, a->gemeente);
+        set_text(&b, c_scheme, i, scheme_names[z->scheme]);
+        set_text(&b, c_zone, i, z->name);
+        set_real(c_lo, i, z->lo_m);
+        set_real(c_hi, i, z->hi_m);
+        set_text(&b, c_out, i, r->out_name[w->outcome]);
+        set_int(c_n, i, (long long)w->st.n);
+        set_real(c_pop, i, pop_like ? w->st.wsum : NAN);
+        set_real(c_wsum, i, w->st.wsum);
+        set_real(c_m0, i, w->st.mean0);
+        set_real(c_m1, i, w->st.mean1);
+        set_real(c_delta, i, w->st.delta);
+        set_real(c_trend, i, w->trend);
+        set_real(c_rel, i, w->st.rel_delta);
+        set_real(c_ctrl, i, w->st.delta_ctrl);
+        set_real(c_did, i, w->st.did);
+        set_real(c_didf, i, w->did_focus);
+        set_real(c_k1, i, w->st.share_k1);
+        set_int(c_recv, i, (long long)w->st.n_receiving);
+        set_int(c_k2, i, (long long)w->st.n_k2);
+        set_real(c_wdq, i, w->wdq);
+        set_real(c_p1, i, w->p_one);
+        set_real(c_p2, i, w->p_two);
+        if (z->placebo && w->n_placebo > 0) {
+            set_int(c_np, i, (long long)w->n_placebo);
+            set_int(c_nd, i, (long long)w->n_placebo_distinct);
+        }
+        set_real(c_q1, i, w->q_one);
+        set_real(c_q2, i, w->q_two);
+    }
+    if (b.st != LB_OK) {
+        lb_table_destroy(b.t);
+        return b.st;
+    }
+    *out = b.t;
+    return LB_OK;
+}
+
+static lb_status pooled_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o,
+                              lb_table **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_pooled; i++)
+        n += r->pooled[i].res.n_terms;
+    tb b = {ctx, NULL, lb_table_create(ctx, n, &b.t)};
+    lb_column *c_run = col(&b, "run", LB_COL_TEXT, -1), *c_per = col(&b, "period", LB_COL_TEXT, -1),
+              *c_t0 = col(&b, "t0", LB_COL_INT, -1), *c_t1 = col(&b, "t1", LB_COL_INT, -1),
+              *c_role = col(&b, "period_role", LB_COL_TEXT, -1),
+              *c_out = col(&b, "outcome", LB_COL_TEXT, -1),
+              *c_term = col(&b, "term", LB_COL_TEXT, -1),
+              *c_est = col(&b, "estimate", LB_COL_REAL, 6),
+              *c_se = col(&b, "se_cr1", LB_COL_REAL, 6), *c_t = col(&b, "t", LB_COL_REAL, 4),
+              *c_p2 = col(&b, "p_boot_two", LB_COL_REAL, 4),
+              *c_p1 = col(&b, "p_boot_one", LB_COL_REAL, 4),
+              *c_n = col(&b, "n_units", LB_COL_INT, -1),
+              *c_g = col(&b, "n_clusters", LB_COL_INT, -1),
+              *c_k = col(&b, "n_params", LB_COL_INT, -1), *c_b = col(&b, "n_boot", LB_COL_INT, -1),
+              *c_cl = col(&b, "cluster", LB_COL_TEXT, -1);
+    size_t i = 0;
+    for (size_t q = 0; q < r->n_pooled && b.st == LB_OK; q++) {
+        const wb_pooled_row *pr = &r->pooled[q];
+        const wb_panel *p = &r->panels[pr->panel];
+        char per[32];
+        snprintf(per, sizeof(per), "%d-%d", p->t0, p->t1);
+        for (size_t t = 0; t < pr->res.n_terms && b.st == LB_OK; t++, i++) {
+            const wb_pooled_term *pt = &pr->res.terms[t];
+            set_text(&b, c_run, i, o->run_label ? o->run_label : "waterbed");
+            set_text(&b, c_per, i, per);
+            set_int(c_t0, i, p->t0);
+            set_int(c_t1, i, p->t1);
+            set_text(&b, c_role, i, p->pretrend ? "pretrend" : "main");
+            set_text(&b, c_out, i, r->out_name[pr->outcome]);
+            set_text(&b, c_term, i, pt->term);
+            set_real(c_est, i, pt->estimate);
+            set_real(c_se, i, pt->se);
+            set_real(c_t, i, pt->t);
+            set_real(c_p2, i, pt->p_two);
+            set_real(c_p1, i, pt->p_one);
+            set_int(c_n, i, (long long)pr->res.n_units);
+            set_int(c_g, i, (long long)pr->res.n_clusters);
+            set_int(c_k, i, (long long)pr->res.n_params);
+            set_int(c_b, i, o->n_boot);
+            set_text(&b, c_cl, i, cluster_name(r->cluster));
+        }
+    }
+    if (b.st != LB_OK) {
+        lb_table_destroy(b.t);
+        return b.st;
+    }
+    *out = b.t;
+    return LB_OK;
+}
+
+static lb_status copy_wkb(lb_ctx *ctx, lb_table *t, size_t row, const unsigned char *wkb,
+                          size_t size)
+{
+    unsigned char *c = malloc(size);
+    if (!c)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    memcpy(c, wkb, size);
+    return lb_table_set_geometry(ctx, t, row, c, size);
+}
+
+/* The zone of unit u in the ring scheme as text. */
+static const char *ring_label(const wb_data *d, size_t u)
+{
+    if (d->ring[u] >= 0)
+        return d->slots[1 + d->ring[u]].name;
+    if (d->beyond[u])
+        return "beyond";
+    return NULL;
+}
+
+static const char *rigo_label(const wb_data *d, size_t u)
+{
+    if (!d->rigo || wb_treated(d, u))
+        return NULL;
+    if (d->adj[u] == 1)
+        return "rigo_adjacent";
+    for (size_t f = 0; f < d->n_focus; f++)
+        if (d->focus_gm[f] >= 0 && d->unit_gm[u] == d->focus_gm[f])
+            return "rigo_city";
+    for (size_t f = 0; f < d->n_focus; f++)
+        if (wb_in_region(d, f, u))
+            return "rigo_region";
+    return NULL;
+}
+
+static lb_status units_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
+{
+    const wb_data *d = r->data;
+    const lb_scoreset *s = d->s;
+    size_t n = 0;
+    for (size_t u = 0; u < d->n; u++)
+        n += lb_zunits_has(d->zu, u);
+    tb b = {ctx, NULL, lb_table_create(ctx, n, &b.t)};
+    lb_column *c_id = col(&b, "id", LB_COL_TEXT, -1), *c_name = col(&b, "name", LB_COL_TEXT, -1),
+              *c_gm = col(&b, "gm_code", LB_COL_TEXT, -1),
+              *c_focus = col(&b, "focus_id", LB_COL_TEXT, -1),
+              *c_mem = col(&b, "member", LB_COL_INT, -1),
+              *c_mask = col(&b, "masked", LB_COL_INT, -1),
+              *c_dist = col(&b, "distance_m", LB_COL_REAL, 1),
+              *c_ring = col(&b, "ring", LB_COL_TEXT, -1),
+              *c_adj = col(&b, "adj_order", LB_COL_INT, -1),
+              *c_adjf = col(&b, "adj_focus_id", LB_COL_TEXT, -1),
+              *c_rigo = col(&b, "rigo", LB_COL_TEXT, -1),
+              *c_far = col(&b, "far_control", LB_COL_INT, -1),
+              *c_reg = col(&b, "region", LB_COL_TEXT, -1);
+    size_t i = 0;
+    for (size_t u = 0; u < d->n && b.st == LB_OK; u++) {
+        if (!lb_zunits_has(d->zu, u))
+            continue;
+        set_text(&b, c_id, i, s->id[u]);
+        set_text(&b, c_name, i, s->name ? s->name[u] : NULL);
+        set_text(&b, c_gm, i, d->unit_gm[u] >= 0 ? d->gm_names[d->unit_gm[u]] : NULL);
+        int f = -1;
+        for (size_t k = 0; k < d->n_focus && f < 0; k++)
+            for (size_t m = 0; m < d->focus[k].n_members && f < 0; m++)
+                if (d->focus[k].members[m] == u)
+                    f = (int)k;
+        if (f < 0)
+            f = d->near[u];
+        set_text(&b, c_focus, i, f >= 0 ? d->focus[f].id : NULL);
+        set_int(c_mem, i, d->member[u]);
+        set_int(c_mask, i, d->masked[u]);
+        set_real(c_dist, i, d->member[u] ? 0.0 : d->near_d[u]);
+        set_text(&b, c_ring, i, ring_label(d, u));
+        if (d->adj[u] > 0 && d->adj[u] <= d->n_adj) {
+            set_int(c_adj, i, d->adj[u]);
+            set_text(&b, c_adjf, i, d->focus[d->adj_focus[u]].id);
+        }
+        set_text(&b, c_rigo, i, rigo_label(d, u));
+        int far = 0;
+        for (size_t k = 0; k < d->n_focus && !far; k++)
+            far = d->beyond[u] && wb_in_region(d, k, u);
+        set_int(c_far, i, far);
+        if (d->region == LB_WB_REGION_TABLE && d->unit_region[u] >= 0)
+            set_text(&b, c_reg, i, d->region_names[d->unit_region[u]]);
+        if (b.st == LB_OK)
+            b.st = copy_wkb(ctx, b.t, i, s->geom->wkb[s->geom_row[u]],
+                            s->geom->wkb_size[s->geom_row[u]]);
+        i++;
+    }
+    if (b.st != LB_OK) {
+        lb_table_destroy(b.t);
+        return b.st;
+    }
+    *out = b.t;
+    return LB_OK;
+}
+
+static lb_status focus_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
+{
+    const wb_data *d = r->data;
+    const wb_panel *p0 = &r->panels[0];
+    tb b = {ctx, NULL, lb_table_create(ctx, d->n_focus, &b.t)};
+    lb_column *c_id = col(&b, "id", LB_COL_TEXT, -1), *c_name = col(&b, "name", LB_COL_TEXT, -1),
+              *c_gm = col(&b, "gemeente", LB_COL_TEXT, -1),
+              *c_reg = col(&b, "region", LB_COL_TEXT, -1),
+              *c_n = col(&b, "n_units", LB_COL_INT, -1),
+              *c_area = col(&b, "area_m2", LB_COL_REAL, 0),
+              *c_w = col(&b, "weight_t0", LB_COL_REAL, 2),
+              *c_lbm = col(&b, "lbm_t0", LB_COL_REAL, 6),
+              *c_cand = col(&b, "placebo_candidates", LB_COL_INT, -1),
+              *c_dist = col(&b, "placebo_distinct", LB_COL_INT, -1);
+    for (size_t f = 0; f < d->n_focus && b.st == LB_OK; f++) {
+        const wb_area *a = &d->focus[f];
+        set_text(&b, c_id, f, a->id);
+        set_text(&b, c_name, f, a->name);
+        set_text(&b, c_gm, f, a->gemeente);
+        if (d->region == LB_WB_REGION_TABLE && d->focus_region[f] >= 0)
+            set_text(&b, c_reg, f, d->region_names[d->focus_region[f]]);
+        set_int(c_n, f, (long long)a->n_members);
+        set_real(c_area, f, a->area_m2);
+        double w = 0.0, wl = 0.0;
+        for (size_t m = 0; m < a->n_members; m++) {
+            size_t u = a->members[m];
+            if (p0->w[u] > 0.0 && isfinite(p0->s0[u])) {
+                w += p0->w[u];
+                wl += p0->w[u] * p0->s0[u];
+            }
+        }
+        set_real(c_w, f, w);
+        set_real(c_lbm, f, w > 0.0 ? wl / w : NAN);
+        set_int(c_cand, f, (long long)r->placebo[f].n_candidates);
+        set_int(c_dist, f, (long long)r->placebo[f].n_distinct);
+        if (b.st == LB_OK)
+            b.st = copy_wkb(ctx, b.t, f, a->wkb, a->wkb_size);
+    }
+    if (b.st != LB_OK) {
+        lb_table_destroy(b.t);
+        return b.st;
+    }
+    *out = b.t;
+    return LB_OK;
+}
+
+static lb_status placebo_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
+{
+    const wb_data *d = r->data;
+    size_t n = 0;
+    for (size_t f = 0; f < d->n_focus; f++)
+        n += r->placebo[f].m;
+    tb b = {ctx, NULL, lb_table_create(ctx, n, &b.t)};
+    lb_column *c_f = col(&b, "focus_id", LB_COL_TEXT, -1),
+              *c_k = col(&b, "placebo", LB_COL_INT, -1), *c_n = col(&b, "n_units", LB_COL_INT, -1),
+              *c_w = col(&b, "weight_t0", LB_COL_REAL, 2), *c_l = col(&b, "lbm_t0", LB_COL_REAL, 6),
+              *c_u = col(&b, "units", LB_COL_TEXT, -1);
+    size_t i = 0;
+    for (size_t f = 0; f < d->n_focus && b.st == LB_OK; f++) {
+        const wb_placebo *pl = &r->placebo[f];
+        for (size_t m = 0; m < pl->m && b.st == LB_OK; m++, i++) {
+            set_text(&b, c_f, i, d->focus[f].id);
+            set_int(c_k, i, (long long)m + 1);
+            set_int(c_n, i, (long long)pl->n_members[m]);
+            set_real(c_w, i, pl->pop[m]);
+            set_real(c_l, i, pl->score[m]);
+            size_t len = 1;
+            for (size_t j = 0; j < pl->n_members[m]; j++)
+                len += strlen(d->s->id[pl->members[m][j]]) + 1;
+            char *txt = malloc(len);
+            if (!txt) {
+                b.st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                break;
+            }
+            txt[0] = '\0';
+            for (size_t j = 0; j < pl->n_members[m]; j++) {
+                if (j)
+                    strcat(txt, "|");
+                strcat(txt, d->s->id[pl->members[m][j]]);
+            }
+            c_u->text[i] = txt;
+        }
+    }
+    if (b.st != LB_OK) {
+        lb_table_destroy(b.t);
+        return b.st;
+    }
+    *out = b.t;
+    return LB_OK;
+}
+
+static struct json_object *jstr(const char *s)
+{
+    return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *options_json(const wb_result *r, const lb_waterbed_options *o)
+{
+    const wb_data *d = r->data;
+    struct json_object *j = json_object_new_object();
+    json_object_object_add(j, "run_label", jstr(o->run_label));
+    json_object_object_add(j, "focus", jstr(o->focus_path));
+    json_object_object_add(j, "focus_layer", jstr(o->focus_layer));
+    json_object_object_add(j, "focus_where", jstr(o->focus_where));
+    json_object_object_add(j, "focus_id_field", jstr(o->focus_id_field));
+    json_object_object_add(j, "focus_name_field", jstr(o->focus_name_field));
+    json_object_object_add(j, "focus_gemeente_field", jstr(o->focus_gemeente_field));
+    json_object_object_add(j, "focus_codes_field", jstr(o->focus_codes_field));
+    struct json_object *fc = json_object_new_array();
+    for (size_t i = 0; i < o->n_focus_codes; i++)
+        json_object_array_add(fc, json_object_new_string(o->focus_codes[i]));
+    json_object_object_add(j, "focus_codes", fc);
+    json_object_object_add(j, "focus_min_share", json_object_new_double(o->focus_min_share));
+    json_object_object_add(j, "mask", jstr(o->mask_path));
+    json_object_object_add(j, "mask_layer", jstr(o->mask_layer));
+    struct json_object *mc = json_object_new_array();
+    for (size_t i = 0; i < o->n_mask_codes; i++)
+        json_object_array_add(mc, json_object_new_string(o->mask_codes[i]));
+    json_object_object_add(j, "mask_codes", mc);
+    json_object_object_add(j, "region", json_object_new_string(region_name(o->region)));
+    json_object_object_add(j, "region_used", json_object_new_string(region_name(d->region)));
+    json_object_object_add(j, "region_table", jstr(o->region_table));
+    json_object_object_add(j, "region_radius_m", json_object_new_double(o->region_radius_m));
+    struct json_object *per = json_object_new_array();
+    for (size_t p = 0; p < r->n_panels; p++) {
+        struct json_object *x = json_object_new_object();
+        json_object_object_add(x, "t0", json_object_new_int(r->panels[p].t0));
+        json_object_object_add(x, "t1", json_object_new_int(r->panels[p].t1));
+        json_object_object_add(x, "role",
+                               json_object_new_string(r->panels[p].pretrend ? "pretrend" : "main"));
+        json_object_array_add(per, x);
+    }
+    json_object_object_add(j, "periods", per);
+    json_object_object_add(j, "pretrend", json_object_new_boolean(o->pretrend));
+    struct json_object *rings = json_object_new_array();
+    for (size_t i = 0; i < d->n_rings; i++)
+        json_object_array_add(rings, json_object_new_double(d->rings[i]));
+    json_object_object_add(j, "rings_m", rings);
+    json_object_object_add(
+        j, "distance",
+        json_object_new_string(o->distance == LB_WB_DIST_CENTROID ? "centroid" : "polygon"));
+    json_object_object_add(j, "adjacency_tol_m", json_object_new_double(o->adjacency_tol_m));
+    json_object_object_add(j, "adjacency_orders", json_object_new_int(o->adjacency_orders));
+    json_object_object_add(j, "rigo", json_object_new_boolean(d->rigo));
+    static const char *const wn[] = {"auto", "source", "unit", "area"};
+    json_object_object_add(j, "weight", json_object_new_string(wn[o->weight]));
+    json_object_object_add(j, "weight_used", json_object_new_string(r->weight_used));
+    json_object_object_add(j, "k1", json_object_new_double(o->k1));
+    json_object_object_add(j, "k2", json_object_new_double(o->k2));
+    json_object_object_add(j, "receiving_class", json_object_new_int(o->receiving_class));
+    json_object_object_add(j, "seed", json_object_new_int64((int64_t)o->seed));
+    json_object_object_add(j, "rng", json_object_new_string("gsl_rng_mt19937"));
+    json_object_object_add(j, "placebos", json_object_new_int(o->n_placebo));
+    json_object_object_add(j, "placebo_buffer_m", json_object_new_double(r->placebo_buffer_m));
+    json_object_object_add(j, "placebo_pool", json_object_new_int(o->placebo_pool));
+    json_object_object_add(j, "bootstrap", json_object_new_int(o->n_boot));
+    json_object_object_add(j, "cluster", json_object_new_string(cluster_name(o->cluster)));
+    json_object_object_add(j, "cluster_used", json_object_new_string(cluster_name(r->cluster)));
+    char sep[2] = {o->csv_sep == ';' ? ';' : ',', '\0'};
+    json_object_object_add(j, "csv_sep", json_object_new_string(sep));
+    return j;
+}
+
+static struct json_object *run_json(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o,
+                                    double seconds)
+{
+    const wb_data *d = r->data;
+    struct json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "tool", json_object_new_string("leefbaar waterbed"));
+    json_object_object_add(doc, "version", json_object_new_string(lb_version()));
+    json_object_object_add(doc, "command", jstr(o->command_line));
+    struct json_object *src = json_object_new_array();
+    for (size_t i = 0; i < o->n_scores; i++) {
+        const lb_score_source *s = &o->scores[i];
+        struct json_object *x = json_object_new_object();
+        json_object_object_add(x, "path", jstr(s->path));
+        json_object_object_add(x, "layer", jstr(s->layer));
+        json_object_object_add(x, "id_field", jstr(s->id_field));
+        json_object_object_add(x, "geometry", jstr(s->geometry));
+        json_object_array_add(src, x);
+    }
+    json_object_object_add(doc, "scores", src);
+    json_object_object_add(doc, "scores_description", jstr(d->s->description));
+    json_object_object_add(doc, "options", options_json(r, o));
+    struct json_object *counts = json_object_new_object();
+    json_object_object_add(counts, "units", json_object_new_int64((int64_t)d->n));
+    json_object_object_add(counts, "units_without_polygon",
+                           json_object_new_int64((int64_t)d->n_nogeom));
+    json_object_object_add(counts, "units_masked", json_object_new_int64((int64_t)d->n_masked));
+    json_object_object_add(counts, "focus_areas", json_object_new_int64((int64_t)d->n_focus));
+    json_object_object_add(counts, "rows", json_object_new_int64((int64_t)r->n_rows));
+    json_object_object_add(doc, "counts", counts);
+    struct json_object *fa = json_object_new_array();
+    for (size_t f = 0; f < d->n_focus; f++) {
+        struct json_object *x = json_object_new_object();
+        json_object_object_add(x, "id", json_object_new_string(d->focus[f].id));
+        json_object_object_add(x, "name", jstr(d->focus[f].name));
+        json_object_object_add(x, "gemeente", jstr(d->focus[f].gemeente));
+        json_object_object_add(x, "units", json_object_new_int64((int64_t)d->focus[f].n_members));
+        json_object_object_add(x, "placebo_candidates",
+                               json_object_new_int64((int64_t)r->placebo[f].n_candidates));
+        json_object_object_add(x, "placebo_distinct",
+                               json_object_new_int64((int64_t)r->placebo[f].n_distinct));
+        json_object_array_add(fa, x);
+    }
+    json_object_object_add(doc, "focus_areas", fa);
+    struct json_object *outs = json_object_new_array();
+    const char *files[] = {"waterbed.csv", "waterbed_pooled.csv", "zones.gpkg", "run.json"};
+    for (size_t i = 0; i < 4; i++)
+        json_object_array_add(outs, json_object_new_string(files[i]));
+    json_object_object_add(doc, "outputs", outs);
+    json_object_object_add(doc, "seconds", json_object_new_double(round(seconds * 1e3) / 1e3));
+    struct json_object *warn = json_object_new_array();
+    for (size_t i = 0; i < lb_ctx_warning_count(ctx); i++)
+        json_object_array_add(warn, json_object_new_string(lb_ctx_warning(ctx, i)));
+    json_object_object_add(doc, "warnings", warn);
+    return doc;
+}
+
+lb_status wb_write(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o, const char *dir,
+                   double seconds)
+{
+    lb_table *t = NULL;
+    lb_status st = main_table(ctx, r, o, &t);
+    if (st == LB_OK)
+        st = write_csv(ctx, t, dir, "waterbed.csv", o->csv_sep);
+    lb_table_destroy(t);
+    t = NULL;
+    if (st == LB_OK)
+        st = pooled_table(ctx, r, o, &t);
+    if (st == LB_OK)
+        st = write_csv(ctx, t, dir, "waterbed_pooled.csv", o->csv_sep);
+    lb_table_destroy(t);
+    t = NULL;
+    char *gpkg = st == LB_OK ? lb_strfmt("%s/zones.gpkg", dir) : NULL;
+    if (st == LB_OK && !gpkg)
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status (*const layers[])(lb_ctx *, const wb_result *,
+                                lb_table **) = {units_layer, focus_layer, placebo_layer};
+    const char *names[] = {"units", "focus", "placebos"};
+    for (size_t i = 0; i < 3 && st == LB_OK; i++) {
+        st = layers[i](ctx, r, &t);
+        lb_vector_opts vo = {LB_FMT_GPKG, names[i], 0, ','};
+        if (st == LB_OK)
+            st = lb_write_vector(ctx, gpkg, t, &vo);
+        lb_table_destroy(t);
+        t = NULL;
+    }
+    free(gpkg);
+    if (st == LB_OK) {
+        struct json_object *doc = run_json(ctx, r, o, seconds);
+        char *path = lb_strfmt("%s/run.json", dir);
+        st = path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        free(path);
+        json_object_put(doc);
+    }
+    return st;
+}

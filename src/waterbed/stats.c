@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/* Zone statistics: weighted means, DiD against a class-mix re-weighted control, lagging shares,
+ * the score WDQ; plus the classic count formulas (WDQ, WDD) and Benjamini–Hochberg. */
+#include "stats.h"
+
+#include "../core/ctx.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+void wb_acc_sub(wb_acc *a, const wb_acc *b)
+{
+    for (int c = 0; c <= LB_N_CLASSES; c++) {
+        a->w[c] -= b->w[c];
+        a->wd[c] -= b->wd[c];
+    }
+    a->n -= b->n;
+}
+
+double wb_acc_wsum(const wb_acc *a)
+{
+    double s = 0.0;
+    for (int c = 1; c <= LB_N_CLASSES; c++)
+        s += a->w[c];
+    return s;
+}
+
+double wb_acc_mean(const wb_acc *a)
+{
+    double w = 0.0, wd = 0.0;
+    for (int c = 1; c <= LB_N_CLASSES; c++) {
+        w += a->w[c];
+        wd += a->wd[c];
+    }
+    return a->n > 0 && w > 0.0 ? wd / w : NAN;
+}
+
+/* A class has control units when its weight is clearly positive; sums that came about by
+ * subtracting equal totals leave rounding dust, never a real unit's weight. */
+static int has_units(const wb_acc *a, int c, double wsum)
+{
+    return a->w[c] > 1e-9 * wsum;
+}
+
+double wb_ctrl_delta(const wb_acc *zone, const wb_acc *ctrl)
+{
+    double wz = wb_acc_wsum(zone), wc = wb_acc_wsum(ctrl);
+    if (zone->n == 0 || ctrl->n == 0 || !(wz > 0.0) || !(wc > 0.0))
+        return NAN;
+    double out = 0.0;
+    for (int c = 1; c <= LB_N_CLASSES; c++) {
+        if (!(zone->w[c] > 0.0))
+            continue;
+        int use = -1;
+        for (int off = 0; off < LB_N_CLASSES && use < 0; off++) {
+            if (c - off >= 1 && has_units(ctrl, c - off, wc))
+                use = c - off;
+            else if (c + off <= LB_N_CLASSES && has_units(ctrl, c + off, wc))
+                use = c + off;
+        }
+        if (use < 0)
+            return NAN;
+        out += zone->w[c] / wz * (ctrl->wd[use] / ctrl->w[use]);
+    }
+    return out;
+}
+
+void wb_acc_units(const wb_obs *o, const size_t *units, size_t n, wb_acc *out)
+{
+    *out = (wb_acc){{0}, {0}, 0};
+    for (size_t i = 0; i < n; i++) {
+        size_t u = units[i];
+        if (wb_obs_ok(o, u))
+            wb_acc_add(out, o->cls[u], o->w[u], o->s1[u] - o->s0[u]);
+    }
+}
+
+void wb_trend(const wb_obs *o, const size_t *units, size_t n, double *trend, double *sd)
+{
+    double w = 0.0, wd = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        size_t u = units[i];
+        if (wb_obs_ok(o, u)) {
+            w += o->w[u];
+            wd += o->w[u] * (o->s1[u] - o->s0[u]);
+        }
+    }
+    if (!(w > 0.0)) {
+        *trend = *sd = NAN;
+        return;
+    }
+    double t = wd / w, ss = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        size_t u = units[i];
+        if (wb_obs_ok(o, u)) {
+            double d = o->s1[u] - o->s0[u] - t;
+            ss += o->w[u] * d * d;
+        }
+    }
+    *trend = t;
+    *sd = sqrt(ss / w);
+}
+
+void wb_zone_stat(const wb_obs *o, const size_t *units, size_t n, const wb_acc *ctrl, double trend,
+                  double sd, const wb_params *par, wb_zstat *out)
+{
+    wb_zstat z = {0};
+    wb_acc acc = {{0}, {0}, 0};
+    double w0 = 0.0, w1 = 0.0, wrel = 0.0, wlag = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        size_t u = units[i];
+        if (!wb_obs_ok(o, u))
+            continue;
+        double w = o->w[u], delta = o->s1[u] - o->s0[u], d = delta - trend;
+        z.n++;
+        z.wsum += w;
+        w0 += w * o->s0[u];
+        w1 += w * o->s1[u];
+        wrel += w * d;
+        wb_acc_add(&acc, o->cls[u], w, delta);
+        if (sd > 0.0 && d < -par->k1 * sd)
+            wlag += w;
+        if (o->cls[u] <= par->receiving_class) {
+            z.n_receiving++;
+            if (sd > 0.0 && d / sd < -par->k2)
+                z.n_k2++;
+        }
+    }
+    if (z.n == 0) {
+        z.mean0 = z.mean1 = z.delta = z.rel_delta = z.delta_ctrl = z.did = z.share_k1 = NAN;
+        *out = z;
+        return;
+    }
+    z.mean0 = w0 / z.wsum;
+    z.mean1 = w1 / z.wsum;
+    z.delta = z.mean1 - z.mean0;
+    z.rel_delta = isfinite(trend) ? wrel / z.wsum : NAN;
+    z.share_k1 = sd > 0.0 ? wlag / z.wsum : NAN;
+    z.delta_ctrl = ctrl ? wb_ctrl_delta(&acc, ctrl) : NAN;
+    z.did = z.delta - z.delta_ctrl;
+    *out = z;
+}
+
+double wb_wdq_scores(double did_zone, double did_focus)
+{
+    if (!(did_focus > 0.0) || !isfinite(did_zone))
+        return NAN;
+    return did_zone / did_focus;
+}
+
+lb_status lb_wdq_counts(lb_ctx *ctx, double rb, double ra, double db, double da, double cb,
+                        double ca, lb_wdq_result *out)
+{
+    if (!out || !(cb > 0.0) || !(ca > 0.0) || !(rb >= 0.0) || !(ra >= 0.0) || !(db >= 0.0) ||
+        !(da >= 0.0))
+        return lb_error(ctx, LB_ERR_ARG,
+                        "WDQ: counts must be >= 0 and the control counts > 0 (got Rb=%g Ra=%g "
+                        "Db=%g Da=%g Cb=%g Ca=%g)",
+                        rb, ra, db, da, cb, ca);
+    lb_wdq_result r;
+    r.gross_effect = rb - ra;
+    r.net_effect = rb / cb - ra / ca;
+    r.success = ra / ca - rb / cb;
+    r.buffer = da / ca - db / cb;
+    r.wdq = r.success != 0.0 ? r.buffer / r.success : NAN;
+    r.total_net = (rb * ca / cb - ra) + (db * ca / cb - da);
+    *out = r;
+    return LB_OK;
+}
+
+lb_status lb_wdd(lb_ctx *ctx, const double treated[2], const double control[2],
+                 const double disp[2], const double disp_control[2], double pre_len,
+                 double post_len, lb_wdd_result *out)
+{
+    if (!out || !treated || !control || !(pre_len > 0.0) || !(post_len > 0.0))
+        return lb_error(ctx, LB_ERR_ARG,
+                        "WDD: treated and control counts and positive period "
+                        "lengths are required");
+    const double zero[2] = {0.0, 0.0};
+    const double *c4[4] = {treated, control, disp ? disp : zero,
+                           disp_control ? disp_control : zero};
+    for (int k = 0; k < 4; k++)
+        if (!(c4[k][0] >= 0.0) || !(c4[k][1] >= 0.0))
+            return lb_error(ctx, LB_ERR_ARG, "WDD: counts must be >= 0");
+    /* Wheeler & Ratcliffe (2018): ΔT − ΔC + ΔD − ΔCD, counts per unit of time; a Poisson count
+     * X scaled by 1/L has variance X/L². */
+    double delta[4], var = 0.0;
+    for (int k = 0; k < 4; k++) {
+        delta[k] = c4[k][1] / post_len - c4[k][0] / pre_len;
+        var += c4[k][0] / (pre_len * pre_len) + c4[k][1] / (post_len * post_len);
+    }
+    lb_wdd_result r;
+    r.estimate = delta[0] - delta[1] + delta[2] - delta[3];
+    r.variance = var;
+    r.se = sqrt(var);
+    r.z = r.se > 0.0 ? r.estimate / r.se : NAN;
+    *out = r;
+    return LB_OK;
+}
+
+typedef struct pidx {
+    double p;
+    size_t i;
+} pidx;
+
+static int cmp_pidx(const void *a, const void *b)
+{
+    const pidx *x = a, *y = b;
+    if (x->p != y->p)
+        return x->p < y->p ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+lb_status lb_bh_qvalues(lb_ctx *ctx, const double *p, size_t n, double *q)
+{
+    pidx *v = malloc((n ? n : 1) * sizeof(*v));
+    if (!v)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for q-values");
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        q[i] = NAN;
+        if (isnan(p[i]))
+            continue;
+        if (p[i] < 0.0 || p[i] > 1.0) {
+            free(v);
+            return lb_error(ctx, LB_ERR_ARG, "q-values: p-value %zu is %g, outside [0, 1]", i,
+                            p[i]);
+        }
+        v[m++] = (pidx){p[i], i};
+    }
+    qsort(v, m, sizeof(*v), cmp_pidx);
+    /* step-up: q_(k) = min_{j >= k} p_(j)·m/j, capped at 1 */
+    double run = 1.0;
+    for (size_t k = m; k-- > 0;) {
+        double val = v[k].p * (double)m / (double)(k + 1);
+        if (val < run)
+            run = val;
+        q[v[k].i] = run;
+    }
+    free(v);
+    return LB_OK;
+}

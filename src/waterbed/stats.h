@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* Zone statistics of the waterbed analysis (DESIGN.md §9): weighted means, development against
+ * the regional trend, difference-in-differences against a control re-weighted to the zone's
+ * baseline class mix, lagging shares and counts, the score analogue of the WDQ. */
+#ifndef LB_WATERBED_STATS_H
+#define LB_WATERBED_STATS_H
+
+#include "../model/model.h"
+#include <leefbaar/waterbed.h>
+
+#include <math.h>
+#include <stddef.h>
+
+/* Sums by baseline class (1..LB_N_CLASSES; index 0 unused): Σw and Σw·Δ. */
+typedef struct wb_acc {
+    double w[LB_N_CLASSES + 1];
+    double wd[LB_N_CLASSES + 1];
+    size_t n;
+} wb_acc;
+
+static inline void wb_acc_add(wb_acc *a, int cls, double w, double delta)
+{
+    a->w[cls] += w;
+    a->wd[cls] += w * delta;
+    a->n++;
+}
+
+/* a -= b (class by class); used to take the units near a placebo area out of a region total. */
+void wb_acc_sub(wb_acc *a, const wb_acc *b);
+
+/* Σw over all classes. */
+double wb_acc_wsum(const wb_acc *a);
+
+/* Weighted mean of Δ (NaN when empty). */
+double wb_acc_mean(const wb_acc *a);
+
+/* Control development re-weighted to the zone's class mix: Σ_c π_c · m_c with π_c the zone's
+ * weight share in class c and m_c the control's weighted mean Δ in class c. A zone class the
+ * control lacks borrows the nearest class the control has (the lower one on a tie). NaN when
+ * the zone or the control is empty. */
+double wb_ctrl_delta(const wb_acc *zone, const wb_acc *ctrl);
+
+/* Per-unit inputs of one period and outcome. */
+typedef struct wb_obs {
+    const double *w;          /* weight at t0 */
+    const unsigned char *cls; /* baseline class 1..9 at t0; 0 = unknown */
+    const double *s0, *s1;    /* outcome at t0 and t1 */
+} wb_obs;
+
+/* Is unit u usable: weight > 0, class known, both scores finite. */
+static inline int wb_obs_ok(const wb_obs *o, size_t u)
+{
+    return o->w[u] > 0.0 && isfinite(o->w[u]) && o->cls[u] > 0 && isfinite(o->s0[u]) &&
+           isfinite(o->s1[u]);
+}
+
+/* Regional trend and spread: trend = Σw·Δ/Σw, sd = sqrt(Σw·(Δ − trend)²/Σw) over the usable
+ * units @p units. NaN when none. */
+void wb_trend(const wb_obs *o, const size_t *units, size_t n, double *trend, double *sd);
+
+typedef struct wb_params {
+    double k1, k2;
+    int receiving_class;
+} wb_params;
+
+/* Statistics of one zone. */
+typedef struct wb_zstat {
+    size_t n;                   /* usable units */
+    double wsum;                /* Σw */
+    double mean0, mean1, delta; /* weighted with w (t0 weights at both times) */
+    double rel_delta;           /* Σw·d/Σw with d = Δ − trend */
+    double delta_ctrl;          /* wb_ctrl_delta against the control */
+    double did;                 /* delta − delta_ctrl */
+    double share_k1;            /* Σ{w : d < −k1·sd}/Σw */
+    size_t n_receiving;         /* units with class <= receiving_class at t0 */
+    size_t n_k2;                /* of those, units with d/sd < −k2 */
+} wb_zstat;
+
+/* Statistics of the zone of units @p units (unusable ones skipped) against control sums
+ * @p ctrl (may be NULL: no DiD). */
+void wb_zone_stat(const wb_obs *o, const size_t *units, size_t n, const wb_acc *ctrl, double trend,
+                  double sd, const wb_params *par, wb_zstat *out);
+
+/* Class sums of the usable units @p units. */
+void wb_acc_units(const wb_obs *o, const size_t *units, size_t n, wb_acc *out);
+
+/* The score analogue of the weighted displacement quotient (Bowers & Johnson 2003): with
+ * differences instead of ratios to the control, WDQ = (ΔB − ΔC)/(ΔA − ΔC) = did_zone /
+ * did_focus, reported only when the focus area improved against its control (did_focus > 0);
+ * NaN otherwise. Negative = displacement, positive = diffusion of benefits (their signs). */
+double wb_wdq_scores(double did_zone, double did_focus);
+
+#endif

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/* The waterbed module's private types: focus areas resolved on the units, zones, periods,
+ * results; and the steps of lb_waterbed_run (areas.c, assign.c, placebo.c, pooled.c,
+ * analyse.c, output.c). */
+#ifndef LB_WATERBED_WB_H
+#define LB_WATERBED_WB_H
+
+#include "../geom/zones.h"
+#include "../scores/scoreset.h"
+#include "stats.h"
+
+#include <leefbaar/waterbed.h>
+
+#include <stddef.h>
+
+/* A focus area (or mask area) on the units. */
+typedef struct wb_area {
+    char *id, *name, *gemeente; /* gemeente may be NULL */
+    unsigned char *wkb;         /* polygon in RD (the layer's, or the union of its units) */
+    size_t wkb_size;
+    double area_m2, cx, cy;
+    size_t *members; /* units inside (share >= min_share, or matched by code) */
+    size_t n_members;
+    double *dpoly, *dcen, *share; /* per unit; INFINITY / 0 beyond reach */
+} wb_area;
+
+/* Zone slots of one focus area, in output order. */
+enum { WB_SCHEME_FOCUS, WB_SCHEME_RING, WB_SCHEME_ADJ, WB_SCHEME_RIGO, WB_SCHEME_CONTROL };
+
+typedef struct wb_slot {
+    int scheme;
+    int index;         /* ring index, adjacency order, rigo kind (0 adjacent, 1 city, 2 region) */
+    char *name;        /* "focus", "ring_0_250", "adj_1", "rigo_city", "far" */
+    double lo_m, hi_m; /* ring edges (NaN otherwise) */
+    int placebo;       /* placebo-tested */
+} wb_slot;
+
+typedef struct wb_data {
+    const lb_scoreset *s;
+    size_t n; /* units */
+    lb_zunits *zu;
+    lb_zgraph graph; /* unit pairs within max(last ring, adjacency tolerance) */
+
+    wb_area *focus;
+    size_t n_focus;
+    unsigned char *member; /* member of some focus area */
+    unsigned char *masked; /* masked, or without polygon */
+    size_t n_masked, n_nogeom;
+
+    int *unit_gm;  /* interned gemeente code of each unit (normalised "GM0344"), -1 unknown */
+    int *focus_gm; /* of each focus area */
+    char **gm_names;
+    size_t n_gm;
+
+    lb_wb_region region; /* resolved, never AUTO */
+    double region_radius_m;
+    int *unit_region;  /* TABLE: region of each unit, -1 unknown */
+    int *focus_region; /* TABLE: region of each focus area, -1 unknown */
+    char **region_names;
+    size_t n_regions;
+
+    double *rings; /* outer edges, ascending */
+    size_t n_rings;
+    lb_wb_distance dist;
+    double adj_tol_m;
+    int n_adj;      /* adjacency orders reported */
+    int n_adj_calc; /* orders computed (1 at least when RIGO zones need order 1) */
+    int rigo;       /* RIGO zones computed (needs gemeente codes) */
+
+    int *near;             /* nearest focus area within the last ring (not treated), else -1 */
+    double *near_d;        /* distance to the nearest focus area (INFINITY beyond reach) */
+    int *ring;             /* ring index, -1 none */
+    int *adj;              /* adjacency order 1..n_adj, 0 none */
+    int *adj_focus;        /* focus area of the adjacency order */
+    unsigned char *beyond; /* not treated, farther than the last ring from every focus area */
+
+    wb_slot *slots;
+    size_t n_slots;
+} wb_data;
+
+static inline int wb_treated(const wb_data *d, size_t u)
+{
+    return d->member[u] || d->masked[u];
+}
+
+/* Is unit u in the region of focus area f? */
+int wb_in_region(const wb_data *d, size_t f, size_t u);
+
+/* Resolve focus areas, mask and regions on the scored units and build the unit geometry
+ * (areas.c). *out is owned by the caller (wb_data_destroy). */
+lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_options *o,
+                         wb_data **out);
+void wb_data_destroy(wb_data *d);
+
+/* Assign rings, adjacency orders and the far control of the real focus areas and build the
+ * zone slots (assign.c). */
+lb_status wb_assign(lb_ctx *ctx, wb_data *d);
+
+/* Units of zone slot @p z of focus area @p f (malloc'd list, caller frees). */
+lb_status wb_zone_units(lb_ctx *ctx, const wb_data *d, size_t f, size_t z, size_t **units,
+                        size_t *n);
+
+/* Units of the region of focus area f. */
+lb_status wb_region_units(lb_ctx *ctx, const wb_data *d, size_t f, size_t **units, size_t *n);
+
+/* One period of the analysis with the per-unit inputs of every outcome. */
+typedef struct wb_panel {
+    int t0, t1;
+    int pretrend; /* 1: a pre-trend placebo period */
+    size_t n_out;
+    double *w;          /* weight at t0 (NaN: unusable) */
+    unsigned char *cls; /* class of lbm at t0 */
+    double *s0, *s1;    /* [k * n + u] */
+} wb_panel;
+
+static inline wb_obs wb_panel_obs(const wb_panel *p, size_t n, size_t k)
+{
+    return (wb_obs){p->w, p->cls, p->s0 + k * n, p->s1 + k * n};
+}
+
+/* Placebo results for one focus area: did[((m * n_slots + z) * n_panels + p) * n_out + k]. */
+typedef struct wb_placebo {
+    size_t m;          /* pseudo focus areas drawn (with replacement when distinct < m) */
+    size_t n_distinct; /* distinct pseudo areas */
+    size_t n_candidates;
+    double *did;
+    size_t **members; /* per pseudo area, sorted unit indices */
+    size_t *n_members;
+    double *pop, *score; /* Σw and weighted lbm at t0 of the first period */
+} wb_placebo;
+
+typedef struct wb_placebo_cfg {
+    size_t m;
+    int pool;
+    double buffer_m;
+    unsigned long seed;
+} wb_placebo_cfg;
+
+/* Draw the pseudo focus areas of focus area f and their DiDs for every placebo slot, panel
+ * and outcome (placebo.c). */
+lb_status wb_placebo_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_panel *panels,
+                         size_t n_panels, const wb_placebo_cfg *cfg, wb_placebo *out);
+void wb_placebo_free(wb_placebo *p);
+
+/* One-sided (placebo DiD <= observed) and two-sided (|placebo| >= |observed|) placebo
+ * p-values: (1 + count) / (valid + 1). NaN when the observation or every placebo is NaN. */
+void wb_placebo_p(const double *did, size_t m, size_t stride, double obs, double *p_one,
+                  double *p_two, size_t *n_valid);
+
+/* Pooled ring regression with wild cluster bootstrap (pooled.c). */
+typedef struct wb_pooled_term {
+    char *term; /* "focus", "ring_0_250", ... */
+    double estimate, se, t, p_two, p_one;
+} wb_pooled_term;
+
+typedef struct wb_pooled {
+    size_t n_units, n_clusters, n_params;
+    size_t n_terms;
+    wb_pooled_term *terms;
+} wb_pooled;
+
+typedef struct wb_pooled_cfg {
+    int n_boot;
+    unsigned long seed;
+    lb_wb_cluster cluster; /* resolved, never AUTO */
+} wb_pooled_cfg;
+
+lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *p, size_t k,
+                        const wb_pooled_cfg *cfg, wb_pooled *out);
+void wb_pooled_free(wb_pooled *p);
+
+/* Low level, exposed for tests: weighted least squares y ~ X (n × p, row-major) with cluster
+ * ids, CR1 cluster-robust standard error of coefficient j, and the wild cluster bootstrap with
+ * the null β_j = 0 imposed (Rademacher signs per cluster, B draws from gsl_rng_mt19937 seeded
+ * with @p seed). NaN p-values with fewer than 2 clusters. */
+typedef struct wb_wls_test {
+    double estimate, se, t, p_two, p_one;
+    size_t rank;
+} wb_wls_test;
+
+lb_status wb_wls_wcr(lb_ctx *ctx, const double *X, const double *y, const double *w,
+                     const size_t *cluster, size_t n, size_t p, size_t j, int n_boot,
+                     unsigned long seed, wb_wls_test *out);
+
+/* The bootstrap t-statistic of coefficient j for one given vector of cluster signs v[g]
+ * (g = cluster id 0..G-1), with the null imposed: for tests against brute-force refits. */
+lb_status wb_wls_wcr_tstar(lb_ctx *ctx, const double *X, const double *y, const double *w,
+                           const size_t *cluster, size_t n, size_t p, size_t j, const double *v,
+                           double *tstar);
+
+/* Seed of a derived random stream: mixes the run seed with a text key (focus id, term). */
+unsigned long wb_seed_mix(unsigned long seed, const char *key, unsigned long salt);
+
+/* The whole analysis in memory (analyse.c). */
+typedef struct wb_row {
+    size_t panel, focus, slot, outcome;
+    wb_zstat st;
+    double trend, sd;
+    double did_focus, wdq;
+    double p_one, p_two, q_one, q_two;
+    size_t n_placebo, n_placebo_distinct;
+} wb_row;
+
+typedef struct wb_pooled_row {
+    size_t panel, outcome;
+    wb_pooled res;
+} wb_pooled_row;
+
+typedef struct wb_result {
+    wb_data *data;
+    wb_panel *panels;
+    size_t n_panels;
+    size_t n_out;
+    size_t *out_k;   /* scoreset outcome index of each outcome */
+    char **out_name; /* "lbm", dimension codes */
+    wb_row *rows;
+    size_t n_rows;
+    wb_pooled_row *pooled;
+    size_t n_pooled;
+    wb_placebo *placebo;     /* per focus area */
+    const char *weight_used; /* "inhabitants" (the source's name), "unit", "area" */
+    lb_wb_cluster cluster;
+    size_t n_placebo_req;
+    double placebo_buffer_m;
+} wb_result;
+
+/* Run the analysis of @p s (borrowed; must outlive the result) with options @p o (outdir is
+ * not used). *out is owned by the caller (wb_result_destroy). */
+lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_options *o,
+                     wb_result **out);
+void wb_result_destroy(wb_result *r);
+
+/* Find a row (NULL when absent): by focus id, slot name, outcome name and period t0/t1. */
+const wb_row *wb_result_row(const wb_result *r, const char *focus_id, const char *slot,
+                            const char *outcome, int t0, int t1);
+
+/* Write waterbed.csv, waterbed_pooled.csv, zones.gpkg and run.json into @p dir (a temporary
+ * directory of the caller) (output.c). */
+lb_status wb_write(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o, const char *dir,
+                   double seconds);
+
+#endif
