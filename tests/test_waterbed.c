@@ -12,7 +12,6 @@
 #include <leefbaar/leefbaar.h>
 
 #include "../src/core/ctx.h"
-#include "../src/io/vector.h"
 #include "../src/waterbed/wb.h"
 
 #include <gsl/gsl_multifit.h>
@@ -495,7 +494,7 @@ static void test_waterbed_zone_geometry(void **state)
     lb_zunits *zu = NULL;
     assert_int_equal(lb_zunits_create(ctx, s->geom, s->geom_row, 16, &zu), LB_OK);
     lb_zgraph g;
-    assert_int_equal(lb_zunits_graph(ctx, zu, 150.0, &g), LB_OK);
+    assert_int_equal(lb_zunits_graph(ctx, zu, 150.0, 1, &g), LB_OK);
     /* brute force: polygon distance of squares (i,j), (k,l) = hypot of the gaps */
     for (size_t a = 0; a < 16; a++) {
         size_t cnt = 0;
@@ -676,6 +675,19 @@ static void test_waterbed_wcr_bootstrap(void **state)
         assert_int_equal(wb_wls_wcr_tstar(ctx, X, y, w, cl, N, P, 2, v, &ts), LB_OK);
         assert_near(ts, brute_tstar(X, y, w, cl, N, P, 2, v, G), 1e-9);
     }
+    /* every observation its own cluster: the bootstrap then works row by row (cheaper than by
+     * cluster when clusters are many); the same brute-force check */
+    size_t cl1[N];
+    double v1[N];
+    for (size_t i = 0; i < N; i++)
+        cl1[i] = i;
+    for (int rep = 0; rep < 5; rep++) {
+        for (size_t i = 0; i < N; i++)
+            v1[i] = gsl_rng_uniform(rng) < 0.5 ? -1.0 : 1.0;
+        double ts = 0.0;
+        assert_int_equal(wb_wls_wcr_tstar(ctx, X, y, w, cl1, N, P, 2, v1, &ts), LB_OK);
+        assert_near(ts, brute_tstar(X, y, w, cl1, N, P, 2, v1, N), 1e-9);
+    }
     /* the bootstrap p-value against full enumeration of the 2^6 sign vectors: with 19999
      * draws the Monte Carlo error of p is below 0.004 (sd); allow 0.02 */
     size_t ge = 0, le = 0;
@@ -771,56 +783,6 @@ static void test_waterbed_placebo_null_size(void **state)
 
 /* ---- the demo city ---- */
 
-/* Read the buurten layers of OUT/score_2020 and OUT/score_2022 into a scoreset (until the
- * scoreset reader is in main, this reads the two runs' scores.gpkg directly). */
-static lb_scoreset *demo_set(lb_ctx *ctx, const char *out)
-{
-    const int years[2] = {2020, 2022};
-    lb_vlayer *l[2] = {NULL, NULL};
-    for (int t = 0; t < 2; t++) {
-        char path[1024];
-        snprintf(path, sizeof(path), "%s/score_%d/scores.gpkg", out, years[t]);
-        lb_source src = {"scores", path, "buurten", NULL};
-        assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l[t]), LB_OK);
-    }
-    size_t n = l[0]->n;
-    lb_scoreset *s = set_new(n, 2, years, 6);
-    static const char *const dims[6] = {"won", "pub", "vrz", "bev", "soc", "vei"};
-    for (int t = 0; t < 2; t++) {
-        const lb_field *id = lb_vlayer_field(ctx, l[t], "BU_CODE");
-        const lb_field *gm = lb_vlayer_field(ctx, l[t], "GM_CODE");
-        const lb_field *wk = lb_vlayer_field(ctx, l[t], "WK_CODE");
-        const lb_field *lbm = lb_vlayer_field(ctx, l[t], "lbm");
-        const lb_field *afw = lb_vlayer_field(ctx, l[t], "afw");
-        const lb_field *wt = lb_vlayer_field(ctx, l[t], "weight");
-        assert_true(id && gm && wk && lbm && afw && wt);
-        assert_int_equal(l[t]->n, n);
-        for (size_t r = 0; r < n; r++) {
-            size_t u = r;
-            if (t == 0) {
-                s->id[u] = lb_strdup(id->str[r]);
-                s->gm_code[u] = lb_strdup(gm->str[r]);
-                s->wk_code[u] = lb_strdup(wk->str[r]);
-                s->geom->wkb[u] = malloc(l[0]->wkb_size[r]);
-                memcpy(s->geom->wkb[u], l[0]->wkb[r], l[0]->wkb_size[r]);
-                s->geom->wkb_size[u] = l[0]->wkb_size[r];
-            } else {
-                /* the same buurt order in both years */
-                assert_string_equal(s->id[u], id->str[r]);
-            }
-            set_value(s, (size_t)t, LB_OUT_LBM, u, lbm->num[r]);
-            set_value(s, (size_t)t, LB_OUT_AFW, u, afw->num[r]);
-            for (size_t d = 0; d < 6; d++)
-                set_value(s, (size_t)t, LB_OUT_DIM0 + d, u,
-                          lb_vlayer_field(ctx, l[t], dims[d])->num[r]);
-            s->weight[(size_t)t * n + u] = wt->num[r];
-        }
-    }
-    lb_vlayer_destroy(l[0]);
-    lb_vlayer_destroy(l[1]);
-    return s;
-}
-
 /* The demo city's planted effect (tools/synth: Δlbm +0.165 in the two focus wijken, −0.094 in
  * the buurten within 500 m, −0.010 elsewhere) is found: the first ring's DiD is negative with
  * a one-sided placebo p below 0.05 around both focus wijken, and the pooled first-ring
@@ -835,7 +797,12 @@ static void test_waterbed_demo_planted(void **state)
     char dir[256], focus[1024];
     assert_int_equal(lb_test_tmpdir(dir, sizeof(dir), "wbdemo"), 0);
     assert_int_equal(lb_demo_run(ctx, root, dir), LB_OK);
-    lb_scoreset *s = demo_set(ctx, dir);
+    char s0[300], s1[300];
+    snprintf(s0, sizeof(s0), "%s/score_2020", dir);
+    snprintf(s1, sizeof(s1), "%s/score_2022", dir);
+    const lb_score_source src[2] = {{.path = s0}, {.path = s1}};
+    lb_scoreset *s = NULL;
+    assert_int_equal(lb_scoreset_read(ctx, src, 2, &s), LB_OK);
     snprintf(focus, sizeof(focus), "%s/shapes/leefstad.gpkg", root);
     lb_waterbed_options o;
     lb_waterbed_options_init(&o);
@@ -871,7 +838,13 @@ static void test_waterbed_demo_planted(void **state)
     assert_string_equal(r->pooled[0].res.terms[1].term, "ring_0_250");
     assert_true(r->pooled[0].res.terms[1].estimate < 0.0);
     wb_result_destroy(r);
-    set_free(s);
+    lb_scoreset_destroy(s);
+    /* the demo itself wrote the same analysis (seed 1) */
+    char csv[300];
+    snprintf(csv, sizeof(csv), "%s/waterbed/waterbed.csv", dir);
+    FILE *fp = fopen(csv, "r");
+    assert_non_null(fp);
+    fclose(fp);
     assert_int_equal(lb_test_rmtree(dir), 0);
     lb_ctx_destroy(ctx);
 }

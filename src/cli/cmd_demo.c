@@ -16,7 +16,8 @@ static void help(void)
 {
     printf("Usage: leefbaar demo OUTDIR [--data DIR] [-q]\n\n"
            "Scores the demo city Leefstad (shapes/, rasters/, models/default.yaml) for 2020\n"
-           "(the reference year) and 2022 into OUTDIR/score_2020 and OUTDIR/score_2022.\n\n"
+           "(the reference year) and 2022 into OUTDIR/score_2020 and OUTDIR/score_2022, and\n"
+           "analyses waterbed effects around the two focus wijken into OUTDIR/waterbed.\n\n"
            "  --data DIR   folder holding shapes/, rasters/ and models/ (default: the source\n"
            "               tree this binary was built from, or $LEEFBAAR_DATA)\n");
 }

@@ -233,15 +233,16 @@ void lb_zgraph_free(lb_zgraph *g)
     memset(g, 0, sizeof(*g));
 }
 
-static lb_status build_csr(lb_ctx *ctx, size_t n, const edge *e, size_t ne, lb_zgraph *g)
+static lb_status build_csr(lb_ctx *ctx, size_t n, const edge *e, size_t ne, int centroid,
+                           lb_zgraph *g)
 {
     g->n = n;
     g->start = calloc(n + 1, sizeof(size_t));
     g->nb = malloc((ne > 0 ? 2 * ne : 1) * sizeof(uint32_t));
     g->d = malloc((ne > 0 ? 2 * ne : 1) * sizeof(double));
-    g->dc = malloc((ne > 0 ? 2 * ne : 1) * sizeof(double));
+    g->dc = centroid ? malloc((ne > 0 ? 2 * ne : 1) * sizeof(double)) : NULL;
     size_t *fill = calloc(n + 1, sizeof(size_t));
-    if (!g->start || !g->nb || !g->d || !g->dc || !fill) {
+    if (!g->start || !g->nb || !g->d || (centroid && !g->dc) || !fill) {
         free(fill);
         lb_zgraph_free(g);
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the unit graph");
@@ -258,19 +259,22 @@ static lb_status build_csr(lb_ctx *ctx, size_t n, const edge *e, size_t ne, lb_z
         size_t pb = g->start[e[k].b] + fill[e[k].b]++;
         g->nb[pb] = e[k].a;
         g->d[pb] = e[k].d;
-        g->dc[pb] = e[k].dc_ba;
+        if (centroid)
+            g->dc[pb] = e[k].dc_ba;
     }
     for (size_t k = 0; k < ne; k++) {
         size_t pa = g->start[e[k].a] + fill[e[k].a]++;
         g->nb[pa] = e[k].b;
         g->d[pa] = e[k].d;
-        g->dc[pa] = e[k].dc_ab;
+        if (centroid)
+            g->dc[pa] = e[k].dc_ab;
     }
     free(fill);
     return LB_OK;
 }
 
-lb_status lb_zunits_graph(lb_ctx *ctx, const lb_zunits *zu, double max_m, lb_zgraph *out)
+lb_status lb_zunits_graph(lb_ctx *ctx, const lb_zunits *zu, double max_m, int centroid,
+                          lb_zgraph *out)
 {
     if (!(max_m >= 0.0))
         return lb_error(ctx, LB_ERR_ARG, "unit graph: distance %g m must be >= 0", max_m);
@@ -290,8 +294,9 @@ lb_status lb_zunits_graph(lb_ctx *ctx, const lb_zunits *zu, double max_m, lb_zgr
                 continue;
             double d = 0.0, dab = 0.0, dba = 0.0;
             if (GEOSPreparedDistance_r(h, zu->pg[a], zu->g[b], &d) != 1 ||
-                GEOSPreparedDistance_r(h, zu->pg[a], zu->cen[b], &dab) != 1 ||
-                GEOSPreparedDistance_r(h, zu->pg[b], zu->cen[a], &dba) != 1) {
+                (centroid && d <= max_m &&
+                 (GEOSPreparedDistance_r(h, zu->pg[a], zu->cen[b], &dab) != 1 ||
+                  GEOSPreparedDistance_r(h, zu->pg[b], zu->cen[a], &dba) != 1))) {
                 st = lb_error(ctx, LB_ERR_GEOM, "GEOS distance between units %zu and %u failed", a,
                               b);
                 break;
@@ -314,7 +319,7 @@ lb_status lb_zunits_graph(lb_ctx *ctx, const lb_zunits *zu, double max_m, lb_zgr
     free(c.v);
     if (st == LB_OK) {
         memset(out, 0, sizeof(*out));
-        st = build_csr(ctx, zu->n, e, ne, out);
+        st = build_csr(ctx, zu->n, e, ne, centroid, out);
         out->max_m = max_m;
     }
     free(e);

@@ -30,8 +30,9 @@ double lb_zunits_area(const lb_zunits *zu, size_t u);
 
 /* Neighbour graph in compressed rows: the neighbours of unit a are nb[start[a] ..
  * start[a+1]), each with the polygon-to-polygon distance d (0 when they touch or overlap) and
- * dc = the distance from the neighbour's centroid to the polygon of a (0 when inside). Pairs
- * farther apart than the graph's max_m (by polygon distance) are absent. */
+ * dc = the distance from the neighbour's centroid to the polygon of a (0 when inside; NULL when
+ * the graph was built without centroid distances). Pairs farther apart than the graph's max_m
+ * (by polygon distance) are absent. */
 typedef struct lb_zgraph {
     size_t n;
     double max_m;
@@ -42,9 +43,10 @@ typedef struct lb_zgraph {
 } lb_zgraph;
 
 /* Build the graph of all unit pairs whose polygons lie within @p max_m metres. Exact GEOS
- * distances (prepared geometries, STRtree candidates). @p out is filled on success; free with
- * lb_zgraph_free. */
-lb_status lb_zunits_graph(lb_ctx *ctx, const lb_zunits *zu, double max_m, lb_zgraph *out);
+ * distances (prepared geometries, STRtree candidates); @p centroid: also the centroid-to-
+ * polygon distances dc. @p out is filled on success; free with lb_zgraph_free. */
+lb_status lb_zunits_graph(lb_ctx *ctx, const lb_zunits *zu, double max_m, int centroid,
+                          lb_zgraph *out);
 
 /* Free the arrays of a graph (the struct itself is the caller's). */
 void lb_zgraph_free(lb_zgraph *g);

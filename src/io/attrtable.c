@@ -131,6 +131,12 @@ static lb_status read_rows(lb_ctx *ctx, lb_attr_table *t, OGRLayerH lyr)
 
 lb_status lb_attr_table_read(lb_ctx *ctx, const char *path, const char *layer, lb_attr_table **out)
 {
+    return lb_attr_table_read_where(ctx, path, layer, NULL, out);
+}
+
+lb_status lb_attr_table_read_where(lb_ctx *ctx, const char *path, const char *layer,
+                                   const char *where, lb_attr_table **out)
+{
     lb_gdal_init();
     struct stat sb;
     if (stat(path, &sb) != 0 && strncmp(path, "/vsi", 4) != 0)
@@ -183,10 +189,19 @@ lb_status lb_attr_table_read(lb_ctx *ctx, const char *path, const char *layer, l
         if (!t->path || !t->layer || !t->driver)
             st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
+    if (st == LB_OK && where) {
+        lb_cpl_begin(&cap);
+        OGRErr e = OGR_L_SetAttributeFilter(lyr, where);
+        lb_cpl_end(&cap);
+        if (e != OGRERR_NONE)
+            st = lb_error(ctx, LB_ERR_DATA, "'%s' layer '%s': bad filter \"%s\": %s", path,
+                          t->layer, where, cap.msg);
+    }
     if (st == LB_OK)
         st = read_rows(ctx, t, lyr);
     if (st == LB_OK && t->n_rows == 0)
-        st = lb_error(ctx, LB_ERR_DATA, "'%s' layer '%s' has no rows", path, t->layer);
+        st = lb_error(ctx, LB_ERR_DATA, "'%s' layer '%s' has no rows%s%s%s", path, t->layer,
+                      where ? " matching \"" : "", where ? where : "", where ? "\"" : "");
     GDALClose(ds);
     if (st != LB_OK) {
         lb_attr_table_destroy(t);

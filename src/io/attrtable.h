@@ -29,6 +29,12 @@ typedef struct lb_attr_table {
  * @p layer is absent. *out is owned by the caller (lb_attr_table_destroy). */
 lb_status lb_attr_table_read(lb_ctx *ctx, const char *path, const char *layer, lb_attr_table **out);
 
+/* As lb_attr_table_read, keeping only the rows that match the OGR SQL attribute filter
+ * @p where (NULL keeps all). A filter OGR cannot parse is LB_ERR_DATA naming it; a filter
+ * matching no row is LB_ERR_DATA like an empty table. */
+lb_status lb_attr_table_read_where(lb_ctx *ctx, const char *path, const char *layer,
+                                   const char *where, lb_attr_table **out);
+
 /* Free a table. NULL is a no-op. */
 void lb_attr_table_destroy(lb_attr_table *t);
 

@@ -40,6 +40,30 @@ static lb_status score_year(lb_ctx *ctx, const char *data, const char *outdir, i
     return st;
 }
 
+/* Waterbed analysis around the two focus wijken, on the two scored years. */
+static lb_status demo_waterbed(lb_ctx *ctx, const char *data, const char *outdir)
+{
+    char s0[1024], s1[1024], focus[1024], out[1024];
+    snprintf(s0, sizeof(s0), "%s/score_%d", outdir, DEMO_REF_YEAR);
+    snprintf(s1, sizeof(s1), "%s/score_%d", outdir, DEMO_YEAR);
+    snprintf(focus, sizeof(focus), "%s/shapes/leefstad.gpkg", data);
+    snprintf(out, sizeof(out), "%s/waterbed", outdir);
+    const lb_score_source src[2] = {{.path = s0}, {.path = s1}};
+    lb_waterbed_options o;
+    lb_waterbed_options_init(&o);
+    o.scores = src;
+    o.n_scores = 2;
+    o.focus_path = focus;
+    o.focus_layer = "focus_wijken";
+    o.outdir = out;
+    o.command_line = "leefbaar demo";
+    lb_log(ctx, LB_LOG_INFO, "demo: waterbed analysis into %s", out);
+    lb_status st = lb_waterbed_run(ctx, &o);
+    if (st != LB_OK)
+        lb_error_prefix(ctx, st, "demo, waterbed: ");
+    return st;
+}
+
 lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir)
 {
     if (!data_dir || !outdir)
@@ -52,5 +76,8 @@ lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir)
         return st;
     char ref[1024];
     snprintf(ref, sizeof(ref), "%s/score_%d/run.json", outdir, DEMO_REF_YEAR);
-    return score_year(ctx, data_dir, outdir, DEMO_YEAR, ref);
+    st = score_year(ctx, data_dir, outdir, DEMO_YEAR, ref);
+    if (st == LB_OK)
+        st = demo_waterbed(ctx, data_dir, outdir);
+    return st;
 }

@@ -80,16 +80,6 @@ const wb_row *wb_result_row(const wb_result *r, const char *focus_id, const char
     return NULL;
 }
 
-/* Index of @p year in s->years, or -1 (the scoreset's own lookup, kept local so the analysis
- * runs on sets built in memory). */
-static int wb_year_index(const lb_scoreset *s, int year)
-{
-    for (size_t t = 0; t < s->n_years; t++)
-        if (s->years[t] == year)
-            return (int)t;
-    return -1;
-}
-
 static int class_of(const lb_scoreset *s, double lbm)
 {
     if (!isfinite(lbm))
@@ -147,7 +137,8 @@ static lb_status periods(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
     for (size_t i = 0; i < nm; i++) {
         lb_wb_period p =
             o->n_periods ? o->periods[i] : (lb_wb_period){s->years[0], s->years[s->n_years - 1]};
-        if (wb_year_index(s, p.t0) < 0 || wb_year_index(s, p.t1) < 0 || p.t0 >= p.t1) {
+        if (lb_scoreset_year_index(s, p.t0) < 0 || lb_scoreset_year_index(s, p.t1) < 0 ||
+            p.t0 >= p.t1) {
             free(v);
             free(isp);
             return lb_error(ctx, LB_ERR_ARG,
@@ -166,7 +157,7 @@ static lb_status periods(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
     }
     size_t n_main = n;
     for (size_t i = 0; o->pretrend && i < n_main; i++) {
-        int ti = wb_year_index(s, v[i].t0);
+        int ti = lb_scoreset_year_index(s, v[i].t0);
         if (ti <= 0)
             continue;
         lb_wb_period p = {s->years[ti - 1], v[i].t0};
@@ -194,7 +185,7 @@ static lb_wb_weight resolve_weight(lb_ctx *ctx, const lb_scoreset *s, const wb_d
         return LB_WB_WEIGHT_UNIT;
     size_t missing = 0;
     for (size_t i = 0; i < np; i++) {
-        size_t t = (size_t)wb_year_index(s, per[i].t0);
+        size_t t = (size_t)lb_scoreset_year_index(s, per[i].t0);
         for (size_t u = 0; u < s->n_units; u++) {
             double w = s->weight[t * s->n_units + u];
             if (!d->masked[u] && isfinite(lb_scoreset_value(s, t, LB_OUT_LBM, u)) &&
@@ -217,8 +208,8 @@ static lb_status build_panel(lb_ctx *ctx, const lb_scoreset *s, const wb_data *d
                              wb_panel *p)
 {
     size_t n = s->n_units, K = r->n_out;
-    size_t t0 = (size_t)wb_year_index(s, per.t0);
-    size_t t1 = (size_t)wb_year_index(s, per.t1);
+    size_t t0 = (size_t)lb_scoreset_year_index(s, per.t0);
+    size_t t1 = (size_t)lb_scoreset_year_index(s, per.t1);
     p->t0 = per.t0;
     p->t1 = per.t1;
     p->pretrend = pretrend;

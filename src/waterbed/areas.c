@@ -5,7 +5,7 @@
 #include "wb.h"
 
 #include "../core/ctx.h"
-#include "../io/attrs.h"
+#include "../io/attrtable.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -342,6 +342,17 @@ static char *field_text(const lb_field *f, size_t row)
     return lb_strfmt("%.15g", f->num[row]);
 }
 
+/* Cell text of an attribute table (malloc'd, trimmed; numbers formatted); NULL when null. */
+static char *cell_text(const lb_attr_table *t, long c, size_t r)
+{
+    if (c < 0)
+        return NULL;
+    if (t->num[c])
+        return isnan(t->num[c][r]) ? NULL : lb_strfmt("%.15g", t->num[c][r]);
+    const char *s = t->text[c][r];
+    return s ? trim_dup(s, strlen(s)) : NULL;
+}
+
 /* First field among @p cands (case-insensitive); a candidate ending in '*' matches a prefix. */
 static int pick_field(char *const *names, size_t n, const char *const *cands)
 {
@@ -501,52 +512,57 @@ static lb_status areas_from_code_args(lb_ctx *ctx, wb_data *d, const unit_codes 
 }
 
 /* A table of code lists, one area per row. */
-static lb_status areas_from_table(lb_ctx *ctx, wb_data *d, const unit_codes *uc, const lb_attrs *t,
-                                  const lb_waterbed_options *o, double reach, area_list *out)
+static lb_status areas_from_table(lb_ctx *ctx, wb_data *d, const unit_codes *uc,
+                                  const lb_attr_table *t, const lb_waterbed_options *o,
+                                  double reach, area_list *out)
 {
     int fid = -1, fname = -1, fgm = -1, fcodes = -1;
     static const char *const codes_cands[] = {"codes", "*codes", NULL};
     lb_status st =
-        want_field(ctx, t->field, t->n_fields, o->focus_id_field, id_cands, "id", t->path, &fid);
+        want_field(ctx, t->names, t->n_cols, o->focus_id_field, id_cands, "id", t->path, &fid);
     if (st == LB_OK)
-        st = want_field(ctx, t->field, t->n_fields, o->focus_name_field, name_cands, "name",
-                        t->path, &fname);
+        st = want_field(ctx, t->names, t->n_cols, o->focus_name_field, name_cands, "name", t->path,
+                        &fname);
     if (st == LB_OK)
-        st = want_field(ctx, t->field, t->n_fields, o->focus_gemeente_field, gm_cands, "gemeente",
+        st = want_field(ctx, t->names, t->n_cols, o->focus_gemeente_field, gm_cands, "gemeente",
                         t->path, &fgm);
     if (st == LB_OK && o->focus_codes_field)
-        st = want_field(ctx, t->field, t->n_fields, o->focus_codes_field, codes_cands, "codes",
+        st = want_field(ctx, t->names, t->n_cols, o->focus_codes_field, codes_cands, "codes",
                         t->path, &fcodes);
     if (st != LB_OK)
         return st;
     if (fcodes < 0) {
         /* the first field whose name ends in "codes" */
-        for (size_t i = 0; i < t->n_fields && fcodes < 0; i++) {
-            size_t len = strlen(t->field[i]);
-            if (len >= 5 && strcasecmp(t->field[i] + len - 5, "codes") == 0)
+        for (size_t i = 0; i < t->n_cols && fcodes < 0; i++) {
+            size_t len = strlen(t->names[i]);
+            if (len >= 5 && strcasecmp(t->names[i] + len - 5, "codes") == 0)
                 fcodes = (int)i;
         }
     }
     if (fcodes < 0) {
         char list[768] = "";
-        for (size_t i = 0; i < t->n_fields; i++)
-            lb_list_append(list, sizeof(list), t->field[i]);
+        for (size_t i = 0; i < t->n_cols; i++)
+            lb_list_append(list, sizeof(list), t->names[i]);
         return lb_error(ctx, LB_ERR_DATA,
                         "'%s' has no geometry and no field of unit codes (a name ending in "
                         "'codes'); name it with --focus-codes-field (fields: %s)",
                         t->path, list);
     }
     for (size_t r = 0; r < t->n_rows; r++) {
-        const char *codes = lb_attrs_cell(t, r, fcodes);
-        const char *idv = lb_attrs_cell(t, r, fid);
-        char *id = idv ? lb_strdup(idv) : lb_strfmt("%zu", r + 1);
-        const char *nm = lb_attrs_cell(t, r, fname);
-        char *name = lb_strdup(nm ? nm : id);
-        char *gm = gm_norm(lb_attrs_cell(t, r, fgm));
+        char *codes = cell_text(t, fcodes, r);
+        char *id = cell_text(t, fid, r);
+        if (!id)
+            id = lb_strfmt("%zu", r + 1);
+        char *name = cell_text(t, fname, r);
+        if (!name && id)
+            name = lb_strdup(id);
+        char *gv = cell_text(t, fgm, r), *gm = gm_norm(gv);
+        free(gv);
         if (!id || !name) {
             free(id);
             free(name);
             free(gm);
+            free(codes);
             return lb_error(ctx, LB_ERR_NOMEM, "out of memory for focus areas");
         }
         if (!codes || !*codes) {
@@ -555,9 +571,11 @@ static lb_status areas_from_table(lb_ctx *ctx, wb_data *d, const unit_codes *uc,
             free(id);
             free(name);
             free(gm);
+            free(codes);
             continue;
         }
         st = area_from_codes(ctx, d, uc, id, name, gm, codes, reach, "focus area", out);
+        free(codes);
         if (st != LB_OK)
             return st;
     }
@@ -628,22 +646,22 @@ static lb_status areas_from_polygons(lb_ctx *ctx, wb_data *d, const char *path, 
 
 static lb_status read_regions(lb_ctx *ctx, wb_data *d, const lb_waterbed_options *o)
 {
-    lb_attrs *t = NULL;
-    lb_status st = lb_attrs_read(ctx, o->region_table, NULL, NULL, &t);
+    lb_attr_table *t = NULL;
+    lb_status st = lb_attr_table_read(ctx, o->region_table, NULL, &t);
     if (st != LB_OK)
         return st;
     static const char *const reg_cands[] = {"region", "regio",   "COROP", "corop*",
                                             "regio*", "region*", NULL};
     int fg = -1, fr = -1;
-    st = want_field(ctx, t->field, t->n_fields, o->region_gemeente_field, gm_cands, "gemeente",
+    st = want_field(ctx, t->names, t->n_cols, o->region_gemeente_field, gm_cands, "gemeente",
                     t->path, &fg);
     if (st == LB_OK)
-        st = want_field(ctx, t->field, t->n_fields, o->region_field, reg_cands, "region", t->path,
+        st = want_field(ctx, t->names, t->n_cols, o->region_field, reg_cands, "region", t->path,
                         &fr);
     if (st == LB_OK && (fg < 0 || fr < 0)) {
         char list[768] = "";
-        for (size_t i = 0; i < t->n_fields; i++)
-            lb_list_append(list, sizeof(list), t->field[i]);
+        for (size_t i = 0; i < t->n_cols; i++)
+            lb_list_append(list, sizeof(list), t->names[i]);
         st = lb_error(ctx, LB_ERR_DATA,
                       "region table '%s': cannot tell the %s column (fields: %s); name it with "
                       "--region-%s",
@@ -660,44 +678,49 @@ static lb_status read_regions(lb_ctx *ctx, wb_data *d, const lb_waterbed_options
             gm_region[i] = -1;
     }
     for (size_t r = 0; st == LB_OK && r < t->n_rows; r++) {
-        const char *gv = lb_attrs_cell(t, r, fg), *rv = lb_attrs_cell(t, r, fr);
-        if (!gv || !rv || !*rv)
-            continue;
+        char *gv = cell_text(t, fg, r), *rv = cell_text(t, fr, r);
         char *g = gm_norm(gv);
-        if (!g)
+        free(gv);
+        if (!g || !rv || !*rv) {
+            free(g);
+            free(rv);
             continue;
+        }
         int gi = -1;
         for (size_t i = 0; i < d->n_gm; i++)
             if (strcmp(d->gm_names[i], g) == 0)
                 gi = (int)i;
         free(g);
-        if (gi < 0)
+        if (gi < 0) {
+            free(rv);
             continue; /* a gemeente without units or focus areas */
+        }
         int ri = -1;
         for (size_t i = 0; i < d->n_regions; i++)
             if (strcmp(d->region_names[i], rv) == 0)
                 ri = (int)i;
         if (ri < 0) {
             char **nr = realloc(d->region_names, (d->n_regions + 1) * sizeof(*nr));
-            char *copy = lb_strdup(rv);
-            if (!nr || !copy) {
-                if (nr)
-                    d->region_names = nr;
-                free(copy);
+            if (!nr) {
+                free(rv);
                 st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for regions");
                 break;
             }
             d->region_names = nr;
-            d->region_names[d->n_regions] = copy;
+            d->region_names[d->n_regions] = rv;
+            rv = NULL;
             ri = (int)d->n_regions++;
         }
         if (gm_region[gi] >= 0 && gm_region[gi] != ri) {
             st = lb_error(ctx, LB_ERR_DATA,
                           "region table '%s' row %zu: gemeente %s is in region '%s' and in "
                           "region '%s'",
-                          t->path, r + 1, d->gm_names[gi], d->region_names[gm_region[gi]], rv);
+                          t->path, r + 1, d->gm_names[gi], d->region_names[gm_region[gi]],
+                          d->region_names[ri]);
+            free(rv);
             break;
         }
+        free(rv);
         gm_region[gi] = ri;
     }
     if (st == LB_OK) {
@@ -728,7 +751,7 @@ static lb_status read_regions(lb_ctx *ctx, wb_data *d, const lb_waterbed_options
         }
     }
     free(gm_region);
-    lb_attrs_destroy(t);
+    lb_attr_table_destroy(t);
     return st;
 }
 
@@ -777,7 +800,7 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
     wb_data *d = calloc(1, sizeof(*d));
     unit_codes uc = {0};
     area_list focus = {0}, mask = {0};
-    lb_attrs *table = NULL;
+    lb_attr_table *table = NULL;
     if (!d)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     d->s = s;
@@ -834,7 +857,7 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
     const char *s_srs = o->n_scores > 0 && o->scores ? o->scores[0].s_srs : NULL;
     if (o->focus_path) {
         /* the attribute reader keeps rows without geometry and tells whether there is one */
-        st = lb_attrs_read(ctx, o->focus_path, o->focus_layer, o->focus_where, &table);
+        st = lb_attr_table_read_where(ctx, o->focus_path, o->focus_layer, o->focus_where, &table);
         if (st == LB_OK && table->has_geometry)
             st = areas_from_polygons(ctx, d, o->focus_path, o->focus_layer, o->focus_where, s_srs,
                                      o, reach, 1, &focus);
@@ -921,13 +944,14 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
         if (st != LB_OK)
             goto cleanup;
     }
-    st = lb_zunits_graph(ctx, d->zu, fmax(last, d->adj_tol_m), &d->graph);
+    st = lb_zunits_graph(ctx, d->zu, fmax(last, d->adj_tol_m), d->dist == LB_WB_DIST_CENTROID,
+                         &d->graph);
     if (st != LB_OK)
         goto cleanup;
     *out = d;
     d = NULL;
 cleanup:
-    lb_attrs_destroy(table);
+    lb_attr_table_destroy(table);
     area_list_free(&focus);
     area_list_free(&mask);
     unit_codes_free(&uc);

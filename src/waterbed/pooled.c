@@ -11,6 +11,7 @@
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,25 +79,85 @@ cleanup:
     return st;
 }
 
-/* Everything the bootstrap t-statistic of coefficient j needs, for any sign vector. */
+/* The design's nonzeros by row (dummy designs have a few per row), shared by every term. */
+typedef struct sparse {
+    size_t *start; /* n + 1 */
+    uint32_t *col;
+    double *val;
+} sparse;
+
+static void sparse_free(sparse *m)
+{
+    free(m->start);
+    free(m->col);
+    free(m->val);
+}
+
+static lb_status sparse_build(lb_ctx *ctx, const double *X, size_t n, size_t p, sparse *m)
+{
+    size_t nnz = 0;
+    for (size_t i = 0; i < n * p; i++)
+        nnz += X[i] != 0.0;
+    m->start = malloc((n + 1) * sizeof(size_t));
+    m->col = malloc((nnz ? nnz : 1) * sizeof(uint32_t));
+    m->val = malloc((nnz ? nnz : 1) * sizeof(double));
+    if (!m->start || !m->col || !m->val) {
+        sparse_free(m);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the regression");
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        m->start[i] = k;
+        for (size_t a = 0; a < p; a++)
+            if (X[i * p + a] != 0.0) {
+                m->col[k] = (uint32_t)a;
+                m->val[k++] = X[i * p + a];
+            }
+    }
+    m->start[n] = k;
+    return LB_OK;
+}
+
+/* Everything the bootstrap t-statistic of coefficient j needs, for any sign vector v.
+ *
+ * With the null imposed, y* = ŷ_r + v⊙ũ and ŷ_r lies in the column space of X, so the
+ * bootstrap residuals are u* = v⊙ũ − X·γ with γ = C·X'W·(v⊙ũ) and β*_j = β0_j + γ_j
+ * (β0 = C·X'W·ŷ_r). The CR1 variance needs per cluster c_j·s*_g = Σ_{i∈g} a_i u*_i with
+ * a_i = w_i (c_j·x_i). Two ways to get it, the cheaper one is used:
+ * - by cluster: γ = Σ_g v_g δ_g (δ_g = C·X_g'W_g ũ_g) and c_j·s*_g = v_g B_g − M_g·γ
+ *   (B_g = Σ a_i ũ_i, M_g = Σ a_i x_i): 2·G·p per draw;
+ * - by row: γ = C·(Σ_i w_i v_g(i) ũ_i x_i), then u*_i row by row: 2·nnz + p² + n per draw. */
 typedef struct wcr {
     size_t n, p, G, j;
-    double adj;    /* CR1: G/(G−1)·(N−1)/(N−rank) */
-    double *beta0; /* C·X'W·ŷ_r (p) */
-    double *delta; /* G × p: C·X_g'W_g·ũ_g */
-    double *M;     /* G × p: Σ_{i∈g} a_i x_i with a_i = w_i (c_j·x_i) */
-    double *A, *B; /* G: Σ a_i ŷ_r,i and Σ a_i ũ_i */
+    int by_row;
+    double adj; /* CR1: G/(G−1)·(N−1)/(N−rank) */
+    double beta0_j;
+    /* by cluster */
+    double *delta; /* G × p */
+    double *M;     /* G × p */
+    double *B;     /* G */
+    /* by row */
+    const sparse *X;
+    const size_t *cl;
+    const double *C; /* p × p, row stride tda */
+    size_t tda;
+    double *a, *wu, *ur; /* n: a_i, w_i ũ_i, ũ_i */
+    double *r, *gamma, *score;
     double estimate, se, t;
     size_t rank;
 } wcr;
 
 static void wcr_free(wcr *b)
 {
-    free(b->beta0);
     free(b->delta);
     free(b->M);
-    free(b->A);
     free(b->B);
+    free(b->a);
+    free(b->wu);
+    free(b->ur);
+    free(b->r);
+    free(b->gamma);
+    free(b->score);
 }
 
 static double dot(const double *a, const double *b, size_t p)
@@ -107,9 +168,17 @@ static double dot(const double *a, const double *b, size_t p)
     return s;
 }
 
+static double sparse_dot(const sparse *m, size_t i, const double *v)
+{
+    double s = 0.0;
+    for (size_t e = m->start[i]; e < m->start[i + 1]; e++)
+        s += m->val[e] * v[m->col[e]];
+    return s;
+}
+
 /* @p full: the unrestricted fit. The fit with β_j = 0 imposed is the restricted least-squares
  * solution β_r = β̂ − C e_j β̂_j / C_jj (C = (X'WX)^-1), so one fit serves every term. */
-static lb_status wcr_prepare(lb_ctx *ctx, const double *X, const double *y, const double *w,
+static lb_status wcr_prepare(lb_ctx *ctx, const sparse *X, const double *y, const double *w,
                              const size_t *cl, size_t n, size_t p, size_t j, const fit *full,
                              wcr *b)
 {
@@ -122,24 +191,26 @@ static lb_status wcr_prepare(lb_ctx *ctx, const double *X, const double *y, cons
     b->p = p;
     b->G = G;
     b->j = j;
-    double *br = malloc(p * sizeof(double));
-    double *cj = malloc(p * sizeof(double)), *ar = malloc(n * sizeof(double));
-    double *yr = malloc(n * sizeof(double)), *ur = malloc(n * sizeof(double));
-    double *score = calloc(G ? G : 1, sizeof(double));
-    b->beta0 = calloc(p, sizeof(double));
-    b->delta = calloc(G * p > 0 ? G * p : 1, sizeof(double));
-    b->M = calloc(G * p > 0 ? G * p : 1, sizeof(double));
-    b->A = calloc(G ? G : 1, sizeof(double));
+    b->X = X;
+    b->cl = cl;
+    b->C = full->cov->data;
+    b->tda = full->cov->tda;
+    b->rank = full->rank;
+    size_t nnz = X->start[n];
+    b->by_row = 2.0 * (double)nnz + (double)(p * p) + (double)n < 2.0 * (double)G * (double)p;
+    const double *C = b->C;
+    size_t tda = b->tda;
+    double *br = malloc(p * sizeof(double)), *cj = malloc(p * sizeof(double));
+    double *score = calloc(G ? G : 1, sizeof(double)), *xw = calloc(p, sizeof(double));
+    b->a = malloc(n * sizeof(double));
+    b->ur = malloc(n * sizeof(double));
+    b->wu = malloc(n * sizeof(double));
     b->B = calloc(G ? G : 1, sizeof(double));
     lb_status st = LB_OK;
-    if (!br || !cj || !ar || !yr || !ur || !score || !b->beta0 || !b->delta || !b->M || !b->A ||
-        !b->B) {
+    if (!br || !cj || !score || !xw || !b->a || !b->ur || !b->wu || !b->B) {
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
         goto cleanup;
     }
-    b->rank = full->rank;
-    const double *C = full->cov->data;
-    size_t tda = full->cov->tda;
     for (size_t k = 0; k < p; k++)
         cj[k] = C[j * tda + k];
     b->estimate = gsl_vector_get(full->c, j);
@@ -150,14 +221,16 @@ static lb_status wcr_prepare(lb_ctx *ctx, const double *X, const double *y, cons
     for (size_t k = 0; k < p; k++)
         br[k] = gsl_vector_get(full->c, k) - cj[k] * b->estimate / C[j * tda + j];
     br[j] = 0.0;
-    /* CR1 variance of the estimate from the unrestricted residuals */
+    /* CR1 variance of the estimate from the unrestricted residuals; ŷ_r, ũ, X'W ŷ_r */
     for (size_t i = 0; i < n; i++) {
-        const double *x = X + i * p;
-        double fitted = 0.0;
-        for (size_t k = 0; k < p; k++)
-            fitted += x[k] * gsl_vector_get(full->c, k);
-        ar[i] = w[i] * dot(cj, x, p);
-        score[cl[i]] += ar[i] * (y[i] - fitted);
+        double fitted = sparse_dot(X, i, full->c->data), yr = sparse_dot(X, i, br);
+        b->a[i] = w[i] * sparse_dot(X, i, cj);
+        score[cl[i]] += b->a[i] * (y[i] - fitted);
+        b->ur[i] = y[i] - yr;
+        b->wu[i] = w[i] * b->ur[i];
+        b->B[cl[i]] += b->a[i] * b->ur[i];
+        for (size_t e = X->start[i]; e < X->start[i + 1]; e++)
+            xw[X->col[e]] += w[i] * X->val[e] * yr;
     }
     double ss = 0.0;
     for (size_t g = 0; g < G; g++)
@@ -167,120 +240,127 @@ static lb_status wcr_prepare(lb_ctx *ctx, const double *X, const double *y, cons
                  : NAN;
     b->se = sqrt(b->adj * ss);
     b->t = b->estimate / b->se;
-    /* restricted fit: ŷ_r and ũ */
-    for (size_t i = 0; i < n; i++) {
-        yr[i] = dot(X + i * p, br, p);
-        ur[i] = y[i] - yr[i];
+    b->beta0_j = dot(C + j * tda, xw, p);
+    if (b->by_row) {
+        b->r = malloc(p * sizeof(double));
+        b->gamma = malloc(p * sizeof(double));
+        b->score = malloc((G ? G : 1) * sizeof(double));
+        if (!b->r || !b->gamma || !b->score)
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
+        goto cleanup;
     }
-    /* X'W ŷ_r and per cluster X_g'W_g ũ_g, then multiplied by C */
-    double *xw = calloc(p, sizeof(double)), *xg = calloc(G * p > 0 ? G * p : 1, sizeof(double));
-    if (!xw || !xg) {
-        free(xw);
+    /* by cluster: X_g'W_g ũ_g and M_g, then δ_g = C·X_g'W_g ũ_g */
+    double *xg = calloc(G * p > 0 ? G * p : 1, sizeof(double));
+    b->delta = calloc(G * p > 0 ? G * p : 1, sizeof(double));
+    b->M = calloc(G * p > 0 ? G * p : 1, sizeof(double));
+    if (!xg || !b->delta || !b->M) {
         free(xg);
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
         goto cleanup;
     }
-    for (size_t i = 0; i < n; i++) {
-        const double *x = X + i * p;
-        size_t g = cl[i];
-        for (size_t k = 0; k < p; k++) {
-            if (x[k] == 0.0)
-                continue;
-            xw[k] += w[i] * x[k] * yr[i];
-            xg[g * p + k] += w[i] * x[k] * ur[i];
-            b->M[g * p + k] += ar[i] * x[k];
+    for (size_t i = 0; i < n; i++)
+        for (size_t e = X->start[i]; e < X->start[i + 1]; e++) {
+            xg[cl[i] * p + X->col[e]] += b->wu[i] * X->val[e];
+            b->M[cl[i] * p + X->col[e]] += b->a[i] * X->val[e];
         }
-        b->A[g] += ar[i] * yr[i];
-        b->B[g] += ar[i] * ur[i];
-    }
-    for (size_t a = 0; a < p; a++) {
-        b->beta0[a] = dot(C + a * tda, xw, p);
-        for (size_t g = 0; g < G; g++)
+    for (size_t g = 0; g < G; g++)
+        for (size_t a = 0; a < p; a++)
             b->delta[g * p + a] = dot(C + a * tda, xg + g * p, p);
-    }
-    free(xw);
     free(xg);
 cleanup:
     free(br);
     free(cj);
-    free(ar);
-    free(yr);
-    free(ur);
     free(score);
+    free(xw);
     if (st != LB_OK)
         wcr_free(b);
     return st;
 }
 
-/* t* for signs v[g]; @p beta is scratch of p values. */
-static double wcr_tstar(const wcr *b, const double *v, double *beta)
+/* t* for signs v[g]; @p gamma is scratch of p values (by cluster). */
+static double wcr_tstar(const wcr *b, const double *v, double *gamma)
 {
-    size_t p = b->p;
-    memcpy(beta, b->beta0, p * sizeof(double));
-    for (size_t g = 0; g < b->G; g++) {
-        const double *dg = b->delta + g * p;
-        double s = v[g];
-        for (size_t k = 0; k < p; k++)
-            beta[k] += s * dg[k];
-    }
+    size_t p = b->p, G = b->G;
     double ss = 0.0;
-    for (size_t g = 0; g < b->G; g++) {
-        double sc = b->A[g] + v[g] * b->B[g] - dot(b->M + g * p, beta, p);
-        ss += sc * sc;
+    if (b->by_row) {
+        double *r = b->r, *sc = b->score;
+        gamma = b->gamma;
+        memset(r, 0, p * sizeof(double));
+        for (size_t i = 0; i < b->n; i++) {
+            double s = v[b->cl[i]] * b->wu[i];
+            for (size_t e = b->X->start[i]; e < b->X->start[i + 1]; e++)
+                r[b->X->col[e]] += s * b->X->val[e];
+        }
+        for (size_t a = 0; a < p; a++)
+            gamma[a] = dot(b->C + a * b->tda, r, p);
+        memset(sc, 0, G * sizeof(double));
+        for (size_t i = 0; i < b->n; i++)
+            sc[b->cl[i]] += b->a[i] * (v[b->cl[i]] * b->ur[i] - sparse_dot(b->X, i, gamma));
+        for (size_t g = 0; g < G; g++)
+            ss += sc[g] * sc[g];
+    } else {
+        memset(gamma, 0, p * sizeof(double));
+        for (size_t g = 0; g < G; g++) {
+            const double *dg = b->delta + g * p;
+            double s = v[g];
+            for (size_t k = 0; k < p; k++)
+                gamma[k] += s * dg[k];
+        }
+        for (size_t g = 0; g < G; g++) {
+            double sc = v[g] * b->B[g] - dot(b->M + g * p, gamma, p);
+            ss += sc * sc;
+        }
     }
-    return beta[b->j] / sqrt(b->adj * ss);
+    return (b->beta0_j + gamma[b->j]) / sqrt(b->adj * ss);
 }
 
-lb_status wb_wls_wcr_tstar(lb_ctx *ctx, const double *X, const double *y, const double *w,
-                           const size_t *cluster, size_t n, size_t p, size_t j, const double *v,
-                           double *tstar)
+/* Fill v with Rademacher signs, 32 per draw of the 32-bit generator. */
+static void rademacher(gsl_rng *rng, double *v, size_t G)
 {
-    fit full;
-    wcr b;
-    lb_status st = wls(ctx, X, y, w, n, p, &full);
-    if (st == LB_OK)
-        st = wcr_prepare(ctx, X, y, w, cluster, n, p, j, &full, &b);
-    fit_free(&full);
-    if (st != LB_OK)
-        return st;
-    double *beta = malloc(p * sizeof(double));
-    if (!beta) {
-        wcr_free(&b);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
+    unsigned long bits = 0;
+    for (size_t g = 0; g < G; g++) {
+        if (g % 32 == 0)
+            bits = gsl_rng_get(rng);
+        v[g] = (bits >> (g % 32)) & 1UL ? 1.0 : -1.0;
     }
-    *tstar = wcr_tstar(&b, v, beta);
-    free(beta);
-    wcr_free(&b);
-    return LB_OK;
 }
 
 /* Tests of several coefficients of one fit; seeds[i] seeds the bootstrap of term js[i]. */
 static lb_status wcr_terms(lb_ctx *ctx, const double *X, const double *y, const double *w,
                            const size_t *cluster, size_t n, size_t p, const size_t *js, size_t nj,
-                           int n_boot, const unsigned long *seeds, wb_wls_test *out)
+                           int n_boot, const unsigned long *seeds, wb_wls_test *out,
+                           const double *v_fixed, double *tstar_fixed)
 {
     fit full;
+    sparse sx = {0};
     lb_status st = wls(ctx, X, y, w, n, p, &full);
     if (st != LB_OK)
         return st;
-    double *beta = malloc(p * sizeof(double));
+    st = sparse_build(ctx, X, n, p, &sx);
+    double *gamma = malloc(p * sizeof(double));
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!beta || !rng)
+    if (st == LB_OK && (!gamma || !rng))
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
     for (size_t t = 0; t < nj && st == LB_OK; t++) {
         wcr b;
-        st = wcr_prepare(ctx, X, y, w, cluster, n, p, js[t], &full, &b);
+        st = wcr_prepare(ctx, &sx, y, w, cluster, n, p, js[t], &full, &b);
         if (st != LB_OK)
             break;
         wb_wls_test r = {b.estimate, b.se, b.t, NAN, NAN, b.rank};
-        double *v = n_boot > 0 && b.G >= 2 && isfinite(b.t) ? malloc(b.G * sizeof(double)) : NULL;
-        if (v) {
+        if (v_fixed) {
+            *tstar_fixed = wcr_tstar(&b, v_fixed, gamma);
+        } else if (n_boot > 0 && b.G >= 2 && isfinite(b.t)) {
+            double *v = malloc(b.G * sizeof(double));
+            if (!v) {
+                wcr_free(&b);
+                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
+                break;
+            }
             gsl_rng_set(rng, seeds[t]);
             size_t two = 0, one = 0, valid = 0;
             for (int rep = 0; rep < n_boot; rep++) {
-                for (size_t g = 0; g < b.G; g++)
-                    v[g] = gsl_rng_uniform_int(rng, 2) ? 1.0 : -1.0;
-                double ts = wcr_tstar(&b, v, beta);
+                rademacher(rng, v, b.G);
+                double ts = wcr_tstar(&b, v, gamma);
                 if (!isfinite(ts))
                     continue;
                 valid++;
@@ -292,17 +372,27 @@ static lb_status wcr_terms(lb_ctx *ctx, const double *X, const double *y, const 
                 r.p_one = (double)one / (double)valid;
             }
             free(v);
-        } else if (n_boot > 0 && b.G >= 2 && isfinite(b.t)) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
         }
         wcr_free(&b);
         out[t] = r;
     }
-    free(beta);
+    free(gamma);
     if (rng)
         gsl_rng_free(rng);
+    sparse_free(&sx);
     fit_free(&full);
     return st;
+}
+
+lb_status wb_wls_wcr_tstar(lb_ctx *ctx, const double *X, const double *y, const double *w,
+                           const size_t *cluster, size_t n, size_t p, size_t j, const double *v,
+                           double *tstar)
+{
+    if (j >= p)
+        return lb_error(ctx, LB_ERR_ARG, "regression: coefficient %zu of %zu", j, p);
+    wb_wls_test t;
+    unsigned long seed = 1;
+    return wcr_terms(ctx, X, y, w, cluster, n, p, &j, 1, 0, &seed, &t, v, tstar);
 }
 
 lb_status wb_wls_wcr(lb_ctx *ctx, const double *X, const double *y, const double *w,
@@ -311,7 +401,7 @@ lb_status wb_wls_wcr(lb_ctx *ctx, const double *X, const double *y, const double
 {
     if (j >= p)
         return lb_error(ctx, LB_ERR_ARG, "regression: coefficient %zu of %zu", j, p);
-    return wcr_terms(ctx, X, y, w, cluster, n, p, &j, 1, n_boot, &seed, out);
+    return wcr_terms(ctx, X, y, w, cluster, n, p, &j, 1, n_boot, &seed, out, NULL, NULL);
 }
 
 void wb_pooled_free(wb_pooled *p)
@@ -533,7 +623,7 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
         out->n_terms = nj;
     }
     if (st == LB_OK)
-        st = wcr_terms(ctx, X, y, w, cl, n, p, js, nj, cfg->n_boot, seeds, tests);
+        st = wcr_terms(ctx, X, y, w, cl, n, p, js, nj, cfg->n_boot, seeds, tests, NULL, NULL);
     for (size_t t = 0; st == LB_OK && t < nj; t++) {
         out->terms[t].estimate = tests[t].estimate;
         out->terms[t].se = tests[t].se;
