@@ -225,27 +225,38 @@ static void test_waterbed_ctrl_reweighting(void **state)
     (void)state;
     /* zone: class 3 weight 2, class 5 weight 1; control means by class: 3 → −0.1, 5 → 0.2,
      * 7 → 1.0 (ignored: the zone has no class 7). Re-weighted: 2/3·(−0.1) + 1/3·0.2 = 0. */
-    wb_acc z = {{0}, {0}, 0}, c = {{0}, {0}, 0};
+    wb_acc z, c;
+    memset(&z, 0, sizeof(z));
+    memset(&c, 0, sizeof(c));
     wb_acc_add(&z, 3, 2.0, 0.5);
     wb_acc_add(&z, 5, 1.0, 0.5);
     wb_acc_add(&c, 3, 1.0, -0.1);
     wb_acc_add(&c, 3, 3.0, -0.1);
     wb_acc_add(&c, 5, 2.0, 0.2);
     wb_acc_add(&c, 7, 10.0, 1.0);
-    assert_near(wb_ctrl_delta(&z, &c), 0.0, 1e-15);
+    assert_near(wb_ctrl_delta(&z, &c, 1), 0.0, 1e-15);
     /* the raw control mean would be (−0.4 + 0.4 + 10)/16 = 0.625 */
     assert_near(wb_acc_mean(&c), 10.0 / 16.0, 1e-15);
     /* a zone class the control lacks borrows the nearest class (4 → 3 on a tie with 5) */
-    wb_acc z4 = {{0}, {0}, 0};
+    wb_acc z4, z9, z5, e;
+    memset(&z4, 0, sizeof(z4));
+    memset(&z9, 0, sizeof(z9));
+    memset(&z5, 0, sizeof(z5));
+    memset(&e, 0, sizeof(e));
     wb_acc_add(&z4, 4, 1.0, 0.0);
-    assert_near(wb_ctrl_delta(&z4, &c), -0.1, 1e-15);
-    wb_acc z9 = {{0}, {0}, 0};
+    assert_near(wb_ctrl_delta(&z4, &c, 1), -0.1, 1e-15);
     wb_acc_add(&z9, 9, 1.0, 0.0);
-    assert_near(wb_ctrl_delta(&z9, &c), 1.0, 1e-15);
+    assert_near(wb_ctrl_delta(&z9, &c, 1), 1.0, 1e-15);
+    /* at least 2 control units per window: class 5 has one unit, so [5,5] widens to [4,5]
+     * (still one), [4,6] (one), [3,6] (three): (4·(−0.1) + 2·0.2)/(4 + 2) = 0 */
+    wb_acc_add(&z5, 5, 1.0, 0.0);
+    assert_near(wb_ctrl_delta(&z5, &c, 1), 0.2, 1e-15);
+    assert_near(wb_ctrl_delta(&z5, &c, 2), 0.0, 1e-15);
+    /* more units than the control has: every class, (−0.4 + 0.4 + 10)/16 */
+    assert_near(wb_ctrl_delta(&z5, &c, 99), 10.0 / 16.0, 1e-15);
     /* empty control or zone: NaN */
-    wb_acc e = {{0}, {0}, 0};
-    assert_true(isnan(wb_ctrl_delta(&z, &e)));
-    assert_true(isnan(wb_ctrl_delta(&e, &c)));
+    assert_true(isnan(wb_ctrl_delta(&z, &e, 1)));
+    assert_true(isnan(wb_ctrl_delta(&e, &c, 1)));
     /* WDQ analogue only where the focus area improved */
     assert_near(wb_wdq_scores(-0.05, 0.2), -0.25, 1e-15);
     assert_true(isnan(wb_wdq_scores(-0.05, -0.2)));
@@ -308,6 +319,7 @@ static void strip_options(lb_waterbed_options *o, const char *const *codes)
     o->n_rings = 2;
     o->adjacency_orders = 2;
     o->k2 = 0.5;
+    o->min_control = 1; /* the far control has two units: each class stands alone */
     o->n_placebo = 0;
     o->n_boot = 0;
 }
@@ -763,6 +775,7 @@ static void test_waterbed_placebo_null_size(void **state)
         assert_int_equal(wb_analyse(ctx, s, &o, &r), LB_OK);
         const wb_row *w = wb_result_row(r, "F", "ring_0_250", "lbm", 2020, 2022);
         assert_non_null(w);
+        assert_true(r->placebo[0].n_disjoint > 20.0); /* the placebos barely overlap */
         if (!isnan(w->p_one)) {
             tested++;
             rejected += w->p_one <= 0.05;
@@ -822,6 +835,8 @@ static void test_waterbed_demo_planted(void **state)
                       r1->st.did, r1->p_one, r1->p_two, r1->q_one, r1->n_placebo,
                       r1->n_placebo_distinct);
         assert_int_equal(fo->st.n, 5);
+        /* ~33 candidate buurten: the placebo areas overlap, which the run reports */
+        assert_true(r->placebo[f].n_disjoint < 20.0);
         assert_true(fo->st.did > 0.1);
         assert_true(r1->st.did < 0.0);
         assert_true(r1->p_one < 0.05);

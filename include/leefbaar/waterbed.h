@@ -109,6 +109,8 @@ typedef struct lb_waterbed_options {
     double k1;           /**< lagging: d_i < -k1 sd(d); default 1 */
     double k2;           /**< strongly lagging: z(d) < -k2; default 2 */
     int receiving_class; /**< potential receiving areas: class <= this at t0; default 4 (zwak) */
+    int min_control;     /**< far-control units per baseline-class window of the re-weighting;
+                              a sparser class borrows neighbouring classes; default 5 */
 
     /* Tests. */
     unsigned long seed;      /**< default 1 */

@@ -56,6 +56,7 @@ static void help(void)
         "  --weight auto|source|unit|area  unit weight (default: inhabitants when known, else 1)\n"
         "  --k1 X, --k2 X           lagging thresholds in sd of d (default 1 and 2)\n"
         "  --receiving-class N      potential receiving areas: class <= N at t0 (default 4)\n"
+        "  --min-control N          far-control units per baseline-class window (default 5)\n"
         "  --seed N                 random seed of placebos and bootstrap (default 1)\n"
         "  --placebos M             pseudo focus areas per focus area (default 199; 0 = off)\n"
         "  --placebo-buffer M       candidates lie farther than M from every focus area\n"

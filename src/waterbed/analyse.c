@@ -24,6 +24,7 @@ void lb_waterbed_options_init(lb_waterbed_options *o)
     o->k1 = 1.0;
     o->k2 = 2.0;
     o->receiving_class = 4;
+    o->min_control = 5;
     o->seed = 1;
     o->n_placebo = 199;
     o->placebo_buffer_m = -1.0;
@@ -400,7 +401,8 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
 
     /* placebo areas per focus area */
     wb_placebo_cfg pc = {(size_t)o->n_placebo, o->placebo_pool,
-                         o->placebo_buffer_m >= 0.0 ? o->placebo_buffer_m : d->rings[0], o->seed};
+                         o->placebo_buffer_m >= 0.0 ? o->placebo_buffer_m : d->rings[0], o->seed,
+                         (size_t)o->min_control};
     r->n_placebo_req = pc.m;
     r->placebo_buffer_m = pc.buffer_m;
     for (size_t f = 0; f < d->n_focus && st == LB_OK && pc.m > 0; f++) {
@@ -410,6 +412,13 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
                    "focus area '%s': only %zu distinct placebo areas among %zu candidates; the "
                    "%zu placebos are drawn from them with replacement",
                    d->focus[f].id, r->placebo[f].n_distinct, r->placebo[f].n_candidates, pc.m);
+        if (st == LB_OK && r->placebo[f].m > 0 && r->placebo[f].n_disjoint < 20.0)
+            lb_log(ctx, LB_LOG_WARN,
+                   "focus area '%s': only about %.0f placebo areas fit among the %zu candidate "
+                   "units without overlapping, so the placebos share units and their spread "
+                   "understates the sampling variance: placebo p-values are too small here; "
+                   "rely on the pooled regression (waterbed_pooled.csv) or widen the region",
+                   d->focus[f].id, r->placebo[f].n_disjoint, r->placebo[f].n_candidates);
         lb_status pst =
             lb_progress(ctx, 0.1 + 0.6 * (double)(f + 1) / (double)d->n_focus, "placebos");
         if (st == LB_OK)
@@ -430,7 +439,7 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for %zu rows", r->n_rows);
         goto cleanup;
     }
-    wb_params par = {o->k1, o->k2, o->receiving_class};
+    wb_params par = {o->k1, o->k2, o->receiving_class, (size_t)o->min_control};
     size_t at = 0;
     for (size_t f = 0; f < d->n_focus && st == LB_OK; f++)
         st = focus_rows(ctx, r, f, &par, tmp, &at);

@@ -331,7 +331,8 @@ static lb_status focus_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
               *c_w = col(&b, "weight_t0", LB_COL_REAL, 2),
               *c_lbm = col(&b, "lbm_t0", LB_COL_REAL, 6),
               *c_cand = col(&b, "placebo_candidates", LB_COL_INT, -1),
-              *c_dist = col(&b, "placebo_distinct", LB_COL_INT, -1);
+              *c_dist = col(&b, "placebo_distinct", LB_COL_INT, -1),
+              *c_disj = col(&b, "placebo_disjoint", LB_COL_REAL, 1);
     for (size_t f = 0; f < d->n_focus && b.st == LB_OK; f++) {
         const wb_area *a = &d->focus[f];
         set_text(&b, c_id, f, a->id);
@@ -353,6 +354,7 @@ static lb_status focus_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
         set_real(c_lbm, f, w > 0.0 ? wl / w : NAN);
         set_int(c_cand, f, (long long)r->placebo[f].n_candidates);
         set_int(c_dist, f, (long long)r->placebo[f].n_distinct);
+        set_real(c_disj, f, r->placebo[f].m > 0 ? r->placebo[f].n_disjoint : NAN);
         if (b.st == LB_OK)
             b.st = copy_wkb(ctx, b.t, f, a->wkb, a->wkb_size);
     }
@@ -468,6 +470,7 @@ static struct json_object *options_json(const wb_result *r, const lb_waterbed_op
     json_object_object_add(j, "k1", json_object_new_double(o->k1));
     json_object_object_add(j, "k2", json_object_new_double(o->k2));
     json_object_object_add(j, "receiving_class", json_object_new_int(o->receiving_class));
+    json_object_object_add(j, "min_control", json_object_new_int(o->min_control));
     json_object_object_add(j, "seed", json_object_new_int64((int64_t)o->seed));
     json_object_object_add(j, "rng", json_object_new_string("gsl_rng_mt19937"));
     json_object_object_add(j, "placebos", json_object_new_int(o->n_placebo));
@@ -521,6 +524,8 @@ static struct json_object *run_json(lb_ctx *ctx, const wb_result *r, const lb_wa
                                json_object_new_int64((int64_t)r->placebo[f].n_candidates));
         json_object_object_add(x, "placebo_distinct",
                                json_object_new_int64((int64_t)r->placebo[f].n_distinct));
+        json_object_object_add(x, "placebo_disjoint",
+                               json_object_new_double(round(r->placebo[f].n_disjoint * 10) / 10));
         json_object_array_add(fa, x);
     }
     json_object_object_add(doc, "focus_areas", fa);

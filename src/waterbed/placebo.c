@@ -301,8 +301,8 @@ static lb_status alloc_out(lb_ctx *ctx, wb_placebo *out, size_t m, size_t cells)
 
 /* DiDs of one pseudo area for every placebo slot, panel and outcome. */
 static lb_status pseudo_dids(const wb_data *d, size_t f, const cluster *c, const wb_panel *panels,
-                             size_t n_panels, size_t n_out, const wb_acc *tot, scratch *s,
-                             wb_acc *zacc, double *did)
+                             size_t n_panels, size_t n_out, const wb_acc *tot, size_t min_control,
+                             scratch *s, wb_acc *zacc, double *did)
 {
     lb_status st = pseudo_zones(d, c, s);
     if (st != LB_OK)
@@ -313,8 +313,7 @@ static lb_status pseudo_dids(const wb_data *d, size_t f, const cluster *c, const
         for (size_t k = 0; k < n_out; k++) {
             wb_obs o = wb_panel_obs(&panels[p], d->n, k);
             wb_acc far = tot[p * n_out + k];
-            for (size_t z = 0; z < nz; z++)
-                zacc[z] = (wb_acc){{0}, {0}, 0};
+            memset(zacc, 0, nz * sizeof(*zacc));
             for (size_t i = 0; i < s->n_touched; i++) {
                 size_t u = s->touched[i];
                 if (!wb_obs_ok(&o, u))
@@ -323,9 +322,10 @@ static lb_status pseudo_dids(const wb_data *d, size_t f, const cluster *c, const
                 double w = o.w[u], dl = o.s1[u] - o.s0[u];
                 int cls = o.cls[u];
                 if ((in_area || s->dist[u] <= last) && wb_in_region(d, f, u)) {
-                    wb_acc one = {{0}, {0}, 0};
-                    wb_acc_add(&one, cls, w, dl);
-                    wb_acc_sub(&far, &one);
+                    far.w[cls] -= w;
+                    far.wd[cls] -= w * dl;
+                    far.cnt[cls]--;
+                    far.n--;
                 }
                 for (size_t z = 0; z < nz; z++) {
                     const wb_slot *sl = &d->slots[z];
@@ -340,7 +340,7 @@ static lb_status pseudo_dids(const wb_data *d, size_t f, const cluster *c, const
                 if (!d->slots[z].placebo || zacc[z].n == 0)
                     continue;
                 did[(z * n_panels + p) * n_out + k] =
-                    wb_acc_mean(&zacc[z]) - wb_ctrl_delta(&zacc[z], &far);
+                    wb_acc_mean(&zacc[z]) - wb_ctrl_delta(&zacc[z], &far, min_control);
             }
         }
     }
@@ -486,9 +486,16 @@ lb_status wb_placebo_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_panel
         out->n_members[i] = c->n;
         out->pop[i] = c->pop;
         out->score[i] = c->score;
-        st = pseudo_dids(d, f, c, panels, n_panels, n_out, tot, &s, zacc, out->did + i * cells);
+        st = pseudo_dids(d, f, c, panels, n_panels, n_out, tot, cfg->min_control, &s, zacc,
+                         out->did + i * cells);
         if (st == LB_ERR_NOMEM)
             lb_error(ctx, st, "out of memory for placebo zones");
+    }
+    if (st == LB_OK && out->m > 0) {
+        double size = 0.0;
+        for (size_t i = 0; i < out->m; i++)
+            size += (double)out->n_members[i];
+        out->n_disjoint = (double)nc / (size / (double)out->m);
     }
 cleanup:
     if (st != LB_OK)

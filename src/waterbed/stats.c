@@ -7,12 +7,14 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void wb_acc_sub(wb_acc *a, const wb_acc *b)
 {
     for (int c = 0; c <= LB_N_CLASSES; c++) {
         a->w[c] -= b->w[c];
         a->wd[c] -= b->wd[c];
+        a->cnt[c] -= b->cnt[c];
     }
     a->n -= b->n;
 }
@@ -35,39 +37,40 @@ double wb_acc_mean(const wb_acc *a)
     return a->n > 0 && w > 0.0 ? wd / w : NAN;
 }
 
-/* A class has control units when its weight is clearly positive; sums that came about by
- * subtracting equal totals leave rounding dust, never a real unit's weight. */
-static int has_units(const wb_acc *a, int c, double wsum)
+double wb_ctrl_delta(const wb_acc *zone, const wb_acc *ctrl, size_t min_n)
 {
-    return a->w[c] > 1e-9 * wsum;
-}
-
-double wb_ctrl_delta(const wb_acc *zone, const wb_acc *ctrl)
-{
-    double wz = wb_acc_wsum(zone), wc = wb_acc_wsum(ctrl);
-    if (zone->n == 0 || ctrl->n == 0 || !(wz > 0.0) || !(wc > 0.0))
+    double wz = wb_acc_wsum(zone);
+    if (zone->n == 0 || ctrl->n == 0 || !(wz > 0.0))
         return NAN;
+    if (min_n < 1)
+        min_n = 1;
     double out = 0.0;
     for (int c = 1; c <= LB_N_CLASSES; c++) {
         if (!(zone->w[c] > 0.0))
             continue;
-        int use = -1;
-        for (int off = 0; off < LB_N_CLASSES && use < 0; off++) {
-            if (c - off >= 1 && has_units(ctrl, c - off, wc))
-                use = c - off;
-            else if (c + off <= LB_N_CLASSES && has_units(ctrl, c + off, wc))
-                use = c + off;
+        int lo = c, hi = c;
+        size_t cnt = ctrl->cnt[c];
+        while (cnt < min_n && (lo > 1 || hi < LB_N_CLASSES)) {
+            if (lo > 1 && (hi == LB_N_CLASSES || c - lo <= hi - c))
+                cnt += ctrl->cnt[--lo];
+            else
+                cnt += ctrl->cnt[++hi];
         }
-        if (use < 0)
+        double w = 0.0, wd = 0.0;
+        for (int k = lo; k <= hi; k++) {
+            w += ctrl->w[k];
+            wd += ctrl->wd[k];
+        }
+        if (cnt == 0 || !(w > 0.0))
             return NAN;
-        out += zone->w[c] / wz * (ctrl->wd[use] / ctrl->w[use]);
+        out += zone->w[c] / wz * (wd / w);
     }
     return out;
 }
 
 void wb_acc_units(const wb_obs *o, const size_t *units, size_t n, wb_acc *out)
 {
-    *out = (wb_acc){{0}, {0}, 0};
+    memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < n; i++) {
         size_t u = units[i];
         if (wb_obs_ok(o, u))
@@ -105,7 +108,8 @@ void wb_zone_stat(const wb_obs *o, const size_t *units, size_t n, const wb_acc *
                   double sd, const wb_params *par, wb_zstat *out)
 {
     wb_zstat z = {0};
-    wb_acc acc = {{0}, {0}, 0};
+    wb_acc acc;
+    memset(&acc, 0, sizeof(acc));
     double w0 = 0.0, w1 = 0.0, wrel = 0.0, wlag = 0.0;
     for (size_t i = 0; i < n; i++) {
         size_t u = units[i];
@@ -136,7 +140,7 @@ void wb_zone_stat(const wb_obs *o, const size_t *units, size_t n, const wb_acc *
     z.delta = z.mean1 - z.mean0;
     z.rel_delta = isfinite(trend) ? wrel / z.wsum : NAN;
     z.share_k1 = sd > 0.0 ? wlag / z.wsum : NAN;
-    z.delta_ctrl = ctrl ? wb_ctrl_delta(&acc, ctrl) : NAN;
+    z.delta_ctrl = ctrl ? wb_ctrl_delta(&acc, ctrl, par->min_control) : NAN;
     z.did = z.delta - z.delta_ctrl;
     *out = z;
 }

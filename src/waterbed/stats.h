@@ -11,10 +11,11 @@
 #include <math.h>
 #include <stddef.h>
 
-/* Sums by baseline class (1..LB_N_CLASSES; index 0 unused): Σw and Σw·Δ. */
+/* Sums by baseline class (1..LB_N_CLASSES; index 0 unused): units, Σw and Σw·Δ. */
 typedef struct wb_acc {
     double w[LB_N_CLASSES + 1];
     double wd[LB_N_CLASSES + 1];
+    size_t cnt[LB_N_CLASSES + 1];
     size_t n;
 } wb_acc;
 
@@ -22,6 +23,7 @@ static inline void wb_acc_add(wb_acc *a, int cls, double w, double delta)
 {
     a->w[cls] += w;
     a->wd[cls] += w * delta;
+    a->cnt[cls]++;
     a->n++;
 }
 
@@ -35,10 +37,12 @@ double wb_acc_wsum(const wb_acc *a);
 double wb_acc_mean(const wb_acc *a);
 
 /* Control development re-weighted to the zone's class mix: Σ_c π_c · m_c with π_c the zone's
- * weight share in class c and m_c the control's weighted mean Δ in class c. A zone class the
- * control lacks borrows the nearest class the control has (the lower one on a tie). NaN when
- * the zone or the control is empty. */
-double wb_ctrl_delta(const wb_acc *zone, const wb_acc *ctrl);
+ * weight share in class c and m_c the control's weighted mean Δ over a window of classes
+ * around c: class c alone when the control has at least @p min_n units in it, else widened
+ * one class at a time (the lower side first on a tie) until it holds min_n units or spans
+ * all classes. So a sparse class borrows from its neighbours instead of resting on one or
+ * two control units. NaN when the zone or the control is empty. */
+double wb_ctrl_delta(const wb_acc *zone, const wb_acc *ctrl, size_t min_n);
 
 /* Per-unit inputs of one period and outcome. */
 typedef struct wb_obs {
@@ -61,6 +65,7 @@ void wb_trend(const wb_obs *o, const size_t *units, size_t n, double *trend, dou
 typedef struct wb_params {
     double k1, k2;
     int receiving_class;
+    size_t min_control; /* control units per class window (wb_ctrl_delta) */
 } wb_params;
 
 /* Statistics of one zone. */

@@ -123,6 +123,9 @@ typedef struct wb_placebo {
     size_t m;          /* pseudo focus areas drawn (with replacement when distinct < m) */
     size_t n_distinct; /* distinct pseudo areas */
     size_t n_candidates;
+    double n_disjoint; /* candidates / mean pseudo-area size: about how many placebo areas fit
+                          without overlapping; below ~20 they share units and their spread
+                          understates the DiD's sampling variance */
     double *did;
     size_t **members; /* per pseudo area, sorted unit indices */
     size_t *n_members;
@@ -134,6 +137,7 @@ typedef struct wb_placebo_cfg {
     int pool;
     double buffer_m;
     unsigned long seed;
+    size_t min_control;
 } wb_placebo_cfg;
 
 /* Draw the pseudo focus areas of focus area f and their DiDs for every placebo slot, panel

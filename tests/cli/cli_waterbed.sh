@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: MIT
+# leefbaar waterbed on the demo city: outputs and their columns, focus areas as polygons, as
+# codes and as a code table give the same numbers, seeded runs are identical, a published-style
+# table with joined polygons works, bad input fails cleanly without output.
+source "$(dirname "$0")/lib.sh"
+D=$TMP/demo
+if ! "$LEEFBAAR" demo -q --data "$LB_SOURCE_ROOT" "$D" 2>"$TMP/err"; then
+    bad "demo runs: $(cat "$TMP/err")"
+    finish
+    exit 1
+fi
+W=$D/waterbed
+for f in waterbed.csv waterbed_pooled.csv zones.gpkg run.json; do
+    [[ -s "$W/$f" ]] && ok "demo wrote waterbed/$f" || bad "demo: missing waterbed/$f"
+done
+
+# value of column NAME in the rows of CSV matching all KEY=VALUE filters (quotes stripped)
+csv() {
+    local file=$1 name=$2
+    shift 2
+    awk -F, -v name="$name" -v filters="$*" '
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        { gsub(/"/, "") ; keep = 1
+          n = split(filters, f, " ")
+          for (k = 1; k <= n; k++) { split(f[k], kv, "="); if ($(col[kv[1]]) != kv[2]) keep = 0 }
+          if (keep) print $(col[name]) }' "$file"
+}
+
+head -1 "$W/waterbed.csv" | grep -q '^run,period,t0,t1,period_role,focus_id,focus_name,gemeente,scheme,zone,ring_min_m,ring_max_m,outcome,n_units,population,weight_sum,mean_t0,mean_t1,delta,trend,rel_delta,delta_ctrl,did,did_focus,share_lagging_k1,n_receiving,n_lagging_k2,wdq,p_placebo_one,p_placebo_two,n_placebo,n_placebo_distinct,q_one,q_two$' \
+    && ok "waterbed.csv columns" || bad "waterbed.csv header: $(head -1 "$W/waterbed.csv")"
+rows=$(($(wc -l <"$W/waterbed.csv") - 1))
+# 2 focus areas x (focus + 4 rings + 3 adjacency + 3 RIGO + far) x 7 outcomes x 1 period
+[[ $rows -eq 168 ]] && ok "168 rows" || bad "rows: $rows"
+for f in WK990106 WK990109; do
+    p=$(csv "$W/waterbed.csv" p_placebo_one focus_id=$f zone=ring_0_250 outcome=lbm)
+    did=$(csv "$W/waterbed.csv" did focus_id=$f zone=ring_0_250 outcome=lbm)
+    awk -v p="$p" -v d="$did" 'BEGIN { exit !(p < 0.05 && d < 0) }' \
+        && ok "$f: first ring declines, placebo p $p" || bad "$f: first ring did $did p $p"
+done
+layers=$(ogrinfo -so "$W/zones.gpkg" | grep -cE '^[0-9]+: (units|focus|placebos) ')
+[[ $layers -eq 3 ]] && ok "zones.gpkg layers units, focus, placebos" || bad "zones.gpkg layers"
+n_units=$(ogrinfo -so "$W/zones.gpkg" units | awk -F': ' '/Feature Count/ {print $2}')
+[[ $n_units -eq 62 ]] && ok "62 zoned units" || bad "zoned units: $n_units"
+grep -q '"weight_used":"inhabitants"' "$W/run.json" && grep -q '"seed":1' "$W/run.json" \
+    && ok "run.json records weight and seed" || bad "run.json weight/seed"
+
+# the same focus wijken as wijk codes (matched on the buurten's WK_CODE) and as a code table
+S=(--scores "$D/score_2020" --scores "$D/score_2022")
+"$LEEFBAAR" waterbed -q "${S[@]}" --focus-codes WK990106,WK990109 -o "$TMP/codes" 2>"$TMP/err" \
+    && ok "--focus-codes runs" || bad "--focus-codes: $(cat "$TMP/err")"
+for f in WK990106 WK990109; do
+    a=$(csv "$W/waterbed.csv" did focus_id=$f zone=ring_0_250 outcome=won)
+    b=$(csv "$TMP/codes/waterbed.csv" did focus_id=$f zone=ring_0_250 outcome=won)
+    [[ -n $a && $a == "$b" ]] && ok "$f: codes give the polygon's did ($a)" || bad "$f: $a vs $b"
+done
+printf 'nr,gemeente,gm_code_2016,wijk_besluit,candidate_cbs2016_wijk_codes\n1,Leefstad,GM9901,Zuiderpolder,WK990106\n2,Leefstad,GM9901,Noorderhaven en Centrum,WK990109|WK990100\n' >"$TMP/focus.csv"
+"$LEEFBAAR" waterbed -q "${S[@]}" --focus "$TMP/focus.csv" --focus-where "nr = '2'" \
+    --placebos 0 --bootstrap 0 -o "$TMP/table" 2>"$TMP/err" \
+    && ok "code table runs" || bad "code table: $(cat "$TMP/err")"
+n=$(csv "$TMP/table/waterbed.csv" n_units focus_id=2 zone=focus outcome=lbm)
+name=$(csv "$TMP/table/waterbed.csv" focus_name focus_id=2 zone=focus outcome=lbm)
+[[ $n -eq 11 && $name == "Noorderhaven en Centrum" ]] && ok "a focus area of two wijken (11 buurten)" \
+    || bad "code table focus: n=$n name=$name"
+[[ -z $(csv "$TMP/table/waterbed.csv" n_units focus_id=1 zone=focus outcome=lbm) ]] \
+    && ok "--focus-where keeps one row" || bad "--focus-where"
+
+# seeded: identical tables for the same seed
+"$LEEFBAAR" waterbed -q "${S[@]}" --focus-codes WK990106,WK990109 -o "$TMP/codes2" 2>/dev/null
+cmp -s "$TMP/codes/waterbed.csv" "$TMP/codes2/waterbed.csv" \
+    && cmp -s "$TMP/codes/waterbed_pooled.csv" "$TMP/codes2/waterbed_pooled.csv" \
+    && ok "same seed, same tables" || bad "runs with the same seed differ"
+
+# a published-style table (one row per buurt and year, no weight) with polygons joined on
+# the id: every unit weighs 1
+ogr2ogr -f CSV "$TMP/pub.csv" "$D/score_2020/scores.gpkg" \
+    -sql "SELECT BU_CODE, GM_CODE, year, lbm, afw, won, pub, vrz, bev, soc, vei FROM buurten"
+ogr2ogr -f CSV -append "$TMP/pub.csv" "$D/score_2022/scores.gpkg" \
+    -sql "SELECT BU_CODE, GM_CODE, year, lbm, afw, won, pub, vrz, bev, soc, vei FROM buurten" \
+    -nln pub
+"$LEEFBAAR" waterbed -q --scores "$TMP/pub.csv" --geometry "$LB_SOURCE_ROOT/shapes/leefstad_2020.gpkg:buurten" \
+    --focus "$LB_SOURCE_ROOT/shapes/leefstad.gpkg:focus_wijken" --rings 250,500 --csv-sep ';' \
+    --placebos 99 -o "$TMP/pub" 2>"$TMP/err" && ok "published table runs" || bad "published: $(cat "$TMP/err")"
+grep -q '"weight_used":"unit"' "$TMP/pub/run.json" && ok "no population: unit weights recorded" \
+    || bad "weight_used for a table without weights"
+head -1 "$TMP/pub/waterbed.csv" | grep -q '^run;period;' && ok "--csv-sep ';'" || bad "csv sep"
+
+# bad input: clear messages, exit 1 (2 for usage), nothing written
+expect_fail "no scores" "--scores is required" "$LEEFBAAR" waterbed --focus-codes A -o "$TMP/e1"
+expect_fail "no focus" "--focus or --focus-codes" "$LEEFBAAR" waterbed "${S[@]}" -o "$TMP/e2"
+expect_fail "bad rings" "--rings wants metres" "$LEEFBAAR" waterbed "${S[@]}" --focus-codes WK990106 --rings 250,abc -o "$TMP/e3"
+expect_fail "descending rings" "ascending" "$LEEFBAAR" waterbed "${S[@]}" --focus-codes WK990106 --rings 500,250 -o "$TMP/e4"
+expect_fail "year not in data" "years: 2020, 2022" "$LEEFBAAR" waterbed "${S[@]}" --focus-codes WK990106 --periods 2019-2022 -o "$TMP/e5"
+expect_fail "unknown codes" "no focus area matches" "$LEEFBAAR" waterbed "${S[@]}" --focus-codes X=WK123456 -o "$TMP/e6"
+expect_fail "missing focus file" "nosuch.gpkg" "$LEEFBAAR" waterbed "${S[@]}" --focus /nonexistent/nosuch.gpkg -o "$TMP/e7"
+expect_fail "too few placebos" "too few" "$LEEFBAAR" waterbed "${S[@]}" --focus-codes WK990106 --placebos 5 -o "$TMP/e8"
+expect_fail "bad enum" "unknown value 'far'" "$LEEFBAAR" waterbed "${S[@]}" --focus-codes WK990106 --distance far -o "$TMP/e9"
+expect_fail "bad code table field" "no codes field 'codez'" "$LEEFBAAR" waterbed "${S[@]}" --focus "$TMP/focus.csv" --focus-codes-field codez -o "$TMP/e10"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    [[ -e "$TMP/e$i" ]] && bad "output e$i left behind" || ok "no output e$i"
+done
+finish
