@@ -154,7 +154,8 @@ lb_status lb_zunits_create(lb_ctx *ctx, const lb_vlayer *l, const size_t *row, s
         GEOSSTRtree_insert_r(h, zu->tree, g, &zu->ids[u]);
     }
     if (repaired)
-        lb_log(ctx, LB_LOG_WARN, "'%s': %d invalid unit polygon(s) repaired with GEOS MakeValid",
+        lb_log(ctx, LB_LOG_WARN,
+               "unit polygons of %s: %d invalid one(s) repaired with GEOS MakeValid",
                l && l->path ? l->path : "units", repaired);
     *out = zu;
     zu = NULL;

@@ -182,8 +182,8 @@ static lb_wb_weight resolve_weight(lb_ctx *ctx, const lb_scoreset *s, const wb_d
 {
     if (want != LB_WB_WEIGHT_AUTO)
         return want;
-    if (!s->weight)
-        return LB_WB_WEIGHT_UNIT;
+    if (!s->weight || !s->weight_name)
+        return LB_WB_WEIGHT_UNIT; /* published tables carry no population */
     size_t missing = 0;
     for (size_t i = 0; i < np; i++) {
         size_t t = (size_t)lb_scoreset_year_index(s, per[i].t0);
@@ -349,8 +349,9 @@ static lb_wb_cluster resolve_cluster(const wb_data *d, lb_wb_cluster want)
         return want;
     if (d->n_gm >= 2)
         return LB_WB_CLUSTER_GEMEENTE;
-    if (d->s->wk_code)
-        return LB_WB_CLUSTER_WIJK;
+    for (size_t u = 0; d->s->wk_code && u < d->n; u++)
+        if (d->s->wk_code[u])
+            return LB_WB_CLUSTER_WIJK;
     return LB_WB_CLUSTER_UNIT;
 }
 
@@ -470,7 +471,7 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
             wb_pooled_row *pr = &r->pooled[r->n_pooled];
             pr->panel = p;
             pr->outcome = k;
-            st = wb_pooled_run(ctx, d, &r->panels[p], k, &cc, &pr->res);
+            st = wb_pooled_run(ctx, d, &r->panels[p], k, r->out_name[k], &cc, &pr->res);
             if (st == LB_OK)
                 r->n_pooled++;
             lb_status pst = lb_progress(

@@ -505,7 +505,7 @@ static lb_status cluster_ids(lb_ctx *ctx, const wb_data *d, lb_wb_cluster mode, 
 }
 
 lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_t k,
-                        const wb_pooled_cfg *cfg, wb_pooled *out)
+                        const char *outcome, const wb_pooled_cfg *cfg, wb_pooled *out)
 {
     memset(out, 0, sizeof(*out));
     size_t R = d->n_rings, nF = d->n_focus, nZ = R + 2;
@@ -561,8 +561,10 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
         col_cls[c] = c >= 1 && c != ref_cls && class_w[c] ? (int)p++ : -1;
     if (zone_n[R + 1] == 0 || n <= p) {
         free(col_focus);
-        lb_log(ctx, LB_LOG_WARN, "pooled regression %d-%d: %zu units for %zu parameters%s; skipped",
-               pn->t0, pn->t1, n, p, zone_n[R + 1] == 0 ? " and no far control" : "");
+        if (n > 0) /* an outcome without data in the period is no news */
+            lb_log(ctx, LB_LOG_WARN,
+                   "pooled regression %d-%d, %s: %zu units for %zu parameters%s; skipped", pn->t0,
+                   pn->t1, outcome, n, p, zone_n[R + 1] == 0 ? " and no far control" : "");
         goto cleanup;
     }
     X = calloc(n * p, sizeof(double));

@@ -170,7 +170,7 @@ typedef struct wb_pooled_cfg {
 } wb_pooled_cfg;
 
 lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *p, size_t k,
-                        const wb_pooled_cfg *cfg, wb_pooled *out);
+                        const char *outcome, const wb_pooled_cfg *cfg, wb_pooled *out);
 void wb_pooled_free(wb_pooled *p);
 
 /* Low level, exposed for tests: weighted least squares y ~ X (n × p, row-major) with cluster
