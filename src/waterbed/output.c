@@ -65,6 +65,17 @@ static void set_int(lb_column *c, size_t r, long long v)
         c->integer[r] = v;
 }
 
+/* Hand over the table, or free it after a failure. */
+static lb_status tb_finish(tb *b, lb_table **out)
+{
+    if (b->st != LB_OK) {
+        lb_table_destroy(b->t);
+        return b->st;
+    }
+    *out = b->t;
+    return LB_OK;
+}
+
 static lb_status write_csv(lb_ctx *ctx, lb_table *t, const char *dir, const char *name, char sep)
 {
     char *path = lb_strfmt("%s/%s", dir, name);
@@ -157,12 +168,7 @@ static lb_status main_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed_o
         set_real(c_q1, i, w->q_one);
         set_real(c_q2, i, w->q_two);
     }
-    if (b.st != LB_OK) {
-        lb_table_destroy(b.t);
-        return b.st;
-    }
-    *out = b.t;
-    return LB_OK;
+    return tb_finish(&b, out);
 }
 
 static lb_status pooled_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o,
@@ -212,12 +218,7 @@ static lb_status pooled_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed
             set_text(&b, c_cl, i, cluster_name(r->cluster));
         }
     }
-    if (b.st != LB_OK) {
-        lb_table_destroy(b.t);
-        return b.st;
-    }
-    *out = b.t;
-    return LB_OK;
+    return tb_finish(&b, out);
 }
 
 static lb_status copy_wkb(lb_ctx *ctx, lb_table *t, size_t row, const unsigned char *wkb,
@@ -310,12 +311,7 @@ static lb_status units_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
                             s->geom->wkb_size[s->geom_row[u]]);
         i++;
     }
-    if (b.st != LB_OK) {
-        lb_table_destroy(b.t);
-        return b.st;
-    }
-    *out = b.t;
-    return LB_OK;
+    return tb_finish(&b, out);
 }
 
 static lb_status focus_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
@@ -358,12 +354,7 @@ static lb_status focus_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
         if (b.st == LB_OK)
             b.st = copy_wkb(ctx, b.t, f, a->wkb, a->wkb_size);
     }
-    if (b.st != LB_OK) {
-        lb_table_destroy(b.t);
-        return b.st;
-    }
-    *out = b.t;
-    return LB_OK;
+    return tb_finish(&b, out);
 }
 
 static lb_status placebo_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
@@ -403,12 +394,7 @@ static lb_status placebo_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
             c_u->text[i] = txt;
         }
     }
-    if (b.st != LB_OK) {
-        lb_table_destroy(b.t);
-        return b.st;
-    }
-    *out = b.t;
-    return LB_OK;
+    return tb_finish(&b, out);
 }
 
 static struct json_object *jstr(const char *s)

@@ -105,6 +105,20 @@ static int cmp_cluster_dist(const void *a, const void *b)
     return (x->gen > y->gen) - (x->gen < y->gen);
 }
 
+/* Make room for one more element in *v (capacity *cap, doubling); 0 on out of memory. */
+static int room(size_t **v, size_t n, size_t *cap)
+{
+    if (n < *cap)
+        return 1;
+    size_t nc = *cap ? 2 * *cap : 16;
+    size_t *g = realloc(*v, nc * sizeof(*g));
+    if (!g)
+        return 0;
+    *v = g;
+    *cap = nc;
+    return 1;
+}
+
 /* Scratch shared by the growth and zone steps. */
 typedef struct scratch {
     uint32_t *stamp; /* visit marks */
@@ -119,14 +133,8 @@ typedef struct scratch {
 
 static int touch(scratch *s, size_t u)
 {
-    if (s->n_touched == s->cap_touched) {
-        size_t nc = s->cap_touched ? 2 * s->cap_touched : 256;
-        size_t *t = realloc(s->touched, nc * sizeof(*t));
-        if (!t)
-            return 0;
-        s->touched = t;
-        s->cap_touched = nc;
-    }
+    if (!room(&s->touched, s->n_touched, &s->cap_touched))
+        return 0;
     s->touched[s->n_touched++] = u;
     return 1;
 }
@@ -146,15 +154,9 @@ static lb_status grow(lb_ctx *ctx, const wb_data *d, const unsigned char *cand, 
     size_t next = seed;
     lb_status st = LB_OK;
     for (;;) {
-        if (n == cap) {
-            size_t nc = cap ? 2 * cap : 16;
-            size_t *m2 = realloc(mem, nc * sizeof(*m2));
-            if (!m2) {
-                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory growing placebo areas");
-                break;
-            }
-            mem = m2;
-            cap = nc;
+        if (!room(&mem, n, &cap)) {
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory growing placebo areas");
+            break;
         }
         mem[n++] = next;
         s->stamp[next] = s->tick;
@@ -164,15 +166,9 @@ static lb_status grow(lb_ctx *ctx, const wb_data *d, const unsigned char *cand, 
             if (g->d[e] > d->adj_tol_m || !cand[v] || s->stamp[v] == s->tick)
                 continue;
             s->stamp[v] = s->tick;
-            if (nf == capf) {
-                size_t nc = capf ? 2 * capf : 16;
-                size_t *f2 = realloc(fr, nc * sizeof(*f2));
-                if (!f2) {
-                    st = lb_error(ctx, LB_ERR_NOMEM, "out of memory growing placebo areas");
-                    break;
-                }
-                fr = f2;
-                capf = nc;
+            if (!room(&fr, nf, &capf)) {
+                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory growing placebo areas");
+                break;
             }
             fr[nf++] = v;
         }

@@ -176,6 +176,16 @@ static double sparse_dot(const sparse *m, size_t i, const double *v)
     return s;
 }
 
+/* Number of clusters: ids are 0..G-1. */
+static size_t count_clusters(const size_t *cl, size_t n)
+{
+    size_t G = 0;
+    for (size_t i = 0; i < n; i++)
+        if (cl[i] + 1 > G)
+            G = cl[i] + 1;
+    return G;
+}
+
 /* @p full: the unrestricted fit. The fit with β_j = 0 imposed is the restricted least-squares
  * solution β_r = β̂ − C e_j β̂_j / C_jj (C = (X'WX)^-1), so one fit serves every term. */
 static lb_status wcr_prepare(lb_ctx *ctx, const sparse *X, const double *y, const double *w,
@@ -183,10 +193,7 @@ static lb_status wcr_prepare(lb_ctx *ctx, const sparse *X, const double *y, cons
                              wcr *b)
 {
     memset(b, 0, sizeof(*b));
-    size_t G = 0;
-    for (size_t i = 0; i < n; i++)
-        if (cl[i] + 1 > G)
-            G = cl[i] + 1;
+    size_t G = count_clusters(cl, n);
     b->n = n;
     b->p = p;
     b->G = G;
@@ -590,10 +597,7 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
     st = cluster_ids(ctx, d, cfg->cluster, units, n, rf, cl);
     if (st != LB_OK)
         goto cleanup;
-    size_t G = 0;
-    for (size_t i = 0; i < n; i++)
-        if (cl[i] + 1 > G)
-            G = cl[i] + 1;
+    size_t G = count_clusters(cl, n);
     out->n_units = n;
     out->n_clusters = G;
     out->n_params = p;
