@@ -145,7 +145,7 @@ pg_query() {
 SELECT pg_backend_pid() AS pid \gset
 \i $sqlfile
 \setenv LB_PG_PID :pid
-\! grep VmHWM /proc/$LB_PG_PID/status
+\! grep VmHWM /proc/\$LB_PG_PID/status
 SQL
 }
 pg_rss() { sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' "$1" | tail -1; }
@@ -219,18 +219,25 @@ if has postgis "$tools"; then
     measure load postgis 1 "$out/postgis-load.log" bash "$bench/postgis/load.sh" "$T" "$pgconn" \
         "${rasters[@]}"
 fi
-for step in a1 a10 b c d; do
-    has "$step" "$steps" || continue
+run_step() {
+    local step=$1
+    if [[ $step == e ]]; then
+        if has leefbaar "$tools"; then
+            echo "== step e: the whole 20-indicator model"
+            run_leefbaar e t2-20
+        fi
+        return 0
+    fi
     echo "== step $step"
     # Peers back to back with leefbaar, so that they share the machine's state.
-    has leefbaar "$tools" && run_leefbaar "$step" "${lb_model[$step]}"
-    has postgis "$tools" && run_postgis "$step"
-    has geopandas "$tools" && run_geopandas "$step"
+    if has leefbaar "$tools"; then run_leefbaar "$step" "${lb_model[$step]}"; fi
+    if has postgis "$tools"; then run_postgis "$step"; fi
+    if has geopandas "$tools"; then run_geopandas "$step"; fi
     if has gdal "$tools" && [[ $step != b ]]; then run_gdal "$step"; fi
+}
+# The slowest step for the peers (d) last.
+for step in a1 a10 b c e d; do
+    if has "$step" "$steps"; then run_step "$step"; fi
 done
-if has e "$steps" && has leefbaar "$tools"; then
-    echo "== step e: the whole 20-indicator model"
-    run_leefbaar e t2-20
-fi
 pg_stop
 "$py" "$bench/report.py" table "$out" "$T" | tee "$out/table.md"
