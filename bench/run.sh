@@ -148,7 +148,7 @@ SELECT pg_backend_pid() AS pid \gset
 \! grep VmHWM /proc/\$LB_PG_PID/status
 SQL
 }
-pg_rss() { sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' "$1" | tail -1; }
+pg_rss() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "$1" | tail -1; }
 run_postgis() {
     local step=$1
     for rep in $(seq 1 "$reps"); do
