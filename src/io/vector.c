@@ -356,6 +356,19 @@ static char *trimmed_dup(const char *s)
     return d;
 }
 
+/* Is the (trimmed) text a missing-value mark: empty, StatLine "." / "x" / "-" / "?", or a CBS
+ * sentinel written as text? (Names and other words are text, not missing numbers.) */
+static int is_missing_text(const char *s)
+{
+    static const char *const marks[] = {"", ".", "x", "X", "-", "?"};
+    for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+        if (strcmp(s, marks[i]) == 0)
+            return 1;
+    char *end = NULL;
+    double v = strtod(s, &end);
+    return end != s && *end == '\0' && lb_is_cbs_sentinel(v);
+}
+
 static void store_field_values(lb_vlayer *l, OGRFeatureH feat, size_t row)
 {
     for (size_t i = 0; i < l->n_fields; i++) {
@@ -370,6 +383,8 @@ static void store_field_values(lb_vlayer *l, OGRFeatureH feat, size_t row)
             const char *s = OGR_F_GetFieldAsString(feat, idx);
             f->str[row] = trimmed_dup(s);
             f->num[row] = lb_parse_number(s);
+            if (f->str[row] && isnan(f->num[row]) && is_missing_text(f->str[row]))
+                f->n_missing++;
         } else {
             double v = OGR_F_GetFieldAsDouble(feat, idx);
             f->num[row] = (lb_is_cbs_sentinel(v) || !isfinite(v)) ? NAN : v;
