@@ -50,14 +50,6 @@ static int teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    assert_true(fputs(text, fp) >= 0);
-    assert_int_equal(fclose(fp), 0);
-}
-
 #define RD_CRS "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:28992\"}}"
 
 /* A GeoJSON rectangle feature with properties @p props (JSON members, may be ""). */
@@ -79,7 +71,7 @@ static void write_units(const char *path)
     rect(c, sizeof(c), 100000, 450500, 100500, 451000, "\"CODE\":\"U3\",\"INW\":50");
     snprintf(doc, sizeof(doc),
              "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":[%s,%s,%s]}", a, b, c);
-    write_text(path, doc);
+    lb_test_write_text(path, doc);
 }
 
 typedef struct area_env {
@@ -135,7 +127,7 @@ static void test_polygons_overlay_attribute(void **state)
          "\"POP\":-99999997,\"RATE\":5,\"NUM\":0,\"DEN\":10");
     snprintf(doc, sizeof(doc),
              "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":[%s,%s,%s]}", a, b, c);
-    write_text(zones, doc);
+    lb_test_write_text(zones, doc);
     area_env e = {.n = 2};
     e.src[0] = (lb_source){"units", units, NULL, NULL};
     e.src[1] = (lb_source){"zones", zones, NULL, NULL};
@@ -202,17 +194,18 @@ static void test_polygons_count_density_nearest(void **state)
     snprintf(units, sizeof(units), "%s/units.geojson", f->tmp);
     snprintf(pts, sizeof(pts), "%s/pts.geojson", f->tmp);
     write_units(units);
-    write_text(pts, "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":["
-                    "{\"type\":\"Feature\",\"properties\":{\"K\":\"a\",\"W\":1},\"geometry\":{"
-                    "\"type\":\"Point\",\"coordinates\":[100250,450250]}},"
-                    "{\"type\":\"Feature\",\"properties\":{\"K\":\"a\",\"W\":2},\"geometry\":{"
-                    "\"type\":\"Point\",\"coordinates\":[100500,450100]}},"
-                    "{\"type\":\"Feature\",\"properties\":{\"K\":\"b\",\"W\":3},\"geometry\":{"
-                    "\"type\":\"Point\",\"coordinates\":[100600,450700]}},"
-                    "{\"type\":\"Feature\",\"properties\":{\"K\":\"a\",\"W\":7},\"geometry\":{"
-                    "\"type\":\"Point\",\"coordinates\":[101200,450250]}},"
-                    "{\"type\":\"Feature\",\"properties\":{\"K\":\"b\",\"W\":5},\"geometry\":{"
-                    "\"type\":\"Point\",\"coordinates\":[100250,451300]}}]}");
+    lb_test_write_text(pts,
+                       "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":["
+                       "{\"type\":\"Feature\",\"properties\":{\"K\":\"a\",\"W\":1},\"geometry\":{"
+                       "\"type\":\"Point\",\"coordinates\":[100250,450250]}},"
+                       "{\"type\":\"Feature\",\"properties\":{\"K\":\"a\",\"W\":2},\"geometry\":{"
+                       "\"type\":\"Point\",\"coordinates\":[100500,450100]}},"
+                       "{\"type\":\"Feature\",\"properties\":{\"K\":\"b\",\"W\":3},\"geometry\":{"
+                       "\"type\":\"Point\",\"coordinates\":[100600,450700]}},"
+                       "{\"type\":\"Feature\",\"properties\":{\"K\":\"a\",\"W\":7},\"geometry\":{"
+                       "\"type\":\"Point\",\"coordinates\":[101200,450250]}},"
+                       "{\"type\":\"Feature\",\"properties\":{\"K\":\"b\",\"W\":5},\"geometry\":{"
+                       "\"type\":\"Point\",\"coordinates\":[100250,451300]}}]}");
     area_env e = {.n = 2};
     e.src[0] = (lb_source){"units", units, NULL, NULL};
     e.src[1] = (lb_source){"pts", pts, NULL, NULL};
@@ -294,13 +287,13 @@ static void test_polygons_raster_and_share(void **state)
              "[150500,450400]]]}}");
     snprintf(doc, sizeof(doc),
              "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":[%s,%s,%s]}", a, b, c);
-    write_text(units, doc);
+    lb_test_write_text(units, doc);
     /* Class polygons: water over the west 100 m of R1, park over R2's east half. */
     rect(a, sizeof(a), 150000, 450000, 150150, 450300, "\"T\":\"water\"");
     rect(b, sizeof(b), 150100, 450800, 150400, 451100, "\"T\":\"park\"");
     snprintf(doc, sizeof(doc), "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":[%s,%s]}",
              a, b);
-    write_text(cls, doc);
+    lb_test_write_text(cls, doc);
     area_env e = {.n = 3};
     e.src[0] = (lb_source){"units", units, NULL, NULL};
     e.src[1] = (lb_source){"noise", noise, NULL, NULL};
@@ -340,11 +333,12 @@ static void test_polygons_join_table(void **state)
     snprintf(csv, sizeof(csv), "%s/table.csv", f->tmp);
     snprintf(dup, sizeof(dup), "%s/dup.csv", f->tmp);
     write_units(units);
-    write_text(csv, "\xEF\xBB\xBF\"Regiocode\";\"Naam\";\"Inwoners (aantal)\";\"Score (getal)\"\n"
-                    "\"U1    \";\"Een\";\"  1200\";\"  0,25\"\n"
-                    "\"U2    \";\"Twee\";\"   800\";\"      .\"\n"
-                    "\"U9    \";\"Elders\";\"    10\";\"  1,5\"\n");
-    write_text(dup, "CODE;V\nU1;1\nU2;2\nU1;3\n");
+    lb_test_write_text(
+        csv, "\xEF\xBB\xBF\"Regiocode\";\"Naam\";\"Inwoners (aantal)\";\"Score (getal)\"\n"
+             "\"U1    \";\"Een\";\"  1200\";\"  0,25\"\n"
+             "\"U2    \";\"Twee\";\"   800\";\"      .\"\n"
+             "\"U9    \";\"Elders\";\"    10\";\"  1,5\"\n");
+    lb_test_write_text(dup, "CODE;V\nU1;1\nU2;2\nU1;3\n");
     area_env e = {.n = 3};
     e.src[0] = (lb_source){"units", units, NULL, NULL};
     e.src[1] = (lb_source){"tab", csv, NULL, NULL};

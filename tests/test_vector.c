@@ -46,14 +46,6 @@ static int teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    assert_int_equal(fputs(text, fp) >= 0, 1);
-    assert_int_equal(fclose(fp), 0);
-}
-
 /* Read and insist on success, printing the message otherwise. */
 static lb_vlayer *read_ok(lb_ctx *ctx, const lb_source *src, const char *filter)
 {
@@ -323,7 +315,7 @@ static void test_vector_open_errors(void **state)
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "no-such-file.gpkg"));
     /* A file that is not a vector dataset. */
     snprintf(path, sizeof(path), "%s/junk.geojson", f->tmp);
-    write_text(path, "this is not json {");
+    lb_test_write_text(path, "this is not json {");
     assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_IO);
     /* A layer that does not exist: the message lists the layers there are. */
     snprintf(path, sizeof(path), "%s/buurten.geojson", f->tiny);
@@ -379,7 +371,7 @@ static void test_vector_points_outside_nl_skipped(void **state)
     lb_ctx *ctx = lb_test_ctx();
     char path[600];
     snprintf(path, sizeof(path), "%s/points_rd.geojson", f->tmp);
-    write_text(path, point_rd_json);
+    lb_test_write_text(path, point_rd_json);
     lb_source src = {"pts", path, NULL, NULL};
     lb_vlayer *l = read_ok(ctx, &src, NULL);
     assert_int_equal(l->n, 1);
@@ -393,7 +385,7 @@ static void test_vector_points_outside_nl_skipped(void **state)
     lb_vlayer_destroy(l);
 
     snprintf(path, sizeof(path), "%s/points_ll.geojson", f->tmp);
-    write_text(path, point_ll_json);
+    lb_test_write_text(path, point_ll_json);
     l = read_ok(ctx, &src, NULL);
     assert_int_equal(l->n, 1);
     assert_int_equal(l->n_skipped, 1);
@@ -406,10 +398,11 @@ static void test_vector_points_outside_nl_skipped(void **state)
 
     /* Only points outside: no usable feature at all is an error. */
     snprintf(path, sizeof(path), "%s/points_out.geojson", f->tmp);
-    write_text(path, "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", "
-                     "\"properties\": {\"name\": \"urn:ogc:def:crs:EPSG::28992\"}}, "
-                     "\"features\": [{\"type\": \"Feature\", \"properties\": {}, \"geometry\": "
-                     "{\"type\": \"Point\", \"coordinates\": [0, 0]}}]}\n");
+    lb_test_write_text(path,
+                       "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", "
+                       "\"properties\": {\"name\": \"urn:ogc:def:crs:EPSG::28992\"}}, "
+                       "\"features\": [{\"type\": \"Feature\", \"properties\": {}, \"geometry\": "
+                       "{\"type\": \"Point\", \"coordinates\": [0, 0]}}]}\n");
     l = NULL;
     assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_DATA);
     assert_null(l);
@@ -559,17 +552,17 @@ static void test_vector_holes_and_multipolygons(void **state)
     lb_ctx *ctx = lb_test_ctx();
     char path[600];
     snprintf(path, sizeof(path), "%s/holes.geojson", f->tmp);
-    write_text(path,
-               "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", \"properties\": "
-               "{\"name\": \"urn:ogc:def:crs:EPSG::28992\"}}, \"features\": [\n"
-               "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
-               "\"Polygon\", \"coordinates\": [[[150000, 450000], [150300, 450000], [150300, "
-               "450300], [150000, 450300], [150000, 450000]], [[150100, 450100], [150100, "
-               "450200], [150200, 450200], [150200, 450100], [150100, 450100]]]}},\n"
-               "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
-               "\"MultiPolygon\", \"coordinates\": [[[[151000, 450000], [151100, 450000], "
-               "[151100, 450100], [151000, 450000]]], [[[151200, 450000], [151400, 450000], "
-               "[151400, 450050], [151200, 450050], [151200, 450000]]]]}}]}\n");
+    lb_test_write_text(
+        path, "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", \"properties\": "
+              "{\"name\": \"urn:ogc:def:crs:EPSG::28992\"}}, \"features\": [\n"
+              "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
+              "\"Polygon\", \"coordinates\": [[[150000, 450000], [150300, 450000], [150300, "
+              "450300], [150000, 450300], [150000, 450000]], [[150100, 450100], [150100, "
+              "450200], [150200, 450200], [150200, 450100], [150100, 450100]]]}},\n"
+              "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
+              "\"MultiPolygon\", \"coordinates\": [[[[151000, 450000], [151100, 450000], "
+              "[151100, 450100], [151000, 450000]]], [[[151200, 450000], [151400, 450000], "
+              "[151400, 450050], [151200, 450050], [151200, 450000]]]]}}]}\n");
     lb_source src = {"h", path, NULL, NULL};
     lb_vlayer *l = read_ok(ctx, &src, NULL);
     assert_int_equal(l->n, 2);
@@ -610,7 +603,7 @@ static void test_vector_lines_and_bad_geometry(void **state)
              "[[151000, 451000], [151200, 451500]]]}},\n"
              "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": null}]}\n",
              rdcrs);
-    write_text(path, json);
+    lb_test_write_text(path, json);
     lb_source src = {"l", path, NULL, NULL};
     lb_vlayer *l = read_ok(ctx, &src, NULL);
     assert_int_equal(l->kind, LB_GEOM_LINE);
@@ -633,7 +626,7 @@ static void test_vector_lines_and_bad_geometry(void **state)
              "\"Polygon\", \"coordinates\": [[[150000, 450000], [150100, 450000], [150100, "
              "450100], [150000, 450000]]]}}]}\n",
              rdcrs);
-    write_text(path, json);
+    lb_test_write_text(path, json);
     l = NULL;
     assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_GEOM);
     assert_null(l);
@@ -646,7 +639,7 @@ static void test_vector_lines_and_bad_geometry(void **state)
              "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
              "\"MultiPoint\", \"coordinates\": [[150010, 450020]]}}]}\n",
              rdcrs);
-    write_text(path, json);
+    lb_test_write_text(path, json);
     l = read_ok(ctx, &src, NULL);
     assert_int_equal(l->kind, LB_GEOM_POINT);
     assert_near(l->x[0], 150010.0, 0.0);
@@ -657,7 +650,7 @@ static void test_vector_lines_and_bad_geometry(void **state)
              "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
              "\"MultiPoint\", \"coordinates\": [[150010, 450020], [150030, 450040]]}}]}\n",
              rdcrs);
-    write_text(path, json);
+    lb_test_write_text(path, json);
     l = NULL;
     assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_GEOM);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "explode"));
@@ -683,7 +676,7 @@ static void test_vector_outside_reported_once(void **state)
         strcat(doc, one);
     }
     strcat(doc, "]}");
-    write_text(path, doc);
+    lb_test_write_text(path, doc);
     lb_source src = {"pts", path, NULL, NULL};
     lb_vlayer *l = read_ok(ctx, &src, NULL);
     assert_int_equal(l->n, 4);
@@ -717,11 +710,11 @@ static void test_vector_tables(void **state)
     snprintf(csv, sizeof(csv), "%s/statline.csv", f->tmp);
     snprintf(tl, sizeof(tl), "%s/tabelindeling.csv", f->tmp);
     snprintf(dbf, sizeof(dbf), "%s/kwb.dbf", f->tmp);
-    write_text(csv, "\xEF\xBB\xBF\"Perioden\";\"Codering (code)\";\"Inwoners (aantal)\";"
-                    "\"Dichtheid (per km2)\"\n"
-                    "\"2021\";\"GM0001    \";\"   12500\";\"  1234,5\"\n"
-                    "\"2021\";\"WK000101  \";\"       x\";\"       .\"\n"
-                    "\"2021\";\"BU00010101\";\"    -99999997\";\"  0,75\"\n");
+    lb_test_write_text(csv, "\xEF\xBB\xBF\"Perioden\";\"Codering (code)\";\"Inwoners (aantal)\";"
+                            "\"Dichtheid (per km2)\"\n"
+                            "\"2021\";\"GM0001    \";\"   12500\";\"  1234,5\"\n"
+                            "\"2021\";\"WK000101  \";\"       x\";\"       .\"\n"
+                            "\"2021\";\"BU00010101\";\"    -99999997\";\"  0,75\"\n");
     lb_source src = {"sl", csv, NULL, NULL};
     lb_vlayer *t = NULL;
     lb_status st = lb_vlayer_read_table(ctx, &src, &t);
@@ -785,11 +778,12 @@ static void test_vector_tables(void **state)
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "--join kwb=WK_CODE"));
 
     /* StatLine "CSV volgens tabelindeling" */
-    write_text(tl, "\xEF\xBB\xBF\"Nabijheid voorzieningen; afstand locatie\"\n\"\"\n"
-                   "\"\";\"\";\"Wijken en buurten\"\n"
-                   "\"Onderwerp\";\"\";\"Nederland\";\"Aa en Hunze\"\n"
-                   "\"Regioaanduiding|Codering\";\"code\";\"NL00\";\"GM1680\"\n"
-                   "\"Afstand tot huisartsenpraktijk\";\"km\";\"1,0\";\"2,5\"\n\"Bron: CBS\"\n");
+    lb_test_write_text(
+        tl, "\xEF\xBB\xBF\"Nabijheid voorzieningen; afstand locatie\"\n\"\"\n"
+            "\"\";\"\";\"Wijken en buurten\"\n"
+            "\"Onderwerp\";\"\";\"Nederland\";\"Aa en Hunze\"\n"
+            "\"Regioaanduiding|Codering\";\"code\";\"NL00\";\"GM1680\"\n"
+            "\"Afstand tot huisartsenpraktijk\";\"km\";\"1,0\";\"2,5\"\n\"Bron: CBS\"\n");
     lb_source tsrc = {"nab", tl, NULL, NULL};
     assert_int_equal(lb_vlayer_read_table(ctx, &tsrc, &t), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "tabelindeling.csv"));
@@ -805,10 +799,11 @@ static void test_vector_topojson(void **state)
     char path[600];
     snprintf(path, sizeof(path), "%s/b.topojson", f->tmp);
     /* one square around the Amersfoort tower, without transform (plain coordinates) */
-    write_text(path, "{\"type\":\"Topology\",\"objects\":{\"b\":{\"type\":\"GeometryCollection\","
-                     "\"geometries\":[{\"type\":\"Polygon\",\"arcs\":[[0]],\"properties\":{"
-                     "\"code\":\"B1\"}}]}},\"arcs\":[[[5.38,52.15],[5.39,52.15],[5.39,52.16],"
-                     "[5.38,52.16],[5.38,52.15]]]}");
+    lb_test_write_text(path,
+                       "{\"type\":\"Topology\",\"objects\":{\"b\":{\"type\":\"GeometryCollection\","
+                       "\"geometries\":[{\"type\":\"Polygon\",\"arcs\":[[0]],\"properties\":{"
+                       "\"code\":\"B1\"}}]}},\"arcs\":[[[5.38,52.15],[5.39,52.15],[5.39,52.16],"
+                       "[5.38,52.16],[5.38,52.15]]]}");
     lb_source src = {"b", path, NULL, NULL};
     lb_vlayer *l = read_ok(ctx, &src, NULL);
     assert_int_equal(l->n, 1);
@@ -817,10 +812,11 @@ static void test_vector_topojson(void **state)
     assert_true(l->area_m2[0] > 0.74e6 && l->area_m2[0] < 0.78e6);
     assert_true(l->xmin > 154000 && l->xmax < 157000);
     lb_vlayer_destroy(l);
-    write_text(path, "{\"type\":\"Topology\",\"objects\":{\"b\":{\"type\":\"GeometryCollection\","
-                     "\"geometries\":[{\"type\":\"Polygon\",\"arcs\":[[0]]}]}},\"arcs\":[[["
-                     "155000,463000],[155100,463000],[155100,463100],[155000,463100],[155000,"
-                     "463000]]]}");
+    lb_test_write_text(path,
+                       "{\"type\":\"Topology\",\"objects\":{\"b\":{\"type\":\"GeometryCollection\","
+                       "\"geometries\":[{\"type\":\"Polygon\",\"arcs\":[[0]]}]}},\"arcs\":[[["
+                       "155000,463000],[155100,463000],[155100,463100],[155000,463100],[155000,"
+                       "463000]]]}");
     l = NULL;
     assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_CRS);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "--s-srs EPSG:28992"));

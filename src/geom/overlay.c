@@ -40,17 +40,28 @@ void lb_hits_free(lb_hits *hh)
     memset(hh, 0, sizeof(*hh));
 }
 
+/* Grow two parallel arrays to @p cap elements; each pointer is replaced only on success, so
+ * on failure both stay valid for the caller to free. 1 on success. */
+static int grow_pair(void **a, size_t size_a, void **b, size_t size_b, size_t cap)
+{
+    void *na = realloc(*a, cap * size_a);
+    if (na)
+        *a = na;
+    void *nb = realloc(*b, cap * size_b);
+    if (nb)
+        *b = nb;
+    return na && nb;
+}
+
 static int hits_push(lb_hits *hh, uint32_t f, double amount)
 {
     if (hh->n == hh->cap) {
         size_t cap = hh->cap ? 2 * hh->cap : 64;
-        uint32_t *nf = realloc(hh->feat, cap * sizeof(*nf));
-        if (nf)
-            hh->feat = nf;
-        double *na = realloc(hh->amount, cap * sizeof(*na));
-        if (na)
-            hh->amount = na;
-        if (!nf || !na)
+        void *a = hh->feat, *b = hh->amount;
+        int ok = grow_pair(&a, sizeof(*hh->feat), &b, sizeof(*hh->amount), cap);
+        hh->feat = a;
+        hh->amount = b;
+        if (!ok)
             return 0;
         hh->cap = cap;
     }
@@ -203,13 +214,11 @@ static int add_ring(GEOSContextHandle_t h, ringbuf *b, const GEOSGeometry *ring,
         return 0;
     if (b->n_ring + 2 > b->cap_ring) {
         size_t cap = b->cap_ring ? 2 * b->cap_ring : 16;
-        size_t *no = realloc(b->off, cap * sizeof(*no));
-        if (no)
-            b->off = no;
-        int *nh = realloc(b->hole, cap * sizeof(*nh));
-        if (nh)
-            b->hole = nh;
-        if (!no || !nh)
+        void *o = b->off, *hl = b->hole;
+        int ok = grow_pair(&o, sizeof(*b->off), &hl, sizeof(*b->hole), cap);
+        b->off = o;
+        b->hole = hl;
+        if (!ok)
             return 0;
         b->cap_ring = cap;
     }

@@ -483,6 +483,42 @@ static OGRLayerH pick_layer(lb_ctx *ctx, GDALDatasetH ds, const lb_source *src)
     return NULL;
 }
 
+/* Take the geometry of feature @p f: 1 kept, 0 skipped (empty, or a point outside the
+ * Netherlands), or a negative lb_status with the message set. */
+static int take_geometry(reader *r, OGRFeatureH f, int64_t fid, OGRCoordinateTransformationH ct)
+{
+    lb_vlayer *l = r->l;
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    if (!g || OGR_G_IsEmpty(g))
+        return 0;
+    OGRGeometryH own = NULL;
+    lb_geom_kind gk = kind_of(OGR_G_GetGeometryType(g));
+    if (gk == LB_GEOM_POLYGON)
+        own = OGR_G_ForceToMultiPolygon(OGR_G_GetLinearGeometry(g, 0, NULL));
+    else if (gk == LB_GEOM_LINE)
+        own = OGR_G_GetLinearGeometry(g, 0, NULL);
+    else
+        own = OGR_G_Clone(g);
+    if (!own) {
+        lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+        return -(int)LB_ERR_NOMEM;
+    }
+    OGR_G_FlattenTo2D(own);
+    if (ct && OGR_G_Transform(own, ct) != OGRERR_NONE) {
+        OGR_G_DestroyGeometry(own);
+        lb_error(r->ctx, LB_ERR_CRS,
+                 "input '%s' ('%s' layer '%s') feature %lld: cannot reproject to RD New "
+                 "(EPSG:28992); is the declared CRS right?",
+                 l->name, l->path, l->layer, (long long)fid);
+        return -(int)LB_ERR_CRS;
+    }
+    int kept = add_geometry(r, own, fid);
+    OGR_G_DestroyGeometry(own);
+    if (kept == -(int)LB_ERR_NOMEM)
+        lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+    return kept;
+}
+
 static lb_status read_features(reader *r, OGRLayerH lyr, OGRCoordinateTransformationH ct)
 {
     lb_vlayer *l = r->l;
@@ -492,53 +528,11 @@ static lb_status read_features(reader *r, OGRLayerH lyr, OGRCoordinateTransforma
     OGR_L_ResetReading(lyr);
     while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
         int64_t fid = OGR_F_GetFID(f);
-        OGRGeometryH g = r->attrs_only ? NULL : OGR_F_GetGeometryRef(f);
-        if (r->attrs_only) {
-            if (!grow(&r->fid, 1) || !grow(&feats, 1)) {
-                OGR_F_Destroy(f);
-                st = lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
-                break;
-            }
-            ((int64_t *)r->fid.data)[r->fid.n++] = fid;
-            ((OGRFeatureH *)feats.data)[feats.n++] = f;
-            continue;
-        }
-        if (!g || OGR_G_IsEmpty(g)) {
-            l->n_skipped++;
-            OGR_F_Destroy(f);
-            continue;
-        }
-        OGRGeometryH own = NULL;
-        lb_geom_kind gk = kind_of(OGR_G_GetGeometryType(g));
-        if (gk == LB_GEOM_POLYGON) {
-            own = OGR_G_ForceToMultiPolygon(OGR_G_GetLinearGeometry(g, 0, NULL));
-        } else if (gk == LB_GEOM_LINE) {
-            own = OGR_G_GetLinearGeometry(g, 0, NULL);
-        } else {
-            own = OGR_G_Clone(g);
-        }
-        if (!own) {
-            OGR_F_Destroy(f);
-            st = lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
-            break;
-        }
-        OGR_G_FlattenTo2D(own);
-        if (ct && OGR_G_Transform(own, ct) != OGRERR_NONE) {
-            OGR_G_DestroyGeometry(own);
-            OGR_F_Destroy(f);
-            st = lb_error(r->ctx, LB_ERR_CRS,
-                          "input '%s' ('%s' layer '%s') feature %lld: cannot reproject to RD "
-                          "New (EPSG:28992); is the declared CRS right?",
-                          l->name, l->path, l->layer, (long long)fid);
-            break;
-        }
-        int kept = add_geometry(r, own, fid);
-        OGR_G_DestroyGeometry(own);
+        /* a table keeps every row; a layer only the features with a usable geometry */
+        int kept = r->attrs_only ? 1 : take_geometry(r, f, fid, ct);
         if (kept < 0) {
             OGR_F_Destroy(f);
             st = (lb_status)(-kept);
-            if (st == LB_ERR_NOMEM)
-                lb_error(r->ctx, st, "out of memory reading '%s'", l->path);
             break;
         }
         if (kept == 0) {
