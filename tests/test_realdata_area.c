@@ -264,6 +264,11 @@ static void test_realdata_area_alkmaar_accidents(void **state)
     const lb_join_spec j = {"kwb", "WK_CODE", "wijkCode"};
     assert_int_equal(score_area(ctx, model, in, 3, "wijken", "wijkCode", &j, out), LB_OK);
     double m_vei = ref_mean(rj, "vei"), m_bev = ref_mean(rj, "bev");
+    struct json_object *doc = json_object_from_file(rj), *opt = NULL, *jj = NULL;
+    assert_true(json_object_object_get_ex(doc, "options", &opt));
+    assert_true(json_object_object_get_ex(opt, "joins", &jj));
+    assert_int_equal(json_object_array_length(jj), 1);
+    json_object_put(doc);
 
     GEOSContextHandle_t h = GEOS_init_r();
     geoms w = read_geoms(h, wijken, NULL, NULL, "wijkCode");

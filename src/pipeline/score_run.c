@@ -803,6 +803,13 @@ static lb_status area_prepare(lb_ctx *ctx, run *r, lb_area **area)
                             j->input, j->input);
         if (lb_area_is_joined(*area, j->input))
             return lb_error(ctx, LB_ERR_ARG, "--join %s is given twice", j->input);
+        size_t k = 0;
+        while (k < o->n_inputs && strcmp(o->inputs[k].name, j->input) != 0)
+            k++;
+        if (k == o->n_inputs)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "--join %s=%s: no input '%s' is bound; add --input %s=TABLE.dbf|csv",
+                            j->input, j->key, j->input, j->input);
         st = lb_area_join(ctx, *area, j->input, j->key, j->units_key);
     }
     if (st == LB_OK)
@@ -875,6 +882,20 @@ static void area_amend(const run *r, struct json_object *doc)
     json_object_object_add(c, "units_dropped", json_object_new_int64((int64_t)dropped));
     json_object_object_add(c, "units_below_min_weight", json_object_new_int64((int64_t)no_weight));
     json_object_object_add(doc, "counts", c);
+    struct json_object *opt = NULL, *joins = json_object_new_array();
+    for (size_t i = 0; i < r->o->n_joins; i++) {
+        const lb_join_spec *j = &r->o->joins[i];
+        struct json_object *jo = json_object_new_object();
+        json_object_object_add(jo, "input", json_object_new_string(j->input));
+        json_object_object_add(jo, "key", json_object_new_string(j->key));
+        json_object_object_add(jo, "units_key",
+                               json_object_new_string(j->units_key ? j->units_key : j->key));
+        json_object_array_add(joins, jo);
+    }
+    if (json_object_object_get_ex(doc, "options", &opt))
+        json_object_object_add(opt, "joins", joins);
+    else
+        json_object_put(joins);
 }
 
 static lb_status area_write(lb_ctx *ctx, run *r)
