@@ -307,7 +307,15 @@ static void test_polygons_raster_and_share(void **state)
     assert_near(out[1], 41.0, 1e-12);
     assert_near(out[2], 55.0, 1e-12);
 
+    /* share_within on a raster: the mean over R1 grown by 50 m (150000..150300 × 450000..
+     * 450300 with rounded corners), still symmetric about the centre of (col 1, row 8) on a
+     * linear raster, so again 57 */
     ind.kind = LB_KIND_SHARE_WITHIN;
+    ind.radius_m = 50;
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 57.0, 1e-9);
+    ind.radius_m = 0;
+
     ind.layer = "cls";
     ind.field = "T";
     ind.value = "water";
