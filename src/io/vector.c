@@ -340,22 +340,6 @@ static lb_status read_fields(lb_ctx *ctx, lb_vlayer *l, OGRFeatureDefnH defn)
     return LB_OK;
 }
 
-/* A copy of @p s without leading and trailing white space (DBF and StatLine pad their text). */
-static char *trimmed_dup(const char *s)
-{
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        n--;
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 /* Is the (trimmed) text a missing-value mark: empty, StatLine "." / "x" / "-" / "?", or a CBS
  * sentinel written as text? (Names and other words are text, not missing numbers.) */
 static int is_missing_text(const char *s)
@@ -381,7 +365,7 @@ static void store_field_values(lb_vlayer *l, OGRFeatureH feat, size_t row)
         }
         if (f->is_string) {
             const char *s = OGR_F_GetFieldAsString(feat, idx);
-            f->str[row] = trimmed_dup(s);
+            f->str[row] = lb_strdup_trim(s);
             f->num[row] = lb_parse_number(s);
             if (f->str[row] && isnan(f->num[row]) && is_missing_text(f->str[row]))
                 f->n_missing++;
