@@ -8,7 +8,7 @@ pkgs=(gcc libc6-dev pkg-config meson ninja-build
       libgdal-dev libproj-dev proj-data libgeos-dev libgsl-dev libyaml-dev libjson-c-dev
       gdal-bin)
 if [[ "${1:-}" == "--test" ]]; then
-    pkgs+=(libcmocka-dev clang-format)
+    pkgs+=(libcmocka-dev clang-format python3-gdal) # python3-gdal: GDAL's COG validator
 fi
 
 missing=()
