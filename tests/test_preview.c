@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests of the PNG previews: the PNG is read back with GDAL and compared pixel by pixel with the
- * class grid enlarged by brute force, the palette with the class colours, the legend boxes and
- * the text with the glyphs it should show. */
+ * class grid enlarged by brute force, the palette with the class colours, the legend boxes
+ * and the text with the glyphs it should show. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_legend.h"
 #include "test_util.h"
 
 #include "core/ctx.h"
@@ -21,43 +22,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const labels[] = {
-    "zeer onvoldoende", "ruim onvoldoende", "onvoldoende", "zwak",
-    "voldoende",        "ruim voldoende",   "goed",        "zeer goed",
-    "uitstekend"};
-static const char *const colours[] = {"#730000", "#e50000", "#e1702e", "#ffffbe", "#d3ffbe",
-                                      "#93e667", "#55be00", "#267300", "#2d4900"};
-
-typedef struct fixture {
-    lb_ctx *ctx;
-    char dir[64];
-    char path[256];
-} fixture;
+typedef lb_test_dir fixture;
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof(*fx));
-    assert_non_null(fx);
-    fx->ctx = lb_test_ctx();
-    assert_int_equal(lb_test_tmpdir(fx->dir, sizeof(fx->dir), "preview"), 0);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    if (!getenv("LB_KEEP_TEST_OUTPUT"))
-        lb_test_rmtree(fx->dir);
-    lb_ctx_destroy(fx->ctx);
-    free(fx);
-    return 0;
-}
-
-static const char *out_path(fixture *fx, const char *name)
-{
-    snprintf(fx->path, sizeof(fx->path), "%s/%s", fx->dir, name);
-    return fx->path;
+    return lb_test_dir_setup(state, "preview");
 }
 
 /* The PNG's palette indices, its size in *w, *h (caller frees). */
@@ -98,8 +67,8 @@ static void test_preview_map_and_legend(void **state)
     /* 4 × 3 cells, one nodata */
     lb_grid g = {.x0 = 155000.0, .y0 = 463000.0, .cell_m = 100.0, .nx = 4, .ny = 3};
     const unsigned char cls[12] = {1, 2, 3, 4, 5, 0, 7, 8, 9, 9, 1, 6};
-    lb_class_table ct = {9, labels, colours, NULL, "Leefbaarometer 2022"};
-    const char *path = out_path(fx, "class.png");
+    lb_class_table ct = {9, lb_test_labels, lb_test_colours, NULL, "Leefbaarometer 2022"};
+    const char *path = lb_test_path(fx, "class.png");
     assert_int_equal(lb_preview_png(fx->ctx, path, &g, cls, &ct, 1), LB_OK);
 
     int w, h;
@@ -118,7 +87,7 @@ static void test_preview_map_and_legend(void **state)
     for (int k = 1; k <= 9; k++) {
         const GDALColorEntry *e = GDALGetColorEntry(pal, k);
         unsigned r, gg, b;
-        assert_int_equal(sscanf(colours[k - 1], "#%2x%2x%2x", &r, &gg, &b), 3);
+        assert_int_equal(sscanf(lb_test_colours[k - 1], "#%2x%2x%2x", &r, &gg, &b), 3);
         assert_int_equal(e->c1, r);
         assert_int_equal(e->c2, gg);
         assert_int_equal(e->c3, b);
@@ -156,7 +125,7 @@ static void test_preview_map_and_legend(void **state)
         for (int y = y0; y < y0 + LB_PREVIEW_ROW; y++)
             for (int x = x0 + LB_PREVIEW_BOX; x < w; x++)
                 ink += px[(size_t)y * (size_t)w + (size_t)x] == 9 + LB_PREVIEW_INK;
-        assert_int_equal(ink, ink_of(labels[k]));
+        assert_int_equal(ink, ink_of(lb_test_labels[k]));
     }
     long title_ink = 0;
     for (int y = 0; y < LB_PREVIEW_PAD + LB_PREVIEW_ROW; y++)
@@ -180,7 +149,7 @@ static void test_preview_sizes(void **state)
     const char *const dl[] = {"achteruit", "geen verandering", "vooruit"};
     const char *const dc[] = {"#ef8a62", "#f7f7f7", "#67a9cf"};
     lb_class_table ct = {3, dl, dc, NULL, NULL};
-    const char *path = out_path(fx, "wide.png");
+    const char *path = lb_test_path(fx, "wide.png");
     assert_int_equal(lb_preview_png(fx->ctx, path, &g, cls, &ct, 0), LB_OK);
     int w, h;
     GDALColorTableH pal;
@@ -193,7 +162,7 @@ static void test_preview_sizes(void **state)
 
     g.nx = 333; /* 1000 / 333 = 3 px per cell: 999 px */
     g.ny = 1;
-    path = out_path(fx, "three.png");
+    path = lb_test_path(fx, "three.png");
     assert_int_equal(lb_preview_png(fx->ctx, path, &g, cls, &ct, 0), LB_OK);
     px = read_png(path, &w, &h, &pal);
     assert_int_equal(w, 999);
@@ -210,8 +179,8 @@ static void test_preview_errors(void **state)
     fixture *fx = *state;
     lb_grid g = {.x0 = 0, .y0 = 300000.0, .cell_m = 100.0, .nx = 2, .ny = 1};
     const unsigned char bad[2] = {1, 4};
-    lb_class_table ct = {3, labels, colours, NULL, NULL};
-    const char *path = out_path(fx, "bad.png");
+    lb_class_table ct = {3, lb_test_labels, lb_test_colours, NULL, NULL};
+    const char *path = lb_test_path(fx, "bad.png");
     assert_int_equal(lb_preview_png(fx->ctx, path, &g, bad, &ct, 1), LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "class 4 of 3"));
     struct stat st;
@@ -246,8 +215,8 @@ static void test_preview_accented_labels(void **state)
     lb_grid g = {.x0 = 0, .y0 = 300000.0, .cell_m = 100.0, .nx = 1, .ny = 1};
     const unsigned char cls[1] = {1};
     const char *const l1[] = {"Geïsoleerd ☃"};
-    lb_class_table ct = {1, l1, colours, NULL, NULL};
-    const char *path = out_path(fx, "accents.png");
+    lb_class_table ct = {1, l1, lb_test_colours, NULL, NULL};
+    const char *path = lb_test_path(fx, "accents.png");
     assert_int_equal(lb_preview_png(fx->ctx, path, &g, cls, &ct, 1), LB_OK);
     int w, h;
     GDALColorTableH pal;
@@ -262,7 +231,7 @@ static void test_preview_accented_labels(void **state)
     GDALDestroyColorTable(pal);
 }
 
-#define PREVIEW_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define PREVIEW_TEST(f) cmocka_unit_test_setup_teardown(f, setup, lb_test_dir_teardown)
 
 int main(void)
 {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_legend.h"
 #include "test_util.h"
 
 #include "core/ctx.h"
@@ -26,46 +27,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const labels[] = {
-    "zeer onvoldoende", "ruim onvoldoende", "onvoldoende", "zwak",
-    "voldoende",        "ruim voldoende",   "goed",        "zeer goed",
-    "uitstekend"};
-static const char *const colours[] = {"#730000", "#e50000", "#e1702e", "#ffffbe", "#d3ffbe",
-                                      "#93e667", "#55be00", "#267300", "#2d4900"};
-static const double thresholds[] = {3.46, 3.557, 3.6955, 3.8971, 3.9972, 4.1924, 4.3044, 4.3926};
+static const lb_class_table classes9 = {9, lb_test_labels, lb_test_colours, lb_test_thresholds,
+                                        "Leefbaarometer 2022"};
 
-static const lb_class_table classes9 = {9, labels, colours, thresholds, "Leefbaarometer 2022"};
-
-typedef struct fixture {
-    lb_ctx *ctx;
-    char dir[64];
-    char path[256];
-} fixture;
+typedef lb_test_dir fixture;
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof(*fx));
-    assert_non_null(fx);
-    fx->ctx = lb_test_ctx();
-    assert_int_equal(lb_test_tmpdir(fx->dir, sizeof(fx->dir), "style"), 0);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    if (!getenv("LB_KEEP_TEST_OUTPUT"))
-        lb_test_rmtree(fx->dir);
-    lb_ctx_destroy(fx->ctx);
-    free(fx);
-    return 0;
-}
-
-static const char *out_path(fixture *fx, const char *name)
-{
-    snprintf(fx->path, sizeof(fx->path), "%s/%s", fx->dir, name);
-    return fx->path;
+    return lb_test_dir_setup(state, "style");
 }
 
 /* Parse @p qml; fails the test when it is not well-formed XML with a <qgis> root. */
@@ -149,11 +118,11 @@ static void test_style_raster_breaks(void **state)
     for (int k = 0; k < 9; k++) {
         const char *v = CPLGetXMLValue(items[k], "value", "");
         if (k < 8)
-            assert_true(strtod(v, NULL) == thresholds[k]);
+            assert_true(strtod(v, NULL) == lb_test_thresholds[k]);
         else
             assert_string_equal(v, "inf");
-        assert_string_equal(CPLGetXMLValue(items[k], "color", ""), colours[k]);
-        assert_string_equal(CPLGetXMLValue(items[k], "label", ""), labels[k]);
+        assert_string_equal(CPLGetXMLValue(items[k], "color", ""), lb_test_colours[k]);
+        assert_string_equal(CPLGetXMLValue(items[k], "label", ""), lb_test_labels[k]);
     }
     CPLDestroyXMLNode(root);
     free(qml);
@@ -256,7 +225,7 @@ static void test_style_escaping(void **state)
     const char *const want[] = {"<b>a & b</b>", "\"quoted\" and 'single'",
                                 "tab\there",    "line\nbreak",
                                 "bell !",       "ümlaut ë ï"};
-    lb_class_table ct = {6, nasty, colours, thresholds, NULL};
+    lb_class_table ct = {6, nasty, lb_test_colours, lb_test_thresholds, NULL};
     lb_style s = {.kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "k&\"<>"};
     char *qml = qml_of(fx, &s);
     CPLXMLNode *root = parse_qml(qml);
@@ -290,7 +259,7 @@ static void test_style_errors(void **state)
 {
     fixture *fx = *state;
     char *qml = NULL;
-    lb_class_table nobreaks = {9, labels, colours, NULL, NULL};
+    lb_class_table nobreaks = {9, lb_test_labels, lb_test_colours, NULL, NULL};
     lb_style s = {.kind = LB_STYLE_RASTER_BREAKS, .classes = &nobreaks};
     assert_int_equal(lb_style_qml(fx->ctx, &s, &qml), LB_ERR_ARG);
     assert_null(qml);
@@ -298,7 +267,7 @@ static void test_style_errors(void **state)
     assert_int_equal(lb_style_qml(fx->ctx, &s, &qml), LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "field"));
     const char *const bad[] = {"#730000", "rood"};
-    lb_class_table badct = {2, labels, bad, NULL, NULL};
+    lb_class_table badct = {2, lb_test_labels, bad, NULL, NULL};
     s = (lb_style){.kind = LB_STYLE_RASTER_CLASSES, .classes = &badct};
     assert_int_equal(lb_style_qml(fx->ctx, &s, &qml), LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "'rood'"));
@@ -324,7 +293,7 @@ static void test_style_sidecar_file(void **state)
     free(p);
 
     lb_style s = {.kind = LB_STYLE_RASTER_CLASSES, .classes = &classes9};
-    char *path = lb_style_sidecar_path(out_path(fx, "class_2022.tif"));
+    char *path = lb_style_sidecar_path(lb_test_path(fx, "class_2022.tif"));
     assert_int_equal(lb_style_write_qml(fx->ctx, path, &s), LB_OK);
     FILE *fp = fopen(path, "rb");
     assert_non_null(fp);
@@ -420,7 +389,7 @@ static void test_style_gpkg_layer_styles(void **state)
 {
     fixture *fx = *state;
     char gpkg[300];
-    snprintf(gpkg, sizeof(gpkg), "%s", out_path(fx, "scores.gpkg"));
+    snprintf(gpkg, sizeof(gpkg), "%s", lb_test_path(fx, "scores.gpkg"));
     write_layer(fx, gpkg, "grid");
     write_layer(fx, gpkg, "buurten");
     lb_style grid = {.kind = LB_STYLE_VECTOR_CLASSES, .classes = &classes9, .field = "kscore"};
@@ -456,7 +425,7 @@ static void test_style_gpkg_layer_styles(void **state)
     assert_int_equal(styles_of(gpkg, "grid", &qml, &n_default), 1);
     free(qml);
     const char *const two_colours[] = {"#000000", "#ffffff"};
-    lb_class_table two = {2, labels, two_colours, NULL, NULL};
+    lb_class_table two = {2, lb_test_labels, two_colours, NULL, NULL};
     lb_style other = {.kind = LB_STYLE_VECTOR_CLASSES, .classes = &two, .field = "kscore"};
     assert_int_equal(lb_gpkg_add_style(fx->ctx, gpkg, "grid", &other, "twee", NULL, 1), LB_OK);
     assert_int_equal(styles_of(gpkg, "grid", &qml, &n_default), 2);
@@ -479,7 +448,7 @@ static void test_style_gpkg_layer_styles(void **state)
     assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), missing));
 }
 
-#define STYLE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define STYLE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, lb_test_dir_teardown)
 
 int main(void)
 {

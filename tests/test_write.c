@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_legend.h"
 #include "test_util.h"
 
 #include "core/ctx.h"
@@ -29,38 +30,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-typedef struct fixture {
-    lb_ctx *ctx;
-    char dir[64];
-    char path[256];
-} fixture;
+typedef lb_test_dir fixture;
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof(*fx));
-    assert_non_null(fx);
-    assert_int_equal(lb_ctx_create(&fx->ctx), LB_OK);
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/lb-test-write-XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    if (!getenv("LB_KEEP_TEST_OUTPUT"))
-        VSIRmdirRecursive(fx->dir);
-    lb_ctx_destroy(fx->ctx);
-    free(fx);
-    return 0;
-}
-
-/* A path in the fixture's directory (valid until the next call). */
-static const char *out_path(fixture *fx, const char *name)
-{
-    snprintf(fx->path, sizeof(fx->path), "%s/%s", fx->dir, name);
-    return fx->path;
+    return lb_test_dir_setup(state, "write");
 }
 
 static void put_u32(unsigned char *p, uint32_t v)
@@ -193,7 +167,7 @@ static void test_write_gpkg_two_layers(void **state)
 {
     fixture *fx = *state;
     lb_table *t = sample_table(fx->ctx);
-    const char *path = out_path(fx, "scores.gpkg");
+    const char *path = lb_test_path(fx, "scores.gpkg");
     lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "grid"};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
     o.layer = "buurt";
@@ -227,7 +201,7 @@ static void test_write_gpkg_rounds_half_away_from_zero(void **state)
         t->cols[k].decimals = dec[k];
         t->cols[k].real[0] = in[k];
     }
-    const char *path = out_path(fx, "round.gpkg");
+    const char *path = lb_test_path(fx, "round.gpkg");
     lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "r"};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
 
@@ -251,7 +225,7 @@ static void test_write_gpkg_layer_twice_is_error(void **state)
 {
     fixture *fx = *state;
     lb_table *t = sample_table(fx->ctx);
-    const char *path = out_path(fx, "twice.gpkg");
+    const char *path = lb_test_path(fx, "twice.gpkg");
     lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "buurt"};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_ERR_IO);
@@ -290,7 +264,7 @@ static void test_write_gpkg_mixed_polygons_promoted(void **state)
     size_t len;
     unsigned char *w = multi_square_wkb(155100.0, 463000.0, &len);
     assert_int_equal(lb_table_set_geometry(fx->ctx, t, 1, w, len), LB_OK);
-    const char *path = out_path(fx, "mixed.gpkg");
+    const char *path = lb_test_path(fx, "mixed.gpkg");
     lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "buurt"};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
 
@@ -322,7 +296,7 @@ static void test_write_gpkg_bad_geometry_leaves_no_trace(void **state)
     assert_int_equal(lb_table_set_geometry(fx->ctx, bad, 1, junk, 9), LB_OK);
 
     char path[300];
-    snprintf(path, sizeof(path), "%s", out_path(fx, "new.gpkg"));
+    snprintf(path, sizeof(path), "%s", lb_test_path(fx, "new.gpkg"));
     lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "buurt"};
     assert_int_equal(lb_write_vector(fx->ctx, path, bad, &o), LB_ERR_GEOM);
     assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "row 1"));
@@ -392,7 +366,7 @@ static void test_write_geojson_rfc7946(void **state)
 {
     fixture *fx = *state;
     lb_table *t = sample_table(fx->ctx);
-    const char *path = out_path(fx, "scores.geojson");
+    const char *path = lb_test_path(fx, "scores.geojson");
     lb_vector_opts o = {.format = LB_FMT_GEOJSON};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
 
@@ -433,7 +407,7 @@ static void test_write_geojson_rd(void **state)
 {
     fixture *fx = *state;
     lb_table *t = sample_table(fx->ctx);
-    const char *path = out_path(fx, "scores_rd.geojson");
+    const char *path = lb_test_path(fx, "scores_rd.geojson");
     lb_vector_opts o = {.format = LB_FMT_GEOJSON, .geojson_rd = 1};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
 
@@ -473,7 +447,7 @@ static void test_write_csv_semicolon_keeps_codes(void **state)
 {
     fixture *fx = *state;
     lb_table *t = sample_table(fx->ctx);
-    const char *path = out_path(fx, "scores.csv");
+    const char *path = lb_test_path(fx, "scores.csv");
     lb_vector_opts o = {.format = LB_FMT_CSV, .csv_sep = ';'};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
 
@@ -494,7 +468,7 @@ static void test_write_csv_semicolon_keeps_codes(void **state)
     GDALClose(ds);
 
     /* comma is the default separator */
-    path = out_path(fx, "comma.csv");
+    path = lb_test_path(fx, "comma.csv");
     o.csv_sep = 0;
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
     text = slurp(path);
@@ -540,7 +514,7 @@ static void test_write_cog_float(void **state)
     }
     const float *const bands[] = {data[0], data[1], data[2]};
     const char *const names[] = {"lbm", "afw", "won"};
-    const char *path = out_path(fx, "scores_2024.tif");
+    const char *path = lb_test_path(fx, "scores_2024.tif");
     assert_int_equal(lb_write_cog_float(fx->ctx, path, &g, 3, bands, names, "score"), LB_OK);
 
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
@@ -595,7 +569,7 @@ static void test_write_cog_classes(void **state)
         "uitstekend"};
     const char *const colours[] = {"#8c2d04", "#cc4c02", "#ec7014", "#fe9929", "#fec44f",
                                    "#c7e9b4", "#7fcdbb", "#41b6c4", "#1D91C0"};
-    const char *path = out_path(fx, "class_2024.tif");
+    const char *path = lb_test_path(fx, "class_2024.tif");
     assert_int_equal(lb_write_cog_classes(fx->ctx, path, &g, classes, 9, labels, colours), LB_OK);
 
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
@@ -637,12 +611,12 @@ static void test_write_cog_classes(void **state)
     /* a class beyond the legend and a malformed colour are refused */
     const unsigned char bad[] = {0, 1, 2, 3, 10, 5};
     assert_int_equal(
-        lb_write_cog_classes(fx->ctx, out_path(fx, "bad.tif"), &g, bad, 9, labels, colours),
+        lb_write_cog_classes(fx->ctx, lb_test_path(fx, "bad.tif"), &g, bad, 9, labels, colours),
         LB_ERR_ARG);
     const char *const bad_colours[] = {"#8c2d04", "red"};
     const unsigned char two[] = {0, 1, 2, 1, 2, 0};
     assert_int_equal(
-        lb_write_cog_classes(fx->ctx, out_path(fx, "bad.tif"), &g, two, 2, labels, bad_colours),
+        lb_write_cog_classes(fx->ctx, lb_test_path(fx, "bad.tif"), &g, two, 2, labels, bad_colours),
         LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "'red'"));
 }
@@ -653,7 +627,7 @@ static void test_write_json_pretty(void **state)
     json_object *doc = json_object_new_object();
     json_object_object_add(doc, "model", json_object_new_string("modellen/lbm3.yaml"));
     json_object_object_add(doc, "cells", json_object_new_int64(262144));
-    const char *path = out_path(fx, "run.json");
+    const char *path = lb_test_path(fx, "run.json");
     assert_int_equal(lb_write_json(fx->ctx, path, doc), LB_OK);
     json_object_put(doc);
 
@@ -898,7 +872,7 @@ static void test_write_cog_float_structure(void **state)
     const char *const units[] = {"score", "score deviation"};
     const char *const meta[] = {"LEEFBAAR_REF=4.1", "LEEFBAAR_M_won=-0.25", NULL};
     lb_raster_opts ro = {.metadata = meta};
-    const char *path = out_path(fx, "scores.tif");
+    const char *path = lb_test_path(fx, "scores.tif");
     assert_int_equal(lb_write_raster_float(fx->ctx, path, &g, 2, bands, names, units, &ro), LB_OK);
 
     assert_true(check_cog_structure(path) >= 1);
@@ -932,14 +906,6 @@ static unsigned char block_class(int bi, int bj, int dy, int dx)
     return (bi + bj) % 5 == 0 ? 0 : (unsigned char)a;
 }
 
-static const char *const test_labels[] = {
-    "zeer onvoldoende", "ruim onvoldoende", "onvoldoende", "zwak",
-    "voldoende",        "ruim voldoende",   "goed",        "zeer goed",
-    "uitstekend"};
-static const char *const test_colours[] = {"#730000", "#e50000", "#e1702e", "#ffffbe", "#d3ffbe",
-                                           "#93e667", "#55be00", "#267300", "#2d4900"};
-static const double test_breaks[] = {3.46, 3.557, 3.6955, 3.8971, 3.9972, 4.1924, 4.3044, 4.3926};
-
 static void test_write_cog_classes_structure(void **state)
 {
     fixture *fx = *state;
@@ -950,8 +916,9 @@ static void test_write_cog_classes_structure(void **state)
     for (int y = 0; y < 600; y++)
         for (int x = 0; x < 600; x++)
             cls[(size_t)y * 600 + (size_t)x] = block_class(y / 2, x / 2, y % 2, x % 2);
-    lb_class_table ct = {9, test_labels, test_colours, test_breaks, "Leefbaarometer 2022"};
-    const char *path = out_path(fx, "class.tif");
+    lb_class_table ct = {9, lb_test_labels, lb_test_colours, lb_test_thresholds,
+                         "Leefbaarometer 2022"};
+    const char *path = lb_test_path(fx, "class.tif");
     assert_int_equal(lb_write_raster_classes(fx->ctx, path, &g, cls, &ct, NULL), LB_OK);
     assert_true(check_cog_structure(path) >= 1);
 
@@ -986,7 +953,7 @@ static void test_write_cog_classes_structure(void **state)
     for (int k = 1; k <= 9; k++) {
         char key[16];
         snprintf(key, sizeof(key), "CLASS_%d", k);
-        assert_string_equal(GDALGetMetadataItem(band, key, NULL), test_labels[k - 1]);
+        assert_string_equal(GDALGetMetadataItem(band, key, NULL), lb_test_labels[k - 1]);
     }
     assert_null(GDALGetRasterCategoryNames(band));
     GDALClose(ds);
@@ -1006,7 +973,7 @@ static void test_write_raster_options(void **state)
     const char *const names[] = {"lbm"};
     const char *const lzw[] = {"COMPRESS=LZW", NULL};
     lb_raster_opts ro = {.creation_options = lzw};
-    const char *path = out_path(fx, "lzw.tif");
+    const char *path = lb_test_path(fx, "lzw.tif");
     assert_int_equal(lb_write_raster_float(fx->ctx, path, &g, 1, bands, names, NULL, &ro), LB_OK);
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
     assert_non_null(ds);
@@ -1027,7 +994,7 @@ static void test_write_raster_options(void **state)
         lb_raster_opts b = {.format = bad[i].format, .creation_options = co};
         assert_int_equal(lb_raster_opts_check(fx->ctx, &b), LB_ERR_ARG);
         assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), bad[i].needle));
-        path = out_path(fx, "bad.tif");
+        path = lb_test_path(fx, "bad.tif");
         assert_int_equal(lb_write_raster_float(fx->ctx, path, &g, 1, bands, names, NULL, &b),
                          LB_ERR_ARG);
         assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), bad[i].needle));
@@ -1047,7 +1014,7 @@ static void test_write_gtiff_format(void **state)
     const float *const bands[] = {v};
     const char *const names[] = {"lbm"};
     lb_raster_opts ro = {.format = "GTiff"};
-    const char *path = out_path(fx, "plain.tif");
+    const char *path = lb_test_path(fx, "plain.tif");
     assert_int_equal(lb_write_raster_float(fx->ctx, path, &g, 1, bands, names, NULL, &ro), LB_OK);
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
     assert_non_null(ds);
@@ -1071,8 +1038,8 @@ static void test_write_gtiff_format(void **state)
     for (int y = 0; y < 512; y++)
         for (int x = 0; x < 512; x++)
             cls[(size_t)y * 512 + (size_t)x] = block_class(y / 2, x / 2, y % 2, x % 2);
-    lb_class_table ct = {9, test_labels, test_colours, NULL, NULL};
-    path = out_path(fx, "plain_class.tif");
+    lb_class_table ct = {9, lb_test_labels, lb_test_colours, NULL, NULL};
+    path = lb_test_path(fx, "plain_class.tif");
     assert_int_equal(lb_write_raster_classes(fx->ctx, path, &g, cls, &ct, &ro), LB_OK);
     ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
     assert_non_null(ds);
@@ -1095,7 +1062,7 @@ static void test_write_gtiff_format(void **state)
 static void test_write_class_table_check(void **state)
 {
     fixture *fx = *state;
-    lb_class_table ct = {9, test_labels, test_colours, test_breaks, NULL};
+    lb_class_table ct = {9, lb_test_labels, lb_test_colours, lb_test_thresholds, NULL};
     assert_int_equal(lb_class_table_check(fx->ctx, &ct, "t"), LB_OK);
     const double unordered[] = {3.46, 3.557, 3.557, 3.8971, 3.9972, 4.1924, 4.3044, 4.3926};
     ct.breaks = unordered;
@@ -1103,7 +1070,7 @@ static void test_write_class_table_check(void **state)
     assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "cut-point 3"));
     ct.breaks = NULL;
     const char *const bad_colours[] = {"#730000", "#e5000", "#e1702e"};
-    lb_class_table ct3 = {3, test_labels, bad_colours, NULL, NULL};
+    lb_class_table ct3 = {3, lb_test_labels, bad_colours, NULL, NULL};
     assert_int_equal(lb_class_table_check(fx->ctx, &ct3, "t"), LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "class 2"));
     ct.n = 0;
@@ -1198,7 +1165,7 @@ static void test_write_geojson_winding_holes(void **state)
     assert_int_equal(lb_table_set_geometry(fx->ctx, t, 1, w, len), LB_OK);
 
     const double nl[4] = {3.2, 50.7, 7.3, 53.6};
-    const char *path = out_path(fx, "holes.geojson");
+    const char *path = lb_test_path(fx, "holes.geojson");
     lb_vector_opts o = {.format = LB_FMT_GEOJSON};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
     json_object *doc = json_object_from_file(path);
@@ -1208,7 +1175,7 @@ static void test_write_geojson_winding_holes(void **state)
     json_object_put(doc);
 
     const double rd[4] = {0.0, 300000.0, 300000.0, 625000.0};
-    path = out_path(fx, "holes_rd.geojson");
+    path = lb_test_path(fx, "holes_rd.geojson");
     o.geojson_rd = 1;
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
     doc = json_object_from_file(path);
@@ -1248,7 +1215,7 @@ static void test_write_csv_codes_and_integers(void **state)
         k->integer[r] = r == 3 ? LB_INT_NULL : (int64_t)r + 7;
         lbm->real[r] = 4.0 + 0.0625 * (double)r;
     }
-    const char *path = out_path(fx, "pc4.csv");
+    const char *path = lb_test_path(fx, "pc4.csv");
     lb_vector_opts o = {.format = LB_FMT_CSV};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
     char *text = slurp(path);
@@ -1282,7 +1249,7 @@ static void test_write_csv_codes_and_integers(void **state)
     lb_table_destroy(t);
 }
 
-#define WRITE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define WRITE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, lb_test_dir_teardown)
 
 int main(void)
 {

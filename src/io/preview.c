@@ -331,19 +331,9 @@ static lb_status write_png(lb_ctx *ctx, const char *path, const canvas *c, const
 lb_status lb_preview_png(lb_ctx *ctx, const char *path, const lb_grid *g,
                          const unsigned char *classes, const lb_class_table *ct, int legend)
 {
-    if (!path || !g || g->nx <= 0 || g->ny <= 0 || !classes)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "preview '%s': a path, a non-empty grid and classes are "
-                        "required",
-                        path ? path : "(null)");
-    lb_status st = lb_class_table_check(ctx, ct, path);
+    lb_status st = lb_class_grid_check(ctx, "preview", path, g, classes, ct);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "preview: ");
-    size_t ncells = lb_grid_ncells(g);
-    for (size_t i = 0; i < ncells; i++)
-        if (classes[i] > ct->n)
-            return lb_error(ctx, LB_ERR_ARG, "preview '%s': cell %zu has class %u of %zu", path, i,
-                            (unsigned)classes[i], ct->n);
+        return st;
     int longest = g->nx > g->ny ? g->nx : g->ny;
     int s = LB_PREVIEW_MAX_PX / longest > 1 ? LB_PREVIEW_MAX_PX / longest : 1;
     int map_w = g->nx * s, map_h = g->ny * s, leg_w = 0, leg_h = 0;

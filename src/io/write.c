@@ -511,6 +511,24 @@ lb_status lb_class_table_check(lb_ctx *ctx, const lb_class_table *ct, const char
     return LB_OK;
 }
 
+lb_status lb_class_grid_check(lb_ctx *ctx, const char *what, const char *path, const lb_grid *g,
+                              const unsigned char *classes, const lb_class_table *ct)
+{
+    if (!path || !g || g->nx <= 0 || g->ny <= 0 || !classes)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "%s '%s': a path, a non-empty grid and the classes are required", what,
+                        path ? path : "(null)");
+    lb_status st = lb_class_table_check(ctx, ct, path);
+    if (st != LB_OK)
+        return lb_error_prefix(ctx, st, "%s: ", what);
+    size_t n = lb_grid_ncells(g);
+    for (size_t i = 0; i < n; i++)
+        if (classes[i] > ct->n)
+            return lb_error(ctx, LB_ERR_ARG, "%s '%s': cell %zu has class %u of %zu", what, path, i,
+                            (unsigned)classes[i], ct->n);
+    return LB_OK;
+}
+
 /* A raster output format: the GDAL driver and our default creation options per kind. */
 typedef struct raster_format {
     const char *driver;
@@ -858,20 +876,9 @@ lb_status lb_write_raster_classes(lb_ctx *ctx, const char *path, const lb_grid *
                                   const unsigned char *classes, const lb_class_table *ct,
                                   const lb_raster_opts *o)
 {
-    if (!path || !grid_ok(g) || !classes)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "write class raster '%s': a path, a non-empty grid and the classes are "
-                        "required",
-                        path ? path : "(null)");
-    lb_status st = lb_class_table_check(ctx, ct, path);
+    lb_status st = lb_class_grid_check(ctx, "write class raster", path, g, classes, ct);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "write class raster: ");
-    size_t n = lb_grid_ncells(g);
-    for (size_t i = 0; i < n; i++)
-        if (classes[i] > ct->n)
-            return lb_error(ctx, LB_ERR_ARG,
-                            "write class raster '%s': cell %zu has class %u of %zu", path, i,
-                            (unsigned)classes[i], ct->n);
+        return st;
     st = lb_raster_opts_check(ctx, o);
     if (st != LB_OK)
         return lb_error_prefix(ctx, st, "write class raster '%s': ", path);

@@ -54,6 +54,12 @@ lb_status lb_class_table_check(lb_ctx *ctx, const lb_class_table *ct, const char
  * "-inf" or "nan" for those. @p size of 32 always suffices. */
 void lb_format_double(double v, char *buf, size_t size);
 
+/* Check the arguments of a class-grid writer: @p path given, @p g non-empty, @p ct valid and
+ * every cell of @p classes (lb_grid_ncells(g) values) within 0..ct->n. @p what starts the
+ * message ("write class raster"). LB_OK or LB_ERR_ARG. */
+lb_status lb_class_grid_check(lb_ctx *ctx, const char *what, const char *path, const lb_grid *g,
+                              const unsigned char *classes, const lb_class_table *ct);
+
 /* Parse "#rrggbb" into @p rgb; 1 on success, 0 when malformed. */
 int lb_colour_parse(const char *s, unsigned char rgb[3]);
 
