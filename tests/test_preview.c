@@ -208,13 +208,13 @@ static void test_preview_glyphs(void **state)
     assert_int_equal(lb_preview_glyph_row('A', 9), 0);
 }
 
-/* "ë" is drawn as "e" and "☃" as "?": same ink as the ASCII stand-ins. */
+/* "ë" is drawn as "e", "–" as "-" and "☃" as "?": same ink as the ASCII stand-ins. */
 static void test_preview_accented_labels(void **state)
 {
     fixture *fx = *state;
     lb_grid g = {.x0 = 0, .y0 = 300000.0, .cell_m = 100.0, .nx = 1, .ny = 1};
     const unsigned char cls[1] = {1};
-    const char *const l1[] = {"Geïsoleerd ☃"};
+    const char *const l1[] = {"Geïsoleerd ☃ 2020–22"};
     lb_class_table ct = {1, l1, lb_test_colours, NULL, NULL};
     const char *path = lb_test_path(fx, "accents.png");
     assert_int_equal(lb_preview_png(fx->ctx, path, &g, cls, &ct, 1), LB_OK);
@@ -224,9 +224,9 @@ static void test_preview_accented_labels(void **state)
     long ink = 0;
     for (size_t i = 0; i < (size_t)w * (size_t)h; i++)
         ink += px[i] == 1 + LB_PREVIEW_INK;
-    assert_int_equal(ink, ink_of("Geisoleerd ?"));
-    /* the legend is as wide as 12 characters after the box */
-    assert_int_equal(w, LB_PREVIEW_MAX_PX + 2 * LB_PREVIEW_PAD + (12 + 3) * LB_PREVIEW_ADVANCE);
+    assert_int_equal(ink, ink_of("Geisoleerd ? 2020-22"));
+    /* the legend is as wide as 20 characters after the box */
+    assert_int_equal(w, LB_PREVIEW_MAX_PX + 2 * LB_PREVIEW_PAD + (20 + 3) * LB_PREVIEW_ADVANCE);
     free(px);
     GDALDestroyColorTable(pal);
 }

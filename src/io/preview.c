@@ -180,7 +180,15 @@ static unsigned char next_char(const unsigned char **s)
     *s = p + i;
     if (i <= extra)
         return '?'; /* truncated sequence */
-    return cp >= 0xC0 && cp <= 0xFF ? (unsigned char)latin1_base[cp - 0xC0] : '?';
+    if (cp >= 0xC0 && cp <= 0xFF)
+        return (unsigned char)latin1_base[cp - 0xC0];
+    if (cp == 0x2013 || cp == 0x2014) /* en and em dash, as in "2020–2022" */
+        return '-';
+    if (cp == 0x2018 || cp == 0x2019)
+        return '\'';
+    if (cp == 0x201C || cp == 0x201D)
+        return '"';
+    return '?';
 }
 
 static size_t text_chars(const char *text)

@@ -24,7 +24,8 @@ enum { LB_PREVIEW_WHITE = 1, LB_PREVIEW_INK, LB_PREVIEW_FRAME }; /* offsets afte
 /* Write @p path, a paletted PNG of @p classes (lb_grid_ncells(g) values 0..ct->n in grid order,
  * row 0 north, 0 = nodata) with the colours of @p ct. With @p legend, a white panel right of the
  * map holds the title (ct->title, when given) and one row per class: a box in its colour and
- * its label (ASCII; accented Latin-1 letters drawn without accent, other characters as '?').
+ * its label (ASCII; accented Latin-1 letters drawn without accent, typographic dashes and quotes
+ * as ASCII ones, other characters as '?').
  * LB_OK, LB_ERR_ARG (bad table, class out of range), LB_ERR_IO (path in the message),
  * LB_ERR_NOMEM. */
 lb_status lb_preview_png(lb_ctx *ctx, const char *path, const lb_grid *g,
