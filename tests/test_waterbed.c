@@ -505,10 +505,14 @@ static void test_waterbed_zone_geometry(void **state)
     }
     lb_zunits *zu = NULL;
     assert_int_equal(lb_zunits_create(ctx, s->geom, s->geom_row, 16, &zu), LB_OK);
-    lb_zgraph g;
-    assert_int_equal(lb_zunits_graph(ctx, zu, 150.0, 1, &g), LB_OK);
-    /* brute force: polygon distance of squares (i,j), (k,l) = hypot of the gaps */
-    for (size_t a = 0; a < 16; a++) {
+    lb_zgraph *g = NULL;
+    assert_int_equal(lb_zgraph_create(ctx, zu, 150.0, 1, &g), LB_OK);
+    /* brute force: polygon distance of squares (i,j), (k,l) = hypot of the gaps; rows asked in
+     * a scattered order, so that some are filled from rows measured before */
+    for (size_t step = 0; step < 16; step++) {
+        size_t a = (step * 7) % 16;
+        lb_zrow row;
+        assert_int_equal(lb_zgraph_row(ctx, g, a, &row), LB_OK);
         size_t cnt = 0;
         for (size_t b = 0; b < 16; b++) {
             if (a == b)
@@ -520,23 +524,25 @@ static void test_waterbed_zone_geometry(void **state)
                 continue;
             cnt++;
             int found = 0;
-            for (size_t e = g.start[a]; e < g.start[a + 1]; e++)
-                if (g.nb[e] == b) {
+            for (size_t e = 0; e < row.n; e++)
+                if (row.nb[e] == b) {
                     found = 1;
-                    assert_near(g.d[e], dd, 1e-9);
-                    /* centroid of b to polygon a */
+                    assert_near(row.d[e], dd, 1e-9);
+                    /* centroid of b to polygon a, and of a to polygon b */
                     double cx = 100.0 * (double)(b % 4) + 50.0, cy = 100.0 * (double)(b / 4) + 50.0;
                     double ax0 = 100.0 * (double)(a % 4), ay0 = 100.0 * (double)(a / 4);
                     double ex = fmax(0.0, fmax(ax0 - cx, cx - ax0 - 100.0));
                     double ey = fmax(0.0, fmax(ay0 - cy, cy - ay0 - 100.0));
-                    assert_near(g.dc[e], hypot(ex, ey), 1e-9);
+                    assert_near(row.dc[e], hypot(ex, ey), 1e-9);
+                    assert_near(row.dci[e], hypot(ex, ey), 1e-9); /* squares: symmetric */
                 }
             assert_true(found);
         }
-        assert_int_equal(g.start[a + 1] - g.start[a], cnt);
-        for (size_t e = g.start[a] + 1; e < g.start[a + 1]; e++)
-            assert_true(g.nb[e] > g.nb[e - 1]);
+        assert_int_equal(row.n, cnt);
+        for (size_t e = 1; e < row.n; e++)
+            assert_true(row.nb[e] > row.nb[e - 1]);
     }
+    assert_int_equal(lb_zgraph_rows_done(g), 16);
     /* an area covering the left half of the grid plus 30 m: shares 1 and 0.3 */
     size_t sz = 0;
     unsigned char *area = rect_wkb(0.0, 0.0, 230.0, 400.0, &sz);
@@ -564,7 +570,7 @@ static void test_waterbed_zone_geometry(void **state)
     assert_near(cx, 200.0, 1e-9);
     assert_near(cy, 200.0, 1e-9);
     free(wkb);
-    lb_zgraph_free(&g);
+    lb_zgraph_destroy(g);
     lb_zunits_destroy(zu);
     set_free(s);
     lb_ctx_destroy(ctx);

@@ -218,113 +218,171 @@ static lb_status query(lb_ctx *ctx, const lb_zunits *zu, const double *e, double
     return LB_OK;
 }
 
-typedef struct edge {
-    uint32_t a, b;
-    double d, dc_ab, dc_ba; /* dc_ab: centroid of b to polygon a */
-} edge;
+struct lb_zgraph {
+    const lb_zunits *zu;
+    double max_m;
+    int centroid;
+    unsigned char *done;
+    size_t *n;
+    uint32_t **nb;
+    double **d, **dc, **dci;
+    size_t rows_done;
+    cand c; /* query scratch */
+};
 
-void lb_zgraph_free(lb_zgraph *g)
-{
-    if (!g)
-        return;
-    free(g->start);
-    free(g->nb);
-    free(g->d);
-    free(g->dc);
-    memset(g, 0, sizeof(*g));
-}
-
-static lb_status build_csr(lb_ctx *ctx, size_t n, const edge *e, size_t ne, int centroid,
-                           lb_zgraph *g)
-{
-    g->n = n;
-    g->start = calloc(n + 1, sizeof(size_t));
-    g->nb = malloc((ne > 0 ? 2 * ne : 1) * sizeof(uint32_t));
-    g->d = malloc((ne > 0 ? 2 * ne : 1) * sizeof(double));
-    g->dc = centroid ? malloc((ne > 0 ? 2 * ne : 1) * sizeof(double)) : NULL;
-    size_t *fill = calloc(n + 1, sizeof(size_t));
-    if (!g->start || !g->nb || !g->d || (centroid && !g->dc) || !fill) {
-        free(fill);
-        lb_zgraph_free(g);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the unit graph");
-    }
-    for (size_t k = 0; k < ne; k++) {
-        g->start[e[k].a + 1]++;
-        g->start[e[k].b + 1]++;
-    }
-    for (size_t u = 0; u < n; u++)
-        g->start[u + 1] += g->start[u];
-    /* Edges come sorted by (a, b) with a < b, so filling a's row in edge order and b's row
-     * in edge order keeps every row sorted by neighbour index. */
-    for (size_t k = 0; k < ne; k++) {
-        size_t pb = g->start[e[k].b] + fill[e[k].b]++;
-        g->nb[pb] = e[k].a;
-        g->d[pb] = e[k].d;
-        if (centroid)
-            g->dc[pb] = e[k].dc_ba;
-    }
-    for (size_t k = 0; k < ne; k++) {
-        size_t pa = g->start[e[k].a] + fill[e[k].a]++;
-        g->nb[pa] = e[k].b;
-        g->d[pa] = e[k].d;
-        if (centroid)
-            g->dc[pa] = e[k].dc_ab;
-    }
-    free(fill);
-    return LB_OK;
-}
-
-lb_status lb_zunits_graph(lb_ctx *ctx, const lb_zunits *zu, double max_m, int centroid,
-                          lb_zgraph *out)
+lb_status lb_zgraph_create(lb_ctx *ctx, const lb_zunits *zu, double max_m, int centroid,
+                           lb_zgraph **out)
 {
     if (!(max_m >= 0.0))
         return lb_error(ctx, LB_ERR_ARG, "unit graph: distance %g m must be >= 0", max_m);
+    lb_zgraph *g = calloc(1, sizeof(*g));
+    size_t n = zu->n ? zu->n : 1;
+    if (g) {
+        g->zu = zu;
+        g->max_m = max_m;
+        g->centroid = centroid;
+        g->done = calloc(n, 1);
+        g->n = calloc(n, sizeof(size_t));
+        g->nb = calloc(n, sizeof(uint32_t *));
+        g->d = calloc(n, sizeof(double *));
+        g->dc = calloc(n, sizeof(double *));
+        g->dci = calloc(n, sizeof(double *));
+    }
+    if (!g || !g->done || !g->n || !g->nb || !g->d || !g->dc || !g->dci) {
+        lb_zgraph_destroy(g);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the unit graph");
+    }
+    *out = g;
+    return LB_OK;
+}
+
+void lb_zgraph_destroy(lb_zgraph *g)
+{
+    if (!g)
+        return;
+    for (size_t u = 0; g->nb && u < g->zu->n; u++) {
+        free(g->nb[u]);
+        free(g->d[u]);
+        free(g->dc[u]);
+        free(g->dci[u]);
+    }
+    free(g->done);
+    free(g->n);
+    free(g->nb);
+    free(g->d);
+    free(g->dc);
+    free(g->dci);
+    free(g->c.v);
+    free(g);
+}
+
+size_t lb_zgraph_rows_done(const lb_zgraph *g)
+{
+    return g->rows_done;
+}
+
+/* Position of @p a in the (sorted) row of b, or -1. */
+static long find_in_row(const lb_zgraph *g, size_t b, uint32_t a)
+{
+    size_t lo = 0, hi = g->n[b];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->nb[b][mid] < a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < g->n[b] && g->nb[b][lo] == a ? (long)lo : -1;
+}
+
+static lb_status compute_row(lb_ctx *ctx, lb_zgraph *g, size_t a)
+{
+    const lb_zunits *zu = g->zu;
     GEOSContextHandle_t h = zu->h;
-    cand c = {0};
-    edge *e = NULL;
-    size_t ne = 0, cap = 0;
+    double max_m = g->max_m;
+    int centroid = g->centroid;
     lb_status st = LB_OK;
-    for (size_t a = 0; a < zu->n && st == LB_OK; a++) {
-        if (!zu->g[a])
-            continue;
+    size_t m = 0;
+    uint32_t *nb = NULL;
+    double *d = NULL, *dc = NULL, *dci = NULL;
+    if (zu->g[a]) {
         const double *ea = &zu->env[4 * a];
-        st = query(ctx, zu, ea, max_m, &c);
-        for (size_t k = 0; k < c.n && st == LB_OK; k++) {
-            uint32_t b = c.v[k];
-            if (b <= a || env_gap(ea, &zu->env[4 * b]) > max_m)
+        st = query(ctx, zu, ea, max_m, &g->c);
+        size_t cap = g->c.n ? g->c.n : 1;
+        nb = malloc(cap * sizeof(uint32_t));
+        d = malloc(cap * sizeof(double));
+        dc = centroid ? malloc(cap * sizeof(double)) : NULL;
+        dci = centroid ? malloc(cap * sizeof(double)) : NULL;
+        if (st == LB_OK && (!nb || !d || (centroid && (!dc || !dci))))
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the unit graph");
+        for (size_t k = 0; k < g->c.n && st == LB_OK; k++) {
+            uint32_t b = g->c.v[k];
+            if (b == a || env_gap(ea, &zu->env[4 * b]) > max_m)
                 continue;
-            double d = 0.0, dab = 0.0, dba = 0.0;
-            if (GEOSPreparedDistance_r(h, zu->pg[a], zu->g[b], &d) != 1 ||
-                (centroid && d <= max_m &&
-                 (GEOSPreparedDistance_r(h, zu->pg[a], zu->cen[b], &dab) != 1 ||
-                  GEOSPreparedDistance_r(h, zu->pg[b], zu->cen[a], &dba) != 1))) {
-                st = lb_error(ctx, LB_ERR_GEOM, "GEOS distance between units %zu and %u failed", a,
-                              b);
-                break;
-            }
-            if (d > max_m)
-                continue;
-            if (ne == cap) {
-                size_t nc = cap ? 2 * cap : 1024;
-                edge *ne2 = realloc(e, nc * sizeof(*e));
-                if (!ne2) {
-                    st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the unit graph");
+            double x = 0.0, xc = 0.0, xci = 0.0;
+            if (g->done[b]) {
+                /* measured from b's side already: reuse (absent = farther than max_m) */
+                long at = find_in_row(g, b, (uint32_t)a);
+                if (at < 0)
+                    continue;
+                x = g->d[b][at];
+                if (centroid) {
+                    xc = g->dci[b][at];
+                    xci = g->dc[b][at];
+                }
+            } else {
+                if (GEOSPreparedDistance_r(h, zu->pg[a], zu->g[b], &x) != 1 ||
+                    (centroid && x <= max_m &&
+                     (GEOSPreparedDistance_r(h, zu->pg[a], zu->cen[b], &xc) != 1 ||
+                      GEOSPreparedDistance_r(h, zu->pg[b], zu->cen[a], &xci) != 1))) {
+                    st = lb_error(ctx, LB_ERR_GEOM, "GEOS distance between units %zu and %u failed",
+                                  a, b);
                     break;
                 }
-                e = ne2;
-                cap = nc;
+                if (x > max_m)
+                    continue;
             }
-            e[ne++] = (edge){(uint32_t)a, b, d, dab, dba};
+            nb[m] = b;
+            d[m] = x;
+            if (centroid) {
+                dc[m] = xc;
+                dci[m] = xci;
+            }
+            m++;
         }
     }
-    free(c.v);
-    if (st == LB_OK) {
-        memset(out, 0, sizeof(*out));
-        st = build_csr(ctx, zu->n, e, ne, centroid, out);
-        out->max_m = max_m;
+    if (st != LB_OK) {
+        free(nb);
+        free(d);
+        free(dc);
+        free(dci);
+        return st;
     }
-    free(e);
-    return st;
+    g->nb[a] = nb;
+    g->d[a] = d;
+    g->dc[a] = dc;
+    g->dci[a] = dci;
+    g->n[a] = m;
+    g->done[a] = 1;
+    g->rows_done++;
+    return LB_OK;
+}
+
+lb_status lb_zgraph_row(lb_ctx *ctx, lb_zgraph *g, size_t a, lb_zrow *row)
+{
+    if (a >= g->zu->n)
+        return lb_error(ctx, LB_ERR_INTERNAL, "unit graph: no unit %zu", a);
+    if (!g->done[a]) {
+        lb_status st = compute_row(ctx, g, a);
+        if (st != LB_OK)
+            return st;
+    }
+    row->n = g->n[a];
+    row->nb = g->nb[a];
+    row->d = g->d[a];
+    row->dc = g->dc[a];
+    row->dci = g->dci[a];
+    return LB_OK;
 }
 
 lb_status lb_zunits_to_area(lb_ctx *ctx, const lb_zunits *zu, const unsigned char *wkb,

@@ -28,28 +28,36 @@ int lb_zunits_has(const lb_zunits *zu, size_t u);
 void lb_zunits_centroid(const lb_zunits *zu, size_t u, double *x, double *y);
 double lb_zunits_area(const lb_zunits *zu, size_t u);
 
-/* Neighbour graph in compressed rows: the neighbours of unit a are nb[start[a] ..
- * start[a+1]), each with the polygon-to-polygon distance d (0 when they touch or overlap) and
- * dc = the distance from the neighbour's centroid to the polygon of a (0 when inside; NULL when
- * the graph was built without centroid distances). Pairs farther apart than the graph's max_m
- * (by polygon distance) are absent. */
-typedef struct lb_zgraph {
+/* The neighbour graph of the units: for unit a, every unit b whose polygon lies within the
+ * graph's max_m of a's (by polygon distance), with d = polygon-to-polygon distance (0 when
+ * they touch or overlap), dc = distance from b's centroid to a's polygon and dci = from a's
+ * centroid to b's polygon (centroid distances only when the graph was made with them; else
+ * NULL). Rows are computed on first use (exact GEOS distances, prepared geometries, STRtree
+ * candidates) and kept; a pair measured for one row is reused for the other. Rows are sorted
+ * by neighbour index, so results never depend on the order rows were asked for. Not for
+ * concurrent use. */
+typedef struct lb_zgraph lb_zgraph;
+
+typedef struct lb_zrow {
     size_t n;
-    double max_m;
-    size_t *start; /* n + 1 */
-    uint32_t *nb;
-    double *d;
-    double *dc;
-} lb_zgraph;
+    const uint32_t *nb;
+    const double *d, *dc, *dci;
+} lb_zrow;
 
-/* Build the graph of all unit pairs whose polygons lie within @p max_m metres. Exact GEOS
- * distances (prepared geometries, STRtree candidates); @p centroid: also the centroid-to-
- * polygon distances dc. @p out is filled on success; free with lb_zgraph_free. */
-lb_status lb_zunits_graph(lb_ctx *ctx, const lb_zunits *zu, double max_m, int centroid,
-                          lb_zgraph *out);
+/* A graph over @p zu (borrowed: must outlive the graph) up to @p max_m metres; @p centroid:
+ * also centroid distances. *out is owned by the caller (lb_zgraph_destroy). */
+lb_status lb_zgraph_create(lb_ctx *ctx, const lb_zunits *zu, double max_m, int centroid,
+                           lb_zgraph **out);
 
-/* Free the arrays of a graph (the struct itself is the caller's). */
-void lb_zgraph_free(lb_zgraph *g);
+/* The row of unit @p a (computed now when needed). @p row stays valid while the graph
+ * lives. LB_ERR_GEOM when GEOS fails, LB_ERR_NOMEM. */
+lb_status lb_zgraph_row(lb_ctx *ctx, lb_zgraph *g, size_t a, lb_zrow *row);
+
+/* Rows computed so far. */
+size_t lb_zgraph_rows_done(const lb_zgraph *g);
+
+/* Free. NULL is a no-op. */
+void lb_zgraph_destroy(lb_zgraph *g);
 
 /* Distances from every unit to one area polygon (WKB in RD): dpoly[u] polygon-to-polygon
  * distance, dcen[u] from the unit's centroid, share[u] = area of the unit inside the polygon /

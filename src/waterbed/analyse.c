@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,11 @@ void lb_waterbed_options_init(lb_waterbed_options *o)
     o->cluster = LB_WB_CLUSTER_AUTO;
     o->run_label = "waterbed";
     o->csv_sep = ',';
+}
+
+static double cpu_s(void)
+{
+    return (double)clock() / CLOCKS_PER_SEC;
 }
 
 static void panel_free(wb_panel *p)
@@ -377,6 +383,7 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
         st = periods(ctx, s, o, &per, &pre, &np);
     if (st == LB_OK)
         st = outcomes(ctx, s, r);
+    double t0 = cpu_s();
     if (st == LB_OK)
         st = wb_data_create(ctx, s, o, &r->data);
     if (st == LB_OK)
@@ -401,6 +408,8 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
         goto cleanup;
 
     /* placebo areas per focus area */
+    r->t_zones = cpu_s() - t0;
+    t0 = cpu_s();
     wb_placebo_cfg pc = {(size_t)o->n_placebo, o->placebo_pool,
                          o->placebo_buffer_m >= 0.0 ? o->placebo_buffer_m : d->rings[0], o->seed,
                          (size_t)o->min_control};
@@ -428,6 +437,8 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     if (st != LB_OK)
         goto cleanup;
 
+    r->t_placebo = cpu_s() - t0;
+    t0 = cpu_s();
     r->n_rows = np * d->n_focus * d->n_slots * r->n_out;
     r->rows = calloc(r->n_rows ? r->n_rows : 1, sizeof(wb_row));
     if (!r->rows) {
@@ -459,6 +470,8 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
         goto cleanup;
 
     /* pooled regressions */
+    r->t_rows = cpu_s() - t0;
+    t0 = cpu_s();
     wb_pooled_cfg cc = {o->n_boot, o->seed, resolve_cluster(d, o->cluster)};
     r->cluster = cc.cluster;
     r->pooled = calloc(np * r->n_out, sizeof(wb_pooled_row));
@@ -482,6 +495,7 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
         }
     if (st != LB_OK)
         goto cleanup;
+    r->t_pooled = cpu_s() - t0;
     *out = r;
     r = NULL;
 cleanup:

@@ -261,7 +261,7 @@ void wb_data_destroy(wb_data *d)
     for (size_t f = 0; f < d->n_focus; f++)
         area_free(&d->focus[f]);
     free(d->focus);
-    lb_zgraph_free(&d->graph);
+    lb_zgraph_destroy(d->graph);
     lb_zunits_destroy(d->zu);
     free(d->member);
     free(d->masked);
@@ -367,8 +367,8 @@ static int pick_field(char *const *names, size_t n, const char *const *cands)
     return -1;
 }
 
-static const char *const id_cands[] = {"WK_CODE", "BU_CODE", "GM_CODE", "PC6", "PC4",
-                                       "CODE",    "id",      "nr",      NULL};
+static const char *const id_cands[] = {"WK_CODE", "BU_CODE", "PC6",     "PC4", "id",
+                                       "nr",      "CODE",    "GM_CODE", NULL};
 static const char *const name_cands[] = {"WK_NAAM", "BU_NAAM",      "GM_NAAM", "naam",
                                          "name",    "wijk_besluit", "wijk",    NULL};
 static const char *const gm_cands[] = {"GM_CODE", "gm_code*", "gemeentecode", "gemeente", NULL};
@@ -944,8 +944,8 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
         if (st != LB_OK)
             goto cleanup;
     }
-    st = lb_zunits_graph(ctx, d->zu, fmax(last, d->adj_tol_m), d->dist == LB_WB_DIST_CENTROID,
-                         &d->graph);
+    st = lb_zgraph_create(ctx, d->zu, fmax(last, d->adj_tol_m), d->dist == LB_WB_DIST_CENTROID,
+                          &d->graph);
     if (st != LB_OK)
         goto cleanup;
     *out = d;

@@ -48,45 +48,70 @@ static void assign_rings(wb_data *d)
 }
 
 /* Order 1: units within the tolerance of a focus polygon (the nearest one); order k+1: units
- * within the tolerance of an order-k unit (the focus area of the nearest such neighbour). */
-static void assign_adjacency(wb_data *d)
+ * within the tolerance of an order-k unit (the focus area of the nearest such neighbour, the
+ * lower focus index on a tie). Grown outward from each order, so only rows near the focus
+ * areas are measured. */
+static lb_status assign_adjacency(lb_ctx *ctx, wb_data *d)
 {
+    size_t *front = NULL, nfront = 0, *next = NULL;
+    double *best = malloc((d->n ? d->n : 1) * sizeof(double));
+    int *bestf = malloc((d->n ? d->n : 1) * sizeof(int));
+    front = malloc((d->n ? d->n : 1) * sizeof(size_t));
+    next = malloc((d->n ? d->n : 1) * sizeof(size_t));
+    lb_status st = LB_OK;
+    if (!best || !bestf || !front || !next) {
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for adjacency orders");
+        goto cleanup;
+    }
     for (size_t u = 0; u < d->n; u++) {
         d->adj[u] = 0;
         d->adj_focus[u] = -1;
+        best[u] = INFINITY;
         if (wb_treated(d, u) || d->n_adj_calc < 1)
             continue;
-        double best = INFINITY;
+        double b = INFINITY;
         for (size_t f = 0; f < d->n_focus; f++)
-            if (d->focus[f].dpoly[u] <= d->adj_tol_m && d->focus[f].dpoly[u] < best) {
-                best = d->focus[f].dpoly[u];
+            if (d->focus[f].dpoly[u] <= d->adj_tol_m && d->focus[f].dpoly[u] < b) {
+                b = d->focus[f].dpoly[u];
                 d->adj_focus[u] = (int)f;
             }
-        if (d->adj_focus[u] >= 0)
+        if (d->adj_focus[u] >= 0) {
             d->adj[u] = 1;
-    }
-    const lb_zgraph *g = &d->graph;
-    for (int k = 1; k < d->n_adj_calc; k++) {
-        for (size_t u = 0; u < d->n; u++) {
-            if (wb_treated(d, u) || d->adj[u] != 0)
-                continue;
-            double best = INFINITY;
-            int bf = -1;
-            for (size_t e = g->start[u]; e < g->start[u + 1]; e++) {
-                uint32_t v = g->nb[e];
-                if (g->d[e] > d->adj_tol_m || d->adj[v] != k)
-                    continue;
-                if (g->d[e] < best || (g->d[e] == best && d->adj_focus[v] < bf)) {
-                    best = g->d[e];
-                    bf = d->adj_focus[v];
-                }
-            }
-            if (bf >= 0) {
-                d->adj[u] = k + 1;
-                d->adj_focus[u] = bf;
-            }
+            front[nfront++] = u;
         }
     }
+    for (int k = 1; k < d->n_adj_calc && nfront > 0 && st == LB_OK; k++) {
+        size_t nnext = 0;
+        for (size_t i = 0; i < nfront && st == LB_OK; i++) {
+            size_t v = front[i];
+            lb_zrow row;
+            st = lb_zgraph_row(ctx, d->graph, v, &row);
+            for (size_t e = 0; st == LB_OK && e < row.n; e++) {
+                uint32_t u = row.nb[e];
+                if (row.d[e] > d->adj_tol_m || wb_treated(d, u) || d->adj[u] != 0)
+                    continue;
+                if (best[u] == INFINITY)
+                    next[nnext++] = u;
+                if (row.d[e] < best[u] || (row.d[e] == best[u] && d->adj_focus[v] < bestf[u])) {
+                    best[u] = row.d[e];
+                    bestf[u] = d->adj_focus[v];
+                }
+            }
+        }
+        for (size_t i = 0; i < nnext; i++) {
+            size_t u = next[i];
+            d->adj[u] = k + 1;
+            d->adj_focus[u] = bestf[u];
+            front[i] = u;
+        }
+        nfront = nnext;
+    }
+cleanup:
+    free(best);
+    free(bestf);
+    free(front);
+    free(next);
+    return st;
 }
 
 static lb_status add_slot(lb_ctx *ctx, wb_data *d, size_t *cap, int scheme, int index, char *name,
@@ -149,8 +174,8 @@ lb_status wb_assign(lb_ctx *ctx, wb_data *d)
     }
     d->n_adj_calc = d->n_adj > 0 ? d->n_adj : (d->rigo ? 1 : 0);
     assign_rings(d);
-    assign_adjacency(d);
-    return build_slots(ctx, d);
+    lb_status st = assign_adjacency(ctx, d);
+    return st == LB_OK ? build_slots(ctx, d) : st;
 }
 
 static int in_slot(const wb_data *d, size_t f, const wb_slot *z, size_t u)

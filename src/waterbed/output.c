@@ -521,6 +521,12 @@ static struct json_object *run_json(lb_ctx *ctx, const wb_result *r, const lb_wa
         json_object_array_add(outs, json_object_new_string(files[i]));
     json_object_object_add(doc, "outputs", outs);
     json_object_object_add(doc, "seconds", json_object_new_double(round(seconds * 1e3) / 1e3));
+    struct json_object *tm = json_object_new_object();
+    const double t[4] = {r->t_zones, r->t_placebo, r->t_rows, r->t_pooled};
+    const char *tn[4] = {"zones", "placebos", "statistics", "pooled_regression"};
+    for (int i = 0; i < 4; i++)
+        json_object_object_add(tm, tn[i], json_object_new_double(round(t[i] * 1e3) / 1e3));
+    json_object_object_add(doc, "cpu_seconds", tm);
     struct json_object *warn = json_object_new_array();
     for (size_t i = 0; i < lb_ctx_warning_count(ctx); i++)
         json_object_array_add(warn, json_object_new_string(lb_ctx_warning(ctx, i)));

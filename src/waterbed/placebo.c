@@ -145,7 +145,6 @@ static lb_status grow(lb_ctx *ctx, const wb_data *d, const unsigned char *cand, 
                       size_t n_cands, const double *w, const double *lbm, double target,
                       gsl_rng *rng, scratch *s, cluster *out)
 {
-    const lb_zgraph *g = &d->graph;
     size_t *mem = NULL, n = 0, cap = 0;
     size_t *fr = NULL, nf = 0, capf = 0;
     s->tick++;
@@ -161,9 +160,11 @@ static lb_status grow(lb_ctx *ctx, const wb_data *d, const unsigned char *cand, 
         mem[n++] = next;
         s->stamp[next] = s->tick;
         pop += w[next];
-        for (size_t e = g->start[next]; e < g->start[next + 1]; e++) {
-            uint32_t v = g->nb[e];
-            if (g->d[e] > d->adj_tol_m || !cand[v] || s->stamp[v] == s->tick)
+        lb_zrow row;
+        st = lb_zgraph_row(ctx, d->graph, next, &row);
+        for (size_t e = 0; st == LB_OK && e < row.n; e++) {
+            uint32_t v = row.nb[e];
+            if (row.d[e] > d->adj_tol_m || !cand[v] || s->stamp[v] == s->tick)
                 continue;
             s->stamp[v] = s->tick;
             if (!room(&fr, nf, &capf)) {
@@ -199,9 +200,8 @@ static lb_status grow(lb_ctx *ctx, const wb_data *d, const unsigned char *cand, 
 
 /* Zones of one pseudo area: distance to it (ring) and adjacency order for every unit that is
  * near it and not treated; the area's own units get order -1. Fills s->touched. */
-static lb_status pseudo_zones(const wb_data *d, const cluster *c, scratch *s)
+static lb_status pseudo_zones(lb_ctx *ctx, const wb_data *d, const cluster *c, scratch *s)
 {
-    const lb_zgraph *g = &d->graph;
     int centroid = d->dist == LB_WB_DIST_CENTROID;
     s->tick++;
     s->n_touched = 0;
@@ -211,25 +211,29 @@ static lb_status pseudo_zones(const wb_data *d, const cluster *c, scratch *s)
         s->dist[a] = 0.0;
         s->order[a] = -1;
         if (!touch(s, a))
-            return LB_ERR_NOMEM;
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebo zones");
     }
     for (size_t i = 0; i < c->n; i++) {
         size_t a = c->u[i];
-        for (size_t e = g->start[a]; e < g->start[a + 1]; e++) {
-            uint32_t v = g->nb[e];
+        lb_zrow row;
+        lb_status st = lb_zgraph_row(ctx, d->graph, a, &row);
+        if (st != LB_OK)
+            return st;
+        for (size_t e = 0; e < row.n; e++) {
+            uint32_t v = row.nb[e];
             if (wb_treated(d, v))
                 continue;
-            double x = centroid ? g->dc[e] : g->d[e];
+            double x = centroid ? row.dc[e] : row.d[e];
             if (s->stamp[v] != s->tick) {
                 s->stamp[v] = s->tick;
                 s->dist[v] = x;
                 s->order[v] = 0;
                 if (!touch(s, v))
-                    return LB_ERR_NOMEM;
+                    return lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebo zones");
             } else if (s->order[v] >= 0 && x < s->dist[v]) {
                 s->dist[v] = x;
             }
-            if (s->order[v] == 0 && g->d[e] <= d->adj_tol_m)
+            if (s->order[v] == 0 && row.d[e] <= d->adj_tol_m)
                 s->order[v] = 1;
         }
     }
@@ -243,16 +247,20 @@ static lb_status pseudo_zones(const wb_data *d, const cluster *c, scratch *s)
         s->n_next = 0;
         for (size_t i = 0; i < s->n_front; i++) {
             size_t a = s->front[i];
-            for (size_t e = g->start[a]; e < g->start[a + 1]; e++) {
-                uint32_t v = g->nb[e];
-                if (g->d[e] > d->adj_tol_m || wb_treated(d, v))
+            lb_zrow row;
+            lb_status st = lb_zgraph_row(ctx, d->graph, a, &row);
+            if (st != LB_OK)
+                return st;
+            for (size_t e = 0; e < row.n; e++) {
+                uint32_t v = row.nb[e];
+                if (row.d[e] > d->adj_tol_m || wb_treated(d, v))
                     continue;
                 if (s->stamp[v] != s->tick) {
                     s->stamp[v] = s->tick;
                     s->dist[v] = INFINITY;
                     s->order[v] = 0;
                     if (!touch(s, v))
-                        return LB_ERR_NOMEM;
+                        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebo zones");
                 }
                 if (s->order[v] == 0) {
                     s->order[v] = k;
@@ -296,11 +304,12 @@ static lb_status alloc_out(lb_ctx *ctx, wb_placebo *out, size_t m, size_t cells)
 }
 
 /* DiDs of one pseudo area for every placebo slot, panel and outcome. */
-static lb_status pseudo_dids(const wb_data *d, size_t f, const cluster *c, const wb_panel *panels,
-                             size_t n_panels, size_t n_out, const wb_acc *tot, size_t min_control,
-                             scratch *s, wb_acc *zacc, double *did)
+static lb_status pseudo_dids(lb_ctx *ctx, const wb_data *d, size_t f, const cluster *c,
+                             const wb_panel *panels, size_t n_panels, size_t n_out,
+                             const wb_acc *tot, size_t min_control, scratch *s, wb_acc *zacc,
+                             double *did)
 {
-    lb_status st = pseudo_zones(d, c, s);
+    lb_status st = pseudo_zones(ctx, d, c, s);
     if (st != LB_OK)
         return st;
     double last = d->rings[d->n_rings - 1];
@@ -482,10 +491,8 @@ lb_status wb_placebo_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_panel
         out->n_members[i] = c->n;
         out->pop[i] = c->pop;
         out->score[i] = c->score;
-        st = pseudo_dids(d, f, c, panels, n_panels, n_out, tot, cfg->min_control, &s, zacc,
+        st = pseudo_dids(ctx, d, f, c, panels, n_panels, n_out, tot, cfg->min_control, &s, zacc,
                          out->did + i * cells);
-        if (st == LB_ERR_NOMEM)
-            lb_error(ctx, st, "out of memory for placebo zones");
     }
     if (st == LB_OK && out->m > 0) {
         double size = 0.0;

@@ -39,7 +39,7 @@ typedef struct wb_data {
     const lb_scoreset *s;
     size_t n; /* units */
     lb_zunits *zu;
-    lb_zgraph graph; /* unit pairs within max(last ring, adjacency tolerance) */
+    lb_zgraph *graph; /* unit pairs within max(last ring, adjacency tolerance), rows on use */
 
     wb_area *focus;
     size_t n_focus;
@@ -226,6 +226,7 @@ typedef struct wb_result {
     lb_wb_cluster cluster;
     size_t n_placebo_req;
     double placebo_buffer_m;
+    double t_zones, t_placebo, t_rows, t_pooled; /* seconds per stage (CPU clock) */
 } wb_result;
 
 /* Run the analysis of @p s (borrowed; must outlive the result) with options @p o (outdir is
