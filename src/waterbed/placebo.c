@@ -198,6 +198,15 @@ static lb_status grow(lb_ctx *ctx, const wb_data *d, const unsigned char *cand, 
     return LB_OK;
 }
 
+/* First visit of unit v in this pseudo area's zones: distance @p dist, no adjacency order yet. */
+static lb_status first_visit(lb_ctx *ctx, scratch *s, size_t v, double dist)
+{
+    s->stamp[v] = s->tick;
+    s->dist[v] = dist;
+    s->order[v] = 0;
+    return touch(s, v) ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebo zones");
+}
+
 /* Zones of one pseudo area: distance to it (ring) and adjacency order for every unit that is
  * near it and not treated; the area's own units get order -1. Fills s->touched. */
 static lb_status pseudo_zones(lb_ctx *ctx, const wb_data *d, const cluster *c, scratch *s)
@@ -206,12 +215,10 @@ static lb_status pseudo_zones(lb_ctx *ctx, const wb_data *d, const cluster *c, s
     s->tick++;
     s->n_touched = 0;
     for (size_t i = 0; i < c->n; i++) {
-        size_t a = c->u[i];
-        s->stamp[a] = s->tick;
-        s->dist[a] = 0.0;
-        s->order[a] = -1;
-        if (!touch(s, a))
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebo zones");
+        lb_status st = first_visit(ctx, s, c->u[i], 0.0);
+        if (st != LB_OK)
+            return st;
+        s->order[c->u[i]] = -1;
     }
     for (size_t i = 0; i < c->n; i++) {
         size_t a = c->u[i];
@@ -225,11 +232,9 @@ static lb_status pseudo_zones(lb_ctx *ctx, const wb_data *d, const cluster *c, s
                 continue;
             double x = centroid ? row.dc[e] : row.d[e];
             if (s->stamp[v] != s->tick) {
-                s->stamp[v] = s->tick;
-                s->dist[v] = x;
-                s->order[v] = 0;
-                if (!touch(s, v))
-                    return lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebo zones");
+                st = first_visit(ctx, s, v, x);
+                if (st != LB_OK)
+                    return st;
             } else if (s->order[v] >= 0 && x < s->dist[v]) {
                 s->dist[v] = x;
             }
@@ -255,13 +260,8 @@ static lb_status pseudo_zones(lb_ctx *ctx, const wb_data *d, const cluster *c, s
                 uint32_t v = row.nb[e];
                 if (row.d[e] > d->adj_tol_m || wb_treated(d, v))
                     continue;
-                if (s->stamp[v] != s->tick) {
-                    s->stamp[v] = s->tick;
-                    s->dist[v] = INFINITY;
-                    s->order[v] = 0;
-                    if (!touch(s, v))
-                        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebo zones");
-                }
+                if (s->stamp[v] != s->tick && (st = first_visit(ctx, s, v, INFINITY)) != LB_OK)
+                    return st;
                 if (s->order[v] == 0) {
                     s->order[v] = k;
                     s->next[s->n_next++] = v;
