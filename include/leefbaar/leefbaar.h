@@ -7,5 +7,6 @@
 #include "model.h"
 #include "score.h"
 #include "scores.h"
+#include "diagnose.h"
 
 #endif
