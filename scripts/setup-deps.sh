@@ -8,7 +8,8 @@ pkgs=(gcc libc6-dev pkg-config meson ninja-build
       libgdal-dev libproj-dev proj-data libgeos-dev libgsl-dev libyaml-dev libjson-c-dev
       gdal-bin)
 if [[ "${1:-}" == "--test" ]]; then
-    pkgs+=(libcmocka-dev clang-format)
+    # chromium: the browser suite opens the diagnosis report headless (skipped without it).
+    pkgs+=(libcmocka-dev clang-format chromium)
 fi
 
 missing=()

@@ -12,9 +12,12 @@
 
 #include "diagnose/diagnose.h"
 #include "diagnose/text.h"
+#include <leefbaar/leefbaar.h>
 
+#include <gdal.h>
 #include <json-c/json.h>
 #include <math.h>
+#include <ogr_api.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +87,7 @@ static int teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-static char *dup(const char *s)
+static char *sdup(const char *s)
 {
     char *d = malloc(strlen(s) + 1);
     assert_non_null(d);
@@ -167,7 +170,7 @@ static lb_scoreset *make_set(const char *geojson, int with_ind, int weighted)
     static const char *const labels[ND] = {"Woningvoorraad", "Sociale samenhang", "Veiligheid"};
     lb_scoreset *s = calloc(1, sizeof(*s));
     assert_non_null(s);
-    s->description = dup("hand-made test city");
+    s->description = sdup("hand-made test city");
     s->is_published = !with_ind;
     s->n_units = NU;
     s->id = calloc(NU, sizeof(char *));
@@ -175,10 +178,10 @@ static lb_scoreset *make_set(const char *geojson, int with_ind, int weighted)
     s->gm_code = calloc(NU, sizeof(char *));
     s->wk_code = calloc(NU, sizeof(char *));
     for (int u = 0; u < NU; u++) {
-        s->id[u] = dup(unit_ids[u]);
-        s->name[u] = dup(unit_names[u]);
-        s->gm_code[u] = dup(u < 6 ? "GM0001" : "GM0002");
-        s->wk_code[u] = dup(unit_wk[u]);
+        s->id[u] = sdup(unit_ids[u]);
+        s->name[u] = sdup(unit_names[u]);
+        s->gm_code[u] = sdup(u < 6 ? "GM0001" : "GM0002");
+        s->wk_code[u] = sdup(unit_wk[u]);
     }
     if (geojson) {
         lb_ctx *ctx = lb_test_ctx();
@@ -194,8 +197,8 @@ static lb_scoreset *make_set(const char *geojson, int with_ind, int weighted)
     s->dim_code = calloc(ND, sizeof(char *));
     s->dim_label = calloc(ND, sizeof(char *));
     for (int d = 0; d < ND; d++) {
-        s->dim_code[d] = dup(dims[d]);
-        s->dim_label[d] = dup(with_ind ? labels[d] : dims[d]);
+        s->dim_code[d] = sdup(dims[d]);
+        s->dim_label[d] = sdup(with_ind ? labels[d] : dims[d]);
     }
     s->n_years = NT;
     s->years = calloc(NT, sizeof(int));
@@ -204,17 +207,17 @@ static lb_scoreset *make_set(const char *geojson, int with_ind, int weighted)
     s->n_out = NO;
     s->value = calloc(NT * NO * NU, sizeof(double));
     s->weight = calloc(NT * NU, sizeof(double));
-    s->weight_name = weighted ? dup("inhabitants") : NULL;
+    s->weight_name = weighted ? sdup("inhabitants") : NULL;
     s->ref = REF;
     memcpy(s->thresholds, thr, sizeof(thr));
     for (int k = 0; k < LB_N_CLASSES; k++) {
-        s->class_labels[k] = dup(cls[k]);
-        s->class_colours[k] = dup(col[k]);
+        s->class_labels[k] = sdup(cls[k]);
+        s->class_colours[k] = sdup(col[k]);
     }
     s->n_dev_cuts = 6;
     memcpy(s->dev_cuts, cuts, sizeof(cuts));
     for (int k = 0; k < 7; k++)
-        s->dev_labels[k] = dup(devl[k]);
+        s->dev_labels[k] = sdup(devl[k]);
     s->n_ind = NI;
     s->ind_id = calloc(NI, sizeof(char *));
     s->ind_label = calloc(NI, sizeof(char *));
@@ -222,9 +225,9 @@ static lb_scoreset *make_set(const char *geojson, int with_ind, int weighted)
     for (int i = 0; i < NI; i++) {
         char b[64];
         snprintf(b, sizeof(b), "ind_%d", i);
-        s->ind_id[i] = dup(b);
+        s->ind_id[i] = sdup(b);
         snprintf(b, sizeof(b), "Indicator %d & co", i);
-        s->ind_label[i] = dup(b);
+        s->ind_label[i] = sdup(b);
         s->ind_dim[i] = ind_dim_of[i];
     }
     s->raw = calloc(NT * NI * NU, sizeof(double));
@@ -902,6 +905,78 @@ static void test_diagnose_errors_leave_nothing(void **state)
     free_set(s);
 }
 
+/* The demo's diagnosis of Centrum against scores.gpkg read with OGR: the wijk's, gemeente's
+ * and focus wijken's inhabitant-weighted means recomputed here from the buurten layer. */
+static void test_diagnose_demo_matches_scores(void **state)
+{
+    fixture *f = *state;
+    char out[600], path[800];
+    snprintf(out, sizeof(out), "%s/demo", f->tmp);
+    lb_ctx *ctx = lb_test_ctx();
+    lb_status st = lb_demo_run(ctx, getenv("LB_SOURCE_ROOT"), out);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+    lb_ctx_destroy(ctx);
+    snprintf(path, sizeof(path), "%s/diagnose/WK990100.json", out);
+    struct json_object *doc = json_object_from_file(path);
+    assert_non_null(doc);
+    static const char *const outs[] = {"lbm", "afw", "won", "pub", "vrz", "bev", "soc", "vei"};
+    const int years[2] = {2020, 2022};
+    for (int t = 0; t < 2; t++) {
+        snprintf(path, sizeof(path), "%s/score_%d/scores.gpkg", out, years[t]);
+        GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+        assert_non_null(ds);
+        OGRLayerH l = GDALDatasetGetLayerByName(ds, "buurten");
+        assert_non_null(l);
+        /* sums[group][k]: group 0 wijk (WK990100), 1 gemeente (all), 2 focus (06, 09). */
+        double num[3][8] = {{0}}, den[3] = {0};
+        OGRFeatureH ft;
+        OGR_L_ResetReading(l);
+        while ((ft = OGR_L_GetNextFeature(l)) != NULL) {
+            const char *wk = OGR_F_GetFieldAsString(ft, OGR_F_GetFieldIndex(ft, "WK_CODE"));
+            double w = OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, "weight"));
+            int lbm_i = OGR_F_GetFieldIndex(ft, "lbm");
+            if (OGR_F_IsFieldSetAndNotNull(ft, lbm_i) && w > 0) {
+                int in[3] = {strcmp(wk, "WK990100") == 0, 1,
+                             strcmp(wk, "WK990106") == 0 || strcmp(wk, "WK990109") == 0};
+                for (int g = 0; g < 3; g++) {
+                    if (!in[g])
+                        continue;
+                    den[g] += w;
+                    for (int k = 0; k < 8; k++)
+                        num[g][k] +=
+                            w * OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, outs[k]));
+                }
+            }
+            OGR_F_Destroy(ft);
+        }
+        GDALClose(ds);
+        static const char *const groups[3] = {"wijk", "gemeente", "focus"};
+        char p[128];
+        for (int g = 0; g < 3; g++) {
+            for (int k = 0; k < 8; k++) {
+                snprintf(p, sizeof(p), "years.%d.%s.%s%s", t, groups[g], k < 2 ? "" : "dimensions.",
+                         outs[k]);
+                assert_near(jget(doc, p), num[g][k] / den[g], 1e-9);
+            }
+            snprintf(p, sizeof(p), "years.%d.%s.weight_sum", t, groups[g]);
+            assert_near(jget(doc, p), den[g], 1e-6);
+        }
+    }
+    /* The wijk is Centrum by its polygon: the six buurten of WK990100. */
+    struct json_object *units =
+        json_object_object_get(json_object_object_get(doc, "wijk"), "units");
+    assert_int_equal(json_object_array_length(units), 6);
+    assert_string_equal(
+        json_object_get_string(json_object_object_get(json_object_object_get(doc, "wijk"), "name")),
+        "Centrum");
+    json_object_put(doc);
+    snprintf(path, sizeof(path), "%s/diagnose/WK990100.html", out);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -915,6 +990,7 @@ int main(void)
         cmocka_unit_test(test_diagnose_html_markdown),
         cmocka_unit_test(test_diagnose_verdict_end_to_end),
         cmocka_unit_test(test_diagnose_errors_leave_nothing),
+        cmocka_unit_test(test_diagnose_demo_matches_scores),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -18,6 +18,7 @@ typedef struct cli_command {
 int cmd_score(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_model(int argc, char **argv);
+int cmd_diagnose(int argc, char **argv);
 
 /* Options common to every subcommand. */
 typedef struct cli_common {

@@ -349,7 +349,7 @@ static lb_status weak_dimensions(lb_ctx *ctx, lb_diagnosis *dx)
         lb_dx_weak *w = &dx->weak[dx->n_weak++];
         w->dim = order[r].idx;
         size_t m = 0;
-        for (size_t i = 0; i < s->n_ind; i++)
+        for (size_t i = 0; dx->has_contrib && i < s->n_ind; i++)
             m += (size_t)s->ind_dim[i] == w->dim;
         if (m == 0)
             continue;
@@ -513,6 +513,9 @@ lb_status lb_dx_compute(lb_ctx *ctx, const lb_scoreset *s, const lb_dx_selection
             goto fail;
     if (nt > 2 && (st = add_period(ctx, dx, 0, last)) != LB_OK)
         goto fail;
+    /* Runs without indicator columns still name their indicators: values are all NaN. */
+    for (size_t i = 0; i < s->n_ind && !dx->has_contrib; i++)
+        dx->has_contrib = !isnan(dx->wijk[last].contrib[i]);
     if ((st = weak_dimensions(ctx, dx)) != LB_OK)
         goto fail;
     check(dx);

@@ -74,9 +74,8 @@ lb_status lb_dx_run_on(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_opti
     else
         st = lb_dx_write_all(ctx, &dx, o->outdir, base, o->command_line);
     if (st == LB_OK)
-        lb_log(ctx, LB_LOG_INFO, "diagnose: %s (%s): %s; wrote %s/%s.html, .md, .json",
-               sel.wijk_name, sel.wijk_code ? sel.wijk_code : "", lb_dx_verdict_name(dx.verdict),
-               o->outdir, base);
+        lb_log(ctx, LB_LOG_INFO, "diagnose: %s: %s (indicative); wrote %s/%s.html, .md, .json",
+               sel.wijk_name, lb_dx_verdict_name(dx.verdict), o->outdir, base);
     free(base);
     lb_dx_free(&dx);
     lb_dx_selection_free(&sel);

@@ -146,6 +146,7 @@ typedef struct lb_diagnosis {
     size_t n_periods;
     lb_dx_period *periods; /* consecutive used years, then first → last when > 2 years */
 
+    int has_contrib; /* the input has indicator contributions for the wijk in the last year */
     size_t n_weak;
     lb_dx_weak *weak; /* the weakest dimensions (lowest gap first) with their indicators */
 

@@ -467,11 +467,25 @@ static void section_drivers(sink *k, const lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
     heading(k, 2, "5. Achtergrond: indicatoren bij de zwakste dimensies");
-    if (s->n_ind == 0) {
-        para(k, "Voor deze scores zijn geen indicatorbijdragen beschikbaar (gepubliceerde "
-                "scores bevatten alleen de dimensiescores), dus de achtergrond per indicator "
-                "kan niet worden gegeven. Met scores van leefbaar zelf (leefbaar score) staan "
-                "hier de indicatoren die de zwakste dimensies bepalen.");
+    if (!dx->has_contrib) {
+        if (s->is_published || s->n_ind == 0)
+            para(k, "Voor deze scores zijn geen indicatorbijdragen beschikbaar (gepubliceerde "
+                    "scores bevatten alleen de dimensiescores), dus de achtergrond per "
+                    "indicator kan niet worden gegeven. Met scores van leefbaar zelf (leefbaar "
+                    "score) staan hier de indicatoren die de zwakste dimensies bepalen.");
+        else
+            para(k, "Voor deze scores zijn geen indicatorbijdragen beschikbaar: de run heeft "
+                    "geen kolommen c_<indicator> met de bijdragen per eenheid, dus de "
+                    "achtergrond per indicator kan niet worden gegeven.");
+        lb_text_puts(&k->t, k->html ? "<p>" : "");
+        esc(k, "Zwakste dimensies (wijk \xe2\x88\x92 gemeente): ");
+        for (size_t w = 0; w < dx->n_weak; w++) {
+            char item_txt[200];
+            snprintf(item_txt, sizeof(item_txt), "%s%s %s", w ? "; " : "",
+                     lb_dx_dim_label(s, dx->weak[w].dim), dev(dx->gap[dx->weak[w].dim]).s);
+            esc(k, item_txt);
+        }
+        lb_text_puts(&k->t, k->html ? ".</p>\n" : ".\n\n");
         return;
     }
     para(k, "Per zwakke dimensie de indicatoren met hun waarde en hun bijdrage (\xce\xb2 "
@@ -679,7 +693,7 @@ static void section_method(sink *k, const lb_diagnosis *dx)
 static const char css[] =
     "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#1b1b1b;background:#fff;"
     "margin:0;line-height:1.45;font-size:15px}"
-    "main{max-width:1000px;margin:0 auto;padding:24px 28px 48px}"
+    "main{max-width:1100px;margin:0 auto;padding:24px 28px 48px}"
     "h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 10px;border-bottom:2px "
     "solid #1f5fa8;padding-bottom:3px}h3{font-size:16px;margin:18px 0 6px}"
     ".sub{color:#555;margin:0 0 18px}"
@@ -693,7 +707,7 @@ static const char css[] =
     ".tw{overflow-x:auto}"
     "table{border-collapse:collapse;margin:8px 0 14px;font-size:14px}"
     "th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}"
-    "th{background:#eef2f7}td.r,th.r{text-align:right;white-space:nowrap}"
+    "th{background:#eef2f7}th.r{text-align:right}td.r{text-align:right;white-space:nowrap}"
     ".chip{display:inline-block;padding:1px 7px;border-radius:3px;white-space:nowrap}"
     "figure{margin:8px 0}svg{max-width:100%;height:auto;font-family:inherit}"
     "svg .lbl{font-size:13px;font-weight:bold;fill:#111;paint-order:stroke;stroke:#fff;"

@@ -258,7 +258,7 @@ lb_status lb_dx_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_li
     put(doc, "development", dev);
 
     struct json_object *drv = json_object_new_object(), *wd = json_object_new_array();
-    put(drv, "available", json_object_new_boolean(s->n_ind > 0));
+    put(drv, "available", json_object_new_boolean(dx->has_contrib));
     for (size_t k = 0; k < dx->n_weak; k++) {
         const lb_dx_weak *wk = &dx->weak[k];
         struct json_object *e = json_object_new_object(), *inds = json_object_new_array();
