@@ -788,6 +788,26 @@ static void test_diagnose_html_markdown(void **state)
     assert_non_null(strstr(md, want));
     assert_non_null(strstr(html, "geen besluit"));
     assert_non_null(strstr(md, "geen besluit"));
+    /* The map: RD to SVG pixels with y flipped. The wijk (B01-B03) spans 1,000 m; 400 m
+     * around it make an 1,800 m square view, 640 px high at most, so 640/1800 px per metre
+     * from (149600, 451400) at the top left. */
+    const double sc = 640.0 / 1800.0;
+    for (int u = 0; u < 3; u++) {
+        char title[64], want_m[64];
+        snprintf(title, sizeof(title), "<title>%d. %s", u + 1, unit_ids[u]);
+        char *at = strstr(html, title);
+        assert_non_null(at);
+        *at = '\0'; /* the path's d attribute is the last one before its title */
+        char *d = strrchr(html, 'M');
+        assert_non_null(d);
+        snprintf(want_m, sizeof(want_m), "M%.1f %.1f", (150000 + 500.0 * col_of[u] - 149600) * sc,
+                 (451400 - (450000 + 500.0 * row_of[u])) * sc);
+        if (strncmp(d, want_m, strlen(want_m)) != 0) {
+            print_error("unit %s: path starts '%.30s', want '%s'\n", unit_ids[u], d, want_m);
+            fail();
+        }
+        *at = '<';
+    }
     json_object_put(doc);
     free(html);
     free(md);

@@ -211,12 +211,20 @@ static const char *colour_of(const lb_scoreset *s, int k)
 static void sentence(sink *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sentence(sink *k, const char *fmt, ...)
 {
-    char buf[2048];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!buf) {
+        k->t.failed = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(buf, (size_t)n + 1, fmt, ap);
     va_end(ap);
     para(k, buf);
+    free(buf);
 }
 
 static void verdict_box(sink *k, const lb_diagnosis *dx, const char *why)

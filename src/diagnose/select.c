@@ -159,13 +159,16 @@ static char *join_field(const lb_vlayer *l, const lb_field *f, const unsigned ch
     if (!f)
         return NULL;
     lb_text t = {0};
-    char buf[64];
+    char buf[64], prev[64];
     size_t n = 0;
     for (size_t i = 0; i < l->n; i++) {
         if (take && !take[i])
             continue;
         const char *v = field_text(f, i, buf, sizeof(buf));
-        if (!*v || (t.s && strstr(t.s, v)))
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = (!take || take[j]) && strcmp(field_text(f, j, prev, sizeof(prev)), v) == 0;
+        if (!*v || seen)
             continue;
         lb_text_printf(&t, "%s%s", n++ ? ", " : "", v);
     }
@@ -174,6 +177,13 @@ static char *join_field(const lb_vlayer *l, const lb_field *f, const unsigned ch
         return NULL;
     }
     return t.s;
+}
+
+/* "leefstad.gpkg, laag wijken" for the report; caller frees. */
+static char *layer_label(const lb_vlayer *l)
+{
+    const char *slash = strrchr(l->path, '/');
+    return lb_strfmt("%s, laag %s", slash ? slash + 1 : l->path, l->layer ? l->layer : "");
 }
 
 /* Units at least @p min_inside inside the union of the taken features. */
@@ -293,9 +303,11 @@ static lb_status select_wijk(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnos
                           o->wijk_polygon, pct);
             goto done;
         }
-        sel->wijk_rule = lb_strfmt("eenheden die voor minstens %s %% binnen de wijkgrens "
+        char *from = layer_label(l);
+        sel->wijk_rule = lb_strfmt("de eenheden die voor minstens %s %% binnen de wijkgrens "
                                    "liggen (%s)",
-                                   pct, l->path);
+                                   pct, from ? from : l->path);
+        free(from);
     } else {
         if (n_items == 0) {
             st = lb_error(ctx, LB_ERR_ARG, "no wijk given: a code, a name or a polygon");
@@ -369,8 +381,11 @@ static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_dia
         st = units_inside(ctx, s, l, NULL, o->min_inside, sel->gemeente, NULL, &n_in);
         sel->gemeente_code = join_field(l, find_field(l, code_fields), NULL);
         sel->gemeente_name = join_field(l, find_field(l, name_fields), NULL);
-        sel->gemeente_rule = lb_strfmt(
-            "eenheden die voor minstens %s %% binnen de gemeentegrens liggen (%s)", pct, l->path);
+        char *from = layer_label(l);
+        sel->gemeente_rule =
+            lb_strfmt("de eenheden die voor minstens %s %% binnen de gemeentegrens liggen (%s)",
+                      pct, from ? from : l->path);
+        free(from);
         lb_vlayer_destroy(l);
         if (st != LB_OK)
             return st;
@@ -407,7 +422,7 @@ static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_dia
         lb_text codes = {0};
         for (size_t u = 0; u < s->n_units; u++) {
             const char *g = sel->wijk[u] && s->gm_code ? s->gm_code[u] : NULL;
-            if (!g || (codes.s && strstr(codes.s, g)))
+            if (!g || sel->gemeente[u]) /* done already: the code of an earlier wijk unit */
                 continue;
             lb_text_printf(&codes, "%s%s", codes.len ? ", " : "", g);
             for (size_t v = 0; v < s->n_units; v++)
@@ -486,11 +501,13 @@ static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagno
             return st;
         sel->n_focus_areas = sel->focus_poly->n;
         char *names = join_field(sel->focus_poly, find_field(sel->focus_poly, name_fields), NULL);
+        char *from = layer_label(sel->focus_poly);
         sel->focus_rule =
-            lb_strfmt("%zu aandachtswijk%s%s%s (%s); eenheden die voor minstens %s %% binnen "
+            lb_strfmt("%zu aandachtswijk%s%s%s (%s); de eenheden die voor minstens %s %% binnen "
                       "liggen",
                       sel->n_focus_areas, sel->n_focus_areas == 1 ? "" : "en", names ? ": " : "",
-                      names ? names : "", sel->focus_poly->path, pct);
+                      names ? names : "", from ? from : sel->focus_poly->path, pct);
+        free(from);
         free(names);
     } else {
         char *buf = NULL, **items = NULL;
