@@ -7,7 +7,7 @@
 # LB_SCREENSHOT_DIR=DIR keeps the screenshots.
 source "$(dirname "$0")/../cli/lib.sh"
 chromium=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
-if [[ -z "$chromium" ]]; then
+if [[ -z "$chromium" || ! -x "$chromium" ]]; then
     echo "chromium is not installed: skipped"
     exit 77
 fi
