@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The first diagnosis on real published scores (../shared/data, never committed; skipped when
  * absent): Utrecht Overvecht from the Leefbaarometer 3.0 PC4 scores, the README's command.
- * Overvecht is PC4 3561, 3562, 3563 and 3564; the gemeente Utrecht is PC4 345* (Vleuten-De
- * Meern) and 35*; the aandachtswijk Kanaleneiland for the distance check is 3525 and 3526.
+ * Overvecht is the PC4 areas at least half inside the gemeente's own wijk boundary of
+ * Overvecht (utrecht-gemeente-2013): 3561-3566; the gemeente is the PC4 areas half inside its
+ * boundary, which must be exactly PC4 345* (Vleuten-De Meern) and 35*; Kanaleneiland, for the
+ * distance check, is PC4 3526 and 3527 (they hold 50 % and 43 % of its two buurten's area).
  * The numbers in the JSON are checked against means recomputed here from the CSV. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,7 +24,7 @@
 #include <sys/stat.h>
 
 typedef struct fixture {
-    char csv[512], pc4[512], tmp[256];
+    char csv[512], pc4[512], wijk[512], gem[512], tmp[256];
 } fixture;
 
 static int setup(void **state)
@@ -34,6 +36,10 @@ static int setup(void **state)
     snprintf(f->csv, sizeof(f->csv), "%s/utrecht-pc4-lbm3/lbm3_pc4_scores_utrecht.csv",
              shared ? shared : "../shared/data");
     snprintf(f->pc4, sizeof(f->pc4), "%s/utrecht-pc4-lbm3/pc4_utrecht.geojson",
+             shared ? shared : "../shared/data");
+    snprintf(f->wijk, sizeof(f->wijk), "%s/utrecht-gemeente-2013/wijk.geojson",
+             shared ? shared : "../shared/data");
+    snprintf(f->gem, sizeof(f->gem), "%s/utrecht-gemeente-2013/gemeente.geojson",
              shared ? shared : "../shared/data");
     *state = f;
     return 0;
@@ -73,7 +79,7 @@ static double csv_mean(const char *path, int year, int col, int (*pick)(int))
 
 static int overvecht(int pc4)
 {
-    return pc4 >= 3561 && pc4 <= 3564;
+    return pc4 >= 3561 && pc4 <= 3566;
 }
 
 static int utrecht(int pc4)
@@ -83,7 +89,7 @@ static int utrecht(int pc4)
 
 static int kanaleneiland(int pc4)
 {
-    return pc4 == 3525 || pc4 == 3526;
+    return pc4 == 3526 || pc4 == 3527;
 }
 
 static double jnum(struct json_object *o, const char *a, const char *b, const char *c)
@@ -101,7 +107,7 @@ static void test_realdata_diagnose_overvecht(void **state)
 {
     fixture *f = *state;
     struct stat sb;
-    if (stat(f->csv, &sb) != 0)
+    if (stat(f->csv, &sb) != 0 || stat(f->wijk, &sb) != 0)
         skip();
     char out[400], path[600];
     snprintf(out, sizeof(out), "%s/utrecht", f->tmp);
@@ -110,11 +116,13 @@ static void test_realdata_diagnose_overvecht(void **state)
     lb_diagnose_options_init(&o);
     o.sources = &src;
     o.n_sources = 1;
-    o.wijk = "3561,3562,3563,3564";
+    o.wijk_polygon = f->wijk;
+    o.wijk = "Overvecht";
     o.wijk_name = "Overvecht";
-    o.gemeente = "345*,35*";
+    o.gemeente_polygon = f->gem;
     o.gemeente_name = "Utrecht";
-    o.focus = "3525,3526";
+    o.focus = "3526,3527";
+    o.basename = "Overvecht";
     o.outdir = out;
     lb_ctx *ctx = lb_test_ctx();
     lb_status st = lb_diagnose_run(ctx, &o);
@@ -145,10 +153,15 @@ static void test_realdata_diagnose_overvecht(void **state)
     /* Leefbaarometer 3.0: lbm − afw = 4.102265 holds for the means as for every row. */
     assert_near(jnum(y22, "wijk", "lbm", NULL) - jnum(y22, "wijk", "afw", NULL), 4.102265, 1e-6);
     assert_near(jnum(doc, "reference", "ref", NULL), 4.102265, 1e-6);
-    /* Overvecht: 4 PC4 areas, 47 in the gemeente, class "zwak" in 2022. */
-    assert_int_equal((int)jnum(y22, "wijk", "n_units", NULL), 4);
+    /* Overvecht: 6 PC4 areas, 47 in the gemeente, class "voldoende" in 2022. */
+    struct json_object *units =
+        json_object_object_get(json_object_object_get(doc, "wijk"), "units");
+    assert_int_equal(json_object_array_length(units), 6);
+    for (size_t i = 0; i < 6; i++)
+        assert_true(overvecht(atoi(json_object_get_string(json_object_array_get_idx(units, i)))));
+    assert_int_equal((int)jnum(y22, "wijk", "n_units", NULL), 6);
     assert_int_equal((int)jnum(y22, "gemeente", "n_units", NULL), 47);
-    assert_int_equal((int)jnum(y22, "wijk", "class", NULL), 4);
+    assert_int_equal((int)jnum(y22, "wijk", "class", NULL), 5);
     /* Development 2020 → 2022 (the last consecutive period). */
     struct json_object *dev = NULL;
     assert_true(json_object_object_get_ex(doc, "development", &dev));

@@ -322,7 +322,7 @@ static void section_map(sink *k, const lb_diagnosis *dx)
     }
     lb_text_puts(&k->t, "<span><i style=\"background:#e0e0e0\"></i>geen score</span>"
                         "<span><i class=\"wijk\"></i>de wijk (nummers als in de "
-                        "buurtentabel)</span>");
+                        "tabel van paragraaf 6)</span>");
     if (dx->focus)
         lb_text_puts(&k->t, "<span><i class=\"focus\"></i>aandachtswijken</span>");
     lb_text_puts(&k->t, "</div>\n");
@@ -532,8 +532,18 @@ static void section_units(sink *k, const lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
     const size_t last = dx->n_t - 1, t = dx->t[last], nd = s->n_dims;
-    char h[64];
-    snprintf(h, sizeof(h), "6. Buurten van de wijk in %d", lb_dx_year(dx, last));
+    char h[96];
+    /* Name the units after their id field: buurten in our runs, PC4 areas in published ones. */
+    const char *noun = "Eenheden";
+    if (s->id_field && lb_text_ieq(s->id_field, "BU_CODE"))
+        noun = "Buurten";
+    else if (s->id_field && lb_text_ieq(s->id_field, "PC4"))
+        noun = "Postcodegebieden (PC4)";
+    else if (s->id_field && lb_text_ieq(s->id_field, "PC6"))
+        noun = "Postcodegebieden (PC6)";
+    else if (s->id_field && lb_text_ieq(s->id_field, "WK_CODE"))
+        noun = "Wijken";
+    snprintf(h, sizeof(h), "6. %s van de wijk in %d", noun, lb_dx_year(dx, last));
     heading(k, 2, h);
     int share = dx->sel->wijk_share != NULL, dev_col = dx->n_t > 1;
     size_t nc = 6 + nd + (size_t)dev_col + (size_t)share;

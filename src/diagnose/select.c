@@ -6,7 +6,7 @@
 #include "diagnose.h"
 
 #include "../core/ctx.h"
-#include "../geom/region.h"
+#include "../geom/overlay.h"
 #include "text.h"
 
 #include <math.h>
@@ -19,8 +19,9 @@
 static const char *const name_fields[] = {
     "WK_NAAM",  "BU_NAAM",   "GM_NAAM",  "NAAM",         "NAME",     "naam", "wijk",
     "wijknaam", "buurtnaam", "gemeente", "gemeentenaam", "statnaam", NULL};
-static const char *const code_fields[] = {"WK_CODE",  "BU_CODE", "GM_CODE", "CODE", "statcode",
-                                          "postcode", "PC4",     "PC6",     "ID",   NULL};
+static const char *const code_fields[] = {"WK_CODE", "BU_CODE",  "GM_CODE",  "CODE",
+                                          "KODE",    "statcode", "postcode", "PC4",
+                                          "PC6",     "ID",       NULL};
 
 int lb_dx_code_match(const char *pattern, const char *code)
 {
@@ -186,25 +187,41 @@ static char *layer_label(const lb_vlayer *l)
     return lb_strfmt("%s, laag %s", slash ? slash + 1 : l->path, l->layer ? l->layer : "");
 }
 
-/* Units at least @p min_inside inside the union of the taken features. */
+/* Units at least @p min_inside of their area inside the taken features (areas by the GEOS
+ * overlay; features of one layer are taken not to overlap, the share is capped at 1). */
 static lb_status units_inside(lb_ctx *ctx, const lb_scoreset *s, const lb_vlayer *l,
                               const unsigned char *take, double min_inside, unsigned char *in,
                               double *share, size_t *n_in)
 {
-    lb_region *r = NULL;
-    lb_status st = lb_region_create(ctx, l, take, &r);
+    lb_geoset *set = NULL;
+    lb_hits hits = {0};
+    lb_status st = lb_geoset_create(ctx, l, &set);
     *n_in = 0;
     for (size_t u = 0; st == LB_OK && u < s->n_units; u++) {
-        double sh = 0.0;
         size_t row = s->geom_row ? s->geom_row[u] : SIZE_MAX;
-        if (row != SIZE_MAX)
-            st = lb_region_share(ctx, r, s->geom->wkb[row], s->geom->wkb_size[row], &sh);
+        double sh = 0.0;
+        if (row != SIZE_MAX) {
+            char what[160];
+            snprintf(what, sizeof(what), "unit '%s'", s->id[u]);
+            lb_shape *shape = NULL;
+            st = lb_shape_create(ctx, s->geom->wkb[row], s->geom->wkb_size[row], 0.0, what, &shape);
+            if (st == LB_OK)
+                st = lb_geoset_overlay(ctx, set, shape, &hits);
+            double a = 0.0;
+            for (size_t i = 0; st == LB_OK && i < hits.n; i++)
+                if (!take || take[hits.feat[i]])
+                    a += hits.amount[i];
+            if (st == LB_OK && lb_shape_area(shape) > 0.0)
+                sh = fmin(1.0, a / lb_shape_area(shape));
+            lb_shape_destroy(shape);
+        }
         if (share)
             share[u] = row == SIZE_MAX ? NAN : sh;
         in[u] = st == LB_OK && row != SIZE_MAX && sh >= min_inside;
         *n_in += in[u];
     }
-    lb_region_destroy(r);
+    lb_hits_free(&hits);
+    lb_geoset_destroy(set);
     return st;
 }
 

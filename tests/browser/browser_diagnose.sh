@@ -63,12 +63,13 @@ else
     bad "demo: $(cat "$TMP/demo.err")"
 fi
 
-u=${LB_SHARED_DATA:-}/utrecht-pc4-lbm3
-if [[ -n "${LB_SHARED_DATA:-}" && -f "$u/lbm3_pc4_scores_utrecht.csv" ]]; then
-    if "$LEEFBAAR" diagnose -q --scores "$u/lbm3_pc4_scores_utrecht.csv" \
-        --geometry "$u/pc4_utrecht.geojson" --wijk 3561,3562,3563,3564 --naam Overvecht \
-        --gemeente '345*,35*' --gemeente-naam Utrecht --focus 3525,3526 \
-        -o "$TMP/utrecht" 2>"$TMP/utrecht.err"; then
+d=${LB_SHARED_DATA:-}
+if [[ -n "$d" && -f "$d/utrecht-pc4-lbm3/lbm3_pc4_scores_utrecht.csv" ]]; then
+    if "$LEEFBAAR" diagnose -q --scores "$d/utrecht-pc4-lbm3/lbm3_pc4_scores_utrecht.csv" \
+        --geometry "$d/utrecht-pc4-lbm3/pc4_utrecht.geojson" \
+        --wijk-polygon "$d/utrecht-gemeente-2013/wijk.geojson" --wijk Overvecht --naam Overvecht \
+        --gemeente-polygon "$d/utrecht-gemeente-2013/gemeente.geojson" --gemeente-naam Utrecht \
+        --focus 3526,3527 --name Overvecht -o "$TMP/utrecht" 2>"$TMP/utrecht.err"; then
         check_page overvecht "$TMP/utrecht/Overvecht.html"
     else
         bad "Overvecht report: $(cat "$TMP/utrecht.err")"
