@@ -102,53 +102,8 @@ static double noise(unsigned *seed)
     return ((*seed >> 8) & 0xFFFF) / 32768.0 - 1.0;
 }
 
-static void free_set(lb_scoreset *s)
-{
-    if (!s)
-        return;
-    for (size_t u = 0; u < s->n_units; u++) {
-        free(s->id[u]);
-        free(s->name ? s->name[u] : NULL);
-        free(s->gm_code ? s->gm_code[u] : NULL);
-        free(s->wk_code ? s->wk_code[u] : NULL);
-    }
-    free(s->id);
-    free(s->name);
-    free(s->gm_code);
-    free(s->wk_code);
-    lb_vlayer_destroy(s->geom);
-    free(s->geom_row);
-    for (size_t d = 0; d < s->n_dims; d++) {
-        free(s->dim_code[d]);
-        free(s->dim_label[d]);
-    }
-    free(s->dim_code);
-    free(s->dim_label);
-    free(s->years);
-    free(s->value);
-    free(s->weight);
-    free(s->weight_name);
-    free(s->description);
-    for (int k = 0; k < LB_N_CLASSES; k++) {
-        free(s->class_labels[k]);
-        free(s->class_colours[k]);
-    }
-    for (size_t k = 0; k <= s->n_dev_cuts; k++)
-        free(s->dev_labels[k]);
-    for (size_t i = 0; i < s->n_ind; i++) {
-        free(s->ind_id[i]);
-        free(s->ind_label[i]);
-    }
-    free(s->ind_id);
-    free(s->ind_label);
-    free(s->ind_dim);
-    free(s->raw);
-    free(s->contrib);
-    free(s->dim_mean);
-    free(s);
-}
-
-/* The city. @p with_ind: indicator columns (our own run) or not (a published table);
+/* The city (freed with lb_scoreset_destroy: every member malloc'd). @p with_ind: indicator columns
+ * (our own run) or not (a published table);
  * @p weighted: inhabitants as weights or no weights. Geometry when @p geojson is not NULL. */
 static lb_scoreset *make_set(const char *geojson, int with_ind, int weighted)
 {
@@ -513,7 +468,7 @@ static void test_diagnose_select_codes_names(void **state)
     assert_int_equal(lb_dx_select(ctx, s, &o, &sel), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "GM0009"));
     lb_ctx_destroy(ctx);
-    free_set(s);
+    lb_scoreset_destroy(s);
 }
 
 static void test_diagnose_select_polygon(void **state)
@@ -579,7 +534,7 @@ static void test_diagnose_select_polygon(void **state)
     assert_int_equal(lb_dx_select(ctx, s, &o, &sel), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "Onbekend"));
     lb_ctx_destroy(ctx);
-    free_set(s);
+    lb_scoreset_destroy(s);
 }
 
 /* ---- the numbers -------------------------------------------------------------------------- */
@@ -694,7 +649,7 @@ static void test_diagnose_json_numbers(void **state)
     assert_near(jget(doc, "check.inhabitants"),
                 s->weight[NU] + s->weight[NU + 1] + s->weight[NU + 2], 1e-9);
     json_object_put(doc);
-    free_set(s);
+    lb_scoreset_destroy(s);
 }
 
 /* Published-style scores: no weights, no indicator columns, dimension codes only. */
@@ -737,7 +692,7 @@ static void test_diagnose_published_unweighted(void **state)
     assert_non_null(strstr(html, "Omvang onbekend"));
     assert_non_null(strstr(html, "Sociale samenhang")); /* the Leefbaarometer name of 'soc' */
     free(html);
-    free_set(s);
+    lb_scoreset_destroy(s);
 }
 
 /* The HTML escapes names, holds no external reference, and the Markdown has the same
@@ -811,7 +766,7 @@ static void test_diagnose_html_markdown(void **state)
     json_object_put(doc);
     free(html);
     free(md);
-    free_set(s);
+    lb_scoreset_destroy(s);
 }
 
 /* Weights that are powers of two make every mean exactly the unit's value, so boundaries are
@@ -880,7 +835,7 @@ static void test_diagnose_verdict_end_to_end(void **state)
     s->value[(1 * NO + 2) * NU + 0] = 0.0;
     s->value[(1 * NO + 3) * NU + 0] = 0.0;
     assert_string_equal(verdict_of(f, s, "v8", 2500), "geen aanwijzing");
-    free_set(s);
+    lb_scoreset_destroy(s);
 }
 
 /* Bad input: nothing written, clear errors. */
@@ -922,7 +877,7 @@ static void test_diagnose_errors_leave_nothing(void **state)
     assert_int_equal(lb_dx_run_on(ctx, s, &o), LB_OK);
     assert_int_equal(stat(dir, &sb), 0);
     lb_ctx_destroy(ctx);
-    free_set(s);
+    lb_scoreset_destroy(s);
 }
 
 /* The demo's diagnosis of Centrum against scores.gpkg read with OGR: the wijk's, gemeente's
