@@ -47,15 +47,22 @@ typedef struct lb_score_options {
     lb_score_mode mode;         /**< LB_MODE_GRID (default) or LB_MODE_AREA */
     const lb_join_spec *joins;  /**< area mode: attribute tables joined to the units */
     size_t n_joins;
+    const char *raster_format;           /**< raster driver: "COG" (default when NULL) or "GTiff" */
+    const char *const *creation_options; /**< raster creation options NAME=VALUE overriding
+                                              the defaults, NULL-terminated; may be NULL */
+    int preview;                         /**< 1: also write class_<year>.png, a PNG with a legend */
 } lb_score_options;
 
 /** Fill @p o with defaults. */
 LB_API void lb_score_options_init(lb_score_options *o);
 
 /**
- * Score one year and write, into @p o->outdir: scores.gpkg (layers "grid" and the units),
- * scores_<year>.tif (Float32 COG: lbm + one band per dimension), class_<year>.tif (Byte COG,
- * 9 classes with colour table), <units>.geojson (RFC 7946), <units>.csv and run.json.
+ * Score one year and write, into @p o->outdir: scores.gpkg (layers "grid" and the units, each
+ * with a default QGIS style in layer_styles), scores_<year>.tif (Float32 COG: lbm + one band per
+ * dimension), class_<year>.tif (Byte COG, 9 classes with colour table; category names in
+ * class_<year>.tif.aux.xml), QGIS sidecars scores_<year>.qml, class_<year>.qml and
+ * <units>.qml, <units>.geojson (RFC 7946), <units>.csv, run.json, and with o->preview
+ * class_<year>.png.
  * In area mode (@p o->mode LB_MODE_AREA) every polygon of the units is scored from its own
  * indicators (see DESIGN.md §4) and only scores.gpkg (layer <units>), <units>.geojson,
  * <units>.csv and run.json ("mode": "area") are written.
@@ -69,10 +76,18 @@ LB_API lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o);
 /**
  * Run the whole demo chain on the embedded demo city below @p data_dir (shapes/, rasters/,
  * models/default.yaml): score 2020 (the reference year) and 2022 into
- * @p outdir/score_2020 and @p outdir/score_2022, and write the first diagnosis of wijk
- * Centrum (WK990100) into @p outdir/diagnose (see lb_diagnose_run()).
+ * @p outdir/score_2020 and @p outdir/score_2022, each with a PNG preview of the class map, and
+ * write the first diagnosis of wijk Centrum (WK990100) into @p outdir/diagnose
+ * (see lb_diagnose_run()).
  */
 LB_API lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir);
+
+/**
+ * lb_demo_run() with the rasters written as @p raster_format (NULL = COG) with
+ * @p creation_options (NAME=VALUE, NULL-terminated; may be NULL), as lb_score_options has them.
+ */
+LB_API lb_status lb_demo_run_ex(lb_ctx *ctx, const char *data_dir, const char *outdir,
+                                const char *raster_format, const char *const *creation_options);
 
 #ifdef __cplusplus
 }

@@ -14,8 +14,9 @@ static void help(void)
     printf("Usage: leefbaar score --model M.yaml --input NAME=PATH[:LAYER] ... -o OUTDIR\n"
            "                      [--year Y] [--units NAME|grid] [--id-field F]\n"
            "                      [--mode grid|area] [--join NAME=KEY[:UNITS_KEY]] ...\n"
-           "                      [--reference RUN.json] [--s-srs SRS]\n"
-           "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';'] [-q]\n\n"
+           "                      [--reference RUN.json] [--s-srs SRS] [--preview]\n"
+           "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';']\n"
+           "                      [-of COG|GTiff] [-co NAME=VALUE]... [--config KEY VALUE] [-q]\n\n"
            "Scores the inputs on the 100 m RD grid with the model and aggregates the scores to\n"
            "the units (default: the model's weight layer, e.g. buurten). With --mode area it\n"
            "scores every polygon of the units directly from its attributes, without a grid.\n\n"
@@ -33,10 +34,13 @@ static void help(void)
            "  --s-srs SRS              CRS of inputs that declare none, e.g. EPSG:28992\n"
            "  --geojson-crs rd         GeoJSON in RD New with a crs member (default RFC 7946)\n"
            "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
-           "  -q, --quiet              no progress\n"
-           "  --config KEY VALUE       set a GDAL configuration option\n\n"
-           "Outputs: scores.gpkg, scores_<year>.tif, class_<year>.tif, <units>.geojson,\n"
-           "<units>.csv, run.json (area mode: no grid layer and no .tif).\n");
+           "  --preview                also write class_<year>.png, a picture of the class "
+           "map\n" CLI_COMMON_HELP "\n"
+           "-of and -co apply to the rasters (scores_<year>.tif, class_<year>.tif) as in\n"
+           "gdal_translate; the defaults are COG with DEFLATE, predictor and overviews.\n\n"
+           "Outputs: scores.gpkg (QGIS styles inside), scores_<year>.tif, class_<year>.tif,\n"
+           "their QGIS styles scores_<year>.qml and class_<year>.qml, <units>.geojson,\n"
+           "<units>.csv, <units>.qml, run.json (area mode: no grid layer and no rasters).\n");
 }
 
 /* NAME=PATH[:LAYER]: the layer is split off at the last ':' unless PATH names a file. */
@@ -143,6 +147,8 @@ int cmd_score(int argc, char **argv)
                 o.geojson_rd = 1;
             else if (strcmp(v, "rfc7946") != 0)
                 rc = cli_usage_error(prog, "--geojson-crs wants rfc7946 or rd, got '%s'", v);
+        } else if (strcmp(argv[i], "--preview") == 0) {
+            o.preview = 1;
         } else if ((r = cli_value(prog, argc, argv, &i, "--csv-sep", NULL, &v)) != 0) {
             if (r < 0)
                 rc = CLI_USAGE;
@@ -175,6 +181,8 @@ int cmd_score(int argc, char **argv)
     o.n_inputs = n_inputs;
     o.joins = joins;
     o.n_joins = n_joins;
+    o.raster_format = com.format;
+    o.creation_options = com.n_co ? com.co : NULL;
     o.command_line = cmdline;
     cli_term term;
     lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);

@@ -11,7 +11,9 @@
 #include "../indicators/indicators.h"
 #include "../indicators/polygons.h"
 #include "../io/outdir.h"
+#include "../io/preview.h"
 #include "../io/runjson.h"
+#include "../io/style.h"
 #include "../io/write.h"
 #include "../model/score.h"
 
@@ -494,9 +496,13 @@ static lb_status write_rasters(lb_ctx *ctx, run *r, struct json_object *outputs)
     const lb_model *m = r->model;
     size_t n = lb_grid_ncells(&r->grid), nb = 1 + m->n_dims;
     float **bands = calloc(nb, sizeof(float *));
-    const char **names = calloc(nb, sizeof(char *));
+    const char **names = calloc(nb, sizeof(char *)), **units = calloc(nb, sizeof(char *));
+    /* REF, M_d, year and model inside the TIFFs: NAME=VALUE items, NULL-terminated */
+    char **meta = calloc(nb + 4, sizeof(char *));
     unsigned char *cls = malloc(n);
-    lb_status st = (bands && names && cls) ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = (bands && names && units && meta && cls)
+                       ? LB_OK
+                       : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t b = 0; st == LB_OK && b < nb; b++) {
         bands[b] = malloc(n * sizeof(float));
         if (!bands[b]) {
@@ -505,38 +511,78 @@ static lb_status write_rasters(lb_ctx *ctx, run *r, struct json_object *outputs)
         }
         const double *v = b == 0 ? r->cells.lbm : r->cells.dev[b - 1];
         names[b] = b == 0 ? "lbm" : m->dims[b - 1].code;
+        units[b] = b == 0 ? "score" : "score deviation";
         for (size_t c = 0; c < n; c++)
             bands[b][c] = (float)v[c];
     }
-    char fname[64], cname[64];
-    if (r->o->year) {
-        snprintf(fname, sizeof(fname), "scores_%d.tif", r->o->year);
-        snprintf(cname, sizeof(cname), "class_%d.tif", r->o->year);
-    } else {
-        snprintf(fname, sizeof(fname), "scores.tif");
-        snprintf(cname, sizeof(cname), "class.tif");
-    }
-    char *path = st == LB_OK ? lb_outdir_tmp_path(&r->out, fname) : NULL;
-    if (st == LB_OK)
-        st = lb_write_cog_float(ctx, path, &r->grid, nb, (const float *const *)bands, names,
-                                "score");
-    free(path);
     if (st == LB_OK) {
-        json_object_array_add(outputs, json_object_new_string(fname));
-        for (size_t c = 0; c < n; c++)
-            cls[c] = r->cells.kscore[c];
-        path = lb_outdir_tmp_path(&r->out, cname);
-        st = lb_write_cog_classes(ctx, path, &r->grid, cls, LB_N_CLASSES,
-                                  (const char *const *)m->class_labels,
-                                  (const char *const *)m->class_colours);
+        size_t k = 0;
+        char v[32];
+        meta[k++] = lb_strfmt("LEEFBAAR_MODEL=%s", m->name);
+        lb_format_double(r->ref.ref, v, sizeof(v));
+        meta[k++] = lb_strfmt("LEEFBAAR_REF=%s", v);
+        for (size_t d = 0; d < m->n_dims && d < r->ref.n_dims; d++) {
+            lb_format_double(r->ref.means[d], v, sizeof(v));
+            meta[k++] = lb_strfmt("LEEFBAAR_M_%s=%s", m->dims[d].code, v);
+        }
+        if (r->o->year)
+            meta[k++] = lb_strfmt("LEEFBAAR_YEAR=%d", r->o->year);
+        for (size_t i = 0; i < k; i++)
+            if (!meta[i])
+                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    char yr[16] = "", title[64] = "Leefbaarometer-klasse";
+    if (r->o->year) {
+        snprintf(yr, sizeof(yr), "_%d", r->o->year);
+        snprintf(title, sizeof(title), "Leefbaarometer-klasse %d", r->o->year);
+    }
+    const lb_raster_opts ro = {r->o->raster_format, r->o->creation_options,
+                               (const char *const *)meta};
+    const lb_class_table ct = {LB_N_CLASSES, (const char *const *)m->class_labels,
+                               (const char *const *)m->class_colours, m->thresholds, title};
+    const lb_style score_style = {.kind = LB_STYLE_RASTER_BREAKS, .classes = &ct, .band = 1};
+    const lb_style class_style = {.kind = LB_STYLE_RASTER_CLASSES, .classes = &ct, .band = 1};
+    for (size_t c = 0; st == LB_OK && c < n; c++)
+        cls[c] = r->cells.kscore[c];
+    /* the outputs in order (the preview only when asked for): stem + year + extension */
+    enum { SCORES, SCORES_QML, CLASSES, CLASSES_QML, PREVIEW, N_OUT };
+    const char *const stem[N_OUT][2] = {{"scores", ".tif"},
+                                        {"scores", ".qml"},
+                                        {"class", ".tif"},
+                                        {"class", ".qml"},
+                                        {"class", ".png"}};
+    for (int f = 0; st == LB_OK && f < N_OUT - !r->o->preview; f++) {
+        char file[64];
+        snprintf(file, sizeof(file), "%s%s%s", stem[f][0], yr, stem[f][1]);
+        char *path = lb_outdir_tmp_path(&r->out, file);
+        if (!path)
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        else if (f == SCORES)
+            st = lb_write_raster_float(ctx, path, &r->grid, nb, (const float *const *)bands, names,
+                                       units, &ro);
+        else if (f == SCORES_QML || f == CLASSES_QML)
+            st = lb_style_write_qml(ctx, path, f == SCORES_QML ? &score_style : &class_style);
+        else if (f == CLASSES)
+            st = lb_write_raster_classes(ctx, path, &r->grid, cls, &ct, &ro);
+        else
+            st = lb_preview_png(ctx, path, &r->grid, cls, &ct, 1);
         free(path);
         if (st == LB_OK)
-            json_object_array_add(outputs, json_object_new_string(cname));
+            json_object_array_add(outputs, json_object_new_string(file));
+        if (st == LB_OK && f == CLASSES) { /* the category names */
+            char *aux = lb_strfmt("%s.aux.xml", file);
+            json_object_array_add(outputs, aux ? json_object_new_string(aux) : NULL);
+            free(aux);
+        }
     }
     for (size_t b = 0; bands && b < nb; b++)
         free(bands[b]);
+    for (size_t i = 0; meta && i < nb + 4; i++)
+        free(meta[i]);
+    free(meta);
     free(bands);
     free(names);
+    free(units);
     free(cls);
     return st;
 }
@@ -677,20 +723,51 @@ static lb_status write_run_json(lb_ctx *ctx, run *r, struct json_object *outputs
     return st;
 }
 
+/* run.json's options gain what shaped the rasters: -of, -co, --preview. */
+static void record_raster_options(const run *r, struct json_object *doc)
+{
+    struct json_object *opt = NULL;
+    if (!json_object_object_get_ex(doc, "options", &opt))
+        return;
+    struct json_object *co = json_object_new_array();
+    for (size_t i = 0; r->o->creation_options && r->o->creation_options[i]; i++)
+        json_object_array_add(co, json_object_new_string(r->o->creation_options[i]));
+    json_object_object_add(
+        opt, "raster_format",
+        json_object_new_string(r->o->raster_format ? r->o->raster_format : "COG"));
+    json_object_object_add(opt, "creation_options", co);
+    json_object_object_add(opt, "preview", json_object_new_boolean(r->o->preview));
+}
+
 static lb_status write_all(lb_ctx *ctx, run *r)
 {
-    lb_status st = lb_outdir_open(ctx, r->o->outdir, &r->out);
+    const lb_raster_opts ro = {r->o->raster_format, r->o->creation_options, NULL};
+    lb_status st = lb_raster_opts_check(ctx, &ro);
+    if (st == LB_OK)
+        st = lb_outdir_open(ctx, r->o->outdir, &r->out);
     if (st != LB_OK)
         return st;
     struct json_object *outputs = json_object_new_array();
     lb_table *gt = NULL, *ut = NULL;
-    st = grid_table(ctx, r, &gt);
+    /* every vector layer opens in QGIS categorized on kscore with the model's legend */
+    const lb_class_table ct = {LB_N_CLASSES, (const char *const *)r->model->class_labels,
+                               (const char *const *)r->model->class_colours, r->model->thresholds,
+                               NULL};
+    lb_style style = {.kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "kscore"};
+    char *gpkg = lb_outdir_tmp_path(&r->out, "scores.gpkg");
+    st = gpkg ? grid_table(ctx, r, &gt) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
         st = write_table(ctx, r, gt, "scores.gpkg", LB_FMT_GPKG, "grid", outputs);
+    if (st == LB_OK)
+        st = lb_gpkg_add_style(ctx, gpkg, "grid", &style, NULL, "leefbaar: classes (kscore)", 1);
     if (st == LB_OK && r->units) {
         st = units_table(ctx, r, &ut);
         if (st == LB_OK)
             st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name, outputs);
+        style.outline = 1;
+        if (st == LB_OK)
+            st = lb_gpkg_add_style(ctx, gpkg, r->units_name, &style, NULL,
+                                   "leefbaar: classes (kscore)", 1);
         char file[256];
         snprintf(file, sizeof(file), "%s.geojson", r->units_name);
         if (st == LB_OK)
@@ -698,7 +775,17 @@ static lb_status write_all(lb_ctx *ctx, run *r)
         snprintf(file, sizeof(file), "%s.csv", r->units_name);
         if (st == LB_OK)
             st = write_table(ctx, r, ut, file, LB_FMT_CSV, r->units_name, outputs);
+        /* QGIS applies <name>.qml to <name>.geojson (and to the CSV's rows, had they shapes) */
+        snprintf(file, sizeof(file), "%s.qml", r->units_name);
+        char *qml = st == LB_OK ? lb_outdir_tmp_path(&r->out, file) : NULL;
+        if (st == LB_OK)
+            st = qml ? lb_style_write_qml(ctx, qml, &style)
+                     : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        if (st == LB_OK)
+            json_object_array_add(outputs, json_object_new_string(file));
+        free(qml);
     }
+    free(gpkg);
     if (st == LB_OK) {
         json_object_array_add(outputs, json_object_new_string("scores.gpkg"));
         st = write_rasters(ctx, r, outputs);
@@ -706,7 +793,7 @@ static lb_status write_all(lb_ctx *ctx, run *r)
     if (st == LB_OK)
         st = lb_progress(ctx, 0.95, "writing");
     if (st == LB_OK)
-        st = write_run_json(ctx, r, outputs, NULL);
+        st = write_run_json(ctx, r, outputs, record_raster_options);
     if (st == LB_OK)
         st = lb_outdir_commit(ctx, &r->out);
     lb_table_destroy(gt);
