@@ -719,6 +719,7 @@ typedef struct env {
     lb_grid g;
     size_t n;
     unsigned char *scored;
+    double *w; /* cell weights (inhabitants) */
     double *out;
 } env;
 
@@ -813,6 +814,7 @@ static void env_open(env *e, const fixture *f, gsl_rng *rng, double *mis)
     e->n = lb_grid_ncells(&e->g);
     e->scored = malloc(e->n);
     e->out = malloc(e->n * sizeof(double));
+    e->w = calloc(e->n, sizeof(double));
     memset(e->scored, 1, e->n);
     /* Two cells out of the population: they must come out NaN whatever the kind. */
     e->scored[cell_cj(&e->g, 2, 2)] = 0;
@@ -824,6 +826,7 @@ static void env_close(env *e)
     lb_inputs_destroy(e->in);
     free(e->scored);
     free(e->out);
+    free(e->w);
     lb_ctx_destroy(e->ctx);
 }
 
@@ -842,9 +845,30 @@ static lb_indicator indicator(const char *id, lb_kind kind, const char *layer)
     return ind;
 }
 
+/* Evaluate at the scored cells; e->out gets the values at their cells and NaN elsewhere. */
+static lb_status eval_env(env *e, const lb_indicator *ind)
+{
+    uint32_t *cells = malloc(e->n * sizeof(uint32_t));
+    double *v = malloc(e->n * sizeof(double));
+    assert_non_null(cells);
+    assert_non_null(v);
+    size_t m = 0;
+    for (size_t c = 0; c < e->n; c++)
+        if (e->scored[c])
+            cells[m++] = (uint32_t)c;
+    lb_status st = lb_indicator_eval_cells(e->ctx, ind, e->in, &e->g, cells, m, e->w, v);
+    for (size_t c = 0; c < e->n; c++)
+        e->out[c] = NAN;
+    for (size_t k = 0; st == LB_OK && k < m; k++)
+        e->out[cells[k]] = v[k];
+    free(cells);
+    free(v);
+    return st;
+}
+
 static void eval_ok(env *e, const lb_indicator *ind)
 {
-    lb_status st = lb_indicator_eval_grid(e->ctx, ind, e->in, &e->g, e->scored, e->out);
+    lb_status st = eval_env(e, ind);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(e->ctx));
     assert_int_equal(st, LB_OK);
@@ -1144,7 +1168,7 @@ static void test_indicators_errors(void **state)
     /* An input that is not bound. */
     lb_indicator ind = indicator("ghost", LB_KIND_COUNT_WITHIN, "amenities");
     ind.radius_m = 100.0;
-    assert_int_equal(lb_indicator_eval_grid(e.ctx, &ind, e.in, &e.g, e.scored, e.out), LB_ERR_ARG);
+    assert_int_equal(eval_env(&e, &ind), LB_ERR_ARG);
     const char *msg = lb_ctx_errmsg(e.ctx);
     assert_non_null(strstr(msg, "indicator 'ghost' (model line 42)"));
     assert_non_null(strstr(msg, "--input amenities="));
@@ -1152,22 +1176,25 @@ static void test_indicators_errors(void **state)
     /* A field the layer does not have. */
     lb_indicator nf = indicator("nofield", LB_KIND_ATTRIBUTE, "zones");
     nf.field = "WOZ";
-    assert_int_equal(lb_indicator_eval_grid(e.ctx, &nf, e.in, &e.g, e.scored, e.out), LB_ERR_DATA);
+    assert_int_equal(eval_env(&e, &nf), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "indicator 'nofield'"));
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "no field 'WOZ'"));
     /* An attribute of a point layer. */
     lb_indicator pt = indicator("attr_pts", LB_KIND_ATTRIBUTE, "pts");
     pt.field = "W";
-    assert_int_equal(lb_indicator_eval_grid(e.ctx, &pt, e.in, &e.g, e.scored, e.out), LB_ERR_DATA);
+    assert_int_equal(eval_env(&e, &pt), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "polygon layer"));
-    /* A kind the grid evaluator does not handle. */
-    lb_indicator sw = indicator("share", LB_KIND_SHARE_WITHIN, "zones");
-    assert_int_equal(lb_indicator_eval_grid(e.ctx, &sw, e.in, &e.g, e.scored, e.out), LB_ERR_MODEL);
-    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "share_within"));
+    /* share_within on a raster takes no polygon class. */
+    lb_indicator sw = indicator("share", LB_KIND_SHARE_WITHIN, "r100");
+    sw.radius_m = 200.0;
+    sw.field = "CLASS";
+    sw.value = "water";
+    assert_int_equal(eval_env(&e, &sw), LB_ERR_MODEL);
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "is a raster"));
     /* A raster band that does not exist. */
     lb_indicator rb = indicator("band2", LB_KIND_RASTER_MEAN, "r100");
     rb.band = 2;
-    assert_int_equal(lb_indicator_eval_grid(e.ctx, &rb, e.in, &e.g, e.scored, e.out), LB_ERR_DATA);
+    assert_int_equal(eval_env(&e, &rb), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "no band 2"));
     env_close(&e);
     gsl_rng_free(rng);

@@ -30,6 +30,18 @@ void lb_index_destroy(lb_index *ix);
 /* Distance from (x, y) to the nearest feature (0 inside a polygon). */
 double lb_index_nearest(const lb_index *ix, double x, double y);
 
+/* min(@p cap_m, distance from (x, y) to the nearest feature): the same exact distance, but the
+ * search stops as soon as nothing nearer than the cap can remain, so points far from the data
+ * cost little. @p cap_m may be INFINITY. */
+double lb_index_nearest_capped(const lb_index *ix, double x, double y, double cap_m);
+
+/* Area in m² of the disc of radius @p r around (x, y) covered by the polygons of a polygon
+ * index: exact (closed-form circle–edge terms, see lb_disc_edge_term), summed over polygons,
+ * so where polygons overlap their overlap counts twice. A centre within 1e-7 m of an edge is
+ * first moved 1e-6 m off it (the area changes by at most 1e-6 m × the boundary length in the
+ * disc). NaN for an index that is not over polygons or a radius that is not positive. */
+double lb_index_disc_area(const lb_index *ix, double x, double y, double r);
+
 /* Number of features within @p r metres of (x, y) (a polygon containing the point counts).
  * @p feat_weight (may be NULL) gives a value per feature to sum instead of counting 1; features
  * whose value is NaN are skipped. */
