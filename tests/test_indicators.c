@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_layers.h"
 #include "test_util.h"
 
 #include "core/ctx.h"
@@ -55,68 +56,6 @@ static int teardown(void **state)
 
 /* ---------------------------------------------------------------------------------------- */
 /* Writing layers with OGR                                                                   */
-
-/* Optional attributes per feature: numeric fields (NaN = null) and one string field. */
-typedef struct attrs {
-    size_t n_num;
-    const char *const *num_names;
-    const double *const *num; /* num[k][feature] */
-    const char *str_name;     /* may be NULL */
-    const char *const *str;   /* str[feature] */
-} attrs;
-
-static OGRSpatialReferenceH rd_srs(void)
-{
-    OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
-    assert_int_equal(OSRImportFromEPSG(s, 28992), OGRERR_NONE);
-    OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
-    return s;
-}
-
-/* Write @p n features given as WKT into a new EPSG:28992 file (driver "GeoJSON" or "GPKG"). */
-static void write_layer(const char *path, const char *driver, OGRwkbGeometryType type, size_t n,
-                        char *const *wkt, const attrs *a)
-{
-    GDALDriverH drv = GDALGetDriverByName(driver);
-    assert_non_null(drv);
-    GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
-    assert_non_null(ds);
-    OGRSpatialReferenceH srs = rd_srs();
-    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "layer", srs, type, NULL);
-    OSRRelease(srs);
-    assert_non_null(lyr);
-    size_t n_num = a ? a->n_num : 0;
-    for (size_t k = 0; k < n_num; k++) {
-        OGRFieldDefnH fd = OGR_Fld_Create(a->num_names[k], OFTReal);
-        assert_int_equal(OGR_L_CreateField(lyr, fd, TRUE), OGRERR_NONE);
-        OGR_Fld_Destroy(fd);
-    }
-    if (a && a->str_name) {
-        OGRFieldDefnH fd = OGR_Fld_Create(a->str_name, OFTString);
-        assert_int_equal(OGR_L_CreateField(lyr, fd, TRUE), OGRERR_NONE);
-        OGR_Fld_Destroy(fd);
-    }
-    assert_int_equal(OGR_L_StartTransaction(lyr), OGRERR_NONE);
-    for (size_t i = 0; i < n; i++) {
-        OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
-        OGRGeometryH g = NULL;
-        char *w = wkt[i];
-        assert_int_equal(OGR_G_CreateFromWkt(&w, NULL, &g), OGRERR_NONE);
-        OGR_F_SetGeometryDirectly(feat, g);
-        for (size_t k = 0; k < n_num; k++) {
-            if (isnan(a->num[k][i]))
-                OGR_F_SetFieldNull(feat, (int)k);
-            else
-                OGR_F_SetFieldDouble(feat, (int)k, a->num[k][i]);
-        }
-        if (a && a->str_name)
-            OGR_F_SetFieldString(feat, (int)n_num, a->str[i]);
-        assert_int_equal(OGR_L_CreateFeature(lyr, feat), OGRERR_NONE);
-        OGR_F_Destroy(feat);
-    }
-    assert_int_equal(OGR_L_CommitTransaction(lyr), OGRERR_NONE);
-    GDALClose(ds);
-}
 
 static void free_wkt(char **wkt, size_t n)
 {
@@ -321,8 +260,8 @@ static void test_indicators_index_points_brute_force(void **state)
     snprintf(path, sizeof(path), "%s/points.gpkg", f->tmp);
     const char *names[] = {"W"};
     const double *cols[] = {w};
-    attrs a = {1, names, cols, NULL, NULL};
-    write_layer(path, "GPKG", wkbPoint, N_PTS, wkt, &a);
+    lb_test_attrs a = {1, names, cols, NULL, NULL};
+    lb_test_write_layer(path, "GPKG", wkbPoint, N_PTS, wkt, &a);
     lb_vlayer *l = read_layer(ctx, path, NULL);
     assert_int_equal(l->kind, LB_GEOM_POINT);
     assert_int_equal(l->n, N_PTS);
@@ -415,7 +354,7 @@ static void test_indicators_index_lines_brute_force(void **state)
     }
     char fpath[600];
     snprintf(fpath, sizeof(fpath), "%s/lines.geojson", f->tmp);
-    write_layer(fpath, "GeoJSON", wkbLineString, N_LINES, wkt, NULL);
+    lb_test_write_layer(fpath, "GeoJSON", wkbLineString, N_LINES, wkt, NULL);
     lb_vlayer *l = read_layer(ctx, fpath, NULL);
     assert_int_equal(l->kind, LB_GEOM_LINE);
     assert_int_equal(l->n, N_LINES);
@@ -518,7 +457,7 @@ static void test_indicators_index_polygons_brute_force(void **state)
     make_polygons(rng, P, wkt);
     char fpath[600];
     snprintf(fpath, sizeof(fpath), "%s/polys.geojson", f->tmp);
-    write_layer(fpath, "GeoJSON", wkbUnknown, 3, wkt, NULL);
+    lb_test_write_layer(fpath, "GeoJSON", wkbUnknown, 3, wkt, NULL);
     lb_vlayer *l = read_layer(ctx, fpath, NULL);
     assert_int_equal(l->kind, LB_GEOM_POLYGON);
     assert_int_equal(l->n, 3);
@@ -611,7 +550,7 @@ static void test_indicators_index_overlapping_polygons(void **state)
         wkt[k] = poly_wkt(&P[k], NULL, 0);
     char fpath[600];
     snprintf(fpath, sizeof(fpath), "%s/overlap.geojson", f->tmp);
-    write_layer(fpath, "GeoJSON", wkbPolygon, 3, wkt, NULL);
+    lb_test_write_layer(fpath, "GeoJSON", wkbPolygon, 3, wkt, NULL);
     lb_vlayer *l = read_layer(ctx, fpath, NULL);
     lb_index *ix = make_index(ctx, l);
     lb_query_scratch sc = {0};
@@ -689,8 +628,8 @@ static void write_zones(const char *path)
     }
     const char *names[] = {"A", "INW", "INW_M", "NUM", "DEN"};
     const double *cols[] = {a, zone_inw, inw_m, num, zone_den};
-    attrs at = {5, names, cols, NULL, NULL};
-    write_layer(path, "GeoJSON", wkbPolygon, 3, wkt, &at);
+    lb_test_attrs at = {5, names, cols, NULL, NULL};
+    lb_test_write_layer(path, "GeoJSON", wkbPolygon, 3, wkt, &at);
     for (int k = 0; k < 3; k++)
         free(wkt[k]);
 }
@@ -736,23 +675,8 @@ enum { N_PT = 7 };
 static void write_raster(const char *path, double x0, double ytop, double px, int nx, int ny,
                          const double *v)
 {
-    GDALDriverH drv = GDALGetDriverByName("GTiff");
-    assert_non_null(drv);
-    GDALDatasetH ds = GDALCreate(drv, path, nx, ny, 1, GDT_Float64, NULL);
-    assert_non_null(ds);
-    double gt[6] = {x0, px, 0.0, ytop, 0.0, -px};
-    assert_int_equal(GDALSetGeoTransform(ds, gt), CE_None);
-    OGRSpatialReferenceH s = rd_srs();
-    char *wkt = NULL;
-    assert_int_equal(OSRExportToWkt(s, &wkt), OGRERR_NONE);
-    assert_int_equal(GDALSetProjection(ds, wkt), CE_None);
-    CPLFree(wkt);
-    OSRRelease(s);
-    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
-    assert_int_equal(GDALSetRasterNoDataValue(b, -9999.0), CE_None);
-    assert_int_equal(GDALRasterIO(b, GF_Write, 0, 0, nx, ny, (void *)v, nx, ny, GDT_Float64, 0, 0),
-                     CE_None);
-    GDALClose(ds);
+    const double gt[6] = {x0, px, 0.0, ytop, 0.0, -px};
+    lb_test_write_raster(path, 28992, gt, nx, ny, v, -9999.0);
 }
 
 /* Aligned raster: 100 m, top-left (OX − 200, OY + 1200), 14 × 15 pixels, value
@@ -784,8 +708,8 @@ static void env_open(env *e, const fixture *f, gsl_rng *rng, double *mis)
     }
     const char *names[] = {"W"};
     const double *cols[] = {pt_w};
-    attrs a = {1, names, cols, "CATEGORY", pt_cat};
-    write_layer(e->pts, "GeoJSON", wkbPoint, N_PT, wkt, &a);
+    lb_test_attrs a = {1, names, cols, "CATEGORY", pt_cat};
+    lb_test_write_layer(e->pts, "GeoJSON", wkbPoint, N_PT, wkt, &a);
     for (int i = 0; i < N_PT; i++)
         free(wkt[i]);
 

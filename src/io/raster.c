@@ -133,7 +133,9 @@ static double rd_pixel_size(double suggested)
 }
 
 /* Warp band @p band of @p ds to RD New in memory (MEM dataset, Float64, nodata NaN): pixel size
- * from rd_pixel_size(), corners on multiples of it (gdalwarp -tap), bilinear or nearest. */
+ * from rd_pixel_size(), corners on multiples of it (gdalwarp -tap), bilinear or nearest. Every
+ * pixel position is transformed exactly (-et 0): gdalwarp's default approximation (1/8 source
+ * pixel) would shift values by up to 1/8 pixel × their gradient. */
 static lb_status warp_to_rd(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, int band,
                             OGRSpatialReferenceH s_srs, int nearest, GDALDatasetH *out)
 {
@@ -171,18 +173,19 @@ static lb_status warp_to_rd(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, 
         free(a);
         free(b);
     }
-    double gt[6];
+    double gt[6], ext[4];
     int sx = 0, sy = 0;
-    if (tr && GDALSuggestedWarpOutput2(one, GDALGenImgProjTransform, tr, gt, &sx, &sy, NULL, 0) ==
+    if (tr && GDALSuggestedWarpOutput2(one, GDALGenImgProjTransform, tr, gt, &sx, &sy, ext, 0) ==
                   CE_None) {
         char px[32], threads[32];
         snprintf(px, sizeof(px), "%.17g", rd_pixel_size(fabs(gt[1])));
         snprintf(threads, sizeof(threads), "NUM_THREADS=%d", lb_ctx_threads(ctx));
-        char *wargv[] = {"-of",    "MEM",     "-s_srs",     src_wkt,
-                         "-t_srs", rd_wkt,    "-r",         nearest ? "near" : "bilinear",
-                         "-tr",    px,        px,           "-tap",
-                         "-ot",    "Float64", "-dstnodata", "nan",
-                         "-wo",    threads,   NULL};
+        char *wargv[] = {"-of",        "MEM",  "-s_srs", src_wkt,
+                         "-t_srs",     rd_wkt, "-r",     nearest ? "near" : "bilinear",
+                         "-tr",        px,     px,       "-tap",
+                         "-et",        "0",    "-ot",    "Float64",
+                         "-dstnodata", "nan",  "-wo",    threads,
+                         NULL};
         wopt = GDALWarpAppOptionsNew(wargv, NULL);
         if (wopt)
             warped = GDALWarp("", NULL, 1, &one, wopt, NULL);

@@ -22,7 +22,8 @@ typedef struct lb_raster {
  * (another CRS — from the file, or @p src->s_srs when the file has none or it is wrong —, a
  * rotated or non-square pixel grid) is warped to RD in memory with GDAL: pixel size the largest
  * of 100, 50, 25, 20, 10, 5, 2, 1 m not coarser than the source's resolution, corners on
- * multiples of it, bilinear resampling (continuous data) or, with @p nearest, nearest neighbour
+ * multiples of it, every pixel position transformed exactly (gdalwarp -et 0, no approximating
+ * transformer), bilinear resampling (continuous data) or, with @p nearest, nearest neighbour
  * (classes); pixels outside the source or nodata in it become NaN.
  * Errors: LB_ERR_IO (unreadable), LB_ERR_DATA (no such band, no georeferencing), LB_ERR_CRS (no
  * or unreadable CRS, failed reprojection). *out is owned by the caller (lb_raster_destroy). */
