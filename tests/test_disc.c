@@ -8,69 +8,22 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_geos.h"
 #include "test_util.h"
 
 #include "core/ctx.h"
 #include "geom/disc.h"
 
-#include <geos_c.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Buffer segments per quarter circle: the 4096-gon is within 3e-7 of the disc's area. */
-enum { QUADSEGS = 1024 };
-
-static void on_geos_msg(const char *msg, void *user)
-{
-    (void)user;
-    print_error("GEOS: %s\n", msg);
-}
-
-static GEOSContextHandle_t geos(void)
-{
-    GEOSContextHandle_t h = GEOS_init_r();
-    assert_non_null(h);
-    GEOSContext_setErrorMessageHandler_r(h, on_geos_msg, NULL);
-    return h;
-}
-
-/* Areas of @p g inside the inscribed and the circumscribed buffer polygon of the disc. */
-static void bracket(GEOSContextHandle_t h, const GEOSGeometry *g, double cx, double cy, double r,
-                    double *lo, double *hi)
-{
-    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, cx, cy);
-    assert_non_null(pt);
-    double n = 4.0 * QUADSEGS;
-    for (int k = 0; k < 2; k++) {
-        /* The circumscribed polygon: vertices at r / cos(π/n), edges tangent to the circle. */
-        GEOSGeometry *buf = GEOSBuffer_r(h, pt, k ? r / cos(LB_PI / n) : r, QUADSEGS);
-        assert_non_null(buf);
-        GEOSGeometry *x = GEOSIntersection_r(h, buf, g);
-        assert_non_null(x);
-        double a = 0.0;
-        assert_int_equal(GEOSArea_r(h, x, &a), 1);
-        *(k ? hi : lo) = a;
-        GEOSGeom_destroy_r(h, x);
-        GEOSGeom_destroy_r(h, buf);
-    }
-    GEOSGeom_destroy_r(h, pt);
-}
 
 static GEOSGeometry *rect_geom(GEOSContextHandle_t h, double x0, double y0, double x1, double y1)
 {
     GEOSGeometry *g = GEOSGeom_createRectangle_r(h, x0, y0, x1, y1);
     assert_non_null(g);
     return g;
-}
-
-static void assert_in_bracket(double got, double lo, double hi, double scale)
-{
-    double tol = 1e-9 * scale + 1e-9;
-    if (!(got >= lo - tol && got <= hi + tol))
-        print_error("area %.12g outside GEOS bracket [%.12g, %.12g]\n", got, lo, hi);
-    assert_true(got >= lo - tol && got <= hi + tol);
 }
 
 static void test_disc_rect_area_by_hand(void **state)
@@ -101,7 +54,7 @@ static void test_disc_rect_area_by_hand(void **state)
 static void test_disc_rect_area_against_geos(void **state)
 {
     (void)state;
-    GEOSContextHandle_t h = geos();
+    GEOSContextHandle_t h = lb_test_geos();
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 4242);
     size_t n_partial = 0;
@@ -114,9 +67,9 @@ static void test_disc_rect_area_against_geos(void **state)
             w = hgt = r / 37.0;
         GEOSGeometry *g = rect_geom(h, x0, y0, x0 + w, y0 + hgt);
         double lo, hi;
-        bracket(h, g, 0.0, 0.0, r, &lo, &hi);
+        lb_test_disc_bracket(h, g, 0.0, 0.0, r, &lo, &hi);
         double a = lb_disc_rect_area(r, x0, y0, x0 + w, y0 + hgt);
-        assert_in_bracket(a, lo, hi, LB_PI * r * r);
+        lb_test_assert_in_bracket(a, lo, hi, LB_PI * r * r);
         n_partial += a > 0.0 && a < w * hgt * (1.0 - 1e-9);
         GEOSGeom_destroy_r(h, g);
     }
@@ -168,7 +121,7 @@ static double ring_disc_area(const double *xy, int n, double cx, double cy, doub
 static void test_disc_edge_terms_against_geos(void **state)
 {
     (void)state;
-    GEOSContextHandle_t h = geos();
+    GEOSContextHandle_t h = lb_test_geos();
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 777);
     enum { NV = 40 };
@@ -184,11 +137,11 @@ static void test_disc_edge_terms_against_geos(void **state)
         inside = GEOSContains_r(h, poly, pt);
         GEOSGeom_destroy_r(h, pt);
         double lo, hi;
-        bracket(h, poly, cx, cy, r, &lo, &hi);
+        lb_test_disc_bracket(h, poly, cx, cy, r, &lo, &hi);
         /* The terms sum to the same area whichever way the ring runs. */
         double a1 = ring_disc_area(xy, NV, cx, cy, r, inside, 1);
         double a2 = ring_disc_area(xy, NV, cx, cy, r, inside, 0);
-        assert_in_bracket(a1, lo, hi, LB_PI * r * r);
+        lb_test_assert_in_bracket(a1, lo, hi, LB_PI * r * r);
         assert_near(a1, a2, 1e-9 * LB_PI * r * r);
         n_in += inside;
         n_cut += lo > 1.0 && lo < LB_PI * r * r * 0.99;

@@ -507,12 +507,13 @@ double lb_index_within(const lb_index *ix, lb_query_scratch *sc, double x, doubl
 /* Centres closer than this to a polygon edge are moved off it before the disc area is summed:
  * on an edge the winding number and the edge's angle are not defined (the term of that edge
  * would take the wrong branch of atan2). Away from it by DISC_NEAR the signs are exact for
- * edges up to 1e5 m long (|cross| >= DISC_NEAR·len exceeds its rounding error ~1e-16·len²). */
-#define DISC_NEAR 1e-7
+ * edges up to 1e5 m long (|cross| >= DISC_NEAR·len = 1e-4 m² exceeds its rounding error of
+ * about 1e-16·len² = 1e-6 m²). */
+#define DISC_NEAR 1e-9
 /* The move: DISC_STEP in one of 8 directions that puts the centre at least DISC_NEAR from
  * every edge; it changes the area by at most DISC_STEP × the boundary length inside the disc
- * (1e-6 m × a few km: ~1e-9 of a 500 m disc). */
-#define DISC_STEP 1e-6
+ * (1e-8 m × a few km: ~1e-11 of a 500 m disc). */
+#define DISC_STEP 1e-8
 
 typedef struct disc_sum {
     double sum;   /* Σ lb_disc_edge_term over the edges */

@@ -37,8 +37,8 @@ double lb_index_nearest_capped(const lb_index *ix, double x, double y, double ca
 
 /* Area in m² of the disc of radius @p r around (x, y) covered by the polygons of a polygon
  * index: exact (closed-form circle–edge terms, see lb_disc_edge_term), summed over polygons,
- * so where polygons overlap their overlap counts twice. A centre within 1e-7 m of an edge is
- * first moved 1e-6 m off it (the area changes by at most 1e-6 m × the boundary length in the
+ * so where polygons overlap their overlap counts twice. A centre within 1e-9 m of an edge is
+ * first moved 1e-8 m off it (the area changes by at most 1e-8 m × the boundary length in the
  * disc). NaN for an index that is not over polygons or a radius that is not positive. */
 double lb_index_disc_area(const lb_index *ix, double x, double y, double r);
 
