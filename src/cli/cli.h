@@ -23,10 +23,12 @@ int cmd_model(int argc, char **argv);
 typedef struct cli_common {
     int quiet;
     int help;
+    int threads; /* --threads N; 0 (the default) = all cores */
 } cli_common;
 
-/* If argv[*i] is a common option (-q, --quiet, --config K V, --help, -h), consume it (and its
- * values) and return 1; return -1 on a malformed one (message printed); 0 otherwise. */
+/* If argv[*i] is a common option (-q, --quiet, --config K V, --threads N, --help, -h), consume
+ * it (and its values) and return 1; return -1 on a malformed one (message printed); 0
+ * otherwise. */
 int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_common *c);
 
 /* If argv[*i] is option @p name (e.g. "--model") with a value ("--model X" or "--model=X"),

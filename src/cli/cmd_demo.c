@@ -14,11 +14,12 @@ static const char *const prog = "leefbaar demo";
 
 static void help(void)
 {
-    printf("Usage: leefbaar demo OUTDIR [--data DIR] [-q]\n\n"
+    printf("Usage: leefbaar demo OUTDIR [--data DIR] [--threads N] [-q]\n\n"
            "Scores the demo city Leefstad (shapes/, rasters/, models/default.yaml) for 2020\n"
            "(the reference year) and 2022 into OUTDIR/score_2020 and OUTDIR/score_2022.\n\n"
            "  --data DIR   folder holding shapes/, rasters/ and models/ (default: the source\n"
-           "               tree this binary was built from, or $LEEFBAAR_DATA)\n");
+           "               tree this binary was built from, or $LEEFBAAR_DATA)\n"
+           "  --threads N  threads to use (default 0: all cores)\n");
 }
 
 int cmd_demo(int argc, char **argv)
@@ -55,6 +56,7 @@ int cmd_demo(int argc, char **argv)
     lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);
     if (!ctx)
         return CLI_FAIL;
+    lb_ctx_set_threads(ctx, com.threads);
     lb_status st = lb_demo_run(ctx, data, outdir);
     int rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
     if (st == LB_OK && !com.quiet)

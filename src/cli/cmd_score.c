@@ -14,7 +14,8 @@ static void help(void)
     printf("Usage: leefbaar score --model M.yaml --input NAME=PATH[:LAYER] ... -o OUTDIR\n"
            "                      [--year Y] [--units NAME|grid] [--id-field F]\n"
            "                      [--reference RUN.json] [--s-srs SRS]\n"
-           "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';'] [-q]\n\n"
+           "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';']\n"
+           "                      [--threads N] [-q]\n\n"
            "Scores the inputs on the 100 m RD grid with the model and aggregates the scores to\n"
            "the units (default: the model's weight layer, e.g. buurten).\n\n"
            "  --model M.yaml           model file (see models/default.yaml)\n"
@@ -28,6 +29,8 @@ static void help(void)
            "  --geojson-crs rd         GeoJSON in RD New with a crs member (default RFC 7946)\n"
            "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
            "  -q, --quiet              no progress\n"
+           "  --threads N              threads to use (default 0: all cores; results do not\n"
+           "                           depend on it)\n"
            "  --config KEY VALUE       set a GDAL configuration option\n\n"
            "Outputs: scores.gpkg, scores_<year>.tif, class_<year>.tif, <units>.geojson,\n"
            "<units>.csv, run.json.\n");
@@ -135,6 +138,7 @@ int cmd_score(int argc, char **argv)
     if (!ctx) {
         rc = CLI_FAIL;
     } else {
+        lb_ctx_set_threads(ctx, com.threads);
         lb_status st = lb_score_run(ctx, &o);
         rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
         if (st == LB_OK && !com.quiet)
