@@ -9,9 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "test_geos.h"
 #include "test_layers.h"
-#include "test_util.h"
 
 #include "core/ctx.h"
 #include "geom/index.h"
@@ -30,29 +31,14 @@
 #define OX 150000.0
 #define OY 450000.0
 
-typedef struct fixture {
-    char tmp[256];
-} fixture;
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    if (!f)
-        return -1;
-    if (lb_test_tmpdir(f->tmp, sizeof(f->tmp), "indicators") != 0) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
+    return lb_test_dir_open(state, "indicators");
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    int rc = lb_test_rmtree(f->tmp);
-    free(f);
-    return rc == 0 ? 0 : -1;
+    return lb_test_dir_close(state);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -661,6 +647,8 @@ typedef struct env {
     unsigned char *scored;
     double *w; /* cell weights (inhabitants) */
     double *out;
+    gsl_rng *rng;
+    double *mis; /* the misaligned raster's values (M_NX × M_NY), NaN = nodata */
 } env;
 
 /* A points layer with categories and a weight. */
@@ -695,9 +683,18 @@ enum { M_NX = 35, M_NY = 35 };
 #define M_X0 (OX - 53.0)
 #define M_YTOP (OY + 1067.0)
 
-static void env_open(env *e, const fixture *f, gsl_rng *rng, double *mis)
+/* Write the inputs into the fixture's dir and open them; @p seed seeds e->rng (which drew the
+ * misaligned raster's values). */
+static void env_open(env *e, const fixture *f, unsigned long seed)
 {
     memset(e, 0, sizeof(*e));
+    e->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    e->mis = malloc(M_NX * M_NY * sizeof(double));
+    assert_non_null(e->rng);
+    assert_non_null(e->mis);
+    gsl_rng_set(e->rng, seed);
+    gsl_rng *rng = e->rng;
+    double *mis = e->mis;
     e->ctx = lb_test_ctx();
     snprintf(e->zones, sizeof(e->zones), "%s/zones.geojson", f->tmp);
     write_zones(e->zones);
@@ -748,6 +745,8 @@ static void env_open(env *e, const fixture *f, gsl_rng *rng, double *mis)
 
 static void env_close(env *e)
 {
+    gsl_rng_free(e->rng);
+    free(e->mis);
     lb_inputs_destroy(e->in);
     free(e->scored);
     free(e->out);
@@ -820,9 +819,7 @@ static void check_cell(const env *e, size_t c, double want, double eps)
 static void test_indicators_attribute_intensive(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     lb_indicator ind = indicator("a_mean", LB_KIND_ATTRIBUTE, "zones");
     ind.field = "A";
     eval_ok(&e, &ind);
@@ -849,15 +846,12 @@ static void test_indicators_attribute_intensive(void **state)
         check_cell(&e, c, sf > 0.0 ? sv / sf : NAN, 1e-12);
     }
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 static void test_indicators_attribute_extensive(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     memset(e.scored, 1, e.n); /* conservation needs every cell */
     lb_indicator ind = indicator("inw", LB_KIND_ATTRIBUTE, "zones");
     ind.field = "INW";
@@ -914,15 +908,12 @@ static void test_indicators_attribute_extensive(void **state)
     assert_near(total, 860.0 + 1140.0, 1e-9);
     assert_near(e.out[cell_cj(&e.g, 10, 0)], 0.0, 0.0);
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 static void test_indicators_ratio(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     lb_indicator ind = indicator("share", LB_KIND_RATIO, "zones");
     ind.numerator = "NUM";
     ind.denominator = "DEN";
@@ -950,16 +941,13 @@ static void test_indicators_ratio(void **state)
         check_cell(&e, c, sd != 0.0 ? sn / sd : NAN, 1e-12);
     }
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 /* count_within, nearest_distance (capped) and density, from each cell centre by brute force. */
 static void test_indicators_point_kinds(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     lb_indicator cnt = indicator("schools", LB_KIND_COUNT_WITHIN, "pts");
     cnt.filter = "CATEGORY = 'school'";
     cnt.radius_m = 300.0;
@@ -1023,15 +1011,12 @@ static void test_indicators_point_kinds(void **state)
     assert_near(count[cell_cj(&e.g, 4, 4)], 5.0 / disc_km2, 1e-9);
     free(count);
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 static void test_indicators_raster_mean_aligned(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     lb_indicator ind = indicator("noise", LB_KIND_RASTER_MEAN, "r100");
     eval_ok(&e, &ind);
     /* The raster starts two pixels west and two north of the grid: pixel = cell + (2, 2). */
@@ -1043,16 +1028,12 @@ static void test_indicators_raster_mean_aligned(void **state)
     assert_true(isnan(e.out[2 * 11 + 1]));
     check_cell(&e, 0, 100.0 + 2.0 + 1.0, 0.0);
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 static void test_indicators_raster_mean_misaligned(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 31337);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 31337);
     lb_indicator ind = indicator("noise30", LB_KIND_RASTER_MEAN, "r30");
     eval_ok(&e, &ind);
     size_t n_partial = 0;
@@ -1067,7 +1048,7 @@ static void test_indicators_raster_mean_misaligned(void **state)
                 double a =
                     overlap(x, x + 100.0, px0, px0 + 30.0) * overlap(y, y + 100.0, py1 - 30.0, py1);
                 cover += a;
-                double v = mis[r * M_NX + k];
+                double v = e.mis[r * M_NX + k];
                 if (a > 0.0 && !isnan(v)) {
                     sw += a;
                     sv += a * v;
@@ -1081,15 +1062,12 @@ static void test_indicators_raster_mean_misaligned(void **state)
     /* Column 10 lies east of the raster: missing. */
     check_cell(&e, cell_cj(&e.g, 10, 5), NAN, 0.0);
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 static void test_indicators_errors(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     /* An input that is not bound. */
     lb_indicator ind = indicator("ghost", LB_KIND_COUNT_WITHIN, "amenities");
     ind.radius_m = 100.0;
@@ -1122,7 +1100,6 @@ static void test_indicators_errors(void **state)
     assert_int_equal(eval_env(&e, &rb), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "no band 2"));
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1346,10 +1323,7 @@ static double square_in(GEOSContextHandle_t h, const GEOSGeometry *disc, double 
 static void test_indicators_share_within_raster(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 31337);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 31337);
     /* By hand on the aligned 100 m raster (pixel = cell + (2, 2), value 100 + col + row/2), a
      * disc of 100 m around a cell centre: the centre pixel whole, each edge pixel the strip
      * (π·r² − r² − 4·corner)/4 and each corner pixel r²π/12 − 50·(50√3 − 50) (see test_disc). */
@@ -1396,7 +1370,7 @@ static void test_indicators_share_within_raster(void **state)
                     continue;
                 double a = square_in(h, disc, px0, py0, 30.0);
                 inside += a;
-                double v = mis[r * M_NX + k];
+                double v = e.mis[r * M_NX + k];
                 if (a > 0.0 && !isnan(v)) {
                     sw += a;
                     sv += a * v;
@@ -1409,15 +1383,12 @@ static void test_indicators_share_within_raster(void **state)
     assert_true(n_outside >= 10);
     GEOS_finish_r(h);
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 static void test_indicators_count_per_inhabitants(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     /* Inhabitants: 3..12 per cell, none in column 10. */
     for (size_t c = 0; c < e.n; c++)
         e.w[c] = c % 11 == 10 ? 0.0 : 3.0 + (double)(c % 10);
@@ -1480,7 +1451,6 @@ static void test_indicators_count_per_inhabitants(void **state)
                      LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "schools_per_1000"));
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 /* A sorted random subset (about @p share) of the cells of @p g. */
@@ -1710,14 +1680,71 @@ static void test_indicators_coverage_conservation(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* A failure inside the parallel coverage is reported after the loop, on the caller's context,
+ * naming the first bad feature in layer order whatever thread met it. The layer is built in
+ * memory: 300 unit squares, features 120 and 250 with a ring of 3 points. */
+static void test_indicators_coverage_error_from_a_thread(void **state)
+{
+    (void)state;
+    enum { NF = 300 };
+    lb_ctx *ctx = lb_test_ctx();
+    size_t ring_start[NF + 1], pt_start[NF + 1], n_pts = 0;
+    int hole[NF];
+    int64_t fid[NF];
+    double *xy = malloc(NF * 5 * 2 * sizeof(double)), area[NF];
+    for (size_t f = 0; f < NF; f++) {
+        ring_start[f] = f;
+        pt_start[f] = n_pts;
+        hole[f] = 0;
+        fid[f] = 1000 + (int64_t)f;
+        area[f] = 1.0;
+        double x = OX + 10.0 * (double)(f % 20), y = OY + 10.0 * (double)(f / 20);
+        const double sq[10] = {x, y, x + 1, y, x + 1, y + 1, x, y + 1, x, y};
+        size_t np = f == 120 || f == 250 ? 3 : 5;
+        for (size_t i = 0; i < np; i++) {
+            xy[2 * n_pts] = sq[2 * i];
+            xy[2 * n_pts + 1] = sq[2 * i + 1];
+            n_pts++;
+        }
+    }
+    ring_start[NF] = NF;
+    pt_start[NF] = n_pts;
+    lb_vlayer l;
+    memset(&l, 0, sizeof(l));
+    l.name = "squares";
+    l.path = "memory";
+    l.layer = "squares";
+    l.kind = LB_GEOM_POLYGON;
+    l.n = NF;
+    l.fid = fid;
+    l.ring_start = ring_start;
+    l.ring_pt_start = pt_start;
+    l.ring_hole = hole;
+    l.ring_xy = xy;
+    l.n_rings = NF;
+    l.area_m2 = area;
+    lb_grid g;
+    assert_int_equal(lb_grid_from_extent(ctx, OX, OY, OX + 200, OY + 200, 100.0, &g), LB_OK);
+    for (int threads = 1; threads <= 2; threads++) {
+        assert_int_equal(lb_ctx_set_threads(ctx, threads), LB_OK);
+        lb_layer_cover *c = NULL;
+        assert_int_equal(lb_layer_cover_compute(ctx, &l, &g, &c), LB_ERR_GEOM);
+        assert_null(c);
+        const char *msg = lb_ctx_errmsg(ctx);
+        if (!strstr(msg, "feature 1120: coverage: ring 0 has 3 points"))
+            print_error("%s\n", msg);
+        assert_non_null(strstr(msg, "input 'squares' ('memory' layer 'squares') feature 1120: "
+                                    "coverage: ring 0 has 3 points"));
+    }
+    free(xy);
+    lb_ctx_destroy(ctx);
+}
+
 /* Every kind gives the same bits on 1 and on 2 threads (random cells, every input). */
 static void test_indicators_threads_identical(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 4711);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 4711);
     for (size_t c = 0; c < e.n; c++)
         e.w[c] = (double)(c % 9);
     landuse lu;
@@ -1729,11 +1756,11 @@ static void test_indicators_threads_identical(void **state)
     assert_int_equal(
         lb_grid_from_extent(e.ctx, OX - 300, OY - 300, OX + 2800, OY + 2300, 100.0, &g), LB_OK);
     size_t n, nc = lb_grid_ncells(&g);
-    uint32_t *cells = random_cells(rng, &g, 0.7, &n);
+    uint32_t *cells = random_cells(e.rng, &g, 0.7, &n);
     double *w = malloc(nc * sizeof(double)), *a = malloc(n * sizeof(double));
     double *b = malloc(n * sizeof(double));
     for (size_t c = 0; c < nc; c++)
-        w[c] = c % 5 == 0 ? 0.0 : gsl_rng_uniform(rng) * 30.0;
+        w[c] = c % 5 == 0 ? 0.0 : gsl_rng_uniform(e.rng) * 30.0;
     lb_indicator k[12];
     k[0] = indicator("attr", LB_KIND_ATTRIBUTE, "zones");
     k[0].field = "A";
@@ -1782,15 +1809,12 @@ static void test_indicators_threads_identical(void **state)
     lb_inputs_destroy(in);
     landuse_close(&lu);
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 static void test_indicators_eval_cells_arguments(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     lb_indicator ind = indicator("near", LB_KIND_NEAREST_DISTANCE, "pts");
     double out[3];
     const uint32_t unsorted[3] = {5, 3, 9}, twice[3] = {1, 4, 4}, outside[2] = {7, 110};
@@ -1810,7 +1834,6 @@ static void test_indicators_eval_cells_arguments(void **state)
     assert_int_equal(eval_env(&e, &sw), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "polygon layer or a raster"));
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 int main(void)
@@ -1837,6 +1860,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_indicators_random_features_brute_force, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_indicators_coverage_conservation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_coverage_error_from_a_thread, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_indicators_threads_identical, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indicators_eval_cells_arguments, setup, teardown),
     };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Test helpers that write small vector layers and rasters with OGR / GDAL, in any CRS.
- * Include after <cmocka.h>. */
+/* Test helpers that write small vector layers and rasters with OGR / GDAL, in any CRS, into a
+ * temp dir per test. Include after <cmocka.h> and "test_util.h". */
 #ifndef LB_TESTS_TEST_LAYERS_H
 #define LB_TESTS_TEST_LAYERS_H
 
@@ -10,6 +10,33 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <stddef.h>
+#include <stdlib.h>
+
+/* A fresh temp dir per test: *state points to one of these. */
+typedef struct fixture {
+    char tmp[256];
+} fixture;
+
+/* cmocka setup: make /tmp/lb-test-<tag>-XXXXXX into a new fixture in *state. */
+static inline int lb_test_dir_open(void **state, const char *tag)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    if (!f || lb_test_tmpdir(f->tmp, sizeof(f->tmp), tag) != 0) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+/* cmocka teardown: remove the fixture's temp dir and free it. */
+static inline int lb_test_dir_close(void **state)
+{
+    fixture *f = *state;
+    int rc = lb_test_rmtree(f->tmp);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
 
 /* Optional attributes per feature: numeric fields (NaN = null) and one string field. */
 typedef struct lb_test_attrs {

@@ -9,8 +9,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "test_layers.h"
 #include "test_util.h"
+
+#include "test_layers.h"
 
 #include "core/ctx.h"
 #include "indicators/indicators.h"
@@ -20,27 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct fixture {
-    char tmp[256];
-} fixture;
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    if (!f || lb_test_tmpdir(f->tmp, sizeof(f->tmp), "raster") != 0) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
+    return lb_test_dir_open(state, "raster");
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    int rc = lb_test_rmtree(f->tmp);
-    free(f);
-    return rc == 0 ? 0 : -1;
+    return lb_test_dir_close(state);
 }
 
 /* The field, linear in RD metres. */

@@ -150,6 +150,30 @@ lb_status lb_disc_stencil_build(lb_ctx *ctx, double rho, double fu, double fv, l
     return LB_OK;
 }
 
+void lb_disc_stencil_sum(const lb_disc_stencil *s, const double *v, long nx, long ny, long col,
+                         long row, double *sw, double *sv)
+{
+    double a = 0.0, b = 0.0;
+    for (size_t t = 0; t < s->n; t++) {
+        long r = row + s->dj[t];
+        if (r < 0 || r >= ny)
+            continue;
+        long c0 = col + s->di[t], c1 = c0 + s->len[t];
+        c0 = c0 < 0 ? 0 : c0;
+        c1 = c1 > nx ? nx : c1;
+        const double *line = v + (size_t)r * (size_t)nx;
+        double w = s->w[t];
+        for (long i = c0; i < c1; i++) {
+            if (isnan(line[i]))
+                continue;
+            a += w;
+            b += w * line[i];
+        }
+    }
+    *sw = a;
+    *sv = b;
+}
+
 void lb_disc_stencil_free(lb_disc_stencil *s)
 {
     if (!s)

@@ -48,6 +48,12 @@ typedef struct lb_disc_stencil {
  * @p ctx may be NULL (then no message is set: for use inside worker threads). */
 lb_status lb_disc_stencil_build(lb_ctx *ctx, double rho, double fu, double fv, lb_disc_stencil *s);
 
+/* Place stencil @p s on pixel (col, row) of the row-major @p nx × @p ny lattice of values @p v
+ * (row 0 first) and sum, in the stencil's order, *sw = Σ w and *sv = Σ w·v over the pixels
+ * inside the lattice whose value is not NaN. */
+void lb_disc_stencil_sum(const lb_disc_stencil *s, const double *v, long nx, long ny, long col,
+                         long row, double *sw, double *sv);
+
 /* Free the buffers of @p s (not @p s itself). NULL is a no-op. */
 void lb_disc_stencil_free(lb_disc_stencil *s);
 

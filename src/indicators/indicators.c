@@ -114,20 +114,10 @@ static lb_status eval_polygon_attr(lb_ctx *ctx, const lb_indicator *ind, lb_inpu
 static double disc_weight(const lb_grid *g, const lb_disc_stencil *s, const double *cell_w,
                           uint32_t c)
 {
-    int col = (int)(c % (uint32_t)g->nx), row = (int)(c / (uint32_t)g->nx);
-    double total = 0.0;
-    for (size_t t = 0; t < s->n; t++) {
-        int r = row + s->dj[t];
-        if (r < 0 || r >= g->ny)
-            continue;
-        int c0 = col + s->di[t], c1 = c0 + s->len[t];
-        c0 = c0 < 0 ? 0 : c0;
-        c1 = c1 > g->nx ? g->nx : c1;
-        const double *w = cell_w + (size_t)r * (size_t)g->nx;
-        for (int i = c0; i < c1; i++)
-            total += s->w[t] * w[i];
-    }
-    return total;
+    double sw, sv;
+    lb_disc_stencil_sum(s, cell_w, g->nx, g->ny, (long)(c % (uint32_t)g->nx),
+                        (long)(c / (uint32_t)g->nx), &sw, &sv);
+    return sv;
 }
 
 static lb_status eval_features(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in,
@@ -341,24 +331,8 @@ static int cmp_offset(const void *a, const void *b)
 /* Mean of the raster over the stencil placed at pixel (iu, iv); NaN when nothing valid. */
 static double stencil_mean(const lb_raster *r, const lb_disc_stencil *s, long iu, long iv)
 {
-    const lb_grid *rg = &r->grid;
-    double sw = 0.0, sv = 0.0;
-    for (size_t t = 0; t < s->n; t++) {
-        long row = iv + s->dj[t];
-        if (row < 0 || row >= rg->ny)
-            continue;
-        long c0 = iu + s->di[t], c1 = c0 + s->len[t];
-        c0 = c0 < 0 ? 0 : c0;
-        c1 = c1 > rg->nx ? rg->nx : c1;
-        const double *v = r->v + (size_t)row * (size_t)rg->nx;
-        double w = s->w[t];
-        for (long i = c0; i < c1; i++) {
-            if (isnan(v[i]))
-                continue;
-            sw += w;
-            sv += w * v[i];
-        }
-    }
+    double sw, sv;
+    lb_disc_stencil_sum(s, r->v, r->grid.nx, r->grid.ny, iu, iv, &sw, &sv);
     return sw > 0.0 ? sv / sw : NAN;
 }
 
