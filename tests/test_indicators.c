@@ -1828,6 +1828,16 @@ static void test_indicators_eval_cells_arguments(void **state)
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "outside the grid"));
     /* No cells: nothing to do. */
     assert_int_equal(lb_indicator_eval_cells(e.ctx, &ind, e.in, &e.g, NULL, 0, NULL, NULL), LB_OK);
+    /* Coverages are cached per grid: another grid gets its own. */
+    const lb_layer_cover *c1 = NULL, *c2 = NULL, *c3 = NULL;
+    lb_grid g2;
+    assert_int_equal(lb_grid_from_extent(e.ctx, OX, OY, OX + 1000, OY + 1000, 50.0, &g2), LB_OK);
+    assert_int_equal(lb_inputs_coverage(e.ctx, e.in, "zones", &e.g, &c1), LB_OK);
+    assert_int_equal(lb_inputs_coverage(e.ctx, e.in, "zones", &g2, &c2), LB_OK);
+    assert_int_equal(lb_inputs_coverage(e.ctx, e.in, "zones", &e.g, &c3), LB_OK);
+    assert_ptr_not_equal(c1, c2);
+    assert_ptr_equal(c1, c3);
+    assert_true(c2->off[c2->n_poly] > c1->off[c1->n_poly]);
     /* share_within of points is not defined. */
     lb_indicator sw = indicator("share_pts", LB_KIND_SHARE_WITHIN, "pts");
     sw.radius_m = 100.0;

@@ -33,10 +33,20 @@ typedef struct entry {
     char *filter;
     int band;
     int nearest;
+    lb_grid grid;    /* cover / cells: the grid (all zero otherwise) */
     uint32_t *cells; /* a copy of the cell list of a cells cover */
     size_t n_cells;
     void *obj;
 } entry;
+
+static int same_grid(const lb_grid *a, const lb_grid *b)
+{
+    static const lb_grid none = {0};
+    if (!b)
+        b = &none;
+    return a->x0 == b->x0 && a->y0 == b->y0 && a->cell_m == b->cell_m && a->nx == b->nx &&
+           a->ny == b->ny;
+}
 
 struct lb_inputs {
     const lb_source *src;
@@ -109,7 +119,8 @@ static entry *find(lb_inputs *in, entry_kind k, const char *name, const key *ky)
     for (size_t i = 0; i < in->n_e; i++) {
         entry *e = &in->e[i];
         if (e->kind == k && strcmp(e->name, name) == 0 && same(e->filter, ky->filter) &&
-            e->band == ky->band && e->nearest == ky->nearest && e->n_cells == ky->n_cells &&
+            e->band == ky->band && e->nearest == ky->nearest && same_grid(&e->grid, ky->g) &&
+            e->n_cells == ky->n_cells &&
             (!ky->n_cells || memcmp(e->cells, ky->cells, ky->n_cells * sizeof(uint32_t)) == 0))
             return e;
     }
@@ -130,6 +141,8 @@ static lb_status keep(lb_ctx *ctx, lb_inputs *in, entry_kind k, const char *name
     e->filter = lb_strdup(ky->filter);
     e->band = ky->band;
     e->nearest = ky->nearest;
+    if (ky->g)
+        e->grid = *ky->g;
     e->n_cells = ky->n_cells;
     e->obj = obj;
     if (ky->n_cells) {

@@ -58,8 +58,8 @@ lb_status lb_inputs_is_raster(lb_ctx *ctx, const lb_inputs *in, const char *name
 lb_status lb_inputs_index(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
                           const lb_index **out);
 
-/* Coverage of the polygons of input @p name over grid @p g (the run's single grid: the first
- * call fixes it). Borrowed. LB_ERR_DATA when the layer is not a polygon layer. */
+/* Coverage of the polygons of input @p name over grid @p g, cached per (name, grid). Borrowed.
+ * LB_ERR_DATA when the layer is not a polygon layer. */
 lb_status lb_inputs_coverage(lb_ctx *ctx, lb_inputs *in, const char *name, const lb_grid *g,
                              const lb_layer_cover **out);
 
