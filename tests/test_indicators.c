@@ -1444,6 +1444,13 @@ static void test_indicators_count_per_inhabitants(void **state)
     check_cell(&e, c44, 2.0 * 1000.0 / (e.w[c44] * LB_PI * 0.16), 1e-9);
     for (int j = 0; j < 10; j++)
         check_cell(&e, cell_cj(&e.g, 10, j), NAN, 0.0);
+    /* Radius 0: the schools in the cell itself per 1000 of its inhabitants. Cell (4, 4) spans
+     * [400, 500]²: (450, 450), (460, 470) and (430, 500) on its north edge (boundary included). */
+    ind.radius_m = 0.0;
+    eval_ok(&e, &ind);
+    check_cell(&e, c44, 3.0 * 1000.0 / e.w[c44], 1e-12);
+    check_cell(&e, cell_cj(&e.g, 10, 3), NAN, 0.0);
+    check_cell(&e, cell_cj(&e.g, 0, 0), 0.0, 0.0);
     /* per needs the weights. */
     uint32_t cell = 0;
     double v;
@@ -1575,6 +1582,36 @@ static void test_indicators_random_features_brute_force(void **state)
         }
     assert_true(n_nonzero > 1000);
     assert_true(n_capped > 50);
+    /* Radius 0: the features meeting the cell square, boundary included, against GEOS. */
+    GEOSContextHandle_t h = lb_test_geos();
+    size_t n_in_cell = 0;
+    for (int layer = 0; layer < 3; layer++) {
+        lb_indicator ind = indicator("rf0", LB_KIND_COUNT_WITHIN, src[layer].name);
+        ind.radius_m = 0.0;
+        eval_cells_ok(ctx, &ind, in, &g, cells, n, NULL, out);
+        size_t nf = layer == 0 ? RF_PTS : (layer == 1 ? RF_LINES : 3);
+        GEOSGeometry **fg = malloc(nf * sizeof(*fg));
+        for (size_t i = 0; i < nf; i++)
+            fg[i] = lb_test_geos_wkt(h, layer == 2 ? pwkt[i] : wkt[(layer ? RF_PTS : 0) + i]);
+        for (size_t k = 0; k < n; k++) {
+            double x0, y0, cnt = 0.0;
+            lb_grid_cell_ll(&g, cells[k], &x0, &y0);
+            GEOSGeometry *sq = GEOSGeom_createRectangle_r(h, x0, y0, x0 + 100.0, y0 + 100.0);
+            for (size_t i = 0; i < nf; i++)
+                cnt += GEOSIntersects_r(h, sq, fg[i]) == 1;
+            GEOSGeom_destroy_r(h, sq);
+            if (out[k] != cnt)
+                print_error("layer %d cell %u: %g features in the cell, GEOS %g\n", layer, cells[k],
+                            out[k], cnt);
+            assert_near(out[k], cnt, 0.0);
+            n_in_cell += cnt > 0.0;
+        }
+        for (size_t i = 0; i < nf; i++)
+            GEOSGeom_destroy_r(h, fg[i]);
+        free(fg);
+    }
+    assert_true(n_in_cell > 100);
+    GEOS_finish_r(h);
     free(out);
     free(cells);
     lb_inputs_destroy(in);

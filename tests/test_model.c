@@ -222,6 +222,11 @@ static void test_model_minimal_defaults(void **state)
     for (size_t i = 0; i < 7; i++)
         assert_string_equal(m->dev_labels[i], dev[i]);
     assert_null(m->dev_labels[7]);
+    /* Diverging red → grey → green, the neutral class in the middle. */
+    assert_string_equal(m->dev_colours[0], "#b2182b");
+    assert_string_equal(m->dev_colours[3], "#d9d9d9");
+    assert_string_equal(m->dev_colours[6], "#1b7837");
+    assert_null(m->dev_colours[7]);
 
     assert_int_equal(lb_model_input_count(m), 1);
     assert_string_equal(lb_model_input_name(m, 0), "buurten");
@@ -347,6 +352,10 @@ static void test_model_full_every_kind_and_transform(void **state)
     assert_int_equal(m->n_dev_cuts, 8);
     assert_near(m->dev_cuts[7], 0.3, 0);
     assert_string_equal(m->dev_labels[8], "d9");
+    /* Nine classes without colours get the nine-class palette. */
+    assert_string_equal(m->dev_colours[0], "#67001f");
+    assert_string_equal(m->dev_colours[4], "#d9d9d9");
+    assert_string_equal(m->dev_colours[8], "#00441b");
 
     lb_model_destroy(m);
 }
@@ -642,6 +651,13 @@ static void test_model_err_nine_dev_classes_need_labels(void **state)
                  "'labels' in development is required with 8 cuts (9 classes)");
 }
 
+static void test_model_err_dev_colours_count(void **state)
+{
+    expect_error(*state, "bad_dev_colours.yaml", LB_ERR_MODEL, "7:12",
+                 "'colours' in development must have exactly 7 items (one per class: 6 cuts make "
+                 "7 classes), got 2");
+}
+
 static void test_model_err_missing_file(void **state)
 {
     lb_ctx *ctx = *state;
@@ -706,6 +722,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_model_err_malformed_yaml, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_err_means_missing_dimension, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_err_piecewise_lengths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_err_dev_colours_count, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_err_nine_dev_classes_need_labels, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_model_err_missing_file, setup, teardown),

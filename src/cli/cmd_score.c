@@ -13,17 +13,23 @@ static void help(void)
 {
     printf("Usage: leefbaar score --model M.yaml --input NAME=PATH[:LAYER] ... -o OUTDIR\n"
            "                      [--year Y] [--units NAME|grid] [--id-field F]\n"
+           "                      [--mode grid|area] [--join NAME=KEY[:UNITS_KEY]] ...\n"
            "                      [--reference RUN.json] [--s-srs SRS]\n"
            "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';']\n"
            "                      [--threads N] [-q]\n\n"
            "Scores the inputs on the 100 m RD grid with the model and aggregates the scores to\n"
-           "the units (default: the model's weight layer, e.g. buurten).\n\n"
+           "the units (default: the model's weight layer, e.g. buurten). With --mode area it\n"
+           "scores every polygon of the units directly from its attributes, without a grid.\n\n"
            "  --model M.yaml           model file (see models/default.yaml)\n"
            "  --input NAME=PATH[:LAYER] bind a model input to a file (repeat per input)\n"
            "  -o, --output OUTDIR      output directory (created; files appear when complete)\n"
            "  --year Y                 year of the data, recorded in every output\n"
            "  --units NAME|grid        polygon input to aggregate to, or grid only\n"
            "  --id-field F             id field of the units (default BU_CODE, WK_CODE, ...)\n"
+           "  --mode grid|area         grid (default) or area: score each unit polygon directly\n"
+           "  --join NAME=KEY[:UNITS_KEY] area mode: input NAME is an attribute table (DBF,\n"
+           "                           CSV) joined to the units where its KEY equals the\n"
+           "                           units' UNITS_KEY (default the same field name)\n"
            "  --reference RUN.json     run.json of the reference year (fixed reference mode)\n"
            "  --s-srs SRS              CRS of inputs that declare none, e.g. EPSG:28992\n"
            "  --geojson-crs rd         GeoJSON in RD New with a crs member (default RFC 7946)\n"
@@ -33,7 +39,7 @@ static void help(void)
            "                           depend on it)\n"
            "  --config KEY VALUE       set a GDAL configuration option\n\n"
            "Outputs: scores.gpkg, scores_<year>.tif, class_<year>.tif, <units>.geojson,\n"
-           "<units>.csv, run.json.\n");
+           "<units>.csv, run.json (area mode: no grid layer and no .tif).\n");
 }
 
 /* NAME=PATH[:LAYER]: the layer is split off at the last ':' unless PATH names a file. */
@@ -55,15 +61,39 @@ static int parse_input(char *arg, lb_input_spec *spec)
     return 1;
 }
 
+/* NAME=KEY[:UNITS_KEY], split in place. */
+static int parse_join(char *arg, lb_join_spec *j)
+{
+    char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1])
+        return 0;
+    *eq = '\0';
+    j->input = arg;
+    j->key = eq + 1;
+    j->units_key = NULL;
+    char *colon = strchr(eq + 1, ':');
+    if (colon) {
+        *colon = '\0';
+        j->units_key = colon + 1;
+        if (!colon[1] || colon == eq + 1)
+            return 0;
+    }
+    return 1;
+}
+
 int cmd_score(int argc, char **argv)
 {
     lb_score_options o;
     lb_score_options_init(&o);
     cli_common com = {0};
     lb_input_spec *inputs = calloc((size_t)argc, sizeof(*inputs));
-    if (!inputs)
+    lb_join_spec *joins = calloc((size_t)argc, sizeof(*joins));
+    if (!inputs || !joins) {
+        free(inputs);
+        free(joins);
         return CLI_FAIL;
-    size_t n_inputs = 0;
+    }
+    size_t n_inputs = 0, n_joins = 0;
     int rc = CLI_OK;
     /* Joined before parsing: --input values are split in place. */
     char *cmdline = cli_join(argc, argv);
@@ -88,6 +118,18 @@ int cmd_score(int argc, char **argv)
         } else if ((r = cli_value(prog, argc, argv, &i, "--units", NULL, &v)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
             o.units = v;
+        } else if ((r = cli_value(prog, argc, argv, &i, "--mode", NULL, &v)) != 0) {
+            if (r < 0)
+                rc = CLI_USAGE;
+            else if (strcmp(v, "area") == 0)
+                o.mode = LB_MODE_AREA;
+            else if (strcmp(v, "grid") != 0)
+                rc = cli_usage_error(prog, "--mode wants grid or area, got '%s'", v);
+        } else if ((r = cli_value(prog, argc, argv, &i, "--join", NULL, &v)) != 0) {
+            if (r < 0 || !parse_join((char *)v, &joins[n_joins++]))
+                rc = r < 0
+                         ? CLI_USAGE
+                         : cli_usage_error(prog, "--join wants NAME=KEY[:UNITS_KEY], got '%s'", v);
         } else if ((r = cli_value(prog, argc, argv, &i, "--id-field", NULL, &v)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
             o.id_field = v;
@@ -119,6 +161,7 @@ int cmd_score(int argc, char **argv)
         help();
         free(cmdline);
         free(inputs);
+        free(joins);
         return CLI_OK;
     }
     if (rc == CLI_OK && !o.model_path)
@@ -128,10 +171,13 @@ int cmd_score(int argc, char **argv)
     if (rc != CLI_OK) {
         free(cmdline);
         free(inputs);
+        free(joins);
         return rc;
     }
     o.inputs = inputs;
     o.n_inputs = n_inputs;
+    o.joins = joins;
+    o.n_joins = n_joins;
     o.command_line = cmdline;
     cli_term term;
     lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);
@@ -147,5 +193,6 @@ int cmd_score(int argc, char **argv)
     lb_ctx_destroy(ctx);
     free(cmdline);
     free(inputs);
+    free(joins);
     return rc;
 }

@@ -504,6 +504,64 @@ double lb_index_within(const lb_index *ix, lb_query_scratch *sc, double x, doubl
     return total;
 }
 
+/* Does segment @p s meet the closed box [x0, x1] × [y0, y1]? Liang–Barsky clipping of the
+ * segment's parameter range against both slabs. */
+static int seg_meets_box(const seg *s, double x0, double y0, double x1, double y1)
+{
+    double t0 = 0.0, t1 = 1.0;
+    const double p[2] = {s->x1, s->y1}, d[2] = {s->x2 - s->x1, s->y2 - s->y1};
+    const double lo[2] = {x0, y0}, hi[2] = {x1, y1};
+    for (int a = 0; a < 2; a++) {
+        if (d[a] == 0.0) {
+            if (p[a] < lo[a] || p[a] > hi[a])
+                return 0;
+            continue;
+        }
+        double ta = (lo[a] - p[a]) / d[a], tb = (hi[a] - p[a]) / d[a];
+        if (ta > tb) {
+            double t = ta;
+            ta = tb;
+            tb = t;
+        }
+        t0 = ta > t0 ? ta : t0;
+        t1 = tb < t1 ? tb : t1;
+        if (t0 > t1)
+            return 0;
+    }
+    return 1;
+}
+
+double lb_index_in_box(const lb_index *ix, lb_query_scratch *sc, double x0, double y0, double x1,
+                       double y1, const double *feat_weight)
+{
+    if (++sc->tick == 0) {
+        memset(sc->stamp, 0, sc->n * sizeof(uint32_t));
+        sc->tick = 1;
+    }
+    /* A polygon around the whole box: it contains the box's centre and no edge meets the box;
+     * counting the polygons that contain the centre covers it (each feature once). */
+    within_acc acc = {sc, feat_weight, 0.0};
+    for_each_containing(ix, 0.5 * (x0 + x1), 0.5 * (y0 + y1), add_containing, &acc);
+    double total = acc.total;
+    int q[4];
+    if (!bucket_range(ix, x0, y0, x1, y1, q))
+        return total;
+    for (int rr = q[1]; rr <= q[3]; rr++)
+        for (int c = q[0]; c <= q[2]; c++) {
+            size_t b = (size_t)rr * (size_t)ix->bnx + (size_t)c;
+            for (size_t i = ix->start[b]; i < ix->start[b + 1]; i++) {
+                const seg *s = &ix->segs[ix->items[i]];
+                if (sc->stamp[s->feat] == sc->tick || !seg_meets_box(s, x0, y0, x1, y1))
+                    continue;
+                sc->stamp[s->feat] = sc->tick;
+                double w = feat_weight ? feat_weight[s->feat] : 1.0;
+                if (!isnan(w))
+                    total += w;
+            }
+        }
+    return total;
+}
+
 /* Centres closer than this to a polygon edge are moved off it before the disc area is summed:
  * on an edge the winding number and the edge's angle are not defined (the term of that edge
  * would take the wrong branch of atan2). Away from it by DISC_NEAR the signs are exact for

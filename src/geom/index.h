@@ -48,6 +48,12 @@ double lb_index_disc_area(const lb_index *ix, double x, double y, double r);
 double lb_index_within(const lb_index *ix, lb_query_scratch *sc, double x, double y, double r,
                        const double *feat_weight);
 
+/* Number of features meeting the closed box [x0, x1] × [y0, y1] (points inside it or on its
+ * boundary, lines crossing or touching it, polygons overlapping or containing it), or the sum of
+ * @p feat_weight over them (NaN values skipped), each feature once. */
+double lb_index_in_box(const lb_index *ix, lb_query_scratch *sc, double x0, double y0, double x1,
+                       double y1, const double *feat_weight);
+
 /* Initialise / free scratch for an index. */
 lb_status lb_query_scratch_init(lb_ctx *ctx, const lb_index *ix, lb_query_scratch *sc);
 void lb_query_scratch_free(lb_query_scratch *sc);

@@ -151,9 +151,14 @@ static lb_status eval_features(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *
     }
     lb_disc_stencil disc = {0};
     int per = ind->kind == LB_KIND_COUNT_WITHIN && ind->per > 0.0;
-    if (per) {
-        if (!cell_w)
-            return lb_error(ctx, LB_ERR_ARG, "'per' needs the cell weights (none were given)");
+    /* Radius 0 (count_within only): the features inside the cell, as area mode counts those
+     * inside the unit; per then divides by the cell's own weight. */
+    int in_cell = !(ind->radius_m > 0.0);
+    if (in_cell && ind->kind != LB_KIND_COUNT_WITHIN)
+        return lb_error(ctx, LB_ERR_MODEL, "%s needs a radius above 0", lb_kind_name(ind->kind));
+    if (per && !cell_w)
+        return lb_error(ctx, LB_ERR_ARG, "'per' needs the cell weights (none were given)");
+    if (per && !in_cell) {
         st = lb_disc_stencil_build(ctx, ind->radius_m / g->cell_m, 0.5, 0.5, &disc);
         if (st != LB_OK) {
             lb_disc_stencil_free(&disc);
@@ -173,13 +178,18 @@ static lb_status eval_features(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *
                 out[k] = NAN;
                 continue;
             }
-            double x, y;
-            centre(g, cells, k, &x, &y);
-            double v = lb_index_within(ix, &sc, x, y, ind->radius_m, weights);
+            double x, y, v;
+            if (in_cell) {
+                lb_grid_cell_ll(g, cells[k], &x, &y);
+                v = lb_index_in_box(ix, &sc, x, y, x + g->cell_m, y + g->cell_m, weights);
+            } else {
+                centre(g, cells, k, &x, &y);
+                v = lb_index_within(ix, &sc, x, y, ind->radius_m, weights);
+            }
             if (ind->kind == LB_KIND_DENSITY) {
                 v /= disc_km2;
             } else if (per) {
-                double w = disc_weight(g, &disc, cell_w, cells[k]);
+                double w = in_cell ? cell_w[cells[k]] : disc_weight(g, &disc, cell_w, cells[k]);
                 v = w > 0.0 ? v / w * ind->per : NAN;
             }
             out[k] = v;

@@ -17,9 +17,11 @@
  *   cell; extensive — Σ value × (covered area / polygon area), missing when any of them is.
  *   ratio: Σ num·share / Σ den·share over polygons with both known. Exact cell coverage.
  * - count_within: features within radius_m (points by distance, lines by their nearest point,
- *   polygons when their boundary is within the radius or they contain the centre); with `per`:
- *   count / (weight within the disc) × per, the weight within the disc being Σ cell weight ×
- *   exact share of the cell inside the disc; NaN when that weight is 0.
+ *   polygons when their boundary is within the radius or they contain the centre); radius 0:
+ *   the features meeting the cell square, boundary included (as area mode counts those inside
+ *   the unit); with `per`: count / (weight within the disc, or of the cell for radius 0) × per,
+ *   the weight within the disc being Σ cell weight × exact share of the cell inside the disc;
+ *   NaN when that weight is 0.
  * - nearest_distance: exact Euclidean distance to the nearest feature (0 inside a polygon),
  *   capped at cap_m.
  * - density: features (or Σ field, NaN values skipped) within radius_m per km² of the disc.

@@ -8,6 +8,45 @@
 #include <stdlib.h>
 #include <string.h>
 
+const double lb_default_thresholds[LB_N_THRESHOLDS] = {3.46,   3.557,  3.6955, 3.8971,
+                                                       3.9972, 4.1924, 4.3044, 4.3926};
+const char *const lb_default_class_labels[LB_N_CLASSES] = {
+    "zeer onvoldoende", "ruim onvoldoende", "onvoldoende", "zwak",
+    "voldoende",        "ruim voldoende",   "goed",        "zeer goed",
+    "uitstekend"};
+const char *const lb_default_class_colours[LB_N_CLASSES] = {"#730000", "#e50000", "#e1702e",
+                                                            "#ffffbe", "#d3ffbe", "#93e667",
+                                                            "#55be00", "#267300", "#2d4900"};
+
+/* Development: the Leefbaarometer's seven classes; the nine-class variant extends the equal
+ * steps of 0.0666 by one more on each side. Colours: a diverging red → grey → green palette
+ * (ColorBrewer RdBu reds, a neutral grey, PRGn greens) so decline reads as warm and growth as
+ * green, like the class map. */
+static const double dev_cuts7[6] = {-0.20, -0.1333, -0.0666, 0.0666, 0.1333, 0.20};
+static const char *const dev_labels7[7] = {"sterk achteruit",  "achteruit",     "licht achteruit",
+                                           "geen verandering", "licht vooruit", "vooruit",
+                                           "sterk vooruit"};
+static const char *const dev_colours7[7] = {"#b2182b", "#ef8a62", "#fddbc7", "#d9d9d9",
+                                            "#d9f0d3", "#7fbf7b", "#1b7837"};
+static const double dev_cuts9[8] = {-0.2666, -0.20, -0.1333, -0.0666, 0.0666, 0.1333, 0.20, 0.2666};
+static const char *const dev_labels9[9] = {
+    "zeer sterk achteruit", "sterk achteruit", "achteruit", "licht achteruit",
+    "geen verandering",     "licht vooruit",   "vooruit",   "sterk vooruit",
+    "zeer sterk vooruit"};
+static const char *const dev_colours9[9] = {"#67001f", "#b2182b", "#ef8a62", "#fddbc7", "#d9d9d9",
+                                            "#d9f0d3", "#7fbf7b", "#1b7837", "#00441b"};
+
+int lb_dev_table_default(size_t n_classes, lb_dev_table *out)
+{
+    if (n_classes == 7)
+        *out = (lb_dev_table){6, dev_cuts7, dev_labels7, dev_colours7};
+    else if (n_classes == 9)
+        *out = (lb_dev_table){8, dev_cuts9, dev_labels9, dev_colours9};
+    else
+        return -1;
+    return 0;
+}
+
 const char *lb_kind_name(lb_kind k)
 {
     static const char *const names[] = {
@@ -28,8 +67,10 @@ void lb_model_destroy(lb_model *m)
     for (size_t i = 0; i < m->n_inputs; i++)
         free(m->inputs[i]);
     free(m->inputs);
-    for (size_t i = 0; i < LB_MAX_DEV_CLASSES; i++)
+    for (size_t i = 0; i < LB_MAX_DEV_CLASSES; i++) {
         free(m->dev_labels[i]);
+        free(m->dev_colours[i]);
+    }
     for (size_t i = 0; i < LB_N_CLASSES; i++) {
         free(m->class_colours[i]);
         free(m->class_labels[i]);

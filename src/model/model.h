@@ -19,6 +19,26 @@ typedef enum lb_kind {
     LB_KIND_DENSITY,
 } lb_kind;
 
+/* The Leefbaarometer class table (DESIGN.md §6): 8 thresholds on the absolute score, 9 labels
+ * and 9 colours. What a model without a `classes:` key gets. */
+extern const double lb_default_thresholds[LB_N_THRESHOLDS];
+extern const char *const lb_default_class_labels[LB_N_CLASSES];
+extern const char *const lb_default_class_colours[LB_N_CLASSES];
+
+/* A development table: cuts on Δ (ascending; a value equal to a cut belongs to the upper
+ * class), labels and colours (diverging red → grey → green). */
+typedef struct lb_dev_table {
+    size_t n_cuts;
+    const double *cuts;
+    const char *const *labels;
+    const char *const *colours;
+} lb_dev_table;
+
+/* The default development table with @p n_classes classes: 7 (cuts ±0.0666, ±0.1333, ±0.20,
+ * DESIGN.md §6) or 9 (the same plus ±0.2666, "zeer sterk achteruit/vooruit"). Returns 0 and
+ * fills @p out, or -1 for another count. */
+int lb_dev_table_default(size_t n_classes, lb_dev_table *out);
+
 /* Kind name as written in model files ("count_within"). */
 const char *lb_kind_name(lb_kind k);
 
@@ -110,6 +130,7 @@ struct lb_model {
     size_t n_dev_cuts; /* 6 (7 classes, default) or 8 (9 classes) */
     double dev_cuts[LB_MAX_DEV_CLASSES - 1];
     char *dev_labels[LB_MAX_DEV_CLASSES];
+    char *dev_colours[LB_MAX_DEV_CLASSES]; /* "#rrggbb"; default red → grey → green */
 
     size_t n_inputs; /* distinct input names, in order of first use (weight layer first) */
     char **inputs;

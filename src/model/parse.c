@@ -136,22 +136,10 @@ static const char *const dummy_keys[DU_N] = {"threshold", "above"};
 
 enum class_key { C_THRESHOLDS, C_LABELS, C_COLOURS, C_N };
 static const char *const class_keys[C_N] = {"thresholds", "labels", "colours"};
-static const double default_thresholds[LB_N_THRESHOLDS] = {3.46,   3.557,  3.6955, 3.8971,
-                                                           3.9972, 4.1924, 4.3044, 4.3926};
-static const char *const default_class_labels[LB_N_CLASSES] = {
-    "zeer onvoldoende", "ruim onvoldoende", "onvoldoende", "zwak",
-    "voldoende",        "ruim voldoende",   "goed",        "zeer goed",
-    "uitstekend"};
-static const char *const default_colours[LB_N_CLASSES] = {"#730000", "#e50000", "#e1702e",
-                                                          "#ffffbe", "#d3ffbe", "#93e667",
-                                                          "#55be00", "#267300", "#2d4900"};
+/* The default tables live in model.c (lb_default_*, lb_dev_table_default). */
 
-enum dev_key { V_CUTS, V_LABELS, V_N };
-static const char *const dev_keys[V_N] = {"cuts", "labels"};
-static const double default_dev_cuts[6] = {-0.20, -0.1333, -0.0666, 0.0666, 0.1333, 0.20};
-static const char *const default_dev_labels[7] = {
-    "sterk achteruit", "achteruit", "licht achteruit", "geen verandering",
-    "licht vooruit",   "vooruit",   "sterk vooruit"};
+enum dev_key { V_CUTS, V_LABELS, V_COLOURS, V_N };
+static const char *const dev_keys[V_N] = {"cuts", "labels", "colours"};
 
 /* ---- errors and node helpers --------------------------------------------------------------- */
 
@@ -860,7 +848,9 @@ static lb_status parse_indicator(parser *p, yaml_node_t *v, size_t i)
         (st = get_str(p, &f[I_NUMERATOR], where, &ind->numerator)) ||
         (st = get_str(p, &f[I_DENOMINATOR], where, &ind->denominator)) ||
         (st = get_str(p, &f[I_FILTER], where, &ind->filter)) ||
-        (st = get_num_min(p, &f[I_RADIUS_M], where, 0, 1, &ind->radius_m)) ||
+        /* count_within may take radius 0: features inside the unit (area mode) */
+        (st = get_num_min(p, &f[I_RADIUS_M], where, 0, ind->kind != LB_KIND_COUNT_WITHIN,
+                          &ind->radius_m)) ||
         (st = get_num_min(p, &f[I_CAP_M], where, 0, 1, &ind->cap_m)) ||
         (st = get_int(p, &f[I_BAND], where, 1, &ind->band)) ||
         (st = get_bool(p, &f[I_EXTENSIVE], where, &ind->extensive)) ||
@@ -1061,6 +1051,26 @@ static lb_status get_strings(parser *p, const yaml_node_t *v, const char *name, 
     return LB_OK;
 }
 
+/* Exactly @p n colours "#rrggbb" into dst[0..n-1], lower-cased. */
+static lb_status get_colours(parser *p, const yaml_node_t *v, const char *where, size_t n,
+                             const char *hint, char **dst)
+{
+    lb_status st = get_strings(p, v, "colours", where, n, hint, dst);
+    if (st)
+        return st;
+    for (size_t i = 0; i < n; i++) {
+        char *c = dst[i];
+        if (!is_colour(c))
+            return fail(p, item(p, v, i),
+                        "colour %zu '%s' %s is not \"#rrggbb\" (quote it: '#' starts a YAML "
+                        "comment)",
+                        i + 1, c, where);
+        for (; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+    }
+    return LB_OK;
+}
+
 static lb_status parse_classes(parser *p, yaml_node_t *v)
 {
     lb_model *m = p->m;
@@ -1069,10 +1079,10 @@ static lb_status parse_classes(parser *p, yaml_node_t *v)
     lb_status st;
     if (v && (st = read_map(p, v, "'classes'", where, class_keys, C_N, f)))
         return st;
-    memcpy(m->thresholds, default_thresholds, sizeof(m->thresholds));
+    memcpy(m->thresholds, lb_default_thresholds, sizeof(m->thresholds));
     for (size_t i = 0; i < LB_N_CLASSES; i++)
-        if (!(m->class_labels[i] = lb_strdup(default_class_labels[i])) ||
-            !(m->class_colours[i] = lb_strdup(default_colours[i])))
+        if (!(m->class_labels[i] = lb_strdup(lb_default_class_labels[i])) ||
+            !(m->class_colours[i] = lb_strdup(lb_default_class_colours[i])))
             return nomem(p);
     if (!v)
         return LB_OK;
@@ -1082,21 +1092,9 @@ static lb_status parse_classes(parser *p, yaml_node_t *v)
     if (f[C_LABELS].val && (st = get_strings(p, f[C_LABELS].val, "labels", where, LB_N_CLASSES,
                                              " (one per class)", m->class_labels)))
         return st;
-    if (f[C_COLOURS].val) {
-        if ((st = get_strings(p, f[C_COLOURS].val, "colours", where, LB_N_CLASSES,
-                              " (one per class)", m->class_colours)))
-            return st;
-        for (size_t i = 0; i < LB_N_CLASSES; i++) {
-            char *c = m->class_colours[i];
-            if (!is_colour(c))
-                return fail(p, item(p, f[C_COLOURS].val, i),
-                            "colour %zu '%s' %s is not \"#rrggbb\" (quote it: '#' starts a YAML "
-                            "comment)",
-                            i + 1, c, where);
-            for (; *c; c++)
-                *c = (char)tolower((unsigned char)*c);
-        }
-    }
+    if (f[C_COLOURS].val)
+        return get_colours(p, f[C_COLOURS].val, where, LB_N_CLASSES, " (one per class)",
+                           m->class_colours);
     return LB_OK;
 }
 
@@ -1106,8 +1104,10 @@ static lb_status parse_development(parser *p, yaml_node_t *v)
     const char *where = "in development";
     field f[V_N] = {{0}};
     lb_status st;
-    m->n_dev_cuts = COUNT(default_dev_cuts);
-    memcpy(m->dev_cuts, default_dev_cuts, sizeof(default_dev_cuts));
+    lb_dev_table def;
+    lb_dev_table_default(7, &def);
+    m->n_dev_cuts = def.n_cuts;
+    memcpy(m->dev_cuts, def.cuts, def.n_cuts * sizeof(double));
     if (v && (st = read_map(p, v, "'development'", where, dev_keys, V_N, f)))
         return st;
     if (v && f[V_CUTS].val) {
@@ -1123,17 +1123,26 @@ static lb_status parse_development(parser *p, yaml_node_t *v)
         m->n_dev_cuts = n;
     }
     size_t n_classes = m->n_dev_cuts + 1;
+    char hint[64];
+    snprintf(hint, sizeof(hint), " (one per class: %zu cuts make %zu classes)", m->n_dev_cuts,
+             n_classes);
+    /* Custom nine-class cuts need their own names; the colours follow the class count. */
+    lb_dev_table_default(n_classes, &def);
     if (v && f[V_LABELS].val) {
-        char hint[64];
-        snprintf(hint, sizeof(hint), " (one per class: %zu cuts make %zu classes)", m->n_dev_cuts,
-                 n_classes);
-        return get_strings(p, f[V_LABELS].val, "labels", where, n_classes, hint, m->dev_labels);
-    }
-    if (n_classes != COUNT(default_dev_labels))
+        if ((st = get_strings(p, f[V_LABELS].val, "labels", where, n_classes, hint, m->dev_labels)))
+            return st;
+    } else if (n_classes != 7) {
         return fail(p, f[V_CUTS].val, "'labels' %s is required with %zu cuts (%zu classes)", where,
                     m->n_dev_cuts, n_classes);
+    } else {
+        for (size_t i = 0; i < n_classes; i++)
+            if (!(m->dev_labels[i] = lb_strdup(def.labels[i])))
+                return nomem(p);
+    }
+    if (v && f[V_COLOURS].val)
+        return get_colours(p, f[V_COLOURS].val, where, n_classes, hint, m->dev_colours);
     for (size_t i = 0; i < n_classes; i++)
-        if (!(m->dev_labels[i] = lb_strdup(default_dev_labels[i])))
+        if (!(m->dev_colours[i] = lb_strdup(def.colours[i])))
             return nomem(p);
     return LB_OK;
 }

@@ -9,6 +9,7 @@
 #include "../core/sha256.h"
 #include "../geom/geos_bridge.h"
 #include "../indicators/indicators.h"
+#include "../indicators/polygons.h"
 #include "../io/outdir.h"
 #include "../io/runjson.h"
 #include "../io/write.h"
@@ -101,7 +102,8 @@ static const char *find_field(const lb_vlayer *l, const char *const *cand, size_
     return NULL;
 }
 
-static lb_status prepare(lb_ctx *ctx, run *r)
+/* Load the model, bind the inputs and check that every input the model names is bound. */
+static lb_status bind_inputs(lb_ctx *ctx, run *r)
 {
     const lb_score_options *o = r->o;
     lb_status st = lb_model_load(ctx, o->model_path, &r->model);
@@ -123,36 +125,37 @@ static lb_status prepare(lb_ctx *ctx, run *r)
     for (size_t i = 0; i < r->model->n_inputs; i++)
         if (!lb_inputs_source(ctx, r->in, r->model->inputs[i]))
             return LB_ERR_ARG;
-    st = lb_inputs_vector(ctx, r->in, r->model->weight_layer, NULL, &r->weight_layer);
-    if (st != LB_OK)
-        return st;
-    if (r->model->weight_field && !lb_vlayer_field(ctx, r->weight_layer, r->model->weight_field))
-        return lb_error_prefix(ctx, LB_ERR_DATA, "weight (%s): ", r->model->weight_name);
+    return LB_OK;
+}
+
+/* The polygon units (--units, default the weight layer) and their id field. */
+static lb_status load_units(lb_ctx *ctx, run *r)
+{
+    const lb_score_options *o = r->o;
     r->units_name = o->units ? o->units : r->model->weight_layer;
-    if (strcmp(r->units_name, "grid") != 0) {
-        st = lb_inputs_vector(ctx, r->in, r->units_name, NULL, &r->units);
-        if (st != LB_OK)
-            return st;
-        if (r->units->kind != LB_GEOM_POLYGON)
-            return lb_error(ctx, LB_ERR_DATA, "units '%s' ('%s') must be a polygon layer",
-                            r->units_name, r->units->path);
-        r->id_field = o->id_field;
-        if (r->id_field && !lb_vlayer_field(ctx, r->units, r->id_field))
-            return LB_ERR_DATA;
-        if (!r->id_field)
-            r->id_field = find_field(r->units, id_candidates,
-                                     sizeof(id_candidates) / sizeof(id_candidates[0]));
-    }
-    const lb_vlayer *ext = r->units ? r->units : r->weight_layer;
-    if (ext->kind != LB_GEOM_POLYGON)
-        return lb_error(ctx, LB_ERR_DATA, "weight layer '%s' ('%s') must be a polygon layer",
-                        ext->name, ext->path);
-    st = lb_grid_from_extent(ctx, ext->xmin, ext->ymin, ext->xmax, ext->ymax, r->model->cell_m,
-                             &r->grid);
+    if (strcmp(r->units_name, "grid") == 0)
+        return LB_OK;
+    lb_status st = lb_inputs_vector(ctx, r->in, r->units_name, NULL, &r->units);
     if (st != LB_OK)
         return st;
+    if (r->units->kind != LB_GEOM_POLYGON)
+        return lb_error(ctx, LB_ERR_DATA, "units '%s' ('%s') must be a polygon layer",
+                        r->units_name, r->units->path);
+    r->id_field = o->id_field;
+    if (r->id_field && !lb_vlayer_field(ctx, r->units, r->id_field))
+        return LB_ERR_DATA;
+    if (!r->id_field)
+        r->id_field =
+            find_field(r->units, id_candidates, sizeof(id_candidates) / sizeof(id_candidates[0]));
+    return LB_OK;
+}
+
+/* The fixed reference of --reference, with a warning where the model's mode disagrees. */
+static lb_status load_reference(lb_ctx *ctx, run *r)
+{
+    const lb_score_options *o = r->o;
     if (o->reference_path) {
-        st = lb_reference_read(ctx, o->reference_path, r->model, &r->fixed);
+        lb_status st = lb_reference_read(ctx, o->reference_path, r->model, &r->fixed);
         if (st != LB_OK)
             return st;
         r->have_fixed = 1;
@@ -169,6 +172,30 @@ static lb_status prepare(lb_ctx *ctx, run *r)
                r->model->ref_year, o->year);
     }
     return LB_OK;
+}
+
+static lb_status prepare(lb_ctx *ctx, run *r)
+{
+    lb_status st = bind_inputs(ctx, r);
+    if (st != LB_OK)
+        return st;
+    st = lb_inputs_vector(ctx, r->in, r->model->weight_layer, NULL, &r->weight_layer);
+    if (st != LB_OK)
+        return st;
+    if (r->model->weight_field && !lb_vlayer_field(ctx, r->weight_layer, r->model->weight_field))
+        return lb_error_prefix(ctx, LB_ERR_DATA, "weight (%s): ", r->model->weight_name);
+    st = load_units(ctx, r);
+    if (st != LB_OK)
+        return st;
+    const lb_vlayer *ext = r->units ? r->units : r->weight_layer;
+    if (ext->kind != LB_GEOM_POLYGON)
+        return lb_error(ctx, LB_ERR_DATA, "weight layer '%s' ('%s') must be a polygon layer",
+                        ext->name, ext->path);
+    st = lb_grid_from_extent(ctx, ext->xmin, ext->ymin, ext->xmax, ext->ymax, r->model->cell_m,
+                             &r->grid);
+    if (st != LB_OK)
+        return st;
+    return load_reference(ctx, r);
 }
 
 static lb_status weights(lb_ctx *ctx, run *r)
@@ -393,7 +420,10 @@ static lb_status copy_text_field(lb_ctx *ctx, lb_table *t, const lb_vlayer *l, c
     return st;
 }
 
-static lb_status units_table(lb_ctx *ctx, run *r, lb_table **out)
+/* The units with code, name and parent codes, the scores @p s, the weight @p w and the
+ * polygons; the caller adds its count columns. */
+static lb_status units_table_base(lb_ctx *ctx, run *r, const lb_scores *s, const double *w,
+                                  lb_table **out)
 {
     const lb_vlayer *l = r->units;
     lb_table *t = NULL;
@@ -415,19 +445,12 @@ static lb_status units_table(lb_ctx *ctx, run *r, lb_table **out)
         if (!r->id_field || strcmp(parents[i], r->id_field) != 0)
             st = copy_text_field(ctx, t, l, parents[i]);
     if (st == LB_OK)
-        st = add_score_columns(ctx, r->model, t, &r->unit.s, NULL, r->o->year);
+        st = add_score_columns(ctx, r->model, t, s, NULL, r->o->year);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "weight", LB_COL_REAL, &c);
     if (st == LB_OK) {
         c->decimals = 2;
-        memcpy(c->real, r->unit.weight, l->n * sizeof(double));
-    }
-    const char *ints[] = {"n_cells", "n_imputed", "flags"};
-    const int *vals[] = {r->unit.n_cells, r->unit.n_imputed_cells, r->unit.s.flags};
-    for (size_t j = 0; j < 3 && st == LB_OK; j++) {
-        st = lb_table_add(ctx, t, ints[j], LB_COL_INT, &c);
-        for (size_t k = 0; st == LB_OK && k < l->n; k++)
-            c->integer[k] = vals[j][k];
+        memcpy(c->real, w, l->n * sizeof(double));
     }
     for (size_t k = 0; st == LB_OK && k < l->n; k++) {
         unsigned char *wkb = malloc(l->wkb_size[k]);
@@ -438,6 +461,36 @@ static lb_status units_table(lb_ctx *ctx, run *r, lb_table **out)
         memcpy(wkb, l->wkb[k], l->wkb_size[k]);
         st = lb_table_set_geometry(ctx, t, k, wkb, l->wkb_size[k]);
     }
+    if (st != LB_OK) {
+        lb_table_destroy(t);
+        return st;
+    }
+    *out = t;
+    return LB_OK;
+}
+
+/* Add integer columns @p names[j] with values @p vals[j][row]. */
+static lb_status add_int_columns(lb_ctx *ctx, lb_table *t, size_t n, const char *const *names,
+                                 const int *const *vals)
+{
+    lb_status st = LB_OK;
+    for (size_t j = 0; j < n && st == LB_OK; j++) {
+        lb_column *c = NULL;
+        st = lb_table_add(ctx, t, names[j], LB_COL_INT, &c);
+        for (size_t k = 0; st == LB_OK && k < t->n_rows; k++)
+            c->integer[k] = vals[j][k];
+    }
+    return st;
+}
+
+static lb_status units_table(lb_ctx *ctx, run *r, lb_table **out)
+{
+    lb_table *t = NULL;
+    lb_status st = units_table_base(ctx, r, &r->unit.s, r->unit.weight, &t);
+    const char *const ints[] = {"n_cells", "n_imputed", "flags"};
+    const int *const vals[] = {r->unit.n_cells, r->unit.n_imputed_cells, r->unit.s.flags};
+    if (st == LB_OK)
+        st = add_int_columns(ctx, t, 3, ints, vals);
     if (st != LB_OK) {
         lb_table_destroy(t);
         return st;
@@ -561,6 +614,8 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r, struct json_objec
     json_object_object_add(doc, "model", mj);
     struct json_object *opt = json_object_new_object();
     json_object_object_add(opt, "year", o->year ? json_object_new_int(o->year) : NULL);
+    json_object_object_add(opt, "mode",
+                           json_object_new_string(o->mode == LB_MODE_AREA ? "area" : "grid"));
     json_object_object_add(opt, "units", json_object_new_string(r->units_name));
     json_object_object_add(opt, "id_field",
                            r->id_field ? json_object_new_string(r->id_field) : NULL);
@@ -595,7 +650,7 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r, struct json_objec
     json_object_object_add(counts, "cells", json_object_new_int64((int64_t)n));
     json_object_object_add(counts, "scored_cells", json_object_new_int64((int64_t)r->n_scored));
     json_object_object_add(counts, "cells_imputed", json_object_new_int64((int64_t)imputed));
-    if (r->units) {
+    if (r->units && r->unit.s.lbm) {
         size_t scored_units = 0;
         for (size_t p = 0; p < r->units->n; p++)
             scored_units += !isnan(r->unit.s.lbm[p]);
@@ -612,6 +667,24 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r, struct json_objec
     json_object_object_add(doc, "warnings", warn);
     json_object_object_add(doc, "outputs", json_object_get(outputs));
     return doc;
+}
+
+/* Write run.json into the output directory; @p amend (may be NULL) adjusts the document
+ * first (area mode). */
+static lb_status write_run_json(lb_ctx *ctx, run *r, struct json_object *outputs,
+                                void (*amend)(const run *r, struct json_object *doc))
+{
+    stage_done(r, "write");
+    json_object_array_add(outputs, json_object_new_string("run.json"));
+    struct json_object *doc = run_json(ctx, r, outputs);
+    if (amend)
+        amend(r, doc);
+    char *path = lb_outdir_tmp_path(&r->out, "run.json");
+    lb_status st =
+        path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    free(path);
+    json_object_put(doc);
+    return st;
 }
 
 static lb_status write_all(lb_ctx *ctx, run *r)
@@ -642,15 +715,8 @@ static lb_status write_all(lb_ctx *ctx, run *r)
     }
     if (st == LB_OK)
         st = lb_progress(ctx, 0.95, "writing");
-    if (st == LB_OK) {
-        stage_done(r, "write");
-        json_object_array_add(outputs, json_object_new_string("run.json"));
-        struct json_object *doc = run_json(ctx, r, outputs);
-        char *path = lb_outdir_tmp_path(&r->out, "run.json");
-        st = path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        free(path);
-        json_object_put(doc);
-    }
+    if (st == LB_OK)
+        st = write_run_json(ctx, r, outputs, NULL);
     if (st == LB_OK)
         st = lb_outdir_commit(ctx, &r->out);
     lb_table_destroy(gt);
@@ -660,6 +726,8 @@ static lb_status write_all(lb_ctx *ctx, run *r)
     return st;
 }
 
+static lb_status score_area(lb_ctx *ctx, const lb_score_options *o);
+
 lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
 {
     if (!o || !o->model_path || !o->outdir)
@@ -668,6 +736,13 @@ lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
                         "required");
     if (o->csv_sep && o->csv_sep != ',' && o->csv_sep != ';')
         return lb_error(ctx, LB_ERR_ARG, "score: the CSV separator must be ',' or ';'");
+    if (o->mode == LB_MODE_AREA)
+        return score_area(ctx, o);
+    if (o->n_joins)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "score: attribute tables are joined to the units in area mode only; "
+                        "add --mode area (or join the table to the polygons first, e.g. with "
+                        "ogr2ogr -sql ... LEFT JOIN)");
     run r = {.o = o, .timings = json_object_new_object(), .t_stage = now_s()};
     lb_status st = lb_progress(ctx, 0.0, "reading");
     if (st == LB_OK)
@@ -705,6 +780,185 @@ lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
         st = write_all(ctx, &r);
     if (st == LB_OK)
         st = lb_progress(ctx, 1.0, "done");
+    run_free(&r);
+    return st;
+}
+
+/* ---- Area mode -----------------------------------------------------------------------------
+ * Every polygon of the units is scored from its own indicators (src/indicators/polygons.c),
+ * without a grid, with the same model arithmetic; written as scores.gpkg layer <units>,
+ * <units>.geojson, <units>.csv and run.json. The run struct is reused with one row per unit in
+ * cell_w (weights), scored, x (indicators) and cells (the unit scores); grid stays empty. */
+
+static lb_status area_prepare(lb_ctx *ctx, run *r, lb_area **area)
+{
+    const lb_score_options *o = r->o;
+    lb_status st = bind_inputs(ctx, r);
+    if (st == LB_OK)
+        st = load_units(ctx, r);
+    if (st == LB_OK && !r->units)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "area mode scores polygons: --units must name a polygon input, not "
+                        "'grid'");
+    if (st == LB_OK)
+        st = lb_area_create(ctx, r->in, r->units_name, r->units, r->model->cell_m, area);
+    for (size_t i = 0; st == LB_OK && i < o->n_joins; i++) {
+        const lb_join_spec *j = &o->joins[i];
+        if (!j->input || !j->key)
+            return lb_error(ctx, LB_ERR_ARG, "--join wants NAME=KEY[:UNITS_KEY]");
+        if (strcmp(j->input, r->units_name) == 0)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "--join %s: '%s' is the units layer itself; its attributes are used "
+                            "as they are",
+                            j->input, j->input);
+        if (lb_area_is_joined(*area, j->input))
+            return lb_error(ctx, LB_ERR_ARG, "--join %s is given twice", j->input);
+        size_t k = 0;
+        while (k < o->n_inputs && strcmp(o->inputs[k].name, j->input) != 0)
+            k++;
+        if (k == o->n_inputs)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "--join %s=%s: no input '%s' is bound; add --input %s=TABLE.dbf|csv",
+                            j->input, j->key, j->input, j->input);
+        st = lb_area_join(ctx, *area, j->input, j->key, j->units_key);
+    }
+    if (st == LB_OK)
+        st = load_reference(ctx, r);
+    return st;
+}
+
+static lb_status area_score(lb_ctx *ctx, run *r, lb_area *a)
+{
+    const lb_model *m = r->model;
+    size_t n = r->units->n;
+    r->cell_w = malloc(n * sizeof(double));
+    r->scored = calloc(n, 1);
+    r->x = calloc(m->n_ind, sizeof(double *));
+    if (!r->cell_w || !r->scored || !r->x)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    size_t n_missing = 0;
+    lb_status st = lb_area_weights(ctx, a, m, r->cell_w, &n_missing);
+    if (st != LB_OK)
+        return st;
+    if (n_missing)
+        lb_log(ctx, LB_LOG_WARN,
+               "weight field '%s' of '%s' is missing for %zu unit(s); they are not scored",
+               m->weight_field, m->weight_layer, n_missing);
+    for (size_t u = 0; u < n; u++) {
+        r->scored[u] = r->cell_w[u] >= m->min_weight && r->cell_w[u] > 0.0;
+        r->n_scored += r->scored[u];
+    }
+    if (r->n_scored == 0)
+        return lb_error(ctx, LB_ERR_DATA,
+                        "no unit of '%s' reaches min_weight %g of '%s'; check the weight field",
+                        r->units->path, m->min_weight, m->weight_field ? m->weight_field : "area");
+    stage_done(r, "weights");
+    for (size_t i = 0; i < m->n_ind; i++) {
+        r->x[i] = malloc(n * sizeof(double));
+        if (!r->x[i])
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_indicator_eval_polygons(ctx, &m->ind[i], a, r->x[i]);
+        if (st == LB_OK)
+            st = lb_progress(ctx, 0.1 + 0.7 * (double)(i + 1) / (double)m->n_ind, "indicators");
+        if (st != LB_OK)
+            return st;
+    }
+    stage_done(r, "indicators");
+    st = lb_score_units(ctx, m, n, (const double *const *)r->x, r->cell_w, r->scored,
+                        r->have_fixed ? &r->fixed : NULL, &r->ref, &r->cells);
+    if (st != LB_OK)
+        return st;
+    r->ref.year = r->have_fixed ? r->fixed.year : r->o->year;
+    stage_done(r, "model");
+    return LB_OK;
+}
+
+/* run.json of an area run: no grid, counts of units instead of cells. */
+static void area_amend(const run *r, struct json_object *doc)
+{
+    json_object_object_del(doc, "grid");
+    json_object_object_add(doc, "mode", json_object_new_string("area"));
+    size_t scored = 0, imputed = 0, dropped = 0, no_weight = 0;
+    for (size_t u = 0; u < r->cells.n; u++) {
+        scored += !isnan(r->cells.lbm[u]);
+        imputed += (r->cells.flags[u] & LB_FLAG_IMPUTED) != 0;
+        dropped += (r->cells.flags[u] & LB_FLAG_DROPPED) != 0;
+        no_weight += (r->cells.flags[u] & LB_FLAG_NO_WEIGHT) != 0;
+    }
+    struct json_object *c = json_object_new_object();
+    json_object_object_add(c, "units", json_object_new_int64((int64_t)r->cells.n));
+    json_object_object_add(c, "scored_units", json_object_new_int64((int64_t)scored));
+    json_object_object_add(c, "units_imputed", json_object_new_int64((int64_t)imputed));
+    json_object_object_add(c, "units_dropped", json_object_new_int64((int64_t)dropped));
+    json_object_object_add(c, "units_below_min_weight", json_object_new_int64((int64_t)no_weight));
+    json_object_object_add(doc, "counts", c);
+    struct json_object *opt = NULL, *joins = json_object_new_array();
+    for (size_t i = 0; i < r->o->n_joins; i++) {
+        const lb_join_spec *j = &r->o->joins[i];
+        struct json_object *jo = json_object_new_object();
+        json_object_object_add(jo, "input", json_object_new_string(j->input));
+        json_object_object_add(jo, "key", json_object_new_string(j->key));
+        json_object_object_add(jo, "units_key",
+                               json_object_new_string(j->units_key ? j->units_key : j->key));
+        json_object_array_add(joins, jo);
+    }
+    if (json_object_object_get_ex(doc, "options", &opt))
+        json_object_object_add(opt, "joins", joins);
+    else
+        json_object_put(joins);
+}
+
+static lb_status area_write(lb_ctx *ctx, run *r)
+{
+    lb_status st = lb_outdir_open(ctx, r->o->outdir, &r->out);
+    if (st != LB_OK)
+        return st;
+    struct json_object *outputs = json_object_new_array();
+    lb_table *t = NULL;
+    st = units_table_base(ctx, r, &r->cells, r->cell_w, &t);
+    const char *const ints[] = {"n_imputed", "flags"};
+    const int *const vals[] = {r->cells.n_imputed, r->cells.flags};
+    if (st == LB_OK)
+        st = add_int_columns(ctx, t, 2, ints, vals);
+    char file[256];
+    if (st == LB_OK)
+        st = write_table(ctx, r, t, "scores.gpkg", LB_FMT_GPKG, r->units_name, outputs);
+    snprintf(file, sizeof(file), "%s.geojson", r->units_name);
+    if (st == LB_OK)
+        st = write_table(ctx, r, t, file, LB_FMT_GEOJSON, r->units_name, outputs);
+    snprintf(file, sizeof(file), "%s.csv", r->units_name);
+    if (st == LB_OK)
+        st = write_table(ctx, r, t, file, LB_FMT_CSV, r->units_name, outputs);
+    if (st == LB_OK) {
+        json_object_array_add(outputs, json_object_new_string("scores.gpkg"));
+        st = lb_progress(ctx, 0.95, "writing");
+    }
+    if (st == LB_OK)
+        st = write_run_json(ctx, r, outputs, area_amend);
+    if (st == LB_OK)
+        st = lb_outdir_commit(ctx, &r->out);
+    lb_table_destroy(t);
+    json_object_put(outputs);
+    lb_outdir_abort(&r->out);
+    return st;
+}
+
+static lb_status score_area(lb_ctx *ctx, const lb_score_options *o)
+{
+    run r = {.o = o, .timings = json_object_new_object(), .t_stage = now_s()};
+    lb_area *a = NULL;
+    lb_status st = lb_progress(ctx, 0.0, "reading");
+    if (st == LB_OK)
+        st = area_prepare(ctx, &r, &a);
+    if (st == LB_OK) {
+        stage_done(&r, "read");
+        st = area_score(ctx, &r, a);
+    }
+    if (st == LB_OK)
+        st = area_write(ctx, &r);
+    if (st == LB_OK)
+        st = lb_progress(ctx, 1.0, "done");
+    lb_area_destroy(a); /* borrows the inputs that run_free() releases */
     run_free(&r);
     return st;
 }

@@ -17,13 +17,16 @@
  * 2 .. 2+n_dims-1 the dimension deviations in dim order. */
 enum { LB_OUT_LBM = 0, LB_OUT_AFW = 1, LB_OUT_DIM0 = 2 };
 
+struct lb_idmap; /* id → unit index (private to scoreset.c) */
+
 typedef struct lb_scoreset {
     char *description; /* "run 'out/score' (leefbaar 0.2.0, model leefbaar-default)" or
                           "table 'x.csv'"; for messages and run.json */
     int is_published;  /* 1: read from a published table, 0: from our own run */
 
     size_t n_units;
-    char **id;      /* unit code as text, unique; never NULL */
+    char *id_field; /* the id column of the (first) source, e.g. "PC4", "BU_CODE" */
+    char **id;      /* unit code as text, unique, trimmed; never NULL */
     char **name;    /* may hold NULL entries */
     char **gm_code; /* parent codes when the source has them (GM_CODE / gm_code), else NULL */
     char **wk_code;
@@ -44,7 +47,9 @@ typedef struct lb_scoreset {
     double *weight;    /* weight[t * n_units + u] (inhabitants, as the run used); NaN = unknown */
     char *weight_name; /* "inhabitants", "dwellings", "area" or NULL when there is none */
 
-    double ref; /* REF = lbm - afw, from run.json or estimated from the rows; NaN if unknown */
+    double ref;    /* REF = lbm - afw, from run.json or estimated from the rows; NaN if unknown */
+    int ref_year;  /* year the reference (REF, M_d) was computed from; 0 = unknown */
+    int ref_fixed; /* 1: one reference for all years (fixed mode); 0: per year or unknown */
 
     /* Class table: the run's model, or the Leefbaarometer defaults (DESIGN.md §6). */
     double thresholds[LB_N_THRESHOLDS];
@@ -53,6 +58,7 @@ typedef struct lb_scoreset {
     size_t n_dev_cuts;
     double dev_cuts[LB_MAX_DEV_CLASSES - 1];
     char *dev_labels[LB_MAX_DEV_CLASSES];
+    char *dev_colours[LB_MAX_DEV_CLASSES];
 
     /* Indicators (our own runs only; n_ind = 0 otherwise). raw[(t * n_ind + i) * n_units + u]
      * is the weighted mean raw value of indicator i, contrib[...] its contribution
@@ -63,7 +69,12 @@ typedef struct lb_scoreset {
     int *ind_dim; /* dimension index of indicator i */
     double *raw;
     double *contrib;
-    double *dim_mean; /* M_d per dimension (n_dims) from run.json, NULL when unknown */
+    /* M_d per year and dimension, dim_mean[t * n_dims + d] (all years share one set in fixed
+     * mode; per_year runs have their own), from run.json; NaN where unknown; NULL when no
+     * source is a run. */
+    double *dim_mean;
+
+    struct lb_idmap *idmap;
 } lb_scoreset;
 
 /* Read and merge @p n sources into one set: units are matched on id across sources, years are
@@ -79,7 +90,7 @@ void lb_scoreset_destroy(lb_scoreset *s);
 /* Index of @p year in s->years, or -1. */
 int lb_scoreset_year_index(const lb_scoreset *s, int year);
 
-/* Index of unit @p id, or -1 (linear scan is fine for the sizes here; may be a hash later). */
+/* Index of unit @p id, or -1 (hashed). */
 long lb_scoreset_unit_index(const lb_scoreset *s, const char *id);
 
 /* Value of outcome k for unit u in year index t (NaN when missing). */
