@@ -1767,7 +1767,8 @@ static void test_indicators_coverage_error_from_a_thread(void **state)
         lb_layer_cover *c = NULL;
         assert_int_equal(lb_layer_cover_compute(ctx, &l, &g, &c), LB_ERR_GEOM);
         assert_null(c);
-        const char *msg = lb_ctx_errmsg(ctx);
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s", lb_ctx_errmsg(ctx));
         if (!strstr(msg, "feature 1120: coverage: ring 0 has 3 points"))
             print_error("%s\n", msg);
         assert_non_null(strstr(msg, "input 'squares' ('memory' layer 'squares') feature 1120: "
