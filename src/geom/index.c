@@ -473,35 +473,13 @@ static int bucket_range(const lb_index *ix, double x0, double y0, double x1, dou
     return 1;
 }
 
-double lb_index_within(const lb_index *ix, lb_query_scratch *sc, double x, double y, double r,
-                       const double *feat_weight)
+/* A test of one segment against the query's parameters. */
+typedef int (*seg_test)(const seg *s, const double *q);
+
+/* Within distance √q[2] of (q[0], q[1]). */
+static int seg_within(const seg *s, const double *q)
 {
-    if (++sc->tick == 0) {
-        memset(sc->stamp, 0, sc->n * sizeof(uint32_t));
-        sc->tick = 1;
-    }
-    /* Polygons containing the point count even when their boundary is farther than r. */
-    within_acc acc = {sc, feat_weight, 0.0};
-    for_each_containing(ix, x, y, add_containing, &acc);
-    double total = acc.total;
-    int q[4];
-    if (!bucket_range(ix, x - r, y - r, x + r, y + r, q))
-        return total;
-    double r2 = r * r;
-    for (int rr = q[1]; rr <= q[3]; rr++)
-        for (int c = q[0]; c <= q[2]; c++) {
-            size_t b = (size_t)rr * (size_t)ix->bnx + (size_t)c;
-            for (size_t i = ix->start[b]; i < ix->start[b + 1]; i++) {
-                const seg *s = &ix->segs[ix->items[i]];
-                if (sc->stamp[s->feat] == sc->tick || seg_dist2(s, x, y) > r2)
-                    continue;
-                sc->stamp[s->feat] = sc->tick;
-                double w = feat_weight ? feat_weight[s->feat] : 1.0;
-                if (!isnan(w))
-                    total += w;
-            }
-        }
-    return total;
+    return seg_dist2(s, q[0], q[1]) <= q[2];
 }
 
 /* Does segment @p s meet the closed box [x0, x1] × [y0, y1]? Liang–Barsky clipping of the
@@ -531,27 +509,34 @@ static int seg_meets_box(const seg *s, double x0, double y0, double x1, double y
     return 1;
 }
 
-double lb_index_in_box(const lb_index *ix, lb_query_scratch *sc, double x0, double y0, double x1,
-                       double y1, const double *feat_weight)
+static int seg_in_box(const seg *s, const double *q)
+{
+    return seg_meets_box(s, q[0], q[1], q[2], q[3]);
+}
+
+/* Σ over the features that contain (cx, cy) (polygons) or have a segment in the buckets of box
+ * [bx0, bx1] × [by0, by1] that passes @p test, of their weight (1 when @p feat_weight is NULL,
+ * NaN skipped); each feature once, by the scratch's stamps. */
+static double sum_features(const lb_index *ix, lb_query_scratch *sc, double cx, double cy,
+                           const double box[4], seg_test test, const double *q,
+                           const double *feat_weight)
 {
     if (++sc->tick == 0) {
         memset(sc->stamp, 0, sc->n * sizeof(uint32_t));
         sc->tick = 1;
     }
-    /* A polygon around the whole box: it contains the box's centre and no edge meets the box;
-     * counting the polygons that contain the centre covers it (each feature once). */
     within_acc acc = {sc, feat_weight, 0.0};
-    for_each_containing(ix, 0.5 * (x0 + x1), 0.5 * (y0 + y1), add_containing, &acc);
+    for_each_containing(ix, cx, cy, add_containing, &acc);
     double total = acc.total;
-    int q[4];
-    if (!bucket_range(ix, x0, y0, x1, y1, q))
+    int r[4];
+    if (!bucket_range(ix, box[0], box[1], box[2], box[3], r))
         return total;
-    for (int rr = q[1]; rr <= q[3]; rr++)
-        for (int c = q[0]; c <= q[2]; c++) {
+    for (int rr = r[1]; rr <= r[3]; rr++)
+        for (int c = r[0]; c <= r[2]; c++) {
             size_t b = (size_t)rr * (size_t)ix->bnx + (size_t)c;
             for (size_t i = ix->start[b]; i < ix->start[b + 1]; i++) {
                 const seg *s = &ix->segs[ix->items[i]];
-                if (sc->stamp[s->feat] == sc->tick || !seg_meets_box(s, x0, y0, x1, y1))
+                if (sc->stamp[s->feat] == sc->tick || !test(s, q))
                     continue;
                 sc->stamp[s->feat] = sc->tick;
                 double w = feat_weight ? feat_weight[s->feat] : 1.0;
@@ -560,6 +545,23 @@ double lb_index_in_box(const lb_index *ix, lb_query_scratch *sc, double x0, doub
             }
         }
     return total;
+}
+
+double lb_index_within(const lb_index *ix, lb_query_scratch *sc, double x, double y, double r,
+                       const double *feat_weight)
+{
+    /* Polygons containing the point count even when their boundary is farther than r. */
+    const double box[4] = {x - r, y - r, x + r, y + r}, q[3] = {x, y, r * r};
+    return sum_features(ix, sc, x, y, box, seg_within, q, feat_weight);
+}
+
+double lb_index_in_box(const lb_index *ix, lb_query_scratch *sc, double x0, double y0, double x1,
+                       double y1, const double *feat_weight)
+{
+    /* A polygon around the whole box contains its centre while no edge meets the box. */
+    const double box[4] = {x0, y0, x1, y1};
+    return sum_features(ix, sc, 0.5 * (x0 + x1), 0.5 * (y0 + y1), box, seg_in_box, box,
+                        feat_weight);
 }
 
 /* Centres closer than this to a polygon edge are moved off it before the disc area is summed:
