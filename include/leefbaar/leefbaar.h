@@ -7,6 +7,7 @@
 #include "model.h"
 #include "score.h"
 #include "scores.h"
+#include "diagnose.h"
 #include "waterbed.h"
 
 #endif

@@ -76,8 +76,10 @@ LB_API lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o);
 /**
  * Run the whole demo chain on the embedded demo city below @p data_dir (shapes/, rasters/,
  * models/default.yaml): score 2020 (the reference year) and 2022 into
- * @p outdir/score_2020 and @p outdir/score_2022, each with a PNG preview of the class map, then
- * the waterbed analysis around the focus wijken into @p outdir/waterbed.
+ * @p outdir/score_2020 and @p outdir/score_2022, each with a PNG preview of the class map,
+ * write the first diagnosis of wijk Centrum (WK990100) into @p outdir/diagnose
+ * (see lb_diagnose_run()), and the waterbed analysis around the focus wijken into
+ * @p outdir/waterbed (see lb_waterbed_run()).
  */
 LB_API lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir);
 

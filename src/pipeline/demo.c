@@ -50,6 +50,34 @@ static lb_status score_year(lb_ctx *ctx, const char *data, const char *outdir, i
     return st;
 }
 
+/* The first diagnosis of wijk Centrum, which borders both focus wijken and declined while
+ * they improved, into OUTDIR/diagnose/WK990100.{html,md,json}. */
+static lb_status diagnose_demo(lb_ctx *ctx, const char *data, const char *outdir)
+{
+    char runs[2][1024], wijken[1024], gemeente[1024], focus[1024], out[1024];
+    snprintf(runs[0], sizeof(runs[0]), "%s/score_%d", outdir, DEMO_REF_YEAR);
+    snprintf(runs[1], sizeof(runs[1]), "%s/score_%d", outdir, DEMO_YEAR);
+    snprintf(wijken, sizeof(wijken), "%s/shapes/leefstad.gpkg:wijken", data);
+    snprintf(gemeente, sizeof(gemeente), "%s/shapes/leefstad.gpkg:gemeente", data);
+    snprintf(focus, sizeof(focus), "%s/shapes/leefstad.gpkg:focus_wijken", data);
+    snprintf(out, sizeof(out), "%s/diagnose", outdir);
+    const lb_score_source src[2] = {{.path = runs[0]}, {.path = runs[1]}};
+    lb_diagnose_options o;
+    lb_diagnose_options_init(&o);
+    o.sources = src;
+    o.n_sources = 2;
+    o.wijk = "WK990100";
+    o.wijk_polygon = wijken;
+    o.gemeente_polygon = gemeente;
+    o.focus = focus;
+    o.outdir = out;
+    o.command_line = "leefbaar demo";
+    lb_status st = lb_diagnose_run(ctx, &o);
+    if (st != LB_OK)
+        lb_error_prefix(ctx, st, "demo, diagnosis: ");
+    return st;
+}
+
 /* Waterbed analysis around the two focus wijken, on the two scored years. */
 static lb_status demo_waterbed(lb_ctx *ctx, const char *data, const char *outdir)
 {
@@ -99,6 +127,8 @@ lb_status lb_demo_run_ex(lb_ctx *ctx, const char *data_dir, const char *outdir,
     char ref[1024];
     snprintf(ref, sizeof(ref), "%s/score_%d/run.json", outdir, DEMO_REF_YEAR);
     st = score_year(ctx, data_dir, outdir, DEMO_YEAR, ref, &out_opts);
+    if (st == LB_OK)
+        st = diagnose_demo(ctx, data_dir, outdir);
     if (st == LB_OK)
         st = demo_waterbed(ctx, data_dir, outdir);
     return st;
