@@ -68,7 +68,8 @@ static void help(void)
         "  -o, --output OUTDIR      waterbed.csv, waterbed_pooled.csv, zones.gpkg, run.json\n"
         "  --run-label S            value of the `run` column (default waterbed)\n"
         "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
-        "  -q, --quiet              no progress\n");
+        "  -q, --quiet              no progress\n"
+        "  --config KEY VALUE       set a GDAL configuration option\n");
 }
 
 /* PATH[:LAYER]: the layer is split off at the last ':' unless PATH names a file. */
