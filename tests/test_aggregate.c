@@ -108,7 +108,7 @@ static void test_aggregate_hand_calculation(void **state)
                     .frac = {1.0, 0.5, 0.25, 0.5, 1.0, 1.0, 1.0, 0.75}};
     h.cov = (lb_layer_cover){5, h.off, h.cell, h.frac};
     lb_unit_scores u;
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, &cells, w, &u), LB_OK);
+    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, NULL, &cells, w, &u), LB_OK);
     assert_int_equal(u.s.n, 5);
     assert_int_equal(u.s.n_dims, 2);
 
@@ -155,7 +155,7 @@ static void test_aggregate_hand_calculation(void **state)
 
     /* REF is a parameter: another REF shifts lbm, not the deviations. */
     lb_unit_scores v;
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.25, &h.cov, &cells, w, &v), LB_OK);
+    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.25, &h.cov, NULL, &cells, w, &v), LB_OK);
     assert_near(v.s.dev[0][0], u.s.dev[0][0], 0.0);
     assert_near(v.s.lbm[0], 4.25 + 0.1, 1e-14);
     assert_int_equal(v.s.kscore[0], 8);
@@ -188,7 +188,7 @@ static void test_aggregate_class_from_own_score(void **state)
     hand_cover h = {.off = {0, 5}, .cell = {0, 1, 2, 3, 4}, .frac = {1, 1, 1, 1, 1}};
     h.cov = (lb_layer_cover){1, h.off, h.cell, h.frac};
     lb_unit_scores u;
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, &cells, w, &u), LB_OK);
+    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, NULL, &cells, w, &u), LB_OK);
     assert_near(u.s.dev[0][0], (3.0 * -0.3 + 3.0 * 0.2) / 6.0, 1e-15);
     assert_near(u.s.dev[1][0], (3.0 * -0.2 + 3.0 * 0.1) / 6.0, 1e-15);
     assert_near(u.s.afw[0], -0.1, 1e-15);
@@ -278,7 +278,7 @@ static void test_aggregate_layer_cover_brute_force(void **state)
     lb_scores cells;
     make_cells(f, n, aa, bb, scored, imputed, &cells);
     lb_unit_scores u;
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, cov, &cells, w, &u), LB_OK);
+    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, cov, NULL, &cells, w, &u), LB_OK);
 
     double sum_units = 0.0;
     for (size_t p = 0; p < N_UNITS; p++) {

@@ -9,9 +9,12 @@
 extern "C" {
 #endif
 
-/** A named input bound to a file: NAME=PATH[:LAYER] on the command line. */
+/** A named input bound to a file: NAME[@YEAR]=PATH[:LAYER] on the command line. */
 typedef struct lb_input_spec {
-    const char *name;  /**< the name the model uses ("buurten", "amenities", "noise") */
+    const char *name;  /**< the name the model uses ("buurten", "amenities", "noise"), or
+                            NAME@YEAR ("buurten@2022") for a file of one year of a multi-year
+                            run; a plain NAME serves every year unless a NAME@YEAR binding
+                            replaces it for that year */
     const char *path;  /**< vector or raster file */
     const char *layer; /**< layer in a multi-layer file; NULL = the first */
 } lb_input_spec;
@@ -21,12 +24,16 @@ typedef struct lb_score_options {
     const char *model_path;      /**< model file (YAML); required */
     const lb_input_spec *inputs; /**< bound inputs */
     size_t n_inputs;
-    int year;                   /**< year of the data, recorded in every output; 0 = unknown */
+    int year;         /**< year of the data, recorded in every output; 0 = unknown */
+    const int *years; /**< several years scored in one run (same model); when given, year
+                           must be 0 or one of them */
+    size_t n_years;
     const char *units;          /**< polygon input to aggregate to; NULL = the weight layer;
                                      "grid" = grid only */
     const char *id_field;       /**< id field of the units; NULL = first of BU_CODE, WK_CODE,
                                      GM_CODE, PC6, PC4, CODE */
-    const char *reference_path; /**< run.json of the reference year's run (fixed mode) */
+    const char *reference_path; /**< run.json of a reference run: every year is scored
+                                     against its REF, M_d and indicator means (fixed mode) */
     const char *s_srs;          /**< CRS of inputs that declare none (e.g. "EPSG:28992") */
     int geojson_rd;             /**< 1: GeoJSON in RD with a crs member; 0: RFC 7946 */
     char csv_sep;               /**< ',' (default) or ';' */
@@ -38,9 +45,19 @@ typedef struct lb_score_options {
 LB_API void lb_score_options_init(lb_score_options *o);
 
 /**
- * Score one year and write, into @p o->outdir: scores.gpkg (layers "grid" and the units),
- * scores_<year>.tif (Float32 COG: lbm + one band per dimension), class_<year>.tif (Byte COG,
- * 9 classes with colour table), <units>.geojson (RFC 7946), <units>.csv and run.json.
+ * Score one or several years and write, into @p o->outdir: scores.gpkg (layers "grid" and the
+ * units, one row per unit and year with a year column), per year scores_<year>.tif (Float32
+ * COG: lbm + one band per dimension) and class_<year>.tif (Byte COG, 9 classes with colour
+ * table), <units>.geojson (RFC 7946) and <units>.csv (all years, tidy) and run.json (years,
+ * per-year counts and references, timings). All years share one grid.
+ *
+ * Reference: in the model's fixed mode the reference year (the model's, else the first year
+ * with a warning) is scored first against its own population and every other year against its
+ * REF, M_d and indicator means; with @p o->reference_path every year is scored against that
+ * run's reference; in per_year mode each year is its own reference.
+ * The units layer gets, per indicator, x_<id> (weighted mean raw value over the unit's scored
+ * cells with a value) and c_<id> (weighted mean contribution β·f(x), imputed cells at the
+ * reference contribution), so that Σ_{i∈d} c_i − M_d = dev_d.
  * Files are written under a temporary name and renamed only when all succeeded; on failure
  * nothing is left behind and inputs are never modified.
  * @return LB_OK or the status of the first failure, with a message naming file, layer,

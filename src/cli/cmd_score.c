@@ -11,16 +11,23 @@ static const char *const prog = "leefbaar score";
 
 static void help(void)
 {
-    printf("Usage: leefbaar score --model M.yaml --input NAME=PATH[:LAYER] ... -o OUTDIR\n"
-           "                      [--year Y] [--units NAME|grid] [--id-field F]\n"
+    printf("Usage: leefbaar score --model M.yaml --input NAME[@YEAR]=PATH[:LAYER] ... -o OUTDIR\n"
+           "                      [--year Y ... | --years Y1,Y2,...] [--units NAME|grid]\n"
+           "                      [--id-field F]\n"
            "                      [--reference RUN.json] [--s-srs SRS]\n"
            "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';'] [-q]\n\n"
            "Scores the inputs on the 100 m RD grid with the model and aggregates the scores to\n"
-           "the units (default: the model's weight layer, e.g. buurten).\n\n"
+           "the units (default: the model's weight layer, e.g. buurten). Several years are\n"
+           "scored in one run with one grid: in fixed mode the model's reference year first,\n"
+           "the others against its reference.\n\n"
            "  --model M.yaml           model file (see models/default.yaml)\n"
-           "  --input NAME=PATH[:LAYER] bind a model input to a file (repeat per input)\n"
+           "  -i, --input NAME[@YEAR]=PATH[:LAYER]\n"
+           "                           bind a model input to a file (repeat per input); with\n"
+           "                           @YEAR for that year only, without for every year\n"
            "  -o, --output OUTDIR      output directory (created; files appear when complete)\n"
-           "  --year Y                 year of the data, recorded in every output\n"
+           "  --year Y                 year of the data, recorded in every output (repeat for\n"
+           "                           several years)\n"
+           "  --years Y1,Y2,...        several years at once\n"
            "  --units NAME|grid        polygon input to aggregate to, or grid only\n"
            "  --id-field F             id field of the units (default BU_CODE, WK_CODE, ...)\n"
            "  --reference RUN.json     run.json of the reference year (fixed reference mode)\n"
@@ -29,11 +36,13 @@ static void help(void)
            "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
            "  -q, --quiet              no progress\n"
            "  --config KEY VALUE       set a GDAL configuration option\n\n"
-           "Outputs: scores.gpkg, scores_<year>.tif, class_<year>.tif, <units>.geojson,\n"
-           "<units>.csv, run.json.\n");
+           "Outputs: scores.gpkg (layers grid and <units>, one row per unit and year),\n"
+           "scores_<year>.tif and class_<year>.tif per year, <units>.geojson, <units>.csv,\n"
+           "run.json.\n");
 }
 
-/* NAME=PATH[:LAYER]: the layer is split off at the last ':' unless PATH names a file. */
+/* NAME[@YEAR]=PATH[:LAYER]: the layer is split off at the last ':' unless PATH names a file;
+ * NAME@YEAR goes to the library as it is. */
 static int parse_input(char *arg, lb_input_spec *spec)
 {
     char *eq = strchr(arg, '=');
@@ -52,14 +61,40 @@ static int parse_input(char *arg, lb_input_spec *spec)
     return 1;
 }
 
+/* Add the comma-separated years of @p v to years[*n]; 0 on a malformed list. */
+static int add_years(const char *v, int *years, size_t *n, size_t cap)
+{
+    char buf[32];
+    for (const char *p = v; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == 0 || len >= sizeof(buf) || *n == cap)
+            return 0;
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        if (!cli_int(buf, &years[*n]))
+            return 0;
+        (*n)++;
+        p += len + (comma ? 1 : 0);
+        if (comma && !*p)
+            return 0;
+    }
+    return 1;
+}
+
 int cmd_score(int argc, char **argv)
 {
     lb_score_options o;
     lb_score_options_init(&o);
     cli_common com = {0};
     lb_input_spec *inputs = calloc((size_t)argc, sizeof(*inputs));
-    if (!inputs)
+    size_t cap_years = 16 * (size_t)argc, n_years = 0;
+    int *years = calloc(cap_years, sizeof(int));
+    if (!inputs || !years) {
+        free(inputs);
+        free(years);
         return CLI_FAIL;
+    }
     size_t n_inputs = 0;
     int rc = CLI_OK;
     /* Joined before parsing: --input values are split in place. */
@@ -80,8 +115,13 @@ int cmd_score(int argc, char **argv)
             rc = r < 0 ? CLI_USAGE : CLI_OK;
             o.outdir = v;
         } else if ((r = cli_value(prog, argc, argv, &i, "--year", NULL, &v)) != 0) {
-            if (r < 0 || !cli_int(v, &o.year))
+            if (r < 0 || n_years == cap_years || !cli_int(v, &years[n_years++]))
                 rc = r < 0 ? CLI_USAGE : cli_usage_error(prog, "--year wants a year, got '%s'", v);
+        } else if ((r = cli_value(prog, argc, argv, &i, "--years", NULL, &v)) != 0) {
+            if (r < 0 || !add_years(v, years, &n_years, cap_years))
+                rc = r < 0
+                         ? CLI_USAGE
+                         : cli_usage_error(prog, "--years wants years like 2020,2022, got '%s'", v);
         } else if ((r = cli_value(prog, argc, argv, &i, "--units", NULL, &v)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
             o.units = v;
@@ -116,6 +156,7 @@ int cmd_score(int argc, char **argv)
         help();
         free(cmdline);
         free(inputs);
+        free(years);
         return CLI_OK;
     }
     if (rc == CLI_OK && !o.model_path)
@@ -125,7 +166,14 @@ int cmd_score(int argc, char **argv)
     if (rc != CLI_OK) {
         free(cmdline);
         free(inputs);
+        free(years);
         return rc;
+    }
+    if (n_years == 1) {
+        o.year = years[0];
+    } else {
+        o.years = years;
+        o.n_years = n_years;
     }
     o.inputs = inputs;
     o.n_inputs = n_inputs;
@@ -143,5 +191,6 @@ int cmd_score(int argc, char **argv)
     lb_ctx_destroy(ctx);
     free(cmdline);
     free(inputs);
+    free(years);
     return rc;
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The score pipeline: read → grid → indicators → model → aggregate → write. */
+/* The score pipeline: read → grid → indicators → model → aggregate → write, for one or several
+ * years into one output directory. Cell arrays are compact: they hold the scored cells only
+ * (ascending grid index), so memory follows the populated area, not the grid's extent. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <leefbaar/leefbaar.h>
@@ -36,54 +38,151 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* TODO(wt-kinds): remove when lb_indicator_eval_cells (same signature) is in indicators.h.
+ * Evaluate @p ind at the n grid cells @p cells (ascending); out[k] is cell cells[k]. This
+ * adapter still evaluates on a whole-grid mask and array, one indicator at a time. */
+static lb_status lb_indicator_eval_cells(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in,
+                                         const lb_grid *g, const uint32_t *cells, size_t n,
+                                         const double *cell_w, double *out)
+{
+    (void)cell_w;
+    size_t nc = lb_grid_ncells(g);
+    unsigned char *mask = calloc(nc ? nc : 1, 1);
+    double *full = malloc((nc ? nc : 1) * sizeof(double));
+    if (!mask || !full) {
+        free(mask);
+        free(full);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", nc);
+    }
+    for (size_t k = 0; k < n; k++)
+        mask[cells[k]] = 1;
+    lb_status st = lb_indicator_eval_grid(ctx, ind, in, g, mask, full);
+    for (size_t k = 0; st == LB_OK && k < n; k++)
+        out[k] = full[cells[k]];
+    free(mask);
+    free(full);
+    return st;
+}
+
+/* One year of a run: its inputs, its scored cells and scores, and its rows of the output
+ * tables. The heavy arrays are freed as soon as the year's tables and rasters are made. */
+typedef struct year_run {
+    int year;
+    lb_source *src;
+    size_t n_src;
+    lb_inputs *in;
+    const lb_vlayer *weight_layer;
+    const lb_vlayer *units;
+    double *cell_w;  /* whole grid, while the indicators are evaluated */
+    uint32_t *cells; /* the scored cells, ascending */
+    size_t n_scored;
+    double *w;  /* weight of cells[k] */
+    double **x; /* x[i][k]: raw value of indicator i at cells[k] */
+    lb_reference ref;
+    lb_scores sc; /* compact: unit k is cells[k] */
+    lb_unit_scores unit;
+    double **ux, **uc; /* per indicator and unit: mean raw value and contribution */
+    lb_table *grid_t, *units_t;
+    struct json_object *counts, *timings;
+    double t_stage;
+} year_run;
+
 /* Everything one run holds; freed in run_free(). */
 typedef struct run {
     const lb_score_options *o;
     lb_model *model;
-    lb_source *src;
-    lb_inputs *in;
-    const lb_vlayer *weight_layer;
-    const lb_vlayer *units;
+    size_t n_years;
+    year_run *yr;   /* in the order they are scored: the reference year first */
+    int single;     /* one year and no NAME@YEAR binding: messages as before years existed */
+    char **plain;   /* o->inputs[i].name without @YEAR */
+    int *bind_year; /* o->inputs[i]'s year, 0 = every year */
     const char *units_name;
     const char *id_field;
     lb_grid grid;
-    double *cell_w;
-    unsigned char *scored;
-    double **x;
-    lb_reference fixed;
+    lb_reference fixed; /* the reference of fixed mode, once known */
     int have_fixed;
-    lb_reference ref;
-    lb_scores cells;
-    lb_unit_scores unit;
-    size_t n_scored;
     lb_outdir out;
-    struct json_object *timings;
+    struct json_object *outputs, *timings;
     double t_stage;
 } run;
+
+/* Add @p dt seconds to stage @p name of @p timings (stages repeat once per year). */
+static void add_timing(struct json_object *timings, const char *name, double dt)
+{
+    struct json_object *prev = NULL;
+    if (json_object_object_get_ex(timings, name, &prev))
+        dt += json_object_get_double(prev);
+    json_object_object_add(timings, name, json_object_new_double(round(dt * 1e3) / 1e3));
+}
 
 static void stage_done(run *r, const char *name)
 {
     double t = now_s();
-    json_object_object_add(r->timings, name,
-                           json_object_new_double(round((t - r->t_stage) * 1e3) / 1e3));
+    add_timing(r->timings, name, t - r->t_stage);
     r->t_stage = t;
+}
+
+/* A stage of year @p y: timed for the year and in the run's totals. */
+static void year_stage(run *r, year_run *y, const char *name)
+{
+    double t = now_s();
+    add_timing(y->timings, name, t - y->t_stage);
+    add_timing(r->timings, name, t - y->t_stage);
+    y->t_stage = r->t_stage = t;
+}
+
+static void year_free_arrays(year_run *y, size_t n_ind)
+{
+    if (y->x)
+        for (size_t i = 0; i < n_ind; i++)
+            free(y->x[i]);
+    free(y->x);
+    y->x = NULL;
+    free(y->cell_w);
+    y->cell_w = NULL;
+    free(y->cells);
+    y->cells = NULL;
+    free(y->w);
+    y->w = NULL;
+    lb_scores_free(&y->sc);
+    lb_unit_scores_free(&y->unit);
+    for (size_t i = 0; i < n_ind; i++) {
+        if (y->ux)
+            free(y->ux[i]);
+        if (y->uc)
+            free(y->uc[i]);
+    }
+    free(y->ux);
+    free(y->uc);
+    y->ux = y->uc = NULL;
+}
+
+static void year_free(year_run *y, size_t n_ind)
+{
+    year_free_arrays(y, n_ind);
+    lb_reference_free(&y->ref);
+    lb_inputs_destroy(y->in);
+    y->in = NULL;
+    free(y->src);
+    y->src = NULL;
+    lb_table_destroy(y->grid_t);
+    lb_table_destroy(y->units_t);
+    json_object_put(y->counts);
+    json_object_put(y->timings);
 }
 
 static void run_free(run *r)
 {
-    if (r->x)
-        for (size_t i = 0; r->model && i < r->model->n_ind; i++)
-            free(r->x[i]);
-    free(r->x);
-    free(r->cell_w);
-    free(r->scored);
+    for (size_t t = 0; r->yr && t < r->n_years; t++)
+        year_free(&r->yr[t], r->model ? r->model->n_ind : 0);
+    free(r->yr);
+    for (size_t i = 0; r->plain && i < r->o->n_inputs; i++)
+        free(r->plain[i]);
+    free(r->plain);
+    free(r->bind_year);
     lb_reference_free(&r->fixed);
-    lb_reference_free(&r->ref);
-    lb_scores_free(&r->cells);
-    lb_unit_scores_free(&r->unit);
-    lb_inputs_destroy(r->in);
-    free(r->src);
     lb_model_destroy(r->model);
+    json_object_put(r->outputs);
     json_object_put(r->timings);
 }
 
@@ -101,57 +200,223 @@ static const char *find_field(const lb_vlayer *l, const char *const *cand, size_
     return NULL;
 }
 
+/* NAME or NAME@YEAR: the length of NAME and the year (0 = every year); -1 on a bad year. */
+static int split_binding(const char *spec, size_t *name_len, int *year)
+{
+    const char *at = strchr(spec, '@');
+    *name_len = at ? (size_t)(at - spec) : strlen(spec);
+    *year = 0;
+    if (!at)
+        return 0;
+    char *end = NULL;
+    long v = strtol(at + 1, &end, 10);
+    if (end == at + 1 || *end || v < 1000 || v > 9999)
+        return -1;
+    *year = (int)v;
+    return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The years of the run, and the order to score them in: in fixed mode without --reference the
+ * reference year goes first, since the others are scored against it. */
+static lb_status plan_years(lb_ctx *ctx, run *r)
+{
+    const lb_score_options *o = r->o;
+    size_t n = o->n_years ? o->n_years : 1;
+    int *ys = malloc(n * sizeof(int));
+    if (!ys)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (o->n_years)
+        memcpy(ys, o->years, n * sizeof(int));
+    else
+        ys[0] = o->year;
+    qsort(ys, n, sizeof(int), cmp_int);
+    lb_status st = LB_OK;
+    for (size_t k = 0; k < n && st == LB_OK; k++) {
+        if (o->n_years && (ys[k] < 1000 || ys[k] > 9999))
+            st = lb_error(ctx, LB_ERR_ARG, "score: %d is not a year", ys[k]);
+        else if (k && ys[k] == ys[k - 1])
+            st = lb_error(ctx, LB_ERR_ARG, "score: year %d is given twice", ys[k]);
+    }
+    if (st == LB_OK && o->n_years && o->year && !bsearch(&o->year, ys, n, sizeof(int), cmp_int))
+        st = lb_error(ctx, LB_ERR_ARG, "score: year %d is not among the years to score", o->year);
+    r->yr = st == LB_OK ? calloc(n, sizeof(year_run)) : NULL;
+    if (st == LB_OK && !r->yr)
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st != LB_OK) {
+        free(ys);
+        return st;
+    }
+    r->n_years = n;
+    /* Fixed mode: which year is the reference (when no --reference gives one). */
+    size_t first = 0;
+    const lb_model *m = r->model;
+    if (m->ref_mode == LB_REF_FIXED && !o->reference_path) {
+        int found = 0;
+        for (size_t k = 0; k < n; k++)
+            if (m->ref_year && ys[k] == m->ref_year) {
+                first = k;
+                found = 1;
+            }
+        if (m->ref_year && !found && ys[0])
+            lb_log(ctx, LB_LOG_WARN,
+                   "fixed reference mode: the model's reference year %d is not scored in this "
+                   "run and no --reference was given; %d is scored against its own population "
+                   "and used as the reference",
+                   m->ref_year, ys[0]);
+    }
+    r->yr[0].year = ys[first];
+    for (size_t k = 0, j = 1; k < n; k++)
+        if (k != first)
+            r->yr[j++].year = ys[k];
+    free(ys);
+    return LB_OK;
+}
+
+/* Check the bindings once: NAME or NAME@YEAR, each (name, year) bound once, every year bound
+ * to is scored. Fills r->plain (the names without @YEAR) and r->bind_year. */
+static lb_status check_bindings(lb_ctx *ctx, run *r)
+{
+    const lb_score_options *o = r->o;
+    size_t n = o->n_inputs;
+    r->plain = calloc(n ? n : 1, sizeof(char *));
+    r->bind_year = calloc(n ? n : 1, sizeof(int));
+    if (!r->plain || !r->bind_year)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    int any_year = 0;
+    for (size_t i = 0; i < n; i++) {
+        const lb_input_spec *s = &o->inputs[i];
+        size_t len;
+        if (!s->name || !s->path || split_binding(s->name, &len, &r->bind_year[i]) != 0 || !len)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "input '%s': a binding is NAME=PATH or NAME@YEAR=PATH (a four-digit "
+                            "year)",
+                            s->name ? s->name : "(null)");
+        if (!(r->plain[i] = lb_strfmt("%.*s", (int)len, s->name)))
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        any_year |= r->bind_year[i] != 0;
+        for (size_t k = 0; k < i; k++)
+            if (r->bind_year[k] == r->bind_year[i] && strcmp(r->plain[k], r->plain[i]) == 0)
+                return lb_error(ctx, LB_ERR_ARG, "input '%s' is bound twice", s->name);
+        int scored = r->bind_year[i] == 0;
+        for (size_t t = 0; t < r->n_years; t++)
+            scored |= r->yr[t].year == r->bind_year[i];
+        if (!scored)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "input '%s' is bound for %d, which is not among the years scored "
+                            "(--year)",
+                            s->name, r->bind_year[i]);
+    }
+    r->single = r->n_years == 1 && !any_year;
+    return LB_OK;
+}
+
+/* The sources of year @p y: the every-year bindings, replaced by NAME@YEAR ones for it. */
+static lb_status year_sources(lb_ctx *ctx, run *r, year_run *y)
+{
+    const lb_score_options *o = r->o;
+    y->src = calloc(o->n_inputs ? o->n_inputs : 1, sizeof(lb_source));
+    if (!y->src)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < o->n_inputs; i++) {
+            int yr = r->bind_year[i];
+            if ((pass == 0 && yr != 0) || (pass == 1 && yr != y->year))
+                continue;
+            size_t k = 0;
+            while (k < y->n_src && strcmp(y->src[k].name, r->plain[i]) != 0)
+                k++;
+            if (k == y->n_src)
+                y->n_src++;
+            const lb_input_spec *s = &o->inputs[i];
+            y->src[k] = (lb_source){r->plain[i], s->path, s->layer, o->s_srs};
+        }
+    return LB_OK;
+}
+
+static lb_status year_error(lb_ctx *ctx, const run *r, const year_run *y, lb_status st)
+{
+    if (st == LB_OK || r->single)
+        return st;
+    return lb_error_prefix(ctx, st, "year %d: ", y->year);
+}
+
+/* Bind and check the inputs of year @p y, read its weight and units layers, widen the extent. */
+static lb_status open_year(lb_ctx *ctx, run *r, year_run *y, double ext[4])
+{
+    const lb_model *m = r->model;
+    lb_status st = year_sources(ctx, r, y);
+    if (st == LB_OK)
+        st = lb_inputs_create(ctx, y->src, y->n_src, &y->in);
+    if (st != LB_OK)
+        return st;
+    /* Every input the model names must be bound before any heavy work starts. */
+    for (size_t i = 0; i < m->n_inputs; i++)
+        if (!lb_inputs_source(ctx, y->in, m->inputs[i]))
+            return year_error(ctx, r, y, LB_ERR_ARG);
+    st = lb_inputs_vector(ctx, y->in, m->weight_layer, NULL, &y->weight_layer);
+    if (st != LB_OK)
+        return year_error(ctx, r, y, st);
+    if (m->weight_field && !lb_vlayer_field(ctx, y->weight_layer, m->weight_field))
+        return year_error(ctx, r, y,
+                          lb_error_prefix(ctx, LB_ERR_DATA, "weight (%s): ", m->weight_name));
+    if (strcmp(r->units_name, "grid") != 0) {
+        st = lb_inputs_vector(ctx, y->in, r->units_name, NULL, &y->units);
+        if (st != LB_OK)
+            return year_error(ctx, r, y, st);
+        if (y->units->kind != LB_GEOM_POLYGON)
+            return year_error(ctx, r, y,
+                              lb_error(ctx, LB_ERR_DATA,
+                                       "units '%s' ('%s') must be a polygon layer", r->units_name,
+                                       y->units->path));
+        if (!r->id_field && r->o->id_field)
+            r->id_field = r->o->id_field;
+        else if (!r->id_field && y == &r->yr[0])
+            r->id_field = find_field(y->units, id_candidates,
+                                     sizeof(id_candidates) / sizeof(id_candidates[0]));
+        if (r->id_field && !lb_vlayer_field(ctx, y->units, r->id_field))
+            return year_error(ctx, r, y, LB_ERR_DATA);
+    }
+    const lb_vlayer *e = y->units ? y->units : y->weight_layer;
+    if (e->kind != LB_GEOM_POLYGON)
+        return year_error(ctx, r, y,
+                          lb_error(ctx, LB_ERR_DATA,
+                                   "weight layer '%s' ('%s') must be a polygon layer", e->name,
+                                   e->path));
+    ext[0] = fmin(ext[0], e->xmin);
+    ext[1] = fmin(ext[1], e->ymin);
+    ext[2] = fmax(ext[2], e->xmax);
+    ext[3] = fmax(ext[3], e->ymax);
+    return LB_OK;
+}
+
 static lb_status prepare(lb_ctx *ctx, run *r)
 {
     const lb_score_options *o = r->o;
     lb_status st = lb_model_load(ctx, o->model_path, &r->model);
+    if (st == LB_OK)
+        st = plan_years(ctx, r);
+    if (st == LB_OK)
+        st = check_bindings(ctx, r);
     if (st != LB_OK)
         return st;
-    r->src = calloc(o->n_inputs ? o->n_inputs : 1, sizeof(*r->src));
-    if (!r->src)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < o->n_inputs; i++) {
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(o->inputs[k].name, o->inputs[i].name) == 0)
-                return lb_error(ctx, LB_ERR_ARG, "input '%s' is bound twice", o->inputs[i].name);
-        r->src[i] = (lb_source){o->inputs[i].name, o->inputs[i].path, o->inputs[i].layer, o->s_srs};
-    }
-    st = lb_inputs_create(ctx, r->src, o->n_inputs, &r->in);
-    if (st != LB_OK)
-        return st;
-    /* Every input the model names must be bound before any heavy work starts. */
-    for (size_t i = 0; i < r->model->n_inputs; i++)
-        if (!lb_inputs_source(ctx, r->in, r->model->inputs[i]))
-            return LB_ERR_ARG;
-    st = lb_inputs_vector(ctx, r->in, r->model->weight_layer, NULL, &r->weight_layer);
-    if (st != LB_OK)
-        return st;
-    if (r->model->weight_field && !lb_vlayer_field(ctx, r->weight_layer, r->model->weight_field))
-        return lb_error_prefix(ctx, LB_ERR_DATA, "weight (%s): ", r->model->weight_name);
     r->units_name = o->units ? o->units : r->model->weight_layer;
-    if (strcmp(r->units_name, "grid") != 0) {
-        st = lb_inputs_vector(ctx, r->in, r->units_name, NULL, &r->units);
-        if (st != LB_OK)
-            return st;
-        if (r->units->kind != LB_GEOM_POLYGON)
-            return lb_error(ctx, LB_ERR_DATA, "units '%s' ('%s') must be a polygon layer",
-                            r->units_name, r->units->path);
-        r->id_field = o->id_field;
-        if (r->id_field && !lb_vlayer_field(ctx, r->units, r->id_field))
-            return LB_ERR_DATA;
-        if (!r->id_field)
-            r->id_field = find_field(r->units, id_candidates,
-                                     sizeof(id_candidates) / sizeof(id_candidates[0]));
+    /* One grid for all years, over the union of their extents. */
+    double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t t = 0; t < r->n_years && st == LB_OK; t++) {
+        year_run *y = &r->yr[t];
+        y->timings = json_object_new_object();
+        y->t_stage = now_s();
+        st = open_year(ctx, r, y, ext);
     }
-    const lb_vlayer *ext = r->units ? r->units : r->weight_layer;
-    if (ext->kind != LB_GEOM_POLYGON)
-        return lb_error(ctx, LB_ERR_DATA, "weight layer '%s' ('%s') must be a polygon layer",
-                        ext->name, ext->path);
-    st = lb_grid_from_extent(ctx, ext->xmin, ext->ymin, ext->xmax, ext->ymax, r->model->cell_m,
-                             &r->grid);
-    if (st != LB_OK)
-        return st;
-    if (o->reference_path) {
+    if (st == LB_OK)
+        st = lb_grid_from_extent(ctx, ext[0], ext[1], ext[2], ext[3], r->model->cell_m, &r->grid);
+    if (st == LB_OK && o->reference_path) {
         st = lb_reference_read(ctx, o->reference_path, r->model, &r->fixed);
         if (st != LB_OK)
             return st;
@@ -161,76 +426,161 @@ static lb_status prepare(lb_ctx *ctx, run *r)
                    "--reference given but the model's reference mode is per_year: the fixed "
                    "reference of '%s' is used",
                    o->reference_path);
-    } else if (r->model->ref_mode == LB_REF_FIXED && r->model->ref_year && o->year &&
-               o->year != r->model->ref_year) {
-        lb_log(ctx, LB_LOG_WARN,
-               "fixed reference mode: the model's reference year is %d but this run scores %d "
-               "without --reference; this year's population is used as the reference",
-               r->model->ref_year, o->year);
     }
-    return LB_OK;
+    return st;
 }
 
-static lb_status weights(lb_ctx *ctx, run *r)
+/* Cell weights (inhabitants, dwellings or area share) and the scored cells of year @p y. */
+static lb_status weights(lb_ctx *ctx, run *r, year_run *y)
 {
+    const lb_model *m = r->model;
     size_t n = lb_grid_ncells(&r->grid);
     const lb_layer_cover *cov = NULL;
-    lb_status st = lb_inputs_coverage(ctx, r->in, r->model->weight_layer, &r->grid, &cov);
+    lb_status st = lb_inputs_coverage(ctx, y->in, m->weight_layer, &r->grid, &cov);
     if (st != LB_OK)
-        return st;
-    r->cell_w = malloc(n * sizeof(double));
-    r->scored = calloc(n, 1);
-    if (!r->cell_w || !r->scored)
+        return year_error(ctx, r, y, st);
+    y->cell_w = malloc((n ? n : 1) * sizeof(double));
+    if (!y->cell_w)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", n);
     size_t n_missing = 0;
-    if (r->model->weight_field) {
-        const lb_field *f = lb_vlayer_field(ctx, r->weight_layer, r->model->weight_field);
-        st = lb_grid_extensive(ctx, r->weight_layer, cov, &r->grid, f, r->cell_w, &n_missing);
+    if (m->weight_field) {
+        const lb_field *f = lb_vlayer_field(ctx, y->weight_layer, m->weight_field);
+        st = lb_grid_extensive(ctx, y->weight_layer, cov, &r->grid, f, y->cell_w, &n_missing);
         if (st != LB_OK)
-            return st;
+            return year_error(ctx, r, y, st);
     } else {
         for (size_t c = 0; c < n; c++)
-            r->cell_w[c] = 0.0;
+            y->cell_w[c] = 0.0;
         for (size_t k = 0; k < cov->off[cov->n_poly]; k++)
-            r->cell_w[cov->cell[k]] += cov->frac[k];
+            y->cell_w[cov->cell[k]] += cov->frac[k];
     }
     if (n_missing)
         lb_log(ctx, LB_LOG_WARN,
                "weight field '%s' of '%s' is missing in %zu feature(s); their cells are not "
                "scored",
-               r->model->weight_field, r->weight_layer->path, n_missing);
-    for (size_t c = 0; c < n; c++) {
-        r->scored[c] = r->cell_w[c] >= r->model->min_weight && r->cell_w[c] > 0.0;
-        r->n_scored += r->scored[c];
-    }
-    if (r->n_scored == 0)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "no grid cell reaches min_weight %g of '%s' from '%s'; check the weight "
-                        "field",
-                        r->model->min_weight,
-                        r->model->weight_field ? r->model->weight_field : "area",
-                        r->weight_layer->path);
+               m->weight_field, y->weight_layer->path, n_missing);
+    for (size_t c = 0; c < n; c++)
+        y->n_scored += y->cell_w[c] >= m->min_weight && y->cell_w[c] > 0.0;
+    if (y->n_scored == 0)
+        return year_error(ctx, r, y,
+                          lb_error(ctx, LB_ERR_DATA,
+                                   "no grid cell reaches min_weight %g of '%s' from '%s'; check "
+                                   "the weight field",
+                                   m->min_weight, m->weight_field ? m->weight_field : "area",
+                                   y->weight_layer->path));
+    y->cells = malloc(y->n_scored * sizeof(uint32_t));
+    y->w = malloc(y->n_scored * sizeof(double));
+    if (!y->cells || !y->w)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for %zu scored cells", y->n_scored);
+    size_t k = 0;
+    for (size_t c = 0; c < n; c++)
+        if (y->cell_w[c] >= m->min_weight && y->cell_w[c] > 0.0) {
+            y->cells[k] = (uint32_t)c;
+            y->w[k++] = y->cell_w[c];
+        }
     return LB_OK;
 }
 
-static lb_status indicators(lb_ctx *ctx, run *r)
+/* Progress over the run: year t of n takes an equal share of 0.05 … 0.90. */
+static lb_status year_progress(lb_ctx *ctx, const run *r, size_t t, double within,
+                               const char *stage)
 {
-    size_t n = lb_grid_ncells(&r->grid);
-    r->x = calloc(r->model->n_ind, sizeof(double *));
-    if (!r->x)
+    return lb_progress(ctx, 0.05 + 0.85 * ((double)t + within) / (double)r->n_years, stage);
+}
+
+static lb_status indicators(lb_ctx *ctx, run *r, year_run *y, size_t t)
+{
+    const lb_model *m = r->model;
+    y->x = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
+    if (!y->x)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < r->model->n_ind; i++) {
-        r->x[i] = malloc(n * sizeof(double));
-        if (!r->x[i])
+    for (size_t i = 0; i < m->n_ind; i++) {
+        y->x[i] = malloc(y->n_scored * sizeof(double));
+        if (!y->x[i])
             return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        lb_status st =
-            lb_indicator_eval_grid(ctx, &r->model->ind[i], r->in, &r->grid, r->scored, r->x[i]);
+        lb_status st = lb_indicator_eval_cells(ctx, &m->ind[i], y->in, &r->grid, y->cells,
+                                               y->n_scored, y->cell_w, y->x[i]);
         if (st != LB_OK)
-            return st;
-        st = lb_progress(ctx, 0.1 + 0.6 * (double)(i + 1) / (double)r->model->n_ind, "indicators");
+            return year_error(ctx, r, y, st);
+        st = year_progress(ctx, r, t, 0.05 + 0.65 * (double)(i + 1) / (double)m->n_ind,
+                           "indicators");
         if (st != LB_OK)
             return st;
     }
+    free(y->cell_w);
+    y->cell_w = NULL;
+    return LB_OK;
+}
+
+static lb_status copy_reference(lb_ctx *ctx, const lb_reference *a, lb_reference *b)
+{
+    lb_status st = lb_reference_alloc(ctx, a->n_dims, a->n_ind, b);
+    if (st != LB_OK)
+        return st;
+    b->ref = a->ref;
+    b->year = a->year;
+    memcpy(b->means, a->means, a->n_dims * sizeof(double));
+    memcpy(b->ind_mean, a->ind_mean, a->n_ind * sizeof(double));
+    memcpy(b->ind_sd, a->ind_sd, a->n_ind * sizeof(double));
+    return LB_OK;
+}
+
+/* Score the year's cells against the fixed reference when there is one (else its own
+ * population); in fixed mode the first year scored becomes the reference of the others. */
+static lb_status model(lb_ctx *ctx, run *r, year_run *y)
+{
+    const lb_model *m = r->model;
+    unsigned char *all = malloc(y->n_scored);
+    if (!all)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    memset(all, 1, y->n_scored);
+    lb_status st = lb_score_units(ctx, m, y->n_scored, (const double *const *)y->x, y->w, all,
+                                  r->have_fixed ? &r->fixed : NULL, &y->ref, &y->sc);
+    free(all);
+    if (st != LB_OK)
+        return year_error(ctx, r, y, st);
+    y->ref.year = r->have_fixed ? r->fixed.year : y->year;
+    if (m->ref_mode == LB_REF_FIXED && !r->have_fixed) {
+        st = copy_reference(ctx, &y->ref, &r->fixed);
+        r->have_fixed = st == LB_OK;
+    }
+    return st;
+}
+
+/* Units: the aggregated scores, and per indicator the weighted mean raw value (x_<id>) and
+ * contribution (c_<id>) over the same cells and weights, so Σ_{i∈d} c_i − M_d = dev_d. */
+static lb_status aggregate(lb_ctx *ctx, run *r, year_run *y)
+{
+    const lb_model *m = r->model;
+    const lb_layer_cover *cov = NULL;
+    lb_status st = lb_inputs_coverage(ctx, y->in, r->units_name, &r->grid, &cov);
+    if (st == LB_OK)
+        st = lb_aggregate(ctx, m, y->ref.ref, cov, y->cells, &y->sc, y->w, &y->unit);
+    if (st != LB_OK)
+        return year_error(ctx, r, y, st);
+    size_t nu = cov->n_poly ? cov->n_poly : 1;
+    y->ux = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
+    y->uc = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
+    double *c = malloc(y->n_scored * sizeof(double));
+    if (!y->ux || !y->uc || !c) {
+        free(c);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < m->n_ind; i++) {
+        y->ux[i] = malloc(nu * sizeof(double));
+        y->uc[i] = malloc(nu * sizeof(double));
+        if (!y->ux[i] || !y->uc[i]) {
+            free(c);
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        }
+        const lb_indicator *ind = &m->ind[i];
+        for (size_t k = 0; k < y->n_scored; k++)
+            c[k] = lb_contribution(ind, lb_transform_pre(&ind->tf, y->x[i][k]), y->ref.ind_mean[i],
+                                   y->ref.ind_sd[i]);
+        lb_aggregate_values(cov, y->cells, &y->sc, y->w, y->x[i], y->ux[i]);
+        lb_aggregate_values(cov, y->cells, &y->sc, y->w, c, y->uc[i]);
+    }
+    free(c);
     return LB_OK;
 }
 
@@ -267,10 +617,9 @@ static unsigned char *cell_wkb(const lb_grid *g, size_t c, size_t *size)
     return b;
 }
 
-/* Add the score columns shared by grid and unit tables: rows[k] maps table row k to scores
- * row rows[k] (NULL = identity). */
+/* Add the score columns shared by grid and unit tables (table row k is scores entry k). */
 static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t, const lb_scores *s,
-                                   const size_t *rows, int year)
+                                   int year)
 {
     lb_column *c;
     lb_status st = lb_table_add(ctx, t, "year", LB_COL_INT, &c);
@@ -282,85 +631,70 @@ static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t, 
         st = lb_table_add(ctx, t, names[j], LB_COL_REAL, &c);
         if (st == LB_OK) {
             c->decimals = 6;
-            for (size_t k = 0; k < t->n_rows; k++)
-                c->real[k] = vals[j][rows ? rows[k] : k];
+            memcpy(c->real, vals[j], t->n_rows * sizeof(double));
         }
     }
     for (size_t d = 0; d < m->n_dims && st == LB_OK; d++) {
         st = lb_table_add(ctx, t, m->dims[d].code, LB_COL_REAL, &c);
         if (st == LB_OK) {
             c->decimals = 6;
-            for (size_t k = 0; k < t->n_rows; k++)
-                c->real[k] = s->dev[d][rows ? rows[k] : k];
+            memcpy(c->real, s->dev[d], t->n_rows * sizeof(double));
         }
     }
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "kscore", LB_COL_INT, &c);
-    for (size_t k = 0; st == LB_OK && k < t->n_rows; k++) {
-        int v = s->kscore[rows ? rows[k] : k];
-        c->integer[k] = v ? v : LB_INT_NULL;
-    }
+    for (size_t k = 0; st == LB_OK && k < t->n_rows; k++)
+        c->integer[k] = s->kscore[k] ? s->kscore[k] : LB_INT_NULL;
     for (size_t d = 0; d < m->n_dims && st == LB_OK; d++) {
         char name[64];
         snprintf(name, sizeof(name), "k_%s", m->dims[d].code);
         st = lb_table_add(ctx, t, name, LB_COL_INT, &c);
-        for (size_t k = 0; st == LB_OK && k < t->n_rows; k++) {
-            int v = s->kdim[d][rows ? rows[k] : k];
-            c->integer[k] = v ? v : LB_INT_NULL;
-        }
+        for (size_t k = 0; st == LB_OK && k < t->n_rows; k++)
+            c->integer[k] = s->kdim[d][k] ? s->kdim[d][k] : LB_INT_NULL;
     }
     return st;
 }
 
-static lb_status grid_table(lb_ctx *ctx, run *r, lb_table **out)
+static lb_status grid_table(lb_ctx *ctx, run *r, year_run *y)
 {
-    size_t n = lb_grid_ncells(&r->grid);
-    size_t *rows = malloc((r->n_scored ? r->n_scored : 1) * sizeof(size_t));
-    if (!rows)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    size_t k = 0;
-    for (size_t c = 0; c < n; c++)
-        if (r->scored[c])
-            rows[k++] = c;
+    size_t n = y->n_scored;
     lb_table *t = NULL;
     lb_column *id = NULL, *w = NULL, *ni = NULL, *fl = NULL;
-    lb_status st = lb_table_create(ctx, k, &t);
+    lb_status st = lb_table_create(ctx, n, &t);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "cell_id", LB_COL_TEXT, &id);
     if (st == LB_OK)
-        st = add_score_columns(ctx, r->model, t, &r->cells, rows, r->o->year);
+        st = add_score_columns(ctx, r->model, t, &y->sc, y->year);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "weight", LB_COL_REAL, &w);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "n_imputed", LB_COL_INT, &ni);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "flags", LB_COL_INT, &fl);
-    for (size_t i = 0; st == LB_OK && i < k; i++) {
-        size_t c = rows[i];
+    for (size_t k = 0; st == LB_OK && k < n; k++) {
+        size_t c = y->cells[k];
         char buf[48];
         lb_grid_cell_id(&r->grid, c, buf, sizeof(buf));
-        id->text[i] = lb_strdup(buf);
-        w->real[i] = r->cell_w[c];
-        ni->integer[i] = r->cells.n_imputed[c];
-        fl->integer[i] = r->cells.flags[c];
+        id->text[k] = lb_strdup(buf);
+        w->real[k] = y->w[k];
+        ni->integer[k] = y->sc.n_imputed[k];
+        fl->integer[k] = y->sc.flags[k];
         size_t sz;
         unsigned char *wkb = cell_wkb(&r->grid, c, &sz);
-        if (!wkb || !id->text[i])
+        if (!wkb || !id->text[k])
             st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
         else
-            st = lb_table_set_geometry(ctx, t, i, wkb, sz);
+            st = lb_table_set_geometry(ctx, t, k, wkb, sz);
     }
     if (w)
         w->decimals = 3;
-    free(rows);
     if (st != LB_OK) {
         lb_table_destroy(t);
         return st;
     }
-    *out = t;
+    y->grid_t = t;
     return LB_OK;
 }
-
 static lb_status copy_text_field(lb_ctx *ctx, lb_table *t, const lb_vlayer *l, const char *name)
 {
     const lb_field *f = NULL;
@@ -383,9 +717,10 @@ static lb_status copy_text_field(lb_ctx *ctx, lb_table *t, const lb_vlayer *l, c
     return st;
 }
 
-static lb_status units_table(lb_ctx *ctx, run *r, lb_table **out)
+static lb_status units_table(lb_ctx *ctx, run *r, year_run *y)
 {
-    const lb_vlayer *l = r->units;
+    const lb_model *m = r->model;
+    const lb_vlayer *l = y->units;
     lb_table *t = NULL;
     lb_column *c = NULL;
     lb_status st = lb_table_create(ctx, l->n, &t);
@@ -405,20 +740,30 @@ static lb_status units_table(lb_ctx *ctx, run *r, lb_table **out)
         if (!r->id_field || strcmp(parents[i], r->id_field) != 0)
             st = copy_text_field(ctx, t, l, parents[i]);
     if (st == LB_OK)
-        st = add_score_columns(ctx, r->model, t, &r->unit.s, NULL, r->o->year);
+        st = add_score_columns(ctx, m, t, &y->unit.s, y->year);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "weight", LB_COL_REAL, &c);
     if (st == LB_OK) {
         c->decimals = 2;
-        memcpy(c->real, r->unit.weight, l->n * sizeof(double));
+        memcpy(c->real, y->unit.weight, l->n * sizeof(double));
     }
     const char *ints[] = {"n_cells", "n_imputed", "flags"};
-    const int *vals[] = {r->unit.n_cells, r->unit.n_imputed_cells, r->unit.s.flags};
+    const int *vals[] = {y->unit.n_cells, y->unit.n_imputed_cells, y->unit.s.flags};
     for (size_t j = 0; j < 3 && st == LB_OK; j++) {
         st = lb_table_add(ctx, t, ints[j], LB_COL_INT, &c);
         for (size_t k = 0; st == LB_OK && k < l->n; k++)
             c->integer[k] = vals[j][k];
     }
+    for (size_t i = 0; i < m->n_ind && st == LB_OK; i++)
+        for (int j = 0; j < 2 && st == LB_OK; j++) {
+            char cname[128];
+            snprintf(cname, sizeof(cname), "%s_%s", j ? "c" : "x", m->ind[i].id);
+            st = lb_table_add(ctx, t, cname, LB_COL_REAL, &c);
+            if (st == LB_OK) {
+                c->decimals = 6;
+                memcpy(c->real, j ? y->uc[i] : y->ux[i], l->n * sizeof(double));
+            }
+        }
     for (size_t k = 0; st == LB_OK && k < l->n; k++) {
         unsigned char *wkb = malloc(l->wkb_size[k]);
         if (!wkb) {
@@ -432,33 +777,40 @@ static lb_status units_table(lb_ctx *ctx, run *r, lb_table **out)
         lb_table_destroy(t);
         return st;
     }
-    *out = t;
+    y->units_t = t;
     return LB_OK;
 }
 
-static lb_status write_rasters(lb_ctx *ctx, run *r, struct json_object *outputs)
+/* Expand compact cell values to the whole grid as Float32 (NaN elsewhere). */
+static void expand_float(const year_run *y, size_t n, const double *v, float *out)
+{
+    for (size_t c = 0; c < n; c++)
+        out[c] = NAN;
+    for (size_t k = 0; k < y->n_scored; k++)
+        out[y->cells[k]] = (float)v[k];
+}
+
+static lb_status write_rasters(lb_ctx *ctx, run *r, year_run *y)
 {
     const lb_model *m = r->model;
     size_t n = lb_grid_ncells(&r->grid), nb = 1 + m->n_dims;
     float **bands = calloc(nb, sizeof(float *));
     const char **names = calloc(nb, sizeof(char *));
-    unsigned char *cls = malloc(n);
-    lb_status st = (bands && names && cls) ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    unsigned char *cls = NULL;
+    lb_status st = (bands && names) ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t b = 0; st == LB_OK && b < nb; b++) {
         bands[b] = malloc(n * sizeof(float));
         if (!bands[b]) {
             st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
             break;
         }
-        const double *v = b == 0 ? r->cells.lbm : r->cells.dev[b - 1];
         names[b] = b == 0 ? "lbm" : m->dims[b - 1].code;
-        for (size_t c = 0; c < n; c++)
-            bands[b][c] = (float)v[c];
+        expand_float(y, n, b == 0 ? y->sc.lbm : y->sc.dev[b - 1], bands[b]);
     }
     char fname[64], cname[64];
-    if (r->o->year) {
-        snprintf(fname, sizeof(fname), "scores_%d.tif", r->o->year);
-        snprintf(cname, sizeof(cname), "class_%d.tif", r->o->year);
+    if (y->year) {
+        snprintf(fname, sizeof(fname), "scores_%d.tif", y->year);
+        snprintf(cname, sizeof(cname), "class_%d.tif", y->year);
     } else {
         snprintf(fname, sizeof(fname), "scores.tif");
         snprintf(cname, sizeof(cname), "class.tif");
@@ -468,38 +820,167 @@ static lb_status write_rasters(lb_ctx *ctx, run *r, struct json_object *outputs)
         st = lb_write_cog_float(ctx, path, &r->grid, nb, (const float *const *)bands, names,
                                 "score");
     free(path);
+    for (size_t b = 0; bands && b < nb; b++)
+        free(bands[b]);
     if (st == LB_OK) {
-        json_object_array_add(outputs, json_object_new_string(fname));
-        for (size_t c = 0; c < n; c++)
-            cls[c] = r->cells.kscore[c];
+        json_object_array_add(r->outputs, json_object_new_string(fname));
+        cls = calloc(n ? n : 1, 1);
+        if (!cls)
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    if (st == LB_OK) {
+        for (size_t k = 0; k < y->n_scored; k++)
+            cls[y->cells[k]] = y->sc.kscore[k];
         path = lb_outdir_tmp_path(&r->out, cname);
         st = lb_write_cog_classes(ctx, path, &r->grid, cls, LB_N_CLASSES,
                                   (const char *const *)m->class_labels,
                                   (const char *const *)m->class_colours);
         free(path);
         if (st == LB_OK)
-            json_object_array_add(outputs, json_object_new_string(cname));
+            json_object_array_add(r->outputs, json_object_new_string(cname));
     }
-    for (size_t b = 0; bands && b < nb; b++)
-        free(bands[b]);
     free(bands);
     free(names);
     free(cls);
     return st;
 }
 
-static lb_status write_table(lb_ctx *ctx, run *r, const lb_table *t, const char *file,
-                             lb_vector_format fmt, const char *layer, struct json_object *outputs)
+static void year_counts(run *r, year_run *y)
+{
+    size_t imputed = 0;
+    for (size_t k = 0; k < y->n_scored; k++)
+        imputed += (y->sc.flags[k] & LB_FLAG_IMPUTED) != 0;
+    y->counts = json_object_new_object();
+    json_object_object_add(y->counts, "scored_cells", json_object_new_int64((int64_t)y->n_scored));
+    json_object_object_add(y->counts, "cells_imputed", json_object_new_int64((int64_t)imputed));
+    if (y->units) {
+        size_t scored_units = 0;
+        for (size_t p = 0; p < y->units->n; p++)
+            scored_units += !isnan(y->unit.s.lbm[p]);
+        json_object_object_add(y->counts, "units", json_object_new_int64((int64_t)y->units->n));
+        json_object_object_add(y->counts, "scored_units",
+                               json_object_new_int64((int64_t)scored_units));
+    }
+    (void)r;
+}
+
+/* Score year t of the run and make its rows and rasters; frees its heavy arrays afterwards. */
+static lb_status score_year(lb_ctx *ctx, run *r, size_t t)
+{
+    year_run *y = &r->yr[t];
+    if (!r->single)
+        lb_log(ctx, LB_LOG_INFO, "scoring %d", y->year);
+    y->t_stage = now_s();
+    lb_status st = weights(ctx, r, y);
+    if (st == LB_OK) {
+        year_stage(r, y, "grid_weights");
+        st = indicators(ctx, r, y, t);
+    }
+    if (st == LB_OK) {
+        year_stage(r, y, "indicators");
+        st = model(ctx, r, y);
+    }
+    if (st == LB_OK)
+        year_stage(r, y, "model");
+    if (st == LB_OK && y->units) {
+        st = aggregate(ctx, r, y);
+        if (st == LB_OK)
+            year_stage(r, y, "aggregate");
+    }
+    if (st == LB_OK)
+        st = year_progress(ctx, r, t, 0.8, "writing");
+    if (st == LB_OK)
+        st = grid_table(ctx, r, y);
+    if (st == LB_OK && y->units)
+        st = units_table(ctx, r, y);
+    if (st == LB_OK)
+        st = write_rasters(ctx, r, y);
+    if (st == LB_OK) {
+        year_counts(r, y);
+        year_stage(r, y, "write");
+    }
+    year_free_arrays(y, r->model->n_ind);
+    /* The year's inputs (layers, indices, coverages) are no longer needed. */
+    lb_inputs_destroy(y->in);
+    y->in = NULL;
+    y->units = y->weight_layer = NULL; /* they lived in the inputs cache */
+    return st;
+}
+
+/* One table of all years' rows (the years' tables share their columns, or a column missing in
+ * a year is NULL there). Moves cells and geometries out of @p parts, column by column. */
+static lb_status concat_tables(lb_ctx *ctx, lb_table **parts, size_t n, lb_table **out)
+{
+    size_t rows = 0;
+    for (size_t i = 0; i < n; i++)
+        rows += parts[i]->n_rows;
+    lb_table *t = NULL;
+    lb_status st = lb_table_create(ctx, rows, &t);
+    for (size_t i = 0; i < n && st == LB_OK; i++)
+        for (size_t j = 0; j < parts[i]->n_cols && st == LB_OK; j++) {
+            const lb_column *pc = &parts[i]->cols[j];
+            lb_column *c = lb_table_col(t, pc->name);
+            if (c)
+                continue;
+            st = lb_table_add(ctx, t, pc->name, pc->type, &c);
+            if (st == LB_OK)
+                c->decimals = pc->decimals;
+        }
+    for (size_t j = 0; j < (st == LB_OK ? t->n_cols : 0); j++) {
+        lb_column *c = &t->cols[j];
+        size_t at = 0;
+        for (size_t i = 0; i < n; i++) {
+            lb_column *pc = lb_table_col(parts[i], c->name);
+            size_t m = parts[i]->n_rows;
+            if (pc && c->type == LB_COL_REAL)
+                memcpy(c->real + at, pc->real, m * sizeof(double));
+            else if (pc && c->type == LB_COL_INT)
+                memcpy(c->integer + at, pc->integer, m * sizeof(int64_t));
+            else if (pc)
+                for (size_t k = 0; k < m; k++) {
+                    c->text[at + k] = pc->text[k];
+                    pc->text[k] = NULL;
+                }
+            at += m;
+        }
+    }
+    for (size_t i = 0, at = 0; i < n && st == LB_OK; i++) {
+        for (size_t k = 0; parts[i]->wkb && k < parts[i]->n_rows && st == LB_OK; k++) {
+            st = lb_table_set_geometry(ctx, t, at + k, parts[i]->wkb[k], parts[i]->wkb_size[k]);
+            parts[i]->wkb[k] = NULL;
+        }
+        at += parts[i]->n_rows;
+    }
+    if (st != LB_OK) {
+        lb_table_destroy(t);
+        return st;
+    }
+    *out = t;
+    return LB_OK;
+}
+
+/* Write @p t as @p file. The GeoPackage keeps full precision (change, diagnose and waterbed
+ * read it back and recombine the numbers); GeoJSON and CSV are rounded for people. */
+static lb_status write_table(lb_ctx *ctx, run *r, lb_table *t, const char *file,
+                             lb_vector_format fmt, const char *layer)
 {
     lb_vector_opts vo = {
         .format = fmt, .layer = layer, .geojson_rd = r->o->geojson_rd, .csv_sep = r->o->csv_sep};
     char *path = lb_outdir_tmp_path(&r->out, file);
     if (!path)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    int decimals[LB_TABLE_MAX_COLS];
+    for (size_t j = 0; j < t->n_cols; j++) {
+        decimals[j] = t->cols[j].decimals;
+        if (fmt == LB_FMT_GPKG)
+            t->cols[j].decimals = -1;
+    }
     lb_status st = lb_write_vector(ctx, path, t, &vo);
+    for (size_t j = 0; j < t->n_cols; j++)
+        t->cols[j].decimals = decimals[j];
     free(path);
     if (st == LB_OK && fmt != LB_FMT_GPKG)
-        json_object_array_add(outputs, json_object_new_string(file));
+        json_object_array_add(r->outputs, json_object_new_string(file));
     return st;
 }
 
@@ -509,7 +990,9 @@ static struct json_object *inputs_json(lb_ctx *ctx, const run *r)
     for (size_t i = 0; i < r->o->n_inputs; i++) {
         const lb_input_spec *s = &r->o->inputs[i];
         struct json_object *o = json_object_new_object();
-        json_object_object_add(o, "name", json_object_new_string(s->name));
+        json_object_object_add(o, "name", json_object_new_string(r->plain[i]));
+        json_object_object_add(o, "year",
+                               r->bind_year[i] ? json_object_new_int(r->bind_year[i]) : NULL);
         json_object_object_add(o, "path", json_object_new_string(s->path));
         json_object_object_add(o, "layer", s->layer ? json_object_new_string(s->layer) : NULL);
         struct stat sb;
@@ -524,15 +1007,30 @@ static struct json_object *inputs_json(lb_ctx *ctx, const run *r)
     return arr;
 }
 
-static struct json_object *run_json(lb_ctx *ctx, const run *r, struct json_object *outputs)
+/* The model block: file, hash, and the indicators with their dimensions, so that readers of
+ * the run (diagnose) know them even when the model file is gone. */
+static struct json_object *model_json(const lb_model *m)
 {
-    const lb_score_options *o = r->o;
-    const lb_model *m = r->model;
-    struct json_object *doc = json_object_new_object();
-    json_object_object_add(doc, "tool", json_object_new_string("leefbaar"));
-    json_object_object_add(doc, "version", json_object_new_string(lb_version()));
-    json_object_object_add(doc, "command",
-                           o->command_line ? json_object_new_string(o->command_line) : NULL);
+    struct json_object *mj = json_object_new_object();
+    json_object_object_add(mj, "path", json_object_new_string(m->path));
+    json_object_object_add(mj, "name", json_object_new_string(m->name));
+    json_object_object_add(mj, "version", json_object_new_int(m->version));
+    json_object_object_add(mj, "sha256", json_object_new_string(m->hash));
+    struct json_object *inds = json_object_new_array();
+    for (size_t i = 0; i < m->n_ind; i++) {
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_string(m->ind[i].id));
+        json_object_object_add(o, "label", json_object_new_string(m->ind[i].label));
+        json_object_object_add(o, "dimension", json_object_new_string(m->ind[i].dimension));
+        json_object_object_add(o, "coef", json_object_new_double(m->ind[i].coef));
+        json_object_array_add(inds, o);
+    }
+    json_object_object_add(mj, "indicators", inds);
+    return mj;
+}
+
+static struct json_object *libraries_json(void)
+{
     struct json_object *libs = json_object_new_object();
     json_object_object_add(libs, "gdal", json_object_new_string(GDALVersionInfo("RELEASE_NAME")));
     int pmaj = 0, pmin = 0, ppatch = 0;
@@ -542,15 +1040,41 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r, struct json_objec
     json_object_object_add(libs, "proj", json_object_new_string(pv));
     json_object_object_add(libs, "geos", json_object_new_string(lb_geos_version()));
     json_object_object_add(libs, "json-c", json_object_new_string(json_c_version()));
-    json_object_object_add(doc, "libraries", libs);
-    struct json_object *mj = json_object_new_object();
-    json_object_object_add(mj, "path", json_object_new_string(m->path));
-    json_object_object_add(mj, "name", json_object_new_string(m->name));
-    json_object_object_add(mj, "version", json_object_new_int(m->version));
-    json_object_object_add(mj, "sha256", json_object_new_string(m->hash));
-    json_object_object_add(doc, "model", mj);
+    return libs;
+}
+
+static struct json_object *run_json(lb_ctx *ctx, const run *r)
+{
+    const lb_score_options *o = r->o;
+    const lb_model *m = r->model;
+    struct json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "tool", json_object_new_string("leefbaar"));
+    json_object_object_add(doc, "version", json_object_new_string(lb_version()));
+    json_object_object_add(doc, "command",
+                           o->command_line ? json_object_new_string(o->command_line) : NULL);
+    json_object_object_add(doc, "libraries", libraries_json());
+    json_object_object_add(doc, "model", model_json(m));
+    /* Years in ascending order (they were scored reference year first). */
+    int *ys = malloc(r->n_years * sizeof(int));
+    size_t *order = malloc(r->n_years * sizeof(size_t));
+    for (size_t t = 0; ys && order && t < r->n_years; t++) {
+        size_t k = t;
+        while (k > 0 && ys[k - 1] > r->yr[t].year) {
+            ys[k] = ys[k - 1];
+            order[k] = order[k - 1];
+            k--;
+        }
+        ys[k] = r->yr[t].year;
+        order[k] = t;
+    }
     struct json_object *opt = json_object_new_object();
-    json_object_object_add(opt, "year", o->year ? json_object_new_int(o->year) : NULL);
+    json_object_object_add(opt, "year",
+                           r->n_years == 1 && ys && ys[0] ? json_object_new_int(ys[0]) : NULL);
+    struct json_object *yarr = json_object_new_array();
+    for (size_t t = 0; ys && t < r->n_years; t++)
+        if (ys[t])
+            json_object_array_add(yarr, json_object_new_int(ys[t]));
+    json_object_object_add(opt, "years", yarr);
     json_object_object_add(opt, "units", json_object_new_string(r->units_name));
     json_object_object_add(opt, "id_field",
                            r->id_field ? json_object_new_string(r->id_field) : NULL);
@@ -578,64 +1102,101 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r, struct json_objec
     json_object_object_add(g, "nx", json_object_new_int(r->grid.nx));
     json_object_object_add(g, "ny", json_object_new_int(r->grid.ny));
     json_object_object_add(doc, "grid", g);
+    /* Counts summed over the years (= rows of the layers), and per year below. */
     struct json_object *counts = json_object_new_object();
-    size_t imputed = 0, n = lb_grid_ncells(&r->grid);
-    for (size_t c = 0; c < n; c++)
-        imputed += (r->cells.flags[c] & LB_FLAG_IMPUTED) != 0;
-    json_object_object_add(counts, "cells", json_object_new_int64((int64_t)n));
-    json_object_object_add(counts, "scored_cells", json_object_new_int64((int64_t)r->n_scored));
-    json_object_object_add(counts, "cells_imputed", json_object_new_int64((int64_t)imputed));
-    if (r->units) {
-        size_t scored_units = 0;
-        for (size_t p = 0; p < r->units->n; p++)
-            scored_units += !isnan(r->unit.s.lbm[p]);
-        json_object_object_add(counts, "units", json_object_new_int64((int64_t)r->units->n));
-        json_object_object_add(counts, "scored_units",
-                               json_object_new_int64((int64_t)scored_units));
+    json_object_object_add(counts, "cells",
+                           json_object_new_int64((int64_t)lb_grid_ncells(&r->grid)));
+    json_object_object_add(counts, "years", json_object_new_int64((int64_t)r->n_years));
+    const char *keys[] = {"scored_cells", "cells_imputed", "units", "scored_units"};
+    for (size_t k = 0; k < 4; k++) {
+        int64_t sum = 0;
+        int any = 0;
+        for (size_t t = 0; t < r->n_years; t++) {
+            struct json_object *v = NULL;
+            if (json_object_object_get_ex(r->yr[t].counts, keys[k], &v)) {
+                sum += json_object_get_int64(v);
+                any = 1;
+            }
+        }
+        if (any)
+            json_object_object_add(counts, keys[k], json_object_new_int64(sum));
     }
     json_object_object_add(doc, "counts", counts);
-    json_object_object_add(doc, "reference", lb_reference_to_json(m, &r->ref));
+    /* The run's reference: the fixed one, or in per_year mode the first scored year's. */
+    json_object_object_add(doc, "reference", lb_reference_to_json(m, &r->yr[0].ref));
+    struct json_object *years = json_object_new_array();
+    for (size_t j = 0; ys && order && j < r->n_years; j++) {
+        const year_run *y = &r->yr[order[j]];
+        struct json_object *yo = json_object_new_object();
+        json_object_object_add(yo, "year", y->year ? json_object_new_int(y->year) : NULL);
+        json_object_object_add(yo, "counts", json_object_get(y->counts));
+        json_object_object_add(yo, "reference", lb_reference_to_json(m, &y->ref));
+        json_object_object_add(yo, "timings_s", json_object_get(y->timings));
+        json_object_array_add(years, yo);
+    }
+    json_object_object_add(doc, "years", years);
     json_object_object_add(doc, "timings_s", json_object_get(r->timings));
     struct json_object *warn = json_object_new_array();
     for (size_t i = 0; i < lb_ctx_warning_count(ctx); i++)
         json_object_array_add(warn, json_object_new_string(lb_ctx_warning(ctx, i)));
     json_object_object_add(doc, "warnings", warn);
-    json_object_object_add(doc, "outputs", json_object_get(outputs));
+    json_object_object_add(doc, "outputs", json_object_get(r->outputs));
+    free(ys);
+    free(order);
     return doc;
 }
 
+/* The tables of all years into scores.gpkg, <units>.geojson and <units>.csv; then run.json,
+ * and the directory appears. */
 static lb_status write_all(lb_ctx *ctx, run *r)
 {
-    lb_status st = lb_outdir_open(ctx, r->o->outdir, &r->out);
-    if (st != LB_OK)
-        return st;
-    struct json_object *outputs = json_object_new_array();
+    lb_table **parts = calloc(r->n_years, sizeof(*parts));
     lb_table *gt = NULL, *ut = NULL;
-    st = grid_table(ctx, r, &gt);
+    lb_status st = parts ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    /* Rows in ascending year order. */
+    size_t *order = parts ? malloc(r->n_years * sizeof(size_t)) : NULL;
+    if (st == LB_OK && !order)
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t t = 0; st == LB_OK && t < r->n_years; t++) {
+        size_t k = t;
+        while (k > 0 && r->yr[order[k - 1]].year > r->yr[t].year) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = t;
+    }
+    for (size_t t = 0; st == LB_OK && t < r->n_years; t++)
+        parts[t] = r->yr[order[t]].grid_t;
     if (st == LB_OK)
-        st = write_table(ctx, r, gt, "scores.gpkg", LB_FMT_GPKG, "grid", outputs);
-    if (st == LB_OK && r->units) {
-        st = units_table(ctx, r, &ut);
+        st = concat_tables(ctx, parts, r->n_years, &gt);
+    if (st == LB_OK)
+        st = write_table(ctx, r, gt, "scores.gpkg", LB_FMT_GPKG, "grid");
+    lb_table_destroy(gt);
+    if (st == LB_OK && r->yr[0].units_t) {
+        for (size_t t = 0; t < r->n_years; t++)
+            parts[t] = r->yr[order[t]].units_t;
+        st = concat_tables(ctx, parts, r->n_years, &ut);
         if (st == LB_OK)
-            st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name, outputs);
+            st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name);
         char file[256];
         snprintf(file, sizeof(file), "%s.geojson", r->units_name);
         if (st == LB_OK)
-            st = write_table(ctx, r, ut, file, LB_FMT_GEOJSON, r->units_name, outputs);
+            st = write_table(ctx, r, ut, file, LB_FMT_GEOJSON, r->units_name);
         snprintf(file, sizeof(file), "%s.csv", r->units_name);
         if (st == LB_OK)
-            st = write_table(ctx, r, ut, file, LB_FMT_CSV, r->units_name, outputs);
+            st = write_table(ctx, r, ut, file, LB_FMT_CSV, r->units_name);
     }
+    lb_table_destroy(ut);
+    free(parts);
+    free(order);
     if (st == LB_OK) {
-        json_object_array_add(outputs, json_object_new_string("scores.gpkg"));
-        st = write_rasters(ctx, r, outputs);
-    }
-    if (st == LB_OK)
+        json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
         st = lb_progress(ctx, 0.95, "writing");
+    }
     if (st == LB_OK) {
         stage_done(r, "write");
-        json_object_array_add(outputs, json_object_new_string("run.json"));
-        struct json_object *doc = run_json(ctx, r, outputs);
+        json_object_array_add(r->outputs, json_object_new_string("run.json"));
+        struct json_object *doc = run_json(ctx, r);
         char *path = lb_outdir_tmp_path(&r->out, "run.json");
         st = path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
         free(path);
@@ -643,10 +1204,6 @@ static lb_status write_all(lb_ctx *ctx, run *r)
     }
     if (st == LB_OK)
         st = lb_outdir_commit(ctx, &r->out);
-    lb_table_destroy(gt);
-    lb_table_destroy(ut);
-    json_object_put(outputs);
-    lb_outdir_abort(&r->out);
     return st;
 }
 
@@ -658,43 +1215,26 @@ lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
                         "required");
     if (o->csv_sep && o->csv_sep != ',' && o->csv_sep != ';')
         return lb_error(ctx, LB_ERR_ARG, "score: the CSV separator must be ',' or ';'");
-    run r = {.o = o, .timings = json_object_new_object(), .t_stage = now_s()};
+    if (o->n_years && !o->years)
+        return lb_error(ctx, LB_ERR_ARG, "score: n_years is %zu but years is NULL", o->n_years);
+    run r = {.o = o,
+             .timings = json_object_new_object(),
+             .outputs = json_object_new_array(),
+             .t_stage = now_s()};
     lb_status st = lb_progress(ctx, 0.0, "reading");
     if (st == LB_OK)
         st = prepare(ctx, &r);
     if (st == LB_OK) {
         stage_done(&r, "read");
-        st = weights(ctx, &r);
+        st = lb_outdir_open(ctx, o->outdir, &r.out);
     }
-    if (st == LB_OK) {
-        stage_done(&r, "grid_weights");
-        st = lb_progress(ctx, 0.1, "indicators");
-    }
-    if (st == LB_OK)
-        st = indicators(ctx, &r);
-    if (st == LB_OK) {
-        stage_done(&r, "indicators");
-        st = lb_score_units(ctx, r.model, lb_grid_ncells(&r.grid), (const double *const *)r.x,
-                            r.cell_w, r.scored, r.have_fixed ? &r.fixed : NULL, &r.ref, &r.cells);
-    }
-    if (st == LB_OK) {
-        r.ref.year = r.have_fixed ? r.fixed.year : o->year;
-        stage_done(&r, "model");
-    }
-    if (st == LB_OK && r.units) {
-        const lb_layer_cover *cov = NULL;
-        st = lb_inputs_coverage(ctx, r.in, r.units_name, &r.grid, &cov);
-        if (st == LB_OK)
-            st = lb_aggregate(ctx, r.model, r.ref.ref, cov, &r.cells, r.cell_w, &r.unit);
-        if (st == LB_OK)
-            stage_done(&r, "aggregate");
-    }
-    if (st == LB_OK)
-        st = lb_progress(ctx, 0.75, "writing");
+    for (size_t t = 0; st == LB_OK && t < r.n_years; t++)
+        st = score_year(ctx, &r, t);
     if (st == LB_OK)
         st = write_all(ctx, &r);
     if (st == LB_OK)
         st = lb_progress(ctx, 1.0, "done");
+    lb_outdir_abort(&r.out);
     run_free(&r);
     return st;
 }
