@@ -37,6 +37,17 @@ lb_status lb_write_cog_float(lb_ctx *ctx, const char *path, const lb_grid *g, si
                              const float *const *bands, const char *const *names,
                              const char *units);
 
+/* Produce band @p b (0-based) of a Float32 grid into @p out (lb_grid_ncells values, grid index
+ * order, NaN = nodata). */
+typedef lb_status (*lb_band_fill_fn)(void *user, size_t b, float *out);
+
+/* As lb_write_cog_float, but the bands are produced one at a time by @p fill into one buffer
+ * and written to a temporary tiled GeoTIFF beside @p path, which is copied to the COG and
+ * removed: memory holds one band, not all of them (a national grid band is ~36 MB). */
+lb_status lb_write_cog_float_bands(lb_ctx *ctx, const char *path, const lb_grid *g, size_t n_bands,
+                                   lb_band_fill_fn fill, void *user, const char *const *names,
+                                   const char *units);
+
 /* Write a Byte COG of classes 1..n_classes (0 = nodata) with a colour table
  * (colours[k] = "#rrggbb" for class k+1) and category names (labels[k]); NEAREST overviews. */
 lb_status lb_write_cog_classes(lb_ctx *ctx, const char *path, const lb_grid *g,

@@ -781,32 +781,36 @@ static lb_status units_table(lb_ctx *ctx, run *r, year_run *y)
     return LB_OK;
 }
 
-/* Expand compact cell values to the whole grid as Float32 (NaN elsewhere). */
-static void expand_float(const year_run *y, size_t n, const double *v, float *out)
+/* Band b of a year's score COG: lbm (b = 0) or a dimension, expanded from the compact cells
+ * to the whole grid (NaN elsewhere). */
+typedef struct band_src {
+    const year_run *y;
+    size_t n;
+} band_src;
+
+static lb_status fill_band(void *user, size_t b, float *out)
 {
-    for (size_t c = 0; c < n; c++)
+    const band_src *bs = user;
+    const year_run *y = bs->y;
+    const double *v = b == 0 ? y->sc.lbm : y->sc.dev[b - 1];
+    for (size_t c = 0; c < bs->n; c++)
         out[c] = NAN;
     for (size_t k = 0; k < y->n_scored; k++)
         out[y->cells[k]] = (float)v[k];
+    return LB_OK;
 }
 
+/* scores_<year>.tif (one band at a time) and class_<year>.tif. */
 static lb_status write_rasters(lb_ctx *ctx, run *r, year_run *y)
 {
     const lb_model *m = r->model;
     size_t n = lb_grid_ncells(&r->grid), nb = 1 + m->n_dims;
-    float **bands = calloc(nb, sizeof(float *));
     const char **names = calloc(nb, sizeof(char *));
     unsigned char *cls = NULL;
-    lb_status st = (bands && names) ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    for (size_t b = 0; st == LB_OK && b < nb; b++) {
-        bands[b] = malloc(n * sizeof(float));
-        if (!bands[b]) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-            break;
-        }
+    if (!names)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t b = 0; b < nb; b++)
         names[b] = b == 0 ? "lbm" : m->dims[b - 1].code;
-        expand_float(y, n, b == 0 ? y->sc.lbm : y->sc.dev[b - 1], bands[b]);
-    }
     char fname[64], cname[64];
     if (y->year) {
         snprintf(fname, sizeof(fname), "scores_%d.tif", y->year);
@@ -815,13 +819,12 @@ static lb_status write_rasters(lb_ctx *ctx, run *r, year_run *y)
         snprintf(fname, sizeof(fname), "scores.tif");
         snprintf(cname, sizeof(cname), "class.tif");
     }
-    char *path = st == LB_OK ? lb_outdir_tmp_path(&r->out, fname) : NULL;
-    if (st == LB_OK)
-        st = lb_write_cog_float(ctx, path, &r->grid, nb, (const float *const *)bands, names,
-                                "score");
+    band_src bs = {y, n};
+    char *path = lb_outdir_tmp_path(&r->out, fname);
+    lb_status st =
+        path ? lb_write_cog_float_bands(ctx, path, &r->grid, nb, fill_band, &bs, names, "score")
+             : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     free(path);
-    for (size_t b = 0; bands && b < nb; b++)
-        free(bands[b]);
     if (st == LB_OK) {
         json_object_array_add(r->outputs, json_object_new_string(fname));
         cls = calloc(n ? n : 1, 1);
@@ -839,7 +842,6 @@ static lb_status write_rasters(lb_ctx *ctx, run *r, year_run *y)
         if (st == LB_OK)
             json_object_array_add(r->outputs, json_object_new_string(cname));
     }
-    free(bands);
     free(names);
     free(cls);
     return st;
