@@ -16,6 +16,7 @@ typedef struct cli_command {
 } cli_command;
 
 int cmd_score(int argc, char **argv);
+int cmd_change(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 

@@ -2,7 +2,7 @@
 /* The score pipeline: read → grid → indicators → model → aggregate → write, for one or several
  * years into one output directory. Cell arrays are compact: they hold the scored cells only
  * (ascending grid index), so memory follows the populated area, not the grid's extent. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 
 #include <leefbaar/leefbaar.h>
 
@@ -16,10 +16,9 @@
 #include "../io/write.h"
 #include "../model/score.h"
 
-#include <gdal.h>
 #include <json-c/json.h>
 #include <math.h>
-#include <ogr_srs_api.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1014,7 +1013,10 @@ static struct json_object *inputs_json(lb_ctx *ctx, const run *r)
 static struct json_object *model_json(const lb_model *m)
 {
     struct json_object *mj = json_object_new_object();
-    json_object_object_add(mj, "path", json_object_new_string(m->path));
+    /* Absolute, so that readers of the run find the model from any directory. */
+    char *abs = realpath(m->path, NULL);
+    json_object_object_add(mj, "path", json_object_new_string(abs ? abs : m->path));
+    free(abs);
     json_object_object_add(mj, "name", json_object_new_string(m->name));
     json_object_object_add(mj, "version", json_object_new_int(m->version));
     json_object_object_add(mj, "sha256", json_object_new_string(m->hash));
@@ -1031,20 +1033,6 @@ static struct json_object *model_json(const lb_model *m)
     return mj;
 }
 
-static struct json_object *libraries_json(void)
-{
-    struct json_object *libs = json_object_new_object();
-    json_object_object_add(libs, "gdal", json_object_new_string(GDALVersionInfo("RELEASE_NAME")));
-    int pmaj = 0, pmin = 0, ppatch = 0;
-    OSRGetPROJVersion(&pmaj, &pmin, &ppatch);
-    char pv[32];
-    snprintf(pv, sizeof(pv), "%d.%d.%d", pmaj, pmin, ppatch);
-    json_object_object_add(libs, "proj", json_object_new_string(pv));
-    json_object_object_add(libs, "geos", json_object_new_string(lb_geos_version()));
-    json_object_object_add(libs, "json-c", json_object_new_string(json_c_version()));
-    return libs;
-}
-
 static struct json_object *run_json(lb_ctx *ctx, const run *r)
 {
     const lb_score_options *o = r->o;
@@ -1054,7 +1042,7 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r)
     json_object_object_add(doc, "version", json_object_new_string(lb_version()));
     json_object_object_add(doc, "command",
                            o->command_line ? json_object_new_string(o->command_line) : NULL);
-    json_object_object_add(doc, "libraries", libraries_json());
+    json_object_object_add(doc, "libraries", lb_run_libraries_json(lb_geos_version()));
     json_object_object_add(doc, "model", model_json(m));
     /* Years in ascending order (they were scored reference year first). */
     int *ys = malloc(r->n_years * sizeof(int));

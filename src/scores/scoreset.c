@@ -972,9 +972,9 @@ done:
     return st;
 }
 
-/* Is @p path a run (a directory with run.json, or a run.json)? Fills the json path and dir. */
-static int is_run(const char *path, char **json_path, char **dir)
+int lb_scores_run_paths(const char *path, char **json_path, char **dir)
 {
+    *json_path = *dir = NULL;
     struct stat sb;
     if (stat(path, &sb) != 0)
         return 0;
@@ -1005,7 +1005,7 @@ static lb_status read_part(lb_ctx *ctx, const lb_score_source *src, part *p)
         return lb_error(ctx, LB_ERR_ARG, "scores: a source needs a path");
     char *json_path = NULL, *dir = NULL;
     lb_status st;
-    if (is_run(src->path, &json_path, &dir))
+    if (lb_scores_run_paths(src->path, &json_path, &dir))
         st = read_run(ctx, src, json_path, dir, p);
     else
         st = read_table(ctx, src, p);
