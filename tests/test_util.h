@@ -46,4 +46,13 @@ static inline int lb_test_rmtree(const char *dir)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* Write @p text to the file @p path (a fixture made by the test); fails the test on error. */
+static inline void lb_test_write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    assert_true(fputs(text, fp) >= 0);
+    assert_int_equal(fclose(fp), 0);
+}
+
 #endif

@@ -46,14 +46,6 @@ static int teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    assert_int_equal(fputs(text, fp) >= 0, 1);
-    assert_int_equal(fclose(fp), 0);
-}
-
 /* Read and insist on success, printing the message otherwise. */
 static lb_vlayer *read_ok(lb_ctx *ctx, const lb_source *src, const char *filter)
 {
@@ -323,7 +315,7 @@ static void test_vector_open_errors(void **state)
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "no-such-file.gpkg"));
     /* A file that is not a vector dataset. */
     snprintf(path, sizeof(path), "%s/junk.geojson", f->tmp);
-    write_text(path, "this is not json {");
+    lb_test_write_text(path, "this is not json {");
     assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_IO);
     /* A layer that does not exist: the message lists the layers there are. */
     snprintf(path, sizeof(path), "%s/buurten.geojson", f->tiny);
@@ -379,7 +371,7 @@ static void test_vector_points_outside_nl_skipped(void **state)
     lb_ctx *ctx = lb_test_ctx();
     char path[600];
     snprintf(path, sizeof(path), "%s/points_rd.geojson", f->tmp);
-    write_text(path, point_rd_json);
+    lb_test_write_text(path, point_rd_json);
     lb_source src = {"pts", path, NULL, NULL};
     lb_vlayer *l = read_ok(ctx, &src, NULL);
     assert_int_equal(l->n, 1);
@@ -393,7 +385,7 @@ static void test_vector_points_outside_nl_skipped(void **state)
     lb_vlayer_destroy(l);
 
     snprintf(path, sizeof(path), "%s/points_ll.geojson", f->tmp);
-    write_text(path, point_ll_json);
+    lb_test_write_text(path, point_ll_json);
     l = read_ok(ctx, &src, NULL);
     assert_int_equal(l->n, 1);
     assert_int_equal(l->n_skipped, 1);
@@ -406,10 +398,11 @@ static void test_vector_points_outside_nl_skipped(void **state)
 
     /* Only points outside: no usable feature at all is an error. */
     snprintf(path, sizeof(path), "%s/points_out.geojson", f->tmp);
-    write_text(path, "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", "
-                     "\"properties\": {\"name\": \"urn:ogc:def:crs:EPSG::28992\"}}, "
-                     "\"features\": [{\"type\": \"Feature\", \"properties\": {}, \"geometry\": "
-                     "{\"type\": \"Point\", \"coordinates\": [0, 0]}}]}\n");
+    lb_test_write_text(path,
+                       "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", "
+                       "\"properties\": {\"name\": \"urn:ogc:def:crs:EPSG::28992\"}}, "
+                       "\"features\": [{\"type\": \"Feature\", \"properties\": {}, \"geometry\": "
+                       "{\"type\": \"Point\", \"coordinates\": [0, 0]}}]}\n");
     l = NULL;
     assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_DATA);
     assert_null(l);
@@ -559,17 +552,17 @@ static void test_vector_holes_and_multipolygons(void **state)
     lb_ctx *ctx = lb_test_ctx();
     char path[600];
     snprintf(path, sizeof(path), "%s/holes.geojson", f->tmp);
-    write_text(path,
-               "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", \"properties\": "
-               "{\"name\": \"urn:ogc:def:crs:EPSG::28992\"}}, \"features\": [\n"
-               "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
-               "\"Polygon\", \"coordinates\": [[[150000, 450000], [150300, 450000], [150300, "
-               "450300], [150000, 450300], [150000, 450000]], [[150100, 450100], [150100, "
-               "450200], [150200, 450200], [150200, 450100], [150100, 450100]]]}},\n"
-               "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
-               "\"MultiPolygon\", \"coordinates\": [[[[151000, 450000], [151100, 450000], "
-               "[151100, 450100], [151000, 450000]]], [[[151200, 450000], [151400, 450000], "
-               "[151400, 450050], [151200, 450050], [151200, 450000]]]]}}]}\n");
+    lb_test_write_text(
+        path, "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", \"properties\": "
+              "{\"name\": \"urn:ogc:def:crs:EPSG::28992\"}}, \"features\": [\n"
+              "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
+              "\"Polygon\", \"coordinates\": [[[150000, 450000], [150300, 450000], [150300, "
+              "450300], [150000, 450300], [150000, 450000]], [[150100, 450100], [150100, "
+              "450200], [150200, 450200], [150200, 450100], [150100, 450100]]]}},\n"
+              "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
+              "\"MultiPolygon\", \"coordinates\": [[[[151000, 450000], [151100, 450000], "
+              "[151100, 450100], [151000, 450000]]], [[[151200, 450000], [151400, 450000], "
+              "[151400, 450050], [151200, 450050], [151200, 450000]]]]}}]}\n");
     lb_source src = {"h", path, NULL, NULL};
     lb_vlayer *l = read_ok(ctx, &src, NULL);
     assert_int_equal(l->n, 2);
@@ -610,7 +603,7 @@ static void test_vector_lines_and_bad_geometry(void **state)
              "[[151000, 451000], [151200, 451500]]]}},\n"
              "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": null}]}\n",
              rdcrs);
-    write_text(path, json);
+    lb_test_write_text(path, json);
     lb_source src = {"l", path, NULL, NULL};
     lb_vlayer *l = read_ok(ctx, &src, NULL);
     assert_int_equal(l->kind, LB_GEOM_LINE);
@@ -633,7 +626,7 @@ static void test_vector_lines_and_bad_geometry(void **state)
              "\"Polygon\", \"coordinates\": [[[150000, 450000], [150100, 450000], [150100, "
              "450100], [150000, 450000]]]}}]}\n",
              rdcrs);
-    write_text(path, json);
+    lb_test_write_text(path, json);
     l = NULL;
     assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_GEOM);
     assert_null(l);
@@ -646,7 +639,7 @@ static void test_vector_lines_and_bad_geometry(void **state)
              "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
              "\"MultiPoint\", \"coordinates\": [[150010, 450020]]}}]}\n",
              rdcrs);
-    write_text(path, json);
+    lb_test_write_text(path, json);
     l = read_ok(ctx, &src, NULL);
     assert_int_equal(l->kind, LB_GEOM_POINT);
     assert_near(l->x[0], 150010.0, 0.0);
@@ -657,10 +650,180 @@ static void test_vector_lines_and_bad_geometry(void **state)
              "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
              "\"MultiPoint\", \"coordinates\": [[150010, 450020], [150030, 450040]]}}]}\n",
              rdcrs);
-    write_text(path, json);
+    lb_test_write_text(path, json);
     l = NULL;
     assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_GEOM);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "explode"));
+    lb_ctx_destroy(ctx);
+}
+
+/* Many bad points: one warning with the count and the first five feature ids. Points beyond
+ * an extent are reported by lb_vlayer_report_outside() the same way. */
+static void test_vector_outside_reported_once(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    char path[600], doc[4096] = "";
+    snprintf(path, sizeof(path), "%s/many.geojson", f->tmp);
+    strcat(doc, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (int i = 0; i < 8; i++) {
+        char one[200];
+        /* ids 10..17; the odd ones at (0,0), the even ones in Amersfoort, 100 m apart */
+        snprintf(one, sizeof(one),
+                 "%s{\"type\":\"Feature\",\"id\":%d,\"properties\":{},\"geometry\":{\"type\":"
+                 "\"Point\",\"coordinates\":[%s]}}",
+                 i ? "," : "", 10 + i, i % 2 ? "0,0" : (i == 0 ? "5.3872,52.1552" : "5.40,52.16"));
+        strcat(doc, one);
+    }
+    strcat(doc, "]}");
+    lb_test_write_text(path, doc);
+    lb_source src = {"pts", path, NULL, NULL};
+    lb_vlayer *l = read_ok(ctx, &src, NULL);
+    assert_int_equal(l->n, 4);
+    assert_int_equal(l->n_outside, 4);
+    assert_int_equal(lb_ctx_warning_count(ctx), 1);
+    const char *w = lb_ctx_warning(ctx, 0);
+    assert_non_null(strstr(w, "many.geojson"));
+    assert_non_null(strstr(w, "4 point(s) lie outside the Netherlands"));
+    assert_non_null(strstr(w, "(features 11, 13, 15, 17)"));
+    /* an extent around the first point only: the three others (1 km east) are outside */
+    double ext[4] = {l->x[0] - 10, l->y[0] - 10, l->x[0] + 10, l->y[0] + 10};
+    assert_int_equal(lb_vlayer_report_outside(ctx, l, ext, 50.0), 3);
+    assert_int_equal(lb_ctx_warning_count(ctx), 2);
+    assert_non_null(strstr(lb_ctx_warning(ctx, 1), "3 point(s) lie outside the run's extent "
+                                                   "grown by 50 m"));
+    assert_non_null(strstr(lb_ctx_warning(ctx, 1), "(features 12, 14, 16)"));
+    assert_int_equal(lb_vlayer_report_outside(ctx, l, ext, 5000.0), 0);
+    assert_int_equal(lb_ctx_warning_count(ctx), 2);
+    lb_vlayer_destroy(l);
+    lb_ctx_destroy(ctx);
+}
+
+/* Attribute tables: a StatLine-like CSV (BOM, ';', quotes, padded codes, decimal comma, "."
+ * and "x"), a DBF with CBS sentinels; a table given where geometry is needed; the StatLine
+ * table layout refused with the export to take instead. */
+static void test_vector_tables(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    char csv[600], dbf[600], tl[600];
+    snprintf(csv, sizeof(csv), "%s/statline.csv", f->tmp);
+    snprintf(tl, sizeof(tl), "%s/tabelindeling.csv", f->tmp);
+    snprintf(dbf, sizeof(dbf), "%s/kwb.dbf", f->tmp);
+    lb_test_write_text(csv, "\xEF\xBB\xBF\"Perioden\";\"Codering (code)\";\"Inwoners (aantal)\";"
+                            "\"Dichtheid (per km2)\"\n"
+                            "\"2021\";\"GM0001    \";\"   12500\";\"  1234,5\"\n"
+                            "\"2021\";\"WK000101  \";\"       x\";\"       .\"\n"
+                            "\"2021\";\"BU00010101\";\"    -99999997\";\"  0,75\"\n");
+    lb_source src = {"sl", csv, NULL, NULL};
+    lb_vlayer *t = NULL;
+    lb_status st = lb_vlayer_read_table(ctx, &src, &t);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+    assert_int_equal(t->kind, LB_GEOM_NONE);
+    assert_int_equal(t->n, 3);
+    const lb_field *code = field(ctx, t, "Codering (code)");
+    const lb_field *inw = field(ctx, t, "Inwoners (aantal)");
+    const lb_field *dens = field(ctx, t, "Dichtheid (per km2)");
+    assert_string_equal(code->str[0], "GM0001");
+    assert_string_equal(code->str[1], "WK000101");
+    assert_near(inw->num[0], 12500, 0);
+    assert_true(isnan(inw->num[1]));
+    assert_true(isnan(inw->num[2]));
+    assert_int_equal(inw->n_missing, 2);
+    assert_near(dens->num[0], 1234.5, 1e-12);
+    assert_true(isnan(dens->num[1]));
+    assert_near(dens->num[2], 0.75, 1e-15);
+    assert_int_equal(dens->n_missing, 1);
+    lb_vlayer_destroy(t);
+
+    /* DBF written through GDAL with integer sentinels */
+    GDALDriverH drv = GDALGetDriverByName("ESRI Shapefile");
+    GDALDatasetH ds = GDALCreate(drv, dbf, 0, 0, 0, GDT_Unknown, NULL);
+    assert_non_null(ds);
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "kwb", NULL, wkbNone, NULL);
+    OGRFieldDefnH fc = OGR_Fld_Create("WK_CODE", OFTString),
+                  fi = OGR_Fld_Create("AANT_INW", OFTInteger);
+    OGR_L_CreateField(lyr, fc, 1);
+    OGR_L_CreateField(lyr, fi, 1);
+    OGR_Fld_Destroy(fc);
+    OGR_Fld_Destroy(fi);
+    const int vals[] = {1500, -99999997, -99999998, -99999999, 0};
+    for (int i = 0; i < 5; i++) {
+        OGRFeatureH ft = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+        char c[16];
+        snprintf(c, sizeof(c), "WK00010%d", i);
+        OGR_F_SetFieldString(ft, 0, c);
+        OGR_F_SetFieldInteger(ft, 1, vals[i]);
+        assert_int_equal(OGR_L_CreateFeature(lyr, ft), OGRERR_NONE);
+        OGR_F_Destroy(ft);
+    }
+    GDALClose(ds);
+    lb_source dsrc = {"kwb", dbf, NULL, NULL};
+    assert_int_equal(lb_vlayer_read_table(ctx, &dsrc, &t), LB_OK);
+    const lb_field *a = field(ctx, t, "AANT_INW");
+    assert_int_equal(t->n, 5);
+    assert_int_equal(a->n_missing, 3);
+    assert_near(a->num[0], 1500, 0);
+    assert_true(isnan(a->num[1]) && isnan(a->num[2]) && isnan(a->num[3]));
+    assert_near(a->num[4], 0, 0); /* a true 0 stays 0 */
+    lb_vlayer_destroy(t);
+
+    /* the same table where a geometry is needed */
+    lb_vlayer *l = NULL;
+    assert_int_equal(lb_vlayer_read(ctx, &dsrc, NULL, &l), LB_ERR_DATA);
+    assert_null(l);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "table without geometry"));
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "--join kwb=WK_CODE"));
+
+    /* StatLine "CSV volgens tabelindeling" */
+    lb_test_write_text(
+        tl, "\xEF\xBB\xBF\"Nabijheid voorzieningen; afstand locatie\"\n\"\"\n"
+            "\"\";\"\";\"Wijken en buurten\"\n"
+            "\"Onderwerp\";\"\";\"Nederland\";\"Aa en Hunze\"\n"
+            "\"Regioaanduiding|Codering\";\"code\";\"NL00\";\"GM1680\"\n"
+            "\"Afstand tot huisartsenpraktijk\";\"km\";\"1,0\";\"2,5\"\n\"Bron: CBS\"\n");
+    lb_source tsrc = {"nab", tl, NULL, NULL};
+    assert_int_equal(lb_vlayer_read_table(ctx, &tsrc, &t), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "tabelindeling.csv"));
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "CSV met statistische symbolen"));
+    lb_ctx_destroy(ctx);
+}
+
+/* TopoJSON carries no CRS: degrees are read as WGS84, RD metres are refused with the fix. */
+static void test_vector_topojson(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    char path[600];
+    snprintf(path, sizeof(path), "%s/b.topojson", f->tmp);
+    /* one square around the Amersfoort tower, without transform (plain coordinates) */
+    lb_test_write_text(path,
+                       "{\"type\":\"Topology\",\"objects\":{\"b\":{\"type\":\"GeometryCollection\","
+                       "\"geometries\":[{\"type\":\"Polygon\",\"arcs\":[[0]],\"properties\":{"
+                       "\"code\":\"B1\"}}]}},\"arcs\":[[[5.38,52.15],[5.39,52.15],[5.39,52.16],"
+                       "[5.38,52.16],[5.38,52.15]]]}");
+    lb_source src = {"b", path, NULL, NULL};
+    lb_vlayer *l = read_ok(ctx, &src, NULL);
+    assert_int_equal(l->n, 1);
+    assert_int_equal(l->kind, LB_GEOM_POLYGON);
+    /* 0.01° × 0.01° at 52.155° N is about 684 m × 1112 m */
+    assert_true(l->area_m2[0] > 0.74e6 && l->area_m2[0] < 0.78e6);
+    assert_true(l->xmin > 154000 && l->xmax < 157000);
+    lb_vlayer_destroy(l);
+    lb_test_write_text(path,
+                       "{\"type\":\"Topology\",\"objects\":{\"b\":{\"type\":\"GeometryCollection\","
+                       "\"geometries\":[{\"type\":\"Polygon\",\"arcs\":[[0]]}]}},\"arcs\":[[["
+                       "155000,463000],[155100,463000],[155100,463100],[155000,463100],[155000,"
+                       "463000]]]}");
+    l = NULL;
+    assert_int_equal(lb_vlayer_read(ctx, &src, NULL, &l), LB_ERR_CRS);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "--s-srs EPSG:28992"));
+    src.s_srs = "EPSG:28992";
+    l = read_ok(ctx, &src, NULL);
+    assert_near(l->area_m2[0], 10000.0, 1e-6);
+    lb_vlayer_destroy(l);
     lb_ctx_destroy(ctx);
 }
 
@@ -681,6 +844,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vector_shapefile_without_prj, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_holes_and_multipolygons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_lines_and_bad_geometry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_outside_reported_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_tables, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_topojson, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

@@ -19,6 +19,18 @@ typedef struct lb_input_spec {
     const char *layer; /**< layer in a multi-layer file; NULL = the first */
 } lb_input_spec;
 
+/** How lb_score_run() scores: on the 100 m grid, then aggregated to the units (the default),
+ *  or directly on each polygon of the units (area mode: no grid, no rasters written). */
+typedef enum lb_score_mode { LB_MODE_GRID = 0, LB_MODE_AREA = 1 } lb_score_mode;
+
+/** An attribute table (DBF, CSV, a layer without geometry) joined to the units on a code, in
+ *  area mode: --join NAME=KEY[:UNITS_KEY] on the command line. */
+typedef struct lb_join_spec {
+    const char *input;     /**< a bound input, e.g. "kwb" for --input kwb=wijk_2017.dbf */
+    const char *key;       /**< its code field, e.g. "WK_CODE" */
+    const char *units_key; /**< the units' field with the same codes; NULL = same as key */
+} lb_join_spec;
+
 /** Options of lb_score_run(). Initialise with lb_score_options_init(). Strings are borrowed. */
 typedef struct lb_score_options {
     const char *model_path;      /**< model file (YAML); required */
@@ -39,6 +51,9 @@ typedef struct lb_score_options {
     char csv_sep;               /**< ',' (default) or ';' */
     const char *outdir;         /**< output directory, created when absent; required */
     const char *command_line;   /**< recorded in run.json; may be NULL */
+    lb_score_mode mode;         /**< LB_MODE_GRID (default) or LB_MODE_AREA */
+    const lb_join_spec *joins;  /**< area mode: attribute tables joined to the units */
+    size_t n_joins;
 } lb_score_options;
 
 /** Fill @p o with defaults. */
@@ -58,6 +73,9 @@ LB_API void lb_score_options_init(lb_score_options *o);
  * The units layer gets, per indicator, x_<id> (weighted mean raw value over the unit's scored
  * cells with a value) and c_<id> (weighted mean contribution β·f(x), imputed cells at the
  * reference contribution), so that Σ_{i∈d} c_i − M_d = dev_d.
+ * In area mode (@p o->mode LB_MODE_AREA) every polygon of the units is scored from its own
+ * indicators (see DESIGN.md §4) and only scores.gpkg (layer <units>), <units>.geojson,
+ * <units>.csv and run.json ("mode": "area") are written.
  * Files are written under a temporary name and renamed only when all succeeded; on failure
  * nothing is left behind and inputs are never modified.
  * @return LB_OK or the status of the first failure, with a message naming file, layer,

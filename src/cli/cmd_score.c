@@ -13,13 +13,14 @@ static void help(void)
 {
     printf("Usage: leefbaar score --model M.yaml --input NAME[@YEAR]=PATH[:LAYER] ... -o OUTDIR\n"
            "                      [--year Y ... | --years Y1,Y2,...] [--units NAME|grid]\n"
-           "                      [--id-field F]\n"
+           "                      [--id-field F] [--mode grid|area] [--join NAME=KEY[:UNITS_KEY]]\n"
            "                      [--reference RUN.json] [--s-srs SRS]\n"
            "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';'] [-q]\n\n"
            "Scores the inputs on the 100 m RD grid with the model and aggregates the scores to\n"
            "the units (default: the model's weight layer, e.g. buurten). Several years are\n"
            "scored in one run with one grid: in fixed mode the model's reference year first,\n"
-           "the others against its reference.\n\n"
+           "the others against its reference. With --mode area it scores every polygon of the\n"
+           "units directly from its attributes, without a grid (one year).\n\n"
            "  --model M.yaml           model file (see models/default.yaml)\n"
            "  -i, --input NAME[@YEAR]=PATH[:LAYER]\n"
            "                           bind a model input to a file (repeat per input); with\n"
@@ -30,6 +31,10 @@ static void help(void)
            "  --years Y1,Y2,...        several years at once\n"
            "  --units NAME|grid        polygon input to aggregate to, or grid only\n"
            "  --id-field F             id field of the units (default BU_CODE, WK_CODE, ...)\n"
+           "  --mode grid|area         grid (default) or area: score each unit polygon directly\n"
+           "  --join NAME=KEY[:UNITS_KEY] area mode: input NAME is an attribute table (DBF,\n"
+           "                           CSV) joined to the units where its KEY equals the\n"
+           "                           units' UNITS_KEY (default the same field name)\n"
            "  --reference RUN.json     run.json of the reference year (fixed reference mode)\n"
            "  --s-srs SRS              CRS of inputs that declare none, e.g. EPSG:28992\n"
            "  --geojson-crs rd         GeoJSON in RD New with a crs member (default RFC 7946)\n"
@@ -38,7 +43,7 @@ static void help(void)
            "  --config KEY VALUE       set a GDAL configuration option\n\n"
            "Outputs: scores.gpkg (layers grid and <units>, one row per unit and year),\n"
            "scores_<year>.tif and class_<year>.tif per year, <units>.geojson, <units>.csv,\n"
-           "run.json.\n");
+           "run.json (area mode: no grid layer and no .tif).\n");
 }
 
 /* NAME[@YEAR]=PATH[:LAYER]: the layer is split off at the last ':' unless PATH names a file;
@@ -82,6 +87,26 @@ static int add_years(const char *v, int *years, size_t *n, size_t cap)
     return 1;
 }
 
+/* NAME=KEY[:UNITS_KEY], split in place. */
+static int parse_join(char *arg, lb_join_spec *j)
+{
+    char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1])
+        return 0;
+    *eq = '\0';
+    j->input = arg;
+    j->key = eq + 1;
+    j->units_key = NULL;
+    char *colon = strchr(eq + 1, ':');
+    if (colon) {
+        *colon = '\0';
+        j->units_key = colon + 1;
+        if (!colon[1] || colon == eq + 1)
+            return 0;
+    }
+    return 1;
+}
+
 int cmd_score(int argc, char **argv)
 {
     lb_score_options o;
@@ -90,12 +115,14 @@ int cmd_score(int argc, char **argv)
     lb_input_spec *inputs = calloc((size_t)argc, sizeof(*inputs));
     size_t cap_years = 16 * (size_t)argc, n_years = 0;
     int *years = calloc(cap_years, sizeof(int));
-    if (!inputs || !years) {
+    lb_join_spec *joins = calloc((size_t)argc, sizeof(*joins));
+    if (!inputs || !years || !joins) {
         free(inputs);
         free(years);
+        free(joins);
         return CLI_FAIL;
     }
-    size_t n_inputs = 0;
+    size_t n_inputs = 0, n_joins = 0;
     int rc = CLI_OK;
     /* Joined before parsing: --input values are split in place. */
     char *cmdline = cli_join(argc, argv);
@@ -125,6 +152,18 @@ int cmd_score(int argc, char **argv)
         } else if ((r = cli_value(prog, argc, argv, &i, "--units", NULL, &v)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
             o.units = v;
+        } else if ((r = cli_value(prog, argc, argv, &i, "--mode", NULL, &v)) != 0) {
+            if (r < 0)
+                rc = CLI_USAGE;
+            else if (strcmp(v, "area") == 0)
+                o.mode = LB_MODE_AREA;
+            else if (strcmp(v, "grid") != 0)
+                rc = cli_usage_error(prog, "--mode wants grid or area, got '%s'", v);
+        } else if ((r = cli_value(prog, argc, argv, &i, "--join", NULL, &v)) != 0) {
+            if (r < 0 || !parse_join((char *)v, &joins[n_joins++]))
+                rc = r < 0
+                         ? CLI_USAGE
+                         : cli_usage_error(prog, "--join wants NAME=KEY[:UNITS_KEY], got '%s'", v);
         } else if ((r = cli_value(prog, argc, argv, &i, "--id-field", NULL, &v)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
             o.id_field = v;
@@ -157,6 +196,7 @@ int cmd_score(int argc, char **argv)
         free(cmdline);
         free(inputs);
         free(years);
+        free(joins);
         return CLI_OK;
     }
     if (rc == CLI_OK && !o.model_path)
@@ -167,6 +207,7 @@ int cmd_score(int argc, char **argv)
         free(cmdline);
         free(inputs);
         free(years);
+        free(joins);
         return rc;
     }
     if (n_years == 1) {
@@ -177,6 +218,8 @@ int cmd_score(int argc, char **argv)
     }
     o.inputs = inputs;
     o.n_inputs = n_inputs;
+    o.joins = joins;
+    o.n_joins = n_joins;
     o.command_line = cmdline;
     cli_term term;
     lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);
@@ -192,5 +235,6 @@ int cmd_score(int argc, char **argv)
     free(cmdline);
     free(inputs);
     free(years);
+    free(joins);
     return rc;
 }

@@ -32,6 +32,10 @@ void *lb_ctx_geos(lb_ctx *ctx);
 /* Duplicate a string (strict C17 has no strdup). NULL in gives NULL out. */
 char *lb_strdup(const char *s);
 
+/* Duplicate a string without its leading and trailing white space (DBF and StatLine pad their
+ * text: "GM0363    "). NULL in gives NULL out. */
+char *lb_strdup_trim(const char *s);
+
 /* Formatted allocation; NULL on failure. Caller frees. */
 char *lb_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -10,6 +10,8 @@
 #include <math.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <cpl_vsi.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -137,11 +139,49 @@ static int grow(growbuf *b, size_t extra)
     return 1;
 }
 
+enum { N_EXAMPLE_FIDS = 5 };
+
+/* Points skipped for one reason: how many, and the first few feature ids for the warning. */
+typedef struct skipped {
+    size_t n;
+    int64_t fid[N_EXAMPLE_FIDS];
+} skipped;
+
 typedef struct reader {
     lb_ctx *ctx;
+    const lb_source *src;
     lb_vlayer *l;
+    int attrs_only; /* a table: keep every row, ignore geometry */
     growbuf fid, x, y, wkb, wkbsz, ring_start, ring_pt, ring_hole, ring_xy, area;
+    skipped outside_nl;
 } reader;
+
+static void note_skipped(skipped *s, int64_t fid)
+{
+    if (s->n < N_EXAMPLE_FIDS)
+        s->fid[s->n] = fid;
+    s->n++;
+}
+
+/* One warning per reason: "input 'x' ('f' layer 'l'): 208 point(s) <why>; skipped (features
+ * 12, 40, 41, 57, 88, ...)". */
+static void warn_skipped(lb_ctx *ctx, const lb_vlayer *l, const skipped *s, const char *why)
+{
+    if (s->n == 0)
+        return;
+    char ids[160] = "";
+    size_t shown = s->n < N_EXAMPLE_FIDS ? s->n : N_EXAMPLE_FIDS;
+    for (size_t i = 0; i < shown; i++) {
+        char one[32];
+        snprintf(one, sizeof(one), "%lld", (long long)s->fid[i]);
+        lb_list_append(ids, sizeof(ids), one);
+    }
+    lb_log(ctx, LB_LOG_WARN,
+           "input '%s' ('%s' layer '%s'): %zu point(s) %s; skipped, not "
+           "counted (feature%s %s%s)",
+           l->name, l->path, l->layer, s->n, why, s->n > 1 ? "s" : "", ids,
+           s->n > shown ? ", ..." : "");
+}
 
 static double ring_signed_area(const double *xy, size_t n)
 {
@@ -239,10 +279,8 @@ static int add_geometry(reader *r, OGRGeometryH g, int64_t fid)
         OGRGeometryH pt = OGR_G_GetGeometryCount(g) == 1 ? OGR_G_GetGeometryRef(g, 0) : g;
         double x = OGR_G_GetX(pt, 0), y = OGR_G_GetY(pt, 0);
         if (!(x >= RD_XMIN && x <= RD_XMAX && y >= RD_YMIN && y <= RD_YMAX)) {
-            lb_log(r->ctx, LB_LOG_WARN,
-                   "input '%s' ('%s' layer '%s') feature %lld: point at RD (%.0f, %.0f) lies "
-                   "outside the Netherlands; skipped",
-                   l->name, l->path, l->layer, (long long)fid, x, y);
+            note_skipped(&r->outside_nl, fid);
+            l->n_outside++;
             return 0;
         }
         if (!grow(&r->x, 1) || !grow(&r->y, 1))
@@ -302,6 +340,19 @@ static lb_status read_fields(lb_ctx *ctx, lb_vlayer *l, OGRFeatureDefnH defn)
     return LB_OK;
 }
 
+/* Is the (trimmed) text a missing-value mark: empty, StatLine "." / "x" / "-" / "?", or a CBS
+ * sentinel written as text? (Names and other words are text, not missing numbers.) */
+static int is_missing_text(const char *s)
+{
+    static const char *const marks[] = {"", ".", "x", "X", "-", "?"};
+    for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+        if (strcmp(s, marks[i]) == 0)
+            return 1;
+    char *end = NULL;
+    double v = strtod(s, &end);
+    return end != s && *end == '\0' && lb_is_cbs_sentinel(v);
+}
+
 static void store_field_values(lb_vlayer *l, OGRFeatureH feat, size_t row)
 {
     for (size_t i = 0; i < l->n_fields; i++) {
@@ -314,8 +365,10 @@ static void store_field_values(lb_vlayer *l, OGRFeatureH feat, size_t row)
         }
         if (f->is_string) {
             const char *s = OGR_F_GetFieldAsString(feat, idx);
-            f->str[row] = lb_strdup(s);
+            f->str[row] = lb_strdup_trim(s);
             f->num[row] = lb_parse_number(s);
+            if (f->str[row] && isnan(f->num[row]) && is_missing_text(f->str[row]))
+                f->n_missing++;
         } else {
             double v = OGR_F_GetFieldAsDouble(feat, idx);
             f->num[row] = (lb_is_cbs_sentinel(v) || !isfinite(v)) ? NAN : v;
@@ -345,6 +398,21 @@ static OGRSpatialReferenceH source_srs(lb_ctx *ctx, const lb_source *src, OGRLay
         }
         OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
         return s;
+    }
+    if (!layer_srs && strcmp(driver, "TopoJSON") == 0) {
+        /* TopoJSON has no CRS member; like GeoJSON its coordinates are WGS84 degrees by
+         * convention, which GDAL does not assume. Anything else is refused as below. */
+        OGREnvelope env;
+        if (OGR_L_GetExtent(lyr, &env, TRUE) == OGRERR_NONE && fabs(env.MinX) <= 180.0 &&
+            fabs(env.MaxX) <= 180.0 && fabs(env.MinY) <= 90.0 && fabs(env.MaxY) <= 90.0) {
+            OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
+            if (s && OSRImportFromEPSG(s, 4326) == OGRERR_NONE) {
+                OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
+                return s;
+            }
+            if (s)
+                OSRRelease(s);
+        }
     }
     if (!layer_srs) {
         lb_error(ctx, LB_ERR_CRS,
@@ -399,6 +467,42 @@ static OGRLayerH pick_layer(lb_ctx *ctx, GDALDatasetH ds, const lb_source *src)
     return NULL;
 }
 
+/* Take the geometry of feature @p f: 1 kept, 0 skipped (empty, or a point outside the
+ * Netherlands), or a negative lb_status with the message set. */
+static int take_geometry(reader *r, OGRFeatureH f, int64_t fid, OGRCoordinateTransformationH ct)
+{
+    lb_vlayer *l = r->l;
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    if (!g || OGR_G_IsEmpty(g))
+        return 0;
+    OGRGeometryH own = NULL;
+    lb_geom_kind gk = kind_of(OGR_G_GetGeometryType(g));
+    if (gk == LB_GEOM_POLYGON)
+        own = OGR_G_ForceToMultiPolygon(OGR_G_GetLinearGeometry(g, 0, NULL));
+    else if (gk == LB_GEOM_LINE)
+        own = OGR_G_GetLinearGeometry(g, 0, NULL);
+    else
+        own = OGR_G_Clone(g);
+    if (!own) {
+        lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+        return -(int)LB_ERR_NOMEM;
+    }
+    OGR_G_FlattenTo2D(own);
+    if (ct && OGR_G_Transform(own, ct) != OGRERR_NONE) {
+        OGR_G_DestroyGeometry(own);
+        lb_error(r->ctx, LB_ERR_CRS,
+                 "input '%s' ('%s' layer '%s') feature %lld: cannot reproject to RD New "
+                 "(EPSG:28992); is the declared CRS right?",
+                 l->name, l->path, l->layer, (long long)fid);
+        return -(int)LB_ERR_CRS;
+    }
+    int kept = add_geometry(r, own, fid);
+    OGR_G_DestroyGeometry(own);
+    if (kept == -(int)LB_ERR_NOMEM)
+        lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+    return kept;
+}
+
 static lb_status read_features(reader *r, OGRLayerH lyr, OGRCoordinateTransformationH ct)
 {
     lb_vlayer *l = r->l;
@@ -408,43 +512,11 @@ static lb_status read_features(reader *r, OGRLayerH lyr, OGRCoordinateTransforma
     OGR_L_ResetReading(lyr);
     while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
         int64_t fid = OGR_F_GetFID(f);
-        OGRGeometryH g = OGR_F_GetGeometryRef(f);
-        if (!g || OGR_G_IsEmpty(g)) {
-            l->n_skipped++;
-            OGR_F_Destroy(f);
-            continue;
-        }
-        OGRGeometryH own = NULL;
-        lb_geom_kind gk = kind_of(OGR_G_GetGeometryType(g));
-        if (gk == LB_GEOM_POLYGON) {
-            own = OGR_G_ForceToMultiPolygon(OGR_G_GetLinearGeometry(g, 0, NULL));
-        } else if (gk == LB_GEOM_LINE) {
-            own = OGR_G_GetLinearGeometry(g, 0, NULL);
-        } else {
-            own = OGR_G_Clone(g);
-        }
-        if (!own) {
-            OGR_F_Destroy(f);
-            st = lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
-            break;
-        }
-        OGR_G_FlattenTo2D(own);
-        if (ct && OGR_G_Transform(own, ct) != OGRERR_NONE) {
-            OGR_G_DestroyGeometry(own);
-            OGR_F_Destroy(f);
-            st = lb_error(r->ctx, LB_ERR_CRS,
-                          "input '%s' ('%s' layer '%s') feature %lld: cannot reproject to RD "
-                          "New (EPSG:28992); is the declared CRS right?",
-                          l->name, l->path, l->layer, (long long)fid);
-            break;
-        }
-        int kept = add_geometry(r, own, fid);
-        OGR_G_DestroyGeometry(own);
+        /* a table keeps every row; a layer only the features with a usable geometry */
+        int kept = r->attrs_only ? 1 : take_geometry(r, f, fid, ct);
         if (kept < 0) {
             OGR_F_Destroy(f);
             st = (lb_status)(-kept);
-            if (st == LB_ERR_NOMEM)
-                lb_error(r->ctx, st, "out of memory reading '%s'", l->path);
             break;
         }
         if (kept == 0) {
@@ -549,14 +621,81 @@ static void free_reader(reader *r)
     free(r->area.data);
 }
 
-lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, lb_vlayer **out)
+/* Does the path end in @p ext (".csv"), ignoring case? */
+static int has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), k = strlen(ext);
+    if (n < k)
+        return 0;
+    for (size_t i = 0; i < k; i++) {
+        char c = path[n - k + i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != ext[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Is @p path a StatLine export in table layout ("CSV volgens tabelindeling"): a title line,
+ * then a header row "Onderwerp";...;regions and rows per topic such as
+ * "Regioaanduiding|Codering";"code";"NL00";"GM1680";...? Reads the first 8 KiB. */
+static int is_statline_table_layout(const char *path)
+{
+    char head[8192];
+    VSILFILE *fp = VSIFOpenL(path, "rb");
+    if (!fp)
+        return 0;
+    size_t n = VSIFReadL(head, 1, sizeof(head) - 1, fp);
+    VSIFCloseL(fp);
+    head[n] = '\0';
+    return strstr(head, "\n\"Onderwerp\";") != NULL || strstr(head, "Regioaanduiding|") != NULL;
+}
+
+/* Open @p src->path as a vector dataset. CSV is opened with every column as text (numbers are
+ * parsed the Dutch way by lb_parse_number: "12,5", StatLine "." and "x") and empty strings as
+ * NULL; GDAL's CSV driver detects the ';' separator and skips the UTF-8 BOM itself. */
+static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *out)
+{
+    struct stat sb;
+    if (stat(src->path, &sb) != 0 && strncmp(src->path, "/vsi", 4) != 0)
+        return lb_error(ctx, LB_ERR_IO, "input '%s': cannot open '%s': %s", src->name, src->path,
+                        strerror(errno));
+    static const char *const csv_options[] = {"HEADERS=YES", "AUTODETECT_TYPE=NO",
+                                              "EMPTY_STRING_AS_NULL=YES", NULL};
+    int is_csv = has_ext(src->path, ".csv");
+    lb_cpl_capture cap;
+    lb_cpl_begin(&cap);
+    GDALDatasetH ds =
+        GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL,
+                   is_csv ? (const char *const *)csv_options : NULL, NULL);
+    lb_cpl_end(&cap);
+    if (ds) {
+        *out = ds;
+        return LB_OK;
+    }
+    if (is_csv && is_statline_table_layout(src->path))
+        return lb_error(
+            ctx, LB_ERR_DATA,
+            "input '%s': '%s' is a CBS StatLine export in table layout (\"CSV volgens "
+            "tabelindeling\": topics as rows, regions as columns), which cannot be joined "
+            "to units. Download the table again from StatLine as \"CSV met statistische "
+            "symbolen\" (one row per region, one column per topic; Downloaden > CSV), or "
+            "transpose it so that the first row names the columns and each region is a row",
+            src->name, src->path);
+    return lb_error(ctx, LB_ERR_IO, "input '%s': '%s' is not a readable vector file (%s)",
+                    src->name, src->path, cap.msg[0] ? cap.msg : "no driver recognises it");
+}
+
+static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filter, int attrs_only,
+                            lb_vlayer **out)
 {
     lb_gdal_init();
     lb_status st = LB_OK;
     GDALDatasetH ds = NULL;
     OGRSpatialReferenceH s_srs = NULL, rd = NULL;
     OGRCoordinateTransformationH ct = NULL;
-    reader r = {.ctx = ctx};
+    reader r = {.ctx = ctx, .src = src, .attrs_only = attrs_only};
     r.fid.elem = sizeof(int64_t);
     r.x.elem = r.y.elem = r.area.elem = r.ring_xy.elem = sizeof(double);
     r.wkb.elem = sizeof(unsigned char *);
@@ -571,22 +710,9 @@ lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, 
     l->path = lb_strdup(src->path);
     l->filter = lb_strdup(filter);
 
-    struct stat sb;
-    if (stat(src->path, &sb) != 0 && strncmp(src->path, "/vsi", 4) != 0) {
-        st = lb_error(ctx, LB_ERR_IO, "input '%s': cannot open '%s': %s", src->name, src->path,
-                      strerror(errno));
+    st = open_vector(ctx, src, &ds);
+    if (st != LB_OK)
         goto cleanup;
-    }
-    lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
-    ds = GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL,
-                    NULL, NULL);
-    lb_cpl_end(&cap);
-    if (!ds) {
-        st = lb_error(ctx, LB_ERR_IO, "input '%s': '%s' is not a readable vector file (%s)",
-                      src->name, src->path, cap.msg[0] ? cap.msg : "no driver recognises it");
-        goto cleanup;
-    }
     OGRLayerH lyr = pick_layer(ctx, ds, src);
     if (!lyr) {
         st = LB_ERR_DATA;
@@ -595,11 +721,12 @@ lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, 
     l->layer = lb_strdup(OGR_L_GetName(lyr));
     const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
     if (OGR_L_GetFeatureCount(lyr, TRUE) == 0) {
-        st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s') has no features", src->name,
-                      src->path, l->layer);
+        st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s') has no %s", src->name,
+                      src->path, l->layer, attrs_only ? "rows" : "features");
         goto cleanup;
     }
     if (filter) {
+        lb_cpl_capture cap;
         lb_cpl_begin(&cap);
         OGRErr e = OGR_L_SetAttributeFilter(lyr, filter);
         lb_cpl_end(&cap);
@@ -609,7 +736,16 @@ lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, 
             goto cleanup;
         }
     }
-    if (OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(lyr)) > 0) {
+    int has_geom = OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(lyr)) > 0;
+    if (!attrs_only && !has_geom) {
+        st = lb_error(ctx, LB_ERR_DATA,
+                      "input '%s' ('%s' layer '%s') is a table without geometry; an attribute "
+                      "table can be used in area mode, joined to the units on a code: "
+                      "--mode area --join %s=KEY[:UNITS_KEY] (e.g. --join %s=WK_CODE)",
+                      src->name, src->path, l->layer, src->name, src->name);
+        goto cleanup;
+    }
+    if (!attrs_only) {
         s_srs = source_srs(ctx, src, lyr, l->layer, driver);
         if (!s_srs) {
             st = LB_ERR_CRS;
@@ -634,14 +770,16 @@ lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, 
     st = read_features(&r, lyr, ct);
     if (st != LB_OK)
         goto cleanup;
+    warn_skipped(ctx, l, &r.outside_nl,
+                 "lie outside the Netherlands (RD New envelope; e.g. at 0,0 or abroad)");
     if (l->n == 0) {
-        st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'%s%s%s) has no features%s",
-                      src->name, src->path, l->layer, filter ? ", filter \"" : "",
-                      filter ? filter : "", filter ? "\"" : "",
+        st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'%s%s%s) has no %s%s", src->name,
+                      src->path, l->layer, filter ? ", filter \"" : "", filter ? filter : "",
+                      filter ? "\"" : "", attrs_only ? "rows" : "features",
                       l->n_skipped ? " with a usable geometry" : "");
         goto cleanup;
     }
-    if (l->kind == LB_GEOM_NONE) {
+    if (l->kind == LB_GEOM_NONE && !attrs_only) {
         st = lb_error(ctx, LB_ERR_DATA,
                       "input '%s' ('%s' layer '%s'): geometry type not supported (points, lines "
                       "or polygons expected)",
@@ -651,7 +789,8 @@ lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, 
     st = finish_layer(&r);
     if (st != LB_OK)
         goto cleanup;
-    compute_extent(l);
+    if (!attrs_only)
+        compute_extent(l);
     *out = l;
     l = NULL;
 cleanup:
@@ -666,4 +805,29 @@ cleanup:
         GDALClose(ds);
     lb_vlayer_destroy(l);
     return st;
+}
+
+size_t lb_vlayer_report_outside(lb_ctx *ctx, const lb_vlayer *l, const double extent[4],
+                                double margin_m)
+{
+    skipped s = {0};
+    double x0 = extent[0] - margin_m, y0 = extent[1] - margin_m;
+    double x1 = extent[2] + margin_m, y1 = extent[3] + margin_m;
+    for (size_t i = 0; l->kind == LB_GEOM_POINT && i < l->n; i++)
+        if (!(l->x[i] >= x0 && l->x[i] <= x1 && l->y[i] >= y0 && l->y[i] <= y1))
+            note_skipped(&s, l->fid[i]);
+    char why[160];
+    snprintf(why, sizeof(why), "lie outside the run's extent grown by %.0f m", margin_m);
+    warn_skipped(ctx, l, &s, why);
+    return s.n;
+}
+
+lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, lb_vlayer **out)
+{
+    return read_layer(ctx, src, filter, 0, out);
+}
+
+lb_status lb_vlayer_read_table(lb_ctx *ctx, const lb_source *src, lb_vlayer **out)
+{
+    return read_layer(ctx, src, NULL, 1, out);
 }

@@ -56,16 +56,35 @@ typedef struct lb_vlayer {
     double xmin, ymin, xmax, ymax;
     size_t n_fields;
     lb_field *fields;
-    size_t n_skipped; /* features skipped (empty geometry, outside the Netherlands) */
+    size_t n_skipped; /* features skipped: empty geometry, points outside the Netherlands */
+    size_t n_outside; /* of which points outside the Netherlands' RD envelope (e.g. at 0,0) */
 } lb_vlayer;
 
 /* Read a layer. Only features matching @p filter (OGR SQL WHERE, may be NULL) are kept.
  * Errors (LB_ERR_IO, LB_ERR_CRS, LB_ERR_DATA, LB_ERR_GEOM) name the file, layer and feature:
  * missing file or layer (listing the layers), an empty layer, a CRS-less GeoJSON whose
  * coordinates are RD metres, a layer without CRS and no @p src->s_srs, a bad filter.
- * Points outside the Netherlands' RD envelope (e.g. at 0,0) are skipped with a warning.
+ * Points outside the Netherlands' RD envelope (e.g. at 0,0) are skipped and reported in one
+ * warning naming the file, the count and the first feature ids.
+ * A TopoJSON file without CRS whose coordinates are degrees is read as WGS84 (the format's
+ * convention); a layer without geometry gets an error that points to attribute joins.
  * *out is owned by the caller (lb_vlayer_destroy). */
 lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, lb_vlayer **out);
+
+/* Read the attribute rows of a table (DBF, CSV, a layer without geometry, or any layer whose
+ * geometry is ignored) into a layer of kind LB_GEOM_NONE: n rows, fields, fid; no geometry.
+ * CSV is read with every column as text and numbers parsed by lb_parse_number (Dutch decimal
+ * comma, StatLine symbols); text values are trimmed (StatLine pads codes: "GM0363    ").
+ * A StatLine export in table layout ("CSV volgens tabelindeling": topics as rows) is refused
+ * with a message saying which export to download instead. *out: lb_vlayer_destroy. */
+lb_status lb_vlayer_read_table(lb_ctx *ctx, const lb_source *src, lb_vlayer **out);
+
+/* Points of @p l outside the RD box @p extent (xmin, ymin, xmax, ymax) grown by @p margin_m
+ * (the largest radius or distance cap that uses the layer, so that no such point can be
+ * counted or change a capped distance). Reports them in one warning (file, count, first
+ * feature ids; also recorded in run.json) and returns the count. */
+size_t lb_vlayer_report_outside(lb_ctx *ctx, const lb_vlayer *l, const double extent[4],
+                                double margin_m);
 
 /* Free a layer. NULL is a no-op. */
 void lb_vlayer_destroy(lb_vlayer *l);

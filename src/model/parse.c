@@ -804,7 +804,9 @@ static lb_status parse_indicator(parser *p, yaml_node_t *v, size_t i)
         (st = get_str(p, &f[I_NUMERATOR], where, &ind->numerator)) ||
         (st = get_str(p, &f[I_DENOMINATOR], where, &ind->denominator)) ||
         (st = get_str(p, &f[I_FILTER], where, &ind->filter)) ||
-        (st = get_num_min(p, &f[I_RADIUS_M], where, 0, 1, &ind->radius_m)) ||
+        /* count_within may take radius 0: features inside the unit (area mode) */
+        (st = get_num_min(p, &f[I_RADIUS_M], where, 0, ind->kind != LB_KIND_COUNT_WITHIN,
+                          &ind->radius_m)) ||
         (st = get_num_min(p, &f[I_CAP_M], where, 0, 1, &ind->cap_m)) ||
         (st = get_int(p, &f[I_BAND], where, 1, &ind->band)) ||
         (st = get_bool(p, &f[I_EXTENSIVE], where, &ind->extensive)))

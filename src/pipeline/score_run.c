@@ -11,6 +11,7 @@
 #include "../core/sha256.h"
 #include "../geom/geos_bridge.h"
 #include "../indicators/indicators.h"
+#include "../indicators/polygons.h"
 #include "../io/outdir.h"
 #include "../io/runjson.h"
 #include "../io/write.h"
@@ -345,8 +346,9 @@ static lb_status year_error(lb_ctx *ctx, const run *r, const year_run *y, lb_sta
     return lb_error_prefix(ctx, st, "year %d: ", y->year);
 }
 
-/* Bind and check the inputs of year @p y, read its weight and units layers, widen the extent. */
-static lb_status open_year(lb_ctx *ctx, run *r, year_run *y, double ext[4])
+/* Bind the inputs of year @p y and check that every input the model names is bound, before
+ * any heavy work starts. */
+static lb_status bind_year(lb_ctx *ctx, run *r, year_run *y)
 {
     const lb_model *m = r->model;
     lb_status st = year_sources(ctx, r, y);
@@ -354,33 +356,51 @@ static lb_status open_year(lb_ctx *ctx, run *r, year_run *y, double ext[4])
         st = lb_inputs_create(ctx, y->src, y->n_src, &y->in);
     if (st != LB_OK)
         return st;
-    /* Every input the model names must be bound before any heavy work starts. */
     for (size_t i = 0; i < m->n_inputs; i++)
         if (!lb_inputs_source(ctx, y->in, m->inputs[i]))
             return year_error(ctx, r, y, LB_ERR_ARG);
+    return LB_OK;
+}
+
+/* The polygon units of year @p y (--units, default the weight layer) and their id field (as
+ * --id-field, else found in the first year's layer). None for --units grid. */
+static lb_status load_units(lb_ctx *ctx, run *r, year_run *y)
+{
+    if (strcmp(r->units_name, "grid") == 0)
+        return LB_OK;
+    lb_status st = lb_inputs_vector(ctx, y->in, r->units_name, NULL, &y->units);
+    if (st != LB_OK)
+        return year_error(ctx, r, y, st);
+    if (y->units->kind != LB_GEOM_POLYGON)
+        return year_error(ctx, r, y,
+                          lb_error(ctx, LB_ERR_DATA, "units '%s' ('%s') must be a polygon layer",
+                                   r->units_name, y->units->path));
+    if (!r->id_field && r->o->id_field)
+        r->id_field = r->o->id_field;
+    else if (!r->id_field && y == &r->yr[0])
+        r->id_field =
+            find_field(y->units, id_candidates, sizeof(id_candidates) / sizeof(id_candidates[0]));
+    if (r->id_field && !lb_vlayer_field(ctx, y->units, r->id_field))
+        return year_error(ctx, r, y, LB_ERR_DATA);
+    return LB_OK;
+}
+
+/* Bind the inputs of year @p y, read its weight and units layers, widen the extent. */
+static lb_status open_year(lb_ctx *ctx, run *r, year_run *y, double ext[4])
+{
+    const lb_model *m = r->model;
+    lb_status st = bind_year(ctx, r, y);
+    if (st != LB_OK)
+        return st;
     st = lb_inputs_vector(ctx, y->in, m->weight_layer, NULL, &y->weight_layer);
     if (st != LB_OK)
         return year_error(ctx, r, y, st);
     if (m->weight_field && !lb_vlayer_field(ctx, y->weight_layer, m->weight_field))
         return year_error(ctx, r, y,
                           lb_error_prefix(ctx, LB_ERR_DATA, "weight (%s): ", m->weight_name));
-    if (strcmp(r->units_name, "grid") != 0) {
-        st = lb_inputs_vector(ctx, y->in, r->units_name, NULL, &y->units);
-        if (st != LB_OK)
-            return year_error(ctx, r, y, st);
-        if (y->units->kind != LB_GEOM_POLYGON)
-            return year_error(ctx, r, y,
-                              lb_error(ctx, LB_ERR_DATA,
-                                       "units '%s' ('%s') must be a polygon layer", r->units_name,
-                                       y->units->path));
-        if (!r->id_field && r->o->id_field)
-            r->id_field = r->o->id_field;
-        else if (!r->id_field && y == &r->yr[0])
-            r->id_field = find_field(y->units, id_candidates,
-                                     sizeof(id_candidates) / sizeof(id_candidates[0]));
-        if (r->id_field && !lb_vlayer_field(ctx, y->units, r->id_field))
-            return year_error(ctx, r, y, LB_ERR_DATA);
-    }
+    st = load_units(ctx, r, y);
+    if (st != LB_OK)
+        return st;
     const lb_vlayer *e = y->units ? y->units : y->weight_layer;
     if (e->kind != LB_GEOM_POLYGON)
         return year_error(ctx, r, y,
@@ -391,6 +411,24 @@ static lb_status open_year(lb_ctx *ctx, run *r, year_run *y, double ext[4])
     ext[1] = fmin(ext[1], e->ymin);
     ext[2] = fmax(ext[2], e->xmax);
     ext[3] = fmax(ext[3], e->ymax);
+    return LB_OK;
+}
+
+/* The fixed reference of --reference, with a warning where the model's mode disagrees. */
+static lb_status load_reference(lb_ctx *ctx, run *r)
+{
+    const lb_score_options *o = r->o;
+    if (!o->reference_path)
+        return LB_OK;
+    lb_status st = lb_reference_read(ctx, o->reference_path, r->model, &r->fixed);
+    if (st != LB_OK)
+        return st;
+    r->have_fixed = 1;
+    if (r->model->ref_mode == LB_REF_PER_YEAR)
+        lb_log(ctx, LB_LOG_WARN,
+               "--reference given but the model's reference mode is per_year: the fixed "
+               "reference of '%s' is used",
+               o->reference_path);
     return LB_OK;
 }
 
@@ -415,17 +453,8 @@ static lb_status prepare(lb_ctx *ctx, run *r)
     }
     if (st == LB_OK)
         st = lb_grid_from_extent(ctx, ext[0], ext[1], ext[2], ext[3], r->model->cell_m, &r->grid);
-    if (st == LB_OK && o->reference_path) {
-        st = lb_reference_read(ctx, o->reference_path, r->model, &r->fixed);
-        if (st != LB_OK)
-            return st;
-        r->have_fixed = 1;
-        if (r->model->ref_mode == LB_REF_PER_YEAR)
-            lb_log(ctx, LB_LOG_WARN,
-                   "--reference given but the model's reference mode is per_year: the fixed "
-                   "reference of '%s' is used",
-                   o->reference_path);
-    }
+    if (st == LB_OK)
+        st = load_reference(ctx, r);
     return st;
 }
 
@@ -716,7 +745,11 @@ static lb_status copy_text_field(lb_ctx *ctx, lb_table *t, const lb_vlayer *l, c
     return st;
 }
 
-static lb_status units_table(lb_ctx *ctx, run *r, year_run *y)
+/* The units with code, name and parent codes, the scores @p s and weight @p w, the integer
+ * columns @p ints, per indicator x_<id> (@p ux) and c_<id> (@p uc), and the polygons. */
+static lb_status units_table(lb_ctx *ctx, run *r, year_run *y, const lb_scores *s, const double *w,
+                             size_t n_ints, const char *const *ints, const int *const *ivals,
+                             double *const *ux, double *const *uc)
 {
     const lb_model *m = r->model;
     const lb_vlayer *l = y->units;
@@ -739,19 +772,17 @@ static lb_status units_table(lb_ctx *ctx, run *r, year_run *y)
         if (!r->id_field || strcmp(parents[i], r->id_field) != 0)
             st = copy_text_field(ctx, t, l, parents[i]);
     if (st == LB_OK)
-        st = add_score_columns(ctx, m, t, &y->unit.s, y->year);
+        st = add_score_columns(ctx, m, t, s, y->year);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "weight", LB_COL_REAL, &c);
     if (st == LB_OK) {
         c->decimals = 2;
-        memcpy(c->real, y->unit.weight, l->n * sizeof(double));
+        memcpy(c->real, w, l->n * sizeof(double));
     }
-    const char *ints[] = {"n_cells", "n_imputed", "flags"};
-    const int *vals[] = {y->unit.n_cells, y->unit.n_imputed_cells, y->unit.s.flags};
-    for (size_t j = 0; j < 3 && st == LB_OK; j++) {
+    for (size_t j = 0; j < n_ints && st == LB_OK; j++) {
         st = lb_table_add(ctx, t, ints[j], LB_COL_INT, &c);
         for (size_t k = 0; st == LB_OK && k < l->n; k++)
-            c->integer[k] = vals[j][k];
+            c->integer[k] = ivals[j][k];
     }
     for (size_t i = 0; i < m->n_ind && st == LB_OK; i++)
         for (int j = 0; j < 2 && st == LB_OK; j++) {
@@ -760,7 +791,7 @@ static lb_status units_table(lb_ctx *ctx, run *r, year_run *y)
             st = lb_table_add(ctx, t, cname, LB_COL_REAL, &c);
             if (st == LB_OK) {
                 c->decimals = 6;
-                memcpy(c->real, j ? y->uc[i] : y->ux[i], l->n * sizeof(double));
+                memcpy(c->real, j ? uc[i] : ux[i], l->n * sizeof(double));
             }
         }
     for (size_t k = 0; st == LB_OK && k < l->n; k++) {
@@ -892,8 +923,11 @@ static lb_status score_year(lb_ctx *ctx, run *r, size_t t)
         st = year_progress(ctx, r, t, 0.8, "writing");
     if (st == LB_OK)
         st = grid_table(ctx, r, y);
-    if (st == LB_OK && y->units)
-        st = units_table(ctx, r, y);
+    if (st == LB_OK && y->units) {
+        const char *const ints[] = {"n_cells", "n_imputed", "flags"};
+        const int *const vals[] = {y->unit.n_cells, y->unit.n_imputed_cells, y->unit.s.flags};
+        st = units_table(ctx, r, y, &y->unit.s, y->unit.weight, 3, ints, vals, y->ux, y->uc);
+    }
     if (st == LB_OK)
         st = write_rasters(ctx, r, y);
     if (st == LB_OK) {
@@ -1065,6 +1099,8 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r)
         if (ys[t])
             json_object_array_add(yarr, json_object_new_int(ys[t]));
     json_object_object_add(opt, "years", yarr);
+    json_object_object_add(opt, "mode",
+                           json_object_new_string(o->mode == LB_MODE_AREA ? "area" : "grid"));
     json_object_object_add(opt, "units", json_object_new_string(r->units_name));
     json_object_object_add(opt, "id_field",
                            r->id_field ? json_object_new_string(r->id_field) : NULL);
@@ -1138,15 +1174,49 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r)
 
 /* The tables of all years into scores.gpkg, <units>.geojson and <units>.csv; then run.json,
  * and the directory appears. */
+/* The units table as scores.gpkg layer <units>, <units>.geojson and <units>.csv. */
+static lb_status write_units(lb_ctx *ctx, run *r, lb_table *ut)
+{
+    lb_status st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name);
+    char file[256];
+    snprintf(file, sizeof(file), "%s.geojson", r->units_name);
+    if (st == LB_OK)
+        st = write_table(ctx, r, ut, file, LB_FMT_GEOJSON, r->units_name);
+    snprintf(file, sizeof(file), "%s.csv", r->units_name);
+    if (st == LB_OK)
+        st = write_table(ctx, r, ut, file, LB_FMT_CSV, r->units_name);
+    return st;
+}
+
+/* run.json, then the directory appears; @p amend (may be NULL) adjusts the document first. */
+static lb_status write_run_json(lb_ctx *ctx, run *r,
+                                void (*amend)(const run *r, struct json_object *doc))
+{
+    lb_status st = lb_progress(ctx, 0.95, "writing");
+    if (st != LB_OK)
+        return st;
+    stage_done(r, "write");
+    json_object_array_add(r->outputs, json_object_new_string("run.json"));
+    struct json_object *doc = run_json(ctx, r);
+    if (amend)
+        amend(r, doc);
+    char *path = lb_outdir_tmp_path(&r->out, "run.json");
+    st = path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    free(path);
+    json_object_put(doc);
+    if (st == LB_OK)
+        st = lb_outdir_commit(ctx, &r->out);
+    return st;
+}
+
+/* The tables of all years, rows in ascending year order: scores.gpkg (grid and units),
+ * <units>.geojson and <units>.csv; then run.json. */
 static lb_status write_all(lb_ctx *ctx, run *r)
 {
     lb_table **parts = calloc(r->n_years, sizeof(*parts));
+    size_t *order = malloc(r->n_years * sizeof(size_t));
     lb_table *gt = NULL, *ut = NULL;
-    lb_status st = parts ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    /* Rows in ascending year order. */
-    size_t *order = parts ? malloc(r->n_years * sizeof(size_t)) : NULL;
-    if (st == LB_OK && !order)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = parts && order ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t t = 0; st == LB_OK && t < r->n_years; t++) {
         size_t k = t;
         while (k > 0 && r->yr[order[k - 1]].year > r->yr[t].year) {
@@ -1167,35 +1237,19 @@ static lb_status write_all(lb_ctx *ctx, run *r)
             parts[t] = r->yr[order[t]].units_t;
         st = concat_tables(ctx, parts, r->n_years, &ut);
         if (st == LB_OK)
-            st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name);
-        char file[256];
-        snprintf(file, sizeof(file), "%s.geojson", r->units_name);
-        if (st == LB_OK)
-            st = write_table(ctx, r, ut, file, LB_FMT_GEOJSON, r->units_name);
-        snprintf(file, sizeof(file), "%s.csv", r->units_name);
-        if (st == LB_OK)
-            st = write_table(ctx, r, ut, file, LB_FMT_CSV, r->units_name);
+            st = write_units(ctx, r, ut);
     }
     lb_table_destroy(ut);
     free(parts);
     free(order);
     if (st == LB_OK) {
         json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
-        st = lb_progress(ctx, 0.95, "writing");
+        st = write_run_json(ctx, r, NULL);
     }
-    if (st == LB_OK) {
-        stage_done(r, "write");
-        json_object_array_add(r->outputs, json_object_new_string("run.json"));
-        struct json_object *doc = run_json(ctx, r);
-        char *path = lb_outdir_tmp_path(&r->out, "run.json");
-        st = path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        free(path);
-        json_object_put(doc);
-    }
-    if (st == LB_OK)
-        st = lb_outdir_commit(ctx, &r->out);
     return st;
 }
+
+static lb_status score_area(lb_ctx *ctx, const lb_score_options *o);
 
 lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
 {
@@ -1207,6 +1261,13 @@ lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
         return lb_error(ctx, LB_ERR_ARG, "score: the CSV separator must be ',' or ';'");
     if (o->n_years && !o->years)
         return lb_error(ctx, LB_ERR_ARG, "score: n_years is %zu but years is NULL", o->n_years);
+    if (o->mode == LB_MODE_AREA)
+        return score_area(ctx, o);
+    if (o->n_joins)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "score: attribute tables are joined to the units in area mode only; "
+                        "add --mode area (or join the table to the polygons first, e.g. with "
+                        "ogr2ogr -sql ... LEFT JOIN)");
     run r = {.o = o,
              .timings = json_object_new_object(),
              .outputs = json_object_new_array(),
@@ -1225,6 +1286,215 @@ lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
     if (st == LB_OK)
         st = lb_progress(ctx, 1.0, "done");
     lb_outdir_abort(&r.out);
+    run_free(&r);
+    return st;
+}
+
+/* ---- Area mode -----------------------------------------------------------------------------
+ * Every polygon of the units is scored from its own indicators (src/indicators/polygons.c),
+ * without a grid, with the same model arithmetic; one year; written as scores.gpkg layer
+ * <units>, <units>.geojson, <units>.csv and run.json. The year's compact arrays hold one
+ * entry per unit: w (weights), x (indicators), sc (scores). */
+
+static lb_status area_prepare(lb_ctx *ctx, run *r, lb_area **area)
+{
+    const lb_score_options *o = r->o;
+    if (o->n_years > 1)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "area mode scores one year per run; run it once per year (got %zu "
+                        "years)",
+                        o->n_years);
+    lb_status st = lb_model_load(ctx, o->model_path, &r->model);
+    if (st == LB_OK)
+        st = plan_years(ctx, r);
+    if (st == LB_OK)
+        st = check_bindings(ctx, r);
+    if (st != LB_OK)
+        return st;
+    r->units_name = o->units ? o->units : r->model->weight_layer;
+    year_run *y = &r->yr[0];
+    y->timings = json_object_new_object();
+    y->t_stage = now_s();
+    st = bind_year(ctx, r, y);
+    if (st == LB_OK)
+        st = load_units(ctx, r, y);
+    if (st == LB_OK && !y->units)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "area mode scores polygons: --units must name a polygon input, not "
+                        "'grid'");
+    if (st == LB_OK)
+        st = lb_area_create(ctx, y->in, r->units_name, y->units, r->model->cell_m, area);
+    for (size_t i = 0; st == LB_OK && i < o->n_joins; i++) {
+        const lb_join_spec *j = &o->joins[i];
+        if (!j->input || !j->key)
+            return lb_error(ctx, LB_ERR_ARG, "--join wants NAME=KEY[:UNITS_KEY]");
+        if (strcmp(j->input, r->units_name) == 0)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "--join %s: '%s' is the units layer itself; its attributes are used "
+                            "as they are",
+                            j->input, j->input);
+        if (lb_area_is_joined(*area, j->input))
+            return lb_error(ctx, LB_ERR_ARG, "--join %s is given twice", j->input);
+        size_t k = 0;
+        while (k < y->n_src && strcmp(y->src[k].name, j->input) != 0)
+            k++;
+        if (k == y->n_src)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "--join %s=%s: no input '%s' is bound; add --input %s=TABLE.dbf|csv",
+                            j->input, j->key, j->input, j->input);
+        st = lb_area_join(ctx, *area, j->input, j->key, j->units_key);
+    }
+    if (st == LB_OK)
+        st = load_reference(ctx, r);
+    return st;
+}
+
+static lb_status area_score(lb_ctx *ctx, run *r, lb_area *a)
+{
+    const lb_model *m = r->model;
+    year_run *y = &r->yr[0];
+    size_t n = y->units->n;
+    unsigned char *scored = calloc(n ? n : 1, 1);
+    y->w = malloc((n ? n : 1) * sizeof(double));
+    y->x = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
+    if (!scored || !y->w || !y->x) {
+        free(scored);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    size_t n_missing = 0;
+    lb_status st = lb_area_weights(ctx, a, m, y->w, &n_missing);
+    if (st == LB_OK && n_missing)
+        lb_log(ctx, LB_LOG_WARN,
+               "weight field '%s' of '%s' is missing for %zu unit(s); they are not scored",
+               m->weight_field, m->weight_layer, n_missing);
+    for (size_t u = 0; st == LB_OK && u < n; u++) {
+        scored[u] = y->w[u] >= m->min_weight && y->w[u] > 0.0;
+        y->n_scored += scored[u];
+    }
+    if (st == LB_OK && y->n_scored == 0)
+        st = lb_error(ctx, LB_ERR_DATA,
+                      "no unit of '%s' reaches min_weight %g of '%s'; check the weight field",
+                      y->units->path, m->min_weight, m->weight_field ? m->weight_field : "area");
+    if (st == LB_OK)
+        year_stage(r, y, "weights");
+    for (size_t i = 0; st == LB_OK && i < m->n_ind; i++) {
+        y->x[i] = malloc((n ? n : 1) * sizeof(double));
+        if (!y->x[i])
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        if (st == LB_OK)
+            st = lb_indicator_eval_polygons(ctx, &m->ind[i], a, y->x[i]);
+        if (st == LB_OK)
+            st = lb_progress(ctx, 0.1 + 0.7 * (double)(i + 1) / (double)m->n_ind, "indicators");
+    }
+    if (st == LB_OK) {
+        year_stage(r, y, "indicators");
+        st = lb_score_units(ctx, m, n, (const double *const *)y->x, y->w, scored,
+                            r->have_fixed ? &r->fixed : NULL, &y->ref, &y->sc);
+    }
+    free(scored);
+    if (st != LB_OK)
+        return st;
+    y->ref.year = r->have_fixed ? r->fixed.year : y->year;
+    year_stage(r, y, "model");
+    /* x_<id> is the unit's own value; c_<id> its contribution. */
+    y->ux = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
+    y->uc = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
+    if (!y->ux || !y->uc)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < m->n_ind; i++) {
+        const lb_indicator *ind = &m->ind[i];
+        y->ux[i] = malloc((n ? n : 1) * sizeof(double));
+        y->uc[i] = malloc((n ? n : 1) * sizeof(double));
+        if (!y->ux[i] || !y->uc[i])
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        for (size_t u = 0; u < n; u++) {
+            y->ux[i][u] = y->x[i][u];
+            y->uc[i][u] = isnan(y->sc.lbm[u])
+                              ? NAN
+                              : lb_contribution(ind, lb_transform_pre(&ind->tf, y->x[i][u]),
+                                                y->ref.ind_mean[i], y->ref.ind_sd[i]);
+        }
+    }
+    return LB_OK;
+}
+
+/* run.json of an area run: no grid, counts of units instead of cells, the joins. */
+static void area_amend(const run *r, struct json_object *doc)
+{
+    const lb_scores *sc = &r->yr[0].sc;
+    json_object_object_del(doc, "grid");
+    json_object_object_add(doc, "mode", json_object_new_string("area"));
+    size_t scored = 0, imputed = 0, dropped = 0, no_weight = 0;
+    for (size_t u = 0; u < sc->n; u++) {
+        scored += !isnan(sc->lbm[u]);
+        imputed += (sc->flags[u] & LB_FLAG_IMPUTED) != 0;
+        dropped += (sc->flags[u] & LB_FLAG_DROPPED) != 0;
+        no_weight += (sc->flags[u] & LB_FLAG_NO_WEIGHT) != 0;
+    }
+    struct json_object *c = json_object_new_object();
+    json_object_object_add(c, "units", json_object_new_int64((int64_t)sc->n));
+    json_object_object_add(c, "scored_units", json_object_new_int64((int64_t)scored));
+    json_object_object_add(c, "units_imputed", json_object_new_int64((int64_t)imputed));
+    json_object_object_add(c, "units_dropped", json_object_new_int64((int64_t)dropped));
+    json_object_object_add(c, "units_below_min_weight", json_object_new_int64((int64_t)no_weight));
+    json_object_object_add(doc, "counts", c);
+    struct json_object *years = NULL, *y0 = NULL;
+    if (json_object_object_get_ex(doc, "years", &years) &&
+        (y0 = json_object_array_get_idx(years, 0)) != NULL)
+        json_object_object_add(y0, "counts", json_object_get(c));
+    struct json_object *opt = NULL, *joins = json_object_new_array();
+    for (size_t i = 0; i < r->o->n_joins; i++) {
+        const lb_join_spec *j = &r->o->joins[i];
+        struct json_object *jo = json_object_new_object();
+        json_object_object_add(jo, "input", json_object_new_string(j->input));
+        json_object_object_add(jo, "key", json_object_new_string(j->key));
+        json_object_object_add(jo, "units_key",
+                               json_object_new_string(j->units_key ? j->units_key : j->key));
+        json_object_array_add(joins, jo);
+    }
+    if (json_object_object_get_ex(doc, "options", &opt))
+        json_object_object_add(opt, "joins", joins);
+    else
+        json_object_put(joins);
+}
+
+static lb_status area_write(lb_ctx *ctx, run *r)
+{
+    year_run *y = &r->yr[0];
+    lb_status st = lb_outdir_open(ctx, r->o->outdir, &r->out);
+    const char *const ints[] = {"n_imputed", "flags"};
+    const int *const vals[] = {y->sc.n_imputed, y->sc.flags};
+    if (st == LB_OK)
+        st = units_table(ctx, r, y, &y->sc, y->w, 2, ints, vals, y->ux, y->uc);
+    if (st == LB_OK)
+        st = write_units(ctx, r, y->units_t);
+    if (st == LB_OK) {
+        json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
+        st = write_run_json(ctx, r, area_amend);
+    }
+    return st;
+}
+
+static lb_status score_area(lb_ctx *ctx, const lb_score_options *o)
+{
+    run r = {.o = o,
+             .timings = json_object_new_object(),
+             .outputs = json_object_new_array(),
+             .t_stage = now_s()};
+    lb_area *a = NULL;
+    lb_status st = lb_progress(ctx, 0.0, "reading");
+    if (st == LB_OK)
+        st = area_prepare(ctx, &r, &a);
+    if (st == LB_OK) {
+        stage_done(&r, "read");
+        st = area_score(ctx, &r, a);
+    }
+    if (st == LB_OK)
+        st = area_write(ctx, &r);
+    if (st == LB_OK)
+        st = lb_progress(ctx, 1.0, "done");
+    lb_outdir_abort(&r.out);
+    lb_area_destroy(a); /* borrows the inputs that run_free() releases */
     run_free(&r);
     return st;
 }

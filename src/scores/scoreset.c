@@ -159,23 +159,6 @@ static const char *row_where(const part *p, size_t r, char *buf, size_t size)
     return buf;
 }
 
-static char *trimmed_dup(const char *s)
-{
-    if (!s)
-        return NULL;
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        n--;
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 /* Text of cell (c, r): text fields as read, numbers formatted ("3401", "4.05"). NULL when
  * missing. */
 static const char *cell_text(const lb_attr_table *t, size_t c, size_t r, char *buf, size_t size)
@@ -316,7 +299,7 @@ static lb_status read_ids(lb_ctx *ctx, part *p, const lb_attr_table *t, long c_i
     for (size_t r = 0; r < t->n_rows; r++) {
         char buf[64], wh[64];
         const char *s = cell_text(t, (size_t)c_id, r, buf, sizeof(buf));
-        if (s && !is_missing_token(s) && !(p->id[r] = trimmed_dup(s)))
+        if (s && !is_missing_token(s) && !(p->id[r] = lb_strdup_trim(s)))
             return nomem(ctx);
         if (!p->id[r])
             return lb_error(ctx, LB_ERR_DATA, "%s: %s has no %s", p->description,
@@ -327,7 +310,7 @@ static lb_status read_ids(lb_ctx *ctx, part *p, const lb_attr_table *t, long c_i
             if (cols[j] < 0)
                 continue;
             s = cell_text(t, (size_t)cols[j], r, buf, sizeof(buf));
-            if (s && !(dst[j][r] = trimmed_dup(s)))
+            if (s && !(dst[j][r] = lb_strdup_trim(s)))
                 return nomem(ctx);
         }
     }
@@ -470,7 +453,7 @@ static lb_status joined_geometry(lb_ctx *ctx, part *p, const lb_score_source *sr
         size_t hits = 0;
         for (size_t k = 0; k < g->n; k++) {
             char buf[64];
-            char *s = trimmed_dup(field_text(fl, k, buf, sizeof(buf)));
+            char *s = lb_strdup_trim(field_text(fl, k, buf, sizeof(buf)));
             hits += s && idmap_find(ids, uid, s) >= 0;
             free(s);
         }
@@ -500,7 +483,7 @@ static lb_status joined_geometry(lb_ctx *ctx, part *p, const lb_score_source *sr
         feat_of[u] = SIZE_MAX;
     for (size_t k = 0; st == LB_OK && k < g->n; k++) {
         char buf[64];
-        char *s = trimmed_dup(field_text(best, k, buf, sizeof(buf)));
+        char *s = lb_strdup_trim(field_text(best, k, buf, sizeof(buf)));
         long u = s ? idmap_find(ids, uid, s) : -1;
         free(s);
         if (u < 0)

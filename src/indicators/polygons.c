@@ -1,0 +1,707 @@
+/* SPDX-License-Identifier: MIT */
+/* Indicator kinds evaluated on polygon units (area mode). */
+#include "polygons.h"
+
+#include "../core/ctx.h"
+#include "../geom/overlay.h"
+#include "../grid/coverage.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct join {
+    char *name;
+    lb_vlayer *table;
+    size_t *row; /* per unit: table row, SIZE_MAX when none */
+} join;
+
+typedef struct set_entry {
+    char *name;
+    char *filter;
+    lb_geoset *set;
+} set_entry;
+
+struct lb_area {
+    lb_inputs *in;
+    const char *units_name;
+    const lb_vlayer *units;
+    double cell_m;
+    lb_shape **shape; /* per unit, built on first use */
+    double *px, *py;  /* point on surface per unit, on first use */
+    join *joins;
+    size_t n_joins;
+    set_entry *sets;
+    size_t n_sets;
+    char **reported; /* point layers already checked against the extent ("name|filter") */
+    size_t n_reported;
+};
+
+static int same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+lb_status lb_area_create(lb_ctx *ctx, lb_inputs *in, const char *units_name, const lb_vlayer *units,
+                         double cell_m, lb_area **out)
+{
+    if (units->kind != LB_GEOM_POLYGON)
+        return lb_error(ctx, LB_ERR_DATA, "units '%s' ('%s') must be a polygon layer", units_name,
+                        units->path);
+    lb_area *a = calloc(1, sizeof(*a));
+    if (!a)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    a->in = in;
+    a->units_name = units_name;
+    a->units = units;
+    a->cell_m = cell_m;
+    *out = a;
+    return LB_OK;
+}
+
+void lb_area_destroy(lb_area *a)
+{
+    if (!a)
+        return;
+    for (size_t u = 0; a->shape && u < a->units->n; u++)
+        lb_shape_destroy(a->shape[u]);
+    free(a->shape);
+    free(a->px);
+    free(a->py);
+    for (size_t i = 0; i < a->n_joins; i++) {
+        free(a->joins[i].name);
+        lb_vlayer_destroy(a->joins[i].table);
+        free(a->joins[i].row);
+    }
+    free(a->joins);
+    for (size_t i = 0; i < a->n_sets; i++) {
+        free(a->sets[i].name);
+        free(a->sets[i].filter);
+        lb_geoset_destroy(a->sets[i].set);
+    }
+    free(a->sets);
+    for (size_t i = 0; i < a->n_reported; i++)
+        free(a->reported[i]);
+    free(a->reported);
+    free(a);
+}
+
+/* ---- joins ---------------------------------------------------------------------------- */
+
+/* The code of row @p i of field @p f as text: the string (trimmed on read), or an integer
+ * written without decimals. NULL when missing. */
+static const char *key_text(const lb_field *f, size_t i, char *buf, size_t size)
+{
+    if (f->is_string)
+        return f->str[i] && f->str[i][0] ? f->str[i] : NULL;
+    if (isnan(f->num[i]))
+        return NULL;
+    snprintf(buf, size, "%.15g", f->num[i]);
+    return buf;
+}
+
+typedef struct keyed {
+    const char *key;
+    size_t row;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+lb_status lb_area_join(lb_ctx *ctx, lb_area *a, const char *name, const char *key,
+                       const char *units_key)
+{
+    const lb_source *src = lb_inputs_source(ctx, a->in, name);
+    if (!src)
+        return LB_ERR_ARG;
+    if (!units_key)
+        units_key = key;
+    const lb_field *uk = lb_vlayer_field(ctx, a->units, units_key);
+    if (!uk)
+        return lb_error_prefix(ctx, LB_ERR_DATA, "join '%s' on %s: the units need the key: ", name,
+                               units_key);
+    join j = {lb_strdup(name), NULL, NULL};
+    keyed *ks = NULL;
+    char **texts = NULL;
+    lb_status st = j.name ? lb_vlayer_read_table(ctx, src, &j.table)
+                          : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    const lb_field *tk = NULL;
+    if (st == LB_OK && !(tk = lb_vlayer_field(ctx, j.table, key)))
+        st = lb_error_prefix(ctx, LB_ERR_DATA, "join '%s': the table needs its key: ", name);
+    size_t nt = j.table ? j.table->n : 0, n_keys = 0;
+    if (st == LB_OK) {
+        ks = malloc((nt ? nt : 1) * sizeof(*ks));
+        texts = calloc(nt ? nt : 1, sizeof(*texts));
+        j.row = malloc((a->units->n ? a->units->n : 1) * sizeof(size_t));
+        if (!ks || !texts || !j.row)
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; st == LB_OK && i < nt; i++) {
+        char buf[48];
+        const char *k = key_text(tk, i, buf, sizeof(buf));
+        if (!k)
+            continue;
+        texts[i] = lb_strdup(k);
+        if (!texts[i])
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        else
+            ks[n_keys++] = (keyed){texts[i], i};
+    }
+    if (st == LB_OK)
+        qsort(ks, n_keys, sizeof(*ks), cmp_keyed);
+    for (size_t i = 1; st == LB_OK && i < n_keys; i++)
+        if (strcmp(ks[i - 1].key, ks[i].key) == 0)
+            st = lb_error(ctx, LB_ERR_DATA,
+                          "join '%s' ('%s'): code '%s' of field '%s' occurs twice (features "
+                          "%lld and %lld); a joined table needs one row per unit",
+                          name, src->path, ks[i].key, key, (long long)j.table->fid[ks[i - 1].row],
+                          (long long)j.table->fid[ks[i].row]);
+    size_t n_unmatched = 0;
+    char examples[160] = "";
+    for (size_t u = 0; st == LB_OK && u < a->units->n; u++) {
+        char buf[48];
+        const char *k = key_text(uk, u, buf, sizeof(buf));
+        keyed probe = {k, 0}, *hit = NULL;
+        if (k && n_keys) {
+            /* row 0 sorts first among equal keys, so search for the key alone */
+            size_t lo = 0, hi = n_keys;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (strcmp(ks[mid].key, probe.key) < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < n_keys && strcmp(ks[lo].key, k) == 0)
+                hit = &ks[lo];
+        }
+        j.row[u] = hit ? hit->row : SIZE_MAX;
+        if (!hit) {
+            if (n_unmatched < 5)
+                lb_list_append(examples, sizeof(examples), k ? k : "(no code)");
+            n_unmatched++;
+        }
+    }
+    if (st == LB_OK && n_unmatched)
+        lb_log(ctx, LB_LOG_WARN,
+               "join '%s' ('%s') on %s = units' %s: %zu of %zu unit(s) have no row (%s%s); "
+               "their values from '%s' are missing",
+               name, src->path, key, units_key, n_unmatched, a->units->n, examples,
+               n_unmatched > 5 ? ", ..." : "", name);
+    if (st == LB_OK && n_unmatched == a->units->n)
+        st = lb_error(ctx, LB_ERR_DATA,
+                      "join '%s' ('%s'): no unit's %s matches the table's %s (units: %s ...); "
+                      "check the key fields and the year of the codes",
+                      name, src->path, units_key, key, examples);
+    for (size_t i = 0; texts && i < nt; i++)
+        free(texts[i]);
+    free(texts);
+    free(ks);
+    join *nj = st == LB_OK ? realloc(a->joins, (a->n_joins + 1) * sizeof(*nj)) : NULL;
+    if (st == LB_OK && !nj)
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st != LB_OK) {
+        free(j.name);
+        lb_vlayer_destroy(j.table);
+        free(j.row);
+        return st;
+    }
+    a->joins = nj;
+    a->joins[a->n_joins++] = j;
+    return LB_OK;
+}
+
+static const join *find_join(const lb_area *a, const char *name)
+{
+    for (size_t i = 0; i < a->n_joins; i++)
+        if (strcmp(a->joins[i].name, name) == 0)
+            return &a->joins[i];
+    return NULL;
+}
+
+int lb_area_is_joined(const lb_area *a, const char *name)
+{
+    return find_join(a, name) != NULL;
+}
+
+/* ---- shapes and sets ------------------------------------------------------------------ */
+
+static void unit_what(const lb_area *a, size_t u, char *buf, size_t size)
+{
+    snprintf(buf, size, "units '%s' ('%s') feature %lld", a->units_name, a->units->path,
+             (long long)a->units->fid[u]);
+}
+
+static lb_status ensure_shapes(lb_ctx *ctx, lb_area *a)
+{
+    if (a->shape)
+        return LB_OK;
+    const lb_vlayer *l = a->units;
+    lb_shape **sh = calloc(l->n ? l->n : 1, sizeof(*sh));
+    if (!sh)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t u = 0; u < l->n; u++) {
+        char what[600];
+        unit_what(a, u, what, sizeof(what));
+        lb_status st = lb_shape_create(ctx, l->wkb[u], l->wkb_size[u], 0.0, what, &sh[u]);
+        if (st != LB_OK) {
+            for (size_t k = 0; k < u; k++)
+                lb_shape_destroy(sh[k]);
+            free(sh);
+            return st;
+        }
+    }
+    a->shape = sh;
+    return LB_OK;
+}
+
+static lb_status ensure_points(lb_ctx *ctx, lb_area *a)
+{
+    if (a->px)
+        return LB_OK;
+    lb_status st = ensure_shapes(ctx, a);
+    if (st != LB_OK)
+        return st;
+    size_t n = a->units->n ? a->units->n : 1;
+    double *px = malloc(n * sizeof(double)), *py = malloc(n * sizeof(double));
+    if (!px || !py)
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t u = 0; st == LB_OK && u < a->units->n; u++)
+        st = lb_shape_point_on_surface(ctx, a->shape[u], &px[u], &py[u]);
+    if (st != LB_OK) {
+        free(px);
+        free(py);
+        return st;
+    }
+    a->px = px;
+    a->py = py;
+    return LB_OK;
+}
+
+/* The overlay set of (layer, filter), built once. */
+static lb_status get_set(lb_ctx *ctx, lb_area *a, const char *name, const char *filter,
+                         const lb_vlayer **layer, const lb_geoset **out)
+{
+    lb_status st = lb_inputs_vector(ctx, a->in, name, filter, layer);
+    if (st != LB_OK)
+        return st;
+    for (size_t i = 0; i < a->n_sets; i++)
+        if (strcmp(a->sets[i].name, name) == 0 && same_str(a->sets[i].filter, filter)) {
+            *out = a->sets[i].set;
+            return LB_OK;
+        }
+    set_entry e = {lb_strdup(name), lb_strdup(filter), NULL};
+    set_entry *ns = realloc(a->sets, (a->n_sets + 1) * sizeof(*ns));
+    if (ns)
+        a->sets = ns;
+    if (!ns || !e.name || (filter && !e.filter)) {
+        free(e.name);
+        free(e.filter);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    st = lb_geoset_create(ctx, *layer, &e.set);
+    if (st != LB_OK) {
+        free(e.name);
+        free(e.filter);
+        return st;
+    }
+    a->sets[a->n_sets++] = e;
+    *out = e.set;
+    return LB_OK;
+}
+
+/* Report, once per (layer, filter), the points that lie beyond the units' extent grown by
+ * @p margin_m: they can never be counted or be nearest within the cap. */
+static lb_status report_outside(lb_ctx *ctx, lb_area *a, const char *name, const char *filter,
+                                const lb_vlayer *l, double margin_m)
+{
+    char *tag = lb_strfmt("%s|%s", name, filter ? filter : "");
+    if (!tag)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < a->n_reported; i++)
+        if (strcmp(a->reported[i], tag) == 0) {
+            free(tag);
+            return LB_OK;
+        }
+    char **nr = realloc(a->reported, (a->n_reported + 1) * sizeof(*nr));
+    if (!nr) {
+        free(tag);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    a->reported = nr;
+    a->reported[a->n_reported++] = tag;
+    const lb_vlayer *u = a->units;
+    const double ext[4] = {u->xmin, u->ymin, u->xmax, u->ymax};
+    lb_vlayer_report_outside(ctx, l, ext, margin_m);
+    return LB_OK;
+}
+
+/* The unit grown by @p r (r > 0: a new shape in *tmp to destroy), or the unit itself. */
+static lb_status neighbourhood(lb_ctx *ctx, lb_area *a, size_t u, double r, lb_shape **tmp,
+                               const lb_shape **use)
+{
+    *tmp = NULL;
+    if (!(r > 0.0)) {
+        *use = a->shape[u];
+        return LB_OK;
+    }
+    char what[600];
+    unit_what(a, u, what, sizeof(what));
+    lb_status st = lb_shape_create(ctx, a->units->wkb[u], a->units->wkb_size[u], r, what, tmp);
+    *use = *tmp;
+    return st;
+}
+
+/* ---- attribute and ratio ------------------------------------------------------------- */
+
+/* Sums over the polygons B of @p l overlapping unit @p s: Σ v_B |A∩B| / |B| (extensive share)
+ * and Σ |A∩B| (for intensive means), for one or two fields. */
+static lb_status overlay_attr(lb_ctx *ctx, const lb_indicator *ind, const lb_vlayer *l,
+                              const lb_geoset *set, const lb_shape *s, lb_hits *hits, double *val)
+{
+    int is_ratio = ind->kind == LB_KIND_RATIO;
+    const lb_field *fa = lb_vlayer_field(ctx, l, is_ratio ? ind->numerator : ind->field);
+    const lb_field *fb = is_ratio ? lb_vlayer_field(ctx, l, ind->denominator) : NULL;
+    if (!fa || (is_ratio && !fb))
+        return LB_ERR_DATA;
+    lb_status st = lb_geoset_overlay(ctx, set, s, hits);
+    if (st != LB_OK)
+        return st;
+    double num = 0.0, den = 0.0;
+    int any_missing = 0;
+    for (size_t k = 0; k < hits->n; k++) {
+        size_t b = hits->feat[k];
+        double inter = hits->amount[k];
+        double va = fa->num[b], vb = fb ? fb->num[b] : 1.0;
+        if (isnan(va) || isnan(vb)) {
+            any_missing = 1;
+            continue;
+        }
+        double share = l->area_m2[b] > 0.0 ? inter / l->area_m2[b] : 0.0;
+        if (is_ratio) {
+            num += va * share;
+            den += vb * share;
+        } else if (ind->extensive) {
+            num += va * share;
+        } else {
+            num += va * inter;
+            den += inter;
+        }
+    }
+    if (ind->extensive && !is_ratio)
+        /* A count with an unknown part is unknown; no overlap at all is a true 0. */
+        *val = any_missing ? NAN : num;
+    else
+        *val = den > 0.0 ? num / den : NAN;
+    return LB_OK;
+}
+
+/* The value of attribute / ratio @p ind from row @p row of a layer or table. */
+static double row_value(const lb_indicator *ind, const lb_field *fa, const lb_field *fb, size_t row)
+{
+    if (row == SIZE_MAX)
+        return NAN;
+    double va = fa->num[row];
+    if (ind->kind != LB_KIND_RATIO)
+        return va;
+    double vb = fb->num[row];
+    return (isnan(va) || isnan(vb) || vb == 0.0) ? NAN : va / vb;
+}
+
+static lb_status eval_attr(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out)
+{
+    size_t n = a->units->n;
+    int is_ratio = ind->kind == LB_KIND_RATIO;
+    const char *fa_name = is_ratio ? ind->numerator : ind->field;
+    const join *j = find_join(a, ind->layer);
+    int own = strcmp(ind->layer, a->units_name) == 0;
+    if (own || j) {
+        /* The units' own attributes, or the joined table's row of each unit. */
+        const lb_vlayer *l = own ? a->units : j->table;
+        const lb_field *fa = lb_vlayer_field(ctx, l, fa_name);
+        const lb_field *fb = is_ratio ? lb_vlayer_field(ctx, l, ind->denominator) : NULL;
+        if (!fa || (is_ratio && !fb))
+            return LB_ERR_DATA;
+        for (size_t u = 0; u < n; u++)
+            out[u] = row_value(ind, fa, fb, own ? u : j->row[u]);
+        return LB_OK;
+    }
+    const lb_vlayer *l = NULL;
+    const lb_geoset *set = NULL;
+    lb_status st = get_set(ctx, a, ind->layer, NULL, &l, &set);
+    if (st != LB_OK)
+        return st;
+    if (l->kind != LB_GEOM_POLYGON)
+        return lb_error(ctx, LB_ERR_DATA,
+                        "kind '%s' needs a polygon layer or a joined table, but '%s' ('%s') "
+                        "holds %s",
+                        lb_kind_name(ind->kind), ind->layer, l->path,
+                        l->kind == LB_GEOM_POINT ? "points" : "lines");
+    if ((st = ensure_shapes(ctx, a)) != LB_OK)
+        return st;
+    lb_hits hits = {0};
+    for (size_t u = 0; u < n && st == LB_OK; u++)
+        st = overlay_attr(ctx, ind, l, set, a->shape[u], &hits, &out[u]);
+    lb_hits_free(&hits);
+    return st;
+}
+
+/* ---- points, lines and polygons around the unit ----------------------------------------- */
+
+static lb_status eval_count(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out)
+{
+    const lb_vlayer *l = NULL;
+    const lb_geoset *set = NULL;
+    lb_status st = get_set(ctx, a, ind->layer, ind->filter, &l, &set);
+    if (st == LB_OK)
+        st = report_outside(ctx, a, ind->layer, ind->filter, l, ind->radius_m);
+    if (st == LB_OK)
+        st = ensure_shapes(ctx, a);
+    if (st != LB_OK)
+        return st;
+    const double *wv = NULL;
+    if (ind->kind == LB_KIND_DENSITY && ind->field) {
+        const lb_field *f = lb_vlayer_field(ctx, l, ind->field);
+        if (!f)
+            return LB_ERR_DATA;
+        wv = f->num;
+    }
+    lb_hits hits = {0};
+    for (size_t u = 0; u < a->units->n && st == LB_OK; u++) {
+        st = lb_geoset_within(ctx, set, a->shape[u], ind->radius_m, &hits);
+        if (st != LB_OK)
+            break;
+        double sum = 0.0;
+        for (size_t k = 0; k < hits.n; k++) {
+            double v = wv ? wv[hits.feat[k]] : 1.0;
+            if (!isnan(v))
+                sum += v;
+        }
+        if (ind->kind == LB_KIND_COUNT_WITHIN) {
+            out[u] = sum;
+            continue;
+        }
+        /* density: per km² of the area the count was taken over */
+        lb_shape *tmp = NULL;
+        const lb_shape *nb = NULL;
+        st = neighbourhood(ctx, a, u, ind->radius_m, &tmp, &nb);
+        if (st == LB_OK) {
+            double km2 = lb_shape_area(nb) / 1.0e6;
+            out[u] = km2 > 0.0 ? sum / km2 : NAN;
+        }
+        lb_shape_destroy(tmp);
+    }
+    lb_hits_free(&hits);
+    return st;
+}
+
+/* nearest_distance from the unit's point on surface: a point inside the unit that stands for
+ * where its residents are, as the cell centre does on the grid. Distance from the polygon
+ * itself would be 0 for every unit with a facility anywhere inside (large rural buurten
+ * would look as well served as a city centre) and falls with the unit's size. */
+static lb_status eval_nearest(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out)
+{
+    const lb_index *ix = NULL;
+    const lb_vlayer *l = NULL;
+    lb_status st = lb_inputs_index(ctx, a->in, ind->layer, ind->filter, &ix);
+    if (st == LB_OK)
+        st = lb_inputs_vector(ctx, a->in, ind->layer, ind->filter, &l);
+    if (st == LB_OK)
+        st = report_outside(ctx, a, ind->layer, ind->filter, l, ind->cap_m);
+    if (st == LB_OK)
+        st = ensure_points(ctx, a);
+    if (st != LB_OK)
+        return st;
+    for (size_t u = 0; u < a->units->n; u++)
+        out[u] = fmin(lb_index_nearest(ix, a->px[u], a->py[u]), ind->cap_m);
+    return LB_OK;
+}
+
+/* ---- rasters ----------------------------------------------------------------------------- */
+
+/* Mean of raster @p r over shape @p s weighted by the exact covered fraction of each pixel;
+ * nodata pixels are left out; NaN when no pixel with data is covered. */
+static lb_status raster_mean_over(lb_ctx *ctx, const lb_raster *r, const lb_shape *s, lb_cover *cv,
+                                  double *out)
+{
+    double *xy = NULL;
+    size_t *off = NULL, nr = 0;
+    int *hole = NULL;
+    lb_status st = lb_shape_rings(ctx, s, &xy, &off, &hole, &nr);
+    if (st != LB_OK)
+        return st;
+    lb_ring *rings = malloc(nr * sizeof(*rings));
+    if (!rings)
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; st == LB_OK && k < nr; k++)
+        rings[k] = (lb_ring){&xy[2 * off[k]], off[k + 1] - off[k], hole[k]};
+    if (st == LB_OK)
+        st = lb_cover_polygon(ctx, &r->grid, rings, nr, cv);
+    if (st == LB_OK) {
+        double sw = 0.0, sv = 0.0;
+        for (size_t k = 0; k < cv->n; k++) {
+            double v = r->v[cv->cell[k]];
+            if (isnan(v))
+                continue;
+            sw += cv->frac[k];
+            sv += cv->frac[k] * v;
+        }
+        *out = sw > 0.0 ? sv / sw : NAN;
+    }
+    free(rings);
+    free(xy);
+    free(off);
+    free(hole);
+    return st;
+}
+
+static lb_status eval_raster(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double radius_m,
+                             double *out)
+{
+    const lb_raster *r = NULL;
+    lb_status st = lb_inputs_raster(ctx, a->in, ind->layer, ind->band, &r);
+    if (st == LB_OK)
+        st = ensure_shapes(ctx, a);
+    lb_cover cv = {0};
+    for (size_t u = 0; st == LB_OK && u < a->units->n; u++) {
+        lb_shape *tmp = NULL;
+        const lb_shape *s = NULL;
+        st = neighbourhood(ctx, a, u, radius_m, &tmp, &s);
+        if (st == LB_OK)
+            st = raster_mean_over(ctx, r, s, &cv, &out[u]);
+        lb_shape_destroy(tmp);
+        if (st != LB_OK) {
+            char what[600];
+            unit_what(a, u, what, sizeof(what));
+            lb_error_prefix(ctx, st, "%s: ", what);
+        }
+    }
+    lb_cover_free(&cv);
+    return st;
+}
+
+/* share_within on polygons: Σ |N∩B| / |N| over the class polygons B (field = value, or all),
+ * N the unit grown by radius_m. Overlapping class polygons would count twice: clamp to 1. */
+static lb_status eval_share_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out)
+{
+    const lb_vlayer *l = NULL;
+    const lb_geoset *set = NULL;
+    lb_status st = get_set(ctx, a, ind->layer, ind->filter, &l, &set);
+    if (st != LB_OK)
+        return st;
+    if (l->kind != LB_GEOM_POLYGON)
+        return lb_error(ctx, LB_ERR_DATA,
+                        "share_within needs a polygon layer or a raster, but '%s' ('%s') holds "
+                        "%s",
+                        ind->layer, l->path, l->kind == LB_GEOM_POINT ? "points" : "lines");
+    const lb_field *f = ind->field ? lb_vlayer_field(ctx, l, ind->field) : NULL;
+    if (ind->field && !f)
+        return LB_ERR_DATA;
+    double want = ind->value ? lb_parse_number(ind->value) : NAN;
+    if ((st = ensure_shapes(ctx, a)) != LB_OK)
+        return st;
+    lb_hits hits = {0};
+    for (size_t u = 0; u < a->units->n && st == LB_OK; u++) {
+        lb_shape *tmp = NULL;
+        const lb_shape *nb = NULL;
+        st = neighbourhood(ctx, a, u, ind->radius_m, &tmp, &nb);
+        if (st == LB_OK)
+            st = lb_geoset_overlay(ctx, set, nb, &hits);
+        if (st == LB_OK) {
+            double covered = 0.0;
+            for (size_t k = 0; k < hits.n; k++) {
+                size_t b = hits.feat[k];
+                int in_class = !f ||
+                               (f->is_string && f->str[b] && !strcmp(f->str[b], ind->value)) ||
+                               (!f->is_string && f->num[b] == want);
+                if (in_class)
+                    covered += hits.amount[k];
+            }
+            double area = lb_shape_area(nb);
+            out[u] = area > 0.0 ? fmin(1.0, covered / area) : NAN;
+        }
+        lb_shape_destroy(tmp);
+    }
+    lb_hits_free(&hits);
+    return st;
+}
+
+static lb_status eval_share(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out)
+{
+    const lb_source *src = lb_inputs_source(ctx, a->in, ind->layer);
+    if (!src)
+        return LB_ERR_ARG;
+    if (lb_path_is_raster(src->path))
+        return eval_raster(ctx, ind, a, ind->radius_m, out);
+    return eval_share_polygons(ctx, ind, a, out);
+}
+
+/* ---- entry points ------------------------------------------------------------------------ */
+
+lb_status lb_area_weights(lb_ctx *ctx, lb_area *a, const lb_model *m, double *w, size_t *n_missing)
+{
+    size_t n = a->units->n;
+    *n_missing = 0;
+    if (!m->weight_field) {
+        double cell_area = a->cell_m * a->cell_m;
+        for (size_t u = 0; u < n; u++)
+            w[u] = a->units->area_m2[u] / cell_area;
+        return LB_OK;
+    }
+    /* The weight is an extensive attribute of the weight layer. */
+    lb_indicator wi = {.id = "weight",
+                       .kind = LB_KIND_ATTRIBUTE,
+                       .layer = m->weight_layer,
+                       .field = m->weight_field,
+                       .extensive = 1};
+    lb_status st = eval_attr(ctx, &wi, a, w);
+    if (st != LB_OK)
+        return lb_error_prefix(ctx, st, "weight (%s): ", m->weight_name);
+    for (size_t u = 0; u < n; u++)
+        *n_missing += isnan(w[u]) != 0;
+    return LB_OK;
+}
+
+lb_status lb_indicator_eval_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out)
+{
+    lb_status st;
+    if (find_join(a, ind->layer) && ind->kind != LB_KIND_ATTRIBUTE && ind->kind != LB_KIND_RATIO) {
+        st = lb_error(ctx, LB_ERR_MODEL,
+                      "input '%s' is a joined attribute table: only kinds attribute and ratio "
+                      "can use it (kind '%s' needs geometry)",
+                      ind->layer, lb_kind_name(ind->kind));
+        return lb_error_prefix(ctx, st, "indicator '%s' (model line %d): ", ind->id, ind->line);
+    }
+    switch (ind->kind) {
+    case LB_KIND_ATTRIBUTE:
+    case LB_KIND_RATIO:
+        st = eval_attr(ctx, ind, a, out);
+        break;
+    case LB_KIND_COUNT_WITHIN:
+    case LB_KIND_DENSITY:
+        st = eval_count(ctx, ind, a, out);
+        break;
+    case LB_KIND_NEAREST_DISTANCE:
+        st = eval_nearest(ctx, ind, a, out);
+        break;
+    case LB_KIND_SHARE_WITHIN:
+        st = eval_share(ctx, ind, a, out);
+        break;
+    case LB_KIND_RASTER_MEAN:
+        st = eval_raster(ctx, ind, a, 0.0, out);
+        break;
+    default:
+        st = lb_error(ctx, LB_ERR_MODEL, "kind '%s' is not known in area mode",
+                      lb_kind_name(ind->kind));
+        break;
+    }
+    return st == LB_OK
+               ? LB_OK
+               : lb_error_prefix(ctx, st, "indicator '%s' (model line %d): ", ind->id, ind->line);
+}

@@ -1,0 +1,567 @@
+/* SPDX-License-Identifier: MIT */
+/* Area mode: indicators on polygon units checked against hand-computed overlays, counts,
+ * distances and raster means, joins of attribute tables, and a Wijk-en-Buurtkaart-like file
+ * scored with models/kwb-area.yaml against scores computed by hand. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "test_util.h"
+
+#include "core/ctx.h"
+#include "indicators/polygons.h"
+
+#include <leefbaar/leefbaar.h>
+
+#include <gdal.h>
+#include <gdal_utils.h>
+#include <json-c/json.h>
+#include <ogr_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct fixture {
+    char data[512]; /* tests/data */
+    char tmp[256];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    if (!f)
+        return -1;
+    snprintf(f->data, sizeof(f->data), "%s", getenv("LB_TEST_DATA"));
+    if (lb_test_tmpdir(f->tmp, sizeof(f->tmp), "polygons") != 0) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    int rc = lb_test_rmtree(f->tmp);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+#define RD_CRS "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:28992\"}}"
+
+/* A GeoJSON rectangle feature with properties @p props (JSON members, may be ""). */
+static void rect(char *buf, size_t size, double x0, double y0, double x1, double y1,
+                 const char *props)
+{
+    snprintf(buf, size,
+             "{\"type\":\"Feature\",\"properties\":{%s},\"geometry\":{\"type\":\"Polygon\","
+             "\"coordinates\":[[[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f]]]}}",
+             props, x0, y0, x1, y0, x1, y1, x0, y1, x0, y0);
+}
+
+/* Units: three 500 m squares U1 (100000,450000), U2 east of it, U3 north of U1. */
+static void write_units(const char *path)
+{
+    char a[512], b[512], c[512], doc[2048];
+    rect(a, sizeof(a), 100000, 450000, 100500, 450500, "\"CODE\":\"U1\",\"INW\":100");
+    rect(b, sizeof(b), 100500, 450000, 101000, 450500, "\"CODE\":\"U2\",\"INW\":300");
+    rect(c, sizeof(c), 100000, 450500, 100500, 451000, "\"CODE\":\"U3\",\"INW\":50");
+    snprintf(doc, sizeof(doc),
+             "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":[%s,%s,%s]}", a, b, c);
+    lb_test_write_text(path, doc);
+}
+
+typedef struct area_env {
+    lb_ctx *ctx;
+    lb_source src[8];
+    size_t n;
+    lb_inputs *in;
+    const lb_vlayer *units;
+    lb_area *area;
+} area_env;
+
+static void env_open(area_env *e)
+{
+    e->ctx = lb_test_ctx();
+    assert_int_equal(lb_inputs_create(e->ctx, e->src, e->n, &e->in), LB_OK);
+    assert_int_equal(lb_inputs_vector(e->ctx, e->in, "units", NULL, &e->units), LB_OK);
+    assert_int_equal(lb_area_create(e->ctx, e->in, "units", e->units, 100.0, &e->area), LB_OK);
+}
+
+static void env_close(area_env *e)
+{
+    lb_area_destroy(e->area);
+    lb_inputs_destroy(e->in);
+    lb_ctx_destroy(e->ctx);
+}
+
+static void eval_ok(area_env *e, const lb_indicator *ind, double *out)
+{
+    lb_status st = lb_indicator_eval_polygons(e->ctx, ind, e->area, out);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(e->ctx));
+    assert_int_equal(st, LB_OK);
+}
+
+/* attribute and ratio from another polygon layer by exact overlay, worked by hand:
+ * Z1 (100250..100750 × 450250..450750, 250 000 m², POP 1000, RATE 10, NUM 30 / DEN 60);
+ * Z2 (100750..101500 × 450000..450500, 375 000 m², POP 400, RATE 20, NUM 10 / DEN 40);
+ * Z3 (100000..100500 × 450750..451250, POP secret, RATE 5).
+ * U1 ∩ Z1 = 250×250 = 62 500 m²; U2 ∩ Z1 = 62 500; U2 ∩ Z2 = 250×500 = 125 000;
+ * U3 ∩ Z1 = 62 500, U3 ∩ Z3 = 500×250 = 125 000. */
+static void test_polygons_overlay_attribute(void **state)
+{
+    fixture *f = *state;
+    char units[600], zones[600], a[512], b[512], c[512], doc[2048];
+    snprintf(units, sizeof(units), "%s/units.geojson", f->tmp);
+    snprintf(zones, sizeof(zones), "%s/zones.geojson", f->tmp);
+    write_units(units);
+    rect(a, sizeof(a), 100250, 450250, 100750, 450750,
+         "\"POP\":1000,\"RATE\":10,\"NUM\":30,\"DEN\":60");
+    rect(b, sizeof(b), 100750, 450000, 101500, 450500,
+         "\"POP\":400,\"RATE\":20,\"NUM\":10,\"DEN\":40");
+    rect(c, sizeof(c), 100000, 450750, 100500, 451250,
+         "\"POP\":-99999997,\"RATE\":5,\"NUM\":0,\"DEN\":10");
+    snprintf(doc, sizeof(doc),
+             "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":[%s,%s,%s]}", a, b, c);
+    lb_test_write_text(zones, doc);
+    area_env e = {.n = 2};
+    e.src[0] = (lb_source){"units", units, NULL, NULL};
+    e.src[1] = (lb_source){"zones", zones, NULL, NULL};
+    env_open(&e);
+    double out[3];
+    lb_indicator ind = {.id = "x", .line = 1, .layer = "zones"};
+
+    ind.kind = LB_KIND_ATTRIBUTE;
+    ind.field = "POP";
+    ind.extensive = 1;
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 1000.0 * 62500 / 250000, 1e-9);
+    assert_near(out[1], 1000.0 * 62500 / 250000 + 400.0 * 125000 / 375000, 1e-9);
+    assert_true(isnan(out[2])); /* an overlapping zone's count is secret */
+
+    ind.field = "RATE";
+    ind.extensive = 0;
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 10.0, 1e-12);
+    assert_near(out[1], (10.0 * 62500 + 20.0 * 125000) / 187500, 1e-12);
+    assert_near(out[2], (10.0 * 62500 + 5.0 * 125000) / 187500, 1e-12);
+
+    ind.kind = LB_KIND_RATIO;
+    ind.field = NULL;
+    ind.numerator = "NUM";
+    ind.denominator = "DEN";
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 30.0 / 60.0, 1e-12);
+    double s1 = 62500.0 / 250000, s2 = 125000.0 / 375000;
+    assert_near(out[1], (30 * s1 + 10 * s2) / (60 * s1 + 40 * s2), 1e-12);
+    double s3 = 125000.0 / 250000;
+    assert_near(out[2], (30 * s1 + 0 * s3) / (60 * s1 + 10 * s3), 1e-12);
+
+    /* The units' own field as it is. */
+    ind.kind = LB_KIND_ATTRIBUTE;
+    ind.layer = "units";
+    ind.field = "INW";
+    ind.extensive = 1;
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 100, 0);
+    assert_near(out[1], 300, 0);
+    assert_near(out[2], 50, 0);
+
+    /* Weight from the units' own field; weight 'area' in cells of 100 m. */
+    lb_model m = {.weight_name = "inhabitants", .weight_layer = "units", .weight_field = "INW"};
+    size_t nm = 9;
+    assert_int_equal(lb_area_weights(e.ctx, e.area, &m, out, &nm), LB_OK);
+    assert_int_equal(nm, 0);
+    assert_near(out[1], 300, 0);
+    m.weight_field = NULL;
+    assert_int_equal(lb_area_weights(e.ctx, e.area, &m, out, &nm), LB_OK);
+    assert_near(out[0], 25.0, 1e-9);
+    env_close(&e);
+}
+
+/* Points: P1 (100250, 450250) centre of U1, 250 m west of U2 and south of U3; P2 (100500,
+ * 450100) on the U1|U2 edge, 400 m from U3; P3 (100600, 450700) 100 m east of U3, 200 m north
+ * of U2, √(100² + 200²) from U1; P4 (101200, 450250) 200 m east of U2, weight 7; P5 (100250,
+ * 451300) 300 m north of U3. */
+static void test_polygons_count_density_nearest(void **state)
+{
+    fixture *f = *state;
+    char units[600], pts[600];
+    snprintf(units, sizeof(units), "%s/units.geojson", f->tmp);
+    snprintf(pts, sizeof(pts), "%s/pts.geojson", f->tmp);
+    write_units(units);
+    lb_test_write_text(pts,
+                       "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":["
+                       "{\"type\":\"Feature\",\"properties\":{\"K\":\"a\",\"W\":1},\"geometry\":{"
+                       "\"type\":\"Point\",\"coordinates\":[100250,450250]}},"
+                       "{\"type\":\"Feature\",\"properties\":{\"K\":\"a\",\"W\":2},\"geometry\":{"
+                       "\"type\":\"Point\",\"coordinates\":[100500,450100]}},"
+                       "{\"type\":\"Feature\",\"properties\":{\"K\":\"b\",\"W\":3},\"geometry\":{"
+                       "\"type\":\"Point\",\"coordinates\":[100600,450700]}},"
+                       "{\"type\":\"Feature\",\"properties\":{\"K\":\"a\",\"W\":7},\"geometry\":{"
+                       "\"type\":\"Point\",\"coordinates\":[101200,450250]}},"
+                       "{\"type\":\"Feature\",\"properties\":{\"K\":\"b\",\"W\":5},\"geometry\":{"
+                       "\"type\":\"Point\",\"coordinates\":[100250,451300]}}]}");
+    area_env e = {.n = 2};
+    e.src[0] = (lb_source){"units", units, NULL, NULL};
+    e.src[1] = (lb_source){"pts", pts, NULL, NULL};
+    env_open(&e);
+    double out[3];
+    lb_indicator ind = {.id = "x", .line = 1, .layer = "pts", .kind = LB_KIND_COUNT_WITHIN};
+
+    /* radius 0: inside, the boundary included (P2 counts for U1 and U2) */
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 2, 0);
+    assert_near(out[1], 1, 0);
+    assert_near(out[2], 0, 0);
+    /* radius 100: P3 is exactly 100 m from U2 and U3; P4 200 m from U2 */
+    ind.radius_m = 100;
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 2, 0);
+    assert_near(out[1], 1, 0);
+    assert_near(out[2], 1, 0);
+    ind.radius_m = 300; /* exactly 300 m (P5 from U3) is within */
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 3, 0);
+    assert_near(out[1], 4, 0);
+    assert_near(out[2], 3, 0);
+    /* filter */
+    ind.filter = "K = 'b'";
+    eval_ok(&e, &ind, out);
+    assert_near(out[2], 2, 0);
+    ind.filter = NULL;
+
+    /* density: count (or Σ W) per km² of the unit grown by the radius */
+    ind.kind = LB_KIND_DENSITY;
+    ind.radius_m = 0;
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 2 / 0.25, 1e-9);
+    ind.field = "W";
+    eval_ok(&e, &ind, out);
+    assert_near(out[1], (2 + 0) / 0.25, 1e-9);
+    assert_near(out[0], (1 + 2) / 0.25, 1e-9);
+    ind.radius_m = 200;
+    eval_ok(&e, &ind, out);
+    /* U2 grown by 200 m: 900² − the four corners' squares + quarter discs = 900² − 4·200² +
+     * π·200²; P2, P3 and P4 within 200 m */
+    double km2 = (900.0 * 900 - 4 * 200.0 * 200 + LB_PI * 200 * 200) / 1e6;
+    assert_near(out[1], (2 + 3 + 7) / km2, 1e-4 * (12 / km2));
+    ind.field = NULL;
+
+    /* nearest distance from the point on surface (the square's centre) */
+    ind.kind = LB_KIND_NEAREST_DISTANCE;
+    ind.radius_m = 0;
+    ind.cap_m = 5000;
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 0.0, 1e-9);
+    assert_near(out[1], hypot(100750 - 100500, 450250 - 450100), 1e-9);
+    assert_near(out[2], hypot(100250 - 100600, 450750 - 450700), 1e-9);
+    ind.cap_m = 200;
+    eval_ok(&e, &ind, out);
+    assert_near(out[1], 200.0, 0);
+    env_close(&e);
+}
+
+/* raster_mean over the tiny noise grid (10×10 cells of 100 m at (150000, 450000), value
+ * 40 + col + 2·row with row 0 north, nodata at col 0 row 0) and share_within on polygons. */
+static void test_polygons_raster_and_share(void **state)
+{
+    fixture *f = *state;
+    char units[600], noise[600], cls[600], a[512], b[512], c[512], doc[2048];
+    snprintf(units, sizeof(units), "%s/runits.geojson", f->tmp);
+    snprintf(noise, sizeof(noise), "%s/tiny/noise.asc", f->data);
+    snprintf(cls, sizeof(cls), "%s/classes.geojson", f->tmp);
+    /* R1 covers col 0..2 × row 7..9 with halves on the edges, symmetric about the centre of
+     * (col 1, row 8), so its mean is 40 + 1 + 16 = 57. R2 covers cols 0-1 of row 0: col 0 is
+     * nodata, so its mean is col 1's 41. R3 is a triangle: the lower-right half of the pixel
+     * (col 5, row 5), v = 55, plus nothing else. */
+    rect(a, sizeof(a), 150050, 450050, 150250, 450250, "\"CODE\":\"R1\"");
+    rect(b, sizeof(b), 150000, 450900, 150200, 451000, "\"CODE\":\"R2\"");
+    snprintf(c, sizeof(c),
+             "{\"type\":\"Feature\",\"properties\":{\"CODE\":\"R3\"},\"geometry\":{\"type\":"
+             "\"Polygon\",\"coordinates\":[[[150500,450400],[150600,450400],[150600,450500],"
+             "[150500,450400]]]}}");
+    snprintf(doc, sizeof(doc),
+             "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":[%s,%s,%s]}", a, b, c);
+    lb_test_write_text(units, doc);
+    /* Class polygons: water over the west 100 m of R1, park over R2's east half. */
+    rect(a, sizeof(a), 150000, 450000, 150150, 450300, "\"T\":\"water\"");
+    rect(b, sizeof(b), 150100, 450800, 150400, 451100, "\"T\":\"park\"");
+    snprintf(doc, sizeof(doc), "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":[%s,%s]}",
+             a, b);
+    lb_test_write_text(cls, doc);
+    area_env e = {.n = 3};
+    e.src[0] = (lb_source){"units", units, NULL, NULL};
+    e.src[1] = (lb_source){"noise", noise, NULL, NULL};
+    e.src[2] = (lb_source){"cls", cls, NULL, NULL};
+    env_open(&e);
+    double out[3];
+    lb_indicator ind = {.id = "x", .line = 1, .layer = "noise", .band = 1};
+    ind.kind = LB_KIND_RASTER_MEAN;
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 57.0, 1e-9);
+    assert_near(out[1], 41.0, 1e-12);
+    assert_near(out[2], 55.0, 1e-12);
+
+    /* share_within on a raster: the mean over R1 grown by 50 m (150000..150300 × 450000..
+     * 450300 with rounded corners), still symmetric about the centre of (col 1, row 8) on a
+     * linear raster, so again 57 */
+    ind.kind = LB_KIND_SHARE_WITHIN;
+    ind.radius_m = 50;
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 57.0, 1e-9);
+    ind.radius_m = 0;
+
+    ind.layer = "cls";
+    ind.field = "T";
+    ind.value = "water";
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], (100.0 * 200) / (200.0 * 200), 1e-12);
+    assert_near(out[1], 0.0, 0);
+    ind.value = "park";
+    eval_ok(&e, &ind, out);
+    assert_near(out[1], 0.5, 1e-12);
+    ind.field = ind.value = NULL;
+    eval_ok(&e, &ind, out);
+    assert_near(out[2], 0.0, 0);
+    env_close(&e);
+}
+
+/* A StatLine-like CSV (BOM, ';', quotes, padded codes, decimal commas, "." missing) joined on
+ * CODE; an unmatched unit is missing and reported; a duplicated code is an error. */
+static void test_polygons_join_table(void **state)
+{
+    fixture *f = *state;
+    char units[600], csv[600], dup[600];
+    snprintf(units, sizeof(units), "%s/units.geojson", f->tmp);
+    snprintf(csv, sizeof(csv), "%s/table.csv", f->tmp);
+    snprintf(dup, sizeof(dup), "%s/dup.csv", f->tmp);
+    write_units(units);
+    lb_test_write_text(
+        csv, "\xEF\xBB\xBF\"Regiocode\";\"Naam\";\"Inwoners (aantal)\";\"Score (getal)\"\n"
+             "\"U1    \";\"Een\";\"  1200\";\"  0,25\"\n"
+             "\"U2    \";\"Twee\";\"   800\";\"      .\"\n"
+             "\"U9    \";\"Elders\";\"    10\";\"  1,5\"\n");
+    lb_test_write_text(dup, "CODE;V\nU1;1\nU2;2\nU1;3\n");
+    area_env e = {.n = 3};
+    e.src[0] = (lb_source){"units", units, NULL, NULL};
+    e.src[1] = (lb_source){"tab", csv, NULL, NULL};
+    e.src[2] = (lb_source){"dup", dup, NULL, NULL};
+    env_open(&e);
+    size_t nw = lb_ctx_warning_count(e.ctx);
+    lb_status st = lb_area_join(e.ctx, e.area, "tab", "Regiocode", "CODE");
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(e.ctx));
+    assert_int_equal(st, LB_OK);
+    assert_true(lb_area_is_joined(e.area, "tab"));
+    assert_int_equal(lb_ctx_warning_count(e.ctx), nw + 1);
+    assert_non_null(strstr(lb_ctx_warning(e.ctx, nw), "1 of 3 unit(s) have no row (U3)"));
+    double out[3];
+    lb_indicator ind = {.id = "x", .line = 1, .layer = "tab", .kind = LB_KIND_ATTRIBUTE};
+    ind.field = "Inwoners (aantal)";
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 1200, 0);
+    assert_near(out[1], 800, 0);
+    assert_true(isnan(out[2]));
+    ind.field = "Score (getal)";
+    eval_ok(&e, &ind, out);
+    assert_near(out[0], 0.25, 1e-15);
+    assert_true(isnan(out[1])); /* StatLine "." */
+    /* a table cannot serve geometry kinds */
+    ind.kind = LB_KIND_COUNT_WITHIN;
+    assert_int_equal(lb_indicator_eval_polygons(e.ctx, &ind, e.area, out), LB_ERR_MODEL);
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "joined attribute table"));
+    /* a code twice */
+    assert_int_equal(lb_area_join(e.ctx, e.area, "dup", "CODE", NULL), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "code 'U1' of field 'CODE' occurs twice"));
+    /* a key the table lacks, listing its fields */
+    assert_int_equal(lb_area_join(e.ctx, e.area, "tab", "BU_CODE", "CODE"), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "no field 'BU_CODE'"));
+    env_close(&e);
+}
+
+/* ---- the Wijk-en-Buurtkaart-like fixture scored with models/kwb-area.yaml ---------------- */
+
+static lb_status run_area(const char *model, const lb_input_spec *in, size_t n, const char *units,
+                          const lb_join_spec *joins, size_t n_joins, const char *out, lb_ctx *ctx)
+{
+    lb_score_options o;
+    lb_score_options_init(&o);
+    o.model_path = model;
+    o.inputs = in;
+    o.n_inputs = n;
+    o.units = units;
+    o.mode = LB_MODE_AREA;
+    o.joins = joins;
+    o.n_joins = n_joins;
+    o.year = 2022;
+    o.outdir = out;
+    return lb_score_run(ctx, &o);
+}
+
+/* Read field @p name of the feature with BU_CODE @p code from layer @p layer of @p path. */
+static double read_value(const char *path, const char *layer, const char *code, const char *name)
+{
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, layer);
+    assert_non_null(l);
+    char where[128];
+    snprintf(where, sizeof(where), "BU_CODE = '%s'", code);
+    assert_int_equal(OGR_L_SetAttributeFilter(l, where), OGRERR_NONE);
+    OGRFeatureH ft = OGR_L_GetNextFeature(l);
+    assert_non_null(ft);
+    int i = OGR_F_GetFieldIndex(ft, name);
+    assert_true(i >= 0);
+    double v = OGR_F_IsFieldSetAndNotNull(ft, i) ? OGR_F_GetFieldAsDouble(ft, i) : NAN;
+    OGR_F_Destroy(ft);
+    GDALClose(ds);
+    return v;
+}
+
+/* Scores of the five inhabited buurten, worked out by hand (a separate Python script doing
+ * the arithmetic of DESIGN.md §6 on the fixture's values: cap/log1p, weighted mean and sd by
+ * AANT_INW, z = 0 for a missing value, Σ coef·z per dimension, minus the weighted mean,
+ * REF 4.10): lbm, won, vrz. */
+static const struct expect {
+    const char *code;
+    double lbm, won, vrz;
+    int n_imputed;
+} kwb_expect[] = {
+    {"BU99990001", 4.048043063923, -0.112864196908, 0.060907260831, 0},
+    {"BU99990002", 4.172089810213, 0.025768327563, 0.046321482650, 0},
+    {"BU99990101", 4.101685451069, 0.016242156592, -0.014556705523, 0},
+    {"BU99990102", 4.013376931318, 0.247704928059, -0.334327996741, 1}, /* AF_TREINST unknown */
+    {"BU99990103", 4.115051613986, 0.047560338786, -0.032508724800, 1}, /* WOZ secret */
+};
+
+static void check_kwb_scores(const char *out)
+{
+    char gpkg[600], csv[600], gj[600], rj[600], tif[600];
+    snprintf(gpkg, sizeof(gpkg), "%s/scores.gpkg", out);
+    snprintf(csv, sizeof(csv), "%s/buurten.csv", out);
+    snprintf(gj, sizeof(gj), "%s/buurten.geojson", out);
+    snprintf(rj, sizeof(rj), "%s/run.json", out);
+    snprintf(tif, sizeof(tif), "%s/scores_2022.tif", out);
+    struct stat sb;
+    assert_int_equal(stat(csv, &sb), 0);
+    assert_int_equal(stat(gj, &sb), 0);
+    assert_int_not_equal(stat(tif, &sb), 0); /* no rasters in area mode */
+    for (size_t k = 0; k < sizeof(kwb_expect) / sizeof(kwb_expect[0]); k++) {
+        const struct expect *x = &kwb_expect[k];
+        /* outputs keep 6 decimals */
+        assert_near(read_value(gpkg, "buurten", x->code, "lbm"), x->lbm, 6e-7);
+        assert_near(read_value(gpkg, "buurten", x->code, "won"), x->won, 6e-7);
+        assert_near(read_value(gpkg, "buurten", x->code, "vrz"), x->vrz, 6e-7);
+        assert_near(read_value(gpkg, "buurten", x->code, "n_imputed"), x->n_imputed, 0);
+        assert_near(read_value(csv, "buurten", x->code, "lbm"), x->lbm, 6e-7);
+    }
+    /* Haven (0 inhabitants) and Binnenwater (AANT_INW secret) are not scored. */
+    assert_true(isnan(read_value(gpkg, "buurten", "BU99990003", "lbm")));
+    assert_near(read_value(gpkg, "buurten", "BU99990003", "flags"), 4, 0);
+    assert_true(isnan(read_value(gpkg, "buurten", "BU99990104", "lbm")));
+    assert_true(isnan(read_value(gpkg, "buurten", "BU99990104", "weight")));
+    /* no grid layer */
+    GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_int_equal(GDALDatasetGetLayerCount(ds), 1);
+    assert_null(GDALDatasetGetLayerByName(ds, "grid"));
+    GDALClose(ds);
+    struct json_object *doc = json_object_from_file(rj), *v = NULL, *c = NULL;
+    assert_non_null(doc);
+    assert_true(json_object_object_get_ex(doc, "mode", &v));
+    assert_string_equal(json_object_get_string(v), "area");
+    assert_false(json_object_object_get_ex(doc, "grid", &v));
+    assert_true(json_object_object_get_ex(doc, "counts", &c));
+    assert_true(json_object_object_get_ex(c, "units", &v));
+    assert_int_equal(json_object_get_int(v), 7);
+    assert_true(json_object_object_get_ex(c, "scored_units", &v));
+    assert_int_equal(json_object_get_int(v), 5);
+    assert_true(json_object_object_get_ex(c, "units_imputed", &v));
+    assert_int_equal(json_object_get_int(v), 2);
+    json_object_put(doc);
+}
+
+static void test_polygons_kwb_area_mode(void **state)
+{
+    fixture *f = *state;
+    char model[600], gj[600], gpkg[600], out1[600], out2[600];
+    snprintf(model, sizeof(model), "%s/../../models/kwb-area.yaml", f->data);
+    snprintf(gj, sizeof(gj), "%s/kwb/kwb_buurten.geojson", f->data);
+    snprintf(gpkg, sizeof(gpkg), "%s/kwb.gpkg", f->tmp);
+    snprintf(out1, sizeof(out1), "%s/kwb-geojson", f->tmp);
+    snprintf(out2, sizeof(out2), "%s/kwb-gpkg", f->tmp);
+    lb_ctx *ctx = lb_test_ctx();
+    const lb_input_spec in[] = {{"buurten", gj, NULL}};
+    lb_status st = run_area(model, in, 1, "buurten", NULL, 0, out1, ctx);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+    check_kwb_scores(out1);
+
+    /* The same buurten as a GeoPackage layer 'buurten', like the CBS file. */
+    GDALAllRegister();
+    GDALDatasetH src = GDALOpenEx(gj, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(src);
+    char *argv[] = {"-f", "GPKG", "-nln", "buurten", NULL};
+    GDALVectorTranslateOptions *vo = GDALVectorTranslateOptionsNew(argv, NULL);
+    GDALDatasetH dst = GDALVectorTranslate(gpkg, NULL, 1, &src, vo, NULL);
+    GDALVectorTranslateOptionsFree(vo);
+    assert_non_null(dst);
+    GDALClose(dst);
+    GDALClose(src);
+    const lb_input_spec in2[] = {{"buurten", gpkg, "buurten"}};
+    st = run_area(model, in2, 1, NULL, NULL, 0, out2, ctx);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+    check_kwb_scores(out2);
+    lb_ctx_destroy(ctx);
+}
+
+/* Area-mode errors: units 'grid', a join outside area mode, a join on a missing input. */
+static void test_polygons_area_errors(void **state)
+{
+    fixture *f = *state;
+    char model[600], gj[600], out[600];
+    snprintf(model, sizeof(model), "%s/../../models/kwb-area.yaml", f->data);
+    snprintf(gj, sizeof(gj), "%s/kwb/kwb_buurten.geojson", f->data);
+    snprintf(out, sizeof(out), "%s/err", f->tmp);
+    lb_ctx *ctx = lb_test_ctx();
+    const lb_input_spec in[] = {{"buurten", gj, NULL}};
+    assert_int_equal(run_area(model, in, 1, "grid", NULL, 0, out, ctx), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "area mode scores polygons"));
+    const lb_join_spec j = {"nope", "BU_CODE", NULL};
+    assert_int_equal(run_area(model, in, 1, NULL, &j, 1, out, ctx), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "no input 'nope' is bound; add --input nope="));
+    lb_score_options o;
+    lb_score_options_init(&o);
+    o.model_path = model;
+    o.inputs = in;
+    o.n_inputs = 1;
+    o.joins = &j;
+    o.n_joins = 1;
+    o.outdir = out;
+    assert_int_equal(lb_score_run(ctx, &o), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "area mode only"));
+    struct stat sb;
+    assert_int_not_equal(stat(out, &sb), 0); /* nothing written */
+    lb_ctx_destroy(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_polygons_overlay_attribute, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_polygons_count_density_nearest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_polygons_raster_and_share, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_polygons_join_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_polygons_kwb_area_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_polygons_area_errors, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
