@@ -291,7 +291,7 @@ static void test_change_errors(void **state)
     o.dev_classes = 0;
     o.to.path = b;
     o.to_year = 0;
-    expect_change_error(&o, LB_ERR_DATA, "has the dimensions (won) but");
+    expect_change_error(&o, LB_ERR_DATA, "has the dimensions (soc) but");
     o.from.path = NULL;
     expect_change_error(&o, LB_ERR_ARG, "are required");
 }

@@ -348,6 +348,21 @@ static void demo_paths_init(demo_paths *d)
     snprintf(d->green, sizeof(d->green), "%s/rasters/green_share.tif", root);
 }
 
+/* Both years' buurten, amenities and incidents bound per year; roads and rasters shared. */
+static void demo_inputs_two_years(const demo_paths *d, lb_input_spec in[9])
+{
+    const lb_input_spec all[9] = {{"buurten@2020", d->y2020, "buurten"},
+                                  {"buurten@2022", d->y2022, "buurten"},
+                                  {"amenities@2020", d->y2020, "amenities"},
+                                  {"amenities@2022", d->y2022, "amenities"},
+                                  {"incidents@2020", d->y2020, "incidents"},
+                                  {"incidents@2022", d->y2022, "incidents"},
+                                  {"roads", d->stat, "roads"},
+                                  {"noise", d->noise, NULL},
+                                  {"green", d->green, NULL}};
+    memcpy(in, all, sizeof(all));
+}
+
 static lb_status demo_score(lb_ctx *ctx, const demo_paths *d, const lb_input_spec *in, size_t n,
                             const int *years, size_t n_years, const char *reference,
                             const char *out)
@@ -410,15 +425,8 @@ static void test_pipeline_years_in_one_run(void **state)
     demo_paths d;
     demo_paths_init(&d);
     lb_ctx *ctx = lb_test_ctx();
-    const lb_input_spec multi[] = {{"buurten@2020", d.y2020, "buurten"},
-                                   {"buurten@2022", d.y2022, "buurten"},
-                                   {"amenities@2020", d.y2020, "amenities"},
-                                   {"amenities@2022", d.y2022, "amenities"},
-                                   {"incidents@2020", d.y2020, "incidents"},
-                                   {"incidents@2022", d.y2022, "incidents"},
-                                   {"roads", d.stat, "roads"},
-                                   {"noise", d.noise, NULL},
-                                   {"green", d.green, NULL}};
+    lb_input_spec multi[9];
+    demo_inputs_two_years(&d, multi);
     const int years[] = {2022, 2020};
     char both[512], a[512], b[512], ref[600];
     snprintf(both, sizeof(both), "%s/both", f->tmp);
@@ -556,15 +564,8 @@ static void test_pipeline_indicator_columns_sum_to_dimensions(void **state)
     demo_paths d;
     demo_paths_init(&d);
     lb_ctx *ctx = lb_test_ctx();
-    const lb_input_spec in[] = {{"buurten@2020", d.y2020, "buurten"},
-                                {"buurten@2022", d.y2022, "buurten"},
-                                {"amenities@2020", d.y2020, "amenities"},
-                                {"amenities@2022", d.y2022, "amenities"},
-                                {"incidents@2020", d.y2020, "incidents"},
-                                {"incidents@2022", d.y2022, "incidents"},
-                                {"roads", d.stat, "roads"},
-                                {"noise", d.noise, NULL},
-                                {"green", d.green, NULL}};
+    lb_input_spec in[9];
+    demo_inputs_two_years(&d, in);
     const int years[] = {2020, 2022};
     char out[512];
     snprintf(out, sizeof(out), "%s/identity", f->tmp);

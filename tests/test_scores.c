@@ -207,7 +207,7 @@ static void test_scores_merge_sources(void **state)
     expect_error(src, 2, LB_ERR_DATA, "year 2018 is in both", "y2022.csv");
     write_file(f, "other.csv", "PC4,lbm,afw,won\n3402,4.3,0.2,0.2\n", b, sizeof(b));
     src[1].year = 2022;
-    expect_error(src, 2, LB_ERR_DATA, "has dimensions (fys)", "(won)");
+    expect_error(src, 2, LB_ERR_DATA, "has the dimensions (fys)", "(won)");
 }
 
 /* Polygons joined on the id from another file: the field that matches (postcode) is found

@@ -182,32 +182,17 @@ static lb_status read_sides(lb_ctx *ctx, change_run *r)
     return LB_OK;
 }
 
-/* Both sides must score the same dimensions (matched on code, any order). */
+/* Both sides must score the same dimensions (matched on code, any order): pos[d] is the
+ * dimension of 'to' that is dimension d of 'from'. */
 static lb_status match_dimensions(lb_ctx *ctx, change_run *r)
 {
     const lb_scoreset *a = r->a.s, *b = r->b.s;
     r->pos = malloc((a->n_dims ? a->n_dims : 1) * sizeof(size_t));
     if (!r->pos)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    int same = a->n_dims == b->n_dims;
-    for (size_t d = 0; same && d < a->n_dims; d++) {
-        r->pos[d] = SIZE_MAX;
-        for (size_t e = 0; e < b->n_dims; e++)
-            if (strcasecmp(a->dim_code[d], b->dim_code[e]) == 0)
-                r->pos[d] = e;
-        same = r->pos[d] != SIZE_MAX;
-    }
-    if (same)
-        return LB_OK;
-    char la[512] = "", lb[512] = "";
-    for (size_t d = 0; d < a->n_dims; d++)
-        lb_list_append(la, sizeof(la), a->dim_code[d]);
-    for (size_t d = 0; d < b->n_dims; d++)
-        lb_list_append(lb, sizeof(lb), b->dim_code[d]);
-    return lb_error(ctx, LB_ERR_DATA,
-                    "change: %s has the dimensions (%s) but %s has (%s); only scores of the same "
-                    "model can be compared",
-                    a->description, la, b->description, lb);
+    lb_status st = lb_dims_match(ctx, b->description, b->dim_code, b->n_dims, a->description,
+                                 a->dim_code, a->n_dims, r->pos);
+    return st == LB_OK ? LB_OK : lb_error_prefix(ctx, st, "change: ");
 }
 
 /* The union of units, in the order of 'from' then the new ones of 'to'. */
@@ -635,10 +620,7 @@ static lb_status write_run_json(lb_ctx *ctx, change_run *r)
                                                   "the upper class"));
     json_object_object_add(doc, "development", dev);
     json_object_object_add(doc, "counts", json_object_get(r->counts));
-    struct json_object *warn = json_object_new_array();
-    for (size_t i = 0; i < lb_ctx_warning_count(ctx); i++)
-        json_object_array_add(warn, json_object_new_string(lb_ctx_warning(ctx, i)));
-    json_object_object_add(doc, "warnings", warn);
+    json_object_object_add(doc, "warnings", lb_run_warnings_json(ctx));
     json_object_array_add(r->outputs, json_object_new_string("run.json"));
     json_object_object_add(doc, "outputs", json_object_get(r->outputs));
     char *path = lb_outdir_tmp_path(&r->out, "run.json");

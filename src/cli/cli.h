@@ -36,6 +36,12 @@ int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_commo
 int cli_value(const char *prog, int argc, char **argv, int *i, const char *name, const char *alias,
               const char **value);
 
+/* If argv[*i] is an option of the commands that write tables (--geojson-crs rfc7946|rd,
+ * --csv-sep ','|';'), set *geojson_rd or *csv_sep, advance *i and return 1; -1 on a bad value
+ * (message printed); 0 otherwise. */
+int cli_table_option(const char *prog, int argc, char **argv, int *i, int *geojson_rd,
+                     char *csv_sep);
+
 /* Terminal state for logging and progress; lives on the subcommand's stack. */
 typedef struct cli_term {
     int last; /* last tenth printed, -1 before the first */

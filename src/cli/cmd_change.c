@@ -126,20 +126,8 @@ int cmd_change(int argc, char **argv)
                                              "-0.2,-0.1333,-0.0666,0.0666,0.1333,0.2, got '%s'",
                                              v);
             o.dev_cuts = cuts;
-        } else if ((r = cli_value(prog, argc, argv, &i, "--geojson-crs", NULL, &v)) != 0) {
-            if (r < 0)
-                rc = CLI_USAGE;
-            else if (strcmp(v, "rd") == 0)
-                o.geojson_rd = 1;
-            else if (strcmp(v, "rfc7946") != 0)
-                rc = cli_usage_error(prog, "--geojson-crs wants rfc7946 or rd, got '%s'", v);
-        } else if ((r = cli_value(prog, argc, argv, &i, "--csv-sep", NULL, &v)) != 0) {
-            if (r < 0)
-                rc = CLI_USAGE;
-            else if ((v[0] == ',' || v[0] == ';') && !v[1])
-                o.csv_sep = v[0];
-            else
-                rc = cli_usage_error(prog, "--csv-sep wants ',' or ';', got '%s'", v);
+        } else if ((r = cli_table_option(prog, argc, argv, &i, &o.geojson_rd, &o.csv_sep)) != 0) {
+            rc = r < 0 ? CLI_USAGE : CLI_OK;
         } else {
             rc = cli_usage_error(prog, "unknown option '%s'", argv[i]);
         }

@@ -52,6 +52,14 @@ struct json_object *lb_run_libraries_json(const char *geos_version)
     return libs;
 }
 
+struct json_object *lb_run_warnings_json(const lb_ctx *ctx)
+{
+    struct json_object *warn = json_object_new_array();
+    for (size_t i = 0; i < lb_ctx_warning_count(ctx); i++)
+        json_object_array_add(warn, json_object_new_string(lb_ctx_warning(ctx, i)));
+    return warn;
+}
+
 static int get_number(struct json_object *o, const char *key, double *v)
 {
     struct json_object *x = NULL;

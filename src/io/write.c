@@ -479,6 +479,30 @@ static int grid_ok(const lb_grid *g)
     return g && g->nx > 0 && g->ny > 0 && g->cell_m > 0;
 }
 
+/* Nodata NaN, the band's name and unit. */
+static void float_band_meta(GDALRasterBandH band, const char *name, const char *units)
+{
+    GDALSetRasterNoDataValue(band, NAN);
+    if (name)
+        GDALSetDescription(band, name);
+    if (units)
+        GDALSetRasterUnitType(band, units);
+}
+
+/* The Float32 score COG: DEFLATE with the floating-point predictor, AVERAGE overviews. */
+static lb_status cog_copy_float(lb_ctx *ctx, const char *path, GDALDatasetH src,
+                                lb_cpl_capture *cap)
+{
+    /* PREDICTOR=YES is the floating-point predictor (3) for Float32 */
+    char *opts[] = {"COMPRESS=DEFLATE",
+                    "PREDICTOR=YES",
+                    "BLOCKSIZE=256",
+                    "BIGTIFF=IF_SAFER",
+                    "OVERVIEW_RESAMPLING=AVERAGE",
+                    NULL};
+    return cog_copy(ctx, path, src, opts, cap);
+}
+
 lb_status lb_write_cog_float(lb_ctx *ctx, const char *path, const lb_grid *g, size_t n_bands,
                              const float *const *bands, const char *const *names, const char *units)
 {
@@ -500,23 +524,10 @@ lb_status lb_write_cog_float(lb_ctx *ctx, const char *path, const lb_grid *g, si
         st = add_borrowed_band(ctx, path, mem, GDT_Float32, bands[b], &cap);
         if (st != LB_OK)
             break;
-        GDALRasterBandH band = GDALGetRasterBand(mem, (int)b + 1);
-        GDALSetRasterNoDataValue(band, NAN);
-        if (names && names[b])
-            GDALSetDescription(band, names[b]);
-        if (units)
-            GDALSetRasterUnitType(band, units);
+        float_band_meta(GDALGetRasterBand(mem, (int)b + 1), names ? names[b] : NULL, units);
     }
-    if (st == LB_OK) {
-        /* PREDICTOR=YES is the floating-point predictor (3) for Float32 */
-        char *opts[] = {"COMPRESS=DEFLATE",
-                        "PREDICTOR=YES",
-                        "BLOCKSIZE=256",
-                        "BIGTIFF=IF_SAFER",
-                        "OVERVIEW_RESAMPLING=AVERAGE",
-                        NULL};
-        st = cog_copy(ctx, path, mem, opts, &cap);
-    }
+    if (st == LB_OK)
+        st = cog_copy_float(ctx, path, mem, &cap);
     if (mem)
         GDALClose(mem);
     lb_cpl_end(&cap);
@@ -671,11 +682,7 @@ lb_status lb_write_cog_float_bands(lb_ctx *ctx, const char *path, const lb_grid 
         if (st != LB_OK)
             break;
         GDALRasterBandH band = GDALGetRasterBand(ds, (int)b + 1);
-        GDALSetRasterNoDataValue(band, NAN);
-        if (names && names[b])
-            GDALSetDescription(band, names[b]);
-        if (units)
-            GDALSetRasterUnitType(band, units);
+        float_band_meta(band, names ? names[b] : NULL, units);
         cap_reset(&cap);
         if (GDALRasterIO(band, GF_Write, 0, 0, g->nx, g->ny, buf, g->nx, g->ny, GDT_Float32, 0,
                          0) != CE_None ||
@@ -684,15 +691,8 @@ lb_status lb_write_cog_float_bands(lb_ctx *ctx, const char *path, const lb_grid 
     }
     free(buf);
     buf = NULL;
-    if (st == LB_OK) {
-        char *opts[] = {"COMPRESS=DEFLATE",
-                        "PREDICTOR=YES",
-                        "BLOCKSIZE=256",
-                        "BIGTIFF=IF_SAFER",
-                        "OVERVIEW_RESAMPLING=AVERAGE",
-                        NULL};
-        st = cog_copy(ctx, path, ds, opts, &cap);
-    }
+    if (st == LB_OK)
+        st = cog_copy_float(ctx, path, ds, &cap);
     if (ds)
         GDALClose(ds);
     if (tmp)

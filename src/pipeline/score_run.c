@@ -432,17 +432,24 @@ static lb_status load_reference(lb_ctx *ctx, run *r)
     return LB_OK;
 }
 
-static lb_status prepare(lb_ctx *ctx, run *r)
+/* The model, the years in scoring order, the bindings checked, the units' name. */
+static lb_status start_run(lb_ctx *ctx, run *r)
 {
-    const lb_score_options *o = r->o;
-    lb_status st = lb_model_load(ctx, o->model_path, &r->model);
+    lb_status st = lb_model_load(ctx, r->o->model_path, &r->model);
     if (st == LB_OK)
         st = plan_years(ctx, r);
     if (st == LB_OK)
         st = check_bindings(ctx, r);
+    if (st == LB_OK)
+        r->units_name = r->o->units ? r->o->units : r->model->weight_layer;
+    return st;
+}
+
+static lb_status prepare(lb_ctx *ctx, run *r)
+{
+    lb_status st = start_run(ctx, r);
     if (st != LB_OK)
         return st;
-    r->units_name = o->units ? o->units : r->model->weight_layer;
     /* One grid for all years, over the union of their extents. */
     double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
     for (size_t t = 0; t < r->n_years && st == LB_OK; t++) {
@@ -1162,10 +1169,7 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r)
     }
     json_object_object_add(doc, "years", years);
     json_object_object_add(doc, "timings_s", json_object_get(r->timings));
-    struct json_object *warn = json_object_new_array();
-    for (size_t i = 0; i < lb_ctx_warning_count(ctx); i++)
-        json_object_array_add(warn, json_object_new_string(lb_ctx_warning(ctx, i)));
-    json_object_object_add(doc, "warnings", warn);
+    json_object_object_add(doc, "warnings", lb_run_warnings_json(ctx));
     json_object_object_add(doc, "outputs", json_object_get(r->outputs));
     free(ys);
     free(order);
@@ -1304,14 +1308,9 @@ static lb_status area_prepare(lb_ctx *ctx, run *r, lb_area **area)
                         "area mode scores one year per run; run it once per year (got %zu "
                         "years)",
                         o->n_years);
-    lb_status st = lb_model_load(ctx, o->model_path, &r->model);
-    if (st == LB_OK)
-        st = plan_years(ctx, r);
-    if (st == LB_OK)
-        st = check_bindings(ctx, r);
+    lb_status st = start_run(ctx, r);
     if (st != LB_OK)
         return st;
-    r->units_name = o->units ? o->units : r->model->weight_layer;
     year_run *y = &r->yr[0];
     y->timings = json_object_new_object();
     y->t_stage = now_s();
