@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Install the Debian 12 packages leefbaar needs, only those that are missing.
-# Usage: scripts/setup-deps.sh [--test]   (--test adds what the test suites use)
+# Usage: scripts/setup-deps.sh [--test] [--bench]
+#   --test   adds what the test suites use
+#   --bench  adds the peers of bench/run.sh (PostGIS 3.3, GeoPandas 0.12 with rasterio, GDAL's
+#            Python tools) and GNU time; never needed by the build, the tests or CI
 set -euo pipefail
 
 pkgs=(gcc libc6-dev pkg-config meson ninja-build
       libgdal-dev libproj-dev proj-data libgeos-dev libgsl-dev libyaml-dev libjson-c-dev
       gdal-bin)
-if [[ "${1:-}" == "--test" ]]; then
-    pkgs+=(libcmocka-dev clang-format)
-fi
+for arg in "$@"; do
+    case $arg in
+    --test) pkgs+=(libcmocka-dev clang-format python3-gdal) ;; # python3-gdal: GDAL's COG validator
+    --bench) pkgs+=(postgresql-15 postgresql-15-postgis-3 postgis python3-gdal python3-numpy
+                    python3-geopandas python3-rasterio python3-rtree time) ;;
+    *) echo "setup-deps: unknown option '$arg' (use --test and/or --bench)" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

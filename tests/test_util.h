@@ -55,4 +55,40 @@ static inline void lb_test_write_text(const char *path, const char *text)
     assert_int_equal(fclose(fp), 0);
 }
 
+/* A context and a fresh output directory, for suites that write files: use as cmocka state. */
+typedef struct lb_test_dir {
+    lb_ctx *ctx;
+    char dir[64];
+    char path[256]; /* scratch for lb_test_path() */
+} lb_test_dir;
+
+/* Setup for a suite's tests: *state becomes a new lb_test_dir under /tmp/lb-test-<tag>-*. */
+static inline int lb_test_dir_setup(void **state, const char *tag)
+{
+    lb_test_dir *t = calloc(1, sizeof(*t));
+    assert_non_null(t);
+    t->ctx = lb_test_ctx();
+    assert_int_equal(lb_test_tmpdir(t->dir, sizeof(t->dir), tag), 0);
+    *state = t;
+    return 0;
+}
+
+/* Teardown: removes the directory (kept when LB_KEEP_TEST_OUTPUT is set) and the context. */
+static inline int lb_test_dir_teardown(void **state)
+{
+    lb_test_dir *t = *state;
+    if (!getenv("LB_KEEP_TEST_OUTPUT"))
+        lb_test_rmtree(t->dir);
+    lb_ctx_destroy(t->ctx);
+    free(t);
+    return 0;
+}
+
+/* @p name inside the test directory (valid until the next call). */
+static inline const char *lb_test_path(lb_test_dir *t, const char *name)
+{
+    snprintf(t->path, sizeof(t->path), "%s/%s", t->dir, name);
+    return t->path;
+}
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_legend.h"
 #include "test_util.h"
 
 #include "core/ctx.h"
@@ -29,38 +30,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-typedef struct fixture {
-    lb_ctx *ctx;
-    char dir[64];
-    char path[256];
-} fixture;
+typedef lb_test_dir fixture;
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof(*fx));
-    assert_non_null(fx);
-    assert_int_equal(lb_ctx_create(&fx->ctx), LB_OK);
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/lb-test-write-XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    if (!getenv("LB_KEEP_TEST_OUTPUT"))
-        VSIRmdirRecursive(fx->dir);
-    lb_ctx_destroy(fx->ctx);
-    free(fx);
-    return 0;
-}
-
-/* A path in the fixture's directory (valid until the next call). */
-static const char *out_path(fixture *fx, const char *name)
-{
-    snprintf(fx->path, sizeof(fx->path), "%s/%s", fx->dir, name);
-    return fx->path;
+    return lb_test_dir_setup(state, "write");
 }
 
 static void put_u32(unsigned char *p, uint32_t v)
@@ -193,7 +167,7 @@ static void test_write_gpkg_two_layers(void **state)
 {
     fixture *fx = *state;
     lb_table *t = sample_table(fx->ctx);
-    const char *path = out_path(fx, "scores.gpkg");
+    const char *path = lb_test_path(fx, "scores.gpkg");
     lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "grid"};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
     o.layer = "buurt";
@@ -227,7 +201,7 @@ static void test_write_gpkg_rounds_half_away_from_zero(void **state)
         t->cols[k].decimals = dec[k];
         t->cols[k].real[0] = in[k];
     }
-    const char *path = out_path(fx, "round.gpkg");
+    const char *path = lb_test_path(fx, "round.gpkg");
     lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "r"};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
 
@@ -251,7 +225,7 @@ static void test_write_gpkg_layer_twice_is_error(void **state)
 {
     fixture *fx = *state;
     lb_table *t = sample_table(fx->ctx);
-    const char *path = out_path(fx, "twice.gpkg");
+    const char *path = lb_test_path(fx, "twice.gpkg");
     lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "buurt"};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_ERR_IO);
@@ -290,7 +264,7 @@ static void test_write_gpkg_mixed_polygons_promoted(void **state)
     size_t len;
     unsigned char *w = multi_square_wkb(155100.0, 463000.0, &len);
     assert_int_equal(lb_table_set_geometry(fx->ctx, t, 1, w, len), LB_OK);
-    const char *path = out_path(fx, "mixed.gpkg");
+    const char *path = lb_test_path(fx, "mixed.gpkg");
     lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "buurt"};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
 
@@ -322,7 +296,7 @@ static void test_write_gpkg_bad_geometry_leaves_no_trace(void **state)
     assert_int_equal(lb_table_set_geometry(fx->ctx, bad, 1, junk, 9), LB_OK);
 
     char path[300];
-    snprintf(path, sizeof(path), "%s", out_path(fx, "new.gpkg"));
+    snprintf(path, sizeof(path), "%s", lb_test_path(fx, "new.gpkg"));
     lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "buurt"};
     assert_int_equal(lb_write_vector(fx->ctx, path, bad, &o), LB_ERR_GEOM);
     assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "row 1"));
@@ -392,7 +366,7 @@ static void test_write_geojson_rfc7946(void **state)
 {
     fixture *fx = *state;
     lb_table *t = sample_table(fx->ctx);
-    const char *path = out_path(fx, "scores.geojson");
+    const char *path = lb_test_path(fx, "scores.geojson");
     lb_vector_opts o = {.format = LB_FMT_GEOJSON};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
 
@@ -433,7 +407,7 @@ static void test_write_geojson_rd(void **state)
 {
     fixture *fx = *state;
     lb_table *t = sample_table(fx->ctx);
-    const char *path = out_path(fx, "scores_rd.geojson");
+    const char *path = lb_test_path(fx, "scores_rd.geojson");
     lb_vector_opts o = {.format = LB_FMT_GEOJSON, .geojson_rd = 1};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
 
@@ -473,7 +447,7 @@ static void test_write_csv_semicolon_keeps_codes(void **state)
 {
     fixture *fx = *state;
     lb_table *t = sample_table(fx->ctx);
-    const char *path = out_path(fx, "scores.csv");
+    const char *path = lb_test_path(fx, "scores.csv");
     lb_vector_opts o = {.format = LB_FMT_CSV, .csv_sep = ';'};
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
 
@@ -494,7 +468,7 @@ static void test_write_csv_semicolon_keeps_codes(void **state)
     GDALClose(ds);
 
     /* comma is the default separator */
-    path = out_path(fx, "comma.csv");
+    path = lb_test_path(fx, "comma.csv");
     o.csv_sep = 0;
     assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
     text = slurp(path);
@@ -540,7 +514,7 @@ static void test_write_cog_float(void **state)
     }
     const float *const bands[] = {data[0], data[1], data[2]};
     const char *const names[] = {"lbm", "afw", "won"};
-    const char *path = out_path(fx, "scores_2024.tif");
+    const char *path = lb_test_path(fx, "scores_2024.tif");
     assert_int_equal(lb_write_cog_float(fx->ctx, path, &g, 3, bands, names, "score"), LB_OK);
 
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
@@ -595,7 +569,7 @@ static void test_write_cog_classes(void **state)
         "uitstekend"};
     const char *const colours[] = {"#8c2d04", "#cc4c02", "#ec7014", "#fe9929", "#fec44f",
                                    "#c7e9b4", "#7fcdbb", "#41b6c4", "#1D91C0"};
-    const char *path = out_path(fx, "class_2024.tif");
+    const char *path = lb_test_path(fx, "class_2024.tif");
     assert_int_equal(lb_write_cog_classes(fx->ctx, path, &g, classes, 9, labels, colours), LB_OK);
 
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
@@ -625,7 +599,7 @@ static void test_write_cog_classes(void **state)
     char **cats = GDALGetRasterCategoryNames(band);
     assert_non_null(cats);
     assert_true(CSLCount(cats) >= 10);
-    assert_string_equal(cats[0], "geen score");
+    assert_string_equal(cats[0], "geen waarde");
     for (int k = 1; k <= 9; k++)
         assert_string_equal(cats[k], labels[k - 1]);
 
@@ -637,12 +611,12 @@ static void test_write_cog_classes(void **state)
     /* a class beyond the legend and a malformed colour are refused */
     const unsigned char bad[] = {0, 1, 2, 3, 10, 5};
     assert_int_equal(
-        lb_write_cog_classes(fx->ctx, out_path(fx, "bad.tif"), &g, bad, 9, labels, colours),
+        lb_write_cog_classes(fx->ctx, lb_test_path(fx, "bad.tif"), &g, bad, 9, labels, colours),
         LB_ERR_ARG);
     const char *const bad_colours[] = {"#8c2d04", "red"};
     const unsigned char two[] = {0, 1, 2, 1, 2, 0};
     assert_int_equal(
-        lb_write_cog_classes(fx->ctx, out_path(fx, "bad.tif"), &g, two, 2, labels, bad_colours),
+        lb_write_cog_classes(fx->ctx, lb_test_path(fx, "bad.tif"), &g, two, 2, labels, bad_colours),
         LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "'red'"));
 }
@@ -653,7 +627,7 @@ static void test_write_json_pretty(void **state)
     json_object *doc = json_object_new_object();
     json_object_object_add(doc, "model", json_object_new_string("modellen/lbm3.yaml"));
     json_object_object_add(doc, "cells", json_object_new_int64(262144));
-    const char *path = out_path(fx, "run.json");
+    const char *path = lb_test_path(fx, "run.json");
     assert_int_equal(lb_write_json(fx->ctx, path, doc), LB_OK);
     json_object_put(doc);
 
@@ -714,7 +688,568 @@ static void test_write_missing_directory_is_io_error(void **state)
     assert_int_not_equal(stat(path, &st), 0);
 }
 
-#define WRITE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+/* ---- COG structure, checked the way GDAL's validate_cloud_optimized_geotiff.py does ---- */
+
+static long long tiff_item(GDALRasterBandH band, const char *key)
+{
+    const char *v = GDALGetMetadataItem(band, key, "TIFF");
+    return v ? atoll(v) : 0;
+}
+
+/* Offset of the first stored tile of @p band in row-major order, 0 when none is stored. */
+static long long first_block_offset(GDALRasterBandH band)
+{
+    int bx, by;
+    GDALGetBlockSize(band, &bx, &by);
+    int nbx = (GDALGetRasterBandXSize(band) + bx - 1) / bx;
+    int nby = (GDALGetRasterBandYSize(band) + by - 1) / by;
+    for (int y = 0; y < nby; y++)
+        for (int x = 0; x < nbx; x++) {
+            char key[64];
+            snprintf(key, sizeof(key), "BLOCK_OFFSET_%d_%d", x, y);
+            long long off = tiff_item(band, key);
+            if (off > 0)
+                return off;
+        }
+    return 0;
+}
+
+/* Every stored tile of @p band lies after byte @p after; with @p row_major the tiles follow
+ * each other in row-major order. */
+static void check_tiles_after(GDALRasterBandH band, long long after, int row_major)
+{
+    int bx, by;
+    GDALGetBlockSize(band, &bx, &by);
+    int nbx = (GDALGetRasterBandXSize(band) + bx - 1) / bx;
+    int nby = (GDALGetRasterBandYSize(band) + by - 1) / by;
+    long long last = 0;
+    for (int y = 0; y < nby; y++)
+        for (int x = 0; x < nbx; x++) {
+            char key[64];
+            snprintf(key, sizeof(key), "BLOCK_OFFSET_%d_%d", x, y);
+            long long off = tiff_item(band, key);
+            if (off == 0)
+                continue;
+            assert_true(off > after);
+            if (row_major)
+                assert_true(off > last);
+            last = off;
+        }
+}
+
+/* Where the main IFD must start: right after the TIFF header (8 bytes, 16 for BigTIFF) and
+ * GDAL's block of structural metadata when present, on an even offset. *row_major tells
+ * whether that block promises BLOCK_ORDER=ROW_MAJOR. */
+static long long expected_main_ifd(const char *path, int *row_major)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    unsigned char hdr[4];
+    assert_int_equal(fread(hdr, 1, 4, fp), 4);
+    assert_true((hdr[0] == 'I' && hdr[1] == 'I') || (hdr[0] == 'M' && hdr[1] == 'M'));
+    int big = hdr[2] == 0x2B || hdr[3] == 0x2B;
+    long long pos = big ? 16 : 8;
+    const char *key = "GDAL_STRUCTURAL_METADATA_SIZE=";
+    char buf[64] = {0};
+    *row_major = 0;
+    assert_int_equal(fseek(fp, (long)pos, SEEK_SET), 0);
+    size_t n = fread(buf, 1, 43, fp); /* "GDAL_STRUCTURAL_METADATA_SIZE=000000 bytes\n" */
+    if (n == 43 && strncmp(buf, key, strlen(key)) == 0) {
+        int size = atoi(buf + strlen(key));
+        char *md = calloc(1, (size_t)size + 1);
+        assert_non_null(md);
+        assert_int_equal(fread(md, 1, (size_t)size, fp), (size_t)size);
+        *row_major = strstr(md, "BLOCK_ORDER=ROW_MAJOR") != NULL;
+        assert_null(strstr(md, "KNOWN_INCOMPATIBLE_EDITION=YES"));
+        free(md);
+        pos += 43 + size;
+        pos += pos % 2;
+    }
+    fclose(fp);
+    return pos;
+}
+
+/* The checks of GDAL's COG validator: LAYOUT=COG, tiled, internal overviews of decreasing size,
+ * the main IFD first, IFDs in the order main, overview 0, 1, ..., then the tile data from the
+ * smallest overview up to the full resolution, all after the IFDs. Returns the overview count. */
+static int check_cog_structure(const char *path)
+{
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
+    assert_non_null(ds);
+    const char *layout = GDALGetMetadataItem(ds, "LAYOUT", "IMAGE_STRUCTURE");
+    assert_non_null(layout);
+    assert_string_equal(layout, "COG");
+    char **files = GDALGetFileList(ds);
+    for (int i = 0; files && files[i]; i++)
+        assert_null(strstr(files[i], ".ovr"));
+    CSLDestroy(files);
+
+    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+    int bx, by;
+    GDALGetBlockSize(band, &bx, &by);
+    assert_int_equal(bx, 256); /* tiled, not strips */
+    assert_int_equal(by, 256);
+    int n_ovr = GDALGetOverviewCount(band);
+    long long ifd[32], data[32];
+    assert_true(n_ovr < 31);
+    int row_major = 0;
+    ifd[0] = tiff_item(band, "IFD_OFFSET");
+    assert_true(ifd[0] == expected_main_ifd(path, &row_major));
+    data[0] = first_block_offset(band);
+    int prev_w = GDALGetRasterXSize(ds), prev_h = GDALGetRasterYSize(ds);
+    for (int i = 0; i < n_ovr; i++) {
+        GDALRasterBandH ov = GDALGetOverview(band, i);
+        int w = GDALGetRasterBandXSize(ov), h = GDALGetRasterBandYSize(ov);
+        assert_true(w < prev_w && h <= prev_h); /* decreasing sizes */
+        prev_w = w;
+        prev_h = h;
+        GDALGetBlockSize(ov, &bx, &by);
+        assert_int_equal(bx, 256);
+        ifd[i + 1] = tiff_item(ov, "IFD_OFFSET");
+        assert_true(ifd[i + 1] > ifd[i]); /* IFDs: main, then overviews in order */
+        data[i + 1] = first_block_offset(ov);
+    }
+    /* the smallest overview's data after the last IFD, then each larger level after it */
+    assert_true(data[n_ovr] > ifd[n_ovr]);
+    for (int i = n_ovr; i > 0; i--)
+        assert_true(data[i - 1] > data[i]);
+    check_tiles_after(band, ifd[n_ovr], row_major);
+    for (int i = 0; i < n_ovr; i++)
+        check_tiles_after(GDALGetOverview(band, i), ifd[n_ovr], row_major);
+    GDALClose(ds);
+    return n_ovr;
+}
+
+/* A grid of floats with NaN holes: every value distinct enough to notice averaging mistakes. */
+static float *float_band(size_t n, int b)
+{
+    float *v = malloc(n * sizeof(float));
+    assert_non_null(v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (i + (size_t)b) % 7 == 0 ? NAN : (float)(b + 1) * 0.37f * (float)(i % 1000);
+    return v;
+}
+
+/* Overview 0 is the AVERAGE of the 2 × 2 blocks, NaN ignored (brute force over every pixel). */
+static void check_average_overview(GDALRasterBandH band, const float *full, int side)
+{
+    GDALRasterBandH ov = GDALGetOverview(band, 0);
+    assert_non_null(ov);
+    int h = side / 2;
+    assert_int_equal(GDALGetRasterBandXSize(ov), h);
+    float *back = malloc((size_t)h * (size_t)h * sizeof(float));
+    assert_non_null(back);
+    assert_int_equal(GDALRasterIO(ov, GF_Read, 0, 0, h, h, back, h, h, GDT_Float32, 0, 0), CE_None);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < h; x++) {
+            double sum = 0;
+            int cnt = 0;
+            for (int dy = 0; dy < 2; dy++)
+                for (int dx = 0; dx < 2; dx++) {
+                    float v = full[(size_t)(2 * y + dy) * (size_t)side + (size_t)(2 * x + dx)];
+                    if (!isnan(v)) {
+                        sum += v;
+                        cnt++;
+                    }
+                }
+            float got = back[(size_t)y * (size_t)h + (size_t)x];
+            if (cnt == 0)
+                assert_true(isnan(got));
+            else
+                assert_near(got, sum / cnt, 1e-6 * fmax(1.0, fabs(sum / cnt)));
+        }
+    free(back);
+}
+
+static void test_write_cog_float_structure(void **state)
+{
+    fixture *fx = *state;
+    lb_grid g = square_grid(512);
+    size_t n = lb_grid_ncells(&g);
+    float *data[2] = {float_band(n, 0), float_band(n, 1)};
+    const float *const bands[] = {data[0], data[1]};
+    const char *const names[] = {"lbm", "won"};
+    const char *const units[] = {"score", "score deviation"};
+    const char *const meta[] = {"LEEFBAAR_REF=4.1", "LEEFBAAR_M_won=-0.25", NULL};
+    lb_raster_opts ro = {.metadata = meta};
+    const char *path = lb_test_path(fx, "scores.tif");
+    assert_int_equal(lb_write_raster_float(fx->ctx, path, &g, 2, bands, names, units, &ro), LB_OK);
+
+    assert_true(check_cog_structure(path) >= 1);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_string_equal(GDALGetMetadataItem(ds, "PREDICTOR", "IMAGE_STRUCTURE"), "3");
+    assert_string_equal(GDALGetMetadataItem(ds, "COMPRESSION", "IMAGE_STRUCTURE"), "DEFLATE");
+    assert_string_equal(GDALGetMetadataItem(ds, "LEEFBAAR_REF", NULL), "4.1");
+    assert_string_equal(GDALGetMetadataItem(ds, "LEEFBAAR_M_won", NULL), "-0.25");
+    char **files = GDALGetFileList(ds);
+    assert_int_equal(CSLCount(files), 1); /* no sidecar: all of it is inside the TIFF */
+    CSLDestroy(files);
+    for (int b = 0; b < 2; b++) {
+        GDALRasterBandH band = GDALGetRasterBand(ds, b + 1);
+        assert_string_equal(GDALGetDescription(band), names[b]);
+        assert_string_equal(GDALGetRasterUnitType(band), units[b]);
+        check_average_overview(band, data[b], 512);
+    }
+    GDALClose(ds);
+    free(data[0]);
+    free(data[1]);
+}
+
+/* Classes in 2 × 2 blocks: three cells of class A and one of B (at a rotating position), or
+ * three nodata cells and one B. MODE must give A, respectively B (nodata does not vote). */
+static unsigned char block_class(int bi, int bj, int dy, int dx)
+{
+    int a = 1 + (bi + bj) % 9, b = 1 + (bi + bj + 4) % 9, odd = (bi * 2 + bj) % 4;
+    if (dy * 2 + dx == odd)
+        return (unsigned char)b;
+    return (bi + bj) % 5 == 0 ? 0 : (unsigned char)a;
+}
+
+static void test_write_cog_classes_structure(void **state)
+{
+    fixture *fx = *state;
+    lb_grid g = square_grid(600);
+    size_t n = lb_grid_ncells(&g);
+    unsigned char *cls = malloc(n);
+    assert_non_null(cls);
+    for (int y = 0; y < 600; y++)
+        for (int x = 0; x < 600; x++)
+            cls[(size_t)y * 600 + (size_t)x] = block_class(y / 2, x / 2, y % 2, x % 2);
+    lb_class_table ct = {9, lb_test_labels, lb_test_colours, lb_test_thresholds,
+                         "Leefbaarometer 2022"};
+    const char *path = lb_test_path(fx, "class.tif");
+    assert_int_equal(lb_write_raster_classes(fx->ctx, path, &g, cls, &ct, NULL), LB_OK);
+    assert_true(check_cog_structure(path) >= 1);
+
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_string_equal(GDALGetMetadataItem(ds, "PREDICTOR", "IMAGE_STRUCTURE"), "2");
+    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+    assert_string_equal(GDALGetDescription(band), "Leefbaarometer 2022");
+    GDALRasterBandH ov = GDALGetOverview(band, 0);
+    assert_int_equal(GDALGetRasterBandXSize(ov), 300);
+    unsigned char *back = malloc(300 * 300);
+    assert_non_null(back);
+    assert_int_equal(GDALRasterIO(ov, GF_Read, 0, 0, 300, 300, back, 300, 300, GDT_Byte, 0, 0),
+                     CE_None);
+    for (int bi = 0; bi < 300; bi++)
+        for (int bj = 0; bj < 300; bj++) {
+            int want = (bi + bj) % 5 == 0 ? 1 + (bi + bj + 4) % 9 : 1 + (bi + bj) % 9;
+            assert_int_equal(back[bi * 300 + bj], want);
+        }
+    free(back);
+    GDALClose(ds);
+
+    /* without the PAM sidecar the TIFF still holds the colours and CLASS_<k> labels; only the
+       category names live in the .aux.xml (GDAL 3.6's GTiff keeps them nowhere else) */
+    char aux[300];
+    snprintf(aux, sizeof(aux), "%s.aux.xml", path);
+    assert_int_equal(remove(aux), 0);
+    ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
+    assert_non_null(ds);
+    band = GDALGetRasterBand(ds, 1);
+    assert_non_null(GDALGetRasterColorTable(band));
+    for (int k = 1; k <= 9; k++) {
+        char key[16];
+        snprintf(key, sizeof(key), "CLASS_%d", k);
+        assert_string_equal(GDALGetMetadataItem(band, key, NULL), lb_test_labels[k - 1]);
+    }
+    assert_null(GDALGetRasterCategoryNames(band));
+    GDALClose(ds);
+    free(cls);
+}
+
+/* -co overrides a default; a bad format, option name, value or syntax is refused up front,
+ * naming the option, and nothing is written. */
+static void test_write_raster_options(void **state)
+{
+    fixture *fx = *state;
+    lb_grid g = square_grid(16);
+    float v[256];
+    for (int i = 0; i < 256; i++)
+        v[i] = (float)i / 7.0f;
+    const float *const bands[] = {v};
+    const char *const names[] = {"lbm"};
+    const char *const lzw[] = {"COMPRESS=LZW", NULL};
+    lb_raster_opts ro = {.creation_options = lzw};
+    const char *path = lb_test_path(fx, "lzw.tif");
+    assert_int_equal(lb_write_raster_float(fx->ctx, path, &g, 1, bands, names, NULL, &ro), LB_OK);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_string_equal(GDALGetMetadataItem(ds, "COMPRESSION", "IMAGE_STRUCTURE"), "LZW");
+    GDALClose(ds);
+
+    struct {
+        const char *format, *co, *needle;
+    } bad[] = {
+        {NULL, "FOO=1", "FOO"},
+        {NULL, "COMPRESS=BAR", "BAR"},
+        {NULL, "COMPRESS", "not NAME=VALUE"},
+        {"GTiff", "OVERVIEW_RESAMPLING=MODE", "OVERVIEW_RESAMPLING"}, /* a COG-only option */
+        {"PNG", NULL, "PNG"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *co[] = {bad[i].co, NULL};
+        lb_raster_opts b = {.format = bad[i].format, .creation_options = co};
+        assert_int_equal(lb_raster_opts_check(fx->ctx, &b), LB_ERR_ARG);
+        assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), bad[i].needle));
+        path = lb_test_path(fx, "bad.tif");
+        assert_int_equal(lb_write_raster_float(fx->ctx, path, &g, 1, bands, names, NULL, &b),
+                         LB_ERR_ARG);
+        assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), bad[i].needle));
+        struct stat st;
+        assert_int_not_equal(stat(path, &st), 0);
+    }
+    assert_int_equal(lb_raster_opts_check(fx->ctx, NULL), LB_OK);
+}
+
+/* -of GTiff: a tiled, compressed GeoTIFF with internal AVERAGE / MODE overviews. */
+static void test_write_gtiff_format(void **state)
+{
+    fixture *fx = *state;
+    lb_grid g = square_grid(512);
+    size_t n = lb_grid_ncells(&g);
+    float *v = float_band(n, 0);
+    const float *const bands[] = {v};
+    const char *const names[] = {"lbm"};
+    lb_raster_opts ro = {.format = "GTiff"};
+    const char *path = lb_test_path(fx, "plain.tif");
+    assert_int_equal(lb_write_raster_float(fx->ctx, path, &g, 1, bands, names, NULL, &ro), LB_OK);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_null(GDALGetMetadataItem(ds, "LAYOUT", "IMAGE_STRUCTURE"));
+    assert_string_equal(GDALGetMetadataItem(ds, "COMPRESSION", "IMAGE_STRUCTURE"), "DEFLATE");
+    assert_string_equal(GDALGetMetadataItem(ds, "PREDICTOR", "IMAGE_STRUCTURE"), "3");
+    char **files = GDALGetFileList(ds);
+    assert_int_equal(CSLCount(files), 1); /* internal overviews, no .ovr */
+    CSLDestroy(files);
+    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+    int bx, by;
+    GDALGetBlockSize(band, &bx, &by);
+    assert_int_equal(bx, 256);
+    assert_int_equal(GDALGetOverviewCount(band), 1);
+    check_average_overview(band, v, 512);
+    GDALClose(ds);
+    free(v);
+
+    unsigned char *cls = malloc(n);
+    assert_non_null(cls);
+    for (int y = 0; y < 512; y++)
+        for (int x = 0; x < 512; x++)
+            cls[(size_t)y * 512 + (size_t)x] = block_class(y / 2, x / 2, y % 2, x % 2);
+    lb_class_table ct = {9, lb_test_labels, lb_test_colours, NULL, NULL};
+    path = lb_test_path(fx, "plain_class.tif");
+    assert_int_equal(lb_write_raster_classes(fx->ctx, path, &g, cls, &ct, &ro), LB_OK);
+    ds = GDALOpenEx(path, GDAL_OF_RASTER, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_string_equal(GDALGetMetadataItem(ds, "PREDICTOR", "IMAGE_STRUCTURE"), "2");
+    GDALRasterBandH ov = GDALGetOverview(GDALGetRasterBand(ds, 1), 0);
+    assert_non_null(ov);
+    unsigned char px;
+    for (int bi = 0; bi < 256; bi += 37)
+        for (int bj = 0; bj < 256; bj += 11) {
+            assert_int_equal(GDALRasterIO(ov, GF_Read, bj, bi, 1, 1, &px, 1, 1, GDT_Byte, 0, 0),
+                             CE_None);
+            int want = (bi + bj) % 5 == 0 ? 1 + (bi + bj + 4) % 9 : 1 + (bi + bj) % 9;
+            assert_int_equal(px, want);
+        }
+    GDALClose(ds);
+    free(cls);
+}
+
+/* A class table with a bad colour, too many classes or unordered breaks is refused. */
+static void test_write_class_table_check(void **state)
+{
+    fixture *fx = *state;
+    lb_class_table ct = {9, lb_test_labels, lb_test_colours, lb_test_thresholds, NULL};
+    assert_int_equal(lb_class_table_check(fx->ctx, &ct, "t"), LB_OK);
+    const double unordered[] = {3.46, 3.557, 3.557, 3.8971, 3.9972, 4.1924, 4.3044, 4.3926};
+    ct.breaks = unordered;
+    assert_int_equal(lb_class_table_check(fx->ctx, &ct, "t"), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "cut-point 3"));
+    ct.breaks = NULL;
+    const char *const bad_colours[] = {"#730000", "#e5000", "#e1702e"};
+    lb_class_table ct3 = {3, lb_test_labels, bad_colours, NULL, NULL};
+    assert_int_equal(lb_class_table_check(fx->ctx, &ct3, "t"), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "class 2"));
+    ct.n = 0;
+    assert_int_equal(lb_class_table_check(fx->ctx, &ct, "t"), LB_ERR_ARG);
+    ct.n = LB_MAX_CLASSES + 1;
+    assert_int_equal(lb_class_table_check(fx->ctx, &ct, "t"), LB_ERR_ARG);
+
+    char buf[32];
+    const double vals[] = {3.46, 4.1, 0.1, -2.5e-7, 1e300, 4.0999999999999996};
+    const char *want[] = {"3.46", "4.1", "0.1", "-2.5e-07", "1e+300", "4.1"};
+    for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+        lb_format_double(vals[i], buf, sizeof(buf));
+        assert_string_equal(buf, want[i]);
+        assert_true(strtod(buf, NULL) == vals[i]);
+    }
+    lb_format_double(INFINITY, buf, sizeof(buf));
+    assert_string_equal(buf, "inf");
+}
+
+/* ---- vector winding and CSV types ---- */
+
+/* Little-endian WKB polygon: the square [x, x+outer] × [y, y+outer] clockwise with a square hole
+ * of side @p inner at its centre wound counter-clockwise: both the wrong way round. */
+static unsigned char *holed_wkb(double x, double y, double outer, double inner, size_t *len)
+{
+    double h0 = (outer - inner) / 2, h1 = h0 + inner;
+    double ext[5][2] = {{x, y}, {x, y + outer}, {x + outer, y + outer}, {x + outer, y}, {x, y}};
+    double hole[5][2] = {
+        {x + h0, y + h0}, {x + h1, y + h0}, {x + h1, y + h1}, {x + h0, y + h1}, {x + h0, y + h0}};
+    *len = 1 + 4 + 4 + 2 * (4 + 5 * 16);
+    unsigned char *w = malloc(*len), *p = w;
+    assert_non_null(w);
+    *p++ = 1;
+    put_u32(p, 3);
+    put_u32(p + 4, 2);
+    p += 8;
+    for (int r = 0; r < 2; r++) {
+        put_u32(p, 5);
+        p += 4;
+        for (int i = 0; i < 5; i++, p += 16) {
+            put_f64(p, r == 0 ? ext[i][0] : hole[i][0]);
+            put_f64(p + 8, r == 0 ? ext[i][1] : hole[i][1]);
+        }
+    }
+    return w;
+}
+
+/* Every ring of every polygon: exterior counter-clockwise, holes clockwise (RFC 7946 §3.1.6);
+ * coordinates inside @p box (xmin, ymin, xmax, ymax). Returns the number of holes seen. */
+static int check_winding(json_object *doc, const double box[4])
+{
+    int holes = 0;
+    json_object *features = member(doc, "features");
+    for (size_t i = 0; i < json_object_array_length(features); i++) {
+        json_object *geom = member(json_object_array_get_idx(features, i), "geometry");
+        const char *type = json_object_get_string(member(geom, "type"));
+        json_object *coords = member(geom, "coordinates");
+        size_t n_poly = strcmp(type, "MultiPolygon") == 0 ? json_object_array_length(coords) : 1;
+        for (size_t p = 0; p < n_poly; p++) {
+            json_object *poly =
+                strcmp(type, "MultiPolygon") == 0 ? json_object_array_get_idx(coords, p) : coords;
+            for (size_t r = 0; r < json_object_array_length(poly); r++) {
+                json_object *ring = json_object_array_get_idx(poly, r);
+                double a = ring_signed_area2(ring);
+                if (r == 0)
+                    assert_true(a > 0);
+                else
+                    assert_true(a < 0);
+                holes += r > 0;
+                for (size_t k = 0; k < json_object_array_length(ring); k++) {
+                    json_object *pt = json_object_array_get_idx(ring, k);
+                    double x = json_object_get_double(json_object_array_get_idx(pt, 0));
+                    double y = json_object_get_double(json_object_array_get_idx(pt, 1));
+                    assert_true(x >= box[0] && x <= box[2] && y >= box[1] && y <= box[3]);
+                }
+            }
+        }
+    }
+    return holes;
+}
+
+/* Rings wound the wrong way (exterior clockwise, hole counter-clockwise) come out by the
+ * right-hand rule in RFC 7946 output (lon/lat within the Netherlands) and in RD output. */
+static void test_write_geojson_winding_holes(void **state)
+{
+    fixture *fx = *state;
+    lb_table *t = sample_table(fx->ctx);
+    size_t len;
+    unsigned char *w = holed_wkb(120000.0, 480000.0, 1000.0, 400.0, &len);
+    assert_int_equal(lb_table_set_geometry(fx->ctx, t, 0, w, len), LB_OK);
+    w = multi_square_wkb(250000.0, 580000.0, &len); /* counter-clockwise already */
+    assert_int_equal(lb_table_set_geometry(fx->ctx, t, 1, w, len), LB_OK);
+
+    const double nl[4] = {3.2, 50.7, 7.3, 53.6};
+    const char *path = lb_test_path(fx, "holes.geojson");
+    lb_vector_opts o = {.format = LB_FMT_GEOJSON};
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+    json_object *doc = json_object_from_file(path);
+    assert_non_null(doc);
+    assert_false(json_object_object_get_ex(doc, "crs", NULL));
+    assert_int_equal(check_winding(doc, nl), 1);
+    json_object_put(doc);
+
+    const double rd[4] = {0.0, 300000.0, 300000.0, 625000.0};
+    path = lb_test_path(fx, "holes_rd.geojson");
+    o.geojson_rd = 1;
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+    doc = json_object_from_file(path);
+    assert_non_null(doc);
+    assert_true(json_object_object_get_ex(doc, "crs", NULL));
+    assert_int_equal(check_winding(doc, rd), 1);
+    /* reversing kept the shape: exterior 1000², hole 400² (the layer is MultiPolygon) */
+    json_object *poly0 = json_object_array_get_idx(
+        member(member(json_object_array_get_idx(member(doc, "features"), 0), "geometry"),
+               "coordinates"),
+        0);
+    assert_near(ring_signed_area2(json_object_array_get_idx(poly0, 0)), 2.0 * 1000.0 * 1000.0,
+                1e-3);
+    assert_near(ring_signed_area2(json_object_array_get_idx(poly0, 1)), -2.0 * 400.0 * 400.0, 1e-3);
+    json_object_put(doc);
+    lb_table_destroy(t);
+}
+
+/* CSV: integers unquoted, codes that look like numbers quoted, and a reader that honours
+ * quotes (GDAL with AUTODETECT_TYPE and QUOTED_FIELDS_AS_STRING) gets the codes back as text
+ * with their leading zeros and the integers as integers. */
+static void test_write_csv_codes_and_integers(void **state)
+{
+    fixture *fx = *state;
+    const char *codes[] = {"0101", "1234", "BU00030000", NULL};
+    lb_table *t = NULL;
+    assert_int_equal(lb_table_create(fx->ctx, 4, &t), LB_OK);
+    lb_column *c;
+    assert_int_equal(lb_table_add(fx->ctx, t, "pc4", LB_COL_TEXT, &c), LB_OK);
+    assert_int_equal(lb_table_add(fx->ctx, t, "kscore", LB_COL_INT, &c), LB_OK);
+    assert_int_equal(lb_table_add(fx->ctx, t, "lbm", LB_COL_REAL, &c), LB_OK);
+    lb_column *pc4 = lb_table_col(t, "pc4"), *k = lb_table_col(t, "kscore");
+    lb_column *lbm = lb_table_col(t, "lbm");
+    lbm->decimals = 3;
+    for (size_t r = 0; r < 4; r++) {
+        pc4->text[r] = codes[r] ? lb_strdup(codes[r]) : NULL;
+        k->integer[r] = r == 3 ? LB_INT_NULL : (int64_t)r + 7;
+        lbm->real[r] = 4.0 + 0.0625 * (double)r;
+    }
+    const char *path = lb_test_path(fx, "pc4.csv");
+    lb_vector_opts o = {.format = LB_FMT_CSV};
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+    char *text = slurp(path);
+    assert_non_null(strstr(text, "pc4,kscore,lbm\n"));
+    assert_non_null(strstr(text, "\"0101\",7,4\n"));
+    assert_non_null(strstr(text, "\"1234\",8,4.063\n")); /* 4.0625: half away from zero */
+    assert_non_null(strstr(text, "BU00030000,9,4.125\n"));
+    assert_non_null(strstr(text, "\n,,4.188\n"));
+    free(text);
+
+    const char *const oo[] = {"AUTODETECT_TYPE=YES", "QUOTED_FIELDS_AS_STRING=YES", NULL};
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, oo, NULL);
+    assert_non_null(ds);
+    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    assert_int_equal(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, 0)), OFTString);
+    assert_int_equal(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, 1)), OFTInteger);
+    assert_int_equal(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, 2)), OFTReal);
+    for (size_t r = 0; r < 4; r++) {
+        OGRFeatureH f = OGR_L_GetNextFeature(layer);
+        assert_non_null(f);
+        /* CSV cannot tell a missing text from an empty one */
+        assert_string_equal(OGR_F_GetFieldAsString(f, 0), codes[r] ? codes[r] : "");
+        if (r < 3)
+            assert_int_equal(OGR_F_GetFieldAsInteger(f, 1), (int)r + 7);
+        else
+            assert_false(OGR_F_IsFieldSetAndNotNull(f, 1));
+        OGR_F_Destroy(f);
+    }
+    GDALClose(ds);
+    lb_table_destroy(t);
+}
+
+#define WRITE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, lb_test_dir_teardown)
 
 int main(void)
 {
@@ -729,6 +1264,13 @@ int main(void)
         WRITE_TEST(test_write_csv_semicolon_keeps_codes),
         WRITE_TEST(test_write_cog_float),
         WRITE_TEST(test_write_cog_classes),
+        WRITE_TEST(test_write_cog_float_structure),
+        WRITE_TEST(test_write_cog_classes_structure),
+        WRITE_TEST(test_write_raster_options),
+        WRITE_TEST(test_write_gtiff_format),
+        WRITE_TEST(test_write_class_table_check),
+        WRITE_TEST(test_write_geojson_winding_holes),
+        WRITE_TEST(test_write_csv_codes_and_integers),
         WRITE_TEST(test_write_json_pretty),
         WRITE_TEST(test_write_missing_directory_is_io_error),
     };

@@ -25,9 +25,13 @@ typedef struct lb_change_options {
     int dev_classes;
     const double *dev_cuts; /**< custom ascending cuts (6 or 8), or NULL */
     size_t n_dev_cuts;
-    int geojson_rd;           /**< 1: change.geojson in RD with a crs member; 0: RFC 7946 */
-    char csv_sep;             /**< ',' (default) or ';' */
-    const char *outdir;       /**< output directory; required */
+    int geojson_rd;            /**< 1: change.geojson in RD with a crs member; 0: RFC 7946 */
+    const char *raster_format; /**< raster driver: "COG" (default when NULL) or "GTiff" */
+    const char *const *creation_options; /**< raster creation options NAME=VALUE, NULL-terminated;
+                                              may be NULL */
+    int preview;        /**< 1: also change_class_<t0>_<t1>.png, the class map with its legend */
+    char csv_sep;       /**< ',' (default) or ';' */
+    const char *outdir; /**< output directory; required */
     const char *command_line; /**< recorded in run.json; may be NULL */
 } lb_change_options;
 
@@ -41,10 +45,11 @@ LB_API void lb_change_options_init(lb_change_options *o);
  * Δ equal to a cut belongs to the upper class). Units present in only one year keep a row
  * with Δ missing and are counted in run.json.
  * Writes into @p o->outdir: change.gpkg (layer "change", with the units' polygons when a
- * source has them), change.geojson (RFC 7946), change.csv (codes as text) and run.json; when
- * both sides are grid runs of this tool on the same grid also change_<t0>_<t1>.tif (Float32
- * COG, bands d_lbm and d_<dimension>) and change_class_<t0>_<t1>.tif (Byte COG with the
- * development colours and class names).
+ * source has them, styled on dk_lbm in layer_styles), change.geojson (RFC 7946) with its QGIS
+ * sidecar change.qml, change.csv (codes as text) and run.json; when both sides are grid runs
+ * of this tool on the same grid also change_<t0>_<t1>.tif (Float32 COG, bands d_lbm and
+ * d_<dimension>) and change_class_<t0>_<t1>.tif (Byte COG with the development colours and
+ * class names), their .qml sidecars, and with @p o->preview change_class_<t0>_<t1>.png.
  * @return LB_OK, LB_ERR_ARG (options), LB_ERR_DATA (years missing, different dimensions), or
  *         the reading/writing error; on failure nothing is left behind.
  */

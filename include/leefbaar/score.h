@@ -54,6 +54,10 @@ typedef struct lb_score_options {
     lb_score_mode mode;         /**< LB_MODE_GRID (default) or LB_MODE_AREA */
     const lb_join_spec *joins;  /**< area mode: attribute tables joined to the units */
     size_t n_joins;
+    const char *raster_format;           /**< raster driver: "COG" (default when NULL) or "GTiff" */
+    const char *const *creation_options; /**< raster creation options NAME=VALUE overriding
+                                              the defaults, NULL-terminated; may be NULL */
+    int preview;                         /**< 1: also write class_<year>.png, a PNG with a legend */
 } lb_score_options;
 
 /** Fill @p o with defaults. */
@@ -73,6 +77,9 @@ LB_API void lb_score_options_init(lb_score_options *o);
  * The units layer gets, per indicator, x_<id> (weighted mean raw value over the unit's scored
  * cells with a value) and c_<id> (weighted mean contribution β·f(x), imputed cells at the
  * reference contribution), so that Σ_{i∈d} c_i − M_d = dev_d.
+ * Outputs carry their QGIS styles: each scores.gpkg layer has a default style in layer_styles,
+ * and scores_<year>.qml, class_<year>.qml and <units>.qml are sidecars; class_<year>.tif's
+ * category names are in class_<year>.tif.aux.xml; with o->preview also class_<year>.png.
  * In area mode (@p o->mode LB_MODE_AREA) every polygon of the units is scored from its own
  * indicators (see DESIGN.md §4) and only scores.gpkg (layer <units>), <units>.geojson,
  * <units>.csv and run.json ("mode": "area") are written.
@@ -86,9 +93,16 @@ LB_API lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o);
 /**
  * Run the whole demo chain on the embedded demo city below @p data_dir (shapes/, rasters/,
  * models/default.yaml): score 2020 (the reference year) and 2022 into
- * @p outdir/score_2020 and @p outdir/score_2022.
+ * @p outdir/score_2020 and @p outdir/score_2022, each with a PNG preview of the class map.
  */
 LB_API lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir);
+
+/**
+ * lb_demo_run() with the rasters written as @p raster_format (NULL = COG) with
+ * @p creation_options (NAME=VALUE, NULL-terminated; may be NULL), as lb_score_options has them.
+ */
+LB_API lb_status lb_demo_run_ex(lb_ctx *ctx, const char *data_dir, const char *outdir,
+                                const char *raster_format, const char *const *creation_options);
 
 #ifdef __cplusplus
 }

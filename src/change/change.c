@@ -8,8 +8,10 @@
 #include "../core/ctx.h"
 #include "../geom/geos_bridge.h"
 #include "../io/outdir.h"
+#include "../io/preview.h"
 #include "../io/raster.h"
 #include "../io/runjson.h"
+#include "../io/style.h"
 #include "../io/write.h"
 #include "../model/score.h"
 #include "../scores/scoreset.h"
@@ -97,10 +99,11 @@ typedef struct change_run {
     size_t *pos; /* dimension d of a is dimension pos[d] of b */
     lb_dev_choice dev;
     size_t n;      /* units of the union */
+    size_t n_geom; /* of which with a polygon */
     long *ua, *ub; /* unit index in a / b, -1 = absent */
     lb_table *t;
     lb_outdir out;
-    struct json_object *outputs, *counts, *warn_rasters;
+    struct json_object *outputs, *counts;
 } change_run;
 
 static void years_list(const lb_scoreset *s, char *buf, size_t size)
@@ -377,6 +380,7 @@ static lb_status build_table(lb_ctx *ctx, change_run *r)
     }
     if (st != LB_OK)
         return st;
+    r->n_geom = n_geom;
     if (n_geom == 0)
         lb_log(ctx, LB_LOG_WARN,
                "change: neither source has polygons for the units; the outputs have no "
@@ -473,6 +477,31 @@ static lb_status fill_delta(void *user, size_t b, float *out)
     return st;
 }
 
+/* The development legend: classes of Δ with the cuts as breaks. */
+static lb_class_table dev_classes(const change_run *r, const char *title)
+{
+    return (lb_class_table){r->dev.n_cuts + 1, r->dev.labels, r->dev.colours, r->dev.cuts, title};
+}
+
+/* Read the grid of a run from its run.json "grid" block. */
+static void grid_of(struct json_object *g, lb_grid *out)
+{
+    struct json_object *v = NULL;
+    json_object_object_get_ex(g, "cell_m", &v);
+    out->cell_m = json_object_get_double(v);
+    json_object_object_get_ex(g, "x0", &v);
+    out->x0 = json_object_get_double(v);
+    json_object_object_get_ex(g, "y0", &v);
+    out->y0 = json_object_get_double(v);
+    json_object_object_get_ex(g, "nx", &v);
+    out->nx = json_object_get_int(v);
+    json_object_object_get_ex(g, "ny", &v);
+    out->ny = json_object_get_int(v);
+}
+
+/* The Δ raster (bands written one at a time), the development-class raster, their QGIS
+ * sidecars and with --preview a PNG of the class map; only when both sides are runs of this
+ * tool on one grid with their score rasters present. */
 static lb_status write_rasters(lb_ctx *ctx, change_run *r)
 {
     if (!r->a.dir || !r->b.dir)
@@ -481,76 +510,87 @@ static lb_status write_rasters(lb_ctx *ctx, change_run *r)
     struct json_object *jb = json_object_from_file(r->b.json);
     struct json_object *ga = NULL, *gb = NULL;
     lb_status st = LB_OK;
+    raster_pair p = {.ctx = ctx, .r = r};
     int ok = ja && jb && json_object_object_get_ex(ja, "grid", &ga) &&
              json_object_object_get_ex(jb, "grid", &gb) && same_grid(ga, gb);
-    raster_pair *p = ok ? calloc(1, sizeof(*p)) : NULL;
-    if (ok && !p)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    if (p) {
-        struct json_object *v = NULL;
-        json_object_object_get_ex(ga, "cell_m", &v);
-        p->grid.cell_m = json_object_get_double(v);
-        json_object_object_get_ex(ga, "x0", &v);
-        p->grid.x0 = json_object_get_double(v);
-        json_object_object_get_ex(ga, "y0", &v);
-        p->grid.y0 = json_object_get_double(v);
-        json_object_object_get_ex(ga, "nx", &v);
-        p->grid.nx = json_object_get_int(v);
-        json_object_object_get_ex(ga, "ny", &v);
-        p->grid.ny = json_object_get_int(v);
-        p->ctx = ctx;
-        p->r = r;
-        snprintf(p->path_a, sizeof(p->path_a), "%s/scores_%d.tif", r->a.dir, r->a.year);
-        snprintf(p->path_b, sizeof(p->path_b), "%s/scores_%d.tif", r->b.dir, r->b.year);
+    if (!ok)
+        lb_log(ctx, LB_LOG_INFO, "change: the sources are not grid runs on one grid; no Δ rasters");
+    if (ok) {
+        grid_of(ga, &p.grid);
+        snprintf(p.path_a, sizeof(p.path_a), "%s/scores_%d.tif", r->a.dir, r->a.year);
+        snprintf(p.path_b, sizeof(p.path_b), "%s/scores_%d.tif", r->b.dir, r->b.year);
         struct stat sb;
-        if (stat(p->path_a, &sb) != 0 || stat(p->path_b, &sb) != 0) {
-            lb_log(ctx, LB_LOG_WARN, "change: no Δ raster: '%s' or '%s' is missing", p->path_a,
-                   p->path_b);
+        if (stat(p.path_a, &sb) != 0 || stat(p.path_b, &sb) != 0) {
+            lb_log(ctx, LB_LOG_WARN, "change: no Δ raster: '%s' or '%s' is missing", p.path_a,
+                   p.path_b);
             ok = 0;
         }
-    } else if (!ok) {
-        lb_log(ctx, LB_LOG_INFO, "change: the runs are not on one grid; no Δ rasters");
     }
-    size_t n = p ? lb_grid_ncells(&p->grid) : 0;
-    if (ok && st == LB_OK && !(p->cls = calloc(n ? n : 1, 1)))
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    json_object_put(ja);
+    json_object_put(jb);
+    if (!ok)
+        return LB_OK;
     const lb_scoreset *a = r->a.s;
-    size_t nb = 1 + a->n_dims;
-    char **names = ok && st == LB_OK ? calloc(nb, sizeof(char *)) : NULL;
-    if (ok && st == LB_OK && !names)
+    size_t n = lb_grid_ncells(&p.grid), nb = 1 + a->n_dims;
+    char **names = calloc(nb, sizeof(char *));
+    const char **units = calloc(nb, sizeof(char *));
+    char *meta[4] = {lb_strfmt("LEEFBAAR_FROM_YEAR=%d", r->a.year),
+                     lb_strfmt("LEEFBAAR_TO_YEAR=%d", r->b.year),
+                     lb_strfmt("LEEFBAAR_DEVELOPMENT=to - from"), NULL};
+    p.cls = calloc(n ? n : 1, 1);
+    if (!names || !units || !p.cls || !meta[0] || !meta[1] || !meta[2])
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    for (size_t k = 0; names && k < nb && st == LB_OK; k++)
+    for (size_t k = 0; st == LB_OK && k < nb; k++) {
+        units[k] = "score change";
         if (!(names[k] = lb_strfmt("d_%s", k ? a->dim_code[k - 1] : "lbm")))
             st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    char fname[64], cname[64];
-    snprintf(fname, sizeof(fname), "change_%d_%d.tif", r->a.year, r->b.year);
-    snprintf(cname, sizeof(cname), "change_class_%d_%d.tif", r->a.year, r->b.year);
-    if (ok && st == LB_OK) {
-        char *path = lb_outdir_tmp_path(&r->out, fname);
-        st = path ? lb_write_cog_float_bands(ctx, path, &p->grid, nb, fill_delta, p,
-                                             (const char *const *)names, "score")
-                  : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        free(path);
-        if (st == LB_OK)
-            json_object_array_add(r->outputs, json_object_new_string(fname));
     }
-    if (ok && st == LB_OK) {
-        char *path = lb_outdir_tmp_path(&r->out, cname);
-        st = path ? lb_write_cog_classes(ctx, path, &p->grid, p->cls, r->dev.n_cuts + 1,
-                                         r->dev.labels, r->dev.colours)
-                  : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    char title[64], yy[32];
+    snprintf(title, sizeof(title), "Ontwikkeling %d-%d", r->a.year, r->b.year);
+    snprintf(yy, sizeof(yy), "_%d_%d", r->a.year, r->b.year);
+    const lb_class_table ct = dev_classes(r, title);
+    const lb_raster_opts ro = {r->o->raster_format, r->o->creation_options,
+                               (const char *const *)meta};
+    const lb_style delta_style = {.kind = LB_STYLE_RASTER_BREAKS, .classes = &ct, .band = 1};
+    const lb_style class_style = {.kind = LB_STYLE_RASTER_CLASSES, .classes = &ct, .band = 1};
+    /* the outputs in order (the preview only when asked for): stem + years + extension */
+    enum { DELTA, DELTA_QML, CLASSES, CLASSES_QML, PREVIEW, N_OUT };
+    const char *const stem[N_OUT][2] = {{"change", ".tif"},
+                                        {"change", ".qml"},
+                                        {"change_class", ".tif"},
+                                        {"change_class", ".qml"},
+                                        {"change_class", ".png"}};
+    for (int f = 0; st == LB_OK && f < N_OUT - !r->o->preview; f++) {
+        char file[96];
+        snprintf(file, sizeof(file), "%s%s%s", stem[f][0], yy, stem[f][1]);
+        char *path = lb_outdir_tmp_path(&r->out, file);
+        if (!path)
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        else if (f == DELTA) /* also fills p.cls from Δlbm */
+            st = lb_write_raster_float_bands(ctx, path, &p.grid, nb, fill_delta, &p,
+                                             (const char *const *)names, units, &ro);
+        else if (f == DELTA_QML || f == CLASSES_QML)
+            st = lb_style_write_qml(ctx, path, f == DELTA_QML ? &delta_style : &class_style);
+        else if (f == CLASSES)
+            st = lb_write_raster_classes(ctx, path, &p.grid, p.cls, &ct, &ro);
+        else
+            st = lb_preview_png(ctx, path, &p.grid, p.cls, &ct, 1);
         free(path);
         if (st == LB_OK)
-            json_object_array_add(r->outputs, json_object_new_string(cname));
+            json_object_array_add(r->outputs, json_object_new_string(file));
+        if (st == LB_OK && f == CLASSES) { /* the category names */
+            char *aux = lb_strfmt("%s.aux.xml", file);
+            json_object_array_add(r->outputs, aux ? json_object_new_string(aux) : NULL);
+            free(aux);
+        }
     }
     for (size_t k = 0; names && k < nb; k++)
         free(names[k]);
+    for (size_t k = 0; k < 3; k++)
+        free(meta[k]);
     free(names);
-    if (p)
-        free(p->cls);
-    free(p);
-    json_object_put(ja);
-    json_object_put(jb);
+    free(units);
+    free(p.cls);
     return st;
 }
 
@@ -576,6 +616,32 @@ static lb_status write_table(lb_ctx *ctx, change_run *r, const char *file, lb_ve
     free(path);
     if (st == LB_OK)
         json_object_array_add(r->outputs, json_object_new_string(file));
+    return st;
+}
+
+/* change.gpkg's layer opens in QGIS categorized on dk_lbm with the development legend, and
+ * change.qml styles change.geojson; both need polygons. */
+static lb_status style_tables(lb_ctx *ctx, change_run *r)
+{
+    if (r->n_geom == 0)
+        return LB_OK;
+    char title[64];
+    snprintf(title, sizeof(title), "Ontwikkeling %d-%d", r->a.year, r->b.year);
+    const lb_class_table ct = dev_classes(r, title);
+    const lb_style style = {
+        .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "dk_lbm", .outline = 1};
+    char *gpkg = lb_outdir_tmp_path(&r->out, "change.gpkg");
+    char *qml = lb_outdir_tmp_path(&r->out, "change.qml");
+    lb_status st = gpkg && qml ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st == LB_OK)
+        st = lb_gpkg_add_style(ctx, gpkg, "change", &style, NULL,
+                               "leefbaar: development classes (dk_lbm)", 1);
+    if (st == LB_OK)
+        st = lb_style_write_qml(ctx, qml, &style);
+    if (st == LB_OK)
+        json_object_array_add(r->outputs, json_object_new_string("change.qml"));
+    free(gpkg);
+    free(qml);
     return st;
 }
 
@@ -657,8 +723,13 @@ lb_status lb_change_run(lb_ctx *ctx, const lb_change_options *o)
                         "directory are required");
     if (o->csv_sep && o->csv_sep != ',' && o->csv_sep != ';')
         return lb_error(ctx, LB_ERR_ARG, "change: the CSV separator must be ',' or ';'");
+    /* a bad -of or -co fails before any work */
+    const lb_raster_opts ro = {o->raster_format, o->creation_options, NULL};
+    lb_status st = lb_raster_opts_check(ctx, &ro);
+    if (st != LB_OK)
+        return lb_error_prefix(ctx, st, "change: ");
     change_run r = {.o = o, .outputs = json_object_new_array()};
-    lb_status st = lb_progress(ctx, 0.0, "reading");
+    st = lb_progress(ctx, 0.0, "reading");
     if (st == LB_OK)
         st = read_sides(ctx, &r);
     if (st == LB_OK)
@@ -680,6 +751,8 @@ lb_status lb_change_run(lb_ctx *ctx, const lb_change_options *o)
         st = write_table(ctx, &r, "change.geojson", LB_FMT_GEOJSON);
     if (st == LB_OK)
         st = write_table(ctx, &r, "change.csv", LB_FMT_CSV);
+    if (st == LB_OK)
+        st = style_tables(ctx, &r);
     if (st == LB_OK)
         st = lb_progress(ctx, 0.5, "rasters");
     if (st == LB_OK)

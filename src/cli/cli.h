@@ -20,14 +20,20 @@ int cmd_change(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 
-/* Options common to every subcommand. */
+enum { CLI_MAX_CO = 64 };
+
+/* Options common to every subcommand (GDAL's conventions). */
 typedef struct cli_common {
     int quiet;
     int help;
+    const char *format;             /* -of FORMAT: raster output driver, NULL = default */
+    const char *co[CLI_MAX_CO + 1]; /* -co NAME=VALUE, NULL-terminated (borrowed argv) */
+    size_t n_co;
 } cli_common;
 
-/* If argv[*i] is a common option (-q, --quiet, --config K V, --help, -h), consume it (and its
- * values) and return 1; return -1 on a malformed one (message printed); 0 otherwise. */
+/* If argv[*i] is a common option (-q, --quiet, --config K V, -of/--of F, -co/--co NAME=VALUE,
+ * --help, -h), consume it (and its values) and return 1; return -1 on a malformed one (message
+ * printed); 0 otherwise. */
 int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_common *c);
 
 /* If argv[*i] is option @p name (e.g. "--model") with a value ("--model X" or "--model=X"),
@@ -56,6 +62,17 @@ lb_ctx *cli_ctx(const char *prog, int quiet, cli_term *term);
 /* Print "PROG: error: <status>: <message>" (on a fresh line after progress) and return
  * CLI_FAIL. */
 int cli_fail(const char *prog, lb_ctx *ctx, lb_status st, const cli_term *term);
+
+/* For subcommands that write no rasters: a usage error when -of or -co was given, else CLI_OK. */
+int cli_no_raster_options(const char *prog, const cli_common *c);
+
+/* Help lines for the common options. */
+#define CLI_COMMON_HELP                                                                            \
+    "  -of FORMAT               raster format: COG (default) or GTiff\n"                           \
+    "  -co NAME=VALUE           raster creation option (repeatable), e.g. -co COMPRESS=ZSTD\n"     \
+    "  -q, --quiet              no progress\n"                                                     \
+    "  --config KEY VALUE       set a GDAL configuration option\n"                                 \
+    "  -h, --help               this help\n"
 
 /* Print "PROG: <message>" plus a hint to --help, return CLI_USAGE. */
 int cli_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -34,10 +34,11 @@ static void help(void)
         "  --dev-cuts C1,...        custom cuts: 6 (7 classes) or 8 (9 classes)\n"
         "  --geojson-crs rd         GeoJSON in RD New with a crs member (default RFC 7946)\n"
         "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
-        "  -q, --quiet              no progress\n"
-        "  --config KEY VALUE       set a GDAL configuration option\n\n"
-        "Outputs: change.gpkg (layer change), change.geojson, change.csv, run.json; for two\n"
-        "grid runs on one grid also change_<y0>_<y1>.tif and change_class_<y0>_<y1>.tif.\n");
+        "  --preview                also write change_class_<y0>_<y1>.png, a picture of the\n"
+        "                           development map (grid runs)\n" CLI_COMMON_HELP "\n"
+        "Outputs: change.gpkg (layer change, QGIS style inside), change.geojson with\n"
+        "change.qml, change.csv, run.json; for two grid runs on one grid also\n"
+        "change_<y0>_<y1>.tif (Δ bands) and change_class_<y0>_<y1>.tif with their .qml.\n");
 }
 
 /* Comma-separated numbers into cuts[]; the count in *n; 0 when malformed. */
@@ -126,6 +127,8 @@ int cmd_change(int argc, char **argv)
                                              "-0.2,-0.1333,-0.0666,0.0666,0.1333,0.2, got '%s'",
                                              v);
             o.dev_cuts = cuts;
+        } else if (strcmp(argv[i], "--preview") == 0) {
+            o.preview = 1;
         } else if ((r = cli_table_option(prog, argc, argv, &i, &o.geojson_rd, &o.csv_sep)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
         } else {
@@ -161,6 +164,8 @@ int cmd_change(int argc, char **argv)
         sides[k]->geometry_id = geometry_id;
         sides[k]->s_srs = s_srs;
     }
+    o.raster_format = com.format;
+    o.creation_options = com.n_co ? com.co : NULL;
     o.command_line = cmdline;
     cli_term term;
     lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);

@@ -11,7 +11,11 @@ static void help(void)
 {
     printf("Usage: leefbaar model check M.yaml\n\n"
            "Validates a model file and lists its dimensions, indicators and inputs.\n"
-           "Errors give file:line:column. Exit status 0 when the model is valid.\n");
+           "Errors give file:line:column. Exit status 0 when the model is valid.\n\n"
+           "  -q, --quiet              (accepted; check prints only its report)\n"
+           "  --config KEY VALUE       set a GDAL configuration option\n"
+           "  -h, --help               this help\n"
+           "(-of and -co do not apply: model check writes no files.)\n");
 }
 
 int cmd_model(int argc, char **argv)
@@ -37,6 +41,8 @@ int cmd_model(int argc, char **argv)
         help();
         return CLI_OK;
     }
+    if (cli_no_raster_options(prog, &com) != CLI_OK)
+        return CLI_USAGE;
     if (!verb || strcmp(verb, "check") != 0)
         return cli_usage_error(prog, "the only verb is 'check'");
     if (!path)

@@ -14,8 +14,9 @@ static void help(void)
     printf("Usage: leefbaar score --model M.yaml --input NAME[@YEAR]=PATH[:LAYER] ... -o OUTDIR\n"
            "                      [--year Y ... | --years Y1,Y2,...] [--units NAME|grid]\n"
            "                      [--id-field F] [--mode grid|area] [--join NAME=KEY[:UNITS_KEY]]\n"
-           "                      [--reference RUN.json] [--s-srs SRS]\n"
-           "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';'] [-q]\n\n"
+           "                      [--reference RUN.json] [--s-srs SRS] [--preview]\n"
+           "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';']\n"
+           "                      [-of COG|GTiff] [-co NAME=VALUE]... [--config KEY VALUE] [-q]\n\n"
            "Scores the inputs on the 100 m RD grid with the model and aggregates the scores to\n"
            "the units (default: the model's weight layer, e.g. buurten). Several years are\n"
            "scored in one run with one grid: in fixed mode the model's reference year first,\n"
@@ -39,11 +40,14 @@ static void help(void)
            "  --s-srs SRS              CRS of inputs that declare none, e.g. EPSG:28992\n"
            "  --geojson-crs rd         GeoJSON in RD New with a crs member (default RFC 7946)\n"
            "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
-           "  -q, --quiet              no progress\n"
-           "  --config KEY VALUE       set a GDAL configuration option\n\n"
-           "Outputs: scores.gpkg (layers grid and <units>, one row per unit and year),\n"
-           "scores_<year>.tif and class_<year>.tif per year, <units>.geojson, <units>.csv,\n"
-           "run.json (area mode: no grid layer and no .tif).\n");
+           "  --preview                also write class_<year>.png, a picture of the class "
+           "map\n" CLI_COMMON_HELP "\n"
+           "-of and -co apply to the rasters (scores_<year>.tif, class_<year>.tif) as in\n"
+           "gdal_translate; the defaults are COG with DEFLATE, predictor and overviews.\n\n"
+           "Outputs: scores.gpkg (layers grid and <units>, one row per unit and year, QGIS\n"
+           "styles inside), per year scores_<year>.tif and class_<year>.tif with their QGIS\n"
+           "styles scores_<year>.qml and class_<year>.qml, <units>.geojson, <units>.csv,\n"
+           "<units>.qml, run.json (area mode: no grid layer and no rasters).\n");
 }
 
 /* NAME[@YEAR]=PATH[:LAYER]: the layer is split off at the last ':' unless PATH names a file;
@@ -175,6 +179,8 @@ int cmd_score(int argc, char **argv)
             o.s_srs = v;
         } else if ((r = cli_table_option(prog, argc, argv, &i, &o.geojson_rd, &o.csv_sep)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
+        } else if (strcmp(argv[i], "--preview") == 0) {
+            o.preview = 1;
         } else {
             rc = cli_usage_error(prog, "unknown option '%s'", argv[i]);
         }
@@ -208,6 +214,8 @@ int cmd_score(int argc, char **argv)
     o.n_inputs = n_inputs;
     o.joins = joins;
     o.n_joins = n_joins;
+    o.raster_format = com.format;
+    o.creation_options = com.n_co ? com.co : NULL;
     o.command_line = cmdline;
     cli_term term;
     lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);

@@ -22,7 +22,8 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nRun 'leefbaar COMMAND --help' for the options of a command.\n"
-               "Common options: -q/--quiet, --config KEY VALUE, --help, --version\n");
+               "Common options: -q/--quiet, --config KEY VALUE, -of FORMAT, -co NAME=VALUE,\n"
+               "--help; leefbaar --version\n");
 }
 
 int main(int argc, char **argv)

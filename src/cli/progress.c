@@ -125,6 +125,26 @@ int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_commo
         c->help = 1;
         return 1;
     }
+    const char *v = NULL;
+    int r = cli_value(prog, argc, argv, i, "--of", "-of", &v);
+    if (r != 0) {
+        c->format = v;
+        return r;
+    }
+    r = cli_value(prog, argc, argv, i, "--co", "-co", &v);
+    if (r > 0 && c->n_co >= CLI_MAX_CO) {
+        cli_usage_error(prog, "at most %d -co options", (int)CLI_MAX_CO);
+        return -1;
+    }
+    if (r > 0 && !strchr(v, '=')) {
+        cli_usage_error(prog, "-co wants NAME=VALUE, got '%s'", v);
+        return -1;
+    }
+    if (r != 0) {
+        if (r > 0)
+            c->co[c->n_co++] = v;
+        return r;
+    }
     if (strcmp(a, "--config") == 0) {
         if (*i + 2 >= argc) {
             cli_usage_error(prog, "--config needs KEY and VALUE");
@@ -135,6 +155,13 @@ int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_commo
         return 1;
     }
     return 0;
+}
+
+int cli_no_raster_options(const char *prog, const cli_common *c)
+{
+    if (c->format || c->n_co)
+        return cli_usage_error(prog, "this command writes no rasters: -of and -co do not apply");
+    return CLI_OK;
 }
 
 int cli_int(const char *s, int *out)

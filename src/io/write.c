@@ -150,20 +150,33 @@ static char **layer_options(const lb_vector_opts *o)
         opts = CSLSetNameValue(opts, "SIGNIFICANT_FIGURES", "15");
     if (o->format == LB_FMT_CSV) {
         opts = CSLSetNameValue(opts, "SEPARATOR", o->csv_sep == ';' ? "SEMICOLON" : "COMMA");
-        /* quote strings that look like numbers, so codes such as "0599" stay text (GDAL 3.6
-           quotes integer fields as well: valid CSV, and readers still parse them as numbers) */
+        /* quote strings that look like numbers, so codes such as "0599" stay text for readers
+           that honour quotes (GDAL's QUOTED_FIELDS_AS_STRING); see csv_int_as_real() */
         opts = CSLSetNameValue(opts, "STRING_QUOTING", "IF_AMBIGUOUS");
     }
     return opts;
 }
 
-static OGRFieldType field_type(lb_col_type t)
+/* GDAL 3.6's CSV writer quotes every field that is not OFTReal once STRING_QUOTING is
+ * IF_AMBIGUOUS, integers included. A CSV column has no declared type, so integer columns go out
+ * as OFTReal: an integral double prints without decimals ("2021"), unquoted. Values beyond 2^53
+ * would lose digits that way and keep OFTInteger64. */
+static int csv_int_as_real(const lb_column *c, size_t n_rows)
 {
-    switch (t) {
+    for (size_t r = 0; r < n_rows; r++)
+        if (c->integer[r] != LB_INT_NULL &&
+            (c->integer[r] > (INT64_C(1) << 53) || c->integer[r] < -(INT64_C(1) << 53)))
+            return 0;
+    return 1;
+}
+
+static OGRFieldType field_type(const lb_column *c, size_t n_rows, lb_vector_format fmt)
+{
+    switch (c->type) {
     case LB_COL_REAL:
         return OFTReal;
     case LB_COL_INT:
-        return OFTInteger64;
+        return fmt == LB_FMT_CSV && csv_int_as_real(c, n_rows) ? OFTReal : OFTInteger64;
     case LB_COL_TEXT:
         break;
     }
@@ -172,7 +185,7 @@ static OGRFieldType field_type(lb_col_type t)
 
 /* Non-finite reals are written as NULL: JSON has no NaN or Infinity and a missing value is
  * what they mean here. */
-static void set_field(OGRFeatureH f, int i, const lb_column *c, size_t r)
+static void set_field(OGRFeatureH f, int i, const lb_column *c, size_t r, int as_real)
 {
     switch (c->type) {
     case LB_COL_REAL:
@@ -182,7 +195,9 @@ static void set_field(OGRFeatureH f, int i, const lb_column *c, size_t r)
             OGR_F_SetFieldNull(f, i);
         return;
     case LB_COL_INT:
-        if (c->integer[r] != LB_INT_NULL)
+        if (c->integer[r] != LB_INT_NULL && as_real)
+            OGR_F_SetFieldDouble(f, i, (double)c->integer[r]);
+        else if (c->integer[r] != LB_INT_NULL)
             OGR_F_SetFieldInteger64(f, i, (GIntBig)c->integer[r]);
         else
             OGR_F_SetFieldNull(f, i);
@@ -193,6 +208,57 @@ static void set_field(OGRFeatureH f, int i, const lb_column *c, size_t r)
         else
             OGR_F_SetFieldNull(f, i);
         return;
+    }
+}
+
+/* Twice the signed area of a ring (shoelace, relative to its first point for precision with
+ * RD coordinates); > 0 for counter-clockwise. */
+static double ring_area2(OGRGeometryH ring)
+{
+    int n = OGR_G_GetPointCount(ring);
+    if (n < 3)
+        return 0.0;
+    double x0 = OGR_G_GetX(ring, 0), y0 = OGR_G_GetY(ring, 0), s = 0.0;
+    for (int i = 1; i + 1 < n; i++)
+        s += (OGR_G_GetX(ring, i) - x0) * (OGR_G_GetY(ring, i + 1) - y0) -
+             (OGR_G_GetX(ring, i + 1) - x0) * (OGR_G_GetY(ring, i) - y0);
+    return s;
+}
+
+static void reverse_ring(OGRGeometryH ring)
+{
+    int n = OGR_G_GetPointCount(ring), dim3 = OGR_G_CoordinateDimension(ring) == 3;
+    for (int i = 0, j = n - 1; i < j; i++, j--) {
+        double xi, yi, zi, xj, yj, zj;
+        OGR_G_GetPoint(ring, i, &xi, &yi, &zi);
+        OGR_G_GetPoint(ring, j, &xj, &yj, &zj);
+        if (dim3) {
+            OGR_G_SetPoint(ring, i, xj, yj, zj);
+            OGR_G_SetPoint(ring, j, xi, yi, zi);
+        } else {
+            OGR_G_SetPoint_2D(ring, i, xj, yj);
+            OGR_G_SetPoint_2D(ring, j, xi, yi);
+        }
+    }
+}
+
+/* Wind polygon rings by the right-hand rule of RFC 7946 §3.1.6 (exterior counter-clockwise,
+ * holes clockwise). GDAL does this itself only in RFC 7946 mode; RD output gets it here. */
+static void wind_right_hand(OGRGeometryH g)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (t == wkbMultiPolygon || t == wkbGeometryCollection) {
+        for (int i = 0; i < OGR_G_GetGeometryCount(g); i++)
+            wind_right_hand(OGR_G_GetGeometryRef(g, i));
+        return;
+    }
+    if (t != wkbPolygon)
+        return;
+    for (int r = 0; r < OGR_G_GetGeometryCount(g); r++) {
+        OGRGeometryH ring = OGR_G_GetGeometryRef(g, r);
+        double a = ring_area2(ring);
+        if ((r == 0 && a < 0.0) || (r > 0 && a > 0.0))
+            reverse_ring(ring);
     }
 }
 
@@ -293,7 +359,8 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
     layer_index = GDALDatasetGetLayerCount(ds) - 1;
 
     for (size_t c = 0; c < t->n_cols; c++) {
-        OGRFieldDefnH fd = OGR_Fld_Create(t->cols[c].name, field_type(t->cols[c].type));
+        OGRFieldDefnH fd =
+            OGR_Fld_Create(t->cols[c].name, field_type(&t->cols[c], t->n_rows, o->format));
         cap_reset(&cap);
         OGRErr err = OGR_L_CreateField(layer, fd, FALSE);
         OGR_Fld_Destroy(fd);
@@ -328,7 +395,8 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
         /* one feature reused for all rows: CreateFeature assigns it an FID each time */
         OGR_F_SetFID(f, OGRNullFID);
         for (size_t c = 0; c < t->n_cols; c++)
-            set_field(f, (int)c, &t->cols[c], r);
+            set_field(f, (int)c, &t->cols[c], r,
+                      OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, (int)c)) == OFTReal);
         OGRGeometryH g = NULL;
         if (gtype != wkbNone && t->wkb[r]) {
             cap_reset(&cap);
@@ -342,6 +410,8 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
             }
             if (gtype == wkbMultiPolygon && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon)
                 g = OGR_G_ForceToMultiPolygon(g);
+            if (o->format == LB_FMT_GEOJSON && o->geojson_rd)
+                wind_right_hand(g);
         }
         OGR_F_SetGeometryDirectly(f, g);
         cap_reset(&cap);
@@ -385,34 +455,228 @@ done:
     return st;
 }
 
-/* ---- Cloud Optimized GeoTIFF ---- */
+/* ---- Rasters: Cloud Optimized GeoTIFF by default ---- */
 
-/* A MEM dataset over the grid in RD with no bands yet. */
-static lb_status mem_dataset(lb_ctx *ctx, const char *path, const lb_grid *g, lb_cpl_capture *cap,
-                             GDALDatasetH *out)
+void lb_format_double(double v, char *buf, size_t size)
+{
+    if (isnan(v) || isinf(v)) {
+        snprintf(buf, size, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+int lb_colour_parse(const char *s, unsigned char rgb[3])
+{
+    if (!s || s[0] != '#' || strlen(s) != 7)
+        return 0;
+    for (int k = 0; k < 3; k++) {
+        int v = 0;
+        for (int d = 0; d < 2; d++) {
+            char ch = s[1 + 2 * k + d];
+            int x = ch >= '0' && ch <= '9'   ? ch - '0'
+                    : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                             : -1;
+            if (x < 0)
+                return 0;
+            v = v * 16 + x;
+        }
+        rgb[k] = (unsigned char)v;
+    }
+    return 1;
+}
+
+lb_status lb_class_table_check(lb_ctx *ctx, const lb_class_table *ct, const char *what)
+{
+    if (!ct || ct->n < 1 || ct->n > LB_MAX_CLASSES || !ct->colours)
+        return lb_error(ctx, LB_ERR_ARG, "%s: a class table needs 1..%d classes with colours", what,
+                        (int)LB_MAX_CLASSES);
+    for (size_t k = 0; k < ct->n; k++) {
+        unsigned char rgb[3];
+        if (!lb_colour_parse(ct->colours[k], rgb))
+            return lb_error(ctx, LB_ERR_ARG, "%s: class %zu: colour '%s' is not #rrggbb", what,
+                            k + 1, ct->colours[k] ? ct->colours[k] : "(null)");
+    }
+    for (size_t k = 0; ct->breaks && k + 1 < ct->n; k++)
+        if (!isfinite(ct->breaks[k]) || (k > 0 && !(ct->breaks[k] > ct->breaks[k - 1])))
+            return lb_error(ctx, LB_ERR_ARG,
+                            "%s: class cut-points must be finite and strictly ascending "
+                            "(cut-point %zu is %g)",
+                            what, k + 1, ct->breaks[k]);
+    return LB_OK;
+}
+
+lb_status lb_class_grid_check(lb_ctx *ctx, const char *what, const char *path, const lb_grid *g,
+                              const unsigned char *classes, const lb_class_table *ct)
+{
+    if (!path || !g || g->nx <= 0 || g->ny <= 0 || !classes)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "%s '%s': a path, a non-empty grid and the classes are required", what,
+                        path ? path : "(null)");
+    lb_status st = lb_class_table_check(ctx, ct, path);
+    if (st != LB_OK)
+        return lb_error_prefix(ctx, st, "%s: ", what);
+    size_t n = lb_grid_ncells(g);
+    for (size_t i = 0; i < n; i++)
+        if (classes[i] > ct->n)
+            return lb_error(ctx, LB_ERR_ARG, "%s '%s': cell %zu has class %u of %zu", what, path, i,
+                            (unsigned)classes[i], ct->n);
+    return LB_OK;
+}
+
+/* A raster output format: the GDAL driver and our default creation options per kind. */
+typedef struct raster_format {
+    const char *driver;
+    const char *const *float_opts; /* Float32 scores */
+    const char *const *class_opts; /* Byte classes */
+    int build_overviews;           /* 1: overviews are added after the copy (the COG driver
+                                      makes its own, in the order its layout requires) */
+} raster_format;
+
+/* COG's PREDICTOR=YES means 3 (floating point) for Float32 and 2 (horizontal) for Byte. */
+static const char *const cog_float_opts[] = {"COMPRESS=DEFLATE",
+                                             "PREDICTOR=YES",
+                                             "BLOCKSIZE=256",
+                                             "BIGTIFF=IF_SAFER",
+                                             "OVERVIEW_RESAMPLING=AVERAGE",
+                                             NULL};
+/* MODE keeps overview pixels real classes (the most frequent one) where AVERAGE would invent
+ * in-between classes and NEAREST would pick whichever cell happens to sit at the sample point. */
+static const char *const cog_class_opts[] = {"COMPRESS=DEFLATE",
+                                             "PREDICTOR=YES",
+                                             "BLOCKSIZE=256",
+                                             "BIGTIFF=IF_SAFER",
+                                             "OVERVIEW_RESAMPLING=MODE",
+                                             NULL};
+static const char *const gtiff_float_opts[] = {"TILED=YES",
+                                               "BLOCKXSIZE=256",
+                                               "BLOCKYSIZE=256",
+                                               "COMPRESS=DEFLATE",
+                                               "PREDICTOR=3",
+                                               "BIGTIFF=IF_SAFER",
+                                               NULL};
+static const char *const gtiff_class_opts[] = {"TILED=YES",
+                                               "BLOCKXSIZE=256",
+                                               "BLOCKYSIZE=256",
+                                               "COMPRESS=DEFLATE",
+                                               "PREDICTOR=2",
+                                               "BIGTIFF=IF_SAFER",
+                                               NULL};
+
+static const raster_format raster_formats[] = {
+    {"COG", cog_float_opts, cog_class_opts, 0},
+    {"GTiff", gtiff_float_opts, gtiff_class_opts, 1},
+};
+
+static const raster_format *find_raster_format(const char *name)
+{
+    if (!name)
+        return &raster_formats[0];
+    for (size_t i = 0; i < sizeof(raster_formats) / sizeof(raster_formats[0]); i++)
+        if (EQUAL(name, raster_formats[i].driver))
+            return &raster_formats[i];
+    return NULL;
+}
+
+/* GDALValidateCreationOptions reports through CE_Warning, which lb_cpl_capture ignores. */
+typedef struct warn_capture {
+    char msg[512];
+} warn_capture;
+
+static void CPL_STDCALL capture_warnings(CPLErr cls, CPLErrorNum num, const char *msg)
+{
+    (void)num;
+    warn_capture *w = CPLGetErrorHandlerUserData();
+    if (w && cls >= CE_Warning && !w->msg[0])
+        snprintf(w->msg, sizeof(w->msg), "%s", msg ? msg : "");
+}
+
+static int is_name_value(const char *s)
+{
+    const char *eq = s ? strchr(s, '=') : NULL;
+    return eq && eq != s;
+}
+
+lb_status lb_raster_opts_check(lb_ctx *ctx, const lb_raster_opts *o)
+{
+    if (!o)
+        return LB_OK;
+    const raster_format *rf = find_raster_format(o->format);
+    if (!rf)
+        return lb_error(ctx, LB_ERR_ARG, "raster format '%s' is not supported; use COG or GTiff",
+                        o->format);
+    lb_gdal_init();
+    GDALDriverH drv = GDALGetDriverByName(rf->driver);
+    if (!drv)
+        return lb_error(ctx, LB_ERR_IO, "GDAL has no %s driver", rf->driver);
+    for (size_t i = 0; o->creation_options && o->creation_options[i]; i++) {
+        const char *co = o->creation_options[i];
+        if (!is_name_value(co))
+            return lb_error(ctx, LB_ERR_ARG, "creation option '%s' is not NAME=VALUE", co);
+        const char *one[] = {co, NULL};
+        warn_capture w = {{0}};
+        CPLPushErrorHandlerEx(capture_warnings, &w);
+        int ok = GDALValidateCreationOptions(drv, (CSLConstList)one);
+        CPLPopErrorHandler();
+        if (!ok)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "creation option '%s' is refused by GDAL's %s driver: %s", co,
+                            rf->driver, w.msg[0] ? w.msg : "invalid");
+    }
+    for (size_t i = 0; o->metadata && o->metadata[i]; i++)
+        if (!is_name_value(o->metadata[i]))
+            return lb_error(ctx, LB_ERR_ARG, "raster metadata item '%s' is not NAME=VALUE",
+                            o->metadata[i]);
+    return LB_OK;
+}
+
+/* Georeference @p ds on grid @p g in RD and give it the caller's metadata. */
+static lb_status georeference(lb_ctx *ctx, const char *path, GDALDatasetH ds, const lb_grid *g,
+                              const lb_raster_opts *o, lb_cpl_capture *cap)
+{
+    OGRSpatialReferenceH srs = lb_srs_rd(ctx);
+    if (!srs)
+        return lb_error_prefix(ctx, LB_ERR_CRS, "write '%s': ", path);
+    double gt[6];
+    lb_grid_geotransform(g, gt);
+    GDALSetGeoTransform(ds, gt);
+    cap_reset(cap);
+    CPLErr err = GDALSetSpatialRef(ds, srs);
+    OSRRelease(srs);
+    if (err != CE_None)
+        return lb_error(ctx, LB_ERR_CRS, "write '%s': cannot assign EPSG:28992: %s", path,
+                        gdal_msg(cap));
+    for (size_t i = 0; o && o->metadata && o->metadata[i]; i++) {
+        char *key = NULL;
+        const char *value = CPLParseNameValue(o->metadata[i], &key);
+        if (key && value)
+            GDALSetMetadataItem(ds, key, value, NULL);
+        CPLFree(key);
+    }
+    return LB_OK;
+}
+
+/* A MEM dataset over the grid in RD with no bands yet, carrying the caller's metadata. */
+static lb_status mem_dataset(lb_ctx *ctx, const char *path, const lb_grid *g,
+                             const lb_raster_opts *o, lb_cpl_capture *cap, GDALDatasetH *out)
 {
     GDALDriverH mem = GDALGetDriverByName("MEM");
     if (!mem)
         return lb_error(ctx, LB_ERR_IO, "write '%s': GDAL has no MEM driver", path);
-    OGRSpatialReferenceH srs = lb_srs_rd(ctx);
-    if (!srs)
-        return lb_error_prefix(ctx, LB_ERR_CRS, "write '%s': ", path);
     cap_reset(cap);
     GDALDatasetH ds = GDALCreate(mem, "", g->nx, g->ny, 0, GDT_Byte, NULL);
-    if (!ds) {
-        OSRRelease(srs);
+    if (!ds)
         return lb_error(ctx, LB_ERR_NOMEM, "write '%s': cannot create a %d x %d MEM raster: %s",
                         path, g->nx, g->ny, gdal_msg(cap));
-    }
-    double gt[6];
-    lb_grid_geotransform(g, gt);
-    GDALSetGeoTransform(ds, gt);
-    CPLErr err = GDALSetSpatialRef(ds, srs);
-    OSRRelease(srs);
-    if (err != CE_None) {
+    lb_status st = georeference(ctx, path, ds, g, o, cap);
+    if (st != LB_OK) {
         GDALClose(ds);
-        return lb_error(ctx, LB_ERR_CRS, "write '%s': cannot assign EPSG:28992: %s", path,
-                        gdal_msg(cap));
+        return st;
     }
     *out = ds;
     return LB_OK;
@@ -450,25 +714,68 @@ static void remove_raster(const char *path)
     free(aux);
 }
 
-/* Copy @p src to @p path with the COG driver and close it, reporting failures. */
-static lb_status cog_copy(lb_ctx *ctx, const char *path, GDALDatasetH src, char **opts,
-                          lb_cpl_capture *cap)
+/* Internal overviews halving the size until the smallest fits in one 256 × 256 block, as the
+ * COG driver makes them; for formats whose copy makes none. */
+static lb_status add_overviews(lb_ctx *ctx, const char *path, const raster_format *rf,
+                               const char *resampling, lb_cpl_capture *cap)
 {
-    GDALDriverH cog = GDALGetDriverByName("COG");
-    if (!cog)
-        return lb_error(ctx, LB_ERR_IO, "write '%s': GDAL has no COG driver (GDAL >= 3.1 needed)",
-                        path);
+    const char *const allowed[] = {rf->driver, NULL};
     cap_reset(cap);
-    GDALDatasetH out = GDALCreateCopy(cog, path, src, FALSE, opts, NULL, NULL);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR,
+                                 allowed, NULL, NULL);
+    if (!ds)
+        return lb_error(ctx, LB_ERR_IO, "write '%s': cannot reopen to add overviews: %s", path,
+                        gdal_msg(cap));
+    int nx = GDALGetRasterXSize(ds), ny = GDALGetRasterYSize(ds);
+    int levels[32], n = 0;
+    for (int f = 1; n < 32 && ((nx + f - 1) / f > 256 || (ny + f - 1) / f > 256);) {
+        f *= 2;
+        levels[n++] = f;
+    }
+    cap_reset(cap);
+    if (n > 0 && GDALBuildOverviews(ds, resampling, n, levels, 0, NULL, NULL, NULL) != CE_None) {
+        GDALClose(ds);
+        return lb_error(ctx, LB_ERR_IO, "write '%s': cannot build %s overviews: %s", path,
+                        resampling, gdal_msg(cap));
+    }
+    return close_output(ctx, ds, path, cap);
+}
+
+/* Copy @p src to @p path in the chosen format: our defaults for the kind, overridden by the
+ * caller's creation options; overviews resampled with @p resampling where the driver does not
+ * make them. On failure nothing is left at @p path. */
+static lb_status raster_copy(lb_ctx *ctx, const char *path, GDALDatasetH src,
+                             const lb_raster_opts *o, int classes, const char *resampling,
+                             lb_cpl_capture *cap)
+{
+    const raster_format *rf = find_raster_format(o ? o->format : NULL);
+    GDALDriverH drv = GDALGetDriverByName(rf->driver);
+    if (!drv)
+        return lb_error(ctx, LB_ERR_IO, "write '%s': GDAL has no %s driver", path, rf->driver);
+    char **opts = NULL;
+    for (const char *const *d = classes ? rf->class_opts : rf->float_opts; *d; d++)
+        opts = CSLAddString(opts, *d);
+    for (size_t i = 0; o && o->creation_options && o->creation_options[i]; i++) {
+        char *key = NULL;
+        const char *value = CPLParseNameValue(o->creation_options[i], &key);
+        if (key && value)
+            opts = CSLSetNameValue(opts, key, value);
+        CPLFree(key);
+    }
+    cap_reset(cap);
+    GDALDatasetH out = GDALCreateCopy(drv, path, src, FALSE, opts, NULL, NULL);
+    CSLDestroy(opts);
     if (!out || cap->n_errors > 0) {
-        lb_status st =
-            lb_error(ctx, LB_ERR_IO, "write '%s': COG creation failed: %s", path, gdal_msg(cap));
+        lb_status st = lb_error(ctx, LB_ERR_IO, "write '%s': %s creation failed: %s", path,
+                                rf->driver, gdal_msg(cap));
         if (out)
             GDALClose(out);
         remove_raster(path);
         return st;
     }
     lb_status st = close_output(ctx, out, path, cap);
+    if (st == LB_OK && rf->build_overviews)
+        st = add_overviews(ctx, path, rf, resampling, cap);
     if (st != LB_OK)
         remove_raster(path);
     return st;
@@ -479,187 +786,80 @@ static int grid_ok(const lb_grid *g)
     return g && g->nx > 0 && g->ny > 0 && g->cell_m > 0;
 }
 
-/* Nodata NaN, the band's name and unit. */
-static void float_band_meta(GDALRasterBandH band, const char *name, const char *units)
+/* Nodata NaN, the band's name and unit (either may be NULL). */
+static void float_band_meta(GDALRasterBandH band, const char *name, const char *unit)
 {
     GDALSetRasterNoDataValue(band, NAN);
     if (name)
         GDALSetDescription(band, name);
-    if (units)
-        GDALSetRasterUnitType(band, units);
+    if (unit)
+        GDALSetRasterUnitType(band, unit);
 }
 
-/* The Float32 score COG: DEFLATE with the floating-point predictor, AVERAGE overviews. */
-static lb_status cog_copy_float(lb_ctx *ctx, const char *path, GDALDatasetH src,
-                                lb_cpl_capture *cap)
-{
-    /* PREDICTOR=YES is the floating-point predictor (3) for Float32 */
-    char *opts[] = {"COMPRESS=DEFLATE",
-                    "PREDICTOR=YES",
-                    "BLOCKSIZE=256",
-                    "BIGTIFF=IF_SAFER",
-                    "OVERVIEW_RESAMPLING=AVERAGE",
-                    NULL};
-    return cog_copy(ctx, path, src, opts, cap);
-}
-
-lb_status lb_write_cog_float(lb_ctx *ctx, const char *path, const lb_grid *g, size_t n_bands,
-                             const float *const *bands, const char *const *names, const char *units)
+lb_status lb_write_raster_float(lb_ctx *ctx, const char *path, const lb_grid *g, size_t n_bands,
+                                const float *const *bands, const char *const *names,
+                                const char *const *units, const lb_raster_opts *o)
 {
     if (!path || !grid_ok(g) || n_bands == 0 || !bands)
         return lb_error(ctx, LB_ERR_ARG,
-                        "write COG '%s': a path, a non-empty grid and at least one band are "
+                        "write raster '%s': a path, a non-empty grid and at least one band are "
                         "required",
                         path ? path : "(null)");
     for (size_t b = 0; b < n_bands; b++)
         if (!bands[b])
-            return lb_error(ctx, LB_ERR_ARG, "write COG '%s': band %zu has no data", path, b + 1);
+            return lb_error(ctx, LB_ERR_ARG, "write raster '%s': band %zu has no data", path,
+                            b + 1);
+    lb_status st = lb_raster_opts_check(ctx, o);
+    if (st != LB_OK)
+        return lb_error_prefix(ctx, st, "write raster '%s': ", path);
     lb_gdal_init();
 
     lb_cpl_capture cap;
     lb_cpl_begin(&cap);
     GDALDatasetH mem = NULL;
-    lb_status st = mem_dataset(ctx, path, g, &cap, &mem);
+    st = mem_dataset(ctx, path, g, o, &cap, &mem);
     for (size_t b = 0; st == LB_OK && b < n_bands; b++) {
         st = add_borrowed_band(ctx, path, mem, GDT_Float32, bands[b], &cap);
         if (st != LB_OK)
             break;
-        float_band_meta(GDALGetRasterBand(mem, (int)b + 1), names ? names[b] : NULL, units);
+        float_band_meta(GDALGetRasterBand(mem, (int)b + 1), names ? names[b] : NULL,
+                        units ? units[b] : NULL);
     }
     if (st == LB_OK)
-        st = cog_copy_float(ctx, path, mem, &cap);
+        st = raster_copy(ctx, path, mem, o, 0, "AVERAGE", &cap);
     if (mem)
         GDALClose(mem);
     lb_cpl_end(&cap);
     return st;
 }
 
-/* Parse "#rrggbb". */
-static int parse_colour(const char *s, GDALColorEntry *e)
-{
-    if (!s || s[0] != '#' || strlen(s) != 7)
-        return 0;
-    int rgb[3];
-    for (int k = 0; k < 3; k++) {
-        int v = 0;
-        for (int d = 0; d < 2; d++) {
-            char ch = s[1 + 2 * k + d];
-            int x = ch >= '0' && ch <= '9'   ? ch - '0'
-                    : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                             : -1;
-            if (x < 0)
-                return 0;
-            v = v * 16 + x;
-        }
-        rgb[k] = v;
-    }
-    e->c1 = (short)rgb[0];
-    e->c2 = (short)rgb[1];
-    e->c3 = (short)rgb[2];
-    e->c4 = 255;
-    return 1;
-}
-
-/* Colour table and category names on @p band; entry 0 is the transparent nodata class. */
-static lb_status class_legend(lb_ctx *ctx, const char *path, GDALRasterBandH band, size_t n_classes,
-                              const char *const *labels, const char *const *colours,
-                              lb_cpl_capture *cap)
-{
-    lb_status st = LB_OK;
-    GDALColorTableH ct = GDALCreateColorTable(GPI_RGB);
-    char **cats = CSLAddString(NULL, "geen score");
-    GDALColorEntry none = {0, 0, 0, 0};
-    GDALSetColorEntry(ct, 0, &none);
-    for (size_t k = 0; k < n_classes; k++) {
-        GDALColorEntry e;
-        if (!parse_colour(colours[k], &e)) {
-            st = lb_error(ctx, LB_ERR_ARG, "write '%s': class %zu: colour '%s' is not #rrggbb",
-                          path, k + 1, colours[k] ? colours[k] : "(null)");
-            goto done;
-        }
-        GDALSetColorEntry(ct, (int)k + 1, &e);
-        cats = CSLAddString(cats, labels && labels[k] ? labels[k] : "");
-    }
-    cap_reset(cap);
-    if (GDALSetRasterColorTable(band, ct) != CE_None ||
-        GDALSetRasterCategoryNames(band, cats) != CE_None)
-        st = lb_error(ctx, LB_ERR_IO, "write '%s': cannot set the class legend: %s", path,
-                      gdal_msg(cap));
-done:
-    CSLDestroy(cats);
-    GDALDestroyColorTable(ct);
-    return st;
-}
-
-/* GDAL 3.6's GTiff keeps category names only in the PAM sidecar, so besides @p path this
- * writes "<path>.aux.xml"; the colour table and nodata are inside the TIFF. */
-lb_status lb_write_cog_classes(lb_ctx *ctx, const char *path, const lb_grid *g,
-                               const unsigned char *classes, size_t n_classes,
-                               const char *const *labels, const char *const *colours)
-{
-    if (!path || !grid_ok(g) || !classes || !colours || n_classes == 0 || n_classes > 255)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "write class COG '%s': a path, a non-empty grid, the classes and 1..255 "
-                        "colours are required",
-                        path ? path : "(null)");
-    size_t n = lb_grid_ncells(g);
-    for (size_t i = 0; i < n; i++)
-        if (classes[i] > n_classes)
-            return lb_error(ctx, LB_ERR_ARG, "write class COG '%s': cell %zu has class %u of %zu",
-                            path, i, (unsigned)classes[i], n_classes);
-    lb_gdal_init();
-
-    lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
-    GDALDatasetH mem = NULL;
-    lb_status st = mem_dataset(ctx, path, g, &cap, &mem);
-    if (st == LB_OK)
-        st = add_borrowed_band(ctx, path, mem, GDT_Byte, classes, &cap);
-    if (st == LB_OK) {
-        GDALRasterBandH band = GDALGetRasterBand(mem, 1);
-        GDALSetRasterNoDataValue(band, 0);
-        st = class_legend(ctx, path, band, n_classes, labels, colours, &cap);
-    }
-    if (st == LB_OK) {
-        char *opts[] = {"COMPRESS=DEFLATE", "BLOCKSIZE=256", "BIGTIFF=IF_SAFER",
-                        "OVERVIEW_RESAMPLING=NEAREST", NULL};
-        st = cog_copy(ctx, path, mem, opts, &cap);
-    }
-    if (mem)
-        GDALClose(mem);
-    lb_cpl_end(&cap);
-    return st;
-}
-
-/* ---- Cloud Optimized GeoTIFF, one band at a time ---- */
-
-lb_status lb_write_cog_float_bands(lb_ctx *ctx, const char *path, const lb_grid *g, size_t n_bands,
-                                   lb_band_fill_fn fill, void *user, const char *const *names,
-                                   const char *units)
+lb_status lb_write_raster_float_bands(lb_ctx *ctx, const char *path, const lb_grid *g,
+                                      size_t n_bands, lb_band_fill_fn fill, void *user,
+                                      const char *const *names, const char *const *units,
+                                      const lb_raster_opts *o)
 {
     if (!path || !grid_ok(g) || n_bands == 0 || !fill)
         return lb_error(ctx, LB_ERR_ARG,
-                        "write COG '%s': a path, a non-empty grid, bands and a fill function "
+                        "write raster '%s': a path, a non-empty grid, bands and a fill function "
                         "are required",
                         path ? path : "(null)");
+    lb_status st = lb_raster_opts_check(ctx, o);
+    if (st != LB_OK)
+        return lb_error_prefix(ctx, st, "write raster '%s': ", path);
     lb_gdal_init();
     size_t n = lb_grid_ncells(g);
     float *buf = malloc(n * sizeof(float));
     char *tmp = lb_strfmt("%s.bands.tif", path);
-    OGRSpatialReferenceH srs = NULL;
     GDALDatasetH ds = NULL;
     lb_cpl_capture cap;
     lb_cpl_begin(&cap);
-    lb_status st =
-        buf && tmp ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
+    if (!buf || !tmp)
+        st = lb_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
     GDALDriverH gtiff = GDALGetDriverByName("GTiff");
     if (st == LB_OK && !gtiff)
         st = lb_error(ctx, LB_ERR_IO, "write '%s': GDAL has no GTiff driver", path);
-    if (st == LB_OK && !(srs = lb_srs_rd(ctx)))
-        st = lb_error_prefix(ctx, LB_ERR_CRS, "write '%s': ", path);
     if (st == LB_OK) {
-        /* Band-interleaved tiles, fast compression: a scratch file read once by the COG copy. */
+        /* Band-interleaved tiles, fast compression: a scratch file read once by the copy. */
         char *copts[] = {"TILED=YES",       "BLOCKXSIZE=256",   "BLOCKYSIZE=256",
                          "INTERLEAVE=BAND", "COMPRESS=DEFLATE", "ZLEVEL=1",
                          "PREDICTOR=3",     "BIGTIFF=IF_SAFER", NULL};
@@ -669,20 +869,14 @@ lb_status lb_write_cog_float_bands(lb_ctx *ctx, const char *path, const lb_grid 
             st = lb_error(ctx, LB_ERR_IO, "write '%s': cannot create '%s': %s", path, tmp,
                           gdal_msg(&cap));
     }
-    if (st == LB_OK) {
-        double gt[6];
-        lb_grid_geotransform(g, gt);
-        GDALSetGeoTransform(ds, gt);
-        if (GDALSetSpatialRef(ds, srs) != CE_None)
-            st = lb_error(ctx, LB_ERR_CRS, "write '%s': cannot assign EPSG:28992: %s", path,
-                          gdal_msg(&cap));
-    }
+    if (st == LB_OK)
+        st = georeference(ctx, path, ds, g, o, &cap);
     for (size_t b = 0; st == LB_OK && b < n_bands; b++) {
         st = fill(user, b, buf);
         if (st != LB_OK)
             break;
         GDALRasterBandH band = GDALGetRasterBand(ds, (int)b + 1);
-        float_band_meta(band, names ? names[b] : NULL, units);
+        float_band_meta(band, names ? names[b] : NULL, units ? units[b] : NULL);
         cap_reset(&cap);
         if (GDALRasterIO(band, GF_Write, 0, 0, g->nx, g->ny, buf, g->nx, g->ny, GDT_Float32, 0,
                          0) != CE_None ||
@@ -690,19 +884,110 @@ lb_status lb_write_cog_float_bands(lb_ctx *ctx, const char *path, const lb_grid 
             st = lb_error(ctx, LB_ERR_IO, "write '%s': band %zu: %s", path, b + 1, gdal_msg(&cap));
     }
     free(buf);
-    buf = NULL;
     if (st == LB_OK)
-        st = cog_copy_float(ctx, path, ds, &cap);
+        st = raster_copy(ctx, path, ds, o, 0, "AVERAGE", &cap);
     if (ds)
         GDALClose(ds);
     if (tmp)
         remove_raster(tmp);
-    if (srs)
-        OSRRelease(srs);
     lb_cpl_end(&cap);
-    free(buf);
     free(tmp);
     return st;
+}
+
+lb_status lb_write_cog_float(lb_ctx *ctx, const char *path, const lb_grid *g, size_t n_bands,
+                             const float *const *bands, const char *const *names, const char *units)
+{
+    const char **unit_list = calloc(n_bands ? n_bands : 1, sizeof(char *));
+    if (!unit_list)
+        return lb_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path ? path : "(null)");
+    for (size_t b = 0; b < n_bands; b++)
+        unit_list[b] = units;
+    lb_status st = lb_write_raster_float(ctx, path, g, n_bands, bands, names, unit_list, NULL);
+    free(unit_list);
+    return st;
+}
+
+/* The label of class k (1-based) into @p buf: the table's label or the number. */
+static const char *class_label(const lb_class_table *ct, size_t k, char *buf, size_t size)
+{
+    if (ct->labels && ct->labels[k - 1])
+        return ct->labels[k - 1];
+    snprintf(buf, size, "%zu", k);
+    return buf;
+}
+
+/* Colour table, category names and CLASS_<k> metadata on @p band; entry 0 is the transparent
+ * nodata class. The table was checked. */
+static lb_status class_legend(lb_ctx *ctx, const char *path, GDALRasterBandH band,
+                              const lb_class_table *ct, lb_cpl_capture *cap)
+{
+    GDALColorTableH colours = GDALCreateColorTable(GPI_RGB);
+    char **cats = CSLAddString(NULL, "geen waarde");
+    GDALColorEntry none = {0, 0, 0, 0};
+    GDALSetColorEntry(colours, 0, &none);
+    cap_reset(cap);
+    for (size_t k = 1; k <= ct->n; k++) {
+        unsigned char rgb[3];
+        lb_colour_parse(ct->colours[k - 1], rgb);
+        GDALColorEntry e = {rgb[0], rgb[1], rgb[2], 255};
+        GDALSetColorEntry(colours, (int)k, &e);
+        char num[32], key[32];
+        const char *label = class_label(ct, k, num, sizeof(num));
+        cats = CSLAddString(cats, label);
+        /* inside the TIFF (GDAL_METADATA tag), unlike the category names */
+        snprintf(key, sizeof(key), "CLASS_%zu", k);
+        GDALSetMetadataItem(band, key, label, NULL);
+    }
+    lb_status st = LB_OK;
+    if (GDALSetRasterColorTable(band, colours) != CE_None ||
+        GDALSetRasterCategoryNames(band, cats) != CE_None || cap->n_errors > 0)
+        st = lb_error(ctx, LB_ERR_IO, "write '%s': cannot set the class legend: %s", path,
+                      gdal_msg(cap));
+    CSLDestroy(cats);
+    GDALDestroyColorTable(colours);
+    return st;
+}
+
+lb_status lb_write_raster_classes(lb_ctx *ctx, const char *path, const lb_grid *g,
+                                  const unsigned char *classes, const lb_class_table *ct,
+                                  const lb_raster_opts *o)
+{
+    lb_status st = lb_class_grid_check(ctx, "write class raster", path, g, classes, ct);
+    if (st != LB_OK)
+        return st;
+    st = lb_raster_opts_check(ctx, o);
+    if (st != LB_OK)
+        return lb_error_prefix(ctx, st, "write class raster '%s': ", path);
+    lb_gdal_init();
+
+    lb_cpl_capture cap;
+    lb_cpl_begin(&cap);
+    GDALDatasetH mem = NULL;
+    st = mem_dataset(ctx, path, g, o, &cap, &mem);
+    if (st == LB_OK)
+        st = add_borrowed_band(ctx, path, mem, GDT_Byte, classes, &cap);
+    if (st == LB_OK) {
+        GDALRasterBandH band = GDALGetRasterBand(mem, 1);
+        GDALSetRasterNoDataValue(band, 0);
+        if (ct->title)
+            GDALSetDescription(band, ct->title);
+        st = class_legend(ctx, path, band, ct, &cap);
+    }
+    if (st == LB_OK)
+        st = raster_copy(ctx, path, mem, o, 1, "MODE", &cap);
+    if (mem)
+        GDALClose(mem);
+    lb_cpl_end(&cap);
+    return st;
+}
+
+lb_status lb_write_cog_classes(lb_ctx *ctx, const char *path, const lb_grid *g,
+                               const unsigned char *classes, size_t n_classes,
+                               const char *const *labels, const char *const *colours)
+{
+    lb_class_table ct = {.n = n_classes, .labels = labels, .colours = colours};
+    return lb_write_raster_classes(ctx, path, g, classes, &ct, NULL);
 }
 
 /* ---- JSON ---- */

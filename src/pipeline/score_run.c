@@ -13,7 +13,9 @@
 #include "../indicators/indicators.h"
 #include "../indicators/polygons.h"
 #include "../io/outdir.h"
+#include "../io/preview.h"
 #include "../io/runjson.h"
+#include "../io/style.h"
 #include "../io/write.h"
 #include "../model/score.h"
 
@@ -837,49 +839,100 @@ static lb_status fill_band(void *user, size_t b, float *out)
     return LB_OK;
 }
 
-/* scores_<year>.tif (one band at a time) and class_<year>.tif. */
+/* REF, M_d, year and model inside the TIFFs: NAME=VALUE items, NULL-terminated (caller frees
+ * the items and the array); NULL when out of memory. */
+static char **raster_metadata(const lb_model *m, const year_run *y)
+{
+    size_t n = 4 + m->n_dims;
+    char **meta = calloc(n, sizeof(char *));
+    if (!meta)
+        return NULL;
+    size_t k = 0;
+    char v[32];
+    meta[k++] = lb_strfmt("LEEFBAAR_MODEL=%s", m->name);
+    lb_format_double(y->ref.ref, v, sizeof(v));
+    meta[k++] = lb_strfmt("LEEFBAAR_REF=%s", v);
+    for (size_t d = 0; d < m->n_dims && d < y->ref.n_dims; d++) {
+        lb_format_double(y->ref.means[d], v, sizeof(v));
+        meta[k++] = lb_strfmt("LEEFBAAR_M_%s=%s", m->dims[d].code, v);
+    }
+    if (y->year)
+        meta[k++] = lb_strfmt("LEEFBAAR_YEAR=%d", y->year);
+    for (size_t i = 0; i < k; i++)
+        if (!meta[i]) {
+            for (size_t j = 0; j < k; j++)
+                free(meta[j]);
+            free(meta);
+            return NULL;
+        }
+    return meta;
+}
+
+/* scores_<year>.tif (written one band at a time), class_<year>.tif with its category names,
+ * their QGIS sidecars, and with --preview class_<year>.png. */
 static lb_status write_rasters(lb_ctx *ctx, run *r, year_run *y)
 {
     const lb_model *m = r->model;
     size_t n = lb_grid_ncells(&r->grid), nb = 1 + m->n_dims;
-    const char **names = calloc(nb, sizeof(char *));
-    unsigned char *cls = NULL;
-    if (!names)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    for (size_t b = 0; b < nb; b++)
-        names[b] = b == 0 ? "lbm" : m->dims[b - 1].code;
-    char fname[64], cname[64];
-    if (y->year) {
-        snprintf(fname, sizeof(fname), "scores_%d.tif", y->year);
-        snprintf(cname, sizeof(cname), "class_%d.tif", y->year);
-    } else {
-        snprintf(fname, sizeof(fname), "scores.tif");
-        snprintf(cname, sizeof(cname), "class.tif");
-    }
-    band_src bs = {y, n};
-    char *path = lb_outdir_tmp_path(&r->out, fname);
+    const char **names = calloc(nb, sizeof(char *)), **units = calloc(nb, sizeof(char *));
+    char **meta = raster_metadata(m, y);
+    unsigned char *cls = calloc(n ? n : 1, 1);
     lb_status st =
-        path ? lb_write_cog_float_bands(ctx, path, &r->grid, nb, fill_band, &bs, names, "score")
-             : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    free(path);
-    if (st == LB_OK) {
-        json_object_array_add(r->outputs, json_object_new_string(fname));
-        cls = calloc(n ? n : 1, 1);
-        if (!cls)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        names && units && meta && cls ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t b = 0; st == LB_OK && b < nb; b++) {
+        names[b] = b == 0 ? "lbm" : m->dims[b - 1].code;
+        units[b] = b == 0 ? "score" : "score deviation";
     }
-    if (st == LB_OK) {
-        for (size_t k = 0; k < y->n_scored; k++)
-            cls[y->cells[k]] = y->sc.kscore[k];
-        path = lb_outdir_tmp_path(&r->out, cname);
-        st = lb_write_cog_classes(ctx, path, &r->grid, cls, LB_N_CLASSES,
-                                  (const char *const *)m->class_labels,
-                                  (const char *const *)m->class_colours);
+    for (size_t k = 0; st == LB_OK && k < y->n_scored; k++)
+        cls[y->cells[k]] = y->sc.kscore[k];
+    char yr[16] = "", title[64] = "Leefbaarometer-klasse";
+    if (y->year) {
+        snprintf(yr, sizeof(yr), "_%d", y->year);
+        snprintf(title, sizeof(title), "Leefbaarometer-klasse %d", y->year);
+    }
+    const lb_raster_opts ro = {r->o->raster_format, r->o->creation_options,
+                               (const char *const *)meta};
+    const lb_class_table ct = {LB_N_CLASSES, (const char *const *)m->class_labels,
+                               (const char *const *)m->class_colours, m->thresholds, title};
+    const lb_style score_style = {.kind = LB_STYLE_RASTER_BREAKS, .classes = &ct, .band = 1};
+    const lb_style class_style = {.kind = LB_STYLE_RASTER_CLASSES, .classes = &ct, .band = 1};
+    band_src bs = {y, n};
+    /* the outputs in order (the preview only when asked for): stem + year + extension */
+    enum { SCORES, SCORES_QML, CLASSES, CLASSES_QML, PREVIEW, N_OUT };
+    const char *const stem[N_OUT][2] = {{"scores", ".tif"},
+                                        {"scores", ".qml"},
+                                        {"class", ".tif"},
+                                        {"class", ".qml"},
+                                        {"class", ".png"}};
+    for (int f = 0; st == LB_OK && f < N_OUT - !r->o->preview; f++) {
+        char file[64];
+        snprintf(file, sizeof(file), "%s%s%s", stem[f][0], yr, stem[f][1]);
+        char *path = lb_outdir_tmp_path(&r->out, file);
+        if (!path)
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        else if (f == SCORES)
+            st = lb_write_raster_float_bands(ctx, path, &r->grid, nb, fill_band, &bs, names, units,
+                                             &ro);
+        else if (f == SCORES_QML || f == CLASSES_QML)
+            st = lb_style_write_qml(ctx, path, f == SCORES_QML ? &score_style : &class_style);
+        else if (f == CLASSES)
+            st = lb_write_raster_classes(ctx, path, &r->grid, cls, &ct, &ro);
+        else
+            st = lb_preview_png(ctx, path, &r->grid, cls, &ct, 1);
         free(path);
         if (st == LB_OK)
-            json_object_array_add(r->outputs, json_object_new_string(cname));
+            json_object_array_add(r->outputs, json_object_new_string(file));
+        if (st == LB_OK && f == CLASSES) { /* the category names */
+            char *aux = lb_strfmt("%s.aux.xml", file);
+            json_object_array_add(r->outputs, aux ? json_object_new_string(aux) : NULL);
+            free(aux);
+        }
     }
+    for (size_t i = 0; meta && meta[i]; i++)
+        free(meta[i]);
+    free(meta);
     free(names);
+    free(units);
     free(cls);
     return st;
 }
@@ -1178,10 +1231,35 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r)
 
 /* The tables of all years into scores.gpkg, <units>.geojson and <units>.csv; then run.json,
  * and the directory appears. */
-/* The units table as scores.gpkg layer <units>, <units>.geojson and <units>.csv. */
-static lb_status write_units(lb_ctx *ctx, run *r, lb_table *ut)
+/* The class legend every vector layer opens with in QGIS: categorized on kscore. */
+static lb_class_table model_classes(const lb_model *m)
+{
+    return (lb_class_table){LB_N_CLASSES, (const char *const *)m->class_labels,
+                            (const char *const *)m->class_colours, m->thresholds, NULL};
+}
+
+/* Layer @p layer of scores.gpkg opens styled in QGIS (layer_styles). */
+static lb_status style_layer(lb_ctx *ctx, run *r, const char *layer, int outline)
+{
+    const lb_class_table ct = model_classes(r->model);
+    const lb_style style = {
+        .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "kscore", .outline = outline};
+    char *gpkg = lb_outdir_tmp_path(&r->out, "scores.gpkg");
+    lb_status st =
+        gpkg ? lb_gpkg_add_style(ctx, gpkg, layer, &style, NULL, "leefbaar: classes (kscore)", 1)
+             : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    free(gpkg);
+    return st;
+}
+
+/* The units table as scores.gpkg layer <units>, <units>.geojson and <units>.csv; with
+ * @p styled the layer's QGIS style in the GeoPackage and the sidecar <units>.qml (grid runs;
+ * area runs are written as the area mode always wrote them). */
+static lb_status write_units(lb_ctx *ctx, run *r, lb_table *ut, int styled)
 {
     lb_status st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name);
+    if (st == LB_OK && styled)
+        st = style_layer(ctx, r, r->units_name, 1);
     char file[256];
     snprintf(file, sizeof(file), "%s.geojson", r->units_name);
     if (st == LB_OK)
@@ -1189,7 +1267,37 @@ static lb_status write_units(lb_ctx *ctx, run *r, lb_table *ut)
     snprintf(file, sizeof(file), "%s.csv", r->units_name);
     if (st == LB_OK)
         st = write_table(ctx, r, ut, file, LB_FMT_CSV, r->units_name);
+    /* QGIS applies <name>.qml to <name>.geojson */
+    const lb_class_table ct = model_classes(r->model);
+    const lb_style style = {
+        .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "kscore", .outline = 1};
+    snprintf(file, sizeof(file), "%s.qml", r->units_name);
+    if (!styled)
+        return st;
+    char *qml = st == LB_OK ? lb_outdir_tmp_path(&r->out, file) : NULL;
+    if (st == LB_OK)
+        st = qml ? lb_style_write_qml(ctx, qml, &style)
+                 : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    free(qml);
+    if (st == LB_OK)
+        json_object_array_add(r->outputs, json_object_new_string(file));
     return st;
+}
+
+/* run.json's options gain what shaped the rasters: -of, -co, --preview. */
+static void record_raster_options(const run *r, struct json_object *doc)
+{
+    struct json_object *opt = NULL;
+    if (!json_object_object_get_ex(doc, "options", &opt))
+        return;
+    struct json_object *co = json_object_new_array();
+    for (size_t i = 0; r->o->creation_options && r->o->creation_options[i]; i++)
+        json_object_array_add(co, json_object_new_string(r->o->creation_options[i]));
+    json_object_object_add(
+        opt, "raster_format",
+        json_object_new_string(r->o->raster_format ? r->o->raster_format : "COG"));
+    json_object_object_add(opt, "creation_options", co);
+    json_object_object_add(opt, "preview", json_object_new_boolean(r->o->preview));
 }
 
 /* run.json, then the directory appears; @p amend (may be NULL) adjusts the document first. */
@@ -1235,20 +1343,22 @@ static lb_status write_all(lb_ctx *ctx, run *r)
         st = concat_tables(ctx, parts, r->n_years, &gt);
     if (st == LB_OK)
         st = write_table(ctx, r, gt, "scores.gpkg", LB_FMT_GPKG, "grid");
+    if (st == LB_OK)
+        st = style_layer(ctx, r, "grid", 0);
     lb_table_destroy(gt);
     if (st == LB_OK && r->yr[0].units_t) {
         for (size_t t = 0; t < r->n_years; t++)
             parts[t] = r->yr[order[t]].units_t;
         st = concat_tables(ctx, parts, r->n_years, &ut);
         if (st == LB_OK)
-            st = write_units(ctx, r, ut);
+            st = write_units(ctx, r, ut, 1);
     }
     lb_table_destroy(ut);
     free(parts);
     free(order);
     if (st == LB_OK) {
         json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
-        st = write_run_json(ctx, r, NULL);
+        st = write_run_json(ctx, r, record_raster_options);
     }
     return st;
 }
@@ -1272,11 +1382,16 @@ lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
                         "score: attribute tables are joined to the units in area mode only; "
                         "add --mode area (or join the table to the polygons first, e.g. with "
                         "ogr2ogr -sql ... LEFT JOIN)");
+    /* a bad -of or -co fails before any work */
+    const lb_raster_opts ro = {o->raster_format, o->creation_options, NULL};
+    lb_status st = lb_raster_opts_check(ctx, &ro);
+    if (st != LB_OK)
+        return st;
     run r = {.o = o,
              .timings = json_object_new_object(),
              .outputs = json_object_new_array(),
              .t_stage = now_s()};
-    lb_status st = lb_progress(ctx, 0.0, "reading");
+    st = lb_progress(ctx, 0.0, "reading");
     if (st == LB_OK)
         st = prepare(ctx, &r);
     if (st == LB_OK) {
@@ -1466,7 +1581,7 @@ static lb_status area_write(lb_ctx *ctx, run *r)
     if (st == LB_OK)
         st = units_table(ctx, r, y, &y->sc, y->w, 2, ints, vals, y->ux, y->uc);
     if (st == LB_OK)
-        st = write_units(ctx, r, y->units_t);
+        st = write_units(ctx, r, y->units_t, 0);
     if (st == LB_OK) {
         json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
         st = write_run_json(ctx, r, area_amend);

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# leefbaar benchmark: times leefbaar and its peers (PostGIS 3.3, GeoPandas 0.12 + rasterio, the
+# GDAL 3.6 command-line tools; all from Debian) on the same synthetic tier, step by step, and
+# prints wall time, peak RSS and leefbaar's speed ratio per step. See bench/README.md.
+#
+# usage: bash bench/run.sh [T0|T1|T2] [--reps N] [--steps a1,a10,b,c,d,e]
+#                          [--tools leefbaar,postgis,geopandas,gdal] [--timeout S]
+# env:   LB_TIERS (default /tmp/lb-tiers), LB_BENCH_OUT (default /tmp/lb-bench/TIER),
+#        LB_BENCH_BUILD (default /tmp/lb-bench-build)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bench=$root/bench
+
+tier=T2
+reps=3
+steps=a1,a10,b,c,d,e
+tools=leefbaar,postgis,geopandas,gdal
+timeout_s=1800
+while [[ $# -gt 0 ]]; do
+    case $1 in
+    T0 | T1 | T2) tier=$1 ;;
+    --reps) reps=$2; shift ;;
+    --steps) steps=$2; shift ;;
+    --tools) tools=$2; shift ;;
+    --timeout) timeout_s=$2; shift ;;
+    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+has() { [[ ",$2," == *",$1,"* ]]; }
+
+tiers=${LB_TIERS:-/tmp/lb-tiers}
+out=${LB_BENCH_OUT:-/tmp/lb-bench/$tier}
+build=${LB_BENCH_BUILD:-/tmp/lb-bench-build}
+py=/usr/bin/python3 # Debian's Python: the one python3-geopandas installs into
+
+echo "== setup: Debian packages (scripts/setup-deps.sh --bench) and an optimised build"
+bash "$root/scripts/setup-deps.sh" --bench
+if [[ ! -f $build/build.ninja ]]; then
+    meson setup "$build" "$root" -Dbuildtype=release -Dtests=false >/dev/null
+fi
+meson compile -C "$build" >/dev/null
+lb=$build/src/cli/leefbaar
+gen=$build/tools/tiers/leefbaar-tiers
+
+T=$tiers/$tier
+if [[ ! -f $T/tier.txt ]] || ! grep -q "^seed: 20240$" "$T/tier.txt"; then
+    echo "== generating $tier into $T"
+    "$gen" "$tier" "$T"
+fi
+mkdir -p "$out"
+: >"$out/results.tsv"
+rasters=()
+for n in noise_lden green_share no2 pm25 tree_cover impervious heat_island flood_depth \
+    subsidence night_light; do
+    rasters+=("$T/rasters/$n.tif")
+done
+nbuurten=$(sed -n 's/^buurten: \([0-9]*\).*/\1/p' "$T/tier.txt")
+
+# measure STEP TOOL REP LOG CMD...: wall time and peak RSS of CMD (GNU time), its exit status.
+measure() {
+    local step=$1 tool=$2 rep=$3 log=$4
+    shift 4
+    local tf=$out/.time
+    local rc=0
+    /usr/bin/time -f "%e %M" -o "$tf" timeout "$timeout_s" "$@" >"$log" 2>&1 || rc=$?
+    local wall rss
+    read -r wall rss < <(tail -1 "$tf")
+    [[ $rc -eq 124 ]] && wall=">$timeout_s"
+    echo "  $step $tool rep $rep: ${wall} s, $((rss / 1024)) MB, exit $rc"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$step" "$tool" "$rep" "$wall" "$((rss / 1024))" "$rc" \
+        >>"$out/results.tsv"
+}
+# note STEP TOOL KEY VALUE: extra figures (compute-only seconds, extrapolation, ...).
+note() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$out/notes.tsv"; }
+: >"$out/notes.tsv"
+
+# ---- leefbaar ---------------------------------------------------------------------------
+lb_inputs() {
+    local what=$1
+    case $what in
+    zonal-1) echo "--input buurten=$T/buurten_2020.gpkg:buurten --input r01=${rasters[0]} --units buurten" ;;
+    zonal-10)
+        local s="--input buurten=$T/buurten_2020.gpkg:buurten --units buurten"
+        for k in $(seq 1 10); do s+=" --input $(printf 'r%02d' "$k")=${rasters[$((k - 1))]}"; done
+        echo "$s" ;;
+    count-500 | nearest) echo "--input vierkanten=$T/vierkanten_2020.gpkg:vierkanten --input amenities=$T/amenities_2020.gpkg:amenities --units grid" ;;
+    areaweight) echo "--input buurten=$T/buurten_2020.gpkg:buurten --input r01=${rasters[0]} --units grid" ;;
+    t2-20)
+        local s="--input buurten=$T/buurten_2020.gpkg:buurten --input vierkanten=$T/vierkanten_2020.gpkg:vierkanten"
+        s+=" --input amenities=$T/amenities_2020.gpkg:amenities --input incidents=$T/incidents_2020.gpkg:incidents --units buurten --year 2020"
+        for k in $(seq 1 10); do s+=" --input $(printf 'r%02d' "$k")=${rasters[$((k - 1))]}"; done
+        echo "$s" ;;
+    esac
+}
+# The compute part of a run: run.json timings minus reading the inputs and writing the outputs.
+lb_step() { "$py" "$bench/report.py" stepjson "$1"; }
+run_leefbaar() {
+    local step=$1 model=$2
+    for rep in $(seq 1 "$reps"); do
+        local o=$out/leefbaar-$step-$rep
+        rm -rf "$o"
+        # shellcheck disable=SC2046
+        measure "$step" leefbaar "$rep" "$out/leefbaar-$step.log" \
+            "$lb" score -q --model "$bench/models/$model.yaml" $(lb_inputs "$model") -o "$o"
+        if [[ -f $o/run.json ]]; then
+            note "$step" leefbaar "compute_s_$rep" "$(lb_step "$o/run.json")"
+            note "$step" leefbaar "timings_$rep" "$("$py" "$bench/report.py" timings "$o/run.json")"
+        fi
+        if [[ $rep -gt 1 ]]; then rm -rf "$o"; fi
+    done
+}
+
+# ---- PostGIS ------------------------------------------------------------------------------
+pgdir=/tmp/lb-bench-pg
+pgport=55433
+pgconn="host=$pgdir port=$pgport dbname=bench user=postgres"
+pgbin=/usr/lib/postgresql/15/bin
+pg_stop() {
+    if [[ -f $pgdir/data/postmaster.pid ]]; then
+        su postgres -c "$pgbin/pg_ctl -D $pgdir/data -m fast stop" >/dev/null 2>&1 || true
+    fi
+}
+pg_start() {
+    pg_stop
+    rm -rf "$pgdir"
+    mkdir -p "$pgdir"
+    chown postgres "$pgdir"
+    su postgres -c "$pgbin/initdb -D $pgdir/data -A trust -E UTF8 --no-sync" >/dev/null
+    # A cluster tuned as a user would for one analytic session on this 2-core, 24 GB machine.
+    su postgres -c "$pgbin/pg_ctl -D $pgdir/data -w -l $pgdir/log -o \"-p $pgport -k $pgdir \
+        -c listen_addresses='' -c shared_buffers=2GB -c work_mem=256MB \
+        -c maintenance_work_mem=1GB -c max_parallel_workers_per_gather=2 -c fsync=off \
+        -c synchronous_commit=off -c full_page_writes=off -c jit=off\" start" >/dev/null
+    psql -q -X "host=$pgdir port=$pgport dbname=postgres user=postgres" -c "CREATE DATABASE bench" >/dev/null
+    psql -q -X "$pgconn" -c "CREATE EXTENSION postgis; CREATE EXTENSION postgis_raster" >/dev/null
+}
+# The backend's peak RSS goes into the log through psql's \! (GNU time sees only psql).
+pg_query() {
+    local sqlfile=$1
+    shift
+    psql -X -q -v ON_ERROR_STOP=1 "$@" "$pgconn" <<SQL
+SELECT pg_backend_pid() AS pid \gset
+\i $sqlfile
+\setenv LB_PG_PID :pid
+\! grep VmHWM /proc/\$LB_PG_PID/status
+SQL
+}
+pg_rss() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "$1" | tail -1; }
+run_postgis() {
+    local step=$1
+    for rep in $(seq 1 "$reps"); do
+        local log=$out/postgis-$step.log
+        case $step in
+        a1) measure a1 postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; pg_query $bench/postgis/zonal.sql -v rtab=r01 -v out=$out/postgis-a1.csv" ;;
+        a10)
+            local script=""
+            for k in $(seq 1 10); do
+                script+="pg_query $bench/postgis/zonal.sql -v rtab=$(printf 'r%02d' "$k") -v out=$out/postgis-a10-$(printf 'r%02d' "$k").csv; "
+            done
+            measure a10 postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; $script" ;;
+        b) measure b postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; pg_query $bench/postgis/count.sql -v out=$out/postgis-b.csv" ;;
+        c) measure c postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; pg_query $bench/postgis/nearest.sql -v out=$out/postgis-c.csv" ;;
+        d) measure d postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; pg_query $bench/postgis/areaweight.sql -v out=$out/postgis-d.csv" ;;
+        esac
+        local kb
+        kb=$(pg_rss "$log")
+        if [[ -n $kb ]]; then note "$step" postgis "backend_rss_mb_$rep" "$((kb / 1024))"; fi
+    done
+}
+
+# ---- GeoPandas ----------------------------------------------------------------------------
+run_geopandas() {
+    local step=$1 what rs=()
+    case $step in
+    a1) what=zonal; rs=("${rasters[0]}") ;;
+    a10) what=zonal; rs=("${rasters[@]}") ;;
+    b) what=count ;;
+    c) what=nearest ;;
+    d) what=areaweight ;;
+    esac
+    for rep in $(seq 1 "$reps"); do
+        local log=$out/geopandas-$step.log
+        measure "$step" geopandas "$rep" "$log" "$py" "$bench/peer_geopandas.py" "$what" "$T" \
+            "$out/geopandas-$step.csv" "${rs[@]}"
+        note "$step" geopandas "compute_s_$rep" "$(sed -n 's/^step_s //p' "$log")"
+    done
+}
+
+# ---- GDAL command-line tools --------------------------------------------------------------
+run_gdal() {
+    local step=$1 nsample=200
+    for rep in $(seq 1 "$reps"); do
+        local log=$out/gdal-$step.log
+        case $step in
+        a1) measure a1 gdal "$rep" "$log" bash "$bench/peer_gdal.sh" zonal "$T" "$out/gdal-work" \
+                "$nsample" "$out/gdal-a1.csv" "${rasters[0]}"
+            note a1 gdal "extrapolate_$rep" "$nbuurten/$nsample" ;;
+        a10) measure a10 gdal "$rep" "$log" bash "$bench/peer_gdal.sh" zonal "$T" "$out/gdal-work" \
+                "$nsample" "$out/gdal-a10.csv" "${rasters[@]}"
+            note a10 gdal "extrapolate_$rep" "$nbuurten/$nsample" ;;
+        c) measure c gdal "$rep" "$log" bash "$bench/peer_gdal.sh" nearest "$T" "$out/gdal-work" \
+                "$out/gdal-c.tif" ;;
+        d) measure d gdal "$rep" "$log" bash "$bench/peer_gdal.sh" areaweight "$T" "$out/gdal-work" \
+                "$out/gdal-d.tif" ;;
+        esac
+    done
+}
+
+# ---- the run ------------------------------------------------------------------------------
+echo "== $tier: $(sed -n 's/^what: //p' "$T/tier.txt"); $reps repetition(s); results in $out"
+declare -A lb_model=([a1]=zonal-1 [a10]=zonal-10 [b]=count-500 [c]=nearest [d]=areaweight)
+if has postgis "$tools"; then
+    echo "== PostGIS: throwaway cluster in $pgdir, loading the tier"
+    pg_start
+    trap pg_stop EXIT
+    measure load postgis 1 "$out/postgis-load.log" bash "$bench/postgis/load.sh" "$T" "$pgconn" \
+        "${rasters[@]}"
+fi
+run_step() {
+    local step=$1
+    if [[ $step == e ]]; then
+        if has leefbaar "$tools"; then
+            echo "== step e: the whole 20-indicator model"
+            run_leefbaar e t2-20
+        fi
+        return 0
+    fi
+    echo "== step $step"
+    # Peers back to back with leefbaar, so that they share the machine's state.
+    if has leefbaar "$tools"; then run_leefbaar "$step" "${lb_model[$step]}"; fi
+    if has postgis "$tools"; then run_postgis "$step"; fi
+    if has geopandas "$tools"; then run_geopandas "$step"; fi
+    if has gdal "$tools" && [[ $step != b ]]; then run_gdal "$step"; fi
+}
+# The slowest step for the peers (d) last.
+for step in a1 a10 b c e d; do
+    if has "$step" "$steps"; then run_step "$step"; fi
+done
+pg_stop
+"$py" "$bench/report.py" table "$out" "$T" | tee "$out/table.md"

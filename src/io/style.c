@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: MIT */
+/* QGIS styles: QML written by hand into a growing buffer (every attribute value escaped), .qml
+ * sidecars, and GeoPackage layer_styles rows written through OGR with QGIS's own schema. */
+#include "style.h"
+
+#include "../core/ctx.h"
+#include "gdal_env.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_api.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The QGIS version the documents are written for: the renderers and attributes used here are
+ * read the same way by every QGIS 3 release. */
+#define QML_VERSION "3.22.0"
+
+/* ---- a growing text buffer ---- */
+
+typedef struct xbuf {
+    char *s;
+    size_t len, cap;
+    int failed; /* an allocation failed; later appends are no-ops */
+} xbuf;
+
+static void xb_put(xbuf *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (b->len + n + 1 > cap)
+            cap *= 2;
+        char *ns = realloc(b->s, cap);
+        if (!ns) {
+            b->failed = 1;
+            return;
+        }
+        b->s = ns;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void xb_str(xbuf *b, const char *s)
+{
+    xb_put(b, s, strlen(s));
+}
+
+static void xb_printf(xbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void xb_printf(xbuf *b, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        b->failed = 1; /* only short fixed markup goes through here */
+    else
+        xb_put(b, buf, (size_t)n);
+}
+
+/* Text for a double-quoted attribute value: the five XML specials as entities; tab, newline
+ * and carriage return as character references so attribute normalisation keeps them; other
+ * control characters, which XML 1.0 cannot carry at all, become spaces. */
+static void xb_attr(xbuf *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '&':
+            xb_str(b, "&amp;");
+            break;
+        case '<':
+            xb_str(b, "&lt;");
+            break;
+        case '>':
+            xb_str(b, "&gt;");
+            break;
+        case '"':
+            xb_str(b, "&quot;");
+            break;
+        case '\'':
+            xb_str(b, "&apos;");
+            break;
+        case '\t':
+            xb_str(b, "&#9;");
+            break;
+        case '\n':
+            xb_str(b, "&#10;");
+            break;
+        case '\r':
+            xb_str(b, "&#13;");
+            break;
+        default:
+            xb_put(b, *p < 0x20 ? " " : (const char *)p, 1);
+        }
+    }
+}
+
+/* name="value" with the value escaped, preceded by a space. */
+static void xb_kv(xbuf *b, const char *name, const char *value)
+{
+    xb_printf(b, " %s=\"", name);
+    xb_attr(b, value);
+    xb_str(b, "\"");
+}
+
+/* ---- the documents ---- */
+
+static void qml_open(xbuf *b)
+{
+    xb_str(b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n");
+    xb_str(b, "<qgis version=\"" QML_VERSION "\" styleCategories=\"Symbology\">\n");
+}
+
+static void qml_close(xbuf *b)
+{
+    xb_str(b, "  <blendMode>0</blendMode>\n</qgis>\n");
+}
+
+static const char *label_of(const lb_class_table *ct, size_t k, char *buf, size_t size)
+{
+    if (ct->labels && ct->labels[k])
+        return ct->labels[k];
+    snprintf(buf, size, "%zu", k + 1);
+    return buf;
+}
+
+static void raster_renderer_open(xbuf *b, const char *type, int band, const char *extra)
+{
+    xb_printf(b,
+              "  <pipe>\n"
+              "    <rasterrenderer type=\"%s\" band=\"%d\" opacity=\"1\" alphaBand=\"-1\" "
+              "nodataColor=\"\"%s>\n"
+              "      <rasterTransparency/>\n"
+              "      <minMaxOrigin>\n"
+              "        <limits>None</limits>\n"
+              "        <extent>WholeRaster</extent>\n"
+              "        <statAccuracy>Estimated</statAccuracy>\n"
+              "        <cumulativeCutLower>0.02</cumulativeCutLower>\n"
+              "        <cumulativeCutUpper>0.98</cumulativeCutUpper>\n"
+              "        <stdDevFactor>2</stdDevFactor>\n"
+              "      </minMaxOrigin>\n",
+              type, band, extra);
+}
+
+/* Nearest-neighbour resampling keeps cells sharp and classes unmixed when zooming. */
+static void raster_renderer_close(xbuf *b)
+{
+    xb_str(b, "    </rasterrenderer>\n"
+              "    <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
+              "    <rasterresampler maxOversampling=\"2\"/>\n"
+              "  </pipe>\n");
+}
+
+static void qml_raster_classes(xbuf *b, const lb_class_table *ct, int band)
+{
+    raster_renderer_open(b, "paletted", band, "");
+    xb_str(b, "      <colorPalette>\n");
+    for (size_t k = 0; k < ct->n; k++) {
+        char num[32];
+        xb_printf(b, "        <paletteEntry value=\"%zu\" alpha=\"255\"", k + 1);
+        xb_kv(b, "color", ct->colours[k]);
+        xb_kv(b, "label", label_of(ct, k, num, sizeof(num)));
+        xb_str(b, "/>\n");
+    }
+    xb_str(b, "      </colorPalette>\n");
+    raster_renderer_close(b);
+}
+
+/* QGIS's discrete shader gives a value the colour of the first item whose value is >= it: item
+ * k carries the upper cut-point of class k, the last item +inf. */
+static void qml_raster_breaks(xbuf *b, const lb_class_table *ct, int band)
+{
+    char lo[32], hi[32], extra[128];
+    lb_format_double(ct->breaks[0], lo, sizeof(lo));
+    lb_format_double(ct->n > 1 ? ct->breaks[ct->n - 2] : INFINITY, hi, sizeof(hi));
+    snprintf(extra, sizeof(extra), " classificationMin=\"%s\" classificationMax=\"%s\"", lo, hi);
+    raster_renderer_open(b, "singlebandpseudocolor", band, extra);
+    xb_printf(b,
+              "      <rastershader>\n"
+              "        <colorrampshader colorRampType=\"DISCRETE\" classificationMode=\"1\" "
+              "clip=\"0\" minimumValue=\"%s\" maximumValue=\"%s\">\n",
+              lo, hi);
+    for (size_t k = 0; k < ct->n; k++) {
+        char num[32], value[32];
+        lb_format_double(k + 1 < ct->n ? ct->breaks[k] : INFINITY, value, sizeof(value));
+        xb_printf(b, "          <item value=\"%s\" alpha=\"255\"", value);
+        xb_kv(b, "color", ct->colours[k]);
+        xb_kv(b, "label", label_of(ct, k, num, sizeof(num)));
+        xb_str(b, "/>\n");
+    }
+    xb_str(b, "        </colorrampshader>\n"
+              "      </rastershader>\n");
+    raster_renderer_close(b);
+}
+
+/* One simple-fill property, in both spellings QGIS 3 reads: <Option> (3.26 on) and <prop>. */
+typedef struct fill_prop {
+    const char *name;
+    char value[48];
+} fill_prop;
+
+static void qml_fill_symbol(xbuf *b, size_t index, const char *colour, int outline)
+{
+    unsigned char rgb[3] = {0, 0, 0};
+    lb_colour_parse(colour, rgb); /* checked with the table */
+    fill_prop props[] = {
+        {"color", ""},          {"style", "solid"},       {"outline_color", "128,128,128,255"},
+        {"outline_style", ""},  {"outline_width", "0.1"}, {"outline_width_unit", "MM"},
+        {"joinstyle", "bevel"},
+    };
+    snprintf(props[0].value, sizeof(props[0].value), "%u,%u,%u,255", rgb[0], rgb[1], rgb[2]);
+    snprintf(props[3].value, sizeof(props[3].value), "%s", outline ? "solid" : "no");
+    size_t np = sizeof(props) / sizeof(props[0]);
+
+    xb_printf(b,
+              "      <symbol type=\"fill\" name=\"%zu\" alpha=\"1\" clip_to_extent=\"1\" "
+              "force_rhr=\"0\">\n"
+              "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
+              "          <Option type=\"Map\">\n",
+              index);
+    for (size_t i = 0; i < np; i++)
+        xb_printf(b, "            <Option type=\"QString\" name=\"%s\" value=\"%s\"/>\n",
+                  props[i].name, props[i].value);
+    xb_str(b, "          </Option>\n");
+    for (size_t i = 0; i < np; i++)
+        xb_printf(b, "          <prop k=\"%s\" v=\"%s\"/>\n", props[i].name, props[i].value);
+    xb_str(b, "        </layer>\n"
+              "      </symbol>\n");
+}
+
+static void qml_vector_classes(xbuf *b, const lb_class_table *ct, const char *field, int outline)
+{
+    xb_str(b, "  <renderer-v2 type=\"categorizedSymbol\"");
+    xb_kv(b, "attr", field);
+    xb_str(b, " symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+              "    <categories>\n");
+    for (size_t k = 0; k < ct->n; k++) {
+        char num[32];
+        xb_printf(b, "      <category render=\"true\" symbol=\"%zu\" value=\"%zu\"", k, k + 1);
+        xb_kv(b, "label", label_of(ct, k, num, sizeof(num)));
+        xb_str(b, "/>\n");
+    }
+    xb_str(b, "    </categories>\n"
+              "    <symbols>\n");
+    for (size_t k = 0; k < ct->n; k++)
+        qml_fill_symbol(b, k, ct->colours[k], outline);
+    xb_str(b, "    </symbols>\n"
+              "  </renderer-v2>\n"
+              "  <featureBlendMode>0</featureBlendMode>\n"
+              "  <layerOpacity>1</layerOpacity>\n");
+}
+
+static lb_status check_style(lb_ctx *ctx, const lb_style *s)
+{
+    if (!s)
+        return lb_error(ctx, LB_ERR_ARG, "QGIS style: no style given");
+    lb_status st = lb_class_table_check(ctx, s->classes, "QGIS style");
+    if (st != LB_OK)
+        return st;
+    switch (s->kind) {
+    case LB_STYLE_RASTER_CLASSES:
+        break;
+    case LB_STYLE_RASTER_BREAKS:
+        if (!s->classes->breaks || s->classes->n < 2)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "QGIS style: a pseudocolour style needs at least 2 classes and their "
+                            "cut-points");
+        break;
+    case LB_STYLE_VECTOR_CLASSES:
+        if (!s->field || !s->field[0])
+            return lb_error(ctx, LB_ERR_ARG, "QGIS style: a categorized style needs a field");
+        break;
+    default:
+        return lb_error(ctx, LB_ERR_ARG, "QGIS style: unknown kind %d", (int)s->kind);
+    }
+    if (s->band < 0)
+        return lb_error(ctx, LB_ERR_ARG, "QGIS style: band %d is not a band number", s->band);
+    return LB_OK;
+}
+
+lb_status lb_style_qml(lb_ctx *ctx, const lb_style *s, char **out)
+{
+    lb_status st = check_style(ctx, s);
+    if (st != LB_OK)
+        return st;
+    xbuf b = {0};
+    int band = s->band ? s->band : 1;
+    qml_open(&b);
+    if (s->kind == LB_STYLE_RASTER_CLASSES)
+        qml_raster_classes(&b, s->classes, band);
+    else if (s->kind == LB_STYLE_RASTER_BREAKS)
+        qml_raster_breaks(&b, s->classes, band);
+    else
+        qml_vector_classes(&b, s->classes, s->field, s->outline);
+    qml_close(&b);
+    if (b.failed) {
+        free(b.s);
+        return lb_error(ctx, LB_ERR_NOMEM, "QGIS style: out of memory");
+    }
+    *out = b.s;
+    return LB_OK;
+}
+
+lb_status lb_style_write_qml(lb_ctx *ctx, const char *path, const lb_style *s)
+{
+    if (!path)
+        return lb_error(ctx, LB_ERR_ARG, "write QGIS style: no path");
+    char *qml = NULL;
+    lb_status st = lb_style_qml(ctx, s, &qml);
+    if (st != LB_OK)
+        return lb_error_prefix(ctx, st, "write '%s': ", path);
+    FILE *fp = fopen(path, "wb");
+    if (!fp) {
+        int err = errno;
+        free(qml);
+        return lb_error(ctx, LB_ERR_IO, "write '%s': %s", path, strerror(err));
+    }
+    size_t n = strlen(qml);
+    int bad = fwrite(qml, 1, n, fp) != n;
+    bad |= fclose(fp) != 0;
+    free(qml);
+    if (bad) {
+        remove(path);
+        return lb_error(ctx, LB_ERR_IO, "write '%s': write failed (disk full?)", path);
+    }
+    return LB_OK;
+}
+
+char *lb_style_sidecar_path(const char *data_path)
+{
+    return data_path ? lb_strdup(CPLResetExtension(data_path, "qml")) : NULL;
+}
+
+/* ---- GeoPackage layer_styles ---- */
+
+/* The schema QGIS creates (and the SpatiaLite and PostGIS providers share), so QGIS finds and
+ * manages these rows as its own: name, type, width (0 = unbounded). */
+typedef struct style_field {
+    const char *name;
+    OGRFieldType type;
+    int width;
+} style_field;
+
+static const style_field style_fields[] = {
+    {"f_table_catalog", OFTString, 256},
+    {"f_table_schema", OFTString, 256},
+    {"f_table_name", OFTString, 256},
+    {"f_geometry_column", OFTString, 256},
+    {"styleName", OFTString, 30},
+    {"styleQML", OFTString, 0},
+    {"styleSLD", OFTString, 0},
+    {"useAsDefault", OFTInteger, 0}, /* boolean subtype */
+    {"description", OFTString, 0},
+    {"owner", OFTString, 30},
+    {"ui", OFTString, 30},
+    {"update_time", OFTDateTime, 0}, /* defaults to CURRENT_TIMESTAMP */
+};
+
+static OGRLayerH create_styles_table(GDALDatasetH ds)
+{
+    char *opts[] = {"FID=id", NULL};
+    OGRLayerH l = GDALDatasetCreateLayer(ds, "layer_styles", NULL, wkbNone, opts);
+    if (!l)
+        return NULL;
+    for (size_t i = 0; i < sizeof(style_fields) / sizeof(style_fields[0]); i++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(style_fields[i].name, style_fields[i].type);
+        if (style_fields[i].width)
+            OGR_Fld_SetWidth(fd, style_fields[i].width);
+        if (style_fields[i].type == OFTInteger)
+            OGR_Fld_SetSubType(fd, OFSTBoolean);
+        if (style_fields[i].type == OFTDateTime)
+            OGR_Fld_SetDefault(fd, "CURRENT_TIMESTAMP");
+        OGRErr err = OGR_L_CreateField(l, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+        if (err != OGRERR_NONE)
+            return NULL;
+    }
+    return l;
+}
+
+/* An OGR SQL string literal: single quotes doubled. Caller frees. */
+static char *sql_quote(const char *s)
+{
+    size_t n = 3;
+    for (const char *p = s; *p; p++)
+        n += *p == '\'' ? 2 : 1;
+    char *q = malloc(n), *w = q;
+    if (!q)
+        return NULL;
+    *w++ = '\'';
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            *w++ = '\'';
+        *w++ = *p;
+    }
+    *w++ = '\'';
+    *w = '\0';
+    return q;
+}
+
+/* The rows of layer_styles that belong to this table and geometry column (QGIS's own test). */
+static char *style_filter(const char *table, const char *geom)
+{
+    char *qt = sql_quote(table), *qg = sql_quote(geom);
+    char *f = qt && qg ? lb_strfmt("f_table_schema = '' AND f_table_name = %s AND "
+                                   "f_geometry_column = %s",
+                                   qt, qg)
+                       : NULL;
+    free(qt);
+    free(qg);
+    return f;
+}
+
+lb_status lb_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, const lb_style *s,
+                            const char *style_name, const char *description, int as_default)
+{
+    if (!gpkg || !layer || !layer[0])
+        return lb_error(ctx, LB_ERR_ARG, "GeoPackage style: a file and a layer name are required");
+    char *qml = NULL;
+    lb_status st = lb_style_qml(ctx, s, &qml);
+    if (st != LB_OK)
+        return lb_error_prefix(ctx, st, "style of '%s' layer '%s': ", gpkg, layer);
+    const char *name = style_name ? style_name : layer;
+    lb_gdal_init();
+
+    lb_cpl_capture cap;
+    lb_cpl_begin(&cap);
+    char *filter = NULL;
+    OGRFeatureH f = NULL;
+    const char *const drivers[] = {"GPKG", NULL};
+    GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR,
+                                 drivers, NULL, NULL);
+    if (!ds) {
+        st = lb_error(ctx, LB_ERR_IO, "style of '%s' layer '%s': cannot open the GeoPackage: %s",
+                      gpkg, layer, cap.msg[0] ? cap.msg : "no message from GDAL");
+        goto done;
+    }
+    OGRLayerH target = GDALDatasetGetLayerByName(ds, layer);
+    if (!target) {
+        st = lb_error(ctx, LB_ERR_IO, "style of '%s': no layer '%s'", gpkg, layer);
+        goto done;
+    }
+    /* QGIS matches styles on the geometry column name ("geom" in GDAL's GeoPackages) */
+    const char *geom = OGR_L_GetGeometryColumn(target);
+    char *geom_col = lb_strdup(geom ? geom : "");
+    OGRLayerH styles = GDALDatasetGetLayerByName(ds, "layer_styles");
+    if (!styles)
+        styles = create_styles_table(ds);
+    filter = geom_col ? style_filter(layer, geom_col) : NULL;
+    if (!styles || !filter) {
+        st = !styles ? lb_error(ctx, LB_ERR_IO,
+                                "style of '%s' layer '%s': cannot create table layer_styles: %s",
+                                gpkg, layer, cap.msg[0] ? cap.msg : "no message from GDAL")
+                     : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        free(geom_col);
+        goto done;
+    }
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(styles);
+    int i_default = OGR_FD_GetFieldIndex(defn, "useAsDefault");
+    if (i_default < 0) {
+        st =
+            lb_error(ctx, LB_ERR_IO,
+                     "style of '%s': its table layer_styles lacks QGIS's field useAsDefault", gpkg);
+        free(geom_col);
+        goto done;
+    }
+    if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
+        st = lb_error(ctx, LB_ERR_IO, "style of '%s': cannot start a transaction: %s", gpkg,
+                      cap.msg);
+        free(geom_col);
+        goto done;
+    }
+    /* one default per layer: clear the others; replace a style of the same name */
+    OGR_L_SetAttributeFilter(styles, filter);
+    OGR_L_ResetReading(styles);
+    GIntBig replace = OGRNullFID;
+    OGRFeatureH old;
+    while ((old = OGR_L_GetNextFeature(styles)) != NULL) {
+        int same =
+            strcmp(OGR_F_GetFieldAsString(old, OGR_FD_GetFieldIndex(defn, "styleName")), name) == 0;
+        if (same)
+            replace = OGR_F_GetFID(old);
+        else if (as_default && OGR_F_GetFieldAsInteger(old, i_default)) {
+            OGR_F_SetFieldInteger(old, i_default, 0);
+            if (OGR_L_SetFeature(styles, old) != OGRERR_NONE)
+                st = lb_error(ctx, LB_ERR_IO, "style of '%s': cannot update layer_styles: %s", gpkg,
+                              cap.msg);
+        }
+        OGR_F_Destroy(old);
+    }
+    OGR_L_SetAttributeFilter(styles, NULL);
+    f = OGR_F_Create(defn);
+    if (st == LB_OK && f) {
+        const char *values[][2] = {
+            {"f_table_catalog", ""},
+            {"f_table_schema", ""},
+            {"f_table_name", layer},
+            {"f_geometry_column", geom_col},
+            {"styleName", name},
+            {"styleQML", qml},
+            {"styleSLD", ""},
+            {"owner", ""},
+            {"description", description ? description : "leefbaar"},
+        };
+        for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+            OGR_F_SetFieldString(f, OGR_FD_GetFieldIndex(defn, values[i][0]), values[i][1]);
+        OGR_F_SetFieldInteger(f, i_default, as_default ? 1 : 0);
+        OGR_F_SetFID(f, replace);
+        OGRErr err =
+            replace == OGRNullFID ? OGR_L_CreateFeature(styles, f) : OGR_L_SetFeature(styles, f);
+        if (err != OGRERR_NONE)
+            st = lb_error(ctx, LB_ERR_IO, "style of '%s' layer '%s': cannot write: %s", gpkg, layer,
+                          cap.msg);
+    } else if (st == LB_OK) {
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    free(geom_col);
+    if (st == LB_OK && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
+        st = lb_error(ctx, LB_ERR_IO, "style of '%s': commit failed: %s", gpkg, cap.msg);
+    else if (st != LB_OK)
+        GDALDatasetRollbackTransaction(ds);
+    if (st == LB_OK) {
+        cap.n_errors = 0;
+        CPLErrorReset();
+        GDALClose(ds);
+        ds = NULL;
+        if (cap.n_errors > 0 || CPLGetLastErrorType() >= CE_Failure)
+            st = lb_error(ctx, LB_ERR_IO, "style of '%s': closing failed: %s", gpkg, cap.msg);
+    }
+
+done:
+    OGR_F_Destroy(f);
+    if (ds)
+        GDALClose(ds);
+    lb_cpl_end(&cap);
+    free(filter);
+    free(qml);
+    return st;
+}

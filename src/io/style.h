@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* QGIS styles for the outputs: QML documents built from a class table (score classes or
+ * development classes alike), .qml sidecars that QGIS applies when it opens a file, and the
+ * GeoPackage table layer_styles that QGIS reads a layer's default style from. */
+#ifndef LB_IO_STYLE_H
+#define LB_IO_STYLE_H
+
+#include "write.h"
+
+typedef enum lb_style_kind {
+    LB_STYLE_RASTER_CLASSES, /* a class raster: paletted, pixel value k is class k */
+    LB_STYLE_RASTER_BREAKS,  /* a continuous raster: discrete pseudocolour on the table's breaks */
+    LB_STYLE_VECTOR_CLASSES, /* polygons categorized on an integer class field */
+} lb_style_kind;
+
+/* What to style and how. Pointers are borrowed. */
+typedef struct lb_style {
+    lb_style_kind kind;
+    const lb_class_table *classes;
+    const char *field; /* VECTOR_CLASSES: the class field, e.g. "kscore" */
+    int band;          /* RASTER_*: 1-based band; 0 means 1 */
+    int outline;       /* VECTOR_CLASSES: 1 = thin grey outlines (areas), 0 = none (grid cells) */
+} lb_style;
+
+/* The QML document for @p s (UTF-8, every attribute value XML-escaped). Classes are exact on
+ * class rasters and class fields. RASTER_BREAKS needs the table's breaks; QGIS's discrete shader
+ * puts a value equal to a break in the lower class (the class raster and class fields, made from
+ * unrounded scores, put it in the upper one). *out is the caller's (free()).
+ * LB_OK, LB_ERR_ARG (bad class table, no field, no breaks), LB_ERR_NOMEM. */
+lb_status lb_style_qml(lb_ctx *ctx, const lb_style *s, char **out);
+
+/* Write lb_style_qml() to @p path, replacing a file of that name.
+ * LB_OK, LB_ERR_ARG, LB_ERR_IO (path in the message), LB_ERR_NOMEM. */
+lb_status lb_style_write_qml(lb_ctx *ctx, const char *path, const lb_style *s);
+
+/* The QGIS sidecar of a data file: same directory and base name, extension ".qml" (QGIS looks
+ * for "scores_2022.qml" beside "scores_2022.tif"). Caller frees; NULL when out of memory. */
+char *lb_style_sidecar_path(const char *data_path);
+
+/* Store @p s in GeoPackage @p gpkg as style @p style_name (NULL = the layer name) of layer
+ * @p layer, in the table layer_styles with QGIS's schema (created when absent, through OGR).
+ * With @p as_default the style becomes the layer's default (an earlier default is cleared), so
+ * QGIS opens the layer styled. A style of the same name for the layer is replaced.
+ * @p description may be NULL. LB_OK, LB_ERR_ARG, LB_ERR_IO (no such layer, GDAL failures),
+ * LB_ERR_NOMEM. */
+lb_status lb_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, const lb_style *s,
+                            const char *style_name, const char *description, int as_default);
+
+#endif
