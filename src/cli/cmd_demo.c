@@ -14,7 +14,9 @@ static const char *const prog = "leefbaar demo";
 
 static void help(void)
 {
-    printf("Usage: leefbaar demo OUTDIR [--data DIR] [-of COG|GTiff] [-co NAME=VALUE]... [-q]\n\n"
+    printf("Usage: leefbaar demo OUTDIR [--data DIR] [-of COG|GTiff] [-co NAME=VALUE]...
+               [--threads N][-q]\n\n
+           "
            "Scores the demo city Leefstad (shapes/, rasters/, models/default.yaml) for 2020\n"
            "(the reference year) and 2022 into OUTDIR/score_2020 and OUTDIR/score_2022, each\n"
            "with QGIS styles and a PNG preview of the class map (class_<year>.png).\n\n"
@@ -57,6 +59,7 @@ int cmd_demo(int argc, char **argv)
     lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);
     if (!ctx)
         return CLI_FAIL;
+    lb_ctx_set_threads(ctx, com.threads);
     lb_status st = lb_demo_run_ex(ctx, data, outdir, com.format, com.n_co ? com.co : NULL);
     int rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
     if (st == LB_OK && !com.quiet)

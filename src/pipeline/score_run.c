@@ -244,23 +244,33 @@ static lb_status weights(lb_ctx *ctx, run *r)
 
 static lb_status indicators(lb_ctx *ctx, run *r)
 {
-    size_t n = lb_grid_ncells(&r->grid);
+    size_t n = lb_grid_ncells(&r->grid), m = 0;
     r->x = calloc(r->model->n_ind, sizeof(double *));
-    if (!r->x)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < r->model->n_ind; i++) {
+    uint32_t *cells = malloc((r->n_scored ? r->n_scored : 1) * sizeof(uint32_t));
+    double *v = malloc((r->n_scored ? r->n_scored : 1) * sizeof(double));
+    lb_status st = r->x && cells && v ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t c = 0; st == LB_OK && c < n; c++)
+        if (r->scored[c])
+            cells[m++] = (uint32_t)c;
+    for (size_t i = 0; st == LB_OK && i < r->model->n_ind; i++) {
         r->x[i] = malloc(n * sizeof(double));
-        if (!r->x[i])
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        lb_status st =
-            lb_indicator_eval_grid(ctx, &r->model->ind[i], r->in, &r->grid, r->scored, r->x[i]);
+        if (!r->x[i]) {
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            break;
+        }
+        st = lb_indicator_eval_cells(ctx, &r->model->ind[i], r->in, &r->grid, cells, m, r->cell_w,
+                                     v);
         if (st != LB_OK)
-            return st;
+            break;
+        for (size_t c = 0; c < n; c++)
+            r->x[i][c] = NAN;
+        for (size_t k = 0; k < m; k++)
+            r->x[i][cells[k]] = v[k];
         st = lb_progress(ctx, 0.1 + 0.6 * (double)(i + 1) / (double)r->model->n_ind, "indicators");
-        if (st != LB_OK)
-            return st;
     }
-    return LB_OK;
+    free(cells);
+    free(v);
+    return st;
 }
 
 static void put_le32(unsigned char *p, uint32_t v)
