@@ -12,7 +12,9 @@ pkgs=(gcc libc6-dev pkg-config meson ninja-build
       gdal-bin)
 for arg in "$@"; do
     case $arg in
-    --test) pkgs+=(libcmocka-dev clang-format python3-gdal) ;; # python3-gdal: GDAL's COG validator
+    # python3-gdal: GDAL's COG validator; chromium: the browser suite opens the diagnosis
+    # report headless (skipped without it).
+    --test) pkgs+=(libcmocka-dev clang-format python3-gdal chromium) ;;
     --bench) pkgs+=(postgresql-15 postgresql-15-postgis-3 postgis python3-gdal python3-numpy
                     python3-geopandas python3-rasterio python3-rtree time) ;;
     *) echo "setup-deps: unknown option '$arg' (use --test and/or --bench)" >&2; exit 2 ;;

@@ -11,6 +11,9 @@
 
 #include "test_util.h"
 
+#include "test_geos.h"
+#include "test_layers.h"
+
 #include "core/ctx.h"
 #include "geom/index.h"
 #include "indicators/indicators.h"
@@ -28,95 +31,18 @@
 #define OX 150000.0
 #define OY 450000.0
 
-typedef struct fixture {
-    char tmp[256];
-} fixture;
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    if (!f)
-        return -1;
-    if (lb_test_tmpdir(f->tmp, sizeof(f->tmp), "indicators") != 0) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
+    return lb_test_dir_open(state, "indicators");
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    int rc = lb_test_rmtree(f->tmp);
-    free(f);
-    return rc == 0 ? 0 : -1;
+    return lb_test_dir_close(state);
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Writing layers with OGR                                                                   */
-
-/* Optional attributes per feature: numeric fields (NaN = null) and one string field. */
-typedef struct attrs {
-    size_t n_num;
-    const char *const *num_names;
-    const double *const *num; /* num[k][feature] */
-    const char *str_name;     /* may be NULL */
-    const char *const *str;   /* str[feature] */
-} attrs;
-
-static OGRSpatialReferenceH rd_srs(void)
-{
-    OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
-    assert_int_equal(OSRImportFromEPSG(s, 28992), OGRERR_NONE);
-    OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
-    return s;
-}
-
-/* Write @p n features given as WKT into a new EPSG:28992 file (driver "GeoJSON" or "GPKG"). */
-static void write_layer(const char *path, const char *driver, OGRwkbGeometryType type, size_t n,
-                        char *const *wkt, const attrs *a)
-{
-    GDALDriverH drv = GDALGetDriverByName(driver);
-    assert_non_null(drv);
-    GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
-    assert_non_null(ds);
-    OGRSpatialReferenceH srs = rd_srs();
-    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "layer", srs, type, NULL);
-    OSRRelease(srs);
-    assert_non_null(lyr);
-    size_t n_num = a ? a->n_num : 0;
-    for (size_t k = 0; k < n_num; k++) {
-        OGRFieldDefnH fd = OGR_Fld_Create(a->num_names[k], OFTReal);
-        assert_int_equal(OGR_L_CreateField(lyr, fd, TRUE), OGRERR_NONE);
-        OGR_Fld_Destroy(fd);
-    }
-    if (a && a->str_name) {
-        OGRFieldDefnH fd = OGR_Fld_Create(a->str_name, OFTString);
-        assert_int_equal(OGR_L_CreateField(lyr, fd, TRUE), OGRERR_NONE);
-        OGR_Fld_Destroy(fd);
-    }
-    assert_int_equal(OGR_L_StartTransaction(lyr), OGRERR_NONE);
-    for (size_t i = 0; i < n; i++) {
-        OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
-        OGRGeometryH g = NULL;
-        char *w = wkt[i];
-        assert_int_equal(OGR_G_CreateFromWkt(&w, NULL, &g), OGRERR_NONE);
-        OGR_F_SetGeometryDirectly(feat, g);
-        for (size_t k = 0; k < n_num; k++) {
-            if (isnan(a->num[k][i]))
-                OGR_F_SetFieldNull(feat, (int)k);
-            else
-                OGR_F_SetFieldDouble(feat, (int)k, a->num[k][i]);
-        }
-        if (a && a->str_name)
-            OGR_F_SetFieldString(feat, (int)n_num, a->str[i]);
-        assert_int_equal(OGR_L_CreateFeature(lyr, feat), OGRERR_NONE);
-        OGR_F_Destroy(feat);
-    }
-    assert_int_equal(OGR_L_CommitTransaction(lyr), OGRERR_NONE);
-    GDALClose(ds);
-}
 
 static void free_wkt(char **wkt, size_t n)
 {
@@ -321,8 +247,8 @@ static void test_indicators_index_points_brute_force(void **state)
     snprintf(path, sizeof(path), "%s/points.gpkg", f->tmp);
     const char *names[] = {"W"};
     const double *cols[] = {w};
-    attrs a = {1, names, cols, NULL, NULL};
-    write_layer(path, "GPKG", wkbPoint, N_PTS, wkt, &a);
+    lb_test_attrs a = {1, names, cols, NULL, NULL};
+    lb_test_write_layer(path, "GPKG", wkbPoint, N_PTS, wkt, &a);
     lb_vlayer *l = read_layer(ctx, path, NULL);
     assert_int_equal(l->kind, LB_GEOM_POINT);
     assert_int_equal(l->n, N_PTS);
@@ -415,7 +341,7 @@ static void test_indicators_index_lines_brute_force(void **state)
     }
     char fpath[600];
     snprintf(fpath, sizeof(fpath), "%s/lines.geojson", f->tmp);
-    write_layer(fpath, "GeoJSON", wkbLineString, N_LINES, wkt, NULL);
+    lb_test_write_layer(fpath, "GeoJSON", wkbLineString, N_LINES, wkt, NULL);
     lb_vlayer *l = read_layer(ctx, fpath, NULL);
     assert_int_equal(l->kind, LB_GEOM_LINE);
     assert_int_equal(l->n, N_LINES);
@@ -518,7 +444,7 @@ static void test_indicators_index_polygons_brute_force(void **state)
     make_polygons(rng, P, wkt);
     char fpath[600];
     snprintf(fpath, sizeof(fpath), "%s/polys.geojson", f->tmp);
-    write_layer(fpath, "GeoJSON", wkbUnknown, 3, wkt, NULL);
+    lb_test_write_layer(fpath, "GeoJSON", wkbUnknown, 3, wkt, NULL);
     lb_vlayer *l = read_layer(ctx, fpath, NULL);
     assert_int_equal(l->kind, LB_GEOM_POLYGON);
     assert_int_equal(l->n, 3);
@@ -611,7 +537,7 @@ static void test_indicators_index_overlapping_polygons(void **state)
         wkt[k] = poly_wkt(&P[k], NULL, 0);
     char fpath[600];
     snprintf(fpath, sizeof(fpath), "%s/overlap.geojson", f->tmp);
-    write_layer(fpath, "GeoJSON", wkbPolygon, 3, wkt, NULL);
+    lb_test_write_layer(fpath, "GeoJSON", wkbPolygon, 3, wkt, NULL);
     lb_vlayer *l = read_layer(ctx, fpath, NULL);
     lb_index *ix = make_index(ctx, l);
     lb_query_scratch sc = {0};
@@ -689,8 +615,8 @@ static void write_zones(const char *path)
     }
     const char *names[] = {"A", "INW", "INW_M", "NUM", "DEN"};
     const double *cols[] = {a, zone_inw, inw_m, num, zone_den};
-    attrs at = {5, names, cols, NULL, NULL};
-    write_layer(path, "GeoJSON", wkbPolygon, 3, wkt, &at);
+    lb_test_attrs at = {5, names, cols, NULL, NULL};
+    lb_test_write_layer(path, "GeoJSON", wkbPolygon, 3, wkt, &at);
     for (int k = 0; k < 3; k++)
         free(wkt[k]);
 }
@@ -719,7 +645,10 @@ typedef struct env {
     lb_grid g;
     size_t n;
     unsigned char *scored;
+    double *w; /* cell weights (inhabitants) */
     double *out;
+    gsl_rng *rng;
+    double *mis; /* the misaligned raster's values (M_NX × M_NY), NaN = nodata */
 } env;
 
 /* A points layer with categories and a weight. */
@@ -735,23 +664,8 @@ enum { N_PT = 7 };
 static void write_raster(const char *path, double x0, double ytop, double px, int nx, int ny,
                          const double *v)
 {
-    GDALDriverH drv = GDALGetDriverByName("GTiff");
-    assert_non_null(drv);
-    GDALDatasetH ds = GDALCreate(drv, path, nx, ny, 1, GDT_Float64, NULL);
-    assert_non_null(ds);
-    double gt[6] = {x0, px, 0.0, ytop, 0.0, -px};
-    assert_int_equal(GDALSetGeoTransform(ds, gt), CE_None);
-    OGRSpatialReferenceH s = rd_srs();
-    char *wkt = NULL;
-    assert_int_equal(OSRExportToWkt(s, &wkt), OGRERR_NONE);
-    assert_int_equal(GDALSetProjection(ds, wkt), CE_None);
-    CPLFree(wkt);
-    OSRRelease(s);
-    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
-    assert_int_equal(GDALSetRasterNoDataValue(b, -9999.0), CE_None);
-    assert_int_equal(GDALRasterIO(b, GF_Write, 0, 0, nx, ny, (void *)v, nx, ny, GDT_Float64, 0, 0),
-                     CE_None);
-    GDALClose(ds);
+    const double gt[6] = {x0, px, 0.0, ytop, 0.0, -px};
+    lb_test_write_raster(path, 28992, gt, nx, ny, v, -9999.0);
 }
 
 /* Aligned raster: 100 m, top-left (OX − 200, OY + 1200), 14 × 15 pixels, value
@@ -769,9 +683,18 @@ enum { M_NX = 35, M_NY = 35 };
 #define M_X0 (OX - 53.0)
 #define M_YTOP (OY + 1067.0)
 
-static void env_open(env *e, const fixture *f, gsl_rng *rng, double *mis)
+/* Write the inputs into the fixture's dir and open them; @p seed seeds e->rng (which drew the
+ * misaligned raster's values). */
+static void env_open(env *e, const fixture *f, unsigned long seed)
 {
     memset(e, 0, sizeof(*e));
+    e->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    e->mis = malloc(M_NX * M_NY * sizeof(double));
+    assert_non_null(e->rng);
+    assert_non_null(e->mis);
+    gsl_rng_set(e->rng, seed);
+    gsl_rng *rng = e->rng;
+    double *mis = e->mis;
     e->ctx = lb_test_ctx();
     snprintf(e->zones, sizeof(e->zones), "%s/zones.geojson", f->tmp);
     write_zones(e->zones);
@@ -783,8 +706,8 @@ static void env_open(env *e, const fixture *f, gsl_rng *rng, double *mis)
     }
     const char *names[] = {"W"};
     const double *cols[] = {pt_w};
-    attrs a = {1, names, cols, "CATEGORY", pt_cat};
-    write_layer(e->pts, "GeoJSON", wkbPoint, N_PT, wkt, &a);
+    lb_test_attrs a = {1, names, cols, "CATEGORY", pt_cat};
+    lb_test_write_layer(e->pts, "GeoJSON", wkbPoint, N_PT, wkt, &a);
     for (int i = 0; i < N_PT; i++)
         free(wkt[i]);
 
@@ -813,6 +736,7 @@ static void env_open(env *e, const fixture *f, gsl_rng *rng, double *mis)
     e->n = lb_grid_ncells(&e->g);
     e->scored = malloc(e->n);
     e->out = malloc(e->n * sizeof(double));
+    e->w = calloc(e->n, sizeof(double));
     memset(e->scored, 1, e->n);
     /* Two cells out of the population: they must come out NaN whatever the kind. */
     e->scored[cell_cj(&e->g, 2, 2)] = 0;
@@ -821,9 +745,12 @@ static void env_open(env *e, const fixture *f, gsl_rng *rng, double *mis)
 
 static void env_close(env *e)
 {
+    gsl_rng_free(e->rng);
+    free(e->mis);
     lb_inputs_destroy(e->in);
     free(e->scored);
     free(e->out);
+    free(e->w);
     lb_ctx_destroy(e->ctx);
 }
 
@@ -842,9 +769,30 @@ static lb_indicator indicator(const char *id, lb_kind kind, const char *layer)
     return ind;
 }
 
+/* Evaluate at the scored cells; e->out gets the values at their cells and NaN elsewhere. */
+static lb_status eval_env(env *e, const lb_indicator *ind)
+{
+    uint32_t *cells = malloc(e->n * sizeof(uint32_t));
+    double *v = malloc(e->n * sizeof(double));
+    assert_non_null(cells);
+    assert_non_null(v);
+    size_t m = 0;
+    for (size_t c = 0; c < e->n; c++)
+        if (e->scored[c])
+            cells[m++] = (uint32_t)c;
+    lb_status st = lb_indicator_eval_cells(e->ctx, ind, e->in, &e->g, cells, m, e->w, v);
+    for (size_t c = 0; c < e->n; c++)
+        e->out[c] = NAN;
+    for (size_t k = 0; st == LB_OK && k < m; k++)
+        e->out[cells[k]] = v[k];
+    free(cells);
+    free(v);
+    return st;
+}
+
 static void eval_ok(env *e, const lb_indicator *ind)
 {
-    lb_status st = lb_indicator_eval_grid(e->ctx, ind, e->in, &e->g, e->scored, e->out);
+    lb_status st = eval_env(e, ind);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(e->ctx));
     assert_int_equal(st, LB_OK);
@@ -871,9 +819,7 @@ static void check_cell(const env *e, size_t c, double want, double eps)
 static void test_indicators_attribute_intensive(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     lb_indicator ind = indicator("a_mean", LB_KIND_ATTRIBUTE, "zones");
     ind.field = "A";
     eval_ok(&e, &ind);
@@ -900,15 +846,12 @@ static void test_indicators_attribute_intensive(void **state)
         check_cell(&e, c, sf > 0.0 ? sv / sf : NAN, 1e-12);
     }
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 static void test_indicators_attribute_extensive(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     memset(e.scored, 1, e.n); /* conservation needs every cell */
     lb_indicator ind = indicator("inw", LB_KIND_ATTRIBUTE, "zones");
     ind.field = "INW";
@@ -965,15 +908,12 @@ static void test_indicators_attribute_extensive(void **state)
     assert_near(total, 860.0 + 1140.0, 1e-9);
     assert_near(e.out[cell_cj(&e.g, 10, 0)], 0.0, 0.0);
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 static void test_indicators_ratio(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     lb_indicator ind = indicator("share", LB_KIND_RATIO, "zones");
     ind.numerator = "NUM";
     ind.denominator = "DEN";
@@ -1001,16 +941,13 @@ static void test_indicators_ratio(void **state)
         check_cell(&e, c, sd != 0.0 ? sn / sd : NAN, 1e-12);
     }
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 /* count_within, nearest_distance (capped) and density, from each cell centre by brute force. */
 static void test_indicators_point_kinds(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     lb_indicator cnt = indicator("schools", LB_KIND_COUNT_WITHIN, "pts");
     cnt.filter = "CATEGORY = 'school'";
     cnt.radius_m = 300.0;
@@ -1074,15 +1011,12 @@ static void test_indicators_point_kinds(void **state)
     assert_near(count[cell_cj(&e.g, 4, 4)], 5.0 / disc_km2, 1e-9);
     free(count);
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 static void test_indicators_raster_mean_aligned(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     lb_indicator ind = indicator("noise", LB_KIND_RASTER_MEAN, "r100");
     eval_ok(&e, &ind);
     /* The raster starts two pixels west and two north of the grid: pixel = cell + (2, 2). */
@@ -1094,16 +1028,12 @@ static void test_indicators_raster_mean_aligned(void **state)
     assert_true(isnan(e.out[2 * 11 + 1]));
     check_cell(&e, 0, 100.0 + 2.0 + 1.0, 0.0);
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 static void test_indicators_raster_mean_misaligned(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 31337);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 31337);
     lb_indicator ind = indicator("noise30", LB_KIND_RASTER_MEAN, "r30");
     eval_ok(&e, &ind);
     size_t n_partial = 0;
@@ -1118,7 +1048,7 @@ static void test_indicators_raster_mean_misaligned(void **state)
                 double a =
                     overlap(x, x + 100.0, px0, px0 + 30.0) * overlap(y, y + 100.0, py1 - 30.0, py1);
                 cover += a;
-                double v = mis[r * M_NX + k];
+                double v = e.mis[r * M_NX + k];
                 if (a > 0.0 && !isnan(v)) {
                     sw += a;
                     sv += a * v;
@@ -1132,19 +1062,16 @@ static void test_indicators_raster_mean_misaligned(void **state)
     /* Column 10 lies east of the raster: missing. */
     check_cell(&e, cell_cj(&e.g, 10, 5), NAN, 0.0);
     env_close(&e);
-    gsl_rng_free(rng);
 }
 
 static void test_indicators_errors(void **state)
 {
     env e;
-    double mis[M_NX * M_NY];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    env_open(&e, *state, rng, mis);
+    env_open(&e, *state, 0);
     /* An input that is not bound. */
     lb_indicator ind = indicator("ghost", LB_KIND_COUNT_WITHIN, "amenities");
     ind.radius_m = 100.0;
-    assert_int_equal(lb_indicator_eval_grid(e.ctx, &ind, e.in, &e.g, e.scored, e.out), LB_ERR_ARG);
+    assert_int_equal(eval_env(&e, &ind), LB_ERR_ARG);
     const char *msg = lb_ctx_errmsg(e.ctx);
     assert_non_null(strstr(msg, "indicator 'ghost' (model line 42)"));
     assert_non_null(strstr(msg, "--input amenities="));
@@ -1152,25 +1079,809 @@ static void test_indicators_errors(void **state)
     /* A field the layer does not have. */
     lb_indicator nf = indicator("nofield", LB_KIND_ATTRIBUTE, "zones");
     nf.field = "WOZ";
-    assert_int_equal(lb_indicator_eval_grid(e.ctx, &nf, e.in, &e.g, e.scored, e.out), LB_ERR_DATA);
+    assert_int_equal(eval_env(&e, &nf), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "indicator 'nofield'"));
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "no field 'WOZ'"));
     /* An attribute of a point layer. */
     lb_indicator pt = indicator("attr_pts", LB_KIND_ATTRIBUTE, "pts");
     pt.field = "W";
-    assert_int_equal(lb_indicator_eval_grid(e.ctx, &pt, e.in, &e.g, e.scored, e.out), LB_ERR_DATA);
+    assert_int_equal(eval_env(&e, &pt), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "polygon layer"));
-    /* A kind the grid evaluator does not handle. */
-    lb_indicator sw = indicator("share", LB_KIND_SHARE_WITHIN, "zones");
-    assert_int_equal(lb_indicator_eval_grid(e.ctx, &sw, e.in, &e.g, e.scored, e.out), LB_ERR_MODEL);
-    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "share_within"));
+    /* share_within on a raster takes no polygon class. */
+    lb_indicator sw = indicator("share", LB_KIND_SHARE_WITHIN, "r100");
+    sw.radius_m = 200.0;
+    sw.field = "CLASS";
+    sw.value = "water";
+    assert_int_equal(eval_env(&e, &sw), LB_ERR_MODEL);
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "is a raster"));
     /* A raster band that does not exist. */
     lb_indicator rb = indicator("band2", LB_KIND_RASTER_MEAN, "r100");
     rb.band = 2;
-    assert_int_equal(lb_indicator_eval_grid(e.ctx, &rb, e.in, &e.g, e.scored, e.out), LB_ERR_DATA);
+    assert_int_equal(eval_env(&e, &rb), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "no band 2"));
     env_close(&e);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* share_within, per inhabitants, coverage and threads                                       */
+
+/* The land-use layer: make_polygons' three features (a square with a hole, a multipolygon of a
+ * triangle and an L with a hole, a concave star) with a class and a numeric code. */
+static const char *const lu_class[3] = {"green", "water", "green"};
+static const double lu_code[3] = {1, 2, 1};
+
+typedef struct landuse {
+    poly P[3];
+    char *wkt[3];
+    char path[600];
+    GEOSContextHandle_t h;
+    GEOSGeometry *geom[3];
+} landuse;
+
+static void landuse_open(landuse *lu, const fixture *f, unsigned long seed)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, seed);
+    make_polygons(rng, lu->P, lu->wkt);
     gsl_rng_free(rng);
+    snprintf(lu->path, sizeof(lu->path), "%s/landuse.geojson", f->tmp);
+    const char *names[] = {"CODE"};
+    const double *cols[] = {lu_code};
+    lb_test_attrs a = {1, names, cols, "CLASS", lu_class};
+    lb_test_write_layer(lu->path, "GeoJSON", wkbUnknown, 3, lu->wkt, &a);
+    lu->h = lb_test_geos();
+    for (int k = 0; k < 3; k++)
+        lu->geom[k] = lb_test_geos_wkt(lu->h, lu->wkt[k]);
+}
+
+static void landuse_close(landuse *lu)
+{
+    for (int k = 0; k < 3; k++) {
+        GEOSGeom_destroy_r(lu->h, lu->geom[k]);
+        free(lu->wkt[k]);
+    }
+    GEOS_finish_r(lu->h);
+}
+
+/* GEOS bracket of the area of the disc covered by the features with mask[k] set. */
+static void landuse_bracket(const landuse *lu, const int mask[3], double x, double y, double r,
+                            double *lo, double *hi)
+{
+    *lo = *hi = 0.0;
+    for (int k = 0; k < 3; k++) {
+        if (!mask[k])
+            continue;
+        double a, b;
+        lb_test_disc_bracket(lu->h, lu->geom[k], x, y, r, &a, &b);
+        *lo += a;
+        *hi += b;
+    }
+}
+
+/* Disc areas from the polygon index against GEOS, with centres anywhere, on vertices and on
+ * edges (where the centre is moved off the edge by 1e-6 m first). */
+static void test_indicators_disc_area_against_geos(void **state)
+{
+    landuse lu;
+    landuse_open(&lu, *state, 99);
+    lb_ctx *ctx = lb_test_ctx();
+    lb_vlayer *l = read_layer(ctx, lu.path, NULL);
+    lb_index *ix = make_index(ctx, l);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 2718);
+    const int all[3] = {1, 1, 1};
+    size_t n_partial = 0, n_full = 0;
+    for (int q = 0; q < 300; q++) {
+        double x, y;
+        const poly *p = &lu.P[gsl_rng_uniform_int(rng, 3)];
+        const vpath *ring = &p->ring[gsl_rng_uniform_int(rng, p->n_rings)];
+        size_t i = gsl_rng_uniform_int(rng, ring->n - 1);
+        switch (q % 3) {
+        case 0: /* anywhere around the layer */
+            x = OX - 500.0 + 3500.0 * gsl_rng_uniform(rng);
+            y = OY - 500.0 + 3000.0 * gsl_rng_uniform(rng);
+            break;
+        case 1: /* on a vertex */
+            x = ring->xy[2 * i];
+            y = ring->xy[2 * i + 1];
+            break;
+        default: /* on an edge */
+            x = 0.5 * (ring->xy[2 * i] + ring->xy[2 * i + 2]);
+            y = 0.5 * (ring->xy[2 * i + 1] + ring->xy[2 * i + 3]);
+            break;
+        }
+        double r = q % 10 == 0 ? 1500.0 : 1.0 + 600.0 * gsl_rng_uniform(rng);
+        double got = lb_index_disc_area(ix, x, y, r), lo, hi;
+        landuse_bracket(&lu, all, x, y, r, &lo, &hi);
+        if (!(got >= lo - 1e-6 && got <= hi + 1e-6))
+            print_error("query %d (type %d) at (%.4f, %.4f) r %.3f\n", q, q % 3, x - OX, y - OY, r);
+        /* A centre on the boundary is moved 1e-8 m off it: up to 1e-8 m × the boundary
+         * length in the disc (at most two edges through it, 2r each) of extra slack. */
+        double slack = q % 3 ? 1e-8 * 4.0 * r : 0.0;
+        lb_test_assert_in_bracket(got, lo - slack, hi + slack, LB_PI * r * r);
+        n_partial += lo > 1.0 && hi < LB_PI * r * r * 0.999;
+        n_full += lo > LB_PI * r * r * 0.999;
+    }
+    assert_true(n_partial > 150);
+    assert_true(n_full > 0);
+    /* Not a polygon layer, or no radius: NaN. */
+    assert_true(isnan(lb_index_disc_area(ix, OX, OY, 0.0)));
+    gsl_rng_free(rng);
+    lb_index_destroy(ix);
+    lb_vlayer_destroy(l);
+    lb_ctx_destroy(ctx);
+    landuse_close(&lu);
+}
+
+/* All cells of a grid, as a cell list. */
+static uint32_t *all_cells(const lb_grid *g, size_t *n)
+{
+    *n = lb_grid_ncells(g);
+    uint32_t *c = malloc(*n * sizeof(uint32_t));
+    assert_non_null(c);
+    for (size_t k = 0; k < *n; k++)
+        c[k] = (uint32_t)k;
+    return c;
+}
+
+static void eval_cells_ok(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in, const lb_grid *g,
+                          const uint32_t *cells, size_t n, const double *w, double *out)
+{
+    lb_status st = lb_indicator_eval_cells(ctx, ind, in, g, cells, n, w, out);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+}
+
+static void test_indicators_share_within_polygons(void **state)
+{
+    landuse lu;
+    landuse_open(&lu, *state, 5);
+    lb_ctx *ctx = lb_test_ctx();
+    lb_source src = {"landuse", lu.path, NULL, NULL};
+    lb_inputs *in = NULL;
+    assert_int_equal(lb_inputs_create(ctx, &src, 1, &in), LB_OK);
+    lb_grid g;
+    assert_int_equal(lb_grid_from_extent(ctx, OX - 500, OY - 500, OX + 3000, OY + 2500, 100.0, &g),
+                     LB_OK);
+    size_t n;
+    uint32_t *cells = all_cells(&g, &n);
+    double *green = malloc(n * sizeof(double)), *code1 = malloc(n * sizeof(double));
+    double *water = malloc(n * sizeof(double));
+    lb_indicator ind = indicator("green", LB_KIND_SHARE_WITHIN, "landuse");
+    ind.radius_m = 250.0;
+    ind.field = "CLASS";
+    ind.value = "green";
+    eval_cells_ok(ctx, &ind, in, &g, cells, n, NULL, green);
+    /* The same class by a filter on the numeric code: the same polygons, the same numbers. */
+    lb_indicator byfilter = ind;
+    byfilter.field = NULL;
+    byfilter.value = NULL;
+    byfilter.filter = "CODE = 1";
+    eval_cells_ok(ctx, &byfilter, in, &g, cells, n, NULL, code1);
+    assert_memory_equal(green, code1, n * sizeof(double));
+    /* A numeric field compared with a number. */
+    lb_indicator wat = indicator("water", LB_KIND_SHARE_WITHIN, "landuse");
+    wat.radius_m = 400.0;
+    wat.field = "CODE";
+    wat.value = "2";
+    eval_cells_ok(ctx, &wat, in, &g, cells, n, NULL, water);
+    const int m_green[3] = {1, 0, 1}, m_water[3] = {0, 1, 0};
+    size_t n_checked = 0, n_partial = 0;
+    for (size_t k = 0; k < n; k += 3) {
+        double x, y, lo, hi;
+        lb_grid_cell_centre(&g, cells[k], &x, &y);
+        double d = LB_PI * 250.0 * 250.0;
+        landuse_bracket(&lu, m_green, x, y, 250.0, &lo, &hi);
+        lb_test_assert_in_bracket(green[k] * d, lo, fmin(hi, d), d);
+        n_partial += green[k] > 0.01 && green[k] < 0.99;
+        d = LB_PI * 400.0 * 400.0;
+        landuse_bracket(&lu, m_water, x, y, 400.0, &lo, &hi);
+        lb_test_assert_in_bracket(water[k] * d, lo, fmin(hi, d), d);
+        n_checked++;
+    }
+    assert_true(n_checked > 300);
+    assert_true(n_partial > 40);
+    /* Deep inside the square (150 m from every edge) a disc of 100 m is all green: exactly 1.
+     * Far from everything: exactly 0. */
+    ind.radius_m = 100.0;
+    uint32_t one[2];
+    one[0] = (uint32_t)((size_t)(g.ny - 1 - 27) * (size_t)g.nx + 33); /* centre (2850, 2250) */
+    one[1] = (uint32_t)((size_t)(g.ny - 1 - 6) * (size_t)g.nx + 6);   /* centre (150, 150) */
+    double v[2];
+    lb_grid_cell_centre(&g, one[1], &v[0], &v[1]);
+    assert_near(v[0], OX + 150.0, 0.0);
+    assert_near(v[1], OY + 150.0, 0.0);
+    eval_cells_ok(ctx, &ind, in, &g, one, 2, NULL, v);
+    assert_near(v[0], 0.0, 0.0);
+    assert_near(v[1], 1.0, 0.0);
+    /* A numeric field with a value that is no number; a point layer. */
+    wat.value = "water";
+    assert_int_equal(lb_indicator_eval_cells(ctx, &wat, in, &g, cells, n, NULL, water),
+                     LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "not a number"));
+    free(green);
+    free(code1);
+    free(water);
+    free(cells);
+    lb_inputs_destroy(in);
+    lb_ctx_destroy(ctx);
+    landuse_close(&lu);
+}
+
+/* Area of the square [x0, x0+s] × [y0, y0+s] inside the inscribed buffer polygon @p disc. */
+static double square_in(GEOSContextHandle_t h, const GEOSGeometry *disc, double x0, double y0,
+                        double s)
+{
+    GEOSGeometry *sq = GEOSGeom_createRectangle_r(h, x0, y0, x0 + s, y0 + s);
+    assert_non_null(sq);
+    double a = lb_test_geos_area_in(h, sq, disc);
+    GEOSGeom_destroy_r(h, sq);
+    return a;
+}
+
+static void test_indicators_share_within_raster(void **state)
+{
+    env e;
+    env_open(&e, *state, 31337);
+    /* By hand on the aligned 100 m raster (pixel = cell + (2, 2), value 100 + col + row/2), a
+     * disc of 100 m around a cell centre: the centre pixel whole, each edge pixel the strip
+     * (π·r² − r² − 4·corner)/4 and each corner pixel r²π/12 − 50·(50√3 − 50) (see test_disc). */
+    lb_indicator ind = indicator("r100_disc", LB_KIND_SHARE_WITHIN, "r100");
+    ind.radius_m = 100.0;
+    eval_ok(&e, &ind);
+    double corner = (1e4 * LB_PI / 12.0 - 50.0 * (50.0 * sqrt(3.0) - 50.0)) / 1e4;
+    double strip = (LB_PI - 1.0 - 4.0 * corner) / 4.0;
+    /* Cell (col 2, row 2): centre pixel (4, 4) = 106; its west neighbour (3, 4) is nodata. */
+    double want =
+        (106.0 + strip * (107.0 + 105.5 + 106.5) + corner * (104.5 + 106.5 + 105.5 + 107.5)) /
+        (1.0 + 3.0 * strip + 4.0 * corner);
+    check_cell(&e, 2 * 11 + 2, want, 1e-12);
+    /* Cell (5, 5), all nine pixels valid: the mean of a linear field is its centre value. */
+    check_cell(&e, 5 * 11 + 5, 100.0 + 7.0 + 3.5, 1e-12);
+    /* A disc of 10 m inside the nodata pixel: nothing valid, missing. */
+    ind.radius_m = 10.0;
+    eval_ok(&e, &ind);
+    check_cell(&e, 2 * 11 + 1, NAN, 0.0);
+    check_cell(&e, 5 * 11 + 5, 110.5, 0.0);
+
+    /* The misaligned 30 m raster with a disc of 150 m, partly beyond the raster for the cells
+     * in the east and south: brute force, the exact pixel areas from GEOS (inscribed 4096-gon,
+     * within 3e-7 of the disc). */
+    lb_indicator r30 = indicator("r30_disc", LB_KIND_SHARE_WITHIN, "r30");
+    r30.radius_m = 150.0;
+    eval_ok(&e, &r30);
+    GEOSContextHandle_t h = lb_test_geos();
+    size_t n_outside = 0;
+    for (size_t c = 0; c < e.n; c++) {
+        if (!e.scored[c])
+            continue;
+        double x, y;
+        lb_grid_cell_centre(&e.g, c, &x, &y);
+        /* A 2048-gon: its area is within 2e-6 of the disc's, all of it in the boundary
+         * pixels: the mean is off by ~1e-5. */
+        GEOSGeometry *disc = lb_test_geos_disc_n(h, x, y, 150.0, 0, 512);
+        double sw = 0.0, sv = 0.0, inside = 0.0;
+        for (int r = 0; r < M_NY; r++)
+            for (int k = 0; k < M_NX; k++) {
+                double px0 = M_X0 + 30.0 * k, py0 = M_YTOP - 30.0 * (r + 1);
+                if (px0 > x + 150.0 || px0 + 30.0 < x - 150.0 || py0 > y + 150.0 ||
+                    py0 + 30.0 < y - 150.0)
+                    continue;
+                double a = square_in(h, disc, px0, py0, 30.0);
+                inside += a;
+                double v = e.mis[r * M_NX + k];
+                if (a > 0.0 && !isnan(v)) {
+                    sw += a;
+                    sv += a * v;
+                }
+            }
+        n_outside += inside < LB_PI * 150.0 * 150.0 * 0.99;
+        GEOSGeom_destroy_r(h, disc);
+        check_cell(&e, c, sw > 0.0 ? sv / sw : NAN, 1e-4);
+    }
+    assert_true(n_outside >= 10);
+    GEOS_finish_r(h);
+    env_close(&e);
+}
+
+static void test_indicators_count_per_inhabitants(void **state)
+{
+    env e;
+    env_open(&e, *state, 0);
+    /* Inhabitants: 3..12 per cell, none in column 10. */
+    for (size_t c = 0; c < e.n; c++)
+        e.w[c] = c % 11 == 10 ? 0.0 : 3.0 + (double)(c % 10);
+    lb_indicator ind = indicator("schools_per_1000", LB_KIND_COUNT_WITHIN, "pts");
+    ind.filter = "CATEGORY = 'school'";
+    ind.radius_m = 300.0;
+    ind.per = 1000.0;
+    eval_ok(&e, &ind);
+    GEOSContextHandle_t h = lb_test_geos();
+    size_t n_counted = 0;
+    for (size_t c = 0; c < e.n; c++) {
+        if (!e.scored[c])
+            continue;
+        double x, y, cnt = 0.0;
+        lb_grid_cell_centre(&e.g, c, &x, &y);
+        for (int i = 0; i < N_PT; i++)
+            if (strcmp(pt_cat[i], "school") == 0 &&
+                hypot(OX + pt_xy[i][0] - x, OY + pt_xy[i][1] - y) <= 300.0)
+                cnt += 1.0;
+        /* Inhabitants in the disc: Σ weight × share of the cell inside it (GEOS, both
+         * bracketing polygons). */
+        double pop[2] = {0.0, 0.0};
+        for (int outer = 0; outer < 2; outer++) {
+            /* A bracket whatever the number of segments; 512 make it 3e-5 wide. */
+            GEOSGeometry *disc = lb_test_geos_disc_n(h, x, y, 300.0, outer, 128);
+            for (size_t d = 0; d < e.n; d++) {
+                double x0, y0;
+                lb_grid_cell_ll(&e.g, d, &x0, &y0);
+                if (e.w[d] > 0.0 && fabs(x0 + 50.0 - x) < 350.0 && fabs(y0 + 50.0 - y) < 350.0)
+                    pop[outer] += e.w[d] * square_in(h, disc, x0, y0, 100.0) / 1e4;
+            }
+            GEOSGeom_destroy_r(h, disc);
+        }
+        double v = e.out[c];
+        if (cnt == 0.0) {
+            assert_near(v, 0.0, 0.0);
+            continue;
+        }
+        double lo = cnt * 1000.0 / pop[1], hi = cnt * 1000.0 / pop[0];
+        if (!(v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)))
+            print_error("cell %zu: %.12g not in [%.12g, %.12g]\n", c, v, lo, hi);
+        assert_true(v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9));
+        n_counted++;
+    }
+    assert_true(n_counted > 20);
+    GEOS_finish_r(h);
+    /* By hand, a disc of 40 m stays inside its cell: count × 1000 / (w · π 40² / 100²). Around
+     * centre (450, 450) the schools at (450, 450) and (460, 470) are within 40 m, (430, 500)
+     * is 53.9 m away. In column 10 there is nobody: missing, not ∞. */
+    ind.radius_m = 40.0;
+    eval_ok(&e, &ind);
+    size_t c44 = cell_cj(&e.g, 4, 4);
+    check_cell(&e, c44, 2.0 * 1000.0 / (e.w[c44] * LB_PI * 0.16), 1e-9);
+    for (int j = 0; j < 10; j++)
+        check_cell(&e, cell_cj(&e.g, 10, j), NAN, 0.0);
+    /* Radius 0: the schools in the cell itself per 1000 of its inhabitants. Cell (4, 4) spans
+     * [400, 500]²: (450, 450), (460, 470) and (430, 500) on its north edge (boundary included). */
+    ind.radius_m = 0.0;
+    eval_ok(&e, &ind);
+    check_cell(&e, c44, 3.0 * 1000.0 / e.w[c44], 1e-12);
+    check_cell(&e, cell_cj(&e.g, 10, 3), NAN, 0.0);
+    check_cell(&e, cell_cj(&e.g, 0, 0), 0.0, 0.0);
+    /* per needs the weights. */
+    uint32_t cell = 0;
+    double v;
+    assert_int_equal(lb_indicator_eval_cells(e.ctx, &ind, e.in, &e.g, &cell, 1, NULL, &v),
+                     LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "schools_per_1000"));
+    env_close(&e);
+}
+
+/* A sorted random subset (about @p share) of the cells of @p g. */
+static uint32_t *random_cells(gsl_rng *rng, const lb_grid *g, double share, size_t *n)
+{
+    size_t nc = lb_grid_ncells(g);
+    uint32_t *c = malloc(nc * sizeof(uint32_t));
+    assert_non_null(c);
+    *n = 0;
+    for (size_t k = 0; k < nc; k++)
+        if (gsl_rng_uniform(rng) < share)
+            c[(*n)++] = (uint32_t)k;
+    return c;
+}
+
+enum { RF_PTS = 400, RF_LINES = 40 };
+
+/* count_within, nearest_distance (capped) and density (with and without a field) on random
+ * points, lines and polygons at random cells, against brute force over all features. */
+static void test_indicators_random_features_brute_force(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 8675309);
+    /* Points and lines with a weight W (NaN for some), polygons from make_polygons. */
+    vpath *geo = calloc(RF_PTS + RF_LINES, sizeof(vpath));
+    double *w = malloc((RF_PTS + RF_LINES) * sizeof(double));
+    char **wkt = calloc(RF_PTS + RF_LINES, sizeof(char *));
+    for (size_t k = 0; k < RF_PTS + RF_LINES; k++) {
+        vpath *p = &geo[k];
+        p->n = k < RF_PTS ? 1 : 2 + gsl_rng_uniform_int(rng, 4);
+        w[k] = k % 13 == 0 ? NAN : (double)(k % 6) + 0.25;
+        wkt[k] = calloc(1024, 1);
+        size_t used = (size_t)snprintf(wkt[k], 1024, k < RF_PTS ? "POINT (" : "LINESTRING (");
+        double x = rand_coord(rng, OX - 1000.0, OX + 3000.0),
+               y = rand_coord(rng, OY - 1000.0, OY + 3000.0);
+        for (size_t i = 0; i < p->n; i++) {
+            p->xy[2 * i] = x;
+            p->xy[2 * i + 1] = y;
+            used +=
+                (size_t)snprintf(wkt[k] + used, 1024 - used, "%s%.17g %.17g", i ? "," : "", x, y);
+            x += rand_coord(rng, -400.0, 400.0);
+            y += rand_coord(rng, -400.0, 400.0);
+        }
+        snprintf(wkt[k] + used, 1024 - used, ")");
+    }
+    char ppath[600], lpath[600], gpath[600];
+    snprintf(ppath, sizeof(ppath), "%s/rpts.gpkg", f->tmp);
+    snprintf(lpath, sizeof(lpath), "%s/rlines.gpkg", f->tmp);
+    snprintf(gpath, sizeof(gpath), "%s/rpolys.geojson", f->tmp);
+    const char *names[] = {"W"};
+    const double *cols[] = {w};
+    lb_test_attrs ap = {1, names, cols, NULL, NULL};
+    lb_test_write_layer(ppath, "GPKG", wkbPoint, RF_PTS, wkt, &ap);
+    const double *lcols[] = {w + RF_PTS};
+    lb_test_attrs al = {1, names, lcols, NULL, NULL};
+    lb_test_write_layer(lpath, "GPKG", wkbLineString, RF_LINES, wkt + RF_PTS, &al);
+    poly P[3];
+    char *pwkt[3];
+    make_polygons(rng, P, pwkt);
+    lb_test_write_layer(gpath, "GeoJSON", wkbUnknown, 3, pwkt, NULL);
+    lb_source src[3] = {
+        {"pts", ppath, NULL, NULL}, {"lines", lpath, NULL, NULL}, {"polys", gpath, NULL, NULL}};
+    lb_inputs *in = NULL;
+    assert_int_equal(lb_inputs_create(ctx, src, 3, &in), LB_OK);
+    lb_grid g;
+    assert_int_equal(
+        lb_grid_from_extent(ctx, OX - 1500, OY - 1500, OX + 3500, OY + 3500, 100.0, &g), LB_OK);
+    size_t n;
+    uint32_t *cells = random_cells(rng, &g, 0.3, &n);
+    double *out = malloc(n * sizeof(double));
+    size_t n_nonzero = 0, n_capped = 0;
+    for (int layer = 0; layer < 3; layer++)
+        for (int kind = 0; kind < 4; kind++) {
+            if (layer == 2 && kind == 3)
+                continue; /* the polygons carry no field */
+            double r = 150.0 + 500.0 * gsl_rng_uniform(rng),
+                   cap = 200.0 + 800.0 * gsl_rng_uniform(rng);
+            lb_indicator ind = indicator("rf", LB_KIND_COUNT_WITHIN, src[layer].name);
+            ind.radius_m = r;
+            ind.cap_m = cap;
+            if (kind == 1)
+                ind.kind = LB_KIND_NEAREST_DISTANCE;
+            if (kind >= 2)
+                ind.kind = LB_KIND_DENSITY;
+            if (kind == 3)
+                ind.field = "W";
+            eval_cells_ok(ctx, &ind, in, &g, cells, n, NULL, out);
+            double disc_km2 = LB_PI * r * r / 1e6;
+            for (size_t k = 0; k < n; k++) {
+                double x, y, best = INFINITY, cnt = 0.0, sum = 0.0;
+                int ambiguous = 0;
+                lb_grid_cell_centre(&g, cells[k], &x, &y);
+                size_t nf = layer == 0 ? RF_PTS : (layer == 1 ? RF_LINES : 3);
+                for (size_t i = 0; i < nf; i++) {
+                    double d = layer == 0   ? hypot(geo[i].xy[0] - x, geo[i].xy[1] - y)
+                               : layer == 1 ? dist_path(&geo[RF_PTS + i], x, y)
+                                            : dist_poly(&P[i], x, y);
+                    double wi = layer == 0 ? w[i] : (layer == 1 ? w[RF_PTS + i] : 1.0);
+                    best = fmin(best, d);
+                    ambiguous |= fabs(d - r) < 1e-6;
+                    if (d <= r) {
+                        cnt += 1.0;
+                        sum += isnan(wi) ? 0.0 : wi;
+                    }
+                }
+                if (kind == 1) {
+                    assert_near(out[k], fmin(best, cap), 1e-6);
+                    n_capped += best >= cap;
+                    continue;
+                }
+                if (ambiguous)
+                    continue;
+                double want = kind == 0 ? cnt : (kind == 2 ? cnt / disc_km2 : sum / disc_km2);
+                if (!(fabs(out[k] - want) <= 1e-9 * fmax(1.0, want)))
+                    print_error("layer %d kind %d cell %u: %.12g, brute force %.12g\n", layer, kind,
+                                cells[k], out[k], want);
+                assert_near(out[k], want, 1e-9 * fmax(1.0, want));
+                n_nonzero += want > 0.0;
+            }
+        }
+    assert_true(n_nonzero > 1000);
+    assert_true(n_capped > 50);
+    /* Radius 0: the features meeting the cell square, boundary included, against GEOS. */
+    GEOSContextHandle_t h = lb_test_geos();
+    size_t n_in_cell = 0;
+    for (int layer = 0; layer < 3; layer++) {
+        lb_indicator ind = indicator("rf0", LB_KIND_COUNT_WITHIN, src[layer].name);
+        ind.radius_m = 0.0;
+        eval_cells_ok(ctx, &ind, in, &g, cells, n, NULL, out);
+        size_t nf = layer == 0 ? RF_PTS : (layer == 1 ? RF_LINES : 3);
+        GEOSGeometry **fg = malloc(nf * sizeof(*fg));
+        for (size_t i = 0; i < nf; i++)
+            fg[i] = lb_test_geos_wkt(h, layer == 2 ? pwkt[i] : wkt[(layer ? RF_PTS : 0) + i]);
+        for (size_t k = 0; k < n; k++) {
+            double x0, y0, cnt = 0.0;
+            lb_grid_cell_ll(&g, cells[k], &x0, &y0);
+            GEOSGeometry *sq = GEOSGeom_createRectangle_r(h, x0, y0, x0 + 100.0, y0 + 100.0);
+            for (size_t i = 0; i < nf; i++)
+                cnt += GEOSIntersects_r(h, sq, fg[i]) == 1;
+            GEOSGeom_destroy_r(h, sq);
+            if (out[k] != cnt)
+                print_error("layer %d cell %u: %g features in the cell, GEOS %g\n", layer, cells[k],
+                            out[k], cnt);
+            assert_near(out[k], cnt, 0.0);
+            n_in_cell += cnt > 0.0;
+        }
+        for (size_t i = 0; i < nf; i++)
+            GEOSGeom_destroy_r(h, fg[i]);
+        free(fg);
+    }
+    assert_true(n_in_cell > 100);
+    GEOS_finish_r(h);
+    free(out);
+    free(cells);
+    lb_inputs_destroy(in);
+    for (int k = 0; k < 3; k++)
+        free(pwkt[k]);
+    free_wkt(wkt, RF_PTS + RF_LINES);
+    free(geo);
+    free(w);
+    gsl_rng_free(rng);
+    lb_ctx_destroy(ctx);
+}
+
+/* Σ frac × cell area = the polygon's area inside the grid, within 1e-6 relative, for holes,
+ * multipolygons, polygons smaller than a cell and polygons across the edge of the extent (GEOS
+ * gives the area inside the extent); the coverage of a layer of many polygons is the same
+ * bit for bit on 1 and 2 threads. */
+static void test_indicators_coverage_conservation(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 1234);
+    /* The hand-made shapes, then many small random triangles and squares (more polygons than
+     * the 256 chunks the work is split into). */
+    enum { N_HAND = 7, N_RAND = 700, N_ALL = N_HAND + N_RAND };
+    char **wkt = calloc(N_ALL, sizeof(char *));
+    poly P[3];
+    char *pw[3];
+    make_polygons(rng, P, pw);
+    wkt[0] = pw[0]; /* square with a hole */
+    wkt[1] = pw[1]; /* multipolygon: triangle + L with a hole */
+    wkt[2] = pw[2]; /* concave star */
+    wkt[3] = lb_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))",
+                       OX + 1210.5, OY + 310.25, OX + 1217.0, OY + 311.0, OX + 1212.0, OY + 322.5,
+                       OX + 1210.5, OY + 310.25); /* a triangle of 40 m² inside one cell */
+    wkt[4] = lb_strfmt(
+        "POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", OX + 1395.0,
+        OY + 1395.0, OX + 1405.0, OY + 1395.0, OX + 1405.0, OY + 1405.0, OX + 1395.0, OY + 1405.0,
+        OX + 1395.0, OY + 1395.0); /* 10 m square on a cell corner */
+    wkt[5] = lb_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", OX - 333.3,
+                       OY + 2100.0, OX + 480.7, OY + 1650.1, OX + 120.0, OY + 2612.9, OX - 333.3,
+                       OY + 2100.0); /* across the west edge of the grid */
+    wkt[6] = lb_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", OX - 900.0,
+                       OY - 900.0, OX - 600.0, OY - 900.0, OX - 700.0, OY - 650.0, OX - 900.0,
+                       OY - 900.0); /* wholly outside */
+    for (size_t k = N_HAND; k < N_ALL; k++) {
+        double x = rand_coord(rng, OX - 50.0, OX + 2950.0),
+               y = rand_coord(rng, OY - 50.0, OY + 2450.0);
+        double s = rand_coord(rng, 3.0, 180.0);
+        if (k % 2)
+            wkt[k] = lb_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", x,
+                               y, x + s, y + 0.3 * s, x + 0.2 * s, y + s, x, y);
+        else
+            wkt[k] = lb_strfmt(
+                "POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", x, y,
+                x + s, y, x + s, y + s, x, y + s, x, y);
+    }
+    char path[600];
+    snprintf(path, sizeof(path), "%s/conserve.gpkg", f->tmp);
+    lb_test_write_layer(path, "GPKG", wkbUnknown, N_ALL, wkt, NULL);
+    lb_vlayer *l = read_layer(ctx, path, NULL);
+    assert_int_equal(l->n, N_ALL);
+    lb_grid g;
+    assert_int_equal(lb_grid_from_extent(ctx, OX, OY, OX + 3000.0, OY + 2500.0, 100.0, &g), LB_OK);
+    lb_layer_cover *c1 = NULL, *c2 = NULL;
+    assert_int_equal(lb_ctx_set_threads(ctx, 1), LB_OK);
+    assert_int_equal(lb_layer_cover_compute(ctx, l, &g, &c1), LB_OK);
+    assert_int_equal(lb_ctx_set_threads(ctx, 2), LB_OK);
+    assert_int_equal(lb_layer_cover_compute(ctx, l, &g, &c2), LB_OK);
+    assert_int_equal(lb_ctx_threads(ctx), 2);
+    assert_memory_equal(c1->off, c2->off, (N_ALL + 1) * sizeof(size_t));
+    assert_memory_equal(c1->cell, c2->cell, c1->off[N_ALL] * sizeof(uint32_t));
+    assert_memory_equal(c1->frac, c2->frac, c1->off[N_ALL] * sizeof(double));
+    GEOSContextHandle_t h = lb_test_geos();
+    GEOSGeometry *ext =
+        GEOSGeom_createRectangle_r(h, g.x0, g.y0, g.x0 + g.nx * g.cell_m, g.y0 + g.ny * g.cell_m);
+    for (size_t p = 0; p < N_ALL; p++) {
+        double sum = 0.0;
+        for (size_t k = c2->off[p]; k < c2->off[p + 1]; k++)
+            sum += c2->frac[k] * g.cell_m * g.cell_m;
+        GEOSGeometry *gp = lb_test_geos_wkt(h, wkt[p]);
+        double want = lb_test_geos_area_in(h, gp, ext);
+        GEOSGeom_destroy_r(h, gp);
+        if (!(fabs(sum - want) <= 1e-6 * want + 1e-9))
+            print_error("polygon %zu: Σ frac × cell area %.12g, GEOS %.12g\n", p, sum, want);
+        assert_near(sum, want, 1e-6 * want + 1e-9);
+    }
+    /* The hand-made cases are what they say. */
+    assert_near(c2->off[4] - c2->off[3], 1, 0); /* the small triangle: one cell */
+    assert_near(c2->off[5] - c2->off[4], 4, 0); /* the square on a corner: four */
+    assert_near(c2->off[7] - c2->off[6], 0, 0); /* outside: none */
+    GEOSGeom_destroy_r(h, ext);
+    GEOS_finish_r(h);
+    assert_int_equal(lb_ctx_set_threads(ctx, -1), LB_ERR_ARG);
+    assert_int_equal(lb_ctx_threads(ctx), 2);
+    lb_layer_cover_destroy(c1);
+    lb_layer_cover_destroy(c2);
+    lb_vlayer_destroy(l);
+    for (size_t k = 0; k < N_ALL; k++)
+        free(wkt[k]);
+    free(wkt);
+    gsl_rng_free(rng);
+    lb_ctx_destroy(ctx);
+}
+
+/* A failure inside the parallel coverage is reported after the loop, on the caller's context,
+ * naming the first bad feature in layer order whatever thread met it. The layer is built in
+ * memory: 300 unit squares, features 120 and 250 with a ring of 3 points. */
+static void test_indicators_coverage_error_from_a_thread(void **state)
+{
+    (void)state;
+    enum { NF = 300 };
+    lb_ctx *ctx = lb_test_ctx();
+    size_t ring_start[NF + 1], pt_start[NF + 1], n_pts = 0;
+    int hole[NF];
+    int64_t fid[NF];
+    double *xy = malloc(NF * 5 * 2 * sizeof(double)), area[NF];
+    for (size_t f = 0; f < NF; f++) {
+        ring_start[f] = f;
+        pt_start[f] = n_pts;
+        hole[f] = 0;
+        fid[f] = 1000 + (int64_t)f;
+        area[f] = 1.0;
+        double x = OX + 10.0 * (double)(f % 20), y = OY + 10.0 * (double)(f / 20);
+        const double sq[10] = {x, y, x + 1, y, x + 1, y + 1, x, y + 1, x, y};
+        size_t np = f == 120 || f == 250 ? 3 : 5;
+        for (size_t i = 0; i < np; i++) {
+            xy[2 * n_pts] = sq[2 * i];
+            xy[2 * n_pts + 1] = sq[2 * i + 1];
+            n_pts++;
+        }
+    }
+    ring_start[NF] = NF;
+    pt_start[NF] = n_pts;
+    lb_vlayer l;
+    memset(&l, 0, sizeof(l));
+    l.name = "squares";
+    l.path = "memory";
+    l.layer = "squares";
+    l.kind = LB_GEOM_POLYGON;
+    l.n = NF;
+    l.fid = fid;
+    l.ring_start = ring_start;
+    l.ring_pt_start = pt_start;
+    l.ring_hole = hole;
+    l.ring_xy = xy;
+    l.n_rings = NF;
+    l.area_m2 = area;
+    lb_grid g;
+    assert_int_equal(lb_grid_from_extent(ctx, OX, OY, OX + 200, OY + 200, 100.0, &g), LB_OK);
+    for (int threads = 1; threads <= 2; threads++) {
+        assert_int_equal(lb_ctx_set_threads(ctx, threads), LB_OK);
+        lb_layer_cover *c = NULL;
+        assert_int_equal(lb_layer_cover_compute(ctx, &l, &g, &c), LB_ERR_GEOM);
+        assert_null(c);
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s", lb_ctx_errmsg(ctx));
+        if (!strstr(msg, "feature 1120: coverage: ring 0 has 3 points"))
+            print_error("%s\n", msg);
+        assert_non_null(strstr(msg, "input 'squares' ('memory' layer 'squares') feature 1120: "
+                                    "coverage: ring 0 has 3 points"));
+    }
+    free(xy);
+    lb_ctx_destroy(ctx);
+}
+
+/* Every kind gives the same bits on 1 and on 2 threads (random cells, every input). */
+static void test_indicators_threads_identical(void **state)
+{
+    env e;
+    env_open(&e, *state, 4711);
+    for (size_t c = 0; c < e.n; c++)
+        e.w[c] = (double)(c % 9);
+    landuse lu;
+    landuse_open(&lu, *state, 3);
+    lb_source src[5] = {e.src[0], e.src[1], e.src[2], e.src[3], {"landuse", lu.path, NULL, NULL}};
+    lb_inputs *in = NULL;
+    assert_int_equal(lb_inputs_create(e.ctx, src, 5, &in), LB_OK);
+    lb_grid g;
+    assert_int_equal(
+        lb_grid_from_extent(e.ctx, OX - 300, OY - 300, OX + 2800, OY + 2300, 100.0, &g), LB_OK);
+    size_t n, nc = lb_grid_ncells(&g);
+    uint32_t *cells = random_cells(e.rng, &g, 0.7, &n);
+    double *w = malloc(nc * sizeof(double)), *a = malloc(n * sizeof(double));
+    double *b = malloc(n * sizeof(double));
+    for (size_t c = 0; c < nc; c++)
+        w[c] = c % 5 == 0 ? 0.0 : gsl_rng_uniform(e.rng) * 30.0;
+    lb_indicator k[12];
+    k[0] = indicator("attr", LB_KIND_ATTRIBUTE, "zones");
+    k[0].field = "A";
+    k[1] = indicator("ext", LB_KIND_ATTRIBUTE, "zones");
+    k[1].field = "INW";
+    k[1].extensive = 1;
+    k[2] = indicator("ratio", LB_KIND_RATIO, "zones");
+    k[2].numerator = "NUM";
+    k[2].denominator = "DEN";
+    k[3] = indicator("count", LB_KIND_COUNT_WITHIN, "pts");
+    k[3].radius_m = 700.0;
+    k[4] = k[3];
+    k[4].per = 1000.0;
+    k[5] = indicator("near", LB_KIND_NEAREST_DISTANCE, "landuse");
+    k[5].cap_m = 900.0;
+    k[6] = indicator("dens", LB_KIND_DENSITY, "pts");
+    k[6].radius_m = 500.0;
+    k[7] = k[6];
+    k[7].field = "W";
+    k[8] = indicator("green", LB_KIND_SHARE_WITHIN, "landuse");
+    k[8].radius_m = 333.0;
+    k[8].field = "CLASS";
+    k[8].value = "green";
+    k[9] = indicator("r30disc", LB_KIND_SHARE_WITHIN, "r30");
+    k[9].radius_m = 170.0;
+    k[10] = indicator("r30mean", LB_KIND_RASTER_MEAN, "r30");
+    k[11] = indicator("r100disc", LB_KIND_SHARE_WITHIN, "r100");
+    k[11].radius_m = 250.0;
+    for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+        assert_int_equal(lb_ctx_set_threads(e.ctx, 1), LB_OK);
+        eval_cells_ok(e.ctx, &k[i], in, &g, cells, n, w, a);
+        assert_int_equal(lb_ctx_set_threads(e.ctx, 2), LB_OK);
+        eval_cells_ok(e.ctx, &k[i], in, &g, cells, n, w, b);
+        size_t n_valid = 0;
+        for (size_t j = 0; j < n; j++)
+            n_valid += !isnan(a[j]);
+        if (memcmp(a, b, n * sizeof(double)) != 0)
+            print_error("indicator %s differs between 1 and 2 threads\n", k[i].id);
+        assert_memory_equal(a, b, n * sizeof(double));
+        assert_true(n_valid > 20);
+    }
+    free(w);
+    free(a);
+    free(b);
+    free(cells);
+    lb_inputs_destroy(in);
+    landuse_close(&lu);
+    env_close(&e);
+}
+
+static void test_indicators_eval_cells_arguments(void **state)
+{
+    env e;
+    env_open(&e, *state, 0);
+    lb_indicator ind = indicator("near", LB_KIND_NEAREST_DISTANCE, "pts");
+    double out[3];
+    const uint32_t unsorted[3] = {5, 3, 9}, twice[3] = {1, 4, 4}, outside[2] = {7, 110};
+    assert_int_equal(lb_indicator_eval_cells(e.ctx, &ind, e.in, &e.g, unsorted, 3, NULL, out),
+                     LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "ascending"));
+    assert_int_equal(lb_indicator_eval_cells(e.ctx, &ind, e.in, &e.g, twice, 3, NULL, out),
+                     LB_ERR_ARG);
+    assert_int_equal(lb_indicator_eval_cells(e.ctx, &ind, e.in, &e.g, outside, 2, NULL, out),
+                     LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "outside the grid"));
+    /* No cells: nothing to do. */
+    assert_int_equal(lb_indicator_eval_cells(e.ctx, &ind, e.in, &e.g, NULL, 0, NULL, NULL), LB_OK);
+    /* Coverages are cached per grid: another grid gets its own. */
+    const lb_layer_cover *c1 = NULL, *c2 = NULL, *c3 = NULL;
+    lb_grid g2;
+    assert_int_equal(lb_grid_from_extent(e.ctx, OX, OY, OX + 1000, OY + 1000, 50.0, &g2), LB_OK);
+    assert_int_equal(lb_inputs_coverage(e.ctx, e.in, "zones", &e.g, &c1), LB_OK);
+    assert_int_equal(lb_inputs_coverage(e.ctx, e.in, "zones", &g2, &c2), LB_OK);
+    assert_int_equal(lb_inputs_coverage(e.ctx, e.in, "zones", &e.g, &c3), LB_OK);
+    assert_ptr_not_equal(c1, c2);
+    assert_ptr_equal(c1, c3);
+    assert_true(c2->off[c2->n_poly] > c1->off[c1->n_poly]);
+    /* share_within of points is not defined. */
+    lb_indicator sw = indicator("share_pts", LB_KIND_SHARE_WITHIN, "pts");
+    sw.radius_m = 100.0;
+    assert_int_equal(eval_env(&e, &sw), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "polygon layer or a raster"));
+    env_close(&e);
 }
 
 int main(void)
@@ -1190,6 +1901,17 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_indicators_raster_mean_aligned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indicators_raster_mean_misaligned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indicators_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_disc_area_against_geos, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_share_within_polygons, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_share_within_raster, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_count_per_inhabitants, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_random_features_brute_force, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_coverage_conservation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_coverage_error_from_a_thread, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_threads_identical, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_eval_cells_arguments, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

@@ -10,6 +10,7 @@
 
 #include "core/sha256.h"
 #include "model/model.h"
+#include "model/score.h"
 
 #include <leefbaar/core.h>
 #include <leefbaar/model.h>
@@ -433,6 +434,117 @@ static void test_model_accessors_null_safe(void **state)
     assert_string_equal(lb_kind_name(LB_KIND_DENSITY), "density");
 }
 
+/* ---- the keys of the indicator engine and transforms at their edges ------------------------ */
+
+static void test_model_kinds_keys(void **state)
+{
+    lb_ctx *ctx = *state;
+    lb_model *m = load_ok(ctx, "kinds.yaml");
+    const lb_indicator *ind = m->ind;
+    assert_int_equal(ind[0].kind, LB_KIND_COUNT_WITHIN);
+    assert_near(ind[0].per, 1000.0, 0.0);
+    assert_near(ind[1].per, 1.0, 0.0);
+    assert_int_equal(ind[2].resampling, LB_RESAMPLE_NEAREST);
+    assert_int_equal(ind[3].resampling, LB_RESAMPLE_BILINEAR);
+    assert_int_equal(ind[4].kind, LB_KIND_SHARE_WITHIN);
+    assert_string_equal(ind[4].field, "CLASS");
+    assert_string_equal(ind[4].value, "park");
+    assert_string_equal(ind[4].filter, "AREA_M2 > 5000");
+    assert_int_equal(ind[4].resampling, LB_RESAMPLE_BILINEAR); /* the default */
+    char buf[256];
+    lb_model_indicator_describe(m, 0, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "count_within(amenities, r 2000 m, per 1000 inhabitants"));
+    lb_model_indicator_describe(m, 2, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "raster_mean(landuse, band 1, nearest)"));
+    lb_model_indicator_describe(m, 4, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "share_within(landuse_polygons: CLASS = park, r 500 m, where "
+                                "AREA_M2 > 5000)"));
+    /* Without per, count_within counts. */
+    lb_model *f = load_ok(ctx, "full.yaml");
+    assert_near(f->ind[3].per, 0.0, 0.0);
+    lb_model_destroy(f);
+    lb_model_destroy(m);
+}
+
+static void test_model_transforms_at_the_edges(void **state)
+{
+    lb_ctx *ctx = *state;
+    lb_model *m = load_ok(ctx, "kinds.yaml");
+    /* piecewise through (0, −1), (1, 0), (3, 0.5): constant outside the breaks, linear between,
+     * exact at the breaks. */
+    const lb_transform *pw = &m->ind[0].tf;
+    assert_near(lb_transform_pre(pw, -7.0), -1.0, 0.0);
+    assert_near(lb_transform_pre(pw, 0.0), -1.0, 0.0);
+    assert_near(lb_transform_pre(pw, 0.5), -0.5, 1e-15);
+    assert_near(lb_transform_pre(pw, 1.0), 0.0, 0.0);
+    assert_near(lb_transform_pre(pw, 2.0), 0.25, 1e-15);
+    assert_near(lb_transform_pre(pw, 3.0), 0.5, 0.0);
+    assert_near(lb_transform_pre(pw, 1e9), 0.5, 0.0);
+    assert_true(isnan(lb_transform_pre(pw, NAN)));
+    /* dummy above 0.25: exactly at the threshold is 1, just below 0. */
+    const lb_transform *du = &m->ind[1].tf;
+    assert_near(lb_transform_pre(du, 0.25), 1.0, 0.0);
+    assert_near(lb_transform_pre(du, nextafter(0.25, 0.0)), 0.0, 0.0);
+    assert_near(lb_transform_pre(du, 7.0), 1.0, 0.0);
+    assert_true(isnan(lb_transform_pre(du, NAN)));
+    /* dummy below 3 (above: false): exactly at it is 1, just above 0. */
+    const lb_transform *db = &m->ind[2].tf;
+    assert_near(lb_transform_pre(db, 3.0), 1.0, 0.0);
+    assert_near(lb_transform_pre(db, nextafter(3.0, 4.0)), 0.0, 0.0);
+    assert_near(lb_transform_pre(db, -2.0), 1.0, 0.0);
+    /* cap [40, 70] then log1p: the cap comes first. */
+    const lb_transform *cl = &m->ind[3].tf;
+    assert_near(lb_transform_pre(cl, 12.0), log(41.0), 1e-15);
+    assert_near(lb_transform_pre(cl, 55.0), log(56.0), 1e-15);
+    assert_near(lb_transform_pre(cl, 70.0), log(71.0), 1e-15);
+    assert_near(lb_transform_pre(cl, 1e6), log(71.0), 1e-15);
+    /* log1p alone: log1p(−1) = −∞ is no value, so missing (imputed later), as is anything
+     * below −1; log1p(0) = 0; log1p(−0.5) = −log 2. */
+    const lb_transform *lp = &m->ind[4].tf;
+    assert_true(isnan(lb_transform_pre(lp, -1.0)));
+    assert_true(isnan(lb_transform_pre(lp, -2.5)));
+    assert_near(lb_transform_pre(lp, 0.0), 0.0, 0.0);
+    assert_near(lb_transform_pre(lp, -0.5), -log(2.0), 1e-15);
+    assert_near(lb_transform_pre(lp, 1e-20), 1e-20, 1e-35);
+    lb_model_destroy(m);
+    /* identity (no transform) leaves the value as it is. */
+    m = load_ok(ctx, "minimal.yaml");
+    assert_near(lb_transform_pre(&m->ind[0].tf, -123.456), -123.456, 0.0);
+    lb_model_destroy(m);
+}
+
+/* z-scores against the weighted reference population, by hand: a = [1, 2, 4], b = [0, e−1,
+ * e²−1] (log1p: 0, 1, 2), weights [1, 1, 2]. */
+static void test_model_zscore_by_hand(void **state)
+{
+    lb_ctx *ctx = *state;
+    lb_model *m = load_ok(ctx, "zscore.yaml");
+    const double a[3] = {1, 2, 4}, b[3] = {0, exp(1.0) - 1.0, exp(2.0) - 1.0};
+    const double *x[2] = {a, b};
+    const double w[3] = {1, 1, 2};
+    const unsigned char scored[3] = {1, 1, 1};
+    lb_reference ref;
+    lb_scores s;
+    assert_int_equal(lb_score_units(ctx, m, 3, x, w, scored, NULL, &ref, &s), LB_OK);
+    /* a: mean (1 + 2 + 8)/4 = 2.75, variance (1.75² + 0.75² + 2·1.25²)/4 = 1.6875.
+     * log1p(b): mean (0 + 1 + 4)/4 = 1.25, variance (1.25² + 0.25² + 2·0.75²)/4 = 0.6875. */
+    double ma = 2.75, sa = sqrt(1.6875), mb = 1.25, sb = sqrt(0.6875);
+    assert_near(ref.ind_mean[0], ma, 1e-15);
+    assert_near(ref.ind_sd[0], sa, 1e-15);
+    assert_near(ref.ind_mean[1], mb, 1e-15);
+    assert_near(ref.ind_sd[1], sb, 1e-15);
+    const double lb[3] = {0, 1, 2};
+    for (int u = 0; u < 3; u++) {
+        double c = (a[u] - ma) / sa + 0.5 * (lb[u] - mb) / sb;
+        /* The weighted mean of the contributions is 0 (z-scores centre them), so dev = C. */
+        assert_near(s.dev[0][u], c, 1e-12);
+        assert_near(s.lbm[u], 4.0 + c, 1e-12);
+    }
+    lb_scores_free(&s);
+    lb_reference_free(&ref);
+    lb_model_destroy(m);
+}
+
 /* ---- errors -------------------------------------------------------------------------------- */
 
 static void test_model_err_unknown_top_key(void **state)
@@ -558,6 +670,31 @@ static void test_model_err_missing_file(void **state)
     assert_string_equal(lb_ctx_errmsg(ctx), want);
 }
 
+static void test_model_err_per_unit(void **state)
+{
+    expect_error(*state, "bad_per_unit.yaml", LB_ERR_MODEL, "11:10",
+                 "'per' in indicator 'doctors' counts per 'dwellings' but the model's weight is "
+                 "'inhabitants'");
+}
+
+static void test_model_err_per_number(void **state)
+{
+    expect_error(*state, "bad_per_number.yaml", LB_ERR_MODEL, "12:10",
+                 "'per' in indicator 'doctors': '-5' is not a positive number");
+}
+
+static void test_model_err_per_area(void **state)
+{
+    expect_error(*state, "bad_per_area.yaml", LB_ERR_MODEL, "12:10",
+                 "needs a population weight, but the model's weight kind is 'area'");
+}
+
+static void test_model_err_resampling(void **state)
+{
+    expect_error(*state, "bad_resampling.yaml", LB_ERR_MODEL, "10:17",
+                 "'resampling' in indicator 'green' must be one of bilinear, nearest; got 'cubic'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -589,6 +726,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_model_err_nine_dev_classes_need_labels, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_model_err_missing_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_kinds_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_transforms_at_the_edges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_zscore_by_hand, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_err_per_unit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_err_per_number, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_err_per_area, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_err_resampling, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,6 +65,17 @@ LB_API void lb_ctx_set_log(lb_ctx *ctx, lb_log_fn fn, void *user);
 /** Install a progress callback (NULL for none). */
 LB_API void lb_ctx_set_progress(lb_ctx *ctx, lb_progress_fn fn, void *user);
 
+/**
+ * Set the number of threads the library may use for work on this context (indicator
+ * evaluation, coverage). 0 means all cores (the default); 1 runs everything on the calling
+ * thread. Results are identical whatever the number.
+ * @return LB_OK, or LB_ERR_ARG for a negative @p n (the setting is left unchanged).
+ */
+LB_API lb_status lb_ctx_set_threads(lb_ctx *ctx, int n);
+
+/** The number of threads work on @p ctx uses: the setting, or the number of cores for 0. */
+LB_API int lb_ctx_threads(const lb_ctx *ctx);
+
 /** Number of warnings collected since the context was created. */
 LB_API size_t lb_ctx_warning_count(const lb_ctx *ctx);
 

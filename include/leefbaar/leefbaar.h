@@ -8,5 +8,6 @@
 #include "model.h"
 #include "score.h"
 #include "scores.h"
+#include "diagnose.h"
 
 #endif

@@ -94,7 +94,8 @@ LB_API lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o);
  * Run the whole demo chain on the embedded demo city below @p data_dir (shapes/, rasters/,
  * models/default.yaml): score 2020 (the reference year) and 2022 in one run into
  * @p outdir/score (PNG previews of both class maps), then their development 2020 → 2022 into
- * @p outdir/change (with a PNG preview of the development class map).
+ * @p outdir/change (with a PNG preview of the development class map), and write the first
+ * diagnosis of wijk Centrum (WK990100) into @p outdir/diagnose (see lb_diagnose_run()).
  */
 LB_API lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir);
 

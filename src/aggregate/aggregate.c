@@ -19,30 +19,19 @@ void lb_unit_scores_free(lb_unit_scores *u)
     memset(u, 0, sizeof(*u));
 }
 
-/* Entry of grid cell @p c in the compact arrays (identity without @p cells), -1 when the
- * cell is not among them. */
-static long entry_of(const uint32_t *cells, size_t n, uint32_t c)
+/* Entry of grid cell @p c in the scores: through the cell → row map, or the cell itself. */
+static long entry_of(const int32_t *row_of, uint32_t c)
 {
-    if (!cells)
-        return (long)c;
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cells[mid] < c)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && cells[lo] == c ? (long)lo : -1;
+    return row_of ? (long)row_of[c] : (long)c;
 }
 
-void lb_aggregate_values(const lb_layer_cover *cov, const uint32_t *cells, const lb_scores *sc,
+void lb_aggregate_values(const lb_layer_cover *cov, const int32_t *row_of, const lb_scores *sc,
                          const double *w, const double *v, double *out)
 {
     for (size_t p = 0; p < cov->n_poly; p++) {
         double sw = 0.0, sv = 0.0;
         for (size_t k = cov->off[p]; k < cov->off[p + 1]; k++) {
-            long e = entry_of(cells, sc->n, cov->cell[k]);
+            long e = entry_of(row_of, cov->cell[k]);
             if (e < 0 || isnan(sc->lbm[e]) || isnan(v[e]))
                 continue;
             double wk = w[e] * cov->frac[k];
@@ -56,7 +45,7 @@ void lb_aggregate_values(const lb_layer_cover *cov, const uint32_t *cells, const
 }
 
 lb_status lb_aggregate(lb_ctx *ctx, const lb_model *m, double ref, const lb_layer_cover *cov,
-                       const uint32_t *cells_idx, const lb_scores *cells, const double *cell_w,
+                       const int32_t *row_of, const lb_scores *cells, const double *cell_w,
                        lb_unit_scores *out)
 {
     memset(out, 0, sizeof(*out));
@@ -74,7 +63,7 @@ lb_status lb_aggregate(lb_ctx *ctx, const lb_model *m, double ref, const lb_laye
     for (size_t p = 0; p < n; p++) {
         double sw = 0.0;
         for (size_t k = cov->off[p]; k < cov->off[p + 1]; k++) {
-            long c = entry_of(cells_idx, cells->n, cov->cell[k]);
+            long c = entry_of(row_of, cov->cell[k]);
             if (c < 0 || isnan(cells->lbm[c]))
                 continue;
             double wk = cell_w[c] * cov->frac[k];

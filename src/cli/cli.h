@@ -19,6 +19,7 @@ int cmd_score(int argc, char **argv);
 int cmd_change(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_model(int argc, char **argv);
+int cmd_diagnose(int argc, char **argv);
 
 enum { CLI_MAX_CO = 64 };
 
@@ -26,12 +27,14 @@ enum { CLI_MAX_CO = 64 };
 typedef struct cli_common {
     int quiet;
     int help;
+    int threads;                    /* --threads N; 0 (the default) = all cores */
     const char *format;             /* -of FORMAT: raster output driver, NULL = default */
     const char *co[CLI_MAX_CO + 1]; /* -co NAME=VALUE, NULL-terminated (borrowed argv) */
     size_t n_co;
 } cli_common;
 
-/* If argv[*i] is a common option (-q, --quiet, --config K V, -of/--of F, -co/--co NAME=VALUE,
+/* If argv[*i] is a common option (-q, --quiet, --config K V, --threads N, -of/--of F, -co/--co
+ * NAME=VALUE,
  * --help, -h), consume it (and its values) and return 1; return -1 on a malformed one (message
  * printed); 0 otherwise. */
 int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_common *c);
@@ -70,6 +73,7 @@ int cli_no_raster_options(const char *prog, const cli_common *c);
 #define CLI_COMMON_HELP                                                                            \
     "  -of FORMAT               raster format: COG (default) or GTiff\n"                           \
     "  -co NAME=VALUE           raster creation option (repeatable), e.g. -co COMPRESS=ZSTD\n"     \
+    "  --threads N              threads (default 0: all cores; results do not depend on it)\n"     \
     "  -q, --quiet              no progress\n"                                                     \
     "  --config KEY VALUE       set a GDAL configuration option\n"                                 \
     "  -h, --help               this help\n"

@@ -172,6 +172,7 @@ int cmd_change(int argc, char **argv)
     if (!ctx) {
         rc = CLI_FAIL;
     } else {
+        lb_ctx_set_threads(ctx, com.threads);
         lb_status st = lb_change_run(ctx, &o);
         rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
         if (st == LB_OK && !com.quiet)

@@ -14,11 +14,13 @@ static const char *const prog = "leefbaar demo";
 
 static void help(void)
 {
-    printf("Usage: leefbaar demo OUTDIR [--data DIR] [-of COG|GTiff] [-co NAME=VALUE]... [-q]\n\n"
+    printf("Usage: leefbaar demo OUTDIR [--data DIR] [-of COG|GTiff] [-co NAME=VALUE]...\n"
+           "                     [--threads N] [-q]\n\n"
            "Scores the demo city Leefstad (shapes/, rasters/, models/default.yaml) for 2020\n"
            "(the reference year) and 2022 in one run into OUTDIR/score, with QGIS styles and\n"
            "PNG previews of the class maps (class_<year>.png), and their development\n"
-           "2020 -> 2022 into OUTDIR/change (change_class_2020_2022.png).\n\n"
+           "2020 -> 2022 into OUTDIR/change (change_class_2020_2022.png), and the first\n"
+           "diagnosis of wijk Centrum into OUTDIR/diagnose.\n\n"
            "  --data DIR               folder holding shapes/, rasters/ and models/ (default:\n"
            "                           the source tree this binary was built from, or\n"
            "                           $LEEFBAAR_DATA)\n" CLI_COMMON_HELP);
@@ -58,6 +60,7 @@ int cmd_demo(int argc, char **argv)
     lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);
     if (!ctx)
         return CLI_FAIL;
+    lb_ctx_set_threads(ctx, com.threads);
     lb_status st = lb_demo_run_ex(ctx, data, outdir, com.format, com.n_co ? com.co : NULL);
     int rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
     if (st == LB_OK && !com.quiet)

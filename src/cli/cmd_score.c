@@ -16,7 +16,7 @@ static void help(void)
            "                      [--id-field F] [--mode grid|area] [--join NAME=KEY[:UNITS_KEY]]\n"
            "                      [--reference RUN.json] [--s-srs SRS] [--preview]\n"
            "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';']\n"
-           "                      [-of COG|GTiff] [-co NAME=VALUE]... [--config KEY VALUE] [-q]\n\n"
+           "                      [-of COG|GTiff] [-co NAME=VALUE]... [--threads N] [-q]\n\n"
            "Scores the inputs on the 100 m RD grid with the model and aggregates the scores to\n"
            "the units (default: the model's weight layer, e.g. buurten). Several years are\n"
            "scored in one run with one grid: in fixed mode the model's reference year first,\n"
@@ -222,6 +222,7 @@ int cmd_score(int argc, char **argv)
     if (!ctx) {
         rc = CLI_FAIL;
     } else {
+        lb_ctx_set_threads(ctx, com.threads);
         lb_status st = lb_score_run(ctx, &o);
         rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
         if (st == LB_OK && !com.quiet)

@@ -10,6 +10,7 @@ static const cli_command commands[] = {
     {"change", "development between two years per unit and dimension, as maps and tables",
      cmd_change},
     {"model", "check a model file and list its dimensions and indicators", cmd_model},
+    {"diagnose", "first diagnosis of one wijk (HTML, Markdown, JSON report)", cmd_diagnose},
     {"demo", "run the whole chain on the embedded demo city", cmd_demo},
 };
 

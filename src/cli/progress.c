@@ -126,7 +126,18 @@ int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_commo
         return 1;
     }
     const char *v = NULL;
-    int r = cli_value(prog, argc, argv, i, "--of", "-of", &v);
+    int r = cli_value(prog, argc, argv, i, "--threads", NULL, &v);
+    if (r != 0) {
+        if (r < 0)
+            return -1;
+        if (!cli_int(v, &c->threads) || c->threads < 0) {
+            cli_usage_error(prog, "--threads needs a whole number >= 0 (0 = all cores), got '%s'",
+                            v);
+            return -1;
+        }
+        return 1;
+    }
+    r = cli_value(prog, argc, argv, i, "--of", "-of", &v);
     if (r != 0) {
         c->format = v;
         return r;

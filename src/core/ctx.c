@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 enum { ERRMSG_SIZE = 2048 };
 
@@ -21,6 +24,7 @@ struct lb_ctx {
     char **warnings;
     size_t n_warnings;
     size_t cap_warnings;
+    int threads; /* 0 = all cores */
 };
 
 lb_status lb_ctx_create(lb_ctx **out)
@@ -65,6 +69,26 @@ void lb_ctx_set_progress(lb_ctx *ctx, lb_progress_fn fn, void *user)
 {
     ctx->progress_fn = fn;
     ctx->progress_user = user;
+}
+
+lb_status lb_ctx_set_threads(lb_ctx *ctx, int n)
+{
+    if (n < 0)
+        return lb_error(ctx, LB_ERR_ARG, "threads must be 0 (all cores) or more, got %d", n);
+    ctx->threads = n;
+    return LB_OK;
+}
+
+int lb_ctx_threads(const lb_ctx *ctx)
+{
+    if (ctx && ctx->threads > 0)
+        return ctx->threads;
+#ifdef _OPENMP
+    int n = omp_get_num_procs();
+    return n > 0 ? n : 1;
+#else
+    return 1;
+#endif
 }
 
 size_t lb_ctx_warning_count(const lb_ctx *ctx)

@@ -307,7 +307,8 @@ static lb_status candidates(lb_ctx *ctx, const lb_geoset *set, const lb_shape *s
     GEOSGeom_destroy_r(set->h, box);
     if (q.nomem)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    qsort(out->feat, out->n, sizeof(uint32_t), cmp_hit);
+    if (out->n > 1) /* qsort on a NULL buffer is undefined even for 0 elements */
+        qsort(out->feat, out->n, sizeof(uint32_t), cmp_hit);
     return LB_OK;
 }
 

@@ -9,15 +9,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum entry_kind { ENTRY_VECTOR, ENTRY_RASTER, ENTRY_INDEX, ENTRY_COVER } entry_kind;
+typedef enum entry_kind {
+    ENTRY_VECTOR,
+    ENTRY_RASTER,
+    ENTRY_INDEX,
+    ENTRY_COVER,
+    ENTRY_CELLS
+} entry_kind;
+
+/* What identifies a cached object besides its kind and input name. */
+typedef struct key {
+    const char *filter;    /* vector / index */
+    int band;              /* raster */
+    int nearest;           /* raster */
+    const lb_grid *g;      /* cover / cells */
+    const uint32_t *cells; /* cells */
+    size_t n_cells;
+} key;
 
 typedef struct entry {
     entry_kind kind;
     char *name;
-    char *filter; /* vector / index */
-    int band;     /* raster */
+    char *filter;
+    int band;
+    int nearest;
+    lb_grid grid;    /* cover / cells: the grid (all zero otherwise) */
+    uint32_t *cells; /* a copy of the cell list of a cells cover */
+    size_t n_cells;
     void *obj;
 } entry;
+
+static int same_grid(const lb_grid *a, const lb_grid *b)
+{
+    static const lb_grid none = {0};
+    if (!b)
+        b = &none;
+    return a->x0 == b->x0 && a->y0 == b->y0 && a->cell_m == b->cell_m && a->nx == b->nx &&
+           a->ny == b->ny;
+}
 
 struct lb_inputs {
     const lb_source *src;
@@ -49,6 +78,8 @@ void lb_inputs_destroy(lb_inputs *in)
                 lb_index_destroy(e->obj);
             else if (pass == 0 && e->kind == ENTRY_COVER)
                 lb_layer_cover_destroy(e->obj);
+            else if (pass == 0 && e->kind == ENTRY_CELLS)
+                lb_cells_cover_destroy(e->obj);
             else if (pass == 1 && e->kind == ENTRY_VECTOR)
                 lb_vlayer_destroy(e->obj);
             else if (pass == 1 && e->kind == ENTRY_RASTER)
@@ -57,6 +88,7 @@ void lb_inputs_destroy(lb_inputs *in)
     for (size_t i = 0; i < in->n_e; i++) {
         free(in->e[i].name);
         free(in->e[i].filter);
+        free(in->e[i].cells);
     }
     free(in->e);
     free(in);
@@ -82,33 +114,46 @@ static int same(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static entry *find(lb_inputs *in, entry_kind k, const char *name, const char *filter, int band)
+static entry *find(lb_inputs *in, entry_kind k, const char *name, const key *ky)
 {
     for (size_t i = 0; i < in->n_e; i++) {
         entry *e = &in->e[i];
-        if (e->kind == k && strcmp(e->name, name) == 0 && same(e->filter, filter) &&
-            e->band == band)
+        if (e->kind == k && strcmp(e->name, name) == 0 && same(e->filter, ky->filter) &&
+            e->band == ky->band && e->nearest == ky->nearest && same_grid(&e->grid, ky->g) &&
+            e->n_cells == ky->n_cells &&
+            (!ky->n_cells || memcmp(e->cells, ky->cells, ky->n_cells * sizeof(uint32_t)) == 0))
             return e;
     }
     return NULL;
 }
 
-static lb_status keep(lb_ctx *ctx, lb_inputs *in, entry_kind k, const char *name,
-                      const char *filter, int band, void *obj)
+static lb_status keep(lb_ctx *ctx, lb_inputs *in, entry_kind k, const char *name, const key *ky,
+                      void *obj)
 {
     entry *e = realloc(in->e, (in->n_e + 1) * sizeof(*e));
     if (!e)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     in->e = e;
     e = &in->e[in->n_e];
+    memset(e, 0, sizeof(*e));
     e->kind = k;
     e->name = lb_strdup(name);
-    e->filter = lb_strdup(filter);
-    e->band = band;
+    e->filter = lb_strdup(ky->filter);
+    e->band = ky->band;
+    e->nearest = ky->nearest;
+    if (ky->g)
+        e->grid = *ky->g;
+    e->n_cells = ky->n_cells;
     e->obj = obj;
-    if (!e->name || (filter && !e->filter)) {
+    if (ky->n_cells) {
+        e->cells = malloc(ky->n_cells * sizeof(uint32_t));
+        if (e->cells)
+            memcpy(e->cells, ky->cells, ky->n_cells * sizeof(uint32_t));
+    }
+    if (!e->name || (ky->filter && !e->filter) || (ky->n_cells && !e->cells)) {
         free(e->name);
         free(e->filter);
+        free(e->cells);
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     in->n_e++;
@@ -116,25 +161,24 @@ static lb_status keep(lb_ctx *ctx, lb_inputs *in, entry_kind k, const char *name
 }
 
 /* Load an object for an entry that is not cached yet; ownership goes to the cache. */
-typedef lb_status (*load_fn)(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
-                             int band, const lb_grid *g, void **obj);
+typedef lb_status (*load_fn)(lb_ctx *ctx, lb_inputs *in, const char *name, const key *ky,
+                             void **obj);
 typedef void (*destroy_fn)(void *obj);
 
-/* The cached object for (kind, name, filter, band), loading and keeping it on first use. */
-static lb_status cached(lb_ctx *ctx, lb_inputs *in, entry_kind k, const char *name,
-                        const char *filter, int band, const lb_grid *g, load_fn load,
-                        destroy_fn destroy, const void **out)
+/* The cached object for (kind, name, key), loading and keeping it on first use. */
+static lb_status cached(lb_ctx *ctx, lb_inputs *in, entry_kind k, const char *name, const key *ky,
+                        load_fn load, destroy_fn destroy, const void **out)
 {
-    entry *e = find(in, k, name, filter, band);
+    entry *e = find(in, k, name, ky);
     if (e) {
         *out = e->obj;
         return LB_OK;
     }
     void *obj = NULL;
-    lb_status st = load(ctx, in, name, filter, band, g, &obj);
+    lb_status st = load(ctx, in, name, ky, &obj);
     if (st != LB_OK)
         return st;
-    st = keep(ctx, in, k, name, filter, band, obj);
+    st = keep(ctx, in, k, name, ky, obj);
     if (st != LB_OK) {
         destroy(obj);
         return st;
@@ -143,41 +187,42 @@ static lb_status cached(lb_ctx *ctx, lb_inputs *in, entry_kind k, const char *na
     return LB_OK;
 }
 
-static lb_status load_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
-                             int band, const lb_grid *g, void **obj)
+static lb_status load_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const key *ky,
+                             void **obj)
 {
-    (void)band;
-    (void)g;
     const lb_source *src = lb_inputs_source(ctx, in, name);
-    return src ? lb_vlayer_read(ctx, src, filter, (lb_vlayer **)obj) : LB_ERR_ARG;
+    return src ? lb_vlayer_read(ctx, src, ky->filter, (lb_vlayer **)obj) : LB_ERR_ARG;
 }
 
-static lb_status load_raster(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
-                             int band, const lb_grid *g, void **obj)
+static lb_status load_raster(lb_ctx *ctx, lb_inputs *in, const char *name, const key *ky,
+                             void **obj)
 {
-    (void)filter;
-    (void)g;
     const lb_source *src = lb_inputs_source(ctx, in, name);
-    return src ? lb_raster_read(ctx, src, band, (lb_raster **)obj) : LB_ERR_ARG;
+    return src ? lb_raster_read_resampled(ctx, src, ky->band, ky->nearest, (lb_raster **)obj)
+               : LB_ERR_ARG;
 }
 
-static lb_status load_index(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
-                            int band, const lb_grid *g, void **obj)
+static lb_status load_index(lb_ctx *ctx, lb_inputs *in, const char *name, const key *ky, void **obj)
 {
-    (void)band;
-    (void)g;
     const lb_vlayer *l = NULL;
-    lb_status st = lb_inputs_vector(ctx, in, name, filter, &l);
+    lb_status st = lb_inputs_vector(ctx, in, name, ky->filter, &l);
     return st == LB_OK ? lb_index_create(ctx, l, (lb_index **)obj) : st;
 }
 
-static lb_status load_cover(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
-                            int band, const lb_grid *g, void **obj)
+static lb_status load_cover(lb_ctx *ctx, lb_inputs *in, const char *name, const key *ky, void **obj)
 {
-    (void)band;
     const lb_vlayer *l = NULL;
-    lb_status st = lb_inputs_vector(ctx, in, name, filter, &l);
-    return st == LB_OK ? lb_layer_cover_compute(ctx, l, g, (lb_layer_cover **)obj) : st;
+    lb_status st = lb_inputs_vector(ctx, in, name, ky->filter, &l);
+    return st == LB_OK ? lb_layer_cover_compute(ctx, l, ky->g, (lb_layer_cover **)obj) : st;
+}
+
+static lb_status load_cells(lb_ctx *ctx, lb_inputs *in, const char *name, const key *ky, void **obj)
+{
+    const lb_layer_cover *cov = NULL;
+    lb_status st = lb_inputs_coverage(ctx, in, name, ky->g, &cov);
+    return st == LB_OK ? lb_cells_cover_build(ctx, cov, ky->g, ky->cells, ky->n_cells,
+                                              (lb_cells_cover **)obj)
+                       : st;
 }
 
 static void destroy_vector(void *o)
@@ -200,25 +245,48 @@ static void destroy_cover(void *o)
     lb_layer_cover_destroy(o);
 }
 
+static void destroy_cells(void *o)
+{
+    lb_cells_cover_destroy(o);
+}
+
 lb_status lb_inputs_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
                            const lb_vlayer **out)
 {
-    return cached(ctx, in, ENTRY_VECTOR, name, filter, 0, NULL, load_vector, destroy_vector,
+    key ky = {.filter = filter};
+    return cached(ctx, in, ENTRY_VECTOR, name, &ky, load_vector, destroy_vector,
+                  (const void **)out);
+}
+
+lb_status lb_inputs_raster_resampled(lb_ctx *ctx, lb_inputs *in, const char *name, int band,
+                                     int nearest, const lb_raster **out)
+{
+    key ky = {.band = band, .nearest = nearest != 0};
+    return cached(ctx, in, ENTRY_RASTER, name, &ky, load_raster, destroy_raster,
                   (const void **)out);
 }
 
 lb_status lb_inputs_raster(lb_ctx *ctx, lb_inputs *in, const char *name, int band,
                            const lb_raster **out)
 {
-    return cached(ctx, in, ENTRY_RASTER, name, NULL, band, NULL, load_raster, destroy_raster,
-                  (const void **)out);
+    return lb_inputs_raster_resampled(ctx, in, name, band, 0, out);
+}
+
+lb_status lb_inputs_is_raster(lb_ctx *ctx, const lb_inputs *in, const char *name, int *out)
+{
+    const lb_source *src = lb_inputs_source(ctx, in, name);
+    if (!src)
+        return LB_ERR_ARG;
+    /* A named layer means a vector layer, even in a GeoPackage that also holds rasters. */
+    *out = !src->layer && lb_path_is_raster(src->path);
+    return LB_OK;
 }
 
 lb_status lb_inputs_index(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
                           const lb_index **out)
 {
-    return cached(ctx, in, ENTRY_INDEX, name, filter, 0, NULL, load_index, destroy_index,
-                  (const void **)out);
+    key ky = {.filter = filter};
+    return cached(ctx, in, ENTRY_INDEX, name, &ky, load_index, destroy_index, (const void **)out);
 }
 
 void lb_layer_cover_destroy(lb_layer_cover *c)
@@ -231,6 +299,81 @@ void lb_layer_cover_destroy(lb_layer_cover *c)
     free(c);
 }
 
+/* The coverage of a run of consecutive polygons, computed by one thread. */
+typedef struct cover_chunk {
+    size_t f0, f1; /* polygons [f0, f1) */
+    size_t n, cap;
+    uint32_t *cell;
+    double *frac;
+    lb_status st; /* the first failure in the chunk, with its feature and message */
+    size_t bad_f;
+    char msg[512];
+} cover_chunk;
+
+static lb_status chunk_push(cover_chunk *ch, const lb_cover *one)
+{
+    if (ch->n + one->n > ch->cap) {
+        size_t cap = ch->cap ? ch->cap : 1024;
+        while (cap < ch->n + one->n)
+            cap *= 2;
+        uint32_t *nc = realloc(ch->cell, cap * sizeof(uint32_t));
+        if (!nc)
+            return LB_ERR_NOMEM;
+        ch->cell = nc;
+        double *nf = realloc(ch->frac, cap * sizeof(double));
+        if (!nf)
+            return LB_ERR_NOMEM;
+        ch->frac = nf;
+        ch->cap = cap;
+    }
+    if (one->n) {
+        memcpy(ch->cell + ch->n, one->cell, one->n * sizeof(uint32_t));
+        memcpy(ch->frac + ch->n, one->frac, one->n * sizeof(double));
+    }
+    ch->n += one->n;
+    return LB_OK;
+}
+
+/* Cover polygons [ch->f0, ch->f1) with @p tctx (the thread's own context: errors of
+ * lb_cover_polygon land there, not on the caller's) and thread-owned scratch. */
+static void cover_chunk_run(lb_ctx *tctx, const lb_vlayer *l, const lb_grid *g, size_t *count,
+                            cover_chunk *ch, lb_cover *one, lb_ring **rings, size_t *rcap)
+{
+    for (size_t f = ch->f0; f < ch->f1; f++) {
+        size_t nr = l->ring_start[f + 1] - l->ring_start[f];
+        if (nr > *rcap) {
+            lb_ring *rr = realloc(*rings, nr * sizeof(*rr));
+            if (!rr) {
+                ch->st = LB_ERR_NOMEM;
+                ch->bad_f = f;
+                return;
+            }
+            *rings = rr;
+            *rcap = nr;
+        }
+        for (size_t k = 0; k < nr; k++) {
+            size_t r = l->ring_start[f] + k;
+            (*rings)[k].xy = &l->ring_xy[2 * l->ring_pt_start[r]];
+            (*rings)[k].n = l->ring_pt_start[r + 1] - l->ring_pt_start[r];
+            (*rings)[k].is_hole = l->ring_hole[r];
+        }
+        lb_status st = tctx ? lb_cover_polygon(tctx, g, *rings, nr, one) : LB_ERR_NOMEM;
+        if (st != LB_OK) {
+            ch->st = st;
+            ch->bad_f = f;
+            snprintf(ch->msg, sizeof(ch->msg), "%s",
+                     tctx ? lb_ctx_errmsg(tctx) : "out of memory for a thread context");
+            return;
+        }
+        if (chunk_push(ch, one) != LB_OK) {
+            ch->st = LB_ERR_NOMEM;
+            ch->bad_f = f;
+            return;
+        }
+        count[f] = one->n;
+    }
+}
+
 lb_status lb_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g,
                                  lb_layer_cover **out)
 {
@@ -239,69 +382,75 @@ lb_status lb_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid 
                         "input '%s' ('%s' layer '%s') must be a polygon layer here", l->name,
                         l->path, l->layer);
     lb_status st = LB_OK;
-    lb_cover one = {0};
-    lb_ring *rings = NULL;
-    size_t cap = 0;
+    int threads = lb_ctx_threads(ctx);
+    /* Many more chunks than threads balance big and small polygons; the chunking depends only
+     * on the layer, so the result is the same whatever the number of threads. */
+    size_t n_chunks = l->n < 256 ? (l->n ? l->n : 1) : 256;
+    cover_chunk *ch = calloc(n_chunks, sizeof(*ch));
     lb_layer_cover *c = calloc(1, sizeof(*c));
-    if (!c)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    c->n_poly = l->n;
-    c->off = calloc(l->n + 1, sizeof(size_t));
-    if (!c->off) {
+    if (!ch || !c || !(c->off = calloc(l->n + 1, sizeof(size_t)))) {
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        goto fail;
+        goto done;
     }
-    size_t total = 0;
-    for (size_t f = 0; f < l->n; f++) {
-        size_t nr = l->ring_start[f + 1] - l->ring_start[f];
-        lb_ring *rr = realloc(rings, (nr ? nr : 1) * sizeof(*rr));
-        if (!rr) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-            goto fail;
-        }
-        rings = rr;
-        for (size_t k = 0; k < nr; k++) {
-            size_t r = l->ring_start[f] + k;
-            rings[k].xy = &l->ring_xy[2 * l->ring_pt_start[r]];
-            rings[k].n = l->ring_pt_start[r + 1] - l->ring_pt_start[r];
-            rings[k].is_hole = l->ring_hole[r];
-        }
-        st = lb_cover_polygon(ctx, g, rings, nr, &one);
-        if (st != LB_OK) {
+    c->n_poly = l->n;
+    for (size_t k = 0; k < n_chunks; k++) {
+        ch[k].f0 = k * l->n / n_chunks;
+        ch[k].f1 = (k + 1) * l->n / n_chunks;
+    }
+    size_t *count = c->off + 1;
+#pragma omp parallel num_threads(threads)
+    {
+        lb_ctx *tctx = NULL;
+        lb_cover one = {0};
+        lb_ring *rings = NULL;
+        size_t rcap = 0;
+        if (lb_ctx_create(&tctx) != LB_OK)
+            tctx = NULL;
+#pragma omp for schedule(dynamic, 1)
+        for (size_t k = 0; k < n_chunks; k++)
+            cover_chunk_run(tctx, l, g, count, &ch[k], &one, &rings, &rcap);
+        lb_cover_free(&one);
+        free(rings);
+        lb_ctx_destroy(tctx);
+    }
+    for (size_t k = 0; k < n_chunks; k++)
+        if (ch[k].st != LB_OK) {
+            st = ch[k].st == LB_ERR_NOMEM && !ch[k].msg[0]
+                     ? lb_error(ctx, LB_ERR_NOMEM, "out of memory")
+                     : lb_error(ctx, ch[k].st, "%s", ch[k].msg);
             lb_error_prefix(ctx, st, "input '%s' ('%s' layer '%s') feature %lld: ", l->name,
-                            l->path, l->layer, (long long)l->fid[f]);
-            goto fail;
+                            l->path, l->layer, (long long)l->fid[ch[k].bad_f]);
+            goto done;
         }
-        if (total + one.n > cap) {
-            size_t ncap = cap ? cap : 1024;
-            while (ncap < total + one.n)
-                ncap *= 2;
-            uint32_t *nc = realloc(c->cell, ncap * sizeof(uint32_t));
-            if (nc)
-                c->cell = nc;
-            double *nf = realloc(c->frac, ncap * sizeof(double));
-            if (nf)
-                c->frac = nf;
-            if (!nc || !nf) {
-                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-                goto fail;
-            }
-            cap = ncap;
-        }
-        if (one.n) {
-            memcpy(c->cell + total, one.cell, one.n * sizeof(uint32_t));
-            memcpy(c->frac + total, one.frac, one.n * sizeof(double));
-        }
-        total += one.n;
-        c->off[f + 1] = total;
+    for (size_t f = 0; f < l->n; f++)
+        c->off[f + 1] += c->off[f];
+    size_t total = c->off[l->n];
+    c->cell = malloc((total ? total : 1) * sizeof(uint32_t));
+    c->frac = malloc((total ? total : 1) * sizeof(double));
+    if (!c->cell || !c->frac) {
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the coverage of '%s' (%zu entries)",
+                      l->path, total);
+        goto done;
     }
-    lb_cover_free(&one);
-    free(rings);
+    for (size_t k = 0, at = 0; k < n_chunks; k++) {
+        if (ch[k].n) {
+            memcpy(c->cell + at, ch[k].cell, ch[k].n * sizeof(uint32_t));
+            memcpy(c->frac + at, ch[k].frac, ch[k].n * sizeof(double));
+        }
+        at += ch[k].n;
+        free(ch[k].cell);
+        free(ch[k].frac);
+        ch[k].cell = NULL;
+        ch[k].frac = NULL;
+    }
     *out = c;
-    return LB_OK;
-fail:
-    lb_cover_free(&one);
-    free(rings);
+    c = NULL;
+done:
+    for (size_t k = 0; ch && k < n_chunks; k++) {
+        free(ch[k].cell);
+        free(ch[k].frac);
+    }
+    free(ch);
     lb_layer_cover_destroy(c);
     return st;
 }
@@ -309,6 +458,117 @@ fail:
 lb_status lb_inputs_coverage(lb_ctx *ctx, lb_inputs *in, const char *name, const lb_grid *g,
                              const lb_layer_cover **out)
 {
-    return cached(ctx, in, ENTRY_COVER, name, NULL, 0, g, load_cover, destroy_cover,
-                  (const void **)out);
+    key ky = {.g = g};
+    return cached(ctx, in, ENTRY_COVER, name, &ky, load_cover, destroy_cover, (const void **)out);
+}
+
+lb_status lb_inputs_cells_cover(lb_ctx *ctx, lb_inputs *in, const char *name, const lb_grid *g,
+                                const uint32_t *cells, size_t n, const lb_cells_cover **out)
+{
+    key ky = {.g = g, .cells = cells, .n_cells = n};
+    return cached(ctx, in, ENTRY_CELLS, name, &ky, load_cells, destroy_cells, (const void **)out);
+}
+
+void lb_cells_cover_destroy(lb_cells_cover *c)
+{
+    if (!c)
+        return;
+    free(c->off);
+    free(c->poly);
+    free(c->frac);
+    free(c);
+}
+
+/* Index of the first cell >= c in the ascending list, n when none. */
+static size_t lower_bound(const uint32_t *cells, size_t n, uint32_t c)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cells[mid] < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Call back for every coverage entry (polygon p, entry e) whose cell is in the list, with the
+ * position k of the cell in the list. Each polygon's entries are ascending cell indices, in
+ * runs along grid rows: one binary search per run, then a merge along the run, so the cost is
+ * O(entries + runs · log n). */
+typedef void (*entry_fn)(void *user, size_t k, size_t p, size_t e);
+
+static void for_each_listed(const lb_layer_cover *cov, const lb_grid *g, const uint32_t *cells,
+                            size_t n, entry_fn fn, void *user)
+{
+    size_t nx = (size_t)g->nx;
+    for (size_t p = 0; p < cov->n_poly; p++) {
+        size_t e = cov->off[p], end = cov->off[p + 1];
+        while (e < end) {
+            size_t row_end = (cov->cell[e] / nx + 1) * nx;
+            size_t k = lower_bound(cells, n, cov->cell[e]);
+            for (; e < end && cov->cell[e] < row_end; e++) {
+                while (k < n && cells[k] < cov->cell[e])
+                    k++;
+                if (k < n && cells[k] == cov->cell[e])
+                    fn(user, k, p, e);
+            }
+        }
+    }
+}
+
+typedef struct fill_state {
+    const lb_layer_cover *cov;
+    lb_cells_cover *out;
+    size_t *next;
+} fill_state;
+
+static void count_entry(void *user, size_t k, size_t p, size_t e)
+{
+    (void)p;
+    (void)e;
+    fill_state *s = user;
+    s->out->off[k + 1]++;
+}
+
+static void fill_entry(void *user, size_t k, size_t p, size_t e)
+{
+    fill_state *s = user;
+    size_t at = s->next[k]++;
+    s->out->poly[at] = (uint32_t)p;
+    s->out->frac[at] = s->cov->frac[e];
+}
+
+lb_status lb_cells_cover_build(lb_ctx *ctx, const lb_layer_cover *cov, const lb_grid *g,
+                               const uint32_t *cells, size_t n, lb_cells_cover **out)
+{
+    if (cov->n_poly > UINT32_MAX)
+        return lb_error(ctx, LB_ERR_DATA, "more than %u polygons in one layer", UINT32_MAX);
+    lb_cells_cover *c = calloc(1, sizeof(*c));
+    size_t *next = NULL;
+    if (!c || !(c->off = calloc(n + 1, sizeof(size_t))))
+        goto nomem;
+    c->n = n;
+    fill_state s = {cov, c, NULL};
+    for_each_listed(cov, g, cells, n, count_entry, &s);
+    for (size_t k = 0; k < n; k++)
+        c->off[k + 1] += c->off[k];
+    size_t m = c->off[n];
+    c->poly = malloc((m ? m : 1) * sizeof(uint32_t));
+    c->frac = malloc((m ? m : 1) * sizeof(double));
+    next = malloc((n ? n : 1) * sizeof(size_t));
+    if (!c->poly || !c->frac || !next)
+        goto nomem;
+    memcpy(next, c->off, n * sizeof(size_t));
+    s.next = next;
+    /* Polygons in ascending order: every cell's entries come out in polygon order. */
+    for_each_listed(cov, g, cells, n, fill_entry, &s);
+    free(next);
+    *out = c;
+    return LB_OK;
+nomem:
+    free(next);
+    lb_cells_cover_destroy(c);
+    return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the coverage of %zu cells", n);
 }

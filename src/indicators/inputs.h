@@ -18,6 +18,16 @@ typedef struct lb_layer_cover {
     double *frac;
 } lb_layer_cover;
 
+/* The coverage of a polygon layer restricted to a list of cells, cell-major: the k-th cell of
+ * the list is covered by polygons poly[off[k] .. off[k+1]) with fractions frac[...], in polygon
+ * order (so sums over them have the order of a polygon-major pass). */
+typedef struct lb_cells_cover {
+    size_t n;
+    size_t *off;
+    uint32_t *poly;
+    double *frac;
+} lb_cells_cover;
+
 typedef struct lb_inputs lb_inputs;
 
 /* Create the cache over @p n sources (borrowed; they must outlive the cache). */
@@ -31,22 +41,44 @@ const lb_source *lb_inputs_source(lb_ctx *ctx, const lb_inputs *in, const char *
 lb_status lb_inputs_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
                            const lb_vlayer **out);
 
-/* A raster band. Borrowed from the cache. */
+/* A raster band, warped to RD with bilinear resampling if it is not on an RD grid. Borrowed
+ * from the cache. */
 lb_status lb_inputs_raster(lb_ctx *ctx, lb_inputs *in, const char *name, int band,
                            const lb_raster **out);
+
+/* The same with the resampling chosen: @p nearest for categorical rasters (see
+ * lb_raster_read_resampled). Cached per (name, band, resampling). */
+lb_status lb_inputs_raster_resampled(lb_ctx *ctx, lb_inputs *in, const char *name, int band,
+                                     int nearest, const lb_raster **out);
+
+/* Is input @p name a raster (as opposed to a vector layer)? LB_ERR_ARG when it is not bound. */
+lb_status lb_inputs_is_raster(lb_ctx *ctx, const lb_inputs *in, const char *name, int *out);
 
 /* The spatial index of a (filtered) vector layer. Borrowed. */
 lb_status lb_inputs_index(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
                           const lb_index **out);
 
-/* Coverage of the polygons of input @p name over grid @p g (the run's single grid: the first
- * call fixes it). Borrowed. LB_ERR_DATA when the layer is not a polygon layer. */
+/* Coverage of the polygons of input @p name over grid @p g, cached per (name, grid). Borrowed.
+ * LB_ERR_DATA when the layer is not a polygon layer. */
 lb_status lb_inputs_coverage(lb_ctx *ctx, lb_inputs *in, const char *name, const lb_grid *g,
                              const lb_layer_cover **out);
 
-/* Compute the coverage of all polygons of @p l over @p g (owned by the caller). */
+/* The coverage of the polygons of input @p name restricted to the @p n cells @p cells (ascending
+ * indices of grid @p g), cell-major. Cached per (name, cell list); built from the layer's
+ * coverage (lb_inputs_coverage) in O(coverage entries). Borrowed. */
+lb_status lb_inputs_cells_cover(lb_ctx *ctx, lb_inputs *in, const char *name, const lb_grid *g,
+                                const uint32_t *cells, size_t n, const lb_cells_cover **out);
+
+/* Compute the coverage of all polygons of @p l over @p g (owned by the caller), on
+ * lb_ctx_threads(ctx) threads; the result does not depend on the number of threads. */
 lb_status lb_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g,
                                  lb_layer_cover **out);
 void lb_layer_cover_destroy(lb_layer_cover *c);
+
+/* Restrict @p cov (over grid @p g) to the @p n ascending cells @p cells, cell-major (owned by
+ * the caller). */
+lb_status lb_cells_cover_build(lb_ctx *ctx, const lb_layer_cover *cov, const lb_grid *g,
+                               const uint32_t *cells, size_t n, lb_cells_cover **out);
+void lb_cells_cover_destroy(lb_cells_cover *c);
 
 #endif

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* Raster bands into memory, checked to be RD New, north-up and square. */
+/* Raster bands into memory on a north-up RD New grid; other CRSs are warped to RD on read. */
 #include "raster.h"
 
 #include "../core/ctx.h"
 #include "gdal_env.h"
 
 #include <errno.h>
+#include <cpl_conv.h>
 #include <gdal.h>
+#include <gdal_alg.h>
+#include <gdal_utils.h>
 #include <math.h>
+#include <stdio.h>
 #include <ogr_srs_api.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,35 +41,184 @@ int lb_path_is_raster(const char *path)
     return is;
 }
 
-static lb_status check_srs(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds)
+/* The raster's CRS: @p src->s_srs when given, else the dataset's own. *out is released by the
+ * caller (OSRRelease). */
+static lb_status source_srs(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds,
+                            OGRSpatialReferenceH *out)
 {
+    const char *wkt = GDALGetProjectionRef(ds);
+    const char *given = src->s_srs ? src->s_srs : (wkt && *wkt ? wkt : NULL);
+    if (!given)
+        return lb_error(ctx, LB_ERR_CRS,
+                        "raster input '%s' ('%s') has no CRS; pass --s-srs EPSG:28992 if it is on "
+                        "the RD New grid (or its own CRS otherwise), or assign one "
+                        "(gdal_edit.py -a_srs EPSG:28992)",
+                        src->name, src->path);
+    OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
+    if (!s)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_cpl_capture cap;
+    lb_cpl_begin(&cap);
+    OGRErr e = OSRSetFromUserInput(s, given);
+    lb_cpl_end(&cap);
+    if (e != OGRERR_NONE) {
+        OSRRelease(s);
+        return lb_error(ctx, LB_ERR_CRS, "raster input '%s' ('%s'): unreadable CRS '%s' (%s)",
+                        src->name, src->path, src->s_srs ? src->s_srs : "(from the file)", cap.msg);
+    }
+    OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
+    *out = s;
+    return LB_OK;
+}
+
+/* Read band @p band of @p ds (north-up, square pixels, geotransform @p gt) into a new raster. */
+static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, int ds_band,
+                           int band, const double gt[6], lb_raster **out)
+{
+    lb_status st = LB_OK;
+    lb_cpl_capture cap;
+    lb_raster *r = calloc(1, sizeof(*r));
+    if (!r)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    r->name = lb_strdup(src->name);
+    r->path = lb_strdup(src->path);
+    r->band = band;
+    r->grid.nx = GDALGetRasterXSize(ds);
+    r->grid.ny = GDALGetRasterYSize(ds);
+    r->grid.cell_m = gt[1];
+    r->grid.x0 = gt[0];
+    r->grid.y0 = gt[3] + gt[5] * r->grid.ny;
+    size_t n = lb_grid_ncells(&r->grid);
+    r->v = malloc((n ? n : 1) * sizeof(double));
+    if (!r->v || !r->name || !r->path) {
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory reading raster '%s'", src->path);
+        goto fail;
+    }
+    GDALRasterBandH b = GDALGetRasterBand(ds, ds_band);
+    lb_cpl_begin(&cap);
+    CPLErr e = GDALRasterIO(b, GF_Read, 0, 0, r->grid.nx, r->grid.ny, r->v, r->grid.nx, r->grid.ny,
+                            GDT_Float64, 0, 0);
+    lb_cpl_end(&cap);
+    if (e != CE_None) {
+        st = lb_error(ctx, LB_ERR_IO, "raster input '%s': reading '%s' band %d failed: %s",
+                      src->name, src->path, band, cap.msg);
+        goto fail;
+    }
+    int has_nodata = 0;
+    double nodata = GDALGetRasterNoDataValue(b, &has_nodata);
+    for (size_t i = 0; i < n; i++) {
+        if ((has_nodata && (r->v[i] == nodata || (isnan(nodata) && isnan(r->v[i])))) ||
+            !isfinite(r->v[i])) {
+            r->v[i] = NAN;
+            r->n_nodata++;
+        }
+    }
+    *out = r;
+    return LB_OK;
+fail:
+    lb_raster_destroy(r);
+    return st;
+}
+
+/* The RD pixel size a warped raster gets: the largest of 100, 50, 25, 20, 10, 5, 2 and 1 m that
+ * is not coarser than the source's own resolution in RD (GDAL's suggestion), so no detail is
+ * lost and pixels nest in the 100 m cells; 1 m for anything finer. */
+static double rd_pixel_size(double suggested)
+{
+    static const double ladder[] = {100, 50, 25, 20, 10, 5, 2, 1};
+    for (size_t i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++)
+        if (ladder[i] <= suggested * (1.0 + 1e-9))
+            return ladder[i];
+    return 1.0;
+}
+
+/* Warp band @p band of @p ds to RD New in memory (MEM dataset, Float64, nodata NaN): pixel size
+ * from rd_pixel_size(), corners on multiples of it (gdalwarp -tap), bilinear or nearest. Every
+ * pixel position is transformed exactly (-et 0): gdalwarp's default approximation (1/8 source
+ * pixel) would shift values by up to 1/8 pixel × their gradient. */
+static lb_status warp_to_rd(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, int band,
+                            OGRSpatialReferenceH s_srs, int nearest, GDALDatasetH *out)
+{
+    lb_status st = LB_OK;
+    lb_cpl_capture cap;
+    char *rd_wkt = NULL, *src_wkt = NULL;
+    GDALDatasetH one = NULL, warped = NULL;
+    void *tr = NULL;
+    GDALTranslateOptions *topt = NULL;
+    GDALWarpAppOptions *wopt = NULL;
     OGRSpatialReferenceH rd = lb_srs_rd(ctx);
     if (!rd)
         return LB_ERR_CRS;
-    OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
-    lb_status st = LB_OK;
-    const char *wkt = GDALGetProjectionRef(ds);
-    const char *given = src->s_srs ? src->s_srs : (wkt && *wkt ? wkt : NULL);
-    if (!given) {
-        st = lb_error(ctx, LB_ERR_CRS,
-                      "raster input '%s' ('%s') has no CRS; pass --s-srs EPSG:28992 if it is on "
-                      "the RD New grid, or assign one (gdal_edit.py -a_srs EPSG:28992)",
+    if (OSRExportToWkt(rd, &rd_wkt) != OGRERR_NONE ||
+        OSRExportToWkt(s_srs, &src_wkt) != OGRERR_NONE) {
+        st = lb_error(ctx, LB_ERR_CRS, "raster input '%s' ('%s'): cannot express its CRS as WKT",
                       src->name, src->path);
-    } else if (OSRSetFromUserInput(s, given) != OGRERR_NONE) {
-        st = lb_error(ctx, LB_ERR_CRS, "raster input '%s' ('%s'): unreadable CRS", src->name,
-                      src->path);
-    } else if (!OSRIsSame(s, rd)) {
-        st = lb_error(ctx, LB_ERR_CRS,
-                      "raster input '%s' ('%s') is not in RD New (EPSG:28992); warp it first: "
-                      "gdalwarp -t_srs EPSG:28992 -tr 100 100 -tap '%s' rd.tif",
-                      src->name, src->path, src->path);
+        goto done;
     }
-    OSRRelease(s);
+    lb_cpl_begin(&cap);
+    /* GDAL 3.6's gdalwarp has no band selection: take the band out in a virtual dataset. */
+    char bandtxt[16];
+    snprintf(bandtxt, sizeof(bandtxt), "%d", band);
+    char *targv[] = {"-of", "VRT", "-b", bandtxt, NULL};
+    topt = GDALTranslateOptionsNew(targv, NULL);
+    if (topt)
+        one = GDALTranslate("", ds, topt, NULL);
+    if (one) {
+        char *opts[] = {NULL, NULL, NULL};
+        char *a = lb_strfmt("SRC_SRS=%s", src_wkt), *b = lb_strfmt("DST_SRS=%s", rd_wkt);
+        opts[0] = a;
+        opts[1] = b;
+        if (a && b)
+            tr = GDALCreateGenImgProjTransformer2(one, NULL, opts);
+        free(a);
+        free(b);
+    }
+    double gt[6], ext[4];
+    int sx = 0, sy = 0;
+    if (tr && GDALSuggestedWarpOutput2(one, GDALGenImgProjTransform, tr, gt, &sx, &sy, ext, 0) ==
+                  CE_None) {
+        char px[32], threads[32];
+        snprintf(px, sizeof(px), "%.17g", rd_pixel_size(fabs(gt[1])));
+        snprintf(threads, sizeof(threads), "NUM_THREADS=%d", lb_ctx_threads(ctx));
+        char *wargv[] = {"-of",        "MEM",  "-s_srs", src_wkt,
+                         "-t_srs",     rd_wkt, "-r",     nearest ? "near" : "bilinear",
+                         "-tr",        px,     px,       "-tap",
+                         "-et",        "0",    "-ot",    "Float64",
+                         "-dstnodata", "nan",  "-wo",    threads,
+                         NULL};
+        wopt = GDALWarpAppOptionsNew(wargv, NULL);
+        if (wopt)
+            warped = GDALWarp("", NULL, 1, &one, wopt, NULL);
+    }
+    lb_cpl_end(&cap);
+    if (!warped) {
+        st = lb_error(ctx, LB_ERR_CRS,
+                      "raster input '%s' ('%s'): reprojecting band %d to RD New (EPSG:28992) "
+                      "failed: %s",
+                      src->name, src->path, band, cap.msg[0] ? cap.msg : "no transformation");
+        goto done;
+    }
+    *out = warped;
+done:
+    if (tr)
+        GDALDestroyGenImgProjTransformer(tr);
+    GDALWarpAppOptionsFree(wopt);
+    GDALTranslateOptionsFree(topt);
+    if (one)
+        GDALClose(one);
+    CPLFree(src_wkt);
+    CPLFree(rd_wkt);
     OSRRelease(rd);
     return st;
 }
 
 lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_raster **out)
+{
+    return lb_raster_read_resampled(ctx, src, band, 0, out);
+}
+
+lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
+                                   lb_raster **out)
 {
     lb_gdal_init();
     struct stat sb;
@@ -81,7 +234,8 @@ lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_raster 
         return lb_error(ctx, LB_ERR_IO, "raster input '%s': '%s' is not a readable raster (%s)",
                         src->name, src->path, cap.msg);
     lb_status st = LB_OK;
-    lb_raster *r = NULL;
+    OGRSpatialReferenceH s_srs = NULL, rd = NULL;
+    GDALDatasetH warped = NULL;
     double gt[6];
     int nb = GDALGetRasterCount(ds);
     if (band < 1 || band > nb) {
@@ -89,59 +243,44 @@ lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_raster 
                       src->name, src->path, nb, band);
         goto cleanup;
     }
-    st = check_srs(ctx, src, ds);
+    st = source_srs(ctx, src, ds, &s_srs);
     if (st != LB_OK)
         goto cleanup;
-    if (GDALGetGeoTransform(ds, gt) != CE_None || gt[2] != 0.0 || gt[4] != 0.0 || gt[5] >= 0.0 ||
-        fabs(gt[1] + gt[5]) > 1e-9 * gt[1]) {
+    rd = lb_srs_rd(ctx);
+    if (!rd) {
+        st = LB_ERR_CRS;
+        goto cleanup;
+    }
+    int has_gt = GDALGetGeoTransform(ds, gt) == CE_None;
+    /* RD already, north-up with square pixels: read as is, pixel for pixel. */
+    if (has_gt && OSRIsSame(s_srs, rd) && gt[2] == 0.0 && gt[4] == 0.0 && gt[5] < 0.0 &&
+        fabs(gt[1] + gt[5]) <= 1e-9 * gt[1]) {
+        st = read_band(ctx, src, ds, band, band, gt, out);
+        goto cleanup;
+    }
+    if (!has_gt && GDALGetGCPCount(ds) == 0) {
         st = lb_error(ctx, LB_ERR_DATA,
-                      "raster input '%s' ('%s') must be north-up with square pixels; resample it "
-                      "(gdalwarp -tr 100 100 -tap '%s' fixed.tif)",
-                      src->name, src->path, src->path);
+                      "raster input '%s' ('%s') has no georeferencing (no geotransform or GCPs)",
+                      src->name, src->path);
         goto cleanup;
     }
-    r = calloc(1, sizeof(*r));
-    if (!r) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    /* Any other CRS or pixel layout: warp to RD in memory. */
+    st = warp_to_rd(ctx, src, ds, band, s_srs, nearest, &warped);
+    if (st != LB_OK)
+        goto cleanup;
+    if (GDALGetGeoTransform(warped, gt) != CE_None) {
+        st = lb_error(ctx, LB_ERR_INTERNAL, "raster input '%s': the warped raster lost its grid",
+                      src->name);
         goto cleanup;
     }
-    r->name = lb_strdup(src->name);
-    r->path = lb_strdup(src->path);
-    r->band = band;
-    r->grid.nx = GDALGetRasterXSize(ds);
-    r->grid.ny = GDALGetRasterYSize(ds);
-    r->grid.cell_m = gt[1];
-    r->grid.x0 = gt[0];
-    r->grid.y0 = gt[3] + gt[5] * r->grid.ny;
-    size_t n = lb_grid_ncells(&r->grid);
-    r->v = malloc(n * sizeof(double));
-    if (!r->v || !r->name || !r->path) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory reading raster '%s'", src->path);
-        goto cleanup;
-    }
-    GDALRasterBandH b = GDALGetRasterBand(ds, band);
-    lb_cpl_begin(&cap);
-    CPLErr e = GDALRasterIO(b, GF_Read, 0, 0, r->grid.nx, r->grid.ny, r->v, r->grid.nx, r->grid.ny,
-                            GDT_Float64, 0, 0);
-    lb_cpl_end(&cap);
-    if (e != CE_None) {
-        st = lb_error(ctx, LB_ERR_IO, "raster input '%s': reading '%s' band %d failed: %s",
-                      src->name, src->path, band, cap.msg);
-        goto cleanup;
-    }
-    int has_nodata = 0;
-    double nodata = GDALGetRasterNoDataValue(b, &has_nodata);
-    for (size_t i = 0; i < n; i++) {
-        if ((has_nodata && (r->v[i] == nodata || (isnan(nodata) && isnan(r->v[i])))) ||
-            !isfinite(r->v[i])) {
-            r->v[i] = NAN;
-            r->n_nodata++;
-        }
-    }
-    *out = r;
-    r = NULL;
+    st = read_band(ctx, src, warped, 1, band, gt, out);
 cleanup:
-    lb_raster_destroy(r);
+    if (warped)
+        GDALClose(warped);
+    if (rd)
+        OSRRelease(rd);
+    if (s_srs)
+        OSRRelease(s_srs);
     GDALClose(ds);
     return st;
 }

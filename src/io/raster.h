@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading single raster bands into memory on their own north-up RD grid. */
+/* Reading single raster bands into memory on a north-up RD grid (warped to RD if needed). */
 #ifndef LB_IO_RASTER_H
 #define LB_IO_RASTER_H
 
@@ -17,9 +17,20 @@ typedef struct lb_raster {
     size_t n_nodata;
 } lb_raster;
 
-/* Read band @p band (1-based) of raster @p src->path. The raster must be in EPSG:28992 (or
- * @p src->s_srs must say so), north-up with square pixels; otherwise LB_ERR_CRS / LB_ERR_DATA
- * tell how to fix it with gdalwarp. *out is owned by the caller (lb_raster_destroy). */
+/* Read band @p band (1-based) of raster @p src->path into memory on a north-up RD New grid.
+ * A raster already in EPSG:28992 with north-up square pixels is read pixel for pixel. Any other
+ * (another CRS — from the file, or @p src->s_srs when the file has none or it is wrong —, a
+ * rotated or non-square pixel grid) is warped to RD in memory with GDAL: pixel size the largest
+ * of 100, 50, 25, 20, 10, 5, 2, 1 m not coarser than the source's resolution, corners on
+ * multiples of it, every pixel position transformed exactly (gdalwarp -et 0, no approximating
+ * transformer), bilinear resampling (continuous data) or, with @p nearest, nearest neighbour
+ * (classes); pixels outside the source or nodata in it become NaN.
+ * Errors: LB_ERR_IO (unreadable), LB_ERR_DATA (no such band, no georeferencing), LB_ERR_CRS (no
+ * or unreadable CRS, failed reprojection). *out is owned by the caller (lb_raster_destroy). */
+lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
+                                   lb_raster **out);
+
+/* lb_raster_read_resampled() with bilinear resampling. */
 lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_raster **out);
 
 /* Free. NULL is a no-op. */

@@ -175,7 +175,7 @@ static void put(outbuf *o, const char *fmt, ...)
         o->used = o->size - 1;
 }
 
-static void put_kind(outbuf *o, const lb_indicator *ind)
+static void put_kind(outbuf *o, const lb_model *m, const lb_indicator *ind)
 {
     put(o, "%s(%s", lb_kind_name(ind->kind), ind->layer);
     switch (ind->kind) {
@@ -187,6 +187,8 @@ static void put_kind(outbuf *o, const lb_indicator *ind)
         break;
     case LB_KIND_COUNT_WITHIN:
         put(o, ", r %g m", ind->radius_m);
+        if (ind->per > 0.0)
+            put(o, ", per %g %s", ind->per, m->weight_name);
         break;
     case LB_KIND_NEAREST_DISTANCE:
         put(o, ", cap %g m", ind->cap_m);
@@ -197,9 +199,13 @@ static void put_kind(outbuf *o, const lb_indicator *ind)
         put(o, ", r %g m", ind->radius_m);
         if (ind->band != 1)
             put(o, ", band %d", ind->band);
+        if (ind->resampling == LB_RESAMPLE_NEAREST)
+            put(o, ", nearest");
         break;
     case LB_KIND_RASTER_MEAN:
         put(o, ", band %d", ind->band);
+        if (ind->resampling == LB_RESAMPLE_NEAREST)
+            put(o, ", nearest");
         break;
     case LB_KIND_DENSITY:
         if (ind->field)
@@ -250,7 +256,7 @@ void lb_model_indicator_describe(const lb_model *m, size_t i, char *buf, size_t 
     const lb_indicator *ind = &m->ind[i];
     outbuf o = {buf, size, 0};
     put(&o, "%s  %s  ", ind->id, m->dims[ind->dim].code);
-    put_kind(&o, ind);
+    put_kind(&o, m, ind);
     put(&o, "  ");
     put_transform(&o, &ind->tf);
     /* three decimals as coefficients are usually written; more only when they matter */

@@ -58,6 +58,10 @@ typedef struct lb_transform {
     int zscore;      /* standardise against the reference population (weighted) */
 } lb_transform;
 
+/* How a raster in another CRS (or not on a north-up square-pixel grid) is resampled to RD:
+ * bilinear for continuous quantities (noise, green share), nearest neighbour for classes. */
+typedef enum lb_resampling { LB_RESAMPLE_BILINEAR, LB_RESAMPLE_NEAREST } lb_resampling;
+
 typedef struct lb_indicator {
     char *id;
     char *label;     /* defaults to id */
@@ -72,9 +76,12 @@ typedef struct lb_indicator {
     char *numerator;   /* ratio */
     char *denominator; /* ratio */
     char *filter;      /* OGR SQL WHERE clause on the layer, may be NULL */
-    double radius_m;   /* count_within, share_within, density */
-    double cap_m;      /* nearest_distance; default 5000 */
-    int band;          /* raster_mean / share_within on rasters; default 1 */
+    double per;        /* count_within: count per this many units of the model's weight within
+                          the radius (per: 1000_inhabitants → 1000); 0 = plain count */
+    lb_resampling resampling; /* raster_mean, share_within on a raster; default bilinear */
+    double radius_m;          /* count_within, share_within, density */
+    double cap_m;             /* nearest_distance; default 5000 */
+    int band;                 /* raster_mean / share_within on rasters; default 1 */
     lb_transform tf;
     double coef; /* β, sign included */
     int line;    /* 1-based line of the indicator's entry in the model file */

@@ -87,6 +87,8 @@ enum ind_key {
     I_CAP_M,
     I_BAND,
     I_EXTENSIVE,
+    I_PER,
+    I_RESAMPLING,
     I_N_PARAMS,
     I_ID = I_N_PARAMS,
     I_LABEL,
@@ -99,10 +101,11 @@ enum ind_key {
     I_N
 };
 static const char *const ind_keys[I_N] = {
-    "field", "value", "numerator", "denominator", "filter", "radius_m",
-    "cap_m", "band",  "extensive", "id",          "label",  "dimension",
-    "kind",  "layer", "transform", "coef",        "why",
+    "field", "value",     "numerator", "denominator", "filter", "radius_m", "cap_m",
+    "band",  "extensive", "per",       "resampling",  "id",     "label",    "dimension",
+    "kind",  "layer",     "transform", "coef",        "why",
 };
+static const char *const resamplings[] = {"bilinear", "nearest"}; /* order of lb_resampling */
 
 /* Which parameters each kind takes and requires (names: lb_kind_name). */
 #define P(k) (1u << (k))
@@ -112,10 +115,12 @@ static const struct kind_spec {
 } kinds[] = {
     [LB_KIND_ATTRIBUTE] = {P(I_FIELD) | P(I_EXTENSIVE), P(I_FIELD)},
     [LB_KIND_RATIO] = {P(I_NUMERATOR) | P(I_DENOMINATOR), P(I_NUMERATOR) | P(I_DENOMINATOR)},
-    [LB_KIND_COUNT_WITHIN] = {P(I_RADIUS_M) | P(I_FILTER), P(I_RADIUS_M)},
+    [LB_KIND_COUNT_WITHIN] = {P(I_RADIUS_M) | P(I_FILTER) | P(I_PER), P(I_RADIUS_M)},
     [LB_KIND_NEAREST_DISTANCE] = {P(I_CAP_M) | P(I_FILTER), 0},
-    [LB_KIND_SHARE_WITHIN] = {P(I_RADIUS_M) | P(I_FIELD) | P(I_VALUE) | P(I_BAND), P(I_RADIUS_M)},
-    [LB_KIND_RASTER_MEAN] = {P(I_BAND), 0},
+    [LB_KIND_SHARE_WITHIN] = {P(I_RADIUS_M) | P(I_FIELD) | P(I_VALUE) | P(I_FILTER) | P(I_BAND) |
+                                  P(I_RESAMPLING),
+                              P(I_RADIUS_M)},
+    [LB_KIND_RASTER_MEAN] = {P(I_BAND) | P(I_RESAMPLING), 0},
     [LB_KIND_DENSITY] = {P(I_RADIUS_M) | P(I_FIELD) | P(I_FILTER), P(I_RADIUS_M)},
 };
 #undef P
@@ -711,6 +716,45 @@ static lb_status parse_transform(parser *p, yaml_node_t *v, const char *id, lb_t
     return LB_OK;
 }
 
+/* count_within's 'per': "<N>_<weight>" or "<weight>" (N = 1), where <weight> is the model's
+ * weight kind (inhabitants or dwellings), e.g. "1000_inhabitants". */
+static lb_status parse_per(parser *p, const yaml_node_t *v, const char *where, double *out)
+{
+    lb_status st = scalar_text(p, v, "per", where, "a string like 1000_inhabitants");
+    if (st)
+        return st;
+    const lb_model *m = p->m;
+    const char *s = text(v);
+    const char *unit = strrchr(s, '_');
+    double n = 1.0;
+    if (unit) {
+        char num[NUM_TEXT];
+        size_t len = (size_t)(unit - s);
+        if (len == 0 || len >= sizeof(num))
+            return fail(p, v, "'per' %s must be like 1000_%s, got '%s'", where, m->weight_name, s);
+        memcpy(num, s, len);
+        num[len] = '\0';
+        if (!number_grammar(num) || !to_double(num, &n) || !(n > 0.0))
+            return fail(p, v, "'per' %s: '%s' is not a positive number (write e.g. 1000_%s)", where,
+                        num, m->weight_name);
+        unit++;
+    } else {
+        unit = s;
+    }
+    if (strcmp(m->weight_name, "area") == 0)
+        return fail(p, v,
+                    "'per' %s needs a population weight, but the model's weight kind is 'area'; "
+                    "set weight: {kind: inhabitants} or drop 'per'",
+                    where);
+    if (strcmp(unit, m->weight_name) != 0)
+        return fail(p, v,
+                    "'per' %s counts per '%s' but the model's weight is '%s' (the population "
+                    "within the radius comes from the cell weights); write e.g. 1000_%s",
+                    where, unit, m->weight_name, m->weight_name);
+    *out = n;
+    return LB_OK;
+}
+
 static lb_status parse_indicator(parser *p, yaml_node_t *v, size_t i)
 {
     lb_model *m = p->m;
@@ -809,8 +853,16 @@ static lb_status parse_indicator(parser *p, yaml_node_t *v, size_t i)
                           &ind->radius_m)) ||
         (st = get_num_min(p, &f[I_CAP_M], where, 0, 1, &ind->cap_m)) ||
         (st = get_int(p, &f[I_BAND], where, 1, &ind->band)) ||
-        (st = get_bool(p, &f[I_EXTENSIVE], where, &ind->extensive)))
+        (st = get_bool(p, &f[I_EXTENSIVE], where, &ind->extensive)) ||
+        (f[I_PER].val && (st = parse_per(p, f[I_PER].val, where, &ind->per))))
         return st;
+    if (f[I_RESAMPLING].val) {
+        int rs = 0;
+        if ((st = node_enum(p, f[I_RESAMPLING].val, "resampling", where, resamplings,
+                            COUNT(resamplings), &rs)))
+            return st;
+        ind->resampling = (lb_resampling)rs;
+    }
     if (ind->kind == LB_KIND_SHARE_WITHIN && !ind->field != !ind->value) {
         const field *given = ind->field ? &f[I_FIELD] : &f[I_VALUE];
         return fail(p, given->key,
@@ -1132,10 +1184,9 @@ static lb_status parse_model(parser *p, yaml_node_t *root)
         (st = get_str(p, &f[T_DESCRIPTION], where, &m->description)) ||
         (st = need(p, &f[T_DIMENSIONS], root, where)) ||
         (st = parse_dimensions(p, f[T_DIMENSIONS].val)) ||
-        (st = need(p, &f[T_INDICATORS], root, where)) ||
+        (st = parse_weight(p, f[T_WEIGHT].val)) || (st = need(p, &f[T_INDICATORS], root, where)) ||
         (st = parse_indicators(p, f[T_INDICATORS].val)) ||
         (f[T_REFERENCE].val && (st = parse_reference(p, f[T_REFERENCE].val))) ||
-        (st = parse_weight(p, f[T_WEIGHT].val)) ||
         (f[T_GRID].val && (st = parse_grid(p, f[T_GRID].val))) ||
         (f[T_MISSING].val && (st = node_enum(p, f[T_MISSING].val, "missing", where, missing_rules,
                                              COUNT(missing_rules), &missing))) ||

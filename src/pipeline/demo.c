@@ -83,6 +83,33 @@ static lb_status demo_change(lb_ctx *ctx, const char *outdir, const demo_output 
     return st;
 }
 
+/* The first diagnosis of wijk Centrum, which borders both focus wijken and declined while
+ * they improved, into OUTDIR/diagnose/WK990100.{html,md,json}. */
+static lb_status diagnose_demo(lb_ctx *ctx, const char *data, const char *outdir)
+{
+    char scores[1024], wijken[1024], gemeente[1024], focus[1024], out[1024];
+    snprintf(scores, sizeof(scores), "%s/score", outdir);
+    snprintf(wijken, sizeof(wijken), "%s/shapes/leefstad.gpkg:wijken", data);
+    snprintf(gemeente, sizeof(gemeente), "%s/shapes/leefstad.gpkg:gemeente", data);
+    snprintf(focus, sizeof(focus), "%s/shapes/leefstad.gpkg:focus_wijken", data);
+    snprintf(out, sizeof(out), "%s/diagnose", outdir);
+    const lb_score_source src[1] = {{.path = scores}}; /* both years, one run */
+    lb_diagnose_options o;
+    lb_diagnose_options_init(&o);
+    o.sources = src;
+    o.n_sources = 1;
+    o.wijk = "WK990100";
+    o.wijk_polygon = wijken;
+    o.gemeente_polygon = gemeente;
+    o.focus = focus;
+    o.outdir = out;
+    o.command_line = "leefbaar demo";
+    lb_status st = lb_diagnose_run(ctx, &o);
+    if (st != LB_OK)
+        lb_error_prefix(ctx, st, "demo, diagnosis: ");
+    return st;
+}
+
 lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir)
 {
     return lb_demo_run_ex(ctx, data_dir, outdir, NULL, NULL);
@@ -104,5 +131,7 @@ lb_status lb_demo_run_ex(lb_ctx *ctx, const char *data_dir, const char *outdir,
     st = demo_score(ctx, data_dir, outdir, &out_opts);
     if (st == LB_OK)
         st = demo_change(ctx, outdir, &out_opts);
+    if (st == LB_OK)
+        st = diagnose_demo(ctx, data_dir, outdir);
     return st;
 }

@@ -40,32 +40,6 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* TODO(wt-kinds): remove when lb_indicator_eval_cells (same signature) is in indicators.h.
- * Evaluate @p ind at the n grid cells @p cells (ascending); out[k] is cell cells[k]. This
- * adapter still evaluates on a whole-grid mask and array, one indicator at a time. */
-static lb_status lb_indicator_eval_cells(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in,
-                                         const lb_grid *g, const uint32_t *cells, size_t n,
-                                         const double *cell_w, double *out)
-{
-    (void)cell_w;
-    size_t nc = lb_grid_ncells(g);
-    unsigned char *mask = calloc(nc ? nc : 1, 1);
-    double *full = malloc((nc ? nc : 1) * sizeof(double));
-    if (!mask || !full) {
-        free(mask);
-        free(full);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", nc);
-    }
-    for (size_t k = 0; k < n; k++)
-        mask[cells[k]] = 1;
-    lb_status st = lb_indicator_eval_grid(ctx, ind, in, g, mask, full);
-    for (size_t k = 0; st == LB_OK && k < n; k++)
-        out[k] = full[cells[k]];
-    free(mask);
-    free(full);
-    return st;
-}
-
 /* One year of a run: its inputs, its scored cells and scores, and its rows of the output
  * tables. The heavy arrays are freed as soon as the year's tables and rasters are made. */
 typedef struct year_run {
@@ -591,16 +565,28 @@ static lb_status aggregate(lb_ctx *ctx, run *r, year_run *y)
     const lb_model *m = r->model;
     const lb_layer_cover *cov = NULL;
     lb_status st = lb_inputs_coverage(ctx, y->in, r->units_name, &r->grid, &cov);
+    /* cell → compact row, so that each coverage entry finds its cell in O(1) */
+    size_t ng = lb_grid_ncells(&r->grid);
+    int32_t *row_of = st == LB_OK ? malloc((ng ? ng : 1) * sizeof(int32_t)) : NULL;
+    if (st == LB_OK && !row_of)
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", ng);
+    for (size_t c = 0; st == LB_OK && c < ng; c++)
+        row_of[c] = -1;
+    for (size_t k = 0; st == LB_OK && k < y->n_scored; k++)
+        row_of[y->cells[k]] = (int32_t)k;
     if (st == LB_OK)
-        st = lb_aggregate(ctx, m, y->ref.ref, cov, y->cells, &y->sc, y->w, &y->unit);
-    if (st != LB_OK)
+        st = lb_aggregate(ctx, m, y->ref.ref, cov, row_of, &y->sc, y->w, &y->unit);
+    if (st != LB_OK) {
+        free(row_of);
         return year_error(ctx, r, y, st);
+    }
     size_t nu = cov->n_poly ? cov->n_poly : 1;
     y->ux = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
     y->uc = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
     double *c = malloc(y->n_scored * sizeof(double));
     if (!y->ux || !y->uc || !c) {
         free(c);
+        free(row_of);
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < m->n_ind; i++) {
@@ -608,16 +594,18 @@ static lb_status aggregate(lb_ctx *ctx, run *r, year_run *y)
         y->uc[i] = malloc(nu * sizeof(double));
         if (!y->ux[i] || !y->uc[i]) {
             free(c);
+            free(row_of);
             return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
         }
         const lb_indicator *ind = &m->ind[i];
         for (size_t k = 0; k < y->n_scored; k++)
             c[k] = lb_contribution(ind, lb_transform_pre(&ind->tf, y->x[i][k]), y->ref.ind_mean[i],
                                    y->ref.ind_sd[i]);
-        lb_aggregate_values(cov, y->cells, &y->sc, y->w, y->x[i], y->ux[i]);
-        lb_aggregate_values(cov, y->cells, &y->sc, y->w, c, y->uc[i]);
+        lb_aggregate_values(cov, row_of, &y->sc, y->w, y->x[i], y->ux[i]);
+        lb_aggregate_values(cov, row_of, &y->sc, y->w, c, y->uc[i]);
     }
     free(c);
+    free(row_of);
     return LB_OK;
 }
 

@@ -21,4 +21,10 @@ grep -q '"command": *"score --model .*-i buurten=' "$TMP/a/run.json" \
 head -1 "$TMP/b/buurten.csv" | grep -q '^BU_CODE;BU_NAAM;' && ok "CSV with ;" || bad "CSV separator"
 grep -q 'EPSG::28992' "$TMP/b/buurten.geojson" && ok "RD GeoJSON has crs member" || bad "RD GeoJSON crs"
 grep -q '"crs"' "$TMP/a/buurten.geojson" && bad "RFC 7946 GeoJSON has a crs member" || ok "RFC 7946 without crs"
+
+# The same numbers on one thread and on two.
+"$LEEFBAAR" "${args[@]}" -q --threads 1 -o "$TMP/t1" && "$LEEFBAAR" "${args[@]}" -q --threads 2 -o "$TMP/t2" \
+    && cmp -s "$TMP/t1/buurten.csv" "$TMP/t2/buurten.csv" && cmp -s "$TMP/t1/buurten.csv" "$TMP/a/buurten.csv" \
+    && ok "--threads 1 and 2 give the same CSV" || bad "--threads changes the numbers"
+expect_fail "--threads -1 is refused" "--threads needs a whole number" "$LEEFBAAR" "${args[@]}" --threads -1 -o "$TMP/t3"
 finish

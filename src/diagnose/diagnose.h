@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/* The first diagnosis in memory: which units form the wijk, the gemeente and the focus areas;
+ * their weighted means per year; the comparison, development, background indicators and the
+ * preventiebudget check; and the three writers (HTML, Markdown, JSON). */
+#ifndef LB_DIAGNOSE_DIAGNOSE_H
+#define LB_DIAGNOSE_DIAGNOSE_H
+
+#include "../scores/scoreset.h"
+
+#include <leefbaar/diagnose.h>
+
+#include <json-c/json_object.h>
+#include <stddef.h>
+
+/* ---- selection --------------------------------------------------------------------------- */
+
+/* Which units form the wijk, the gemeente and the focus areas. Flags are n_units long. */
+typedef struct lb_dx_selection {
+    unsigned char *wijk;
+    unsigned char *gemeente;
+    unsigned char *focus; /* NULL without focus areas */
+    double *wijk_share;   /* share of each unit inside the wijk polygon; NULL when by code */
+    char *wijk_code;      /* may be NULL (a polygon without a code field) */
+    char *wijk_name;      /* never NULL after selection */
+    char *wijk_rule;      /* Dutch sentence: how the wijk's units were chosen */
+    char *gemeente_code;  /* may be NULL */
+    char *gemeente_name;  /* never NULL after selection */
+    char *gemeente_rule;
+    char *focus_rule; /* NULL without focus areas */
+    size_t n_focus_areas;
+    lb_vlayer *wijk_poly; /* the wijk polygon layer when given (owned; for the map) */
+    unsigned char *wijk_poly_take;
+    lb_vlayer *focus_poly; /* the focus polygon layer when given (owned; for the map) */
+} lb_dx_selection;
+
+/* Resolve the wijk, gemeente and focus options of @p o on @p s. Errors name the option and
+ * value; a wijk code that matches nothing lists some codes present. */
+lb_status lb_dx_select(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
+                       lb_dx_selection *sel);
+void lb_dx_selection_free(lb_dx_selection *sel);
+
+/* Does @p code match @p pattern (case-insensitive; a trailing '*' matches any rest)? */
+int lb_dx_code_match(const char *pattern, const char *code);
+
+/* ---- the preventiebudget check: pure rules, tested at each boundary ----------------------- */
+
+typedef enum lb_dx_level {
+    LB_DX_NOT = 0,    /* niet voldaan */
+    LB_DX_PARTLY = 1, /* deels voldaan */
+    LB_DX_MET = 2,    /* voldaan */
+    LB_DX_UNKNOWN = 3 /* onbekend */
+} lb_dx_level;
+
+typedef enum lb_dx_verdict {
+    LB_DX_NONE = 0,     /* geen aanwijzing */
+    LB_DX_POSSIBLE = 1, /* mogelijke aanwijzing */
+    LB_DX_STRONG = 2    /* sterke aanwijzing */
+} lb_dx_verdict;
+
+/* Is a dimension clearly below the gemeente: @p gap = wijk − gemeente < 0 and
+ * gap <= −k · sd (sd of the dimension over the input's units)? 0 when anything is NaN. */
+int lb_dx_clearly_below(double gap, double sd, double k);
+
+/* (1) cumulative problems: 0 dimensions clearly below → NOT, 1 → PARTLY, ≥ 2 → MET. */
+lb_dx_level lb_dx_problems_level(size_t n_below);
+
+/* Near aandachtswijk level: lbm(wijk) − lbm(focus) <= @p max_gap. */
+int lb_dx_near(double gap_focus, double max_gap);
+
+/* Declining: development class below the middle ("geen verandering") class of a table with
+ * @p n_cuts cut-points (classes 1 .. n_cuts + 1). */
+int lb_dx_declining(int dev_class, size_t n_cuts);
+
+/* (2) risk of sliding: near and declining → MET; one of them → PARTLY; neither → NOT. When
+ * the direction is unknown (one year) near → PARTLY, else NOT. */
+lb_dx_level lb_dx_risk_level(int near, int direction_known, int declining);
+
+/* (3) size: unknown when the weight is not inhabitants; inhabitants >= min → MET, else NOT. */
+lb_dx_level lb_dx_size_level(int known, double inhabitants, double min_inhabitants);
+
+/* The verdict: STRONG when (1), (2) and (3) are all MET; POSSIBLE when not strong and (1) or
+ * (2) is MET, or both are PARTLY; NONE otherwise. */
+lb_dx_verdict lb_dx_decide(lb_dx_level problems, lb_dx_level risk, lb_dx_level size);
+
+/* Dutch names: "voldaan" ...; "sterke aanwijzing" ... Static. */
+const char *lb_dx_level_name(lb_dx_level l);
+const char *lb_dx_verdict_name(lb_dx_verdict v);
+
+/* ---- the diagnosis ----------------------------------------------------------------------- */
+
+/* Weighted means of one group of units in one year. */
+typedef struct lb_dx_agg {
+    double *v;       /* n_out outcomes (lbm, afw, dimensions); NaN when no unit has one */
+    double *contrib; /* n_ind mean contributions c_i; NULL when the input has none */
+    double *raw;     /* n_ind mean raw indicator values */
+    double weight;   /* Σ weights of the units with an lbm (NaN when unweighted) */
+    size_t n;        /* units with an lbm */
+    int klass;       /* class of v[LB_OUT_LBM], 0 when missing */
+} lb_dx_agg;
+
+/* A development between two used years. */
+typedef struct lb_dx_period {
+    size_t from, to;  /* indices into the diagnosis' years */
+    double *wijk;     /* n_out differences (NaN when either side is missing) */
+    double *gemeente; /* n_out */
+    double *focus;    /* n_out, NULL without focus */
+    int *wijk_class;  /* n_out development classes (0 when missing) */
+    int *gem_class;
+} lb_dx_period;
+
+/* One indicator behind a weak dimension. */
+typedef struct lb_dx_driver {
+    size_t ind;
+    double raw_wijk, raw_gem;
+    double c_wijk, c_gem;
+    double diff; /* c_wijk − c_gem */
+} lb_dx_driver;
+
+typedef struct lb_dx_weak {
+    size_t dim;
+    size_t n_drivers;
+    lb_dx_driver *drivers; /* ascending diff: the strongest drag first */
+} lb_dx_weak;
+
+typedef struct lb_diagnosis {
+    const lb_scoreset *s;       /* borrowed */
+    const lb_dx_selection *sel; /* borrowed */
+    double clear_sd, focus_distance, min_inhabitants, min_inside;
+
+    size_t n_t;
+    size_t *t;        /* indices into s->years, ascending */
+    int *weighted;    /* per used year: 1 when weights were used */
+    lb_dx_agg *wijk;  /* per used year */
+    lb_dx_agg *gem;   /* per used year */
+    lb_dx_agg *focus; /* per used year; NULL without focus */
+    double *sd;       /* [ti * n_dims + d]: weighted sd of dimension d over all units */
+    size_t n_units_wijk;
+    size_t *units; /* the wijk's units, ordered by id */
+
+    /* Comparison in the last year. */
+    double *gap;       /* n_dims: wijk − gemeente */
+    double *threshold; /* n_dims: clear_sd · sd */
+    unsigned char *below;
+    size_t n_below, n_compared;
+
+    size_t n_periods;
+    lb_dx_period *periods; /* consecutive used years, then first → last when > 2 years */
+
+    int has_contrib; /* the input has indicator contributions for the wijk in the last year */
+    size_t n_weak;
+    lb_dx_weak *weak; /* the weakest dimensions (lowest gap first) with their indicators */
+
+    /* The check. */
+    lb_dx_level problems, risk, size;
+    lb_dx_verdict verdict;
+    int near, near_by_class; /* near_by_class: no focus, class <= zwak used as proxy */
+    double gap_focus;        /* lbm(wijk) − lbm(focus) in the last year, NaN without focus */
+    int direction_known;     /* a recent period exists */
+    size_t recent;           /* index into periods of the recent development */
+    int declining;
+    int size_known;
+    double inhabitants; /* NaN when unknown */
+} lb_diagnosis;
+
+/* Compute everything from the scores and the selection. @p years (n_years, may be NULL) limits
+ * the years. LB_ERR_DATA when the wijk has no score in the last year or a year is absent. */
+lb_status lb_dx_compute(lb_ctx *ctx, const lb_scoreset *s, const lb_dx_selection *sel,
+                        const lb_diagnose_options *o, lb_diagnosis *dx);
+void lb_dx_free(lb_diagnosis *dx);
+
+/* Dutch label of dimension @p d: the input's label, or the Leefbaarometer name of a known
+ * code (fys → "Fysieke omgeving") when the input only has the code. Static or borrowed. */
+const char *lb_dx_dim_label(const lb_scoreset *s, size_t d);
+
+/* Label of class k (1..9) / development class k of the input; "–" for 0. Borrowed. */
+const char *lb_dx_class_label(const lb_scoreset *s, int k);
+const char *lb_dx_dev_label(const lb_scoreset *s, int k);
+
+/* Year of used year index ti. */
+int lb_dx_year(const lb_diagnosis *dx, size_t ti);
+
+/* ---- Dutch sentences shared by the HTML and Markdown reports (words.c) --------------------
+ * Plain text with numbers the Dutch way; the writers escape them. Each returns a new string
+ * (caller frees) or NULL when out of memory. */
+
+/* The reasons for criterion @p c (0 = cumulative problems, 1 = risk of sliding, 2 = size). */
+char *lb_dx_reason(const lb_diagnosis *dx, int c);
+
+/* Why the verdict is what it is, from the three levels. */
+char *lb_dx_verdict_reason(const lb_diagnosis *dx);
+
+/* Rule @p i (0 .. LB_DX_N_RULES-1) of the check, with the thresholds of this diagnosis. */
+enum { LB_DX_N_RULES = 5 };
+char *lb_dx_rule(const lb_diagnosis *dx, size_t i);
+
+/* "inwoners", "woningen", "oppervlakte" or "geen (ongewogen gemiddelde)" for year index ti;
+ * static. */
+const char *lb_dx_weight_phrase(const lb_diagnosis *dx, size_t ti);
+
+/* The disclaimer: a signal for a plan, not a decision. */
+extern const char lb_dx_disclaimer[];
+
+/* ---- writers ----------------------------------------------------------------------------- */
+
+/* The JSON document (unrounded numbers, null for missing). New reference owned by the caller. */
+lb_status lb_dx_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_line,
+                     struct json_object **out);
+
+/* Write the HTML / Markdown report to @p path. */
+lb_status lb_dx_write_html(lb_ctx *ctx, const lb_diagnosis *dx, const char *path);
+lb_status lb_dx_write_md(lb_ctx *ctx, const lb_diagnosis *dx, const char *path);
+
+/* Write all three as DIR/BASE.{html,md,json} with lb_outdir (all or nothing). */
+lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const char *dir, const char *base,
+                          const char *command_line);
+
+/* lb_diagnose_run() on scores already in memory: check the options, select, compute, write. */
+lb_status lb_dx_run_on(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o);
+
+#endif

@@ -1,0 +1,855 @@
+/* SPDX-License-Identifier: MIT */
+/* The report as HTML and as Markdown. The content is written once, through a few primitives
+ * (heading, paragraph, table, figure) that render either form, so both carry the same numbers
+ * and sentences; the HTML adds inline CSS and SVG figures. */
+#include "diagnose.h"
+
+#include "../core/ctx.h"
+#include "../io/outdir.h"
+#include "../io/write.h"
+#include "../model/score.h"
+#include "svg.h"
+#include "text.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- primitives -------------------------------------------------------------------------- */
+
+typedef struct sink {
+    lb_text t;
+    int html;
+    const char *align; /* current table's column alignment: 'l' or 'r' per column */
+    size_t col;
+} sink;
+
+static void esc(sink *k, const char *s)
+{
+    if (k->html)
+        lb_text_html(&k->t, s);
+    else
+        lb_text_md(&k->t, s);
+}
+
+static void heading(sink *k, int level, const char *text)
+{
+    if (k->html) {
+        lb_text_printf(&k->t, "<h%d>", level);
+        esc(k, text);
+        lb_text_printf(&k->t, "</h%d>\n", level);
+    } else {
+        lb_text_printf(&k->t, "\n%.*s ", level, "######");
+        esc(k, text);
+        lb_text_puts(&k->t, "\n\n");
+    }
+}
+
+static void para(sink *k, const char *text)
+{
+    lb_text_puts(&k->t, k->html ? "<p>" : "");
+    esc(k, text);
+    lb_text_puts(&k->t, k->html ? "</p>\n" : "\n\n");
+}
+
+/* A paragraph with a bold lead-in. */
+static void para_lead(sink *k, const char *lead, const char *text)
+{
+    lb_text_puts(&k->t, k->html ? "<p><strong>" : "**");
+    esc(k, lead);
+    lb_text_puts(&k->t, k->html ? "</strong> " : "** ");
+    esc(k, text);
+    lb_text_puts(&k->t, k->html ? "</p>\n" : "\n\n");
+}
+
+static void item(sink *k, const char *text)
+{
+    lb_text_puts(&k->t, k->html ? "<li>" : "- ");
+    esc(k, text);
+    lb_text_puts(&k->t, k->html ? "</li>\n" : "\n");
+}
+
+static void list_begin(sink *k)
+{
+    if (k->html)
+        lb_text_puts(&k->t, "<ul>\n");
+}
+
+static void list_end(sink *k)
+{
+    lb_text_puts(&k->t, k->html ? "</ul>\n" : "\n");
+}
+
+static void table_begin(sink *k, const char *align, const char *const *head)
+{
+    size_t n = strlen(align);
+    k->align = align;
+    k->col = 0;
+    if (k->html) {
+        lb_text_puts(&k->t, "<div class=\"tw\"><table>\n<thead><tr>");
+        for (size_t i = 0; i < n; i++) {
+            lb_text_printf(&k->t, "<th%s>", align[i] == 'r' ? " class=\"r\"" : "");
+            esc(k, head[i]);
+            lb_text_puts(&k->t, "</th>");
+        }
+        lb_text_puts(&k->t, "</tr></thead>\n<tbody>\n");
+    } else {
+        lb_text_puts(&k->t, "|");
+        for (size_t i = 0; i < n; i++) {
+            lb_text_puts(&k->t, " ");
+            esc(k, head[i]);
+            lb_text_puts(&k->t, " |");
+        }
+        lb_text_puts(&k->t, "\n|");
+        for (size_t i = 0; i < n; i++)
+            lb_text_puts(&k->t, align[i] == 'r' ? " --: |" : " --- |");
+        lb_text_puts(&k->t, "\n");
+    }
+}
+
+static void cell_open(sink *k)
+{
+    if (k->col == 0)
+        lb_text_puts(&k->t, k->html ? "<tr>" : "|");
+    if (k->html)
+        lb_text_printf(&k->t, "<td%s>", k->align[k->col] == 'r' ? " class=\"r\"" : "");
+    else
+        lb_text_puts(&k->t, " ");
+}
+
+static void cell_close(sink *k)
+{
+    lb_text_puts(&k->t, k->html ? "</td>" : " |");
+    if (++k->col == strlen(k->align)) {
+        lb_text_puts(&k->t, k->html ? "</tr>\n" : "\n");
+        k->col = 0;
+    }
+}
+
+static void cell(sink *k, const char *text)
+{
+    cell_open(k);
+    esc(k, text ? text : "");
+    cell_close(k);
+}
+
+/* Dark class colours get white text. */
+static int is_dark(const char *hex)
+{
+    unsigned r = 0, g = 0, b = 0;
+    if (!hex || sscanf(hex, "#%2x%2x%2x", &r, &g, &b) != 3)
+        return 0;
+    return 0.299 * r + 0.587 * g + 0.114 * b < 140;
+}
+
+/* A class label, in HTML on its class colour. */
+static void cell_chip(sink *k, const char *label, const char *colour)
+{
+    cell_open(k);
+    if (k->html && colour) {
+        lb_text_printf(&k->t, "<span class=\"chip\" style=\"background:%s;color:%s\">", colour,
+                       is_dark(colour) ? "#fff" : "#111");
+        esc(k, label);
+        lb_text_puts(&k->t, "</span>");
+    } else {
+        esc(k, label);
+    }
+    cell_close(k);
+}
+
+static void table_end(sink *k)
+{
+    lb_text_puts(&k->t, k->html ? "</tbody></table></div>\n" : "\n");
+}
+
+/* ---- numbers ----------------------------------------------------------------------------- */
+
+typedef struct nbuf {
+    char s[48];
+} nbuf;
+
+static nbuf score(double v)
+{
+    nbuf b;
+    lb_nl_number(b.s, sizeof(b.s), v, 3, 0);
+    return b;
+}
+
+static nbuf dev(double v)
+{
+    nbuf b;
+    lb_nl_number(b.s, sizeof(b.s), v, 3, LB_NL_SIGN);
+    return b;
+}
+
+static nbuf count(double v)
+{
+    nbuf b;
+    lb_nl_number(b.s, sizeof(b.s), v, 0, LB_NL_GROUP);
+    return b;
+}
+
+/* Raw indicator values span metres, euros and shares: decimals by magnitude. */
+static nbuf raw(double v)
+{
+    nbuf b;
+    double a = fabs(v);
+    lb_nl_number(b.s, sizeof(b.s), v, a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3, LB_NL_GROUP);
+    return b;
+}
+
+static const char *colour_of(const lb_scoreset *s, int k)
+{
+    return k >= 1 && k <= LB_N_CLASSES ? s->class_colours[k - 1] : NULL;
+}
+
+/* ---- content ----------------------------------------------------------------------------- */
+
+static void sentence(sink *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sentence(sink *k, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!buf) {
+        k->t.failed = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(buf, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    para(k, buf);
+    free(buf);
+}
+
+static void verdict_box(sink *k, const lb_diagnosis *dx, const char *why)
+{
+    static const char *const css[] = {"v-none", "v-possible", "v-strong"};
+    if (k->html) {
+        lb_text_printf(&k->t, "<section class=\"verdict %s\">\n", css[dx->verdict]);
+        lb_text_puts(&k->t, "<h2>Preventiebudget: indicatief oordeel</h2>\n<p class=\"big\">");
+        esc(k, lb_dx_verdict_name(dx->verdict));
+        lb_text_puts(&k->t, "</p>\n");
+        para(k, why);
+        lb_text_puts(&k->t, "<p class=\"disclaimer\"><strong>Signaal voor een plan, geen "
+                            "besluit.</strong> ");
+        esc(k, lb_dx_disclaimer);
+        lb_text_puts(&k->t, "</p>\n</section>\n");
+    } else {
+        heading(k, 2, "Preventiebudget: indicatief oordeel");
+        lb_text_puts(&k->t, "> **");
+        esc(k, lb_dx_verdict_name(dx->verdict));
+        lb_text_puts(&k->t, "**\n>\n> ");
+        esc(k, why);
+        lb_text_puts(&k->t, "\n>\n> **Signaal voor een plan, geen besluit.** ");
+        esc(k, lb_dx_disclaimer);
+        lb_text_puts(&k->t, "\n\n");
+    }
+}
+
+static void section_score(sink *k, const lb_diagnosis *dx)
+{
+    const lb_scoreset *s = dx->s;
+    const lb_dx_selection *sel = dx->sel;
+    const size_t last = dx->n_t - 1;
+    const int year = lb_dx_year(dx, last);
+    char h[96];
+    snprintf(h, sizeof(h), "1. Score en klasse in %d", year);
+    heading(k, 2, h);
+    static const char *const head[] = {"",       "Score (lbm)",   "Afwijking van de referentie",
+                                       "Klasse", "Gewicht (som)", "Eenheden"};
+    table_begin(k, "lrrlrr", head);
+    const lb_dx_agg *rows[3] = {&dx->wijk[last], &dx->gem[last],
+                                dx->focus ? &dx->focus[last] : NULL};
+    const char *names[3] = {"Wijk", "Gemeente", "Aandachtswijken (gemiddelde)"};
+    for (int r = 0; r < 3; r++) {
+        if (!rows[r])
+            continue;
+        cell(k, names[r]);
+        cell(k, score(rows[r]->v[LB_OUT_LBM]).s);
+        cell(k, dev(rows[r]->v[LB_OUT_AFW]).s);
+        cell_chip(k, lb_dx_class_label(s, rows[r]->klass), colour_of(s, rows[r]->klass));
+        cell(k, count(rows[r]->weight).s);
+        cell(k, count((double)rows[r]->n).s);
+    }
+    int kref = lb_classify(s->ref, s->thresholds, LB_N_THRESHOLDS);
+    cell(k, "Referentie");
+    cell(k, score(s->ref).s);
+    cell(k, dev(0.0).s);
+    cell_chip(k, lb_dx_class_label(s, kref), colour_of(s, kref));
+    cell(k, "");
+    cell(k, "");
+    table_end(k);
+    sentence(k,
+             "De wijk %s bestaat uit %zu eenhe%s: %s. Vergeleken wordt met %s: %s. Gemiddelden "
+             "zijn gewogen met het gewicht van de scores: %s. De klasse van de wijk volgt uit "
+             "haar eigen gemiddelde score.",
+             sel->wijk_name, dx->n_units_wijk, dx->n_units_wijk == 1 ? "id" : "den", sel->wijk_rule,
+             sel->gemeente_name, sel->gemeente_rule, lb_dx_weight_phrase(dx, last));
+    sentence(k,
+             "De referentie is het gewogen gemiddelde van de referentiepopulatie van de scores "
+             "(bij de Leefbaarometer: heel Nederland): een afwijking van 0 is het "
+             "referentieniveau %s.",
+             score(s->ref).s);
+}
+
+static void section_map(sink *k, const lb_diagnosis *dx)
+{
+    const lb_scoreset *s = dx->s;
+    heading(k, 2, "2. Kaart van de wijk en omgeving");
+    if (!k->html) {
+        para(k, "De kaart staat in de HTML-versie van dit rapport.");
+        return;
+    }
+    lb_text_puts(&k->t, "<figure>\n");
+    int drawn = lb_dx_svg_map(&k->t, dx);
+    lb_text_puts(&k->t, "</figure>\n");
+    if (!drawn) {
+        para(k, "Geen kaart: de scores hebben geen polygonen.");
+        return;
+    }
+    lb_text_puts(&k->t, "<div class=\"legend\">");
+    for (int c = 1; c <= LB_N_CLASSES; c++) {
+        lb_text_printf(&k->t, "<span><i style=\"background:%s\"></i>",
+                       s->class_colours[c - 1] ? s->class_colours[c - 1] : "#ccc");
+        esc(k, lb_dx_class_label(s, c));
+        lb_text_puts(&k->t, "</span>");
+    }
+    lb_text_puts(&k->t, "<span><i style=\"background:#e0e0e0\"></i>geen score</span>"
+                        "<span><i class=\"wijk\"></i>de wijk (nummers als in de "
+                        "tabel van paragraaf 6)</span>");
+    if (dx->focus)
+        lb_text_puts(&k->t, "<span><i class=\"focus\"></i>aandachtswijken</span>");
+    lb_text_puts(&k->t, "</div>\n");
+    char y[80];
+    snprintf(y, sizeof(y), "Klassen in %d; RD-co\xc3\xb6rdinaten, noorden boven.",
+             lb_dx_year(dx, dx->n_t - 1));
+    para(k, y);
+}
+
+static void section_dimensions(sink *k, const lb_diagnosis *dx)
+{
+    const lb_scoreset *s = dx->s;
+    const size_t last = dx->n_t - 1, nd = s->n_dims;
+    heading(k, 2, "3. Dimensies: wijk, gemeente en referentie");
+    char kk[32];
+    lb_nl_number(kk, sizeof(kk), dx->clear_sd, 2, 0);
+    sentence(k,
+             "Per dimensie de afwijking van de referentie (0 = referentieniveau) voor de wijk en "
+             "de gemeente, en het verschil wijk \xe2\x88\x92 gemeente. Een dimensie ligt duidelijk "
+             "lager als het verschil minstens %s standaarddeviatie (van die dimensie over alle "
+             "eenheden in de invoer) onder nul ligt; de stippellijn in de grafiek is die grens.",
+             kk);
+    if (k->html) {
+        lb_text_puts(&k->t, "<figure>\n");
+        lb_dx_svg_bars(&k->t, dx);
+        lb_text_puts(&k->t, "</figure>\n");
+    }
+    static const char *const head[] = {"Dimensie",
+                                       "Wijk",
+                                       "Gemeente",
+                                       "Referentie",
+                                       "Wijk \xe2\x88\x92 gemeente",
+                                       "Grens duidelijk lager",
+                                       "Duidelijk lager"};
+    table_begin(k, "lrrrrrl", head);
+    for (size_t d = 0; d < nd; d++) {
+        cell(k, lb_dx_dim_label(s, d));
+        cell(k, dev(dx->wijk[last].v[LB_OUT_DIM0 + d]).s);
+        cell(k, dev(dx->gem[last].v[LB_OUT_DIM0 + d]).s);
+        cell(k, dev(0.0).s);
+        cell(k, dev(dx->gap[d]).s);
+        cell(k, dev(-dx->threshold[d]).s);
+        cell(k, isnan(dx->gap[d]) ? "geen gegevens" : dx->below[d] ? "ja" : "nee");
+    }
+    table_end(k);
+}
+
+static void section_development(sink *k, const lb_diagnosis *dx)
+{
+    const lb_scoreset *s = dx->s;
+    heading(k, 2, "4. Ontwikkeling");
+    if (dx->n_t < 2) {
+        sentence(k, "Er is maar \xc3\xa9\xc3\xa9n jaar (%d); de ontwikkeling is onbekend.",
+                 lb_dx_year(dx, 0));
+        return;
+    }
+    if (k->html) {
+        lb_text_puts(&k->t, "<figure>\n");
+        lb_dx_svg_development(&k->t, dx);
+        lb_text_puts(&k->t, "</figure>\n<div class=\"legend\"><span><i class=\"lw\"></i>wijk"
+                            "</span><span><i class=\"lg\"></i>gemeente</span>");
+        if (dx->focus)
+            lb_text_puts(&k->t, "<span><i class=\"lf\"></i>aandachtswijken</span>");
+        lb_text_puts(&k->t, "<span>achtergrond: klassen</span></div>\n");
+    }
+    static const char *const head_y[] = {"Jaar", "Wijk", "Klasse wijk", "Gemeente",
+                                         "Aandachtswijken"};
+    table_begin(k, dx->focus ? "rrlrr" : "rrlr", head_y);
+    for (size_t ti = 0; ti < dx->n_t; ti++) {
+        char y[16];
+        snprintf(y, sizeof(y), "%d", lb_dx_year(dx, ti));
+        cell(k, y);
+        cell(k, score(dx->wijk[ti].v[LB_OUT_LBM]).s);
+        cell_chip(k, lb_dx_class_label(s, dx->wijk[ti].klass), colour_of(s, dx->wijk[ti].klass));
+        cell(k, score(dx->gem[ti].v[LB_OUT_LBM]).s);
+        if (dx->focus)
+            cell(k, score(dx->focus[ti].v[LB_OUT_LBM]).s);
+    }
+    table_end(k);
+
+    sentence(k, "Ontwikkeling van de score (\xce\x94 lbm) per periode met de "
+                "ontwikkelingsklasse, en per dimensie (\xce\x94 van de afwijking).");
+    /* Rows: total then dimensions; columns: the periods. */
+    size_t np = dx->n_periods;
+    const char **head = calloc(np + 1, sizeof(*head));
+    char(*labels)[32] = calloc(np + 1, sizeof(*labels));
+    char *align = calloc(np + 2, 1);
+    if (!head || !labels || !align) {
+        k->t.failed = 1;
+        free(head);
+        free(labels);
+        free(align);
+        return;
+    }
+    head[0] = "";
+    align[0] = 'l';
+    for (size_t p = 0; p < np; p++) {
+        snprintf(labels[p], sizeof(labels[p]), "%d\xe2\x80\x93%d",
+                 lb_dx_year(dx, dx->periods[p].from), lb_dx_year(dx, dx->periods[p].to));
+        head[p + 1] = labels[p];
+        align[p + 1] = 'l';
+    }
+    table_begin(k, align, head);
+    for (size_t r = 0; r < 2 + s->n_dims + (dx->focus ? 1 : 0); r++) {
+        /* r = 0 wijk total, 1 gemeente total, [2 focus total], then wijk dimensions. */
+        size_t d = r - 2 - (dx->focus ? 1 : 0);
+        if (r == 0)
+            cell(k, "Wijk: score");
+        else if (r == 1)
+            cell(k, "Gemeente: score");
+        else if (dx->focus && r == 2)
+            cell(k, "Aandachtswijken: score");
+        else {
+            char lab[160];
+            snprintf(lab, sizeof(lab), "Wijk: %s", lb_dx_dim_label(s, d));
+            cell(k, lab);
+        }
+        for (size_t p = 0; p < np; p++) {
+            const lb_dx_period *pe = &dx->periods[p];
+            double v;
+            int c;
+            if (r == 0) {
+                v = pe->wijk[LB_OUT_LBM];
+                c = pe->wijk_class[LB_OUT_LBM];
+            } else if (r == 1) {
+                v = pe->gemeente[LB_OUT_LBM];
+                c = pe->gem_class[LB_OUT_LBM];
+            } else if (dx->focus && r == 2) {
+                v = pe->focus[LB_OUT_LBM];
+                c = lb_classify(v, s->dev_cuts, s->n_dev_cuts);
+            } else {
+                v = pe->wijk[LB_OUT_DIM0 + d];
+                c = pe->wijk_class[LB_OUT_DIM0 + d];
+            }
+            char txt[96];
+            if (isnan(v))
+                snprintf(txt, sizeof(txt), "%s", dev(v).s);
+            else
+                snprintf(txt, sizeof(txt), "%s (%s)", dev(v).s, lb_dx_dev_label(s, c));
+            cell(k, txt);
+        }
+    }
+    table_end(k);
+    free(head);
+    free(labels);
+    free(align);
+}
+
+static void section_drivers(sink *k, const lb_diagnosis *dx)
+{
+    const lb_scoreset *s = dx->s;
+    heading(k, 2, "5. Achtergrond: indicatoren bij de zwakste dimensies");
+    if (!dx->has_contrib) {
+        if (s->is_published || s->n_ind == 0)
+            para(k, "Voor deze scores zijn geen indicatorbijdragen beschikbaar (gepubliceerde "
+                    "scores bevatten alleen de dimensiescores), dus de achtergrond per "
+                    "indicator kan niet worden gegeven. Met scores van leefbaar zelf (leefbaar "
+                    "score) staan hier de indicatoren die de zwakste dimensies bepalen.");
+        else
+            para(k, "Voor deze scores zijn geen indicatorbijdragen beschikbaar: de run heeft "
+                    "geen kolommen c_<indicator> met de bijdragen per eenheid, dus de "
+                    "achtergrond per indicator kan niet worden gegeven.");
+        lb_text_puts(&k->t, k->html ? "<p>" : "");
+        esc(k, "Zwakste dimensies (wijk \xe2\x88\x92 gemeente): ");
+        for (size_t w = 0; w < dx->n_weak; w++) {
+            char item_txt[200];
+            snprintf(item_txt, sizeof(item_txt), "%s%s %s", w ? "; " : "",
+                     lb_dx_dim_label(s, dx->weak[w].dim), dev(dx->gap[dx->weak[w].dim]).s);
+            esc(k, item_txt);
+        }
+        lb_text_puts(&k->t, k->html ? ".</p>\n" : ".\n\n");
+        return;
+    }
+    para(k, "Per zwakke dimensie de indicatoren met hun waarde en hun bijdrage (\xce\xb2 "
+            "\xc2\xb7 f(x)) aan de dimensie, voor de wijk en het gewogen gemeentegemiddelde. "
+            "Het verschil in bijdrage telt op tot het verschil wijk \xe2\x88\x92 gemeente van "
+            "de dimensie; de indicator met het meest negatieve verschil trekt de wijk het "
+            "sterkst omlaag.");
+    static const char *const head[] = {"Indicator",     "Waarde wijk",       "Waarde gemeente",
+                                       "Bijdrage wijk", "Bijdrage gemeente", "Verschil"};
+    for (size_t w = 0; w < dx->n_weak; w++) {
+        const lb_dx_weak *wk = &dx->weak[w];
+        char h[200];
+        snprintf(h, sizeof(h), "%s (wijk \xe2\x88\x92 gemeente %s)", lb_dx_dim_label(s, wk->dim),
+                 dev(dx->gap[wk->dim]).s);
+        heading(k, 3, h);
+        if (wk->n_drivers == 0) {
+            para(k, "Het model heeft voor deze dimensie geen indicatoren.");
+            continue;
+        }
+        table_begin(k, "lrrrrr", head);
+        for (size_t j = 0; j < wk->n_drivers; j++) {
+            const lb_dx_driver *dr = &wk->drivers[j];
+            cell(k, s->ind_label && s->ind_label[dr->ind] ? s->ind_label[dr->ind]
+                                                          : s->ind_id[dr->ind]);
+            cell(k, raw(dr->raw_wijk).s);
+            cell(k, raw(dr->raw_gem).s);
+            cell(k, dev(dr->c_wijk).s);
+            cell(k, dev(dr->c_gem).s);
+            cell(k, dev(dr->diff).s);
+        }
+        table_end(k);
+    }
+}
+
+static void section_units(sink *k, const lb_diagnosis *dx)
+{
+    const lb_scoreset *s = dx->s;
+    const size_t last = dx->n_t - 1, t = dx->t[last], nd = s->n_dims;
+    char h[96];
+    /* Name the units after their id field: buurten in our runs, PC4 areas in published ones. */
+    const char *noun = "Eenheden";
+    if (s->id_field && lb_text_ieq(s->id_field, "BU_CODE"))
+        noun = "Buurten";
+    else if (s->id_field && lb_text_ieq(s->id_field, "PC4"))
+        noun = "Postcodegebieden (PC4)";
+    else if (s->id_field && lb_text_ieq(s->id_field, "PC6"))
+        noun = "Postcodegebieden (PC6)";
+    else if (s->id_field && lb_text_ieq(s->id_field, "WK_CODE"))
+        noun = "Wijken";
+    snprintf(h, sizeof(h), "6. %s van de wijk in %d", noun, lb_dx_year(dx, last));
+    heading(k, 2, h);
+    int share = dx->sel->wijk_share != NULL, dev_col = dx->n_t > 1;
+    size_t nc = 6 + nd + (size_t)dev_col + (size_t)share;
+    const char **head = calloc(nc, sizeof(*head));
+    char *align = calloc(nc + 1, 1);
+    char dev_head[64];
+    if (!head || !align) {
+        k->t.failed = 1;
+        free(head);
+        free(align);
+        return;
+    }
+    size_t c = 0;
+    head[c] = "Nr";
+    align[c++] = 'r';
+    head[c] = "Code";
+    align[c++] = 'l';
+    head[c] = "Naam";
+    align[c++] = 'l';
+    head[c] = dx->weighted[last] ? "Gewicht" : "Gewicht (geen)";
+    align[c++] = 'r';
+    head[c] = "Score";
+    align[c++] = 'r';
+    head[c] = "Klasse";
+    align[c++] = 'l';
+    for (size_t d = 0; d < nd; d++) {
+        head[c] = lb_dx_dim_label(s, d);
+        align[c++] = 'r';
+    }
+    if (dev_col) {
+        snprintf(dev_head, sizeof(dev_head), "\xce\x94 score %d\xe2\x80\x93%d", lb_dx_year(dx, 0),
+                 lb_dx_year(dx, last));
+        head[c] = dev_head;
+        align[c++] = 'l';
+    }
+    if (share) {
+        head[c] = "Aandeel binnen de wijk";
+        align[c++] = 'r';
+    }
+    table_begin(k, align, head);
+    for (size_t j = 0; j < dx->n_units_wijk; j++) {
+        size_t u = dx->units[j];
+        char nr[32];
+        snprintf(nr, sizeof(nr), "%zu", j + 1);
+        cell(k, nr);
+        cell(k, s->id[u]);
+        cell(k, s->name && s->name[u] ? s->name[u] : "");
+        cell(k, count(s->weight ? s->weight[t * s->n_units + u] : NAN).s);
+        double lbm = lb_scoreset_value(s, t, LB_OUT_LBM, u);
+        int kl = lb_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
+        cell(k, score(lbm).s);
+        cell_chip(k, kl ? lb_dx_class_label(s, kl) : "geen score", colour_of(s, kl));
+        for (size_t d = 0; d < nd; d++)
+            cell(k, dev(lb_scoreset_value(s, t, LB_OUT_DIM0 + d, u)).s);
+        if (dev_col) {
+            double dl = lbm - lb_scoreset_value(s, dx->t[0], LB_OUT_LBM, u);
+            char txt[96];
+            if (isnan(dl))
+                snprintf(txt, sizeof(txt), "%s", dev(dl).s);
+            else
+                snprintf(txt, sizeof(txt), "%s (%s)", dev(dl).s,
+                         lb_dx_dev_label(s, lb_classify(dl, s->dev_cuts, s->n_dev_cuts)));
+            cell(k, txt);
+        }
+        if (share) {
+            char pct[32];
+            lb_nl_number(pct, sizeof(pct), 100.0 * dx->sel->wijk_share[u], 0, 0);
+            strcat(pct, " %");
+            cell(k, pct);
+        }
+    }
+    table_end(k);
+    free(head);
+    free(align);
+}
+
+static void section_check(sink *k, const lb_diagnosis *dx, char *const reasons[3], const char *why)
+{
+    heading(k, 2, "7. Preventiebudget-toets");
+    para(k, "De drie punten uit de brief van 5 november 2008 over het preventiebudget, "
+            "uitgewerkt met de scores. De regels staan onder de tabel.");
+    static const char *const head[] = {"Punt", "Uitkomst", "Toelichting"};
+    static const char *const names[3] = {"(1) Meervoudige problematiek", "(2) Risico op afglijden",
+                                         "(3) Omvang"};
+    const lb_dx_level lv[3] = {dx->problems, dx->risk, dx->size};
+    table_begin(k, "lll", head);
+    for (int c = 0; c < 3; c++) {
+        cell(k, names[c]);
+        cell(k, lb_dx_level_name(lv[c]));
+        cell(k, reasons[c]);
+    }
+    table_end(k);
+    para_lead(k, "Indicatief oordeel:", lb_dx_verdict_name(dx->verdict));
+    para(k, why);
+    heading(k, 3, "Regels");
+    list_begin(k);
+    for (size_t i = 0; i < LB_DX_N_RULES; i++) {
+        char *r = lb_dx_rule(dx, i);
+        if (!r) {
+            k->t.failed = 1;
+            return;
+        }
+        item(k, r);
+        free(r);
+    }
+    list_end(k);
+}
+
+static void section_method(sink *k, const lb_diagnosis *dx)
+{
+    const lb_scoreset *s = dx->s;
+    heading(k, 2, "Verantwoording");
+    list_begin(k);
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "Bron van de scores: %s%s.", s->description ? s->description : "",
+             s->is_published ? " (gepubliceerde scores)" : " (berekend met leefbaar)");
+    item(k, buf);
+    lb_text yrs = {0};
+    for (size_t ti = 0; ti < dx->n_t; ti++)
+        lb_text_printf(&yrs, "%s%d", ti ? ", " : "", lb_dx_year(dx, ti));
+    snprintf(buf, sizeof(buf), "Jaren: %s; peiljaar %d.", yrs.s ? yrs.s : "",
+             lb_dx_year(dx, dx->n_t - 1));
+    lb_text_free(&yrs);
+    item(k, buf);
+    snprintf(buf, sizeof(buf),
+             "Gewicht van de gemiddelden: %s. Gemiddelden van wijk, gemeente en "
+             "aandachtswijken zijn gewogen gemiddelden over hun eenheden.",
+             lb_dx_weight_phrase(dx, dx->n_t - 1));
+    item(k, buf);
+    snprintf(buf, sizeof(buf), "Wijk: %s.", dx->sel->wijk_rule);
+    item(k, buf);
+    snprintf(buf, sizeof(buf), "Gemeente: %s.", dx->sel->gemeente_rule);
+    item(k, buf);
+    if (dx->sel->focus_rule) {
+        snprintf(buf, sizeof(buf), "Aandachtswijken: %s.", dx->sel->focus_rule);
+        item(k, buf);
+    }
+    lb_text th = {0};
+    char cut[32];
+    for (int i = 0; i < LB_N_THRESHOLDS; i++)
+        lb_text_printf(&th, "%s%s", i ? "; " : "",
+                       lb_nl_number(cut, sizeof(cut), s->thresholds[i], 6, LB_NL_TRIM));
+    snprintf(buf, sizeof(buf),
+             "Klassegrenzen op de score: %s (een waarde op een grens hoort "
+             "bij de hogere klasse).",
+             th.s ? th.s : "");
+    lb_text_free(&th);
+    item(k, buf);
+    lb_text dc = {0};
+    for (size_t i = 0; i < s->n_dev_cuts; i++)
+        lb_text_printf(&dc, "%s%s", i ? "; " : "",
+                       lb_nl_number(cut, sizeof(cut), s->dev_cuts[i], 6, LB_NL_SIGN | LB_NL_TRIM));
+    snprintf(buf, sizeof(buf), "Grenzen van de ontwikkelingsklassen op \xce\x94: %s.",
+             dc.s ? dc.s : "");
+    lb_text_free(&dc);
+    item(k, buf);
+    snprintf(buf, sizeof(buf),
+             "Gemaakt met leefbaar %s; dezelfde getallen staan "
+             "ongerond in het JSON-bestand naast dit rapport.",
+             lb_version());
+    item(k, buf);
+    list_end(k);
+}
+
+static const char css[] =
+    "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#1b1b1b;background:#fff;"
+    "margin:0;line-height:1.45;font-size:15px}"
+    "main{max-width:1100px;margin:0 auto;padding:24px 28px 48px}"
+    "h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 10px;border-bottom:2px "
+    "solid #1f5fa8;padding-bottom:3px}h3{font-size:16px;margin:18px 0 6px}"
+    ".sub{color:#555;margin:0 0 18px}"
+    ".verdict{border-left:8px solid #888;background:#f3f3f3;padding:10px 18px;margin:16px 0}"
+    ".verdict h2{border:0;margin:4px 0;font-size:17px}"
+    ".verdict .big{font-size:24px;font-weight:bold;margin:4px 0}"
+    ".v-strong{border-color:#c0392b;background:#fdecea}"
+    ".v-possible{border-color:#e67e22;background:#fff4e5}"
+    ".v-none{border-color:#2e7d32;background:#edf7ee}"
+    ".disclaimer{font-size:14px;color:#333}"
+    ".tw{overflow-x:auto}"
+    "table{border-collapse:collapse;margin:8px 0 14px;font-size:14px}"
+    "th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}"
+    "th{background:#eef2f7}th.r{text-align:right}td.r{text-align:right;white-space:nowrap}"
+    ".chip{display:inline-block;padding:1px 7px;border-radius:3px;white-space:nowrap}"
+    "figure{margin:8px 0}svg{max-width:100%;height:auto;font-family:inherit}"
+    "svg .lbl{font-size:13px;font-weight:bold;fill:#111;paint-order:stroke;stroke:#fff;"
+    "stroke-width:3px}"
+    "svg .axis{font-size:11px;fill:#333}svg .dim{font-size:13px;fill:#111}"
+    "svg .val{font-size:12px;fill:#111}svg .scale text,svg .north{font-size:12px;fill:#222}"
+    ".legend{display:flex;flex-wrap:wrap;gap:6px 16px;font-size:13px;margin:4px 0 8px}"
+    ".legend i{display:inline-block;width:16px;height:12px;margin-right:5px;vertical-align:"
+    "-1px;border:1px solid #999}"
+    ".legend i.wijk{border:2px solid #111;background:#fff}"
+    ".legend i.focus{border:2px dashed #6a1b9a;background:#fff}"
+    ".legend i.lw{height:0;border:0;border-top:3px solid #111}"
+    ".legend i.lg{height:0;border:0;border-top:2px solid #1f5fa8}"
+    ".legend i.lf{height:0;border:0;border-top:2px dashed #6a1b9a}"
+    "@media print{main{max-width:none}}";
+
+static lb_status render(lb_ctx *ctx, const lb_diagnosis *dx, int html, lb_text *out)
+{
+    sink k = {.html = html};
+    char *reasons[3] = {NULL, NULL, NULL}, *why = lb_dx_verdict_reason(dx);
+    for (int c = 0; c < 3; c++)
+        reasons[c] = lb_dx_reason(dx, c);
+    if (!why || !reasons[0] || !reasons[1] || !reasons[2]) {
+        free(why);
+        for (int c = 0; c < 3; c++)
+            free(reasons[c]);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    const lb_dx_selection *sel = dx->sel;
+    char title[512], sub[1024];
+    snprintf(title, sizeof(title), "Eerste wijkdiagnose: %s", sel->wijk_name);
+    snprintf(sub, sizeof(sub), "%s%s%s \xc2\xb7 peiljaar %d \xc2\xb7 scores van %d tot %d",
+             sel->wijk_code ? sel->wijk_code : "", sel->wijk_code ? " \xc2\xb7 " : "",
+             sel->gemeente_name, lb_dx_year(dx, dx->n_t - 1), lb_dx_year(dx, 0),
+             lb_dx_year(dx, dx->n_t - 1));
+    if (html) {
+        lb_text_puts(&k.t, "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">"
+                           "\n<meta name=\"viewport\" content=\"width=device-width, "
+                           "initial-scale=1\">\n<title>");
+        esc(&k, title);
+        lb_text_printf(&k.t, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n<h1>", css);
+        esc(&k, title);
+        lb_text_puts(&k.t, "</h1>\n<p class=\"sub\">");
+        esc(&k, sub);
+        lb_text_puts(&k.t, "</p>\n");
+    } else {
+        lb_text_puts(&k.t, "# ");
+        esc(&k, title);
+        lb_text_puts(&k.t, "\n\n");
+        esc(&k, sub);
+        lb_text_puts(&k.t, "\n");
+    }
+    verdict_box(&k, dx, why);
+    section_score(&k, dx);
+    section_map(&k, dx);
+    section_dimensions(&k, dx);
+    section_development(&k, dx);
+    section_drivers(&k, dx);
+    section_units(&k, dx);
+    section_check(&k, dx, reasons, why);
+    section_method(&k, dx);
+    if (html)
+        lb_text_puts(&k.t, "</main>\n</body>\n</html>\n");
+    free(why);
+    for (int c = 0; c < 3; c++)
+        free(reasons[c]);
+    if (k.t.failed) {
+        lb_text_free(&k.t);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    *out = k.t;
+    return LB_OK;
+}
+
+static lb_status write_form(lb_ctx *ctx, const lb_diagnosis *dx, int html, const char *path)
+{
+    lb_text t = {0};
+    lb_status st = render(ctx, dx, html, &t);
+    if (st == LB_OK)
+        st = lb_text_write(ctx, &t, path);
+    lb_text_free(&t);
+    return st;
+}
+
+lb_status lb_dx_write_html(lb_ctx *ctx, const lb_diagnosis *dx, const char *path)
+{
+    return write_form(ctx, dx, 1, path);
+}
+
+lb_status lb_dx_write_md(lb_ctx *ctx, const lb_diagnosis *dx, const char *path)
+{
+    return write_form(ctx, dx, 0, path);
+}
+
+lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const char *dir, const char *base,
+                          const char *command_line)
+{
+    lb_outdir od;
+    lb_status st = lb_outdir_open(ctx, dir, &od);
+    if (st != LB_OK)
+        return st;
+    char *names[3] = {lb_strfmt("%s.html", base), lb_strfmt("%s.md", base),
+                      lb_strfmt("%s.json", base)};
+    char *paths[3] = {NULL, NULL, NULL};
+    struct json_object *doc = NULL;
+    for (int i = 0; i < 3; i++)
+        paths[i] = names[i] ? lb_outdir_tmp_path(&od, names[i]) : NULL;
+    if (!paths[0] || !paths[1] || !paths[2])
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st == LB_OK)
+        st = lb_dx_write_html(ctx, dx, paths[0]);
+    if (st == LB_OK)
+        st = lb_dx_write_md(ctx, dx, paths[1]);
+    if (st == LB_OK)
+        st = lb_dx_json(ctx, dx, command_line, &doc);
+    if (st == LB_OK)
+        st = lb_write_json(ctx, paths[2], doc);
+    if (st == LB_OK)
+        st = lb_outdir_commit(ctx, &od);
+    lb_outdir_abort(&od);
+    json_object_put(doc);
+    for (int i = 0; i < 3; i++) {
+        free(names[i]);
+        free(paths[i]);
+    }
+    return st;
+}
