@@ -7,8 +7,8 @@
 
 #include "../core/ctx.h"
 #include "../geom/geos_bridge.h"
+#include "../io/mapset.h"
 #include "../io/outdir.h"
-#include "../io/preview.h"
 #include "../io/raster.h"
 #include "../io/runjson.h"
 #include "../io/style.h"
@@ -551,39 +551,13 @@ static lb_status write_rasters(lb_ctx *ctx, change_run *r)
     const lb_class_table ct = dev_classes(r, title);
     const lb_raster_opts ro = {r->o->raster_format, r->o->creation_options,
                                (const char *const *)meta};
-    const lb_style delta_style = {.kind = LB_STYLE_RASTER_BREAKS, .classes = &ct, .band = 1};
-    const lb_style class_style = {.kind = LB_STYLE_RASTER_CLASSES, .classes = &ct, .band = 1};
-    /* the outputs in order (the preview only when asked for): stem + years + extension */
-    enum { DELTA, DELTA_QML, CLASSES, CLASSES_QML, PREVIEW, N_OUT };
-    const char *const stem[N_OUT][2] = {{"change", ".tif"},
-                                        {"change", ".qml"},
-                                        {"change_class", ".tif"},
-                                        {"change_class", ".qml"},
-                                        {"change_class", ".png"}};
-    for (int f = 0; st == LB_OK && f < N_OUT - !r->o->preview; f++) {
-        char file[96];
-        snprintf(file, sizeof(file), "%s%s%s", stem[f][0], yy, stem[f][1]);
-        char *path = lb_outdir_tmp_path(&r->out, file);
-        if (!path)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        else if (f == DELTA) /* also fills p.cls from Δlbm */
-            st = lb_write_raster_float_bands(ctx, path, &p.grid, nb, fill_delta, &p,
-                                             (const char *const *)names, units, &ro);
-        else if (f == DELTA_QML || f == CLASSES_QML)
-            st = lb_style_write_qml(ctx, path, f == DELTA_QML ? &delta_style : &class_style);
-        else if (f == CLASSES)
-            st = lb_write_raster_classes(ctx, path, &p.grid, p.cls, &ct, &ro);
-        else
-            st = lb_preview_png(ctx, path, &p.grid, p.cls, &ct, 1);
-        free(path);
-        if (st == LB_OK)
-            json_object_array_add(r->outputs, json_object_new_string(file));
-        if (st == LB_OK && f == CLASSES) { /* the category names */
-            char *aux = lb_strfmt("%s.aux.xml", file);
-            json_object_array_add(r->outputs, aux ? json_object_new_string(aux) : NULL);
-            free(aux);
-        }
-    }
+    /* the Δ raster's fill also classifies Δlbm into p.cls */
+    const lb_mapset ms = {"change",     "change_class", yy,  &p.grid,
+                          nb,           fill_delta,     &p,  (const char *const *)names,
+                          units,        p.cls,          &ct, &ro,
+                          r->o->preview};
+    if (st == LB_OK)
+        st = lb_mapset_write(ctx, &r->out, &ms, r->outputs);
     for (size_t k = 0; names && k < nb; k++)
         free(names[k]);
     for (size_t k = 0; k < 3; k++)

@@ -12,8 +12,8 @@
 #include "../geom/geos_bridge.h"
 #include "../indicators/indicators.h"
 #include "../indicators/polygons.h"
+#include "../io/mapset.h"
 #include "../io/outdir.h"
-#include "../io/preview.h"
 #include "../io/runjson.h"
 #include "../io/style.h"
 #include "../io/write.h"
@@ -882,40 +882,11 @@ static lb_status write_rasters(lb_ctx *ctx, run *r, year_run *y)
                                (const char *const *)meta};
     const lb_class_table ct = {LB_N_CLASSES, (const char *const *)m->class_labels,
                                (const char *const *)m->class_colours, m->thresholds, title};
-    const lb_style score_style = {.kind = LB_STYLE_RASTER_BREAKS, .classes = &ct, .band = 1};
-    const lb_style class_style = {.kind = LB_STYLE_RASTER_CLASSES, .classes = &ct, .band = 1};
     band_src bs = {y, n};
-    /* the outputs in order (the preview only when asked for): stem + year + extension */
-    enum { SCORES, SCORES_QML, CLASSES, CLASSES_QML, PREVIEW, N_OUT };
-    const char *const stem[N_OUT][2] = {{"scores", ".tif"},
-                                        {"scores", ".qml"},
-                                        {"class", ".tif"},
-                                        {"class", ".qml"},
-                                        {"class", ".png"}};
-    for (int f = 0; st == LB_OK && f < N_OUT - !r->o->preview; f++) {
-        char file[64];
-        snprintf(file, sizeof(file), "%s%s%s", stem[f][0], yr, stem[f][1]);
-        char *path = lb_outdir_tmp_path(&r->out, file);
-        if (!path)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        else if (f == SCORES)
-            st = lb_write_raster_float_bands(ctx, path, &r->grid, nb, fill_band, &bs, names, units,
-                                             &ro);
-        else if (f == SCORES_QML || f == CLASSES_QML)
-            st = lb_style_write_qml(ctx, path, f == SCORES_QML ? &score_style : &class_style);
-        else if (f == CLASSES)
-            st = lb_write_raster_classes(ctx, path, &r->grid, cls, &ct, &ro);
-        else
-            st = lb_preview_png(ctx, path, &r->grid, cls, &ct, 1);
-        free(path);
-        if (st == LB_OK)
-            json_object_array_add(r->outputs, json_object_new_string(file));
-        if (st == LB_OK && f == CLASSES) { /* the category names */
-            char *aux = lb_strfmt("%s.aux.xml", file);
-            json_object_array_add(r->outputs, aux ? json_object_new_string(aux) : NULL);
-            free(aux);
-        }
-    }
+    const lb_mapset ms = {"scores", "class", yr,  &r->grid, nb,  fill_band,    &bs,
+                          names,    units,   cls, &ct,      &ro, r->o->preview};
+    if (st == LB_OK)
+        st = lb_mapset_write(ctx, &r->out, &ms, r->outputs);
     for (size_t i = 0; meta && meta[i]; i++)
         free(meta[i]);
     free(meta);
