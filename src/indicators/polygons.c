@@ -565,7 +565,8 @@ static lb_status eval_raster(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, d
                              double *out)
 {
     const lb_raster *r = NULL;
-    lb_status st = lb_inputs_raster(ctx, a->in, ind->layer, ind->band, &r);
+    lb_status st = lb_inputs_raster_resampled(ctx, a->in, ind->layer, ind->band,
+                                              ind->resampling == LB_RESAMPLE_NEAREST, &r);
     if (st == LB_OK)
         st = ensure_shapes(ctx, a);
     lb_cover cv = {0};
