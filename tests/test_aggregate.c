@@ -108,7 +108,7 @@ static void test_aggregate_hand_calculation(void **state)
                     .frac = {1.0, 0.5, 0.25, 0.5, 1.0, 1.0, 1.0, 0.75}};
     h.cov = (lb_layer_cover){5, h.off, h.cell, h.frac};
     lb_unit_scores u;
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, &cells, w, &u), LB_OK);
+    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, NULL, &cells, w, &u), LB_OK);
     assert_int_equal(u.s.n, 5);
     assert_int_equal(u.s.n_dims, 2);
 
@@ -155,7 +155,7 @@ static void test_aggregate_hand_calculation(void **state)
 
     /* REF is a parameter: another REF shifts lbm, not the deviations. */
     lb_unit_scores v;
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.25, &h.cov, &cells, w, &v), LB_OK);
+    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.25, &h.cov, NULL, &cells, w, &v), LB_OK);
     assert_near(v.s.dev[0][0], u.s.dev[0][0], 0.0);
     assert_near(v.s.lbm[0], 4.25 + 0.1, 1e-14);
     assert_int_equal(v.s.kscore[0], 8);
@@ -188,7 +188,7 @@ static void test_aggregate_class_from_own_score(void **state)
     hand_cover h = {.off = {0, 5}, .cell = {0, 1, 2, 3, 4}, .frac = {1, 1, 1, 1, 1}};
     h.cov = (lb_layer_cover){1, h.off, h.cell, h.frac};
     lb_unit_scores u;
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, &cells, w, &u), LB_OK);
+    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, NULL, &cells, w, &u), LB_OK);
     assert_near(u.s.dev[0][0], (3.0 * -0.3 + 3.0 * 0.2) / 6.0, 1e-15);
     assert_near(u.s.dev[1][0], (3.0 * -0.2 + 3.0 * 0.1) / 6.0, 1e-15);
     assert_near(u.s.afw[0], -0.1, 1e-15);
@@ -278,7 +278,7 @@ static void test_aggregate_layer_cover_brute_force(void **state)
     lb_scores cells;
     make_cells(f, n, aa, bb, scored, imputed, &cells);
     lb_unit_scores u;
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, cov, &cells, w, &u), LB_OK);
+    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, cov, NULL, &cells, w, &u), LB_OK);
 
     double sum_units = 0.0;
     for (size_t p = 0; p < N_UNITS; p++) {
@@ -345,11 +345,77 @@ static void test_aggregate_layer_cover_brute_force(void **state)
     lb_vlayer_destroy(l);
 }
 
+/* Compact scores (the scored cells only) through a cell → row map give the same units as the
+ * scores over the whole grid; lb_aggregate_values averages any value over the same cells and
+ * weights (NaN values left out) and recombines the dimension: Σ of parts = the dimension. */
+static void test_aggregate_compact_rows_and_values(void **state)
+{
+    fixture *f = *state;
+    const double w[7] = {10, 20, 40, 5, 7, 3, 0};
+    const double aa[7] = {0.1, -0.2, 0.3, 0.05, 9.0, 9.0, 0.5};
+    const double bb[7] = {-0.1, 0.0, 0.2, -0.3, 9.0, 9.0, 0.5};
+    const unsigned char scored[7] = {1, 1, 1, 1, 0, 0, 1};
+    lb_scores full, compact;
+    make_cells(f, 7, aa, bb, scored, NULL, &full);
+    /* the scored cells 0, 1, 2, 3, 6 as rows 0..4 */
+    const uint32_t cells[5] = {0, 1, 2, 3, 6};
+    int32_t row_of[7];
+    double cw[5], ca[5], cb[5], part1[5], part2[5];
+    const unsigned char all[5] = {1, 1, 1, 1, 1};
+    for (int c = 0; c < 7; c++)
+        row_of[c] = -1;
+    for (int k = 0; k < 5; k++) {
+        row_of[cells[k]] = k;
+        cw[k] = w[cells[k]];
+        ca[k] = aa[cells[k]];
+        cb[k] = bb[cells[k]];
+        part1[k] = 0.25 * ca[k]; /* aa split in two parts */
+        part2[k] = 0.75 * ca[k];
+    }
+    make_cells(f, 5, ca, cb, all, NULL, &compact);
+    hand_cover h = {.off = {0, 3, 6, 7, 8, 8},
+                    .cell = {0, 1, 2, 1, 3, 4, 5, 6},
+                    .frac = {1.0, 0.5, 0.25, 0.5, 1.0, 1.0, 1.0, 0.75}};
+    h.cov = (lb_layer_cover){5, h.off, h.cell, h.frac};
+    lb_unit_scores u, v;
+    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, NULL, &full, w, &u), LB_OK);
+    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, row_of, &compact, cw, &v), LB_OK);
+    for (size_t p = 0; p < 5; p++) {
+        assert_true(isnan(u.s.lbm[p]) == isnan(v.s.lbm[p]));
+        if (!isnan(u.s.lbm[p])) {
+            assert_near(v.s.lbm[p], u.s.lbm[p], 0);
+            assert_near(v.s.dev[1][p], u.s.dev[1][p], 0);
+        }
+        assert_near(v.weight[p], u.weight[p], 0);
+        assert_int_equal(v.n_cells[p], u.n_cells[p]);
+        assert_int_equal(v.s.flags[p], u.s.flags[p]);
+    }
+    double m1[5], m2[5], mx[5];
+    lb_aggregate_values(&h.cov, row_of, &compact, cw, part1, m1);
+    lb_aggregate_values(&h.cov, row_of, &compact, cw, part2, m2);
+    for (size_t p = 0; p < 5; p++)
+        if (!isnan(v.s.lbm[p]))
+            assert_near(m1[p] + m2[p], v.s.dev[0][p], 1e-15);
+        else
+            assert_true(isnan(m1[p]));
+    /* NaN-aware: with c1's value missing, U0 averages c0 and c2 only: (10·1 + 10·3)/20 · 0.1 */
+    double x[5] = {1.0, NAN, 3.0, 5.0, 7.0};
+    lb_aggregate_values(&h.cov, row_of, &compact, cw, x, mx);
+    assert_near(mx[0], (10.0 * 1.0 + 10.0 * 3.0) / 20.0, 1e-15);
+    assert_near(mx[1], 5.0, 1e-15); /* U1: c1 missing, c3 only */
+    assert_true(isnan(mx[3]));      /* U3: c6 has weight 0 */
+    lb_unit_scores_free(&u);
+    lb_unit_scores_free(&v);
+    lb_scores_free(&full);
+    lb_scores_free(&compact);
+}
+
 int main(void)
 {
     GDALAllRegister();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_aggregate_hand_calculation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aggregate_compact_rows_and_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aggregate_class_from_own_score, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aggregate_layer_cover_brute_force, setup, teardown),
     };

@@ -11,6 +11,7 @@
 #include "test_util.h"
 
 #include "core/sha256.h"
+#include "model/model.h"
 #include <leefbaar/leefbaar.h>
 
 #include <gdal.h>
@@ -330,6 +331,412 @@ static void test_pipeline_failure_keeps_existing_dir(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* ---- several years in one run (the demo city Leefstad, fixed reference year 2020) ---- */
+
+typedef struct demo_paths {
+    char model[600], y2020[600], y2022[600], stat[600], noise[600], green[600];
+} demo_paths;
+
+static void demo_paths_init(demo_paths *d)
+{
+    const char *root = getenv("LB_SOURCE_ROOT");
+    snprintf(d->model, sizeof(d->model), "%s/models/default.yaml", root);
+    snprintf(d->y2020, sizeof(d->y2020), "%s/shapes/leefstad_2020.gpkg", root);
+    snprintf(d->y2022, sizeof(d->y2022), "%s/shapes/leefstad_2022.gpkg", root);
+    snprintf(d->stat, sizeof(d->stat), "%s/shapes/leefstad.gpkg", root);
+    snprintf(d->noise, sizeof(d->noise), "%s/rasters/noise_lden.tif", root);
+    snprintf(d->green, sizeof(d->green), "%s/rasters/green_share.tif", root);
+}
+
+/* Both years' buurten, amenities and incidents bound per year; roads and rasters shared. */
+static void demo_inputs_two_years(const demo_paths *d, lb_input_spec in[9])
+{
+    const lb_input_spec all[9] = {{"buurten@2020", d->y2020, "buurten"},
+                                  {"buurten@2022", d->y2022, "buurten"},
+                                  {"amenities@2020", d->y2020, "amenities"},
+                                  {"amenities@2022", d->y2022, "amenities"},
+                                  {"incidents@2020", d->y2020, "incidents"},
+                                  {"incidents@2022", d->y2022, "incidents"},
+                                  {"roads", d->stat, "roads"},
+                                  {"noise", d->noise, NULL},
+                                  {"green", d->green, NULL}};
+    memcpy(in, all, sizeof(all));
+}
+
+static lb_status demo_score(lb_ctx *ctx, const demo_paths *d, const lb_input_spec *in, size_t n,
+                            const int *years, size_t n_years, const char *reference,
+                            const char *out)
+{
+    lb_score_options o;
+    lb_score_options_init(&o);
+    o.model_path = d->model;
+    o.inputs = in;
+    o.n_inputs = n;
+    if (n_years == 1)
+        o.year = years[0];
+    else {
+        o.years = years;
+        o.n_years = n_years;
+    }
+    o.reference_path = reference;
+    o.outdir = out;
+    lb_status st = lb_score_run(ctx, &o);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    return st;
+}
+
+/* Value of @p field for the row of layer @p layer with @p key = @p code and year = @p year;
+ * NaN when NULL. Fails when there is not exactly one such row. */
+static double row_value(GDALDatasetH ds, const char *layer, const char *key, const char *code,
+                        int year, const char *field)
+{
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, layer);
+    assert_non_null(l);
+    char where[256];
+    snprintf(where, sizeof(where), "%s = '%s' AND year = %d", key, code, year);
+    assert_int_equal(OGR_L_SetAttributeFilter(l, where), OGRERR_NONE);
+    OGR_L_ResetReading(l);
+    OGRFeatureH f = OGR_L_GetNextFeature(l);
+    assert_non_null(f);
+    int i = OGR_F_GetFieldIndex(f, field);
+    assert_true(i >= 0);
+    double v = OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsDouble(f, i) : NAN;
+    OGR_F_Destroy(f);
+    assert_null(f = OGR_L_GetNextFeature(l));
+    OGR_L_SetAttributeFilter(l, NULL);
+    return v;
+}
+
+static struct json_object *json_path(struct json_object *o, const char *a, const char *b)
+{
+    struct json_object *v = NULL;
+    assert_true(json_object_object_get_ex(o, a, &v));
+    if (b)
+        assert_true(json_object_object_get_ex(v, b, &v));
+    return v;
+}
+
+/* 2020 and 2022 in one run give exactly the numbers of two runs (2020 alone, 2022 against the
+ * 2020 run.json); the reference year is scored first even when listed last. */
+static void test_pipeline_years_in_one_run(void **state)
+{
+    fixture *f = *state;
+    demo_paths d;
+    demo_paths_init(&d);
+    lb_ctx *ctx = lb_test_ctx();
+    lb_input_spec multi[9];
+    demo_inputs_two_years(&d, multi);
+    const int years[] = {2022, 2020};
+    char both[512], a[512], b[512], ref[600];
+    snprintf(both, sizeof(both), "%s/both", f->tmp);
+    snprintf(a, sizeof(a), "%s/only2020", f->tmp);
+    snprintf(b, sizeof(b), "%s/only2022", f->tmp);
+    assert_int_equal(demo_score(ctx, &d, multi, 9, years, 2, NULL, both), LB_OK);
+    assert_int_equal(lb_ctx_warning_count(ctx), 0);
+    const lb_input_spec in20[] = {{"buurten", d.y2020, "buurten"},
+                                  {"amenities", d.y2020, "amenities"},
+                                  {"incidents", d.y2020, "incidents"},
+                                  {"roads", d.stat, "roads"},
+                                  {"noise", d.noise, NULL},
+                                  {"green", d.green, NULL}};
+    const lb_input_spec in22[] = {{"buurten", d.y2022, "buurten"},
+                                  {"amenities", d.y2022, "amenities"},
+                                  {"incidents", d.y2022, "incidents"},
+                                  {"roads", d.stat, "roads"},
+                                  {"noise", d.noise, NULL},
+                                  {"green", d.green, NULL}};
+    assert_int_equal(demo_score(ctx, &d, in20, 6, &years[1], 1, NULL, a), LB_OK);
+    snprintf(ref, sizeof(ref), "%s/run.json", a);
+    assert_int_equal(demo_score(ctx, &d, in22, 6, &years[0], 1, ref, b), LB_OK);
+
+    char g_both[600], g_a[600], g_b[600];
+    snprintf(g_both, sizeof(g_both), "%s/scores.gpkg", both);
+    snprintf(g_a, sizeof(g_a), "%s/scores.gpkg", a);
+    snprintf(g_b, sizeof(g_b), "%s/scores.gpkg", b);
+    GDALDatasetH ds = GDALOpenEx(g_both, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    GDALDatasetH da = GDALOpenEx(g_a, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    GDALDatasetH db = GDALOpenEx(g_b, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_non_null(da);
+    assert_non_null(db);
+    OGRLayerH bu = GDALDatasetGetLayerByName(ds, "buurten");
+    OGRLayerH ga = GDALDatasetGetLayerByName(da, "grid"),
+              gb = GDALDatasetGetLayerByName(db, "grid");
+    OGRLayerH gboth = GDALDatasetGetLayerByName(ds, "grid");
+    assert_int_equal(OGR_L_GetFeatureCount(bu, 1), 2 * 62);
+    assert_int_equal(OGR_L_GetFeatureCount(gboth, 1),
+                     OGR_L_GetFeatureCount(ga, 1) + OGR_L_GetFeatureCount(gb, 1));
+    const char *fields[] = {"lbm",
+                            "afw",
+                            "won",
+                            "pub",
+                            "vrz",
+                            "bev",
+                            "soc",
+                            "vei",
+                            "weight",
+                            "kscore",
+                            "n_cells",
+                            "c_green_share",
+                            "x_dwelling_value"};
+    /* The codes first: row_value() filters and rewinds the same layers. */
+    OGRLayerH la = GDALDatasetGetLayerByName(da, "buurten");
+    char codes[62][32];
+    OGRFeatureH ft;
+    int n = 0;
+    while ((ft = OGR_L_GetNextFeature(la)) != NULL) {
+        assert_true(n < 62);
+        snprintf(codes[n++], sizeof(codes[0]), "%s",
+                 OGR_F_GetFieldAsString(ft, OGR_F_GetFieldIndex(ft, "BU_CODE")));
+        OGR_F_Destroy(ft);
+    }
+    for (int j = 0; j < n; j++) {
+        const char *code = codes[j];
+        for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
+            double v20 = row_value(ds, "buurten", "BU_CODE", code, 2020, fields[k]);
+            double v22 = row_value(ds, "buurten", "BU_CODE", code, 2022, fields[k]);
+            double s20 = row_value(da, "buurten", "BU_CODE", code, 2020, fields[k]);
+            double s22 = row_value(db, "buurten", "BU_CODE", code, 2022, fields[k]);
+            assert_true(isnan(v20) == isnan(s20) && isnan(v22) == isnan(s22));
+            if (!isnan(s20))
+                assert_near(v20, s20, 0);
+            if (!isnan(s22))
+                assert_near(v22, s22, 0);
+        }
+    }
+    assert_int_equal(n, 62);
+    GDALClose(ds);
+    GDALClose(da);
+    GDALClose(db);
+
+    /* run.json: both years, per-year counts, one fixed reference from 2020. */
+    char rj[600];
+    snprintf(rj, sizeof(rj), "%s/run.json", both);
+    struct json_object *doc = json_object_from_file(rj);
+    assert_non_null(doc);
+    struct json_object *ys = json_path(doc, "options", "years");
+    assert_int_equal(json_object_array_length(ys), 2);
+    assert_int_equal(json_object_get_int(json_object_array_get_idx(ys, 0)), 2020);
+    assert_int_equal(json_object_get_int(json_path(doc, "reference", "year")), 2020);
+    assert_string_equal(json_object_get_string(json_path(doc, "reference", "mode")), "fixed");
+    struct json_object *yarr = json_path(doc, "years", NULL);
+    assert_int_equal(json_object_array_length(yarr), 2);
+    struct json_object *y0 = json_object_array_get_idx(yarr, 0),
+                       *y1 = json_object_array_get_idx(yarr, 1);
+    assert_int_equal(json_object_get_int(json_path(y0, "year", NULL)), 2020);
+    assert_int_equal(json_object_get_int(json_path(y1, "year", NULL)), 2022);
+    assert_int_equal(json_object_get_int(json_path(json_path(y1, "reference", NULL), "year", NULL)),
+                     2020);
+    const char *dims[] = {"won", "pub", "vrz", "bev", "soc", "vei"};
+    for (size_t k = 0; k < 6; k++)
+        assert_near(
+            json_object_get_double(json_path(json_path(y0, "reference", "means"), dims[k], NULL)),
+            json_object_get_double(json_path(json_path(y1, "reference", "means"), dims[k], NULL)),
+            0);
+    int64_t c0 =
+        json_object_get_int64(json_path(json_path(y0, "counts", NULL), "scored_cells", NULL));
+    int64_t c1 =
+        json_object_get_int64(json_path(json_path(y1, "counts", NULL), "scored_cells", NULL));
+    assert_int_equal(json_object_get_int64(json_path(doc, "counts", "scored_cells")), c0 + c1);
+    struct json_object *outs = json_path(doc, "outputs", NULL);
+    const char *want[] = {"scores_2020.tif", "class_2020.tif", "scores_2022.tif", "class_2022.tif",
+                          "buurten.geojson", "buurten.csv",    "scores.gpkg",     "run.json"};
+    for (size_t k = 0; k < 8; k++) {
+        int found = 0;
+        for (size_t j = 0; j < json_object_array_length(outs); j++)
+            found |=
+                strcmp(json_object_get_string(json_object_array_get_idx(outs, j)), want[k]) == 0;
+        assert_true(found);
+        char pth[700];
+        snprintf(pth, sizeof(pth), "%s/%s", both, want[k]);
+        assert_true(dir_exists(pth));
+    }
+    json_object_put(doc);
+    lb_ctx_destroy(ctx);
+}
+
+/* Σ_{i∈d} c_i − M_d = dev_d for every buurt and year, to 1e-9 (the GeoPackage keeps full
+ * precision; M_d from run.json). */
+static void test_pipeline_indicator_columns_sum_to_dimensions(void **state)
+{
+    fixture *f = *state;
+    demo_paths d;
+    demo_paths_init(&d);
+    lb_ctx *ctx = lb_test_ctx();
+    lb_input_spec in[9];
+    demo_inputs_two_years(&d, in);
+    const int years[] = {2020, 2022};
+    char out[512];
+    snprintf(out, sizeof(out), "%s/identity", f->tmp);
+    assert_int_equal(demo_score(ctx, &d, in, 9, years, 2, NULL, out), LB_OK);
+    lb_model *m = NULL;
+    assert_int_equal(lb_model_load(ctx, d.model, &m), LB_OK);
+    char rj[600], gp[600];
+    snprintf(rj, sizeof(rj), "%s/run.json", out);
+    snprintf(gp, sizeof(gp), "%s/scores.gpkg", out);
+    struct json_object *doc = json_object_from_file(rj);
+    struct json_object *means = json_path(doc, "reference", "means");
+    GDALDatasetH ds = GDALOpenEx(gp, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, "buurten");
+    OGRFeatureH ft;
+    size_t checked = 0, imputed = 0;
+    while ((ft = OGR_L_GetNextFeature(l)) != NULL) {
+        if (!OGR_F_IsFieldSetAndNotNull(ft, OGR_F_GetFieldIndex(ft, "lbm"))) {
+            OGR_F_Destroy(ft);
+            continue;
+        }
+        imputed += OGR_F_GetFieldAsInteger(ft, OGR_F_GetFieldIndex(ft, "n_imputed")) > 0;
+        for (size_t dd = 0; dd < lb_model_dimension_count(m); dd++) {
+            const char *code = lb_model_dimension_code(m, dd);
+            double sum = 0.0;
+            for (size_t i = 0; i < m->n_ind; i++) {
+                if ((size_t)m->ind[i].dim != dd)
+                    continue;
+                char c[128];
+                snprintf(c, sizeof(c), "c_%s", m->ind[i].id);
+                int k = OGR_F_GetFieldIndex(ft, c);
+                assert_true(k >= 0);
+                sum += OGR_F_GetFieldAsDouble(ft, k);
+            }
+            double md = json_object_get_double(json_path(means, code, NULL));
+            double dev = OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, code));
+            assert_near(sum - md, dev, 1e-9);
+        }
+        checked++;
+        OGR_F_Destroy(ft);
+    }
+    assert_int_equal(checked, 2 * 62);
+    print_message("identity checked on %zu buurt-years (%zu with imputed cells)\n", checked,
+                  imputed);
+    GDALClose(ds);
+    json_object_put(doc);
+    lb_model_destroy(m);
+    lb_ctx_destroy(ctx);
+}
+
+/* Without the model's reference year among the years: the first year is the reference, with a
+ * warning; bindings for a year that is not scored, twice, or missing for one year are errors. */
+static void test_pipeline_years_reference_and_bindings(void **state)
+{
+    fixture *f = *state;
+    demo_paths d;
+    demo_paths_init(&d);
+    lb_ctx *ctx = lb_test_ctx();
+    lb_input_spec in[] = {{"buurten@2021", d.y2020, "buurten"},
+                          {"buurten@2022", d.y2022, "buurten"},
+                          {"amenities", d.y2022, "amenities"},
+                          {"incidents", d.y2022, "incidents"},
+                          {"roads", d.stat, "roads"},
+                          {"noise", d.noise, NULL},
+                          {"green", d.green, NULL}};
+    const int years[] = {2022, 2021};
+    char out[512], rj[600];
+    snprintf(out, sizeof(out), "%s/noref", f->tmp);
+    assert_int_equal(demo_score(ctx, &d, in, 7, years, 2, NULL, out), LB_OK);
+    assert_int_equal(lb_ctx_warning_count(ctx), 1);
+    assert_non_null(strstr(lb_ctx_warning(ctx, 0), "reference year 2020 is not scored"));
+    assert_non_null(strstr(lb_ctx_warning(ctx, 0), "2021 is scored against its own population"));
+    snprintf(rj, sizeof(rj), "%s/run.json", out);
+    struct json_object *doc = json_object_from_file(rj);
+    assert_int_equal(json_object_get_int(json_path(doc, "reference", "year")), 2021);
+    json_object_put(doc);
+    lb_ctx_destroy(ctx);
+
+    snprintf(out, sizeof(out), "%s/bad", f->tmp);
+    ctx = lb_test_ctx();
+    in[0].name = "buurten@2019";
+    assert_int_equal(demo_score(ctx, &d, in, 7, years, 2, NULL, out), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "input 'buurten@2019' is bound for 2019"));
+    in[0].name = "buurten@2022";
+    assert_int_equal(demo_score(ctx, &d, in, 7, years, 2, NULL, out), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "input 'buurten@2022' is bound twice"));
+    assert_int_equal(demo_score(ctx, &d, in + 1, 6, years, 2, NULL, out), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "year 2021: the model uses input 'buurten'"));
+    in[0].name = "buurten@20x1";
+    assert_int_equal(demo_score(ctx, &d, in, 7, years, 2, NULL, out), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "NAME@YEAR=PATH"));
+    const int twice[] = {2021, 2021};
+    in[0].name = "buurten@2021";
+    assert_int_equal(demo_score(ctx, &d, in, 7, twice, 2, NULL, out), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "year 2021 is given twice"));
+    assert_false(dir_exists(out));
+    lb_ctx_destroy(ctx);
+}
+
+/* per_year mode (the tiny model): each year is its own reference, so the weighted mean of every
+ * dimension over the scored cells is 0 in each year, also when a year's data differ. */
+static void test_pipeline_years_per_year_mode(void **state)
+{
+    fixture *f = *state;
+    char other[600], cmd[1400];
+    snprintf(other, sizeof(other), "%s/buurten_2021.geojson", f->tmp);
+    /* 2021: the north-west buurt's owner-occupation drops from 60 to 30 %. */
+    snprintf(cmd, sizeof(cmd), "sed 's/\"P_KOOPWON\": 60/\"P_KOOPWON\": 30/' '%s' > '%s'",
+             f->buurten, other);
+    assert_int_equal(system(cmd), 0);
+    const lb_input_spec in[] = {{"buurten@2020", f->buurten, NULL},
+                                {"buurten@2021", other, NULL},
+                                {"amenities", f->amen, NULL},
+                                {"noise", f->noise, NULL}};
+    const int years[] = {2020, 2021};
+    lb_score_options o;
+    lb_score_options_init(&o);
+    o.model_path = f->model;
+    o.inputs = in;
+    o.n_inputs = 4;
+    o.years = years;
+    o.n_years = 2;
+    char out[512];
+    snprintf(out, sizeof(out), "%s/peryear", f->tmp);
+    o.outdir = out;
+    lb_ctx *ctx = lb_test_ctx();
+    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    char gp[600];
+    snprintf(gp, sizeof(gp), "%s/scores.gpkg", out);
+    GDALDatasetH ds = GDALOpenEx(gp, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    OGRLayerH g = GDALDatasetGetLayerByName(ds, "grid");
+    assert_int_equal(OGR_L_GetFeatureCount(g, 1), 150);
+    const char *dims[] = {"won", "vrz", "pub"};
+    double won_nw[2] = {0};
+    for (int t = 0; t < 2; t++) {
+        char where[64];
+        snprintf(where, sizeof(where), "year = %d", years[t]);
+        OGR_L_SetAttributeFilter(g, where);
+        double sw = 0, sd[3] = {0};
+        OGRFeatureH ft;
+        while ((ft = OGR_L_GetNextFeature(g)) != NULL) {
+            double w = OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, "weight"));
+            sw += w;
+            for (int k = 0; k < 3; k++)
+                sd[k] += w * OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, dims[k]));
+            OGR_F_Destroy(ft);
+        }
+        for (int k = 0; k < 3; k++)
+            assert_near(sd[k] / sw, 0.0, 1e-12);
+        won_nw[t] = row_value(ds, "buurten", "BU_CODE", "BU00010001", years[t], "won");
+    }
+    /* 30 points less owner-occupation at coefficient 0.01 lowers the buurt's won by 0.3 less the
+     * shift of the year's own mean (the buurt holds 1000 of 3500 inhabitants): 0.3 · 2500/3500. */
+    assert_near(won_nw[0] - won_nw[1], 0.3 * 2500.0 / 3500.0, 1e-9);
+    GDALClose(ds);
+    char rj[600];
+    snprintf(rj, sizeof(rj), "%s/run.json", out);
+    struct json_object *doc = json_object_from_file(rj);
+    assert_string_equal(json_object_get_string(json_path(doc, "reference", "mode")), "per_year");
+    struct json_object *yarr = json_path(doc, "years", NULL);
+    double m0 = json_object_get_double(json_path(
+        json_path(json_object_array_get_idx(yarr, 0), "reference", "means"), "won", NULL));
+    double m1 =
+        json_object_get_double(json_path(json_object_array_get_idx(yarr, 1), "reference", "means"));
+    (void)m1;
+    double m1w = json_object_get_double(json_path(
+        json_path(json_object_array_get_idx(yarr, 1), "reference", "means"), "won", NULL));
+    assert_near(m0 - m1w, 0.3 * 1000.0 / 3500.0, 1e-9);
+    json_object_put(doc);
+    lb_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     GDALAllRegister();
@@ -338,6 +745,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pipeline_reproducible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_bad_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_failure_keeps_existing_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_years_in_one_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_indicator_columns_sum_to_dimensions, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_years_reference_and_bindings, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_years_per_year_mode, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

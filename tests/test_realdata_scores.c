@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <json-c/json.h>
 
 /* LBM 3.0's national mean: lbm = 4.102265 + afw in every year of this release. */
 #define LBM3_REF 4.102265
@@ -174,12 +175,92 @@ static void test_realdata_scores_amstelveen(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* Published scores through `change`: Utrecht PC4 2018 → 2022 with the PC4 polygons; a few Δ
+ * computed by hand from the CSV lines (e.g. 3401: 4.149638922374431 − 4.164288029291572). */
+static void test_realdata_scores_utrecht_change(void **state)
+{
+    (void)state;
+    char csv[600], geo[600], tmp[256], out[400];
+    snprintf(csv, sizeof(csv), "%s/utrecht-pc4-lbm3/lbm3_pc4_scores_utrecht.csv", shared());
+    snprintf(geo, sizeof(geo), "%s/utrecht-pc4-lbm3/pc4_utrecht.geojson", shared());
+    if (!have(csv) || !have(geo))
+        skip();
+    assert_int_equal(lb_test_tmpdir(tmp, sizeof(tmp), "rd-change"), 0);
+    snprintf(out, sizeof(out), "%s/change", tmp);
+    lb_change_options o;
+    lb_change_options_init(&o);
+    o.from.path = csv;
+    o.from.geometry = geo;
+    o.from_year = 2018;
+    o.to_year = 2022;
+    o.outdir = out;
+    lb_ctx *ctx = lb_test_ctx();
+    lb_status st = lb_change_run(ctx, &o);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+    char gp[500];
+    snprintf(gp, sizeof(gp), "%s/change.gpkg", out);
+    GDALDatasetH ds = GDALOpenEx(gp, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, "change");
+    assert_int_equal(OGR_L_GetFeatureCount(l, 1), 85);
+    /* By hand from the CSV: Δlbm, Δwon and the development class. */
+    const struct {
+        const char *pc4;
+        double d_lbm, d_won;
+        int dk;
+    } want[] = {
+        {"3401", 4.149638922374431 - 4.164288029291572,
+         -0.017739218848655265 - -0.0027670251075961267, 4},
+        {"3512", 4.359798445076004 - 4.35928653392207, 0.04233707531684771 - 0.042982635914847245,
+         4},
+        {"3563", 3.860905840052215 - 3.789308813457417,
+         -0.059250179516861755 - -0.06573863570045947, 5},
+    };
+    for (size_t k = 0; k < 3; k++) {
+        char where[64];
+        snprintf(where, sizeof(where), "PC4 = '%s'", want[k].pc4);
+        OGR_L_SetAttributeFilter(l, where);
+        OGRFeatureH ft = OGR_L_GetNextFeature(l);
+        assert_non_null(ft);
+        assert_near(OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, "d_lbm")), want[k].d_lbm,
+                    1e-15);
+        assert_near(OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, "d_won")), want[k].d_won,
+                    1e-15);
+        assert_int_equal(OGR_F_GetFieldAsInteger(ft, OGR_F_GetFieldIndex(ft, "dk_lbm")),
+                         want[k].dk);
+        assert_non_null(OGR_F_GetGeometryRef(ft));
+        OGR_F_Destroy(ft);
+    }
+    GDALClose(ds);
+    /* RFC 7946 GeoJSON: lon/lat around Utrecht. */
+    char gj[500];
+    snprintf(gj, sizeof(gj), "%s/change.geojson", out);
+    ds = GDALOpenEx(gj, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    OGREnvelope env;
+    assert_int_equal(OGR_L_GetExtent(GDALDatasetGetLayer(ds, 0), &env, 1), OGRERR_NONE);
+    assert_true(env.MinX > 4.7 && env.MaxX < 5.3 && env.MinY > 51.9 && env.MaxY < 52.2);
+    GDALClose(ds);
+    char rj[500];
+    snprintf(rj, sizeof(rj), "%s/run.json", out);
+    struct json_object *doc = json_object_from_file(rj), *c = NULL, *v = NULL;
+    assert_true(json_object_object_get_ex(doc, "counts", &c));
+    assert_true(json_object_object_get_ex(c, "both_years", &v));
+    assert_int_equal(json_object_get_int(v), 85);
+    assert_true(json_object_object_get_ex(c, "with_geometry", &v));
+    assert_int_equal(json_object_get_int(v), 85);
+    json_object_put(doc);
+    lb_ctx_destroy(ctx);
+    assert_int_equal(lb_test_rmtree(tmp), 0);
+}
+
 int main(void)
 {
     GDALAllRegister();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_realdata_scores_utrecht_pc4),
         cmocka_unit_test(test_realdata_scores_amstelveen),
+        cmocka_unit_test(test_realdata_scores_utrecht_change),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

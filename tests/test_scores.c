@@ -207,7 +207,7 @@ static void test_scores_merge_sources(void **state)
     expect_error(src, 2, LB_ERR_DATA, "year 2018 is in both", "y2022.csv");
     write_file(f, "other.csv", "PC4,lbm,afw,won\n3402,4.3,0.2,0.2\n", b, sizeof(b));
     src[1].year = 2022;
-    expect_error(src, 2, LB_ERR_DATA, "has dimensions (fys)", "(won)");
+    expect_error(src, 2, LB_ERR_DATA, "has the dimensions (fys)", "(won)");
 }
 
 /* Polygons joined on the id from another file: the field that matches (postcode) is found
@@ -401,6 +401,69 @@ static void test_scores_own_run_model_gone(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* A run of two years (per_year model): both years read back, M_d per year from run.json, and
+ * the indicator contributions recombine to the dimension scores: Σ_{i∈d} c_i − M_d = dev_d. */
+static void test_scores_own_run_two_years(void **state)
+{
+    fixture *f = *state;
+    char bu[600], bu21[600], am[600], no[600], model[600], out[600], cmd[1400];
+    snprintf(bu, sizeof(bu), "%s/buurten.geojson", f->tiny);
+    snprintf(bu21, sizeof(bu21), "%s/buurten_2021.geojson", f->tmp);
+    snprintf(am, sizeof(am), "%s/amenities.geojson", f->tiny);
+    snprintf(no, sizeof(no), "%s/noise.asc", f->tiny);
+    snprintf(model, sizeof(model), "%s/tiny.yaml", f->tiny);
+    snprintf(cmd, sizeof(cmd), "sed 's/\"P_KOOPWON\": 60/\"P_KOOPWON\": 30/' '%s' > '%s'", bu,
+             bu21);
+    assert_int_equal(system(cmd), 0);
+    const lb_input_spec in[] = {{"buurten@2020", bu, NULL},
+                                {"buurten@2021", bu21, NULL},
+                                {"amenities", am, NULL},
+                                {"noise", no, NULL}};
+    const int years[] = {2021, 2020};
+    lb_score_options o;
+    lb_score_options_init(&o);
+    o.model_path = model;
+    o.inputs = in;
+    o.n_inputs = 4;
+    o.years = years;
+    o.n_years = 2;
+    snprintf(out, sizeof(out), "%s/two", f->tmp);
+    o.outdir = out;
+    lb_ctx *ctx = lb_test_ctx();
+    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    lb_score_source src = {.path = out};
+    lb_scoreset *s = NULL;
+    assert_int_equal(lb_scoreset_read(ctx, &src, 1, &s), LB_OK);
+    assert_int_equal(s->n_years, 2);
+    assert_int_equal(s->years[0], 2020);
+    assert_int_equal(s->n_units, 4);
+    assert_int_equal(s->n_ind, 5);
+    assert_non_null(s->dim_mean);
+    /* won's mean drops by 0.3 · 1000/3500 from 2020 to 2021 (per_year references). */
+    assert_near(s->dim_mean[0] - s->dim_mean[s->n_dims], 0.3 * 1000.0 / 3500.0, 1e-12);
+    size_t checked = 0;
+    for (size_t t = 0; t < 2; t++)
+        for (size_t u = 0; u < s->n_units; u++) {
+            if (isnan(lb_scoreset_value(s, t, LB_OUT_LBM, u)))
+                continue;
+            for (size_t d = 0; d < s->n_dims; d++) {
+                double sum = 0.0;
+                for (size_t i = 0; i < s->n_ind; i++)
+                    if ((size_t)s->ind_dim[i] == d)
+                        sum += s->contrib[(t * s->n_ind + i) * s->n_units + u];
+                assert_near(sum - s->dim_mean[t * s->n_dims + d],
+                            lb_scoreset_value(s, t, LB_OUT_DIM0 + d, u), 1e-12);
+            }
+            /* The raw value of an attribute indicator is the buurt's own. */
+            if (strcmp(s->id[u], "BU00010001") == 0)
+                assert_near(s->raw[(t * s->n_ind + 0) * s->n_units + u], t ? 30.0 : 60.0, 1e-12);
+            checked++;
+        }
+    assert_int_equal(checked, 6);
+    lb_scoreset_destroy(s);
+    lb_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     GDALAllRegister();
@@ -414,6 +477,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scores_geometry_join, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scores_own_run_read_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scores_own_run_model_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scores_own_run_two_years, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

@@ -3,6 +3,7 @@
 #ifndef LEEFBAAR_H
 #define LEEFBAAR_H
 
+#include "change.h"
 #include "core.h"
 #include "model.h"
 #include "score.h"

@@ -9,9 +9,12 @@
 extern "C" {
 #endif
 
-/** A named input bound to a file: NAME=PATH[:LAYER] on the command line. */
+/** A named input bound to a file: NAME[@YEAR]=PATH[:LAYER] on the command line. */
 typedef struct lb_input_spec {
-    const char *name;  /**< the name the model uses ("buurten", "amenities", "noise") */
+    const char *name;  /**< the name the model uses ("buurten", "amenities", "noise"), or
+                            NAME@YEAR ("buurten@2022") for a file of one year of a multi-year
+                            run; a plain NAME serves every year unless a NAME@YEAR binding
+                            replaces it for that year */
     const char *path;  /**< vector or raster file */
     const char *layer; /**< layer in a multi-layer file; NULL = the first */
 } lb_input_spec;
@@ -33,12 +36,16 @@ typedef struct lb_score_options {
     const char *model_path;      /**< model file (YAML); required */
     const lb_input_spec *inputs; /**< bound inputs */
     size_t n_inputs;
-    int year;                   /**< year of the data, recorded in every output; 0 = unknown */
+    int year;         /**< year of the data, recorded in every output; 0 = unknown */
+    const int *years; /**< several years scored in one run (same model); when given, year
+                           must be 0 or one of them */
+    size_t n_years;
     const char *units;          /**< polygon input to aggregate to; NULL = the weight layer;
                                      "grid" = grid only */
     const char *id_field;       /**< id field of the units; NULL = first of BU_CODE, WK_CODE,
                                      GM_CODE, PC6, PC4, CODE */
-    const char *reference_path; /**< run.json of the reference year's run (fixed mode) */
+    const char *reference_path; /**< run.json of a reference run: every year is scored
+                                     against its REF, M_d and indicator means (fixed mode) */
     const char *s_srs;          /**< CRS of inputs that declare none (e.g. "EPSG:28992") */
     int geojson_rd;             /**< 1: GeoJSON in RD with a crs member; 0: RFC 7946 */
     char csv_sep;               /**< ',' (default) or ';' */
@@ -57,12 +64,22 @@ typedef struct lb_score_options {
 LB_API void lb_score_options_init(lb_score_options *o);
 
 /**
- * Score one year and write, into @p o->outdir: scores.gpkg (layers "grid" and the units, each
- * with a default QGIS style in layer_styles), scores_<year>.tif (Float32 COG: lbm + one band per
- * dimension), class_<year>.tif (Byte COG, 9 classes with colour table; category names in
- * class_<year>.tif.aux.xml), QGIS sidecars scores_<year>.qml, class_<year>.qml and
- * <units>.qml, <units>.geojson (RFC 7946), <units>.csv, run.json, and with o->preview
- * class_<year>.png.
+ * Score one or several years and write, into @p o->outdir: scores.gpkg (layers "grid" and the
+ * units, one row per unit and year with a year column), per year scores_<year>.tif (Float32
+ * COG: lbm + one band per dimension) and class_<year>.tif (Byte COG, 9 classes with colour
+ * table), <units>.geojson (RFC 7946) and <units>.csv (all years, tidy) and run.json (years,
+ * per-year counts and references, timings). All years share one grid.
+ *
+ * Reference: in the model's fixed mode the reference year (the model's, else the first year
+ * with a warning) is scored first against its own population and every other year against its
+ * REF, M_d and indicator means; with @p o->reference_path every year is scored against that
+ * run's reference; in per_year mode each year is its own reference.
+ * The units layer gets, per indicator, x_<id> (weighted mean raw value over the unit's scored
+ * cells with a value) and c_<id> (weighted mean contribution β·f(x), imputed cells at the
+ * reference contribution), so that Σ_{i∈d} c_i − M_d = dev_d.
+ * Outputs carry their QGIS styles: each scores.gpkg layer has a default style in layer_styles,
+ * and scores_<year>.qml, class_<year>.qml and <units>.qml are sidecars; class_<year>.tif's
+ * category names are in class_<year>.tif.aux.xml; with o->preview also class_<year>.png.
  * In area mode (@p o->mode LB_MODE_AREA) every polygon of the units is scored from its own
  * indicators (see DESIGN.md §4) and only scores.gpkg (layer <units>), <units>.geojson,
  * <units>.csv and run.json ("mode": "area") are written.
@@ -75,11 +92,12 @@ LB_API lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o);
 
 /**
  * Run the whole demo chain on the embedded demo city below @p data_dir (shapes/, rasters/,
- * models/default.yaml): score 2020 (the reference year) and 2022 into
- * @p outdir/score_2020 and @p outdir/score_2022, each with a PNG preview of the class map,
- * write the first diagnosis of wijk Centrum (WK990100) into @p outdir/diagnose
- * (see lb_diagnose_run()), and the waterbed analysis around the focus wijken into
- * @p outdir/waterbed (see lb_waterbed_run()).
+ * models/default.yaml): score 2020 (the reference year) and 2022 in one run into
+ * @p outdir/score (PNG previews of both class maps), then their development 2020 → 2022 into
+ * @p outdir/change (with a PNG preview of the development class map), write the first
+ * diagnosis of wijk Centrum (WK990100) into @p outdir/diagnose (see lb_diagnose_run()), and
+ * the waterbed analysis around the focus wijken into @p outdir/waterbed (see
+ * lb_waterbed_run()).
  */
 LB_API lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir);
 

@@ -19,8 +19,34 @@ void lb_unit_scores_free(lb_unit_scores *u)
     memset(u, 0, sizeof(*u));
 }
 
+/* Entry of grid cell @p c in the scores: through the cell → row map, or the cell itself. */
+static long entry_of(const int32_t *row_of, uint32_t c)
+{
+    return row_of ? (long)row_of[c] : (long)c;
+}
+
+void lb_aggregate_values(const lb_layer_cover *cov, const int32_t *row_of, const lb_scores *sc,
+                         const double *w, const double *v, double *out)
+{
+    for (size_t p = 0; p < cov->n_poly; p++) {
+        double sw = 0.0, sv = 0.0;
+        for (size_t k = cov->off[p]; k < cov->off[p + 1]; k++) {
+            long e = entry_of(row_of, cov->cell[k]);
+            if (e < 0 || isnan(sc->lbm[e]) || isnan(v[e]))
+                continue;
+            double wk = w[e] * cov->frac[k];
+            if (!(wk > 0.0))
+                continue;
+            sw += wk;
+            sv += wk * v[e];
+        }
+        out[p] = sw > 0.0 ? sv / sw : NAN;
+    }
+}
+
 lb_status lb_aggregate(lb_ctx *ctx, const lb_model *m, double ref, const lb_layer_cover *cov,
-                       const lb_scores *cells, const double *cell_w, lb_unit_scores *out)
+                       const int32_t *row_of, const lb_scores *cells, const double *cell_w,
+                       lb_unit_scores *out)
 {
     memset(out, 0, sizeof(*out));
     size_t n = cov->n_poly;
@@ -37,8 +63,8 @@ lb_status lb_aggregate(lb_ctx *ctx, const lb_model *m, double ref, const lb_laye
     for (size_t p = 0; p < n; p++) {
         double sw = 0.0;
         for (size_t k = cov->off[p]; k < cov->off[p + 1]; k++) {
-            uint32_t c = cov->cell[k];
-            if (isnan(cells->lbm[c]))
+            long c = entry_of(row_of, cov->cell[k]);
+            if (c < 0 || isnan(cells->lbm[c]))
                 continue;
             double wk = cell_w[c] * cov->frac[k];
             out->n_cells[p]++;

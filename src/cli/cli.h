@@ -16,6 +16,7 @@ typedef struct cli_command {
 } cli_command;
 
 int cmd_score(int argc, char **argv);
+int cmd_change(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
@@ -44,6 +45,12 @@ int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_commo
  * argv[*i] is another option. @p alias may be NULL (e.g. "-o"). */
 int cli_value(const char *prog, int argc, char **argv, int *i, const char *name, const char *alias,
               const char **value);
+
+/* If argv[*i] is an option of the commands that write tables (--geojson-crs rfc7946|rd,
+ * --csv-sep ','|';'), set *geojson_rd or *csv_sep, advance *i and return 1; -1 on a bad value
+ * (message printed); 0 otherwise. */
+int cli_table_option(const char *prog, int argc, char **argv, int *i, int *geojson_rd,
+                     char *csv_sep);
 
 /* Terminal state for logging and progress; lives on the subcommand's stack. */
 typedef struct cli_term {

@@ -17,9 +17,11 @@ static void help(void)
     printf("Usage: leefbaar demo OUTDIR [--data DIR] [-of COG|GTiff] [-co NAME=VALUE]...\n"
            "                     [--threads N] [-q]\n\n"
            "Scores the demo city Leefstad (shapes/, rasters/, models/default.yaml) for 2020\n"
-           "(the reference year) and 2022 into OUTDIR/score_2020 and OUTDIR/score_2022, each\n"
-           "with QGIS styles and a PNG preview of the class map (class_<year>.png),\n"
-           "and analyses waterbed effects around the two focus wijken into OUTDIR/waterbed.\n\n"
+           "(the reference year) and 2022 in one run into OUTDIR/score, with QGIS styles and\n"
+           "PNG previews of the class maps (class_<year>.png), and their development\n"
+           "2020 -> 2022 into OUTDIR/change (change_class_2020_2022.png), the first\n"
+           "diagnosis of wijk Centrum into OUTDIR/diagnose, and the waterbed effects around\n"
+           "the two focus wijken into OUTDIR/waterbed.\n\n"
            "  --data DIR               folder holding shapes/, rasters/ and models/ (default:\n"
            "                           the source tree this binary was built from, or\n"
            "                           $LEEFBAAR_DATA)\n" CLI_COMMON_HELP);
@@ -63,8 +65,10 @@ int cmd_demo(int argc, char **argv)
     lb_status st = lb_demo_run_ex(ctx, data, outdir, com.format, com.n_co ? com.co : NULL);
     int rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
     if (st == LB_OK && !com.quiet)
-        fprintf(stderr, "%s: maps and tables in %s/score_2020 and %s/score_2022\n", prog, outdir,
-                outdir);
+        fprintf(stderr,
+                "%s: maps and tables in %s/score and %s/change, the diagnosis in %s/diagnose, "
+                "the waterbed analysis in %s/waterbed\n",
+                prog, outdir, outdir, outdir, outdir);
     lb_ctx_destroy(ctx);
     return rc;
 }

@@ -11,19 +11,25 @@ static const char *const prog = "leefbaar score";
 
 static void help(void)
 {
-    printf("Usage: leefbaar score --model M.yaml --input NAME=PATH[:LAYER] ... -o OUTDIR\n"
-           "                      [--year Y] [--units NAME|grid] [--id-field F]\n"
-           "                      [--mode grid|area] [--join NAME=KEY[:UNITS_KEY]] ...\n"
+    printf("Usage: leefbaar score --model M.yaml --input NAME[@YEAR]=PATH[:LAYER] ... -o OUTDIR\n"
+           "                      [--year Y ... | --years Y1,Y2,...] [--units NAME|grid]\n"
+           "                      [--id-field F] [--mode grid|area] [--join NAME=KEY[:UNITS_KEY]]\n"
            "                      [--reference RUN.json] [--s-srs SRS] [--preview]\n"
            "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';']\n"
            "                      [-of COG|GTiff] [-co NAME=VALUE]... [--threads N] [-q]\n\n"
            "Scores the inputs on the 100 m RD grid with the model and aggregates the scores to\n"
-           "the units (default: the model's weight layer, e.g. buurten). With --mode area it\n"
-           "scores every polygon of the units directly from its attributes, without a grid.\n\n"
+           "the units (default: the model's weight layer, e.g. buurten). Several years are\n"
+           "scored in one run with one grid: in fixed mode the model's reference year first,\n"
+           "the others against its reference. With --mode area it scores every polygon of the\n"
+           "units directly from its attributes, without a grid (one year).\n\n"
            "  --model M.yaml           model file (see models/default.yaml)\n"
-           "  --input NAME=PATH[:LAYER] bind a model input to a file (repeat per input)\n"
+           "  -i, --input NAME[@YEAR]=PATH[:LAYER]\n"
+           "                           bind a model input to a file (repeat per input); with\n"
+           "                           @YEAR for that year only, without for every year\n"
            "  -o, --output OUTDIR      output directory (created; files appear when complete)\n"
-           "  --year Y                 year of the data, recorded in every output\n"
+           "  --year Y                 year of the data, recorded in every output (repeat for\n"
+           "                           several years)\n"
+           "  --years Y1,Y2,...        several years at once\n"
            "  --units NAME|grid        polygon input to aggregate to, or grid only\n"
            "  --id-field F             id field of the units (default BU_CODE, WK_CODE, ...)\n"
            "  --mode grid|area         grid (default) or area: score each unit polygon directly\n"
@@ -38,12 +44,14 @@ static void help(void)
            "map\n" CLI_COMMON_HELP "\n"
            "-of and -co apply to the rasters (scores_<year>.tif, class_<year>.tif) as in\n"
            "gdal_translate; the defaults are COG with DEFLATE, predictor and overviews.\n\n"
-           "Outputs: scores.gpkg (QGIS styles inside), scores_<year>.tif, class_<year>.tif,\n"
-           "their QGIS styles scores_<year>.qml and class_<year>.qml, <units>.geojson,\n"
-           "<units>.csv, <units>.qml, run.json (area mode: no grid layer and no rasters).\n");
+           "Outputs: scores.gpkg (layers grid and <units>, one row per unit and year, QGIS\n"
+           "styles inside), per year scores_<year>.tif and class_<year>.tif with their QGIS\n"
+           "styles scores_<year>.qml and class_<year>.qml, <units>.geojson, <units>.csv,\n"
+           "<units>.qml, run.json (area mode: no grid layer and no rasters).\n");
 }
 
-/* NAME=PATH[:LAYER]: the layer is split off at the last ':' unless PATH names a file. */
+/* NAME[@YEAR]=PATH[:LAYER]: the layer is split off at the last ':' unless PATH names a file;
+ * NAME@YEAR goes to the library as it is. */
 static int parse_input(char *arg, lb_input_spec *spec)
 {
     char *eq = strchr(arg, '=');
@@ -58,6 +66,27 @@ static int parse_input(char *arg, lb_input_spec *spec)
     if (colon && stat(eq + 1, &sb) != 0 && colon[1] && !strchr(colon, '/')) {
         *colon = '\0';
         spec->layer = colon + 1;
+    }
+    return 1;
+}
+
+/* Add the comma-separated years of @p v to years[*n]; 0 on a malformed list. */
+static int add_years(const char *v, int *years, size_t *n, size_t cap)
+{
+    char buf[32];
+    for (const char *p = v; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == 0 || len >= sizeof(buf) || *n == cap)
+            return 0;
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        if (!cli_int(buf, &years[*n]))
+            return 0;
+        (*n)++;
+        p += len + (comma ? 1 : 0);
+        if (comma && !*p)
+            return 0;
     }
     return 1;
 }
@@ -88,9 +117,12 @@ int cmd_score(int argc, char **argv)
     lb_score_options_init(&o);
     cli_common com = {0};
     lb_input_spec *inputs = calloc((size_t)argc, sizeof(*inputs));
+    size_t cap_years = 16 * (size_t)argc, n_years = 0;
+    int *years = calloc(cap_years, sizeof(int));
     lb_join_spec *joins = calloc((size_t)argc, sizeof(*joins));
-    if (!inputs || !joins) {
+    if (!inputs || !years || !joins) {
         free(inputs);
+        free(years);
         free(joins);
         return CLI_FAIL;
     }
@@ -114,8 +146,13 @@ int cmd_score(int argc, char **argv)
             rc = r < 0 ? CLI_USAGE : CLI_OK;
             o.outdir = v;
         } else if ((r = cli_value(prog, argc, argv, &i, "--year", NULL, &v)) != 0) {
-            if (r < 0 || !cli_int(v, &o.year))
+            if (r < 0 || n_years == cap_years || !cli_int(v, &years[n_years++]))
                 rc = r < 0 ? CLI_USAGE : cli_usage_error(prog, "--year wants a year, got '%s'", v);
+        } else if ((r = cli_value(prog, argc, argv, &i, "--years", NULL, &v)) != 0) {
+            if (r < 0 || !add_years(v, years, &n_years, cap_years))
+                rc = r < 0
+                         ? CLI_USAGE
+                         : cli_usage_error(prog, "--years wants years like 2020,2022, got '%s'", v);
         } else if ((r = cli_value(prog, argc, argv, &i, "--units", NULL, &v)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
             o.units = v;
@@ -140,22 +177,10 @@ int cmd_score(int argc, char **argv)
         } else if ((r = cli_value(prog, argc, argv, &i, "--s-srs", "-s_srs", &v)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
             o.s_srs = v;
-        } else if ((r = cli_value(prog, argc, argv, &i, "--geojson-crs", NULL, &v)) != 0) {
-            if (r < 0)
-                rc = CLI_USAGE;
-            else if (strcmp(v, "rd") == 0)
-                o.geojson_rd = 1;
-            else if (strcmp(v, "rfc7946") != 0)
-                rc = cli_usage_error(prog, "--geojson-crs wants rfc7946 or rd, got '%s'", v);
+        } else if ((r = cli_table_option(prog, argc, argv, &i, &o.geojson_rd, &o.csv_sep)) != 0) {
+            rc = r < 0 ? CLI_USAGE : CLI_OK;
         } else if (strcmp(argv[i], "--preview") == 0) {
             o.preview = 1;
-        } else if ((r = cli_value(prog, argc, argv, &i, "--csv-sep", NULL, &v)) != 0) {
-            if (r < 0)
-                rc = CLI_USAGE;
-            else if ((v[0] == ',' || v[0] == ';') && !v[1])
-                o.csv_sep = v[0];
-            else
-                rc = cli_usage_error(prog, "--csv-sep wants ',' or ';', got '%s'", v);
         } else {
             rc = cli_usage_error(prog, "unknown option '%s'", argv[i]);
         }
@@ -164,6 +189,7 @@ int cmd_score(int argc, char **argv)
         help();
         free(cmdline);
         free(inputs);
+        free(years);
         free(joins);
         return CLI_OK;
     }
@@ -174,8 +200,15 @@ int cmd_score(int argc, char **argv)
     if (rc != CLI_OK) {
         free(cmdline);
         free(inputs);
+        free(years);
         free(joins);
         return rc;
+    }
+    if (n_years == 1) {
+        o.year = years[0];
+    } else {
+        o.years = years;
+        o.n_years = n_years;
     }
     o.inputs = inputs;
     o.n_inputs = n_inputs;
@@ -198,6 +231,7 @@ int cmd_score(int argc, char **argv)
     lb_ctx_destroy(ctx);
     free(cmdline);
     free(inputs);
+    free(years);
     free(joins);
     return rc;
 }

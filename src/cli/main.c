@@ -7,6 +7,8 @@
 
 static const cli_command commands[] = {
     {"score", "score one year of inputs on the 100 m grid and aggregate to areas", cmd_score},
+    {"change", "development between two years per unit and dimension, as maps and tables",
+     cmd_change},
     {"model", "check a model file and list its dimensions and indicators", cmd_model},
     {"diagnose", "first diagnosis of one wijk (HTML, Markdown, JSON report)", cmd_diagnose},
     {"waterbed", "waterbed effects: zones, statistics and tests around focus areas", cmd_waterbed},

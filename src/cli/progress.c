@@ -90,6 +90,30 @@ int cli_value(const char *prog, int argc, char **argv, int *i, const char *name,
     return 1;
 }
 
+int cli_table_option(const char *prog, int argc, char **argv, int *i, int *geojson_rd,
+                     char *csv_sep)
+{
+    const char *v = NULL;
+    int r = cli_value(prog, argc, argv, i, "--geojson-crs", NULL, &v);
+    if (r > 0) {
+        if (strcmp(v, "rd") == 0 || strcmp(v, "rfc7946") == 0) {
+            *geojson_rd = strcmp(v, "rd") == 0;
+            return 1;
+        }
+        cli_usage_error(prog, "--geojson-crs wants rfc7946 or rd, got '%s'", v);
+        return -1;
+    }
+    if (r == 0 && (r = cli_value(prog, argc, argv, i, "--csv-sep", NULL, &v)) > 0) {
+        if ((v[0] == ',' || v[0] == ';') && !v[1]) {
+            *csv_sep = v[0];
+            return 1;
+        }
+        cli_usage_error(prog, "--csv-sep wants ',' or ';', got '%s'", v);
+        return -1;
+    }
+    return r;
+}
+
 int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_common *c)
 {
     const char *a = argv[*i];

@@ -4,8 +4,11 @@
 
 #include "../core/ctx.h"
 
+#include <gdal.h>
 #include <json-c/json.h>
 #include <math.h>
+#include <ogr_srs_api.h>
+#include <stdio.h>
 #include <string.h>
 
 static struct json_object *num_or_null(double v)
@@ -33,6 +36,28 @@ struct json_object *lb_reference_to_json(const lb_model *m, const lb_reference *
     }
     json_object_object_add(o, "indicators", ind);
     return o;
+}
+
+struct json_object *lb_run_libraries_json(const char *geos_version)
+{
+    struct json_object *libs = json_object_new_object();
+    json_object_object_add(libs, "gdal", json_object_new_string(GDALVersionInfo("RELEASE_NAME")));
+    int pmaj = 0, pmin = 0, ppatch = 0;
+    OSRGetPROJVersion(&pmaj, &pmin, &ppatch);
+    char pv[32];
+    snprintf(pv, sizeof(pv), "%d.%d.%d", pmaj, pmin, ppatch);
+    json_object_object_add(libs, "proj", json_object_new_string(pv));
+    json_object_object_add(libs, "geos", json_object_new_string(geos_version));
+    json_object_object_add(libs, "json-c", json_object_new_string(json_c_version()));
+    return libs;
+}
+
+struct json_object *lb_run_warnings_json(const lb_ctx *ctx)
+{
+    struct json_object *warn = json_object_new_array();
+    for (size_t i = 0; i < lb_ctx_warning_count(ctx); i++)
+        json_object_array_add(warn, json_object_new_string(lb_ctx_warning(ctx, i)));
+    return warn;
 }
 
 static int get_number(struct json_object *o, const char *key, double *v)

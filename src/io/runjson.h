@@ -12,6 +12,14 @@
  * New object owned by the caller (json_object_put). */
 struct json_object *lb_reference_to_json(const lb_model *m, const lb_reference *r);
 
+/* {"gdal", "proj", "geos", "json-c"} versions for run.json; @p geos_version comes from the
+ * geom module (GEOS stays there). New object owned by the caller. */
+struct json_object *lb_run_libraries_json(const char *geos_version);
+
+/* The warnings collected on @p ctx as a JSON array of strings. New object owned by the
+ * caller. */
+struct json_object *lb_run_warnings_json(const lb_ctx *ctx);
+
 /* Read the "reference" member of a run.json written by an earlier run with the same model.
  * Every dimension code and indicator id of @p m must be present; LB_ERR_DATA names the
  * missing one. A different model hash is a warning. @p out is allocated here. */

@@ -737,6 +737,7 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
         }
     }
     int has_geom = OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(lyr)) > 0;
+    l->has_geometry = has_geom;
     if (!attrs_only && !has_geom) {
         st = lb_error(ctx, LB_ERR_DATA,
                       "input '%s' ('%s' layer '%s') is a table without geometry; an attribute "

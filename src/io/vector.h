@@ -58,6 +58,7 @@ typedef struct lb_vlayer {
     lb_field *fields;
     size_t n_skipped; /* features skipped: empty geometry, points outside the Netherlands */
     size_t n_outside; /* of which points outside the Netherlands' RD envelope (e.g. at 0,0) */
+    int has_geometry; /* the layer has a geometry field (lb_vlayer_read_table ignores it) */
 } lb_vlayer;
 
 /* Read a layer. Only features matching @p filter (OGR SQL WHERE, may be NULL) are kept.

@@ -635,6 +635,32 @@ lb_status lb_raster_opts_check(lb_ctx *ctx, const lb_raster_opts *o)
     return LB_OK;
 }
 
+/* Georeference @p ds on grid @p g in RD and give it the caller's metadata. */
+static lb_status georeference(lb_ctx *ctx, const char *path, GDALDatasetH ds, const lb_grid *g,
+                              const lb_raster_opts *o, lb_cpl_capture *cap)
+{
+    OGRSpatialReferenceH srs = lb_srs_rd(ctx);
+    if (!srs)
+        return lb_error_prefix(ctx, LB_ERR_CRS, "write '%s': ", path);
+    double gt[6];
+    lb_grid_geotransform(g, gt);
+    GDALSetGeoTransform(ds, gt);
+    cap_reset(cap);
+    CPLErr err = GDALSetSpatialRef(ds, srs);
+    OSRRelease(srs);
+    if (err != CE_None)
+        return lb_error(ctx, LB_ERR_CRS, "write '%s': cannot assign EPSG:28992: %s", path,
+                        gdal_msg(cap));
+    for (size_t i = 0; o && o->metadata && o->metadata[i]; i++) {
+        char *key = NULL;
+        const char *value = CPLParseNameValue(o->metadata[i], &key);
+        if (key && value)
+            GDALSetMetadataItem(ds, key, value, NULL);
+        CPLFree(key);
+    }
+    return LB_OK;
+}
+
 /* A MEM dataset over the grid in RD with no bands yet, carrying the caller's metadata. */
 static lb_status mem_dataset(lb_ctx *ctx, const char *path, const lb_grid *g,
                              const lb_raster_opts *o, lb_cpl_capture *cap, GDALDatasetH *out)
@@ -642,32 +668,15 @@ static lb_status mem_dataset(lb_ctx *ctx, const char *path, const lb_grid *g,
     GDALDriverH mem = GDALGetDriverByName("MEM");
     if (!mem)
         return lb_error(ctx, LB_ERR_IO, "write '%s': GDAL has no MEM driver", path);
-    OGRSpatialReferenceH srs = lb_srs_rd(ctx);
-    if (!srs)
-        return lb_error_prefix(ctx, LB_ERR_CRS, "write '%s': ", path);
     cap_reset(cap);
     GDALDatasetH ds = GDALCreate(mem, "", g->nx, g->ny, 0, GDT_Byte, NULL);
-    if (!ds) {
-        OSRRelease(srs);
+    if (!ds)
         return lb_error(ctx, LB_ERR_NOMEM, "write '%s': cannot create a %d x %d MEM raster: %s",
                         path, g->nx, g->ny, gdal_msg(cap));
-    }
-    double gt[6];
-    lb_grid_geotransform(g, gt);
-    GDALSetGeoTransform(ds, gt);
-    CPLErr err = GDALSetSpatialRef(ds, srs);
-    OSRRelease(srs);
-    if (err != CE_None) {
+    lb_status st = georeference(ctx, path, ds, g, o, cap);
+    if (st != LB_OK) {
         GDALClose(ds);
-        return lb_error(ctx, LB_ERR_CRS, "write '%s': cannot assign EPSG:28992: %s", path,
-                        gdal_msg(cap));
-    }
-    for (size_t i = 0; o && o->metadata && o->metadata[i]; i++) {
-        char *key = NULL;
-        const char *value = CPLParseNameValue(o->metadata[i], &key);
-        if (key && value)
-            GDALSetMetadataItem(ds, key, value, NULL);
-        CPLFree(key);
+        return st;
     }
     *out = ds;
     return LB_OK;
@@ -777,6 +786,16 @@ static int grid_ok(const lb_grid *g)
     return g && g->nx > 0 && g->ny > 0 && g->cell_m > 0;
 }
 
+/* Nodata NaN, the band's name and unit (either may be NULL). */
+static void float_band_meta(GDALRasterBandH band, const char *name, const char *unit)
+{
+    GDALSetRasterNoDataValue(band, NAN);
+    if (name)
+        GDALSetDescription(band, name);
+    if (unit)
+        GDALSetRasterUnitType(band, unit);
+}
+
 lb_status lb_write_raster_float(lb_ctx *ctx, const char *path, const lb_grid *g, size_t n_bands,
                                 const float *const *bands, const char *const *names,
                                 const char *const *units, const lb_raster_opts *o)
@@ -803,18 +822,76 @@ lb_status lb_write_raster_float(lb_ctx *ctx, const char *path, const lb_grid *g,
         st = add_borrowed_band(ctx, path, mem, GDT_Float32, bands[b], &cap);
         if (st != LB_OK)
             break;
-        GDALRasterBandH band = GDALGetRasterBand(mem, (int)b + 1);
-        GDALSetRasterNoDataValue(band, NAN);
-        if (names && names[b])
-            GDALSetDescription(band, names[b]);
-        if (units && units[b])
-            GDALSetRasterUnitType(band, units[b]);
+        float_band_meta(GDALGetRasterBand(mem, (int)b + 1), names ? names[b] : NULL,
+                        units ? units[b] : NULL);
     }
     if (st == LB_OK)
         st = raster_copy(ctx, path, mem, o, 0, "AVERAGE", &cap);
     if (mem)
         GDALClose(mem);
     lb_cpl_end(&cap);
+    return st;
+}
+
+lb_status lb_write_raster_float_bands(lb_ctx *ctx, const char *path, const lb_grid *g,
+                                      size_t n_bands, lb_band_fill_fn fill, void *user,
+                                      const char *const *names, const char *const *units,
+                                      const lb_raster_opts *o)
+{
+    if (!path || !grid_ok(g) || n_bands == 0 || !fill)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "write raster '%s': a path, a non-empty grid, bands and a fill function "
+                        "are required",
+                        path ? path : "(null)");
+    lb_status st = lb_raster_opts_check(ctx, o);
+    if (st != LB_OK)
+        return lb_error_prefix(ctx, st, "write raster '%s': ", path);
+    lb_gdal_init();
+    size_t n = lb_grid_ncells(g);
+    float *buf = malloc(n * sizeof(float));
+    char *tmp = lb_strfmt("%s.bands.tif", path);
+    GDALDatasetH ds = NULL;
+    lb_cpl_capture cap;
+    lb_cpl_begin(&cap);
+    if (!buf || !tmp)
+        st = lb_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
+    GDALDriverH gtiff = GDALGetDriverByName("GTiff");
+    if (st == LB_OK && !gtiff)
+        st = lb_error(ctx, LB_ERR_IO, "write '%s': GDAL has no GTiff driver", path);
+    if (st == LB_OK) {
+        /* Band-interleaved tiles, fast compression: a scratch file read once by the copy. */
+        char *copts[] = {"TILED=YES",       "BLOCKXSIZE=256",   "BLOCKYSIZE=256",
+                         "INTERLEAVE=BAND", "COMPRESS=DEFLATE", "ZLEVEL=1",
+                         "PREDICTOR=3",     "BIGTIFF=IF_SAFER", NULL};
+        cap_reset(&cap);
+        ds = GDALCreate(gtiff, tmp, g->nx, g->ny, (int)n_bands, GDT_Float32, copts);
+        if (!ds)
+            st = lb_error(ctx, LB_ERR_IO, "write '%s': cannot create '%s': %s", path, tmp,
+                          gdal_msg(&cap));
+    }
+    if (st == LB_OK)
+        st = georeference(ctx, path, ds, g, o, &cap);
+    for (size_t b = 0; st == LB_OK && b < n_bands; b++) {
+        st = fill(user, b, buf);
+        if (st != LB_OK)
+            break;
+        GDALRasterBandH band = GDALGetRasterBand(ds, (int)b + 1);
+        float_band_meta(band, names ? names[b] : NULL, units ? units[b] : NULL);
+        cap_reset(&cap);
+        if (GDALRasterIO(band, GF_Write, 0, 0, g->nx, g->ny, buf, g->nx, g->ny, GDT_Float32, 0,
+                         0) != CE_None ||
+            GDALFlushRasterCache(band) != CE_None)
+            st = lb_error(ctx, LB_ERR_IO, "write '%s': band %zu: %s", path, b + 1, gdal_msg(&cap));
+    }
+    free(buf);
+    if (st == LB_OK)
+        st = raster_copy(ctx, path, ds, o, 0, "AVERAGE", &cap);
+    if (ds)
+        GDALClose(ds);
+    if (tmp)
+        remove_raster(tmp);
+    lb_cpl_end(&cap);
+    free(tmp);
     return st;
 }
 

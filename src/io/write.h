@@ -98,6 +98,19 @@ lb_status lb_write_raster_classes(lb_ctx *ctx, const char *path, const lb_grid *
                                   const unsigned char *classes, const lb_class_table *ct,
                                   const lb_raster_opts *o);
 
+/* Produce band @p b (0-based) of a Float32 grid into @p out (lb_grid_ncells values, grid index
+ * order, NaN = nodata). */
+typedef lb_status (*lb_band_fill_fn)(void *user, size_t b, float *out);
+
+/* As lb_write_raster_float(), but the bands are produced one at a time by @p fill into one
+ * buffer and written to a temporary tiled GeoTIFF beside @p path, which is then copied to the
+ * output and removed: memory holds one band, not all of them (~36 MB per band on a national
+ * grid of 9.1 M cells). */
+lb_status lb_write_raster_float_bands(lb_ctx *ctx, const char *path, const lb_grid *g,
+                                      size_t n_bands, lb_band_fill_fn fill, void *user,
+                                      const char *const *names, const char *const *units,
+                                      const lb_raster_opts *o);
+
 /* lb_write_raster_float() as a COG with default options and one unit for all bands. */
 lb_status lb_write_cog_float(lb_ctx *ctx, const char *path, const lb_grid *g, size_t n_bands,
                              const float *const *bands, const char *const *names,

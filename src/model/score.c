@@ -114,6 +114,14 @@ double lb_transform_pre(const lb_transform *tf, double x)
     return x;
 }
 
+double lb_contribution(const lb_indicator *ind, double f, double mean, double sd)
+{
+    double v = isnan(f) ? mean : f;
+    if (ind->tf.zscore)
+        v = sd > 0.0 ? (v - mean) / sd : 0.0;
+    return ind->coef * v;
+}
+
 int lb_classify(double v, const double *thresholds, size_t n)
 {
     if (isnan(v))
@@ -237,18 +245,14 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
         for (size_t u = 0; u < n; u++) {
             if (!pop[u])
                 continue;
-            double v = f[u];
-            if (isnan(v)) {
+            if (isnan(f[u])) {
                 out->n_imputed[u]++;
                 if (m->missing == LB_MISSING_DROP)
                     out->flags[u] |= LB_FLAG_DROPPED;
                 else
                     out->flags[u] |= LB_FLAG_IMPUTED;
-                v = mean; /* the reference mean contribution */
             }
-            if (ind->tf.zscore)
-                v = sd > 0.0 ? (v - mean) / sd : 0.0;
-            contrib[ind->dim][u] += ind->coef * v;
+            contrib[ind->dim][u] += lb_contribution(ind, f[u], mean, sd);
         }
     }
     for (size_t u = 0; u < n; u++)

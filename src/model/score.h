@@ -48,6 +48,12 @@ void lb_scores_free(lb_scores *s);
  * of log1p (x <= -1), gives NaN. */
 double lb_transform_pre(const lb_transform *tf, double x);
 
+/* Contribution β · f(x) of indicator @p ind for a unit whose pre-zscore transformed value is
+ * @p f (lb_transform_pre), against reference mean @p mean and sd @p sd of f: a missing f counts
+ * at the reference mean (imputation), zscore standardises with a zero-spread reference giving
+ * 0. The one definition lb_score_units and the per-indicator outputs share. */
+double lb_contribution(const lb_indicator *ind, double f, double mean, double sd);
+
 /* Class 1..n+1 of @p v on @p n ascending thresholds: 1 + #{t : v >= t} (a value equal to a
  * threshold belongs to the upper class). 0 for NaN. */
 int lb_classify(double v, const double *thresholds, size_t n);

@@ -10,43 +10,76 @@
 
 enum { DEMO_REF_YEAR = 2020, DEMO_YEAR = 2022 };
 
-/* Output settings every year's run shares. */
+/* Output settings every step shares. */
 typedef struct demo_output {
     const char *raster_format;
     const char *const *creation_options;
 } demo_output;
 
-static lb_status score_year(lb_ctx *ctx, const char *data, const char *outdir, int year,
-                            const char *reference, const demo_output *out_opts)
+/* Both years in one run into OUTDIR/score: the buurten, amenities and incidents of each year,
+ * the roads and rasters shared; 2020 is the model's reference year, scored first. */
+static lb_status demo_score(lb_ctx *ctx, const char *data, const char *outdir,
+                            const demo_output *out_opts)
 {
-    char model[1024], pts[1024], stat[1024], noise[1024], green[1024], out[1024];
+    char model[1024], y0[1024], y1[1024], stat[1024], noise[1024], green[1024], out[1024];
     snprintf(model, sizeof(model), "%s/models/default.yaml", data);
-    snprintf(pts, sizeof(pts), "%s/shapes/leefstad_%d.gpkg", data, year);
+    snprintf(y0, sizeof(y0), "%s/shapes/leefstad_%d.gpkg", data, DEMO_REF_YEAR);
+    snprintf(y1, sizeof(y1), "%s/shapes/leefstad_%d.gpkg", data, DEMO_YEAR);
     snprintf(stat, sizeof(stat), "%s/shapes/leefstad.gpkg", data);
     snprintf(noise, sizeof(noise), "%s/rasters/noise_lden.tif", data);
     snprintf(green, sizeof(green), "%s/rasters/green_share.tif", data);
-    snprintf(out, sizeof(out), "%s/score_%d", outdir, year);
+    snprintf(out, sizeof(out), "%s/score", outdir);
     const lb_input_spec inputs[] = {
-        {"buurten", pts, "buurten"},     {"amenities", pts, "amenities"},
-        {"incidents", pts, "incidents"}, {"roads", stat, "roads"},
-        {"noise", noise, NULL},          {"green", green, NULL},
+        {"buurten@2020", y0, "buurten"},
+        {"buurten@2022", y1, "buurten"},
+        {"amenities@2020", y0, "amenities"},
+        {"amenities@2022", y1, "amenities"},
+        {"incidents@2020", y0, "incidents"},
+        {"incidents@2022", y1, "incidents"},
+        {"roads", stat, "roads"},
+        {"noise", noise, NULL},
+        {"green", green, NULL},
     };
+    const int years[] = {DEMO_REF_YEAR, DEMO_YEAR};
     lb_score_options o;
     lb_score_options_init(&o);
     o.model_path = model;
     o.inputs = inputs;
     o.n_inputs = sizeof(inputs) / sizeof(inputs[0]);
-    o.year = year;
-    o.reference_path = reference;
+    o.years = years;
+    o.n_years = 2;
     o.outdir = out;
     o.command_line = "leefbaar demo";
     o.raster_format = out_opts->raster_format;
     o.creation_options = out_opts->creation_options;
     o.preview = 1;
-    lb_log(ctx, LB_LOG_INFO, "demo: scoring %d into %s", year, out);
+    lb_log(ctx, LB_LOG_INFO, "demo: scoring %d and %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
     lb_status st = lb_score_run(ctx, &o);
     if (st != LB_OK)
-        lb_error_prefix(ctx, st, "demo, year %d: ", year);
+        lb_error_prefix(ctx, st, "demo, scoring: ");
+    return st;
+}
+
+/* The development 2020 → 2022 into OUTDIR/change, with a preview of the class map. */
+static lb_status demo_change(lb_ctx *ctx, const char *outdir, const demo_output *out_opts)
+{
+    char scores[1024], out[1024];
+    snprintf(scores, sizeof(scores), "%s/score", outdir);
+    snprintf(out, sizeof(out), "%s/change", outdir);
+    lb_change_options o;
+    lb_change_options_init(&o);
+    o.from.path = scores;
+    o.from_year = DEMO_REF_YEAR;
+    o.to_year = DEMO_YEAR;
+    o.outdir = out;
+    o.command_line = "leefbaar demo";
+    o.raster_format = out_opts->raster_format;
+    o.creation_options = out_opts->creation_options;
+    o.preview = 1;
+    lb_log(ctx, LB_LOG_INFO, "demo: change %d → %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
+    lb_status st = lb_change_run(ctx, &o);
+    if (st != LB_OK)
+        lb_error_prefix(ctx, st, "demo, change: ");
     return st;
 }
 
@@ -54,18 +87,17 @@ static lb_status score_year(lb_ctx *ctx, const char *data, const char *outdir, i
  * they improved, into OUTDIR/diagnose/WK990100.{html,md,json}. */
 static lb_status diagnose_demo(lb_ctx *ctx, const char *data, const char *outdir)
 {
-    char runs[2][1024], wijken[1024], gemeente[1024], focus[1024], out[1024];
-    snprintf(runs[0], sizeof(runs[0]), "%s/score_%d", outdir, DEMO_REF_YEAR);
-    snprintf(runs[1], sizeof(runs[1]), "%s/score_%d", outdir, DEMO_YEAR);
+    char scores[1024], wijken[1024], gemeente[1024], focus[1024], out[1024];
+    snprintf(scores, sizeof(scores), "%s/score", outdir);
     snprintf(wijken, sizeof(wijken), "%s/shapes/leefstad.gpkg:wijken", data);
     snprintf(gemeente, sizeof(gemeente), "%s/shapes/leefstad.gpkg:gemeente", data);
     snprintf(focus, sizeof(focus), "%s/shapes/leefstad.gpkg:focus_wijken", data);
     snprintf(out, sizeof(out), "%s/diagnose", outdir);
-    const lb_score_source src[2] = {{.path = runs[0]}, {.path = runs[1]}};
+    const lb_score_source src[1] = {{.path = scores}}; /* both years, one run */
     lb_diagnose_options o;
     lb_diagnose_options_init(&o);
     o.sources = src;
-    o.n_sources = 2;
+    o.n_sources = 1;
     o.wijk = "WK990100";
     o.wijk_polygon = wijken;
     o.gemeente_polygon = gemeente;
@@ -81,16 +113,15 @@ static lb_status diagnose_demo(lb_ctx *ctx, const char *data, const char *outdir
 /* Waterbed analysis around the two focus wijken, on the two scored years. */
 static lb_status demo_waterbed(lb_ctx *ctx, const char *data, const char *outdir)
 {
-    char s0[1024], s1[1024], focus[1024], out[1024];
-    snprintf(s0, sizeof(s0), "%s/score_%d", outdir, DEMO_REF_YEAR);
-    snprintf(s1, sizeof(s1), "%s/score_%d", outdir, DEMO_YEAR);
+    char scores[1024], focus[1024], out[1024];
+    snprintf(scores, sizeof(scores), "%s/score", outdir);
     snprintf(focus, sizeof(focus), "%s/shapes/leefstad.gpkg", data);
     snprintf(out, sizeof(out), "%s/waterbed", outdir);
-    const lb_score_source src[2] = {{.path = s0}, {.path = s1}};
+    const lb_score_source src[1] = {{.path = scores}}; /* both years, one run */
     lb_waterbed_options o;
     lb_waterbed_options_init(&o);
     o.scores = src;
-    o.n_scores = 2;
+    o.n_scores = 1;
     o.focus_path = focus;
     o.focus_layer = "focus_wijken";
     o.outdir = out;
@@ -120,13 +151,9 @@ lb_status lb_demo_run_ex(lb_ctx *ctx, const char *data_dir, const char *outdir,
     lb_status st = lb_raster_opts_check(ctx, &ro);
     if (st != LB_OK)
         return lb_error_prefix(ctx, st, "demo: ");
-    /* The reference year first: its run.json carries the fixed reference for later years. */
-    st = score_year(ctx, data_dir, outdir, DEMO_REF_YEAR, NULL, &out_opts);
-    if (st != LB_OK)
-        return st;
-    char ref[1024];
-    snprintf(ref, sizeof(ref), "%s/score_%d/run.json", outdir, DEMO_REF_YEAR);
-    st = score_year(ctx, data_dir, outdir, DEMO_YEAR, ref, &out_opts);
+    st = demo_score(ctx, data_dir, outdir, &out_opts);
+    if (st == LB_OK)
+        st = demo_change(ctx, outdir, &out_opts);
     if (st == LB_OK)
         st = diagnose_demo(ctx, data_dir, outdir);
     if (st == LB_OK)

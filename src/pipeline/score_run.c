@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The score pipeline: read → grid → indicators → model → aggregate → write. */
-#define _POSIX_C_SOURCE 200809L
+/* The score pipeline: read → grid → indicators → model → aggregate → write, for one or several
+ * years into one output directory. Cell arrays are compact: they hold the scored cells only
+ * (ascending grid index), so memory follows the populated area, not the grid's extent. */
+#define _XOPEN_SOURCE 700 /* realpath */
 
 #include <leefbaar/leefbaar.h>
 
@@ -10,17 +12,16 @@
 #include "../geom/geos_bridge.h"
 #include "../indicators/indicators.h"
 #include "../indicators/polygons.h"
+#include "../io/mapset.h"
 #include "../io/outdir.h"
-#include "../io/preview.h"
 #include "../io/runjson.h"
 #include "../io/style.h"
 #include "../io/write.h"
 #include "../model/score.h"
 
-#include <gdal.h>
 #include <json-c/json.h>
 #include <math.h>
-#include <ogr_srs_api.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,54 +40,125 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* One year of a run: its inputs, its scored cells and scores, and its rows of the output
+ * tables. The heavy arrays are freed as soon as the year's tables and rasters are made. */
+typedef struct year_run {
+    int year;
+    lb_source *src;
+    size_t n_src;
+    lb_inputs *in;
+    const lb_vlayer *weight_layer;
+    const lb_vlayer *units;
+    double *cell_w;  /* whole grid, while the indicators are evaluated */
+    uint32_t *cells; /* the scored cells, ascending */
+    size_t n_scored;
+    double *w;  /* weight of cells[k] */
+    double **x; /* x[i][k]: raw value of indicator i at cells[k] */
+    lb_reference ref;
+    lb_scores sc; /* compact: unit k is cells[k] */
+    lb_unit_scores unit;
+    double **ux, **uc; /* per indicator and unit: mean raw value and contribution */
+    lb_table *grid_t, *units_t;
+    struct json_object *counts, *timings;
+    double t_stage;
+} year_run;
+
 /* Everything one run holds; freed in run_free(). */
 typedef struct run {
     const lb_score_options *o;
     lb_model *model;
-    lb_source *src;
-    lb_inputs *in;
-    const lb_vlayer *weight_layer;
-    const lb_vlayer *units;
+    size_t n_years;
+    year_run *yr;   /* in the order they are scored: the reference year first */
+    int single;     /* one year and no NAME@YEAR binding: messages as before years existed */
+    char **plain;   /* o->inputs[i].name without @YEAR */
+    int *bind_year; /* o->inputs[i]'s year, 0 = every year */
     const char *units_name;
     const char *id_field;
     lb_grid grid;
-    double *cell_w;
-    unsigned char *scored;
-    double **x;
-    lb_reference fixed;
+    lb_reference fixed; /* the reference of fixed mode, once known */
     int have_fixed;
-    lb_reference ref;
-    lb_scores cells;
-    lb_unit_scores unit;
-    size_t n_scored;
     lb_outdir out;
-    struct json_object *timings;
+    struct json_object *outputs, *timings;
     double t_stage;
 } run;
+
+/* Add @p dt seconds to stage @p name of @p timings (stages repeat once per year). */
+static void add_timing(struct json_object *timings, const char *name, double dt)
+{
+    struct json_object *prev = NULL;
+    if (json_object_object_get_ex(timings, name, &prev))
+        dt += json_object_get_double(prev);
+    json_object_object_add(timings, name, json_object_new_double(round(dt * 1e3) / 1e3));
+}
 
 static void stage_done(run *r, const char *name)
 {
     double t = now_s();
-    json_object_object_add(r->timings, name,
-                           json_object_new_double(round((t - r->t_stage) * 1e3) / 1e3));
+    add_timing(r->timings, name, t - r->t_stage);
     r->t_stage = t;
+}
+
+/* A stage of year @p y: timed for the year and in the run's totals. */
+static void year_stage(run *r, year_run *y, const char *name)
+{
+    double t = now_s();
+    add_timing(y->timings, name, t - y->t_stage);
+    add_timing(r->timings, name, t - y->t_stage);
+    y->t_stage = r->t_stage = t;
+}
+
+static void year_free_arrays(year_run *y, size_t n_ind)
+{
+    if (y->x)
+        for (size_t i = 0; i < n_ind; i++)
+            free(y->x[i]);
+    free(y->x);
+    y->x = NULL;
+    free(y->cell_w);
+    y->cell_w = NULL;
+    free(y->cells);
+    y->cells = NULL;
+    free(y->w);
+    y->w = NULL;
+    lb_scores_free(&y->sc);
+    lb_unit_scores_free(&y->unit);
+    for (size_t i = 0; i < n_ind; i++) {
+        if (y->ux)
+            free(y->ux[i]);
+        if (y->uc)
+            free(y->uc[i]);
+    }
+    free(y->ux);
+    free(y->uc);
+    y->ux = y->uc = NULL;
+}
+
+static void year_free(year_run *y, size_t n_ind)
+{
+    year_free_arrays(y, n_ind);
+    lb_reference_free(&y->ref);
+    lb_inputs_destroy(y->in);
+    y->in = NULL;
+    free(y->src);
+    y->src = NULL;
+    lb_table_destroy(y->grid_t);
+    lb_table_destroy(y->units_t);
+    json_object_put(y->counts);
+    json_object_put(y->timings);
 }
 
 static void run_free(run *r)
 {
-    if (r->x)
-        for (size_t i = 0; r->model && i < r->model->n_ind; i++)
-            free(r->x[i]);
-    free(r->x);
-    free(r->cell_w);
-    free(r->scored);
+    for (size_t t = 0; r->yr && t < r->n_years; t++)
+        year_free(&r->yr[t], r->model ? r->model->n_ind : 0);
+    free(r->yr);
+    for (size_t i = 0; r->plain && i < r->o->n_inputs; i++)
+        free(r->plain[i]);
+    free(r->plain);
+    free(r->bind_year);
     lb_reference_free(&r->fixed);
-    lb_reference_free(&r->ref);
-    lb_scores_free(&r->cells);
-    lb_unit_scores_free(&r->unit);
-    lb_inputs_destroy(r->in);
-    free(r->src);
     lb_model_destroy(r->model);
+    json_object_put(r->outputs);
     json_object_put(r->timings);
 }
 
@@ -104,51 +176,217 @@ static const char *find_field(const lb_vlayer *l, const char *const *cand, size_
     return NULL;
 }
 
-/* Load the model, bind the inputs and check that every input the model names is bound. */
-static lb_status bind_inputs(lb_ctx *ctx, run *r)
+/* NAME or NAME@YEAR: the length of NAME and the year (0 = every year); -1 on a bad year. */
+static int split_binding(const char *spec, size_t *name_len, int *year)
+{
+    const char *at = strchr(spec, '@');
+    *name_len = at ? (size_t)(at - spec) : strlen(spec);
+    *year = 0;
+    if (!at)
+        return 0;
+    char *end = NULL;
+    long v = strtol(at + 1, &end, 10);
+    if (end == at + 1 || *end || v < 1000 || v > 9999)
+        return -1;
+    *year = (int)v;
+    return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The years of the run, and the order to score them in: in fixed mode without --reference the
+ * reference year goes first, since the others are scored against it. */
+static lb_status plan_years(lb_ctx *ctx, run *r)
 {
     const lb_score_options *o = r->o;
-    lb_status st = lb_model_load(ctx, o->model_path, &r->model);
-    if (st != LB_OK)
-        return st;
-    r->src = calloc(o->n_inputs ? o->n_inputs : 1, sizeof(*r->src));
-    if (!r->src)
+    size_t n = o->n_years ? o->n_years : 1;
+    int *ys = malloc(n * sizeof(int));
+    if (!ys)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < o->n_inputs; i++) {
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(o->inputs[k].name, o->inputs[i].name) == 0)
-                return lb_error(ctx, LB_ERR_ARG, "input '%s' is bound twice", o->inputs[i].name);
-        r->src[i] = (lb_source){o->inputs[i].name, o->inputs[i].path, o->inputs[i].layer, o->s_srs};
+    if (o->n_years)
+        memcpy(ys, o->years, n * sizeof(int));
+    else
+        ys[0] = o->year;
+    qsort(ys, n, sizeof(int), cmp_int);
+    lb_status st = LB_OK;
+    for (size_t k = 0; k < n && st == LB_OK; k++) {
+        if (o->n_years && (ys[k] < 1000 || ys[k] > 9999))
+            st = lb_error(ctx, LB_ERR_ARG, "score: %d is not a year", ys[k]);
+        else if (k && ys[k] == ys[k - 1])
+            st = lb_error(ctx, LB_ERR_ARG, "score: year %d is given twice", ys[k]);
     }
-    st = lb_inputs_create(ctx, r->src, o->n_inputs, &r->in);
-    if (st != LB_OK)
+    if (st == LB_OK && o->n_years && o->year && !bsearch(&o->year, ys, n, sizeof(int), cmp_int))
+        st = lb_error(ctx, LB_ERR_ARG, "score: year %d is not among the years to score", o->year);
+    r->yr = st == LB_OK ? calloc(n, sizeof(year_run)) : NULL;
+    if (st == LB_OK && !r->yr)
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st != LB_OK) {
+        free(ys);
         return st;
-    /* Every input the model names must be bound before any heavy work starts. */
-    for (size_t i = 0; i < r->model->n_inputs; i++)
-        if (!lb_inputs_source(ctx, r->in, r->model->inputs[i]))
-            return LB_ERR_ARG;
+    }
+    r->n_years = n;
+    /* Fixed mode: which year is the reference (when no --reference gives one). */
+    size_t first = 0;
+    const lb_model *m = r->model;
+    if (m->ref_mode == LB_REF_FIXED && !o->reference_path) {
+        int found = 0;
+        for (size_t k = 0; k < n; k++)
+            if (m->ref_year && ys[k] == m->ref_year) {
+                first = k;
+                found = 1;
+            }
+        if (m->ref_year && !found && ys[0])
+            lb_log(ctx, LB_LOG_WARN,
+                   "fixed reference mode: the model's reference year %d is not scored in this "
+                   "run and no --reference was given; %d is scored against its own population "
+                   "and used as the reference",
+                   m->ref_year, ys[0]);
+    }
+    r->yr[0].year = ys[first];
+    for (size_t k = 0, j = 1; k < n; k++)
+        if (k != first)
+            r->yr[j++].year = ys[k];
+    free(ys);
     return LB_OK;
 }
 
-/* The polygon units (--units, default the weight layer) and their id field. */
-static lb_status load_units(lb_ctx *ctx, run *r)
+/* Check the bindings once: NAME or NAME@YEAR, each (name, year) bound once, every year bound
+ * to is scored. Fills r->plain (the names without @YEAR) and r->bind_year. */
+static lb_status check_bindings(lb_ctx *ctx, run *r)
 {
     const lb_score_options *o = r->o;
-    r->units_name = o->units ? o->units : r->model->weight_layer;
-    if (strcmp(r->units_name, "grid") == 0)
-        return LB_OK;
-    lb_status st = lb_inputs_vector(ctx, r->in, r->units_name, NULL, &r->units);
+    size_t n = o->n_inputs;
+    r->plain = calloc(n ? n : 1, sizeof(char *));
+    r->bind_year = calloc(n ? n : 1, sizeof(int));
+    if (!r->plain || !r->bind_year)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    int any_year = 0;
+    for (size_t i = 0; i < n; i++) {
+        const lb_input_spec *s = &o->inputs[i];
+        size_t len;
+        if (!s->name || !s->path || split_binding(s->name, &len, &r->bind_year[i]) != 0 || !len)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "input '%s': a binding is NAME=PATH or NAME@YEAR=PATH (a four-digit "
+                            "year)",
+                            s->name ? s->name : "(null)");
+        if (!(r->plain[i] = lb_strfmt("%.*s", (int)len, s->name)))
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        any_year |= r->bind_year[i] != 0;
+        for (size_t k = 0; k < i; k++)
+            if (r->bind_year[k] == r->bind_year[i] && strcmp(r->plain[k], r->plain[i]) == 0)
+                return lb_error(ctx, LB_ERR_ARG, "input '%s' is bound twice", s->name);
+        int scored = r->bind_year[i] == 0;
+        for (size_t t = 0; t < r->n_years; t++)
+            scored |= r->yr[t].year == r->bind_year[i];
+        if (!scored)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "input '%s' is bound for %d, which is not among the years scored "
+                            "(--year)",
+                            s->name, r->bind_year[i]);
+    }
+    r->single = r->n_years == 1 && !any_year;
+    return LB_OK;
+}
+
+/* The sources of year @p y: the every-year bindings, replaced by NAME@YEAR ones for it. */
+static lb_status year_sources(lb_ctx *ctx, run *r, year_run *y)
+{
+    const lb_score_options *o = r->o;
+    y->src = calloc(o->n_inputs ? o->n_inputs : 1, sizeof(lb_source));
+    if (!y->src)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < o->n_inputs; i++) {
+            int yr = r->bind_year[i];
+            if ((pass == 0 && yr != 0) || (pass == 1 && yr != y->year))
+                continue;
+            size_t k = 0;
+            while (k < y->n_src && strcmp(y->src[k].name, r->plain[i]) != 0)
+                k++;
+            if (k == y->n_src)
+                y->n_src++;
+            const lb_input_spec *s = &o->inputs[i];
+            y->src[k] = (lb_source){r->plain[i], s->path, s->layer, o->s_srs};
+        }
+    return LB_OK;
+}
+
+static lb_status year_error(lb_ctx *ctx, const run *r, const year_run *y, lb_status st)
+{
+    if (st == LB_OK || r->single)
+        return st;
+    return lb_error_prefix(ctx, st, "year %d: ", y->year);
+}
+
+/* Bind the inputs of year @p y and check that every input the model names is bound, before
+ * any heavy work starts. */
+static lb_status bind_year(lb_ctx *ctx, run *r, year_run *y)
+{
+    const lb_model *m = r->model;
+    lb_status st = year_sources(ctx, r, y);
+    if (st == LB_OK)
+        st = lb_inputs_create(ctx, y->src, y->n_src, &y->in);
     if (st != LB_OK)
         return st;
-    if (r->units->kind != LB_GEOM_POLYGON)
-        return lb_error(ctx, LB_ERR_DATA, "units '%s' ('%s') must be a polygon layer",
-                        r->units_name, r->units->path);
-    r->id_field = o->id_field;
-    if (r->id_field && !lb_vlayer_field(ctx, r->units, r->id_field))
-        return LB_ERR_DATA;
-    if (!r->id_field)
+    for (size_t i = 0; i < m->n_inputs; i++)
+        if (!lb_inputs_source(ctx, y->in, m->inputs[i]))
+            return year_error(ctx, r, y, LB_ERR_ARG);
+    return LB_OK;
+}
+
+/* The polygon units of year @p y (--units, default the weight layer) and their id field (as
+ * --id-field, else found in the first year's layer). None for --units grid. */
+static lb_status load_units(lb_ctx *ctx, run *r, year_run *y)
+{
+    if (strcmp(r->units_name, "grid") == 0)
+        return LB_OK;
+    lb_status st = lb_inputs_vector(ctx, y->in, r->units_name, NULL, &y->units);
+    if (st != LB_OK)
+        return year_error(ctx, r, y, st);
+    if (y->units->kind != LB_GEOM_POLYGON)
+        return year_error(ctx, r, y,
+                          lb_error(ctx, LB_ERR_DATA, "units '%s' ('%s') must be a polygon layer",
+                                   r->units_name, y->units->path));
+    if (!r->id_field && r->o->id_field)
+        r->id_field = r->o->id_field;
+    else if (!r->id_field && y == &r->yr[0])
         r->id_field =
-            find_field(r->units, id_candidates, sizeof(id_candidates) / sizeof(id_candidates[0]));
+            find_field(y->units, id_candidates, sizeof(id_candidates) / sizeof(id_candidates[0]));
+    if (r->id_field && !lb_vlayer_field(ctx, y->units, r->id_field))
+        return year_error(ctx, r, y, LB_ERR_DATA);
+    return LB_OK;
+}
+
+/* Bind the inputs of year @p y, read its weight and units layers, widen the extent. */
+static lb_status open_year(lb_ctx *ctx, run *r, year_run *y, double ext[4])
+{
+    const lb_model *m = r->model;
+    lb_status st = bind_year(ctx, r, y);
+    if (st != LB_OK)
+        return st;
+    st = lb_inputs_vector(ctx, y->in, m->weight_layer, NULL, &y->weight_layer);
+    if (st != LB_OK)
+        return year_error(ctx, r, y, st);
+    if (m->weight_field && !lb_vlayer_field(ctx, y->weight_layer, m->weight_field))
+        return year_error(ctx, r, y,
+                          lb_error_prefix(ctx, LB_ERR_DATA, "weight (%s): ", m->weight_name));
+    st = load_units(ctx, r, y);
+    if (st != LB_OK)
+        return st;
+    const lb_vlayer *e = y->units ? y->units : y->weight_layer;
+    if (e->kind != LB_GEOM_POLYGON)
+        return year_error(ctx, r, y,
+                          lb_error(ctx, LB_ERR_DATA,
+                                   "weight layer '%s' ('%s') must be a polygon layer", e->name,
+                                   e->path));
+    ext[0] = fmin(ext[0], e->xmin);
+    ext[1] = fmin(ext[1], e->ymin);
+    ext[2] = fmax(ext[2], e->xmax);
+    ext[3] = fmax(ext[3], e->ymax);
     return LB_OK;
 }
 
@@ -156,121 +394,219 @@ static lb_status load_units(lb_ctx *ctx, run *r)
 static lb_status load_reference(lb_ctx *ctx, run *r)
 {
     const lb_score_options *o = r->o;
-    if (o->reference_path) {
-        lb_status st = lb_reference_read(ctx, o->reference_path, r->model, &r->fixed);
-        if (st != LB_OK)
-            return st;
-        r->have_fixed = 1;
-        if (r->model->ref_mode == LB_REF_PER_YEAR)
-            lb_log(ctx, LB_LOG_WARN,
-                   "--reference given but the model's reference mode is per_year: the fixed "
-                   "reference of '%s' is used",
-                   o->reference_path);
-    } else if (r->model->ref_mode == LB_REF_FIXED && r->model->ref_year && o->year &&
-               o->year != r->model->ref_year) {
+    if (!o->reference_path)
+        return LB_OK;
+    lb_status st = lb_reference_read(ctx, o->reference_path, r->model, &r->fixed);
+    if (st != LB_OK)
+        return st;
+    r->have_fixed = 1;
+    if (r->model->ref_mode == LB_REF_PER_YEAR)
         lb_log(ctx, LB_LOG_WARN,
-               "fixed reference mode: the model's reference year is %d but this run scores %d "
-               "without --reference; this year's population is used as the reference",
-               r->model->ref_year, o->year);
-    }
+               "--reference given but the model's reference mode is per_year: the fixed "
+               "reference of '%s' is used",
+               o->reference_path);
     return LB_OK;
+}
+
+/* The model, the years in scoring order, the bindings checked, the units' name. */
+static lb_status start_run(lb_ctx *ctx, run *r)
+{
+    lb_status st = lb_model_load(ctx, r->o->model_path, &r->model);
+    if (st == LB_OK)
+        st = plan_years(ctx, r);
+    if (st == LB_OK)
+        st = check_bindings(ctx, r);
+    if (st == LB_OK)
+        r->units_name = r->o->units ? r->o->units : r->model->weight_layer;
+    return st;
 }
 
 static lb_status prepare(lb_ctx *ctx, run *r)
 {
-    lb_status st = bind_inputs(ctx, r);
+    lb_status st = start_run(ctx, r);
     if (st != LB_OK)
         return st;
-    st = lb_inputs_vector(ctx, r->in, r->model->weight_layer, NULL, &r->weight_layer);
-    if (st != LB_OK)
-        return st;
-    if (r->model->weight_field && !lb_vlayer_field(ctx, r->weight_layer, r->model->weight_field))
-        return lb_error_prefix(ctx, LB_ERR_DATA, "weight (%s): ", r->model->weight_name);
-    st = load_units(ctx, r);
-    if (st != LB_OK)
-        return st;
-    const lb_vlayer *ext = r->units ? r->units : r->weight_layer;
-    if (ext->kind != LB_GEOM_POLYGON)
-        return lb_error(ctx, LB_ERR_DATA, "weight layer '%s' ('%s') must be a polygon layer",
-                        ext->name, ext->path);
-    st = lb_grid_from_extent(ctx, ext->xmin, ext->ymin, ext->xmax, ext->ymax, r->model->cell_m,
-                             &r->grid);
-    if (st != LB_OK)
-        return st;
-    return load_reference(ctx, r);
+    /* One grid for all years, over the union of their extents. */
+    double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t t = 0; t < r->n_years && st == LB_OK; t++) {
+        year_run *y = &r->yr[t];
+        y->timings = json_object_new_object();
+        y->t_stage = now_s();
+        st = open_year(ctx, r, y, ext);
+    }
+    if (st == LB_OK)
+        st = lb_grid_from_extent(ctx, ext[0], ext[1], ext[2], ext[3], r->model->cell_m, &r->grid);
+    if (st == LB_OK)
+        st = load_reference(ctx, r);
+    return st;
 }
 
-static lb_status weights(lb_ctx *ctx, run *r)
+/* Cell weights (inhabitants, dwellings or area share) and the scored cells of year @p y. */
+static lb_status weights(lb_ctx *ctx, run *r, year_run *y)
 {
+    const lb_model *m = r->model;
     size_t n = lb_grid_ncells(&r->grid);
     const lb_layer_cover *cov = NULL;
-    lb_status st = lb_inputs_coverage(ctx, r->in, r->model->weight_layer, &r->grid, &cov);
+    lb_status st = lb_inputs_coverage(ctx, y->in, m->weight_layer, &r->grid, &cov);
     if (st != LB_OK)
-        return st;
-    r->cell_w = malloc(n * sizeof(double));
-    r->scored = calloc(n, 1);
-    if (!r->cell_w || !r->scored)
+        return year_error(ctx, r, y, st);
+    y->cell_w = malloc((n ? n : 1) * sizeof(double));
+    if (!y->cell_w)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", n);
     size_t n_missing = 0;
-    if (r->model->weight_field) {
-        const lb_field *f = lb_vlayer_field(ctx, r->weight_layer, r->model->weight_field);
-        st = lb_grid_extensive(ctx, r->weight_layer, cov, &r->grid, f, r->cell_w, &n_missing);
+    if (m->weight_field) {
+        const lb_field *f = lb_vlayer_field(ctx, y->weight_layer, m->weight_field);
+        st = lb_grid_extensive(ctx, y->weight_layer, cov, &r->grid, f, y->cell_w, &n_missing);
         if (st != LB_OK)
-            return st;
+            return year_error(ctx, r, y, st);
     } else {
         for (size_t c = 0; c < n; c++)
-            r->cell_w[c] = 0.0;
+            y->cell_w[c] = 0.0;
         for (size_t k = 0; k < cov->off[cov->n_poly]; k++)
-            r->cell_w[cov->cell[k]] += cov->frac[k];
+            y->cell_w[cov->cell[k]] += cov->frac[k];
     }
     if (n_missing)
         lb_log(ctx, LB_LOG_WARN,
                "weight field '%s' of '%s' is missing in %zu feature(s); their cells are not "
                "scored",
-               r->model->weight_field, r->weight_layer->path, n_missing);
-    for (size_t c = 0; c < n; c++) {
-        r->scored[c] = r->cell_w[c] >= r->model->min_weight && r->cell_w[c] > 0.0;
-        r->n_scored += r->scored[c];
-    }
-    if (r->n_scored == 0)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "no grid cell reaches min_weight %g of '%s' from '%s'; check the weight "
-                        "field",
-                        r->model->min_weight,
-                        r->model->weight_field ? r->model->weight_field : "area",
-                        r->weight_layer->path);
+               m->weight_field, y->weight_layer->path, n_missing);
+    for (size_t c = 0; c < n; c++)
+        y->n_scored += y->cell_w[c] >= m->min_weight && y->cell_w[c] > 0.0;
+    if (y->n_scored == 0)
+        return year_error(ctx, r, y,
+                          lb_error(ctx, LB_ERR_DATA,
+                                   "no grid cell reaches min_weight %g of '%s' from '%s'; check "
+                                   "the weight field",
+                                   m->min_weight, m->weight_field ? m->weight_field : "area",
+                                   y->weight_layer->path));
+    y->cells = malloc(y->n_scored * sizeof(uint32_t));
+    y->w = malloc(y->n_scored * sizeof(double));
+    if (!y->cells || !y->w)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for %zu scored cells", y->n_scored);
+    size_t k = 0;
+    for (size_t c = 0; c < n; c++)
+        if (y->cell_w[c] >= m->min_weight && y->cell_w[c] > 0.0) {
+            y->cells[k] = (uint32_t)c;
+            y->w[k++] = y->cell_w[c];
+        }
     return LB_OK;
 }
 
-static lb_status indicators(lb_ctx *ctx, run *r)
+/* Progress over the run: year t of n takes an equal share of 0.05 … 0.90. */
+static lb_status year_progress(lb_ctx *ctx, const run *r, size_t t, double within,
+                               const char *stage)
 {
-    size_t n = lb_grid_ncells(&r->grid), m = 0;
-    r->x = calloc(r->model->n_ind, sizeof(double *));
-    uint32_t *cells = malloc((r->n_scored ? r->n_scored : 1) * sizeof(uint32_t));
-    double *v = malloc((r->n_scored ? r->n_scored : 1) * sizeof(double));
-    lb_status st = r->x && cells && v ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    for (size_t c = 0; st == LB_OK && c < n; c++)
-        if (r->scored[c])
-            cells[m++] = (uint32_t)c;
-    for (size_t i = 0; st == LB_OK && i < r->model->n_ind; i++) {
-        r->x[i] = malloc(n * sizeof(double));
-        if (!r->x[i]) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-            break;
-        }
-        st = lb_indicator_eval_cells(ctx, &r->model->ind[i], r->in, &r->grid, cells, m, r->cell_w,
-                                     v);
+    return lb_progress(ctx, 0.05 + 0.85 * ((double)t + within) / (double)r->n_years, stage);
+}
+
+static lb_status indicators(lb_ctx *ctx, run *r, year_run *y, size_t t)
+{
+    const lb_model *m = r->model;
+    y->x = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
+    if (!y->x)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < m->n_ind; i++) {
+        y->x[i] = malloc(y->n_scored * sizeof(double));
+        if (!y->x[i])
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        lb_status st = lb_indicator_eval_cells(ctx, &m->ind[i], y->in, &r->grid, y->cells,
+                                               y->n_scored, y->cell_w, y->x[i]);
         if (st != LB_OK)
-            break;
-        for (size_t c = 0; c < n; c++)
-            r->x[i][c] = NAN;
-        for (size_t k = 0; k < m; k++)
-            r->x[i][cells[k]] = v[k];
-        st = lb_progress(ctx, 0.1 + 0.6 * (double)(i + 1) / (double)r->model->n_ind, "indicators");
+            return year_error(ctx, r, y, st);
+        st = year_progress(ctx, r, t, 0.05 + 0.65 * (double)(i + 1) / (double)m->n_ind,
+                           "indicators");
+        if (st != LB_OK)
+            return st;
     }
-    free(cells);
-    free(v);
+    free(y->cell_w);
+    y->cell_w = NULL;
+    return LB_OK;
+}
+
+static lb_status copy_reference(lb_ctx *ctx, const lb_reference *a, lb_reference *b)
+{
+    lb_status st = lb_reference_alloc(ctx, a->n_dims, a->n_ind, b);
+    if (st != LB_OK)
+        return st;
+    b->ref = a->ref;
+    b->year = a->year;
+    memcpy(b->means, a->means, a->n_dims * sizeof(double));
+    memcpy(b->ind_mean, a->ind_mean, a->n_ind * sizeof(double));
+    memcpy(b->ind_sd, a->ind_sd, a->n_ind * sizeof(double));
+    return LB_OK;
+}
+
+/* Score the year's cells against the fixed reference when there is one (else its own
+ * population); in fixed mode the first year scored becomes the reference of the others. */
+static lb_status model(lb_ctx *ctx, run *r, year_run *y)
+{
+    const lb_model *m = r->model;
+    unsigned char *all = malloc(y->n_scored);
+    if (!all)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    memset(all, 1, y->n_scored);
+    lb_status st = lb_score_units(ctx, m, y->n_scored, (const double *const *)y->x, y->w, all,
+                                  r->have_fixed ? &r->fixed : NULL, &y->ref, &y->sc);
+    free(all);
+    if (st != LB_OK)
+        return year_error(ctx, r, y, st);
+    y->ref.year = r->have_fixed ? r->fixed.year : y->year;
+    if (m->ref_mode == LB_REF_FIXED && !r->have_fixed) {
+        st = copy_reference(ctx, &y->ref, &r->fixed);
+        r->have_fixed = st == LB_OK;
+    }
     return st;
+}
+
+/* Units: the aggregated scores, and per indicator the weighted mean raw value (x_<id>) and
+ * contribution (c_<id>) over the same cells and weights, so Σ_{i∈d} c_i − M_d = dev_d. */
+static lb_status aggregate(lb_ctx *ctx, run *r, year_run *y)
+{
+    const lb_model *m = r->model;
+    const lb_layer_cover *cov = NULL;
+    lb_status st = lb_inputs_coverage(ctx, y->in, r->units_name, &r->grid, &cov);
+    /* cell → compact row, so that each coverage entry finds its cell in O(1) */
+    size_t ng = lb_grid_ncells(&r->grid);
+    int32_t *row_of = st == LB_OK ? malloc((ng ? ng : 1) * sizeof(int32_t)) : NULL;
+    if (st == LB_OK && !row_of)
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", ng);
+    for (size_t c = 0; st == LB_OK && c < ng; c++)
+        row_of[c] = -1;
+    for (size_t k = 0; st == LB_OK && k < y->n_scored; k++)
+        row_of[y->cells[k]] = (int32_t)k;
+    if (st == LB_OK)
+        st = lb_aggregate(ctx, m, y->ref.ref, cov, row_of, &y->sc, y->w, &y->unit);
+    if (st != LB_OK) {
+        free(row_of);
+        return year_error(ctx, r, y, st);
+    }
+    size_t nu = cov->n_poly ? cov->n_poly : 1;
+    y->ux = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
+    y->uc = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
+    double *c = malloc(y->n_scored * sizeof(double));
+    if (!y->ux || !y->uc || !c) {
+        free(c);
+        free(row_of);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < m->n_ind; i++) {
+        y->ux[i] = malloc(nu * sizeof(double));
+        y->uc[i] = malloc(nu * sizeof(double));
+        if (!y->ux[i] || !y->uc[i]) {
+            free(c);
+            free(row_of);
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        }
+        const lb_indicator *ind = &m->ind[i];
+        for (size_t k = 0; k < y->n_scored; k++)
+            c[k] = lb_contribution(ind, lb_transform_pre(&ind->tf, y->x[i][k]), y->ref.ind_mean[i],
+                                   y->ref.ind_sd[i]);
+        lb_aggregate_values(cov, row_of, &y->sc, y->w, y->x[i], y->ux[i]);
+        lb_aggregate_values(cov, row_of, &y->sc, y->w, c, y->uc[i]);
+    }
+    free(c);
+    free(row_of);
+    return LB_OK;
 }
 
 static void put_le32(unsigned char *p, uint32_t v)
@@ -306,10 +642,9 @@ static unsigned char *cell_wkb(const lb_grid *g, size_t c, size_t *size)
     return b;
 }
 
-/* Add the score columns shared by grid and unit tables: rows[k] maps table row k to scores
- * row rows[k] (NULL = identity). */
+/* Add the score columns shared by grid and unit tables (table row k is scores entry k). */
 static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t, const lb_scores *s,
-                                   const size_t *rows, int year)
+                                   int year)
 {
     lb_column *c;
     lb_status st = lb_table_add(ctx, t, "year", LB_COL_INT, &c);
@@ -321,85 +656,70 @@ static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t, 
         st = lb_table_add(ctx, t, names[j], LB_COL_REAL, &c);
         if (st == LB_OK) {
             c->decimals = 6;
-            for (size_t k = 0; k < t->n_rows; k++)
-                c->real[k] = vals[j][rows ? rows[k] : k];
+            memcpy(c->real, vals[j], t->n_rows * sizeof(double));
         }
     }
     for (size_t d = 0; d < m->n_dims && st == LB_OK; d++) {
         st = lb_table_add(ctx, t, m->dims[d].code, LB_COL_REAL, &c);
         if (st == LB_OK) {
             c->decimals = 6;
-            for (size_t k = 0; k < t->n_rows; k++)
-                c->real[k] = s->dev[d][rows ? rows[k] : k];
+            memcpy(c->real, s->dev[d], t->n_rows * sizeof(double));
         }
     }
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "kscore", LB_COL_INT, &c);
-    for (size_t k = 0; st == LB_OK && k < t->n_rows; k++) {
-        int v = s->kscore[rows ? rows[k] : k];
-        c->integer[k] = v ? v : LB_INT_NULL;
-    }
+    for (size_t k = 0; st == LB_OK && k < t->n_rows; k++)
+        c->integer[k] = s->kscore[k] ? s->kscore[k] : LB_INT_NULL;
     for (size_t d = 0; d < m->n_dims && st == LB_OK; d++) {
         char name[64];
         snprintf(name, sizeof(name), "k_%s", m->dims[d].code);
         st = lb_table_add(ctx, t, name, LB_COL_INT, &c);
-        for (size_t k = 0; st == LB_OK && k < t->n_rows; k++) {
-            int v = s->kdim[d][rows ? rows[k] : k];
-            c->integer[k] = v ? v : LB_INT_NULL;
-        }
+        for (size_t k = 0; st == LB_OK && k < t->n_rows; k++)
+            c->integer[k] = s->kdim[d][k] ? s->kdim[d][k] : LB_INT_NULL;
     }
     return st;
 }
 
-static lb_status grid_table(lb_ctx *ctx, run *r, lb_table **out)
+static lb_status grid_table(lb_ctx *ctx, run *r, year_run *y)
 {
-    size_t n = lb_grid_ncells(&r->grid);
-    size_t *rows = malloc((r->n_scored ? r->n_scored : 1) * sizeof(size_t));
-    if (!rows)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    size_t k = 0;
-    for (size_t c = 0; c < n; c++)
-        if (r->scored[c])
-            rows[k++] = c;
+    size_t n = y->n_scored;
     lb_table *t = NULL;
     lb_column *id = NULL, *w = NULL, *ni = NULL, *fl = NULL;
-    lb_status st = lb_table_create(ctx, k, &t);
+    lb_status st = lb_table_create(ctx, n, &t);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "cell_id", LB_COL_TEXT, &id);
     if (st == LB_OK)
-        st = add_score_columns(ctx, r->model, t, &r->cells, rows, r->o->year);
+        st = add_score_columns(ctx, r->model, t, &y->sc, y->year);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "weight", LB_COL_REAL, &w);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "n_imputed", LB_COL_INT, &ni);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "flags", LB_COL_INT, &fl);
-    for (size_t i = 0; st == LB_OK && i < k; i++) {
-        size_t c = rows[i];
+    for (size_t k = 0; st == LB_OK && k < n; k++) {
+        size_t c = y->cells[k];
         char buf[48];
         lb_grid_cell_id(&r->grid, c, buf, sizeof(buf));
-        id->text[i] = lb_strdup(buf);
-        w->real[i] = r->cell_w[c];
-        ni->integer[i] = r->cells.n_imputed[c];
-        fl->integer[i] = r->cells.flags[c];
+        id->text[k] = lb_strdup(buf);
+        w->real[k] = y->w[k];
+        ni->integer[k] = y->sc.n_imputed[k];
+        fl->integer[k] = y->sc.flags[k];
         size_t sz;
         unsigned char *wkb = cell_wkb(&r->grid, c, &sz);
-        if (!wkb || !id->text[i])
+        if (!wkb || !id->text[k])
             st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
         else
-            st = lb_table_set_geometry(ctx, t, i, wkb, sz);
+            st = lb_table_set_geometry(ctx, t, k, wkb, sz);
     }
     if (w)
         w->decimals = 3;
-    free(rows);
     if (st != LB_OK) {
         lb_table_destroy(t);
         return st;
     }
-    *out = t;
+    y->grid_t = t;
     return LB_OK;
 }
-
 static lb_status copy_text_field(lb_ctx *ctx, lb_table *t, const lb_vlayer *l, const char *name)
 {
     const lb_field *f = NULL;
@@ -422,12 +742,14 @@ static lb_status copy_text_field(lb_ctx *ctx, lb_table *t, const lb_vlayer *l, c
     return st;
 }
 
-/* The units with code, name and parent codes, the scores @p s, the weight @p w and the
- * polygons; the caller adds its count columns. */
-static lb_status units_table_base(lb_ctx *ctx, run *r, const lb_scores *s, const double *w,
-                                  lb_table **out)
+/* The units with code, name and parent codes, the scores @p s and weight @p w, the integer
+ * columns @p ints, per indicator x_<id> (@p ux) and c_<id> (@p uc), and the polygons. */
+static lb_status units_table(lb_ctx *ctx, run *r, year_run *y, const lb_scores *s, const double *w,
+                             size_t n_ints, const char *const *ints, const int *const *ivals,
+                             double *const *ux, double *const *uc)
 {
-    const lb_vlayer *l = r->units;
+    const lb_model *m = r->model;
+    const lb_vlayer *l = y->units;
     lb_table *t = NULL;
     lb_column *c = NULL;
     lb_status st = lb_table_create(ctx, l->n, &t);
@@ -447,13 +769,28 @@ static lb_status units_table_base(lb_ctx *ctx, run *r, const lb_scores *s, const
         if (!r->id_field || strcmp(parents[i], r->id_field) != 0)
             st = copy_text_field(ctx, t, l, parents[i]);
     if (st == LB_OK)
-        st = add_score_columns(ctx, r->model, t, s, NULL, r->o->year);
+        st = add_score_columns(ctx, m, t, s, y->year);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "weight", LB_COL_REAL, &c);
     if (st == LB_OK) {
         c->decimals = 2;
         memcpy(c->real, w, l->n * sizeof(double));
     }
+    for (size_t j = 0; j < n_ints && st == LB_OK; j++) {
+        st = lb_table_add(ctx, t, ints[j], LB_COL_INT, &c);
+        for (size_t k = 0; st == LB_OK && k < l->n; k++)
+            c->integer[k] = ivals[j][k];
+    }
+    for (size_t i = 0; i < m->n_ind && st == LB_OK; i++)
+        for (int j = 0; j < 2 && st == LB_OK; j++) {
+            char cname[128];
+            snprintf(cname, sizeof(cname), "%s_%s", j ? "c" : "x", m->ind[i].id);
+            st = lb_table_add(ctx, t, cname, LB_COL_REAL, &c);
+            if (st == LB_OK) {
+                c->decimals = 6;
+                memcpy(c->real, j ? uc[i] : ux[i], l->n * sizeof(double));
+            }
+        }
     for (size_t k = 0; st == LB_OK && k < l->n; k++) {
         unsigned char *wkb = malloc(l->wkb_size[k]);
         if (!wkb) {
@@ -467,32 +804,207 @@ static lb_status units_table_base(lb_ctx *ctx, run *r, const lb_scores *s, const
         lb_table_destroy(t);
         return st;
     }
-    *out = t;
+    y->units_t = t;
     return LB_OK;
 }
 
-/* Add integer columns @p names[j] with values @p vals[j][row]. */
-static lb_status add_int_columns(lb_ctx *ctx, lb_table *t, size_t n, const char *const *names,
-                                 const int *const *vals)
+/* Band b of a year's score COG: lbm (b = 0) or a dimension, expanded from the compact cells
+ * to the whole grid (NaN elsewhere). */
+typedef struct band_src {
+    const year_run *y;
+    size_t n;
+} band_src;
+
+static lb_status fill_band(void *user, size_t b, float *out)
 {
-    lb_status st = LB_OK;
-    for (size_t j = 0; j < n && st == LB_OK; j++) {
-        lb_column *c = NULL;
-        st = lb_table_add(ctx, t, names[j], LB_COL_INT, &c);
-        for (size_t k = 0; st == LB_OK && k < t->n_rows; k++)
-            c->integer[k] = vals[j][k];
+    const band_src *bs = user;
+    const year_run *y = bs->y;
+    const double *v = b == 0 ? y->sc.lbm : y->sc.dev[b - 1];
+    for (size_t c = 0; c < bs->n; c++)
+        out[c] = NAN;
+    for (size_t k = 0; k < y->n_scored; k++)
+        out[y->cells[k]] = (float)v[k];
+    return LB_OK;
+}
+
+/* REF, M_d, year and model inside the TIFFs: NAME=VALUE items, NULL-terminated (caller frees
+ * the items and the array); NULL when out of memory. */
+static char **raster_metadata(const lb_model *m, const year_run *y)
+{
+    size_t n = 4 + m->n_dims;
+    char **meta = calloc(n, sizeof(char *));
+    if (!meta)
+        return NULL;
+    size_t k = 0;
+    char v[32];
+    meta[k++] = lb_strfmt("LEEFBAAR_MODEL=%s", m->name);
+    lb_format_double(y->ref.ref, v, sizeof(v));
+    meta[k++] = lb_strfmt("LEEFBAAR_REF=%s", v);
+    for (size_t d = 0; d < m->n_dims && d < y->ref.n_dims; d++) {
+        lb_format_double(y->ref.means[d], v, sizeof(v));
+        meta[k++] = lb_strfmt("LEEFBAAR_M_%s=%s", m->dims[d].code, v);
     }
+    if (y->year)
+        meta[k++] = lb_strfmt("LEEFBAAR_YEAR=%d", y->year);
+    for (size_t i = 0; i < k; i++)
+        if (!meta[i]) {
+            for (size_t j = 0; j < k; j++)
+                free(meta[j]);
+            free(meta);
+            return NULL;
+        }
+    return meta;
+}
+
+/* scores_<year>.tif (written one band at a time), class_<year>.tif with its category names,
+ * their QGIS sidecars, and with --preview class_<year>.png. */
+static lb_status write_rasters(lb_ctx *ctx, run *r, year_run *y)
+{
+    const lb_model *m = r->model;
+    size_t n = lb_grid_ncells(&r->grid), nb = 1 + m->n_dims;
+    const char **names = calloc(nb, sizeof(char *)), **units = calloc(nb, sizeof(char *));
+    char **meta = raster_metadata(m, y);
+    unsigned char *cls = calloc(n ? n : 1, 1);
+    lb_status st =
+        names && units && meta && cls ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t b = 0; st == LB_OK && b < nb; b++) {
+        names[b] = b == 0 ? "lbm" : m->dims[b - 1].code;
+        units[b] = b == 0 ? "score" : "score deviation";
+    }
+    for (size_t k = 0; st == LB_OK && k < y->n_scored; k++)
+        cls[y->cells[k]] = y->sc.kscore[k];
+    char yr[16] = "", title[64] = "Leefbaarometer-klasse";
+    if (y->year) {
+        snprintf(yr, sizeof(yr), "_%d", y->year);
+        snprintf(title, sizeof(title), "Leefbaarometer-klasse %d", y->year);
+    }
+    const lb_raster_opts ro = {r->o->raster_format, r->o->creation_options,
+                               (const char *const *)meta};
+    const lb_class_table ct = {LB_N_CLASSES, (const char *const *)m->class_labels,
+                               (const char *const *)m->class_colours, m->thresholds, title};
+    band_src bs = {y, n};
+    const lb_mapset ms = {"scores", "class", yr,  &r->grid, nb,  fill_band,    &bs,
+                          names,    units,   cls, &ct,      &ro, r->o->preview};
+    if (st == LB_OK)
+        st = lb_mapset_write(ctx, &r->out, &ms, r->outputs);
+    for (size_t i = 0; meta && meta[i]; i++)
+        free(meta[i]);
+    free(meta);
+    free(names);
+    free(units);
+    free(cls);
     return st;
 }
 
-static lb_status units_table(lb_ctx *ctx, run *r, lb_table **out)
+static void year_counts(run *r, year_run *y)
 {
-    lb_table *t = NULL;
-    lb_status st = units_table_base(ctx, r, &r->unit.s, r->unit.weight, &t);
-    const char *const ints[] = {"n_cells", "n_imputed", "flags"};
-    const int *const vals[] = {r->unit.n_cells, r->unit.n_imputed_cells, r->unit.s.flags};
+    size_t imputed = 0;
+    for (size_t k = 0; k < y->n_scored; k++)
+        imputed += (y->sc.flags[k] & LB_FLAG_IMPUTED) != 0;
+    y->counts = json_object_new_object();
+    json_object_object_add(y->counts, "scored_cells", json_object_new_int64((int64_t)y->n_scored));
+    json_object_object_add(y->counts, "cells_imputed", json_object_new_int64((int64_t)imputed));
+    if (y->units) {
+        size_t scored_units = 0;
+        for (size_t p = 0; p < y->units->n; p++)
+            scored_units += !isnan(y->unit.s.lbm[p]);
+        json_object_object_add(y->counts, "units", json_object_new_int64((int64_t)y->units->n));
+        json_object_object_add(y->counts, "scored_units",
+                               json_object_new_int64((int64_t)scored_units));
+    }
+    (void)r;
+}
+
+/* Score year t of the run and make its rows and rasters; frees its heavy arrays afterwards. */
+static lb_status score_year(lb_ctx *ctx, run *r, size_t t)
+{
+    year_run *y = &r->yr[t];
+    if (!r->single)
+        lb_log(ctx, LB_LOG_INFO, "scoring %d", y->year);
+    y->t_stage = now_s();
+    lb_status st = weights(ctx, r, y);
+    if (st == LB_OK) {
+        year_stage(r, y, "grid_weights");
+        st = indicators(ctx, r, y, t);
+    }
+    if (st == LB_OK) {
+        year_stage(r, y, "indicators");
+        st = model(ctx, r, y);
+    }
     if (st == LB_OK)
-        st = add_int_columns(ctx, t, 3, ints, vals);
+        year_stage(r, y, "model");
+    if (st == LB_OK && y->units) {
+        st = aggregate(ctx, r, y);
+        if (st == LB_OK)
+            year_stage(r, y, "aggregate");
+    }
+    if (st == LB_OK)
+        st = year_progress(ctx, r, t, 0.8, "writing");
+    if (st == LB_OK)
+        st = grid_table(ctx, r, y);
+    if (st == LB_OK && y->units) {
+        const char *const ints[] = {"n_cells", "n_imputed", "flags"};
+        const int *const vals[] = {y->unit.n_cells, y->unit.n_imputed_cells, y->unit.s.flags};
+        st = units_table(ctx, r, y, &y->unit.s, y->unit.weight, 3, ints, vals, y->ux, y->uc);
+    }
+    if (st == LB_OK)
+        st = write_rasters(ctx, r, y);
+    if (st == LB_OK) {
+        year_counts(r, y);
+        year_stage(r, y, "write");
+    }
+    year_free_arrays(y, r->model->n_ind);
+    /* The year's inputs (layers, indices, coverages) are no longer needed. */
+    lb_inputs_destroy(y->in);
+    y->in = NULL;
+    y->units = y->weight_layer = NULL; /* they lived in the inputs cache */
+    return st;
+}
+
+/* One table of all years' rows (the years' tables share their columns, or a column missing in
+ * a year is NULL there). Moves cells and geometries out of @p parts, column by column. */
+static lb_status concat_tables(lb_ctx *ctx, lb_table **parts, size_t n, lb_table **out)
+{
+    size_t rows = 0;
+    for (size_t i = 0; i < n; i++)
+        rows += parts[i]->n_rows;
+    lb_table *t = NULL;
+    lb_status st = lb_table_create(ctx, rows, &t);
+    for (size_t i = 0; i < n && st == LB_OK; i++)
+        for (size_t j = 0; j < parts[i]->n_cols && st == LB_OK; j++) {
+            const lb_column *pc = &parts[i]->cols[j];
+            lb_column *c = lb_table_col(t, pc->name);
+            if (c)
+                continue;
+            st = lb_table_add(ctx, t, pc->name, pc->type, &c);
+            if (st == LB_OK)
+                c->decimals = pc->decimals;
+        }
+    for (size_t j = 0; j < (st == LB_OK ? t->n_cols : 0); j++) {
+        lb_column *c = &t->cols[j];
+        size_t at = 0;
+        for (size_t i = 0; i < n; i++) {
+            lb_column *pc = lb_table_col(parts[i], c->name);
+            size_t m = parts[i]->n_rows;
+            if (pc && c->type == LB_COL_REAL)
+                memcpy(c->real + at, pc->real, m * sizeof(double));
+            else if (pc && c->type == LB_COL_INT)
+                memcpy(c->integer + at, pc->integer, m * sizeof(int64_t));
+            else if (pc)
+                for (size_t k = 0; k < m; k++) {
+                    c->text[at + k] = pc->text[k];
+                    pc->text[k] = NULL;
+                }
+            at += m;
+        }
+    }
+    for (size_t i = 0, at = 0; i < n && st == LB_OK; i++) {
+        for (size_t k = 0; parts[i]->wkb && k < parts[i]->n_rows && st == LB_OK; k++) {
+            st = lb_table_set_geometry(ctx, t, at + k, parts[i]->wkb[k], parts[i]->wkb_size[k]);
+            parts[i]->wkb[k] = NULL;
+        }
+        at += parts[i]->n_rows;
+    }
     if (st != LB_OK) {
         lb_table_destroy(t);
         return st;
@@ -501,114 +1013,28 @@ static lb_status units_table(lb_ctx *ctx, run *r, lb_table **out)
     return LB_OK;
 }
 
-static lb_status write_rasters(lb_ctx *ctx, run *r, struct json_object *outputs)
-{
-    const lb_model *m = r->model;
-    size_t n = lb_grid_ncells(&r->grid), nb = 1 + m->n_dims;
-    float **bands = calloc(nb, sizeof(float *));
-    const char **names = calloc(nb, sizeof(char *)), **units = calloc(nb, sizeof(char *));
-    /* REF, M_d, year and model inside the TIFFs: NAME=VALUE items, NULL-terminated */
-    char **meta = calloc(nb + 4, sizeof(char *));
-    unsigned char *cls = malloc(n);
-    lb_status st = (bands && names && units && meta && cls)
-                       ? LB_OK
-                       : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    for (size_t b = 0; st == LB_OK && b < nb; b++) {
-        bands[b] = malloc(n * sizeof(float));
-        if (!bands[b]) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-            break;
-        }
-        const double *v = b == 0 ? r->cells.lbm : r->cells.dev[b - 1];
-        names[b] = b == 0 ? "lbm" : m->dims[b - 1].code;
-        units[b] = b == 0 ? "score" : "score deviation";
-        for (size_t c = 0; c < n; c++)
-            bands[b][c] = (float)v[c];
-    }
-    if (st == LB_OK) {
-        size_t k = 0;
-        char v[32];
-        meta[k++] = lb_strfmt("LEEFBAAR_MODEL=%s", m->name);
-        lb_format_double(r->ref.ref, v, sizeof(v));
-        meta[k++] = lb_strfmt("LEEFBAAR_REF=%s", v);
-        for (size_t d = 0; d < m->n_dims && d < r->ref.n_dims; d++) {
-            lb_format_double(r->ref.means[d], v, sizeof(v));
-            meta[k++] = lb_strfmt("LEEFBAAR_M_%s=%s", m->dims[d].code, v);
-        }
-        if (r->o->year)
-            meta[k++] = lb_strfmt("LEEFBAAR_YEAR=%d", r->o->year);
-        for (size_t i = 0; i < k; i++)
-            if (!meta[i])
-                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    }
-    char yr[16] = "", title[64] = "Leefbaarometer-klasse";
-    if (r->o->year) {
-        snprintf(yr, sizeof(yr), "_%d", r->o->year);
-        snprintf(title, sizeof(title), "Leefbaarometer-klasse %d", r->o->year);
-    }
-    const lb_raster_opts ro = {r->o->raster_format, r->o->creation_options,
-                               (const char *const *)meta};
-    const lb_class_table ct = {LB_N_CLASSES, (const char *const *)m->class_labels,
-                               (const char *const *)m->class_colours, m->thresholds, title};
-    const lb_style score_style = {.kind = LB_STYLE_RASTER_BREAKS, .classes = &ct, .band = 1};
-    const lb_style class_style = {.kind = LB_STYLE_RASTER_CLASSES, .classes = &ct, .band = 1};
-    for (size_t c = 0; st == LB_OK && c < n; c++)
-        cls[c] = r->cells.kscore[c];
-    /* the outputs in order (the preview only when asked for): stem + year + extension */
-    enum { SCORES, SCORES_QML, CLASSES, CLASSES_QML, PREVIEW, N_OUT };
-    const char *const stem[N_OUT][2] = {{"scores", ".tif"},
-                                        {"scores", ".qml"},
-                                        {"class", ".tif"},
-                                        {"class", ".qml"},
-                                        {"class", ".png"}};
-    for (int f = 0; st == LB_OK && f < N_OUT - !r->o->preview; f++) {
-        char file[64];
-        snprintf(file, sizeof(file), "%s%s%s", stem[f][0], yr, stem[f][1]);
-        char *path = lb_outdir_tmp_path(&r->out, file);
-        if (!path)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        else if (f == SCORES)
-            st = lb_write_raster_float(ctx, path, &r->grid, nb, (const float *const *)bands, names,
-                                       units, &ro);
-        else if (f == SCORES_QML || f == CLASSES_QML)
-            st = lb_style_write_qml(ctx, path, f == SCORES_QML ? &score_style : &class_style);
-        else if (f == CLASSES)
-            st = lb_write_raster_classes(ctx, path, &r->grid, cls, &ct, &ro);
-        else
-            st = lb_preview_png(ctx, path, &r->grid, cls, &ct, 1);
-        free(path);
-        if (st == LB_OK)
-            json_object_array_add(outputs, json_object_new_string(file));
-        if (st == LB_OK && f == CLASSES) { /* the category names */
-            char *aux = lb_strfmt("%s.aux.xml", file);
-            json_object_array_add(outputs, aux ? json_object_new_string(aux) : NULL);
-            free(aux);
-        }
-    }
-    for (size_t b = 0; bands && b < nb; b++)
-        free(bands[b]);
-    for (size_t i = 0; meta && i < nb + 4; i++)
-        free(meta[i]);
-    free(meta);
-    free(bands);
-    free(names);
-    free(units);
-    free(cls);
-    return st;
-}
-
-static lb_status write_table(lb_ctx *ctx, run *r, const lb_table *t, const char *file,
-                             lb_vector_format fmt, const char *layer, struct json_object *outputs)
+/* Write @p t as @p file. The GeoPackage keeps full precision (change, diagnose and waterbed
+ * read it back and recombine the numbers); GeoJSON and CSV are rounded for people. */
+static lb_status write_table(lb_ctx *ctx, run *r, lb_table *t, const char *file,
+                             lb_vector_format fmt, const char *layer)
 {
     lb_vector_opts vo = {
         .format = fmt, .layer = layer, .geojson_rd = r->o->geojson_rd, .csv_sep = r->o->csv_sep};
     char *path = lb_outdir_tmp_path(&r->out, file);
     if (!path)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    int decimals[LB_TABLE_MAX_COLS];
+    for (size_t j = 0; j < t->n_cols; j++) {
+        decimals[j] = t->cols[j].decimals;
+        if (fmt == LB_FMT_GPKG)
+            t->cols[j].decimals = -1;
+    }
     lb_status st = lb_write_vector(ctx, path, t, &vo);
+    for (size_t j = 0; j < t->n_cols; j++)
+        t->cols[j].decimals = decimals[j];
     free(path);
     if (st == LB_OK && fmt != LB_FMT_GPKG)
-        json_object_array_add(outputs, json_object_new_string(file));
+        json_object_array_add(r->outputs, json_object_new_string(file));
     return st;
 }
 
@@ -618,7 +1044,9 @@ static struct json_object *inputs_json(lb_ctx *ctx, const run *r)
     for (size_t i = 0; i < r->o->n_inputs; i++) {
         const lb_input_spec *s = &r->o->inputs[i];
         struct json_object *o = json_object_new_object();
-        json_object_object_add(o, "name", json_object_new_string(s->name));
+        json_object_object_add(o, "name", json_object_new_string(r->plain[i]));
+        json_object_object_add(o, "year",
+                               r->bind_year[i] ? json_object_new_int(r->bind_year[i]) : NULL);
         json_object_object_add(o, "path", json_object_new_string(s->path));
         json_object_object_add(o, "layer", s->layer ? json_object_new_string(s->layer) : NULL);
         struct stat sb;
@@ -633,7 +1061,32 @@ static struct json_object *inputs_json(lb_ctx *ctx, const run *r)
     return arr;
 }
 
-static struct json_object *run_json(lb_ctx *ctx, const run *r, struct json_object *outputs)
+/* The model block: file, hash, and the indicators with their dimensions, so that readers of
+ * the run (diagnose) know them even when the model file is gone. */
+static struct json_object *model_json(const lb_model *m)
+{
+    struct json_object *mj = json_object_new_object();
+    /* Absolute, so that readers of the run find the model from any directory. */
+    char *abs = realpath(m->path, NULL);
+    json_object_object_add(mj, "path", json_object_new_string(abs ? abs : m->path));
+    free(abs);
+    json_object_object_add(mj, "name", json_object_new_string(m->name));
+    json_object_object_add(mj, "version", json_object_new_int(m->version));
+    json_object_object_add(mj, "sha256", json_object_new_string(m->hash));
+    struct json_object *inds = json_object_new_array();
+    for (size_t i = 0; i < m->n_ind; i++) {
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_string(m->ind[i].id));
+        json_object_object_add(o, "label", json_object_new_string(m->ind[i].label));
+        json_object_object_add(o, "dimension", json_object_new_string(m->ind[i].dimension));
+        json_object_object_add(o, "coef", json_object_new_double(m->ind[i].coef));
+        json_object_array_add(inds, o);
+    }
+    json_object_object_add(mj, "indicators", inds);
+    return mj;
+}
+
+static struct json_object *run_json(lb_ctx *ctx, const run *r)
 {
     const lb_score_options *o = r->o;
     const lb_model *m = r->model;
@@ -642,24 +1095,29 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r, struct json_objec
     json_object_object_add(doc, "version", json_object_new_string(lb_version()));
     json_object_object_add(doc, "command",
                            o->command_line ? json_object_new_string(o->command_line) : NULL);
-    struct json_object *libs = json_object_new_object();
-    json_object_object_add(libs, "gdal", json_object_new_string(GDALVersionInfo("RELEASE_NAME")));
-    int pmaj = 0, pmin = 0, ppatch = 0;
-    OSRGetPROJVersion(&pmaj, &pmin, &ppatch);
-    char pv[32];
-    snprintf(pv, sizeof(pv), "%d.%d.%d", pmaj, pmin, ppatch);
-    json_object_object_add(libs, "proj", json_object_new_string(pv));
-    json_object_object_add(libs, "geos", json_object_new_string(lb_geos_version()));
-    json_object_object_add(libs, "json-c", json_object_new_string(json_c_version()));
-    json_object_object_add(doc, "libraries", libs);
-    struct json_object *mj = json_object_new_object();
-    json_object_object_add(mj, "path", json_object_new_string(m->path));
-    json_object_object_add(mj, "name", json_object_new_string(m->name));
-    json_object_object_add(mj, "version", json_object_new_int(m->version));
-    json_object_object_add(mj, "sha256", json_object_new_string(m->hash));
-    json_object_object_add(doc, "model", mj);
+    json_object_object_add(doc, "libraries", lb_run_libraries_json(lb_geos_version()));
+    json_object_object_add(doc, "model", model_json(m));
+    /* Years in ascending order (they were scored reference year first). */
+    int *ys = malloc(r->n_years * sizeof(int));
+    size_t *order = malloc(r->n_years * sizeof(size_t));
+    for (size_t t = 0; ys && order && t < r->n_years; t++) {
+        size_t k = t;
+        while (k > 0 && ys[k - 1] > r->yr[t].year) {
+            ys[k] = ys[k - 1];
+            order[k] = order[k - 1];
+            k--;
+        }
+        ys[k] = r->yr[t].year;
+        order[k] = t;
+    }
     struct json_object *opt = json_object_new_object();
-    json_object_object_add(opt, "year", o->year ? json_object_new_int(o->year) : NULL);
+    json_object_object_add(opt, "year",
+                           r->n_years == 1 && ys && ys[0] ? json_object_new_int(ys[0]) : NULL);
+    struct json_object *yarr = json_object_new_array();
+    for (size_t t = 0; ys && t < r->n_years; t++)
+        if (ys[t])
+            json_object_array_add(yarr, json_object_new_int(ys[t]));
+    json_object_object_add(opt, "years", yarr);
     json_object_object_add(opt, "mode",
                            json_object_new_string(o->mode == LB_MODE_AREA ? "area" : "grid"));
     json_object_object_add(opt, "units", json_object_new_string(r->units_name));
@@ -689,47 +1147,99 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r, struct json_objec
     json_object_object_add(g, "nx", json_object_new_int(r->grid.nx));
     json_object_object_add(g, "ny", json_object_new_int(r->grid.ny));
     json_object_object_add(doc, "grid", g);
+    /* Counts summed over the years (= rows of the layers), and per year below. */
     struct json_object *counts = json_object_new_object();
-    size_t imputed = 0, n = lb_grid_ncells(&r->grid);
-    for (size_t c = 0; c < n; c++)
-        imputed += (r->cells.flags[c] & LB_FLAG_IMPUTED) != 0;
-    json_object_object_add(counts, "cells", json_object_new_int64((int64_t)n));
-    json_object_object_add(counts, "scored_cells", json_object_new_int64((int64_t)r->n_scored));
-    json_object_object_add(counts, "cells_imputed", json_object_new_int64((int64_t)imputed));
-    if (r->units && r->unit.s.lbm) {
-        size_t scored_units = 0;
-        for (size_t p = 0; p < r->units->n; p++)
-            scored_units += !isnan(r->unit.s.lbm[p]);
-        json_object_object_add(counts, "units", json_object_new_int64((int64_t)r->units->n));
-        json_object_object_add(counts, "scored_units",
-                               json_object_new_int64((int64_t)scored_units));
+    json_object_object_add(counts, "cells",
+                           json_object_new_int64((int64_t)lb_grid_ncells(&r->grid)));
+    json_object_object_add(counts, "years", json_object_new_int64((int64_t)r->n_years));
+    const char *keys[] = {"scored_cells", "cells_imputed", "units", "scored_units"};
+    for (size_t k = 0; k < 4; k++) {
+        int64_t sum = 0;
+        int any = 0;
+        for (size_t t = 0; t < r->n_years; t++) {
+            struct json_object *v = NULL;
+            if (json_object_object_get_ex(r->yr[t].counts, keys[k], &v)) {
+                sum += json_object_get_int64(v);
+                any = 1;
+            }
+        }
+        if (any)
+            json_object_object_add(counts, keys[k], json_object_new_int64(sum));
     }
     json_object_object_add(doc, "counts", counts);
-    json_object_object_add(doc, "reference", lb_reference_to_json(m, &r->ref));
+    /* The run's reference: the fixed one, or in per_year mode the first scored year's. */
+    json_object_object_add(doc, "reference", lb_reference_to_json(m, &r->yr[0].ref));
+    struct json_object *years = json_object_new_array();
+    for (size_t j = 0; ys && order && j < r->n_years; j++) {
+        const year_run *y = &r->yr[order[j]];
+        struct json_object *yo = json_object_new_object();
+        json_object_object_add(yo, "year", y->year ? json_object_new_int(y->year) : NULL);
+        json_object_object_add(yo, "counts", json_object_get(y->counts));
+        json_object_object_add(yo, "reference", lb_reference_to_json(m, &y->ref));
+        json_object_object_add(yo, "timings_s", json_object_get(y->timings));
+        json_object_array_add(years, yo);
+    }
+    json_object_object_add(doc, "years", years);
     json_object_object_add(doc, "timings_s", json_object_get(r->timings));
-    struct json_object *warn = json_object_new_array();
-    for (size_t i = 0; i < lb_ctx_warning_count(ctx); i++)
-        json_object_array_add(warn, json_object_new_string(lb_ctx_warning(ctx, i)));
-    json_object_object_add(doc, "warnings", warn);
-    json_object_object_add(doc, "outputs", json_object_get(outputs));
+    json_object_object_add(doc, "warnings", lb_run_warnings_json(ctx));
+    json_object_object_add(doc, "outputs", json_object_get(r->outputs));
+    free(ys);
+    free(order);
     return doc;
 }
 
-/* Write run.json into the output directory; @p amend (may be NULL) adjusts the document
- * first (area mode). */
-static lb_status write_run_json(lb_ctx *ctx, run *r, struct json_object *outputs,
-                                void (*amend)(const run *r, struct json_object *doc))
+/* The tables of all years into scores.gpkg, <units>.geojson and <units>.csv; then run.json,
+ * and the directory appears. */
+/* The class legend every vector layer opens with in QGIS: categorized on kscore. */
+static lb_class_table model_classes(const lb_model *m)
 {
-    stage_done(r, "write");
-    json_object_array_add(outputs, json_object_new_string("run.json"));
-    struct json_object *doc = run_json(ctx, r, outputs);
-    if (amend)
-        amend(r, doc);
-    char *path = lb_outdir_tmp_path(&r->out, "run.json");
+    return (lb_class_table){LB_N_CLASSES, (const char *const *)m->class_labels,
+                            (const char *const *)m->class_colours, m->thresholds, NULL};
+}
+
+/* Layer @p layer of scores.gpkg opens styled in QGIS (layer_styles). */
+static lb_status style_layer(lb_ctx *ctx, run *r, const char *layer, int outline)
+{
+    const lb_class_table ct = model_classes(r->model);
+    const lb_style style = {
+        .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "kscore", .outline = outline};
+    char *gpkg = lb_outdir_tmp_path(&r->out, "scores.gpkg");
     lb_status st =
-        path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    free(path);
-    json_object_put(doc);
+        gpkg ? lb_gpkg_add_style(ctx, gpkg, layer, &style, NULL, "leefbaar: classes (kscore)", 1)
+             : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    free(gpkg);
+    return st;
+}
+
+/* The units table as scores.gpkg layer <units>, <units>.geojson and <units>.csv; with
+ * @p styled the layer's QGIS style in the GeoPackage and the sidecar <units>.qml (grid runs;
+ * area runs are written as the area mode always wrote them). */
+static lb_status write_units(lb_ctx *ctx, run *r, lb_table *ut, int styled)
+{
+    lb_status st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name);
+    if (st == LB_OK && styled)
+        st = style_layer(ctx, r, r->units_name, 1);
+    char file[256];
+    snprintf(file, sizeof(file), "%s.geojson", r->units_name);
+    if (st == LB_OK)
+        st = write_table(ctx, r, ut, file, LB_FMT_GEOJSON, r->units_name);
+    snprintf(file, sizeof(file), "%s.csv", r->units_name);
+    if (st == LB_OK)
+        st = write_table(ctx, r, ut, file, LB_FMT_CSV, r->units_name);
+    /* QGIS applies <name>.qml to <name>.geojson */
+    const lb_class_table ct = model_classes(r->model);
+    const lb_style style = {
+        .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "kscore", .outline = 1};
+    snprintf(file, sizeof(file), "%s.qml", r->units_name);
+    if (!styled)
+        return st;
+    char *qml = st == LB_OK ? lb_outdir_tmp_path(&r->out, file) : NULL;
+    if (st == LB_OK)
+        st = qml ? lb_style_write_qml(ctx, qml, &style)
+                 : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    free(qml);
+    if (st == LB_OK)
+        json_object_array_add(r->outputs, json_object_new_string(file));
     return st;
 }
 
@@ -749,67 +1259,66 @@ static void record_raster_options(const run *r, struct json_object *doc)
     json_object_object_add(opt, "preview", json_object_new_boolean(r->o->preview));
 }
 
-static lb_status write_all(lb_ctx *ctx, run *r)
+/* run.json, then the directory appears; @p amend (may be NULL) adjusts the document first. */
+static lb_status write_run_json(lb_ctx *ctx, run *r,
+                                void (*amend)(const run *r, struct json_object *doc))
 {
-    const lb_raster_opts ro = {r->o->raster_format, r->o->creation_options, NULL};
-    lb_status st = lb_raster_opts_check(ctx, &ro);
-    if (st == LB_OK)
-        st = lb_outdir_open(ctx, r->o->outdir, &r->out);
+    lb_status st = lb_progress(ctx, 0.95, "writing");
     if (st != LB_OK)
         return st;
-    struct json_object *outputs = json_object_new_array();
-    lb_table *gt = NULL, *ut = NULL;
-    /* every vector layer opens in QGIS categorized on kscore with the model's legend */
-    const lb_class_table ct = {LB_N_CLASSES, (const char *const *)r->model->class_labels,
-                               (const char *const *)r->model->class_colours, r->model->thresholds,
-                               NULL};
-    lb_style style = {.kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "kscore"};
-    char *gpkg = lb_outdir_tmp_path(&r->out, "scores.gpkg");
-    st = gpkg ? grid_table(ctx, r, &gt) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    if (st == LB_OK)
-        st = write_table(ctx, r, gt, "scores.gpkg", LB_FMT_GPKG, "grid", outputs);
-    if (st == LB_OK)
-        st = lb_gpkg_add_style(ctx, gpkg, "grid", &style, NULL, "leefbaar: classes (kscore)", 1);
-    if (st == LB_OK && r->units) {
-        st = units_table(ctx, r, &ut);
-        if (st == LB_OK)
-            st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name, outputs);
-        style.outline = 1;
-        if (st == LB_OK)
-            st = lb_gpkg_add_style(ctx, gpkg, r->units_name, &style, NULL,
-                                   "leefbaar: classes (kscore)", 1);
-        char file[256];
-        snprintf(file, sizeof(file), "%s.geojson", r->units_name);
-        if (st == LB_OK)
-            st = write_table(ctx, r, ut, file, LB_FMT_GEOJSON, r->units_name, outputs);
-        snprintf(file, sizeof(file), "%s.csv", r->units_name);
-        if (st == LB_OK)
-            st = write_table(ctx, r, ut, file, LB_FMT_CSV, r->units_name, outputs);
-        /* QGIS applies <name>.qml to <name>.geojson (and to the CSV's rows, had they shapes) */
-        snprintf(file, sizeof(file), "%s.qml", r->units_name);
-        char *qml = st == LB_OK ? lb_outdir_tmp_path(&r->out, file) : NULL;
-        if (st == LB_OK)
-            st = qml ? lb_style_write_qml(ctx, qml, &style)
-                     : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        if (st == LB_OK)
-            json_object_array_add(outputs, json_object_new_string(file));
-        free(qml);
-    }
-    free(gpkg);
-    if (st == LB_OK) {
-        json_object_array_add(outputs, json_object_new_string("scores.gpkg"));
-        st = write_rasters(ctx, r, outputs);
-    }
-    if (st == LB_OK)
-        st = lb_progress(ctx, 0.95, "writing");
-    if (st == LB_OK)
-        st = write_run_json(ctx, r, outputs, record_raster_options);
+    stage_done(r, "write");
+    json_object_array_add(r->outputs, json_object_new_string("run.json"));
+    struct json_object *doc = run_json(ctx, r);
+    if (amend)
+        amend(r, doc);
+    char *path = lb_outdir_tmp_path(&r->out, "run.json");
+    st = path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    free(path);
+    json_object_put(doc);
     if (st == LB_OK)
         st = lb_outdir_commit(ctx, &r->out);
+    return st;
+}
+
+/* The tables of all years, rows in ascending year order: scores.gpkg (grid and units),
+ * <units>.geojson and <units>.csv; then run.json. */
+static lb_status write_all(lb_ctx *ctx, run *r)
+{
+    lb_table **parts = calloc(r->n_years, sizeof(*parts));
+    size_t *order = malloc(r->n_years * sizeof(size_t));
+    lb_table *gt = NULL, *ut = NULL;
+    lb_status st = parts && order ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t t = 0; st == LB_OK && t < r->n_years; t++) {
+        size_t k = t;
+        while (k > 0 && r->yr[order[k - 1]].year > r->yr[t].year) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = t;
+    }
+    for (size_t t = 0; st == LB_OK && t < r->n_years; t++)
+        parts[t] = r->yr[order[t]].grid_t;
+    if (st == LB_OK)
+        st = concat_tables(ctx, parts, r->n_years, &gt);
+    if (st == LB_OK)
+        st = write_table(ctx, r, gt, "scores.gpkg", LB_FMT_GPKG, "grid");
+    if (st == LB_OK)
+        st = style_layer(ctx, r, "grid", 0);
     lb_table_destroy(gt);
+    if (st == LB_OK && r->yr[0].units_t) {
+        for (size_t t = 0; t < r->n_years; t++)
+            parts[t] = r->yr[order[t]].units_t;
+        st = concat_tables(ctx, parts, r->n_years, &ut);
+        if (st == LB_OK)
+            st = write_units(ctx, r, ut, 1);
+    }
     lb_table_destroy(ut);
-    json_object_put(outputs);
-    lb_outdir_abort(&r->out);
+    free(parts);
+    free(order);
+    if (st == LB_OK) {
+        json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
+        st = write_run_json(ctx, r, record_raster_options);
+    }
     return st;
 }
 
@@ -823,6 +1332,8 @@ lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
                         "required");
     if (o->csv_sep && o->csv_sep != ',' && o->csv_sep != ';')
         return lb_error(ctx, LB_ERR_ARG, "score: the CSV separator must be ',' or ';'");
+    if (o->n_years && !o->years)
+        return lb_error(ctx, LB_ERR_ARG, "score: n_years is %zu but years is NULL", o->n_years);
     if (o->mode == LB_MODE_AREA)
         return score_area(ctx, o);
     if (o->n_joins)
@@ -830,65 +1341,62 @@ lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
                         "score: attribute tables are joined to the units in area mode only; "
                         "add --mode area (or join the table to the polygons first, e.g. with "
                         "ogr2ogr -sql ... LEFT JOIN)");
-    run r = {.o = o, .timings = json_object_new_object(), .t_stage = now_s()};
-    lb_status st = lb_progress(ctx, 0.0, "reading");
+    /* a bad -of or -co fails before any work */
+    const lb_raster_opts ro = {o->raster_format, o->creation_options, NULL};
+    lb_status st = lb_raster_opts_check(ctx, &ro);
+    if (st != LB_OK)
+        return st;
+    run r = {.o = o,
+             .timings = json_object_new_object(),
+             .outputs = json_object_new_array(),
+             .t_stage = now_s()};
+    st = lb_progress(ctx, 0.0, "reading");
     if (st == LB_OK)
         st = prepare(ctx, &r);
     if (st == LB_OK) {
         stage_done(&r, "read");
-        st = weights(ctx, &r);
+        st = lb_outdir_open(ctx, o->outdir, &r.out);
     }
-    if (st == LB_OK) {
-        stage_done(&r, "grid_weights");
-        st = lb_progress(ctx, 0.1, "indicators");
-    }
-    if (st == LB_OK)
-        st = indicators(ctx, &r);
-    if (st == LB_OK) {
-        stage_done(&r, "indicators");
-        st = lb_score_units(ctx, r.model, lb_grid_ncells(&r.grid), (const double *const *)r.x,
-                            r.cell_w, r.scored, r.have_fixed ? &r.fixed : NULL, &r.ref, &r.cells);
-    }
-    if (st == LB_OK) {
-        r.ref.year = r.have_fixed ? r.fixed.year : o->year;
-        stage_done(&r, "model");
-    }
-    if (st == LB_OK && r.units) {
-        const lb_layer_cover *cov = NULL;
-        st = lb_inputs_coverage(ctx, r.in, r.units_name, &r.grid, &cov);
-        if (st == LB_OK)
-            st = lb_aggregate(ctx, r.model, r.ref.ref, cov, &r.cells, r.cell_w, &r.unit);
-        if (st == LB_OK)
-            stage_done(&r, "aggregate");
-    }
-    if (st == LB_OK)
-        st = lb_progress(ctx, 0.75, "writing");
+    for (size_t t = 0; st == LB_OK && t < r.n_years; t++)
+        st = score_year(ctx, &r, t);
     if (st == LB_OK)
         st = write_all(ctx, &r);
     if (st == LB_OK)
         st = lb_progress(ctx, 1.0, "done");
+    lb_outdir_abort(&r.out);
     run_free(&r);
     return st;
 }
 
 /* ---- Area mode -----------------------------------------------------------------------------
  * Every polygon of the units is scored from its own indicators (src/indicators/polygons.c),
- * without a grid, with the same model arithmetic; written as scores.gpkg layer <units>,
- * <units>.geojson, <units>.csv and run.json. The run struct is reused with one row per unit in
- * cell_w (weights), scored, x (indicators) and cells (the unit scores); grid stays empty. */
+ * without a grid, with the same model arithmetic; one year; written as scores.gpkg layer
+ * <units>, <units>.geojson, <units>.csv and run.json. The year's compact arrays hold one
+ * entry per unit: w (weights), x (indicators), sc (scores). */
 
 static lb_status area_prepare(lb_ctx *ctx, run *r, lb_area **area)
 {
     const lb_score_options *o = r->o;
-    lb_status st = bind_inputs(ctx, r);
+    if (o->n_years > 1)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "area mode scores one year per run; run it once per year (got %zu "
+                        "years)",
+                        o->n_years);
+    lb_status st = start_run(ctx, r);
+    if (st != LB_OK)
+        return st;
+    year_run *y = &r->yr[0];
+    y->timings = json_object_new_object();
+    y->t_stage = now_s();
+    st = bind_year(ctx, r, y);
     if (st == LB_OK)
-        st = load_units(ctx, r);
-    if (st == LB_OK && !r->units)
+        st = load_units(ctx, r, y);
+    if (st == LB_OK && !y->units)
         return lb_error(ctx, LB_ERR_ARG,
                         "area mode scores polygons: --units must name a polygon input, not "
                         "'grid'");
     if (st == LB_OK)
-        st = lb_area_create(ctx, r->in, r->units_name, r->units, r->model->cell_m, area);
+        st = lb_area_create(ctx, y->in, r->units_name, y->units, r->model->cell_m, area);
     for (size_t i = 0; st == LB_OK && i < o->n_joins; i++) {
         const lb_join_spec *j = &o->joins[i];
         if (!j->input || !j->key)
@@ -901,9 +1409,9 @@ static lb_status area_prepare(lb_ctx *ctx, run *r, lb_area **area)
         if (lb_area_is_joined(*area, j->input))
             return lb_error(ctx, LB_ERR_ARG, "--join %s is given twice", j->input);
         size_t k = 0;
-        while (k < o->n_inputs && strcmp(o->inputs[k].name, j->input) != 0)
+        while (k < y->n_src && strcmp(y->src[k].name, j->input) != 0)
             k++;
-        if (k == o->n_inputs)
+        if (k == y->n_src)
             return lb_error(ctx, LB_ERR_ARG,
                             "--join %s=%s: no input '%s' is bound; add --input %s=TABLE.dbf|csv",
                             j->input, j->key, j->input, j->input);
@@ -917,68 +1425,96 @@ static lb_status area_prepare(lb_ctx *ctx, run *r, lb_area **area)
 static lb_status area_score(lb_ctx *ctx, run *r, lb_area *a)
 {
     const lb_model *m = r->model;
-    size_t n = r->units->n;
-    r->cell_w = malloc(n * sizeof(double));
-    r->scored = calloc(n, 1);
-    r->x = calloc(m->n_ind, sizeof(double *));
-    if (!r->cell_w || !r->scored || !r->x)
+    year_run *y = &r->yr[0];
+    size_t n = y->units->n;
+    unsigned char *scored = calloc(n ? n : 1, 1);
+    y->w = malloc((n ? n : 1) * sizeof(double));
+    y->x = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
+    if (!scored || !y->w || !y->x) {
+        free(scored);
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
     size_t n_missing = 0;
-    lb_status st = lb_area_weights(ctx, a, m, r->cell_w, &n_missing);
-    if (st != LB_OK)
-        return st;
-    if (n_missing)
+    lb_status st = lb_area_weights(ctx, a, m, y->w, &n_missing);
+    if (st == LB_OK && n_missing)
         lb_log(ctx, LB_LOG_WARN,
                "weight field '%s' of '%s' is missing for %zu unit(s); they are not scored",
                m->weight_field, m->weight_layer, n_missing);
-    for (size_t u = 0; u < n; u++) {
-        r->scored[u] = r->cell_w[u] >= m->min_weight && r->cell_w[u] > 0.0;
-        r->n_scored += r->scored[u];
+    for (size_t u = 0; st == LB_OK && u < n; u++) {
+        scored[u] = y->w[u] >= m->min_weight && y->w[u] > 0.0;
+        y->n_scored += scored[u];
     }
-    if (r->n_scored == 0)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "no unit of '%s' reaches min_weight %g of '%s'; check the weight field",
-                        r->units->path, m->min_weight, m->weight_field ? m->weight_field : "area");
-    stage_done(r, "weights");
-    for (size_t i = 0; i < m->n_ind; i++) {
-        r->x[i] = malloc(n * sizeof(double));
-        if (!r->x[i])
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        st = lb_indicator_eval_polygons(ctx, &m->ind[i], a, r->x[i]);
+    if (st == LB_OK && y->n_scored == 0)
+        st = lb_error(ctx, LB_ERR_DATA,
+                      "no unit of '%s' reaches min_weight %g of '%s'; check the weight field",
+                      y->units->path, m->min_weight, m->weight_field ? m->weight_field : "area");
+    if (st == LB_OK)
+        year_stage(r, y, "weights");
+    for (size_t i = 0; st == LB_OK && i < m->n_ind; i++) {
+        y->x[i] = malloc((n ? n : 1) * sizeof(double));
+        if (!y->x[i])
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        if (st == LB_OK)
+            st = lb_indicator_eval_polygons(ctx, &m->ind[i], a, y->x[i]);
         if (st == LB_OK)
             st = lb_progress(ctx, 0.1 + 0.7 * (double)(i + 1) / (double)m->n_ind, "indicators");
-        if (st != LB_OK)
-            return st;
     }
-    stage_done(r, "indicators");
-    st = lb_score_units(ctx, m, n, (const double *const *)r->x, r->cell_w, r->scored,
-                        r->have_fixed ? &r->fixed : NULL, &r->ref, &r->cells);
+    if (st == LB_OK) {
+        year_stage(r, y, "indicators");
+        st = lb_score_units(ctx, m, n, (const double *const *)y->x, y->w, scored,
+                            r->have_fixed ? &r->fixed : NULL, &y->ref, &y->sc);
+    }
+    free(scored);
     if (st != LB_OK)
         return st;
-    r->ref.year = r->have_fixed ? r->fixed.year : r->o->year;
-    stage_done(r, "model");
+    y->ref.year = r->have_fixed ? r->fixed.year : y->year;
+    year_stage(r, y, "model");
+    /* x_<id> is the unit's own value; c_<id> its contribution. */
+    y->ux = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
+    y->uc = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
+    if (!y->ux || !y->uc)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < m->n_ind; i++) {
+        const lb_indicator *ind = &m->ind[i];
+        y->ux[i] = malloc((n ? n : 1) * sizeof(double));
+        y->uc[i] = malloc((n ? n : 1) * sizeof(double));
+        if (!y->ux[i] || !y->uc[i])
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        for (size_t u = 0; u < n; u++) {
+            y->ux[i][u] = y->x[i][u];
+            y->uc[i][u] = isnan(y->sc.lbm[u])
+                              ? NAN
+                              : lb_contribution(ind, lb_transform_pre(&ind->tf, y->x[i][u]),
+                                                y->ref.ind_mean[i], y->ref.ind_sd[i]);
+        }
+    }
     return LB_OK;
 }
 
-/* run.json of an area run: no grid, counts of units instead of cells. */
+/* run.json of an area run: no grid, counts of units instead of cells, the joins. */
 static void area_amend(const run *r, struct json_object *doc)
 {
+    const lb_scores *sc = &r->yr[0].sc;
     json_object_object_del(doc, "grid");
     json_object_object_add(doc, "mode", json_object_new_string("area"));
     size_t scored = 0, imputed = 0, dropped = 0, no_weight = 0;
-    for (size_t u = 0; u < r->cells.n; u++) {
-        scored += !isnan(r->cells.lbm[u]);
-        imputed += (r->cells.flags[u] & LB_FLAG_IMPUTED) != 0;
-        dropped += (r->cells.flags[u] & LB_FLAG_DROPPED) != 0;
-        no_weight += (r->cells.flags[u] & LB_FLAG_NO_WEIGHT) != 0;
+    for (size_t u = 0; u < sc->n; u++) {
+        scored += !isnan(sc->lbm[u]);
+        imputed += (sc->flags[u] & LB_FLAG_IMPUTED) != 0;
+        dropped += (sc->flags[u] & LB_FLAG_DROPPED) != 0;
+        no_weight += (sc->flags[u] & LB_FLAG_NO_WEIGHT) != 0;
     }
     struct json_object *c = json_object_new_object();
-    json_object_object_add(c, "units", json_object_new_int64((int64_t)r->cells.n));
+    json_object_object_add(c, "units", json_object_new_int64((int64_t)sc->n));
     json_object_object_add(c, "scored_units", json_object_new_int64((int64_t)scored));
     json_object_object_add(c, "units_imputed", json_object_new_int64((int64_t)imputed));
     json_object_object_add(c, "units_dropped", json_object_new_int64((int64_t)dropped));
     json_object_object_add(c, "units_below_min_weight", json_object_new_int64((int64_t)no_weight));
     json_object_object_add(doc, "counts", c);
+    struct json_object *years = NULL, *y0 = NULL;
+    if (json_object_object_get_ex(doc, "years", &years) &&
+        (y0 = json_object_array_get_idx(years, 0)) != NULL)
+        json_object_object_add(y0, "counts", json_object_get(c));
     struct json_object *opt = NULL, *joins = json_object_new_array();
     for (size_t i = 0; i < r->o->n_joins; i++) {
         const lb_join_spec *j = &r->o->joins[i];
@@ -997,42 +1533,27 @@ static void area_amend(const run *r, struct json_object *doc)
 
 static lb_status area_write(lb_ctx *ctx, run *r)
 {
+    year_run *y = &r->yr[0];
     lb_status st = lb_outdir_open(ctx, r->o->outdir, &r->out);
-    if (st != LB_OK)
-        return st;
-    struct json_object *outputs = json_object_new_array();
-    lb_table *t = NULL;
-    st = units_table_base(ctx, r, &r->cells, r->cell_w, &t);
     const char *const ints[] = {"n_imputed", "flags"};
-    const int *const vals[] = {r->cells.n_imputed, r->cells.flags};
+    const int *const vals[] = {y->sc.n_imputed, y->sc.flags};
     if (st == LB_OK)
-        st = add_int_columns(ctx, t, 2, ints, vals);
-    char file[256];
+        st = units_table(ctx, r, y, &y->sc, y->w, 2, ints, vals, y->ux, y->uc);
     if (st == LB_OK)
-        st = write_table(ctx, r, t, "scores.gpkg", LB_FMT_GPKG, r->units_name, outputs);
-    snprintf(file, sizeof(file), "%s.geojson", r->units_name);
-    if (st == LB_OK)
-        st = write_table(ctx, r, t, file, LB_FMT_GEOJSON, r->units_name, outputs);
-    snprintf(file, sizeof(file), "%s.csv", r->units_name);
-    if (st == LB_OK)
-        st = write_table(ctx, r, t, file, LB_FMT_CSV, r->units_name, outputs);
+        st = write_units(ctx, r, y->units_t, 0);
     if (st == LB_OK) {
-        json_object_array_add(outputs, json_object_new_string("scores.gpkg"));
-        st = lb_progress(ctx, 0.95, "writing");
+        json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
+        st = write_run_json(ctx, r, area_amend);
     }
-    if (st == LB_OK)
-        st = write_run_json(ctx, r, outputs, area_amend);
-    if (st == LB_OK)
-        st = lb_outdir_commit(ctx, &r->out);
-    lb_table_destroy(t);
-    json_object_put(outputs);
-    lb_outdir_abort(&r->out);
     return st;
 }
 
 static lb_status score_area(lb_ctx *ctx, const lb_score_options *o)
 {
-    run r = {.o = o, .timings = json_object_new_object(), .t_stage = now_s()};
+    run r = {.o = o,
+             .timings = json_object_new_object(),
+             .outputs = json_object_new_array(),
+             .t_stage = now_s()};
     lb_area *a = NULL;
     lb_status st = lb_progress(ctx, 0.0, "reading");
     if (st == LB_OK)
@@ -1045,6 +1566,7 @@ static lb_status score_area(lb_ctx *ctx, const lb_score_options *o)
         st = area_write(ctx, &r);
     if (st == LB_OK)
         st = lb_progress(ctx, 1.0, "done");
+    lb_outdir_abort(&r.out);
     lb_area_destroy(a); /* borrows the inputs that run_free() releases */
     run_free(&r);
     return st;

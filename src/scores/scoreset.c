@@ -6,7 +6,6 @@
 #include "scoreset.h"
 
 #include "../core/ctx.h"
-#include "../io/attrtable.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -161,11 +160,12 @@ static const char *row_where(const part *p, size_t r, char *buf, size_t size)
 
 /* Text of cell (c, r): text fields as read, numbers formatted ("3401", "4.05"). NULL when
  * missing. */
-static const char *cell_text(const lb_attr_table *t, size_t c, size_t r, char *buf, size_t size)
+static const char *cell_text(const lb_vlayer *t, size_t c, size_t r, char *buf, size_t size)
 {
-    if (!t->num[c])
-        return t->text[c][r];
-    double v = t->num[c][r];
+    const lb_field *f = &t->fields[c];
+    if (f->is_string)
+        return f->str[r];
+    double v = f->num[r];
     if (isnan(v))
         return NULL;
     snprintf(buf, size, "%.15g", v);
@@ -194,32 +194,57 @@ static int is_missing_token(const char *s)
 }
 
 /* Value of cell (c, r): 1 a number in *v, 0 missing (*v = NaN), -1 text that is no number. */
-static int cell_number(const lb_attr_table *t, size_t c, size_t r, double *v)
+static int cell_number(const lb_vlayer *t, size_t c, size_t r, double *v)
 {
     *v = NAN;
-    if (t->num[c]) {
-        *v = t->num[c][r];
+    const lb_field *f = &t->fields[c];
+    if (!f->is_string) {
+        *v = f->num[r];
         return isnan(*v) ? 0 : 1;
     }
-    const char *s = t->text[c][r];
+    const char *s = f->str[r];
     if (!s || is_missing_token(s))
         return 0;
     *v = lb_parse_number(s);
     return isnan(*v) ? -1 : 1;
 }
 
-static void column_list(const lb_attr_table *t, char *buf, size_t size)
+static void column_list(const lb_vlayer *t, char *buf, size_t size)
 {
     buf[0] = '\0';
-    for (size_t c = 0; c < t->n_cols; c++)
-        lb_list_append(buf, size, t->names[c]);
+    for (size_t c = 0; c < t->n_fields; c++)
+        lb_list_append(buf, size, t->fields[c].name);
+}
+
+/* Index of the field named @p name compared case-insensitively, or -1. */
+static long table_col(const lb_vlayer *t, const char *name)
+{
+    for (size_t c = 0; c < t->n_fields; c++)
+        if (strcasecmp(t->fields[c].name, name) == 0)
+            return (long)c;
+    return -1;
+}
+
+/* All rows of a table (CSV, DBF, any layer; geometry ignored here), fields in file order. */
+static lb_status read_table_rows(lb_ctx *ctx, const char *path, const char *layer,
+                                 const char *s_srs, lb_vlayer **out)
+{
+    lb_source src = {"scores", path, layer, s_srs};
+    return lb_vlayer_read_table(ctx, &src, out);
+}
+
+/* The file line of data row 0 of a CSV (after its header line), 0 for other formats. */
+static int csv_data_line(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 4 && strcasecmp(path + n - 4, ".csv") == 0 ? 2 : 0;
 }
 
 /* First of @p cand present in @p t (case-insensitive), or -1. */
-static long find_col(const lb_attr_table *t, const char *const *cand, size_t n)
+static long find_col(const lb_vlayer *t, const char *const *cand, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        long c = lb_attr_table_col(t, cand[i]);
+        long c = table_col(t, cand[i]);
         if (c >= 0)
             return c;
     }
@@ -283,27 +308,27 @@ static lb_status part_alloc_rows(lb_ctx *ctx, part *p, size_t n)
 }
 
 /* Per row: id (required, trimmed), name and parent codes (optional). */
-static lb_status read_ids(lb_ctx *ctx, part *p, const lb_attr_table *t, long c_id)
+static lb_status read_ids(lb_ctx *ctx, part *p, const lb_vlayer *t, long c_id)
 {
     long c_name = find_col(t, name_cands, sizeof(name_cands) / sizeof(name_cands[0]));
     if (c_name < 0)
-        for (size_t c = 0; c < t->n_cols && c_name < 0; c++)
-            if (!t->num[c] && strlen(t->names[c]) > 4 &&
-                strcasecmp(t->names[c] + strlen(t->names[c]) - 5, "_naam") == 0)
+        for (size_t c = 0; c < t->n_fields && c_name < 0; c++)
+            if (t->fields[c].is_string && strlen(t->fields[c].name) > 4 &&
+                strcasecmp(t->fields[c].name + strlen(t->fields[c].name) - 5, "_naam") == 0)
                 c_name = (long)c;
-    long c_gm = lb_attr_table_col(t, "GM_CODE"), c_wk = lb_attr_table_col(t, "WK_CODE");
+    long c_gm = table_col(t, "GM_CODE"), c_wk = table_col(t, "WK_CODE");
     if (c_gm == c_id)
         c_gm = -1;
     if (c_wk == c_id)
         c_wk = -1;
-    for (size_t r = 0; r < t->n_rows; r++) {
+    for (size_t r = 0; r < t->n; r++) {
         char buf[64], wh[64];
         const char *s = cell_text(t, (size_t)c_id, r, buf, sizeof(buf));
         if (s && !is_missing_token(s) && !(p->id[r] = lb_strdup_trim(s)))
             return nomem(ctx);
         if (!p->id[r])
             return lb_error(ctx, LB_ERR_DATA, "%s: %s has no %s", p->description,
-                            row_where(p, r, wh, sizeof(wh)), t->names[c_id]);
+                            row_where(p, r, wh, sizeof(wh)), t->fields[c_id].name);
         const long cols[3] = {c_name, c_gm, c_wk};
         char **dst[3] = {p->name, p->gm, p->wk};
         for (int j = 0; j < 3; j++) {
@@ -319,16 +344,17 @@ static lb_status read_ids(lb_ctx *ctx, part *p, const lb_attr_table *t, long c_i
 
 /* Per row: the year from column @p c_year, or @p fallback when the column is absent or the
  * cell is empty (fallback 0 makes an empty cell an error). */
-static lb_status read_years(lb_ctx *ctx, part *p, const lb_attr_table *t, long c_year, int fallback)
+static lb_status read_years(lb_ctx *ctx, part *p, const lb_vlayer *t, long c_year, int fallback)
 {
-    for (size_t r = 0; r < t->n_rows; r++) {
+    for (size_t r = 0; r < t->n; r++) {
         double v = NAN;
         int got = c_year >= 0 ? cell_number(t, (size_t)c_year, r, &v) : 0;
-        char wh[64];
-        if (got < 0 || (got > 0 && (v != floor(v) || v < 1000 || v > 9999)))
+        char wh[64], buf[64];
+        if (got < 0 || (got > 0 && (v != floor(v) || v < 1000 || v > 9999))) {
+            const char *txt = cell_text(t, (size_t)c_year, r, buf, sizeof(buf));
             return lb_error(ctx, LB_ERR_DATA, "%s: %s: year '%s' is not a year", p->description,
-                            row_where(p, r, wh, sizeof(wh)),
-                            t->text[c_year][r] ? t->text[c_year][r] : "?");
+                            row_where(p, r, wh, sizeof(wh)), txt ? txt : "?");
+        }
         if (got == 0 && !fallback)
             return lb_error(ctx, LB_ERR_DATA,
                             "%s: %s has no year; give the year of the rows (--from-year / "
@@ -341,18 +367,18 @@ static lb_status read_years(lb_ctx *ctx, part *p, const lb_attr_table *t, long c
 
 /* Read numeric column @p c into dst[r * stride] for every row; text that is no number is an
  * error naming the row and field. */
-static lb_status read_numbers(lb_ctx *ctx, const part *p, const lb_attr_table *t, size_t c,
-                              double *dst, size_t stride)
+static lb_status read_numbers(lb_ctx *ctx, const part *p, const lb_vlayer *t, size_t c, double *dst,
+                              size_t stride)
 {
-    for (size_t r = 0; r < t->n_rows; r++) {
+    for (size_t r = 0; r < t->n; r++) {
         double v;
         if (cell_number(t, c, r, &v) < 0) {
             char wh[64];
             return lb_error(ctx, LB_ERR_DATA,
                             "%s: %s, field '%s': '%s' is not a number (missing values are "
                             "empty, NA, '.' or 'x')",
-                            p->description, row_where(p, r, wh, sizeof(wh)), t->names[c],
-                            t->text[c][r]);
+                            p->description, row_where(p, r, wh, sizeof(wh)), t->fields[c].name,
+                            t->fields[c].str[r]);
         }
         dst[r * stride] = v;
     }
@@ -360,7 +386,7 @@ static lb_status read_numbers(lb_ctx *ctx, const part *p, const lb_attr_table *t
 }
 
 /* Geometry of the rows: the layer's own polygons (matched by feature id). */
-static lb_status own_geometry(lb_ctx *ctx, part *p, const lb_attr_table *t, const char *s_srs)
+static lb_status own_geometry(lb_ctx *ctx, part *p, const lb_vlayer *t, const char *s_srs)
 {
     lb_source src = {"scores", t->path, t->layer, s_srs};
     lb_status st = lb_vlayer_read(ctx, &src, NULL, &p->geom);
@@ -370,7 +396,7 @@ static lb_status own_geometry(lb_ctx *ctx, part *p, const lb_attr_table *t, cons
         return lb_error(ctx, LB_ERR_DATA, "%s: the units must be polygons", p->description);
     /* Both readers walk the layer in the same order; match by fid all the same. */
     size_t k = 0;
-    for (size_t r = 0; r < t->n_rows; r++) {
+    for (size_t r = 0; r < t->n; r++) {
         if (k < p->geom->n && p->geom->fid[k] == t->fid[r]) {
             p->feat[r] = k++;
             continue;
@@ -549,19 +575,19 @@ static int is_non_dimension(const char *name)
 /* A published table: one row per unit and year. */
 static lb_status read_table(lb_ctx *ctx, const lb_score_source *src, part *p)
 {
-    lb_attr_table *t = NULL;
-    lb_status st = lb_attr_table_read(ctx, src->path, src->layer, &t);
+    lb_vlayer *t = NULL;
+    lb_status st = read_table_rows(ctx, src->path, src->layer, src->s_srs, &t);
     if (st != LB_OK)
         return st;
     p->is_published = 1;
     p->path = lb_strdup(src->path);
     p->layer = lb_strdup(t->layer);
     p->description = lb_strfmt("table '%s'", src->path);
-    p->data_line = t->data_line;
+    p->data_line = csv_data_line(src->path);
     p->ref = NAN;
     char cols[1024];
     column_list(t, cols, sizeof(cols));
-    long c_id = src->id_field ? lb_attr_table_col(t, src->id_field)
+    long c_id = src->id_field ? table_col(t, src->id_field)
                               : find_col(t, id_cands, sizeof(id_cands) / sizeof(id_cands[0]));
     if (!p->path || !p->layer || !p->description) {
         st = nomem(ctx);
@@ -579,8 +605,7 @@ static lb_status read_table(lb_ctx *ctx, const lb_score_source *src, part *p)
         goto done;
     }
     static const char *const year_cands[] = {"year", "jaar"};
-    long c_year =
-        src->year_field ? lb_attr_table_col(t, src->year_field) : find_col(t, year_cands, 2);
+    long c_year = src->year_field ? table_col(t, src->year_field) : find_col(t, year_cands, 2);
     if (src->year_field && c_year < 0) {
         st = lb_error(ctx, LB_ERR_DATA, "%s: no year column '%s' (columns: %s)", p->description,
                       src->year_field, cols);
@@ -592,33 +617,33 @@ static lb_status read_table(lb_ctx *ctx, const lb_score_source *src, part *p)
                       p->description, cols);
         goto done;
     }
-    long c_lbm = lb_attr_table_col(t, "lbm"), c_afw = lb_attr_table_col(t, "afw");
+    long c_lbm = table_col(t, "lbm"), c_afw = table_col(t, "afw");
     if (c_lbm < 0 && c_afw < 0) {
         st = lb_error(ctx, LB_ERR_DATA, "%s: neither an 'lbm' nor an 'afw' column (columns: %s)",
                       p->description, cols);
         goto done;
     }
-    long c_w = src->weight_field ? lb_attr_table_col(t, src->weight_field)
-                                 : lb_attr_table_col(t, "weight");
+    long c_w = src->weight_field ? table_col(t, src->weight_field) : table_col(t, "weight");
     if (src->weight_field && c_w < 0) {
         st = lb_error(ctx, LB_ERR_DATA, "%s: no weight column '%s' (columns: %s)", p->description,
                       src->weight_field, cols);
         goto done;
     }
     /* Dimensions: the other columns holding numbers, in file order. */
-    size_t *dcol = calloc(t->n_cols ? t->n_cols : 1, sizeof(size_t));
-    p->dim_code = calloc(t->n_cols ? t->n_cols : 1, sizeof(char *));
-    p->dim_label = calloc(t->n_cols ? t->n_cols : 1, sizeof(char *));
+    size_t *dcol = calloc(t->n_fields ? t->n_fields : 1, sizeof(size_t));
+    p->dim_code = calloc(t->n_fields ? t->n_fields : 1, sizeof(char *));
+    p->dim_label = calloc(t->n_fields ? t->n_fields : 1, sizeof(char *));
     if (!dcol || !p->dim_code || !p->dim_label) {
         free(dcol);
         st = nomem(ctx);
         goto done;
     }
-    for (size_t c = 0; c < t->n_cols; c++) {
-        if ((long)c == c_id || (long)c == c_year || (long)c == c_w || is_non_dimension(t->names[c]))
+    for (size_t c = 0; c < t->n_fields; c++) {
+        if ((long)c == c_id || (long)c == c_year || (long)c == c_w ||
+            is_non_dimension(t->fields[c].name))
             continue;
         size_t n_num = 0, n_text = 0;
-        for (size_t r = 0; r < t->n_rows; r++) {
+        for (size_t r = 0; r < t->n; r++) {
             double v;
             int k = cell_number(t, c, r, &v);
             n_num += k > 0;
@@ -627,8 +652,8 @@ static lb_status read_table(lb_ctx *ctx, const lb_score_source *src, part *p)
         if (n_num == 0) /* a text column (or empty): not a score */
             continue;
         dcol[p->n_dims] = c;
-        p->dim_code[p->n_dims] = lb_strdup(t->names[c]);
-        p->dim_label[p->n_dims] = lb_strdup(known_label(t->names[c]));
+        p->dim_code[p->n_dims] = lb_strdup(t->fields[c].name);
+        p->dim_label[p->n_dims] = lb_strdup(known_label(t->fields[c].name));
         if (!p->dim_code[p->n_dims++] || !p->dim_label[p->n_dims - 1]) {
             free(dcol);
             st = nomem(ctx);
@@ -636,10 +661,10 @@ static lb_status read_table(lb_ctx *ctx, const lb_score_source *src, part *p)
         }
     }
     size_t n_out = 2 + p->n_dims;
-    st = part_alloc_rows(ctx, p, t->n_rows);
-    if (st == LB_OK && !(p->id_field = lb_strdup(t->names[c_id])))
+    st = part_alloc_rows(ctx, p, t->n);
+    if (st == LB_OK && !(p->id_field = lb_strdup(t->fields[c_id].name)))
         st = nomem(ctx);
-    if (st == LB_OK && c_w >= 0 && !(p->weight_name = lb_strdup(t->names[c_w])))
+    if (st == LB_OK && c_w >= 0 && !(p->weight_name = lb_strdup(t->fields[c_w].name)))
         st = nomem(ctx);
     if (st == LB_OK)
         st = read_ids(ctx, p, t, c_id);
@@ -689,7 +714,7 @@ static lb_status read_table(lb_ctx *ctx, const lb_score_source *src, part *p)
     else if (st == LB_OK && src->geometry)
         st = joined_geometry(ctx, p, src);
 done:
-    lb_attr_table_destroy(t);
+    lb_vlayer_destroy(t);
     return st;
 }
 
@@ -811,7 +836,7 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
         return lb_error(ctx, LB_ERR_IO, "'%s': cannot read it as JSON (%s)", json_path,
                         json_util_get_last_err() ? json_util_get_last_err() : "unknown error");
     lb_status st = LB_OK;
-    lb_attr_table *t = NULL;
+    lb_vlayer *t = NULL;
     const char *tool = json_str(doc, "tool");
     struct json_object *opt = json_get(doc, "options"), *ref = json_get(doc, "reference");
     const char *units = json_str(opt, "units");
@@ -833,7 +858,7 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
         st = nomem(ctx);
         goto done;
     }
-    st = lb_attr_table_read(ctx, p->path, layer, &t);
+    st = read_table_rows(ctx, p->path, layer, NULL, &t);
     if (st != LB_OK) {
         lb_error_prefix(ctx, st, "%s: ", p->description);
         goto done;
@@ -846,7 +871,7 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
         id_name = "fid";
     if (src->id_field)
         id_name = src->id_field;
-    long c_id = lb_attr_table_col(t, id_name);
+    long c_id = table_col(t, id_name);
     if (c_id < 0) {
         st = lb_error(ctx, LB_ERR_DATA, "%s: layer '%s' has no id column '%s' (columns: %s)",
                       p->description, t->layer, id_name, cols);
@@ -866,7 +891,7 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
     json_object_object_foreach(means, key, val)
     {
         (void)val;
-        long c = lb_attr_table_col(t, key);
+        long c = table_col(t, key);
         if (c < 0) {
             free(dcol);
             st = lb_error(ctx, LB_ERR_DATA,
@@ -884,8 +909,8 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
     st = run_model(ctx, p, doc);
     size_t n_out = 2 + p->n_dims;
     if (st == LB_OK)
-        st = part_alloc_rows(ctx, p, t->n_rows);
-    if (st == LB_OK && !(p->id_field = lb_strdup(t->names[c_id])))
+        st = part_alloc_rows(ctx, p, t->n);
+    if (st == LB_OK && !(p->id_field = lb_strdup(t->fields[c_id].name)))
         st = nomem(ctx);
     const char *wname = json_str(opt, "weight");
     if (st == LB_OK && wname && !(p->weight_name = lb_strdup(wname)))
@@ -894,10 +919,10 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
         st = read_ids(ctx, p, t, c_id);
     int run_year = (int)(isnan(json_num(opt, "year")) ? 0 : json_num(opt, "year"));
     if (st == LB_OK)
-        st = read_years(ctx, p, t, lb_attr_table_col(t, "year"), src->year ? src->year : run_year);
+        st = read_years(ctx, p, t, table_col(t, "year"), src->year ? src->year : run_year);
     const char *fixed[2] = {"lbm", "afw"};
     for (int k = 0; st == LB_OK && k < 2; k++) {
-        long c = lb_attr_table_col(t, fixed[k]);
+        long c = table_col(t, fixed[k]);
         if (c < 0)
             st = lb_error(ctx, LB_ERR_DATA, "%s: layer '%s' has no column '%s' (columns: %s)",
                           p->description, t->layer, fixed[k], cols);
@@ -907,18 +932,18 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
     for (size_t d = 0; st == LB_OK && d < p->n_dims; d++)
         st = read_numbers(ctx, p, t, dcol[d], p->val + LB_OUT_DIM0 + d, n_out);
     free(dcol);
-    long c_w = lb_attr_table_col(t, "weight");
+    long c_w = table_col(t, "weight");
     if (st == LB_OK && c_w >= 0)
         st = read_numbers(ctx, p, t, (size_t)c_w, p->w, 1);
     /* Indicator columns x_<id> (raw) and c_<id> (contribution), when the run wrote them. */
     for (size_t i = 0; st == LB_OK && i < p->n_ind; i++) {
         char name[128];
         snprintf(name, sizeof(name), "x_%s", p->ind_id[i]);
-        long c = lb_attr_table_col(t, name);
+        long c = table_col(t, name);
         if (c >= 0)
             st = read_numbers(ctx, p, t, (size_t)c, p->raw + i, p->n_ind);
         snprintf(name, sizeof(name), "c_%s", p->ind_id[i]);
-        c = lb_attr_table_col(t, name);
+        c = table_col(t, name);
         if (st == LB_OK && c >= 0)
             st = read_numbers(ctx, p, t, (size_t)c, p->contrib + i, p->n_ind);
     }
@@ -950,14 +975,14 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
     if (st == LB_OK && t->has_geometry)
         st = own_geometry(ctx, p, t, NULL);
 done:
-    lb_attr_table_destroy(t);
+    lb_vlayer_destroy(t);
     json_object_put(doc);
     return st;
 }
 
-/* Is @p path a run (a directory with run.json, or a run.json)? Fills the json path and dir. */
-static int is_run(const char *path, char **json_path, char **dir)
+int lb_scores_run_paths(const char *path, char **json_path, char **dir)
 {
+    *json_path = *dir = NULL;
     struct stat sb;
     if (stat(path, &sb) != 0)
         return 0;
@@ -988,7 +1013,7 @@ static lb_status read_part(lb_ctx *ctx, const lb_score_source *src, part *p)
         return lb_error(ctx, LB_ERR_ARG, "scores: a source needs a path");
     char *json_path = NULL, *dir = NULL;
     lb_status st;
-    if (is_run(src->path, &json_path, &dir))
+    if (lb_scores_run_paths(src->path, &json_path, &dir))
         st = read_run(ctx, src, json_path, dir, p);
     else
         st = read_table(ctx, src, p);
@@ -1154,27 +1179,35 @@ static lb_status gather_geometry(lb_ctx *ctx, lb_scoreset *s, const lb_vlayer **
 }
 
 /* Position of each of @p p's dimension codes among the set's; LB_ERR_DATA when they differ. */
-static lb_status match_dims(lb_ctx *ctx, const lb_scoreset *s, const part *p, size_t *pos)
+lb_status lb_dims_match(lb_ctx *ctx, const char *desc_a, char *const *a, size_t na,
+                        const char *desc_b, char *const *b, size_t nb, size_t *pos)
 {
-    int same = p->n_dims == s->n_dims;
-    for (size_t d = 0; same && d < p->n_dims; d++) {
+    int same = na == nb;
+    for (size_t d = 0; same && d < nb; d++) {
         pos[d] = SIZE_MAX;
-        for (size_t e = 0; e < s->n_dims; e++)
-            if (strcasecmp(p->dim_code[d], s->dim_code[e]) == 0)
+        for (size_t e = 0; e < na; e++)
+            if (strcasecmp(b[d], a[e]) == 0)
                 pos[d] = e;
         same = pos[d] != SIZE_MAX;
     }
     if (same)
         return LB_OK;
-    char a[512] = "", b[512] = "";
-    for (size_t d = 0; d < s->n_dims; d++)
-        lb_list_append(a, sizeof(a), s->dim_code[d]);
-    for (size_t d = 0; d < p->n_dims; d++)
-        lb_list_append(b, sizeof(b), p->dim_code[d]);
+    char la[512] = "", lbuf[512] = "";
+    for (size_t d = 0; d < na; d++)
+        lb_list_append(la, sizeof(la), a[d]);
+    for (size_t d = 0; d < nb; d++)
+        lb_list_append(lbuf, sizeof(lbuf), b[d]);
     return lb_error(ctx, LB_ERR_DATA,
-                    "%s has dimensions (%s) but %s has (%s); scores of different models cannot "
-                    "be compared",
-                    s->description, a, p->description, b);
+                    "%s has the dimensions (%s) but %s has (%s); only scores of the same model "
+                    "can be compared",
+                    desc_a, la, desc_b, lbuf);
+}
+
+/* Position of each of @p p's dimension codes among the set's. */
+static lb_status match_dims(lb_ctx *ctx, const lb_scoreset *s, const part *p, size_t *pos)
+{
+    return lb_dims_match(ctx, s->description, s->dim_code, s->n_dims, p->description, p->dim_code,
+                         p->n_dims, pos);
 }
 
 static lb_status add_unit(lb_ctx *ctx, lb_scoreset *s, size_t *cap, const char *id, long *u)

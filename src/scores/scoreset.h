@@ -87,6 +87,16 @@ lb_status lb_scoreset_read(lb_ctx *ctx, const lb_score_source *src, size_t n, lb
 
 void lb_scoreset_destroy(lb_scoreset *s);
 
+/* Is @p path one of our runs (a directory holding run.json, or a run.json)? 1 with the paths
+ * of its run.json and directory in *json_path and *dir (caller frees both; they may be set on
+ * 0 too), else 0. */
+int lb_scores_run_paths(const char *path, char **json_path, char **dir);
+
+/* Match dimension codes (case-insensitive, any order): pos[d] is the index in @p a of b[d].
+ * LB_ERR_DATA naming both sides and their codes when the sets differ. */
+lb_status lb_dims_match(lb_ctx *ctx, const char *desc_a, char *const *a, size_t na,
+                        const char *desc_b, char *const *b, size_t nb, size_t *pos);
+
 /* Index of @p year in s->years, or -1. */
 int lb_scoreset_year_index(const lb_scoreset *s, int year);
 

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
-# leefbaar demo OUTDIR: both years scored; the score COG has 7 named Float32 bands in RD New;
-# the GeoJSON is lon/lat in the Netherlands; the 2022 run uses the 2020 reference.
+# leefbaar demo OUTDIR: both years scored in one run (7 named Float32 bands per year in RD
+# New, a row per buurt and year, one fixed reference from 2020), the GeoJSON in lon/lat in the
+# Netherlands, and the development 2020 → 2022 with its maps: the planted waterbed effect
+# shows (the focus wijken improve, the rest declines).
 source "$(dirname "$0")/lib.sh"
 out=$TMP/demo
 if ! "$LEEFBAAR" demo -q --data "$LB_SOURCE_ROOT" "$out" 2>"$TMP/err"; then
@@ -9,9 +11,12 @@ if ! "$LEEFBAAR" demo -q --data "$LB_SOURCE_ROOT" "$out" 2>"$TMP/err"; then
     exit 1
 fi
 ok "demo runs"
+d=$out/score
+for f in scores.gpkg buurten.geojson buurten.csv run.json; do
+    [[ -s "$d/$f" ]] && ok "score: $f" || bad "score: missing $f"
+done
 for y in 2020 2022; do
-    d=$out/score_$y
-    for f in scores.gpkg scores_$y.tif class_$y.tif buurten.geojson buurten.csv run.json; do
+    for f in scores_$y.tif class_$y.tif class_$y.png; do
         [[ -s "$d/$f" ]] && ok "$y: $f" || bad "$y: missing $f"
     done
     info=$(gdalinfo "$d/scores_$y.tif")
@@ -21,11 +26,33 @@ for y in 2020 2022; do
     done
     grep -q 'ID\["EPSG",28992\]\]$' <<<"$info" && ok "$y: EPSG:28992" || bad "$y: CRS"
     grep -q "LAYOUT=COG" <<<"$info" && ok "$y: COG layout" || bad "$y: not a COG"
-    ext=$(ogrinfo -so -al "$d/buurten.geojson" | grep '^Extent')
-    read -r x0 y0 x1 y1 < <(sed -E 's/Extent: \(([-0-9.]+), ([-0-9.]+)\) - \(([-0-9.]+), ([-0-9.]+)\)/\1 \2 \3 \4/' <<<"$ext")
-    awk -v a="$x0" -v b="$y0" -v c="$x1" -v d="$y1" 'BEGIN{exit !(a>3.3 && c<7.3 && b>50.7 && d<53.6)}' \
-        && ok "$y: GeoJSON lon/lat in NL ($ext)" || bad "$y: GeoJSON extent $ext"
+    n=$(ogrinfo -ro -q -sql "SELECT COUNT(*) AS n FROM buurten WHERE year = $y" "$d/scores.gpkg" |
+        sed -n 's/.*n (Integer.*) = //p')
+    [[ "$n" == 62 ]] && ok "$y: 62 buurten" || bad "$y: buurten rows '$n'"
 done
-grep -q '"reference": *"[^"]*score_2020/run.json"' "$out/score_2022/run.json" \
-    && ok "2022 uses the 2020 reference" || bad "2022 reference"
+ext=$(ogrinfo -so -al "$d/buurten.geojson" | grep '^Extent')
+read -r x0 y0 x1 y1 < <(sed -E 's/Extent: \(([-0-9.]+), ([-0-9.]+)\) - \(([-0-9.]+), ([-0-9.]+)\)/\1 \2 \3 \4/' <<<"$ext")
+awk -v a="$x0" -v b="$y0" -v c="$x1" -v d="$y1" 'BEGIN{exit !(a>3.3 && c<7.3 && b>50.7 && d<53.6)}' \
+    && ok "GeoJSON lon/lat in NL ($ext)" || bad "GeoJSON extent $ext"
+tr -d ' \n' <"$d/run.json" | grep -q '"reference":{"mode":"fixed","year":2020' \
+    && ok "one fixed reference from 2020" || bad "reference block"
+
+c=$out/change
+for f in change.gpkg change.geojson change.csv change.qml run.json change_2020_2022.tif \
+    change_class_2020_2022.tif change_class_2020_2022.qml change_class_2020_2022.png; do
+    [[ -s "$c/$f" ]] && ok "change: $f" || bad "change: missing $f"
+done
+gdalinfo "$c/change_class_2020_2022.tif" | grep -q "LAYOUT=COG" && ok "change class COG" \
+    || bad "change class raster not a COG"
+gdalinfo "$c/change_class_2020_2022.png" | grep -q "Color Table" && ok "change preview PNG" \
+    || bad "change preview"
+mean() { # weighted mean Δlbm of the buurten matching WHERE $1
+    ogrinfo -ro -q -sql "SELECT SUM(d_lbm * weight_from) / SUM(weight_from) AS m FROM change WHERE $1" \
+        "$c/change.gpkg" | sed -n 's/.*m (Real) = //p'
+}
+focus=$(mean "WK_CODE IN ('WK990106', 'WK990109')")
+rest=$(mean "WK_CODE NOT IN ('WK990106', 'WK990109')")
+awk -v f="$focus" -v r="$rest" 'BEGIN{exit !(f > 0.1 && r < 0)}' \
+    && ok "focus wijken improve (Δlbm $focus), the rest declines ($rest)" \
+    || bad "planted effect not seen: focus $focus, rest $rest"
 finish

@@ -10,7 +10,7 @@ if ! "$LEEFBAAR" demo -q --data "$LB_SOURCE_ROOT" "$TMP/demo" 2>"$TMP/err"; then
     finish
     exit 1
 fi
-runs=(--scores "$TMP/demo/score_2020" --scores "$TMP/demo/score_2022")
+runs=(--scores "$TMP/demo/score")  # both years, one run
 
 # report DIR BASE: the three files are there, the HTML is one page with its figures.
 report() {

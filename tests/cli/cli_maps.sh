@@ -95,7 +95,7 @@ done
 # The demo: previews of both years, valid COGs, styles
 if "$LEEFBAAR" demo -q --data "$LB_SOURCE_ROOT" "$TMP/demo" 2>"$TMP/err"; then
     for y in 2020 2022; do
-        d=$TMP/demo/score_$y
+        d=$TMP/demo/score
         png=$(gdalinfo "$d/class_$y.png" 2>&1)
         grep -q "Driver: PNG" <<<"$png" && grep -q "Color Table" <<<"$png" &&
             ok "$y: class_$y.png is a paletted PNG" || bad "$y: preview: $png"

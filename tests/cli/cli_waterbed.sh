@@ -45,7 +45,7 @@ grep -q '"weight_used":"inhabitants"' "$W/run.json" && grep -q '"seed":1' "$W/ru
     && ok "run.json records weight and seed" || bad "run.json weight/seed"
 
 # the same focus wijken as wijk codes (matched on the buurten's WK_CODE) and as a code table
-S=(--scores "$D/score_2020" --scores "$D/score_2022")
+S=(--scores "$D/score")
 "$LEEFBAAR" waterbed -q "${S[@]}" --focus-codes WK990106,WK990109 -o "$TMP/codes" 2>"$TMP/err" \
     && ok "--focus-codes runs" || bad "--focus-codes: $(cat "$TMP/err")"
 for f in WK990106 WK990109; do
@@ -72,11 +72,8 @@ cmp -s "$TMP/codes/waterbed.csv" "$TMP/codes2/waterbed.csv" \
 
 # a published-style table (one row per buurt and year, no weight) with polygons joined on
 # the id: every unit weighs 1
-ogr2ogr -f CSV "$TMP/pub.csv" "$D/score_2020/scores.gpkg" \
+ogr2ogr -f CSV "$TMP/pub.csv" "$D/score/scores.gpkg" \
     -sql "SELECT BU_CODE, GM_CODE, year, lbm, afw, won, pub, vrz, bev, soc, vei FROM buurten"
-ogr2ogr -f CSV -append "$TMP/pub.csv" "$D/score_2022/scores.gpkg" \
-    -sql "SELECT BU_CODE, GM_CODE, year, lbm, afw, won, pub, vrz, bev, soc, vei FROM buurten" \
-    -nln pub
 "$LEEFBAAR" waterbed -q --scores "$TMP/pub.csv" --geometry "$LB_SOURCE_ROOT/shapes/leefstad_2020.gpkg:buurten" \
     --focus "$LB_SOURCE_ROOT/shapes/leefstad.gpkg:focus_wijken" --rings 250,500 --csv-sep ';' \
     --placebos 99 -o "$TMP/pub" 2>"$TMP/err" && ok "published table runs" || bad "published: $(cat "$TMP/err")"

@@ -1,0 +1,743 @@
+/* SPDX-License-Identifier: MIT */
+/* leefbaar change: Δ per unit between two years of scored units (our runs or published
+ * tables), development classes, tables and maps; Δ rasters when both sides are grid runs. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "change.h"
+
+#include "../core/ctx.h"
+#include "../geom/geos_bridge.h"
+#include "../io/mapset.h"
+#include "../io/outdir.h"
+#include "../io/raster.h"
+#include "../io/runjson.h"
+#include "../io/style.h"
+#include "../io/write.h"
+#include "../model/score.h"
+#include "../scores/scoreset.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+void lb_change_options_init(lb_change_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->csv_sep = ',';
+}
+
+int lb_dev_class(double delta, const double *cuts, size_t n)
+{
+    return lb_classify(delta, cuts, n);
+}
+
+lb_status lb_dev_choose(lb_ctx *ctx, const lb_change_options *o, size_t model_n_cuts,
+                        const double *model_cuts, char *const *model_labels,
+                        char *const *model_colours, lb_dev_choice *out)
+{
+    memset(out, 0, sizeof(*out));
+    lb_dev_table def;
+    if (o->dev_classes && o->dev_classes != 7 && o->dev_classes != 9)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "change: %d development classes; 7 (6 cuts) or 9 (8 cuts) are possible",
+                        o->dev_classes);
+    if (o->dev_cuts) {
+        if (o->n_dev_cuts != 6 && o->n_dev_cuts != 8)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "change: %zu development cuts; give 6 (7 classes) or 8 (9 classes)",
+                            o->n_dev_cuts);
+        if (o->dev_classes && (size_t)o->dev_classes != o->n_dev_cuts + 1)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "change: %zu cuts make %zu classes, not the %d asked for",
+                            o->n_dev_cuts, o->n_dev_cuts + 1, o->dev_classes);
+        for (size_t i = 0; i < o->n_dev_cuts; i++)
+            if (!isfinite(o->dev_cuts[i]) || (i && !(o->dev_cuts[i] > o->dev_cuts[i - 1])))
+                return lb_error(ctx, LB_ERR_ARG,
+                                "change: development cuts must be finite and ascending (cut %zu "
+                                "is %g)",
+                                i + 1, o->dev_cuts[i]);
+        lb_dev_table_default(o->n_dev_cuts + 1, &def);
+        out->n_cuts = o->n_dev_cuts;
+        memcpy(out->cuts, o->dev_cuts, o->n_dev_cuts * sizeof(double));
+    } else if (o->dev_classes && (size_t)o->dev_classes != model_n_cuts + 1) {
+        lb_dev_table_default((size_t)o->dev_classes, &def);
+        out->n_cuts = def.n_cuts;
+        memcpy(out->cuts, def.cuts, def.n_cuts * sizeof(double));
+    } else {
+        out->n_cuts = model_n_cuts;
+        memcpy(out->cuts, model_cuts, model_n_cuts * sizeof(double));
+        for (size_t k = 0; k <= model_n_cuts; k++) {
+            out->labels[k] = model_labels[k];
+            out->colours[k] = model_colours[k];
+        }
+        return LB_OK;
+    }
+    for (size_t k = 0; k <= out->n_cuts; k++) {
+        out->labels[k] = def.labels[k];
+        out->colours[k] = def.colours[k];
+    }
+    return LB_OK;
+}
+
+/* One side of the comparison: its scores and the year index used. */
+typedef struct side {
+    lb_scoreset *s;
+    int own;   /* s is owned by this side (not shared with the other) */
+    size_t t;  /* year index in s */
+    int year;  /* s->years[t] */
+    char *dir; /* run directory when the source is one of our runs, else NULL */
+    char *json;
+} side;
+
+typedef struct change_run {
+    const lb_change_options *o;
+    side a, b;   /* from, to */
+    size_t *pos; /* dimension d of a is dimension pos[d] of b */
+    lb_dev_choice dev;
+    size_t n;      /* units of the union */
+    size_t n_geom; /* of which with a polygon */
+    long *ua, *ub; /* unit index in a / b, -1 = absent */
+    lb_table *t;
+    lb_outdir out;
+    struct json_object *outputs, *counts;
+} change_run;
+
+static void years_list(const lb_scoreset *s, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (size_t t = 0; t < s->n_years; t++) {
+        char y[16];
+        snprintf(y, sizeof(y), "%d", s->years[t]);
+        lb_list_append(buf, size, y);
+    }
+}
+
+/* The year of side @p sd: @p want, or when 0 its only year, or with @p two (one source for
+ * both sides) the first / last of its two years. */
+static lb_status pick_year(lb_ctx *ctx, side *sd, int want, int two, int last, const char *opt)
+{
+    const lb_scoreset *s = sd->s;
+    char list[256];
+    years_list(s, list, sizeof(list));
+    if (want) {
+        int t = lb_scoreset_year_index(s, want);
+        if (t < 0)
+            return lb_error(ctx, LB_ERR_DATA, "change: %s has no year %d (years: %s)",
+                            s->description, want, list);
+        sd->t = (size_t)t;
+    } else if (s->n_years == 1 || (two && s->n_years == 2)) {
+        sd->t = last ? s->n_years - 1 : 0;
+    } else {
+        return lb_error(ctx, LB_ERR_DATA, "change: %s holds the years %s; choose one with %s",
+                        s->description, list, opt);
+    }
+    sd->year = s->years[sd->t];
+    return LB_OK;
+}
+
+static lb_status read_sides(lb_ctx *ctx, change_run *r)
+{
+    const lb_change_options *o = r->o;
+    lb_score_source from = o->from, to = o->to;
+    /* A table without a year column gets the year asked for. */
+    if (!from.year)
+        from.year = o->from_year;
+    if (!to.year)
+        to.year = o->to_year;
+    int single = !to.path;
+    lb_status st = lb_scoreset_read(ctx, &from, 1, &r->a.s);
+    if (st != LB_OK)
+        return st;
+    r->a.own = 1;
+    if (single) {
+        r->b.s = r->a.s;
+        if (o->from_year == 0 && o->to_year == 0 && r->a.s->n_years != 2) {
+            char list[256];
+            years_list(r->a.s, list, sizeof(list));
+            return lb_error(ctx, LB_ERR_DATA,
+                            "change: %s holds the years %s; choose two with --from-year and "
+                            "--to-year",
+                            r->a.s->description, list);
+        }
+    } else {
+        st = lb_scoreset_read(ctx, &to, 1, &r->b.s);
+        if (st != LB_OK)
+            return st;
+        r->b.own = 1;
+    }
+    st = pick_year(ctx, &r->a, o->from_year, single, 0, "--from-year");
+    if (st == LB_OK)
+        st = pick_year(ctx, &r->b, o->to_year, single, 1, "--to-year");
+    if (st != LB_OK)
+        return st;
+    if (single && r->a.t == r->b.t)
+        return lb_error(ctx, LB_ERR_ARG, "change: from and to are both %d", r->a.year);
+    if (r->a.year > r->b.year)
+        lb_log(ctx, LB_LOG_WARN,
+               "change: the 'from' year %d is later than the 'to' year %d; Δ = %d − %d", r->a.year,
+               r->b.year, r->b.year, r->a.year);
+    lb_scores_run_paths(from.path, &r->a.json, &r->a.dir);
+    lb_scores_run_paths(single ? from.path : to.path, &r->b.json, &r->b.dir);
+    return LB_OK;
+}
+
+/* Both sides must score the same dimensions (matched on code, any order): pos[d] is the
+ * dimension of 'to' that is dimension d of 'from'. */
+static lb_status match_dimensions(lb_ctx *ctx, change_run *r)
+{
+    const lb_scoreset *a = r->a.s, *b = r->b.s;
+    r->pos = malloc((a->n_dims ? a->n_dims : 1) * sizeof(size_t));
+    if (!r->pos)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = lb_dims_match(ctx, b->description, b->dim_code, b->n_dims, a->description,
+                                 a->dim_code, a->n_dims, r->pos);
+    return st == LB_OK ? LB_OK : lb_error_prefix(ctx, st, "change: ");
+}
+
+/* The union of units, in the order of 'from' then the new ones of 'to'. */
+static lb_status match_units(lb_ctx *ctx, change_run *r)
+{
+    const lb_scoreset *a = r->a.s, *b = r->b.s;
+    size_t cap = a->n_units + b->n_units + 1;
+    r->ua = malloc(cap * sizeof(long));
+    r->ub = malloc(cap * sizeof(long));
+    if (!r->ua || !r->ub)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t u = 0; u < a->n_units; u++) {
+        r->ua[r->n] = (long)u;
+        r->ub[r->n++] = a == b ? (long)u : lb_scoreset_unit_index(b, a->id[u]);
+    }
+    for (size_t u = 0; a != b && u < b->n_units; u++)
+        if (lb_scoreset_unit_index(a, b->id[u]) < 0) {
+            r->ua[r->n] = -1;
+            r->ub[r->n++] = (long)u;
+        }
+    return LB_OK;
+}
+
+static double side_value(const side *sd, long u, size_t k)
+{
+    return u < 0 ? NAN : lb_scoreset_value(sd->s, sd->t, k, (size_t)u);
+}
+
+static const char *side_text(char *const *v, long u)
+{
+    return v && u >= 0 ? v[u] : NULL;
+}
+
+/* Columns from, to, Δ (and the development class) of outcome k. */
+static lb_status outcome_columns(lb_ctx *ctx, change_run *r, const char *code, size_t ka, size_t kb,
+                                 int with_class)
+{
+    lb_column *c0, *c1, *cd, *ck = NULL;
+    char n0[96], n1[96], nd[96], nk[96];
+    snprintf(n0, sizeof(n0), "%s_from", code);
+    snprintf(n1, sizeof(n1), "%s_to", code);
+    snprintf(nd, sizeof(nd), "d_%s", code);
+    snprintf(nk, sizeof(nk), "dk_%s", code);
+    lb_status st = lb_table_add(ctx, r->t, n0, LB_COL_REAL, &c0);
+    if (st == LB_OK)
+        st = lb_table_add(ctx, r->t, n1, LB_COL_REAL, &c1);
+    if (st == LB_OK)
+        st = lb_table_add(ctx, r->t, nd, LB_COL_REAL, &cd);
+    if (st == LB_OK && with_class)
+        st = lb_table_add(ctx, r->t, nk, LB_COL_INT, &ck);
+    if (st != LB_OK)
+        return st;
+    c0->decimals = c1->decimals = cd->decimals = 6;
+    for (size_t i = 0; i < r->n; i++) {
+        double v0 = side_value(&r->a, r->ua[i], ka), v1 = side_value(&r->b, r->ub[i], kb);
+        c0->real[i] = v0;
+        c1->real[i] = v1;
+        cd->real[i] = v1 - v0; /* NaN when either is missing */
+        if (ck) {
+            int k = lb_dev_class(cd->real[i], r->dev.cuts, r->dev.n_cuts);
+            ck->integer[i] = k ? k : LB_INT_NULL;
+        }
+    }
+    return LB_OK;
+}
+
+static unsigned char *copy_wkb(const lb_scoreset *s, long u, size_t *size)
+{
+    if (u < 0 || !s->geom || s->geom_row[u] == SIZE_MAX)
+        return NULL;
+    size_t g = s->geom_row[u];
+    unsigned char *w = malloc(s->geom->wkb_size[g]);
+    if (w) {
+        memcpy(w, s->geom->wkb[g], s->geom->wkb_size[g]);
+        *size = s->geom->wkb_size[g];
+    }
+    return w;
+}
+
+static lb_status build_table(lb_ctx *ctx, change_run *r)
+{
+    const lb_scoreset *a = r->a.s, *b = r->b.s;
+    lb_status st = lb_table_create(ctx, r->n, &r->t);
+    lb_column *c = NULL;
+    const char *idname = a->id_field ? a->id_field : "id";
+    if (st == LB_OK)
+        st = lb_table_add(ctx, r->t, idname, LB_COL_TEXT, &c);
+    for (size_t i = 0; st == LB_OK && i < r->n; i++)
+        if (!(c->text[i] = lb_strdup(r->ua[i] >= 0 ? a->id[r->ua[i]] : b->id[r->ub[i]])))
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    /* Name and parent codes when a side has them (the later side first: names change). */
+    const char *tnames[3] = {"name", "WK_CODE", "GM_CODE"};
+    char *const *va[3] = {a->name, a->wk_code, a->gm_code};
+    char *const *vb[3] = {b->name, b->wk_code, b->gm_code};
+    for (int j = 0; j < 3 && st == LB_OK; j++) {
+        int any = 0;
+        for (size_t i = 0; i < r->n && !any; i++)
+            any = side_text(va[j], r->ua[i]) || side_text(vb[j], r->ub[i]);
+        if (!any || strcasecmp(tnames[j], idname) == 0)
+            continue;
+        st = lb_table_add(ctx, r->t, tnames[j], LB_COL_TEXT, &c);
+        for (size_t i = 0; st == LB_OK && i < r->n; i++) {
+            const char *v = side_text(vb[j], r->ub[i]);
+            if (!v)
+                v = side_text(va[j], r->ua[i]);
+            if (v && !(c->text[i] = lb_strdup(v)))
+                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        }
+    }
+    lb_column *y0 = NULL, *y1 = NULL, *status = NULL;
+    if (st == LB_OK)
+        st = lb_table_add(ctx, r->t, "year_from", LB_COL_INT, &y0);
+    if (st == LB_OK)
+        st = lb_table_add(ctx, r->t, "year_to", LB_COL_INT, &y1);
+    if (st == LB_OK)
+        st = lb_table_add(ctx, r->t, "status", LB_COL_TEXT, &status);
+    size_t n_both = 0, n_from = 0, n_to = 0;
+    for (size_t i = 0; st == LB_OK && i < r->n; i++) {
+        y0->integer[i] = r->a.year;
+        y1->integer[i] = r->b.year;
+        int in0 = !isnan(side_value(&r->a, r->ua[i], LB_OUT_LBM));
+        int in1 = !isnan(side_value(&r->b, r->ub[i], LB_OUT_LBM));
+        const char *s = in0 && in1 ? "both" : in0 ? "only_from" : in1 ? "only_to" : "neither";
+        n_both += in0 && in1;
+        n_from += in0 && !in1;
+        n_to += !in0 && in1;
+        if (!(status->text[i] = lb_strdup(s)))
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    if (st == LB_OK)
+        st = outcome_columns(ctx, r, "lbm", LB_OUT_LBM, LB_OUT_LBM, 1);
+    /* The development label of Δlbm, and the score classes of both years. */
+    lb_column *dk = st == LB_OK ? lb_table_col(r->t, "dk_lbm") : NULL;
+    if (st == LB_OK)
+        st = lb_table_add(ctx, r->t, "ontwikkeling", LB_COL_TEXT, &c);
+    for (size_t i = 0; st == LB_OK && i < r->n; i++)
+        if (dk->integer[i] != LB_INT_NULL &&
+            !(c->text[i] = lb_strdup(r->dev.labels[dk->integer[i] - 1])))
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    const side *sides[2] = {&r->a, &r->b};
+    const char *kn[2] = {"kscore_from", "kscore_to"};
+    for (int j = 0; j < 2 && st == LB_OK; j++) {
+        st = lb_table_add(ctx, r->t, kn[j], LB_COL_INT, &c);
+        for (size_t i = 0; st == LB_OK && i < r->n; i++) {
+            int k = lb_classify(side_value(sides[j], j ? r->ub[i] : r->ua[i], LB_OUT_LBM),
+                                sides[j]->s->thresholds, LB_N_THRESHOLDS);
+            c->integer[i] = k ? k : LB_INT_NULL;
+        }
+    }
+    if (st == LB_OK)
+        st = outcome_columns(ctx, r, "afw", LB_OUT_AFW, LB_OUT_AFW, 0);
+    for (size_t d = 0; d < a->n_dims && st == LB_OK; d++)
+        st = outcome_columns(ctx, r, a->dim_code[d], LB_OUT_DIM0 + d, LB_OUT_DIM0 + r->pos[d], 1);
+    /* Weights (inhabitants) when the sources have them: what weighted summaries need. */
+    for (int j = 0; j < 2 && st == LB_OK; j++) {
+        const side *sd = sides[j];
+        int any = 0;
+        for (size_t i = 0; i < r->n && !any; i++) {
+            long u = j ? r->ub[i] : r->ua[i];
+            any = u >= 0 && !isnan(sd->s->weight[sd->t * sd->s->n_units + (size_t)u]);
+        }
+        if (!any)
+            continue;
+        st = lb_table_add(ctx, r->t, j ? "weight_to" : "weight_from", LB_COL_REAL, &c);
+        for (size_t i = 0; st == LB_OK && i < r->n; i++) {
+            long u = j ? r->ub[i] : r->ua[i];
+            c->real[i] = u >= 0 ? sd->s->weight[sd->t * sd->s->n_units + (size_t)u] : NAN;
+        }
+        if (st == LB_OK)
+            c->decimals = 2;
+    }
+    size_t n_geom = 0;
+    for (size_t i = 0; st == LB_OK && i < r->n; i++) {
+        size_t size = 0;
+        unsigned char *w = copy_wkb(b, r->ub[i], &size);
+        if (!w)
+            w = copy_wkb(a, r->ua[i], &size);
+        if (w) {
+            n_geom++;
+            st = lb_table_set_geometry(ctx, r->t, i, w, size);
+        }
+    }
+    if (st != LB_OK)
+        return st;
+    r->n_geom = n_geom;
+    if (n_geom == 0)
+        lb_log(ctx, LB_LOG_WARN,
+               "change: neither source has polygons for the units; the outputs have no "
+               "geometry (give the polygons with --geometry PATH[:LAYER])");
+    else if (n_geom < r->n)
+        lb_log(ctx, LB_LOG_WARN, "change: %zu of %zu units have no polygon", r->n - n_geom, r->n);
+    if (n_from || n_to)
+        lb_log(ctx, LB_LOG_WARN,
+               "change: %zu unit(s) are scored only in %d and %zu only in %d; their Δ is "
+               "missing",
+               n_from, r->a.year, n_to, r->b.year);
+    /* Counts for run.json. */
+    r->counts = json_object_new_object();
+    json_object_object_add(r->counts, "units", json_object_new_int64((int64_t)r->n));
+    json_object_object_add(r->counts, "both_years", json_object_new_int64((int64_t)n_both));
+    json_object_object_add(r->counts, "only_from", json_object_new_int64((int64_t)n_from));
+    json_object_object_add(r->counts, "only_to", json_object_new_int64((int64_t)n_to));
+    json_object_object_add(r->counts, "with_geometry", json_object_new_int64((int64_t)n_geom));
+    struct json_object *hist = json_object_new_object();
+    lb_column *dl = lb_table_col(r->t, "d_lbm"), *w0 = lb_table_col(r->t, "weight_from");
+    double sum = 0.0, sw = 0.0, swd = 0.0;
+    size_t nd = 0;
+    for (size_t k = 0; k <= r->dev.n_cuts; k++) {
+        size_t cnt = 0;
+        for (size_t i = 0; i < r->n; i++)
+            cnt += dk->integer[i] == (int64_t)(k + 1);
+        json_object_object_add(hist, r->dev.labels[k], json_object_new_int64((int64_t)cnt));
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        if (isnan(dl->real[i]))
+            continue;
+        sum += dl->real[i];
+        nd++;
+        if (w0 && w0->real[i] > 0.0) {
+            sw += w0->real[i];
+            swd += w0->real[i] * dl->real[i];
+        }
+    }
+    json_object_object_add(r->counts, "dev_classes_lbm", hist);
+    json_object_object_add(r->counts, "mean_d_lbm", nd ? json_object_new_double(sum / nd) : NULL);
+    json_object_object_add(r->counts, "weighted_mean_d_lbm",
+                           sw > 0.0 ? json_object_new_double(swd / sw) : NULL);
+    return LB_OK;
+}
+
+/* ---- rasters when both sides are grid runs on one grid ---------------------------------- */
+
+static int same_grid(struct json_object *ga, struct json_object *gb)
+{
+    const char *keys[] = {"cell_m", "x0", "y0", "nx", "ny"};
+    for (size_t k = 0; k < 5; k++) {
+        struct json_object *va = NULL, *vb = NULL;
+        if (!json_object_object_get_ex(ga, keys[k], &va) ||
+            !json_object_object_get_ex(gb, keys[k], &vb) ||
+            json_object_get_double(va) != json_object_get_double(vb))
+            return 0;
+    }
+    return 1;
+}
+
+typedef struct raster_pair {
+    lb_ctx *ctx;
+    const change_run *r;
+    char path_a[1024], path_b[1024];
+    lb_grid grid;
+    unsigned char *cls; /* development class of Δlbm per cell */
+} raster_pair;
+
+/* Band b of the Δ COG: band b of 'to' minus band b of 'from' (dimension bands matched on
+ * code); for b = 0 also the development classes. */
+static lb_status fill_delta(void *user, size_t b, float *out)
+{
+    raster_pair *p = user;
+    const change_run *r = p->r;
+    int band_a = (int)b + 1, band_b = b == 0 ? 1 : (int)r->pos[b - 1] + 2;
+    lb_source sa = {"from", p->path_a, NULL, NULL}, sb = {"to", p->path_b, NULL, NULL};
+    lb_raster *ra = NULL, *rb = NULL;
+    lb_status st = lb_raster_read(p->ctx, &sa, band_a, &ra);
+    if (st == LB_OK)
+        st = lb_raster_read(p->ctx, &sb, band_b, &rb);
+    if (st == LB_OK && (ra->grid.nx != p->grid.nx || ra->grid.ny != p->grid.ny ||
+                        rb->grid.nx != p->grid.nx || rb->grid.ny != p->grid.ny))
+        st = lb_error(p->ctx, LB_ERR_DATA, "change: '%s' and '%s' are not on the runs' grid",
+                      p->path_a, p->path_b);
+    size_t n = lb_grid_ncells(&p->grid);
+    for (size_t c = 0; st == LB_OK && c < n; c++) {
+        double d = rb->v[c] - ra->v[c];
+        out[c] = (float)d;
+        if (b == 0)
+            p->cls[c] = (unsigned char)lb_dev_class(d, r->dev.cuts, r->dev.n_cuts);
+    }
+    lb_raster_destroy(ra);
+    lb_raster_destroy(rb);
+    return st;
+}
+
+/* The development legend: classes of Δ with the cuts as breaks. */
+static lb_class_table dev_classes(const change_run *r, const char *title)
+{
+    return (lb_class_table){r->dev.n_cuts + 1, r->dev.labels, r->dev.colours, r->dev.cuts, title};
+}
+
+/* Read the grid of a run from its run.json "grid" block. */
+static void grid_of(struct json_object *g, lb_grid *out)
+{
+    struct json_object *v = NULL;
+    json_object_object_get_ex(g, "cell_m", &v);
+    out->cell_m = json_object_get_double(v);
+    json_object_object_get_ex(g, "x0", &v);
+    out->x0 = json_object_get_double(v);
+    json_object_object_get_ex(g, "y0", &v);
+    out->y0 = json_object_get_double(v);
+    json_object_object_get_ex(g, "nx", &v);
+    out->nx = json_object_get_int(v);
+    json_object_object_get_ex(g, "ny", &v);
+    out->ny = json_object_get_int(v);
+}
+
+/* The Δ raster (bands written one at a time), the development-class raster, their QGIS
+ * sidecars and with --preview a PNG of the class map; only when both sides are runs of this
+ * tool on one grid with their score rasters present. */
+static lb_status write_rasters(lb_ctx *ctx, change_run *r)
+{
+    if (!r->a.dir || !r->b.dir)
+        return LB_OK;
+    struct json_object *ja = json_object_from_file(r->a.json);
+    struct json_object *jb = json_object_from_file(r->b.json);
+    struct json_object *ga = NULL, *gb = NULL;
+    lb_status st = LB_OK;
+    raster_pair p = {.ctx = ctx, .r = r};
+    int ok = ja && jb && json_object_object_get_ex(ja, "grid", &ga) &&
+             json_object_object_get_ex(jb, "grid", &gb) && same_grid(ga, gb);
+    if (!ok)
+        lb_log(ctx, LB_LOG_INFO, "change: the sources are not grid runs on one grid; no Δ rasters");
+    if (ok) {
+        grid_of(ga, &p.grid);
+        snprintf(p.path_a, sizeof(p.path_a), "%s/scores_%d.tif", r->a.dir, r->a.year);
+        snprintf(p.path_b, sizeof(p.path_b), "%s/scores_%d.tif", r->b.dir, r->b.year);
+        struct stat sb;
+        if (stat(p.path_a, &sb) != 0 || stat(p.path_b, &sb) != 0) {
+            lb_log(ctx, LB_LOG_WARN, "change: no Δ raster: '%s' or '%s' is missing", p.path_a,
+                   p.path_b);
+            ok = 0;
+        }
+    }
+    json_object_put(ja);
+    json_object_put(jb);
+    if (!ok)
+        return LB_OK;
+    const lb_scoreset *a = r->a.s;
+    size_t n = lb_grid_ncells(&p.grid), nb = 1 + a->n_dims;
+    char **names = calloc(nb, sizeof(char *));
+    const char **units = calloc(nb, sizeof(char *));
+    char *meta[4] = {lb_strfmt("LEEFBAAR_FROM_YEAR=%d", r->a.year),
+                     lb_strfmt("LEEFBAAR_TO_YEAR=%d", r->b.year),
+                     lb_strfmt("LEEFBAAR_DEVELOPMENT=to - from"), NULL};
+    p.cls = calloc(n ? n : 1, 1);
+    if (!names || !units || !p.cls || !meta[0] || !meta[1] || !meta[2])
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; st == LB_OK && k < nb; k++) {
+        units[k] = "score change";
+        if (!(names[k] = lb_strfmt("d_%s", k ? a->dim_code[k - 1] : "lbm")))
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    char title[64], yy[32];
+    snprintf(title, sizeof(title), "Ontwikkeling %d-%d", r->a.year, r->b.year);
+    snprintf(yy, sizeof(yy), "_%d_%d", r->a.year, r->b.year);
+    const lb_class_table ct = dev_classes(r, title);
+    const lb_raster_opts ro = {r->o->raster_format, r->o->creation_options,
+                               (const char *const *)meta};
+    /* the Δ raster's fill also classifies Δlbm into p.cls */
+    const lb_mapset ms = {"change",     "change_class", yy,  &p.grid,
+                          nb,           fill_delta,     &p,  (const char *const *)names,
+                          units,        p.cls,          &ct, &ro,
+                          r->o->preview};
+    if (st == LB_OK)
+        st = lb_mapset_write(ctx, &r->out, &ms, r->outputs);
+    for (size_t k = 0; names && k < nb; k++)
+        free(names[k]);
+    for (size_t k = 0; k < 3; k++)
+        free(meta[k]);
+    free(names);
+    free(units);
+    free(p.cls);
+    return st;
+}
+
+/* ---- outputs ------------------------------------------------------------------------------ */
+
+static lb_status write_table(lb_ctx *ctx, change_run *r, const char *file, lb_vector_format fmt)
+{
+    lb_vector_opts vo = {
+        .format = fmt, .layer = "change", .geojson_rd = r->o->geojson_rd, .csv_sep = r->o->csv_sep};
+    char *path = lb_outdir_tmp_path(&r->out, file);
+    if (!path)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    /* The GeoPackage keeps full precision; GeoJSON and CSV are rounded for people. */
+    int decimals[LB_TABLE_MAX_COLS];
+    for (size_t j = 0; j < r->t->n_cols; j++) {
+        decimals[j] = r->t->cols[j].decimals;
+        if (fmt == LB_FMT_GPKG)
+            r->t->cols[j].decimals = -1;
+    }
+    lb_status st = lb_write_vector(ctx, path, r->t, &vo);
+    for (size_t j = 0; j < r->t->n_cols; j++)
+        r->t->cols[j].decimals = decimals[j];
+    free(path);
+    if (st == LB_OK)
+        json_object_array_add(r->outputs, json_object_new_string(file));
+    return st;
+}
+
+/* change.gpkg's layer opens in QGIS categorized on dk_lbm with the development legend, and
+ * change.qml styles change.geojson; both need polygons. */
+static lb_status style_tables(lb_ctx *ctx, change_run *r)
+{
+    if (r->n_geom == 0)
+        return LB_OK;
+    char title[64];
+    snprintf(title, sizeof(title), "Ontwikkeling %d-%d", r->a.year, r->b.year);
+    const lb_class_table ct = dev_classes(r, title);
+    const lb_style style = {
+        .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "dk_lbm", .outline = 1};
+    char *gpkg = lb_outdir_tmp_path(&r->out, "change.gpkg");
+    char *qml = lb_outdir_tmp_path(&r->out, "change.qml");
+    lb_status st = gpkg && qml ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st == LB_OK)
+        st = lb_gpkg_add_style(ctx, gpkg, "change", &style, NULL,
+                               "leefbaar: development classes (dk_lbm)", 1);
+    if (st == LB_OK)
+        st = lb_style_write_qml(ctx, qml, &style);
+    if (st == LB_OK)
+        json_object_array_add(r->outputs, json_object_new_string("change.qml"));
+    free(gpkg);
+    free(qml);
+    return st;
+}
+
+static struct json_object *side_json(const side *sd, const lb_score_source *src)
+{
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "path", json_object_new_string(src->path));
+    json_object_object_add(o, "description", json_object_new_string(sd->s->description));
+    json_object_object_add(o, "published", json_object_new_boolean(sd->s->is_published));
+    json_object_object_add(o, "year", json_object_new_int(sd->year));
+    json_object_object_add(o, "id_field",
+                           sd->s->id_field ? json_object_new_string(sd->s->id_field) : NULL);
+    json_object_object_add(o, "ref", isnan(sd->s->ref) ? NULL : json_object_new_double(sd->s->ref));
+    return o;
+}
+
+static lb_status write_run_json(lb_ctx *ctx, change_run *r)
+{
+    const lb_change_options *o = r->o;
+    struct json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "tool", json_object_new_string("leefbaar"));
+    json_object_object_add(doc, "command_name", json_object_new_string("change"));
+    json_object_object_add(doc, "version", json_object_new_string(lb_version()));
+    json_object_object_add(doc, "command",
+                           o->command_line ? json_object_new_string(o->command_line) : NULL);
+    json_object_object_add(doc, "libraries", lb_run_libraries_json(lb_geos_version()));
+    json_object_object_add(doc, "from", side_json(&r->a, &o->from));
+    json_object_object_add(doc, "to", side_json(&r->b, o->to.path ? &o->to : &o->from));
+    struct json_object *dev = json_object_new_object(), *cuts = json_object_new_array(),
+                       *labels = json_object_new_array(), *colours = json_object_new_array();
+    for (size_t k = 0; k < r->dev.n_cuts; k++)
+        json_object_array_add(cuts, json_object_new_double(r->dev.cuts[k]));
+    for (size_t k = 0; k <= r->dev.n_cuts; k++) {
+        json_object_array_add(labels, json_object_new_string(r->dev.labels[k]));
+        json_object_array_add(colours, json_object_new_string(r->dev.colours[k]));
+    }
+    json_object_object_add(dev, "cuts", cuts);
+    json_object_object_add(dev, "labels", labels);
+    json_object_object_add(dev, "colours", colours);
+    json_object_object_add(dev, "rule",
+                           json_object_new_string("a Δ equal to a cut belongs to "
+                                                  "the upper class"));
+    json_object_object_add(doc, "development", dev);
+    json_object_object_add(doc, "counts", json_object_get(r->counts));
+    json_object_object_add(doc, "warnings", lb_run_warnings_json(ctx));
+    json_object_array_add(r->outputs, json_object_new_string("run.json"));
+    json_object_object_add(doc, "outputs", json_object_get(r->outputs));
+    char *path = lb_outdir_tmp_path(&r->out, "run.json");
+    lb_status st =
+        path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    free(path);
+    json_object_put(doc);
+    return st;
+}
+
+static void change_free(change_run *r)
+{
+    if (r->b.own)
+        lb_scoreset_destroy(r->b.s);
+    if (r->a.own)
+        lb_scoreset_destroy(r->a.s);
+    free(r->a.dir);
+    free(r->a.json);
+    free(r->b.dir);
+    free(r->b.json);
+    free(r->pos);
+    free(r->ua);
+    free(r->ub);
+    lb_table_destroy(r->t);
+    json_object_put(r->outputs);
+    json_object_put(r->counts);
+}
+
+lb_status lb_change_run(lb_ctx *ctx, const lb_change_options *o)
+{
+    if (!o || !o->from.path || !o->outdir)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "change: the scores (--from or --scores) and an output "
+                        "directory are required");
+    if (o->csv_sep && o->csv_sep != ',' && o->csv_sep != ';')
+        return lb_error(ctx, LB_ERR_ARG, "change: the CSV separator must be ',' or ';'");
+    /* a bad -of or -co fails before any work */
+    const lb_raster_opts ro = {o->raster_format, o->creation_options, NULL};
+    lb_status st = lb_raster_opts_check(ctx, &ro);
+    if (st != LB_OK)
+        return lb_error_prefix(ctx, st, "change: ");
+    change_run r = {.o = o, .outputs = json_object_new_array()};
+    st = lb_progress(ctx, 0.0, "reading");
+    if (st == LB_OK)
+        st = read_sides(ctx, &r);
+    if (st == LB_OK)
+        st = match_dimensions(ctx, &r);
+    if (st == LB_OK)
+        st = lb_dev_choose(ctx, o, r.a.s->n_dev_cuts, r.a.s->dev_cuts, r.a.s->dev_labels,
+                           r.a.s->dev_colours, &r.dev);
+    if (st == LB_OK)
+        st = match_units(ctx, &r);
+    if (st == LB_OK)
+        st = lb_progress(ctx, 0.3, "change");
+    if (st == LB_OK)
+        st = build_table(ctx, &r);
+    if (st == LB_OK)
+        st = lb_outdir_open(ctx, o->outdir, &r.out);
+    if (st == LB_OK)
+        st = write_table(ctx, &r, "change.gpkg", LB_FMT_GPKG);
+    if (st == LB_OK)
+        st = write_table(ctx, &r, "change.geojson", LB_FMT_GEOJSON);
+    if (st == LB_OK)
+        st = write_table(ctx, &r, "change.csv", LB_FMT_CSV);
+    if (st == LB_OK)
+        st = style_tables(ctx, &r);
+    if (st == LB_OK)
+        st = lb_progress(ctx, 0.5, "rasters");
+    if (st == LB_OK)
+        st = write_rasters(ctx, &r);
+    if (st == LB_OK)
+        st = write_run_json(ctx, &r);
+    if (st == LB_OK)
+        st = lb_outdir_commit(ctx, &r.out);
+    if (st == LB_OK)
+        st = lb_progress(ctx, 1.0, "done");
+    lb_outdir_abort(&r.out);
+    change_free(&r);
+    return st;
+}

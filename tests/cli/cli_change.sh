@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+# leefbaar change: a two-year run and a published-style table through the command line;
+# usage errors exit 2, data errors exit 1, and no output is left after a failure.
+source "$(dirname "$0")/lib.sh"
+T=$LB_TEST_DATA/tiny
+sed 's/"P_KOOPWON": 60/"P_KOOPWON": 30/' "$T/buurten.geojson" >"$TMP/buurten_2021.geojson"
+"$LEEFBAAR" score -q --model "$T/tiny.yaml" -i "amenities=$T/amenities.geojson" \
+    -i "noise=$T/noise.asc" -i "buurten@2020=$T/buurten.geojson" \
+    -i "buurten@2021=$TMP/buurten_2021.geojson" --years 2020,2021 -o "$TMP/run" 2>"$TMP/err" \
+    || bad "score two years: $(cat "$TMP/err")"
+
+if "$LEEFBAAR" change --scores "$TMP/run" -o "$TMP/ch" 2>"$TMP/err"; then ok "change runs"; else
+    bad "change runs: $(cat "$TMP/err")"; fi
+grep -q "100 - done" "$TMP/err" && ok "progress" || bad "no progress"
+for f in change.gpkg change.geojson change.csv run.json change_2020_2021.tif \
+    change_class_2020_2021.tif; do
+    [[ -s "$TMP/ch/$f" ]] && ok "wrote $f" || bad "missing $f"
+done
+[[ $(tail -n +2 "$TMP/ch/change.csv" | wc -l) -eq 4 ]] && ok "4 buurten" || bad "rows"
+grep -q '^BU00010001,.*,both,' "$TMP/ch/change.csv" && ok "codes as text, status" || bad "csv row"
+gdalinfo "$TMP/ch/change_class_2020_2021.tif" | grep -q "geen verandering" \
+    && ok "class COG has category names" || bad "class COG categories"
+
+printf 'PC4;jaar;lbm;afw\n1000;2018;4,0;0\n1000;2022;4,1;0,1\n' >"$TMP/pub.csv"
+"$LEEFBAAR" change -q --scores "$TMP/pub.csv" --csv-sep ';' --dev-classes 9 -o "$TMP/pub" \
+    2>"$TMP/err" && ok "published table" || bad "published table: $(cat "$TMP/err")"
+grep -q '^"1000";2018;2022;both;4;4.1;0.1;6;licht vooruit;' "$TMP/pub/change.csv" \
+    && ok "CSV with ';', code as text, 9-class label" \
+    || bad "CSV: $(sed -n 2p "$TMP/pub/change.csv")"
+
+expect_fail "--from without --to" "--to is required" "$LEEFBAAR" change --from "$TMP/run" -o "$TMP/x"
+expect_fail "--dev-classes 8" "--dev-classes wants 7 or 9" \
+    "$LEEFBAAR" change --scores "$TMP/run" --dev-classes 8 -o "$TMP/x"
+expect_fail "unknown year" "has no year 2019" \
+    "$LEEFBAAR" change --scores "$TMP/run" --from-year 2019 --to-year 2021 -o "$TMP/x"
+[[ ! -e "$TMP/x" ]] && ok "no output after failures" || bad "output left"
+"$LEEFBAAR" change --scores "$TMP/run" --dev-classes 8 -o "$TMP/x" 2>/dev/null
+[[ $? -eq 2 ]] && ok "usage error exits 2" || bad "usage exit status"
+finish
