@@ -67,6 +67,12 @@ lb_ctx *cli_ctx(const char *prog, int quiet, cli_term *term);
  * CLI_FAIL. */
 int cli_fail(const char *prog, lb_ctx *ctx, lb_status st, const cli_term *term);
 
+/* The tail every writing subcommand shares: make the context (threads from --threads), call
+ * @p run with @p opts, report failure, and on success say "wrote OUTDIR" unless quiet
+ * (@p outdir may be NULL to say nothing). Returns the exit code. */
+int cli_run(const char *prog, const cli_common *com, lb_status (*run)(lb_ctx *, const void *),
+            const void *opts, const char *outdir);
+
 /* For subcommands that write no rasters: a usage error when -of or -co was given, else CLI_OK. */
 int cli_no_raster_options(const char *prog, const cli_common *c);
 

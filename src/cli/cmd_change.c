@@ -59,6 +59,11 @@ static int parse_cuts(const char *v, double *cuts, size_t cap, size_t *n)
     return *n > 0;
 }
 
+static lb_status run(lb_ctx *ctx, const void *o)
+{
+    return lb_change_run(ctx, (const lb_change_options *)o);
+}
+
 int cmd_change(int argc, char **argv)
 {
     lb_change_options o;
@@ -167,18 +172,7 @@ int cmd_change(int argc, char **argv)
     o.raster_format = com.format;
     o.creation_options = com.n_co ? com.co : NULL;
     o.command_line = cmdline;
-    cli_term term;
-    lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);
-    if (!ctx) {
-        rc = CLI_FAIL;
-    } else {
-        lb_ctx_set_threads(ctx, com.threads);
-        lb_status st = lb_change_run(ctx, &o);
-        rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
-        if (st == LB_OK && !com.quiet)
-            fprintf(stderr, "%s: wrote %s\n", prog, o.outdir);
-    }
-    lb_ctx_destroy(ctx);
+    rc = cli_run(prog, &com, run, &o, o.outdir);
     free(cmdline);
     return rc;
 }

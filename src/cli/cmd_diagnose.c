@@ -131,6 +131,11 @@ static const struct {
     {"--min-inhabitants", offsetof(lb_diagnose_options, min_inhabitants)},
 };
 
+static lb_status run(lb_ctx *ctx, const void *o)
+{
+    return lb_diagnose_run(ctx, (const lb_diagnose_options *)o);
+}
+
 int cmd_diagnose(int argc, char **argv)
 {
     lb_diagnose_options o;
@@ -213,15 +218,7 @@ int cmd_diagnose(int argc, char **argv)
         o.years = n_years ? years : NULL;
         o.n_years = n_years;
         o.command_line = cmdline;
-        cli_term term;
-        lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);
-        if (!ctx) {
-            rc = CLI_FAIL;
-        } else {
-            lb_status st = lb_diagnose_run(ctx, &o);
-            rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
-        }
-        lb_ctx_destroy(ctx);
+        rc = cli_run(prog, &com, run, &o, NULL);
     }
     free(cmdline);
     free(years);

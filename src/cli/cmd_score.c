@@ -111,6 +111,11 @@ static int parse_join(char *arg, lb_join_spec *j)
     return 1;
 }
 
+static lb_status run(lb_ctx *ctx, const void *o)
+{
+    return lb_score_run(ctx, (const lb_score_options *)o);
+}
+
 int cmd_score(int argc, char **argv)
 {
     lb_score_options o;
@@ -217,18 +222,7 @@ int cmd_score(int argc, char **argv)
     o.raster_format = com.format;
     o.creation_options = com.n_co ? com.co : NULL;
     o.command_line = cmdline;
-    cli_term term;
-    lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);
-    if (!ctx) {
-        rc = CLI_FAIL;
-    } else {
-        lb_ctx_set_threads(ctx, com.threads);
-        lb_status st = lb_score_run(ctx, &o);
-        rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
-        if (st == LB_OK && !com.quiet)
-            fprintf(stderr, "%s: wrote %s\n", prog, o.outdir);
-    }
-    lb_ctx_destroy(ctx);
+    rc = cli_run(prog, &com, run, &o, o.outdir);
     free(cmdline);
     free(inputs);
     free(years);

@@ -362,6 +362,11 @@ static int option(args *a, int argc, char **argv, int *i)
     return -1;
 }
 
+static lb_status run(lb_ctx *ctx, const void *o)
+{
+    return lb_waterbed_run(ctx, (const lb_waterbed_options *)o);
+}
+
 int cmd_waterbed(int argc, char **argv)
 {
     args a;
@@ -412,17 +417,7 @@ int cmd_waterbed(int argc, char **argv)
     a.o.rings_m = a.rings;
     a.o.periods = a.periods;
     a.o.command_line = cmdline;
-    cli_term term;
-    lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);
-    if (!ctx) {
-        rc = CLI_FAIL;
-    } else {
-        lb_status st = lb_waterbed_run(ctx, &a.o);
-        rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
-        if (st == LB_OK && !com.quiet)
-            fprintf(stderr, "%s: wrote %s\n", prog, a.o.outdir);
-    }
-    lb_ctx_destroy(ctx);
+    rc = cli_run(prog, &com, run, &a.o, a.o.outdir);
     free(cmdline);
     args_free(&a);
     return rc;

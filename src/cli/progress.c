@@ -60,6 +60,22 @@ int cli_fail(const char *prog, lb_ctx *ctx, lb_status st, const cli_term *term)
     return CLI_FAIL;
 }
 
+int cli_run(const char *prog, const cli_common *com, lb_status (*run)(lb_ctx *, const void *),
+            const void *opts, const char *outdir)
+{
+    cli_term term;
+    lb_ctx *ctx = cli_ctx(prog, com->quiet, &term);
+    if (!ctx)
+        return CLI_FAIL;
+    lb_ctx_set_threads(ctx, com->threads);
+    lb_status st = run(ctx, opts);
+    int rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
+    if (st == LB_OK && outdir && !com->quiet)
+        fprintf(stderr, "%s: wrote %s\n", prog, outdir);
+    lb_ctx_destroy(ctx);
+    return rc;
+}
+
 int cli_usage_error(const char *prog, const char *fmt, ...)
 {
     va_list ap;
