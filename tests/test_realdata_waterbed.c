@@ -74,6 +74,16 @@ static void test_realdata_waterbed_utrecht(void **state)
     assert_int_equal(r->panels[2].t0, 2002);
     assert_int_equal(r->panels[2].t1, 2008);
     assert_true(r->panels[2].pretrend);
+    /* AUTO: placebo areas where at least 19 fit disjointly, else re-assigned units */
+    for (size_t q = 0; q < 4; q++) {
+        const wb_placebo *pl = &r->placebo[q];
+        print_message("%s: %zu candidates, %zu disjoint placebo areas, method %s\n", d->focus[q].id,
+                      pl->n_candidates, pl->n_areas,
+                      pl->method == LB_WB_PLACEBO_AREAS ? "areas" : "units");
+        assert_int_equal(pl->method,
+                         pl->n_areas >= WB_PLACEBO_MIN ? LB_WB_PLACEBO_AREAS : LB_WB_PLACEBO_UNITS);
+        assert_int_equal(pl->m, pl->method == LB_WB_PLACEBO_AREAS ? pl->n_areas : 199);
+    }
     size_t checked = 0;
     for (size_t i = 0; i < r->n_rows; i++) {
         const wb_row *w = &r->rows[i];
@@ -88,7 +98,9 @@ static void test_realdata_waterbed_utrecht(void **state)
         if (!isnan(w->p_one)) {
             assert_true(w->p_one > 0.0 && w->p_one <= 1.0);
             assert_true(w->p_two > 0.0 && w->p_two <= 1.0);
-            assert_true(w->n_placebo >= 19);
+            /* a rank p over n placebos never goes below 1/(n + 1) */
+            assert_true(w->n_placebo >= 1);
+            assert_true(w->p_one >= 1.0 / ((double)w->n_placebo + 1.0) - 1e-12);
         }
         checked++;
     }

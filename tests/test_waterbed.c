@@ -730,10 +730,10 @@ static void test_waterbed_wcr_bootstrap(void **state)
 /* ---- placebo size on null data ---- */
 
 /* A 24 × 24 grid of 200 m squares in one gemeente, Δ independent noise (no effect anywhere),
- * one 2 × 2 focus block at a random place. Over many replications the one-sided placebo test
- * of ring_0_250 at 5 % must reject about 5 % of the time. (The generator's strength-0 city is
- * tested the same way in tests/cli/cli_waterbed.sh with fewer replications, as a whole run
- * there takes seconds.) */
+ * one 2 × 2 focus block at a random place: room for dozens of disjoint pseudo areas, so AUTO
+ * takes placebo areas. Over many replications the one-sided placebo test of ring_0_250 at 5 %
+ * must reject about 5 % of the time (1,000 replications gave 42). The generator's strength-0
+ * cities, where too few areas fit, are tested in tests/cli/cli_waterbed_null.sh. */
 static void test_waterbed_placebo_null_size(void **state)
 {
     (void)state;
@@ -781,7 +781,8 @@ static void test_waterbed_placebo_null_size(void **state)
         assert_int_equal(wb_analyse(ctx, s, &o, &r), LB_OK);
         const wb_row *w = wb_result_row(r, "F", "ring_0_250", "lbm", 2020, 2022);
         assert_non_null(w);
-        assert_true(r->placebo[0].n_disjoint > 20.0); /* the placebos barely overlap */
+        assert_int_equal(r->placebo[0].method, LB_WB_PLACEBO_AREAS);
+        assert_true(r->placebo[0].m >= WB_PLACEBO_MIN && r->placebo[0].m <= 99);
         if (!isnan(w->p_one)) {
             tested++;
             rejected += w->p_one <= 0.05;
@@ -795,6 +796,221 @@ static void test_waterbed_placebo_null_size(void **state)
                   sum_p / (double)tested);
     assert_true(rejected >= 2 && rejected <= 12);
     assert_near(sum_p / (double)tested, 0.5, 0.08);
+    gsl_rng_free(rng);
+    set_free(s);
+    lb_ctx_destroy(ctx);
+}
+
+/* ---- placebos from re-assigned units ---- */
+
+/* DiD of the units in @p in (mask over @p n units of @p pool) against the others, one class
+ * and min_control 1: a plain difference of weighted means. */
+static double split_did(const double *w, const double *dl, const size_t *pool, size_t n,
+                        unsigned mask)
+{
+    double wi = 0.0, di = 0.0, wo = 0.0, dout = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        size_t u = pool[i];
+        if (mask >> i & 1u) {
+            wi += w[u];
+            di += w[u] * dl[u];
+        } else {
+            wo += w[u];
+            dout += w[u] * dl[u];
+        }
+    }
+    return di / wi - dout / wo;
+}
+
+/* Exact randomisation p-values by enumerating every way of picking the zone's 2 units from the
+ * 7 of zone and far control (21 sets, the observed one among them). */
+static void exact_p(const double *w, const double *dl, const size_t *pool, double *p_one,
+                    double *p_two)
+{
+    double obs = split_did(w, dl, pool, 7, 3u); /* the first two are the zone */
+    size_t le = 0, ge = 0, sets = 0;
+    for (unsigned mask = 0; mask < 128u; mask++) {
+        if (__builtin_popcount(mask) != 2)
+            continue;
+        double t = split_did(w, dl, pool, 7, mask);
+        sets++;
+        le += t <= obs + 1e-12;
+        ge += fabs(t) >= fabs(obs) - 1e-12;
+    }
+    assert_int_equal(sets, 21);
+    *p_one = (double)le / 21.0;
+    *p_two = (double)ge / 21.0;
+}
+
+/* A strip of nine 100 m squares, focus U0|U1, one ring (0,150] = U2, U3, far control U4..U8,
+ * one baseline class. With units re-assigned the placebo p-values of the ring and of the focus
+ * area are randomisation p-values over the 21 equally likely ways to pick their 2 units from
+ * the 7 of zone and far control: 19,999 draws must match the enumeration (Monte Carlo sd of p
+ * below 0.0035; allowed 0.015). */
+static void test_waterbed_placebo_units_exact(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = lb_test_ctx();
+    enum { N = 9 };
+    const int years[2] = {2020, 2022};
+    lb_scoreset *s = set_new(N, 2, years, 0);
+    const double w[N] = {300, 500, 120, 800, 450, 200, 650, 380, 900};
+    const double l0[N] = {4.02, 4.05, 4.03, 4.08, 4.01, 4.10, 4.06, 4.04, 4.09};
+    const double dl[N] = {0.02, -0.01, -0.061, 0.035, 0.017, -0.008, 0.041, -0.023, 0.006};
+    for (size_t u = 0; u < N; u++) {
+        char id[8];
+        snprintf(id, sizeof(id), "U%zu", u);
+        set_unit(s, u, id, "GM0001", NULL, 100.0 * (double)u, 0.0, 100.0 * (double)(u + 1), 100.0);
+        set_value(s, 0, LB_OUT_LBM, u, l0[u]);
+        set_value(s, 1, LB_OUT_LBM, u, l0[u] + dl[u]);
+        s->weight[u] = s->weight[N + u] = w[u];
+    }
+    static const double rings[1] = {150.0};
+    const char *codes[] = {"F=U0|U1"};
+    lb_waterbed_options o;
+    lb_waterbed_options_init(&o);
+    o.focus_codes = codes;
+    o.n_focus_codes = 1;
+    o.rings_m = rings;
+    o.n_rings = 1;
+    o.adjacency_orders = 0;
+    o.rigo = 0;
+    o.min_control = 1;
+    o.n_boot = 0;
+    o.n_placebo = 19999;
+    o.placebo_mode = LB_WB_PLACEBO_UNITS;
+    o.seed = 5;
+    wb_result *r = NULL;
+    assert_int_equal(wb_analyse(ctx, s, &o, &r), LB_OK);
+    assert_int_equal(r->placebo[0].method, LB_WB_PLACEBO_UNITS);
+    assert_int_equal(r->placebo[0].m, 19999);
+    assert_null(r->placebo[0].members);
+    const size_t ring_pool[7] = {2, 3, 4, 5, 6, 7, 8}, focus_pool[7] = {0, 1, 4, 5, 6, 7, 8};
+    const char *zones[2] = {"ring_0_150", "focus"};
+    const size_t *pools[2] = {ring_pool, focus_pool};
+    for (size_t z = 0; z < 2; z++) {
+        const wb_row *row = wb_result_row(r, "F", zones[z], "lbm", 2020, 2022);
+        assert_non_null(row);
+        assert_near(row->st.did, split_did(w, dl, pools[z], 7, 3u), 1e-12);
+        double p1, p2;
+        exact_p(w, dl, pools[z], &p1, &p2);
+        print_message("%s: did %.4f p_one %.4f (exact %.4f) p_two %.4f (exact %.4f)\n", zones[z],
+                      row->st.did, row->p_one, p1, row->p_two, p2);
+        assert_int_equal(row->n_placebo, 19999);
+        assert_near(row->p_one, p1, 0.015);
+        assert_near(row->p_two, p2, 0.015);
+    }
+    /* deterministic for a seed */
+    wb_result *r2 = NULL;
+    assert_int_equal(wb_analyse(ctx, s, &o, &r2), LB_OK);
+    const wb_row *a = wb_result_row(r, "F", "ring_0_150", "lbm", 2020, 2022);
+    const wb_row *b = wb_result_row(r2, "F", "ring_0_150", "lbm", 2020, 2022);
+    assert_true(a->p_one == b->p_one && a->p_two == b->p_two);
+    wb_result_destroy(r2);
+    wb_result_destroy(r);
+    set_free(s);
+    lb_ctx_destroy(ctx);
+}
+
+/* A 9 × 9 grid of 200 m squares (an 81-unit town, like the demo city's 62 buurten) with a 3 × 3
+ * focus block: the 56 candidates fit fewer than 19 disjoint pseudo areas of its size.
+ * - AUTO re-assigns units; with independent noise (no effect) the one-sided first-ring test
+ *   rejects at its nominal 5 % over 400 replications: Binomial(400, 0.05) has mean 20 and
+ *   P(X <= 7), P(X >= 34) below 0.002 each; the mean p is 0.5 (sd 0.015).
+ * - AREAS keeps only disjoint pseudo areas, away from the focus area, and its p-values stay at
+ *   or above 1/(K + 1) for the K that fit. */
+static void test_waterbed_placebo_small_town(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = lb_test_ctx();
+    enum { S = 9, N = S * S, REPS = 400 };
+    const int years[2] = {2020, 2022};
+    lb_scoreset *s = set_new(N, 2, years, 0);
+    for (size_t u = 0; u < N; u++) {
+        char id[12];
+        snprintf(id, sizeof(id), "C%02zu", u);
+        double x = 200.0 * (double)(u % S), y = 200.0 * (double)(u / S);
+        set_unit(s, u, id, "GM0001", NULL, x, y, x + 200.0, y + 200.0);
+    }
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 77);
+    static const double rings[2] = {250.0, 500.0};
+    size_t rejected = 0, tested = 0;
+    double sum_p = 0.0;
+    for (int rep = 0; rep <= REPS; rep++) {
+        for (size_t u = 0; u < N; u++) {
+            double l0 = 4.0 + gsl_ran_gaussian(rng, 0.15);
+            set_value(s, 0, LB_OUT_LBM, u, l0);
+            set_value(s, 1, LB_OUT_LBM, u, l0 + gsl_ran_gaussian(rng, 0.05));
+            s->weight[u] = s->weight[N + u] = 500.0 + 2000.0 * gsl_rng_uniform(rng);
+        }
+        size_t i = 2 + gsl_rng_uniform_int(rng, 3), j = 2 + gsl_rng_uniform_int(rng, 3);
+        char codes[64] = "F=";
+        for (size_t b = 0; b < 9; b++)
+            snprintf(codes + strlen(codes), sizeof(codes) - strlen(codes), "%sC%02zu", b ? "|" : "",
+                     (j + b / 3) * S + i + b % 3);
+        const char *fc[1] = {codes};
+        lb_waterbed_options o;
+        lb_waterbed_options_init(&o);
+        o.focus_codes = fc;
+        o.n_focus_codes = 1;
+        o.rings_m = rings;
+        o.n_rings = 2;
+        o.adjacency_orders = 0;
+        o.rigo = 0;
+        o.n_placebo = 99;
+        o.placebo_pool = 3;
+        o.n_boot = 0;
+        o.seed = (unsigned long)rep + 1;
+        o.placebo_mode = rep < REPS ? LB_WB_PLACEBO_AUTO : LB_WB_PLACEBO_AREAS;
+        wb_result *r = NULL;
+        assert_int_equal(wb_analyse(ctx, s, &o, &r), LB_OK);
+        const wb_placebo *pl = &r->placebo[0];
+        const wb_row *w = wb_result_row(r, "F", "ring_0_250", "lbm", 2020, 2022);
+        assert_non_null(w);
+        if (rep < REPS) {
+            assert_true(pl->n_areas < WB_PLACEBO_MIN);
+            assert_int_equal(pl->method, LB_WB_PLACEBO_UNITS);
+            assert_int_equal(w->n_placebo, 99);
+            tested++;
+            rejected += w->p_one <= 0.05;
+            sum_p += w->p_one;
+            wb_result_destroy(r);
+            continue;
+        }
+        /* forced areas: K disjoint pseudo areas, p never below 1/(K + 1), and a warning */
+        const wb_data *d = r->data;
+        assert_int_equal(pl->method, LB_WB_PLACEBO_AREAS);
+        assert_true(pl->m >= 1 && pl->m < WB_PLACEBO_MIN && pl->m == pl->n_areas);
+        unsigned char seen[N] = {0};
+        for (size_t m = 0; m < pl->m; m++)
+            for (size_t k = 0; k < pl->n_members[m]; k++) {
+                size_t u = pl->members[m][k];
+                assert_int_equal(seen[u], 0);
+                seen[u] = 1;
+                assert_false(wb_treated(d, u));
+                assert_true(d->near_d[u] > r->placebo_buffer_m);
+            }
+        for (size_t z = 0; z < d->n_slots; z++) {
+            if (!d->slots[z].placebo)
+                continue;
+            w = wb_result_row(r, "F", d->slots[z].name, "lbm", 2020, 2022);
+            if (isnan(w->p_one))
+                continue;
+            assert_true(w->n_placebo <= pl->m);
+            assert_true(w->p_one >= 1.0 / ((double)pl->m + 1.0) - 1e-12);
+            assert_true(w->p_two >= 1.0 / ((double)pl->m + 1.0) - 1e-12);
+        }
+        int warned = 0;
+        for (size_t k = 0; k < lb_ctx_warning_count(ctx); k++)
+            warned |= strstr(lb_ctx_warning(ctx, k), "cannot go below") != NULL;
+        assert_true(warned);
+        wb_result_destroy(r);
+    }
+    print_message("small town, units: %zu of %zu rejected at 5 %%, mean p %.3f\n", rejected, tested,
+                  sum_p / (double)tested);
+    assert_true(rejected >= 8 && rejected <= 33);
+    assert_near(sum_p / (double)tested, 0.5, 0.05);
     gsl_rng_free(rng);
     set_free(s);
     lb_ctx_destroy(ctx);
@@ -835,13 +1051,14 @@ static void test_waterbed_demo_planted(void **state)
         const wb_row *fo = wb_result_row(r, id, "focus", "lbm", 2020, 2022);
         const wb_row *r1 = wb_result_row(r, id, "ring_0_250", "lbm", 2020, 2022);
         print_message("%s: focus n=%zu delta %.4f did %.4f p %.4f | ring1 n=%zu delta %.4f did "
-                      "%.4f p %.4f (two %.4f) q %.4f placebos %zu distinct %zu\n",
+                      "%.4f p %.4f (two %.4f) q %.4f placebos %zu (%zu areas fit)\n",
                       id, fo->st.n, fo->st.delta, fo->st.did, fo->p_one, r1->st.n, r1->st.delta,
                       r1->st.did, r1->p_one, r1->p_two, r1->q_one, r1->n_placebo,
-                      r1->n_placebo_distinct);
+                      r->placebo[f].n_areas);
         assert_int_equal(fo->st.n, 5);
-        /* ~33 candidate buurten: the placebo areas overlap, which the run reports */
-        assert_true(r->placebo[f].n_disjoint < 20.0);
+        /* ~33 candidate buurten fit only ~5 disjoint placebo areas: units re-assigned */
+        assert_true(r->placebo[f].n_areas < WB_PLACEBO_MIN);
+        assert_int_equal(r->placebo[f].method, LB_WB_PLACEBO_UNITS);
         assert_true(fo->st.did > 0.1);
         assert_true(r1->st.did < 0.0);
         assert_true(r1->p_one < 0.05);
@@ -881,6 +1098,8 @@ int main(void)
         cmocka_unit_test(test_waterbed_zone_geometry),
         cmocka_unit_test(test_waterbed_wcr_bootstrap),
         cmocka_unit_test(test_waterbed_placebo_null_size),
+        cmocka_unit_test(test_waterbed_placebo_units_exact),
+        cmocka_unit_test(test_waterbed_placebo_small_town),
         cmocka_unit_test(test_waterbed_demo_planted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

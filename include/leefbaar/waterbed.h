@@ -45,6 +45,16 @@ typedef enum lb_wb_cluster {
     LB_WB_CLUSTER_UNIT = 4,     /**< every unit its own cluster (heteroskedasticity only) */
 } lb_wb_cluster;
 
+/** How the placebo p-values of a focus area are drawn. */
+typedef enum lb_wb_placebo {
+    LB_WB_PLACEBO_AUTO = 0,  /**< AREAS when at least 19 disjoint pseudo focus areas fit among
+                                  the candidates (so that p can reach 0.05), else UNITS */
+    LB_WB_PLACEBO_AREAS = 1, /**< placebo-in-space: up to n_placebo mutually disjoint pseudo
+                                  focus areas; p over the K that fit, never below 1/(K + 1) */
+    LB_WB_PLACEBO_UNITS = 2, /**< n_placebo random re-assignments of the units of the focus
+                                  area's zones and far control to those zones (same sizes) */
+} lb_wb_placebo;
+
 /** A period t0 -> t1 (years present in the scores). */
 typedef struct lb_wb_period {
     int t0, t1;
@@ -113,8 +123,10 @@ typedef struct lb_waterbed_options {
                               a sparser class borrows neighbouring classes; default 5 */
 
     /* Tests. */
-    unsigned long seed;      /**< default 1 */
-    int n_placebo;           /**< pseudo focus areas per focus area; default 199, >= 19 */
+    unsigned long seed;         /**< default 1 */
+    lb_wb_placebo placebo_mode; /**< default LB_WB_PLACEBO_AUTO */
+    int n_placebo; /**< pseudo focus areas (AREAS) or re-assignments (UNITS) per focus area;
+                        default 199, >= 19 */
     double placebo_buffer_m; /**< candidates lie farther than this from every focus area;
                                   default: the first ring's outer edge */
     int placebo_pool;        /**< grown candidates per kept placebo; default 5 */

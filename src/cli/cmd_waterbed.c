@@ -13,52 +13,59 @@ static const char *const prog = "leefbaar waterbed";
 
 static void help(void)
 {
+    printf("Usage: leefbaar waterbed --scores RUN|TABLE[:LAYER] ... (--focus PATH[:LAYER] |\n"
+           "                         --focus-codes [NAME=]CODE|CODE,...) -o OUTDIR [options]\n\n"
+           "Did the improvement of focus areas (e.g. the 40 aandachtswijken) go with\n"
+           "deterioration around them? Zones (distance rings, adjacency orders, RIGO zones),\n"
+           "statistics per focus area x zone x outcome x period, placebo p-values (pseudo\n"
+           "focus areas, or re-assigned units where too few fit), a pooled ring regression\n"
+           "with wild cluster bootstrap, Benjamini-Hochberg q-values.\n\n"
+           "Scores (two or more years):\n"
+           "  --scores PATH[:LAYER]    run directory / run.json of `leefbaar score`, or a table\n"
+           "                           of published scores (one row per unit and year); repeat\n"
+           "  --geometry PATH[:LAYER]  polygons to join to a table without geometry\n"
+           "  --geometry-id F          id field of those polygons (default: autodetect)\n"
+           "  --id-field F, --year-field F, --weight-field F, --year Y, --s-srs SRS\n"
+           "                           as for published tables (see README)\n"
+           "Focus areas:\n"
+           "  --focus PATH[:LAYER]     polygons (fields WK_CODE/WK_NAAM/GM_CODE or as named), or\n"
+           "                           a table with one focus area per row and a field of\n"
+           "                           '|'-separated unit codes (e.g. aandachtswijken_40.csv)\n"
+           "  --focus-codes LIST       focus areas as [NAME=]CODE|CODE|..., comma-separated;\n"
+           "                           codes match unit ids, else wijk codes, else gemeente codes\n"
+           "  --focus-where SQL        OGR SQL filter on the focus layer or table\n"
+           "  --focus-id F, --focus-name F, --focus-gemeente F, --focus-codes-field F\n"
+           "  --focus-share X          share of a unit inside a focus polygon to be a member\n"
+           "                           (default 0.5)\n"
+           "  --mask PATH[:LAYER]      other treated areas, left out of zones and controls\n"
+           "  --mask-codes LIST        the same as code lists\n"
+           "Region (far control, regional trend, placebo candidates):\n"
+           "  --region all|gemeente    default: gemeente when units carry gemeente codes\n"
+           "  --region-table PATH      gemeente -> region lookup (e.g. COROP); --region-field F,\n"
+           "                           --region-gemeente-field F\n"
+           "  --region-radius M        units within M metres of the focus area\n"
+           "Periods and zones:\n"
+           "  --periods Y0-Y1,...      default: first year - last year\n"
+           "  --no-pretrend            no pre-trend placebo period (previous year - t0)\n"
+           "  --rings M,M,...          outer ring edges in metres (default 250,500,1000,2000)\n"
+           "  --distance polygon|centroid  unit polygon or unit centroid to the focus polygon\n"
+           "  --adjacency-tol M        touching tolerance (default 25)\n"
+           "  --adjacency-orders N     adjacency orders reported (default 3, 0 = none)\n"
+           "  --no-rigo                no RIGO zones (adjacent, rest of city, rest of region)\n");
+    /* two strings: C99 compilers need only take 4095 characters in one */
     printf(
-        "Usage: leefbaar waterbed --scores RUN|TABLE[:LAYER] ... (--focus PATH[:LAYER] |\n"
-        "                         --focus-codes [NAME=]CODE|CODE,...) -o OUTDIR [options]\n\n"
-        "Did the improvement of focus areas (e.g. the 40 aandachtswijken) go with\n"
-        "deterioration around them? Zones (distance rings, adjacency orders, RIGO zones),\n"
-        "statistics per focus area x zone x outcome x period, placebo-in-space p-values,\n"
-        "a pooled ring regression with wild cluster bootstrap, Benjamini-Hochberg q-values.\n\n"
-        "Scores (two or more years):\n"
-        "  --scores PATH[:LAYER]    run directory / run.json of `leefbaar score`, or a table\n"
-        "                           of published scores (one row per unit and year); repeat\n"
-        "  --geometry PATH[:LAYER]  polygons to join to a table without geometry\n"
-        "  --geometry-id F          id field of those polygons (default: autodetect)\n"
-        "  --id-field F, --year-field F, --weight-field F, --year Y, --s-srs SRS\n"
-        "                           as for published tables (see README)\n"
-        "Focus areas:\n"
-        "  --focus PATH[:LAYER]     polygons (fields WK_CODE/WK_NAAM/GM_CODE or as named), or\n"
-        "                           a table with one focus area per row and a field of\n"
-        "                           '|'-separated unit codes (e.g. aandachtswijken_40.csv)\n"
-        "  --focus-codes LIST       focus areas as [NAME=]CODE|CODE|..., comma-separated;\n"
-        "                           codes match unit ids, else wijk codes, else gemeente codes\n"
-        "  --focus-where SQL        OGR SQL filter on the focus layer or table\n"
-        "  --focus-id F, --focus-name F, --focus-gemeente F, --focus-codes-field F\n"
-        "  --focus-share X          share of a unit inside a focus polygon to be a member\n"
-        "                           (default 0.5)\n"
-        "  --mask PATH[:LAYER]      other treated areas, left out of zones and controls\n"
-        "  --mask-codes LIST        the same as code lists\n"
-        "Region (far control, regional trend, placebo candidates):\n"
-        "  --region all|gemeente    default: gemeente when units carry gemeente codes\n"
-        "  --region-table PATH      gemeente -> region lookup (e.g. COROP); --region-field F,\n"
-        "                           --region-gemeente-field F\n"
-        "  --region-radius M        units within M metres of the focus area\n"
-        "Periods and zones:\n"
-        "  --periods Y0-Y1,...      default: first year - last year\n"
-        "  --no-pretrend            no pre-trend placebo period (previous year - t0)\n"
-        "  --rings M,M,...          outer ring edges in metres (default 250,500,1000,2000)\n"
-        "  --distance polygon|centroid  unit polygon or unit centroid to the focus polygon\n"
-        "  --adjacency-tol M        touching tolerance (default 25)\n"
-        "  --adjacency-orders N     adjacency orders reported (default 3, 0 = none)\n"
-        "  --no-rigo                no RIGO zones (adjacent, rest of city, rest of region)\n"
         "Statistics and tests:\n"
         "  --weight auto|source|unit|area  unit weight (default: inhabitants when known, else 1)\n"
         "  --k1 X, --k2 X           lagging thresholds in sd of d (default 1 and 2)\n"
         "  --receiving-class N      potential receiving areas: class <= N at t0 (default 4)\n"
         "  --min-control N          far-control units per baseline-class window (default 5)\n"
         "  --seed N                 random seed of placebos and bootstrap (default 1)\n"
-        "  --placebos M             pseudo focus areas per focus area (default 199; 0 = off)\n"
+        "  --placebo-mode auto|areas|units  placebo p-values from disjoint pseudo focus\n"
+        "                           areas, or from random re-assignments of the units of\n"
+        "                           the zones and far control (default auto: areas when\n"
+        "                           at least 19 fit, else units)\n"
+        "  --placebos M             pseudo focus areas or re-assignments per focus area\n"
+        "                           (default 199; 0 = off)\n"
         "  --placebo-buffer M       candidates lie farther than M from every focus area\n"
         "                           (default: the first ring's outer edge)\n"
         "  --placebo-pool K         grown candidates per kept placebo (default 5)\n"
@@ -319,6 +326,7 @@ static int option(args *a, int argc, char **argv, int *i)
     static const char *const weights[] = {"auto", "source", "unit", "area"};
     static const char *const clusters[] = {"auto", "gemeente", "wijk", "focus", "unit"};
     static const char *const seps[] = {",", ";"};
+    static const char *const placebo_modes[] = {"auto", "areas", "units"};
     struct {
         const char *name;
         const char *const *names;
@@ -329,6 +337,7 @@ static int option(args *a, int argc, char **argv, int *i)
         {"--distance", dists, 2, (int *)&o->distance},
         {"--weight", weights, 4, (int *)&o->weight},
         {"--cluster", clusters, 5, (int *)&o->cluster},
+        {"--placebo-mode", placebo_modes, 3, (int *)&o->placebo_mode},
     };
     for (size_t k = 0; k < sizeof(enums) / sizeof(enums[0]); k++) {
         if (VALUE(enums[k].name, NULL)) {

@@ -294,7 +294,6 @@ static lb_status focus_rows(lb_ctx *ctx, const wb_result *r, size_t f, const wb_
                 if (d->slots[z].placebo && pl->m > 0) {
                     wb_placebo_p(pl->did + (z * P + p) * K + k, pl->m, cells, w->st.did, &w->p_one,
                                  &w->p_two, &w->n_placebo);
-                    w->n_placebo_distinct = pl->n_distinct;
                 }
             }
             double did_focus = dst[first].st.did;
@@ -349,6 +348,36 @@ static lb_status qvalues(lb_ctx *ctx, wb_result *r)
     return st;
 }
 
+/* Say how the placebo p-values of focus area @p a were drawn when that departs from the
+ * request or limits them. */
+static void placebo_note(lb_ctx *ctx, const wb_area *a, const wb_placebo_cfg *cfg,
+                         const wb_placebo *pl)
+{
+    if (pl->method == LB_WB_PLACEBO_UNITS && cfg->mode == LB_WB_PLACEBO_AUTO)
+        lb_log(ctx, LB_LOG_WARN,
+               "focus area '%s': only %zu disjoint placebo areas fit among its %zu candidate "
+               "units (%d are needed for p to reach 0.05), so its placebo p-values come from "
+               "%zu random re-assignments of the units of its zones and far control "
+               "(placebo_method 'units', which assumes those units exchangeable)",
+               a->id, pl->n_areas, pl->n_candidates, WB_PLACEBO_MIN, pl->m);
+    else if (pl->method == LB_WB_PLACEBO_AREAS && pl->m < WB_PLACEBO_MIN)
+        lb_log(ctx, LB_LOG_WARN,
+               "focus area '%s': only %zu disjoint placebo areas fit among its %zu candidate "
+               "units, so its placebo p-values cannot go below 1/%zu = %.3f (use "
+               "--placebo-mode auto or units, or a larger region)",
+               a->id, pl->m, pl->n_candidates, pl->m + 1, 1.0 / (double)(pl->m + 1));
+    else if (pl->method == LB_WB_PLACEBO_AREAS && pl->m < cfg->m)
+        lb_log(ctx, LB_LOG_INFO,
+               "focus area '%s': %zu of the %zu placebo areas asked for fit disjointly; "
+               "p-values over those %zu",
+               a->id, pl->m, cfg->m, pl->m);
+    else if (pl->method == LB_WB_PLACEBO_AUTO)
+        lb_log(ctx, LB_LOG_WARN,
+               "focus area '%s': no placebo areas fit (%zu candidate units); no placebo "
+               "p-values",
+               a->id, pl->n_candidates);
+}
+
 static lb_wb_cluster resolve_cluster(const wb_data *d, lb_wb_cluster want)
 {
     if (want != LB_WB_CLUSTER_AUTO)
@@ -369,6 +398,9 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
                         "placebos: %d is too few (at least 19, so that p can reach 0.05; 199 "
                         "or more recommended; 0 turns the test off)",
                         o->n_placebo);
+    if (o->placebo_mode < LB_WB_PLACEBO_AUTO || o->placebo_mode > LB_WB_PLACEBO_UNITS)
+        return lb_error(ctx, LB_ERR_ARG, "placebo mode %d: expected auto, areas or units",
+                        (int)o->placebo_mode);
     if (o->n_boot < 0 || !(o->k1 > 0.0) || !(o->k2 > 0.0) || o->receiving_class < 1 ||
         o->receiving_class > LB_N_CLASSES)
         return lb_error(ctx, LB_ERR_ARG,
@@ -410,25 +442,17 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     /* placebo areas per focus area */
     r->t_zones = cpu_s() - t0;
     t0 = cpu_s();
-    wb_placebo_cfg pc = {(size_t)o->n_placebo, o->placebo_pool,
-                         o->placebo_buffer_m >= 0.0 ? o->placebo_buffer_m : d->rings[0], o->seed,
-                         (size_t)o->min_control};
+    wb_placebo_cfg pc = {
+        o->placebo_mode, (size_t)o->n_placebo,
+        o->placebo_pool, o->placebo_buffer_m >= 0.0 ? o->placebo_buffer_m : d->rings[0],
+        o->seed,         (size_t)o->min_control};
     r->n_placebo_req = pc.m;
+    r->placebo_mode = pc.mode;
     r->placebo_buffer_m = pc.buffer_m;
     for (size_t f = 0; f < d->n_focus && st == LB_OK && pc.m > 0; f++) {
         st = wb_placebo_run(ctx, d, f, r->panels, r->n_panels, &pc, &r->placebo[f]);
-        if (st == LB_OK && r->placebo[f].m > 0 && r->placebo[f].n_distinct < pc.m)
-            lb_log(ctx, LB_LOG_WARN,
-                   "focus area '%s': only %zu distinct placebo areas among %zu candidates; the "
-                   "%zu placebos are drawn from them with replacement",
-                   d->focus[f].id, r->placebo[f].n_distinct, r->placebo[f].n_candidates, pc.m);
-        if (st == LB_OK && r->placebo[f].m > 0 && r->placebo[f].n_disjoint < 20.0)
-            lb_log(ctx, LB_LOG_WARN,
-                   "focus area '%s': only about %.0f placebo areas fit among the %zu candidate "
-                   "units without overlapping, so the placebos share units and their spread "
-                   "understates the sampling variance: placebo p-values are too small here; "
-                   "rely on the pooled regression (waterbed_pooled.csv) or widen the region",
-                   d->focus[f].id, r->placebo[f].n_disjoint, r->placebo[f].n_candidates);
+        if (st == LB_OK)
+            placebo_note(ctx, &d->focus[f], &pc, &r->placebo[f]);
         lb_status pst =
             lb_progress(ctx, 0.1 + 0.6 * (double)(f + 1) / (double)d->n_focus, "placebos");
         if (st == LB_OK)

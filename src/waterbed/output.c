@@ -34,6 +34,12 @@ typedef struct tb {
     lb_status st;
 } tb;
 
+static const char *placebo_method_name(lb_wb_placebo m)
+{
+    static const char *const names[] = {"auto", "areas", "units"};
+    return m >= LB_WB_PLACEBO_AUTO && m <= LB_WB_PLACEBO_UNITS ? names[m] : "?";
+}
+
 static lb_column *col(tb *b, const char *name, lb_col_type type, int decimals)
 {
     lb_column *c = NULL;
@@ -121,8 +127,9 @@ static lb_status main_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed_o
               *c_wdq = col(&b, "wdq", LB_COL_REAL, 4),
               *c_p1 = col(&b, "p_placebo_one", LB_COL_REAL, 6),
               *c_p2 = col(&b, "p_placebo_two", LB_COL_REAL, 6),
+              *c_pm = col(&b, "placebo_method", LB_COL_TEXT, -1),
               *c_np = col(&b, "n_placebo", LB_COL_INT, -1),
-              *c_nd = col(&b, "n_placebo_distinct", LB_COL_INT, -1),
+              *c_pmin = col(&b, "p_placebo_min", LB_COL_REAL, 6),
               *c_q1 = col(&b, "q_one", LB_COL_REAL, 6), *c_q2 = col(&b, "q_two", LB_COL_REAL, 6);
     for (size_t i = 0; i < r->n_rows && b.st == LB_OK; i++) {
         const wb_row *w = &r->rows[i];
@@ -162,8 +169,9 @@ static lb_status main_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed_o
         set_real(c_p1, i, w->p_one);
         set_real(c_p2, i, w->p_two);
         if (z->placebo && w->n_placebo > 0) {
+            set_text(&b, c_pm, i, placebo_method_name(r->placebo[w->focus].method));
             set_int(c_np, i, (long long)w->n_placebo);
-            set_int(c_nd, i, (long long)w->n_placebo_distinct);
+            set_real(c_pmin, i, 1.0 / ((double)w->n_placebo + 1.0));
         }
         set_real(c_q1, i, w->q_one);
         set_real(c_q2, i, w->q_two);
@@ -326,9 +334,9 @@ static lb_status focus_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
               *c_area = col(&b, "area_m2", LB_COL_REAL, 0),
               *c_w = col(&b, "weight_t0", LB_COL_REAL, 2),
               *c_lbm = col(&b, "lbm_t0", LB_COL_REAL, 6),
+              *c_pm = col(&b, "placebo_method", LB_COL_TEXT, -1),
               *c_cand = col(&b, "placebo_candidates", LB_COL_INT, -1),
-              *c_dist = col(&b, "placebo_distinct", LB_COL_INT, -1),
-              *c_disj = col(&b, "placebo_disjoint", LB_COL_REAL, 1);
+              *c_fit = col(&b, "placebo_areas_fit", LB_COL_INT, -1);
     for (size_t f = 0; f < d->n_focus && b.st == LB_OK; f++) {
         const wb_area *a = &d->focus[f];
         set_text(&b, c_id, f, a->id);
@@ -348,9 +356,13 @@ static lb_status focus_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
         }
         set_real(c_w, f, w);
         set_real(c_lbm, f, w > 0.0 ? wl / w : NAN);
-        set_int(c_cand, f, (long long)r->placebo[f].n_candidates);
-        set_int(c_dist, f, (long long)r->placebo[f].n_distinct);
-        set_real(c_disj, f, r->placebo[f].m > 0 ? r->placebo[f].n_disjoint : NAN);
+        const wb_placebo *pl = &r->placebo[f];
+        if (pl->method != LB_WB_PLACEBO_AUTO)
+            set_text(&b, c_pm, f, placebo_method_name(pl->method));
+        if (r->n_placebo_req > 0 && r->placebo_mode != LB_WB_PLACEBO_UNITS) {
+            set_int(c_cand, f, (long long)pl->n_candidates);
+            set_int(c_fit, f, (long long)pl->n_areas);
+        }
         if (b.st == LB_OK)
             b.st = copy_wkb(ctx, b.t, f, a->wkb, a->wkb_size);
     }
@@ -362,7 +374,7 @@ static lb_status placebo_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
     const wb_data *d = r->data;
     size_t n = 0;
     for (size_t f = 0; f < d->n_focus; f++)
-        n += r->placebo[f].m;
+        n += r->placebo[f].members ? r->placebo[f].m : 0;
     tb b = {ctx, NULL, lb_table_create(ctx, n, &b.t)};
     lb_column *c_f = col(&b, "focus_id", LB_COL_TEXT, -1),
               *c_k = col(&b, "placebo", LB_COL_INT, -1), *c_n = col(&b, "n_units", LB_COL_INT, -1),
@@ -371,7 +383,7 @@ static lb_status placebo_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
     size_t i = 0;
     for (size_t f = 0; f < d->n_focus && b.st == LB_OK; f++) {
         const wb_placebo *pl = &r->placebo[f];
-        for (size_t m = 0; m < pl->m && b.st == LB_OK; m++, i++) {
+        for (size_t m = 0; pl->members && m < pl->m && b.st == LB_OK; m++, i++) {
             set_text(&b, c_f, i, d->focus[f].id);
             set_int(c_k, i, (long long)m + 1);
             set_int(c_n, i, (long long)pl->n_members[m]);
@@ -459,6 +471,8 @@ static struct json_object *options_json(const wb_result *r, const lb_waterbed_op
     json_object_object_add(j, "min_control", json_object_new_int(o->min_control));
     json_object_object_add(j, "seed", json_object_new_int64((int64_t)o->seed));
     json_object_object_add(j, "rng", json_object_new_string("gsl_rng_mt19937"));
+    json_object_object_add(j, "placebo_mode",
+                           json_object_new_string(placebo_method_name(o->placebo_mode)));
     json_object_object_add(j, "placebos", json_object_new_int(o->n_placebo));
     json_object_object_add(j, "placebo_buffer_m", json_object_new_double(r->placebo_buffer_m));
     json_object_object_add(j, "placebo_pool", json_object_new_int(o->placebo_pool));
@@ -506,12 +520,17 @@ static struct json_object *run_json(lb_ctx *ctx, const wb_result *r, const lb_wa
         json_object_object_add(x, "name", jstr(d->focus[f].name));
         json_object_object_add(x, "gemeente", jstr(d->focus[f].gemeente));
         json_object_object_add(x, "units", json_object_new_int64((int64_t)d->focus[f].n_members));
+        const wb_placebo *pl = &r->placebo[f];
+        json_object_object_add(x, "placebo_method",
+                               pl->method == LB_WB_PLACEBO_AUTO
+                                   ? NULL
+                                   : json_object_new_string(placebo_method_name(pl->method)));
+        int areas = r->n_placebo_req > 0 && r->placebo_mode != LB_WB_PLACEBO_UNITS;
         json_object_object_add(x, "placebo_candidates",
-                               json_object_new_int64((int64_t)r->placebo[f].n_candidates));
-        json_object_object_add(x, "placebo_distinct",
-                               json_object_new_int64((int64_t)r->placebo[f].n_distinct));
-        json_object_object_add(x, "placebo_disjoint",
-                               json_object_new_double(round(r->placebo[f].n_disjoint * 10) / 10));
+                               areas ? json_object_new_int64((int64_t)pl->n_candidates) : NULL);
+        json_object_object_add(x, "placebo_areas_fit",
+                               areas ? json_object_new_int64((int64_t)pl->n_areas) : NULL);
+        json_object_object_add(x, "placebo_draws", json_object_new_int64((int64_t)pl->m));
         json_object_array_add(fa, x);
     }
     json_object_object_add(doc, "focus_areas", fa);

@@ -118,21 +118,23 @@ static inline wb_obs wb_panel_obs(const wb_panel *p, size_t n, size_t k)
     return (wb_obs){p->w, p->cls, p->s0 + k * n, p->s1 + k * n};
 }
 
+/* The fewest placebo statistics with which a p-value can reach 0.05: 1/(19 + 1). */
+enum { WB_PLACEBO_MIN = 19 };
+
 /* Placebo results for one focus area: did[((m * n_slots + z) * n_panels + p) * n_out + k]. */
 typedef struct wb_placebo {
-    size_t m;          /* pseudo focus areas drawn (with replacement when distinct < m) */
-    size_t n_distinct; /* distinct pseudo areas */
-    size_t n_candidates;
-    double n_disjoint; /* candidates / mean pseudo-area size: about how many placebo areas fit
-                          without overlapping; below ~20 they share units and their spread
-                          understates the DiD's sampling variance */
+    lb_wb_placebo method; /* AREAS or UNITS; AUTO when none were drawn */
+    size_t m;             /* placebo statistics: pseudo areas (AREAS) or re-assignments (UNITS) */
+    size_t n_candidates;  /* candidate units of pseudo areas */
+    size_t n_areas;       /* mutually disjoint pseudo areas found (at most the number asked) */
     double *did;
-    size_t **members; /* per pseudo area, sorted unit indices */
+    size_t **members; /* AREAS: per pseudo area, sorted unit indices; NULL for UNITS */
     size_t *n_members;
     double *pop, *score; /* Σw and weighted lbm at t0 of the first period */
 } wb_placebo;
 
 typedef struct wb_placebo_cfg {
+    lb_wb_placebo mode;
     size_t m;
     int pool;
     double buffer_m;
@@ -140,14 +142,25 @@ typedef struct wb_placebo_cfg {
     size_t min_control;
 } wb_placebo_cfg;
 
-/* Draw the pseudo focus areas of focus area f and their DiDs for every placebo slot, panel
- * and outcome (placebo.c). */
+/* Placebo DiDs of focus area f for every placebo slot, panel and outcome (placebo.c): pseudo
+ * focus areas (AREAS; AUTO takes them when at least WB_PLACEBO_MIN fit), else re-assignments
+ * of units (wb_reassign_run). */
 lb_status wb_placebo_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_panel *panels,
                          size_t n_panels, const wb_placebo_cfg *cfg, wb_placebo *out);
 void wb_placebo_free(wb_placebo *p);
 
+/* Randomisation placebos (reassign.c): cfg->m times, the units of focus area f's tested zones
+ * and its far control are re-assigned at random to those positions (a random permutation, so
+ * every zone keeps its number of units) and every zone's DiD is recomputed against the units
+ * that land in the far control; the focus area's own row likewise with its members and the far
+ * control. Fills out->did (allocated here) and out->m; the units move with their weight and
+ * baseline class. */
+lb_status wb_reassign_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_panel *panels,
+                          size_t n_panels, const wb_placebo_cfg *cfg, wb_placebo *out);
+
 /* One-sided (placebo DiD <= observed) and two-sided (|placebo| >= |observed|) placebo
- * p-values: (1 + count) / (valid + 1). NaN when the observation or every placebo is NaN. */
+ * p-values: (1 + count) / (valid + 1), ties (within 1e-12 relative) counted. NaN when the
+ * observation or every placebo is NaN. */
 void wb_placebo_p(const double *did, size_t m, size_t stride, double obs, double *p_one,
                   double *p_two, size_t *n_valid);
 
@@ -202,7 +215,7 @@ typedef struct wb_row {
     double trend, sd;
     double did_focus, wdq;
     double p_one, p_two, q_one, q_two;
-    size_t n_placebo, n_placebo_distinct;
+    size_t n_placebo; /* valid placebo statistics behind p_one and p_two */
 } wb_row;
 
 typedef struct wb_pooled_row {
@@ -225,6 +238,7 @@ typedef struct wb_result {
     const char *weight_used; /* "inhabitants" (the source's name), "unit", "area" */
     lb_wb_cluster cluster;
     size_t n_placebo_req;
+    lb_wb_placebo placebo_mode; /* as asked */
     double placebo_buffer_m;
     double t_zones, t_placebo, t_rows, t_pooled; /* seconds per stage (CPU clock) */
 } wb_result;

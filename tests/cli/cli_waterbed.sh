@@ -26,7 +26,7 @@ csv() {
           if (keep) print $(col[name]) }' "$file"
 }
 
-head -1 "$W/waterbed.csv" | grep -q '^run,period,t0,t1,period_role,focus_id,focus_name,gemeente,scheme,zone,ring_min_m,ring_max_m,outcome,n_units,population,weight_sum,mean_t0,mean_t1,delta,trend,rel_delta,delta_ctrl,did,did_focus,share_lagging_k1,n_receiving,n_lagging_k2,wdq,p_placebo_one,p_placebo_two,n_placebo,n_placebo_distinct,q_one,q_two$' \
+head -1 "$W/waterbed.csv" | grep -q '^run,period,t0,t1,period_role,focus_id,focus_name,gemeente,scheme,zone,ring_min_m,ring_max_m,outcome,n_units,population,weight_sum,mean_t0,mean_t1,delta,trend,rel_delta,delta_ctrl,did,did_focus,share_lagging_k1,n_receiving,n_lagging_k2,wdq,p_placebo_one,p_placebo_two,placebo_method,n_placebo,p_placebo_min,q_one,q_two$' \
     && ok "waterbed.csv columns" || bad "waterbed.csv header: $(head -1 "$W/waterbed.csv")"
 rows=$(($(wc -l <"$W/waterbed.csv") - 1))
 # 2 focus areas x (focus + 4 rings + 3 adjacency + 3 RIGO + far) x 7 outcomes x 1 period
@@ -36,7 +36,43 @@ for f in WK990106 WK990109; do
     did=$(csv "$W/waterbed.csv" did focus_id=$f zone=ring_0_250 outcome=lbm)
     awk -v p="$p" -v d="$did" 'BEGIN { exit !(p < 0.05 && d < 0) }' \
         && ok "$f: first ring declines, placebo p $p" || bad "$f: first ring did $did p $p"
+    # 62 buurten fit only a few disjoint placebo areas: units re-assigned, 199 times
+    m=$(csv "$W/waterbed.csv" placebo_method focus_id=$f zone=ring_0_250 outcome=lbm)
+    n=$(csv "$W/waterbed.csv" n_placebo focus_id=$f zone=ring_0_250 outcome=lbm)
+    pmin=$(csv "$W/waterbed.csv" p_placebo_min focus_id=$f zone=ring_0_250 outcome=lbm)
+    [[ $m == units && $n -eq 199 && $pmin == 0.005 ]] && ok "$f: placebo_method units, 199 draws" \
+        || bad "$f: placebo_method '$m' n '$n' p_min '$pmin'"
 done
+grep -q '"placebo_mode":"auto"' "$W/run.json" && grep -q '"placebo_method":"units"' "$W/run.json" \
+    && grep -q 'disjoint placebo areas fit among' "$W/run.json" \
+    && ok "run.json: placebo mode, method and why" || bad "run.json placebo method"
+[[ -z $(csv "$W/waterbed.csv" placebo_method zone=far outcome=lbm) ]] \
+    && ok "no placebo method on untested rows" || bad "placebo_method on the far control"
+n_pl=$(ogrinfo -so "$W/zones.gpkg" placebos | awk -F': ' '/Feature Count/ {print $2}')
+[[ $n_pl -eq 0 ]] && ok "no pseudo areas in zones.gpkg for re-assigned units" \
+    || bad "placebos layer: $n_pl features"
+
+# placebo areas asked for: only the few disjoint ones count, p never below 1/(K + 1)
+"$LEEFBAAR" waterbed -q --scores "$D/score" --focus "$LB_SOURCE_ROOT/shapes/leefstad.gpkg:focus_wijken" \
+    --placebo-mode areas --bootstrap 0 -o "$TMP/areas" 2>"$TMP/err" \
+    && ok "--placebo-mode areas runs" || bad "--placebo-mode areas: $(cat "$TMP/err")"
+grep -q 'cannot go below' "$TMP/err" && ok "areas: warns that p cannot reach 0.05" \
+    || bad "areas: no warning: $(cat "$TMP/err")"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+         $(c["p_placebo_one"]) != "" {
+             n++; k = $(c["n_placebo"])
+             if ($(c["placebo_method"]) != "areas" || k < 1 || k >= 19) bad++
+             if ($(c["p_placebo_one"]) < 1 / (k + 1) - 1e-6 || $(c["p_placebo_two"]) < 1 / (k + 1) - 1e-6) bad++
+             if ($(c["p_placebo_min"]) - 1 / (k + 1) > 1e-6 || 1 / (k + 1) - $(c["p_placebo_min"]) > 1e-6) bad++ }
+         END { exit !(n > 0 && bad == 0) }' "$TMP/areas/waterbed.csv" \
+    && ok "areas: K < 19 disjoint areas, every p >= p_placebo_min = 1/(K + 1)" \
+    || bad "areas: p below 1/(K + 1) or wrong method"
+n_pl=$(ogrinfo -so "$TMP/areas/zones.gpkg" placebos | awk -F': ' '/Feature Count/ {print $2}')
+dup=$(ogr2ogr -f CSV /vsistdout/ "$TMP/areas/zones.gpkg" placebos -select focus_id,units |
+    awk -F, 'NR > 1 { gsub(/"/, ""); n = split($2, u, "|"); for (i = 1; i <= n; i++) if (seen[$1 "/" u[i]]++) d++ }
+             END { print d + 0 }')
+[[ $n_pl -ge 2 && $dup -eq 0 ]] && ok "areas: $n_pl pseudo areas in zones.gpkg, no unit in two of a focus area" \
+    || bad "areas: $n_pl pseudo areas, $dup shared units"
 layers=$(ogrinfo -so "$W/zones.gpkg" | grep -cE '^[0-9]+: (units|focus|placebos) ')
 [[ $layers -eq 3 ]] && ok "zones.gpkg layers units, focus, placebos" || bad "zones.gpkg layers"
 n_units=$(ogrinfo -so "$W/zones.gpkg" units | awk -F': ' '/Feature Count/ {print $2}')
@@ -92,7 +128,8 @@ expect_fail "missing focus file" "nosuch.gpkg" "$LEEFBAAR" waterbed "${S[@]}" --
 expect_fail "too few placebos" "too few" "$LEEFBAAR" waterbed "${S[@]}" --focus-codes WK990106 --placebos 5 -o "$TMP/e8"
 expect_fail "bad enum" "unknown value 'far'" "$LEEFBAAR" waterbed "${S[@]}" --focus-codes WK990106 --distance far -o "$TMP/e9"
 expect_fail "bad code table field" "no codes field 'codez'" "$LEEFBAAR" waterbed "${S[@]}" --focus "$TMP/focus.csv" --focus-codes-field codez -o "$TMP/e10"
-for i in 1 2 3 4 5 6 7 8 9 10; do
+expect_fail "bad placebo mode" "--placebo-mode: unknown value 'rings'" "$LEEFBAAR" waterbed "${S[@]}" --focus-codes WK990106 --placebo-mode rings -o "$TMP/e11"
+for i in 1 2 3 4 5 6 7 8 9 10 11; do
     [[ -e "$TMP/e$i" ]] && bad "output e$i left behind" || ok "no output e$i"
 done
 finish
