@@ -729,6 +729,52 @@ static void test_waterbed_wcr_bootstrap(void **state)
 
 /* ---- placebo size on null data ---- */
 
+/* A side × side grid of 200 m squares in one gemeente, units C000, C001, ... row by row. */
+static lb_scoreset *grid_set(size_t side)
+{
+    const int years[2] = {2020, 2022};
+    lb_scoreset *s = set_new(side * side, 2, years, 0);
+    for (size_t u = 0; u < side * side; u++) {
+        char id[12];
+        snprintf(id, sizeof(id), "C%03zu", u);
+        double x = 200.0 * (double)(u % side), y = 200.0 * (double)(u / side);
+        set_unit(s, u, id, "GM0001", NULL, x, y, x + 200.0, y + 200.0);
+    }
+    return s;
+}
+
+/* New null data: lbm 4 ± 0.15 at t0, Δ independent N(0, 0.05) (no effect anywhere), weights
+ * uniform in 500..2500. */
+static void null_draw(lb_scoreset *s, gsl_rng *rng)
+{
+    size_t n = s->n_units;
+    for (size_t u = 0; u < n; u++) {
+        double l0 = 4.0 + gsl_ran_gaussian(rng, 0.15);
+        double dl = gsl_ran_gaussian(rng, 0.05);
+        set_value(s, 0, LB_OUT_LBM, u, l0);
+        set_value(s, 1, LB_OUT_LBM, u, l0 + dl);
+        s->weight[u] = s->weight[n + u] = 500.0 + 2000.0 * gsl_rng_uniform(rng);
+    }
+}
+
+/* Options of the null runs: one focus area from @p codes, rings 250 and 500 m, no adjacency
+ * or RIGO zones, 99 placebos, no bootstrap. */
+static void null_options(lb_waterbed_options *o, const char *const *codes, unsigned long seed)
+{
+    static const double rings[2] = {250.0, 500.0};
+    lb_waterbed_options_init(o);
+    o->focus_codes = codes;
+    o->n_focus_codes = 1;
+    o->rings_m = rings;
+    o->n_rings = 2;
+    o->adjacency_orders = 0;
+    o->rigo = 0;
+    o->n_placebo = 99;
+    o->placebo_pool = 3;
+    o->n_boot = 0;
+    o->seed = seed;
+}
+
 /* A 24 × 24 grid of 200 m squares in one gemeente, Δ independent noise (no effect anywhere),
  * one 2 × 2 focus block at a random place: room for dozens of disjoint pseudo areas, so AUTO
  * takes placebo areas. Over many replications the one-sided placebo test of ring_0_250 at 5 %
@@ -738,45 +784,21 @@ static void test_waterbed_placebo_null_size(void **state)
 {
     (void)state;
     lb_ctx *ctx = lb_test_ctx();
-    enum { S = 24, N = S * S, REPS = 120 };
-    const int years[2] = {2020, 2022};
-    lb_scoreset *s = set_new(N, 2, years, 0);
-    for (size_t u = 0; u < N; u++) {
-        char id[12];
-        snprintf(id, sizeof(id), "C%03zu", u);
-        double x = 200.0 * (double)(u % S), y = 200.0 * (double)(u / S);
-        set_unit(s, u, id, "GM0001", NULL, x, y, x + 200.0, y + 200.0);
-    }
+    enum { S = 24, REPS = 120 };
+    lb_scoreset *s = grid_set(S);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 2024);
-    static const double rings[2] = {250.0, 500.0};
     size_t rejected = 0, tested = 0;
     double sum_p = 0.0;
     for (int rep = 0; rep < REPS; rep++) {
-        for (size_t u = 0; u < N; u++) {
-            double l0 = 4.0 + gsl_ran_gaussian(rng, 0.15);
-            double dl = gsl_ran_gaussian(rng, 0.05);
-            set_value(s, 0, LB_OUT_LBM, u, l0);
-            set_value(s, 1, LB_OUT_LBM, u, l0 + dl);
-            s->weight[u] = s->weight[N + u] = 500.0 + 2000.0 * gsl_rng_uniform(rng);
-        }
+        null_draw(s, rng);
         size_t i = 4 + gsl_rng_uniform_int(rng, S - 9), j = 4 + gsl_rng_uniform_int(rng, S - 9);
         char codes[64];
         snprintf(codes, sizeof(codes), "F=C%03zu|C%03zu|C%03zu|C%03zu", j * S + i, j * S + i + 1,
                  (j + 1) * S + i, (j + 1) * S + i + 1);
         const char *fc[1] = {codes};
         lb_waterbed_options o;
-        lb_waterbed_options_init(&o);
-        o.focus_codes = fc;
-        o.n_focus_codes = 1;
-        o.rings_m = rings;
-        o.n_rings = 2;
-        o.adjacency_orders = 0;
-        o.rigo = 0;
-        o.n_placebo = 99;
-        o.placebo_pool = 3;
-        o.n_boot = 0;
-        o.seed = (unsigned long)rep + 1;
+        null_options(&o, fc, (unsigned long)rep + 1);
         wb_result *r = NULL;
         assert_int_equal(wb_analyse(ctx, s, &o, &r), LB_OK);
         const wb_row *w = wb_result_row(r, "F", "ring_0_250", "lbm", 2020, 2022);
@@ -924,44 +946,21 @@ static void test_waterbed_placebo_small_town(void **state)
     (void)state;
     lb_ctx *ctx = lb_test_ctx();
     enum { S = 9, N = S * S, REPS = 400 };
-    const int years[2] = {2020, 2022};
-    lb_scoreset *s = set_new(N, 2, years, 0);
-    for (size_t u = 0; u < N; u++) {
-        char id[12];
-        snprintf(id, sizeof(id), "C%02zu", u);
-        double x = 200.0 * (double)(u % S), y = 200.0 * (double)(u / S);
-        set_unit(s, u, id, "GM0001", NULL, x, y, x + 200.0, y + 200.0);
-    }
+    lb_scoreset *s = grid_set(S);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 77);
-    static const double rings[2] = {250.0, 500.0};
     size_t rejected = 0, tested = 0;
     double sum_p = 0.0;
     for (int rep = 0; rep <= REPS; rep++) {
-        for (size_t u = 0; u < N; u++) {
-            double l0 = 4.0 + gsl_ran_gaussian(rng, 0.15);
-            set_value(s, 0, LB_OUT_LBM, u, l0);
-            set_value(s, 1, LB_OUT_LBM, u, l0 + gsl_ran_gaussian(rng, 0.05));
-            s->weight[u] = s->weight[N + u] = 500.0 + 2000.0 * gsl_rng_uniform(rng);
-        }
+        null_draw(s, rng);
         size_t i = 2 + gsl_rng_uniform_int(rng, 3), j = 2 + gsl_rng_uniform_int(rng, 3);
         char codes[64] = "F=";
         for (size_t b = 0; b < 9; b++)
-            snprintf(codes + strlen(codes), sizeof(codes) - strlen(codes), "%sC%02zu", b ? "|" : "",
+            snprintf(codes + strlen(codes), sizeof(codes) - strlen(codes), "%sC%03zu", b ? "|" : "",
                      (j + b / 3) * S + i + b % 3);
         const char *fc[1] = {codes};
         lb_waterbed_options o;
-        lb_waterbed_options_init(&o);
-        o.focus_codes = fc;
-        o.n_focus_codes = 1;
-        o.rings_m = rings;
-        o.n_rings = 2;
-        o.adjacency_orders = 0;
-        o.rigo = 0;
-        o.n_placebo = 99;
-        o.placebo_pool = 3;
-        o.n_boot = 0;
-        o.seed = (unsigned long)rep + 1;
+        null_options(&o, fc, (unsigned long)rep + 1);
         o.placebo_mode = rep < REPS ? LB_WB_PLACEBO_AUTO : LB_WB_PLACEBO_AREAS;
         wb_result *r = NULL;
         assert_int_equal(wb_analyse(ctx, s, &o, &r), LB_OK);
