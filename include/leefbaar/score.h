@@ -36,7 +36,7 @@ enum {
     LB_OUT_GPKG = 1 << 0,    /**< scores.gpkg layer <units> (with its QGIS style) */
     LB_OUT_GRID = 1 << 1,    /**< scores.gpkg layer grid: one polygon per scored cell */
     LB_OUT_GEOJSON = 1 << 2, /**< <units>.geojson and its QGIS sidecar <units>.qml */
-    LB_OUT_CSV = 1 << 3,     /**< <units>.csv */
+    LB_OUT_CSV = 1 << 3,     /**< <units>.csv; with units "grid" grid.csv (the cells) */
     LB_OUT_TIF = 1 << 4,     /**< scores_<year>.tif and class_<year>.tif with sidecars */
     LB_OUT_ALL = (1 << 5) - 1
 };

@@ -45,8 +45,9 @@ static void help(void)
            "map\n"
            "  --outputs LIST           write only these (comma-separated; default all): gpkg\n"
            "                           (scores.gpkg layer <units>), grid (its layer grid),\n"
-           "                           geojson, csv, tif (the rasters); run.json "
-           "always\n" CLI_COMMON_HELP "\n"
+           "                           geojson, csv (<units>.csv, grid.csv with --units\n"
+           "                           grid), tif (the rasters); run.json always\n" CLI_COMMON_HELP
+           "\n"
            "-of and -co apply to the rasters (scores_<year>.tif, class_<year>.tif) as in\n"
            "gdal_translate; the defaults are COG with DEFLATE, predictor and overviews.\n\n"
            "Outputs: scores.gpkg (layers grid and <units>, one row per unit and year, QGIS\n"

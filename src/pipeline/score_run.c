@@ -754,7 +754,9 @@ static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t, 
     return st;
 }
 
-static lb_status grid_table(lb_ctx *ctx, run *r, year_run *y)
+/* The scored cells as rows (cell id, scores, weight, flags), with their squares when
+ * @p geometry (the grid layer; grid.csv goes without). */
+static lb_status grid_table(lb_ctx *ctx, run *r, year_run *y, int geometry)
 {
     size_t n = y->n_scored;
     lb_table *t = NULL;
@@ -778,12 +780,16 @@ static lb_status grid_table(lb_ctx *ctx, run *r, year_run *y)
         w->real[k] = y->w[k];
         ni->integer[k] = y->sc.n_imputed[k];
         fl->integer[k] = y->sc.flags[k];
+        if (!id->text[k]) {
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (!geometry)
+            continue;
         size_t sz;
         unsigned char *wkb = cell_wkb(&r->grid, c, &sz);
-        if (!wkb || !id->text[k])
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        else
-            st = lb_table_set_geometry(ctx, t, k, wkb, sz);
+        st = wkb ? lb_table_set_geometry(ctx, t, k, wkb, sz)
+                 : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     if (w)
         w->decimals = 3;
@@ -1015,8 +1021,8 @@ static lb_status score_year(lb_ctx *ctx, run *r, size_t t)
     if (st == LB_OK)
         st = year_progress(ctx, r, t, 0.8, "writing");
     unsigned want = outputs_of(r->o);
-    if (st == LB_OK && (want & LB_OUT_GRID))
-        st = grid_table(ctx, r, y);
+    if (st == LB_OK && ((want & LB_OUT_GRID) || (!y->units && (want & LB_OUT_CSV))))
+        st = grid_table(ctx, r, y, (want & LB_OUT_GRID) != 0);
     if (st == LB_OK && y->units && (want & UNITS_OUTPUTS)) {
         const char *const ints[] = {"n_cells", "n_imputed", "flags"};
         const int *const vals[] = {y->unit.n_cells, y->unit.n_imputed_cells, y->unit.s.flags};
@@ -1392,12 +1398,15 @@ static lb_status write_all(lb_ctx *ctx, run *r)
     for (size_t t = 0; st == LB_OK && t < r->n_years; t++)
         parts[t] = r->yr[order[t]].grid_t;
     unsigned want = outputs_of(r->o);
-    if (st == LB_OK && (want & LB_OUT_GRID))
+    int grid_csv = !r->yr[0].units_t && (want & LB_OUT_CSV); /* --units grid: the cells' CSV */
+    if (st == LB_OK && ((want & LB_OUT_GRID) || grid_csv))
         st = concat_tables(ctx, parts, r->n_years, &gt);
     if (st == LB_OK && (want & LB_OUT_GRID))
         st = write_table(ctx, r, gt, "scores.gpkg", LB_FMT_GPKG, "grid");
     if (st == LB_OK && (want & LB_OUT_GRID))
         st = style_layer(ctx, r, "grid", 0);
+    if (st == LB_OK && grid_csv)
+        st = write_table(ctx, r, gt, "grid.csv", LB_FMT_CSV, "grid");
     lb_table_destroy(gt);
     if (st == LB_OK && r->yr[0].units_t) {
         for (size_t t = 0; t < r->n_years; t++)

@@ -42,6 +42,14 @@ grep -q '"scores.gpkg"' "$TMP/o1/run.json" && bad "run.json lists an unwritten s
     && ! ogrinfo -ro -q "$TMP/o2/scores.gpkg" 2>/dev/null | grep -q "grid" \
     && ok "--outputs gpkg: the units layer without the grid layer" \
     || bad "--outputs gpkg: $(ls "$TMP/o2" | tr '\n' ' ') $(cat "$TMP/err")"
+# --units grid: csv is grid.csv, the cells without their squares, the numbers of the grid layer.
+"$LEEFBAAR" "${args[@]}" -q --units grid --outputs csv,grid -o "$TMP/o4" 2>"$TMP/err" \
+    && ogr2ogr -f CSV "$TMP/o4-layer.csv" "$TMP/o4/scores.gpkg" grid >/dev/null 2>&1 \
+    && awk -F, 'NR == FNR { if (FNR > 1) v[$1] = $3; next }
+                FNR > 1 { n++; d = $3 - v[$1]; if (!($1 in v) || d > 5e-7 || d < -5e-7) bad++ }
+                END { exit !(n == 75 && bad == 0) }' "$TMP/o4-layer.csv" "$TMP/o4/grid.csv" \
+    && ok "--units grid --outputs csv: grid.csv has the 75 cells of the grid layer" \
+    || bad "grid.csv: $(head -3 "$TMP/o4/grid.csv") $(cat "$TMP/err")"
 expect_fail "unknown output" "--outputs wants a comma-separated list" \
     "$LEEFBAAR" "${args[@]}" --outputs csv,shp -o "$TMP/o3"
 expect_fail "empty output list" "--outputs wants" "$LEEFBAAR" "${args[@]}" --outputs , -o "$TMP/o3"
