@@ -139,9 +139,40 @@ typedef struct run {
     lb_reference fixed; /* the reference of fixed mode, once known */
     int have_fixed;
     lb_outdir out;
-    struct json_object *outputs, *timings;
+    struct json_object *outputs, *timings, *peak_mb;
     double t_stage;
 } run;
+
+/* The process's peak resident memory so far in MB (Linux: VmHWM), or -1 where unknown. */
+static double peak_rss_mb(void)
+{
+    double mb = -1.0;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return mb;
+    char line[256];
+    while (fgets(line, sizeof(line), f)) {
+        long kb;
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1) {
+            mb = (double)kb / 1024.0;
+            break;
+        }
+    }
+    fclose(f);
+    return mb;
+}
+
+/* run.json's peak_rss_mb: the peak so far at the end of each stage, so that a national run
+ * shows which stage sets the peak. */
+static void note_peak(run *r, const char *stage)
+{
+    double mb = peak_rss_mb();
+    if (mb < 0)
+        return;
+    if (!r->peak_mb)
+        r->peak_mb = json_object_new_object();
+    json_object_object_add(r->peak_mb, stage, json_object_new_double(round(mb * 10.0) / 10.0));
+}
 
 /* Add @p dt seconds to stage @p name of @p timings (stages repeat once per year). */
 static void add_timing(struct json_object *timings, const char *name, double dt)
@@ -157,6 +188,7 @@ static void stage_done(run *r, const char *name)
     double t = now_s();
     add_timing(r->timings, name, t - r->t_stage);
     r->t_stage = t;
+    note_peak(r, name);
 }
 
 /* A stage of year @p y: timed for the year and in the run's totals. */
@@ -166,6 +198,7 @@ static void year_stage(run *r, year_run *y, const char *name)
     add_timing(y->timings, name, t - y->t_stage);
     add_timing(r->timings, name, t - y->t_stage);
     y->t_stage = r->t_stage = t;
+    note_peak(r, name);
 }
 
 static void year_free_arrays(year_run *y, size_t n_ind)
@@ -220,6 +253,7 @@ static void run_free(run *r)
     lb_reference_free(&r->fixed);
     lb_model_destroy(r->model);
     json_object_put(r->outputs);
+    json_object_put(r->peak_mb);
     json_object_put(r->timings);
 }
 
@@ -1277,6 +1311,8 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r)
     }
     json_object_object_add(doc, "years", years);
     json_object_object_add(doc, "timings_s", json_object_get(r->timings));
+    if (r->peak_mb)
+        json_object_object_add(doc, "peak_rss_mb", json_object_get(r->peak_mb));
     json_object_object_add(doc, "warnings", lb_run_warnings_json(ctx));
     json_object_object_add(doc, "outputs", json_object_get(r->outputs));
     free(ys);

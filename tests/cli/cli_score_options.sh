@@ -13,6 +13,8 @@ done
 ls -A "$TMP/a" | grep -q '^\.leefbaar-tmp' && bad "temporary dir left" || ok "no temporary dir left"
 head -1 "$TMP/a/buurten.csv" | grep -q '^BU_CODE,BU_NAAM,WK_CODE,GM_CODE,year,lbm,afw,won,vrz,pub,kscore' \
     && ok "CSV header" || bad "CSV header: $(head -1 "$TMP/a/buurten.csv")"
+python3 -c 'import json, sys; p = json.load(open(sys.argv[1]))["peak_rss_mb"]; sys.exit(not (0 < p["read"] <= p["write"]))' \
+    "$TMP/a/run.json" && ok "run.json records the peak memory per stage" || bad "run.json peak_rss_mb"
 grep -q '"command": *"score --model .*-i buurten=' "$TMP/a/run.json" \
     && ok "run.json records the full command" || bad "run.json command"
 
