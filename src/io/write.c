@@ -884,6 +884,10 @@ static lb_status raster_copy(lb_ctx *ctx, const char *path, GDALDatasetH src,
     char **opts = NULL;
     for (const char *const *d = classes ? rf->class_opts : rf->float_opts; *d; d++)
         opts = CSLAddString(opts, *d);
+    /* compress the tiles on the run's threads (GDAL's own pool; the bytes do not depend on it) */
+    char threads[32];
+    snprintf(threads, sizeof(threads), "%d", lb_ctx_threads(ctx));
+    opts = CSLSetNameValue(opts, "NUM_THREADS", threads);
     for (size_t i = 0; o && o->creation_options && o->creation_options[i]; i++) {
         char *key = NULL;
         const char *value = CPLParseNameValue(o->creation_options[i], &key);
