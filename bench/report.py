@@ -11,6 +11,7 @@
 import csv
 import json
 import math
+import os
 import sqlite3
 import statistics
 import sys
@@ -41,12 +42,12 @@ METHOD = {
     ("d", "postgis"): "ST_Subdivide + ST_SquareGrid + ST_Intersection areas: exact",
     ("d", "geopandas"): "overlay with the grid squares: exact",
     ("d", "gdal"): "gdal_rasterize at 20 m + gdalwarp -r sum: pixel centres at 20 m",
-    ("a1", "leefbaar"): "exact coverage (grid path until area mode)",
+    ("a1", "leefbaar"): "exact coverage (area mode)",
     ("a10", "leefbaar"): "exact coverage, computed once for all rasters",
     ("b", "leefbaar"): "exact (spatial index)",
     ("c", "leefbaar"): "exact (spatial index)",
     ("d", "leefbaar"): "exact coverage",
-    ("e", "leefbaar"): "score + aggregate to buurten, all outputs",
+    ("e", "leefbaar"): "score + aggregate to buurten (outputs gpkg, csv)",
 }
 
 
@@ -106,9 +107,12 @@ def ours_grid(out, step, column, add_mean):
     d = f"{out}/leefbaar-{step}-1"
     try:
         m = json.load(open(f"{d}/run.json"))["reference"]["means"].get(column, 0.0) if add_mean else 0
-        con = sqlite3.connect(f"file:{d}/scores.gpkg?mode=ro", uri=True)
-        rows = con.execute(f'SELECT cell_id, "{column}" FROM grid').fetchall()
-        con.close()
+        if os.path.exists(f"{d}/grid.csv"):  # --outputs csv: the cells without their squares
+            rows = [(r["cell_id"], num(r[column])) for r in csv.DictReader(open(f"{d}/grid.csv"))]
+        else:
+            con = sqlite3.connect(f"file:{d}/scores.gpkg?mode=ro", uri=True)
+            rows = con.execute(f'SELECT cell_id, "{column}" FROM grid').fetchall()
+            con.close()
     except (FileNotFoundError, KeyError, sqlite3.Error):
         return None
     return {c: (v if v is not None else math.nan) + m for c, v in rows}

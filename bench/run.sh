@@ -5,7 +5,7 @@
 # prints wall time, peak RSS and leefbaar's speed ratio per step. See bench/README.md.
 #
 # usage: bash bench/run.sh [T0|T1|T2] [--reps N] [--steps a1,a10,b,c,d,e]
-#                          [--tools leefbaar,postgis,geopandas,gdal] [--timeout S]
+#                          [--tools leefbaar,postgis,geopandas,gdal] [--timeout S] [--keep]
 # env:   LB_TIERS (default /tmp/lb-tiers), LB_BENCH_OUT (default /tmp/lb-bench/TIER),
 #        LB_BENCH_BUILD (default /tmp/lb-bench-build)
 set -euo pipefail
@@ -17,6 +17,7 @@ reps=3
 steps=a1,a10,b,c,d,e
 tools=leefbaar,postgis,geopandas,gdal
 timeout_s=1800
+keep=0
 while [[ $# -gt 0 ]]; do
     case $1 in
     T0 | T1 | T2) tier=$1 ;;
@@ -24,6 +25,7 @@ while [[ $# -gt 0 ]]; do
     --steps) steps=$2; shift ;;
     --tools) tools=$2; shift ;;
     --timeout) timeout_s=$2; shift ;;
+    --keep) keep=1 ;;
     -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
@@ -51,7 +53,8 @@ if [[ ! -f $T/tier.txt ]] || ! grep -q "^seed: 20240$" "$T/tier.txt"; then
     "$gen" "$tier" "$T"
 fi
 mkdir -p "$out"
-: >"$out/results.tsv"
+# --keep adds to the results of an earlier run (e.g. the peers measured once, leefbaar again)
+if [[ $keep -eq 0 ]]; then : >"$out/results.tsv"; fi
 rasters=()
 for n in noise_lden green_share no2 pm25 tree_cover impervious heat_island flood_depth \
     subsidence night_light; do
@@ -75,22 +78,22 @@ measure() {
 }
 # note STEP TOOL KEY VALUE: extra figures (compute-only seconds, extrapolation, ...).
 note() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$out/notes.tsv"; }
-: >"$out/notes.tsv"
+if [[ $keep -eq 0 ]]; then : >"$out/notes.tsv"; fi
 
 # ---- leefbaar ---------------------------------------------------------------------------
 lb_inputs() {
     local what=$1
     case $what in
-    zonal-1) echo "--input buurten=$T/buurten_2020.gpkg:buurten --input r01=${rasters[0]} --units buurten" ;;
+    zonal-1) echo "--mode area --outputs csv --input buurten=$T/buurten_2020.gpkg:buurten --input r01=${rasters[0]} --units buurten" ;;
     zonal-10)
-        local s="--input buurten=$T/buurten_2020.gpkg:buurten --units buurten"
+        local s="--mode area --outputs csv --input buurten=$T/buurten_2020.gpkg:buurten --units buurten"
         for k in $(seq 1 10); do s+=" --input $(printf 'r%02d' "$k")=${rasters[$((k - 1))]}"; done
         echo "$s" ;;
-    count-500 | nearest) echo "--input vierkanten=$T/vierkanten_2020.gpkg:vierkanten --input amenities=$T/amenities_2020.gpkg:amenities --units grid" ;;
-    areaweight) echo "--input buurten=$T/buurten_2020.gpkg:buurten --input r01=${rasters[0]} --units grid" ;;
+    count-500 | nearest) echo "--outputs csv --input vierkanten=$T/vierkanten_2020.gpkg:vierkanten --input amenities=$T/amenities_2020.gpkg:amenities --units grid" ;;
+    areaweight) echo "--outputs csv --input buurten=$T/buurten_2020.gpkg:buurten --input r01=${rasters[0]} --units grid" ;;
     t2-20)
         local s="--input buurten=$T/buurten_2020.gpkg:buurten --input vierkanten=$T/vierkanten_2020.gpkg:vierkanten"
-        s+=" --input amenities=$T/amenities_2020.gpkg:amenities --input incidents=$T/incidents_2020.gpkg:incidents --units buurten --year 2020"
+        s+=" --input amenities=$T/amenities_2020.gpkg:amenities --input incidents=$T/incidents_2020.gpkg:incidents --units buurten --year 2020 --outputs gpkg,csv"
         for k in $(seq 1 10); do s+=" --input $(printf 'r%02d' "$k")=${rasters[$((k - 1))]}"; done
         echo "$s" ;;
     esac
@@ -216,6 +219,7 @@ if has postgis "$tools"; then
     echo "== PostGIS: throwaway cluster in $pgdir, loading the tier"
     pg_start
     trap pg_stop EXIT
+    if [[ $keep -eq 1 ]]; then sed -i '/^load\tpostgis/d' "$out/results.tsv"; fi
     measure load postgis 1 "$out/postgis-load.log" bash "$bench/postgis/load.sh" "$T" "$pgconn" \
         "${rasters[@]}"
 fi

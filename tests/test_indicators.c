@@ -1030,6 +1030,42 @@ static void test_indicators_raster_mean_aligned(void **state)
     env_close(&e);
 }
 
+/* Releasing a raster frees it and nothing else; the next request reads it again, with the same
+ * values, and the other cached inputs stay where they were. */
+static void test_indicators_release_rasters(void **state)
+{
+    env e;
+    env_open(&e, *state, 0);
+    const lb_raster *a = NULL, *b = NULL, *again = NULL;
+    const lb_vlayer *zones = NULL, *zones_after = NULL;
+    assert_int_equal(lb_inputs_raster(e.ctx, e.in, "r100", 1, &a), LB_OK);
+    assert_int_equal(lb_inputs_raster(e.ctx, e.in, "r30", 1, &b), LB_OK);
+    assert_int_equal(lb_inputs_vector(e.ctx, e.in, "zones", NULL, &zones), LB_OK);
+    size_t n = lb_grid_ncells(&a->grid);
+    double *copy = malloc(n * sizeof(double));
+    assert_non_null(copy);
+    memcpy(copy, a->v, n * sizeof(double));
+
+    lb_inputs_release_rasters(e.in, "r100");
+    lb_inputs_release_rasters(e.in, "no-such-input"); /* a no-op */
+    const lb_raster *b_again = NULL;
+    assert_int_equal(lb_inputs_raster(e.ctx, e.in, "r30", 1, &b_again), LB_OK);
+    assert_ptr_equal(b_again, b); /* still cached */
+    assert_int_equal(lb_inputs_vector(e.ctx, e.in, "zones", NULL, &zones_after), LB_OK);
+    assert_ptr_equal(zones_after, zones);
+    assert_int_equal(lb_inputs_raster(e.ctx, e.in, "r100", 1, &again), LB_OK);
+    assert_int_equal(lb_grid_ncells(&again->grid), n);
+    for (size_t i = 0; i < n; i++)
+        assert_true(isnan(copy[i]) ? isnan(again->v[i]) : copy[i] == again->v[i]);
+    free(copy);
+    /* the evaluation after a release reads the raster again */
+    lb_inputs_release_rasters(e.in, "r100");
+    lb_indicator ind = indicator("noise", LB_KIND_RASTER_MEAN, "r100");
+    eval_ok(&e, &ind);
+    check_cell(&e, 0, 100.0 + 2.0 + 1.0, 0.0);
+    env_close(&e);
+}
+
 static void test_indicators_raster_mean_misaligned(void **state)
 {
     env e;
@@ -1899,6 +1935,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_indicators_ratio, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indicators_point_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indicators_raster_mean_aligned, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicators_release_rasters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indicators_raster_mean_misaligned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indicators_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indicators_disc_area_against_geos, setup, teardown),

@@ -791,6 +791,46 @@ static void test_vector_tables(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* A table longer than the reader's first guess of its size (CSV: the driver does not know its
+ * count up front): every row lands in its place, text and numbers, missing ones included. */
+static void test_vector_table_grows(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    char csv[600];
+    snprintf(csv, sizeof(csv), "%s/long.csv", f->tmp);
+    enum { N_ROWS = 2500 };
+    size_t cap = 64 + (size_t)N_ROWS * 32;
+    char *text = malloc(cap), *p = text;
+    assert_non_null(text);
+    p += sprintf(p, "code;value\n");
+    for (int i = 0; i < N_ROWS; i++)
+        p += i % 7 == 3 ? sprintf(p, "BU%08d;.\n", i) : sprintf(p, "BU%08d;%d,5\n", i, i);
+    lb_test_write_text(csv, text);
+    free(text);
+    lb_source src = {"long", csv, NULL, NULL};
+    lb_vlayer *t = NULL;
+    assert_int_equal(lb_vlayer_read_table(ctx, &src, &t), LB_OK);
+    assert_int_equal(t->n, N_ROWS);
+    const lb_field *code = field(ctx, t, "code");
+    const lb_field *val = field(ctx, t, "value");
+    size_t missing = 0;
+    for (int i = 0; i < N_ROWS; i++) {
+        char want[16];
+        snprintf(want, sizeof(want), "BU%08d", i);
+        assert_string_equal(code->str[i], want);
+        if (i % 7 == 3) {
+            assert_true(isnan(val->num[i]));
+            missing++;
+        } else {
+            assert_near(val->num[i], i + 0.5, 0);
+        }
+    }
+    assert_int_equal(val->n_missing, missing);
+    lb_vlayer_destroy(t);
+    lb_ctx_destroy(ctx);
+}
+
 /* TopoJSON carries no CRS: degrees are read as WGS84, RD metres are refused with the fix. */
 static void test_vector_topojson(void **state)
 {
@@ -846,6 +886,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vector_lines_and_bad_geometry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_outside_reported_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_tables, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_table_grows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_topojson, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -1249,12 +1249,87 @@ static void test_write_csv_codes_and_integers(void **state)
     lb_table_destroy(t);
 }
 
+/* CSV edge cases, read back by GDAL's CSV reader (an independent parser): text with the
+ * separator, quotes, a line break, blanks at either end, empty text, text that reads as a
+ * number; reals at every magnitude (fixed notation, never "-0"), no rounding (-1 decimals),
+ * integers beyond 2^53; a header name that needs quotes. */
+static void test_write_csv_edge_cases(void **state)
+{
+    fixture *fx = *state;
+    const char *texts[] = {"a,b", "say \"hi\"", "two\nlines",  " padded ", "",
+                           "1e5", "-0.5",       "Oud & Nieuw", NULL};
+    const double reals[] = {2.9e-05, -4e-07, 1e20, 123456.789, 2.5, -0.0625, 0.1, NAN, 7.0};
+    const int decimals[] = {6, 6, 2, 2, 0, 3, -1, 6, 6};
+    const char *want_real[] = {"0.000029", "0",   "1e+20", "123456.79", "3",
+                               "-0.063",   "0.1", "",      "7"};
+    enum { N = 9 };
+    /* decimals belong to a column: each case is a one-row table of its own */
+    char *text = NULL;
+    for (size_t r = 0; r < N; r++) {
+        lb_table *one = NULL;
+        lb_column *a = NULL, *b = NULL, *c = NULL;
+        assert_int_equal(lb_table_create(fx->ctx, 1, &one), LB_OK);
+        assert_int_equal(lb_table_add(fx->ctx, one, "name, full", LB_COL_TEXT, &a), LB_OK);
+        assert_int_equal(lb_table_add(fx->ctx, one, "v", LB_COL_REAL, &b), LB_OK);
+        assert_int_equal(lb_table_add(fx->ctx, one, "big", LB_COL_INT, &c), LB_OK);
+        a->text[0] = texts[r] ? lb_strdup(texts[r]) : NULL;
+        b->real[0] = reals[r];
+        b->decimals = decimals[r];
+        c->integer[0] = r == 0 ? (INT64_C(1) << 62) + 1 : r == 1 ? LB_INT_NULL : -(int64_t)r;
+        char name[32];
+        snprintf(name, sizeof(name), "edge%zu.csv", r);
+        const char *path = lb_test_path(fx, name);
+        lb_vector_opts o = {.format = LB_FMT_CSV};
+        assert_int_equal(lb_write_vector(fx->ctx, path, one, &o), LB_OK);
+        text = slurp(path);
+        assert_true(strncmp(text, "\"name, full\",v,big\n", 19) == 0);
+        free(text);
+
+        const char *const oo[] = {"QUOTED_FIELDS_AS_STRING=YES", NULL};
+        GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, oo, NULL);
+        assert_non_null(ds);
+        OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+        OGRFeatureH f = OGR_L_GetNextFeature(layer);
+        assert_non_null(f);
+        assert_string_equal(OGR_F_GetFieldAsString(f, 0), texts[r] ? texts[r] : "");
+        assert_string_equal(OGR_F_GetFieldAsString(f, 1), want_real[r]);
+        if (r == 1)
+            assert_string_equal(OGR_F_GetFieldAsString(f, 2), "");
+        else if (r == 0)
+            assert_string_equal(OGR_F_GetFieldAsString(f, 2), "4611686018427387905");
+        else
+            assert_int_equal(OGR_F_GetFieldAsInteger64(f, 2), -(GIntBig)r);
+        assert_null(OGR_L_GetNextFeature(layer));
+        OGR_F_Destroy(f);
+        GDALClose(ds);
+        lb_table_destroy(one);
+    }
+
+    /* the separator decides what needs quotes: a comma is plain text in a ';' file */
+    lb_table *one = NULL;
+    lb_column *a = NULL;
+    assert_int_equal(lb_table_create(fx->ctx, 1, &one), LB_OK);
+    assert_int_equal(lb_table_add(fx->ctx, one, "naam", LB_COL_TEXT, &a), LB_OK);
+    a->text[0] = lb_strdup("Rijswijk, Zuid-Holland");
+    const char *path = lb_test_path(fx, "semi.csv");
+    lb_vector_opts o = {.format = LB_FMT_CSV, .csv_sep = ';'};
+    assert_int_equal(lb_write_vector(fx->ctx, path, one, &o), LB_OK);
+    text = slurp(path);
+    assert_string_equal(text, "naam\nRijswijk, Zuid-Holland\n");
+    free(text);
+    /* an existing file is not overwritten */
+    assert_int_equal(lb_write_vector(fx->ctx, path, one, &o), LB_ERR_IO);
+    assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "already exists"));
+    lb_table_destroy(one);
+}
+
 #define WRITE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, lb_test_dir_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         WRITE_TEST(test_write_gpkg_two_layers),
+        WRITE_TEST(test_write_csv_edge_cases),
         WRITE_TEST(test_write_gpkg_rounds_half_away_from_zero),
         WRITE_TEST(test_write_gpkg_layer_twice_is_error),
         WRITE_TEST(test_write_gpkg_mixed_polygons_promoted),

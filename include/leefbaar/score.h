@@ -31,6 +31,20 @@ typedef struct lb_join_spec {
     const char *units_key; /**< the units' field with the same codes; NULL = same as key */
 } lb_join_spec;
 
+/** The outputs of lb_score_run() to write (run.json is always written). */
+enum {
+    LB_OUT_GPKG = 1 << 0,    /**< scores.gpkg layer <units> (with its QGIS style) */
+    LB_OUT_GRID = 1 << 1,    /**< scores.gpkg layer grid: one polygon per scored cell */
+    LB_OUT_GEOJSON = 1 << 2, /**< <units>.geojson and its QGIS sidecar <units>.qml */
+    LB_OUT_CSV = 1 << 3,     /**< <units>.csv; with units "grid" grid.csv (the cells) */
+    LB_OUT_TIF = 1 << 4,     /**< scores_<year>.tif and class_<year>.tif with sidecars */
+    LB_OUT_ALL = (1 << 5) - 1
+};
+
+/** Parse a comma-separated list of output names (gpkg, grid, geojson, csv, tif, all) into
+ *  LB_OUT_* bits in @p out. LB_ERR_ARG naming the unknown name (or an empty list). */
+LB_API lb_status lb_score_outputs_parse(lb_ctx *ctx, const char *list, unsigned *out);
+
 /** Options of lb_score_run(). Initialise with lb_score_options_init(). Strings are borrowed. */
 typedef struct lb_score_options {
     const char *model_path;      /**< model file (YAML); required */
@@ -58,6 +72,8 @@ typedef struct lb_score_options {
     const char *const *creation_options; /**< raster creation options NAME=VALUE overriding
                                               the defaults, NULL-terminated; may be NULL */
     int preview;                         /**< 1: also write class_<year>.png, a PNG with a legend */
+    unsigned outputs; /**< LB_OUT_* bits: the outputs to write; 0 = all (area mode: all but
+                           grid and tif, which it never writes) */
 } lb_score_options;
 
 /** Fill @p o with defaults. */
@@ -83,6 +99,9 @@ LB_API void lb_score_options_init(lb_score_options *o);
  * In area mode (@p o->mode LB_MODE_AREA) every polygon of the units is scored from its own
  * indicators (see DESIGN.md §4) and only scores.gpkg (layer <units>), <units>.geojson,
  * <units>.csv and run.json ("mode": "area") are written.
+ * @p o->outputs selects a subset of these files (for national runs the grid layer, with a
+ * polygon per scored cell, and the GeoJSON are the slow ones); the heavy arrays behind an output
+ * that is not written are not built.
  * Files are written under a temporary name and renamed only when all succeeded; on failure
  * nothing is left behind and inputs are never modified.
  * @return LB_OK or the status of the first failure, with a message naming file, layer,

@@ -15,6 +15,7 @@ static void help(void)
            "                      [--year Y ... | --years Y1,Y2,...] [--units NAME|grid]\n"
            "                      [--id-field F] [--mode grid|area] [--join NAME=KEY[:UNITS_KEY]]\n"
            "                      [--reference RUN.json] [--s-srs SRS] [--preview]\n"
+           "                      [--outputs gpkg,grid,geojson,csv,tif]\n"
            "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';']\n"
            "                      [-of COG|GTiff] [-co NAME=VALUE]... [--threads N] [-q]\n\n"
            "Scores the inputs on the 100 m RD grid with the model and aggregates the scores to\n"
@@ -41,7 +42,12 @@ static void help(void)
            "  --geojson-crs rd         GeoJSON in RD New with a crs member (default RFC 7946)\n"
            "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
            "  --preview                also write class_<year>.png, a picture of the class "
-           "map\n" CLI_COMMON_HELP "\n"
+           "map\n"
+           "  --outputs LIST           write only these (comma-separated; default all): gpkg\n"
+           "                           (scores.gpkg layer <units>), grid (its layer grid),\n"
+           "                           geojson, csv (<units>.csv, grid.csv with --units\n"
+           "                           grid), tif (the rasters); run.json always\n" CLI_COMMON_HELP
+           "\n"
            "-of and -co apply to the rasters (scores_<year>.tif, class_<year>.tif) as in\n"
            "gdal_translate; the defaults are COG with DEFLATE, predictor and overviews.\n\n"
            "Outputs: scores.gpkg (layers grid and <units>, one row per unit and year, QGIS\n"
@@ -184,6 +190,14 @@ int cmd_score(int argc, char **argv)
             o.s_srs = v;
         } else if ((r = cli_table_option(prog, argc, argv, &i, &o.geojson_rd, &o.csv_sep)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
+        } else if ((r = cli_value(prog, argc, argv, &i, "--outputs", NULL, &v)) != 0) {
+            if (r < 0)
+                rc = CLI_USAGE;
+            else if (lb_score_outputs_parse(NULL, v, &o.outputs) != LB_OK)
+                rc = cli_usage_error(prog,
+                                     "--outputs wants a comma-separated list of gpkg, grid, "
+                                     "geojson, csv, tif or all, got '%s'",
+                                     v);
         } else if (strcmp(argv[i], "--preview") == 0) {
             o.preview = 1;
         } else {

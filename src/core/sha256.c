@@ -5,12 +5,19 @@
 #include "ctx.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { BLOCK = 64, READ_CHUNK = 65536 };
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define LB_SHA_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
+enum { BLOCK = 64, READ_CHUNK = 1 << 20 };
 
 typedef struct sha256_state {
     uint32_t h[8];
@@ -86,6 +93,94 @@ static void compress(uint32_t h[8], const unsigned char *p)
     h[7] += k;
 }
 
+/* The portable compression of @p n consecutive blocks. */
+static void compress_blocks_portable(uint32_t h[8], const unsigned char *p, size_t n)
+{
+    for (; n; n--, p += BLOCK)
+        compress(h, p);
+}
+
+#ifdef LB_SHA_NI
+/* The same with the x86 SHA extensions (SHA-NI), about 5x faster: what makes hashing the inputs
+ * of a national run (hundreds of MB of rasters) cheap. The instructions keep the state as two
+ * vectors, ABEF and CDGH (lane 3 first); sha256rnds2 does two rounds with the two low lanes of
+ * the message-plus-constant vector, sha256msg1/msg2 extend the message schedule four words at a
+ * time: W[t..t+3] = msg2(msg1(W[t-16..], W[t-12..]) + W[t-7..t-4], W[t-4..t-1]). */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+compress_blocks_shani(uint32_t h[8], const unsigned char *p, size_t n)
+{
+    /* big-endian words: reverse the bytes of each 32-bit lane */
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i dcba = _mm_loadu_si128((const __m128i *)&h[0]);
+    __m128i hgfe = _mm_loadu_si128((const __m128i *)&h[4]);
+    __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+    __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+    __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+    __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+    for (; n; n--, p += BLOCK) {
+        const __m128i abef0 = abef, cdgh0 = cdgh;
+        __m128i w[4];
+        for (int g = 0; g < 16; g++) {
+            __m128i x;
+            if (g < 4) {
+                x = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), bswap);
+            } else {
+                __m128i w16 = w[g & 3], w12 = w[(g + 1) & 3], w8 = w[(g + 2) & 3],
+                        w4 = w[(g + 3) & 3];
+                x = _mm_add_epi32(_mm_sha256msg1_epu32(w16, w12), _mm_alignr_epi8(w4, w8, 4));
+                x = _mm_sha256msg2_epu32(x, w4);
+            }
+            w[g & 3] = x;
+            __m128i m = _mm_add_epi32(x, _mm_loadu_si128((const __m128i *)&K[4 * g]));
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, m);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(m, 0x0E));
+        }
+        abef = _mm_add_epi32(abef, abef0);
+        cdgh = _mm_add_epi32(cdgh, cdgh0);
+    }
+    __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+    __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    _mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(feba, dchg, 0xF0));
+    _mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(dchg, feba, 8));
+}
+
+/* CPUID: leaf 7 EBX bit 29 is SHA; SSE4.1 (leaf 1 ECX bit 19) and SSSE3 (bit 9) come with it
+ * on every such CPU but are checked too. */
+static int cpu_has_sha(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 19)) || !(c & (1u << 9)))
+        return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    return (b & (1u << 29)) != 0;
+}
+#endif
+
+/* 0 = not yet known, 1 = portable, 2 = SHA-NI; lb_sha256_force_portable() pins 1. */
+static atomic_int impl;
+
+void lb_sha256_force_portable(int on)
+{
+    atomic_store(&impl, on ? 1 : 0);
+}
+
+static void compress_blocks(uint32_t h[8], const unsigned char *p, size_t n)
+{
+#ifdef LB_SHA_NI
+    int k = atomic_load(&impl);
+    if (k == 0) {
+        k = cpu_has_sha() ? 2 : 1;
+        atomic_store(&impl, k);
+    }
+    if (k == 2) {
+        compress_blocks_shani(h, p, n);
+        return;
+    }
+#endif
+    compress_blocks_portable(h, p, n);
+}
+
 static void update(sha256_state *s, const unsigned char *p, size_t len)
 {
     s->n_bits += (uint64_t)len * 8;
@@ -97,11 +192,15 @@ static void update(sha256_state *s, const unsigned char *p, size_t len)
         len -= take;
         if (s->n_buf < BLOCK)
             return;
-        compress(s->h, s->buf);
+        compress_blocks(s->h, s->buf, 1);
         s->n_buf = 0;
     }
-    for (; len >= BLOCK; p += BLOCK, len -= BLOCK)
-        compress(s->h, p);
+    size_t blocks = len / BLOCK;
+    if (blocks) {
+        compress_blocks(s->h, p, blocks);
+        p += blocks * BLOCK;
+        len -= blocks * BLOCK;
+    }
     if (len) {
         memcpy(s->buf, p, len);
         s->n_buf = len;

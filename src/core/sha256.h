@@ -17,4 +17,8 @@ void lb_sha256(const void *data, size_t len, char hex[65]);
  * or read. */
 lb_status lb_sha256_file(lb_ctx *ctx, const char *path, char hex[65]);
 
+/* Use the portable code even where the CPU has SHA extensions (@p on = 1), or choose again
+ * (@p on = 0). For tests that compare the two; the result never depends on it. */
+void lb_sha256_force_portable(int on);
+
 #endif

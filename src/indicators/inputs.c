@@ -94,6 +94,23 @@ void lb_inputs_destroy(lb_inputs *in)
     free(in);
 }
 
+void lb_inputs_release_rasters(lb_inputs *in, const char *name)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < in->n_e; i++) {
+        entry *e = &in->e[i];
+        if (e->kind == ENTRY_RASTER && strcmp(e->name, name) == 0) {
+            lb_raster_destroy(e->obj);
+            free(e->name);
+            free(e->filter);
+            free(e->cells);
+            continue;
+        }
+        in->e[k++] = *e;
+    }
+    in->n_e = k;
+}
+
 const lb_source *lb_inputs_source(lb_ctx *ctx, const lb_inputs *in, const char *name)
 {
     for (size_t i = 0; i < in->n_src; i++)

@@ -34,6 +34,10 @@ typedef struct lb_inputs lb_inputs;
 lb_status lb_inputs_create(lb_ctx *ctx, const lb_source *src, size_t n, lb_inputs **out);
 void lb_inputs_destroy(lb_inputs *in);
 
+/* Free the rasters read from input @p name (every band and resampling): a run calls this after
+ * the last indicator that uses them, so that a national run holds one raster at a time. A later
+ * request reads the raster again. */
+void lb_inputs_release_rasters(lb_inputs *in, const char *name);
 /* The source bound to @p name, or NULL with LB_ERR_ARG naming the bound inputs. */
 const lb_source *lb_inputs_source(lb_ctx *ctx, const lb_inputs *in, const char *name);
 

@@ -7,6 +7,7 @@
 #include "../grid/coverage.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -561,12 +562,38 @@ static lb_status raster_mean_over(lb_ctx *ctx, const lb_raster *r, const lb_shap
     return st;
 }
 
+/* Mean of raster @p r over every unit from the units' coverage of the raster's grid, computed
+ * once per grid and shared by every raster on it (lb_inputs_coverage). */
+static lb_status raster_means(lb_ctx *ctx, const lb_raster *r, lb_area *a, double *out)
+{
+    const lb_layer_cover *cov = NULL;
+    lb_status st = lb_inputs_coverage(ctx, a->in, a->units_name, &r->grid, &cov);
+    if (st != LB_OK)
+        return st;
+    ptrdiff_t n = (ptrdiff_t)a->units->n;
+#pragma omp parallel for schedule(static) num_threads(lb_ctx_threads(ctx))
+    for (ptrdiff_t u = 0; u < n; u++) {
+        double sw = 0.0, sv = 0.0;
+        for (size_t k = cov->off[u]; k < cov->off[u + 1]; k++) {
+            double v = r->v[cov->cell[k]];
+            if (isnan(v))
+                continue;
+            sw += cov->frac[k];
+            sv += cov->frac[k] * v;
+        }
+        out[u] = sw > 0.0 ? sv / sw : NAN;
+    }
+    return LB_OK;
+}
+
 static lb_status eval_raster(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double radius_m,
                              double *out)
 {
     const lb_raster *r = NULL;
     lb_status st = lb_inputs_raster_resampled(ctx, a->in, ind->layer, ind->band,
                                               ind->resampling == LB_RESAMPLE_NEAREST, &r);
+    if (st == LB_OK && radius_m <= 0.0)
+        return raster_means(ctx, r, a, out);
     if (st == LB_OK)
         st = ensure_shapes(ctx, a);
     lb_cover cv = {0};

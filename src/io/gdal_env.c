@@ -2,6 +2,8 @@
 /* GDAL set-up: drivers, per-call error capture, spatial references with GIS axis order. */
 #include "gdal_env.h"
 
+#include <stdatomic.h>
+
 #include "../core/ctx.h"
 
 #include <cpl_conv.h>
@@ -13,7 +15,16 @@
 
 void lb_gdal_init(void)
 {
+    static atomic_flag done = ATOMIC_FLAG_INIT;
     GDALAllRegister();
+    if (atomic_flag_test_and_set(&done))
+        return;
+    /* leefbaar reads rasters into its own arrays, so GDAL's block cache only buffers the COGs
+     * being written; its default (5 % of RAM, 1.2 GB here) let a national run's peak memory
+     * grow by hundreds of MB while writing the maps. 256 MB unless the user set GDAL_CACHEMAX
+     * (--config GDAL_CACHEMAX or the environment). */
+    if (!CPLGetConfigOption("GDAL_CACHEMAX", NULL))
+        GDALSetCacheMax64((GIntBig)256 << 20);
 }
 
 static void CPL_STDCALL capture_handler(CPLErr cls, CPLErrorNum num, const char *msg)

@@ -2,6 +2,7 @@
 /* Raster bands into memory on a north-up RD New grid; other CRSs are warped to RD on read. */
 #include "raster.h"
 
+#include "../core/bigmem.h"
 #include "../core/ctx.h"
 #include "gdal_env.h"
 
@@ -89,7 +90,7 @@ static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, i
     r->grid.x0 = gt[0];
     r->grid.y0 = gt[3] + gt[5] * r->grid.ny;
     size_t n = lb_grid_ncells(&r->grid);
-    r->v = malloc((n ? n : 1) * sizeof(double));
+    r->v = lb_bigmem_alloc(n * sizeof(double));
     if (!r->v || !r->name || !r->path) {
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory reading raster '%s'", src->path);
         goto fail;

@@ -318,7 +318,8 @@ static int add_geometry(reader *r, OGRGeometryH g, int64_t fid)
     return 1;
 }
 
-static lb_status read_fields(lb_ctx *ctx, lb_vlayer *l, OGRFeatureDefnH defn)
+/* The field columns of @p l with room for @p cap rows (grown by grow_fields()). */
+static lb_status read_fields(lb_ctx *ctx, lb_vlayer *l, OGRFeatureDefnH defn, size_t cap)
 {
     int nf = OGR_FD_GetFieldCount(defn);
     l->fields = calloc(nf > 0 ? (size_t)nf : 1, sizeof(*l->fields));
@@ -331,13 +332,33 @@ static lb_status read_fields(lb_ctx *ctx, lb_vlayer *l, OGRFeatureDefnH defn)
         lb_field *f = &l->fields[i];
         f->name = lb_strdup(OGR_Fld_GetNameRef(fd));
         f->is_string = !(t == OFTInteger || t == OFTInteger64 || t == OFTReal);
-        f->num = malloc((l->n ? l->n : 1) * sizeof(double));
+        f->num = malloc((cap ? cap : 1) * sizeof(double));
         if (f->is_string)
-            f->str = calloc(l->n ? l->n : 1, sizeof(char *));
+            f->str = calloc(cap ? cap : 1, sizeof(char *));
         if (!f->name || !f->num || (f->is_string && !f->str))
             return lb_error(ctx, LB_ERR_NOMEM, "out of memory reading fields");
     }
     return LB_OK;
+}
+
+/* Room for @p cap rows in every field column (cap > the rows stored so far, @p n). */
+static int grow_fields(lb_vlayer *l, size_t n, size_t cap)
+{
+    for (size_t i = 0; i < l->n_fields; i++) {
+        lb_field *f = &l->fields[i];
+        double *num = realloc(f->num, cap * sizeof(double));
+        if (!num)
+            return 0;
+        f->num = num;
+        if (f->is_string) {
+            char **str = realloc(f->str, cap * sizeof(char *));
+            if (!str)
+                return 0;
+            memset(str + n, 0, (cap - n) * sizeof(char *));
+            f->str = str;
+        }
+    }
+    return 1;
 }
 
 /* Is the (trimmed) text a missing-value mark: empty, StatLine "." / "x" / "-" / "?", or a CBS
@@ -503,14 +524,15 @@ static int take_geometry(reader *r, OGRFeatureH f, int64_t fid, OGRCoordinateTra
     return kept;
 }
 
+/* Read the features: geometry and field values of each, one feature in memory at a time. */
 static lb_status read_features(reader *r, OGRLayerH lyr, OGRCoordinateTransformationH ct)
 {
     lb_vlayer *l = r->l;
-    growbuf feats = {.elem = sizeof(OGRFeatureH)};
-    lb_status st = LB_OK;
+    size_t cap = 1024; /* doubled as needed */
+    lb_status st = read_fields(r->ctx, l, OGR_L_GetLayerDefn(lyr), cap);
     OGRFeatureH f;
     OGR_L_ResetReading(lyr);
-    while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
+    while (st == LB_OK && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
         int64_t fid = OGR_F_GetFID(f);
         /* a table keeps every row; a layer only the features with a usable geometry */
         int kept = r->attrs_only ? 1 : take_geometry(r, f, fid, ct);
@@ -524,23 +546,25 @@ static lb_status read_features(reader *r, OGRLayerH lyr, OGRCoordinateTransforma
             OGR_F_Destroy(f);
             continue;
         }
-        if (!grow(&r->fid, 1) || !grow(&feats, 1)) {
+        size_t row = r->fid.n;
+        if (row == cap) {
+            if (!grow_fields(l, row, 2 * cap)) {
+                OGR_F_Destroy(f);
+                st = lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+                break;
+            }
+            cap *= 2;
+        }
+        if (!grow(&r->fid, 1)) {
             OGR_F_Destroy(f);
             st = lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
             break;
         }
         ((int64_t *)r->fid.data)[r->fid.n++] = fid;
-        ((OGRFeatureH *)feats.data)[feats.n++] = f;
+        store_field_values(l, f, row);
+        OGR_F_Destroy(f);
     }
     l->n = r->fid.n;
-    if (st == LB_OK)
-        st = read_fields(r->ctx, l, OGR_L_GetLayerDefn(lyr));
-    for (size_t i = 0; i < feats.n; i++) {
-        if (st == LB_OK)
-            store_field_values(l, ((OGRFeatureH *)feats.data)[i], i);
-        OGR_F_Destroy(((OGRFeatureH *)feats.data)[i]);
-    }
-    free(feats.data);
     return st;
 }
 

@@ -16,10 +16,12 @@
 
 #include <json-c/json_util.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -285,11 +287,138 @@ static lb_status check_vector_args(lb_ctx *ctx, const char *path, const lb_table
     return LB_OK;
 }
 
+/* ---- CSV, written directly ----------------------------------------------------------------
+ * A national grid.csv has half a million rows; through OGR's CSV driver (a feature, a field
+ * lookup and a printf per value) writing it took longer than computing it. The format is the
+ * one the driver wrote with STRING_QUOTING=IF_AMBIGUOUS, except that small numbers are written
+ * in fixed notation (0.000029, not 2.9e-05): a header of the column names; reals rounded to
+ * their decimals, 15 significant digits at most, no trailing zeros, never "-0"; integers
+ * as digits; NULL, NaN and LB_INT_NULL as an empty field; text quoted (with "" for a quote)
+ * when it could be misread: when it parses as a number (codes such as "0599" stay text), has
+ * the separator, a quote or a line break, leading or trailing blanks, or is empty. */
+
+/* Does text @p v need quotes in a CSV with separator @p sep? */
+static int csv_needs_quotes(const char *v, char sep)
+{
+    size_t n = strlen(v);
+    if (n == 0 || isspace((unsigned char)v[0]) || isspace((unsigned char)v[n - 1]))
+        return 1;
+    if (strchr(v, sep) || strpbrk(v, "\"\r\n"))
+        return 1;
+    char *end = NULL;
+    (void)strtod(v, &end);
+    return end != v && *end == '\0';
+}
+
+static void csv_text(FILE *f, const char *v, char sep)
+{
+    if (!csv_needs_quotes(v, sep)) {
+        fputs(v, f);
+        return;
+    }
+    putc('"', f);
+    for (const char *p = v; *p; p++) {
+        if (*p == '"')
+            putc('"', f);
+        putc(*p, f);
+    }
+    putc('"', f);
+}
+
+/* @p v (finite) rounded to @p decimals, the way %.15g prints the rounded double. */
+static void csv_real(FILE *f, double v, int decimals)
+{
+    double r = round_decimals(v, decimals);
+    double scaled = decimals >= 0 && decimals <= 9 ? r * pow(10.0, decimals) : INFINITY;
+    if (!(fabs(scaled) < 1e15)) {
+        char buf[40];
+        snprintf(buf, sizeof(buf), "%.15g", r);
+        fputs(buf, f);
+        return;
+    }
+    /* r is the double nearest to n / 10^decimals with |n| < 10^15: its 15 significant digits
+     * are those of n, so the digits of n with the point put back are what %.15g prints. */
+    long long n = llround(scaled);
+    char digits[24], out[48];
+    int nd = snprintf(digits, sizeof(digits), "%lld", n < 0 ? -n : n);
+    int k = 0;
+    if (n < 0)
+        out[k++] = '-';
+    if (nd <= decimals) { /* 0.000ddd */
+        out[k++] = '0';
+        out[k++] = '.';
+        for (int i = nd; i < decimals; i++)
+            out[k++] = '0';
+        memcpy(out + k, digits, (size_t)nd);
+        k += nd;
+    } else {
+        memcpy(out + k, digits, (size_t)(nd - decimals));
+        k += nd - decimals;
+        if (decimals > 0) {
+            out[k++] = '.';
+            memcpy(out + k, digits + nd - decimals, (size_t)decimals);
+            k += decimals;
+        }
+    }
+    if (decimals > 0) { /* no trailing zeros, no bare point */
+        while (out[k - 1] == '0')
+            k--;
+        if (out[k - 1] == '.')
+            k--;
+    }
+    fwrite(out, 1, (size_t)k, f);
+}
+
+static lb_status write_csv(lb_ctx *ctx, const char *path, const lb_table *t,
+                           const lb_vector_opts *o)
+{
+    char sep = o->csv_sep ? o->csv_sep : ',';
+    if (path_exists(path))
+        return lb_error(ctx, LB_ERR_IO, "write '%s': the file already exists", path);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return lb_error(ctx, LB_ERR_IO, "write '%s': cannot create: %s", path, strerror(errno));
+    enum { CSV_BUF = 1 << 16 };
+    char *buf = malloc(CSV_BUF);
+    if (buf)
+        setvbuf(f, buf, _IOFBF, CSV_BUF);
+    for (size_t c = 0; c < t->n_cols; c++) {
+        if (c)
+            putc(sep, f);
+        csv_text(f, t->cols[c].name, sep);
+    }
+    putc('\n', f);
+    for (size_t r = 0; r < t->n_rows; r++) {
+        for (size_t c = 0; c < t->n_cols; c++) {
+            const lb_column *col = &t->cols[c];
+            if (c)
+                putc(sep, f);
+            if (col->type == LB_COL_REAL && isfinite(col->real[r]))
+                csv_real(f, col->real[r], col->decimals);
+            else if (col->type == LB_COL_INT && col->integer[r] != LB_INT_NULL)
+                fprintf(f, "%lld", (long long)col->integer[r]);
+            else if (col->type == LB_COL_TEXT && col->text[r])
+                csv_text(f, col->text[r], sep);
+        }
+        putc('\n', f);
+    }
+    int bad = ferror(f);
+    int closed = fclose(f) == 0;
+    free(buf);
+    if (!closed || bad) {
+        remove(path);
+        return lb_error(ctx, LB_ERR_IO, "write '%s': %s", path, strerror(errno ? errno : EIO));
+    }
+    return LB_OK;
+}
+
 lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, const lb_vector_opts *o)
 {
     lb_status st = check_vector_args(ctx, path, t, o);
     if (st != LB_OK)
         return st;
+    if (o->format == LB_FMT_CSV)
+        return write_csv(ctx, path, t, o);
     lb_gdal_init();
     const vector_format *vf = &vector_formats[o->format];
 
@@ -755,6 +884,10 @@ static lb_status raster_copy(lb_ctx *ctx, const char *path, GDALDatasetH src,
     char **opts = NULL;
     for (const char *const *d = classes ? rf->class_opts : rf->float_opts; *d; d++)
         opts = CSLAddString(opts, *d);
+    /* compress the tiles on the run's threads (GDAL's own pool; the bytes do not depend on it) */
+    char threads[32];
+    snprintf(threads, sizeof(threads), "%d", lb_ctx_threads(ctx));
+    opts = CSLSetNameValue(opts, "NUM_THREADS", threads);
     for (size_t i = 0; o && o->creation_options && o->creation_options[i]; i++) {
         char *key = NULL;
         const char *value = CPLParseNameValue(o->creation_options[i], &key);

@@ -21,6 +21,7 @@
 
 #include <json-c/json.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,66 @@ void lb_score_options_init(lb_score_options *o)
 {
     memset(o, 0, sizeof(*o));
     o->csv_sep = ',';
+}
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} output_names[] = {{"gpkg", LB_OUT_GPKG}, {"grid", LB_OUT_GRID}, {"geojson", LB_OUT_GEOJSON},
+                    {"csv", LB_OUT_CSV},   {"tif", LB_OUT_TIF},   {"all", LB_OUT_ALL}};
+
+lb_status lb_score_outputs_parse(lb_ctx *ctx, const char *list, unsigned *out)
+{
+    unsigned mask = 0;
+    const size_t n_names = sizeof(output_names) / sizeof(output_names[0]);
+    for (const char *p = list ? list : ""; *p;) {
+        size_t len = strcspn(p, ",");
+        size_t k = 0;
+        while (k < n_names &&
+               !(strlen(output_names[k].name) == len && strncmp(output_names[k].name, p, len) == 0))
+            k++;
+        if (k == n_names)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "outputs: unknown output '%.*s' (choose from gpkg, grid, geojson, csv, "
+                            "tif, all)",
+                            (int)len, p);
+        mask |= output_names[k].bit;
+        p += len + (p[len] == ',');
+    }
+    if (!mask)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "outputs: the list is empty (choose from gpkg, grid, geojson, csv, tif, "
+                        "all)");
+    *out = mask;
+    return LB_OK;
+}
+
+/* The outputs made from the units table. */
+#define UNITS_OUTPUTS (LB_OUT_GPKG | LB_OUT_GEOJSON | LB_OUT_CSV)
+
+/* The outputs a run writes: the options' choice, else all its mode has. */
+static unsigned outputs_of(const lb_score_options *o)
+{
+    if (o->outputs)
+        return o->outputs;
+    return o->mode == LB_MODE_AREA ? LB_OUT_GPKG | LB_OUT_GEOJSON | LB_OUT_CSV : LB_OUT_ALL;
+}
+
+/* The outputs' choice checked against the mode and the other options. */
+static lb_status outputs_check(lb_ctx *ctx, const lb_score_options *o)
+{
+    unsigned w = outputs_of(o);
+    if (w & ~(unsigned)LB_OUT_ALL)
+        return lb_error(ctx, LB_ERR_ARG, "outputs: unknown bits 0x%x", w & ~(unsigned)LB_OUT_ALL);
+    if (o->mode == LB_MODE_AREA && (w & (LB_OUT_GRID | LB_OUT_TIF)))
+        return lb_error(ctx, LB_ERR_ARG,
+                        "outputs: area mode scores polygons and writes no grid layer and no "
+                        "rasters; leave grid and tif out of --outputs");
+    if (o->preview && !(w & LB_OUT_TIF))
+        return lb_error(ctx, LB_ERR_ARG,
+                        "--preview draws the class raster: add tif to --outputs (or drop "
+                        "--preview)");
+    return LB_OK;
 }
 
 static double now_s(void)
@@ -78,9 +139,40 @@ typedef struct run {
     lb_reference fixed; /* the reference of fixed mode, once known */
     int have_fixed;
     lb_outdir out;
-    struct json_object *outputs, *timings;
+    struct json_object *outputs, *timings, *peak_mb;
     double t_stage;
 } run;
+
+/* The process's peak resident memory so far in MB (Linux: VmHWM), or -1 where unknown. */
+static double peak_rss_mb(void)
+{
+    double mb = -1.0;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return mb;
+    char line[256];
+    while (fgets(line, sizeof(line), f)) {
+        long kb;
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1) {
+            mb = (double)kb / 1024.0;
+            break;
+        }
+    }
+    fclose(f);
+    return mb;
+}
+
+/* run.json's peak_rss_mb: the peak so far at the end of each stage, so that a national run
+ * shows which stage sets the peak. */
+static void note_peak(run *r, const char *stage)
+{
+    double mb = peak_rss_mb();
+    if (mb < 0)
+        return;
+    if (!r->peak_mb)
+        r->peak_mb = json_object_new_object();
+    json_object_object_add(r->peak_mb, stage, json_object_new_double(round(mb * 10.0) / 10.0));
+}
 
 /* Add @p dt seconds to stage @p name of @p timings (stages repeat once per year). */
 static void add_timing(struct json_object *timings, const char *name, double dt)
@@ -96,6 +188,7 @@ static void stage_done(run *r, const char *name)
     double t = now_s();
     add_timing(r->timings, name, t - r->t_stage);
     r->t_stage = t;
+    note_peak(r, name);
 }
 
 /* A stage of year @p y: timed for the year and in the run's totals. */
@@ -105,6 +198,7 @@ static void year_stage(run *r, year_run *y, const char *name)
     add_timing(y->timings, name, t - y->t_stage);
     add_timing(r->timings, name, t - y->t_stage);
     y->t_stage = r->t_stage = t;
+    note_peak(r, name);
 }
 
 static void year_free_arrays(year_run *y, size_t n_ind)
@@ -159,6 +253,7 @@ static void run_free(run *r)
     lb_reference_free(&r->fixed);
     lb_model_destroy(r->model);
     json_object_put(r->outputs);
+    json_object_put(r->peak_mb);
     json_object_put(r->timings);
 }
 
@@ -499,6 +594,18 @@ static lb_status year_progress(lb_ctx *ctx, const run *r, size_t t, double withi
     return lb_progress(ctx, 0.05 + 0.85 * ((double)t + within) / (double)r->n_years, stage);
 }
 
+/* After indicator @p i: free the rasters of its input when no later indicator reads it. */
+static void release_after(const lb_model *m, size_t i, lb_inputs *in)
+{
+    const char *layer = m->ind[i].layer;
+    if (!layer)
+        return;
+    for (size_t j = i + 1; j < m->n_ind; j++)
+        if (m->ind[j].layer && strcmp(m->ind[j].layer, layer) == 0)
+            return;
+    lb_inputs_release_rasters(in, layer);
+}
+
 static lb_status indicators(lb_ctx *ctx, run *r, year_run *y, size_t t)
 {
     const lb_model *m = r->model;
@@ -513,6 +620,7 @@ static lb_status indicators(lb_ctx *ctx, run *r, year_run *y, size_t t)
                                                y->n_scored, y->cell_w, y->x[i]);
         if (st != LB_OK)
             return year_error(ctx, r, y, st);
+        release_after(m, i, y->in);
         st = year_progress(ctx, r, t, 0.05 + 0.65 * (double)(i + 1) / (double)m->n_ind,
                            "indicators");
         if (st != LB_OK)
@@ -680,7 +788,9 @@ static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t, 
     return st;
 }
 
-static lb_status grid_table(lb_ctx *ctx, run *r, year_run *y)
+/* The scored cells as rows (cell id, scores, weight, flags), with their squares when
+ * @p geometry (the grid layer; grid.csv goes without). */
+static lb_status grid_table(lb_ctx *ctx, run *r, year_run *y, int geometry)
 {
     size_t n = y->n_scored;
     lb_table *t = NULL;
@@ -704,12 +814,16 @@ static lb_status grid_table(lb_ctx *ctx, run *r, year_run *y)
         w->real[k] = y->w[k];
         ni->integer[k] = y->sc.n_imputed[k];
         fl->integer[k] = y->sc.flags[k];
+        if (!id->text[k]) {
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (!geometry)
+            continue;
         size_t sz;
         unsigned char *wkb = cell_wkb(&r->grid, c, &sz);
-        if (!wkb || !id->text[k])
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        else
-            st = lb_table_set_geometry(ctx, t, k, wkb, sz);
+        st = wkb ? lb_table_set_geometry(ctx, t, k, wkb, sz)
+                 : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     if (w)
         w->decimals = 3;
@@ -940,14 +1054,15 @@ static lb_status score_year(lb_ctx *ctx, run *r, size_t t)
     }
     if (st == LB_OK)
         st = year_progress(ctx, r, t, 0.8, "writing");
-    if (st == LB_OK)
-        st = grid_table(ctx, r, y);
-    if (st == LB_OK && y->units) {
+    unsigned want = outputs_of(r->o);
+    if (st == LB_OK && ((want & LB_OUT_GRID) || (!y->units && (want & LB_OUT_CSV))))
+        st = grid_table(ctx, r, y, (want & LB_OUT_GRID) != 0);
+    if (st == LB_OK && y->units && (want & UNITS_OUTPUTS)) {
         const char *const ints[] = {"n_cells", "n_imputed", "flags"};
         const int *const vals[] = {y->unit.n_cells, y->unit.n_imputed_cells, y->unit.s.flags};
         st = units_table(ctx, r, y, &y->unit.s, y->unit.weight, 3, ints, vals, y->ux, y->uc);
     }
-    if (st == LB_OK)
+    if (st == LB_OK && (want & LB_OUT_TIF))
         st = write_rasters(ctx, r, y);
     if (st == LB_OK) {
         year_counts(r, y);
@@ -1040,8 +1155,23 @@ static lb_status write_table(lb_ctx *ctx, run *r, lb_table *t, const char *file,
 
 static struct json_object *inputs_json(lb_ctx *ctx, const run *r)
 {
+    /* The fingerprints first, on the run's threads: at national scale the inputs are hundreds
+     * of MB. A file that cannot be read gets none (it was read before, so this is rare). */
+    size_t n = r->o->n_inputs;
+    char(*hex)[65] = calloc(n ? n : 1, sizeof(*hex));
+    if (hex) {
+        ptrdiff_t ni = (ptrdiff_t)n;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(lb_ctx_threads(ctx))
+        for (ptrdiff_t i = 0; i < ni; i++) {
+            struct stat sb;
+            const char *path = r->o->inputs[i].path;
+            if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+                lb_sha256_file(NULL, path, hex[i]) != LB_OK)
+                hex[i][0] = '\0';
+        }
+    }
     struct json_object *arr = json_object_new_array();
-    for (size_t i = 0; i < r->o->n_inputs; i++) {
+    for (size_t i = 0; i < n; i++) {
         const lb_input_spec *s = &r->o->inputs[i];
         struct json_object *o = json_object_new_object();
         json_object_object_add(o, "name", json_object_new_string(r->plain[i]));
@@ -1052,12 +1182,12 @@ static struct json_object *inputs_json(lb_ctx *ctx, const run *r)
         struct stat sb;
         if (stat(s->path, &sb) == 0 && S_ISREG(sb.st_mode)) {
             json_object_object_add(o, "bytes", json_object_new_int64((int64_t)sb.st_size));
-            char hex[65];
-            if (lb_sha256_file(ctx, s->path, hex) == LB_OK)
-                json_object_object_add(o, "sha256", json_object_new_string(hex));
+            if (hex && hex[i][0])
+                json_object_object_add(o, "sha256", json_object_new_string(hex[i]));
         }
         json_object_array_add(arr, o);
     }
+    free(hex);
     return arr;
 }
 
@@ -1181,6 +1311,8 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r)
     }
     json_object_object_add(doc, "years", years);
     json_object_object_add(doc, "timings_s", json_object_get(r->timings));
+    if (r->peak_mb)
+        json_object_object_add(doc, "peak_rss_mb", json_object_get(r->peak_mb));
     json_object_object_add(doc, "warnings", lb_run_warnings_json(ctx));
     json_object_object_add(doc, "outputs", json_object_get(r->outputs));
     free(ys);
@@ -1216,22 +1348,25 @@ static lb_status style_layer(lb_ctx *ctx, run *r, const char *layer, int outline
  * area runs are written as the area mode always wrote them). */
 static lb_status write_units(lb_ctx *ctx, run *r, lb_table *ut, int styled)
 {
-    lb_status st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name);
-    if (st == LB_OK && styled)
+    unsigned want = outputs_of(r->o);
+    lb_status st = LB_OK;
+    if (want & LB_OUT_GPKG)
+        st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name);
+    if (st == LB_OK && styled && (want & LB_OUT_GPKG))
         st = style_layer(ctx, r, r->units_name, 1);
     char file[256];
     snprintf(file, sizeof(file), "%s.geojson", r->units_name);
-    if (st == LB_OK)
+    if (st == LB_OK && (want & LB_OUT_GEOJSON))
         st = write_table(ctx, r, ut, file, LB_FMT_GEOJSON, r->units_name);
     snprintf(file, sizeof(file), "%s.csv", r->units_name);
-    if (st == LB_OK)
+    if (st == LB_OK && (want & LB_OUT_CSV))
         st = write_table(ctx, r, ut, file, LB_FMT_CSV, r->units_name);
     /* QGIS applies <name>.qml to <name>.geojson */
     const lb_class_table ct = model_classes(r->model);
     const lb_style style = {
         .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "kscore", .outline = 1};
     snprintf(file, sizeof(file), "%s.qml", r->units_name);
-    if (!styled)
+    if (!styled || !(want & LB_OUT_GEOJSON))
         return st;
     char *qml = st == LB_OK ? lb_outdir_tmp_path(&r->out, file) : NULL;
     if (st == LB_OK)
@@ -1298,12 +1433,16 @@ static lb_status write_all(lb_ctx *ctx, run *r)
     }
     for (size_t t = 0; st == LB_OK && t < r->n_years; t++)
         parts[t] = r->yr[order[t]].grid_t;
-    if (st == LB_OK)
+    unsigned want = outputs_of(r->o);
+    int grid_csv = !r->yr[0].units_t && (want & LB_OUT_CSV); /* --units grid: the cells' CSV */
+    if (st == LB_OK && ((want & LB_OUT_GRID) || grid_csv))
         st = concat_tables(ctx, parts, r->n_years, &gt);
-    if (st == LB_OK)
+    if (st == LB_OK && (want & LB_OUT_GRID))
         st = write_table(ctx, r, gt, "scores.gpkg", LB_FMT_GPKG, "grid");
-    if (st == LB_OK)
+    if (st == LB_OK && (want & LB_OUT_GRID))
         st = style_layer(ctx, r, "grid", 0);
+    if (st == LB_OK && grid_csv)
+        st = write_table(ctx, r, gt, "grid.csv", LB_FMT_CSV, "grid");
     lb_table_destroy(gt);
     if (st == LB_OK && r->yr[0].units_t) {
         for (size_t t = 0; t < r->n_years; t++)
@@ -1316,7 +1455,8 @@ static lb_status write_all(lb_ctx *ctx, run *r)
     free(parts);
     free(order);
     if (st == LB_OK) {
-        json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
+        if (want & (LB_OUT_GRID | (r->yr[0].units_t ? LB_OUT_GPKG : 0)))
+            json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
         st = write_run_json(ctx, r, record_raster_options);
     }
     return st;
@@ -1334,6 +1474,9 @@ lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
         return lb_error(ctx, LB_ERR_ARG, "score: the CSV separator must be ',' or ';'");
     if (o->n_years && !o->years)
         return lb_error(ctx, LB_ERR_ARG, "score: n_years is %zu but years is NULL", o->n_years);
+    lb_status st0 = outputs_check(ctx, o);
+    if (st0 != LB_OK)
+        return st0;
     if (o->mode == LB_MODE_AREA)
         return score_area(ctx, o);
     if (o->n_joins)
@@ -1457,6 +1600,8 @@ static lb_status area_score(lb_ctx *ctx, run *r, lb_area *a)
         if (st == LB_OK)
             st = lb_indicator_eval_polygons(ctx, &m->ind[i], a, y->x[i]);
         if (st == LB_OK)
+            release_after(m, i, y->in);
+        if (st == LB_OK)
             st = lb_progress(ctx, 0.1 + 0.7 * (double)(i + 1) / (double)m->n_ind, "indicators");
     }
     if (st == LB_OK) {
@@ -1542,7 +1687,8 @@ static lb_status area_write(lb_ctx *ctx, run *r)
     if (st == LB_OK)
         st = write_units(ctx, r, y->units_t, 0);
     if (st == LB_OK) {
-        json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
+        if (outputs_of(r->o) & LB_OUT_GPKG)
+            json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
         st = write_run_json(ctx, r, area_amend);
     }
     return st;
@@ -1560,6 +1706,7 @@ static lb_status score_area(lb_ctx *ctx, const lb_score_options *o)
         st = area_prepare(ctx, &r, &a);
     if (st == LB_OK) {
         stage_done(&r, "read");
+        r.yr[0].t_stage = r.t_stage; /* the year's stages start after the read */
         st = area_score(ctx, &r, a);
     }
     if (st == LB_OK)

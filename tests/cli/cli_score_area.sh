@@ -27,6 +27,13 @@ cut -d, -f1,6-9 "$TMP/b/polygons.csv" >"$TMP/b.cut"
 cmp -s "$TMP/a.cut" "$TMP/b.cut" && ok "joined table gives the same scores" \
     || bad "joined scores differ: $(diff "$TMP/a.cut" "$TMP/b.cut")"
 
+expect_fail "area mode with rasters asked" "leave grid and tif out of --outputs" \
+    "$LEEFBAAR" score -q --mode area --units buurten --model "$M" -i "buurten=$K" --outputs csv,tif \
+    -o "$TMP/c"
+"$LEEFBAAR" score -q --mode area --units buurten --model "$M" -i "buurten=$K" --year 2022 \
+    --outputs csv -o "$TMP/d" 2>"$TMP/err" && [[ "$(ls "$TMP/d" | tr '\n' ' ')" == "buurten.csv run.json " ]] \
+    && cmp -s "$TMP/d/buurten.csv" "$TMP/a/buurten.csv" && ok "area mode --outputs csv" \
+    || bad "area mode --outputs csv: $(ls "$TMP/d" | tr '\n' ' ') $(cat "$TMP/err")"
 expect_fail "join outside area mode" "area mode only" \
     "$LEEFBAAR" score -q --model "$M" -i "buurten=$K" --join buurten=BU_CODE -o "$TMP/c"
 expect_fail "area mode on the grid" "area mode scores polygons" \

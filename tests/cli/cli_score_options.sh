@@ -13,6 +13,8 @@ done
 ls -A "$TMP/a" | grep -q '^\.leefbaar-tmp' && bad "temporary dir left" || ok "no temporary dir left"
 head -1 "$TMP/a/buurten.csv" | grep -q '^BU_CODE,BU_NAAM,WK_CODE,GM_CODE,year,lbm,afw,won,vrz,pub,kscore' \
     && ok "CSV header" || bad "CSV header: $(head -1 "$TMP/a/buurten.csv")"
+python3 -c 'import json, sys; p = json.load(open(sys.argv[1]))["peak_rss_mb"]; sys.exit(not (0 < p["read"] <= p["write"]))' \
+    "$TMP/a/run.json" && ok "run.json records the peak memory per stage" || bad "run.json peak_rss_mb"
 grep -q '"command": *"score --model .*-i buurten=' "$TMP/a/run.json" \
     && ok "run.json records the full command" || bad "run.json command"
 
@@ -27,4 +29,33 @@ grep -q '"crs"' "$TMP/a/buurten.geojson" && bad "RFC 7946 GeoJSON has a crs memb
     && cmp -s "$TMP/t1/buurten.csv" "$TMP/t2/buurten.csv" && cmp -s "$TMP/t1/buurten.csv" "$TMP/a/buurten.csv" \
     && ok "--threads 1 and 2 give the same CSV" || bad "--threads changes the numbers"
 expect_fail "--threads -1 is refused" "--threads needs a whole number" "$LEEFBAAR" "${args[@]}" --threads -1 -o "$TMP/t3"
+# --outputs: only the chosen files (and run.json), the same numbers as the full run.
+"$LEEFBAAR" "${args[@]}" -q --outputs csv,tif -o "$TMP/o1" 2>"$TMP/err" \
+    && ok "--outputs csv,tif runs" || bad "--outputs csv,tif: $(cat "$TMP/err")"
+[[ "$(ls "$TMP/o1" | grep -Ev '\.(qml|aux\.xml)$' | tr '\n' ' ')" == "buurten.csv class_2021.tif run.json scores_2021.tif " ]] \
+    && ok "--outputs csv,tif writes only those" || bad "--outputs csv,tif wrote: $(ls "$TMP/o1" | tr '\n' ' ')"
+cmp -s "$TMP/o1/buurten.csv" "$TMP/a/buurten.csv" && ok "--outputs keeps the numbers" \
+    || bad "--outputs csv changes the CSV"
+grep -q '"scores.gpkg"' "$TMP/o1/run.json" && bad "run.json lists an unwritten scores.gpkg" \
+    || ok "run.json lists only what was written"
+"$LEEFBAAR" "${args[@]}" -q --outputs gpkg -o "$TMP/o2" 2>"$TMP/err" \
+    && [[ "$(ls "$TMP/o2" | tr '\n' ' ')" == "run.json scores.gpkg " ]] \
+    && ogrinfo -ro -q "$TMP/o2/scores.gpkg" 2>/dev/null | grep -q "buurten" \
+    && ! ogrinfo -ro -q "$TMP/o2/scores.gpkg" 2>/dev/null | grep -q "grid" \
+    && ok "--outputs gpkg: the units layer without the grid layer" \
+    || bad "--outputs gpkg: $(ls "$TMP/o2" | tr '\n' ' ') $(cat "$TMP/err")"
+# --units grid: csv is grid.csv, the cells without their squares, the numbers of the grid layer.
+"$LEEFBAAR" "${args[@]}" -q --units grid --outputs csv,grid -o "$TMP/o4" 2>"$TMP/err" \
+    && ogr2ogr -f CSV "$TMP/o4-layer.csv" "$TMP/o4/scores.gpkg" grid >/dev/null 2>&1 \
+    && awk -F, 'NR == FNR { if (FNR > 1) v[$1] = $3; next }
+                FNR > 1 { n++; d = $3 - v[$1]; if (!($1 in v) || d > 5e-7 || d < -5e-7) bad++ }
+                END { exit !(n == 75 && bad == 0) }' "$TMP/o4-layer.csv" "$TMP/o4/grid.csv" \
+    && ok "--units grid --outputs csv: grid.csv has the 75 cells of the grid layer" \
+    || bad "grid.csv: $(head -3 "$TMP/o4/grid.csv") $(cat "$TMP/err")"
+expect_fail "unknown output" "--outputs wants a comma-separated list" \
+    "$LEEFBAAR" "${args[@]}" --outputs csv,shp -o "$TMP/o3"
+expect_fail "empty output list" "--outputs wants" "$LEEFBAAR" "${args[@]}" --outputs , -o "$TMP/o3"
+expect_fail "--preview without tif" "add tif to --outputs" \
+    "$LEEFBAAR" "${args[@]}" --preview --outputs csv -o "$TMP/o3"
+[[ ! -e "$TMP/o3" ]] && ok "nothing written on a refused --outputs" || bad "$TMP/o3 exists"
 finish
