@@ -74,7 +74,7 @@ static unsigned outputs_of(const lb_score_options *o)
 {
     if (o->outputs)
         return o->outputs;
-    return o->mode == LB_MODE_AREA ? LB_OUT_GPKG | LB_OUT_GEOJSON | LB_OUT_CSV : LB_OUT_ALL;
+    return o->mode == LB_MODE_AREA ? UNITS_OUTPUTS : LB_OUT_ALL;
 }
 
 /* The outputs' choice checked against the mode and the other options. */
