@@ -526,6 +526,21 @@ static lb_status eval_nearest(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, 
 
 /* ---- rasters ----------------------------------------------------------------------------- */
 
+/* Mean of the values @p v at the @p n covered cells @p cell weighted by their fractions @p frac;
+ * nodata (NaN) cells are left out; NaN when no covered cell has a value. */
+static double covered_mean(const double *v, const uint32_t *cell, const double *frac, size_t n)
+{
+    double sw = 0.0, sv = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double x = v[cell[k]];
+        if (isnan(x))
+            continue;
+        sw += frac[k];
+        sv += frac[k] * x;
+    }
+    return sw > 0.0 ? sv / sw : NAN;
+}
+
 /* Mean of raster @p r over shape @p s weighted by the exact covered fraction of each pixel;
  * nodata pixels are left out; NaN when no pixel with data is covered. */
 static lb_status raster_mean_over(lb_ctx *ctx, const lb_raster *r, const lb_shape *s, lb_cover *cv,
@@ -544,17 +559,8 @@ static lb_status raster_mean_over(lb_ctx *ctx, const lb_raster *r, const lb_shap
         rings[k] = (lb_ring){&xy[2 * off[k]], off[k + 1] - off[k], hole[k]};
     if (st == LB_OK)
         st = lb_cover_polygon(ctx, &r->grid, rings, nr, cv);
-    if (st == LB_OK) {
-        double sw = 0.0, sv = 0.0;
-        for (size_t k = 0; k < cv->n; k++) {
-            double v = r->v[cv->cell[k]];
-            if (isnan(v))
-                continue;
-            sw += cv->frac[k];
-            sv += cv->frac[k] * v;
-        }
-        *out = sw > 0.0 ? sv / sw : NAN;
-    }
+    if (st == LB_OK)
+        *out = covered_mean(r->v, cv->cell, cv->frac, cv->n);
     free(rings);
     free(xy);
     free(off);
@@ -573,15 +579,8 @@ static lb_status raster_means(lb_ctx *ctx, const lb_raster *r, lb_area *a, doubl
     ptrdiff_t n = (ptrdiff_t)a->units->n;
 #pragma omp parallel for schedule(static) num_threads(lb_ctx_threads(ctx))
     for (ptrdiff_t u = 0; u < n; u++) {
-        double sw = 0.0, sv = 0.0;
-        for (size_t k = cov->off[u]; k < cov->off[u + 1]; k++) {
-            double v = r->v[cov->cell[k]];
-            if (isnan(v))
-                continue;
-            sw += cov->frac[k];
-            sv += cov->frac[k] * v;
-        }
-        out[u] = sw > 0.0 ? sv / sw : NAN;
+        size_t k0 = cov->off[u];
+        out[u] = covered_mean(r->v, cov->cell + k0, cov->frac + k0, cov->off[u + 1] - k0);
     }
     return LB_OK;
 }
