@@ -441,6 +441,24 @@ static void test_change_grid_runs_rasters(void **state)
     assert_int_equal(system(c1), 0);
     snprintf(c2, sizeof(c2), "cmp '%s/change_2020_2021.tif' '%s/change_2020_2021.tif'", out, out2);
     assert_int_equal(system(c2), 0);
+
+    /* A run.json whose grid is not one (edited, or not ours) is refused naming the member; its
+     * members used to be read with json-c's untyped getters (a string nx became 0 cells). */
+    char rj[700], out3[700];
+    snprintf(rj, sizeof(rj), "%s/run.json", run);
+    struct json_object *doc = json_object_from_file(rj), *g = NULL;
+    assert_true(json_object_object_get_ex(doc, "grid", &g));
+    json_object_object_add(g, "nx", json_object_new_string("x"));
+    assert_int_equal(json_object_to_file(rj, doc), 0);
+    snprintf(out3, sizeof(out3), "%s/ch3", f->tmp);
+    o.outdir = out3;
+    assert_int_equal(lb_change_run(ctx, &o), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "grid.nx is a string, not a number"));
+    json_object_object_add(g, "nx", json_object_new_double(1e300));
+    assert_int_equal(json_object_to_file(rj, doc), 0);
+    assert_int_equal(lb_change_run(ctx, &o), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "is not a grid"));
+    json_object_put(doc);
     lb_ctx_destroy(ctx);
 }
 

@@ -10,6 +10,8 @@
 
 #include "test_util.h"
 
+#include "io/runjson.h"
+#include "model/model.h"
 #include "scores/scoreset.h"
 #include <leefbaar/leefbaar.h>
 
@@ -464,6 +466,122 @@ static void test_scores_own_run_two_years(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* Replace member @p key of the object at dotted path @p where in doc (NULL value deletes). */
+static void json_set(struct json_object *doc, const char *where, const char *key,
+                     struct json_object *value)
+{
+    struct json_object *o = doc;
+    char path[128];
+    snprintf(path, sizeof(path), "%s", where);
+    for (char *tok = strtok(path, "."); tok; tok = strtok(NULL, "."))
+        assert_true(json_object_object_get_ex(o, tok, &o));
+    if (value)
+        json_object_object_add(o, key, value);
+    else
+        json_object_object_del(o, key);
+}
+
+/* A run.json that was edited or not written by leefbaar score: every member the reader uses is
+ * type-checked first, and the error names the file and the JSON path (it used to crash on a
+ * missing reference.means or assert in json-c on one that was not an object). */
+static void test_scores_own_run_bad_run_json(void **state)
+{
+    fixture *f = *state;
+    char model[600], out[600], rj[700], saved[700];
+    snprintf(model, sizeof(model), "%s/tiny.yaml", f->tiny);
+    score_tiny(f, model, "bad", out, sizeof(out));
+    snprintf(rj, sizeof(rj), "%s/run.json", out);
+    snprintf(saved, sizeof(saved), "%s/saved.json", f->tmp);
+    struct json_object *orig = json_object_from_file(rj);
+    assert_non_null(orig);
+    assert_int_equal(json_object_to_file(saved, orig), 0);
+    json_object_put(orig);
+    lb_score_source src = {.path = out};
+    static const struct {
+        const char *where, *key, *value; /* value NULL: delete; where "=": the whole file */
+        const char *want;
+    } cases[] = {
+        {"reference", "means", NULL, "reference.means is missing"},
+        {"reference", "means", "[1, 2]", "reference.means is an array, not an object"},
+        {"reference", "means", "{}", "reference.means names no dimension"},
+        {"reference.means", "won", "\"4.1\"", "reference.means.won is a string, not a number"},
+        {"", "reference", "\"x\"", "reference is a string, not an object"},
+        {"", "options", "[]", "options is an array, not an object"},
+        {"options", "units", "7", "options.units is a number, not a string"},
+        {"options", "year", "1e300", "options.year is 1e+300, not a year"},
+        {"", "tool", "\"qgis\"", "tool is 'qgis', not 'leefbaar'"},
+        {"model", "indicators", "{}", "model.indicators is an object, not an array"},
+        {"model", "indicators", "[3]", "model.indicators[0] is not an object"},
+        {"", "years", "[1]", "years[0] is not an object"},
+        {"", "years", "[{\"year\": 2020, \"reference\": {\"means\": {\"won\": []}}}]",
+         "years[0].reference.means.won is an array, not a number"},
+        {"=", NULL, "[1, 2, 3]", "holds an array, not a JSON object"},
+        {"=", NULL,
+         "{\"tool\":\"leefbaar\",\"options\":{\"units\":\"buurten\",\"id_field\":"
+         "\"BU_CODE\"},\"reference\":{}}",
+         "reference.means is missing; was it written by leefbaar score?"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (strcmp(cases[i].where, "=") == 0) {
+            lb_test_write_text(rj, cases[i].value);
+        } else {
+            struct json_object *doc = json_object_from_file(saved);
+            assert_non_null(doc);
+            struct json_object *v = NULL;
+            if (cases[i].value)
+                assert_non_null(v = json_tokener_parse(cases[i].value));
+            json_set(doc, cases[i].where, cases[i].key, v);
+            assert_int_equal(json_object_to_file(rj, doc), 0);
+            json_object_put(doc);
+        }
+        expect_error(&src, 1, LB_ERR_DATA, cases[i].want, "run.json");
+    }
+}
+
+/* lb_reference_read (score --reference) checks the types of what it reads as well. */
+static void test_scores_reference_bad_types(void **state)
+{
+    fixture *f = *state;
+    char model[600], out[600], rj[700];
+    snprintf(model, sizeof(model), "%s/tiny.yaml", f->tiny);
+    score_tiny(f, model, "ref", out, sizeof(out));
+    snprintf(rj, sizeof(rj), "%s/run.json", out);
+    lb_ctx *ctx = lb_test_ctx();
+    lb_model *m = NULL;
+    assert_int_equal(lb_model_load(ctx, model, &m), LB_OK);
+    lb_reference r;
+    assert_int_equal(lb_reference_read(ctx, rj, m, &r), LB_OK);
+    lb_reference_free(&r);
+    static const struct {
+        const char *where, *key, *value, *want;
+    } cases[] = {
+        {"reference", "means", "[]", "reference.means is an array, not an object"},
+        {"reference", "ref", "\"4\"", "reference.ref is a string, not a number"},
+        {"reference", "year", "12345", "reference.year 12345 is not a year"},
+        {"model", "sha256", "{}", "model.sha256 is an object, not a string"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct json_object *doc = json_object_from_file(rj);
+        assert_non_null(doc);
+        json_set(doc, cases[i].where, cases[i].key, json_tokener_parse(cases[i].value));
+        char bad[800];
+        snprintf(bad, sizeof(bad), "%s/bad%zu.json", f->tmp, i);
+        assert_int_equal(json_object_to_file(bad, doc), 0);
+        json_object_put(doc);
+        lb_status st = lb_reference_read(ctx, bad, m, &r);
+        if (st != LB_ERR_DATA || !strstr(lb_ctx_errmsg(ctx), cases[i].want))
+            print_error("case %zu: status %d: %s\n", i, st, lb_ctx_errmsg(ctx));
+        assert_int_equal(st, LB_ERR_DATA);
+        assert_non_null(strstr(lb_ctx_errmsg(ctx), cases[i].want));
+        assert_non_null(strstr(lb_ctx_errmsg(ctx), bad));
+    }
+    lb_test_write_text(rj, "[]");
+    assert_int_equal(lb_reference_read(ctx, rj, m, &r), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "not a JSON object"));
+    lb_model_destroy(m);
+    lb_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     GDALAllRegister();
@@ -478,6 +596,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scores_own_run_read_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scores_own_run_model_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scores_own_run_two_years, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scores_own_run_bad_run_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scores_reference_bad_types, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

@@ -428,19 +428,6 @@ static lb_status build_table(lb_ctx *ctx, change_run *r)
 
 /* ---- rasters when both sides are grid runs on one grid ---------------------------------- */
 
-static int same_grid(struct json_object *ga, struct json_object *gb)
-{
-    const char *keys[] = {"cell_m", "x0", "y0", "nx", "ny"};
-    for (size_t k = 0; k < 5; k++) {
-        struct json_object *va = NULL, *vb = NULL;
-        if (!json_object_object_get_ex(ga, keys[k], &va) ||
-            !json_object_object_get_ex(gb, keys[k], &vb) ||
-            json_object_get_double(va) != json_object_get_double(vb))
-            return 0;
-    }
-    return 1;
-}
-
 typedef struct raster_pair {
     lb_ctx *ctx;
     const change_run *r;
@@ -483,20 +470,37 @@ static lb_class_table dev_classes(const change_run *r, const char *title)
     return (lb_class_table){r->dev.n_cuts + 1, r->dev.labels, r->dev.colours, r->dev.cuts, title};
 }
 
-/* Read the grid of a run from its run.json "grid" block. */
-static void grid_of(struct json_object *g, lb_grid *out)
+/* The grid of a run from the "grid" member of its run.json @p file: *has = 0 when there is none
+ * (an area run); every member type-checked and in range, else LB_ERR_DATA naming the member. */
+static lb_status grid_of(lb_ctx *ctx, const char *file, lb_grid *out, int *has)
 {
-    struct json_object *v = NULL;
-    json_object_object_get_ex(g, "cell_m", &v);
-    out->cell_m = json_object_get_double(v);
-    json_object_object_get_ex(g, "x0", &v);
-    out->x0 = json_object_get_double(v);
-    json_object_object_get_ex(g, "y0", &v);
-    out->y0 = json_object_get_double(v);
-    json_object_object_get_ex(g, "nx", &v);
-    out->nx = json_object_get_int(v);
-    json_object_object_get_ex(g, "ny", &v);
-    out->ny = json_object_get_int(v);
+    struct json_object *doc = NULL, *g = NULL, *v[5] = {NULL};
+    *has = 0;
+    lb_status st = lb_json_read_object(ctx, file, &doc);
+    if (st == LB_OK)
+        st = lb_json_member(ctx, file, doc, "", "grid", json_type_object, 0, &g);
+    static const char *const keys[5] = {"cell_m", "x0", "y0", "nx", "ny"};
+    for (size_t k = 0; st == LB_OK && g && k < 5; k++)
+        st = lb_json_member(ctx, file, g, "grid", keys[k], json_type_double, 1, &v[k]);
+    if (st == LB_OK && g) {
+        double x[5];
+        for (size_t k = 0; k < 5; k++)
+            x[k] = json_object_get_double(v[k]);
+        /* The widest grid of the Netherlands at 1 m is ~300 000 columns; 1e7 bounds the cast. */
+        if (!(x[0] > 0.0 && x[0] < 1e6) || !isfinite(x[1]) || !isfinite(x[2]) ||
+            !(x[3] >= 1 && x[3] <= 1e7 && x[3] == floor(x[3])) ||
+            !(x[4] >= 1 && x[4] <= 1e7 && x[4] == floor(x[4])))
+            st = lb_error(ctx, LB_ERR_DATA,
+                          "'%s': grid (cell_m %g, x0 %g, y0 %g, nx %g, ny %g) is not a grid; "
+                          "was it written by leefbaar score?",
+                          file, x[0], x[1], x[2], x[3], x[4]);
+        else {
+            *out = (lb_grid){x[1], x[2], x[0], (int)x[3], (int)x[4]};
+            *has = 1;
+        }
+    }
+    json_object_put(doc);
+    return st;
 }
 
 /* The Δ raster (bands written one at a time), the development-class raster, their QGIS
@@ -506,17 +510,19 @@ static lb_status write_rasters(lb_ctx *ctx, change_run *r)
 {
     if (!r->a.dir || !r->b.dir)
         return LB_OK;
-    struct json_object *ja = json_object_from_file(r->a.json);
-    struct json_object *jb = json_object_from_file(r->b.json);
-    struct json_object *ga = NULL, *gb = NULL;
-    lb_status st = LB_OK;
     raster_pair p = {.ctx = ctx, .r = r};
-    int ok = ja && jb && json_object_object_get_ex(ja, "grid", &ga) &&
-             json_object_object_get_ex(jb, "grid", &gb) && same_grid(ga, gb);
+    lb_grid gb = {0};
+    int has_a = 0, has_b = 0;
+    lb_status st = grid_of(ctx, r->a.json, &p.grid, &has_a);
+    if (st == LB_OK)
+        st = grid_of(ctx, r->b.json, &gb, &has_b);
+    if (st != LB_OK)
+        return st;
+    int ok = has_a && has_b && p.grid.cell_m == gb.cell_m && p.grid.x0 == gb.x0 &&
+             p.grid.y0 == gb.y0 && p.grid.nx == gb.nx && p.grid.ny == gb.ny;
     if (!ok)
         lb_log(ctx, LB_LOG_INFO, "change: the sources are not grid runs on one grid; no Δ rasters");
     if (ok) {
-        grid_of(ga, &p.grid);
         snprintf(p.path_a, sizeof(p.path_a), "%s/scores_%d.tif", r->a.dir, r->a.year);
         snprintf(p.path_b, sizeof(p.path_b), "%s/scores_%d.tif", r->b.dir, r->b.year);
         struct stat sb;
@@ -526,8 +532,6 @@ static lb_status write_rasters(lb_ctx *ctx, change_run *r)
             ok = 0;
         }
     }
-    json_object_put(ja);
-    json_object_put(jb);
     if (!ok)
         return LB_OK;
     const lb_scoreset *a = r->a.s;

@@ -6,6 +6,7 @@
 #include "scoreset.h"
 
 #include "../core/ctx.h"
+#include "../io/runjson.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -827,26 +828,132 @@ static lb_status run_model(lb_ctx *ctx, part *p, struct json_object *doc)
     return LB_OK;
 }
 
+/* The values of a "means" object at @p where: numbers, or null for a dimension without
+ * scores. */
+static lb_status check_means(lb_ctx *ctx, const char *file, struct json_object *means,
+                             const char *where)
+{
+    json_object_object_foreach(means, key, val)
+    {
+        struct json_object *v = NULL;
+        (void)val;
+        lb_status st = lb_json_member(ctx, file, means, where, key, json_type_double, 0, &v);
+        if (st != LB_OK)
+            return st;
+    }
+    return LB_OK;
+}
+
+/* A year member: absent, or a whole number 1000..9999 (cast to int only when it is one). */
+static lb_status check_year(lb_ctx *ctx, const char *file, struct json_object *o, const char *where,
+                            const char *key)
+{
+    struct json_object *v = NULL;
+    lb_status st = lb_json_member(ctx, file, o, where, key, json_type_double, 0, &v);
+    if (st != LB_OK || !v)
+        return st;
+    double y = json_object_get_double(v);
+    if (!(y >= 1000 && y <= 9999 && y == floor(y)))
+        return lb_error(ctx, LB_ERR_DATA, "'%s': %s%s%s is %g, not a year", file, where,
+                        where[0] ? "." : "", key, y);
+    return LB_OK;
+}
+
+/* Every member of run.json this reader uses, type-checked before any is read: a file that was
+ * not written by leefbaar score (or was edited) gets an error naming the file and the JSON path
+ * instead of a crash or numbers read from the wrong type. */
+static lb_status check_run_json(lb_ctx *ctx, const char *file, struct json_object *doc)
+{
+    struct json_object *tool = NULL, *opt = NULL, *ref = NULL, *means = NULL, *model = NULL,
+                       *inds = NULL, *years = NULL, *v = NULL;
+    lb_status st = lb_json_member(ctx, file, doc, "", "tool", json_type_string, 1, &tool);
+    if (st == LB_OK && strcmp(json_object_get_string(tool), "leefbaar") != 0)
+        return lb_error(ctx, LB_ERR_DATA, "'%s': tool is '%s', not 'leefbaar'", file,
+                        json_object_get_string(tool));
+    if (st == LB_OK)
+        st = lb_json_member(ctx, file, doc, "", "version", json_type_string, 0, &v);
+    if (st == LB_OK)
+        st = lb_json_member(ctx, file, doc, "", "options", json_type_object, 1, &opt);
+    if (st == LB_OK)
+        st = lb_json_member(ctx, file, opt, "options", "units", json_type_string, 1, &v);
+    if (st == LB_OK)
+        st = lb_json_member(ctx, file, opt, "options", "id_field", json_type_string, 0, &v);
+    if (st == LB_OK)
+        st = lb_json_member(ctx, file, opt, "options", "weight", json_type_string, 0, &v);
+    if (st == LB_OK)
+        st = check_year(ctx, file, opt, "options", "year");
+    if (st == LB_OK)
+        st = lb_json_member(ctx, file, doc, "", "reference", json_type_object, 1, &ref);
+    if (st == LB_OK)
+        st = lb_json_member(ctx, file, ref, "reference", "means", json_type_object, 1, &means);
+    if (st == LB_OK && json_object_object_length(means) == 0)
+        st = lb_error(ctx, LB_ERR_DATA, "'%s': reference.means names no dimension", file);
+    if (st == LB_OK)
+        st = check_means(ctx, file, means, "reference.means");
+    if (st == LB_OK)
+        st = lb_json_member(ctx, file, ref, "reference", "ref", json_type_double, 0, &v);
+    if (st == LB_OK)
+        st = check_year(ctx, file, ref, "reference", "year");
+    if (st == LB_OK)
+        st = lb_json_member(ctx, file, ref, "reference", "mode", json_type_string, 0, &v);
+    if (st == LB_OK)
+        st = lb_json_member(ctx, file, doc, "", "model", json_type_object, 0, &model);
+    static const char *const mkeys[] = {"path", "sha256", "name"};
+    for (size_t k = 0; st == LB_OK && k < 3; k++)
+        st = lb_json_member(ctx, file, model, "model", mkeys[k], json_type_string, 0, &v);
+    if (st == LB_OK)
+        st = lb_json_member(ctx, file, model, "model", "indicators", json_type_array, 0, &inds);
+    for (size_t i = 0; st == LB_OK && inds && i < json_object_array_length(inds); i++) {
+        char where[64];
+        snprintf(where, sizeof(where), "model.indicators[%zu]", i);
+        struct json_object *o = json_object_array_get_idx(inds, i);
+        if (!json_object_is_type(o, json_type_object)) {
+            st = lb_error(ctx, LB_ERR_DATA, "'%s': %s is not an object", file, where);
+            break;
+        }
+        static const char *const ikeys[] = {"id", "label", "dimension"};
+        for (size_t k = 0; st == LB_OK && k < 3; k++)
+            st = lb_json_member(ctx, file, o, where, ikeys[k], json_type_string, k != 1, &v);
+    }
+    if (st == LB_OK)
+        st = lb_json_member(ctx, file, doc, "", "years", json_type_array, 0, &years);
+    for (size_t j = 0; st == LB_OK && years && j < json_object_array_length(years); j++) {
+        char where[64], rwhere[80];
+        snprintf(where, sizeof(where), "years[%zu]", j);
+        snprintf(rwhere, sizeof(rwhere), "years[%zu].reference", j);
+        struct json_object *y = json_object_array_get_idx(years, j), *yr = NULL, *ym = NULL;
+        if (!json_object_is_type(y, json_type_object)) {
+            st = lb_error(ctx, LB_ERR_DATA, "'%s': %s is not an object", file, where);
+            break;
+        }
+        st = check_year(ctx, file, y, where, "year");
+        if (st == LB_OK)
+            st = lb_json_member(ctx, file, y, where, "reference", json_type_object, 0, &yr);
+        if (st == LB_OK)
+            st = lb_json_member(ctx, file, yr, rwhere, "means", json_type_object, 0, &ym);
+        if (st == LB_OK && ym) {
+            char mwhere[96];
+            snprintf(mwhere, sizeof(mwhere), "%s.means", rwhere);
+            st = check_means(ctx, file, ym, mwhere);
+        }
+    }
+    return st;
+}
+
 /* Our own run: run.json + the units layer of scores.gpkg (all years it holds). */
 static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *json_path,
                           const char *dir, part *p)
 {
-    struct json_object *doc = json_object_from_file(json_path);
-    if (!doc)
-        return lb_error(ctx, LB_ERR_IO, "'%s': cannot read it as JSON (%s)", json_path,
-                        json_util_get_last_err() ? json_util_get_last_err() : "unknown error");
-    lb_status st = LB_OK;
+    struct json_object *doc = NULL;
+    lb_status st = lb_json_read_object(ctx, json_path, &doc);
+    if (st != LB_OK)
+        return st;
     lb_vlayer *t = NULL;
-    const char *tool = json_str(doc, "tool");
+    st = check_run_json(ctx, json_path, doc);
+    if (st != LB_OK)
+        goto done;
     struct json_object *opt = json_get(doc, "options"), *ref = json_get(doc, "reference");
     const char *units = json_str(opt, "units");
-    if (!tool || strcmp(tool, "leefbaar") != 0 || !units || !ref) {
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "'%s' is not the run.json of a leefbaar score run (no tool, options.units "
-                      "or reference)",
-                      json_path);
-        goto done;
-    }
     const char *layer = src->layer ? src->layer : units;
     int is_grid = strcmp(layer, "grid") == 0;
     const char *model_name = json_str(json_get(doc, "model"), "name");
@@ -879,7 +986,7 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
     }
     /* The dimensions are the codes of the reference means, in the run's order. */
     struct json_object *means = json_get(ref, "means");
-    size_t nd = means ? (size_t)json_object_object_length(means) : 0;
+    size_t nd = (size_t)json_object_object_length(means); /* an object: check_run_json */
     p->dim_code = calloc(nd ? nd : 1, sizeof(char *));
     p->dim_label = calloc(nd ? nd : 1, sizeof(char *));
     size_t *dcol = calloc(nd ? nd : 1, sizeof(size_t));
