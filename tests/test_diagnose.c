@@ -769,6 +769,49 @@ static void test_diagnose_html_markdown(void **state)
     lb_scoreset_destroy(s);
 }
 
+/* Count of @p needle in @p hay. */
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* The development chart's gridlines depend on the range of the scores, not on their size: one
+ * score of 1e5 once made a 352 MB report (a line every 0.05 from 0 to 1e5), 1e7 ran out of
+ * memory and 1e300 never ended. Every report stays small and ends. */
+static void test_diagnose_huge_scores_bounded(void **state)
+{
+    fixture *f = *state;
+    static const double big[] = {1e5, 1e7, 1e300, -1e300, 1.7e308};
+    for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+        lb_scoreset *s = make_set(f->geojson, 1, 1);
+        /* The wijk's first unit gets the huge score in the last year; -1e300 with +1e300 in
+         * the other wijk makes a range no double holds. */
+        s->value[(1 * NO + 0) * NU + 0] = big[i];
+        if (big[i] < 0)
+            s->value[(1 * NO + 0) * NU + 1] = -big[i];
+        lb_diagnose_options o;
+        lb_diagnose_options_init(&o);
+        o.wijk = "WK000101";
+        o.basename = "rapport";
+        char sub[32], path[700];
+        snprintf(sub, sizeof(sub), "big%zu", i);
+        struct json_object *doc = run_json(f, s, &o, sub, "rapport");
+        json_object_put(doc);
+        snprintf(path, sizeof(path), "%s/%s/rapport.html", f->tmp, sub);
+        char *html = slurp(path);
+        size_t len = strlen(html), lines = count_of(html, "stroke=\"#bbb\" stroke-width=\"0.5\"");
+        if (len > 300000 || lines > 21)
+            print_error("score %g: %zu bytes of HTML, %zu gridlines\n", big[i], len, lines);
+        assert_true(len <= 300000);
+        assert_true(lines <= 21);
+        free(html);
+        lb_scoreset_destroy(s);
+    }
+}
+
 /* Weights that are powers of two make every mean exactly the unit's value, so boundaries are
  * hit exactly: focus distance 0.25 and the development cut -0.0625. The wijk is one unit. */
 static void set_exact(lb_scoreset *s, double wijk20, double wijk22, double focus22)
@@ -967,6 +1010,7 @@ int main(void)
         cmocka_unit_test(test_diagnose_json_numbers),
         cmocka_unit_test(test_diagnose_published_unweighted),
         cmocka_unit_test(test_diagnose_html_markdown),
+        cmocka_unit_test(test_diagnose_huge_scores_bounded),
         cmocka_unit_test(test_diagnose_verdict_end_to_end),
         cmocka_unit_test(test_diagnose_errors_leave_nothing),
         cmocka_unit_test(test_diagnose_demo_matches_scores),

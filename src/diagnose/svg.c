@@ -361,8 +361,18 @@ void lb_dx_svg_development(lb_text *t, const lb_diagnosis *dx)
     }
     if (!isfinite(lo))
         return;
-    lo = floor((lo - 0.03) * 20.0) / 20.0;
-    hi = ceil((hi + 0.03) * 20.0) / 20.0;
+    /* Gridlines every 1, 2 or 5 × 10^k (at least 0.05, the scale of score differences that
+     * matter) with at most ~10 over the range: the number of lines never depends on the size of
+     * the scores, which once made a 352 MB report for one score of 1e5. A range too wide for a
+     * double (scores near ±1e308) gets no chart. */
+    double pad = fmax(0.03, 0.05 * (hi - lo));
+    double step = fmax(0.05, nice_up((hi - lo + 2.0 * pad) / 8.0));
+    lo = floor((lo - pad) / step) * step;
+    hi = ceil((hi + pad) / step) * step;
+    double n_lines = (hi - lo) / step;
+    if (!isfinite(lo) || !isfinite(hi) || !isfinite(n_lines) || !(hi > lo) || n_lines > 20.0)
+        return;
+    const int decimals = step >= 1.0 ? 0 : (int)ceil(-log10(step) - 1e-9);
     double y0 = lb_dx_year(dx, 0), y1 = lb_dx_year(dx, dx->n_t - 1);
     double *xs = malloc(dx->n_t * sizeof(double));
     if (!xs) {
@@ -372,7 +382,7 @@ void lb_dx_svg_development(lb_text *t, const lb_diagnosis *dx)
     const size_t n = dx->n_t;
     for (size_t ti = 0; ti < n; ti++)
         xs[ti] = y1 > y0 ? left + (lb_dx_year(dx, ti) - y0) / (y1 - y0) * pw : left + pw / 2;
-    char a[32];
+    char a[512]; /* labels of scores up to 1e308 */
     lb_text_printf(t,
                    "<svg class=\"chart\" viewBox=\"0 0 %.0f "
                    "%.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\" aria-label=\"Ontwikkeling "
@@ -400,13 +410,14 @@ void lb_dx_svg_development(lb_text *t, const lb_diagnosis *dx)
         }
         lb_text_puts(t, "\n");
     }
-    for (double v = lo; v <= hi + 1e-9; v += 0.05) {
-        double y = top + (hi - v) / (hi - lo) * ph;
+    for (int k = 0; k <= (int)(n_lines + 0.5); k++) {
+        double v = lo + k * step, y = top + (hi - v) / (hi - lo) * ph;
         lb_text_printf(t,
                        "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#bbb\" "
                        "stroke-width=\"0.5\"/><text x=\"%.0f\" y=\"%.1f\" class=\"axis\" "
                        "text-anchor=\"end\" dominant-baseline=\"central\">%s</text>\n",
-                       left, left + pw, y, y, left - 6, y, lb_nl_number(a, sizeof(a), v, 2, 0));
+                       left, left + pw, y, y, left - 6, y,
+                       lb_nl_number(a, sizeof(a), v, decimals, 0));
     }
     for (size_t ti = 0; ti < n; ti++)
         lb_text_printf(t,
