@@ -812,6 +812,71 @@ static void test_diagnose_huge_scores_bounded(void **state)
     }
 }
 
+/* Identical scores everywhere (up to the last bit) leave an sd of ~1e-17: "clearly below the
+ * gemeente" was then decided by rounding noise and gave a verdict. Now such a dimension is
+ * "not decidable", criterion (1) is unknown and the verdict says when it depends on (1). */
+static void test_diagnose_identical_scores_no_verdict(void **state)
+{
+    fixture *f = *state;
+    lb_scoreset *s = make_set(f->geojson, 0, 1);
+    const double v = 0.1, lower = 0.1 - 1e-16;
+    for (int t = 0; t < NT; t++)
+        for (int u = 0; u < NU; u++) {
+            for (int d = 0; d < ND; d++)
+                s->value[(t * NO + 2 + d) * NU + u] = u < 3 ? lower : v;
+            s->value[(t * NO + 1) * NU + u] = 0.3;
+            s->value[(t * NO + 0) * NU + u] = 4.4; /* "uitstekend": far from zwak */
+        }
+    lb_diagnose_options o;
+    lb_diagnose_options_init(&o);
+    o.wijk = "WK000101";
+    o.basename = "rapport";
+    struct json_object *doc = run_json(f, s, &o, "flat", "rapport"), *cmp = NULL, *chk = NULL,
+                       *x = NULL;
+    assert_true(json_object_object_get_ex(doc, "comparison", &cmp));
+    for (size_t d = 0; d < ND; d++) {
+        struct json_object *e = json_object_array_get_idx(cmp, d);
+        double sd = jget(e, "sd"), gap = jget(e, "gap");
+        /* The premise: the gap is noise of the size of the sd (so gap <= -k sd held). */
+        if (!(sd > 0 && sd < 1e-15 && gap < 0 && gap > -1e-15))
+            print_error("dimension %zu: sd %g, gap %g\n", d, sd, gap);
+        assert_true(sd > 0 && sd < 1e-15 && gap < 0 && gap > -1e-15);
+        assert_true(json_object_object_get_ex(e, "clearly_below", &x));
+        assert_null(x);
+        assert_true(json_object_object_get_ex(e, "no_spread", &x));
+        assert_true(json_object_get_boolean(x));
+    }
+    assert_true(json_object_object_get_ex(doc, "check", &chk));
+    assert_near(jget(chk, "n_dimensions_clearly_below"), 0, 0);
+    assert_true(json_object_object_get_ex(chk, "criteria", &x));
+    assert_string_equal(
+        json_object_get_string(json_object_object_get(json_object_array_get_idx(x, 0), "status")),
+        "onbekend");
+    /* Far from zwak and not declining: risk not met; (1) met would give "possible", (1) not
+     * met "none", so there is no verdict. */
+    assert_string_equal(json_object_get_string(json_object_object_get(chk, "verdict")),
+                        "geen oordeel mogelijk");
+    json_object_put(doc);
+    char path[700];
+    snprintf(path, sizeof(path), "%s/flat/rapport.md", f->tmp);
+    char *md = slurp(path);
+    assert_non_null(strstr(md, "niet te bepalen (geen spreiding)"));
+    assert_non_null(
+        strstr(md, "Niet te bepalen voor Woningvoorraad, Sociale samenhang en Veiligheid"));
+    free(md);
+    lb_scoreset_destroy(s);
+
+    /* The rules themselves. */
+    assert_true(lb_dx_no_spread(4e-17, 0.1));
+    assert_true(lb_dx_no_spread(0.0, 0.0));
+    assert_false(lb_dx_no_spread(1e-6, 0.1));
+    assert_false(lb_dx_no_spread(NAN, 0.1));
+    assert_true(lb_dx_no_spread(1e-7, 1e5)); /* relative to the scale of the scores */
+    assert_int_equal(lb_dx_decide(LB_DX_UNKNOWN, LB_DX_NOT, LB_DX_MET), LB_DX_UNDECIDED);
+    assert_int_equal(lb_dx_decide(LB_DX_UNKNOWN, LB_DX_MET, LB_DX_NOT), LB_DX_POSSIBLE);
+    assert_int_equal(lb_dx_decide(LB_DX_UNKNOWN, LB_DX_MET, LB_DX_MET), LB_DX_UNDECIDED);
+}
+
 /* Weights that are powers of two make every mean exactly the unit's value, so boundaries are
  * hit exactly: focus distance 0.25 and the development cut -0.0625. The wijk is one unit. */
 static void set_exact(lb_scoreset *s, double wijk20, double wijk22, double focus22)
@@ -1011,6 +1076,7 @@ int main(void)
         cmocka_unit_test(test_diagnose_published_unweighted),
         cmocka_unit_test(test_diagnose_html_markdown),
         cmocka_unit_test(test_diagnose_huge_scores_bounded),
+        cmocka_unit_test(test_diagnose_identical_scores_no_verdict),
         cmocka_unit_test(test_diagnose_verdict_end_to_end),
         cmocka_unit_test(test_diagnose_errors_leave_nothing),
         cmocka_unit_test(test_diagnose_demo_matches_scores),

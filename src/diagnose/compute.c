@@ -24,6 +24,13 @@ int lb_dx_clearly_below(double gap, double sd, double k)
     return gap < 0.0 && gap <= -k * sd;
 }
 
+int lb_dx_no_spread(double sd, double scale)
+{
+    if (isnan(sd))
+        return 0;
+    return !(sd > 1e-9 * fmax(1.0, isfinite(scale) ? fabs(scale) : 1.0));
+}
+
 lb_dx_level lb_dx_problems_level(size_t n_below)
 {
     return n_below >= 2 ? LB_DX_MET : n_below == 1 ? LB_DX_PARTLY : LB_DX_NOT;
@@ -57,6 +64,10 @@ lb_dx_level lb_dx_size_level(int known, double inhabitants, double min_inhabitan
 
 lb_dx_verdict lb_dx_decide(lb_dx_level problems, lb_dx_level risk, lb_dx_level size)
 {
+    if (problems == LB_DX_UNKNOWN) {
+        lb_dx_verdict hi = lb_dx_decide(LB_DX_MET, risk, size);
+        return hi == lb_dx_decide(LB_DX_NOT, risk, size) ? hi : LB_DX_UNDECIDED;
+    }
     if (problems == LB_DX_MET && risk == LB_DX_MET && size == LB_DX_MET)
         return LB_DX_STRONG;
     if (problems == LB_DX_MET || risk == LB_DX_MET ||
@@ -86,6 +97,8 @@ const char *lb_dx_verdict_name(lb_dx_verdict v)
         return "sterke aanwijzing";
     case LB_DX_POSSIBLE:
         return "mogelijke aanwijzing";
+    case LB_DX_UNDECIDED:
+        return "geen oordeel mogelijk";
     default:
         return "geen aanwijzing";
     }
@@ -246,6 +259,7 @@ void lb_dx_free(lb_diagnosis *dx)
     free(dx->gap);
     free(dx->threshold);
     free(dx->below);
+    free(dx->no_spread);
     memset(dx, 0, sizeof(*dx));
 }
 
@@ -411,6 +425,9 @@ static void check(lb_diagnosis *dx)
     const lb_scoreset *s = dx->s;
     const size_t last = dx->n_t - 1;
     dx->problems = lb_dx_problems_level(dx->n_below);
+    /* A dimension without spread might be below or not; it decides (1) unless two others are. */
+    if (dx->n_no_spread && dx->problems != LB_DX_MET)
+        dx->problems = LB_DX_UNKNOWN;
 
     dx->gap_focus = NAN;
     if (dx->focus && !isnan(dx->focus[last].v[LB_OUT_LBM])) {
@@ -462,10 +479,11 @@ lb_status lb_dx_compute(lb_ctx *ctx, const lb_scoreset *s, const lb_dx_selection
     dx->gap = calloc(nd ? nd : 1, sizeof(double));
     dx->threshold = calloc(nd ? nd : 1, sizeof(double));
     dx->below = calloc(nd ? nd : 1, 1);
+    dx->no_spread = calloc(nd ? nd : 1, 1);
     dx->units = calloc(s->n_units ? s->n_units : 1, sizeof(size_t));
     dx->periods = calloc(nt + 1, sizeof(*dx->periods));
     if (!dx->weighted || !dx->wijk || !dx->gem || (sel->focus && !dx->focus) || !dx->sd ||
-        !dx->gap || !dx->threshold || !dx->below || !dx->units || !dx->periods) {
+        !dx->gap || !dx->threshold || !dx->below || !dx->no_spread || !dx->units || !dx->periods) {
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -503,6 +521,14 @@ lb_status lb_dx_compute(lb_ctx *ctx, const lb_scoreset *s, const lb_dx_selection
     for (size_t d = 0; d < nd; d++) {
         dx->gap[d] = dx->wijk[last].v[LB_OUT_DIM0 + d] - dx->gem[last].v[LB_OUT_DIM0 + d];
         dx->threshold[d] = dx->clear_sd * dx->sd[last * nd + d];
+        double scale =
+            fmax(fabs(dx->wijk[last].v[LB_OUT_DIM0 + d]), fabs(dx->gem[last].v[LB_OUT_DIM0 + d]));
+        /* Only a negative gap can be "clearly below"; without spread that cannot be told. */
+        if (dx->gap[d] < 0.0 && lb_dx_no_spread(dx->sd[last * nd + d], scale)) {
+            dx->no_spread[d] = 1;
+            dx->n_no_spread++;
+            continue;
+        }
         dx->below[d] =
             (unsigned char)lb_dx_clearly_below(dx->gap[d], dx->sd[last * nd + d], dx->clear_sd);
         dx->n_below += dx->below[d];

@@ -54,12 +54,19 @@ typedef enum lb_dx_level {
 typedef enum lb_dx_verdict {
     LB_DX_NONE = 0,     /* geen aanwijzing */
     LB_DX_POSSIBLE = 1, /* mogelijke aanwijzing */
-    LB_DX_STRONG = 2    /* sterke aanwijzing */
+    LB_DX_STRONG = 2,   /* sterke aanwijzing */
+    LB_DX_UNDECIDED = 3 /* geen oordeel mogelijk: (1) is onbekend and would change the verdict */
 } lb_dx_verdict;
 
 /* Is a dimension clearly below the gemeente: @p gap = wijk − gemeente < 0 and
  * gap <= −k · sd (sd of the dimension over the input's units)? 0 when anything is NaN. */
 int lb_dx_clearly_below(double gap, double sd, double k);
+
+/* Is the sd of a dimension too small to tell a real gap from rounding noise? True when @p sd is
+ * not above 1e-9 × max(1, @p scale) (scale: the largest |mean| compared); identical scores
+ * everywhere give an sd of ~1e-17 and a gap of the same size, and "gap <= -k·sd" is then
+ * decided by the last bits of the doubles. */
+int lb_dx_no_spread(double sd, double scale);
 
 /* (1) cumulative problems: 0 dimensions clearly below → NOT, 1 → PARTLY, ≥ 2 → MET. */
 lb_dx_level lb_dx_problems_level(size_t n_below);
@@ -79,7 +86,8 @@ lb_dx_level lb_dx_risk_level(int near, int direction_known, int declining);
 lb_dx_level lb_dx_size_level(int known, double inhabitants, double min_inhabitants);
 
 /* The verdict: STRONG when (1), (2) and (3) are all MET; POSSIBLE when not strong and (1) or
- * (2) is MET, or both are PARTLY; NONE otherwise. */
+ * (2) is MET, or both are PARTLY; NONE otherwise. When (1) is UNKNOWN the verdict is the one
+ * both a MET and a NOT (1) would give, or UNDECIDED when they differ. */
 lb_dx_verdict lb_dx_decide(lb_dx_level problems, lb_dx_level risk, lb_dx_level size);
 
 /* Dutch names: "voldaan" ...; "sterke aanwijzing" ... Static. */
@@ -141,7 +149,8 @@ typedef struct lb_diagnosis {
     double *gap;       /* n_dims: wijk − gemeente */
     double *threshold; /* n_dims: clear_sd · sd */
     unsigned char *below;
-    size_t n_below, n_compared;
+    unsigned char *no_spread; /* n_dims: sd too small to compare (lb_dx_no_spread) */
+    size_t n_below, n_compared, n_no_spread;
 
     size_t n_periods;
     lb_dx_period *periods; /* consecutive used years, then first → last when > 2 years */

@@ -229,7 +229,7 @@ static void sentence(sink *k, const char *fmt, ...)
 
 static void verdict_box(sink *k, const lb_diagnosis *dx, const char *why)
 {
-    static const char *const css[] = {"v-none", "v-possible", "v-strong"};
+    static const char *const css[] = {"v-none", "v-possible", "v-strong", "v-none"};
     if (k->html) {
         lb_text_printf(&k->t, "<section class=\"verdict %s\">\n", css[dx->verdict]);
         lb_text_puts(&k->t, "<h2>Preventiebudget: indicatief oordeel</h2>\n<p class=\"big\">");
@@ -365,7 +365,10 @@ static void section_dimensions(sink *k, const lb_diagnosis *dx)
         cell(k, dev(0.0).s);
         cell(k, dev(dx->gap[d]).s);
         cell(k, dev(-dx->threshold[d]).s);
-        cell(k, isnan(dx->gap[d]) ? "geen gegevens" : dx->below[d] ? "ja" : "nee");
+        cell(k, isnan(dx->gap[d])  ? "geen gegevens"
+                : dx->no_spread[d] ? "niet te bepalen (geen spreiding)"
+                : dx->below[d]     ? "ja"
+                                   : "nee");
     }
     table_end(k);
 }

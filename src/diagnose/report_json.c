@@ -239,7 +239,9 @@ lb_status lb_dx_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_li
         put(e, "gap", num(dx->gap[d]));
         put(e, "sd", num(dx->sd[last * nd + d]));
         put(e, "threshold", num(dx->threshold[d]));
-        put(e, "clearly_below", json_object_new_boolean(dx->below[d]));
+        /* null: not decidable, the dimension has no spread over the units */
+        put(e, "clearly_below", dx->no_spread[d] ? NULL : json_object_new_boolean(dx->below[d]));
+        put(e, "no_spread", json_object_new_boolean(dx->no_spread[d]));
         json_object_array_add(cmp, e);
     }
     put(doc, "comparison", cmp);

@@ -45,6 +45,24 @@ static void reason_problems(const lb_diagnosis *dx, lb_text *t)
     const lb_scoreset *s = dx->s;
     char k[32], a[32];
     lb_nl_number(k, sizeof(k), dx->clear_sd, 2, 0);
+    if (dx->n_no_spread) {
+        /* Without spread "k standard deviations below" is decided by rounding noise. */
+        lb_text_puts(t, "Niet te bepalen voor ");
+        size_t j = 0;
+        for (size_t d = 0; d < s->n_dims; d++) {
+            if (!dx->no_spread[d])
+                continue;
+            lb_text_printf(t, "%s%s",
+                           j == 0                     ? ""
+                           : j + 1 == dx->n_no_spread ? " en "
+                                                      : ", ",
+                           lb_dx_dim_label(s, d));
+            j++;
+        }
+        lb_text_puts(t, ": de scores van die dimensie verschillen (vrijwel) niet tussen de "
+                        "eenheden, dus er is geen standaarddeviatie om een verschil aan af te "
+                        "meten. ");
+    }
     if (dx->n_below == 0) {
         lb_text_printf(t,
                        "Op geen van de %zu vergeleken dimensies ligt de wijk duidelijk (minstens "
@@ -161,6 +179,10 @@ char *lb_dx_verdict_reason(const lb_diagnosis *dx)
                    lb_dx_level_name(dx->problems), lb_dx_level_name(dx->risk),
                    lb_dx_level_name(dx->size));
     switch (dx->verdict) {
+    case LB_DX_UNDECIDED:
+        lb_text_puts(&t, "Punt (1) is niet te bepalen en het oordeel hangt ervan af; er is "
+                         "daarom geen oordeel.");
+        break;
     case LB_DX_STRONG:
         lb_text_puts(&t, "Alle drie de punten zijn voldaan.");
         break;
