@@ -560,6 +560,15 @@ static void test_waterbed_zone_geometry(void **state)
     assert_int_equal(lb_zunits_to_area(ctx, zu, area, sz, 50.0, dp, dc, sh), LB_OK);
     assert_true(isinf(dp[3]));
     free(area);
+    /* an area far from every unit: the query finds nothing (this once passed NULL to qsort,
+     * which the UBSan build reports) and nothing is measured */
+    area = rect_wkb(90000.0, 90000.0, 90100.0, 90100.0, &sz);
+    assert_int_equal(lb_zunits_to_area(ctx, zu, area, sz, 50.0, dp, dc, sh), LB_OK);
+    for (size_t u = 0; u < 16; u++) {
+        assert_true(isinf(dp[u]) && isinf(dc[u]));
+        assert_near(sh[u], 0.0, 0);
+    }
+    free(area);
     /* union of a 2 × 2 block: 40000 m2 */
     const size_t block[4] = {5, 6, 9, 10};
     unsigned char *wkb = NULL;

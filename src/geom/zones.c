@@ -214,7 +214,8 @@ static lb_status query(lb_ctx *ctx, const lb_zunits *zu, const double *e, double
     if (c->oom)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory querying units");
     /* STRtree order depends on the tree layout; sort so results never depend on it */
-    qsort(c->v, c->n, sizeof(*c->v), cmp_u32);
+    if (c->n > 1) /* c->v is NULL before the first hit; qsort(NULL, 0) is undefined */
+        qsort(c->v, c->n, sizeof(*c->v), cmp_u32);
     return LB_OK;
 }
 
