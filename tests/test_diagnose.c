@@ -335,6 +335,20 @@ static void test_diagnose_escaping(void **state)
     lb_text_md(&t, "<Oud & Nieuw> | a*b_c [d] #1\nx");
     assert_string_equal(t.s, "\\<Oud \\& Nieuw\\> \\| a\\*b\\_c \\[d\\] \\#1 x");
     lb_text_free(&t);
+    /* Strikethrough, images, code spans, tabs and controls; a name at the start of a line
+     * that Markdown would read as a list item, a setext underline or a code block. */
+    lb_text_md(&t, "1. ~~weg~~ ![x](y) `c`\tz\x01<script>");
+    assert_string_equal(t.s, "1\\. \\~\\~weg\\~\\~ \\!\\[x\\](y) \\`c\\` z \\<script\\>");
+    lb_text_puts(&t, "\n");
+    lb_text_md(&t, "    - De Hoek");
+    lb_text_puts(&t, "\n");
+    lb_text_md(&t, "+ 3) = x");
+    assert_string_equal(t.s, "1\\. \\~\\~weg\\~\\~ \\!\\[x\\](y) \\`c\\` z \\<script\\>\n\\- De "
+                             "Hoek\n\\+ 3) = x");
+    lb_text_free(&t);
+    lb_text_md(&t, "2020) x");
+    assert_string_equal(t.s, "2020\\) x");
+    lb_text_free(&t);
     assert_true(lb_dx_code_match("GM03*", "gm0344"));
     assert_true(lb_dx_code_match("3561", "3561"));
     assert_false(lb_dx_code_match("356", "3561"));
@@ -706,6 +720,9 @@ static void test_diagnose_html_markdown(void **state)
     o.wijk = "WK000101";
     o.wijk_name = "Wijk <1> & \"Co\"";
     o.basename = "rapport";
+    /* A name that is markup in both forms. */
+    free(s->name[2]);
+    s->name[2] = sdup("1. `Vaart`*kwartier*|<script>alert(1)</script>\n# x");
     struct json_object *doc = run_json(f, s, &o, "html", "rapport");
     char path[700];
     snprintf(path, sizeof(path), "%s/html/rapport.html", f->tmp);
@@ -726,6 +743,12 @@ static void test_diagnose_html_markdown(void **state)
     assert_non_null(strstr(html, "Indicator 0 &amp; co"));
     assert_non_null(strstr(md, "\\<Oud \\& Nieuw\\>"));
     assert_null(strstr(md, "<Oud & Nieuw>"));
+    assert_null(strstr(html, "<script"));
+    assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    for (const char *p = strstr(md, "<script"); p; p = strstr(p + 1, "<script"))
+        assert_true(p > md && p[-1] == '\\'); /* every one escaped */
+    assert_non_null(
+        strstr(md, "\\`Vaart\\`\\*kwartier\\*\\|\\<script\\>alert(1)\\</script\\> \\# x"));
     /* Self-contained: no external resource of any kind. */
     assert_null(strstr(html, "http"));
     assert_null(strstr(html, "src="));

@@ -95,10 +95,30 @@ void lb_text_html(lb_text *t, const char *s)
 
 void lb_text_md(lb_text *t, const char *s)
 {
-    for (const char *p = s; p && *p; p++) {
-        if (*p == '\n' || *p == '\r')
+    if (!s)
+        return;
+    const char *p = s;
+    /* At the start of a line Markdown reads indentation as code and "-", "+", "=" or "12." as
+     * block markers; names and codes from the data must stay text. */
+    if (t->len == 0 || t->s[t->len - 1] == '\n') {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t nd = strspn(p, "0123456789");
+        if (nd > 0 && (p[nd] == '.' || p[nd] == ')')) {
+            put(t, p, nd);
+            put(t, "\\", 1);
+            put(t, p + nd, 1);
+            p += nd + 1;
+        } else if (*p == '-' || *p == '+' || *p == '=') {
+            put(t, "\\", 1);
+            put(t, p++, 1);
+        }
+    }
+    for (; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == 0x7f) /* newlines, tabs and other controls end a line or a cell */
             put(t, " ", 1);
-        else if (strchr("\\`*_[]<>&|#", *p)) {
+        else if (strchr("\\`*_[]<>&|#~!", c)) {
             put(t, "\\", 1);
             put(t, p, 1);
         } else

@@ -24,7 +24,9 @@ void lb_text_printf(lb_text *t, const char *fmt, ...) __attribute__((format(prin
 void lb_text_html(lb_text *t, const char *s);
 
 /* Append @p s for Markdown text or a table cell: ASCII punctuation that Markdown would
- * interpret (\ ` * _ [ ] < > & | #) is backslash-escaped (CommonMark), newlines become spaces. */
+ * interpret (\ ` * _ [ ] < > & | # ~ !) is backslash-escaped (CommonMark), control characters
+ * (newlines, tabs) become spaces, and at the start of a line indentation is dropped and a
+ * block marker ("-", "+", "=", "12." or "12)") escaped. */
 void lb_text_md(lb_text *t, const char *s);
 
 /* Write the buffer to @p path (created or truncated). LB_ERR_NOMEM when the buffer failed,
