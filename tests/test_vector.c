@@ -867,6 +867,200 @@ static void test_vector_topojson(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* The one number parser's contract (io/number.h): statuses, not just NaN, and ambiguous
+ * thousands separators decided by the file's style or not at all. */
+static void test_vector_number_contract(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        lb_num_style style;
+        lb_num_status want;
+        double v;
+    } cases[] = {
+        {"1.200", LB_NUM_STYLE_UNKNOWN, LB_NUM_AMBIGUOUS, 0},
+        {"1.200", LB_NUM_STYLE_COMMA, LB_NUM_OK, 1200},
+        {"1.200", LB_NUM_STYLE_POINT, LB_NUM_OK, 1.2},
+        {"1,200", LB_NUM_STYLE_UNKNOWN, LB_NUM_AMBIGUOUS, 0},
+        {"1,200", LB_NUM_STYLE_COMMA, LB_NUM_OK, 1.2},
+        {"1,200", LB_NUM_STYLE_POINT, LB_NUM_OK, 1200},
+        {"-12.500", LB_NUM_STYLE_UNKNOWN, LB_NUM_AMBIGUOUS, 0},
+        {"-12.500", LB_NUM_STYLE_COMMA, LB_NUM_OK, -12500},
+        {"0.125", LB_NUM_STYLE_UNKNOWN, LB_NUM_OK, 0.125},
+        {"1.2345", LB_NUM_STYLE_COMMA, LB_NUM_OK, 1.2345},
+        {"1.234.567", LB_NUM_STYLE_UNKNOWN, LB_NUM_OK, 1234567},
+        {"1.234.567", LB_NUM_STYLE_POINT, LB_NUM_OK, 1234567},
+        {"1,234,567", LB_NUM_STYLE_UNKNOWN, LB_NUM_OK, 1234567},
+        {"1.234,5", LB_NUM_STYLE_POINT, LB_NUM_OK, 1234.5},
+        {"1,234.5", LB_NUM_STYLE_COMMA, LB_NUM_OK, 1234.5},
+        {"12,5", LB_NUM_STYLE_UNKNOWN, LB_NUM_OK, 12.5},
+        {"+5", LB_NUM_STYLE_UNKNOWN, LB_NUM_OK, 5},
+        {"1e-04", LB_NUM_STYLE_UNKNOWN, LB_NUM_OK, 1e-4},
+        {"1.200e3", LB_NUM_STYLE_UNKNOWN, LB_NUM_OK, 1200},
+        {" \"42\" ", LB_NUM_STYLE_UNKNOWN, LB_NUM_OK, 42},
+        {"0x10", LB_NUM_STYLE_UNKNOWN, LB_NUM_UNREADABLE, 0},
+        {"inf", LB_NUM_STYLE_UNKNOWN, LB_NUM_UNREADABLE, 0},
+        {"-Infinity", LB_NUM_STYLE_UNKNOWN, LB_NUM_UNREADABLE, 0},
+        {"1e999", LB_NUM_STYLE_UNKNOWN, LB_NUM_UNREADABLE, 0},
+        {"1e", LB_NUM_STYLE_UNKNOWN, LB_NUM_UNREADABLE, 0},
+        {"1.23.4", LB_NUM_STYLE_UNKNOWN, LB_NUM_UNREADABLE, 0},
+        {"12.34.567", LB_NUM_STYLE_UNKNOWN, LB_NUM_UNREADABLE, 0},
+        {"1.234,5,6", LB_NUM_STYLE_UNKNOWN, LB_NUM_UNREADABLE, 0},
+        {"0.234.567", LB_NUM_STYLE_UNKNOWN, LB_NUM_UNREADABLE, 0},
+        {"1 200", LB_NUM_STYLE_UNKNOWN, LB_NUM_UNREADABLE, 0},
+        {"--5", LB_NUM_STYLE_UNKNOWN, LB_NUM_UNREADABLE, 0},
+        {"5-", LB_NUM_STYLE_UNKNOWN, LB_NUM_UNREADABLE, 0},
+        {"n.b.", LB_NUM_STYLE_UNKNOWN, LB_NUM_UNREADABLE, 0},
+        {"n.v.t.", LB_NUM_STYLE_UNKNOWN, LB_NUM_MISSING, 0},
+        {"N.V.T.", LB_NUM_STYLE_UNKNOWN, LB_NUM_MISSING, 0},
+        {"NA", LB_NUM_STYLE_UNKNOWN, LB_NUM_MISSING, 0},
+        {"NaN", LB_NUM_STYLE_UNKNOWN, LB_NUM_MISSING, 0},
+        {"", LB_NUM_STYLE_UNKNOWN, LB_NUM_MISSING, 0},
+        {" x ", LB_NUM_STYLE_UNKNOWN, LB_NUM_MISSING, 0},
+        {"-99999997", LB_NUM_STYLE_UNKNOWN, LB_NUM_MISSING, 0},
+        {"-99.999.998", LB_NUM_STYLE_UNKNOWN, LB_NUM_MISSING, 0},
+        {NULL, LB_NUM_STYLE_UNKNOWN, LB_NUM_MISSING, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        double v = NAN;
+        lb_num_status st = lb_number_parse(cases[i].s, cases[i].style, &v);
+        if (st != cases[i].want || (st == LB_NUM_OK && v != cases[i].v))
+            print_error("lb_number_parse(\"%s\", %d) = %d, %.17g; want %d, %.17g\n",
+                        cases[i].s ? cases[i].s : "NULL", cases[i].style, st, v, cases[i].want,
+                        cases[i].v);
+        assert_int_equal(st, cases[i].want);
+        if (st == LB_NUM_OK)
+            assert_near(v, cases[i].v, 1e-12 * fabs(cases[i].v));
+        else
+            assert_true(isnan(v)); /* untouched */
+    }
+    assert_int_equal(lb_number_style_of("12,5"), LB_NUM_STYLE_COMMA);
+    assert_int_equal(lb_number_style_of("1.234.567"), LB_NUM_STYLE_COMMA);
+    assert_int_equal(lb_number_style_of("12.5"), LB_NUM_STYLE_POINT);
+    assert_int_equal(lb_number_style_of("0.125"), LB_NUM_STYLE_POINT);
+    assert_int_equal(lb_number_style_of("1.200"), LB_NUM_STYLE_UNKNOWN);
+    assert_int_equal(lb_number_style_of("12"), LB_NUM_STYLE_UNKNOWN);
+    assert_int_equal(lb_number_style_of("x"), LB_NUM_STYLE_UNKNOWN);
+    assert_true(isnan(lb_parse_number("1.200"))); /* no file to tell: never guessed */
+    assert_true(isnan(lb_parse_number("0x10")));
+}
+
+/* Read @p text as a CSV table; the status, and the layer in *out on success. */
+static lb_status read_csv(const fixture *f, lb_ctx *ctx, const char *name, const char *text,
+                          lb_vlayer **out)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/%s", f->tmp, name);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fwrite(text, 1, strlen(text), fp);
+    fclose(fp);
+    lb_source src = {"kwb", path, NULL, NULL};
+    *out = NULL;
+    return lb_vlayer_read_table(ctx, &src, out);
+}
+
+/* Numbers in score inputs were read silently wrong ("1.200" inhabitants as 1.2, "0x10" as 16)
+ * or silently missing ("1.234.567", "n.b."). Now the file's decimal separator decides
+ * "1.200", and what is no number is counted and reported with its lines. */
+static void test_vector_csv_numbers_counted(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    lb_vlayer *t = NULL;
+    /* Dutch: decimal commas elsewhere in the file, so dots group thousands. */
+    assert_int_equal(read_csv(f, ctx, "nl.csv",
+                              "code;naam;inw;dichtheid\n"
+                              "BU01;Oost;1.200;12,5\n"
+                              "BU02;West;1.234.567;3,25\n"
+                              "BU03;Zuid;n.v.t.;0x10\n"
+                              "BU04;Noord;850;n.b.\n",
+                              &t),
+                     LB_OK);
+    const lb_field *inw = field(ctx, t, "inw"), *dens = field(ctx, t, "dichtheid");
+    assert_near(inw->num[0], 1200, 0);
+    assert_near(inw->num[1], 1234567, 0);
+    assert_true(isnan(inw->num[2]));
+    assert_near(inw->num[3], 850, 0);
+    assert_int_equal(inw->n_missing, 1);
+    assert_int_equal(inw->n_unreadable, 0);
+    assert_near(dens->num[0], 12.5, 1e-15);
+    assert_true(isnan(dens->num[2]) && isnan(dens->num[3]));
+    assert_int_equal(dens->n_unreadable, 2);
+    /* One warning, for the numeric field with unreadable values, naming lines and values;
+     * the name column is text, not missing numbers. */
+    assert_int_equal(lb_ctx_warning_count(ctx), 1);
+    const char *w = lb_ctx_warning(ctx, 0);
+    assert_non_null(strstr(w, "field 'dichtheid': 2 value(s) are read as missing"));
+    assert_non_null(strstr(w, "line 4 '0x10'"));
+    assert_non_null(strstr(w, "line 5 'n.b.'"));
+    lb_vlayer_destroy(t);
+    lb_ctx_destroy(ctx);
+
+    /* A '.'-decimal export (R, pandas): "1.200" is 1.2 there. */
+    ctx = lb_test_ctx();
+    assert_int_equal(
+        read_csv(f, ctx, "en.csv", "code,score,inw\nBU01,4.0635,1.200\nBU02,3.9,7\n", &t), LB_OK);
+    assert_near(field(ctx, t, "inw")->num[0], 1.2, 1e-15);
+    assert_int_equal(lb_ctx_warning_count(ctx), 0);
+    lb_vlayer_destroy(t);
+    lb_ctx_destroy(ctx);
+
+    /* Nothing in the file tells: "1.200" is neither 1200 nor 1.2 but reported. */
+    ctx = lb_test_ctx();
+    assert_int_equal(read_csv(f, ctx, "amb.csv", "code;inw\nBU01;1.200\nBU02;3.400\nBU03;90\n", &t),
+                     LB_OK);
+    inw = field(ctx, t, "inw");
+    assert_true(isnan(inw->num[0]) && isnan(inw->num[1]));
+    assert_near(inw->num[2], 90, 0);
+    assert_int_equal(inw->n_ambiguous, 2);
+    assert_int_equal(lb_ctx_warning_count(ctx), 1);
+    assert_non_null(strstr(lb_ctx_warning(ctx, 0), "2 ambiguous"));
+    assert_non_null(strstr(lb_ctx_warning(ctx, 0), "line 2 '1.200'"));
+    lb_vlayer_destroy(t);
+    lb_ctx_destroy(ctx);
+}
+
+/* Ragged rows and NUL bytes made GDAL drop or blank values without a word (and an unquoted
+ * separator shifts a row's values into the wrong columns): refused, naming the lines. */
+static void test_vector_csv_ragged_and_nul(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    lb_vlayer *t = NULL;
+    assert_int_equal(read_csv(f, ctx, "ragged.csv",
+                              "code;naam;inw\nBU01;Oost;10\nBU02;West; Oud;20\nBU03;Zuid\n"
+                              "\"BU04\";\"Noord;\nmidden\";30\n",
+                              &t),
+                     LB_ERR_DATA);
+    assert_null(t);
+    const char *m = lb_ctx_errmsg(ctx);
+    assert_non_null(strstr(m, "ragged.csv' has 2 row(s)"));
+    assert_non_null(strstr(m, "header line's 3 (separator ';')"));
+    assert_non_null(strstr(m, "line 3 has 4, line 4 has 2"));
+    /* A quoted separator and newline (row 4) and a blank last line are fine. */
+    assert_int_equal(
+        read_csv(f, ctx, "quoted.csv",
+                 "code,naam,inw\r\nBU01,\"Oost, West\",10\r\n\"BU02\",\"a\nb\",20\r\n\r\n", &t),
+        LB_OK);
+    assert_int_equal(t->n, 2);
+    assert_near(field(ctx, t, "inw")->num[1], 20, 0);
+    lb_vlayer_destroy(t);
+
+    char path[600];
+    snprintf(path, sizeof(path), "%s/nul.csv", f->tmp);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    static const char nul[] = "code;inw\nBU01;10\nBU02;2\0"
+                              "0\n";
+    fwrite(nul, 1, sizeof(nul) - 1, fp);
+    fclose(fp);
+    lb_source src = {"kwb", path, NULL, NULL};
+    assert_int_equal(lb_vlayer_read_table(ctx, &src, &t), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "nul.csv' line 3 holds a NUL byte"));
+    lb_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     GDALAllRegister();
@@ -874,6 +1068,9 @@ int main(void)
         cmocka_unit_test(test_vector_parse_number),
         cmocka_unit_test(test_vector_parse_number_long),
         cmocka_unit_test(test_vector_cbs_sentinel),
+        cmocka_unit_test(test_vector_number_contract),
+        cmocka_unit_test_setup_teardown(test_vector_csv_numbers_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_csv_ragged_and_nul, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_read_buurten, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_filter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_bad_filter, setup, teardown),

@@ -28,49 +28,6 @@ int lb_is_cbs_sentinel(double v)
     return v == -99999997.0 || v == -99999998.0 || v == -99999999.0;
 }
 
-double lb_parse_number(const char *s)
-{
-    if (!s)
-        return NAN;
-    while (*s == ' ' || *s == '\t' || *s == '"')
-        s++;
-    char buf[64];
-    size_t n = 0;
-    int has_comma = 0, has_dot = 0;
-    if (strlen(s) >= sizeof(buf))
-        return NAN; /* no number a table holds is this long; never cut it silently */
-    for (const char *p = s; *p && n < sizeof(buf) - 1; p++) {
-        if (*p == ',')
-            has_comma = 1;
-        if (*p == '.')
-            has_dot = 1;
-        buf[n++] = *p;
-    }
-    while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '"' ||
-                     buf[n - 1] == '\r' || buf[n - 1] == '\n'))
-        n--;
-    buf[n] = '\0';
-    if (n == 0 || strcmp(buf, ".") == 0 || strcmp(buf, "x") == 0 || strcmp(buf, "X") == 0 ||
-        strcmp(buf, "-") == 0 || strcmp(buf, "?") == 0)
-        return NAN;
-    /* Dutch decimal comma; with both marks the dot groups thousands ("1.234,5"). */
-    if (has_comma) {
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (buf[i] == '.' && has_dot)
-                continue;
-            buf[k++] = buf[i] == ',' ? '.' : buf[i];
-        }
-        buf[k] = '\0';
-    }
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(buf, &end);
-    if (end == buf || *end != '\0' || errno == ERANGE || !isfinite(v) || lb_is_cbs_sentinel(v))
-        return NAN;
-    return v;
-}
-
 void lb_vlayer_destroy(lb_vlayer *l)
 {
     if (!l)
@@ -82,6 +39,7 @@ void lb_vlayer_destroy(lb_vlayer *l)
                 free(f->str[k]);
         free(f->str);
         free(f->num);
+        free(f->state);
         free(f->name);
     }
     free(l->fields);
@@ -333,9 +291,11 @@ static lb_status read_fields(lb_ctx *ctx, lb_vlayer *l, OGRFeatureDefnH defn, si
         f->name = lb_strdup(OGR_Fld_GetNameRef(fd));
         f->is_string = !(t == OFTInteger || t == OFTInteger64 || t == OFTReal);
         f->num = malloc((cap ? cap : 1) * sizeof(double));
-        if (f->is_string)
+        if (f->is_string) {
             f->str = calloc(cap ? cap : 1, sizeof(char *));
-        if (!f->name || !f->num || (f->is_string && !f->str))
+            f->state = calloc(cap ? cap : 1, 1);
+        }
+        if (!f->name || !f->num || (f->is_string && (!f->str || !f->state)))
             return lb_error(ctx, LB_ERR_NOMEM, "out of memory reading fields");
     }
     return LB_OK;
@@ -356,22 +316,13 @@ static int grow_fields(lb_vlayer *l, size_t n, size_t cap)
                 return 0;
             memset(str + n, 0, (cap - n) * sizeof(char *));
             f->str = str;
+            unsigned char *state = realloc(f->state, cap);
+            if (!state)
+                return 0;
+            f->state = state;
         }
     }
     return 1;
-}
-
-/* Is the (trimmed) text a missing-value mark: empty, StatLine "." / "x" / "-" / "?", or a CBS
- * sentinel written as text? (Names and other words are text, not missing numbers.) */
-static int is_missing_text(const char *s)
-{
-    static const char *const marks[] = {"", ".", "x", "X", "-", "?"};
-    for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-        if (strcmp(s, marks[i]) == 0)
-            return 1;
-    char *end = NULL;
-    double v = strtod(s, &end);
-    return end != s && *end == '\0' && lb_is_cbs_sentinel(v);
 }
 
 static void store_field_values(lb_vlayer *l, OGRFeatureH feat, size_t row)
@@ -381,15 +332,16 @@ static void store_field_values(lb_vlayer *l, OGRFeatureH feat, size_t row)
         int idx = (int)i;
         if (!OGR_F_IsFieldSetAndNotNull(feat, idx)) {
             f->num[row] = NAN;
+            if (f->is_string)
+                f->state[row] = LB_NUM_MISSING;
             f->n_missing++;
             continue;
         }
         if (f->is_string) {
-            const char *s = OGR_F_GetFieldAsString(feat, idx);
-            f->str[row] = lb_strdup_trim(s);
-            f->num[row] = lb_parse_number(s);
-            if (f->str[row] && isnan(f->num[row]) && is_missing_text(f->str[row]))
-                f->n_missing++;
+            /* parsed by parse_text_fields once the file's decimal separator is known */
+            f->str[row] = lb_strdup_trim(OGR_F_GetFieldAsString(feat, idx));
+            f->num[row] = NAN;
+            f->state[row] = LB_NUM_UNREADABLE;
         } else {
             double v = OGR_F_GetFieldAsDouble(feat, idx);
             f->num[row] = (lb_is_cbs_sentinel(v) || !isfinite(v)) ? NAN : v;
@@ -525,6 +477,70 @@ static int take_geometry(reader *r, OGRFeatureH f, int64_t fid, OGRCoordinateTra
 }
 
 /* Read the features: geometry and field values of each, one feature in memory at a time. */
+/* "line 12" of a CSV (GDAL numbers its data rows from 1 after the header line), else
+ * "feature 12". */
+static const char *row_name(const lb_vlayer *l, int is_csv, size_t row, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s %lld", is_csv ? "line" : "feature",
+             (long long)l->fid[row] + (is_csv ? 1 : 0));
+    return buf;
+}
+
+/* Parse the text fields as numbers with the file's decimal separator (the one its unambiguous
+ * values show; see number.h), count what is missing, unreadable or ambiguous, and warn about
+ * the fields that hold numbers and also values that are none. */
+static void parse_text_fields(lb_ctx *ctx, const lb_source *src, lb_vlayer *l, int is_csv)
+{
+    size_t n_comma = 0, n_point = 0;
+    for (size_t i = 0; i < l->n_fields; i++)
+        for (size_t r = 0; l->fields[i].is_string && r < l->n; r++) {
+            lb_num_style st = lb_number_style_of(l->fields[i].str[r]);
+            n_comma += st == LB_NUM_STYLE_COMMA;
+            n_point += st == LB_NUM_STYLE_POINT;
+        }
+    lb_num_style style = n_comma && !n_point   ? LB_NUM_STYLE_COMMA
+                         : n_point && !n_comma ? LB_NUM_STYLE_POINT
+                                               : LB_NUM_STYLE_UNKNOWN;
+    for (size_t i = 0; i < l->n_fields; i++) {
+        lb_field *f = &l->fields[i];
+        if (!f->is_string)
+            continue;
+        size_t n_num = 0;
+        char bad[512] = "";
+        size_t n_listed = 0;
+        for (size_t r = 0; r < l->n; r++) {
+            if (!f->str[r])
+                continue; /* NULL: counted as missing when read */
+            double v = NAN;
+            lb_num_status ns = lb_number_parse(f->str[r], style, &v);
+            f->state[r] = (unsigned char)ns;
+            f->num[r] = ns == LB_NUM_OK ? v : NAN;
+            n_num += ns == LB_NUM_OK;
+            f->n_missing += ns == LB_NUM_MISSING;
+            f->n_unreadable += ns == LB_NUM_UNREADABLE;
+            f->n_ambiguous += ns == LB_NUM_AMBIGUOUS;
+            if ((ns == LB_NUM_UNREADABLE || ns == LB_NUM_AMBIGUOUS) && n_listed < 3) {
+                char where[48], item[160];
+                snprintf(item, sizeof(item), "%s '%.60s'",
+                         row_name(l, is_csv, r, where, sizeof(where)), f->str[r]);
+                lb_list_append(bad, sizeof(bad), item);
+                n_listed++;
+            }
+        }
+        size_t n_bad = f->n_unreadable + f->n_ambiguous;
+        /* A column of names or codes holds no number: its text is not a missing number. */
+        if (n_bad == 0 || (n_num == 0 && f->n_ambiguous == 0))
+            continue;
+        lb_log(ctx, LB_LOG_WARN,
+               "input '%s' ('%s' layer '%s'), field '%s': %zu value(s) are read as missing: "
+               "%zu not a number, %zu ambiguous (such as 1.200: 1200 or 1,2, and the file shows "
+               "no decimal separator elsewhere); %s%s. Write numbers as 1234,5 or 1234.5 "
+               "without thousands separators and missing values as empty, '.' or 'x'",
+               src->name, l->path, l->layer, f->name, n_bad, f->n_unreadable, f->n_ambiguous, bad,
+               n_bad > n_listed ? ", …" : "");
+    }
+}
+
 static lb_status read_features(reader *r, OGRLayerH lyr, OGRCoordinateTransformationH ct)
 {
     lb_vlayer *l = r->l;
@@ -676,6 +692,102 @@ static int is_statline_table_layout(const char *path)
     return strstr(head, "\n\"Onderwerp\";") != NULL || strstr(head, "Regioaanduiding|") != NULL;
 }
 
+/* A CSV that GDAL would read with values in the wrong columns or cut short: a NUL byte (GDAL
+ * ends the field there) or a row with more or fewer fields than the header line (GDAL drops the
+ * extra fields and reads the missing ones as NULL, and a name with an unquoted separator shifts
+ * every later value of its row). The separator is the one of ',', ';', tab and '|' the header
+ * line uses most, as GDAL picks it. Quoted fields may hold separators and newlines. */
+static lb_status check_csv_shape(lb_ctx *ctx, const lb_source *src)
+{
+    VSILFILE *fp = VSIFOpenL(src->path, "rb");
+    if (!fp)
+        return LB_OK; /* GDAL reports it */
+    enum { CHUNK = 65536 };
+    char *buf = malloc(CHUNK);
+    if (!buf) {
+        VSIFCloseL(fp);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory checking '%s'", src->path);
+    }
+    static const char seps[4] = {',', ';', '\t', '|'};
+    size_t head_count[4] = {0}, n_fields = 1, header_fields = 0, line = 1, rec_line = 1;
+    size_t n_bad = 0, rec_chars = 0;
+    int in_quote = 0, header_done = 0;
+    char sep = ',', bad[256] = "";
+    lb_status st = LB_OK;
+    size_t n;
+    while (st == LB_OK && (n = VSIFReadL(buf, 1, CHUNK, fp)) > 0) {
+        for (size_t i = 0; i < n && st == LB_OK; i++) {
+            char c = buf[i];
+            if (c == '\0') {
+                st = lb_error(ctx, LB_ERR_DATA,
+                              "input '%s': '%s' line %zu holds a NUL byte: not a text CSV, or a "
+                              "damaged one; export it again",
+                              src->name, src->path, line);
+                break;
+            }
+            if (c == '"') {
+                in_quote = !in_quote;
+                rec_chars++;
+                continue;
+            }
+            if (c == '\n')
+                line++;
+            if (in_quote)
+                continue;
+            if (c == '\n') {
+                if (!header_done) {
+                    size_t best = 0;
+                    for (int k = 1; k < 4; k++)
+                        if (head_count[k] > head_count[best])
+                            best = (size_t)k;
+                    sep = seps[best];
+                    header_fields = head_count[best] + 1;
+                    header_done = 1;
+                } else if (rec_chars > 0 && n_fields != header_fields) {
+                    /* a blank line is no row */
+                    if (n_bad++ < 3) {
+                        char item[64];
+                        snprintf(item, sizeof(item), "line %zu has %zu", rec_line, n_fields);
+                        lb_list_append(bad, sizeof(bad), item);
+                    }
+                }
+                n_fields = 1;
+                rec_chars = 0;
+                rec_line = line;
+                continue;
+            }
+            if (c == '\r')
+                continue;
+            rec_chars++;
+            if (!header_done) {
+                for (int k = 0; k < 4; k++)
+                    head_count[k] += c == seps[k];
+            } else if (c == sep) {
+                n_fields++;
+            }
+        }
+    }
+    /* the last row when the file does not end with a newline */
+    if (st == LB_OK && header_done && rec_chars > 0 && n_fields != header_fields && n_bad++ < 3) {
+        char item[64];
+        snprintf(item, sizeof(item), "line %zu has %zu", rec_line, n_fields);
+        lb_list_append(bad, sizeof(bad), item);
+    }
+    char sep_name[3] = {sep, '\0', '\0'};
+    if (sep == '\t')
+        memcpy(sep_name, "\\t", 3);
+    if (st == LB_OK && n_bad)
+        st = lb_error(ctx, LB_ERR_DATA,
+                      "input '%s': '%s' has %zu row(s) whose number of fields differs from the "
+                      "header line's %zu (separator '%s'): %s%s. Quote fields that hold the "
+                      "separator and give every row all fields (empty for missing)",
+                      src->name, src->path, n_bad, header_fields, sep_name, bad,
+                      n_bad > 3 ? ", …" : "");
+    free(buf);
+    VSIFCloseL(fp);
+    return st;
+}
+
 /* Open @p src->path as a vector dataset. CSV is opened with every column as text (numbers are
  * parsed the Dutch way by lb_parse_number: "12,5", StatLine "." and "x") and empty strings as
  * NULL; GDAL's CSV driver detects the ';' separator and skips the UTF-8 BOM itself. */
@@ -688,6 +800,11 @@ static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *ou
     static const char *const csv_options[] = {"HEADERS=YES", "AUTODETECT_TYPE=NO",
                                               "EMPTY_STRING_AS_NULL=YES", NULL};
     int is_csv = has_ext(src->path, ".csv");
+    if (is_csv && !is_statline_table_layout(src->path)) {
+        lb_status st = check_csv_shape(ctx, src);
+        if (st != LB_OK)
+            return st;
+    }
     lb_cpl_capture cap;
     lb_cpl_begin(&cap);
     GDALDatasetH ds =
@@ -814,6 +931,7 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
     st = finish_layer(&r);
     if (st != LB_OK)
         goto cleanup;
+    parse_text_fields(ctx, src, l, has_ext(src->path, ".csv"));
     if (!attrs_only)
         compute_extent(l);
     *out = l;

@@ -3,6 +3,8 @@
 #ifndef LB_IO_VECTOR_H
 #define LB_IO_VECTOR_H
 
+#include "number.h"
+
 #include <leefbaar/core.h>
 
 #include <stddef.h>
@@ -32,6 +34,11 @@ typedef struct lb_field {
     double *num; /* n values */
     char **str;  /* n values when is_string, else NULL */
     size_t n_missing;
+    /* Text fields: what each value is as a number (lb_num_status; num[] is NaN unless
+     * LB_NUM_OK), and how many values are no number (n_unreadable) or could be two numbers
+     * (n_ambiguous, "1.200" in a file that does not tell). NULL / 0 for numeric fields. */
+    unsigned char *state;
+    size_t n_unreadable, n_ambiguous;
 } lb_field;
 
 /* A layer in memory. Polygons are kept as rings (for exact coverage) and WKB (for GEOS);
@@ -74,8 +81,13 @@ lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, 
 
 /* Read the attribute rows of a table (DBF, CSV, a layer without geometry, or any layer whose
  * geometry is ignored) into a layer of kind LB_GEOM_NONE: n rows, fields, fid; no geometry.
- * CSV is read with every column as text and numbers parsed by lb_parse_number (Dutch decimal
- * comma, StatLine symbols); text values are trimmed (StatLine pads codes: "GM0363    ").
+ * CSV is read with every column as text and numbers parsed by lb_number_parse with the
+ * decimal separator the file's unambiguous values show (Dutch decimal comma, StatLine symbols);
+ * text values are trimmed (StatLine pads codes: "GM0363    "). A field holding numbers whose
+ * other values are no number ("n.b.", "0x10") or ambiguous ("1.200" in a file that does not
+ * show its decimal separator) gets one warning with the count and the first lines; those values
+ * are missing. A CSV with a NUL byte or a row whose number of fields differs from the header's
+ * is refused (LB_ERR_DATA naming the line). This holds for lb_vlayer_read as well.
  * A StatLine export in table layout ("CSV volgens tabelindeling": topics as rows) is refused
  * with a message saying which export to download instead. *out: lb_vlayer_destroy. */
 lb_status lb_vlayer_read_table(lb_ctx *ctx, const lb_source *src, lb_vlayer **out);
@@ -95,9 +107,5 @@ const lb_field *lb_vlayer_field(lb_ctx *ctx, const lb_vlayer *l, const char *nam
 
 /* Is @p v one of the CBS sentinel values −99999997 (secret), −99999998, −99999999 (unknown)? */
 int lb_is_cbs_sentinel(double v);
-
-/* Parse a cell of text as a number the Dutch way: "12,5" and "12.5" are 12.5; "", ".", "x",
- * "-", "?" and CBS sentinels are missing (NaN). Leading/trailing spaces are ignored. */
-double lb_parse_number(const char *s);
 
 #endif

@@ -173,41 +173,32 @@ static const char *cell_text(const lb_vlayer *t, size_t c, size_t r, char *buf, 
     return buf;
 }
 
+/* Is the text of an id cell a missing-value mark (or a CBS sentinel)? */
 static int is_missing_token(const char *s)
 {
-    static const char *const tokens[] = {"",    "NA", "N/A",       "NaN",       "NULL",     ".",
-                                         "x",   "-",  "?",         "nan",       "null",     "na",
-                                         "n/a", "X",  "-99999997", "-99999998", "-99999999"};
-    char buf[32];
-    size_t n = 0;
-    while (*s == ' ' || *s == '\t' || *s == '"')
-        s++;
-    for (; *s && n < sizeof(buf) - 1; s++)
-        buf[n++] = *s;
-    while (n > 0 &&
-           (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '"' || buf[n - 1] == '\r'))
-        n--;
-    buf[n] = '\0';
-    for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
-        if (strcmp(buf, tokens[i]) == 0)
-            return 1;
-    return 0;
+    double v;
+    return lb_number_parse(s, LB_NUM_STYLE_UNKNOWN, &v) == LB_NUM_MISSING;
 }
 
-/* Value of cell (c, r): 1 a number in *v, 0 missing (*v = NaN), -1 text that is no number. */
+/* Value of cell (c, r): 1 a number in *v, 0 missing (*v = NaN), -1 text that is no number and
+ * -2 an ambiguous one ("1.200" in a file that shows no decimal separator). Text fields were
+ * parsed by the vector reader with the file's decimal separator (io/number.h). */
 static int cell_number(const lb_vlayer *t, size_t c, size_t r, double *v)
 {
-    *v = NAN;
     const lb_field *f = &t->fields[c];
-    if (!f->is_string) {
-        *v = f->num[r];
+    *v = f->num[r];
+    if (!f->is_string)
         return isnan(*v) ? 0 : 1;
-    }
-    const char *s = f->str[r];
-    if (!s || is_missing_token(s))
+    switch ((lb_num_status)f->state[r]) {
+    case LB_NUM_OK:
+        return 1;
+    case LB_NUM_MISSING:
         return 0;
-    *v = lb_parse_number(s);
-    return isnan(*v) ? -1 : 1;
+    case LB_NUM_AMBIGUOUS:
+        return -2;
+    default:
+        return -1;
+    }
 }
 
 static void column_list(const lb_vlayer *t, char *buf, size_t size)
@@ -373,13 +364,18 @@ static lb_status read_numbers(lb_ctx *ctx, const part *p, const lb_vlayer *t, si
 {
     for (size_t r = 0; r < t->n; r++) {
         double v;
-        if (cell_number(t, c, r, &v) < 0) {
+        int k = cell_number(t, c, r, &v);
+        if (k < 0) {
             char wh[64];
             return lb_error(ctx, LB_ERR_DATA,
-                            "%s: %s, field '%s': '%s' is not a number (missing values are "
-                            "empty, NA, '.' or 'x')",
+                            "%s: %s, field '%s': '%s' %s (missing values are empty, NA, '.' or "
+                            "'x')",
                             p->description, row_where(p, r, wh, sizeof(wh)), t->fields[c].name,
-                            t->fields[c].str[r]);
+                            t->fields[c].str[r],
+                            k == -2 ? "could be a number with three decimals or one with a "
+                                      "thousands separator, and the file shows no decimal "
+                                      "separator elsewhere; write it without thousands separators"
+                                    : "is not a number");
         }
         dst[r * stride] = v;
     }
