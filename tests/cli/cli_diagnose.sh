@@ -77,6 +77,23 @@ expect_fail "bad number" "--clear-sd wants a number" "$LEEFBAAR" diagnose "${run
 for i in 1 2 3 4 5 6 7 8 9; do
     [[ -e "$TMP/e$i" ]] && bad "output e$i left behind" || ok "no output e$i"
 done
+
+# A run.json of 84 bytes beside real scores: change, diagnose and waterbed crashed on it
+# (reference without means); now each says what is missing and exits 1.
+mkdir -p "$TMP/bare"
+cp "$TMP/demo/score/scores.gpkg" "$TMP/bare/"
+printf '%s' '{"tool":"leefbaar","options":{"units":"buurten","id_field":"BU_CODE"},"reference":{}}' \
+    >"$TMP/bare/run.json"
+for cmd in "change --scores $TMP/bare --from-year 2020 --to-year 2022 -o $TMP/b1" \
+           "diagnose --scores $TMP/bare --wijk WK990100 -o $TMP/b2" \
+           "waterbed --scores $TMP/bare --focus-codes WK990100 -o $TMP/b3"; do
+    # shellcheck disable=SC2086
+    "$LEEFBAAR" $cmd -q >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    [[ $rc -eq 1 ]] && grep -qF "reference.means is missing" "$TMP/err" \
+        && ok "bare run.json: ${cmd%% *} refuses it" \
+        || bad "bare run.json: ${cmd%% *} exit $rc: $(cat "$TMP/err")"
+done
 "$LEEFBAAR" diagnose --wijk X >/dev/null 2>&1
 [[ $? -eq 2 ]] && ok "usage error exits 2" || bad "usage error exit code"
 finish
