@@ -281,13 +281,13 @@ static void test_realdata_area_alkmaar_accidents(void **state)
         for (size_t k = 0; k < pts.n; k++)
             n += GEOSIntersects_r(h, w.g[u], pts.g[k]) == 1;
         total += n;
-        double got = unit_value(gpkg, "wijken", "wijkCode", w.id[u], "vei") + m_vei;
+        double got = unit_value(gpkg, "wijken", "WK_CODE", w.id[u], "vei") + m_vei;
         assert_near(got, (double)n, 1e-5);
         print_message("alkmaar %s: %zu accidents\n", w.id[u], n);
     }
     assert_true(total > 0);
     /* Overdie WK036103 in the 2017 table: 7775 inhabitants, P_65_EO_JR read by GDAL. */
-    assert_near(unit_value(gpkg, "wijken", "wijkCode", "WK036103", "weight"), 7775, 0);
+    assert_near(unit_value(gpkg, "wijken", "WK_CODE", "WK036103", "weight"), 7775, 0);
     GDALDatasetH ds = GDALOpenEx(dbf, GDAL_OF_VECTOR, NULL, NULL, NULL);
     OGRLayerH l = GDALDatasetGetLayer(ds, 0);
     OGR_L_SetAttributeFilter(l, "WK_CODE = 'WK036103'");
@@ -296,7 +296,7 @@ static void test_realdata_area_alkmaar_accidents(void **state)
     double p65 = OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, "P_65_EO_JR"));
     OGR_F_Destroy(ft);
     GDALClose(ds);
-    assert_near(unit_value(gpkg, "wijken", "wijkCode", "WK036103", "bev") + m_bev, p65, 1e-5);
+    assert_near(unit_value(gpkg, "wijken", "WK_CODE", "WK036103", "bev") + m_bev, p65, 1e-5);
     /* the accidents outside the wijken's extent are reported, with a count */
     int reported = 0;
     for (size_t i = 0; i < lb_ctx_warning_count(ctx); i++)
