@@ -13,12 +13,10 @@ static const struct {
     const char *name;
     lb_code_level level;
 } code_fields[] = {
-    {"BU_CODE", LB_CODE_BUURT},    {"buurtcode", LB_CODE_BUURT},
-    {"WK_CODE", LB_CODE_WIJK},     {"wijkcode", LB_CODE_WIJK},
-    {"GM_CODE", LB_CODE_GEMEENTE}, {"gemeentecode", LB_CODE_GEMEENTE},
-    {"PC6", LB_CODE_PC6},          {"postcode6", LB_CODE_PC6},
-    {"PC4", LB_CODE_PC4},          {"postcode4", LB_CODE_PC4},
-    {"CODE", LB_CODE_GENERIC},     {"statcode", LB_CODE_GENERIC},
+    {"BU_CODE", LB_CODE_BUURT}, {"buurtcode", LB_CODE_BUURT},  {"WK_CODE", LB_CODE_WIJK},
+    {"wijkcode", LB_CODE_WIJK}, {"GM_CODE", LB_CODE_GEMEENTE}, {"gemeentecode", LB_CODE_GEMEENTE},
+    {"PC6", LB_CODE_PC6},       {"postcode6", LB_CODE_PC6},    {"PC4", LB_CODE_PC4},
+    {"postcode4", LB_CODE_PC4}, {"CODE", LB_CODE_GENERIC},     {"statcode", LB_CODE_GENERIC},
     {"id", LB_CODE_GENERIC},
 };
 

@@ -1028,7 +1028,7 @@ static lb_status units_table(lb_ctx *ctx, run *r, year_run *y, const lb_scores *
         st = copy_text_field(ctx, t, l, r->id_field, lb_code_level_name(id_level));
     const char *name =
         find_field(l, name_candidates, sizeof(name_candidates) / sizeof(name_candidates[0]));
-    if (st == LB_OK && name)
+    if (st == LB_OK && name && strcmp(name, r->id_field) != 0)
         st = copy_text_field(ctx, t, l, name, NULL);
     const lb_code_level parents[] = {LB_CODE_WIJK, LB_CODE_GEMEENTE};
     for (size_t i = 0; i < 2 && st == LB_OK; i++) {
