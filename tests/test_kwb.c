@@ -97,8 +97,8 @@ static const struct {
     int log1p;
     double lo, hi; /* valid */
 } model_ind[N_IND] = {
-    {0.04, 0, 0, 1, 0, INFINITY},    {0.025, 0, 0, 0, 0, 100},        {-0.02, 0, 0, 0, 0, 100},
-    {-0.03, 1, 5, 0, 0, INFINITY},   {-0.02, 1, 0, 0, 0, INFINITY},   {-0.015, 1, 10, 1, 0, INFINITY},
+    {0.04, 0, 0, 1, 0, INFINITY},   {0.025, 0, 0, 0, 0, 100},      {-0.02, 0, 0, 0, 0, 100},
+    {-0.03, 1, 5, 0, 0, INFINITY},  {-0.02, 1, 0, 0, 0, INFINITY}, {-0.015, 1, 10, 1, 0, INFINITY},
     {-0.015, 1, 0, 0, 0, INFINITY},
 };
 
@@ -149,8 +149,7 @@ static void write_kwb(const char *path, const char *layer, const schema *s, int 
             if (with_codes || (i != 0 && i != 2 && i != 3))
                 OGR_F_SetFieldString(ft, OGR_F_GetFieldIndex(ft, text[i]), tv[i]);
         OGR_F_SetFieldInteger(ft, OGR_F_GetFieldIndex(ft, s->inhabitants), (int)b->inhabitants);
-        OGR_F_SetFieldInteger(ft, OGR_F_GetFieldIndex(ft, s->dwellings),
-                              (int)(b->inhabitants / 2));
+        OGR_F_SetFieldInteger(ft, OGR_F_GetFieldIndex(ft, s->dwellings), (int)(b->inhabitants / 2));
         for (size_t i = 0; i < N_IND; i++)
             OGR_F_SetFieldDouble(ft, OGR_F_GetFieldIndex(ft, s->ind[i]), stored(s, b->v[i]));
         double x0 = 100000.0 + 500.0 * (double)u, y0 = 450000.0;
@@ -255,8 +254,8 @@ static lb_status score(lb_ctx *ctx, const char *model, const lb_input_spec *in, 
 
 /* Field @p name of the row with @p key_field = @p key in layer @p layer of @p gpkg (NaN when
  * NULL); @p text receives the text when not NULL. */
-static double row_value(const char *gpkg, const char *layer, const char *key_field,
-                        const char *key, const char *name, char *text, size_t text_size)
+static double row_value(const char *gpkg, const char *layer, const char *key_field, const char *key,
+                        const char *name, char *text, size_t text_size)
 {
     GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR, NULL, NULL, NULL);
     assert_non_null(ds);
@@ -336,21 +335,18 @@ static void check_schema(lb_test_dir *t, const schema *s, const char *tag)
             continue;
         }
         assert_near(lbm, e.lbm[u], 1e-12);
-        assert_near(row_value(scores, "buurten", "BU_CODE", code, "won", NULL, 0), e.won[u],
-                    1e-12);
-        assert_near(row_value(scores, "buurten", "BU_CODE", code, "vrz", NULL, 0), e.vrz[u],
-                    1e-12);
-        assert_int_equal(
-            (int)row_value(scores, "buurten", "BU_CODE", code, "n_imputed", NULL, 0),
-            e.n_imputed[u]);
+        assert_near(row_value(scores, "buurten", "BU_CODE", code, "won", NULL, 0), e.won[u], 1e-12);
+        assert_near(row_value(scores, "buurten", "BU_CODE", code, "vrz", NULL, 0), e.vrz[u], 1e-12);
+        assert_int_equal((int)row_value(scores, "buurten", "BU_CODE", code, "n_imputed", NULL, 0),
+                         e.n_imputed[u]);
         /* no special value enters as a raw value */
         for (size_t i = 0; i < N_IND; i++) {
             double v = buurten[u].v[i];
             int missing = v >= S || v < model_ind[i].lo || v > model_ind[i].hi;
-            static const char *const ids[N_IND] = {
-                "x_woz_value",     "x_owner_occupied_share", "x_social_rent_share",
-                "x_dist_supermarket", "x_dist_huisarts",     "x_dist_station",
-                "x_dist_basisschool"};
+            static const char *const ids[N_IND] = {"x_woz_value",         "x_owner_occupied_share",
+                                                   "x_social_rent_share", "x_dist_supermarket",
+                                                   "x_dist_huisarts",     "x_dist_station",
+                                                   "x_dist_basisschool"};
             double x = row_value(scores, "buurten", "BU_CODE", code, ids[i], NULL, 0);
             if (missing)
                 assert_true(isnan(x));
@@ -378,8 +374,8 @@ static void check_schema(lb_test_dir *t, const schema *s, const char *tag)
     assert_string_equal(json_object_get_string(v), s->code);
     assert_true(has_warning(doc, "water-only", "BU99990104", NULL));
     assert_true(has_warning(doc, "owner_occupied_share", s->ind[1], "BU99990105 = 130", NULL));
-    assert_true(has_warning(doc, "dist_supermarket", s->ind[3], "1 value(s)", "BU99990105 = -2",
-                            NULL));
+    assert_true(
+        has_warning(doc, "dist_supermarket", s->ind[3], "1 value(s)", "BU99990105 = -2", NULL));
     /* the special values are known as such, not caught as out of range */
     char secret[32];
     snprintf(secret, sizeof(secret), "= %.0f", s->secret);
