@@ -504,6 +504,63 @@ static void test_kwb_missing_codes_valid(void **state)
     assert_non_null(strstr(lb_ctx_errmsg(t->ctx), ":5:"));
 }
 
+/* --where buurten="wijkcode = 'WK999900'": only that wijk's buurten are read and scored, the
+ * reference is their population; a bad expression and an unbound name are errors. */
+static void test_kwb_where(void **state)
+{
+    lb_test_dir *t = *state;
+    char gpkg[320], out[320], model[600], rj[400];
+    snprintf(gpkg, sizeof(gpkg), "%s/where.gpkg", t->dir);
+    snprintf(out, sizeof(out), "%s/out-where", t->dir);
+    snprintf(model, sizeof(model), "%s/models/kwb-area.yaml", getenv("LB_SOURCE_ROOT"));
+    snprintf(rj, sizeof(rj), "%s/run.json", out);
+    write_kwb(gpkg, "buurten", &kwb2023, 1);
+    const lb_input_spec in[] = {{"buurten", gpkg, "buurten"}};
+    lb_score_options o;
+    lb_score_options_init(&o);
+    o.model_path = model;
+    o.inputs = in;
+    o.n_inputs = 1;
+    o.mode = LB_MODE_AREA;
+    o.outdir = out;
+    lb_where_spec w = {"buurten", "wijkcode = 'WK999900'"};
+    o.wheres = &w;
+    o.n_wheres = 1;
+    lb_status st = lb_score_run(t->ctx, &o);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(t->ctx));
+    assert_int_equal(st, LB_OK);
+    struct json_object *doc = json_object_from_file(rj), *a = NULL, *v = NULL;
+    assert_int_equal(count_of(doc, "units"), 3);
+    assert_int_equal(count_of(doc, "scored_units"), 2); /* BU99990003 has no inhabitants */
+    assert_true(json_object_object_get_ex(doc, "inputs", &a));
+    assert_true(json_object_object_get_ex(json_object_array_get_idx(a, 0), "where", &v));
+    assert_string_equal(json_object_get_string(v), w.where);
+    json_object_put(doc);
+    /* two scored buurten, weights 1200 and 800: each z-score is ±sqrt(w_other / w_self) */
+    char scores[400];
+    snprintf(scores, sizeof(scores), "%s/scores.gpkg", out);
+    double won1 = row_value(scores, "buurten", "BU_CODE", "BU99990001", "won", NULL, 0);
+    double won2 = row_value(scores, "buurten", "BU_CODE", "BU99990002", "won", NULL, 0);
+    assert_near(1200 * won1 + 800 * won2, 0.0, 1e-12);
+    /* the three won indicators: WOZ and koopwoningen higher in 2, corporation rent lower */
+    double z1 = -sqrt(800.0 / 1200.0);
+    assert_near(won1, (0.04 + 0.025 - 0.02 * -1) * z1, 1e-12);
+
+    char out2[320];
+    snprintf(out2, sizeof(out2), "%s/out-where-bad", t->dir);
+    o.outdir = out2;
+    w.where = "nosuchfield = 1";
+    assert_int_equal(lb_score_run(t->ctx, &o), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(t->ctx), "nosuchfield"));
+    w.input = "wijken";
+    w.where = "1 = 1";
+    assert_int_equal(lb_score_run(t->ctx, &o), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(t->ctx), "--where wijken"));
+    struct stat sb;
+    assert_int_not_equal(stat(out2, &sb), 0);
+}
+
 /* Special values and code fields, one by one. */
 static void test_kwb_special_values_and_codes(void **state)
 {
@@ -548,6 +605,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kwb_wijk_layer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kwb_no_code_field, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kwb_missing_codes_valid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kwb_where, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

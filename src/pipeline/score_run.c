@@ -494,6 +494,14 @@ static lb_status bind_year(lb_ctx *ctx, run *r, year_run *y)
     lb_status st = year_sources(ctx, r, y);
     if (st == LB_OK)
         st = lb_inputs_create(ctx, y->src, y->n_src, &y->in);
+    for (size_t i = 0; st == LB_OK && i < r->o->n_wheres; i++) {
+        const lb_where_spec *w = &r->o->wheres[i];
+        if (!w->input || !w->where)
+            return lb_error(ctx, LB_ERR_ARG, "--where wants NAME=EXPRESSION");
+        st = lb_inputs_set_where(ctx, y->in, w->input, w->where);
+        if (st != LB_OK)
+            st = lb_error_prefix(ctx, st, "--where %s: ", w->input);
+    }
     if (st != LB_OK)
         return st;
     for (size_t i = 0; i < m->n_inputs; i++)
@@ -1333,6 +1341,11 @@ static struct json_object *inputs_json(lb_ctx *ctx, const run *r)
                                r->bind_year[i] ? json_object_new_int(r->bind_year[i]) : NULL);
         json_object_object_add(o, "path", json_object_new_string(s->path));
         json_object_object_add(o, "layer", s->layer ? json_object_new_string(s->layer) : NULL);
+        const char *where = NULL;
+        for (size_t k = 0; k < r->o->n_wheres; k++)
+            if (r->o->wheres[k].input && strcmp(r->o->wheres[k].input, r->plain[i]) == 0)
+                where = r->o->wheres[k].where;
+        json_object_object_add(o, "where", where ? json_object_new_string(where) : NULL);
         struct stat sb;
         if (stat(s->path, &sb) == 0 && S_ISREG(sb.st_mode)) {
             json_object_object_add(o, "bytes", json_object_new_int64((int64_t)sb.st_size));
