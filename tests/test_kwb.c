@@ -371,8 +371,24 @@ static void check_schema(lb_test_dir *t, const schema *s, const char *tag)
     assert_int_equal(count_of(doc, "units_imputed"), 4);
     assert_true(json_object_object_get_ex(doc, "options", &opt));
     assert_true(json_object_object_get_ex(opt, "id_field", &v));
+    assert_string_equal(json_object_get_string(v), "BU_CODE");
+    assert_true(json_object_object_get_ex(opt, "units_id_field", &v));
     assert_string_equal(json_object_get_string(v), s->code);
     assert_true(has_warning(doc, "water-only", "BU99990104", NULL));
+    /* the run diagnoses by wijk code, whichever schema came in */
+    char report[400];
+    snprintf(report, sizeof(report), "%s/diagnose-%s", t->dir, tag);
+    lb_score_source src = {.path = out};
+    lb_diagnose_options dxo;
+    lb_diagnose_options_init(&dxo);
+    dxo.sources = &src;
+    dxo.n_sources = 1;
+    dxo.wijk = "WK999901";
+    dxo.outdir = report;
+    lb_status dst = lb_diagnose_run(t->ctx, &dxo);
+    if (dst != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(t->ctx));
+    assert_int_equal(dst, LB_OK);
     assert_true(has_warning(doc, "owner_occupied_share", s->ind[1], "BU99990105 = 130", NULL));
     assert_true(
         has_warning(doc, "dist_supermarket", s->ind[3], "1 value(s)", "BU99990105 = -2", NULL));

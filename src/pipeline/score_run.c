@@ -1418,7 +1418,13 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r)
     json_object_object_add(opt, "mode",
                            json_object_new_string(o->mode == LB_MODE_AREA ? "area" : "grid"));
     json_object_object_add(opt, "units", json_object_new_string(r->units_name));
+    /* id_field is the id column of the outputs (readers of the run look for it); CBS codes go
+     * out as BU_CODE/WK_CODE/GM_CODE, so the units' own field name is recorded beside it */
+    const char *out_id = lb_code_level_name(lb_code_field_level(r->id_field));
     json_object_object_add(opt, "id_field",
+                           r->id_field ? json_object_new_string(out_id ? out_id : r->id_field)
+                                       : NULL);
+    json_object_object_add(opt, "units_id_field",
                            r->id_field ? json_object_new_string(r->id_field) : NULL);
     json_object_object_add(opt, "reference",
                            o->reference_path ? json_object_new_string(o->reference_path) : NULL);
