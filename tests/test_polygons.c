@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Area mode: indicators on polygon units checked against hand-computed overlays, counts,
  * distances and raster means, joins of attribute tables, and a Wijk-en-Buurtkaart-like file
- * scored with models/kwb-area.yaml against scores computed by hand. */
+ * scored with models/kwb-area-2016-2021.yaml against scores computed by hand. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -384,7 +384,8 @@ static void test_polygons_join_table(void **state)
     env_close(&e);
 }
 
-/* ---- the Wijk-en-Buurtkaart-like fixture scored with models/kwb-area.yaml ---------------- */
+/* ---- the Wijk-en-Buurtkaart-like fixture scored with models/kwb-area-2016-2021.yaml
+ * ---------------- */
 
 static lb_status run_area(const char *model, const lb_input_spec *in, size_t n, const char *units,
                           const lb_join_spec *joins, size_t n_joins, const char *out, lb_ctx *ctx)
@@ -490,7 +491,7 @@ static void test_polygons_kwb_area_mode(void **state)
 {
     fixture *f = *state;
     char model[600], gj[600], gpkg[600], out1[600], out2[600];
-    snprintf(model, sizeof(model), "%s/../../models/kwb-area.yaml", f->data);
+    snprintf(model, sizeof(model), "%s/../../models/kwb-area-2016-2021.yaml", f->data);
     snprintf(gj, sizeof(gj), "%s/kwb/kwb_buurten.geojson", f->data);
     snprintf(gpkg, sizeof(gpkg), "%s/kwb.gpkg", f->tmp);
     snprintf(out1, sizeof(out1), "%s/kwb-geojson", f->tmp);
@@ -528,7 +529,7 @@ static void test_polygons_area_errors(void **state)
 {
     fixture *f = *state;
     char model[600], gj[600], out[600];
-    snprintf(model, sizeof(model), "%s/../../models/kwb-area.yaml", f->data);
+    snprintf(model, sizeof(model), "%s/../../models/kwb-area-2016-2021.yaml", f->data);
     snprintf(gj, sizeof(gj), "%s/kwb/kwb_buurten.geojson", f->data);
     snprintf(out, sizeof(out), "%s/err", f->tmp);
     lb_ctx *ctx = lb_test_ctx();

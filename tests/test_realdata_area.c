@@ -281,13 +281,13 @@ static void test_realdata_area_alkmaar_accidents(void **state)
         for (size_t k = 0; k < pts.n; k++)
             n += GEOSIntersects_r(h, w.g[u], pts.g[k]) == 1;
         total += n;
-        double got = unit_value(gpkg, "wijken", "wijkCode", w.id[u], "vei") + m_vei;
+        double got = unit_value(gpkg, "wijken", "WK_CODE", w.id[u], "vei") + m_vei;
         assert_near(got, (double)n, 1e-5);
         print_message("alkmaar %s: %zu accidents\n", w.id[u], n);
     }
     assert_true(total > 0);
     /* Overdie WK036103 in the 2017 table: 7775 inhabitants, P_65_EO_JR read by GDAL. */
-    assert_near(unit_value(gpkg, "wijken", "wijkCode", "WK036103", "weight"), 7775, 0);
+    assert_near(unit_value(gpkg, "wijken", "WK_CODE", "WK036103", "weight"), 7775, 0);
     GDALDatasetH ds = GDALOpenEx(dbf, GDAL_OF_VECTOR, NULL, NULL, NULL);
     OGRLayerH l = GDALDatasetGetLayer(ds, 0);
     OGR_L_SetAttributeFilter(l, "WK_CODE = 'WK036103'");
@@ -296,7 +296,7 @@ static void test_realdata_area_alkmaar_accidents(void **state)
     double p65 = OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, "P_65_EO_JR"));
     OGR_F_Destroy(ft);
     GDALClose(ds);
-    assert_near(unit_value(gpkg, "wijken", "wijkCode", "WK036103", "bev") + m_bev, p65, 1e-5);
+    assert_near(unit_value(gpkg, "wijken", "WK_CODE", "WK036103", "bev") + m_bev, p65, 1e-5);
     /* the accidents outside the wijken's extent are reported, with a count */
     int reported = 0;
     for (size_t i = 0; i < lb_ctx_warning_count(ctx); i++)
@@ -385,6 +385,161 @@ static void test_realdata_area_kwb_sentinels(void **state)
     print_message("wijk_2016.dbf: %zu missing values (sentinels) over %zu fields\n", total,
                   t->n_fields);
     lb_vlayer_destroy(t);
+    lb_ctx_destroy(ctx);
+}
+
+/* The CBS wijk table of 2017 as the Wijk- en Buurtkaart shapefile of that year would be: every
+ * field of wijk_2017.dbf, with a 100 m square per wijk standing in for the geometry the
+ * snapshot lacks. Scored in area mode with a model on its population block (valid ranges
+ * declared), keyed by WK_CODE without --id-field: no CBS special value (-99999999 here)
+ * enters a raw value or a score, the 88 water-only rows are left out and counted, codes are
+ * kept, and the deviations average 0 (per_year reference). */
+static void test_realdata_area_kwb_wijk_2017(void **state)
+{
+    fixture *f = *state;
+    char dbf[700], gpkg[400], model[400], out[400], scores[500], rj[500];
+    snprintf(dbf, sizeof(dbf), "%s/cbs-kwb-wijk-dbf/wijk_2017.dbf", f->shared);
+    if (!have(dbf))
+        skip();
+    snprintf(gpkg, sizeof(gpkg), "%s/wijk_2017.gpkg", f->tmp);
+    snprintf(model, sizeof(model), "%s/bev.yaml", f->tmp);
+    snprintf(out, sizeof(out), "%s/kwb2017", f->tmp);
+    snprintf(scores, sizeof(scores), "%s/scores.gpkg", out);
+    snprintf(rj, sizeof(rj), "%s/run.json", out);
+    GDALAllRegister();
+    GDALDatasetH src = GDALOpenEx(dbf, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(src);
+    OGRLayerH sl = GDALDatasetGetLayer(src, 0);
+    GDALDatasetH dst = GDALCreate(GDALGetDriverByName("GPKG"), gpkg, 0, 0, 0, GDT_Unknown, NULL);
+    assert_non_null(dst);
+    OGRSpatialReferenceH rd = OSRNewSpatialReference(NULL);
+    assert_int_equal(OSRImportFromEPSG(rd, 28992), OGRERR_NONE);
+    OGRLayerH dl = GDALDatasetCreateLayer(dst, "wijken", rd, wkbPolygon, NULL);
+    OGRFeatureDefnH sd = OGR_L_GetLayerDefn(sl);
+    for (int i = 0; i < OGR_FD_GetFieldCount(sd); i++)
+        assert_int_equal(OGR_L_CreateField(dl, OGR_FD_GetFieldDefn(sd, i), 1), OGRERR_NONE);
+    assert_int_equal(OGR_L_StartTransaction(dl), OGRERR_NONE);
+    OGRFeatureH ft;
+    size_t n = 0, n_water = 0, n_pop = 0;
+    while ((ft = OGR_L_GetNextFeature(sl)) != NULL) {
+        OGRFeatureH nf = OGR_F_Create(OGR_L_GetLayerDefn(dl));
+        assert_int_equal(OGR_F_SetFrom(nf, ft, 1), OGRERR_NONE);
+        double x0 = 100000.0 + 100.0 * (double)(n % 60), y0 = 400000.0 + 100.0 * (double)(n / 60);
+        char wkt[200], *p = wkt;
+        snprintf(wkt, sizeof(wkt), "POLYGON((%g %g,%g %g,%g %g,%g %g,%g %g))", x0, y0, x0 + 100, y0,
+                 x0 + 100, y0 + 100, x0, y0 + 100, x0, y0);
+        OGRGeometryH g = NULL;
+        assert_int_equal(OGR_G_CreateFromWkt(&p, rd, &g), OGRERR_NONE);
+        OGR_F_SetGeometryDirectly(nf, g);
+        assert_int_equal(OGR_L_CreateFeature(dl, nf), OGRERR_NONE);
+        int water = strcmp(OGR_F_GetFieldAsString(ft, OGR_F_GetFieldIndex(ft, "WATER")), "JA") == 0;
+        double inw = OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, "AANT_INW"));
+        n_water += water;
+        n_pop += !water && inw >= 1;
+        OGR_F_Destroy(nf);
+        OGR_F_Destroy(ft);
+        n++;
+    }
+    assert_int_equal(OGR_L_CommitTransaction(dl), OGRERR_NONE);
+    OSRRelease(rd);
+    GDALClose(dst);
+    assert_int_equal(n, 3159);
+    assert_int_equal(n_water, 88);
+    lb_test_write_text(model, "name: kwb-bev-2017\n"
+                              "reference: {mode: per_year, ref: 4.10}\n"
+                              "weight: {kind: inhabitants, layer: wijken, field: AANT_INW}\n"
+                              "dimensions: [{code: bev, label: Bevolking}]\n"
+                              "indicators:\n"
+                              "  - {id: seniors, dimension: bev, kind: attribute, layer: wijken,\n"
+                              "     field: P_65_EO_JR, valid: [0, 100], transform: zscore,\n"
+                              "     coef: -0.01}\n"
+                              "  - {id: single, dimension: bev, kind: attribute, layer: wijken,\n"
+                              "     field: P_EENP_HH, valid: [0, 100], transform: zscore,\n"
+                              "     coef: -0.02}\n"
+                              "  - {id: hh_size, dimension: bev, kind: attribute, layer: wijken,\n"
+                              "     field: GEM_HH_GR, valid: [0, 20], transform: zscore,\n"
+                              "     coef: 0.015}\n");
+    lb_ctx *ctx = lb_test_ctx();
+    const lb_input_spec in[] = {{"wijken", gpkg, "wijken"}};
+    assert_int_equal(score_area(ctx, model, in, 1, NULL, NULL, NULL, out), LB_OK);
+
+    /* every output row against its DBF row, by code (the DBF read once into memory) */
+    static const char *const fields[] = {"P_65_EO_JR", "P_EENP_HH", "GEM_HH_GR"};
+    static const char *const xs[] = {"x_seniors", "x_single", "x_hh_size"};
+    char(*codes)[16] = calloc(n, sizeof(*codes));
+    double(*vals)[5] = calloc(n, sizeof(*vals)); /* 3 fields, AANT_INW, water */
+    assert_non_null(codes);
+    assert_non_null(vals);
+    OGR_L_ResetReading(sl);
+    for (size_t k = 0; (ft = OGR_L_GetNextFeature(sl)) != NULL; k++) {
+        snprintf(codes[k], sizeof(codes[k]), "%s",
+                 OGR_F_GetFieldAsString(ft, OGR_F_GetFieldIndex(ft, "WK_CODE")));
+        for (size_t j = 0; j < 3; j++)
+            vals[k][j] = OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, fields[j]));
+        vals[k][3] = OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, "AANT_INW"));
+        vals[k][4] =
+            strcmp(OGR_F_GetFieldAsString(ft, OGR_F_GetFieldIndex(ft, "WATER")), "JA") == 0;
+        OGR_F_Destroy(ft);
+    }
+    GDALDatasetH ds = GDALOpenEx(scores, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH ol = GDALDatasetGetLayerByName(ds, "wijken");
+    assert_non_null(ol);
+    assert_int_equal(OGR_L_GetFeatureCount(ol, 1), 3159);
+    size_t scored = 0, missing = 0, sentinels = 0;
+    double sw = 0.0, swd = 0.0;
+    while ((ft = OGR_L_GetNextFeature(ol)) != NULL) {
+        const char *code = OGR_F_GetFieldAsString(ft, OGR_F_GetFieldIndex(ft, "WK_CODE"));
+        assert_int_equal(strncmp(code, "WK", 2), 0);
+        size_t row = 0;
+        while (row < n && strcmp(codes[row], code) != 0)
+            row++;
+        assert_true(row < n);
+        int il = OGR_F_GetFieldIndex(ft, "lbm");
+        int is_scored = OGR_F_IsFieldSetAndNotNull(ft, il);
+        if (vals[row][4] != 0.0) {
+            assert_false(is_scored);
+            assert_int_equal(OGR_F_GetFieldAsInteger(ft, OGR_F_GetFieldIndex(ft, "flags")), 8);
+        }
+        if (is_scored) {
+            scored++;
+            double w = OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, "weight"));
+            assert_near(w, vals[row][3], 0);
+            sw += w;
+            swd += w * OGR_F_GetFieldAsDouble(ft, OGR_F_GetFieldIndex(ft, "bev"));
+            for (size_t k = 0; k < 3; k++) {
+                double v = vals[row][k];
+                int ix = OGR_F_GetFieldIndex(ft, xs[k]);
+                if (v == -99999999.0 || v == -99999998.0 || v == -99999997.0) {
+                    sentinels++;
+                    assert_false(OGR_F_IsFieldSetAndNotNull(ft, ix));
+                    missing++;
+                } else {
+                    assert_near(OGR_F_GetFieldAsDouble(ft, ix), v, 1e-9);
+                }
+            }
+        }
+        OGR_F_Destroy(ft);
+    }
+    free(codes);
+    free(vals);
+    GDALClose(ds);
+    GDALClose(src);
+    assert_int_equal(scored, n_pop);
+    assert_near(swd / sw, 0.0, 1e-12);
+    struct json_object *doc = json_object_from_file(rj), *c = NULL, *v = NULL, *opt = NULL;
+    assert_true(json_object_object_get_ex(doc, "counts", &c));
+    assert_true(json_object_object_get_ex(c, "units_water", &v));
+    assert_int_equal(json_object_get_int(v), 88);
+    assert_true(json_object_object_get_ex(c, "scored_units", &v));
+    assert_int_equal((size_t)json_object_get_int(v), n_pop);
+    assert_true(json_object_object_get_ex(doc, "options", &opt));
+    assert_true(json_object_object_get_ex(opt, "id_field", &v));
+    assert_string_equal(json_object_get_string(v), "WK_CODE");
+    json_object_put(doc);
+    print_message("wijk_2017: %zu wijken, %zu water-only left out, %zu scored; %zu special "
+                  "values in the scored wijken, all missing (%zu)\n",
+                  n, n_water, scored, sentinels, missing);
     lb_ctx_destroy(ctx);
 }
 
@@ -501,6 +656,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_realdata_area_alkmaar_accidents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_realdata_area_schiedam_topojson, setup, teardown),
         cmocka_unit_test_setup_teardown(test_realdata_area_kwb_sentinels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_realdata_area_kwb_wijk_2017, setup, teardown),
         cmocka_unit_test_setup_teardown(test_realdata_area_statline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_realdata_area_bad_points, setup, teardown),
     };

@@ -19,6 +19,12 @@ typedef struct lb_input_spec {
     const char *layer; /**< layer in a multi-layer file; NULL = the first */
 } lb_input_spec;
 
+/** A selection of one input's features: --where NAME=EXPR on the command line. */
+typedef struct lb_where_spec {
+    const char *input; /**< input name as the model uses it (every year's binding of it) */
+    const char *where; /**< OGR SQL WHERE clause, e.g. "gemeentecode = 'GM0363'" */
+} lb_where_spec;
+
 /** How lb_score_run() scores: on the 100 m grid, then aggregated to the units (the default),
  *  or directly on each polygon of the units (area mode: no grid, no rasters written). */
 typedef enum lb_score_mode { LB_MODE_GRID = 0, LB_MODE_AREA = 1 } lb_score_mode;
@@ -68,6 +74,8 @@ typedef struct lb_score_options {
     lb_score_mode mode;         /**< LB_MODE_GRID (default) or LB_MODE_AREA */
     const lb_join_spec *joins;  /**< area mode: attribute tables joined to the units */
     size_t n_joins;
+    const lb_where_spec *wheres; /**< inputs read only where their features match */
+    size_t n_wheres;
     const char *raster_format;           /**< raster driver: "COG" (default when NULL) or "GTiff" */
     const char *const *creation_options; /**< raster creation options NAME=VALUE overriding
                                               the defaults, NULL-terminated; may be NULL */

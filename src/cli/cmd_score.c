@@ -13,7 +13,8 @@ static void help(void)
 {
     printf("Usage: leefbaar score --model M.yaml --input NAME[@YEAR]=PATH[:LAYER] ... -o OUTDIR\n"
            "                      [--year Y ... | --years Y1,Y2,...] [--units NAME|grid]\n"
-           "                      [--id-field F] [--mode grid|area] [--join NAME=KEY[:UNITS_KEY]]\n"
+           "                      [--id-field F] [--where NAME=EXPR] [--mode grid|area]\n"
+           "                      [--join NAME=KEY[:UNITS_KEY]]\n"
            "                      [--reference RUN.json] [--s-srs SRS] [--preview]\n"
            "                      [--outputs gpkg,grid,geojson,csv,tif]\n"
            "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';']\n"
@@ -32,7 +33,10 @@ static void help(void)
            "                           several years)\n"
            "  --years Y1,Y2,...        several years at once\n"
            "  --units NAME|grid        polygon input to aggregate to, or grid only\n"
-           "  --id-field F             id field of the units (default BU_CODE, WK_CODE, ...)\n"
+           "  --id-field F             id field of the units (default BU_CODE/buurtcode,\n"
+           "                           WK_CODE/wijkcode, GM_CODE/gemeentecode, PC6, PC4, ...)\n"
+           "  --where NAME=EXPR        read only the features of input NAME that match the OGR\n"
+           "                           SQL expression, e.g. buurten=\"gemeentecode = 'GM0363'\"\n"
            "  --mode grid|area         grid (default) or area: score each unit polygon directly\n"
            "  --join NAME=KEY[:UNITS_KEY] area mode: input NAME is an attribute table (DBF,\n"
            "                           CSV) joined to the units where its KEY equals the\n"
@@ -98,6 +102,18 @@ static int add_years(const char *v, int *years, size_t *n, size_t cap)
 }
 
 /* NAME=KEY[:UNITS_KEY], split in place. */
+/* NAME=EXPRESSION (split in place). */
+static int parse_where(char *arg, lb_where_spec *w)
+{
+    char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1])
+        return 0;
+    *eq = '\0';
+    w->input = arg;
+    w->where = eq + 1;
+    return 1;
+}
+
 static int parse_join(char *arg, lb_join_spec *j)
 {
     char *eq = strchr(arg, '=');
@@ -131,13 +147,15 @@ int cmd_score(int argc, char **argv)
     size_t cap_years = 16 * (size_t)argc, n_years = 0;
     int *years = calloc(cap_years, sizeof(int));
     lb_join_spec *joins = calloc((size_t)argc, sizeof(*joins));
-    if (!inputs || !years || !joins) {
+    lb_where_spec *wheres = calloc((size_t)argc, sizeof(*wheres));
+    if (!inputs || !years || !joins || !wheres) {
         free(inputs);
         free(years);
         free(joins);
+        free(wheres);
         return CLI_FAIL;
     }
-    size_t n_inputs = 0, n_joins = 0;
+    size_t n_inputs = 0, n_joins = 0, n_wheres = 0;
     int rc = CLI_OK;
     /* Joined before parsing: --input values are split in place. */
     char *cmdline = cli_join(argc, argv);
@@ -179,6 +197,10 @@ int cmd_score(int argc, char **argv)
                 rc = r < 0
                          ? CLI_USAGE
                          : cli_usage_error(prog, "--join wants NAME=KEY[:UNITS_KEY], got '%s'", v);
+        } else if ((r = cli_value(prog, argc, argv, &i, "--where", NULL, &v)) != 0) {
+            if (r < 0 || !parse_where((char *)v, &wheres[n_wheres++]))
+                rc = r < 0 ? CLI_USAGE
+                           : cli_usage_error(prog, "--where wants NAME=EXPRESSION, got '%s'", v);
         } else if ((r = cli_value(prog, argc, argv, &i, "--id-field", NULL, &v)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
             o.id_field = v;
@@ -210,6 +232,7 @@ int cmd_score(int argc, char **argv)
         free(inputs);
         free(years);
         free(joins);
+        free(wheres);
         return CLI_OK;
     }
     if (rc == CLI_OK && !o.model_path)
@@ -221,6 +244,7 @@ int cmd_score(int argc, char **argv)
         free(inputs);
         free(years);
         free(joins);
+        free(wheres);
         return rc;
     }
     if (n_years == 1) {
@@ -233,6 +257,8 @@ int cmd_score(int argc, char **argv)
     o.n_inputs = n_inputs;
     o.joins = joins;
     o.n_joins = n_joins;
+    o.wheres = wheres;
+    o.n_wheres = n_wheres;
     o.raster_format = com.format;
     o.creation_options = com.n_co ? com.co : NULL;
     o.command_line = cmdline;
@@ -241,5 +267,6 @@ int cmd_score(int argc, char **argv)
     free(inputs);
     free(years);
     free(joins);
+    free(wheres);
     return rc;
 }

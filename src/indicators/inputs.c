@@ -51,6 +51,7 @@ static int same_grid(const lb_grid *a, const lb_grid *b)
 struct lb_inputs {
     const lb_source *src;
     size_t n_src;
+    char **where; /* per source: its own OGR SQL WHERE, or NULL (lb_inputs_set_where) */
     entry *e;
     size_t n_e;
 };
@@ -62,8 +63,27 @@ lb_status lb_inputs_create(lb_ctx *ctx, const lb_source *src, size_t n, lb_input
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     in->src = src;
     in->n_src = n;
+    in->where = calloc(n ? n : 1, sizeof(char *));
+    if (!in->where) {
+        free(in);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
     *out = in;
     return LB_OK;
+}
+
+lb_status lb_inputs_set_where(lb_ctx *ctx, lb_inputs *in, const char *name, const char *where)
+{
+    for (size_t i = 0; i < in->n_src; i++)
+        if (strcmp(in->src[i].name, name) == 0) {
+            char *w = lb_strdup(where);
+            if (!w)
+                return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            free(in->where[i]);
+            in->where[i] = w;
+            return LB_OK;
+        }
+    return lb_inputs_source(ctx, in, name) ? LB_OK : LB_ERR_ARG;
 }
 
 void lb_inputs_destroy(lb_inputs *in)
@@ -91,6 +111,9 @@ void lb_inputs_destroy(lb_inputs *in)
         free(in->e[i].cells);
     }
     free(in->e);
+    for (size_t i = 0; i < in->n_src; i++)
+        free(in->where[i]);
+    free(in->where);
     free(in);
 }
 
@@ -208,7 +231,18 @@ static lb_status load_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const
                              void **obj)
 {
     const lb_source *src = lb_inputs_source(ctx, in, name);
-    return src ? lb_vlayer_read(ctx, src, ky->filter, (lb_vlayer **)obj) : LB_ERR_ARG;
+    if (!src)
+        return LB_ERR_ARG;
+    const char *where = in->where[src - in->src];
+    if (!where)
+        return lb_vlayer_read(ctx, src, ky->filter, (lb_vlayer **)obj);
+    /* the input's own selection, and the indicator's filter within it */
+    char *both = ky->filter ? lb_strfmt("(%s) AND (%s)", where, ky->filter) : lb_strdup(where);
+    if (!both)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = lb_vlayer_read(ctx, src, both, (lb_vlayer **)obj);
+    free(both);
+    return st;
 }
 
 static lb_status load_raster(lb_ctx *ctx, lb_inputs *in, const char *name, const key *ky,

@@ -38,6 +38,10 @@ void lb_inputs_destroy(lb_inputs *in);
  * the last indicator that uses them, so that a national run holds one raster at a time. A later
  * request reads the raster again. */
 void lb_inputs_release_rasters(lb_inputs *in, const char *name);
+/* Read only the features of input @p name that match the OGR SQL WHERE clause @p where (copied),
+ * in every vector read of it (an indicator's filter applies within). LB_ERR_ARG when no input
+ * is bound as @p name. */
+lb_status lb_inputs_set_where(lb_ctx *ctx, lb_inputs *in, const char *name, const char *where);
 /* The source bound to @p name, or NULL with LB_ERR_ARG naming the bound inputs. */
 const lb_source *lb_inputs_source(lb_ctx *ctx, const lb_inputs *in, const char *name);
 

@@ -23,9 +23,18 @@
 #define RD_YMIN 280000.0
 #define RD_YMAX 640000.0
 
+/* The special values of the CBS Wijk- en Buurtkaart and Kerncijfers wijken en buurten.
+ * Up to 2021 (short upper-case field names): -99999997 (secret), -99999998 and -99999999
+ * (unknown; the Toelichting Wijk- en Buurtkaart 2021, table 3.1, names -99999999 "onbekend,
+ * onvoldoende betrouwbaar of geheim"). From 2022 (long snake_case names), the Toelichting
+ * Wijk- en Buurtkaart 2022, 2023 en 2024 (CBS, 30-10-2024), section 3 "Verklaring van
+ * bijzondere waarden": -99997 "waarde geheim of niet aanwezig", -99995 "onderwerp wordt in een
+ * latere versie gepubliceerd", -99991 "onderwerp wordt niet meer (op dit ruimtelijk niveau)
+ * gepubliceerd". None of these is a value any KWB field can take. */
 int lb_is_cbs_sentinel(double v)
 {
-    return v == -99999997.0 || v == -99999998.0 || v == -99999999.0;
+    return v == -99999997.0 || v == -99999998.0 || v == -99999999.0 || v == -99997.0 ||
+           v == -99995.0 || v == -99991.0;
 }
 
 void lb_vlayer_destroy(lb_vlayer *l)

@@ -26,8 +26,8 @@ typedef struct lb_source {
     const char *s_srs;
 } lb_source;
 
-/* One attribute column: numeric value (NaN when NULL, non-numeric, a CBS sentinel
- * −99999997/8/9, or StatLine "." / "x") and, for string fields, the text. */
+/* One attribute column: numeric value (NaN when NULL, non-numeric, a CBS special value
+ * (lb_is_cbs_sentinel), or StatLine "." / "x") and, for string fields, the text. */
 typedef struct lb_field {
     char *name;
     int is_string;
@@ -105,7 +105,9 @@ void lb_vlayer_destroy(lb_vlayer *l);
 /* Column @p name, or NULL with an LB_ERR_DATA message that lists the fields. */
 const lb_field *lb_vlayer_field(lb_ctx *ctx, const lb_vlayer *l, const char *name);
 
-/* Is @p v one of the CBS sentinel values −99999997 (secret), −99999998, −99999999 (unknown)? */
+/* Is @p v one of the CBS special values: −99999997 (secret), −99999998, −99999999 (unknown) of
+ * the Wijk- en Buurtkaart up to 2021, or −99997 (secret or absent), −99995 (published later),
+ * −99991 (no longer published) from 2022 on? */
 int lb_is_cbs_sentinel(double v);
 
 #endif

@@ -77,6 +77,7 @@ void lb_model_destroy(lb_model *m)
     }
     for (size_t i = 0; i < m->n_ind; i++) {
         lb_indicator *ind = &m->ind[i];
+        free(ind->missing_codes);
         free(ind->tf.values);
         free(ind->tf.breaks);
         free(ind->filter);
@@ -259,6 +260,10 @@ void lb_model_indicator_describe(const lb_model *m, size_t i, char *buf, size_t 
     put_kind(&o, m, ind);
     put(&o, "  ");
     put_transform(&o, &ind->tf);
+    for (size_t k = 0; k < ind->n_missing_codes; k++)
+        put(&o, "%s%.15g", k ? "," : "  missing ", ind->missing_codes[k]);
+    if (ind->has_valid)
+        put(&o, "  valid [%g,%g]", ind->valid_lo, ind->valid_hi);
     /* three decimals as coefficients are usually written; more only when they matter */
     double milli = ind->coef * 1000;
     if (fabs(milli - round(milli)) < 1e-9 * fmax(1, fabs(milli)))

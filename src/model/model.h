@@ -83,8 +83,13 @@ typedef struct lb_indicator {
     double cap_m;             /* nearest_distance; default 5000 */
     int band;                 /* raster_mean / share_within on rasters; default 1 */
     lb_transform tf;
-    double coef; /* β, sign included */
-    int line;    /* 1-based line of the indicator's entry in the model file */
+    size_t n_missing_codes; /* missing_codes: raw values that mean "missing" (e.g. -99997) */
+    double *missing_codes;
+    int has_valid;   /* valid: [lo, hi]; a raw value outside is missing (with a warning) */
+    double valid_lo; /* -INFINITY for an open lower end */
+    double valid_hi; /* +INFINITY for an open upper end */
+    double coef;     /* β, sign included */
+    int line;        /* 1-based line of the indicator's entry in the model file */
 } lb_indicator;
 
 typedef struct lb_dimension {

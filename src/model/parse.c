@@ -98,12 +98,14 @@ enum ind_key {
     I_TRANSFORM,
     I_COEF,
     I_WHY,
+    I_MISSING_CODES,
+    I_VALID,
     I_N
 };
 static const char *const ind_keys[I_N] = {
-    "field", "value",     "numerator", "denominator", "filter", "radius_m", "cap_m",
-    "band",  "extensive", "per",       "resampling",  "id",     "label",    "dimension",
-    "kind",  "layer",     "transform", "coef",        "why",
+    "field", "value",     "numerator", "denominator", "filter", "radius_m",      "cap_m",
+    "band",  "extensive", "per",       "resampling",  "id",     "label",         "dimension",
+    "kind",  "layer",     "transform", "coef",        "why",    "missing_codes", "valid",
 };
 static const char *const resamplings[] = {"bilinear", "nearest"}; /* order of lb_resampling */
 
@@ -716,6 +718,33 @@ static lb_status parse_transform(parser *p, yaml_node_t *v, const char *id, lb_t
     return LB_OK;
 }
 
+/* 'valid: [lo, hi]': the range a raw value must lie in (ends included; null or .inf for an
+ * open end); a value outside it is missing, with a warning. */
+static lb_status parse_valid(parser *p, const yaml_node_t *v, const char *where, lb_indicator *ind)
+{
+    size_t n = 0;
+    lb_status st = get_seq(p, v, "valid", where, &n);
+    if (st)
+        return st;
+    if (n != 2)
+        return fail(p, v,
+                    "'valid' %s must be [lo, hi] (null or .inf for an open end), got %zu values",
+                    where, n);
+    double ends[2] = {-INFINITY, INFINITY};
+    for (size_t i = 0; i < 2; i++) {
+        yaml_node_t *it = item(p, v, i);
+        if (!is_null(it) && (st = node_num(p, it, "valid", where, 1, &ends[i])))
+            return st;
+    }
+    if (!(ends[0] <= ends[1]))
+        return fail(p, v, "'valid' %s: lower end %g must not be above upper end %g", where, ends[0],
+                    ends[1]);
+    ind->has_valid = 1;
+    ind->valid_lo = ends[0];
+    ind->valid_hi = ends[1];
+    return LB_OK;
+}
+
 /* count_within's 'per': "<N>_<weight>" or "<weight>" (N = 1), where <weight> is the model's
  * weight kind (inhabitants or dwellings), e.g. "1000_inhabitants". */
 static lb_status parse_per(parser *p, const yaml_node_t *v, const char *where, double *out)
@@ -872,6 +901,12 @@ static lb_status parse_indicator(parser *p, yaml_node_t *v, size_t i)
     }
 
     if (f[I_TRANSFORM].val && (st = parse_transform(p, f[I_TRANSFORM].val, ind->id, &ind->tf)))
+        return st;
+    if (f[I_MISSING_CODES].val &&
+        (st = get_numbers(p, f[I_MISSING_CODES].val, "missing_codes", where, 1, (size_t)-1, 0,
+                          &ind->missing_codes, &ind->n_missing_codes)))
+        return st;
+    if (f[I_VALID].val && (st = parse_valid(p, f[I_VALID].val, where, ind)))
         return st;
 
     if ((st = need(p, &f[I_COEF], v, where)) || (st = get_num(p, &f[I_COEF], where, &ind->coef)))

@@ -39,6 +39,7 @@ enum {
     LB_FLAG_IMPUTED = 1,   /* at least one indicator imputed with the reference mean */
     LB_FLAG_DROPPED = 2,   /* not scored: a missing indicator and missing: drop */
     LB_FLAG_NO_WEIGHT = 4, /* not scored: weight below min_weight */
+    LB_FLAG_WATER = 8,     /* not scored: a water-only unit of the Wijk- en Buurtkaart */
 };
 
 lb_status lb_scores_alloc(lb_ctx *ctx, size_t n, size_t n_dims, lb_scores *s);

@@ -7,6 +7,7 @@
 #include <leefbaar/leefbaar.h>
 
 #include "../aggregate/aggregate.h"
+#include "../core/codes.h"
 #include "../core/ctx.h"
 #include "../core/sha256.h"
 #include "../geom/geos_bridge.h"
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -113,8 +115,9 @@ typedef struct year_run {
     double *cell_w;  /* whole grid, while the indicators are evaluated */
     uint32_t *cells; /* the scored cells, ascending */
     size_t n_scored;
-    double *w;  /* weight of cells[k] */
-    double **x; /* x[i][k]: raw value of indicator i at cells[k] */
+    size_t n_water; /* units left out as water only (WATER = JA) */
+    double *w;      /* weight of cells[k] */
+    double **x;     /* x[i][k]: raw value of indicator i at cells[k] */
     lb_reference ref;
     lb_scores sc; /* compact: unit k is cells[k] */
     lb_unit_scores unit;
@@ -135,6 +138,7 @@ typedef struct run {
     int *bind_year; /* o->inputs[i]'s year, 0 = every year */
     const char *units_name;
     const char *id_field;
+    char *id_field_own; /* id_field when found in the units (they are freed after each year) */
     lb_grid grid;
     lb_reference fixed; /* the reference of fixed mode, once known */
     int have_fixed;
@@ -250,6 +254,7 @@ static void run_free(run *r)
         free(r->plain[i]);
     free(r->plain);
     free(r->bind_year);
+    free(r->id_field_own);
     lb_reference_free(&r->fixed);
     lb_model_destroy(r->model);
     json_object_put(r->outputs);
@@ -257,18 +262,82 @@ static void run_free(run *r)
     json_object_put(r->timings);
 }
 
-static const char *const id_candidates[] = {"BU_CODE", "WK_CODE", "GM_CODE", "PC6",
-                                            "PC4",     "CODE",    "code",    "id"};
-static const char *const name_candidates[] = {"BU_NAAM",  "WK_NAAM", "GM_NAAM", "BUURTNAAM",
-                                              "WIJKNAAM", "NAAM",    "naam",    "name"};
+static const char *const name_candidates[] = {"BU_NAAM",  "WK_NAAM",      "GM_NAAM", "BUURTNAAM",
+                                              "WIJKNAAM", "GEMEENTENAAM", "NAAM",    "name"};
 
+/* The layer's own name of the first of @p cand it has (case-insensitive), or NULL. */
 static const char *find_field(const lb_vlayer *l, const char *const *cand, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t f = 0; f < l->n_fields; f++)
-            if (strcmp(l->fields[f].name, cand[i]) == 0)
-                return cand[i];
+            if (strcasecmp(l->fields[f].name, cand[i]) == 0)
+                return l->fields[f].name;
     return NULL;
+}
+
+/* The layer's code field of @p level (codes.h), or with LB_CODE_NONE the one that identifies
+ * its rows (the finest level present); NULL when it has none. */
+static const char *code_field(const lb_vlayer *l, lb_code_level level)
+{
+    const char **names = malloc((l->n_fields ? l->n_fields : 1) * sizeof(char *));
+    if (!names)
+        return NULL;
+    for (size_t f = 0; f < l->n_fields; f++)
+        names[f] = l->fields[f].name;
+    long i = level == LB_CODE_NONE ? lb_code_field_find(names, l->n_fields)
+                                   : lb_code_field_of_level(names, l->n_fields, level);
+    free(names);
+    return i >= 0 ? l->fields[i].name : NULL;
+}
+
+/* The units' field that marks water-only units: WATER (Wijk- en Buurtkaart up to 2021), water
+ * (from 2022), H2O (the DBF export of 2023). */
+static const char *const water_candidates[] = {"WATER", "H2O"};
+
+/* Which units are water only (the CBS field says "JA"): 1 in @p water (n units), and the
+ * count. Units without such a field are land. */
+static size_t water_units(const lb_vlayer *l, unsigned char *water)
+{
+    const char *name = find_field(l, water_candidates, 2);
+    const lb_field *f = NULL;
+    for (size_t i = 0; name && i < l->n_fields; i++)
+        if (strcmp(l->fields[i].name, name) == 0)
+            f = &l->fields[i];
+    size_t n = 0;
+    for (size_t u = 0; u < l->n; u++) {
+        water[u] = f && f->str && f->str[u] && strcasecmp(f->str[u], "JA") == 0;
+        n += water[u];
+    }
+    return n;
+}
+
+/* One warning for the water-only units of @p l (count and first codes). */
+static void warn_water(lb_ctx *ctx, const run *r, const lb_vlayer *l, const unsigned char *water,
+                       size_t n_water)
+{
+    if (!n_water)
+        return;
+    const lb_field *id = NULL;
+    for (size_t i = 0; r->id_field && i < l->n_fields; i++)
+        if (strcmp(l->fields[i].name, r->id_field) == 0)
+            id = &l->fields[i];
+    char list[256] = "";
+    size_t shown = 0;
+    for (size_t u = 0; u < l->n && shown < 5; u++) {
+        if (!water[u])
+            continue;
+        char buf[64];
+        if (id && id->str && id->str[u])
+            snprintf(buf, sizeof(buf), "%s", id->str[u]);
+        else
+            snprintf(buf, sizeof(buf), "feature %lld", (long long)l->fid[u]);
+        lb_list_append(list, sizeof(list), buf);
+        shown++;
+    }
+    lb_log(ctx, LB_LOG_WARN,
+           "units '%s' ('%s'): %zu water-only unit(s) (WATER = JA) are left out of the scores "
+           "(%s%s)",
+           r->units_name, l->path, n_water, list, n_water > shown ? ", ..." : "");
 }
 
 /* NAME or NAME@YEAR: the length of NAME and the year (0 = every year); -1 on a bad year. */
@@ -425,6 +494,14 @@ static lb_status bind_year(lb_ctx *ctx, run *r, year_run *y)
     lb_status st = year_sources(ctx, r, y);
     if (st == LB_OK)
         st = lb_inputs_create(ctx, y->src, y->n_src, &y->in);
+    for (size_t i = 0; st == LB_OK && i < r->o->n_wheres; i++) {
+        const lb_where_spec *w = &r->o->wheres[i];
+        if (!w->input || !w->where)
+            return lb_error(ctx, LB_ERR_ARG, "--where wants NAME=EXPRESSION");
+        st = lb_inputs_set_where(ctx, y->in, w->input, w->where);
+        if (st != LB_OK)
+            st = lb_error_prefix(ctx, st, "--where %s: ", w->input);
+    }
     if (st != LB_OK)
         return st;
     for (size_t i = 0; i < m->n_inputs; i++)
@@ -448,10 +525,27 @@ static lb_status load_units(lb_ctx *ctx, run *r, year_run *y)
                                    r->units_name, y->units->path));
     if (!r->id_field && r->o->id_field)
         r->id_field = r->o->id_field;
-    else if (!r->id_field && y == &r->yr[0])
-        r->id_field =
-            find_field(y->units, id_candidates, sizeof(id_candidates) / sizeof(id_candidates[0]));
-    if (r->id_field && !lb_vlayer_field(ctx, y->units, r->id_field))
+    else if (!r->id_field && y == &r->yr[0] && code_field(y->units, LB_CODE_NONE)) {
+        if (!(r->id_field_own = lb_strdup(code_field(y->units, LB_CODE_NONE))))
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        r->id_field = r->id_field_own;
+    }
+    if (!r->id_field) {
+        /* Keyed by feature ids the outputs could not be joined, compared over years or
+         * diagnosed by code: ask for the field instead. */
+        char list[768] = "";
+        for (size_t i = 0; i < y->units->n_fields; i++)
+            lb_list_append(list, sizeof(list), y->units->fields[i].name);
+        return year_error(
+            ctx, r, y,
+            lb_error(ctx, LB_ERR_DATA,
+                     "units '%s' ('%s' layer '%s'): no code field (looked for BU_CODE/buurtcode, "
+                     "WK_CODE/wijkcode, GM_CODE/gemeentecode, PC6, PC4, CODE, statcode, id; "
+                     "fields: %s); name the field with --id-field",
+                     r->units_name, y->units->path, y->units->layer,
+                     y->units->n_fields ? list : "none"));
+    }
+    if (!lb_vlayer_field(ctx, y->units, r->id_field))
         return year_error(ctx, r, y, LB_ERR_DATA);
     return LB_OK;
 }
@@ -594,6 +688,70 @@ static lb_status year_progress(lb_ctx *ctx, const run *r, size_t t, double withi
     return lb_progress(ctx, 0.05 + 0.85 * ((double)t + within) / (double)r->n_years, stage);
 }
 
+/* Name of unit (area mode) or cell (grid mode) k of year @p y, for messages. */
+static void unit_name(const run *r, const year_run *y, int area, size_t k, char *buf, size_t size)
+{
+    if (!area) {
+        lb_grid_cell_id(&r->grid, y->cells[k], buf, size);
+        return;
+    }
+    const lb_vlayer *l = y->units;
+    for (size_t i = 0; r->id_field && i < l->n_fields; i++)
+        if (strcmp(l->fields[i].name, r->id_field) == 0 && l->fields[i].str &&
+            l->fields[i].str[k]) {
+            snprintf(buf, size, "%s", l->fields[i].str[k]);
+            return;
+        }
+    snprintf(buf, size, "feature %lld", (long long)l->fid[k]);
+}
+
+/* The model's own missing values of indicator @p ind among the @p n raw values @p x: its
+ * missing_codes, and values outside its valid range, become NaN (missing, then imputed or
+ * dropped like any missing value). Out-of-range values get one warning naming the indicator,
+ * its field, the count and the first units with their values. */
+static void screen_indicator(lb_ctx *ctx, const run *r, const year_run *y, int area,
+                             const lb_indicator *ind, double *x, size_t n)
+{
+    if (!ind->n_missing_codes && !ind->has_valid)
+        return;
+    size_t n_codes = 0, n_out = 0;
+    char list[384] = "";
+    for (size_t k = 0; k < n; k++) {
+        if (isnan(x[k]))
+            continue;
+        int code = 0;
+        for (size_t j = 0; j < ind->n_missing_codes && !code; j++)
+            code = x[k] == ind->missing_codes[j];
+        if (code) {
+            x[k] = NAN;
+            n_codes++;
+            continue;
+        }
+        if (!ind->has_valid || (x[k] >= ind->valid_lo && x[k] <= ind->valid_hi))
+            continue;
+        if (n_out < 5) {
+            char who[64], item[128];
+            unit_name(r, y, area, k, who, sizeof(who));
+            snprintf(item, sizeof(item), "%s = %.15g", who, x[k]);
+            lb_list_append(list, sizeof(list), item);
+        }
+        x[k] = NAN;
+        n_out++;
+    }
+    const char *field = ind->field ? ind->field : ind->numerator ? ind->numerator : ind->layer;
+    if (n_codes)
+        lb_log(ctx, LB_LOG_INFO,
+               "indicator '%s' (field '%s' of '%s'): %zu value(s) are one of the model's "
+               "missing_codes and count as missing",
+               ind->id, field, ind->layer, n_codes);
+    if (n_out)
+        lb_log(ctx, LB_LOG_WARN,
+               "indicator '%s' (field '%s' of '%s'): %zu value(s) outside valid [%g, %g] count as "
+               "missing: %s%s",
+               ind->id, field, ind->layer, n_out, ind->valid_lo, ind->valid_hi, list,
+               n_out > 5 ? ", ..." : "");
+}
+
 /* After indicator @p i: free the rasters of its input when no later indicator reads it. */
 static void release_after(const lb_model *m, size_t i, lb_inputs *in)
 {
@@ -620,6 +778,7 @@ static lb_status indicators(lb_ctx *ctx, run *r, year_run *y, size_t t)
                                                y->n_scored, y->cell_w, y->x[i]);
         if (st != LB_OK)
             return year_error(ctx, r, y, st);
+        screen_indicator(ctx, r, y, 0, &m->ind[i], y->x[i], y->n_scored);
         release_after(m, i, y->in);
         st = year_progress(ctx, r, t, 0.05 + 0.65 * (double)(i + 1) / (double)m->n_ind,
                            "indicators");
@@ -834,16 +993,19 @@ static lb_status grid_table(lb_ctx *ctx, run *r, year_run *y, int geometry)
     y->grid_t = t;
     return LB_OK;
 }
-static lb_status copy_text_field(lb_ctx *ctx, lb_table *t, const lb_vlayer *l, const char *name)
+/* Field @p name of @p l as text column @p out_name (NULL: the same name); nothing when the
+ * layer has no such field. */
+static lb_status copy_text_field(lb_ctx *ctx, lb_table *t, const lb_vlayer *l, const char *name,
+                                 const char *out_name)
 {
     const lb_field *f = NULL;
-    for (size_t i = 0; i < l->n_fields; i++)
+    for (size_t i = 0; name && i < l->n_fields; i++)
         if (strcmp(l->fields[i].name, name) == 0)
             f = &l->fields[i];
     if (!f)
         return LB_OK;
     lb_column *c;
-    lb_status st = lb_table_add(ctx, t, name, LB_COL_TEXT, &c);
+    lb_status st = lb_table_add(ctx, t, out_name ? out_name : name, LB_COL_TEXT, &c);
     for (size_t k = 0; st == LB_OK && k < t->n_rows; k++) {
         char buf[64];
         const char *v = f->str ? f->str[k] : NULL;
@@ -867,21 +1029,21 @@ static lb_status units_table(lb_ctx *ctx, run *r, year_run *y, const lb_scores *
     lb_table *t = NULL;
     lb_column *c = NULL;
     lb_status st = lb_table_create(ctx, l->n, &t);
-    if (st == LB_OK && r->id_field)
-        st = copy_text_field(ctx, t, l, r->id_field);
-    if (st == LB_OK && !r->id_field) {
-        st = lb_table_add(ctx, t, "fid", LB_COL_INT, &c);
-        for (size_t k = 0; st == LB_OK && k < l->n; k++)
-            c->integer[k] = l->fid[k];
-    }
+    /* CBS codes go out under the names of our outputs (BU_CODE, WK_CODE, GM_CODE) whichever
+     * Wijk- en Buurtkaart schema came in, so that change, diagnose and waterbed read both. */
+    lb_code_level id_level = lb_code_field_level(r->id_field);
+    if (st == LB_OK)
+        st = copy_text_field(ctx, t, l, r->id_field, lb_code_level_name(id_level));
     const char *name =
         find_field(l, name_candidates, sizeof(name_candidates) / sizeof(name_candidates[0]));
-    if (st == LB_OK && name)
-        st = copy_text_field(ctx, t, l, name);
-    const char *parents[] = {"WK_CODE", "GM_CODE"};
-    for (size_t i = 0; i < 2 && st == LB_OK; i++)
-        if (!r->id_field || strcmp(parents[i], r->id_field) != 0)
-            st = copy_text_field(ctx, t, l, parents[i]);
+    if (st == LB_OK && name && strcmp(name, r->id_field) != 0)
+        st = copy_text_field(ctx, t, l, name, NULL);
+    const lb_code_level parents[] = {LB_CODE_WIJK, LB_CODE_GEMEENTE};
+    for (size_t i = 0; i < 2 && st == LB_OK; i++) {
+        const char *pf = code_field(l, parents[i]);
+        if (pf && strcmp(pf, r->id_field) != 0 && id_level != parents[i])
+            st = copy_text_field(ctx, t, l, pf, lb_code_level_name(parents[i]));
+    }
     if (st == LB_OK)
         st = add_score_columns(ctx, m, t, s, y->year);
     if (st == LB_OK)
@@ -1179,6 +1341,11 @@ static struct json_object *inputs_json(lb_ctx *ctx, const run *r)
                                r->bind_year[i] ? json_object_new_int(r->bind_year[i]) : NULL);
         json_object_object_add(o, "path", json_object_new_string(s->path));
         json_object_object_add(o, "layer", s->layer ? json_object_new_string(s->layer) : NULL);
+        const char *where = NULL;
+        for (size_t k = 0; k < r->o->n_wheres; k++)
+            if (r->o->wheres[k].input && strcmp(r->o->wheres[k].input, r->plain[i]) == 0)
+                where = r->o->wheres[k].where;
+        json_object_object_add(o, "where", where ? json_object_new_string(where) : NULL);
         struct stat sb;
         if (stat(s->path, &sb) == 0 && S_ISREG(sb.st_mode)) {
             json_object_object_add(o, "bytes", json_object_new_int64((int64_t)sb.st_size));
@@ -1251,7 +1418,13 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r)
     json_object_object_add(opt, "mode",
                            json_object_new_string(o->mode == LB_MODE_AREA ? "area" : "grid"));
     json_object_object_add(opt, "units", json_object_new_string(r->units_name));
+    /* id_field is the id column of the outputs (readers of the run look for it); CBS codes go
+     * out as BU_CODE/WK_CODE/GM_CODE, so the units' own field name is recorded beside it */
+    const char *out_id = lb_code_level_name(lb_code_field_level(r->id_field));
     json_object_object_add(opt, "id_field",
+                           r->id_field ? json_object_new_string(out_id ? out_id : r->id_field)
+                                       : NULL);
+    json_object_object_add(opt, "units_id_field",
                            r->id_field ? json_object_new_string(r->id_field) : NULL);
     json_object_object_add(opt, "reference",
                            o->reference_path ? json_object_new_string(o->reference_path) : NULL);
@@ -1583,8 +1756,15 @@ static lb_status area_score(lb_ctx *ctx, run *r, lb_area *a)
         lb_log(ctx, LB_LOG_WARN,
                "weight field '%s' of '%s' is missing for %zu unit(s); they are not scored",
                m->weight_field, m->weight_layer, n_missing);
+    unsigned char *water = calloc(n ? n : 1, 1);
+    if (!water) {
+        free(scored);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    y->n_water = water_units(y->units, water);
+    warn_water(ctx, r, y->units, water, y->n_water);
     for (size_t u = 0; st == LB_OK && u < n; u++) {
-        scored[u] = y->w[u] >= m->min_weight && y->w[u] > 0.0;
+        scored[u] = !water[u] && y->w[u] >= m->min_weight && y->w[u] > 0.0;
         y->n_scored += scored[u];
     }
     if (st == LB_OK && y->n_scored == 0)
@@ -1600,6 +1780,8 @@ static lb_status area_score(lb_ctx *ctx, run *r, lb_area *a)
         if (st == LB_OK)
             st = lb_indicator_eval_polygons(ctx, &m->ind[i], a, y->x[i]);
         if (st == LB_OK)
+            screen_indicator(ctx, r, y, 1, &m->ind[i], y->x[i], n);
+        if (st == LB_OK)
             release_after(m, i, y->in);
         if (st == LB_OK)
             st = lb_progress(ctx, 0.1 + 0.7 * (double)(i + 1) / (double)m->n_ind, "indicators");
@@ -1609,7 +1791,11 @@ static lb_status area_score(lb_ctx *ctx, run *r, lb_area *a)
         st = lb_score_units(ctx, m, n, (const double *const *)y->x, y->w, scored,
                             r->have_fixed ? &r->fixed : NULL, &y->ref, &y->sc);
     }
+    for (size_t u = 0; st == LB_OK && u < n; u++)
+        if (water[u])
+            y->sc.flags[u] = LB_FLAG_WATER;
     free(scored);
+    free(water);
     if (st != LB_OK)
         return st;
     y->ref.year = r->have_fixed ? r->fixed.year : y->year;
@@ -1642,8 +1828,9 @@ static void area_amend(const run *r, struct json_object *doc)
     const lb_scores *sc = &r->yr[0].sc;
     json_object_object_del(doc, "grid");
     json_object_object_add(doc, "mode", json_object_new_string("area"));
-    size_t scored = 0, imputed = 0, dropped = 0, no_weight = 0;
+    size_t scored = 0, imputed = 0, dropped = 0, no_weight = 0, water = 0;
     for (size_t u = 0; u < sc->n; u++) {
+        water += (sc->flags[u] & LB_FLAG_WATER) != 0;
         scored += !isnan(sc->lbm[u]);
         imputed += (sc->flags[u] & LB_FLAG_IMPUTED) != 0;
         dropped += (sc->flags[u] & LB_FLAG_DROPPED) != 0;
@@ -1655,6 +1842,7 @@ static void area_amend(const run *r, struct json_object *doc)
     json_object_object_add(c, "units_imputed", json_object_new_int64((int64_t)imputed));
     json_object_object_add(c, "units_dropped", json_object_new_int64((int64_t)dropped));
     json_object_object_add(c, "units_below_min_weight", json_object_new_int64((int64_t)no_weight));
+    json_object_object_add(c, "units_water", json_object_new_int64((int64_t)water));
     json_object_object_add(doc, "counts", c);
     struct json_object *years = NULL, *y0 = NULL;
     if (json_object_object_get_ex(doc, "years", &years) &&

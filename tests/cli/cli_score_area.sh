@@ -3,7 +3,7 @@
 # joined on a code, and the errors of area mode.
 source "$(dirname "$0")/lib.sh"
 K=$LB_TEST_DATA/kwb/kwb_buurten.geojson
-M=$LB_SOURCE_ROOT/models/kwb-area.yaml
+M=$LB_SOURCE_ROOT/models/kwb-area-2016-2021.yaml
 
 "$LEEFBAAR" score -q --mode area --units buurten --model "$M" -i "buurten=$K" --year 2022 \
     -o "$TMP/a" 2>"$TMP/err" && ok "area mode runs" || bad "area mode runs: $(cat "$TMP/err")"
