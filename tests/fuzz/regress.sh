@@ -21,4 +21,4 @@ for f in "$here/regressions/$name"/*; do
     fi
 done
 "$exe" -runs=0 "$here/corpus/$name" || exit 1
-[[ ${#inputs[@]} -eq 0 ]] || "$exe" "${inputs[@]}"
+[[ ${#inputs[@]} -eq 0 ]] || "$exe" -timeout=60 "${inputs[@]}"
