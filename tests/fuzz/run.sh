@@ -38,7 +38,7 @@ for h in "${harnesses[@]}"; do
     if "$exe" -max_total_time="$secs" -timeout=30 -rss_limit_mb=2560 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$art/$h-" "$work" "tests/fuzz/corpus/$h" \
         >"$log" 2>&1; then
-        grep -E '^#[0-9]+ +DONE' "$log" | tail -n 1
+        grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1
         grep -E '^stat::number_of_executed_units' "$log"
     else
         tail -n 60 "$log"
