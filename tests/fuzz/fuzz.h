@@ -24,8 +24,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 /* Where the harnesses add up the values they read, so that no read is optimised away. */
 static volatile double fuzz_sink;
 
-/* The scratch directory of this process (made on first use, removed at exit): in /dev/shm
- * when there is one, as the harnesses write a file per input. */
+/* The scratch directory of this process (made on first use, removed at exit; a crash leaves
+ * it): inside $LB_FUZZ_TMPDIR when set, else in /dev/shm when there is one, as the harnesses
+ * write a file per input. */
 static char fuzz_dir_buf[64];
 
 static void fuzz_rmtree(void)
@@ -41,7 +42,9 @@ static void fuzz_rmtree(void)
 static inline const char *fuzz_dir(void)
 {
     if (!fuzz_dir_buf[0]) {
-        const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+        const char *base = getenv("LB_FUZZ_TMPDIR");
+        if (!base || !*base)
+            base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
         snprintf(fuzz_dir_buf, sizeof(fuzz_dir_buf), "%s/lb-fuzz-XXXXXX", base);
         if (!mkdtemp(fuzz_dir_buf)) {
             perror("fuzz: mkdtemp");
