@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Install the Debian 12 packages leefbaar needs, only those that are missing.
-# Usage: scripts/setup-deps.sh [--test] [--bench]
+# Usage: scripts/setup-deps.sh [--test] [--fuzz] [--bench]
 #   --test   adds what the test suites use
+#   --fuzz   adds clang with libFuzzer and OpenMP for the fuzz harnesses (tests/fuzz)
 #   --bench  adds the peers of bench/run.sh (PostGIS 3.3, GeoPandas 0.12 with rasterio, GDAL's
 #            Python tools) and GNU time; never needed by the build, the tests or CI
 set -euo pipefail
@@ -15,9 +16,10 @@ for arg in "$@"; do
     # python3-gdal: GDAL's COG validator; chromium: the browser suite opens the diagnosis
     # report headless (skipped without it).
     --test) pkgs+=(libcmocka-dev clang-format python3-gdal chromium) ;;
+    --fuzz) pkgs+=(clang libclang-rt-14-dev libomp-dev) ;;
     --bench) pkgs+=(postgresql-15 postgresql-15-postgis-3 postgis python3-gdal python3-numpy
                     python3-geopandas python3-rasterio python3-rtree time) ;;
-    *) echo "setup-deps: unknown option '$arg' (use --test and/or --bench)" >&2; exit 2 ;;
+    *) echo "setup-deps: unknown option '$arg' (use --test, --fuzz, --bench)" >&2; exit 2 ;;
     esac
 done
 
