@@ -19,9 +19,6 @@ PENDING_CASES=(
     "output directory empty string"       # wt-outputs: -o ""
     "SIGINT during a run"                 # wt-outputs: signals, no debris
     "truncated GeoTIFF"                   # wt-outputs: message naming the truncated file
-    "change on run.json without means"    # wt-readers: reference.means checked
-    "diagnose on run.json without means"  # wt-readers
-    "waterbed on run.json without means"  # wt-readers
     "change on a directory without run.json"   # wt-outputs: message for a run dir
     "diagnose on a directory without run.json" # wt-outputs
     "waterbed on a directory without run.json" # wt-outputs
