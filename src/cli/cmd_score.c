@@ -11,49 +11,50 @@ static const char *const prog = "leefbaar score";
 
 static void help(void)
 {
-    printf("Usage: leefbaar score --model M.yaml --input NAME[@YEAR]=PATH[:LAYER] ... -o OUTDIR\n"
-           "                      [--year Y ... | --years Y1,Y2,...] [--units NAME|grid]\n"
-           "                      [--id-field F] [--mode grid|area] [--join NAME=KEY[:UNITS_KEY]]\n"
-           "                      [--reference RUN.json] [--s-srs SRS] [--preview]\n"
-           "                      [--outputs gpkg,grid,geojson,csv,tif]\n"
-           "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';']\n"
-           "                      [-of COG|GTiff] [-co NAME=VALUE]... [--threads N] [-q]\n\n"
-           "Scores the inputs on the 100 m RD grid with the model and aggregates the scores to\n"
-           "the units (default: the model's weight layer, e.g. buurten). Several years are\n"
-           "scored in one run with one grid: in fixed mode the model's reference year first,\n"
-           "the others against its reference. With --mode area it scores every polygon of the\n"
-           "units directly from its attributes, without a grid (one year).\n\n"
-           "  --model M.yaml           model file (see models/default.yaml)\n"
-           "  -i, --input NAME[@YEAR]=PATH[:LAYER]\n"
-           "                           bind a model input to a file (repeat per input); with\n"
-           "                           @YEAR for that year only, without for every year\n"
-           "  -o, --output OUTDIR      output directory (created; files appear when complete)\n"
-           "  --year Y                 year of the data, recorded in every output (repeat for\n"
-           "                           several years)\n"
-           "  --years Y1,Y2,...        several years at once\n"
-           "  --units NAME|grid        polygon input to aggregate to, or grid only\n"
-           "  --id-field F             id field of the units (default BU_CODE, WK_CODE, ...)\n"
-           "  --mode grid|area         grid (default) or area: score each unit polygon directly\n"
-           "  --join NAME=KEY[:UNITS_KEY] area mode: input NAME is an attribute table (DBF,\n"
-           "                           CSV) joined to the units where its KEY equals the\n"
-           "                           units' UNITS_KEY (default the same field name)\n"
-           "  --reference RUN.json     run.json of the reference year (fixed reference mode)\n"
-           "  --s-srs SRS              CRS of inputs that declare none, e.g. EPSG:28992\n"
-           "  --geojson-crs rd         GeoJSON in RD New with a crs member (default RFC 7946)\n"
-           "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
-           "  --preview                also write class_<year>.png, a picture of the class "
-           "map\n"
-           "  --outputs LIST           write only these (comma-separated; default all): gpkg\n"
-           "                           (scores.gpkg layer <units>), grid (its layer grid),\n"
-           "                           geojson, csv (<units>.csv, grid.csv with --units\n"
-           "                           grid), tif (the rasters); run.json always\n" CLI_COMMON_HELP
-           "\n"
-           "-of and -co apply to the rasters (scores_<year>.tif, class_<year>.tif) as in\n"
-           "gdal_translate; the defaults are COG with DEFLATE, predictor and overviews.\n\n"
-           "Outputs: scores.gpkg (layers grid and <units>, one row per unit and year, QGIS\n"
-           "styles inside), per year scores_<year>.tif and class_<year>.tif with their QGIS\n"
-           "styles scores_<year>.qml and class_<year>.qml, <units>.geojson, <units>.csv,\n"
-           "<units>.qml, run.json (area mode: no grid layer and no rasters).\n");
+    printf(
+        "Usage: leefbaar score --model M.yaml --input NAME[@YEAR]=PATH[:LAYER] ... -o OUTDIR\n"
+        "                      [--year Y ... | --years Y1,Y2,...] [--units NAME|grid]\n"
+        "                      [--id-field F] [--mode grid|area] [--join NAME=KEY[:UNITS_KEY]]\n"
+        "                      [--reference RUN.json] [--s-srs SRS] [--preview]\n"
+        "                      [--outputs gpkg,grid,geojson,csv,tif]\n"
+        "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';']\n"
+        "                      [-of COG|GTiff] [-co NAME=VALUE]... [--threads N] [-q]\n\n"
+        "Scores the inputs on the 100 m RD grid with the model and aggregates the scores to\n"
+        "the units (default: the model's weight layer, e.g. buurten). Several years are\n"
+        "scored in one run with one grid: in fixed mode the model's reference year first,\n"
+        "the others against its reference. With --mode area it scores every polygon of the\n"
+        "units directly from its attributes, without a grid (one year).\n\n"
+        "  --model M.yaml           model file (see models/default.yaml)\n"
+        "  -i, --input NAME[@YEAR]=PATH[:LAYER]\n"
+        "                           bind a model input to a file (repeat per input); with\n"
+        "                           @YEAR for that year only, without for every year\n"
+        "  -o, --output OUTDIR      output directory (created; files appear when complete)\n"
+        "  --year Y                 year of the data, recorded in every output (repeat for\n"
+        "                           several years)\n"
+        "  --years Y1,Y2,...        several years at once\n"
+        "  --units NAME|grid        polygon input to aggregate to, or grid only\n"
+        "  --id-field F             id field of the units (default BU_CODE, WK_CODE, ...)\n"
+        "  --mode grid|area         grid (default) or area: score each unit polygon directly\n"
+        "  --join NAME=KEY[:UNITS_KEY] area mode: input NAME is an attribute table (DBF,\n"
+        "                           CSV) joined to the units where its KEY equals the\n"
+        "                           units' UNITS_KEY (default the same field name)\n"
+        "  --reference RUN.json     run.json of the reference year (fixed reference mode)\n"
+        "  --s-srs SRS              CRS of inputs that declare none, e.g. EPSG:28992\n"
+        "  --geojson-crs rd         GeoJSON in RD New with a crs member (default RFC 7946)\n"
+        "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
+        "  --preview                also write class_<year>.png, a picture of the class "
+        "map\n"
+        "  --outputs LIST           write only these (comma-separated; default all): gpkg\n"
+        "                           (scores.gpkg layer <units>), grid (its layer grid),\n"
+        "                           geojson, csv (<units>.csv, grid.csv with --units\n"
+        "                           grid), tif (the rasters); run.json always\n" CLI_OVERWRITE_HELP
+            CLI_COMMON_HELP "\n"
+        "-of and -co apply to the rasters (scores_<year>.tif, class_<year>.tif) as in\n"
+        "gdal_translate; the defaults are COG with DEFLATE, predictor and overviews.\n\n"
+        "Outputs: scores.gpkg (layers grid and <units>, one row per unit and year, QGIS\n"
+        "styles inside), per year scores_<year>.tif and class_<year>.tif with their QGIS\n"
+        "styles scores_<year>.qml and class_<year>.qml, <units>.geojson, <units>.csv,\n"
+        "<units>.qml, run.json (area mode: no grid layer and no rasters).\n");
 }
 
 /* NAME[@YEAR]=PATH[:LAYER]: the layer is split off at the last ':' unless PATH names a file;
@@ -235,6 +236,7 @@ int cmd_score(int argc, char **argv)
     o.n_joins = n_joins;
     o.raster_format = com.format;
     o.creation_options = com.n_co ? com.co : NULL;
+    o.overwrite = com.overwrite;
     o.command_line = cmdline;
     rc = cli_run(prog, &com, run, &o, o.outdir);
     free(cmdline);
