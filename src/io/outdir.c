@@ -117,11 +117,6 @@ static lb_status mkdirs(lb_ctx *ctx, const char *path, char ***made, size_t *n_m
     return st;
 }
 
-lb_status lb_mkdirs(lb_ctx *ctx, const char *path)
-{
-    return mkdirs(ctx, path, NULL, NULL);
-}
-
 /* ---- inputs ------------------------------------------------------------------------------- */
 
 /* Record input @p path (PATH or PATH:LAYER) by device and inode; paths that do not name an

@@ -62,7 +62,4 @@ lb_status lb_outdir_commit(lb_ctx *ctx, lb_outdir *o);
  * they are empty. Safe after commit (then it only frees) and on a zeroed struct. */
 void lb_outdir_abort(lb_outdir *o);
 
-/* mkdir -p. */
-lb_status lb_mkdirs(lb_ctx *ctx, const char *path);
-
 #endif
