@@ -85,8 +85,7 @@ static void write_run(const lb_outdir *o, const char *v, const char *extra)
     put(o, "a", v);
     put(o, extra, v);
     char json[256];
-    snprintf(json, sizeof(json), "{\"tool\": \"leefbaar\", \"outputs\": [\"a\", \"%s\"]}",
-             extra);
+    snprintf(json, sizeof(json), "{\"tool\": \"leefbaar\", \"outputs\": [\"a\", \"%s\"]}", extra);
     put(o, "run.json", json);
 }
 
@@ -146,9 +145,11 @@ static void test_outdir_foreign_and_parents(void **state)
     assert_string_equal(listing(t->dir), "notes.txt");
     /* An input is never replaced. */
     const char *in[] = {mine};
-    const lb_outdir_spec shared = {
-        .overwrite = 1, .names = (const char *const[]){"notes.txt"}, .n_names = 1,
-        .inputs = in, .n_inputs = 1};
+    const lb_outdir_spec shared = {.overwrite = 1,
+                                   .names = (const char *const[]){"notes.txt"},
+                                   .n_names = 1,
+                                   .inputs = in,
+                                   .n_inputs = 1};
     assert_int_equal(lb_outdir_open(t->ctx, t->dir, &shared, &o), LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(t->ctx), "would replace the input"));
     /* The empty path. */
