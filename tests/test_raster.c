@@ -353,6 +353,105 @@ static void test_raster_rd_pixels(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* Every pixel of a window has the value a read of everything gives, on the same lattice. */
+static void check_window(const lb_raster *all, const lb_raster *w)
+{
+    assert_near(w->grid.cell_m, all->grid.cell_m, 0.0);
+    double px = w->grid.cell_m;
+    double di = (w->grid.x0 - all->grid.x0) / px;
+    double dj = ((all->grid.y0 + all->grid.ny * px) - (w->grid.y0 + w->grid.ny * px)) / px;
+    assert_near(di, round(di), 1e-9);
+    assert_near(dj, round(dj), 1e-9);
+    long i0 = lround(di), j0 = lround(dj);
+    assert_true(i0 >= 0 && j0 >= 0 && i0 + w->grid.nx <= all->grid.nx &&
+                j0 + w->grid.ny <= all->grid.ny);
+    for (long j = 0; j < w->grid.ny; j++)
+        for (long i = 0; i < w->grid.nx; i++) {
+            double a = all->v[(size_t)(j + j0) * (size_t)all->grid.nx + (size_t)(i + i0)];
+            double b = w->v[(size_t)j * (size_t)w->grid.nx + (size_t)i];
+            assert_true(isnan(a) == isnan(b));
+            if (!isnan(a))
+                assert_near(a, b, 0.0);
+        }
+}
+
+/* A window of an RD raster is its own pixels the box touches, clipped to the raster; a window
+ * of a warped raster is a part of the whole warp's lattice, value for value. */
+static void test_raster_window_same_pixels(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    char path[600];
+    snprintf(path, sizeof(path), "%s/rd.tif", f->tmp);
+    const double sq[6] = {150000.0, 10.0, 0.0, 462000.0, 0.0, -10.0};
+    write_sampled(path, 28992, sq, 30, 20, field);
+    lb_source src = {"rd", path, NULL, NULL};
+    lb_raster *all = read_ok(ctx, &src, 0), *w = NULL;
+    /* columns floor(5.05) = 5 .. ceil(12) = 12; rows floor(10.5) = 10 .. 20 (clipped) */
+    const double win[4] = {150050.5, 461700.0, 150120.0, 461895.0};
+    assert_int_equal(lb_raster_read_window(ctx, &src, 1, 0, win, &w), LB_OK);
+    assert_int_equal(w->grid.nx, 7);
+    assert_int_equal(w->grid.ny, 10);
+    assert_near(w->grid.x0, 150050.0, 0.0);
+    assert_near(w->grid.y0, 461800.0, 0.0);
+    check_window(all, w);
+    lb_raster_destroy(w);
+    lb_raster_destroy(all);
+
+    snprintf(path, sizeof(path), "%s/wgs.tif", f->tmp);
+    write_sampled_hole(path, 4326, wgs_gt, WGS_NX, WGS_NY, field, 1);
+    lb_source wgs = {"wgs", path, NULL, NULL};
+    all = read_ok(ctx, &wgs, 0);
+    const double mid[4] = {all->grid.x0 + 1234.5, all->grid.y0 + 987.0, all->grid.x0 + 3456.0,
+                           all->grid.y0 + 2345.0};
+    w = NULL;
+    assert_int_equal(lb_raster_read_window(ctx, &wgs, 1, 0, mid, &w), LB_OK);
+    assert_true(w->grid.nx < all->grid.nx && w->grid.ny < all->grid.ny);
+    check_window(all, w);
+    lb_raster_destroy(w);
+    lb_raster_destroy(all);
+    lb_ctx_destroy(ctx);
+}
+
+/* Issue 18: a VRT declaring 1073807362 x 2147352580 pixels made nx * ny * 8 wrap to 64 bytes
+ * and GDAL write past them. Read whole it is an error naming the size; read over a window it
+ * is that window only. */
+static void test_raster_huge_vrt(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    char tif[600], vrt[600];
+    snprintf(tif, sizeof(tif), "%s/small.tif", f->tmp);
+    snprintf(vrt, sizeof(vrt), "%s/huge.vrt", f->tmp);
+    const double sq[6] = {150000.0, 10.0, 0.0, 462000.0, 0.0, -10.0};
+    write_sampled(tif, 28992, sq, 30, 20, field);
+    FILE *fp = fopen(vrt, "w");
+    assert_non_null(fp);
+    fprintf(fp,
+            "<VRTDataset rasterXSize=\"1073807362\" rasterYSize=\"2147352580\">\n"
+            "  <SRS>EPSG:28992</SRS>\n"
+            "  <GeoTransform>150000, 10, 0, 462000, 0, -10</GeoTransform>\n"
+            "  <VRTRasterBand dataType=\"Float32\" band=\"1\">\n"
+            "    <SimpleSource><SourceFilename relativeToVRT=\"0\">%s</SourceFilename>\n"
+            "      <SourceBand>1</SourceBand></SimpleSource>\n"
+            "  </VRTRasterBand>\n"
+            "</VRTDataset>\n",
+            tif);
+    fclose(fp);
+    lb_source src = {"huge", vrt, NULL, NULL};
+    lb_raster *r = NULL;
+    assert_int_equal(lb_raster_read(ctx, &src, 1, &r), LB_ERR_DATA);
+    assert_null(r);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "1073807362 x 2147352580 pixels"));
+    const double win[4] = {150000.0, 461800.0, 150300.0, 462000.0};
+    assert_int_equal(lb_raster_read_window(ctx, &src, 1, 0, win, &r), LB_OK);
+    assert_int_equal(r->grid.nx, 30);
+    assert_int_equal(r->grid.ny, 20);
+    assert_near(r->v[0], field(150005.0, 461995.0), 1e-3); /* Float32 */
+    lb_raster_destroy(r);
+    lb_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     GDALAllRegister();
@@ -362,6 +461,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_raster_indicators_match_rd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raster_crs_from_option, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raster_rd_pixels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_raster_window_same_pixels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_raster_huge_vrt, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

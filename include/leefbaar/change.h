@@ -31,7 +31,8 @@ typedef struct lb_change_options {
                                               may be NULL */
     int preview;        /**< 1: also change_class_<t0>_<t1>.png, the class map with its legend */
     char csv_sep;       /**< ',' (default) or ';' */
-    const char *outdir; /**< output directory; required */
+    const char *outdir; /**< output directory; required; empty unless @p overwrite */
+    int overwrite;      /**< 1: replace a previous leefbaar run's outputs in @p outdir */
     const char *command_line; /**< recorded in run.json; may be NULL */
 } lb_change_options;
 

@@ -38,8 +38,10 @@ typedef enum lb_log_level { LB_LOG_DEBUG, LB_LOG_INFO, LB_LOG_WARN } lb_log_leve
 typedef void (*lb_log_fn)(void *user, lb_log_level level, const char *msg);
 
 /**
- * Progress callback in GDAL's style: @p done in [0, 1], @p stage a short label.
- * Return 0 to go on, non-zero to cancel (the running call then fails with LB_ERR_ARG).
+ * Progress callback in GDAL's style: @p done in [0, 1], @p stage a short label; a negative
+ * @p done is only a poll for cancellation (no progress to show), made before outputs are
+ * moved into place. Return 0 to go on, non-zero to cancel (the running call then fails with
+ * LB_ERR_ARG and leaves the outputs as they were).
  */
 typedef int (*lb_progress_fn)(void *user, double done, const char *stage);
 

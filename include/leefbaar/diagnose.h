@@ -57,6 +57,8 @@ typedef struct lb_diagnose_options {
     double min_inhabitants; /**< size criterion; default 2500 */
 
     const char *outdir;   /**< report directory (created; files appear when complete); required */
+    int overwrite;        /**< 1: replace the report of the same name written earlier by leefbaar
+                               (other files in @p outdir are never touched) */
     const char *basename; /**< file name without extension; NULL: the wijk code */
     const char *s_srs;    /**< CRS of polygon inputs that declare none */
     const char *command_line; /**< recorded in the JSON; may be NULL */

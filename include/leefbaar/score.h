@@ -69,7 +69,12 @@ typedef struct lb_score_options {
     const char *s_srs;          /**< CRS of inputs that declare none (e.g. "EPSG:28992") */
     int geojson_rd;             /**< 1: GeoJSON in RD with a crs member; 0: RFC 7946 */
     char csv_sep;               /**< ',' (default) or ';' */
-    const char *outdir;         /**< output directory, created when absent; required */
+    const char *outdir;         /**< output directory, created when absent; required. It must
+                                     be empty unless @p overwrite is set, and never holds an
+                                     input of the run */
+    int overwrite;              /**< 1: replace the outputs of a previous leefbaar run in
+                                     @p outdir (those its run.json lists); other files are
+                                     never replaced or deleted (the run fails instead) */
     const char *command_line;   /**< recorded in run.json; may be NULL */
     lb_score_mode mode;         /**< LB_MODE_GRID (default) or LB_MODE_AREA */
     const lb_join_spec *joins;  /**< area mode: attribute tables joined to the units */
@@ -124,16 +129,19 @@ LB_API lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o);
  * @p outdir/change (with a PNG preview of the development class map), write the first
  * diagnosis of wijk Centrum (WK990100) into @p outdir/diagnose (see lb_diagnose_run()), and
  * the waterbed analysis around the focus wijken into @p outdir/waterbed (see
- * lb_waterbed_run()).
+ * lb_waterbed_run()). Each of the four directories must be absent or empty (see
+ * lb_demo_run_ex() to replace a previous demo's outputs).
  */
 LB_API lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir);
 
 /**
  * lb_demo_run() with the rasters written as @p raster_format (NULL = COG) with
- * @p creation_options (NAME=VALUE, NULL-terminated; may be NULL), as lb_score_options has them.
+ * @p creation_options (NAME=VALUE, NULL-terminated; may be NULL), as lb_score_options has them,
+ * and with @p overwrite the outputs of a previous demo in @p outdir replaced.
  */
 LB_API lb_status lb_demo_run_ex(lb_ctx *ctx, const char *data_dir, const char *outdir,
-                                const char *raster_format, const char *const *creation_options);
+                                const char *raster_format, const char *const *creation_options,
+                                int overwrite);
 
 #ifdef __cplusplus
 }

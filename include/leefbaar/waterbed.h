@@ -134,7 +134,8 @@ typedef struct lb_waterbed_options {
     lb_wb_cluster cluster;
 
     /* Output. */
-    const char *outdir;       /**< required; created when absent */
+    const char *outdir;       /**< required; created when absent; empty unless overwrite */
+    int overwrite;            /**< 1: replace a previous leefbaar run's outputs in outdir */
     const char *run_label;    /**< the `run` column; default "waterbed" */
     char csv_sep;             /**< ',' (default) or ';' */
     const char *command_line; /**< recorded in run.json; may be NULL */

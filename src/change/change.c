@@ -722,7 +722,12 @@ lb_status lb_change_run(lb_ctx *ctx, const lb_change_options *o)
     if (st == LB_OK)
         st = build_table(ctx, &r);
     if (st == LB_OK)
-        st = lb_outdir_open(ctx, o->outdir, &r.out);
+        st = lb_outdir_open(
+            ctx, o->outdir,
+            &(lb_outdir_spec){.overwrite = o->overwrite,
+                              .inputs = (const char *const[]){o->from.path, o->to.path},
+                              .n_inputs = o->to.path ? 2 : 1},
+            &r.out);
     if (st == LB_OK)
         st = write_table(ctx, &r, "change.gpkg", LB_FMT_GPKG);
     if (st == LB_OK)

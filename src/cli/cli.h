@@ -32,12 +32,12 @@ typedef struct cli_common {
     const char *format;             /* -of FORMAT: raster output driver, NULL = default */
     const char *co[CLI_MAX_CO + 1]; /* -co NAME=VALUE, NULL-terminated (borrowed argv) */
     size_t n_co;
+    int overwrite; /* --overwrite: replace a previous run's outputs in the output directory */
 } cli_common;
 
 /* If argv[*i] is a common option (-q, --quiet, --config K V, --threads N, -of/--of F, -co/--co
- * NAME=VALUE,
- * --help, -h), consume it (and its values) and return 1; return -1 on a malformed one (message
- * printed); 0 otherwise. */
+ * NAME=VALUE, --overwrite, --help, -h), consume it (and its values) and return 1; return -1 on a
+ * malformed one (message printed); 0 otherwise. */
 int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_common *c);
 
 /* If argv[*i] is option @p name (e.g. "--model") with a value ("--model X" or "--model=X"),
@@ -52,6 +52,14 @@ int cli_value(const char *prog, int argc, char **argv, int *i, const char *name,
 int cli_table_option(const char *prog, int argc, char **argv, int *i, int *geojson_rd,
                      char *csv_sep);
 
+/* Install the SIGINT/SIGTERM handlers (once; the first signal only sets a flag that the
+ * progress callback of cli_ctx() turns into a cancellation, so that the library removes its
+ * temporary files and leaves the outputs as they were; a second one terminates at once). */
+void cli_signals_install(void);
+
+/* The signal that cancelled the run (SIGINT, SIGTERM) or 0. */
+int cli_signal_caught(void);
+
 /* Terminal state for logging and progress; lives on the subcommand's stack. */
 typedef struct cli_term {
     int last; /* last tenth printed, -1 before the first */
@@ -59,12 +67,13 @@ typedef struct cli_term {
     const char *prog;
 } cli_term;
 
-/* Create a context with stderr logging and (unless quiet) GDAL-style progress. @p term must
- * outlive the context. NULL (message printed) on failure. */
+/* Create a context with stderr logging, (unless quiet) GDAL-style progress and cancellation on
+ * SIGINT/SIGTERM (cli_signals_install()). @p term must outlive the context. NULL (message
+ * printed) on failure. */
 lb_ctx *cli_ctx(const char *prog, int quiet, cli_term *term);
 
 /* Print "PROG: error: <status>: <message>" (on a fresh line after progress) and return
- * CLI_FAIL. */
+ * CLI_FAIL, or after a signal "PROG: interrupted ..." and 128 + the signal number. */
 int cli_fail(const char *prog, lb_ctx *ctx, lb_status st, const cli_term *term);
 
 /* The tail every writing subcommand shares: make the context (threads from --threads), call
@@ -84,6 +93,13 @@ int cli_no_raster_options(const char *prog, const cli_common *c);
     "  -q, --quiet              no progress\n"                                                     \
     "  --config KEY VALUE       set a GDAL configuration option\n"                                 \
     "  -h, --help               this help\n"
+
+/* Help line of --overwrite, for the commands that write an output directory. */
+#define CLI_OVERWRITE_HELP                                                                         \
+    "  --overwrite              replace the outputs of a previous leefbaar run in the output\n"    \
+    "                           directory (only the files its run.json lists); without it\n"       \
+    "                           the directory must be absent or empty. Files leefbaar did\n"       \
+    "                           not write are never replaced or deleted\n"
 
 /* Print "PROG: <message>" plus a hint to --help, return CLI_USAGE. */
 int cli_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

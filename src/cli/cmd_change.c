@@ -35,7 +35,8 @@ static void help(void)
         "  --geojson-crs rd         GeoJSON in RD New with a crs member (default RFC 7946)\n"
         "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
         "  --preview                also write change_class_<y0>_<y1>.png, a picture of the\n"
-        "                           development map (grid runs)\n" CLI_COMMON_HELP "\n"
+        "                           development map (grid runs)\n" CLI_OVERWRITE_HELP
+            CLI_COMMON_HELP "\n"
         "Outputs: change.gpkg (layer change, QGIS style inside), change.geojson with\n"
         "change.qml, change.csv, run.json; for two grid runs on one grid also\n"
         "change_<y0>_<y1>.tif (Δ bands) and change_class_<y0>_<y1>.tif with their .qml.\n");
@@ -171,6 +172,7 @@ int cmd_change(int argc, char **argv)
     }
     o.raster_format = com.format;
     o.creation_options = com.n_co ? com.co : NULL;
+    o.overwrite = com.overwrite;
     o.command_line = cmdline;
     rc = cli_run(prog, &com, run, &o, o.outdir);
     free(cmdline);

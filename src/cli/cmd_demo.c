@@ -14,8 +14,8 @@ static const char *const prog = "leefbaar demo";
 
 static void help(void)
 {
-    printf("Usage: leefbaar demo OUTDIR [--data DIR] [-of COG|GTiff] [-co NAME=VALUE]...\n"
-           "                     [--threads N] [-q]\n\n"
+    printf("Usage: leefbaar demo OUTDIR [--data DIR] [--overwrite] [-of COG|GTiff]\n"
+           "                     [-co NAME=VALUE]... [--threads N] [-q]\n\n"
            "Scores the demo city Leefstad (shapes/, rasters/, models/default.yaml) for 2020\n"
            "(the reference year) and 2022 in one run into OUTDIR/score, with QGIS styles and\n"
            "PNG previews of the class maps (class_<year>.png), and their development\n"
@@ -24,7 +24,9 @@ static void help(void)
            "the two focus wijken into OUTDIR/waterbed.\n\n"
            "  --data DIR               folder holding shapes/, rasters/ and models/ (default:\n"
            "                           the source tree this binary was built from, or\n"
-           "                           $LEEFBAAR_DATA)\n" CLI_COMMON_HELP);
+           "                           $LEEFBAAR_DATA)\n"
+           "  --overwrite              replace the outputs of a previous demo in OUTDIR (only the\n"
+           "                           files leefbaar wrote there)\n" CLI_COMMON_HELP);
 }
 
 int cmd_demo(int argc, char **argv)
@@ -62,7 +64,8 @@ int cmd_demo(int argc, char **argv)
     if (!ctx)
         return CLI_FAIL;
     lb_ctx_set_threads(ctx, com.threads);
-    lb_status st = lb_demo_run_ex(ctx, data, outdir, com.format, com.n_co ? com.co : NULL);
+    lb_status st =
+        lb_demo_run_ex(ctx, data, outdir, com.format, com.n_co ? com.co : NULL, com.overwrite);
     int rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
     if (st == LB_OK && !com.quiet)
         fprintf(stderr,

@@ -52,6 +52,9 @@ static void help(void)
         "Output:\n"
         "  -o, --output DIR         report directory (created; files appear when complete)\n"
         "  --name BASE              file name without extension (default: the wijk code)\n"
+        "  --overwrite              replace BASE.html, BASE.md and BASE.json when an earlier\n"
+        "                           leefbaar diagnosis wrote them (other files in DIR stay;\n"
+        "                           without it an existing BASE.* is an error)\n"
         "  -q, --quiet              no messages\n"
         "  --config KEY VALUE       set a GDAL configuration option\n");
 }
@@ -218,6 +221,7 @@ int cmd_diagnose(int argc, char **argv)
         o.years = n_years ? years : NULL;
         o.n_years = n_years;
         o.command_line = cmdline;
+        o.overwrite = com.overwrite;
         rc = cli_run(prog, &com, run, &o, NULL);
     }
     free(cmdline);

@@ -43,6 +43,8 @@ int cmd_model(int argc, char **argv)
     }
     if (cli_no_raster_options(prog, &com) != CLI_OK)
         return CLI_USAGE;
+    if (com.overwrite)
+        return cli_usage_error(prog, "this command writes no files: --overwrite does not apply");
     if (!verb || strcmp(verb, "check") != 0)
         return cli_usage_error(prog, "the only verb is 'check'");
     if (!path)

@@ -74,7 +74,7 @@ static void help(void)
         "Output:\n"
         "  -o, --output OUTDIR      waterbed.csv, waterbed_pooled.csv, zones.gpkg, run.json\n"
         "  --run-label S            value of the `run` column (default waterbed)\n"
-        "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
+        "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n" CLI_OVERWRITE_HELP
         "  -q, --quiet              no progress\n"
         "  --config KEY VALUE       set a GDAL configuration option\n");
 }
@@ -426,6 +426,7 @@ int cmd_waterbed(int argc, char **argv)
     a.o.rings_m = a.rings;
     a.o.periods = a.periods;
     a.o.command_line = cmdline;
+    a.o.overwrite = com.overwrite;
     rc = cli_run(prog, &com, run, &a.o, a.o.outdir);
     free(cmdline);
     args_free(&a);

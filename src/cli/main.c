@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* leefbaar: command-line entry point; dispatches to one file per subcommand. */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
+
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -45,9 +49,34 @@ static void tune_malloc(void)
 #endif
 }
 
+/* The date GeoPackages record as their last change: SOURCE_DATE_EPOCH (the reproducible-builds
+ * convention) when set and no OGR_CURRENT_DATE was given; otherwise the library's fixed date.
+ * Either way two identical runs write identical files. */
+static void gpkg_date(void)
+{
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    if (!epoch || !*epoch || getenv("OGR_CURRENT_DATE"))
+        return;
+    char *end = NULL;
+    long long s = strtoll(epoch, &end, 10);
+    struct tm tm;
+    time_t t = (time_t)s;
+    char buf[32];
+    if (*end || s < 0 || !gmtime_r(&t, &tm) ||
+        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S.000Z", &tm) == 0) {
+        fprintf(stderr,
+                "leefbaar: warning: SOURCE_DATE_EPOCH '%s' is not a number of seconds; "
+                "ignored\n",
+                epoch);
+        return;
+    }
+    lb_config_set("OGR_CURRENT_DATE", buf);
+}
+
 int main(int argc, char **argv)
 {
     tune_malloc();
+    gpkg_date();
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;

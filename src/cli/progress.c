@@ -1,16 +1,50 @@
 /* SPDX-License-Identifier: MIT */
-/* GDAL-style terminal progress (0...10...20...), logging to stderr, option scanning. */
+/* GDAL-style terminal progress (0...10...20...), logging to stderr, option scanning, clean
+ * cancellation on SIGINT/SIGTERM. */
+#define _POSIX_C_SOURCE 200809L /* sigaction */
+
 #include "cli.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The signal that asks the run to stop. The one mutable global of the tool, as a signal handler
+ * can reach nothing else; the library only sees it through the progress callback. */
+static volatile sig_atomic_t caught_signal;
+
+static void on_signal(int sig)
+{
+    caught_signal = sig; /* async-signal-safe: a single store */
+}
+
+void cli_signals_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    /* SA_RESETHAND: a second Ctrl-C kills at once when a run does not reach a poll soon */
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int cli_signal_caught(void)
+{
+    return (int)caught_signal;
+}
+
 static int on_progress(void *user, double done, const char *stage)
 {
     (void)stage;
     cli_term *p = user;
+    if (caught_signal)
+        return 1; /* cancel: the library removes its temporary files */
+    if (done < 0.0 || p->quiet)
+        return 0; /* a poll for cancellation only */
     int tenth = (int)(done * 10.0 + 1e-9);
     if (tenth > 10)
         tenth = 10;
@@ -47,8 +81,8 @@ lb_ctx *cli_ctx(const char *prog, int quiet, cli_term *p)
     p->quiet = quiet;
     p->prog = prog;
     lb_ctx_set_log(ctx, on_log, p);
-    if (!quiet)
-        lb_ctx_set_progress(ctx, on_progress, p);
+    lb_ctx_set_progress(ctx, on_progress, p); /* prints nothing when quiet, but cancels */
+    cli_signals_install();
     return ctx;
 }
 
@@ -56,6 +90,17 @@ int cli_fail(const char *prog, lb_ctx *ctx, lb_status st, const cli_term *term)
 {
     if (term && term->last >= 0)
         fputc('\n', stderr);
+    int sig = cli_signal_caught();
+    if (sig) {
+        fprintf(
+            stderr,
+            "%s: interrupted by %s: no partial outputs left, the output directory is as it was\n",
+            prog,
+            sig == SIGINT    ? "SIGINT"
+            : sig == SIGTERM ? "SIGTERM"
+                             : "a signal");
+        return 128 + sig;
+    }
     fprintf(stderr, "%s: error: %s: %s\n", prog, lb_status_str(st), lb_ctx_errmsg(ctx));
     return CLI_FAIL;
 }
@@ -135,6 +180,10 @@ int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_commo
     const char *a = argv[*i];
     if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
         c->quiet = 1;
+        return 1;
+    }
+    if (strcmp(a, "--overwrite") == 0) {
+        c->overwrite = 1;
         return 1;
     }
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {

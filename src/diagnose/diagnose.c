@@ -72,7 +72,7 @@ lb_status lb_dx_run_on(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_opti
     if (!base)
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     else
-        st = lb_dx_write_all(ctx, &dx, o->outdir, base, o->command_line);
+        st = lb_dx_write_all(ctx, &dx, o, base);
     if (st == LB_OK)
         lb_log(ctx, LB_LOG_INFO, "diagnose: %s: %s (indicative); wrote %s/%s.html, .md, .json",
                sel.wijk_name, lb_dx_verdict_name(dx.verdict), o->outdir, base);

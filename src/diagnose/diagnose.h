@@ -219,9 +219,10 @@ lb_status lb_dx_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_li
 lb_status lb_dx_write_html(lb_ctx *ctx, const lb_diagnosis *dx, const char *path);
 lb_status lb_dx_write_md(lb_ctx *ctx, const lb_diagnosis *dx, const char *path);
 
-/* Write all three as DIR/BASE.{html,md,json} with lb_outdir (all or nothing). */
-lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const char *dir, const char *base,
-                          const char *command_line);
+/* Write all three as o->outdir/BASE.{html,md,json} with lb_outdir (all or nothing; replacing
+ * an earlier diagnosis of that name only with o->overwrite; never an input of @p o). */
+lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_diagnose_options *o,
+                          const char *base);
 
 /* lb_diagnose_run() on scores already in memory: check the options, select, compute, write. */
 lb_status lb_dx_run_on(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o);

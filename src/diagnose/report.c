@@ -823,21 +823,40 @@ lb_status lb_dx_write_md(lb_ctx *ctx, const lb_diagnosis *dx, const char *path)
     return write_form(ctx, dx, 0, path);
 }
 
-lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const char *dir, const char *base,
-                          const char *command_line)
+lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_diagnose_options *o,
+                          const char *base)
 {
-    lb_outdir od;
-    lb_status st = lb_outdir_open(ctx, dir, &od);
-    if (st != LB_OK)
-        return st;
+    const char *command_line = o->command_line;
+    lb_outdir od = {0};
     char *names[3] = {lb_strfmt("%s.html", base), lb_strfmt("%s.md", base),
                       lb_strfmt("%s.json", base)};
     char *paths[3] = {NULL, NULL, NULL};
     struct json_object *doc = NULL;
-    for (int i = 0; i < 3; i++)
-        paths[i] = names[i] ? lb_outdir_tmp_path(&od, names[i]) : NULL;
-    if (!paths[0] || !paths[1] || !paths[2])
+    const char **in = malloc((2 * o->n_sources + 3) * sizeof(char *));
+    size_t n_in = 0;
+    for (size_t i = 0; in && i < o->n_sources; i++) {
+        in[n_in++] = o->sources[i].path;
+        if (o->sources[i].geometry)
+            in[n_in++] = o->sources[i].geometry;
+    }
+    const char *polys[] = {o->wijk_polygon, o->gemeente_polygon, o->focus};
+    for (size_t i = 0; in && i < 3; i++)
+        if (polys[i])
+            in[n_in++] = polys[i];
+    lb_status st = LB_OK;
+    if (!in || !names[0] || !names[1] || !names[2])
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st == LB_OK) {
+        const lb_outdir_spec spec = {.overwrite = o->overwrite,
+                                     .names = (const char *const *)names,
+                                     .n_names = 3,
+                                     .inputs = in,
+                                     .n_inputs = n_in};
+        st = lb_outdir_open(ctx, o->outdir, &spec, &od);
+    }
+    for (int i = 0; st == LB_OK && i < 3; i++)
+        if (!(paths[i] = lb_outdir_tmp_path(&od, names[i])))
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
         st = lb_dx_write_html(ctx, dx, paths[0]);
     if (st == LB_OK)
@@ -854,5 +873,6 @@ lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const char *dir, 
         free(names[i]);
         free(paths[i]);
     }
+    free(in);
     return st;
 }

@@ -52,6 +52,8 @@ struct lb_inputs {
     const lb_source *src;
     size_t n_src;
     char **where; /* per source: its own OGR SQL WHERE, or NULL (lb_inputs_set_where) */
+    int has_window;
+    double window[4]; /* rasters are read over this RD box only (lb_inputs_set_window) */
     entry *e;
     size_t n_e;
 };
@@ -115,6 +117,13 @@ void lb_inputs_destroy(lb_inputs *in)
         free(in->where[i]);
     free(in->where);
     free(in);
+}
+
+void lb_inputs_set_window(lb_inputs *in, const double window[4])
+{
+    in->has_window = window != NULL;
+    if (window)
+        memcpy(in->window, window, sizeof(in->window));
 }
 
 void lb_inputs_release_rasters(lb_inputs *in, const char *name)
@@ -249,7 +258,8 @@ static lb_status load_raster(lb_ctx *ctx, lb_inputs *in, const char *name, const
                              void **obj)
 {
     const lb_source *src = lb_inputs_source(ctx, in, name);
-    return src ? lb_raster_read_resampled(ctx, src, ky->band, ky->nearest, (lb_raster **)obj)
+    return src ? lb_raster_read_window(ctx, src, ky->band, ky->nearest,
+                                       in->has_window ? in->window : NULL, (lb_raster **)obj)
                : LB_ERR_ARG;
 }
 

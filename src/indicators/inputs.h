@@ -34,6 +34,12 @@ typedef struct lb_inputs lb_inputs;
 lb_status lb_inputs_create(lb_ctx *ctx, const lb_source *src, size_t n, lb_inputs **out);
 void lb_inputs_destroy(lb_inputs *in);
 
+/* Read rasters over the RD box @p window (xmin, ymin, xmax, ymax) only, or whole (NULL, the
+ * default): the run's extent grown by the largest radius of its indicators, so that a national
+ * raster over a small study area costs the memory of that area (lb_raster_read_window). Set it
+ * before the first raster is read: rasters already cached keep their extent. */
+void lb_inputs_set_window(lb_inputs *in, const double window[4]);
+
 /* Free the rasters read from input @p name (every band and resampling): a run calls this after
  * the last indicator that uses them, so that a national run holds one raster at a time. A later
  * request reads the raster again. */

@@ -86,3 +86,18 @@ void lb_config_set(const char *key, const char *value)
 {
     CPLSetConfigOption(key, value);
 }
+
+const char *lb_gpkg_date_begin(int *set)
+{
+    const char *date = CPLGetConfigOption("OGR_CURRENT_DATE", NULL);
+    *set = date == NULL;
+    if (*set)
+        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", LB_GPKG_DATE);
+    return date ? date : LB_GPKG_DATE;
+}
+
+void lb_gpkg_date_end(int set)
+{
+    if (set)
+        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
+}

@@ -27,4 +27,13 @@ OGRSpatialReferenceH lb_srs_rd(lb_ctx *ctx);
 /* A new EPSG:4326 SRS (lon/lat order). Caller releases with OSRRelease(). */
 OGRSpatialReferenceH lb_srs_wgs84(lb_ctx *ctx);
 
+/* GeoPackage timestamps (gpkg_contents.last_change, layer_styles.update_time) that do not
+ * depend on the clock, so that two identical runs write identical files: GDAL's configuration
+ * option OGR_CURRENT_DATE when the caller set it (the CLI sets it from SOURCE_DATE_EPOCH), else
+ * LB_GPKG_DATE, set for the calling thread only between begin and end. Returns the date in
+ * effect (borrowed); pass *set on to lb_gpkg_date_end(). */
+#define LB_GPKG_DATE "1970-01-01T00:00:00.000Z"
+const char *lb_gpkg_date_begin(int *set);
+void lb_gpkg_date_end(int set);
+
 #endif

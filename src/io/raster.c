@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <ogr_srs_api.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -72,9 +73,28 @@ static lb_status source_srs(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds,
     return LB_OK;
 }
 
-/* Read band @p band of @p ds (north-up, square pixels, geotransform @p gt) into a new raster. */
+/* The pixels [*c0, *c1) × [*r0, *r1) of an nx × ny raster with geotransform @p gt (north-up)
+ * that the RD box @p win (xmin, ymin, xmax, ymax; NULL = all) touches, snapped outward to whole
+ * pixels and at least one pixel. */
+static void pixel_window(const double gt[6], int nx, int ny, const double *win, int *c0, int *c1,
+                         int *r0, int *r1)
+{
+    *c0 = 0, *c1 = nx, *r0 = 0, *r1 = ny;
+    if (!win)
+        return;
+    double u0 = floor((win[0] - gt[0]) / gt[1]), u1 = ceil((win[2] - gt[0]) / gt[1]);
+    double v0 = floor((win[3] - gt[3]) / gt[5]), v1 = ceil((win[1] - gt[3]) / gt[5]);
+    u0 = fmax(0.0, fmin(u0, (double)nx - 1.0));
+    v0 = fmax(0.0, fmin(v0, (double)ny - 1.0));
+    u1 = fmax(u0 + 1.0, fmin(u1, (double)nx));
+    v1 = fmax(v0 + 1.0, fmin(v1, (double)ny));
+    *c0 = (int)u0, *c1 = (int)u1, *r0 = (int)v0, *r1 = (int)v1;
+}
+
+/* Read the pixels of band @p band of @p ds (north-up, square pixels, geotransform @p gt) that
+ * window @p win touches (NULL: all) into a new raster on the same pixel lattice. */
 static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, int ds_band,
-                           int band, const double gt[6], lb_raster **out)
+                           int band, const double gt[6], const double *win, lb_raster **out)
 {
     lb_status st = LB_OK;
     lb_cpl_capture cap;
@@ -84,21 +104,34 @@ static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, i
     r->name = lb_strdup(src->name);
     r->path = lb_strdup(src->path);
     r->band = band;
-    r->grid.nx = GDALGetRasterXSize(ds);
-    r->grid.ny = GDALGetRasterYSize(ds);
+    int c0, c1, r0, r1;
+    pixel_window(gt, GDALGetRasterXSize(ds), GDALGetRasterYSize(ds), win, &c0, &c1, &r0, &r1);
+    r->grid.nx = c1 - c0;
+    r->grid.ny = r1 - r0;
     r->grid.cell_m = gt[1];
-    r->grid.x0 = gt[0];
-    r->grid.y0 = gt[3] + gt[5] * r->grid.ny;
-    size_t n = lb_grid_ncells(&r->grid);
+    r->grid.x0 = gt[0] + gt[1] * c0;
+    r->grid.y0 = gt[3] + gt[5] * r1;
+    /* n · sizeof(double) must not wrap: a VRT can declare 2^30 × 2^31 pixels in a few bytes */
+    size_t nx = (size_t)r->grid.nx, ny = (size_t)r->grid.ny;
+    if (nx == 0 || ny == 0 || ny > SIZE_MAX / sizeof(double) / nx) {
+        st = lb_error(ctx, LB_ERR_DATA,
+                      "raster input '%s' ('%s'): %zu x %zu pixels cannot be held in memory; "
+                      "check the file (a VRT may declare any size)",
+                      src->name, src->path, nx, ny);
+        goto fail;
+    }
+    size_t n = nx * ny;
     r->v = lb_bigmem_alloc(n * sizeof(double));
     if (!r->v || !r->name || !r->path) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory reading raster '%s'", src->path);
+        st = lb_error(ctx, LB_ERR_NOMEM,
+                      "out of memory reading raster '%s': %zu x %zu pixels need %.1f GB", src->path,
+                      nx, ny, (double)n * sizeof(double) / 1e9);
         goto fail;
     }
     GDALRasterBandH b = GDALGetRasterBand(ds, ds_band);
     lb_cpl_begin(&cap);
-    CPLErr e = GDALRasterIO(b, GF_Read, 0, 0, r->grid.nx, r->grid.ny, r->v, r->grid.nx, r->grid.ny,
-                            GDT_Float64, 0, 0);
+    CPLErr e = GDALRasterIO(b, GF_Read, c0, r0, r->grid.nx, r->grid.ny, r->v, r->grid.nx,
+                            r->grid.ny, GDT_Float64, 0, 0);
     lb_cpl_end(&cap);
     if (e != CE_None) {
         st = lb_error(ctx, LB_ERR_IO, "raster input '%s': reading '%s' band %d failed: %s",
@@ -138,7 +171,8 @@ static double rd_pixel_size(double suggested)
  * pixel position is transformed exactly (-et 0): gdalwarp's default approximation (1/8 source
  * pixel) would shift values by up to 1/8 pixel × their gradient. */
 static lb_status warp_to_rd(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, int band,
-                            OGRSpatialReferenceH s_srs, int nearest, GDALDatasetH *out)
+                            OGRSpatialReferenceH s_srs, int nearest, const double *win,
+                            GDALDatasetH *out)
 {
     lb_status st = LB_OK;
     lb_cpl_capture cap;
@@ -178,15 +212,41 @@ static lb_status warp_to_rd(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, 
     int sx = 0, sy = 0;
     if (tr && GDALSuggestedWarpOutput2(one, GDALGenImgProjTransform, tr, gt, &sx, &sy, ext, 0) ==
                   CE_None) {
-        char px[32], threads[32];
-        snprintf(px, sizeof(px), "%.17g", rd_pixel_size(fabs(gt[1])));
+        char px[32], threads[32], te[4][32];
+        double size = rd_pixel_size(fabs(gt[1]));
+        snprintf(px, sizeof(px), "%.17g", size);
         snprintf(threads, sizeof(threads), "NUM_THREADS=%d", lb_ctx_threads(ctx));
-        char *wargv[] = {"-of",        "MEM",  "-s_srs", src_wkt,
-                         "-t_srs",     rd_wkt, "-r",     nearest ? "near" : "bilinear",
-                         "-tr",        px,     px,       "-tap",
-                         "-et",        "0",    "-ot",    "Float64",
-                         "-dstnodata", "nan",  "-wo",    threads,
-                         NULL};
+        /* The window: the part of the output extent inside @p win (or @p win itself when they
+         * do not meet), snapped outward to multiples of the pixel size as -tap snaps the whole
+         * extent, so the pixels are those of a warp of everything. */
+        double b[4] = {ext[0], ext[1], ext[2], ext[3]};
+        if (win) {
+            double i0 = fmax(ext[0], win[0]), i1 = fmax(ext[1], win[1]);
+            double i2 = fmin(ext[2], win[2]), i3 = fmin(ext[3], win[3]);
+            int meet = i2 > i0 && i3 > i1;
+            b[0] = meet ? i0 : win[0], b[1] = meet ? i1 : win[1];
+            b[2] = meet ? i2 : win[2], b[3] = meet ? i3 : win[3];
+        }
+        for (int k = 0; k < 4; k++)
+            snprintf(te[k], sizeof(te[k]), "%.17g",
+                     (k < 2 ? floor(b[k] / size) : ceil(b[k] / size)) * size);
+        char *wargv[32];
+        int k = 0;
+        char *fixed[] = {"-of",    "MEM",  "-s_srs",  src_wkt,
+                         "-t_srs", rd_wkt, "-r",      nearest ? "near" : "bilinear",
+                         "-tr",    px,     px,        "-et",
+                         "0",      "-ot",  "Float64", "-dstnodata",
+                         "nan",    "-wo",  threads};
+        for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+            wargv[k++] = fixed[i];
+        if (win) { /* GDAL 3.6 ignores -tap with -te: the bounds are snapped above */
+            wargv[k++] = "-te";
+            for (int i = 0; i < 4; i++)
+                wargv[k++] = te[i];
+        } else {
+            wargv[k++] = "-tap";
+        }
+        wargv[k] = NULL;
         wopt = GDALWarpAppOptionsNew(wargv, NULL);
         if (wopt)
             warped = GDALWarp("", NULL, 1, &one, wopt, NULL);
@@ -221,6 +281,12 @@ lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_raster 
 lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
                                    lb_raster **out)
 {
+    return lb_raster_read_window(ctx, src, band, nearest, NULL, out);
+}
+
+lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
+                                const double *window, lb_raster **out)
+{
     lb_gdal_init();
     struct stat sb;
     if (stat(src->path, &sb) != 0 && strncmp(src->path, "/vsi", 4) != 0)
@@ -230,7 +296,19 @@ lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, 
     lb_cpl_begin(&cap);
     GDALDatasetH ds = GDALOpenEx(
         src->path, GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL, NULL, NULL);
+    /* A truncated TIFF opens with only warnings ("IO error during reading of GeoKeyDirectory"),
+     * losing its georeferencing: say so rather than that it has no CRS. */
+    char damage[512] = "";
+    if (ds && CPLGetLastErrorType() == CE_Warning && strstr(CPLGetLastErrorMsg(), "IO error"))
+        snprintf(damage, sizeof(damage), "%s", CPLGetLastErrorMsg());
     lb_cpl_end(&cap);
+    if (ds && damage[0]) {
+        GDALClose(ds);
+        return lb_error(ctx, LB_ERR_IO,
+                        "raster input '%s': '%s' is damaged or truncated (%s); copy or write it "
+                        "again",
+                        src->name, src->path, damage);
+    }
     if (!ds)
         return lb_error(ctx, LB_ERR_IO, "raster input '%s': '%s' is not a readable raster (%s)",
                         src->name, src->path, cap.msg);
@@ -256,7 +334,7 @@ lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, 
     /* RD already, north-up with square pixels: read as is, pixel for pixel. */
     if (has_gt && OSRIsSame(s_srs, rd) && gt[2] == 0.0 && gt[4] == 0.0 && gt[5] < 0.0 &&
         fabs(gt[1] + gt[5]) <= 1e-9 * gt[1]) {
-        st = read_band(ctx, src, ds, band, band, gt, out);
+        st = read_band(ctx, src, ds, band, band, gt, window, out);
         goto cleanup;
     }
     if (!has_gt && GDALGetGCPCount(ds) == 0) {
@@ -266,7 +344,7 @@ lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, 
         goto cleanup;
     }
     /* Any other CRS or pixel layout: warp to RD in memory. */
-    st = warp_to_rd(ctx, src, ds, band, s_srs, nearest, &warped);
+    st = warp_to_rd(ctx, src, ds, band, s_srs, nearest, window, &warped);
     if (st != LB_OK)
         goto cleanup;
     if (GDALGetGeoTransform(warped, gt) != CE_None) {
@@ -274,7 +352,7 @@ lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, 
                       src->name);
         goto cleanup;
     }
-    st = read_band(ctx, src, warped, 1, band, gt, out);
+    st = read_band(ctx, src, warped, 1, band, gt, NULL, out);
 cleanup:
     if (warped)
         GDALClose(warped);

@@ -30,6 +30,15 @@ typedef struct lb_raster {
 lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
                                    lb_raster **out);
 
+/* lb_raster_read_resampled() restricted to the pixels that the RD box @p window (xmin, ymin,
+ * xmax, ymax; NULL = the whole raster) touches, snapped outward to whole pixels of the raster's
+ * own lattice (of the RD lattice for a warped raster), at least one pixel: a run reads only
+ * the part it needs, and every pixel it reads has the value a read of everything gives.
+ * Errors as lb_raster_read_resampled(), and LB_ERR_DATA when the window is too large to
+ * hold (its size in bytes would not fit in size_t). */
+lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
+                                const double *window, lb_raster **out);
+
 /* lb_raster_read_resampled() with bilinear resampling. */
 lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_raster **out);
 

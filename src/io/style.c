@@ -438,6 +438,8 @@ lb_status lb_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, co
 
     lb_cpl_capture cap;
     lb_cpl_begin(&cap);
+    int date_set = 0;
+    const char *date = lb_gpkg_date_begin(&date_set); /* reruns write identical GeoPackages */
     char *filter = NULL;
     OGRFeatureH f = NULL;
     const char *const drivers[] = {"GPKG", NULL};
@@ -518,6 +520,9 @@ lb_status lb_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, co
         for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
             OGR_F_SetFieldString(f, OGR_FD_GetFieldIndex(defn, values[i][0]), values[i][1]);
         OGR_F_SetFieldInteger(f, i_default, as_default ? 1 : 0);
+        int i_time = OGR_FD_GetFieldIndex(defn, "update_time");
+        if (i_time >= 0) /* not the clock (its default), the run's date */
+            OGR_F_SetFieldString(f, i_time, date);
         OGR_F_SetFID(f, replace);
         OGRErr err =
             replace == OGRNullFID ? OGR_L_CreateFeature(styles, f) : OGR_L_SetFeature(styles, f);
@@ -545,6 +550,7 @@ done:
     OGR_F_Destroy(f);
     if (ds)
         GDALClose(ds);
+    lb_gpkg_date_end(date_set);
     lb_cpl_end(&cap);
     free(filter);
     free(qml);

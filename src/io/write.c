@@ -429,6 +429,8 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
 
     lb_cpl_capture cap;
     lb_cpl_begin(&cap); /* also keeps GDAL's warnings off stderr: the library never prints */
+    int date_set = 0;
+    lb_gpkg_date_begin(&date_set); /* reruns write identical GeoPackages */
     GDALDatasetH ds = NULL;
     OGRSpatialReferenceH srs = NULL;
     OGRFeatureH f = NULL;
@@ -579,6 +581,7 @@ done:
     CSLDestroy(opts);
     if (srs)
         OSRRelease(srs);
+    lb_gpkg_date_end(date_set);
     lb_cpl_end(&cap);
     free(lname);
     return st;

@@ -14,6 +14,7 @@ enum { DEMO_REF_YEAR = 2020, DEMO_YEAR = 2022 };
 typedef struct demo_output {
     const char *raster_format;
     const char *const *creation_options;
+    int overwrite;
 } demo_output;
 
 /* Both years in one run into OUTDIR/score: the buurten, amenities and incidents of each year,
@@ -53,6 +54,7 @@ static lb_status demo_score(lb_ctx *ctx, const char *data, const char *outdir,
     o.raster_format = out_opts->raster_format;
     o.creation_options = out_opts->creation_options;
     o.preview = 1;
+    o.overwrite = out_opts->overwrite;
     lb_log(ctx, LB_LOG_INFO, "demo: scoring %d and %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
     lb_status st = lb_score_run(ctx, &o);
     if (st != LB_OK)
@@ -76,6 +78,7 @@ static lb_status demo_change(lb_ctx *ctx, const char *outdir, const demo_output 
     o.raster_format = out_opts->raster_format;
     o.creation_options = out_opts->creation_options;
     o.preview = 1;
+    o.overwrite = out_opts->overwrite;
     lb_log(ctx, LB_LOG_INFO, "demo: change %d → %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
     lb_status st = lb_change_run(ctx, &o);
     if (st != LB_OK)
@@ -85,7 +88,8 @@ static lb_status demo_change(lb_ctx *ctx, const char *outdir, const demo_output 
 
 /* The first diagnosis of wijk Centrum, which borders both focus wijken and declined while
  * they improved, into OUTDIR/diagnose/WK990100.{html,md,json}. */
-static lb_status diagnose_demo(lb_ctx *ctx, const char *data, const char *outdir)
+static lb_status diagnose_demo(lb_ctx *ctx, const char *data, const char *outdir,
+                               const demo_output *out_opts)
 {
     char scores[1024], wijken[1024], gemeente[1024], focus[1024], out[1024];
     snprintf(scores, sizeof(scores), "%s/score", outdir);
@@ -103,6 +107,7 @@ static lb_status diagnose_demo(lb_ctx *ctx, const char *data, const char *outdir
     o.gemeente_polygon = gemeente;
     o.focus = focus;
     o.outdir = out;
+    o.overwrite = out_opts->overwrite;
     o.command_line = "leefbaar demo";
     lb_status st = lb_diagnose_run(ctx, &o);
     if (st != LB_OK)
@@ -111,7 +116,8 @@ static lb_status diagnose_demo(lb_ctx *ctx, const char *data, const char *outdir
 }
 
 /* Waterbed analysis around the two focus wijken, on the two scored years. */
-static lb_status demo_waterbed(lb_ctx *ctx, const char *data, const char *outdir)
+static lb_status demo_waterbed(lb_ctx *ctx, const char *data, const char *outdir,
+                               const demo_output *out_opts)
 {
     char scores[1024], focus[1024], out[1024];
     snprintf(scores, sizeof(scores), "%s/score", outdir);
@@ -125,6 +131,7 @@ static lb_status demo_waterbed(lb_ctx *ctx, const char *data, const char *outdir
     o.focus_path = focus;
     o.focus_layer = "focus_wijken";
     o.outdir = out;
+    o.overwrite = out_opts->overwrite;
     o.command_line = "leefbaar demo";
     lb_log(ctx, LB_LOG_INFO, "demo: waterbed analysis into %s", out);
     lb_status st = lb_waterbed_run(ctx, &o);
@@ -135,13 +142,14 @@ static lb_status demo_waterbed(lb_ctx *ctx, const char *data, const char *outdir
 
 lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir)
 {
-    return lb_demo_run_ex(ctx, data_dir, outdir, NULL, NULL);
+    return lb_demo_run_ex(ctx, data_dir, outdir, NULL, NULL, 0);
 }
 
 lb_status lb_demo_run_ex(lb_ctx *ctx, const char *data_dir, const char *outdir,
-                         const char *raster_format, const char *const *creation_options)
+                         const char *raster_format, const char *const *creation_options,
+                         int overwrite)
 {
-    const demo_output out_opts = {raster_format, creation_options};
+    const demo_output out_opts = {raster_format, creation_options, overwrite};
     if (!data_dir || !outdir)
         return lb_error(ctx, LB_ERR_ARG,
                         "demo: a data directory and an output directory are "
@@ -155,8 +163,8 @@ lb_status lb_demo_run_ex(lb_ctx *ctx, const char *data_dir, const char *outdir,
     if (st == LB_OK)
         st = demo_change(ctx, outdir, &out_opts);
     if (st == LB_OK)
-        st = diagnose_demo(ctx, data_dir, outdir);
+        st = diagnose_demo(ctx, data_dir, outdir, &out_opts);
     if (st == LB_OK)
-        st = demo_waterbed(ctx, data_dir, outdir);
+        st = demo_waterbed(ctx, data_dir, outdir, &out_opts);
     return st;
 }

@@ -1637,6 +1637,40 @@ static lb_status write_all(lb_ctx *ctx, run *r)
 
 static lb_status score_area(lb_ctx *ctx, const lb_score_options *o);
 
+/* Rasters are read over the box (x0, y0, x1, y1) the run scores, grown by the largest radius of
+ * the model's indicators (a disc or a grown unit reaches that far) and a metre for rounding. */
+static void set_raster_window(run *r, double x0, double y0, double x1, double y1)
+{
+    double margin = 0.0;
+    for (size_t i = 0; i < r->model->n_ind; i++)
+        if (isfinite(r->model->ind[i].radius_m))
+            margin = fmax(margin, r->model->ind[i].radius_m);
+    margin += 1.0;
+    const double win[4] = {x0 - margin, y0 - margin, x1 + margin, y1 + margin};
+    for (size_t t = 0; t < r->n_years; t++)
+        if (r->yr[t].in)
+            lb_inputs_set_window(r->yr[t].in, win);
+}
+
+/* The output directory, checked against every input of the run (no output may replace one). */
+static lb_status open_outdir(lb_ctx *ctx, run *r)
+{
+    const lb_score_options *o = r->o;
+    const char **in = malloc((o->n_inputs + 2) * sizeof(char *));
+    if (!in)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < o->n_inputs; i++)
+        in[n++] = o->inputs[i].path;
+    in[n++] = o->model_path;
+    if (o->reference_path)
+        in[n++] = o->reference_path;
+    const lb_outdir_spec spec = {.overwrite = o->overwrite, .inputs = in, .n_inputs = n};
+    lb_status st = lb_outdir_open(ctx, o->outdir, &spec, &r->out);
+    free(in);
+    return st;
+}
+
 lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
 {
     if (!o || !o->model_path || !o->outdir)
@@ -1670,8 +1704,10 @@ lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
     if (st == LB_OK)
         st = prepare(ctx, &r);
     if (st == LB_OK) {
+        set_raster_window(&r, r.grid.x0, r.grid.y0, r.grid.x0 + r.grid.nx * r.grid.cell_m,
+                          r.grid.y0 + r.grid.ny * r.grid.cell_m);
         stage_done(&r, "read");
-        st = lb_outdir_open(ctx, o->outdir, &r.out);
+        st = open_outdir(ctx, &r);
     }
     for (size_t t = 0; st == LB_OK && t < r.n_years; t++)
         st = score_year(ctx, &r, t);
@@ -1867,7 +1903,7 @@ static void area_amend(const run *r, struct json_object *doc)
 static lb_status area_write(lb_ctx *ctx, run *r)
 {
     year_run *y = &r->yr[0];
-    lb_status st = lb_outdir_open(ctx, r->o->outdir, &r->out);
+    lb_status st = open_outdir(ctx, r);
     const char *const ints[] = {"n_imputed", "flags"};
     const int *const vals[] = {y->sc.n_imputed, y->sc.flags};
     if (st == LB_OK)
@@ -1893,6 +1929,8 @@ static lb_status score_area(lb_ctx *ctx, const lb_score_options *o)
     if (st == LB_OK)
         st = area_prepare(ctx, &r, &a);
     if (st == LB_OK) {
+        const lb_vlayer *u = r.yr[0].units;
+        set_raster_window(&r, u->xmin, u->ymin, u->xmax, u->ymax);
         stage_done(&r, "read");
         r.yr[0].t_stage = r.t_stage; /* the year's stages start after the read */
         st = area_score(ctx, &r, a);

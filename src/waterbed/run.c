@@ -7,6 +7,7 @@
 #include "../core/ctx.h"
 #include "../io/outdir.h"
 
+#include <stdlib.h>
 #include <time.h>
 
 static double now_s(void)
@@ -37,7 +38,16 @@ lb_status lb_waterbed_run(lb_ctx *ctx, const lb_waterbed_options *o)
     if (st == LB_OK)
         st = wb_analyse(ctx, s, o, &r);
     if (st == LB_OK) {
-        st = lb_outdir_open(ctx, o->outdir, &out);
+        const char **in = malloc((o->n_scores + 1) * sizeof(char *));
+        size_t n = 0;
+        for (size_t i = 0; in && i < o->n_scores; i++)
+            in[n++] = o->scores[i].path;
+        if (in && o->focus_path)
+            in[n++] = o->focus_path;
+        const lb_outdir_spec spec = {.overwrite = o->overwrite, .inputs = in, .n_inputs = n};
+        st = in ? lb_outdir_open(ctx, o->outdir, &spec, &out)
+                : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        free(in);
         opened = st == LB_OK;
     }
     if (st == LB_OK)

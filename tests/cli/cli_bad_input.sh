@@ -14,14 +14,6 @@ source "$(dirname "$0")/lib.sh"
 # fix)". Empty this list once those branches are merged. Their expected messages follow the
 # wording on those branches when this was written.
 PENDING_CASES=(
-    "output into an input directory"      # wt-outputs: never replace an input
-    "output directory not empty"          # wt-outputs: --overwrite, refuse a non-empty -o
-    "output directory empty string"       # wt-outputs: -o ""
-    "SIGINT during a run"                 # wt-outputs: signals, no debris
-    "truncated GeoTIFF"                   # wt-outputs: message naming the truncated file
-    "change on a directory without run.json"   # wt-outputs: message for a run dir
-    "diagnose on a directory without run.json" # wt-outputs
-    "waterbed on a directory without run.json" # wt-outputs
 )
 
 T=$LB_TEST_DATA/tiny
