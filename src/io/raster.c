@@ -134,7 +134,11 @@ static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, i
                             r->grid.ny, GDT_Float64, 0, 0);
     lb_cpl_end(&cap);
     if (e != CE_None) {
-        st = lb_error(ctx, LB_ERR_IO, "raster input '%s': reading '%s' band %d failed: %s",
+        /* A file whose header survived but whose pixel data did not (a cut-off copy or
+         * download) fails here, not at open: say what that usually means. */
+        st = lb_error(ctx, LB_ERR_IO,
+                      "raster input '%s': reading '%s' band %d failed; the file is damaged or "
+                      "truncated (%s); copy or write it again",
                       src->name, src->path, band, cap.msg);
         goto fail;
     }

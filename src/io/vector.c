@@ -836,9 +836,9 @@ static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *ou
     struct stat dir_sb;
     if (stat(src->path, &dir_sb) == 0 && S_ISDIR(dir_sb.st_mode))
         return lb_error(ctx, LB_ERR_IO,
-                        "input '%s': '%s' is a directory without run.json (not a leefbaar output "
-                        "directory) and no vector dataset GDAL can read; give a run directory, "
-                        "its run.json or a table",
+                        "input '%s': '%s' is not a readable vector file: it is a directory "
+                        "that GDAL cannot read as a dataset, and a directory without run.json "
+                        "(not a leefbaar output directory); give a file, or a run directory",
                         src->name, src->path);
     return lb_error(ctx, LB_ERR_IO, "input '%s': '%s' is not a readable vector file (%s)",
                     src->name, src->path, cap.msg[0] ? cap.msg : "no driver recognises it");

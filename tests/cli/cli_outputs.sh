@@ -71,7 +71,7 @@ expect_fail "truncated GeoTIFF" "is damaged or truncated" score "$TMP/new/x/y" -
 [[ ! -e "$TMP/new" ]] && ok "failed run removed the directories it created" \
     || bad "left: $(find "$TMP/new")"
 mkdir -p "$TMP/norun"
-expect_fail "directory without run.json" "is a directory without run.json" \
+expect_fail "directory without run.json" "a directory without run.json" \
     "$LEEFBAAR" change -q --scores "$TMP/norun" --from-year 2020 --to-year 2022 -o "$TMP/ch"
 
 # A VRT of 1073807362 x 2147352580 pixels (a few hundred bytes): size overflow, and read over
