@@ -737,6 +737,88 @@ static void test_pipeline_years_per_year_mode(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* Append the points of the wavy line that splits the test rectangle below, from west to east
+ * (forward) or east to west, as GeoJSON positions with a trailing comma. */
+static size_t wavy_line(char *buf, size_t at, size_t size, int forward)
+{
+    enum { N = 137 };
+    for (int i = 0; i <= N; i++) {
+        int k = forward ? i : N - i;
+        double x = 155000.0 + 950.0 * k / N;
+        double y = 463400.0 + 230.0 * sin(0.37 * k + 0.1) + 0.3137 * k;
+        at += (size_t)snprintf(buf + at, size - at, "[%.17g,%.17g],", x, y);
+        assert_true(at < size);
+    }
+    return at;
+}
+
+/* Issue 11: with weight kind 'area' and min_weight 1, grid cells wholly inside the weight
+ * polygons were dropped when their coverage summed to 1 − 2⁻⁵³ (inside one polygon, or split
+ * between two). Two buurten split the rectangle [155000, 155950] × [463000, 463800] along a
+ * wavy line of 137 edges at non-round coordinates: the 9 × 8 cells west of 155900 lie wholly
+ * inside the union and must all be scored; the 8 cells of the last column are half covered
+ * and must not be. */
+static void test_pipeline_area_weight_whole_cells(void **state)
+{
+    fixture *f = *state;
+    char model[600], buurten[600], out[600], runjson[700];
+    snprintf(model, sizeof(model), "%s/area.yaml", f->tmp);
+    snprintf(buurten, sizeof(buurten), "%s/split.geojson", f->tmp);
+    snprintf(out, sizeof(out), "%s/area-out", f->tmp);
+    lb_test_write_text(model, "name: area-weight\n"
+                              "reference: {mode: per_year, ref: 4.10}\n"
+                              "weight: {kind: area, layer: buurten}\n"
+                              "grid: {min_weight: 1}\n"
+                              "dimensions:\n"
+                              "  - {code: won, label: Woningvoorraad}\n"
+                              "indicators:\n"
+                              "  - {id: x, dimension: won, kind: attribute, layer: buurten,\n"
+                              "     field: X, coef: 0.01}\n");
+    enum { SZ = 16384 };
+    char *gj = malloc(SZ);
+    assert_non_null(gj);
+    size_t at = (size_t)snprintf(
+        gj, SZ,
+        "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":"
+        "{\"name\":\"urn:ogc:def:crs:EPSG::28992\"}},\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"BU_CODE\":\"BU00010001\",\"X\":1},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[155000,463000],"
+        "[155950,463000],");
+    at = wavy_line(gj, at, SZ, 0);
+    at += (size_t)snprintf(gj + at, SZ - at,
+                           "[155000,463000]]]}},"
+                           "{\"type\":\"Feature\",\"properties\":{\"BU_CODE\":\"BU00010002\","
+                           "\"X\":2},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
+    at = wavy_line(gj, at, SZ, 1);
+    at += (size_t)snprintf(gj + at, SZ - at, "[155950,463800],[155000,463800],[155000,%.17g]]]}}]}",
+                           463400.0 + 230.0 * sin(0.1));
+    assert_true(at < SZ);
+    lb_test_write_text(buurten, gj);
+    free(gj);
+
+    lb_ctx *ctx = lb_test_ctx();
+    const lb_input_spec in[] = {{"buurten", buurten, NULL}};
+    lb_score_options o;
+    lb_score_options_init(&o);
+    o.model_path = model;
+    o.inputs = in;
+    o.n_inputs = 1;
+    o.year = 2022;
+    o.outdir = out;
+    o.outputs = LB_OUT_GPKG | LB_OUT_GRID;
+    lb_status st = lb_score_run(ctx, &o);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+    snprintf(runjson, sizeof(runjson), "%s/run.json", out);
+    struct json_object *doc = json_object_from_file(runjson);
+    assert_non_null(doc);
+    assert_int_equal(json_object_get_int64(json_path(doc, "counts", "cells")), 80);
+    assert_int_equal(json_object_get_int64(json_path(doc, "counts", "scored_cells")), 72);
+    json_object_put(doc);
+    lb_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     GDALAllRegister();
@@ -751,6 +833,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pipeline_years_reference_and_bindings, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_years_per_year_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_area_weight_whole_cells, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

@@ -566,7 +566,7 @@ static lb_status weights(lb_ctx *ctx, run *r, year_run *y)
                "scored",
                m->weight_field, y->weight_layer->path, n_missing);
     for (size_t c = 0; c < n; c++)
-        y->n_scored += y->cell_w[c] >= m->min_weight && y->cell_w[c] > 0.0;
+        y->n_scored += (size_t)lb_weight_reaches(y->cell_w[c], m->min_weight);
     if (y->n_scored == 0)
         return year_error(ctx, r, y,
                           lb_error(ctx, LB_ERR_DATA,
@@ -580,7 +580,7 @@ static lb_status weights(lb_ctx *ctx, run *r, year_run *y)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory for %zu scored cells", y->n_scored);
     size_t k = 0;
     for (size_t c = 0; c < n; c++)
-        if (y->cell_w[c] >= m->min_weight && y->cell_w[c] > 0.0) {
+        if (lb_weight_reaches(y->cell_w[c], m->min_weight)) {
             y->cells[k] = (uint32_t)c;
             y->w[k++] = y->cell_w[c];
         }
@@ -1584,7 +1584,7 @@ static lb_status area_score(lb_ctx *ctx, run *r, lb_area *a)
                "weight field '%s' of '%s' is missing for %zu unit(s); they are not scored",
                m->weight_field, m->weight_layer, n_missing);
     for (size_t u = 0; st == LB_OK && u < n; u++) {
-        scored[u] = y->w[u] >= m->min_weight && y->w[u] > 0.0;
+        scored[u] = (unsigned char)lb_weight_reaches(y->w[u], m->min_weight);
         y->n_scored += scored[u];
     }
     if (st == LB_OK && y->n_scored == 0)
