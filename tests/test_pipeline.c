@@ -10,6 +10,7 @@
 
 #include "test_util.h"
 
+#include "core/ctx.h"
 #include "core/sha256.h"
 #include "model/model.h"
 #include <leefbaar/leefbaar.h>
@@ -737,6 +738,83 @@ static void test_pipeline_years_per_year_mode(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* The warnings of @p dir/run.json: their number, and whether one contains @p needle. */
+static size_t runjson_warnings(const char *dir, const char *needle, int *found)
+{
+    char path[700];
+    snprintf(path, sizeof(path), "%s/run.json", dir);
+    struct json_object *doc = json_object_from_file(path);
+    assert_non_null(doc);
+    struct json_object *w = json_path(doc, "warnings", NULL);
+    size_t n = json_object_array_length(w);
+    *found = 0;
+    for (size_t i = 0; i < n; i++)
+        *found |= strstr(json_object_get_string(json_object_array_get_idx(w, i)), needle) != NULL;
+    json_object_put(doc);
+    return n;
+}
+
+/* Issue 11: warnings piled up on the context, so a second run on one context wrote the first
+ * run's warnings into its run.json. Three runs of the tiny city on one context: the second
+ * (against the first's reference with a per_year model) warns, the third must not list it.
+ * Every other entry point starts afresh as well, even when it fails on its arguments. */
+static void test_pipeline_warnings_per_run(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    const lb_input_spec in[] = {
+        {"buurten", f->buurten, NULL}, {"amenities", f->amen, NULL}, {"noise", f->noise, NULL}};
+    char a[512], b[512], c[512], ref[600];
+    snprintf(a, sizeof(a), "%s/warn-a", f->tmp);
+    snprintf(b, sizeof(b), "%s/warn-b", f->tmp);
+    snprintf(c, sizeof(c), "%s/warn-c", f->tmp);
+    snprintf(ref, sizeof(ref), "%s/run.json", a);
+    lb_score_options o;
+    lb_score_options_init(&o);
+    o.model_path = f->model;
+    o.inputs = in;
+    o.n_inputs = 3;
+    o.year = 2020;
+    o.outputs = LB_OUT_GPKG;
+    o.outdir = a;
+    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    int found = 0;
+    size_t n_a = runjson_warnings(a, "--reference", &found);
+    assert_false(found);
+
+    o.reference_path = ref;
+    o.outdir = b;
+    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_int_equal(runjson_warnings(b, "--reference", &found), n_a + 1);
+    assert_true(found);
+    assert_int_equal(lb_ctx_warning_count(ctx), n_a + 1);
+
+    o.reference_path = NULL;
+    o.outdir = c;
+    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_int_equal(runjson_warnings(c, "--reference", &found), n_a);
+    assert_false(found);
+    assert_int_equal(lb_ctx_warning_count(ctx), n_a);
+
+    lb_change_options co;
+    lb_change_options_init(&co);
+    lb_diagnose_options dopt;
+    lb_diagnose_options_init(&dopt);
+    lb_waterbed_options wo;
+    lb_waterbed_options_init(&wo);
+    for (int k = 0; k < 4; k++) {
+        lb_log(ctx, LB_LOG_WARN, "left over from an earlier run");
+        assert_int_equal(lb_ctx_warning_count(ctx), 1);
+        lb_status st = k == 0   ? lb_change_run(ctx, &co)
+                       : k == 1 ? lb_diagnose_run(ctx, &dopt)
+                       : k == 2 ? lb_waterbed_run(ctx, &wo)
+                                : lb_demo_run(ctx, NULL, NULL);
+        assert_int_equal(st, LB_ERR_ARG);
+        assert_int_equal(lb_ctx_warning_count(ctx), 0);
+    }
+    lb_ctx_destroy(ctx);
+}
+
 /* Append the points of the wavy line that splits the test rectangle below, from west to east
  * (forward) or east to west, as GeoJSON positions with a trailing comma. */
 static size_t wavy_line(char *buf, size_t at, size_t size, int forward)
@@ -834,6 +912,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_years_per_year_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_area_weight_whole_cells, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_warnings_per_run, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

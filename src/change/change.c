@@ -691,6 +691,7 @@ static void change_free(change_run *r)
 
 lb_status lb_change_run(lb_ctx *ctx, const lb_change_options *o)
 {
+    lb_ctx_warnings_reset(ctx);
     if (!o || !o->from.path || !o->outdir)
         return lb_error(ctx, LB_ERR_ARG,
                         "change: the scores (--from or --scores) and an output "

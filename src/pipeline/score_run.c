@@ -1466,6 +1466,7 @@ static lb_status score_area(lb_ctx *ctx, const lb_score_options *o);
 
 lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
 {
+    lb_ctx_warnings_reset(ctx);
     if (!o || !o->model_path || !o->outdir)
         return lb_error(ctx, LB_ERR_ARG,
                         "score: a model file and an output directory are "
