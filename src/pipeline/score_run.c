@@ -606,6 +606,78 @@ static void release_after(const lb_model *m, size_t i, lb_inputs *in)
     lb_inputs_release_rasters(in, layer);
 }
 
+/* Id of unit @p u for a message: the cell id on the grid (@p cells given), else the units' id
+ * field, else the feature id. */
+static void unit_label(const run *r, const year_run *y, const uint32_t *cells, size_t u, char *buf,
+                       size_t size)
+{
+    const lb_field *f = NULL;
+    if (cells) {
+        lb_grid_cell_id(&r->grid, cells[u], buf, size);
+        return;
+    }
+    for (size_t k = 0; r->id_field && k < y->units->n_fields; k++)
+        if (strcmp(y->units->fields[k].name, r->id_field) == 0)
+            f = &y->units->fields[k];
+    if (f && f->is_string && f->str[u])
+        snprintf(buf, size, "%s", f->str[u]);
+    else if (f && !f->is_string && !isnan(f->num[u]))
+        snprintf(buf, size, "%.15g", f->num[u]);
+    else
+        snprintf(buf, size, "feature %lld", (long long)y->units->fid[u]);
+}
+
+/* A raster indicator is missing only where no valid pixel lies under the cell, the unit or its
+ * disc (all nodata, or off the raster). Say so once per indicator and year, with the count and
+ * the first ids, as the points outside the extent are reported: otherwise such units are
+ * imputed unnoticed. @p x holds the values of the @p n units (grid: the scored cells, @p cells;
+ * area: every unit, @p scored marks those in the population). */
+static lb_status warn_no_pixel(lb_ctx *ctx, const run *r, const year_run *y, size_t i,
+                               const double *x, size_t n, const uint32_t *cells,
+                               const unsigned char *scored)
+{
+    const lb_model *m = r->model;
+    const lb_indicator *ind = &m->ind[i];
+    int is_raster = ind->kind == LB_KIND_RASTER_MEAN;
+    if (ind->kind == LB_KIND_SHARE_WITHIN) {
+        lb_status st = lb_inputs_is_raster(ctx, y->in, ind->layer, &is_raster);
+        if (st != LB_OK)
+            return st;
+    }
+    if (!is_raster)
+        return LB_OK;
+    enum { SHOWN = 5 };
+    size_t n_pop = 0, n_none = 0;
+    char ids[200] = "";
+    for (size_t u = 0; u < n; u++) {
+        if (scored && !scored[u])
+            continue;
+        n_pop++;
+        if (!isnan(x[u]))
+            continue;
+        if (n_none++ < SHOWN) {
+            char one[64];
+            unit_label(r, y, cells, u, one, sizeof(one));
+            lb_list_append(ids, sizeof(ids), one);
+        }
+    }
+    if (n_none == 0)
+        return LB_OK;
+    const lb_source *src = lb_inputs_source(ctx, y->in, ind->layer);
+    char year[32] = "";
+    if (r->n_years > 1 && y->year)
+        snprintf(year, sizeof(year), " in %d", y->year);
+    lb_log(ctx, LB_LOG_WARN,
+           "indicator '%s' (model line %d)%s: %zu of %zu scored %s have no valid pixel of "
+           "input '%s' ('%s' band %d): nodata or outside the raster (%s%s); the indicator is "
+           "missing there and %s",
+           ind->id, ind->line, year, n_none, n_pop, cells ? "cell(s)" : "unit(s)", ind->layer,
+           src ? src->path : "?", ind->band, ids, n_none > SHOWN ? ", ..." : "",
+           m->missing == LB_MISSING_DROP ? "they are dropped (missing: drop)"
+                                         : "imputed with the reference mean (n_imputed, flags 1)");
+    return LB_OK;
+}
+
 static lb_status indicators(lb_ctx *ctx, run *r, year_run *y, size_t t)
 {
     const lb_model *m = r->model;
@@ -618,6 +690,8 @@ static lb_status indicators(lb_ctx *ctx, run *r, year_run *y, size_t t)
             return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
         lb_status st = lb_indicator_eval_cells(ctx, &m->ind[i], y->in, &r->grid, y->cells,
                                                y->n_scored, y->cell_w, y->x[i]);
+        if (st == LB_OK)
+            st = warn_no_pixel(ctx, r, y, i, y->x[i], y->n_scored, y->cells, NULL);
         if (st != LB_OK)
             return year_error(ctx, r, y, st);
         release_after(m, i, y->in);
@@ -1600,6 +1674,8 @@ static lb_status area_score(lb_ctx *ctx, run *r, lb_area *a)
             st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
         if (st == LB_OK)
             st = lb_indicator_eval_polygons(ctx, &m->ind[i], a, y->x[i]);
+        if (st == LB_OK)
+            st = warn_no_pixel(ctx, r, y, i, y->x[i], n, NULL, scored);
         if (st == LB_OK)
             release_after(m, i, y->in);
         if (st == LB_OK)
