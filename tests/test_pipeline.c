@@ -15,6 +15,7 @@
 #include "model/model.h"
 #include <leefbaar/leefbaar.h>
 
+#include <cpl_conv.h>
 #include <gdal.h>
 #include <json-c/json.h>
 #include <ogr_api.h>
@@ -895,6 +896,118 @@ static void test_pipeline_raster_without_pixels(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* Every real field of the units layer of @p gpkg equals, bit for bit, the same field of the
+ * same unit in @p other (a CSV or GeoJSON, read with GDAL), matched on BU_CODE and year.
+ * Returns the number of values compared. */
+static size_t same_reals(const char *gpkg, const char *other, const char *const *oo)
+{
+    GDALDatasetH a = GDALOpenEx(gpkg, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    GDALDatasetH b = GDALOpenEx(other, GDAL_OF_VECTOR, NULL, oo, NULL);
+    assert_non_null(a);
+    assert_non_null(b);
+    OGRLayerH la = GDALDatasetGetLayerByName(a, "buurten"), lb = GDALDatasetGetLayer(b, 0);
+    assert_non_null(la);
+    OGRFeatureDefnH da = OGR_L_GetLayerDefn(la), db = OGR_L_GetLayerDefn(lb);
+    assert_int_equal(OGR_L_GetFeatureCount(la, 1), OGR_L_GetFeatureCount(lb, 1));
+    size_t n = 0;
+    OGRFeatureH fa;
+    while ((fa = OGR_L_GetNextFeature(la)) != NULL) {
+        const char *code = OGR_F_GetFieldAsString(fa, OGR_FD_GetFieldIndex(da, "BU_CODE"));
+        OGR_L_ResetReading(lb);
+        OGRFeatureH fb = NULL;
+        while ((fb = OGR_L_GetNextFeature(lb)) != NULL &&
+               strcmp(OGR_F_GetFieldAsString(fb, OGR_FD_GetFieldIndex(db, "BU_CODE")), code) != 0)
+            OGR_F_Destroy(fb);
+        assert_non_null(fb);
+        for (int i = 0; i < OGR_FD_GetFieldCount(da); i++) {
+            OGRFieldDefnH fd = OGR_FD_GetFieldDefn(da, i);
+            if (OGR_Fld_GetType(fd) != OFTReal)
+                continue;
+            int j = OGR_FD_GetFieldIndex(db, OGR_Fld_GetNameRef(fd));
+            assert_true(j >= 0);
+            int set_a = OGR_F_IsFieldSetAndNotNull(fa, i);
+            const char *text_b = OGR_F_GetFieldAsString(fb, j);
+            assert_int_equal(set_a, OGR_F_IsFieldSetAndNotNull(fb, j) && text_b[0]);
+            if (!set_a)
+                continue;
+            /* CSV fields are read as text (CPLStrtod of the exact text); GeoJSON's reader
+             * types them Real and parses the JSON number itself (its text form would be
+             * GDAL's %.15g) */
+            int real_b = OGR_Fld_GetType(OGR_FD_GetFieldDefn(db, j)) == OFTReal;
+            double va = OGR_F_GetFieldAsDouble(fa, i);
+            double vb = real_b ? OGR_F_GetFieldAsDouble(fb, j) : CPLStrtod(text_b, NULL);
+            if (va != vb)
+                print_error("%s %s: GPKG %.17g, %s %.17g (%s)\n", code, OGR_Fld_GetNameRef(fd), va,
+                            other, vb, text_b);
+            assert_true(va == vb);
+            n++;
+        }
+        OGR_F_Destroy(fb);
+        OGR_F_Destroy(fa);
+    }
+    GDALClose(a);
+    GDALClose(b);
+    return n;
+}
+
+/* --full-precision (issue 11): the CSV and the GeoJSON carry the GeoPackage's numbers bit for
+ * bit (scores, weights, indicator values and contributions); without it they are rounded. */
+static void test_pipeline_full_precision(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    const lb_input_spec in[] = {
+        {"buurten", f->buurten, NULL}, {"amenities", f->amen, NULL}, {"noise", f->noise, NULL}};
+    lb_score_options o;
+    lb_score_options_init(&o);
+    o.model_path = f->model;
+    o.inputs = in;
+    o.n_inputs = 3;
+    o.year = 2020;
+    o.outputs = LB_OUT_GPKG | LB_OUT_CSV | LB_OUT_GEOJSON;
+    const char *const oo[] = {"QUOTED_FIELDS_AS_STRING=YES", NULL};
+    for (int full = 1; full >= 0; full--) {
+        char out[600], gpkg[700], csv[700], gj[700];
+        snprintf(out, sizeof(out), "%s/precision-%d", f->tmp, full);
+        snprintf(gpkg, sizeof(gpkg), "%s/scores.gpkg", out);
+        snprintf(csv, sizeof(csv), "%s/buurten.csv", out);
+        snprintf(gj, sizeof(gj), "%s/buurten.geojson", out);
+        o.outdir = out;
+        o.full_precision = full;
+        assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+        if (full) {
+            /* 3 scored buurten × (lbm, afw, 3 dimensions, weight, 5 × x_ and c_) at least */
+            assert_true(same_reals(gpkg, csv, oo) >= 3 * 16);
+            assert_true(same_reals(gpkg, gj, NULL) >= 3 * 16);
+        } else {
+            /* rounded to 6 decimals: the unrounded lbm of a scored buurt is not in the CSV */
+            GDALDatasetH a = GDALOpenEx(gpkg, GDAL_OF_VECTOR, NULL, NULL, NULL);
+            assert_non_null(a);
+            OGRLayerH la = GDALDatasetGetLayerByName(a, "buurten");
+            OGRFeatureH fa = OGR_L_GetNextFeature(la);
+            double lbm =
+                OGR_F_GetFieldAsDouble(fa, OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(la), "lbm"));
+            OGR_F_Destroy(fa);
+            GDALClose(a);
+            char *text = NULL;
+            FILE *fp = fopen(csv, "rb");
+            assert_non_null(fp);
+            text = calloc(1, 1 << 16);
+            assert_non_null(text);
+            size_t nr = fread(text, 1, (1 << 16) - 1, fp);
+            fclose(fp);
+            text[nr] = '\0';
+            char want[64];
+            snprintf(want, sizeof(want), ",%.6f,", lbm);
+            assert_non_null(strstr(text, want));
+            snprintf(want, sizeof(want), ",%.17g,", lbm);
+            assert_null(strstr(text, want));
+            free(text);
+        }
+    }
+    lb_ctx_destroy(ctx);
+}
+
 /* Append the points of the wavy line that splits the test rectangle below, from west to east
  * (forward) or east to west, as GeoJSON positions with a trailing comma. */
 static size_t wavy_line(char *buf, size_t at, size_t size, int forward)
@@ -994,6 +1107,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pipeline_area_weight_whole_cells, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_warnings_per_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_raster_without_pixels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_full_precision, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

@@ -17,6 +17,7 @@ static void help(void)
            "                      [--reference RUN.json] [--s-srs SRS] [--preview]\n"
            "                      [--outputs gpkg,grid,geojson,csv,tif]\n"
            "                      [--geojson-crs rfc7946|rd] [--csv-sep ','|';']\n"
+           "                      [--full-precision]\n"
            "                      [-of COG|GTiff] [-co NAME=VALUE]... [--threads N] [-q]\n\n"
            "Scores the inputs on the 100 m RD grid with the model and aggregates the scores to\n"
            "the units (default: the model's weight layer, e.g. buurten). Several years are\n"
@@ -40,7 +41,8 @@ static void help(void)
            "  --reference RUN.json     run.json of the reference year (fixed reference mode)\n"
            "  --s-srs SRS              CRS of inputs that declare none, e.g. EPSG:28992\n"
            "  --geojson-crs rd         GeoJSON in RD New with a crs member (default RFC 7946)\n"
-           "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
+           "  --csv-sep ';'            CSV separator for Dutch spreadsheets (decimal comma)\n"
+           "  --full-precision         CSV and GeoJSON numbers unrounded, as in scores.gpkg\n"
            "  --preview                also write class_<year>.png, a picture of the class "
            "map\n"
            "  --outputs LIST           write only these (comma-separated; default all): gpkg\n"
@@ -188,7 +190,8 @@ int cmd_score(int argc, char **argv)
         } else if ((r = cli_value(prog, argc, argv, &i, "--s-srs", "-s_srs", &v)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
             o.s_srs = v;
-        } else if ((r = cli_table_option(prog, argc, argv, &i, &o.geojson_rd, &o.csv_sep)) != 0) {
+        } else if ((r = cli_table_option(prog, argc, argv, &i, &o.geojson_rd, &o.csv_sep,
+                                         &o.full_precision)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
         } else if ((r = cli_value(prog, argc, argv, &i, "--outputs", NULL, &v)) != 0) {
             if (r < 0)

@@ -852,6 +852,16 @@ static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t, 
         st = lb_table_add(ctx, t, "kscore", LB_COL_INT, &c);
     for (size_t k = 0; st == LB_OK && k < t->n_rows; k++)
         c->integer[k] = s->kscore[k] ? s->kscore[k] : LB_INT_NULL;
+    /* The class's name beside its number, for readers without the legend (spreadsheets). */
+    if (st == LB_OK)
+        st = lb_table_add(ctx, t, "klasse", LB_COL_TEXT, &c);
+    for (size_t k = 0; st == LB_OK && k < t->n_rows; k++) {
+        if (!s->kscore[k])
+            continue;
+        c->text[k] = lb_strdup(m->class_labels[s->kscore[k] - 1]);
+        if (!c->text[k])
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
     for (size_t d = 0; d < m->n_dims && st == LB_OK; d++) {
         char name[64];
         snprintf(name, sizeof(name), "k_%s", m->dims[d].code);
@@ -1207,8 +1217,11 @@ static lb_status concat_tables(lb_ctx *ctx, lb_table **parts, size_t n, lb_table
 static lb_status write_table(lb_ctx *ctx, run *r, lb_table *t, const char *file,
                              lb_vector_format fmt, const char *layer)
 {
-    lb_vector_opts vo = {
-        .format = fmt, .layer = layer, .geojson_rd = r->o->geojson_rd, .csv_sep = r->o->csv_sep};
+    lb_vector_opts vo = {.format = fmt,
+                         .layer = layer,
+                         .geojson_rd = r->o->geojson_rd,
+                         .csv_sep = r->o->csv_sep,
+                         .full_precision = r->o->full_precision};
     char *path = lb_outdir_tmp_path(&r->out, file);
     if (!path)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
