@@ -600,6 +600,83 @@ static void test_coverage_matches_geos_on_grid_lines(void **state)
     GEOS_finish_r(h);
 }
 
+/* A cell that lies wholly inside the polygon has coverage exactly 1 and one wholly outside none,
+ * to the last bit: thresholds such as min_weight: 1 must not fall on rounding noise (issue 11:
+ * with the accumulated pieces, 21 % of the interior cells of the Amsterdam buurten came out as
+ * 0.9999999999999998). GEOS decides "wholly inside" (the polygon contains the cell, its boundary
+ * may run along the cell's sides); boundary cells are checked against GEOS areas as before.
+ * Polygons of many short edges at non-round RD coordinates, some with a hole, some with edges
+ * along grid lines, like real buurten. */
+static void test_coverage_interior_exactly_one(void **state)
+{
+    GEOSContextHandle_t h = GEOS_init_r();
+    assert_non_null(h);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 2022);
+    lb_grid g = {.x0 = 153000, .y0 = 461000, .cell_m = 100, .nx = 40, .ny = 40};
+    enum { MAXV = 800 };
+    double *s = malloc(2 * (MAXV + 1) * sizeof(double));
+    double *hole = malloc(2 * (MAXV + 1) * sizeof(double));
+    assert_true(s && hole);
+    lb_cover c = {0};
+    size_t n_inside = 0, n_boundary = 0;
+    for (int k = 0; k < 8; k++) {
+        size_t nv = 200 + gsl_rng_uniform_int(rng, MAXV - 200);
+        double r = 800 + 1000 * gsl_rng_uniform(rng);
+        double cx = 155000 + 200 * (gsl_rng_uniform(rng) - 0.5);
+        double cy = 463000 + 200 * (gsl_rng_uniform(rng) - 0.5);
+        star_ring(rng, cx, cy, 0.7 * r, r, nv, s);
+        if (k % 4 == 3) /* vertices on 10 m: some edges run along grid lines */
+            for (size_t i = 0; i < 2 * (nv + 1); i++)
+                s[i] = 10.0 * round(s[i] / 10.0);
+        size_t nh = 30 + gsl_rng_uniform_int(rng, 100);
+        star_ring(rng, cx + 0.2 * r, cy - 0.1 * r, 0.1 * r, 0.3 * r, nh, hole);
+        if (k % 2)
+            reverse_ring(s, nv + 1);
+        lb_ring rings[2] = {{s, nv + 1, 0}, {hole, nh + 1, 1}};
+        size_t nr = k % 3 ? 2 : 1;
+        GEOSGeometry *poly = geos_polygon(h, rings, nr);
+        if (GEOSisValid_r(h, poly) != 1) {
+            GEOSGeom_destroy_r(h, poly);
+            continue;
+        }
+        const GEOSPreparedGeometry *prep = GEOSPrepare_r(h, poly);
+        assert_non_null(prep);
+        cover_ok(*state, &g, rings, nr, &c);
+        for (size_t idx = 0; idx < lb_grid_ncells(&g); idx++) {
+            double x, y;
+            lb_grid_cell_ll(&g, idx, &x, &y);
+            GEOSGeometry *box = GEOSGeom_createRectangle_r(h, x, y, x + 100, y + 100);
+            assert_non_null(box);
+            double got = frac_of(&c, (uint32_t)idx);
+            if (GEOSPreparedContains_r(h, prep, box) == 1) {
+                if (got != 1.0)
+                    print_error("cell %zu (%.0f, %.0f) lies inside polygon %d: coverage %.17g\n",
+                                idx, x, y, k, got);
+                assert_true(got == 1.0);
+                n_inside++;
+            } else if (GEOSPreparedIntersects_r(h, prep, box) != 1) {
+                assert_true(got == 0.0);
+            } else {
+                n_boundary++;
+                assert_true(got < 1.0);
+            }
+            GEOSGeom_destroy_r(h, box);
+        }
+        GEOSPreparedGeom_destroy_r(h, prep);
+        GEOSGeom_destroy_r(h, poly);
+    }
+    print_message("%zu inside, %zu boundary\n", n_inside, n_boundary);
+    /* Enough of both kinds for the test to mean something. */
+    assert_true(n_inside > 1000);
+    assert_true(n_boundary > 500);
+    lb_cover_free(&c);
+    free(s);
+    free(hole);
+    gsl_rng_free(rng);
+    GEOS_finish_r(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -617,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_coverage_area_conservation),
         cmocka_unit_test(test_coverage_matches_geos),
         cmocka_unit_test(test_coverage_matches_geos_on_grid_lines),
+        cmocka_unit_test(test_coverage_interior_exactly_one),
     };
     return cmocka_run_group_tests(tests, setup_ctx, teardown_ctx);
 }

@@ -10,10 +10,12 @@
 
 #include "test_util.h"
 
+#include "core/ctx.h"
 #include "core/sha256.h"
 #include "model/model.h"
 #include <leefbaar/leefbaar.h>
 
+#include <cpl_conv.h>
 #include <gdal.h>
 #include <json-c/json.h>
 #include <ogr_api.h>
@@ -737,6 +739,357 @@ static void test_pipeline_years_per_year_mode(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* The warnings of @p dir/run.json: their number, and whether one contains @p needle. */
+static size_t runjson_warnings(const char *dir, const char *needle, int *found)
+{
+    char path[700];
+    snprintf(path, sizeof(path), "%s/run.json", dir);
+    struct json_object *doc = json_object_from_file(path);
+    assert_non_null(doc);
+    struct json_object *w = json_path(doc, "warnings", NULL);
+    size_t n = json_object_array_length(w);
+    *found = 0;
+    for (size_t i = 0; i < n; i++)
+        *found |= strstr(json_object_get_string(json_object_array_get_idx(w, i)), needle) != NULL;
+    json_object_put(doc);
+    return n;
+}
+
+/* Issue 11: warnings piled up on the context, so a second run on one context wrote the first
+ * run's warnings into its run.json. Three runs of the tiny city on one context: the second
+ * (against the first's reference with a per_year model) warns, the third must not list it.
+ * Every other entry point starts afresh as well, even when it fails on its arguments. */
+static void test_pipeline_warnings_per_run(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    const lb_input_spec in[] = {
+        {"buurten", f->buurten, NULL}, {"amenities", f->amen, NULL}, {"noise", f->noise, NULL}};
+    char a[512], b[512], c[512], ref[600];
+    snprintf(a, sizeof(a), "%s/warn-a", f->tmp);
+    snprintf(b, sizeof(b), "%s/warn-b", f->tmp);
+    snprintf(c, sizeof(c), "%s/warn-c", f->tmp);
+    snprintf(ref, sizeof(ref), "%s/run.json", a);
+    lb_score_options o;
+    lb_score_options_init(&o);
+    o.model_path = f->model;
+    o.inputs = in;
+    o.n_inputs = 3;
+    o.year = 2020;
+    o.outputs = LB_OUT_GPKG;
+    o.outdir = a;
+    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    int found = 0;
+    size_t n_a = runjson_warnings(a, "--reference", &found);
+    assert_false(found);
+
+    o.reference_path = ref;
+    o.outdir = b;
+    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_int_equal(runjson_warnings(b, "--reference", &found), n_a + 1);
+    assert_true(found);
+    assert_int_equal(lb_ctx_warning_count(ctx), n_a + 1);
+
+    o.reference_path = NULL;
+    o.outdir = c;
+    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_int_equal(runjson_warnings(c, "--reference", &found), n_a);
+    assert_false(found);
+    assert_int_equal(lb_ctx_warning_count(ctx), n_a);
+
+    lb_change_options co;
+    lb_change_options_init(&co);
+    lb_diagnose_options dopt;
+    lb_diagnose_options_init(&dopt);
+    lb_waterbed_options wo;
+    lb_waterbed_options_init(&wo);
+    for (int k = 0; k < 4; k++) {
+        lb_log(ctx, LB_LOG_WARN, "left over from an earlier run");
+        assert_true(lb_ctx_warning_count(ctx) > 0);
+        lb_status st = k == 0   ? lb_change_run(ctx, &co)
+                       : k == 1 ? lb_diagnose_run(ctx, &dopt)
+                       : k == 2 ? lb_waterbed_run(ctx, &wo)
+                                : lb_demo_run(ctx, NULL, NULL);
+        assert_int_equal(st, LB_ERR_ARG);
+        assert_int_equal(lb_ctx_warning_count(ctx), 0);
+    }
+    lb_ctx_destroy(ctx);
+}
+
+/* The one warning of the last run on @p ctx that contains @p needle (NULL when none; fails
+ * the test when there are several). */
+static const char *the_warning(const lb_ctx *ctx, const char *needle)
+{
+    const char *w = NULL;
+    for (size_t i = 0; i < lb_ctx_warning_count(ctx); i++)
+        if (strstr(lb_ctx_warning(ctx, i), needle)) {
+            assert_null(w);
+            w = lb_ctx_warning(ctx, i);
+        }
+    return w;
+}
+
+/* Issue 11: units whose raster indicator has no valid pixel were imputed without a word. The
+ * noise raster here covers only the west half of the tiny city (all valid): the 25 scored
+ * cells of buurt NE lie off it (grid mode), and so does buurt NE itself (area mode; SE has no
+ * inhabitants and is not scored). One warning per indicator with the count and first ids. */
+static void test_pipeline_raster_without_pixels(void **state)
+{
+    fixture *f = *state;
+    char noise[600], out[600];
+    snprintf(noise, sizeof(noise), "%s/west.asc", f->tmp);
+    char asc[1024];
+    size_t at = (size_t)snprintf(asc, sizeof(asc),
+                                 "ncols 5\nnrows 10\nxllcorner 150000\nyllcorner 450000\n"
+                                 "cellsize 100\nNODATA_value -9999\n");
+    for (int row = 0; row < 10; row++)
+        at += (size_t)snprintf(asc + at, sizeof(asc) - at, "50 51 52 53 54\n");
+    assert_true(at < sizeof(asc));
+    lb_test_write_text(noise, asc);
+    char prj[600];
+    snprintf(prj, sizeof(prj), "%s/west.prj", f->tmp);
+    char src_prj[600];
+    snprintf(src_prj, sizeof(src_prj), "%s/noise.prj", f->dir);
+    FILE *fp = fopen(src_prj, "r");
+    assert_non_null(fp);
+    char wkt[4096];
+    size_t nw = fread(wkt, 1, sizeof(wkt) - 1, fp);
+    fclose(fp);
+    wkt[nw] = '\0';
+    lb_test_write_text(prj, wkt);
+
+    lb_ctx *ctx = lb_test_ctx();
+    const lb_input_spec in[] = {
+        {"buurten", f->buurten, NULL}, {"amenities", f->amen, NULL}, {"noise", noise, NULL}};
+    lb_score_options o;
+    lb_score_options_init(&o);
+    o.model_path = f->model;
+    o.inputs = in;
+    o.n_inputs = 3;
+    o.year = 2020;
+    o.outputs = LB_OUT_GPKG;
+    snprintf(out, sizeof(out), "%s/nopixel-grid", f->tmp);
+    o.outdir = out;
+    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    const char *w = the_warning(ctx, "no valid pixel");
+    assert_non_null(w);
+    assert_non_null(strstr(w, "indicator 'noise'"));
+    assert_non_null(strstr(w, "25 of 75 scored cell(s)"));
+    assert_non_null(strstr(w, "(E1505N4509, E1506N4509, E1507N4509, E1508N4509, E1509N4509, ...)"));
+    assert_non_null(strstr(w, "imputed"));
+
+    snprintf(out, sizeof(out), "%s/nopixel-area", f->tmp);
+    o.mode = LB_MODE_AREA;
+    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    w = the_warning(ctx, "no valid pixel");
+    assert_non_null(w);
+    assert_non_null(strstr(w, "1 of 3 scored unit(s)"));
+    assert_non_null(strstr(w, "(BU00010002)"));
+
+    /* The fixture's own raster has valid pixels in every buurt: no warning in area mode. */
+    const lb_input_spec full[] = {
+        {"buurten", f->buurten, NULL}, {"amenities", f->amen, NULL}, {"noise", f->noise, NULL}};
+    o.inputs = full;
+    snprintf(out, sizeof(out), "%s/nopixel-none", f->tmp);
+    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_null(the_warning(ctx, "no valid pixel"));
+    lb_ctx_destroy(ctx);
+}
+
+/* Every real field of the units layer of @p gpkg equals, bit for bit, the same field of the
+ * same unit in @p other (a CSV or GeoJSON, read with GDAL), matched on BU_CODE and year.
+ * Returns the number of values compared. */
+static size_t same_reals(const char *gpkg, const char *other, const char *const *oo)
+{
+    GDALDatasetH a = GDALOpenEx(gpkg, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    GDALDatasetH b = GDALOpenEx(other, GDAL_OF_VECTOR, NULL, oo, NULL);
+    assert_non_null(a);
+    assert_non_null(b);
+    OGRLayerH la = GDALDatasetGetLayerByName(a, "buurten"), lb = GDALDatasetGetLayer(b, 0);
+    assert_non_null(la);
+    OGRFeatureDefnH da = OGR_L_GetLayerDefn(la), db = OGR_L_GetLayerDefn(lb);
+    assert_int_equal(OGR_L_GetFeatureCount(la, 1), OGR_L_GetFeatureCount(lb, 1));
+    size_t n = 0;
+    OGRFeatureH fa;
+    while ((fa = OGR_L_GetNextFeature(la)) != NULL) {
+        const char *code = OGR_F_GetFieldAsString(fa, OGR_FD_GetFieldIndex(da, "BU_CODE"));
+        OGR_L_ResetReading(lb);
+        OGRFeatureH fb = NULL;
+        while ((fb = OGR_L_GetNextFeature(lb)) != NULL &&
+               strcmp(OGR_F_GetFieldAsString(fb, OGR_FD_GetFieldIndex(db, "BU_CODE")), code) != 0)
+            OGR_F_Destroy(fb);
+        assert_non_null(fb);
+        for (int i = 0; i < OGR_FD_GetFieldCount(da); i++) {
+            OGRFieldDefnH fd = OGR_FD_GetFieldDefn(da, i);
+            if (OGR_Fld_GetType(fd) != OFTReal)
+                continue;
+            int j = OGR_FD_GetFieldIndex(db, OGR_Fld_GetNameRef(fd));
+            assert_true(j >= 0);
+            int set_a = OGR_F_IsFieldSetAndNotNull(fa, i);
+            const char *text_b = OGR_F_GetFieldAsString(fb, j);
+            assert_int_equal(set_a, OGR_F_IsFieldSetAndNotNull(fb, j) && text_b[0]);
+            if (!set_a)
+                continue;
+            /* CSV fields are read as text (CPLStrtod of the exact text); GeoJSON's reader
+             * types them Real and parses the JSON number itself (its text form would be
+             * GDAL's %.15g) */
+            int real_b = OGR_Fld_GetType(OGR_FD_GetFieldDefn(db, j)) == OFTReal;
+            double va = OGR_F_GetFieldAsDouble(fa, i);
+            double vb = real_b ? OGR_F_GetFieldAsDouble(fb, j) : CPLStrtod(text_b, NULL);
+            if (va != vb)
+                print_error("%s %s: GPKG %.17g, %s %.17g (%s)\n", code, OGR_Fld_GetNameRef(fd), va,
+                            other, vb, text_b);
+            assert_true(va == vb);
+            n++;
+        }
+        OGR_F_Destroy(fb);
+        OGR_F_Destroy(fa);
+    }
+    GDALClose(a);
+    GDALClose(b);
+    return n;
+}
+
+/* --full-precision (issue 11): the CSV and the GeoJSON carry the GeoPackage's numbers bit for
+ * bit (scores, weights, indicator values and contributions); without it they are rounded. */
+static void test_pipeline_full_precision(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    const lb_input_spec in[] = {
+        {"buurten", f->buurten, NULL}, {"amenities", f->amen, NULL}, {"noise", f->noise, NULL}};
+    lb_score_options o;
+    lb_score_options_init(&o);
+    o.model_path = f->model;
+    o.inputs = in;
+    o.n_inputs = 3;
+    o.year = 2020;
+    o.outputs = LB_OUT_GPKG | LB_OUT_CSV | LB_OUT_GEOJSON;
+    const char *const oo[] = {"QUOTED_FIELDS_AS_STRING=YES", NULL};
+    for (int full = 1; full >= 0; full--) {
+        char out[600], gpkg[700], csv[700], gj[700];
+        snprintf(out, sizeof(out), "%s/precision-%d", f->tmp, full);
+        snprintf(gpkg, sizeof(gpkg), "%s/scores.gpkg", out);
+        snprintf(csv, sizeof(csv), "%s/buurten.csv", out);
+        snprintf(gj, sizeof(gj), "%s/buurten.geojson", out);
+        o.outdir = out;
+        o.full_precision = full;
+        assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+        if (full) {
+            /* 3 scored buurten × (lbm, afw, 3 dimensions, weight, 5 × x_ and c_) at least */
+            assert_true(same_reals(gpkg, csv, oo) >= 3 * 16);
+            assert_true(same_reals(gpkg, gj, NULL) >= 3 * 16);
+        } else {
+            /* rounded to 6 decimals: the unrounded lbm of a scored buurt is not in the CSV */
+            GDALDatasetH a = GDALOpenEx(gpkg, GDAL_OF_VECTOR, NULL, NULL, NULL);
+            assert_non_null(a);
+            OGRLayerH la = GDALDatasetGetLayerByName(a, "buurten");
+            OGRFeatureH fa = OGR_L_GetNextFeature(la);
+            double lbm =
+                OGR_F_GetFieldAsDouble(fa, OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(la), "lbm"));
+            OGR_F_Destroy(fa);
+            GDALClose(a);
+            char *text = NULL;
+            FILE *fp = fopen(csv, "rb");
+            assert_non_null(fp);
+            text = calloc(1, 1 << 16);
+            assert_non_null(text);
+            size_t nr = fread(text, 1, (1 << 16) - 1, fp);
+            fclose(fp);
+            text[nr] = '\0';
+            char want[64];
+            snprintf(want, sizeof(want), ",%.6f,", lbm);
+            assert_non_null(strstr(text, want));
+            snprintf(want, sizeof(want), ",%.17g,", lbm);
+            assert_null(strstr(text, want));
+            free(text);
+        }
+    }
+    lb_ctx_destroy(ctx);
+}
+
+/* Append the points of the wavy line that splits the test rectangle below, from west to east
+ * (forward) or east to west, as GeoJSON positions with a trailing comma. */
+static size_t wavy_line(char *buf, size_t at, size_t size, int forward)
+{
+    enum { N = 137 };
+    for (int i = 0; i <= N; i++) {
+        int k = forward ? i : N - i;
+        double x = 155000.0 + 950.0 * k / N;
+        double y = 463400.0 + 230.0 * sin(0.37 * k + 0.1) + 0.3137 * k;
+        at += (size_t)snprintf(buf + at, size - at, "[%.17g,%.17g],", x, y);
+        assert_true(at < size);
+    }
+    return at;
+}
+
+/* Issue 11: with weight kind 'area' and min_weight 1, grid cells wholly inside the weight
+ * polygons were dropped when their coverage summed to 1 − 2⁻⁵³ (inside one polygon, or split
+ * between two). Two buurten split the rectangle [155000, 155950] × [463000, 463800] along a
+ * wavy line of 137 edges at non-round coordinates: the 9 × 8 cells west of 155900 lie wholly
+ * inside the union and must all be scored; the 8 cells of the last column are half covered
+ * and must not be. */
+static void test_pipeline_area_weight_whole_cells(void **state)
+{
+    fixture *f = *state;
+    char model[600], buurten[600], out[600], runjson[700];
+    snprintf(model, sizeof(model), "%s/area.yaml", f->tmp);
+    snprintf(buurten, sizeof(buurten), "%s/split.geojson", f->tmp);
+    snprintf(out, sizeof(out), "%s/area-out", f->tmp);
+    lb_test_write_text(model, "name: area-weight\n"
+                              "reference: {mode: per_year, ref: 4.10}\n"
+                              "weight: {kind: area, layer: buurten}\n"
+                              "grid: {min_weight: 1}\n"
+                              "dimensions:\n"
+                              "  - {code: won, label: Woningvoorraad}\n"
+                              "indicators:\n"
+                              "  - {id: x, dimension: won, kind: attribute, layer: buurten,\n"
+                              "     field: X, coef: 0.01}\n");
+    enum { SZ = 16384 };
+    char *gj = malloc(SZ);
+    assert_non_null(gj);
+    size_t at = (size_t)snprintf(
+        gj, SZ,
+        "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":"
+        "{\"name\":\"urn:ogc:def:crs:EPSG::28992\"}},\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"BU_CODE\":\"BU00010001\",\"X\":1},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[155000,463000],"
+        "[155950,463000],");
+    at = wavy_line(gj, at, SZ, 0);
+    at += (size_t)snprintf(gj + at, SZ - at,
+                           "[155000,463000]]]}},"
+                           "{\"type\":\"Feature\",\"properties\":{\"BU_CODE\":\"BU00010002\","
+                           "\"X\":2},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
+    at = wavy_line(gj, at, SZ, 1);
+    at += (size_t)snprintf(gj + at, SZ - at, "[155950,463800],[155000,463800],[155000,%.17g]]]}}]}",
+                           463400.0 + 230.0 * sin(0.1));
+    assert_true(at < SZ);
+    lb_test_write_text(buurten, gj);
+    free(gj);
+
+    lb_ctx *ctx = lb_test_ctx();
+    const lb_input_spec in[] = {{"buurten", buurten, NULL}};
+    lb_score_options o;
+    lb_score_options_init(&o);
+    o.model_path = model;
+    o.inputs = in;
+    o.n_inputs = 1;
+    o.year = 2022;
+    o.outdir = out;
+    o.outputs = LB_OUT_GPKG | LB_OUT_GRID;
+    lb_status st = lb_score_run(ctx, &o);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+    snprintf(runjson, sizeof(runjson), "%s/run.json", out);
+    struct json_object *doc = json_object_from_file(runjson);
+    assert_non_null(doc);
+    assert_int_equal(json_object_get_int64(json_path(doc, "counts", "cells")), 80);
+    assert_int_equal(json_object_get_int64(json_path(doc, "counts", "scored_cells")), 72);
+    json_object_put(doc);
+    lb_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     GDALAllRegister();
@@ -751,6 +1104,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pipeline_years_reference_and_bindings, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_years_per_year_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_area_weight_whole_cells, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_warnings_per_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_raster_without_pixels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_full_precision, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

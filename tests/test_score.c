@@ -247,6 +247,34 @@ static void test_score_no_population_is_an_error(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* min_weight with the tolerance of LB_WEIGHT_RTOL: a cell split between buurten weighs the sum
+ * of its fractions, e.g. 0.7 + 0.2 + 0.1, which is 1 − 2⁻⁵³ in doubles, and must reach
+ * min_weight 1; a weight short by more than rounding can explain must not. The cell counts of
+ * real sums are in tests/test_pipeline.c (test_pipeline_area_weight_whole_cells). */
+static void test_score_min_weight_tolerance(void **state)
+{
+    (void)state;
+    volatile double a = 0.7, b = 0.2, c = 0.1; /* no constant folding in a wider type */
+    double w = a + b + c;
+    assert_true(w < 1.0);
+    assert_true(lb_weight_reaches(w, 1.0));
+    assert_true(lb_weight_reaches(nextafter(1.0, 0.0), 1.0));
+    assert_true(lb_weight_reaches(1.0 - 4e-16, 1.0));
+    assert_true(lb_weight_reaches(1.0, 1.0));
+    assert_false(lb_weight_reaches(1.0 - 1e-6, 1.0));
+    assert_false(lb_weight_reaches(0.5, 1.0));
+    /* The tolerance scales with the threshold: inhabitants as well as area shares. */
+    assert_true(lb_weight_reaches(250.0 * (1.0 - 1e-15), 250.0));
+    assert_false(lb_weight_reaches(249.99, 250.0));
+    assert_true(lb_weight_reaches(0.25 * (1.0 - 1e-15), 0.25));
+    assert_false(lb_weight_reaches(0.2499, 0.25));
+    /* Nothing, or nothing known, is never scored, whatever the threshold. */
+    assert_false(lb_weight_reaches(0.0, 0.0));
+    assert_false(lb_weight_reaches(-1.0, 0.0));
+    assert_false(lb_weight_reaches(NAN, 0.0));
+    assert_true(lb_weight_reaches(1e-300, 0.0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_score_classes_at_boundaries),
         cmocka_unit_test(test_score_transforms),
         cmocka_unit_test(test_score_no_population_is_an_error),
+        cmocka_unit_test(test_score_min_weight_tolerance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

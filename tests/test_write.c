@@ -454,7 +454,8 @@ static void test_write_csv_semicolon_keeps_codes(void **state)
     char *text = slurp(path);
     assert_true(strncmp(text, "code;lbm;afw;raw;n", 18) == 0); /* no geometry column */
     assert_non_null(strstr(text, "0599"));
-    assert_non_null(strstr(text, "2.68;-1.3;"));
+    /* ';' is the Dutch spreadsheet's separator, and it reads decimal commas (issue 11) */
+    assert_non_null(strstr(text, "\"0599\";2,68;-1,3;0,1234567890123;42\n"));
     assert_null(strstr(text, "POLYGON"));
     free(text);
 
@@ -1323,6 +1324,235 @@ static void test_write_csv_edge_cases(void **state)
     lb_table_destroy(one);
 }
 
+/* The fields of line @p line (0 = header) of CSV text @p text, split at @p sep (no quoted
+ * separators in these tables), into @p out (at most @p max); returns their number. The fields
+ * point into @p buf. */
+static size_t csv_fields(const char *text, size_t line, char sep, char *buf, size_t size,
+                         char **out, size_t max)
+{
+    const char *p = text;
+    for (size_t l = 0; l < line; l++) {
+        p = strchr(p, '\n');
+        assert_non_null(p);
+        p++;
+    }
+    size_t n = strcspn(p, "\n");
+    assert_true(n < size);
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    size_t k = 0;
+    char *s = buf;
+    while (k < max) {
+        out[k++] = s;
+        char *e = strchr(s, sep);
+        if (!e)
+            break;
+        *e = '\0';
+        s = e + 1;
+    }
+    return k;
+}
+
+/* A number as written with decimal mark @p mark, parsed independently of the writer: the mark
+ * must occur at most once and no '.' may appear when the mark is ','. */
+static double parse_mark(const char *s, char mark)
+{
+    char tmp[64];
+    size_t n = strlen(s);
+    assert_true(n > 0 && n < sizeof(tmp));
+    int marks = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (mark == ',' && s[i] == '.')
+            fail_msg("'%s' has a decimal point in a decimal-comma file", s);
+        marks += s[i] == mark;
+        tmp[i] = s[i] == mark ? '.' : s[i];
+    }
+    assert_true(marks <= 1);
+    char *end = NULL;
+    double v = strtod(tmp, &end);
+    assert_true(end != tmp && *end == '\0');
+    return v;
+}
+
+/* Decimal commas with ';' (issue 11): every magnitude and rounding, text that reads as a number
+ * with either mark quoted, a comma inside text left alone; with ',' the same numbers keep '.'. */
+static void test_write_csv_decimal_comma(void **state)
+{
+    fixture *fx = *state;
+    const double reals[] = {2.9e-05, 123456.789, -0.0625, 4.1023456, 1e20, 7.0, -0.5};
+    const int decimals[] = {6, 2, 3, 4, 2, 6, 6};
+    const char *want[] = {"0,000029", "123456,79", "-0,063", "4,1023", "1e+20", "7", "-0,5"};
+    const char *texts[] = {"4,5",   "4.5",     "0599",   "Rijswijk, Zuid-Holland",
+                           "-0,25", "12,5 ha", "BU0001", "1,2,3"};
+    const int quoted[] = {1, 1, 1, 0, 1, 0, 0, 0};
+    enum { NR = 7, NT = 8 };
+    lb_table *t = NULL;
+    assert_int_equal(lb_table_create(fx->ctx, NT, &t), LB_OK);
+    lb_column *c;
+    assert_int_equal(lb_table_add(fx->ctx, t, "naam", LB_COL_TEXT, &c), LB_OK);
+    for (size_t k = 0; k < NR; k++) {
+        char name[16];
+        snprintf(name, sizeof(name), "v%zu", k);
+        assert_int_equal(lb_table_add(fx->ctx, t, name, LB_COL_REAL, &c), LB_OK);
+    }
+    for (size_t r = 0; r < NT; r++) {
+        t->cols[0].text[r] = lb_strdup(texts[r]);
+        for (size_t k = 0; k < NR; k++) {
+            t->cols[1 + k].decimals = decimals[k];
+            t->cols[1 + k].real[r] = reals[k];
+        }
+    }
+    const char seps[2] = {';', ','};
+    for (int s = 0; s < 2; s++) {
+        char sep = seps[s], mark = sep == ';' ? ',' : '.';
+        const char *path = lb_test_path(fx, s ? "comma.csv" : "semicolon.csv");
+        lb_vector_opts o = {.format = LB_FMT_CSV, .csv_sep = sep};
+        assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+        char *text = slurp(path);
+        for (size_t r = 0; r < NT; r++) {
+            char buf[512], *f[1 + NR];
+            if (sep == ',' && strchr(texts[r], ','))
+                continue; /* quoted separator: the reader below does not split those */
+            assert_int_equal(csv_fields(text, r + 1, sep, buf, sizeof(buf), f, 1 + NR), 1 + NR);
+            char q[64];
+            int needs = quoted[r] || (sep == ',' && strchr(texts[r], ','));
+            snprintf(q, sizeof(q), needs ? "\"%s\"" : "%s", texts[r]);
+            assert_string_equal(f[0], q);
+            for (size_t k = 0; k < NR; k++) {
+                char w[64];
+                snprintf(w, sizeof(w), "%s", want[k]);
+                if (mark == '.')
+                    for (char *p = w; *p; p++)
+                        *p = *p == ',' ? '.' : *p;
+                assert_string_equal(f[1 + k], w);
+                double p = parse_mark(f[1 + k], mark);
+                double scale = pow(10.0, decimals[k]);
+                assert_near(p, reals[k], fabs(reals[k]) > 1e15 ? 0 : 0.5 / scale + 1e-12);
+            }
+        }
+        free(text);
+    }
+    lb_table_destroy(t);
+}
+
+/* Awkward doubles: thirds, sevenths, tiny and huge magnitudes, a value on a rounding half. */
+static double awkward(size_t r, size_t k)
+{
+    double base[] = {1.0 / 3.0, 4.1023456789012345, -2.0 / 7.0,        0.1, 2.675,
+                     1e-300,    -6.02e23,           123456.78901234567};
+    return base[(r + k) % 8] * (1.0 + (double)r / 9.0);
+}
+
+/* --full-precision (issue 11): CSV and GeoJSON attribute values read back as the very doubles
+ * written, with ',' and with ';' (decimal comma), while coordinates keep RFC 7946's 7
+ * decimals; without it the same columns are rounded to their decimals. Read back with GDAL's
+ * CSV and GeoJSON readers (and the ';' file by hand: GDAL does not read decimal commas). */
+static void test_write_full_precision(void **state)
+{
+    fixture *fx = *state;
+    enum { NROW = 8, NCOL = 3 };
+    lb_table *t = NULL;
+    assert_int_equal(lb_table_create(fx->ctx, NROW, &t), LB_OK);
+    lb_column *c;
+    assert_int_equal(lb_table_add(fx->ctx, t, "code", LB_COL_TEXT, &c), LB_OK);
+    for (size_t k = 0; k < NCOL; k++) {
+        char name[8];
+        snprintf(name, sizeof(name), "v%zu", k);
+        assert_int_equal(lb_table_add(fx->ctx, t, name, LB_COL_REAL, &c), LB_OK);
+    }
+    for (size_t r = 0; r < NROW; r++) {
+        char code[16];
+        snprintf(code, sizeof(code), "%04zu", r);
+        t->cols[0].text[r] = lb_strdup(code);
+        for (size_t k = 0; k < NCOL; k++) {
+            t->cols[1 + k].decimals = 6;
+            t->cols[1 + k].real[r] = awkward(r, k);
+        }
+        size_t len;
+        unsigned char *w = square_wkb(155000.0 + 100.0 * (double)r, 463000.0, 100.0, 0, &len);
+        assert_int_equal(lb_table_set_geometry(fx->ctx, t, r, w, len), LB_OK);
+    }
+    for (int full = 0; full < 2; full++) {
+        char name[32];
+        snprintf(name, sizeof(name), "full%d.csv", full);
+        const char *path = lb_test_path(fx, name);
+        lb_vector_opts o = {.format = LB_FMT_CSV, .full_precision = full};
+        assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+        const char *const oo[] = {"QUOTED_FIELDS_AS_STRING=YES", NULL};
+        GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, oo, NULL);
+        assert_non_null(ds);
+        OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+        size_t exact = 0;
+        for (size_t r = 0; r < NROW; r++) {
+            OGRFeatureH f = OGR_L_GetNextFeature(layer);
+            assert_non_null(f);
+            assert_string_equal(OGR_F_GetFieldAsString(f, 0), t->cols[0].text[r]);
+            for (size_t k = 0; k < NCOL; k++) {
+                double got = CPLStrtod(OGR_F_GetFieldAsString(f, 1 + (int)k), NULL);
+                exact += got == t->cols[1 + k].real[r];
+                if (full)
+                    assert_true(got == t->cols[1 + k].real[r]);
+            }
+            OGR_F_Destroy(f);
+        }
+        GDALClose(ds);
+        if (!full)
+            assert_true(exact < NROW * NCOL / 2); /* rounded: most differ */
+
+        /* the same numbers with a decimal comma */
+        snprintf(name, sizeof(name), "full%d_semi.csv", full);
+        path = lb_test_path(fx, name);
+        o.csv_sep = ';';
+        assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+        char *text = slurp(path);
+        for (size_t r = 0; r < NROW; r++) {
+            char buf[512], *fld[1 + NCOL];
+            assert_int_equal(csv_fields(text, r + 1, ';', buf, sizeof(buf), fld, 1 + NCOL),
+                             1 + NCOL);
+            for (size_t k = 0; k < NCOL; k++) {
+                double got = parse_mark(fld[1 + k], ',');
+                if (full)
+                    assert_true(got == t->cols[1 + k].real[r]);
+                else
+                    assert_near(got, t->cols[1 + k].real[r],
+                                5e-7 + 1e-14 * fabs(t->cols[1 + k].real[r]));
+            }
+        }
+        free(text);
+
+        snprintf(name, sizeof(name), "full%d.geojson", full);
+        path = lb_test_path(fx, name);
+        lb_vector_opts g = {.format = LB_FMT_GEOJSON, .full_precision = full};
+        assert_int_equal(lb_write_vector(fx->ctx, path, t, &g), LB_OK);
+        json_object *doc = json_object_from_file(path);
+        assert_non_null(doc);
+        json_object *feats = member(doc, "features");
+        exact = 0;
+        for (size_t r = 0; r < NROW; r++) {
+            json_object *props = member(json_object_array_get_idx(feats, r), "properties");
+            assert_string_equal(json_object_get_string(member(props, "code")), t->cols[0].text[r]);
+            for (size_t k = 0; k < NCOL; k++) {
+                char key[8];
+                snprintf(key, sizeof(key), "v%zu", k);
+                double got = json_object_get_double(member(props, key));
+                exact += got == t->cols[1 + k].real[r];
+                if (full)
+                    assert_true(got == t->cols[1 + k].real[r]);
+            }
+            json_object *ring = exterior_ring(doc, r);
+            for (size_t i = 0; i < 5; i++) {
+                json_object *pt = json_object_array_get_idx(ring, i);
+                assert_true(decimals_in_text(json_object_array_get_idx(pt, 0)) <= 7);
+                assert_true(decimals_in_text(json_object_array_get_idx(pt, 1)) <= 7);
+            }
+        }
+        if (!full)
+            assert_true(exact < NROW * NCOL / 2);
+        json_object_put(doc);
+    }
+    lb_table_destroy(t);
+}
+
 #define WRITE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, lb_test_dir_teardown)
 
 int main(void)
@@ -1337,6 +1567,8 @@ int main(void)
         WRITE_TEST(test_write_geojson_rfc7946),
         WRITE_TEST(test_write_geojson_rd),
         WRITE_TEST(test_write_csv_semicolon_keeps_codes),
+        WRITE_TEST(test_write_csv_decimal_comma),
+        WRITE_TEST(test_write_full_precision),
         WRITE_TEST(test_write_cog_float),
         WRITE_TEST(test_write_cog_classes),
         WRITE_TEST(test_write_cog_float_structure),

@@ -30,7 +30,8 @@ typedef struct lb_change_options {
     const char *const *creation_options; /**< raster creation options NAME=VALUE, NULL-terminated;
                                               may be NULL */
     int preview;        /**< 1: also change_class_<t0>_<t1>.png, the class map with its legend */
-    char csv_sep;       /**< ',' (default) or ';' */
+    char csv_sep;       /**< ',' (default) or ';' (then numbers get a decimal comma) */
+    int full_precision; /**< 1: CSV and GeoJSON numbers unrounded, as in the GeoPackage */
     const char *outdir; /**< output directory; required; empty unless @p overwrite */
     int overwrite;      /**< 1: replace a previous leefbaar run's outputs in @p outdir */
     const char *command_line; /**< recorded in run.json; may be NULL */

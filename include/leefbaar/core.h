@@ -78,10 +78,15 @@ LB_API lb_status lb_ctx_set_threads(lb_ctx *ctx, int n);
 /** The number of threads work on @p ctx uses: the setting, or the number of cores for 0. */
 LB_API int lb_ctx_threads(const lb_ctx *ctx);
 
-/** Number of warnings collected since the context was created. */
+/**
+ * Number of warnings collected by the current or last run on @p ctx: lb_score_run,
+ * lb_change_run, lb_diagnose_run, lb_waterbed_run and lb_demo_run start with none (each
+ * run.json lists its own run's warnings), so read them before starting the next run.
+ */
 LB_API size_t lb_ctx_warning_count(const lb_ctx *ctx);
 
-/** Warning @p i (0-based). Borrowed, valid while @p ctx lives; NULL when out of range. */
+/** Warning @p i (0-based). Borrowed, valid until the next run on @p ctx starts or @p ctx is
+ *  destroyed; NULL when out of range. */
 LB_API const char *lb_ctx_warning(const lb_ctx *ctx, size_t i);
 
 /** A static English name of @p s ("ok", "out of memory", ...). Never NULL. */

@@ -68,7 +68,9 @@ typedef struct lb_score_options {
                                      against its REF, M_d and indicator means (fixed mode) */
     const char *s_srs;          /**< CRS of inputs that declare none (e.g. "EPSG:28992") */
     int geojson_rd;             /**< 1: GeoJSON in RD with a crs member; 0: RFC 7946 */
-    char csv_sep;               /**< ',' (default) or ';' */
+    char csv_sep;               /**< ',' (default) or ';' (then numbers get a decimal comma) */
+    int full_precision;         /**< 1: CSV and GeoJSON numbers unrounded, read back as the same
+                                     doubles as the GeoPackage's; 0: rounded (README) */
     const char *outdir;         /**< output directory, created when absent; required. It must
                                      be empty unless @p overwrite is set, and never holds an
                                      input of the run */

@@ -576,8 +576,11 @@ static lb_status write_rasters(lb_ctx *ctx, change_run *r)
 
 static lb_status write_table(lb_ctx *ctx, change_run *r, const char *file, lb_vector_format fmt)
 {
-    lb_vector_opts vo = {
-        .format = fmt, .layer = "change", .geojson_rd = r->o->geojson_rd, .csv_sep = r->o->csv_sep};
+    lb_vector_opts vo = {.format = fmt,
+                         .layer = "change",
+                         .geojson_rd = r->o->geojson_rd,
+                         .csv_sep = r->o->csv_sep,
+                         .full_precision = r->o->full_precision};
     char *path = lb_outdir_tmp_path(&r->out, file);
     if (!path)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
@@ -695,6 +698,7 @@ static void change_free(change_run *r)
 
 lb_status lb_change_run(lb_ctx *ctx, const lb_change_options *o)
 {
+    lb_ctx_warnings_reset(ctx);
     if (!o || !o->from.path || !o->outdir)
         return lb_error(ctx, LB_ERR_ARG,
                         "change: the scores (--from or --scores) and an output "

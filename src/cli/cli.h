@@ -47,10 +47,10 @@ int cli_value(const char *prog, int argc, char **argv, int *i, const char *name,
               const char **value);
 
 /* If argv[*i] is an option of the commands that write tables (--geojson-crs rfc7946|rd,
- * --csv-sep ','|';'), set *geojson_rd or *csv_sep, advance *i and return 1; -1 on a bad value
- * (message printed); 0 otherwise. */
+ * --csv-sep ','|';', --full-precision), set *geojson_rd, *csv_sep or *full_precision, advance
+ * *i and return 1; -1 on a bad value (message printed); 0 otherwise. */
 int cli_table_option(const char *prog, int argc, char **argv, int *i, int *geojson_rd,
-                     char *csv_sep);
+                     char *csv_sep, int *full_precision);
 
 /* Install the SIGINT/SIGTERM handlers (once; the first signal only sets a flag that the
  * progress callback of cli_ctx() turns into a cancellation, so that the library removes its

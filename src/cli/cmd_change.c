@@ -33,7 +33,8 @@ static void help(void)
         "  --dev-classes 7|9        development classes (default the model's, else 7)\n"
         "  --dev-cuts C1,...        custom cuts: 6 (7 classes) or 8 (9 classes)\n"
         "  --geojson-crs rd         GeoJSON in RD New with a crs member (default RFC 7946)\n"
-        "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
+        "  --csv-sep ';'            CSV separator for Dutch spreadsheets (decimal comma)\n"
+        "  --full-precision         CSV and GeoJSON numbers unrounded (as in change.gpkg)\n"
         "  --preview                also write change_class_<y0>_<y1>.png, a picture of the\n"
         "                           development map (grid runs)\n" CLI_OVERWRITE_HELP
             CLI_COMMON_HELP "\n"
@@ -135,7 +136,8 @@ int cmd_change(int argc, char **argv)
             o.dev_cuts = cuts;
         } else if (strcmp(argv[i], "--preview") == 0) {
             o.preview = 1;
-        } else if ((r = cli_table_option(prog, argc, argv, &i, &o.geojson_rd, &o.csv_sep)) != 0) {
+        } else if ((r = cli_table_option(prog, argc, argv, &i, &o.geojson_rd, &o.csv_sep,
+                                         &o.full_precision)) != 0) {
             rc = r < 0 ? CLI_USAGE : CLI_OK;
         } else {
             rc = cli_usage_error(prog, "unknown option '%s'", argv[i]);

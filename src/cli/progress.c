@@ -152,8 +152,12 @@ int cli_value(const char *prog, int argc, char **argv, int *i, const char *name,
 }
 
 int cli_table_option(const char *prog, int argc, char **argv, int *i, int *geojson_rd,
-                     char *csv_sep)
+                     char *csv_sep, int *full_precision)
 {
+    if (strcmp(argv[*i], "--full-precision") == 0) {
+        *full_precision = 1;
+        return 1;
+    }
     const char *v = NULL;
     int r = cli_value(prog, argc, argv, i, "--geojson-crs", NULL, &v);
     if (r > 0) {

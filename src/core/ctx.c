@@ -164,6 +164,15 @@ void lb_error_clear(lb_ctx *ctx)
     ctx->errmsg[0] = '\0';
 }
 
+void lb_ctx_warnings_reset(lb_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    for (size_t i = 0; i < ctx->n_warnings; i++)
+        free(ctx->warnings[i]);
+    ctx->n_warnings = 0;
+}
+
 static void keep_warning(lb_ctx *ctx, const char *msg)
 {
     if (ctx->n_warnings == ctx->cap_warnings) {

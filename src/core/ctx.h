@@ -19,6 +19,11 @@ lb_status lb_error_prefix(lb_ctx *ctx, lb_status s, const char *fmt, ...)
 /* Clear the error message. */
 void lb_error_clear(lb_ctx *ctx);
 
+/* Forget the warnings kept so far. Every library run (lb_score_run, lb_change_run,
+ * lb_diagnose_run, lb_waterbed_run, lb_demo_run) calls it first, so that its run.json and
+ * lb_ctx_warning() hold its own warnings only, not those of an earlier run on the same ctx. */
+void lb_ctx_warnings_reset(lb_ctx *ctx);
+
 /* Log a message; warnings are also kept (see lb_ctx_warning). */
 void lb_log(lb_ctx *ctx, lb_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

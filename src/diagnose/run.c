@@ -6,6 +6,7 @@
 
 lb_status lb_diagnose_run(lb_ctx *ctx, const lb_diagnose_options *o)
 {
+    lb_ctx_warnings_reset(ctx);
     if (!o || !o->sources || o->n_sources == 0)
         return lb_error(ctx, LB_ERR_ARG, "diagnose: scored units are required (--scores)");
     lb_scoreset *s = NULL;

@@ -14,9 +14,12 @@
 /* Local frame, in units of cells, of the window of the grid that the polygon's bbox touches:
  * u = 0 is the window's west edge, v = 0 its south edge. The accumulation buffer has one row per
  * window row, stored north to south (so that compaction into cell order can run in place), and
- * cols + 1 slots per row (the last takes the carry out of the eastmost column). */
+ * cols + 1 slots per row (the last takes the carry out of the eastmost column). @c hit has one
+ * entry per window cell (rows × cols, same row order): nonzero when the polygon's boundary
+ * passes through the cell's open interior. */
 typedef struct window {
     double *acc;
+    uint32_t *hit;
     size_t stride; /* cols + 1 */
     int rows;
     int cols;
@@ -31,6 +34,7 @@ typedef struct window {
 static void add_row_piece(const window *w, int row, double xs, double xe, double h)
 {
     double *a = w->acc + (size_t)(w->rows - 1 - row) * w->stride;
+    uint32_t *hit = w->hit + (size_t)(w->rows - 1 - row) * (size_t)w->cols;
     double xl = xs < xe ? xs : xe, xr = xs < xe ? xe : xs;
     int cols = w->cols;
 
@@ -48,6 +52,10 @@ static void add_row_piece(const window *w, int row, double xs, double xe, double
             double xm = 0.5 * (xl + xr);
             a[c] += h * (c + 1 - xm);
             a[c + 1] += h * (xm - c);
+            /* The piece has height (row pieces are never horizontal), so it enters the open
+             * cell unless it runs along the column line u = c. */
+            if (xr > c)
+                hit[c] = 1;
             return;
         }
     }
@@ -66,17 +74,36 @@ static void add_row_piece(const window *w, int row, double xs, double xe, double
         double xm = 0.5 * (x + b), hh = hpw * (b - x);
         a[c] += hh * (c + 1 - xm);
         a[c + 1] += hh * (xm - c);
+        hit[c] = 1; /* b > x: a slanted stretch through the open cell */
         x = b;
         c++;
     }
+}
+
+/* A horizontal edge at v from ua to ub adds no area, but it still cuts through the cells of its
+ * row unless it runs along a row line. */
+static void mark_horizontal(const window *w, double ua, double ub, double v)
+{
+    if (!(v > 0 && v < w->rows) || v == floor(v))
+        return;
+    double xl = ua < ub ? ua : ub, xr = ua < ub ? ub : ua;
+    if (xr <= 0 || xl >= w->cols)
+        return;
+    int c0 = xl <= 0 ? 0 : (int)xl;
+    int c1 = xr >= w->cols ? w->cols - 1 : (int)ceil(xr) - 1;
+    uint32_t *hit = w->hit + (size_t)(w->rows - 1 - (int)v) * (size_t)w->cols;
+    for (int c = c0; c <= c1; c++)
+        hit[c] = 1;
 }
 
 /* Accumulate edge (ua,va)→(ub,vb) (window units) with ring weight m: the contribution of a piece
  * is m·dy with dy signed in the edge's own direction. Horizontal edges add nothing. */
 static void add_edge(const window *w, double ua, double va, double ub, double vb, double m)
 {
-    if (va == vb)
+    if (va == vb) {
+        mark_horizontal(w, ua, ub, va);
         return;
+    }
     if (va > vb) {
         double t = ua;
         ua = ub;
@@ -204,6 +231,9 @@ lb_status lb_cover_polygon(lb_ctx *ctx, const lb_grid *g, const lb_ring *rings, 
         return st;
     w.acc = out->frac;
     memset(w.acc, 0, need * sizeof(*w.acc));
+    /* The boundary marks live in out->cell the same way (rows × cols < need entries). */
+    w.hit = out->cell;
+    memset(w.hit, 0, (size_t)w.rows * (size_t)w.cols * sizeof(*w.hit));
 
     double wx0 = g->x0 + i0 * cell, wy0 = g->y0 + j0 * cell;
     for (size_t r = 0; r < nrings; r++) {
@@ -226,15 +256,23 @@ lb_status lb_cover_polygon(lb_ctx *ctx, const lb_grid *g, const lb_ring *rings, 
     }
 
     /* Prefix sums per row give area in cell units = fraction; emit north to south, west to east,
-     * which is ascending cell index. */
+     * which is ascending cell index. A cell that no edge enters lies wholly inside or wholly
+     * outside the polygon: its winding number is constant, so its fraction is exactly 0 or 1.
+     * The prefix sum only approximates that integer (the heights of the pieces of the boundary
+     * west of it, each split between two cells, add up to 1 within a few ulps), so round it;
+     * otherwise interior cells come out as 1 − 2⁻⁵² and fall below thresholds such as
+     * min_weight: 1. Writing entry n reads hit and acc at dense positions ≥ n first. */
     size_t n = 0;
     for (int t = 0; t < w.rows; t++) {
         const double *row = w.acc + (size_t)t * w.stride;
+        const uint32_t *hit = w.hit + (size_t)t * (size_t)w.cols;
         size_t base = (size_t)(g->ny - (j0 + w.rows) + t) * (size_t)g->nx + (size_t)i0;
         double s = 0;
         for (int c = 0; c < w.cols; c++) {
             s += row[c];
             double f = s > 1.0 ? 1.0 : s;
+            if (!hit[c])
+                f = f >= 0.5 ? 1.0 : 0.0;
             if (!(f >= COVER_EPS)) /* also drops NaN from absurd coordinates */
                 continue;
             out->cell[n] = (uint32_t)(base + (size_t)c);

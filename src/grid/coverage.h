@@ -28,7 +28,9 @@ typedef struct lb_cover {
 /* Compute the coverage of the polygon made of @p rings (shells and holes of a polygon or
  * multipolygon; shells must not overlap) over grid @p g. Cells of the polygon outside the grid
  * are left out. @p out is reset (its buffers are reused and grown as needed).
- * Σ frac × cell area equals the polygon's area inside the grid to ~1e-9 relative.
+ * Σ frac × cell area equals the polygon's area inside the grid to ~1e-9 relative. A cell that
+ * lies wholly inside the polygon (no edge passes through its interior; edges may run along its
+ * sides) has frac exactly 1.0, and one wholly outside none: rounding never shaves a whole cell.
  * Rings must be simple; a ring whose last point differs from its first is closed implicitly.
  * @p out's buffers double as the work buffer, so they grow to the number of grid cells in the
  * polygon's bounding box and keep that size until lb_cover_free().

@@ -14,6 +14,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include <json-c/json.h>
 #include <json-c/json_util.h>
 
 #include <ctype.h>
@@ -148,8 +149,8 @@ static char **layer_options(const lb_vector_opts *o)
     }
     if (o->format == LB_FMT_GEOJSON)
         /* attributes are rounded already; 15 digits keep 0.1 from printing as
-           0.10000000000000001 */
-        opts = CSLSetNameValue(opts, "SIGNIFICANT_FIGURES", "15");
+           0.10000000000000001. Full precision needs 17 to read back every double. */
+        opts = CSLSetNameValue(opts, "SIGNIFICANT_FIGURES", o->full_precision ? "17" : "15");
     if (o->format == LB_FMT_CSV) {
         opts = CSLSetNameValue(opts, "SEPARATOR", o->csv_sep == ';' ? "SEMICOLON" : "COMMA");
         /* quote strings that look like numbers, so codes such as "0599" stay text for readers
@@ -187,12 +188,12 @@ static OGRFieldType field_type(const lb_column *c, size_t n_rows, lb_vector_form
 
 /* Non-finite reals are written as NULL: JSON has no NaN or Infinity and a missing value is
  * what they mean here. */
-static void set_field(OGRFeatureH f, int i, const lb_column *c, size_t r, int as_real)
+static void set_field(OGRFeatureH f, int i, const lb_column *c, size_t r, int as_real, int decimals)
 {
     switch (c->type) {
     case LB_COL_REAL:
         if (isfinite(c->real[r]))
-            OGR_F_SetFieldDouble(f, i, round_decimals(c->real[r], c->decimals));
+            OGR_F_SetFieldDouble(f, i, round_decimals(c->real[r], decimals));
         else
             OGR_F_SetFieldNull(f, i);
         return;
@@ -264,6 +265,96 @@ static void wind_right_hand(OGRGeometryH g)
     }
 }
 
+/* The shortest of %.15g, %.16g and %.17g that reads back as @p v (finite); 17 always does. */
+static void shortest_exact(double v, char *buf, size_t size)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (prec == 17 || strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+/* Full precision in GeoJSON. GDAL 3.6's GeoJSON writer prints reals with at most 17
+ * significant digits and then tidies runs of 0s and 9s at the end ("intelligent rounding"),
+ * so 0.17999999999999994 comes out as 0.18: not the double that was written. Its output has
+ * one feature per line, in row order; each feature line is parsed here with json-c, which
+ * keeps the text of every number it parses (GDAL's 7-decimal coordinates stay as written),
+ * its real properties are replaced by numbers whose text reads back exactly, and the file is
+ * rewritten beside and renamed over the original. */
+static lb_status geojson_exact_reals(lb_ctx *ctx, const char *path, const lb_table *t)
+{
+    lb_status st = LB_OK;
+    char *tmp = lb_strfmt("%s.exact", path);
+    VSILFILE *in = VSIFOpenL(path, "rb");
+    VSILFILE *out = tmp ? VSIFOpenL(tmp, "wb") : NULL;
+    json_tokener *tok = json_tokener_new();
+    if (!tmp || !tok) {
+        st = lb_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
+        goto done;
+    }
+    if (!in || !out) {
+        st = lb_error(ctx, LB_ERR_IO, "write '%s': cannot %s for full precision", path,
+                      in ? "create a temporary file" : "reopen");
+        goto done;
+    }
+    size_t row = 0;
+    const char *line;
+    while (st == LB_OK && (line = CPLReadLine2L(in, -1, NULL)) != NULL) {
+        size_t n = strlen(line);
+        static const char feature[] = "{ \"type\": \"Feature\"";
+        if (strncmp(line, feature, sizeof(feature) - 1) != 0) {
+            if (VSIFWriteL(line, 1, n, out) != n || VSIFWriteL("\n", 1, 1, out) != 1)
+                st = lb_error(ctx, LB_ERR_IO, "write '%s': %s", tmp, strerror(errno));
+            continue;
+        }
+        int comma = n > 0 && line[n - 1] == ',';
+        json_tokener_reset(tok);
+        json_object *feat = json_tokener_parse_ex(tok, line, (int)(n - (size_t)comma));
+        json_object *props = NULL;
+        if (!feat || row >= t->n_rows || !json_object_object_get_ex(feat, "properties", &props)) {
+            json_object_put(feat);
+            st =
+                lb_error(ctx, LB_ERR_INTERNAL,
+                         "write '%s': feature %zu of GDAL's GeoJSON is not as expected", path, row);
+            break;
+        }
+        for (size_t c = 0; c < t->n_cols; c++) {
+            const lb_column *col = &t->cols[c];
+            if (col->type != LB_COL_REAL || !isfinite(col->real[row]))
+                continue;
+            char num[40];
+            shortest_exact(col->real[row], num, sizeof(num));
+            json_object_object_add(props, col->name, json_object_new_double_s(col->real[row], num));
+        }
+        const char *text = json_object_to_json_string_ext(feat, JSON_C_TO_STRING_SPACED |
+                                                                    JSON_C_TO_STRING_NOSLASHESCAPE);
+        size_t tn = strlen(text);
+        if (VSIFWriteL(text, 1, tn, out) != tn || (comma && VSIFWriteL(",", 1, 1, out) != 1) ||
+            VSIFWriteL("\n", 1, 1, out) != 1)
+            st = lb_error(ctx, LB_ERR_IO, "write '%s': %s", tmp, strerror(errno));
+        json_object_put(feat);
+        row++;
+    }
+    if (st == LB_OK && row != t->n_rows)
+        st = lb_error(ctx, LB_ERR_INTERNAL, "write '%s': %zu features for %zu rows", path, row,
+                      t->n_rows);
+done:
+    if (in)
+        VSIFCloseL(in);
+    if (out && VSIFCloseL(out) != 0 && st == LB_OK)
+        st = lb_error(ctx, LB_ERR_IO, "write '%s': %s", tmp, strerror(errno));
+    if (st == LB_OK && VSIRename(tmp, path) != 0)
+        st = lb_error(ctx, LB_ERR_IO, "write '%s': cannot rename '%s' over it: %s", path, tmp,
+                      strerror(errno));
+    if (tmp && st != LB_OK)
+        VSIUnlink(tmp);
+    if (tok)
+        json_tokener_free(tok);
+    free(tmp);
+    return st;
+}
+
 static lb_status check_vector_args(lb_ctx *ctx, const char *path, const lb_table *t,
                                    const lb_vector_opts *o)
 {
@@ -295,7 +386,30 @@ static lb_status check_vector_args(lb_ctx *ctx, const char *path, const lb_table
  * their decimals, 15 significant digits at most, no trailing zeros, never "-0"; integers
  * as digits; NULL, NaN and LB_INT_NULL as an empty field; text quoted (with "" for a quote)
  * when it could be misread: when it parses as a number (codes such as "0599" stay text), has
- * the separator, a quote or a line break, leading or trailing blanks, or is empty. */
+ * the separator, a quote or a line break, leading or trailing blanks, or is empty.
+ * With ';' as separator the decimal mark is a comma (4,1023): Dutch spreadsheets read ';'
+ * files with decimal commas, and read "4.1023" as text or as 41023. Text that would read as a
+ * number with a decimal comma ("4,5") is quoted as well. Full precision (analysts who re-use
+ * the numbers) writes each real as the shortest of %.15g, %.16g and %.17g that reads back as
+ * the same double. */
+
+/* Does @p v parse as a whole number, taking a ',' for the decimal point when @p comma? */
+static int reads_as_number(const char *v, int comma)
+{
+    char *end = NULL;
+    if (comma && strchr(v, ',')) {
+        char tmp[64];
+        size_t n = strlen(v);
+        if (n >= sizeof(tmp))
+            return 0;
+        for (size_t i = 0; i <= n; i++)
+            tmp[i] = v[i] == ',' ? '.' : v[i];
+        (void)strtod(tmp, &end);
+        return end != tmp && *end == '\0';
+    }
+    (void)strtod(v, &end);
+    return end != v && *end == '\0';
+}
 
 /* Does text @p v need quotes in a CSV with separator @p sep? */
 static int csv_needs_quotes(const char *v, char sep)
@@ -305,9 +419,7 @@ static int csv_needs_quotes(const char *v, char sep)
         return 1;
     if (strchr(v, sep) || strpbrk(v, "\"\r\n"))
         return 1;
-    char *end = NULL;
-    (void)strtod(v, &end);
-    return end != v && *end == '\0';
+    return reads_as_number(v, sep == ';');
 }
 
 static void csv_text(FILE *f, const char *v, char sep)
@@ -325,15 +437,36 @@ static void csv_text(FILE *f, const char *v, char sep)
     putc('"', f);
 }
 
-/* @p v (finite) rounded to @p decimals, the way %.15g prints the rounded double. */
-static void csv_real(FILE *f, double v, int decimals)
+/* Write a number printed with a '.' decimal point, with @p mark instead. */
+static void put_number(FILE *f, char *buf, char mark)
+{
+    if (mark != '.') {
+        char *dot = strchr(buf, '.');
+        if (dot)
+            *dot = mark;
+    }
+    fputs(buf, f);
+}
+
+/* @p v (finite) unrounded: the shortest of 15, 16 or 17 significant digits that reads back as
+ * @p v (17 always does). */
+static void csv_real_full(FILE *f, double v, char mark)
+{
+    char buf[40];
+    shortest_exact(v, buf, sizeof(buf));
+    put_number(f, buf, mark);
+}
+
+/* @p v (finite) rounded to @p decimals, the way %.15g prints the rounded double, with decimal
+ * mark @p mark. */
+static void csv_real(FILE *f, double v, int decimals, char mark)
 {
     double r = round_decimals(v, decimals);
     double scaled = decimals >= 0 && decimals <= 9 ? r * pow(10.0, decimals) : INFINITY;
     if (!(fabs(scaled) < 1e15)) {
         char buf[40];
         snprintf(buf, sizeof(buf), "%.15g", r);
-        fputs(buf, f);
+        put_number(f, buf, mark);
         return;
     }
     /* r is the double nearest to n / 10^decimals with |n| < 10^15: its 15 significant digits
@@ -346,7 +479,7 @@ static void csv_real(FILE *f, double v, int decimals)
         out[k++] = '-';
     if (nd <= decimals) { /* 0.000ddd */
         out[k++] = '0';
-        out[k++] = '.';
+        out[k++] = mark;
         for (int i = nd; i < decimals; i++)
             out[k++] = '0';
         memcpy(out + k, digits, (size_t)nd);
@@ -355,7 +488,7 @@ static void csv_real(FILE *f, double v, int decimals)
         memcpy(out + k, digits, (size_t)(nd - decimals));
         k += nd - decimals;
         if (decimals > 0) {
-            out[k++] = '.';
+            out[k++] = mark;
             memcpy(out + k, digits + nd - decimals, (size_t)decimals);
             k += decimals;
         }
@@ -363,7 +496,7 @@ static void csv_real(FILE *f, double v, int decimals)
     if (decimals > 0) { /* no trailing zeros, no bare point */
         while (out[k - 1] == '0')
             k--;
-        if (out[k - 1] == '.')
+        if (out[k - 1] == mark)
             k--;
     }
     fwrite(out, 1, (size_t)k, f);
@@ -373,6 +506,7 @@ static lb_status write_csv(lb_ctx *ctx, const char *path, const lb_table *t,
                            const lb_vector_opts *o)
 {
     char sep = o->csv_sep ? o->csv_sep : ',';
+    char mark = sep == ';' ? ',' : '.';
     if (path_exists(path))
         return lb_error(ctx, LB_ERR_IO, "write '%s': the file already exists", path);
     FILE *f = fopen(path, "wb");
@@ -393,8 +527,10 @@ static lb_status write_csv(lb_ctx *ctx, const char *path, const lb_table *t,
             const lb_column *col = &t->cols[c];
             if (c)
                 putc(sep, f);
-            if (col->type == LB_COL_REAL && isfinite(col->real[r]))
-                csv_real(f, col->real[r], col->decimals);
+            if (col->type == LB_COL_REAL && isfinite(col->real[r]) && o->full_precision)
+                csv_real_full(f, col->real[r], mark);
+            else if (col->type == LB_COL_REAL && isfinite(col->real[r]))
+                csv_real(f, col->real[r], col->decimals, mark);
             else if (col->type == LB_COL_INT && col->integer[r] != LB_INT_NULL)
                 fprintf(f, "%lld", (long long)col->integer[r]);
             else if (col->type == LB_COL_TEXT && col->text[r])
@@ -527,7 +663,8 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
         OGR_F_SetFID(f, OGRNullFID);
         for (size_t c = 0; c < t->n_cols; c++)
             set_field(f, (int)c, &t->cols[c], r,
-                      OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, (int)c)) == OFTReal);
+                      OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, (int)c)) == OFTReal,
+                      o->full_precision ? -1 : t->cols[c].decimals);
         OGRGeometryH g = NULL;
         if (gtype != wkbNone && t->wkb[r]) {
             cap_reset(&cap);
@@ -566,6 +703,8 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
     st = close_output(ctx, closing, path, &cap);
     if (st != LB_OK)
         lb_error_prefix(ctx, st, "layer '%s': ", lname);
+    if (st == LB_OK && o->format == LB_FMT_GEOJSON && o->full_precision)
+        st = geojson_exact_reals(ctx, path, t);
 
 done:
     OGR_F_Destroy(f);

@@ -14,19 +14,25 @@ typedef enum lb_vector_format { LB_FMT_GPKG, LB_FMT_GEOJSON, LB_FMT_CSV } lb_vec
 
 typedef struct lb_vector_opts {
     lb_vector_format format;
-    const char *layer; /* layer name (GPKG); ignored for GeoJSON/CSV */
-    int geojson_rd;    /* GeoJSON: 0 = RFC 7946 (CRS84 lon/lat, 7 decimals, right-hand rule,
-                          no crs member); 1 = RD New metres with a crs member, rings also
-                          wound by the right-hand rule */
-    char csv_sep;      /* CSV: ',' (default when 0) or ';' */
+    const char *layer;  /* layer name (GPKG); ignored for GeoJSON/CSV */
+    int geojson_rd;     /* GeoJSON: 0 = RFC 7946 (CRS84 lon/lat, 7 decimals, right-hand rule,
+                           no crs member); 1 = RD New metres with a crs member, rings also
+                           wound by the right-hand rule */
+    char csv_sep;       /* CSV: ',' (default when 0) or ';'; with ';' numbers get a decimal comma
+                           (4,1023), as Dutch spreadsheets read them */
+    int full_precision; /* GeoJSON and CSV: 1 = reals unrounded, as the shortest of 15–17
+                           significant digits that reads back as the same double (GeoJSON: 17
+                           digits); 0 = rounded to each column's decimals */
 } lb_vector_opts;
 
 /* Write @p t as a layer. GPKG: the file is created if absent, else the layer is added to it
  * (a layer of the same name is an error). GeoJSON and CSV: the file must not exist.
- * Real columns are rounded to their `decimals` on output; NaN / LB_INT_NULL / NULL text are
- * written as NULL (empty in CSV). Geometry (if any) is EPSG:28992 WKB.
- * CSV: no geometry; integers and reals unquoted, text quoted when it would read as a number
- * (codes such as "0599" stay text for readers that honour quotes).
+ * Real columns are rounded to their `decimals` on output (unless @p o->full_precision);
+ * NaN / LB_INT_NULL / NULL text are written as NULL (empty in CSV). Geometry (if any) is
+ * EPSG:28992 WKB.
+ * CSV: no geometry; integers and reals unquoted, reals with a decimal comma when the separator
+ * is ';'; text quoted when it would read as a number, with either decimal mark (codes such as
+ * "0599" stay text for readers that honour quotes).
  * Returns LB_OK, LB_ERR_IO (with the GDAL message and path), LB_ERR_CRS, LB_ERR_NOMEM. */
 lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t,
                           const lb_vector_opts *o);

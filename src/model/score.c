@@ -180,6 +180,11 @@ static void weighted_stats(size_t n, const double *v, const double *w, const uns
     *sd = sw > 0.0 ? sqrt(ss / sw) : NAN;
 }
 
+int lb_weight_reaches(double w, double min_weight)
+{
+    return w > 0.0 && w >= min_weight - LB_WEIGHT_RTOL * fabs(min_weight);
+}
+
 lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double *const *x,
                          const double *w, const unsigned char *scored, const lb_reference *fixed,
                          lb_reference *ref_out, lb_scores *out)

@@ -63,10 +63,23 @@ int lb_classify(double v, const double *thresholds, size_t n);
  * from REF, halved (dimension spreads are about half the total's). */
 void lb_default_bands(const lb_model *m, double bands[LB_N_THRESHOLDS]);
 
+/* Relative tolerance of the min_weight test. A cell's weight is a sum of value × coverage
+ * fraction over the polygons under it; a cell split between two buurten with weight kind 'area'
+ * weighs f + (1 − f), which comes out as 1 − 2⁻⁵³ as often as 1. Those sums carry rounding errors
+ * of a few ulps per term (below 1e-13 relative even for hundreds of terms), while real weights
+ * (inhabitants, dwellings, area shares) never sit within 1e-9 of a threshold without being
+ * equal to it. So 1e-9 lets rounding noise never decide, with four orders of margin either way. */
+#define LB_WEIGHT_RTOL 1e-9
+
+/* Does a unit of weight @p w reach @p min_weight? w > 0 and w ≥ min_weight − LB_WEIGHT_RTOL ×
+ * |min_weight| (the tolerance scales with the threshold, so it means the same for inhabitants
+ * and for area shares). NaN never reaches. The one test every scoring path uses. */
+int lb_weight_reaches(double w, double min_weight);
+
 /* Score n units.
  * @param x        x[i][u]: raw value of indicator i for unit u (NaN = missing)
  * @param w        weight per unit (inhabitants or dwellings)
- * @param scored   1 = the unit is in the population (weight >= min_weight), 0 = not scored
+ * @param scored   1 = the unit is in the population (lb_weight_reaches), 0 = not scored
  * @param fixed    NULL: compute the reference from this population (per_year behaviour, and
  *                 the reference year of fixed mode); else use it as is
  * @param ref_out  receives the reference used (allocated here; lb_reference_free)

@@ -149,6 +149,7 @@ lb_status lb_demo_run_ex(lb_ctx *ctx, const char *data_dir, const char *outdir,
                          const char *raster_format, const char *const *creation_options,
                          int overwrite)
 {
+    lb_ctx_warnings_reset(ctx);
     const demo_output out_opts = {raster_format, creation_options, overwrite};
     if (!data_dir || !outdir)
         return lb_error(ctx, LB_ERR_ARG,

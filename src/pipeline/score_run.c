@@ -660,7 +660,7 @@ static lb_status weights(lb_ctx *ctx, run *r, year_run *y)
                "scored",
                m->weight_field, y->weight_layer->path, n_missing);
     for (size_t c = 0; c < n; c++)
-        y->n_scored += y->cell_w[c] >= m->min_weight && y->cell_w[c] > 0.0;
+        y->n_scored += (size_t)lb_weight_reaches(y->cell_w[c], m->min_weight);
     if (y->n_scored == 0)
         return year_error(ctx, r, y,
                           lb_error(ctx, LB_ERR_DATA,
@@ -674,7 +674,7 @@ static lb_status weights(lb_ctx *ctx, run *r, year_run *y)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory for %zu scored cells", y->n_scored);
     size_t k = 0;
     for (size_t c = 0; c < n; c++)
-        if (y->cell_w[c] >= m->min_weight && y->cell_w[c] > 0.0) {
+        if (lb_weight_reaches(y->cell_w[c], m->min_weight)) {
             y->cells[k] = (uint32_t)c;
             y->w[k++] = y->cell_w[c];
         }
@@ -764,6 +764,78 @@ static void release_after(const lb_model *m, size_t i, lb_inputs *in)
     lb_inputs_release_rasters(in, layer);
 }
 
+/* Id of unit @p u for a message: the cell id on the grid (@p cells given), else the units' id
+ * field, else the feature id. */
+static void unit_label(const run *r, const year_run *y, const uint32_t *cells, size_t u, char *buf,
+                       size_t size)
+{
+    const lb_field *f = NULL;
+    if (cells) {
+        lb_grid_cell_id(&r->grid, cells[u], buf, size);
+        return;
+    }
+    for (size_t k = 0; r->id_field && k < y->units->n_fields; k++)
+        if (strcmp(y->units->fields[k].name, r->id_field) == 0)
+            f = &y->units->fields[k];
+    if (f && f->is_string && f->str[u])
+        snprintf(buf, size, "%s", f->str[u]);
+    else if (f && !f->is_string && !isnan(f->num[u]))
+        snprintf(buf, size, "%.15g", f->num[u]);
+    else
+        snprintf(buf, size, "feature %lld", (long long)y->units->fid[u]);
+}
+
+/* A raster indicator is missing only where no valid pixel lies under the cell, the unit or its
+ * disc (all nodata, or off the raster). Say so once per indicator and year, with the count and
+ * the first ids, as the points outside the extent are reported: otherwise such units are
+ * imputed unnoticed. @p x holds the values of the @p n units (grid: the scored cells, @p cells;
+ * area: every unit, @p scored marks those in the population). */
+static lb_status warn_no_pixel(lb_ctx *ctx, const run *r, const year_run *y, size_t i,
+                               const double *x, size_t n, const uint32_t *cells,
+                               const unsigned char *scored)
+{
+    const lb_model *m = r->model;
+    const lb_indicator *ind = &m->ind[i];
+    int is_raster = ind->kind == LB_KIND_RASTER_MEAN;
+    if (ind->kind == LB_KIND_SHARE_WITHIN) {
+        lb_status st = lb_inputs_is_raster(ctx, y->in, ind->layer, &is_raster);
+        if (st != LB_OK)
+            return st;
+    }
+    if (!is_raster)
+        return LB_OK;
+    enum { SHOWN = 5 };
+    size_t n_pop = 0, n_none = 0;
+    char ids[200] = "";
+    for (size_t u = 0; u < n; u++) {
+        if (scored && !scored[u])
+            continue;
+        n_pop++;
+        if (!isnan(x[u]))
+            continue;
+        if (n_none++ < SHOWN) {
+            char one[64];
+            unit_label(r, y, cells, u, one, sizeof(one));
+            lb_list_append(ids, sizeof(ids), one);
+        }
+    }
+    if (n_none == 0)
+        return LB_OK;
+    const lb_source *src = lb_inputs_source(ctx, y->in, ind->layer);
+    char year[32] = "";
+    if (r->n_years > 1 && y->year)
+        snprintf(year, sizeof(year), " in %d", y->year);
+    lb_log(ctx, LB_LOG_WARN,
+           "indicator '%s' (model line %d)%s: %zu of %zu scored %s have no valid pixel of "
+           "input '%s' ('%s' band %d): nodata or outside the raster (%s%s); the indicator is "
+           "missing there and %s",
+           ind->id, ind->line, year, n_none, n_pop, cells ? "cell(s)" : "unit(s)", ind->layer,
+           src ? src->path : "?", ind->band, ids, n_none > SHOWN ? ", ..." : "",
+           m->missing == LB_MISSING_DROP ? "they are dropped (missing: drop)"
+                                         : "imputed with the reference mean (n_imputed, flags 1)");
+    return LB_OK;
+}
+
 static lb_status indicators(lb_ctx *ctx, run *r, year_run *y, size_t t)
 {
     const lb_model *m = r->model;
@@ -776,6 +848,8 @@ static lb_status indicators(lb_ctx *ctx, run *r, year_run *y, size_t t)
             return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
         lb_status st = lb_indicator_eval_cells(ctx, &m->ind[i], y->in, &r->grid, y->cells,
                                                y->n_scored, y->cell_w, y->x[i]);
+        if (st == LB_OK)
+            st = warn_no_pixel(ctx, r, y, i, y->x[i], y->n_scored, y->cells, NULL);
         if (st != LB_OK)
             return year_error(ctx, r, y, st);
         screen_indicator(ctx, r, y, 0, &m->ind[i], y->x[i], y->n_scored);
@@ -937,6 +1011,16 @@ static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t, 
         st = lb_table_add(ctx, t, "kscore", LB_COL_INT, &c);
     for (size_t k = 0; st == LB_OK && k < t->n_rows; k++)
         c->integer[k] = s->kscore[k] ? s->kscore[k] : LB_INT_NULL;
+    /* The class's name beside its number, for readers without the legend (spreadsheets). */
+    if (st == LB_OK)
+        st = lb_table_add(ctx, t, "klasse", LB_COL_TEXT, &c);
+    for (size_t k = 0; st == LB_OK && k < t->n_rows; k++) {
+        if (!s->kscore[k])
+            continue;
+        c->text[k] = lb_strdup(m->class_labels[s->kscore[k] - 1]);
+        if (!c->text[k])
+            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
     for (size_t d = 0; d < m->n_dims && st == LB_OK; d++) {
         char name[64];
         snprintf(name, sizeof(name), "k_%s", m->dims[d].code);
@@ -1295,8 +1379,11 @@ static lb_status concat_tables(lb_ctx *ctx, lb_table **parts, size_t n, lb_table
 static lb_status write_table(lb_ctx *ctx, run *r, lb_table *t, const char *file,
                              lb_vector_format fmt, const char *layer)
 {
-    lb_vector_opts vo = {
-        .format = fmt, .layer = layer, .geojson_rd = r->o->geojson_rd, .csv_sep = r->o->csv_sep};
+    lb_vector_opts vo = {.format = fmt,
+                         .layer = layer,
+                         .geojson_rd = r->o->geojson_rd,
+                         .csv_sep = r->o->csv_sep,
+                         .full_precision = r->o->full_precision};
     char *path = lb_outdir_tmp_path(&r->out, file);
     if (!path)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
@@ -1673,6 +1760,7 @@ static lb_status open_outdir(lb_ctx *ctx, run *r)
 
 lb_status lb_score_run(lb_ctx *ctx, const lb_score_options *o)
 {
+    lb_ctx_warnings_reset(ctx);
     if (!o || !o->model_path || !o->outdir)
         return lb_error(ctx, LB_ERR_ARG,
                         "score: a model file and an output directory are "
@@ -1800,7 +1888,7 @@ static lb_status area_score(lb_ctx *ctx, run *r, lb_area *a)
     y->n_water = water_units(y->units, water);
     warn_water(ctx, r, y->units, water, y->n_water);
     for (size_t u = 0; st == LB_OK && u < n; u++) {
-        scored[u] = !water[u] && y->w[u] >= m->min_weight && y->w[u] > 0.0;
+        scored[u] = (unsigned char)(!water[u] && lb_weight_reaches(y->w[u], m->min_weight));
         y->n_scored += scored[u];
     }
     if (st == LB_OK && y->n_scored == 0)
@@ -1815,6 +1903,8 @@ static lb_status area_score(lb_ctx *ctx, run *r, lb_area *a)
             st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
         if (st == LB_OK)
             st = lb_indicator_eval_polygons(ctx, &m->ind[i], a, y->x[i]);
+        if (st == LB_OK)
+            st = warn_no_pixel(ctx, r, y, i, y->x[i], n, NULL, scored);
         if (st == LB_OK)
             screen_indicator(ctx, r, y, 1, &m->ind[i], y->x[i], n);
         if (st == LB_OK)

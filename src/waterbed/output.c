@@ -87,7 +87,7 @@ static lb_status write_csv(lb_ctx *ctx, lb_table *t, const char *dir, const char
     char *path = lb_strfmt("%s/%s", dir, name);
     if (!path)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    lb_vector_opts vo = {LB_FMT_CSV, NULL, 0, sep == ';' ? ';' : ','};
+    lb_vector_opts vo = {LB_FMT_CSV, NULL, 0, sep == ';' ? ';' : ',', 0};
     lb_status st = lb_write_vector(ctx, path, t, &vo);
     free(path);
     return st;
@@ -576,7 +576,7 @@ lb_status wb_write(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o
     const char *names[] = {"units", "focus", "placebos"};
     for (size_t i = 0; i < 3 && st == LB_OK; i++) {
         st = layers[i](ctx, r, &t);
-        lb_vector_opts vo = {LB_FMT_GPKG, names[i], 0, ','};
+        lb_vector_opts vo = {LB_FMT_GPKG, names[i], 0, ',', 0};
         if (st == LB_OK)
             st = lb_write_vector(ctx, gpkg, t, &vo);
         lb_table_destroy(t);

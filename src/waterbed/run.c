@@ -19,6 +19,7 @@ static double now_s(void)
 
 lb_status lb_waterbed_run(lb_ctx *ctx, const lb_waterbed_options *o)
 {
+    lb_ctx_warnings_reset(ctx);
     if (!o || !o->outdir)
         return lb_error(ctx, LB_ERR_ARG, "waterbed: an output directory is required");
     if (!o->scores || o->n_scores == 0)
