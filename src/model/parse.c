@@ -5,6 +5,7 @@
 
 #include "../core/ctx.h"
 #include "../core/sha256.h"
+#include "../io/table.h"
 
 #include <yaml.h>
 
@@ -26,6 +27,9 @@
  * of a share) needs far less than 1e6 to move a score by 1. A bound this loose refuses only
  * typing accidents such as 1e308, which overflow every score to infinity or NaN. */
 #define LB_MAX_COEF 1e6
+
+/* Columns of a units table that do not depend on the model (see parse_indicators). */
+#define LB_MODEL_FIXED_COLUMNS 12
 
 enum { WHERE_SIZE = 320, LIST_SIZE = 512, NUM_TEXT = 64 };
 
@@ -935,6 +939,16 @@ static lb_status parse_indicators(parser *p, yaml_node_t *v)
     free(p->id_slot);
     p->id_slot = NULL;
     p->n_id_slots = 0;
+    /* The units table of a score run: up to 4 id/name/parent columns, year, lbm, afw, kscore,
+     * weight and up to 3 counts, a score and a class per dimension, x_ and c_ per indicator.
+     * Refuse here what the writers would refuse after all the work. */
+    size_t cols = LB_MODEL_FIXED_COLUMNS + 2 * m->n_dims + 2 * n;
+    if (st == LB_OK && cols > LB_TABLE_MAX_COLS)
+        st = fail(p, v,
+                  "%zu indicators and %zu dimensions make a units table of up to %zu columns, "
+                  "more than the %d a GeoPackage layer holds; use at most %zu indicators",
+                  n, m->n_dims, cols, LB_TABLE_MAX_COLS,
+                  (LB_TABLE_MAX_COLS - LB_MODEL_FIXED_COLUMNS - 2 * m->n_dims) / 2);
     return st;
 }
 
