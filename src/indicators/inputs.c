@@ -3,6 +3,7 @@
 #include "inputs.h"
 
 #include "../core/ctx.h"
+#include "../geom/repair.h"
 #include "../grid/coverage.h"
 
 #include <stdio.h>
@@ -208,7 +209,11 @@ static lb_status load_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const
                              void **obj)
 {
     const lb_source *src = lb_inputs_source(ctx, in, name);
-    return src ? lb_vlayer_read(ctx, src, ky->filter, (lb_vlayer **)obj) : LB_ERR_ARG;
+    lb_status st = src ? lb_vlayer_read(ctx, src, ky->filter, (lb_vlayer **)obj) : LB_ERR_ARG;
+    /* Repair invalid polygons once, for every mode: grid coverage walks the repaired rings. */
+    if (st == LB_OK)
+        st = lb_vlayer_make_valid(ctx, *(lb_vlayer **)obj, NULL);
+    return st;
 }
 
 static lb_status load_raster(lb_ctx *ctx, lb_inputs *in, const char *name, const key *ky,

@@ -110,8 +110,9 @@ typedef struct year_run {
     lb_inputs *in;
     const lb_vlayer *weight_layer;
     const lb_vlayer *units;
-    double *cell_w;  /* whole grid, while the indicators are evaluated */
-    uint32_t *cells; /* the scored cells, ascending */
+    double *cell_w; /* whole grid, while the indicators are evaluated */
+    double weight_input, weight_grid, weight_lost; /* weight totals (check_weight_total) */
+    uint32_t *cells;                               /* the scored cells, ascending */
     size_t n_scored;
     double *w;  /* weight of cells[k] */
     double **x; /* x[i][k]: raw value of indicator i at cells[k] */
@@ -536,6 +537,111 @@ static lb_status prepare(lb_ctx *ctx, run *r)
     return st;
 }
 
+static int cmp_fid(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The weight that features of the weight layer without a geometry hold (the reader skipped
+ * them): read the layer's rows again, only when it skipped some, and warn with their ids. */
+static lb_status weight_without_geometry(lb_ctx *ctx, run *r, year_run *y, double *lost)
+{
+    const lb_model *m = r->model;
+    const lb_vlayer *l = y->weight_layer;
+    *lost = 0.0;
+    if (!m->weight_field || l->n_skipped == l->n_outside)
+        return LB_OK;
+    const lb_source *src = lb_inputs_source(ctx, y->in, m->weight_layer);
+    lb_vlayer *t = NULL;
+    int64_t *fids = malloc(l->n * sizeof(int64_t));
+    lb_status st = !src ? LB_ERR_ARG : fids ? lb_vlayer_read_table(ctx, src, &t) : LB_ERR_NOMEM;
+    const lb_field *f = st == LB_OK ? lb_vlayer_field(ctx, t, m->weight_field) : NULL;
+    if (st == LB_OK && !f)
+        st = LB_ERR_DATA;
+    if (st != LB_OK) {
+        free(fids);
+        lb_vlayer_destroy(t);
+        return st == LB_ERR_NOMEM ? lb_error(ctx, st, "out of memory") : st;
+    }
+    memcpy(fids, l->fid, l->n * sizeof(int64_t));
+    qsort(fids, l->n, sizeof(int64_t), cmp_fid);
+    size_t n = 0;
+    char ids[200] = "";
+    for (size_t k = 0; k < t->n; k++) {
+        if (bsearch(&t->fid[k], fids, l->n, sizeof(int64_t), cmp_fid) || !isfinite(f->num[k]))
+            continue;
+        if (f->num[k] != 0.0 && ++n <= 5) {
+            char one[48];
+            snprintf(one, sizeof(one), "%lld (%g)", (long long)t->fid[k], f->num[k]);
+            lb_list_append(ids, sizeof(ids), one);
+        }
+        *lost += f->num[k];
+    }
+    if (n)
+        lb_log(ctx, LB_LOG_WARN,
+               "weight layer '%s' ('%s'): %zu feature(s) without a geometry hold %.10g of "
+               "'%s', which no cell and no unit receives (features %s%s); give them a "
+               "geometry or leave them out of the layer",
+               l->name, l->path, n, *lost, m->weight_field, ids, n > 5 ? ", ..." : "");
+    free(fids);
+    lb_vlayer_destroy(t);
+    return LB_OK;
+}
+
+/* Σ cell weights must be the weight the layer's polygons hold inside the grid. A polygon whose
+ * rings disagree with its area (an invalid one that was not repaired) or that has no area
+ * gives more or less than it holds; name the difference and the first such polygons. */
+static void check_weight_total(lb_ctx *ctx, run *r, year_run *y, const lb_layer_cover *cov,
+                               double lost)
+{
+    const lb_model *m = r->model;
+    const lb_vlayer *l = y->weight_layer;
+    const lb_field *f = m->weight_field ? lb_vlayer_field(ctx, l, m->weight_field) : NULL;
+    const lb_grid *g = &r->grid;
+    double cell_area = g->cell_m * g->cell_m;
+    double gx1 = g->x0 + g->nx * g->cell_m, gy1 = g->y0 + g->ny * g->cell_m;
+    double want = 0.0, got = 0.0;
+    size_t nc = lb_grid_ncells(g), n_bad = 0;
+    char ids[200] = "";
+    for (size_t c = 0; c < nc; c++)
+        got += y->cell_w[c];
+    for (size_t p = 0; p < l->n; p++) {
+        double v = f ? f->num[p] : l->area_m2[p] / cell_area;
+        if (!isfinite(v) || v == 0.0)
+            continue;
+        double covered = 0.0;
+        for (size_t k = cov->off[p]; k < cov->off[p + 1]; k++)
+            covered += cov->frac[k] * cell_area;
+        int inside = 1;
+        for (size_t k = l->ring_start[p]; k < l->ring_start[p + 1]; k++)
+            for (size_t q = l->ring_pt_start[k]; q < l->ring_pt_start[k + 1]; q++) {
+                double x = l->ring_xy[2 * q], yy = l->ring_xy[2 * q + 1];
+                inside &= x >= g->x0 && x <= gx1 && yy >= g->y0 && yy <= gy1;
+            }
+        /* a polygon reaching beyond the grid gives only the share inside it */
+        want += inside || !(l->area_m2[p] > 0.0) ? v : v * covered / l->area_m2[p];
+        if (inside && !(fabs(covered - l->area_m2[p]) <= 1e-6 * fmax(covered, l->area_m2[p]))) {
+            if (++n_bad <= 5) {
+                char one[96];
+                snprintf(one, sizeof(one), "%lld (area %.6g m2, covered %.6g m2)",
+                         (long long)l->fid[p], l->area_m2[p], covered);
+                lb_list_append(ids, sizeof(ids), one);
+            }
+        }
+    }
+    y->weight_input = want + lost;
+    y->weight_grid = got;
+    if (fabs(got - want) <= 1e-9 * fmax(fabs(want), 1.0) && n_bad == 0)
+        return;
+    lb_log(ctx, LB_LOG_WARN,
+           "weight layer '%s' ('%s'): the grid cells hold %.10g of '%s' but its polygons in the "
+           "grid hold %.10g (difference %.6g); %zu polygon(s) whose area differs from their "
+           "cells' coverage%s%s%s",
+           l->name, l->path, got, m->weight_field ? m->weight_field : "area", want, got - want,
+           n_bad, n_bad ? ": features " : "", ids, n_bad > 5 ? ", ..." : "");
+}
+
 /* Cell weights (inhabitants, dwellings or area share) and the scored cells of year @p y. */
 static lb_status weights(lb_ctx *ctx, run *r, year_run *y)
 {
@@ -565,6 +671,12 @@ static lb_status weights(lb_ctx *ctx, run *r, year_run *y)
                "weight field '%s' of '%s' is missing in %zu feature(s); their cells are not "
                "scored",
                m->weight_field, y->weight_layer->path, n_missing);
+    double lost = 0.0;
+    st = weight_without_geometry(ctx, r, y, &lost);
+    if (st != LB_OK)
+        return year_error(ctx, r, y, st);
+    y->weight_lost = lost;
+    check_weight_total(ctx, r, y, cov, lost);
     for (size_t c = 0; c < n; c++)
         y->n_scored += y->cell_w[c] >= m->min_weight && y->cell_w[c] > 0.0;
     if (y->n_scored == 0)
@@ -1018,6 +1130,10 @@ static void year_counts(run *r, year_run *y)
     y->counts = json_object_new_object();
     json_object_object_add(y->counts, "scored_cells", json_object_new_int64((int64_t)y->n_scored));
     json_object_object_add(y->counts, "cells_imputed", json_object_new_int64((int64_t)imputed));
+    json_object_object_add(y->counts, "weight_input", json_object_new_double(y->weight_input));
+    json_object_object_add(y->counts, "weight_grid", json_object_new_double(y->weight_grid));
+    json_object_object_add(y->counts, "weight_without_geometry",
+                           json_object_new_double(y->weight_lost));
     if (y->units) {
         size_t scored_units = 0;
         for (size_t p = 0; p < y->units->n; p++)

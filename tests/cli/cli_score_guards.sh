@@ -40,4 +40,47 @@ expect_fail "coef 1e308 is refused" "'coef' in indicator 'k0' is 1e308" \
     "$LEEFBAAR" score --model "$TMP/huge.yaml" "${inputs[@]}" -q -o "$TMP/huge"
 [[ ! -e "$TMP/huge" ]] && ok "coef 1e308 leaves no output" || bad "coef 1e308 left output"
 
+# --- bad polygons in grid mode (issue 18 #5) --------------------------------------------------
+# One good square (1000 inhabitants), a NULL geometry (2000), a bow-tie (1000), a hole outside
+# its shell (1000) and a figure-8 (3500). All polygons lie in the grid, so the cells must hold
+# 1000 + 1000 + 1000 + 3500 = 6500 exactly, and the 2000 without geometry must be named.
+bad_polygons() {
+    local dup_id=${1:-BU05}
+    feat() { printf '{"type":"Feature","properties":{"BU_CODE":%s,"AANT_INW":%s,"P_KOOPWON":%s,"WOZ":%s},"geometry":%s}' "$@"; }
+    printf '{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},"features":[\n'
+    feat '"BU01"' 1000 60 250 '{"type":"Polygon","coordinates":[[[150000,450000],[150500,450000],[150500,450500],[150000,450500],[150000,450000]]]}'; echo ,
+    feat '"BU02"' 2000 40 200 'null'; echo ,
+    feat '"BU03"' 1000 50 300 '{"type":"Polygon","coordinates":[[[150500,450000],[151000,450500],[151000,450000],[150500,450500],[150500,450000]]]}'; echo ,
+    feat '"BU04"' 1000 70 350 '{"type":"Polygon","coordinates":[[[150000,450500],[150500,450500],[150500,451000],[150000,451000],[150000,450500]],[[150600,450600],[150600,450700],[150700,450700],[150700,450600],[150600,450600]]]}'; echo ,
+    feat "\"$dup_id\"" 3500 30 150 '{"type":"Polygon","coordinates":[[[151000,450500],[151200,450500],[151200,450700],[151400,450700],[151400,450900],[151200,450900],[151200,450700],[151000,450700],[151000,450500]]]}'
+    printf '\n]}\n'
+}
+bad_polygons >"$TMP/bad.geojson"
+{ many_model 2 0.001; printf 'grid: {min_weight: 0}\n'; } >"$TMP/bad.yaml"
+"$LEEFBAAR" score --model "$TMP/bad.yaml" -i "buurten=$TMP/bad.geojson" -q --outputs gpkg,grid -o "$TMP/bad" \
+    2>"$TMP/err" && ok "score with bad polygons runs" || bad "score with bad polygons: $(cat "$TMP/err")"
+grep -q "feature(s) without a geometry (NULL or empty) skipped.*feature 1)" "$TMP/err" \
+    && ok "the NULL geometry is named" || bad "no warning naming the NULL geometry: $(cat "$TMP/err")"
+grep -q "1 feature(s) without a geometry hold 2000 of 'AANT_INW'.*features 1 (2000)" "$TMP/err" \
+    && ok "its 2000 inhabitants are counted as lost" || bad "lost weight not named: $(cat "$TMP/err")"
+grep -q "3 invalid polygon(s) repaired with GEOSMakeValid (features 2, 3, 4)" "$TMP/err" \
+    && ok "bow-tie, outside hole and figure-8 repaired and named" || bad "repair warning: $(cat "$TMP/err")"
+grep -q "the grid cells hold" "$TMP/err" && bad "weight total check fails: $(cat "$TMP/err")" \
+    || ok "no weight total difference after the repair"
+# Independent check of the totals: sum the written weights with OGR SQL.
+sum_of() { ogrinfo -ro -q -sql "SELECT SUM(weight) AS s FROM $2" "$1" 2>/dev/null | sed -n 's/.*s (Real) = //p'; }
+near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= 1e-9 * b) }'; }
+g=$(sum_of "$TMP/bad/scores.gpkg" grid)
+near "$g" 6500 && ok "grid weights total 6500 (got $g)" || bad "grid weights total $g, want 6500"
+# A unit's weight is the coverage-weighted sum of its cells' weights, so only units whose
+# edges follow the cells keep exactly what they hold (the bow-tie's diagonals do not).
+for code in BU01 BU04 BU05; do
+    w=$(ogrinfo -ro -q -sql "SELECT weight FROM buurten WHERE BU_CODE = '$code'" "$TMP/bad/scores.gpkg" 2>/dev/null | sed -n 's/.*weight (Real) = //p')
+    want=$([[ $code == BU05 ]] && echo 3500 || echo 1000)
+    near "$w" "$want" && ok "$code keeps its $want inhabitants (got $w)" || bad "$code weight $w, want $want"
+done
+python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["years"][0]["counts"])' "$TMP/bad/run.json" >"$TMP/counts" 2>&1
+grep -q "'weight_grid': 6500.0.*'weight_without_geometry': 2000" "$TMP/counts" && ok "run.json counts the lost weight" \
+    || bad "run.json counts: $(cat "$TMP/counts")"
+
 finish
