@@ -434,6 +434,81 @@ static lb_status bind_year(lb_ctx *ctx, run *r, year_run *y)
     return LB_OK;
 }
 
+typedef struct id_row {
+    const char *id;
+    size_t row;
+} id_row;
+
+static int cmp_id_row(const void *a, const void *b)
+{
+    const id_row *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/* Unit ids must be set and unique: change, diagnose and waterbed join years and units on them
+ * and refuse duplicates, so a score run that wrote them would be useless. Names the first
+ * NULL and duplicated ids with their feature ids. */
+static lb_status check_unit_ids(lb_ctx *ctx, const lb_vlayer *l, const char *id_field)
+{
+    const lb_field *f = lb_vlayer_field(ctx, l, id_field);
+    if (!f)
+        return LB_ERR_DATA;
+    size_t nn = l->n ? l->n : 1;
+    id_row *rows = malloc(nn * sizeof(*rows));
+    char(*num)[32] = f->is_string ? NULL : malloc(nn * sizeof(*num)); /* numeric ids as text */
+    if (!rows || (!f->is_string && !num)) {
+        free(rows);
+        free(num);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    char nulls[160] = "", dups[320] = "";
+    size_t n = 0, n_null = 0, n_dup = 0;
+    for (size_t k = 0; k < l->n; k++) {
+        const char *id = f->is_string ? f->str[k] : NULL;
+        if (!f->is_string && !isnan(f->num[k])) {
+            snprintf(num[k], sizeof(num[k]), "%.17g", f->num[k]);
+            id = num[k];
+        }
+        if (!id || !id[0]) {
+            if (++n_null <= 5) {
+                char one[32];
+                snprintf(one, sizeof(one), "%lld", (long long)l->fid[k]);
+                lb_list_append(nulls, sizeof(nulls), one);
+            }
+            continue;
+        }
+        rows[n++] = (id_row){id, k};
+    }
+    qsort(rows, n, sizeof(*rows), cmp_id_row);
+    for (size_t a = 0; a + 1 < n; a++) {
+        if (strcmp(rows[a].id, rows[a + 1].id) != 0 ||
+            (a > 0 && !strcmp(rows[a - 1].id, rows[a].id)))
+            continue; /* not a duplicate, or one already named */
+        if (++n_dup <= 3) {
+            char one[128];
+            snprintf(one, sizeof(one), "'%.60s' (features %lld and %lld)", rows[a].id,
+                     (long long)l->fid[rows[a].row], (long long)l->fid[rows[a + 1].row]);
+            lb_list_append(dups, sizeof(dups), one);
+        }
+    }
+    free(rows);
+    free(num);
+    if (!n_null && !n_dup)
+        return LB_OK;
+    char what[600] = "";
+    if (n_null)
+        snprintf(what, sizeof(what), "%zu without an id (feature%s %s%s)", n_null,
+                 n_null > 1 ? "s" : "", nulls, n_null > 5 ? ", ..." : "");
+    if (n_dup)
+        snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s%zu duplicated id(s): %s%s",
+                 n_null ? "; " : "", n_dup, dups, n_dup > 3 ? ", ..." : "");
+    return lb_error(ctx, LB_ERR_DATA,
+                    "units '%s' ('%s' layer '%s'): id field '%s' must identify every unit: %s; "
+                    "fix the layer, filter those features out, or choose another --id-field",
+                    l->name, l->path, l->layer, id_field, what);
+}
+
 /* The polygon units of year @p y (--units, default the weight layer) and their id field (as
  * --id-field, else found in the first year's layer). None for --units grid. */
 static lb_status load_units(lb_ctx *ctx, run *r, year_run *y)
@@ -454,6 +529,11 @@ static lb_status load_units(lb_ctx *ctx, run *r, year_run *y)
             find_field(y->units, id_candidates, sizeof(id_candidates) / sizeof(id_candidates[0]));
     if (r->id_field && !lb_vlayer_field(ctx, y->units, r->id_field))
         return year_error(ctx, r, y, LB_ERR_DATA);
+    if (r->id_field) {
+        lb_status st2 = check_unit_ids(ctx, y->units, r->id_field);
+        if (st2 != LB_OK)
+            return year_error(ctx, r, y, st2);
+    }
     return LB_OK;
 }
 

@@ -83,4 +83,13 @@ python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["years"][0]["cou
 grep -q "'weight_grid': 6500.0.*'weight_without_geometry': 2000" "$TMP/counts" && ok "run.json counts the lost weight" \
     || bad "run.json counts: $(cat "$TMP/counts")"
 
+# --- duplicate and NULL unit ids are refused by score (change/diagnose/waterbed refuse them) ---
+bad_polygons BU01 | sed 's/"BU04"/null/' >"$TMP/dup.geojson"
+for mode in grid area; do
+    expect_fail "$mode mode refuses a duplicated and a NULL unit id" \
+        "id field 'BU_CODE' must identify every unit: 1 without an id (feature 3); 1 duplicated id(s): 'BU01' (features 0 and 4)" \
+        "$LEEFBAAR" score --model "$TMP/bad.yaml" -i "buurten=$TMP/dup.geojson" --mode $mode -q -o "$TMP/dup_$mode"
+    [[ ! -e "$TMP/dup_$mode" ]] && ok "$mode: no output" || bad "$mode: output left"
+done
+
 finish
