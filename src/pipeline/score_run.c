@@ -858,6 +858,36 @@ static lb_status model(lb_ctx *ctx, run *r, year_run *y)
     return st;
 }
 
+/* A unit of the weight layer itself whose own weight is 0 (a buurt without inhabitants)
+ * holds nobody: what it aggregates are slivers of its neighbours' cells, so it is not scored
+ * (flag no weight), whatever those slivers add up to. Counted in a warning. */
+static void unscore_empty_units(lb_ctx *ctx, run *r, year_run *y)
+{
+    const lb_model *m = r->model;
+    if (!m->weight_field || strcmp(r->units_name, m->weight_layer) != 0 || !y->units)
+        return;
+    const lb_field *f = lb_vlayer_field(ctx, y->units, m->weight_field);
+    lb_unit_scores *u = &y->unit;
+    size_t n = 0;
+    for (size_t p = 0; f && p < u->s.n; p++) {
+        if (!(f->num[p] == 0.0) || isnan(u->s.lbm[p]))
+            continue;
+        for (size_t d = 0; d < m->n_dims; d++)
+            u->s.dev[d][p] = NAN;
+        for (size_t i = 0; i < m->n_ind; i++)
+            y->ux[i][p] = y->uc[i][p] = NAN;
+        u->s.flags[p] |= LB_FLAG_NO_WEIGHT;
+        n++;
+    }
+    if (!n)
+        return;
+    lb_scores_finish(m, y->ref.ref, &u->s);
+    lb_log(ctx, LB_LOG_WARN,
+           "%zu unit(s) of '%s' with %s 0 are not scored: the weight they catch comes only from "
+           "slivers of their neighbours' cells",
+           n, y->units->path, m->weight_field);
+}
+
 /* Units: the aggregated scores, and per indicator the weighted mean raw value (x_<id>) and
  * contribution (c_<id>) over the same cells and weights, so Σ_{i∈d} c_i − M_d = dev_d. */
 static lb_status aggregate(lb_ctx *ctx, run *r, year_run *y)
@@ -906,6 +936,7 @@ static lb_status aggregate(lb_ctx *ctx, run *r, year_run *y)
     }
     free(c);
     free(row_of);
+    unscore_empty_units(ctx, r, y);
     return LB_OK;
 }
 

@@ -92,4 +92,26 @@ for mode in grid area; do
     [[ ! -e "$TMP/dup_$mode" ]] && ok "$mode: no output" || bad "$mode: output left"
 done
 
+# --- a buurt without inhabitants is not scored from its neighbour's slivers -----------------
+# BU06 (0 inhabitants) reaches 1 m into BU01's cells (40 inhabitants each): it catches 5 cells
+# x 40 x 1% = 2 inhabitants, above min_weight 1, all from BU01.
+{
+    printf '{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},"features":[\n'
+    printf '{"type":"Feature","properties":{"BU_CODE":"BU01","AANT_INW":1000,"P_KOOPWON":60,"WOZ":250},"geometry":{"type":"Polygon","coordinates":[[[150000,450000],[150500,450000],[150500,450500],[150000,450500],[150000,450000]]]}},\n'
+    printf '{"type":"Feature","properties":{"BU_CODE":"BU07","AANT_INW":500,"P_KOOPWON":20,"WOZ":150},"geometry":{"type":"Polygon","coordinates":[[[150000,450500],[150500,450500],[150500,451000],[150000,451000],[150000,450500]]]}},\n'
+    printf '{"type":"Feature","properties":{"BU_CODE":"BU06","AANT_INW":0,"P_KOOPWON":50,"WOZ":300},"geometry":{"type":"Polygon","coordinates":[[[150499,450000],[151000,450000],[151000,450500],[150499,450500],[150499,450000]]]}}\n'
+    printf ']}\n'
+} >"$TMP/sliver.geojson"
+many_model 2 0.001 >"$TMP/sliver.yaml"
+"$LEEFBAAR" score --model "$TMP/sliver.yaml" -i "buurten=$TMP/sliver.geojson" -q --outputs csv -o "$TMP/sliver" \
+    2>"$TMP/err" && ok "score with a zero-inhabitant buurt runs" || bad "sliver run: $(cat "$TMP/err")"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i } $1 == "BU06" { print $col["lbm"] "|" $col["weight"] }' \
+    "$TMP/sliver/buurten.csv" >"$TMP/bu06"
+[[ "$(cut -d'|' -f1 "$TMP/bu06")" == "" ]] && ok "BU06 (0 inhabitants) has no score" \
+    || bad "BU06 scored from slivers: lbm|weight = $(cat "$TMP/bu06")"
+grep -q "1 unit(s) of .* with AANT_INW 0 are not scored" "$TMP/err" && ok "and a warning says why" \
+    || bad "no sliver warning: $(cat "$TMP/err")"
+awk -F, '$1 == "BU01" && $3 != "" { found = 1 } END { exit !found }' "$TMP/sliver/buurten.csv" \
+    && ok "BU01 keeps its score" || bad "BU01 lost its score"
+
 finish
