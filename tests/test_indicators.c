@@ -1743,6 +1743,10 @@ static void test_indicators_coverage_conservation(void **state)
     GEOS_finish_r(h);
     assert_int_equal(lb_ctx_set_threads(ctx, -1), LB_ERR_ARG);
     assert_int_equal(lb_ctx_threads(ctx), 2);
+    /* a bound the OpenMP runtime can honour, instead of aborting inside it */
+    assert_int_equal(lb_ctx_set_threads(ctx, 100000), LB_ERR_ARG);
+    assert_int_equal(lb_ctx_set_threads(ctx, LB_MAX_THREADS + 1), LB_ERR_ARG);
+    assert_int_equal(lb_ctx_threads(ctx), 2);
     lb_layer_cover_destroy(c1);
     lb_layer_cover_destroy(c2);
     lb_vlayer_destroy(l);

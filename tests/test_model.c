@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 enum { PATH_SIZE = 1024 };
 
@@ -721,6 +723,78 @@ static void test_model_err_resampling(void **state)
                  "'resampling' in indicator 'green' must be one of bilinear, nearest; got 'cubic'");
 }
 
+/* Write a model with @p n attribute indicators (ids i0, i1, ...; indicator @p dup_of reused as
+ * the id of the last one when >= 0, coefficient @p coef) to a temporary file in @p path. */
+static void write_generated_model(char *path, size_t size, size_t n, long dup_of, const char *coef)
+{
+    snprintf(path, size, "/tmp/lb-test-model-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    fprintf(fp, "name: generated\ndimensions:\n  - {code: won}\nindicators:\n");
+    for (size_t i = 0; i < n; i++) {
+        long id = (dup_of >= 0 && i + 1 == n) ? dup_of : (long)i;
+        fprintf(fp,
+                "  - {id: i%ld, dimension: won, kind: attribute, layer: b, field: F, coef: %s}\n",
+                id, coef);
+    }
+    assert_int_equal(fclose(fp), 0);
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* 110,000 indicators with a duplicate at the very end: the duplicate is found, naming the first
+ * one's line, and the check is not quadratic (it took 247 s; a hash set takes well under a
+ * second, so 30 s is a bound no loaded machine should reach). */
+static void test_model_many_indicators_duplicate_fast(void **state)
+{
+    lb_ctx *ctx = *state;
+    char path[64];
+    write_generated_model(path, sizeof(path), 110000, 50000, "0.01");
+    lb_model *m = NULL;
+    double t0 = seconds_now();
+    lb_status st = lb_model_load(ctx, path, &m);
+    double dt = seconds_now() - t0;
+    unlink(path);
+    assert_int_equal(st, LB_ERR_MODEL);
+    /* indicator i50000 is the 50001st item, on line 5 + 50000 */
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "duplicate indicator id 'i50000' (first at line "
+                                               "50005)"));
+    print_message("110000 indicators checked in %.2f s\n", dt);
+    assert_true(dt < 30.0);
+}
+
+/* Non-finite and absurd coefficients are refused by the parser (issue 18: coef 1e308 turned
+ * every score into NaN with exit 0). */
+static void test_model_err_coef_out_of_range(void **state)
+{
+    lb_ctx *ctx = *state;
+    char path[64];
+    const char *bad[] = {"1e308", "-2e6", ".nan", ".inf"};
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        write_generated_model(path, sizeof(path), 1, -1, bad[k]);
+        lb_model *m = NULL;
+        lb_status st = lb_model_load(ctx, path, &m);
+        unlink(path);
+        if (st != LB_ERR_MODEL)
+            print_error("coef %s: status %d\n", bad[k], (int)st);
+        assert_int_equal(st, LB_ERR_MODEL);
+        assert_non_null(strstr(lb_ctx_errmsg(ctx), "'coef' in indicator 'i0'"));
+    }
+    write_generated_model(path, sizeof(path), 1, -1, "-1e6");
+    lb_model *m = NULL;
+    assert_int_equal(lb_model_load(ctx, path, &m), LB_OK);
+    unlink(path);
+    assert_near(m->ind[0].coef, -1e6, 0);
+    lb_model_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -742,6 +816,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_model_err_thresholds_not_ascending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_err_thresholds_wrong_count, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_err_duplicate_indicator_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_many_indicators_duplicate_fast, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_err_coef_out_of_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_err_duplicate_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_err_unknown_dimension, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_err_param_not_allowed_for_kind, setup, teardown),

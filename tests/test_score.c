@@ -275,6 +275,35 @@ static void test_score_min_weight_tolerance(void **state)
     assert_true(lb_weight_reaches(1e-300, 0.0));
 }
 
+/* A coefficient that overflows the arithmetic must be an error, never NaN/inf scores with
+ * LB_OK (issue 18: coef 1e308 made every score NaN with exit 0). */
+static void test_score_non_finite_is_an_error(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = NULL;
+    assert_int_equal(lb_ctx_create(&ctx), LB_OK);
+    lb_model *m = load(ctx, "drop.yaml");
+    double w[] = {10, 10};
+    unsigned char in[] = {1, 1};
+    lb_reference ref;
+    lb_scores s;
+    /* one contribution overflows: 1e300 * 1e10 */
+    m->ind[0].coef = 1e300;
+    double big[] = {1e10, 1};
+    const double *x1[] = {big};
+    assert_int_equal(lb_score_units(ctx, m, 2, x1, w, in, NULL, &ref, &s), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "indicator 'x1'"));
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "not a finite number"));
+    /* every contribution is finite (1.5e308) but their weighted mean overflows */
+    m->ind[0].coef = 1.5e300;
+    double v[] = {1e8, 1e8};
+    const double *x2[] = {v};
+    assert_int_equal(lb_score_units(ctx, m, 2, x2, w, in, NULL, &ref, &s), LB_ERR_DATA);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "score of scored unit 1 is not a finite number"));
+    lb_model_destroy(m);
+    lb_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_score_transforms),
         cmocka_unit_test(test_score_no_population_is_an_error),
         cmocka_unit_test(test_score_min_weight_tolerance),
+        cmocka_unit_test(test_score_non_finite_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

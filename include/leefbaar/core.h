@@ -70,9 +70,14 @@ LB_API void lb_ctx_set_progress(lb_ctx *ctx, lb_progress_fn fn, void *user);
 /**
  * Set the number of threads the library may use for work on this context (indicator
  * evaluation, coverage). 0 means all cores (the default); 1 runs everything on the calling
- * thread. Results are identical whatever the number.
- * @return LB_OK, or LB_ERR_ARG for a negative @p n (the setting is left unchanged).
+ * thread. Results are identical whatever the number. At most LB_MAX_THREADS: far more than
+ * any machine the tool runs on has cores, and below the point where the OpenMP runtime fails
+ * to create its threads (it aborts the process instead of reporting an error).
+ * @return LB_OK, or LB_ERR_ARG for a negative @p n or one above LB_MAX_THREADS (the setting is
+ *         left unchanged).
  */
+#define LB_MAX_THREADS 256
+
 LB_API lb_status lb_ctx_set_threads(lb_ctx *ctx, int n);
 
 /** The number of threads work on @p ctx uses: the setting, or the number of cores for 0. */

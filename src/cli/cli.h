@@ -89,7 +89,8 @@ int cli_no_raster_options(const char *prog, const cli_common *c);
 #define CLI_COMMON_HELP                                                                            \
     "  -of FORMAT               raster format: COG (default) or GTiff\n"                           \
     "  -co NAME=VALUE           raster creation option (repeatable), e.g. -co COMPRESS=ZSTD\n"     \
-    "  --threads N              threads (default 0: all cores; results do not depend on it)\n"     \
+    "  --threads N              threads, 0 to 256 (default 0: all cores; results do not\n"         \
+    "                           depend on it)\n"                                                   \
     "  -q, --quiet              no progress\n"                                                     \
     "  --config KEY VALUE       set a GDAL configuration option\n"                                 \
     "  -h, --help               this help\n"

@@ -199,9 +199,10 @@ int cli_common_option(const char *prog, int argc, char **argv, int *i, cli_commo
     if (r != 0) {
         if (r < 0)
             return -1;
-        if (!cli_int(v, &c->threads) || c->threads < 0) {
-            cli_usage_error(prog, "--threads needs a whole number >= 0 (0 = all cores), got '%s'",
-                            v);
+        if (!cli_int(v, &c->threads) || c->threads < 0 || c->threads > LB_MAX_THREADS) {
+            cli_usage_error(prog,
+                            "--threads needs a whole number from 0 (all cores) to %d, got '%s'",
+                            LB_MAX_THREADS, v);
             return -1;
         }
         return 1;

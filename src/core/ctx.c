@@ -73,8 +73,12 @@ void lb_ctx_set_progress(lb_ctx *ctx, lb_progress_fn fn, void *user)
 
 lb_status lb_ctx_set_threads(lb_ctx *ctx, int n)
 {
-    if (n < 0)
-        return lb_error(ctx, LB_ERR_ARG, "threads must be 0 (all cores) or more, got %d", n);
+    if (n < 0 || n > LB_MAX_THREADS)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "threads must be 0 (all cores) or 1 to %d, got %d; more threads than "
+                        "that only add memory (each one has its own stack and scratch) and "
+                        "the OpenMP runtime cannot create tens of thousands",
+                        LB_MAX_THREADS, n);
     ctx->threads = n;
     return LB_OK;
 }

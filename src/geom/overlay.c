@@ -4,6 +4,7 @@
 #include "overlay.h"
 
 #include "../core/ctx.h"
+#include "repair_geos.h"
 
 #include <geos_c.h>
 #include <math.h>
@@ -71,14 +72,13 @@ static int hits_push(lb_hits *hh, uint32_t f, double amount)
 }
 
 /* Make a polygon valid when GEOS finds it invalid (self-touching rings are common in
- * municipal data). Returns the geometry to keep (g itself or its repair), NULL on failure. */
+ * municipal data), through the one repair path. Returns the geometry to keep (g itself or its
+ * repair), NULL on failure. */
 static GEOSGeometry *valid_polygon(GEOSContextHandle_t h, GEOSGeometry *g, int *repaired)
 {
-    if (GEOSisValid_r(h, g) == 1)
-        return g;
-    GEOSGeometry *v = GEOSMakeValid_r(h, g);
-    GEOSGeom_destroy_r(h, g);
-    if (v)
+    size_t n = 0;
+    GEOSGeometry *v = lb_geom_make_valid(h, g, &n);
+    if (n)
         *repaired = 1;
     return v;
 }

@@ -4,6 +4,7 @@
 #include "zones.h"
 
 #include "../core/ctx.h"
+#include "repair_geos.h"
 
 #include <geos_c.h>
 #include <math.h>
@@ -74,15 +75,10 @@ void lb_zunits_destroy(lb_zunits *zu)
 static GEOSGeometry *read_valid(GEOSContextHandle_t h, GEOSWKBReader *rd, const unsigned char *wkb,
                                 size_t size, int *repaired)
 {
-    GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, wkb, size);
-    if (!g)
-        return NULL;
-    if (GEOSisValid_r(h, g) == 1)
-        return g;
-    GEOSGeometry *v = GEOSMakeValid_r(h, g);
-    GEOSGeom_destroy_r(h, g);
-    if (v && repaired)
-        (*repaired)++;
+    size_t n = 0;
+    GEOSGeometry *v = lb_geom_make_valid(h, GEOSWKBReader_read_r(h, rd, wkb, size), &n);
+    if (repaired)
+        *repaired += (int)n;
     return v;
 }
 

@@ -3,6 +3,7 @@
 #include "inputs.h"
 
 #include "../core/ctx.h"
+#include "../geom/repair.h"
 #include "../grid/coverage.h"
 
 #include <stdio.h>
@@ -243,14 +244,18 @@ static lb_status load_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const
     if (!src)
         return LB_ERR_ARG;
     const char *where = in->where[src - in->src];
-    if (!where)
-        return lb_vlayer_read(ctx, src, ky->filter, (lb_vlayer **)obj);
     /* the input's own selection, and the indicator's filter within it */
-    char *both = ky->filter ? lb_strfmt("(%s) AND (%s)", where, ky->filter) : lb_strdup(where);
-    if (!both)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    lb_status st = lb_vlayer_read(ctx, src, both, (lb_vlayer **)obj);
+    char *both = NULL;
+    if (where) {
+        both = ky->filter ? lb_strfmt("(%s) AND (%s)", where, ky->filter) : lb_strdup(where);
+        if (!both)
+            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    lb_status st = lb_vlayer_read(ctx, src, where ? both : ky->filter, (lb_vlayer **)obj);
     free(both);
+    /* Repair invalid polygons once, for every mode: grid coverage walks the repaired rings. */
+    if (st == LB_OK)
+        st = lb_vlayer_make_valid(ctx, *(lb_vlayer **)obj, NULL);
     return st;
 }
 

@@ -10,7 +10,11 @@
 #include <stdint.h>
 
 #define LB_INT_NULL INT64_MIN /* a missing integer */
-#define LB_TABLE_MAX_COLS 256 /* column storage is fixed so column pointers stay valid */
+/* Column storage is fixed so that column pointers stay valid. The bound is what a GeoPackage
+ * layer can hold: SQLite's default SQLITE_MAX_COLUMN is 2000, and the layer also needs its fid
+ * and geometry columns. (It was 256, which refused models of more than ~120 indicators: a
+ * units table has x_<id> and c_<id> per indicator.) */
+#define LB_TABLE_MAX_COLS 1990
 
 typedef enum lb_col_type { LB_COL_REAL, LB_COL_INT, LB_COL_TEXT } lb_col_type;
 

@@ -121,6 +121,7 @@ typedef struct reader {
     int attrs_only; /* a table: keep every row, ignore geometry */
     growbuf fid, x, y, wkb, wkbsz, ring_start, ring_pt, ring_hole, ring_xy, area;
     skipped outside_nl;
+    skipped no_geometry; /* NULL or empty geometry */
 } reader;
 
 static void note_skipped(skipped *s, int64_t fid)
@@ -560,6 +561,7 @@ static lb_status read_features(reader *r, OGRLayerH lyr, OGRCoordinateTransforma
     while (st == LB_OK && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
         int64_t fid = OGR_F_GetFID(f);
         /* a table keeps every row; a layer only the features with a usable geometry */
+        size_t outside_before = l->n_outside;
         int kept = r->attrs_only ? 1 : take_geometry(r, f, fid, ct);
         if (kept < 0) {
             OGR_F_Destroy(f);
@@ -567,6 +569,8 @@ static lb_status read_features(reader *r, OGRLayerH lyr, OGRCoordinateTransforma
             break;
         }
         if (kept == 0) {
+            if (l->n_outside == outside_before) /* not a point outside the Netherlands */
+                note_skipped(&r->no_geometry, fid);
             l->n_skipped++;
             OGR_F_Destroy(f);
             continue;
@@ -930,6 +934,21 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
         goto cleanup;
     warn_skipped(ctx, l, &r.outside_nl,
                  "lie outside the Netherlands (RD New envelope; e.g. at 0,0 or abroad)");
+    if (r.no_geometry.n) {
+        /* Such a feature is in no output and its values count nowhere: say which. */
+        char ids[160] = "";
+        for (size_t i = 0; i < r.no_geometry.n && i < N_EXAMPLE_FIDS; i++) {
+            char one[32];
+            snprintf(one, sizeof(one), "%lld", (long long)r.no_geometry.fid[i]);
+            lb_list_append(ids, sizeof(ids), one);
+        }
+        lb_log(ctx, LB_LOG_WARN,
+               "input '%s' ('%s' layer '%s'): %zu feature(s) without a geometry (NULL or "
+               "empty) skipped: they are in no output and their values count nowhere "
+               "(feature%s %s%s)",
+               l->name, l->path, l->layer, r.no_geometry.n, r.no_geometry.n > 1 ? "s" : "", ids,
+               r.no_geometry.n > N_EXAMPLE_FIDS ? ", ..." : "");
+    }
     if (l->n == 0) {
         st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'%s%s%s) has no %s%s", src->name,
                       src->path, l->layer, filter ? ", filter \"" : "", filter ? filter : "",

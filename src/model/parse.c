@@ -5,6 +5,7 @@
 
 #include "../core/ctx.h"
 #include "../core/sha256.h"
+#include "../io/table.h"
 
 #include <yaml.h>
 
@@ -14,11 +15,21 @@
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The largest |coef| a model may give. Scores live within a few units of REF and the default
+ * model's coefficients are of order 0.01-0.1; even an indicator in raw units of 1e-6 (a share
+ * of a share) needs far less than 1e6 to move a score by 1. A bound this loose refuses only
+ * typing accidents such as 1e308, which overflow every score to infinity or NaN. */
+#define LB_MAX_COEF 1e6
+
+/* Columns of a units table that do not depend on the model (see parse_indicators). */
+#define LB_MODEL_FIXED_COLUMNS 12
 
 enum { WHERE_SIZE = 320, LIST_SIZE = 512, NUM_TEXT = 64 };
 
@@ -27,6 +38,11 @@ typedef struct parser {
     const char *path;
     yaml_document_t *doc;
     lb_model *m;
+    /* Open-addressing set of the indicator ids read so far: slot holds index + 1, 0 = empty.
+     * A hash set rather than a scan of the earlier ids: the scan made a model of 110,000
+     * indicators take minutes to check. n_id_slots is a power of two, at least 2 n_ind. */
+    size_t *id_slot;
+    size_t n_id_slots;
 } parser;
 
 /* One key of a mapping as read by read_map(): val is NULL when the key is absent or its value
@@ -784,6 +800,15 @@ static lb_status parse_per(parser *p, const yaml_node_t *v, const char *where, d
     return LB_OK;
 }
 
+/* FNV-1a over the id's bytes. */
+static size_t id_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return (size_t)h;
+}
+
 static lb_status parse_indicator(parser *p, yaml_node_t *v, size_t i)
 {
     lb_model *m = p->m;
@@ -802,10 +827,14 @@ static lb_status parse_indicator(parser *p, yaml_node_t *v, size_t i)
         return st;
     if (!is_ident(ind->id))
         return fail(p, f[I_ID].val, "indicator id '%s' may only use a-z, 0-9 and '_'", ind->id);
-    for (size_t j = 0; j < i; j++)
-        if (!strcmp(m->ind[j].id, ind->id))
+    size_t slot = id_hash(ind->id) & (p->n_id_slots - 1);
+    for (; p->id_slot[slot]; slot = (slot + 1) & (p->n_id_slots - 1)) {
+        const lb_indicator *first = &m->ind[p->id_slot[slot] - 1];
+        if (!strcmp(first->id, ind->id))
             return fail(p, f[I_ID].val, "duplicate indicator id '%s' (first at line %d)", ind->id,
-                        m->ind[j].line);
+                        first->line);
+    }
+    p->id_slot[slot] = i + 1;
     ind->line = (int)v->start_mark.line + 1;
     snprintf(where, sizeof(where), "in indicator '%s'", ind->id);
 
@@ -911,6 +940,12 @@ static lb_status parse_indicator(parser *p, yaml_node_t *v, size_t i)
 
     if ((st = need(p, &f[I_COEF], v, where)) || (st = get_num(p, &f[I_COEF], where, &ind->coef)))
         return st;
+    if (!(fabs(ind->coef) <= LB_MAX_COEF))
+        return fail(p, f[I_COEF].val,
+                    "'coef' %s is %s; a coefficient must lie within +-%g (scores live within a "
+                    "few units of the reference, so no indicator needs more, and 1e308 turns "
+                    "every score into infinity or NaN)",
+                    where, text(f[I_COEF].val), LB_MAX_COEF);
     return LB_OK;
 }
 
@@ -927,10 +962,29 @@ static lb_status parse_indicators(parser *p, yaml_node_t *v)
     if (!m->ind)
         return nomem(p);
     m->n_ind = n;
-    for (size_t i = 0; i < n; i++)
-        if ((st = parse_indicator(p, item(p, v, i), i)))
-            return st;
-    return LB_OK;
+    size_t slots = 16;
+    while (slots < 2 * n)
+        slots *= 2;
+    p->id_slot = calloc(slots, sizeof(*p->id_slot));
+    if (!p->id_slot)
+        return nomem(p);
+    p->n_id_slots = slots;
+    for (size_t i = 0; i < n && st == LB_OK; i++)
+        st = parse_indicator(p, item(p, v, i), i);
+    free(p->id_slot);
+    p->id_slot = NULL;
+    p->n_id_slots = 0;
+    /* The units table of a score run: up to 4 id/name/parent columns, year, lbm, afw, kscore,
+     * weight and up to 3 counts, a score and a class per dimension, x_ and c_ per indicator.
+     * Refuse here what the writers would refuse after all the work. */
+    size_t cols = LB_MODEL_FIXED_COLUMNS + 2 * m->n_dims + 2 * n;
+    if (st == LB_OK && cols > LB_TABLE_MAX_COLS)
+        st = fail(p, v,
+                  "%zu indicators and %zu dimensions make a units table of up to %zu columns, "
+                  "more than the %d a GeoPackage layer holds; use at most %zu indicators",
+                  n, m->n_dims, cols, LB_TABLE_MAX_COLS,
+                  (LB_TABLE_MAX_COLS - LB_MODEL_FIXED_COLUMNS - 2 * m->n_dims) / 2);
+    return st;
 }
 
 static lb_status parse_means(parser *p, yaml_node_t *v)
@@ -1308,7 +1362,7 @@ lb_status lb_model_load(lb_ctx *ctx, const char *path, lb_model **out)
     yaml_parser_t yp;
     yaml_document_t doc, extra;
     int have_parser = 0, have_doc = 0;
-    parser p = {ctx, path, &doc, NULL};
+    parser p = {.ctx = ctx, .path = path, .doc = &doc};
 
     if ((st = read_file(ctx, path, &buf, &len)))
         return st;

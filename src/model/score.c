@@ -257,7 +257,16 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
                 else
                     out->flags[u] |= LB_FLAG_IMPUTED;
             }
-            contrib[ind->dim][u] += lb_contribution(ind, f[u], mean, sd);
+            double c = lb_contribution(ind, f[u], mean, sd);
+            contrib[ind->dim][u] += c;
+            if (!isfinite(c) || !isfinite(contrib[ind->dim][u])) {
+                st = lb_error(ctx, LB_ERR_DATA,
+                              "indicator '%s' (model line %d): the contribution of scored unit "
+                              "%zu (value %g, coef %g) is not a finite number; check the "
+                              "indicator's coefficient and transform",
+                              ind->id, ind->line, u + 1, x[i][u], ind->coef);
+                goto fail;
+            }
         }
     }
     for (size_t u = 0; u < n; u++)
@@ -276,6 +285,16 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
             out->dev[d][u] = pop[u] ? contrib[d][u] - md : NAN;
     }
     lb_scores_finish(m, ref_out->ref, out);
+    /* Never hand back NaN or infinite scores as if they were numbers: the reference means
+     * or their sum can still overflow where every single contribution is finite. */
+    for (size_t u = 0; u < n; u++)
+        if (pop[u] && !isfinite(out->lbm[u])) {
+            st = lb_error(ctx, LB_ERR_DATA,
+                          "the score of scored unit %zu is not a finite number (%g); check the "
+                          "model's coefficients and reference means",
+                          u + 1, out->lbm[u]);
+            goto fail;
+        }
     for (size_t d = 0; d < m->n_dims; d++)
         free(contrib[d]);
     free(contrib);

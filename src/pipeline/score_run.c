@@ -112,8 +112,9 @@ typedef struct year_run {
     lb_inputs *in;
     const lb_vlayer *weight_layer;
     const lb_vlayer *units;
-    double *cell_w;  /* whole grid, while the indicators are evaluated */
-    uint32_t *cells; /* the scored cells, ascending */
+    double *cell_w; /* whole grid, while the indicators are evaluated */
+    double weight_input, weight_grid, weight_lost; /* weight totals (check_weight_total) */
+    uint32_t *cells;                               /* the scored cells, ascending */
     size_t n_scored;
     size_t n_water; /* units left out as water only (WATER = JA) */
     double *w;      /* weight of cells[k] */
@@ -510,6 +511,81 @@ static lb_status bind_year(lb_ctx *ctx, run *r, year_run *y)
     return LB_OK;
 }
 
+typedef struct id_row {
+    const char *id;
+    size_t row;
+} id_row;
+
+static int cmp_id_row(const void *a, const void *b)
+{
+    const id_row *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/* Unit ids must be set and unique: change, diagnose and waterbed join years and units on them
+ * and refuse duplicates, so a score run that wrote them would be useless. Names the first
+ * NULL and duplicated ids with their feature ids. */
+static lb_status check_unit_ids(lb_ctx *ctx, const lb_vlayer *l, const char *id_field)
+{
+    const lb_field *f = lb_vlayer_field(ctx, l, id_field);
+    if (!f)
+        return LB_ERR_DATA;
+    size_t nn = l->n ? l->n : 1;
+    id_row *rows = malloc(nn * sizeof(*rows));
+    char(*num)[32] = f->is_string ? NULL : malloc(nn * sizeof(*num)); /* numeric ids as text */
+    if (!rows || (!f->is_string && !num)) {
+        free(rows);
+        free(num);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    char nulls[160] = "", dups[320] = "";
+    size_t n = 0, n_null = 0, n_dup = 0;
+    for (size_t k = 0; k < l->n; k++) {
+        const char *id = f->is_string ? f->str[k] : NULL;
+        if (!f->is_string && !isnan(f->num[k])) {
+            snprintf(num[k], sizeof(num[k]), "%.17g", f->num[k]);
+            id = num[k];
+        }
+        if (!id || !id[0]) {
+            if (++n_null <= 5) {
+                char one[32];
+                snprintf(one, sizeof(one), "%lld", (long long)l->fid[k]);
+                lb_list_append(nulls, sizeof(nulls), one);
+            }
+            continue;
+        }
+        rows[n++] = (id_row){id, k};
+    }
+    qsort(rows, n, sizeof(*rows), cmp_id_row);
+    for (size_t a = 0; a + 1 < n; a++) {
+        if (strcmp(rows[a].id, rows[a + 1].id) != 0 ||
+            (a > 0 && !strcmp(rows[a - 1].id, rows[a].id)))
+            continue; /* not a duplicate, or one already named */
+        if (++n_dup <= 3) {
+            char one[128];
+            snprintf(one, sizeof(one), "'%.60s' (features %lld and %lld)", rows[a].id,
+                     (long long)l->fid[rows[a].row], (long long)l->fid[rows[a + 1].row]);
+            lb_list_append(dups, sizeof(dups), one);
+        }
+    }
+    free(rows);
+    free(num);
+    if (!n_null && !n_dup)
+        return LB_OK;
+    char what[600] = "";
+    if (n_null)
+        snprintf(what, sizeof(what), "%zu without an id (feature%s %s%s)", n_null,
+                 n_null > 1 ? "s" : "", nulls, n_null > 5 ? ", ..." : "");
+    if (n_dup)
+        snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s%zu duplicated id(s): %s%s",
+                 n_null ? "; " : "", n_dup, dups, n_dup > 3 ? ", ..." : "");
+    return lb_error(ctx, LB_ERR_DATA,
+                    "units '%s' ('%s' layer '%s'): id field '%s' must identify every unit: %s; "
+                    "fix the layer, filter those features out, or choose another --id-field",
+                    l->name, l->path, l->layer, id_field, what);
+}
+
 /* The polygon units of year @p y (--units, default the weight layer) and their id field (as
  * --id-field, else found in the first year's layer). None for --units grid. */
 static lb_status load_units(lb_ctx *ctx, run *r, year_run *y)
@@ -547,6 +623,11 @@ static lb_status load_units(lb_ctx *ctx, run *r, year_run *y)
     }
     if (!lb_vlayer_field(ctx, y->units, r->id_field))
         return year_error(ctx, r, y, LB_ERR_DATA);
+    if (r->id_field) {
+        lb_status st2 = check_unit_ids(ctx, y->units, r->id_field);
+        if (st2 != LB_OK)
+            return year_error(ctx, r, y, st2);
+    }
     return LB_OK;
 }
 
@@ -630,6 +711,111 @@ static lb_status prepare(lb_ctx *ctx, run *r)
     return st;
 }
 
+static int cmp_fid(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The weight that features of the weight layer without a geometry hold (the reader skipped
+ * them): read the layer's rows again, only when it skipped some, and warn with their ids. */
+static lb_status weight_without_geometry(lb_ctx *ctx, run *r, year_run *y, double *lost)
+{
+    const lb_model *m = r->model;
+    const lb_vlayer *l = y->weight_layer;
+    *lost = 0.0;
+    if (!m->weight_field || l->n_skipped == l->n_outside)
+        return LB_OK;
+    const lb_source *src = lb_inputs_source(ctx, y->in, m->weight_layer);
+    lb_vlayer *t = NULL;
+    int64_t *fids = malloc(l->n * sizeof(int64_t));
+    lb_status st = !src ? LB_ERR_ARG : fids ? lb_vlayer_read_table(ctx, src, &t) : LB_ERR_NOMEM;
+    const lb_field *f = st == LB_OK ? lb_vlayer_field(ctx, t, m->weight_field) : NULL;
+    if (st == LB_OK && !f)
+        st = LB_ERR_DATA;
+    if (st != LB_OK) {
+        free(fids);
+        lb_vlayer_destroy(t);
+        return st == LB_ERR_NOMEM ? lb_error(ctx, st, "out of memory") : st;
+    }
+    memcpy(fids, l->fid, l->n * sizeof(int64_t));
+    qsort(fids, l->n, sizeof(int64_t), cmp_fid);
+    size_t n = 0;
+    char ids[200] = "";
+    for (size_t k = 0; k < t->n; k++) {
+        if (bsearch(&t->fid[k], fids, l->n, sizeof(int64_t), cmp_fid) || !isfinite(f->num[k]))
+            continue;
+        if (f->num[k] != 0.0 && ++n <= 5) {
+            char one[48];
+            snprintf(one, sizeof(one), "%lld (%g)", (long long)t->fid[k], f->num[k]);
+            lb_list_append(ids, sizeof(ids), one);
+        }
+        *lost += f->num[k];
+    }
+    if (n)
+        lb_log(ctx, LB_LOG_WARN,
+               "weight layer '%s' ('%s'): %zu feature(s) without a geometry hold %.10g of "
+               "'%s', which no cell and no unit receives (features %s%s); give them a "
+               "geometry or leave them out of the layer",
+               l->name, l->path, n, *lost, m->weight_field, ids, n > 5 ? ", ..." : "");
+    free(fids);
+    lb_vlayer_destroy(t);
+    return LB_OK;
+}
+
+/* Σ cell weights must be the weight the layer's polygons hold inside the grid. A polygon whose
+ * rings disagree with its area (an invalid one that was not repaired) or that has no area
+ * gives more or less than it holds; name the difference and the first such polygons. */
+static void check_weight_total(lb_ctx *ctx, run *r, year_run *y, const lb_layer_cover *cov,
+                               double lost)
+{
+    const lb_model *m = r->model;
+    const lb_vlayer *l = y->weight_layer;
+    const lb_field *f = m->weight_field ? lb_vlayer_field(ctx, l, m->weight_field) : NULL;
+    const lb_grid *g = &r->grid;
+    double cell_area = g->cell_m * g->cell_m;
+    double gx1 = g->x0 + g->nx * g->cell_m, gy1 = g->y0 + g->ny * g->cell_m;
+    double want = 0.0, got = 0.0;
+    size_t nc = lb_grid_ncells(g), n_bad = 0;
+    char ids[200] = "";
+    for (size_t c = 0; c < nc; c++)
+        got += y->cell_w[c];
+    for (size_t p = 0; p < l->n; p++) {
+        double v = f ? f->num[p] : l->area_m2[p] / cell_area;
+        if (!isfinite(v) || v == 0.0)
+            continue;
+        double covered = 0.0;
+        for (size_t k = cov->off[p]; k < cov->off[p + 1]; k++)
+            covered += cov->frac[k] * cell_area;
+        int inside = 1;
+        for (size_t k = l->ring_start[p]; k < l->ring_start[p + 1]; k++)
+            for (size_t q = l->ring_pt_start[k]; q < l->ring_pt_start[k + 1]; q++) {
+                double x = l->ring_xy[2 * q], yy = l->ring_xy[2 * q + 1];
+                inside &= x >= g->x0 && x <= gx1 && yy >= g->y0 && yy <= gy1;
+            }
+        /* a polygon reaching beyond the grid gives only the share inside it */
+        want += inside || !(l->area_m2[p] > 0.0) ? v : v * covered / l->area_m2[p];
+        if (inside && !(fabs(covered - l->area_m2[p]) <= 1e-6 * fmax(covered, l->area_m2[p]))) {
+            if (++n_bad <= 5) {
+                char one[96];
+                snprintf(one, sizeof(one), "%lld (area %.6g m2, covered %.6g m2)",
+                         (long long)l->fid[p], l->area_m2[p], covered);
+                lb_list_append(ids, sizeof(ids), one);
+            }
+        }
+    }
+    y->weight_input = want + lost;
+    y->weight_grid = got;
+    if (fabs(got - want) <= 1e-9 * fmax(fabs(want), 1.0) && n_bad == 0)
+        return;
+    lb_log(ctx, LB_LOG_WARN,
+           "weight layer '%s' ('%s'): the grid cells hold %.10g of '%s' but its polygons in the "
+           "grid hold %.10g (difference %.6g); %zu polygon(s) whose area differs from their "
+           "cells' coverage%s%s%s",
+           l->name, l->path, got, m->weight_field ? m->weight_field : "area", want, got - want,
+           n_bad, n_bad ? ": features " : "", ids, n_bad > 5 ? ", ..." : "");
+}
+
 /* Cell weights (inhabitants, dwellings or area share) and the scored cells of year @p y. */
 static lb_status weights(lb_ctx *ctx, run *r, year_run *y)
 {
@@ -659,6 +845,12 @@ static lb_status weights(lb_ctx *ctx, run *r, year_run *y)
                "weight field '%s' of '%s' is missing in %zu feature(s); their cells are not "
                "scored",
                m->weight_field, y->weight_layer->path, n_missing);
+    double lost = 0.0;
+    st = weight_without_geometry(ctx, r, y, &lost);
+    if (st != LB_OK)
+        return year_error(ctx, r, y, st);
+    y->weight_lost = lost;
+    check_weight_total(ctx, r, y, cov, lost);
     for (size_t c = 0; c < n; c++)
         y->n_scored += (size_t)lb_weight_reaches(y->cell_w[c], m->min_weight);
     if (y->n_scored == 0)
@@ -899,6 +1091,36 @@ static lb_status model(lb_ctx *ctx, run *r, year_run *y)
     return st;
 }
 
+/* A unit of the weight layer itself whose own weight is 0 (a buurt without inhabitants)
+ * holds nobody: what it aggregates are slivers of its neighbours' cells, so it is not scored
+ * (flag no weight), whatever those slivers add up to. Counted in a warning. */
+static void unscore_empty_units(lb_ctx *ctx, run *r, year_run *y)
+{
+    const lb_model *m = r->model;
+    if (!m->weight_field || strcmp(r->units_name, m->weight_layer) != 0 || !y->units)
+        return;
+    const lb_field *f = lb_vlayer_field(ctx, y->units, m->weight_field);
+    lb_unit_scores *u = &y->unit;
+    size_t n = 0;
+    for (size_t p = 0; f && p < u->s.n; p++) {
+        if (!(f->num[p] == 0.0) || isnan(u->s.lbm[p]))
+            continue;
+        for (size_t d = 0; d < m->n_dims; d++)
+            u->s.dev[d][p] = NAN;
+        for (size_t i = 0; i < m->n_ind; i++)
+            y->ux[i][p] = y->uc[i][p] = NAN;
+        u->s.flags[p] |= LB_FLAG_NO_WEIGHT;
+        n++;
+    }
+    if (!n)
+        return;
+    lb_scores_finish(m, y->ref.ref, &u->s);
+    lb_log(ctx, LB_LOG_WARN,
+           "%zu unit(s) of '%s' with %s 0 are not scored: the weight they catch comes only from "
+           "slivers of their neighbours' cells",
+           n, y->units->path, m->weight_field);
+}
+
 /* Units: the aggregated scores, and per indicator the weighted mean raw value (x_<id>) and
  * contribution (c_<id>) over the same cells and weights, so Σ_{i∈d} c_i − M_d = dev_d. */
 static lb_status aggregate(lb_ctx *ctx, run *r, year_run *y)
@@ -947,6 +1169,7 @@ static lb_status aggregate(lb_ctx *ctx, run *r, year_run *y)
     }
     free(c);
     free(row_of);
+    unscore_empty_units(ctx, r, y);
     return LB_OK;
 }
 
@@ -1264,6 +1487,10 @@ static void year_counts(run *r, year_run *y)
     y->counts = json_object_new_object();
     json_object_object_add(y->counts, "scored_cells", json_object_new_int64((int64_t)y->n_scored));
     json_object_object_add(y->counts, "cells_imputed", json_object_new_int64((int64_t)imputed));
+    json_object_object_add(y->counts, "weight_input", json_object_new_double(y->weight_input));
+    json_object_object_add(y->counts, "weight_grid", json_object_new_double(y->weight_grid));
+    json_object_object_add(y->counts, "weight_without_geometry",
+                           json_object_new_double(y->weight_lost));
     if (y->units) {
         size_t scored_units = 0;
         for (size_t p = 0; p < y->units->n; p++)

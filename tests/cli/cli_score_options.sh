@@ -34,6 +34,9 @@ grep -q '"crs"' "$TMP/a/buurten.geojson" && bad "RFC 7946 GeoJSON has a crs memb
     && cmp -s "$TMP/t1/buurten.csv" "$TMP/t2/buurten.csv" && cmp -s "$TMP/t1/buurten.csv" "$TMP/a/buurten.csv" \
     && ok "--threads 1 and 2 give the same CSV" || bad "--threads changes the numbers"
 expect_fail "--threads -1 is refused" "--threads needs a whole number" "$LEEFBAAR" "${args[@]}" --threads -1 -o "$TMP/t3"
+expect_fail "--threads 100000 is refused, not a crash in the OpenMP runtime" "from 0 (all cores) to 256" \
+    "$LEEFBAAR" "${args[@]}" --threads 100000 -o "$TMP/t4"
+[[ ! -e "$TMP/t4" ]] && ok "--threads 100000 leaves no output" || bad "--threads 100000 left $TMP/t4"
 # --outputs: only the chosen files (and run.json), the same numbers as the full run.
 "$LEEFBAAR" "${args[@]}" -q --outputs csv,tif -o "$TMP/o1" 2>"$TMP/err" \
     && ok "--outputs csv,tif runs" || bad "--outputs csv,tif: $(cat "$TMP/err")"
