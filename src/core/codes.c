@@ -2,6 +2,8 @@
 /* The code fields of Dutch area layers (codes.h). */
 #include "codes.h"
 
+#include "ctx.h"
+
 #include <string.h>
 
 /* Field names as CBS publishes them. Short upper-case names: the Wijk- en Buurtkaart up to
@@ -20,26 +22,12 @@ static const struct {
     {"id", LB_CODE_GENERIC},
 };
 
-static int ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
-
 lb_code_level lb_code_field_level(const char *name)
 {
     if (!name)
         return LB_CODE_NONE;
     for (size_t i = 0; i < sizeof(code_fields) / sizeof(code_fields[0]); i++)
-        if (ieq(name, code_fields[i].name))
+        if (lb_str_ieq(name, code_fields[i].name))
             return code_fields[i].level;
     return LB_CODE_NONE;
 }
@@ -65,7 +53,7 @@ long lb_code_field_of_level(const char *const *names, size_t n, lb_code_level le
         if (code_fields[k].level != level)
             continue;
         for (size_t i = 0; i < n; i++)
-            if (ieq(names[i], code_fields[k].name))
+            if (lb_str_ieq(names[i], code_fields[k].name))
                 return (long)i;
     }
     return -1;

@@ -228,6 +228,22 @@ char *lb_strdup(const char *s)
     return d;
 }
 
+int lb_str_ieq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return 0;
+    for (; *a && *b; a++, b++) {
+        char x = *a, y = *b;
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y - 'A' + 'a');
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
+}
+
 char *lb_strdup_trim(const char *s)
 {
     if (!s)

@@ -37,6 +37,9 @@ void *lb_ctx_geos(lb_ctx *ctx);
 /* Duplicate a string (strict C17 has no strdup). NULL in gives NULL out. */
 char *lb_strdup(const char *s);
 
+/* Case-insensitive ASCII string equality; NULL equals nothing. */
+int lb_str_ieq(const char *a, const char *b);
+
 /* Duplicate a string without its leading and trailing white space (DBF and StatLine pad their
  * text: "GM0363    "). NULL in gives NULL out. */
 char *lb_strdup_trim(const char *s);

@@ -119,10 +119,10 @@ const char *lb_dx_dim_label(const lb_scoreset *s, size_t d)
 {
     const char *code = s->dim_code[d];
     const char *label = s->dim_label ? s->dim_label[d] : NULL;
-    if (label && !lb_text_ieq(label, code))
+    if (label && !lb_str_ieq(label, code))
         return label;
     for (size_t i = 0; i < sizeof(known_dims) / sizeof(known_dims[0]); i++)
-        if (lb_text_ieq(code, known_dims[i].code))
+        if (lb_str_ieq(code, known_dims[i].code))
             return known_dims[i].label;
     return code;
 }

@@ -538,13 +538,13 @@ static void section_units(sink *k, const lb_diagnosis *dx)
     char h[96];
     /* Name the units after their id field: buurten in our runs, PC4 areas in published ones. */
     const char *noun = "Eenheden";
-    if (s->id_field && lb_text_ieq(s->id_field, "BU_CODE"))
+    if (s->id_field && lb_str_ieq(s->id_field, "BU_CODE"))
         noun = "Buurten";
-    else if (s->id_field && lb_text_ieq(s->id_field, "PC4"))
+    else if (s->id_field && lb_str_ieq(s->id_field, "PC4"))
         noun = "Postcodegebieden (PC4)";
-    else if (s->id_field && lb_text_ieq(s->id_field, "PC6"))
+    else if (s->id_field && lb_str_ieq(s->id_field, "PC6"))
         noun = "Postcodegebieden (PC6)";
-    else if (s->id_field && lb_text_ieq(s->id_field, "WK_CODE"))
+    else if (s->id_field && lb_str_ieq(s->id_field, "WK_CODE"))
         noun = "Wijken";
     snprintf(h, sizeof(h), "6. %s van de wijk in %d", noun, lb_dx_year(dx, last));
     heading(k, 2, h);

@@ -42,7 +42,7 @@ int lb_dx_code_match(const char *pattern, const char *code)
         }
         return 1;
     }
-    return lb_text_ieq(pattern, code);
+    return lb_str_ieq(pattern, code);
 }
 
 void lb_dx_selection_free(lb_dx_selection *sel)
@@ -133,7 +133,7 @@ static const lb_field *find_field(const lb_vlayer *l, const char *const *names)
 {
     for (size_t k = 0; names[k]; k++)
         for (size_t j = 0; j < l->n_fields; j++)
-            if (lb_text_ieq(l->fields[j].name, names[k]))
+            if (lb_str_ieq(l->fields[j].name, names[k]))
                 return &l->fields[j];
     return NULL;
 }
@@ -147,7 +147,7 @@ static size_t pick_features(const lb_vlayer *l, char **items, size_t n_items, un
         take[i] = 0;
         for (size_t j = 0; j < l->n_fields && !take[i]; j++)
             for (size_t k = 0; k < n_items && !take[i]; k++)
-                if (lb_text_ieq(field_text(&l->fields[j], i, buf, sizeof(buf)), items[k]))
+                if (lb_str_ieq(field_text(&l->fields[j], i, buf, sizeof(buf)), items[k]))
                     take[i] = 1;
         n += take[i];
     }
@@ -337,7 +337,7 @@ static lb_status select_wijk(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnos
             memset(sel->wijk, 0, s->n_units);
             n_in = 0;
             for (size_t u = 0; u < s->n_units; u++)
-                if (s->name && lb_text_ieq(s->name[u], o->wijk)) {
+                if (s->name && lb_str_ieq(s->name[u], o->wijk)) {
                     sel->wijk[u] = 1;
                     n_in++;
                 }

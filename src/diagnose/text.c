@@ -142,22 +142,6 @@ lb_status lb_text_write(lb_ctx *ctx, const lb_text *t, const char *path)
     return LB_OK;
 }
 
-int lb_text_ieq(const char *a, const char *b)
-{
-    if (!a || !b)
-        return 0;
-    for (; *a && *b; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
-
 /* printf's %.*f rounds the exact binary value correctly but breaks exact ties to even
  * (0.125 → "0.12"). A tie has a finite expansion ending in the 5 right after the last kept
  * digit; Dutch reporting rounds those half away from zero, so such values are nudged up. */

@@ -48,7 +48,4 @@ enum {
  * NUL and returns @p buf. */
 char *lb_nl_number(char *buf, size_t size, double v, int decimals, int flags);
 
-/* Case-insensitive ASCII string equality. */
-int lb_text_ieq(const char *a, const char *b);
-
 #endif
