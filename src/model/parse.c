@@ -640,25 +640,36 @@ static lb_status parse_dimensions(parser *p, yaml_node_t *v)
     return LB_OK;
 }
 
-static lb_status parse_cap(parser *p, const yaml_node_t *v, const char *where, lb_transform *tf)
+/* '[lo, hi]' of @p key (null or .inf for an open end) into @p ends; @p closed allows lo == hi. */
+static lb_status parse_range(parser *p, const yaml_node_t *v, const char *key, const char *where,
+                             int closed, double ends[2])
 {
     size_t n = 0;
-    lb_status st = get_seq(p, v, "cap", where, &n);
+    lb_status st = get_seq(p, v, key, where, &n);
     if (st)
         return st;
     if (n != 2)
-        return fail(p, v,
-                    "'cap' %s must be [lo, hi] (null or .inf for an open end), got %zu values",
-                    where, n);
-    double ends[2] = {-INFINITY, INFINITY};
+        return fail(p, v, "'%s' %s must be [lo, hi] (null or .inf for an open end), got %zu values",
+                    key, where, n);
+    ends[0] = -INFINITY;
+    ends[1] = INFINITY;
     for (size_t i = 0; i < 2; i++) {
         yaml_node_t *it = item(p, v, i);
-        if (!is_null(it) && (st = node_num(p, it, "cap", where, 1, &ends[i])))
+        if (!is_null(it) && (st = node_num(p, it, key, where, 1, &ends[i])))
             return st;
     }
-    if (!(ends[0] < ends[1]))
-        return fail(p, v, "'cap' %s: lower end %g must be below upper end %g", where, ends[0],
-                    ends[1]);
+    if (closed ? !(ends[0] <= ends[1]) : !(ends[0] < ends[1]))
+        return fail(p, v, "'%s' %s: lower end %g must %s upper end %g", key, where, ends[0],
+                    closed ? "not be above" : "be below", ends[1]);
+    return LB_OK;
+}
+
+static lb_status parse_cap(parser *p, const yaml_node_t *v, const char *where, lb_transform *tf)
+{
+    double ends[2];
+    lb_status st = parse_range(p, v, "cap", where, 0, ends);
+    if (st)
+        return st;
     tf->has_cap = 1;
     tf->cap_lo = ends[0];
     tf->cap_hi = ends[1];
@@ -738,23 +749,10 @@ static lb_status parse_transform(parser *p, yaml_node_t *v, const char *id, lb_t
  * open end); a value outside it is missing, with a warning. */
 static lb_status parse_valid(parser *p, const yaml_node_t *v, const char *where, lb_indicator *ind)
 {
-    size_t n = 0;
-    lb_status st = get_seq(p, v, "valid", where, &n);
+    double ends[2];
+    lb_status st = parse_range(p, v, "valid", where, 1, ends);
     if (st)
         return st;
-    if (n != 2)
-        return fail(p, v,
-                    "'valid' %s must be [lo, hi] (null or .inf for an open end), got %zu values",
-                    where, n);
-    double ends[2] = {-INFINITY, INFINITY};
-    for (size_t i = 0; i < 2; i++) {
-        yaml_node_t *it = item(p, v, i);
-        if (!is_null(it) && (st = node_num(p, it, "valid", where, 1, &ends[i])))
-            return st;
-    }
-    if (!(ends[0] <= ends[1]))
-        return fail(p, v, "'valid' %s: lower end %g must not be above upper end %g", where, ends[0],
-                    ends[1]);
     ind->has_valid = 1;
     ind->valid_lo = ends[0];
     ind->valid_hi = ends[1];
