@@ -1035,8 +1035,19 @@ static lb_field *field_named(const lb_vlayer *l, const char *name)
     return NULL;
 }
 
-/* Do the fields of @p a and @p b agree (names and types)? Otherwise an LB_ERR_DATA message that
- * names both files and the fields that differ. */
+/* Is @p f a text field without a value in its @p n rows? (GeoJSON types a field that is null
+ * in every feature as text: its type says nothing.) */
+static int all_null_text(const lb_field *f, size_t n)
+{
+    for (size_t k = 0; f->is_string && k < n; k++)
+        if (f->str[k])
+            return 0;
+    return f->is_string;
+}
+
+/* Do the fields of @p a and @p b agree (names and types; a text field null in every row agrees
+ * with a number)? Otherwise an LB_ERR_DATA message that names both files and the fields that
+ * differ. */
 static lb_status same_fields(lb_ctx *ctx, const lb_vlayer *a, const lb_vlayer *b)
 {
     char only_a[256] = "", only_b[256] = "", types[256] = "";
@@ -1044,7 +1055,8 @@ static lb_status same_fields(lb_ctx *ctx, const lb_vlayer *a, const lb_vlayer *b
         const lb_field *g = field_named(b, a->fields[i].name);
         if (!g)
             lb_list_append(only_a, sizeof(only_a), a->fields[i].name);
-        else if (g->is_string != a->fields[i].is_string) {
+        else if (g->is_string != a->fields[i].is_string && !all_null_text(g, b->n) &&
+                 !all_null_text(&a->fields[i], a->n)) {
             char one[160];
             snprintf(one, sizeof(one), "%s (%s in the first, %s in the second)", g->name,
                      a->fields[i].is_string ? "text" : "number", g->is_string ? "text" : "number");
@@ -1083,13 +1095,25 @@ lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more)
     lb_geom_kind kind = l->n ? l->kind : more->kind;
     size_t np_l = l->n_rings ? l->ring_pt_start[l->n_rings] : 0;
     size_t np_m = more->n_rings ? more->ring_pt_start[more->n_rings] : 0;
+    /* A text field of @p l without any value takes the other file's number type (its values
+     * stay missing: num[] is NaN). */
+    for (size_t i = 0; i < l->n_fields; i++) {
+        lb_field *f = &l->fields[i];
+        if (f->is_string && !field_named(more, f->name)->is_string && all_null_text(f, n)) {
+            free(f->str);
+            free(f->state);
+            f->str = NULL;
+            f->state = NULL;
+            f->is_string = 0;
+        }
+    }
     /* Grow every array first (a failure leaves @p l as it was, with spare room). */
     int ok = concat(&l->fid, n, more->fid, m, sizeof(int64_t));
     for (size_t i = 0; ok && i < l->n_fields; i++) {
         lb_field *f = &l->fields[i];
         const lb_field *g = field_named(more, f->name);
         ok = concat(&f->num, n, g->num, m, sizeof(double));
-        if (ok && f->is_string)
+        if (ok && f->is_string && g->is_string)
             ok = concat(&f->str, n, g->str, m, sizeof(char *)) &&
                  concat(&f->state, n, g->state, m, 1);
     }

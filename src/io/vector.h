@@ -102,9 +102,10 @@ lb_status lb_vlayer_read_list(lb_ctx *ctx, const lb_source *const *src, size_t n
 /* Append the rows of @p more to @p l (both read by lb_vlayer_read or both by
  * lb_vlayer_read_table), leaving @p more empty (destroy it still). Features keep their own fid.
  * The fields are matched by name: both layers must have the same set of field names, each of
- * the same type (text or number), in any order; otherwise LB_ERR_DATA naming both files and the
- * differing fields, and @p l is unchanged. Both must hold the same kind of geometry (a layer with
- * no rows takes the other's). l->path becomes "PATH1 + PATH2". */
+ * the same type (text or number; a text field null in every row of its file takes the other's
+ * type, as GeoJSON types such a field as text), in any order; otherwise LB_ERR_DATA naming both
+ * files and the differing fields, and @p l is unchanged. Both must hold the same kind of geometry
+ * (a layer with no rows takes the other's). l->path becomes "PATH1 + PATH2". */
 lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more);
 
 /* Points of @p l outside the RD box @p extent (xmin, ymin, xmax, ymax) grown by @p margin_m
