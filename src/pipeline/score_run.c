@@ -1130,6 +1130,36 @@ static void unscore_empty_units(lb_ctx *ctx, run *r, year_run *y)
            n, y->units->path, m->weight_field);
 }
 
+/* Grid mode: a water-only unit of the Wijk- en Buurtkaart (WATER = JA) is not scored either
+ * (flag water, counted and warned as in area mode); its cells keep whatever their weight says.
+ * Out of memory leaves the units as they are. */
+static void unscore_water_units(lb_ctx *ctx, run *r, year_run *y)
+{
+    const lb_model *m = r->model;
+    lb_unit_scores *u = &y->unit;
+    unsigned char *water = calloc(u->s.n ? u->s.n : 1, 1);
+    if (!water || !y->units || y->units->n != u->s.n) {
+        free(water);
+        return;
+    }
+    y->n_water = water_units(y->units, water);
+    for (size_t p = 0; y->n_water && p < u->s.n; p++) {
+        if (!water[p])
+            continue;
+        for (size_t d = 0; d < m->n_dims; d++)
+            u->s.dev[d][p] = NAN;
+        for (size_t i = 0; i < m->n_ind; i++)
+            y->ux[i][p] = y->uc[i][p] = NAN;
+        u->s.flags[p] = LB_FLAG_WATER;
+        u->s.n_imputed[p] = 0;
+    }
+    if (y->n_water) {
+        lb_scores_finish(m, y->ref.ref, &u->s);
+        warn_water(ctx, r, y->units, water, y->n_water);
+    }
+    free(water);
+}
+
 /* Units: the aggregated scores, and per indicator the weighted mean raw value (x_<id>) and
  * contribution (c_<id>) over the same cells and weights, so Σ_{i∈d} c_i − M_d = dev_d. */
 static lb_status aggregate(lb_ctx *ctx, run *r, year_run *y)
@@ -1179,6 +1209,7 @@ static lb_status aggregate(lb_ctx *ctx, run *r, year_run *y)
     free(c);
     free(row_of);
     unscore_empty_units(ctx, r, y);
+    unscore_water_units(ctx, r, y);
     return LB_OK;
 }
 
@@ -1507,6 +1538,8 @@ static void year_counts(run *r, year_run *y)
         json_object_object_add(y->counts, "units", json_object_new_int64((int64_t)y->units->n));
         json_object_object_add(y->counts, "scored_units",
                                json_object_new_int64((int64_t)scored_units));
+        json_object_object_add(y->counts, "units_water",
+                               json_object_new_int64((int64_t)y->n_water));
     }
     (void)r;
 }
@@ -1778,8 +1811,8 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r)
     json_object_object_add(counts, "cells",
                            json_object_new_int64((int64_t)lb_grid_ncells(&r->grid)));
     json_object_object_add(counts, "years", json_object_new_int64((int64_t)r->n_years));
-    const char *keys[] = {"scored_cells", "cells_imputed", "units", "scored_units"};
-    for (size_t k = 0; k < 4; k++) {
+    const char *keys[] = {"scored_cells", "cells_imputed", "units", "scored_units", "units_water"};
+    for (size_t k = 0; k < 5; k++) {
         int64_t sum = 0;
         int any = 0;
         for (size_t t = 0; t < r->n_years; t++) {

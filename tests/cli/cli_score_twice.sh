@@ -18,7 +18,7 @@ grep -q '4326\|CRS84' "$TMP/bu_b.geojson" && [[ -s "$TMP/am_a.geojson" && -s "$T
 
 # Same numbers (by unit code, to 1e-9: the WGS84 round trip moves vertices by nanometres).
 same_scores() {
-    python3 - "$1" "$2" <<'PY'
+    python3 - "$1" "$2" 2>&1 <<'PY'
 import csv, sys
 def rows(p):
     return {r["BU_CODE"]: r for r in csv.DictReader(open(p))}
