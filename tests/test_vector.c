@@ -222,6 +222,147 @@ static void test_vector_read_buurten(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* Write a GeoJSON FeatureCollection in RD with the features @p feats (JSON text). */
+static void write_rd_geojson(const char *path, const char *feats)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp,
+            "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":"
+            "\"urn:ogc:def:crs:EPSG::28992\"}},\"features\":[%s]}",
+            feats);
+    assert_int_equal(fclose(fp), 0);
+}
+
+#define SQ_HOLE                                                                                    \
+    "{\"type\":\"Feature\",\"properties\":{\"NAME\":\"a\",\"POP\":10},\"geometry\":{\"type\":"     \
+    "\"Polygon\",\"coordinates\":[[[150000,450000],[150100,450000],[150100,450100],[150000,"       \
+    "450100],[150000,450000]],[[150040,450040],[150060,450040],[150060,450060],[150040,450060],"   \
+    "[150040,450040]]]}}"
+#define SQ_B                                                                                       \
+    "{\"type\":\"Feature\",\"properties\":{\"NAME\":\"b\",\"POP\":20},\"geometry\":{\"type\":"     \
+    "\"Polygon\",\"coordinates\":[[[150200,450000],[150300,450000],[150300,450050],[150200,"       \
+    "450000]]]}}"
+#define SQ_C                                                                                       \
+    "{\"type\":\"Feature\",\"properties\":{\"POP\":null,\"NAME\":\"c\"},\"geometry\":{\"type\":"   \
+    "\"MultiPolygon\",\"coordinates\":[[[[151000,451000],[151010,451000],[151010,451010],[151000," \
+    "451000]]],[[[152000,452000],[152020,452000],[152020,452020],[152000,452000]]]]}}"
+
+/* Several files bound to one name read as one layer (lb_vlayer_read_list): the same rings,
+ * offsets, areas and field values as one file holding all features, fields matched by name in
+ * any order; a file without matching features is fine unless all are; different fields are
+ * refused naming both files and the fields. */
+static void test_vector_read_list(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    char pa[600], pb[600], pall[600], pbad[600];
+    snprintf(pa, sizeof(pa), "%s/a.geojson", f->tmp);
+    snprintf(pb, sizeof(pb), "%s/b.geojson", f->tmp);
+    snprintf(pall, sizeof(pall), "%s/all.geojson", f->tmp);
+    snprintf(pbad, sizeof(pbad), "%s/bad.geojson", f->tmp);
+    write_rd_geojson(pa, SQ_HOLE "," SQ_B);
+    /* the second file lists its fields in the other order */
+    write_rd_geojson(pb, SQ_C);
+    write_rd_geojson(pall, SQ_HOLE "," SQ_B "," SQ_C);
+    write_rd_geojson(pbad, "{\"type\":\"Feature\",\"properties\":{\"NAME\":\"d\",\"INW\":1},"
+                           "\"geometry\":{\"type\":\"Point\",\"coordinates\":[150000,450000]}}");
+    lb_source sa = {"zones", pa, NULL, NULL}, sb = {"zones", pb, NULL, NULL};
+    lb_source sall = {"zones", pall, NULL, NULL}, sbad = {"zones", pbad, NULL, NULL};
+    const lb_source *two[] = {&sa, &sb};
+    lb_vlayer *l = NULL, *one = read_ok(ctx, &sall, NULL);
+    lb_status st = lb_vlayer_read_list(ctx, two, 2, NULL, &l);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+    assert_int_equal(l->kind, LB_GEOM_POLYGON);
+    assert_int_equal(l->n, 3);
+    assert_int_equal(one->n, 3);
+    assert_int_equal(l->n_rings, 5);
+    assert_int_equal(l->n_rings, one->n_rings);
+    for (size_t p = 0; p <= 3; p++)
+        assert_int_equal(l->ring_start[p], one->ring_start[p]);
+    for (size_t r = 0; r <= l->n_rings; r++)
+        assert_int_equal(l->ring_pt_start[r], one->ring_pt_start[r]);
+    for (size_t r = 0; r < l->n_rings; r++)
+        assert_int_equal(l->ring_hole[r], one->ring_hole[r]);
+    assert_int_equal(l->ring_pt_start[5], 5 + 5 + 4 + 4 + 4);
+    for (size_t i = 0; i < 2 * l->ring_pt_start[5]; i++)
+        assert_near(l->ring_xy[i], one->ring_xy[i], 0.0);
+    /* areas by hand: 100x100 less a 20x20 hole; a triangle 100x50/2; two triangles */
+    const double area[3] = {10000.0 - 400.0, 2500.0, 50.0 + 200.0};
+    for (size_t p = 0; p < 3; p++) {
+        assert_near(l->area_m2[p], area[p], 1e-9);
+        assert_int_equal(l->wkb_size[p], one->wkb_size[p]);
+        assert_memory_equal(l->wkb[p], one->wkb[p], l->wkb_size[p]);
+    }
+    /* each feature keeps the fid it has in its own file */
+    assert_int_equal(l->fid[2], 0);
+    assert_near(l->xmin, 150000.0, 0.0);
+    assert_near(l->xmax, 152020.0, 0.0);
+    assert_near(l->ymax, 452020.0, 0.0);
+    const lb_field *name = field(ctx, l, "NAME"), *pop = field(ctx, l, "POP");
+    assert_string_equal(name->str[0], "a");
+    assert_string_equal(name->str[2], "c");
+    assert_near(pop->num[1], 20.0, 0.0);
+    assert_true(isnan(pop->num[2]));
+    assert_int_equal(pop->n_missing, 1);
+    assert_non_null(strstr(l->path, " + "));
+    lb_vlayer_destroy(l);
+    lb_vlayer_destroy(one);
+
+    /* the other order: the first file's all-null text field takes the number type */
+    const lb_source *rev[] = {&sb, &sa};
+    assert_int_equal(lb_vlayer_read_list(ctx, rev, 2, NULL, &l), LB_OK);
+    pop = field(ctx, l, "POP");
+    assert_false(pop->is_string);
+    assert_null(pop->str);
+    assert_true(isnan(pop->num[0]));
+    assert_near(pop->num[1], 10.0, 0.0);
+    assert_near(pop->num[2], 20.0, 0.0);
+    assert_near(l->area_m2[0], 250.0, 1e-9);
+    assert_near(l->area_m2[1], 9600.0, 1e-9);
+    assert_int_equal(l->ring_start[3], 5);
+    lb_vlayer_destroy(l);
+
+    /* a filter that matches in one file only */
+    l = NULL;
+    assert_int_equal(lb_vlayer_read_list(ctx, two, 2, "NAME = 'c'", &l), LB_OK);
+    assert_int_equal(l->n, 1);
+    assert_int_equal(l->n_rings, 2);
+    assert_int_equal(l->ring_start[0], 0);
+    assert_int_equal(l->ring_pt_start[2], 8);
+    lb_vlayer_destroy(l);
+    l = NULL;
+    assert_int_equal(lb_vlayer_read_list(ctx, two, 2, "NAME = 'b'", &l), LB_OK);
+    assert_int_equal(l->n, 1);
+    assert_near(l->area_m2[0], 2500.0, 1e-9);
+    lb_vlayer_destroy(l);
+    /* ... but not in none */
+    l = NULL;
+    assert_int_equal(lb_vlayer_read_list(ctx, two, 2, "NAME = 'z'", &l), LB_ERR_DATA);
+    assert_null(l);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "NAME = 'z'"));
+
+    /* different fields: both files and the fields named */
+    const lb_source *mixed[] = {&sa, &sbad};
+    assert_int_equal(lb_vlayer_read_list(ctx, mixed, 2, NULL, &l), LB_ERR_DATA);
+    assert_null(l);
+    const char *msg = lb_ctx_errmsg(ctx);
+    assert_non_null(strstr(msg, pa));
+    assert_non_null(strstr(msg, pbad));
+    assert_non_null(strstr(msg, "only in the first: POP"));
+    assert_non_null(strstr(msg, "only in the second: INW"));
+
+    /* the same fields but another geometry type */
+    write_rd_geojson(pbad, "{\"type\":\"Feature\",\"properties\":{\"NAME\":\"d\",\"POP\":1},"
+                           "\"geometry\":{\"type\":\"Point\",\"coordinates\":[150000,450000]}}");
+    assert_int_equal(lb_vlayer_read_list(ctx, mixed, 2, NULL, &l), LB_ERR_GEOM);
+    assert_null(l);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "same geometry type"));
+    lb_ctx_destroy(ctx);
+}
+
 static void test_vector_filter(void **state)
 {
     fixture *f = *state;
@@ -1085,6 +1226,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vector_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_table_grows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_topojson, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_read_list, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

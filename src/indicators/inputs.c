@@ -77,6 +77,7 @@ lb_status lb_inputs_create(lb_ctx *ctx, const lb_source *src, size_t n, lb_input
 
 lb_status lb_inputs_set_where(lb_ctx *ctx, lb_inputs *in, const char *name, const char *where)
 {
+    /* every file bound to the name */
     for (size_t i = 0; i < in->n_src; i++)
         if (strcmp(in->src[i].name, name) == 0) {
             char *w = lb_strdup(where);
@@ -84,9 +85,16 @@ lb_status lb_inputs_set_where(lb_ctx *ctx, lb_inputs *in, const char *name, cons
                 return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
             free(in->where[i]);
             in->where[i] = w;
-            return LB_OK;
         }
     return lb_inputs_source(ctx, in, name) ? LB_OK : LB_ERR_ARG;
+}
+
+size_t lb_inputs_files(const lb_inputs *in, const char *name)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < in->n_src; i++)
+        n += strcmp(in->src[i].name, name) == 0;
+    return n;
 }
 
 void lb_inputs_destroy(lb_inputs *in)
@@ -251,7 +259,16 @@ static lb_status load_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const
         if (!both)
             return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
-    lb_status st = lb_vlayer_read(ctx, src, where ? both : ky->filter, (lb_vlayer **)obj);
+    /* every file bound to the name, read as one layer */
+    const lb_source **files = malloc(in->n_src * sizeof(*files));
+    size_t n_files = 0;
+    for (size_t i = 0; files && i < in->n_src; i++)
+        if (strcmp(in->src[i].name, name) == 0)
+            files[n_files++] = &in->src[i];
+    lb_status st = files ? lb_vlayer_read_list(ctx, files, n_files, where ? both : ky->filter,
+                                               (lb_vlayer **)obj)
+                         : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    free(files);
     free(both);
     /* Repair invalid polygons once, for every mode: grid coverage walks the repaired rings. */
     if (st == LB_OK)
@@ -263,6 +280,12 @@ static lb_status load_raster(lb_ctx *ctx, lb_inputs *in, const char *name, const
                              void **obj)
 {
     const lb_source *src = lb_inputs_source(ctx, in, name);
+    if (src && lb_inputs_files(in, name) > 1)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "input '%s' is a raster bound to several files ('%s', ...); a raster "
+                        "input is one file: mosaic them first (gdalbuildvrt %s.vrt FILES...) and "
+                        "bind the VRT",
+                        name, src->path, name);
     return src ? lb_raster_read_window(ctx, src, ky->band, ky->nearest,
                                        in->has_window ? in->window : NULL, (lb_raster **)obj)
                : LB_ERR_ARG;

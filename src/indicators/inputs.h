@@ -45,10 +45,13 @@ void lb_inputs_set_window(lb_inputs *in, const double window[4]);
  * request reads the raster again. */
 void lb_inputs_release_rasters(lb_inputs *in, const char *name);
 /* Read only the features of input @p name that match the OGR SQL WHERE clause @p where (copied),
- * in every vector read of it (an indicator's filter applies within). LB_ERR_ARG when no input
- * is bound as @p name. */
+ * in every file bound to it and every vector read of it (an indicator's filter applies within).
+ * LB_ERR_ARG when no input is bound as @p name. */
 lb_status lb_inputs_set_where(lb_ctx *ctx, lb_inputs *in, const char *name, const char *where);
-/* The source bound to @p name, or NULL with LB_ERR_ARG naming the bound inputs. */
+/* How many files are bound to @p name (the sources may name an input several times: its
+ * vector layers are then read as one, lb_vlayer_read_list; a raster bound twice is an error). */
+size_t lb_inputs_files(const lb_inputs *in, const char *name);
+/* The (first) source bound to @p name, or NULL with LB_ERR_ARG naming the bound inputs. */
 const lb_source *lb_inputs_source(lb_ctx *ctx, const lb_inputs *in, const char *name);
 
 /* A vector layer (filter may be NULL). Borrowed from the cache. */

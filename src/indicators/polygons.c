@@ -121,6 +121,11 @@ lb_status lb_area_join(lb_ctx *ctx, lb_area *a, const char *name, const char *ke
     const lb_source *src = lb_inputs_source(ctx, a->in, name);
     if (!src)
         return LB_ERR_ARG;
+    if (lb_inputs_files(a->in, name) > 1)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "join '%s': the table is bound to several files ('%s', ...); a joined "
+                        "table is one file (append them first, e.g. ogr2ogr -append)",
+                        name, src->path);
     if (!units_key)
         units_key = key;
     const lb_field *uk = lb_vlayer_field(ctx, a->units, units_key);

@@ -848,8 +848,10 @@ static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *ou
                     src->name, src->path, cap.msg[0] ? cap.msg : "no driver recognises it");
 }
 
+/* Read one layer. @p allow_empty: no features is no error (one file of several bound to a name;
+ * lb_vlayer_read_list checks the total). */
 static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filter, int attrs_only,
-                            lb_vlayer **out)
+                            int allow_empty, lb_vlayer **out)
 {
     lb_gdal_init();
     lb_status st = LB_OK;
@@ -881,7 +883,7 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
     }
     l->layer = lb_strdup(OGR_L_GetName(lyr));
     const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
-    if (OGR_L_GetFeatureCount(lyr, TRUE) == 0) {
+    if (!allow_empty && OGR_L_GetFeatureCount(lyr, TRUE) == 0) {
         st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s') has no %s", src->name,
                       src->path, l->layer, attrs_only ? "rows" : "features");
         goto cleanup;
@@ -949,14 +951,14 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
                l->name, l->path, l->layer, r.no_geometry.n, r.no_geometry.n > 1 ? "s" : "", ids,
                r.no_geometry.n > N_EXAMPLE_FIDS ? ", ..." : "");
     }
-    if (l->n == 0) {
+    if (l->n == 0 && !allow_empty) {
         st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'%s%s%s) has no %s%s", src->name,
                       src->path, l->layer, filter ? ", filter \"" : "", filter ? filter : "",
                       filter ? "\"" : "", attrs_only ? "rows" : "features",
                       l->n_skipped ? " with a usable geometry" : "");
         goto cleanup;
     }
-    if (l->kind == LB_GEOM_NONE && !attrs_only) {
+    if (l->kind == LB_GEOM_NONE && !attrs_only && l->n > 0) {
         st = lb_error(ctx, LB_ERR_DATA,
                       "input '%s' ('%s' layer '%s'): geometry type not supported (points, lines "
                       "or polygons expected)",
@@ -1002,10 +1004,204 @@ size_t lb_vlayer_report_outside(lb_ctx *ctx, const lb_vlayer *l, const double ex
 
 lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, lb_vlayer **out)
 {
-    return read_layer(ctx, src, filter, 0, out);
+    return read_layer(ctx, src, filter, 0, 0, out);
 }
 
 lb_status lb_vlayer_read_table(lb_ctx *ctx, const lb_source *src, lb_vlayer **out)
 {
-    return read_layer(ctx, src, NULL, 1, out);
+    return read_layer(ctx, src, NULL, 1, 0, out);
+}
+
+/* Grow @p *p (n elements of @p elem bytes) by the m elements at @p q; 0 when out of memory. */
+static int concat(void *p, size_t n, const void *q, size_t m, size_t elem)
+{
+    if (m == 0)
+        return 1;
+    void **pp = p;
+    unsigned char *a = realloc(*pp, (n + m) * elem);
+    if (!a)
+        return 0;
+    memcpy(a + n * elem, q, m * elem);
+    *pp = a;
+    return 1;
+}
+
+/* The field of @p l called @p name, or NULL. */
+static lb_field *field_named(const lb_vlayer *l, const char *name)
+{
+    for (size_t i = 0; i < l->n_fields; i++)
+        if (strcmp(l->fields[i].name, name) == 0)
+            return &l->fields[i];
+    return NULL;
+}
+
+/* Is @p f a text field without a value in its @p n rows? (GeoJSON types a field that is null
+ * in every feature as text: its type says nothing.) */
+static int all_null_text(const lb_field *f, size_t n)
+{
+    for (size_t k = 0; f->is_string && k < n; k++)
+        if (f->str[k])
+            return 0;
+    return f->is_string;
+}
+
+/* Do the fields of @p a and @p b agree (names and types; a text field null in every row agrees
+ * with a number)? Otherwise an LB_ERR_DATA message that names both files and the fields that
+ * differ. */
+static lb_status same_fields(lb_ctx *ctx, const lb_vlayer *a, const lb_vlayer *b)
+{
+    char only_a[256] = "", only_b[256] = "", types[256] = "";
+    for (size_t i = 0; i < a->n_fields; i++) {
+        const lb_field *g = field_named(b, a->fields[i].name);
+        if (!g)
+            lb_list_append(only_a, sizeof(only_a), a->fields[i].name);
+        else if (g->is_string != a->fields[i].is_string && !all_null_text(g, b->n) &&
+                 !all_null_text(&a->fields[i], a->n)) {
+            char one[160];
+            snprintf(one, sizeof(one), "%s (%s in the first, %s in the second)", g->name,
+                     a->fields[i].is_string ? "text" : "number", g->is_string ? "text" : "number");
+            lb_list_append(types, sizeof(types), one);
+        }
+    }
+    for (size_t i = 0; i < b->n_fields; i++)
+        if (!field_named(a, b->fields[i].name))
+            lb_list_append(only_b, sizeof(only_b), b->fields[i].name);
+    if (!only_a[0] && !only_b[0] && !types[0])
+        return LB_OK;
+    return lb_error(ctx, LB_ERR_DATA,
+                    "input '%s' is bound to '%s' and '%s', whose fields differ (%s%s%s%s%s%s%s%s); "
+                    "files bound to one name are read as one layer and need the same fields "
+                    "(names and types, in any order)",
+                    a->name, a->path, b->path, only_a[0] ? "only in the first: " : "", only_a,
+                    only_a[0] && (only_b[0] || types[0]) ? "; " : "",
+                    only_b[0] ? "only in the second: " : "", only_b,
+                    only_b[0] && types[0] ? "; " : "", types[0] ? "other type: " : "", types);
+}
+
+lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more)
+{
+    lb_status st = same_fields(ctx, l, more);
+    if (st != LB_OK)
+        return st;
+    if (l->n && more->n && l->kind != more->kind)
+        return lb_error(ctx, LB_ERR_GEOM,
+                        "input '%s' is bound to '%s' (%s) and '%s' (%s); files bound to one name "
+                        "are read as one layer and need the same geometry type",
+                        l->name, l->path, kind_name(l->kind), more->path, kind_name(more->kind));
+    char *path = lb_strfmt("%s + %s", l->path, more->path);
+    if (!path)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    size_t n = l->n, m = more->n;
+    lb_geom_kind kind = l->n ? l->kind : more->kind;
+    size_t np_l = l->n_rings ? l->ring_pt_start[l->n_rings] : 0;
+    size_t np_m = more->n_rings ? more->ring_pt_start[more->n_rings] : 0;
+    /* A text field of @p l without any value takes the other file's number type (its values
+     * stay missing: num[] is NaN). */
+    for (size_t i = 0; i < l->n_fields; i++) {
+        lb_field *f = &l->fields[i];
+        if (f->is_string && !field_named(more, f->name)->is_string && all_null_text(f, n)) {
+            free(f->str);
+            free(f->state);
+            f->str = NULL;
+            f->state = NULL;
+            f->is_string = 0;
+        }
+    }
+    /* Grow every array first (a failure leaves @p l as it was, with spare room). */
+    int ok = concat(&l->fid, n, more->fid, m, sizeof(int64_t));
+    for (size_t i = 0; ok && i < l->n_fields; i++) {
+        lb_field *f = &l->fields[i];
+        const lb_field *g = field_named(more, f->name);
+        ok = concat(&f->num, n, g->num, m, sizeof(double));
+        if (ok && f->is_string && g->is_string)
+            ok = concat(&f->str, n, g->str, m, sizeof(char *)) &&
+                 concat(&f->state, n, g->state, m, 1);
+    }
+    if (ok && kind == LB_GEOM_POINT)
+        ok = concat(&l->x, n, more->x, m, sizeof(double)) &&
+             concat(&l->y, n, more->y, m, sizeof(double));
+    if (ok && (kind == LB_GEOM_LINE || kind == LB_GEOM_POLYGON))
+        ok = concat(&l->wkb, n, more->wkb, m, sizeof(unsigned char *)) &&
+             concat(&l->wkb_size, n, more->wkb_size, m, sizeof(size_t));
+    if (ok && kind == LB_GEOM_POLYGON && m) {
+        /* offsets of the appended rings and points move by the rings and points before them */
+        size_t *rs = realloc(l->ring_start, (n + m + 1) * sizeof(size_t));
+        ok = rs != NULL;
+        if (ok)
+            l->ring_start = rs;
+        size_t *rp =
+            ok ? realloc(l->ring_pt_start, (l->n_rings + more->n_rings + 1) * sizeof(size_t))
+               : NULL;
+        ok = ok && rp != NULL;
+        if (ok)
+            l->ring_pt_start = rp;
+        ok = ok && concat(&l->ring_hole, l->n_rings, more->ring_hole, more->n_rings, sizeof(int)) &&
+             concat(&l->ring_xy, 2 * np_l, more->ring_xy, 2 * np_m, sizeof(double)) &&
+             concat(&l->area_m2, n, more->area_m2, m, sizeof(double));
+        if (ok) {
+            if (n == 0)
+                rs[0] = rp[0] = 0;
+            for (size_t f = 0; f <= m; f++)
+                rs[n + f] = l->n_rings + more->ring_start[f];
+            for (size_t r = 0; r <= more->n_rings; r++)
+                rp[l->n_rings + r] = np_l + more->ring_pt_start[r];
+        }
+    }
+    if (!ok) {
+        free(path);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory appending '%s' to '%s'", more->path,
+                        l->path);
+    }
+    /* The rows now belong to @p l: empty @p more of what it owned. */
+    for (size_t i = 0; i < l->n_fields; i++) {
+        lb_field *f = &l->fields[i];
+        lb_field *g = field_named(more, f->name);
+        f->n_missing += g->n_missing;
+        f->n_unreadable += g->n_unreadable;
+        f->n_ambiguous += g->n_ambiguous;
+        if (g->str)
+            memset(g->str, 0, m * sizeof(char *));
+    }
+    if (more->wkb)
+        memset(more->wkb, 0, m * sizeof(unsigned char *));
+    l->n_rings += more->n_rings;
+    l->kind = kind;
+    l->n = n + m;
+    l->n_skipped += more->n_skipped;
+    l->n_outside += more->n_outside;
+    l->has_geometry |= more->has_geometry;
+    if (more->n) {
+        l->xmin = n ? fmin(l->xmin, more->xmin) : more->xmin;
+        l->ymin = n ? fmin(l->ymin, more->ymin) : more->ymin;
+        l->xmax = n ? fmax(l->xmax, more->xmax) : more->xmax;
+        l->ymax = n ? fmax(l->ymax, more->ymax) : more->ymax;
+    }
+    free(l->path);
+    l->path = path;
+    return LB_OK;
+}
+
+lb_status lb_vlayer_read_list(lb_ctx *ctx, const lb_source *const *src, size_t n,
+                              const char *filter, lb_vlayer **out)
+{
+    if (n == 1)
+        return lb_vlayer_read(ctx, src[0], filter, out);
+    lb_vlayer *l = NULL, *more = NULL;
+    lb_status st = LB_OK;
+    for (size_t i = 0; st == LB_OK && i < n; i++) {
+        st = read_layer(ctx, src[i], filter, 0, 1, i == 0 ? &l : &more);
+        if (st == LB_OK && i > 0)
+            st = lb_vlayer_append(ctx, l, more);
+        lb_vlayer_destroy(more);
+        more = NULL;
+    }
+    if (st == LB_OK && l->n == 0)
+        st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s'%s%s%s) has no features", l->name, l->path,
+                      filter ? ", filter \"" : "", filter ? filter : "", filter ? "\"" : "");
+    if (st != LB_OK) {
+        lb_vlayer_destroy(l);
+        return st;
+    }
+    *out = l;
+    return LB_OK;
 }

@@ -92,6 +92,22 @@ lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, 
  * with a message saying which export to download instead. *out: lb_vlayer_destroy. */
 lb_status lb_vlayer_read_table(lb_ctx *ctx, const lb_source *src, lb_vlayer **out);
 
+/* Read the @p n sources @p src (one input bound to several files) as one layer: each file is
+ * read as lb_vlayer_read would (the same filter, each from its own CRS) and appended in order
+ * (lb_vlayer_append). With n > 1 a file may have no matching features, but not all of them.
+ * Errors as lb_vlayer_read and lb_vlayer_append. *out: lb_vlayer_destroy. */
+lb_status lb_vlayer_read_list(lb_ctx *ctx, const lb_source *const *src, size_t n,
+                              const char *filter, lb_vlayer **out);
+
+/* Append the rows of @p more to @p l (both read by lb_vlayer_read or both by
+ * lb_vlayer_read_table), leaving @p more empty (destroy it still). Features keep their own fid.
+ * The fields are matched by name: both layers must have the same set of field names, each of
+ * the same type (text or number; a text field null in every row of its file takes the other's
+ * type, as GeoJSON types such a field as text), in any order; otherwise LB_ERR_DATA naming both
+ * files and the differing fields, and @p l is unchanged. Both must hold the same kind of geometry
+ * (a layer with no rows takes the other's). l->path becomes "PATH1 + PATH2". */
+lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more);
+
 /* Points of @p l outside the RD box @p extent (xmin, ymin, xmax, ymax) grown by @p margin_m
  * (the largest radius or distance cap that uses the layer, so that no such point can be
  * counted or change a capped distance). Reports them in one warning (file, count, first

@@ -419,8 +419,9 @@ static lb_status plan_years(lb_ctx *ctx, run *r)
     return LB_OK;
 }
 
-/* Check the bindings once: NAME or NAME@YEAR, each (name, year) bound once, every year bound
- * to is scored. Fills r->plain (the names without @YEAR) and r->bind_year. */
+/* Check the bindings once: NAME or NAME@YEAR, every year bound to is scored. A (name, year)
+ * bound to several files reads them as one layer (lb_vlayer_read_list); the same file twice is
+ * an error. Fills r->plain (the names without @YEAR) and r->bind_year. */
 static lb_status check_bindings(lb_ctx *ctx, run *r)
 {
     const lb_score_options *o = r->o;
@@ -442,8 +443,11 @@ static lb_status check_bindings(lb_ctx *ctx, run *r)
             return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
         any_year |= r->bind_year[i] != 0;
         for (size_t k = 0; k < i; k++)
-            if (r->bind_year[k] == r->bind_year[i] && strcmp(r->plain[k], r->plain[i]) == 0)
-                return lb_error(ctx, LB_ERR_ARG, "input '%s' is bound twice", s->name);
+            if (r->bind_year[k] == r->bind_year[i] && strcmp(r->plain[k], r->plain[i]) == 0 &&
+                strcmp(o->inputs[k].path, s->path) == 0 &&
+                !strcmp(o->inputs[k].layer ? o->inputs[k].layer : "", s->layer ? s->layer : ""))
+                return lb_error(ctx, LB_ERR_ARG, "input '%s' is bound twice to '%s'", s->name,
+                                s->path);
         int scored = r->bind_year[i] == 0;
         for (size_t t = 0; t < r->n_years; t++)
             scored |= r->yr[t].year == r->bind_year[i];
@@ -457,26 +461,28 @@ static lb_status check_bindings(lb_ctx *ctx, run *r)
     return LB_OK;
 }
 
-/* The sources of year @p y: the every-year bindings, replaced by NAME@YEAR ones for it. */
+/* The sources of year @p y: the every-year bindings, replaced by NAME@YEAR ones for it. A name
+ * bound to several files (for the year, or for every year) has a source per file, in the
+ * order given. */
 static lb_status year_sources(lb_ctx *ctx, run *r, year_run *y)
 {
     const lb_score_options *o = r->o;
     y->src = calloc(o->n_inputs ? o->n_inputs : 1, sizeof(lb_source));
     if (!y->src)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < o->n_inputs; i++) {
-            int yr = r->bind_year[i];
-            if ((pass == 0 && yr != 0) || (pass == 1 && yr != y->year))
-                continue;
-            size_t k = 0;
-            while (k < y->n_src && strcmp(y->src[k].name, r->plain[i]) != 0)
-                k++;
-            if (k == y->n_src)
-                y->n_src++;
-            const lb_input_spec *s = &o->inputs[i];
-            y->src[k] = (lb_source){r->plain[i], s->path, s->layer, o->s_srs};
-        }
+    for (size_t i = 0; i < o->n_inputs; i++) {
+        int yr = r->bind_year[i];
+        if (yr != 0 && yr != y->year)
+            continue;
+        int for_year = 0; /* a NAME@YEAR binding for this year replaces the every-year ones */
+        for (size_t k = 0; yr == 0 && k < o->n_inputs; k++)
+            for_year |= r->bind_year[k] != 0 && r->bind_year[k] == y->year &&
+                        strcmp(r->plain[k], r->plain[i]) == 0;
+        if (for_year)
+            continue;
+        const lb_input_spec *s = &o->inputs[i];
+        y->src[y->n_src++] = (lb_source){r->plain[i], s->path, s->layer, o->s_srs};
+    }
     return LB_OK;
 }
 
@@ -724,7 +730,10 @@ static lb_status weight_without_geometry(lb_ctx *ctx, run *r, year_run *y, doubl
     const lb_model *m = r->model;
     const lb_vlayer *l = y->weight_layer;
     *lost = 0.0;
-    if (!m->weight_field || l->n_skipped == l->n_outside)
+    /* Several files: their feature ids overlap, so the rows cannot be matched to the layer's
+     * features; the reader has named each file's features without a geometry already. */
+    if (!m->weight_field || l->n_skipped == l->n_outside ||
+        lb_inputs_files(y->in, m->weight_layer) > 1)
         return LB_OK;
     const lb_source *src = lb_inputs_source(ctx, y->in, m->weight_layer);
     lb_vlayer *t = NULL;
@@ -1121,6 +1130,36 @@ static void unscore_empty_units(lb_ctx *ctx, run *r, year_run *y)
            n, y->units->path, m->weight_field);
 }
 
+/* Grid mode: a water-only unit of the Wijk- en Buurtkaart (WATER = JA) is not scored either
+ * (flag water, counted and warned as in area mode); its cells keep whatever their weight says.
+ * Out of memory leaves the units as they are. */
+static void unscore_water_units(lb_ctx *ctx, run *r, year_run *y)
+{
+    const lb_model *m = r->model;
+    lb_unit_scores *u = &y->unit;
+    unsigned char *water = calloc(u->s.n ? u->s.n : 1, 1);
+    if (!water || !y->units || y->units->n != u->s.n) {
+        free(water);
+        return;
+    }
+    y->n_water = water_units(y->units, water);
+    for (size_t p = 0; y->n_water && p < u->s.n; p++) {
+        if (!water[p])
+            continue;
+        for (size_t d = 0; d < m->n_dims; d++)
+            u->s.dev[d][p] = NAN;
+        for (size_t i = 0; i < m->n_ind; i++)
+            y->ux[i][p] = y->uc[i][p] = NAN;
+        u->s.flags[p] = LB_FLAG_WATER;
+        u->s.n_imputed[p] = 0;
+    }
+    if (y->n_water) {
+        lb_scores_finish(m, y->ref.ref, &u->s);
+        warn_water(ctx, r, y->units, water, y->n_water);
+    }
+    free(water);
+}
+
 /* Units: the aggregated scores, and per indicator the weighted mean raw value (x_<id>) and
  * contribution (c_<id>) over the same cells and weights, so Σ_{i∈d} c_i − M_d = dev_d. */
 static lb_status aggregate(lb_ctx *ctx, run *r, year_run *y)
@@ -1170,6 +1209,7 @@ static lb_status aggregate(lb_ctx *ctx, run *r, year_run *y)
     free(c);
     free(row_of);
     unscore_empty_units(ctx, r, y);
+    unscore_water_units(ctx, r, y);
     return LB_OK;
 }
 
@@ -1498,6 +1538,8 @@ static void year_counts(run *r, year_run *y)
         json_object_object_add(y->counts, "units", json_object_new_int64((int64_t)y->units->n));
         json_object_object_add(y->counts, "scored_units",
                                json_object_new_int64((int64_t)scored_units));
+        json_object_object_add(y->counts, "units_water",
+                               json_object_new_int64((int64_t)y->n_water));
     }
     (void)r;
 }
@@ -1769,8 +1811,8 @@ static struct json_object *run_json(lb_ctx *ctx, const run *r)
     json_object_object_add(counts, "cells",
                            json_object_new_int64((int64_t)lb_grid_ncells(&r->grid)));
     json_object_object_add(counts, "years", json_object_new_int64((int64_t)r->n_years));
-    const char *keys[] = {"scored_cells", "cells_imputed", "units", "scored_units"};
-    for (size_t k = 0; k < 4; k++) {
+    const char *keys[] = {"scored_cells", "cells_imputed", "units", "scored_units", "units_water"};
+    for (size_t k = 0; k < 5; k++) {
         int64_t sum = 0;
         int any = 0;
         for (size_t t = 0; t < r->n_years; t++) {
