@@ -889,21 +889,24 @@ static lb_status year_progress(lb_ctx *ctx, const run *r, size_t t, double withi
     return lb_progress(ctx, 0.05 + 0.85 * ((double)t + within) / (double)r->n_years, stage);
 }
 
-/* Name of unit (area mode) or cell (grid mode) k of year @p y, for messages. */
-static void unit_name(const run *r, const year_run *y, int area, size_t k, char *buf, size_t size)
+/* The id of unit @p u for a message: its cell id (grid: @p cells), its code, else its fid. */
+static void unit_label(const run *r, const year_run *y, const uint32_t *cells, size_t u, char *buf,
+                       size_t size)
 {
-    if (!area) {
-        lb_grid_cell_id(&r->grid, y->cells[k], buf, size);
+    const lb_field *f = NULL;
+    if (cells) {
+        lb_grid_cell_id(&r->grid, cells[u], buf, size);
         return;
     }
-    const lb_vlayer *l = y->units;
-    for (size_t i = 0; r->id_field && i < l->n_fields; i++)
-        if (strcmp(l->fields[i].name, r->id_field) == 0 && l->fields[i].str &&
-            l->fields[i].str[k]) {
-            snprintf(buf, size, "%s", l->fields[i].str[k]);
-            return;
-        }
-    snprintf(buf, size, "feature %lld", (long long)l->fid[k]);
+    for (size_t k = 0; r->id_field && k < y->units->n_fields; k++)
+        if (strcmp(y->units->fields[k].name, r->id_field) == 0)
+            f = &y->units->fields[k];
+    if (f && f->is_string && f->str[u])
+        snprintf(buf, size, "%s", f->str[u]);
+    else if (f && !f->is_string && !isnan(f->num[u]))
+        snprintf(buf, size, "%.15g", f->num[u]);
+    else
+        snprintf(buf, size, "feature %lld", (long long)y->units->fid[u]);
 }
 
 /* The model's own missing values of indicator @p ind among the @p n raw values @p x: its
@@ -932,7 +935,7 @@ static void screen_indicator(lb_ctx *ctx, const run *r, const year_run *y, int a
             continue;
         if (n_out < 5) {
             char who[64], item[128];
-            unit_name(r, y, area, k, who, sizeof(who));
+            unit_label(r, y, area ? NULL : y->cells, k, who, sizeof(who));
             snprintf(item, sizeof(item), "%s = %.15g", who, x[k]);
             lb_list_append(list, sizeof(list), item);
         }
@@ -963,27 +966,6 @@ static void release_after(const lb_model *m, size_t i, lb_inputs *in)
         if (m->ind[j].layer && strcmp(m->ind[j].layer, layer) == 0)
             return;
     lb_inputs_release_rasters(in, layer);
-}
-
-/* Id of unit @p u for a message: the cell id on the grid (@p cells given), else the units' id
- * field, else the feature id. */
-static void unit_label(const run *r, const year_run *y, const uint32_t *cells, size_t u, char *buf,
-                       size_t size)
-{
-    const lb_field *f = NULL;
-    if (cells) {
-        lb_grid_cell_id(&r->grid, cells[u], buf, size);
-        return;
-    }
-    for (size_t k = 0; r->id_field && k < y->units->n_fields; k++)
-        if (strcmp(y->units->fields[k].name, r->id_field) == 0)
-            f = &y->units->fields[k];
-    if (f && f->is_string && f->str[u])
-        snprintf(buf, size, "%s", f->str[u]);
-    else if (f && !f->is_string && !isnan(f->num[u]))
-        snprintf(buf, size, "%.15g", f->num[u]);
-    else
-        snprintf(buf, size, "feature %lld", (long long)y->units->fid[u]);
 }
 
 /* A raster indicator is missing only where no valid pixel lies under the cell, the unit or its
