@@ -13,7 +13,7 @@
 
 #include "core/ctx.h"
 #include "io/style.h"
-#include "io/table.h"
+#include "data/table.h"
 #include "io/write.h"
 
 #include <cpl_conv.h>

@@ -12,7 +12,7 @@
 
 #include "core/ctx.h"
 #include "grid/grid.h"
-#include "io/table.h"
+#include "data/table.h"
 #include "io/write.h"
 
 #include <cpl_conv.h>

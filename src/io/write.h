@@ -6,7 +6,7 @@
 #define LB_IO_WRITE_H
 
 #include "../grid/grid.h"
-#include "table.h"
+#include "../data/table.h"
 
 #include <json-c/json_object.h>
 

@@ -5,7 +5,7 @@
 
 #include "../core/ctx.h"
 #include "../core/sha256.h"
-#include "../io/table.h"
+#include "../data/table.h"
 
 #include <yaml.h>
 

@@ -4,7 +4,7 @@
 #include "wb.h"
 
 #include "../core/ctx.h"
-#include "../io/table.h"
+#include "../data/table.h"
 #include "../io/write.h"
 
 #include <json-c/json.h>

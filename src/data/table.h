@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* A result table: rows of units with an optional RD geometry and typed columns. The hand-off
  * between the pipeline and the writers. */
-#ifndef LB_IO_TABLE_H
-#define LB_IO_TABLE_H
+#ifndef LB_DATA_TABLE_H
+#define LB_DATA_TABLE_H
 
 #include <leefbaar/core.h>
 
