@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* leefbaar demo OUTDIR: the whole chain on the embedded demo city. */
 #include "cli.h"
+#include "datadir.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const prog = "leefbaar demo";
-
-#ifndef LB_DEFAULT_DATA_DIR
-#define LB_DEFAULT_DATA_DIR "."
-#endif
 
 static void help(void)
 {
@@ -23,8 +20,9 @@ static void help(void)
            "diagnosis of wijk Centrum into OUTDIR/diagnose, and the waterbed effects around\n"
            "the two focus wijken into OUTDIR/waterbed.\n\n"
            "  --data DIR               folder holding shapes/, rasters/ and models/ (default:\n"
-           "                           the source tree this binary was built from, or\n"
-           "                           $LEEFBAAR_DATA)\n"
+           "                           $LEEFBAAR_DATA, else the installed data directory,\n"
+           "                           ../share/leefbaar next to the leefbaar executable; in\n"
+           "                           the build tree, the source tree)\n"
            "  --overwrite              replace the outputs of a previous demo in OUTDIR (only the\n"
            "                           files leefbaar wrote there)\n" CLI_COMMON_HELP);
 }
@@ -32,9 +30,7 @@ static void help(void)
 int cmd_demo(int argc, char **argv)
 {
     cli_common com = {0};
-    const char *outdir = NULL, *data = getenv("LEEFBAAR_DATA");
-    if (!data || !*data)
-        data = LB_DEFAULT_DATA_DIR;
+    const char *outdir = NULL, *data = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         int r;
@@ -59,6 +55,9 @@ int cmd_demo(int argc, char **argv)
     }
     if (!outdir)
         return cli_usage_error(prog, "OUTDIR is required");
+    char data_dir[CLI_PATH_MAX];
+    if (!(data = cli_data_dir(prog, data, data_dir, sizeof(data_dir))))
+        return CLI_FAIL;
     cli_term term;
     lb_ctx *ctx = cli_ctx(prog, com.quiet, &term);
     if (!ctx)

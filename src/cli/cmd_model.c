@@ -1,21 +1,86 @@
 /* SPDX-License-Identifier: MIT */
-/* leefbaar model check M.yaml: validate and describe a model file. */
-#include "cli.h"
+/* leefbaar model check M.yaml: validate and describe a model file; model list: the installed
+ * models. */
+#define _POSIX_C_SOURCE 200809L /* strndup */
 
+#include "cli.h"
+#include "datadir.h"
+
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const prog = "leefbaar model";
 
 static void help(void)
 {
-    printf("Usage: leefbaar model check M.yaml\n\n"
-           "Validates a model file and lists its dimensions, indicators and inputs.\n"
-           "Errors give file:line:column. Exit status 0 when the model is valid.\n\n"
+    printf("Usage: leefbaar model check M.yaml|NAME\n"
+           "       leefbaar model list\n\n"
+           "check validates a model file and lists its dimensions, indicators and inputs.\n"
+           "Errors give file:line:column. Exit status 0 when the model is valid. A NAME\n"
+           "without '/' or .yaml that is not a file names an installed model, e.g. 'default'\n"
+           "for models/default.yaml of the data directory ($LEEFBAAR_DATA, else\n"
+           "../share/leefbaar next to the executable).\n"
+           "list prints the installed models, one 'NAME PATH' a line.\n\n"
            "  -q, --quiet              (accepted; check prints only its report)\n"
            "  --config KEY VALUE       set a GDAL configuration option\n"
            "  -h, --help               this help\n"
            "(-of and -co do not apply: model check writes no files.)\n");
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The installed models, sorted: NAME PATH per line. */
+static int list_models(void)
+{
+    char data[CLI_PATH_MAX], dir[CLI_PATH_MAX + 16];
+    if (!cli_data_dir(prog, NULL, data, sizeof(data)))
+        return CLI_FAIL;
+    snprintf(dir, sizeof(dir), "%s/models", data);
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "%s: error: cannot open %s\n", prog, dir);
+        return CLI_FAIL;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = CLI_OK;
+    const struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len <= 5 || strcmp(e->d_name + len - 5, ".yaml") != 0 || e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 8;
+            char **grown = realloc(names, ncap * sizeof(*grown));
+            if (!grown) {
+                rc = CLI_FAIL;
+                goto cleanup;
+            }
+            names = grown;
+            cap = ncap;
+        }
+        if (!(names[n] = strndup(e->d_name, len - 5))) {
+            rc = CLI_FAIL;
+            goto cleanup;
+        }
+        n++;
+    }
+    qsort(names, n, sizeof(*names), by_name);
+    for (size_t i = 0; i < n; i++)
+        printf("%s %s/%s.yaml\n", names[i], dir, names[i]);
+cleanup:
+    if (rc != CLI_OK)
+        fprintf(stderr, "%s: error: out of memory\n", prog);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    closedir(d);
+    return rc;
 }
 
 int cmd_model(int argc, char **argv)
@@ -45,10 +110,18 @@ int cmd_model(int argc, char **argv)
         return CLI_USAGE;
     if (com.overwrite)
         return cli_usage_error(prog, "this command writes no files: --overwrite does not apply");
+    if (verb && strcmp(verb, "list") == 0) {
+        if (path)
+            return cli_usage_error(prog, "list takes no argument, got '%s'", path);
+        return list_models();
+    }
     if (!verb || strcmp(verb, "check") != 0)
-        return cli_usage_error(prog, "the only verb is 'check'");
+        return cli_usage_error(prog, "the verbs are 'check' and 'list'");
     if (!path)
         return cli_usage_error(prog, "check needs a model file");
+    char model_path[CLI_PATH_MAX];
+    if (!(path = cli_model_path(prog, path, model_path, sizeof(model_path))))
+        return CLI_FAIL;
     cli_term term;
     lb_ctx *ctx = cli_ctx(prog, 1, &term);
     if (!ctx)
