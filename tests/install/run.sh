@@ -9,7 +9,7 @@
 #     the binary a compiled-in source path, it would have succeeded from the source tree);
 #   - a C program built with `pkg-config leefbaar` (from the moved prefix) that checks
 #     <leefbaar/version.h> against lb_version() and loads the installed default model;
-#   - the headers where they belong.
+#   - the headers and man pages where they belong.
 # Usage: run.sh BUILD_DIR SOURCE_DIR VERSION
 source "$(dirname "$0")/../cli/lib.sh"
 build=$1 src=$2 version=$3
@@ -140,7 +140,7 @@ grep -qx "version $version" <<<"$out" && grep -q "^model " <<<"$out" \
     && ok "LB_VERSION_STRING == lb_version() == $version, default model loaded" \
     || bad "program output: $out"
 
-# --- headers -----------------------------------------------------------
+# --- headers, man pages --------------------------------------------------------------------
 grep -q "#define LB_VERSION_STRING \"$version\"" "$moved/include/leefbaar/version.h" \
     && ok "include/leefbaar/version.h" || bad "include/leefbaar/version.h"
 for h in "$src"/include/leefbaar/*.h; do
@@ -148,4 +148,8 @@ for h in "$src"/include/leefbaar/*.h; do
 done
 [[ ! -e "$moved/include/leefbaar/meson.build" && ! -e "$moved/include/leefbaar/version.h.in" ]] \
     && ok "only headers in include/leefbaar" || bad "build files installed with the headers"
+for cmd in "" score change diagnose waterbed model demo; do
+    page=$moved/share/man/man1/leefbaar${cmd:+-$cmd}.1
+    [[ -s $page ]] && ok "man page $(basename "$page")" || bad "missing $page"
+done
 finish
