@@ -9,7 +9,7 @@
 #     the binary a compiled-in source path, it would have succeeded from the source tree);
 #   - a C program built with `pkg-config leefbaar` (from the moved prefix) that checks
 #     <leefbaar/version.h> against lb_version() and loads the installed default model;
-#   - the headers and man pages where they belong.
+#   - man pages, header, completion and pkg-config file where they belong.
 # Usage: run.sh BUILD_DIR SOURCE_DIR VERSION
 source "$(dirname "$0")/../cli/lib.sh"
 build=$1 src=$2 version=$3
@@ -140,7 +140,7 @@ grep -qx "version $version" <<<"$out" && grep -q "^model " <<<"$out" \
     && ok "LB_VERSION_STRING == lb_version() == $version, default model loaded" \
     || bad "program output: $out"
 
-# --- headers, man pages --------------------------------------------------------------------
+# --- headers, man pages, completion -----------------------------------------------------------
 grep -q "#define LB_VERSION_STRING \"$version\"" "$moved/include/leefbaar/version.h" \
     && ok "include/leefbaar/version.h" || bad "include/leefbaar/version.h"
 for h in "$src"/include/leefbaar/*.h; do
@@ -152,4 +152,15 @@ for cmd in "" score change diagnose waterbed model demo; do
     page=$moved/share/man/man1/leefbaar${cmd:+-$cmd}.1
     [[ -s $page ]] && ok "man page $(basename "$page")" || bad "missing $page"
 done
+comp=$(find "$moved" -path '*/bash-completion/completions/leefbaar' | head -n 1)
+if [[ -n $comp && -s $comp ]]; then
+    ok "bash completion installed"
+    got=$(PATH="$moved/bin:/usr/bin:/bin" bash -c '
+        source "$1"
+        COMP_WORDS=(leefbaar sc); COMP_CWORD=1; _leefbaar; echo "${COMPREPLY[*]}"' _ "$comp")
+    [[ $got == score ]] && ok "installed completion completes 'sc' to score" \
+        || bad "installed completion of 'sc': '$got'"
+else
+    bad "bash completion not installed under the prefix"
+fi
 finish
