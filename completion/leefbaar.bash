@@ -60,8 +60,8 @@ _leefbaar_choices()
     [[ -z $text ]] && return
     text=${text#*${opt} }
     text=${text%%[] ,]*}
-    local IFS='|'
-    local alts=($text)
+    local alts
+    IFS='|' read -ra alts <<<"$text"
     for alt in "${alts[@]}"; do
         [[ $alt =~ ^[a-z0-9]+$ ]] && lower=1
     done
@@ -79,7 +79,7 @@ _leefbaar_files()
         _filedir
     else
         compopt -o filenames 2>/dev/null
-        COMPREPLY=($(compgen -f -- "$1"))
+        mapfile -t COMPREPLY < <(compgen -f -- "$1")
     fi
 }
 
@@ -105,8 +105,8 @@ _leefbaar()
     _leefbaar_help "$exe" >/dev/null
     if ((cword == 1)); then
         local IFS=$'\n'
-        COMPREPLY=($(compgen -W "$(_leefbaar_commands "$exe")"$'\n'"--help"$'\n'"--version" \
-            -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -W "$(_leefbaar_commands "$exe")"$'\n'"--help"$'\n'"--version" \
+            -- "$cur")
         return
     fi
     local cmd=${COMP_WORDS[1]}
@@ -128,10 +128,10 @@ _leefbaar()
                 for item in $choices; do # those not in the list yet
                     [[ ,$done_items == *",$item,"* ]] || left+=("$item")
                 done
-                COMPREPLY=($(compgen -W "${left[*]}" -P "$done_items" -- "$last"))
+                mapfile -t COMPREPLY < <(compgen -W "${left[*]}" -P "$done_items" -- "$last")
                 compopt -o nospace 2>/dev/null
             else
-                COMPREPLY=($(compgen -W "$choices" -- "$cur"))
+                mapfile -t COMPREPLY < <(compgen -W "$choices" -- "$cur")
             fi
             return
         fi
@@ -141,7 +141,7 @@ _leefbaar()
 
     if [[ $cur == -* ]]; then
         local IFS=$'\n'
-        COMPREPLY=($(compgen -W "$(_leefbaar_options "$exe" "$cmd")" -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -W "$(_leefbaar_options "$exe" "$cmd")" -- "$cur")
         return
     fi
     if ((cword == 2)); then
@@ -151,7 +151,7 @@ _leefbaar()
             sed 's/.* //' | sort -u)
         if [[ -n $verbs ]]; then
             local IFS=$'\n'
-            COMPREPLY=($(compgen -W "$verbs" -- "$cur"))
+            mapfile -t COMPREPLY < <(compgen -W "$verbs" -- "$cur")
             return
         fi
     fi
