@@ -2,6 +2,7 @@
 /* `leefbaar demo`: the whole chain on the embedded demo city. */
 #include <leefbaar/leefbaar.h>
 
+#include "../change/change.h"
 #include "../core/ctx.h"
 #include "../io/write.h"
 
@@ -80,7 +81,7 @@ static lb_status demo_change(lb_ctx *ctx, const char *outdir, const demo_output 
     o.preview = 1;
     o.overwrite = out_opts->overwrite;
     lb_log(ctx, LB_LOG_INFO, "demo: change %d → %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
-    lb_status st = lb_change_run(ctx, &o);
+    lb_status st = lb_change_exec(ctx, &o);
     if (st != LB_OK)
         lb_error_prefix(ctx, st, "demo, change: ");
     return st;
