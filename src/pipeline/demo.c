@@ -4,6 +4,7 @@
 
 #include "../change/change.h"
 #include "../core/ctx.h"
+#include "../waterbed/waterbed.h"
 #include "../io/write.h"
 
 #include <stdio.h>
@@ -135,7 +136,7 @@ static lb_status demo_waterbed(lb_ctx *ctx, const char *data, const char *outdir
     o.overwrite = out_opts->overwrite;
     o.command_line = "leefbaar demo";
     lb_log(ctx, LB_LOG_INFO, "demo: waterbed analysis into %s", out);
-    lb_status st = lb_waterbed_run(ctx, &o);
+    lb_status st = lb_waterbed_exec(ctx, &o);
     if (st != LB_OK)
         lb_error_prefix(ctx, st, "demo, waterbed: ");
     return st;
