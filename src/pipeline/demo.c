@@ -4,6 +4,7 @@
 
 #include "../change/change.h"
 #include "../core/ctx.h"
+#include "../diagnose/diagnose.h"
 #include "../waterbed/waterbed.h"
 #include "../io/write.h"
 
@@ -111,7 +112,7 @@ static lb_status diagnose_demo(lb_ctx *ctx, const char *data, const char *outdir
     o.outdir = out;
     o.overwrite = out_opts->overwrite;
     o.command_line = "leefbaar demo";
-    lb_status st = lb_diagnose_run(ctx, &o);
+    lb_status st = lb_diagnose_exec(ctx, &o);
     if (st != LB_OK)
         lb_error_prefix(ctx, st, "demo, diagnosis: ");
     return st;
