@@ -114,7 +114,7 @@ void lb_inputs_destroy(lb_inputs *in)
             else if (pass == 1 && e->kind == ENTRY_VECTOR)
                 lb_vlayer_destroy(e->obj);
             else if (pass == 1 && e->kind == ENTRY_RASTER)
-                lb_raster_destroy(e->obj);
+                lb_band_destroy(e->obj);
         }
     for (size_t i = 0; i < in->n_e; i++) {
         free(in->e[i].name);
@@ -141,7 +141,7 @@ void lb_inputs_release_rasters(lb_inputs *in, const char *name)
     for (size_t i = 0; i < in->n_e; i++) {
         entry *e = &in->e[i];
         if (e->kind == ENTRY_RASTER && strcmp(e->name, name) == 0) {
-            lb_raster_destroy(e->obj);
+            lb_band_destroy(e->obj);
             free(e->name);
             free(e->filter);
             free(e->cells);
@@ -286,8 +286,8 @@ static lb_status load_raster(lb_ctx *ctx, lb_inputs *in, const char *name, const
                         "input is one file: mosaic them first (gdalbuildvrt %s.vrt FILES...) and "
                         "bind the VRT",
                         name, src->path, name);
-    return src ? lb_raster_read_window(ctx, src, ky->band, ky->nearest,
-                                       in->has_window ? in->window : NULL, (lb_raster **)obj)
+    return src ? lb_band_read_window(ctx, src, ky->band, ky->nearest,
+                                     in->has_window ? in->window : NULL, (lb_band **)obj)
                : LB_ERR_ARG;
 }
 
@@ -321,7 +321,7 @@ static void destroy_vector(void *o)
 
 static void destroy_raster(void *o)
 {
-    lb_raster_destroy(o);
+    lb_band_destroy(o);
 }
 
 static void destroy_index(void *o)
@@ -348,7 +348,7 @@ lb_status lb_inputs_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const c
 }
 
 lb_status lb_inputs_raster_resampled(lb_ctx *ctx, lb_inputs *in, const char *name, int band,
-                                     int nearest, const lb_raster **out)
+                                     int nearest, const lb_band **out)
 {
     key ky = {.band = band, .nearest = nearest != 0};
     return cached(ctx, in, ENTRY_RASTER, name, &ky, load_raster, destroy_raster,
@@ -356,7 +356,7 @@ lb_status lb_inputs_raster_resampled(lb_ctx *ctx, lb_inputs *in, const char *nam
 }
 
 lb_status lb_inputs_raster(lb_ctx *ctx, lb_inputs *in, const char *name, int band,
-                           const lb_raster **out)
+                           const lb_band **out)
 {
     return lb_inputs_raster_resampled(ctx, in, name, band, 0, out);
 }
@@ -376,16 +376,6 @@ lb_status lb_inputs_index(lb_ctx *ctx, lb_inputs *in, const char *name, const ch
 {
     key ky = {.filter = filter};
     return cached(ctx, in, ENTRY_INDEX, name, &ky, load_index, destroy_index, (const void **)out);
-}
-
-void lb_layer_cover_destroy(lb_layer_cover *c)
-{
-    if (!c)
-        return;
-    free(c->off);
-    free(c->cell);
-    free(c->frac);
-    free(c);
 }
 
 /* The coverage of a run of consecutive polygons, computed by one thread. */
@@ -556,16 +546,6 @@ lb_status lb_inputs_cells_cover(lb_ctx *ctx, lb_inputs *in, const char *name, co
 {
     key ky = {.g = g, .cells = cells, .n_cells = n};
     return cached(ctx, in, ENTRY_CELLS, name, &ky, load_cells, destroy_cells, (const void **)out);
-}
-
-void lb_cells_cover_destroy(lb_cells_cover *c)
-{
-    if (!c)
-        return;
-    free(c->off);
-    free(c->poly);
-    free(c->frac);
-    free(c);
 }
 
 /* Index of the first cell >= c in the ascending list, n when none. */

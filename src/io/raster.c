@@ -19,16 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-void lb_raster_destroy(lb_raster *r)
-{
-    if (!r)
-        return;
-    free(r->name);
-    free(r->path);
-    free(r->v);
-    free(r);
-}
-
 int lb_path_is_raster(const char *path)
 {
     lb_gdal_init();
@@ -94,11 +84,11 @@ static void pixel_window(const double gt[6], int nx, int ny, const double *win, 
 /* Read the pixels of band @p band of @p ds (north-up, square pixels, geotransform @p gt) that
  * window @p win touches (NULL: all) into a new raster on the same pixel lattice. */
 static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, int ds_band,
-                           int band, const double gt[6], const double *win, lb_raster **out)
+                           int band, const double gt[6], const double *win, lb_band **out)
 {
     lb_status st = LB_OK;
     lb_cpl_capture cap;
-    lb_raster *r = calloc(1, sizeof(*r));
+    lb_band *r = calloc(1, sizeof(*r));
     if (!r)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     r->name = lb_strdup(src->name);
@@ -154,7 +144,7 @@ static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, i
     *out = r;
     return LB_OK;
 fail:
-    lb_raster_destroy(r);
+    lb_band_destroy(r);
     return st;
 }
 
@@ -277,19 +267,19 @@ done:
     return st;
 }
 
-lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_raster **out)
+lb_status lb_band_read(lb_ctx *ctx, const lb_source *src, int band, lb_band **out)
 {
-    return lb_raster_read_resampled(ctx, src, band, 0, out);
+    return lb_band_read_resampled(ctx, src, band, 0, out);
 }
 
-lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
-                                   lb_raster **out)
+lb_status lb_band_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
+                                 lb_band **out)
 {
-    return lb_raster_read_window(ctx, src, band, nearest, NULL, out);
+    return lb_band_read_window(ctx, src, band, nearest, NULL, out);
 }
 
-lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
-                                const double *window, lb_raster **out)
+lb_status lb_band_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
+                              const double *window, lb_band **out)
 {
     lb_gdal_init();
     struct stat sb;

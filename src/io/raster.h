@@ -1,21 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading single raster bands into memory on a north-up RD grid (warped to RD if needed). */
+/* Reading single raster bands into memory (lb_band of data/band.h) on a north-up RD grid
+ * (warped to RD if needed). */
 #ifndef LB_IO_RASTER_H
 #define LB_IO_RASTER_H
 
-#include "../grid/grid.h"
+#include "../data/band.h"
+#include "../data/grid.h"
 #include "vector.h"
-
-/* A band in memory: values in grid index order (row 0 north), NaN for nodata. The grid's
- * x0/y0 are the raster's own corner (not necessarily multiples of the pixel size). */
-typedef struct lb_raster {
-    char *name;
-    char *path;
-    int band;
-    lb_grid grid;
-    double *v;
-    size_t n_nodata;
-} lb_raster;
 
 /* Read band @p band (1-based) of raster @p src->path into memory on a north-up RD New grid.
  * A raster already in EPSG:28992 with north-up square pixels is read pixel for pixel. Any other
@@ -26,26 +17,35 @@ typedef struct lb_raster {
  * transformer), bilinear resampling (continuous data) or, with @p nearest, nearest neighbour
  * (classes); pixels outside the source or nodata in it become NaN.
  * Errors: LB_ERR_IO (unreadable), LB_ERR_DATA (no such band, no georeferencing), LB_ERR_CRS (no
- * or unreadable CRS, failed reprojection). *out is owned by the caller (lb_raster_destroy). */
-lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
-                                   lb_raster **out);
+ * or unreadable CRS, failed reprojection). *out is owned by the caller (lb_band_destroy). */
+lb_status lb_band_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
+                                 lb_band **out);
 
-/* lb_raster_read_resampled() restricted to the pixels that the RD box @p window (xmin, ymin,
+/* lb_band_read_resampled() restricted to the pixels that the RD box @p window (xmin, ymin,
  * xmax, ymax; NULL = the whole raster) touches, snapped outward to whole pixels of the raster's
  * own lattice (of the RD lattice for a warped raster), at least one pixel: a run reads only
  * the part it needs, and every pixel it reads has the value a read of everything gives.
- * Errors as lb_raster_read_resampled(), and LB_ERR_DATA when the window is too large to
+ * Errors as lb_band_read_resampled(), and LB_ERR_DATA when the window is too large to
  * hold (its size in bytes would not fit in size_t). */
-lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
-                                const double *window, lb_raster **out);
+lb_status lb_band_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
+                              const double *window, lb_band **out);
 
-/* lb_raster_read_resampled() with bilinear resampling. */
-lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_raster **out);
-
-/* Free. NULL is a no-op. */
-void lb_raster_destroy(lb_raster *r);
+/* lb_band_read_resampled() with bilinear resampling. */
+lb_status lb_band_read(lb_ctx *ctx, const lb_source *src, int band, lb_band **out);
 
 /* Is @p path a raster GDAL can open (as opposed to a vector file)? */
 int lb_path_is_raster(const char *path);
+
+/* The old names, for files outside the layout change that still use them (src/change/change.c):
+ * remove once they say lb_band, lb_band_read and lb_band_destroy. */
+typedef lb_band lb_raster;
+static inline lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_band **out)
+{
+    return lb_band_read(ctx, src, band, out);
+}
+static inline void lb_raster_destroy(lb_band *r)
+{
+    lb_band_destroy(r);
+}
 
 #endif
