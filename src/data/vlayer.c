@@ -34,6 +34,9 @@ void lb_vlayer_destroy(lb_vlayer *l)
     free(l->ring_pt_start);
     free(l->ring_hole);
     free(l->ring_xy);
+    free(l->part_start);
+    free(l->part_pt_start);
+    free(l->part_xy);
     free(l->area_m2);
     free(l->name);
     free(l->path);

@@ -33,8 +33,8 @@ typedef struct lb_field {
     double *num; /* n values */
     char **str;  /* n values when is_string, else NULL */
     size_t n_missing;
-    /* Text fields: what each value is as a number (lb_num_status of io/number.h; num[] is NaN unless
-     * LB_NUM_OK), and how many values are no number (n_unreadable) or could be two numbers
+    /* Text fields: what each value is as a number (lb_num_status of io/number.h; num[] is NaN
+     * unless LB_NUM_OK), and how many values are no number (n_unreadable) or could be two numbers
      * (n_ambiguous, "1.200" in a file that does not tell). NULL / 0 for numeric fields. */
     unsigned char *state;
     size_t n_unreadable, n_ambiguous;
@@ -58,6 +58,14 @@ typedef struct lb_vlayer {
     int *ring_hole;
     double *ring_xy; /* interleaved x,y of all rings */
     size_t n_rings;
+    /* LB_GEOM_LINE: feature f has parts [part_start[f], part_start[f+1]) (the linestrings of a
+     * multilinestring or compound curve, as OGR counts them); part p has points
+     * [part_pt_start[p], part_pt_start[p+1]) of part_xy (interleaved x,y). The vertices of the
+     * WKB, decoded once by the reader so that no reader of the layer needs OGR. */
+    size_t *part_start;
+    size_t *part_pt_start;
+    double *part_xy;
+    size_t n_parts;
     double *area_m2; /* POLYGON: area per feature */
     double xmin, ymin, xmax, ymax;
     size_t n_fields;

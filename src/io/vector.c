@@ -72,6 +72,7 @@ typedef struct reader {
     lb_vlayer *l;
     int attrs_only; /* a table: keep every row, ignore geometry */
     growbuf fid, x, y, wkb, wkbsz, ring_start, ring_pt, ring_hole, ring_xy, area;
+    growbuf part_start, part_pt, part_xy; /* lines */
     skipped outside_nl;
     skipped no_geometry; /* NULL or empty geometry */
 } reader;
@@ -128,6 +129,33 @@ static lb_status add_ring(reader *r, OGRGeometryH ring, int hole, double *area)
     r->ring_xy.n += 2 * (size_t)np;
     double a = fabs(ring_signed_area(xy, (size_t)np));
     *area += hole ? -a : a;
+    return LB_OK;
+}
+
+/* The parts of a line feature with their vertices: a LineString is one part; for the other
+ * line types each of OGR's sub-geometries is one (a bare CircularString has none). */
+static lb_status add_line_parts(reader *r, OGRGeometryH g)
+{
+    int single = wkbFlatten(OGR_G_GetGeometryType(g)) == wkbLineString;
+    int nparts = single ? 1 : OGR_G_GetGeometryCount(g);
+    if (!grow(&r->part_start, 1))
+        return LB_ERR_NOMEM;
+    ((size_t *)r->part_start.data)[r->part_start.n++] = r->part_pt.n;
+    for (int p = 0; p < nparts; p++) {
+        OGRGeometryH ls = single ? g : OGR_G_GetGeometryRef(g, p);
+        int np = OGR_G_GetPointCount(ls);
+        if (np < 0)
+            np = 0;
+        if (!grow(&r->part_pt, 1) || !grow(&r->part_xy, 2 * (size_t)np))
+            return LB_ERR_NOMEM;
+        ((size_t *)r->part_pt.data)[r->part_pt.n++] = r->part_xy.n / 2;
+        double *xy = (double *)r->part_xy.data + r->part_xy.n;
+        for (int i = 0; i < np; i++) {
+            xy[2 * i] = OGR_G_GetX(ls, i);
+            xy[2 * i + 1] = OGR_G_GetY(ls, i);
+        }
+        r->part_xy.n += 2 * (size_t)np;
+    }
     return LB_OK;
 }
 
@@ -218,6 +246,11 @@ static int add_geometry(reader *r, OGRGeometryH g, int64_t fid)
     OGR_G_ExportToWkb(g, wkbNDR, wkb);
     ((unsigned char **)r->wkb.data)[r->wkb.n++] = wkb;
     ((size_t *)r->wkbsz.data)[r->wkbsz.n++] = sz;
+    if (k == LB_GEOM_LINE) {
+        lb_status s = add_line_parts(r, g);
+        if (s != LB_OK)
+            return -(int)s;
+    }
     if (k == LB_GEOM_POLYGON) {
         if (!grow(&r->ring_start, 1) || !grow(&r->area, 1))
             return -(int)LB_ERR_NOMEM;
@@ -559,6 +592,12 @@ static lb_status finish_layer(reader *r)
         ((size_t *)r->ring_start.data)[r->ring_start.n] = r->ring_pt.n;
         ((size_t *)r->ring_pt.data)[r->ring_pt.n] = r->ring_xy.n / 2;
     }
+    if (l->kind == LB_GEOM_LINE) {
+        if (!grow(&r->part_start, 1) || !grow(&r->part_pt, 1))
+            return lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+        ((size_t *)r->part_start.data)[r->part_start.n] = r->part_pt.n;
+        ((size_t *)r->part_pt.data)[r->part_pt.n] = r->part_xy.n / 2;
+    }
     l->fid = r->fid.data;
     l->x = r->x.data;
     l->y = r->y.data;
@@ -570,6 +609,10 @@ static lb_status finish_layer(reader *r)
     l->n_rings = r->ring_pt.n;
     l->ring_start = r->ring_start.data;
     l->ring_pt_start = r->ring_pt.data;
+    l->part_start = r->part_start.data;
+    l->part_pt_start = r->part_pt.data;
+    l->part_xy = r->part_xy.data;
+    l->n_parts = r->part_pt.n;
     memset(r, 0, sizeof(*r));
     return LB_OK;
 }
@@ -624,6 +667,9 @@ static void free_reader(reader *r)
     free(r->ring_hole.data);
     free(r->ring_xy.data);
     free(r->area.data);
+    free(r->part_start.data);
+    free(r->part_pt.data);
+    free(r->part_xy.data);
 }
 
 /* Does the path end in @p ext (".csv"), ignoring case? */
@@ -816,6 +862,8 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
     r.wkb.elem = sizeof(unsigned char *);
     r.wkbsz.elem = r.ring_start.elem = r.ring_pt.elem = sizeof(size_t);
     r.ring_hole.elem = sizeof(int);
+    r.part_start.elem = r.part_pt.elem = sizeof(size_t);
+    r.part_xy.elem = sizeof(double);
 
     lb_vlayer *l = calloc(1, sizeof(*l));
     if (!l)
@@ -1047,6 +1095,8 @@ lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more)
     lb_geom_kind kind = l->n ? l->kind : more->kind;
     size_t np_l = l->n_rings ? l->ring_pt_start[l->n_rings] : 0;
     size_t np_m = more->n_rings ? more->ring_pt_start[more->n_rings] : 0;
+    size_t lp_l = l->n_parts ? l->part_pt_start[l->n_parts] : 0;
+    size_t lp_m = more->n_parts ? more->part_pt_start[more->n_parts] : 0;
     /* A text field of @p l without any value takes the other file's number type (its values
      * stay missing: num[] is NaN). */
     for (size_t i = 0; i < l->n_fields; i++) {
@@ -1099,6 +1149,28 @@ lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more)
                 rp[l->n_rings + r] = np_l + more->ring_pt_start[r];
         }
     }
+    if (ok && kind == LB_GEOM_LINE && m) {
+        /* the same for the parts of lines and their points */
+        size_t *ps = realloc(l->part_start, (n + m + 1) * sizeof(size_t));
+        ok = ps != NULL;
+        if (ok)
+            l->part_start = ps;
+        size_t *pp =
+            ok ? realloc(l->part_pt_start, (l->n_parts + more->n_parts + 1) * sizeof(size_t))
+               : NULL;
+        ok = ok && pp != NULL;
+        if (ok)
+            l->part_pt_start = pp;
+        ok = ok && concat(&l->part_xy, 2 * lp_l, more->part_xy, 2 * lp_m, sizeof(double));
+        if (ok) {
+            if (n == 0)
+                ps[0] = pp[0] = 0;
+            for (size_t f = 0; f <= m; f++)
+                ps[n + f] = l->n_parts + more->part_start[f];
+            for (size_t q = 0; q <= more->n_parts; q++)
+                pp[l->n_parts + q] = lp_l + more->part_pt_start[q];
+        }
+    }
     if (!ok) {
         free(path);
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory appending '%s' to '%s'", more->path,
@@ -1117,6 +1189,8 @@ lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more)
     if (more->wkb)
         memset(more->wkb, 0, m * sizeof(unsigned char *));
     l->n_rings += more->n_rings;
+    if (kind == LB_GEOM_LINE)
+        l->n_parts += more->n_parts;
     l->kind = kind;
     l->n = n + m;
     l->n_skipped += more->n_skipped;
