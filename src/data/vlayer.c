@@ -41,6 +41,7 @@ void lb_vlayer_destroy(lb_vlayer *l)
     free(l->name);
     free(l->path);
     free(l->layer);
+    free(l->driver);
     free(l->filter);
     free(l);
 }

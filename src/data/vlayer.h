@@ -45,7 +45,8 @@ typedef struct lb_field {
 typedef struct lb_vlayer {
     char *name; /* input name */
     char *path;
-    char *layer; /* OGR layer name actually read */
+    char *layer;  /* OGR layer name actually read */
+    char *driver; /* GDAL driver short name of the file, e.g. "CSV", "GPKG" */
     char *filter;
     lb_geom_kind kind;
     size_t n;

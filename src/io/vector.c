@@ -484,7 +484,7 @@ static const char *row_name(const lb_vlayer *l, int is_csv, size_t row, char *bu
 /* Parse the text fields as numbers with the file's decimal separator (the one its unambiguous
  * values show; see number.h), count what is missing, unreadable or ambiguous, and warn about
  * the fields that hold numbers and also values that are none. */
-static void parse_text_fields(lb_ctx *ctx, const lb_source *src, lb_vlayer *l, int is_csv)
+static void parse_text_fields(lb_ctx *ctx, const lb_source *src, lb_vlayer *l, int is_csv, int warn)
 {
     size_t n_comma = 0, n_point = 0;
     for (size_t i = 0; i < l->n_fields; i++)
@@ -524,7 +524,7 @@ static void parse_text_fields(lb_ctx *ctx, const lb_source *src, lb_vlayer *l, i
         }
         size_t n_bad = f->n_unreadable + f->n_ambiguous;
         /* A column of names or codes holds no number: its text is not a missing number. */
-        if (n_bad == 0 || (n_num == 0 && f->n_ambiguous == 0))
+        if (!warn || n_bad == 0 || (n_num == 0 && f->n_ambiguous == 0))
             continue;
         lb_log(ctx, LB_LOG_WARN,
                "input '%s' ('%s' layer '%s'), field '%s': %zu value(s) are read as missing: "
@@ -849,7 +849,7 @@ static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *ou
 /* Read one layer. @p allow_empty: no features is no error (one file of several bound to a name;
  * lb_vlayer_read_list checks the total). */
 static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filter, int attrs_only,
-                            int allow_empty, lb_vlayer **out)
+                            int allow_empty, int warn_text, lb_vlayer **out)
 {
     lb_gdal_init();
     lb_status st = LB_OK;
@@ -883,6 +883,7 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
     }
     l->layer = lb_strdup(OGR_L_GetName(lyr));
     const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
+    l->driver = lb_strdup(driver);
     if (!allow_empty && OGR_L_GetFeatureCount(lyr, TRUE) == 0) {
         st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s') has no %s", src->name,
                       src->path, l->layer, attrs_only ? "rows" : "features");
@@ -968,7 +969,7 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
     st = finish_layer(&r);
     if (st != LB_OK)
         goto cleanup;
-    parse_text_fields(ctx, src, l, has_ext(src->path, ".csv"));
+    parse_text_fields(ctx, src, l, has_ext(src->path, ".csv"), warn_text);
     if (!attrs_only)
         compute_extent(l);
     *out = l;
@@ -1004,12 +1005,18 @@ size_t lb_vlayer_report_outside(lb_ctx *ctx, const lb_vlayer *l, const double ex
 
 lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, lb_vlayer **out)
 {
-    return read_layer(ctx, src, filter, 0, 0, out);
+    return read_layer(ctx, src, filter, 0, 0, 1, out);
 }
 
 lb_status lb_vlayer_read_table(lb_ctx *ctx, const lb_source *src, lb_vlayer **out)
 {
-    return read_layer(ctx, src, NULL, 1, 0, out);
+    return read_layer(ctx, src, NULL, 1, 0, 1, out);
+}
+
+lb_status lb_vlayer_read_table_where(lb_ctx *ctx, const lb_source *src, const char *where,
+                                     int warn_text, lb_vlayer **out)
+{
+    return read_layer(ctx, src, where, 1, 0, warn_text, out);
 }
 
 /* Grow @p *p (n elements of @p elem bytes) by the m elements at @p q; 0 when out of memory. */
@@ -1215,7 +1222,7 @@ lb_status lb_vlayer_read_list(lb_ctx *ctx, const lb_source *const *src, size_t n
     lb_vlayer *l = NULL, *more = NULL;
     lb_status st = LB_OK;
     for (size_t i = 0; st == LB_OK && i < n; i++) {
-        st = read_layer(ctx, src[i], filter, 0, 1, i == 0 ? &l : &more);
+        st = read_layer(ctx, src[i], filter, 0, 1, 1, i == 0 ? &l : &more);
         if (st == LB_OK && i > 0)
             st = lb_vlayer_append(ctx, l, more);
         lb_vlayer_destroy(more);

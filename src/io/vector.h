@@ -36,6 +36,15 @@ lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, 
  * with a message saying which export to download instead. *out: lb_vlayer_destroy. */
 lb_status lb_vlayer_read_table(lb_ctx *ctx, const lb_source *src, lb_vlayer **out);
 
+/* lb_vlayer_read_table() keeping only the rows that match the OGR SQL attribute filter @p where
+ * (NULL keeps all; a filter OGR cannot parse is LB_ERR_DATA naming it, and one matching no row
+ * is LB_ERR_DATA like an empty table). @p warn_text 0 leaves out the warning about text fields
+ * whose values are partly no number, for callers that use text fields as text (codes, names;
+ * the counts in lb_field are kept). The one table reader: lb_attr_table_read_where() is this
+ * call. *out: lb_vlayer_destroy. */
+lb_status lb_vlayer_read_table_where(lb_ctx *ctx, const lb_source *src, const char *where,
+                                     int warn_text, lb_vlayer **out);
+
 /* Read the @p n sources @p src (one input bound to several files) as one layer: each file is
  * read as lb_vlayer_read would (the same filter, each from its own CRS) and appended in order
  * (lb_vlayer_append). With n > 1 a file may have no matching features, but not all of them.
