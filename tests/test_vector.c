@@ -756,6 +756,31 @@ static void test_vector_lines_and_bad_geometry(void **state)
     assert_near(l->xmax, 151200.0, 0.0);
     assert_near(l->ymax, 451500.0, 0.0);
     assert_null(l->area_m2);
+    /* The parts and vertices of the lines, which the spatial index reads (it has no OGR). */
+    static const double xy[] = {150000, 450000, 150500, 450800, 149900, 450100, 151000,
+                                449000, 151100, 449000, 151000, 451000, 151200, 451500};
+    static const size_t part_start[] = {0, 1, 3}, part_pt[] = {0, 3, 5, 7};
+    assert_int_equal(l->n_parts, 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(l->part_start[i], part_start[i]);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(l->part_pt_start[i], part_pt[i]);
+    for (size_t i = 0; i < 14; i++)
+        assert_near(l->part_xy[i], xy[i], 0.0);
+    lb_vlayer_destroy(l);
+    /* Two files bound to one name: the second file's parts follow the first's. */
+    const lb_source *twice[] = {&src, &src};
+    l = NULL;
+    assert_int_equal(lb_vlayer_read_list(ctx, twice, 2, NULL, &l), LB_OK);
+    assert_int_equal(l->n, 4);
+    assert_int_equal(l->n_parts, 6);
+    static const size_t part_start2[] = {0, 1, 3, 4, 6}, part_pt2[] = {0, 3, 5, 7, 10, 12, 14};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(l->part_start[i], part_start2[i]);
+    for (size_t i = 0; i < 7; i++)
+        assert_int_equal(l->part_pt_start[i], part_pt2[i]);
+    for (size_t i = 0; i < 28; i++)
+        assert_near(l->part_xy[i], xy[i % 14], 0.0);
     lb_vlayer_destroy(l);
 
     /* Points and polygons in one layer. */
