@@ -101,7 +101,7 @@ static void write_sampled(const char *path, int epsg, const double gt[6], int nx
 static lb_band *read_ok(lb_ctx *ctx, const lb_source *src, int nearest)
 {
     lb_band *r = NULL;
-    lb_status st = lb_band_read_resampled(ctx, src, 1, nearest, &r);
+    lb_status st = lb_raster_read_resampled(ctx, src, 1, nearest, &r);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
     assert_int_equal(st, LB_OK);
@@ -163,7 +163,7 @@ static void test_raster_wgs84_bilinear(void **state)
     assert_true(n_checked > 10000);
     assert_true(n_hole > 300);
     OCTDestroyCoordinateTransformation(back);
-    lb_band_destroy(r);
+    lb_raster_destroy(r);
     lb_ctx_destroy(ctx);
 }
 
@@ -211,7 +211,7 @@ static void test_raster_etrs_laea_nearest_classes(void **state)
             n_checked++;
         }
     assert_true(n_checked > 100000);
-    lb_band_destroy(r);
+    lb_raster_destroy(r);
     /* Bilinear on the same classes blends them along the block edges. */
     r = read_ok(ctx, &src, 0);
     size_t n_blend = 0;
@@ -219,7 +219,7 @@ static void test_raster_etrs_laea_nearest_classes(void **state)
         n_blend += !isnan(r->v[k]) && r->v[k] != floor(r->v[k]);
     assert_true(n_blend > 1000);
     assert_true(n_valid > 0);
-    lb_band_destroy(r);
+    lb_raster_destroy(r);
     lb_ctx_destroy(ctx);
 }
 
@@ -287,7 +287,7 @@ static void test_raster_crs_from_option(void **state)
     /* No CRS: an error that says how to give one. */
     lb_source src = {"noise", bare, NULL, NULL};
     lb_band *r = NULL;
-    assert_int_equal(lb_band_read_resampled(ctx, &src, 1, 0, &r), LB_ERR_CRS);
+    assert_int_equal(lb_raster_read_resampled(ctx, &src, 1, 0, &r), LB_ERR_CRS);
     assert_null(r);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "--s-srs"));
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "bare.tif"));
@@ -308,10 +308,10 @@ static void test_raster_crs_from_option(void **state)
         n_nan += isnan(a->v[k]);
     }
     assert_true(n_nan > 0 && n_nan < n);
-    lb_band_destroy(a);
-    lb_band_destroy(b);
+    lb_raster_destroy(a);
+    lb_raster_destroy(b);
     /* A band that is not there. */
-    assert_int_equal(lb_band_read_resampled(ctx, &src2, 2, 0, &r), LB_ERR_DATA);
+    assert_int_equal(lb_raster_read_resampled(ctx, &src2, 2, 0, &r), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "no band 2"));
     lb_ctx_destroy(ctx);
 }
@@ -340,7 +340,7 @@ static void test_raster_rd_pixels(void **state)
             n_checked++;
         }
     assert_true(n_checked > 500);
-    lb_band_destroy(r);
+    lb_raster_destroy(r);
     const double sq[6] = {150000.0, 10.0, 0.0, 462000.0, 0.0, -10.0};
     write_sampled(path, 28992, sq, 30, 20, field);
     r = read_ok(ctx, &src, 1);
@@ -349,7 +349,7 @@ static void test_raster_rd_pixels(void **state)
     assert_near(r->grid.x0, 150000.0, 0.0);
     assert_near(r->grid.y0, 461800.0, 0.0);
     assert_near(r->v[0], field(150005.0, 461995.0), 1e-9);
-    lb_band_destroy(r);
+    lb_raster_destroy(r);
     lb_ctx_destroy(ctx);
 }
 
@@ -389,14 +389,14 @@ static void test_raster_window_same_pixels(void **state)
     lb_band *all = read_ok(ctx, &src, 0), *w = NULL;
     /* columns floor(5.05) = 5 .. ceil(12) = 12; rows floor(10.5) = 10 .. 20 (clipped) */
     const double win[4] = {150050.5, 461700.0, 150120.0, 461895.0};
-    assert_int_equal(lb_band_read_window(ctx, &src, 1, 0, win, &w), LB_OK);
+    assert_int_equal(lb_raster_read_window(ctx, &src, 1, 0, win, &w), LB_OK);
     assert_int_equal(w->grid.nx, 7);
     assert_int_equal(w->grid.ny, 10);
     assert_near(w->grid.x0, 150050.0, 0.0);
     assert_near(w->grid.y0, 461800.0, 0.0);
     check_window(all, w);
-    lb_band_destroy(w);
-    lb_band_destroy(all);
+    lb_raster_destroy(w);
+    lb_raster_destroy(all);
 
     snprintf(path, sizeof(path), "%s/wgs.tif", f->tmp);
     write_sampled_hole(path, 4326, wgs_gt, WGS_NX, WGS_NY, field, 1);
@@ -405,11 +405,11 @@ static void test_raster_window_same_pixels(void **state)
     const double mid[4] = {all->grid.x0 + 1234.5, all->grid.y0 + 987.0, all->grid.x0 + 3456.0,
                            all->grid.y0 + 2345.0};
     w = NULL;
-    assert_int_equal(lb_band_read_window(ctx, &wgs, 1, 0, mid, &w), LB_OK);
+    assert_int_equal(lb_raster_read_window(ctx, &wgs, 1, 0, mid, &w), LB_OK);
     assert_true(w->grid.nx < all->grid.nx && w->grid.ny < all->grid.ny);
     check_window(all, w);
-    lb_band_destroy(w);
-    lb_band_destroy(all);
+    lb_raster_destroy(w);
+    lb_raster_destroy(all);
     lb_ctx_destroy(ctx);
 }
 
@@ -444,11 +444,11 @@ static void test_raster_huge_vrt(void **state)
     assert_null(r);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "1073807362 x 2147352580 pixels"));
     const double win[4] = {150000.0, 461800.0, 150300.0, 462000.0};
-    assert_int_equal(lb_band_read_window(ctx, &src, 1, 0, win, &r), LB_OK);
+    assert_int_equal(lb_raster_read_window(ctx, &src, 1, 0, win, &r), LB_OK);
     assert_int_equal(r->grid.nx, 30);
     assert_int_equal(r->grid.ny, 20);
     assert_near(r->v[0], field(150005.0, 461995.0), 1e-3); /* Float32 */
-    lb_band_destroy(r);
+    lb_raster_destroy(r);
     lb_ctx_destroy(ctx);
 }
 

@@ -114,7 +114,7 @@ void lb_inputs_destroy(lb_inputs *in)
             else if (pass == 1 && e->kind == ENTRY_VECTOR)
                 lb_vlayer_destroy(e->obj);
             else if (pass == 1 && e->kind == ENTRY_RASTER)
-                lb_band_destroy(e->obj);
+                lb_raster_destroy(e->obj);
         }
     for (size_t i = 0; i < in->n_e; i++) {
         free(in->e[i].name);
@@ -141,7 +141,7 @@ void lb_inputs_release_rasters(lb_inputs *in, const char *name)
     for (size_t i = 0; i < in->n_e; i++) {
         entry *e = &in->e[i];
         if (e->kind == ENTRY_RASTER && strcmp(e->name, name) == 0) {
-            lb_band_destroy(e->obj);
+            lb_raster_destroy(e->obj);
             free(e->name);
             free(e->filter);
             free(e->cells);
@@ -286,8 +286,8 @@ static lb_status load_raster(lb_ctx *ctx, lb_inputs *in, const char *name, const
                         "input is one file: mosaic them first (gdalbuildvrt %s.vrt FILES...) and "
                         "bind the VRT",
                         name, src->path, name);
-    return src ? lb_band_read_window(ctx, src, ky->band, ky->nearest,
-                                     in->has_window ? in->window : NULL, (lb_band **)obj)
+    return src ? lb_raster_read_window(ctx, src, ky->band, ky->nearest,
+                                       in->has_window ? in->window : NULL, (lb_band **)obj)
                : LB_ERR_ARG;
 }
 
@@ -321,7 +321,7 @@ static void destroy_vector(void *o)
 
 static void destroy_raster(void *o)
 {
-    lb_band_destroy(o);
+    lb_raster_destroy(o);
 }
 
 static void destroy_index(void *o)

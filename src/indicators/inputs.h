@@ -20,7 +20,7 @@ void lb_inputs_destroy(lb_inputs *in);
 
 /* Read rasters over the RD box @p window (xmin, ymin, xmax, ymax) only, or whole (NULL, the
  * default): the run's extent grown by the largest radius of its indicators, so that a national
- * raster over a small study area costs the memory of that area (lb_band_read_window). Set it
+ * raster over a small study area costs the memory of that area (lb_raster_read_window). Set it
  * before the first raster is read: rasters already cached keep their extent. */
 void lb_inputs_set_window(lb_inputs *in, const double window[4]);
 
@@ -48,7 +48,7 @@ lb_status lb_inputs_raster(lb_ctx *ctx, lb_inputs *in, const char *name, int ban
                            const lb_band **out);
 
 /* The same with the resampling chosen: @p nearest for categorical rasters (see
- * lb_band_read_resampled). Cached per (name, band, resampling). */
+ * lb_raster_read_resampled). Cached per (name, band, resampling). */
 lb_status lb_inputs_raster_resampled(lb_ctx *ctx, lb_inputs *in, const char *name, int band,
                                      int nearest, const lb_band **out);
 

@@ -19,6 +19,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+void lb_raster_destroy(lb_band *r)
+{
+    lb_band_destroy(r);
+}
+
 int lb_path_is_raster(const char *path)
 {
     lb_gdal_init();
@@ -144,7 +149,7 @@ static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, i
     *out = r;
     return LB_OK;
 fail:
-    lb_band_destroy(r);
+    lb_raster_destroy(r);
     return st;
 }
 
@@ -267,19 +272,19 @@ done:
     return st;
 }
 
-lb_status lb_band_read(lb_ctx *ctx, const lb_source *src, int band, lb_band **out)
+lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_band **out)
 {
-    return lb_band_read_resampled(ctx, src, band, 0, out);
+    return lb_raster_read_resampled(ctx, src, band, 0, out);
 }
 
-lb_status lb_band_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
-                                 lb_band **out)
+lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
+                                   lb_band **out)
 {
-    return lb_band_read_window(ctx, src, band, nearest, NULL, out);
+    return lb_raster_read_window(ctx, src, band, nearest, NULL, out);
 }
 
-lb_status lb_band_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
-                              const double *window, lb_band **out)
+lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
+                                const double *window, lb_band **out)
 {
     lb_gdal_init();
     struct stat sb;

@@ -17,35 +17,31 @@
  * transformer), bilinear resampling (continuous data) or, with @p nearest, nearest neighbour
  * (classes); pixels outside the source or nodata in it become NaN.
  * Errors: LB_ERR_IO (unreadable), LB_ERR_DATA (no such band, no georeferencing), LB_ERR_CRS (no
- * or unreadable CRS, failed reprojection). *out is owned by the caller (lb_band_destroy). */
-lb_status lb_band_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
-                                 lb_band **out);
+ * or unreadable CRS, failed reprojection). *out is owned by the caller (lb_raster_destroy). */
+lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
+                                   lb_band **out);
 
-/* lb_band_read_resampled() restricted to the pixels that the RD box @p window (xmin, ymin,
+/* lb_raster_read_resampled() restricted to the pixels that the RD box @p window (xmin, ymin,
  * xmax, ymax; NULL = the whole raster) touches, snapped outward to whole pixels of the raster's
  * own lattice (of the RD lattice for a warped raster), at least one pixel: a run reads only
  * the part it needs, and every pixel it reads has the value a read of everything gives.
- * Errors as lb_band_read_resampled(), and LB_ERR_DATA when the window is too large to
+ * Errors as lb_raster_read_resampled(), and LB_ERR_DATA when the window is too large to
  * hold (its size in bytes would not fit in size_t). */
-lb_status lb_band_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
-                              const double *window, lb_band **out);
+lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
+                                const double *window, lb_band **out);
 
-/* lb_band_read_resampled() with bilinear resampling. */
-lb_status lb_band_read(lb_ctx *ctx, const lb_source *src, int band, lb_band **out);
+/* lb_raster_read_resampled() with bilinear resampling. */
+lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_band **out);
+
+/* Free. NULL is a no-op. (lb_band_destroy of data/band.h, under the name of this file.) */
+void lb_raster_destroy(lb_band *r);
 
 /* Is @p path a raster GDAL can open (as opposed to a vector file)? */
 int lb_path_is_raster(const char *path);
 
-/* The old names, for files outside the layout change that still use them (src/change/change.c):
- * remove once they say lb_band, lb_band_read and lb_band_destroy. */
+/* The struct's old name, for files outside the layout change that still use it
+ * (src/change/change.c on main): remove after the merge (wt-api's change.c says lb_band, and
+ * leefbaar/result.h's lb_raster is another type). */
 typedef lb_band lb_raster;
-static inline lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_band **out)
-{
-    return lb_band_read(ctx, src, band, out);
-}
-static inline void lb_raster_destroy(lb_band *r)
-{
-    lb_band_destroy(r);
-}
 
 #endif
