@@ -13,6 +13,7 @@
 #include "aggregate/aggregate.h"
 #include "core/ctx.h"
 #include "model/score.h"
+#include "indicators/inputs.h"
 
 #include <gdal.h>
 #include <gsl/gsl_rng.h>

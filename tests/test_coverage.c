@@ -11,7 +11,7 @@
 
 #include "core/ctx.h"
 #include "grid/coverage.h"
-#include "grid/grid.h"
+#include "data/grid.h"
 
 #include <geos_c.h>
 #include <gsl/gsl_rng.h>

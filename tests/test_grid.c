@@ -10,7 +10,7 @@
 #include "test_util.h"
 
 #include "core/ctx.h"
-#include "grid/grid.h"
+#include "data/grid.h"
 
 #include <limits.h>
 #include <stdlib.h>

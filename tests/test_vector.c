@@ -11,6 +11,7 @@
 #include "test_util.h"
 
 #include "core/ctx.h"
+#include "io/attrtable.h"
 #include "io/vector.h"
 
 #include <gdal.h>
@@ -755,6 +756,31 @@ static void test_vector_lines_and_bad_geometry(void **state)
     assert_near(l->xmax, 151200.0, 0.0);
     assert_near(l->ymax, 451500.0, 0.0);
     assert_null(l->area_m2);
+    /* The parts and vertices of the lines, which the spatial index reads (it has no OGR). */
+    static const double xy[] = {150000, 450000, 150500, 450800, 149900, 450100, 151000,
+                                449000, 151100, 449000, 151000, 451000, 151200, 451500};
+    static const size_t part_start[] = {0, 1, 3}, part_pt[] = {0, 3, 5, 7};
+    assert_int_equal(l->n_parts, 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(l->part_start[i], part_start[i]);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(l->part_pt_start[i], part_pt[i]);
+    for (size_t i = 0; i < 14; i++)
+        assert_near(l->part_xy[i], xy[i], 0.0);
+    lb_vlayer_destroy(l);
+    /* Two files bound to one name: the second file's parts follow the first's. */
+    const lb_source *twice[] = {&src, &src};
+    l = NULL;
+    assert_int_equal(lb_vlayer_read_list(ctx, twice, 2, NULL, &l), LB_OK);
+    assert_int_equal(l->n, 4);
+    assert_int_equal(l->n_parts, 6);
+    static const size_t part_start2[] = {0, 1, 3, 4, 6}, part_pt2[] = {0, 3, 5, 7, 10, 12, 14};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(l->part_start[i], part_start2[i]);
+    for (size_t i = 0; i < 7; i++)
+        assert_int_equal(l->part_pt_start[i], part_pt2[i]);
+    for (size_t i = 0; i < 28; i++)
+        assert_near(l->part_xy[i], xy[i % 14], 0.0);
     lb_vlayer_destroy(l);
 
     /* Points and polygons in one layer. */
@@ -1202,6 +1228,128 @@ static void test_vector_csv_ragged_and_nul(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* Both entry points of the one table reader: lb_attr_table_read (waterbed's region and focus
+ * tables) read CSV through OGR on its own, without trimming, with empty text as "", without
+ * the CSV shape check, and kept CBS special values of numeric fields as numbers; it now gives
+ * what lb_vlayer_read_table gives. The input is named by its file name in both. */
+static void same_text(const char *a, const char *b)
+{
+    if (!a || !b)
+        assert_true(a == b);
+    else
+        assert_string_equal(a, b);
+}
+
+static void check_same_table(lb_ctx *ctx, const char *path, size_t n_rows, size_t n_cols)
+{
+    const char *slash = strrchr(path, '/');
+    lb_source src = {slash + 1, path, NULL, NULL};
+    lb_vlayer *l = NULL;
+    lb_attr_table *t = NULL;
+    assert_int_equal(lb_vlayer_read_table(ctx, &src, &l), LB_OK);
+    assert_int_equal(lb_attr_table_read(ctx, path, NULL, &t), LB_OK);
+    assert_int_equal(l->n, n_rows);
+    assert_int_equal(t->n_rows, n_rows);
+    assert_int_equal(l->n_fields, n_cols);
+    assert_int_equal(t->n_cols, n_cols);
+    for (size_t c = 0; c < n_cols; c++) {
+        const lb_field *fl = &l->fields[c];
+        assert_string_equal(t->names[c], fl->name);
+        assert_true((t->num[c] == NULL) == (fl->is_string != 0));
+        for (size_t r = 0; r < n_rows; r++) {
+            assert_int_equal(t->fid[r], l->fid[r]);
+            if (fl->is_string) {
+                same_text(t->text[c][r], fl->str[r]);
+            } else {
+                assert_null(t->text[c][r]);
+                assert_true(isnan(t->num[c][r]) == isnan(fl->num[r]));
+                if (!isnan(fl->num[r]))
+                    assert_near(t->num[c][r], fl->num[r], 0);
+            }
+        }
+    }
+    lb_attr_table_destroy(t);
+    lb_vlayer_destroy(l);
+}
+
+static void test_vector_one_table_reader(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    char csv[600];
+    snprintf(csv, sizeof(csv), "%s/regio.csv", f->tmp);
+    /* BOM, ';', quoted fields with padding and a quoted separator, decimal comma, a CBS secret
+     * value, StatLine's '.' and 'x', an empty name. */
+    lb_test_write_text(csv, "\xEF\xBB\xBF\"code\";\"naam\";\"score\";\"inw\"\r\n"
+                            "\"GM0363  \";\"Amsterdam; centrum\";\"4,25\";\"-99999997\"\r\n"
+                            "\"GM0518\";\"\";\"3,5\";\".\"\r\n"
+                            "GM0599;Rotterdam;x;1.234\r\n");
+    check_same_table(ctx, csv, 3, 4);
+    /* The values themselves, computed by hand. */
+    lb_vlayer *l = NULL;
+    lb_source src = {"regio.csv", csv, NULL, NULL};
+    assert_int_equal(lb_vlayer_read_table(ctx, &src, &l), LB_OK);
+    assert_string_equal(l->fields[0].str[0], "GM0363");
+    assert_string_equal(l->fields[1].str[0], "Amsterdam; centrum");
+    assert_null(l->fields[1].str[1]);
+    assert_near(l->fields[2].num[0], 4.25, 0);
+    assert_near(l->fields[2].num[1], 3.5, 0);
+    assert_true(isnan(l->fields[2].num[2]));
+    assert_true(isnan(l->fields[3].num[0])); /* secret */
+    assert_true(isnan(l->fields[3].num[1]));
+    assert_near(l->fields[3].num[2], 1234, 0); /* the file writes decimals with a comma */
+    lb_vlayer_destroy(l);
+    lb_attr_table *t = NULL;
+    assert_int_equal(lb_attr_table_read(ctx, csv, NULL, &t), LB_OK);
+    assert_int_equal(t->data_line, 2);
+    assert_string_equal(t->driver, "CSV");
+    assert_int_equal(t->has_geometry, 0);
+    lb_attr_table_destroy(t);
+
+    /* A numeric CBS secret value of a GeoPackage is missing through both. */
+    char gpkg[600];
+    snprintf(gpkg, sizeof(gpkg), "%s/regio.gpkg", f->tmp);
+    GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GPKG"), gpkg, 0, 0, 0, GDT_Unknown, NULL);
+    assert_non_null(ds);
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "regio", NULL, wkbNone, NULL);
+    OGRFieldDefnH fc = OGR_Fld_Create("code", OFTString), fi = OGR_Fld_Create("inw", OFTInteger);
+    OGR_L_CreateField(lyr, fc, 1);
+    OGR_L_CreateField(lyr, fi, 1);
+    OGR_Fld_Destroy(fc);
+    OGR_Fld_Destroy(fi);
+    static const char *const codes[] = {"GM0363", "GM0518"};
+    static const int inw[] = {931298, -99999997};
+    for (int i = 0; i < 2; i++) {
+        OGRFeatureH ft = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+        OGR_F_SetFieldString(ft, 0, codes[i]);
+        OGR_F_SetFieldInteger(ft, 1, inw[i]);
+        assert_int_equal(OGR_L_CreateFeature(lyr, ft), OGRERR_NONE);
+        OGR_F_Destroy(ft);
+    }
+    GDALClose(ds);
+    check_same_table(ctx, gpkg, 2, 2);
+    assert_int_equal(lb_attr_table_read(ctx, gpkg, NULL, &t), LB_OK);
+    assert_near(t->num[1][0], 931298, 0);
+    assert_true(isnan(t->num[1][1]));
+    lb_attr_table_destroy(t);
+
+    /* A CSV with a row of too many fields is refused through both, with the same message. */
+    char bad[600];
+    snprintf(bad, sizeof(bad), "%s/scheef.csv", f->tmp);
+    lb_test_write_text(bad, "code;naam\nGM0363;Amsterdam\nGM0518;Den;Haag\n");
+    lb_source bsrc = {"scheef.csv", bad, NULL, NULL};
+    l = NULL;
+    assert_int_equal(lb_vlayer_read_table(ctx, &bsrc, &l), LB_ERR_DATA);
+    char *msg = lb_strdup(lb_ctx_errmsg(ctx));
+    assert_non_null(strstr(msg, "line 3 has 3"));
+    t = NULL;
+    assert_int_equal(lb_attr_table_read(ctx, bad, NULL, &t), LB_ERR_DATA);
+    assert_null(t);
+    assert_string_equal(lb_ctx_errmsg(ctx), msg);
+    free(msg);
+    lb_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     GDALAllRegister();
@@ -1211,6 +1359,7 @@ int main(void)
         cmocka_unit_test(test_vector_cbs_sentinel),
         cmocka_unit_test(test_vector_number_contract),
         cmocka_unit_test_setup_teardown(test_vector_csv_numbers_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_one_table_reader, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_csv_ragged_and_nul, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_read_buurten, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_filter, setup, teardown),

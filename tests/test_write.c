@@ -11,7 +11,7 @@
 #include "test_util.h"
 
 #include "core/ctx.h"
-#include "grid/grid.h"
+#include "data/grid.h"
 #include "data/table.h"
 #include "io/write.h"
 

@@ -3,7 +3,7 @@
 #ifndef LB_AGGREGATE_AGGREGATE_H
 #define LB_AGGREGATE_AGGREGATE_H
 
-#include "../indicators/inputs.h"
+#include "../data/coverage.h"
 #include "../model/score.h"
 
 /* Per unit: the aggregated deviations, totals and classes (from the unit's own aggregated

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The library context: error buffer, GEOS handle, log and progress callbacks. */
+/* The library context: error buffer, per-module slots (the GEOS handle), log and progress
+ * callbacks. */
 #include "ctx.h"
 
-#include "../geom/geos_bridge.h"
 #include "lb_config.h"
 
 #include <stdio.h>
@@ -16,7 +16,8 @@ enum { ERRMSG_SIZE = 2048 };
 
 struct lb_ctx {
     char errmsg[ERRMSG_SIZE];
-    void *geos;
+    void *slot[LB_CTX_N_SLOTS];
+    void (*slot_destroy[LB_CTX_N_SLOTS])(void *);
     lb_log_fn log_fn;
     void *log_user;
     lb_progress_fn progress_fn;
@@ -34,11 +35,6 @@ lb_status lb_ctx_create(lb_ctx **out)
     lb_ctx *ctx = calloc(1, sizeof(*ctx));
     if (!ctx)
         return LB_ERR_NOMEM;
-    ctx->geos = lb_geos_init(ctx);
-    if (!ctx->geos) {
-        free(ctx);
-        return LB_ERR_INTERNAL;
-    }
     *out = ctx;
     return LB_OK;
 }
@@ -47,7 +43,9 @@ void lb_ctx_destroy(lb_ctx *ctx)
 {
     if (!ctx)
         return;
-    lb_geos_finish(ctx->geos);
+    for (int i = LB_CTX_N_SLOTS - 1; i >= 0; i--)
+        if (ctx->slot[i] && ctx->slot_destroy[i])
+            ctx->slot_destroy[i](ctx->slot[i]);
     for (size_t i = 0; i < ctx->n_warnings; i++)
         free(ctx->warnings[i]);
     free(ctx->warnings);
@@ -214,9 +212,19 @@ lb_status lb_progress(lb_ctx *ctx, double done, const char *stage)
     return LB_OK;
 }
 
-void *lb_ctx_geos(lb_ctx *ctx)
+void *lb_ctx_slot_get(const lb_ctx *ctx, lb_ctx_slot slot)
 {
-    return ctx->geos;
+    return ctx && slot < LB_CTX_N_SLOTS ? ctx->slot[slot] : NULL;
+}
+
+void lb_ctx_slot_set(lb_ctx *ctx, lb_ctx_slot slot, void *obj, void (*destroy)(void *))
+{
+    if (!ctx || slot >= LB_CTX_N_SLOTS)
+        return;
+    if (ctx->slot[slot] && ctx->slot_destroy[slot] && ctx->slot[slot] != obj)
+        ctx->slot_destroy[slot](ctx->slot[slot]);
+    ctx->slot[slot] = obj;
+    ctx->slot_destroy[slot] = destroy;
 }
 
 char *lb_strdup(const char *s)

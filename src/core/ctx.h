@@ -31,8 +31,20 @@ void lb_log(lb_ctx *ctx, lb_log_level level, const char *fmt, ...)
 /* Report progress; returns LB_ERR_CANCELLED (with message) when the callback asks to cancel. */
 lb_status lb_progress(lb_ctx *ctx, double done, const char *stage);
 
-/* The context's GEOS handle (a GEOSContextHandle_t), typed void * to keep GEOS out of here. */
-void *lb_ctx_geos(lb_ctx *ctx);
+/* Objects that a module keeps per context. Core knows none of their types: the module that
+ * owns a slot creates its object on first use, stores it with its destructor, and
+ * lb_ctx_destroy() calls the destructors (last slot first). So core depends on no module. */
+typedef enum lb_ctx_slot {
+    LB_CTX_SLOT_GEOS = 0, /* geom: the GEOSContextHandle_t (lb_geos_handle) */
+    LB_CTX_N_SLOTS
+} lb_ctx_slot;
+
+/* The object in @p slot, or NULL when none is set. Borrowed. */
+void *lb_ctx_slot_get(const lb_ctx *ctx, lb_ctx_slot slot);
+
+/* Keep @p obj in @p slot; lb_ctx_destroy() frees it with @p destroy (may be NULL). An object
+ * already in the slot is destroyed first. */
+void lb_ctx_slot_set(lb_ctx *ctx, lb_ctx_slot slot, void *obj, void (*destroy)(void *));
 
 /* Duplicate a string (strict C17 has no strdup). NULL in gives NULL out. */
 char *lb_strdup(const char *s);

@@ -5,11 +5,11 @@
 
 #include <leefbaar/core.h>
 
-/* Create a GEOS handle whose notices and errors go into @p ctx. NULL on failure. */
-void *lb_geos_init(lb_ctx *ctx);
-
-/* Finish a handle made by lb_geos_init(). NULL is a no-op. */
-void lb_geos_finish(void *handle);
+/* The context's GEOS handle (a GEOSContextHandle_t, typed void * to keep GEOS out of this
+ * header), created on first use with its notices and errors going into @p ctx, and kept in the
+ * ctx's LB_CTX_SLOT_GEOS until lb_ctx_destroy(). One handle per ctx (one ctx per thread).
+ * NULL, with LB_ERR_INTERNAL in the ctx, when GEOS cannot make one. Borrowed. */
+void *lb_geos_handle(lb_ctx *ctx);
 
 /* The GEOS library version string. Static. */
 const char *lb_geos_version(void);

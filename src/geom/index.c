@@ -7,7 +7,6 @@
 #include "disc.h"
 
 #include <math.h>
-#include <ogr_api.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,47 +55,30 @@ static int clampi(double v, int hi)
     return (int)v;
 }
 
-/* Collect the segments of line features from their WKB via OGR. */
+/* The segments of line features, from the parts and vertices the reader decoded: consecutive
+ * points of a part; a part of one point is a zero-length segment. */
 static lb_status line_segments(lb_ctx *ctx, const lb_vlayer *l, seg **out, size_t *n_out)
 {
-    size_t cap = 1024, n = 0;
-    seg *s = malloc(cap * sizeof(*s));
+    size_t n = 0;
+    for (size_t p = 0; p < l->n_parts; p++) {
+        size_t np = l->part_pt_start[p + 1] - l->part_pt_start[p];
+        n += np == 1 ? 1 : (np > 1 ? np - 1 : 0);
+    }
+    seg *s = malloc((n ? n : 1) * sizeof(*s));
     if (!s)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory indexing '%s'", l->path);
-    for (size_t f = 0; f < l->n; f++) {
-        OGRGeometryH g = NULL;
-        if (OGR_G_CreateFromWkb(l->wkb[f], NULL, &g, (int)l->wkb_size[f]) != OGRERR_NONE) {
-            free(s);
-            return lb_error(ctx, LB_ERR_GEOM, "input '%s' feature %lld: unreadable geometry",
-                            l->name, (long long)l->fid[f]);
-        }
-        int nparts =
-            wkbFlatten(OGR_G_GetGeometryType(g)) == wkbLineString ? 1 : OGR_G_GetGeometryCount(g);
-        for (int p = 0; p < nparts; p++) {
-            OGRGeometryH ls = wkbFlatten(OGR_G_GetGeometryType(g)) == wkbLineString
-                                  ? g
-                                  : OGR_G_GetGeometryRef(g, p);
-            int np = OGR_G_GetPointCount(ls);
-            for (int i = 0; i + 1 < np || (np == 1 && i == 0); i++) {
-                if (n == cap) {
-                    cap *= 2;
-                    seg *t = realloc(s, cap * sizeof(*s));
-                    if (!t) {
-                        OGR_G_DestroyGeometry(g);
-                        free(s);
-                        return lb_error(ctx, LB_ERR_NOMEM, "out of memory indexing '%s'", l->path);
-                    }
-                    s = t;
-                }
-                int j = np == 1 ? 0 : i + 1;
-                s[n++] = (seg){OGR_G_GetX(ls, i), OGR_G_GetY(ls, i), OGR_G_GetX(ls, j),
-                               OGR_G_GetY(ls, j), (uint32_t)f};
+    size_t k = 0;
+    const double *xy = l->part_xy;
+    for (size_t f = 0; f < l->n; f++)
+        for (size_t p = l->part_start[f]; p < l->part_start[f + 1]; p++) {
+            size_t p0 = l->part_pt_start[p], np = l->part_pt_start[p + 1] - p0;
+            for (size_t i = 0; i + 1 < np || (np == 1 && i == 0); i++) {
+                size_t a = p0 + i, b = np == 1 ? p0 : a + 1;
+                s[k++] = (seg){xy[2 * a], xy[2 * a + 1], xy[2 * b], xy[2 * b + 1], (uint32_t)f};
             }
         }
-        OGR_G_DestroyGeometry(g);
-    }
     *out = s;
-    *n_out = n;
+    *n_out = k;
     return LB_OK;
 }
 

@@ -3,7 +3,7 @@
 #ifndef LB_GEOM_INDEX_H
 #define LB_GEOM_INDEX_H
 
-#include "../io/vector.h"
+#include "../data/vlayer.h"
 
 #include <stddef.h>
 #include <stdint.h>

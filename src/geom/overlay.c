@@ -4,6 +4,7 @@
 #include "overlay.h"
 
 #include "../core/ctx.h"
+#include "geos_bridge.h"
 #include "repair_geos.h"
 
 #include <geos_c.h>
@@ -99,7 +100,9 @@ void lb_geoset_destroy(lb_geoset *s)
 
 lb_status lb_geoset_create(lb_ctx *ctx, const lb_vlayer *l, lb_geoset **out)
 {
-    GEOSContextHandle_t h = lb_ctx_geos(ctx);
+    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    if (!h)
+        return LB_ERR_INTERNAL;
     lb_geoset *s = calloc(1, sizeof(*s));
     if (!s)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
@@ -156,7 +159,9 @@ void lb_shape_destroy(lb_shape *s)
 lb_status lb_shape_create(lb_ctx *ctx, const unsigned char *wkb, size_t size, double buffer_m,
                           const char *what, lb_shape **out)
 {
-    GEOSContextHandle_t h = lb_ctx_geos(ctx);
+    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    if (!h)
+        return LB_ERR_INTERNAL;
     lb_shape *s = calloc(1, sizeof(*s));
     if (!s)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");

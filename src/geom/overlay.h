@@ -4,7 +4,7 @@
 #ifndef LB_GEOM_OVERLAY_H
 #define LB_GEOM_OVERLAY_H
 
-#include "../io/vector.h"
+#include "../data/vlayer.h"
 
 #include <stddef.h>
 #include <stdint.h>

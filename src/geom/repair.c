@@ -4,6 +4,7 @@
 #include "repair_geos.h"
 
 #include "../core/ctx.h"
+#include "geos_bridge.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -168,7 +169,9 @@ lb_status lb_vlayer_make_valid(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired)
         *n_repaired = 0;
     if (l->kind != LB_GEOM_POLYGON || l->n == 0)
         return LB_OK;
-    GEOSContextHandle_t h = lb_ctx_geos(ctx);
+    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    if (!h)
+        return LB_ERR_INTERNAL;
     lb_status st = LB_OK;
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
     GEOSWKBWriter *wr = GEOSWKBWriter_create_r(h);

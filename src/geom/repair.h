@@ -4,7 +4,7 @@
 #ifndef LB_GEOM_REPAIR_H
 #define LB_GEOM_REPAIR_H
 
-#include "../io/vector.h"
+#include "../data/vlayer.h"
 
 /* Repair the invalid polygons of @p l in place: each one's WKB, rings and area are replaced by
  * the polygonal part of its MakeValid repair, so that exact coverage (which walks the rings)

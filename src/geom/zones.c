@@ -4,6 +4,7 @@
 #include "zones.h"
 
 #include "../core/ctx.h"
+#include "geos_bridge.h"
 #include "repair_geos.h"
 
 #include <geos_c.h>
@@ -90,7 +91,9 @@ static int envelope(GEOSContextHandle_t h, const GEOSGeometry *g, double *e)
 lb_status lb_zunits_create(lb_ctx *ctx, const lb_vlayer *l, const size_t *row, size_t n,
                            lb_zunits **out)
 {
-    GEOSContextHandle_t h = lb_ctx_geos(ctx);
+    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    if (!h)
+        return LB_ERR_INTERNAL;
     lb_status st = LB_OK;
     GEOSWKBReader *rd = NULL;
     lb_zunits *zu = calloc(1, sizeof(*zu));
@@ -517,7 +520,9 @@ lb_status lb_zunits_union(lb_ctx *ctx, const lb_zunits *zu, const size_t *member
 lb_status lb_wkb_area_centroid(lb_ctx *ctx, const unsigned char *wkb, size_t wkb_size,
                                double *area_m2, double *cx, double *cy)
 {
-    GEOSContextHandle_t h = lb_ctx_geos(ctx);
+    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    if (!h)
+        return LB_ERR_INTERNAL;
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
     if (!rd)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory reading a polygon");

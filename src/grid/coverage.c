@@ -283,15 +283,3 @@ lb_status lb_cover_polygon(lb_ctx *ctx, const lb_grid *g, const lb_ring *rings, 
     out->n = n;
     return LB_OK;
 }
-
-void lb_cover_free(lb_cover *c)
-{
-    if (!c)
-        return;
-    free(c->cell);
-    free(c->frac);
-    c->cell = NULL;
-    c->frac = NULL;
-    c->n = 0;
-    c->cap = 0;
-}

@@ -3,27 +3,11 @@
 #ifndef LB_GRID_COVERAGE_H
 #define LB_GRID_COVERAGE_H
 
-#include "grid.h"
+#include "../data/coverage.h"
+#include "../data/grid.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* One ring of a polygon: @p n points as interleaved x,y (RD metres), closed (first == last).
- * Orientation does not matter; @p is_hole says whether it is an interior ring. */
-typedef struct lb_ring {
-    const double *xy;
-    size_t n;
-    int is_hole;
-} lb_ring;
-
-/* Sparse coverage of one polygon over a grid: cells with fraction > 0, ascending cell index.
- * frac[i] in (0, 1] is the share of cell cell[i]'s area inside the polygon. */
-typedef struct lb_cover {
-    size_t n;
-    size_t cap;
-    uint32_t *cell;
-    double *frac;
-} lb_cover;
 
 /* Compute the coverage of the polygon made of @p rings (shells and holes of a polygon or
  * multipolygon; shells must not overlap) over grid @p g. Cells of the polygon outside the grid
@@ -39,8 +23,5 @@ typedef struct lb_cover {
  * the ring and point index). */
 lb_status lb_cover_polygon(lb_ctx *ctx, const lb_grid *g, const lb_ring *rings, size_t nrings,
                            lb_cover *out);
-
-/* Free the buffers of @p c (not @p c itself). NULL is a no-op. */
-void lb_cover_free(lb_cover *c);
 
 #endif

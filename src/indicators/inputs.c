@@ -378,16 +378,6 @@ lb_status lb_inputs_index(lb_ctx *ctx, lb_inputs *in, const char *name, const ch
     return cached(ctx, in, ENTRY_INDEX, name, &ky, load_index, destroy_index, (const void **)out);
 }
 
-void lb_layer_cover_destroy(lb_layer_cover *c)
-{
-    if (!c)
-        return;
-    free(c->off);
-    free(c->cell);
-    free(c->frac);
-    free(c);
-}
-
 /* The coverage of a run of consecutive polygons, computed by one thread. */
 typedef struct cover_chunk {
     size_t f0, f1; /* polygons [f0, f1) */
@@ -556,16 +546,6 @@ lb_status lb_inputs_cells_cover(lb_ctx *ctx, lb_inputs *in, const char *name, co
 {
     key ky = {.g = g, .cells = cells, .n_cells = n};
     return cached(ctx, in, ENTRY_CELLS, name, &ky, load_cells, destroy_cells, (const void **)out);
-}
-
-void lb_cells_cover_destroy(lb_cells_cover *c)
-{
-    if (!c)
-        return;
-    free(c->off);
-    free(c->poly);
-    free(c->frac);
-    free(c);
 }
 
 /* Index of the first cell >= c in the ascending list, n when none. */

@@ -4,29 +4,13 @@
 #ifndef LB_INDICATORS_INPUTS_H
 #define LB_INDICATORS_INPUTS_H
 
+#include "../data/band.h"
+#include "../data/coverage.h"
+#include "../data/grid.h"
+#include "../data/vlayer.h"
 #include "../geom/index.h"
-#include "../grid/grid.h"
 #include "../io/raster.h"
 #include "../io/vector.h"
-
-/* Coverage of every polygon of a layer over the run's grid, CSR: polygon p covers cells
- * cell[off[p] .. off[p+1]) with fractions frac[...]. */
-typedef struct lb_layer_cover {
-    size_t n_poly;
-    size_t *off;
-    uint32_t *cell;
-    double *frac;
-} lb_layer_cover;
-
-/* The coverage of a polygon layer restricted to a list of cells, cell-major: the k-th cell of
- * the list is covered by polygons poly[off[k] .. off[k+1]) with fractions frac[...], in polygon
- * order (so sums over them have the order of a polygon-major pass). */
-typedef struct lb_cells_cover {
-    size_t n;
-    size_t *off;
-    uint32_t *poly;
-    double *frac;
-} lb_cells_cover;
 
 typedef struct lb_inputs lb_inputs;
 
@@ -90,12 +74,10 @@ lb_status lb_inputs_cells_cover(lb_ctx *ctx, lb_inputs *in, const char *name, co
  * lb_ctx_threads(ctx) threads; the result does not depend on the number of threads. */
 lb_status lb_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g,
                                  lb_layer_cover **out);
-void lb_layer_cover_destroy(lb_layer_cover *c);
 
 /* Restrict @p cov (over grid @p g) to the @p n ascending cells @p cells, cell-major (owned by
  * the caller). */
 lb_status lb_cells_cover_build(lb_ctx *ctx, const lb_layer_cover *cov, const lb_grid *g,
                                const uint32_t *cells, size_t n, lb_cells_cover **out);
-void lb_cells_cover_destroy(lb_cells_cover *c);
 
 #endif

@@ -21,12 +21,7 @@
 
 void lb_raster_destroy(lb_band *r)
 {
-    if (!r)
-        return;
-    free(r->name);
-    free(r->path);
-    free(r->v);
-    free(r);
+    lb_band_destroy(r);
 }
 
 int lb_path_is_raster(const char *path)

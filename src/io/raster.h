@@ -1,21 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading single raster bands into memory on a north-up RD grid (warped to RD if needed). */
+/* Reading single raster bands into memory (lb_band of data/band.h) on a north-up RD grid
+ * (warped to RD if needed). */
 #ifndef LB_IO_RASTER_H
 #define LB_IO_RASTER_H
 
-#include "../grid/grid.h"
+#include "../data/band.h"
+#include "../data/grid.h"
 #include "vector.h"
-
-/* A band in memory: values in grid index order (row 0 north), NaN for nodata. The grid's
- * x0/y0 are the raster's own corner (not necessarily multiples of the pixel size). */
-typedef struct lb_band {
-    char *name;
-    char *path;
-    int band;
-    lb_grid grid;
-    double *v;
-    size_t n_nodata;
-} lb_band;
 
 /* Read band @p band (1-based) of raster @p src->path into memory on a north-up RD New grid.
  * A raster already in EPSG:28992 with north-up square pixels is read pixel for pixel. Any other
@@ -42,10 +33,14 @@ lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int
 /* lb_raster_read_resampled() with bilinear resampling. */
 lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_band **out);
 
-/* Free. NULL is a no-op. */
+/* Free. NULL is a no-op. (lb_band_destroy of data/band.h, under the name of this file.) */
 void lb_raster_destroy(lb_band *r);
 
 /* Is @p path a raster GDAL can open (as opposed to a vector file)? */
 int lb_path_is_raster(const char *path);
+
+/* The struct's old name, for files outside the layout change that still use it
+ * (src/change/change.c on main): remove after the merge (wt-api's change.c says lb_band, and
+ * leefbaar/result.h's lb_raster is another type). */
 
 #endif

@@ -37,54 +37,6 @@ int lb_is_cbs_sentinel(double v)
            v == -99995.0 || v == -99991.0;
 }
 
-void lb_vlayer_destroy(lb_vlayer *l)
-{
-    if (!l)
-        return;
-    for (size_t i = 0; i < l->n_fields; i++) {
-        lb_field *f = &l->fields[i];
-        if (f->str)
-            for (size_t k = 0; k < l->n; k++)
-                free(f->str[k]);
-        free(f->str);
-        free(f->num);
-        free(f->state);
-        free(f->name);
-    }
-    free(l->fields);
-    if (l->wkb)
-        for (size_t k = 0; k < l->n; k++)
-            free(l->wkb[k]);
-    free(l->wkb);
-    free(l->wkb_size);
-    free(l->fid);
-    free(l->x);
-    free(l->y);
-    free(l->ring_start);
-    free(l->ring_pt_start);
-    free(l->ring_hole);
-    free(l->ring_xy);
-    free(l->area_m2);
-    free(l->name);
-    free(l->path);
-    free(l->layer);
-    free(l->filter);
-    free(l);
-}
-
-const lb_field *lb_vlayer_field(lb_ctx *ctx, const lb_vlayer *l, const char *name)
-{
-    for (size_t i = 0; i < l->n_fields; i++)
-        if (strcmp(l->fields[i].name, name) == 0)
-            return &l->fields[i];
-    char list[768] = "";
-    for (size_t i = 0; i < l->n_fields; i++)
-        lb_list_append(list, sizeof(list), l->fields[i].name);
-    lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'): no field '%s' (fields: %s)", l->name,
-             l->path, l->layer, name, l->n_fields ? list : "none");
-    return NULL;
-}
-
 /* Growable arrays used while reading. */
 typedef struct growbuf {
     void *data;
@@ -120,6 +72,7 @@ typedef struct reader {
     lb_vlayer *l;
     int attrs_only; /* a table: keep every row, ignore geometry */
     growbuf fid, x, y, wkb, wkbsz, ring_start, ring_pt, ring_hole, ring_xy, area;
+    growbuf part_start, part_pt, part_xy; /* lines */
     skipped outside_nl;
     skipped no_geometry; /* NULL or empty geometry */
 } reader;
@@ -176,6 +129,33 @@ static lb_status add_ring(reader *r, OGRGeometryH ring, int hole, double *area)
     r->ring_xy.n += 2 * (size_t)np;
     double a = fabs(ring_signed_area(xy, (size_t)np));
     *area += hole ? -a : a;
+    return LB_OK;
+}
+
+/* The parts of a line feature with their vertices: a LineString is one part; for the other
+ * line types each of OGR's sub-geometries is one (a bare CircularString has none). */
+static lb_status add_line_parts(reader *r, OGRGeometryH g)
+{
+    int single = wkbFlatten(OGR_G_GetGeometryType(g)) == wkbLineString;
+    int nparts = single ? 1 : OGR_G_GetGeometryCount(g);
+    if (!grow(&r->part_start, 1))
+        return LB_ERR_NOMEM;
+    ((size_t *)r->part_start.data)[r->part_start.n++] = r->part_pt.n;
+    for (int p = 0; p < nparts; p++) {
+        OGRGeometryH ls = single ? g : OGR_G_GetGeometryRef(g, p);
+        int np = OGR_G_GetPointCount(ls);
+        if (np < 0)
+            np = 0;
+        if (!grow(&r->part_pt, 1) || !grow(&r->part_xy, 2 * (size_t)np))
+            return LB_ERR_NOMEM;
+        ((size_t *)r->part_pt.data)[r->part_pt.n++] = r->part_xy.n / 2;
+        double *xy = (double *)r->part_xy.data + r->part_xy.n;
+        for (int i = 0; i < np; i++) {
+            xy[2 * i] = OGR_G_GetX(ls, i);
+            xy[2 * i + 1] = OGR_G_GetY(ls, i);
+        }
+        r->part_xy.n += 2 * (size_t)np;
+    }
     return LB_OK;
 }
 
@@ -266,6 +246,11 @@ static int add_geometry(reader *r, OGRGeometryH g, int64_t fid)
     OGR_G_ExportToWkb(g, wkbNDR, wkb);
     ((unsigned char **)r->wkb.data)[r->wkb.n++] = wkb;
     ((size_t *)r->wkbsz.data)[r->wkbsz.n++] = sz;
+    if (k == LB_GEOM_LINE) {
+        lb_status s = add_line_parts(r, g);
+        if (s != LB_OK)
+            return -(int)s;
+    }
     if (k == LB_GEOM_POLYGON) {
         if (!grow(&r->ring_start, 1) || !grow(&r->area, 1))
             return -(int)LB_ERR_NOMEM;
@@ -499,7 +484,7 @@ static const char *row_name(const lb_vlayer *l, int is_csv, size_t row, char *bu
 /* Parse the text fields as numbers with the file's decimal separator (the one its unambiguous
  * values show; see number.h), count what is missing, unreadable or ambiguous, and warn about
  * the fields that hold numbers and also values that are none. */
-static void parse_text_fields(lb_ctx *ctx, const lb_source *src, lb_vlayer *l, int is_csv)
+static void parse_text_fields(lb_ctx *ctx, const lb_source *src, lb_vlayer *l, int is_csv, int warn)
 {
     size_t n_comma = 0, n_point = 0;
     for (size_t i = 0; i < l->n_fields; i++)
@@ -539,7 +524,7 @@ static void parse_text_fields(lb_ctx *ctx, const lb_source *src, lb_vlayer *l, i
         }
         size_t n_bad = f->n_unreadable + f->n_ambiguous;
         /* A column of names or codes holds no number: its text is not a missing number. */
-        if (n_bad == 0 || (n_num == 0 && f->n_ambiguous == 0))
+        if (!warn || n_bad == 0 || (n_num == 0 && f->n_ambiguous == 0))
             continue;
         lb_log(ctx, LB_LOG_WARN,
                "input '%s' ('%s' layer '%s'), field '%s': %zu value(s) are read as missing: "
@@ -607,6 +592,12 @@ static lb_status finish_layer(reader *r)
         ((size_t *)r->ring_start.data)[r->ring_start.n] = r->ring_pt.n;
         ((size_t *)r->ring_pt.data)[r->ring_pt.n] = r->ring_xy.n / 2;
     }
+    if (l->kind == LB_GEOM_LINE) {
+        if (!grow(&r->part_start, 1) || !grow(&r->part_pt, 1))
+            return lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+        ((size_t *)r->part_start.data)[r->part_start.n] = r->part_pt.n;
+        ((size_t *)r->part_pt.data)[r->part_pt.n] = r->part_xy.n / 2;
+    }
     l->fid = r->fid.data;
     l->x = r->x.data;
     l->y = r->y.data;
@@ -618,6 +609,10 @@ static lb_status finish_layer(reader *r)
     l->n_rings = r->ring_pt.n;
     l->ring_start = r->ring_start.data;
     l->ring_pt_start = r->ring_pt.data;
+    l->part_start = r->part_start.data;
+    l->part_pt_start = r->part_pt.data;
+    l->part_xy = r->part_xy.data;
+    l->n_parts = r->part_pt.n;
     memset(r, 0, sizeof(*r));
     return LB_OK;
 }
@@ -672,6 +667,9 @@ static void free_reader(reader *r)
     free(r->ring_hole.data);
     free(r->ring_xy.data);
     free(r->area.data);
+    free(r->part_start.data);
+    free(r->part_pt.data);
+    free(r->part_xy.data);
 }
 
 /* Does the path end in @p ext (".csv"), ignoring case? */
@@ -851,7 +849,7 @@ static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *ou
 /* Read one layer. @p allow_empty: no features is no error (one file of several bound to a name;
  * lb_vlayer_read_list checks the total). */
 static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filter, int attrs_only,
-                            int allow_empty, lb_vlayer **out)
+                            int allow_empty, int warn_text, lb_vlayer **out)
 {
     lb_gdal_init();
     lb_status st = LB_OK;
@@ -864,6 +862,8 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
     r.wkb.elem = sizeof(unsigned char *);
     r.wkbsz.elem = r.ring_start.elem = r.ring_pt.elem = sizeof(size_t);
     r.ring_hole.elem = sizeof(int);
+    r.part_start.elem = r.part_pt.elem = sizeof(size_t);
+    r.part_xy.elem = sizeof(double);
 
     lb_vlayer *l = calloc(1, sizeof(*l));
     if (!l)
@@ -883,6 +883,7 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
     }
     l->layer = lb_strdup(OGR_L_GetName(lyr));
     const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
+    l->driver = lb_strdup(driver);
     if (!allow_empty && OGR_L_GetFeatureCount(lyr, TRUE) == 0) {
         st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s') has no %s", src->name,
                       src->path, l->layer, attrs_only ? "rows" : "features");
@@ -968,7 +969,7 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
     st = finish_layer(&r);
     if (st != LB_OK)
         goto cleanup;
-    parse_text_fields(ctx, src, l, has_ext(src->path, ".csv"));
+    parse_text_fields(ctx, src, l, has_ext(src->path, ".csv"), warn_text);
     if (!attrs_only)
         compute_extent(l);
     *out = l;
@@ -1004,12 +1005,18 @@ size_t lb_vlayer_report_outside(lb_ctx *ctx, const lb_vlayer *l, const double ex
 
 lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, lb_vlayer **out)
 {
-    return read_layer(ctx, src, filter, 0, 0, out);
+    return read_layer(ctx, src, filter, 0, 0, 1, out);
 }
 
 lb_status lb_vlayer_read_table(lb_ctx *ctx, const lb_source *src, lb_vlayer **out)
 {
-    return read_layer(ctx, src, NULL, 1, 0, out);
+    return read_layer(ctx, src, NULL, 1, 0, 1, out);
+}
+
+lb_status lb_vlayer_read_table_where(lb_ctx *ctx, const lb_source *src, const char *where,
+                                     int warn_text, lb_vlayer **out)
+{
+    return read_layer(ctx, src, where, 1, 0, warn_text, out);
 }
 
 /* Grow @p *p (n elements of @p elem bytes) by the m elements at @p q; 0 when out of memory. */
@@ -1095,6 +1102,8 @@ lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more)
     lb_geom_kind kind = l->n ? l->kind : more->kind;
     size_t np_l = l->n_rings ? l->ring_pt_start[l->n_rings] : 0;
     size_t np_m = more->n_rings ? more->ring_pt_start[more->n_rings] : 0;
+    size_t lp_l = l->n_parts ? l->part_pt_start[l->n_parts] : 0;
+    size_t lp_m = more->n_parts ? more->part_pt_start[more->n_parts] : 0;
     /* A text field of @p l without any value takes the other file's number type (its values
      * stay missing: num[] is NaN). */
     for (size_t i = 0; i < l->n_fields; i++) {
@@ -1147,6 +1156,28 @@ lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more)
                 rp[l->n_rings + r] = np_l + more->ring_pt_start[r];
         }
     }
+    if (ok && kind == LB_GEOM_LINE && m) {
+        /* the same for the parts of lines and their points */
+        size_t *ps = realloc(l->part_start, (n + m + 1) * sizeof(size_t));
+        ok = ps != NULL;
+        if (ok)
+            l->part_start = ps;
+        size_t *pp =
+            ok ? realloc(l->part_pt_start, (l->n_parts + more->n_parts + 1) * sizeof(size_t))
+               : NULL;
+        ok = ok && pp != NULL;
+        if (ok)
+            l->part_pt_start = pp;
+        ok = ok && concat(&l->part_xy, 2 * lp_l, more->part_xy, 2 * lp_m, sizeof(double));
+        if (ok) {
+            if (n == 0)
+                ps[0] = pp[0] = 0;
+            for (size_t f = 0; f <= m; f++)
+                ps[n + f] = l->n_parts + more->part_start[f];
+            for (size_t q = 0; q <= more->n_parts; q++)
+                pp[l->n_parts + q] = lp_l + more->part_pt_start[q];
+        }
+    }
     if (!ok) {
         free(path);
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory appending '%s' to '%s'", more->path,
@@ -1165,6 +1196,8 @@ lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more)
     if (more->wkb)
         memset(more->wkb, 0, m * sizeof(unsigned char *));
     l->n_rings += more->n_rings;
+    if (kind == LB_GEOM_LINE)
+        l->n_parts += more->n_parts;
     l->kind = kind;
     l->n = n + m;
     l->n_skipped += more->n_skipped;
@@ -1189,7 +1222,7 @@ lb_status lb_vlayer_read_list(lb_ctx *ctx, const lb_source *const *src, size_t n
     lb_vlayer *l = NULL, *more = NULL;
     lb_status st = LB_OK;
     for (size_t i = 0; st == LB_OK && i < n; i++) {
-        st = read_layer(ctx, src[i], filter, 0, 1, i == 0 ? &l : &more);
+        st = read_layer(ctx, src[i], filter, 0, 1, 1, i == 0 ? &l : &more);
         if (st == LB_OK && i > 0)
             st = lb_vlayer_append(ctx, l, more);
         lb_vlayer_destroy(more);

@@ -1,72 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading vector layers into memory, reprojected to EPSG:28992, with missing values as NaN. */
+/* Reading vector layers into memory (the lb_vlayer of data/vlayer.h), reprojected to
+ * EPSG:28992, with missing values as NaN. */
 #ifndef LB_IO_VECTOR_H
 #define LB_IO_VECTOR_H
 
+#include "../data/vlayer.h"
 #include "number.h"
 
 #include <leefbaar/core.h>
 
 #include <stddef.h>
 #include <stdint.h>
-
-typedef enum lb_geom_kind {
-    LB_GEOM_NONE,
-    LB_GEOM_POINT,
-    LB_GEOM_LINE,
-    LB_GEOM_POLYGON
-} lb_geom_kind;
-
-/* Where a named input comes from. @p layer may be NULL (the only / first layer). @p s_srs may be
- * NULL; when set it is the CRS of data that carries none (or a CRS-less GeoJSON). */
-typedef struct lb_source {
-    const char *name;
-    const char *path;
-    const char *layer;
-    const char *s_srs;
-} lb_source;
-
-/* One attribute column: numeric value (NaN when NULL, non-numeric, a CBS special value
- * (lb_is_cbs_sentinel), or StatLine "." / "x") and, for string fields, the text. */
-typedef struct lb_field {
-    char *name;
-    int is_string;
-    double *num; /* n values */
-    char **str;  /* n values when is_string, else NULL */
-    size_t n_missing;
-    /* Text fields: what each value is as a number (lb_num_status; num[] is NaN unless
-     * LB_NUM_OK), and how many values are no number (n_unreadable) or could be two numbers
-     * (n_ambiguous, "1.200" in a file that does not tell). NULL / 0 for numeric fields. */
-    unsigned char *state;
-    size_t n_unreadable, n_ambiguous;
-} lb_field;
-
-/* A layer in memory. Polygons are kept as rings (for exact coverage) and WKB (for GEOS);
- * points as x/y arrays. All coordinates in EPSG:28992 metres. */
-typedef struct lb_vlayer {
-    char *name; /* input name */
-    char *path;
-    char *layer; /* OGR layer name actually read */
-    char *filter;
-    lb_geom_kind kind;
-    size_t n;
-    int64_t *fid;
-    double *x, *y;       /* LB_GEOM_POINT: coordinates; otherwise NULL */
-    unsigned char **wkb; /* LB_GEOM_LINE / POLYGON: WKB per feature */
-    size_t *wkb_size;
-    size_t *ring_start;    /* POLYGON: feature f has rings [ring_start[f], ring_start[f+1]) */
-    size_t *ring_pt_start; /* ring r has points [ring_pt_start[r], ring_pt_start[r+1]) */
-    int *ring_hole;
-    double *ring_xy; /* interleaved x,y of all rings */
-    size_t n_rings;
-    double *area_m2; /* POLYGON: area per feature */
-    double xmin, ymin, xmax, ymax;
-    size_t n_fields;
-    lb_field *fields;
-    size_t n_skipped; /* features skipped: empty geometry, points outside the Netherlands */
-    size_t n_outside; /* of which points outside the Netherlands' RD envelope (e.g. at 0,0) */
-    int has_geometry; /* the layer has a geometry field (lb_vlayer_read_table ignores it) */
-} lb_vlayer;
 
 /* Read a layer. Only features matching @p filter (OGR SQL WHERE, may be NULL) are kept.
  * Errors (LB_ERR_IO, LB_ERR_CRS, LB_ERR_DATA, LB_ERR_GEOM) name the file, layer and feature:
@@ -92,6 +36,15 @@ lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, 
  * with a message saying which export to download instead. *out: lb_vlayer_destroy. */
 lb_status lb_vlayer_read_table(lb_ctx *ctx, const lb_source *src, lb_vlayer **out);
 
+/* lb_vlayer_read_table() keeping only the rows that match the OGR SQL attribute filter @p where
+ * (NULL keeps all; a filter OGR cannot parse is LB_ERR_DATA naming it, and one matching no row
+ * is LB_ERR_DATA like an empty table). @p warn_text 0 leaves out the warning about text fields
+ * whose values are partly no number, for callers that use text fields as text (codes, names;
+ * the counts in lb_field are kept). The one table reader: lb_attr_table_read_where() is this
+ * call. *out: lb_vlayer_destroy. */
+lb_status lb_vlayer_read_table_where(lb_ctx *ctx, const lb_source *src, const char *where,
+                                     int warn_text, lb_vlayer **out);
+
 /* Read the @p n sources @p src (one input bound to several files) as one layer: each file is
  * read as lb_vlayer_read would (the same filter, each from its own CRS) and appended in order
  * (lb_vlayer_append). With n > 1 a file may have no matching features, but not all of them.
@@ -114,12 +67,6 @@ lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more);
  * feature ids; also recorded in run.json) and returns the count. */
 size_t lb_vlayer_report_outside(lb_ctx *ctx, const lb_vlayer *l, const double extent[4],
                                 double margin_m);
-
-/* Free a layer. NULL is a no-op. */
-void lb_vlayer_destroy(lb_vlayer *l);
-
-/* Column @p name, or NULL with an LB_ERR_DATA message that lists the fields. */
-const lb_field *lb_vlayer_field(lb_ctx *ctx, const lb_vlayer *l, const char *name);
 
 /* Is @p v one of the CBS special values: −99999997 (secret), −99999998, −99999999 (unknown) of
  * the Wijk- en Buurtkaart up to 2021, or −99997 (secret or absent), −99995 (published later),

@@ -5,7 +5,7 @@
 #ifndef LB_IO_WRITE_H
 #define LB_IO_WRITE_H
 
-#include "../grid/grid.h"
+#include "../data/grid.h"
 #include "../data/table.h"
 
 #include <json-c/json_object.h>

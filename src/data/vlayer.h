@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* A vector layer in memory (points, lines or polygons in EPSG:28992, and attribute columns):
+ * plain data that io's readers fill (io/vector.h) and geom, grid and the stages read (geom's
+ * lb_vlayer_make_valid is the one writer after the reader: it repairs polygons in place). */
+#ifndef LB_DATA_VLAYER_H
+#define LB_DATA_VLAYER_H
+
+#include <leefbaar/core.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum lb_geom_kind {
+    LB_GEOM_NONE,
+    LB_GEOM_POINT,
+    LB_GEOM_LINE,
+    LB_GEOM_POLYGON
+} lb_geom_kind;
+
+/* Where a named input comes from. @p layer may be NULL (the only / first layer). @p s_srs may be
+ * NULL; when set it is the CRS of data that carries none (or a CRS-less GeoJSON). */
+typedef struct lb_source {
+    const char *name;
+    const char *path;
+    const char *layer;
+    const char *s_srs;
+} lb_source;
+
+/* One attribute column: numeric value (NaN when NULL, non-numeric, a CBS special value
+ * (lb_is_cbs_sentinel, io/vector.h), or StatLine "." / "x") and, for string fields, the text. */
+typedef struct lb_field {
+    char *name;
+    int is_string;
+    double *num; /* n values */
+    char **str;  /* n values when is_string, else NULL */
+    size_t n_missing;
+    /* Text fields: what each value is as a number (lb_num_status of io/number.h; num[] is NaN
+     * unless LB_NUM_OK), and how many values are no number (n_unreadable) or could be two numbers
+     * (n_ambiguous, "1.200" in a file that does not tell). NULL / 0 for numeric fields. */
+    unsigned char *state;
+    size_t n_unreadable, n_ambiguous;
+} lb_field;
+
+/* A layer in memory. Polygons are kept as rings (for exact coverage) and WKB (for GEOS);
+ * points as x/y arrays. All coordinates in EPSG:28992 metres. */
+typedef struct lb_vlayer {
+    char *name; /* input name */
+    char *path;
+    char *layer;  /* OGR layer name actually read */
+    char *driver; /* GDAL driver short name of the file, e.g. "CSV", "GPKG" */
+    char *filter;
+    lb_geom_kind kind;
+    size_t n;
+    int64_t *fid;
+    double *x, *y;       /* LB_GEOM_POINT: coordinates; otherwise NULL */
+    unsigned char **wkb; /* LB_GEOM_LINE / POLYGON: WKB per feature */
+    size_t *wkb_size;
+    size_t *ring_start;    /* POLYGON: feature f has rings [ring_start[f], ring_start[f+1]) */
+    size_t *ring_pt_start; /* ring r has points [ring_pt_start[r], ring_pt_start[r+1]) */
+    int *ring_hole;
+    double *ring_xy; /* interleaved x,y of all rings */
+    size_t n_rings;
+    /* LB_GEOM_LINE: feature f has parts [part_start[f], part_start[f+1]) (the linestrings of a
+     * multilinestring or compound curve, as OGR counts them); part p has points
+     * [part_pt_start[p], part_pt_start[p+1]) of part_xy (interleaved x,y). The vertices of the
+     * WKB, decoded once by the reader so that no reader of the layer needs OGR. */
+    size_t *part_start;
+    size_t *part_pt_start;
+    double *part_xy;
+    size_t n_parts;
+    double *area_m2; /* POLYGON: area per feature */
+    double xmin, ymin, xmax, ymax;
+    size_t n_fields;
+    lb_field *fields;
+    size_t n_skipped; /* features skipped: empty geometry, points outside the Netherlands */
+    size_t n_outside; /* of which points outside the Netherlands' RD envelope (e.g. at 0,0) */
+    int has_geometry; /* the layer has a geometry field (lb_vlayer_read_table ignores it) */
+} lb_vlayer;
+
+/* Free a layer and everything it holds. NULL is a no-op. */
+void lb_vlayer_destroy(lb_vlayer *l);
+
+/* Column @p name, or NULL with an LB_ERR_DATA message that lists the fields. Borrowed. */
+const lb_field *lb_vlayer_field(lb_ctx *ctx, const lb_vlayer *l, const char *name);
+
+#endif
