@@ -127,44 +127,33 @@ done:
     return st;
 }
 
-static lb_status area_write(lb_ctx *ctx, score_run *r)
+lb_status lb_score_area_compute(lb_ctx *ctx, score_run *r, lb_result *res)
 {
-    score_year *y = &r->yr[0];
-    lb_status st = lb_score_outputs_open(ctx, r);
-    const char *const ints[] = {"n_imputed", "flags"};
-    const int *const vals[] = {y->sc.n_imputed, y->sc.flags};
-    if (st == LB_OK)
-        st = lb_score_tables_units(ctx, r, y, &y->sc, y->w, 2, ints, vals, y->ux, y->uc);
-    if (st == LB_OK)
-        st = lb_score_outputs_units(ctx, r, y->units_t, 0);
-    if (st == LB_OK) {
-        if (lb_score_options_outputs(r->o) & LB_OUT_GPKG)
-            json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
-        st = lb_score_outputs_run_json(ctx, r, lb_score_provenance_area);
-    }
-    return st;
-}
-
-lb_status lb_score_area_run(lb_ctx *ctx, const lb_score_options *o)
-{
-    score_run r = lb_score_state_init(o);
     lb_area *a = NULL;
-    lb_status st = lb_progress(ctx, 0.0, "reading");
-    if (st == LB_OK)
-        st = area_prepare(ctx, &r, &a);
+    lb_status st = area_prepare(ctx, r, &a);
+    score_year *y = r->yr; /* the one year; NULL when the plan failed early */
     if (st == LB_OK) {
-        const lb_vlayer *u = r.yr[0].units;
-        lb_score_plan_raster_window(&r, u->xmin, u->ymin, u->xmax, u->ymax);
-        lb_score_stage_done(&r, "read");
-        r.yr[0].t_stage = r.t_stage; /* the year's stages start after the read */
-        st = area_score(ctx, &r, a);
+        const lb_vlayer *u = y->units;
+        lb_score_plan_raster_window(r, u->xmin, u->ymin, u->xmax, u->ymax);
+        lb_score_stage_done(r, "read");
+        y->t_stage = r->t_stage; /* the year's stages start after the read */
+        st = area_score(ctx, r, a);
     }
-    if (st == LB_OK)
-        st = area_write(ctx, &r);
-    if (st == LB_OK)
-        st = lb_progress(ctx, 1.0, "done");
-    lb_outdir_abort(&r.out);
-    lb_area_destroy(a); /* borrows the inputs that lb_score_state_free() releases */
-    lb_score_state_free(&r);
+    if (st == LB_OK && (lb_score_options_outputs(r->o) & LB_SCORE_UNITS_OUTPUTS)) {
+        const char *const ints[] = {"n_imputed", "flags"};
+        const int *const vals[] = {y->sc.n_imputed, y->sc.flags};
+        st = lb_score_tables_units(ctx, r, y, &y->sc, y->w, 2, ints, vals, y->ux, y->uc);
+    }
+    if (st == LB_OK && y->units_t) {
+        st = lb_result_add_table(ctx, res, r->units_name, y->units_t); /* owns it from here */
+        r->units_t = st == LB_OK ? y->units_t : NULL;
+        y->units_t = NULL;
+    }
+    lb_area_destroy(a); /* borrows the year's inputs */
+    if (y) {
+        lb_inputs_destroy(y->in);
+        y->in = NULL;
+        y->units = y->weight_layer = NULL; /* they lived in the inputs cache */
+    }
     return st;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* One year on the grid: cell weights from the weight layer (checked against the layer's total),
- * the indicators on the scored cells, the model, and the aggregation to the units with each
- * indicator's mean raw value and contribution; then the year's rows and rasters. */
+/* Grid mode: per year the cell weights from the weight layer (checked against the layer's
+ * total), the indicators on the scored cells, the model, and the aggregation to the units with
+ * each indicator's mean raw value and contribution; then the years' rows as one units table and
+ * one grid table, and per year the score and class rasters, filled from the kept scores. */
 #include "run.h"
 
 #include "../core/ctx.h"
@@ -335,8 +336,9 @@ done:
     return st;
 }
 
-/* Score year t of the run and make its rows and rasters; frees its heavy arrays afterwards. */
-lb_status lb_score_grid_year(lb_ctx *ctx, score_run *r, size_t t)
+/* Score year t of the run and make its rows; frees its heavy arrays afterwards (the cells and
+ * scores stay for the rasters). */
+static lb_status grid_year(lb_ctx *ctx, score_run *r, size_t t)
 {
     score_year *y = &r->yr[t];
     if (!r->single)
@@ -369,16 +371,140 @@ lb_status lb_score_grid_year(lb_ctx *ctx, score_run *r, size_t t)
         st = lb_score_tables_units(ctx, r, y, &y->unit.s, y->unit.weight, 3, ints, vals, y->ux,
                                    y->uc);
     }
-    if (st == LB_OK && (want & LB_OUT_TIF))
-        st = lb_score_outputs_rasters(ctx, r, y);
     if (st == LB_OK) {
         lb_score_provenance_year_counts(y);
         lb_score_year_stage(r, y, "write");
     }
-    lb_score_year_free_arrays(y, r->model->n_ind);
+    lb_score_year_free_arrays(y, r->model->n_ind, r->rasters);
     /* The year's inputs (layers, indices, coverages) are no longer needed. */
     lb_inputs_destroy(y->in);
     y->in = NULL;
     y->units = y->weight_layer = NULL; /* they lived in the inputs cache */
+    return st;
+}
+
+/* The years in ascending order: indices into r->yr (which is in scoring order). Caller
+ * frees; NULL when out of memory. */
+static size_t *ascending_years(const score_run *r)
+{
+    size_t *order = malloc((r->n_years ? r->n_years : 1) * sizeof(size_t));
+    for (size_t t = 0; order && t < r->n_years; t++) {
+        size_t k = t;
+        while (k > 0 && r->yr[order[k - 1]].year > r->yr[t].year) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = t;
+    }
+    return order;
+}
+
+/* All years' rows of one kind (@p units: the units tables, else the grid tables) as one table
+ * named @p name in @p res, rows in ascending year order; *@p kept borrows it. The years' tables
+ * are emptied into it and freed. Nothing when the years have no such table. */
+static lb_status join_years(lb_ctx *ctx, score_run *r, lb_result *res, const size_t *order,
+                            int units, const char *name, lb_table **kept)
+{
+    lb_table **parts = calloc(r->n_years ? r->n_years : 1, sizeof(*parts));
+    lb_table *t = NULL;
+    lb_status st = parts ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; st == LB_OK && k < r->n_years; k++)
+        parts[k] = units ? r->yr[order[k]].units_t : r->yr[order[k]].grid_t;
+    if (st == LB_OK && r->n_years && parts[0])
+        st = lb_score_tables_concat(ctx, parts, r->n_years, &t);
+    if (st == LB_OK && t) {
+        st = lb_result_add_table(ctx, res, name, t); /* owns t, also on failure */
+        *kept = st == LB_OK ? t : NULL;
+    }
+    for (size_t k = 0; k < r->n_years; k++) {
+        score_year *y = &r->yr[k];
+        lb_table **own = units ? &y->units_t : &y->grid_t;
+        lb_table_destroy(*own);
+        *own = NULL;
+    }
+    free(parts);
+    return st;
+}
+
+/* Band @p band of raster scores_<year> (lbm, then the dimensions) or class_<year> (the class,
+ * NaN where none) over the whole grid, from the year's compact cells. */
+static lb_status fill_scores(lb_ctx *ctx, const lb_raster *ra, size_t band, float *out, void *user)
+{
+    (void)ctx;
+    const score_year *y = user;
+    const double *v = band == 0 ? y->sc.lbm : y->sc.dev[band - 1];
+    for (size_t c = 0; c < ra->nx * ra->ny; c++)
+        out[c] = NAN;
+    for (size_t k = 0; k < y->n_scored; k++)
+        out[y->cells[k]] = (float)v[k];
+    return LB_OK;
+}
+
+static lb_status fill_class(lb_ctx *ctx, const lb_raster *ra, size_t band, float *out, void *user)
+{
+    (void)ctx;
+    (void)band;
+    const score_year *y = user;
+    for (size_t c = 0; c < ra->nx * ra->ny; c++)
+        out[c] = NAN;
+    for (size_t k = 0; k < y->n_scored; k++)
+        if (y->sc.kscore[k])
+            out[y->cells[k]] = (float)y->sc.kscore[k];
+    return LB_OK;
+}
+
+/* The rasters of every year into @p res, in ascending year order. */
+static lb_status add_rasters(lb_ctx *ctx, score_run *r, lb_result *res, const size_t *order)
+{
+    const lb_model *m = r->model;
+    size_t nb = 1 + m->n_dims;
+    const char **names = calloc(nb, sizeof(char *));
+    if (!names)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t b = 0; b < nb; b++)
+        names[b] = b == 0 ? "lbm" : m->dims[b - 1].code;
+    double gt[6];
+    lb_grid_geotransform(&r->grid, gt);
+    const char *const class_band[] = {"class"};
+    lb_status st = LB_OK;
+    for (size_t k = 0; st == LB_OK && k < r->n_years; k++) {
+        score_year *y = &r->yr[order[k]];
+        char sname[32] = "scores", cname[32] = "class";
+        if (y->year) {
+            snprintf(sname, sizeof(sname), "scores_%d", y->year);
+            snprintf(cname, sizeof(cname), "class_%d", y->year);
+        }
+        st = lb_result_add_raster(ctx, res, sname, (size_t)r->grid.nx, (size_t)r->grid.ny, gt, nb,
+                                  names, fill_scores, y, NULL);
+        if (st == LB_OK)
+            st = lb_result_add_raster(ctx, res, cname, (size_t)r->grid.nx, (size_t)r->grid.ny, gt,
+                                      1, class_band, fill_class, y, NULL);
+    }
+    free(names);
+    return st;
+}
+
+lb_status lb_score_grid_compute(lb_ctx *ctx, score_run *r, lb_result *res)
+{
+    r->rasters = (lb_score_options_outputs(r->o) & LB_OUT_TIF) != 0;
+    lb_status st = lb_score_plan_prepare(ctx, r);
+    if (st != LB_OK)
+        return st;
+    lb_score_plan_raster_window(r, r->grid.x0, r->grid.y0, r->grid.x0 + r->grid.nx * r->grid.cell_m,
+                                r->grid.y0 + r->grid.ny * r->grid.cell_m);
+    lb_score_stage_done(r, "read");
+    st = lb_score_outputs_precheck(ctx, r);
+    for (size_t t = 0; st == LB_OK && t < r->n_years; t++)
+        st = grid_year(ctx, r, t);
+    size_t *order = st == LB_OK ? ascending_years(r) : NULL;
+    if (st == LB_OK && !order)
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st == LB_OK)
+        st = join_years(ctx, r, res, order, 0, "grid", &r->grid_t);
+    if (st == LB_OK)
+        st = join_years(ctx, r, res, order, 1, r->units_name, &r->units_t);
+    if (st == LB_OK && r->rasters)
+        st = add_rasters(ctx, r, res, order);
+    free(order);
     return st;
 }

@@ -15,24 +15,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-/* Band b of a year's score COG: lbm (b = 0) or a dimension, expanded from the compact cells
- * to the whole grid (NaN elsewhere). */
+/* The bands of scores_<year>.tif come from the result's raster of that name, one at a time:
+ * the file holds what lb_raster_read_band() gives. */
 typedef struct band_src {
-    const score_year *y;
-    size_t n;
+    lb_ctx *ctx;
+    const lb_raster *ra;
 } band_src;
 
 static lb_status fill_band(void *user, size_t b, float *out)
 {
     const band_src *bs = user;
-    const score_year *y = bs->y;
-    const double *v = b == 0 ? y->sc.lbm : y->sc.dev[b - 1];
-    for (size_t c = 0; c < bs->n; c++)
-        out[c] = NAN;
-    for (size_t k = 0; k < y->n_scored; k++)
-        out[y->cells[k]] = (float)v[k];
-    return LB_OK;
+    return lb_raster_read_band(bs->ctx, bs->ra, b, out);
 }
 
 /* REF, M_d, year and model inside the TIFFs: NAME=VALUE items, NULL-terminated (caller frees
@@ -66,7 +61,7 @@ static char **raster_metadata(const lb_model *m, const score_year *y)
 
 /* scores_<year>.tif (written one band at a time), class_<year>.tif with its category names,
  * their QGIS sidecars, and with --preview class_<year>.png. */
-lb_status lb_score_outputs_rasters(lb_ctx *ctx, score_run *r, score_year *y)
+static lb_status write_rasters(lb_ctx *ctx, score_run *r, const lb_result *res, const score_year *y)
 {
     const lb_model *m = r->model;
     size_t n = lb_grid_ncells(&r->grid), nb = 1 + m->n_dims;
@@ -81,18 +76,24 @@ lb_status lb_score_outputs_rasters(lb_ctx *ctx, score_run *r, score_year *y)
     }
     for (size_t k = 0; st == LB_OK && k < y->n_scored; k++)
         cls[y->cells[k]] = y->sc.kscore[k];
-    char yr[16] = "", title[64] = "Leefbaarometer-klasse";
+    char yr[16] = "", title[64] = "Leefbaarometer-klasse", name[32];
     if (y->year) {
         snprintf(yr, sizeof(yr), "_%d", y->year);
         snprintf(title, sizeof(title), "Leefbaarometer-klasse %d", y->year);
     }
-    const lb_raster_opts ro = {r->o->raster_format, r->o->creation_options,
+    snprintf(name, sizeof(name), "scores%s", yr);
+    band_src bs = {ctx, NULL};
+    for (size_t i = 0; i < lb_result_raster_count(res); i++)
+        if (strcmp(lb_raster_name(lb_result_raster(res, i)), name) == 0)
+            bs.ra = lb_result_raster(res, i);
+    if (st == LB_OK && !bs.ra)
+        st = lb_error(ctx, LB_ERR_INTERNAL, "score: the result has no raster '%s'", name);
+    const lb_raster_opts ro = {r->w->raster_format, r->w->creation_options,
                                (const char *const *)meta};
     const lb_class_table ct = {LB_N_CLASSES, (const char *const *)m->class_labels,
                                (const char *const *)m->class_colours, m->thresholds, title};
-    band_src bs = {y, n};
     const lb_mapset ms = {"scores", "class", yr,  &r->grid, nb,  fill_band,    &bs,
-                          names,    units,   cls, &ct,      &ro, r->o->preview};
+                          names,    units,   cls, &ct,      &ro, r->w->preview};
     if (st == LB_OK)
         st = lb_mapset_write(ctx, &r->out, &ms, r->outputs);
     for (size_t i = 0; meta && meta[i]; i++)
@@ -106,26 +107,18 @@ lb_status lb_score_outputs_rasters(lb_ctx *ctx, score_run *r, score_year *y)
 
 /* Write @p t as @p file. The GeoPackage keeps full precision (change, diagnose and waterbed
  * read it back and recombine the numbers); GeoJSON and CSV are rounded for people. */
-static lb_status write_table(lb_ctx *ctx, score_run *r, lb_table *t, const char *file,
+static lb_status write_table(lb_ctx *ctx, score_run *r, const lb_table *t, const char *file,
                              lb_vector_format fmt, const char *layer)
 {
     lb_vector_opts vo = {.format = fmt,
                          .layer = layer,
-                         .geojson_rd = r->o->geojson_rd,
-                         .csv_sep = r->o->csv_sep,
-                         .full_precision = r->o->full_precision};
+                         .geojson_rd = r->w->geojson_rd,
+                         .csv_sep = r->w->csv_sep,
+                         .full_precision = fmt == LB_FMT_GPKG || r->w->full_precision};
     char *path = lb_outdir_tmp_path(&r->out, file);
     if (!path)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    int decimals[LB_TABLE_MAX_COLS];
-    for (size_t j = 0; j < t->n_cols; j++) {
-        decimals[j] = t->cols[j].decimals;
-        if (fmt == LB_FMT_GPKG)
-            t->cols[j].decimals = -1;
-    }
     lb_status st = lb_write_vector(ctx, path, t, &vo);
-    for (size_t j = 0; j < t->n_cols; j++)
-        t->cols[j].decimals = decimals[j];
     free(path);
     if (st == LB_OK && fmt != LB_FMT_GPKG)
         json_object_array_add(r->outputs, json_object_new_string(file));
@@ -156,9 +149,9 @@ static lb_status style_layer(lb_ctx *ctx, score_run *r, const char *layer, int o
 /* The units table as scores.gpkg layer <units>, <units>.geojson and <units>.csv; with
  * @p styled the layer's QGIS style in the GeoPackage and the sidecar <units>.qml (grid runs;
  * area runs are written as the area mode always wrote them). */
-lb_status lb_score_outputs_units(lb_ctx *ctx, score_run *r, lb_table *ut, int styled)
+static lb_status write_units(lb_ctx *ctx, score_run *r, const lb_table *ut, int styled)
 {
-    unsigned want = lb_score_options_outputs(r->o);
+    unsigned want = r->want;
     lb_status st = LB_OK;
     if (want & LB_OUT_GPKG)
         st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name);
@@ -188,89 +181,146 @@ lb_status lb_score_outputs_units(lb_ctx *ctx, score_run *r, lb_table *ut, int st
     return st;
 }
 
-/* run.json, then the directory appears; @p amend (may be NULL) adjusts the document first. */
-lb_status lb_score_outputs_run_json(lb_ctx *ctx, score_run *r,
-                                    void (*amend)(const score_run *r, struct json_object *doc))
+/* run.json: the computed document with what the write decided (options, timing), the
+ * result's warnings and those the write gave since warning @p n0 of @p ctx, and the files. */
+static lb_status write_run_json(lb_ctx *ctx, score_run *r, const lb_result *res, size_t n0,
+                                double t0)
 {
     lb_status st = lb_progress(ctx, 0.95, "writing");
     if (st != LB_OK)
         return st;
-    lb_score_stage_done(r, "write");
+    struct json_object *doc = NULL, *warnings = json_object_new_array();
+    if (!warnings || json_object_deep_copy(r->doc, &doc, NULL) != 0) {
+        json_object_put(warnings);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    lb_score_doc_stage(doc, "write", lb_score_now() - t0);
+    lb_score_provenance_write_options(r, r->w, doc);
+    for (size_t i = 0; i < lb_result_warning_count(res); i++)
+        json_object_array_add(warnings, json_object_new_string(lb_result_warning(res, i)));
+    for (size_t i = n0; i < lb_ctx_warning_count(ctx); i++)
+        json_object_array_add(warnings, json_object_new_string(lb_ctx_warning(ctx, i)));
+    json_object_object_add(doc, "warnings", warnings);
     json_object_array_add(r->outputs, json_object_new_string("run.json"));
-    struct json_object *doc = lb_score_provenance(ctx, r);
-    if (amend)
-        amend(r, doc);
+    json_object_object_add(doc, "outputs", json_object_get(r->outputs));
     char *path = lb_outdir_tmp_path(&r->out, "run.json");
     st = path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     free(path);
     json_object_put(doc);
-    if (st == LB_OK)
-        st = lb_outdir_commit(ctx, &r->out);
     return st;
 }
 
-/* The tables of all years, rows in ascending year order: scores.gpkg (grid and units),
- * <units>.geojson and <units>.csv; then run.json. */
-lb_status lb_score_outputs_grid_run(lb_ctx *ctx, score_run *r)
+/* --units grid with csv: the cells' table as grid.csv. */
+static int grid_csv(const score_run *r)
 {
-    lb_table **parts = calloc(r->n_years, sizeof(*parts));
-    size_t *order = malloc(r->n_years * sizeof(size_t));
-    lb_table *gt = NULL, *ut = NULL;
-    lb_status st = parts && order ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    for (size_t t = 0; st == LB_OK && t < r->n_years; t++) {
-        size_t k = t;
-        while (k > 0 && r->yr[order[k - 1]].year > r->yr[t].year) {
-            order[k] = order[k - 1];
-            k--;
-        }
-        order[k] = t;
-    }
-    for (size_t t = 0; st == LB_OK && t < r->n_years; t++)
-        parts[t] = r->yr[order[t]].grid_t;
-    unsigned want = lb_score_options_outputs(r->o);
-    int grid_csv = !r->yr[0].units_t && (want & LB_OUT_CSV); /* --units grid: the cells' CSV */
-    if (st == LB_OK && ((want & LB_OUT_GRID) || grid_csv))
-        st = lb_score_tables_concat(ctx, parts, r->n_years, &gt);
-    if (st == LB_OK && (want & LB_OUT_GRID))
-        st = write_table(ctx, r, gt, "scores.gpkg", LB_FMT_GPKG, "grid");
-    if (st == LB_OK && (want & LB_OUT_GRID))
+    return strcmp(r->units_name, "grid") == 0 && (r->want & LB_OUT_CSV);
+}
+
+/* Grid mode: per year (in scoring order) the rasters, then the tables of all years:
+ * scores.gpkg (grid and units), grid.csv, <units>.geojson and <units>.csv. */
+static lb_status write_grid_run(lb_ctx *ctx, score_run *r, const lb_result *res)
+{
+    lb_status st = LB_OK;
+    for (size_t t = 0; st == LB_OK && (r->want & LB_OUT_TIF) && t < r->n_years; t++)
+        st = write_rasters(ctx, r, res, &r->yr[t]);
+    if (st == LB_OK && (r->want & LB_OUT_GRID))
+        st = write_table(ctx, r, r->grid_t, "scores.gpkg", LB_FMT_GPKG, "grid");
+    if (st == LB_OK && (r->want & LB_OUT_GRID))
         st = style_layer(ctx, r, "grid", 0);
-    if (st == LB_OK && grid_csv)
-        st = write_table(ctx, r, gt, "grid.csv", LB_FMT_CSV, "grid");
-    lb_table_destroy(gt);
-    if (st == LB_OK && r->yr[0].units_t) {
-        for (size_t t = 0; t < r->n_years; t++)
-            parts[t] = r->yr[order[t]].units_t;
-        st = lb_score_tables_concat(ctx, parts, r->n_years, &ut);
-        if (st == LB_OK)
-            st = lb_score_outputs_units(ctx, r, ut, 1);
-    }
-    lb_table_destroy(ut);
-    free(parts);
-    free(order);
-    if (st == LB_OK) {
-        if (want & (LB_OUT_GRID | (r->yr[0].units_t ? LB_OUT_GPKG : 0)))
-            json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
-        st = lb_score_outputs_run_json(ctx, r, lb_score_provenance_rasters);
-    }
+    if (st == LB_OK && grid_csv(r))
+        st = write_table(ctx, r, r->grid_t, "grid.csv", LB_FMT_CSV, "grid");
+    if (st == LB_OK && r->units_t)
+        st = write_units(ctx, r, r->units_t, 1);
+    if (st == LB_OK && (r->want & (LB_OUT_GRID | (r->units_t ? LB_OUT_GPKG : 0))))
+        json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
     return st;
+}
+
+/* Area mode: scores.gpkg layer <units>, <units>.geojson and <units>.csv, as area runs have
+ * always been written (no QGIS styles). */
+static lb_status write_area_run(lb_ctx *ctx, score_run *r)
+{
+    lb_status st = write_units(ctx, r, r->units_t, 0);
+    if (st == LB_OK && (r->want & LB_OUT_GPKG))
+        json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
+    return st;
+}
+
+/* What the write asks for must have been computed: a result computed with fewer outputs has
+ * no table or rasters behind the others. */
+static lb_status check_computed(lb_ctx *ctx, const score_run *r)
+{
+    const char *missing = NULL, *output = NULL;
+    if (!r->area && (r->want & LB_OUT_TIF) && !r->rasters)
+        missing = "rasters", output = "tif";
+    else if ((r->want & LB_OUT_GRID) && !(r->grid_t && r->grid_t->wkb))
+        missing = "grid cells' polygons", output = "grid";
+    else if (grid_csv(r) && !r->grid_t)
+        missing = "grid cells", output = "csv";
+    else if (strcmp(r->units_name, "grid") != 0 && (r->want & LB_SCORE_UNITS_OUTPUTS) &&
+             !r->units_t)
+        missing = "units table", output = "gpkg, geojson or csv";
+    if (!missing)
+        return LB_OK;
+    return lb_error(ctx, LB_ERR_ARG,
+                    "score: this result has no %s (it was computed with \"outputs\" leaving out "
+                    "%s); score again with them to write %s",
+                    missing, output, output);
 }
 
 /* The output directory, checked against every input of the run (no output may replace one). */
-lb_status lb_score_outputs_open(lb_ctx *ctx, score_run *r)
+static lb_status open_outdir(lb_ctx *ctx, score_run *r)
 {
-    const lb_score_options *o = r->o;
-    const char **in = malloc((o->n_inputs + 2) * sizeof(char *));
-    if (!in)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    size_t n = 0;
-    for (size_t i = 0; i < o->n_inputs; i++)
-        in[n++] = o->inputs[i].path;
-    in[n++] = o->model_path;
-    if (o->reference_path)
-        in[n++] = o->reference_path;
-    const lb_outdir_spec spec = {.overwrite = o->overwrite, .inputs = in, .n_inputs = n};
-    lb_status st = lb_outdir_open(ctx, o->outdir, &spec, &r->out);
-    free(in);
+    const lb_outdir_spec spec = {.overwrite = r->w->overwrite,
+                                 .inputs = (const char *const *)r->protect,
+                                 .n_inputs = r->n_protect};
+    return lb_outdir_open(ctx, r->w->outdir, &spec, &r->out);
+}
+
+lb_status lb_score_outputs_precheck(lb_ctx *ctx, const score_run *r)
+{
+    struct stat sb;
+    const char *dir = r->o->outdir;
+    if (!dir || stat(dir, &sb) != 0)
+        return LB_OK; /* nothing there yet: the write creates it */
+    const lb_outdir_spec spec = {.overwrite = r->o->overwrite,
+                                 .inputs = (const char *const *)r->protect,
+                                 .n_inputs = r->n_protect};
+    lb_outdir out;
+    lb_status st = lb_outdir_open(ctx, dir, &spec, &out);
+    lb_outdir_abort(&out);
+    return st;
+}
+
+lb_status lb_score_outputs_write(lb_ctx *ctx, const lb_result *res, const lb_write_opts *w)
+{
+    score_run *r = lb_result_payload(res);
+    if (!r || !w || !w->outdir)
+        return lb_error(ctx, LB_ERR_ARG, "score: no output directory to write to");
+    lb_status st = lb_score_options_check_write(ctx, r->area, w);
+    if (st != LB_OK)
+        return st;
+    r->w = w;
+    r->want = lb_score_options_outputs_of(r->area, w->outputs);
+    st = check_computed(ctx, r);
+    double t0 = lb_score_now();
+    size_t n0 = lb_ctx_warning_count(ctx);
+    json_object_put(r->outputs);
+    r->outputs = json_object_new_array();
+    memset(&r->out, 0, sizeof(r->out));
+    if (st == LB_OK && !r->outputs)
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st == LB_OK)
+        st = open_outdir(ctx, r);
+    if (st == LB_OK)
+        st = r->area ? write_area_run(ctx, r) : write_grid_run(ctx, r, res);
+    if (st == LB_OK)
+        st = write_run_json(ctx, r, res, n0, t0);
+    if (st == LB_OK)
+        st = lb_outdir_commit(ctx, &r->out);
+    if (st == LB_OK)
+        st = lb_progress(ctx, 1.0, "done");
+    lb_outdir_abort(&r->out);
+    r->w = NULL;
     return st;
 }

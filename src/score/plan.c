@@ -243,8 +243,10 @@ lb_status lb_score_plan_start(lb_ctx *ctx, score_run *r)
         st = plan_years(ctx, r);
     if (st == LB_OK)
         st = check_bindings(ctx, r);
-    if (st == LB_OK)
-        r->units_name = r->o->units ? r->o->units : r->model->weight_layer;
+    /* kept for the writer, when the options are gone */
+    if (st == LB_OK &&
+        !(r->units_name = lb_strdup(r->o->units ? r->o->units : r->model->weight_layer)))
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     return st;
 }
 

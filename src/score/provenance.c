@@ -109,7 +109,8 @@ static struct json_object *model_json(const lb_model *m)
     return mj;
 }
 
-struct json_object *lb_score_provenance(lb_ctx *ctx, const score_run *r)
+/* The document both modes share. */
+static struct json_object *base_doc(lb_ctx *ctx, const score_run *r)
 {
     const lb_score_options *o = r->o;
     const lb_model *m = r->model;
@@ -141,8 +142,7 @@ struct json_object *lb_score_provenance(lb_ctx *ctx, const score_run *r)
         if (ys[t])
             json_object_array_add(yarr, json_object_new_int(ys[t]));
     json_object_object_add(opt, "years", yarr);
-    json_object_object_add(opt, "mode",
-                           json_object_new_string(o->mode == LB_MODE_AREA ? "area" : "grid"));
+    json_object_object_add(opt, "mode", json_object_new_string(r->area ? "area" : "grid"));
     json_object_object_add(opt, "units", json_object_new_string(r->units_name));
     /* id_field is the id column of the outputs (readers of the run look for it); CBS codes go
      * out as BU_CODE/WK_CODE/GM_CODE, so the units' own field name is recorded beside it */
@@ -220,23 +220,22 @@ struct json_object *lb_score_provenance(lb_ctx *ctx, const score_run *r)
 }
 
 /* run.json's options gain what shaped the rasters: -of, -co, --preview. */
-void lb_score_provenance_rasters(const score_run *r, struct json_object *doc)
+static void raster_options(struct json_object *doc, const char *format, const char *const *co,
+                           int preview)
 {
     struct json_object *opt = NULL;
     if (!json_object_object_get_ex(doc, "options", &opt))
         return;
-    struct json_object *co = json_object_new_array();
-    for (size_t i = 0; r->o->creation_options && r->o->creation_options[i]; i++)
-        json_object_array_add(co, json_object_new_string(r->o->creation_options[i]));
-    json_object_object_add(
-        opt, "raster_format",
-        json_object_new_string(r->o->raster_format ? r->o->raster_format : "COG"));
-    json_object_object_add(opt, "creation_options", co);
-    json_object_object_add(opt, "preview", json_object_new_boolean(r->o->preview));
+    struct json_object *arr = json_object_new_array();
+    for (size_t i = 0; co && co[i]; i++)
+        json_object_array_add(arr, json_object_new_string(co[i]));
+    json_object_object_add(opt, "raster_format", json_object_new_string(format ? format : "COG"));
+    json_object_object_add(opt, "creation_options", arr);
+    json_object_object_add(opt, "preview", json_object_new_boolean(preview));
 }
 
 /* run.json of an area run: no grid, counts of units instead of cells, the joins. */
-void lb_score_provenance_area(const score_run *r, struct json_object *doc)
+static void area_amend(const score_run *r, struct json_object *doc)
 {
     const lb_scores *sc = &r->yr[0].sc;
     json_object_object_del(doc, "grid");
@@ -275,4 +274,28 @@ void lb_score_provenance_area(const score_run *r, struct json_object *doc)
         json_object_object_add(opt, "joins", joins);
     else
         json_object_put(joins);
+}
+
+struct json_object *lb_score_provenance(lb_ctx *ctx, const score_run *r)
+{
+    struct json_object *doc = base_doc(ctx, r);
+    if (doc && r->area)
+        area_amend(r, doc);
+    else if (doc)
+        raster_options(doc, r->o->raster_format, r->o->creation_options, r->o->preview);
+    return doc;
+}
+
+void lb_score_provenance_write_options(const score_run *r, const lb_write_opts *w,
+                                       struct json_object *doc)
+{
+    struct json_object *opt = NULL;
+    if (!json_object_object_get_ex(doc, "options", &opt))
+        return;
+    json_object_object_add(opt, "geojson_crs",
+                           json_object_new_string(w->geojson_rd ? "rd" : "rfc7946"));
+    char sep[2] = {w->csv_sep ? w->csv_sep : ',', '\0'};
+    json_object_object_add(opt, "csv_sep", json_object_new_string(sep));
+    if (!r->area)
+        raster_options(doc, w->raster_format, w->creation_options, w->preview);
 }

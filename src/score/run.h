@@ -6,7 +6,7 @@
 #ifndef LB_SCORE_RUN_H
 #define LB_SCORE_RUN_H
 
-#include <leefbaar/score.h>
+#include "score.h"
 
 #include "../aggregate/aggregate.h"
 #include "../core/codes.h"
@@ -25,7 +25,8 @@
 #define LB_SCORE_UNITS_OUTPUTS (LB_OUT_GPKG | LB_OUT_GEOJSON | LB_OUT_CSV)
 
 /* One year of a run: its inputs, its scored cells and scores, and its rows of the output
- * tables. The heavy arrays are freed as soon as the year's tables and rasters are made.
+ * tables. The heavy arrays are freed as soon as the year's tables are made; the scored cells
+ * and their scores stay while the result lives when it has rasters (they fill them).
  * Cell arrays are compact: they hold the scored cells only (ascending grid index), so memory
  * follows the populated area, not the grid's extent. In area mode they hold one entry per
  * unit. */
@@ -52,16 +53,26 @@ typedef struct score_year {
     double t_stage;
 } score_year;
 
-/* Everything one run holds; freed in lb_score_state_free(). */
+/* Everything one run holds; freed in lb_score_state_free(). After lb_score_compute() it is
+ * the payload of the result: @p o is gone then, and the writer reads only what is kept. */
 typedef struct score_run {
-    const lb_score_options *o;
+    const lb_score_options *o; /* during the computation only */
+    size_t n_inputs;           /* o->n_inputs */
+    int area;                  /* area mode */
+    int rasters;               /* the years' cells and scores are kept for the rasters */
+    char **protect;            /* the input, model and reference paths: no output replaces one */
+    size_t n_protect;
+    lb_table *units_t, *grid_t; /* all years' tables, borrowed from the result (may be NULL) */
+    struct json_object *doc;    /* run.json as computed: no outputs, no write timing */
+    const lb_write_opts *w;     /* during the write only */
+    unsigned want;              /* during the write only: the LB_OUT_* bits written */
     lb_model *model;
     size_t n_years;
-    score_year *yr; /* in the order they are scored: the reference year first */
-    int single;     /* one year and no NAME@YEAR binding: messages as before years existed */
-    char **plain;   /* o->inputs[i].name without @YEAR */
-    int *bind_year; /* o->inputs[i]'s year, 0 = every year */
-    const char *units_name;
+    score_year *yr;   /* in the order they are scored: the reference year first */
+    int single;       /* one year and no NAME@YEAR binding: messages as before years existed */
+    char **plain;     /* o->inputs[i].name without @YEAR */
+    int *bind_year;   /* o->inputs[i]'s year, 0 = every year */
+    char *units_name; /* --units, else the weight layer */
     const char *id_field;
     char *id_field_own; /* id_field when found in the units (they are freed after each year) */
     lb_grid grid;
@@ -77,18 +88,41 @@ typedef struct score_run {
 /* The outputs a run writes: the options' choice, else all its mode has. */
 unsigned lb_score_options_outputs(const lb_score_options *o);
 
-/* The options checked before any work, in the order the messages have always come: required
- * fields, CSV separator, years, outputs against the mode; in grid mode also no joins and the
- * raster format and creation options. LB_OK or LB_ERR_ARG with the message. */
+/* The outputs of mode @p area for the choice @p outputs (0 = all the mode has). */
+unsigned lb_score_options_outputs_of(int area, unsigned outputs);
+
+/* The options checked before any work, in the order the messages have always come: the model,
+ * CSV separator, years, outputs against the mode; in grid mode also no joins and the raster
+ * format and creation options. LB_OK or LB_ERR_ARG with the message. */
 lb_status lb_score_options_check(lb_ctx *ctx, const lb_score_options *o);
+
+/* The write options checked against the mode, as lb_score_options_check() checks the struct's:
+ * CSV separator, outputs, preview, raster format and creation options. */
+lb_status lb_score_options_check_write(lb_ctx *ctx, int area, const lb_write_opts *w);
+
+/* The options of operation "score" in @p opts as the struct, in @p o; the struct's strings
+ * point into @p opts and into *@p hold, which the caller frees with
+ * lb_score_options_release(). LB_ERR_ARG for a value that does not parse. */
+typedef struct lb_score_hold {
+    lb_input_spec *inputs;
+    lb_where_spec *wheres;
+    lb_join_spec *joins;
+    int *years;
+    char **bufs; /* writable copies the specs point into */
+    size_t n_bufs;
+} lb_score_hold;
+lb_status lb_score_options_from(lb_ctx *ctx, const lb_opts *opts, lb_score_options *o,
+                                lb_score_hold *hold);
+void lb_score_options_release(lb_score_hold *hold);
 
 /* ---- score.c: the run's state, timings ------------------------------------------------- */
 
 /* A fresh run of @p o: timings and outputs started. */
 score_run lb_score_state_init(const lb_score_options *o);
 
-/* Free the year's heavy arrays (cells, indicators, scores, unit values); the tables stay. */
-void lb_score_year_free_arrays(score_year *y, size_t n_ind);
+/* Free the year's heavy arrays (indicators, unit values, and unless @p keep_scores the cells
+ * and their scores); the tables stay. */
+void lb_score_year_free_arrays(score_year *y, size_t n_ind, int keep_scores);
 
 /* Free everything @p r holds. */
 void lb_score_state_free(score_run *r);
@@ -173,14 +207,15 @@ void lb_score_evaluate_contributions(const lb_model *m, size_t i, const lb_refer
 
 /* ---- grid_run.c: one year on the grid ----------------------------------------------------- */
 
-/* Score year @p t of the run on the grid, aggregate it to the units and make its rows and
- * rasters; frees its heavy arrays afterwards. */
-lb_status lb_score_grid_year(lb_ctx *ctx, score_run *r, size_t t);
+/* Grid mode of lb_score_compute(): read, score every year on one grid, aggregate to the
+ * units; the tables and rasters into @p res. */
+lb_status lb_score_grid_compute(lb_ctx *ctx, score_run *r, lb_result *res);
 
 /* ---- area_run.c -------------------------------------------------------------------------- */
 
-/* lb_score_run() in area mode. */
-lb_status lb_score_area_run(lb_ctx *ctx, const lb_score_options *o);
+/* Area mode of lb_score_compute(): every unit scored from its own indicators; the units table
+ * into @p res. */
+lb_status lb_score_area_compute(lb_ctx *ctx, score_run *r, lb_result *res);
 
 /* ---- tables.c: the output tables ----------------------------------------------------------- */
 
@@ -201,37 +236,32 @@ lb_status lb_score_tables_concat(lb_ctx *ctx, lb_table **parts, size_t n, lb_tab
 
 /* ---- provenance.c: run.json --------------------------------------------------------------- */
 
-/* The run.json document of @p r. New object owned by the caller. */
+/* The run.json document of @p r: grid mode with the raster options of r->o, area mode with
+ * its own counts and joins; "outputs" empty. New object owned by the caller. */
 struct json_object *lb_score_provenance(lb_ctx *ctx, const score_run *r);
 
-/* run.json's options gain what shaped the rasters: -of, -co, --preview. */
-void lb_score_provenance_rasters(const score_run *r, struct json_object *doc);
-
-/* run.json of an area run: no grid, counts of units instead of cells, the joins. */
-void lb_score_provenance_area(const score_run *r, struct json_object *doc);
+/* The parts of run.json that the write decides: the options that shaped the files (GeoJSON CRS,
+ * CSV separator, and in grid mode -of, -co, --preview), set in place in @p doc. */
+void lb_score_provenance_write_options(const score_run *r, const lb_write_opts *w,
+                                       struct json_object *doc);
 
 /* The counts of grid year @p y for run.json (y->counts). */
 void lb_score_provenance_year_counts(score_year *y);
 
 /* ---- outputs.c: files ---------------------------------------------------------------------- */
 
-/* The output directory, checked against every input of the run (no output may replace one). */
-lb_status lb_score_outputs_open(lb_ctx *ctx, score_run *r);
+/* The writer of a score result (its ops->write): every file of the run into a temporary
+ * directory in w->outdir, which appears when all are complete. */
+lb_status lb_score_outputs_write(lb_ctx *ctx, const lb_result *res, const lb_write_opts *w);
 
-/* scores_<year>.tif, class_<year>.tif with its category names, their QGIS sidecars, and with
- * --preview class_<year>.png. */
-lb_status lb_score_outputs_rasters(lb_ctx *ctx, score_run *r, score_year *y);
+/* Grid mode: the output directory of the options (o->outdir, may be NULL), when it exists
+ * already, checked as the write will check it (empty, or a previous run's with overwrite; no
+ * input inside), so that a run that cannot be written fails before the scoring. Nothing stays
+ * behind in it. */
+lb_status lb_score_outputs_precheck(lb_ctx *ctx, const score_run *r);
 
-/* Grid mode: the tables of all years, rows in ascending year order: scores.gpkg (grid and
- * units), <units>.geojson and <units>.csv; then run.json, and the directory appears. */
-lb_status lb_score_outputs_grid_run(lb_ctx *ctx, score_run *r);
-
-/* The units table as scores.gpkg layer <units>, <units>.geojson and <units>.csv; with
- * @p styled the layer's QGIS style in the GeoPackage and the sidecar <units>.qml. */
-lb_status lb_score_outputs_units(lb_ctx *ctx, score_run *r, lb_table *ut, int styled);
-
-/* run.json, then the directory appears; @p amend (may be NULL) adjusts the document first. */
-lb_status lb_score_outputs_run_json(lb_ctx *ctx, score_run *r,
-                                    void (*amend)(const score_run *r, struct json_object *doc));
+/* Add @p dt seconds to stage @p name of "timings_s" of @p doc and the peak memory so far to
+ * its "peak_rss_mb" (score.c). */
+void lb_score_doc_stage(struct json_object *doc, const char *name, double dt);
 
 #endif
