@@ -9,8 +9,7 @@
 #include "opts.h"
 
 #include "../core/ctx.h"
-
-#include <leefbaar/score.h>
+#include "../data/result.h"
 
 #include <limits.h>
 #include <math.h>
@@ -102,7 +101,7 @@ static int valid_cuts(const char *s)
 static int valid_outputs(const char *s)
 {
     unsigned bits = 0;
-    return lb_score_outputs_parse(NULL, s, &bits) == LB_OK;
+    return lb_result_outputs_parse(NULL, s, &bits) == LB_OK;
 }
 
 /* Y0-Y1 (or Y0:Y1), comma-separated. */

@@ -6,8 +6,6 @@
 #include "../core/ctx.h"
 #include "../data/result.h"
 
-#include <leefbaar/score.h>
-
 #include <string.h>
 
 /* Read the write keys of @p o that its operation has (the others stay at their defaults). */
@@ -22,7 +20,7 @@ lb_status lb_write_opts_from(lb_ctx *ctx, const lb_opts *o, lb_write_opts *w)
     w->overwrite = lb_opts_get_flag(o, "overwrite");
     const char *outputs = lb_opts_get_str(o, "outputs");
     if (outputs) {
-        lb_status st = lb_score_outputs_parse(ctx, outputs, &w->outputs);
+        lb_status st = lb_result_outputs_parse(ctx, outputs, &w->outputs);
         if (st != LB_OK)
             return st;
     }

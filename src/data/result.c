@@ -305,3 +305,35 @@ lb_status lb_raster_read_band(lb_ctx *ctx, const lb_raster *r, size_t band, floa
         return lb_error(ctx, LB_ERR_INTERNAL, "raster '%s' cannot be filled", r->name);
     return r->fill(ctx, r, band, out, r->user);
 }
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} output_names[] = {{"gpkg", LB_OUT_GPKG}, {"grid", LB_OUT_GRID}, {"geojson", LB_OUT_GEOJSON},
+                    {"csv", LB_OUT_CSV},   {"tif", LB_OUT_TIF},   {"all", LB_OUT_ALL}};
+
+lb_status lb_result_outputs_parse(lb_ctx *ctx, const char *list, unsigned *out)
+{
+    unsigned mask = 0;
+    const size_t n_names = sizeof(output_names) / sizeof(output_names[0]);
+    for (const char *p = list ? list : ""; *p;) {
+        size_t len = strcspn(p, ",");
+        size_t k = 0;
+        while (k < n_names &&
+               !(strlen(output_names[k].name) == len && strncmp(output_names[k].name, p, len) == 0))
+            k++;
+        if (k == n_names)
+            return lb_error(ctx, LB_ERR_ARG,
+                            "outputs: unknown output '%.*s' (choose from gpkg, grid, geojson, csv, "
+                            "tif, all)",
+                            (int)len, p);
+        mask |= output_names[k].bit;
+        p += len + (p[len] == ',');
+    }
+    if (!mask)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "outputs: the list is empty (choose from gpkg, grid, geojson, csv, tif, "
+                        "all)");
+    *out = mask;
+    return LB_OK;
+}

@@ -13,6 +13,21 @@
 
 /* What lb_result_write() hands to an operation's writer: the write keys of the options,
  * parsed. Strings are borrowed from the options. */
+/** The files of a score result that lb_result_write writes (lb_write_opts.outputs) (run.json is
+ * always written). */
+enum {
+    LB_OUT_GPKG = 1 << 0,    /**< scores.gpkg layer <units> (with its QGIS style) */
+    LB_OUT_GRID = 1 << 1,    /**< scores.gpkg layer grid: one polygon per scored cell */
+    LB_OUT_GEOJSON = 1 << 2, /**< <units>.geojson and its QGIS sidecar <units>.qml */
+    LB_OUT_CSV = 1 << 3,     /**< <units>.csv; with units "grid" grid.csv (the cells) */
+    LB_OUT_TIF = 1 << 4,     /**< scores_<year>.tif and class_<year>.tif with sidecars */
+    LB_OUT_ALL = (1 << 5) - 1
+};
+
+/** Parse a comma-separated list of output names (gpkg, grid, geojson, csv, tif, all) into
+ *  LB_OUT_* bits in @p out. LB_ERR_ARG naming the unknown name (or an empty list). */
+lb_status lb_result_outputs_parse(lb_ctx *ctx, const char *list, unsigned *out);
+
 typedef struct lb_write_opts {
     const char *outdir;                  /* "output": required */
     int overwrite;                       /* "overwrite" */
