@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* run.json of a score run: tool, version, command, libraries, model, options, inputs with
- * their hashes, grid, counts, references, per-year counts and timings, warnings, outputs. */
+/* run.json of a score run: between the shared head and tail of api/provenance.c, the model,
+ * options, inputs with their hashes, grid, counts, references and per-year counts and timings. */
 #define _XOPEN_SOURCE 700 /* realpath */
 
 #include "run.h"
 
 #include "../core/ctx.h"
+#include "../api/provenance.h"
 #include "../core/sha256.h"
-#include "../geom/geos_bridge.h"
 #include "../io/runjson.h"
 
 #include <json-c/json.h>
@@ -114,12 +114,9 @@ static struct json_object *base_doc(lb_ctx *ctx, const score_run *r)
 {
     const lb_score_options *o = r->o;
     const lb_model *m = r->model;
-    struct json_object *doc = json_object_new_object();
-    json_object_object_add(doc, "tool", json_object_new_string("leefbaar"));
-    json_object_object_add(doc, "version", json_object_new_string(lb_version()));
-    json_object_object_add(doc, "command",
-                           o->command_line ? json_object_new_string(o->command_line) : NULL);
-    json_object_object_add(doc, "libraries", lb_run_libraries_json(lb_geos_version()));
+    struct json_object *doc = lb_provenance_begin("score", o->command_line);
+    if (!doc)
+        return NULL;
     json_object_object_add(doc, "model", model_json(m));
     /* Years in ascending order (they were scored reference year first). */
     int *ys = malloc(r->n_years * sizeof(int));
@@ -209,11 +206,14 @@ static struct json_object *base_doc(lb_ctx *ctx, const score_run *r)
         json_object_array_add(years, yo);
     }
     json_object_object_add(doc, "years", years);
-    json_object_object_add(doc, "timings_s", json_object_get(r->timings));
     if (r->peak_mb)
         json_object_object_add(doc, "peak_rss_mb", json_object_get(r->peak_mb));
-    json_object_object_add(doc, "warnings", lb_run_warnings_json(ctx));
-    json_object_object_add(doc, "outputs", json_object_get(r->outputs));
+    /* the shared tail: timings, this run's warnings, outputs */
+    if (lb_provenance_end(ctx, doc, NULL, 0, json_object_get(r->timings),
+                          json_object_get(r->outputs)) != LB_OK) {
+        json_object_put(doc);
+        doc = NULL;
+    }
     free(ys);
     free(order);
     return doc;
