@@ -536,14 +536,35 @@ _FUNCS = {
 }
 
 
+_PY_NAMES = {"score": "score", "change": "change", "diagnose": "diagnose",
+             "waterbed": "waterbed", "scores": "scores_open"}
+
+
+def _call_text(operation, kwargs):
+    """How run.json records a call from Python (its command_line)."""
+    args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    return f"python: leefbaar.{_PY_NAMES.get(operation, operation)}({args})"
+
+
 def run(operation, kwargs, log=None, progress=None, warn=True):
-    """Run ``operation`` with keyword arguments mapped to its option keys; return a Result."""
+    """Run ``operation`` with keyword arguments mapped to its option keys; return a Result.
+
+    ``threads`` sets the context's number of threads (0 = all cores) where it is not an
+    option key of the operation.
+    """
     L = lib()
     fn = getattr(L, _FUNCS[operation])  # MissingFunctionError for an older library
     ctx = Context(log=log, progress=progress)
     try:
         with Options(ctx, operation) as opts:
-            pairs = option_pairs(kwargs, opts.keys())
+            keys = opts.keys()
+            kwargs = dict(kwargs)
+            if "threads" in kwargs and "threads" not in keys:
+                ctx.check(L.lb_ctx_set_threads(ctx.handle, int(kwargs.pop("threads"))),
+                          "threads")
+            pairs = option_pairs(kwargs, keys)
+            if "command-line" in keys and not any(k == "command-line" for k, _ in pairs):
+                pairs.append(("command-line", _call_text(operation, kwargs)))
             for k, v in pairs:
                 opts.set(k, v)
             out = ctypes.c_void_p()

@@ -94,6 +94,14 @@ class MissingFunctionError(AttributeError):
     """The loaded libleefbaar lacks a function of the API (an older build)."""
 
 
+def _exports(cdll, name):
+    try:
+        getattr(cdll, name)
+    except AttributeError:
+        return False
+    return True
+
+
 class _Lib:
     """The loaded library: its path and the declared functions as attributes."""
 
@@ -101,6 +109,7 @@ class _Lib:
         self._cdll = cdll
         self.path = path
         self.missing = []
+        self.legacy = []  # old struct-based functions of the same name, not usable
         for name, (restype, argtypes) in _DECLS.items():
             try:
                 fn = getattr(cdll, name)
@@ -110,9 +119,25 @@ class _Lib:
             fn.restype = restype
             fn.argtypes = argtypes
             setattr(self, name, fn)
+        # Before the options API, lb_<op>_run took an options struct: same name, another
+        # signature. Such a build still exports lb_<op>_options_init; its run functions must
+        # never be called with an lb_opts handle.
+        for op in ("score", "change", "diagnose", "waterbed"):
+            run = f"lb_{op}_run"
+            if run not in self.missing and (
+                    _exports(cdll, f"lb_{op}_options_init") or "lb_opts_create" in self.missing):
+                delattr(self, run)
+                self.missing.append(run)
+                self.legacy.append(run)
 
     def __getattr__(self, name):
         # only reached for names not set in __init__
+        if name in self.legacy:
+            raise MissingFunctionError(
+                f"{self.path} has the struct-based {name}() of the library before the options "
+                f"API (include/leefbaar/options.h): rebuild libleefbaar from a newer source or "
+                f"point LEEFBAAR_LIBRARY at a newer build"
+            )
         if name in _DECLS:
             raise MissingFunctionError(
                 f"{self.path} has no {name}(): the library was built from a version without "

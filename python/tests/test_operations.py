@@ -1,0 +1,297 @@
+# SPDX-License-Identifier: MIT
+"""The five operations on the demo city: in-memory tables equal the files .write() makes of
+them, nothing is written before .write(), errors carry the library's message."""
+
+import json
+import math
+import os
+
+import pytest
+
+import readback
+from conftest import has_function
+
+pytestmark = pytest.mark.needs_data_stack
+
+
+def pending(fn, who):
+    """xfail (not skip) while the loaded library lacks the operation's C function."""
+    import leefbaar
+
+    return pytest.mark.xfail(
+        not has_function(fn), raises=leefbaar.MissingFunctionError, strict=True,
+        reason=f"{fn} is not in this libleefbaar yet ({who} adds it)")
+
+
+def snapshot(d):
+    """Every file under d with its size and modification time."""
+    out = {}
+    for root, _dirs, files in os.walk(d):
+        for f in files:
+            st = os.stat(os.path.join(root, f))
+            out[os.path.relpath(os.path.join(root, f), d)] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+@pytest.fixture
+def quiet_cwd(tmp_path, monkeypatch):
+    """An empty working directory that must stay empty: the operations write nothing."""
+    d = tmp_path / "cwd"
+    d.mkdir()
+    monkeypatch.chdir(d)
+    yield d
+    assert os.listdir(d) == [], f"an operation wrote into the working directory: {os.listdir(d)}"
+
+
+def assert_nothing_written(*dirs):
+    for d in dirs:
+        assert not os.path.exists(d), f"{d} was created by the compute call"
+
+
+@pending("lb_score_run", "wt-score")
+def test_score(lb, demo, tmp_path, quiet_cwd):
+    never = tmp_path / "never"
+    # the write keys are accepted by the compute call and ignored by it
+    with lb.score(**demo["score"], output=str(never), full_precision=True) as r:
+        assert_nothing_written(never)
+        assert r.operation == "score"
+        assert {"buurten", "grid"} <= set(r.tables)
+        assert {"scores_2020", "scores_2022", "class_2020", "class_2022"} <= set(r.rasters)
+        b = r.tables["buurten"]
+        assert b.crs.to_epsg() == 28992
+        assert sorted(b["year"].unique()) == [2020, 2022]
+        assert (b["year"] == 2022).sum() == 62
+        assert str(b["year"].dtype) == "Int64" and b["lbm"].dtype == "float64"
+        assert b["BU_CODE"].map(type).eq(str).all()
+        # missing scores stay missing: the uninhabited buurt has no lbm and no class
+        unscored = b[b["lbm"].isna()]
+        assert len(unscored) >= 1 and unscored["kscore"].isna().all()
+        assert r.provenance["reference"]["mode"] == "fixed"
+        assert r.provenance["reference"]["year"] == 2020
+        assert any("AANT_INW 0" in w for w in r.warnings)
+        out = tmp_path / "score"
+        assert not out.exists()
+        r.write(out)
+        assert_nothing_written(never)
+        gpkg = out / "scores.gpkg"
+        n = readback.assert_frame_equals_gpkg(b, gpkg, "buurten", keys=["BU_CODE", "year"])
+        assert n > 62 * 2 * 20
+        readback.assert_frame_equals_gpkg(r.tables["grid"], gpkg, "grid",
+                                          keys=["cell_id", "year"])
+        # full_precision given to score() reaches the writer: the CSV holds every digit
+        readback.assert_frame_equals_csv(b.drop(columns="geometry"), out / "buurten.csv")
+        with open(out / "run.json") as f:
+            written = json.load(f)
+        assert written["reference"] == r.provenance["reference"]
+        assert_rasters_equal_files(r, out)
+
+
+def assert_rasters_equal_files(result, outdir):
+    gdal = pytest.importorskip("osgeo.gdal", reason="python3-gdal reads the GeoTIFFs back")
+    import numpy as np
+
+    for name, rast in result.rasters.items():
+        ds = gdal.Open(str(outdir / f"{name}.tif"))
+        assert ds is not None, name
+        assert (ds.RasterXSize, ds.RasterYSize, ds.RasterCount) == \
+            (rast.nx, rast.ny, rast.n_bands), name
+        assert ds.GetGeoTransform() == pytest.approx(rast.geotransform, abs=0), name
+        data = rast.data
+        assert data.shape == (rast.n_bands, rast.ny, rast.nx) and data.dtype == np.float32
+        for b in range(rast.n_bands):
+            band = ds.GetRasterBand(b + 1)
+            if band.GetDescription():
+                assert band.GetDescription() == rast.band_names[b], name
+            f = band.ReadAsArray().astype(np.float32)
+            m = data[b]
+            if band.DataType == gdal.GDT_Byte:  # classes: 0 is no class
+                assert np.array_equal(np.isnan(m), f == 0), f"{name} band {b}: no-data cells"
+                assert np.array_equal(m[~np.isnan(m)], f[f != 0]), f"{name} band {b}"
+            else:
+                assert np.array_equal(m, f, equal_nan=True), f"{name} band {b}"
+        assert np.isfinite(data).any(), f"{name}: no data at all"
+
+
+@pending("lb_change_run", "wt-api")
+def test_change(lb, score_dir, tmp_path, quiet_cwd):
+    before = snapshot(score_dir)
+    with lb.change(scores=score_dir, from_year=2020, to_year=2022) as r:
+        assert snapshot(score_dir) == before
+        c = r.tables["change"]
+        assert len(c) == 62
+        # the planted effect: the focus wijken improve, the rest declines (weighted)
+        focus = c["WK_CODE"].isin(["WK990106", "WK990109"])
+        w = c["weight_from"]
+        ok = c["d_lbm"].notna()
+        mf = (c["d_lbm"] * w)[focus & ok].sum() / w[focus & ok].sum()
+        mr = (c["d_lbm"] * w)[~focus & ok].sum() / w[~focus & ok].sum()
+        assert mf > 0.1 and mr < 0
+        # Δ is to − from, computed here independently
+        both = c[c["status"] == "both"]
+        assert ((both["lbm_to"] - both["lbm_from"]) == both["d_lbm"]).all()
+        out = tmp_path / "change"
+        r.write(out, full_precision=True)
+        readback.assert_frame_equals_gpkg(c, out / "change.gpkg", "change", keys=["BU_CODE"])
+        readback.assert_frame_equals_csv(c.drop(columns="geometry"), out / "change.csv")
+        assert_rasters_equal_files(r, out)
+
+
+@pending("lb_diagnose_run", "wt-api")
+def test_diagnose(lb, demo, score_dir, tmp_path, quiet_cwd):
+    before = snapshot(score_dir)
+    with lb.diagnose(scores=score_dir, wijk="WK990100", wijk_polygon=demo["wijken"],
+                     gemeente_polygon=demo["gemeente"], focus=demo["focus"]) as r:
+        assert snapshot(score_dir) == before
+        assert r.tables, "diagnose gives tables"
+        out = tmp_path / "diagnose"
+        r.write(out)
+        with open(out / "WK990100.json") as f:
+            report = json.load(f)
+        n = assert_tables_in_report(r.tables, report)
+        assert n > 0
+
+
+def _numbers(obj, out):
+    if isinstance(obj, dict):
+        for v in obj.values():
+            _numbers(v, out)
+    elif isinstance(obj, list):
+        for v in obj:
+            _numbers(v, out)
+    elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
+        out.add(float(obj))
+    return out
+
+
+def assert_tables_in_report(tables, report):
+    """Every number of every diagnose table is one the JSON report holds (the report keeps
+    them unrounded)."""
+    nums = _numbers(report, set())
+    n = 0
+    for name, df in tables.items():
+        for c in df.columns:
+            if c == "geometry":
+                continue
+            for v in df[c].to_list():
+                if isinstance(v, float) and not math.isnan(v) or isinstance(v, int):
+                    assert float(v) in nums, f"diagnose table {name}.{c}: {v!r} not in report"
+                    n += 1
+    return n
+
+
+@pending("lb_waterbed_run", "wt-api")
+def test_waterbed(lb, demo, score_dir, tmp_path, quiet_cwd):
+    before = snapshot(score_dir)
+    with lb.waterbed(scores=score_dir, focus=demo["focus"], seed=1) as r:
+        assert snapshot(score_dir) == before
+        w = r.tables["waterbed"]
+        first = w[(w["zone"] == "ring_0_250") & (w["outcome"] == "lbm") &
+                  (w["period_role"] == "main")]
+        assert len(first) == 2 and (first["did"] < 0).all()  # the planted waterbed effect
+        out = tmp_path / "waterbed"
+        r.write(out)
+        readback.assert_frame_equals_csv(w, out / "waterbed.csv")
+        readback.assert_frame_equals_csv(r.tables["waterbed_pooled"],
+                                         out / "waterbed_pooled.csv")
+        for layer in readback.gpkg_layers(out / "zones.gpkg"):
+            if layer in r.tables:
+                readback.assert_frame_equals_gpkg(r.tables[layer], out / "zones.gpkg", layer)
+
+
+@pending("lb_scores_open", "wt-api")
+def test_scores_open(lb, score_dir, quiet_cwd):
+    before = snapshot(score_dir)
+    with lb.scores_open(score_dir) as r:
+        assert snapshot(score_dir) == before
+        s = r.tables["scores"]
+        assert len(s) == 124
+        # the same numbers as the run's own GeoPackage
+        cols, rows, *_ = readback.gpkg_layer(os.path.join(score_dir, "scores.gpkg"), "buurten")
+        i_code, i_year, i_lbm = cols.index("BU_CODE"), cols.index("year"), cols.index("lbm")
+        file_lbm = {(row[i_code], row[i_year]): row[i_lbm] for row in rows}
+        id_col = next(c for c in ("BU_CODE", "id", "code") if c in s.columns)
+        n = 0
+        for code, year, lbm in zip(s[id_col], s["year"], s["lbm"]):
+            f = file_lbm[(code, int(year))]
+            assert (f is None and math.isnan(lbm)) or f == lbm, (code, year, lbm, f)
+            n += 1
+        assert n == len(rows)
+
+
+# --- errors ------------------------------------------------------------------------------
+
+@pending("lb_score_run", "wt-score")
+def test_score_errors_carry_the_message(lb, demo, tmp_path, quiet_cwd):
+    missing = tmp_path / "no-such-model.yaml"
+    opts = dict(demo["score"], model=str(missing))
+    with pytest.raises(lb.Error) as e:
+        lb.score(**opts)
+    assert str(missing) in str(e.value) and e.value.message == str(e.value)
+    assert e.value.status in (3, 7) and isinstance(e.value, (lb.IOError, lb.ModelError))
+    with pytest.raises(lb.ArgError) as e:
+        lb.score(**demo["score"], frobnicate=1)
+    msg = str(e.value)
+    assert "frobnicate" in msg and "model" in msg and "input" in msg  # lists the keys
+    with pytest.raises(lb.ArgError) as e:
+        lb.score(**demo["score"], threads="many")
+    assert "threads" in str(e.value) and "many" in str(e.value)
+
+
+@pending("lb_waterbed_run", "wt-api")
+def test_waterbed_errors_carry_the_message(lb, demo, score_dir, quiet_cwd):
+    with pytest.raises(lb.Error) as e:
+        lb.waterbed(scores=score_dir, focus=demo["city"] + ":no_such_layer")
+    assert "no_such_layer" in str(e.value)
+    with pytest.raises(lb.Error) as e:
+        lb.waterbed(scores=os.path.join(score_dir, "missing"), focus=demo["focus"])
+    assert os.path.join(score_dir, "missing") in str(e.value)
+
+
+def test_unknown_operation_key_lists_keys(lb):
+    if not has_function("lb_opts_create"):
+        pytest.xfail("lb_opts_create is not in this libleefbaar yet (wt-api's foundation)")
+    keys = lb.option_keys("waterbed")
+    assert {"scores", "focus", "rings", "seed", "output"} <= set(keys)
+    with pytest.raises(lb.ArgError) as e:
+        lb.Options(lb.Context(), "frobnicate")
+    assert "waterbed" in str(e.value)
+
+
+# --- callbacks ---------------------------------------------------------------------------
+
+@pending("lb_score_run", "wt-score")
+def test_progress_cancel_and_log(lb, demo):
+    seen = []
+    with pytest.raises(lb.Cancelled):
+        lb.score(**demo["score"], progress=lambda done, stage: seen.append(done) or
+                 len(seen) < 3)
+    assert len(seen) == 3 and all(0 <= d <= 1 for d in seen)
+
+    class Boom(Exception):
+        pass
+
+    def boom(done, stage):
+        raise Boom(stage)
+
+    with pytest.raises(Boom) as e:
+        lb.score(**demo["score"], progress=boom)
+    assert isinstance(e.value.__cause__, lb.Cancelled)
+
+    logged = []
+    with lb.score(**demo["score"], log=lambda level, msg: logged.append((level, msg))) as r:
+        warned = [m for lvl, m in logged if lvl == "warning"]
+        assert warned == r.warnings and warned
+
+
+@pending("lb_score_run", "wt-score")
+def test_write_refuses_a_foreign_directory(lb, demo, tmp_path):
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "mine.txt").write_text("not leefbaar's")
+    with lb.score(**demo["score"]) as r:
+        with pytest.raises(lb.Error) as e:
+            r.write(out, overwrite=True)
+        assert str(out) in str(e.value)
+        assert os.listdir(out) == ["mine.txt"]
+    with pytest.raises(ValueError, match="closed"):
+        r.rasters["scores_2022"].read_band(0)
