@@ -257,7 +257,7 @@ def _text(v):
     if isinstance(v, os.PathLike):
         return os.fspath(v)
     if isinstance(v, float):
-        return repr(v)
+        return repr(float(v))  # the shortest text that reads back as the same double
     if isinstance(v, bytes):
         return os.fsdecode(v)
     return str(v)
@@ -290,6 +290,8 @@ def option_pairs(kwargs, keys):
         info = keys.get(key)
         if isinstance(value, Mapping):
             for item_name, v in value.items():
+                if v is None:
+                    continue
                 for item in (v if _is_list(v) else [v]):
                     pairs.append((key, f"{item_name}={_text(item)}"))
         elif _is_list(value):
@@ -570,6 +572,8 @@ def run(operation, kwargs, log=None, progress=None, warn=True):
             out = ctypes.c_void_p()
             ctx.reset_callback_state()
             st = fn(ctx.handle, opts.handle, ctypes.byref(out))
+            if st == 0 and ctx._state.error is not None:
+                L.lb_result_destroy(out)  # a callback raised: that exception, no result
             try:
                 ctx.check(st)
             except _errors.Error:
