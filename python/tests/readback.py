@@ -98,10 +98,11 @@ def read_csv_text(path):
     return r[0], r[1:]
 
 
-def assert_frame_equals_csv(df, path, sep=","):
+def assert_frame_equals_csv(df, path, exact=False):
     """The CSV's cells equal the in-memory values at the digits they were written with: a
-    number printed with d decimals is within half a unit of its last digit; text is equal;
-    an empty cell is a missing value."""
+    number printed with d decimals is within half a unit of its last digit (``exact``: reads
+    back as the very double, as --full-precision promises); text is equal; an empty cell is
+    a missing value."""
     header, rows = read_csv_text(path)
     assert [c for c in df.columns if c != "geometry"] == header, \
         f"{path}: columns differ:\nmemory {list(df.columns)}\nfile   {header}"
@@ -117,7 +118,9 @@ def assert_frame_equals_csv(df, path, sep=","):
                 assert missing, f"{path} {c} line {i + 2}: empty, memory {v!r}"
                 continue
             assert not missing, f"{path} {c} line {i + 2}: '{t}', memory missing"
-            if isinstance(v, (float, np.floating)):
+            if isinstance(v, (float, np.floating)) and exact:
+                assert float(t) == v, f"{path} {c} line {i + 2}: '{t}' vs {v!r}"
+            elif isinstance(v, (float, np.floating)):
                 dec = len(t.split(".")[1]) if "." in t and "e" not in t.lower() else 0
                 tol = 0.5 * 10.0 ** -dec if "e" not in t.lower() else abs(v) * 1e-15
                 assert abs(float(t) - v) <= tol * (1 + 1e-9) + 1e-300, \
