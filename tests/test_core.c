@@ -154,6 +154,7 @@ static void test_core_status_str(void **state)
         {LB_ERR_DATA, "data error"},
         {LB_ERR_MODEL, "model error"},
         {LB_ERR_INTERNAL, "internal error"},
+        {LB_ERR_CANCELLED, "cancelled"},
     };
     const size_t n = sizeof(want) / sizeof(want[0]);
     for (size_t i = 0; i < n; i++) {
@@ -163,7 +164,7 @@ static void test_core_status_str(void **state)
         for (size_t k = 0; k < i; k++)
             assert_string_not_equal(lb_status_str(want[i].s), lb_status_str(want[k].s));
     }
-    assert_string_equal(lb_status_str((lb_status)9), "unknown status");
+    assert_string_equal(lb_status_str((lb_status)10), "unknown status");
     assert_string_equal(lb_status_str((lb_status)1000), "unknown status");
     assert_string_equal(lb_status_str((lb_status)-1), "unknown status");
 }
@@ -272,7 +273,7 @@ static void test_core_progress_cancel(void **state)
     assert_near(rec.last_done, 0.25, 0.0);
     assert_string_equal(rec.last_stage, "grid");
     assert_string_equal(lb_ctx_errmsg(ctx), "");
-    assert_int_equal(lb_progress(ctx, 0.5, "indicators"), LB_ERR_ARG);
+    assert_int_equal(lb_progress(ctx, 0.5, "indicators"), LB_ERR_CANCELLED);
     assert_int_equal(rec.calls, 3);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "cancel"));
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "indicators"));

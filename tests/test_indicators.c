@@ -1036,7 +1036,7 @@ static void test_indicators_release_rasters(void **state)
 {
     env e;
     env_open(&e, *state, 0);
-    const lb_raster *a = NULL, *b = NULL, *again = NULL;
+    const lb_band *a = NULL, *b = NULL, *again = NULL;
     const lb_vlayer *zones = NULL, *zones_after = NULL;
     assert_int_equal(lb_inputs_raster(e.ctx, e.in, "r100", 1, &a), LB_OK);
     assert_int_equal(lb_inputs_raster(e.ctx, e.in, "r30", 1, &b), LB_OK);
@@ -1048,7 +1048,7 @@ static void test_indicators_release_rasters(void **state)
 
     lb_inputs_release_rasters(e.in, "r100");
     lb_inputs_release_rasters(e.in, "no-such-input"); /* a no-op */
-    const lb_raster *b_again = NULL;
+    const lb_band *b_again = NULL;
     assert_int_equal(lb_inputs_raster(e.ctx, e.in, "r30", 1, &b_again), LB_OK);
     assert_ptr_equal(b_again, b); /* still cached */
     assert_int_equal(lb_inputs_vector(e.ctx, e.in, "zones", NULL, &zones_after), LB_OK);

@@ -98,9 +98,9 @@ static void write_sampled(const char *path, int epsg, const double gt[6], int nx
     write_sampled_hole(path, epsg, gt, nx, ny, fn, 0);
 }
 
-static lb_raster *read_ok(lb_ctx *ctx, const lb_source *src, int nearest)
+static lb_band *read_ok(lb_ctx *ctx, const lb_source *src, int nearest)
 {
-    lb_raster *r = NULL;
+    lb_band *r = NULL;
     lb_status st = lb_raster_read_resampled(ctx, src, 1, nearest, &r);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
@@ -109,7 +109,7 @@ static lb_raster *read_ok(lb_ctx *ctx, const lb_source *src, int nearest)
 }
 
 /* The RD grid of a warped raster: a pixel size of the ladder, corners on multiples of it. */
-static void check_rd_grid(const lb_raster *r, double max_px)
+static void check_rd_grid(const lb_band *r, double max_px)
 {
     static const double ladder[] = {100, 50, 25, 20, 10, 5, 2, 1};
     int on_ladder = 0;
@@ -133,7 +133,7 @@ static void test_raster_wgs84_bilinear(void **state)
     snprintf(path, sizeof(path), "%s/wgs84.tif", f->tmp);
     write_sampled_hole(path, 4326, wgs_gt, WGS_NX, WGS_NY, field, 1);
     lb_source src = {"field", path, NULL, NULL};
-    lb_raster *r = read_ok(ctx, &src, 0);
+    lb_band *r = read_ok(ctx, &src, 0);
     check_rd_grid(r, 56.0);
     OGRCoordinateTransformationH back = transform(28992, 4326);
     size_t n_checked = 0, n_hole = 0;
@@ -191,7 +191,7 @@ static void test_raster_etrs_laea_nearest_classes(void **state)
     snprintf(path, sizeof(path), "%s/laea.tif", f->tmp);
     write_sampled(path, 3035, gt, nx, ny, klass);
     lb_source src = {"classes", path, NULL, NULL};
-    lb_raster *r = read_ok(ctx, &src, 1);
+    lb_band *r = read_ok(ctx, &src, 1);
     check_rd_grid(r, 20.0);
     size_t n_checked = 0, n_valid = 0;
     for (int j = 0; j < r->grid.ny; j++)
@@ -286,16 +286,16 @@ static void test_raster_crs_from_option(void **state)
     lb_test_write_raster(tagged, 4326, gt, 30, 20, v, -1.0);
     /* No CRS: an error that says how to give one. */
     lb_source src = {"noise", bare, NULL, NULL};
-    lb_raster *r = NULL;
+    lb_band *r = NULL;
     assert_int_equal(lb_raster_read_resampled(ctx, &src, 1, 0, &r), LB_ERR_CRS);
     assert_null(r);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "--s-srs"));
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "bare.tif"));
     /* The CRS from the option gives what the CRS in the file gives, value for value. */
     src.s_srs = "EPSG:4326";
-    lb_raster *a = read_ok(ctx, &src, 0);
+    lb_band *a = read_ok(ctx, &src, 0);
     lb_source src2 = {"noise", tagged, NULL, NULL};
-    lb_raster *b = read_ok(ctx, &src2, 0);
+    lb_band *b = read_ok(ctx, &src2, 0);
     assert_int_equal(a->grid.nx, b->grid.nx);
     assert_int_equal(a->grid.ny, b->grid.ny);
     assert_near(a->grid.x0, b->grid.x0, 0.0);
@@ -327,7 +327,7 @@ static void test_raster_rd_pixels(void **state)
     const double gt[6] = {150000.0, 25.0, 0.0, 462000.0, 0.0, -50.0};
     write_sampled(path, 28992, gt, 80, 40, field);
     lb_source src = {"rect", path, NULL, NULL};
-    lb_raster *r = read_ok(ctx, &src, 0);
+    lb_band *r = read_ok(ctx, &src, 0);
     check_rd_grid(r, 50.0);
     size_t n_checked = 0;
     for (int j = 2; j < r->grid.ny - 2; j++)
@@ -354,7 +354,7 @@ static void test_raster_rd_pixels(void **state)
 }
 
 /* Every pixel of a window has the value a read of everything gives, on the same lattice. */
-static void check_window(const lb_raster *all, const lb_raster *w)
+static void check_window(const lb_band *all, const lb_band *w)
 {
     assert_near(w->grid.cell_m, all->grid.cell_m, 0.0);
     double px = w->grid.cell_m;
@@ -386,7 +386,7 @@ static void test_raster_window_same_pixels(void **state)
     const double sq[6] = {150000.0, 10.0, 0.0, 462000.0, 0.0, -10.0};
     write_sampled(path, 28992, sq, 30, 20, field);
     lb_source src = {"rd", path, NULL, NULL};
-    lb_raster *all = read_ok(ctx, &src, 0), *w = NULL;
+    lb_band *all = read_ok(ctx, &src, 0), *w = NULL;
     /* columns floor(5.05) = 5 .. ceil(12) = 12; rows floor(10.5) = 10 .. 20 (clipped) */
     const double win[4] = {150050.5, 461700.0, 150120.0, 461895.0};
     assert_int_equal(lb_raster_read_window(ctx, &src, 1, 0, win, &w), LB_OK);
@@ -439,7 +439,7 @@ static void test_raster_huge_vrt(void **state)
             tif);
     fclose(fp);
     lb_source src = {"huge", vrt, NULL, NULL};
-    lb_raster *r = NULL;
+    lb_band *r = NULL;
     assert_int_equal(lb_raster_read(ctx, &src, 1, &r), LB_ERR_DATA);
     assert_null(r);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "1073807362 x 2147352580 pixels"));

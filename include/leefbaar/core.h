@@ -17,15 +17,16 @@ extern "C" {
 
 /** Status of every fallible call. Values are stable and never renumbered. */
 typedef enum lb_status {
-    LB_OK = 0,           /**< success */
-    LB_ERR_NOMEM = 1,    /**< out of memory */
-    LB_ERR_ARG = 2,      /**< invalid argument or option */
-    LB_ERR_IO = 3,       /**< a file could not be opened, read or written */
-    LB_ERR_CRS = 4,      /**< missing, wrong or suspicious coordinate reference system */
-    LB_ERR_GEOM = 5,     /**< invalid or unusable geometry */
-    LB_ERR_DATA = 6,     /**< a layer, field or value is missing or unusable */
-    LB_ERR_MODEL = 7,    /**< the model file is malformed or inconsistent */
-    LB_ERR_INTERNAL = 8, /**< a bug: please report it */
+    LB_OK = 0,            /**< success */
+    LB_ERR_NOMEM = 1,     /**< out of memory */
+    LB_ERR_ARG = 2,       /**< invalid argument or option */
+    LB_ERR_IO = 3,        /**< a file could not be opened, read or written */
+    LB_ERR_CRS = 4,       /**< missing, wrong or suspicious coordinate reference system */
+    LB_ERR_GEOM = 5,      /**< invalid or unusable geometry */
+    LB_ERR_DATA = 6,      /**< a layer, field or value is missing or unusable */
+    LB_ERR_MODEL = 7,     /**< the model file is malformed or inconsistent */
+    LB_ERR_INTERNAL = 8,  /**< a bug: please report it */
+    LB_ERR_CANCELLED = 9, /**< the progress callback asked to stop; outputs left as they were */
 } lb_status;
 
 /** Opaque context: owns the error message, a GEOS handle and the callbacks. One per thread. */
@@ -41,7 +42,7 @@ typedef void (*lb_log_fn)(void *user, lb_log_level level, const char *msg);
  * Progress callback in GDAL's style: @p done in [0, 1], @p stage a short label; a negative
  * @p done is only a poll for cancellation (no progress to show), made before outputs are
  * moved into place. Return 0 to go on, non-zero to cancel (the running call then fails with
- * LB_ERR_ARG and leaves the outputs as they were).
+ * LB_ERR_CANCELLED and leaves the outputs as they were).
  */
 typedef int (*lb_progress_fn)(void *user, double done, const char *stage);
 

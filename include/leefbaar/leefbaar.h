@@ -6,6 +6,8 @@
 #include "change.h"
 #include "core.h"
 #include "model.h"
+#include "options.h"
+#include "result.h"
 #include "score.h"
 #include "scores.h"
 #include "diagnose.h"

@@ -444,7 +444,7 @@ static lb_status fill_delta(void *user, size_t b, float *out)
     const change_run *r = p->r;
     int band_a = (int)b + 1, band_b = b == 0 ? 1 : (int)r->pos[b - 1] + 2;
     lb_source sa = {"from", p->path_a, NULL, NULL}, sb = {"to", p->path_b, NULL, NULL};
-    lb_raster *ra = NULL, *rb = NULL;
+    lb_band *ra = NULL, *rb = NULL;
     lb_status st = lb_raster_read(p->ctx, &sa, band_a, &ra);
     if (st == LB_OK)
         st = lb_raster_read(p->ctx, &sb, band_b, &rb);

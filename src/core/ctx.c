@@ -117,6 +117,7 @@ const char *lb_status_str(lb_status s)
         [LB_ERR_DATA] = "data error",
         [LB_ERR_MODEL] = "model error",
         [LB_ERR_INTERNAL] = "internal error",
+        [LB_ERR_CANCELLED] = "cancelled",
     };
     if ((unsigned)s < sizeof(names) / sizeof(names[0]))
         return names[s];
@@ -208,7 +209,8 @@ void lb_log(lb_ctx *ctx, lb_log_level level, const char *fmt, ...)
 lb_status lb_progress(lb_ctx *ctx, double done, const char *stage)
 {
     if (ctx->progress_fn && ctx->progress_fn(ctx->progress_user, done, stage) != 0)
-        return lb_error(ctx, LB_ERR_ARG, "cancelled by the progress callback during %s", stage);
+        return lb_error(ctx, LB_ERR_CANCELLED, "cancelled by the progress callback during %s",
+                        stage);
     return LB_OK;
 }
 

@@ -28,7 +28,7 @@ void lb_ctx_warnings_reset(lb_ctx *ctx);
 void lb_log(lb_ctx *ctx, lb_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Report progress; returns LB_ERR_ARG (with message) when the callback asks to cancel. */
+/* Report progress; returns LB_ERR_CANCELLED (with message) when the callback asks to cancel. */
 lb_status lb_progress(lb_ctx *ctx, double done, const char *stage);
 
 /* The context's GEOS handle (a GEOSContextHandle_t), typed void * to keep GEOS out of here. */

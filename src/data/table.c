@@ -108,5 +108,6 @@ void lb_table_destroy(lb_table *t)
             free(t->wkb[r]);
     free(t->wkb);
     free(t->wkb_size);
+    free(t->name);
     free(t);
 }

@@ -5,18 +5,16 @@
 #define LB_DATA_TABLE_H
 
 #include <leefbaar/core.h>
+#include <leefbaar/result.h> /* lb_col_type, LB_INT_NULL and the accessors of lb_table */
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define LB_INT_NULL INT64_MIN /* a missing integer */
 /* Column storage is fixed so that column pointers stay valid. The bound is what a GeoPackage
  * layer can hold: SQLite's default SQLITE_MAX_COLUMN is 2000, and the layer also needs its fid
  * and geometry columns. (It was 256, which refused models of more than ~120 indicators: a
  * units table has x_<id> and c_<id> per indicator.) */
 #define LB_TABLE_MAX_COLS 1990
-
-typedef enum lb_col_type { LB_COL_REAL, LB_COL_INT, LB_COL_TEXT } lb_col_type;
 
 typedef struct lb_column {
     char *name;
@@ -28,6 +26,7 @@ typedef struct lb_column {
 } lb_column;
 
 typedef struct lb_table {
+    char *name; /* what the table becomes ("change", a layer); NULL until a result names it */
     size_t n_rows;
     size_t n_cols;
     lb_column *cols;

@@ -297,7 +297,7 @@ typedef struct on_raster {
     uint32_t k;
 } on_raster;
 
-static on_raster locate(const lb_raster *r, const lb_grid *g, const uint32_t *cells, size_t k)
+static on_raster locate(const lb_band *r, const lb_grid *g, const uint32_t *cells, size_t k)
 {
     const lb_grid *rg = &r->grid;
     double x, y;
@@ -339,7 +339,7 @@ static int cmp_offset(const void *a, const void *b)
 }
 
 /* Mean of the raster over the stencil placed at pixel (iu, iv); NaN when nothing valid. */
-static double stencil_mean(const lb_raster *r, const lb_disc_stencil *s, long iu, long iv)
+static double stencil_mean(const lb_band *r, const lb_disc_stencil *s, long iu, long iv)
 {
     double sw, sv;
     lb_disc_stencil_sum(s, r->v, r->grid.nx, r->grid.ny, iu, iv, &sw, &sv);
@@ -360,7 +360,7 @@ static lb_status eval_share_raster(lb_ctx *ctx, const lb_indicator *ind, lb_inpu
                         "input '%s' is a raster: share_within takes no field, value or filter "
                         "there (it is the mean of band %d within %g m)",
                         ind->layer, ind->band, ind->radius_m);
-    const lb_raster *r = NULL;
+    const lb_band *r = NULL;
     lb_status st = lb_inputs_raster_resampled(ctx, in, ind->layer, ind->band,
                                               ind->resampling == LB_RESAMPLE_NEAREST, &r);
     if (st != LB_OK)
@@ -445,7 +445,7 @@ static double overlap(double a, double b, long i)
 static lb_status eval_raster_mean(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in,
                                   const lb_grid *g, const uint32_t *cells, size_t n, double *out)
 {
-    const lb_raster *r = NULL;
+    const lb_band *r = NULL;
     lb_status st = lb_inputs_raster_resampled(ctx, in, ind->layer, ind->band,
                                               ind->resampling == LB_RESAMPLE_NEAREST, &r);
     if (st != LB_OK)

@@ -287,7 +287,7 @@ static lb_status load_raster(lb_ctx *ctx, lb_inputs *in, const char *name, const
                         "bind the VRT",
                         name, src->path, name);
     return src ? lb_raster_read_window(ctx, src, ky->band, ky->nearest,
-                                       in->has_window ? in->window : NULL, (lb_raster **)obj)
+                                       in->has_window ? in->window : NULL, (lb_band **)obj)
                : LB_ERR_ARG;
 }
 
@@ -348,7 +348,7 @@ lb_status lb_inputs_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const c
 }
 
 lb_status lb_inputs_raster_resampled(lb_ctx *ctx, lb_inputs *in, const char *name, int band,
-                                     int nearest, const lb_raster **out)
+                                     int nearest, const lb_band **out)
 {
     key ky = {.band = band, .nearest = nearest != 0};
     return cached(ctx, in, ENTRY_RASTER, name, &ky, load_raster, destroy_raster,
@@ -356,7 +356,7 @@ lb_status lb_inputs_raster_resampled(lb_ctx *ctx, lb_inputs *in, const char *nam
 }
 
 lb_status lb_inputs_raster(lb_ctx *ctx, lb_inputs *in, const char *name, int band,
-                           const lb_raster **out)
+                           const lb_band **out)
 {
     return lb_inputs_raster_resampled(ctx, in, name, band, 0, out);
 }

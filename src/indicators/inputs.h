@@ -61,12 +61,12 @@ lb_status lb_inputs_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const c
 /* A raster band, warped to RD with bilinear resampling if it is not on an RD grid. Borrowed
  * from the cache. */
 lb_status lb_inputs_raster(lb_ctx *ctx, lb_inputs *in, const char *name, int band,
-                           const lb_raster **out);
+                           const lb_band **out);
 
 /* The same with the resampling chosen: @p nearest for categorical rasters (see
  * lb_raster_read_resampled). Cached per (name, band, resampling). */
 lb_status lb_inputs_raster_resampled(lb_ctx *ctx, lb_inputs *in, const char *name, int band,
-                                     int nearest, const lb_raster **out);
+                                     int nearest, const lb_band **out);
 
 /* Is input @p name a raster (as opposed to a vector layer)? LB_ERR_ARG when it is not bound. */
 lb_status lb_inputs_is_raster(lb_ctx *ctx, const lb_inputs *in, const char *name, int *out);

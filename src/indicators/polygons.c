@@ -548,7 +548,7 @@ static double covered_mean(const double *v, const uint32_t *cell, const double *
 
 /* Mean of raster @p r over shape @p s weighted by the exact covered fraction of each pixel;
  * nodata pixels are left out; NaN when no pixel with data is covered. */
-static lb_status raster_mean_over(lb_ctx *ctx, const lb_raster *r, const lb_shape *s, lb_cover *cv,
+static lb_status raster_mean_over(lb_ctx *ctx, const lb_band *r, const lb_shape *s, lb_cover *cv,
                                   double *out)
 {
     double *xy = NULL;
@@ -575,7 +575,7 @@ static lb_status raster_mean_over(lb_ctx *ctx, const lb_raster *r, const lb_shap
 
 /* Mean of raster @p r over every unit from the units' coverage of the raster's grid, computed
  * once per grid and shared by every raster on it (lb_inputs_coverage). */
-static lb_status raster_means(lb_ctx *ctx, const lb_raster *r, lb_area *a, double *out)
+static lb_status raster_means(lb_ctx *ctx, const lb_band *r, lb_area *a, double *out)
 {
     const lb_layer_cover *cov = NULL;
     lb_status st = lb_inputs_coverage(ctx, a->in, a->units_name, &r->grid, &cov);
@@ -593,7 +593,7 @@ static lb_status raster_means(lb_ctx *ctx, const lb_raster *r, lb_area *a, doubl
 static lb_status eval_raster(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double radius_m,
                              double *out)
 {
-    const lb_raster *r = NULL;
+    const lb_band *r = NULL;
     lb_status st = lb_inputs_raster_resampled(ctx, a->in, ind->layer, ind->band,
                                               ind->resampling == LB_RESAMPLE_NEAREST, &r);
     if (st == LB_OK && radius_m <= 0.0)

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-void lb_raster_destroy(lb_raster *r)
+void lb_raster_destroy(lb_band *r)
 {
     if (!r)
         return;
@@ -94,11 +94,11 @@ static void pixel_window(const double gt[6], int nx, int ny, const double *win, 
 /* Read the pixels of band @p band of @p ds (north-up, square pixels, geotransform @p gt) that
  * window @p win touches (NULL: all) into a new raster on the same pixel lattice. */
 static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, int ds_band,
-                           int band, const double gt[6], const double *win, lb_raster **out)
+                           int band, const double gt[6], const double *win, lb_band **out)
 {
     lb_status st = LB_OK;
     lb_cpl_capture cap;
-    lb_raster *r = calloc(1, sizeof(*r));
+    lb_band *r = calloc(1, sizeof(*r));
     if (!r)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     r->name = lb_strdup(src->name);
@@ -277,19 +277,19 @@ done:
     return st;
 }
 
-lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_raster **out)
+lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_band **out)
 {
     return lb_raster_read_resampled(ctx, src, band, 0, out);
 }
 
 lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
-                                   lb_raster **out)
+                                   lb_band **out)
 {
     return lb_raster_read_window(ctx, src, band, nearest, NULL, out);
 }
 
 lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
-                                const double *window, lb_raster **out)
+                                const double *window, lb_band **out)
 {
     lb_gdal_init();
     struct stat sb;

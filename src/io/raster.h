@@ -8,14 +8,14 @@
 
 /* A band in memory: values in grid index order (row 0 north), NaN for nodata. The grid's
  * x0/y0 are the raster's own corner (not necessarily multiples of the pixel size). */
-typedef struct lb_raster {
+typedef struct lb_band {
     char *name;
     char *path;
     int band;
     lb_grid grid;
     double *v;
     size_t n_nodata;
-} lb_raster;
+} lb_band;
 
 /* Read band @p band (1-based) of raster @p src->path into memory on a north-up RD New grid.
  * A raster already in EPSG:28992 with north-up square pixels is read pixel for pixel. Any other
@@ -28,7 +28,7 @@ typedef struct lb_raster {
  * Errors: LB_ERR_IO (unreadable), LB_ERR_DATA (no such band, no georeferencing), LB_ERR_CRS (no
  * or unreadable CRS, failed reprojection). *out is owned by the caller (lb_raster_destroy). */
 lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, int nearest,
-                                   lb_raster **out);
+                                   lb_band **out);
 
 /* lb_raster_read_resampled() restricted to the pixels that the RD box @p window (xmin, ymin,
  * xmax, ymax; NULL = the whole raster) touches, snapped outward to whole pixels of the raster's
@@ -37,13 +37,13 @@ lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, 
  * Errors as lb_raster_read_resampled(), and LB_ERR_DATA when the window is too large to
  * hold (its size in bytes would not fit in size_t). */
 lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
-                                const double *window, lb_raster **out);
+                                const double *window, lb_band **out);
 
 /* lb_raster_read_resampled() with bilinear resampling. */
-lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_raster **out);
+lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_band **out);
 
 /* Free. NULL is a no-op. */
-void lb_raster_destroy(lb_raster *r);
+void lb_raster_destroy(lb_band *r);
 
 /* Is @p path a raster GDAL can open (as opposed to a vector file)? */
 int lb_path_is_raster(const char *path);

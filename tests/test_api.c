@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: MIT */
+/* The public API's foundation: the option store (keys, checks, lists, flags, introspection)
+ * and the result container (tables, rasters filled on demand, provenance, warnings, write). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "test_util.h"
+
+#include "api/opts.h"
+#include "core/ctx.h"
+#include "data/result.h"
+
+#include <leefbaar/leefbaar.h>
+
+#include <math.h>
+#include <string.h>
+
+static lb_opts *opts_of(lb_ctx *ctx, const char *op)
+{
+    lb_opts *o = NULL;
+    assert_int_equal(lb_opts_create(ctx, op, &o), LB_OK);
+    assert_non_null(o);
+    assert_string_equal(lb_opts_operation(o), op);
+    return o;
+}
+
+static void test_api_unknown_operation(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = lb_test_ctx();
+    lb_opts *o = NULL;
+    assert_int_equal(lb_opts_create(ctx, "frobnicate", &o), LB_ERR_ARG);
+    assert_null(o);
+    const char *msg = lb_ctx_errmsg(ctx);
+    assert_non_null(strstr(msg, "'frobnicate'"));
+    const char *ops[] = {"score", "change", "diagnose", "waterbed", "scores", "demo"};
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        assert_non_null(strstr(msg, ops[i]));
+        lb_opts_destroy(opts_of(ctx, ops[i]));
+    }
+    lb_opts_destroy(NULL);
+    lb_ctx_destroy(ctx);
+}
+
+static void test_api_unknown_key(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = lb_test_ctx();
+    lb_opts *o = opts_of(ctx, "change");
+    assert_int_equal(lb_opts_set(ctx, o, "frob", "1"), LB_ERR_ARG);
+    const char *msg = lb_ctx_errmsg(ctx);
+    assert_non_null(strstr(msg, "unknown option '--frob'"));
+    /* the message lists the operation's keys */
+    assert_non_null(strstr(msg, "from-year"));
+    assert_non_null(strstr(msg, "dev-cuts"));
+    /* a key of another operation is unknown here */
+    assert_int_equal(lb_opts_set(ctx, o, "model", "m.yaml"), LB_ERR_ARG);
+    assert_int_equal(lb_opts_clear(ctx, o, "frob"), LB_ERR_ARG);
+    lb_opts_destroy(o);
+    lb_ctx_destroy(ctx);
+}
+
+static void test_api_bad_values(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = lb_test_ctx();
+    lb_opts *c = opts_of(ctx, "change");
+    assert_int_equal(lb_opts_set(ctx, c, "from-year", "2020"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, c, "from-year", "20x0"), LB_ERR_ARG);
+    assert_string_equal(lb_ctx_errmsg(ctx), "--from-year wants a year, got '20x0'");
+    /* a refused value leaves the old one */
+    assert_int_equal(lb_opts_get_int(c, "from-year", 0), 2020);
+    assert_int_equal(lb_opts_set(ctx, c, "dev-classes", "8"), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "--dev-classes wants 7 or 9, got '8'"));
+    assert_int_equal(lb_opts_set(ctx, c, "dev-cuts", "-0.2,0.1,"), LB_ERR_ARG);
+    assert_int_equal(lb_opts_set(ctx, c, "dev-cuts", "-0.2,,0.1"), LB_ERR_ARG);
+    assert_int_equal(lb_opts_set(ctx, c, "dev-cuts", "-0.2,-0.1,0.1,0.2"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, c, "csv-sep", ":"), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "','"));
+    assert_int_equal(lb_opts_set(ctx, c, "co", "COMPRESS"), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "NAME=VALUE"));
+    assert_int_equal(lb_opts_set(ctx, c, "from", NULL), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "--from needs a value"));
+    lb_opts_destroy(c);
+
+    lb_opts *w = opts_of(ctx, "waterbed");
+    assert_int_equal(lb_opts_set(ctx, w, "distance", "far"), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "--distance: unknown value 'far'"));
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "polygon, centroid"));
+    assert_int_equal(lb_opts_set(ctx, w, "k1", "-1"), LB_ERR_ARG);
+    assert_string_equal(lb_ctx_errmsg(ctx), "--k1 wants a number >= 0, got '-1'");
+    assert_int_equal(lb_opts_set(ctx, w, "k1", "1.5"), LB_OK);
+    assert_near(lb_opts_get_double(w, "k1", 1.0), 1.5, 0.0);
+    assert_near(lb_opts_get_double(w, "k2", 2.0), 2.0, 0.0); /* unset: the default */
+    assert_int_equal(lb_opts_set(ctx, w, "placebos", "-3"), LB_ERR_ARG);
+    assert_int_equal(lb_opts_set(ctx, w, "seed", "-1"), LB_ERR_ARG);
+    assert_int_equal(lb_opts_set(ctx, w, "seed", "18446744073709551615"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, w, "periods", "2020-2022,2018"), LB_ERR_ARG);
+    assert_int_equal(lb_opts_set(ctx, w, "periods", "2020-2022,2018:2020"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, w, "rings", "250,abc"), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "--rings wants metres"));
+    lb_opts_destroy(w);
+
+    lb_opts *s = opts_of(ctx, "score");
+    assert_int_equal(lb_opts_set(ctx, s, "input", "noequals"), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "NAME=PATH[:LAYER]"));
+    assert_int_equal(lb_opts_set(ctx, s, "join", "kwb=WK_CODE:"), LB_ERR_ARG);
+    assert_int_equal(lb_opts_set(ctx, s, "join", "kwb=WK_CODE:wijkcode"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, s, "outputs", "gpkg,png"), LB_ERR_ARG);
+    assert_int_equal(lb_opts_set(ctx, s, "outputs", "gpkg,csv"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, s, "years", "2020,,2022"), LB_ERR_ARG);
+    assert_int_equal(lb_opts_set(ctx, s, "mode", "areas"), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "--mode wants grid or area, got 'areas'"));
+    lb_opts_destroy(s);
+    lb_ctx_destroy(ctx);
+}
+
+static void test_api_lists_and_clear(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = lb_test_ctx();
+    lb_opts *o = opts_of(ctx, "diagnose");
+    size_t n = 99;
+    const char *const *l = lb_opts_get_list(o, "scores", &n);
+    assert_int_equal(n, 0);
+    assert_null(l[0]);
+    assert_int_equal(lb_opts_set(ctx, o, "scores", "a"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "s", "b:layer"), LB_OK); /* the short option */
+    assert_int_equal(lb_opts_set(ctx, o, "scores", "c"), LB_OK);
+    l = lb_opts_get_list(o, "scores", &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(l[0], "a");
+    assert_string_equal(l[1], "b:layer");
+    assert_string_equal(l[2], "c");
+    assert_null(l[3]);
+    /* a single key is replaced, not appended */
+    assert_int_equal(lb_opts_set(ctx, o, "wijk", "WK1"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "wijk", "WK2"), LB_OK);
+    lb_opts_get_list(o, "wijk", &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(lb_opts_get_str(o, "wijk"), "WK2");
+    /* the value is copied */
+    char buf[8] = "WK3";
+    assert_int_equal(lb_opts_set(ctx, o, "naam", buf), LB_OK);
+    buf[0] = 'X';
+    assert_string_equal(lb_opts_get_str(o, "naam"), "WK3");
+    assert_int_equal(lb_opts_clear(ctx, o, "scores"), LB_OK);
+    lb_opts_get_list(o, "scores", &n);
+    assert_int_equal(n, 0);
+    assert_false(lb_opts_is_set(o, "scores"));
+    assert_int_equal(lb_opts_clear(ctx, o, "basename"), LB_OK); /* an alias, never set */
+    assert_int_equal(lb_opts_set(ctx, o, "basename", "rapport"), LB_OK);
+    assert_string_equal(lb_opts_get_str(o, "name"), "rapport");
+    lb_opts_destroy(o);
+    lb_ctx_destroy(ctx);
+}
+
+static void test_api_flags(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = lb_test_ctx();
+    lb_opts *o = opts_of(ctx, "change");
+    assert_false(lb_opts_get_flag(o, "preview"));
+    assert_int_equal(lb_opts_set(ctx, o, "preview", NULL), LB_OK);
+    assert_true(lb_opts_get_flag(o, "preview"));
+    assert_int_equal(lb_opts_set(ctx, o, "preview", "false"), LB_OK);
+    assert_false(lb_opts_get_flag(o, "preview"));
+    assert_int_equal(lb_opts_set(ctx, o, "preview", "TRUE"), LB_OK);
+    assert_true(lb_opts_get_flag(o, "preview"));
+    assert_int_equal(lb_opts_set(ctx, o, "preview", "maybe"), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "--preview"));
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "'maybe'"));
+    assert_true(lb_opts_get_flag(o, "preview"));
+    /* geojson-rd is a flag spelling of geojson-crs */
+    assert_int_equal(lb_opts_set(ctx, o, "geojson-rd", NULL), LB_OK);
+    assert_string_equal(lb_opts_get_str(o, "geojson-crs"), "rd");
+    assert_int_equal(lb_opts_set(ctx, o, "geojson-rd", "false"), LB_OK);
+    assert_string_equal(lb_opts_get_str(o, "geojson-crs"), "rfc7946");
+    lb_opts_destroy(o);
+    lb_ctx_destroy(ctx);
+}
+
+static void test_api_introspection(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = lb_test_ctx();
+    const char *ops[] = {"score", "change", "diagnose", "waterbed", "scores", "demo"};
+    for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
+        lb_opts *o = opts_of(ctx, ops[k]);
+        size_t n = lb_opts_key_count(o);
+        assert_true(n > 0);
+        for (size_t i = 0; i < n; i++) {
+            const char *name = lb_opts_key_name(o, i);
+            assert_non_null(name);
+            assert_non_null(lb_opts_key_help(o, i));
+            assert_true(strlen(lb_opts_key_help(o, i)) > 5);
+            assert_int_equal(lb_opts_key_find(o, name), (long)i);
+            for (size_t j = 0; j < i; j++) /* no key twice */
+                assert_string_not_equal(lb_opts_key_name(o, j), name);
+        }
+        assert_null(lb_opts_key_name(o, n));
+        assert_null(lb_opts_key_help(o, n));
+        assert_int_equal(lb_opts_key_repeatable(o, n), 0);
+        assert_int_equal(lb_opts_key_is_flag(o, n), 0);
+        /* every operation writes into "output" */
+        assert_true(lb_opts_key_find(o, "output") >= 0 || strcmp(ops[k], "scores") == 0);
+        lb_opts_destroy(o);
+    }
+    lb_opts *o = opts_of(ctx, "score");
+    long input = lb_opts_key_find(o, "input"), preview = lb_opts_key_find(o, "preview");
+    assert_true(input >= 0 && preview >= 0);
+    assert_int_equal(lb_opts_key_find(o, "i"), input);
+    assert_int_equal(lb_opts_key_find(o, "raster-format"), lb_opts_key_find(o, "of"));
+    assert_int_equal(lb_opts_key_find(o, "nope"), -1);
+    assert_int_equal(lb_opts_key_repeatable(o, (size_t)input), 1);
+    assert_int_equal(lb_opts_key_is_flag(o, (size_t)input), 0);
+    assert_int_equal(lb_opts_key_repeatable(o, (size_t)preview), 0);
+    assert_int_equal(lb_opts_key_is_flag(o, (size_t)preview), 1);
+    /* the write keys */
+    const char *write_keys[] = {"output", "overwrite", "outputs", "csv-sep", "full-precision",
+                                "geojson-crs", "of", "co", "preview"};
+    for (size_t i = 0; i < sizeof(write_keys) / sizeof(write_keys[0]); i++)
+        assert_true(lb_opts_key_find(o, write_keys[i]) >= 0);
+    lb_opts_destroy(o);
+    lb_ctx_destroy(ctx);
+}
+
+static void test_api_check(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = lb_test_ctx();
+    lb_opts *o = opts_of(ctx, "change");
+    assert_int_equal(lb_opts_check(ctx, o, 0), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "--from and --to (or --scores) are required"));
+    assert_int_equal(lb_opts_set(ctx, o, "from", "a"), LB_OK);
+    assert_int_equal(lb_opts_check(ctx, o, 0), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "--to is required"));
+    assert_int_equal(lb_opts_set(ctx, o, "to", "b"), LB_OK);
+    assert_int_equal(lb_opts_check(ctx, o, 0), LB_OK);
+    assert_int_equal(lb_opts_check(ctx, o, 1), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "-o OUTDIR is required"));
+    assert_int_equal(lb_opts_set(ctx, o, "o", "/tmp/x"), LB_OK);
+    assert_int_equal(lb_opts_check(ctx, o, 1), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "scores", "c"), LB_OK);
+    assert_int_equal(lb_opts_check(ctx, o, 1), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "either --scores or --from/--to"));
+    lb_opts_destroy(o);
+    o = opts_of(ctx, "waterbed");
+    assert_int_equal(lb_opts_set(ctx, o, "scores", "s"), LB_OK);
+    assert_int_equal(lb_opts_check(ctx, o, 0), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "--focus or --focus-codes is required"));
+    assert_int_equal(lb_opts_set(ctx, o, "focus-codes", "A=WK1|WK2"), LB_OK);
+    assert_int_equal(lb_opts_check(ctx, o, 0), LB_OK);
+    lb_opts_destroy(o);
+    lb_ctx_destroy(ctx);
+}
+
+/* ---- the result container ---------------------------------------------------------------- */
+
+typedef struct payload {
+    int *destroyed;
+    double offset;
+    int writes;
+    lb_write_opts last;
+    char co0[32];
+} payload;
+
+static void payload_destroy(void *p)
+{
+    payload *pl = p;
+    (*pl->destroyed)++;
+}
+
+static lb_status payload_write(lb_ctx *ctx, const lb_result *r, const lb_write_opts *w)
+{
+    (void)ctx;
+    payload *pl = lb_result_payload(r);
+    pl->writes++;
+    pl->last = *w;
+    snprintf(pl->co0, sizeof(pl->co0), "%s", w->creation_options ? w->creation_options[0] : "");
+    return LB_OK;
+}
+
+static const lb_result_ops test_ops = {payload_write, payload_destroy};
+
+/* value = offset + 100 * band + 10 * row + col; NaN on the diagonal */
+static lb_status fill(lb_ctx *ctx, const lb_raster *r, size_t band, float *out, void *user)
+{
+    (void)ctx;
+    const payload *pl = user;
+    for (size_t y = 0; y < r->ny; y++)
+        for (size_t x = 0; x < r->nx; x++)
+            out[y * r->nx + x] =
+                x == y ? NAN : (float)(pl->offset + 100.0 * (double)band + 10.0 * (double)y + (double)x);
+    return LB_OK;
+}
+
+static lb_table *small_table(lb_ctx *ctx)
+{
+    lb_table *t = NULL;
+    lb_column *code, *score, *n;
+    assert_int_equal(lb_table_create(ctx, 3, &t), LB_OK);
+    assert_int_equal(lb_table_add(ctx, t, "code", LB_COL_TEXT, &code), LB_OK);
+    assert_int_equal(lb_table_add(ctx, t, "lbm", LB_COL_REAL, &score), LB_OK);
+    assert_int_equal(lb_table_add(ctx, t, "n", LB_COL_INT, &n), LB_OK);
+    code->text[0] = lb_strdup("BU1");
+    code->text[2] = lb_strdup("BU3");
+    score->real[0] = 4.25;
+    score->real[1] = -0.5;
+    n->integer[2] = 7;
+    unsigned char *wkb = malloc(21);
+    assert_non_null(wkb);
+    memset(wkb, 0, 21);
+    wkb[0] = 1;
+    wkb[1] = 1; /* a point */
+    assert_int_equal(lb_table_set_geometry(ctx, t, 1, wkb, 21), LB_OK);
+    return t;
+}
+
+static void test_api_result_tables(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = lb_test_ctx();
+    lb_result *r = NULL;
+    assert_int_equal(lb_result_create(ctx, "change", NULL, &r), LB_OK);
+    assert_string_equal(lb_result_operation(r), "change");
+    assert_int_equal(lb_result_add_table(ctx, r, "change", small_table(ctx)), LB_OK);
+    /* a second table of that name is refused (and freed: no leak under ASan) */
+    assert_int_equal(lb_result_add_table(ctx, r, "change", small_table(ctx)), LB_ERR_ARG);
+    assert_int_equal(lb_result_table_count(r), 1);
+    const lb_table *t = lb_result_table_by_name(r, "change");
+    assert_non_null(t);
+    assert_ptr_equal(t, lb_result_table(r, 0));
+    assert_null(lb_result_table(r, 1));
+    assert_null(lb_result_table_by_name(r, "grid"));
+    assert_string_equal(lb_table_name(t), "change");
+    assert_int_equal(lb_table_row_count(t), 3);
+    assert_int_equal(lb_table_column_count(t), 3);
+    assert_string_equal(lb_table_column_name(t, 1), "lbm");
+    assert_null(lb_table_column_name(t, 3));
+    assert_int_equal(lb_table_column_type(t, 0), LB_COL_TEXT);
+    assert_int_equal(lb_table_column_type(t, 2), LB_COL_INT);
+    assert_int_equal(lb_table_column_index(t, "n"), 2);
+    assert_int_equal(lb_table_column_index(t, "x"), -1);
+    const double *lbm = lb_table_reals(t, 1);
+    assert_non_null(lbm);
+    assert_near(lbm[0], 4.25, 0.0);
+    assert_near(lbm[1], -0.5, 0.0);
+    assert_true(isnan(lbm[2]));
+    assert_null(lb_table_reals(t, 0));
+    assert_null(lb_table_ints(t, 1));
+    const int64_t *n = lb_table_ints(t, 2);
+    assert_true(n[0] == LB_INT_NULL && n[2] == 7);
+    assert_string_equal(lb_table_text(t, 0, 0), "BU1");
+    assert_null(lb_table_text(t, 0, 1));
+    assert_null(lb_table_text(t, 1, 0));
+    assert_null(lb_table_text(t, 0, 3));
+    assert_true(lb_table_has_geometry(t));
+    size_t size = 99;
+    assert_null(lb_table_wkb(t, 0, &size));
+    assert_int_equal(size, 0);
+    const unsigned char *g = lb_table_wkb(t, 1, &size);
+    assert_non_null(g);
+    assert_int_equal(size, 21);
+    assert_int_equal(g[1], 1);
+    /* no provenance yet */
+    assert_string_equal(lb_result_provenance(r), "{}");
+    assert_int_equal(lb_result_set_provenance(ctx, r, "{\"tool\":\"leefbaar\"}"), LB_OK);
+    assert_string_equal(lb_result_provenance(r), "{\"tool\":\"leefbaar\"}");
+    /* a result without a writer writes nothing */
+    lb_opts *o = opts_of(ctx, "change");
+    assert_int_equal(lb_opts_set(ctx, o, "output", "/tmp/nowhere"), LB_OK);
+    assert_int_equal(lb_result_write(ctx, r, o), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "writes no files"));
+    lb_opts_destroy(o);
+    lb_result_destroy(r);
+    lb_result_destroy(NULL);
+    lb_ctx_destroy(ctx);
+}
+
+static void test_api_result_rasters(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = lb_test_ctx();
+    int destroyed = 0;
+    payload *pl = calloc(1, sizeof(*pl));
+    assert_non_null(pl);
+    pl->destroyed = &destroyed;
+    pl->offset = 0.5;
+    lb_result *r = NULL;
+    assert_int_equal(lb_result_create(ctx, "change", &test_ops, &r), LB_OK);
+    lb_result_set_payload(r, pl);
+    const double gt[6] = {1000.0, 100.0, 0.0, 5000.0, 0.0, -100.0};
+    const char *bands[] = {"d_lbm", "d_fys"};
+    lb_raster *added = NULL;
+    assert_int_equal(lb_result_add_raster(ctx, r, "change_2020_2022", 4, 3, gt, 2, bands, fill,
+                                          pl, &added),
+                     LB_OK);
+    assert_int_equal(lb_result_raster_count(r), 1);
+    const lb_raster *ra = lb_result_raster(r, 0);
+    assert_ptr_equal(ra, added);
+    assert_null(lb_result_raster(r, 1));
+    assert_string_equal(lb_raster_name(ra), "change_2020_2022");
+    size_t nx, ny, nb;
+    lb_raster_size(ra, &nx, &ny, &nb);
+    assert_int_equal(nx, 4);
+    assert_int_equal(ny, 3);
+    assert_int_equal(nb, 2);
+    double got[6];
+    lb_raster_geotransform(ra, got);
+    for (int i = 0; i < 6; i++)
+        assert_near(got[i], gt[i], 0.0);
+    assert_string_equal(lb_raster_band_name(ra, 1), "d_fys");
+    assert_null(lb_raster_band_name(ra, 2));
+    float cells[12];
+    assert_int_equal(lb_raster_read_band(ctx, ra, 1, cells), LB_OK);
+    assert_true(isnan(cells[0]) && isnan(cells[5]));
+    assert_near(cells[1], 101.5, 0.0);       /* row 0, col 1 */
+    assert_near(cells[2 * 4 + 3], 123.5, 0.0); /* row 2, col 3 */
+    assert_int_equal(lb_raster_read_band(ctx, ra, 2, cells), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "change_2020_2022"));
+
+    /* lb_result_write parses the write keys and calls the operation's writer */
+    lb_opts *o = opts_of(ctx, "change");
+    assert_int_equal(lb_result_write(ctx, r, o), LB_ERR_ARG); /* no output */
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "output"));
+    assert_int_equal(lb_opts_set(ctx, o, "o", "/tmp/out"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "csv-sep", ";"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "co", "COMPRESS=ZSTD"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "co", "LEVEL=9"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "raster-format", "GTiff"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "geojson-crs", "rd"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "overwrite", NULL), LB_OK);
+    assert_int_equal(lb_result_write(ctx, r, o), LB_OK);
+    assert_int_equal(pl->writes, 1);
+    assert_string_equal(pl->last.outdir, "/tmp/out");
+    assert_int_equal(pl->last.csv_sep, ';');
+    assert_string_equal(pl->co0, "COMPRESS=ZSTD");
+    assert_string_equal(pl->last.raster_format, "GTiff");
+    assert_int_equal(pl->last.geojson_rd, 1);
+    assert_int_equal(pl->last.overwrite, 1);
+    assert_int_equal(pl->last.preview, 0);
+    assert_int_equal(pl->last.full_precision, 0);
+    assert_null(pl->last.basename);
+    lb_opts_destroy(o);
+    /* options of another operation do not write this result */
+    o = opts_of(ctx, "waterbed");
+    assert_int_equal(lb_opts_set(ctx, o, "output", "/tmp/out"), LB_OK);
+    assert_int_equal(lb_result_write(ctx, r, o), LB_ERR_ARG);
+    assert_int_equal(pl->writes, 1);
+    lb_opts_destroy(o);
+
+    assert_int_equal(destroyed, 0);
+    lb_result_destroy(r);
+    assert_int_equal(destroyed, 1);
+    free(pl);
+    lb_ctx_destroy(ctx);
+}
+
+static void test_api_result_warnings(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = lb_test_ctx();
+    lb_log(ctx, LB_LOG_WARN, "an earlier call's warning");
+    lb_ctx_warnings_reset(ctx);
+    lb_log(ctx, LB_LOG_WARN, "unit %s has no score", "BU1");
+    lb_log(ctx, LB_LOG_INFO, "not a warning");
+    lb_log(ctx, LB_LOG_WARN, "second");
+    lb_result *r = NULL;
+    assert_int_equal(lb_result_create(ctx, "waterbed", NULL, &r), LB_OK);
+    assert_int_equal(lb_result_warning_count(r), 0);
+    assert_int_equal(lb_result_take_warnings(ctx, r), LB_OK);
+    lb_ctx_warnings_reset(ctx); /* the copies stay */
+    assert_int_equal(lb_result_warning_count(r), 2);
+    assert_string_equal(lb_result_warning(r, 0), "unit BU1 has no score");
+    assert_string_equal(lb_result_warning(r, 1), "second");
+    assert_null(lb_result_warning(r, 2));
+    lb_result_destroy(r);
+    lb_ctx_destroy(ctx);
+}
+
+static void test_api_cancelled(void **state)
+{
+    (void)state;
+    assert_int_equal((int)LB_ERR_CANCELLED, 9);
+    assert_string_equal(lb_status_str(LB_ERR_CANCELLED), "cancelled");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_api_unknown_operation),
+        cmocka_unit_test(test_api_unknown_key),
+        cmocka_unit_test(test_api_bad_values),
+        cmocka_unit_test(test_api_lists_and_clear),
+        cmocka_unit_test(test_api_flags),
+        cmocka_unit_test(test_api_introspection),
+        cmocka_unit_test(test_api_check),
+        cmocka_unit_test(test_api_result_tables),
+        cmocka_unit_test(test_api_result_rasters),
+        cmocka_unit_test(test_api_result_warnings),
+        cmocka_unit_test(test_api_cancelled),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
