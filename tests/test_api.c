@@ -221,8 +221,8 @@ static void test_api_introspection(void **state)
     assert_int_equal(lb_opts_key_repeatable(o, (size_t)preview), 0);
     assert_int_equal(lb_opts_key_is_flag(o, (size_t)preview), 1);
     /* the write keys */
-    const char *write_keys[] = {"output", "overwrite", "outputs", "csv-sep", "full-precision",
-                                "geojson-crs", "of", "co", "preview"};
+    const char *write_keys[] = {"output",      "overwrite", "outputs", "csv-sep", "full-precision",
+                                "geojson-crs", "of",        "co",      "preview"};
     for (size_t i = 0; i < sizeof(write_keys) / sizeof(write_keys[0]); i++)
         assert_true(lb_opts_key_find(o, write_keys[i]) >= 0);
     lb_opts_destroy(o);
@@ -295,7 +295,8 @@ static lb_status fill(lb_ctx *ctx, const lb_raster *r, size_t band, float *out, 
     for (size_t y = 0; y < r->ny; y++)
         for (size_t x = 0; x < r->nx; x++)
             out[y * r->nx + x] =
-                x == y ? NAN : (float)(pl->offset + 100.0 * (double)band + 10.0 * (double)y + (double)x);
+                x == y ? NAN
+                       : (float)(pl->offset + 100.0 * (double)band + 10.0 * (double)y + (double)x);
     return LB_OK;
 }
 
@@ -397,9 +398,9 @@ static void test_api_result_rasters(void **state)
     const double gt[6] = {1000.0, 100.0, 0.0, 5000.0, 0.0, -100.0};
     const char *bands[] = {"d_lbm", "d_fys"};
     lb_raster *added = NULL;
-    assert_int_equal(lb_result_add_raster(ctx, r, "change_2020_2022", 4, 3, gt, 2, bands, fill,
-                                          pl, &added),
-                     LB_OK);
+    assert_int_equal(
+        lb_result_add_raster(ctx, r, "change_2020_2022", 4, 3, gt, 2, bands, fill, pl, &added),
+        LB_OK);
     assert_int_equal(lb_result_raster_count(r), 1);
     const lb_raster *ra = lb_result_raster(r, 0);
     assert_ptr_equal(ra, added);
@@ -419,7 +420,7 @@ static void test_api_result_rasters(void **state)
     float cells[12];
     assert_int_equal(lb_raster_read_band(ctx, ra, 1, cells), LB_OK);
     assert_true(isnan(cells[0]) && isnan(cells[5]));
-    assert_near(cells[1], 101.5, 0.0);       /* row 0, col 1 */
+    assert_near(cells[1], 101.5, 0.0);         /* row 0, col 1 */
     assert_near(cells[2 * 4 + 3], 123.5, 0.0); /* row 2, col 3 */
     assert_int_equal(lb_raster_read_band(ctx, ra, 2, cells), LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "change_2020_2022"));

@@ -122,7 +122,7 @@ static void test_change_table_boundaries_and_one_year_units(void **state)
     o.outdir = out;
     snprintf(out, sizeof(out), "%s/cuts-out", f->tmp);
     lb_ctx *ctx = lb_test_ctx();
-    lb_status st = lb_change_run(ctx, &o);
+    lb_status st = lb_change_exec(ctx, &o);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
     assert_int_equal(st, LB_OK);
@@ -223,7 +223,7 @@ static void test_change_nine_classes(void **state)
     snprintf(out, sizeof(out), "%s/nine-out", f->tmp);
     o.outdir = out;
     lb_ctx *ctx = lb_test_ctx();
-    assert_int_equal(lb_change_run(ctx, &o), LB_OK);
+    assert_int_equal(lb_change_exec(ctx, &o), LB_OK);
     char gp[700];
     snprintf(gp, sizeof(gp), "%s/change.gpkg", out);
     GDALDatasetH ds = GDALOpenEx(gp, GDAL_OF_VECTOR, NULL, NULL, NULL);
@@ -245,7 +245,7 @@ static void test_change_nine_classes(void **state)
 static void expect_change_error(const lb_change_options *o, lb_status want, const char *needle)
 {
     lb_ctx *ctx = lb_test_ctx();
-    lb_status st = lb_change_run(ctx, o);
+    lb_status st = lb_change_exec(ctx, o);
     if (st != want || !strstr(lb_ctx_errmsg(ctx), needle))
         print_error("status %d (want %d): %s\n", st, want, lb_ctx_errmsg(ctx));
     assert_int_equal(st, want);
@@ -356,7 +356,7 @@ static void test_change_grid_runs_rasters(void **state)
     snprintf(out, sizeof(out), "%s/ch", f->tmp);
     o.outdir = out;
     lb_ctx *ctx = lb_test_ctx();
-    lb_status st = lb_change_run(ctx, &o);
+    lb_status st = lb_change_exec(ctx, &o);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
     assert_int_equal(st, LB_OK);
@@ -435,7 +435,7 @@ static void test_change_grid_runs_rasters(void **state)
     o.to_year = 2021;
     snprintf(out2, sizeof(out2), "%s/ch2", f->tmp);
     o.outdir = out2;
-    assert_int_equal(lb_change_run(ctx, &o), LB_OK);
+    assert_int_equal(lb_change_exec(ctx, &o), LB_OK);
     char c1[1400], c2[1400];
     snprintf(c1, sizeof(c1), "cmp '%s/change.csv' '%s/change.csv'", out, out2);
     assert_int_equal(system(c1), 0);
@@ -452,11 +452,11 @@ static void test_change_grid_runs_rasters(void **state)
     assert_int_equal(json_object_to_file(rj, doc), 0);
     snprintf(out3, sizeof(out3), "%s/ch3", f->tmp);
     o.outdir = out3;
-    assert_int_equal(lb_change_run(ctx, &o), LB_ERR_DATA);
+    assert_int_equal(lb_change_exec(ctx, &o), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "grid.nx is a string, not a number"));
     json_object_object_add(g, "nx", json_object_new_double(1e300));
     assert_int_equal(json_object_to_file(rj, doc), 0);
-    assert_int_equal(lb_change_run(ctx, &o), LB_ERR_DATA);
+    assert_int_equal(lb_change_exec(ctx, &o), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "is not a grid"));
     json_object_put(doc);
     lb_ctx_destroy(ctx);

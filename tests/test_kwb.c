@@ -12,6 +12,7 @@
 #include "test_util.h"
 
 #include "core/codes.h"
+#include "diagnose/diagnose.h"
 #include "io/vector.h"
 
 #include <leefbaar/leefbaar.h>
@@ -385,7 +386,7 @@ static void check_schema(lb_test_dir *t, const schema *s, const char *tag)
     dxo.n_sources = 1;
     dxo.wijk = "WK999901";
     dxo.outdir = report;
-    lb_status dst = lb_diagnose_run(t->ctx, &dxo);
+    lb_status dst = lb_diagnose_exec(t->ctx, &dxo);
     if (dst != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(t->ctx));
     assert_int_equal(dst, LB_OK);

@@ -10,8 +10,11 @@
 
 #include "test_util.h"
 
+#include "change/change.h"
 #include "core/ctx.h"
 #include "core/sha256.h"
+#include "diagnose/diagnose.h"
+#include "waterbed/waterbed.h"
 #include "model/model.h"
 #include <leefbaar/leefbaar.h>
 
@@ -812,9 +815,9 @@ static void test_pipeline_warnings_per_run(void **state)
     for (int k = 0; k < 4; k++) {
         lb_log(ctx, LB_LOG_WARN, "left over from an earlier run");
         assert_true(lb_ctx_warning_count(ctx) > 0);
-        lb_status st = k == 0   ? lb_change_run(ctx, &co)
-                       : k == 1 ? lb_diagnose_run(ctx, &dopt)
-                       : k == 2 ? lb_waterbed_run(ctx, &wo)
+        lb_status st = k == 0   ? lb_change_exec(ctx, &co)
+                       : k == 1 ? lb_diagnose_exec(ctx, &dopt)
+                       : k == 2 ? lb_waterbed_exec(ctx, &wo)
                                 : lb_demo_run(ctx, NULL, NULL);
         assert_int_equal(st, LB_ERR_ARG);
         assert_int_equal(lb_ctx_warning_count(ctx), 0);

@@ -14,6 +14,8 @@
 
 #include "test_util.h"
 
+#include "diagnose/diagnose.h"
+
 #include <leefbaar/leefbaar.h>
 
 #include <json-c/json.h>
@@ -125,7 +127,7 @@ static void test_realdata_diagnose_overvecht(void **state)
     o.basename = "Overvecht";
     o.outdir = out;
     lb_ctx *ctx = lb_test_ctx();
-    lb_status st = lb_diagnose_run(ctx, &o);
+    lb_status st = lb_diagnose_exec(ctx, &o);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
     assert_int_equal(st, LB_OK);

@@ -10,6 +10,7 @@
 
 #include "test_util.h"
 
+#include "change/change.h"
 #include "scores/scoreset.h"
 #include <leefbaar/leefbaar.h>
 
@@ -195,7 +196,7 @@ static void test_realdata_scores_utrecht_change(void **state)
     o.to_year = 2022;
     o.outdir = out;
     lb_ctx *ctx = lb_test_ctx();
-    lb_status st = lb_change_run(ctx, &o);
+    lb_status st = lb_change_exec(ctx, &o);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
     assert_int_equal(st, LB_OK);

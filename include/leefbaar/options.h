@@ -43,6 +43,10 @@ LB_API const char *lb_opts_operation(const lb_opts *o);
  */
 LB_API lb_status lb_opts_set(lb_ctx *ctx, lb_opts *o, const char *key, const char *value);
 
+/** The value of @p key as set (for a list its last item; a flag "true" or "false"); NULL when
+ *  unset or not a key of the operation. Borrowed: valid until @p key is set or cleared. */
+LB_API const char *lb_opts_get(const lb_opts *o, const char *key);
+
 /** Unset @p key (a list becomes empty). LB_OK, or LB_ERR_ARG for an unknown key. */
 LB_API lb_status lb_opts_clear(lb_ctx *ctx, lb_opts *o, const char *key);
 

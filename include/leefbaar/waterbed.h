@@ -6,154 +6,31 @@
 #define LEEFBAAR_WATERBED_H
 
 #include "core.h"
-#include "scores.h"
+#include "options.h"
+#include "result.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** How the distance from a unit to a focus area is measured. */
-typedef enum lb_wb_distance {
-    LB_WB_DIST_POLYGON = 0,  /**< nearest points of the unit polygon and the focus polygon */
-    LB_WB_DIST_CENTROID = 1, /**< from the unit's centroid to the focus polygon */
-} lb_wb_distance;
-
-/** The unit weight of every mean. */
-typedef enum lb_wb_weight {
-    LB_WB_WEIGHT_AUTO = 0,   /**< the source's weight (inhabitants) when every scored unit has
-                                  one, otherwise 1 per unit */
-    LB_WB_WEIGHT_SOURCE = 1, /**< the source's weight at t0; units without one are left out */
-    LB_WB_WEIGHT_UNIT = 2,   /**< 1 per unit */
-    LB_WB_WEIGHT_AREA = 3,   /**< the unit's polygon area (m2) */
-} lb_wb_weight;
-
-/** The region of a focus area: far control, regional trend and placebo candidates. */
-typedef enum lb_wb_region {
-    LB_WB_REGION_AUTO = 0,     /**< GEMEENTE when the units carry gemeente codes, else ALL */
-    LB_WB_REGION_ALL = 1,      /**< every unit of the input */
-    LB_WB_REGION_GEMEENTE = 2, /**< the units of the focus area's gemeente */
-    LB_WB_REGION_TABLE = 3,    /**< gemeente -> region lookup (region_table) */
-    LB_WB_REGION_RADIUS = 4,   /**< units within region_radius_m of the focus area */
-} lb_wb_region;
-
-/** Clusters of the wild cluster bootstrap of the pooled regression. */
-typedef enum lb_wb_cluster {
-    LB_WB_CLUSTER_AUTO = 0,     /**< GEMEENTE with >= 2 gemeenten, else WIJK, else FOCUS */
-    LB_WB_CLUSTER_GEMEENTE = 1, /**< the unit's gemeente code */
-    LB_WB_CLUSTER_WIJK = 2,     /**< the unit's wijk code */
-    LB_WB_CLUSTER_FOCUS = 3,    /**< the focus area the unit is assigned to */
-    LB_WB_CLUSTER_UNIT = 4,     /**< every unit its own cluster (heteroskedasticity only) */
-} lb_wb_cluster;
-
-/** How the placebo p-values of a focus area are drawn. */
-typedef enum lb_wb_placebo {
-    LB_WB_PLACEBO_AUTO = 0,  /**< AREAS when at least 19 disjoint pseudo focus areas fit among
-                                  the candidates (so that p can reach 0.05), else UNITS */
-    LB_WB_PLACEBO_AREAS = 1, /**< placebo-in-space: up to n_placebo mutually disjoint pseudo
-                                  focus areas; p over the K that fit, never below 1/(K + 1) */
-    LB_WB_PLACEBO_UNITS = 2, /**< n_placebo random re-assignments of the units of the focus
-                                  area's zones and far control to those zones (same sizes) */
-} lb_wb_placebo;
-
-/** A period t0 -> t1 (years present in the scores). */
-typedef struct lb_wb_period {
-    int t0, t1;
-} lb_wb_period;
-
-/** Options of lb_waterbed_run(). Initialise with lb_waterbed_options_init(); strings and
- *  arrays are borrowed. */
-typedef struct lb_waterbed_options {
-    /* Scored units (two or more years, polygons in RD or joined via lb_score_source.geometry). */
-    const lb_score_source *scores;
-    size_t n_scores;
-
-    /* Focus areas, one of:
-     * - focus_path with polygons (fields id/name/gemeente autodetected: WK_CODE, WK_NAAM,
-     *   GM_CODE, ...); a unit belongs to a focus area when at least focus_min_share of its
-     *   area lies inside;
-     * - focus_path without geometry (CSV): one focus area per row, focus_codes_field holds
-     *   '|'-separated unit codes (default: the first field whose name ends in "codes");
-     * - focus_codes: "NAME=CODE|CODE|..." or "CODE|CODE" per focus area.
-     * Codes match the unit id, else the units' wijk code, else their gemeente code. */
-    const char *focus_path;
-    const char *focus_layer;
-    const char *focus_where; /**< OGR SQL filter on the focus layer/table; NULL = all */
-    const char *focus_id_field;
-    const char *focus_name_field;
-    const char *focus_gemeente_field;
-    const char *focus_codes_field;
-    const char *const *focus_codes;
-    size_t n_focus_codes;
-    double focus_min_share; /**< default 0.5 */
-
-    /* Other treated areas, excluded from zones, controls, trends and placebos: a polygon
-     * layer (units with >= focus_min_share inside) and/or code lists like focus_codes. */
-    const char *mask_path;
-    const char *mask_layer;
-    const char *const *mask_codes;
-    size_t n_mask_codes;
-
-    /* Region. */
-    lb_wb_region region;
-    const char *region_table;          /**< lookup table (CSV, ...) for LB_WB_REGION_TABLE */
-    const char *region_gemeente_field; /**< default: first of GM_CODE, gm_code*, gemeente */
-    const char *region_field;          /**< default: first of region, regio, COROP*, ... */
-    double region_radius_m;            /**< for LB_WB_REGION_RADIUS, e.g. 20000 */
-
-    /* Periods; none = first year -> last year. pretrend: 1 = also the period (previous year
-     * -> t0) for every period whose t0 has an earlier year in the data. */
-    const lb_wb_period *periods;
-    size_t n_periods;
-    int pretrend; /**< default 1 */
-
-    /* Zones. */
-    const double *rings_m; /**< ascending outer edges; default 250, 500, 1000, 2000 */
-    size_t n_rings;
-    lb_wb_distance distance;
-    double adjacency_tol_m; /**< default 25 */
-    int adjacency_orders;   /**< default 3; 0 = no adjacency zones */
-    int rigo;               /**< RIGO zones (adjacent, rest of city, rest of region); default 1 */
-
-    /* Statistics. */
-    lb_wb_weight weight;
-    double k1;           /**< lagging: d_i < -k1 sd(d); default 1 */
-    double k2;           /**< strongly lagging: z(d) < -k2; default 2 */
-    int receiving_class; /**< potential receiving areas: class <= this at t0; default 4 (zwak) */
-    int min_control;     /**< far-control units per baseline-class window of the re-weighting;
-                              a sparser class borrows neighbouring classes; default 5 */
-
-    /* Tests. */
-    unsigned long seed;         /**< default 1 */
-    lb_wb_placebo placebo_mode; /**< default LB_WB_PLACEBO_AUTO */
-    int n_placebo; /**< pseudo focus areas (AREAS) or re-assignments (UNITS) per focus area;
-                        default 199, >= 19 */
-    double placebo_buffer_m; /**< candidates lie farther than this from every focus area;
-                                  default: the first ring's outer edge */
-    int placebo_pool;        /**< grown candidates per kept placebo; default 5 */
-    int n_boot;              /**< wild cluster bootstrap replications; default 999, 0 = off */
-    lb_wb_cluster cluster;
-
-    /* Output. */
-    const char *outdir;       /**< required; created when absent; empty unless overwrite */
-    int overwrite;            /**< 1: replace a previous leefbaar run's outputs in outdir */
-    const char *run_label;    /**< the `run` column; default "waterbed" */
-    char csv_sep;             /**< ',' (default) or ';' */
-    const char *command_line; /**< recorded in run.json; may be NULL */
-} lb_waterbed_options;
-
-/** Fill @p o with the defaults above. */
-LB_API void lb_waterbed_options_init(lb_waterbed_options *o);
-
 /**
- * Run the waterbed analysis and write, into @p o->outdir: waterbed.csv (one row per run ×
- * period × focus area × zone × outcome), waterbed_pooled.csv (pooled ring regression with
- * wild cluster bootstrap), zones.gpkg (layers units, focus, placebos) and run.json (every
- * option, seed, weight, counts, warnings). All or nothing: on failure no file is left.
+ * Run the waterbed analysis: zones around every focus area, statistics per focus area ×
+ * zone × outcome × period, placebo p-values, the pooled ring regression with wild cluster
+ * bootstrap, Benjamini–Hochberg q-values (DESIGN.md §9).
+ * @param o options of operation "waterbed" (lb_opts_create(ctx, "waterbed", ...)): "scores"
+ *        (repeatable, two or more years), "focus" or "focus-codes", and the rest as the
+ *        command line's `leefbaar waterbed` takes them.
+ * @param out receives the result (the caller frees it with lb_result_destroy): tables
+ *        "waterbed" (one row per run × period × focus area × zone × outcome),
+ *        "waterbed_pooled" (the pooled regression), and the zones "units", "focus" and
+ *        "placebos" (with polygons); provenance = run.json. No file is written:
+ *        lb_result_write() writes waterbed.csv, waterbed_pooled.csv, zones.gpkg (those three
+ *        layers) and run.json, all or nothing.
  * @return LB_OK, LB_ERR_ARG (bad option), LB_ERR_IO, LB_ERR_DATA (e.g. no focus area matches
- * the units, fewer than two years), LB_ERR_GEOM, LB_ERR_NOMEM; the message names the file,
- * layer, field or code.
+ *         the units, fewer than two years), LB_ERR_GEOM, LB_ERR_CANCELLED, LB_ERR_NOMEM; the
+ *         message names the file, layer, field or code.
  */
-LB_API lb_status lb_waterbed_run(lb_ctx *ctx, const lb_waterbed_options *o);
+LB_API lb_status lb_waterbed_run(lb_ctx *ctx, const lb_opts *o, lb_result **out);
 
 /** Displacement measures of Bowers & Johnson (2003) on counts, as in Guerette's POP Center
  *  guide (Appendix B): R = response (treated) area, D = buffer, C = control; b = before,

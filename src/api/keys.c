@@ -18,15 +18,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TEXT(n, h) {.name = n, .type = LB_KEY_TEXT, .help = h}
-#define LIST(n, h) {.name = n, .type = LB_KEY_TEXT, .repeatable = 1, .help = h}
-#define FLAG(n, h) {.name = n, .type = LB_KEY_FLAG, .help = h}
-#define CHOICE(n, c, w, h) {.name = n, .type = LB_KEY_TEXT, .choices = c, .wants = w, .help = h}
+#define TEXT(n, h)                                                                                 \
+    {                                                                                              \
+        .name = n, .type = LB_KEY_TEXT, .help = h                                                  \
+    }
+#define LIST(n, h)                                                                                 \
+    {                                                                                              \
+        .name = n, .type = LB_KEY_TEXT, .repeatable = 1, .help = h                                 \
+    }
+#define FLAG(n, h)                                                                                 \
+    {                                                                                              \
+        .name = n, .type = LB_KEY_FLAG, .help = h                                                  \
+    }
+#define CHOICE(n, c, w, h)                                                                         \
+    {                                                                                              \
+        .name = n, .type = LB_KEY_TEXT, .choices = c, .wants = w, .help = h                        \
+    }
 #define VALID(n, rep, fn, w, h)                                                                    \
-    {.name = n, .type = LB_KEY_TEXT, .repeatable = rep, .valid = fn, .wants = w, .help = h}
-#define INT(n, l, u, w, h) {.name = n, .type = LB_KEY_INT, .lo = l, .hi = u, .wants = w, .help = h}
+    {                                                                                              \
+        .name = n, .type = LB_KEY_TEXT, .repeatable = rep, .valid = fn, .wants = w, .help = h      \
+    }
+#define INT(n, l, u, w, h)                                                                         \
+    {                                                                                              \
+        .name = n, .type = LB_KEY_INT, .lo = l, .hi = u, .wants = w, .help = h                     \
+    }
 #define REAL(n, l, u, w, h)                                                                        \
-    {.name = n, .type = LB_KEY_REAL, .lo = l, .hi = u, .wants = w, .help = h}
+    {                                                                                              \
+        .name = n, .type = LB_KEY_REAL, .lo = l, .hi = u, .wants = w, .help = h                    \
+    }
 #define YEAR(n, h) INT(n, -INT_MAX, INT_MAX, "a year", h)
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -100,8 +119,7 @@ static int valid_periods(const char *s)
             return 0;
         memcpy(buf, p, len);
         buf[len] = '\0';
-        if (sscanf(buf, "%d%c%d%n", &a, &c, &b, &used) != 3 || (c != '-' && c != ':') ||
-            buf[used])
+        if (sscanf(buf, "%d%c%d%n", &a, &c, &b, &used) != 3 || (c != '-' && c != ':') || buf[used])
             return 0;
         p += len;
         if (*p == ',' && !*++p)
@@ -252,8 +270,7 @@ static const lb_key change_keys[] = {
     K_SOURCE_FIELDS,
     K_S_SRS,
     CHOICE("dev-classes", "7|9", "7 or 9", "development classes (default the model's, else 7)"),
-    VALID("dev-cuts", 0, valid_cuts,
-          "numbers like -0.2,-0.1333,-0.0666,0.0666,0.1333,0.2",
+    VALID("dev-cuts", 0, valid_cuts, "numbers like -0.2,-0.1333,-0.0666,0.0666,0.1333,0.2",
           "custom development cuts: 6 (7 classes) or 8 (9 classes)"),
     K_GEOJSON_CRS,
     K_CSV_SEP,
@@ -279,7 +296,8 @@ static const lb_key diagnose_keys[] = {
     TEXT("focus", "aandachtswijken as polygons PATH[:LAYER] or codes CODE[,...]"),
     REAL("min-inside", -HUGE_VAL, HUGE_VAL, "a number",
          "share of a unit inside a polygon to belong (default 0.5)"),
-    VALID("year", 1, valid_years, "Y[,Y...]", "years to use (default all; the last is the peiljaar)"),
+    VALID("year", 1, valid_years, "Y[,Y...]",
+          "years to use (default all; the last is the peiljaar)"),
     REAL("clear-sd", -HUGE_VAL, HUGE_VAL, "a number",
          "'clearly below the gemeente': at least K sd (default 0.5)"),
     REAL("focus-distance", -HUGE_VAL, HUGE_VAL, "a number",
@@ -295,7 +313,8 @@ static const lb_key diagnose_keys[] = {
 #define NONNEG_REAL(n, h) REAL(n, 0.0, HUGE_VAL, "a number >= 0", h)
 
 static const lb_key waterbed_keys[] = {
-    LIST("scores", "PATH[:LAYER]: a score run or a table of scores, two or more years (repeatable)"),
+    LIST("scores",
+         "PATH[:LAYER]: a score run or a table of scores, two or more years (repeatable)"),
     K_SOURCE_FIELDS,
     NONNEG_INT("year", "year of every row of a table without a year column"),
     K_S_SRS,
@@ -373,9 +392,15 @@ static const lb_key demo_keys[] = {
     K_CO,
 };
 
-#define ALIAS(a, k) {.alias = a, .key = k}
+#define ALIAS(a, k)                                                                                \
+    {                                                                                              \
+        .alias = a, .key = k                                                                       \
+    }
 #define COMMON_ALIASES ALIAS("o", "output"), ALIAS("raster-format", "of")
-#define GEOJSON_ALIAS {.alias = "geojson-rd", .key = "geojson-crs", .on = "rd", .off = "rfc7946"}
+#define GEOJSON_ALIAS                                                                              \
+    {                                                                                              \
+        .alias = "geojson-rd", .key = "geojson-crs", .on = "rd", .off = "rfc7946"                  \
+    }
 
 static const lb_key_alias score_aliases[] = {COMMON_ALIASES, ALIAS("i", "input"),
                                              ALIAS("s_srs", "s-srs"), GEOJSON_ALIAS};
@@ -388,15 +413,19 @@ static const lb_key_alias scores_aliases[] = {ALIAS("s", "scores")};
 static const lb_key_alias demo_aliases[] = {COMMON_ALIASES};
 
 #define OPERATION(n, k, a, chk)                                                                    \
-    {.name = n, .keys = k, .n_keys = N_OF(k), .aliases = a, .n_aliases = N_OF(a), .check = chk}
+    {                                                                                              \
+        .name = n, .keys = k, .n_keys = N_OF(k), .aliases = a, .n_aliases = N_OF(a), .check = chk  \
+    }
 
 static const lb_operation op_score = OPERATION("score", score_keys, score_aliases, check_score);
-static const lb_operation op_change = OPERATION("change", change_keys, change_aliases, check_change);
+static const lb_operation op_change =
+    OPERATION("change", change_keys, change_aliases, check_change);
 static const lb_operation op_diagnose =
     OPERATION("diagnose", diagnose_keys, diagnose_aliases, check_diagnose);
 static const lb_operation op_waterbed =
     OPERATION("waterbed", waterbed_keys, waterbed_aliases, check_waterbed);
-static const lb_operation op_scores = OPERATION("scores", scores_keys, scores_aliases, check_scores);
+static const lb_operation op_scores =
+    OPERATION("scores", scores_keys, scores_aliases, check_scores);
 static const lb_operation op_demo = OPERATION("demo", demo_keys, demo_aliases, check_demo);
 
 const lb_operation *const lb_operations[] = {&op_score,    &op_change, &op_diagnose,

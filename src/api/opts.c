@@ -177,8 +177,8 @@ static lb_status check_value(lb_ctx *ctx, const lb_key *k, const char *text)
                 lb_list_append(list, sizeof(list), word);
                 p += len + (p[len] == '|');
             }
-            return lb_error(ctx, LB_ERR_ARG, "--%s: unknown value '%s' (one of %s)", k->name,
-                            text, list);
+            return lb_error(ctx, LB_ERR_ARG, "--%s: unknown value '%s' (one of %s)", k->name, text,
+                            list);
         }
         ok = 0;
     }
@@ -239,6 +239,12 @@ lb_status lb_opts_set(lb_ctx *ctx, lb_opts *o, const char *key, const char *text
     v->items = items;
     v->n = n;
     return LB_OK;
+}
+
+const char *lb_opts_get(const lb_opts *o, const char *key)
+{
+    long i = lb_opts_key_find(o, key);
+    return i < 0 || o->values[i].n == 0 ? NULL : o->values[i].items[o->values[i].n - 1];
 }
 
 lb_status lb_opts_clear(lb_ctx *ctx, lb_opts *o, const char *key)

@@ -15,6 +15,7 @@
 #include "../io/write.h"
 #include "../model/score.h"
 #include "../scores/scoreset.h"
+#include "../api/opts.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -93,15 +94,22 @@ typedef struct side {
     char *json;
 } side;
 
+/* What a change computes and its writer needs: the payload of its lb_result. */
 typedef struct change_run {
-    const lb_change_options *o;
-    side a, b;   /* from, to */
-    size_t *pos; /* dimension d of a is dimension pos[d] of b */
+    const lb_change_options *o; /* during lb_change_compute only */
+    const lb_write_opts *w;     /* during the write only */
+    char *from_path, *to_path;  /* the inputs (to_path NULL: one source) */
+    side a, b;                  /* from, to */
+    size_t *pos;                /* dimension d of a is dimension pos[d] of b */
     lb_dev_choice dev;
     size_t n;      /* units of the union */
     size_t n_geom; /* of which with a polygon */
     long *ua, *ub; /* unit index in a / b, -1 = absent */
-    lb_table *t;
+    lb_table *t;   /* owned by the result once added */
+    int rasters;   /* both sides are grid runs on one grid with their score rasters */
+    char path_a[1024], path_b[1024]; /* their scores_<year>.tif */
+    lb_grid grid;
+    struct json_object *doc; /* run.json without its outputs */
     lb_outdir out;
     struct json_object *outputs, *counts;
 } change_run;
@@ -431,36 +439,57 @@ static lb_status build_table(lb_ctx *ctx, change_run *r)
 typedef struct raster_pair {
     lb_ctx *ctx;
     const change_run *r;
-    char path_a[1024], path_b[1024];
-    lb_grid grid;
-    unsigned char *cls; /* development class of Δlbm per cell */
+    unsigned char *cls; /* development class of Δlbm per cell, or NULL */
 } raster_pair;
 
-/* Band b of the Δ COG: band b of 'to' minus band b of 'from' (dimension bands matched on
- * code); for b = 0 also the development classes. */
+/* Band b of the Δ raster: band b of 'to' minus band b of 'from' (dimension bands matched on
+ * code); for b = 0 also the development classes into p->cls when given. */
 static lb_status fill_delta(void *user, size_t b, float *out)
 {
     raster_pair *p = user;
     const change_run *r = p->r;
     int band_a = (int)b + 1, band_b = b == 0 ? 1 : (int)r->pos[b - 1] + 2;
-    lb_source sa = {"from", p->path_a, NULL, NULL}, sb = {"to", p->path_b, NULL, NULL};
+    lb_source sa = {"from", r->path_a, NULL, NULL}, sb = {"to", r->path_b, NULL, NULL};
     lb_band *ra = NULL, *rb = NULL;
     lb_status st = lb_raster_read(p->ctx, &sa, band_a, &ra);
     if (st == LB_OK)
         st = lb_raster_read(p->ctx, &sb, band_b, &rb);
-    if (st == LB_OK && (ra->grid.nx != p->grid.nx || ra->grid.ny != p->grid.ny ||
-                        rb->grid.nx != p->grid.nx || rb->grid.ny != p->grid.ny))
+    if (st == LB_OK && (ra->grid.nx != r->grid.nx || ra->grid.ny != r->grid.ny ||
+                        rb->grid.nx != r->grid.nx || rb->grid.ny != r->grid.ny))
         st = lb_error(p->ctx, LB_ERR_DATA, "change: '%s' and '%s' are not on the runs' grid",
-                      p->path_a, p->path_b);
-    size_t n = lb_grid_ncells(&p->grid);
+                      r->path_a, r->path_b);
+    size_t n = lb_grid_ncells(&r->grid);
     for (size_t c = 0; st == LB_OK && c < n; c++) {
         double d = rb->v[c] - ra->v[c];
         out[c] = (float)d;
-        if (b == 0)
+        if (b == 0 && p->cls)
             p->cls[c] = (unsigned char)lb_dev_class(d, r->dev.cuts, r->dev.n_cuts);
     }
     lb_raster_destroy(ra);
     lb_raster_destroy(rb);
+    return st;
+}
+
+/* The rasters of the result: the Δ bands, and the development class of Δlbm (NaN = none). */
+static lb_status fill_result_delta(lb_ctx *ctx, const lb_raster *ra, size_t band, float *out,
+                                   void *user)
+{
+    (void)ra;
+    raster_pair p = {ctx, user, NULL};
+    return fill_delta(&p, band, out);
+}
+
+static lb_status fill_result_class(lb_ctx *ctx, const lb_raster *ra, size_t band, float *out,
+                                   void *user)
+{
+    (void)band;
+    const change_run *r = user;
+    raster_pair p = {ctx, r, NULL};
+    lb_status st = fill_delta(&p, 0, out);
+    for (size_t c = 0; st == LB_OK && c < ra->nx * ra->ny; c++) {
+        int k = lb_dev_class(out[c], r->dev.cuts, r->dev.n_cuts);
+        out[c] = k ? (float)k : NAN;
+    }
     return st;
 }
 
@@ -503,70 +532,118 @@ static lb_status grid_of(lb_ctx *ctx, const char *file, lb_grid *out, int *has)
     return st;
 }
 
-/* The Δ raster (bands written one at a time), the development-class raster, their QGIS
- * sidecars and with --preview a PNG of the class map; only when both sides are runs of this
- * tool on one grid with their score rasters present. */
-static lb_status write_rasters(lb_ctx *ctx, change_run *r)
+/* Whether the Δ rasters can be made: both sides are runs of this tool on one grid with their
+ * score rasters present (r->rasters, r->grid, r->path_a/b). */
+static lb_status find_rasters(lb_ctx *ctx, change_run *r)
 {
     if (!r->a.dir || !r->b.dir)
         return LB_OK;
-    raster_pair p = {.ctx = ctx, .r = r};
     lb_grid gb = {0};
     int has_a = 0, has_b = 0;
-    lb_status st = grid_of(ctx, r->a.json, &p.grid, &has_a);
+    lb_status st = grid_of(ctx, r->a.json, &r->grid, &has_a);
     if (st == LB_OK)
         st = grid_of(ctx, r->b.json, &gb, &has_b);
     if (st != LB_OK)
         return st;
-    int ok = has_a && has_b && p.grid.cell_m == gb.cell_m && p.grid.x0 == gb.x0 &&
-             p.grid.y0 == gb.y0 && p.grid.nx == gb.nx && p.grid.ny == gb.ny;
+    int ok = has_a && has_b && r->grid.cell_m == gb.cell_m && r->grid.x0 == gb.x0 &&
+             r->grid.y0 == gb.y0 && r->grid.nx == gb.nx && r->grid.ny == gb.ny;
     if (!ok)
         lb_log(ctx, LB_LOG_INFO, "change: the sources are not grid runs on one grid; no Δ rasters");
     if (ok) {
-        snprintf(p.path_a, sizeof(p.path_a), "%s/scores_%d.tif", r->a.dir, r->a.year);
-        snprintf(p.path_b, sizeof(p.path_b), "%s/scores_%d.tif", r->b.dir, r->b.year);
+        snprintf(r->path_a, sizeof(r->path_a), "%s/scores_%d.tif", r->a.dir, r->a.year);
+        snprintf(r->path_b, sizeof(r->path_b), "%s/scores_%d.tif", r->b.dir, r->b.year);
         struct stat sb;
-        if (stat(p.path_a, &sb) != 0 || stat(p.path_b, &sb) != 0) {
-            lb_log(ctx, LB_LOG_WARN, "change: no Δ raster: '%s' or '%s' is missing", p.path_a,
-                   p.path_b);
+        if (stat(r->path_a, &sb) != 0 || stat(r->path_b, &sb) != 0) {
+            lb_log(ctx, LB_LOG_WARN, "change: no Δ raster: '%s' or '%s' is missing", r->path_a,
+                   r->path_b);
             ok = 0;
         }
     }
-    if (!ok)
-        return LB_OK;
-    const lb_scoreset *a = r->a.s;
-    size_t n = lb_grid_ncells(&p.grid), nb = 1 + a->n_dims;
+    r->rasters = ok;
+    return LB_OK;
+}
+
+/* The band names d_lbm, d_<dimension>; NULL when out of memory. Free with free_names. */
+static char **band_names(const change_run *r, size_t nb)
+{
     char **names = calloc(nb, sizeof(char *));
+    for (size_t k = 0; names && k < nb; k++)
+        if (!(names[k] = lb_strfmt("d_%s", k ? r->a.s->dim_code[k - 1] : "lbm"))) {
+            for (size_t j = 0; j < k; j++)
+                free(names[j]);
+            free(names);
+            return NULL;
+        }
+    return names;
+}
+
+static void free_names(char **names, size_t nb)
+{
+    for (size_t k = 0; names && k < nb; k++)
+        free(names[k]);
+    free(names);
+}
+
+/* Add the Δ and class rasters to the result. */
+static lb_status add_rasters(lb_ctx *ctx, change_run *r, lb_result *res)
+{
+    if (!r->rasters)
+        return LB_OK;
+    size_t nb = 1 + r->a.s->n_dims;
+    const lb_grid *g = &r->grid;
+    const double gt[6] = {g->x0, g->cell_m, 0.0, g->y0 + g->ny * g->cell_m, 0.0, -g->cell_m};
+    char **names = band_names(r, nb);
+    char delta[64], cls[64];
+    snprintf(delta, sizeof(delta), "change_%d_%d", r->a.year, r->b.year);
+    snprintf(cls, sizeof(cls), "change_class_%d_%d", r->a.year, r->b.year);
+    const char *const dk[1] = {"dk_lbm"};
+    lb_status st = names ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st == LB_OK)
+        st = lb_result_add_raster(ctx, res, delta, (size_t)g->nx, (size_t)g->ny, gt, nb,
+                                  (const char *const *)names, fill_result_delta, r, NULL);
+    if (st == LB_OK)
+        st = lb_result_add_raster(ctx, res, cls, (size_t)g->nx, (size_t)g->ny, gt, 1, dk,
+                                  fill_result_class, r, NULL);
+    free_names(names, nb);
+    return st;
+}
+
+/* The Δ raster (bands written one at a time), the development-class raster, their QGIS
+ * sidecars and with "preview" a PNG of the class map. */
+static lb_status write_rasters(lb_ctx *ctx, change_run *r)
+{
+    if (!r->rasters)
+        return LB_OK;
+    raster_pair p = {.ctx = ctx, .r = r};
+    const lb_scoreset *a = r->a.s;
+    size_t n = lb_grid_ncells(&r->grid), nb = 1 + a->n_dims;
+    char **names = band_names(r, nb);
     const char **units = calloc(nb, sizeof(char *));
     char *meta[4] = {lb_strfmt("LEEFBAAR_FROM_YEAR=%d", r->a.year),
                      lb_strfmt("LEEFBAAR_TO_YEAR=%d", r->b.year),
                      lb_strfmt("LEEFBAAR_DEVELOPMENT=to - from"), NULL};
     p.cls = calloc(n ? n : 1, 1);
+    lb_status st = LB_OK;
     if (!names || !units || !p.cls || !meta[0] || !meta[1] || !meta[2])
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    for (size_t k = 0; st == LB_OK && k < nb; k++) {
+    for (size_t k = 0; st == LB_OK && k < nb; k++)
         units[k] = "score change";
-        if (!(names[k] = lb_strfmt("d_%s", k ? a->dim_code[k - 1] : "lbm")))
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    }
     char title[64], yy[32];
     snprintf(title, sizeof(title), "Ontwikkeling %d-%d", r->a.year, r->b.year);
     snprintf(yy, sizeof(yy), "_%d_%d", r->a.year, r->b.year);
     const lb_class_table ct = dev_classes(r, title);
-    const lb_raster_opts ro = {r->o->raster_format, r->o->creation_options,
+    const lb_raster_opts ro = {r->w->raster_format, r->w->creation_options,
                                (const char *const *)meta};
     /* the Δ raster's fill also classifies Δlbm into p.cls */
-    const lb_mapset ms = {"change",     "change_class", yy,  &p.grid,
+    const lb_mapset ms = {"change",     "change_class", yy,  &r->grid,
                           nb,           fill_delta,     &p,  (const char *const *)names,
                           units,        p.cls,          &ct, &ro,
-                          r->o->preview};
+                          r->w->preview};
     if (st == LB_OK)
         st = lb_mapset_write(ctx, &r->out, &ms, r->outputs);
-    for (size_t k = 0; names && k < nb; k++)
-        free(names[k]);
+    free_names(names, nb);
     for (size_t k = 0; k < 3; k++)
         free(meta[k]);
-    free(names);
     free(units);
     free(p.cls);
     return st;
@@ -578,9 +655,9 @@ static lb_status write_table(lb_ctx *ctx, change_run *r, const char *file, lb_ve
 {
     lb_vector_opts vo = {.format = fmt,
                          .layer = "change",
-                         .geojson_rd = r->o->geojson_rd,
-                         .csv_sep = r->o->csv_sep,
-                         .full_precision = r->o->full_precision};
+                         .geojson_rd = r->w->geojson_rd,
+                         .csv_sep = r->w->csv_sep,
+                         .full_precision = r->w->full_precision};
     char *path = lb_outdir_tmp_path(&r->out, file);
     if (!path)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
@@ -639,7 +716,8 @@ static struct json_object *side_json(const side *sd, const lb_score_source *src)
     return o;
 }
 
-static lb_status write_run_json(lb_ctx *ctx, change_run *r)
+/* run.json without its outputs, from what the compute knows. */
+static lb_status build_doc(lb_ctx *ctx, change_run *r)
 {
     const lb_change_options *o = r->o;
     struct json_object *doc = json_object_new_object();
@@ -668,6 +746,24 @@ static lb_status write_run_json(lb_ctx *ctx, change_run *r)
     json_object_object_add(doc, "development", dev);
     json_object_object_add(doc, "counts", json_object_get(r->counts));
     json_object_object_add(doc, "warnings", lb_run_warnings_json(ctx));
+    r->doc = doc;
+    return doc ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+}
+
+/* run.json: the compute's document with the result's warnings, those the write gave since
+ * warning @p n0 of @p ctx, and the files written. */
+static lb_status write_run_json(lb_ctx *ctx, change_run *r, const lb_result *res, size_t n0)
+{
+    struct json_object *doc = NULL, *warnings = json_object_new_array();
+    if (json_object_deep_copy(r->doc, &doc, NULL) != 0 || !warnings) {
+        json_object_put(warnings);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < lb_result_warning_count(res); i++)
+        json_object_array_add(warnings, json_object_new_string(lb_result_warning(res, i)));
+    for (size_t i = n0; i < lb_ctx_warning_count(ctx); i++)
+        json_object_array_add(warnings, json_object_new_string(lb_ctx_warning(ctx, i)));
+    json_object_object_add(doc, "warnings", warnings);
     json_object_array_add(r->outputs, json_object_new_string("run.json"));
     json_object_object_add(doc, "outputs", json_object_get(r->outputs));
     char *path = lb_outdir_tmp_path(&r->out, "run.json");
@@ -678,8 +774,11 @@ static lb_status write_run_json(lb_ctx *ctx, change_run *r)
     return st;
 }
 
-static void change_free(change_run *r)
+static void change_free(void *payload)
 {
+    change_run *r = payload;
+    if (!r)
+        return;
     if (r->b.own)
         lb_scoreset_destroy(r->b.s);
     if (r->a.own)
@@ -688,21 +787,70 @@ static void change_free(change_run *r)
     free(r->a.json);
     free(r->b.dir);
     free(r->b.json);
+    free(r->from_path);
+    free(r->to_path);
     free(r->pos);
     free(r->ua);
     free(r->ub);
-    lb_table_destroy(r->t);
-    json_object_put(r->outputs);
     json_object_put(r->counts);
+    json_object_put(r->doc);
+    free(r);
 }
 
-lb_status lb_change_run(lb_ctx *ctx, const lb_change_options *o)
+/* The writer of a change result: every file into a temporary directory, moved into place
+ * when all are complete. */
+static lb_status change_write(lb_ctx *ctx, const lb_result *res, const lb_write_opts *w)
+{
+    change_run *r = lb_result_payload(res);
+    if (w->csv_sep && w->csv_sep != ',' && w->csv_sep != ';')
+        return lb_error(ctx, LB_ERR_ARG, "change: the CSV separator must be ',' or ';'");
+    const lb_raster_opts ro = {w->raster_format, w->creation_options, NULL};
+    lb_status st = lb_raster_opts_check(ctx, &ro);
+    if (st != LB_OK)
+        return lb_error_prefix(ctx, st, "change: ");
+    size_t n0 = lb_ctx_warning_count(ctx);
+    r->w = w;
+    /* the table's decimals are switched for the GeoPackage and back while writing */
+    r->t = (lb_table *)lb_result_table_by_name(res, "change");
+    r->outputs = json_object_new_array();
+    memset(&r->out, 0, sizeof(r->out));
+    st = lb_outdir_open(ctx, w->outdir,
+                        &(lb_outdir_spec){.overwrite = w->overwrite,
+                                          .inputs = (const char *const[]){r->from_path, r->to_path},
+                                          .n_inputs = r->to_path ? 2 : 1},
+                        &r->out);
+    if (st == LB_OK)
+        st = write_table(ctx, r, "change.gpkg", LB_FMT_GPKG);
+    if (st == LB_OK)
+        st = write_table(ctx, r, "change.geojson", LB_FMT_GEOJSON);
+    if (st == LB_OK)
+        st = write_table(ctx, r, "change.csv", LB_FMT_CSV);
+    if (st == LB_OK)
+        st = style_tables(ctx, r);
+    if (st == LB_OK)
+        st = lb_progress(ctx, 0.5, "rasters");
+    if (st == LB_OK)
+        st = write_rasters(ctx, r);
+    if (st == LB_OK)
+        st = write_run_json(ctx, r, res, n0);
+    if (st == LB_OK)
+        st = lb_outdir_commit(ctx, &r->out);
+    if (st == LB_OK)
+        st = lb_progress(ctx, 1.0, "done");
+    lb_outdir_abort(&r->out);
+    json_object_put(r->outputs);
+    r->outputs = NULL;
+    r->w = NULL;
+    return st;
+}
+
+static const lb_result_ops change_ops = {change_write, change_free};
+
+lb_status lb_change_compute(lb_ctx *ctx, const lb_change_options *o, lb_result **out)
 {
     lb_ctx_warnings_reset(ctx);
-    if (!o || !o->from.path || !o->outdir)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "change: the scores (--from or --scores) and an output "
-                        "directory are required");
+    if (!o || !o->from.path)
+        return lb_error(ctx, LB_ERR_ARG, "change: the scores (--from or --scores) are required");
     if (o->csv_sep && o->csv_sep != ',' && o->csv_sep != ';')
         return lb_error(ctx, LB_ERR_ARG, "change: the CSV separator must be ',' or ';'");
     /* a bad -of or -co fails before any work */
@@ -710,47 +858,118 @@ lb_status lb_change_run(lb_ctx *ctx, const lb_change_options *o)
     lb_status st = lb_raster_opts_check(ctx, &ro);
     if (st != LB_OK)
         return lb_error_prefix(ctx, st, "change: ");
-    change_run r = {.o = o, .outputs = json_object_new_array()};
-    st = lb_progress(ctx, 0.0, "reading");
+    lb_result *res = NULL;
+    change_run *r = calloc(1, sizeof(*r));
+    st = r ? lb_result_create(ctx, "change", &change_ops, &res)
+           : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st != LB_OK) {
+        free(r);
+        return st;
+    }
+    lb_result_set_payload(res, r);
+    r->o = o;
+    r->from_path = lb_strdup(o->from.path);
+    r->to_path = lb_strdup(o->to.path);
+    if (!r->from_path || (o->to.path && !r->to_path))
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
-        st = read_sides(ctx, &r);
+        st = lb_progress(ctx, 0.0, "reading");
     if (st == LB_OK)
-        st = match_dimensions(ctx, &r);
+        st = read_sides(ctx, r);
     if (st == LB_OK)
-        st = lb_dev_choose(ctx, o, r.a.s->n_dev_cuts, r.a.s->dev_cuts, r.a.s->dev_labels,
-                           r.a.s->dev_colours, &r.dev);
+        st = match_dimensions(ctx, r);
     if (st == LB_OK)
-        st = match_units(ctx, &r);
+        st = lb_dev_choose(ctx, o, r->a.s->n_dev_cuts, r->a.s->dev_cuts, r->a.s->dev_labels,
+                           r->a.s->dev_colours, &r->dev);
+    if (st == LB_OK)
+        st = match_units(ctx, r);
     if (st == LB_OK)
         st = lb_progress(ctx, 0.3, "change");
     if (st == LB_OK)
-        st = build_table(ctx, &r);
+        st = build_table(ctx, r);
+    if (st == LB_OK) {
+        st = lb_result_add_table(ctx, res, "change", r->t);
+        if (st != LB_OK)
+            r->t = NULL; /* freed by lb_result_add_table */
+    } else {
+        lb_table_destroy(r->t);
+        r->t = NULL;
+    }
     if (st == LB_OK)
-        st = lb_outdir_open(
-            ctx, o->outdir,
-            &(lb_outdir_spec){.overwrite = o->overwrite,
-                              .inputs = (const char *const[]){o->from.path, o->to.path},
-                              .n_inputs = o->to.path ? 2 : 1},
-            &r.out);
+        st = find_rasters(ctx, r);
     if (st == LB_OK)
-        st = write_table(ctx, &r, "change.gpkg", LB_FMT_GPKG);
+        st = add_rasters(ctx, r, res);
     if (st == LB_OK)
-        st = write_table(ctx, &r, "change.geojson", LB_FMT_GEOJSON);
+        st = build_doc(ctx, r);
     if (st == LB_OK)
-        st = write_table(ctx, &r, "change.csv", LB_FMT_CSV);
+        st = lb_result_set_provenance(
+            ctx, res, json_object_to_json_string_ext(r->doc, JSON_C_TO_STRING_PRETTY));
     if (st == LB_OK)
-        st = style_tables(ctx, &r);
-    if (st == LB_OK)
-        st = lb_progress(ctx, 0.5, "rasters");
-    if (st == LB_OK)
-        st = write_rasters(ctx, &r);
-    if (st == LB_OK)
-        st = write_run_json(ctx, &r);
-    if (st == LB_OK)
-        st = lb_outdir_commit(ctx, &r.out);
-    if (st == LB_OK)
-        st = lb_progress(ctx, 1.0, "done");
-    lb_outdir_abort(&r.out);
-    change_free(&r);
+        st = lb_result_take_warnings(ctx, res);
+    r->o = NULL;
+    if (st != LB_OK) {
+        lb_result_destroy(res);
+        return st;
+    }
+    *out = res;
+    return LB_OK;
+}
+
+lb_status lb_change_exec(lb_ctx *ctx, const lb_change_options *o)
+{
+    lb_ctx_warnings_reset(ctx);
+    if (!o || !o->from.path || !o->outdir)
+        return lb_error(ctx, LB_ERR_ARG,
+                        "change: the scores (--from or --scores) and an output "
+                        "directory are required");
+    lb_result *res = NULL;
+    lb_status st = lb_change_compute(ctx, o, &res);
+    if (st == LB_OK) {
+        const lb_write_opts w = {.outdir = o->outdir,
+                                 .overwrite = o->overwrite,
+                                 .csv_sep = o->csv_sep,
+                                 .full_precision = o->full_precision,
+                                 .geojson_rd = o->geojson_rd,
+                                 .raster_format = o->raster_format,
+                                 .creation_options = o->creation_options,
+                                 .preview = o->preview};
+        st = lb_result_write_with(ctx, res, &w);
+    }
+    lb_result_destroy(res);
     return st;
+}
+
+lb_status lb_change_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
+{
+    lb_ctx_warnings_reset(ctx);
+    if (!opts || strcmp(lb_opts_operation(opts), "change") != 0)
+        return lb_error(ctx, LB_ERR_ARG, "lb_change_run: options of \"%s\", not of \"change\"",
+                        opts ? lb_opts_operation(opts) : "(null)");
+    lb_status st = lb_opts_check(ctx, opts, 0);
+    if (st != LB_OK)
+        return lb_error_prefix(ctx, st, "change: ");
+    lb_change_options o;
+    lb_change_options_init(&o);
+    const char *scores = lb_opts_get_str(opts, "scores");
+    o.from.path = scores ? scores : lb_opts_get_str(opts, "from");
+    o.to.path = scores ? NULL : lb_opts_get_str(opts, "to");
+    lb_score_source *sides[2] = {&o.from, &o.to};
+    for (int k = 0; k < 2; k++) {
+        sides[k]->layer = lb_opts_get_str(opts, "layer");
+        sides[k]->id_field = lb_opts_get_str(opts, "id-field");
+        sides[k]->year_field = lb_opts_get_str(opts, "year-field");
+        sides[k]->weight_field = lb_opts_get_str(opts, "weight-field");
+        sides[k]->geometry = lb_opts_get_str(opts, "geometry");
+        sides[k]->geometry_id = lb_opts_get_str(opts, "geometry-id");
+        sides[k]->s_srs = lb_opts_get_str(opts, "s-srs");
+    }
+    o.from_year = (int)lb_opts_get_int(opts, "from-year", 0);
+    o.to_year = (int)lb_opts_get_int(opts, "to-year", 0);
+    o.dev_classes = (int)lb_opts_get_int(opts, "dev-classes", 0);
+    double cuts[16];
+    const char *dev_cuts = lb_opts_get_str(opts, "dev-cuts");
+    if (dev_cuts && lb_opts_parse_reals(dev_cuts, cuts, 16, &o.n_dev_cuts))
+        o.dev_cuts = cuts;
+    o.command_line = lb_opts_get_str(opts, "command-line");
+    return lb_change_compute(ctx, &o, out);
 }

@@ -82,6 +82,15 @@ int cli_fail(const char *prog, lb_ctx *ctx, lb_status st, const cli_term *term);
 int cli_run(const char *prog, const cli_common *com, lb_status (*run)(lb_ctx *, const void *),
             const void *opts, const char *outdir);
 
+/* An operation of the public API run from the command line: argv -> lb_opts_set per option
+ * (every value checked by the library; -q, --threads, --config and --help are the tool's own),
+ * lb_opts_check, @p run, lb_result_write. A refused option or a missing required one is a usage
+ * error (exit 2); a failed run exits 1 (128 + the signal after SIGINT/SIGTERM). With
+ * @p say_wrote, "wrote OUTDIR" unless quiet. */
+int cli_api_command(const char *prog, const char *operation, int argc, char **argv,
+                    void (*help)(void), lb_status (*run)(lb_ctx *, const lb_opts *, lb_result **),
+                    int say_wrote);
+
 /* For subcommands that write no rasters: a usage error when -of or -co was given, else CLI_OK. */
 int cli_no_raster_options(const char *prog, const cli_common *c);
 

@@ -271,3 +271,85 @@ char *cli_join(int argc, char **argv)
     }
     return s;
 }
+
+/* Give option argv[*i] to the store; CLI_OK or CLI_USAGE (message printed). */
+static int store_option(const char *prog, lb_ctx *ctx, lb_opts *o, int argc, char **argv, int *i)
+{
+    const char *arg = argv[*i], *name = arg + (arg[1] == '-' ? 2 : 1);
+    char key[128];
+    const char *eq = strchr(name, '='), *value = NULL;
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    if (arg[0] != '-' || len == 0 || len >= sizeof(key))
+        return cli_usage_error(prog, "unknown option '%s'", arg);
+    memcpy(key, name, len);
+    key[len] = '\0';
+    long k = lb_opts_key_find(o, key);
+    if (k < 0)
+        return cli_usage_error(prog, "unknown option '%.*s'",
+                               (int)(eq ? eq - arg : (long)strlen(arg)), arg);
+    if (eq)
+        value = eq + 1;
+    else if (!lb_opts_key_is_flag(o, (size_t)k) && strcmp(key, "geojson-rd") != 0) {
+        if (*i + 1 >= argc)
+            return cli_usage_error(prog, "option %s needs a value", arg);
+        value = argv[++*i];
+    }
+    if (lb_opts_set(ctx, o, key, value) != LB_OK)
+        return cli_usage_error(prog, "%s", lb_ctx_errmsg(ctx));
+    return CLI_OK;
+}
+
+int cli_api_command(const char *prog, const char *operation, int argc, char **argv,
+                    void (*help)(void), lb_status (*run)(lb_ctx *, const lb_opts *, lb_result **),
+                    int say_wrote)
+{
+    cli_term term;
+    lb_ctx *ctx = cli_ctx(prog, 0, &term);
+    if (!ctx)
+        return CLI_FAIL;
+    lb_opts *o = NULL;
+    lb_result *res = NULL;
+    cli_common com = {0};
+    char *cmdline = cli_join(argc, argv);
+    int rc = CLI_OK;
+    if (!cmdline || lb_opts_create(ctx, operation, &o) != LB_OK ||
+        lb_opts_set(ctx, o, "command-line", cmdline) != LB_OK) {
+        fprintf(stderr, "%s: error: %s\n", prog, lb_ctx_errmsg(ctx));
+        rc = CLI_FAIL;
+    }
+    for (int i = 1; i < argc && rc == CLI_OK; i++) {
+        const char *a = argv[i];
+        /* -of, -co and --overwrite are options of the operation, the rest of the common ones
+         * the tool's */
+        int lib = strcmp(a, "--overwrite") == 0 || strcmp(a, "-of") == 0 || strcmp(a, "-co") == 0 ||
+                  strcmp(a, "--of") == 0 || strcmp(a, "--co") == 0 || strncmp(a, "--of=", 5) == 0 ||
+                  strncmp(a, "--co=", 5) == 0;
+        int r = lib ? 0 : cli_common_option(prog, argc, argv, &i, &com);
+        if (r < 0)
+            rc = CLI_USAGE;
+        else if (r == 0)
+            rc = store_option(prog, ctx, o, argc, argv, &i);
+    }
+    term.quiet = com.quiet;
+    if (rc == CLI_OK && com.help) {
+        help();
+    } else if (rc == CLI_OK) {
+        lb_status st = lb_opts_check(ctx, o, 1);
+        if (st != LB_OK) {
+            rc = cli_usage_error(prog, "%s", lb_ctx_errmsg(ctx));
+        } else {
+            lb_ctx_set_threads(ctx, com.threads);
+            st = run(ctx, o, &res);
+            if (st == LB_OK)
+                st = lb_result_write(ctx, res, o);
+            rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
+            if (st == LB_OK && say_wrote && !com.quiet)
+                fprintf(stderr, "%s: wrote %s\n", prog, lb_opts_get(o, "output"));
+        }
+    }
+    lb_result_destroy(res);
+    lb_opts_destroy(o);
+    free(cmdline);
+    lb_ctx_destroy(ctx);
+    return rc;
+}

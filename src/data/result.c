@@ -299,8 +299,8 @@ const char *lb_raster_band_name(const lb_raster *r, size_t band)
 lb_status lb_raster_read_band(lb_ctx *ctx, const lb_raster *r, size_t band, float *out)
 {
     if (band >= r->n_bands)
-        return lb_error(ctx, LB_ERR_ARG, "raster '%s' has %zu bands; there is no band %zu",
-                        r->name, r->n_bands, band + 1);
+        return lb_error(ctx, LB_ERR_ARG, "raster '%s' has %zu bands; there is no band %zu", r->name,
+                        r->n_bands, band + 1);
     if (!r->fill)
         return lb_error(ctx, LB_ERR_INTERNAL, "raster '%s' cannot be filled", r->name);
     return r->fill(ctx, r, band, out, r->user);

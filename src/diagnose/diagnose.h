@@ -7,10 +7,76 @@
 
 #include "../scores/scoreset.h"
 
+#include "../data/result.h"
+
 #include <leefbaar/diagnose.h>
+#include <leefbaar/scores.h>
 
 #include <json-c/json_object.h>
 #include <stddef.h>
+
+/* Options of lb_diagnose_compute() and lb_diagnose_exec(). Initialise with
+ * lb_diagnose_options_init(). All strings are borrowed and may be NULL unless said otherwise. */
+typedef struct lb_diagnose_options {
+    const lb_score_source *sources; /**< scored units, one or more years (required) */
+    size_t n_sources;
+
+    /** The wijk. Without @p wijk_polygon: a comma-separated list of codes, each matching the
+     *  units whose wijk code (wk_code) equals it — the buurten of that wijk — or the unit with
+     *  that id (units that are wijken, PC4 areas, ...); when nothing matches a code, the units
+     *  whose name equals @p wijk (case-insensitive). With @p wijk_polygon: selects the features
+     *  of that layer with a text field equal to one of the comma-separated values (a code or a
+     *  name); NULL takes every feature of the layer. */
+    const char *wijk;
+    const char *wijk_polygon; /**< PATH[:LAYER]: the wijk as polygon(s); units inside by share */
+    const char *wijk_name;    /**< name in the report; NULL: from the polygon or the units */
+
+    /** The gemeente to compare with. NULL (default): the units with the wijk's gemeente code
+     *  (gm_code); when the input has no gemeente codes, every unit of the input (said so in the
+     *  report). Otherwise a comma-separated list of gemeente codes or unit ids, each may end in
+     *  '*' as a prefix pattern ("35*"). */
+    const char *gemeente;
+    const char *gemeente_polygon; /**< PATH[:LAYER]: the gemeente as polygon(s) */
+    const char *gemeente_name;    /**< name in the report; NULL: from the polygon or the code */
+
+    /** The focus areas (aandachtswijken) for the distance check: a polygon layer PATH[:LAYER]
+     *  when it names an existing file, otherwise a comma-separated list of codes matched like
+     *  @p wijk. NULL: no focus areas (the level check then uses the class "zwak" as proxy). */
+    const char *focus;
+
+    /** Share of a unit's area that must lie inside a polygon (wijk, gemeente, focus) for the
+     *  unit to belong to it; default 0.5. */
+    double min_inside;
+
+    const int *years; /**< years to use (must be in the input); NULL = all */
+    size_t n_years;
+
+    /** Thresholds of the preventiebudget check (documented in README and in the report). */
+    double clear_sd;        /**< a dimension is clearly below the gemeente when the wijk's
+                                 deviation is at least clear_sd standard deviations (of the
+                                 dimension over all units of the input) lower; default 0.5 */
+    double focus_distance;  /**< near aandachtswijk level: lbm within this of the focus areas'
+                                 average; default 0.20 (one "sterk" development step) */
+    double min_inhabitants; /**< size criterion; default 2500 */
+
+    const char *outdir;   /**< report directory (created; files appear when complete); required */
+    int overwrite;        /**< 1: replace the report of the same name written earlier by leefbaar
+                               (other files in @p outdir are never touched) */
+    const char *basename; /**< file name without extension; NULL: the wijk code */
+    const char *s_srs;    /**< CRS of polygon inputs that declare none */
+    const char *command_line; /**< recorded in the JSON; may be NULL */
+} lb_diagnose_options;
+
+/* Fill @p o with the defaults. */
+void lb_diagnose_options_init(lb_diagnose_options *o);
+
+/* The diagnosis without writing a file (see lb_diagnose_run in include/leefbaar/diagnose.h);
+ * *out is owned by the caller. outdir, overwrite and basename are not used. */
+lb_status lb_diagnose_compute(lb_ctx *ctx, const lb_diagnose_options *o, lb_result **out);
+
+/* lb_diagnose_compute, then write o->outdir/<basename>.{html,md,json}: what the struct-based
+ * lb_diagnose_run did. */
+lb_status lb_diagnose_exec(lb_ctx *ctx, const lb_diagnose_options *o);
 
 /* ---- selection --------------------------------------------------------------------------- */
 
@@ -219,12 +285,26 @@ lb_status lb_dx_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_li
 lb_status lb_dx_write_html(lb_ctx *ctx, const lb_diagnosis *dx, const char *path);
 lb_status lb_dx_write_md(lb_ctx *ctx, const lb_diagnosis *dx, const char *path);
 
-/* Write all three as o->outdir/BASE.{html,md,json} with lb_outdir (all or nothing; replacing
- * an earlier diagnosis of that name only with o->overwrite; never an input of @p o). */
-lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_diagnose_options *o,
+/* Where the three files go. */
+typedef struct lb_dx_output {
+    const char *outdir;
+    int overwrite;             /* replace an earlier diagnosis of that name */
+    const char *const *inputs; /* never replaced */
+    size_t n_inputs;
+    const char *command_line; /* recorded in the JSON; may be NULL */
+} lb_dx_output;
+
+/* Write all three as outdir/BASE.{html,md,json} with lb_outdir (all or nothing; replacing
+ * an earlier diagnosis of that name only with overwrite; never an input). */
+lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_dx_output *out,
                           const char *base);
 
-/* lb_diagnose_run() on scores already in memory: check the options, select, compute, write. */
+/* The diagnosis of @p s (borrowed, or owned by the result with @p own_s; then it is freed
+ * also on failure) into a result: check the options (without the output), select, compute. */
+lb_status lb_dx_compute_on(lb_ctx *ctx, lb_scoreset *s, int own_s, const lb_diagnose_options *o,
+                           lb_result **out);
+
+/* lb_diagnose_exec() on scores already in memory: check the options, select, compute, write. */
 lb_status lb_dx_run_on(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o);
 
 #endif

@@ -823,7 +823,7 @@ lb_status lb_dx_write_md(lb_ctx *ctx, const lb_diagnosis *dx, const char *path)
     return write_form(ctx, dx, 0, path);
 }
 
-lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_diagnose_options *o,
+lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_dx_output *o,
                           const char *base)
 {
     const char *command_line = o->command_line;
@@ -832,19 +832,10 @@ lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_diagnose
                       lb_strfmt("%s.json", base)};
     char *paths[3] = {NULL, NULL, NULL};
     struct json_object *doc = NULL;
-    const char **in = malloc((2 * o->n_sources + 3) * sizeof(char *));
-    size_t n_in = 0;
-    for (size_t i = 0; in && i < o->n_sources; i++) {
-        in[n_in++] = o->sources[i].path;
-        if (o->sources[i].geometry)
-            in[n_in++] = o->sources[i].geometry;
-    }
-    const char *polys[] = {o->wijk_polygon, o->gemeente_polygon, o->focus};
-    for (size_t i = 0; in && i < 3; i++)
-        if (polys[i])
-            in[n_in++] = polys[i];
+    const char *const *in = o->inputs;
+    size_t n_in = o->n_inputs;
     lb_status st = LB_OK;
-    if (!in || !names[0] || !names[1] || !names[2])
+    if (!names[0] || !names[1] || !names[2])
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK) {
         const lb_outdir_spec spec = {.overwrite = o->overwrite,
@@ -873,6 +864,5 @@ lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_diagnose
         free(names[i]);
         free(paths[i]);
     }
-    free(in);
     return st;
 }

@@ -2,7 +2,10 @@
 /* `leefbaar demo`: the whole chain on the embedded demo city. */
 #include <leefbaar/leefbaar.h>
 
+#include "../change/change.h"
 #include "../core/ctx.h"
+#include "../diagnose/diagnose.h"
+#include "../waterbed/waterbed.h"
 #include "../io/write.h"
 
 #include <stdio.h>
@@ -80,7 +83,7 @@ static lb_status demo_change(lb_ctx *ctx, const char *outdir, const demo_output 
     o.preview = 1;
     o.overwrite = out_opts->overwrite;
     lb_log(ctx, LB_LOG_INFO, "demo: change %d → %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
-    lb_status st = lb_change_run(ctx, &o);
+    lb_status st = lb_change_exec(ctx, &o);
     if (st != LB_OK)
         lb_error_prefix(ctx, st, "demo, change: ");
     return st;
@@ -109,7 +112,7 @@ static lb_status diagnose_demo(lb_ctx *ctx, const char *data, const char *outdir
     o.outdir = out;
     o.overwrite = out_opts->overwrite;
     o.command_line = "leefbaar demo";
-    lb_status st = lb_diagnose_run(ctx, &o);
+    lb_status st = lb_diagnose_exec(ctx, &o);
     if (st != LB_OK)
         lb_error_prefix(ctx, st, "demo, diagnosis: ");
     return st;
@@ -134,7 +137,7 @@ static lb_status demo_waterbed(lb_ctx *ctx, const char *data, const char *outdir
     o.overwrite = out_opts->overwrite;
     o.command_line = "leefbaar demo";
     lb_log(ctx, LB_LOG_INFO, "demo: waterbed analysis into %s", out);
-    lb_status st = lb_waterbed_run(ctx, &o);
+    lb_status st = lb_waterbed_exec(ctx, &o);
     if (st != LB_OK)
         lb_error_prefix(ctx, st, "demo, waterbed: ");
     return st;

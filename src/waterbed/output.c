@@ -82,7 +82,8 @@ static lb_status tb_finish(tb *b, lb_table **out)
     return LB_OK;
 }
 
-static lb_status write_csv(lb_ctx *ctx, lb_table *t, const char *dir, const char *name, char sep)
+static lb_status write_csv(lb_ctx *ctx, const lb_table *t, const char *dir, const char *name,
+                           char sep)
 {
     char *path = lb_strfmt("%s/%s", dir, name);
     if (!path)
@@ -480,12 +481,13 @@ static struct json_object *options_json(const wb_result *r, const lb_waterbed_op
     json_object_object_add(j, "cluster", json_object_new_string(cluster_name(o->cluster)));
     json_object_object_add(j, "cluster_used", json_object_new_string(cluster_name(r->cluster)));
     char sep[2] = {o->csv_sep == ';' ? ';' : ',', '\0'};
+    /* replaced by the separator the files are written with */
     json_object_object_add(j, "csv_sep", json_object_new_string(sep));
     return j;
 }
 
-static struct json_object *run_json(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o,
-                                    double seconds)
+struct json_object *wb_run_json(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o,
+                                double seconds)
 {
     const wb_data *d = r->data;
     struct json_object *doc = json_object_new_object();
@@ -553,42 +555,52 @@ static struct json_object *run_json(lb_ctx *ctx, const wb_result *r, const lb_wa
     return doc;
 }
 
-lb_status wb_write(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o, const char *dir,
-                   double seconds)
+lb_status wb_tables(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o, lb_result *res)
 {
     lb_table *t = NULL;
     lb_status st = main_table(ctx, r, o, &t);
     if (st == LB_OK)
-        st = write_csv(ctx, t, dir, "waterbed.csv", o->csv_sep);
-    lb_table_destroy(t);
-    t = NULL;
+        st = lb_result_add_table(ctx, res, "waterbed", t);
     if (st == LB_OK)
         st = pooled_table(ctx, r, o, &t);
     if (st == LB_OK)
-        st = write_csv(ctx, t, dir, "waterbed_pooled.csv", o->csv_sep);
-    lb_table_destroy(t);
-    t = NULL;
-    char *gpkg = st == LB_OK ? lb_strfmt("%s/zones.gpkg", dir) : NULL;
-    if (st == LB_OK && !gpkg)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_result_add_table(ctx, res, "waterbed_pooled", t);
     lb_status (*const layers[])(lb_ctx *, const wb_result *,
                                 lb_table **) = {units_layer, focus_layer, placebo_layer};
     const char *names[] = {"units", "focus", "placebos"};
     for (size_t i = 0; i < 3 && st == LB_OK; i++) {
         st = layers[i](ctx, r, &t);
-        lb_vector_opts vo = {LB_FMT_GPKG, names[i], 0, ',', 0};
         if (st == LB_OK)
-            st = lb_write_vector(ctx, gpkg, t, &vo);
-        lb_table_destroy(t);
-        t = NULL;
+            st = lb_result_add_table(ctx, res, names[i], t);
+    }
+    return st;
+}
+
+lb_status wb_write_files(lb_ctx *ctx, const lb_result *res, const char *dir, char csv_sep,
+                         struct json_object *doc)
+{
+    const lb_table *main = lb_result_table_by_name(res, "waterbed");
+    const lb_table *pooled = lb_result_table_by_name(res, "waterbed_pooled");
+    lb_status st = main && pooled ? LB_OK : lb_error(ctx, LB_ERR_INTERNAL, "waterbed: no tables");
+    if (st == LB_OK)
+        st = write_csv(ctx, main, dir, "waterbed.csv", csv_sep);
+    if (st == LB_OK)
+        st = write_csv(ctx, pooled, dir, "waterbed_pooled.csv", csv_sep);
+    char *gpkg = st == LB_OK ? lb_strfmt("%s/zones.gpkg", dir) : NULL;
+    if (st == LB_OK && !gpkg)
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    const char *names[] = {"units", "focus", "placebos"};
+    for (size_t i = 0; i < 3 && st == LB_OK; i++) {
+        lb_vector_opts vo = {LB_FMT_GPKG, names[i], 0, ',', 0};
+        const lb_table *t = lb_result_table_by_name(res, names[i]);
+        st = t ? lb_write_vector(ctx, gpkg, t, &vo)
+               : lb_error(ctx, LB_ERR_INTERNAL, "waterbed: no table '%s'", names[i]);
     }
     free(gpkg);
     if (st == LB_OK) {
-        struct json_object *doc = run_json(ctx, r, o, seconds);
         char *path = lb_strfmt("%s/run.json", dir);
         st = path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
         free(path);
-        json_object_put(doc);
     }
     return st;
 }

@@ -6,8 +6,10 @@
 #define LB_WATERBED_WB_H
 
 #include "../geom/zones.h"
+#include "../data/result.h"
 #include "../scores/scoreset.h"
 #include "stats.h"
+#include "waterbed.h"
 
 #include <leefbaar/waterbed.h>
 
@@ -253,9 +255,18 @@ void wb_result_destroy(wb_result *r);
 const wb_row *wb_result_row(const wb_result *r, const char *focus_id, const char *slot,
                             const char *outcome, int t0, int t1);
 
-/* Write waterbed.csv, waterbed_pooled.csv, zones.gpkg and run.json into @p dir (a temporary
- * directory of the caller) (output.c). */
-lb_status wb_write(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o, const char *dir,
-                   double seconds);
+/* Add the tables of @p r to @p res: "waterbed", "waterbed_pooled", and the zones "units",
+ * "focus", "placebos" (output.c). */
+lb_status wb_tables(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o, lb_result *res);
+
+/* run.json of the analysis (without the files' CSV separator, set when writing); @p seconds
+ * the run's wall time so far. New object (json_object_put). */
+struct json_object *wb_run_json(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o,
+                                double seconds);
+
+/* Write the tables of @p res as waterbed.csv, waterbed_pooled.csv (separator @p csv_sep) and
+ * zones.gpkg into @p dir (a temporary directory of the caller), then @p doc as run.json. */
+lb_status wb_write_files(lb_ctx *ctx, const lb_result *res, const char *dir, char csv_sep,
+                         struct json_object *doc);
 
 #endif
