@@ -101,7 +101,9 @@ def assert_rasters_equal_files(result, outdir):
         assert data.shape == (rast.n_bands, rast.ny, rast.nx) and data.dtype == np.float32
         for b in range(rast.n_bands):
             band = ds.GetRasterBand(b + 1)
-            if band.GetDescription():
+            # a class raster's band is described for people ("Ontwikkeling 2020-2022"); its
+            # name in memory is the column it classes ("dk_lbm")
+            if band.DataType != gdal.GDT_Byte:
                 assert band.GetDescription() == rast.band_names[b], name
             f = band.ReadAsArray().astype(np.float32)
             m = data[b]
@@ -195,9 +197,13 @@ def test_waterbed(lb, demo, score_dir, tmp_path, quiet_cwd):
         readback.assert_frame_equals_csv(w, out / "waterbed.csv")
         readback.assert_frame_equals_csv(r.tables["waterbed_pooled"],
                                          out / "waterbed_pooled.csv")
+        n_layers = 0
         for layer in readback.gpkg_layers(out / "zones.gpkg"):
             if layer in r.tables:
-                readback.assert_frame_equals_gpkg(r.tables[layer], out / "zones.gpkg", layer)
+                readback.assert_frame_equals_gpkg(r.tables[layer], out / "zones.gpkg", layer,
+                                                  exact=False)
+                n_layers += 1
+        assert n_layers >= 2
 
 
 @pending("lb_scores_open", "wt-api")
