@@ -147,12 +147,27 @@ def test_diagnose(lb, demo, score_dir, tmp_path, quiet_cwd):
                      gemeente_polygon=demo["gemeente"], focus=demo["focus"]) as r:
         assert snapshot(score_dir) == before
         assert r.tables, "diagnose gives tables"
+        d = r.tables["diagnosis"]
+        # the wijk's weighted mean lbm per year, computed here from the run's GeoPackage
+        cols, rows, *_ = readback.gpkg_layer(os.path.join(score_dir, "scores.gpkg"), "buurten")
+        ix = {c: cols.index(c) for c in ("WK_CODE", "year", "lbm", "weight")}
+        for year in (2020, 2022):
+            sel = [r_ for r_ in rows if r_[ix["WK_CODE"]] == "WK990100" and
+                   r_[ix["year"]] == year and r_[ix["lbm"]] is not None]
+            w = sum(r_[ix["weight"]] for r_ in sel)
+            lbm = sum(r_[ix["weight"]] * r_[ix["lbm"]] for r_ in sel) / w
+            row = d[(d["year"] == year) & (d["group"] == "wijk")]
+            assert len(row) == 1 and row["units"].iloc[0] == len(sel)
+            assert row["lbm"].iloc[0] == pytest.approx(lbm, rel=1e-12)
+            assert row["weight"].iloc[0] == pytest.approx(w, rel=1e-12)
         out = tmp_path / "diagnose"
         r.write(out)
+        assert sorted(os.listdir(out)) == ["WK990100.html", "WK990100.json", "WK990100.md"]
         with open(out / "WK990100.json") as f:
             report = json.load(f)
+        assert report == r.provenance
         n = assert_tables_in_report(r.tables, report)
-        assert n > 0
+        assert n == d.size - d["group"].size
 
 
 def _numbers(obj, out):
@@ -170,6 +185,8 @@ def _numbers(obj, out):
 def assert_tables_in_report(tables, report):
     """Every number of every diagnose table is one the JSON report holds (the report keeps
     them unrounded)."""
+    import pandas as pd
+
     nums = _numbers(report, set())
     n = 0
     for name, df in tables.items():
@@ -177,7 +194,9 @@ def assert_tables_in_report(tables, report):
             if c == "geometry":
                 continue
             for v in df[c].to_list():
-                if isinstance(v, float) and not math.isnan(v) or isinstance(v, int):
+                if v is pd.NA or v is None or isinstance(v, str):
+                    continue
+                if not (isinstance(v, float) and math.isnan(v)):
                     assert float(v) in nums, f"diagnose table {name}.{c}: {v!r} not in report"
                     n += 1
     return n
