@@ -73,13 +73,15 @@ def plot(grid, path, outcome="lbm"):
     sets = list(dict.fromkeys(grid["rings"]))
     for row, period in zip(axes, periods):
         p = rings[rings["period"] == period]
-        for focus, f in p.groupby("focus_name", sort=True):
+        groups = list(p.groupby("focus_name", sort=True))
+        for j, (focus, f) in enumerate(groups):
             did = f.groupby("rings", sort=False)["did"].mean().reindex(sets)
-            row[0].plot(range(len(sets)), did.to_numpy(), "o-", label=focus)
-            for k, (rs, g) in enumerate(f.groupby("rings", sort=False)):
-                row[1].scatter([sets.index(rs) + 0.08 * (k % 3 - 1)] * len(g),
-                               g["p_placebo_one"], s=18)
+            line, = row[0].plot(range(len(sets)), did.to_numpy(), "o-", label=focus)
+            shift = 0.1 * (j - (len(groups) - 1) / 2)  # side by side per focus area
+            x = [sets.index(rs) + shift for rs in f["rings"]]
+            row[1].scatter(x, f["p_placebo_one"], s=18, color=line.get_color(), label=focus)
         row[0].axhline(0, color="grey", lw=0.8)
+        row[1].set_ylim(0, max(0.06, 1.1 * p["p_placebo_one"].max()))
         row[0].set_ylabel(f"DiD of the first ring ({outcome})")
         row[0].set_title(f"{period}: first ring vs far control")
         row[1].axhline(0.05, color="grey", lw=0.8, ls="--")

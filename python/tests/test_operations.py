@@ -11,7 +11,8 @@ import pytest
 import readback
 from conftest import has_function
 
-pytestmark = pytest.mark.needs_data_stack
+pytestmark = [pytest.mark.needs_data_stack,
+              pytest.mark.filterwarnings("ignore::leefbaar.LeefbaarWarning")]
 
 
 def pending(fn, who):
@@ -286,13 +287,15 @@ def test_unknown_operation_key_lists_keys(lb):
 
 # --- callbacks ---------------------------------------------------------------------------
 
-@pending("lb_score_run", "wt-score")
-def test_progress_cancel_and_log(lb, demo):
+@pending("lb_waterbed_run", "wt-api")
+def test_progress_cancel_and_log(lb, demo, score_dir, tmp_path):
+    wb = dict(scores=score_dir, focus=demo["focus"])
     seen = []
-    with pytest.raises(lb.Cancelled):
-        lb.score(**demo["score"], progress=lambda done, stage: seen.append(done) or
-                 len(seen) < 3)
-    assert len(seen) == 3 and all(0 <= d <= 1 for d in seen)
+    with pytest.raises(lb.Cancelled) as e:
+        lb.waterbed(**wb, progress=lambda done, stage: seen.append((done, stage)) or
+                    len(seen) < 3)
+    assert len(seen) == 3 and all(0 <= d <= 1 and s for d, s in seen)
+    assert e.value.status == 9 and "cancelled" in str(e.value)
 
     class Boom(Exception):
         pass
@@ -301,13 +304,34 @@ def test_progress_cancel_and_log(lb, demo):
         raise Boom(stage)
 
     with pytest.raises(Boom) as e:
-        lb.score(**demo["score"], progress=boom)
+        lb.waterbed(**wb, progress=boom)
     assert isinstance(e.value.__cause__, lb.Cancelled)
 
+    # Ctrl-C during a call: Python's handler runs in the next callback, which cancels the
+    # call; the KeyboardInterrupt comes out of it
+    import signal
+
+    def interrupt(done, stage):
+        if done > 0.3:
+            os.kill(os.getpid(), signal.SIGINT)
+        return True
+
+    with pytest.raises(KeyboardInterrupt):
+        lb.waterbed(**wb, progress=interrupt)
+
     logged = []
-    with lb.score(**demo["score"], log=lambda level, msg: logged.append((level, msg))) as r:
+    with lb.waterbed(**wb, log=lambda level, msg: logged.append((level, msg))) as r:
         warned = [m for lvl, m in logged if lvl == "warning"]
-        assert warned == r.warnings and warned
+        assert warned == r.warnings and len(warned) == 2
+    # without a log callback the warnings come as LeefbaarWarning, from the caller's line
+    with pytest.warns(lb.LeefbaarWarning, match="disjoint placebo areas") as w:
+        lb.waterbed(**wb).close()
+    assert w[0].filename == __file__
+    # a cancelled call wrote nothing and a later call on a new context runs as usual
+    with lb.waterbed(**wb) as r:
+        out = tmp_path / "after-cancel"
+        r.write(out)
+        assert (out / "waterbed.csv").exists()
 
 
 @pending("lb_score_run", "wt-score")
