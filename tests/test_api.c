@@ -16,8 +16,12 @@
 
 #include <leefbaar/leefbaar.h>
 
+#include <gdal.h>
+#include <json-c/json.h>
 #include <math.h>
+#include <ogr_api.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static lb_opts *opts_of(lb_ctx *ctx, const char *op)
 {
@@ -491,6 +495,395 @@ static void test_api_cancelled(void **state)
     assert_string_equal(lb_status_str(LB_ERR_CANCELLED), "cancelled");
 }
 
+/* ---- the operations through the public API on the demo city -------------------------------
+ * Memory and files must agree: every number of a result table is compared with the file
+ * lb_result_write wrote, read back with GDAL/OGR or json-c (an independent reader). */
+
+typedef struct demo_fixture {
+    char dir[256];
+    char root[512];
+    lb_ctx *ctx;
+} demo_fixture;
+
+static int demo_setup(void **state)
+{
+    demo_fixture *f = calloc(1, sizeof(*f));
+    const char *root = getenv("LB_SOURCE_ROOT");
+    if (!f || !root || lb_test_tmpdir(f->dir, sizeof(f->dir), "api") != 0)
+        return -1;
+    snprintf(f->root, sizeof(f->root), "%s", root);
+    if (lb_ctx_create(&f->ctx) != LB_OK)
+        return -1;
+    lb_ctx_set_threads(f->ctx, 1);
+    GDALAllRegister();
+    char out[400];
+    snprintf(out, sizeof(out), "%s/demo", f->dir);
+    if (lb_demo_run(f->ctx, f->root, out) != LB_OK) {
+        fprintf(stderr, "demo: %s\n", lb_ctx_errmsg(f->ctx));
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int demo_teardown(void **state)
+{
+    demo_fixture *f = *state;
+    lb_ctx_destroy(f->ctx);
+    int rc = lb_test_rmtree(f->dir);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+/* The table column's rounding on output (CSV): half a unit of its last decimal. */
+static double tolerance(const lb_table *t, size_t col)
+{
+    int d = t->cols[col].decimals;
+    return d >= 0 ? 0.5 * pow(10.0, -d) * (1.0 + 1e-9) : 0.0;
+}
+
+/* Compare every column of @p t with layer @p layer, row i with feature i (@p by_id: the
+ * feature whose first column equals row i's), reals within their output rounding (@p exact:
+ * bit for bit, as change.gpkg keeps them). Returns the number of values compared. */
+static size_t compare_layer(const lb_table *t, OGRLayerH layer, int by_id, int exact)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    assert_int_equal((size_t)OGR_L_GetFeatureCount(layer, 1), lb_table_row_count(t));
+    size_t compared = 0;
+    OGR_L_ResetReading(layer);
+    OGRFeatureH feat;
+    for (size_t i = 0; (feat = OGR_L_GetNextFeature(layer)) != NULL; i++) {
+        size_t row = i;
+        if (by_id) {
+            const char *id =
+                OGR_F_GetFieldAsString(feat, OGR_F_GetFieldIndex(feat, lb_table_column_name(t, 0)));
+            row = SIZE_MAX;
+            for (size_t r = 0; r < lb_table_row_count(t); r++)
+                if (lb_table_text(t, 0, r) && strcmp(lb_table_text(t, 0, r), id) == 0)
+                    row = r;
+            assert_true(row != SIZE_MAX);
+        }
+        for (size_t c = 0; c < lb_table_column_count(t); c++) {
+            int fi = OGR_FD_GetFieldIndex(defn, lb_table_column_name(t, c));
+            assert_true(fi >= 0);
+            int set = OGR_F_IsFieldSetAndNotNull(feat, fi) && *OGR_F_GetFieldAsString(feat, fi);
+            if (lb_table_column_type(t, c) == LB_COL_REAL) {
+                double v = lb_table_reals(t, c)[row];
+                if (isnan(v)) {
+                    assert_false(set);
+                } else {
+                    assert_true(set);
+                    double got = OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, fi)) == OFTReal
+                                     ? OGR_F_GetFieldAsDouble(feat, fi)
+                                     : atof(OGR_F_GetFieldAsString(feat, fi));
+                    assert_near(got, v, exact ? 0.0 : tolerance(t, c));
+                }
+            } else if (lb_table_column_type(t, c) == LB_COL_INT) {
+                int64_t v = lb_table_ints(t, c)[row];
+                assert_int_equal(set, v != LB_INT_NULL);
+                if (set)
+                    assert_true(atoll(OGR_F_GetFieldAsString(feat, fi)) == v);
+            } else {
+                const char *v = lb_table_text(t, c, row);
+                assert_int_equal(set, v != NULL && *v);
+                if (set)
+                    assert_string_equal(OGR_F_GetFieldAsString(feat, fi), v);
+            }
+            compared++;
+        }
+        OGR_F_Destroy(feat);
+    }
+    return compared;
+}
+
+static GDALDatasetH open_file(const char *dir, const char *file, unsigned kind)
+{
+    char path[700];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    GDALDatasetH ds = GDALOpenEx(path, kind | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds)
+        print_error("cannot open %s\n", path);
+    assert_non_null(ds);
+    return ds;
+}
+
+static lb_opts *demo_opts(demo_fixture *f, const char *op, const char *out)
+{
+    lb_opts *o = opts_of(f->ctx, op);
+    char scores[400], path[400];
+    snprintf(scores, sizeof(scores), "%s/demo/score", f->dir);
+    snprintf(path, sizeof(path), "%s/%s", f->dir, out);
+    assert_int_equal(lb_opts_set(f->ctx, o, "scores", scores), LB_OK);
+    assert_int_equal(lb_opts_set(f->ctx, o, "output", path), LB_OK);
+    return o;
+}
+
+static void run_ok(lb_ctx *ctx, lb_status st)
+{
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+}
+
+static void test_api_change_memory_equals_files(void **state)
+{
+    demo_fixture *f = *state;
+    lb_ctx *ctx = f->ctx;
+    lb_opts *o = demo_opts(f, "change", "change");
+    assert_int_equal(lb_opts_set(ctx, o, "from-year", "2020"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "to-year", "2022"), LB_OK);
+    lb_result *r = NULL;
+    run_ok(ctx, lb_change_run(ctx, o, &r));
+    assert_string_equal(lb_result_operation(r), "change");
+    const lb_table *t = lb_result_table_by_name(r, "change");
+    assert_non_null(t);
+    assert_true(lb_table_row_count(t) > 50); /* the demo's buurten */
+    assert_true(lb_table_has_geometry(t));
+    assert_non_null(strstr(lb_result_provenance(r), "\"command_name\""));
+    char dir[400];
+    snprintf(dir, sizeof(dir), "%s/change", f->dir);
+    struct stat sb;
+    assert_int_not_equal(stat(dir, &sb), 0); /* the compute wrote nothing */
+    run_ok(ctx, lb_result_write(ctx, r, o));
+
+    GDALDatasetH ds = open_file(dir, "change.gpkg", GDAL_OF_VECTOR);
+    size_t n = compare_layer(t, GDALDatasetGetLayerByName(ds, "change"), 1, 1);
+    GDALClose(ds);
+    ds = open_file(dir, "change.csv", GDAL_OF_VECTOR);
+    compare_layer(t, GDALDatasetGetLayer(ds, 0), 0, 0);
+    GDALClose(ds);
+    assert_true(n > 10 * lb_table_row_count(t));
+
+    /* the rasters, band by band and cell by cell */
+    assert_int_equal(lb_result_raster_count(r), 2);
+    for (size_t k = 0; k < 2; k++) {
+        const lb_raster *ra = lb_result_raster(r, k);
+        char file[128];
+        snprintf(file, sizeof(file), "%s.tif", lb_raster_name(ra));
+        ds = open_file(dir, file, GDAL_OF_RASTER);
+        size_t nx, ny, nb;
+        lb_raster_size(ra, &nx, &ny, &nb);
+        assert_int_equal((size_t)GDALGetRasterXSize(ds), nx);
+        assert_int_equal((size_t)GDALGetRasterYSize(ds), ny);
+        assert_int_equal((size_t)GDALGetRasterCount(ds), nb);
+        double gt[6], want[6];
+        lb_raster_geotransform(ra, gt);
+        GDALGetGeoTransform(ds, want);
+        for (int i = 0; i < 6; i++)
+            assert_near(gt[i], want[i], 1e-9);
+        float *mem = malloc(nx * ny * sizeof(float)), *file_v = malloc(nx * ny * sizeof(float));
+        assert_true(mem && file_v);
+        size_t finite = 0;
+        for (size_t b = 0; b < nb; b++) {
+            run_ok(ctx, lb_raster_read_band(ctx, ra, b, mem));
+            GDALRasterBandH band = GDALGetRasterBand(ds, (int)b + 1);
+            assert_int_equal(GDALRasterIO(band, GF_Read, 0, 0, (int)nx, (int)ny, file_v, (int)nx,
+                                          (int)ny, GDT_Float32, 0, 0),
+                             CE_None);
+            int has_nodata = 0;
+            double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
+            for (size_t c = 0; c < nx * ny; c++) {
+                int missing = isnan(file_v[c]) || (has_nodata && file_v[c] == (float)nodata);
+                assert_int_equal(isnan(mem[c]) != 0, missing);
+                if (!missing) {
+                    assert_true(mem[c] == file_v[c]);
+                    finite++;
+                }
+            }
+        }
+        assert_true(finite > 100);
+        free(mem);
+        free(file_v);
+        GDALClose(ds);
+    }
+    lb_result_destroy(r);
+    lb_opts_destroy(o);
+}
+
+static void test_api_waterbed_memory_equals_files(void **state)
+{
+    demo_fixture *f = *state;
+    lb_ctx *ctx = f->ctx;
+    lb_opts *o = demo_opts(f, "waterbed", "waterbed");
+    char focus[700];
+    snprintf(focus, sizeof(focus), "%s/shapes/leefstad.gpkg:focus_wijken", f->root);
+    assert_int_equal(lb_opts_set(ctx, o, "focus", focus), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "placebos", "19"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "bootstrap", "99"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "csv-sep", ";"), LB_OK);
+    lb_result *r = NULL;
+    run_ok(ctx, lb_waterbed_run(ctx, o, &r));
+    assert_int_equal(lb_result_table_count(r), 5);
+    run_ok(ctx, lb_result_write(ctx, r, o));
+    char dir[400];
+    snprintf(dir, sizeof(dir), "%s/waterbed", f->dir);
+    const char *csv[2] = {"waterbed.csv", "waterbed_pooled.csv"};
+    const char *tables[2] = {"waterbed", "waterbed_pooled"};
+    for (int k = 0; k < 2; k++) {
+        const lb_table *t = lb_result_table_by_name(r, tables[k]);
+        assert_non_null(t);
+        assert_true(lb_table_row_count(t) > 0);
+        /* a ';' CSV has decimal commas: read it with the separator and compare as text */
+        char path[700];
+        snprintf(path, sizeof(path), "%s/%s", dir, csv[k]);
+        const char *open_opts[] = {"SEPARATOR=SEMICOLON", NULL};
+        GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, open_opts, NULL);
+        assert_non_null(ds);
+        OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+        assert_int_equal((size_t)OGR_L_GetFeatureCount(layer, 1), lb_table_row_count(t));
+        OGRFeatureH feat;
+        size_t compared = 0;
+        for (size_t i = 0; (feat = OGR_L_GetNextFeature(layer)) != NULL; i++) {
+            for (size_t c = 0; c < lb_table_column_count(t); c++) {
+                if (lb_table_column_type(t, c) != LB_COL_REAL)
+                    continue;
+                int fi = OGR_F_GetFieldIndex(feat, lb_table_column_name(t, c));
+                assert_true(fi >= 0);
+                char text[64];
+                snprintf(text, sizeof(text), "%s", OGR_F_GetFieldAsString(feat, fi));
+                for (char *p = text; *p; p++)
+                    if (*p == ',')
+                        *p = '.';
+                double v = lb_table_reals(t, c)[i];
+                assert_int_equal(isnan(v) != 0, text[0] == '\0');
+                if (!isnan(v)) {
+                    assert_near(atof(text), v, tolerance(t, c));
+                    compared++;
+                }
+            }
+            OGR_F_Destroy(feat);
+        }
+        assert_true(compared > 10);
+        GDALClose(ds);
+    }
+    GDALDatasetH ds = open_file(dir, "zones.gpkg", GDAL_OF_VECTOR);
+    const char *layers[3] = {"units", "focus", "placebos"};
+    for (int k = 0; k < 3; k++) {
+        const lb_table *t = lb_result_table_by_name(r, layers[k]);
+        assert_non_null(t);
+        OGRLayerH layer = GDALDatasetGetLayerByName(ds, layers[k]);
+        assert_non_null(layer);
+        compare_layer(t, layer, 0, 0); /* rounded as in the CSV */
+    }
+    GDALClose(ds);
+    /* run.json is the provenance with the files written */
+    char path[700];
+    snprintf(path, sizeof(path), "%s/run.json", dir);
+    struct json_object *doc = json_object_from_file(path),
+                       *prov = json_tokener_parse(lb_result_provenance(r)), *a, *b;
+    assert_non_null(doc);
+    assert_non_null(prov);
+    assert_true(json_object_object_get_ex(doc, "counts", &a));
+    assert_true(json_object_object_get_ex(prov, "counts", &b));
+    assert_true(json_object_equal(a, b));
+    json_object_put(doc);
+    json_object_put(prov);
+    lb_result_destroy(r);
+    lb_opts_destroy(o);
+}
+
+static void test_api_diagnose_memory_equals_files(void **state)
+{
+    demo_fixture *f = *state;
+    lb_ctx *ctx = f->ctx;
+    lb_opts *o = demo_opts(f, "diagnose", "diagnose");
+    assert_int_equal(lb_opts_set(ctx, o, "wijk", "WK990100"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "name", "centrum"), LB_OK);
+    lb_result *r = NULL;
+    run_ok(ctx, lb_diagnose_run(ctx, o, &r));
+    run_ok(ctx, lb_result_write(ctx, r, o));
+    const lb_table *t = lb_result_table_by_name(r, "diagnosis");
+    assert_non_null(t);
+    char path[700];
+    snprintf(path, sizeof(path), "%s/diagnose/centrum.json", f->dir);
+    struct json_object *doc = json_object_from_file(path), *years = NULL;
+    assert_non_null(doc);
+    assert_true(json_object_object_get_ex(doc, "years", &years));
+    long cy = lb_table_column_index(t, "year"), cg = lb_table_column_index(t, "group");
+    long cl = lb_table_column_index(t, "lbm"), ca = lb_table_column_index(t, "afw");
+    long cu = lb_table_column_index(t, "units"), cw = lb_table_column_index(t, "weight");
+    assert_true(cy >= 0 && cg >= 0 && cl >= 0 && ca >= 0 && cu >= 0 && cw >= 0);
+    size_t compared = 0;
+    for (size_t row = 0; row < lb_table_row_count(t); row++) {
+        int year = (int)lb_table_ints(t, (size_t)cy)[row];
+        struct json_object *y = NULL, *g = NULL, *x = NULL, *dims = NULL;
+        for (size_t i = 0; i < json_object_array_length(years); i++) {
+            struct json_object *e = json_object_array_get_idx(years, i), *yy;
+            if (json_object_object_get_ex(e, "year", &yy) && json_object_get_int(yy) == year)
+                y = e;
+        }
+        assert_non_null(y);
+        assert_true(json_object_object_get_ex(y, lb_table_text(t, (size_t)cg, row), &g));
+        assert_true(json_object_object_get_ex(g, "lbm", &x));
+        assert_near(json_object_get_double(x), lb_table_reals(t, (size_t)cl)[row], 0.0);
+        assert_true(json_object_object_get_ex(g, "afw", &x));
+        assert_near(json_object_get_double(x), lb_table_reals(t, (size_t)ca)[row], 0.0);
+        assert_true(json_object_object_get_ex(g, "n_units", &x));
+        assert_int_equal(json_object_get_int64(x), lb_table_ints(t, (size_t)cu)[row]);
+        assert_true(json_object_object_get_ex(g, "dimensions", &dims));
+        json_object_object_foreach(dims, code, val)
+        {
+            long c = lb_table_column_index(t, code);
+            assert_true(c >= 0);
+            double v = lb_table_reals(t, (size_t)c)[row];
+            if (json_object_is_type(val, json_type_null))
+                assert_true(isnan(v));
+            else
+                assert_near(json_object_get_double(val), v, 0.0);
+            compared++;
+        }
+    }
+    assert_true(compared >= 6 * 4); /* 6 dimensions, 2 years, wijk and gemeente at least */
+    json_object_put(doc);
+    lb_result_destroy(r);
+    lb_opts_destroy(o);
+}
+
+static void test_api_scores_open(void **state)
+{
+    demo_fixture *f = *state;
+    lb_ctx *ctx = f->ctx;
+    lb_opts *o = opts_of(ctx, "scores");
+    char scores[400];
+    snprintf(scores, sizeof(scores), "%s/demo/score", f->dir);
+    assert_int_equal(lb_opts_set(ctx, o, "scores", scores), LB_OK);
+    lb_result *r = NULL;
+    run_ok(ctx, lb_scores_open(ctx, o, &r));
+    const lb_table *t = lb_result_table_by_name(r, "scores");
+    assert_non_null(t);
+    /* the same numbers as the run's own GeoPackage layer (one row per unit and year) */
+    GDALDatasetH ds = open_file(scores, "scores.gpkg", GDAL_OF_VECTOR);
+    OGRLayerH layer = GDALDatasetGetLayerByName(ds, "buurten");
+    assert_non_null(layer);
+    long cy = lb_table_column_index(t, "year"), cl = lb_table_column_index(t, "lbm");
+    assert_true(cy >= 0 && cl >= 0);
+    size_t matched = 0;
+    OGRFeatureH feat;
+    while ((feat = OGR_L_GetNextFeature(layer)) != NULL) {
+        const char *id = OGR_F_GetFieldAsString(feat, OGR_F_GetFieldIndex(feat, "BU_CODE"));
+        int year = OGR_F_GetFieldAsInteger(feat, OGR_F_GetFieldIndex(feat, "year"));
+        int fl = OGR_F_GetFieldIndex(feat, "lbm");
+        for (size_t row = 0; row < lb_table_row_count(t); row++)
+            if (strcmp(lb_table_text(t, 0, row), id) == 0 &&
+                lb_table_ints(t, (size_t)cy)[row] == year) {
+                if (OGR_F_IsFieldSetAndNotNull(feat, fl)) {
+                    assert_near(lb_table_reals(t, (size_t)cl)[row],
+                                OGR_F_GetFieldAsDouble(feat, fl), 0.0);
+                    matched++;
+                }
+            }
+        OGR_F_Destroy(feat);
+    }
+    GDALClose(ds);
+    assert_true(matched > 100);
+    /* a scores result writes no files */
+    lb_opts *w = opts_of(ctx, "scores");
+    assert_int_equal(lb_result_write(ctx, r, w), LB_ERR_ARG);
+    lb_opts_destroy(w);
+    lb_result_destroy(r);
+    lb_opts_destroy(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,5 +899,12 @@ int main(void)
         cmocka_unit_test(test_api_result_warnings),
         cmocka_unit_test(test_api_cancelled),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest demo[] = {
+        cmocka_unit_test(test_api_change_memory_equals_files),
+        cmocka_unit_test(test_api_waterbed_memory_equals_files),
+        cmocka_unit_test(test_api_diagnose_memory_equals_files),
+        cmocka_unit_test(test_api_scores_open),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    return rc + cmocka_run_group_tests(demo, demo_setup, demo_teardown);
 }

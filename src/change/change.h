@@ -5,7 +5,7 @@
 #define LB_CHANGE_CHANGE_H
 
 #include <leefbaar/change.h>
-#include <leefbaar/scores.h>
+#include "../scores/scoreset.h"
 
 #include "../data/result.h"
 #include "../model/model.h"

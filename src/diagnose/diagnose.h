@@ -10,7 +10,6 @@
 #include "../data/result.h"
 
 #include <leefbaar/diagnose.h>
-#include <leefbaar/scores.h>
 
 #include <json-c/json_object.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
 #ifndef LB_WATERBED_WATERBED_H
 #define LB_WATERBED_WATERBED_H
 
-#include <leefbaar/scores.h>
+#include "../scores/scoreset.h"
 #include <leefbaar/waterbed.h>
 
 #include <stddef.h>
