@@ -228,22 +228,59 @@ def test_waterbed(lb, demo, score_dir, tmp_path, quiet_cwd):
 
 @pending("lb_scores_open", "wt-api")
 def test_scores_open(lb, score_dir, quiet_cwd):
+    import shapely.wkb
+
     before = snapshot(score_dir)
     with lb.scores_open(score_dir) as r:
         assert snapshot(score_dir) == before
         s = r.tables["scores"]
-        assert len(s) == 124
-        # the same numbers as the run's own GeoPackage
-        cols, rows, *_ = readback.gpkg_layer(os.path.join(score_dir, "scores.gpkg"), "buurten")
-        i_code, i_year, i_lbm = cols.index("BU_CODE"), cols.index("year"), cols.index("lbm")
-        file_lbm = {(row[i_code], row[i_year]): row[i_lbm] for row in rows}
-        id_col = next(c for c in ("BU_CODE", "id", "code") if c in s.columns)
+        assert s.crs.to_epsg() == 28992
+        # the scored units of the run's own GeoPackage, every column the same
+        cols, rows, gcol, *_ = readback.gpkg_layer(os.path.join(score_dir, "scores.gpkg"),
+                                                   "buurten")
+        ix = {c: i for i, c in enumerate(cols)}
+        scored = {(row[ix["BU_CODE"]], row[ix["year"]]): row for row in rows
+                  if row[ix["lbm"]] is not None}
+        assert len(s) == len(scored) == 122  # 62 buurten × 2 years, less the uninhabited one
+        shared = [c for c in s.columns if c in ix and c != gcol]
+        assert {"BU_CODE", "year", "weight", "lbm", "kscore", "afw", "won", "vei"} <= set(shared)
         n = 0
-        for code, year, lbm in zip(s[id_col], s["year"], s["lbm"]):
-            f = file_lbm[(code, int(year))]
-            assert (f is None and math.isnan(lbm)) or f == lbm, (code, year, lbm, f)
+        for rec, geom in zip(s[shared].itertuples(index=False), s.geometry):
+            row = scored[(rec.BU_CODE, int(rec.year))]
+            for c, v in zip(shared, rec):
+                assert v == row[ix[c]], (rec.BU_CODE, rec.year, c, v, row[ix[c]])
+                n += 1
+            assert geom.equals(shapely.wkb.loads(readback.gpkg_wkb(row[ix[gcol]])))
+        assert n == len(s) * len(shared)
+
+
+@pending("lb_scores_open", "wt-api")
+def test_scores_open_published_table(lb, quiet_cwd):
+    """Utrecht's Leefbaarometer 3.0 PC4 table (../shared/data): every value as in the CSV,
+    NA missing, codes as text."""
+    import csv
+
+    d = os.path.join(os.environ.get("LB_SHARED_DATA", ""), "utrecht-pc4-lbm3")
+    if not os.path.isdir(d):
+        pytest.skip(f"real data absent ({d}); LB_SHARED_DATA names ../shared/data")
+    table = os.path.join(d, "lbm3_pc4_scores_utrecht.csv")
+    with lb.scores_open(table, geometry=os.path.join(d, "pc4_utrecht.geojson")) as r:
+        s = r.tables["scores"]
+    with open(table, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(s) == len(rows)
+    assert s["PC4"].map(type).eq(str).all() and s.geometry.notna().all()
+    mem = {(rec["PC4"], int(rec["year"])): rec for rec in s.to_dict("records")}
+    n = 0
+    for row in rows:
+        rec = mem[(row["PC4"], int(row["jaar"]))]
+        for c in ("lbm", "afw", "fys", "onv", "soc", "vrz", "won"):
+            if row[c] == "NA":
+                assert math.isnan(rec[c]), (row, c)
+            else:
+                assert rec[c] == float(row[c]), (row, c, rec[c])
             n += 1
-        assert n == len(rows)
+    assert n == 7 * len(rows)
 
 
 # --- errors ------------------------------------------------------------------------------
