@@ -56,7 +56,7 @@ __all__ = [
     "score", "change", "diagnose", "waterbed", "scores_open", "Result", "Raster", "Options",
     "Context", "KeyInfo", "option_keys", "option_pairs", "library_version", "library_path",
     "config_set", "status_str", "load_library", "Error", "ArgError", "Cancelled", "CRSError",
-    "DataError", "GeometryError", "InternalError", "IOError", "ModelError", "NoMemoryError",
+    "DataError", "GeometryError", "InternalError", "ModelError", "NoMemoryError",
     "LeefbaarWarning", "LibraryNotFoundError", "MissingFunctionError",
 ]
 

@@ -502,7 +502,7 @@ class Result:
                 opts.set("overwrite", "true")
             ctx.reset_callback_state()
             st = self._lib.lb_result_write(ctx.handle, self._h, opts.handle)
-            ctx.check(st, f"writing the {self.operation} result to '{os.fspath(outdir)}'")
+            ctx.check(st)  # the library's message names the directory
         return outdir
 
     def close(self):

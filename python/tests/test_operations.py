@@ -371,15 +371,30 @@ def test_progress_cancel_and_log(lb, demo, score_dir, tmp_path):
         assert (out / "waterbed.csv").exists()
 
 
-@pending("lb_score_run", "wt-score")
-def test_write_refuses_a_foreign_directory(lb, demo, tmp_path):
+@pending("lb_change_run", "wt-api")
+def test_write_refuses_a_foreign_directory(lb, score_dir, tmp_path):
     out = tmp_path / "taken"
     out.mkdir()
     (out / "mine.txt").write_text("not leefbaar's")
-    with lb.score(**demo["score"]) as r:
+    with lb.change(scores=score_dir, from_year=2020, to_year=2022) as r:
         with pytest.raises(lb.Error) as e:
             r.write(out, overwrite=True)
-        assert str(out) in str(e.value)
+        assert str(out) in str(e.value) and "mine.txt" in str(e.value)
         assert os.listdir(out) == ["mine.txt"]
+        # a bad write option: the library's message, nothing created
+        with pytest.raises(lb.ArgError, match="BOGUS"):
+            r.write(tmp_path / "bad", co=["BOGUS=1"])
+        assert not (tmp_path / "bad").exists()
+        with pytest.raises(lb.ArgError, match="unknown option '--outputs' of change"):
+            r.write(tmp_path / "bad", outputs="csv")
+        # writing twice: the second needs overwrite, which replaces the first run's files
+        r.write(tmp_path / "twice")
+        with pytest.raises(lb.Error):
+            r.write(tmp_path / "twice")
+        r.write(tmp_path / "twice", overwrite=True, csv_sep=";")
+        assert ";" in (tmp_path / "twice" / "change.csv").read_text().split("\n")[0]
+        r.rasters["change_2020_2022"]  # a raster handle, not read yet
     with pytest.raises(ValueError, match="closed"):
-        r.rasters["scores_2022"].read_band(0)
+        r.rasters["change_2020_2022"].read_band(0)
+    with pytest.raises(ValueError, match="closed"):
+        r.write(tmp_path / "closed")
