@@ -60,3 +60,24 @@ def test_import_needs_no_library(tmp_path):
     p = run_python("import leefbaar; print(leefbaar.__version__)",
                    {"LEEFBAAR_LIBRARY": str(tmp_path / "x.so"), "PYTHONPATH": PKG}, tmp_path)
     assert p.returncode == 0, p.stderr
+
+
+def test_found_in_the_installed_prefix(lb, tmp_path):
+    """PREFIX/lib/python3/dist-packages/leefbaar finds PREFIX/lib/<multiarch>/libleefbaar.so.0,
+    where meson install puts it, without LEEFBAAR_LIBRARY."""
+    import shutil
+
+    prefix = tmp_path / "prefix"
+    site = prefix / "lib" / "python3" / "dist-packages"
+    shutil.copytree(os.path.join(PKG, "leefbaar"), site / "leefbaar",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    multiarch = getattr(sys.implementation, "_multiarch", "") or "x86_64-linux-gnu"
+    libdir = prefix / "lib" / multiarch
+    libdir.mkdir(parents=True)
+    shutil.copy(os.path.realpath(lb.library_path()), libdir / "libleefbaar.so.0")
+    p = run_python("import leefbaar; print(leefbaar.library_path())",
+                   {"PYTHONPATH": str(site), "LD_LIBRARY_PATH": ""}, tmp_path)
+    assert p.returncode == 0, p.stderr
+    if p.stdout.strip() != str(libdir / "libleefbaar.so.0"):
+        # only a system-wide libleefbaar (found first by the system search) may win
+        assert "/tmp" not in p.stdout and p.stdout.startswith("/usr"), p.stdout
