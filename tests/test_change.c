@@ -12,6 +12,7 @@
 
 #include "change/change.h"
 #include "scores/scoreset.h"
+#include "score/score.h"
 #include <leefbaar/leefbaar.h>
 
 #include <gdal.h>
@@ -323,7 +324,7 @@ static void score_two_years(const fixture *f, const char *out)
     o.n_years = 2;
     o.outdir = out;
     lb_ctx *ctx = lb_test_ctx();
-    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_int_equal(lb_score_exec(ctx, &o), LB_OK);
     lb_ctx_destroy(ctx);
 }
 

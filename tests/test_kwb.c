@@ -14,6 +14,7 @@
 #include "core/codes.h"
 #include "diagnose/diagnose.h"
 #include "io/vector.h"
+#include "score/score.h"
 
 #include <leefbaar/leefbaar.h>
 
@@ -250,7 +251,7 @@ static lb_status score(lb_ctx *ctx, const char *model, const lb_input_spec *in, 
     o.mode = LB_MODE_AREA;
     o.year = 2023;
     o.outdir = out;
-    return lb_score_run(ctx, &o);
+    return lb_score_exec(ctx, &o);
 }
 
 /* Field @p name of the row with @p key_field = @p key in layer @p layer of @p gpkg (NaN when
@@ -543,7 +544,7 @@ static void test_kwb_where(void **state)
     lb_where_spec w = {"buurten", "wijkcode = 'WK999900'"};
     o.wheres = &w;
     o.n_wheres = 1;
-    lb_status st = lb_score_run(t->ctx, &o);
+    lb_status st = lb_score_exec(t->ctx, &o);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(t->ctx));
     assert_int_equal(st, LB_OK);
@@ -568,11 +569,11 @@ static void test_kwb_where(void **state)
     snprintf(out2, sizeof(out2), "%s/out-where-bad", t->dir);
     o.outdir = out2;
     w.where = "nosuchfield = 1";
-    assert_int_equal(lb_score_run(t->ctx, &o), LB_ERR_DATA);
+    assert_int_equal(lb_score_exec(t->ctx, &o), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(t->ctx), "nosuchfield"));
     w.input = "wijken";
     w.where = "1 = 1";
-    assert_int_equal(lb_score_run(t->ctx, &o), LB_ERR_ARG);
+    assert_int_equal(lb_score_exec(t->ctx, &o), LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(t->ctx), "--where wijken"));
     struct stat sb;
     assert_int_not_equal(stat(out2, &sb), 0);

@@ -16,6 +16,7 @@
 #include "diagnose/diagnose.h"
 #include "waterbed/waterbed.h"
 #include "model/model.h"
+#include "score/score.h"
 #include <leefbaar/leefbaar.h>
 
 #include <cpl_conv.h>
@@ -66,7 +67,7 @@ static lb_status run(fixture *f, lb_ctx *ctx, const char *model, const lb_input_
     o.year = 2020;
     o.outdir = out;
     (void)f;
-    return lb_score_run(ctx, &o);
+    return lb_score_exec(ctx, &o);
 }
 
 /* Brute force: the tiny city's cell values straight from the fixture's definition. */
@@ -385,7 +386,7 @@ static lb_status demo_score(lb_ctx *ctx, const demo_paths *d, const lb_input_spe
     }
     o.reference_path = reference;
     o.outdir = out;
-    lb_status st = lb_score_run(ctx, &o);
+    lb_status st = lb_score_exec(ctx, &o);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
     return st;
@@ -702,7 +703,7 @@ static void test_pipeline_years_per_year_mode(void **state)
     snprintf(out, sizeof(out), "%s/peryear", f->tmp);
     o.outdir = out;
     lb_ctx *ctx = lb_test_ctx();
-    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_int_equal(lb_score_exec(ctx, &o), LB_OK);
     char gp[600];
     snprintf(gp, sizeof(gp), "%s/scores.gpkg", out);
     GDALDatasetH ds = GDALOpenEx(gp, GDAL_OF_VECTOR, NULL, NULL, NULL);
@@ -787,21 +788,21 @@ static void test_pipeline_warnings_per_run(void **state)
     o.year = 2020;
     o.outputs = LB_OUT_GPKG;
     o.outdir = a;
-    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_int_equal(lb_score_exec(ctx, &o), LB_OK);
     int found = 0;
     size_t n_a = runjson_warnings(a, "--reference", &found);
     assert_false(found);
 
     o.reference_path = ref;
     o.outdir = b;
-    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_int_equal(lb_score_exec(ctx, &o), LB_OK);
     assert_int_equal(runjson_warnings(b, "--reference", &found), n_a + 1);
     assert_true(found);
     assert_int_equal(lb_ctx_warning_count(ctx), n_a + 1);
 
     o.reference_path = NULL;
     o.outdir = c;
-    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_int_equal(lb_score_exec(ctx, &o), LB_OK);
     assert_int_equal(runjson_warnings(c, "--reference", &found), n_a);
     assert_false(found);
     assert_int_equal(lb_ctx_warning_count(ctx), n_a);
@@ -879,7 +880,7 @@ static void test_pipeline_raster_without_pixels(void **state)
     o.outputs = LB_OUT_GPKG;
     snprintf(out, sizeof(out), "%s/nopixel-grid", f->tmp);
     o.outdir = out;
-    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_int_equal(lb_score_exec(ctx, &o), LB_OK);
     const char *w = the_warning(ctx, "no valid pixel");
     assert_non_null(w);
     assert_non_null(strstr(w, "indicator 'noise'"));
@@ -889,7 +890,7 @@ static void test_pipeline_raster_without_pixels(void **state)
 
     snprintf(out, sizeof(out), "%s/nopixel-area", f->tmp);
     o.mode = LB_MODE_AREA;
-    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_int_equal(lb_score_exec(ctx, &o), LB_OK);
     w = the_warning(ctx, "no valid pixel");
     assert_non_null(w);
     assert_non_null(strstr(w, "1 of 3 scored unit(s)"));
@@ -900,7 +901,7 @@ static void test_pipeline_raster_without_pixels(void **state)
         {"buurten", f->buurten, NULL}, {"amenities", f->amen, NULL}, {"noise", f->noise, NULL}};
     o.inputs = full;
     snprintf(out, sizeof(out), "%s/nopixel-none", f->tmp);
-    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_int_equal(lb_score_exec(ctx, &o), LB_OK);
     assert_null(the_warning(ctx, "no valid pixel"));
     lb_ctx_destroy(ctx);
 }
@@ -983,7 +984,7 @@ static void test_pipeline_full_precision(void **state)
         snprintf(gj, sizeof(gj), "%s/buurten.geojson", out);
         o.outdir = out;
         o.full_precision = full;
-        assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+        assert_int_equal(lb_score_exec(ctx, &o), LB_OK);
         if (full) {
             /* 3 scored buurten × (lbm, afw, 3 dimensions, weight, 5 × x_ and c_) at least */
             assert_true(same_reals(gpkg, csv, oo) >= 3 * 16);
@@ -1086,7 +1087,7 @@ static void test_pipeline_area_weight_whole_cells(void **state)
     o.year = 2022;
     o.outdir = out;
     o.outputs = LB_OUT_GPKG | LB_OUT_GRID;
-    lb_status st = lb_score_run(ctx, &o);
+    lb_status st = lb_score_exec(ctx, &o);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
     assert_int_equal(st, LB_OK);

@@ -12,6 +12,7 @@
 
 #include "core/ctx.h"
 #include "indicators/polygons.h"
+#include "score/score.h"
 
 #include <leefbaar/leefbaar.h>
 
@@ -401,7 +402,7 @@ static lb_status run_area(const char *model, const lb_input_spec *in, size_t n, 
     o.n_joins = n_joins;
     o.year = 2022;
     o.outdir = out;
-    return lb_score_run(ctx, &o);
+    return lb_score_exec(ctx, &o);
 }
 
 /* Read field @p name of the feature with BU_CODE @p code from layer @p layer of @p path. */
@@ -547,7 +548,7 @@ static void test_polygons_area_errors(void **state)
     o.joins = &j;
     o.n_joins = 1;
     o.outdir = out;
-    assert_int_equal(lb_score_run(ctx, &o), LB_ERR_ARG);
+    assert_int_equal(lb_score_exec(ctx, &o), LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "area mode only"));
     struct stat sb;
     assert_int_not_equal(stat(out, &sb), 0); /* nothing written */

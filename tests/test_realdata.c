@@ -10,6 +10,8 @@
 
 #include "test_util.h"
 
+#include "score/score.h"
+
 #include <leefbaar/leefbaar.h>
 
 #include <gdal.h>
@@ -68,7 +70,7 @@ static lb_status score(lb_ctx *ctx, const fixture *f, const char *buurten, const
     o.s_srs = s_srs;
     o.id_field = "BUURT";
     o.outdir = out;
-    return lb_score_run(ctx, &o);
+    return lb_score_exec(ctx, &o);
 }
 
 static double mean_of(const char *run_json, const char *dim)

@@ -13,6 +13,7 @@
 
 #include "core/ctx.h"
 #include "io/vector.h"
+#include "score/score.h"
 
 #include <leefbaar/leefbaar.h>
 
@@ -174,7 +175,7 @@ static lb_status score_area(lb_ctx *ctx, const char *model, const lb_input_spec 
     o.joins = j;
     o.n_joins = j ? 1 : 0;
     o.outdir = out;
-    lb_status st = lb_score_run(ctx, &o);
+    lb_status st = lb_score_exec(ctx, &o);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
     return st;

@@ -13,6 +13,7 @@
 #include "io/runjson.h"
 #include "model/model.h"
 #include "scores/scoreset.h"
+#include "score/score.h"
 #include <leefbaar/leefbaar.h>
 
 #include <gdal.h>
@@ -278,7 +279,7 @@ static void score_tiny(const fixture *f, const char *model, const char *name, ch
     o.year = 2020;
     o.outdir = out;
     lb_ctx *ctx = lb_test_ctx();
-    lb_status st = lb_score_run(ctx, &o);
+    lb_status st = lb_score_exec(ctx, &o);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
     assert_int_equal(st, LB_OK);
@@ -432,7 +433,7 @@ static void test_scores_own_run_two_years(void **state)
     snprintf(out, sizeof(out), "%s/two", f->tmp);
     o.outdir = out;
     lb_ctx *ctx = lb_test_ctx();
-    assert_int_equal(lb_score_run(ctx, &o), LB_OK);
+    assert_int_equal(lb_score_exec(ctx, &o), LB_OK);
     lb_score_source src = {.path = out};
     lb_scoreset *s = NULL;
     assert_int_equal(lb_scoreset_read(ctx, &src, 1, &s), LB_OK);

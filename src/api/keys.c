@@ -10,7 +10,7 @@
 
 #include "../core/ctx.h"
 
-#include <leefbaar/score.h>
+#include "../score/score.h"
 
 #include <limits.h>
 #include <math.h>

@@ -6,7 +6,7 @@
 #include "../core/ctx.h"
 #include "../data/result.h"
 
-#include <leefbaar/score.h>
+#include "../score/score.h"
 
 #include <string.h>
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* leefbaar score: options → lb_score_run(). */
+/* leefbaar score: every option to lb_opts_set(), then lb_score_run() and lb_result_write().
+ * The library parses and checks every value. */
 #include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const char *const prog = "leefbaar score";
 
@@ -67,215 +67,89 @@ static void help(void)
         "<units>.qml, run.json (area mode: no grid layer and no rasters).\n");
 }
 
-/* NAME[@YEAR]=PATH[:LAYER]: the layer is split off at the last ':' unless PATH names a file;
- * NAME@YEAR goes to the library as it is. */
-static int parse_input(char *arg, lb_input_spec *spec)
+/* Give option argv[*i] (and its value) to the option set; CLI_OK or CLI_USAGE (message
+ * printed). Long options are the library's keys; -i, -o, -of, -co and -s_srs its aliases.
+ * *outdir receives the value of the output directory. */
+static int store_option(lb_ctx *ctx, lb_opts *o, int argc, char **argv, int *i, const char **outdir)
 {
-    char *eq = strchr(arg, '=');
-    if (!eq || eq == arg || !eq[1])
-        return 0;
-    *eq = '\0';
-    spec->name = arg;
-    spec->path = eq + 1;
-    spec->layer = NULL;
-    struct stat sb;
-    char *colon = strrchr(eq + 1, ':');
-    if (colon && stat(eq + 1, &sb) != 0 && colon[1] && !strchr(colon, '/')) {
-        *colon = '\0';
-        spec->layer = colon + 1;
+    const char *arg = argv[*i];
+    const char *name = arg + (arg[0] == '-' && arg[1] == '-' ? 2 : 1);
+    const char *eq = strchr(name, '=');
+    char key[64];
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    long k = -1;
+    if (arg[0] == '-' && len > 0 && len < sizeof(key)) {
+        memcpy(key, name, len);
+        key[len] = '\0';
+        k = lb_opts_key_find(o, key);
     }
-    return 1;
-}
-
-/* Add the comma-separated years of @p v to years[*n]; 0 on a malformed list. */
-static int add_years(const char *v, int *years, size_t *n, size_t cap)
-{
-    char buf[32];
-    for (const char *p = v; *p;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (len == 0 || len >= sizeof(buf) || *n == cap)
-            return 0;
-        memcpy(buf, p, len);
-        buf[len] = '\0';
-        if (!cli_int(buf, &years[*n]))
-            return 0;
-        (*n)++;
-        p += len + (comma ? 1 : 0);
-        if (comma && !*p)
-            return 0;
+    if (k < 0)
+        return cli_usage_error(prog, "unknown option '%.*s'",
+                               (int)(eq ? (size_t)(eq - arg) : strlen(arg)), arg);
+    const char *value = eq ? eq + 1 : NULL;
+    /* a flag takes no value; --geojson-rd is the flag spelling of --geojson-crs rd */
+    if (!eq && !lb_opts_key_is_flag(o, (size_t)k) && strcmp(key, "geojson-rd") != 0) {
+        if (*i + 1 >= argc)
+            return cli_usage_error(prog, "option %s needs a value", arg);
+        value = argv[++*i];
     }
-    return 1;
+    if (lb_opts_set(ctx, o, key, value) != LB_OK)
+        return cli_usage_error(prog, "%s", lb_ctx_errmsg(ctx));
+    if (strcmp(lb_opts_key_name(o, (size_t)k), "output") == 0)
+        *outdir = value;
+    return CLI_OK;
 }
 
-/* NAME=KEY[:UNITS_KEY], split in place. */
-/* NAME=EXPRESSION (split in place). */
-static int parse_where(char *arg, lb_where_spec *w)
+/* -of, -co and --overwrite are options of the operation; -q, --threads, --config and --help the
+ * tool's own. */
+static int tool_option(const char *a)
 {
-    char *eq = strchr(arg, '=');
-    if (!eq || eq == arg || !eq[1])
-        return 0;
-    *eq = '\0';
-    w->input = arg;
-    w->where = eq + 1;
-    return 1;
-}
-
-static int parse_join(char *arg, lb_join_spec *j)
-{
-    char *eq = strchr(arg, '=');
-    if (!eq || eq == arg || !eq[1])
-        return 0;
-    *eq = '\0';
-    j->input = arg;
-    j->key = eq + 1;
-    j->units_key = NULL;
-    char *colon = strchr(eq + 1, ':');
-    if (colon) {
-        *colon = '\0';
-        j->units_key = colon + 1;
-        if (!colon[1] || colon == eq + 1)
-            return 0;
-    }
-    return 1;
-}
-
-static lb_status run(lb_ctx *ctx, const void *o)
-{
-    return lb_score_run(ctx, (const lb_score_options *)o);
+    return strcmp(a, "--overwrite") != 0 && strcmp(a, "-of") != 0 && strcmp(a, "--of") != 0 &&
+           strcmp(a, "-co") != 0 && strcmp(a, "--co") != 0 && strncmp(a, "--of=", 5) != 0 &&
+           strncmp(a, "--co=", 5) != 0;
 }
 
 int cmd_score(int argc, char **argv)
 {
-    lb_score_options o;
-    lb_score_options_init(&o);
-    cli_common com = {0};
-    lb_input_spec *inputs = calloc((size_t)argc, sizeof(*inputs));
-    size_t cap_years = 16 * (size_t)argc, n_years = 0;
-    int *years = calloc(cap_years, sizeof(int));
-    lb_join_spec *joins = calloc((size_t)argc, sizeof(*joins));
-    lb_where_spec *wheres = calloc((size_t)argc, sizeof(*wheres));
-    if (!inputs || !years || !joins || !wheres) {
-        free(inputs);
-        free(years);
-        free(joins);
-        free(wheres);
+    cli_term term;
+    lb_ctx *ctx = cli_ctx(prog, 0, &term);
+    if (!ctx)
         return CLI_FAIL;
-    }
-    size_t n_inputs = 0, n_joins = 0, n_wheres = 0;
+    cli_common com = {0};
+    lb_opts *o = NULL;
+    lb_result *res = NULL;
+    const char *outdir = NULL;
     int rc = CLI_OK;
-    /* Joined before parsing: --input values are split in place. */
     char *cmdline = cli_join(argc, argv);
-    for (int i = 1; i < argc && rc == CLI_OK; i++) {
-        const char *v = NULL;
-        int r;
-        if ((r = cli_common_option(prog, argc, argv, &i, &com)) != 0) {
-            rc = r < 0 ? CLI_USAGE : CLI_OK;
-        } else if ((r = cli_value(prog, argc, argv, &i, "--model", NULL, &v)) != 0) {
-            rc = r < 0 ? CLI_USAGE : CLI_OK;
-            o.model_path = v;
-        } else if ((r = cli_value(prog, argc, argv, &i, "--input", "-i", &v)) != 0) {
-            if (r < 0 || !parse_input((char *)v, &inputs[n_inputs++]))
-                rc = r < 0 ? CLI_USAGE
-                           : cli_usage_error(prog, "--input wants NAME=PATH[:LAYER], got '%s'", v);
-        } else if ((r = cli_value(prog, argc, argv, &i, "--output", "-o", &v)) != 0) {
-            rc = r < 0 ? CLI_USAGE : CLI_OK;
-            o.outdir = v;
-        } else if ((r = cli_value(prog, argc, argv, &i, "--year", NULL, &v)) != 0) {
-            if (r < 0 || n_years == cap_years || !cli_int(v, &years[n_years++]))
-                rc = r < 0 ? CLI_USAGE : cli_usage_error(prog, "--year wants a year, got '%s'", v);
-        } else if ((r = cli_value(prog, argc, argv, &i, "--years", NULL, &v)) != 0) {
-            if (r < 0 || !add_years(v, years, &n_years, cap_years))
-                rc = r < 0
-                         ? CLI_USAGE
-                         : cli_usage_error(prog, "--years wants years like 2020,2022, got '%s'", v);
-        } else if ((r = cli_value(prog, argc, argv, &i, "--units", NULL, &v)) != 0) {
-            rc = r < 0 ? CLI_USAGE : CLI_OK;
-            o.units = v;
-        } else if ((r = cli_value(prog, argc, argv, &i, "--mode", NULL, &v)) != 0) {
-            if (r < 0)
-                rc = CLI_USAGE;
-            else if (strcmp(v, "area") == 0)
-                o.mode = LB_MODE_AREA;
-            else if (strcmp(v, "grid") != 0)
-                rc = cli_usage_error(prog, "--mode wants grid or area, got '%s'", v);
-        } else if ((r = cli_value(prog, argc, argv, &i, "--join", NULL, &v)) != 0) {
-            if (r < 0 || !parse_join((char *)v, &joins[n_joins++]))
-                rc = r < 0
-                         ? CLI_USAGE
-                         : cli_usage_error(prog, "--join wants NAME=KEY[:UNITS_KEY], got '%s'", v);
-        } else if ((r = cli_value(prog, argc, argv, &i, "--where", NULL, &v)) != 0) {
-            if (r < 0 || !parse_where((char *)v, &wheres[n_wheres++]))
-                rc = r < 0 ? CLI_USAGE
-                           : cli_usage_error(prog, "--where wants NAME=EXPRESSION, got '%s'", v);
-        } else if ((r = cli_value(prog, argc, argv, &i, "--id-field", NULL, &v)) != 0) {
-            rc = r < 0 ? CLI_USAGE : CLI_OK;
-            o.id_field = v;
-        } else if ((r = cli_value(prog, argc, argv, &i, "--reference", NULL, &v)) != 0) {
-            rc = r < 0 ? CLI_USAGE : CLI_OK;
-            o.reference_path = v;
-        } else if ((r = cli_value(prog, argc, argv, &i, "--s-srs", "-s_srs", &v)) != 0) {
-            rc = r < 0 ? CLI_USAGE : CLI_OK;
-            o.s_srs = v;
-        } else if ((r = cli_table_option(prog, argc, argv, &i, &o.geojson_rd, &o.csv_sep,
-                                         &o.full_precision)) != 0) {
-            rc = r < 0 ? CLI_USAGE : CLI_OK;
-        } else if ((r = cli_value(prog, argc, argv, &i, "--outputs", NULL, &v)) != 0) {
-            if (r < 0)
-                rc = CLI_USAGE;
-            else if (lb_score_outputs_parse(NULL, v, &o.outputs) != LB_OK)
-                rc = cli_usage_error(prog,
-                                     "--outputs wants a comma-separated list of gpkg, grid, "
-                                     "geojson, csv, tif or all, got '%s'",
-                                     v);
-        } else if (strcmp(argv[i], "--preview") == 0) {
-            o.preview = 1;
-        } else {
-            rc = cli_usage_error(prog, "unknown option '%s'", argv[i]);
-        }
+    if (!cmdline || lb_opts_create(ctx, "score", &o) != LB_OK ||
+        lb_opts_set(ctx, o, "command-line", cmdline) != LB_OK) {
+        fprintf(stderr, "%s: error: %s\n", prog, cmdline ? lb_ctx_errmsg(ctx) : "out of memory");
+        rc = CLI_FAIL;
     }
+    for (int i = 1; i < argc && rc == CLI_OK; i++) {
+        int r = tool_option(argv[i]) ? cli_common_option(prog, argc, argv, &i, &com) : 0;
+        if (r < 0)
+            rc = CLI_USAGE;
+        else if (r == 0)
+            rc = store_option(ctx, o, argc, argv, &i, &outdir);
+    }
+    term.quiet = com.quiet;
     if (rc == CLI_OK && com.help) {
         help();
-        free(cmdline);
-        free(inputs);
-        free(years);
-        free(joins);
-        free(wheres);
-        return CLI_OK;
+    } else if (rc == CLI_OK && lb_opts_check(ctx, o, 1) != LB_OK) {
+        rc = cli_usage_error(prog, "%s", lb_ctx_errmsg(ctx));
+    } else if (rc == CLI_OK) {
+        lb_ctx_set_threads(ctx, com.threads);
+        lb_status st = lb_score_run(ctx, o, &res);
+        if (st == LB_OK)
+            st = lb_result_write(ctx, res, o);
+        rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
+        if (st == LB_OK && !com.quiet)
+            fprintf(stderr, "%s: wrote %s\n", prog, outdir);
     }
-    if (rc == CLI_OK && !o.model_path)
-        rc = cli_usage_error(prog, "--model is required");
-    if (rc == CLI_OK && !o.outdir)
-        rc = cli_usage_error(prog, "-o OUTDIR is required");
-    if (rc != CLI_OK) {
-        free(cmdline);
-        free(inputs);
-        free(years);
-        free(joins);
-        free(wheres);
-        return rc;
-    }
-    if (n_years == 1) {
-        o.year = years[0];
-    } else {
-        o.years = years;
-        o.n_years = n_years;
-    }
-    o.inputs = inputs;
-    o.n_inputs = n_inputs;
-    o.joins = joins;
-    o.n_joins = n_joins;
-    o.wheres = wheres;
-    o.n_wheres = n_wheres;
-    o.raster_format = com.format;
-    o.creation_options = com.n_co ? com.co : NULL;
-    o.overwrite = com.overwrite;
-    o.command_line = cmdline;
-    rc = cli_run(prog, &com, run, &o, o.outdir);
+    lb_result_destroy(res);
+    lb_opts_destroy(o);
     free(cmdline);
-    free(inputs);
-    free(years);
-    free(joins);
-    free(wheres);
+    lb_ctx_destroy(ctx);
     return rc;
 }

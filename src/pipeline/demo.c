@@ -7,6 +7,7 @@
 #include "../diagnose/diagnose.h"
 #include "../waterbed/waterbed.h"
 #include "../io/write.h"
+#include "../score/score.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +60,7 @@ static lb_status demo_score(lb_ctx *ctx, const char *data, const char *outdir,
     o.preview = 1;
     o.overwrite = out_opts->overwrite;
     lb_log(ctx, LB_LOG_INFO, "demo: scoring %d and %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
-    lb_status st = lb_score_run(ctx, &o);
+    lb_status st = lb_score_exec(ctx, &o);
     if (st != LB_OK)
         lb_error_prefix(ctx, st, "demo, scoring: ");
     return st;

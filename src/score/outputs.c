@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: MIT */
+/* The files of a score run: scores.gpkg (layers grid and <units>, QGIS styles inside),
+ * <units>.geojson, <units>.csv (grid.csv with --units grid), the QGIS sidecars, per year
+ * scores_<year>.tif and class_<year>.tif (with --preview class_<year>.png), and run.json,
+ * written into a temporary directory that appears only when all succeeded. */
+#include "run.h"
+
+#include "../core/ctx.h"
+#include "../io/mapset.h"
+#include "../io/style.h"
+#include "../io/write.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The bands of scores_<year>.tif come from the result's raster of that name, one at a time:
+ * the file holds what lb_raster_read_band() gives. */
+typedef struct band_src {
+    lb_ctx *ctx;
+    const lb_raster *ra;
+} band_src;
+
+static lb_status fill_band(void *user, size_t b, float *out)
+{
+    const band_src *bs = user;
+    return lb_raster_read_band(bs->ctx, bs->ra, b, out);
+}
+
+/* REF, M_d, year and model inside the TIFFs: NAME=VALUE items, NULL-terminated (caller frees
+ * the items and the array); NULL when out of memory. */
+static char **raster_metadata(const lb_model *m, const score_year *y)
+{
+    size_t n = 4 + m->n_dims;
+    char **meta = calloc(n, sizeof(char *));
+    if (!meta)
+        return NULL;
+    size_t k = 0;
+    char v[32];
+    meta[k++] = lb_strfmt("LEEFBAAR_MODEL=%s", m->name);
+    lb_format_double(y->ref.ref, v, sizeof(v));
+    meta[k++] = lb_strfmt("LEEFBAAR_REF=%s", v);
+    for (size_t d = 0; d < m->n_dims && d < y->ref.n_dims; d++) {
+        lb_format_double(y->ref.means[d], v, sizeof(v));
+        meta[k++] = lb_strfmt("LEEFBAAR_M_%s=%s", m->dims[d].code, v);
+    }
+    if (y->year)
+        meta[k++] = lb_strfmt("LEEFBAAR_YEAR=%d", y->year);
+    for (size_t i = 0; i < k; i++)
+        if (!meta[i]) {
+            for (size_t j = 0; j < k; j++)
+                free(meta[j]);
+            free(meta);
+            return NULL;
+        }
+    return meta;
+}
+
+/* scores_<year>.tif (written one band at a time), class_<year>.tif with its category names,
+ * their QGIS sidecars, and with --preview class_<year>.png. */
+static lb_status write_rasters(lb_ctx *ctx, score_run *r, const lb_result *res, const score_year *y)
+{
+    const lb_model *m = r->model;
+    size_t n = lb_grid_ncells(&r->grid), nb = 1 + m->n_dims;
+    const char **names = calloc(nb, sizeof(char *)), **units = calloc(nb, sizeof(char *));
+    char **meta = raster_metadata(m, y);
+    unsigned char *cls = calloc(n ? n : 1, 1);
+    lb_status st =
+        names && units && meta && cls ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t b = 0; st == LB_OK && b < nb; b++) {
+        names[b] = b == 0 ? "lbm" : m->dims[b - 1].code;
+        units[b] = b == 0 ? "score" : "score deviation";
+    }
+    for (size_t k = 0; st == LB_OK && k < y->n_scored; k++)
+        cls[y->cells[k]] = y->sc.kscore[k];
+    char yr[16] = "", title[64] = "Leefbaarometer-klasse", name[32];
+    if (y->year) {
+        snprintf(yr, sizeof(yr), "_%d", y->year);
+        snprintf(title, sizeof(title), "Leefbaarometer-klasse %d", y->year);
+    }
+    snprintf(name, sizeof(name), "scores%s", yr);
+    band_src bs = {ctx, NULL};
+    for (size_t i = 0; i < lb_result_raster_count(res); i++)
+        if (strcmp(lb_raster_name(lb_result_raster(res, i)), name) == 0)
+            bs.ra = lb_result_raster(res, i);
+    if (st == LB_OK && !bs.ra)
+        st = lb_error(ctx, LB_ERR_INTERNAL, "score: the result has no raster '%s'", name);
+    const lb_raster_opts ro = {r->w->raster_format, r->w->creation_options,
+                               (const char *const *)meta};
+    const lb_class_table ct = {LB_N_CLASSES, (const char *const *)m->class_labels,
+                               (const char *const *)m->class_colours, m->thresholds, title};
+    const lb_mapset ms = {"scores", "class", yr,  &r->grid, nb,  fill_band,    &bs,
+                          names,    units,   cls, &ct,      &ro, r->w->preview};
+    if (st == LB_OK)
+        st = lb_mapset_write(ctx, &r->out, &ms, r->outputs);
+    for (size_t i = 0; meta && meta[i]; i++)
+        free(meta[i]);
+    free(meta);
+    free(names);
+    free(units);
+    free(cls);
+    return st;
+}
+
+/* Write @p t as @p file. The GeoPackage keeps full precision (change, diagnose and waterbed
+ * read it back and recombine the numbers); GeoJSON and CSV are rounded for people. */
+static lb_status write_table(lb_ctx *ctx, score_run *r, const lb_table *t, const char *file,
+                             lb_vector_format fmt, const char *layer)
+{
+    lb_vector_opts vo = {.format = fmt,
+                         .layer = layer,
+                         .geojson_rd = r->w->geojson_rd,
+                         .csv_sep = r->w->csv_sep,
+                         .full_precision = fmt == LB_FMT_GPKG || r->w->full_precision};
+    char *path = lb_outdir_tmp_path(&r->out, file);
+    if (!path)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = lb_write_vector(ctx, path, t, &vo);
+    free(path);
+    if (st == LB_OK && fmt != LB_FMT_GPKG)
+        json_object_array_add(r->outputs, json_object_new_string(file));
+    return st;
+}
+
+/* The class legend every vector layer opens with in QGIS: categorized on kscore. */
+static lb_class_table model_classes(const lb_model *m)
+{
+    return (lb_class_table){LB_N_CLASSES, (const char *const *)m->class_labels,
+                            (const char *const *)m->class_colours, m->thresholds, NULL};
+}
+
+/* Layer @p layer of scores.gpkg opens styled in QGIS (layer_styles). */
+static lb_status style_layer(lb_ctx *ctx, score_run *r, const char *layer, int outline)
+{
+    const lb_class_table ct = model_classes(r->model);
+    const lb_style style = {
+        .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "kscore", .outline = outline};
+    char *gpkg = lb_outdir_tmp_path(&r->out, "scores.gpkg");
+    lb_status st =
+        gpkg ? lb_gpkg_add_style(ctx, gpkg, layer, &style, NULL, "leefbaar: classes (kscore)", 1)
+             : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    free(gpkg);
+    return st;
+}
+
+/* The units table as scores.gpkg layer <units>, <units>.geojson and <units>.csv; with
+ * @p styled the layer's QGIS style in the GeoPackage and the sidecar <units>.qml (grid runs;
+ * area runs are written as the area mode always wrote them). */
+static lb_status write_units(lb_ctx *ctx, score_run *r, const lb_table *ut, int styled)
+{
+    unsigned want = r->want;
+    lb_status st = LB_OK;
+    if (want & LB_OUT_GPKG)
+        st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name);
+    if (st == LB_OK && styled && (want & LB_OUT_GPKG))
+        st = style_layer(ctx, r, r->units_name, 1);
+    char file[256];
+    snprintf(file, sizeof(file), "%s.geojson", r->units_name);
+    if (st == LB_OK && (want & LB_OUT_GEOJSON))
+        st = write_table(ctx, r, ut, file, LB_FMT_GEOJSON, r->units_name);
+    snprintf(file, sizeof(file), "%s.csv", r->units_name);
+    if (st == LB_OK && (want & LB_OUT_CSV))
+        st = write_table(ctx, r, ut, file, LB_FMT_CSV, r->units_name);
+    /* QGIS applies <name>.qml to <name>.geojson */
+    const lb_class_table ct = model_classes(r->model);
+    const lb_style style = {
+        .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "kscore", .outline = 1};
+    snprintf(file, sizeof(file), "%s.qml", r->units_name);
+    if (!styled || !(want & LB_OUT_GEOJSON))
+        return st;
+    char *qml = st == LB_OK ? lb_outdir_tmp_path(&r->out, file) : NULL;
+    if (st == LB_OK)
+        st = qml ? lb_style_write_qml(ctx, qml, &style)
+                 : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    free(qml);
+    if (st == LB_OK)
+        json_object_array_add(r->outputs, json_object_new_string(file));
+    return st;
+}
+
+/* run.json: the computed document with what the write decided (options, timing), the
+ * result's warnings and those the write gave since warning @p n0 of @p ctx, and the files. */
+static lb_status write_run_json(lb_ctx *ctx, score_run *r, const lb_result *res, size_t n0,
+                                double t0)
+{
+    lb_status st = lb_progress(ctx, 0.95, "writing");
+    if (st != LB_OK)
+        return st;
+    struct json_object *doc = NULL, *warnings = json_object_new_array();
+    if (!warnings || json_object_deep_copy(r->doc, &doc, NULL) != 0) {
+        json_object_put(warnings);
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    lb_score_doc_stage(doc, "write", lb_score_now() - t0);
+    lb_score_provenance_write_options(r, r->w, doc);
+    for (size_t i = 0; i < lb_result_warning_count(res); i++)
+        json_object_array_add(warnings, json_object_new_string(lb_result_warning(res, i)));
+    for (size_t i = n0; i < lb_ctx_warning_count(ctx); i++)
+        json_object_array_add(warnings, json_object_new_string(lb_ctx_warning(ctx, i)));
+    json_object_object_add(doc, "warnings", warnings);
+    json_object_array_add(r->outputs, json_object_new_string("run.json"));
+    json_object_object_add(doc, "outputs", json_object_get(r->outputs));
+    char *path = lb_outdir_tmp_path(&r->out, "run.json");
+    st = path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    free(path);
+    json_object_put(doc);
+    return st;
+}
+
+/* --units grid with csv: the cells' table as grid.csv. */
+static int grid_csv(const score_run *r)
+{
+    return strcmp(r->units_name, "grid") == 0 && (r->want & LB_OUT_CSV);
+}
+
+/* Grid mode: per year (in scoring order) the rasters, then the tables of all years:
+ * scores.gpkg (grid and units), grid.csv, <units>.geojson and <units>.csv. */
+static lb_status write_grid_run(lb_ctx *ctx, score_run *r, const lb_result *res)
+{
+    lb_status st = LB_OK;
+    for (size_t t = 0; st == LB_OK && (r->want & LB_OUT_TIF) && t < r->n_years; t++)
+        st = write_rasters(ctx, r, res, &r->yr[t]);
+    if (st == LB_OK && (r->want & LB_OUT_GRID))
+        st = write_table(ctx, r, r->grid_t, "scores.gpkg", LB_FMT_GPKG, "grid");
+    if (st == LB_OK && (r->want & LB_OUT_GRID))
+        st = style_layer(ctx, r, "grid", 0);
+    if (st == LB_OK && grid_csv(r))
+        st = write_table(ctx, r, r->grid_t, "grid.csv", LB_FMT_CSV, "grid");
+    if (st == LB_OK && r->units_t)
+        st = write_units(ctx, r, r->units_t, 1);
+    if (st == LB_OK && (r->want & (LB_OUT_GRID | (r->units_t ? LB_OUT_GPKG : 0))))
+        json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
+    return st;
+}
+
+/* Area mode: scores.gpkg layer <units>, <units>.geojson and <units>.csv, as area runs have
+ * always been written (no QGIS styles). */
+static lb_status write_area_run(lb_ctx *ctx, score_run *r)
+{
+    lb_status st = write_units(ctx, r, r->units_t, 0);
+    if (st == LB_OK && (r->want & LB_OUT_GPKG))
+        json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
+    return st;
+}
+
+/* What the write asks for must have been computed: a result computed with fewer outputs has
+ * no table or rasters behind the others. */
+static lb_status check_computed(lb_ctx *ctx, const score_run *r)
+{
+    const char *missing = NULL, *output = NULL;
+    if (!r->area && (r->want & LB_OUT_TIF) && !r->rasters)
+        missing = "rasters", output = "tif";
+    else if ((r->want & LB_OUT_GRID) && !(r->grid_t && r->grid_t->wkb))
+        missing = "grid cells' polygons", output = "grid";
+    else if (grid_csv(r) && !r->grid_t)
+        missing = "grid cells", output = "csv";
+    else if (strcmp(r->units_name, "grid") != 0 && (r->want & LB_SCORE_UNITS_OUTPUTS) &&
+             !r->units_t)
+        missing = "units table", output = "gpkg, geojson or csv";
+    if (!missing)
+        return LB_OK;
+    return lb_error(ctx, LB_ERR_ARG,
+                    "score: this result has no %s (it was computed with \"outputs\" leaving out "
+                    "%s); score again with them to write %s",
+                    missing, output, output);
+}
+
+/* The output directory, checked against every input of the run (no output may replace one). */
+static lb_status open_outdir(lb_ctx *ctx, score_run *r)
+{
+    const lb_outdir_spec spec = {.overwrite = r->w->overwrite,
+                                 .inputs = (const char *const *)r->protect,
+                                 .n_inputs = r->n_protect};
+    return lb_outdir_open(ctx, r->w->outdir, &spec, &r->out);
+}
+
+lb_status lb_score_outputs_precheck(lb_ctx *ctx, const score_run *r)
+{
+    struct stat sb;
+    const char *dir = r->o->outdir;
+    if (!dir || stat(dir, &sb) != 0)
+        return LB_OK; /* nothing there yet: the write creates it */
+    const lb_outdir_spec spec = {.overwrite = r->o->overwrite,
+                                 .inputs = (const char *const *)r->protect,
+                                 .n_inputs = r->n_protect};
+    lb_outdir out;
+    lb_status st = lb_outdir_open(ctx, dir, &spec, &out);
+    lb_outdir_abort(&out);
+    return st;
+}
+
+lb_status lb_score_outputs_write(lb_ctx *ctx, const lb_result *res, const lb_write_opts *w)
+{
+    score_run *r = lb_result_payload(res);
+    if (!r || !w || !w->outdir)
+        return lb_error(ctx, LB_ERR_ARG, "score: no output directory to write to");
+    lb_status st = lb_score_options_check_write(ctx, r->area, w);
+    if (st != LB_OK)
+        return st;
+    r->w = w;
+    r->want = lb_score_options_outputs_of(r->area, w->outputs);
+    st = check_computed(ctx, r);
+    double t0 = lb_score_now();
+    size_t n0 = lb_ctx_warning_count(ctx);
+    json_object_put(r->outputs);
+    r->outputs = json_object_new_array();
+    memset(&r->out, 0, sizeof(r->out));
+    if (st == LB_OK && !r->outputs)
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st == LB_OK)
+        st = open_outdir(ctx, r);
+    if (st == LB_OK)
+        st = r->area ? write_area_run(ctx, r) : write_grid_run(ctx, r, res);
+    if (st == LB_OK)
+        st = write_run_json(ctx, r, res, n0, t0);
+    if (st == LB_OK)
+        st = lb_outdir_commit(ctx, &r->out);
+    if (st == LB_OK)
+        st = lb_progress(ctx, 1.0, "done");
+    lb_outdir_abort(&r->out);
+    r->w = NULL;
+    return st;
+}
