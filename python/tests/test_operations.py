@@ -302,6 +302,21 @@ def test_score_errors_carry_the_message(lb, demo, tmp_path, quiet_cwd):
     assert "mode" in str(e.value) and "circle" in str(e.value)
 
 
+@pending("lb_score_run", "wt-score")
+def test_threads(lb, demo):
+    """threads= sets the call's context (score has no such option key): one thread gives
+    the very numbers of all cores; a negative number is the library's error."""
+    import numpy as np
+
+    with lb.score(**demo["score"], threads=1) as one, lb.score(**demo["score"]) as all_:
+        a, b = one.tables["buurten"], all_.tables["buurten"]
+        for c in ("lbm", "afw", "won", "vei", "weight"):
+            assert np.array_equal(a[c].to_numpy(), b[c].to_numpy(), equal_nan=True), c
+    with pytest.raises(lb.ArgError) as e:
+        lb.score(**demo["score"], threads=-1)
+    assert "-1" in str(e.value) or "thread" in str(e.value)
+
+
 @pending("lb_waterbed_run", "wt-api")
 def test_waterbed_errors_carry_the_message(lb, demo, score_dir, quiet_cwd):
     with pytest.raises(lb.Error) as e:
