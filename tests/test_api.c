@@ -625,6 +625,38 @@ static void run_ok(lb_ctx *ctx, lb_status st)
     assert_int_equal(st, LB_OK);
 }
 
+/* The head every run.json shares (the one provenance builder): tool "leefbaar" (waterbed wrote
+ * "leefbaar waterbed"), command_name, version, command, every library (waterbed had none) and
+ * the inputs with their SHA-256 (a file input: @p file, PATH[:LAYER] allowed). */
+static void check_provenance_head(struct json_object *doc, const char *op, const char *file)
+{
+    struct json_object *x = NULL, *libs = NULL, *inputs = NULL;
+    assert_true(json_object_object_get_ex(doc, "tool", &x));
+    assert_string_equal(json_object_get_string(x), "leefbaar");
+    assert_true(json_object_object_get_ex(doc, "command_name", &x));
+    assert_string_equal(json_object_get_string(x), op);
+    assert_true(json_object_object_get_ex(doc, "version", &x));
+    assert_string_equal(json_object_get_string(x), lb_version());
+    assert_true(json_object_object_get_ex(doc, "libraries", &libs));
+    const char *names[] = {"gdal", "proj", "geos", "json-c", "gsl", "libyaml"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        assert_true(json_object_object_get_ex(libs, names[i], &x));
+        assert_true(strlen(json_object_get_string(x)) > 0);
+    }
+    assert_true(json_object_object_get_ex(doc, "warnings", &x));
+    assert_true(json_object_is_type(x, json_type_array));
+    assert_true(json_object_object_get_ex(doc, "inputs", &inputs));
+    int hashed = 0;
+    for (size_t i = 0; file && i < json_object_array_length(inputs); i++) {
+        struct json_object *in = json_object_array_get_idx(inputs, i), *p, *h;
+        if (json_object_object_get_ex(in, "path", &p) &&
+            strncmp(json_object_get_string(p), file, strlen(json_object_get_string(p))) == 0 &&
+            json_object_object_get_ex(in, "sha256", &h))
+            hashed = strlen(json_object_get_string(h)) == 64;
+    }
+    assert_true(!file || hashed);
+}
+
 static void test_api_change_memory_equals_files(void **state)
 {
     demo_fixture *f = *state;
@@ -696,6 +728,12 @@ static void test_api_change_memory_equals_files(void **state)
         free(file_v);
         GDALClose(ds);
     }
+    char path[700];
+    snprintf(path, sizeof(path), "%s/run.json", dir);
+    struct json_object *doc = json_object_from_file(path);
+    assert_non_null(doc);
+    check_provenance_head(doc, "change", NULL);
+    json_object_put(doc);
     lb_result_destroy(r);
     lb_opts_destroy(o);
 }
@@ -776,6 +814,7 @@ static void test_api_waterbed_memory_equals_files(void **state)
     assert_true(json_object_object_get_ex(doc, "counts", &a));
     assert_true(json_object_object_get_ex(prov, "counts", &b));
     assert_true(json_object_equal(a, b));
+    check_provenance_head(doc, "waterbed", focus);
     json_object_put(doc);
     json_object_put(prov);
     lb_result_destroy(r);

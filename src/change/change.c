@@ -16,6 +16,7 @@
 #include "../model/score.h"
 #include "../scores/scoreset.h"
 #include "../api/opts.h"
+#include "../api/provenance.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -720,15 +721,13 @@ static struct json_object *side_json(const side *sd, const lb_score_source *src)
 static lb_status build_doc(lb_ctx *ctx, change_run *r)
 {
     const lb_change_options *o = r->o;
-    struct json_object *doc = json_object_new_object();
-    json_object_object_add(doc, "tool", json_object_new_string("leefbaar"));
-    json_object_object_add(doc, "command_name", json_object_new_string("change"));
-    json_object_object_add(doc, "version", json_object_new_string(lb_version()));
-    json_object_object_add(doc, "command",
-                           o->command_line ? json_object_new_string(o->command_line) : NULL);
-    json_object_object_add(doc, "libraries", lb_run_libraries_json(lb_geos_version()));
+    struct json_object *doc = lb_provenance_begin("change", o->command_line);
+    if (!doc)
+        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     json_object_object_add(doc, "from", side_json(&r->a, &o->from));
     json_object_object_add(doc, "to", side_json(&r->b, o->to.path ? &o->to : &o->from));
+    const char *inputs[2] = {r->from_path, r->to_path};
+    lb_status st = lb_provenance_inputs(ctx, doc, inputs, 2);
     struct json_object *dev = json_object_new_object(), *cuts = json_object_new_array(),
                        *labels = json_object_new_array(), *colours = json_object_new_array();
     for (size_t k = 0; k < r->dev.n_cuts; k++)
@@ -745,30 +744,24 @@ static lb_status build_doc(lb_ctx *ctx, change_run *r)
                                                   "the upper class"));
     json_object_object_add(doc, "development", dev);
     json_object_object_add(doc, "counts", json_object_get(r->counts));
-    json_object_object_add(doc, "warnings", lb_run_warnings_json(ctx));
+    if (st == LB_OK)
+        st = lb_provenance_end(ctx, doc, NULL, 0, NULL, NULL);
     r->doc = doc;
-    return doc ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    return st;
 }
 
 /* run.json: the compute's document with the result's warnings, those the write gave since
  * warning @p n0 of @p ctx, and the files written. */
 static lb_status write_run_json(lb_ctx *ctx, change_run *r, const lb_result *res, size_t n0)
 {
-    struct json_object *doc = NULL, *warnings = json_object_new_array();
-    if (json_object_deep_copy(r->doc, &doc, NULL) != 0 || !warnings) {
-        json_object_put(warnings);
+    struct json_object *doc = NULL;
+    if (json_object_deep_copy(r->doc, &doc, NULL) != 0)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < lb_result_warning_count(res); i++)
-        json_object_array_add(warnings, json_object_new_string(lb_result_warning(res, i)));
-    for (size_t i = n0; i < lb_ctx_warning_count(ctx); i++)
-        json_object_array_add(warnings, json_object_new_string(lb_ctx_warning(ctx, i)));
-    json_object_object_add(doc, "warnings", warnings);
     json_object_array_add(r->outputs, json_object_new_string("run.json"));
-    json_object_object_add(doc, "outputs", json_object_get(r->outputs));
-    char *path = lb_outdir_tmp_path(&r->out, "run.json");
-    lb_status st =
-        path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = lb_provenance_end(ctx, doc, res, n0, NULL, json_object_get(r->outputs));
+    char *path = st == LB_OK ? lb_outdir_tmp_path(&r->out, "run.json") : NULL;
+    if (st == LB_OK)
+        st = path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     free(path);
     json_object_put(doc);
     return st;
@@ -902,8 +895,7 @@ lb_status lb_change_compute(lb_ctx *ctx, const lb_change_options *o, lb_result *
     if (st == LB_OK)
         st = build_doc(ctx, r);
     if (st == LB_OK)
-        st = lb_result_set_provenance(
-            ctx, res, json_object_to_json_string_ext(r->doc, JSON_C_TO_STRING_PRETTY));
+        st = lb_provenance_set(ctx, res, r->doc);
     if (st == LB_OK)
         st = lb_result_take_warnings(ctx, res);
     r->o = NULL;

@@ -43,10 +43,11 @@ static lb_status scores_table(lb_ctx *ctx, const lb_scoreset *s, lb_table **out)
     for (size_t t = 0; t < s->n_years; t++)
         for (size_t u = 0; u < s->n_units; u++)
             n += present(s, t, u);
-    size_t *unit = malloc((n ? n : 1) * sizeof(size_t)), *year = malloc((n ? n : 1) * sizeof(size_t));
+    size_t *unit = malloc((n ? n : 1) * sizeof(size_t)),
+           *year = malloc((n ? n : 1) * sizeof(size_t));
     lb_table *tb = NULL;
-    lb_status st = unit && year ? lb_table_create(ctx, n, &tb)
-                                : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st =
+        unit && year ? lb_table_create(ctx, n, &tb) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     size_t i = 0;
     for (size_t u = 0; st == LB_OK && u < s->n_units; u++) /* a unit's years together */
         for (size_t t = 0; t < s->n_years; t++)

@@ -3,6 +3,7 @@
  * (waterbed_pooled.csv), the zones GeoPackage (units, focus, placebos) and run.json. */
 #include "wb.h"
 
+#include "../api/provenance.h"
 #include "../core/ctx.h"
 #include "../data/table.h"
 #include "../io/write.h"
@@ -490,10 +491,25 @@ struct json_object *wb_run_json(lb_ctx *ctx, const wb_result *r, const lb_waterb
                                 double seconds)
 {
     const wb_data *d = r->data;
-    struct json_object *doc = json_object_new_object();
-    json_object_object_add(doc, "tool", json_object_new_string("leefbaar waterbed"));
-    json_object_object_add(doc, "version", json_object_new_string(lb_version()));
-    json_object_object_add(doc, "command", jstr(o->command_line));
+    /* the shared head: "tool" was "leefbaar waterbed" and "libraries" were missing */
+    struct json_object *doc = lb_provenance_begin("waterbed", o->command_line);
+    if (!doc)
+        return NULL;
+    const char **in = calloc(o->n_scores + 3, sizeof(char *));
+    size_t n_in = 0;
+    for (size_t i = 0; in && i < o->n_scores; i++)
+        in[n_in++] = o->scores[i].path;
+    if (in) {
+        in[n_in++] = o->focus_path;
+        in[n_in++] = o->mask_path;
+        in[n_in++] = o->region_table;
+    }
+    if (!in || lb_provenance_inputs(ctx, doc, in, n_in) != LB_OK) {
+        free(in);
+        json_object_put(doc);
+        return NULL;
+    }
+    free(in);
     struct json_object *src = json_object_new_array();
     for (size_t i = 0; i < o->n_scores; i++) {
         const lb_score_source *s = &o->scores[i];
@@ -548,10 +564,10 @@ struct json_object *wb_run_json(lb_ctx *ctx, const wb_result *r, const lb_waterb
     for (int i = 0; i < 4; i++)
         json_object_object_add(tm, tn[i], json_object_new_double(round(t[i] * 1e3) / 1e3));
     json_object_object_add(doc, "cpu_seconds", tm);
-    struct json_object *warn = json_object_new_array();
-    for (size_t i = 0; i < lb_ctx_warning_count(ctx); i++)
-        json_object_array_add(warn, json_object_new_string(lb_ctx_warning(ctx, i)));
-    json_object_object_add(doc, "warnings", warn);
+    if (lb_provenance_end(ctx, doc, NULL, 0, NULL, NULL) != LB_OK) {
+        json_object_put(doc);
+        return NULL;
+    }
     return doc;
 }
 

@@ -6,6 +6,7 @@
 #include "wb.h"
 
 #include "../api/opts.h"
+#include "../api/provenance.h"
 #include "../core/ctx.h"
 #include "../io/outdir.h"
 
@@ -57,8 +58,8 @@ static lb_status waterbed_write(lb_ctx *ctx, const lb_result *res, const lb_writ
                                  .n_inputs = pl->n_inputs};
     lb_status st = lb_outdir_open(ctx, w->outdir, &spec, &out);
     int opened = st == LB_OK;
-    struct json_object *doc = NULL, *warnings = json_object_new_array(), *options = NULL;
-    if (st == LB_OK && (json_object_deep_copy(pl->doc, &doc, NULL) != 0 || !warnings))
+    struct json_object *doc = NULL, *options = NULL;
+    if (st == LB_OK && json_object_deep_copy(pl->doc, &doc, NULL) != 0)
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK) {
         char sep[2] = {w->csv_sep == ';' ? ';' : ',', '\0'};
@@ -66,21 +67,16 @@ static lb_status waterbed_write(lb_ctx *ctx, const lb_result *res, const lb_writ
             json_object_object_add(options, "csv_sep", json_object_new_string(sep));
         double seconds = pl->seconds + now_s() - t0;
         json_object_object_add(doc, "seconds", json_object_new_double(round(seconds * 1e3) / 1e3));
-        for (size_t i = 0; i < lb_result_warning_count(res); i++)
-            json_object_array_add(warnings, json_object_new_string(lb_result_warning(res, i)));
-        for (size_t i = n0; i < lb_ctx_warning_count(ctx); i++)
-            json_object_array_add(warnings, json_object_new_string(lb_ctx_warning(ctx, i)));
-        json_object_object_add(doc, "warnings", warnings);
-        warnings = NULL;
-        st = wb_write_files(ctx, res, out.tmp, w->csv_sep, doc);
+        st = lb_provenance_end(ctx, doc, res, n0, NULL, NULL);
     }
+    if (st == LB_OK)
+        st = wb_write_files(ctx, res, out.tmp, w->csv_sep, doc);
     if (st == LB_OK)
         st = lb_outdir_commit(ctx, &out);
     if (opened)
         lb_outdir_abort(&out); /* after a commit this only frees */
     if (st == LB_OK)
         st = lb_progress(ctx, 1.0, "done");
-    json_object_put(warnings);
     json_object_put(doc);
     return st;
 }
