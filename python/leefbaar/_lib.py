@@ -231,6 +231,7 @@ def load_library(path=None):
         tried = []
 
         def explicit(p, what):
+            p = os.path.abspath(p)  # relative to the directory the caller started in
             if os.path.isdir(p):
                 for c in _candidates_in_dir(p):
                     if os.path.exists(c):

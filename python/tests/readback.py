@@ -9,9 +9,6 @@ import csv
 import math
 import sqlite3
 
-import numpy as np
-import pandas as pd
-
 # GPKG geometry blob: "GP", version, flags (bits 1-3: envelope kind), srs_id, envelope, WKB
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
@@ -62,6 +59,7 @@ def assert_frame_equals_gpkg(df, path, layer, keys=None, exact=True):
     REAL column may be written rounded to k decimals (zones.gpkg: area_m2 to metres,
     weights to 2 decimals): each of its values is then the memory's within half a unit of
     the k-th decimal."""
+    import pandas as pd
     import shapely.wkb
 
     cols, rows, gcol, srs, _types = gpkg_layer(path, layer)
@@ -121,6 +119,9 @@ def assert_frame_equals_csv(df, path, exact=False):
     number printed with d decimals is within half a unit of its last digit (``exact``: reads
     back as the very double, as --full-precision promises); text is equal; an empty cell is
     a missing value."""
+    import numpy as np
+    import pandas as pd
+
     header, rows = read_csv_text(path)
     assert [c for c in df.columns if c != "geometry"] == header, \
         f"{path}: columns differ:\nmemory {list(df.columns)}\nfile   {header}"
