@@ -218,16 +218,16 @@ lb_status lb_score_compute(lb_ctx *ctx, const lb_score_options *o, lb_result **o
     if (st != LB_OK)
         return st;
     lb_result *res = NULL;
-    score_run *r = malloc(sizeof(*r));
-    st = r ? lb_result_create(ctx, "score", &score_ops, &res)
-           : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    if (st != LB_OK) {
-        free(r);
-        return st;
+    st = lb_result_create(ctx, "score", &score_ops, &res);
+    score_run *r = st == LB_OK ? malloc(sizeof(*r)) : NULL;
+    if (r) {
+        *r = lb_score_state_init(o);
+        lb_result_set_payload(res, r); /* freed with the result from here */
+    } else if (st == LB_OK) {
+        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
-    *r = lb_score_state_init(o);
-    lb_result_set_payload(res, r);
-    st = keep_protected(ctx, r);
+    if (st == LB_OK)
+        st = keep_protected(ctx, r);
     if (st == LB_OK)
         st = lb_progress(ctx, 0.0, "reading");
     if (st == LB_OK)
@@ -236,7 +236,8 @@ lb_status lb_score_compute(lb_ctx *ctx, const lb_score_options *o, lb_result **o
         st = set_provenance(ctx, r, res);
     if (st == LB_OK)
         st = lb_result_take_warnings(ctx, res);
-    r->o = NULL;
+    if (r)
+        r->o = NULL;
     if (st != LB_OK) {
         lb_result_destroy(res);
         return st;
