@@ -56,6 +56,7 @@ def test_score(lb, demo, tmp_path, quiet_cwd):
     with lb.score(**demo["score"], output=str(never), full_precision=True) as r:
         assert_nothing_written(never)
         assert r.operation == "score"
+        assert "python: leefbaar.score(model=" in json.dumps(r.provenance)
         assert {"buurten", "grid"} <= set(r.tables)
         assert {"scores_2020", "scores_2022", "class_2020", "class_2022"} <= set(r.rasters)
         b = r.tables["buurten"]
@@ -123,6 +124,7 @@ def test_change(lb, score_dir, tmp_path, quiet_cwd):
         assert snapshot(score_dir) == before
         c = r.tables["change"]
         assert len(c) == 62
+        assert r.provenance["command"].startswith("python: leefbaar.change(scores=")
         # the planted effect: the focus wijken improve, the rest declines (weighted)
         focus = c["WK_CODE"].isin(["WK990106", "WK990109"])
         w = c["weight_from"]
@@ -209,6 +211,7 @@ def test_waterbed(lb, demo, score_dir, tmp_path, quiet_cwd):
     with lb.waterbed(scores=score_dir, focus=demo["focus"], seed=1) as r:
         assert snapshot(score_dir) == before
         w = r.tables["waterbed"]
+        assert "python: leefbaar.waterbed(scores=" in json.dumps(r.provenance)
         first = w[(w["zone"] == "ring_0_250") & (w["outcome"] == "lbm") &
                   (w["period_role"] == "main")]
         assert len(first) == 2 and (first["did"] < 0).all()  # the planted waterbed effect
