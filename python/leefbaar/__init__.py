@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: MIT
+"""leefbaar: livability scores for Dutch neighbourhoods, from Python.
+
+A thin ctypes layer over the shared library libleefbaar (no compiler needed). Each operation
+takes the command-line tool's long options as keyword arguments and returns a
+:class:`Result` in memory; nothing is written until ``Result.write(outdir)``::
+
+    import leefbaar
+    r = leefbaar.score(model="models/default.yaml",
+                       inputs={"buurten": "shapes/leefstad_2022.gpkg:buurten", ...},
+                       years=[2022])
+    r.tables["buurten"]          # a GeoDataFrame in EPSG:28992
+    r.rasters["scores_2022"].data  # float32 (bands, ny, nx)
+    r.write("out")               # the files `leefbaar score -o out` writes
+
+Keyword arguments → option keys: underscores become dashes (``csv_sep`` → ``csv-sep``), a
+trailing underscore is dropped (``from_`` → ``from``), a plural maps to its repeatable singular
+(``inputs`` → ``input``); ``True``/``False`` set a flag; a dict gives ``NAME=VALUE`` per item
+(``inputs={"buurten": path}`` → ``input=buurten=path``; a list value repeats the name); a list
+repeats a repeatable key and is joined with commas for any other (``rings=[250, 500]`` →
+``rings=250,500``); ``None`` leaves the option unset. The library checks every key and value:
+an unknown key raises :class:`ArgError` with the operation's keys in the message.
+
+The library is found as :func:`load_library` describes (``LEEFBAAR_LIBRARY`` to point at it).
+"""
+
+from ._core import (
+    Context,
+    KeyInfo,
+    Options,
+    Raster,
+    Result,
+    option_keys,
+    option_pairs,
+    status_str,
+)
+from ._core import run as _run
+from ._errors import (
+    ArgError,
+    Cancelled,
+    CRSError,
+    DataError,
+    Error,
+    GeometryError,
+    InternalError,
+    IOError,
+    LeefbaarWarning,
+    ModelError,
+    NoMemoryError,
+)
+from ._lib import LibraryNotFoundError, MissingFunctionError, lib, load_library
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "score", "change", "diagnose", "waterbed", "scores_open", "Result", "Raster", "Options",
+    "Context", "KeyInfo", "option_keys", "option_pairs", "library_version", "library_path",
+    "config_set", "status_str", "load_library", "Error", "ArgError", "Cancelled", "CRSError",
+    "DataError", "GeometryError", "InternalError", "ModelError", "NoMemoryError",
+    "LeefbaarWarning", "LibraryNotFoundError", "MissingFunctionError",
+]
+
+
+def score(*, progress=None, log=None, **options):
+    """Score units (``leefbaar score``): grid cells and polygons, per year, in memory.
+
+    Options as ``leefbaar score --help`` lists them, e.g. ``model=PATH``,
+    ``inputs={NAME: "PATH[:LAYER]", "NAME@YEAR": ...}``, ``years=[2020, 2022]``,
+    ``mode="area"``, ``units="buurten"``, ``reference=RUN_JSON``, ``where={NAME: EXPR}``.
+    Result tables: one per unit level (``grid``, ``buurten``, ...); rasters ``scores_<year>``
+    and ``class_<year>``.
+
+    ``progress(done, stage)`` gets done in [0, 1]; returning False cancels (raises
+    :class:`Cancelled`). ``log(level, message)`` gets the library's messages (default: the
+    ``logging`` logger "leefbaar"; warnings as :class:`LeefbaarWarning`).
+    """
+    return _run("score", options, log=log, progress=progress)
+
+
+def change(*, progress=None, log=None, **options):
+    """Development between two years (``leefbaar change``), e.g. ``scores=RUN_DIR,
+    from_year=2020, to_year=2022``, or ``from_=RUN_DIR, to=RUN_DIR``. Table ``change``."""
+    return _run("change", options, log=log, progress=progress)
+
+
+def diagnose(*, progress=None, log=None, **options):
+    """First diagnosis of a wijk (``leefbaar diagnose``), e.g. ``scores=RUN_DIR,
+    wijk="WK990100", wijk_polygon="wijken.gpkg:wijken", focus=...``."""
+    return _run("diagnose", options, log=log, progress=progress)
+
+
+def waterbed(*, progress=None, log=None, **options):
+    """Waterbed analysis (``leefbaar waterbed``), e.g. ``scores=RUN_DIR,
+    focus="leefstad.gpkg:focus_wijken", rings=[250, 500, 1000], periods="2020-2022",
+    seed=1``."""
+    return _run("waterbed", options, log=log, progress=progress)
+
+
+def scores_open(path, *, progress=None, log=None, **options):
+    """Open scored units: a ``leefbaar score`` run directory or ``run.json``, or a published
+    table of scores (``path`` may be a list; ``geometry=PATH`` joins polygons). Table
+    ``scores``."""
+    return _run("scores", dict(scores=path, **options), log=log, progress=progress)
+
+
+def library_version():
+    """The loaded libleefbaar's version ("MAJOR.MINOR.PATCH")."""
+    return lib().lb_version().decode()
+
+
+def library_path():
+    """The file libleefbaar was loaded from."""
+    return lib().path
+
+
+def config_set(key, value):
+    """Set a GDAL configuration option for this process (``--config KEY VALUE``); None
+    unsets it."""
+    lib().lb_config_set(key.encode(), None if value is None else str(value).encode())
