@@ -11,7 +11,7 @@
 #include "../aggregate/aggregate.h"
 #include "../core/codes.h"
 #include "../data/table.h"
-#include "../grid/grid.h"
+#include "../data/grid.h"
 #include "../indicators/indicators.h"
 #include "../indicators/polygons.h"
 #include "../io/outdir.h"

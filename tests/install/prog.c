@@ -2,7 +2,9 @@
 /* A program outside the project, built against an installed leefbaar with
  * `cc prog.c $(pkg-config --cflags --libs leefbaar)`: the compile-time version macros of
  * <leefbaar/version.h> agree with the library it runs against, and the installed default model
- * loads. Usage: prog MODEL.yaml; prints "model NAME" and exits 0 when all is well. */
+ * loads, and the in-memory API runs: with a demo output directory, the development 2020 -> 2022
+ * of its score run through lb_opts / lb_change_run / lb_result_table, printed per unit as
+ * "CODE d_lbm" (no file written). Usage: prog MODEL.yaml [DEMO_OUT]; exits 0 when all is well. */
 #include <leefbaar/leefbaar.h>
 
 #include <stdio.h>
@@ -20,8 +22,8 @@
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: prog MODEL.yaml\n");
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: prog MODEL.yaml [DEMO_OUT]\n");
         return 2;
     }
     char parts[64];
@@ -44,6 +46,9 @@ int main(int argc, char **argv)
     }
     int rc = 1;
     lb_model *m = NULL;
+    lb_opts *o = NULL;
+    lb_result *res = NULL;
+    char scores[4096];
     /* a missing file is an error that names it */
     if (lb_model_load(ctx, "/nonexistent/leefbaar-model.yaml", &m) == LB_OK) {
         fprintf(stderr, "a missing model loaded\n");
@@ -59,8 +64,31 @@ int main(int argc, char **argv)
         goto cleanup;
     }
     printf("version %s\nmodel %s\n", lb_version(), lb_model_name(m));
+    if (argc == 3) {
+        snprintf(scores, sizeof(scores), "%s/score", argv[2]);
+        if (lb_opts_create(ctx, "change", &o) != LB_OK ||
+            lb_opts_set(ctx, o, "scores", scores) != LB_OK ||
+            lb_opts_set(ctx, o, "from-year", "2020") != LB_OK ||
+            lb_opts_set(ctx, o, "to-year", "2022") != LB_OK ||
+            lb_change_run(ctx, o, &res) != LB_OK) {
+            fprintf(stderr, "change through the API: %s\n", lb_ctx_errmsg(ctx));
+            goto cleanup;
+        }
+        const lb_table *t = lb_result_table_by_name(res, "change");
+        long id = t ? lb_table_column_index(t, "BU_CODE") : -1;
+        long d = t ? lb_table_column_index(t, "d_lbm") : -1;
+        if (id < 0 || d < 0 || lb_table_column_type(t, (size_t)d) != LB_COL_REAL) {
+            fprintf(stderr, "the change table has no BU_CODE or real d_lbm\n");
+            goto cleanup;
+        }
+        const double *v = lb_table_reals(t, (size_t)d);
+        for (size_t r = 0; r < lb_table_row_count(t); r++)
+            printf("unit %s %.17g\n", lb_table_text(t, (size_t)id, r), v[r]);
+    }
     rc = 0;
 cleanup:
+    lb_result_destroy(res);
+    lb_opts_destroy(o);
     lb_model_destroy(m);
     lb_ctx_destroy(ctx);
     return rc;

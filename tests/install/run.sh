@@ -139,6 +139,26 @@ fi
 grep -qx "version $version" <<<"$out" && grep -q "^model " <<<"$out" \
     && ok "LB_VERSION_STRING == lb_version() == $version, default model loaded" \
     || bad "program output: $out"
+# The in-memory API from the installed library: change 2020 -> 2022 of the demo's score run,
+# computed by the program without writing a file, against the change.csv the installed tool
+# wrote (rounded to 6 decimals there).
+mkdir -p "$TMP/api-cwd"
+if (cd "$TMP/api-cwd" && run "$TMP/prog" "$share/models/default.yaml" "$demo") \
+    >"$TMP/api.out" 2>"$TMP/api.err"; then
+    ok "the C program runs change through lb_opts/lb_change_run/lb_result_table"
+else
+    bad "the C program with the demo: $(cat "$TMP/api.err")"
+fi
+[[ -z $(ls -A "$TMP/api-cwd") ]] && ok "the API call wrote no file" || bad "the API call wrote files"
+cmp_out=$(awk -F, 'NR == FNR { if ($1 == "unit") m[$2] = $3; next }
+    FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { n++; k = $c["BU_CODE"]; x = $c["d_lbm"]
+      if (!(k in m)) { print "missing " k; bad++; next }
+      if (x == "" ? m[k] != "nan" && m[k] != "-nan" : (m[k] - x > 5e-7 || x - m[k] > 5e-7)) {
+          print k " " m[k] " vs " x; bad++ } }
+    END { printf "%d units, %d differ\n", n, bad + 0; exit bad > 0 || n == 0 }' \
+    FS=' ' "$TMP/api.out" FS=, "$demo/change/change.csv" 2>&1) \
+    && ok "in memory = change.csv: $cmp_out" || bad "in memory vs change.csv: $cmp_out"
 
 # --- headers, man pages, completion -----------------------------------------------------------
 grep -q "#define LB_VERSION_STRING \"$version\"" "$moved/include/leefbaar/version.h" \
