@@ -13,6 +13,7 @@
 #include "api/opts.h"
 #include "core/ctx.h"
 #include "data/result.h"
+#include "pipeline/demo.h"
 
 #include <leefbaar/leefbaar.h>
 
@@ -518,7 +519,7 @@ static int demo_setup(void **state)
     GDALAllRegister();
     char out[400];
     snprintf(out, sizeof(out), "%s/demo", f->dir);
-    if (lb_demo_run(f->ctx, f->root, out) != LB_OK) {
+    if (lb_demo_exec(f->ctx, f->root, out, NULL, NULL, 0) != LB_OK) {
         fprintf(stderr, "demo: %s\n", lb_ctx_errmsg(f->ctx));
         return -1;
     }

@@ -12,6 +12,7 @@
 
 #include "diagnose/diagnose.h"
 #include "diagnose/text.h"
+#include "pipeline/demo.h"
 #include <leefbaar/leefbaar.h>
 
 #include <gdal.h>
@@ -1019,7 +1020,7 @@ static void test_diagnose_demo_matches_scores(void **state)
     char out[600], path[800];
     snprintf(out, sizeof(out), "%s/demo", f->tmp);
     lb_ctx *ctx = lb_test_ctx();
-    lb_status st = lb_demo_run(ctx, getenv("LB_SOURCE_ROOT"), out);
+    lb_status st = lb_demo_exec(ctx, getenv("LB_SOURCE_ROOT"), out, NULL, NULL, 0);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
     assert_int_equal(st, LB_OK);

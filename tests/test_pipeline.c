@@ -17,6 +17,7 @@
 #include "waterbed/waterbed.h"
 #include "model/model.h"
 #include "score/score.h"
+#include "pipeline/demo.h"
 #include <leefbaar/leefbaar.h>
 
 #include <cpl_conv.h>
@@ -813,13 +814,14 @@ static void test_pipeline_warnings_per_run(void **state)
     lb_diagnose_options_init(&dopt);
     lb_waterbed_options wo;
     lb_waterbed_options_init(&wo);
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 5; k++) {
         lb_log(ctx, LB_LOG_WARN, "left over from an earlier run");
         assert_true(lb_ctx_warning_count(ctx) > 0);
         lb_status st = k == 0   ? lb_change_exec(ctx, &co)
                        : k == 1 ? lb_diagnose_exec(ctx, &dopt)
                        : k == 2 ? lb_waterbed_exec(ctx, &wo)
-                                : lb_demo_run(ctx, NULL, NULL);
+                       : k == 3 ? lb_demo_exec(ctx, NULL, NULL, NULL, NULL, 0)
+                                : lb_demo_run(ctx, NULL);
         assert_int_equal(st, LB_ERR_ARG);
         assert_int_equal(lb_ctx_warning_count(ctx), 0);
     }

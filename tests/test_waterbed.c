@@ -13,6 +13,7 @@
 
 #include "../src/core/ctx.h"
 #include "../src/waterbed/wb.h"
+#include "../src/pipeline/demo.h"
 
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_randist.h>
@@ -1039,7 +1040,7 @@ static void test_waterbed_demo_planted(void **state)
     lb_ctx *ctx = lb_test_ctx();
     char dir[256], focus[1024];
     assert_int_equal(lb_test_tmpdir(dir, sizeof(dir), "wbdemo"), 0);
-    assert_int_equal(lb_demo_run(ctx, root, dir), LB_OK);
+    assert_int_equal(lb_demo_exec(ctx, root, dir, NULL, NULL, 0), LB_OK);
     char scores[300];
     snprintf(scores, sizeof(scores), "%s/score", dir); /* both years, one run */
     const lb_score_source src[1] = {{.path = scores}};

@@ -46,25 +46,22 @@ extern "C" {
 LB_API lb_status lb_score_run(lb_ctx *ctx, const lb_opts *o, lb_result **out);
 
 /**
- * Run the whole demo chain on the embedded demo city below @p data_dir (shapes/, rasters/,
- * models/default.yaml): score 2020 (the reference year) and 2022 in one run into
- * @p outdir/score (PNG previews of both class maps), then their development 2020 → 2022 into
- * @p outdir/change (with a PNG preview of the development class map), write the first
- * diagnosis of wijk Centrum (WK990100) into @p outdir/diagnose (see lb_diagnose_run()), and
- * the waterbed analysis around the focus wijken into @p outdir/waterbed (see
- * lb_waterbed_run()). Each of the four directories must be absent or empty (see
- * lb_demo_run_ex() to replace a previous demo's outputs).
+ * Run the whole demo chain on the embedded demo city and write its files: score 2020 (the
+ * reference year) and 2022 in one run into OUTDIR/score (PNG previews of both class maps),
+ * their development 2020 -> 2022 into OUTDIR/change (with a PNG preview of the development
+ * class map), the first diagnosis of wijk Centrum (WK990100) into OUTDIR/diagnose (see
+ * lb_diagnose_run()) and the waterbed analysis around the focus wijken into OUTDIR/waterbed
+ * (see lb_waterbed_run()). Unlike the other operations it computes and writes in one call:
+ * each step reads the files of the one before, as a user's chain would.
+ * @p o holds options of operation "demo": "output" (OUTDIR, required), "data" (the folder
+ * holding shapes/, rasters/ and models/default.yaml; required: the library does not guess
+ * where it is installed — the command line finds it), "overwrite" (replace the outputs of a
+ * previous demo; without it each of the four directories must be absent or empty), "of" and
+ * "co" (raster format and creation options, as for score).
+ * @return LB_OK; LB_ERR_ARG (missing or bad options); LB_ERR_CANCELLED; or the status of the
+ *         failing step, whose outputs are then left as they were.
  */
-LB_API lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir);
-
-/**
- * lb_demo_run() with the rasters written as @p raster_format (NULL = COG) with
- * @p creation_options (NAME=VALUE, NULL-terminated; may be NULL), as the keys "of" and "co" take
- * them, and with @p overwrite the outputs of a previous demo in @p outdir replaced.
- */
-LB_API lb_status lb_demo_run_ex(lb_ctx *ctx, const char *data_dir, const char *outdir,
-                                const char *raster_format, const char *const *creation_options,
-                                int overwrite);
+LB_API lb_status lb_demo_run(lb_ctx *ctx, const lb_opts *o);
 
 #ifdef __cplusplus
 }

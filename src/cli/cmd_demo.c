@@ -63,8 +63,21 @@ int cmd_demo(int argc, char **argv)
     if (!ctx)
         return CLI_FAIL;
     lb_ctx_set_threads(ctx, com.threads);
-    lb_status st =
-        lb_demo_run_ex(ctx, data, outdir, com.format, com.n_co ? com.co : NULL, com.overwrite);
+    lb_opts *o = NULL;
+    lb_status st = lb_opts_create(ctx, "demo", &o);
+    if (st == LB_OK)
+        st = lb_opts_set(ctx, o, "output", outdir);
+    if (st == LB_OK)
+        st = lb_opts_set(ctx, o, "data", data);
+    if (st == LB_OK && com.overwrite)
+        st = lb_opts_set(ctx, o, "overwrite", NULL);
+    if (st == LB_OK && com.format)
+        st = lb_opts_set(ctx, o, "of", com.format);
+    for (size_t k = 0; st == LB_OK && k < com.n_co; k++)
+        st = lb_opts_set(ctx, o, "co", com.co[k]);
+    if (st == LB_OK)
+        st = lb_demo_run(ctx, o);
+    lb_opts_destroy(o);
     int rc = st == LB_OK ? CLI_OK : cli_fail(prog, ctx, st, &term);
     if (st == LB_OK && !com.quiet)
         fprintf(stderr,

@@ -2,6 +2,9 @@
 /* `leefbaar demo`: the whole chain on the embedded demo city. */
 #include <leefbaar/leefbaar.h>
 
+#include "demo.h"
+
+#include "../api/opts.h"
 #include "../change/change.h"
 #include "../core/ctx.h"
 #include "../diagnose/diagnose.h"
@@ -11,6 +14,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { DEMO_REF_YEAR = 2020, DEMO_YEAR = 2022 };
 
@@ -144,14 +148,9 @@ static lb_status demo_waterbed(lb_ctx *ctx, const char *data, const char *outdir
     return st;
 }
 
-lb_status lb_demo_run(lb_ctx *ctx, const char *data_dir, const char *outdir)
-{
-    return lb_demo_run_ex(ctx, data_dir, outdir, NULL, NULL, 0);
-}
-
-lb_status lb_demo_run_ex(lb_ctx *ctx, const char *data_dir, const char *outdir,
-                         const char *raster_format, const char *const *creation_options,
-                         int overwrite)
+lb_status lb_demo_exec(lb_ctx *ctx, const char *data_dir, const char *outdir,
+                       const char *raster_format, const char *const *creation_options,
+                       int overwrite)
 {
     lb_ctx_warnings_reset(ctx);
     const demo_output out_opts = {raster_format, creation_options, overwrite};
@@ -172,4 +171,22 @@ lb_status lb_demo_run_ex(lb_ctx *ctx, const char *data_dir, const char *outdir,
     if (st == LB_OK)
         st = demo_waterbed(ctx, data_dir, outdir, &out_opts);
     return st;
+}
+
+lb_status lb_demo_run(lb_ctx *ctx, const lb_opts *o)
+{
+    lb_ctx_warnings_reset(ctx); /* also when the options are refused */
+    if (!o || strcmp(lb_opts_operation(o), "demo") != 0)
+        return lb_error(ctx, LB_ERR_ARG, "demo: the options are not those of operation 'demo'");
+    lb_status st = lb_opts_check(ctx, o, 1);
+    if (st != LB_OK)
+        return st;
+    if (!lb_opts_is_set(o, "data"))
+        return lb_error(ctx, LB_ERR_ARG,
+                        "demo: 'data' (the folder holding shapes/, rasters/ and models/) is "
+                        "required");
+    const char *const *co = lb_opts_get_list(o, "co", NULL);
+    return lb_demo_exec(ctx, lb_opts_get_str(o, "data"), lb_opts_get_str(o, "output"),
+                        lb_opts_get_str(o, "of"), co && co[0] ? co : NULL,
+                        lb_opts_get_flag(o, "overwrite"));
 }
