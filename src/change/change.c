@@ -32,14 +32,14 @@ void lb_change_options_init(lb_change_options *o)
     o->csv_sep = ',';
 }
 
-int lb_dev_class(double delta, const double *cuts, size_t n)
+int lb_change_dev_class(double delta, const double *cuts, size_t n)
 {
     return lb_classify(delta, cuts, n);
 }
 
-lb_status lb_dev_choose(lb_ctx *ctx, const lb_change_options *o, size_t model_n_cuts,
-                        const double *model_cuts, char *const *model_labels,
-                        char *const *model_colours, lb_dev_choice *out)
+lb_status lb_change_dev_choose(lb_ctx *ctx, const lb_change_options *o, size_t model_n_cuts,
+                               const double *model_cuts, char *const *model_labels,
+                               char *const *model_colours, lb_dev_choice *out)
 {
     memset(out, 0, sizeof(*out));
     lb_dev_table def;
@@ -264,7 +264,7 @@ static lb_status outcome_columns(lb_ctx *ctx, change_run *r, const char *code, s
         c1->real[i] = v1;
         cd->real[i] = v1 - v0; /* NaN when either is missing */
         if (ck) {
-            int k = lb_dev_class(cd->real[i], r->dev.cuts, r->dev.n_cuts);
+            int k = lb_change_dev_class(cd->real[i], r->dev.cuts, r->dev.n_cuts);
             ck->integer[i] = k ? k : LB_INT_NULL;
         }
     }
@@ -464,7 +464,7 @@ static lb_status fill_delta(void *user, size_t b, float *out)
         double d = rb->v[c] - ra->v[c];
         out[c] = (float)d;
         if (b == 0 && p->cls)
-            p->cls[c] = (unsigned char)lb_dev_class(d, r->dev.cuts, r->dev.n_cuts);
+            p->cls[c] = (unsigned char)lb_change_dev_class(d, r->dev.cuts, r->dev.n_cuts);
     }
     lb_raster_destroy(ra);
     lb_raster_destroy(rb);
@@ -488,7 +488,7 @@ static lb_status fill_result_class(lb_ctx *ctx, const lb_raster *ra, size_t band
     raster_pair p = {ctx, r, NULL};
     lb_status st = fill_delta(&p, 0, out);
     for (size_t c = 0; st == LB_OK && c < ra->nx * ra->ny; c++) {
-        int k = lb_dev_class(out[c], r->dev.cuts, r->dev.n_cuts);
+        int k = lb_change_dev_class(out[c], r->dev.cuts, r->dev.n_cuts);
         out[c] = k ? (float)k : NAN;
     }
     return st;
@@ -872,8 +872,8 @@ lb_status lb_change_compute(lb_ctx *ctx, const lb_change_options *o, lb_result *
     if (st == LB_OK)
         st = match_dimensions(ctx, r);
     if (st == LB_OK)
-        st = lb_dev_choose(ctx, o, r->a.s->n_dev_cuts, r->a.s->dev_cuts, r->a.s->dev_labels,
-                           r->a.s->dev_colours, &r->dev);
+        st = lb_change_dev_choose(ctx, o, r->a.s->n_dev_cuts, r->a.s->dev_cuts, r->a.s->dev_labels,
+                                  r->a.s->dev_colours, &r->dev);
     if (st == LB_OK)
         st = match_units(ctx, r);
     if (st == LB_OK)
