@@ -202,8 +202,8 @@ static lb_status match_dimensions(lb_ctx *ctx, change_run *r)
     r->pos = malloc((a->n_dims ? a->n_dims : 1) * sizeof(size_t));
     if (!r->pos)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    lb_status st = lb_dims_match(ctx, b->description, b->dim_code, b->n_dims, a->description,
-                                 a->dim_code, a->n_dims, r->pos);
+    lb_status st = lb_scores_dims_match(ctx, b->description, b->dim_code, b->n_dims, a->description,
+                                        a->dim_code, a->n_dims, r->pos);
     return st == LB_OK ? LB_OK : lb_error_prefix(ctx, st, "change: ");
 }
 

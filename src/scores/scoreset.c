@@ -1282,8 +1282,8 @@ static lb_status gather_geometry(lb_ctx *ctx, lb_scoreset *s, const lb_vlayer **
 }
 
 /* Position of each of @p p's dimension codes among the set's; LB_ERR_DATA when they differ. */
-lb_status lb_dims_match(lb_ctx *ctx, const char *desc_a, char *const *a, size_t na,
-                        const char *desc_b, char *const *b, size_t nb, size_t *pos)
+lb_status lb_scores_dims_match(lb_ctx *ctx, const char *desc_a, char *const *a, size_t na,
+                               const char *desc_b, char *const *b, size_t nb, size_t *pos)
 {
     int same = na == nb;
     for (size_t d = 0; same && d < nb; d++) {
@@ -1309,8 +1309,8 @@ lb_status lb_dims_match(lb_ctx *ctx, const char *desc_a, char *const *a, size_t 
 /* Position of each of @p p's dimension codes among the set's. */
 static lb_status match_dims(lb_ctx *ctx, const lb_scoreset *s, const part *p, size_t *pos)
 {
-    return lb_dims_match(ctx, s->description, s->dim_code, s->n_dims, p->description, p->dim_code,
-                         p->n_dims, pos);
+    return lb_scores_dims_match(ctx, s->description, s->dim_code, s->n_dims, p->description,
+                                p->dim_code, p->n_dims, pos);
 }
 
 static lb_status add_unit(lb_ctx *ctx, lb_scoreset *s, size_t *cap, const char *id, long *u)
