@@ -310,7 +310,7 @@ static void test_aggregate_layer_cover_brute_force(void **state)
             assert_near(u.s.dev[1][p], sb / sw, 1e-12);
             assert_near(u.s.afw[p], u.s.dev[0][p] + u.s.dev[1][p], 1e-15);
             assert_near(u.s.lbm[p], 4.0 + u.s.afw[p], 1e-15);
-            assert_int_equal(u.s.kscore[p], lb_classify(u.s.lbm[p], f->m->thresholds, 8));
+            assert_int_equal(u.s.kscore[p], lb_model_classify(u.s.lbm[p], f->m->thresholds, 8));
             assert_int_equal((u.s.flags[p] & LB_FLAG_IMPUTED) != 0, ni > 0);
         } else {
             assert_true(isnan(u.s.lbm[p]));

@@ -34,7 +34,7 @@ void lb_change_options_init(lb_change_options *o)
 
 int lb_change_dev_class(double delta, const double *cuts, size_t n)
 {
-    return lb_classify(delta, cuts, n);
+    return lb_model_classify(delta, cuts, n);
 }
 
 lb_status lb_change_dev_choose(lb_ctx *ctx, const lb_change_options *o, size_t model_n_cuts,
@@ -349,8 +349,8 @@ static lb_status build_table(lb_ctx *ctx, change_run *r)
     for (int j = 0; j < 2 && st == LB_OK; j++) {
         st = lb_table_add(ctx, r->t, kn[j], LB_COL_INT, &c);
         for (size_t i = 0; st == LB_OK && i < r->n; i++) {
-            int k = lb_classify(side_value(sides[j], j ? r->ub[i] : r->ua[i], LB_OUT_LBM),
-                                sides[j]->s->thresholds, LB_N_THRESHOLDS);
+            int k = lb_model_classify(side_value(sides[j], j ? r->ub[i] : r->ua[i], LB_OUT_LBM),
+                                      sides[j]->s->thresholds, LB_N_THRESHOLDS);
             c->integer[i] = k ? k : LB_INT_NULL;
         }
     }

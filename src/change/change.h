@@ -51,7 +51,7 @@ lb_status lb_change_compute(lb_ctx *ctx, const lb_change_options *o, lb_result *
 lb_status lb_change_exec(lb_ctx *ctx, const lb_change_options *o);
 
 /* Development class of @p delta on @p n ascending cuts: 1 + #{cuts <= delta} (a Δ equal to a
- * cut belongs to the upper class, as lb_classify); 0 for NaN. */
+ * cut belongs to the upper class, as lb_model_classify); 0 for NaN. */
 int lb_change_dev_class(double delta, const double *cuts, size_t n);
 
 /* The development table a run uses: custom cuts (labels and colours of the default table with

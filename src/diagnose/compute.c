@@ -216,7 +216,7 @@ static void aggregate(const lb_scoreset *s, size_t t, const unsigned char *in, i
         }
     }
     a->weight = weighted ? wsum : NAN;
-    a->klass = lb_classify(a->v[LB_OUT_LBM], s->thresholds, LB_N_THRESHOLDS);
+    a->klass = lb_model_classify(a->v[LB_OUT_LBM], s->thresholds, LB_N_THRESHOLDS);
 }
 
 /* Weighted population sd of outcome k over every unit of the input in year t. */
@@ -316,8 +316,8 @@ static lb_status add_period(lb_ctx *ctx, lb_diagnosis *dx, size_t from, size_t t
         p->gemeente[k] = dx->gem[to].v[k] - dx->gem[from].v[k];
         if (p->focus)
             p->focus[k] = dx->focus[to].v[k] - dx->focus[from].v[k];
-        p->wijk_class[k] = lb_classify(p->wijk[k], s->dev_cuts, s->n_dev_cuts);
-        p->gem_class[k] = lb_classify(p->gemeente[k], s->dev_cuts, s->n_dev_cuts);
+        p->wijk_class[k] = lb_model_classify(p->wijk[k], s->dev_cuts, s->n_dev_cuts);
+        p->gem_class[k] = lb_model_classify(p->gemeente[k], s->dev_cuts, s->n_dev_cuts);
     }
     return LB_OK;
 }

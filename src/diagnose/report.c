@@ -277,7 +277,7 @@ static void section_score(sink *k, const lb_diagnosis *dx)
         cell(k, count(rows[r]->weight).s);
         cell(k, count((double)rows[r]->n).s);
     }
-    int kref = lb_classify(s->ref, s->thresholds, LB_N_THRESHOLDS);
+    int kref = lb_model_classify(s->ref, s->thresholds, LB_N_THRESHOLDS);
     cell(k, "Referentie");
     cell(k, score(s->ref).s);
     cell(k, dev(0.0).s);
@@ -455,7 +455,7 @@ static void section_development(sink *k, const lb_diagnosis *dx)
                 c = pe->gem_class[LB_OUT_LBM];
             } else if (dx->focus && r == 2) {
                 v = pe->focus[LB_OUT_LBM];
-                c = lb_classify(v, s->dev_cuts, s->n_dev_cuts);
+                c = lb_model_classify(v, s->dev_cuts, s->n_dev_cuts);
             } else {
                 v = pe->wijk[LB_OUT_DIM0 + d];
                 c = pe->wijk_class[LB_OUT_DIM0 + d];
@@ -596,7 +596,7 @@ static void section_units(sink *k, const lb_diagnosis *dx)
         cell(k, s->name && s->name[u] ? s->name[u] : "");
         cell(k, count(s->weight ? s->weight[t * s->n_units + u] : NAN).s);
         double lbm = lb_scoreset_value(s, t, LB_OUT_LBM, u);
-        int kl = lb_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
+        int kl = lb_model_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
         cell(k, score(lbm).s);
         cell_chip(k, kl ? lb_dx_class_label(s, kl) : "geen score", colour_of(s, kl));
         for (size_t d = 0; d < nd; d++)
@@ -608,7 +608,7 @@ static void section_units(sink *k, const lb_diagnosis *dx)
                 snprintf(txt, sizeof(txt), "%s", dev(dl).s);
             else
                 snprintf(txt, sizeof(txt), "%s (%s)", dev(dl).s,
-                         lb_dx_dev_label(s, lb_classify(dl, s->dev_cuts, s->n_dev_cuts)));
+                         lb_dx_dev_label(s, lb_model_classify(dl, s->dev_cuts, s->n_dev_cuts)));
             cell(k, txt);
         }
         if (share) {

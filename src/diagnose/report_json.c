@@ -79,7 +79,7 @@ static struct json_object *units_json(const lb_diagnosis *dx)
         put(o, "name", str(s->name ? s->name[u] : NULL));
         put(o, "weight", num(s->weight ? s->weight[t * s->n_units + u] : NAN));
         double lbm = lb_scoreset_value(s, t, LB_OUT_LBM, u);
-        int k = lb_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
+        int k = lb_model_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
         put(o, "lbm", num(lbm));
         put(o, "afw", num(lb_scoreset_value(s, t, LB_OUT_AFW, u)));
         put(o, "class", k ? json_object_new_int(k) : NULL);
@@ -92,7 +92,7 @@ static struct json_object *units_json(const lb_diagnosis *dx)
         if (dx->n_t > 1) {
             double dl = lb_scoreset_value(s, t, LB_OUT_LBM, u) -
                         lb_scoreset_value(s, dx->t[0], LB_OUT_LBM, u);
-            int c = lb_classify(dl, s->dev_cuts, s->n_dev_cuts);
+            int c = lb_model_classify(dl, s->dev_cuts, s->n_dev_cuts);
             put(o, "delta_lbm", num(dl));
             put(o, "delta_from", json_object_new_int(lb_dx_year(dx, 0)));
             put(o, "delta_class", c ? json_object_new_int(c) : NULL);

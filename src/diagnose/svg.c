@@ -98,7 +98,7 @@ static void unit_path(lb_text *t, const lb_diagnosis *dx, size_t u, const view *
     const lb_scoreset *s = dx->s;
     const size_t tl = dx->t[dx->n_t - 1];
     double lbm = lb_scoreset_value(s, tl, LB_OUT_LBM, u);
-    int k = lb_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
+    int k = lb_model_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
     char a[32];
     lb_text_printf(t, "<path fill=\"%s\" %s d=\"", class_colour(s, k), style);
     ring_path(t, s->geom, s->geom_row[u], v);

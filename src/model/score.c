@@ -95,7 +95,7 @@ static double piecewise(const lb_transform *tf, double x)
     return tf->values[k - 1] + t * (tf->values[k] - tf->values[k - 1]);
 }
 
-double lb_transform_pre(const lb_transform *tf, double x)
+double lb_model_transform_pre(const lb_transform *tf, double x)
 {
     if (isnan(x))
         return NAN;
@@ -114,7 +114,7 @@ double lb_transform_pre(const lb_transform *tf, double x)
     return x;
 }
 
-double lb_contribution(const lb_indicator *ind, double f, double mean, double sd)
+double lb_model_contribution(const lb_indicator *ind, double f, double mean, double sd)
 {
     double v = isnan(f) ? mean : f;
     if (ind->tf.zscore)
@@ -122,7 +122,7 @@ double lb_contribution(const lb_indicator *ind, double f, double mean, double sd
     return ind->coef * v;
 }
 
-int lb_classify(double v, const double *thresholds, size_t n)
+int lb_model_classify(double v, const double *thresholds, size_t n)
 {
     if (isnan(v))
         return 0;
@@ -133,7 +133,7 @@ int lb_classify(double v, const double *thresholds, size_t n)
     return k;
 }
 
-void lb_default_bands(const lb_model *m, double bands[LB_N_THRESHOLDS])
+void lb_model_default_bands(const lb_model *m, double bands[LB_N_THRESHOLDS])
 {
     for (size_t i = 0; i < LB_N_THRESHOLDS; i++)
         bands[i] = 0.5 * (m->thresholds[i] - m->ref);
@@ -146,9 +146,9 @@ void lb_scores_finish(const lb_model *m, double ref, lb_scores *s)
         if (m->dims[d].has_bands)
             memcpy(bands, m->dims[d].bands, sizeof(bands));
         else
-            lb_default_bands(m, bands);
+            lb_model_default_bands(m, bands);
         for (size_t u = 0; u < s->n; u++)
-            s->kdim[d][u] = (unsigned char)lb_classify(s->dev[d][u], bands, LB_N_THRESHOLDS);
+            s->kdim[d][u] = (unsigned char)lb_model_classify(s->dev[d][u], bands, LB_N_THRESHOLDS);
     }
     for (size_t u = 0; u < s->n; u++) {
         double afw = 0.0;
@@ -156,7 +156,7 @@ void lb_scores_finish(const lb_model *m, double ref, lb_scores *s)
             afw += s->dev[d][u];
         s->afw[u] = afw;
         s->lbm[u] = ref + afw;
-        s->kscore[u] = (unsigned char)lb_classify(s->lbm[u], m->thresholds, LB_N_THRESHOLDS);
+        s->kscore[u] = (unsigned char)lb_model_classify(s->lbm[u], m->thresholds, LB_N_THRESHOLDS);
     }
 }
 
@@ -180,7 +180,7 @@ static void weighted_stats(size_t n, const double *v, const double *w, const uns
     *sd = sw > 0.0 ? sqrt(ss / sw) : NAN;
 }
 
-int lb_weight_reaches(double w, double min_weight)
+int lb_model_weight_reaches(double w, double min_weight)
 {
     return w > 0.0 && w >= min_weight - LB_WEIGHT_RTOL * fabs(min_weight);
 }
@@ -226,7 +226,7 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
     for (size_t i = 0; i < m->n_ind; i++) {
         const lb_indicator *ind = &m->ind[i];
         for (size_t u = 0; u < n; u++)
-            f[u] = pop[u] ? lb_transform_pre(&ind->tf, x[i][u]) : NAN;
+            f[u] = pop[u] ? lb_model_transform_pre(&ind->tf, x[i][u]) : NAN;
         double mean, sd;
         if (fixed) {
             mean = fixed->ind_mean[i];
@@ -257,7 +257,7 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
                 else
                     out->flags[u] |= LB_FLAG_IMPUTED;
             }
-            double c = lb_contribution(ind, f[u], mean, sd);
+            double c = lb_model_contribution(ind, f[u], mean, sd);
             contrib[ind->dim][u] += c;
             if (!isfinite(c) || !isfinite(contrib[ind->dim][u])) {
                 st = lb_error(ctx, LB_ERR_DATA,

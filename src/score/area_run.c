@@ -83,7 +83,7 @@ static lb_status area_score(lb_ctx *ctx, score_run *r, lb_area *a)
     y->n_water = lb_score_units_water(y->units, water);
     lb_score_units_warn_water(ctx, r, y->units, water, y->n_water);
     for (size_t u = 0; st == LB_OK && u < n; u++) {
-        scored[u] = (unsigned char)(!water[u] && lb_weight_reaches(y->w[u], m->min_weight));
+        scored[u] = (unsigned char)(!water[u] && lb_model_weight_reaches(y->w[u], m->min_weight));
         y->n_scored += scored[u];
     }
     if (st == LB_OK && y->n_scored == 0)

@@ -164,7 +164,8 @@ void lb_score_evaluate_contributions(const lb_model *m, size_t i, const lb_refer
 {
     const lb_indicator *ind = &m->ind[i];
     for (size_t k = 0; k < n; k++)
-        out[k] = lbm && isnan(lbm[k]) ? NAN
-                                      : lb_contribution(ind, lb_transform_pre(&ind->tf, x[k]),
-                                                        ref->ind_mean[i], ref->ind_sd[i]);
+        out[k] = lbm && isnan(lbm[k])
+                     ? NAN
+                     : lb_model_contribution(ind, lb_model_transform_pre(&ind->tf, x[k]),
+                                             ref->ind_mean[i], ref->ind_sd[i]);
 }

@@ -158,7 +158,7 @@ static lb_status weights(lb_ctx *ctx, score_run *r, score_year *y)
     y->weight_lost = lost;
     check_weight_total(ctx, r, y, cov, lost);
     for (size_t c = 0; c < n; c++)
-        y->n_scored += (size_t)lb_weight_reaches(y->cell_w[c], m->min_weight);
+        y->n_scored += (size_t)lb_model_weight_reaches(y->cell_w[c], m->min_weight);
     if (y->n_scored == 0)
         return lb_score_plan_year_error(
             ctx, r, y,
@@ -173,7 +173,7 @@ static lb_status weights(lb_ctx *ctx, score_run *r, score_year *y)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory for %zu scored cells", y->n_scored);
     size_t k = 0;
     for (size_t c = 0; c < n; c++)
-        if (lb_weight_reaches(y->cell_w[c], m->min_weight)) {
+        if (lb_model_weight_reaches(y->cell_w[c], m->min_weight)) {
             y->cells[k] = (uint32_t)c;
             y->w[k++] = y->cell_w[c];
         }

@@ -82,7 +82,7 @@ static lb_status scores_table(lb_ctx *ctx, const lb_scoreset *s, lb_table **out)
         if (st == LB_OK && k == LB_OUT_LBM)
             st = lb_table_add(ctx, tb, "kscore", LB_COL_INT, &ck);
         for (size_t r = 0; st == LB_OK && ck && k == LB_OUT_LBM && r < n; r++) {
-            int c = lb_classify(cv->real[r], s->thresholds, LB_N_THRESHOLDS);
+            int c = lb_model_classify(cv->real[r], s->thresholds, LB_N_THRESHOLDS);
             ck->integer[r] = c ? c : LB_INT_NULL;
         }
     }
