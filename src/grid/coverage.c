@@ -174,8 +174,8 @@ static lb_status grow(lb_ctx *ctx, lb_cover *out, size_t need)
     return LB_OK;
 }
 
-lb_status lb_cover_polygon(lb_ctx *ctx, const lb_grid *g, const lb_ring *rings, size_t nrings,
-                           lb_cover *out)
+lb_status lb_grid_cover_polygon(lb_ctx *ctx, const lb_grid *g, const lb_ring *rings, size_t nrings,
+                                lb_cover *out)
 {
     if (!g || !out || (nrings && !rings))
         return lb_error(ctx, LB_ERR_ARG, "coverage: NULL grid, rings or output");

@@ -414,7 +414,7 @@ static lb_status chunk_push(cover_chunk *ch, const lb_cover *one)
 }
 
 /* Cover polygons [ch->f0, ch->f1) with @p tctx (the thread's own context: errors of
- * lb_cover_polygon land there, not on the caller's) and thread-owned scratch. */
+ * lb_grid_cover_polygon land there, not on the caller's) and thread-owned scratch. */
 static void cover_chunk_run(lb_ctx *tctx, const lb_vlayer *l, const lb_grid *g, size_t *count,
                             cover_chunk *ch, lb_cover *one, lb_ring **rings, size_t *rcap)
 {
@@ -436,7 +436,7 @@ static void cover_chunk_run(lb_ctx *tctx, const lb_vlayer *l, const lb_grid *g, 
             (*rings)[k].n = l->ring_pt_start[r + 1] - l->ring_pt_start[r];
             (*rings)[k].is_hole = l->ring_hole[r];
         }
-        lb_status st = tctx ? lb_cover_polygon(tctx, g, *rings, nr, one) : LB_ERR_NOMEM;
+        lb_status st = tctx ? lb_grid_cover_polygon(tctx, g, *rings, nr, one) : LB_ERR_NOMEM;
         if (st != LB_OK) {
             ch->st = st;
             ch->bad_f = f;

@@ -563,7 +563,7 @@ static lb_status raster_mean_over(lb_ctx *ctx, const lb_band *r, const lb_shape 
     for (size_t k = 0; st == LB_OK && k < nr; k++)
         rings[k] = (lb_ring){&xy[2 * off[k]], off[k + 1] - off[k], hole[k]};
     if (st == LB_OK)
-        st = lb_cover_polygon(ctx, &r->grid, rings, nr, cv);
+        st = lb_grid_cover_polygon(ctx, &r->grid, rings, nr, cv);
     if (st == LB_OK)
         *out = covered_mean(r->v, cv->cell, cv->frac, cv->n);
     free(rings);
