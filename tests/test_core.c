@@ -35,15 +35,16 @@ static void test_core_create_destroy(void **state)
     assert_string_equal(lb_ctx_errmsg(ctx), "");
     assert_int_equal(lb_ctx_warning_count(ctx), 0);
     assert_null(lb_ctx_warning(ctx, 0));
-    assert_non_null(lb_geos_handle(ctx));
-    assert_ptr_equal(lb_geos_handle(ctx), lb_geos_handle(ctx)); /* made once, kept in the ctx */
+    assert_non_null(lb_geom_geos_handle(ctx));
+    assert_ptr_equal(lb_geom_geos_handle(ctx),
+                     lb_geom_geos_handle(ctx)); /* made once, kept in the ctx */
     lb_ctx_destroy(ctx);
     lb_ctx_destroy(NULL);
     assert_int_equal(lb_ctx_create(NULL), LB_ERR_ARG);
     assert_string_equal(lb_ctx_errmsg(NULL), "");
     /* Two contexts are independent: an error on one does not show on the other. */
     lb_ctx *a = lb_test_ctx(), *b = lb_test_ctx();
-    assert_ptr_not_equal(lb_geos_handle(a), lb_geos_handle(b));
+    assert_ptr_not_equal(lb_geom_geos_handle(a), lb_geom_geos_handle(b));
     lb_error(a, LB_ERR_IO, "only a");
     assert_string_equal(lb_ctx_errmsg(a), "only a");
     assert_string_equal(lb_ctx_errmsg(b), "");

@@ -575,7 +575,7 @@ static void test_waterbed_zone_geometry(void **state)
     double a2 = 0.0, cx = 0.0, cy = 0.0;
     assert_int_equal(lb_zunits_union(ctx, zu, block, 4, &wkb, &sz, &a2), LB_OK);
     assert_near(a2, 40000.0, 1e-6);
-    assert_int_equal(lb_wkb_area_centroid(ctx, wkb, sz, &a2, &cx, &cy), LB_OK);
+    assert_int_equal(lb_geom_wkb_area_centroid(ctx, wkb, sz, &a2, &cx, &cy), LB_OK);
     assert_near(cx, 200.0, 1e-9);
     assert_near(cy, 200.0, 1e-9);
     free(wkb);

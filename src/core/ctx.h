@@ -35,7 +35,7 @@ lb_status lb_progress(lb_ctx *ctx, double done, const char *stage);
  * owns a slot creates its object on first use, stores it with its destructor, and
  * lb_ctx_destroy() calls the destructors (last slot first). So core depends on no module. */
 typedef enum lb_ctx_slot {
-    LB_CTX_SLOT_GEOS = 0, /* geom: the GEOSContextHandle_t (lb_geos_handle) */
+    LB_CTX_SLOT_GEOS = 0, /* geom: the GEOSContextHandle_t (lb_geom_geos_handle) */
     LB_CTX_N_SLOTS
 } lb_ctx_slot;
 

@@ -23,7 +23,7 @@ static void finish_handle(void *handle)
         GEOS_finish_r((GEOSContextHandle_t)handle);
 }
 
-void *lb_geos_handle(lb_ctx *ctx)
+void *lb_geom_geos_handle(lb_ctx *ctx)
 {
     void *h = lb_ctx_slot_get(ctx, LB_CTX_SLOT_GEOS);
     if (h)
@@ -39,7 +39,7 @@ void *lb_geos_handle(lb_ctx *ctx)
     return g;
 }
 
-const char *lb_geos_version(void)
+const char *lb_geom_geos_version(void)
 {
     return GEOSversion();
 }

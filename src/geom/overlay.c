@@ -100,7 +100,7 @@ void lb_geoset_destroy(lb_geoset *s)
 
 lb_status lb_geoset_create(lb_ctx *ctx, const lb_vlayer *l, lb_geoset **out)
 {
-    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    GEOSContextHandle_t h = lb_geom_geos_handle(ctx);
     if (!h)
         return LB_ERR_INTERNAL;
     lb_geoset *s = calloc(1, sizeof(*s));
@@ -159,7 +159,7 @@ void lb_shape_destroy(lb_shape *s)
 lb_status lb_shape_create(lb_ctx *ctx, const unsigned char *wkb, size_t size, double buffer_m,
                           const char *what, lb_shape **out)
 {
-    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    GEOSContextHandle_t h = lb_geom_geos_handle(ctx);
     if (!h)
         return LB_ERR_INTERNAL;
     lb_shape *s = calloc(1, sizeof(*s));

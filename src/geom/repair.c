@@ -163,13 +163,13 @@ static int set_wkb(GEOSContextHandle_t h, GEOSWKBWriter *wr, lb_vlayer *l, size_
     return 1;
 }
 
-lb_status lb_vlayer_make_valid(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired)
+lb_status lb_geom_make_valid_layer(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired)
 {
     if (n_repaired)
         *n_repaired = 0;
     if (l->kind != LB_GEOM_POLYGON || l->n == 0)
         return LB_OK;
-    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    GEOSContextHandle_t h = lb_geom_geos_handle(ctx);
     if (!h)
         return LB_ERR_INTERNAL;
     lb_status st = LB_OK;

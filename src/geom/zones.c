@@ -91,7 +91,7 @@ static int envelope(GEOSContextHandle_t h, const GEOSGeometry *g, double *e)
 lb_status lb_zunits_create(lb_ctx *ctx, const lb_vlayer *l, const size_t *row, size_t n,
                            lb_zunits **out)
 {
-    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    GEOSContextHandle_t h = lb_geom_geos_handle(ctx);
     if (!h)
         return LB_ERR_INTERNAL;
     lb_status st = LB_OK;
@@ -517,10 +517,10 @@ lb_status lb_zunits_union(lb_ctx *ctx, const lb_zunits *zu, const size_t *member
     return st;
 }
 
-lb_status lb_wkb_area_centroid(lb_ctx *ctx, const unsigned char *wkb, size_t wkb_size,
-                               double *area_m2, double *cx, double *cy)
+lb_status lb_geom_wkb_area_centroid(lb_ctx *ctx, const unsigned char *wkb, size_t wkb_size,
+                                    double *area_m2, double *cx, double *cy)
 {
-    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    GEOSContextHandle_t h = lb_geom_geos_handle(ctx);
     if (!h)
         return LB_ERR_INTERNAL;
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);

@@ -272,7 +272,7 @@ static lb_status load_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const
     free(both);
     /* Repair invalid polygons once, for every mode: grid coverage walks the repaired rings. */
     if (st == LB_OK)
-        st = lb_vlayer_make_valid(ctx, *(lb_vlayer **)obj, NULL);
+        st = lb_geom_make_valid_layer(ctx, *(lb_vlayer **)obj, NULL);
     return st;
 }
 

@@ -314,7 +314,7 @@ static lb_status area_measure(lb_ctx *ctx, wb_data *d, wb_area *a, double reach,
     lb_status st =
         lb_zunits_to_area(ctx, d->zu, a->wkb, a->wkb_size, reach, a->dpoly, a->dcen, a->share);
     if (st == LB_OK)
-        st = lb_wkb_area_centroid(ctx, a->wkb, a->wkb_size, &a->area_m2, &a->cx, &a->cy);
+        st = lb_geom_wkb_area_centroid(ctx, a->wkb, a->wkb_size, &a->area_m2, &a->cx, &a->cy);
     if (st != LB_OK)
         return lb_error_prefix(ctx, st, "area '%s': ", a->id);
     if (!members_by_share)
