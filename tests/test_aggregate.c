@@ -261,7 +261,7 @@ static void test_aggregate_layer_cover_brute_force(void **state)
     size_t n = lb_grid_ncells(&g);
     assert_int_equal(n, 100);
     lb_layer_cover *cov = NULL;
-    assert_int_equal(lb_layer_cover_compute(f->ctx, l, &g, &cov), LB_OK);
+    assert_int_equal(lb_indicators_layer_cover_compute(f->ctx, l, &g, &cov), LB_OK);
     assert_int_equal(cov->n_poly, N_UNITS);
     assert_int_equal(cov->off[N_UNITS], cov->off[N_UNITS - 1]); /* outside: no cells */
 

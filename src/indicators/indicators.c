@@ -21,8 +21,9 @@ static lb_status ind_error(lb_ctx *ctx, const lb_indicator *ind, lb_status st)
     return lb_error_prefix(ctx, st, "indicator '%s' (model line %d): ", ind->id, ind->line);
 }
 
-lb_status lb_grid_extensive(lb_ctx *ctx, const lb_vlayer *l, const lb_layer_cover *cov,
-                            const lb_grid *g, const lb_field *f, double *out, size_t *n_missing)
+lb_status lb_indicators_grid_extensive(lb_ctx *ctx, const lb_vlayer *l, const lb_layer_cover *cov,
+                                       const lb_grid *g, const lb_field *f, double *out,
+                                       size_t *n_missing)
 {
     (void)ctx;
     size_t n = lb_grid_ncells(g);
@@ -494,12 +495,12 @@ static lb_status check_cells(lb_ctx *ctx, const lb_grid *g, const uint32_t *cell
     return LB_OK;
 }
 
-lb_status lb_indicator_eval_cells(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in,
-                                  const lb_grid *g, const uint32_t *cells, size_t n,
-                                  const double *cell_w, double *out)
+lb_status lb_indicators_eval_cells(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in,
+                                   const lb_grid *g, const uint32_t *cells, size_t n,
+                                   const double *cell_w, double *out)
 {
     if (!ind || !in || !g || (n && (!cells || !out)))
-        return lb_error(ctx, LB_ERR_ARG, "lb_indicator_eval_cells: NULL argument");
+        return lb_error(ctx, LB_ERR_ARG, "lb_indicators_eval_cells: NULL argument");
     lb_status st = check_cells(ctx, g, cells, n);
     int is_raster = 0;
     if (st == LB_OK && ind->kind == LB_KIND_SHARE_WITHIN)

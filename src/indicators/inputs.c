@@ -302,15 +302,16 @@ static lb_status load_cover(lb_ctx *ctx, lb_inputs *in, const char *name, const 
 {
     const lb_vlayer *l = NULL;
     lb_status st = lb_inputs_vector(ctx, in, name, ky->filter, &l);
-    return st == LB_OK ? lb_layer_cover_compute(ctx, l, ky->g, (lb_layer_cover **)obj) : st;
+    return st == LB_OK ? lb_indicators_layer_cover_compute(ctx, l, ky->g, (lb_layer_cover **)obj)
+                       : st;
 }
 
 static lb_status load_cells(lb_ctx *ctx, lb_inputs *in, const char *name, const key *ky, void **obj)
 {
     const lb_layer_cover *cov = NULL;
     lb_status st = lb_inputs_coverage(ctx, in, name, ky->g, &cov);
-    return st == LB_OK ? lb_cells_cover_build(ctx, cov, ky->g, ky->cells, ky->n_cells,
-                                              (lb_cells_cover **)obj)
+    return st == LB_OK ? lb_indicators_cells_cover_build(ctx, cov, ky->g, ky->cells, ky->n_cells,
+                                                         (lb_cells_cover **)obj)
                        : st;
 }
 
@@ -453,8 +454,8 @@ static void cover_chunk_run(lb_ctx *tctx, const lb_vlayer *l, const lb_grid *g, 
     }
 }
 
-lb_status lb_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g,
-                                 lb_layer_cover **out)
+lb_status lb_indicators_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g,
+                                            lb_layer_cover **out)
 {
     if (l->kind != LB_GEOM_POLYGON)
         return lb_error(ctx, LB_ERR_DATA,
@@ -609,8 +610,8 @@ static void fill_entry(void *user, size_t k, size_t p, size_t e)
     s->out->frac[at] = s->cov->frac[e];
 }
 
-lb_status lb_cells_cover_build(lb_ctx *ctx, const lb_layer_cover *cov, const lb_grid *g,
-                               const uint32_t *cells, size_t n, lb_cells_cover **out)
+lb_status lb_indicators_cells_cover_build(lb_ctx *ctx, const lb_layer_cover *cov, const lb_grid *g,
+                                          const uint32_t *cells, size_t n, lb_cells_cover **out)
 {
     if (cov->n_poly > UINT32_MAX)
         return lb_error(ctx, LB_ERR_DATA, "more than %u polygons in one layer", UINT32_MAX);

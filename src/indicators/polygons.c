@@ -700,7 +700,7 @@ lb_status lb_area_weights(lb_ctx *ctx, lb_area *a, const lb_model *m, double *w,
     return LB_OK;
 }
 
-lb_status lb_indicator_eval_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out)
+lb_status lb_indicators_eval_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out)
 {
     lb_status st;
     if (find_join(a, ind->layer) && ind->kind != LB_KIND_ATTRIBUTE && ind->kind != LB_KIND_RATIO) {

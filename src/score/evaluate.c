@@ -142,9 +142,9 @@ lb_status lb_score_evaluate(lb_ctx *ctx, score_run *r, score_year *y, size_t t, 
         y->x[i] = malloc((n ? n : 1) * sizeof(double));
         if (!y->x[i])
             return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        lb_status st = area ? lb_indicator_eval_polygons(ctx, &m->ind[i], area, y->x[i])
-                            : lb_indicator_eval_cells(ctx, &m->ind[i], y->in, &r->grid, cells, n,
-                                                      y->cell_w, y->x[i]);
+        lb_status st = area ? lb_indicators_eval_polygons(ctx, &m->ind[i], area, y->x[i])
+                            : lb_indicators_eval_cells(ctx, &m->ind[i], y->in, &r->grid, cells, n,
+                                                       y->cell_w, y->x[i]);
         if (st == LB_OK)
             st = warn_no_pixel(ctx, r, y, i, y->x[i], n, cells, scored);
         /* area mode scores one year and has always reported without the year */

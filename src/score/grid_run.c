@@ -137,7 +137,8 @@ static lb_status weights(lb_ctx *ctx, score_run *r, score_year *y)
     size_t n_missing = 0;
     if (m->weight_field) {
         const lb_field *f = lb_vlayer_field(ctx, y->weight_layer, m->weight_field);
-        st = lb_grid_extensive(ctx, y->weight_layer, cov, &r->grid, f, y->cell_w, &n_missing);
+        st = lb_indicators_grid_extensive(ctx, y->weight_layer, cov, &r->grid, f, y->cell_w,
+                                          &n_missing);
         if (st != LB_OK)
             return lb_score_plan_year_error(ctx, r, y, st);
     } else {
