@@ -585,10 +585,10 @@ static void test_kwb_special_values_and_codes(void **state)
     (void)state;
     const double special[] = {-99997, -99995, -99991, -99999997, -99999998, -99999999};
     for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); k++)
-        assert_true(lb_is_cbs_sentinel(special[k]));
+        assert_true(lb_io_is_cbs_sentinel(special[k]));
     const double numbers[] = {0, -1, -99996, -99998, -9999, 99997, -99999996};
     for (size_t k = 0; k < sizeof(numbers) / sizeof(numbers[0]); k++)
-        assert_false(lb_is_cbs_sentinel(numbers[k]));
+        assert_false(lb_io_is_cbs_sentinel(numbers[k]));
     assert_int_equal(lb_code_field_level("buurtcode"), LB_CODE_BUURT);
     assert_int_equal(lb_code_field_level("BU_CODE"), LB_CODE_BUURT);
     assert_int_equal(lb_code_field_level("WijkCode"), LB_CODE_WIJK);

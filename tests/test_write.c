@@ -1083,11 +1083,11 @@ static void test_write_class_table_check(void **state)
     const double vals[] = {3.46, 4.1, 0.1, -2.5e-7, 1e300, 4.0999999999999996};
     const char *want[] = {"3.46", "4.1", "0.1", "-2.5e-07", "1e+300", "4.1"};
     for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
-        lb_format_double(vals[i], buf, sizeof(buf));
+        lb_io_format_double(vals[i], buf, sizeof(buf));
         assert_string_equal(buf, want[i]);
         assert_true(strtod(buf, NULL) == vals[i]);
     }
-    lb_format_double(INFINITY, buf, sizeof(buf));
+    lb_io_format_double(INFINITY, buf, sizeof(buf));
     assert_string_equal(buf, "inf");
 }
 

@@ -20,7 +20,7 @@
 
 struct json_object *lb_provenance_libraries(void)
 {
-    struct json_object *libs = lb_run_libraries_json(lb_geom_geos_version());
+    struct json_object *libs = lb_io_run_libraries_json(lb_geom_geos_version());
     if (libs) {
         json_object_object_add(libs, "gsl", json_object_new_string(gsl_version));
         json_object_object_add(libs, "libyaml", json_object_new_string(yaml_get_version_string()));

@@ -506,12 +506,12 @@ static lb_status grid_of(lb_ctx *ctx, const char *file, lb_grid *out, int *has)
 {
     struct json_object *doc = NULL, *g = NULL, *v[5] = {NULL};
     *has = 0;
-    lb_status st = lb_json_read_object(ctx, file, &doc);
+    lb_status st = lb_io_json_read_object(ctx, file, &doc);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, doc, "", "grid", json_type_object, 0, &g);
+        st = lb_io_json_member(ctx, file, doc, "", "grid", json_type_object, 0, &g);
     static const char *const keys[5] = {"cell_m", "x0", "y0", "nx", "ny"};
     for (size_t k = 0; st == LB_OK && g && k < 5; k++)
-        st = lb_json_member(ctx, file, g, "grid", keys[k], json_type_double, 1, &v[k]);
+        st = lb_io_json_member(ctx, file, g, "grid", keys[k], json_type_double, 1, &v[k]);
     if (st == LB_OK && g) {
         double x[5];
         for (size_t k = 0; k < 5; k++)
@@ -693,8 +693,8 @@ static lb_status style_tables(lb_ctx *ctx, change_run *r)
     char *qml = lb_outdir_tmp_path(&r->out, "change.qml");
     lb_status st = gpkg && qml ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
-        st = lb_gpkg_add_style(ctx, gpkg, "change", &style, NULL,
-                               "leefbaar: development classes (dk_lbm)", 1);
+        st = lb_io_gpkg_add_style(ctx, gpkg, "change", &style, NULL,
+                                  "leefbaar: development classes (dk_lbm)", 1);
     if (st == LB_OK)
         st = lb_style_write_qml(ctx, qml, &style);
     if (st == LB_OK)

@@ -27,7 +27,7 @@ typedef struct lb_source {
 } lb_source;
 
 /* One attribute column: numeric value (NaN when NULL, non-numeric, a CBS special value
- * (lb_is_cbs_sentinel, io/vector.h), or StatLine "." / "x") and, for string fields, the text. */
+ * (lb_io_is_cbs_sentinel, io/vector.h), or StatLine "." / "x") and, for string fields, the text. */
 typedef struct lb_field {
     char *name;
     int is_string;

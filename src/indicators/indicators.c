@@ -232,7 +232,7 @@ static lb_status class_filter(lb_ctx *ctx, const lb_indicator *ind, const lb_vla
     const lb_field *f = lb_vlayer_field(ctx, l, ind->field);
     if (!f)
         return LB_ERR_DATA;
-    double num = f->is_string ? 0.0 : lb_parse_number(ind->value);
+    double num = f->is_string ? 0.0 : lb_io_parse_number(ind->value);
     if (isnan(num))
         return lb_error(ctx, LB_ERR_DATA,
                         "field '%s' of '%s' is numeric but value '%s' is not a number", ind->field,

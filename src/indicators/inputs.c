@@ -368,7 +368,7 @@ lb_status lb_inputs_is_raster(lb_ctx *ctx, const lb_inputs *in, const char *name
     if (!src)
         return LB_ERR_ARG;
     /* A named layer means a vector layer, even in a GeoPackage that also holds rasters. */
-    *out = !src->layer && lb_path_is_raster(src->path);
+    *out = !src->layer && lb_io_path_is_raster(src->path);
     return LB_OK;
 }
 

@@ -635,7 +635,7 @@ static lb_status eval_share_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_ar
     const lb_field *f = ind->field ? lb_vlayer_field(ctx, l, ind->field) : NULL;
     if (ind->field && !f)
         return LB_ERR_DATA;
-    double want = ind->value ? lb_parse_number(ind->value) : NAN;
+    double want = ind->value ? lb_io_parse_number(ind->value) : NAN;
     if ((st = ensure_shapes(ctx, a)) != LB_OK)
         return st;
     lb_hits hits = {0};
@@ -669,7 +669,7 @@ static lb_status eval_share(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, do
     const lb_source *src = lb_inputs_source(ctx, a->in, ind->layer);
     if (!src)
         return LB_ERR_ARG;
-    if (lb_path_is_raster(src->path))
+    if (lb_io_path_is_raster(src->path))
         return eval_raster(ctx, ind, a, ind->radius_m, out);
     return eval_share_polygons(ctx, ind, a, out);
 }

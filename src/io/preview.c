@@ -285,7 +285,7 @@ static GDALColorTableH palette(const lb_class_table *ct)
     GDALSetColorEntry(pal, 0, &none);
     for (size_t k = 0; k < ct->n; k++) {
         unsigned char rgb[3];
-        lb_colour_parse(ct->colours[k], rgb);
+        lb_io_colour_parse(ct->colours[k], rgb);
         GDALColorEntry e = {rgb[0], rgb[1], rgb[2], 255};
         GDALSetColorEntry(pal, (int)k + 1, &e);
     }
@@ -299,12 +299,12 @@ static GDALColorTableH palette(const lb_class_table *ct)
 
 static lb_status write_png(lb_ctx *ctx, const char *path, const canvas *c, const lb_class_table *ct)
 {
-    lb_gdal_init();
+    lb_io_gdal_init();
     GDALDriverH mem = GDALGetDriverByName("MEM"), png = GDALGetDriverByName("PNG");
     if (!mem || !png)
         return lb_error(ctx, LB_ERR_IO, "write '%s': GDAL lacks the MEM or PNG driver", path);
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     lb_status st = LB_OK;
     GDALDatasetH src = GDALCreate(mem, "", c->w, c->h, 0, GDT_Byte, NULL);
     char ptr[64] = {0}, opt[96];
@@ -332,14 +332,14 @@ static lb_status write_png(lb_ctx *ctx, const char *path, const canvas *c, const
     }
     if (src)
         GDALClose(src);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     return st;
 }
 
 lb_status lb_preview_png(lb_ctx *ctx, const char *path, const lb_grid *g,
                          const unsigned char *classes, const lb_class_table *ct, int legend)
 {
-    lb_status st = lb_class_grid_check(ctx, "preview", path, g, classes, ct);
+    lb_status st = lb_io_class_grid_check(ctx, "preview", path, g, classes, ct);
     if (st != LB_OK)
         return st;
     int longest = g->nx > g->ny ? g->nx : g->ny;

@@ -24,13 +24,13 @@ void lb_raster_destroy(lb_band *r)
     lb_band_destroy(r);
 }
 
-int lb_path_is_raster(const char *path)
+int lb_io_path_is_raster(const char *path)
 {
-    lb_gdal_init();
+    lb_io_gdal_init();
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL, NULL);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     if (!ds)
         return 0;
     int is = GDALGetRasterCount(ds) > 0;
@@ -55,9 +55,9 @@ static lb_status source_srs(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds,
     if (!s)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     OGRErr e = OSRSetFromUserInput(s, given);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     if (e != OGRERR_NONE) {
         OSRRelease(s);
         return lb_error(ctx, LB_ERR_CRS, "raster input '%s' ('%s'): unreadable CRS '%s' (%s)",
@@ -124,10 +124,10 @@ static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, i
         goto fail;
     }
     GDALRasterBandH b = GDALGetRasterBand(ds, ds_band);
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     CPLErr e = GDALRasterIO(b, GF_Read, c0, r0, r->grid.nx, r->grid.ny, r->v, r->grid.nx,
                             r->grid.ny, GDT_Float64, 0, 0);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     if (e != CE_None) {
         /* A file whose header survived but whose pixel data did not (a cut-off copy or
          * download) fails here, not at open: say what that usually means. */
@@ -189,7 +189,7 @@ static lb_status warp_to_rd(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, 
                       src->name, src->path);
         goto done;
     }
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     /* GDAL 3.6's gdalwarp has no band selection: take the band out in a virtual dataset. */
     char bandtxt[16];
     snprintf(bandtxt, sizeof(bandtxt), "%d", band);
@@ -250,7 +250,7 @@ static lb_status warp_to_rd(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, 
         if (wopt)
             warped = GDALWarp("", NULL, 1, &one, wopt, NULL);
     }
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     if (!warped) {
         st = lb_error(ctx, LB_ERR_CRS,
                       "raster input '%s' ('%s'): reprojecting band %d to RD New (EPSG:28992) "
@@ -286,13 +286,13 @@ lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, 
 lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
                                 const double *window, lb_band **out)
 {
-    lb_gdal_init();
+    lb_io_gdal_init();
     struct stat sb;
     if (stat(src->path, &sb) != 0 && strncmp(src->path, "/vsi", 4) != 0)
         return lb_error(ctx, LB_ERR_IO, "raster input '%s': cannot open '%s': %s", src->name,
                         src->path, strerror(errno));
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     GDALDatasetH ds = GDALOpenEx(
         src->path, GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL, NULL, NULL);
     /* A truncated TIFF opens with only warnings ("IO error during reading of GeoKeyDirectory"),
@@ -300,7 +300,7 @@ lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int
     char damage[512] = "";
     if (ds && CPLGetLastErrorType() == CE_Warning && strstr(CPLGetLastErrorMsg(), "IO error"))
         snprintf(damage, sizeof(damage), "%s", CPLGetLastErrorMsg());
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     if (ds && damage[0]) {
         GDALClose(ds);
         return lb_error(ctx, LB_ERR_IO,

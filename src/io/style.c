@@ -184,8 +184,8 @@ static void qml_raster_classes(xbuf *b, const lb_class_table *ct, int band)
 static void qml_raster_breaks(xbuf *b, const lb_class_table *ct, int band)
 {
     char lo[32], hi[32], extra[128];
-    lb_format_double(ct->breaks[0], lo, sizeof(lo));
-    lb_format_double(ct->n > 1 ? ct->breaks[ct->n - 2] : INFINITY, hi, sizeof(hi));
+    lb_io_format_double(ct->breaks[0], lo, sizeof(lo));
+    lb_io_format_double(ct->n > 1 ? ct->breaks[ct->n - 2] : INFINITY, hi, sizeof(hi));
     snprintf(extra, sizeof(extra), " classificationMin=\"%s\" classificationMax=\"%s\"", lo, hi);
     raster_renderer_open(b, "singlebandpseudocolor", band, extra);
     xb_printf(b,
@@ -195,7 +195,7 @@ static void qml_raster_breaks(xbuf *b, const lb_class_table *ct, int band)
               lo, hi);
     for (size_t k = 0; k < ct->n; k++) {
         char num[32], value[32];
-        lb_format_double(k + 1 < ct->n ? ct->breaks[k] : INFINITY, value, sizeof(value));
+        lb_io_format_double(k + 1 < ct->n ? ct->breaks[k] : INFINITY, value, sizeof(value));
         xb_printf(b, "          <item value=\"%s\" alpha=\"255\"", value);
         xb_kv(b, "color", ct->colours[k]);
         xb_kv(b, "label", label_of(ct, k, num, sizeof(num)));
@@ -215,7 +215,7 @@ typedef struct fill_prop {
 static void qml_fill_symbol(xbuf *b, size_t index, const char *colour, int outline)
 {
     unsigned char rgb[3] = {0, 0, 0};
-    lb_colour_parse(colour, rgb); /* checked with the table */
+    lb_io_colour_parse(colour, rgb); /* checked with the table */
     fill_prop props[] = {
         {"color", ""},          {"style", "solid"},       {"outline_color", "128,128,128,255"},
         {"outline_style", ""},  {"outline_width", "0.1"}, {"outline_width_unit", "MM"},
@@ -424,8 +424,8 @@ static char *style_filter(const char *table, const char *geom)
     return f;
 }
 
-lb_status lb_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, const lb_style *s,
-                            const char *style_name, const char *description, int as_default)
+lb_status lb_io_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, const lb_style *s,
+                               const char *style_name, const char *description, int as_default)
 {
     if (!gpkg || !layer || !layer[0])
         return lb_error(ctx, LB_ERR_ARG, "GeoPackage style: a file and a layer name are required");
@@ -434,12 +434,12 @@ lb_status lb_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, co
     if (st != LB_OK)
         return lb_error_prefix(ctx, st, "style of '%s' layer '%s': ", gpkg, layer);
     const char *name = style_name ? style_name : layer;
-    lb_gdal_init();
+    lb_io_gdal_init();
 
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     int date_set = 0;
-    const char *date = lb_gpkg_date_begin(&date_set); /* reruns write identical GeoPackages */
+    const char *date = lb_io_gpkg_date_begin(&date_set); /* reruns write identical GeoPackages */
     char *filter = NULL;
     OGRFeatureH f = NULL;
     const char *const drivers[] = {"GPKG", NULL};
@@ -550,8 +550,8 @@ done:
     OGR_F_Destroy(f);
     if (ds)
         GDALClose(ds);
-    lb_gpkg_date_end(date_set);
-    lb_cpl_end(&cap);
+    lb_io_gpkg_date_end(date_set);
+    lb_io_cpl_end(&cap);
     free(filter);
     free(qml);
     return st;

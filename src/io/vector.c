@@ -31,7 +31,7 @@
  * bijzondere waarden": -99997 "waarde geheim of niet aanwezig", -99995 "onderwerp wordt in een
  * latere versie gepubliceerd", -99991 "onderwerp wordt niet meer (op dit ruimtelijk niveau)
  * gepubliceerd". None of these is a value any KWB field can take. */
-int lb_is_cbs_sentinel(double v)
+int lb_io_is_cbs_sentinel(double v)
 {
     return v == -99999997.0 || v == -99999998.0 || v == -99999999.0 || v == -99997.0 ||
            v == -99995.0 || v == -99991.0;
@@ -339,7 +339,7 @@ static void store_field_values(lb_vlayer *l, OGRFeatureH feat, size_t row)
             f->state[row] = LB_NUM_UNREADABLE;
         } else {
             double v = OGR_F_GetFieldAsDouble(feat, idx);
-            f->num[row] = (lb_is_cbs_sentinel(v) || !isfinite(v)) ? NAN : v;
+            f->num[row] = (lb_io_is_cbs_sentinel(v) || !isfinite(v)) ? NAN : v;
             if (isnan(f->num[row]))
                 f->n_missing++;
         }
@@ -354,9 +354,9 @@ static OGRSpatialReferenceH source_srs(lb_ctx *ctx, const lb_source *src, OGRLay
     if (src->s_srs) {
         OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
         lb_cpl_capture cap;
-        lb_cpl_begin(&cap);
+        lb_io_cpl_begin(&cap);
         OGRErr e = s ? OSRSetFromUserInput(s, src->s_srs) : OGRERR_NOT_ENOUGH_MEMORY;
-        lb_cpl_end(&cap);
+        lb_io_cpl_end(&cap);
         if (e != OGRERR_NONE) {
             if (s)
                 OSRRelease(s);
@@ -800,7 +800,7 @@ static lb_status check_csv_shape(lb_ctx *ctx, const lb_source *src)
 }
 
 /* Open @p src->path as a vector dataset. CSV is opened with every column as text (numbers are
- * parsed the Dutch way by lb_parse_number: "12,5", StatLine "." and "x") and empty strings as
+ * parsed the Dutch way by lb_io_parse_number: "12,5", StatLine "." and "x") and empty strings as
  * NULL; GDAL's CSV driver detects the ';' separator and skips the UTF-8 BOM itself. */
 static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *out)
 {
@@ -817,11 +817,11 @@ static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *ou
             return st;
     }
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     GDALDatasetH ds =
         GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL,
                    is_csv ? (const char *const *)csv_options : NULL, NULL);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     if (ds) {
         *out = ds;
         return LB_OK;
@@ -851,7 +851,7 @@ static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *ou
 static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filter, int attrs_only,
                             int allow_empty, int warn_text, lb_vlayer **out)
 {
-    lb_gdal_init();
+    lb_io_gdal_init();
     lb_status st = LB_OK;
     GDALDatasetH ds = NULL;
     OGRSpatialReferenceH s_srs = NULL, rd = NULL;
@@ -891,9 +891,9 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
     }
     if (filter) {
         lb_cpl_capture cap;
-        lb_cpl_begin(&cap);
+        lb_io_cpl_begin(&cap);
         OGRErr e = OGR_L_SetAttributeFilter(lyr, filter);
-        lb_cpl_end(&cap);
+        lb_io_cpl_end(&cap);
         if (e != OGRERR_NONE) {
             st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'): bad filter \"%s\": %s",
                           src->name, src->path, l->layer, filter, cap.msg);

@@ -555,7 +555,7 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
         return st;
     if (o->format == LB_FMT_CSV)
         return write_csv(ctx, path, t, o);
-    lb_gdal_init();
+    lb_io_gdal_init();
     const vector_format *vf = &vector_formats[o->format];
 
     /* GeoJSON and CSV layers are named after the file (the GeoJSON "name" member) */
@@ -564,9 +564,9 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
         return lb_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
 
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap); /* also keeps GDAL's warnings off stderr: the library never prints */
+    lb_io_cpl_begin(&cap); /* also keeps GDAL's warnings off stderr: the library never prints */
     int date_set = 0;
-    lb_gpkg_date_begin(&date_set); /* reruns write identical GeoPackages */
+    lb_io_gpkg_date_begin(&date_set); /* reruns write identical GeoPackages */
     GDALDatasetH ds = NULL;
     OGRSpatialReferenceH srs = NULL;
     OGRFeatureH f = NULL;
@@ -720,15 +720,15 @@ done:
     CSLDestroy(opts);
     if (srs)
         OSRRelease(srs);
-    lb_gpkg_date_end(date_set);
-    lb_cpl_end(&cap);
+    lb_io_gpkg_date_end(date_set);
+    lb_io_cpl_end(&cap);
     free(lname);
     return st;
 }
 
 /* ---- Rasters: Cloud Optimized GeoTIFF by default ---- */
 
-void lb_format_double(double v, char *buf, size_t size)
+void lb_io_format_double(double v, char *buf, size_t size)
 {
     if (isnan(v) || isinf(v)) {
         snprintf(buf, size, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
@@ -741,7 +741,7 @@ void lb_format_double(double v, char *buf, size_t size)
     }
 }
 
-int lb_colour_parse(const char *s, unsigned char rgb[3])
+int lb_io_colour_parse(const char *s, unsigned char rgb[3])
 {
     if (!s || s[0] != '#' || strlen(s) != 7)
         return 0;
@@ -769,7 +769,7 @@ lb_status lb_class_table_check(lb_ctx *ctx, const lb_class_table *ct, const char
                         (int)LB_MAX_CLASSES);
     for (size_t k = 0; k < ct->n; k++) {
         unsigned char rgb[3];
-        if (!lb_colour_parse(ct->colours[k], rgb))
+        if (!lb_io_colour_parse(ct->colours[k], rgb))
             return lb_error(ctx, LB_ERR_ARG, "%s: class %zu: colour '%s' is not #rrggbb", what,
                             k + 1, ct->colours[k] ? ct->colours[k] : "(null)");
     }
@@ -782,8 +782,8 @@ lb_status lb_class_table_check(lb_ctx *ctx, const lb_class_table *ct, const char
     return LB_OK;
 }
 
-lb_status lb_class_grid_check(lb_ctx *ctx, const char *what, const char *path, const lb_grid *g,
-                              const unsigned char *classes, const lb_class_table *ct)
+lb_status lb_io_class_grid_check(lb_ctx *ctx, const char *what, const char *path, const lb_grid *g,
+                                 const unsigned char *classes, const lb_class_table *ct)
 {
     if (!path || !g || g->nx <= 0 || g->ny <= 0 || !classes)
         return lb_error(ctx, LB_ERR_ARG,
@@ -881,7 +881,7 @@ lb_status lb_raster_opts_check(lb_ctx *ctx, const lb_raster_opts *o)
     if (!rf)
         return lb_error(ctx, LB_ERR_ARG, "raster format '%s' is not supported; use COG or GTiff",
                         o->format);
-    lb_gdal_init();
+    lb_io_gdal_init();
     GDALDriverH drv = GDALGetDriverByName(rf->driver);
     if (!drv)
         return lb_error(ctx, LB_ERR_IO, "GDAL has no %s driver", rf->driver);
@@ -1087,10 +1087,10 @@ lb_status lb_write_raster_float(lb_ctx *ctx, const char *path, const lb_grid *g,
     lb_status st = lb_raster_opts_check(ctx, o);
     if (st != LB_OK)
         return lb_error_prefix(ctx, st, "write raster '%s': ", path);
-    lb_gdal_init();
+    lb_io_gdal_init();
 
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     GDALDatasetH mem = NULL;
     st = mem_dataset(ctx, path, g, o, &cap, &mem);
     for (size_t b = 0; st == LB_OK && b < n_bands; b++) {
@@ -1104,7 +1104,7 @@ lb_status lb_write_raster_float(lb_ctx *ctx, const char *path, const lb_grid *g,
         st = raster_copy(ctx, path, mem, o, 0, "AVERAGE", &cap);
     if (mem)
         GDALClose(mem);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     return st;
 }
 
@@ -1121,13 +1121,13 @@ lb_status lb_write_raster_float_bands(lb_ctx *ctx, const char *path, const lb_gr
     lb_status st = lb_raster_opts_check(ctx, o);
     if (st != LB_OK)
         return lb_error_prefix(ctx, st, "write raster '%s': ", path);
-    lb_gdal_init();
+    lb_io_gdal_init();
     size_t n = lb_grid_ncells(g);
     float *buf = malloc(n * sizeof(float));
     char *tmp = lb_strfmt("%s.bands.tif", path);
     GDALDatasetH ds = NULL;
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     if (!buf || !tmp)
         st = lb_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
     GDALDriverH gtiff = GDALGetDriverByName("GTiff");
@@ -1165,7 +1165,7 @@ lb_status lb_write_raster_float_bands(lb_ctx *ctx, const char *path, const lb_gr
         GDALClose(ds);
     if (tmp)
         remove_raster(tmp);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     free(tmp);
     return st;
 }
@@ -1204,7 +1204,7 @@ static lb_status class_legend(lb_ctx *ctx, const char *path, GDALRasterBandH ban
     cap_reset(cap);
     for (size_t k = 1; k <= ct->n; k++) {
         unsigned char rgb[3];
-        lb_colour_parse(ct->colours[k - 1], rgb);
+        lb_io_colour_parse(ct->colours[k - 1], rgb);
         GDALColorEntry e = {rgb[0], rgb[1], rgb[2], 255};
         GDALSetColorEntry(colours, (int)k, &e);
         char num[32], key[32];
@@ -1228,16 +1228,16 @@ lb_status lb_write_raster_classes(lb_ctx *ctx, const char *path, const lb_grid *
                                   const unsigned char *classes, const lb_class_table *ct,
                                   const lb_raster_opts *o)
 {
-    lb_status st = lb_class_grid_check(ctx, "write class raster", path, g, classes, ct);
+    lb_status st = lb_io_class_grid_check(ctx, "write class raster", path, g, classes, ct);
     if (st != LB_OK)
         return st;
     st = lb_raster_opts_check(ctx, o);
     if (st != LB_OK)
         return lb_error_prefix(ctx, st, "write class raster '%s': ", path);
-    lb_gdal_init();
+    lb_io_gdal_init();
 
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     GDALDatasetH mem = NULL;
     st = mem_dataset(ctx, path, g, o, &cap, &mem);
     if (st == LB_OK)
@@ -1253,7 +1253,7 @@ lb_status lb_write_raster_classes(lb_ctx *ctx, const char *path, const lb_grid *
         st = raster_copy(ctx, path, mem, o, 1, "MODE", &cap);
     if (mem)
         GDALClose(mem);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     return st;
 }
 

@@ -41,10 +41,10 @@ static char **raster_metadata(const lb_model *m, const score_year *y)
     size_t k = 0;
     char v[32];
     meta[k++] = lb_strfmt("LEEFBAAR_MODEL=%s", m->name);
-    lb_format_double(y->ref.ref, v, sizeof(v));
+    lb_io_format_double(y->ref.ref, v, sizeof(v));
     meta[k++] = lb_strfmt("LEEFBAAR_REF=%s", v);
     for (size_t d = 0; d < m->n_dims && d < y->ref.n_dims; d++) {
-        lb_format_double(y->ref.means[d], v, sizeof(v));
+        lb_io_format_double(y->ref.means[d], v, sizeof(v));
         meta[k++] = lb_strfmt("LEEFBAAR_M_%s=%s", m->dims[d].code, v);
     }
     if (y->year)
@@ -140,7 +140,7 @@ static lb_status style_layer(lb_ctx *ctx, score_run *r, const char *layer, int o
         .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "kscore", .outline = outline};
     char *gpkg = lb_outdir_tmp_path(&r->out, "scores.gpkg");
     lb_status st =
-        gpkg ? lb_gpkg_add_style(ctx, gpkg, layer, &style, NULL, "leefbaar: classes (kscore)", 1)
+        gpkg ? lb_io_gpkg_add_style(ctx, gpkg, layer, &style, NULL, "leefbaar: classes (kscore)", 1)
              : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     free(gpkg);
     return st;

@@ -223,7 +223,7 @@ lb_status lb_score_plan_reference(lb_ctx *ctx, score_run *r)
     const lb_score_options *o = r->o;
     if (!o->reference_path)
         return LB_OK;
-    lb_status st = lb_reference_read(ctx, o->reference_path, r->model, &r->fixed);
+    lb_status st = lb_io_reference_read(ctx, o->reference_path, r->model, &r->fixed);
     if (st != LB_OK)
         return st;
     r->have_fixed = 1;

@@ -134,7 +134,7 @@ static lb_status provenance(lb_ctx *ctx, const lb_scoreset *s, const lb_score_so
         json_object_array_add(dims, json_object_new_string(s->dim_code[d]));
     json_object_object_add(doc, "dimensions", dims);
     json_object_object_add(doc, "units", json_object_new_int64((int64_t)s->n_units));
-    json_object_object_add(doc, "warnings", lb_run_warnings_json(ctx));
+    json_object_object_add(doc, "warnings", lb_io_run_warnings_json(ctx));
     lb_status st = lb_result_set_provenance(
         ctx, res, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
     json_object_put(doc);

@@ -833,7 +833,7 @@ static lb_status check_means(lb_ctx *ctx, const char *file, struct json_object *
     {
         struct json_object *v = NULL;
         (void)val;
-        lb_status st = lb_json_member(ctx, file, means, where, key, json_type_double, 0, &v);
+        lb_status st = lb_io_json_member(ctx, file, means, where, key, json_type_double, 0, &v);
         if (st != LB_OK)
             return st;
     }
@@ -845,7 +845,7 @@ static lb_status check_year(lb_ctx *ctx, const char *file, struct json_object *o
                             const char *key)
 {
     struct json_object *v = NULL;
-    lb_status st = lb_json_member(ctx, file, o, where, key, json_type_double, 0, &v);
+    lb_status st = lb_io_json_member(ctx, file, o, where, key, json_type_double, 0, &v);
     if (st != LB_OK || !v)
         return st;
     double y = json_object_get_double(v);
@@ -862,43 +862,43 @@ static lb_status check_run_json(lb_ctx *ctx, const char *file, struct json_objec
 {
     struct json_object *tool = NULL, *opt = NULL, *ref = NULL, *means = NULL, *model = NULL,
                        *inds = NULL, *years = NULL, *v = NULL;
-    lb_status st = lb_json_member(ctx, file, doc, "", "tool", json_type_string, 1, &tool);
+    lb_status st = lb_io_json_member(ctx, file, doc, "", "tool", json_type_string, 1, &tool);
     if (st == LB_OK && strcmp(json_object_get_string(tool), "leefbaar") != 0)
         return lb_error(ctx, LB_ERR_DATA, "'%s': tool is '%s', not 'leefbaar'", file,
                         json_object_get_string(tool));
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, doc, "", "version", json_type_string, 0, &v);
+        st = lb_io_json_member(ctx, file, doc, "", "version", json_type_string, 0, &v);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, doc, "", "options", json_type_object, 1, &opt);
+        st = lb_io_json_member(ctx, file, doc, "", "options", json_type_object, 1, &opt);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, opt, "options", "units", json_type_string, 1, &v);
+        st = lb_io_json_member(ctx, file, opt, "options", "units", json_type_string, 1, &v);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, opt, "options", "id_field", json_type_string, 0, &v);
+        st = lb_io_json_member(ctx, file, opt, "options", "id_field", json_type_string, 0, &v);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, opt, "options", "weight", json_type_string, 0, &v);
+        st = lb_io_json_member(ctx, file, opt, "options", "weight", json_type_string, 0, &v);
     if (st == LB_OK)
         st = check_year(ctx, file, opt, "options", "year");
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, doc, "", "reference", json_type_object, 1, &ref);
+        st = lb_io_json_member(ctx, file, doc, "", "reference", json_type_object, 1, &ref);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, ref, "reference", "means", json_type_object, 1, &means);
+        st = lb_io_json_member(ctx, file, ref, "reference", "means", json_type_object, 1, &means);
     if (st == LB_OK && json_object_object_length(means) == 0)
         st = lb_error(ctx, LB_ERR_DATA, "'%s': reference.means names no dimension", file);
     if (st == LB_OK)
         st = check_means(ctx, file, means, "reference.means");
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, ref, "reference", "ref", json_type_double, 0, &v);
+        st = lb_io_json_member(ctx, file, ref, "reference", "ref", json_type_double, 0, &v);
     if (st == LB_OK)
         st = check_year(ctx, file, ref, "reference", "year");
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, ref, "reference", "mode", json_type_string, 0, &v);
+        st = lb_io_json_member(ctx, file, ref, "reference", "mode", json_type_string, 0, &v);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, doc, "", "model", json_type_object, 0, &model);
+        st = lb_io_json_member(ctx, file, doc, "", "model", json_type_object, 0, &model);
     static const char *const mkeys[] = {"path", "sha256", "name"};
     for (size_t k = 0; st == LB_OK && k < 3; k++)
-        st = lb_json_member(ctx, file, model, "model", mkeys[k], json_type_string, 0, &v);
+        st = lb_io_json_member(ctx, file, model, "model", mkeys[k], json_type_string, 0, &v);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, model, "model", "indicators", json_type_array, 0, &inds);
+        st = lb_io_json_member(ctx, file, model, "model", "indicators", json_type_array, 0, &inds);
     for (size_t i = 0; st == LB_OK && inds && i < json_object_array_length(inds); i++) {
         char where[64];
         snprintf(where, sizeof(where), "model.indicators[%zu]", i);
@@ -909,10 +909,10 @@ static lb_status check_run_json(lb_ctx *ctx, const char *file, struct json_objec
         }
         static const char *const ikeys[] = {"id", "label", "dimension"};
         for (size_t k = 0; st == LB_OK && k < 3; k++)
-            st = lb_json_member(ctx, file, o, where, ikeys[k], json_type_string, k != 1, &v);
+            st = lb_io_json_member(ctx, file, o, where, ikeys[k], json_type_string, k != 1, &v);
     }
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, doc, "", "years", json_type_array, 0, &years);
+        st = lb_io_json_member(ctx, file, doc, "", "years", json_type_array, 0, &years);
     for (size_t j = 0; st == LB_OK && years && j < json_object_array_length(years); j++) {
         char where[64], rwhere[80];
         snprintf(where, sizeof(where), "years[%zu]", j);
@@ -924,9 +924,9 @@ static lb_status check_run_json(lb_ctx *ctx, const char *file, struct json_objec
         }
         st = check_year(ctx, file, y, where, "year");
         if (st == LB_OK)
-            st = lb_json_member(ctx, file, y, where, "reference", json_type_object, 0, &yr);
+            st = lb_io_json_member(ctx, file, y, where, "reference", json_type_object, 0, &yr);
         if (st == LB_OK)
-            st = lb_json_member(ctx, file, yr, rwhere, "means", json_type_object, 0, &ym);
+            st = lb_io_json_member(ctx, file, yr, rwhere, "means", json_type_object, 0, &ym);
         if (st == LB_OK && ym) {
             char mwhere[96];
             snprintf(mwhere, sizeof(mwhere), "%s.means", rwhere);
@@ -941,7 +941,7 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
                           const char *dir, part *p)
 {
     struct json_object *doc = NULL;
-    lb_status st = lb_json_read_object(ctx, json_path, &doc);
+    lb_status st = lb_io_json_read_object(ctx, json_path, &doc);
     if (st != LB_OK)
         return st;
     lb_vlayer *t = NULL;
