@@ -54,7 +54,7 @@ static lb_status check_options(lb_ctx *ctx, const lb_diagnose_options *o)
 /* What a diagnosis result keeps for its writer: the scores, the selection and the numbers. */
 typedef struct dx_payload {
     lb_scoreset *own_s; /* NULL when the caller's */
-    lb_dx_selection sel;
+    lb_diagnose_selection sel;
     lb_diagnosis dx;
     int has_sel, has_dx;
     char *base;    /* file name from the wijk's code or name */
@@ -69,9 +69,9 @@ static void payload_free(void *p)
     if (!pl)
         return;
     if (pl->has_dx)
-        lb_dx_free(&pl->dx);
+        lb_diagnose_free(&pl->dx);
     if (pl->has_sel)
-        lb_dx_selection_free(&pl->sel);
+        lb_diagnose_selection_free(&pl->sel);
     lb_scoreset_destroy(pl->own_s);
     free(pl->base);
     for (size_t i = 0; i < pl->n_inputs; i++)
@@ -89,12 +89,12 @@ static lb_status dx_write(lb_ctx *ctx, const lb_result *res, const lb_write_opts
     char *base = w->basename ? file_base(w->basename) : lb_strdup(pl->base);
     if (!base)
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    const lb_dx_output out = {w->outdir, w->overwrite, (const char *const *)pl->inputs,
-                              pl->n_inputs, pl->command_line};
-    lb_status st = lb_dx_write_all(ctx, &pl->dx, &out, base);
+    const lb_diagnose_output out = {w->outdir, w->overwrite, (const char *const *)pl->inputs,
+                                    pl->n_inputs, pl->command_line};
+    lb_status st = lb_diagnose_write_all(ctx, &pl->dx, &out, base);
     if (st == LB_OK)
         lb_log(ctx, LB_LOG_INFO, "diagnose: %s: %s (indicative); wrote %s/%s.html, .md, .json",
-               pl->sel.wijk_name, lb_dx_verdict_name(pl->dx.verdict), w->outdir, base);
+               pl->sel.wijk_name, lb_diagnose_verdict_name(pl->dx.verdict), w->outdir, base);
     free(base);
     return st;
 }
@@ -140,9 +140,11 @@ static lb_status diagnosis_table(lb_ctx *ctx, const lb_diagnosis *dx, lb_result 
     static const char *const names[3] = {"wijk", "gemeente", "focus"};
     for (size_t ti = 0; st == LB_OK && ti < dx->n_t; ti++)
         for (size_t g = 0; st == LB_OK && g < groups; g++) {
-            const lb_dx_agg *a = g == 0 ? &dx->wijk[ti] : g == 1 ? &dx->gem[ti] : &dx->focus[ti];
+            const lb_diagnose_agg *a = g == 0   ? &dx->wijk[ti]
+                                       : g == 1 ? &dx->gem[ti]
+                                                : &dx->focus[ti];
             size_t row = ti * groups + g;
-            year->integer[row] = lb_dx_year(dx, ti);
+            year->integer[row] = lb_diagnose_year(dx, ti);
             if (!(group->text[row] = lb_strdup(names[g])))
                 st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
             units->integer[row] = (int64_t)a->n;
@@ -158,8 +160,8 @@ static lb_status diagnosis_table(lb_ctx *ctx, const lb_diagnosis *dx, lb_result 
     return lb_result_add_table(ctx, res, "diagnosis", t);
 }
 
-lb_status lb_dx_compute_on(lb_ctx *ctx, lb_scoreset *s, int own_s, const lb_diagnose_options *o,
-                           lb_result **out)
+lb_status lb_diagnose_compute_on(lb_ctx *ctx, lb_scoreset *s, int own_s,
+                                 const lb_diagnose_options *o, lb_result **out)
 {
     lb_result *res = NULL;
     dx_payload *pl = calloc(1, sizeof(*pl));
@@ -187,10 +189,10 @@ lb_status lb_dx_compute_on(lb_ctx *ctx, lb_scoreset *s, int own_s, const lb_diag
     if (st == LB_OK && o->command_line && !(pl->command_line = lb_strdup(o->command_line)))
         st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
-        st = lb_dx_select(ctx, s, o, &pl->sel);
+        st = lb_diagnose_select(ctx, s, o, &pl->sel);
     pl->has_sel = st == LB_OK;
     if (st == LB_OK)
-        st = lb_dx_compute(ctx, s, &pl->sel, o, &pl->dx);
+        st = lb_diagnose_compute_selection(ctx, s, &pl->sel, o, &pl->dx);
     pl->has_dx = st == LB_OK;
     if (st == LB_OK) {
         /* One code names the files; a list of codes or a polygon without code uses the name. */
@@ -203,7 +205,7 @@ lb_status lb_dx_compute_on(lb_ctx *ctx, lb_scoreset *s, int own_s, const lb_diag
         st = diagnosis_table(ctx, &pl->dx, res);
     struct json_object *doc = NULL;
     if (st == LB_OK)
-        st = lb_dx_json(ctx, &pl->dx, o->command_line, &doc);
+        st = lb_diagnose_json(ctx, &pl->dx, o->command_line, &doc);
     if (st == LB_OK)
         st = lb_result_set_provenance(ctx, res,
                                       json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
@@ -218,13 +220,13 @@ lb_status lb_dx_compute_on(lb_ctx *ctx, lb_scoreset *s, int own_s, const lb_diag
     return LB_OK;
 }
 
-lb_status lb_dx_run_on(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o)
+lb_status lb_diagnose_run_on(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o)
 {
     if (!o->outdir || !*o->outdir)
         return lb_error(ctx, LB_ERR_ARG, "diagnose: an output directory is required");
     lb_result *res = NULL;
     /* borrowed: the result never frees it */
-    lb_status st = lb_dx_compute_on(ctx, (lb_scoreset *)s, 0, o, &res);
+    lb_status st = lb_diagnose_compute_on(ctx, (lb_scoreset *)s, 0, o, &res);
     if (st == LB_OK) {
         const lb_write_opts w = {
             .outdir = o->outdir, .overwrite = o->overwrite, .basename = o->basename};

@@ -21,7 +21,7 @@ lb_status lb_diagnose_compute(lb_ctx *ctx, const lb_diagnose_options *o, lb_resu
     lb_status st = lb_scoreset_read(ctx, o->sources, o->n_sources, &s);
     if (st != LB_OK)
         return st;
-    return lb_dx_compute_on(ctx, s, 1, o, out);
+    return lb_diagnose_compute_on(ctx, s, 1, o, out);
 }
 
 lb_status lb_diagnose_exec(lb_ctx *ctx, const lb_diagnose_options *o)

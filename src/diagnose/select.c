@@ -23,7 +23,7 @@ static const char *const code_fields[] = {"WK_CODE", "BU_CODE",  "GM_CODE",  "CO
                                           "KODE",    "statcode", "postcode", "PC4",
                                           "PC6",     "ID",       NULL};
 
-int lb_dx_code_match(const char *pattern, const char *code)
+int lb_diagnose_code_match(const char *pattern, const char *code)
 {
     if (!pattern || !code)
         return 0;
@@ -45,7 +45,7 @@ int lb_dx_code_match(const char *pattern, const char *code)
     return lb_str_ieq(pattern, code);
 }
 
-void lb_dx_selection_free(lb_dx_selection *sel)
+void lb_diagnose_selection_free(lb_diagnose_selection *sel)
 {
     free(sel->wijk);
     free(sel->gemeente);
@@ -249,14 +249,14 @@ static lb_status match_codes(lb_ctx *ctx, const lb_scoreset *s, const char *what
     for (size_t k = 0; k < n_items; k++) {
         size_t hit = 0;
         for (size_t u = 0; u < s->n_units; u++)
-            if (s->wk_code && lb_dx_code_match(items[k], s->wk_code[u])) {
+            if (s->wk_code && lb_diagnose_code_match(items[k], s->wk_code[u])) {
                 hit += !in[u];
                 in[u] = 1;
                 *by_wk = 1;
             }
         if (!hit)
             for (size_t u = 0; u < s->n_units; u++)
-                if (lb_dx_code_match(items[k], s->id[u])) {
+                if (lb_diagnose_code_match(items[k], s->id[u])) {
                     hit += !in[u];
                     in[u] = 1;
                 }
@@ -273,7 +273,7 @@ static lb_status match_codes(lb_ctx *ctx, const lb_scoreset *s, const char *what
 }
 
 static lb_status select_wijk(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
-                             lb_dx_selection *sel)
+                             lb_diagnose_selection *sel)
 {
     lb_status st = LB_OK;
     char *buf = NULL, **items = NULL;
@@ -281,7 +281,7 @@ static lb_status select_wijk(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnos
     if (o->wijk && (st = split_list(ctx, o->wijk, &buf, &items, &n_items)) != LB_OK)
         return st;
     char pct[32];
-    lb_nl_number(pct, sizeof(pct), 100.0 * o->min_inside, 0, 0);
+    lb_diagnose_nl_number(pct, sizeof(pct), 100.0 * o->min_inside, 0, 0);
 
     if (o->wijk_polygon) {
         if (!s->geom) {
@@ -380,12 +380,12 @@ done:
 }
 
 static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
-                                 lb_dx_selection *sel)
+                                 lb_diagnose_selection *sel)
 {
     lb_status st = LB_OK;
     size_t n_in = 0;
     char pct[32];
-    lb_nl_number(pct, sizeof(pct), 100.0 * o->min_inside, 0, 0);
+    lb_diagnose_nl_number(pct, sizeof(pct), 100.0 * o->min_inside, 0, 0);
     if (o->gemeente_polygon) {
         if (!s->geom)
             return lb_error(ctx, LB_ERR_DATA,
@@ -418,8 +418,8 @@ static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_dia
         for (size_t k = 0; k < n_items; k++) {
             size_t hit = 0;
             for (size_t u = 0; u < s->n_units; u++)
-                if ((s->gm_code && lb_dx_code_match(items[k], s->gm_code[u])) ||
-                    lb_dx_code_match(items[k], s->id[u])) {
+                if ((s->gm_code && lb_diagnose_code_match(items[k], s->gm_code[u])) ||
+                    lb_diagnose_code_match(items[k], s->id[u])) {
                     hit += !sel->gemeente[u];
                     sel->gemeente[u] = 1;
                 }
@@ -488,7 +488,7 @@ static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_dia
 }
 
 static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
-                              lb_dx_selection *sel)
+                              lb_diagnose_selection *sel)
 {
     lb_status st = LB_OK;
     size_t n_in = 0;
@@ -505,7 +505,7 @@ static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagno
     int is_file = stat(path, &sb) == 0;
     free(path);
     char pct[32];
-    lb_nl_number(pct, sizeof(pct), 100.0 * o->min_inside, 0, 0);
+    lb_diagnose_nl_number(pct, sizeof(pct), 100.0 * o->min_inside, 0, 0);
     if (is_file) {
         if (!s->geom)
             return lb_error(ctx, LB_ERR_DATA,
@@ -574,8 +574,8 @@ static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagno
     return LB_OK;
 }
 
-lb_status lb_dx_select(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
-                       lb_dx_selection *sel)
+lb_status lb_diagnose_select(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
+                             lb_diagnose_selection *sel)
 {
     memset(sel, 0, sizeof(*sel));
     size_t n = s->n_units ? s->n_units : 1;
@@ -584,7 +584,7 @@ lb_status lb_dx_select(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_opti
     if (o->wijk_polygon)
         sel->wijk_share = calloc(n, sizeof(double));
     if (!sel->wijk || !sel->gemeente || (o->wijk_polygon && !sel->wijk_share)) {
-        lb_dx_selection_free(sel);
+        lb_diagnose_selection_free(sel);
         return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     lb_status st = select_wijk(ctx, s, o, sel);
@@ -593,6 +593,6 @@ lb_status lb_dx_select(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_opti
     if (st == LB_OK && o->focus && *o->focus)
         st = select_focus(ctx, s, o, sel);
     if (st != LB_OK)
-        lb_dx_selection_free(sel);
+        lb_diagnose_selection_free(sel);
     return st;
 }

@@ -157,7 +157,7 @@ static void digits(char *buf, size_t size, double a, int decimals)
     snprintf(buf, size, "%.*f", decimals, a);
 }
 
-char *lb_nl_number(char *buf, size_t size, double v, int decimals, int flags)
+char *lb_diagnose_nl_number(char *buf, size_t size, double v, int decimals, int flags)
 {
     if (size == 0)
         return buf;
