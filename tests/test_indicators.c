@@ -1681,28 +1681,31 @@ static void test_indicators_coverage_conservation(void **state)
     wkt[0] = pw[0]; /* square with a hole */
     wkt[1] = pw[1]; /* multipolygon: triangle + L with a hole */
     wkt[2] = pw[2]; /* concave star */
-    wkt[3] = lb_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))",
+    wkt[3] =
+        lb_core_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))",
                        OX + 1210.5, OY + 310.25, OX + 1217.0, OY + 311.0, OX + 1212.0, OY + 322.5,
                        OX + 1210.5, OY + 310.25); /* a triangle of 40 m² inside one cell */
-    wkt[4] = lb_strfmt(
+    wkt[4] = lb_core_strfmt(
         "POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", OX + 1395.0,
         OY + 1395.0, OX + 1405.0, OY + 1395.0, OX + 1405.0, OY + 1405.0, OX + 1395.0, OY + 1405.0,
         OX + 1395.0, OY + 1395.0); /* 10 m square on a cell corner */
-    wkt[5] = lb_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", OX - 333.3,
+    wkt[5] =
+        lb_core_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", OX - 333.3,
                        OY + 2100.0, OX + 480.7, OY + 1650.1, OX + 120.0, OY + 2612.9, OX - 333.3,
                        OY + 2100.0); /* across the west edge of the grid */
-    wkt[6] = lb_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", OX - 900.0,
-                       OY - 900.0, OX - 600.0, OY - 900.0, OX - 700.0, OY - 650.0, OX - 900.0,
-                       OY - 900.0); /* wholly outside */
+    wkt[6] = lb_core_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))",
+                            OX - 900.0, OY - 900.0, OX - 600.0, OY - 900.0, OX - 700.0, OY - 650.0,
+                            OX - 900.0, OY - 900.0); /* wholly outside */
     for (size_t k = N_HAND; k < N_ALL; k++) {
         double x = rand_coord(rng, OX - 50.0, OX + 2950.0),
                y = rand_coord(rng, OY - 50.0, OY + 2450.0);
         double s = rand_coord(rng, 3.0, 180.0);
         if (k % 2)
-            wkt[k] = lb_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", x,
+            wkt[k] =
+                lb_core_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", x,
                                y, x + s, y + 0.3 * s, x + 0.2 * s, y + s, x, y);
         else
-            wkt[k] = lb_strfmt(
+            wkt[k] = lb_core_strfmt(
                 "POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", x, y,
                 x + s, y, x + s, y + s, x, y + s, x, y);
     }

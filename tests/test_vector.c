@@ -1340,7 +1340,7 @@ static void test_vector_one_table_reader(void **state)
     lb_source bsrc = {"scheef.csv", bad, NULL, NULL};
     l = NULL;
     assert_int_equal(lb_vlayer_read_table(ctx, &bsrc, &l), LB_ERR_DATA);
-    char *msg = lb_strdup(lb_ctx_errmsg(ctx));
+    char *msg = lb_core_strdup(lb_ctx_errmsg(ctx));
     assert_non_null(strstr(msg, "line 3 has 3"));
     t = NULL;
     assert_int_equal(lb_attr_table_read(ctx, bad, NULL, &t), LB_ERR_DATA);

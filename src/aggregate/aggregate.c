@@ -58,7 +58,7 @@ lb_status lb_aggregate(lb_ctx *ctx, const lb_model *m, double ref, const lb_laye
     out->n_imputed_cells = calloc(n ? n : 1, sizeof(int));
     if (!out->weight || !out->n_cells || !out->n_imputed_cells) {
         lb_unit_scores_free(out);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory aggregating %zu units", n);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory aggregating %zu units", n);
     }
     for (size_t p = 0; p < n; p++) {
         double sw = 0.0;

@@ -52,7 +52,7 @@ lb_status lb_provenance_inputs(lb_ctx *ctx, struct json_object *doc, const char 
     if (!hex || !arr) {
         free(hex);
         json_object_put(arr);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     ptrdiff_t ni = (ptrdiff_t)n;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(lb_ctx_threads(ctx))
@@ -87,7 +87,7 @@ lb_status lb_provenance_end(lb_ctx *ctx, struct json_object *doc, const lb_resul
     if (!warnings) {
         json_object_put(timings);
         json_object_put(outputs);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; res && i < lb_result_warning_count(res); i++)
         json_object_array_add(warnings, json_object_new_string(lb_result_warning(res, i)));
@@ -105,6 +105,6 @@ lb_status lb_provenance_set(lb_ctx *ctx, lb_result *res, struct json_object *doc
 {
     const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
     if (!text)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     return lb_result_set_provenance(ctx, res, text);
 }

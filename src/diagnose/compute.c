@@ -120,10 +120,10 @@ const char *lb_diagnose_dim_label(const lb_scoreset *s, size_t d)
 {
     const char *code = s->dim_code[d];
     const char *label = s->dim_label ? s->dim_label[d] : NULL;
-    if (label && !lb_str_ieq(label, code))
+    if (label && !lb_core_str_ieq(label, code))
         return label;
     for (size_t i = 0; i < sizeof(known_dims) / sizeof(known_dims[0]); i++)
-        if (lb_str_ieq(code, known_dims[i].code))
+        if (lb_core_str_ieq(code, known_dims[i].code))
             return known_dims[i].label;
     return code;
 }
@@ -182,7 +182,7 @@ static lb_status agg_alloc(lb_ctx *ctx, const lb_scoreset *s, lb_diagnose_agg *a
         a->raw = calloc(s->n_ind, sizeof(double));
     }
     if (!a->v || (s->n_ind && (!a->contrib || !a->raw)))
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     return LB_OK;
 }
 
@@ -269,7 +269,7 @@ static lb_status pick_years(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose
 {
     dx->t = calloc(s->n_years ? s->n_years : 1, sizeof(size_t));
     if (!dx->t)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (!o->years || o->n_years == 0) {
         for (size_t t = 0; t < s->n_years; t++)
             dx->t[t] = t;
@@ -281,8 +281,8 @@ static lb_status pick_years(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose
             while (t < s->n_years && s->years[t] != o->years[k])
                 t++;
             if (t == s->n_years)
-                return lb_error(ctx, LB_ERR_DATA, "year %d is not in the scores (%s)", o->years[k],
-                                s->description ? s->description : "input");
+                return lb_ctx_error(ctx, LB_ERR_DATA, "year %d is not in the scores (%s)",
+                                    o->years[k], s->description ? s->description : "input");
         }
         for (size_t t = 0; t < s->n_years; t++)
             for (size_t k = 0; k < o->n_years; k++)
@@ -292,7 +292,7 @@ static lb_status pick_years(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose
                 }
     }
     if (dx->n_t == 0)
-        return lb_error(ctx, LB_ERR_DATA, "the scores hold no year");
+        return lb_ctx_error(ctx, LB_ERR_DATA, "the scores hold no year");
     return LB_OK;
 }
 
@@ -311,7 +311,7 @@ static lb_status add_period(lb_ctx *ctx, lb_diagnosis *dx, size_t from, size_t t
         p->focus = calloc(s->n_out, sizeof(double));
     dx->n_periods++;
     if (!p->wijk || !p->gemeente || !p->wijk_class || !p->gem_class || (dx->focus && !p->focus))
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t k = 0; k < s->n_out; k++) {
         p->wijk[k] = dx->wijk[to].v[k] - dx->wijk[from].v[k];
         p->gemeente[k] = dx->gem[to].v[k] - dx->gem[from].v[k];
@@ -345,7 +345,7 @@ static lb_status weak_dimensions(lb_ctx *ctx, lb_diagnosis *dx)
     const lb_scoreset *s = dx->s;
     keyed *order = calloc(s->n_dims ? s->n_dims : 1, sizeof(*order));
     if (!order)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t d = 0; d < s->n_dims; d++)
         order[d] = (keyed){dx->gap[d], d};
     qsort(order, s->n_dims, sizeof(*order), cmp_keyed);
@@ -357,7 +357,7 @@ static lb_status weak_dimensions(lb_ctx *ctx, lb_diagnosis *dx)
     dx->weak = calloc(n ? n : 1, sizeof(*dx->weak));
     if (!dx->weak) {
         free(order);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     const size_t last = dx->n_t - 1;
     for (size_t r = 0; r < n; r++) {
@@ -373,7 +373,7 @@ static lb_status weak_dimensions(lb_ctx *ctx, lb_diagnosis *dx)
         if (!w->drivers || !ko) {
             free(ko);
             free(order);
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         }
         for (size_t i = 0; i < s->n_ind; i++) {
             if ((size_t)s->ind_dim[i] != w->dim)
@@ -393,7 +393,7 @@ static lb_status weak_dimensions(lb_ctx *ctx, lb_diagnosis *dx)
         if (!sorted) {
             free(ko);
             free(order);
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         }
         for (size_t j = 0; j < m; j++)
             sorted[j] = w->drivers[ko[j].idx];
@@ -487,7 +487,7 @@ lb_status lb_diagnose_compute_selection(lb_ctx *ctx, const lb_scoreset *s,
     dx->periods = calloc(nt + 1, sizeof(*dx->periods));
     if (!dx->weighted || !dx->wijk || !dx->gem || (sel->focus && !dx->focus) || !dx->sd ||
         !dx->gap || !dx->threshold || !dx->below || !dx->no_spread || !dx->units || !dx->periods) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto fail;
     }
     for (size_t u = 0; u < s->n_units; u++)
@@ -515,10 +515,10 @@ lb_status lb_diagnose_compute_selection(lb_ctx *ctx, const lb_scoreset *s,
     }
     const size_t last = nt - 1;
     if (isnan(dx->wijk[last].v[LB_OUT_LBM])) {
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "the wijk '%s' has no score in %d (%zu unit(s), none "
-                      "scored)",
-                      sel->wijk_name, lb_diagnose_year(dx, last), dx->n_units_wijk);
+        st = lb_ctx_error(ctx, LB_ERR_DATA,
+                          "the wijk '%s' has no score in %d (%zu unit(s), none "
+                          "scored)",
+                          sel->wijk_name, lb_diagnose_year(dx, last), dx->n_units_wijk);
         goto fail;
     }
     for (size_t d = 0; d < nd; d++) {

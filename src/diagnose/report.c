@@ -545,13 +545,13 @@ static void section_units(sink *k, const lb_diagnosis *dx)
     char h[96];
     /* Name the units after their id field: buurten in our runs, PC4 areas in published ones. */
     const char *noun = "Eenheden";
-    if (s->id_field && lb_str_ieq(s->id_field, "BU_CODE"))
+    if (s->id_field && lb_core_str_ieq(s->id_field, "BU_CODE"))
         noun = "Buurten";
-    else if (s->id_field && lb_str_ieq(s->id_field, "PC4"))
+    else if (s->id_field && lb_core_str_ieq(s->id_field, "PC4"))
         noun = "Postcodegebieden (PC4)";
-    else if (s->id_field && lb_str_ieq(s->id_field, "PC6"))
+    else if (s->id_field && lb_core_str_ieq(s->id_field, "PC6"))
         noun = "Postcodegebieden (PC6)";
-    else if (s->id_field && lb_str_ieq(s->id_field, "WK_CODE"))
+    else if (s->id_field && lb_core_str_ieq(s->id_field, "WK_CODE"))
         noun = "Wijken";
     snprintf(h, sizeof(h), "6. %s van de wijk in %d", noun, lb_diagnose_year(dx, last));
     heading(k, 2, h);
@@ -764,7 +764,7 @@ static lb_status render(lb_ctx *ctx, const lb_diagnosis *dx, int html, lb_text *
         free(why);
         for (int c = 0; c < 3; c++)
             free(reasons[c]);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     const lb_diagnose_selection *sel = dx->sel;
     char title[512], sub[1024];
@@ -806,7 +806,7 @@ static lb_status render(lb_ctx *ctx, const lb_diagnosis *dx, int html, lb_text *
         free(reasons[c]);
     if (k.t.failed) {
         lb_text_free(&k.t);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     *out = k.t;
     return LB_OK;
@@ -837,15 +837,15 @@ lb_status lb_diagnose_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_di
 {
     const char *command_line = o->command_line;
     lb_outdir od = {0};
-    char *names[3] = {lb_strfmt("%s.html", base), lb_strfmt("%s.md", base),
-                      lb_strfmt("%s.json", base)};
+    char *names[3] = {lb_core_strfmt("%s.html", base), lb_core_strfmt("%s.md", base),
+                      lb_core_strfmt("%s.json", base)};
     char *paths[3] = {NULL, NULL, NULL};
     struct json_object *doc = NULL;
     const char *const *in = o->inputs;
     size_t n_in = o->n_inputs;
     lb_status st = LB_OK;
     if (!names[0] || !names[1] || !names[2])
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK) {
         const lb_outdir_spec spec = {.overwrite = o->overwrite,
                                      .names = (const char *const *)names,
@@ -856,7 +856,7 @@ lb_status lb_diagnose_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_di
     }
     for (int i = 0; st == LB_OK && i < 3; i++)
         if (!(paths[i] = lb_outdir_tmp_path(&od, names[i])))
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
         st = lb_diagnose_write_html(ctx, dx, paths[0]);
     if (st == LB_OK)

@@ -160,7 +160,7 @@ lb_status lb_diagnose_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *comm
     int oom = 0;
     struct json_object *doc = json_object_new_object();
     if (!doc)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
 
     struct json_object *tool = json_object_new_object();
     put(tool, "name", str("leefbaar"));
@@ -289,7 +289,7 @@ lb_status lb_diagnose_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *comm
     put(doc, "check", check_json(dx, &oom));
     if (oom) {
         json_object_put(doc);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     *out = doc;
     return LB_OK;

@@ -23,7 +23,7 @@ static char *done(lb_text *t)
         lb_text_free(t);
         return NULL;
     }
-    return t->s ? t->s : lb_strdup("");
+    return t->s ? t->s : lb_core_strdup("");
 }
 
 const char *lb_diagnose_weight_phrase(const lb_diagnosis *dx, size_t ti)
@@ -209,7 +209,7 @@ char *lb_diagnose_rule(const lb_diagnosis *dx, size_t i)
     lb_diagnose_nl_number(m, sizeof(m), dx->min_inhabitants, 0, LB_NL_GROUP);
     switch (i) {
     case 0:
-        return lb_strfmt(
+        return lb_core_strfmt(
             "(1) Meervoudige problematiek: een dimensie ligt duidelijk onder het "
             "gemeentegemiddelde als het verschil wijk \xe2\x88\x92 gemeente negatief is en "
             "minstens %s keer de standaarddeviatie van die dimensie over alle eenheden in de "
@@ -217,7 +217,7 @@ char *lb_diagnose_rule(const lb_diagnosis *dx, size_t i)
             "voldaan; \xc3\xa9\xc3\xa9n: deels voldaan; geen: niet voldaan.",
             k);
     case 1:
-        return lb_strfmt(
+        return lb_core_strfmt(
             "(2) Risico op afglijden naar het niveau van de aandachtswijken: de wijk is dichtbij "
             "als haar score (lbm) hoogstens %s boven het gewogen gemiddelde van de "
             "aandachtswijken ligt (of eronder); zonder opgegeven aandachtswijken geldt klasse "
@@ -228,24 +228,25 @@ char *lb_diagnose_rule(const lb_diagnosis *dx, size_t i)
             "dichtbij deels voldaan.",
             d);
     case 2:
-        return lb_strfmt(
+        return lb_core_strfmt(
             "(3) Omvang: minstens ongeveer %s inwoners (som van de inwonersgewichten van de "
             "eenheden van de wijk in het laatste jaar): voldaan; minder: niet voldaan (een "
             "aanvraag vraagt dan een onderbouwing). Zijn de gewichten geen inwoners, dan is de "
             "omvang onbekend.",
             m);
     case 3:
-        return lb_strfmt(
+        return lb_core_strfmt(
             "Oordeel: sterke aanwijzing als (1), (2) en (3) alle drie voldaan zijn; mogelijke "
             "aanwijzing als dat niet zo is maar (1) of (2) voldaan is, of (1) en (2) beide deels "
             "voldaan zijn; anders geen aanwijzing.");
     case 4:
-        return lb_strfmt("Grondslag: de brief van de minister voor Wonen, Wijken en Integratie "
-                         "van 5 november 2008 over het preventiebudget (substanti\xc3\xab"
-                         "le en cumulatieve problemen op meerdere terreinen, risico op "
-                         "afglijden naar het niveau van de aandachtswijken, omvang van "
-                         "ongeveer 2.500 inwoners of meer). %s",
-                         lb_diagnose_disclaimer);
+        return lb_core_strfmt(
+            "Grondslag: de brief van de minister voor Wonen, Wijken en Integratie "
+            "van 5 november 2008 over het preventiebudget (substanti\xc3\xab"
+            "le en cumulatieve problemen op meerdere terreinen, risico op "
+            "afglijden naar het niveau van de aandachtswijken, omvang van "
+            "ongeveer 2.500 inwoners of meer). %s",
+            lb_diagnose_disclaimer);
     default:
         return NULL;
     }

@@ -9,12 +9,12 @@
 
 static void on_geos_notice(const char *msg, void *user)
 {
-    lb_log((lb_ctx *)user, LB_LOG_DEBUG, "GEOS: %s", msg);
+    lb_ctx_log((lb_ctx *)user, LB_LOG_DEBUG, "GEOS: %s", msg);
 }
 
 static void on_geos_error(const char *msg, void *user)
 {
-    lb_error((lb_ctx *)user, LB_ERR_GEOM, "GEOS: %s", msg);
+    lb_ctx_error((lb_ctx *)user, LB_ERR_GEOM, "GEOS: %s", msg);
 }
 
 static void finish_handle(void *handle)
@@ -30,7 +30,7 @@ void *lb_geom_geos_handle(lb_ctx *ctx)
         return h;
     GEOSContextHandle_t g = GEOS_init_r();
     if (!g) {
-        lb_error(ctx, LB_ERR_INTERNAL, "cannot create a GEOS context");
+        lb_ctx_error(ctx, LB_ERR_INTERNAL, "cannot create a GEOS context");
         return NULL;
     }
     GEOSContext_setNoticeMessageHandler_r(g, on_geos_notice, ctx);

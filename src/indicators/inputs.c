@@ -63,13 +63,13 @@ lb_status lb_inputs_create(lb_ctx *ctx, const lb_source *src, size_t n, lb_input
 {
     lb_inputs *in = calloc(1, sizeof(*in));
     if (!in)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     in->src = src;
     in->n_src = n;
     in->where = calloc(n ? n : 1, sizeof(char *));
     if (!in->where) {
         free(in);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     *out = in;
     return LB_OK;
@@ -80,9 +80,9 @@ lb_status lb_inputs_set_where(lb_ctx *ctx, lb_inputs *in, const char *name, cons
     /* every file bound to the name */
     for (size_t i = 0; i < in->n_src; i++)
         if (strcmp(in->src[i].name, name) == 0) {
-            char *w = lb_strdup(where);
+            char *w = lb_core_strdup(where);
             if (!w)
-                return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             free(in->where[i]);
             in->where[i] = w;
         }
@@ -159,11 +159,11 @@ const lb_source *lb_inputs_source(lb_ctx *ctx, const lb_inputs *in, const char *
             return &in->src[i];
     char list[512] = "";
     for (size_t i = 0; i < in->n_src; i++)
-        lb_list_append(list, sizeof(list), in->src[i].name);
-    lb_error(ctx, LB_ERR_ARG,
-             "the model uses input '%s' but none is bound; add --input %s=PATH[:LAYER] "
-             "(bound: %s)",
-             name, name, in->n_src ? list : "none");
+        lb_core_list_append(list, sizeof(list), in->src[i].name);
+    lb_ctx_error(ctx, LB_ERR_ARG,
+                 "the model uses input '%s' but none is bound; add --input %s=PATH[:LAYER] "
+                 "(bound: %s)",
+                 name, name, in->n_src ? list : "none");
     return NULL;
 }
 
@@ -190,13 +190,13 @@ static lb_status keep(lb_ctx *ctx, lb_inputs *in, entry_kind k, const char *name
 {
     entry *e = realloc(in->e, (in->n_e + 1) * sizeof(*e));
     if (!e)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     in->e = e;
     e = &in->e[in->n_e];
     memset(e, 0, sizeof(*e));
     e->kind = k;
-    e->name = lb_strdup(name);
-    e->filter = lb_strdup(ky->filter);
+    e->name = lb_core_strdup(name);
+    e->filter = lb_core_strdup(ky->filter);
     e->band = ky->band;
     e->nearest = ky->nearest;
     if (ky->g)
@@ -212,7 +212,7 @@ static lb_status keep(lb_ctx *ctx, lb_inputs *in, entry_kind k, const char *name
         free(e->name);
         free(e->filter);
         free(e->cells);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     in->n_e++;
     return LB_OK;
@@ -255,9 +255,10 @@ static lb_status load_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const
     /* the input's own selection, and the indicator's filter within it */
     char *both = NULL;
     if (where) {
-        both = ky->filter ? lb_strfmt("(%s) AND (%s)", where, ky->filter) : lb_strdup(where);
+        both =
+            ky->filter ? lb_core_strfmt("(%s) AND (%s)", where, ky->filter) : lb_core_strdup(where);
         if (!both)
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     /* every file bound to the name, read as one layer */
     const lb_source **files = malloc(in->n_src * sizeof(*files));
@@ -267,7 +268,7 @@ static lb_status load_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const
             files[n_files++] = &in->src[i];
     lb_status st = files ? lb_vlayer_read_list(ctx, files, n_files, where ? both : ky->filter,
                                                (lb_vlayer **)obj)
-                         : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                         : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     free(files);
     free(both);
     /* Repair invalid polygons once, for every mode: grid coverage walks the repaired rings. */
@@ -281,11 +282,12 @@ static lb_status load_raster(lb_ctx *ctx, lb_inputs *in, const char *name, const
 {
     const lb_source *src = lb_inputs_source(ctx, in, name);
     if (src && lb_inputs_files(in, name) > 1)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "input '%s' is a raster bound to several files ('%s', ...); a raster "
-                        "input is one file: mosaic them first (gdalbuildvrt %s.vrt FILES...) and "
-                        "bind the VRT",
-                        name, src->path, name);
+        return lb_ctx_error(
+            ctx, LB_ERR_ARG,
+            "input '%s' is a raster bound to several files ('%s', ...); a raster "
+            "input is one file: mosaic them first (gdalbuildvrt %s.vrt FILES...) and "
+            "bind the VRT",
+            name, src->path, name);
     return src ? lb_raster_read_window(ctx, src, ky->band, ky->nearest,
                                        in->has_window ? in->window : NULL, (lb_band **)obj)
                : LB_ERR_ARG;
@@ -458,9 +460,9 @@ lb_status lb_indicators_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, con
                                             lb_layer_cover **out)
 {
     if (l->kind != LB_GEOM_POLYGON)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "input '%s' ('%s' layer '%s') must be a polygon layer here", l->name,
-                        l->path, l->layer);
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "input '%s' ('%s' layer '%s') must be a polygon layer here", l->name,
+                            l->path, l->layer);
     lb_status st = LB_OK;
     int threads = lb_ctx_threads(ctx);
     /* Many more chunks than threads balance big and small polygons; the chunking depends only
@@ -469,7 +471,7 @@ lb_status lb_indicators_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, con
     cover_chunk *ch = calloc(n_chunks, sizeof(*ch));
     lb_layer_cover *c = calloc(1, sizeof(*c));
     if (!ch || !c || !(c->off = calloc(l->n + 1, sizeof(size_t)))) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto done;
     }
     c->n_poly = l->n;
@@ -496,10 +498,10 @@ lb_status lb_indicators_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, con
     for (size_t k = 0; k < n_chunks; k++)
         if (ch[k].st != LB_OK) {
             st = ch[k].st == LB_ERR_NOMEM && !ch[k].msg[0]
-                     ? lb_error(ctx, LB_ERR_NOMEM, "out of memory")
-                     : lb_error(ctx, ch[k].st, "%s", ch[k].msg);
-            lb_error_prefix(ctx, st, "input '%s' ('%s' layer '%s') feature %lld: ", l->name,
-                            l->path, l->layer, (long long)l->fid[ch[k].bad_f]);
+                     ? lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory")
+                     : lb_ctx_error(ctx, ch[k].st, "%s", ch[k].msg);
+            lb_ctx_error_prefix(ctx, st, "input '%s' ('%s' layer '%s') feature %lld: ", l->name,
+                                l->path, l->layer, (long long)l->fid[ch[k].bad_f]);
             goto done;
         }
     for (size_t f = 0; f < l->n; f++)
@@ -508,8 +510,8 @@ lb_status lb_indicators_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, con
     c->cell = malloc((total ? total : 1) * sizeof(uint32_t));
     c->frac = malloc((total ? total : 1) * sizeof(double));
     if (!c->cell || !c->frac) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the coverage of '%s' (%zu entries)",
-                      l->path, total);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the coverage of '%s' (%zu entries)",
+                          l->path, total);
         goto done;
     }
     for (size_t k = 0, at = 0; k < n_chunks; k++) {
@@ -614,7 +616,7 @@ lb_status lb_indicators_cells_cover_build(lb_ctx *ctx, const lb_layer_cover *cov
                                           const uint32_t *cells, size_t n, lb_cells_cover **out)
 {
     if (cov->n_poly > UINT32_MAX)
-        return lb_error(ctx, LB_ERR_DATA, "more than %u polygons in one layer", UINT32_MAX);
+        return lb_ctx_error(ctx, LB_ERR_DATA, "more than %u polygons in one layer", UINT32_MAX);
     lb_cells_cover *c = calloc(1, sizeof(*c));
     size_t *next = NULL;
     if (!c || !(c->off = calloc(n + 1, sizeof(size_t))))
@@ -640,5 +642,5 @@ lb_status lb_indicators_cells_cover_build(lb_ctx *ctx, const lb_layer_cover *cov
 nomem:
     free(next);
     lb_cells_cover_destroy(c);
-    return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the coverage of %zu cells", n);
+    return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the coverage of %zu cells", n);
 }

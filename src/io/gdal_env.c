@@ -55,7 +55,7 @@ static OGRSpatialReferenceH srs_epsg(lb_ctx *ctx, int code)
 {
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     if (!srs) {
-        lb_error(ctx, LB_ERR_NOMEM, "cannot allocate a spatial reference");
+        lb_ctx_error(ctx, LB_ERR_NOMEM, "cannot allocate a spatial reference");
         return NULL;
     }
     lb_cpl_capture cap;
@@ -64,8 +64,8 @@ static OGRSpatialReferenceH srs_epsg(lb_ctx *ctx, int code)
     lb_io_cpl_end(&cap);
     if (err != OGRERR_NONE) {
         OSRRelease(srs);
-        lb_error(ctx, LB_ERR_CRS, "PROJ cannot build EPSG:%d (%s); is proj-data installed?", code,
-                 cap.msg);
+        lb_ctx_error(ctx, LB_ERR_CRS, "PROJ cannot build EPSG:%d (%s); is proj-data installed?",
+                     code, cap.msg);
         return NULL;
     }
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);

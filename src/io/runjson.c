@@ -84,13 +84,13 @@ lb_status lb_io_json_read_object(lb_ctx *ctx, const char *file, struct json_obje
 {
     struct json_object *doc = json_object_from_file(file);
     if (!doc)
-        return lb_error(ctx, LB_ERR_IO, "'%s': cannot read it as JSON (%s)", file,
-                        json_util_get_last_err() ? json_util_get_last_err() : "unknown error");
+        return lb_ctx_error(ctx, LB_ERR_IO, "'%s': cannot read it as JSON (%s)", file,
+                            json_util_get_last_err() ? json_util_get_last_err() : "unknown error");
     if (!json_object_is_type(doc, json_type_object)) {
-        lb_status st = lb_error(ctx, LB_ERR_DATA,
-                                "'%s' holds %s, not a JSON object; is it the run.json of a "
-                                "leefbaar score run?",
-                                file, type_name(json_object_get_type(doc)));
+        lb_status st = lb_ctx_error(ctx, LB_ERR_DATA,
+                                    "'%s' holds %s, not a JSON object; is it the run.json of a "
+                                    "leefbaar score run?",
+                                    file, type_name(json_object_get_type(doc)));
         json_object_put(doc);
         return st;
     }
@@ -107,18 +107,18 @@ lb_status lb_io_json_member(lb_ctx *ctx, const char *file, struct json_object *o
     if (!o || !json_object_object_get_ex(o, key, &v) || !v) {
         if (!required)
             return LB_OK;
-        return lb_error(ctx, LB_ERR_DATA,
-                        "'%s': %s%s%s is missing; was it written by leefbaar "
-                        "score?",
-                        file, where ? where : "", dot, key);
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "'%s': %s%s%s is missing; was it written by leefbaar "
+                            "score?",
+                            file, where ? where : "", dot, key);
     }
     json_type t = json_object_get_type(v);
     int ok = want == json_type_double ? t == json_type_double || t == json_type_int : t == want;
     if (!ok)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "'%s': %s%s%s is %s, not %s; was it written by leefbaar "
-                        "score?",
-                        file, where ? where : "", dot, key, type_name(t), type_name(want));
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "'%s': %s%s%s is %s, not %s; was it written by leefbaar "
+                            "score?",
+                            file, where ? where : "", dot, key, type_name(t), type_name(want));
     *out = v;
     return LB_OK;
 }
@@ -128,7 +128,7 @@ lb_status lb_io_reference_read(lb_ctx *ctx, const char *path, const lb_model *m,
     struct json_object *doc = NULL;
     lb_status st = lb_io_json_read_object(ctx, path, &doc);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "reference: ");
+        return lb_ctx_error_prefix(ctx, st, "reference: ");
     st = lb_reference_alloc(ctx, m->n_dims, m->n_ind, out);
     if (st != LB_OK) {
         json_object_put(doc);
@@ -151,7 +151,8 @@ lb_status lb_io_reference_read(lb_ctx *ctx, const char *path, const lb_model *m,
     if (st == LB_OK && v) {
         double year = json_object_get_double(v);
         if (!(year >= 1000 && year <= 9999 && year == floor(year)))
-            st = lb_error(ctx, LB_ERR_DATA, "'%s': reference.year %g is not a year", path, year);
+            st =
+                lb_ctx_error(ctx, LB_ERR_DATA, "'%s': reference.year %g is not a year", path, year);
         else
             out->year = (int)year;
     }
@@ -159,10 +160,10 @@ lb_status lb_io_reference_read(lb_ctx *ctx, const char *path, const lb_model *m,
         st = lb_io_json_member(ctx, path, means, "reference.means", m->dims[d].code,
                                json_type_double, 0, &v);
         if (st == LB_OK && !v)
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "reference '%s': no mean for dimension '%s'; was it made with this "
-                          "model?",
-                          path, m->dims[d].code);
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "reference '%s': no mean for dimension '%s'; was it made with this "
+                              "model?",
+                              path, m->dims[d].code);
         if (st == LB_OK)
             out->means[d] = json_object_get_double(v);
     }
@@ -175,10 +176,10 @@ lb_status lb_io_reference_read(lb_ctx *ctx, const char *path, const lb_model *m,
         if (st == LB_OK && s)
             st = lb_io_json_member(ctx, path, s, where, "mean", json_type_double, 0, &v);
         if (st == LB_OK && (!s || !v))
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "reference '%s': no statistics for indicator '%s'; was it made with "
-                          "this model?",
-                          path, m->ind[i].id);
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "reference '%s': no statistics for indicator '%s'; was it made with "
+                              "this model?",
+                              path, m->ind[i].id);
         if (st == LB_OK)
             out->ind_mean[i] = json_object_get_double(v);
         if (st == LB_OK)
@@ -191,10 +192,10 @@ lb_status lb_io_reference_read(lb_ctx *ctx, const char *path, const lb_model *m,
     if (st == LB_OK)
         st = lb_io_json_member(ctx, path, model, "model", "sha256", json_type_string, 0, &hash);
     if (st == LB_OK && hash && strcmp(json_object_get_string(hash), m->hash) != 0)
-        lb_log(ctx, LB_LOG_WARN,
-               "reference '%s' was made with another version of the model file (sha256 %.12s…, "
-               "now %.12s…)",
-               path, json_object_get_string(hash), m->hash);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "reference '%s' was made with another version of the model file (sha256 %.12s…, "
+                   "now %.12s…)",
+                   path, json_object_get_string(hash), m->hash);
     if (st != LB_OK)
         lb_reference_free(out);
     json_object_put(doc);

@@ -18,7 +18,7 @@ lb_status lb_reference_alloc(lb_ctx *ctx, size_t n_dims, size_t n_ind, lb_refere
     r->ind_sd = calloc(n_ind ? n_ind : 1, sizeof(double));
     if (!r->means || !r->ind_mean || !r->ind_sd) {
         lb_reference_free(r);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     return LB_OK;
 }
@@ -56,7 +56,7 @@ lb_status lb_scores_alloc(lb_ctx *ctx, size_t n, size_t n_dims, lb_scores *s)
     }
     if (!ok) {
         lb_scores_free(s);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for scores of %zu units", n);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for scores of %zu units", n);
     }
     for (size_t u = 0; u < n; u++)
         s->afw[u] = s->lbm[u] = NAN;
@@ -197,7 +197,7 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
     double *f = malloc((n ? n : 1) * sizeof(double));
     double **contrib = calloc(m->n_dims ? m->n_dims : 1, sizeof(double *));
     if (st != LB_OK || !pop || !f || !contrib) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory scoring %zu units", n);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory scoring %zu units", n);
         goto fail;
     }
     double total_w = 0.0;
@@ -209,16 +209,16 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
             out->flags[u] |= LB_FLAG_NO_WEIGHT;
     }
     if (!(total_w > 0.0)) {
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "no unit has a weight of at least min_weight (%g): nothing to score; "
-                      "check the weight layer and field",
-                      m->min_weight);
+        st = lb_ctx_error(ctx, LB_ERR_DATA,
+                          "no unit has a weight of at least min_weight (%g): nothing to score; "
+                          "check the weight layer and field",
+                          m->min_weight);
         goto fail;
     }
     for (size_t d = 0; d < m->n_dims; d++) {
         contrib[d] = calloc(n ? n : 1, sizeof(double));
         if (!contrib[d]) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             goto fail;
         }
     }
@@ -237,16 +237,16 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
         ref_out->ind_mean[i] = mean;
         ref_out->ind_sd[i] = sd;
         if (isnan(mean)) {
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "indicator '%s' (model line %d) is missing for every scored unit; "
-                          "check its input '%s'",
-                          ind->id, ind->line, ind->layer);
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "indicator '%s' (model line %d) is missing for every scored unit; "
+                              "check its input '%s'",
+                              ind->id, ind->line, ind->layer);
             goto fail;
         }
         if (ind->tf.zscore && !(sd > 0.0))
-            lb_log(ctx, LB_LOG_WARN,
-                   "indicator '%s' has no spread in the reference population: its z-score is 0",
-                   ind->id);
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "indicator '%s' has no spread in the reference population: its z-score is 0",
+                       ind->id);
         for (size_t u = 0; u < n; u++) {
             if (!pop[u])
                 continue;
@@ -260,11 +260,11 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
             double c = lb_model_contribution(ind, f[u], mean, sd);
             contrib[ind->dim][u] += c;
             if (!isfinite(c) || !isfinite(contrib[ind->dim][u])) {
-                st = lb_error(ctx, LB_ERR_DATA,
-                              "indicator '%s' (model line %d): the contribution of scored unit "
-                              "%zu (value %g, coef %g) is not a finite number; check the "
-                              "indicator's coefficient and transform",
-                              ind->id, ind->line, u + 1, x[i][u], ind->coef);
+                st = lb_ctx_error(ctx, LB_ERR_DATA,
+                                  "indicator '%s' (model line %d): the contribution of scored unit "
+                                  "%zu (value %g, coef %g) is not a finite number; check the "
+                                  "indicator's coefficient and transform",
+                                  ind->id, ind->line, u + 1, x[i][u], ind->coef);
                 goto fail;
             }
         }
@@ -289,10 +289,10 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
      * or their sum can still overflow where every single contribution is finite. */
     for (size_t u = 0; u < n; u++)
         if (pop[u] && !isfinite(out->lbm[u])) {
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "the score of scored unit %zu is not a finite number (%g); check the "
-                          "model's coefficients and reference means",
-                          u + 1, out->lbm[u]);
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "the score of scored unit %zu is not a finite number (%g); check the "
+                              "model's coefficients and reference means",
+                              u + 1, out->lbm[u]);
             goto fail;
         }
     for (size_t d = 0; d < m->n_dims; d++)

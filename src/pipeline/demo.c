@@ -59,10 +59,10 @@ static lb_status demo_score(lb_ctx *ctx, const char *data, const char *outdir,
     o.creation_options = out_opts->creation_options;
     o.preview = 1;
     o.overwrite = out_opts->overwrite;
-    lb_log(ctx, LB_LOG_INFO, "demo: scoring %d and %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
+    lb_ctx_log(ctx, LB_LOG_INFO, "demo: scoring %d and %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
     lb_status st = lb_score_exec(ctx, &o);
     if (st != LB_OK)
-        lb_error_prefix(ctx, st, "demo, scoring: ");
+        lb_ctx_error_prefix(ctx, st, "demo, scoring: ");
     return st;
 }
 
@@ -83,10 +83,10 @@ static lb_status demo_change(lb_ctx *ctx, const char *outdir, const demo_output 
     o.creation_options = out_opts->creation_options;
     o.preview = 1;
     o.overwrite = out_opts->overwrite;
-    lb_log(ctx, LB_LOG_INFO, "demo: change %d → %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
+    lb_ctx_log(ctx, LB_LOG_INFO, "demo: change %d → %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
     lb_status st = lb_change_exec(ctx, &o);
     if (st != LB_OK)
-        lb_error_prefix(ctx, st, "demo, change: ");
+        lb_ctx_error_prefix(ctx, st, "demo, change: ");
     return st;
 }
 
@@ -115,7 +115,7 @@ static lb_status diagnose_demo(lb_ctx *ctx, const char *data, const char *outdir
     o.command_line = "leefbaar demo";
     lb_status st = lb_diagnose_exec(ctx, &o);
     if (st != LB_OK)
-        lb_error_prefix(ctx, st, "demo, diagnosis: ");
+        lb_ctx_error_prefix(ctx, st, "demo, diagnosis: ");
     return st;
 }
 
@@ -137,10 +137,10 @@ static lb_status demo_waterbed(lb_ctx *ctx, const char *data, const char *outdir
     o.outdir = out;
     o.overwrite = out_opts->overwrite;
     o.command_line = "leefbaar demo";
-    lb_log(ctx, LB_LOG_INFO, "demo: waterbed analysis into %s", out);
+    lb_ctx_log(ctx, LB_LOG_INFO, "demo: waterbed analysis into %s", out);
     lb_status st = lb_waterbed_exec(ctx, &o);
     if (st != LB_OK)
-        lb_error_prefix(ctx, st, "demo, waterbed: ");
+        lb_ctx_error_prefix(ctx, st, "demo, waterbed: ");
     return st;
 }
 
@@ -156,14 +156,14 @@ lb_status lb_demo_run_ex(lb_ctx *ctx, const char *data_dir, const char *outdir,
     lb_ctx_warnings_reset(ctx);
     const demo_output out_opts = {raster_format, creation_options, overwrite};
     if (!data_dir || !outdir)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "demo: a data directory and an output directory are "
-                        "required");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "demo: a data directory and an output directory are "
+                            "required");
     /* a bad -of or -co fails before any scoring */
     const lb_raster_opts ro = {raster_format, creation_options, NULL};
     lb_status st = lb_raster_opts_check(ctx, &ro);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "demo: ");
+        return lb_ctx_error_prefix(ctx, st, "demo: ");
     st = demo_score(ctx, data_dir, outdir, &out_opts);
     if (st == LB_OK)
         st = demo_change(ctx, outdir, &out_opts);

@@ -143,7 +143,7 @@ static struct json_object *base_doc(lb_ctx *ctx, const score_run *r)
     json_object_object_add(opt, "units", json_object_new_string(r->units_name));
     /* id_field is the id column of the outputs (readers of the run look for it); CBS codes go
      * out as BU_CODE/WK_CODE/GM_CODE, so the units' own field name is recorded beside it */
-    const char *out_id = lb_code_level_name(lb_code_field_level(r->id_field));
+    const char *out_id = lb_code_level_name(lb_core_code_field_level(r->id_field));
     json_object_object_add(opt, "id_field",
                            r->id_field ? json_object_new_string(out_id ? out_id : r->id_field)
                                        : NULL);
