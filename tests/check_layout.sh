@@ -8,7 +8,9 @@
 #   - a GEOS header reached outside src/geom;
 #   - any header but the C standard library's and leefbaar's own in src/data;
 #   - a public header (include/leefbaar) including anything but standard C headers and its
-#     sibling public headers.
+#     sibling public headers;
+#   - a non-static lb_ function in src/<module>/<file>.c not named lb_<module>_..., lb_<file>_...
+#     or lb_<type>_... (a type of <file>.h), unless it is public (LB_API).
 # A header is "reached" directly or through a project header (src/geom/x.h including <geos_c.h>
 # makes every file that includes x.h reach GEOS).
 # Usage: check_layout.sh [SOURCE_ROOT] [--graph]   (--graph also prints the module graph)
@@ -39,6 +41,49 @@ list_includes() {
     done
 }
 
+# Naming (CONTRIBUTING.md, "Naming"): every non-static lb_ function defined in
+# src/<module>/<file>.c is named lb_<module>_..., lb_<file>_... or lb_<type>_... for a type
+# declared in src/<module>/<file>.h, unless it is public (LB_API in include/leefbaar). The
+# readers that fill a data type may carry its name (io/vector.c reads lb_vlayer).
+check_names() {
+    local extra="io/vector.c:vlayer"
+    local public f rel m b h prefixes fn p ok bad=0
+    public=$(grep -hE '^LB_API' include/leefbaar/*.h | grep -oE 'lb_[a-z0-9_]+[ ]*\(' | tr -d '( ')
+    while read -r f; do
+        rel=${f#src/}
+        m=${rel%%/*}
+        b=$(basename "$f" .c)
+        h=${f%.c}.h
+        prefixes="$m $b"
+        if [[ -f $h ]]; then
+            prefixes+=" $(grep -ohE '(typedef[ ]+(struct|enum|union)[ ]+lb_[a-z0-9_]+|^}[ ]*lb_[a-z0-9_]+[ ]*;)' "$h" |
+                grep -oE 'lb_[a-z0-9_]+' | sed 's/^lb_//' | tr '\n' ' ')"
+        fi
+        for p in $extra; do
+            [[ ${p%%:*} == "$rel" ]] && prefixes+=" ${p#*:}"
+        done
+        for fn in $(grep -E '^[a-z][a-z0-9_ ]*[ *]+lb_[a-z0-9_]+\(' "$f" | grep -vE '^(static|typedef|extern)[ ]' |
+            grep -vE '\);[ ]*$' | grep -oE 'lb_[a-z0-9_]+\(' | tr -d '('); do
+            ok=0
+            for p in $prefixes; do
+                [[ $fn == lb_${p}_* || $fn == "lb_$p" ]] && ok=1 && break
+            done
+            [[ $ok == 0 ]] && grep -qx "$fn" <<<"$public" && ok=1
+            if [[ $ok == 0 ]]; then
+                echo "check_layout: $f: $fn: name it lb_<module>_... ($m), lb_<file>_... ($b) or" \
+                    "lb_<type>_... for a type of $(basename "$h") (CONTRIBUTING.md, Naming)" >&2
+                bad=$((bad + 1))
+            fi
+        done
+    done < <(find src -name '*.c' | LC_ALL=C sort)
+    if ((bad)); then
+        echo "check_layout: $bad function name(s) that do not tell their file" >&2
+        return 1
+    fi
+    echo "check_layout: OK (names: every non-static lb_ function in src/ tells its file)"
+}
+
+rc=0
 list_includes | awk -F'\t' -v graph="$graph" '
 function module_of(path, parts) {
     if (path ~ /^include\/leefbaar\//)
@@ -193,4 +238,6 @@ function dfs(m, depth, i, d, k, j, msg) {
     }
     state[m] = 2
 }
-'
+' || rc=1
+check_names || rc=1
+exit $rc

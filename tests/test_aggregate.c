@@ -261,7 +261,7 @@ static void test_aggregate_layer_cover_brute_force(void **state)
     size_t n = lb_grid_ncells(&g);
     assert_int_equal(n, 100);
     lb_layer_cover *cov = NULL;
-    assert_int_equal(lb_layer_cover_compute(f->ctx, l, &g, &cov), LB_OK);
+    assert_int_equal(lb_indicators_layer_cover_compute(f->ctx, l, &g, &cov), LB_OK);
     assert_int_equal(cov->n_poly, N_UNITS);
     assert_int_equal(cov->off[N_UNITS], cov->off[N_UNITS - 1]); /* outside: no cells */
 
@@ -310,7 +310,7 @@ static void test_aggregate_layer_cover_brute_force(void **state)
             assert_near(u.s.dev[1][p], sb / sw, 1e-12);
             assert_near(u.s.afw[p], u.s.dev[0][p] + u.s.dev[1][p], 1e-15);
             assert_near(u.s.lbm[p], 4.0 + u.s.afw[p], 1e-15);
-            assert_int_equal(u.s.kscore[p], lb_classify(u.s.lbm[p], f->m->thresholds, 8));
+            assert_int_equal(u.s.kscore[p], lb_model_classify(u.s.lbm[p], f->m->thresholds, 8));
             assert_int_equal((u.s.flags[p] & LB_FLAG_IMPUTED) != 0, ni > 0);
         } else {
             assert_true(isnan(u.s.lbm[p]));

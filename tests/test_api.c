@@ -313,8 +313,8 @@ static lb_table *small_table(lb_ctx *ctx)
     assert_int_equal(lb_table_add(ctx, t, "code", LB_COL_TEXT, &code), LB_OK);
     assert_int_equal(lb_table_add(ctx, t, "lbm", LB_COL_REAL, &score), LB_OK);
     assert_int_equal(lb_table_add(ctx, t, "n", LB_COL_INT, &n), LB_OK);
-    code->text[0] = lb_strdup("BU1");
-    code->text[2] = lb_strdup("BU3");
+    code->text[0] = lb_core_strdup("BU1");
+    code->text[2] = lb_core_strdup("BU3");
     score->real[0] = 4.25;
     score->real[1] = -0.5;
     n->integer[2] = 7;
@@ -471,11 +471,11 @@ static void test_api_result_warnings(void **state)
 {
     (void)state;
     lb_ctx *ctx = lb_test_ctx();
-    lb_log(ctx, LB_LOG_WARN, "an earlier call's warning");
+    lb_ctx_log(ctx, LB_LOG_WARN, "an earlier call's warning");
     lb_ctx_warnings_reset(ctx);
-    lb_log(ctx, LB_LOG_WARN, "unit %s has no score", "BU1");
-    lb_log(ctx, LB_LOG_INFO, "not a warning");
-    lb_log(ctx, LB_LOG_WARN, "second");
+    lb_ctx_log(ctx, LB_LOG_WARN, "unit %s has no score", "BU1");
+    lb_ctx_log(ctx, LB_LOG_INFO, "not a warning");
+    lb_ctx_log(ctx, LB_LOG_WARN, "second");
     lb_result *r = NULL;
     assert_int_equal(lb_result_create(ctx, "waterbed", NULL, &r), LB_OK);
     assert_int_equal(lb_result_warning_count(r), 0);

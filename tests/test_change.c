@@ -65,14 +65,16 @@ static void test_change_dev_class_at_every_cut(void **state)
             t = (lb_dev_table){8, custom, NULL, NULL};
         for (size_t k = 0; k < t.n_cuts; k++) {
             double c = t.cuts[k];
-            assert_int_equal(lb_dev_class(c, t.cuts, t.n_cuts), (int)k + 2);
-            assert_int_equal(lb_dev_class(nextafter(c, -INFINITY), t.cuts, t.n_cuts), (int)k + 1);
-            assert_int_equal(lb_dev_class(nextafter(c, INFINITY), t.cuts, t.n_cuts), (int)k + 2);
+            assert_int_equal(lb_change_dev_class(c, t.cuts, t.n_cuts), (int)k + 2);
+            assert_int_equal(lb_change_dev_class(nextafter(c, -INFINITY), t.cuts, t.n_cuts),
+                             (int)k + 1);
+            assert_int_equal(lb_change_dev_class(nextafter(c, INFINITY), t.cuts, t.n_cuts),
+                             (int)k + 2);
         }
-        assert_int_equal(lb_dev_class(-1e9, t.cuts, t.n_cuts), 1);
-        assert_int_equal(lb_dev_class(1e9, t.cuts, t.n_cuts), (int)t.n_cuts + 1);
-        assert_int_equal(lb_dev_class(0.0, t.cuts, t.n_cuts), (int)t.n_cuts / 2 + 1);
-        assert_int_equal(lb_dev_class(NAN, t.cuts, t.n_cuts), 0);
+        assert_int_equal(lb_change_dev_class(-1e9, t.cuts, t.n_cuts), 1);
+        assert_int_equal(lb_change_dev_class(1e9, t.cuts, t.n_cuts), (int)t.n_cuts + 1);
+        assert_int_equal(lb_change_dev_class(0.0, t.cuts, t.n_cuts), (int)t.n_cuts / 2 + 1);
+        assert_int_equal(lb_change_dev_class(NAN, t.cuts, t.n_cuts), 0);
     }
     lb_dev_table t7, t9;
     lb_dev_table_default(7, &t7);
@@ -384,7 +386,7 @@ static void test_change_grid_runs_rasters(void **state)
             }
             assert_near(d[i], (double)(float)(c[i] - a[i]), 0);
             if (k)
-                assert_int_equal((int)k[i], lb_dev_class(c[i] - a[i], t.cuts, t.n_cuts));
+                assert_int_equal((int)k[i], lb_change_dev_class(c[i] - a[i], t.cuts, t.n_cuts));
             n_cells++;
         }
         assert_int_equal(n_cells, 75);

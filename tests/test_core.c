@@ -35,16 +35,17 @@ static void test_core_create_destroy(void **state)
     assert_string_equal(lb_ctx_errmsg(ctx), "");
     assert_int_equal(lb_ctx_warning_count(ctx), 0);
     assert_null(lb_ctx_warning(ctx, 0));
-    assert_non_null(lb_geos_handle(ctx));
-    assert_ptr_equal(lb_geos_handle(ctx), lb_geos_handle(ctx)); /* made once, kept in the ctx */
+    assert_non_null(lb_geom_geos_handle(ctx));
+    assert_ptr_equal(lb_geom_geos_handle(ctx),
+                     lb_geom_geos_handle(ctx)); /* made once, kept in the ctx */
     lb_ctx_destroy(ctx);
     lb_ctx_destroy(NULL);
     assert_int_equal(lb_ctx_create(NULL), LB_ERR_ARG);
     assert_string_equal(lb_ctx_errmsg(NULL), "");
     /* Two contexts are independent: an error on one does not show on the other. */
     lb_ctx *a = lb_test_ctx(), *b = lb_test_ctx();
-    assert_ptr_not_equal(lb_geos_handle(a), lb_geos_handle(b));
-    lb_error(a, LB_ERR_IO, "only a");
+    assert_ptr_not_equal(lb_geom_geos_handle(a), lb_geom_geos_handle(b));
+    lb_ctx_error(a, LB_ERR_IO, "only a");
     assert_string_equal(lb_ctx_errmsg(a), "only a");
     assert_string_equal(lb_ctx_errmsg(b), "");
     lb_ctx_destroy(a);
@@ -64,19 +65,19 @@ static void test_core_error_sets_message(void **state)
 {
     (void)state;
     lb_ctx *ctx = lb_test_ctx();
-    assert_int_equal(lb_error(ctx, LB_ERR_IO, "open '%s': %s", "x.gpkg", "no such file"),
+    assert_int_equal(lb_ctx_error(ctx, LB_ERR_IO, "open '%s': %s", "x.gpkg", "no such file"),
                      LB_ERR_IO);
     assert_string_equal(lb_ctx_errmsg(ctx), "open 'x.gpkg': no such file");
     /* The next error replaces the message; the status passes through unchanged. */
-    assert_int_equal(lb_error(ctx, LB_ERR_MODEL, "line %d", 12), LB_ERR_MODEL);
+    assert_int_equal(lb_ctx_error(ctx, LB_ERR_MODEL, "line %d", 12), LB_ERR_MODEL);
     assert_string_equal(lb_ctx_errmsg(ctx), "line 12");
-    assert_int_equal(lb_error(ctx, LB_OK, "%s", ""), LB_OK);
+    assert_int_equal(lb_ctx_error(ctx, LB_OK, "%s", ""), LB_OK);
     assert_string_equal(lb_ctx_errmsg(ctx), "");
     /* A NULL context only returns the status. */
-    assert_int_equal(lb_error(NULL, LB_ERR_DATA, "ignored"), LB_ERR_DATA);
-    assert_int_equal(lb_error_prefix(NULL, LB_ERR_GEOM, "ignored"), LB_ERR_GEOM);
-    lb_error(ctx, LB_ERR_IO, "something");
-    lb_error_clear(ctx);
+    assert_int_equal(lb_ctx_error(NULL, LB_ERR_DATA, "ignored"), LB_ERR_DATA);
+    assert_int_equal(lb_ctx_error_prefix(NULL, LB_ERR_GEOM, "ignored"), LB_ERR_GEOM);
+    lb_ctx_error(ctx, LB_ERR_IO, "something");
+    lb_ctx_error_clear(ctx);
     assert_string_equal(lb_ctx_errmsg(ctx), "");
     lb_ctx_destroy(ctx);
 }
@@ -86,7 +87,7 @@ static void test_core_error_truncates_long_message(void **state)
     (void)state;
     lb_ctx *ctx = lb_test_ctx();
     char *longs = repeat('m', 5000);
-    assert_int_equal(lb_error(ctx, LB_ERR_DATA, "%s", longs), LB_ERR_DATA);
+    assert_int_equal(lb_ctx_error(ctx, LB_ERR_DATA, "%s", longs), LB_ERR_DATA);
     const char *msg = lb_ctx_errmsg(ctx);
     assert_int_equal(strlen(msg), ERRMSG_SIZE - 1);
     assert_int_equal(strspn(msg, "m"), ERRMSG_SIZE - 1);
@@ -98,15 +99,17 @@ static void test_core_error_prefix(void **state)
 {
     (void)state;
     lb_ctx *ctx = lb_test_ctx();
-    lb_error(ctx, LB_ERR_DATA, "no field 'X'");
-    assert_int_equal(lb_error_prefix(ctx, LB_ERR_DATA, "reading '%s': ", "b.gpkg"), LB_ERR_DATA);
+    lb_ctx_error(ctx, LB_ERR_DATA, "no field 'X'");
+    assert_int_equal(lb_ctx_error_prefix(ctx, LB_ERR_DATA, "reading '%s': ", "b.gpkg"),
+                     LB_ERR_DATA);
     assert_string_equal(lb_ctx_errmsg(ctx), "reading 'b.gpkg': no field 'X'");
     /* Prefixes nest, outermost first. */
-    assert_int_equal(lb_error_prefix(ctx, LB_ERR_MODEL, "indicator '%s': ", "woz"), LB_ERR_MODEL);
+    assert_int_equal(lb_ctx_error_prefix(ctx, LB_ERR_MODEL, "indicator '%s': ", "woz"),
+                     LB_ERR_MODEL);
     assert_string_equal(lb_ctx_errmsg(ctx), "indicator 'woz': reading 'b.gpkg': no field 'X'");
     /* A prefix on an empty message is just the prefix. */
-    lb_error_clear(ctx);
-    lb_error_prefix(ctx, LB_ERR_IO, "only prefix");
+    lb_ctx_error_clear(ctx);
+    lb_ctx_error_prefix(ctx, LB_ERR_IO, "only prefix");
     assert_string_equal(lb_ctx_errmsg(ctx), "only prefix");
     lb_ctx_destroy(ctx);
 }
@@ -123,8 +126,8 @@ static void test_core_error_prefix_truncates(void **state)
     for (size_t i = 0; i < nl; i++) {
         for (size_t k = 0; k < nl; k++) {
             char *pre = repeat('p', lens[i]), *old = repeat('o', lens[k]);
-            lb_error(ctx, LB_ERR_DATA, "%s", old);
-            assert_int_equal(lb_error_prefix(ctx, LB_ERR_IO, "%s", pre), LB_ERR_IO);
+            lb_ctx_error(ctx, LB_ERR_DATA, "%s", old);
+            assert_int_equal(lb_ctx_error_prefix(ctx, LB_ERR_IO, "%s", pre), LB_ERR_IO);
             const char *msg = lb_ctx_errmsg(ctx);
             /* The stored old message is itself at most ERRMSG_SIZE - 1 long. */
             size_t np = lens[i] < ERRMSG_SIZE - 1 ? lens[i] : ERRMSG_SIZE - 1;
@@ -175,11 +178,11 @@ static void test_core_warnings_collected(void **state)
 {
     (void)state;
     lb_ctx *ctx = lb_test_ctx();
-    lb_log(ctx, LB_LOG_DEBUG, "debug %d", 1);
-    lb_log(ctx, LB_LOG_INFO, "info %d", 2);
+    lb_ctx_log(ctx, LB_LOG_DEBUG, "debug %d", 1);
+    lb_ctx_log(ctx, LB_LOG_INFO, "info %d", 2);
     assert_int_equal(lb_ctx_warning_count(ctx), 0);
-    lb_log(ctx, LB_LOG_WARN, "feature %d skipped", 7);
-    lb_log(ctx, LB_LOG_WARN, "%s", "second");
+    lb_ctx_log(ctx, LB_LOG_WARN, "feature %d skipped", 7);
+    lb_ctx_log(ctx, LB_LOG_WARN, "%s", "second");
     assert_int_equal(lb_ctx_warning_count(ctx), 2);
     assert_string_equal(lb_ctx_warning(ctx, 0), "feature 7 skipped");
     assert_string_equal(lb_ctx_warning(ctx, 1), "second");
@@ -187,7 +190,7 @@ static void test_core_warnings_collected(void **state)
     assert_null(lb_ctx_warning(ctx, (size_t)-1));
     /* Many warnings (the store grows) keep their order; a warning does not touch errmsg. */
     for (int i = 0; i < 100; i++)
-        lb_log(ctx, LB_LOG_WARN, "w%d", i);
+        lb_ctx_log(ctx, LB_LOG_WARN, "w%d", i);
     assert_int_equal(lb_ctx_warning_count(ctx), 102);
     for (int i = 0; i < 100; i++) {
         char want[16];
@@ -197,7 +200,7 @@ static void test_core_warnings_collected(void **state)
     assert_string_equal(lb_ctx_errmsg(ctx), "");
     /* A warning longer than the message buffer is truncated, not overflowed. */
     char *longs = repeat('w', 3 * ERRMSG_SIZE);
-    lb_log(ctx, LB_LOG_WARN, "%s", longs);
+    lb_ctx_log(ctx, LB_LOG_WARN, "%s", longs);
     assert_int_equal(strlen(lb_ctx_warning(ctx, 102)), ERRMSG_SIZE - 1);
     free(longs);
     lb_ctx_destroy(ctx);
@@ -224,11 +227,11 @@ static void test_core_log_callback(void **state)
     (void)state;
     lb_ctx *ctx = lb_test_ctx();
     log_rec rec = {0};
-    lb_log(ctx, LB_LOG_INFO, "before the callback");
+    lb_ctx_log(ctx, LB_LOG_INFO, "before the callback");
     lb_ctx_set_log(ctx, record_log, &rec);
-    lb_log(ctx, LB_LOG_DEBUG, "d%d", 1);
-    lb_log(ctx, LB_LOG_INFO, "i%s", "2");
-    lb_log(ctx, LB_LOG_WARN, "w%.1f", 3.0);
+    lb_ctx_log(ctx, LB_LOG_DEBUG, "d%d", 1);
+    lb_ctx_log(ctx, LB_LOG_INFO, "i%s", "2");
+    lb_ctx_log(ctx, LB_LOG_WARN, "w%.1f", 3.0);
     assert_int_equal(rec.n, 3);
     assert_int_equal(rec.level[0], LB_LOG_DEBUG);
     assert_string_equal(rec.msg[0], "d1");
@@ -239,7 +242,7 @@ static void test_core_log_callback(void **state)
     assert_int_equal(lb_ctx_warning_count(ctx), 1);
     /* NULL silences the callback; warnings are still collected. */
     lb_ctx_set_log(ctx, NULL, NULL);
-    lb_log(ctx, LB_LOG_WARN, "silent");
+    lb_ctx_log(ctx, LB_LOG_WARN, "silent");
     assert_int_equal(rec.n, 3);
     assert_int_equal(lb_ctx_warning_count(ctx), 2);
     lb_ctx_destroy(ctx);
@@ -266,21 +269,21 @@ static void test_core_progress_cancel(void **state)
     (void)state;
     lb_ctx *ctx = lb_test_ctx();
     /* Without a callback progress always succeeds. */
-    assert_int_equal(lb_progress(ctx, 0.5, "indicators"), LB_OK);
+    assert_int_equal(lb_ctx_progress(ctx, 0.5, "indicators"), LB_OK);
     progress_rec rec = {.cancel_at = 3};
     lb_ctx_set_progress(ctx, record_progress, &rec);
-    assert_int_equal(lb_progress(ctx, 0.0, "read"), LB_OK);
-    assert_int_equal(lb_progress(ctx, 0.25, "grid"), LB_OK);
+    assert_int_equal(lb_ctx_progress(ctx, 0.0, "read"), LB_OK);
+    assert_int_equal(lb_ctx_progress(ctx, 0.25, "grid"), LB_OK);
     assert_int_equal(rec.calls, 2);
     assert_near(rec.last_done, 0.25, 0.0);
     assert_string_equal(rec.last_stage, "grid");
     assert_string_equal(lb_ctx_errmsg(ctx), "");
-    assert_int_equal(lb_progress(ctx, 0.5, "indicators"), LB_ERR_CANCELLED);
+    assert_int_equal(lb_ctx_progress(ctx, 0.5, "indicators"), LB_ERR_CANCELLED);
     assert_int_equal(rec.calls, 3);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "cancel"));
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "indicators"));
     lb_ctx_set_progress(ctx, NULL, NULL);
-    assert_int_equal(lb_progress(ctx, 1.0, "done"), LB_OK);
+    assert_int_equal(lb_ctx_progress(ctx, 1.0, "done"), LB_OK);
     assert_int_equal(rec.calls, 3);
     lb_ctx_destroy(ctx);
 }
@@ -288,26 +291,26 @@ static void test_core_progress_cancel(void **state)
 static void test_core_strings(void **state)
 {
     (void)state;
-    assert_null(lb_strdup(NULL));
-    char *e = lb_strdup("");
+    assert_null(lb_core_strdup(NULL));
+    char *e = lb_core_strdup("");
     assert_non_null(e);
     assert_string_equal(e, "");
     free(e);
     const char *src = "Leefbaarometer";
-    char *d = lb_strdup(src);
+    char *d = lb_core_strdup(src);
     assert_ptr_not_equal(d, src);
     assert_string_equal(d, src);
     free(d);
-    char *f = lb_strfmt("%s-%03d-%.2f", "cell", 7, 0.125);
+    char *f = lb_core_strfmt("%s-%03d-%.2f", "cell", 7, 0.125);
     assert_string_equal(f, "cell-007-0.12");
     free(f);
-    char *empty = lb_strfmt("%s", "");
+    char *empty = lb_core_strfmt("%s", "");
     assert_non_null(empty);
     assert_string_equal(empty, "");
     free(empty);
     /* Longer than any fixed buffer in the library: allocated to size. */
     char *longs = repeat('z', 10000);
-    char *g = lb_strfmt("<%s>", longs);
+    char *g = lb_core_strfmt("<%s>", longs);
     assert_int_equal(strlen(g), 10002);
     assert_int_equal(g[0], '<');
     assert_int_equal(g[10001], '>');

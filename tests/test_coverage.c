@@ -115,9 +115,9 @@ static void star_ring(gsl_rng *rng, double cx, double cy, double rmin, double rm
 static void cover_ok(lb_ctx *ctx, const lb_grid *g, const lb_ring *rings, size_t nrings,
                      lb_cover *out)
 {
-    lb_status st = lb_cover_polygon(ctx, g, rings, nrings, out);
+    lb_status st = lb_grid_cover_polygon(ctx, g, rings, nrings, out);
     if (st != LB_OK)
-        print_error("lb_cover_polygon: %s\n", lb_ctx_errmsg(ctx));
+        print_error("lb_grid_cover_polygon: %s\n", lb_ctx_errmsg(ctx));
     assert_int_equal(st, LB_OK);
     check_cover(g, out);
 }
@@ -398,7 +398,7 @@ static void test_coverage_invalid_input(void **state)
     double tri[6] = {155100, 463100, 155200, 463100, 155100, 463100};
     lb_ring ring = {tri, 3, 0};
     lb_cover c = {0};
-    assert_int_equal(lb_cover_polygon(ctx, &g, &ring, 1, &c), LB_ERR_GEOM);
+    assert_int_equal(lb_grid_cover_polygon(ctx, &g, &ring, 1, &c), LB_ERR_GEOM);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "ring 0"));
 
     double ok[10], bad[10];
@@ -406,12 +406,12 @@ static void test_coverage_invalid_input(void **state)
     rect(bad, 155200, 463200, 155300, 463300);
     bad[5] = NAN;
     lb_ring rings[2] = {{ok, 5, 0}, {bad, 5, 1}};
-    assert_int_equal(lb_cover_polygon(ctx, &g, rings, 2, &c), LB_ERR_GEOM);
+    assert_int_equal(lb_grid_cover_polygon(ctx, &g, rings, 2, &c), LB_ERR_GEOM);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "ring 1 point 2"));
     bad[5] = INFINITY;
-    assert_int_equal(lb_cover_polygon(ctx, &g, rings, 2, &c), LB_ERR_GEOM);
-    assert_int_equal(lb_cover_polygon(ctx, &g, NULL, 1, &c), LB_ERR_ARG);
-    assert_int_equal(lb_cover_polygon(ctx, &g, rings, 0, &c), LB_OK);
+    assert_int_equal(lb_grid_cover_polygon(ctx, &g, rings, 2, &c), LB_ERR_GEOM);
+    assert_int_equal(lb_grid_cover_polygon(ctx, &g, NULL, 1, &c), LB_ERR_ARG);
+    assert_int_equal(lb_grid_cover_polygon(ctx, &g, rings, 0, &c), LB_OK);
     assert_int_equal(c.n, 0);
     lb_cover_free(&c);
     lb_cover_free(NULL);

@@ -284,9 +284,10 @@ static char *slurp(const char *path)
 static void expect_nl(double v, int dec, int flags, const char *want)
 {
     char buf[64];
-    lb_nl_number(buf, sizeof(buf), v, dec, flags);
+    lb_diagnose_nl_number(buf, sizeof(buf), v, dec, flags);
     if (strcmp(buf, want) != 0) {
-        print_error("lb_nl_number(%.17g, %d, %d) = '%s', want '%s'\n", v, dec, flags, buf, want);
+        print_error("lb_diagnose_nl_number(%.17g, %d, %d) = '%s', want '%s'\n", v, dec, flags, buf,
+                    want);
         fail();
     }
 }
@@ -322,7 +323,7 @@ static void test_diagnose_dutch_numbers(void **state)
     expect_nl(NAN, 3, 0, "\xe2\x80\x93");
     expect_nl(INFINITY, 3, 0, "\xe2\x80\x93");
     char small[4];
-    lb_nl_number(small, sizeof(small), 12345.0, 0, LB_NL_GROUP);
+    lb_diagnose_nl_number(small, sizeof(small), 12345.0, 0, LB_NL_GROUP);
     assert_string_equal(small, "12."); /* truncated, still terminated */
 }
 
@@ -350,11 +351,11 @@ static void test_diagnose_escaping(void **state)
     lb_text_md(&t, "2020) x");
     assert_string_equal(t.s, "2020\\) x");
     lb_text_free(&t);
-    assert_true(lb_dx_code_match("GM03*", "gm0344"));
-    assert_true(lb_dx_code_match("3561", "3561"));
-    assert_false(lb_dx_code_match("356", "3561"));
-    assert_false(lb_dx_code_match("GM03*", "GM0"));
-    assert_true(lb_dx_code_match("*", "anything"));
+    assert_true(lb_diagnose_code_match("GM03*", "gm0344"));
+    assert_true(lb_diagnose_code_match("3561", "3561"));
+    assert_false(lb_diagnose_code_match("356", "3561"));
+    assert_false(lb_diagnose_code_match("GM03*", "GM0"));
+    assert_true(lb_diagnose_code_match("*", "anything"));
 }
 
 /* ---- rules at each boundary ---------------------------------------------------------------- */
@@ -363,49 +364,49 @@ static void test_diagnose_rule_boundaries(void **state)
 {
     (void)state;
     /* (1) clearly below: gap <= -k sd and gap < 0. 0.5 · 0.25 = 0.125 exactly. */
-    assert_true(lb_dx_clearly_below(-0.125, 0.25, 0.5));
-    assert_false(lb_dx_clearly_below(nextafter(-0.125, 0.0), 0.25, 0.5));
-    assert_true(lb_dx_clearly_below(nextafter(-0.125, -1.0), 0.25, 0.5));
-    assert_false(lb_dx_clearly_below(0.0, 0.0, 0.5)); /* equal is not below */
-    assert_true(lb_dx_clearly_below(-1e-9, 0.0, 0.5));
-    assert_false(lb_dx_clearly_below(NAN, 0.25, 0.5));
-    assert_false(lb_dx_clearly_below(-1.0, NAN, 0.5));
-    assert_int_equal(lb_dx_problems_level(0), LB_DX_NOT);
-    assert_int_equal(lb_dx_problems_level(1), LB_DX_PARTLY);
-    assert_int_equal(lb_dx_problems_level(2), LB_DX_MET);
-    assert_int_equal(lb_dx_problems_level(6), LB_DX_MET);
+    assert_true(lb_diagnose_clearly_below(-0.125, 0.25, 0.5));
+    assert_false(lb_diagnose_clearly_below(nextafter(-0.125, 0.0), 0.25, 0.5));
+    assert_true(lb_diagnose_clearly_below(nextafter(-0.125, -1.0), 0.25, 0.5));
+    assert_false(lb_diagnose_clearly_below(0.0, 0.0, 0.5)); /* equal is not below */
+    assert_true(lb_diagnose_clearly_below(-1e-9, 0.0, 0.5));
+    assert_false(lb_diagnose_clearly_below(NAN, 0.25, 0.5));
+    assert_false(lb_diagnose_clearly_below(-1.0, NAN, 0.5));
+    assert_int_equal(lb_diagnose_problems_level(0), LB_DX_NOT);
+    assert_int_equal(lb_diagnose_problems_level(1), LB_DX_PARTLY);
+    assert_int_equal(lb_diagnose_problems_level(2), LB_DX_MET);
+    assert_int_equal(lb_diagnose_problems_level(6), LB_DX_MET);
 
     /* (2) near: gap to focus <= distance. */
-    assert_true(lb_dx_near(0.25, 0.25));
-    assert_false(lb_dx_near(nextafter(0.25, 1.0), 0.25));
-    assert_true(lb_dx_near(-0.3, 0.25)); /* already below the focus level */
-    assert_false(lb_dx_near(NAN, 0.25));
+    assert_true(lb_diagnose_near(0.25, 0.25));
+    assert_false(lb_diagnose_near(nextafter(0.25, 1.0), 0.25));
+    assert_true(lb_diagnose_near(-0.3, 0.25)); /* already below the focus level */
+    assert_false(lb_diagnose_near(NAN, 0.25));
     /* declining: below the middle class (4 of 7, 5 of 9). */
-    assert_true(lb_dx_declining(3, 6));
-    assert_false(lb_dx_declining(4, 6));
-    assert_false(lb_dx_declining(0, 6)); /* missing */
-    assert_true(lb_dx_declining(1, 6));
-    assert_true(lb_dx_declining(4, 8));
-    assert_false(lb_dx_declining(5, 8));
-    assert_int_equal(lb_dx_risk_level(1, 1, 1), LB_DX_MET);
-    assert_int_equal(lb_dx_risk_level(1, 1, 0), LB_DX_PARTLY);
-    assert_int_equal(lb_dx_risk_level(0, 1, 1), LB_DX_PARTLY);
-    assert_int_equal(lb_dx_risk_level(0, 1, 0), LB_DX_NOT);
-    assert_int_equal(lb_dx_risk_level(1, 0, 0), LB_DX_PARTLY);
-    assert_int_equal(lb_dx_risk_level(0, 0, 1), LB_DX_NOT);
+    assert_true(lb_diagnose_declining(3, 6));
+    assert_false(lb_diagnose_declining(4, 6));
+    assert_false(lb_diagnose_declining(0, 6)); /* missing */
+    assert_true(lb_diagnose_declining(1, 6));
+    assert_true(lb_diagnose_declining(4, 8));
+    assert_false(lb_diagnose_declining(5, 8));
+    assert_int_equal(lb_diagnose_risk_level(1, 1, 1), LB_DX_MET);
+    assert_int_equal(lb_diagnose_risk_level(1, 1, 0), LB_DX_PARTLY);
+    assert_int_equal(lb_diagnose_risk_level(0, 1, 1), LB_DX_PARTLY);
+    assert_int_equal(lb_diagnose_risk_level(0, 1, 0), LB_DX_NOT);
+    assert_int_equal(lb_diagnose_risk_level(1, 0, 0), LB_DX_PARTLY);
+    assert_int_equal(lb_diagnose_risk_level(0, 0, 1), LB_DX_NOT);
 
     /* (3) size. */
-    assert_int_equal(lb_dx_size_level(1, 2500.0, 2500.0), LB_DX_MET);
-    assert_int_equal(lb_dx_size_level(1, nextafter(2500.0, 0.0), 2500.0), LB_DX_NOT);
-    assert_int_equal(lb_dx_size_level(0, 9000.0, 2500.0), LB_DX_UNKNOWN);
-    assert_int_equal(lb_dx_size_level(1, NAN, 2500.0), LB_DX_UNKNOWN);
+    assert_int_equal(lb_diagnose_size_level(1, 2500.0, 2500.0), LB_DX_MET);
+    assert_int_equal(lb_diagnose_size_level(1, nextafter(2500.0, 0.0), 2500.0), LB_DX_NOT);
+    assert_int_equal(lb_diagnose_size_level(0, 9000.0, 2500.0), LB_DX_UNKNOWN);
+    assert_int_equal(lb_diagnose_size_level(1, NAN, 2500.0), LB_DX_UNKNOWN);
 
     /* The verdict over every combination, against the documented rule written out here. */
-    const lb_dx_level lv[4] = {LB_DX_NOT, LB_DX_PARTLY, LB_DX_MET, LB_DX_UNKNOWN};
+    const lb_diagnose_level lv[4] = {LB_DX_NOT, LB_DX_PARTLY, LB_DX_MET, LB_DX_UNKNOWN};
     for (int a = 0; a < 3; a++)
         for (int b = 0; b < 3; b++)
             for (int c = 0; c < 4; c++) {
-                lb_dx_verdict want;
+                lb_diagnose_verdict want;
                 if (lv[a] == LB_DX_MET && lv[b] == LB_DX_MET && lv[c] == LB_DX_MET)
                     want = LB_DX_STRONG;
                 else if (lv[a] == LB_DX_MET || lv[b] == LB_DX_MET ||
@@ -413,11 +414,11 @@ static void test_diagnose_rule_boundaries(void **state)
                     want = LB_DX_POSSIBLE;
                 else
                     want = LB_DX_NONE;
-                assert_int_equal(lb_dx_decide(lv[a], lv[b], lv[c]), want);
+                assert_int_equal(lb_diagnose_decide(lv[a], lv[b], lv[c]), want);
             }
-    assert_string_equal(lb_dx_verdict_name(LB_DX_STRONG), "sterke aanwijzing");
-    assert_string_equal(lb_dx_verdict_name(LB_DX_POSSIBLE), "mogelijke aanwijzing");
-    assert_string_equal(lb_dx_verdict_name(LB_DX_NONE), "geen aanwijzing");
+    assert_string_equal(lb_diagnose_verdict_name(LB_DX_STRONG), "sterke aanwijzing");
+    assert_string_equal(lb_diagnose_verdict_name(LB_DX_POSSIBLE), "mogelijke aanwijzing");
+    assert_string_equal(lb_diagnose_verdict_name(LB_DX_NONE), "geen aanwijzing");
 }
 
 /* ---- selection ---------------------------------------------------------------------------- */
@@ -438,49 +439,49 @@ static void test_diagnose_select_codes_names(void **state)
     lb_ctx *ctx = lb_test_ctx();
     lb_diagnose_options o;
     lb_diagnose_options_init(&o);
-    lb_dx_selection sel;
+    lb_diagnose_selection sel;
 
     o.wijk = "wk000101"; /* wijk code, case-insensitive: its buurten */
-    assert_int_equal(lb_dx_select(ctx, s, &o, &sel), LB_OK);
+    assert_int_equal(lb_diagnose_select(ctx, s, &o, &sel), LB_OK);
     flags_are(sel.wijk, (int[NU]){1, 1, 1, 0, 0, 0, 0, 0});
     flags_are(sel.gemeente, (int[NU]){1, 1, 1, 1, 1, 1, 0, 0});
     assert_null(sel.focus);
     assert_string_equal(sel.gemeente_code, "GM0001");
-    lb_dx_selection_free(&sel);
+    lb_diagnose_selection_free(&sel);
 
     o.wijk = "BU00010004, BU00010005"; /* unit ids */
     o.focus = "WK000103";
-    assert_int_equal(lb_dx_select(ctx, s, &o, &sel), LB_OK);
+    assert_int_equal(lb_diagnose_select(ctx, s, &o, &sel), LB_OK);
     flags_are(sel.wijk, (int[NU]){0, 0, 0, 1, 1, 0, 0, 0});
     flags_are(sel.focus, (int[NU]){0, 0, 0, 0, 0, 1, 0, 0});
-    lb_dx_selection_free(&sel);
+    lb_diagnose_selection_free(&sel);
 
     o.wijk = "Havenbuurt"; /* a unit's name */
     o.focus = "WK000102";  /* holds the wijk itself: left out of the focus */
-    assert_int_equal(lb_dx_select(ctx, s, &o, &sel), LB_OK);
+    assert_int_equal(lb_diagnose_select(ctx, s, &o, &sel), LB_OK);
     flags_are(sel.wijk, (int[NU]){0, 0, 0, 0, 1, 0, 0, 0});
     flags_are(sel.focus, (int[NU]){0, 0, 0, 1, 0, 0, 0, 0});
     assert_string_equal(sel.wijk_name, "Havenbuurt");
-    lb_dx_selection_free(&sel);
+    lb_diagnose_selection_free(&sel);
 
     o.focus = NULL;
     o.wijk = "WK000101";
     o.gemeente = "GM000*"; /* a pattern: both gemeenten */
-    assert_int_equal(lb_dx_select(ctx, s, &o, &sel), LB_OK);
+    assert_int_equal(lb_diagnose_select(ctx, s, &o, &sel), LB_OK);
     flags_are(sel.gemeente, (int[NU]){1, 1, 1, 1, 1, 1, 1, 1});
-    lb_dx_selection_free(&sel);
+    lb_diagnose_selection_free(&sel);
 
     o.gemeente = NULL;
     o.wijk = "WK000101,WK000199"; /* one code matches nothing: an error naming it */
-    assert_int_equal(lb_dx_select(ctx, s, &o, &sel), LB_ERR_DATA);
+    assert_int_equal(lb_diagnose_select(ctx, s, &o, &sel), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "'WK000199'"));
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "WK000101"));
     o.wijk = "Nergensbuurt";
-    assert_int_equal(lb_dx_select(ctx, s, &o, &sel), LB_ERR_DATA);
+    assert_int_equal(lb_diagnose_select(ctx, s, &o, &sel), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "Nergensbuurt"));
     o.wijk = "WK000101";
     o.gemeente = "GM0009";
-    assert_int_equal(lb_dx_select(ctx, s, &o, &sel), LB_ERR_DATA);
+    assert_int_equal(lb_diagnose_select(ctx, s, &o, &sel), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "GM0009"));
     lb_ctx_destroy(ctx);
     lb_scoreset_destroy(s);
@@ -524,8 +525,8 @@ static void test_diagnose_select_polygon(void **state)
     o.wijk_polygon = wp;
     o.wijk = "Proefwijk"; /* picks the feature by its name */
     o.focus = fp;
-    lb_dx_selection sel;
-    lb_status st = lb_dx_select(ctx, s, &o, &sel);
+    lb_diagnose_selection sel;
+    lb_status st = lb_diagnose_select(ctx, s, &o, &sel);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
     assert_int_equal(st, LB_OK);
@@ -538,15 +539,15 @@ static void test_diagnose_select_polygon(void **state)
     assert_string_equal(sel.wijk_code, "WK0001X");
     flags_are(sel.focus, (int[NU]){0, 0, 0, 0, 0, 1, 0, 0});
     assert_int_equal(sel.n_focus_areas, 2);
-    lb_dx_selection_free(&sel);
+    lb_diagnose_selection_free(&sel);
 
     o.min_inside = 0.3; /* now B03 (40 %) is in too */
-    assert_int_equal(lb_dx_select(ctx, s, &o, &sel), LB_OK);
+    assert_int_equal(lb_diagnose_select(ctx, s, &o, &sel), LB_OK);
     flags_are(sel.wijk, (int[NU]){1, 1, 1, 0, 0, 0, 0, 0});
-    lb_dx_selection_free(&sel);
+    lb_diagnose_selection_free(&sel);
 
     o.wijk = "Onbekend";
-    assert_int_equal(lb_dx_select(ctx, s, &o, &sel), LB_ERR_DATA);
+    assert_int_equal(lb_diagnose_select(ctx, s, &o, &sel), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "Onbekend"));
     lb_ctx_destroy(ctx);
     lb_scoreset_destroy(s);
@@ -561,7 +562,7 @@ static struct json_object *run_json(const fixture *f, lb_scoreset *s, lb_diagnos
     snprintf(dir, sizeof(dir), "%s/%s", f->tmp, sub);
     o->outdir = dir;
     lb_ctx *ctx = lb_test_ctx();
-    lb_status st = lb_dx_run_on(ctx, s, o);
+    lb_status st = lb_diagnose_run_on(ctx, s, o);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
     assert_int_equal(st, LB_OK);
@@ -759,10 +760,10 @@ static void test_diagnose_html_markdown(void **state)
     assert_non_null(strstr(html, "<html lang=\"nl\">"));
     /* The same numbers: the wijk's score the Dutch way in both. */
     char want[64];
-    lb_nl_number(want, sizeof(want), jget(doc, "years.1.wijk.lbm"), 3, 0);
+    lb_diagnose_nl_number(want, sizeof(want), jget(doc, "years.1.wijk.lbm"), 3, 0);
     assert_non_null(strstr(html, want));
     assert_non_null(strstr(md, want));
-    lb_nl_number(want, sizeof(want), jget(doc, "comparison.0.gap"), 3, LB_NL_SIGN);
+    lb_diagnose_nl_number(want, sizeof(want), jget(doc, "comparison.0.gap"), 3, LB_NL_SIGN);
     assert_non_null(strstr(html, want));
     assert_non_null(strstr(md, want));
     assert_non_null(strstr(html, "geen besluit"));
@@ -891,14 +892,14 @@ static void test_diagnose_identical_scores_no_verdict(void **state)
     lb_scoreset_destroy(s);
 
     /* The rules themselves. */
-    assert_true(lb_dx_no_spread(4e-17, 0.1));
-    assert_true(lb_dx_no_spread(0.0, 0.0));
-    assert_false(lb_dx_no_spread(1e-6, 0.1));
-    assert_false(lb_dx_no_spread(NAN, 0.1));
-    assert_true(lb_dx_no_spread(1e-7, 1e5)); /* relative to the scale of the scores */
-    assert_int_equal(lb_dx_decide(LB_DX_UNKNOWN, LB_DX_NOT, LB_DX_MET), LB_DX_UNDECIDED);
-    assert_int_equal(lb_dx_decide(LB_DX_UNKNOWN, LB_DX_MET, LB_DX_NOT), LB_DX_POSSIBLE);
-    assert_int_equal(lb_dx_decide(LB_DX_UNKNOWN, LB_DX_MET, LB_DX_MET), LB_DX_UNDECIDED);
+    assert_true(lb_diagnose_no_spread(4e-17, 0.1));
+    assert_true(lb_diagnose_no_spread(0.0, 0.0));
+    assert_false(lb_diagnose_no_spread(1e-6, 0.1));
+    assert_false(lb_diagnose_no_spread(NAN, 0.1));
+    assert_true(lb_diagnose_no_spread(1e-7, 1e5)); /* relative to the scale of the scores */
+    assert_int_equal(lb_diagnose_decide(LB_DX_UNKNOWN, LB_DX_NOT, LB_DX_MET), LB_DX_UNDECIDED);
+    assert_int_equal(lb_diagnose_decide(LB_DX_UNKNOWN, LB_DX_MET, LB_DX_NOT), LB_DX_POSSIBLE);
+    assert_int_equal(lb_diagnose_decide(LB_DX_UNKNOWN, LB_DX_MET, LB_DX_MET), LB_DX_UNDECIDED);
 }
 
 /* Weights that are powers of two make every mean exactly the unit's value, so boundaries are
@@ -982,31 +983,31 @@ static void test_diagnose_errors_leave_nothing(void **state)
     snprintf(dir, sizeof(dir), "%s/never", f->tmp);
     o.outdir = dir;
     o.wijk = "WK999999";
-    assert_int_equal(lb_dx_run_on(ctx, s, &o), LB_ERR_DATA);
+    assert_int_equal(lb_diagnose_run_on(ctx, s, &o), LB_ERR_DATA);
     struct stat sb;
     assert_int_not_equal(stat(dir, &sb), 0);
     o.wijk = "WK000101";
     o.years = (int[]){2021};
     o.n_years = 1;
-    assert_int_equal(lb_dx_run_on(ctx, s, &o), LB_ERR_DATA);
+    assert_int_equal(lb_diagnose_run_on(ctx, s, &o), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "2021"));
     assert_int_not_equal(stat(dir, &sb), 0);
     o.years = NULL;
     o.n_years = 0;
     o.min_inside = 0.0;
-    assert_int_equal(lb_dx_run_on(ctx, s, &o), LB_ERR_ARG);
+    assert_int_equal(lb_diagnose_run_on(ctx, s, &o), LB_ERR_ARG);
     o.min_inside = 0.5;
     /* The wijk unscored in the last year. */
     for (int u = 0; u < 3; u++)
         for (int k = 0; k < NO; k++)
             s->value[(1 * NO + k) * NU + u] = NAN;
-    assert_int_equal(lb_dx_run_on(ctx, s, &o), LB_ERR_DATA);
+    assert_int_equal(lb_diagnose_run_on(ctx, s, &o), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "2022"));
     assert_int_not_equal(stat(dir, &sb), 0);
     /* One year only: development unknown, still a report. */
     o.years = (int[]){2020};
     o.n_years = 1;
-    assert_int_equal(lb_dx_run_on(ctx, s, &o), LB_OK);
+    assert_int_equal(lb_diagnose_run_on(ctx, s, &o), LB_OK);
     assert_int_equal(stat(dir, &sb), 0);
     lb_ctx_destroy(ctx);
     lb_scoreset_destroy(s);

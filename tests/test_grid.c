@@ -131,7 +131,7 @@ static void test_grid_invalid_arguments(void **state)
     const double bad_cells[] = {0.0, -100.0, NAN, INFINITY, -INFINITY};
     for (size_t i = 0; i < sizeof(bad_cells) / sizeof(bad_cells[0]); i++) {
         lb_grid g = keep;
-        lb_error_clear(ctx);
+        lb_ctx_error_clear(ctx);
         assert_int_equal(lb_grid_from_extent(ctx, 0, 0, 1000, 1000, bad_cells[i], &g), LB_ERR_ARG);
         assert_non_null(strstr(lb_ctx_errmsg(ctx), "cell size"));
         assert_memory_equal(&g, &keep, sizeof(g)); /* *out untouched on failure */
@@ -146,7 +146,7 @@ static void test_grid_invalid_arguments(void **state)
     for (size_t i = 0; i < sizeof(bad_ext) / sizeof(bad_ext[0]); i++) {
         const double *e = bad_ext[i];
         lb_grid g = keep;
-        lb_error_clear(ctx);
+        lb_ctx_error_clear(ctx);
         assert_int_equal(lb_grid_from_extent(ctx, e[0], e[1], e[2], e[3], 100.0, &g), LB_ERR_ARG);
         assert_true(strlen(lb_ctx_errmsg(ctx)) > 0);
         assert_memory_equal(&g, &keep, sizeof(g));

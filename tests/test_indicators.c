@@ -780,7 +780,7 @@ static lb_status eval_env(env *e, const lb_indicator *ind)
     for (size_t c = 0; c < e->n; c++)
         if (e->scored[c])
             cells[m++] = (uint32_t)c;
-    lb_status st = lb_indicator_eval_cells(e->ctx, ind, e->in, &e->g, cells, m, e->w, v);
+    lb_status st = lb_indicators_eval_cells(e->ctx, ind, e->in, &e->g, cells, m, e->w, v);
     for (size_t c = 0; c < e->n; c++)
         e->out[c] = NAN;
     for (size_t k = 0; st == LB_OK && k < m; k++)
@@ -892,14 +892,15 @@ static void test_indicators_attribute_extensive(void **state)
             check_cell(&e, c, first[c], 1e-12);
     }
     free(first);
-    /* lb_grid_extensive distributes the same way and counts the missing polygon. */
+    /* lb_indicators_grid_extensive distributes the same way and counts the missing polygon. */
     const lb_vlayer *l = NULL;
     const lb_layer_cover *cov = NULL;
     assert_int_equal(lb_inputs_vector(e.ctx, e.in, "zones", NULL, &l), LB_OK);
     assert_int_equal(lb_inputs_coverage(e.ctx, e.in, "zones", &e.g, &cov), LB_OK);
     size_t n_missing = 99;
-    assert_int_equal(lb_grid_extensive(e.ctx, l, cov, &e.g, lb_vlayer_field(e.ctx, l, "INW_M"),
-                                       e.out, &n_missing),
+    assert_int_equal(lb_indicators_grid_extensive(e.ctx, l, cov, &e.g,
+                                                  lb_vlayer_field(e.ctx, l, "INW_M"), e.out,
+                                                  &n_missing),
                      LB_OK);
     assert_int_equal(n_missing, 1);
     total = 0.0;
@@ -1263,7 +1264,7 @@ static uint32_t *all_cells(const lb_grid *g, size_t *n)
 static void eval_cells_ok(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in, const lb_grid *g,
                           const uint32_t *cells, size_t n, const double *w, double *out)
 {
-    lb_status st = lb_indicator_eval_cells(ctx, ind, in, g, cells, n, w, out);
+    lb_status st = lb_indicators_eval_cells(ctx, ind, in, g, cells, n, w, out);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(ctx));
     assert_int_equal(st, LB_OK);
@@ -1333,7 +1334,7 @@ static void test_indicators_share_within_polygons(void **state)
     assert_near(v[1], 1.0, 0.0);
     /* A numeric field with a value that is no number; a point layer. */
     wat.value = "water";
-    assert_int_equal(lb_indicator_eval_cells(ctx, &wat, in, &g, cells, n, NULL, water),
+    assert_int_equal(lb_indicators_eval_cells(ctx, &wat, in, &g, cells, n, NULL, water),
                      LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "not a number"));
     free(green);
@@ -1490,7 +1491,7 @@ static void test_indicators_count_per_inhabitants(void **state)
     /* per needs the weights. */
     uint32_t cell = 0;
     double v;
-    assert_int_equal(lb_indicator_eval_cells(e.ctx, &ind, e.in, &e.g, &cell, 1, NULL, &v),
+    assert_int_equal(lb_indicators_eval_cells(e.ctx, &ind, e.in, &e.g, &cell, 1, NULL, &v),
                      LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "schools_per_1000"));
     env_close(&e);
@@ -1680,28 +1681,31 @@ static void test_indicators_coverage_conservation(void **state)
     wkt[0] = pw[0]; /* square with a hole */
     wkt[1] = pw[1]; /* multipolygon: triangle + L with a hole */
     wkt[2] = pw[2]; /* concave star */
-    wkt[3] = lb_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))",
+    wkt[3] =
+        lb_core_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))",
                        OX + 1210.5, OY + 310.25, OX + 1217.0, OY + 311.0, OX + 1212.0, OY + 322.5,
                        OX + 1210.5, OY + 310.25); /* a triangle of 40 m² inside one cell */
-    wkt[4] = lb_strfmt(
+    wkt[4] = lb_core_strfmt(
         "POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", OX + 1395.0,
         OY + 1395.0, OX + 1405.0, OY + 1395.0, OX + 1405.0, OY + 1405.0, OX + 1395.0, OY + 1405.0,
         OX + 1395.0, OY + 1395.0); /* 10 m square on a cell corner */
-    wkt[5] = lb_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", OX - 333.3,
+    wkt[5] =
+        lb_core_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", OX - 333.3,
                        OY + 2100.0, OX + 480.7, OY + 1650.1, OX + 120.0, OY + 2612.9, OX - 333.3,
                        OY + 2100.0); /* across the west edge of the grid */
-    wkt[6] = lb_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", OX - 900.0,
-                       OY - 900.0, OX - 600.0, OY - 900.0, OX - 700.0, OY - 650.0, OX - 900.0,
-                       OY - 900.0); /* wholly outside */
+    wkt[6] = lb_core_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))",
+                            OX - 900.0, OY - 900.0, OX - 600.0, OY - 900.0, OX - 700.0, OY - 650.0,
+                            OX - 900.0, OY - 900.0); /* wholly outside */
     for (size_t k = N_HAND; k < N_ALL; k++) {
         double x = rand_coord(rng, OX - 50.0, OX + 2950.0),
                y = rand_coord(rng, OY - 50.0, OY + 2450.0);
         double s = rand_coord(rng, 3.0, 180.0);
         if (k % 2)
-            wkt[k] = lb_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", x,
+            wkt[k] =
+                lb_core_strfmt("POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", x,
                                y, x + s, y + 0.3 * s, x + 0.2 * s, y + s, x, y);
         else
-            wkt[k] = lb_strfmt(
+            wkt[k] = lb_core_strfmt(
                 "POLYGON ((%.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g, %.17g %.17g))", x, y,
                 x + s, y, x + s, y + s, x, y + s, x, y);
     }
@@ -1714,9 +1718,9 @@ static void test_indicators_coverage_conservation(void **state)
     assert_int_equal(lb_grid_from_extent(ctx, OX, OY, OX + 3000.0, OY + 2500.0, 100.0, &g), LB_OK);
     lb_layer_cover *c1 = NULL, *c2 = NULL;
     assert_int_equal(lb_ctx_set_threads(ctx, 1), LB_OK);
-    assert_int_equal(lb_layer_cover_compute(ctx, l, &g, &c1), LB_OK);
+    assert_int_equal(lb_indicators_layer_cover_compute(ctx, l, &g, &c1), LB_OK);
     assert_int_equal(lb_ctx_set_threads(ctx, 2), LB_OK);
-    assert_int_equal(lb_layer_cover_compute(ctx, l, &g, &c2), LB_OK);
+    assert_int_equal(lb_indicators_layer_cover_compute(ctx, l, &g, &c2), LB_OK);
     assert_int_equal(lb_ctx_threads(ctx), 2);
     assert_memory_equal(c1->off, c2->off, (N_ALL + 1) * sizeof(size_t));
     assert_memory_equal(c1->cell, c2->cell, c1->off[N_ALL] * sizeof(uint32_t));
@@ -1805,7 +1809,7 @@ static void test_indicators_coverage_error_from_a_thread(void **state)
     for (int threads = 1; threads <= 2; threads++) {
         assert_int_equal(lb_ctx_set_threads(ctx, threads), LB_OK);
         lb_layer_cover *c = NULL;
-        assert_int_equal(lb_layer_cover_compute(ctx, &l, &g, &c), LB_ERR_GEOM);
+        assert_int_equal(lb_indicators_layer_cover_compute(ctx, &l, &g, &c), LB_ERR_GEOM);
         assert_null(c);
         char msg[512];
         snprintf(msg, sizeof(msg), "%s", lb_ctx_errmsg(ctx));
@@ -1896,16 +1900,16 @@ static void test_indicators_eval_cells_arguments(void **state)
     lb_indicator ind = indicator("near", LB_KIND_NEAREST_DISTANCE, "pts");
     double out[3];
     const uint32_t unsorted[3] = {5, 3, 9}, twice[3] = {1, 4, 4}, outside[2] = {7, 110};
-    assert_int_equal(lb_indicator_eval_cells(e.ctx, &ind, e.in, &e.g, unsorted, 3, NULL, out),
+    assert_int_equal(lb_indicators_eval_cells(e.ctx, &ind, e.in, &e.g, unsorted, 3, NULL, out),
                      LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "ascending"));
-    assert_int_equal(lb_indicator_eval_cells(e.ctx, &ind, e.in, &e.g, twice, 3, NULL, out),
+    assert_int_equal(lb_indicators_eval_cells(e.ctx, &ind, e.in, &e.g, twice, 3, NULL, out),
                      LB_ERR_ARG);
-    assert_int_equal(lb_indicator_eval_cells(e.ctx, &ind, e.in, &e.g, outside, 2, NULL, out),
+    assert_int_equal(lb_indicators_eval_cells(e.ctx, &ind, e.in, &e.g, outside, 2, NULL, out),
                      LB_ERR_ARG);
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "outside the grid"));
     /* No cells: nothing to do. */
-    assert_int_equal(lb_indicator_eval_cells(e.ctx, &ind, e.in, &e.g, NULL, 0, NULL, NULL), LB_OK);
+    assert_int_equal(lb_indicators_eval_cells(e.ctx, &ind, e.in, &e.g, NULL, 0, NULL, NULL), LB_OK);
     /* Coverages are cached per grid: another grid gets its own. */
     const lb_layer_cover *c1 = NULL, *c2 = NULL, *c3 = NULL;
     lb_grid g2;

@@ -585,23 +585,23 @@ static void test_kwb_special_values_and_codes(void **state)
     (void)state;
     const double special[] = {-99997, -99995, -99991, -99999997, -99999998, -99999999};
     for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); k++)
-        assert_true(lb_is_cbs_sentinel(special[k]));
+        assert_true(lb_io_is_cbs_sentinel(special[k]));
     const double numbers[] = {0, -1, -99996, -99998, -9999, 99997, -99999996};
     for (size_t k = 0; k < sizeof(numbers) / sizeof(numbers[0]); k++)
-        assert_false(lb_is_cbs_sentinel(numbers[k]));
-    assert_int_equal(lb_code_field_level("buurtcode"), LB_CODE_BUURT);
-    assert_int_equal(lb_code_field_level("BU_CODE"), LB_CODE_BUURT);
-    assert_int_equal(lb_code_field_level("WijkCode"), LB_CODE_WIJK);
-    assert_int_equal(lb_code_field_level("gemeentecode"), LB_CODE_GEMEENTE);
-    assert_int_equal(lb_code_field_level("buurtnaam"), LB_CODE_NONE);
+        assert_false(lb_io_is_cbs_sentinel(numbers[k]));
+    assert_int_equal(lb_core_code_field_level("buurtcode"), LB_CODE_BUURT);
+    assert_int_equal(lb_core_code_field_level("BU_CODE"), LB_CODE_BUURT);
+    assert_int_equal(lb_core_code_field_level("WijkCode"), LB_CODE_WIJK);
+    assert_int_equal(lb_core_code_field_level("gemeentecode"), LB_CODE_GEMEENTE);
+    assert_int_equal(lb_core_code_field_level("buurtnaam"), LB_CODE_NONE);
     const char *f2023[] = {"buurtnaam", "wijkcode", "gemeentecode", "buurtcode", "water"};
-    assert_int_equal(lb_code_field_find(f2023, 5), 3);
+    assert_int_equal(lb_core_code_field_find(f2023, 5), 3);
     const char *fwijk[] = {"gemeentecode", "wijknaam", "wijkcode"};
-    assert_int_equal(lb_code_field_find(fwijk, 3), 2);
+    assert_int_equal(lb_core_code_field_find(fwijk, 3), 2);
     const char *fams[] = {"id", "naam", "code"};
-    assert_int_equal(lb_code_field_find(fams, 3), 2); /* CODE before id */
+    assert_int_equal(lb_core_code_field_find(fams, 3), 2); /* CODE before id */
     const char *none[] = {"naam", "aantal_inwoners"};
-    assert_int_equal(lb_code_field_find(none, 2), -1);
+    assert_int_equal(lb_core_code_field_find(none, 2), -1);
 }
 
 static int setup(void **state)

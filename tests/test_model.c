@@ -501,43 +501,43 @@ static void test_model_transforms_at_the_edges(void **state)
     /* piecewise through (0, −1), (1, 0), (3, 0.5): constant outside the breaks, linear between,
      * exact at the breaks. */
     const lb_transform *pw = &m->ind[0].tf;
-    assert_near(lb_transform_pre(pw, -7.0), -1.0, 0.0);
-    assert_near(lb_transform_pre(pw, 0.0), -1.0, 0.0);
-    assert_near(lb_transform_pre(pw, 0.5), -0.5, 1e-15);
-    assert_near(lb_transform_pre(pw, 1.0), 0.0, 0.0);
-    assert_near(lb_transform_pre(pw, 2.0), 0.25, 1e-15);
-    assert_near(lb_transform_pre(pw, 3.0), 0.5, 0.0);
-    assert_near(lb_transform_pre(pw, 1e9), 0.5, 0.0);
-    assert_true(isnan(lb_transform_pre(pw, NAN)));
+    assert_near(lb_model_transform_pre(pw, -7.0), -1.0, 0.0);
+    assert_near(lb_model_transform_pre(pw, 0.0), -1.0, 0.0);
+    assert_near(lb_model_transform_pre(pw, 0.5), -0.5, 1e-15);
+    assert_near(lb_model_transform_pre(pw, 1.0), 0.0, 0.0);
+    assert_near(lb_model_transform_pre(pw, 2.0), 0.25, 1e-15);
+    assert_near(lb_model_transform_pre(pw, 3.0), 0.5, 0.0);
+    assert_near(lb_model_transform_pre(pw, 1e9), 0.5, 0.0);
+    assert_true(isnan(lb_model_transform_pre(pw, NAN)));
     /* dummy above 0.25: exactly at the threshold is 1, just below 0. */
     const lb_transform *du = &m->ind[1].tf;
-    assert_near(lb_transform_pre(du, 0.25), 1.0, 0.0);
-    assert_near(lb_transform_pre(du, nextafter(0.25, 0.0)), 0.0, 0.0);
-    assert_near(lb_transform_pre(du, 7.0), 1.0, 0.0);
-    assert_true(isnan(lb_transform_pre(du, NAN)));
+    assert_near(lb_model_transform_pre(du, 0.25), 1.0, 0.0);
+    assert_near(lb_model_transform_pre(du, nextafter(0.25, 0.0)), 0.0, 0.0);
+    assert_near(lb_model_transform_pre(du, 7.0), 1.0, 0.0);
+    assert_true(isnan(lb_model_transform_pre(du, NAN)));
     /* dummy below 3 (above: false): exactly at it is 1, just above 0. */
     const lb_transform *db = &m->ind[2].tf;
-    assert_near(lb_transform_pre(db, 3.0), 1.0, 0.0);
-    assert_near(lb_transform_pre(db, nextafter(3.0, 4.0)), 0.0, 0.0);
-    assert_near(lb_transform_pre(db, -2.0), 1.0, 0.0);
+    assert_near(lb_model_transform_pre(db, 3.0), 1.0, 0.0);
+    assert_near(lb_model_transform_pre(db, nextafter(3.0, 4.0)), 0.0, 0.0);
+    assert_near(lb_model_transform_pre(db, -2.0), 1.0, 0.0);
     /* cap [40, 70] then log1p: the cap comes first. */
     const lb_transform *cl = &m->ind[3].tf;
-    assert_near(lb_transform_pre(cl, 12.0), log(41.0), 1e-15);
-    assert_near(lb_transform_pre(cl, 55.0), log(56.0), 1e-15);
-    assert_near(lb_transform_pre(cl, 70.0), log(71.0), 1e-15);
-    assert_near(lb_transform_pre(cl, 1e6), log(71.0), 1e-15);
+    assert_near(lb_model_transform_pre(cl, 12.0), log(41.0), 1e-15);
+    assert_near(lb_model_transform_pre(cl, 55.0), log(56.0), 1e-15);
+    assert_near(lb_model_transform_pre(cl, 70.0), log(71.0), 1e-15);
+    assert_near(lb_model_transform_pre(cl, 1e6), log(71.0), 1e-15);
     /* log1p alone: log1p(−1) = −∞ is no value, so missing (imputed later), as is anything
      * below −1; log1p(0) = 0; log1p(−0.5) = −log 2. */
     const lb_transform *lp = &m->ind[4].tf;
-    assert_true(isnan(lb_transform_pre(lp, -1.0)));
-    assert_true(isnan(lb_transform_pre(lp, -2.5)));
-    assert_near(lb_transform_pre(lp, 0.0), 0.0, 0.0);
-    assert_near(lb_transform_pre(lp, -0.5), -log(2.0), 1e-15);
-    assert_near(lb_transform_pre(lp, 1e-20), 1e-20, 1e-35);
+    assert_true(isnan(lb_model_transform_pre(lp, -1.0)));
+    assert_true(isnan(lb_model_transform_pre(lp, -2.5)));
+    assert_near(lb_model_transform_pre(lp, 0.0), 0.0, 0.0);
+    assert_near(lb_model_transform_pre(lp, -0.5), -log(2.0), 1e-15);
+    assert_near(lb_model_transform_pre(lp, 1e-20), 1e-20, 1e-35);
     lb_model_destroy(m);
     /* identity (no transform) leaves the value as it is. */
     m = load_ok(ctx, "minimal.yaml");
-    assert_near(lb_transform_pre(&m->ind[0].tf, -123.456), -123.456, 0.0);
+    assert_near(lb_model_transform_pre(&m->ind[0].tf, -123.456), -123.456, 0.0);
     lb_model_destroy(m);
 }
 

@@ -815,7 +815,7 @@ static void test_pipeline_warnings_per_run(void **state)
     lb_waterbed_options wo;
     lb_waterbed_options_init(&wo);
     for (int k = 0; k < 5; k++) {
-        lb_log(ctx, LB_LOG_WARN, "left over from an earlier run");
+        lb_ctx_log(ctx, LB_LOG_WARN, "left over from an earlier run");
         assert_true(lb_ctx_warning_count(ctx) > 0);
         lb_status st = k == 0   ? lb_change_exec(ctx, &co)
                        : k == 1 ? lb_diagnose_exec(ctx, &dopt)

@@ -101,7 +101,7 @@ static void env_close(area_env *e)
 
 static void eval_ok(area_env *e, const lb_indicator *ind, double *out)
 {
-    lb_status st = lb_indicator_eval_polygons(e->ctx, ind, e->area, out);
+    lb_status st = lb_indicators_eval_polygons(e->ctx, ind, e->area, out);
     if (st != LB_OK)
         print_error("%s\n", lb_ctx_errmsg(e->ctx));
     assert_int_equal(st, LB_OK);
@@ -374,7 +374,7 @@ static void test_polygons_join_table(void **state)
     assert_true(isnan(out[1])); /* StatLine "." */
     /* a table cannot serve geometry kinds */
     ind.kind = LB_KIND_COUNT_WITHIN;
-    assert_int_equal(lb_indicator_eval_polygons(e.ctx, &ind, e.area, out), LB_ERR_MODEL);
+    assert_int_equal(lb_indicators_eval_polygons(e.ctx, &ind, e.area, out), LB_ERR_MODEL);
     assert_non_null(strstr(lb_ctx_errmsg(e.ctx), "joined attribute table"));
     /* a code twice */
     assert_int_equal(lb_area_join(e.ctx, e.area, "dup", "CODE", NULL), LB_ERR_DATA);

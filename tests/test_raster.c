@@ -253,9 +253,9 @@ static void test_raster_indicators_match_rd(void **state)
         ind.kind = kind ? LB_KIND_SHARE_WITHIN : LB_KIND_RASTER_MEAN;
         ind.radius_m = 300.0;
         ind.layer = "wgs";
-        assert_int_equal(lb_indicator_eval_cells(ctx, &ind, in, &g, cells, n, NULL, a), LB_OK);
+        assert_int_equal(lb_indicators_eval_cells(ctx, &ind, in, &g, cells, n, NULL, a), LB_OK);
         ind.layer = "rd";
-        assert_int_equal(lb_indicator_eval_cells(ctx, &ind, in, &g, cells, n, NULL, b), LB_OK);
+        assert_int_equal(lb_indicators_eval_cells(ctx, &ind, in, &g, cells, n, NULL, b), LB_OK);
         for (size_t c = 0; c < n; c++) {
             double x, y;
             lb_grid_cell_centre(&g, c, &x, &y);

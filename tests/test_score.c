@@ -191,14 +191,14 @@ static void test_score_classes_at_boundaries(void **state)
 {
     (void)state;
     const double t[8] = {3.46, 3.557, 3.6955, 3.8971, 3.9972, 4.1924, 4.3044, 4.3926};
-    assert_int_equal(lb_classify(3.0, t, 8), 1);
-    assert_int_equal(lb_classify(nextafter(3.46, 0.0), t, 8), 1);
+    assert_int_equal(lb_model_classify(3.0, t, 8), 1);
+    assert_int_equal(lb_model_classify(nextafter(3.46, 0.0), t, 8), 1);
     for (int k = 0; k < 8; k++) {
-        assert_int_equal(lb_classify(t[k], t, 8), k + 2);
-        assert_int_equal(lb_classify(nextafter(t[k], 0.0), t, 8), k + 1);
+        assert_int_equal(lb_model_classify(t[k], t, 8), k + 2);
+        assert_int_equal(lb_model_classify(nextafter(t[k], 0.0), t, 8), k + 1);
     }
-    assert_int_equal(lb_classify(5.0, t, 8), 9);
-    assert_int_equal(lb_classify(NAN, t, 8), 0);
+    assert_int_equal(lb_model_classify(5.0, t, 8), 9);
+    assert_int_equal(lb_model_classify(NAN, t, 8), 0);
 }
 
 static void test_score_transforms(void **state)
@@ -206,27 +206,27 @@ static void test_score_transforms(void **state)
     (void)state;
     double br[] = {0, 500, 1000}, va[] = {1, 0.5, 0};
     lb_transform tf = {0};
-    assert_near(lb_transform_pre(&tf, 3.25), 3.25, 0.0);
+    assert_near(lb_model_transform_pre(&tf, 3.25), 3.25, 0.0);
     tf.has_cap = 1;
     tf.cap_lo = 40;
     tf.cap_hi = 75;
-    assert_near(lb_transform_pre(&tf, 30), 40, 0.0);
-    assert_near(lb_transform_pre(&tf, 80), 75, 0.0);
+    assert_near(lb_model_transform_pre(&tf, 30), 40, 0.0);
+    assert_near(lb_model_transform_pre(&tf, 80), 75, 0.0);
     tf = (lb_transform){.log1p = 1};
-    assert_near(lb_transform_pre(&tf, 1.0), log(2.0), 1e-15);
-    assert_true(isnan(lb_transform_pre(&tf, -1.0)));
-    assert_true(isnan(lb_transform_pre(&tf, NAN)));
+    assert_near(lb_model_transform_pre(&tf, 1.0), log(2.0), 1e-15);
+    assert_true(isnan(lb_model_transform_pre(&tf, -1.0)));
+    assert_true(isnan(lb_model_transform_pre(&tf, NAN)));
     tf = (lb_transform){.n_pieces = 3, .breaks = br, .values = va};
-    assert_near(lb_transform_pre(&tf, -5), 1.0, 0.0);
-    assert_near(lb_transform_pre(&tf, 250), 0.75, 1e-15);
-    assert_near(lb_transform_pre(&tf, 750), 0.25, 1e-15);
-    assert_near(lb_transform_pre(&tf, 5000), 0.0, 0.0);
+    assert_near(lb_model_transform_pre(&tf, -5), 1.0, 0.0);
+    assert_near(lb_model_transform_pre(&tf, 250), 0.75, 1e-15);
+    assert_near(lb_model_transform_pre(&tf, 750), 0.25, 1e-15);
+    assert_near(lb_model_transform_pre(&tf, 5000), 0.0, 0.0);
     tf = (lb_transform){.has_dummy = 1, .dummy_threshold = 10, .dummy_above = 1};
-    assert_near(lb_transform_pre(&tf, 10), 1.0, 0.0);
-    assert_near(lb_transform_pre(&tf, 9.99), 0.0, 0.0);
+    assert_near(lb_model_transform_pre(&tf, 10), 1.0, 0.0);
+    assert_near(lb_model_transform_pre(&tf, 9.99), 0.0, 0.0);
     tf.dummy_above = 0;
-    assert_near(lb_transform_pre(&tf, 10), 1.0, 0.0);
-    assert_near(lb_transform_pre(&tf, 10.01), 0.0, 0.0);
+    assert_near(lb_model_transform_pre(&tf, 10), 1.0, 0.0);
+    assert_near(lb_model_transform_pre(&tf, 10.01), 0.0, 0.0);
 }
 
 static void test_score_no_population_is_an_error(void **state)
@@ -257,22 +257,22 @@ static void test_score_min_weight_tolerance(void **state)
     volatile double a = 0.7, b = 0.2, c = 0.1; /* no constant folding in a wider type */
     double w = a + b + c;
     assert_true(w < 1.0);
-    assert_true(lb_weight_reaches(w, 1.0));
-    assert_true(lb_weight_reaches(nextafter(1.0, 0.0), 1.0));
-    assert_true(lb_weight_reaches(1.0 - 4e-16, 1.0));
-    assert_true(lb_weight_reaches(1.0, 1.0));
-    assert_false(lb_weight_reaches(1.0 - 1e-6, 1.0));
-    assert_false(lb_weight_reaches(0.5, 1.0));
+    assert_true(lb_model_weight_reaches(w, 1.0));
+    assert_true(lb_model_weight_reaches(nextafter(1.0, 0.0), 1.0));
+    assert_true(lb_model_weight_reaches(1.0 - 4e-16, 1.0));
+    assert_true(lb_model_weight_reaches(1.0, 1.0));
+    assert_false(lb_model_weight_reaches(1.0 - 1e-6, 1.0));
+    assert_false(lb_model_weight_reaches(0.5, 1.0));
     /* The tolerance scales with the threshold: inhabitants as well as area shares. */
-    assert_true(lb_weight_reaches(250.0 * (1.0 - 1e-15), 250.0));
-    assert_false(lb_weight_reaches(249.99, 250.0));
-    assert_true(lb_weight_reaches(0.25 * (1.0 - 1e-15), 0.25));
-    assert_false(lb_weight_reaches(0.2499, 0.25));
+    assert_true(lb_model_weight_reaches(250.0 * (1.0 - 1e-15), 250.0));
+    assert_false(lb_model_weight_reaches(249.99, 250.0));
+    assert_true(lb_model_weight_reaches(0.25 * (1.0 - 1e-15), 0.25));
+    assert_false(lb_model_weight_reaches(0.2499, 0.25));
     /* Nothing, or nothing known, is never scored, whatever the threshold. */
-    assert_false(lb_weight_reaches(0.0, 0.0));
-    assert_false(lb_weight_reaches(-1.0, 0.0));
-    assert_false(lb_weight_reaches(NAN, 0.0));
-    assert_true(lb_weight_reaches(1e-300, 0.0));
+    assert_false(lb_model_weight_reaches(0.0, 0.0));
+    assert_false(lb_model_weight_reaches(-1.0, 0.0));
+    assert_false(lb_model_weight_reaches(NAN, 0.0));
+    assert_true(lb_model_weight_reaches(1e-300, 0.0));
 }
 
 /* A coefficient that overflows the arithmetic must be an error, never NaN/inf scores with

@@ -539,7 +539,7 @@ static void test_scores_own_run_bad_run_json(void **state)
     }
 }
 
-/* lb_reference_read (score --reference) checks the types of what it reads as well. */
+/* lb_io_reference_read (score --reference) checks the types of what it reads as well. */
 static void test_scores_reference_bad_types(void **state)
 {
     fixture *f = *state;
@@ -551,7 +551,7 @@ static void test_scores_reference_bad_types(void **state)
     lb_model *m = NULL;
     assert_int_equal(lb_model_load(ctx, model, &m), LB_OK);
     lb_reference r;
-    assert_int_equal(lb_reference_read(ctx, rj, m, &r), LB_OK);
+    assert_int_equal(lb_io_reference_read(ctx, rj, m, &r), LB_OK);
     lb_reference_free(&r);
     static const struct {
         const char *where, *key, *value, *want;
@@ -569,7 +569,7 @@ static void test_scores_reference_bad_types(void **state)
         snprintf(bad, sizeof(bad), "%s/bad%zu.json", f->tmp, i);
         assert_int_equal(json_object_to_file(bad, doc), 0);
         json_object_put(doc);
-        lb_status st = lb_reference_read(ctx, bad, m, &r);
+        lb_status st = lb_io_reference_read(ctx, bad, m, &r);
         if (st != LB_ERR_DATA || !strstr(lb_ctx_errmsg(ctx), cases[i].want))
             print_error("case %zu: status %d: %s\n", i, st, lb_ctx_errmsg(ctx));
         assert_int_equal(st, LB_ERR_DATA);
@@ -577,7 +577,7 @@ static void test_scores_reference_bad_types(void **state)
         assert_non_null(strstr(lb_ctx_errmsg(ctx), bad));
     }
     lb_test_write_text(rj, "[]");
-    assert_int_equal(lb_reference_read(ctx, rj, m, &r), LB_ERR_DATA);
+    assert_int_equal(lb_io_reference_read(ctx, rj, m, &r), LB_ERR_DATA);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "not a JSON object"));
     lb_model_destroy(m);
     lb_ctx_destroy(ctx);

@@ -395,8 +395,8 @@ static void test_style_gpkg_layer_styles(void **state)
     lb_style grid = {.kind = LB_STYLE_VECTOR_CLASSES, .classes = &classes9, .field = "kscore"};
     lb_style units = grid;
     units.outline = 1;
-    assert_int_equal(lb_gpkg_add_style(fx->ctx, gpkg, "grid", &grid, NULL, NULL, 1), LB_OK);
-    assert_int_equal(lb_gpkg_add_style(fx->ctx, gpkg, "buurten", &units, NULL, "klassen", 1),
+    assert_int_equal(lb_io_gpkg_add_style(fx->ctx, gpkg, "grid", &grid, NULL, NULL, 1), LB_OK);
+    assert_int_equal(lb_io_gpkg_add_style(fx->ctx, gpkg, "buurten", &units, NULL, "klassen", 1),
                      LB_OK);
 
     /* the file still opens with both layers and its features */
@@ -419,7 +419,7 @@ static void test_style_gpkg_layer_styles(void **state)
     }
 
     /* the same style again replaces its row; a second default clears the first */
-    assert_int_equal(lb_gpkg_add_style(fx->ctx, gpkg, "grid", &grid, NULL, NULL, 1), LB_OK);
+    assert_int_equal(lb_io_gpkg_add_style(fx->ctx, gpkg, "grid", &grid, NULL, NULL, 1), LB_OK);
     char *qml = NULL;
     int n_default = 0;
     assert_int_equal(styles_of(gpkg, "grid", &qml, &n_default), 1);
@@ -427,7 +427,7 @@ static void test_style_gpkg_layer_styles(void **state)
     const char *const two_colours[] = {"#000000", "#ffffff"};
     lb_class_table two = {2, lb_test_labels, two_colours, NULL, NULL};
     lb_style other = {.kind = LB_STYLE_VECTOR_CLASSES, .classes = &two, .field = "kscore"};
-    assert_int_equal(lb_gpkg_add_style(fx->ctx, gpkg, "grid", &other, "twee", NULL, 1), LB_OK);
+    assert_int_equal(lb_io_gpkg_add_style(fx->ctx, gpkg, "grid", &other, "twee", NULL, 1), LB_OK);
     assert_int_equal(styles_of(gpkg, "grid", &qml, &n_default), 2);
     assert_int_equal(n_default, 1);
     CPLXMLNode *root = parse_qml(qml);
@@ -440,11 +440,13 @@ static void test_style_gpkg_layer_styles(void **state)
     free(qml);
 
     /* a layer that does not exist, a file that is not there */
-    assert_int_equal(lb_gpkg_add_style(fx->ctx, gpkg, "wijken", &grid, NULL, NULL, 1), LB_ERR_IO);
+    assert_int_equal(lb_io_gpkg_add_style(fx->ctx, gpkg, "wijken", &grid, NULL, NULL, 1),
+                     LB_ERR_IO);
     assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "'wijken'"));
     char missing[300];
     snprintf(missing, sizeof(missing), "%s/none.gpkg", fx->dir);
-    assert_int_equal(lb_gpkg_add_style(fx->ctx, missing, "grid", &grid, NULL, NULL, 1), LB_ERR_IO);
+    assert_int_equal(lb_io_gpkg_add_style(fx->ctx, missing, "grid", &grid, NULL, NULL, 1),
+                     LB_ERR_IO);
     assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), missing));
 }
 

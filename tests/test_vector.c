@@ -91,9 +91,9 @@ static void test_vector_parse_number(void **state)
         {"-99999996", -99999996.0},
     };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        double v = lb_parse_number(ok[i].s);
+        double v = lb_io_parse_number(ok[i].s);
         if (!(fabs(v - ok[i].v) <= 1e-9 * fmax(1.0, fabs(ok[i].v))))
-            print_error("lb_parse_number(\"%s\") = %.17g, want %.17g\n", ok[i].s, v, ok[i].v);
+            print_error("lb_io_parse_number(\"%s\") = %.17g, want %.17g\n", ok[i].s, v, ok[i].v);
         assert_near(v, ok[i].v, 1e-9 * fmax(1.0, fabs(ok[i].v)));
     }
     const char *missing[] = {"",      ".",         "x",         "X",         "-",           "?",
@@ -101,12 +101,12 @@ static void test_vector_parse_number(void **state)
                              "12abc", "1,2,3",     "12.5.3",    "inf",       "nan",         "1e999",
                              "\"\"",  " . "};
     for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
-        double v = lb_parse_number(missing[i]);
+        double v = lb_io_parse_number(missing[i]);
         if (!isnan(v))
-            print_error("lb_parse_number(\"%s\") = %.17g, want NaN\n", missing[i], v);
+            print_error("lb_io_parse_number(\"%s\") = %.17g, want NaN\n", missing[i], v);
         assert_true(isnan(v));
     }
-    assert_true(isnan(lb_parse_number(NULL)));
+    assert_true(isnan(lb_io_parse_number(NULL)));
 }
 
 /* A number longer than the parser's internal buffer must not be silently cut short. */
@@ -117,31 +117,31 @@ static void test_vector_parse_number_long(void **state)
     memset(s, '0', sizeof(s));
     s[0] = '1';
     s[70] = '\0'; /* "1" followed by 69 zeros: 1e69 */
-    double v = lb_parse_number(s);
+    double v = lb_io_parse_number(s);
     if (!isnan(v) && fabs(v - 1e69) > 1e55)
-        print_error("lb_parse_number(1 followed by 69 zeros) = %.17g\n", v);
+        print_error("lb_io_parse_number(1 followed by 69 zeros) = %.17g\n", v);
     assert_true(isnan(v) || fabs(v - 1e69) <= 1e55);
     /* Text longer than the buffer ending in blanks: no overrun (ASan); 12.5 or missing. */
     char t[120];
     memset(t, ' ', sizeof(t));
     memcpy(t, "12,5", 4);
     t[119] = '\0';
-    double vt = lb_parse_number(t);
+    double vt = lb_io_parse_number(t);
     assert_true(isnan(vt) || vt == 12.5);
 }
 
 static void test_vector_cbs_sentinel(void **state)
 {
     (void)state;
-    assert_true(lb_is_cbs_sentinel(-99999997.0));
-    assert_true(lb_is_cbs_sentinel(-99999998.0));
-    assert_true(lb_is_cbs_sentinel(-99999999.0));
-    assert_false(lb_is_cbs_sentinel(-99999996.0));
-    assert_false(lb_is_cbs_sentinel(-100000000.0));
-    assert_false(lb_is_cbs_sentinel(99999997.0));
-    assert_false(lb_is_cbs_sentinel(0.0));
-    assert_false(lb_is_cbs_sentinel(NAN));
-    assert_false(lb_is_cbs_sentinel(-99999997.5));
+    assert_true(lb_io_is_cbs_sentinel(-99999997.0));
+    assert_true(lb_io_is_cbs_sentinel(-99999998.0));
+    assert_true(lb_io_is_cbs_sentinel(-99999999.0));
+    assert_false(lb_io_is_cbs_sentinel(-99999996.0));
+    assert_false(lb_io_is_cbs_sentinel(-100000000.0));
+    assert_false(lb_io_is_cbs_sentinel(99999997.0));
+    assert_false(lb_io_is_cbs_sentinel(0.0));
+    assert_false(lb_io_is_cbs_sentinel(NAN));
+    assert_false(lb_io_is_cbs_sentinel(-99999997.5));
 }
 
 static void test_vector_read_buurten(void **state)
@@ -1108,8 +1108,8 @@ static void test_vector_number_contract(void **state)
     assert_int_equal(lb_number_style_of("1.200"), LB_NUM_STYLE_UNKNOWN);
     assert_int_equal(lb_number_style_of("12"), LB_NUM_STYLE_UNKNOWN);
     assert_int_equal(lb_number_style_of("x"), LB_NUM_STYLE_UNKNOWN);
-    assert_true(isnan(lb_parse_number("1.200"))); /* no file to tell: never guessed */
-    assert_true(isnan(lb_parse_number("0x10")));
+    assert_true(isnan(lb_io_parse_number("1.200"))); /* no file to tell: never guessed */
+    assert_true(isnan(lb_io_parse_number("0x10")));
 }
 
 /* Read @p text as a CSV table; the status, and the layer in *out on success. */
@@ -1340,7 +1340,7 @@ static void test_vector_one_table_reader(void **state)
     lb_source bsrc = {"scheef.csv", bad, NULL, NULL};
     l = NULL;
     assert_int_equal(lb_vlayer_read_table(ctx, &bsrc, &l), LB_ERR_DATA);
-    char *msg = lb_strdup(lb_ctx_errmsg(ctx));
+    char *msg = lb_core_strdup(lb_ctx_errmsg(ctx));
     assert_non_null(strstr(msg, "line 3 has 3"));
     t = NULL;
     assert_int_equal(lb_attr_table_read(ctx, bad, NULL, &t), LB_ERR_DATA);

@@ -53,7 +53,7 @@ static lb_scoreset *set_new(size_t n, size_t n_years, const int *years, size_t n
 {
     lb_scoreset *s = calloc(1, sizeof(*s));
     assert_non_null(s);
-    s->description = lb_strdup("test set");
+    s->description = lb_core_strdup("test set");
     s->n_units = n;
     s->id = calloc(n, sizeof(char *));
     s->name = calloc(n, sizeof(char *));
@@ -62,8 +62,8 @@ static lb_scoreset *set_new(size_t n, size_t n_years, const int *years, size_t n
     s->geom = calloc(1, sizeof(lb_vlayer));
     s->geom->kind = LB_GEOM_POLYGON;
     s->geom->n = n;
-    s->geom->path = lb_strdup("memory");
-    s->geom->layer = lb_strdup("units");
+    s->geom->path = lb_core_strdup("memory");
+    s->geom->layer = lb_core_strdup("units");
     s->geom->fid = calloc(n, sizeof(int64_t));
     s->geom->wkb = calloc(n, sizeof(unsigned char *));
     s->geom->wkb_size = calloc(n, sizeof(size_t));
@@ -72,7 +72,7 @@ static lb_scoreset *set_new(size_t n, size_t n_years, const int *years, size_t n
     s->dim_code = calloc(n_dims ? n_dims : 1, sizeof(char *));
     for (size_t d = 0; d < n_dims; d++) {
         static const char *const codes[] = {"won", "pub", "vrz", "bev", "soc", "vei"};
-        s->dim_code[d] = lb_strdup(codes[d % 6]);
+        s->dim_code[d] = lb_core_strdup(codes[d % 6]);
     }
     s->n_years = n_years;
     s->years = malloc(n_years * sizeof(int));
@@ -84,7 +84,7 @@ static lb_scoreset *set_new(size_t n, size_t n_years, const int *years, size_t n
     s->weight = malloc(n_years * n * sizeof(double));
     for (size_t i = 0; i < n_years * n; i++)
         s->weight[i] = NAN;
-    s->weight_name = lb_strdup("inhabitants");
+    s->weight_name = lb_core_strdup("inhabitants");
     s->ref = 4.1;
     memcpy(s->thresholds, default_thresholds, sizeof(default_thresholds));
     for (size_t u = 0; u < n; u++) {
@@ -97,9 +97,9 @@ static lb_scoreset *set_new(size_t n, size_t n_years, const int *years, size_t n
 static void set_unit(lb_scoreset *s, size_t u, const char *id, const char *gm, const char *wk,
                      double x0, double y0, double x1, double y1)
 {
-    s->id[u] = lb_strdup(id);
-    s->gm_code[u] = gm ? lb_strdup(gm) : NULL;
-    s->wk_code[u] = wk ? lb_strdup(wk) : NULL;
+    s->id[u] = lb_core_strdup(id);
+    s->gm_code[u] = gm ? lb_core_strdup(gm) : NULL;
+    s->wk_code[u] = wk ? lb_core_strdup(wk) : NULL;
     s->geom->wkb[u] = rect_wkb(x0, y0, x1, y1, &s->geom->wkb_size[u]);
 }
 
@@ -576,7 +576,7 @@ static void test_waterbed_zone_geometry(void **state)
     double a2 = 0.0, cx = 0.0, cy = 0.0;
     assert_int_equal(lb_zunits_union(ctx, zu, block, 4, &wkb, &sz, &a2), LB_OK);
     assert_near(a2, 40000.0, 1e-6);
-    assert_int_equal(lb_wkb_area_centroid(ctx, wkb, sz, &a2, &cx, &cy), LB_OK);
+    assert_int_equal(lb_geom_wkb_area_centroid(ctx, wkb, sz, &a2, &cx, &cy), LB_OK);
     assert_near(cx, 200.0, 1e-9);
     assert_near(cy, 200.0, 1e-9);
     free(wkb);

@@ -87,7 +87,7 @@ static lb_table *sample_table(lb_ctx *ctx)
     lb_column *code = lb_table_col(t, "code"), *lbm = lb_table_col(t, "lbm");
     lb_column *afw = lb_table_col(t, "afw"), *raw = lb_table_col(t, "raw");
     lb_column *n = lb_table_col(t, "n");
-    code->text[0] = lb_strdup("0599");
+    code->text[0] = lb_core_strdup("0599");
     lbm->decimals = 2;
     lbm->real[0] = 2.675; /* the double lies just below 2.675: half away from zero = 2.68 */
     afw->decimals = 1;
@@ -1083,11 +1083,11 @@ static void test_write_class_table_check(void **state)
     const double vals[] = {3.46, 4.1, 0.1, -2.5e-7, 1e300, 4.0999999999999996};
     const char *want[] = {"3.46", "4.1", "0.1", "-2.5e-07", "1e+300", "4.1"};
     for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
-        lb_format_double(vals[i], buf, sizeof(buf));
+        lb_io_format_double(vals[i], buf, sizeof(buf));
         assert_string_equal(buf, want[i]);
         assert_true(strtod(buf, NULL) == vals[i]);
     }
-    lb_format_double(INFINITY, buf, sizeof(buf));
+    lb_io_format_double(INFINITY, buf, sizeof(buf));
     assert_string_equal(buf, "inf");
 }
 
@@ -1212,7 +1212,7 @@ static void test_write_csv_codes_and_integers(void **state)
     lb_column *lbm = lb_table_col(t, "lbm");
     lbm->decimals = 3;
     for (size_t r = 0; r < 4; r++) {
-        pc4->text[r] = codes[r] ? lb_strdup(codes[r]) : NULL;
+        pc4->text[r] = codes[r] ? lb_core_strdup(codes[r]) : NULL;
         k->integer[r] = r == 3 ? LB_INT_NULL : (int64_t)r + 7;
         lbm->real[r] = 4.0 + 0.0625 * (double)r;
     }
@@ -1273,7 +1273,7 @@ static void test_write_csv_edge_cases(void **state)
         assert_int_equal(lb_table_add(fx->ctx, one, "name, full", LB_COL_TEXT, &a), LB_OK);
         assert_int_equal(lb_table_add(fx->ctx, one, "v", LB_COL_REAL, &b), LB_OK);
         assert_int_equal(lb_table_add(fx->ctx, one, "big", LB_COL_INT, &c), LB_OK);
-        a->text[0] = texts[r] ? lb_strdup(texts[r]) : NULL;
+        a->text[0] = texts[r] ? lb_core_strdup(texts[r]) : NULL;
         b->real[0] = reals[r];
         b->decimals = decimals[r];
         c->integer[0] = r == 0 ? (INT64_C(1) << 62) + 1 : r == 1 ? LB_INT_NULL : -(int64_t)r;
@@ -1311,7 +1311,7 @@ static void test_write_csv_edge_cases(void **state)
     lb_column *a = NULL;
     assert_int_equal(lb_table_create(fx->ctx, 1, &one), LB_OK);
     assert_int_equal(lb_table_add(fx->ctx, one, "naam", LB_COL_TEXT, &a), LB_OK);
-    a->text[0] = lb_strdup("Rijswijk, Zuid-Holland");
+    a->text[0] = lb_core_strdup("Rijswijk, Zuid-Holland");
     const char *path = lb_test_path(fx, "semi.csv");
     lb_vector_opts o = {.format = LB_FMT_CSV, .csv_sep = ';'};
     assert_int_equal(lb_write_vector(fx->ctx, path, one, &o), LB_OK);
@@ -1396,7 +1396,7 @@ static void test_write_csv_decimal_comma(void **state)
         assert_int_equal(lb_table_add(fx->ctx, t, name, LB_COL_REAL, &c), LB_OK);
     }
     for (size_t r = 0; r < NT; r++) {
-        t->cols[0].text[r] = lb_strdup(texts[r]);
+        t->cols[0].text[r] = lb_core_strdup(texts[r]);
         for (size_t k = 0; k < NR; k++) {
             t->cols[1 + k].decimals = decimals[k];
             t->cols[1 + k].real[r] = reals[k];
@@ -1463,7 +1463,7 @@ static void test_write_full_precision(void **state)
     for (size_t r = 0; r < NROW; r++) {
         char code[16];
         snprintf(code, sizeof(code), "%04zu", r);
-        t->cols[0].text[r] = lb_strdup(code);
+        t->cols[0].text[r] = lb_core_strdup(code);
         for (size_t k = 0; k < NCOL; k++) {
             t->cols[1 + k].decimals = 6;
             t->cols[1 + k].real[r] = awkward(r, k);

@@ -58,7 +58,7 @@ lb_status lb_aggregate(lb_ctx *ctx, const lb_model *m, double ref, const lb_laye
     out->n_imputed_cells = calloc(n ? n : 1, sizeof(int));
     if (!out->weight || !out->n_cells || !out->n_imputed_cells) {
         lb_unit_scores_free(out);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory aggregating %zu units", n);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory aggregating %zu units", n);
     }
     for (size_t p = 0; p < n; p++) {
         double sw = 0.0;
@@ -84,7 +84,7 @@ lb_status lb_aggregate(lb_ctx *ctx, const lb_model *m, double ref, const lb_laye
         /* Like a cell, a unit needs min_weight to be scored: a unit that only catches slivers
          * of its neighbours' populated cells (reprojection, edges that do not match) would
          * otherwise get their score. */
-        if (lb_weight_reaches(sw, m->min_weight)) {
+        if (lb_model_weight_reaches(sw, m->min_weight)) {
             for (size_t d = 0; d < m->n_dims; d++)
                 out->s.dev[d][p] /= sw;
             if (out->n_imputed_cells[p])

@@ -142,14 +142,14 @@ static int valid_seed(const char *s)
 static lb_status need_output(lb_ctx *ctx, const lb_opts *o, int writing, const char *what)
 {
     if (writing && !lb_opts_is_set(o, "output"))
-        return lb_error(ctx, LB_ERR_ARG, "-o %s is required", what);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "-o %s is required", what);
     return LB_OK;
 }
 
 static lb_status check_score(lb_ctx *ctx, const lb_opts *o, int writing)
 {
     if (!lb_opts_is_set(o, "model"))
-        return lb_error(ctx, LB_ERR_ARG, "--model is required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "--model is required");
     return need_output(ctx, o, writing, "OUTDIR");
 }
 
@@ -158,29 +158,29 @@ static lb_status check_change(lb_ctx *ctx, const lb_opts *o, int writing)
     int scores = lb_opts_is_set(o, "scores"), from = lb_opts_is_set(o, "from"),
         to = lb_opts_is_set(o, "to");
     if (scores && (from || to))
-        return lb_error(ctx, LB_ERR_ARG, "give either --scores or --from/--to");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "give either --scores or --from/--to");
     if (!scores && !from)
-        return lb_error(ctx, LB_ERR_ARG, "--from and --to (or --scores) are required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "--from and --to (or --scores) are required");
     if (!scores && !to)
-        return lb_error(ctx, LB_ERR_ARG, "--to is required with --from (or use --scores)");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "--to is required with --from (or use --scores)");
     return need_output(ctx, o, writing, "OUTDIR");
 }
 
 static lb_status check_diagnose(lb_ctx *ctx, const lb_opts *o, int writing)
 {
     if (!lb_opts_is_set(o, "scores"))
-        return lb_error(ctx, LB_ERR_ARG, "--scores is required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "--scores is required");
     if (!lb_opts_is_set(o, "wijk") && !lb_opts_is_set(o, "wijk-polygon"))
-        return lb_error(ctx, LB_ERR_ARG, "--wijk or --wijk-polygon is required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "--wijk or --wijk-polygon is required");
     return need_output(ctx, o, writing, "REPORT_DIR");
 }
 
 static lb_status check_waterbed(lb_ctx *ctx, const lb_opts *o, int writing)
 {
     if (!lb_opts_is_set(o, "scores"))
-        return lb_error(ctx, LB_ERR_ARG, "--scores is required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "--scores is required");
     if (!lb_opts_is_set(o, "focus") && !lb_opts_is_set(o, "focus-codes"))
-        return lb_error(ctx, LB_ERR_ARG, "--focus or --focus-codes is required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "--focus or --focus-codes is required");
     return need_output(ctx, o, writing, "OUTDIR");
 }
 
@@ -188,7 +188,7 @@ static lb_status check_scores(lb_ctx *ctx, const lb_opts *o, int writing)
 {
     (void)writing;
     if (!lb_opts_is_set(o, "scores"))
-        return lb_error(ctx, LB_ERR_ARG, "--scores is required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "--scores is required");
     return LB_OK;
 }
 
@@ -196,7 +196,7 @@ static lb_status check_demo(lb_ctx *ctx, const lb_opts *o, int writing)
 {
     (void)writing; /* the demo always writes */
     if (!lb_opts_is_set(o, "output"))
-        return lb_error(ctx, LB_ERR_ARG, "OUTDIR is required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "OUTDIR is required");
     return LB_OK;
 }
 

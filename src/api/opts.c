@@ -31,15 +31,15 @@ lb_status lb_opts_create(lb_ctx *ctx, const char *operation, lb_opts **out)
     for (size_t i = 0; i < lb_n_operations; i++) {
         if (operation && strcmp(lb_operations[i]->name, operation) == 0)
             op = lb_operations[i];
-        lb_list_append(names, sizeof(names), lb_operations[i]->name);
+        lb_core_list_append(names, sizeof(names), lb_operations[i]->name);
     }
     if (!op)
-        return lb_error(ctx, LB_ERR_ARG, "unknown operation '%s' (operations: %s)",
-                        operation ? operation : "(null)", names);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "unknown operation '%s' (operations: %s)",
+                            operation ? operation : "(null)", names);
     lb_opts *o = calloc(1, sizeof(*o));
     if (!o || !(o->values = calloc(op->n_keys ? op->n_keys : 1, sizeof(*o->values)))) {
         free(o);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the options of %s", operation);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the options of %s", operation);
     }
     o->op = op;
     *out = o;
@@ -106,9 +106,9 @@ static int flag_value(const char *text)
     static const char *const on[] = {"true", "1", "yes", "on"};
     static const char *const off[] = {"false", "0", "no", "off"};
     for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
-        if (lb_str_ieq(text, on[i]))
+        if (lb_core_str_ieq(text, on[i]))
             return 1;
-        if (lb_str_ieq(text, off[i]))
+        if (lb_core_str_ieq(text, off[i]))
             return 0;
     }
     return -1;
@@ -157,12 +157,12 @@ static lb_status check_value(lb_ctx *ctx, const lb_key *k, const char *text)
     double d = 0.0;
     if (k->type == LB_KEY_FLAG) {
         if (flag_value(text) < 0)
-            return lb_error(ctx, LB_ERR_ARG, "--%s is a flag: it takes true or false, got '%s'",
-                            k->name, text);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "--%s is a flag: it takes true or false, got '%s'",
+                                k->name, text);
         return LB_OK;
     }
     if (!text)
-        return lb_error(ctx, LB_ERR_ARG, "option --%s needs a value", k->name);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "option --%s needs a value", k->name);
     if (k->type == LB_KEY_INT)
         ok = parse_long(text, &l) && (double)l >= k->lo && (double)l <= k->hi;
     else if (k->type == LB_KEY_REAL)
@@ -174,19 +174,19 @@ static lb_status check_value(lb_ctx *ctx, const lb_key *k, const char *text)
                 size_t len = strcspn(p, "|");
                 char word[64];
                 snprintf(word, sizeof(word), "%.*s", (int)len, p);
-                lb_list_append(list, sizeof(list), word);
+                lb_core_list_append(list, sizeof(list), word);
                 p += len + (p[len] == '|');
             }
-            return lb_error(ctx, LB_ERR_ARG, "--%s: unknown value '%s' (one of %s)", k->name, text,
-                            list);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "--%s: unknown value '%s' (one of %s)", k->name,
+                                text, list);
         }
         ok = 0;
     }
     if (ok && k->valid)
         ok = k->valid(text);
     if (!ok)
-        return lb_error(ctx, LB_ERR_ARG, "--%s wants %s, got '%s'", k->name,
-                        k->wants ? k->wants : "a value", text);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "--%s wants %s, got '%s'", k->name,
+                            k->wants ? k->wants : "a value", text);
     return LB_OK;
 }
 
@@ -194,9 +194,9 @@ static lb_status unknown_key(lb_ctx *ctx, const lb_operation *op, const char *ke
 {
     char names[2048] = "";
     for (size_t i = 0; i < op->n_keys; i++)
-        lb_list_append(names, sizeof(names), op->keys[i].name);
-    return lb_error(ctx, LB_ERR_ARG, "unknown option '--%s' of %s (options: %s)",
-                    key ? key : "(null)", op->name, names);
+        lb_core_list_append(names, sizeof(names), op->keys[i].name);
+    return lb_ctx_error(ctx, LB_ERR_ARG, "unknown option '--%s' of %s (options: %s)",
+                        key ? key : "(null)", op->name, names);
 }
 
 lb_status lb_opts_set(lb_ctx *ctx, lb_opts *o, const char *key, const char *text)
@@ -208,8 +208,8 @@ lb_status lb_opts_set(lb_ctx *ctx, lb_opts *o, const char *key, const char *text
         if (a->on) {
             int f = flag_value(text);
             if (f < 0)
-                return lb_error(ctx, LB_ERR_ARG, "--%s is a flag: it takes true or false, got '%s'",
-                                key, text);
+                return lb_ctx_error(ctx, LB_ERR_ARG,
+                                    "--%s is a flag: it takes true or false, got '%s'", key, text);
             text = f ? a->on : a->off;
         }
     }
@@ -221,13 +221,13 @@ lb_status lb_opts_set(lb_ctx *ctx, lb_opts *o, const char *key, const char *text
         return st;
     if (k->type == LB_KEY_FLAG)
         text = flag_value(text) ? "true" : "false";
-    char *copy = lb_strdup(text);
+    char *copy = lb_core_strdup(text);
     value *v = &o->values[i];
     size_t n = k->repeatable ? v->n + 1 : 1;
     char **items = copy ? malloc((n + 1) * sizeof(*items)) : NULL;
     if (!items) {
         free(copy);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory setting --%s", k->name);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory setting --%s", k->name);
     }
     if (k->repeatable && v->n)
         memcpy(items, v->items, v->n * sizeof(*items));

@@ -20,7 +20,7 @@
 
 struct json_object *lb_provenance_libraries(void)
 {
-    struct json_object *libs = lb_run_libraries_json(lb_geos_version());
+    struct json_object *libs = lb_io_run_libraries_json(lb_geom_geos_version());
     if (libs) {
         json_object_object_add(libs, "gsl", json_object_new_string(gsl_version));
         json_object_object_add(libs, "libyaml", json_object_new_string(yaml_get_version_string()));
@@ -52,7 +52,7 @@ lb_status lb_provenance_inputs(lb_ctx *ctx, struct json_object *doc, const char 
     if (!hex || !arr) {
         free(hex);
         json_object_put(arr);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     ptrdiff_t ni = (ptrdiff_t)n;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(lb_ctx_threads(ctx))
@@ -87,7 +87,7 @@ lb_status lb_provenance_end(lb_ctx *ctx, struct json_object *doc, const lb_resul
     if (!warnings) {
         json_object_put(timings);
         json_object_put(outputs);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; res && i < lb_result_warning_count(res); i++)
         json_object_array_add(warnings, json_object_new_string(lb_result_warning(res, i)));
@@ -105,6 +105,6 @@ lb_status lb_provenance_set(lb_ctx *ctx, lb_result *res, struct json_object *doc
 {
     const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
     if (!text)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     return lb_result_set_provenance(ctx, res, text);
 }

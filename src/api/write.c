@@ -15,8 +15,8 @@ lb_status lb_write_opts_from(lb_ctx *ctx, const lb_opts *o, lb_write_opts *w)
     w->csv_sep = ',';
     w->outdir = lb_opts_get_str(o, "output");
     if (!w->outdir)
-        return lb_error(ctx, LB_ERR_ARG, "%s: no output directory: set \"output\"",
-                        lb_opts_operation(o));
+        return lb_ctx_error(ctx, LB_ERR_ARG, "%s: no output directory: set \"output\"",
+                            lb_opts_operation(o));
     w->overwrite = lb_opts_get_flag(o, "overwrite");
     const char *outputs = lb_opts_get_str(o, "outputs");
     if (outputs) {
@@ -42,10 +42,10 @@ lb_status lb_write_opts_from(lb_ctx *ctx, const lb_opts *o, lb_write_opts *w)
 lb_status lb_result_write(lb_ctx *ctx, const lb_result *r, const lb_opts *opts)
 {
     if (!r || !opts)
-        return lb_error(ctx, LB_ERR_ARG, "lb_result_write: no %s", r ? "options" : "result");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "lb_result_write: no %s", r ? "options" : "result");
     if (strcmp(lb_opts_operation(opts), lb_result_operation(r)) != 0)
-        return lb_error(ctx, LB_ERR_ARG, "options of %s cannot write a result of %s",
-                        lb_opts_operation(opts), lb_result_operation(r));
+        return lb_ctx_error(ctx, LB_ERR_ARG, "options of %s cannot write a result of %s",
+                            lb_opts_operation(opts), lb_result_operation(r));
     lb_write_opts w;
     lb_status st = lb_write_opts_from(ctx, opts, &w);
     if (st == LB_OK)

@@ -32,36 +32,37 @@ void lb_change_options_init(lb_change_options *o)
     o->csv_sep = ',';
 }
 
-int lb_dev_class(double delta, const double *cuts, size_t n)
+int lb_change_dev_class(double delta, const double *cuts, size_t n)
 {
-    return lb_classify(delta, cuts, n);
+    return lb_model_classify(delta, cuts, n);
 }
 
-lb_status lb_dev_choose(lb_ctx *ctx, const lb_change_options *o, size_t model_n_cuts,
-                        const double *model_cuts, char *const *model_labels,
-                        char *const *model_colours, lb_dev_choice *out)
+lb_status lb_change_dev_choose(lb_ctx *ctx, const lb_change_options *o, size_t model_n_cuts,
+                               const double *model_cuts, char *const *model_labels,
+                               char *const *model_colours, lb_dev_choice *out)
 {
     memset(out, 0, sizeof(*out));
     lb_dev_table def;
     if (o->dev_classes && o->dev_classes != 7 && o->dev_classes != 9)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "change: %d development classes; 7 (6 cuts) or 9 (8 cuts) are possible",
-                        o->dev_classes);
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "change: %d development classes; 7 (6 cuts) or 9 (8 cuts) are possible",
+                            o->dev_classes);
     if (o->dev_cuts) {
         if (o->n_dev_cuts != 6 && o->n_dev_cuts != 8)
-            return lb_error(ctx, LB_ERR_ARG,
-                            "change: %zu development cuts; give 6 (7 classes) or 8 (9 classes)",
-                            o->n_dev_cuts);
+            return lb_ctx_error(ctx, LB_ERR_ARG,
+                                "change: %zu development cuts; give 6 (7 classes) or 8 (9 classes)",
+                                o->n_dev_cuts);
         if (o->dev_classes && (size_t)o->dev_classes != o->n_dev_cuts + 1)
-            return lb_error(ctx, LB_ERR_ARG,
-                            "change: %zu cuts make %zu classes, not the %d asked for",
-                            o->n_dev_cuts, o->n_dev_cuts + 1, o->dev_classes);
+            return lb_ctx_error(ctx, LB_ERR_ARG,
+                                "change: %zu cuts make %zu classes, not the %d asked for",
+                                o->n_dev_cuts, o->n_dev_cuts + 1, o->dev_classes);
         for (size_t i = 0; i < o->n_dev_cuts; i++)
             if (!isfinite(o->dev_cuts[i]) || (i && !(o->dev_cuts[i] > o->dev_cuts[i - 1])))
-                return lb_error(ctx, LB_ERR_ARG,
-                                "change: development cuts must be finite and ascending (cut %zu "
-                                "is %g)",
-                                i + 1, o->dev_cuts[i]);
+                return lb_ctx_error(
+                    ctx, LB_ERR_ARG,
+                    "change: development cuts must be finite and ascending (cut %zu "
+                    "is %g)",
+                    i + 1, o->dev_cuts[i]);
         lb_dev_table_default(o->n_dev_cuts + 1, &def);
         out->n_cuts = o->n_dev_cuts;
         memcpy(out->cuts, o->dev_cuts, o->n_dev_cuts * sizeof(double));
@@ -121,7 +122,7 @@ static void years_list(const lb_scoreset *s, char *buf, size_t size)
     for (size_t t = 0; t < s->n_years; t++) {
         char y[16];
         snprintf(y, sizeof(y), "%d", s->years[t]);
-        lb_list_append(buf, size, y);
+        lb_core_list_append(buf, size, y);
     }
 }
 
@@ -135,14 +136,14 @@ static lb_status pick_year(lb_ctx *ctx, side *sd, int want, int two, int last, c
     if (want) {
         int t = lb_scoreset_year_index(s, want);
         if (t < 0)
-            return lb_error(ctx, LB_ERR_DATA, "change: %s has no year %d (years: %s)",
-                            s->description, want, list);
+            return lb_ctx_error(ctx, LB_ERR_DATA, "change: %s has no year %d (years: %s)",
+                                s->description, want, list);
         sd->t = (size_t)t;
     } else if (s->n_years == 1 || (two && s->n_years == 2)) {
         sd->t = last ? s->n_years - 1 : 0;
     } else {
-        return lb_error(ctx, LB_ERR_DATA, "change: %s holds the years %s; choose one with %s",
-                        s->description, list, opt);
+        return lb_ctx_error(ctx, LB_ERR_DATA, "change: %s holds the years %s; choose one with %s",
+                            s->description, list, opt);
     }
     sd->year = s->years[sd->t];
     return LB_OK;
@@ -167,10 +168,10 @@ static lb_status read_sides(lb_ctx *ctx, change_run *r)
         if (o->from_year == 0 && o->to_year == 0 && r->a.s->n_years != 2) {
             char list[256];
             years_list(r->a.s, list, sizeof(list));
-            return lb_error(ctx, LB_ERR_DATA,
-                            "change: %s holds the years %s; choose two with --from-year and "
-                            "--to-year",
-                            r->a.s->description, list);
+            return lb_ctx_error(ctx, LB_ERR_DATA,
+                                "change: %s holds the years %s; choose two with --from-year and "
+                                "--to-year",
+                                r->a.s->description, list);
         }
     } else {
         st = lb_scoreset_read(ctx, &to, 1, &r->b.s);
@@ -184,11 +185,11 @@ static lb_status read_sides(lb_ctx *ctx, change_run *r)
     if (st != LB_OK)
         return st;
     if (single && r->a.t == r->b.t)
-        return lb_error(ctx, LB_ERR_ARG, "change: from and to are both %d", r->a.year);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "change: from and to are both %d", r->a.year);
     if (r->a.year > r->b.year)
-        lb_log(ctx, LB_LOG_WARN,
-               "change: the 'from' year %d is later than the 'to' year %d; Δ = %d − %d", r->a.year,
-               r->b.year, r->b.year, r->a.year);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "change: the 'from' year %d is later than the 'to' year %d; Δ = %d − %d",
+                   r->a.year, r->b.year, r->b.year, r->a.year);
     lb_scores_run_paths(from.path, &r->a.json, &r->a.dir);
     lb_scores_run_paths(single ? from.path : to.path, &r->b.json, &r->b.dir);
     return LB_OK;
@@ -201,10 +202,10 @@ static lb_status match_dimensions(lb_ctx *ctx, change_run *r)
     const lb_scoreset *a = r->a.s, *b = r->b.s;
     r->pos = malloc((a->n_dims ? a->n_dims : 1) * sizeof(size_t));
     if (!r->pos)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    lb_status st = lb_dims_match(ctx, b->description, b->dim_code, b->n_dims, a->description,
-                                 a->dim_code, a->n_dims, r->pos);
-    return st == LB_OK ? LB_OK : lb_error_prefix(ctx, st, "change: ");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = lb_scores_dims_match(ctx, b->description, b->dim_code, b->n_dims, a->description,
+                                        a->dim_code, a->n_dims, r->pos);
+    return st == LB_OK ? LB_OK : lb_ctx_error_prefix(ctx, st, "change: ");
 }
 
 /* The union of units, in the order of 'from' then the new ones of 'to'. */
@@ -215,7 +216,7 @@ static lb_status match_units(lb_ctx *ctx, change_run *r)
     r->ua = malloc(cap * sizeof(long));
     r->ub = malloc(cap * sizeof(long));
     if (!r->ua || !r->ub)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t u = 0; u < a->n_units; u++) {
         r->ua[r->n] = (long)u;
         r->ub[r->n++] = a == b ? (long)u : lb_scoreset_unit_index(b, a->id[u]);
@@ -264,7 +265,7 @@ static lb_status outcome_columns(lb_ctx *ctx, change_run *r, const char *code, s
         c1->real[i] = v1;
         cd->real[i] = v1 - v0; /* NaN when either is missing */
         if (ck) {
-            int k = lb_dev_class(cd->real[i], r->dev.cuts, r->dev.n_cuts);
+            int k = lb_change_dev_class(cd->real[i], r->dev.cuts, r->dev.n_cuts);
             ck->integer[i] = k ? k : LB_INT_NULL;
         }
     }
@@ -293,8 +294,8 @@ static lb_status build_table(lb_ctx *ctx, change_run *r)
     if (st == LB_OK)
         st = lb_table_add(ctx, r->t, idname, LB_COL_TEXT, &c);
     for (size_t i = 0; st == LB_OK && i < r->n; i++)
-        if (!(c->text[i] = lb_strdup(r->ua[i] >= 0 ? a->id[r->ua[i]] : b->id[r->ub[i]])))
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        if (!(c->text[i] = lb_core_strdup(r->ua[i] >= 0 ? a->id[r->ua[i]] : b->id[r->ub[i]])))
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     /* Name and parent codes when a side has them (the later side first: names change). */
     const char *tnames[3] = {"name", "WK_CODE", "GM_CODE"};
     char *const *va[3] = {a->name, a->wk_code, a->gm_code};
@@ -310,8 +311,8 @@ static lb_status build_table(lb_ctx *ctx, change_run *r)
             const char *v = side_text(vb[j], r->ub[i]);
             if (!v)
                 v = side_text(va[j], r->ua[i]);
-            if (v && !(c->text[i] = lb_strdup(v)))
-                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            if (v && !(c->text[i] = lb_core_strdup(v)))
+                st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         }
     }
     lb_column *y0 = NULL, *y1 = NULL, *status = NULL;
@@ -331,8 +332,8 @@ static lb_status build_table(lb_ctx *ctx, change_run *r)
         n_both += in0 && in1;
         n_from += in0 && !in1;
         n_to += !in0 && in1;
-        if (!(status->text[i] = lb_strdup(s)))
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        if (!(status->text[i] = lb_core_strdup(s)))
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     if (st == LB_OK)
         st = outcome_columns(ctx, r, "lbm", LB_OUT_LBM, LB_OUT_LBM, 1);
@@ -342,15 +343,15 @@ static lb_status build_table(lb_ctx *ctx, change_run *r)
         st = lb_table_add(ctx, r->t, "ontwikkeling", LB_COL_TEXT, &c);
     for (size_t i = 0; st == LB_OK && i < r->n; i++)
         if (dk->integer[i] != LB_INT_NULL &&
-            !(c->text[i] = lb_strdup(r->dev.labels[dk->integer[i] - 1])))
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            !(c->text[i] = lb_core_strdup(r->dev.labels[dk->integer[i] - 1])))
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     const side *sides[2] = {&r->a, &r->b};
     const char *kn[2] = {"kscore_from", "kscore_to"};
     for (int j = 0; j < 2 && st == LB_OK; j++) {
         st = lb_table_add(ctx, r->t, kn[j], LB_COL_INT, &c);
         for (size_t i = 0; st == LB_OK && i < r->n; i++) {
-            int k = lb_classify(side_value(sides[j], j ? r->ub[i] : r->ua[i], LB_OUT_LBM),
-                                sides[j]->s->thresholds, LB_N_THRESHOLDS);
+            int k = lb_model_classify(side_value(sides[j], j ? r->ub[i] : r->ua[i], LB_OUT_LBM),
+                                      sides[j]->s->thresholds, LB_N_THRESHOLDS);
             c->integer[i] = k ? k : LB_INT_NULL;
         }
     }
@@ -391,16 +392,17 @@ static lb_status build_table(lb_ctx *ctx, change_run *r)
         return st;
     r->n_geom = n_geom;
     if (n_geom == 0)
-        lb_log(ctx, LB_LOG_WARN,
-               "change: neither source has polygons for the units; the outputs have no "
-               "geometry (give the polygons with --geometry PATH[:LAYER])");
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "change: neither source has polygons for the units; the outputs have no "
+                   "geometry (give the polygons with --geometry PATH[:LAYER])");
     else if (n_geom < r->n)
-        lb_log(ctx, LB_LOG_WARN, "change: %zu of %zu units have no polygon", r->n - n_geom, r->n);
+        lb_ctx_log(ctx, LB_LOG_WARN, "change: %zu of %zu units have no polygon", r->n - n_geom,
+                   r->n);
     if (n_from || n_to)
-        lb_log(ctx, LB_LOG_WARN,
-               "change: %zu unit(s) are scored only in %d and %zu only in %d; their Δ is "
-               "missing",
-               n_from, r->a.year, n_to, r->b.year);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "change: %zu unit(s) are scored only in %d and %zu only in %d; their Δ is "
+                   "missing",
+                   n_from, r->a.year, n_to, r->b.year);
     /* Counts for run.json. */
     r->counts = json_object_new_object();
     json_object_object_add(r->counts, "units", json_object_new_int64((int64_t)r->n));
@@ -457,14 +459,14 @@ static lb_status fill_delta(void *user, size_t b, float *out)
         st = lb_raster_read(p->ctx, &sb, band_b, &rb);
     if (st == LB_OK && (ra->grid.nx != r->grid.nx || ra->grid.ny != r->grid.ny ||
                         rb->grid.nx != r->grid.nx || rb->grid.ny != r->grid.ny))
-        st = lb_error(p->ctx, LB_ERR_DATA, "change: '%s' and '%s' are not on the runs' grid",
-                      r->path_a, r->path_b);
+        st = lb_ctx_error(p->ctx, LB_ERR_DATA, "change: '%s' and '%s' are not on the runs' grid",
+                          r->path_a, r->path_b);
     size_t n = lb_grid_ncells(&r->grid);
     for (size_t c = 0; st == LB_OK && c < n; c++) {
         double d = rb->v[c] - ra->v[c];
         out[c] = (float)d;
         if (b == 0 && p->cls)
-            p->cls[c] = (unsigned char)lb_dev_class(d, r->dev.cuts, r->dev.n_cuts);
+            p->cls[c] = (unsigned char)lb_change_dev_class(d, r->dev.cuts, r->dev.n_cuts);
     }
     lb_raster_destroy(ra);
     lb_raster_destroy(rb);
@@ -488,7 +490,7 @@ static lb_status fill_result_class(lb_ctx *ctx, const lb_raster *ra, size_t band
     raster_pair p = {ctx, r, NULL};
     lb_status st = fill_delta(&p, 0, out);
     for (size_t c = 0; st == LB_OK && c < ra->nx * ra->ny; c++) {
-        int k = lb_dev_class(out[c], r->dev.cuts, r->dev.n_cuts);
+        int k = lb_change_dev_class(out[c], r->dev.cuts, r->dev.n_cuts);
         out[c] = k ? (float)k : NAN;
     }
     return st;
@@ -506,12 +508,12 @@ static lb_status grid_of(lb_ctx *ctx, const char *file, lb_grid *out, int *has)
 {
     struct json_object *doc = NULL, *g = NULL, *v[5] = {NULL};
     *has = 0;
-    lb_status st = lb_json_read_object(ctx, file, &doc);
+    lb_status st = lb_io_json_read_object(ctx, file, &doc);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, doc, "", "grid", json_type_object, 0, &g);
+        st = lb_io_json_member(ctx, file, doc, "", "grid", json_type_object, 0, &g);
     static const char *const keys[5] = {"cell_m", "x0", "y0", "nx", "ny"};
     for (size_t k = 0; st == LB_OK && g && k < 5; k++)
-        st = lb_json_member(ctx, file, g, "grid", keys[k], json_type_double, 1, &v[k]);
+        st = lb_io_json_member(ctx, file, g, "grid", keys[k], json_type_double, 1, &v[k]);
     if (st == LB_OK && g) {
         double x[5];
         for (size_t k = 0; k < 5; k++)
@@ -520,10 +522,10 @@ static lb_status grid_of(lb_ctx *ctx, const char *file, lb_grid *out, int *has)
         if (!(x[0] > 0.0 && x[0] < 1e6) || !isfinite(x[1]) || !isfinite(x[2]) ||
             !(x[3] >= 1 && x[3] <= 1e7 && x[3] == floor(x[3])) ||
             !(x[4] >= 1 && x[4] <= 1e7 && x[4] == floor(x[4])))
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "'%s': grid (cell_m %g, x0 %g, y0 %g, nx %g, ny %g) is not a grid; "
-                          "was it written by leefbaar score?",
-                          file, x[0], x[1], x[2], x[3], x[4]);
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "'%s': grid (cell_m %g, x0 %g, y0 %g, nx %g, ny %g) is not a grid; "
+                              "was it written by leefbaar score?",
+                              file, x[0], x[1], x[2], x[3], x[4]);
         else {
             *out = (lb_grid){x[1], x[2], x[0], (int)x[3], (int)x[4]};
             *has = 1;
@@ -549,14 +551,15 @@ static lb_status find_rasters(lb_ctx *ctx, change_run *r)
     int ok = has_a && has_b && r->grid.cell_m == gb.cell_m && r->grid.x0 == gb.x0 &&
              r->grid.y0 == gb.y0 && r->grid.nx == gb.nx && r->grid.ny == gb.ny;
     if (!ok)
-        lb_log(ctx, LB_LOG_INFO, "change: the sources are not grid runs on one grid; no Δ rasters");
+        lb_ctx_log(ctx, LB_LOG_INFO,
+                   "change: the sources are not grid runs on one grid; no Δ rasters");
     if (ok) {
         snprintf(r->path_a, sizeof(r->path_a), "%s/scores_%d.tif", r->a.dir, r->a.year);
         snprintf(r->path_b, sizeof(r->path_b), "%s/scores_%d.tif", r->b.dir, r->b.year);
         struct stat sb;
         if (stat(r->path_a, &sb) != 0 || stat(r->path_b, &sb) != 0) {
-            lb_log(ctx, LB_LOG_WARN, "change: no Δ raster: '%s' or '%s' is missing", r->path_a,
-                   r->path_b);
+            lb_ctx_log(ctx, LB_LOG_WARN, "change: no Δ raster: '%s' or '%s' is missing", r->path_a,
+                       r->path_b);
             ok = 0;
         }
     }
@@ -569,7 +572,7 @@ static char **band_names(const change_run *r, size_t nb)
 {
     char **names = calloc(nb, sizeof(char *));
     for (size_t k = 0; names && k < nb; k++)
-        if (!(names[k] = lb_strfmt("d_%s", k ? r->a.s->dim_code[k - 1] : "lbm"))) {
+        if (!(names[k] = lb_core_strfmt("d_%s", k ? r->a.s->dim_code[k - 1] : "lbm"))) {
             for (size_t j = 0; j < k; j++)
                 free(names[j]);
             free(names);
@@ -598,7 +601,7 @@ static lb_status add_rasters(lb_ctx *ctx, change_run *r, lb_result *res)
     snprintf(delta, sizeof(delta), "change_%d_%d", r->a.year, r->b.year);
     snprintf(cls, sizeof(cls), "change_class_%d_%d", r->a.year, r->b.year);
     const char *const dk[1] = {"dk_lbm"};
-    lb_status st = names ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = names ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
         st = lb_result_add_raster(ctx, res, delta, (size_t)g->nx, (size_t)g->ny, gt, nb,
                                   (const char *const *)names, fill_result_delta, r, NULL);
@@ -620,13 +623,13 @@ static lb_status write_rasters(lb_ctx *ctx, change_run *r)
     size_t n = lb_grid_ncells(&r->grid), nb = 1 + a->n_dims;
     char **names = band_names(r, nb);
     const char **units = calloc(nb, sizeof(char *));
-    char *meta[4] = {lb_strfmt("LEEFBAAR_FROM_YEAR=%d", r->a.year),
-                     lb_strfmt("LEEFBAAR_TO_YEAR=%d", r->b.year),
-                     lb_strfmt("LEEFBAAR_DEVELOPMENT=to - from"), NULL};
+    char *meta[4] = {lb_core_strfmt("LEEFBAAR_FROM_YEAR=%d", r->a.year),
+                     lb_core_strfmt("LEEFBAAR_TO_YEAR=%d", r->b.year),
+                     lb_core_strfmt("LEEFBAAR_DEVELOPMENT=to - from"), NULL};
     p.cls = calloc(n ? n : 1, 1);
     lb_status st = LB_OK;
     if (!names || !units || !p.cls || !meta[0] || !meta[1] || !meta[2])
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t k = 0; st == LB_OK && k < nb; k++)
         units[k] = "score change";
     char title[64], yy[32];
@@ -661,7 +664,7 @@ static lb_status write_table(lb_ctx *ctx, change_run *r, const char *file, lb_ve
                          .full_precision = r->w->full_precision};
     char *path = lb_outdir_tmp_path(&r->out, file);
     if (!path)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     /* The GeoPackage keeps full precision; GeoJSON and CSV are rounded for people. */
     int decimals[LB_TABLE_MAX_COLS];
     for (size_t j = 0; j < r->t->n_cols; j++) {
@@ -691,10 +694,10 @@ static lb_status style_tables(lb_ctx *ctx, change_run *r)
         .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "dk_lbm", .outline = 1};
     char *gpkg = lb_outdir_tmp_path(&r->out, "change.gpkg");
     char *qml = lb_outdir_tmp_path(&r->out, "change.qml");
-    lb_status st = gpkg && qml ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = gpkg && qml ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
-        st = lb_gpkg_add_style(ctx, gpkg, "change", &style, NULL,
-                               "leefbaar: development classes (dk_lbm)", 1);
+        st = lb_io_gpkg_add_style(ctx, gpkg, "change", &style, NULL,
+                                  "leefbaar: development classes (dk_lbm)", 1);
     if (st == LB_OK)
         st = lb_style_write_qml(ctx, qml, &style);
     if (st == LB_OK)
@@ -723,7 +726,7 @@ static lb_status build_doc(lb_ctx *ctx, change_run *r)
     const lb_change_options *o = r->o;
     struct json_object *doc = lb_provenance_begin("change", o->command_line);
     if (!doc)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     json_object_object_add(doc, "from", side_json(&r->a, &o->from));
     json_object_object_add(doc, "to", side_json(&r->b, o->to.path ? &o->to : &o->from));
     const char *inputs[2] = {r->from_path, r->to_path};
@@ -756,12 +759,13 @@ static lb_status write_run_json(lb_ctx *ctx, change_run *r, const lb_result *res
 {
     struct json_object *doc = NULL;
     if (json_object_deep_copy(r->doc, &doc, NULL) != 0)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     json_object_array_add(r->outputs, json_object_new_string("run.json"));
     lb_status st = lb_provenance_end(ctx, doc, res, n0, NULL, json_object_get(r->outputs));
     char *path = st == LB_OK ? lb_outdir_tmp_path(&r->out, "run.json") : NULL;
     if (st == LB_OK)
-        st = path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st =
+            path ? lb_write_json(ctx, path, doc) : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     free(path);
     json_object_put(doc);
     return st;
@@ -796,11 +800,11 @@ static lb_status change_write(lb_ctx *ctx, const lb_result *res, const lb_write_
 {
     change_run *r = lb_result_payload(res);
     if (w->csv_sep && w->csv_sep != ',' && w->csv_sep != ';')
-        return lb_error(ctx, LB_ERR_ARG, "change: the CSV separator must be ',' or ';'");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "change: the CSV separator must be ',' or ';'");
     const lb_raster_opts ro = {w->raster_format, w->creation_options, NULL};
     lb_status st = lb_raster_opts_check(ctx, &ro);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "change: ");
+        return lb_ctx_error_prefix(ctx, st, "change: ");
     size_t n0 = lb_ctx_warning_count(ctx);
     r->w = w;
     /* the table's decimals are switched for the GeoPackage and back while writing */
@@ -821,7 +825,7 @@ static lb_status change_write(lb_ctx *ctx, const lb_result *res, const lb_write_
     if (st == LB_OK)
         st = style_tables(ctx, r);
     if (st == LB_OK)
-        st = lb_progress(ctx, 0.5, "rasters");
+        st = lb_ctx_progress(ctx, 0.5, "rasters");
     if (st == LB_OK)
         st = write_rasters(ctx, r);
     if (st == LB_OK)
@@ -829,7 +833,7 @@ static lb_status change_write(lb_ctx *ctx, const lb_result *res, const lb_write_
     if (st == LB_OK)
         st = lb_outdir_commit(ctx, &r->out);
     if (st == LB_OK)
-        st = lb_progress(ctx, 1.0, "done");
+        st = lb_ctx_progress(ctx, 1.0, "done");
     lb_outdir_abort(&r->out);
     json_object_put(r->outputs);
     r->outputs = NULL;
@@ -843,41 +847,42 @@ lb_status lb_change_compute(lb_ctx *ctx, const lb_change_options *o, lb_result *
 {
     lb_ctx_warnings_reset(ctx);
     if (!o || !o->from.path)
-        return lb_error(ctx, LB_ERR_ARG, "change: the scores (--from or --scores) are required");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "change: the scores (--from or --scores) are required");
     if (o->csv_sep && o->csv_sep != ',' && o->csv_sep != ';')
-        return lb_error(ctx, LB_ERR_ARG, "change: the CSV separator must be ',' or ';'");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "change: the CSV separator must be ',' or ';'");
     /* a bad -of or -co fails before any work */
     const lb_raster_opts ro = {o->raster_format, o->creation_options, NULL};
     lb_status st = lb_raster_opts_check(ctx, &ro);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "change: ");
+        return lb_ctx_error_prefix(ctx, st, "change: ");
     lb_result *res = NULL;
     change_run *r = calloc(1, sizeof(*r));
     st = r ? lb_result_create(ctx, "change", &change_ops, &res)
-           : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+           : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st != LB_OK) {
         free(r);
         return st;
     }
     lb_result_set_payload(res, r);
     r->o = o;
-    r->from_path = lb_strdup(o->from.path);
-    r->to_path = lb_strdup(o->to.path);
+    r->from_path = lb_core_strdup(o->from.path);
+    r->to_path = lb_core_strdup(o->to.path);
     if (!r->from_path || (o->to.path && !r->to_path))
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
-        st = lb_progress(ctx, 0.0, "reading");
+        st = lb_ctx_progress(ctx, 0.0, "reading");
     if (st == LB_OK)
         st = read_sides(ctx, r);
     if (st == LB_OK)
         st = match_dimensions(ctx, r);
     if (st == LB_OK)
-        st = lb_dev_choose(ctx, o, r->a.s->n_dev_cuts, r->a.s->dev_cuts, r->a.s->dev_labels,
-                           r->a.s->dev_colours, &r->dev);
+        st = lb_change_dev_choose(ctx, o, r->a.s->n_dev_cuts, r->a.s->dev_cuts, r->a.s->dev_labels,
+                                  r->a.s->dev_colours, &r->dev);
     if (st == LB_OK)
         st = match_units(ctx, r);
     if (st == LB_OK)
-        st = lb_progress(ctx, 0.3, "change");
+        st = lb_ctx_progress(ctx, 0.3, "change");
     if (st == LB_OK)
         st = build_table(ctx, r);
     if (st == LB_OK) {
@@ -911,9 +916,9 @@ lb_status lb_change_exec(lb_ctx *ctx, const lb_change_options *o)
 {
     lb_ctx_warnings_reset(ctx);
     if (!o || !o->from.path || !o->outdir)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "change: the scores (--from or --scores) and an output "
-                        "directory are required");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "change: the scores (--from or --scores) and an output "
+                            "directory are required");
     lb_result *res = NULL;
     lb_status st = lb_change_compute(ctx, o, &res);
     if (st == LB_OK) {
@@ -935,11 +940,11 @@ lb_status lb_change_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
 {
     lb_ctx_warnings_reset(ctx);
     if (!opts || strcmp(lb_opts_operation(opts), "change") != 0)
-        return lb_error(ctx, LB_ERR_ARG, "lb_change_run: options of \"%s\", not of \"change\"",
-                        opts ? lb_opts_operation(opts) : "(null)");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "lb_change_run: options of \"%s\", not of \"change\"",
+                            opts ? lb_opts_operation(opts) : "(null)");
     lb_status st = lb_opts_check(ctx, opts, 0);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "change: ");
+        return lb_ctx_error_prefix(ctx, st, "change: ");
     lb_change_options o;
     lb_change_options_init(&o);
     const char *scores = lb_opts_get_str(opts, "scores");

@@ -51,8 +51,8 @@ lb_status lb_change_compute(lb_ctx *ctx, const lb_change_options *o, lb_result *
 lb_status lb_change_exec(lb_ctx *ctx, const lb_change_options *o);
 
 /* Development class of @p delta on @p n ascending cuts: 1 + #{cuts <= delta} (a Δ equal to a
- * cut belongs to the upper class, as lb_classify); 0 for NaN. */
-int lb_dev_class(double delta, const double *cuts, size_t n);
+ * cut belongs to the upper class, as lb_model_classify); 0 for NaN. */
+int lb_change_dev_class(double delta, const double *cuts, size_t n);
 
 /* The development table a run uses: custom cuts (labels and colours of the default table with
  * as many classes), or the default table of @p dev_classes (7 or 9) when the model's has
@@ -65,8 +65,8 @@ typedef struct lb_dev_choice {
     const char *colours[LB_MAX_DEV_CLASSES];
 } lb_dev_choice;
 
-lb_status lb_dev_choose(lb_ctx *ctx, const lb_change_options *o, size_t model_n_cuts,
-                        const double *model_cuts, char *const *model_labels,
-                        char *const *model_colours, lb_dev_choice *out);
+lb_status lb_change_dev_choose(lb_ctx *ctx, const lb_change_options *o, size_t model_n_cuts,
+                               const double *model_cuts, char *const *model_labels,
+                               char *const *model_colours, lb_dev_choice *out);
 
 #endif

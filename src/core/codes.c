@@ -22,12 +22,12 @@ static const struct {
     {"id", LB_CODE_GENERIC},
 };
 
-lb_code_level lb_code_field_level(const char *name)
+lb_code_level lb_core_code_field_level(const char *name)
 {
     if (!name)
         return LB_CODE_NONE;
     for (size_t i = 0; i < sizeof(code_fields) / sizeof(code_fields[0]); i++)
-        if (lb_str_ieq(name, code_fields[i].name))
+        if (lb_core_str_ieq(name, code_fields[i].name))
             return code_fields[i].level;
     return LB_CODE_NONE;
 }
@@ -46,23 +46,23 @@ const char *lb_code_level_name(lb_code_level level)
     }
 }
 
-long lb_code_field_of_level(const char *const *names, size_t n, lb_code_level level)
+long lb_core_code_field_of_level(const char *const *names, size_t n, lb_code_level level)
 {
     /* in the order of the list above (CODE before id), not of the layer's fields */
     for (size_t k = 0; k < sizeof(code_fields) / sizeof(code_fields[0]); k++) {
         if (code_fields[k].level != level)
             continue;
         for (size_t i = 0; i < n; i++)
-            if (lb_str_ieq(names[i], code_fields[k].name))
+            if (lb_core_str_ieq(names[i], code_fields[k].name))
                 return (long)i;
     }
     return -1;
 }
 
-long lb_code_field_find(const char *const *names, size_t n)
+long lb_core_code_field_find(const char *const *names, size_t n)
 {
     for (int level = LB_CODE_BUURT; level <= LB_CODE_GENERIC; level++) {
-        long i = lb_code_field_of_level(names, n, (lb_code_level)level);
+        long i = lb_core_code_field_of_level(names, n, (lb_code_level)level);
         if (i >= 0)
             return i;
     }

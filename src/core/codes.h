@@ -18,7 +18,7 @@ typedef enum lb_code_level {
 } lb_code_level;
 
 /* The level of field @p name (case-insensitive), LB_CODE_NONE when it is no known code field. */
-lb_code_level lb_code_field_level(const char *name);
+lb_code_level lb_core_code_field_level(const char *name);
 
 /* The canonical name of a CBS code level in our outputs: "BU_CODE", "WK_CODE", "GM_CODE";
  * NULL for the other levels. */
@@ -26,11 +26,11 @@ const char *lb_code_level_name(lb_code_level level);
 
 /* Index of the field among @p names (n of them) that is a code field of @p level, or -1; of
  * several, the one first in our list (CODE before statcode before id). */
-long lb_code_field_of_level(const char *const *names, size_t n, lb_code_level level);
+long lb_core_code_field_of_level(const char *const *names, size_t n, lb_code_level level);
 
 /* Index of the code field that identifies the rows of a layer with fields @p names: the one of
  * the finest level present (a buurt layer has BU_CODE, WK_CODE and GM_CODE: BU_CODE), or -1
  * when there is none. */
-long lb_code_field_find(const char *const *names, size_t n);
+long lb_core_code_field_find(const char *const *names, size_t n);
 
 #endif

@@ -72,11 +72,11 @@ void lb_ctx_set_progress(lb_ctx *ctx, lb_progress_fn fn, void *user)
 lb_status lb_ctx_set_threads(lb_ctx *ctx, int n)
 {
     if (n < 0 || n > LB_MAX_THREADS)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "threads must be 0 (all cores) or 1 to %d, got %d; more threads than "
-                        "that only add memory (each one has its own stack and scratch) and "
-                        "the OpenMP runtime cannot create tens of thousands",
-                        LB_MAX_THREADS, n);
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "threads must be 0 (all cores) or 1 to %d, got %d; more threads than "
+                            "that only add memory (each one has its own stack and scratch) and "
+                            "the OpenMP runtime cannot create tens of thousands",
+                            LB_MAX_THREADS, n);
     ctx->threads = n;
     return LB_OK;
 }
@@ -127,7 +127,7 @@ const char *lb_version(void)
     return LB_VERSION_STRING;
 }
 
-lb_status lb_error(lb_ctx *ctx, lb_status s, const char *fmt, ...)
+lb_status lb_ctx_error(lb_ctx *ctx, lb_status s, const char *fmt, ...)
 {
     if (!ctx)
         return s;
@@ -138,7 +138,7 @@ lb_status lb_error(lb_ctx *ctx, lb_status s, const char *fmt, ...)
     return s;
 }
 
-lb_status lb_error_prefix(lb_ctx *ctx, lb_status s, const char *fmt, ...)
+lb_status lb_ctx_error_prefix(lb_ctx *ctx, lb_status s, const char *fmt, ...)
 {
     if (!ctx)
         return s;
@@ -162,7 +162,7 @@ lb_status lb_error_prefix(lb_ctx *ctx, lb_status s, const char *fmt, ...)
     return s;
 }
 
-void lb_error_clear(lb_ctx *ctx)
+void lb_ctx_error_clear(lb_ctx *ctx)
 {
     ctx->errmsg[0] = '\0';
 }
@@ -186,12 +186,12 @@ static void keep_warning(lb_ctx *ctx, const char *msg)
         ctx->warnings = w;
         ctx->cap_warnings = cap;
     }
-    char *copy = lb_strdup(msg);
+    char *copy = lb_core_strdup(msg);
     if (copy)
         ctx->warnings[ctx->n_warnings++] = copy;
 }
 
-void lb_log(lb_ctx *ctx, lb_log_level level, const char *fmt, ...)
+void lb_ctx_log(lb_ctx *ctx, lb_log_level level, const char *fmt, ...)
 {
     char msg[ERRMSG_SIZE];
     va_list ap;
@@ -204,11 +204,11 @@ void lb_log(lb_ctx *ctx, lb_log_level level, const char *fmt, ...)
         ctx->log_fn(ctx->log_user, level, msg);
 }
 
-lb_status lb_progress(lb_ctx *ctx, double done, const char *stage)
+lb_status lb_ctx_progress(lb_ctx *ctx, double done, const char *stage)
 {
     if (ctx->progress_fn && ctx->progress_fn(ctx->progress_user, done, stage) != 0)
-        return lb_error(ctx, LB_ERR_CANCELLED, "cancelled by the progress callback during %s",
-                        stage);
+        return lb_ctx_error(ctx, LB_ERR_CANCELLED, "cancelled by the progress callback during %s",
+                            stage);
     return LB_OK;
 }
 
@@ -227,7 +227,7 @@ void lb_ctx_slot_set(lb_ctx *ctx, lb_ctx_slot slot, void *obj, void (*destroy)(v
     ctx->slot_destroy[slot] = destroy;
 }
 
-char *lb_strdup(const char *s)
+char *lb_core_strdup(const char *s)
 {
     if (!s)
         return NULL;
@@ -238,7 +238,7 @@ char *lb_strdup(const char *s)
     return d;
 }
 
-int lb_str_ieq(const char *a, const char *b)
+int lb_core_str_ieq(const char *a, const char *b)
 {
     if (!a || !b)
         return 0;
@@ -254,7 +254,7 @@ int lb_str_ieq(const char *a, const char *b)
     return *a == *b;
 }
 
-char *lb_strdup_trim(const char *s)
+char *lb_core_strdup_trim(const char *s)
 {
     if (!s)
         return NULL;
@@ -271,7 +271,7 @@ char *lb_strdup_trim(const char *s)
     return d;
 }
 
-char *lb_strfmt(const char *fmt, ...)
+char *lb_core_strfmt(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -288,7 +288,7 @@ char *lb_strfmt(const char *fmt, ...)
     return s;
 }
 
-void lb_list_append(char *buf, size_t size, const char *name)
+void lb_core_list_append(char *buf, size_t size, const char *name)
 {
     size_t used = strlen(buf);
     if (used + 1 >= size)

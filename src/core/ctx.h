@@ -8,16 +8,16 @@
 #include <stdarg.h>
 
 /* Set the context's error message and return @p s, so callers can write
- * `return lb_error(ctx, LB_ERR_IO, "open '%s': ...", path);`. */
-lb_status lb_error(lb_ctx *ctx, lb_status s, const char *fmt, ...)
+ * `return lb_ctx_error(ctx, LB_ERR_IO, "open '%s': ...", path);`. */
+lb_status lb_ctx_error(lb_ctx *ctx, lb_status s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Prefix the current error message with more context ("reading 'x.gpkg': " + old). */
-lb_status lb_error_prefix(lb_ctx *ctx, lb_status s, const char *fmt, ...)
+lb_status lb_ctx_error_prefix(lb_ctx *ctx, lb_status s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Clear the error message. */
-void lb_error_clear(lb_ctx *ctx);
+void lb_ctx_error_clear(lb_ctx *ctx);
 
 /* Forget the warnings kept so far. Every library run (lb_score_run, lb_change_run,
  * lb_diagnose_run, lb_waterbed_run, lb_demo_run) calls it first, so that its run.json and
@@ -25,17 +25,17 @@ void lb_error_clear(lb_ctx *ctx);
 void lb_ctx_warnings_reset(lb_ctx *ctx);
 
 /* Log a message; warnings are also kept (see lb_ctx_warning). */
-void lb_log(lb_ctx *ctx, lb_log_level level, const char *fmt, ...)
+void lb_ctx_log(lb_ctx *ctx, lb_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Report progress; returns LB_ERR_CANCELLED (with message) when the callback asks to cancel. */
-lb_status lb_progress(lb_ctx *ctx, double done, const char *stage);
+lb_status lb_ctx_progress(lb_ctx *ctx, double done, const char *stage);
 
 /* Objects that a module keeps per context. Core knows none of their types: the module that
  * owns a slot creates its object on first use, stores it with its destructor, and
  * lb_ctx_destroy() calls the destructors (last slot first). So core depends on no module. */
 typedef enum lb_ctx_slot {
-    LB_CTX_SLOT_GEOS = 0, /* geom: the GEOSContextHandle_t (lb_geos_handle) */
+    LB_CTX_SLOT_GEOS = 0, /* geom: the GEOSContextHandle_t (lb_geom_geos_handle) */
     LB_CTX_N_SLOTS
 } lb_ctx_slot;
 
@@ -47,21 +47,21 @@ void *lb_ctx_slot_get(const lb_ctx *ctx, lb_ctx_slot slot);
 void lb_ctx_slot_set(lb_ctx *ctx, lb_ctx_slot slot, void *obj, void (*destroy)(void *));
 
 /* Duplicate a string (strict C17 has no strdup). NULL in gives NULL out. */
-char *lb_strdup(const char *s);
+char *lb_core_strdup(const char *s);
 
 /* Case-insensitive ASCII string equality; NULL equals nothing. */
-int lb_str_ieq(const char *a, const char *b);
+int lb_core_str_ieq(const char *a, const char *b);
 
 /* Duplicate a string without its leading and trailing white space (DBF and StatLine pad their
  * text: "GM0363    "). NULL in gives NULL out. */
-char *lb_strdup_trim(const char *s);
+char *lb_core_strdup_trim(const char *s);
 
 /* Formatted allocation; NULL on failure. Caller frees. */
-char *lb_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *lb_core_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Append @p name to the comma-separated list in @p buf (of @p size bytes, NUL-terminated),
  * truncating safely; for messages like "(fields: a, b, c)". */
-void lb_list_append(char *buf, size_t size, const char *name);
+void lb_core_list_append(char *buf, size_t size, const char *name);
 
 #define LB_PI 3.14159265358979323846
 

@@ -241,13 +241,13 @@ lb_status lb_sha256_file(lb_ctx *ctx, const char *path, char hex[65])
     unsigned char *chunk = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        st = lb_error(ctx, LB_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+        st = lb_ctx_error(ctx, LB_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
         goto done;
     }
     /* heap, not stack: a large chunk keeps fread calls few on big rasters */
     chunk = malloc(READ_CHUNK);
     if (!chunk) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "hashing '%s': out of memory", path);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "hashing '%s': out of memory", path);
         goto done;
     }
     sha256_state s;
@@ -256,7 +256,7 @@ lb_status lb_sha256_file(lb_ctx *ctx, const char *path, char hex[65])
     while ((n = fread(chunk, 1, READ_CHUNK, f)) > 0)
         update(&s, chunk, n);
     if (ferror(f)) {
-        st = lb_error(ctx, LB_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+        st = lb_ctx_error(ctx, LB_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
         goto done;
     }
     final(&s, hex);

@@ -12,9 +12,9 @@ lb_status lb_grid_from_extent(lb_ctx *ctx, double xmin, double ymin, double xmax
                               double cell_m, lb_grid *out)
 {
     if (!(cell_m > 0) || !isfinite(cell_m))
-        return lb_error(ctx, LB_ERR_ARG, "grid: cell size must be a positive number of metres");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "grid: cell size must be a positive number of metres");
     if (!(xmax >= xmin) || !(ymax >= ymin) || !isfinite(xmin) || !isfinite(ymax))
-        return lb_error(ctx, LB_ERR_ARG, "grid: empty or invalid extent");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "grid: empty or invalid extent");
     double gx0 = floor(xmin / cell_m) * cell_m;
     double gy0 = floor(ymin / cell_m) * cell_m;
     double gx1 = ceil(xmax / cell_m) * cell_m;
@@ -25,10 +25,11 @@ lb_status lb_grid_from_extent(lb_ctx *ctx, double xmin, double ymin, double xmax
         gy1 = gy0 + cell_m;
     double nx = (gx1 - gx0) / cell_m, ny = (gy1 - gy0) / cell_m;
     if (nx * ny > 4.0e9 || nx > INT_MAX || ny > INT_MAX)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "grid: %.0f x %.0f cells of %g m is too large; use a larger cell size or "
-                        "a smaller extent",
-                        nx, ny, cell_m);
+        return lb_ctx_error(
+            ctx, LB_ERR_ARG,
+            "grid: %.0f x %.0f cells of %g m is too large; use a larger cell size or "
+            "a smaller extent",
+            nx, ny, cell_m);
     out->x0 = gx0;
     out->y0 = gy0;
     out->cell_m = cell_m;

@@ -11,9 +11,9 @@ lb_status lb_result_create(lb_ctx *ctx, const char *operation, const lb_result_o
                            lb_result **out)
 {
     lb_result *r = calloc(1, sizeof(*r));
-    if (!r || !(r->operation = lb_strdup(operation))) {
+    if (!r || !(r->operation = lb_core_strdup(operation))) {
         free(r);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the result of %s", operation);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the result of %s", operation);
     }
     r->ops = ops;
     *out = r;
@@ -80,13 +80,13 @@ lb_status lb_result_add_table(lb_ctx *ctx, lb_result *r, const char *name, lb_ta
 {
     lb_status st = LB_OK;
     if (lb_result_table_by_name(r, name)) {
-        st = lb_error(ctx, LB_ERR_ARG, "%s: two tables named '%s'", r->operation, name);
+        st = lb_ctx_error(ctx, LB_ERR_ARG, "%s: two tables named '%s'", r->operation, name);
         goto fail;
     }
-    char *copy = lb_strdup(name);
+    char *copy = lb_core_strdup(name);
     if (!copy || !grow((void ***)&r->tables, r->n_tables, &r->cap_tables)) {
         free(copy);
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory adding table '%s'", name);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory adding table '%s'", name);
         goto fail;
     }
     free(t->name);
@@ -103,16 +103,16 @@ lb_status lb_result_add_raster(lb_ctx *ctx, lb_result *r, const char *name, size
                                lb_raster_fill_fn fill, void *user, lb_raster **out)
 {
     lb_raster *ra = calloc(1, sizeof(*ra));
-    int ok = ra && (ra->name = lb_strdup(name)) &&
+    int ok = ra && (ra->name = lb_core_strdup(name)) &&
              (ra->band_names = calloc(n_bands ? n_bands : 1, sizeof(char *)));
     if (ok) {
         ra->n_bands = n_bands;
         for (size_t b = 0; ok && b < n_bands; b++)
-            ok = (ra->band_names[b] = lb_strdup(band_names[b])) != NULL;
+            ok = (ra->band_names[b] = lb_core_strdup(band_names[b])) != NULL;
     }
     if (!ok || !grow((void ***)&r->rasters, r->n_rasters, &r->cap_rasters)) {
         raster_destroy(ra);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory adding raster '%s'", name);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory adding raster '%s'", name);
     }
     ra->nx = nx;
     ra->ny = ny;
@@ -127,9 +127,10 @@ lb_status lb_result_add_raster(lb_ctx *ctx, lb_result *r, const char *name, size
 
 lb_status lb_result_set_provenance(lb_ctx *ctx, lb_result *r, const char *json)
 {
-    char *copy = lb_strdup(json);
+    char *copy = lb_core_strdup(json);
     if (!copy)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the provenance of %s", r->operation);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the provenance of %s",
+                            r->operation);
     free(r->provenance);
     r->provenance = copy;
     return LB_OK;
@@ -142,12 +143,12 @@ lb_status lb_result_take_warnings(lb_ctx *ctx, lb_result *r)
         return LB_OK;
     char **w = realloc(r->warnings, (r->n_warnings + n) * sizeof(*w));
     if (!w)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory copying %zu warnings", n);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory copying %zu warnings", n);
     r->warnings = w;
     for (size_t i = 0; i < n; i++) {
-        char *copy = lb_strdup(lb_ctx_warning(ctx, i));
+        char *copy = lb_core_strdup(lb_ctx_warning(ctx, i));
         if (!copy)
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory copying %zu warnings", n);
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory copying %zu warnings", n);
         r->warnings[r->n_warnings++] = copy;
     }
     return LB_OK;
@@ -156,7 +157,7 @@ lb_status lb_result_take_warnings(lb_ctx *ctx, lb_result *r)
 lb_status lb_result_write_with(lb_ctx *ctx, const lb_result *r, const lb_write_opts *w)
 {
     if (!r->ops || !r->ops->write)
-        return lb_error(ctx, LB_ERR_ARG, "a result of %s writes no files", r->operation);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "a result of %s writes no files", r->operation);
     return r->ops->write(ctx, r, w);
 }
 
@@ -299,10 +300,10 @@ const char *lb_raster_band_name(const lb_raster *r, size_t band)
 lb_status lb_raster_read_band(lb_ctx *ctx, const lb_raster *r, size_t band, float *out)
 {
     if (band >= r->n_bands)
-        return lb_error(ctx, LB_ERR_ARG, "raster '%s' has %zu bands; there is no band %zu", r->name,
-                        r->n_bands, band + 1);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "raster '%s' has %zu bands; there is no band %zu",
+                            r->name, r->n_bands, band + 1);
     if (!r->fill)
-        return lb_error(ctx, LB_ERR_INTERNAL, "raster '%s' cannot be filled", r->name);
+        return lb_ctx_error(ctx, LB_ERR_INTERNAL, "raster '%s' cannot be filled", r->name);
     return r->fill(ctx, r, band, out, r->user);
 }
 
@@ -323,17 +324,19 @@ lb_status lb_result_outputs_parse(lb_ctx *ctx, const char *list, unsigned *out)
                !(strlen(output_names[k].name) == len && strncmp(output_names[k].name, p, len) == 0))
             k++;
         if (k == n_names)
-            return lb_error(ctx, LB_ERR_ARG,
-                            "outputs: unknown output '%.*s' (choose from gpkg, grid, geojson, csv, "
-                            "tif, all)",
-                            (int)len, p);
+            return lb_ctx_error(
+                ctx, LB_ERR_ARG,
+                "outputs: unknown output '%.*s' (choose from gpkg, grid, geojson, csv, "
+                "tif, all)",
+                (int)len, p);
         mask |= output_names[k].bit;
         p += len + (p[len] == ',');
     }
     if (!mask)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "outputs: the list is empty (choose from gpkg, grid, geojson, csv, tif, "
-                        "all)");
+        return lb_ctx_error(
+            ctx, LB_ERR_ARG,
+            "outputs: the list is empty (choose from gpkg, grid, geojson, csv, tif, "
+            "all)");
     *out = mask;
     return LB_OK;
 }

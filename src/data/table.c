@@ -12,12 +12,12 @@ lb_status lb_table_create(lb_ctx *ctx, size_t n_rows, lb_table **out)
 {
     lb_table *t = calloc(1, sizeof(*t));
     if (!t)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for a table of %zu rows", n_rows);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for a table of %zu rows", n_rows);
     t->n_rows = n_rows;
     t->cols = calloc(LB_TABLE_MAX_COLS, sizeof(*t->cols));
     if (!t->cols) {
         free(t);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for a table of %zu rows", n_rows);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for a table of %zu rows", n_rows);
     }
     *out = t;
     return LB_OK;
@@ -27,11 +27,11 @@ lb_status lb_table_add(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type t
                        lb_column **out)
 {
     if (t->n_cols == LB_TABLE_MAX_COLS)
-        return lb_error(ctx, LB_ERR_ARG, "a table has at most %d columns; cannot add '%s'",
-                        LB_TABLE_MAX_COLS, name);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "a table has at most %d columns; cannot add '%s'",
+                            LB_TABLE_MAX_COLS, name);
     lb_column *c = &t->cols[t->n_cols];
     memset(c, 0, sizeof(*c));
-    c->name = lb_strdup(name);
+    c->name = lb_core_strdup(name);
     c->type = type;
     c->decimals = -1;
     size_t n = t->n_rows ? t->n_rows : 1;
@@ -55,7 +55,7 @@ lb_status lb_table_add(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type t
         free(c->real);
         free(c->integer);
         free(c->text);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory adding column '%s'", name);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory adding column '%s'", name);
     }
     t->n_cols++;
     *out = c;
@@ -71,7 +71,7 @@ lb_status lb_table_set_geometry(lb_ctx *ctx, lb_table *t, size_t row, unsigned c
         t->wkb_size = calloc(n, sizeof(*t->wkb_size));
         if (!t->wkb || !t->wkb_size) {
             free(wkb);
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory for table geometries");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for table geometries");
         }
     }
     free(t->wkb[row]);

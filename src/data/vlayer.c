@@ -53,8 +53,8 @@ const lb_field *lb_vlayer_field(lb_ctx *ctx, const lb_vlayer *l, const char *nam
             return &l->fields[i];
     char list[768] = "";
     for (size_t i = 0; i < l->n_fields; i++)
-        lb_list_append(list, sizeof(list), l->fields[i].name);
-    lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'): no field '%s' (fields: %s)", l->name,
-             l->path, l->layer, name, l->n_fields ? list : "none");
+        lb_core_list_append(list, sizeof(list), l->fields[i].name);
+    lb_ctx_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'): no field '%s' (fields: %s)",
+                 l->name, l->path, l->layer, name, l->n_fields ? list : "none");
     return NULL;
 }

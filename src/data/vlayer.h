@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A vector layer in memory (points, lines or polygons in EPSG:28992, and attribute columns):
  * plain data that io's readers fill (io/vector.h) and geom, grid and the stages read (geom's
- * lb_vlayer_make_valid is the one writer after the reader: it repairs polygons in place). */
+ * lb_geom_make_valid_layer is the one writer after the reader: it repairs polygons in place). */
 #ifndef LB_DATA_VLAYER_H
 #define LB_DATA_VLAYER_H
 
@@ -27,7 +27,7 @@ typedef struct lb_source {
 } lb_source;
 
 /* One attribute column: numeric value (NaN when NULL, non-numeric, a CBS special value
- * (lb_is_cbs_sentinel, io/vector.h), or StatLine "." / "x") and, for string fields, the text. */
+ * (lb_io_is_cbs_sentinel, io/vector.h), or StatLine "." / "x") and, for string fields, the text. */
 typedef struct lb_field {
     char *name;
     int is_string;

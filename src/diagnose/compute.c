@@ -17,36 +17,36 @@ enum { ZWAK_CLASS = 4 };
 
 /* ---- rules ------------------------------------------------------------------------------- */
 
-int lb_dx_clearly_below(double gap, double sd, double k)
+int lb_diagnose_clearly_below(double gap, double sd, double k)
 {
     if (isnan(gap) || isnan(sd) || isnan(k))
         return 0;
     return gap < 0.0 && gap <= -k * sd;
 }
 
-int lb_dx_no_spread(double sd, double scale)
+int lb_diagnose_no_spread(double sd, double scale)
 {
     if (isnan(sd))
         return 0;
     return !(sd > 1e-9 * fmax(1.0, isfinite(scale) ? fabs(scale) : 1.0));
 }
 
-lb_dx_level lb_dx_problems_level(size_t n_below)
+lb_diagnose_level lb_diagnose_problems_level(size_t n_below)
 {
     return n_below >= 2 ? LB_DX_MET : n_below == 1 ? LB_DX_PARTLY : LB_DX_NOT;
 }
 
-int lb_dx_near(double gap_focus, double max_gap)
+int lb_diagnose_near(double gap_focus, double max_gap)
 {
     return !isnan(gap_focus) && !isnan(max_gap) && gap_focus <= max_gap;
 }
 
-int lb_dx_declining(int dev_class, size_t n_cuts)
+int lb_diagnose_declining(int dev_class, size_t n_cuts)
 {
     return dev_class > 0 && (size_t)dev_class < n_cuts / 2 + 1;
 }
 
-lb_dx_level lb_dx_risk_level(int near, int direction_known, int declining)
+lb_diagnose_level lb_diagnose_risk_level(int near, int direction_known, int declining)
 {
     if (!direction_known)
         return near ? LB_DX_PARTLY : LB_DX_NOT;
@@ -55,18 +55,19 @@ lb_dx_level lb_dx_risk_level(int near, int direction_known, int declining)
     return near || declining ? LB_DX_PARTLY : LB_DX_NOT;
 }
 
-lb_dx_level lb_dx_size_level(int known, double inhabitants, double min_inhabitants)
+lb_diagnose_level lb_diagnose_size_level(int known, double inhabitants, double min_inhabitants)
 {
     if (!known || isnan(inhabitants))
         return LB_DX_UNKNOWN;
     return inhabitants >= min_inhabitants ? LB_DX_MET : LB_DX_NOT;
 }
 
-lb_dx_verdict lb_dx_decide(lb_dx_level problems, lb_dx_level risk, lb_dx_level size)
+lb_diagnose_verdict lb_diagnose_decide(lb_diagnose_level problems, lb_diagnose_level risk,
+                                       lb_diagnose_level size)
 {
     if (problems == LB_DX_UNKNOWN) {
-        lb_dx_verdict hi = lb_dx_decide(LB_DX_MET, risk, size);
-        return hi == lb_dx_decide(LB_DX_NOT, risk, size) ? hi : LB_DX_UNDECIDED;
+        lb_diagnose_verdict hi = lb_diagnose_decide(LB_DX_MET, risk, size);
+        return hi == lb_diagnose_decide(LB_DX_NOT, risk, size) ? hi : LB_DX_UNDECIDED;
     }
     if (problems == LB_DX_MET && risk == LB_DX_MET && size == LB_DX_MET)
         return LB_DX_STRONG;
@@ -76,7 +77,7 @@ lb_dx_verdict lb_dx_decide(lb_dx_level problems, lb_dx_level risk, lb_dx_level s
     return LB_DX_NONE;
 }
 
-const char *lb_dx_level_name(lb_dx_level l)
+const char *lb_diagnose_level_name(lb_diagnose_level l)
 {
     switch (l) {
     case LB_DX_NOT:
@@ -90,7 +91,7 @@ const char *lb_dx_level_name(lb_dx_level l)
     }
 }
 
-const char *lb_dx_verdict_name(lb_dx_verdict v)
+const char *lb_diagnose_verdict_name(lb_diagnose_verdict v)
 {
     switch (v) {
     case LB_DX_STRONG:
@@ -115,33 +116,33 @@ static const struct {
     {"vei", "Veiligheid"},     {"onv", "Overlast en onveiligheid"},
 };
 
-const char *lb_dx_dim_label(const lb_scoreset *s, size_t d)
+const char *lb_diagnose_dim_label(const lb_scoreset *s, size_t d)
 {
     const char *code = s->dim_code[d];
     const char *label = s->dim_label ? s->dim_label[d] : NULL;
-    if (label && !lb_str_ieq(label, code))
+    if (label && !lb_core_str_ieq(label, code))
         return label;
     for (size_t i = 0; i < sizeof(known_dims) / sizeof(known_dims[0]); i++)
-        if (lb_str_ieq(code, known_dims[i].code))
+        if (lb_core_str_ieq(code, known_dims[i].code))
             return known_dims[i].label;
     return code;
 }
 
-const char *lb_dx_class_label(const lb_scoreset *s, int k)
+const char *lb_diagnose_class_label(const lb_scoreset *s, int k)
 {
     if (k < 1 || k > LB_N_CLASSES || !s->class_labels[k - 1])
         return "\xe2\x80\x93";
     return s->class_labels[k - 1];
 }
 
-const char *lb_dx_dev_label(const lb_scoreset *s, int k)
+const char *lb_diagnose_dev_label(const lb_scoreset *s, int k)
 {
     if (k < 1 || (size_t)k > s->n_dev_cuts + 1 || !s->dev_labels[k - 1])
         return "\xe2\x80\x93";
     return s->dev_labels[k - 1];
 }
 
-int lb_dx_year(const lb_diagnosis *dx, size_t ti)
+int lb_diagnose_year(const lb_diagnosis *dx, size_t ti)
 {
     return dx->s->years[dx->t[ti]];
 }
@@ -173,7 +174,7 @@ static double mean_of(const lb_scoreset *s, size_t t, const unsigned char *in, i
     return den > 0.0 ? num / den : NAN;
 }
 
-static lb_status agg_alloc(lb_ctx *ctx, const lb_scoreset *s, lb_dx_agg *a)
+static lb_status agg_alloc(lb_ctx *ctx, const lb_scoreset *s, lb_diagnose_agg *a)
 {
     a->v = calloc(s->n_out, sizeof(double));
     if (s->n_ind) {
@@ -181,11 +182,11 @@ static lb_status agg_alloc(lb_ctx *ctx, const lb_scoreset *s, lb_dx_agg *a)
         a->raw = calloc(s->n_ind, sizeof(double));
     }
     if (!a->v || (s->n_ind && (!a->contrib || !a->raw)))
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     return LB_OK;
 }
 
-static void agg_free(lb_dx_agg *a, size_t n)
+static void agg_free(lb_diagnose_agg *a, size_t n)
 {
     for (size_t i = 0; a && i < n; i++) {
         free(a[i].v);
@@ -196,7 +197,7 @@ static void agg_free(lb_dx_agg *a, size_t n)
 }
 
 static void aggregate(const lb_scoreset *s, size_t t, const unsigned char *in, int weighted,
-                      lb_dx_agg *a)
+                      lb_diagnose_agg *a)
 {
     const size_t nu = s->n_units;
     for (size_t k = 0; k < s->n_out; k++)
@@ -216,7 +217,7 @@ static void aggregate(const lb_scoreset *s, size_t t, const unsigned char *in, i
         }
     }
     a->weight = weighted ? wsum : NAN;
-    a->klass = lb_classify(a->v[LB_OUT_LBM], s->thresholds, LB_N_THRESHOLDS);
+    a->klass = lb_model_classify(a->v[LB_OUT_LBM], s->thresholds, LB_N_THRESHOLDS);
 }
 
 /* Weighted population sd of outcome k over every unit of the input in year t. */
@@ -236,7 +237,7 @@ static double spread(const lb_scoreset *s, size_t t, size_t k, int weighted)
 
 /* ---- compute ----------------------------------------------------------------------------- */
 
-void lb_dx_free(lb_diagnosis *dx)
+void lb_diagnose_free(lb_diagnosis *dx)
 {
     agg_free(dx->wijk, dx->n_t);
     agg_free(dx->gem, dx->n_t);
@@ -268,7 +269,7 @@ static lb_status pick_years(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose
 {
     dx->t = calloc(s->n_years ? s->n_years : 1, sizeof(size_t));
     if (!dx->t)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (!o->years || o->n_years == 0) {
         for (size_t t = 0; t < s->n_years; t++)
             dx->t[t] = t;
@@ -280,8 +281,8 @@ static lb_status pick_years(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose
             while (t < s->n_years && s->years[t] != o->years[k])
                 t++;
             if (t == s->n_years)
-                return lb_error(ctx, LB_ERR_DATA, "year %d is not in the scores (%s)", o->years[k],
-                                s->description ? s->description : "input");
+                return lb_ctx_error(ctx, LB_ERR_DATA, "year %d is not in the scores (%s)",
+                                    o->years[k], s->description ? s->description : "input");
         }
         for (size_t t = 0; t < s->n_years; t++)
             for (size_t k = 0; k < o->n_years; k++)
@@ -291,14 +292,14 @@ static lb_status pick_years(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose
                 }
     }
     if (dx->n_t == 0)
-        return lb_error(ctx, LB_ERR_DATA, "the scores hold no year");
+        return lb_ctx_error(ctx, LB_ERR_DATA, "the scores hold no year");
     return LB_OK;
 }
 
 static lb_status add_period(lb_ctx *ctx, lb_diagnosis *dx, size_t from, size_t to)
 {
     const lb_scoreset *s = dx->s;
-    lb_dx_period *p = &dx->periods[dx->n_periods];
+    lb_diagnose_period *p = &dx->periods[dx->n_periods];
     memset(p, 0, sizeof(*p));
     p->from = from;
     p->to = to;
@@ -310,14 +311,14 @@ static lb_status add_period(lb_ctx *ctx, lb_diagnosis *dx, size_t from, size_t t
         p->focus = calloc(s->n_out, sizeof(double));
     dx->n_periods++;
     if (!p->wijk || !p->gemeente || !p->wijk_class || !p->gem_class || (dx->focus && !p->focus))
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t k = 0; k < s->n_out; k++) {
         p->wijk[k] = dx->wijk[to].v[k] - dx->wijk[from].v[k];
         p->gemeente[k] = dx->gem[to].v[k] - dx->gem[from].v[k];
         if (p->focus)
             p->focus[k] = dx->focus[to].v[k] - dx->focus[from].v[k];
-        p->wijk_class[k] = lb_classify(p->wijk[k], s->dev_cuts, s->n_dev_cuts);
-        p->gem_class[k] = lb_classify(p->gemeente[k], s->dev_cuts, s->n_dev_cuts);
+        p->wijk_class[k] = lb_model_classify(p->wijk[k], s->dev_cuts, s->n_dev_cuts);
+        p->gem_class[k] = lb_model_classify(p->gemeente[k], s->dev_cuts, s->n_dev_cuts);
     }
     return LB_OK;
 }
@@ -344,7 +345,7 @@ static lb_status weak_dimensions(lb_ctx *ctx, lb_diagnosis *dx)
     const lb_scoreset *s = dx->s;
     keyed *order = calloc(s->n_dims ? s->n_dims : 1, sizeof(*order));
     if (!order)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t d = 0; d < s->n_dims; d++)
         order[d] = (keyed){dx->gap[d], d};
     qsort(order, s->n_dims, sizeof(*order), cmp_keyed);
@@ -356,11 +357,11 @@ static lb_status weak_dimensions(lb_ctx *ctx, lb_diagnosis *dx)
     dx->weak = calloc(n ? n : 1, sizeof(*dx->weak));
     if (!dx->weak) {
         free(order);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     const size_t last = dx->n_t - 1;
     for (size_t r = 0; r < n; r++) {
-        lb_dx_weak *w = &dx->weak[dx->n_weak++];
+        lb_diagnose_weak *w = &dx->weak[dx->n_weak++];
         w->dim = order[r].idx;
         size_t m = 0;
         for (size_t i = 0; dx->has_contrib && i < s->n_ind; i++)
@@ -372,12 +373,12 @@ static lb_status weak_dimensions(lb_ctx *ctx, lb_diagnosis *dx)
         if (!w->drivers || !ko) {
             free(ko);
             free(order);
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         }
         for (size_t i = 0; i < s->n_ind; i++) {
             if ((size_t)s->ind_dim[i] != w->dim)
                 continue;
-            lb_dx_driver *dr = &w->drivers[w->n_drivers];
+            lb_diagnose_driver *dr = &w->drivers[w->n_drivers];
             dr->ind = i;
             dr->raw_wijk = dx->wijk[last].raw[i];
             dr->raw_gem = dx->gem[last].raw[i];
@@ -388,11 +389,11 @@ static lb_status weak_dimensions(lb_ctx *ctx, lb_diagnosis *dx)
             w->n_drivers++;
         }
         qsort(ko, m, sizeof(*ko), cmp_keyed);
-        lb_dx_driver *sorted = calloc(m, sizeof(*sorted));
+        lb_diagnose_driver *sorted = calloc(m, sizeof(*sorted));
         if (!sorted) {
             free(ko);
             free(order);
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         }
         for (size_t j = 0; j < m; j++)
             sorted[j] = w->drivers[ko[j].idx];
@@ -424,7 +425,7 @@ static void check(lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
     const size_t last = dx->n_t - 1;
-    dx->problems = lb_dx_problems_level(dx->n_below);
+    dx->problems = lb_diagnose_problems_level(dx->n_below);
     /* A dimension without spread might be below or not; it decides (1) unless two others are. */
     if (dx->n_no_spread && dx->problems != LB_DX_MET)
         dx->problems = LB_DX_UNKNOWN;
@@ -432,7 +433,7 @@ static void check(lb_diagnosis *dx)
     dx->gap_focus = NAN;
     if (dx->focus && !isnan(dx->focus[last].v[LB_OUT_LBM])) {
         dx->gap_focus = dx->wijk[last].v[LB_OUT_LBM] - dx->focus[last].v[LB_OUT_LBM];
-        dx->near = lb_dx_near(dx->gap_focus, dx->focus_distance);
+        dx->near = lb_diagnose_near(dx->gap_focus, dx->focus_distance);
     } else {
         dx->near_by_class = 1;
         dx->near = dx->wijk[last].klass > 0 && dx->wijk[last].klass <= ZWAK_CLASS;
@@ -444,20 +445,22 @@ static void check(lb_diagnosis *dx)
         if (!isnan(dx->periods[p].wijk[LB_OUT_LBM])) {
             dx->direction_known = 1;
             dx->recent = p;
-            dx->declining = lb_dx_declining(dx->periods[p].wijk_class[LB_OUT_LBM], s->n_dev_cuts);
+            dx->declining =
+                lb_diagnose_declining(dx->periods[p].wijk_class[LB_OUT_LBM], s->n_dev_cuts);
             break;
         }
-    dx->risk = lb_dx_risk_level(dx->near, dx->direction_known, dx->declining);
+    dx->risk = lb_diagnose_risk_level(dx->near, dx->direction_known, dx->declining);
 
     dx->size_known =
         dx->weighted[last] && s->weight_name && strcmp(s->weight_name, "inhabitants") == 0;
     dx->inhabitants = dx->size_known ? dx->wijk[last].weight : NAN;
-    dx->size = lb_dx_size_level(dx->size_known, dx->inhabitants, dx->min_inhabitants);
-    dx->verdict = lb_dx_decide(dx->problems, dx->risk, dx->size);
+    dx->size = lb_diagnose_size_level(dx->size_known, dx->inhabitants, dx->min_inhabitants);
+    dx->verdict = lb_diagnose_decide(dx->problems, dx->risk, dx->size);
 }
 
-lb_status lb_dx_compute(lb_ctx *ctx, const lb_scoreset *s, const lb_dx_selection *sel,
-                        const lb_diagnose_options *o, lb_diagnosis *dx)
+lb_status lb_diagnose_compute_selection(lb_ctx *ctx, const lb_scoreset *s,
+                                        const lb_diagnose_selection *sel,
+                                        const lb_diagnose_options *o, lb_diagnosis *dx)
 {
     memset(dx, 0, sizeof(*dx));
     dx->s = s;
@@ -471,10 +474,10 @@ lb_status lb_dx_compute(lb_ctx *ctx, const lb_scoreset *s, const lb_dx_selection
         goto fail;
     const size_t nt = dx->n_t, nd = s->n_dims;
     dx->weighted = calloc(nt, sizeof(int));
-    dx->wijk = calloc(nt, sizeof(lb_dx_agg));
-    dx->gem = calloc(nt, sizeof(lb_dx_agg));
+    dx->wijk = calloc(nt, sizeof(lb_diagnose_agg));
+    dx->gem = calloc(nt, sizeof(lb_diagnose_agg));
     if (sel->focus)
-        dx->focus = calloc(nt, sizeof(lb_dx_agg));
+        dx->focus = calloc(nt, sizeof(lb_diagnose_agg));
     dx->sd = calloc(nt * (nd ? nd : 1), sizeof(double));
     dx->gap = calloc(nd ? nd : 1, sizeof(double));
     dx->threshold = calloc(nd ? nd : 1, sizeof(double));
@@ -484,7 +487,7 @@ lb_status lb_dx_compute(lb_ctx *ctx, const lb_scoreset *s, const lb_dx_selection
     dx->periods = calloc(nt + 1, sizeof(*dx->periods));
     if (!dx->weighted || !dx->wijk || !dx->gem || (sel->focus && !dx->focus) || !dx->sd ||
         !dx->gap || !dx->threshold || !dx->below || !dx->no_spread || !dx->units || !dx->periods) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto fail;
     }
     for (size_t u = 0; u < s->n_units; u++)
@@ -512,10 +515,10 @@ lb_status lb_dx_compute(lb_ctx *ctx, const lb_scoreset *s, const lb_dx_selection
     }
     const size_t last = nt - 1;
     if (isnan(dx->wijk[last].v[LB_OUT_LBM])) {
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "the wijk '%s' has no score in %d (%zu unit(s), none "
-                      "scored)",
-                      sel->wijk_name, lb_dx_year(dx, last), dx->n_units_wijk);
+        st = lb_ctx_error(ctx, LB_ERR_DATA,
+                          "the wijk '%s' has no score in %d (%zu unit(s), none "
+                          "scored)",
+                          sel->wijk_name, lb_diagnose_year(dx, last), dx->n_units_wijk);
         goto fail;
     }
     for (size_t d = 0; d < nd; d++) {
@@ -524,13 +527,13 @@ lb_status lb_dx_compute(lb_ctx *ctx, const lb_scoreset *s, const lb_dx_selection
         double scale =
             fmax(fabs(dx->wijk[last].v[LB_OUT_DIM0 + d]), fabs(dx->gem[last].v[LB_OUT_DIM0 + d]));
         /* Only a negative gap can be "clearly below"; without spread that cannot be told. */
-        if (dx->gap[d] < 0.0 && lb_dx_no_spread(dx->sd[last * nd + d], scale)) {
+        if (dx->gap[d] < 0.0 && lb_diagnose_no_spread(dx->sd[last * nd + d], scale)) {
             dx->no_spread[d] = 1;
             dx->n_no_spread++;
             continue;
         }
-        dx->below[d] =
-            (unsigned char)lb_dx_clearly_below(dx->gap[d], dx->sd[last * nd + d], dx->clear_sd);
+        dx->below[d] = (unsigned char)lb_diagnose_clearly_below(dx->gap[d], dx->sd[last * nd + d],
+                                                                dx->clear_sd);
         dx->n_below += dx->below[d];
         dx->n_compared += !isnan(dx->gap[d]);
     }
@@ -547,6 +550,6 @@ lb_status lb_dx_compute(lb_ctx *ctx, const lb_scoreset *s, const lb_dx_selection
     check(dx);
     return LB_OK;
 fail:
-    lb_dx_free(dx);
+    lb_diagnose_free(dx);
     return st;
 }

@@ -22,7 +22,7 @@ void lb_diagnose_options_init(lb_diagnose_options *o)
 /* A file name from a code or name: letters, digits, '.', '-' and '_' kept, the rest '_'. */
 static char *file_base(const char *s)
 {
-    char *b = lb_strdup(s && *s ? s : "wijk");
+    char *b = lb_core_strdup(s && *s ? s : "wijk");
     for (char *p = b; p && *p; p++) {
         char c = *p;
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -35,26 +35,27 @@ static char *file_base(const char *s)
 static lb_status check_options(lb_ctx *ctx, const lb_diagnose_options *o)
 {
     if (!(o->min_inside > 0.0 && o->min_inside <= 1.0))
-        return lb_error(ctx, LB_ERR_ARG, "diagnose: the inside share must be in (0, 1], got %g",
-                        o->min_inside);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "diagnose: the inside share must be in (0, 1], got %g",
+                            o->min_inside);
     if (!(o->clear_sd >= 0.0) || !isfinite(o->clear_sd))
-        return lb_error(ctx, LB_ERR_ARG,
-                        "diagnose: the 'clearly below' threshold must be >= 0 sd, got %g",
-                        o->clear_sd);
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "diagnose: the 'clearly below' threshold must be >= 0 sd, got %g",
+                            o->clear_sd);
     if (!isfinite(o->focus_distance))
-        return lb_error(ctx, LB_ERR_ARG, "diagnose: the focus distance must be a number");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "diagnose: the focus distance must be a number");
     if (!(o->min_inhabitants >= 0.0) || !isfinite(o->min_inhabitants))
-        return lb_error(ctx, LB_ERR_ARG, "diagnose: the minimum size must be >= 0, got %g",
-                        o->min_inhabitants);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "diagnose: the minimum size must be >= 0, got %g",
+                            o->min_inhabitants);
     if (!o->wijk_polygon && (!o->wijk || !*o->wijk))
-        return lb_error(ctx, LB_ERR_ARG, "diagnose: no wijk given (a code, a name or a polygon)");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "diagnose: no wijk given (a code, a name or a polygon)");
     return LB_OK;
 }
 
 /* What a diagnosis result keeps for its writer: the scores, the selection and the numbers. */
 typedef struct dx_payload {
     lb_scoreset *own_s; /* NULL when the caller's */
-    lb_dx_selection sel;
+    lb_diagnose_selection sel;
     lb_diagnosis dx;
     int has_sel, has_dx;
     char *base;    /* file name from the wijk's code or name */
@@ -69,9 +70,9 @@ static void payload_free(void *p)
     if (!pl)
         return;
     if (pl->has_dx)
-        lb_dx_free(&pl->dx);
+        lb_diagnose_free(&pl->dx);
     if (pl->has_sel)
-        lb_dx_selection_free(&pl->sel);
+        lb_diagnose_selection_free(&pl->sel);
     lb_scoreset_destroy(pl->own_s);
     free(pl->base);
     for (size_t i = 0; i < pl->n_inputs; i++)
@@ -85,16 +86,16 @@ static lb_status dx_write(lb_ctx *ctx, const lb_result *res, const lb_write_opts
 {
     const dx_payload *pl = lb_result_payload(res);
     if (!w->outdir || !*w->outdir)
-        return lb_error(ctx, LB_ERR_ARG, "diagnose: an output directory is required");
-    char *base = w->basename ? file_base(w->basename) : lb_strdup(pl->base);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "diagnose: an output directory is required");
+    char *base = w->basename ? file_base(w->basename) : lb_core_strdup(pl->base);
     if (!base)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    const lb_dx_output out = {w->outdir, w->overwrite, (const char *const *)pl->inputs,
-                              pl->n_inputs, pl->command_line};
-    lb_status st = lb_dx_write_all(ctx, &pl->dx, &out, base);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    const lb_diagnose_output out = {w->outdir, w->overwrite, (const char *const *)pl->inputs,
+                                    pl->n_inputs, pl->command_line};
+    lb_status st = lb_diagnose_write_all(ctx, &pl->dx, &out, base);
     if (st == LB_OK)
-        lb_log(ctx, LB_LOG_INFO, "diagnose: %s: %s (indicative); wrote %s/%s.html, .md, .json",
-               pl->sel.wijk_name, lb_dx_verdict_name(pl->dx.verdict), w->outdir, base);
+        lb_ctx_log(ctx, LB_LOG_INFO, "diagnose: %s: %s (indicative); wrote %s/%s.html, .md, .json",
+                   pl->sel.wijk_name, lb_diagnose_verdict_name(pl->dx.verdict), w->outdir, base);
     free(base);
     return st;
 }
@@ -105,9 +106,9 @@ static lb_status keep_input(lb_ctx *ctx, dx_payload *pl, const char *path)
 {
     if (!path)
         return LB_OK;
-    char *copy = lb_strdup(path);
+    char *copy = lb_core_strdup(path);
     if (!copy)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     pl->inputs[pl->n_inputs++] = copy;
     return LB_OK;
 }
@@ -140,11 +141,13 @@ static lb_status diagnosis_table(lb_ctx *ctx, const lb_diagnosis *dx, lb_result 
     static const char *const names[3] = {"wijk", "gemeente", "focus"};
     for (size_t ti = 0; st == LB_OK && ti < dx->n_t; ti++)
         for (size_t g = 0; st == LB_OK && g < groups; g++) {
-            const lb_dx_agg *a = g == 0 ? &dx->wijk[ti] : g == 1 ? &dx->gem[ti] : &dx->focus[ti];
+            const lb_diagnose_agg *a = g == 0   ? &dx->wijk[ti]
+                                       : g == 1 ? &dx->gem[ti]
+                                                : &dx->focus[ti];
             size_t row = ti * groups + g;
-            year->integer[row] = lb_dx_year(dx, ti);
-            if (!(group->text[row] = lb_strdup(names[g])))
-                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            year->integer[row] = lb_diagnose_year(dx, ti);
+            if (!(group->text[row] = lb_core_strdup(names[g])))
+                st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             units->integer[row] = (int64_t)a->n;
             weight->real[row] = a->weight;
             klass->integer[row] = a->klass ? a->klass : LB_INT_NULL;
@@ -158,13 +161,13 @@ static lb_status diagnosis_table(lb_ctx *ctx, const lb_diagnosis *dx, lb_result 
     return lb_result_add_table(ctx, res, "diagnosis", t);
 }
 
-lb_status lb_dx_compute_on(lb_ctx *ctx, lb_scoreset *s, int own_s, const lb_diagnose_options *o,
-                           lb_result **out)
+lb_status lb_diagnose_compute_on(lb_ctx *ctx, lb_scoreset *s, int own_s,
+                                 const lb_diagnose_options *o, lb_result **out)
 {
     lb_result *res = NULL;
     dx_payload *pl = calloc(1, sizeof(*pl));
     lb_status st = pl ? lb_result_create(ctx, "diagnose", &dx_ops, &res)
-                      : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                      : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st != LB_OK) {
         free(pl);
         if (own_s)
@@ -175,7 +178,7 @@ lb_status lb_dx_compute_on(lb_ctx *ctx, lb_scoreset *s, int own_s, const lb_diag
     pl->own_s = own_s ? s : NULL;
     st = check_options(ctx, o);
     if (st == LB_OK && !(pl->inputs = calloc(2 * o->n_sources + 3, sizeof(char *))))
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == LB_OK && i < o->n_sources; i++) {
         st = keep_input(ctx, pl, o->sources[i].path);
         if (st == LB_OK)
@@ -184,26 +187,26 @@ lb_status lb_dx_compute_on(lb_ctx *ctx, lb_scoreset *s, int own_s, const lb_diag
     const char *polys[] = {o->wijk_polygon, o->gemeente_polygon, o->focus};
     for (size_t i = 0; st == LB_OK && i < 3; i++)
         st = keep_input(ctx, pl, polys[i]);
-    if (st == LB_OK && o->command_line && !(pl->command_line = lb_strdup(o->command_line)))
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st == LB_OK && o->command_line && !(pl->command_line = lb_core_strdup(o->command_line)))
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
-        st = lb_dx_select(ctx, s, o, &pl->sel);
+        st = lb_diagnose_select(ctx, s, o, &pl->sel);
     pl->has_sel = st == LB_OK;
     if (st == LB_OK)
-        st = lb_dx_compute(ctx, s, &pl->sel, o, &pl->dx);
+        st = lb_diagnose_compute_selection(ctx, s, &pl->sel, o, &pl->dx);
     pl->has_dx = st == LB_OK;
     if (st == LB_OK) {
         /* One code names the files; a list of codes or a polygon without code uses the name. */
         const char *key = pl->sel.wijk_code && !strchr(pl->sel.wijk_code, ',') ? pl->sel.wijk_code
                                                                                : pl->sel.wijk_name;
         if (!(pl->base = file_base(o->basename ? o->basename : key)))
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     if (st == LB_OK)
         st = diagnosis_table(ctx, &pl->dx, res);
     struct json_object *doc = NULL;
     if (st == LB_OK)
-        st = lb_dx_json(ctx, &pl->dx, o->command_line, &doc);
+        st = lb_diagnose_json(ctx, &pl->dx, o->command_line, &doc);
     if (st == LB_OK)
         st = lb_result_set_provenance(ctx, res,
                                       json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
@@ -218,13 +221,13 @@ lb_status lb_dx_compute_on(lb_ctx *ctx, lb_scoreset *s, int own_s, const lb_diag
     return LB_OK;
 }
 
-lb_status lb_dx_run_on(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o)
+lb_status lb_diagnose_run_on(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o)
 {
     if (!o->outdir || !*o->outdir)
-        return lb_error(ctx, LB_ERR_ARG, "diagnose: an output directory is required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "diagnose: an output directory is required");
     lb_result *res = NULL;
     /* borrowed: the result never frees it */
-    lb_status st = lb_dx_compute_on(ctx, (lb_scoreset *)s, 0, o, &res);
+    lb_status st = lb_diagnose_compute_on(ctx, (lb_scoreset *)s, 0, o, &res);
     if (st == LB_OK) {
         const lb_write_opts w = {
             .outdir = o->outdir, .overwrite = o->overwrite, .basename = o->basename};

@@ -80,7 +80,7 @@ lb_status lb_diagnose_exec(lb_ctx *ctx, const lb_diagnose_options *o);
 /* ---- selection --------------------------------------------------------------------------- */
 
 /* Which units form the wijk, the gemeente and the focus areas. Flags are n_units long. */
-typedef struct lb_dx_selection {
+typedef struct lb_diagnose_selection {
     unsigned char *wijk;
     unsigned char *gemeente;
     unsigned char *focus; /* NULL without focus areas */
@@ -96,117 +96,118 @@ typedef struct lb_dx_selection {
     lb_vlayer *wijk_poly; /* the wijk polygon layer when given (owned; for the map) */
     unsigned char *wijk_poly_take;
     lb_vlayer *focus_poly; /* the focus polygon layer when given (owned; for the map) */
-} lb_dx_selection;
+} lb_diagnose_selection;
 
 /* Resolve the wijk, gemeente and focus options of @p o on @p s. Errors name the option and
  * value; a wijk code that matches nothing lists some codes present. */
-lb_status lb_dx_select(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
-                       lb_dx_selection *sel);
-void lb_dx_selection_free(lb_dx_selection *sel);
+lb_status lb_diagnose_select(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
+                             lb_diagnose_selection *sel);
+void lb_diagnose_selection_free(lb_diagnose_selection *sel);
 
 /* Does @p code match @p pattern (case-insensitive; a trailing '*' matches any rest)? */
-int lb_dx_code_match(const char *pattern, const char *code);
+int lb_diagnose_code_match(const char *pattern, const char *code);
 
 /* ---- the preventiebudget check: pure rules, tested at each boundary ----------------------- */
 
-typedef enum lb_dx_level {
+typedef enum lb_diagnose_level {
     LB_DX_NOT = 0,    /* niet voldaan */
     LB_DX_PARTLY = 1, /* deels voldaan */
     LB_DX_MET = 2,    /* voldaan */
     LB_DX_UNKNOWN = 3 /* onbekend */
-} lb_dx_level;
+} lb_diagnose_level;
 
-typedef enum lb_dx_verdict {
+typedef enum lb_diagnose_verdict {
     LB_DX_NONE = 0,     /* geen aanwijzing */
     LB_DX_POSSIBLE = 1, /* mogelijke aanwijzing */
     LB_DX_STRONG = 2,   /* sterke aanwijzing */
     LB_DX_UNDECIDED = 3 /* geen oordeel mogelijk: (1) is onbekend and would change the verdict */
-} lb_dx_verdict;
+} lb_diagnose_verdict;
 
 /* Is a dimension clearly below the gemeente: @p gap = wijk − gemeente < 0 and
  * gap <= −k · sd (sd of the dimension over the input's units)? 0 when anything is NaN. */
-int lb_dx_clearly_below(double gap, double sd, double k);
+int lb_diagnose_clearly_below(double gap, double sd, double k);
 
 /* Is the sd of a dimension too small to tell a real gap from rounding noise? True when @p sd is
  * not above 1e-9 × max(1, @p scale) (scale: the largest |mean| compared); identical scores
  * everywhere give an sd of ~1e-17 and a gap of the same size, and "gap <= -k·sd" is then
  * decided by the last bits of the doubles. */
-int lb_dx_no_spread(double sd, double scale);
+int lb_diagnose_no_spread(double sd, double scale);
 
 /* (1) cumulative problems: 0 dimensions clearly below → NOT, 1 → PARTLY, ≥ 2 → MET. */
-lb_dx_level lb_dx_problems_level(size_t n_below);
+lb_diagnose_level lb_diagnose_problems_level(size_t n_below);
 
 /* Near aandachtswijk level: lbm(wijk) − lbm(focus) <= @p max_gap. */
-int lb_dx_near(double gap_focus, double max_gap);
+int lb_diagnose_near(double gap_focus, double max_gap);
 
 /* Declining: development class below the middle ("geen verandering") class of a table with
  * @p n_cuts cut-points (classes 1 .. n_cuts + 1). */
-int lb_dx_declining(int dev_class, size_t n_cuts);
+int lb_diagnose_declining(int dev_class, size_t n_cuts);
 
 /* (2) risk of sliding: near and declining → MET; one of them → PARTLY; neither → NOT. When
  * the direction is unknown (one year) near → PARTLY, else NOT. */
-lb_dx_level lb_dx_risk_level(int near, int direction_known, int declining);
+lb_diagnose_level lb_diagnose_risk_level(int near, int direction_known, int declining);
 
 /* (3) size: unknown when the weight is not inhabitants; inhabitants >= min → MET, else NOT. */
-lb_dx_level lb_dx_size_level(int known, double inhabitants, double min_inhabitants);
+lb_diagnose_level lb_diagnose_size_level(int known, double inhabitants, double min_inhabitants);
 
 /* The verdict: STRONG when (1), (2) and (3) are all MET; POSSIBLE when not strong and (1) or
  * (2) is MET, or both are PARTLY; NONE otherwise. When (1) is UNKNOWN the verdict is the one
  * both a MET and a NOT (1) would give, or UNDECIDED when they differ. */
-lb_dx_verdict lb_dx_decide(lb_dx_level problems, lb_dx_level risk, lb_dx_level size);
+lb_diagnose_verdict lb_diagnose_decide(lb_diagnose_level problems, lb_diagnose_level risk,
+                                       lb_diagnose_level size);
 
 /* Dutch names: "voldaan" ...; "sterke aanwijzing" ... Static. */
-const char *lb_dx_level_name(lb_dx_level l);
-const char *lb_dx_verdict_name(lb_dx_verdict v);
+const char *lb_diagnose_level_name(lb_diagnose_level l);
+const char *lb_diagnose_verdict_name(lb_diagnose_verdict v);
 
 /* ---- the diagnosis ----------------------------------------------------------------------- */
 
 /* Weighted means of one group of units in one year. */
-typedef struct lb_dx_agg {
+typedef struct lb_diagnose_agg {
     double *v;       /* n_out outcomes (lbm, afw, dimensions); NaN when no unit has one */
     double *contrib; /* n_ind mean contributions c_i; NULL when the input has none */
     double *raw;     /* n_ind mean raw indicator values */
     double weight;   /* Σ weights of the units with an lbm (NaN when unweighted) */
     size_t n;        /* units with an lbm */
     int klass;       /* class of v[LB_OUT_LBM], 0 when missing */
-} lb_dx_agg;
+} lb_diagnose_agg;
 
 /* A development between two used years. */
-typedef struct lb_dx_period {
+typedef struct lb_diagnose_period {
     size_t from, to;  /* indices into the diagnosis' years */
     double *wijk;     /* n_out differences (NaN when either side is missing) */
     double *gemeente; /* n_out */
     double *focus;    /* n_out, NULL without focus */
     int *wijk_class;  /* n_out development classes (0 when missing) */
     int *gem_class;
-} lb_dx_period;
+} lb_diagnose_period;
 
 /* One indicator behind a weak dimension. */
-typedef struct lb_dx_driver {
+typedef struct lb_diagnose_driver {
     size_t ind;
     double raw_wijk, raw_gem;
     double c_wijk, c_gem;
     double diff; /* c_wijk − c_gem */
-} lb_dx_driver;
+} lb_diagnose_driver;
 
-typedef struct lb_dx_weak {
+typedef struct lb_diagnose_weak {
     size_t dim;
     size_t n_drivers;
-    lb_dx_driver *drivers; /* ascending diff: the strongest drag first */
-} lb_dx_weak;
+    lb_diagnose_driver *drivers; /* ascending diff: the strongest drag first */
+} lb_diagnose_weak;
 
 typedef struct lb_diagnosis {
-    const lb_scoreset *s;       /* borrowed */
-    const lb_dx_selection *sel; /* borrowed */
+    const lb_scoreset *s;             /* borrowed */
+    const lb_diagnose_selection *sel; /* borrowed */
     double clear_sd, focus_distance, min_inhabitants, min_inside;
 
     size_t n_t;
-    size_t *t;        /* indices into s->years, ascending */
-    int *weighted;    /* per used year: 1 when weights were used */
-    lb_dx_agg *wijk;  /* per used year */
-    lb_dx_agg *gem;   /* per used year */
-    lb_dx_agg *focus; /* per used year; NULL without focus */
-    double *sd;       /* [ti * n_dims + d]: weighted sd of dimension d over all units */
+    size_t *t;              /* indices into s->years, ascending */
+    int *weighted;          /* per used year: 1 when weights were used */
+    lb_diagnose_agg *wijk;  /* per used year */
+    lb_diagnose_agg *gem;   /* per used year */
+    lb_diagnose_agg *focus; /* per used year; NULL without focus */
+    double *sd;             /* [ti * n_dims + d]: weighted sd of dimension d over all units */
     size_t n_units_wijk;
     size_t *units; /* the wijk's units, ordered by id */
 
@@ -214,19 +215,19 @@ typedef struct lb_diagnosis {
     double *gap;       /* n_dims: wijk − gemeente */
     double *threshold; /* n_dims: clear_sd · sd */
     unsigned char *below;
-    unsigned char *no_spread; /* n_dims: sd too small to compare (lb_dx_no_spread) */
+    unsigned char *no_spread; /* n_dims: sd too small to compare (lb_diagnose_no_spread) */
     size_t n_below, n_compared, n_no_spread;
 
     size_t n_periods;
-    lb_dx_period *periods; /* consecutive used years, then first → last when > 2 years */
+    lb_diagnose_period *periods; /* consecutive used years, then first → last when > 2 years */
 
     int has_contrib; /* the input has indicator contributions for the wijk in the last year */
     size_t n_weak;
-    lb_dx_weak *weak; /* the weakest dimensions (lowest gap first) with their indicators */
+    lb_diagnose_weak *weak; /* the weakest dimensions (lowest gap first) with their indicators */
 
     /* The check. */
-    lb_dx_level problems, risk, size;
-    lb_dx_verdict verdict;
+    lb_diagnose_level problems, risk, size;
+    lb_diagnose_verdict verdict;
     int near, near_by_class; /* near_by_class: no focus, class <= zwak used as proxy */
     double gap_focus;        /* lbm(wijk) − lbm(focus) in the last year, NaN without focus */
     int direction_known;     /* a recent period exists */
@@ -238,72 +239,73 @@ typedef struct lb_diagnosis {
 
 /* Compute everything from the scores and the selection. @p years (n_years, may be NULL) limits
  * the years. LB_ERR_DATA when the wijk has no score in the last year or a year is absent. */
-lb_status lb_dx_compute(lb_ctx *ctx, const lb_scoreset *s, const lb_dx_selection *sel,
-                        const lb_diagnose_options *o, lb_diagnosis *dx);
-void lb_dx_free(lb_diagnosis *dx);
+lb_status lb_diagnose_compute_selection(lb_ctx *ctx, const lb_scoreset *s,
+                                        const lb_diagnose_selection *sel,
+                                        const lb_diagnose_options *o, lb_diagnosis *dx);
+void lb_diagnose_free(lb_diagnosis *dx);
 
 /* Dutch label of dimension @p d: the input's label, or the Leefbaarometer name of a known
  * code (fys → "Fysieke omgeving") when the input only has the code. Static or borrowed. */
-const char *lb_dx_dim_label(const lb_scoreset *s, size_t d);
+const char *lb_diagnose_dim_label(const lb_scoreset *s, size_t d);
 
 /* Label of class k (1..9) / development class k of the input; "–" for 0. Borrowed. */
-const char *lb_dx_class_label(const lb_scoreset *s, int k);
-const char *lb_dx_dev_label(const lb_scoreset *s, int k);
+const char *lb_diagnose_class_label(const lb_scoreset *s, int k);
+const char *lb_diagnose_dev_label(const lb_scoreset *s, int k);
 
 /* Year of used year index ti. */
-int lb_dx_year(const lb_diagnosis *dx, size_t ti);
+int lb_diagnose_year(const lb_diagnosis *dx, size_t ti);
 
 /* ---- Dutch sentences shared by the HTML and Markdown reports (words.c) --------------------
  * Plain text with numbers the Dutch way; the writers escape them. Each returns a new string
  * (caller frees) or NULL when out of memory. */
 
 /* The reasons for criterion @p c (0 = cumulative problems, 1 = risk of sliding, 2 = size). */
-char *lb_dx_reason(const lb_diagnosis *dx, int c);
+char *lb_diagnose_reason(const lb_diagnosis *dx, int c);
 
 /* Why the verdict is what it is, from the three levels. */
-char *lb_dx_verdict_reason(const lb_diagnosis *dx);
+char *lb_diagnose_verdict_reason(const lb_diagnosis *dx);
 
 /* Rule @p i (0 .. LB_DX_N_RULES-1) of the check, with the thresholds of this diagnosis. */
 enum { LB_DX_N_RULES = 5 };
-char *lb_dx_rule(const lb_diagnosis *dx, size_t i);
+char *lb_diagnose_rule(const lb_diagnosis *dx, size_t i);
 
 /* "inwoners", "woningen", "oppervlakte" or "geen (ongewogen gemiddelde)" for year index ti;
  * static. */
-const char *lb_dx_weight_phrase(const lb_diagnosis *dx, size_t ti);
+const char *lb_diagnose_weight_phrase(const lb_diagnosis *dx, size_t ti);
 
 /* The disclaimer: a signal for a plan, not a decision. */
-extern const char lb_dx_disclaimer[];
+extern const char lb_diagnose_disclaimer[];
 
 /* ---- writers ----------------------------------------------------------------------------- */
 
 /* The JSON document (unrounded numbers, null for missing). New reference owned by the caller. */
-lb_status lb_dx_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_line,
-                     struct json_object **out);
+lb_status lb_diagnose_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_line,
+                           struct json_object **out);
 
 /* Write the HTML / Markdown report to @p path. */
-lb_status lb_dx_write_html(lb_ctx *ctx, const lb_diagnosis *dx, const char *path);
-lb_status lb_dx_write_md(lb_ctx *ctx, const lb_diagnosis *dx, const char *path);
+lb_status lb_diagnose_write_html(lb_ctx *ctx, const lb_diagnosis *dx, const char *path);
+lb_status lb_diagnose_write_md(lb_ctx *ctx, const lb_diagnosis *dx, const char *path);
 
 /* Where the three files go. */
-typedef struct lb_dx_output {
+typedef struct lb_diagnose_output {
     const char *outdir;
     int overwrite;             /* replace an earlier diagnosis of that name */
     const char *const *inputs; /* never replaced */
     size_t n_inputs;
     const char *command_line; /* recorded in the JSON; may be NULL */
-} lb_dx_output;
+} lb_diagnose_output;
 
 /* Write all three as outdir/BASE.{html,md,json} with lb_outdir (all or nothing; replacing
  * an earlier diagnosis of that name only with overwrite; never an input). */
-lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_dx_output *out,
-                          const char *base);
+lb_status lb_diagnose_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_diagnose_output *out,
+                                const char *base);
 
 /* The diagnosis of @p s (borrowed, or owned by the result with @p own_s; then it is freed
  * also on failure) into a result: check the options (without the output), select, compute. */
-lb_status lb_dx_compute_on(lb_ctx *ctx, lb_scoreset *s, int own_s, const lb_diagnose_options *o,
-                           lb_result **out);
+lb_status lb_diagnose_compute_on(lb_ctx *ctx, lb_scoreset *s, int own_s,
+                                 const lb_diagnose_options *o, lb_result **out);
 
 /* lb_diagnose_exec() on scores already in memory: check the options, select, compute, write. */
-lb_status lb_dx_run_on(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o);
+lb_status lb_diagnose_run_on(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o);
 
 #endif

@@ -174,21 +174,21 @@ typedef struct nbuf {
 static nbuf score(double v)
 {
     nbuf b;
-    lb_nl_number(b.s, sizeof(b.s), v, 3, 0);
+    lb_diagnose_nl_number(b.s, sizeof(b.s), v, 3, 0);
     return b;
 }
 
 static nbuf dev(double v)
 {
     nbuf b;
-    lb_nl_number(b.s, sizeof(b.s), v, 3, LB_NL_SIGN);
+    lb_diagnose_nl_number(b.s, sizeof(b.s), v, 3, LB_NL_SIGN);
     return b;
 }
 
 static nbuf count(double v)
 {
     nbuf b;
-    lb_nl_number(b.s, sizeof(b.s), v, 0, LB_NL_GROUP);
+    lb_diagnose_nl_number(b.s, sizeof(b.s), v, 0, LB_NL_GROUP);
     return b;
 }
 
@@ -197,7 +197,12 @@ static nbuf raw(double v)
 {
     nbuf b;
     double a = fabs(v);
-    lb_nl_number(b.s, sizeof(b.s), v, a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3, LB_NL_GROUP);
+    lb_diagnose_nl_number(b.s, sizeof(b.s), v,
+                          a >= 100  ? 0
+                          : a >= 10 ? 1
+                          : a >= 1  ? 2
+                                    : 3,
+                          LB_NL_GROUP);
     return b;
 }
 
@@ -233,21 +238,21 @@ static void verdict_box(sink *k, const lb_diagnosis *dx, const char *why)
     if (k->html) {
         lb_text_printf(&k->t, "<section class=\"verdict %s\">\n", css[dx->verdict]);
         lb_text_puts(&k->t, "<h2>Preventiebudget: indicatief oordeel</h2>\n<p class=\"big\">");
-        esc(k, lb_dx_verdict_name(dx->verdict));
+        esc(k, lb_diagnose_verdict_name(dx->verdict));
         lb_text_puts(&k->t, "</p>\n");
         para(k, why);
         lb_text_puts(&k->t, "<p class=\"disclaimer\"><strong>Signaal voor een plan, geen "
                             "besluit.</strong> ");
-        esc(k, lb_dx_disclaimer);
+        esc(k, lb_diagnose_disclaimer);
         lb_text_puts(&k->t, "</p>\n</section>\n");
     } else {
         heading(k, 2, "Preventiebudget: indicatief oordeel");
         lb_text_puts(&k->t, "> **");
-        esc(k, lb_dx_verdict_name(dx->verdict));
+        esc(k, lb_diagnose_verdict_name(dx->verdict));
         lb_text_puts(&k->t, "**\n>\n> ");
         esc(k, why);
         lb_text_puts(&k->t, "\n>\n> **Signaal voor een plan, geen besluit.** ");
-        esc(k, lb_dx_disclaimer);
+        esc(k, lb_diagnose_disclaimer);
         lb_text_puts(&k->t, "\n\n");
     }
 }
@@ -255,17 +260,17 @@ static void verdict_box(sink *k, const lb_diagnosis *dx, const char *why)
 static void section_score(sink *k, const lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
-    const lb_dx_selection *sel = dx->sel;
+    const lb_diagnose_selection *sel = dx->sel;
     const size_t last = dx->n_t - 1;
-    const int year = lb_dx_year(dx, last);
+    const int year = lb_diagnose_year(dx, last);
     char h[96];
     snprintf(h, sizeof(h), "1. Score en klasse in %d", year);
     heading(k, 2, h);
     static const char *const head[] = {"",       "Score (lbm)",   "Afwijking van de referentie",
                                        "Klasse", "Gewicht (som)", "Eenheden"};
     table_begin(k, "lrrlrr", head);
-    const lb_dx_agg *rows[3] = {&dx->wijk[last], &dx->gem[last],
-                                dx->focus ? &dx->focus[last] : NULL};
+    const lb_diagnose_agg *rows[3] = {&dx->wijk[last], &dx->gem[last],
+                                      dx->focus ? &dx->focus[last] : NULL};
     const char *names[3] = {"Wijk", "Gemeente", "Aandachtswijken (gemiddelde)"};
     for (int r = 0; r < 3; r++) {
         if (!rows[r])
@@ -273,15 +278,15 @@ static void section_score(sink *k, const lb_diagnosis *dx)
         cell(k, names[r]);
         cell(k, score(rows[r]->v[LB_OUT_LBM]).s);
         cell(k, dev(rows[r]->v[LB_OUT_AFW]).s);
-        cell_chip(k, lb_dx_class_label(s, rows[r]->klass), colour_of(s, rows[r]->klass));
+        cell_chip(k, lb_diagnose_class_label(s, rows[r]->klass), colour_of(s, rows[r]->klass));
         cell(k, count(rows[r]->weight).s);
         cell(k, count((double)rows[r]->n).s);
     }
-    int kref = lb_classify(s->ref, s->thresholds, LB_N_THRESHOLDS);
+    int kref = lb_model_classify(s->ref, s->thresholds, LB_N_THRESHOLDS);
     cell(k, "Referentie");
     cell(k, score(s->ref).s);
     cell(k, dev(0.0).s);
-    cell_chip(k, lb_dx_class_label(s, kref), colour_of(s, kref));
+    cell_chip(k, lb_diagnose_class_label(s, kref), colour_of(s, kref));
     cell(k, "");
     cell(k, "");
     table_end(k);
@@ -290,7 +295,7 @@ static void section_score(sink *k, const lb_diagnosis *dx)
              "zijn gewogen met het gewicht van de scores: %s. De klasse van de wijk volgt uit "
              "haar eigen gemiddelde score.",
              sel->wijk_name, dx->n_units_wijk, dx->n_units_wijk == 1 ? "id" : "den", sel->wijk_rule,
-             sel->gemeente_name, sel->gemeente_rule, lb_dx_weight_phrase(dx, last));
+             sel->gemeente_name, sel->gemeente_rule, lb_diagnose_weight_phrase(dx, last));
     sentence(k,
              "De referentie is het gewogen gemiddelde van de referentiepopulatie van de scores "
              "(bij de Leefbaarometer: heel Nederland): een afwijking van 0 is het "
@@ -307,7 +312,7 @@ static void section_map(sink *k, const lb_diagnosis *dx)
         return;
     }
     lb_text_puts(&k->t, "<figure>\n");
-    int drawn = lb_dx_svg_map(&k->t, dx);
+    int drawn = lb_diagnose_svg_map(&k->t, dx);
     lb_text_puts(&k->t, "</figure>\n");
     if (!drawn) {
         para(k, "Geen kaart: de scores hebben geen polygonen.");
@@ -317,7 +322,7 @@ static void section_map(sink *k, const lb_diagnosis *dx)
     for (int c = 1; c <= LB_N_CLASSES; c++) {
         lb_text_printf(&k->t, "<span><i style=\"background:%s\"></i>",
                        s->class_colours[c - 1] ? s->class_colours[c - 1] : "#ccc");
-        esc(k, lb_dx_class_label(s, c));
+        esc(k, lb_diagnose_class_label(s, c));
         lb_text_puts(&k->t, "</span>");
     }
     lb_text_puts(&k->t, "<span><i style=\"background:#e0e0e0\"></i>geen score</span>"
@@ -328,7 +333,7 @@ static void section_map(sink *k, const lb_diagnosis *dx)
     lb_text_puts(&k->t, "</div>\n");
     char y[80];
     snprintf(y, sizeof(y), "Klassen in %d; RD-co\xc3\xb6rdinaten, noorden boven.",
-             lb_dx_year(dx, dx->n_t - 1));
+             lb_diagnose_year(dx, dx->n_t - 1));
     para(k, y);
 }
 
@@ -338,7 +343,7 @@ static void section_dimensions(sink *k, const lb_diagnosis *dx)
     const size_t last = dx->n_t - 1, nd = s->n_dims;
     heading(k, 2, "3. Dimensies: wijk, gemeente en referentie");
     char kk[32];
-    lb_nl_number(kk, sizeof(kk), dx->clear_sd, 2, 0);
+    lb_diagnose_nl_number(kk, sizeof(kk), dx->clear_sd, 2, 0);
     sentence(k,
              "Per dimensie de afwijking van de referentie (0 = referentieniveau) voor de wijk en "
              "de gemeente, en het verschil wijk \xe2\x88\x92 gemeente. Een dimensie ligt duidelijk "
@@ -347,7 +352,7 @@ static void section_dimensions(sink *k, const lb_diagnosis *dx)
              kk);
     if (k->html) {
         lb_text_puts(&k->t, "<figure>\n");
-        lb_dx_svg_bars(&k->t, dx);
+        lb_diagnose_svg_bars(&k->t, dx);
         lb_text_puts(&k->t, "</figure>\n");
     }
     static const char *const head[] = {"Dimensie",
@@ -359,7 +364,7 @@ static void section_dimensions(sink *k, const lb_diagnosis *dx)
                                        "Duidelijk lager"};
     table_begin(k, "lrrrrrl", head);
     for (size_t d = 0; d < nd; d++) {
-        cell(k, lb_dx_dim_label(s, d));
+        cell(k, lb_diagnose_dim_label(s, d));
         cell(k, dev(dx->wijk[last].v[LB_OUT_DIM0 + d]).s);
         cell(k, dev(dx->gem[last].v[LB_OUT_DIM0 + d]).s);
         cell(k, dev(0.0).s);
@@ -379,12 +384,12 @@ static void section_development(sink *k, const lb_diagnosis *dx)
     heading(k, 2, "4. Ontwikkeling");
     if (dx->n_t < 2) {
         sentence(k, "Er is maar \xc3\xa9\xc3\xa9n jaar (%d); de ontwikkeling is onbekend.",
-                 lb_dx_year(dx, 0));
+                 lb_diagnose_year(dx, 0));
         return;
     }
     if (k->html) {
         lb_text_puts(&k->t, "<figure>\n");
-        lb_dx_svg_development(&k->t, dx);
+        lb_diagnose_svg_development(&k->t, dx);
         lb_text_puts(&k->t, "</figure>\n<div class=\"legend\"><span><i class=\"lw\"></i>wijk"
                             "</span><span><i class=\"lg\"></i>gemeente</span>");
         if (dx->focus)
@@ -396,10 +401,11 @@ static void section_development(sink *k, const lb_diagnosis *dx)
     table_begin(k, dx->focus ? "rrlrr" : "rrlr", head_y);
     for (size_t ti = 0; ti < dx->n_t; ti++) {
         char y[16];
-        snprintf(y, sizeof(y), "%d", lb_dx_year(dx, ti));
+        snprintf(y, sizeof(y), "%d", lb_diagnose_year(dx, ti));
         cell(k, y);
         cell(k, score(dx->wijk[ti].v[LB_OUT_LBM]).s);
-        cell_chip(k, lb_dx_class_label(s, dx->wijk[ti].klass), colour_of(s, dx->wijk[ti].klass));
+        cell_chip(k, lb_diagnose_class_label(s, dx->wijk[ti].klass),
+                  colour_of(s, dx->wijk[ti].klass));
         cell(k, score(dx->gem[ti].v[LB_OUT_LBM]).s);
         if (dx->focus)
             cell(k, score(dx->focus[ti].v[LB_OUT_LBM]).s);
@@ -424,7 +430,8 @@ static void section_development(sink *k, const lb_diagnosis *dx)
     align[0] = 'l';
     for (size_t p = 0; p < np; p++) {
         snprintf(labels[p], sizeof(labels[p]), "%d\xe2\x80\x93%d",
-                 lb_dx_year(dx, dx->periods[p].from), lb_dx_year(dx, dx->periods[p].to));
+                 lb_diagnose_year(dx, dx->periods[p].from),
+                 lb_diagnose_year(dx, dx->periods[p].to));
         head[p + 1] = labels[p];
         align[p + 1] = 'l';
     }
@@ -440,11 +447,11 @@ static void section_development(sink *k, const lb_diagnosis *dx)
             cell(k, "Aandachtswijken: score");
         else {
             char lab[160];
-            snprintf(lab, sizeof(lab), "Wijk: %s", lb_dx_dim_label(s, d));
+            snprintf(lab, sizeof(lab), "Wijk: %s", lb_diagnose_dim_label(s, d));
             cell(k, lab);
         }
         for (size_t p = 0; p < np; p++) {
-            const lb_dx_period *pe = &dx->periods[p];
+            const lb_diagnose_period *pe = &dx->periods[p];
             double v;
             int c;
             if (r == 0) {
@@ -455,7 +462,7 @@ static void section_development(sink *k, const lb_diagnosis *dx)
                 c = pe->gem_class[LB_OUT_LBM];
             } else if (dx->focus && r == 2) {
                 v = pe->focus[LB_OUT_LBM];
-                c = lb_classify(v, s->dev_cuts, s->n_dev_cuts);
+                c = lb_model_classify(v, s->dev_cuts, s->n_dev_cuts);
             } else {
                 v = pe->wijk[LB_OUT_DIM0 + d];
                 c = pe->wijk_class[LB_OUT_DIM0 + d];
@@ -464,7 +471,7 @@ static void section_development(sink *k, const lb_diagnosis *dx)
             if (isnan(v))
                 snprintf(txt, sizeof(txt), "%s", dev(v).s);
             else
-                snprintf(txt, sizeof(txt), "%s (%s)", dev(v).s, lb_dx_dev_label(s, c));
+                snprintf(txt, sizeof(txt), "%s (%s)", dev(v).s, lb_diagnose_dev_label(s, c));
             cell(k, txt);
         }
     }
@@ -493,7 +500,7 @@ static void section_drivers(sink *k, const lb_diagnosis *dx)
         for (size_t w = 0; w < dx->n_weak; w++) {
             char item_txt[200];
             snprintf(item_txt, sizeof(item_txt), "%s%s %s", w ? "; " : "",
-                     lb_dx_dim_label(s, dx->weak[w].dim), dev(dx->gap[dx->weak[w].dim]).s);
+                     lb_diagnose_dim_label(s, dx->weak[w].dim), dev(dx->gap[dx->weak[w].dim]).s);
             esc(k, item_txt);
         }
         lb_text_puts(&k->t, k->html ? ".</p>\n" : ".\n\n");
@@ -507,10 +514,10 @@ static void section_drivers(sink *k, const lb_diagnosis *dx)
     static const char *const head[] = {"Indicator",     "Waarde wijk",       "Waarde gemeente",
                                        "Bijdrage wijk", "Bijdrage gemeente", "Verschil"};
     for (size_t w = 0; w < dx->n_weak; w++) {
-        const lb_dx_weak *wk = &dx->weak[w];
+        const lb_diagnose_weak *wk = &dx->weak[w];
         char h[200];
-        snprintf(h, sizeof(h), "%s (wijk \xe2\x88\x92 gemeente %s)", lb_dx_dim_label(s, wk->dim),
-                 dev(dx->gap[wk->dim]).s);
+        snprintf(h, sizeof(h), "%s (wijk \xe2\x88\x92 gemeente %s)",
+                 lb_diagnose_dim_label(s, wk->dim), dev(dx->gap[wk->dim]).s);
         heading(k, 3, h);
         if (wk->n_drivers == 0) {
             para(k, "Het model heeft voor deze dimensie geen indicatoren.");
@@ -518,7 +525,7 @@ static void section_drivers(sink *k, const lb_diagnosis *dx)
         }
         table_begin(k, "lrrrrr", head);
         for (size_t j = 0; j < wk->n_drivers; j++) {
-            const lb_dx_driver *dr = &wk->drivers[j];
+            const lb_diagnose_driver *dr = &wk->drivers[j];
             cell(k, s->ind_label && s->ind_label[dr->ind] ? s->ind_label[dr->ind]
                                                           : s->ind_id[dr->ind]);
             cell(k, raw(dr->raw_wijk).s);
@@ -538,15 +545,15 @@ static void section_units(sink *k, const lb_diagnosis *dx)
     char h[96];
     /* Name the units after their id field: buurten in our runs, PC4 areas in published ones. */
     const char *noun = "Eenheden";
-    if (s->id_field && lb_str_ieq(s->id_field, "BU_CODE"))
+    if (s->id_field && lb_core_str_ieq(s->id_field, "BU_CODE"))
         noun = "Buurten";
-    else if (s->id_field && lb_str_ieq(s->id_field, "PC4"))
+    else if (s->id_field && lb_core_str_ieq(s->id_field, "PC4"))
         noun = "Postcodegebieden (PC4)";
-    else if (s->id_field && lb_str_ieq(s->id_field, "PC6"))
+    else if (s->id_field && lb_core_str_ieq(s->id_field, "PC6"))
         noun = "Postcodegebieden (PC6)";
-    else if (s->id_field && lb_str_ieq(s->id_field, "WK_CODE"))
+    else if (s->id_field && lb_core_str_ieq(s->id_field, "WK_CODE"))
         noun = "Wijken";
-    snprintf(h, sizeof(h), "6. %s van de wijk in %d", noun, lb_dx_year(dx, last));
+    snprintf(h, sizeof(h), "6. %s van de wijk in %d", noun, lb_diagnose_year(dx, last));
     heading(k, 2, h);
     int share = dx->sel->wijk_share != NULL, dev_col = dx->n_t > 1;
     size_t nc = 6 + nd + (size_t)dev_col + (size_t)share;
@@ -573,12 +580,12 @@ static void section_units(sink *k, const lb_diagnosis *dx)
     head[c] = "Klasse";
     align[c++] = 'l';
     for (size_t d = 0; d < nd; d++) {
-        head[c] = lb_dx_dim_label(s, d);
+        head[c] = lb_diagnose_dim_label(s, d);
         align[c++] = 'r';
     }
     if (dev_col) {
-        snprintf(dev_head, sizeof(dev_head), "\xce\x94 score %d\xe2\x80\x93%d", lb_dx_year(dx, 0),
-                 lb_dx_year(dx, last));
+        snprintf(dev_head, sizeof(dev_head), "\xce\x94 score %d\xe2\x80\x93%d",
+                 lb_diagnose_year(dx, 0), lb_diagnose_year(dx, last));
         head[c] = dev_head;
         align[c++] = 'l';
     }
@@ -596,9 +603,9 @@ static void section_units(sink *k, const lb_diagnosis *dx)
         cell(k, s->name && s->name[u] ? s->name[u] : "");
         cell(k, count(s->weight ? s->weight[t * s->n_units + u] : NAN).s);
         double lbm = lb_scoreset_value(s, t, LB_OUT_LBM, u);
-        int kl = lb_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
+        int kl = lb_model_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
         cell(k, score(lbm).s);
-        cell_chip(k, kl ? lb_dx_class_label(s, kl) : "geen score", colour_of(s, kl));
+        cell_chip(k, kl ? lb_diagnose_class_label(s, kl) : "geen score", colour_of(s, kl));
         for (size_t d = 0; d < nd; d++)
             cell(k, dev(lb_scoreset_value(s, t, LB_OUT_DIM0 + d, u)).s);
         if (dev_col) {
@@ -607,13 +614,14 @@ static void section_units(sink *k, const lb_diagnosis *dx)
             if (isnan(dl))
                 snprintf(txt, sizeof(txt), "%s", dev(dl).s);
             else
-                snprintf(txt, sizeof(txt), "%s (%s)", dev(dl).s,
-                         lb_dx_dev_label(s, lb_classify(dl, s->dev_cuts, s->n_dev_cuts)));
+                snprintf(
+                    txt, sizeof(txt), "%s (%s)", dev(dl).s,
+                    lb_diagnose_dev_label(s, lb_model_classify(dl, s->dev_cuts, s->n_dev_cuts)));
             cell(k, txt);
         }
         if (share) {
             char pct[32];
-            lb_nl_number(pct, sizeof(pct), 100.0 * dx->sel->wijk_share[u], 0, 0);
+            lb_diagnose_nl_number(pct, sizeof(pct), 100.0 * dx->sel->wijk_share[u], 0, 0);
             strcat(pct, " %");
             cell(k, pct);
         }
@@ -631,20 +639,20 @@ static void section_check(sink *k, const lb_diagnosis *dx, char *const reasons[3
     static const char *const head[] = {"Punt", "Uitkomst", "Toelichting"};
     static const char *const names[3] = {"(1) Meervoudige problematiek", "(2) Risico op afglijden",
                                          "(3) Omvang"};
-    const lb_dx_level lv[3] = {dx->problems, dx->risk, dx->size};
+    const lb_diagnose_level lv[3] = {dx->problems, dx->risk, dx->size};
     table_begin(k, "lll", head);
     for (int c = 0; c < 3; c++) {
         cell(k, names[c]);
-        cell(k, lb_dx_level_name(lv[c]));
+        cell(k, lb_diagnose_level_name(lv[c]));
         cell(k, reasons[c]);
     }
     table_end(k);
-    para_lead(k, "Indicatief oordeel:", lb_dx_verdict_name(dx->verdict));
+    para_lead(k, "Indicatief oordeel:", lb_diagnose_verdict_name(dx->verdict));
     para(k, why);
     heading(k, 3, "Regels");
     list_begin(k);
     for (size_t i = 0; i < LB_DX_N_RULES; i++) {
-        char *r = lb_dx_rule(dx, i);
+        char *r = lb_diagnose_rule(dx, i);
         if (!r) {
             k->t.failed = 1;
             return;
@@ -666,15 +674,15 @@ static void section_method(sink *k, const lb_diagnosis *dx)
     item(k, buf);
     lb_text yrs = {0};
     for (size_t ti = 0; ti < dx->n_t; ti++)
-        lb_text_printf(&yrs, "%s%d", ti ? ", " : "", lb_dx_year(dx, ti));
+        lb_text_printf(&yrs, "%s%d", ti ? ", " : "", lb_diagnose_year(dx, ti));
     snprintf(buf, sizeof(buf), "Jaren: %s; peiljaar %d.", yrs.s ? yrs.s : "",
-             lb_dx_year(dx, dx->n_t - 1));
+             lb_diagnose_year(dx, dx->n_t - 1));
     lb_text_free(&yrs);
     item(k, buf);
     snprintf(buf, sizeof(buf),
              "Gewicht van de gemiddelden: %s. Gemiddelden van wijk, gemeente en "
              "aandachtswijken zijn gewogen gemiddelden over hun eenheden.",
-             lb_dx_weight_phrase(dx, dx->n_t - 1));
+             lb_diagnose_weight_phrase(dx, dx->n_t - 1));
     item(k, buf);
     snprintf(buf, sizeof(buf), "Wijk: %s.", dx->sel->wijk_rule);
     item(k, buf);
@@ -688,7 +696,7 @@ static void section_method(sink *k, const lb_diagnosis *dx)
     char cut[32];
     for (int i = 0; i < LB_N_THRESHOLDS; i++)
         lb_text_printf(&th, "%s%s", i ? "; " : "",
-                       lb_nl_number(cut, sizeof(cut), s->thresholds[i], 6, LB_NL_TRIM));
+                       lb_diagnose_nl_number(cut, sizeof(cut), s->thresholds[i], 6, LB_NL_TRIM));
     snprintf(buf, sizeof(buf),
              "Klassegrenzen op de score: %s (een waarde op een grens hoort "
              "bij de hogere klasse).",
@@ -697,8 +705,9 @@ static void section_method(sink *k, const lb_diagnosis *dx)
     item(k, buf);
     lb_text dc = {0};
     for (size_t i = 0; i < s->n_dev_cuts; i++)
-        lb_text_printf(&dc, "%s%s", i ? "; " : "",
-                       lb_nl_number(cut, sizeof(cut), s->dev_cuts[i], 6, LB_NL_SIGN | LB_NL_TRIM));
+        lb_text_printf(
+            &dc, "%s%s", i ? "; " : "",
+            lb_diagnose_nl_number(cut, sizeof(cut), s->dev_cuts[i], 6, LB_NL_SIGN | LB_NL_TRIM));
     snprintf(buf, sizeof(buf), "Grenzen van de ontwikkelingsklassen op \xce\x94: %s.",
              dc.s ? dc.s : "");
     lb_text_free(&dc);
@@ -748,22 +757,22 @@ static const char css[] =
 static lb_status render(lb_ctx *ctx, const lb_diagnosis *dx, int html, lb_text *out)
 {
     sink k = {.html = html};
-    char *reasons[3] = {NULL, NULL, NULL}, *why = lb_dx_verdict_reason(dx);
+    char *reasons[3] = {NULL, NULL, NULL}, *why = lb_diagnose_verdict_reason(dx);
     for (int c = 0; c < 3; c++)
-        reasons[c] = lb_dx_reason(dx, c);
+        reasons[c] = lb_diagnose_reason(dx, c);
     if (!why || !reasons[0] || !reasons[1] || !reasons[2]) {
         free(why);
         for (int c = 0; c < 3; c++)
             free(reasons[c]);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
-    const lb_dx_selection *sel = dx->sel;
+    const lb_diagnose_selection *sel = dx->sel;
     char title[512], sub[1024];
     snprintf(title, sizeof(title), "Eerste wijkdiagnose: %s", sel->wijk_name);
     snprintf(sub, sizeof(sub), "%s%s%s \xc2\xb7 peiljaar %d \xc2\xb7 scores van %d tot %d",
              sel->wijk_code ? sel->wijk_code : "", sel->wijk_code ? " \xc2\xb7 " : "",
-             sel->gemeente_name, lb_dx_year(dx, dx->n_t - 1), lb_dx_year(dx, 0),
-             lb_dx_year(dx, dx->n_t - 1));
+             sel->gemeente_name, lb_diagnose_year(dx, dx->n_t - 1), lb_diagnose_year(dx, 0),
+             lb_diagnose_year(dx, dx->n_t - 1));
     if (html) {
         lb_text_puts(&k.t, "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">"
                            "\n<meta name=\"viewport\" content=\"width=device-width, "
@@ -797,7 +806,7 @@ static lb_status render(lb_ctx *ctx, const lb_diagnosis *dx, int html, lb_text *
         free(reasons[c]);
     if (k.t.failed) {
         lb_text_free(&k.t);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     *out = k.t;
     return LB_OK;
@@ -813,30 +822,30 @@ static lb_status write_form(lb_ctx *ctx, const lb_diagnosis *dx, int html, const
     return st;
 }
 
-lb_status lb_dx_write_html(lb_ctx *ctx, const lb_diagnosis *dx, const char *path)
+lb_status lb_diagnose_write_html(lb_ctx *ctx, const lb_diagnosis *dx, const char *path)
 {
     return write_form(ctx, dx, 1, path);
 }
 
-lb_status lb_dx_write_md(lb_ctx *ctx, const lb_diagnosis *dx, const char *path)
+lb_status lb_diagnose_write_md(lb_ctx *ctx, const lb_diagnosis *dx, const char *path)
 {
     return write_form(ctx, dx, 0, path);
 }
 
-lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_dx_output *o,
-                          const char *base)
+lb_status lb_diagnose_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_diagnose_output *o,
+                                const char *base)
 {
     const char *command_line = o->command_line;
     lb_outdir od = {0};
-    char *names[3] = {lb_strfmt("%s.html", base), lb_strfmt("%s.md", base),
-                      lb_strfmt("%s.json", base)};
+    char *names[3] = {lb_core_strfmt("%s.html", base), lb_core_strfmt("%s.md", base),
+                      lb_core_strfmt("%s.json", base)};
     char *paths[3] = {NULL, NULL, NULL};
     struct json_object *doc = NULL;
     const char *const *in = o->inputs;
     size_t n_in = o->n_inputs;
     lb_status st = LB_OK;
     if (!names[0] || !names[1] || !names[2])
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK) {
         const lb_outdir_spec spec = {.overwrite = o->overwrite,
                                      .names = (const char *const *)names,
@@ -847,13 +856,13 @@ lb_status lb_dx_write_all(lb_ctx *ctx, const lb_diagnosis *dx, const lb_dx_outpu
     }
     for (int i = 0; st == LB_OK && i < 3; i++)
         if (!(paths[i] = lb_outdir_tmp_path(&od, names[i])))
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
-        st = lb_dx_write_html(ctx, dx, paths[0]);
+        st = lb_diagnose_write_html(ctx, dx, paths[0]);
     if (st == LB_OK)
-        st = lb_dx_write_md(ctx, dx, paths[1]);
+        st = lb_diagnose_write_md(ctx, dx, paths[1]);
     if (st == LB_OK)
-        st = lb_dx_json(ctx, dx, command_line, &doc);
+        st = lb_diagnose_json(ctx, dx, command_line, &doc);
     if (st == LB_OK)
         st = lb_write_json(ctx, paths[2], doc);
     if (st == LB_OK)

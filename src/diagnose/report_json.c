@@ -26,14 +26,14 @@ static void put(struct json_object *o, const char *key, struct json_object *v)
 }
 
 /* {"lbm", "afw", "class", "class_label", "dimensions": {code: v}, ...} of one aggregate. */
-static struct json_object *agg_json(const lb_diagnosis *dx, const lb_dx_agg *a)
+static struct json_object *agg_json(const lb_diagnosis *dx, const lb_diagnose_agg *a)
 {
     const lb_scoreset *s = dx->s;
     struct json_object *o = json_object_new_object(), *dims = json_object_new_object();
     put(o, "lbm", num(a->v[LB_OUT_LBM]));
     put(o, "afw", num(a->v[LB_OUT_AFW]));
     put(o, "class", a->klass ? json_object_new_int(a->klass) : NULL);
-    put(o, "class_label", a->klass ? str(lb_dx_class_label(s, a->klass)) : NULL);
+    put(o, "class_label", a->klass ? str(lb_diagnose_class_label(s, a->klass)) : NULL);
     for (size_t d = 0; d < s->n_dims; d++)
         put(dims, s->dim_code[d], num(a->v[LB_OUT_DIM0 + d]));
     put(o, "dimensions", dims);
@@ -50,7 +50,8 @@ static struct json_object *delta_json(const lb_diagnosis *dx, const double *d, c
     put(o, "afw", num(d[LB_OUT_AFW]));
     if (cls) {
         put(o, "class", cls[LB_OUT_LBM] ? json_object_new_int(cls[LB_OUT_LBM]) : NULL);
-        put(o, "class_label", cls[LB_OUT_LBM] ? str(lb_dx_dev_label(s, cls[LB_OUT_LBM])) : NULL);
+        put(o, "class_label",
+            cls[LB_OUT_LBM] ? str(lb_diagnose_dev_label(s, cls[LB_OUT_LBM])) : NULL);
     }
     for (size_t k = 0; k < s->n_dims; k++) {
         struct json_object *e = json_object_new_object();
@@ -58,7 +59,7 @@ static struct json_object *delta_json(const lb_diagnosis *dx, const double *d, c
         if (cls) {
             int c = cls[LB_OUT_DIM0 + k];
             put(e, "class", c ? json_object_new_int(c) : NULL);
-            put(e, "class_label", c ? str(lb_dx_dev_label(s, c)) : NULL);
+            put(e, "class_label", c ? str(lb_diagnose_dev_label(s, c)) : NULL);
         }
         put(dims, s->dim_code[k], e);
     }
@@ -79,11 +80,11 @@ static struct json_object *units_json(const lb_diagnosis *dx)
         put(o, "name", str(s->name ? s->name[u] : NULL));
         put(o, "weight", num(s->weight ? s->weight[t * s->n_units + u] : NAN));
         double lbm = lb_scoreset_value(s, t, LB_OUT_LBM, u);
-        int k = lb_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
+        int k = lb_model_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
         put(o, "lbm", num(lbm));
         put(o, "afw", num(lb_scoreset_value(s, t, LB_OUT_AFW, u)));
         put(o, "class", k ? json_object_new_int(k) : NULL);
-        put(o, "class_label", k ? str(lb_dx_class_label(s, k)) : NULL);
+        put(o, "class_label", k ? str(lb_diagnose_class_label(s, k)) : NULL);
         for (size_t d = 0; d < s->n_dims; d++)
             put(dims, s->dim_code[d], num(lb_scoreset_value(s, t, LB_OUT_DIM0 + d, u)));
         put(o, "dimensions", dims);
@@ -92,11 +93,11 @@ static struct json_object *units_json(const lb_diagnosis *dx)
         if (dx->n_t > 1) {
             double dl = lb_scoreset_value(s, t, LB_OUT_LBM, u) -
                         lb_scoreset_value(s, dx->t[0], LB_OUT_LBM, u);
-            int c = lb_classify(dl, s->dev_cuts, s->n_dev_cuts);
+            int c = lb_model_classify(dl, s->dev_cuts, s->n_dev_cuts);
             put(o, "delta_lbm", num(dl));
-            put(o, "delta_from", json_object_new_int(lb_dx_year(dx, 0)));
+            put(o, "delta_from", json_object_new_int(lb_diagnose_year(dx, 0)));
             put(o, "delta_class", c ? json_object_new_int(c) : NULL);
-            put(o, "delta_class_label", c ? str(lb_dx_dev_label(s, c)) : NULL);
+            put(o, "delta_class_label", c ? str(lb_diagnose_dev_label(s, c)) : NULL);
         }
         json_object_array_add(arr, o);
     }
@@ -108,14 +109,14 @@ static struct json_object *check_json(const lb_diagnosis *dx, int *oom)
     struct json_object *o = json_object_new_object(), *crit = json_object_new_array();
     static const char *const names[3] = {"meervoudige problematiek", "risico op afglijden",
                                          "omvang"};
-    const lb_dx_level lv[3] = {dx->problems, dx->risk, dx->size};
+    const lb_diagnose_level lv[3] = {dx->problems, dx->risk, dx->size};
     for (int c = 0; c < 3; c++) {
         struct json_object *e = json_object_new_object();
-        char *why = lb_dx_reason(dx, c);
+        char *why = lb_diagnose_reason(dx, c);
         *oom |= !why;
         put(e, "criterion", json_object_new_int(c + 1));
         put(e, "name", str(names[c]));
-        put(e, "status", str(lb_dx_level_name(lv[c])));
+        put(e, "status", str(lb_diagnose_level_name(lv[c])));
         put(e, "reason", str(why));
         free(why);
         json_object_array_add(crit, e);
@@ -127,8 +128,8 @@ static struct json_object *check_json(const lb_diagnosis *dx, int *oom)
     put(o, "near_by_class_proxy", json_object_new_boolean(dx->near_by_class));
     put(o, "declining", dx->direction_known ? json_object_new_boolean(dx->declining) : NULL);
     put(o, "inhabitants", num(dx->inhabitants));
-    put(o, "verdict", str(lb_dx_verdict_name(dx->verdict)));
-    char *why = lb_dx_verdict_reason(dx);
+    put(o, "verdict", str(lb_diagnose_verdict_name(dx->verdict)));
+    char *why = lb_diagnose_verdict_reason(dx);
     *oom |= !why;
     put(o, "verdict_reason", str(why));
     free(why);
@@ -140,26 +141,26 @@ static struct json_object *check_json(const lb_diagnosis *dx, int *oom)
     put(o, "thresholds", th);
     struct json_object *rules = json_object_new_array();
     for (size_t i = 0; i < LB_DX_N_RULES; i++) {
-        char *r = lb_dx_rule(dx, i);
+        char *r = lb_diagnose_rule(dx, i);
         *oom |= !r;
         json_object_array_add(rules, str(r));
         free(r);
     }
     put(o, "rules", rules);
-    put(o, "disclaimer", str(lb_dx_disclaimer));
+    put(o, "disclaimer", str(lb_diagnose_disclaimer));
     return o;
 }
 
-lb_status lb_dx_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_line,
-                     struct json_object **out)
+lb_status lb_diagnose_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_line,
+                           struct json_object **out)
 {
     const lb_scoreset *s = dx->s;
-    const lb_dx_selection *sel = dx->sel;
+    const lb_diagnose_selection *sel = dx->sel;
     const size_t last = dx->n_t - 1, nd = s->n_dims;
     int oom = 0;
     struct json_object *doc = json_object_new_object();
     if (!doc)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
 
     struct json_object *tool = json_object_new_object();
     put(tool, "name", str("leefbaar"));
@@ -206,13 +207,13 @@ lb_status lb_dx_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_li
     put(ref, "deviation", json_object_new_double(0.0));
     put(doc, "reference", ref);
     put(doc, "weight", str(s->weight_name));
-    put(doc, "year", json_object_new_int(lb_dx_year(dx, last)));
+    put(doc, "year", json_object_new_int(lb_diagnose_year(dx, last)));
 
     struct json_object *dims = json_object_new_array();
     for (size_t d = 0; d < nd; d++) {
         struct json_object *e = json_object_new_object();
         put(e, "code", str(s->dim_code[d]));
-        put(e, "label", str(lb_dx_dim_label(s, d)));
+        put(e, "label", str(lb_diagnose_dim_label(s, d)));
         json_object_array_add(dims, e);
     }
     put(doc, "dimensions", dims);
@@ -220,7 +221,7 @@ lb_status lb_dx_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_li
     struct json_object *years = json_object_new_array();
     for (size_t ti = 0; ti < dx->n_t; ti++) {
         struct json_object *e = json_object_new_object();
-        put(e, "year", json_object_new_int(lb_dx_year(dx, ti)));
+        put(e, "year", json_object_new_int(lb_diagnose_year(dx, ti)));
         put(e, "weighted", json_object_new_boolean(dx->weighted[ti]));
         put(e, "wijk", agg_json(dx, &dx->wijk[ti]));
         put(e, "gemeente", agg_json(dx, &dx->gem[ti]));
@@ -248,10 +249,10 @@ lb_status lb_dx_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_li
 
     struct json_object *dev = json_object_new_array();
     for (size_t p = 0; p < dx->n_periods; p++) {
-        const lb_dx_period *pe = &dx->periods[p];
+        const lb_diagnose_period *pe = &dx->periods[p];
         struct json_object *e = json_object_new_object();
-        put(e, "from", json_object_new_int(lb_dx_year(dx, pe->from)));
-        put(e, "to", json_object_new_int(lb_dx_year(dx, pe->to)));
+        put(e, "from", json_object_new_int(lb_diagnose_year(dx, pe->from)));
+        put(e, "to", json_object_new_int(lb_diagnose_year(dx, pe->to)));
         put(e, "wijk", delta_json(dx, pe->wijk, pe->wijk_class));
         put(e, "gemeente", delta_json(dx, pe->gemeente, pe->gem_class));
         put(e, "focus", pe->focus ? delta_json(dx, pe->focus, NULL) : NULL);
@@ -262,12 +263,12 @@ lb_status lb_dx_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_li
     struct json_object *drv = json_object_new_object(), *wd = json_object_new_array();
     put(drv, "available", json_object_new_boolean(dx->has_contrib));
     for (size_t k = 0; k < dx->n_weak; k++) {
-        const lb_dx_weak *wk = &dx->weak[k];
+        const lb_diagnose_weak *wk = &dx->weak[k];
         struct json_object *e = json_object_new_object(), *inds = json_object_new_array();
         put(e, "code", str(s->dim_code[wk->dim]));
         put(e, "gap", num(dx->gap[wk->dim]));
         for (size_t j = 0; j < wk->n_drivers; j++) {
-            const lb_dx_driver *dr = &wk->drivers[j];
+            const lb_diagnose_driver *dr = &wk->drivers[j];
             struct json_object *ie = json_object_new_object();
             put(ie, "id", str(s->ind_id[dr->ind]));
             put(ie, "label", str(s->ind_label ? s->ind_label[dr->ind] : NULL));
@@ -288,7 +289,7 @@ lb_status lb_dx_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *command_li
     put(doc, "check", check_json(dx, &oom));
     if (oom) {
         json_object_put(doc);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     *out = doc;
     return LB_OK;

@@ -16,21 +16,21 @@ lb_status lb_diagnose_compute(lb_ctx *ctx, const lb_diagnose_options *o, lb_resu
 {
     lb_ctx_warnings_reset(ctx);
     if (!o || !o->sources || o->n_sources == 0)
-        return lb_error(ctx, LB_ERR_ARG, "diagnose: scored units are required (--scores)");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "diagnose: scored units are required (--scores)");
     lb_scoreset *s = NULL;
     lb_status st = lb_scoreset_read(ctx, o->sources, o->n_sources, &s);
     if (st != LB_OK)
         return st;
-    return lb_dx_compute_on(ctx, s, 1, o, out);
+    return lb_diagnose_compute_on(ctx, s, 1, o, out);
 }
 
 lb_status lb_diagnose_exec(lb_ctx *ctx, const lb_diagnose_options *o)
 {
     lb_ctx_warnings_reset(ctx);
     if (!o || !o->sources || o->n_sources == 0)
-        return lb_error(ctx, LB_ERR_ARG, "diagnose: scored units are required (--scores)");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "diagnose: scored units are required (--scores)");
     if (!o->outdir || !*o->outdir)
-        return lb_error(ctx, LB_ERR_ARG, "diagnose: an output directory is required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "diagnose: an output directory is required");
     lb_result *res = NULL;
     lb_status st = lb_diagnose_compute(ctx, o, &res);
     if (st == LB_OK) {
@@ -60,11 +60,12 @@ lb_status lb_diagnose_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
 {
     lb_ctx_warnings_reset(ctx);
     if (!opts || strcmp(lb_opts_operation(opts), "diagnose") != 0)
-        return lb_error(ctx, LB_ERR_ARG, "lb_diagnose_run: options of \"%s\", not of \"diagnose\"",
-                        opts ? lb_opts_operation(opts) : "(null)");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "lb_diagnose_run: options of \"%s\", not of \"diagnose\"",
+                            opts ? lb_opts_operation(opts) : "(null)");
     lb_status st = lb_opts_check(ctx, opts, 0);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "diagnose: ");
+        return lb_ctx_error_prefix(ctx, st, "diagnose: ");
     lb_diagnose_options o;
     lb_diagnose_options_init(&o);
     size_t n_src = 0, n_yv = 0, n_years = 0, cap_years = 0;
@@ -76,15 +77,15 @@ lb_status lb_diagnose_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
     char **copies = calloc(n_src + 1, sizeof(char *));
     int *years = calloc(cap_years + 1, sizeof(int));
     if (!src || !copies || !years)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == LB_OK && i < n_yv; i++) {
         size_t n = 0;
         lb_opts_parse_ints(yv[i], years + n_years, cap_years - n_years, &n);
         n_years += n;
     }
     for (size_t k = 0; st == LB_OK && k < n_src; k++) {
-        if (!(copies[k] = lb_strdup(scores[k]))) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        if (!(copies[k] = lb_core_strdup(scores[k]))) {
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             break;
         }
         split_layer(copies[k], &src[k]);

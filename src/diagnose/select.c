@@ -23,7 +23,7 @@ static const char *const code_fields[] = {"WK_CODE", "BU_CODE",  "GM_CODE",  "CO
                                           "KODE",    "statcode", "postcode", "PC4",
                                           "PC6",     "ID",       NULL};
 
-int lb_dx_code_match(const char *pattern, const char *code)
+int lb_diagnose_code_match(const char *pattern, const char *code)
 {
     if (!pattern || !code)
         return 0;
@@ -42,10 +42,10 @@ int lb_dx_code_match(const char *pattern, const char *code)
         }
         return 1;
     }
-    return lb_str_ieq(pattern, code);
+    return lb_core_str_ieq(pattern, code);
 }
 
-void lb_dx_selection_free(lb_dx_selection *sel)
+void lb_diagnose_selection_free(lb_diagnose_selection *sel)
 {
     free(sel->wijk);
     free(sel->gemeente);
@@ -67,7 +67,7 @@ void lb_dx_selection_free(lb_dx_selection *sel)
 /* A comma-separated list, split in a copy: items[] point into *buf (caller frees both). */
 static lb_status split_list(lb_ctx *ctx, const char *list, char **buf, char ***items, size_t *n)
 {
-    *buf = lb_strdup(list);
+    *buf = lb_core_strdup(list);
     size_t cap = 1;
     for (const char *p = list; *p; p++)
         cap += *p == ',';
@@ -75,7 +75,7 @@ static lb_status split_list(lb_ctx *ctx, const char *list, char **buf, char ***i
     if (!*buf || !*items) {
         free(*buf);
         free(*items);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     *n = 0;
     char *save = NULL;
@@ -95,9 +95,9 @@ static lb_status split_list(lb_ctx *ctx, const char *list, char **buf, char ***i
 static lb_status read_polygons(lb_ctx *ctx, const char *what, const char *spec, const char *s_srs,
                                lb_vlayer **out)
 {
-    char *path = lb_strdup(spec);
+    char *path = lb_core_strdup(spec);
     if (!path)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     const char *layer = NULL;
     struct stat sb;
     char *colon = strrchr(path, ':');
@@ -108,8 +108,8 @@ static lb_status read_polygons(lb_ctx *ctx, const char *what, const char *spec, 
     lb_source src = {.name = what, .path = path, .layer = layer, .s_srs = s_srs};
     lb_status st = lb_vlayer_read(ctx, &src, NULL, out);
     if (st == LB_OK && (*out)->kind != LB_GEOM_POLYGON) {
-        st = lb_error(ctx, LB_ERR_DATA, "%s '%s' layer '%s': polygons expected", what, path,
-                      (*out)->layer ? (*out)->layer : "");
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "%s '%s' layer '%s': polygons expected", what, path,
+                          (*out)->layer ? (*out)->layer : "");
         lb_vlayer_destroy(*out);
         *out = NULL;
     }
@@ -133,7 +133,7 @@ static const lb_field *find_field(const lb_vlayer *l, const char *const *names)
 {
     for (size_t k = 0; names[k]; k++)
         for (size_t j = 0; j < l->n_fields; j++)
-            if (lb_str_ieq(l->fields[j].name, names[k]))
+            if (lb_core_str_ieq(l->fields[j].name, names[k]))
                 return &l->fields[j];
     return NULL;
 }
@@ -147,7 +147,7 @@ static size_t pick_features(const lb_vlayer *l, char **items, size_t n_items, un
         take[i] = 0;
         for (size_t j = 0; j < l->n_fields && !take[i]; j++)
             for (size_t k = 0; k < n_items && !take[i]; k++)
-                if (lb_str_ieq(field_text(&l->fields[j], i, buf, sizeof(buf)), items[k]))
+                if (lb_core_str_ieq(field_text(&l->fields[j], i, buf, sizeof(buf)), items[k]))
                     take[i] = 1;
         n += take[i];
     }
@@ -184,7 +184,7 @@ static char *join_field(const lb_vlayer *l, const lb_field *f, const unsigned ch
 static char *layer_label(const lb_vlayer *l)
 {
     const char *slash = strrchr(l->path, '/');
-    return lb_strfmt("%s, laag %s", slash ? slash + 1 : l->path, l->layer ? l->layer : "");
+    return lb_core_strfmt("%s, laag %s", slash ? slash + 1 : l->path, l->layer ? l->layer : "");
 }
 
 /* Units at least @p min_inside of their area inside the taken features (areas by the GEOS
@@ -234,7 +234,7 @@ static void some_codes(const lb_scoreset *s, char *buf, size_t size)
         const char *c = s->wk_code && s->wk_code[u] ? s->wk_code[u] : s->id[u];
         if (strstr(buf, c))
             continue;
-        lb_list_append(buf, size, c);
+        lb_core_list_append(buf, size, c);
         shown++;
     }
 }
@@ -249,23 +249,24 @@ static lb_status match_codes(lb_ctx *ctx, const lb_scoreset *s, const char *what
     for (size_t k = 0; k < n_items; k++) {
         size_t hit = 0;
         for (size_t u = 0; u < s->n_units; u++)
-            if (s->wk_code && lb_dx_code_match(items[k], s->wk_code[u])) {
+            if (s->wk_code && lb_diagnose_code_match(items[k], s->wk_code[u])) {
                 hit += !in[u];
                 in[u] = 1;
                 *by_wk = 1;
             }
         if (!hit)
             for (size_t u = 0; u < s->n_units; u++)
-                if (lb_dx_code_match(items[k], s->id[u])) {
+                if (lb_diagnose_code_match(items[k], s->id[u])) {
                     hit += !in[u];
                     in[u] = 1;
                 }
         if (!hit) {
             char codes[256];
             some_codes(s, codes, sizeof(codes));
-            return lb_error(ctx, LB_ERR_DATA,
-                            "%s '%s': no unit of %s has this wijk code or id (codes there: %s)",
-                            what, items[k], s->description ? s->description : "the scores", codes);
+            return lb_ctx_error(ctx, LB_ERR_DATA,
+                                "%s '%s': no unit of %s has this wijk code or id (codes there: %s)",
+                                what, items[k], s->description ? s->description : "the scores",
+                                codes);
         }
         *n_in += hit;
     }
@@ -273,7 +274,7 @@ static lb_status match_codes(lb_ctx *ctx, const lb_scoreset *s, const char *what
 }
 
 static lb_status select_wijk(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
-                             lb_dx_selection *sel)
+                             lb_diagnose_selection *sel)
 {
     lb_status st = LB_OK;
     char *buf = NULL, **items = NULL;
@@ -281,14 +282,14 @@ static lb_status select_wijk(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnos
     if (o->wijk && (st = split_list(ctx, o->wijk, &buf, &items, &n_items)) != LB_OK)
         return st;
     char pct[32];
-    lb_nl_number(pct, sizeof(pct), 100.0 * o->min_inside, 0, 0);
+    lb_diagnose_nl_number(pct, sizeof(pct), 100.0 * o->min_inside, 0, 0);
 
     if (o->wijk_polygon) {
         if (!s->geom) {
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "--wijk-polygon: the scores (%s) have no polygons; give the unit "
-                          "polygons with the scores' geometry option",
-                          s->description ? s->description : "input");
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "--wijk-polygon: the scores (%s) have no polygons; give the unit "
+                              "polygons with the scores' geometry option",
+                              s->description ? s->description : "input");
             goto done;
         }
         if ((st = read_polygons(ctx, "wijk polygon", o->wijk_polygon, o->s_srs, &sel->wijk_poly)) !=
@@ -297,16 +298,16 @@ static lb_status select_wijk(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnos
         const lb_vlayer *l = sel->wijk_poly;
         sel->wijk_poly_take = malloc(l->n ? l->n : 1);
         if (!sel->wijk_poly_take) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             goto done;
         }
         if (n_items == 0)
             memset(sel->wijk_poly_take, 1, l->n);
         else if (pick_features(l, items, n_items, sel->wijk_poly_take) == 0) {
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "--wijk '%s': no feature of '%s' layer '%s' has a field with this "
-                          "code or name",
-                          o->wijk, l->path, l->layer ? l->layer : "");
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "--wijk '%s': no feature of '%s' layer '%s' has a field with this "
+                              "code or name",
+                              o->wijk, l->path, l->layer ? l->layer : "");
             goto done;
         }
         sel->wijk_code = join_field(l, find_field(l, code_fields), sel->wijk_poly_take);
@@ -315,19 +316,19 @@ static lb_status select_wijk(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnos
                                sel->wijk_share, &n_in)) != LB_OK)
             goto done;
         if (n_in == 0) {
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "--wijk-polygon '%s': no scored unit lies at least %s %% inside it",
-                          o->wijk_polygon, pct);
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "--wijk-polygon '%s': no scored unit lies at least %s %% inside it",
+                              o->wijk_polygon, pct);
             goto done;
         }
         char *from = layer_label(l);
-        sel->wijk_rule = lb_strfmt("de eenheden die voor minstens %s %% binnen de wijkgrens "
-                                   "liggen (%s)",
-                                   pct, from ? from : l->path);
+        sel->wijk_rule = lb_core_strfmt("de eenheden die voor minstens %s %% binnen de wijkgrens "
+                                        "liggen (%s)",
+                                        pct, from ? from : l->path);
         free(from);
     } else {
         if (n_items == 0) {
-            st = lb_error(ctx, LB_ERR_ARG, "no wijk given: a code, a name or a polygon");
+            st = lb_ctx_error(ctx, LB_ERR_ARG, "no wijk given: a code, a name or a polygon");
             goto done;
         }
         int by_wk = 0;
@@ -337,42 +338,42 @@ static lb_status select_wijk(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnos
             memset(sel->wijk, 0, s->n_units);
             n_in = 0;
             for (size_t u = 0; u < s->n_units; u++)
-                if (s->name && lb_str_ieq(s->name[u], o->wijk)) {
+                if (s->name && lb_core_str_ieq(s->name[u], o->wijk)) {
                     sel->wijk[u] = 1;
                     n_in++;
                 }
             if (n_in == 0)
                 goto done;
             st = LB_OK;
-            lb_error_clear(ctx);
-            sel->wijk_name = lb_strdup(o->wijk);
-            sel->wijk_rule = lb_strfmt("de eenheid met de naam '%s'", o->wijk);
+            lb_ctx_error_clear(ctx);
+            sel->wijk_name = lb_core_strdup(o->wijk);
+            sel->wijk_rule = lb_core_strfmt("de eenheid met de naam '%s'", o->wijk);
             for (size_t u = 0; u < s->n_units; u++)
                 if (sel->wijk[u] && !sel->wijk_code)
-                    sel->wijk_code = lb_strdup(s->id[u]);
+                    sel->wijk_code = lb_core_strdup(s->id[u]);
         } else if (st != LB_OK) {
             goto done;
         } else {
-            sel->wijk_code = lb_strdup(o->wijk);
+            sel->wijk_code = lb_core_strdup(o->wijk);
             if (by_wk)
-                sel->wijk_rule = lb_strfmt("de eenheden (buurten) met wijkcode %s", o->wijk);
+                sel->wijk_rule = lb_core_strfmt("de eenheden (buurten) met wijkcode %s", o->wijk);
             else
-                sel->wijk_rule = lb_strfmt("de eenhe%s %s", n_in > 1 ? "den" : "id", o->wijk);
+                sel->wijk_rule = lb_core_strfmt("de eenhe%s %s", n_in > 1 ? "den" : "id", o->wijk);
             /* A single unit that is itself the wijk gives its name. */
             if (!by_wk && n_in == 1 && s->name)
                 for (size_t u = 0; u < s->n_units; u++)
                     if (sel->wijk[u] && s->name[u])
-                        sel->wijk_name = lb_strdup(s->name[u]);
+                        sel->wijk_name = lb_core_strdup(s->name[u]);
         }
     }
     if (o->wijk_name) {
         free(sel->wijk_name);
-        sel->wijk_name = lb_strdup(o->wijk_name);
+        sel->wijk_name = lb_core_strdup(o->wijk_name);
     }
     if (!sel->wijk_name)
-        sel->wijk_name = lb_strfmt("wijk %s", sel->wijk_code ? sel->wijk_code : "");
+        sel->wijk_name = lb_core_strfmt("wijk %s", sel->wijk_code ? sel->wijk_code : "");
     if (!sel->wijk_name || !sel->wijk_rule)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
 done:
     free(items);
     free(buf);
@@ -380,17 +381,17 @@ done:
 }
 
 static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
-                                 lb_dx_selection *sel)
+                                 lb_diagnose_selection *sel)
 {
     lb_status st = LB_OK;
     size_t n_in = 0;
     char pct[32];
-    lb_nl_number(pct, sizeof(pct), 100.0 * o->min_inside, 0, 0);
+    lb_diagnose_nl_number(pct, sizeof(pct), 100.0 * o->min_inside, 0, 0);
     if (o->gemeente_polygon) {
         if (!s->geom)
-            return lb_error(ctx, LB_ERR_DATA,
-                            "--gemeente-polygon: the scores have no polygons; give the unit "
-                            "polygons with the scores' geometry option");
+            return lb_ctx_error(ctx, LB_ERR_DATA,
+                                "--gemeente-polygon: the scores have no polygons; give the unit "
+                                "polygons with the scores' geometry option");
         lb_vlayer *l = NULL;
         if ((st = read_polygons(ctx, "gemeente polygon", o->gemeente_polygon, o->s_srs, &l)) !=
             LB_OK)
@@ -399,17 +400,18 @@ static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_dia
         sel->gemeente_code = join_field(l, find_field(l, code_fields), NULL);
         sel->gemeente_name = join_field(l, find_field(l, name_fields), NULL);
         char *from = layer_label(l);
-        sel->gemeente_rule =
-            lb_strfmt("de eenheden die voor minstens %s %% binnen de gemeentegrens liggen (%s)",
-                      pct, from ? from : l->path);
+        sel->gemeente_rule = lb_core_strfmt(
+            "de eenheden die voor minstens %s %% binnen de gemeentegrens liggen (%s)", pct,
+            from ? from : l->path);
         free(from);
         lb_vlayer_destroy(l);
         if (st != LB_OK)
             return st;
         if (n_in == 0)
-            return lb_error(ctx, LB_ERR_DATA,
-                            "--gemeente-polygon '%s': no scored unit lies at least %s %% inside",
-                            o->gemeente_polygon, pct);
+            return lb_ctx_error(
+                ctx, LB_ERR_DATA,
+                "--gemeente-polygon '%s': no scored unit lies at least %s %% inside",
+                o->gemeente_polygon, pct);
     } else if (o->gemeente) {
         char *buf = NULL, **items = NULL;
         size_t n_items = 0;
@@ -418,22 +420,23 @@ static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_dia
         for (size_t k = 0; k < n_items; k++) {
             size_t hit = 0;
             for (size_t u = 0; u < s->n_units; u++)
-                if ((s->gm_code && lb_dx_code_match(items[k], s->gm_code[u])) ||
-                    lb_dx_code_match(items[k], s->id[u])) {
+                if ((s->gm_code && lb_diagnose_code_match(items[k], s->gm_code[u])) ||
+                    lb_diagnose_code_match(items[k], s->id[u])) {
                     hit += !sel->gemeente[u];
                     sel->gemeente[u] = 1;
                 }
             if (!hit && st == LB_OK)
-                st = lb_error(ctx, LB_ERR_DATA,
-                              "--gemeente '%s': no unit has this gemeente code or id", items[k]);
+                st =
+                    lb_ctx_error(ctx, LB_ERR_DATA,
+                                 "--gemeente '%s': no unit has this gemeente code or id", items[k]);
             n_in += hit;
         }
         free(items);
         free(buf);
         if (st != LB_OK)
             return st;
-        sel->gemeente_code = lb_strdup(o->gemeente);
-        sel->gemeente_rule = lb_strfmt("de eenheden met gemeentecode of code %s", o->gemeente);
+        sel->gemeente_code = lb_core_strdup(o->gemeente);
+        sel->gemeente_rule = lb_core_strfmt("de eenheden met gemeentecode of code %s", o->gemeente);
     } else {
         /* The gemeente codes of the wijk's units. */
         lb_text codes = {0};
@@ -448,56 +451,59 @@ static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_dia
         }
         if (codes.failed) {
             lb_text_free(&codes);
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         }
         if (!codes.s) {
             memset(sel->gemeente, 1, s->n_units);
-            sel->gemeente_rule = lb_strdup("alle eenheden in de invoer (de invoer heeft geen "
-                                           "gemeentecodes; geef de gemeente op om te beperken)");
-            sel->gemeente_name = lb_strdup("alle eenheden in de invoer");
-            lb_log(ctx, LB_LOG_WARN,
-                   "diagnose: the scores have no gemeente codes; the wijk is compared with all "
-                   "units of the input (give --gemeente to restrict)");
+            sel->gemeente_rule =
+                lb_core_strdup("alle eenheden in de invoer (de invoer heeft geen "
+                               "gemeentecodes; geef de gemeente op om te beperken)");
+            sel->gemeente_name = lb_core_strdup("alle eenheden in de invoer");
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "diagnose: the scores have no gemeente codes; the wijk is compared with all "
+                       "units of the input (give --gemeente to restrict)");
         } else {
             if (strchr(codes.s, ','))
-                lb_log(ctx, LB_LOG_WARN,
-                       "diagnose: the wijk's units lie in several gemeenten (%s); all of them "
-                       "form the comparison",
-                       codes.s);
+                lb_ctx_log(ctx, LB_LOG_WARN,
+                           "diagnose: the wijk's units lie in several gemeenten (%s); all of them "
+                           "form the comparison",
+                           codes.s);
             sel->gemeente_code = codes.s;
             codes.s = NULL;
-            sel->gemeente_rule = lb_strfmt("de eenheden met gemeentecode %s", sel->gemeente_code);
+            sel->gemeente_rule =
+                lb_core_strfmt("de eenheden met gemeentecode %s", sel->gemeente_code);
         }
         lb_text_free(&codes);
     }
     if (o->gemeente_name) {
         free(sel->gemeente_name);
-        sel->gemeente_name = lb_strdup(o->gemeente_name);
+        sel->gemeente_name = lb_core_strdup(o->gemeente_name);
     }
     if (!sel->gemeente_name)
-        sel->gemeente_name = lb_strfmt("gemeente %s", sel->gemeente_code ? sel->gemeente_code : "");
+        sel->gemeente_name =
+            lb_core_strfmt("gemeente %s", sel->gemeente_code ? sel->gemeente_code : "");
     if (!sel->gemeente_name || !sel->gemeente_rule)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     size_t outside = 0;
     for (size_t u = 0; u < s->n_units; u++)
         outside += sel->wijk[u] && !sel->gemeente[u];
     if (outside)
-        lb_log(ctx, LB_LOG_WARN, "diagnose: %zu unit(s) of the wijk lie outside the gemeente",
-               outside);
+        lb_ctx_log(ctx, LB_LOG_WARN, "diagnose: %zu unit(s) of the wijk lie outside the gemeente",
+                   outside);
     return LB_OK;
 }
 
 static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
-                              lb_dx_selection *sel)
+                              lb_diagnose_selection *sel)
 {
     lb_status st = LB_OK;
     size_t n_in = 0;
     sel->focus = calloc(s->n_units ? s->n_units : 1, 1);
     if (!sel->focus)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    char *path = lb_strdup(o->focus);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    char *path = lb_core_strdup(o->focus);
     if (!path)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     char *colon = strrchr(path, ':');
     struct stat sb;
     if (colon && stat(path, &sb) != 0)
@@ -505,12 +511,12 @@ static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagno
     int is_file = stat(path, &sb) == 0;
     free(path);
     char pct[32];
-    lb_nl_number(pct, sizeof(pct), 100.0 * o->min_inside, 0, 0);
+    lb_diagnose_nl_number(pct, sizeof(pct), 100.0 * o->min_inside, 0, 0);
     if (is_file) {
         if (!s->geom)
-            return lb_error(ctx, LB_ERR_DATA,
-                            "--focus: the scores have no polygons; give the unit polygons with "
-                            "the scores' geometry option, or focus codes");
+            return lb_ctx_error(ctx, LB_ERR_DATA,
+                                "--focus: the scores have no polygons; give the unit polygons with "
+                                "the scores' geometry option, or focus codes");
         if ((st = read_polygons(ctx, "focus", o->focus, o->s_srs, &sel->focus_poly)) != LB_OK)
             return st;
         if ((st = units_inside(ctx, s, sel->focus_poly, NULL, o->min_inside, sel->focus, NULL,
@@ -519,11 +525,11 @@ static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagno
         sel->n_focus_areas = sel->focus_poly->n;
         char *names = join_field(sel->focus_poly, find_field(sel->focus_poly, name_fields), NULL);
         char *from = layer_label(sel->focus_poly);
-        sel->focus_rule =
-            lb_strfmt("%zu aandachtswijk%s%s%s (%s); de eenheden die voor minstens %s %% binnen "
-                      "liggen",
-                      sel->n_focus_areas, sel->n_focus_areas == 1 ? "" : "en", names ? ": " : "",
-                      names ? names : "", from ? from : sel->focus_poly->path, pct);
+        sel->focus_rule = lb_core_strfmt(
+            "%zu aandachtswijk%s%s%s (%s); de eenheden die voor minstens %s %% binnen "
+            "liggen",
+            sel->n_focus_areas, sel->n_focus_areas == 1 ? "" : "en", names ? ": " : "",
+            names ? names : "", from ? from : sel->focus_poly->path, pct);
         free(from);
         free(names);
     } else {
@@ -533,7 +539,7 @@ static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagno
         if ((st = split_list(ctx, o->focus, &buf, &items, &n_items)) != LB_OK)
             return st;
         if (n_items == 0)
-            st = lb_error(ctx, LB_ERR_ARG, "--focus: empty list of codes");
+            st = lb_ctx_error(ctx, LB_ERR_ARG, "--focus: empty list of codes");
         else
             st = match_codes(ctx, s, "--focus", items, n_items, sel->focus, &by_wk, &n_in);
         free(items);
@@ -541,10 +547,10 @@ static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagno
         if (st != LB_OK)
             return st;
         sel->n_focus_areas = n_items;
-        sel->focus_rule = lb_strfmt("aandachtswijken met de codes %s", o->focus);
+        sel->focus_rule = lb_core_strfmt("aandachtswijken met de codes %s", o->focus);
     }
     if (!sel->focus_rule)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     /* The wijk itself is not its own yardstick. */
     size_t overlap = 0, left = 0;
     for (size_t u = 0; u < s->n_units; u++) {
@@ -555,27 +561,27 @@ static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagno
         left += sel->focus[u];
     }
     if (overlap) {
-        lb_log(ctx, LB_LOG_WARN,
-               "diagnose: %zu unit(s) of the wijk are also in the focus areas; they are left "
-               "out of the focus average",
-               overlap);
-        char *r = lb_strfmt("%s; de %zu eenhe%s van de wijk zelf niet meegeteld", sel->focus_rule,
-                            overlap, overlap == 1 ? "id" : "den");
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "diagnose: %zu unit(s) of the wijk are also in the focus areas; they are left "
+                   "out of the focus average",
+                   overlap);
+        char *r = lb_core_strfmt("%s; de %zu eenhe%s van de wijk zelf niet meegeteld",
+                                 sel->focus_rule, overlap, overlap == 1 ? "id" : "den");
         if (!r)
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         free(sel->focus_rule);
         sel->focus_rule = r;
     }
     if (left == 0)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "--focus '%s': no scored unit belongs to the focus areas (apart from "
-                        "the wijk itself)",
-                        o->focus);
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "--focus '%s': no scored unit belongs to the focus areas (apart from "
+                            "the wijk itself)",
+                            o->focus);
     return LB_OK;
 }
 
-lb_status lb_dx_select(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
-                       lb_dx_selection *sel)
+lb_status lb_diagnose_select(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
+                             lb_diagnose_selection *sel)
 {
     memset(sel, 0, sizeof(*sel));
     size_t n = s->n_units ? s->n_units : 1;
@@ -584,8 +590,8 @@ lb_status lb_dx_select(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_opti
     if (o->wijk_polygon)
         sel->wijk_share = calloc(n, sizeof(double));
     if (!sel->wijk || !sel->gemeente || (o->wijk_polygon && !sel->wijk_share)) {
-        lb_dx_selection_free(sel);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        lb_diagnose_selection_free(sel);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     lb_status st = select_wijk(ctx, s, o, sel);
     if (st == LB_OK)
@@ -593,6 +599,6 @@ lb_status lb_dx_select(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_opti
     if (st == LB_OK && o->focus && *o->focus)
         st = select_focus(ctx, s, o, sel);
     if (st != LB_OK)
-        lb_dx_selection_free(sel);
+        lb_diagnose_selection_free(sel);
     return st;
 }

@@ -98,7 +98,7 @@ static void unit_path(lb_text *t, const lb_diagnosis *dx, size_t u, const view *
     const lb_scoreset *s = dx->s;
     const size_t tl = dx->t[dx->n_t - 1];
     double lbm = lb_scoreset_value(s, tl, LB_OUT_LBM, u);
-    int k = lb_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
+    int k = lb_model_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
     char a[32];
     lb_text_printf(t, "<path fill=\"%s\" %s d=\"", class_colour(s, k), style);
     ring_path(t, s->geom, s->geom_row[u], v);
@@ -110,8 +110,8 @@ static void unit_path(lb_text *t, const lb_diagnosis *dx, size_t u, const view *
         lb_text_puts(t, " ");
         lb_text_html(t, s->name[u]);
     }
-    lb_text_printf(t, ": %s (%s)</title></path>\n", lb_nl_number(a, sizeof(a), lbm, 3, 0),
-                   k ? lb_dx_class_label(s, k) : "geen score");
+    lb_text_printf(t, ": %s (%s)</title></path>\n", lb_diagnose_nl_number(a, sizeof(a), lbm, 3, 0),
+                   k ? lb_diagnose_class_label(s, k) : "geen score");
 }
 
 /* Nice round length for the scale bar, about a fifth of the map width. */
@@ -125,7 +125,7 @@ static double scale_length(double width_m)
     return best;
 }
 
-int lb_dx_svg_map(lb_text *t, const lb_diagnosis *dx)
+int lb_diagnose_svg_map(lb_text *t, const lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
     if (!s->geom || !s->geom_row || s->geom->kind != LB_GEOM_POLYGON)
@@ -215,7 +215,7 @@ int lb_dx_svg_map(lb_text *t, const lb_diagnosis *dx)
             "<g class=\"scale\"><rect x=\"12\" y=\"%.0f\" width=\"%.1f\" "
             "height=\"5\" fill=\"#333\"/><text x=\"12\" y=\"%.0f\">%s km</text></g>\n",
             v.h - 18, lp, v.h - 24,
-            lb_nl_number(a, sizeof(a), len / 1000.0, fmod(len, 1000.0) == 0.0 ? 0 : 1, 0));
+            lb_diagnose_nl_number(a, sizeof(a), len / 1000.0, fmod(len, 1000.0) == 0.0 ? 0 : 1, 0));
     else
         lb_text_printf(t,
                        "<g class=\"scale\"><rect x=\"12\" y=\"%.0f\" width=\"%.1f\" "
@@ -238,7 +238,7 @@ static double nice_up(double x)
     return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * e;
 }
 
-void lb_dx_svg_bars(lb_text *t, const lb_diagnosis *dx)
+void lb_diagnose_svg_bars(lb_text *t, const lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
     const size_t nd = s->n_dims;
@@ -270,7 +270,7 @@ void lb_dx_svg_bars(lb_text *t, const lb_diagnosis *dx)
                        "<text x=\"%.0f\" y=\"%.1f\" class=\"dim\" text-anchor=\"end\" "
                        "dominant-baseline=\"central\">",
                        label_w - 10, y + row_h / 2);
-        lb_text_html(t, lb_dx_dim_label(s, d));
+        lb_text_html(t, lb_diagnose_dim_label(s, d));
         lb_text_puts(t, "</text>\n");
         if (isfinite(dx->threshold[d]) && dx->threshold[d] > 0)
             lb_text_printf(t,
@@ -291,8 +291,9 @@ void lb_dx_svg_bars(lb_text *t, const lb_diagnosis *dx)
                        "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
                        "<title>",
                        bx, y + 7, fmax(bw, 0.5), row_h - 14, col);
-        lb_text_html(t, lb_dx_dim_label(s, d));
-        lb_text_printf(t, ": %s</title></rect>\n", lb_nl_number(a, sizeof(a), g, 3, LB_NL_SIGN));
+        lb_text_html(t, lb_diagnose_dim_label(s, d));
+        lb_text_printf(t, ": %s</title></rect>\n",
+                       lb_diagnose_nl_number(a, sizeof(a), g, 3, LB_NL_SIGN));
         lb_text_printf(t,
                        "<text x=\"%.1f\" y=\"%.1f\" class=\"val\" text-anchor=\"%s\" "
                        "dominant-baseline=\"central\">%s</text>\n",
@@ -310,13 +311,13 @@ void lb_dx_svg_bars(lb_text *t, const lb_diagnosis *dx)
                        "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" "
                        "text-anchor=\"middle\">%s</text>\n",
                        x, x, yb, yb + 5, x, yb + 18,
-                       lb_nl_number(a, sizeof(a), v, m < 0.1 ? 3 : 2, LB_NL_SIGN));
+                       lb_diagnose_nl_number(a, sizeof(a), v, m < 0.1 ? 3 : 2, LB_NL_SIGN));
     }
     lb_text_puts(t, "</svg>\n");
 }
 
 /* One polyline per run of consecutive years with values. */
-static void series(lb_text *t, const lb_diagnosis *dx, const lb_dx_agg *a, const double *xs,
+static void series(lb_text *t, const lb_diagnosis *dx, const lb_diagnose_agg *a, const double *xs,
                    double ylo, double yhi, double top, double ph, const char *style,
                    const char *colour)
 {
@@ -345,14 +346,15 @@ static void series(lb_text *t, const lb_diagnosis *dx, const lb_dx_agg *a, const
     }
 }
 
-void lb_dx_svg_development(lb_text *t, const lb_diagnosis *dx)
+void lb_diagnose_svg_development(lb_text *t, const lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
     const double W = 760, H = 320, left = 60, right = 150, top = 20, bottom = 40;
     const double pw = W - left - right, ph = H - top - bottom;
     double lo = INFINITY, hi = -INFINITY;
     for (size_t ti = 0; ti < dx->n_t; ti++) {
-        const lb_dx_agg *g[3] = {&dx->wijk[ti], &dx->gem[ti], dx->focus ? &dx->focus[ti] : NULL};
+        const lb_diagnose_agg *g[3] = {&dx->wijk[ti], &dx->gem[ti],
+                                       dx->focus ? &dx->focus[ti] : NULL};
         for (int k = 0; k < 3; k++)
             if (g[k] && isfinite(g[k]->v[LB_OUT_LBM])) {
                 lo = fmin(lo, g[k]->v[LB_OUT_LBM]);
@@ -373,7 +375,7 @@ void lb_dx_svg_development(lb_text *t, const lb_diagnosis *dx)
     if (!isfinite(lo) || !isfinite(hi) || !isfinite(n_lines) || !(hi > lo) || n_lines > 20.0)
         return;
     const int decimals = step >= 1.0 ? 0 : (int)ceil(-log10(step) - 1e-9);
-    double y0 = lb_dx_year(dx, 0), y1 = lb_dx_year(dx, dx->n_t - 1);
+    double y0 = lb_diagnose_year(dx, 0), y1 = lb_diagnose_year(dx, dx->n_t - 1);
     double *xs = malloc(dx->n_t * sizeof(double));
     if (!xs) {
         t->failed = 1;
@@ -381,7 +383,7 @@ void lb_dx_svg_development(lb_text *t, const lb_diagnosis *dx)
     }
     const size_t n = dx->n_t;
     for (size_t ti = 0; ti < n; ti++)
-        xs[ti] = y1 > y0 ? left + (lb_dx_year(dx, ti) - y0) / (y1 - y0) * pw : left + pw / 2;
+        xs[ti] = y1 > y0 ? left + (lb_diagnose_year(dx, ti) - y0) / (y1 - y0) * pw : left + pw / 2;
     char a[512]; /* labels of scores up to 1e308 */
     lb_text_printf(t,
                    "<svg class=\"chart\" viewBox=\"0 0 %.0f "
@@ -405,7 +407,7 @@ void lb_dx_svg_development(lb_text *t, const lb_diagnosis *dx)
                            "<text x=\"%.0f\" y=\"%.1f\" class=\"axis\" "
                            "dominant-baseline=\"central\">",
                            left + pw + 6, (ya + yb) / 2);
-            lb_text_html(t, lb_dx_class_label(s, k));
+            lb_text_html(t, lb_diagnose_class_label(s, k));
             lb_text_puts(t, "</text>");
         }
         lb_text_puts(t, "\n");
@@ -417,13 +419,13 @@ void lb_dx_svg_development(lb_text *t, const lb_diagnosis *dx)
                        "stroke-width=\"0.5\"/><text x=\"%.0f\" y=\"%.1f\" class=\"axis\" "
                        "text-anchor=\"end\" dominant-baseline=\"central\">%s</text>\n",
                        left, left + pw, y, y, left - 6, y,
-                       lb_nl_number(a, sizeof(a), v, decimals, 0));
+                       lb_diagnose_nl_number(a, sizeof(a), v, decimals, 0));
     }
     for (size_t ti = 0; ti < n; ti++)
         lb_text_printf(t,
                        "<text x=\"%.1f\" y=\"%.0f\" class=\"axis\" "
                        "text-anchor=\"middle\">%d</text>\n",
-                       xs[ti], top + ph + 18, lb_dx_year(dx, ti));
+                       xs[ti], top + ph + 18, lb_diagnose_year(dx, ti));
     if (dx->focus)
         series(t, dx, dx->focus, xs, lo, hi, top, ph, "stroke-width=\"2\" stroke-dasharray=\"6 3\"",
                focus_stroke);

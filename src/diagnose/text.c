@@ -129,16 +129,17 @@ void lb_text_md(lb_text *t, const char *s)
 lb_status lb_text_write(lb_ctx *ctx, const lb_text *t, const char *path)
 {
     if (t->failed)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory while writing '%s'", path);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory while writing '%s'", path);
     FILE *f = fopen(path, "wb");
     if (!f)
-        return lb_error(ctx, LB_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+        return lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
     size_t n = t->len ? fwrite(t->s, 1, t->len, f) : 0;
     int err = (n != t->len || ferror(f)) ? errno : 0;
     if (fclose(f) != 0 && !err)
         err = errno ? errno : EIO;
     if (n != t->len || err)
-        return lb_error(ctx, LB_ERR_IO, "cannot write '%s': %s", path, strerror(err ? err : EIO));
+        return lb_ctx_error(ctx, LB_ERR_IO, "cannot write '%s': %s", path,
+                            strerror(err ? err : EIO));
     return LB_OK;
 }
 
@@ -157,7 +158,7 @@ static void digits(char *buf, size_t size, double a, int decimals)
     snprintf(buf, size, "%.*f", decimals, a);
 }
 
-char *lb_nl_number(char *buf, size_t size, double v, int decimals, int flags)
+char *lb_diagnose_nl_number(char *buf, size_t size, double v, int decimals, int flags)
 {
     if (size == 0)
         return buf;

@@ -33,7 +33,7 @@ void lb_text_md(lb_text *t, const char *s);
  * LB_ERR_IO with the path and reason otherwise. */
 lb_status lb_text_write(lb_ctx *ctx, const lb_text *t, const char *path);
 
-/* Number formats for lb_nl_number(). */
+/* Number formats for lb_diagnose_nl_number(). */
 enum {
     LB_NL_PLAIN = 0,
     LB_NL_SIGN = 1,  /* always a sign: "+0,031", "-0,104", and "0,000" without one */
@@ -46,6 +46,6 @@ enum {
  * at or above the half). A result that rounds to zero has no minus sign ("0,000", never
  * "-0,000"). NaN or infinity gives "–" (en dash). Writes at most @p size bytes including the
  * NUL and returns @p buf. */
-char *lb_nl_number(char *buf, size_t size, double v, int decimals, int flags);
+char *lb_diagnose_nl_number(char *buf, size_t size, double v, int decimals, int flags);
 
 #endif

@@ -8,14 +8,14 @@
 #include <math.h>
 #include <string.h>
 
-const char lb_dx_disclaimer[] =
+const char lb_diagnose_disclaimer[] =
     "Dit is een indicatief signaal voor het opstellen van een plan, geen besluit. Het oordeel "
     "berust alleen op de scores en de drempels hieronder; kennis van de wijk, andere bronnen "
     "en de onderbouwing van de gemeente gaan voor.";
 
 /* Short number formatters for sentences (3 decimals for scores, grouped integers). */
-#define NUM(buf, v) lb_nl_number(buf, sizeof(buf), v, 3, 0)
-#define SIGNED(buf, v) lb_nl_number(buf, sizeof(buf), v, 3, LB_NL_SIGN)
+#define NUM(buf, v) lb_diagnose_nl_number(buf, sizeof(buf), v, 3, 0)
+#define SIGNED(buf, v) lb_diagnose_nl_number(buf, sizeof(buf), v, 3, LB_NL_SIGN)
 
 static char *done(lb_text *t)
 {
@@ -23,10 +23,10 @@ static char *done(lb_text *t)
         lb_text_free(t);
         return NULL;
     }
-    return t->s ? t->s : lb_strdup("");
+    return t->s ? t->s : lb_core_strdup("");
 }
 
-const char *lb_dx_weight_phrase(const lb_diagnosis *dx, size_t ti)
+const char *lb_diagnose_weight_phrase(const lb_diagnosis *dx, size_t ti)
 {
     const char *w = dx->s->weight_name;
     if (!dx->weighted[ti] || !w)
@@ -44,7 +44,7 @@ static void reason_problems(const lb_diagnosis *dx, lb_text *t)
 {
     const lb_scoreset *s = dx->s;
     char k[32], a[32];
-    lb_nl_number(k, sizeof(k), dx->clear_sd, 2, 0);
+    lb_diagnose_nl_number(k, sizeof(k), dx->clear_sd, 2, 0);
     if (dx->n_no_spread) {
         /* Without spread "k standard deviations below" is decided by rounding noise. */
         lb_text_puts(t, "Niet te bepalen voor ");
@@ -56,7 +56,7 @@ static void reason_problems(const lb_diagnosis *dx, lb_text *t)
                            j == 0                     ? ""
                            : j + 1 == dx->n_no_spread ? " en "
                                                       : ", ",
-                           lb_dx_dim_label(s, d));
+                           lb_diagnose_dim_label(s, d));
             j++;
         }
         lb_text_puts(t, ": de scores van die dimensie verschillen (vrijwel) niet tussen de "
@@ -82,7 +82,7 @@ static void reason_problems(const lb_diagnosis *dx, lb_text *t)
                        j == 0                 ? ""
                        : j + 1 == dx->n_below ? " en "
                                               : ", ",
-                       lb_dx_dim_label(s, d), SIGNED(a, dx->gap[d]));
+                       lb_diagnose_dim_label(s, d), SIGNED(a, dx->gap[d]));
         j++;
     }
     lb_text_puts(t, ".");
@@ -115,17 +115,17 @@ static void reason_risk(const lb_diagnosis *dx, lb_text *t)
         lb_text_printf(t,
                        "Er zijn geen aandachtswijken opgegeven; als benadering van hun niveau telt "
                        "de klasse 'zwak' of lager. De wijk heeft klasse '%s', %s. ",
-                       lb_dx_class_label(s, dx->wijk[last].klass),
+                       lb_diagnose_class_label(s, dx->wijk[last].klass),
                        dx->near ? "dus op dat niveau" : "dus daarboven");
     }
     if (!dx->direction_known) {
         lb_text_puts(t, "De richting van de ontwikkeling is onbekend (er is maar één jaar).");
         return;
     }
-    const lb_dx_period *p = &dx->periods[dx->recent];
-    lb_text_printf(t, "Ontwikkeling %d\xe2\x80\x93%d: %s (%s), %s.", lb_dx_year(dx, p->from),
-                   lb_dx_year(dx, p->to), SIGNED(a, p->wijk[LB_OUT_LBM]),
-                   lb_dx_dev_label(s, p->wijk_class[LB_OUT_LBM]),
+    const lb_diagnose_period *p = &dx->periods[dx->recent];
+    lb_text_printf(t, "Ontwikkeling %d\xe2\x80\x93%d: %s (%s), %s.", lb_diagnose_year(dx, p->from),
+                   lb_diagnose_year(dx, p->to), SIGNED(a, p->wijk[LB_OUT_LBM]),
+                   lb_diagnose_dev_label(s, p->wijk_class[LB_OUT_LBM]),
                    dx->declining ? "dus achteruitgang" : "geen achteruitgang");
 }
 
@@ -133,7 +133,7 @@ static void reason_size(const lb_diagnosis *dx, lb_text *t)
 {
     const size_t last = dx->n_t - 1;
     char a[32], b[32];
-    lb_nl_number(b, sizeof(b), dx->min_inhabitants, 0, LB_NL_GROUP);
+    lb_diagnose_nl_number(b, sizeof(b), dx->min_inhabitants, 0, LB_NL_GROUP);
     if (!dx->size_known) {
         if (!dx->weighted[last] || !dx->s->weight_name)
             lb_text_printf(t,
@@ -144,21 +144,21 @@ static void reason_size(const lb_diagnosis *dx, lb_text *t)
             lb_text_printf(t,
                            "Omvang onbekend: het gewicht van de scores is %s, niet inwoners. Ga "
                            "na of de wijk ongeveer %s inwoners of meer heeft.",
-                           lb_dx_weight_phrase(dx, last), b);
+                           lb_diagnose_weight_phrase(dx, last), b);
         return;
     }
-    lb_nl_number(a, sizeof(a), dx->inhabitants, 0, LB_NL_GROUP);
+    lb_diagnose_nl_number(a, sizeof(a), dx->inhabitants, 0, LB_NL_GROUP);
     if (dx->size == LB_DX_MET)
-        lb_text_printf(t, "De wijk telt %s inwoners in %d: minstens %s.", a, lb_dx_year(dx, last),
-                       b);
+        lb_text_printf(t, "De wijk telt %s inwoners in %d: minstens %s.", a,
+                       lb_diagnose_year(dx, last), b);
     else
         lb_text_printf(t,
                        "De wijk telt %s inwoners in %d: minder dan ongeveer %s, dus een aanvraag "
                        "vraagt een onderbouwing van de omvang.",
-                       a, lb_dx_year(dx, last), b);
+                       a, lb_diagnose_year(dx, last), b);
 }
 
-char *lb_dx_reason(const lb_diagnosis *dx, int c)
+char *lb_diagnose_reason(const lb_diagnosis *dx, int c)
 {
     lb_text t = {0};
     if (c == 0)
@@ -170,14 +170,14 @@ char *lb_dx_reason(const lb_diagnosis *dx, int c)
     return done(&t);
 }
 
-char *lb_dx_verdict_reason(const lb_diagnosis *dx)
+char *lb_diagnose_verdict_reason(const lb_diagnosis *dx)
 {
     lb_text t = {0};
     lb_text_printf(&t,
                    "(1) meervoudige problematiek: %s; (2) risico op afglijden: %s; "
                    "(3) omvang: %s. ",
-                   lb_dx_level_name(dx->problems), lb_dx_level_name(dx->risk),
-                   lb_dx_level_name(dx->size));
+                   lb_diagnose_level_name(dx->problems), lb_diagnose_level_name(dx->risk),
+                   lb_diagnose_level_name(dx->size));
     switch (dx->verdict) {
     case LB_DX_UNDECIDED:
         lb_text_puts(&t, "Punt (1) is niet te bepalen en het oordeel hangt ervan af; er is "
@@ -201,15 +201,15 @@ char *lb_dx_verdict_reason(const lb_diagnosis *dx)
     return done(&t);
 }
 
-char *lb_dx_rule(const lb_diagnosis *dx, size_t i)
+char *lb_diagnose_rule(const lb_diagnosis *dx, size_t i)
 {
     char k[32], d[32], m[32];
-    lb_nl_number(k, sizeof(k), dx->clear_sd, 2, 0);
-    lb_nl_number(d, sizeof(d), dx->focus_distance, 2, 0);
-    lb_nl_number(m, sizeof(m), dx->min_inhabitants, 0, LB_NL_GROUP);
+    lb_diagnose_nl_number(k, sizeof(k), dx->clear_sd, 2, 0);
+    lb_diagnose_nl_number(d, sizeof(d), dx->focus_distance, 2, 0);
+    lb_diagnose_nl_number(m, sizeof(m), dx->min_inhabitants, 0, LB_NL_GROUP);
     switch (i) {
     case 0:
-        return lb_strfmt(
+        return lb_core_strfmt(
             "(1) Meervoudige problematiek: een dimensie ligt duidelijk onder het "
             "gemeentegemiddelde als het verschil wijk \xe2\x88\x92 gemeente negatief is en "
             "minstens %s keer de standaarddeviatie van die dimensie over alle eenheden in de "
@@ -217,7 +217,7 @@ char *lb_dx_rule(const lb_diagnosis *dx, size_t i)
             "voldaan; \xc3\xa9\xc3\xa9n: deels voldaan; geen: niet voldaan.",
             k);
     case 1:
-        return lb_strfmt(
+        return lb_core_strfmt(
             "(2) Risico op afglijden naar het niveau van de aandachtswijken: de wijk is dichtbij "
             "als haar score (lbm) hoogstens %s boven het gewogen gemiddelde van de "
             "aandachtswijken ligt (of eronder); zonder opgegeven aandachtswijken geldt klasse "
@@ -228,24 +228,25 @@ char *lb_dx_rule(const lb_diagnosis *dx, size_t i)
             "dichtbij deels voldaan.",
             d);
     case 2:
-        return lb_strfmt(
+        return lb_core_strfmt(
             "(3) Omvang: minstens ongeveer %s inwoners (som van de inwonersgewichten van de "
             "eenheden van de wijk in het laatste jaar): voldaan; minder: niet voldaan (een "
             "aanvraag vraagt dan een onderbouwing). Zijn de gewichten geen inwoners, dan is de "
             "omvang onbekend.",
             m);
     case 3:
-        return lb_strfmt(
+        return lb_core_strfmt(
             "Oordeel: sterke aanwijzing als (1), (2) en (3) alle drie voldaan zijn; mogelijke "
             "aanwijzing als dat niet zo is maar (1) of (2) voldaan is, of (1) en (2) beide deels "
             "voldaan zijn; anders geen aanwijzing.");
     case 4:
-        return lb_strfmt("Grondslag: de brief van de minister voor Wonen, Wijken en Integratie "
-                         "van 5 november 2008 over het preventiebudget (substanti\xc3\xab"
-                         "le en cumulatieve problemen op meerdere terreinen, risico op "
-                         "afglijden naar het niveau van de aandachtswijken, omvang van "
-                         "ongeveer 2.500 inwoners of meer). %s",
-                         lb_dx_disclaimer);
+        return lb_core_strfmt(
+            "Grondslag: de brief van de minister voor Wonen, Wijken en Integratie "
+            "van 5 november 2008 over het preventiebudget (substanti\xc3\xab"
+            "le en cumulatieve problemen op meerdere terreinen, risico op "
+            "afglijden naar het niveau van de aandachtswijken, omvang van "
+            "ongeveer 2.500 inwoners of meer). %s",
+            lb_diagnose_disclaimer);
     default:
         return NULL;
     }

@@ -121,7 +121,7 @@ static lb_status push(lb_disc_stencil *s, int di, int dj, int len, double w)
 lb_status lb_disc_stencil_build(lb_ctx *ctx, double rho, double fu, double fv, lb_disc_stencil *s)
 {
     if (!(rho > 0.0) || !(rho <= 1e6) || !isfinite(fu) || !isfinite(fv))
-        return lb_error(ctx, LB_ERR_ARG, "disc stencil: radius %g pixels is out of range", rho);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "disc stencil: radius %g pixels is out of range", rho);
     s->n = 0;
     int j0 = (int)floor(fv - rho), j1 = (int)floor(fv + rho);
     for (int j = j0; j <= j1; j++) {
@@ -144,7 +144,8 @@ lb_status lb_disc_stencil_build(lb_ctx *ctx, double rho, double fu, double fv, l
                 continue;
             }
             if (push(s, i, j, 1, a) != LB_OK)
-                return lb_error(ctx, LB_ERR_NOMEM, "out of memory for a disc of %g pixels", rho);
+                return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for a disc of %g pixels",
+                                    rho);
         }
     }
     return LB_OK;

@@ -9,12 +9,12 @@
 
 static void on_geos_notice(const char *msg, void *user)
 {
-    lb_log((lb_ctx *)user, LB_LOG_DEBUG, "GEOS: %s", msg);
+    lb_ctx_log((lb_ctx *)user, LB_LOG_DEBUG, "GEOS: %s", msg);
 }
 
 static void on_geos_error(const char *msg, void *user)
 {
-    lb_error((lb_ctx *)user, LB_ERR_GEOM, "GEOS: %s", msg);
+    lb_ctx_error((lb_ctx *)user, LB_ERR_GEOM, "GEOS: %s", msg);
 }
 
 static void finish_handle(void *handle)
@@ -23,14 +23,14 @@ static void finish_handle(void *handle)
         GEOS_finish_r((GEOSContextHandle_t)handle);
 }
 
-void *lb_geos_handle(lb_ctx *ctx)
+void *lb_geom_geos_handle(lb_ctx *ctx)
 {
     void *h = lb_ctx_slot_get(ctx, LB_CTX_SLOT_GEOS);
     if (h)
         return h;
     GEOSContextHandle_t g = GEOS_init_r();
     if (!g) {
-        lb_error(ctx, LB_ERR_INTERNAL, "cannot create a GEOS context");
+        lb_ctx_error(ctx, LB_ERR_INTERNAL, "cannot create a GEOS context");
         return NULL;
     }
     GEOSContext_setNoticeMessageHandler_r(g, on_geos_notice, ctx);
@@ -39,7 +39,7 @@ void *lb_geos_handle(lb_ctx *ctx)
     return g;
 }
 
-const char *lb_geos_version(void)
+const char *lb_geom_geos_version(void)
 {
     return GEOSversion();
 }

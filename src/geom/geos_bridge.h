@@ -9,9 +9,9 @@
  * header), created on first use with its notices and errors going into @p ctx, and kept in the
  * ctx's LB_CTX_SLOT_GEOS until lb_ctx_destroy(). One handle per ctx (one ctx per thread).
  * NULL, with LB_ERR_INTERNAL in the ctx, when GEOS cannot make one. Borrowed. */
-void *lb_geos_handle(lb_ctx *ctx);
+void *lb_geom_geos_handle(lb_ctx *ctx);
 
 /* The GEOS library version string. Static. */
-const char *lb_geos_version(void);
+const char *lb_geom_geos_version(void);
 
 #endif

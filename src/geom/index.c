@@ -66,7 +66,7 @@ static lb_status line_segments(lb_ctx *ctx, const lb_vlayer *l, seg **out, size_
     }
     seg *s = malloc((n ? n : 1) * sizeof(*s));
     if (!s)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory indexing '%s'", l->path);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory indexing '%s'", l->path);
     size_t k = 0;
     const double *xy = l->part_xy;
     for (size_t f = 0; f < l->n; f++)
@@ -127,7 +127,7 @@ static lb_status collect_segments(lb_ctx *ctx, const lb_vlayer *l, const signed 
             n += ring_edge_count(l, r);
     seg *s = malloc((n ? n : 1) * sizeof(*s));
     if (!s)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory indexing '%s'", l->path);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory indexing '%s'", l->path);
     size_t k = 0;
     if (l->kind == LB_GEOM_POINT) {
         for (size_t f = 0; f < l->n; f++)
@@ -160,7 +160,7 @@ static lb_status bucket(lb_ctx *ctx, const lb_index *ix, size_t n, const double 
     size_t nb = (size_t)ix->bnx * (size_t)ix->bny;
     size_t *start = calloc(nb + 1, sizeof(size_t));
     if (!start)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory building a spatial index");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory building a spatial index");
     for (int pass = 0; pass < 2; pass++) {
         uint32_t *items = pass ? *items_out : NULL;
         size_t *fill = NULL;
@@ -169,7 +169,7 @@ static lb_status bucket(lb_ctx *ctx, const lb_index *ix, size_t n, const double 
             if (!fill) {
                 free(start);
                 free(items);
-                return lb_error(ctx, LB_ERR_NOMEM, "out of memory building a spatial index");
+                return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory building a spatial index");
             }
             memcpy(fill, start, (nb + 1) * sizeof(size_t));
         }
@@ -194,7 +194,7 @@ static lb_status bucket(lb_ctx *ctx, const lb_index *ix, size_t n, const double 
             *items_out = malloc((start[nb] ? start[nb] : 1) * sizeof(uint32_t));
             if (!*items_out) {
                 free(start);
-                return lb_error(ctx, LB_ERR_NOMEM, "out of memory building a spatial index");
+                return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory building a spatial index");
             }
         }
         free(fill);
@@ -207,14 +207,14 @@ lb_status lb_index_create(lb_ctx *ctx, const lb_vlayer *l, lb_index **out)
 {
     lb_index *ix = calloc(1, sizeof(*ix));
     if (!ix)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     ix->l = l;
     double *box = NULL;
     lb_status st = LB_OK;
     if (l->kind == LB_GEOM_POLYGON) {
         ix->ring_sign = malloc(l->n_rings ? l->n_rings : 1);
         if (!ix->ring_sign) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory building a spatial index");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory building a spatial index");
             goto fail;
         }
         for (size_t r = 0; r < l->n_rings; r++)
@@ -235,7 +235,7 @@ lb_status lb_index_create(lb_ctx *ctx, const lb_vlayer *l, lb_index **out)
     ix->bny = (int)(h / bs) + 1;
     box = malloc((ix->n_seg ? ix->n_seg : 1) * 4 * sizeof(double));
     if (!box) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory building a spatial index");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory building a spatial index");
         goto fail;
     }
     for (size_t i = 0; i < ix->n_seg; i++) {
@@ -251,7 +251,7 @@ lb_status lb_index_create(lb_ctx *ctx, const lb_vlayer *l, lb_index **out)
     if (l->kind == LB_GEOM_POLYGON) {
         ix->fbox = malloc(l->n * 4 * sizeof(double));
         if (!ix->fbox) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory building a spatial index");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory building a spatial index");
             goto fail;
         }
         for (size_t f = 0; f < l->n; f++) {
@@ -431,7 +431,7 @@ lb_status lb_query_scratch_init(lb_ctx *ctx, const lb_index *ix, lb_query_scratc
     sc->tick = 0;
     sc->stamp = calloc(sc->n ? sc->n : 1, sizeof(uint32_t));
     if (!sc->stamp)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     return LB_OK;
 }
 

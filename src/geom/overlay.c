@@ -100,12 +100,12 @@ void lb_geoset_destroy(lb_geoset *s)
 
 lb_status lb_geoset_create(lb_ctx *ctx, const lb_vlayer *l, lb_geoset **out)
 {
-    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    GEOSContextHandle_t h = lb_geom_geos_handle(ctx);
     if (!h)
         return LB_ERR_INTERNAL;
     lb_geoset *s = calloc(1, sizeof(*s));
     if (!s)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     s->h = h;
     s->kind = l->kind;
     s->n = l->n;
@@ -114,7 +114,7 @@ lb_status lb_geoset_create(lb_ctx *ctx, const lb_vlayer *l, lb_geoset **out)
     s->tree = GEOSSTRtree_create_r(h, 10);
     if (!s->g || !s->ids || !s->tree) {
         lb_geoset_destroy(s);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory building the index of '%s'", l->path);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory building the index of '%s'", l->path);
     }
     size_t n_repaired = 0;
     for (size_t i = 0; i < l->n; i++) {
@@ -126,10 +126,10 @@ lb_status lb_geoset_create(lb_ctx *ctx, const lb_vlayer *l, lb_geoset **out)
             g = valid_polygon(h, g, &repaired);
         if (!g) {
             lb_geoset_destroy(s);
-            return lb_error_prefix(ctx, LB_ERR_GEOM,
-                                   "input '%s' ('%s' layer '%s') feature %lld: GEOS cannot use "
-                                   "the geometry: ",
-                                   l->name, l->path, l->layer, (long long)l->fid[i]);
+            return lb_ctx_error_prefix(ctx, LB_ERR_GEOM,
+                                       "input '%s' ('%s' layer '%s') feature %lld: GEOS cannot use "
+                                       "the geometry: ",
+                                       l->name, l->path, l->layer, (long long)l->fid[i]);
         }
         n_repaired += (size_t)repaired;
         s->g[i] = g;
@@ -137,10 +137,10 @@ lb_status lb_geoset_create(lb_ctx *ctx, const lb_vlayer *l, lb_geoset **out)
         GEOSSTRtree_insert_r(h, s->tree, g, &s->ids[i]);
     }
     if (n_repaired)
-        lb_log(ctx, LB_LOG_WARN,
-               "input '%s' ('%s' layer '%s'): %zu invalid polygon(s) repaired with "
-               "GEOSMakeValid before the overlay",
-               l->name, l->path, l->layer, n_repaired);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "input '%s' ('%s' layer '%s'): %zu invalid polygon(s) repaired with "
+                   "GEOSMakeValid before the overlay",
+                   l->name, l->path, l->layer, n_repaired);
     *out = s;
     return LB_OK;
 }
@@ -159,12 +159,12 @@ void lb_shape_destroy(lb_shape *s)
 lb_status lb_shape_create(lb_ctx *ctx, const unsigned char *wkb, size_t size, double buffer_m,
                           const char *what, lb_shape **out)
 {
-    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    GEOSContextHandle_t h = lb_geom_geos_handle(ctx);
     if (!h)
         return LB_ERR_INTERNAL;
     lb_shape *s = calloc(1, sizeof(*s));
     if (!s)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     s->h = h;
     int repaired = 0;
     s->g = GEOSGeomFromWKB_buf_r(h, wkb, size);
@@ -181,10 +181,10 @@ lb_status lb_shape_create(lb_ctx *ctx, const unsigned char *wkb, size_t size, do
         GEOSGeom_getXMin_r(h, s->g, &s->xmin) != 1 || GEOSGeom_getYMin_r(h, s->g, &s->ymin) != 1 ||
         GEOSGeom_getXMax_r(h, s->g, &s->xmax) != 1 || GEOSGeom_getYMax_r(h, s->g, &s->ymax) != 1) {
         lb_shape_destroy(s);
-        return lb_error_prefix(ctx, LB_ERR_GEOM, "%s: GEOS cannot use the polygon: ", what);
+        return lb_ctx_error_prefix(ctx, LB_ERR_GEOM, "%s: GEOS cannot use the polygon: ", what);
     }
     if (repaired)
-        lb_log(ctx, LB_LOG_WARN, "%s: invalid polygon repaired with GEOSMakeValid", what);
+        lb_ctx_log(ctx, LB_LOG_WARN, "%s: invalid polygon repaired with GEOSMakeValid", what);
     *out = s;
     return LB_OK;
 }
@@ -200,7 +200,7 @@ lb_status lb_shape_point_on_surface(lb_ctx *ctx, const lb_shape *s, double *x, d
     int ok = p && GEOSGeomGetX_r(s->h, p, x) == 1 && GEOSGeomGetY_r(s->h, p, y) == 1;
     if (p)
         GEOSGeom_destroy_r(s->h, p);
-    return ok ? LB_OK : lb_error_prefix(ctx, LB_ERR_GEOM, "point on surface: ");
+    return ok ? LB_OK : lb_ctx_error_prefix(ctx, LB_ERR_GEOM, "point on surface: ");
 }
 
 typedef struct ringbuf {
@@ -269,8 +269,8 @@ lb_status lb_shape_rings(lb_ctx *ctx, const lb_shape *s, double **xy, size_t **o
         free(b.xy);
         free(b.off);
         free(b.hole);
-        return ok ? lb_error(ctx, LB_ERR_GEOM, "the polygon has no rings")
-                  : lb_error(ctx, LB_ERR_NOMEM, "out of memory copying rings");
+        return ok ? lb_ctx_error(ctx, LB_ERR_GEOM, "the polygon has no rings")
+                  : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory copying rings");
     }
     *xy = b.xy;
     *off = b.off;
@@ -306,12 +306,12 @@ static lb_status candidates(lb_ctx *ctx, const lb_geoset *set, const lb_shape *s
     GEOSGeometry *box =
         GEOSGeom_createRectangle_r(set->h, s->xmin - r, s->ymin - r, s->xmax + r, s->ymax + r);
     if (!box)
-        return lb_error_prefix(ctx, LB_ERR_GEOM, "query box: ");
+        return lb_ctx_error_prefix(ctx, LB_ERR_GEOM, "query box: ");
     query q = {out, 0};
     GEOSSTRtree_query_r(set->h, set->tree, box, collect, &q);
     GEOSGeom_destroy_r(set->h, box);
     if (q.nomem)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (out->n > 1) /* qsort on a NULL buffer is undefined even for 0 elements */
         qsort(out->feat, out->n, sizeof(uint32_t), cmp_hit);
     return LB_OK;
@@ -320,7 +320,7 @@ static lb_status candidates(lb_ctx *ctx, const lb_geoset *set, const lb_shape *s
 lb_status lb_geoset_overlay(lb_ctx *ctx, const lb_geoset *set, const lb_shape *s, lb_hits *out)
 {
     if (set->kind != LB_GEOM_POLYGON)
-        return lb_error(ctx, LB_ERR_DATA, "an area overlay needs a polygon layer");
+        return lb_ctx_error(ctx, LB_ERR_DATA, "an area overlay needs a polygon layer");
     lb_status st = candidates(ctx, set, s, 0.0, out);
     if (st != LB_OK)
         return st;
@@ -331,15 +331,15 @@ lb_status lb_geoset_overlay(lb_ctx *ctx, const lb_geoset *set, const lb_shape *s
         double a = 0.0;
         if (GEOSPreparedContains_r(h, s->prep, g) == 1) {
             if (GEOSArea_r(h, g, &a) != 1)
-                return lb_error_prefix(ctx, LB_ERR_GEOM, "area of feature %u: ", out->feat[i]);
+                return lb_ctx_error_prefix(ctx, LB_ERR_GEOM, "area of feature %u: ", out->feat[i]);
         } else if (GEOSPreparedIntersects_r(h, s->prep, g) == 1) {
             GEOSGeometry *x = GEOSIntersection_r(h, s->g, g);
             int ok = x && GEOSArea_r(h, x, &a) == 1;
             if (x)
                 GEOSGeom_destroy_r(h, x);
             if (!ok)
-                return lb_error_prefix(ctx, LB_ERR_GEOM,
-                                       "intersection with feature %u: ", out->feat[i]);
+                return lb_ctx_error_prefix(ctx, LB_ERR_GEOM,
+                                           "intersection with feature %u: ", out->feat[i]);
         }
         if (a > 0.0) {
             out->feat[k] = out->feat[i];
@@ -363,7 +363,7 @@ lb_status lb_geoset_within(lb_ctx *ctx, const lb_geoset *set, const lb_shape *s,
         char in = r > 0.0 ? GEOSPreparedDistanceWithin_r(h, s->prep, g, r)
                           : GEOSPreparedIntersects_r(h, s->prep, g);
         if (in == 2)
-            return lb_error_prefix(ctx, LB_ERR_GEOM, "distance to feature %u: ", out->feat[i]);
+            return lb_ctx_error_prefix(ctx, LB_ERR_GEOM, "distance to feature %u: ", out->feat[i]);
         if (in == 1) {
             out->feat[k] = out->feat[i];
             out->amount[k++] = 1.0;

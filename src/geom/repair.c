@@ -163,13 +163,13 @@ static int set_wkb(GEOSContextHandle_t h, GEOSWKBWriter *wr, lb_vlayer *l, size_
     return 1;
 }
 
-lb_status lb_vlayer_make_valid(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired)
+lb_status lb_geom_make_valid_layer(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired)
 {
     if (n_repaired)
         *n_repaired = 0;
     if (l->kind != LB_GEOM_POLYGON || l->n == 0)
         return LB_OK;
-    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    GEOSContextHandle_t h = lb_geom_geos_handle(ctx);
     if (!h)
         return LB_ERR_INTERNAL;
     lb_status st = LB_OK;
@@ -181,7 +181,7 @@ lb_status lb_vlayer_make_valid(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired)
     size_t cap_polys = 0, repaired = 0;
     int64_t example[N_EXAMPLES];
     if (!rd || !wr || !ring_start) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory repairing '%s'", l->path);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory repairing '%s'", l->path);
         goto cleanup;
     }
     for (size_t f = 0; f < l->n; f++) {
@@ -194,7 +194,7 @@ lb_status lb_vlayer_make_valid(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired)
             for (size_t k = l->ring_start[f]; k < l->ring_start[f + 1]; k++) {
                 size_t p0 = l->ring_pt_start[k], p1 = l->ring_pt_start[k + 1];
                 if (!push_ring(&r, &l->ring_xy[2 * p0], p1 - p0, l->ring_hole[k])) {
-                    st = lb_error(ctx, LB_ERR_NOMEM, "out of memory repairing '%s'", l->path);
+                    st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory repairing '%s'", l->path);
                     goto cleanup;
                 }
             }
@@ -203,11 +203,11 @@ lb_status lb_vlayer_make_valid(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired)
         size_t before = repaired;
         GEOSGeometry *v = g ? lb_geom_make_valid(h, g, &repaired) : NULL;
         if (!v) {
-            st = lb_error_prefix(ctx, LB_ERR_GEOM,
-                                 "input '%s' ('%s' layer '%s') feature %lld: GEOS cannot %s the "
-                                 "polygon: ",
-                                 l->name, l->path, l->layer, (long long)l->fid[f],
-                                 g ? "repair" : "read");
+            st = lb_ctx_error_prefix(
+                ctx, LB_ERR_GEOM,
+                "input '%s' ('%s' layer '%s') feature %lld: GEOS cannot %s the "
+                "polygon: ",
+                l->name, l->path, l->layer, (long long)l->fid[f], g ? "repair" : "read");
             goto cleanup;
         }
         if (repaired > before && repaired <= N_EXAMPLES)
@@ -218,8 +218,8 @@ lb_status lb_vlayer_make_valid(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired)
         GEOSGeom_destroy_r(h, v);
         ok = ok && set_wkb(h, wr, l, f, polys, n_polys);
         if (!ok) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory repairing '%s' feature %lld", l->path,
-                          (long long)l->fid[f]);
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory repairing '%s' feature %lld",
+                              l->path, (long long)l->fid[f]);
             goto cleanup;
         }
         l->area_m2[f] = area;
@@ -228,7 +228,7 @@ lb_status lb_vlayer_make_valid(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired)
         goto cleanup;
     ring_start[l->n] = r.n_rings;
     if (!room(&r, 0, 0)) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory repairing '%s'", l->path);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory repairing '%s'", l->path);
         goto cleanup;
     }
     r.ring_pt[r.n_rings] = r.n_pts;
@@ -247,14 +247,14 @@ lb_status lb_vlayer_make_valid(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired)
     for (size_t i = 0; i < repaired && i < N_EXAMPLES; i++) {
         char one[32];
         snprintf(one, sizeof(one), "%lld", (long long)example[i]);
-        lb_list_append(ids, sizeof(ids), one);
+        lb_core_list_append(ids, sizeof(ids), one);
     }
-    lb_log(ctx, LB_LOG_WARN,
-           "input '%s' ('%s' layer '%s'): %zu invalid polygon(s) repaired with GEOSMakeValid "
-           "(feature%s %s%s); check them: a self-crossing ring, a hole outside its shell or a "
-           "figure-8 now counts its whole area",
-           l->name, l->path, l->layer, repaired, repaired > 1 ? "s" : "", ids,
-           repaired > N_EXAMPLES ? ", ..." : "");
+    lb_ctx_log(ctx, LB_LOG_WARN,
+               "input '%s' ('%s' layer '%s'): %zu invalid polygon(s) repaired with GEOSMakeValid "
+               "(feature%s %s%s); check them: a self-crossing ring, a hole outside its shell or a "
+               "figure-8 now counts its whole area",
+               l->name, l->path, l->layer, repaired, repaired > 1 ? "s" : "", ids,
+               repaired > N_EXAMPLES ? ", ..." : "");
     if (n_repaired)
         *n_repaired = repaired;
 cleanup:

@@ -12,6 +12,6 @@
  * triangles, a hole outside its shell a polygon of its own, a figure-8 two rings. One warning
  * names the count and the first feature ids. No-op for other kinds or when all are valid.
  * *n_repaired (may be NULL) gets the count. LB_ERR_GEOM names a feature GEOS cannot read. */
-lb_status lb_vlayer_make_valid(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired);
+lb_status lb_geom_make_valid_layer(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired);
 
 #endif

@@ -91,14 +91,14 @@ static int envelope(GEOSContextHandle_t h, const GEOSGeometry *g, double *e)
 lb_status lb_zunits_create(lb_ctx *ctx, const lb_vlayer *l, const size_t *row, size_t n,
                            lb_zunits **out)
 {
-    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    GEOSContextHandle_t h = lb_geom_geos_handle(ctx);
     if (!h)
         return LB_ERR_INTERNAL;
     lb_status st = LB_OK;
     GEOSWKBReader *rd = NULL;
     lb_zunits *zu = calloc(1, sizeof(*zu));
     if (!zu)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for unit geometries");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for unit geometries");
     zu->h = h;
     zu->n = n;
     size_t nn = n ? n : 1;
@@ -114,7 +114,7 @@ lb_status lb_zunits_create(lb_ctx *ctx, const lb_vlayer *l, const size_t *row, s
     rd = GEOSWKBReader_create_r(h);
     if (!zu->g || !zu->pg || !zu->cen || !zu->cx || !zu->cy || !zu->area || !zu->env || !zu->ids ||
         !zu->tree || !rd) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for unit geometries");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for unit geometries");
         goto cleanup;
     }
     int repaired = 0;
@@ -128,14 +128,15 @@ lb_status lb_zunits_create(lb_ctx *ctx, const lb_vlayer *l, const size_t *row, s
             continue;
         size_t f = row[u];
         if (l->kind != LB_GEOM_POLYGON || f >= l->n) {
-            st = lb_error(ctx, LB_ERR_INTERNAL, "unit %zu: no polygon row %zu in '%s'", u, f,
-                          l->path ? l->path : "?");
+            st = lb_ctx_error(ctx, LB_ERR_INTERNAL, "unit %zu: no polygon row %zu in '%s'", u, f,
+                              l->path ? l->path : "?");
             goto cleanup;
         }
         GEOSGeometry *g = read_valid(h, rd, l->wkb[f], l->wkb_size[f], &repaired);
         if (!g) {
-            st = lb_error(ctx, LB_ERR_GEOM, "'%s' layer '%s' feature %lld: unreadable polygon",
-                          l->path ? l->path : "?", l->layer ? l->layer : "?", (long long)l->fid[f]);
+            st = lb_ctx_error(ctx, LB_ERR_GEOM, "'%s' layer '%s' feature %lld: unreadable polygon",
+                              l->path ? l->path : "?", l->layer ? l->layer : "?",
+                              (long long)l->fid[f]);
             goto cleanup;
         }
         zu->g[u] = g;
@@ -145,17 +146,18 @@ lb_status lb_zunits_create(lb_ctx *ctx, const lb_vlayer *l, const size_t *row, s
         if (!zu->pg[u] || !zu->cen[u] || !envelope(h, g, e) || GEOSArea_r(h, g, &a) != 1 ||
             GEOSGeomGetX_r(h, zu->cen[u], &zu->cx[u]) != 1 ||
             GEOSGeomGetY_r(h, zu->cen[u], &zu->cy[u]) != 1) {
-            st = lb_error(ctx, LB_ERR_GEOM, "'%s' feature %lld: GEOS cannot prepare the polygon",
-                          l->path ? l->path : "?", (long long)l->fid[f]);
+            st =
+                lb_ctx_error(ctx, LB_ERR_GEOM, "'%s' feature %lld: GEOS cannot prepare the polygon",
+                             l->path ? l->path : "?", (long long)l->fid[f]);
             goto cleanup;
         }
         zu->area[u] = a;
         GEOSSTRtree_insert_r(h, zu->tree, g, &zu->ids[u]);
     }
     if (repaired)
-        lb_log(ctx, LB_LOG_WARN,
-               "unit polygons of %s: %d invalid one(s) repaired with GEOS MakeValid",
-               l && l->path ? l->path : "units", repaired);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "unit polygons of %s: %d invalid one(s) repaired with GEOS MakeValid",
+                   l && l->path ? l->path : "units", repaired);
     *out = zu;
     zu = NULL;
 cleanup:
@@ -206,12 +208,12 @@ static lb_status query(lb_ctx *ctx, const lb_zunits *zu, const double *e, double
 {
     GEOSGeometry *box = GEOSGeom_createRectangle_r(zu->h, e[0] - m, e[1] - m, e[2] + m, e[3] + m);
     if (!box)
-        return lb_error(ctx, LB_ERR_GEOM, "GEOS cannot make a query rectangle");
+        return lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS cannot make a query rectangle");
     c->n = 0;
     GEOSSTRtree_query_r(zu->h, zu->tree, box, collect, c);
     GEOSGeom_destroy_r(zu->h, box);
     if (c->oom)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory querying units");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory querying units");
     /* STRtree order depends on the tree layout; sort so results never depend on it */
     if (c->n > 1) /* c->v is NULL before the first hit; qsort(NULL, 0) is undefined */
         qsort(c->v, c->n, sizeof(*c->v), cmp_u32);
@@ -234,7 +236,7 @@ lb_status lb_zgraph_create(lb_ctx *ctx, const lb_zunits *zu, double max_m, int c
                            lb_zgraph **out)
 {
     if (!(max_m >= 0.0))
-        return lb_error(ctx, LB_ERR_ARG, "unit graph: distance %g m must be >= 0", max_m);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "unit graph: distance %g m must be >= 0", max_m);
     lb_zgraph *g = calloc(1, sizeof(*g));
     size_t n = zu->n ? zu->n : 1;
     if (g) {
@@ -250,7 +252,7 @@ lb_status lb_zgraph_create(lb_ctx *ctx, const lb_zunits *zu, double max_m, int c
     }
     if (!g || !g->done || !g->n || !g->nb || !g->d || !g->dc || !g->dci) {
         lb_zgraph_destroy(g);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the unit graph");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the unit graph");
     }
     *out = g;
     return LB_OK;
@@ -314,7 +316,7 @@ static lb_status compute_row(lb_ctx *ctx, lb_zgraph *g, size_t a)
         dc = centroid ? malloc(cap * sizeof(double)) : NULL;
         dci = centroid ? malloc(cap * sizeof(double)) : NULL;
         if (st == LB_OK && (!nb || !d || (centroid && (!dc || !dci))))
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the unit graph");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the unit graph");
         for (size_t k = 0; k < g->c.n && st == LB_OK; k++) {
             uint32_t b = g->c.v[k];
             if (b == a || env_gap(ea, &zu->env[4 * b]) > max_m)
@@ -335,8 +337,8 @@ static lb_status compute_row(lb_ctx *ctx, lb_zgraph *g, size_t a)
                     (centroid && x <= max_m &&
                      (GEOSPreparedDistance_r(h, zu->pg[a], zu->cen[b], &xc) != 1 ||
                       GEOSPreparedDistance_r(h, zu->pg[b], zu->cen[a], &xci) != 1))) {
-                    st = lb_error(ctx, LB_ERR_GEOM, "GEOS distance between units %zu and %u failed",
-                                  a, b);
+                    st = lb_ctx_error(ctx, LB_ERR_GEOM,
+                                      "GEOS distance between units %zu and %u failed", a, b);
                     break;
                 }
                 if (x > max_m)
@@ -371,7 +373,7 @@ static lb_status compute_row(lb_ctx *ctx, lb_zgraph *g, size_t a)
 lb_status lb_zgraph_row(lb_ctx *ctx, lb_zgraph *g, size_t a, lb_zrow *row)
 {
     if (a >= g->zu->n)
-        return lb_error(ctx, LB_ERR_INTERNAL, "unit graph: no unit %zu", a);
+        return lb_ctx_error(ctx, LB_ERR_INTERNAL, "unit graph: no unit %zu", a);
     if (!g->done[a]) {
         lb_status st = compute_row(ctx, g, a);
         if (st != LB_OK)
@@ -396,17 +398,17 @@ lb_status lb_zunits_to_area(lb_ctx *ctx, const lb_zunits *zu, const unsigned cha
     }
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
     if (!rd)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory reading an area polygon");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory reading an area polygon");
     GEOSGeometry *area = read_valid(h, rd, wkb, wkb_size, NULL);
     GEOSWKBReader_destroy_r(h, rd);
     if (!area)
-        return lb_error(ctx, LB_ERR_GEOM, "GEOS cannot read the area polygon");
+        return lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS cannot read the area polygon");
     const GEOSPreparedGeometry *pa = GEOSPrepare_r(h, area);
     double e[4];
     cand c = {0};
     lb_status st = LB_OK;
     if (!pa || !envelope(h, area, e))
-        st = lb_error(ctx, LB_ERR_GEOM, "GEOS cannot prepare the area polygon");
+        st = lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS cannot prepare the area polygon");
     if (st == LB_OK)
         st = query(ctx, zu, e, max_m, &c);
     for (size_t k = 0; k < c.n && st == LB_OK; k++) {
@@ -416,7 +418,7 @@ lb_status lb_zunits_to_area(lb_ctx *ctx, const lb_zunits *zu, const unsigned cha
         double d = 0.0, dc = 0.0;
         if (GEOSPreparedDistance_r(h, pa, zu->g[u], &d) != 1 ||
             GEOSPreparedDistance_r(h, pa, zu->cen[u], &dc) != 1) {
-            st = lb_error(ctx, LB_ERR_GEOM, "GEOS distance from unit %u to an area failed", u);
+            st = lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS distance from unit %u to an area failed", u);
             break;
         }
         dpoly[u] = d;
@@ -432,7 +434,8 @@ lb_status lb_zunits_to_area(lb_ctx *ctx, const lb_zunits *zu, const unsigned cha
         if (!ix || GEOSArea_r(h, ix, &a) != 1) {
             if (ix)
                 GEOSGeom_destroy_r(h, ix);
-            st = lb_error(ctx, LB_ERR_GEOM, "GEOS intersection of unit %u with an area failed", u);
+            st = lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS intersection of unit %u with an area failed",
+                              u);
             break;
         }
         GEOSGeom_destroy_r(h, ix);
@@ -450,19 +453,19 @@ static lb_status to_wkb(lb_ctx *ctx, GEOSContextHandle_t h, const GEOSGeometry *
 {
     GEOSWKBWriter *w = GEOSWKBWriter_create_r(h);
     if (!w)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory writing WKB");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory writing WKB");
     GEOSWKBWriter_setByteOrder_r(h, w, GEOS_WKB_NDR);
     size_t n = 0;
     unsigned char *buf = GEOSWKBWriter_write_r(h, w, g, &n);
     GEOSWKBWriter_destroy_r(h, w);
     if (!buf)
-        return lb_error(ctx, LB_ERR_GEOM, "GEOS cannot write WKB");
+        return lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS cannot write WKB");
     unsigned char *copy = malloc(n);
     if (copy)
         memcpy(copy, buf, n);
     GEOSFree_r(h, buf);
     if (!copy)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory writing WKB");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory writing WKB");
     *wkb = copy;
     *size = n;
     return LB_OK;
@@ -474,7 +477,7 @@ lb_status lb_zunits_union(lb_ctx *ctx, const lb_zunits *zu, const size_t *member
     GEOSContextHandle_t h = zu->h;
     GEOSGeometry **parts = calloc(n ? n : 1, sizeof(*parts));
     if (!parts)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for a union");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for a union");
     size_t np = 0;
     lb_status st = LB_OK;
     for (size_t k = 0; k < n; k++) {
@@ -483,13 +486,13 @@ lb_status lb_zunits_union(lb_ctx *ctx, const lb_zunits *zu, const size_t *member
             continue;
         parts[np] = GEOSGeom_clone_r(h, zu->g[u]);
         if (!parts[np]) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for a union");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for a union");
             break;
         }
         np++;
     }
     if (st == LB_OK && np == 0)
-        st = lb_error(ctx, LB_ERR_DATA, "a union of units without polygons");
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "a union of units without polygons");
     if (st != LB_OK) {
         for (size_t k = 0; k < np; k++)
             GEOSGeom_destroy_r(h, parts[k]);
@@ -501,14 +504,14 @@ lb_status lb_zunits_union(lb_ctx *ctx, const lb_zunits *zu, const size_t *member
         GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)np);
     free(parts);
     if (!coll)
-        return lb_error(ctx, LB_ERR_GEOM, "GEOS cannot collect %zu polygons", np);
+        return lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS cannot collect %zu polygons", np);
     GEOSGeometry *un = GEOSUnaryUnion_r(h, coll);
     GEOSGeom_destroy_r(h, coll);
     if (!un)
-        return lb_error(ctx, LB_ERR_GEOM, "GEOS cannot union %zu polygons", np);
+        return lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS cannot union %zu polygons", np);
     double a = 0.0;
     if (GEOSArea_r(h, un, &a) != 1)
-        st = lb_error(ctx, LB_ERR_GEOM, "GEOS cannot measure a union");
+        st = lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS cannot measure a union");
     if (st == LB_OK)
         st = to_wkb(ctx, h, un, wkb, wkb_size);
     GEOSGeom_destroy_r(h, un);
@@ -517,24 +520,24 @@ lb_status lb_zunits_union(lb_ctx *ctx, const lb_zunits *zu, const size_t *member
     return st;
 }
 
-lb_status lb_wkb_area_centroid(lb_ctx *ctx, const unsigned char *wkb, size_t wkb_size,
-                               double *area_m2, double *cx, double *cy)
+lb_status lb_geom_wkb_area_centroid(lb_ctx *ctx, const unsigned char *wkb, size_t wkb_size,
+                                    double *area_m2, double *cx, double *cy)
 {
-    GEOSContextHandle_t h = lb_geos_handle(ctx);
+    GEOSContextHandle_t h = lb_geom_geos_handle(ctx);
     if (!h)
         return LB_ERR_INTERNAL;
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
     if (!rd)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory reading a polygon");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory reading a polygon");
     GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, wkb, wkb_size);
     GEOSWKBReader_destroy_r(h, rd);
     if (!g)
-        return lb_error(ctx, LB_ERR_GEOM, "GEOS cannot read a polygon");
+        return lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS cannot read a polygon");
     GEOSGeometry *c = GEOSGetCentroid_r(h, g);
     lb_status st = LB_OK;
     if (!c || GEOSArea_r(h, g, area_m2) != 1 || GEOSGeomGetX_r(h, c, cx) != 1 ||
         GEOSGeomGetY_r(h, c, cy) != 1)
-        st = lb_error(ctx, LB_ERR_GEOM, "GEOS cannot measure a polygon");
+        st = lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS cannot measure a polygon");
     if (c)
         GEOSGeom_destroy_r(h, c);
     GEOSGeom_destroy_r(h, g);

@@ -74,7 +74,7 @@ lb_status lb_zunits_union(lb_ctx *ctx, const lb_zunits *zu, const size_t *member
                           unsigned char **wkb, size_t *wkb_size, double *area_m2);
 
 /* Area (m2) and centroid of a polygon given as WKB. */
-lb_status lb_wkb_area_centroid(lb_ctx *ctx, const unsigned char *wkb, size_t wkb_size,
-                               double *area_m2, double *cx, double *cy);
+lb_status lb_geom_wkb_area_centroid(lb_ctx *ctx, const unsigned char *wkb, size_t wkb_size,
+                                    double *area_m2, double *cx, double *cy);
 
 #endif

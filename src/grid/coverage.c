@@ -161,43 +161,44 @@ static lb_status grow(lb_ctx *ctx, lb_cover *out, size_t need)
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     if (cap > SIZE_MAX / sizeof(double))
-        return lb_error(ctx, LB_ERR_NOMEM, "coverage: %zu cells do not fit in memory", need);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "coverage: %zu cells do not fit in memory", need);
     double *f = realloc(out->frac, cap * sizeof(*f));
     if (!f)
-        return lb_error(ctx, LB_ERR_NOMEM, "coverage: out of memory for %zu cells", need);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "coverage: out of memory for %zu cells", need);
     out->frac = f;
     uint32_t *c = realloc(out->cell, cap * sizeof(*c));
     if (!c)
-        return lb_error(ctx, LB_ERR_NOMEM, "coverage: out of memory for %zu cells", need);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "coverage: out of memory for %zu cells", need);
     out->cell = c;
     out->cap = cap;
     return LB_OK;
 }
 
-lb_status lb_cover_polygon(lb_ctx *ctx, const lb_grid *g, const lb_ring *rings, size_t nrings,
-                           lb_cover *out)
+lb_status lb_grid_cover_polygon(lb_ctx *ctx, const lb_grid *g, const lb_ring *rings, size_t nrings,
+                                lb_cover *out)
 {
     if (!g || !out || (nrings && !rings))
-        return lb_error(ctx, LB_ERR_ARG, "coverage: NULL grid, rings or output");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "coverage: NULL grid, rings or output");
     if (!(g->cell_m > 0) || g->nx <= 0 || g->ny <= 0 || lb_grid_ncells(g) - 1 > (size_t)UINT32_MAX)
-        return lb_error(ctx, LB_ERR_ARG, "coverage: invalid grid (%d x %d cells of %g m)", g->nx,
-                        g->ny, g->cell_m);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "coverage: invalid grid (%d x %d cells of %g m)",
+                            g->nx, g->ny, g->cell_m);
 
     double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
     for (size_t r = 0; r < nrings; r++) {
         const lb_ring *ring = &rings[r];
         if (ring->n < 4)
-            return lb_error(ctx, LB_ERR_GEOM,
-                            "coverage: ring %zu has %zu points; a ring needs at least 4", r,
-                            ring->n);
+            return lb_ctx_error(ctx, LB_ERR_GEOM,
+                                "coverage: ring %zu has %zu points; a ring needs at least 4", r,
+                                ring->n);
         if (!ring->xy)
-            return lb_error(ctx, LB_ERR_ARG, "coverage: ring %zu has no coordinates", r);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "coverage: ring %zu has no coordinates", r);
         for (size_t i = 0; i < ring->n; i++) {
             double x = ring->xy[2 * i], y = ring->xy[2 * i + 1];
             if (!isfinite(x) || !isfinite(y))
-                return lb_error(ctx, LB_ERR_GEOM,
-                                "coverage: ring %zu point %zu has a non-finite coordinate (%g, %g)",
-                                r, i, x, y);
+                return lb_ctx_error(
+                    ctx, LB_ERR_GEOM,
+                    "coverage: ring %zu point %zu has a non-finite coordinate (%g, %g)", r, i, x,
+                    y);
             xmin = x < xmin ? x : xmin;
             xmax = x > xmax ? x : xmax;
             ymin = y < ymin ? y : ymin;

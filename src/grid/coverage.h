@@ -21,7 +21,7 @@
  * Returns LB_OK, LB_ERR_NOMEM, LB_ERR_ARG (NULL grid/output/rings, invalid grid), or
  * LB_ERR_GEOM for a ring with fewer than 4 points or non-finite coordinates (the message names
  * the ring and point index). */
-lb_status lb_cover_polygon(lb_ctx *ctx, const lb_grid *g, const lb_ring *rings, size_t nrings,
-                           lb_cover *out);
+lb_status lb_grid_cover_polygon(lb_ctx *ctx, const lb_grid *g, const lb_ring *rings, size_t nrings,
+                                lb_cover *out);
 
 #endif

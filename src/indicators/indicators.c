@@ -18,11 +18,12 @@ enum { CHUNK = 64 };
 
 static lb_status ind_error(lb_ctx *ctx, const lb_indicator *ind, lb_status st)
 {
-    return lb_error_prefix(ctx, st, "indicator '%s' (model line %d): ", ind->id, ind->line);
+    return lb_ctx_error_prefix(ctx, st, "indicator '%s' (model line %d): ", ind->id, ind->line);
 }
 
-lb_status lb_grid_extensive(lb_ctx *ctx, const lb_vlayer *l, const lb_layer_cover *cov,
-                            const lb_grid *g, const lb_field *f, double *out, size_t *n_missing)
+lb_status lb_indicators_grid_extensive(lb_ctx *ctx, const lb_vlayer *l, const lb_layer_cover *cov,
+                                       const lb_grid *g, const lb_field *f, double *out,
+                                       size_t *n_missing)
 {
     (void)ctx;
     size_t n = lb_grid_ncells(g);
@@ -63,9 +64,9 @@ static lb_status eval_polygon_attr(lb_ctx *ctx, const lb_indicator *ind, lb_inpu
     const lb_cells_cover *cc = NULL;
     lb_status st = lb_inputs_vector(ctx, in, ind->layer, NULL, &l);
     if (st == LB_OK && l->kind != LB_GEOM_POLYGON)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "input '%s' ('%s' layer '%s') must be a polygon layer here", l->name,
-                        l->path, l->layer);
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "input '%s' ('%s' layer '%s') must be a polygon layer here", l->name,
+                            l->path, l->layer);
     if (st == LB_OK)
         st = lb_inputs_cells_cover(ctx, in, ind->layer, g, cells, n, &cc);
     if (st != LB_OK)
@@ -155,9 +156,10 @@ static lb_status eval_features(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *
      * inside the unit; per then divides by the cell's own weight. */
     int in_cell = !(ind->radius_m > 0.0);
     if (in_cell && ind->kind != LB_KIND_COUNT_WITHIN)
-        return lb_error(ctx, LB_ERR_MODEL, "%s needs a radius above 0", lb_kind_name(ind->kind));
+        return lb_ctx_error(ctx, LB_ERR_MODEL, "%s needs a radius above 0",
+                            lb_kind_name(ind->kind));
     if (per && !cell_w)
-        return lb_error(ctx, LB_ERR_ARG, "'per' needs the cell weights (none were given)");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "'per' needs the cell weights (none were given)");
     if (per && !in_cell) {
         st = lb_disc_stencil_build(ctx, ind->radius_m / g->cell_m, 0.5, 0.5, &disc);
         if (st != LB_OK) {
@@ -198,8 +200,8 @@ static lb_status eval_features(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *
     }
     lb_disc_stencil_free(&disc);
     if (failed)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the query scratch of '%s'",
-                        ind->layer);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the query scratch of '%s'",
+                            ind->layer);
     return LB_OK;
 }
 
@@ -225,17 +227,17 @@ static lb_status class_filter(lb_ctx *ctx, const lb_indicator *ind, const lb_vla
 {
     *out = NULL;
     if (!ind->field) {
-        *out = lb_strdup(ind->filter);
-        return !ind->filter || *out ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        *out = lb_core_strdup(ind->filter);
+        return !ind->filter || *out ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     const lb_field *f = lb_vlayer_field(ctx, l, ind->field);
     if (!f)
         return LB_ERR_DATA;
-    double num = f->is_string ? 0.0 : lb_parse_number(ind->value);
+    double num = f->is_string ? 0.0 : lb_io_parse_number(ind->value);
     if (isnan(num))
-        return lb_error(ctx, LB_ERR_DATA,
-                        "field '%s' of '%s' is numeric but value '%s' is not a number", ind->field,
-                        l->path, ind->value);
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "field '%s' of '%s' is numeric but value '%s' is not a number",
+                            ind->field, l->path, ind->value);
     /* Worst case: every character doubled by quoting, plus the quotes. */
     size_t nf = 2 * strlen(ind->field) + 3, nv = 2 * strlen(ind->value) + 32;
     char *qf = malloc(nf), *qv = malloc(nv);
@@ -247,12 +249,12 @@ static lb_status class_filter(lb_ctx *ctx, const lb_indicator *ind, const lb_vla
             put_quoted(qv, &o, ind->value, '\'');
         else
             snprintf(qv, nv, "%.17g", num);
-        *out = ind->filter ? lb_strfmt("(%s) AND (%s = %s)", ind->filter, qf, qv)
-                           : lb_strfmt("%s = %s", qf, qv);
+        *out = ind->filter ? lb_core_strfmt("(%s) AND (%s = %s)", ind->filter, qf, qv)
+                           : lb_core_strfmt("%s = %s", qf, qv);
     }
     free(qf);
     free(qv);
-    return *out ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    return *out ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
 }
 
 static lb_status eval_share_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in,
@@ -263,10 +265,10 @@ static lb_status eval_share_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_in
     if (st != LB_OK)
         return st;
     if (l->kind != LB_GEOM_POLYGON)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "input '%s' ('%s' layer '%s') must be a polygon layer or a raster for "
-                        "share_within",
-                        l->name, l->path, l->layer);
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "input '%s' ('%s' layer '%s') must be a polygon layer or a raster for "
+                            "share_within",
+                            l->name, l->path, l->layer);
     char *filter = NULL;
     st = class_filter(ctx, ind, l, &filter);
     if (st != LB_OK)
@@ -356,10 +358,10 @@ static lb_status eval_share_raster(lb_ctx *ctx, const lb_indicator *ind, lb_inpu
                                    const lb_grid *g, const uint32_t *cells, size_t n, double *out)
 {
     if (ind->field || ind->value || ind->filter)
-        return lb_error(ctx, LB_ERR_MODEL,
-                        "input '%s' is a raster: share_within takes no field, value or filter "
-                        "there (it is the mean of band %d within %g m)",
-                        ind->layer, ind->band, ind->radius_m);
+        return lb_ctx_error(ctx, LB_ERR_MODEL,
+                            "input '%s' is a raster: share_within takes no field, value or filter "
+                            "there (it is the mean of band %d within %g m)",
+                            ind->layer, ind->band, ind->radius_m);
     const lb_band *r = NULL;
     lb_status st = lb_inputs_raster_resampled(ctx, in, ind->layer, ind->band,
                                               ind->resampling == LB_RESAMPLE_NEAREST, &r);
@@ -371,7 +373,7 @@ static lb_status eval_share_raster(lb_ctx *ctx, const lb_indicator *ind, lb_inpu
     lb_disc_stencil *sten = NULL;
     size_t n_cls = 0;
     if (!at || !first) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto done;
     }
     for (size_t k = 0; k < n; k++)
@@ -388,7 +390,7 @@ static lb_status eval_share_raster(lb_ctx *ctx, const lb_indicator *ind, lb_inpu
     size_t n_sten = keep_all ? n_cls : 0;
     sten = calloc(n_sten ? n_sten : 1, sizeof(*sten));
     if (!sten) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto done;
     }
     int failed = 0;
@@ -410,9 +412,9 @@ static lb_status eval_share_raster(lb_ctx *ctx, const lb_indicator *ind, lb_inpu
         lb_disc_stencil_free(&own);
     }
     if (failed)
-        st = lb_error(ctx, LB_ERR_NOMEM,
-                      "out of memory for the disc of %g m over the %g m pixels of '%s'",
-                      ind->radius_m, r->grid.cell_m, ind->layer);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM,
+                          "out of memory for the disc of %g m over the %g m pixels of '%s'",
+                          ind->radius_m, r->grid.cell_m, ind->layer);
 done:
     for (size_t c = 0; sten && c < n_sten; c++)
         lb_disc_stencil_free(&sten[c]);
@@ -484,22 +486,23 @@ static lb_status check_cells(lb_ctx *ctx, const lb_grid *g, const uint32_t *cell
     size_t nc = lb_grid_ncells(g);
     for (size_t k = 0; k < n; k++) {
         if (cells[k] >= nc)
-            return lb_error(ctx, LB_ERR_ARG, "cell %zu (index %u) is outside the grid of %zu cells",
-                            k, cells[k], nc);
+            return lb_ctx_error(ctx, LB_ERR_ARG,
+                                "cell %zu (index %u) is outside the grid of %zu cells", k, cells[k],
+                                nc);
         if (k && cells[k] <= cells[k - 1])
-            return lb_error(ctx, LB_ERR_ARG,
-                            "cells must be strictly ascending: cell %zu (index %u) follows %u", k,
-                            cells[k], cells[k - 1]);
+            return lb_ctx_error(ctx, LB_ERR_ARG,
+                                "cells must be strictly ascending: cell %zu (index %u) follows %u",
+                                k, cells[k], cells[k - 1]);
     }
     return LB_OK;
 }
 
-lb_status lb_indicator_eval_cells(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in,
-                                  const lb_grid *g, const uint32_t *cells, size_t n,
-                                  const double *cell_w, double *out)
+lb_status lb_indicators_eval_cells(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in,
+                                   const lb_grid *g, const uint32_t *cells, size_t n,
+                                   const double *cell_w, double *out)
 {
     if (!ind || !in || !g || (n && (!cells || !out)))
-        return lb_error(ctx, LB_ERR_ARG, "lb_indicator_eval_cells: NULL argument");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "lb_indicators_eval_cells: NULL argument");
     lb_status st = check_cells(ctx, g, cells, n);
     int is_raster = 0;
     if (st == LB_OK && ind->kind == LB_KIND_SHARE_WITHIN)
@@ -523,7 +526,7 @@ lb_status lb_indicator_eval_cells(lb_ctx *ctx, const lb_indicator *ind, lb_input
             st = eval_raster_mean(ctx, ind, in, g, cells, n, out);
             break;
         default:
-            st = lb_error(ctx, LB_ERR_MODEL, "unknown indicator kind %d", (int)ind->kind);
+            st = lb_ctx_error(ctx, LB_ERR_MODEL, "unknown indicator kind %d", (int)ind->kind);
             break;
         }
     }

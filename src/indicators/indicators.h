@@ -36,14 +36,15 @@
  * Returns LB_OK or an error naming the indicator, its model line and the input: LB_ERR_ARG
  * (unbound input, cells not ascending or outside the grid, NULL cell_w with per), LB_ERR_DATA
  * (wrong layer type, missing field), LB_ERR_IO / LB_ERR_CRS (reading), LB_ERR_NOMEM. */
-lb_status lb_indicator_eval_cells(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in,
-                                  const lb_grid *g, const uint32_t *cells, size_t n,
-                                  const double *cell_w, double *out);
+lb_status lb_indicators_eval_cells(lb_ctx *ctx, const lb_indicator *ind, lb_inputs *in,
+                                   const lb_grid *g, const uint32_t *cells, size_t n,
+                                   const double *cell_w, double *out);
 
 /* Distribute an extensive polygon attribute (e.g. AANT_INW) over the grid by area share:
  * out[c] = Σ_p v_p · frac(p,c) · cell_area / area(p). Polygons with a missing value add
  * nothing and are counted in *n_missing. */
-lb_status lb_grid_extensive(lb_ctx *ctx, const lb_vlayer *l, const lb_layer_cover *cov,
-                            const lb_grid *g, const lb_field *f, double *out, size_t *n_missing);
+lb_status lb_indicators_grid_extensive(lb_ctx *ctx, const lb_vlayer *l, const lb_layer_cover *cov,
+                                       const lb_grid *g, const lb_field *f, double *out,
+                                       size_t *n_missing);
 
 #endif

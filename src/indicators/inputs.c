@@ -63,13 +63,13 @@ lb_status lb_inputs_create(lb_ctx *ctx, const lb_source *src, size_t n, lb_input
 {
     lb_inputs *in = calloc(1, sizeof(*in));
     if (!in)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     in->src = src;
     in->n_src = n;
     in->where = calloc(n ? n : 1, sizeof(char *));
     if (!in->where) {
         free(in);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     *out = in;
     return LB_OK;
@@ -80,9 +80,9 @@ lb_status lb_inputs_set_where(lb_ctx *ctx, lb_inputs *in, const char *name, cons
     /* every file bound to the name */
     for (size_t i = 0; i < in->n_src; i++)
         if (strcmp(in->src[i].name, name) == 0) {
-            char *w = lb_strdup(where);
+            char *w = lb_core_strdup(where);
             if (!w)
-                return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             free(in->where[i]);
             in->where[i] = w;
         }
@@ -159,11 +159,11 @@ const lb_source *lb_inputs_source(lb_ctx *ctx, const lb_inputs *in, const char *
             return &in->src[i];
     char list[512] = "";
     for (size_t i = 0; i < in->n_src; i++)
-        lb_list_append(list, sizeof(list), in->src[i].name);
-    lb_error(ctx, LB_ERR_ARG,
-             "the model uses input '%s' but none is bound; add --input %s=PATH[:LAYER] "
-             "(bound: %s)",
-             name, name, in->n_src ? list : "none");
+        lb_core_list_append(list, sizeof(list), in->src[i].name);
+    lb_ctx_error(ctx, LB_ERR_ARG,
+                 "the model uses input '%s' but none is bound; add --input %s=PATH[:LAYER] "
+                 "(bound: %s)",
+                 name, name, in->n_src ? list : "none");
     return NULL;
 }
 
@@ -190,13 +190,13 @@ static lb_status keep(lb_ctx *ctx, lb_inputs *in, entry_kind k, const char *name
 {
     entry *e = realloc(in->e, (in->n_e + 1) * sizeof(*e));
     if (!e)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     in->e = e;
     e = &in->e[in->n_e];
     memset(e, 0, sizeof(*e));
     e->kind = k;
-    e->name = lb_strdup(name);
-    e->filter = lb_strdup(ky->filter);
+    e->name = lb_core_strdup(name);
+    e->filter = lb_core_strdup(ky->filter);
     e->band = ky->band;
     e->nearest = ky->nearest;
     if (ky->g)
@@ -212,7 +212,7 @@ static lb_status keep(lb_ctx *ctx, lb_inputs *in, entry_kind k, const char *name
         free(e->name);
         free(e->filter);
         free(e->cells);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     in->n_e++;
     return LB_OK;
@@ -255,9 +255,10 @@ static lb_status load_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const
     /* the input's own selection, and the indicator's filter within it */
     char *both = NULL;
     if (where) {
-        both = ky->filter ? lb_strfmt("(%s) AND (%s)", where, ky->filter) : lb_strdup(where);
+        both =
+            ky->filter ? lb_core_strfmt("(%s) AND (%s)", where, ky->filter) : lb_core_strdup(where);
         if (!both)
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     /* every file bound to the name, read as one layer */
     const lb_source **files = malloc(in->n_src * sizeof(*files));
@@ -267,12 +268,12 @@ static lb_status load_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const
             files[n_files++] = &in->src[i];
     lb_status st = files ? lb_vlayer_read_list(ctx, files, n_files, where ? both : ky->filter,
                                                (lb_vlayer **)obj)
-                         : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                         : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     free(files);
     free(both);
     /* Repair invalid polygons once, for every mode: grid coverage walks the repaired rings. */
     if (st == LB_OK)
-        st = lb_vlayer_make_valid(ctx, *(lb_vlayer **)obj, NULL);
+        st = lb_geom_make_valid_layer(ctx, *(lb_vlayer **)obj, NULL);
     return st;
 }
 
@@ -281,11 +282,12 @@ static lb_status load_raster(lb_ctx *ctx, lb_inputs *in, const char *name, const
 {
     const lb_source *src = lb_inputs_source(ctx, in, name);
     if (src && lb_inputs_files(in, name) > 1)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "input '%s' is a raster bound to several files ('%s', ...); a raster "
-                        "input is one file: mosaic them first (gdalbuildvrt %s.vrt FILES...) and "
-                        "bind the VRT",
-                        name, src->path, name);
+        return lb_ctx_error(
+            ctx, LB_ERR_ARG,
+            "input '%s' is a raster bound to several files ('%s', ...); a raster "
+            "input is one file: mosaic them first (gdalbuildvrt %s.vrt FILES...) and "
+            "bind the VRT",
+            name, src->path, name);
     return src ? lb_raster_read_window(ctx, src, ky->band, ky->nearest,
                                        in->has_window ? in->window : NULL, (lb_band **)obj)
                : LB_ERR_ARG;
@@ -302,15 +304,16 @@ static lb_status load_cover(lb_ctx *ctx, lb_inputs *in, const char *name, const 
 {
     const lb_vlayer *l = NULL;
     lb_status st = lb_inputs_vector(ctx, in, name, ky->filter, &l);
-    return st == LB_OK ? lb_layer_cover_compute(ctx, l, ky->g, (lb_layer_cover **)obj) : st;
+    return st == LB_OK ? lb_indicators_layer_cover_compute(ctx, l, ky->g, (lb_layer_cover **)obj)
+                       : st;
 }
 
 static lb_status load_cells(lb_ctx *ctx, lb_inputs *in, const char *name, const key *ky, void **obj)
 {
     const lb_layer_cover *cov = NULL;
     lb_status st = lb_inputs_coverage(ctx, in, name, ky->g, &cov);
-    return st == LB_OK ? lb_cells_cover_build(ctx, cov, ky->g, ky->cells, ky->n_cells,
-                                              (lb_cells_cover **)obj)
+    return st == LB_OK ? lb_indicators_cells_cover_build(ctx, cov, ky->g, ky->cells, ky->n_cells,
+                                                         (lb_cells_cover **)obj)
                        : st;
 }
 
@@ -367,7 +370,7 @@ lb_status lb_inputs_is_raster(lb_ctx *ctx, const lb_inputs *in, const char *name
     if (!src)
         return LB_ERR_ARG;
     /* A named layer means a vector layer, even in a GeoPackage that also holds rasters. */
-    *out = !src->layer && lb_path_is_raster(src->path);
+    *out = !src->layer && lb_io_path_is_raster(src->path);
     return LB_OK;
 }
 
@@ -414,7 +417,7 @@ static lb_status chunk_push(cover_chunk *ch, const lb_cover *one)
 }
 
 /* Cover polygons [ch->f0, ch->f1) with @p tctx (the thread's own context: errors of
- * lb_cover_polygon land there, not on the caller's) and thread-owned scratch. */
+ * lb_grid_cover_polygon land there, not on the caller's) and thread-owned scratch. */
 static void cover_chunk_run(lb_ctx *tctx, const lb_vlayer *l, const lb_grid *g, size_t *count,
                             cover_chunk *ch, lb_cover *one, lb_ring **rings, size_t *rcap)
 {
@@ -436,7 +439,7 @@ static void cover_chunk_run(lb_ctx *tctx, const lb_vlayer *l, const lb_grid *g, 
             (*rings)[k].n = l->ring_pt_start[r + 1] - l->ring_pt_start[r];
             (*rings)[k].is_hole = l->ring_hole[r];
         }
-        lb_status st = tctx ? lb_cover_polygon(tctx, g, *rings, nr, one) : LB_ERR_NOMEM;
+        lb_status st = tctx ? lb_grid_cover_polygon(tctx, g, *rings, nr, one) : LB_ERR_NOMEM;
         if (st != LB_OK) {
             ch->st = st;
             ch->bad_f = f;
@@ -453,13 +456,13 @@ static void cover_chunk_run(lb_ctx *tctx, const lb_vlayer *l, const lb_grid *g, 
     }
 }
 
-lb_status lb_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g,
-                                 lb_layer_cover **out)
+lb_status lb_indicators_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g,
+                                            lb_layer_cover **out)
 {
     if (l->kind != LB_GEOM_POLYGON)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "input '%s' ('%s' layer '%s') must be a polygon layer here", l->name,
-                        l->path, l->layer);
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "input '%s' ('%s' layer '%s') must be a polygon layer here", l->name,
+                            l->path, l->layer);
     lb_status st = LB_OK;
     int threads = lb_ctx_threads(ctx);
     /* Many more chunks than threads balance big and small polygons; the chunking depends only
@@ -468,7 +471,7 @@ lb_status lb_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid 
     cover_chunk *ch = calloc(n_chunks, sizeof(*ch));
     lb_layer_cover *c = calloc(1, sizeof(*c));
     if (!ch || !c || !(c->off = calloc(l->n + 1, sizeof(size_t)))) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto done;
     }
     c->n_poly = l->n;
@@ -495,10 +498,10 @@ lb_status lb_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid 
     for (size_t k = 0; k < n_chunks; k++)
         if (ch[k].st != LB_OK) {
             st = ch[k].st == LB_ERR_NOMEM && !ch[k].msg[0]
-                     ? lb_error(ctx, LB_ERR_NOMEM, "out of memory")
-                     : lb_error(ctx, ch[k].st, "%s", ch[k].msg);
-            lb_error_prefix(ctx, st, "input '%s' ('%s' layer '%s') feature %lld: ", l->name,
-                            l->path, l->layer, (long long)l->fid[ch[k].bad_f]);
+                     ? lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory")
+                     : lb_ctx_error(ctx, ch[k].st, "%s", ch[k].msg);
+            lb_ctx_error_prefix(ctx, st, "input '%s' ('%s' layer '%s') feature %lld: ", l->name,
+                                l->path, l->layer, (long long)l->fid[ch[k].bad_f]);
             goto done;
         }
     for (size_t f = 0; f < l->n; f++)
@@ -507,8 +510,8 @@ lb_status lb_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid 
     c->cell = malloc((total ? total : 1) * sizeof(uint32_t));
     c->frac = malloc((total ? total : 1) * sizeof(double));
     if (!c->cell || !c->frac) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the coverage of '%s' (%zu entries)",
-                      l->path, total);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the coverage of '%s' (%zu entries)",
+                          l->path, total);
         goto done;
     }
     for (size_t k = 0, at = 0; k < n_chunks; k++) {
@@ -609,11 +612,11 @@ static void fill_entry(void *user, size_t k, size_t p, size_t e)
     s->out->frac[at] = s->cov->frac[e];
 }
 
-lb_status lb_cells_cover_build(lb_ctx *ctx, const lb_layer_cover *cov, const lb_grid *g,
-                               const uint32_t *cells, size_t n, lb_cells_cover **out)
+lb_status lb_indicators_cells_cover_build(lb_ctx *ctx, const lb_layer_cover *cov, const lb_grid *g,
+                                          const uint32_t *cells, size_t n, lb_cells_cover **out)
 {
     if (cov->n_poly > UINT32_MAX)
-        return lb_error(ctx, LB_ERR_DATA, "more than %u polygons in one layer", UINT32_MAX);
+        return lb_ctx_error(ctx, LB_ERR_DATA, "more than %u polygons in one layer", UINT32_MAX);
     lb_cells_cover *c = calloc(1, sizeof(*c));
     size_t *next = NULL;
     if (!c || !(c->off = calloc(n + 1, sizeof(size_t))))
@@ -639,5 +642,5 @@ lb_status lb_cells_cover_build(lb_ctx *ctx, const lb_layer_cover *cov, const lb_
 nomem:
     free(next);
     lb_cells_cover_destroy(c);
-    return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the coverage of %zu cells", n);
+    return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the coverage of %zu cells", n);
 }

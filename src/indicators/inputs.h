@@ -72,12 +72,12 @@ lb_status lb_inputs_cells_cover(lb_ctx *ctx, lb_inputs *in, const char *name, co
 
 /* Compute the coverage of all polygons of @p l over @p g (owned by the caller), on
  * lb_ctx_threads(ctx) threads; the result does not depend on the number of threads. */
-lb_status lb_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g,
-                                 lb_layer_cover **out);
+lb_status lb_indicators_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g,
+                                            lb_layer_cover **out);
 
 /* Restrict @p cov (over grid @p g) to the @p n ascending cells @p cells, cell-major (owned by
  * the caller). */
-lb_status lb_cells_cover_build(lb_ctx *ctx, const lb_layer_cover *cov, const lb_grid *g,
-                               const uint32_t *cells, size_t n, lb_cells_cover **out);
+lb_status lb_indicators_cells_cover_build(lb_ctx *ctx, const lb_layer_cover *cov, const lb_grid *g,
+                                          const uint32_t *cells, size_t n, lb_cells_cover **out);
 
 #endif

@@ -49,11 +49,11 @@ lb_status lb_area_create(lb_ctx *ctx, lb_inputs *in, const char *units_name, con
                          double cell_m, lb_area **out)
 {
     if (units->kind != LB_GEOM_POLYGON)
-        return lb_error(ctx, LB_ERR_DATA, "units '%s' ('%s') must be a polygon layer", units_name,
-                        units->path);
+        return lb_ctx_error(ctx, LB_ERR_DATA, "units '%s' ('%s') must be a polygon layer",
+                            units_name, units->path);
     lb_area *a = calloc(1, sizeof(*a));
     if (!a)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     a->in = in;
     a->units_name = units_name;
     a->units = units;
@@ -122,40 +122,40 @@ lb_status lb_area_join(lb_ctx *ctx, lb_area *a, const char *name, const char *ke
     if (!src)
         return LB_ERR_ARG;
     if (lb_inputs_files(a->in, name) > 1)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "join '%s': the table is bound to several files ('%s', ...); a joined "
-                        "table is one file (append them first, e.g. ogr2ogr -append)",
-                        name, src->path);
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "join '%s': the table is bound to several files ('%s', ...); a joined "
+                            "table is one file (append them first, e.g. ogr2ogr -append)",
+                            name, src->path);
     if (!units_key)
         units_key = key;
     const lb_field *uk = lb_vlayer_field(ctx, a->units, units_key);
     if (!uk)
-        return lb_error_prefix(ctx, LB_ERR_DATA, "join '%s' on %s: the units need the key: ", name,
-                               units_key);
-    join j = {lb_strdup(name), NULL, NULL};
+        return lb_ctx_error_prefix(ctx, LB_ERR_DATA,
+                                   "join '%s' on %s: the units need the key: ", name, units_key);
+    join j = {lb_core_strdup(name), NULL, NULL};
     keyed *ks = NULL;
     char **texts = NULL;
     lb_status st = j.name ? lb_vlayer_read_table(ctx, src, &j.table)
-                          : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                          : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     const lb_field *tk = NULL;
     if (st == LB_OK && !(tk = lb_vlayer_field(ctx, j.table, key)))
-        st = lb_error_prefix(ctx, LB_ERR_DATA, "join '%s': the table needs its key: ", name);
+        st = lb_ctx_error_prefix(ctx, LB_ERR_DATA, "join '%s': the table needs its key: ", name);
     size_t nt = j.table ? j.table->n : 0, n_keys = 0;
     if (st == LB_OK) {
         ks = malloc((nt ? nt : 1) * sizeof(*ks));
         texts = calloc(nt ? nt : 1, sizeof(*texts));
         j.row = malloc((a->units->n ? a->units->n : 1) * sizeof(size_t));
         if (!ks || !texts || !j.row)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; st == LB_OK && i < nt; i++) {
         char buf[48];
         const char *k = key_text(tk, i, buf, sizeof(buf));
         if (!k)
             continue;
-        texts[i] = lb_strdup(k);
+        texts[i] = lb_core_strdup(k);
         if (!texts[i])
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         else
             ks[n_keys++] = (keyed){texts[i], i};
     }
@@ -163,11 +163,12 @@ lb_status lb_area_join(lb_ctx *ctx, lb_area *a, const char *name, const char *ke
         qsort(ks, n_keys, sizeof(*ks), cmp_keyed);
     for (size_t i = 1; st == LB_OK && i < n_keys; i++)
         if (strcmp(ks[i - 1].key, ks[i].key) == 0)
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "join '%s' ('%s'): code '%s' of field '%s' occurs twice (features "
-                          "%lld and %lld); a joined table needs one row per unit",
-                          name, src->path, ks[i].key, key, (long long)j.table->fid[ks[i - 1].row],
-                          (long long)j.table->fid[ks[i].row]);
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "join '%s' ('%s'): code '%s' of field '%s' occurs twice (features "
+                              "%lld and %lld); a joined table needs one row per unit",
+                              name, src->path, ks[i].key, key,
+                              (long long)j.table->fid[ks[i - 1].row],
+                              (long long)j.table->fid[ks[i].row]);
     size_t n_unmatched = 0;
     char examples[160] = "";
     for (size_t u = 0; st == LB_OK && u < a->units->n; u++) {
@@ -190,28 +191,28 @@ lb_status lb_area_join(lb_ctx *ctx, lb_area *a, const char *name, const char *ke
         j.row[u] = hit ? hit->row : SIZE_MAX;
         if (!hit) {
             if (n_unmatched < 5)
-                lb_list_append(examples, sizeof(examples), k ? k : "(no code)");
+                lb_core_list_append(examples, sizeof(examples), k ? k : "(no code)");
             n_unmatched++;
         }
     }
     if (st == LB_OK && n_unmatched)
-        lb_log(ctx, LB_LOG_WARN,
-               "join '%s' ('%s') on %s = units' %s: %zu of %zu unit(s) have no row (%s%s); "
-               "their values from '%s' are missing",
-               name, src->path, key, units_key, n_unmatched, a->units->n, examples,
-               n_unmatched > 5 ? ", ..." : "", name);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "join '%s' ('%s') on %s = units' %s: %zu of %zu unit(s) have no row (%s%s); "
+                   "their values from '%s' are missing",
+                   name, src->path, key, units_key, n_unmatched, a->units->n, examples,
+                   n_unmatched > 5 ? ", ..." : "", name);
     if (st == LB_OK && n_unmatched == a->units->n)
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "join '%s' ('%s'): no unit's %s matches the table's %s (units: %s ...); "
-                      "check the key fields and the year of the codes",
-                      name, src->path, units_key, key, examples);
+        st = lb_ctx_error(ctx, LB_ERR_DATA,
+                          "join '%s' ('%s'): no unit's %s matches the table's %s (units: %s ...); "
+                          "check the key fields and the year of the codes",
+                          name, src->path, units_key, key, examples);
     for (size_t i = 0; texts && i < nt; i++)
         free(texts[i]);
     free(texts);
     free(ks);
     join *nj = st == LB_OK ? realloc(a->joins, (a->n_joins + 1) * sizeof(*nj)) : NULL;
     if (st == LB_OK && !nj)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st != LB_OK) {
         free(j.name);
         lb_vlayer_destroy(j.table);
@@ -251,7 +252,7 @@ static lb_status ensure_shapes(lb_ctx *ctx, lb_area *a)
     const lb_vlayer *l = a->units;
     lb_shape **sh = calloc(l->n ? l->n : 1, sizeof(*sh));
     if (!sh)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t u = 0; u < l->n; u++) {
         char what[600];
         unit_what(a, u, what, sizeof(what));
@@ -277,7 +278,7 @@ static lb_status ensure_points(lb_ctx *ctx, lb_area *a)
     size_t n = a->units->n ? a->units->n : 1;
     double *px = malloc(n * sizeof(double)), *py = malloc(n * sizeof(double));
     if (!px || !py)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t u = 0; st == LB_OK && u < a->units->n; u++)
         st = lb_shape_point_on_surface(ctx, a->shape[u], &px[u], &py[u]);
     if (st != LB_OK) {
@@ -302,14 +303,14 @@ static lb_status get_set(lb_ctx *ctx, lb_area *a, const char *name, const char *
             *out = a->sets[i].set;
             return LB_OK;
         }
-    set_entry e = {lb_strdup(name), lb_strdup(filter), NULL};
+    set_entry e = {lb_core_strdup(name), lb_core_strdup(filter), NULL};
     set_entry *ns = realloc(a->sets, (a->n_sets + 1) * sizeof(*ns));
     if (ns)
         a->sets = ns;
     if (!ns || !e.name || (filter && !e.filter)) {
         free(e.name);
         free(e.filter);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     st = lb_geoset_create(ctx, *layer, &e.set);
     if (st != LB_OK) {
@@ -327,9 +328,9 @@ static lb_status get_set(lb_ctx *ctx, lb_area *a, const char *name, const char *
 static lb_status report_outside(lb_ctx *ctx, lb_area *a, const char *name, const char *filter,
                                 const lb_vlayer *l, double margin_m)
 {
-    char *tag = lb_strfmt("%s|%s", name, filter ? filter : "");
+    char *tag = lb_core_strfmt("%s|%s", name, filter ? filter : "");
     if (!tag)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < a->n_reported; i++)
         if (strcmp(a->reported[i], tag) == 0) {
             free(tag);
@@ -338,7 +339,7 @@ static lb_status report_outside(lb_ctx *ctx, lb_area *a, const char *name, const
     char **nr = realloc(a->reported, (a->n_reported + 1) * sizeof(*nr));
     if (!nr) {
         free(tag);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     a->reported = nr;
     a->reported[a->n_reported++] = tag;
@@ -444,11 +445,11 @@ static lb_status eval_attr(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, dou
     if (st != LB_OK)
         return st;
     if (l->kind != LB_GEOM_POLYGON)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "kind '%s' needs a polygon layer or a joined table, but '%s' ('%s') "
-                        "holds %s",
-                        lb_kind_name(ind->kind), ind->layer, l->path,
-                        l->kind == LB_GEOM_POINT ? "points" : "lines");
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "kind '%s' needs a polygon layer or a joined table, but '%s' ('%s') "
+                            "holds %s",
+                            lb_kind_name(ind->kind), ind->layer, l->path,
+                            l->kind == LB_GEOM_POINT ? "points" : "lines");
     if ((st = ensure_shapes(ctx, a)) != LB_OK)
         return st;
     lb_hits hits = {0};
@@ -559,11 +560,11 @@ static lb_status raster_mean_over(lb_ctx *ctx, const lb_band *r, const lb_shape 
         return st;
     lb_ring *rings = malloc(nr * sizeof(*rings));
     if (!rings)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t k = 0; st == LB_OK && k < nr; k++)
         rings[k] = (lb_ring){&xy[2 * off[k]], off[k + 1] - off[k], hole[k]};
     if (st == LB_OK)
-        st = lb_cover_polygon(ctx, &r->grid, rings, nr, cv);
+        st = lb_grid_cover_polygon(ctx, &r->grid, rings, nr, cv);
     if (st == LB_OK)
         *out = covered_mean(r->v, cv->cell, cv->frac, cv->n);
     free(rings);
@@ -611,7 +612,7 @@ static lb_status eval_raster(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, d
         if (st != LB_OK) {
             char what[600];
             unit_what(a, u, what, sizeof(what));
-            lb_error_prefix(ctx, st, "%s: ", what);
+            lb_ctx_error_prefix(ctx, st, "%s: ", what);
         }
     }
     lb_cover_free(&cv);
@@ -628,14 +629,14 @@ static lb_status eval_share_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_ar
     if (st != LB_OK)
         return st;
     if (l->kind != LB_GEOM_POLYGON)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "share_within needs a polygon layer or a raster, but '%s' ('%s') holds "
-                        "%s",
-                        ind->layer, l->path, l->kind == LB_GEOM_POINT ? "points" : "lines");
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "share_within needs a polygon layer or a raster, but '%s' ('%s') holds "
+                            "%s",
+                            ind->layer, l->path, l->kind == LB_GEOM_POINT ? "points" : "lines");
     const lb_field *f = ind->field ? lb_vlayer_field(ctx, l, ind->field) : NULL;
     if (ind->field && !f)
         return LB_ERR_DATA;
-    double want = ind->value ? lb_parse_number(ind->value) : NAN;
+    double want = ind->value ? lb_io_parse_number(ind->value) : NAN;
     if ((st = ensure_shapes(ctx, a)) != LB_OK)
         return st;
     lb_hits hits = {0};
@@ -669,7 +670,7 @@ static lb_status eval_share(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, do
     const lb_source *src = lb_inputs_source(ctx, a->in, ind->layer);
     if (!src)
         return LB_ERR_ARG;
-    if (lb_path_is_raster(src->path))
+    if (lb_io_path_is_raster(src->path))
         return eval_raster(ctx, ind, a, ind->radius_m, out);
     return eval_share_polygons(ctx, ind, a, out);
 }
@@ -694,21 +695,21 @@ lb_status lb_area_weights(lb_ctx *ctx, lb_area *a, const lb_model *m, double *w,
                        .extensive = 1};
     lb_status st = eval_attr(ctx, &wi, a, w);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "weight (%s): ", m->weight_name);
+        return lb_ctx_error_prefix(ctx, st, "weight (%s): ", m->weight_name);
     for (size_t u = 0; u < n; u++)
         *n_missing += isnan(w[u]) != 0;
     return LB_OK;
 }
 
-lb_status lb_indicator_eval_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out)
+lb_status lb_indicators_eval_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out)
 {
     lb_status st;
     if (find_join(a, ind->layer) && ind->kind != LB_KIND_ATTRIBUTE && ind->kind != LB_KIND_RATIO) {
-        st = lb_error(ctx, LB_ERR_MODEL,
-                      "input '%s' is a joined attribute table: only kinds attribute and ratio "
-                      "can use it (kind '%s' needs geometry)",
-                      ind->layer, lb_kind_name(ind->kind));
-        return lb_error_prefix(ctx, st, "indicator '%s' (model line %d): ", ind->id, ind->line);
+        st = lb_ctx_error(ctx, LB_ERR_MODEL,
+                          "input '%s' is a joined attribute table: only kinds attribute and ratio "
+                          "can use it (kind '%s' needs geometry)",
+                          ind->layer, lb_kind_name(ind->kind));
+        return lb_ctx_error_prefix(ctx, st, "indicator '%s' (model line %d): ", ind->id, ind->line);
     }
     switch (ind->kind) {
     case LB_KIND_ATTRIBUTE:
@@ -729,11 +730,11 @@ lb_status lb_indicator_eval_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_ar
         st = eval_raster(ctx, ind, a, 0.0, out);
         break;
     default:
-        st = lb_error(ctx, LB_ERR_MODEL, "kind '%s' is not known in area mode",
-                      lb_kind_name(ind->kind));
+        st = lb_ctx_error(ctx, LB_ERR_MODEL, "kind '%s' is not known in area mode",
+                          lb_kind_name(ind->kind));
         break;
     }
-    return st == LB_OK
-               ? LB_OK
-               : lb_error_prefix(ctx, st, "indicator '%s' (model line %d): ", ind->id, ind->line);
+    return st == LB_OK ? LB_OK
+                       : lb_ctx_error_prefix(ctx, st, "indicator '%s' (model line %d): ", ind->id,
+                                             ind->line);
 }

@@ -49,6 +49,7 @@ lb_status lb_area_weights(lb_ctx *ctx, lb_area *a, const lb_model *m, double *w,
  *                 (of class field = value), or the raster's mean over it
  *  raster_mean    mean of the raster over the polygon by exact pixel coverage fractions
  * Errors name the indicator and its model line. */
-lb_status lb_indicator_eval_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out);
+lb_status lb_indicators_eval_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_area *a,
+                                      double *out);
 
 #endif

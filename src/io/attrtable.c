@@ -52,15 +52,15 @@ static lb_status take_layer(lb_ctx *ctx, const char *path, lb_vlayer *l, lb_attr
     size_t nc = l->n_fields ? l->n_fields : 1;
     lb_attr_table *t = calloc(1, sizeof(*t));
     if (!t) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory reading '%s'", path);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory reading '%s'", path);
         goto cleanup;
     }
-    t->path = lb_strdup(path);
+    t->path = lb_core_strdup(path);
     t->names = calloc(nc, sizeof(*t->names));
     t->num = calloc(nc, sizeof(*t->num));
     t->text = calloc(nc, sizeof(*t->text));
     if (!t->path || !t->names || !t->num || !t->text) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory reading '%s'", path);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory reading '%s'", path);
         goto cleanup;
     }
     t->n_cols = l->n_fields;
@@ -86,7 +86,7 @@ static lb_status take_layer(lb_ctx *ctx, const char *path, lb_vlayer *l, lb_attr
             f->num = NULL;
             t->text[c] = calloc(l->n ? l->n : 1, sizeof(char *));
             if (!t->text[c]) {
-                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory reading '%s'", path);
+                st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory reading '%s'", path);
                 goto cleanup;
             }
         }

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void lb_gdal_init(void)
+void lb_io_gdal_init(void)
 {
     static atomic_flag done = ATOMIC_FLAG_INIT;
     GDALAllRegister();
@@ -37,7 +37,7 @@ static void CPL_STDCALL capture_handler(CPLErr cls, CPLErrorNum num, const char 
     }
 }
 
-void lb_cpl_begin(lb_cpl_capture *cap)
+void lb_io_cpl_begin(lb_cpl_capture *cap)
 {
     cap->msg[0] = '\0';
     cap->n_errors = 0;
@@ -45,7 +45,7 @@ void lb_cpl_begin(lb_cpl_capture *cap)
     CPLPushErrorHandlerEx(capture_handler, cap);
 }
 
-const char *lb_cpl_end(lb_cpl_capture *cap)
+const char *lb_io_cpl_end(lb_cpl_capture *cap)
 {
     CPLPopErrorHandler();
     return cap->msg;
@@ -55,17 +55,17 @@ static OGRSpatialReferenceH srs_epsg(lb_ctx *ctx, int code)
 {
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     if (!srs) {
-        lb_error(ctx, LB_ERR_NOMEM, "cannot allocate a spatial reference");
+        lb_ctx_error(ctx, LB_ERR_NOMEM, "cannot allocate a spatial reference");
         return NULL;
     }
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     OGRErr err = OSRImportFromEPSG(srs, code);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     if (err != OGRERR_NONE) {
         OSRRelease(srs);
-        lb_error(ctx, LB_ERR_CRS, "PROJ cannot build EPSG:%d (%s); is proj-data installed?", code,
-                 cap.msg);
+        lb_ctx_error(ctx, LB_ERR_CRS, "PROJ cannot build EPSG:%d (%s); is proj-data installed?",
+                     code, cap.msg);
         return NULL;
     }
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
@@ -87,7 +87,7 @@ void lb_config_set(const char *key, const char *value)
     CPLSetConfigOption(key, value);
 }
 
-const char *lb_gpkg_date_begin(int *set)
+const char *lb_io_gpkg_date_begin(int *set)
 {
     const char *date = CPLGetConfigOption("OGR_CURRENT_DATE", NULL);
     *set = date == NULL;
@@ -96,7 +96,7 @@ const char *lb_gpkg_date_begin(int *set)
     return date ? date : LB_GPKG_DATE;
 }
 
-void lb_gpkg_date_end(int set)
+void lb_io_gpkg_date_end(int set)
 {
     if (set)
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);

@@ -8,7 +8,7 @@
 #include <ogr_srs_api.h>
 
 /* Register GDAL/OGR drivers once (idempotent; GDAL itself guards it). */
-void lb_gdal_init(void);
+void lb_io_gdal_init(void);
 
 /* Capture CPL errors raised between begin and end into a buffer; end() returns the last
  * failure message ("" when none). Use around a GDAL call whose failure you report yourself.
@@ -17,8 +17,8 @@ typedef struct lb_cpl_capture {
     char msg[1024];
     int n_errors;
 } lb_cpl_capture;
-void lb_cpl_begin(lb_cpl_capture *cap);
-const char *lb_cpl_end(lb_cpl_capture *cap);
+void lb_io_cpl_begin(lb_cpl_capture *cap);
+const char *lb_io_cpl_end(lb_cpl_capture *cap);
 
 /* A new EPSG:28992 SRS with traditional GIS axis order. Caller releases with OSRRelease().
  * NULL when PROJ cannot find EPSG:28992 (then @p ctx holds the error). */
@@ -31,9 +31,9 @@ OGRSpatialReferenceH lb_srs_wgs84(lb_ctx *ctx);
  * depend on the clock, so that two identical runs write identical files: GDAL's configuration
  * option OGR_CURRENT_DATE when the caller set it (the CLI sets it from SOURCE_DATE_EPOCH), else
  * LB_GPKG_DATE, set for the calling thread only between begin and end. Returns the date in
- * effect (borrowed); pass *set on to lb_gpkg_date_end(). */
+ * effect (borrowed); pass *set on to lb_io_gpkg_date_end(). */
 #define LB_GPKG_DATE "1970-01-01T00:00:00.000Z"
-const char *lb_gpkg_date_begin(int *set);
-void lb_gpkg_date_end(int set);
+const char *lb_io_gpkg_date_begin(int *set);
+void lb_io_gpkg_date_end(int set);
 
 #endif

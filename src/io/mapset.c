@@ -31,7 +31,7 @@ lb_status lb_mapset_write(lb_ctx *ctx, const lb_outdir *out, const lb_mapset *m,
         snprintf(file, sizeof(file), "%s%s%s", stem[f][0], m->suffix, stem[f][1]);
         char *path = lb_outdir_tmp_path(out, file);
         if (!path)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         else if (f == VALUES)
             st = lb_write_raster_float_bands(ctx, path, m->grid, m->n_bands, m->fill, m->user,
                                              m->names, m->units, m->ro);
@@ -45,7 +45,7 @@ lb_status lb_mapset_write(lb_ctx *ctx, const lb_outdir *out, const lb_mapset *m,
         if (st == LB_OK)
             json_object_array_add(outputs, json_object_new_string(file));
         if (st == LB_OK && f == CLASSES) { /* the category names */
-            char *aux = lb_strfmt("%s.aux.xml", file);
+            char *aux = lb_core_strfmt("%s.aux.xml", file);
             json_object_array_add(outputs, aux ? json_object_new_string(aux) : NULL);
             free(aux);
         }

@@ -153,7 +153,7 @@ static lb_num_status parse(const char *s, lb_num_style style, double *v, char *d
     double x = strtod(clean, &end);
     if (end == clean || *end != '\0' || errno == ERANGE || !isfinite(x))
         return LB_NUM_UNREADABLE;
-    if (lb_is_cbs_sentinel(x))
+    if (lb_io_is_cbs_sentinel(x))
         return LB_NUM_MISSING;
     *dec_out = dec;
     *grp_out = grp;
@@ -180,7 +180,7 @@ lb_num_style lb_number_style_of(const char *s)
     return LB_NUM_STYLE_UNKNOWN;
 }
 
-double lb_parse_number(const char *s)
+double lb_io_parse_number(const char *s)
 {
     double v = NAN;
     return lb_number_parse(s, LB_NUM_STYLE_UNKNOWN, &v) == LB_NUM_OK ? v : NAN;

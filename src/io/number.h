@@ -25,7 +25,7 @@ typedef enum lb_num_style {
  * - Spaces, tabs, CR/LF and double quotes around the text are ignored.
  * - Missing (LB_NUM_MISSING): empty text; the StatLine and spreadsheet marks ".", "x", "-",
  *   "?", "n.v.t.", "NA", "N/A", "NaN", "NULL" (letters in any case); and a number that
- *   lb_is_cbs_sentinel() calls a CBS sentinel (-99999997 and the like).
+ *   lb_io_is_cbs_sentinel() calls a CBS sentinel (-99999997 and the like).
  * - A number is an optional sign ('+' or '-'), digits with at most one decimal separator and
  *   optional thousands separators, and an optional exponent ("1e-04", as R and pandas write).
  *   With both '.' and ',' the last one is the decimal separator and the other groups thousands
@@ -50,6 +50,6 @@ int lb_number_is_missing_mark(const char *s);
 /* Parse with no file context: the number, or NaN for missing, ambiguous and unreadable text.
  * For single values such as a model's category value; readers of tables use lb_number_parse
  * and count what is not a number. */
-double lb_parse_number(const char *s);
+double lb_io_parse_number(const char *s);
 
 #endif

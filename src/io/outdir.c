@@ -26,7 +26,7 @@ static int push_str(char ***v, size_t *n, const char *s)
     if (!w)
         return 0;
     *v = w;
-    w[*n] = lb_strdup(s);
+    w[*n] = lb_core_strdup(s);
     if (!w[*n])
         return 0;
     (*n)++;
@@ -73,7 +73,7 @@ static void rm_tree(const char *path, int depth)
         while (d && (e = readdir(d)) != NULL) {
             if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
                 continue;
-            char *p = lb_strfmt("%s/%s", path, e->d_name);
+            char *p = lb_core_strfmt("%s/%s", path, e->d_name);
             if (p)
                 rm_tree(p, depth + 1);
             free(p);
@@ -90,9 +90,9 @@ static void rm_tree(const char *path, int depth)
  * (outermost first) so that a failed run can remove them again. */
 static lb_status mkdirs(lb_ctx *ctx, const char *path, char ***made, size_t *n_made)
 {
-    char *p = lb_strdup(path);
+    char *p = lb_core_strdup(path);
     if (!p)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     lb_status st = LB_OK;
     size_t len = strlen(p);
     for (size_t i = 1; i <= len && st == LB_OK; i++) {
@@ -102,14 +102,15 @@ static lb_status mkdirs(lb_ctx *ctx, const char *path, char ***made, size_t *n_m
         p[i] = '\0';
         if (mkdir(p, 0777) == 0) {
             if (made && !push_str(made, n_made, p))
-                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         } else if (errno != EEXIST) {
-            st = lb_error(ctx, LB_ERR_IO, "cannot create directory '%s': %s", p, strerror(errno));
+            st = lb_ctx_error(ctx, LB_ERR_IO, "cannot create directory '%s': %s", p,
+                              strerror(errno));
         } else {
             struct stat sb;
             if (stat(p, &sb) != 0 || !S_ISDIR(sb.st_mode))
-                st = lb_error(ctx, LB_ERR_IO,
-                              "cannot create directory '%s': '%s' is not a directory", path, p);
+                st = lb_ctx_error(ctx, LB_ERR_IO,
+                                  "cannot create directory '%s': '%s' is not a directory", path, p);
         }
         p[i] = c;
     }
@@ -129,9 +130,9 @@ static lb_status add_input(lb_ctx *ctx, lb_outdir *o, const char *path)
     int found = stat(path, &sb) == 0;
     const char *colon = strrchr(path, ':');
     if (!found && colon && colon > path) {
-        char *head = lb_strfmt("%.*s", (int)(colon - path), path);
+        char *head = lb_core_strfmt("%.*s", (int)(colon - path), path);
         if (!head)
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         found = stat(head, &sb) == 0;
         free(head);
     }
@@ -139,13 +140,13 @@ static lb_status add_input(lb_ctx *ctx, lb_outdir *o, const char *path)
         return LB_OK;
     lb_outdir_input *in = realloc(o->in, (o->n_in + 1) * sizeof(*in));
     if (!in)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     o->in = in;
     in[o->n_in].dev = sb.st_dev;
     in[o->n_in].ino = sb.st_ino;
-    in[o->n_in].path = lb_strdup(path);
+    in[o->n_in].path = lb_core_strdup(path);
     if (!in[o->n_in].path)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     o->n_in++;
     return LB_OK;
 }
@@ -164,16 +165,17 @@ static const lb_outdir_input *input_at(const lb_outdir *o, const char *path)
 
 static lb_status replaces_input(lb_ctx *ctx, const lb_outdir *o, const char *name)
 {
-    char *p = lb_strfmt("%s/%s", o->dir, name);
+    char *p = lb_core_strfmt("%s/%s", o->dir, name);
     if (!p)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     const lb_outdir_input *in = input_at(o, p);
     lb_status st = LB_OK;
     if (in)
-        st = lb_error(ctx, LB_ERR_ARG,
-                      "the output '%s' would replace the input '%s' (the same file); a run never "
-                      "replaces its inputs: choose another output directory",
-                      p, in->path);
+        st = lb_ctx_error(
+            ctx, LB_ERR_ARG,
+            "the output '%s' would replace the input '%s' (the same file); a run never "
+            "replaces its inputs: choose another output directory",
+            p, in->path);
     free(p);
     return st;
 }
@@ -210,7 +212,7 @@ static struct json_object *leefbaar_doc(const char *path)
  * leefbaar run.json there. */
 static int previous_outputs(const char *dir, char ***names, size_t *n)
 {
-    char *p = lb_strfmt("%s/run.json", dir);
+    char *p = lb_core_strfmt("%s/run.json", dir);
     struct json_object *doc = p ? leefbaar_doc(p) : NULL, *outs = NULL;
     free(p);
     if (!doc)
@@ -238,7 +240,7 @@ static void name_list(char **v, size_t n, char *buf, size_t size)
         qsort(v, n, sizeof(char *), cmp_str);
     buf[0] = '\0';
     for (size_t i = 0; i < n && i < 4; i++)
-        lb_list_append(buf, size, v[i]);
+        lb_core_list_append(buf, size, v[i]);
     if (n > 4) {
         size_t len = strlen(buf);
         snprintf(buf + len, size - len, " and %zu more", n - 4);
@@ -253,15 +255,15 @@ static lb_status check_owned(lb_ctx *ctx, lb_outdir *o, const lb_outdir_spec *sp
     lb_status st = LB_OK;
     DIR *d = opendir(o->dir);
     if (!d)
-        return lb_error(ctx, LB_ERR_IO, "cannot read the output directory '%s': %s", o->dir,
-                        strerror(errno));
+        return lb_ctx_error(ctx, LB_ERR_IO, "cannot read the output directory '%s': %s", o->dir,
+                            strerror(errno));
     struct dirent *e;
     while (st == LB_OK && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         st = replaces_input(ctx, o, e->d_name);
         if (st == LB_OK && !push_str(&entries, &n_entries, e->d_name))
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     closedir(d);
     if (st != LB_OK || n_entries == 0)
@@ -271,22 +273,24 @@ static lb_status check_owned(lb_ctx *ctx, lb_outdir *o, const lb_outdir_spec *sp
         int ours = is_debris(entries[i]) || has_str(listed, n_listed, entries[i]);
         if (!(ours ? push_str(&o->old, &o->n_old, entries[i])
                    : push_str(&foreign, &n_foreign, entries[i])))
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     char list[512];
     if (st == LB_OK && !spec->overwrite) {
         name_list(entries, n_entries, list, sizeof(list));
-        st = lb_error(ctx, LB_ERR_ARG,
-                      "the output directory '%s' is not empty (%s); pass --overwrite to replace "
-                      "the outputs of a previous leefbaar run there, or choose another directory",
-                      o->dir, list);
+        st = lb_ctx_error(
+            ctx, LB_ERR_ARG,
+            "the output directory '%s' is not empty (%s); pass --overwrite to replace "
+            "the outputs of a previous leefbaar run there, or choose another directory",
+            o->dir, list);
     } else if (st == LB_OK && n_foreign) {
         name_list(foreign, n_foreign, list, sizeof(list));
-        st = lb_error(ctx, LB_ERR_ARG,
-                      "the output directory '%s' holds files leefbaar did not write (%s)%s; "
-                      "--overwrite replaces only the outputs a previous run lists in its "
-                      "run.json and never deletes other files: choose another directory",
-                      o->dir, list, have_run ? "" : " and no run.json of a previous leefbaar run");
+        st = lb_ctx_error(ctx, LB_ERR_ARG,
+                          "the output directory '%s' holds files leefbaar did not write (%s)%s; "
+                          "--overwrite replaces only the outputs a previous run lists in its "
+                          "run.json and never deletes other files: choose another directory",
+                          o->dir, list,
+                          have_run ? "" : " and no run.json of a previous leefbaar run");
     }
 done:
     free_strs(entries, n_entries);
@@ -305,35 +309,35 @@ static lb_status check_shared(lb_ctx *ctx, lb_outdir *o, const lb_outdir_spec *s
         size_t len = strlen(name);
         if (len > 5 && strcmp(name + len - 5, ".json") == 0)
             json = name;
-        char *p = lb_strfmt("%s/%s", o->dir, name);
+        char *p = lb_core_strfmt("%s/%s", o->dir, name);
         struct stat sb;
         if (!p)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         else if (lstat(p, &sb) == 0) {
             st = replaces_input(ctx, o, name);
             if (st == LB_OK && !push_str(&o->old, &o->n_old, name))
-                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         }
         free(p);
     }
     if (st != LB_OK || o->n_old == 0)
         return st;
-    char *doc_path = json ? lb_strfmt("%s/%s", o->dir, json) : NULL;
+    char *doc_path = json ? lb_core_strfmt("%s/%s", o->dir, json) : NULL;
     struct json_object *doc = doc_path ? leefbaar_doc(doc_path) : NULL;
     free(doc_path);
     json_object_put(doc);
     char list[512];
     name_list(o->old, o->n_old, list, sizeof(list));
     if (!spec->overwrite)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "'%s' already holds %s; pass --overwrite to replace them, or choose "
-                        "another directory or name",
-                        o->dir, list);
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "'%s' already holds %s; pass --overwrite to replace them, or choose "
+                            "another directory or name",
+                            o->dir, list);
     if (!doc)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "'%s' holds %s, which leefbaar did not write (%s is not a leefbaar "
-                        "document); they are never replaced: choose another directory or name",
-                        o->dir, list, json ? json : "there is no .json among them");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "'%s' holds %s, which leefbaar did not write (%s is not a leefbaar "
+                            "document); they are never replaced: choose another directory or name",
+                            o->dir, list, json ? json : "there is no .json among them");
     return LB_OK;
 }
 
@@ -346,14 +350,14 @@ lb_status lb_outdir_open(lb_ctx *ctx, const char *dir, const lb_outdir_spec *spe
     if (!spec)
         spec = &none;
     if (!dir || !*dir)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "the output directory is an empty string; give one, "
-                        "e.g. -o out");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "the output directory is an empty string; give one, "
+                            "e.g. -o out");
     lb_status st = LB_OK;
-    out->dir = lb_strdup(dir);
+    out->dir = lb_core_strdup(dir);
     out->shared = spec->names != NULL;
     if (!out->dir)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < spec->n_inputs && st == LB_OK; i++)
         st = add_input(ctx, out, spec->inputs[i]);
     struct stat sb;
@@ -362,24 +366,25 @@ lb_status lb_outdir_open(lb_ctx *ctx, const char *dir, const lb_outdir_spec *spe
     } else if (stat(dir, &sb) == 0) {
         const lb_outdir_input *in = input_at(out, dir);
         if (!S_ISDIR(sb.st_mode))
-            st = lb_error(ctx, LB_ERR_IO, "output '%s' exists and is not a directory", dir);
+            st = lb_ctx_error(ctx, LB_ERR_IO, "output '%s' exists and is not a directory", dir);
         else if (in && !out->shared)
-            st = lb_error(ctx, LB_ERR_ARG,
-                          "the output directory '%s' is the input '%s'; a run never replaces its "
-                          "inputs: choose another output directory",
-                          dir, in->path);
+            st = lb_ctx_error(
+                ctx, LB_ERR_ARG,
+                "the output directory '%s' is the input '%s'; a run never replaces its "
+                "inputs: choose another output directory",
+                dir, in->path);
         else
             st = out->shared ? check_shared(ctx, out, spec) : check_owned(ctx, out, spec);
     } else {
         st = mkdirs(ctx, dir, &out->made, &out->n_made);
     }
     if (st == LB_OK) {
-        out->tmp = lb_strfmt("%s/%sXXXXXX", dir, tmp_prefix);
+        out->tmp = lb_core_strfmt("%s/%sXXXXXX", dir, tmp_prefix);
         if (!out->tmp)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         else if (!mkdtemp(out->tmp)) {
-            st = lb_error(ctx, LB_ERR_IO, "cannot create a temporary directory in '%s': %s", dir,
-                          strerror(errno));
+            st = lb_ctx_error(ctx, LB_ERR_IO, "cannot create a temporary directory in '%s': %s",
+                              dir, strerror(errno));
             free(out->tmp);
             out->tmp = NULL;
         }
@@ -391,7 +396,7 @@ lb_status lb_outdir_open(lb_ctx *ctx, const char *dir, const lb_outdir_spec *spe
 
 char *lb_outdir_tmp_path(const lb_outdir *o, const char *name)
 {
-    return lb_strfmt("%s/%s", o->tmp, name);
+    return lb_core_strfmt("%s/%s", o->tmp, name);
 }
 
 /* One move of the commit, kept to be undone. */
@@ -414,18 +419,19 @@ static lb_status do_move(lb_ctx *ctx, lb_outdir *o, const char *from_dir, const 
 {
     move *w = realloc(*m, (*n + 1) * sizeof(*w));
     if (!w)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     *m = w;
-    char *from = lb_strfmt("%s/%s", from_dir, name), *to = lb_strfmt("%s/%s", to_dir, name);
+    char *from = lb_core_strfmt("%s/%s", from_dir, name),
+         *to = lb_core_strfmt("%s/%s", to_dir, name);
     if (!from || !to) {
         free(from);
         free(to);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     int fail = o->fail_move && *n + 1 == o->fail_move;
     if (fail || rename(from, to) != 0) {
-        lb_status st = lb_error(ctx, LB_ERR_IO, "cannot move '%s' to '%s': %s", from, to,
-                                strerror(fail ? EIO : errno));
+        lb_status st = lb_ctx_error(ctx, LB_ERR_IO, "cannot move '%s' to '%s': %s", from, to,
+                                    strerror(fail ? EIO : errno));
         free(from);
         free(to);
         return st;
@@ -439,7 +445,7 @@ static lb_status do_move(lb_ctx *ctx, lb_outdir *o, const char *from_dir, const 
 lb_status lb_outdir_commit(lb_ctx *ctx, lb_outdir *o)
 {
     /* done < 0: only a poll for cancellation, so that a cancelled run never commits */
-    lb_status st = lb_progress(ctx, -1.0, "moving the outputs in");
+    lb_status st = lb_ctx_progress(ctx, -1.0, "moving the outputs in");
     if (st != LB_OK)
         return st;
     char **names = NULL;
@@ -448,45 +454,45 @@ lb_status lb_outdir_commit(lb_ctx *ctx, lb_outdir *o)
     char *backup = NULL;
     DIR *d = opendir(o->tmp);
     if (!d)
-        return lb_error(ctx, LB_ERR_IO, "cannot read '%s': %s", o->tmp, strerror(errno));
+        return lb_ctx_error(ctx, LB_ERR_IO, "cannot read '%s': %s", o->tmp, strerror(errno));
     struct dirent *e;
     while (st == LB_OK && (e = readdir(d)) != NULL)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
             !push_str(&names, &n_names, e->d_name))
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     closedir(d);
     /* A file that appeared in the directory during the run is not ours: leave it, fail. */
     for (size_t i = 0; i < n_names && st == LB_OK; i++) {
-        char *p = lb_strfmt("%s/%s", o->dir, names[i]);
+        char *p = lb_core_strfmt("%s/%s", o->dir, names[i]);
         struct stat sb;
         if (!p)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         else if (lstat(p, &sb) == 0 && !has_str(o->old, o->n_old, names[i]))
-            st = lb_error(ctx, LB_ERR_IO,
-                          "'%s' appeared during the run and was not written by leefbaar; it is "
-                          "not replaced: nothing was written",
-                          p);
+            st = lb_ctx_error(ctx, LB_ERR_IO,
+                              "'%s' appeared during the run and was not written by leefbaar; it is "
+                              "not replaced: nothing was written",
+                              p);
         else if (lstat(p, &sb) == 0)
             st = replaces_input(ctx, o, names[i]);
         free(p);
     }
     if (st == LB_OK && o->n_old) {
-        backup = lb_strfmt("%s/%sXXXXXX", o->dir, old_prefix);
+        backup = lb_core_strfmt("%s/%sXXXXXX", o->dir, old_prefix);
         if (!backup)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         else if (!mkdtemp(backup)) {
-            st = lb_error(ctx, LB_ERR_IO, "cannot create a temporary directory in '%s': %s", o->dir,
-                          strerror(errno));
+            st = lb_ctx_error(ctx, LB_ERR_IO, "cannot create a temporary directory in '%s': %s",
+                              o->dir, strerror(errno));
             free(backup);
             backup = NULL;
         }
     }
     /* The previous outputs aside, then the new ones in. */
     for (size_t i = 0; i < o->n_old && st == LB_OK; i++) {
-        char *p = lb_strfmt("%s/%s", o->dir, o->old[i]);
+        char *p = lb_core_strfmt("%s/%s", o->dir, o->old[i]);
         struct stat sb;
         if (!p)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         else if (lstat(p, &sb) == 0)
             st = do_move(ctx, o, o->dir, backup, o->old[i], &moves, &n_moves);
         free(p);
@@ -501,10 +507,10 @@ lb_status lb_outdir_commit(lb_ctx *ctx, lb_outdir *o)
             if (rename(moves[i].to, moves[i].from) != 0)
                 undone = 0;
         if (!undone)
-            lb_error_prefix(ctx, st,
-                            "the previous outputs could not all be restored (what is left of "
-                            "them is in '%s'): ",
-                            backup ? backup : o->dir);
+            lb_ctx_error_prefix(ctx, st,
+                                "the previous outputs could not all be restored (what is left of "
+                                "them is in '%s'): ",
+                                backup ? backup : o->dir);
         else if (backup)
             rmdir(backup);
     } else {

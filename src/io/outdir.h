@@ -55,7 +55,7 @@ char *lb_outdir_tmp_path(const lb_outdir *o, const char *name);
 
 /* Move the previous outputs aside, the new files in, then delete the old ones. When a move
  * fails, undo the moves done so far: the directory holds the old files again. Calls
- * lb_progress() first, so a cancelled run never commits. */
+ * lb_ctx_progress() first, so a cancelled run never commits. */
 lb_status lb_outdir_commit(lb_ctx *ctx, lb_outdir *o);
 
 /* Remove the temporary directory and its files, and the directories this run created when

@@ -285,7 +285,7 @@ static GDALColorTableH palette(const lb_class_table *ct)
     GDALSetColorEntry(pal, 0, &none);
     for (size_t k = 0; k < ct->n; k++) {
         unsigned char rgb[3];
-        lb_colour_parse(ct->colours[k], rgb);
+        lb_io_colour_parse(ct->colours[k], rgb);
         GDALColorEntry e = {rgb[0], rgb[1], rgb[2], 255};
         GDALSetColorEntry(pal, (int)k + 1, &e);
     }
@@ -299,12 +299,12 @@ static GDALColorTableH palette(const lb_class_table *ct)
 
 static lb_status write_png(lb_ctx *ctx, const char *path, const canvas *c, const lb_class_table *ct)
 {
-    lb_gdal_init();
+    lb_io_gdal_init();
     GDALDriverH mem = GDALGetDriverByName("MEM"), png = GDALGetDriverByName("PNG");
     if (!mem || !png)
-        return lb_error(ctx, LB_ERR_IO, "write '%s': GDAL lacks the MEM or PNG driver", path);
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': GDAL lacks the MEM or PNG driver", path);
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     lb_status st = LB_OK;
     GDALDatasetH src = GDALCreate(mem, "", c->w, c->h, 0, GDT_Byte, NULL);
     char ptr[64] = {0}, opt[96];
@@ -313,8 +313,8 @@ static lb_status write_png(lb_ctx *ctx, const char *path, const canvas *c, const
     snprintf(opt, sizeof(opt), "DATAPOINTER=%s", ptr);
     char *band_opts[] = {opt, NULL};
     if (!src || GDALAddBand(src, GDT_Byte, band_opts) != CE_None) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "write '%s': cannot set up a %d x %d image: %s", path,
-                      c->w, c->h, cap.msg);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "write '%s': cannot set up a %d x %d image: %s", path,
+                          c->w, c->h, cap.msg);
     } else {
         GDALColorTableH pal = palette(ct);
         GDALSetRasterColorTable(GDALGetRasterBand(src, 1), pal);
@@ -325,21 +325,21 @@ static lb_status write_png(lb_ctx *ctx, const char *path, const canvas *c, const
             GDALClose(out);
         }
         if (!out || cap.n_errors > 0 || CPLGetLastErrorType() >= CE_Failure) {
-            st = lb_error(ctx, LB_ERR_IO, "write '%s': PNG creation failed: %s", path,
-                          cap.msg[0] ? cap.msg : "no message from GDAL");
+            st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': PNG creation failed: %s", path,
+                              cap.msg[0] ? cap.msg : "no message from GDAL");
             VSIUnlink(path);
         }
     }
     if (src)
         GDALClose(src);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     return st;
 }
 
 lb_status lb_preview_png(lb_ctx *ctx, const char *path, const lb_grid *g,
                          const unsigned char *classes, const lb_class_table *ct, int legend)
 {
-    lb_status st = lb_class_grid_check(ctx, "preview", path, g, classes, ct);
+    lb_status st = lb_io_class_grid_check(ctx, "preview", path, g, classes, ct);
     if (st != LB_OK)
         return st;
     int longest = g->nx > g->ny ? g->nx : g->ny;
@@ -350,8 +350,8 @@ lb_status lb_preview_png(lb_ctx *ctx, const char *path, const lb_grid *g,
     canvas c = {map_w + leg_w, map_h > leg_h ? map_h : leg_h, NULL};
     c.px = calloc((size_t)c.w * (size_t)c.h, 1); /* 0: transparent */
     if (!c.px)
-        return lb_error(ctx, LB_ERR_NOMEM, "preview '%s': out of memory for %d x %d pixels", path,
-                        c.w, c.h);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "preview '%s': out of memory for %d x %d pixels",
+                            path, c.w, c.h);
     for (int y = 0; y < map_h; y++) {
         const unsigned char *row = classes + (size_t)(y / s) * (size_t)g->nx;
         unsigned char *out = c.px + (size_t)y * (size_t)c.w;

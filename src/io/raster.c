@@ -24,13 +24,13 @@ void lb_raster_destroy(lb_band *r)
     lb_band_destroy(r);
 }
 
-int lb_path_is_raster(const char *path)
+int lb_io_path_is_raster(const char *path)
 {
-    lb_gdal_init();
+    lb_io_gdal_init();
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL, NULL);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     if (!ds)
         return 0;
     int is = GDALGetRasterCount(ds) > 0;
@@ -46,22 +46,24 @@ static lb_status source_srs(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds,
     const char *wkt = GDALGetProjectionRef(ds);
     const char *given = src->s_srs ? src->s_srs : (wkt && *wkt ? wkt : NULL);
     if (!given)
-        return lb_error(ctx, LB_ERR_CRS,
-                        "raster input '%s' ('%s') has no CRS; pass --s-srs EPSG:28992 if it is on "
-                        "the RD New grid (or its own CRS otherwise), or assign one "
-                        "(gdal_edit.py -a_srs EPSG:28992)",
-                        src->name, src->path);
+        return lb_ctx_error(
+            ctx, LB_ERR_CRS,
+            "raster input '%s' ('%s') has no CRS; pass --s-srs EPSG:28992 if it is on "
+            "the RD New grid (or its own CRS otherwise), or assign one "
+            "(gdal_edit.py -a_srs EPSG:28992)",
+            src->name, src->path);
     OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
     if (!s)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     OGRErr e = OSRSetFromUserInput(s, given);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     if (e != OGRERR_NONE) {
         OSRRelease(s);
-        return lb_error(ctx, LB_ERR_CRS, "raster input '%s' ('%s'): unreadable CRS '%s' (%s)",
-                        src->name, src->path, src->s_srs ? src->s_srs : "(from the file)", cap.msg);
+        return lb_ctx_error(ctx, LB_ERR_CRS, "raster input '%s' ('%s'): unreadable CRS '%s' (%s)",
+                            src->name, src->path, src->s_srs ? src->s_srs : "(from the file)",
+                            cap.msg);
     }
     OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
     *out = s;
@@ -95,9 +97,9 @@ static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, i
     lb_cpl_capture cap;
     lb_band *r = calloc(1, sizeof(*r));
     if (!r)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-    r->name = lb_strdup(src->name);
-    r->path = lb_strdup(src->path);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    r->name = lb_core_strdup(src->name);
+    r->path = lb_core_strdup(src->path);
     r->band = band;
     int c0, c1, r0, r1;
     pixel_window(gt, GDALGetRasterXSize(ds), GDALGetRasterYSize(ds), win, &c0, &c1, &r0, &r1);
@@ -109,32 +111,32 @@ static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, i
     /* n · sizeof(double) must not wrap: a VRT can declare 2^30 × 2^31 pixels in a few bytes */
     size_t nx = (size_t)r->grid.nx, ny = (size_t)r->grid.ny;
     if (nx == 0 || ny == 0 || ny > SIZE_MAX / sizeof(double) / nx) {
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "raster input '%s' ('%s'): %zu x %zu pixels cannot be held in memory; "
-                      "check the file (a VRT may declare any size)",
-                      src->name, src->path, nx, ny);
+        st = lb_ctx_error(ctx, LB_ERR_DATA,
+                          "raster input '%s' ('%s'): %zu x %zu pixels cannot be held in memory; "
+                          "check the file (a VRT may declare any size)",
+                          src->name, src->path, nx, ny);
         goto fail;
     }
     size_t n = nx * ny;
     r->v = lb_bigmem_alloc(n * sizeof(double));
     if (!r->v || !r->name || !r->path) {
-        st = lb_error(ctx, LB_ERR_NOMEM,
-                      "out of memory reading raster '%s': %zu x %zu pixels need %.1f GB", src->path,
-                      nx, ny, (double)n * sizeof(double) / 1e9);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM,
+                          "out of memory reading raster '%s': %zu x %zu pixels need %.1f GB",
+                          src->path, nx, ny, (double)n * sizeof(double) / 1e9);
         goto fail;
     }
     GDALRasterBandH b = GDALGetRasterBand(ds, ds_band);
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     CPLErr e = GDALRasterIO(b, GF_Read, c0, r0, r->grid.nx, r->grid.ny, r->v, r->grid.nx,
                             r->grid.ny, GDT_Float64, 0, 0);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     if (e != CE_None) {
         /* A file whose header survived but whose pixel data did not (a cut-off copy or
          * download) fails here, not at open: say what that usually means. */
-        st = lb_error(ctx, LB_ERR_IO,
-                      "raster input '%s': reading '%s' band %d failed; the file is damaged or "
-                      "truncated (%s); copy or write it again",
-                      src->name, src->path, band, cap.msg);
+        st = lb_ctx_error(ctx, LB_ERR_IO,
+                          "raster input '%s': reading '%s' band %d failed; the file is damaged or "
+                          "truncated (%s); copy or write it again",
+                          src->name, src->path, band, cap.msg);
         goto fail;
     }
     int has_nodata = 0;
@@ -185,11 +187,12 @@ static lb_status warp_to_rd(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, 
         return LB_ERR_CRS;
     if (OSRExportToWkt(rd, &rd_wkt) != OGRERR_NONE ||
         OSRExportToWkt(s_srs, &src_wkt) != OGRERR_NONE) {
-        st = lb_error(ctx, LB_ERR_CRS, "raster input '%s' ('%s'): cannot express its CRS as WKT",
-                      src->name, src->path);
+        st =
+            lb_ctx_error(ctx, LB_ERR_CRS, "raster input '%s' ('%s'): cannot express its CRS as WKT",
+                         src->name, src->path);
         goto done;
     }
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     /* GDAL 3.6's gdalwarp has no band selection: take the band out in a virtual dataset. */
     char bandtxt[16];
     snprintf(bandtxt, sizeof(bandtxt), "%d", band);
@@ -199,7 +202,7 @@ static lb_status warp_to_rd(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, 
         one = GDALTranslate("", ds, topt, NULL);
     if (one) {
         char *opts[] = {NULL, NULL, NULL};
-        char *a = lb_strfmt("SRC_SRS=%s", src_wkt), *b = lb_strfmt("DST_SRS=%s", rd_wkt);
+        char *a = lb_core_strfmt("SRC_SRS=%s", src_wkt), *b = lb_core_strfmt("DST_SRS=%s", rd_wkt);
         opts[0] = a;
         opts[1] = b;
         if (a && b)
@@ -250,12 +253,12 @@ static lb_status warp_to_rd(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, 
         if (wopt)
             warped = GDALWarp("", NULL, 1, &one, wopt, NULL);
     }
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     if (!warped) {
-        st = lb_error(ctx, LB_ERR_CRS,
-                      "raster input '%s' ('%s'): reprojecting band %d to RD New (EPSG:28992) "
-                      "failed: %s",
-                      src->name, src->path, band, cap.msg[0] ? cap.msg : "no transformation");
+        st = lb_ctx_error(ctx, LB_ERR_CRS,
+                          "raster input '%s' ('%s'): reprojecting band %d to RD New (EPSG:28992) "
+                          "failed: %s",
+                          src->name, src->path, band, cap.msg[0] ? cap.msg : "no transformation");
         goto done;
     }
     *out = warped;
@@ -286,13 +289,13 @@ lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, 
 lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
                                 const double *window, lb_band **out)
 {
-    lb_gdal_init();
+    lb_io_gdal_init();
     struct stat sb;
     if (stat(src->path, &sb) != 0 && strncmp(src->path, "/vsi", 4) != 0)
-        return lb_error(ctx, LB_ERR_IO, "raster input '%s': cannot open '%s': %s", src->name,
-                        src->path, strerror(errno));
+        return lb_ctx_error(ctx, LB_ERR_IO, "raster input '%s': cannot open '%s': %s", src->name,
+                            src->path, strerror(errno));
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     GDALDatasetH ds = GDALOpenEx(
         src->path, GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL, NULL, NULL);
     /* A truncated TIFF opens with only warnings ("IO error during reading of GeoKeyDirectory"),
@@ -300,25 +303,26 @@ lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int
     char damage[512] = "";
     if (ds && CPLGetLastErrorType() == CE_Warning && strstr(CPLGetLastErrorMsg(), "IO error"))
         snprintf(damage, sizeof(damage), "%s", CPLGetLastErrorMsg());
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     if (ds && damage[0]) {
         GDALClose(ds);
-        return lb_error(ctx, LB_ERR_IO,
-                        "raster input '%s': '%s' is damaged or truncated (%s); copy or write it "
-                        "again",
-                        src->name, src->path, damage);
+        return lb_ctx_error(
+            ctx, LB_ERR_IO,
+            "raster input '%s': '%s' is damaged or truncated (%s); copy or write it "
+            "again",
+            src->name, src->path, damage);
     }
     if (!ds)
-        return lb_error(ctx, LB_ERR_IO, "raster input '%s': '%s' is not a readable raster (%s)",
-                        src->name, src->path, cap.msg);
+        return lb_ctx_error(ctx, LB_ERR_IO, "raster input '%s': '%s' is not a readable raster (%s)",
+                            src->name, src->path, cap.msg);
     lb_status st = LB_OK;
     OGRSpatialReferenceH s_srs = NULL, rd = NULL;
     GDALDatasetH warped = NULL;
     double gt[6];
     int nb = GDALGetRasterCount(ds);
     if (band < 1 || band > nb) {
-        st = lb_error(ctx, LB_ERR_DATA, "raster input '%s' ('%s') has %d band(s), no band %d",
-                      src->name, src->path, nb, band);
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "raster input '%s' ('%s') has %d band(s), no band %d",
+                          src->name, src->path, nb, band);
         goto cleanup;
     }
     st = source_srs(ctx, src, ds, &s_srs);
@@ -337,9 +341,10 @@ lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int
         goto cleanup;
     }
     if (!has_gt && GDALGetGCPCount(ds) == 0) {
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "raster input '%s' ('%s') has no georeferencing (no geotransform or GCPs)",
-                      src->name, src->path);
+        st =
+            lb_ctx_error(ctx, LB_ERR_DATA,
+                         "raster input '%s' ('%s') has no georeferencing (no geotransform or GCPs)",
+                         src->name, src->path);
         goto cleanup;
     }
     /* Any other CRS or pixel layout: warp to RD in memory. */
@@ -347,8 +352,8 @@ lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int
     if (st != LB_OK)
         goto cleanup;
     if (GDALGetGeoTransform(warped, gt) != CE_None) {
-        st = lb_error(ctx, LB_ERR_INTERNAL, "raster input '%s': the warped raster lost its grid",
-                      src->name);
+        st = lb_ctx_error(ctx, LB_ERR_INTERNAL,
+                          "raster input '%s': the warped raster lost its grid", src->name);
         goto cleanup;
     }
     st = read_band(ctx, src, warped, 1, band, gt, NULL, out);

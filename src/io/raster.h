@@ -37,7 +37,7 @@ lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_band **
 void lb_raster_destroy(lb_band *r);
 
 /* Is @p path a raster GDAL can open (as opposed to a vector file)? */
-int lb_path_is_raster(const char *path);
+int lb_io_path_is_raster(const char *path);
 
 /* The struct's old name, for files outside the layout change that still use it
  * (src/change/change.c on main): remove after the merge (wt-api's change.c says lb_band, and

@@ -184,8 +184,8 @@ static void qml_raster_classes(xbuf *b, const lb_class_table *ct, int band)
 static void qml_raster_breaks(xbuf *b, const lb_class_table *ct, int band)
 {
     char lo[32], hi[32], extra[128];
-    lb_format_double(ct->breaks[0], lo, sizeof(lo));
-    lb_format_double(ct->n > 1 ? ct->breaks[ct->n - 2] : INFINITY, hi, sizeof(hi));
+    lb_io_format_double(ct->breaks[0], lo, sizeof(lo));
+    lb_io_format_double(ct->n > 1 ? ct->breaks[ct->n - 2] : INFINITY, hi, sizeof(hi));
     snprintf(extra, sizeof(extra), " classificationMin=\"%s\" classificationMax=\"%s\"", lo, hi);
     raster_renderer_open(b, "singlebandpseudocolor", band, extra);
     xb_printf(b,
@@ -195,7 +195,7 @@ static void qml_raster_breaks(xbuf *b, const lb_class_table *ct, int band)
               lo, hi);
     for (size_t k = 0; k < ct->n; k++) {
         char num[32], value[32];
-        lb_format_double(k + 1 < ct->n ? ct->breaks[k] : INFINITY, value, sizeof(value));
+        lb_io_format_double(k + 1 < ct->n ? ct->breaks[k] : INFINITY, value, sizeof(value));
         xb_printf(b, "          <item value=\"%s\" alpha=\"255\"", value);
         xb_kv(b, "color", ct->colours[k]);
         xb_kv(b, "label", label_of(ct, k, num, sizeof(num)));
@@ -215,7 +215,7 @@ typedef struct fill_prop {
 static void qml_fill_symbol(xbuf *b, size_t index, const char *colour, int outline)
 {
     unsigned char rgb[3] = {0, 0, 0};
-    lb_colour_parse(colour, rgb); /* checked with the table */
+    lb_io_colour_parse(colour, rgb); /* checked with the table */
     fill_prop props[] = {
         {"color", ""},          {"style", "solid"},       {"outline_color", "128,128,128,255"},
         {"outline_style", ""},  {"outline_width", "0.1"}, {"outline_width_unit", "MM"},
@@ -266,7 +266,7 @@ static void qml_vector_classes(xbuf *b, const lb_class_table *ct, const char *fi
 static lb_status check_style(lb_ctx *ctx, const lb_style *s)
 {
     if (!s)
-        return lb_error(ctx, LB_ERR_ARG, "QGIS style: no style given");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "QGIS style: no style given");
     lb_status st = lb_class_table_check(ctx, s->classes, "QGIS style");
     if (st != LB_OK)
         return st;
@@ -275,19 +275,20 @@ static lb_status check_style(lb_ctx *ctx, const lb_style *s)
         break;
     case LB_STYLE_RASTER_BREAKS:
         if (!s->classes->breaks || s->classes->n < 2)
-            return lb_error(ctx, LB_ERR_ARG,
-                            "QGIS style: a pseudocolour style needs at least 2 classes and their "
-                            "cut-points");
+            return lb_ctx_error(
+                ctx, LB_ERR_ARG,
+                "QGIS style: a pseudocolour style needs at least 2 classes and their "
+                "cut-points");
         break;
     case LB_STYLE_VECTOR_CLASSES:
         if (!s->field || !s->field[0])
-            return lb_error(ctx, LB_ERR_ARG, "QGIS style: a categorized style needs a field");
+            return lb_ctx_error(ctx, LB_ERR_ARG, "QGIS style: a categorized style needs a field");
         break;
     default:
-        return lb_error(ctx, LB_ERR_ARG, "QGIS style: unknown kind %d", (int)s->kind);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "QGIS style: unknown kind %d", (int)s->kind);
     }
     if (s->band < 0)
-        return lb_error(ctx, LB_ERR_ARG, "QGIS style: band %d is not a band number", s->band);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "QGIS style: band %d is not a band number", s->band);
     return LB_OK;
 }
 
@@ -308,7 +309,7 @@ lb_status lb_style_qml(lb_ctx *ctx, const lb_style *s, char **out)
     qml_close(&b);
     if (b.failed) {
         free(b.s);
-        return lb_error(ctx, LB_ERR_NOMEM, "QGIS style: out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "QGIS style: out of memory");
     }
     *out = b.s;
     return LB_OK;
@@ -317,16 +318,16 @@ lb_status lb_style_qml(lb_ctx *ctx, const lb_style *s, char **out)
 lb_status lb_style_write_qml(lb_ctx *ctx, const char *path, const lb_style *s)
 {
     if (!path)
-        return lb_error(ctx, LB_ERR_ARG, "write QGIS style: no path");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "write QGIS style: no path");
     char *qml = NULL;
     lb_status st = lb_style_qml(ctx, s, &qml);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "write '%s': ", path);
+        return lb_ctx_error_prefix(ctx, st, "write '%s': ", path);
     FILE *fp = fopen(path, "wb");
     if (!fp) {
         int err = errno;
         free(qml);
-        return lb_error(ctx, LB_ERR_IO, "write '%s': %s", path, strerror(err));
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': %s", path, strerror(err));
     }
     size_t n = strlen(qml);
     int bad = fwrite(qml, 1, n, fp) != n;
@@ -334,14 +335,14 @@ lb_status lb_style_write_qml(lb_ctx *ctx, const char *path, const lb_style *s)
     free(qml);
     if (bad) {
         remove(path);
-        return lb_error(ctx, LB_ERR_IO, "write '%s': write failed (disk full?)", path);
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': write failed (disk full?)", path);
     }
     return LB_OK;
 }
 
 char *lb_style_sidecar_path(const char *data_path)
 {
-    return data_path ? lb_strdup(CPLResetExtension(data_path, "qml")) : NULL;
+    return data_path ? lb_core_strdup(CPLResetExtension(data_path, "qml")) : NULL;
 }
 
 /* ---- GeoPackage layer_styles ---- */
@@ -415,73 +416,76 @@ static char *sql_quote(const char *s)
 static char *style_filter(const char *table, const char *geom)
 {
     char *qt = sql_quote(table), *qg = sql_quote(geom);
-    char *f = qt && qg ? lb_strfmt("f_table_schema = '' AND f_table_name = %s AND "
-                                   "f_geometry_column = %s",
-                                   qt, qg)
+    char *f = qt && qg ? lb_core_strfmt("f_table_schema = '' AND f_table_name = %s AND "
+                                        "f_geometry_column = %s",
+                                        qt, qg)
                        : NULL;
     free(qt);
     free(qg);
     return f;
 }
 
-lb_status lb_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, const lb_style *s,
-                            const char *style_name, const char *description, int as_default)
+lb_status lb_io_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, const lb_style *s,
+                               const char *style_name, const char *description, int as_default)
 {
     if (!gpkg || !layer || !layer[0])
-        return lb_error(ctx, LB_ERR_ARG, "GeoPackage style: a file and a layer name are required");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "GeoPackage style: a file and a layer name are required");
     char *qml = NULL;
     lb_status st = lb_style_qml(ctx, s, &qml);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "style of '%s' layer '%s': ", gpkg, layer);
+        return lb_ctx_error_prefix(ctx, st, "style of '%s' layer '%s': ", gpkg, layer);
     const char *name = style_name ? style_name : layer;
-    lb_gdal_init();
+    lb_io_gdal_init();
 
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     int date_set = 0;
-    const char *date = lb_gpkg_date_begin(&date_set); /* reruns write identical GeoPackages */
+    const char *date = lb_io_gpkg_date_begin(&date_set); /* reruns write identical GeoPackages */
     char *filter = NULL;
     OGRFeatureH f = NULL;
     const char *const drivers[] = {"GPKG", NULL};
     GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR,
                                  drivers, NULL, NULL);
     if (!ds) {
-        st = lb_error(ctx, LB_ERR_IO, "style of '%s' layer '%s': cannot open the GeoPackage: %s",
-                      gpkg, layer, cap.msg[0] ? cap.msg : "no message from GDAL");
+        st =
+            lb_ctx_error(ctx, LB_ERR_IO, "style of '%s' layer '%s': cannot open the GeoPackage: %s",
+                         gpkg, layer, cap.msg[0] ? cap.msg : "no message from GDAL");
         goto done;
     }
     OGRLayerH target = GDALDatasetGetLayerByName(ds, layer);
     if (!target) {
-        st = lb_error(ctx, LB_ERR_IO, "style of '%s': no layer '%s'", gpkg, layer);
+        st = lb_ctx_error(ctx, LB_ERR_IO, "style of '%s': no layer '%s'", gpkg, layer);
         goto done;
     }
     /* QGIS matches styles on the geometry column name ("geom" in GDAL's GeoPackages) */
     const char *geom = OGR_L_GetGeometryColumn(target);
-    char *geom_col = lb_strdup(geom ? geom : "");
+    char *geom_col = lb_core_strdup(geom ? geom : "");
     OGRLayerH styles = GDALDatasetGetLayerByName(ds, "layer_styles");
     if (!styles)
         styles = create_styles_table(ds);
     filter = geom_col ? style_filter(layer, geom_col) : NULL;
     if (!styles || !filter) {
-        st = !styles ? lb_error(ctx, LB_ERR_IO,
+        st = !styles
+                 ? lb_ctx_error(ctx, LB_ERR_IO,
                                 "style of '%s' layer '%s': cannot create table layer_styles: %s",
                                 gpkg, layer, cap.msg[0] ? cap.msg : "no message from GDAL")
-                     : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                 : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         free(geom_col);
         goto done;
     }
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(styles);
     int i_default = OGR_FD_GetFieldIndex(defn, "useAsDefault");
     if (i_default < 0) {
-        st =
-            lb_error(ctx, LB_ERR_IO,
-                     "style of '%s': its table layer_styles lacks QGIS's field useAsDefault", gpkg);
+        st = lb_ctx_error(ctx, LB_ERR_IO,
+                          "style of '%s': its table layer_styles lacks QGIS's field useAsDefault",
+                          gpkg);
         free(geom_col);
         goto done;
     }
     if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
-        st = lb_error(ctx, LB_ERR_IO, "style of '%s': cannot start a transaction: %s", gpkg,
-                      cap.msg);
+        st = lb_ctx_error(ctx, LB_ERR_IO, "style of '%s': cannot start a transaction: %s", gpkg,
+                          cap.msg);
         free(geom_col);
         goto done;
     }
@@ -498,8 +502,8 @@ lb_status lb_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, co
         else if (as_default && OGR_F_GetFieldAsInteger(old, i_default)) {
             OGR_F_SetFieldInteger(old, i_default, 0);
             if (OGR_L_SetFeature(styles, old) != OGRERR_NONE)
-                st = lb_error(ctx, LB_ERR_IO, "style of '%s': cannot update layer_styles: %s", gpkg,
-                              cap.msg);
+                st = lb_ctx_error(ctx, LB_ERR_IO, "style of '%s': cannot update layer_styles: %s",
+                                  gpkg, cap.msg);
         }
         OGR_F_Destroy(old);
     }
@@ -527,14 +531,14 @@ lb_status lb_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, co
         OGRErr err =
             replace == OGRNullFID ? OGR_L_CreateFeature(styles, f) : OGR_L_SetFeature(styles, f);
         if (err != OGRERR_NONE)
-            st = lb_error(ctx, LB_ERR_IO, "style of '%s' layer '%s': cannot write: %s", gpkg, layer,
-                          cap.msg);
+            st = lb_ctx_error(ctx, LB_ERR_IO, "style of '%s' layer '%s': cannot write: %s", gpkg,
+                              layer, cap.msg);
     } else if (st == LB_OK) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     free(geom_col);
     if (st == LB_OK && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
-        st = lb_error(ctx, LB_ERR_IO, "style of '%s': commit failed: %s", gpkg, cap.msg);
+        st = lb_ctx_error(ctx, LB_ERR_IO, "style of '%s': commit failed: %s", gpkg, cap.msg);
     else if (st != LB_OK)
         GDALDatasetRollbackTransaction(ds);
     if (st == LB_OK) {
@@ -543,15 +547,15 @@ lb_status lb_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, co
         GDALClose(ds);
         ds = NULL;
         if (cap.n_errors > 0 || CPLGetLastErrorType() >= CE_Failure)
-            st = lb_error(ctx, LB_ERR_IO, "style of '%s': closing failed: %s", gpkg, cap.msg);
+            st = lb_ctx_error(ctx, LB_ERR_IO, "style of '%s': closing failed: %s", gpkg, cap.msg);
     }
 
 done:
     OGR_F_Destroy(f);
     if (ds)
         GDALClose(ds);
-    lb_gpkg_date_end(date_set);
-    lb_cpl_end(&cap);
+    lb_io_gpkg_date_end(date_set);
+    lb_io_cpl_end(&cap);
     free(filter);
     free(qml);
     return st;

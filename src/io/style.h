@@ -43,7 +43,7 @@ char *lb_style_sidecar_path(const char *data_path);
  * QGIS opens the layer styled. A style of the same name for the layer is replaced.
  * @p description may be NULL. LB_OK, LB_ERR_ARG, LB_ERR_IO (no such layer, GDAL failures),
  * LB_ERR_NOMEM. */
-lb_status lb_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, const lb_style *s,
-                            const char *style_name, const char *description, int as_default);
+lb_status lb_io_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer, const lb_style *s,
+                               const char *style_name, const char *description, int as_default);
 
 #endif

@@ -31,7 +31,7 @@
  * bijzondere waarden": -99997 "waarde geheim of niet aanwezig", -99995 "onderwerp wordt in een
  * latere versie gepubliceerd", -99991 "onderwerp wordt niet meer (op dit ruimtelijk niveau)
  * gepubliceerd". None of these is a value any KWB field can take. */
-int lb_is_cbs_sentinel(double v)
+int lb_io_is_cbs_sentinel(double v)
 {
     return v == -99999997.0 || v == -99999998.0 || v == -99999999.0 || v == -99997.0 ||
            v == -99995.0 || v == -99991.0;
@@ -95,13 +95,13 @@ static void warn_skipped(lb_ctx *ctx, const lb_vlayer *l, const skipped *s, cons
     for (size_t i = 0; i < shown; i++) {
         char one[32];
         snprintf(one, sizeof(one), "%lld", (long long)s->fid[i]);
-        lb_list_append(ids, sizeof(ids), one);
+        lb_core_list_append(ids, sizeof(ids), one);
     }
-    lb_log(ctx, LB_LOG_WARN,
-           "input '%s' ('%s' layer '%s'): %zu point(s) %s; skipped, not "
-           "counted (feature%s %s%s)",
-           l->name, l->path, l->layer, s->n, why, s->n > 1 ? "s" : "", ids,
-           s->n > shown ? ", ..." : "");
+    lb_ctx_log(ctx, LB_LOG_WARN,
+               "input '%s' ('%s' layer '%s'): %zu point(s) %s; skipped, not "
+               "counted (feature%s %s%s)",
+               l->name, l->path, l->layer, s->n, why, s->n > 1 ? "s" : "", ids,
+               s->n > shown ? ", ..." : "");
 }
 
 static double ring_signed_area(const double *xy, size_t n)
@@ -210,18 +210,18 @@ static int add_geometry(reader *r, OGRGeometryH g, int64_t fid)
     if (l->kind == LB_GEOM_NONE)
         l->kind = k;
     if (k != l->kind) {
-        lb_error(r->ctx, LB_ERR_GEOM,
-                 "input '%s' ('%s' layer '%s') feature %lld: %s geometry in a %s layer; split "
-                 "the layer by geometry type",
-                 l->name, l->path, l->layer, (long long)fid, kind_name(k), kind_name(l->kind));
+        lb_ctx_error(r->ctx, LB_ERR_GEOM,
+                     "input '%s' ('%s' layer '%s') feature %lld: %s geometry in a %s layer; split "
+                     "the layer by geometry type",
+                     l->name, l->path, l->layer, (long long)fid, kind_name(k), kind_name(l->kind));
         return -(int)LB_ERR_GEOM;
     }
     if (k == LB_GEOM_POINT) {
         if (OGR_G_GetGeometryCount(g) > 1) {
-            lb_error(r->ctx, LB_ERR_GEOM,
-                     "input '%s' ('%s' layer '%s') feature %lld: a multipoint with several "
-                     "points; explode it first (ogr2ogr -explodecollections)",
-                     l->name, l->path, l->layer, (long long)fid);
+            lb_ctx_error(r->ctx, LB_ERR_GEOM,
+                         "input '%s' ('%s' layer '%s') feature %lld: a multipoint with several "
+                         "points; explode it first (ogr2ogr -explodecollections)",
+                         l->name, l->path, l->layer, (long long)fid);
             return -(int)LB_ERR_GEOM;
         }
         OGRGeometryH pt = OGR_G_GetGeometryCount(g) == 1 ? OGR_G_GetGeometryRef(g, 0) : g;
@@ -258,10 +258,11 @@ static int add_geometry(reader *r, OGRGeometryH g, int64_t fid)
         double area = 0.0;
         lb_status s = add_polygon_rings(r, g, &area);
         if (s == LB_ERR_GEOM) {
-            lb_error(r->ctx, LB_ERR_GEOM,
-                     "input '%s' ('%s' layer '%s') feature %lld: a polygon ring with fewer than "
-                     "4 points; repair the layer (e.g. ogr2ogr -makevalid)",
-                     l->name, l->path, l->layer, (long long)fid);
+            lb_ctx_error(
+                r->ctx, LB_ERR_GEOM,
+                "input '%s' ('%s' layer '%s') feature %lld: a polygon ring with fewer than "
+                "4 points; repair the layer (e.g. ogr2ogr -makevalid)",
+                l->name, l->path, l->layer, (long long)fid);
             return -(int)s;
         }
         if (s != LB_OK)
@@ -277,13 +278,13 @@ static lb_status read_fields(lb_ctx *ctx, lb_vlayer *l, OGRFeatureDefnH defn, si
     int nf = OGR_FD_GetFieldCount(defn);
     l->fields = calloc(nf > 0 ? (size_t)nf : 1, sizeof(*l->fields));
     if (!l->fields)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory reading fields");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory reading fields");
     l->n_fields = (size_t)nf;
     for (int i = 0; i < nf; i++) {
         OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
         OGRFieldType t = OGR_Fld_GetType(fd);
         lb_field *f = &l->fields[i];
-        f->name = lb_strdup(OGR_Fld_GetNameRef(fd));
+        f->name = lb_core_strdup(OGR_Fld_GetNameRef(fd));
         f->is_string = !(t == OFTInteger || t == OFTInteger64 || t == OFTReal);
         f->num = malloc((cap ? cap : 1) * sizeof(double));
         if (f->is_string) {
@@ -291,7 +292,7 @@ static lb_status read_fields(lb_ctx *ctx, lb_vlayer *l, OGRFeatureDefnH defn, si
             f->state = calloc(cap ? cap : 1, 1);
         }
         if (!f->name || !f->num || (f->is_string && (!f->str || !f->state)))
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory reading fields");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory reading fields");
     }
     return LB_OK;
 }
@@ -334,12 +335,12 @@ static void store_field_values(lb_vlayer *l, OGRFeatureH feat, size_t row)
         }
         if (f->is_string) {
             /* parsed by parse_text_fields once the file's decimal separator is known */
-            f->str[row] = lb_strdup_trim(OGR_F_GetFieldAsString(feat, idx));
+            f->str[row] = lb_core_strdup_trim(OGR_F_GetFieldAsString(feat, idx));
             f->num[row] = NAN;
             f->state[row] = LB_NUM_UNREADABLE;
         } else {
             double v = OGR_F_GetFieldAsDouble(feat, idx);
-            f->num[row] = (lb_is_cbs_sentinel(v) || !isfinite(v)) ? NAN : v;
+            f->num[row] = (lb_io_is_cbs_sentinel(v) || !isfinite(v)) ? NAN : v;
             if (isnan(f->num[row]))
                 f->n_missing++;
         }
@@ -354,14 +355,14 @@ static OGRSpatialReferenceH source_srs(lb_ctx *ctx, const lb_source *src, OGRLay
     if (src->s_srs) {
         OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
         lb_cpl_capture cap;
-        lb_cpl_begin(&cap);
+        lb_io_cpl_begin(&cap);
         OGRErr e = s ? OSRSetFromUserInput(s, src->s_srs) : OGRERR_NOT_ENOUGH_MEMORY;
-        lb_cpl_end(&cap);
+        lb_io_cpl_end(&cap);
         if (e != OGRERR_NONE) {
             if (s)
                 OSRRelease(s);
-            lb_error(ctx, LB_ERR_CRS, "input '%s': cannot understand --s-srs '%s' (%s)", src->name,
-                     src->s_srs, cap.msg);
+            lb_ctx_error(ctx, LB_ERR_CRS, "input '%s': cannot understand --s-srs '%s' (%s)",
+                         src->name, src->s_srs, cap.msg);
             return NULL;
         }
         OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
@@ -383,11 +384,11 @@ static OGRSpatialReferenceH source_srs(lb_ctx *ctx, const lb_source *src, OGRLay
         }
     }
     if (!layer_srs) {
-        lb_error(ctx, LB_ERR_CRS,
-                 "input '%s' ('%s' layer '%s') has no coordinate reference system; if its "
-                 "coordinates are RD New metres pass --s-srs EPSG:28992, otherwise give the "
-                 "file a CRS (e.g. ogr2ogr -a_srs EPSG:xxxx)",
-                 src->name, src->path, lname);
+        lb_ctx_error(ctx, LB_ERR_CRS,
+                     "input '%s' ('%s' layer '%s') has no coordinate reference system; if its "
+                     "coordinates are RD New metres pass --s-srs EPSG:28992, otherwise give the "
+                     "file a CRS (e.g. ogr2ogr -a_srs EPSG:xxxx)",
+                     src->name, src->path, lname);
         return NULL;
     }
     OGRSpatialReferenceH s = OSRClone(layer_srs);
@@ -401,13 +402,13 @@ static OGRSpatialReferenceH source_srs(lb_ctx *ctx, const lb_source *src, OGRLay
              fabs(env.MaxY) > 90.0)) {
             int rd_like = env.MinX > RD_XMIN && env.MaxX < RD_XMAX && env.MinY > RD_YMIN &&
                           env.MaxY < RD_YMAX;
-            lb_error(ctx, LB_ERR_CRS,
-                     "input '%s' ('%s' layer '%s'): the %s file declares no CRS, so it is read "
-                     "as WGS84 longitude/latitude, but its coordinates reach x=%.0f, y=%.0f, "
-                     "which are not degrees%s. Pass --s-srs EPSG:28992 if they are RD New "
-                     "metres, or fix the file (ogr2ogr -a_srs EPSG:28992 fixed.gpkg '%s')",
-                     src->name, src->path, lname, driver, env.MaxX, env.MaxY,
-                     rd_like ? " (they look like RD New metres, EPSG:28992)" : "", src->path);
+            lb_ctx_error(ctx, LB_ERR_CRS,
+                         "input '%s' ('%s' layer '%s'): the %s file declares no CRS, so it is read "
+                         "as WGS84 longitude/latitude, but its coordinates reach x=%.0f, y=%.0f, "
+                         "which are not degrees%s. Pass --s-srs EPSG:28992 if they are RD New "
+                         "metres, or fix the file (ogr2ogr -a_srs EPSG:28992 fixed.gpkg '%s')",
+                         src->name, src->path, lname, driver, env.MaxX, env.MaxY,
+                         rd_like ? " (they look like RD New metres, EPSG:28992)" : "", src->path);
             OSRRelease(s);
             return NULL;
         }
@@ -419,7 +420,8 @@ static OGRLayerH pick_layer(lb_ctx *ctx, GDALDatasetH ds, const lb_source *src)
 {
     int nl = GDALDatasetGetLayerCount(ds);
     if (nl == 0) {
-        lb_error(ctx, LB_ERR_DATA, "input '%s': '%s' holds no vector layer", src->name, src->path);
+        lb_ctx_error(ctx, LB_ERR_DATA, "input '%s': '%s' holds no vector layer", src->name,
+                     src->path);
         return NULL;
     }
     if (!src->layer)
@@ -429,9 +431,9 @@ static OGRLayerH pick_layer(lb_ctx *ctx, GDALDatasetH ds, const lb_source *src)
         return lyr;
     char list[768] = "";
     for (int i = 0; i < nl; i++)
-        lb_list_append(list, sizeof(list), OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
-    lb_error(ctx, LB_ERR_DATA, "input '%s': '%s' has no layer '%s' (layers: %s)", src->name,
-             src->path, src->layer, list);
+        lb_core_list_append(list, sizeof(list), OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+    lb_ctx_error(ctx, LB_ERR_DATA, "input '%s': '%s' has no layer '%s' (layers: %s)", src->name,
+                 src->path, src->layer, list);
     return NULL;
 }
 
@@ -452,22 +454,22 @@ static int take_geometry(reader *r, OGRFeatureH f, int64_t fid, OGRCoordinateTra
     else
         own = OGR_G_Clone(g);
     if (!own) {
-        lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+        lb_ctx_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
         return -(int)LB_ERR_NOMEM;
     }
     OGR_G_FlattenTo2D(own);
     if (ct && OGR_G_Transform(own, ct) != OGRERR_NONE) {
         OGR_G_DestroyGeometry(own);
-        lb_error(r->ctx, LB_ERR_CRS,
-                 "input '%s' ('%s' layer '%s') feature %lld: cannot reproject to RD New "
-                 "(EPSG:28992); is the declared CRS right?",
-                 l->name, l->path, l->layer, (long long)fid);
+        lb_ctx_error(r->ctx, LB_ERR_CRS,
+                     "input '%s' ('%s' layer '%s') feature %lld: cannot reproject to RD New "
+                     "(EPSG:28992); is the declared CRS right?",
+                     l->name, l->path, l->layer, (long long)fid);
         return -(int)LB_ERR_CRS;
     }
     int kept = add_geometry(r, own, fid);
     OGR_G_DestroyGeometry(own);
     if (kept == -(int)LB_ERR_NOMEM)
-        lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+        lb_ctx_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
     return kept;
 }
 
@@ -518,7 +520,7 @@ static void parse_text_fields(lb_ctx *ctx, const lb_source *src, lb_vlayer *l, i
                 char where[48], item[160];
                 snprintf(item, sizeof(item), "%s '%.60s'",
                          row_name(l, is_csv, r, where, sizeof(where)), f->str[r]);
-                lb_list_append(bad, sizeof(bad), item);
+                lb_core_list_append(bad, sizeof(bad), item);
                 n_listed++;
             }
         }
@@ -526,13 +528,14 @@ static void parse_text_fields(lb_ctx *ctx, const lb_source *src, lb_vlayer *l, i
         /* A column of names or codes holds no number: its text is not a missing number. */
         if (!warn || n_bad == 0 || (n_num == 0 && f->n_ambiguous == 0))
             continue;
-        lb_log(ctx, LB_LOG_WARN,
-               "input '%s' ('%s' layer '%s'), field '%s': %zu value(s) are read as missing: "
-               "%zu not a number, %zu ambiguous (such as 1.200: 1200 or 1,2, and the file shows "
-               "no decimal separator elsewhere); %s%s. Write numbers as 1234,5 or 1234.5 "
-               "without thousands separators and missing values as empty, '.' or 'x'",
-               src->name, l->path, l->layer, f->name, n_bad, f->n_unreadable, f->n_ambiguous, bad,
-               n_bad > n_listed ? ", …" : "");
+        lb_ctx_log(
+            ctx, LB_LOG_WARN,
+            "input '%s' ('%s' layer '%s'), field '%s': %zu value(s) are read as missing: "
+            "%zu not a number, %zu ambiguous (such as 1.200: 1200 or 1,2, and the file shows "
+            "no decimal separator elsewhere); %s%s. Write numbers as 1234,5 or 1234.5 "
+            "without thousands separators and missing values as empty, '.' or 'x'",
+            src->name, l->path, l->layer, f->name, n_bad, f->n_unreadable, f->n_ambiguous, bad,
+            n_bad > n_listed ? ", …" : "");
     }
 }
 
@@ -564,14 +567,14 @@ static lb_status read_features(reader *r, OGRLayerH lyr, OGRCoordinateTransforma
         if (row == cap) {
             if (!grow_fields(l, row, 2 * cap)) {
                 OGR_F_Destroy(f);
-                st = lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+                st = lb_ctx_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
                 break;
             }
             cap *= 2;
         }
         if (!grow(&r->fid, 1)) {
             OGR_F_Destroy(f);
-            st = lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+            st = lb_ctx_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
             break;
         }
         ((int64_t *)r->fid.data)[r->fid.n++] = fid;
@@ -588,13 +591,13 @@ static lb_status finish_layer(reader *r)
     /* Close the offset arrays with their end sentinels. */
     if (l->kind == LB_GEOM_POLYGON) {
         if (!grow(&r->ring_start, 1) || !grow(&r->ring_pt, 1))
-            return lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+            return lb_ctx_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
         ((size_t *)r->ring_start.data)[r->ring_start.n] = r->ring_pt.n;
         ((size_t *)r->ring_pt.data)[r->ring_pt.n] = r->ring_xy.n / 2;
     }
     if (l->kind == LB_GEOM_LINE) {
         if (!grow(&r->part_start, 1) || !grow(&r->part_pt, 1))
-            return lb_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+            return lb_ctx_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
         ((size_t *)r->part_start.data)[r->part_start.n] = r->part_pt.n;
         ((size_t *)r->part_pt.data)[r->part_pt.n] = r->part_xy.n / 2;
     }
@@ -717,7 +720,7 @@ static lb_status check_csv_shape(lb_ctx *ctx, const lb_source *src)
     char *buf = malloc(CHUNK);
     if (!buf) {
         VSIFCloseL(fp);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory checking '%s'", src->path);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory checking '%s'", src->path);
     }
     static const char seps[4] = {',', ';', '\t', '|'};
     size_t head_count[4] = {0}, n_fields = 1, header_fields = 0, line = 1, rec_line = 1;
@@ -730,10 +733,11 @@ static lb_status check_csv_shape(lb_ctx *ctx, const lb_source *src)
         for (size_t i = 0; i < n && st == LB_OK; i++) {
             char c = buf[i];
             if (c == '\0') {
-                st = lb_error(ctx, LB_ERR_DATA,
-                              "input '%s': '%s' line %zu holds a NUL byte: not a text CSV, or a "
-                              "damaged one; export it again",
-                              src->name, src->path, line);
+                st =
+                    lb_ctx_error(ctx, LB_ERR_DATA,
+                                 "input '%s': '%s' line %zu holds a NUL byte: not a text CSV, or a "
+                                 "damaged one; export it again",
+                                 src->name, src->path, line);
                 break;
             }
             if (c == '"') {
@@ -759,7 +763,7 @@ static lb_status check_csv_shape(lb_ctx *ctx, const lb_source *src)
                     if (n_bad++ < 3) {
                         char item[64];
                         snprintf(item, sizeof(item), "line %zu has %zu", rec_line, n_fields);
-                        lb_list_append(bad, sizeof(bad), item);
+                        lb_core_list_append(bad, sizeof(bad), item);
                     }
                 }
                 n_fields = 1;
@@ -782,32 +786,32 @@ static lb_status check_csv_shape(lb_ctx *ctx, const lb_source *src)
     if (st == LB_OK && header_done && rec_chars > 0 && n_fields != header_fields && n_bad++ < 3) {
         char item[64];
         snprintf(item, sizeof(item), "line %zu has %zu", rec_line, n_fields);
-        lb_list_append(bad, sizeof(bad), item);
+        lb_core_list_append(bad, sizeof(bad), item);
     }
     char sep_name[3] = {sep, '\0', '\0'};
     if (sep == '\t')
         memcpy(sep_name, "\\t", 3);
     if (st == LB_OK && n_bad)
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "input '%s': '%s' has %zu row(s) whose number of fields differs from the "
-                      "header line's %zu (separator '%s'): %s%s. Quote fields that hold the "
-                      "separator and give every row all fields (empty for missing)",
-                      src->name, src->path, n_bad, header_fields, sep_name, bad,
-                      n_bad > 3 ? ", …" : "");
+        st = lb_ctx_error(ctx, LB_ERR_DATA,
+                          "input '%s': '%s' has %zu row(s) whose number of fields differs from the "
+                          "header line's %zu (separator '%s'): %s%s. Quote fields that hold the "
+                          "separator and give every row all fields (empty for missing)",
+                          src->name, src->path, n_bad, header_fields, sep_name, bad,
+                          n_bad > 3 ? ", …" : "");
     free(buf);
     VSIFCloseL(fp);
     return st;
 }
 
 /* Open @p src->path as a vector dataset. CSV is opened with every column as text (numbers are
- * parsed the Dutch way by lb_parse_number: "12,5", StatLine "." and "x") and empty strings as
+ * parsed the Dutch way by lb_io_parse_number: "12,5", StatLine "." and "x") and empty strings as
  * NULL; GDAL's CSV driver detects the ';' separator and skips the UTF-8 BOM itself. */
 static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *out)
 {
     struct stat sb;
     if (stat(src->path, &sb) != 0 && strncmp(src->path, "/vsi", 4) != 0)
-        return lb_error(ctx, LB_ERR_IO, "input '%s': cannot open '%s': %s", src->name, src->path,
-                        strerror(errno));
+        return lb_ctx_error(ctx, LB_ERR_IO, "input '%s': cannot open '%s': %s", src->name,
+                            src->path, strerror(errno));
     static const char *const csv_options[] = {"HEADERS=YES", "AUTODETECT_TYPE=NO",
                                               "EMPTY_STRING_AS_NULL=YES", NULL};
     int is_csv = has_ext(src->path, ".csv");
@@ -817,17 +821,17 @@ static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *ou
             return st;
     }
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     GDALDatasetH ds =
         GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL,
                    is_csv ? (const char *const *)csv_options : NULL, NULL);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     if (ds) {
         *out = ds;
         return LB_OK;
     }
     if (is_csv && is_statline_table_layout(src->path))
-        return lb_error(
+        return lb_ctx_error(
             ctx, LB_ERR_DATA,
             "input '%s': '%s' is a CBS StatLine export in table layout (\"CSV volgens "
             "tabelindeling\": topics as rows, regions as columns), which cannot be joined "
@@ -837,13 +841,13 @@ static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *ou
             src->name, src->path);
     struct stat dir_sb;
     if (stat(src->path, &dir_sb) == 0 && S_ISDIR(dir_sb.st_mode))
-        return lb_error(ctx, LB_ERR_IO,
-                        "input '%s': '%s' is not a readable vector file: it is a directory "
-                        "that GDAL cannot read as a dataset, and a directory without run.json "
-                        "(not a leefbaar output directory); give a file, or a run directory",
-                        src->name, src->path);
-    return lb_error(ctx, LB_ERR_IO, "input '%s': '%s' is not a readable vector file (%s)",
-                    src->name, src->path, cap.msg[0] ? cap.msg : "no driver recognises it");
+        return lb_ctx_error(ctx, LB_ERR_IO,
+                            "input '%s': '%s' is not a readable vector file: it is a directory "
+                            "that GDAL cannot read as a dataset, and a directory without run.json "
+                            "(not a leefbaar output directory); give a file, or a run directory",
+                            src->name, src->path);
+    return lb_ctx_error(ctx, LB_ERR_IO, "input '%s': '%s' is not a readable vector file (%s)",
+                        src->name, src->path, cap.msg[0] ? cap.msg : "no driver recognises it");
 }
 
 /* Read one layer. @p allow_empty: no features is no error (one file of several bound to a name;
@@ -851,7 +855,7 @@ static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *ou
 static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filter, int attrs_only,
                             int allow_empty, int warn_text, lb_vlayer **out)
 {
-    lb_gdal_init();
+    lb_io_gdal_init();
     lb_status st = LB_OK;
     GDALDatasetH ds = NULL;
     OGRSpatialReferenceH s_srs = NULL, rd = NULL;
@@ -867,11 +871,11 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
 
     lb_vlayer *l = calloc(1, sizeof(*l));
     if (!l)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     r.l = l;
-    l->name = lb_strdup(src->name);
-    l->path = lb_strdup(src->path);
-    l->filter = lb_strdup(filter);
+    l->name = lb_core_strdup(src->name);
+    l->path = lb_core_strdup(src->path);
+    l->filter = lb_core_strdup(filter);
 
     st = open_vector(ctx, src, &ds);
     if (st != LB_OK)
@@ -881,33 +885,34 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
         st = LB_ERR_DATA;
         goto cleanup;
     }
-    l->layer = lb_strdup(OGR_L_GetName(lyr));
+    l->layer = lb_core_strdup(OGR_L_GetName(lyr));
     const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
-    l->driver = lb_strdup(driver);
+    l->driver = lb_core_strdup(driver);
     if (!allow_empty && OGR_L_GetFeatureCount(lyr, TRUE) == 0) {
-        st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s') has no %s", src->name,
-                      src->path, l->layer, attrs_only ? "rows" : "features");
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s') has no %s", src->name,
+                          src->path, l->layer, attrs_only ? "rows" : "features");
         goto cleanup;
     }
     if (filter) {
         lb_cpl_capture cap;
-        lb_cpl_begin(&cap);
+        lb_io_cpl_begin(&cap);
         OGRErr e = OGR_L_SetAttributeFilter(lyr, filter);
-        lb_cpl_end(&cap);
+        lb_io_cpl_end(&cap);
         if (e != OGRERR_NONE) {
-            st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'): bad filter \"%s\": %s",
-                          src->name, src->path, l->layer, filter, cap.msg);
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "input '%s' ('%s' layer '%s'): bad filter \"%s\": %s", src->name,
+                              src->path, l->layer, filter, cap.msg);
             goto cleanup;
         }
     }
     int has_geom = OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(lyr)) > 0;
     l->has_geometry = has_geom;
     if (!attrs_only && !has_geom) {
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "input '%s' ('%s' layer '%s') is a table without geometry; an attribute "
-                      "table can be used in area mode, joined to the units on a code: "
-                      "--mode area --join %s=KEY[:UNITS_KEY] (e.g. --join %s=WK_CODE)",
-                      src->name, src->path, l->layer, src->name, src->name);
+        st = lb_ctx_error(ctx, LB_ERR_DATA,
+                          "input '%s' ('%s' layer '%s') is a table without geometry; an attribute "
+                          "table can be used in area mode, joined to the units on a code: "
+                          "--mode area --join %s=KEY[:UNITS_KEY] (e.g. --join %s=WK_CODE)",
+                          src->name, src->path, l->layer, src->name, src->name);
         goto cleanup;
     }
     if (!attrs_only) {
@@ -924,10 +929,10 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
         if (!OSRIsSame(s_srs, rd)) {
             ct = OCTNewCoordinateTransformation(s_srs, rd);
             if (!ct) {
-                st = lb_error(ctx, LB_ERR_CRS,
-                              "input '%s' ('%s' layer '%s'): no transformation from its CRS to "
-                              "RD New (EPSG:28992)",
-                              src->name, src->path, l->layer);
+                st = lb_ctx_error(ctx, LB_ERR_CRS,
+                                  "input '%s' ('%s' layer '%s'): no transformation from its CRS to "
+                                  "RD New (EPSG:28992)",
+                                  src->name, src->path, l->layer);
                 goto cleanup;
             }
         }
@@ -943,27 +948,29 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
         for (size_t i = 0; i < r.no_geometry.n && i < N_EXAMPLE_FIDS; i++) {
             char one[32];
             snprintf(one, sizeof(one), "%lld", (long long)r.no_geometry.fid[i]);
-            lb_list_append(ids, sizeof(ids), one);
+            lb_core_list_append(ids, sizeof(ids), one);
         }
-        lb_log(ctx, LB_LOG_WARN,
-               "input '%s' ('%s' layer '%s'): %zu feature(s) without a geometry (NULL or "
-               "empty) skipped: they are in no output and their values count nowhere "
-               "(feature%s %s%s)",
-               l->name, l->path, l->layer, r.no_geometry.n, r.no_geometry.n > 1 ? "s" : "", ids,
-               r.no_geometry.n > N_EXAMPLE_FIDS ? ", ..." : "");
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "input '%s' ('%s' layer '%s'): %zu feature(s) without a geometry (NULL or "
+                   "empty) skipped: they are in no output and their values count nowhere "
+                   "(feature%s %s%s)",
+                   l->name, l->path, l->layer, r.no_geometry.n, r.no_geometry.n > 1 ? "s" : "", ids,
+                   r.no_geometry.n > N_EXAMPLE_FIDS ? ", ..." : "");
     }
     if (l->n == 0 && !allow_empty) {
-        st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'%s%s%s) has no %s%s", src->name,
-                      src->path, l->layer, filter ? ", filter \"" : "", filter ? filter : "",
-                      filter ? "\"" : "", attrs_only ? "rows" : "features",
-                      l->n_skipped ? " with a usable geometry" : "");
+        st =
+            lb_ctx_error(ctx, LB_ERR_DATA, "input '%s' ('%s' layer '%s'%s%s%s) has no %s%s",
+                         src->name, src->path, l->layer, filter ? ", filter \"" : "",
+                         filter ? filter : "", filter ? "\"" : "", attrs_only ? "rows" : "features",
+                         l->n_skipped ? " with a usable geometry" : "");
         goto cleanup;
     }
     if (l->kind == LB_GEOM_NONE && !attrs_only && l->n > 0) {
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "input '%s' ('%s' layer '%s'): geometry type not supported (points, lines "
-                      "or polygons expected)",
-                      src->name, src->path, l->layer);
+        st =
+            lb_ctx_error(ctx, LB_ERR_DATA,
+                         "input '%s' ('%s' layer '%s'): geometry type not supported (points, lines "
+                         "or polygons expected)",
+                         src->name, src->path, l->layer);
         goto cleanup;
     }
     st = finish_layer(&r);
@@ -1061,28 +1068,28 @@ static lb_status same_fields(lb_ctx *ctx, const lb_vlayer *a, const lb_vlayer *b
     for (size_t i = 0; i < a->n_fields; i++) {
         const lb_field *g = field_named(b, a->fields[i].name);
         if (!g)
-            lb_list_append(only_a, sizeof(only_a), a->fields[i].name);
+            lb_core_list_append(only_a, sizeof(only_a), a->fields[i].name);
         else if (g->is_string != a->fields[i].is_string && !all_null_text(g, b->n) &&
                  !all_null_text(&a->fields[i], a->n)) {
             char one[160];
             snprintf(one, sizeof(one), "%s (%s in the first, %s in the second)", g->name,
                      a->fields[i].is_string ? "text" : "number", g->is_string ? "text" : "number");
-            lb_list_append(types, sizeof(types), one);
+            lb_core_list_append(types, sizeof(types), one);
         }
     }
     for (size_t i = 0; i < b->n_fields; i++)
         if (!field_named(a, b->fields[i].name))
-            lb_list_append(only_b, sizeof(only_b), b->fields[i].name);
+            lb_core_list_append(only_b, sizeof(only_b), b->fields[i].name);
     if (!only_a[0] && !only_b[0] && !types[0])
         return LB_OK;
-    return lb_error(ctx, LB_ERR_DATA,
-                    "input '%s' is bound to '%s' and '%s', whose fields differ (%s%s%s%s%s%s%s%s); "
-                    "files bound to one name are read as one layer and need the same fields "
-                    "(names and types, in any order)",
-                    a->name, a->path, b->path, only_a[0] ? "only in the first: " : "", only_a,
-                    only_a[0] && (only_b[0] || types[0]) ? "; " : "",
-                    only_b[0] ? "only in the second: " : "", only_b,
-                    only_b[0] && types[0] ? "; " : "", types[0] ? "other type: " : "", types);
+    return lb_ctx_error(
+        ctx, LB_ERR_DATA,
+        "input '%s' is bound to '%s' and '%s', whose fields differ (%s%s%s%s%s%s%s%s); "
+        "files bound to one name are read as one layer and need the same fields "
+        "(names and types, in any order)",
+        a->name, a->path, b->path, only_a[0] ? "only in the first: " : "", only_a,
+        only_a[0] && (only_b[0] || types[0]) ? "; " : "", only_b[0] ? "only in the second: " : "",
+        only_b, only_b[0] && types[0] ? "; " : "", types[0] ? "other type: " : "", types);
 }
 
 lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more)
@@ -1091,13 +1098,14 @@ lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more)
     if (st != LB_OK)
         return st;
     if (l->n && more->n && l->kind != more->kind)
-        return lb_error(ctx, LB_ERR_GEOM,
-                        "input '%s' is bound to '%s' (%s) and '%s' (%s); files bound to one name "
-                        "are read as one layer and need the same geometry type",
-                        l->name, l->path, kind_name(l->kind), more->path, kind_name(more->kind));
-    char *path = lb_strfmt("%s + %s", l->path, more->path);
+        return lb_ctx_error(
+            ctx, LB_ERR_GEOM,
+            "input '%s' is bound to '%s' (%s) and '%s' (%s); files bound to one name "
+            "are read as one layer and need the same geometry type",
+            l->name, l->path, kind_name(l->kind), more->path, kind_name(more->kind));
+    char *path = lb_core_strfmt("%s + %s", l->path, more->path);
     if (!path)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     size_t n = l->n, m = more->n;
     lb_geom_kind kind = l->n ? l->kind : more->kind;
     size_t np_l = l->n_rings ? l->ring_pt_start[l->n_rings] : 0;
@@ -1180,8 +1188,8 @@ lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more)
     }
     if (!ok) {
         free(path);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory appending '%s' to '%s'", more->path,
-                        l->path);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory appending '%s' to '%s'", more->path,
+                            l->path);
     }
     /* The rows now belong to @p l: empty @p more of what it owned. */
     for (size_t i = 0; i < l->n_fields; i++) {
@@ -1229,8 +1237,9 @@ lb_status lb_vlayer_read_list(lb_ctx *ctx, const lb_source *const *src, size_t n
         more = NULL;
     }
     if (st == LB_OK && l->n == 0)
-        st = lb_error(ctx, LB_ERR_DATA, "input '%s' ('%s'%s%s%s) has no features", l->name, l->path,
-                      filter ? ", filter \"" : "", filter ? filter : "", filter ? "\"" : "");
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "input '%s' ('%s'%s%s%s) has no features", l->name,
+                          l->path, filter ? ", filter \"" : "", filter ? filter : "",
+                          filter ? "\"" : "");
     if (st != LB_OK) {
         lb_vlayer_destroy(l);
         return st;

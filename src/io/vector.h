@@ -71,6 +71,6 @@ size_t lb_vlayer_report_outside(lb_ctx *ctx, const lb_vlayer *l, const double ex
 /* Is @p v one of the CBS special values: −99999997 (secret), −99999998, −99999999 (unknown) of
  * the Wijk- en Buurtkaart up to 2021, or −99997 (secret or absent), −99995 (published later),
  * −99991 (no longer published) from 2022 on? */
-int lb_is_cbs_sentinel(double v);
+int lb_io_is_cbs_sentinel(double v);
 
 #endif

@@ -63,8 +63,8 @@ static lb_status close_output(lb_ctx *ctx, GDALDatasetH ds, const char *path, lb
     cap_reset(cap);
     GDALClose(ds);
     if (cap->n_errors > 0 || CPLGetLastErrorType() >= CE_Failure)
-        return lb_error(ctx, LB_ERR_IO, "write '%s': closing failed: %s", path,
-                        cap->msg[0] ? cap->msg : CPLGetLastErrorMsg());
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': closing failed: %s", path,
+                            cap->msg[0] ? cap->msg : CPLGetLastErrorMsg());
     return LB_OK;
 }
 
@@ -285,17 +285,17 @@ static void shortest_exact(double v, char *buf, size_t size)
 static lb_status geojson_exact_reals(lb_ctx *ctx, const char *path, const lb_table *t)
 {
     lb_status st = LB_OK;
-    char *tmp = lb_strfmt("%s.exact", path);
+    char *tmp = lb_core_strfmt("%s.exact", path);
     VSILFILE *in = VSIFOpenL(path, "rb");
     VSILFILE *out = tmp ? VSIFOpenL(tmp, "wb") : NULL;
     json_tokener *tok = json_tokener_new();
     if (!tmp || !tok) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
         goto done;
     }
     if (!in || !out) {
-        st = lb_error(ctx, LB_ERR_IO, "write '%s': cannot %s for full precision", path,
-                      in ? "create a temporary file" : "reopen");
+        st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': cannot %s for full precision", path,
+                          in ? "create a temporary file" : "reopen");
         goto done;
     }
     size_t row = 0;
@@ -305,7 +305,7 @@ static lb_status geojson_exact_reals(lb_ctx *ctx, const char *path, const lb_tab
         static const char feature[] = "{ \"type\": \"Feature\"";
         if (strncmp(line, feature, sizeof(feature) - 1) != 0) {
             if (VSIFWriteL(line, 1, n, out) != n || VSIFWriteL("\n", 1, 1, out) != 1)
-                st = lb_error(ctx, LB_ERR_IO, "write '%s': %s", tmp, strerror(errno));
+                st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': %s", tmp, strerror(errno));
             continue;
         }
         int comma = n > 0 && line[n - 1] == ',';
@@ -314,9 +314,9 @@ static lb_status geojson_exact_reals(lb_ctx *ctx, const char *path, const lb_tab
         json_object *props = NULL;
         if (!feat || row >= t->n_rows || !json_object_object_get_ex(feat, "properties", &props)) {
             json_object_put(feat);
-            st =
-                lb_error(ctx, LB_ERR_INTERNAL,
-                         "write '%s': feature %zu of GDAL's GeoJSON is not as expected", path, row);
+            st = lb_ctx_error(ctx, LB_ERR_INTERNAL,
+                              "write '%s': feature %zu of GDAL's GeoJSON is not as expected", path,
+                              row);
             break;
         }
         for (size_t c = 0; c < t->n_cols; c++) {
@@ -332,21 +332,21 @@ static lb_status geojson_exact_reals(lb_ctx *ctx, const char *path, const lb_tab
         size_t tn = strlen(text);
         if (VSIFWriteL(text, 1, tn, out) != tn || (comma && VSIFWriteL(",", 1, 1, out) != 1) ||
             VSIFWriteL("\n", 1, 1, out) != 1)
-            st = lb_error(ctx, LB_ERR_IO, "write '%s': %s", tmp, strerror(errno));
+            st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': %s", tmp, strerror(errno));
         json_object_put(feat);
         row++;
     }
     if (st == LB_OK && row != t->n_rows)
-        st = lb_error(ctx, LB_ERR_INTERNAL, "write '%s': %zu features for %zu rows", path, row,
-                      t->n_rows);
+        st = lb_ctx_error(ctx, LB_ERR_INTERNAL, "write '%s': %zu features for %zu rows", path, row,
+                          t->n_rows);
 done:
     if (in)
         VSIFCloseL(in);
     if (out && VSIFCloseL(out) != 0 && st == LB_OK)
-        st = lb_error(ctx, LB_ERR_IO, "write '%s': %s", tmp, strerror(errno));
+        st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': %s", tmp, strerror(errno));
     if (st == LB_OK && VSIRename(tmp, path) != 0)
-        st = lb_error(ctx, LB_ERR_IO, "write '%s': cannot rename '%s' over it: %s", path, tmp,
-                      strerror(errno));
+        st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': cannot rename '%s' over it: %s", path, tmp,
+                          strerror(errno));
     if (tmp && st != LB_OK)
         VSIUnlink(tmp);
     if (tok)
@@ -359,22 +359,23 @@ static lb_status check_vector_args(lb_ctx *ctx, const char *path, const lb_table
                                    const lb_vector_opts *o)
 {
     if (!path || !t || !o)
-        return lb_error(ctx, LB_ERR_ARG, "write vector: path, table and options are required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "write vector: path, table and options are required");
     if ((unsigned)o->format > LB_FMT_CSV)
-        return lb_error(ctx, LB_ERR_ARG, "write '%s': unknown vector format %d", path,
-                        (int)o->format);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "write '%s': unknown vector format %d", path,
+                            (int)o->format);
     if (o->format == LB_FMT_GPKG && (!o->layer || !o->layer[0]))
-        return lb_error(ctx, LB_ERR_ARG, "write '%s': a GeoPackage layer needs a name", path);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "write '%s': a GeoPackage layer needs a name", path);
     if (o->format == LB_FMT_CSV && o->csv_sep != 0 && o->csv_sep != ',' && o->csv_sep != ';')
-        return lb_error(ctx, LB_ERR_ARG, "write '%s': CSV separator must be ',' or ';', not '%c'",
-                        path, o->csv_sep);
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "write '%s': CSV separator must be ',' or ';', not '%c'", path,
+                            o->csv_sep);
     const char *ext = vector_formats[o->format].need_ext;
     if (ext && !EQUAL(CPLGetExtension(path), ext))
-        return lb_error(ctx, LB_ERR_ARG, "write '%s': a %s file name must end in .%s", path,
-                        vector_formats[o->format].driver, ext);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "write '%s': a %s file name must end in .%s", path,
+                            vector_formats[o->format].driver, ext);
     for (size_t c = 0; c < t->n_cols; c++)
         if (!t->cols[c].name || !t->cols[c].name[0])
-            return lb_error(ctx, LB_ERR_ARG, "write '%s': column %zu has no name", path, c);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "write '%s': column %zu has no name", path, c);
     return LB_OK;
 }
 
@@ -508,10 +509,10 @@ static lb_status write_csv(lb_ctx *ctx, const char *path, const lb_table *t,
     char sep = o->csv_sep ? o->csv_sep : ',';
     char mark = sep == ';' ? ',' : '.';
     if (path_exists(path))
-        return lb_error(ctx, LB_ERR_IO, "write '%s': the file already exists", path);
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': the file already exists", path);
     FILE *f = fopen(path, "wb");
     if (!f)
-        return lb_error(ctx, LB_ERR_IO, "write '%s': cannot create: %s", path, strerror(errno));
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': cannot create: %s", path, strerror(errno));
     enum { CSV_BUF = 1 << 16 };
     char *buf = malloc(CSV_BUF);
     if (buf)
@@ -543,7 +544,7 @@ static lb_status write_csv(lb_ctx *ctx, const char *path, const lb_table *t,
     free(buf);
     if (!closed || bad) {
         remove(path);
-        return lb_error(ctx, LB_ERR_IO, "write '%s': %s", path, strerror(errno ? errno : EIO));
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': %s", path, strerror(errno ? errno : EIO));
     }
     return LB_OK;
 }
@@ -555,18 +556,18 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
         return st;
     if (o->format == LB_FMT_CSV)
         return write_csv(ctx, path, t, o);
-    lb_gdal_init();
+    lb_io_gdal_init();
     const vector_format *vf = &vector_formats[o->format];
 
     /* GeoJSON and CSV layers are named after the file (the GeoJSON "name" member) */
-    char *lname = lb_strdup(vf->add_to_existing ? o->layer : CPLGetBasename(path));
+    char *lname = lb_core_strdup(vf->add_to_existing ? o->layer : CPLGetBasename(path));
     if (!lname)
-        return lb_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
 
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap); /* also keeps GDAL's warnings off stderr: the library never prints */
+    lb_io_cpl_begin(&cap); /* also keeps GDAL's warnings off stderr: the library never prints */
     int date_set = 0;
-    lb_gpkg_date_begin(&date_set); /* reruns write identical GeoPackages */
+    lb_io_gpkg_date_begin(&date_set); /* reruns write identical GeoPackages */
     GDALDatasetH ds = NULL;
     OGRSpatialReferenceH srs = NULL;
     OGRFeatureH f = NULL;
@@ -576,11 +577,11 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
 
     GDALDriverH drv = GDALGetDriverByName(vf->driver);
     if (!drv) {
-        st = lb_error(ctx, LB_ERR_IO, "write '%s': GDAL has no %s driver", path, vf->driver);
+        st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': GDAL has no %s driver", path, vf->driver);
         goto done;
     }
     if (exists && !vf->add_to_existing) {
-        st = lb_error(ctx, LB_ERR_IO, "write '%s': the file already exists", path);
+        st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': the file already exists", path);
         goto done;
     }
     cap_reset(&cap);
@@ -589,21 +590,21 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
         ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR, allowed,
                         NULL, NULL);
         if (!ds) {
-            st = lb_error(ctx, LB_ERR_IO, "write '%s' layer '%s': cannot open for update: %s", path,
-                          lname, gdal_msg(&cap));
+            st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s' layer '%s': cannot open for update: %s",
+                              path, lname, gdal_msg(&cap));
             goto done;
         }
     } else {
         ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
         if (!ds) {
-            st = lb_error(ctx, LB_ERR_IO, "write '%s' layer '%s': cannot create: %s", path, lname,
-                          gdal_msg(&cap));
+            st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s' layer '%s': cannot create: %s", path,
+                              lname, gdal_msg(&cap));
             goto done;
         }
         created_file = 1;
     }
     if (GDALDatasetGetLayerByName(ds, lname)) {
-        st = lb_error(ctx, LB_ERR_IO, "write '%s': layer '%s' already exists", path, lname);
+        st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': layer '%s' already exists", path, lname);
         goto done;
     }
 
@@ -611,7 +612,7 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
     if (gtype != wkbNone) {
         srs = lb_srs_rd(ctx);
         if (!srs) {
-            st = lb_error_prefix(ctx, LB_ERR_CRS, "write '%s' layer '%s': ", path, lname);
+            st = lb_ctx_error_prefix(ctx, LB_ERR_CRS, "write '%s' layer '%s': ", path, lname);
             goto done;
         }
     }
@@ -619,8 +620,8 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
     cap_reset(&cap);
     OGRLayerH layer = GDALDatasetCreateLayer(ds, lname, srs, gtype, opts);
     if (!layer) {
-        st = lb_error(ctx, LB_ERR_IO, "write '%s': cannot create layer '%s': %s", path, lname,
-                      gdal_msg(&cap));
+        st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': cannot create layer '%s': %s", path, lname,
+                          gdal_msg(&cap));
         goto done;
     }
     layer_index = GDALDatasetGetLayerCount(ds) - 1;
@@ -632,30 +633,31 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
         OGRErr err = OGR_L_CreateField(layer, fd, FALSE);
         OGR_Fld_Destroy(fd);
         if (err != OGRERR_NONE) {
-            st = lb_error(ctx, LB_ERR_IO, "write '%s' layer '%s': cannot create field '%s': %s",
-                          path, lname, t->cols[c].name, gdal_msg(&cap));
+            st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s' layer '%s': cannot create field '%s': %s",
+                              path, lname, t->cols[c].name, gdal_msg(&cap));
             goto done;
         }
     }
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     if ((size_t)OGR_FD_GetFieldCount(defn) != t->n_cols) {
-        st = lb_error(ctx, LB_ERR_INTERNAL, "write '%s' layer '%s': %d fields for %zu columns",
-                      path, lname, OGR_FD_GetFieldCount(defn), t->n_cols);
+        st = lb_ctx_error(ctx, LB_ERR_INTERNAL, "write '%s' layer '%s': %d fields for %zu columns",
+                          path, lname, OGR_FD_GetFieldCount(defn), t->n_cols);
         goto done;
     }
 
     if (vf->transaction) {
         cap_reset(&cap);
         if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
-            st = lb_error(ctx, LB_ERR_IO, "write '%s' layer '%s': cannot start a transaction: %s",
-                          path, lname, gdal_msg(&cap));
+            st = lb_ctx_error(ctx, LB_ERR_IO,
+                              "write '%s' layer '%s': cannot start a transaction: %s", path, lname,
+                              gdal_msg(&cap));
             goto done;
         }
         in_transaction = 1;
     }
     f = OGR_F_Create(defn);
     if (!f) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "write '%s' layer '%s': out of memory", path, lname);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "write '%s' layer '%s': out of memory", path, lname);
         goto done;
     }
     for (size_t r = 0; r < t->n_rows; r++) {
@@ -670,10 +672,10 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
             cap_reset(&cap);
             OGRErr err = OGR_G_CreateFromWkbEx(t->wkb[r], srs, &g, t->wkb_size[r]);
             if (err != OGRERR_NONE) {
-                st =
-                    lb_error(ctx, LB_ERR_GEOM,
-                             "write '%s' layer '%s': row %zu: invalid WKB geometry (%zu bytes)%s%s",
-                             path, lname, r, t->wkb_size[r], cap.msg[0] ? ": " : "", cap.msg);
+                st = lb_ctx_error(
+                    ctx, LB_ERR_GEOM,
+                    "write '%s' layer '%s': row %zu: invalid WKB geometry (%zu bytes)%s%s", path,
+                    lname, r, t->wkb_size[r], cap.msg[0] ? ": " : "", cap.msg);
                 goto done;
             }
             if (gtype == wkbMultiPolygon && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon)
@@ -684,8 +686,8 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
         OGR_F_SetGeometryDirectly(f, g);
         cap_reset(&cap);
         if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE) {
-            st = lb_error(ctx, LB_ERR_IO, "write '%s' layer '%s': row %zu: cannot write: %s", path,
-                          lname, r, gdal_msg(&cap));
+            st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s' layer '%s': row %zu: cannot write: %s",
+                              path, lname, r, gdal_msg(&cap));
             goto done;
         }
     }
@@ -693,8 +695,8 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
         cap_reset(&cap);
         in_transaction = 0;
         if (GDALDatasetCommitTransaction(ds) != OGRERR_NONE) {
-            st = lb_error(ctx, LB_ERR_IO, "write '%s' layer '%s': commit failed: %s", path, lname,
-                          gdal_msg(&cap));
+            st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s' layer '%s': commit failed: %s", path,
+                              lname, gdal_msg(&cap));
             goto done;
         }
     }
@@ -702,7 +704,7 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
     ds = NULL;
     st = close_output(ctx, closing, path, &cap);
     if (st != LB_OK)
-        lb_error_prefix(ctx, st, "layer '%s': ", lname);
+        lb_ctx_error_prefix(ctx, st, "layer '%s': ", lname);
     if (st == LB_OK && o->format == LB_FMT_GEOJSON && o->full_precision)
         st = geojson_exact_reals(ctx, path, t);
 
@@ -720,15 +722,15 @@ done:
     CSLDestroy(opts);
     if (srs)
         OSRRelease(srs);
-    lb_gpkg_date_end(date_set);
-    lb_cpl_end(&cap);
+    lb_io_gpkg_date_end(date_set);
+    lb_io_cpl_end(&cap);
     free(lname);
     return st;
 }
 
 /* ---- Rasters: Cloud Optimized GeoTIFF by default ---- */
 
-void lb_format_double(double v, char *buf, size_t size)
+void lb_io_format_double(double v, char *buf, size_t size)
 {
     if (isnan(v) || isinf(v)) {
         snprintf(buf, size, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
@@ -741,7 +743,7 @@ void lb_format_double(double v, char *buf, size_t size)
     }
 }
 
-int lb_colour_parse(const char *s, unsigned char rgb[3])
+int lb_io_colour_parse(const char *s, unsigned char rgb[3])
 {
     if (!s || s[0] != '#' || strlen(s) != 7)
         return 0;
@@ -765,38 +767,38 @@ int lb_colour_parse(const char *s, unsigned char rgb[3])
 lb_status lb_class_table_check(lb_ctx *ctx, const lb_class_table *ct, const char *what)
 {
     if (!ct || ct->n < 1 || ct->n > LB_MAX_CLASSES || !ct->colours)
-        return lb_error(ctx, LB_ERR_ARG, "%s: a class table needs 1..%d classes with colours", what,
-                        (int)LB_MAX_CLASSES);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "%s: a class table needs 1..%d classes with colours",
+                            what, (int)LB_MAX_CLASSES);
     for (size_t k = 0; k < ct->n; k++) {
         unsigned char rgb[3];
-        if (!lb_colour_parse(ct->colours[k], rgb))
-            return lb_error(ctx, LB_ERR_ARG, "%s: class %zu: colour '%s' is not #rrggbb", what,
-                            k + 1, ct->colours[k] ? ct->colours[k] : "(null)");
+        if (!lb_io_colour_parse(ct->colours[k], rgb))
+            return lb_ctx_error(ctx, LB_ERR_ARG, "%s: class %zu: colour '%s' is not #rrggbb", what,
+                                k + 1, ct->colours[k] ? ct->colours[k] : "(null)");
     }
     for (size_t k = 0; ct->breaks && k + 1 < ct->n; k++)
         if (!isfinite(ct->breaks[k]) || (k > 0 && !(ct->breaks[k] > ct->breaks[k - 1])))
-            return lb_error(ctx, LB_ERR_ARG,
-                            "%s: class cut-points must be finite and strictly ascending "
-                            "(cut-point %zu is %g)",
-                            what, k + 1, ct->breaks[k]);
+            return lb_ctx_error(ctx, LB_ERR_ARG,
+                                "%s: class cut-points must be finite and strictly ascending "
+                                "(cut-point %zu is %g)",
+                                what, k + 1, ct->breaks[k]);
     return LB_OK;
 }
 
-lb_status lb_class_grid_check(lb_ctx *ctx, const char *what, const char *path, const lb_grid *g,
-                              const unsigned char *classes, const lb_class_table *ct)
+lb_status lb_io_class_grid_check(lb_ctx *ctx, const char *what, const char *path, const lb_grid *g,
+                                 const unsigned char *classes, const lb_class_table *ct)
 {
     if (!path || !g || g->nx <= 0 || g->ny <= 0 || !classes)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "%s '%s': a path, a non-empty grid and the classes are required", what,
-                        path ? path : "(null)");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "%s '%s': a path, a non-empty grid and the classes are required", what,
+                            path ? path : "(null)");
     lb_status st = lb_class_table_check(ctx, ct, path);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "%s: ", what);
+        return lb_ctx_error_prefix(ctx, st, "%s: ", what);
     size_t n = lb_grid_ncells(g);
     for (size_t i = 0; i < n; i++)
         if (classes[i] > ct->n)
-            return lb_error(ctx, LB_ERR_ARG, "%s '%s': cell %zu has class %u of %zu", what, path, i,
-                            (unsigned)classes[i], ct->n);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "%s '%s': cell %zu has class %u of %zu", what,
+                                path, i, (unsigned)classes[i], ct->n);
     return LB_OK;
 }
 
@@ -879,30 +881,30 @@ lb_status lb_raster_opts_check(lb_ctx *ctx, const lb_raster_opts *o)
         return LB_OK;
     const raster_format *rf = find_raster_format(o->format);
     if (!rf)
-        return lb_error(ctx, LB_ERR_ARG, "raster format '%s' is not supported; use COG or GTiff",
-                        o->format);
-    lb_gdal_init();
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "raster format '%s' is not supported; use COG or GTiff", o->format);
+    lb_io_gdal_init();
     GDALDriverH drv = GDALGetDriverByName(rf->driver);
     if (!drv)
-        return lb_error(ctx, LB_ERR_IO, "GDAL has no %s driver", rf->driver);
+        return lb_ctx_error(ctx, LB_ERR_IO, "GDAL has no %s driver", rf->driver);
     for (size_t i = 0; o->creation_options && o->creation_options[i]; i++) {
         const char *co = o->creation_options[i];
         if (!is_name_value(co))
-            return lb_error(ctx, LB_ERR_ARG, "creation option '%s' is not NAME=VALUE", co);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "creation option '%s' is not NAME=VALUE", co);
         const char *one[] = {co, NULL};
         warn_capture w = {{0}};
         CPLPushErrorHandlerEx(capture_warnings, &w);
         int ok = GDALValidateCreationOptions(drv, (CSLConstList)one);
         CPLPopErrorHandler();
         if (!ok)
-            return lb_error(ctx, LB_ERR_ARG,
-                            "creation option '%s' is refused by GDAL's %s driver: %s", co,
-                            rf->driver, w.msg[0] ? w.msg : "invalid");
+            return lb_ctx_error(ctx, LB_ERR_ARG,
+                                "creation option '%s' is refused by GDAL's %s driver: %s", co,
+                                rf->driver, w.msg[0] ? w.msg : "invalid");
     }
     for (size_t i = 0; o->metadata && o->metadata[i]; i++)
         if (!is_name_value(o->metadata[i]))
-            return lb_error(ctx, LB_ERR_ARG, "raster metadata item '%s' is not NAME=VALUE",
-                            o->metadata[i]);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "raster metadata item '%s' is not NAME=VALUE",
+                                o->metadata[i]);
     return LB_OK;
 }
 
@@ -912,7 +914,7 @@ static lb_status georeference(lb_ctx *ctx, const char *path, GDALDatasetH ds, co
 {
     OGRSpatialReferenceH srs = lb_srs_rd(ctx);
     if (!srs)
-        return lb_error_prefix(ctx, LB_ERR_CRS, "write '%s': ", path);
+        return lb_ctx_error_prefix(ctx, LB_ERR_CRS, "write '%s': ", path);
     double gt[6];
     lb_grid_geotransform(g, gt);
     GDALSetGeoTransform(ds, gt);
@@ -920,8 +922,8 @@ static lb_status georeference(lb_ctx *ctx, const char *path, GDALDatasetH ds, co
     CPLErr err = GDALSetSpatialRef(ds, srs);
     OSRRelease(srs);
     if (err != CE_None)
-        return lb_error(ctx, LB_ERR_CRS, "write '%s': cannot assign EPSG:28992: %s", path,
-                        gdal_msg(cap));
+        return lb_ctx_error(ctx, LB_ERR_CRS, "write '%s': cannot assign EPSG:28992: %s", path,
+                            gdal_msg(cap));
     for (size_t i = 0; o && o->metadata && o->metadata[i]; i++) {
         char *key = NULL;
         const char *value = CPLParseNameValue(o->metadata[i], &key);
@@ -938,12 +940,12 @@ static lb_status mem_dataset(lb_ctx *ctx, const char *path, const lb_grid *g,
 {
     GDALDriverH mem = GDALGetDriverByName("MEM");
     if (!mem)
-        return lb_error(ctx, LB_ERR_IO, "write '%s': GDAL has no MEM driver", path);
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': GDAL has no MEM driver", path);
     cap_reset(cap);
     GDALDatasetH ds = GDALCreate(mem, "", g->nx, g->ny, 0, GDT_Byte, NULL);
     if (!ds)
-        return lb_error(ctx, LB_ERR_NOMEM, "write '%s': cannot create a %d x %d MEM raster: %s",
-                        path, g->nx, g->ny, gdal_msg(cap));
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "write '%s': cannot create a %d x %d MEM raster: %s",
+                            path, g->nx, g->ny, gdal_msg(cap));
     lb_status st = georeference(ctx, path, ds, g, o, cap);
     if (st != LB_OK) {
         GDALClose(ds);
@@ -962,16 +964,16 @@ static lb_status add_borrowed_band(lb_ctx *ctx, const char *path, GDALDatasetH d
     char ptr[64] = {0};
     int n = CPLPrintPointer(ptr, (void *)(uintptr_t)data, (int)sizeof(ptr) - 1);
     ptr[n] = '\0';
-    char *opt = lb_strfmt("DATAPOINTER=%s", ptr);
+    char *opt = lb_core_strfmt("DATAPOINTER=%s", ptr);
     if (!opt)
-        return lb_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
     char *opts[] = {opt, NULL};
     cap_reset(cap);
     CPLErr err = GDALAddBand(ds, type, opts);
     free(opt);
     if (err != CE_None)
-        return lb_error(ctx, LB_ERR_IO, "write '%s': cannot add a band to the MEM raster: %s", path,
-                        gdal_msg(cap));
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': cannot add a band to the MEM raster: %s",
+                            path, gdal_msg(cap));
     return LB_OK;
 }
 
@@ -979,7 +981,7 @@ static lb_status add_borrowed_band(lb_ctx *ctx, const char *path, GDALDatasetH d
 static void remove_raster(const char *path)
 {
     VSIUnlink(path);
-    char *aux = lb_strfmt("%s.aux.xml", path);
+    char *aux = lb_core_strfmt("%s.aux.xml", path);
     if (aux)
         VSIUnlink(aux);
     free(aux);
@@ -995,8 +997,8 @@ static lb_status add_overviews(lb_ctx *ctx, const char *path, const raster_forma
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR,
                                  allowed, NULL, NULL);
     if (!ds)
-        return lb_error(ctx, LB_ERR_IO, "write '%s': cannot reopen to add overviews: %s", path,
-                        gdal_msg(cap));
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': cannot reopen to add overviews: %s", path,
+                            gdal_msg(cap));
     int nx = GDALGetRasterXSize(ds), ny = GDALGetRasterYSize(ds);
     int levels[32], n = 0;
     for (int f = 1; n < 32 && ((nx + f - 1) / f > 256 || (ny + f - 1) / f > 256);) {
@@ -1006,8 +1008,8 @@ static lb_status add_overviews(lb_ctx *ctx, const char *path, const raster_forma
     cap_reset(cap);
     if (n > 0 && GDALBuildOverviews(ds, resampling, n, levels, 0, NULL, NULL, NULL) != CE_None) {
         GDALClose(ds);
-        return lb_error(ctx, LB_ERR_IO, "write '%s': cannot build %s overviews: %s", path,
-                        resampling, gdal_msg(cap));
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': cannot build %s overviews: %s", path,
+                            resampling, gdal_msg(cap));
     }
     return close_output(ctx, ds, path, cap);
 }
@@ -1022,7 +1024,7 @@ static lb_status raster_copy(lb_ctx *ctx, const char *path, GDALDatasetH src,
     const raster_format *rf = find_raster_format(o ? o->format : NULL);
     GDALDriverH drv = GDALGetDriverByName(rf->driver);
     if (!drv)
-        return lb_error(ctx, LB_ERR_IO, "write '%s': GDAL has no %s driver", path, rf->driver);
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': GDAL has no %s driver", path, rf->driver);
     char **opts = NULL;
     for (const char *const *d = classes ? rf->class_opts : rf->float_opts; *d; d++)
         opts = CSLAddString(opts, *d);
@@ -1041,8 +1043,8 @@ static lb_status raster_copy(lb_ctx *ctx, const char *path, GDALDatasetH src,
     GDALDatasetH out = GDALCreateCopy(drv, path, src, FALSE, opts, NULL, NULL);
     CSLDestroy(opts);
     if (!out || cap->n_errors > 0) {
-        lb_status st = lb_error(ctx, LB_ERR_IO, "write '%s': %s creation failed: %s", path,
-                                rf->driver, gdal_msg(cap));
+        lb_status st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': %s creation failed: %s", path,
+                                    rf->driver, gdal_msg(cap));
         if (out)
             GDALClose(out);
         remove_raster(path);
@@ -1076,21 +1078,21 @@ lb_status lb_write_raster_float(lb_ctx *ctx, const char *path, const lb_grid *g,
                                 const char *const *units, const lb_raster_opts *o)
 {
     if (!path || !grid_ok(g) || n_bands == 0 || !bands)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "write raster '%s': a path, a non-empty grid and at least one band are "
-                        "required",
-                        path ? path : "(null)");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "write raster '%s': a path, a non-empty grid and at least one band are "
+                            "required",
+                            path ? path : "(null)");
     for (size_t b = 0; b < n_bands; b++)
         if (!bands[b])
-            return lb_error(ctx, LB_ERR_ARG, "write raster '%s': band %zu has no data", path,
-                            b + 1);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "write raster '%s': band %zu has no data", path,
+                                b + 1);
     lb_status st = lb_raster_opts_check(ctx, o);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "write raster '%s': ", path);
-    lb_gdal_init();
+        return lb_ctx_error_prefix(ctx, st, "write raster '%s': ", path);
+    lb_io_gdal_init();
 
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     GDALDatasetH mem = NULL;
     st = mem_dataset(ctx, path, g, o, &cap, &mem);
     for (size_t b = 0; st == LB_OK && b < n_bands; b++) {
@@ -1104,7 +1106,7 @@ lb_status lb_write_raster_float(lb_ctx *ctx, const char *path, const lb_grid *g,
         st = raster_copy(ctx, path, mem, o, 0, "AVERAGE", &cap);
     if (mem)
         GDALClose(mem);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     return st;
 }
 
@@ -1114,25 +1116,26 @@ lb_status lb_write_raster_float_bands(lb_ctx *ctx, const char *path, const lb_gr
                                       const lb_raster_opts *o)
 {
     if (!path || !grid_ok(g) || n_bands == 0 || !fill)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "write raster '%s': a path, a non-empty grid, bands and a fill function "
-                        "are required",
-                        path ? path : "(null)");
+        return lb_ctx_error(
+            ctx, LB_ERR_ARG,
+            "write raster '%s': a path, a non-empty grid, bands and a fill function "
+            "are required",
+            path ? path : "(null)");
     lb_status st = lb_raster_opts_check(ctx, o);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "write raster '%s': ", path);
-    lb_gdal_init();
+        return lb_ctx_error_prefix(ctx, st, "write raster '%s': ", path);
+    lb_io_gdal_init();
     size_t n = lb_grid_ncells(g);
     float *buf = malloc(n * sizeof(float));
-    char *tmp = lb_strfmt("%s.bands.tif", path);
+    char *tmp = lb_core_strfmt("%s.bands.tif", path);
     GDALDatasetH ds = NULL;
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     if (!buf || !tmp)
-        st = lb_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path);
     GDALDriverH gtiff = GDALGetDriverByName("GTiff");
     if (st == LB_OK && !gtiff)
-        st = lb_error(ctx, LB_ERR_IO, "write '%s': GDAL has no GTiff driver", path);
+        st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': GDAL has no GTiff driver", path);
     if (st == LB_OK) {
         /* Band-interleaved tiles, fast compression: a scratch file read once by the copy. */
         char *copts[] = {"TILED=YES",       "BLOCKXSIZE=256",   "BLOCKYSIZE=256",
@@ -1141,8 +1144,8 @@ lb_status lb_write_raster_float_bands(lb_ctx *ctx, const char *path, const lb_gr
         cap_reset(&cap);
         ds = GDALCreate(gtiff, tmp, g->nx, g->ny, (int)n_bands, GDT_Float32, copts);
         if (!ds)
-            st = lb_error(ctx, LB_ERR_IO, "write '%s': cannot create '%s': %s", path, tmp,
-                          gdal_msg(&cap));
+            st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': cannot create '%s': %s", path, tmp,
+                              gdal_msg(&cap));
     }
     if (st == LB_OK)
         st = georeference(ctx, path, ds, g, o, &cap);
@@ -1156,7 +1159,8 @@ lb_status lb_write_raster_float_bands(lb_ctx *ctx, const char *path, const lb_gr
         if (GDALRasterIO(band, GF_Write, 0, 0, g->nx, g->ny, buf, g->nx, g->ny, GDT_Float32, 0,
                          0) != CE_None ||
             GDALFlushRasterCache(band) != CE_None)
-            st = lb_error(ctx, LB_ERR_IO, "write '%s': band %zu: %s", path, b + 1, gdal_msg(&cap));
+            st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': band %zu: %s", path, b + 1,
+                              gdal_msg(&cap));
     }
     free(buf);
     if (st == LB_OK)
@@ -1165,7 +1169,7 @@ lb_status lb_write_raster_float_bands(lb_ctx *ctx, const char *path, const lb_gr
         GDALClose(ds);
     if (tmp)
         remove_raster(tmp);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     free(tmp);
     return st;
 }
@@ -1175,7 +1179,7 @@ lb_status lb_write_cog_float(lb_ctx *ctx, const char *path, const lb_grid *g, si
 {
     const char **unit_list = calloc(n_bands ? n_bands : 1, sizeof(char *));
     if (!unit_list)
-        return lb_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path ? path : "(null)");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "write '%s': out of memory", path ? path : "(null)");
     for (size_t b = 0; b < n_bands; b++)
         unit_list[b] = units;
     lb_status st = lb_write_raster_float(ctx, path, g, n_bands, bands, names, unit_list, NULL);
@@ -1204,7 +1208,7 @@ static lb_status class_legend(lb_ctx *ctx, const char *path, GDALRasterBandH ban
     cap_reset(cap);
     for (size_t k = 1; k <= ct->n; k++) {
         unsigned char rgb[3];
-        lb_colour_parse(ct->colours[k - 1], rgb);
+        lb_io_colour_parse(ct->colours[k - 1], rgb);
         GDALColorEntry e = {rgb[0], rgb[1], rgb[2], 255};
         GDALSetColorEntry(colours, (int)k, &e);
         char num[32], key[32];
@@ -1217,8 +1221,8 @@ static lb_status class_legend(lb_ctx *ctx, const char *path, GDALRasterBandH ban
     lb_status st = LB_OK;
     if (GDALSetRasterColorTable(band, colours) != CE_None ||
         GDALSetRasterCategoryNames(band, cats) != CE_None || cap->n_errors > 0)
-        st = lb_error(ctx, LB_ERR_IO, "write '%s': cannot set the class legend: %s", path,
-                      gdal_msg(cap));
+        st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': cannot set the class legend: %s", path,
+                          gdal_msg(cap));
     CSLDestroy(cats);
     GDALDestroyColorTable(colours);
     return st;
@@ -1228,16 +1232,16 @@ lb_status lb_write_raster_classes(lb_ctx *ctx, const char *path, const lb_grid *
                                   const unsigned char *classes, const lb_class_table *ct,
                                   const lb_raster_opts *o)
 {
-    lb_status st = lb_class_grid_check(ctx, "write class raster", path, g, classes, ct);
+    lb_status st = lb_io_class_grid_check(ctx, "write class raster", path, g, classes, ct);
     if (st != LB_OK)
         return st;
     st = lb_raster_opts_check(ctx, o);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "write class raster '%s': ", path);
-    lb_gdal_init();
+        return lb_ctx_error_prefix(ctx, st, "write class raster '%s': ", path);
+    lb_io_gdal_init();
 
     lb_cpl_capture cap;
-    lb_cpl_begin(&cap);
+    lb_io_cpl_begin(&cap);
     GDALDatasetH mem = NULL;
     st = mem_dataset(ctx, path, g, o, &cap, &mem);
     if (st == LB_OK)
@@ -1253,7 +1257,7 @@ lb_status lb_write_raster_classes(lb_ctx *ctx, const char *path, const lb_grid *
         st = raster_copy(ctx, path, mem, o, 1, "MODE", &cap);
     if (mem)
         GDALClose(mem);
-    lb_cpl_end(&cap);
+    lb_io_cpl_end(&cap);
     return st;
 }
 
@@ -1270,13 +1274,13 @@ lb_status lb_write_cog_classes(lb_ctx *ctx, const char *path, const lb_grid *g,
 lb_status lb_write_json(lb_ctx *ctx, const char *path, struct json_object *doc)
 {
     if (!path || !doc)
-        return lb_error(ctx, LB_ERR_ARG, "write JSON: a path and a document are required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "write JSON: a path and a document are required");
     errno = 0;
     if (json_object_to_file_ext(path, doc,
                                 JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE) != 0) {
         int err = errno;
-        return lb_error(ctx, LB_ERR_IO, "write '%s': %s", path,
-                        err ? strerror(err) : json_util_get_last_err());
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': %s", path,
+                            err ? strerror(err) : json_util_get_last_err());
     }
     return LB_OK;
 }

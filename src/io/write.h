@@ -58,16 +58,16 @@ lb_status lb_class_table_check(lb_ctx *ctx, const lb_class_table *ct, const char
 
 /* The shortest decimal that reads back as @p v ("4.1", not "4.0999999999999996"); "inf",
  * "-inf" or "nan" for those. @p size of 32 always suffices. */
-void lb_format_double(double v, char *buf, size_t size);
+void lb_io_format_double(double v, char *buf, size_t size);
 
 /* Check the arguments of a class-grid writer: @p path given, @p g non-empty, @p ct valid and
  * every cell of @p classes (lb_grid_ncells(g) values) within 0..ct->n. @p what starts the
  * message ("write class raster"). LB_OK or LB_ERR_ARG. */
-lb_status lb_class_grid_check(lb_ctx *ctx, const char *what, const char *path, const lb_grid *g,
-                              const unsigned char *classes, const lb_class_table *ct);
+lb_status lb_io_class_grid_check(lb_ctx *ctx, const char *what, const char *path, const lb_grid *g,
+                                 const unsigned char *classes, const lb_class_table *ct);
 
 /* Parse "#rrggbb" into @p rgb; 1 on success, 0 when malformed. */
-int lb_colour_parse(const char *s, unsigned char rgb[3]);
+int lb_io_colour_parse(const char *s, unsigned char rgb[3]);
 
 /* Raster output settings shared by every raster writer (the CLI's -of and -co). */
 typedef struct lb_raster_opts {

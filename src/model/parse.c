@@ -171,13 +171,13 @@ static lb_status fail(parser *p, const yaml_node_t *at, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    return lb_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s", p->path, at->start_mark.line + 1,
-                    at->start_mark.column + 1, what);
+    return lb_ctx_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s", p->path, at->start_mark.line + 1,
+                        at->start_mark.column + 1, what);
 }
 
 static lb_status nomem(parser *p)
 {
-    return lb_error(p->ctx, LB_ERR_NOMEM, "%s: out of memory", p->path);
+    return lb_ctx_error(p->ctx, LB_ERR_NOMEM, "%s: out of memory", p->path);
 }
 
 static yaml_node_t *node_at(parser *p, int index)
@@ -346,7 +346,7 @@ static lb_status node_str(parser *p, const yaml_node_t *v, const char *name, con
         return st;
     if (!*text(v))
         return fail(p, v, "'%s' %s must not be empty", name, where);
-    char *s = lb_strdup(text(v));
+    char *s = lb_core_strdup(text(v));
     if (!s)
         return nomem(p);
     free(*out);
@@ -628,7 +628,7 @@ static lb_status parse_dimensions(parser *p, yaml_node_t *v)
         snprintf(where, sizeof(where), "in dimension '%s'", dim->code);
         if ((st = get_str(p, &f[D_LABEL], where, &dim->label)))
             return st;
-        if (!dim->label && !(dim->label = lb_strdup(dim->code)))
+        if (!dim->label && !(dim->label = lb_core_strdup(dim->code)))
             return nomem(p);
         if (f[D_BANDS].val) {
             st = get_fixed_numbers(p, f[D_BANDS].val, "bands", where, LB_N_THRESHOLDS, dim->bands);
@@ -839,7 +839,7 @@ static lb_status parse_indicator(parser *p, yaml_node_t *v, size_t i)
     if ((st = get_str(p, &f[I_LABEL], where, &ind->label)) ||
         (st = get_str(p, &f[I_WHY], where, &ind->why)))
         return st;
-    if (!ind->label && !(ind->label = lb_strdup(ind->id)))
+    if (!ind->label && !(ind->label = lb_core_strdup(ind->id)))
         return nomem(p);
 
     if ((st = need(p, &f[I_DIMENSION], v, where)) ||
@@ -1080,17 +1080,18 @@ static lb_status parse_weight(parser *p, yaml_node_t *v)
     }
     if (!weight_fields[kind] && m->weight_field) {
         yaml_node_t *at = f[W_FIELD].val ? f[W_FIELD].val : v;
-        return lb_error(p->ctx, LB_ERR_MODEL,
-                        "%s:%zu:%zu: weight kind 'area' takes no field (the weight is the share "
-                        "of each cell inside the weight layer)",
-                        p->path, at->start_mark.line + 1, at->start_mark.column + 1);
+        return lb_ctx_error(
+            p->ctx, LB_ERR_MODEL,
+            "%s:%zu:%zu: weight kind 'area' takes no field (the weight is the share "
+            "of each cell inside the weight layer)",
+            p->path, at->start_mark.line + 1, at->start_mark.column + 1);
     }
-    if (!(m->weight_name = lb_strdup(weight_kinds[kind])))
+    if (!(m->weight_name = lb_core_strdup(weight_kinds[kind])))
         return nomem(p);
-    if (!m->weight_layer && !(m->weight_layer = lb_strdup("buurten")))
+    if (!m->weight_layer && !(m->weight_layer = lb_core_strdup("buurten")))
         return nomem(p);
     if (!m->weight_field && weight_fields[kind] &&
-        !(m->weight_field = lb_strdup(weight_fields[kind])))
+        !(m->weight_field = lb_core_strdup(weight_fields[kind])))
         return nomem(p);
     return LB_OK;
 }
@@ -1168,8 +1169,8 @@ static lb_status parse_classes(parser *p, yaml_node_t *v)
         return st;
     memcpy(m->thresholds, lb_default_thresholds, sizeof(m->thresholds));
     for (size_t i = 0; i < LB_N_CLASSES; i++)
-        if (!(m->class_labels[i] = lb_strdup(lb_default_class_labels[i])) ||
-            !(m->class_colours[i] = lb_strdup(lb_default_class_colours[i])))
+        if (!(m->class_labels[i] = lb_core_strdup(lb_default_class_labels[i])) ||
+            !(m->class_colours[i] = lb_core_strdup(lb_default_class_colours[i])))
             return nomem(p);
     if (!v)
         return LB_OK;
@@ -1223,13 +1224,13 @@ static lb_status parse_development(parser *p, yaml_node_t *v)
                     m->n_dev_cuts, n_classes);
     } else {
         for (size_t i = 0; i < n_classes; i++)
-            if (!(m->dev_labels[i] = lb_strdup(def.labels[i])))
+            if (!(m->dev_labels[i] = lb_core_strdup(def.labels[i])))
                 return nomem(p);
     }
     if (v && f[V_COLOURS].val)
         return get_colours(p, f[V_COLOURS].val, where, n_classes, hint, m->dev_colours);
     for (size_t i = 0; i < n_classes; i++)
-        if (!(m->dev_colours[i] = lb_strdup(def.colours[i])))
+        if (!(m->dev_colours[i] = lb_core_strdup(def.colours[i])))
             return nomem(p);
     return LB_OK;
 }
@@ -1248,7 +1249,7 @@ static lb_status collect_inputs(parser *p)
             j++;
         if (j < m->n_inputs)
             continue;
-        if (!(m->inputs[m->n_inputs] = lb_strdup(name)))
+        if (!(m->inputs[m->n_inputs] = lb_core_strdup(name)))
             return nomem(p);
         m->n_inputs++;
     }
@@ -1293,13 +1294,13 @@ static lb_status read_file(lb_ctx *ctx, const char *path, unsigned char **out, s
     size_t n = 0, cap = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return lb_error(ctx, LB_ERR_IO, "cannot read model '%s': %s", path, strerror(errno));
+        return lb_ctx_error(ctx, LB_ERR_IO, "cannot read model '%s': %s", path, strerror(errno));
     for (;;) {
         if (n == cap) {
             size_t ncap = cap ? 2 * cap : 4096;
             unsigned char *nb = realloc(buf, ncap);
             if (!nb) {
-                st = lb_error(ctx, LB_ERR_NOMEM, "reading model '%s': out of memory", path);
+                st = lb_ctx_error(ctx, LB_ERR_NOMEM, "reading model '%s': out of memory", path);
                 goto done;
             }
             buf = nb;
@@ -1311,7 +1312,7 @@ static lb_status read_file(lb_ctx *ctx, const char *path, unsigned char **out, s
             break;
     }
     if (ferror(f)) {
-        st = lb_error(ctx, LB_ERR_IO, "cannot read model '%s': %s", path, strerror(errno));
+        st = lb_ctx_error(ctx, LB_ERR_IO, "cannot read model '%s': %s", path, strerror(errno));
         goto done;
     }
     *out = buf;
@@ -1338,22 +1339,23 @@ static lb_status yaml_failure(parser *p, const yaml_parser_t *yp, const unsigned
                 col = 0;
             }
         if (yp->problem_value < 0)
-            return lb_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s", p->path, line, col, problem);
-        return lb_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s (byte 0x%02x)", p->path, line, col,
-                        problem, (unsigned)yp->problem_value & 0xffu);
+            return lb_ctx_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s", p->path, line, col,
+                                problem);
+        return lb_ctx_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s (byte 0x%02x)", p->path, line,
+                            col, problem, (unsigned)yp->problem_value & 0xffu);
     }
     if (yp->context)
-        return lb_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s (%s at %zu:%zu)", p->path,
-                        yp->problem_mark.line + 1, yp->problem_mark.column + 1, problem,
-                        yp->context, yp->context_mark.line + 1, yp->context_mark.column + 1);
-    return lb_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s", p->path, yp->problem_mark.line + 1,
-                    yp->problem_mark.column + 1, problem);
+        return lb_ctx_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s (%s at %zu:%zu)", p->path,
+                            yp->problem_mark.line + 1, yp->problem_mark.column + 1, problem,
+                            yp->context, yp->context_mark.line + 1, yp->context_mark.column + 1);
+    return lb_ctx_error(p->ctx, LB_ERR_MODEL, "%s:%zu:%zu: %s", p->path, yp->problem_mark.line + 1,
+                        yp->problem_mark.column + 1, problem);
 }
 
 lb_status lb_model_load(lb_ctx *ctx, const char *path, lb_model **out)
 {
     if (!path || !out)
-        return lb_error(ctx, LB_ERR_ARG, "lb_model_load: path and out must not be NULL");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "lb_model_load: path and out must not be NULL");
     lb_status st;
     unsigned char *buf = NULL;
     size_t len = 0;
@@ -1377,7 +1379,7 @@ lb_status lb_model_load(lb_ctx *ctx, const char *path, lb_model **out)
     m->min_weight = 1;
     m->missing = LB_MISSING_IMPUTE;
     lb_sha256(buf, len, m->hash);
-    if (!(m->path = lb_strdup(path))) {
+    if (!(m->path = lb_core_strdup(path))) {
         st = nomem(&p);
         goto done;
     }
@@ -1395,7 +1397,7 @@ lb_status lb_model_load(lb_ctx *ctx, const char *path, lb_model **out)
     have_doc = 1;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root) {
-        st = lb_error(ctx, LB_ERR_MODEL, "%s:1:1: the model file is empty", path);
+        st = lb_ctx_error(ctx, LB_ERR_MODEL, "%s:1:1: the model file is empty", path);
         goto done;
     }
     if (!yaml_parser_load(&yp, &extra)) {

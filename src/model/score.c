@@ -18,7 +18,7 @@ lb_status lb_reference_alloc(lb_ctx *ctx, size_t n_dims, size_t n_ind, lb_refere
     r->ind_sd = calloc(n_ind ? n_ind : 1, sizeof(double));
     if (!r->means || !r->ind_mean || !r->ind_sd) {
         lb_reference_free(r);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     return LB_OK;
 }
@@ -56,7 +56,7 @@ lb_status lb_scores_alloc(lb_ctx *ctx, size_t n, size_t n_dims, lb_scores *s)
     }
     if (!ok) {
         lb_scores_free(s);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for scores of %zu units", n);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for scores of %zu units", n);
     }
     for (size_t u = 0; u < n; u++)
         s->afw[u] = s->lbm[u] = NAN;
@@ -95,7 +95,7 @@ static double piecewise(const lb_transform *tf, double x)
     return tf->values[k - 1] + t * (tf->values[k] - tf->values[k - 1]);
 }
 
-double lb_transform_pre(const lb_transform *tf, double x)
+double lb_model_transform_pre(const lb_transform *tf, double x)
 {
     if (isnan(x))
         return NAN;
@@ -114,7 +114,7 @@ double lb_transform_pre(const lb_transform *tf, double x)
     return x;
 }
 
-double lb_contribution(const lb_indicator *ind, double f, double mean, double sd)
+double lb_model_contribution(const lb_indicator *ind, double f, double mean, double sd)
 {
     double v = isnan(f) ? mean : f;
     if (ind->tf.zscore)
@@ -122,7 +122,7 @@ double lb_contribution(const lb_indicator *ind, double f, double mean, double sd
     return ind->coef * v;
 }
 
-int lb_classify(double v, const double *thresholds, size_t n)
+int lb_model_classify(double v, const double *thresholds, size_t n)
 {
     if (isnan(v))
         return 0;
@@ -133,7 +133,7 @@ int lb_classify(double v, const double *thresholds, size_t n)
     return k;
 }
 
-void lb_default_bands(const lb_model *m, double bands[LB_N_THRESHOLDS])
+void lb_model_default_bands(const lb_model *m, double bands[LB_N_THRESHOLDS])
 {
     for (size_t i = 0; i < LB_N_THRESHOLDS; i++)
         bands[i] = 0.5 * (m->thresholds[i] - m->ref);
@@ -146,9 +146,9 @@ void lb_scores_finish(const lb_model *m, double ref, lb_scores *s)
         if (m->dims[d].has_bands)
             memcpy(bands, m->dims[d].bands, sizeof(bands));
         else
-            lb_default_bands(m, bands);
+            lb_model_default_bands(m, bands);
         for (size_t u = 0; u < s->n; u++)
-            s->kdim[d][u] = (unsigned char)lb_classify(s->dev[d][u], bands, LB_N_THRESHOLDS);
+            s->kdim[d][u] = (unsigned char)lb_model_classify(s->dev[d][u], bands, LB_N_THRESHOLDS);
     }
     for (size_t u = 0; u < s->n; u++) {
         double afw = 0.0;
@@ -156,7 +156,7 @@ void lb_scores_finish(const lb_model *m, double ref, lb_scores *s)
             afw += s->dev[d][u];
         s->afw[u] = afw;
         s->lbm[u] = ref + afw;
-        s->kscore[u] = (unsigned char)lb_classify(s->lbm[u], m->thresholds, LB_N_THRESHOLDS);
+        s->kscore[u] = (unsigned char)lb_model_classify(s->lbm[u], m->thresholds, LB_N_THRESHOLDS);
     }
 }
 
@@ -180,7 +180,7 @@ static void weighted_stats(size_t n, const double *v, const double *w, const uns
     *sd = sw > 0.0 ? sqrt(ss / sw) : NAN;
 }
 
-int lb_weight_reaches(double w, double min_weight)
+int lb_model_weight_reaches(double w, double min_weight)
 {
     return w > 0.0 && w >= min_weight - LB_WEIGHT_RTOL * fabs(min_weight);
 }
@@ -197,7 +197,7 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
     double *f = malloc((n ? n : 1) * sizeof(double));
     double **contrib = calloc(m->n_dims ? m->n_dims : 1, sizeof(double *));
     if (st != LB_OK || !pop || !f || !contrib) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory scoring %zu units", n);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory scoring %zu units", n);
         goto fail;
     }
     double total_w = 0.0;
@@ -209,16 +209,16 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
             out->flags[u] |= LB_FLAG_NO_WEIGHT;
     }
     if (!(total_w > 0.0)) {
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "no unit has a weight of at least min_weight (%g): nothing to score; "
-                      "check the weight layer and field",
-                      m->min_weight);
+        st = lb_ctx_error(ctx, LB_ERR_DATA,
+                          "no unit has a weight of at least min_weight (%g): nothing to score; "
+                          "check the weight layer and field",
+                          m->min_weight);
         goto fail;
     }
     for (size_t d = 0; d < m->n_dims; d++) {
         contrib[d] = calloc(n ? n : 1, sizeof(double));
         if (!contrib[d]) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             goto fail;
         }
     }
@@ -226,7 +226,7 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
     for (size_t i = 0; i < m->n_ind; i++) {
         const lb_indicator *ind = &m->ind[i];
         for (size_t u = 0; u < n; u++)
-            f[u] = pop[u] ? lb_transform_pre(&ind->tf, x[i][u]) : NAN;
+            f[u] = pop[u] ? lb_model_transform_pre(&ind->tf, x[i][u]) : NAN;
         double mean, sd;
         if (fixed) {
             mean = fixed->ind_mean[i];
@@ -237,16 +237,16 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
         ref_out->ind_mean[i] = mean;
         ref_out->ind_sd[i] = sd;
         if (isnan(mean)) {
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "indicator '%s' (model line %d) is missing for every scored unit; "
-                          "check its input '%s'",
-                          ind->id, ind->line, ind->layer);
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "indicator '%s' (model line %d) is missing for every scored unit; "
+                              "check its input '%s'",
+                              ind->id, ind->line, ind->layer);
             goto fail;
         }
         if (ind->tf.zscore && !(sd > 0.0))
-            lb_log(ctx, LB_LOG_WARN,
-                   "indicator '%s' has no spread in the reference population: its z-score is 0",
-                   ind->id);
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "indicator '%s' has no spread in the reference population: its z-score is 0",
+                       ind->id);
         for (size_t u = 0; u < n; u++) {
             if (!pop[u])
                 continue;
@@ -257,14 +257,14 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
                 else
                     out->flags[u] |= LB_FLAG_IMPUTED;
             }
-            double c = lb_contribution(ind, f[u], mean, sd);
+            double c = lb_model_contribution(ind, f[u], mean, sd);
             contrib[ind->dim][u] += c;
             if (!isfinite(c) || !isfinite(contrib[ind->dim][u])) {
-                st = lb_error(ctx, LB_ERR_DATA,
-                              "indicator '%s' (model line %d): the contribution of scored unit "
-                              "%zu (value %g, coef %g) is not a finite number; check the "
-                              "indicator's coefficient and transform",
-                              ind->id, ind->line, u + 1, x[i][u], ind->coef);
+                st = lb_ctx_error(ctx, LB_ERR_DATA,
+                                  "indicator '%s' (model line %d): the contribution of scored unit "
+                                  "%zu (value %g, coef %g) is not a finite number; check the "
+                                  "indicator's coefficient and transform",
+                                  ind->id, ind->line, u + 1, x[i][u], ind->coef);
                 goto fail;
             }
         }
@@ -289,10 +289,10 @@ lb_status lb_score_units(lb_ctx *ctx, const lb_model *m, size_t n, const double 
      * or their sum can still overflow where every single contribution is finite. */
     for (size_t u = 0; u < n; u++)
         if (pop[u] && !isfinite(out->lbm[u])) {
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "the score of scored unit %zu is not a finite number (%g); check the "
-                          "model's coefficients and reference means",
-                          u + 1, out->lbm[u]);
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "the score of scored unit %zu is not a finite number (%g); check the "
+                              "model's coefficients and reference means",
+                              u + 1, out->lbm[u]);
             goto fail;
         }
     for (size_t d = 0; d < m->n_dims; d++)

@@ -47,21 +47,21 @@ void lb_scores_free(lb_scores *s);
 
 /* The transforms before zscore (cap, log1p, piecewise, dummy). NaN in, or outside the domain
  * of log1p (x <= -1), gives NaN. */
-double lb_transform_pre(const lb_transform *tf, double x);
+double lb_model_transform_pre(const lb_transform *tf, double x);
 
 /* Contribution β · f(x) of indicator @p ind for a unit whose pre-zscore transformed value is
- * @p f (lb_transform_pre), against reference mean @p mean and sd @p sd of f: a missing f counts
- * at the reference mean (imputation), zscore standardises with a zero-spread reference giving
- * 0. The one definition lb_score_units and the per-indicator outputs share. */
-double lb_contribution(const lb_indicator *ind, double f, double mean, double sd);
+ * @p f (lb_model_transform_pre), against reference mean @p mean and sd @p sd of f: a missing f
+ * counts at the reference mean (imputation), zscore standardises with a zero-spread reference
+ * giving 0. The one definition lb_score_units and the per-indicator outputs share. */
+double lb_model_contribution(const lb_indicator *ind, double f, double mean, double sd);
 
 /* Class 1..n+1 of @p v on @p n ascending thresholds: 1 + #{t : v >= t} (a value equal to a
  * threshold belongs to the upper class). 0 for NaN. */
-int lb_classify(double v, const double *thresholds, size_t n);
+int lb_model_classify(double v, const double *thresholds, size_t n);
 
 /* Default dimension bands when a dimension declares none: the overall thresholds' distances
  * from REF, halved (dimension spreads are about half the total's). */
-void lb_default_bands(const lb_model *m, double bands[LB_N_THRESHOLDS]);
+void lb_model_default_bands(const lb_model *m, double bands[LB_N_THRESHOLDS]);
 
 /* Relative tolerance of the min_weight test. A cell's weight is a sum of value × coverage
  * fraction over the polygons under it; a cell split between two buurten with weight kind 'area'
@@ -74,12 +74,12 @@ void lb_default_bands(const lb_model *m, double bands[LB_N_THRESHOLDS]);
 /* Does a unit of weight @p w reach @p min_weight? w > 0 and w ≥ min_weight − LB_WEIGHT_RTOL ×
  * |min_weight| (the tolerance scales with the threshold, so it means the same for inhabitants
  * and for area shares). NaN never reaches. The one test every scoring path uses. */
-int lb_weight_reaches(double w, double min_weight);
+int lb_model_weight_reaches(double w, double min_weight);
 
 /* Score n units.
  * @param x        x[i][u]: raw value of indicator i for unit u (NaN = missing)
  * @param w        weight per unit (inhabitants or dwellings)
- * @param scored   1 = the unit is in the population (lb_weight_reaches), 0 = not scored
+ * @param scored   1 = the unit is in the population (lb_model_weight_reaches), 0 = not scored
  * @param fixed    NULL: compute the reference from this population (per_year behaviour, and
  *                 the reference year of fixed mode); else use it as is
  * @param ref_out  receives the reference used (allocated here; lb_reference_free)

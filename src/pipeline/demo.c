@@ -63,10 +63,10 @@ static lb_status demo_score(lb_ctx *ctx, const char *data, const char *outdir,
     o.creation_options = out_opts->creation_options;
     o.preview = 1;
     o.overwrite = out_opts->overwrite;
-    lb_log(ctx, LB_LOG_INFO, "demo: scoring %d and %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
+    lb_ctx_log(ctx, LB_LOG_INFO, "demo: scoring %d and %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
     lb_status st = lb_score_exec(ctx, &o);
     if (st != LB_OK)
-        lb_error_prefix(ctx, st, "demo, scoring: ");
+        lb_ctx_error_prefix(ctx, st, "demo, scoring: ");
     return st;
 }
 
@@ -87,10 +87,10 @@ static lb_status demo_change(lb_ctx *ctx, const char *outdir, const demo_output 
     o.creation_options = out_opts->creation_options;
     o.preview = 1;
     o.overwrite = out_opts->overwrite;
-    lb_log(ctx, LB_LOG_INFO, "demo: change %d → %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
+    lb_ctx_log(ctx, LB_LOG_INFO, "demo: change %d → %d into %s", DEMO_REF_YEAR, DEMO_YEAR, out);
     lb_status st = lb_change_exec(ctx, &o);
     if (st != LB_OK)
-        lb_error_prefix(ctx, st, "demo, change: ");
+        lb_ctx_error_prefix(ctx, st, "demo, change: ");
     return st;
 }
 
@@ -119,7 +119,7 @@ static lb_status diagnose_demo(lb_ctx *ctx, const char *data, const char *outdir
     o.command_line = "leefbaar demo";
     lb_status st = lb_diagnose_exec(ctx, &o);
     if (st != LB_OK)
-        lb_error_prefix(ctx, st, "demo, diagnosis: ");
+        lb_ctx_error_prefix(ctx, st, "demo, diagnosis: ");
     return st;
 }
 
@@ -141,10 +141,10 @@ static lb_status demo_waterbed(lb_ctx *ctx, const char *data, const char *outdir
     o.outdir = out;
     o.overwrite = out_opts->overwrite;
     o.command_line = "leefbaar demo";
-    lb_log(ctx, LB_LOG_INFO, "demo: waterbed analysis into %s", out);
+    lb_ctx_log(ctx, LB_LOG_INFO, "demo: waterbed analysis into %s", out);
     lb_status st = lb_waterbed_exec(ctx, &o);
     if (st != LB_OK)
-        lb_error_prefix(ctx, st, "demo, waterbed: ");
+        lb_ctx_error_prefix(ctx, st, "demo, waterbed: ");
     return st;
 }
 
@@ -155,14 +155,14 @@ lb_status lb_demo_exec(lb_ctx *ctx, const char *data_dir, const char *outdir,
     lb_ctx_warnings_reset(ctx);
     const demo_output out_opts = {raster_format, creation_options, overwrite};
     if (!data_dir || !outdir)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "demo: a data directory and an output directory are "
-                        "required");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "demo: a data directory and an output directory are "
+                            "required");
     /* a bad -of or -co fails before any scoring */
     const lb_raster_opts ro = {raster_format, creation_options, NULL};
     lb_status st = lb_raster_opts_check(ctx, &ro);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "demo: ");
+        return lb_ctx_error_prefix(ctx, st, "demo: ");
     st = demo_score(ctx, data_dir, outdir, &out_opts);
     if (st == LB_OK)
         st = demo_change(ctx, outdir, &out_opts);
@@ -177,14 +177,14 @@ lb_status lb_demo_run(lb_ctx *ctx, const lb_opts *o)
 {
     lb_ctx_warnings_reset(ctx); /* also when the options are refused */
     if (!o || strcmp(lb_opts_operation(o), "demo") != 0)
-        return lb_error(ctx, LB_ERR_ARG, "demo: the options are not those of operation 'demo'");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "demo: the options are not those of operation 'demo'");
     lb_status st = lb_opts_check(ctx, o, 1);
     if (st != LB_OK)
         return st;
     if (!lb_opts_is_set(o, "data"))
-        return lb_error(ctx, LB_ERR_ARG,
-                        "demo: 'data' (the folder holding shapes/, rasters/ and models/) is "
-                        "required");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "demo: 'data' (the folder holding shapes/, rasters/ and models/) is "
+                            "required");
     const char *const *co = lb_opts_get_list(o, "co", NULL);
     return lb_demo_exec(ctx, lb_opts_get_str(o, "data"), lb_opts_get_str(o, "output"),
                         lb_opts_get_str(o, "of"), co && co[0] ? co : NULL,

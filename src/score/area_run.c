@@ -16,10 +16,10 @@ static lb_status area_prepare(lb_ctx *ctx, score_run *r, lb_area **area)
 {
     const lb_score_options *o = r->o;
     if (o->n_years > 1)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "area mode scores one year per run; run it once per year (got %zu "
-                        "years)",
-                        o->n_years);
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "area mode scores one year per run; run it once per year (got %zu "
+                            "years)",
+                            o->n_years);
     lb_status st = lb_score_plan_start(ctx, r);
     if (st != LB_OK)
         return st;
@@ -30,29 +30,31 @@ static lb_status area_prepare(lb_ctx *ctx, score_run *r, lb_area **area)
     if (st == LB_OK)
         st = lb_score_units_load(ctx, r, y);
     if (st == LB_OK && !y->units)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "area mode scores polygons: --units must name a polygon input, not "
-                        "'grid'");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "area mode scores polygons: --units must name a polygon input, not "
+                            "'grid'");
     if (st == LB_OK)
         st = lb_area_create(ctx, y->in, r->units_name, y->units, r->model->cell_m, area);
     for (size_t i = 0; st == LB_OK && i < o->n_joins; i++) {
         const lb_join_spec *j = &o->joins[i];
         if (!j->input || !j->key)
-            return lb_error(ctx, LB_ERR_ARG, "--join wants NAME=KEY[:UNITS_KEY]");
+            return lb_ctx_error(ctx, LB_ERR_ARG, "--join wants NAME=KEY[:UNITS_KEY]");
         if (strcmp(j->input, r->units_name) == 0)
-            return lb_error(ctx, LB_ERR_ARG,
-                            "--join %s: '%s' is the units layer itself; its attributes are used "
-                            "as they are",
-                            j->input, j->input);
+            return lb_ctx_error(
+                ctx, LB_ERR_ARG,
+                "--join %s: '%s' is the units layer itself; its attributes are used "
+                "as they are",
+                j->input, j->input);
         if (lb_area_is_joined(*area, j->input))
-            return lb_error(ctx, LB_ERR_ARG, "--join %s is given twice", j->input);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "--join %s is given twice", j->input);
         size_t k = 0;
         while (k < y->n_src && strcmp(y->src[k].name, j->input) != 0)
             k++;
         if (k == y->n_src)
-            return lb_error(ctx, LB_ERR_ARG,
-                            "--join %s=%s: no input '%s' is bound; add --input %s=TABLE.dbf|csv",
-                            j->input, j->key, j->input, j->input);
+            return lb_ctx_error(
+                ctx, LB_ERR_ARG,
+                "--join %s=%s: no input '%s' is bound; add --input %s=TABLE.dbf|csv", j->input,
+                j->key, j->input, j->input);
         st = lb_area_join(ctx, *area, j->input, j->key, j->units_key);
     }
     if (st == LB_OK)
@@ -71,25 +73,26 @@ static lb_status area_score(lb_ctx *ctx, score_run *r, lb_area *a)
     y->w = malloc((n ? n : 1) * sizeof(double));
     lb_status st = LB_OK;
     if (!scored || !water || !y->w) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto done;
     }
     size_t n_missing = 0;
     st = lb_area_weights(ctx, a, m, y->w, &n_missing);
     if (st == LB_OK && n_missing)
-        lb_log(ctx, LB_LOG_WARN,
-               "weight field '%s' of '%s' is missing for %zu unit(s); they are not scored",
-               m->weight_field, m->weight_layer, n_missing);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "weight field '%s' of '%s' is missing for %zu unit(s); they are not scored",
+                   m->weight_field, m->weight_layer, n_missing);
     y->n_water = lb_score_units_water(y->units, water);
     lb_score_units_warn_water(ctx, r, y->units, water, y->n_water);
     for (size_t u = 0; st == LB_OK && u < n; u++) {
-        scored[u] = (unsigned char)(!water[u] && lb_weight_reaches(y->w[u], m->min_weight));
+        scored[u] = (unsigned char)(!water[u] && lb_model_weight_reaches(y->w[u], m->min_weight));
         y->n_scored += scored[u];
     }
     if (st == LB_OK && y->n_scored == 0)
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "no unit of '%s' reaches min_weight %g of '%s'; check the weight field",
-                      y->units->path, m->min_weight, m->weight_field ? m->weight_field : "area");
+        st =
+            lb_ctx_error(ctx, LB_ERR_DATA,
+                         "no unit of '%s' reaches min_weight %g of '%s'; check the weight field",
+                         y->units->path, m->min_weight, m->weight_field ? m->weight_field : "area");
     if (st != LB_OK)
         goto done;
     lb_score_year_stage(r, y, "weights");
@@ -115,7 +118,7 @@ static lb_status area_score(lb_ctx *ctx, score_run *r, lb_area *a)
             y->uc[i] = malloc((n ? n : 1) * sizeof(double));
         }
         if (!y->ux || !y->uc || !y->ux[i] || !y->uc[i]) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             break;
         }
         memcpy(y->ux[i], y->x[i], n * sizeof(double));

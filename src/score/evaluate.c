@@ -39,23 +39,24 @@ static void screen_indicator(lb_ctx *ctx, const score_run *r, const score_year *
             char who[64], item[128];
             lb_score_units_label(r, y, cells, k, who, sizeof(who));
             snprintf(item, sizeof(item), "%s = %.15g", who, x[k]);
-            lb_list_append(list, sizeof(list), item);
+            lb_core_list_append(list, sizeof(list), item);
         }
         x[k] = NAN;
         n_out++;
     }
     const char *field = ind->field ? ind->field : ind->numerator ? ind->numerator : ind->layer;
     if (n_codes)
-        lb_log(ctx, LB_LOG_INFO,
-               "indicator '%s' (field '%s' of '%s'): %zu value(s) are one of the model's "
-               "missing_codes and count as missing",
-               ind->id, field, ind->layer, n_codes);
+        lb_ctx_log(ctx, LB_LOG_INFO,
+                   "indicator '%s' (field '%s' of '%s'): %zu value(s) are one of the model's "
+                   "missing_codes and count as missing",
+                   ind->id, field, ind->layer, n_codes);
     if (n_out)
-        lb_log(ctx, LB_LOG_WARN,
-               "indicator '%s' (field '%s' of '%s'): %zu value(s) outside valid [%g, %g] count as "
-               "missing: %s%s",
-               ind->id, field, ind->layer, n_out, ind->valid_lo, ind->valid_hi, list,
-               n_out > 5 ? ", ..." : "");
+        lb_ctx_log(
+            ctx, LB_LOG_WARN,
+            "indicator '%s' (field '%s' of '%s'): %zu value(s) outside valid [%g, %g] count as "
+            "missing: %s%s",
+            ind->id, field, ind->layer, n_out, ind->valid_lo, ind->valid_hi, list,
+            n_out > 5 ? ", ..." : "");
 }
 
 /* After indicator @p i: free the rasters of its input when no later indicator reads it. */
@@ -101,7 +102,7 @@ static lb_status warn_no_pixel(lb_ctx *ctx, const score_run *r, const score_year
         if (n_none++ < SHOWN) {
             char one[64];
             lb_score_units_label(r, y, cells, u, one, sizeof(one));
-            lb_list_append(ids, sizeof(ids), one);
+            lb_core_list_append(ids, sizeof(ids), one);
         }
     }
     if (n_none == 0)
@@ -110,14 +111,15 @@ static lb_status warn_no_pixel(lb_ctx *ctx, const score_run *r, const score_year
     char year[32] = "";
     if (r->n_years > 1 && y->year)
         snprintf(year, sizeof(year), " in %d", y->year);
-    lb_log(ctx, LB_LOG_WARN,
-           "indicator '%s' (model line %d)%s: %zu of %zu scored %s have no valid pixel of "
-           "input '%s' ('%s' band %d): nodata or outside the raster (%s%s); the indicator is "
-           "missing there and %s",
-           ind->id, ind->line, year, n_none, n_pop, cells ? "cell(s)" : "unit(s)", ind->layer,
-           src ? src->path : "?", ind->band, ids, n_none > SHOWN ? ", ..." : "",
-           m->missing == LB_MISSING_DROP ? "they are dropped (missing: drop)"
-                                         : "imputed with the reference mean (n_imputed, flags 1)");
+    lb_ctx_log(ctx, LB_LOG_WARN,
+               "indicator '%s' (model line %d)%s: %zu of %zu scored %s have no valid pixel of "
+               "input '%s' ('%s' band %d): nodata or outside the raster (%s%s); the indicator is "
+               "missing there and %s",
+               ind->id, ind->line, year, n_none, n_pop, cells ? "cell(s)" : "unit(s)", ind->layer,
+               src ? src->path : "?", ind->band, ids, n_none > SHOWN ? ", ..." : "",
+               m->missing == LB_MISSING_DROP
+                   ? "they are dropped (missing: drop)"
+                   : "imputed with the reference mean (n_imputed, flags 1)");
     return LB_OK;
 }
 
@@ -127,7 +129,7 @@ static lb_status indicator_progress(lb_ctx *ctx, const score_run *r, size_t t, i
 {
     double n = (double)r->model->n_ind;
     if (area)
-        return lb_progress(ctx, 0.1 + 0.7 * (double)(i + 1) / n, "indicators");
+        return lb_ctx_progress(ctx, 0.1 + 0.7 * (double)(i + 1) / n, "indicators");
     return lb_score_year_progress(ctx, r, t, 0.05 + 0.65 * (double)(i + 1) / n, "indicators");
 }
 
@@ -137,14 +139,14 @@ lb_status lb_score_evaluate(lb_ctx *ctx, score_run *r, score_year *y, size_t t, 
     const lb_model *m = r->model;
     const uint32_t *cells = area ? NULL : y->cells;
     if (!y->x && !(y->x = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *))))
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < m->n_ind; i++) {
         y->x[i] = malloc((n ? n : 1) * sizeof(double));
         if (!y->x[i])
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
-        lb_status st = area ? lb_indicator_eval_polygons(ctx, &m->ind[i], area, y->x[i])
-                            : lb_indicator_eval_cells(ctx, &m->ind[i], y->in, &r->grid, cells, n,
-                                                      y->cell_w, y->x[i]);
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+        lb_status st = area ? lb_indicators_eval_polygons(ctx, &m->ind[i], area, y->x[i])
+                            : lb_indicators_eval_cells(ctx, &m->ind[i], y->in, &r->grid, cells, n,
+                                                       y->cell_w, y->x[i]);
         if (st == LB_OK)
             st = warn_no_pixel(ctx, r, y, i, y->x[i], n, cells, scored);
         /* area mode scores one year and has always reported without the year */
@@ -164,7 +166,8 @@ void lb_score_evaluate_contributions(const lb_model *m, size_t i, const lb_refer
 {
     const lb_indicator *ind = &m->ind[i];
     for (size_t k = 0; k < n; k++)
-        out[k] = lbm && isnan(lbm[k]) ? NAN
-                                      : lb_contribution(ind, lb_transform_pre(&ind->tf, x[k]),
-                                                        ref->ind_mean[i], ref->ind_sd[i]);
+        out[k] = lbm && isnan(lbm[k])
+                     ? NAN
+                     : lb_model_contribution(ind, lb_model_transform_pre(&ind->tf, x[k]),
+                                             ref->ind_mean[i], ref->ind_sd[i]);
 }

@@ -40,7 +40,7 @@ static lb_status weight_without_geometry(lb_ctx *ctx, score_run *r, score_year *
         st = LB_ERR_DATA;
     if (st != LB_OK) {
         if (st == LB_ERR_NOMEM)
-            lb_error(ctx, st, "out of memory");
+            lb_ctx_error(ctx, st, "out of memory");
         goto done;
     }
     memcpy(fids, l->fid, l->n * sizeof(int64_t));
@@ -53,16 +53,16 @@ static lb_status weight_without_geometry(lb_ctx *ctx, score_run *r, score_year *
         if (f->num[k] != 0.0 && ++n <= 5) {
             char one[48];
             snprintf(one, sizeof(one), "%lld (%g)", (long long)t->fid[k], f->num[k]);
-            lb_list_append(ids, sizeof(ids), one);
+            lb_core_list_append(ids, sizeof(ids), one);
         }
         *lost += f->num[k];
     }
     if (n)
-        lb_log(ctx, LB_LOG_WARN,
-               "weight layer '%s' ('%s'): %zu feature(s) without a geometry hold %.10g of "
-               "'%s', which no cell and no unit receives (features %s%s); give them a "
-               "geometry or leave them out of the layer",
-               l->name, l->path, n, *lost, m->weight_field, ids, n > 5 ? ", ..." : "");
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "weight layer '%s' ('%s'): %zu feature(s) without a geometry hold %.10g of "
+                   "'%s', which no cell and no unit receives (features %s%s); give them a "
+                   "geometry or leave them out of the layer",
+                   l->name, l->path, n, *lost, m->weight_field, ids, n > 5 ? ", ..." : "");
 done:
     free(fids);
     lb_vlayer_destroy(t);
@@ -106,7 +106,7 @@ static void check_weight_total(lb_ctx *ctx, score_run *r, score_year *y, const l
                 char one[96];
                 snprintf(one, sizeof(one), "%lld (area %.6g m2, covered %.6g m2)",
                          (long long)l->fid[p], l->area_m2[p], covered);
-                lb_list_append(ids, sizeof(ids), one);
+                lb_core_list_append(ids, sizeof(ids), one);
             }
         }
     }
@@ -114,12 +114,13 @@ static void check_weight_total(lb_ctx *ctx, score_run *r, score_year *y, const l
     y->weight_grid = got;
     if (fabs(got - want) <= 1e-9 * fmax(fabs(want), 1.0) && n_bad == 0)
         return;
-    lb_log(ctx, LB_LOG_WARN,
-           "weight layer '%s' ('%s'): the grid cells hold %.10g of '%s' but its polygons in the "
-           "grid hold %.10g (difference %.6g); %zu polygon(s) whose area differs from their "
-           "cells' coverage%s%s%s",
-           l->name, l->path, got, m->weight_field ? m->weight_field : "area", want, got - want,
-           n_bad, n_bad ? ": features " : "", ids, n_bad > 5 ? ", ..." : "");
+    lb_ctx_log(
+        ctx, LB_LOG_WARN,
+        "weight layer '%s' ('%s'): the grid cells hold %.10g of '%s' but its polygons in the "
+        "grid hold %.10g (difference %.6g); %zu polygon(s) whose area differs from their "
+        "cells' coverage%s%s%s",
+        l->name, l->path, got, m->weight_field ? m->weight_field : "area", want, got - want, n_bad,
+        n_bad ? ": features " : "", ids, n_bad > 5 ? ", ..." : "");
 }
 
 /* Cell weights (inhabitants, dwellings or area share) and the scored cells of year @p y. */
@@ -133,11 +134,12 @@ static lb_status weights(lb_ctx *ctx, score_run *r, score_year *y)
         return lb_score_plan_year_error(ctx, r, y, st);
     y->cell_w = malloc((n ? n : 1) * sizeof(double));
     if (!y->cell_w)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", n);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", n);
     size_t n_missing = 0;
     if (m->weight_field) {
         const lb_field *f = lb_vlayer_field(ctx, y->weight_layer, m->weight_field);
-        st = lb_grid_extensive(ctx, y->weight_layer, cov, &r->grid, f, y->cell_w, &n_missing);
+        st = lb_indicators_grid_extensive(ctx, y->weight_layer, cov, &r->grid, f, y->cell_w,
+                                          &n_missing);
         if (st != LB_OK)
             return lb_score_plan_year_error(ctx, r, y, st);
     } else {
@@ -147,10 +149,10 @@ static lb_status weights(lb_ctx *ctx, score_run *r, score_year *y)
             y->cell_w[cov->cell[k]] += cov->frac[k];
     }
     if (n_missing)
-        lb_log(ctx, LB_LOG_WARN,
-               "weight field '%s' of '%s' is missing in %zu feature(s); their cells are not "
-               "scored",
-               m->weight_field, y->weight_layer->path, n_missing);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "weight field '%s' of '%s' is missing in %zu feature(s); their cells are not "
+                   "scored",
+                   m->weight_field, y->weight_layer->path, n_missing);
     double lost = 0.0;
     st = weight_without_geometry(ctx, r, y, &lost);
     if (st != LB_OK)
@@ -158,22 +160,22 @@ static lb_status weights(lb_ctx *ctx, score_run *r, score_year *y)
     y->weight_lost = lost;
     check_weight_total(ctx, r, y, cov, lost);
     for (size_t c = 0; c < n; c++)
-        y->n_scored += (size_t)lb_weight_reaches(y->cell_w[c], m->min_weight);
+        y->n_scored += (size_t)lb_model_weight_reaches(y->cell_w[c], m->min_weight);
     if (y->n_scored == 0)
         return lb_score_plan_year_error(
             ctx, r, y,
-            lb_error(ctx, LB_ERR_DATA,
-                     "no grid cell reaches min_weight %g of '%s' from '%s'; check "
-                     "the weight field",
-                     m->min_weight, m->weight_field ? m->weight_field : "area",
-                     y->weight_layer->path));
+            lb_ctx_error(ctx, LB_ERR_DATA,
+                         "no grid cell reaches min_weight %g of '%s' from '%s'; check "
+                         "the weight field",
+                         m->min_weight, m->weight_field ? m->weight_field : "area",
+                         y->weight_layer->path));
     y->cells = malloc(y->n_scored * sizeof(uint32_t));
     y->w = malloc(y->n_scored * sizeof(double));
     if (!y->cells || !y->w)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for %zu scored cells", y->n_scored);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for %zu scored cells", y->n_scored);
     size_t k = 0;
     for (size_t c = 0; c < n; c++)
-        if (lb_weight_reaches(y->cell_w[c], m->min_weight)) {
+        if (lb_model_weight_reaches(y->cell_w[c], m->min_weight)) {
             y->cells[k] = (uint32_t)c;
             y->w[k++] = y->cell_w[c];
         }
@@ -209,7 +211,7 @@ static lb_status model(lb_ctx *ctx, score_run *r, score_year *y)
     const lb_model *m = r->model;
     unsigned char *all = malloc(y->n_scored);
     if (!all)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     memset(all, 1, y->n_scored);
     lb_status st = lb_score_units(ctx, m, y->n_scored, (const double *const *)y->x, y->w, all,
                                   r->have_fixed ? &r->fixed : NULL, &y->ref, &y->sc);
@@ -248,10 +250,11 @@ static void unscore_empty_units(lb_ctx *ctx, score_run *r, score_year *y)
     if (!n)
         return;
     lb_scores_finish(m, y->ref.ref, &u->s);
-    lb_log(ctx, LB_LOG_WARN,
-           "%zu unit(s) of '%s' with %s 0 are not scored: the weight they catch comes only from "
-           "slivers of their neighbours' cells",
-           n, y->units->path, m->weight_field);
+    lb_ctx_log(
+        ctx, LB_LOG_WARN,
+        "%zu unit(s) of '%s' with %s 0 are not scored: the weight they catch comes only from "
+        "slivers of their neighbours' cells",
+        n, y->units->path, m->weight_field);
 }
 
 /* Grid mode: a water-only unit of the Wijk- en Buurtkaart (WATER = JA) is not scored either
@@ -296,7 +299,7 @@ static lb_status aggregate(lb_ctx *ctx, score_run *r, score_year *y)
     size_t ng = lb_grid_ncells(&r->grid);
     int32_t *row_of = st == LB_OK ? malloc((ng ? ng : 1) * sizeof(int32_t)) : NULL;
     if (st == LB_OK && !row_of)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", ng);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", ng);
     for (size_t k = 0; st == LB_OK && k < ng; k++)
         row_of[k] = -1;
     for (size_t k = 0; st == LB_OK && k < y->n_scored; k++)
@@ -317,7 +320,7 @@ static lb_status aggregate(lb_ctx *ctx, score_run *r, score_year *y)
             y->uc[i] = malloc(nu * sizeof(double));
         }
         if (!c || !y->ux || !y->uc || !y->ux[i] || !y->uc[i]) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             break;
         }
         lb_score_evaluate_contributions(m, i, &y->ref, y->x[i], NULL, y->n_scored, c);
@@ -325,7 +328,7 @@ static lb_status aggregate(lb_ctx *ctx, score_run *r, score_year *y)
         lb_aggregate_values(cov, row_of, &y->sc, y->w, c, y->uc[i]);
     }
     if (st == LB_OK && (!y->ux || !y->uc))
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK) {
         unscore_empty_units(ctx, r, y);
         unscore_water_units(ctx, r, y);
@@ -342,7 +345,7 @@ static lb_status grid_year(lb_ctx *ctx, score_run *r, size_t t)
 {
     score_year *y = &r->yr[t];
     if (!r->single)
-        lb_log(ctx, LB_LOG_INFO, "scoring %d", y->year);
+        lb_ctx_log(ctx, LB_LOG_INFO, "scoring %d", y->year);
     y->t_stage = lb_score_now();
     lb_status st = weights(ctx, r, y);
     if (st == LB_OK) {
@@ -407,7 +410,7 @@ static lb_status join_years(lb_ctx *ctx, score_run *r, lb_result *res, const siz
 {
     lb_table **parts = calloc(r->n_years ? r->n_years : 1, sizeof(*parts));
     lb_table *t = NULL;
-    lb_status st = parts ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = parts ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t k = 0; st == LB_OK && k < r->n_years; k++)
         parts[k] = units ? r->yr[order[k]].units_t : r->yr[order[k]].grid_t;
     if (st == LB_OK && r->n_years && parts[0])
@@ -460,7 +463,7 @@ static lb_status add_rasters(lb_ctx *ctx, score_run *r, lb_result *res, const si
     size_t nb = 1 + m->n_dims;
     const char **names = calloc(nb, sizeof(char *));
     if (!names)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t b = 0; b < nb; b++)
         names[b] = b == 0 ? "lbm" : m->dims[b - 1].code;
     double gt[6];
@@ -498,7 +501,7 @@ lb_status lb_score_grid_compute(lb_ctx *ctx, score_run *r, lb_result *res)
         st = grid_year(ctx, r, t);
     size_t *order = st == LB_OK ? ascending_years(r) : NULL;
     if (st == LB_OK && !order)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
         st = join_years(ctx, r, res, order, 0, "grid", &r->grid_t);
     if (st == LB_OK)

@@ -34,43 +34,44 @@ unsigned lb_score_options_outputs(const lb_score_options *o)
 static lb_status outputs_check(lb_ctx *ctx, int area, unsigned w, int preview)
 {
     if (w & ~(unsigned)LB_OUT_ALL)
-        return lb_error(ctx, LB_ERR_ARG, "outputs: unknown bits 0x%x", w & ~(unsigned)LB_OUT_ALL);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "outputs: unknown bits 0x%x",
+                            w & ~(unsigned)LB_OUT_ALL);
     if (area && (w & (LB_OUT_GRID | LB_OUT_TIF)))
-        return lb_error(ctx, LB_ERR_ARG,
-                        "outputs: area mode scores polygons and writes no grid layer and no "
-                        "rasters; leave grid and tif out of --outputs");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "outputs: area mode scores polygons and writes no grid layer and no "
+                            "rasters; leave grid and tif out of --outputs");
     if (preview && !(w & LB_OUT_TIF))
-        return lb_error(ctx, LB_ERR_ARG,
-                        "--preview draws the class raster: add tif to --outputs (or drop "
-                        "--preview)");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "--preview draws the class raster: add tif to --outputs (or drop "
+                            "--preview)");
     return LB_OK;
 }
 
 static lb_status csv_sep_check(lb_ctx *ctx, char sep)
 {
     if (sep && sep != ',' && sep != ';')
-        return lb_error(ctx, LB_ERR_ARG, "score: the CSV separator must be ',' or ';'");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "score: the CSV separator must be ',' or ';'");
     return LB_OK;
 }
 
 lb_status lb_score_options_check(lb_ctx *ctx, const lb_score_options *o)
 {
     if (!o || !o->model_path)
-        return lb_error(ctx, LB_ERR_ARG, "score: a model file is required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "score: a model file is required");
     lb_status st = csv_sep_check(ctx, o->csv_sep);
     if (st != LB_OK)
         return st;
     if (o->n_years && !o->years)
-        return lb_error(ctx, LB_ERR_ARG, "score: n_years is %zu but years is NULL", o->n_years);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "score: n_years is %zu but years is NULL", o->n_years);
     int area = o->mode == LB_MODE_AREA;
     st = outputs_check(ctx, area, lb_score_options_outputs(o), o->preview);
     if (st != LB_OK || area)
         return st;
     if (o->n_joins)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "score: attribute tables are joined to the units in area mode only; "
-                        "add --mode area (or join the table to the polygons first, e.g. with "
-                        "ogr2ogr -sql ... LEFT JOIN)");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "score: attribute tables are joined to the units in area mode only; "
+                            "add --mode area (or join the table to the polygons first, e.g. with "
+                            "ogr2ogr -sql ... LEFT JOIN)");
     /* a bad -of or -co fails before any work */
     const lb_raster_opts ro = {o->raster_format, o->creation_options, NULL};
     return lb_raster_opts_check(ctx, &ro);
@@ -92,7 +93,7 @@ lb_status lb_score_options_check_write(lb_ctx *ctx, int area, const lb_write_opt
 /* A writable copy of @p text kept in @p hold; NULL when out of memory. */
 static char *hold_copy(lb_score_hold *hold, const char *text)
 {
-    char *c = lb_strdup(text);
+    char *c = lb_core_strdup(text);
     if (!c)
         return NULL;
     hold->bufs[hold->n_bufs++] = c;
@@ -163,7 +164,7 @@ static lb_status collect_years(lb_ctx *ctx, const lb_opts *opts, lb_score_option
         cap += lb_opts_count_items(lists[i]);
     hold->years = malloc((cap ? cap : 1) * sizeof(int));
     if (!hold->years)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     size_t n = 0;
     for (size_t i = 0; i < n_year; i++) {
         hold->years[n++] = (int)strtol(year[i], NULL, 10); /* checked by lb_opts_set */
@@ -171,8 +172,8 @@ static lb_status collect_years(lb_ctx *ctx, const lb_opts *opts, lb_score_option
     for (size_t i = 0; i < n_lists; i++) {
         size_t got = 0;
         if (!lb_opts_parse_ints(lists[i], hold->years + n, cap - n, &got))
-            return lb_error(ctx, LB_ERR_ARG, "--years wants years like 2020,2022, got '%s'",
-                            lists[i]);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "--years wants years like 2020,2022, got '%s'",
+                                lists[i]);
         n += got;
     }
     if (n == 1) {
@@ -198,28 +199,30 @@ lb_status lb_score_options_from(lb_ctx *ctx, const lb_opts *opts, lb_score_optio
     hold->joins = calloc(n_join ? n_join : 1, sizeof(*hold->joins));
     hold->bufs = calloc(n_in + n_where + n_join + 1, sizeof(char *));
     if (!hold->inputs || !hold->wheres || !hold->joins || !hold->bufs)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n_in; i++) {
         char *c = hold_copy(hold, in[i]);
         if (!c)
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         if (!split_input(c, &hold->inputs[i]))
-            return lb_error(ctx, LB_ERR_ARG, "--input wants NAME=PATH[:LAYER], got '%s'", in[i]);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "--input wants NAME=PATH[:LAYER], got '%s'",
+                                in[i]);
     }
     for (size_t i = 0; i < n_where; i++) {
         char *c = hold_copy(hold, where[i]);
         if (!c)
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         if (!split_where(c, &hold->wheres[i]))
-            return lb_error(ctx, LB_ERR_ARG, "--where wants NAME=EXPRESSION, got '%s'", where[i]);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "--where wants NAME=EXPRESSION, got '%s'",
+                                where[i]);
     }
     for (size_t i = 0; i < n_join; i++) {
         char *c = hold_copy(hold, join[i]);
         if (!c)
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         if (!split_join(c, &hold->joins[i]))
-            return lb_error(ctx, LB_ERR_ARG, "--join wants NAME=KEY[:UNITS_KEY], got '%s'",
-                            join[i]);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "--join wants NAME=KEY[:UNITS_KEY], got '%s'",
+                                join[i]);
     }
     lb_status st = collect_years(ctx, opts, o, hold);
     if (st != LB_OK)

@@ -40,15 +40,15 @@ static char **raster_metadata(const lb_model *m, const score_year *y)
         return NULL;
     size_t k = 0;
     char v[32];
-    meta[k++] = lb_strfmt("LEEFBAAR_MODEL=%s", m->name);
-    lb_format_double(y->ref.ref, v, sizeof(v));
-    meta[k++] = lb_strfmt("LEEFBAAR_REF=%s", v);
+    meta[k++] = lb_core_strfmt("LEEFBAAR_MODEL=%s", m->name);
+    lb_io_format_double(y->ref.ref, v, sizeof(v));
+    meta[k++] = lb_core_strfmt("LEEFBAAR_REF=%s", v);
     for (size_t d = 0; d < m->n_dims && d < y->ref.n_dims; d++) {
-        lb_format_double(y->ref.means[d], v, sizeof(v));
-        meta[k++] = lb_strfmt("LEEFBAAR_M_%s=%s", m->dims[d].code, v);
+        lb_io_format_double(y->ref.means[d], v, sizeof(v));
+        meta[k++] = lb_core_strfmt("LEEFBAAR_M_%s=%s", m->dims[d].code, v);
     }
     if (y->year)
-        meta[k++] = lb_strfmt("LEEFBAAR_YEAR=%d", y->year);
+        meta[k++] = lb_core_strfmt("LEEFBAAR_YEAR=%d", y->year);
     for (size_t i = 0; i < k; i++)
         if (!meta[i]) {
             for (size_t j = 0; j < k; j++)
@@ -69,7 +69,7 @@ static lb_status write_rasters(lb_ctx *ctx, score_run *r, const lb_result *res, 
     char **meta = raster_metadata(m, y);
     unsigned char *cls = calloc(n ? n : 1, 1);
     lb_status st =
-        names && units && meta && cls ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        names && units && meta && cls ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t b = 0; st == LB_OK && b < nb; b++) {
         names[b] = b == 0 ? "lbm" : m->dims[b - 1].code;
         units[b] = b == 0 ? "score" : "score deviation";
@@ -87,7 +87,7 @@ static lb_status write_rasters(lb_ctx *ctx, score_run *r, const lb_result *res, 
         if (strcmp(lb_raster_name(lb_result_raster(res, i)), name) == 0)
             bs.ra = lb_result_raster(res, i);
     if (st == LB_OK && !bs.ra)
-        st = lb_error(ctx, LB_ERR_INTERNAL, "score: the result has no raster '%s'", name);
+        st = lb_ctx_error(ctx, LB_ERR_INTERNAL, "score: the result has no raster '%s'", name);
     const lb_raster_opts ro = {r->w->raster_format, r->w->creation_options,
                                (const char *const *)meta};
     const lb_class_table ct = {LB_N_CLASSES, (const char *const *)m->class_labels,
@@ -117,7 +117,7 @@ static lb_status write_table(lb_ctx *ctx, score_run *r, const lb_table *t, const
                          .full_precision = fmt == LB_FMT_GPKG || r->w->full_precision};
     char *path = lb_outdir_tmp_path(&r->out, file);
     if (!path)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     lb_status st = lb_write_vector(ctx, path, t, &vo);
     free(path);
     if (st == LB_OK && fmt != LB_FMT_GPKG)
@@ -140,8 +140,8 @@ static lb_status style_layer(lb_ctx *ctx, score_run *r, const char *layer, int o
         .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "kscore", .outline = outline};
     char *gpkg = lb_outdir_tmp_path(&r->out, "scores.gpkg");
     lb_status st =
-        gpkg ? lb_gpkg_add_style(ctx, gpkg, layer, &style, NULL, "leefbaar: classes (kscore)", 1)
-             : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        gpkg ? lb_io_gpkg_add_style(ctx, gpkg, layer, &style, NULL, "leefbaar: classes (kscore)", 1)
+             : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     free(gpkg);
     return st;
 }
@@ -174,7 +174,7 @@ static lb_status write_units(lb_ctx *ctx, score_run *r, const lb_table *ut, int 
     char *qml = st == LB_OK ? lb_outdir_tmp_path(&r->out, file) : NULL;
     if (st == LB_OK)
         st = qml ? lb_style_write_qml(ctx, qml, &style)
-                 : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                 : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     free(qml);
     if (st == LB_OK)
         json_object_array_add(r->outputs, json_object_new_string(file));
@@ -186,13 +186,13 @@ static lb_status write_units(lb_ctx *ctx, score_run *r, const lb_table *ut, int 
 static lb_status write_run_json(lb_ctx *ctx, score_run *r, const lb_result *res, size_t n0,
                                 double t0)
 {
-    lb_status st = lb_progress(ctx, 0.95, "writing");
+    lb_status st = lb_ctx_progress(ctx, 0.95, "writing");
     if (st != LB_OK)
         return st;
     struct json_object *doc = NULL, *warnings = json_object_new_array();
     if (!warnings || json_object_deep_copy(r->doc, &doc, NULL) != 0) {
         json_object_put(warnings);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     lb_score_doc_stage(doc, "write", lb_score_now() - t0);
     lb_score_provenance_write_options(r, r->w, doc);
@@ -204,7 +204,7 @@ static lb_status write_run_json(lb_ctx *ctx, score_run *r, const lb_result *res,
     json_object_array_add(r->outputs, json_object_new_string("run.json"));
     json_object_object_add(doc, "outputs", json_object_get(r->outputs));
     char *path = lb_outdir_tmp_path(&r->out, "run.json");
-    st = path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    st = path ? lb_write_json(ctx, path, doc) : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     free(path);
     json_object_put(doc);
     return st;
@@ -262,10 +262,11 @@ static lb_status check_computed(lb_ctx *ctx, const score_run *r)
         missing = "units table", output = "gpkg, geojson or csv";
     if (!missing)
         return LB_OK;
-    return lb_error(ctx, LB_ERR_ARG,
-                    "score: this result has no %s (it was computed with \"outputs\" leaving out "
-                    "%s); score again with them to write %s",
-                    missing, output, output);
+    return lb_ctx_error(
+        ctx, LB_ERR_ARG,
+        "score: this result has no %s (it was computed with \"outputs\" leaving out "
+        "%s); score again with them to write %s",
+        missing, output, output);
 }
 
 /* The output directory, checked against every input of the run (no output may replace one). */
@@ -296,7 +297,7 @@ lb_status lb_score_outputs_write(lb_ctx *ctx, const lb_result *res, const lb_wri
 {
     score_run *r = lb_result_payload(res);
     if (!r || !w || !w->outdir)
-        return lb_error(ctx, LB_ERR_ARG, "score: no output directory to write to");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "score: no output directory to write to");
     lb_status st = lb_score_options_check_write(ctx, r->area, w);
     if (st != LB_OK)
         return st;
@@ -309,7 +310,7 @@ lb_status lb_score_outputs_write(lb_ctx *ctx, const lb_result *res, const lb_wri
     r->outputs = json_object_new_array();
     memset(&r->out, 0, sizeof(r->out));
     if (st == LB_OK && !r->outputs)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
         st = open_outdir(ctx, r);
     if (st == LB_OK)
@@ -319,7 +320,7 @@ lb_status lb_score_outputs_write(lb_ctx *ctx, const lb_result *res, const lb_wri
     if (st == LB_OK)
         st = lb_outdir_commit(ctx, &r->out);
     if (st == LB_OK)
-        st = lb_progress(ctx, 1.0, "done");
+        st = lb_ctx_progress(ctx, 1.0, "done");
     lb_outdir_abort(&r->out);
     r->w = NULL;
     return st;

@@ -42,7 +42,7 @@ static lb_status plan_years(lb_ctx *ctx, score_run *r)
     size_t n = o->n_years ? o->n_years : 1;
     int *ys = malloc(n * sizeof(int));
     if (!ys)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (o->n_years)
         memcpy(ys, o->years, n * sizeof(int));
     else
@@ -51,15 +51,16 @@ static lb_status plan_years(lb_ctx *ctx, score_run *r)
     lb_status st = LB_OK;
     for (size_t k = 0; k < n && st == LB_OK; k++) {
         if (o->n_years && (ys[k] < 1000 || ys[k] > 9999))
-            st = lb_error(ctx, LB_ERR_ARG, "score: %d is not a year", ys[k]);
+            st = lb_ctx_error(ctx, LB_ERR_ARG, "score: %d is not a year", ys[k]);
         else if (k && ys[k] == ys[k - 1])
-            st = lb_error(ctx, LB_ERR_ARG, "score: year %d is given twice", ys[k]);
+            st = lb_ctx_error(ctx, LB_ERR_ARG, "score: year %d is given twice", ys[k]);
     }
     if (st == LB_OK && o->n_years && o->year && !bsearch(&o->year, ys, n, sizeof(int), cmp_int))
-        st = lb_error(ctx, LB_ERR_ARG, "score: year %d is not among the years to score", o->year);
+        st = lb_ctx_error(ctx, LB_ERR_ARG, "score: year %d is not among the years to score",
+                          o->year);
     r->yr = st == LB_OK ? calloc(n, sizeof(score_year)) : NULL;
     if (st == LB_OK && !r->yr)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st != LB_OK)
         goto done;
     r->n_years = n;
@@ -74,11 +75,11 @@ static lb_status plan_years(lb_ctx *ctx, score_run *r)
                 found = 1;
             }
         if (m->ref_year && !found && ys[0])
-            lb_log(ctx, LB_LOG_WARN,
-                   "fixed reference mode: the model's reference year %d is not scored in this "
-                   "run and no --reference was given; %d is scored against its own population "
-                   "and used as the reference",
-                   m->ref_year, ys[0]);
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "fixed reference mode: the model's reference year %d is not scored in this "
+                       "run and no --reference was given; %d is scored against its own population "
+                       "and used as the reference",
+                       m->ref_year, ys[0]);
     }
     r->yr[0].year = ys[first];
     for (size_t k = 0, j = 1; k < n; k++)
@@ -99,33 +100,34 @@ static lb_status check_bindings(lb_ctx *ctx, score_run *r)
     r->plain = calloc(n ? n : 1, sizeof(char *));
     r->bind_year = calloc(n ? n : 1, sizeof(int));
     if (!r->plain || !r->bind_year)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     int any_year = 0;
     for (size_t i = 0; i < n; i++) {
         const lb_input_spec *s = &o->inputs[i];
         size_t len;
         if (!s->name || !s->path || split_binding(s->name, &len, &r->bind_year[i]) != 0 || !len)
-            return lb_error(ctx, LB_ERR_ARG,
-                            "input '%s': a binding is NAME=PATH or NAME@YEAR=PATH (a four-digit "
-                            "year)",
-                            s->name ? s->name : "(null)");
-        if (!(r->plain[i] = lb_strfmt("%.*s", (int)len, s->name)))
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(
+                ctx, LB_ERR_ARG,
+                "input '%s': a binding is NAME=PATH or NAME@YEAR=PATH (a four-digit "
+                "year)",
+                s->name ? s->name : "(null)");
+        if (!(r->plain[i] = lb_core_strfmt("%.*s", (int)len, s->name)))
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         any_year |= r->bind_year[i] != 0;
         for (size_t k = 0; k < i; k++)
             if (r->bind_year[k] == r->bind_year[i] && strcmp(r->plain[k], r->plain[i]) == 0 &&
                 strcmp(o->inputs[k].path, s->path) == 0 &&
                 !strcmp(o->inputs[k].layer ? o->inputs[k].layer : "", s->layer ? s->layer : ""))
-                return lb_error(ctx, LB_ERR_ARG, "input '%s' is bound twice to '%s'", s->name,
-                                s->path);
+                return lb_ctx_error(ctx, LB_ERR_ARG, "input '%s' is bound twice to '%s'", s->name,
+                                    s->path);
         int scored = r->bind_year[i] == 0;
         for (size_t t = 0; t < r->n_years; t++)
             scored |= r->yr[t].year == r->bind_year[i];
         if (!scored)
-            return lb_error(ctx, LB_ERR_ARG,
-                            "input '%s' is bound for %d, which is not among the years scored "
-                            "(--year)",
-                            s->name, r->bind_year[i]);
+            return lb_ctx_error(ctx, LB_ERR_ARG,
+                                "input '%s' is bound for %d, which is not among the years scored "
+                                "(--year)",
+                                s->name, r->bind_year[i]);
     }
     r->single = r->n_years == 1 && !any_year;
     return LB_OK;
@@ -139,7 +141,7 @@ static lb_status year_sources(lb_ctx *ctx, score_run *r, score_year *y)
     const lb_score_options *o = r->o;
     y->src = calloc(o->n_inputs ? o->n_inputs : 1, sizeof(lb_source));
     if (!y->src)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < o->n_inputs; i++) {
         int yr = r->bind_year[i];
         if (yr != 0 && yr != y->year)
@@ -161,7 +163,7 @@ lb_status lb_score_plan_year_error(lb_ctx *ctx, const score_run *r, const score_
 {
     if (st == LB_OK || r->single)
         return st;
-    return lb_error_prefix(ctx, st, "year %d: ", y->year);
+    return lb_ctx_error_prefix(ctx, st, "year %d: ", y->year);
 }
 
 /* Bind the inputs of year @p y and check that every input the model names is bound, before
@@ -175,10 +177,10 @@ lb_status lb_score_plan_bind_year(lb_ctx *ctx, score_run *r, score_year *y)
     for (size_t i = 0; st == LB_OK && i < r->o->n_wheres; i++) {
         const lb_where_spec *w = &r->o->wheres[i];
         if (!w->input || !w->where)
-            return lb_error(ctx, LB_ERR_ARG, "--where wants NAME=EXPRESSION");
+            return lb_ctx_error(ctx, LB_ERR_ARG, "--where wants NAME=EXPRESSION");
         st = lb_inputs_set_where(ctx, y->in, w->input, w->where);
         if (st != LB_OK)
-            st = lb_error_prefix(ctx, st, "--where %s: ", w->input);
+            st = lb_ctx_error_prefix(ctx, st, "--where %s: ", w->input);
     }
     if (st != LB_OK)
         return st;
@@ -200,16 +202,16 @@ static lb_status open_year(lb_ctx *ctx, score_run *r, score_year *y, double ext[
         return lb_score_plan_year_error(ctx, r, y, st);
     if (m->weight_field && !lb_vlayer_field(ctx, y->weight_layer, m->weight_field))
         return lb_score_plan_year_error(
-            ctx, r, y, lb_error_prefix(ctx, LB_ERR_DATA, "weight (%s): ", m->weight_name));
+            ctx, r, y, lb_ctx_error_prefix(ctx, LB_ERR_DATA, "weight (%s): ", m->weight_name));
     st = lb_score_units_load(ctx, r, y);
     if (st != LB_OK)
         return st;
     const lb_vlayer *e = y->units ? y->units : y->weight_layer;
     if (e->kind != LB_GEOM_POLYGON)
-        return lb_score_plan_year_error(ctx, r, y,
-                                        lb_error(ctx, LB_ERR_DATA,
-                                                 "weight layer '%s' ('%s') must be a polygon layer",
-                                                 e->name, e->path));
+        return lb_score_plan_year_error(
+            ctx, r, y,
+            lb_ctx_error(ctx, LB_ERR_DATA, "weight layer '%s' ('%s') must be a polygon layer",
+                         e->name, e->path));
     ext[0] = fmin(ext[0], e->xmin);
     ext[1] = fmin(ext[1], e->ymin);
     ext[2] = fmax(ext[2], e->xmax);
@@ -223,15 +225,15 @@ lb_status lb_score_plan_reference(lb_ctx *ctx, score_run *r)
     const lb_score_options *o = r->o;
     if (!o->reference_path)
         return LB_OK;
-    lb_status st = lb_reference_read(ctx, o->reference_path, r->model, &r->fixed);
+    lb_status st = lb_io_reference_read(ctx, o->reference_path, r->model, &r->fixed);
     if (st != LB_OK)
         return st;
     r->have_fixed = 1;
     if (r->model->ref_mode == LB_REF_PER_YEAR)
-        lb_log(ctx, LB_LOG_WARN,
-               "--reference given but the model's reference mode is per_year: the fixed "
-               "reference of '%s' is used",
-               o->reference_path);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "--reference given but the model's reference mode is per_year: the fixed "
+                   "reference of '%s' is used",
+                   o->reference_path);
     return LB_OK;
 }
 
@@ -245,8 +247,8 @@ lb_status lb_score_plan_start(lb_ctx *ctx, score_run *r)
         st = check_bindings(ctx, r);
     /* kept for the writer, when the options are gone */
     if (st == LB_OK &&
-        !(r->units_name = lb_strdup(r->o->units ? r->o->units : r->model->weight_layer)))
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        !(r->units_name = lb_core_strdup(r->o->units ? r->o->units : r->model->weight_layer)))
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     return st;
 }
 

@@ -143,7 +143,7 @@ static struct json_object *base_doc(lb_ctx *ctx, const score_run *r)
     json_object_object_add(opt, "units", json_object_new_string(r->units_name));
     /* id_field is the id column of the outputs (readers of the run look for it); CBS codes go
      * out as BU_CODE/WK_CODE/GM_CODE, so the units' own field name is recorded beside it */
-    const char *out_id = lb_code_level_name(lb_code_field_level(r->id_field));
+    const char *out_id = lb_code_level_name(lb_core_code_field_level(r->id_field));
     json_object_object_add(opt, "id_field",
                            r->id_field ? json_object_new_string(out_id ? out_id : r->id_field)
                                        : NULL);
@@ -194,14 +194,14 @@ static struct json_object *base_doc(lb_ctx *ctx, const score_run *r)
     }
     json_object_object_add(doc, "counts", counts);
     /* The run's reference: the fixed one, or in per_year mode the first scored year's. */
-    json_object_object_add(doc, "reference", lb_reference_to_json(m, &r->yr[0].ref));
+    json_object_object_add(doc, "reference", lb_io_reference_to_json(m, &r->yr[0].ref));
     struct json_object *years = json_object_new_array();
     for (size_t j = 0; ys && order && j < r->n_years; j++) {
         const score_year *y = &r->yr[order[j]];
         struct json_object *yo = json_object_new_object();
         json_object_object_add(yo, "year", y->year ? json_object_new_int(y->year) : NULL);
         json_object_object_add(yo, "counts", json_object_get(y->counts));
-        json_object_object_add(yo, "reference", lb_reference_to_json(m, &y->ref));
+        json_object_object_add(yo, "reference", lb_io_reference_to_json(m, &y->ref));
         json_object_object_add(yo, "timings_s", json_object_get(y->timings));
         json_object_array_add(years, yo);
     }

@@ -200,7 +200,7 @@ lb_status lb_score_evaluate(lb_ctx *ctx, score_run *r, score_year *y, size_t t, 
                             size_t n, const unsigned char *scored);
 
 /* The contribution β·f(x) of indicator @p i at each of the @p n values @p x against @p ref
- * (a missing value is imputed at the reference contribution by lb_contribution); NaN where
+ * (a missing value is imputed at the reference contribution by lb_model_contribution); NaN where
  * @p lbm (may be NULL) is NaN, i.e. for a unit that is not scored. */
 void lb_score_evaluate_contributions(const lb_model *m, size_t i, const lb_reference *ref,
                                      const double *x, const double *lbm, size_t n, double *out);

@@ -103,7 +103,7 @@ void lb_score_year_stage(score_run *r, score_year *y, const char *name)
 lb_status lb_score_year_progress(lb_ctx *ctx, const score_run *r, size_t t, double within,
                                  const char *stage)
 {
-    return lb_progress(ctx, 0.05 + 0.85 * ((double)t + within) / (double)r->n_years, stage);
+    return lb_ctx_progress(ctx, 0.05 + 0.85 * ((double)t + within) / (double)r->n_years, stage);
 }
 
 void lb_score_year_free_arrays(score_year *y, size_t n_ind, int keep_scores)
@@ -189,14 +189,14 @@ static lb_status keep_protected(lb_ctx *ctx, score_run *r)
     const lb_score_options *o = r->o;
     r->protect = calloc(o->n_inputs + 2, sizeof(char *));
     if (!r->protect)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     const char *model_ref[2] = {o->model_path, o->reference_path};
     for (size_t i = 0; i < o->n_inputs + 2; i++) {
         const char *p = i < o->n_inputs ? o->inputs[i].path : model_ref[i - o->n_inputs];
         if (!p)
             continue;
-        if (!(r->protect[r->n_protect++] = lb_strdup(p)))
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        if (!(r->protect[r->n_protect++] = lb_core_strdup(p)))
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     return LB_OK;
 }
@@ -208,7 +208,7 @@ static lb_status set_provenance(lb_ctx *ctx, score_run *r, lb_result *res)
     const char *text =
         r->doc ? json_object_to_json_string_ext(r->doc, JSON_C_TO_STRING_PRETTY) : NULL;
     return text ? lb_result_set_provenance(ctx, res, text)
-                : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
 }
 
 lb_status lb_score_compute(lb_ctx *ctx, const lb_score_options *o, lb_result **out)
@@ -224,12 +224,12 @@ lb_status lb_score_compute(lb_ctx *ctx, const lb_score_options *o, lb_result **o
         *r = lb_score_state_init(o);
         lb_result_set_payload(res, r); /* freed with the result from here */
     } else if (st == LB_OK) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     if (st == LB_OK)
         st = keep_protected(ctx, r);
     if (st == LB_OK)
-        st = lb_progress(ctx, 0.0, "reading");
+        st = lb_ctx_progress(ctx, 0.0, "reading");
     if (st == LB_OK)
         st = r->area ? lb_score_area_compute(ctx, r, res) : lb_score_grid_compute(ctx, r, res);
     if (st == LB_OK)
@@ -250,9 +250,9 @@ lb_status lb_score_exec(lb_ctx *ctx, const lb_score_options *o)
 {
     lb_ctx_warnings_reset(ctx);
     if (!o || !o->model_path || !o->outdir)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "score: a model file and an output directory are "
-                        "required");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "score: a model file and an output directory are "
+                            "required");
     lb_result *res = NULL;
     lb_status st = lb_score_compute(ctx, o, &res);
     if (st == LB_OK) {
@@ -275,11 +275,11 @@ lb_status lb_score_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
 {
     lb_ctx_warnings_reset(ctx);
     if (!opts || !out || strcmp(lb_opts_operation(opts), "score") != 0)
-        return lb_error(ctx, LB_ERR_ARG, "lb_score_run: options of \"%s\", not of \"score\"",
-                        opts ? lb_opts_operation(opts) : "(null)");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "lb_score_run: options of \"%s\", not of \"score\"",
+                            opts ? lb_opts_operation(opts) : "(null)");
     lb_status st = lb_opts_check(ctx, opts, 0);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "score: ");
+        return lb_ctx_error_prefix(ctx, st, "score: ");
     lb_score_options o;
     lb_score_hold hold;
     st = lb_score_options_from(ctx, opts, &o, &hold);

@@ -82,9 +82,9 @@ static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t, 
     for (size_t k = 0; st == LB_OK && k < t->n_rows; k++) {
         if (!s->kscore[k])
             continue;
-        c->text[k] = lb_strdup(m->class_labels[s->kscore[k] - 1]);
+        c->text[k] = lb_core_strdup(m->class_labels[s->kscore[k] - 1]);
         if (!c->text[k])
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     for (size_t d = 0; d < m->n_dims && st == LB_OK; d++) {
         char name[64];
@@ -118,12 +118,12 @@ lb_status lb_score_tables_grid(lb_ctx *ctx, score_run *r, score_year *y, int geo
         size_t c = y->cells[k];
         char buf[48];
         lb_grid_cell_id(&r->grid, c, buf, sizeof(buf));
-        id->text[k] = lb_strdup(buf);
+        id->text[k] = lb_core_strdup(buf);
         w->real[k] = y->w[k];
         ni->integer[k] = y->sc.n_imputed[k];
         fl->integer[k] = y->sc.flags[k];
         if (!id->text[k]) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             break;
         }
         if (!geometry)
@@ -131,7 +131,7 @@ lb_status lb_score_tables_grid(lb_ctx *ctx, score_run *r, score_year *y, int geo
         size_t sz;
         unsigned char *wkb = cell_wkb(&r->grid, c, &sz);
         st = wkb ? lb_table_set_geometry(ctx, t, k, wkb, sz)
-                 : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                 : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     if (w)
         w->decimals = 3;
@@ -162,7 +162,7 @@ static lb_status copy_text_field(lb_ctx *ctx, lb_table *t, const lb_vlayer *l, c
             snprintf(buf, sizeof(buf), "%.15g", f->num[k]);
             v = buf;
         }
-        c->text[k] = v ? lb_strdup(v) : NULL;
+        c->text[k] = v ? lb_core_strdup(v) : NULL;
     }
     return st;
 }
@@ -180,7 +180,7 @@ lb_status lb_score_tables_units(lb_ctx *ctx, score_run *r, score_year *y, const 
     lb_status st = lb_table_create(ctx, l->n, &t);
     /* CBS codes go out under the names of our outputs (BU_CODE, WK_CODE, GM_CODE) whichever
      * Wijk- en Buurtkaart schema came in, so that change, diagnose and waterbed read both. */
-    lb_code_level id_level = lb_code_field_level(r->id_field);
+    lb_code_level id_level = lb_core_code_field_level(r->id_field);
     if (st == LB_OK)
         st = copy_text_field(ctx, t, l, r->id_field, lb_code_level_name(id_level));
     const char *name = lb_score_units_field(l, name_candidates,
@@ -219,7 +219,7 @@ lb_status lb_score_tables_units(lb_ctx *ctx, score_run *r, score_year *y, const 
     for (size_t k = 0; st == LB_OK && k < l->n; k++) {
         unsigned char *wkb = malloc(l->wkb_size[k]);
         if (!wkb) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             break;
         }
         memcpy(wkb, l->wkb[k], l->wkb_size[k]);

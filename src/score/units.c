@@ -31,8 +31,8 @@ const char *lb_score_units_code_field(const lb_vlayer *l, lb_code_level level)
         return NULL;
     for (size_t f = 0; f < l->n_fields; f++)
         names[f] = l->fields[f].name;
-    long i = level == LB_CODE_NONE ? lb_code_field_find(names, l->n_fields)
-                                   : lb_code_field_of_level(names, l->n_fields, level);
+    long i = level == LB_CODE_NONE ? lb_core_code_field_find(names, l->n_fields)
+                                   : lb_core_code_field_of_level(names, l->n_fields, level);
     free(names);
     return i >= 0 ? l->fields[i].name : NULL;
 }
@@ -78,13 +78,13 @@ void lb_score_units_warn_water(lb_ctx *ctx, const score_run *r, const lb_vlayer 
             snprintf(buf, sizeof(buf), "%s", id->str[u]);
         else
             snprintf(buf, sizeof(buf), "feature %lld", (long long)l->fid[u]);
-        lb_list_append(list, sizeof(list), buf);
+        lb_core_list_append(list, sizeof(list), buf);
         shown++;
     }
-    lb_log(ctx, LB_LOG_WARN,
-           "units '%s' ('%s'): %zu water-only unit(s) (WATER = JA) are left out of the scores "
-           "(%s%s)",
-           r->units_name, l->path, n_water, list, n_water > shown ? ", ..." : "");
+    lb_ctx_log(ctx, LB_LOG_WARN,
+               "units '%s' ('%s'): %zu water-only unit(s) (WATER = JA) are left out of the scores "
+               "(%s%s)",
+               r->units_name, l->path, n_water, list, n_water > shown ? ", ..." : "");
 }
 
 typedef struct id_row {
@@ -112,7 +112,7 @@ static lb_status check_unit_ids(lb_ctx *ctx, const lb_vlayer *l, const char *id_
     char(*num)[32] = f->is_string ? NULL : malloc(nn * sizeof(*num)); /* numeric ids as text */
     lb_status st = LB_OK;
     if (!rows || (!f->is_string && !num)) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto done;
     }
     char nulls[160] = "", dups[320] = "";
@@ -127,7 +127,7 @@ static lb_status check_unit_ids(lb_ctx *ctx, const lb_vlayer *l, const char *id_
             if (++n_null <= 5) {
                 char one[32];
                 snprintf(one, sizeof(one), "%lld", (long long)l->fid[k]);
-                lb_list_append(nulls, sizeof(nulls), one);
+                lb_core_list_append(nulls, sizeof(nulls), one);
             }
             continue;
         }
@@ -142,7 +142,7 @@ static lb_status check_unit_ids(lb_ctx *ctx, const lb_vlayer *l, const char *id_
             char one[128];
             snprintf(one, sizeof(one), "'%.60s' (features %lld and %lld)", rows[a].id,
                      (long long)l->fid[rows[a].row], (long long)l->fid[rows[a + 1].row]);
-            lb_list_append(dups, sizeof(dups), one);
+            lb_core_list_append(dups, sizeof(dups), one);
         }
     }
     if (n_null || n_dup) {
@@ -154,10 +154,11 @@ static lb_status check_unit_ids(lb_ctx *ctx, const lb_vlayer *l, const char *id_
             snprintf(what + strlen(what), sizeof(what) - strlen(what),
                      "%s%zu duplicated id(s): %s%s", n_null ? "; " : "", n_dup, dups,
                      n_dup > 3 ? ", ..." : "");
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "units '%s' ('%s' layer '%s'): id field '%s' must identify every unit: %s; "
-                      "fix the layer, filter those features out, or choose another --id-field",
-                      l->name, l->path, l->layer, id_field, what);
+        st = lb_ctx_error(
+            ctx, LB_ERR_DATA,
+            "units '%s' ('%s' layer '%s'): id field '%s' must identify every unit: %s; "
+            "fix the layer, filter those features out, or choose another --id-field",
+            l->name, l->path, l->layer, id_field, what);
     }
 done:
     free(rows);
@@ -176,14 +177,14 @@ lb_status lb_score_units_load(lb_ctx *ctx, score_run *r, score_year *y)
         return lb_score_plan_year_error(ctx, r, y, st);
     if (y->units->kind != LB_GEOM_POLYGON)
         return lb_score_plan_year_error(ctx, r, y,
-                                        lb_error(ctx, LB_ERR_DATA,
-                                                 "units '%s' ('%s') must be a polygon layer",
-                                                 r->units_name, y->units->path));
+                                        lb_ctx_error(ctx, LB_ERR_DATA,
+                                                     "units '%s' ('%s') must be a polygon layer",
+                                                     r->units_name, y->units->path));
     if (!r->id_field && r->o->id_field)
         r->id_field = r->o->id_field;
     else if (!r->id_field && y == &r->yr[0] && lb_score_units_code_field(y->units, LB_CODE_NONE)) {
-        if (!(r->id_field_own = lb_strdup(lb_score_units_code_field(y->units, LB_CODE_NONE))))
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        if (!(r->id_field_own = lb_core_strdup(lb_score_units_code_field(y->units, LB_CODE_NONE))))
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         r->id_field = r->id_field_own;
     }
     if (!r->id_field) {
@@ -191,15 +192,16 @@ lb_status lb_score_units_load(lb_ctx *ctx, score_run *r, score_year *y)
          * diagnosed by code: ask for the field instead. */
         char list[768] = "";
         for (size_t i = 0; i < y->units->n_fields; i++)
-            lb_list_append(list, sizeof(list), y->units->fields[i].name);
+            lb_core_list_append(list, sizeof(list), y->units->fields[i].name);
         return lb_score_plan_year_error(
             ctx, r, y,
-            lb_error(ctx, LB_ERR_DATA,
-                     "units '%s' ('%s' layer '%s'): no code field (looked for BU_CODE/buurtcode, "
-                     "WK_CODE/wijkcode, GM_CODE/gemeentecode, PC6, PC4, CODE, statcode, id; "
-                     "fields: %s); name the field with --id-field",
-                     r->units_name, y->units->path, y->units->layer,
-                     y->units->n_fields ? list : "none"));
+            lb_ctx_error(
+                ctx, LB_ERR_DATA,
+                "units '%s' ('%s' layer '%s'): no code field (looked for BU_CODE/buurtcode, "
+                "WK_CODE/wijkcode, GM_CODE/gemeentecode, PC6, PC4, CODE, statcode, id; "
+                "fields: %s); name the field with --id-field",
+                r->units_name, y->units->path, y->units->layer,
+                y->units->n_fields ? list : "none"));
     }
     if (!lb_vlayer_field(ctx, y->units, r->id_field))
         return lb_score_plan_year_error(ctx, r, y, LB_ERR_DATA);

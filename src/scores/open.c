@@ -31,8 +31,8 @@ static lb_status text_column(lb_ctx *ctx, lb_table *t, const char *name, char *c
     lb_column *c = NULL;
     lb_status st = lb_table_add(ctx, t, name, LB_COL_TEXT, &c);
     for (size_t i = 0; st == LB_OK && i < t->n_rows; i++)
-        if (v[unit[i]] && !(c->text[i] = lb_strdup(v[unit[i]])))
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        if (v[unit[i]] && !(c->text[i] = lb_core_strdup(v[unit[i]])))
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     return st;
 }
 
@@ -46,8 +46,8 @@ static lb_status scores_table(lb_ctx *ctx, const lb_scoreset *s, lb_table **out)
     size_t *unit = malloc((n ? n : 1) * sizeof(size_t)),
            *year = malloc((n ? n : 1) * sizeof(size_t));
     lb_table *tb = NULL;
-    lb_status st =
-        unit && year ? lb_table_create(ctx, n, &tb) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = unit && year ? lb_table_create(ctx, n, &tb)
+                                : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     size_t i = 0;
     for (size_t u = 0; st == LB_OK && u < s->n_units; u++) /* a unit's years together */
         for (size_t t = 0; t < s->n_years; t++)
@@ -61,7 +61,7 @@ static lb_status scores_table(lb_ctx *ctx, const lb_scoreset *s, lb_table **out)
     const char *tn[3] = {"name", "WK_CODE", "GM_CODE"};
     char **tv[3] = {s->name, s->wk_code, s->gm_code};
     for (int j = 0; j < 3 && st == LB_OK; j++)
-        if (tv[j] && !lb_str_ieq(tn[j], id_name))
+        if (tv[j] && !lb_core_str_ieq(tn[j], id_name))
             st = text_column(ctx, tb, tn[j], tv[j], unit);
     lb_column *cy = NULL, *cw = NULL, *ck = NULL, *cv = NULL;
     if (st == LB_OK)
@@ -82,7 +82,7 @@ static lb_status scores_table(lb_ctx *ctx, const lb_scoreset *s, lb_table **out)
         if (st == LB_OK && k == LB_OUT_LBM)
             st = lb_table_add(ctx, tb, "kscore", LB_COL_INT, &ck);
         for (size_t r = 0; st == LB_OK && ck && k == LB_OUT_LBM && r < n; r++) {
-            int c = lb_classify(cv->real[r], s->thresholds, LB_N_THRESHOLDS);
+            int c = lb_model_classify(cv->real[r], s->thresholds, LB_N_THRESHOLDS);
             ck->integer[r] = c ? c : LB_INT_NULL;
         }
     }
@@ -92,7 +92,7 @@ static lb_status scores_table(lb_ctx *ctx, const lb_scoreset *s, lb_table **out)
             continue;
         unsigned char *w = malloc(s->geom->wkb_size[g]);
         if (!w) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             break;
         }
         memcpy(w, s->geom->wkb[g], s->geom->wkb_size[g]);
@@ -134,7 +134,7 @@ static lb_status provenance(lb_ctx *ctx, const lb_scoreset *s, const lb_score_so
         json_object_array_add(dims, json_object_new_string(s->dim_code[d]));
     json_object_object_add(doc, "dimensions", dims);
     json_object_object_add(doc, "units", json_object_new_int64((int64_t)s->n_units));
-    json_object_object_add(doc, "warnings", lb_run_warnings_json(ctx));
+    json_object_object_add(doc, "warnings", lb_io_run_warnings_json(ctx));
     lb_status st = lb_result_set_provenance(
         ctx, res, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
     json_object_put(doc);
@@ -145,11 +145,11 @@ lb_status lb_scores_open(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
 {
     lb_ctx_warnings_reset(ctx);
     if (!opts || strcmp(lb_opts_operation(opts), "scores") != 0)
-        return lb_error(ctx, LB_ERR_ARG, "lb_scores_open: options of \"%s\", not of \"scores\"",
-                        opts ? lb_opts_operation(opts) : "(null)");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "lb_scores_open: options of \"%s\", not of \"scores\"",
+                            opts ? lb_opts_operation(opts) : "(null)");
     lb_status st = lb_opts_check(ctx, opts, 0);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "scores: ");
+        return lb_ctx_error_prefix(ctx, st, "scores: ");
     size_t n_src = 0;
     const char *const *paths = lb_opts_get_list(opts, "scores", &n_src);
     lb_score_source *src = calloc(n_src, sizeof(*src));
@@ -158,10 +158,10 @@ lb_status lb_scores_open(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
     lb_result *res = NULL;
     lb_table *t = NULL;
     if (!src || !copies)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t k = 0; st == LB_OK && k < n_src; k++) {
-        if (!(copies[k] = lb_strdup(paths[k]))) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        if (!(copies[k] = lb_core_strdup(paths[k]))) {
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             break;
         }
         /* PATH[:LAYER]: the layer is split off at the last ':' unless PATH exists */

@@ -205,7 +205,7 @@ static void column_list(const lb_vlayer *t, char *buf, size_t size)
 {
     buf[0] = '\0';
     for (size_t c = 0; c < t->n_fields; c++)
-        lb_list_append(buf, size, t->fields[c].name);
+        lb_core_list_append(buf, size, t->fields[c].name);
 }
 
 /* Index of the field named @p name compared case-insensitively, or -1. */
@@ -264,7 +264,7 @@ static const char *known_label(const char *code)
 
 static lb_status nomem(lb_ctx *ctx)
 {
-    return lb_error(ctx, LB_ERR_NOMEM, "out of memory reading scores");
+    return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory reading scores");
 }
 
 /* Allocate the per-row arrays of @p p for n rows. */
@@ -316,18 +316,18 @@ static lb_status read_ids(lb_ctx *ctx, part *p, const lb_vlayer *t, long c_id)
     for (size_t r = 0; r < t->n; r++) {
         char buf[64], wh[64];
         const char *s = cell_text(t, (size_t)c_id, r, buf, sizeof(buf));
-        if (s && !is_missing_token(s) && !(p->id[r] = lb_strdup_trim(s)))
+        if (s && !is_missing_token(s) && !(p->id[r] = lb_core_strdup_trim(s)))
             return nomem(ctx);
         if (!p->id[r])
-            return lb_error(ctx, LB_ERR_DATA, "%s: %s has no %s", p->description,
-                            row_where(p, r, wh, sizeof(wh)), t->fields[c_id].name);
+            return lb_ctx_error(ctx, LB_ERR_DATA, "%s: %s has no %s", p->description,
+                                row_where(p, r, wh, sizeof(wh)), t->fields[c_id].name);
         const long cols[3] = {c_name, c_gm, c_wk};
         char **dst[3] = {p->name, p->gm, p->wk};
         for (int j = 0; j < 3; j++) {
             if (cols[j] < 0)
                 continue;
             s = cell_text(t, (size_t)cols[j], r, buf, sizeof(buf));
-            if (s && !(dst[j][r] = lb_strdup_trim(s)))
+            if (s && !(dst[j][r] = lb_core_strdup_trim(s)))
                 return nomem(ctx);
         }
     }
@@ -344,14 +344,14 @@ static lb_status read_years(lb_ctx *ctx, part *p, const lb_vlayer *t, long c_yea
         char wh[64], buf[64];
         if (got < 0 || (got > 0 && (v != floor(v) || v < 1000 || v > 9999))) {
             const char *txt = cell_text(t, (size_t)c_year, r, buf, sizeof(buf));
-            return lb_error(ctx, LB_ERR_DATA, "%s: %s: year '%s' is not a year", p->description,
-                            row_where(p, r, wh, sizeof(wh)), txt ? txt : "?");
+            return lb_ctx_error(ctx, LB_ERR_DATA, "%s: %s: year '%s' is not a year", p->description,
+                                row_where(p, r, wh, sizeof(wh)), txt ? txt : "?");
         }
         if (got == 0 && !fallback)
-            return lb_error(ctx, LB_ERR_DATA,
-                            "%s: %s has no year; give the year of the rows (--from-year / "
-                            "--to-year)",
-                            p->description, row_where(p, r, wh, sizeof(wh)));
+            return lb_ctx_error(ctx, LB_ERR_DATA,
+                                "%s: %s has no year; give the year of the rows (--from-year / "
+                                "--to-year)",
+                                p->description, row_where(p, r, wh, sizeof(wh)));
         p->year[r] = got > 0 ? (int)v : fallback;
     }
     return LB_OK;
@@ -367,12 +367,13 @@ static lb_status read_numbers(lb_ctx *ctx, const part *p, const lb_vlayer *t, si
         int k = cell_number(t, c, r, &v);
         if (k < 0) {
             char wh[64];
-            return lb_error(ctx, LB_ERR_DATA,
-                            "%s: %s, field '%s': '%s' %s (missing values are empty, NA, '.' or "
-                            "'x')",
-                            p->description, row_where(p, r, wh, sizeof(wh)), t->fields[c].name,
-                            t->fields[c].str[r],
-                            k == -2 ? "could be a number with three decimals or one with a "
+            return lb_ctx_error(ctx, LB_ERR_DATA,
+                                "%s: %s, field '%s': '%s' %s (missing values are empty, NA, '.' or "
+                                "'x')",
+                                p->description, row_where(p, r, wh, sizeof(wh)), t->fields[c].name,
+                                t->fields[c].str[r],
+                                k == -2
+                                    ? "could be a number with three decimals or one with a "
                                       "thousands separator, and the file shows no decimal "
                                       "separator elsewhere; write it without thousands separators"
                                     : "is not a number");
@@ -388,9 +389,9 @@ static lb_status own_geometry(lb_ctx *ctx, part *p, const lb_vlayer *t, const ch
     lb_source src = {"scores", t->path, t->layer, s_srs};
     lb_status st = lb_vlayer_read(ctx, &src, NULL, &p->geom);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "%s: ", p->description);
+        return lb_ctx_error_prefix(ctx, st, "%s: ", p->description);
     if (p->geom->kind != LB_GEOM_POLYGON)
-        return lb_error(ctx, LB_ERR_DATA, "%s: the units must be polygons", p->description);
+        return lb_ctx_error(ctx, LB_ERR_DATA, "%s: the units must be polygons", p->description);
     /* Both readers walk the layer in the same order; match by fid all the same. */
     size_t k = 0;
     for (size_t r = 0; r < t->n; r++) {
@@ -423,7 +424,7 @@ static const char *field_text(const lb_field *f, size_t k, char *buf, size_t siz
  * unless the whole string names a file. */
 static lb_status split_path_layer(lb_ctx *ctx, const char *spec, char **path, char **layer)
 {
-    *path = lb_strdup(spec);
+    *path = lb_core_strdup(spec);
     *layer = NULL;
     if (!*path)
         return nomem(ctx);
@@ -431,7 +432,7 @@ static lb_status split_path_layer(lb_ctx *ctx, const char *spec, char **path, ch
     char *colon = strrchr(*path, ':');
     if (colon && stat(*path, &sb) != 0 && colon[1] && !strchr(colon, '/')) {
         *colon = '\0';
-        if (!(*layer = lb_strdup(colon + 1)))
+        if (!(*layer = lb_core_strdup(colon + 1)))
             return nomem(ctx);
     }
     return LB_OK;
@@ -454,8 +455,8 @@ static lb_status joined_geometry(lb_ctx *ctx, part *p, const lb_score_source *sr
         st = lb_vlayer_read(ctx, &gs, NULL, &p->geom);
     }
     if (st == LB_OK && p->geom->kind != LB_GEOM_POLYGON)
-        st = lb_error(ctx, LB_ERR_DATA, "geometry '%s' layer '%s': the units must be polygons",
-                      gpath, p->geom->layer);
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "geometry '%s' layer '%s': the units must be polygons",
+                          gpath, p->geom->layer);
     /* Distinct unit ids of the table. */
     for (size_t r = 0; st == LB_OK && r < p->n_rows; r++) {
         if (idmap_find(ids, uid, p->id[r]) >= 0)
@@ -476,7 +477,7 @@ static lb_status joined_geometry(lb_ctx *ctx, part *p, const lb_score_source *sr
         size_t hits = 0;
         for (size_t k = 0; k < g->n; k++) {
             char buf[64];
-            char *s = lb_strdup_trim(field_text(fl, k, buf, sizeof(buf)));
+            char *s = lb_core_strdup_trim(field_text(fl, k, buf, sizeof(buf)));
             hits += s && idmap_find(ids, uid, s) >= 0;
             free(s);
         }
@@ -488,16 +489,16 @@ static lb_status joined_geometry(lb_ctx *ctx, part *p, const lb_score_source *sr
     if (st == LB_OK && !best) {
         char list[768] = "";
         for (size_t f = 0; f < g->n_fields; f++)
-            lb_list_append(list, sizeof(list), g->fields[f].name);
-        st = lb_error(ctx, LB_ERR_DATA, "geometry '%s' layer '%s': no field '%s' (fields: %s)",
-                      gpath, g->layer, src->geometry_id ? src->geometry_id : "", list);
+            lb_core_list_append(list, sizeof(list), g->fields[f].name);
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "geometry '%s' layer '%s': no field '%s' (fields: %s)",
+                          gpath, g->layer, src->geometry_id ? src->geometry_id : "", list);
     }
     if (st == LB_OK && best_hits == 0)
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "geometry '%s' layer '%s': no polygon's %s matches a unit id of %s (e.g. "
-                      "'%s'); pass the id field of the polygons",
-                      gpath, g->layer, src->geometry_id ? src->geometry_id : "fields",
-                      p->description, uid[0]);
+        st = lb_ctx_error(ctx, LB_ERR_DATA,
+                          "geometry '%s' layer '%s': no polygon's %s matches a unit id of %s (e.g. "
+                          "'%s'); pass the id field of the polygons",
+                          gpath, g->layer, src->geometry_id ? src->geometry_id : "fields",
+                          p->description, uid[0]);
     size_t *feat_of = st == LB_OK ? malloc(n_ids * sizeof(size_t)) : NULL;
     if (st == LB_OK && !feat_of)
         st = nomem(ctx);
@@ -506,7 +507,7 @@ static lb_status joined_geometry(lb_ctx *ctx, part *p, const lb_score_source *sr
         feat_of[u] = SIZE_MAX;
     for (size_t k = 0; st == LB_OK && k < g->n; k++) {
         char buf[64];
-        char *s = lb_strdup_trim(field_text(best, k, buf, sizeof(buf)));
+        char *s = lb_core_strdup_trim(field_text(best, k, buf, sizeof(buf)));
         long u = s ? idmap_find(ids, uid, s) : -1;
         free(s);
         if (u < 0)
@@ -520,21 +521,21 @@ static lb_status joined_geometry(lb_ctx *ctx, part *p, const lb_score_source *sr
     char examples[256] = "";
     for (size_t u = 0; st == LB_OK && u < n_ids; u++)
         if (feat_of[u] == SIZE_MAX && unmatched++ < 5)
-            lb_list_append(examples, sizeof(examples), uid[u]);
+            lb_core_list_append(examples, sizeof(examples), uid[u]);
     for (size_t r = 0; st == LB_OK && r < p->n_rows; r++)
         p->feat[r] = feat_of[idmap_find(ids, uid, p->id[r])];
     if (st == LB_OK) {
-        lb_log(ctx, LB_LOG_INFO,
-               "%s: joined %zu of %zu units to polygons of '%s' on field '%s' (%zu polygons "
-               "without a unit)",
-               p->description, n_ids - unmatched, n_ids, gpath, best->name, unused);
+        lb_ctx_log(ctx, LB_LOG_INFO,
+                   "%s: joined %zu of %zu units to polygons of '%s' on field '%s' (%zu polygons "
+                   "without a unit)",
+                   p->description, n_ids - unmatched, n_ids, gpath, best->name, unused);
         if (unmatched)
-            lb_log(ctx, LB_LOG_WARN, "%s: %zu unit(s) have no polygon in '%s' (e.g. %s)",
-                   p->description, unmatched, gpath, examples);
+            lb_ctx_log(ctx, LB_LOG_WARN, "%s: %zu unit(s) have no polygon in '%s' (e.g. %s)",
+                       p->description, unmatched, gpath, examples);
         if (dup)
-            lb_log(ctx, LB_LOG_WARN,
-                   "geometry '%s': %zu polygon(s) repeat an id already seen; the first is used",
-                   gpath, dup);
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "geometry '%s': %zu polygon(s) repeat an id already seen; the first is used",
+                       gpath, dup);
     }
     (void)row_of;
     free(feat_of);
@@ -577,9 +578,9 @@ static lb_status read_table(lb_ctx *ctx, const lb_score_source *src, part *p)
     if (st != LB_OK)
         return st;
     p->is_published = 1;
-    p->path = lb_strdup(src->path);
-    p->layer = lb_strdup(t->layer);
-    p->description = lb_strfmt("table '%s'", src->path);
+    p->path = lb_core_strdup(src->path);
+    p->layer = lb_core_strdup(t->layer);
+    p->description = lb_core_strfmt("table '%s'", src->path);
     p->data_line = csv_data_line(src->path);
     p->ref = NAN;
     char cols[1024];
@@ -592,38 +593,39 @@ static lb_status read_table(lb_ctx *ctx, const lb_score_source *src, part *p)
     }
     if (c_id < 0) {
         if (src->id_field)
-            st = lb_error(ctx, LB_ERR_DATA, "%s: no id column '%s' (columns: %s)", p->description,
-                          src->id_field, cols);
+            st = lb_ctx_error(ctx, LB_ERR_DATA, "%s: no id column '%s' (columns: %s)",
+                              p->description, src->id_field, cols);
         else
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "%s: no id column (looked for BU_CODE, WK_CODE, GM_CODE, PC6, PC4, "
-                          "CODE, id; columns: %s); name it with --id-field",
-                          p->description, cols);
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "%s: no id column (looked for BU_CODE, WK_CODE, GM_CODE, PC6, PC4, "
+                              "CODE, id; columns: %s); name it with --id-field",
+                              p->description, cols);
         goto done;
     }
     static const char *const year_cands[] = {"year", "jaar"};
     long c_year = src->year_field ? table_col(t, src->year_field) : find_col(t, year_cands, 2);
     if (src->year_field && c_year < 0) {
-        st = lb_error(ctx, LB_ERR_DATA, "%s: no year column '%s' (columns: %s)", p->description,
-                      src->year_field, cols);
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "%s: no year column '%s' (columns: %s)", p->description,
+                          src->year_field, cols);
         goto done;
     }
     if (c_year < 0 && !src->year) {
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "%s: no year column (year, jaar; columns: %s); give the year of its rows",
-                      p->description, cols);
+        st = lb_ctx_error(ctx, LB_ERR_DATA,
+                          "%s: no year column (year, jaar; columns: %s); give the year of its rows",
+                          p->description, cols);
         goto done;
     }
     long c_lbm = table_col(t, "lbm"), c_afw = table_col(t, "afw");
     if (c_lbm < 0 && c_afw < 0) {
-        st = lb_error(ctx, LB_ERR_DATA, "%s: neither an 'lbm' nor an 'afw' column (columns: %s)",
-                      p->description, cols);
+        st =
+            lb_ctx_error(ctx, LB_ERR_DATA, "%s: neither an 'lbm' nor an 'afw' column (columns: %s)",
+                         p->description, cols);
         goto done;
     }
     long c_w = src->weight_field ? table_col(t, src->weight_field) : table_col(t, "weight");
     if (src->weight_field && c_w < 0) {
-        st = lb_error(ctx, LB_ERR_DATA, "%s: no weight column '%s' (columns: %s)", p->description,
-                      src->weight_field, cols);
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "%s: no weight column '%s' (columns: %s)",
+                          p->description, src->weight_field, cols);
         goto done;
     }
     /* Dimensions: the other columns holding numbers, in file order. */
@@ -649,8 +651,8 @@ static lb_status read_table(lb_ctx *ctx, const lb_score_source *src, part *p)
         if (n_num == 0) /* a text column (or empty): not a score */
             continue;
         dcol[p->n_dims] = c;
-        p->dim_code[p->n_dims] = lb_strdup(t->fields[c].name);
-        p->dim_label[p->n_dims] = lb_strdup(known_label(t->fields[c].name));
+        p->dim_code[p->n_dims] = lb_core_strdup(t->fields[c].name);
+        p->dim_label[p->n_dims] = lb_core_strdup(known_label(t->fields[c].name));
         if (!p->dim_code[p->n_dims++] || !p->dim_label[p->n_dims - 1]) {
             free(dcol);
             st = nomem(ctx);
@@ -659,9 +661,9 @@ static lb_status read_table(lb_ctx *ctx, const lb_score_source *src, part *p)
     }
     size_t n_out = 2 + p->n_dims;
     st = part_alloc_rows(ctx, p, t->n);
-    if (st == LB_OK && !(p->id_field = lb_strdup(t->fields[c_id].name)))
+    if (st == LB_OK && !(p->id_field = lb_core_strdup(t->fields[c_id].name)))
         st = nomem(ctx);
-    if (st == LB_OK && c_w >= 0 && !(p->weight_name = lb_strdup(t->fields[c_w].name)))
+    if (st == LB_OK && c_w >= 0 && !(p->weight_name = lb_core_strdup(t->fields[c_w].name)))
         st = nomem(ctx);
     if (st == LB_OK)
         st = read_ids(ctx, p, t, c_id);
@@ -699,10 +701,10 @@ static lb_status read_table(lb_ctx *ctx, const lb_score_source *src, part *p)
         if (nd) {
             p->ref = nd % 2 ? dv[nd / 2] : 0.5 * (dv[nd / 2 - 1] + dv[nd / 2]);
             if (dv[nd - 1] - dv[0] > 1e-6)
-                lb_log(ctx, LB_LOG_WARN,
-                       "%s: lbm − afw varies between rows (%.6f … %.6f); REF is taken as the "
-                       "median %.6f",
-                       p->description, dv[0], dv[nd - 1], p->ref);
+                lb_ctx_log(ctx, LB_LOG_WARN,
+                           "%s: lbm − afw varies between rows (%.6f … %.6f); REF is taken as the "
+                           "median %.6f",
+                           p->description, dv[0], dv[nd - 1], p->ref);
         }
         free(dv);
     }
@@ -763,26 +765,27 @@ static lb_status run_model(lb_ctx *ctx, part *p, struct json_object *doc)
             same = strcmp(m->dims[d].code, p->dim_code[d]) == 0;
         if (same) {
             if (mhash && strcmp(mhash, m->hash) != 0)
-                lb_log(ctx, LB_LOG_WARN,
-                       "%s: the model file '%s' changed since the run (sha256 %.12s…, now "
-                       "%.12s…); its labels and class tables are used",
-                       p->description, mpath, mhash, m->hash);
+                lb_ctx_log(ctx, LB_LOG_WARN,
+                           "%s: the model file '%s' changed since the run (sha256 %.12s…, now "
+                           "%.12s…); its labels and class tables are used",
+                           p->description, mpath, mhash, m->hash);
             p->model = m;
         } else {
-            lb_log(ctx, LB_LOG_WARN,
-                   "%s: the model file '%s' %s; the default class tables are used", p->description,
-                   mpath, st == LB_OK ? "no longer has the run's dimensions" : "cannot be loaded");
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "%s: the model file '%s' %s; the default class tables are used",
+                       p->description, mpath,
+                       st == LB_OK ? "no longer has the run's dimensions" : "cannot be loaded");
             lb_model_destroy(m);
         }
     } else {
-        lb_log(ctx, LB_LOG_WARN,
-               "%s: the model file '%s' is gone; the default class tables and dimension codes "
-               "as labels are used",
-               p->description, mpath ? mpath : "(not recorded)");
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "%s: the model file '%s' is gone; the default class tables and dimension codes "
+                   "as labels are used",
+                   p->description, mpath ? mpath : "(not recorded)");
     }
     for (size_t d = 0; d < p->n_dims; d++) {
         const char *label = p->model ? p->model->dims[d].label : known_label(p->dim_code[d]);
-        if (!(p->dim_label[d] = lb_strdup(label)))
+        if (!(p->dim_label[d] = lb_core_strdup(label)))
             return nomem(ctx);
     }
     /* Indicators: run.json's list (complete even when the model file is gone), else the
@@ -814,11 +817,12 @@ static lb_status run_model(lb_ctx *ctx, part *p, struct json_object *doc)
             if (strcmp(dim, p->dim_code[d]) == 0)
                 p->ind_dim[i] = (int)d;
         if (!id || p->ind_dim[i] < 0)
-            return lb_error(ctx, LB_ERR_DATA,
-                            "%s: run.json lists indicator %zu without an id or with an unknown "
-                            "dimension",
-                            p->description, i + 1);
-        if (!(p->ind_id[i] = lb_strdup(id)) || !(p->ind_label[i] = lb_strdup(label ? label : id)))
+            return lb_ctx_error(ctx, LB_ERR_DATA,
+                                "%s: run.json lists indicator %zu without an id or with an unknown "
+                                "dimension",
+                                p->description, i + 1);
+        if (!(p->ind_id[i] = lb_core_strdup(id)) ||
+            !(p->ind_label[i] = lb_core_strdup(label ? label : id)))
             return nomem(ctx);
     }
     return LB_OK;
@@ -833,7 +837,7 @@ static lb_status check_means(lb_ctx *ctx, const char *file, struct json_object *
     {
         struct json_object *v = NULL;
         (void)val;
-        lb_status st = lb_json_member(ctx, file, means, where, key, json_type_double, 0, &v);
+        lb_status st = lb_io_json_member(ctx, file, means, where, key, json_type_double, 0, &v);
         if (st != LB_OK)
             return st;
     }
@@ -845,13 +849,13 @@ static lb_status check_year(lb_ctx *ctx, const char *file, struct json_object *o
                             const char *key)
 {
     struct json_object *v = NULL;
-    lb_status st = lb_json_member(ctx, file, o, where, key, json_type_double, 0, &v);
+    lb_status st = lb_io_json_member(ctx, file, o, where, key, json_type_double, 0, &v);
     if (st != LB_OK || !v)
         return st;
     double y = json_object_get_double(v);
     if (!(y >= 1000 && y <= 9999 && y == floor(y)))
-        return lb_error(ctx, LB_ERR_DATA, "'%s': %s%s%s is %g, not a year", file, where,
-                        where[0] ? "." : "", key, y);
+        return lb_ctx_error(ctx, LB_ERR_DATA, "'%s': %s%s%s is %g, not a year", file, where,
+                            where[0] ? "." : "", key, y);
     return LB_OK;
 }
 
@@ -862,71 +866,71 @@ static lb_status check_run_json(lb_ctx *ctx, const char *file, struct json_objec
 {
     struct json_object *tool = NULL, *opt = NULL, *ref = NULL, *means = NULL, *model = NULL,
                        *inds = NULL, *years = NULL, *v = NULL;
-    lb_status st = lb_json_member(ctx, file, doc, "", "tool", json_type_string, 1, &tool);
+    lb_status st = lb_io_json_member(ctx, file, doc, "", "tool", json_type_string, 1, &tool);
     if (st == LB_OK && strcmp(json_object_get_string(tool), "leefbaar") != 0)
-        return lb_error(ctx, LB_ERR_DATA, "'%s': tool is '%s', not 'leefbaar'", file,
-                        json_object_get_string(tool));
+        return lb_ctx_error(ctx, LB_ERR_DATA, "'%s': tool is '%s', not 'leefbaar'", file,
+                            json_object_get_string(tool));
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, doc, "", "version", json_type_string, 0, &v);
+        st = lb_io_json_member(ctx, file, doc, "", "version", json_type_string, 0, &v);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, doc, "", "options", json_type_object, 1, &opt);
+        st = lb_io_json_member(ctx, file, doc, "", "options", json_type_object, 1, &opt);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, opt, "options", "units", json_type_string, 1, &v);
+        st = lb_io_json_member(ctx, file, opt, "options", "units", json_type_string, 1, &v);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, opt, "options", "id_field", json_type_string, 0, &v);
+        st = lb_io_json_member(ctx, file, opt, "options", "id_field", json_type_string, 0, &v);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, opt, "options", "weight", json_type_string, 0, &v);
+        st = lb_io_json_member(ctx, file, opt, "options", "weight", json_type_string, 0, &v);
     if (st == LB_OK)
         st = check_year(ctx, file, opt, "options", "year");
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, doc, "", "reference", json_type_object, 1, &ref);
+        st = lb_io_json_member(ctx, file, doc, "", "reference", json_type_object, 1, &ref);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, ref, "reference", "means", json_type_object, 1, &means);
+        st = lb_io_json_member(ctx, file, ref, "reference", "means", json_type_object, 1, &means);
     if (st == LB_OK && json_object_object_length(means) == 0)
-        st = lb_error(ctx, LB_ERR_DATA, "'%s': reference.means names no dimension", file);
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "'%s': reference.means names no dimension", file);
     if (st == LB_OK)
         st = check_means(ctx, file, means, "reference.means");
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, ref, "reference", "ref", json_type_double, 0, &v);
+        st = lb_io_json_member(ctx, file, ref, "reference", "ref", json_type_double, 0, &v);
     if (st == LB_OK)
         st = check_year(ctx, file, ref, "reference", "year");
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, ref, "reference", "mode", json_type_string, 0, &v);
+        st = lb_io_json_member(ctx, file, ref, "reference", "mode", json_type_string, 0, &v);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, doc, "", "model", json_type_object, 0, &model);
+        st = lb_io_json_member(ctx, file, doc, "", "model", json_type_object, 0, &model);
     static const char *const mkeys[] = {"path", "sha256", "name"};
     for (size_t k = 0; st == LB_OK && k < 3; k++)
-        st = lb_json_member(ctx, file, model, "model", mkeys[k], json_type_string, 0, &v);
+        st = lb_io_json_member(ctx, file, model, "model", mkeys[k], json_type_string, 0, &v);
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, model, "model", "indicators", json_type_array, 0, &inds);
+        st = lb_io_json_member(ctx, file, model, "model", "indicators", json_type_array, 0, &inds);
     for (size_t i = 0; st == LB_OK && inds && i < json_object_array_length(inds); i++) {
         char where[64];
         snprintf(where, sizeof(where), "model.indicators[%zu]", i);
         struct json_object *o = json_object_array_get_idx(inds, i);
         if (!json_object_is_type(o, json_type_object)) {
-            st = lb_error(ctx, LB_ERR_DATA, "'%s': %s is not an object", file, where);
+            st = lb_ctx_error(ctx, LB_ERR_DATA, "'%s': %s is not an object", file, where);
             break;
         }
         static const char *const ikeys[] = {"id", "label", "dimension"};
         for (size_t k = 0; st == LB_OK && k < 3; k++)
-            st = lb_json_member(ctx, file, o, where, ikeys[k], json_type_string, k != 1, &v);
+            st = lb_io_json_member(ctx, file, o, where, ikeys[k], json_type_string, k != 1, &v);
     }
     if (st == LB_OK)
-        st = lb_json_member(ctx, file, doc, "", "years", json_type_array, 0, &years);
+        st = lb_io_json_member(ctx, file, doc, "", "years", json_type_array, 0, &years);
     for (size_t j = 0; st == LB_OK && years && j < json_object_array_length(years); j++) {
         char where[64], rwhere[80];
         snprintf(where, sizeof(where), "years[%zu]", j);
         snprintf(rwhere, sizeof(rwhere), "years[%zu].reference", j);
         struct json_object *y = json_object_array_get_idx(years, j), *yr = NULL, *ym = NULL;
         if (!json_object_is_type(y, json_type_object)) {
-            st = lb_error(ctx, LB_ERR_DATA, "'%s': %s is not an object", file, where);
+            st = lb_ctx_error(ctx, LB_ERR_DATA, "'%s': %s is not an object", file, where);
             break;
         }
         st = check_year(ctx, file, y, where, "year");
         if (st == LB_OK)
-            st = lb_json_member(ctx, file, y, where, "reference", json_type_object, 0, &yr);
+            st = lb_io_json_member(ctx, file, y, where, "reference", json_type_object, 0, &yr);
         if (st == LB_OK)
-            st = lb_json_member(ctx, file, yr, rwhere, "means", json_type_object, 0, &ym);
+            st = lb_io_json_member(ctx, file, yr, rwhere, "means", json_type_object, 0, &ym);
         if (st == LB_OK && ym) {
             char mwhere[96];
             snprintf(mwhere, sizeof(mwhere), "%s.means", rwhere);
@@ -941,7 +945,7 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
                           const char *dir, part *p)
 {
     struct json_object *doc = NULL;
-    lb_status st = lb_json_read_object(ctx, json_path, &doc);
+    lb_status st = lb_io_json_read_object(ctx, json_path, &doc);
     if (st != LB_OK)
         return st;
     lb_vlayer *t = NULL;
@@ -953,20 +957,20 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
     const char *layer = src->layer ? src->layer : units;
     int is_grid = strcmp(layer, "grid") == 0;
     const char *model_name = json_str(json_get(doc, "model"), "name");
-    p->description = lb_strfmt("run '%s' (leefbaar %s, model %s)", dir,
-                               json_str(doc, "version") ? json_str(doc, "version") : "?",
-                               model_name ? model_name : "?");
-    p->path = lb_strfmt("%s/scores.gpkg", dir);
+    p->description = lb_core_strfmt("run '%s' (leefbaar %s, model %s)", dir,
+                                    json_str(doc, "version") ? json_str(doc, "version") : "?",
+                                    model_name ? model_name : "?");
+    p->path = lb_core_strfmt("%s/scores.gpkg", dir);
     if (!p->description || !p->path) {
         st = nomem(ctx);
         goto done;
     }
     st = read_table_rows(ctx, p->path, layer, NULL, &t);
     if (st != LB_OK) {
-        lb_error_prefix(ctx, st, "%s: ", p->description);
+        lb_ctx_error_prefix(ctx, st, "%s: ", p->description);
         goto done;
     }
-    p->layer = lb_strdup(t->layer);
+    p->layer = lb_core_strdup(t->layer);
     char cols[1024];
     column_list(t, cols, sizeof(cols));
     const char *id_name = is_grid ? "cell_id" : json_str(opt, "id_field");
@@ -976,8 +980,8 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
         id_name = src->id_field;
     long c_id = table_col(t, id_name);
     if (c_id < 0) {
-        st = lb_error(ctx, LB_ERR_DATA, "%s: layer '%s' has no id column '%s' (columns: %s)",
-                      p->description, t->layer, id_name, cols);
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "%s: layer '%s' has no id column '%s' (columns: %s)",
+                          p->description, t->layer, id_name, cols);
         goto done;
     }
     /* The dimensions are the codes of the reference means, in the run's order. */
@@ -997,13 +1001,13 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
         long c = table_col(t, key);
         if (c < 0) {
             free(dcol);
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "%s: layer '%s' has no column for dimension '%s' (columns: %s)",
-                          p->description, t->layer, key, cols);
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "%s: layer '%s' has no column for dimension '%s' (columns: %s)",
+                              p->description, t->layer, key, cols);
             goto done;
         }
         dcol[p->n_dims] = (size_t)c;
-        if (!(p->dim_code[p->n_dims++] = lb_strdup(key))) {
+        if (!(p->dim_code[p->n_dims++] = lb_core_strdup(key))) {
             free(dcol);
             st = nomem(ctx);
             goto done;
@@ -1013,10 +1017,10 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
     size_t n_out = 2 + p->n_dims;
     if (st == LB_OK)
         st = part_alloc_rows(ctx, p, t->n);
-    if (st == LB_OK && !(p->id_field = lb_strdup(t->fields[c_id].name)))
+    if (st == LB_OK && !(p->id_field = lb_core_strdup(t->fields[c_id].name)))
         st = nomem(ctx);
     const char *wname = json_str(opt, "weight");
-    if (st == LB_OK && wname && !(p->weight_name = lb_strdup(wname)))
+    if (st == LB_OK && wname && !(p->weight_name = lb_core_strdup(wname)))
         st = nomem(ctx);
     if (st == LB_OK)
         st = read_ids(ctx, p, t, c_id);
@@ -1027,8 +1031,8 @@ static lb_status read_run(lb_ctx *ctx, const lb_score_source *src, const char *j
     for (int k = 0; st == LB_OK && k < 2; k++) {
         long c = table_col(t, fixed[k]);
         if (c < 0)
-            st = lb_error(ctx, LB_ERR_DATA, "%s: layer '%s' has no column '%s' (columns: %s)",
-                          p->description, t->layer, fixed[k], cols);
+            st = lb_ctx_error(ctx, LB_ERR_DATA, "%s: layer '%s' has no column '%s' (columns: %s)",
+                              p->description, t->layer, fixed[k], cols);
         else
             st = read_numbers(ctx, p, t, (size_t)c, p->val + k, n_out);
     }
@@ -1090,8 +1094,8 @@ int lb_scores_run_paths(const char *path, char **json_path, char **dir)
     if (stat(path, &sb) != 0)
         return 0;
     if (S_ISDIR(sb.st_mode)) {
-        *json_path = lb_strfmt("%s/run.json", path);
-        *dir = lb_strdup(path);
+        *json_path = lb_core_strfmt("%s/run.json", path);
+        *dir = lb_core_strdup(path);
         return *json_path && stat(*json_path, &sb) == 0;
     }
     size_t n = strlen(path);
@@ -1104,16 +1108,16 @@ int lb_scores_run_paths(const char *path, char **json_path, char **dir)
     json_object_put(doc);
     if (!yes)
         return 0;
-    *json_path = lb_strdup(path);
+    *json_path = lb_core_strdup(path);
     const char *slash = strrchr(path, '/');
-    *dir = slash ? lb_strfmt("%.*s", (int)(slash - path), path) : lb_strdup(".");
+    *dir = slash ? lb_core_strfmt("%.*s", (int)(slash - path), path) : lb_core_strdup(".");
     return *json_path && *dir;
 }
 
 static lb_status read_part(lb_ctx *ctx, const lb_score_source *src, part *p)
 {
     if (!src || !src->path)
-        return lb_error(ctx, LB_ERR_ARG, "scores: a source needs a path");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "scores: a source needs a path");
     char *json_path = NULL, *dir = NULL;
     lb_status st;
     if (lb_scores_run_paths(src->path, &json_path, &dir))
@@ -1191,17 +1195,17 @@ static lb_status class_tables(lb_ctx *ctx, lb_scoreset *s, const part *parts, si
     memcpy(s->thresholds, m ? m->thresholds : lb_default_thresholds, sizeof(s->thresholds));
     for (size_t k = 0; k < LB_N_CLASSES; k++)
         if (!(s->class_labels[k] =
-                  lb_strdup(m ? m->class_labels[k] : lb_default_class_labels[k])) ||
+                  lb_core_strdup(m ? m->class_labels[k] : lb_default_class_labels[k])) ||
             !(s->class_colours[k] =
-                  lb_strdup(m ? m->class_colours[k] : lb_default_class_colours[k])))
+                  lb_core_strdup(m ? m->class_colours[k] : lb_default_class_colours[k])))
             return nomem(ctx);
     lb_dev_table def;
     lb_dev_table_default(7, &def);
     s->n_dev_cuts = m ? m->n_dev_cuts : def.n_cuts;
     memcpy(s->dev_cuts, m ? m->dev_cuts : def.cuts, s->n_dev_cuts * sizeof(double));
     for (size_t k = 0; k <= s->n_dev_cuts; k++)
-        if (!(s->dev_labels[k] = lb_strdup(m ? m->dev_labels[k] : def.labels[k])) ||
-            !(s->dev_colours[k] = lb_strdup(m ? m->dev_colours[k] : def.colours[k])))
+        if (!(s->dev_labels[k] = lb_core_strdup(m ? m->dev_labels[k] : def.labels[k])) ||
+            !(s->dev_colours[k] = lb_core_strdup(m ? m->dev_colours[k] : def.colours[k])))
             return nomem(ctx);
     return LB_OK;
 }
@@ -1227,9 +1231,9 @@ static lb_status gather_geometry(lb_ctx *ctx, lb_scoreset *s, const lb_vlayer **
     if (!g)
         return nomem(ctx);
     s->geom = g;
-    g->name = lb_strdup("units");
-    g->path = lb_strdup(s->description);
-    g->layer = lb_strdup("units");
+    g->name = lb_core_strdup("units");
+    g->path = lb_core_strdup(s->description);
+    g->layer = lb_core_strdup("units");
     g->kind = LB_GEOM_POLYGON;
     g->fid = malloc(nf * sizeof(int64_t));
     g->wkb = calloc(nf, sizeof(unsigned char *));
@@ -1282,8 +1286,8 @@ static lb_status gather_geometry(lb_ctx *ctx, lb_scoreset *s, const lb_vlayer **
 }
 
 /* Position of each of @p p's dimension codes among the set's; LB_ERR_DATA when they differ. */
-lb_status lb_dims_match(lb_ctx *ctx, const char *desc_a, char *const *a, size_t na,
-                        const char *desc_b, char *const *b, size_t nb, size_t *pos)
+lb_status lb_scores_dims_match(lb_ctx *ctx, const char *desc_a, char *const *a, size_t na,
+                               const char *desc_b, char *const *b, size_t nb, size_t *pos)
 {
     int same = na == nb;
     for (size_t d = 0; same && d < nb; d++) {
@@ -1297,20 +1301,20 @@ lb_status lb_dims_match(lb_ctx *ctx, const char *desc_a, char *const *a, size_t 
         return LB_OK;
     char la[512] = "", lbuf[512] = "";
     for (size_t d = 0; d < na; d++)
-        lb_list_append(la, sizeof(la), a[d]);
+        lb_core_list_append(la, sizeof(la), a[d]);
     for (size_t d = 0; d < nb; d++)
-        lb_list_append(lbuf, sizeof(lbuf), b[d]);
-    return lb_error(ctx, LB_ERR_DATA,
-                    "%s has the dimensions (%s) but %s has (%s); only scores of the same model "
-                    "can be compared",
-                    desc_a, la, desc_b, lbuf);
+        lb_core_list_append(lbuf, sizeof(lbuf), b[d]);
+    return lb_ctx_error(ctx, LB_ERR_DATA,
+                        "%s has the dimensions (%s) but %s has (%s); only scores of the same model "
+                        "can be compared",
+                        desc_a, la, desc_b, lbuf);
 }
 
 /* Position of each of @p p's dimension codes among the set's. */
 static lb_status match_dims(lb_ctx *ctx, const lb_scoreset *s, const part *p, size_t *pos)
 {
-    return lb_dims_match(ctx, s->description, s->dim_code, s->n_dims, p->description, p->dim_code,
-                         p->n_dims, pos);
+    return lb_scores_dims_match(ctx, s->description, s->dim_code, s->n_dims, p->description,
+                                p->dim_code, p->n_dims, pos);
 }
 
 static lb_status add_unit(lb_ctx *ctx, lb_scoreset *s, size_t *cap, const char *id, long *u)
@@ -1326,7 +1330,7 @@ static lb_status add_unit(lb_ctx *ctx, lb_scoreset *s, size_t *cap, const char *
         s->id = a;
         *cap = nc;
     }
-    if (!(s->id[s->n_units] = lb_strdup(id)))
+    if (!(s->id[s->n_units] = lb_core_strdup(id)))
         return nomem(ctx);
     *u = (long)s->n_units++;
     if (!idmap_insert(s->idmap, s->id, s->n_units, *u))
@@ -1345,8 +1349,8 @@ static lb_status build(lb_ctx *ctx, part *parts, size_t n, lb_scoreset *s)
             strncat(desc, " + ", sizeof(desc) - strlen(desc) - 1);
         strncat(desc, parts[i].description, sizeof(desc) - strlen(desc) - 1);
     }
-    s->description = lb_strdup(desc);
-    s->id_field = lb_strdup(p0->id_field);
+    s->description = lb_core_strdup(desc);
+    s->id_field = lb_core_strdup(p0->id_field);
     s->is_published = p0->is_published;
     s->n_dims = p0->n_dims;
     s->n_out = 2 + s->n_dims;
@@ -1356,8 +1360,8 @@ static lb_status build(lb_ctx *ctx, part *parts, size_t n, lb_scoreset *s)
     if (!s->description || !s->id_field || !s->dim_code || !s->dim_label || !s->idmap)
         return nomem(ctx);
     for (size_t d = 0; d < s->n_dims; d++)
-        if (!(s->dim_code[d] = lb_strdup(p0->dim_code[d])) ||
-            !(s->dim_label[d] = lb_strdup(p0->dim_label[d])))
+        if (!(s->dim_code[d] = lb_core_strdup(p0->dim_code[d])) ||
+            !(s->dim_label[d] = lb_core_strdup(p0->dim_label[d])))
             return nomem(ctx);
     size_t cap = 0, n_rows = 0;
     for (size_t i = 0; i < n; i++)
@@ -1395,9 +1399,9 @@ static lb_status build(lb_ctx *ctx, part *parts, size_t n, lb_scoreset *s)
         for (size_t r = 0; r < parts[i].n_rows; r++) {
             int t = lb_scoreset_year_index(s, parts[i].year[r]);
             if (yr_part[t] >= 0 && yr_part[t] != (int)i) {
-                st =
-                    lb_error(ctx, LB_ERR_DATA, "year %d is in both %s and %s; give each year once",
-                             parts[i].year[r], parts[yr_part[t]].description, parts[i].description);
+                st = lb_ctx_error(
+                    ctx, LB_ERR_DATA, "year %d is in both %s and %s; give each year once",
+                    parts[i].year[r], parts[yr_part[t]].description, parts[i].description);
                 break;
             }
             yr_part[t] = (int)i;
@@ -1438,11 +1442,12 @@ static lb_status build(lb_ctx *ctx, part *parts, size_t n, lb_scoreset *s)
             size_t tu = t * s->n_units + (size_t)u;
             if (seen[tu]) {
                 char w1[64], w2[64];
-                st = lb_error(ctx, LB_ERR_DATA,
-                              "%s: %s and %s: unit '%s' appears twice for year %d; each unit has "
-                              "one row per year",
-                              p->description, row_where(p, (size_t)seen[tu] - 1, w1, sizeof(w1)),
-                              row_where(p, r, w2, sizeof(w2)), p->id[r], p->year[r]);
+                st = lb_ctx_error(
+                    ctx, LB_ERR_DATA,
+                    "%s: %s and %s: unit '%s' appears twice for year %d; each unit has "
+                    "one row per year",
+                    p->description, row_where(p, (size_t)seen[tu] - 1, w1, sizeof(w1)),
+                    row_where(p, r, w2, sizeof(w2)), p->id[r], p->year[r]);
                 break;
             }
             seen[tu] = (long)r + 1;
@@ -1456,7 +1461,7 @@ static lb_status build(lb_ctx *ctx, part *parts, size_t n, lb_scoreset *s)
             char **dst[3] = {s->name, s->gm_code, s->wk_code};
             char *const *srcv[3] = {p->name, p->gm, p->wk};
             for (int j = 0; j < 3; j++)
-                if (!dst[j][u] && srcv[j][r] && !(dst[j][u] = lb_strdup(srcv[j][r]))) {
+                if (!dst[j][u] && srcv[j][r] && !(dst[j][u] = lb_core_strdup(srcv[j][r]))) {
                     st = nomem(ctx);
                     break;
                 }
@@ -1474,7 +1479,7 @@ static lb_status build(lb_ctx *ctx, part *parts, size_t n, lb_scoreset *s)
         goto done;
     /* Weights, reference. */
     for (size_t i = 0; i < n && !s->weight_name; i++)
-        if (parts[i].weight_name && !(s->weight_name = lb_strdup(parts[i].weight_name))) {
+        if (parts[i].weight_name && !(s->weight_name = lb_core_strdup(parts[i].weight_name))) {
             st = nomem(ctx);
             goto done;
         }
@@ -1487,10 +1492,10 @@ static lb_status build(lb_ctx *ctx, part *parts, size_t n, lb_scoreset *s)
             s->ref_year = parts[i].ref_year;
             s->ref_fixed = parts[i].ref_fixed;
         } else if (fabs(s->ref - parts[i].ref) > 1e-9) {
-            lb_log(ctx, LB_LOG_WARN,
-                   "REF differs between sources (%.6f in %s, %.6f in %s): absolute scores of "
-                   "the two are not on one level",
-                   s->ref, parts[0].description, parts[i].ref, parts[i].description);
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "REF differs between sources (%.6f in %s, %.6f in %s): absolute scores of "
+                       "the two are not on one level",
+                       s->ref, parts[0].description, parts[i].ref, parts[i].description);
         }
     }
     /* M_d per year from the runs (per-year blocks first, else the run's one reference). */
@@ -1546,8 +1551,8 @@ static lb_status build(lb_ctx *ctx, part *parts, size_t n, lb_scoreset *s)
             goto done;
         for (size_t i = 0; i < s->n_ind; i++) {
             s->ind_dim[i] = (int)pos[pi->ind_dim[i]];
-            if (!(s->ind_id[i] = lb_strdup(pi->ind_id[i])) ||
-                !(s->ind_label[i] = lb_strdup(pi->ind_label[i]))) {
+            if (!(s->ind_id[i] = lb_core_strdup(pi->ind_id[i])) ||
+                !(s->ind_label[i] = lb_core_strdup(pi->ind_label[i]))) {
                 st = nomem(ctx);
                 goto done;
             }
@@ -1582,7 +1587,7 @@ done:
 lb_status lb_scoreset_read(lb_ctx *ctx, const lb_score_source *src, size_t n, lb_scoreset **out)
 {
     if (!src || n == 0 || !out)
-        return lb_error(ctx, LB_ERR_ARG, "scores: at least one source is required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "scores: at least one source is required");
     part *parts = calloc(n, sizeof(*parts));
     lb_scoreset *s = calloc(1, sizeof(*s));
     lb_status st = parts && s ? LB_OK : nomem(ctx);

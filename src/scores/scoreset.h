@@ -116,8 +116,8 @@ int lb_scores_run_paths(const char *path, char **json_path, char **dir);
 
 /* Match dimension codes (case-insensitive, any order): pos[d] is the index in @p a of b[d].
  * LB_ERR_DATA naming both sides and their codes when the sets differ. */
-lb_status lb_dims_match(lb_ctx *ctx, const char *desc_a, char *const *a, size_t na,
-                        const char *desc_b, char *const *b, size_t nb, size_t *pos);
+lb_status lb_scores_dims_match(lb_ctx *ctx, const char *desc_a, char *const *a, size_t na,
+                               const char *desc_b, char *const *b, size_t nb, size_t *pos);
 
 /* Index of @p year in s->years, or -1. */
 int lb_scoreset_year_index(const lb_scoreset *s, int year);

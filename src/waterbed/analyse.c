@@ -103,17 +103,17 @@ static lb_status outcomes(lb_ctx *ctx, const lb_scoreset *s, wb_result *r)
     r->out_k = malloc(n * sizeof(size_t));
     r->out_name = calloc(n, sizeof(char *));
     if (!r->out_k || !r->out_name)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     r->n_out = n;
     r->out_k[0] = LB_OUT_LBM;
-    r->out_name[0] = lb_strdup("lbm");
+    r->out_name[0] = lb_core_strdup("lbm");
     for (size_t d = 0; d < s->n_dims; d++) {
         r->out_k[1 + d] = LB_OUT_DIM0 + d;
-        r->out_name[1 + d] = lb_strdup(s->dim_code[d]);
+        r->out_name[1 + d] = lb_core_strdup(s->dim_code[d]);
     }
     for (size_t k = 0; k < n; k++)
         if (!r->out_name[k])
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     return LB_OK;
 }
 
@@ -122,23 +122,23 @@ static lb_status periods(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
                          lb_wb_period **out, int **pre, size_t *n_out)
 {
     if (s->n_years < 2)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "the scores (%s) hold %zu year(s); a waterbed "
-                        "analysis needs two or more",
-                        s->description ? s->description : "input", s->n_years);
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "the scores (%s) hold %zu year(s); a waterbed "
+                            "analysis needs two or more",
+                            s->description ? s->description : "input", s->n_years);
     size_t nm = o->n_periods ? o->n_periods : 1;
     lb_wb_period *v = malloc(2 * nm * sizeof(*v));
     int *isp = malloc(2 * nm * sizeof(int));
     if (!v || !isp) {
         free(v);
         free(isp);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     char years[256] = "";
     for (size_t t = 0; t < s->n_years; t++) {
         char y[16];
         snprintf(y, sizeof(y), "%d", s->years[t]);
-        lb_list_append(years, sizeof(years), y);
+        lb_core_list_append(years, sizeof(years), y);
     }
     size_t n = 0;
     for (size_t i = 0; i < nm; i++) {
@@ -148,16 +148,16 @@ static lb_status periods(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
             p.t0 >= p.t1) {
             free(v);
             free(isp);
-            return lb_error(ctx, LB_ERR_ARG,
-                            "period %d-%d: both years must be in the scores (years: %s) and "
-                            "the first before the second",
-                            p.t0, p.t1, years);
+            return lb_ctx_error(ctx, LB_ERR_ARG,
+                                "period %d-%d: both years must be in the scores (years: %s) and "
+                                "the first before the second",
+                                p.t0, p.t1, years);
         }
         for (size_t j = 0; j < n; j++)
             if (v[j].t0 == p.t0 && v[j].t1 == p.t1) {
                 free(v);
                 free(isp);
-                return lb_error(ctx, LB_ERR_ARG, "period %d-%d is given twice", p.t0, p.t1);
+                return lb_ctx_error(ctx, LB_ERR_ARG, "period %d-%d is given twice", p.t0, p.t1);
             }
         isp[n] = 0;
         v[n++] = p;
@@ -201,10 +201,10 @@ static lb_wb_weight resolve_weight(lb_ctx *ctx, const lb_scoreset *s, const wb_d
         }
     }
     if (missing) {
-        lb_log(ctx, LB_LOG_WARN,
-               "%zu scored unit-year(s) have no weight; every unit weighs 1 instead (pass "
-               "--weight source to use the weights and leave those units out)",
-               missing);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "%zu scored unit-year(s) have no weight; every unit weighs 1 instead (pass "
+                   "--weight source to use the weights and leave those units out)",
+                   missing);
         return LB_WB_WEIGHT_UNIT;
     }
     return LB_WB_WEIGHT_SOURCE;
@@ -226,7 +226,7 @@ static lb_status build_panel(lb_ctx *ctx, const lb_scoreset *s, const wb_data *d
     p->s0 = malloc((n * K > 0 ? n * K : 1) * sizeof(double));
     p->s1 = malloc((n * K > 0 ? n * K : 1) * sizeof(double));
     if (!p->w || !p->cls || !p->s0 || !p->s1)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for period %d-%d", per.t0, per.t1);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for period %d-%d", per.t0, per.t1);
     for (size_t u = 0; u < n; u++) {
         double w = NAN;
         if (!d->masked[u]) {
@@ -259,7 +259,7 @@ static lb_status focus_rows(lb_ctx *ctx, const wb_result *r, size_t f, const wb_
     size_t n = d->n, nz = d->n_slots, K = r->n_out, P = r->n_panels;
     size_t *reg = NULL, n_reg = 0, *far = NULL, n_far = 0;
     size_t **zu = calloc(nz, sizeof(size_t *)), *zn = calloc(nz, sizeof(size_t));
-    lb_status st = zu && zn ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = zu && zn ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
         st = wb_region_units(ctx, d, f, &reg, &n_reg);
     for (size_t z = 0; z < nz && st == LB_OK; z++)
@@ -324,7 +324,7 @@ static lb_status qvalues(lb_ctx *ctx, wb_result *r)
     double *p2 = malloc((r->n_rows ? r->n_rows : 1) * sizeof(double));
     double *q1 = malloc((r->n_rows ? r->n_rows : 1) * sizeof(double));
     double *q2 = malloc((r->n_rows ? r->n_rows : 1) * sizeof(double));
-    lb_status st = p1 && p2 && q1 && q2 ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = p1 && p2 && q1 && q2 ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == LB_OK && i < r->n_rows; i++) {
         const wb_row *w = &r->rows[i];
         int scheme = r->data->slots[w->slot].scheme;
@@ -354,28 +354,28 @@ static void placebo_note(lb_ctx *ctx, const wb_area *a, const wb_placebo_cfg *cf
                          const wb_placebo *pl)
 {
     if (pl->method == LB_WB_PLACEBO_UNITS && cfg->mode == LB_WB_PLACEBO_AUTO)
-        lb_log(ctx, LB_LOG_WARN,
-               "focus area '%s': only %zu disjoint placebo areas fit among its %zu candidate "
-               "units (%d are needed for p to reach 0.05), so its placebo p-values come from "
-               "%zu random re-assignments of the units of its zones and far control "
-               "(placebo_method 'units', which assumes those units exchangeable)",
-               a->id, pl->n_areas, pl->n_candidates, WB_PLACEBO_MIN, pl->m);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "focus area '%s': only %zu disjoint placebo areas fit among its %zu candidate "
+                   "units (%d are needed for p to reach 0.05), so its placebo p-values come from "
+                   "%zu random re-assignments of the units of its zones and far control "
+                   "(placebo_method 'units', which assumes those units exchangeable)",
+                   a->id, pl->n_areas, pl->n_candidates, WB_PLACEBO_MIN, pl->m);
     else if (pl->method == LB_WB_PLACEBO_AREAS && pl->m < WB_PLACEBO_MIN)
-        lb_log(ctx, LB_LOG_WARN,
-               "focus area '%s': only %zu disjoint placebo areas fit among its %zu candidate "
-               "units, so its placebo p-values cannot go below 1/%zu = %.3f (use "
-               "--placebo-mode auto or units, or a larger region)",
-               a->id, pl->m, pl->n_candidates, pl->m + 1, 1.0 / (double)(pl->m + 1));
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "focus area '%s': only %zu disjoint placebo areas fit among its %zu candidate "
+                   "units, so its placebo p-values cannot go below 1/%zu = %.3f (use "
+                   "--placebo-mode auto or units, or a larger region)",
+                   a->id, pl->m, pl->n_candidates, pl->m + 1, 1.0 / (double)(pl->m + 1));
     else if (pl->method == LB_WB_PLACEBO_AREAS && pl->m < cfg->m)
-        lb_log(ctx, LB_LOG_INFO,
-               "focus area '%s': %zu of the %zu placebo areas asked for fit disjointly; "
-               "p-values over those %zu",
-               a->id, pl->m, cfg->m, pl->m);
+        lb_ctx_log(ctx, LB_LOG_INFO,
+                   "focus area '%s': %zu of the %zu placebo areas asked for fit disjointly; "
+                   "p-values over those %zu",
+                   a->id, pl->m, cfg->m, pl->m);
     else if (pl->method == LB_WB_PLACEBO_AUTO)
-        lb_log(ctx, LB_LOG_WARN,
-               "focus area '%s': no placebo areas fit (%zu candidate units); no placebo "
-               "p-values",
-               a->id, pl->n_candidates);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "focus area '%s': no placebo areas fit (%zu candidate units); no placebo "
+                   "p-values",
+                   a->id, pl->n_candidates);
 }
 
 static lb_wb_cluster resolve_cluster(const wb_data *d, lb_wb_cluster want)
@@ -394,23 +394,23 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
                      wb_result **out)
 {
     if (o->n_placebo != 0 && o->n_placebo < 19)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "placebos: %d is too few (at least 19, so that p can reach 0.05; 199 "
-                        "or more recommended; 0 turns the test off)",
-                        o->n_placebo);
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "placebos: %d is too few (at least 19, so that p can reach 0.05; 199 "
+                            "or more recommended; 0 turns the test off)",
+                            o->n_placebo);
     if (o->placebo_mode < LB_WB_PLACEBO_AUTO || o->placebo_mode > LB_WB_PLACEBO_UNITS)
-        return lb_error(ctx, LB_ERR_ARG, "placebo mode %d: expected auto, areas or units",
-                        (int)o->placebo_mode);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "placebo mode %d: expected auto, areas or units",
+                            (int)o->placebo_mode);
     if (o->n_boot < 0 || !(o->k1 > 0.0) || !(o->k2 > 0.0) || o->receiving_class < 1 ||
         o->receiving_class > LB_N_CLASSES)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "bootstrap replications must be >= 0, k1 and k2 > 0, "
-                        "and the receiving class 1..9");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "bootstrap replications must be >= 0, k1 and k2 > 0, "
+                            "and the receiving class 1..9");
     wb_result *r = calloc(1, sizeof(*r));
     lb_wb_period *per = NULL;
     int *pre = NULL;
     size_t np = 0;
-    lb_status st = r ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = r ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
         st = periods(ctx, s, o, &per, &pre, &np);
     if (st == LB_OK)
@@ -430,7 +430,7 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     r->panels = calloc(np, sizeof(wb_panel));
     r->placebo = calloc(d->n_focus, sizeof(wb_placebo));
     if (!r->panels || !r->placebo) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
     r->n_panels = np;
@@ -454,7 +454,7 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
         if (st == LB_OK)
             placebo_note(ctx, &d->focus[f], &pc, &r->placebo[f]);
         lb_status pst =
-            lb_progress(ctx, 0.1 + 0.6 * (double)(f + 1) / (double)d->n_focus, "placebos");
+            lb_ctx_progress(ctx, 0.1 + 0.6 * (double)(f + 1) / (double)d->n_focus, "placebos");
         if (st == LB_OK)
             st = pst;
     }
@@ -466,13 +466,13 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     r->n_rows = np * d->n_focus * d->n_slots * r->n_out;
     r->rows = calloc(r->n_rows ? r->n_rows : 1, sizeof(wb_row));
     if (!r->rows) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for %zu rows", r->n_rows);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for %zu rows", r->n_rows);
         goto cleanup;
     }
     /* filled per focus area as [panel][outcome][zone], written as [panel][focus][zone][outcome] */
     wb_row *tmp = calloc(r->n_rows ? r->n_rows : 1, sizeof(wb_row));
     if (!tmp) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for %zu rows", r->n_rows);
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for %zu rows", r->n_rows);
         goto cleanup;
     }
     wb_params par = {o->k1, o->k2, o->receiving_class, (size_t)o->min_control};
@@ -500,7 +500,7 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     r->cluster = cc.cluster;
     r->pooled = calloc(np * r->n_out, sizeof(wb_pooled_row));
     if (!r->pooled) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
     for (size_t p = 0; p < np && st == LB_OK; p++)
@@ -511,7 +511,7 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
             st = wb_pooled_run(ctx, d, &r->panels[p], k, r->out_name[k], &cc, &pr->res);
             if (st == LB_OK)
                 r->n_pooled++;
-            lb_status pst = lb_progress(
+            lb_status pst = lb_ctx_progress(
                 ctx, 0.7 + 0.25 * (double)(p * r->n_out + k + 1) / (double)(np * r->n_out),
                 "pooled regression");
             if (st == LB_OK)

@@ -50,7 +50,7 @@ static char *gm_norm(const char *s)
     for (const char *p = digits; *p; p++)
         all &= isdigit((unsigned char)*p) != 0;
     if (all && strlen(digits) <= 4) {
-        char *o = lb_strfmt("GM%04d", atoi(digits));
+        char *o = lb_core_strfmt("GM%04d", atoi(digits));
         free(t);
         return o;
     }
@@ -172,7 +172,7 @@ static lb_status match_code(lb_ctx *ctx, const unit_codes *uc, const char *code,
                 size_t nc = *cap ? 2 * *cap : 16;
                 size_t *l = realloc(*list, nc * sizeof(*l));
                 if (!l)
-                    return lb_error(ctx, LB_ERR_NOMEM, "out of memory matching codes");
+                    return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory matching codes");
                 *list = l;
                 *cap = nc;
             }
@@ -217,12 +217,12 @@ static lb_status resolve_codes(lb_ctx *ctx, const unit_codes *uc, const char *co
             char *c = trim_dup(p, len);
             if (!c) {
                 free(list);
-                return lb_error(ctx, LB_ERR_NOMEM, "out of memory matching codes");
+                return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory matching codes");
             }
             int found = 0;
             lb_status st = match_code(ctx, uc, c, &list, &n, &cap, &found);
             if (st == LB_OK && !found) {
-                lb_list_append(missing, msize, c);
+                lb_core_list_append(missing, msize, c);
                 (*n_missing)++;
             }
             free(c);
@@ -310,13 +310,13 @@ static lb_status area_measure(lb_ctx *ctx, wb_data *d, wb_area *a, double reach,
     a->dcen = malloc(d->n * sizeof(double));
     a->share = malloc(d->n * sizeof(double));
     if (!a->dpoly || !a->dcen || !a->share)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory measuring area '%s'", a->id);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory measuring area '%s'", a->id);
     lb_status st =
         lb_zunits_to_area(ctx, d->zu, a->wkb, a->wkb_size, reach, a->dpoly, a->dcen, a->share);
     if (st == LB_OK)
-        st = lb_wkb_area_centroid(ctx, a->wkb, a->wkb_size, &a->area_m2, &a->cx, &a->cy);
+        st = lb_geom_wkb_area_centroid(ctx, a->wkb, a->wkb_size, &a->area_m2, &a->cx, &a->cy);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "area '%s': ", a->id);
+        return lb_ctx_error_prefix(ctx, st, "area '%s': ", a->id);
     if (!members_by_share)
         return LB_OK;
     size_t n = 0;
@@ -324,7 +324,7 @@ static lb_status area_measure(lb_ctx *ctx, wb_data *d, wb_area *a, double reach,
         n += lb_zunits_has(d->zu, u) && a->share[u] >= min_share;
     a->members = malloc((n ? n : 1) * sizeof(size_t));
     if (!a->members)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for area '%s'", a->id);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for area '%s'", a->id);
     for (size_t u = 0; u < d->n; u++)
         if (lb_zunits_has(d->zu, u) && a->share[u] >= min_share)
             a->members[a->n_members++] = u;
@@ -339,7 +339,7 @@ static char *field_text(const lb_field *f, size_t row)
         return f->str[row] ? trim_dup(f->str[row], strlen(f->str[row])) : NULL;
     if (isnan(f->num[row]))
         return NULL;
-    return lb_strfmt("%.15g", f->num[row]);
+    return lb_core_strfmt("%.15g", f->num[row]);
 }
 
 /* Cell text of an attribute table (malloc'd, trimmed; numbers formatted); NULL when null. */
@@ -348,7 +348,7 @@ static char *cell_text(const lb_attr_table *t, long c, size_t r)
     if (c < 0)
         return NULL;
     if (t->num[c])
-        return isnan(t->num[c][r]) ? NULL : lb_strfmt("%.15g", t->num[c][r]);
+        return isnan(t->num[c][r]) ? NULL : lb_core_strfmt("%.15g", t->num[c][r]);
     const char *s = t->text[c][r];
     return s ? trim_dup(s, strlen(s)) : NULL;
 }
@@ -385,9 +385,9 @@ static lb_status want_field(lb_ctx *ctx, char *const *names, size_t n, const cha
             }
         char list[768] = "";
         for (size_t i = 0; i < n; i++)
-            lb_list_append(list, sizeof(list), names[i]);
-        return lb_error(ctx, LB_ERR_DATA, "'%s': no %s field '%s' (fields: %s)", path, what, opt,
-                        list);
+            lb_core_list_append(list, sizeof(list), names[i]);
+        return lb_ctx_error(ctx, LB_ERR_DATA, "'%s': no %s field '%s' (fields: %s)", path, what,
+                            opt, list);
     }
     *out = pick_field(names, n, cands);
     return LB_OK;
@@ -413,7 +413,7 @@ static char *member_gemeente(const wb_data *d, const wb_area *a)
             best_n = cnt;
         }
     }
-    return best >= 0 ? lb_strdup(d->gm_names[best]) : NULL;
+    return best >= 0 ? lb_core_strdup(d->gm_names[best]) : NULL;
 }
 
 static lb_status push_area(lb_ctx *ctx, wb_area **v, size_t *n, size_t *cap, wb_area *a)
@@ -424,7 +424,7 @@ static lb_status push_area(lb_ctx *ctx, wb_area **v, size_t *n, size_t *cap, wb_
         if (!g) {
             area_free(a);
             memset(a, 0, sizeof(*a));
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory for focus areas");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for focus areas");
         }
         *v = g;
         *cap = nc;
@@ -467,16 +467,16 @@ static lb_status area_from_codes(lb_ctx *ctx, wb_data *d, const unit_codes *uc, 
             a.members[k++] = a.members[i];
     a.n_members = k;
     if (a.n_members == 0) {
-        lb_log(ctx, LB_LOG_WARN,
-               "%s '%s': none of its codes (%s) matches a unit id, wijk or gemeente code of "
-               "the scores; left out",
-               what, a.id, codes);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "%s '%s': none of its codes (%s) matches a unit id, wijk or gemeente code of "
+                   "the scores; left out",
+                   what, a.id, codes);
         area_free(&a);
         return LB_OK;
     }
     if (n_missing)
-        lb_log(ctx, LB_LOG_WARN, "%s '%s': %zu code(s) match no unit: %s", what, a.id, n_missing,
-               missing);
+        lb_ctx_log(ctx, LB_LOG_WARN, "%s '%s': %zu code(s) match no unit: %s", what, a.id,
+                   n_missing, missing);
     st = lb_zunits_union(ctx, d->zu, a.members, a.n_members, &a.wkb, &a.wkb_size, NULL);
     if (st == LB_OK)
         st = area_measure(ctx, d, &a, reach, 0.0, 0);
@@ -494,15 +494,15 @@ static lb_status areas_from_code_args(lb_ctx *ctx, wb_data *d, const unit_codes 
     for (size_t i = 0; i < n; i++) {
         const char *eq = strchr(args[i], '=');
         const char *codes = eq ? eq + 1 : args[i];
-        char *id = eq ? trim_dup(args[i], (size_t)(eq - args[i])) : lb_strdup(args[i]);
-        char *name = lb_strdup(id);
+        char *id = eq ? trim_dup(args[i], (size_t)(eq - args[i])) : lb_core_strdup(args[i]);
+        char *name = lb_core_strdup(id);
         if (!id || !name || !*id) {
             free(id);
             free(name);
-            return lb_error(ctx, LB_ERR_ARG,
-                            "%s codes '%s': expected NAME=CODE|CODE|... or "
-                            "CODE|CODE|...",
-                            what, args[i]);
+            return lb_ctx_error(ctx, LB_ERR_ARG,
+                                "%s codes '%s': expected NAME=CODE|CODE|... or "
+                                "CODE|CODE|...",
+                                what, args[i]);
         }
         lb_status st = area_from_codes(ctx, d, uc, id, name, NULL, codes, reach, what, out);
         if (st != LB_OK)
@@ -542,20 +542,20 @@ static lb_status areas_from_table(lb_ctx *ctx, wb_data *d, const unit_codes *uc,
     if (fcodes < 0) {
         char list[768] = "";
         for (size_t i = 0; i < t->n_cols; i++)
-            lb_list_append(list, sizeof(list), t->names[i]);
-        return lb_error(ctx, LB_ERR_DATA,
-                        "'%s' has no geometry and no field of unit codes (a name ending in "
-                        "'codes'); name it with --focus-codes-field (fields: %s)",
-                        t->path, list);
+            lb_core_list_append(list, sizeof(list), t->names[i]);
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "'%s' has no geometry and no field of unit codes (a name ending in "
+                            "'codes'); name it with --focus-codes-field (fields: %s)",
+                            t->path, list);
     }
     for (size_t r = 0; r < t->n_rows; r++) {
         char *codes = cell_text(t, fcodes, r);
         char *id = cell_text(t, fid, r);
         if (!id)
-            id = lb_strfmt("%zu", r + 1);
+            id = lb_core_strfmt("%zu", r + 1);
         char *name = cell_text(t, fname, r);
         if (!name && id)
-            name = lb_strdup(id);
+            name = lb_core_strdup(id);
         char *gv = cell_text(t, fgm, r), *gm = gm_norm(gv);
         free(gv);
         if (!id || !name) {
@@ -563,11 +563,11 @@ static lb_status areas_from_table(lb_ctx *ctx, wb_data *d, const unit_codes *uc,
             free(name);
             free(gm);
             free(codes);
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory for focus areas");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for focus areas");
         }
         if (!codes || !*codes) {
-            lb_log(ctx, LB_LOG_WARN, "'%s' row %zu (focus area '%s'): no codes; left out", t->path,
-                   r + 1, id);
+            lb_ctx_log(ctx, LB_LOG_WARN, "'%s' row %zu (focus area '%s'): no codes; left out",
+                       t->path, r + 1, id);
             free(id);
             free(name);
             free(gm);
@@ -594,15 +594,15 @@ static lb_status areas_from_polygons(lb_ctx *ctx, wb_data *d, const char *path, 
     if (st != LB_OK)
         return st;
     if (l->kind != LB_GEOM_POLYGON) {
-        st = lb_error(ctx, LB_ERR_DATA, "'%s' layer '%s': %s areas must be polygons", path,
-                      l->layer, focus ? "focus" : "mask");
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "'%s' layer '%s': %s areas must be polygons", path,
+                          l->layer, focus ? "focus" : "mask");
         lb_vlayer_destroy(l);
         return st;
     }
     char **names = calloc(l->n_fields ? l->n_fields : 1, sizeof(char *));
     if (!names) {
         lb_vlayer_destroy(l);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < l->n_fields; i++)
         names[i] = l->fields[i].name;
@@ -620,16 +620,16 @@ static lb_status areas_from_polygons(lb_ctx *ctx, wb_data *d, const char *path, 
         wb_area a = {0};
         a.id = fid >= 0 ? field_text(&l->fields[fid], r) : NULL;
         if (!a.id)
-            a.id = lb_strfmt("%s_%lld", focus ? "focus" : "mask", (long long)l->fid[r]);
+            a.id = lb_core_strfmt("%s_%lld", focus ? "focus" : "mask", (long long)l->fid[r]);
         char *nm = fname >= 0 ? field_text(&l->fields[fname], r) : NULL;
-        a.name = nm ? nm : lb_strdup(a.id);
+        a.name = nm ? nm : lb_core_strdup(a.id);
         char *gm = fgm >= 0 ? field_text(&l->fields[fgm], r) : NULL;
         a.gemeente = gm_norm(gm);
         free(gm);
         a.wkb = malloc(l->wkb_size[r]);
         if (!a.id || !a.name || !a.wkb) {
             area_free(&a);
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for focus areas");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for focus areas");
             break;
         }
         memcpy(a.wkb, l->wkb[r], l->wkb_size[r]);
@@ -661,19 +661,19 @@ static lb_status read_regions(lb_ctx *ctx, wb_data *d, const lb_waterbed_options
     if (st == LB_OK && (fg < 0 || fr < 0)) {
         char list[768] = "";
         for (size_t i = 0; i < t->n_cols; i++)
-            lb_list_append(list, sizeof(list), t->names[i]);
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "region table '%s': cannot tell the %s column (fields: %s); name it with "
-                      "--region-%s",
-                      t->path, fg < 0 ? "gemeente" : "region", list,
-                      fg < 0 ? "gemeente-field" : "field");
+            lb_core_list_append(list, sizeof(list), t->names[i]);
+        st = lb_ctx_error(ctx, LB_ERR_DATA,
+                          "region table '%s': cannot tell the %s column (fields: %s); name it with "
+                          "--region-%s",
+                          t->path, fg < 0 ? "gemeente" : "region", list,
+                          fg < 0 ? "gemeente-field" : "field");
     }
     /* gemeente id -> region id */
     int *gm_region = NULL;
     if (st == LB_OK) {
         gm_region = malloc((d->n_gm ? d->n_gm : 1) * sizeof(int));
         if (!gm_region)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for regions");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for regions");
         for (size_t i = 0; gm_region && i < d->n_gm; i++)
             gm_region[i] = -1;
     }
@@ -703,7 +703,7 @@ static lb_status read_regions(lb_ctx *ctx, wb_data *d, const lb_waterbed_options
             char **nr = realloc(d->region_names, (d->n_regions + 1) * sizeof(*nr));
             if (!nr) {
                 free(rv);
-                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for regions");
+                st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for regions");
                 break;
             }
             d->region_names = nr;
@@ -712,11 +712,11 @@ static lb_status read_regions(lb_ctx *ctx, wb_data *d, const lb_waterbed_options
             ri = (int)d->n_regions++;
         }
         if (gm_region[gi] >= 0 && gm_region[gi] != ri) {
-            st = lb_error(ctx, LB_ERR_DATA,
-                          "region table '%s' row %zu: gemeente %s is in region '%s' and in "
-                          "region '%s'",
-                          t->path, r + 1, d->gm_names[gi], d->region_names[gm_region[gi]],
-                          d->region_names[ri]);
+            st = lb_ctx_error(ctx, LB_ERR_DATA,
+                              "region table '%s' row %zu: gemeente %s is in region '%s' and in "
+                              "region '%s'",
+                              t->path, r + 1, d->gm_names[gi], d->region_names[gm_region[gi]],
+                              d->region_names[ri]);
             free(rv);
             break;
         }
@@ -727,7 +727,7 @@ static lb_status read_regions(lb_ctx *ctx, wb_data *d, const lb_waterbed_options
         d->unit_region = malloc((d->n ? d->n : 1) * sizeof(int));
         d->focus_region = malloc((d->n_focus ? d->n_focus : 1) * sizeof(int));
         if (!d->unit_region || !d->focus_region)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for regions");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for regions");
     }
     if (st == LB_OK) {
         size_t unknown = 0;
@@ -736,18 +736,18 @@ static lb_status read_regions(lb_ctx *ctx, wb_data *d, const lb_waterbed_options
             unknown += d->unit_region[u] < 0;
         }
         if (unknown)
-            lb_log(ctx, LB_LOG_WARN,
-                   "region table '%s': %zu unit(s) have a gemeente code it does not list (or "
-                   "none); they are in no region",
-                   t->path, unknown);
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "region table '%s': %zu unit(s) have a gemeente code it does not list (or "
+                       "none); they are in no region",
+                       t->path, unknown);
         for (size_t f = 0; f < d->n_focus; f++) {
             d->focus_region[f] = d->focus_gm[f] >= 0 ? gm_region[d->focus_gm[f]] : -1;
             if (d->focus_region[f] < 0)
-                lb_log(ctx, LB_LOG_WARN,
-                       "focus area '%s': gemeente %s is not in region table '%s'; it has no "
-                       "region, so no far control or regional trend",
-                       d->focus[f].id, d->focus[f].gemeente ? d->focus[f].gemeente : "(unknown)",
-                       t->path);
+                lb_ctx_log(ctx, LB_LOG_WARN,
+                           "focus area '%s': gemeente %s is not in region table '%s'; it has no "
+                           "region, so no far control or regional trend",
+                           d->focus[f].id,
+                           d->focus[f].gemeente ? d->focus[f].gemeente : "(unknown)", t->path);
         }
     }
     free(gm_region);
@@ -758,36 +758,39 @@ static lb_status read_regions(lb_ctx *ctx, wb_data *d, const lb_waterbed_options
 static lb_status check_options(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_options *o)
 {
     if (!s->geom)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "the scores (%s) have no polygons; zones need them: join a polygon layer "
-                        "with --geometry PATH[:LAYER]",
-                        s->description ? s->description : "input");
+        return lb_ctx_error(
+            ctx, LB_ERR_DATA,
+            "the scores (%s) have no polygons; zones need them: join a polygon layer "
+            "with --geometry PATH[:LAYER]",
+            s->description ? s->description : "input");
     for (size_t i = 0; i < o->n_rings; i++)
         if (!(o->rings_m[i] > 0.0) || (i > 0 && !(o->rings_m[i] > o->rings_m[i - 1])))
-            return lb_error(ctx, LB_ERR_ARG,
-                            "rings: outer edges must be positive and ascending (got %g after "
-                            "%g)",
-                            o->rings_m[i], i > 0 ? o->rings_m[i - 1] : 0.0);
+            return lb_ctx_error(ctx, LB_ERR_ARG,
+                                "rings: outer edges must be positive and ascending (got %g after "
+                                "%g)",
+                                o->rings_m[i], i > 0 ? o->rings_m[i - 1] : 0.0);
     if (!(o->focus_min_share > 0.0 && o->focus_min_share <= 1.0))
-        return lb_error(ctx, LB_ERR_ARG, "focus share %g must lie in (0, 1]", o->focus_min_share);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "focus share %g must lie in (0, 1]",
+                            o->focus_min_share);
     if (!(o->adjacency_tol_m >= 0.0) || o->adjacency_orders < 0)
-        return lb_error(ctx, LB_ERR_ARG, "adjacency: tolerance must be >= 0 m and orders >= 0");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "adjacency: tolerance must be >= 0 m and orders >= 0");
     int sources = (o->focus_path != NULL) + (o->n_focus_codes > 0);
     if (sources != 1)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "give focus areas either as a layer or table (--focus) or as code lists "
-                        "(--focus-codes), %s",
-                        sources ? "not both" : "none given");
+        return lb_ctx_error(
+            ctx, LB_ERR_ARG,
+            "give focus areas either as a layer or table (--focus) or as code lists "
+            "(--focus-codes), %s",
+            sources ? "not both" : "none given");
     if (o->region == LB_WB_REGION_TABLE && !o->region_table)
-        return lb_error(ctx, LB_ERR_ARG, "region mode 'table' needs a region table");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "region mode 'table' needs a region table");
     if (o->region == LB_WB_REGION_RADIUS && !(o->region_radius_m > 0.0))
-        return lb_error(ctx, LB_ERR_ARG, "region mode 'radius' needs a radius > 0 m");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "region mode 'radius' needs a radius > 0 m");
     if ((o->region == LB_WB_REGION_TABLE || o->region == LB_WB_REGION_GEMEENTE) && !s->gm_code)
-        return lb_error(ctx, LB_ERR_DATA,
-                        "region by %s needs gemeente codes on the units, and %s has none; use "
-                        "--region-radius or --region all",
-                        o->region == LB_WB_REGION_TABLE ? "table" : "gemeente",
-                        s->description ? s->description : "the input");
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "region by %s needs gemeente codes on the units, and %s has none; use "
+                            "--region-radius or --region all",
+                            o->region == LB_WB_REGION_TABLE ? "table" : "gemeente",
+                            s->description ? s->description : "the input");
     return LB_OK;
 }
 
@@ -802,7 +805,7 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
     area_list focus = {0}, mask = {0};
     lb_attr_table *table = NULL;
     if (!d)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     d->s = s;
     d->n = s->n_units;
     d->n_rings = o->n_rings ? o->n_rings : sizeof(default_rings) / sizeof(default_rings[0]);
@@ -811,7 +814,7 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
     d->masked = calloc(d->n ? d->n : 1, 1);
     d->unit_gm = malloc((d->n ? d->n : 1) * sizeof(int));
     if (!d->rings || !d->member || !d->masked || !d->unit_gm) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
     memcpy(d->rings, o->n_rings ? o->rings_m : default_rings, d->n_rings * sizeof(double));
@@ -822,7 +825,7 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
     for (size_t u = 0; u < d->n; u++) {
         int g = s->gm_code ? gm_intern(d, s->gm_code[u]) : -1;
         if (g == -2) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             goto cleanup;
         }
         d->unit_gm[u] = g;
@@ -846,11 +849,11 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
             d->n_nogeom++;
         }
     if (d->n_nogeom)
-        lb_log(ctx, LB_LOG_WARN, "%zu unit(s) have no polygon and are left out of every zone",
-               d->n_nogeom);
+        lb_ctx_log(ctx, LB_LOG_WARN, "%zu unit(s) have no polygon and are left out of every zone",
+                   d->n_nogeom);
     if (!code_ix_build(&uc.id, s->id, d->n) || !code_ix_build(&uc.wk, s->wk_code, d->n) ||
         !code_ix_build(&uc.gm, s->gm_code, d->n)) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory indexing unit codes");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory indexing unit codes");
         goto cleanup;
     }
 
@@ -886,18 +889,18 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
         for (size_t u = 0; u < d->n && !near; u++)
             near = isfinite(a->dpoly[u]);
         if (!near) {
-            lb_log(ctx, LB_LOG_WARN,
-                   "focus area '%s' lies farther than %.0f m from every scored unit; left out",
-                   a->id, reach);
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "focus area '%s' lies farther than %.0f m from every scored unit; left out",
+                       a->id, reach);
             area_free(a);
             memset(a, 0, sizeof(*a));
             continue;
         }
         if (a->n_members == 0)
-            lb_log(ctx, LB_LOG_WARN,
-                   "focus area '%s': no unit has %.0f%% of its area inside it, so its own "
-                   "statistics are empty (units larger than the area? lower --focus-share)",
-                   a->id, 100.0 * o->focus_min_share);
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "focus area '%s': no unit has %.0f%% of its area inside it, so its own "
+                       "statistics are empty (units larger than the area? lower --focus-share)",
+                       a->id, 100.0 * o->focus_min_share);
         st = push_area(ctx, &d->focus, &d->n_focus, &focus_cap, a);
         if (st != LB_OK)
             goto cleanup;
@@ -906,15 +909,15 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
     if (d->n_focus == 0) {
         char ids[256] = "";
         for (size_t u = 0; u < d->n && u < 5; u++)
-            lb_list_append(ids, sizeof(ids), s->id[u]);
-        st = lb_error(ctx, LB_ERR_DATA,
-                      "no focus area matches the scored units (%s; unit ids look like: %s)",
-                      o->focus_path ? o->focus_path : "--focus-codes", ids);
+            lb_core_list_append(ids, sizeof(ids), s->id[u]);
+        st = lb_ctx_error(ctx, LB_ERR_DATA,
+                          "no focus area matches the scored units (%s; unit ids look like: %s)",
+                          o->focus_path ? o->focus_path : "--focus-codes", ids);
         goto cleanup;
     }
     d->focus_gm = malloc(d->n_focus * sizeof(int));
     if (!d->focus_gm) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
     for (size_t f = 0; f < d->n_focus; f++) {
@@ -923,7 +926,7 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
             a->gemeente = member_gemeente(d, a);
         int g = a->gemeente ? gm_intern(d, a->gemeente) : -1;
         if (g == -2) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             goto cleanup;
         }
         d->focus_gm[f] = g;

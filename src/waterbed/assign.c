@@ -60,7 +60,7 @@ static lb_status assign_adjacency(lb_ctx *ctx, wb_data *d)
     next = malloc((d->n ? d->n : 1) * sizeof(size_t));
     lb_status st = LB_OK;
     if (!best || !bestf || !front || !next) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for adjacency orders");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for adjacency orders");
         goto cleanup;
     }
     for (size_t u = 0; u < d->n; u++) {
@@ -118,13 +118,13 @@ static lb_status add_slot(lb_ctx *ctx, wb_data *d, size_t *cap, int scheme, int 
                           double lo, double hi, int placebo)
 {
     if (!name)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for zones");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for zones");
     if (d->n_slots == *cap) {
         size_t nc = *cap ? 2 * *cap : 16;
         wb_slot *s = realloc(d->slots, nc * sizeof(*s));
         if (!s) {
             free(name);
-            return lb_error(ctx, LB_ERR_NOMEM, "out of memory for zones");
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for zones");
         }
         d->slots = s;
         *cap = nc;
@@ -136,19 +136,19 @@ static lb_status add_slot(lb_ctx *ctx, wb_data *d, size_t *cap, int scheme, int 
 static lb_status build_slots(lb_ctx *ctx, wb_data *d)
 {
     size_t cap = 0;
-    lb_status st = add_slot(ctx, d, &cap, WB_SCHEME_FOCUS, 0, lb_strdup("focus"), NAN, NAN, 1);
+    lb_status st = add_slot(ctx, d, &cap, WB_SCHEME_FOCUS, 0, lb_core_strdup("focus"), NAN, NAN, 1);
     for (size_t r = 0; st == LB_OK && r < d->n_rings; r++) {
         double lo = r ? d->rings[r - 1] : 0.0;
         st = add_slot(ctx, d, &cap, WB_SCHEME_RING, (int)r,
-                      lb_strfmt("ring_%g_%g", lo, d->rings[r]), lo, d->rings[r], 1);
+                      lb_core_strfmt("ring_%g_%g", lo, d->rings[r]), lo, d->rings[r], 1);
     }
     for (int k = 1; st == LB_OK && k <= d->n_adj; k++)
-        st = add_slot(ctx, d, &cap, WB_SCHEME_ADJ, k, lb_strfmt("adj_%d", k), NAN, NAN, 1);
+        st = add_slot(ctx, d, &cap, WB_SCHEME_ADJ, k, lb_core_strfmt("adj_%d", k), NAN, NAN, 1);
     static const char *const rigo[] = {"rigo_adjacent", "rigo_city", "rigo_region"};
     for (int k = 0; st == LB_OK && d->rigo && k < 3; k++)
-        st = add_slot(ctx, d, &cap, WB_SCHEME_RIGO, k, lb_strdup(rigo[k]), NAN, NAN, 0);
+        st = add_slot(ctx, d, &cap, WB_SCHEME_RIGO, k, lb_core_strdup(rigo[k]), NAN, NAN, 0);
     if (st == LB_OK)
-        st = add_slot(ctx, d, &cap, WB_SCHEME_CONTROL, 0, lb_strdup("far"), NAN, NAN, 0);
+        st = add_slot(ctx, d, &cap, WB_SCHEME_CONTROL, 0, lb_core_strdup("far"), NAN, NAN, 0);
     return st;
 }
 
@@ -162,14 +162,14 @@ lb_status wb_assign(lb_ctx *ctx, wb_data *d)
     d->adj_focus = malloc(n * sizeof(int));
     d->beyond = malloc(n);
     if (!d->near || !d->near_d || !d->ring || !d->adj || !d->adj_focus || !d->beyond)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for zones");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for zones");
     int any_gm = 0;
     for (size_t u = 0; u < d->n && !any_gm; u++)
         any_gm = d->unit_gm[u] >= 0;
     if (d->rigo && !any_gm) {
-        lb_log(ctx, LB_LOG_WARN,
-               "RIGO zones need gemeente codes on the units; none given, "
-               "so they are left out");
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "RIGO zones need gemeente codes on the units; none given, "
+                   "so they are left out");
         d->rigo = 0;
     }
     d->n_adj_calc = d->n_adj > 0 ? d->n_adj : (d->rigo ? 1 : 0);
@@ -215,7 +215,7 @@ lb_status wb_zone_units(lb_ctx *ctx, const wb_data *d, size_t f, size_t z, size_
     }
     size_t *v = malloc((cnt ? cnt : 1) * sizeof(size_t));
     if (!v)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for zone units");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for zone units");
     if (s->scheme == WB_SCHEME_FOCUS) {
         if (cnt)
             memcpy(v, d->focus[f].members, cnt * sizeof(size_t));
@@ -237,7 +237,7 @@ lb_status wb_region_units(lb_ctx *ctx, const wb_data *d, size_t f, size_t **unit
         cnt += !d->masked[u] && wb_in_region(d, f, u);
     size_t *v = malloc((cnt ? cnt : 1) * sizeof(size_t));
     if (!v)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for region units");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for region units");
     size_t k = 0;
     for (size_t u = 0; u < d->n; u++)
         if (!d->masked[u] && wb_in_region(d, f, u))

@@ -55,9 +55,9 @@ static void set_text(tb *b, lb_column *c, size_t r, const char *s)
 {
     if (!c || !s || b->st != LB_OK)
         return;
-    c->text[r] = lb_strdup(s);
+    c->text[r] = lb_core_strdup(s);
     if (!c->text[r])
-        b->st = lb_error(b->ctx, LB_ERR_NOMEM, "out of memory");
+        b->st = lb_ctx_error(b->ctx, LB_ERR_NOMEM, "out of memory");
 }
 
 static void set_real(lb_column *c, size_t r, double v)
@@ -86,9 +86,9 @@ static lb_status tb_finish(tb *b, lb_table **out)
 static lb_status write_csv(lb_ctx *ctx, const lb_table *t, const char *dir, const char *name,
                            char sep)
 {
-    char *path = lb_strfmt("%s/%s", dir, name);
+    char *path = lb_core_strfmt("%s/%s", dir, name);
     if (!path)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     lb_vector_opts vo = {LB_FMT_CSV, NULL, 0, sep == ';' ? ';' : ',', 0};
     lb_status st = lb_write_vector(ctx, path, t, &vo);
     free(path);
@@ -236,7 +236,7 @@ static lb_status copy_wkb(lb_ctx *ctx, lb_table *t, size_t row, const unsigned c
 {
     unsigned char *c = malloc(size);
     if (!c)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     memcpy(c, wkb, size);
     return lb_table_set_geometry(ctx, t, row, c, size);
 }
@@ -396,7 +396,7 @@ static lb_status placebo_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
                 len += strlen(d->s->id[pl->members[m][j]]) + 1;
             char *txt = malloc(len);
             if (!txt) {
-                b.st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                b.st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
                 break;
             }
             txt[0] = '\0';
@@ -597,25 +597,27 @@ lb_status wb_write_files(lb_ctx *ctx, const lb_result *res, const char *dir, cha
 {
     const lb_table *main = lb_result_table_by_name(res, "waterbed");
     const lb_table *pooled = lb_result_table_by_name(res, "waterbed_pooled");
-    lb_status st = main && pooled ? LB_OK : lb_error(ctx, LB_ERR_INTERNAL, "waterbed: no tables");
+    lb_status st =
+        main && pooled ? LB_OK : lb_ctx_error(ctx, LB_ERR_INTERNAL, "waterbed: no tables");
     if (st == LB_OK)
         st = write_csv(ctx, main, dir, "waterbed.csv", csv_sep);
     if (st == LB_OK)
         st = write_csv(ctx, pooled, dir, "waterbed_pooled.csv", csv_sep);
-    char *gpkg = st == LB_OK ? lb_strfmt("%s/zones.gpkg", dir) : NULL;
+    char *gpkg = st == LB_OK ? lb_core_strfmt("%s/zones.gpkg", dir) : NULL;
     if (st == LB_OK && !gpkg)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     const char *names[] = {"units", "focus", "placebos"};
     for (size_t i = 0; i < 3 && st == LB_OK; i++) {
         lb_vector_opts vo = {LB_FMT_GPKG, names[i], 0, ',', 0};
         const lb_table *t = lb_result_table_by_name(res, names[i]);
         st = t ? lb_write_vector(ctx, gpkg, t, &vo)
-               : lb_error(ctx, LB_ERR_INTERNAL, "waterbed: no table '%s'", names[i]);
+               : lb_ctx_error(ctx, LB_ERR_INTERNAL, "waterbed: no table '%s'", names[i]);
     }
     free(gpkg);
     if (st == LB_OK) {
-        char *path = lb_strfmt("%s/run.json", dir);
-        st = path ? lb_write_json(ctx, path, doc) : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        char *path = lb_core_strfmt("%s/run.json", dir);
+        st =
+            path ? lb_write_json(ctx, path, doc) : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         free(path);
     }
     return st;

@@ -158,7 +158,7 @@ static lb_status grow(lb_ctx *ctx, const wb_data *d, const unsigned char *cand, 
     lb_status st = LB_OK;
     for (;;) {
         if (!room(&mem, n, &cap)) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory growing placebo areas");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory growing placebo areas");
             break;
         }
         mem[n++] = next;
@@ -172,7 +172,7 @@ static lb_status grow(lb_ctx *ctx, const wb_data *d, const unsigned char *cand, 
                 continue;
             s->stamp[v] = s->tick;
             if (!room(&fr, nf, &capf)) {
-                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory growing placebo areas");
+                st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory growing placebo areas");
                 break;
             }
             fr[nf++] = v;
@@ -208,7 +208,7 @@ static lb_status first_visit(lb_ctx *ctx, scratch *s, size_t v, double dist)
     s->stamp[v] = s->tick;
     s->dist[v] = dist;
     s->order[v] = 0;
-    return touch(s, v) ? LB_OK : lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebo zones");
+    return touch(s, v) ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for placebo zones");
 }
 
 /* Zones of one pseudo area: distance to it (ring) and adjacency order for every unit that is
@@ -301,7 +301,7 @@ static lb_status alloc_out(lb_ctx *ctx, wb_placebo *out, size_t m, size_t cells)
     out->pop = calloc(m ? m : 1, sizeof(double));
     out->score = calloc(m ? m : 1, sizeof(double));
     if (!out->did || !out->members || !out->n_members || !out->pop || !out->score)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
     for (size_t i = 0; i < m * cells; i++)
         out->did[i] = NAN;
     return LB_OK;
@@ -405,10 +405,10 @@ lb_status wb_placebo_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_panel
         }
     }
     if (!(target > 0.0)) {
-        lb_log(ctx, LB_LOG_WARN,
-               "focus area '%s': no scored unit of its own in %d, so no "
-               "placebo areas can match it",
-               fa->id, p0->t0);
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "focus area '%s': no scored unit of its own in %d, so no "
+                   "placebo areas can match it",
+                   fa->id, p0->t0);
         return cfg->mode == LB_WB_PLACEBO_AUTO
                    ? wb_reassign_run(ctx, d, f, panels, n_panels, cfg, out)
                    : LB_OK;
@@ -431,7 +431,7 @@ lb_status wb_placebo_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_panel
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!cand || !cands || !s.stamp || !s.dist || !s.order || !s.front || !s.next || !tot ||
         !zacc || !keep || !rng) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
         goto cleanup;
     }
     gsl_rng_set(rng, wb_seed_mix(cfg->seed, fa->id, 0));
@@ -458,7 +458,7 @@ lb_status wb_placebo_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_panel
     size_t want = nc ? cfg->m * (size_t)(cfg->pool > 0 ? cfg->pool : 1) : 0;
     pool = calloc(want ? want : 1, sizeof(*pool));
     if (!pool) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
         goto cleanup;
     }
     for (size_t i = 0; i < want && st == LB_OK; i++) {
@@ -522,7 +522,7 @@ lb_status wb_placebo_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_panel
         const cluster *c = &pool[keep[i]];
         out->members[i] = malloc(c->n * sizeof(size_t));
         if (!out->members[i]) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
             break;
         }
         memcpy(out->members[i], c->u, c->n * sizeof(size_t));

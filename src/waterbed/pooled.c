@@ -41,7 +41,8 @@ static lb_status wls(lb_ctx *ctx, const double *X, const double *y, const double
 {
     memset(out, 0, sizeof(*out));
     if (p == 0 || n < p)
-        return lb_error(ctx, LB_ERR_DATA, "regression: %zu observations for %zu parameters", n, p);
+        return lb_ctx_error(ctx, LB_ERR_DATA, "regression: %zu observations for %zu parameters", n,
+                            p);
     gsl_matrix *A = gsl_matrix_alloc(n, p);
     gsl_vector *yv = gsl_vector_alloc(n), *wv = gsl_vector_alloc(n);
     gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(n, p);
@@ -49,7 +50,7 @@ static lb_status wls(lb_ctx *ctx, const double *X, const double *y, const double
     out->cov = gsl_matrix_alloc(p, p);
     lb_status st = LB_OK;
     if (!A || !yv || !wv || !ws || !out->c || !out->cov) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the regression");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the regression");
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++) {
@@ -64,7 +65,7 @@ static lb_status wls(lb_ctx *ctx, const double *X, const double *y, const double
         gsl_multifit_wlinear_tsvd(A, wv, yv, WLS_TOL, out->c, out->cov, &chisq, &out->rank, ws);
     gsl_set_error_handler(old);
     if (rc != GSL_SUCCESS)
-        st = lb_error(ctx, LB_ERR_DATA, "regression: GSL failed: %s", gsl_strerror(rc));
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "regression: GSL failed: %s", gsl_strerror(rc));
 cleanup:
     if (A)
         gsl_matrix_free(A);
@@ -103,7 +104,7 @@ static lb_status sparse_build(lb_ctx *ctx, const double *X, size_t n, size_t p, 
     m->val = malloc((nnz ? nnz : 1) * sizeof(double));
     if (!m->start || !m->col || !m->val) {
         sparse_free(m);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for the regression");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the regression");
     }
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -215,14 +216,14 @@ static lb_status wcr_prepare(lb_ctx *ctx, const sparse *X, const double *y, cons
     b->B = calloc(G ? G : 1, sizeof(double));
     lb_status st = LB_OK;
     if (!br || !cj || !score || !xw || !b->a || !b->ur || !b->wu || !b->B) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
         goto cleanup;
     }
     for (size_t k = 0; k < p; k++)
         cj[k] = C[j * tda + k];
     b->estimate = gsl_vector_get(full->c, j);
     if (!(C[j * tda + j] > 0.0)) {
-        st = lb_error(ctx, LB_ERR_DATA, "regression: coefficient %zu is not identified", j);
+        st = lb_ctx_error(ctx, LB_ERR_DATA, "regression: coefficient %zu is not identified", j);
         goto cleanup;
     }
     for (size_t k = 0; k < p; k++)
@@ -253,7 +254,7 @@ static lb_status wcr_prepare(lb_ctx *ctx, const sparse *X, const double *y, cons
         b->gamma = malloc(p * sizeof(double));
         b->score = malloc((G ? G : 1) * sizeof(double));
         if (!b->r || !b->gamma || !b->score)
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
         goto cleanup;
     }
     /* by cluster: X_g'W_g ũ_g and M_g, then δ_g = C·X_g'W_g ũ_g */
@@ -262,7 +263,7 @@ static lb_status wcr_prepare(lb_ctx *ctx, const sparse *X, const double *y, cons
     b->M = calloc(G * p > 0 ? G * p : 1, sizeof(double));
     if (!xg || !b->delta || !b->M) {
         free(xg);
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++)
@@ -347,7 +348,7 @@ static lb_status wcr_terms(lb_ctx *ctx, const double *X, const double *y, const 
     double *gamma = malloc(p * sizeof(double));
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (st == LB_OK && (!gamma || !rng))
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
     for (size_t t = 0; t < nj && st == LB_OK; t++) {
         wcr b;
         st = wcr_prepare(ctx, &sx, y, w, cluster, n, p, js[t], &full, &b);
@@ -360,7 +361,7 @@ static lb_status wcr_terms(lb_ctx *ctx, const double *X, const double *y, const 
             double *v = malloc(b.G * sizeof(double));
             if (!v) {
                 wcr_free(&b);
-                st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
+                st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
                 break;
             }
             gsl_rng_set(rng, seeds[t]);
@@ -396,7 +397,7 @@ lb_status wb_wls_wcr_tstar(lb_ctx *ctx, const double *X, const double *y, const 
                            double *tstar)
 {
     if (j >= p)
-        return lb_error(ctx, LB_ERR_ARG, "regression: coefficient %zu of %zu", j, p);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "regression: coefficient %zu of %zu", j, p);
     wb_wls_test t;
     unsigned long seed = 1;
     return wcr_terms(ctx, X, y, w, cluster, n, p, &j, 1, 0, &seed, &t, v, tstar);
@@ -407,7 +408,7 @@ lb_status wb_wls_wcr(lb_ctx *ctx, const double *X, const double *y, const double
                      unsigned long seed, wb_wls_test *out)
 {
     if (j >= p)
-        return lb_error(ctx, LB_ERR_ARG, "regression: coefficient %zu of %zu", j, p);
+        return lb_ctx_error(ctx, LB_ERR_ARG, "regression: coefficient %zu of %zu", j, p);
     return wcr_terms(ctx, X, y, w, cluster, n, p, &j, 1, n_boot, &seed, out, NULL, NULL);
 }
 
@@ -471,7 +472,7 @@ static lb_status cluster_ids(lb_ctx *ctx, const wb_data *d, lb_wb_cluster mode, 
         free(keys);
         free(key_id);
         free(map);
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for clusters");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for clusters");
     }
     for (size_t i = 0; i < n_map; i++)
         map[i] = -1;
@@ -524,19 +525,19 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
     size_t *cl = NULL;
     lb_status st = LB_OK;
     if (!rf || !rz || !units) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
         goto cleanup;
     }
     unit_roles(d, rf, rz);
     size_t zone_n[64] = {0}, class_w[LB_N_CLASSES + 1] = {0};
     size_t *focus_n = calloc(nF ? nF : 1, sizeof(size_t));
     if (!focus_n) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
         goto cleanup;
     }
     if (nZ > 64) {
         free(focus_n);
-        st = lb_error(ctx, LB_ERR_ARG, "pooled regression: at most 62 rings");
+        st = lb_ctx_error(ctx, LB_ERR_ARG, "pooled regression: at most 62 rings");
         goto cleanup;
     }
     for (size_t u = 0; u < d->n; u++) {
@@ -559,7 +560,7 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
         col_focus[f] = focus_n[f] ? (int)p++ : -1;
     free(focus_n);
     if (!col_focus) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
         goto cleanup;
     }
     for (size_t z = 0; z < nZ; z++)
@@ -569,9 +570,10 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
     if (zone_n[R + 1] == 0 || n <= p) {
         free(col_focus);
         if (n > 0) /* an outcome without data in the period is no news */
-            lb_log(ctx, LB_LOG_WARN,
-                   "pooled regression %d-%d, %s: %zu units for %zu parameters%s; skipped", pn->t0,
-                   pn->t1, outcome, n, p, zone_n[R + 1] == 0 ? " and no far control" : "");
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "pooled regression %d-%d, %s: %zu units for %zu parameters%s; skipped",
+                       pn->t0, pn->t1, outcome, n, p,
+                       zone_n[R + 1] == 0 ? " and no far control" : "");
         goto cleanup;
     }
     X = calloc(n * p, sizeof(double));
@@ -580,7 +582,7 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
     cl = malloc(n * sizeof(size_t));
     if (!X || !y || !w || !cl) {
         free(col_focus);
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++) {
@@ -603,7 +605,7 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
     out->n_params = p;
     out->terms = calloc(R + 1, sizeof(wb_pooled_term));
     if (!out->terms) {
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
         goto cleanup;
     }
     size_t js[64], nj = 0;
@@ -613,16 +615,16 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
         if (col_zone[z] < 0)
             continue;
         /* zone column z: 0 focus, 1..R rings, in the order of the zone slots */
-        char *key = lb_strfmt("pooled:%d-%d:%zu:%s", pn->t0, pn->t1, k, d->slots[z].name);
+        char *key = lb_core_strfmt("pooled:%d-%d:%zu:%s", pn->t0, pn->t1, k, d->slots[z].name);
         if (!key) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             break;
         }
         seeds[nj] = wb_seed_mix(cfg->seed, key, 1);
         free(key);
-        out->terms[nj].term = lb_strdup(d->slots[z].name);
+        out->terms[nj].term = lb_core_strdup(d->slots[z].name);
         if (!out->terms[nj].term) {
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             break;
         }
         js[nj++] = (size_t)col_zone[z];

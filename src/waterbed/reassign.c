@@ -49,7 +49,7 @@ static lb_status design_build(lb_ctx *ctx, const wb_data *d, size_t *const *zu, 
     g->place = malloc((cap ? cap : 1) * sizeof(size_t));
     g->perm = malloc((cap ? cap : 1) * sizeof(size_t));
     if (!g->unit || !g->far || !g->slot_start || !g->place || !g->perm)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
     /* zone places first (a unit in two zones, e.g. a ring and an adjacency order, is one
      * place), then the far control */
     for (size_t z = 0; z < nz; z++) {
@@ -143,7 +143,7 @@ lb_status wb_reassign_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_pane
     out->did = malloc((m * cells > 0 ? m * cells : 1) * sizeof(double));
     lb_status st = g && want && at && zu && zn && rng && out->did
                        ? LB_OK
-                       : lb_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
+                       : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
     for (size_t z = 0; z < nz && st == LB_OK; z++) {
         const wb_slot *sl = &d->slots[z];
         if (sl->scheme == WB_SCHEME_CONTROL)
@@ -154,7 +154,7 @@ lb_status wb_reassign_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_pane
             st = wb_zone_units(ctx, d, f, z, &zu[z], &zn[z]);
     }
     if (st == LB_OK && z_far == nz)
-        st = lb_error(ctx, LB_ERR_INTERNAL, "waterbed: no far-control zone");
+        st = lb_ctx_error(ctx, LB_ERR_INTERNAL, "waterbed: no far-control zone");
     for (size_t i = 0; st == LB_OK && i < d->n; i++)
         at[i] = (size_t)-1;
     for (size_t p = 0; p < n_panels && st == LB_OK; p++)

@@ -49,7 +49,7 @@ static lb_status waterbed_write(lb_ctx *ctx, const lb_result *res, const lb_writ
 {
     const wb_payload *pl = lb_result_payload(res);
     if (w->csv_sep && w->csv_sep != ',' && w->csv_sep != ';')
-        return lb_error(ctx, LB_ERR_ARG, "waterbed: the CSV separator must be ',' or ';'");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "waterbed: the CSV separator must be ',' or ';'");
     double t0 = now_s();
     size_t n0 = lb_ctx_warning_count(ctx);
     lb_outdir out = {0};
@@ -60,7 +60,7 @@ static lb_status waterbed_write(lb_ctx *ctx, const lb_result *res, const lb_writ
     int opened = st == LB_OK;
     struct json_object *doc = NULL, *options = NULL;
     if (st == LB_OK && json_object_deep_copy(pl->doc, &doc, NULL) != 0)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK) {
         char sep[2] = {w->csv_sep == ';' ? ';' : ',', '\0'};
         if (json_object_object_get_ex(doc, "options", &options))
@@ -76,7 +76,7 @@ static lb_status waterbed_write(lb_ctx *ctx, const lb_result *res, const lb_writ
     if (opened)
         lb_outdir_abort(&out); /* after a commit this only frees */
     if (st == LB_OK)
-        st = lb_progress(ctx, 1.0, "done");
+        st = lb_ctx_progress(ctx, 1.0, "done");
     json_object_put(doc);
     return st;
 }
@@ -87,16 +87,16 @@ lb_status lb_waterbed_compute(lb_ctx *ctx, const lb_waterbed_options *o, lb_resu
 {
     lb_ctx_warnings_reset(ctx);
     if (!o || !o->scores || o->n_scores == 0)
-        return lb_error(ctx, LB_ERR_ARG,
-                        "waterbed: scored units are required (a run directory "
-                        "or a table of published scores)");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "waterbed: scored units are required (a run directory "
+                            "or a table of published scores)");
     double t0 = now_s();
     lb_scoreset *s = NULL;
     wb_result *r = NULL;
     lb_result *res = NULL;
     wb_payload *pl = calloc(1, sizeof(*pl));
     lb_status st = pl ? lb_result_create(ctx, "waterbed", &waterbed_ops, &res)
-                      : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                      : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st != LB_OK) {
         free(pl);
         return st;
@@ -104,20 +104,20 @@ lb_status lb_waterbed_compute(lb_ctx *ctx, const lb_waterbed_options *o, lb_resu
     lb_result_set_payload(res, pl);
     pl->inputs = calloc(o->n_scores + 1, sizeof(char *));
     for (size_t i = 0; pl->inputs && i < o->n_scores; i++)
-        pl->inputs[pl->n_inputs++] = lb_strdup(o->scores[i].path);
+        pl->inputs[pl->n_inputs++] = lb_core_strdup(o->scores[i].path);
     if (pl->inputs && o->focus_path)
-        pl->inputs[pl->n_inputs++] = lb_strdup(o->focus_path);
+        pl->inputs[pl->n_inputs++] = lb_core_strdup(o->focus_path);
     for (size_t i = 0; st == LB_OK && i < pl->n_inputs; i++)
         if (!pl->inputs[i])
-            st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK && !pl->inputs)
-        st = lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
-        st = lb_progress(ctx, 0.0, "reading scores");
+        st = lb_ctx_progress(ctx, 0.0, "reading scores");
     if (st == LB_OK)
         st = lb_scoreset_read(ctx, o->scores, o->n_scores, &s);
     if (st == LB_OK)
-        st = lb_progress(ctx, 0.05, "zones");
+        st = lb_ctx_progress(ctx, 0.05, "zones");
     if (st == LB_OK)
         st = wb_analyse(ctx, s, o, &r);
     if (st == LB_OK)
@@ -128,7 +128,7 @@ lb_status lb_waterbed_compute(lb_ctx *ctx, const lb_waterbed_options *o, lb_resu
         st = pl->doc
                  ? lb_result_set_provenance(
                        ctx, res, json_object_to_json_string_ext(pl->doc, JSON_C_TO_STRING_PRETTY))
-                 : lb_error(ctx, LB_ERR_NOMEM, "out of memory");
+                 : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     }
     if (st == LB_OK)
         st = lb_result_take_warnings(ctx, res);
@@ -146,7 +146,7 @@ lb_status lb_waterbed_exec(lb_ctx *ctx, const lb_waterbed_options *o)
 {
     lb_ctx_warnings_reset(ctx);
     if (!o || !o->outdir)
-        return lb_error(ctx, LB_ERR_ARG, "waterbed: an output directory is required");
+        return lb_ctx_error(ctx, LB_ERR_ARG, "waterbed: an output directory is required");
     lb_result *res = NULL;
     lb_status st = lb_waterbed_compute(ctx, o, &res);
     if (st == LB_OK) {
@@ -191,7 +191,7 @@ static char *keep(arena *a, char *s)
 /* PATH[:LAYER]: the layer is split off at the last ':' unless PATH names a file. */
 static void split_layer(arena *a, const char *arg, const char **path, const char **layer)
 {
-    char *copy = keep(a, lb_strdup(arg));
+    char *copy = keep(a, lb_core_strdup(arg));
     *path = copy;
     *layer = NULL;
     if (!copy)
@@ -214,7 +214,7 @@ static const char **items(arena *a, const lb_opts *opts, const char *key, size_t
     const char **out = (const char **)keep(a, calloc(cap, sizeof(char *)));
     *n = 0;
     for (size_t i = 0; out && i < nv; i++) {
-        char *copy = keep(a, lb_strdup(v[i]));
+        char *copy = keep(a, lb_core_strdup(v[i]));
         for (char *p = copy, *q; p && *p; p = q) {
             q = p + strcspn(p, ",");
             if (*q)
@@ -238,11 +238,12 @@ lb_status lb_waterbed_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
 {
     lb_ctx_warnings_reset(ctx);
     if (!opts || strcmp(lb_opts_operation(opts), "waterbed") != 0)
-        return lb_error(ctx, LB_ERR_ARG, "lb_waterbed_run: options of \"%s\", not of \"waterbed\"",
-                        opts ? lb_opts_operation(opts) : "(null)");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "lb_waterbed_run: options of \"%s\", not of \"waterbed\"",
+                            opts ? lb_opts_operation(opts) : "(null)");
     lb_status st = lb_opts_check(ctx, opts, 0);
     if (st != LB_OK)
-        return lb_error_prefix(ctx, st, "waterbed: ");
+        return lb_ctx_error_prefix(ctx, st, "waterbed: ");
     arena a = {0};
     lb_waterbed_options o;
     lb_waterbed_options_init(&o);
@@ -331,8 +332,8 @@ lb_status lb_waterbed_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
     if (sep)
         o.csv_sep = sep[0]; /* recorded in the provenance; the files take the write's */
     o.command_line = lb_opts_get_str(opts, "command-line");
-    st =
-        a.failed ? lb_error(ctx, LB_ERR_NOMEM, "out of memory") : lb_waterbed_compute(ctx, &o, out);
+    st = a.failed ? lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory")
+                  : lb_waterbed_compute(ctx, &o, out);
     for (size_t i = 0; i < a.n; i++)
         free(a.s[i]);
     free(a.s);

@@ -157,10 +157,10 @@ lb_status lb_wdq_counts(lb_ctx *ctx, double rb, double ra, double db, double da,
 {
     if (!out || !(cb > 0.0) || !(ca > 0.0) || !(rb >= 0.0) || !(ra >= 0.0) || !(db >= 0.0) ||
         !(da >= 0.0))
-        return lb_error(ctx, LB_ERR_ARG,
-                        "WDQ: counts must be >= 0 and the control counts > 0 (got Rb=%g Ra=%g "
-                        "Db=%g Da=%g Cb=%g Ca=%g)",
-                        rb, ra, db, da, cb, ca);
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "WDQ: counts must be >= 0 and the control counts > 0 (got Rb=%g Ra=%g "
+                            "Db=%g Da=%g Cb=%g Ca=%g)",
+                            rb, ra, db, da, cb, ca);
     lb_wdq_result r;
     r.gross_effect = rb - ra;
     r.net_effect = rb / cb - ra / ca;
@@ -177,15 +177,15 @@ lb_status lb_wdd(lb_ctx *ctx, const double treated[2], const double control[2],
                  double post_len, lb_wdd_result *out)
 {
     if (!out || !treated || !control || !(pre_len > 0.0) || !(post_len > 0.0))
-        return lb_error(ctx, LB_ERR_ARG,
-                        "WDD: treated and control counts and positive period "
-                        "lengths are required");
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "WDD: treated and control counts and positive period "
+                            "lengths are required");
     const double zero[2] = {0.0, 0.0};
     const double *c4[4] = {treated, control, disp ? disp : zero,
                            disp_control ? disp_control : zero};
     for (int k = 0; k < 4; k++)
         if (!(c4[k][0] >= 0.0) || !(c4[k][1] >= 0.0))
-            return lb_error(ctx, LB_ERR_ARG, "WDD: counts must be >= 0");
+            return lb_ctx_error(ctx, LB_ERR_ARG, "WDD: counts must be >= 0");
     /* Wheeler & Ratcliffe (2018): ΔT − ΔC + ΔD − ΔCD, counts per unit of time; a Poisson count
      * X scaled by 1/L has variance X/L². */
     double delta[4], var = 0.0;
@@ -219,7 +219,7 @@ lb_status lb_bh_qvalues(lb_ctx *ctx, const double *p, size_t n, double *q)
 {
     pidx *v = malloc((n ? n : 1) * sizeof(*v));
     if (!v)
-        return lb_error(ctx, LB_ERR_NOMEM, "out of memory for q-values");
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for q-values");
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         q[i] = NAN;
@@ -227,8 +227,8 @@ lb_status lb_bh_qvalues(lb_ctx *ctx, const double *p, size_t n, double *q)
             continue;
         if (p[i] < 0.0 || p[i] > 1.0) {
             free(v);
-            return lb_error(ctx, LB_ERR_ARG, "q-values: p-value %zu is %g, outside [0, 1]", i,
-                            p[i]);
+            return lb_ctx_error(ctx, LB_ERR_ARG, "q-values: p-value %zu is %g, outside [0, 1]", i,
+                                p[i]);
         }
         v[m++] = (pidx){p[i], i};
     }

@@ -58,7 +58,7 @@ static inline const char *fuzz_dir(void)
 /* GDAL registered once, its messages silenced (the readers capture what they report). */
 static inline void fuzz_init_gdal(void)
 {
-    lb_gdal_init();
+    lb_io_gdal_init();
     CPLSetErrorHandler(CPLQuietErrorHandler);
     CPLSetConfigOption("CPL_DEBUG", "OFF");
     CPLSetConfigOption("GDAL_NUM_THREADS", "1");

@@ -21,29 +21,30 @@ static inline void fuzz_diagnose_one(const lb_scoreset *s, const char *wijk, con
     o.wijk = wijk;
     o.focus = focus;
     o.outdir = fuzz_dir();
-    lb_dx_selection sel;
+    lb_diagnose_selection sel;
     lb_diagnosis dx;
-    lb_status st = lb_dx_select(ctx, s, &o, &sel);
+    lb_status st = lb_diagnose_select(ctx, s, &o, &sel);
     if (st == LB_OK) {
-        st = lb_dx_compute(ctx, s, &sel, &o, &dx);
+        st = lb_diagnose_compute_selection(ctx, s, &sel, &o, &dx);
         if (st == LB_OK) {
             char html[128], md[128];
             snprintf(html, sizeof(html), "%s/dx.html", fuzz_dir());
             snprintf(md, sizeof(md), "%s/dx.md", fuzz_dir());
             struct json_object *doc = NULL;
-            if (lb_dx_json(ctx, &dx, "fuzz", &doc) == LB_OK) {
+            if (lb_diagnose_json(ctx, &dx, "fuzz", &doc) == LB_OK) {
                 if (!json_object_to_json_string(doc))
                     abort();
             } else if (!lb_ctx_errmsg(ctx)[0]) {
                 abort();
             }
             json_object_put(doc);
-            if (lb_dx_write_html(ctx, &dx, html) != LB_OK || lb_dx_write_md(ctx, &dx, md) != LB_OK)
+            if (lb_diagnose_write_html(ctx, &dx, html) != LB_OK ||
+                lb_diagnose_write_md(ctx, &dx, md) != LB_OK)
                 if (!lb_ctx_errmsg(ctx)[0])
                     abort();
-            lb_dx_free(&dx);
+            lb_diagnose_free(&dx);
         }
-        lb_dx_selection_free(&sel);
+        lb_diagnose_selection_free(&sel);
     }
     fuzz_note(ctx, st == LB_OK ? "diagnosed" : "not diagnosed");
     if (st != LB_OK && !lb_ctx_errmsg(ctx)[0])

@@ -2,7 +2,7 @@
 /* libFuzzer harness: the run.json readers on arbitrary bytes as the run.json of a run
  * directory: lb_scoreset_read on the run (src/scores/scoreset.c: tool, options, model,
  * reference means per year, indicators; the units or grid layer of a fixed scores.gpkg made
- * here), lb_reference_read (src/io/runjson.c: the reference for --reference) with the tiny
+ * here), lb_io_reference_read (src/io/runjson.c: the reference for --reference) with the tiny
  * model, and the diagnosis of what was read (indicator contributions included). */
 #include "fuzz_dx.h"
 
@@ -152,7 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     lb_reference ref;
     memset(&ref, 0, sizeof(ref));
-    if (lb_reference_read(ctx, json_path, model, &ref) == LB_OK)
+    if (lb_io_reference_read(ctx, json_path, model, &ref) == LB_OK)
         lb_reference_free(&ref);
     else
         fuzz_refused(ctx, json_path);
