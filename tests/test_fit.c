@@ -511,6 +511,45 @@ static void test_fit_kfold_never_splits_a_cluster(void **state)
     design_free(&g);
 }
 
+/* Without clusters every unit is its own fold: the leverage shortcut against n refits, with a
+ * unit of leverage within 1e-6 of 1 (refitted) among them, with and without intercept/ridge. */
+static void test_fit_loo_without_clusters_matches_brute_force(void **state)
+{
+    (void)state;
+    design g = design_random(24, 40, 3, 1);
+    g.x[7 * 3 + 1] = 1e5;
+    for (int variant = 0; variant < 3; variant++) {
+        lb_ctx *ctx = lb_test_ctx();
+        lb_fit_data d = design_data(&g);
+        d.cluster = NULL;
+        lb_fit_options o = {0};
+        o.no_intercept = variant == 1;
+        o.ridge = variant == 2 ? 3.0 : 0.0;
+        lb_fit *f = NULL;
+        assert_int_equal(lb_calibrate_fit(ctx, &d, &o, &f), LB_OK);
+        assert_int_equal(f->n_folds, g.n);
+        /* the outlier's leverage w a'(A'WA + Λ)⁻¹a is within 1e-6 of 1 */
+        ref r;
+        int ic = !o.no_intercept;
+        ref_fit(g.x, g.y, g.w, g.p, NULL, g.n, o.ridge, ic, &r);
+        double a[4] = {1.0, g.x[21], g.x[22], g.x[23]}, h = 0.0;
+        const double *av = ic ? a : a + 1;
+        for (size_t u = 0; u < r.k; u++)
+            for (size_t v = 0; v < r.k; v++)
+                h += g.w[7] * av[u] * r.ninv[u * r.k + v] * av[v];
+        assert_true(1.0 - h < 1e-6);
+        double *pred = malloc(g.n * sizeof(double));
+        double r2 = brute_cv_r2(&g, f, o.ridge, ic, pred);
+        for (size_t i = 0; i < g.n; i++)
+            assert_rel(f->cv_pred[i], pred[i], 1e-9);
+        assert_rel(f->cv_r2, r2, 1e-9);
+        free(pred);
+        lb_calibrate_fit_destroy(f);
+        lb_ctx_destroy(ctx);
+    }
+    design_free(&g);
+}
+
 /* λ chosen by the same grouped CV: every grid point's CV R² is the brute-force one, the chosen
  * λ has the best of them, and the final fit is the ridge fit at that λ. */
 static void test_fit_ridge_cv_chooses_best_lambda(void **state)
@@ -778,6 +817,7 @@ int main(void)
         cmocka_unit_test(test_fit_ridge_small_lambda_is_wls),
         cmocka_unit_test(test_fit_loco_cv_matches_brute_force),
         cmocka_unit_test(test_fit_kfold_never_splits_a_cluster),
+        cmocka_unit_test(test_fit_loo_without_clusters_matches_brute_force),
         cmocka_unit_test(test_fit_ridge_cv_chooses_best_lambda),
         cmocka_unit_test(test_fit_vif_matches_auxiliary_regressions),
         cmocka_unit_test(test_fit_condition_and_sign_warnings),

@@ -28,6 +28,9 @@
 #define CONST_TOL 1e-12
 /* A predictor's share in a null vector of the design above which it is named as collinear. */
 #define NULL_LOADING 1e-6
+/* Leave-one-out by the leverage formula needs 1 − h_ii at least this large (a relative error
+ * of about 1e-16/(1 − h_ii) in the left-out residual); units closer to 1 are refitted. */
+#define LEVERAGE_TOL 1e-6
 
 /* ---- one QR fit on a subset of the rows ---- */
 
@@ -482,72 +485,149 @@ static lb_fit *fit_alloc(size_t n, size_t p, size_t n_lambda)
     return f;
 }
 
-/* Out-of-fold predictions pred[l * n + i] for every λ of the grid. */
-static lb_status cross_validate(lb_ctx *ctx, const lb_fit_data *d, int centre, lb_fit *f,
+/* Refit without fold @p fo (rows: scratch of n) and predict its units for every λ of the grid
+ * into pred[l * n + i]. */
+static lb_status refit_fold(lb_ctx *ctx, const lb_fit_data *d, int centre, lb_fit *f, size_t fo,
+                            qrfit *q, size_t *rows, double *beta, double *pred)
+{
+    size_t n = d->n, p = d->p;
+    size_t m = 0, first = SIZE_MAX, bad = 0;
+    char nb[32];
+    for (size_t i = 0; i < n; i++) {
+        if (f->fold[i] != fo)
+            rows[m++] = i;
+        else if (first == SIZE_MAX)
+            first = i;
+    }
+    if (m <= p + 1)
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "calibrate: cross-validation fold %zu (with cluster %zu) leaves %zu "
+                            "units to fit %zu predictors: use more folds or more clusters",
+                            fo, cluster_of(d, first), m, p);
+    bad = qrfit_build(q, d, rows, m, centre);
+    if (bad)
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "calibrate: cross-validation fold %zu (with cluster %zu): predictor "
+                            "'%s' is constant on the other units, so the fold cannot be fitted; "
+                            "use fewer folds or drop the predictor",
+                            fo, cluster_of(d, first), pname(d, bad - 1, nb, sizeof(nb)));
+    for (size_t l = 0; l < f->n_lambda; l++) {
+        double alpha = 0.0;
+        bad = qrfit_solve(q, f->lambda_grid[l], beta, &alpha, NULL);
+        if (bad)
+            return lb_ctx_error(ctx, LB_ERR_ARG,
+                                "calibrate: cross-validation fold %zu (with cluster %zu): on "
+                                "the other units predictor '%s' is a linear combination of the "
+                                "others; use fewer folds, ridge, or drop a predictor",
+                                fo, cluster_of(d, first), pname(d, bad - 1, nb, sizeof(nb)));
+        for (size_t i = 0; i < n; i++) {
+            if (f->fold[i] != fo)
+                continue;
+            double yh = alpha;
+            for (size_t j = 0; j < p; j++)
+                yh += d->x[i * p + j] * beta[j];
+            pred[l * n + i] = yh;
+        }
+    }
+    return LB_OK;
+}
+
+/* Leave one unit out without n refits (each unit its own cluster). For a penalised least
+ * squares fit the left-out residual is e_i/(1 − h_ii) with h_ii = w_i(1/Σw + z_i'Bz_i), z_i
+ * the centred predictors (Sherman–Morrison on A'WA + Λ; the intercept is unpenalised, so the
+ * training means need no refit either). Units whose leverage is so close to 1 that the division
+ * would lose digits are refitted. @p q: the fit on all units, same centring. */
+static lb_status leave_one_out(lb_ctx *ctx, const lb_fit_data *d, qrfit *q, lb_fit *f, double *pred,
+                               qrfit *scratch, size_t *rows, double *beta)
+{
+    lb_status st = LB_OK;
+    size_t n = d->n, p = d->p;
+    char *refit = calloc(n, 1);
+    double *z = malloc(p * sizeof(double));
+    gsl_matrix *B = gsl_matrix_alloc(p, p);
+    if (!refit || !z || !B) {
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "calibrate: out of memory for cross-validation");
+        goto cleanup;
+    }
+    for (size_t l = 0; l < f->n_lambda; l++) {
+        double alpha = 0.0;
+        size_t bad = qrfit_solve(q, f->lambda_grid[l], beta, &alpha, B);
+        if (bad) {
+            char nb[32];
+            st = lb_ctx_error(ctx, LB_ERR_ARG,
+                              "calibrate: the design is singular at predictor '%s' (a linear "
+                              "combination of the others); drop it",
+                              pname(d, bad - 1, nb, sizeof(nb)));
+            goto cleanup;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const double *xi = d->x + i * p;
+            double e = d->y[i] - alpha, zbz = 0.0;
+            for (size_t j = 0; j < p; j++) {
+                e -= xi[j] * beta[j];
+                z[j] = xi[j] - q->xbar[j];
+            }
+            for (size_t j = 0; j < p; j++) {
+                double bz = 0.0;
+                for (size_t k = 0; k < p; k++)
+                    bz += gsl_matrix_get(B, j, k) * z[k];
+                zbz += z[j] * bz;
+            }
+            double h = weight(d, i) * ((q->centre ? 1.0 / q->sw : 0.0) + zbz);
+            if (1.0 - h >= LEVERAGE_TOL)
+                pred[l * n + i] = d->y[i] - e / (1.0 - h);
+            else
+                refit[i] = 1;
+        }
+        st = lb_ctx_progress(ctx, (double)(l + 1) / (double)(f->n_lambda + 1),
+                             "calibrate: cross-validation");
+        if (st != LB_OK)
+            goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!refit[i])
+            continue;
+        st = refit_fold(ctx, d, q->centre, f, f->fold[i], scratch, rows, beta, pred);
+        if (st != LB_OK)
+            goto cleanup;
+    }
+cleanup:
+    if (B)
+        gsl_matrix_free(B);
+    free(z);
+    free(refit);
+    return st;
+}
+
+/* Out-of-fold predictions pred[l * n + i] for every λ of the grid. @p q: the fit on all units
+ * with the same centring (used for leave-one-out without clusters). */
+static lb_status cross_validate(lb_ctx *ctx, const lb_fit_data *d, qrfit *q, lb_fit *f,
                                 double *pred)
 {
     lb_status st = LB_OK;
     size_t n = d->n, p = d->p;
     size_t *rows = malloc(n * sizeof(size_t));
     double *beta = malloc(p * sizeof(double));
-    qrfit q = {0};
-    if (!rows || !beta || qrfit_alloc(&q, n, p) != 0) {
+    qrfit scratch = {0};
+    if (!rows || !beta || qrfit_alloc(&scratch, n, p) != 0) {
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "calibrate: out of memory for cross-validation");
         goto cleanup;
     }
+    if (f->n_folds == n) { /* every unit its own fold */
+        st = leave_one_out(ctx, d, q, f, pred, &scratch, rows, beta);
+        goto cleanup;
+    }
     for (size_t fo = 0; fo < f->n_folds; fo++) {
-        size_t m = 0, first = SIZE_MAX;
-        for (size_t i = 0; i < n; i++) {
-            if (f->fold[i] != fo)
-                rows[m++] = i;
-            else if (first == SIZE_MAX)
-                first = i;
-        }
-        char nb[32];
-        size_t bad = 0;
-        if (m <= p + 1) {
-            st = lb_ctx_error(ctx, LB_ERR_ARG,
-                              "calibrate: cross-validation fold %zu (with cluster %zu) leaves "
-                              "%zu units to fit %zu predictors: use more folds or more clusters",
-                              fo, cluster_of(d, first), m, p);
+        st = refit_fold(ctx, d, q->centre, f, fo, &scratch, rows, beta, pred);
+        if (st != LB_OK)
             goto cleanup;
-        }
-        bad = qrfit_build(&q, d, rows, m, centre);
-        if (bad) {
-            st = lb_ctx_error(ctx, LB_ERR_ARG,
-                              "calibrate: cross-validation fold %zu (with cluster %zu): "
-                              "predictor '%s' is constant on the other units, so the fold "
-                              "cannot be fitted; use fewer folds or drop the predictor",
-                              fo, cluster_of(d, first), pname(d, bad - 1, nb, sizeof(nb)));
-            goto cleanup;
-        }
-        for (size_t l = 0; l < f->n_lambda; l++) {
-            double alpha = 0.0;
-            bad = qrfit_solve(&q, f->lambda_grid[l], beta, &alpha, NULL);
-            if (bad) {
-                st = lb_ctx_error(ctx, LB_ERR_ARG,
-                                  "calibrate: cross-validation fold %zu (with cluster %zu): "
-                                  "on the other units predictor '%s' is a linear combination "
-                                  "of the others; use fewer folds, ridge, or drop a predictor",
-                                  fo, cluster_of(d, first), pname(d, bad - 1, nb, sizeof(nb)));
-                goto cleanup;
-            }
-            for (size_t i = 0; i < n; i++) {
-                if (f->fold[i] != fo)
-                    continue;
-                double yh = alpha;
-                for (size_t j = 0; j < p; j++)
-                    yh += d->x[i * p + j] * beta[j];
-                pred[l * n + i] = yh;
-            }
-        }
         st = lb_ctx_progress(ctx, (double)(fo + 1) / (double)f->n_folds,
                              "calibrate: cross-validation");
         if (st != LB_OK)
             goto cleanup;
     }
 cleanup:
-    qrfit_free(&q);
+    qrfit_free(&scratch);
     free(beta);
     free(rows);
     return st;
@@ -701,7 +781,22 @@ lb_status lb_calibrate_fit(lb_ctx *ctx, const lb_fit_data *d, const lb_fit_optio
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "calibrate: out of memory for %zu units", n);
         goto cleanup;
     }
-    st = cross_validate(ctx, d, centre, f, pred);
+    /* the fit on all units: centred with an intercept, raw without */
+    qrfit *q = &full;
+    if (!centre) {
+        if (qrfit_alloc(&raw, n, p) != 0) {
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "calibrate: out of memory for %zu units", n);
+            goto cleanup;
+        }
+        bad = qrfit_build(&raw, d, all, n, 0);
+        q = &raw;
+    }
+    if (bad) {
+        st = lb_ctx_error(ctx, LB_ERR_ARG, "calibrate: predictor '%s' is zero on every unit",
+                          pname(d, bad - 1, nb, sizeof(nb)));
+        goto cleanup;
+    }
+    st = cross_validate(ctx, d, q, f, pred);
     if (st != LB_OK)
         goto cleanup;
 
@@ -727,18 +822,7 @@ lb_status lb_calibrate_fit(lb_ctx *ctx, const lb_fit_data *d, const lb_fit_optio
     f->lambda = f->lambda_grid[best];
     memcpy(f->cv_pred, pred + best * n, n * sizeof(double));
 
-    /* the fit on all units */
-    qrfit *q = &full;
-    if (!centre) {
-        if (qrfit_alloc(&raw, n, p) != 0) {
-            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "calibrate: out of memory for %zu units", n);
-            goto cleanup;
-        }
-        bad = qrfit_build(&raw, d, all, n, 0);
-        q = &raw;
-    }
-    if (!bad)
-        bad = qrfit_solve(q, f->lambda, f->beta, &f->intercept, B);
+    bad = qrfit_solve(q, f->lambda, f->beta, &f->intercept, B);
     if (bad) {
         st = lb_ctx_error(ctx, LB_ERR_ARG,
                           "calibrate: the design is singular at predictor '%s' (a linear "
