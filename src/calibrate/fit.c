@@ -321,9 +321,9 @@ static lb_status check_data(lb_ctx *ctx, const lb_fit_data *d, const lb_fit_opti
         return lb_ctx_error(ctx, LB_ERR_ARG, "calibrate: no predictors to fit");
     if (d->n <= d->p + 1)
         return lb_ctx_error(ctx, LB_ERR_ARG,
-                            "calibrate: %zu units for %zu predictors and an intercept: a fit "
-                            "needs more units than coefficients (at least %zu units)",
-                            d->n, d->p, d->p + 2);
+                            "calibrate: %zu units for %zu predictors%s: a fit needs more units "
+                            "than coefficients (at least %zu units)",
+                            d->n, d->p, o->no_intercept ? "" : " and an intercept", d->p + 2);
     if (d->cluster && d->n_clusters == 0)
         return lb_ctx_error(ctx, LB_ERR_ARG, "calibrate: cluster ids given but n_clusters is 0");
     for (size_t i = 0; i < d->n; i++) {
