@@ -180,7 +180,7 @@ static void design_free(design *g)
 
 static lb_fit_data design_data(const design *g)
 {
-    lb_fit_data d = {g->n, g->p, g->x, g->y, g->w, g->cl, g->nc, NULL, NULL};
+    lb_fit_data d = {g->n, g->p, g->x, g->y, g->w, g->cl, g->nc, NULL, NULL, NULL};
     return d;
 }
 
@@ -203,7 +203,7 @@ static void test_fit_hand_simple(void **state)
     (void)state;
     lb_ctx *ctx = lb_test_ctx();
     const char *names[1] = {"x"};
-    lb_fit_data d = {5, 1, hx, hy, NULL, hcl, 3, names, NULL};
+    lb_fit_data d = {5, 1, hx, hy, NULL, hcl, 3, names, NULL, NULL};
     lb_fit *f = NULL;
     assert_int_equal(lb_calibrate_fit(ctx, &d, NULL, &f), LB_OK);
     assert_near(f->beta[0], 0.6, 1e-12);
@@ -255,7 +255,7 @@ static void test_fit_hand_weighted(void **state)
     (void)state;
     lb_ctx *ctx = lb_test_ctx();
     const double w[5] = {1, 2, 1, 2, 1};
-    lb_fit_data d = {5, 1, hx, hy, w, NULL, 0, NULL, NULL};
+    lb_fit_data d = {5, 1, hx, hy, w, NULL, 0, NULL, NULL, NULL};
     lb_fit *f = NULL;
     assert_int_equal(lb_calibrate_fit(ctx, &d, NULL, &f), LB_OK);
     /* Σw = 7, Σwx = 21 → x̄ = 3, Σwy = 2+8+5+8+5 = 28 → ȳ = 4; Sxx = 4+2+0+2+4 = 12;
@@ -281,7 +281,7 @@ static void test_fit_ridge_closed_form(void **state)
 {
     (void)state;
     lb_ctx *ctx = lb_test_ctx();
-    lb_fit_data d = {5, 1, hx, hy, NULL, NULL, 0, NULL, NULL};
+    lb_fit_data d = {5, 1, hx, hy, NULL, NULL, 0, NULL, NULL, NULL};
     lb_fit_options o = {0};
     o.ridge = 2.0;
     lb_fit *f = NULL;
@@ -787,6 +787,10 @@ static void test_fit_errors(void **state)
         x[i * 3 + 2] = g.cl[i] == 0 ? (double)(i % 3) : 0.0;
     d.x = x;
     expect_error(&d, NULL, "predictor 'winkels' is constant on the other units", "cluster 0");
+    const char *gm[5] = {"GM0363", "GM0599", "GM0518", "GM0344", "GM0014"};
+    d.cluster_names = gm;
+    expect_error(&d, NULL, "fold 0 (with cluster 'GM0363'): predictor 'winkels' is constant", NULL);
+    d.cluster_names = NULL;
     d.x = g.x;
 
     memcpy(x, g.y, g.n * sizeof(double));

@@ -119,6 +119,17 @@ static size_t qrfit_build(qrfit *q, const lb_fit_data *d, const size_t *rows, si
         q->ybar /= q->sw;
         for (size_t j = 0; j < p; j++)
             q->xbar[j] /= q->sw;
+        /* one correction pass: the mean of large values with a small spread loses digits */
+        double dy = 0.0;
+        for (size_t r = 0; r < m; r++)
+            dy += weight(d, rows[r]) * (d->y[rows[r]] - q->ybar);
+        q->ybar += dy / q->sw;
+        for (size_t j = 0; j < p; j++) {
+            double dx = 0.0;
+            for (size_t r = 0; r < m; r++)
+                dx += weight(d, rows[r]) * (d->x[rows[r] * p + j] - q->xbar[j]);
+            q->xbar[j] += dx / q->sw;
+        }
     } else {
         for (size_t r = 0; r < m; r++)
             q->sw += weight(d, rows[r]);
@@ -238,6 +249,16 @@ static int csize_cmp(const void *a, const void *b)
 static size_t cluster_of(const lb_fit_data *d, size_t i)
 {
     return d->cluster ? d->cluster[i] : i;
+}
+
+/* "cluster 'GM0363'", "cluster 17" or "unit 17" for the cluster of unit @p i. */
+static const char *cluster_label(const lb_fit_data *d, size_t i, char *buf, size_t size)
+{
+    if (d->cluster && d->cluster_names && d->cluster_names[d->cluster[i]])
+        snprintf(buf, size, "cluster '%s'", d->cluster_names[d->cluster[i]]);
+    else
+        snprintf(buf, size, "%s %zu", d->cluster ? "cluster" : "row", cluster_of(d, i));
+    return buf;
 }
 
 /* Folds of whole clusters (see lb_calibrate_fit): fold[i] for every unit. */
@@ -492,7 +513,7 @@ static lb_status refit_fold(lb_ctx *ctx, const lb_fit_data *d, int centre, lb_fi
 {
     size_t n = d->n, p = d->p;
     size_t m = 0, first = SIZE_MAX, bad = 0;
-    char nb[32];
+    char nb[32], cb[160];
     for (size_t i = 0; i < n; i++) {
         if (f->fold[i] != fo)
             rows[m++] = i;
@@ -501,25 +522,27 @@ static lb_status refit_fold(lb_ctx *ctx, const lb_fit_data *d, int centre, lb_fi
     }
     if (m <= p + 1)
         return lb_ctx_error(ctx, LB_ERR_ARG,
-                            "calibrate: cross-validation fold %zu (with cluster %zu) leaves %zu "
+                            "calibrate: cross-validation fold %zu (with %s) leaves %zu "
                             "units to fit %zu predictors: use more folds or more clusters",
-                            fo, cluster_of(d, first), m, p);
+                            fo, cluster_label(d, first, cb, sizeof(cb)), m, p);
     bad = qrfit_build(q, d, rows, m, centre);
     if (bad)
         return lb_ctx_error(ctx, LB_ERR_ARG,
-                            "calibrate: cross-validation fold %zu (with cluster %zu): predictor "
+                            "calibrate: cross-validation fold %zu (with %s): predictor "
                             "'%s' is constant on the other units, so the fold cannot be fitted; "
                             "use fewer folds or drop the predictor",
-                            fo, cluster_of(d, first), pname(d, bad - 1, nb, sizeof(nb)));
+                            fo, cluster_label(d, first, cb, sizeof(cb)),
+                            pname(d, bad - 1, nb, sizeof(nb)));
     for (size_t l = 0; l < f->n_lambda; l++) {
         double alpha = 0.0;
         bad = qrfit_solve(q, f->lambda_grid[l], beta, &alpha, NULL);
         if (bad)
             return lb_ctx_error(ctx, LB_ERR_ARG,
-                                "calibrate: cross-validation fold %zu (with cluster %zu): on "
+                                "calibrate: cross-validation fold %zu (with %s): on "
                                 "the other units predictor '%s' is a linear combination of the "
                                 "others; use fewer folds, ridge, or drop a predictor",
-                                fo, cluster_of(d, first), pname(d, bad - 1, nb, sizeof(nb)));
+                                fo, cluster_label(d, first, cb, sizeof(cb)),
+                                pname(d, bad - 1, nb, sizeof(nb)));
         for (size_t i = 0; i < n; i++) {
             if (f->fold[i] != fo)
                 continue;

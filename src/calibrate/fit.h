@@ -20,6 +20,9 @@ typedef struct lb_fit_data {
     size_t n_clusters;
     const char *const *names; /* p predictor names (for warnings and errors); NULL: "x1".."xp" */
     const int *sign;          /* p expected signs +1 / -1 / 0 (none), or NULL */
+    /* additions beyond the first contract (append only: callers may initialise by position) */
+    const char *const *cluster_names; /* n_clusters names (gemeente codes) for messages, or
+                                         NULL */
 } lb_fit_data;
 
 /* How to fit. All zero is plain WLS with an intercept and leave-one-cluster-out CV. */
