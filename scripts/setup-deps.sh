@@ -14,9 +14,10 @@ pkgs=(gcc libc6-dev pkg-config meson ninja-build
 for arg in "$@"; do
     case $arg in
     # python3-gdal: GDAL's COG validator; chromium: the browser suite opens the diagnosis
-    # report headless (skipped without it); groff-base: the man pages render without warnings;
+    # report headless (skipped without it); poppler-utils: pdftotext reads the waterbed summary
+    # Chromium printed to PDF; groff-base: the man pages render without warnings;
     # python3-*: the Python package's tests (python/) and its example's plot.
-    --test) pkgs+=(libcmocka-dev clang-format python3-gdal chromium groff-base python3-pytest
+    --test) pkgs+=(libcmocka-dev clang-format python3-gdal chromium poppler-utils groff-base python3-pytest
                    python3-pandas python3-geopandas python3-numpy python3-matplotlib) ;;
     --fuzz) pkgs+=(clang libclang-rt-14-dev libomp-dev) ;;
     --bench) pkgs+=(postgresql-15 postgresql-15-postgis-3 postgis python3-gdal python3-numpy

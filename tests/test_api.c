@@ -752,13 +752,13 @@ static void test_api_waterbed_memory_equals_files(void **state)
     assert_int_equal(lb_opts_set(ctx, o, "csv-sep", ";"), LB_OK);
     lb_result *r = NULL;
     run_ok(ctx, lb_waterbed_run(ctx, o, &r));
-    assert_int_equal(lb_result_table_count(r), 5);
+    assert_int_equal(lb_result_table_count(r), 6);
     run_ok(ctx, lb_result_write(ctx, r, o));
     char dir[400];
     snprintf(dir, sizeof(dir), "%s/waterbed", f->dir);
-    const char *csv[2] = {"waterbed.csv", "waterbed_pooled.csv"};
-    const char *tables[2] = {"waterbed", "waterbed_pooled"};
-    for (int k = 0; k < 2; k++) {
+    const char *csv[3] = {"waterbed.csv", "waterbed_pooled.csv", "waterbed_summary.csv"};
+    const char *tables[3] = {"waterbed", "waterbed_pooled", "waterbed_summary"};
+    for (int k = 0; k < 3; k++) {
         const lb_table *t = lb_result_table_by_name(r, tables[k]);
         assert_non_null(t);
         assert_true(lb_table_row_count(t) > 0);

@@ -371,6 +371,7 @@ static const lb_key waterbed_keys[] = {
     K_OUTPUT,
     TEXT("run-label", "value of the run column (default waterbed)"),
     K_CSV_SEP,
+    K_FULL_PRECISION,
     K_OVERWRITE,
     K_COMMAND_LINE,
 };

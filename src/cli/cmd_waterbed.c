@@ -65,9 +65,11 @@ static void help(void)
         "  --bootstrap B            wild cluster bootstrap draws (default 999; 0 = off)\n"
         "  --cluster auto|gemeente|wijk|focus|unit  bootstrap clusters\n"
         "Output:\n"
-        "  -o, --output OUTDIR      waterbed.csv, waterbed_pooled.csv, zones.gpkg, run.json\n"
+        "  -o, --output OUTDIR      waterbed.csv, waterbed_pooled.csv, waterbed_summary.csv,\n"
+        "                           waterbed.html, waterbed.md, zones.gpkg, run.json\n"
         "  --run-label S            value of the `run` column (default waterbed)\n"
-        "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n" CLI_OVERWRITE_HELP
+        "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n"
+        "  --full-precision         CSV numbers unrounded (as in zones.gpkg)\n" CLI_OVERWRITE_HELP
         "  -q, --quiet              no progress\n"
         "  --config KEY VALUE       set a GDAL configuration option\n");
 }

@@ -8,6 +8,7 @@
 #include "../io/outdir.h"
 #include "../io/write.h"
 #include "../model/score.h"
+#include "doc.h"
 #include "svg.h"
 #include "text.h"
 
@@ -18,123 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- primitives -------------------------------------------------------------------------- */
-
-typedef struct sink {
-    lb_text t;
-    int html;
-    const char *align; /* current table's column alignment: 'l' or 'r' per column */
-    size_t col;
-} sink;
-
-static void esc(sink *k, const char *s)
-{
-    if (k->html)
-        lb_text_html(&k->t, s);
-    else
-        lb_text_md(&k->t, s);
-}
-
-static void heading(sink *k, int level, const char *text)
-{
-    if (k->html) {
-        lb_text_printf(&k->t, "<h%d>", level);
-        esc(k, text);
-        lb_text_printf(&k->t, "</h%d>\n", level);
-    } else {
-        lb_text_printf(&k->t, "\n%.*s ", level, "######");
-        esc(k, text);
-        lb_text_puts(&k->t, "\n\n");
-    }
-}
-
-static void para(sink *k, const char *text)
-{
-    lb_text_puts(&k->t, k->html ? "<p>" : "");
-    esc(k, text);
-    lb_text_puts(&k->t, k->html ? "</p>\n" : "\n\n");
-}
-
-/* A paragraph with a bold lead-in. */
-static void para_lead(sink *k, const char *lead, const char *text)
-{
-    lb_text_puts(&k->t, k->html ? "<p><strong>" : "**");
-    esc(k, lead);
-    lb_text_puts(&k->t, k->html ? "</strong> " : "** ");
-    esc(k, text);
-    lb_text_puts(&k->t, k->html ? "</p>\n" : "\n\n");
-}
-
-static void item(sink *k, const char *text)
-{
-    lb_text_puts(&k->t, k->html ? "<li>" : "- ");
-    esc(k, text);
-    lb_text_puts(&k->t, k->html ? "</li>\n" : "\n");
-}
-
-static void list_begin(sink *k)
-{
-    if (k->html)
-        lb_text_puts(&k->t, "<ul>\n");
-}
-
-static void list_end(sink *k)
-{
-    lb_text_puts(&k->t, k->html ? "</ul>\n" : "\n");
-}
-
-static void table_begin(sink *k, const char *align, const char *const *head)
-{
-    size_t n = strlen(align);
-    k->align = align;
-    k->col = 0;
-    if (k->html) {
-        lb_text_puts(&k->t, "<div class=\"tw\"><table>\n<thead><tr>");
-        for (size_t i = 0; i < n; i++) {
-            lb_text_printf(&k->t, "<th%s>", align[i] == 'r' ? " class=\"r\"" : "");
-            esc(k, head[i]);
-            lb_text_puts(&k->t, "</th>");
-        }
-        lb_text_puts(&k->t, "</tr></thead>\n<tbody>\n");
-    } else {
-        lb_text_puts(&k->t, "|");
-        for (size_t i = 0; i < n; i++) {
-            lb_text_puts(&k->t, " ");
-            esc(k, head[i]);
-            lb_text_puts(&k->t, " |");
-        }
-        lb_text_puts(&k->t, "\n|");
-        for (size_t i = 0; i < n; i++)
-            lb_text_puts(&k->t, align[i] == 'r' ? " --: |" : " --- |");
-        lb_text_puts(&k->t, "\n");
-    }
-}
-
-static void cell_open(sink *k)
-{
-    if (k->col == 0)
-        lb_text_puts(&k->t, k->html ? "<tr>" : "|");
-    if (k->html)
-        lb_text_printf(&k->t, "<td%s>", k->align[k->col] == 'r' ? " class=\"r\"" : "");
-    else
-        lb_text_puts(&k->t, " ");
-}
-
-static void cell_close(sink *k)
-{
-    lb_text_puts(&k->t, k->html ? "</td>" : " |");
-    if (++k->col == strlen(k->align)) {
-        lb_text_puts(&k->t, k->html ? "</tr>\n" : "\n");
-        k->col = 0;
-    }
-}
-
-static void cell(sink *k, const char *text)
-{
-    cell_open(k);
-    esc(k, text ? text : "");
-    cell_close(k);
-}
+typedef lb_doc sink;
 
 /* Dark class colours get white text. */
 static int is_dark(const char *hex)
@@ -148,21 +33,16 @@ static int is_dark(const char *hex)
 /* A class label, in HTML on its class colour. */
 static void cell_chip(sink *k, const char *label, const char *colour)
 {
-    cell_open(k);
+    lb_doc_cell_open(k);
     if (k->html && colour) {
         lb_text_printf(&k->t, "<span class=\"chip\" style=\"background:%s;color:%s\">", colour,
                        is_dark(colour) ? "#fff" : "#111");
-        esc(k, label);
+        lb_doc_esc(k, label);
         lb_text_puts(&k->t, "</span>");
     } else {
-        esc(k, label);
+        lb_doc_esc(k, label);
     }
-    cell_close(k);
-}
-
-static void table_end(sink *k)
-{
-    lb_text_puts(&k->t, k->html ? "</tbody></table></div>\n" : "\n");
+    lb_doc_cell_close(k);
 }
 
 /* ---- numbers ----------------------------------------------------------------------------- */
@@ -213,46 +93,27 @@ static const char *colour_of(const lb_scoreset *s, int k)
 
 /* ---- content ----------------------------------------------------------------------------- */
 
-static void sentence(sink *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sentence(sink *k, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (!buf) {
-        k->t.failed = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(buf, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    para(k, buf);
-    free(buf);
-}
-
 static void verdict_box(sink *k, const lb_diagnosis *dx, const char *why)
 {
     static const char *const css[] = {"v-none", "v-possible", "v-strong", "v-none"};
     if (k->html) {
         lb_text_printf(&k->t, "<section class=\"verdict %s\">\n", css[dx->verdict]);
         lb_text_puts(&k->t, "<h2>Preventiebudget: indicatief oordeel</h2>\n<p class=\"big\">");
-        esc(k, lb_diagnose_verdict_name(dx->verdict));
+        lb_doc_esc(k, lb_diagnose_verdict_name(dx->verdict));
         lb_text_puts(&k->t, "</p>\n");
-        para(k, why);
+        lb_doc_para(k, why);
         lb_text_puts(&k->t, "<p class=\"disclaimer\"><strong>Signaal voor een plan, geen "
                             "besluit.</strong> ");
-        esc(k, lb_diagnose_disclaimer);
+        lb_doc_esc(k, lb_diagnose_disclaimer);
         lb_text_puts(&k->t, "</p>\n</section>\n");
     } else {
-        heading(k, 2, "Preventiebudget: indicatief oordeel");
+        lb_doc_heading(k, 2, "Preventiebudget: indicatief oordeel");
         lb_text_puts(&k->t, "> **");
-        esc(k, lb_diagnose_verdict_name(dx->verdict));
+        lb_doc_esc(k, lb_diagnose_verdict_name(dx->verdict));
         lb_text_puts(&k->t, "**\n>\n> ");
-        esc(k, why);
+        lb_doc_esc(k, why);
         lb_text_puts(&k->t, "\n>\n> **Signaal voor een plan, geen besluit.** ");
-        esc(k, lb_diagnose_disclaimer);
+        lb_doc_esc(k, lb_diagnose_disclaimer);
         lb_text_puts(&k->t, "\n\n");
     }
 }
@@ -265,64 +126,65 @@ static void section_score(sink *k, const lb_diagnosis *dx)
     const int year = lb_diagnose_year(dx, last);
     char h[96];
     snprintf(h, sizeof(h), "1. Score en klasse in %d", year);
-    heading(k, 2, h);
+    lb_doc_heading(k, 2, h);
     static const char *const head[] = {"",       "Score (lbm)",   "Afwijking van de referentie",
                                        "Klasse", "Gewicht (som)", "Eenheden"};
-    table_begin(k, "lrrlrr", head);
+    lb_doc_table_begin(k, "lrrlrr", head);
     const lb_diagnose_agg *rows[3] = {&dx->wijk[last], &dx->gem[last],
                                       dx->focus ? &dx->focus[last] : NULL};
     const char *names[3] = {"Wijk", "Gemeente", "Aandachtswijken (gemiddelde)"};
     for (int r = 0; r < 3; r++) {
         if (!rows[r])
             continue;
-        cell(k, names[r]);
-        cell(k, score(rows[r]->v[LB_OUT_LBM]).s);
-        cell(k, dev(rows[r]->v[LB_OUT_AFW]).s);
+        lb_doc_cell(k, names[r]);
+        lb_doc_cell(k, score(rows[r]->v[LB_OUT_LBM]).s);
+        lb_doc_cell(k, dev(rows[r]->v[LB_OUT_AFW]).s);
         cell_chip(k, lb_diagnose_class_label(s, rows[r]->klass), colour_of(s, rows[r]->klass));
-        cell(k, count(rows[r]->weight).s);
-        cell(k, count((double)rows[r]->n).s);
+        lb_doc_cell(k, count(rows[r]->weight).s);
+        lb_doc_cell(k, count((double)rows[r]->n).s);
     }
     int kref = lb_model_classify(s->ref, s->thresholds, LB_N_THRESHOLDS);
-    cell(k, "Referentie");
-    cell(k, score(s->ref).s);
-    cell(k, dev(0.0).s);
+    lb_doc_cell(k, "Referentie");
+    lb_doc_cell(k, score(s->ref).s);
+    lb_doc_cell(k, dev(0.0).s);
     cell_chip(k, lb_diagnose_class_label(s, kref), colour_of(s, kref));
-    cell(k, "");
-    cell(k, "");
-    table_end(k);
-    sentence(k,
-             "De wijk %s bestaat uit %zu eenhe%s: %s. Vergeleken wordt met %s: %s. Gemiddelden "
-             "zijn gewogen met het gewicht van de scores: %s. De klasse van de wijk volgt uit "
-             "haar eigen gemiddelde score.",
-             sel->wijk_name, dx->n_units_wijk, dx->n_units_wijk == 1 ? "id" : "den", sel->wijk_rule,
-             sel->gemeente_name, sel->gemeente_rule, lb_diagnose_weight_phrase(dx, last));
-    sentence(k,
-             "De referentie is het gewogen gemiddelde van de referentiepopulatie van de scores "
-             "(bij de Leefbaarometer: heel Nederland): een afwijking van 0 is het "
-             "referentieniveau %s.",
-             score(s->ref).s);
+    lb_doc_cell(k, "");
+    lb_doc_cell(k, "");
+    lb_doc_table_end(k);
+    lb_doc_paraf(k,
+                 "De wijk %s bestaat uit %zu eenhe%s: %s. Vergeleken wordt met %s: %s. Gemiddelden "
+                 "zijn gewogen met het gewicht van de scores: %s. De klasse van de wijk volgt uit "
+                 "haar eigen gemiddelde score.",
+                 sel->wijk_name, dx->n_units_wijk, dx->n_units_wijk == 1 ? "id" : "den",
+                 sel->wijk_rule, sel->gemeente_name, sel->gemeente_rule,
+                 lb_diagnose_weight_phrase(dx, last));
+    lb_doc_paraf(k,
+                 "De referentie is het gewogen gemiddelde van de referentiepopulatie van de scores "
+                 "(bij de Leefbaarometer: heel Nederland): een afwijking van 0 is het "
+                 "referentieniveau %s.",
+                 score(s->ref).s);
 }
 
 static void section_map(sink *k, const lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
-    heading(k, 2, "2. Kaart van de wijk en omgeving");
+    lb_doc_heading(k, 2, "2. Kaart van de wijk en omgeving");
     if (!k->html) {
-        para(k, "De kaart staat in de HTML-versie van dit rapport.");
+        lb_doc_para(k, "De kaart staat in de HTML-versie van dit rapport.");
         return;
     }
     lb_text_puts(&k->t, "<figure>\n");
     int drawn = lb_diagnose_svg_map(&k->t, dx);
     lb_text_puts(&k->t, "</figure>\n");
     if (!drawn) {
-        para(k, "Geen kaart: de scores hebben geen polygonen.");
+        lb_doc_para(k, "Geen kaart: de scores hebben geen polygonen.");
         return;
     }
     lb_text_puts(&k->t, "<div class=\"legend\">");
     for (int c = 1; c <= LB_N_CLASSES; c++) {
         lb_text_printf(&k->t, "<span><i style=\"background:%s\"></i>",
                        s->class_colours[c - 1] ? s->class_colours[c - 1] : "#ccc");
-        esc(k, lb_diagnose_class_label(s, c));
+        lb_doc_esc(k, lb_diagnose_class_label(s, c));
         lb_text_puts(&k->t, "</span>");
     }
     lb_text_puts(&k->t, "<span><i style=\"background:#e0e0e0\"></i>geen score</span>"
@@ -334,22 +196,23 @@ static void section_map(sink *k, const lb_diagnosis *dx)
     char y[80];
     snprintf(y, sizeof(y), "Klassen in %d; RD-co\xc3\xb6rdinaten, noorden boven.",
              lb_diagnose_year(dx, dx->n_t - 1));
-    para(k, y);
+    lb_doc_para(k, y);
 }
 
 static void section_dimensions(sink *k, const lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
     const size_t last = dx->n_t - 1, nd = s->n_dims;
-    heading(k, 2, "3. Dimensies: wijk, gemeente en referentie");
+    lb_doc_heading(k, 2, "3. Dimensies: wijk, gemeente en referentie");
     char kk[32];
     lb_diagnose_nl_number(kk, sizeof(kk), dx->clear_sd, 2, 0);
-    sentence(k,
-             "Per dimensie de afwijking van de referentie (0 = referentieniveau) voor de wijk en "
-             "de gemeente, en het verschil wijk \xe2\x88\x92 gemeente. Een dimensie ligt duidelijk "
-             "lager als het verschil minstens %s standaarddeviatie (van die dimensie over alle "
-             "eenheden in de invoer) onder nul ligt; de stippellijn in de grafiek is die grens.",
-             kk);
+    lb_doc_paraf(
+        k,
+        "Per dimensie de afwijking van de referentie (0 = referentieniveau) voor de wijk en "
+        "de gemeente, en het verschil wijk \xe2\x88\x92 gemeente. Een dimensie ligt duidelijk "
+        "lager als het verschil minstens %s standaarddeviatie (van die dimensie over alle "
+        "eenheden in de invoer) onder nul ligt; de stippellijn in de grafiek is die grens.",
+        kk);
     if (k->html) {
         lb_text_puts(&k->t, "<figure>\n");
         lb_diagnose_svg_bars(&k->t, dx);
@@ -362,29 +225,29 @@ static void section_dimensions(sink *k, const lb_diagnosis *dx)
                                        "Wijk \xe2\x88\x92 gemeente",
                                        "Grens duidelijk lager",
                                        "Duidelijk lager"};
-    table_begin(k, "lrrrrrl", head);
+    lb_doc_table_begin(k, "lrrrrrl", head);
     for (size_t d = 0; d < nd; d++) {
-        cell(k, lb_diagnose_dim_label(s, d));
-        cell(k, dev(dx->wijk[last].v[LB_OUT_DIM0 + d]).s);
-        cell(k, dev(dx->gem[last].v[LB_OUT_DIM0 + d]).s);
-        cell(k, dev(0.0).s);
-        cell(k, dev(dx->gap[d]).s);
-        cell(k, dev(-dx->threshold[d]).s);
-        cell(k, isnan(dx->gap[d])  ? "geen gegevens"
-                : dx->no_spread[d] ? "niet te bepalen (geen spreiding)"
-                : dx->below[d]     ? "ja"
-                                   : "nee");
+        lb_doc_cell(k, lb_diagnose_dim_label(s, d));
+        lb_doc_cell(k, dev(dx->wijk[last].v[LB_OUT_DIM0 + d]).s);
+        lb_doc_cell(k, dev(dx->gem[last].v[LB_OUT_DIM0 + d]).s);
+        lb_doc_cell(k, dev(0.0).s);
+        lb_doc_cell(k, dev(dx->gap[d]).s);
+        lb_doc_cell(k, dev(-dx->threshold[d]).s);
+        lb_doc_cell(k, isnan(dx->gap[d])  ? "geen gegevens"
+                       : dx->no_spread[d] ? "niet te bepalen (geen spreiding)"
+                       : dx->below[d]     ? "ja"
+                                          : "nee");
     }
-    table_end(k);
+    lb_doc_table_end(k);
 }
 
 static void section_development(sink *k, const lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
-    heading(k, 2, "4. Ontwikkeling");
+    lb_doc_heading(k, 2, "4. Ontwikkeling");
     if (dx->n_t < 2) {
-        sentence(k, "Er is maar \xc3\xa9\xc3\xa9n jaar (%d); de ontwikkeling is onbekend.",
-                 lb_diagnose_year(dx, 0));
+        lb_doc_paraf(k, "Er is maar \xc3\xa9\xc3\xa9n jaar (%d); de ontwikkeling is onbekend.",
+                     lb_diagnose_year(dx, 0));
         return;
     }
     if (k->html) {
@@ -398,22 +261,22 @@ static void section_development(sink *k, const lb_diagnosis *dx)
     }
     static const char *const head_y[] = {"Jaar", "Wijk", "Klasse wijk", "Gemeente",
                                          "Aandachtswijken"};
-    table_begin(k, dx->focus ? "rrlrr" : "rrlr", head_y);
+    lb_doc_table_begin(k, dx->focus ? "rrlrr" : "rrlr", head_y);
     for (size_t ti = 0; ti < dx->n_t; ti++) {
         char y[16];
         snprintf(y, sizeof(y), "%d", lb_diagnose_year(dx, ti));
-        cell(k, y);
-        cell(k, score(dx->wijk[ti].v[LB_OUT_LBM]).s);
+        lb_doc_cell(k, y);
+        lb_doc_cell(k, score(dx->wijk[ti].v[LB_OUT_LBM]).s);
         cell_chip(k, lb_diagnose_class_label(s, dx->wijk[ti].klass),
                   colour_of(s, dx->wijk[ti].klass));
-        cell(k, score(dx->gem[ti].v[LB_OUT_LBM]).s);
+        lb_doc_cell(k, score(dx->gem[ti].v[LB_OUT_LBM]).s);
         if (dx->focus)
-            cell(k, score(dx->focus[ti].v[LB_OUT_LBM]).s);
+            lb_doc_cell(k, score(dx->focus[ti].v[LB_OUT_LBM]).s);
     }
-    table_end(k);
+    lb_doc_table_end(k);
 
-    sentence(k, "Ontwikkeling van de score (\xce\x94 lbm) per periode met de "
-                "ontwikkelingsklasse, en per dimensie (\xce\x94 van de afwijking).");
+    lb_doc_paraf(k, "Ontwikkeling van de score (\xce\x94 lbm) per periode met de "
+                    "ontwikkelingsklasse, en per dimensie (\xce\x94 van de afwijking).");
     /* Rows: total then dimensions; columns: the periods. */
     size_t np = dx->n_periods;
     const char **head = calloc(np + 1, sizeof(*head));
@@ -435,20 +298,20 @@ static void section_development(sink *k, const lb_diagnosis *dx)
         head[p + 1] = labels[p];
         align[p + 1] = 'l';
     }
-    table_begin(k, align, head);
+    lb_doc_table_begin(k, align, head);
     for (size_t r = 0; r < 2 + s->n_dims + (dx->focus ? 1 : 0); r++) {
         /* r = 0 wijk total, 1 gemeente total, [2 focus total], then wijk dimensions. */
         size_t d = r - 2 - (dx->focus ? 1 : 0);
         if (r == 0)
-            cell(k, "Wijk: score");
+            lb_doc_cell(k, "Wijk: score");
         else if (r == 1)
-            cell(k, "Gemeente: score");
+            lb_doc_cell(k, "Gemeente: score");
         else if (dx->focus && r == 2)
-            cell(k, "Aandachtswijken: score");
+            lb_doc_cell(k, "Aandachtswijken: score");
         else {
             char lab[160];
             snprintf(lab, sizeof(lab), "Wijk: %s", lb_diagnose_dim_label(s, d));
-            cell(k, lab);
+            lb_doc_cell(k, lab);
         }
         for (size_t p = 0; p < np; p++) {
             const lb_diagnose_period *pe = &dx->periods[p];
@@ -472,10 +335,10 @@ static void section_development(sink *k, const lb_diagnosis *dx)
                 snprintf(txt, sizeof(txt), "%s", dev(v).s);
             else
                 snprintf(txt, sizeof(txt), "%s (%s)", dev(v).s, lb_diagnose_dev_label(s, c));
-            cell(k, txt);
+            lb_doc_cell(k, txt);
         }
     }
-    table_end(k);
+    lb_doc_table_end(k);
     free(head);
     free(labels);
     free(align);
@@ -484,33 +347,36 @@ static void section_development(sink *k, const lb_diagnosis *dx)
 static void section_drivers(sink *k, const lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
-    heading(k, 2, "5. Achtergrond: indicatoren bij de zwakste dimensies");
+    lb_doc_heading(k, 2, "5. Achtergrond: indicatoren bij de zwakste dimensies");
     if (!dx->has_contrib) {
         if (s->is_published || s->n_ind == 0)
-            para(k, "Voor deze scores zijn geen indicatorbijdragen beschikbaar (gepubliceerde "
-                    "scores bevatten alleen de dimensiescores), dus de achtergrond per "
-                    "indicator kan niet worden gegeven. Met scores van leefbaar zelf (leefbaar "
-                    "score) staan hier de indicatoren die de zwakste dimensies bepalen.");
+            lb_doc_para(k,
+                        "Voor deze scores zijn geen indicatorbijdragen beschikbaar (gepubliceerde "
+                        "scores bevatten alleen de dimensiescores), dus de achtergrond per "
+                        "indicator kan niet worden gegeven. Met scores van leefbaar zelf (leefbaar "
+                        "score) staan hier de indicatoren die de zwakste dimensies bepalen.");
         else
-            para(k, "Voor deze scores zijn geen indicatorbijdragen beschikbaar: de run heeft "
-                    "geen kolommen c_<indicator> met de bijdragen per eenheid, dus de "
-                    "achtergrond per indicator kan niet worden gegeven.");
+            lb_doc_para(k,
+                        "Voor deze scores zijn geen indicatorbijdragen beschikbaar: de run heeft "
+                        "geen kolommen c_<indicator> met de bijdragen per eenheid, dus de "
+                        "achtergrond per indicator kan niet worden gegeven.");
         lb_text_puts(&k->t, k->html ? "<p>" : "");
-        esc(k, "Zwakste dimensies (wijk \xe2\x88\x92 gemeente): ");
+        lb_doc_esc(k, "Zwakste dimensies (wijk \xe2\x88\x92 gemeente): ");
         for (size_t w = 0; w < dx->n_weak; w++) {
             char item_txt[200];
             snprintf(item_txt, sizeof(item_txt), "%s%s %s", w ? "; " : "",
                      lb_diagnose_dim_label(s, dx->weak[w].dim), dev(dx->gap[dx->weak[w].dim]).s);
-            esc(k, item_txt);
+            lb_doc_esc(k, item_txt);
         }
         lb_text_puts(&k->t, k->html ? ".</p>\n" : ".\n\n");
         return;
     }
-    para(k, "Per zwakke dimensie de indicatoren met hun waarde en hun bijdrage (\xce\xb2 "
-            "\xc2\xb7 f(x)) aan de dimensie, voor de wijk en het gewogen gemeentegemiddelde. "
-            "Het verschil in bijdrage telt op tot het verschil wijk \xe2\x88\x92 gemeente van "
-            "de dimensie; de indicator met het meest negatieve verschil trekt de wijk het "
-            "sterkst omlaag.");
+    lb_doc_para(k,
+                "Per zwakke dimensie de indicatoren met hun waarde en hun bijdrage (\xce\xb2 "
+                "\xc2\xb7 f(x)) aan de dimensie, voor de wijk en het gewogen gemeentegemiddelde. "
+                "Het verschil in bijdrage telt op tot het verschil wijk \xe2\x88\x92 gemeente van "
+                "de dimensie; de indicator met het meest negatieve verschil trekt de wijk het "
+                "sterkst omlaag.");
     static const char *const head[] = {"Indicator",     "Waarde wijk",       "Waarde gemeente",
                                        "Bijdrage wijk", "Bijdrage gemeente", "Verschil"};
     for (size_t w = 0; w < dx->n_weak; w++) {
@@ -518,23 +384,23 @@ static void section_drivers(sink *k, const lb_diagnosis *dx)
         char h[200];
         snprintf(h, sizeof(h), "%s (wijk \xe2\x88\x92 gemeente %s)",
                  lb_diagnose_dim_label(s, wk->dim), dev(dx->gap[wk->dim]).s);
-        heading(k, 3, h);
+        lb_doc_heading(k, 3, h);
         if (wk->n_drivers == 0) {
-            para(k, "Het model heeft voor deze dimensie geen indicatoren.");
+            lb_doc_para(k, "Het model heeft voor deze dimensie geen indicatoren.");
             continue;
         }
-        table_begin(k, "lrrrrr", head);
+        lb_doc_table_begin(k, "lrrrrr", head);
         for (size_t j = 0; j < wk->n_drivers; j++) {
             const lb_diagnose_driver *dr = &wk->drivers[j];
-            cell(k, s->ind_label && s->ind_label[dr->ind] ? s->ind_label[dr->ind]
-                                                          : s->ind_id[dr->ind]);
-            cell(k, raw(dr->raw_wijk).s);
-            cell(k, raw(dr->raw_gem).s);
-            cell(k, dev(dr->c_wijk).s);
-            cell(k, dev(dr->c_gem).s);
-            cell(k, dev(dr->diff).s);
+            lb_doc_cell(k, s->ind_label && s->ind_label[dr->ind] ? s->ind_label[dr->ind]
+                                                                 : s->ind_id[dr->ind]);
+            lb_doc_cell(k, raw(dr->raw_wijk).s);
+            lb_doc_cell(k, raw(dr->raw_gem).s);
+            lb_doc_cell(k, dev(dr->c_wijk).s);
+            lb_doc_cell(k, dev(dr->c_gem).s);
+            lb_doc_cell(k, dev(dr->diff).s);
         }
-        table_end(k);
+        lb_doc_table_end(k);
     }
 }
 
@@ -554,7 +420,7 @@ static void section_units(sink *k, const lb_diagnosis *dx)
     else if (s->id_field && lb_core_str_ieq(s->id_field, "WK_CODE"))
         noun = "Wijken";
     snprintf(h, sizeof(h), "6. %s van de wijk in %d", noun, lb_diagnose_year(dx, last));
-    heading(k, 2, h);
+    lb_doc_heading(k, 2, h);
     int share = dx->sel->wijk_share != NULL, dev_col = dx->n_t > 1;
     size_t nc = 6 + nd + (size_t)dev_col + (size_t)share;
     const char **head = calloc(nc, sizeof(*head));
@@ -593,21 +459,21 @@ static void section_units(sink *k, const lb_diagnosis *dx)
         head[c] = "Aandeel binnen de wijk";
         align[c++] = 'r';
     }
-    table_begin(k, align, head);
+    lb_doc_table_begin(k, align, head);
     for (size_t j = 0; j < dx->n_units_wijk; j++) {
         size_t u = dx->units[j];
         char nr[32];
         snprintf(nr, sizeof(nr), "%zu", j + 1);
-        cell(k, nr);
-        cell(k, s->id[u]);
-        cell(k, s->name && s->name[u] ? s->name[u] : "");
-        cell(k, count(s->weight ? s->weight[t * s->n_units + u] : NAN).s);
+        lb_doc_cell(k, nr);
+        lb_doc_cell(k, s->id[u]);
+        lb_doc_cell(k, s->name && s->name[u] ? s->name[u] : "");
+        lb_doc_cell(k, count(s->weight ? s->weight[t * s->n_units + u] : NAN).s);
         double lbm = lb_scoreset_value(s, t, LB_OUT_LBM, u);
         int kl = lb_model_classify(lbm, s->thresholds, LB_N_THRESHOLDS);
-        cell(k, score(lbm).s);
+        lb_doc_cell(k, score(lbm).s);
         cell_chip(k, kl ? lb_diagnose_class_label(s, kl) : "geen score", colour_of(s, kl));
         for (size_t d = 0; d < nd; d++)
-            cell(k, dev(lb_scoreset_value(s, t, LB_OUT_DIM0 + d, u)).s);
+            lb_doc_cell(k, dev(lb_scoreset_value(s, t, LB_OUT_DIM0 + d, u)).s);
         if (dev_col) {
             double dl = lbm - lb_scoreset_value(s, dx->t[0], LB_OUT_LBM, u);
             char txt[96];
@@ -617,80 +483,80 @@ static void section_units(sink *k, const lb_diagnosis *dx)
                 snprintf(
                     txt, sizeof(txt), "%s (%s)", dev(dl).s,
                     lb_diagnose_dev_label(s, lb_model_classify(dl, s->dev_cuts, s->n_dev_cuts)));
-            cell(k, txt);
+            lb_doc_cell(k, txt);
         }
         if (share) {
             char pct[32];
             lb_diagnose_nl_number(pct, sizeof(pct), 100.0 * dx->sel->wijk_share[u], 0, 0);
             strcat(pct, " %");
-            cell(k, pct);
+            lb_doc_cell(k, pct);
         }
     }
-    table_end(k);
+    lb_doc_table_end(k);
     free(head);
     free(align);
 }
 
 static void section_check(sink *k, const lb_diagnosis *dx, char *const reasons[3], const char *why)
 {
-    heading(k, 2, "7. Preventiebudget-toets");
-    para(k, "De drie punten uit de brief van 5 november 2008 over het preventiebudget, "
-            "uitgewerkt met de scores. De regels staan onder de tabel.");
+    lb_doc_heading(k, 2, "7. Preventiebudget-toets");
+    lb_doc_para(k, "De drie punten uit de brief van 5 november 2008 over het preventiebudget, "
+                   "uitgewerkt met de scores. De regels staan onder de tabel.");
     static const char *const head[] = {"Punt", "Uitkomst", "Toelichting"};
     static const char *const names[3] = {"(1) Meervoudige problematiek", "(2) Risico op afglijden",
                                          "(3) Omvang"};
     const lb_diagnose_level lv[3] = {dx->problems, dx->risk, dx->size};
-    table_begin(k, "lll", head);
+    lb_doc_table_begin(k, "lll", head);
     for (int c = 0; c < 3; c++) {
-        cell(k, names[c]);
-        cell(k, lb_diagnose_level_name(lv[c]));
-        cell(k, reasons[c]);
+        lb_doc_cell(k, names[c]);
+        lb_doc_cell(k, lb_diagnose_level_name(lv[c]));
+        lb_doc_cell(k, reasons[c]);
     }
-    table_end(k);
-    para_lead(k, "Indicatief oordeel:", lb_diagnose_verdict_name(dx->verdict));
-    para(k, why);
-    heading(k, 3, "Regels");
-    list_begin(k);
+    lb_doc_table_end(k);
+    lb_doc_para_lead(k, "Indicatief oordeel:", lb_diagnose_verdict_name(dx->verdict));
+    lb_doc_para(k, why);
+    lb_doc_heading(k, 3, "Regels");
+    lb_doc_list_begin(k);
     for (size_t i = 0; i < LB_DX_N_RULES; i++) {
         char *r = lb_diagnose_rule(dx, i);
         if (!r) {
             k->t.failed = 1;
             return;
         }
-        item(k, r);
+        lb_doc_item(k, r);
         free(r);
     }
-    list_end(k);
+    lb_doc_list_end(k);
 }
 
 static void section_method(sink *k, const lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
-    heading(k, 2, "Verantwoording");
-    list_begin(k);
+    lb_doc_heading(k, 2, "Verantwoording");
+    lb_doc_list_begin(k);
     char buf[1024];
     snprintf(buf, sizeof(buf), "Bron van de scores: %s%s.", s->description ? s->description : "",
              s->is_published ? " (gepubliceerde scores)" : " (berekend met leefbaar)");
-    item(k, buf);
+    lb_doc_item(k, buf);
     lb_text yrs = {0};
     for (size_t ti = 0; ti < dx->n_t; ti++)
         lb_text_printf(&yrs, "%s%d", ti ? ", " : "", lb_diagnose_year(dx, ti));
     snprintf(buf, sizeof(buf), "Jaren: %s; peiljaar %d.", yrs.s ? yrs.s : "",
              lb_diagnose_year(dx, dx->n_t - 1));
     lb_text_free(&yrs);
-    item(k, buf);
+    lb_doc_item(k, buf);
     snprintf(buf, sizeof(buf),
              "Gewicht van de gemiddelden: %s. Gemiddelden van wijk, gemeente en "
              "aandachtswijken zijn gewogen gemiddelden over hun eenheden.",
              lb_diagnose_weight_phrase(dx, dx->n_t - 1));
-    item(k, buf);
+    lb_doc_item(k, buf);
     snprintf(buf, sizeof(buf), "Wijk: %s.", dx->sel->wijk_rule);
-    item(k, buf);
+    lb_doc_item(k, buf);
     snprintf(buf, sizeof(buf), "Gemeente: %s.", dx->sel->gemeente_rule);
-    item(k, buf);
+    lb_doc_item(k, buf);
     if (dx->sel->focus_rule) {
         snprintf(buf, sizeof(buf), "Aandachtswijken: %s.", dx->sel->focus_rule);
-        item(k, buf);
+        lb_doc_item(k, buf);
     }
     lb_text th = {0};
     char cut[32];
@@ -702,7 +568,7 @@ static void section_method(sink *k, const lb_diagnosis *dx)
              "bij de hogere klasse).",
              th.s ? th.s : "");
     lb_text_free(&th);
-    item(k, buf);
+    lb_doc_item(k, buf);
     lb_text dc = {0};
     for (size_t i = 0; i < s->n_dev_cuts; i++)
         lb_text_printf(
@@ -711,13 +577,13 @@ static void section_method(sink *k, const lb_diagnosis *dx)
     snprintf(buf, sizeof(buf), "Grenzen van de ontwikkelingsklassen op \xce\x94: %s.",
              dc.s ? dc.s : "");
     lb_text_free(&dc);
-    item(k, buf);
+    lb_doc_item(k, buf);
     snprintf(buf, sizeof(buf),
              "Gemaakt met leefbaar %s; dezelfde getallen staan "
              "ongerond in het JSON-bestand naast dit rapport.",
              lb_version());
-    item(k, buf);
-    list_end(k);
+    lb_doc_item(k, buf);
+    lb_doc_list_end(k);
 }
 
 static const char css[] =
@@ -777,17 +643,17 @@ static lb_status render(lb_ctx *ctx, const lb_diagnosis *dx, int html, lb_text *
         lb_text_puts(&k.t, "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">"
                            "\n<meta name=\"viewport\" content=\"width=device-width, "
                            "initial-scale=1\">\n<title>");
-        esc(&k, title);
+        lb_doc_esc(&k, title);
         lb_text_printf(&k.t, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n<h1>", css);
-        esc(&k, title);
+        lb_doc_esc(&k, title);
         lb_text_puts(&k.t, "</h1>\n<p class=\"sub\">");
-        esc(&k, sub);
+        lb_doc_esc(&k, sub);
         lb_text_puts(&k.t, "</p>\n");
     } else {
         lb_text_puts(&k.t, "# ");
-        esc(&k, title);
+        lb_doc_esc(&k, title);
         lb_text_puts(&k.t, "\n\n");
-        esc(&k, sub);
+        lb_doc_esc(&k, sub);
         lb_text_puts(&k.t, "\n");
     }
     verdict_box(&k, dx, why);

@@ -125,6 +125,30 @@ static double scale_length(double width_m)
     return best;
 }
 
+void lb_svg_scale_north(lb_text *t, double width_m, double scale, double w, double h,
+                        int decimal_comma)
+{
+    double len = scale_length(width_m), lp = len * scale;
+    char a[32];
+    if (len >= 1000) {
+        lb_diagnose_nl_number(a, sizeof(a), len / 1000.0, fmod(len, 1000.0) == 0.0 ? 0 : 1, 0);
+        for (char *c = a; !decimal_comma && *c; c++)
+            *c = *c == ',' ? '.' : *c;
+        lb_text_printf(t,
+                       "<g class=\"scale\"><rect x=\"12\" y=\"%.0f\" width=\"%.1f\" "
+                       "height=\"5\" fill=\"#333\"/><text x=\"12\" y=\"%.0f\">%s km</text></g>\n",
+                       h - 18, lp, h - 24, a);
+    } else
+        lb_text_printf(t,
+                       "<g class=\"scale\"><rect x=\"12\" y=\"%.0f\" width=\"%.1f\" "
+                       "height=\"5\" fill=\"#333\"/><text x=\"12\" y=\"%.0f\">%.0f m</text></g>\n",
+                       h - 18, lp, h - 24, len);
+    lb_text_printf(t,
+                   "<text x=\"%.0f\" y=\"22\" class=\"north\" text-anchor=\"middle\">N "
+                   "\xe2\x86\x91</text>\n",
+                   w - 20);
+}
+
 int lb_diagnose_svg_map(lb_text *t, const lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
@@ -206,31 +230,12 @@ int lb_diagnose_svg_map(lb_text *t, const lb_diagnosis *dx)
                        px(&v, cx), py(&v, cy), j + 1);
     }
     lb_text_puts(t, "</g>\n");
-    /* Scale bar and north. */
-    double len = scale_length(v.x1 - v.x0), lp = len * v.scale;
-    char a[32];
-    if (len >= 1000)
-        lb_text_printf(
-            t,
-            "<g class=\"scale\"><rect x=\"12\" y=\"%.0f\" width=\"%.1f\" "
-            "height=\"5\" fill=\"#333\"/><text x=\"12\" y=\"%.0f\">%s km</text></g>\n",
-            v.h - 18, lp, v.h - 24,
-            lb_diagnose_nl_number(a, sizeof(a), len / 1000.0, fmod(len, 1000.0) == 0.0 ? 0 : 1, 0));
-    else
-        lb_text_printf(t,
-                       "<g class=\"scale\"><rect x=\"12\" y=\"%.0f\" width=\"%.1f\" "
-                       "height=\"5\" fill=\"#333\"/><text x=\"12\" y=\"%.0f\">%.0f m</text></g>\n",
-                       v.h - 18, lp, v.h - 24, len);
-    lb_text_printf(t,
-                   "<text x=\"%.0f\" y=\"22\" class=\"north\" text-anchor=\"middle\">N "
-                   "\xe2\x86\x91</text>\n",
-                   v.w - 20);
+    lb_svg_scale_north(t, v.x1 - v.x0, v.scale, v.w, v.h, 1);
     lb_text_puts(t, "</svg>\n");
     return 1;
 }
 
-/* Round up to 1, 2 or 5 × 10^k. */
-static double nice_up(double x)
+double lb_svg_nice_up(double x)
 {
     if (!(x > 0))
         return 0.01;
@@ -251,7 +256,7 @@ void lb_diagnose_svg_bars(lb_text *t, const lb_diagnosis *dx)
         if (isfinite(dx->threshold[d]))
             m = fmax(m, dx->threshold[d]);
     }
-    m = nice_up(m * 1.1);
+    m = lb_svg_nice_up(m * 1.1);
     const double x0 = label_w + plot_w / 2.0, sc = (plot_w / 2.0) / m;
     char a[32];
     lb_text_printf(t,
@@ -368,7 +373,7 @@ void lb_diagnose_svg_development(lb_text *t, const lb_diagnosis *dx)
      * the scores, which once made a 352 MB report for one score of 1e5. A range too wide for a
      * double (scores near ±1e308) gets no chart. */
     double pad = fmax(0.03, 0.05 * (hi - lo));
-    double step = fmax(0.05, nice_up((hi - lo + 2.0 * pad) / 8.0));
+    double step = fmax(0.05, lb_svg_nice_up((hi - lo + 2.0 * pad) / 8.0));
     lo = floor((lo - pad) / step) * step;
     hi = ceil((hi + pad) / step) * step;
     double n_lines = (hi - lo) / step;

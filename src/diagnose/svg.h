@@ -18,4 +18,13 @@ void lb_diagnose_svg_bars(lb_text *t, const lb_diagnosis *dx);
 /* The score (lbm) of wijk, gemeente and focus areas over the years on the class bands. */
 void lb_diagnose_svg_development(lb_text *t, const lb_diagnosis *dx);
 
+/* Round @p x up to 1, 2 or 5 × 10^k (0.01 for x <= 0): steps of axes and gridlines. */
+double lb_svg_nice_up(double x);
+
+/* A scale bar of a round length about a fifth of the map's @p width_m metres (drawn at
+ * @p scale pixels per metre, bottom left) and a north arrow (top right) on a map of @p w × @p h
+ * pixels; kilometres with a decimal comma when @p decimal_comma, else a point. */
+void lb_svg_scale_north(lb_text *t, double width_m, double scale, double w, double h,
+                        int decimal_comma);
+
 #endif

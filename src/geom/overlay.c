@@ -249,28 +249,62 @@ static int add_ring(GEOSContextHandle_t h, ringbuf *b, const GEOSGeometry *ring,
     return 1;
 }
 
+/* The rings of the polygons in @p g into @p b; 0 when out of memory. */
+static int polygon_rings(GEOSContextHandle_t h, const GEOSGeometry *g, ringbuf *b)
+{
+    int ok = 1;
+    int np = GEOSGetNumGeometries_r(h, g);
+    for (int p = 0; ok && p < np; p++) {
+        const GEOSGeometry *poly = GEOSGetGeometryN_r(h, g, p);
+        if (GEOSGeomTypeId_r(h, poly) != GEOS_POLYGON || GEOSisEmpty_r(h, poly) == 1)
+            continue;
+        ok = add_ring(h, b, GEOSGetExteriorRing_r(h, poly), 0);
+        int nh = GEOSGetNumInteriorRings_r(h, poly);
+        for (int k = 0; ok && k < nh; k++)
+            ok = add_ring(h, b, GEOSGetInteriorRingN_r(h, poly, k), 1);
+    }
+    return ok;
+}
+
+static void ringbuf_free(ringbuf *b)
+{
+    free(b->xy);
+    free(b->off);
+    free(b->hole);
+}
+
 lb_status lb_shape_rings(lb_ctx *ctx, const lb_shape *s, double **xy, size_t **off, int **hole,
                          size_t *n_rings)
 {
-    GEOSContextHandle_t h = s->h;
     ringbuf b = {0};
-    int ok = 1;
-    int np = GEOSGetNumGeometries_r(h, s->g);
-    for (int p = 0; ok && p < np; p++) {
-        const GEOSGeometry *poly = GEOSGetGeometryN_r(h, s->g, p);
-        if (GEOSGeomTypeId_r(h, poly) != GEOS_POLYGON || GEOSisEmpty_r(h, poly) == 1)
-            continue;
-        ok = add_ring(h, &b, GEOSGetExteriorRing_r(h, poly), 0);
-        int nh = GEOSGetNumInteriorRings_r(h, poly);
-        for (int k = 0; ok && k < nh; k++)
-            ok = add_ring(h, &b, GEOSGetInteriorRingN_r(h, poly, k), 1);
-    }
+    int ok = polygon_rings(s->h, s->g, &b);
     if (!ok || b.n_ring == 0) {
-        free(b.xy);
-        free(b.off);
-        free(b.hole);
+        ringbuf_free(&b);
         return ok ? lb_ctx_error(ctx, LB_ERR_GEOM, "the polygon has no rings")
                   : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory copying rings");
+    }
+    *xy = b.xy;
+    *off = b.off;
+    *hole = b.hole;
+    *n_rings = b.n_ring;
+    return LB_OK;
+}
+
+lb_status lb_geom_wkb_rings(lb_ctx *ctx, const unsigned char *wkb, size_t size, const char *what,
+                            double **xy, size_t **off, int **hole, size_t *n_rings)
+{
+    GEOSContextHandle_t h = lb_geom_geos_handle(ctx);
+    if (!h)
+        return LB_ERR_INTERNAL;
+    GEOSGeometry *g = GEOSGeomFromWKB_buf_r(h, wkb, size);
+    if (!g)
+        return lb_ctx_error_prefix(ctx, LB_ERR_GEOM, "%s: GEOS cannot read the WKB: ", what);
+    ringbuf b = {0};
+    int ok = polygon_rings(h, g, &b);
+    GEOSGeom_destroy_r(h, g);
+    if (!ok) {
+        ringbuf_free(&b);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory copying rings of %s", what);
     }
     *xy = b.xy;
     *off = b.off;

@@ -47,6 +47,12 @@ lb_status lb_shape_point_on_surface(lb_ctx *ctx, const lb_shape *s, double *x, d
 lb_status lb_shape_rings(lb_ctx *ctx, const lb_shape *s, double **xy, size_t **off, int **hole,
                          size_t *n_rings);
 
+/* The rings of polygon WKB as it is (not repaired, for drawing): as lb_shape_rings, but
+ * @p n_rings may be 0 (empty, or no polygon) and then the arrays may be NULL. LB_ERR_GEOM
+ * naming @p what when GEOS cannot read the WKB. */
+lb_status lb_geom_wkb_rings(lb_ctx *ctx, const unsigned char *wkb, size_t size, const char *what,
+                            double **xy, size_t **off, int **hole, size_t *n_rings);
+
 /* Polygon features of @p set that overlap @p s, with the exact area of each intersection
  * (features that only touch are left out). LB_ERR_DATA when the set is not polygons. */
 lb_status lb_geoset_overlay(lb_ctx *ctx, const lb_geoset *set, const lb_shape *s, lb_hits *out);

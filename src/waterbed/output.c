@@ -3,11 +3,16 @@
  * (waterbed_pooled.csv), the zones GeoPackage (units, focus, placebos) and run.json. */
 #include "wb.h"
 
+#include "report.h"
+#include "summary.h"
+
 #include "../api/provenance.h"
 #include "../core/ctx.h"
 #include "../data/table.h"
 #include "../io/write.h"
 
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
@@ -84,15 +89,33 @@ static lb_status tb_finish(tb *b, lb_table **out)
 }
 
 static lb_status write_csv(lb_ctx *ctx, const lb_table *t, const char *dir, const char *name,
-                           char sep)
+                           char sep, int full_precision)
 {
     char *path = lb_core_strfmt("%s/%s", dir, name);
     if (!path)
         return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
-    lb_vector_opts vo = {LB_FMT_CSV, NULL, 0, sep == ';' ? ';' : ',', 0};
+    lb_vector_opts vo = {LB_FMT_CSV, NULL, 0, sep == ';' ? ';' : ',', full_precision != 0};
     lb_status st = lb_write_vector(ctx, path, t, &vo);
     free(path);
     return st;
+}
+
+/* The central 95 % of the valid placebo DiDs of one row (every @p stride-th of @p m values):
+ * their 2.5th and 97.5th percentiles (GSL's linear interpolation between order statistics).
+ * NaN when there are none. @p buf holds @p m values. */
+static void placebo_interval(const double *did, size_t m, size_t stride, double *buf, double *lo,
+                             double *hi)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!isnan(did[i * stride]))
+            buf[n++] = did[i * stride];
+    *lo = *hi = NAN;
+    if (n == 0)
+        return;
+    gsl_sort(buf, 1, n);
+    *lo = gsl_stats_quantile_from_sorted_data(buf, 1, n, 0.025);
+    *hi = gsl_stats_quantile_from_sorted_data(buf, 1, n, 0.975);
 }
 
 static lb_status main_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o,
@@ -132,7 +155,15 @@ static lb_status main_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed_o
               *c_pm = col(&b, "placebo_method", LB_COL_TEXT, -1),
               *c_np = col(&b, "n_placebo", LB_COL_INT, -1),
               *c_pmin = col(&b, "p_placebo_min", LB_COL_REAL, 6),
-              *c_q1 = col(&b, "q_one", LB_COL_REAL, 6), *c_q2 = col(&b, "q_two", LB_COL_REAL, 6);
+              *c_q1 = col(&b, "q_one", LB_COL_REAL, 6), *c_q2 = col(&b, "q_two", LB_COL_REAL, 6),
+              *c_plo = col(&b, "placebo_lo", LB_COL_REAL, 6),
+              *c_phi = col(&b, "placebo_hi", LB_COL_REAL, 6);
+    size_t m_max = 1;
+    for (size_t f = 0; f < d->n_focus; f++)
+        m_max = r->placebo[f].m > m_max ? r->placebo[f].m : m_max;
+    double *buf = b.st == LB_OK ? malloc(m_max * sizeof(double)) : NULL;
+    if (b.st == LB_OK && !buf)
+        b.st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < r->n_rows && b.st == LB_OK; i++) {
         const wb_row *w = &r->rows[i];
         const wb_panel *p = &r->panels[w->panel];
@@ -177,7 +208,18 @@ static lb_status main_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed_o
         }
         set_real(c_q1, i, w->q_one);
         set_real(c_q2, i, w->q_two);
+        const wb_placebo *pl = &r->placebo[w->focus];
+        if (z->placebo && pl->m > 0 && pl->did) {
+            /* the layout of wb_placebo.did (wb.h) */
+            size_t P = r->n_panels, K = r->n_out, cells = d->n_slots * P * K;
+            double lo, hi;
+            placebo_interval(pl->did + (w->slot * P + w->panel) * K + w->outcome, pl->m, cells, buf,
+                             &lo, &hi);
+            set_real(c_plo, i, lo);
+            set_real(c_phi, i, hi);
+        }
     }
+    free(buf);
     return tb_finish(&b, out);
 }
 
@@ -482,8 +524,9 @@ static struct json_object *options_json(const wb_result *r, const lb_waterbed_op
     json_object_object_add(j, "cluster", json_object_new_string(cluster_name(o->cluster)));
     json_object_object_add(j, "cluster_used", json_object_new_string(cluster_name(r->cluster)));
     char sep[2] = {o->csv_sep == ';' ? ';' : ',', '\0'};
-    /* replaced by the separator the files are written with */
+    /* replaced by the separator and precision the files are written with */
     json_object_object_add(j, "csv_sep", json_object_new_string(sep));
+    json_object_object_add(j, "full_precision", json_object_new_boolean(o->full_precision));
     return j;
 }
 
@@ -552,9 +595,24 @@ struct json_object *wb_run_json(lb_ctx *ctx, const wb_result *r, const lb_waterb
         json_object_array_add(fa, x);
     }
     json_object_object_add(doc, "focus_areas", fa);
+    /* how waterbed_summary.csv and waterbed.html narrow the tables and flag their rows */
+    struct json_object *sm = json_object_new_object();
+    json_object_object_add(sm, "outcome", json_object_new_string(WB_SUMMARY_OUTCOME));
+    json_object_object_add(sm, "alpha", json_object_new_double(WB_SUMMARY_ALPHA));
+    json_object_object_add(sm, "flag_areas",
+                           json_object_new_string("q_displacement or q_diffusion <= alpha"));
+    json_object_object_add(
+        sm, "flag_pooled",
+        json_object_new_string("95 % CI excludes 0 (else two-sided bootstrap p <= alpha)"));
+    json_object_object_add(sm, "placebo_interval",
+                           json_object_new_string("2.5th and 97.5th percentile of the placebo "
+                                                  "DiDs"));
+    json_object_object_add(doc, "summary", sm);
     struct json_object *outs = json_object_new_array();
-    const char *files[] = {"waterbed.csv", "waterbed_pooled.csv", "zones.gpkg", "run.json"};
-    for (size_t i = 0; i < 4; i++)
+    const char *files[] = {"waterbed.csv",  "waterbed_pooled.csv", "waterbed_summary.csv",
+                           "waterbed.html", "waterbed.md",         "zones.gpkg",
+                           "run.json"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
         json_object_array_add(outs, json_object_new_string(files[i]));
     json_object_object_add(doc, "outputs", outs);
     json_object_object_add(doc, "seconds", json_object_new_double(round(seconds * 1e3) / 1e3));
@@ -581,6 +639,11 @@ lb_status wb_tables(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *
         st = pooled_table(ctx, r, o, &t);
     if (st == LB_OK)
         st = lb_result_add_table(ctx, res, "waterbed_pooled", t);
+    if (st == LB_OK)
+        st = wb_summary_table(ctx, lb_result_table_by_name(res, "waterbed"),
+                              lb_result_table_by_name(res, "waterbed_pooled"), &t);
+    if (st == LB_OK)
+        st = lb_result_add_table(ctx, res, "waterbed_summary", t);
     lb_status (*const layers[])(lb_ctx *, const wb_result *,
                                 lb_table **) = {units_layer, focus_layer, placebo_layer};
     const char *names[] = {"units", "focus", "placebos"};
@@ -593,16 +656,22 @@ lb_status wb_tables(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *
 }
 
 lb_status wb_write_files(lb_ctx *ctx, const lb_result *res, const char *dir, char csv_sep,
-                         struct json_object *doc)
+                         int full_precision, struct json_object *doc)
 {
     const lb_table *main = lb_result_table_by_name(res, "waterbed");
     const lb_table *pooled = lb_result_table_by_name(res, "waterbed_pooled");
-    lb_status st =
-        main && pooled ? LB_OK : lb_ctx_error(ctx, LB_ERR_INTERNAL, "waterbed: no tables");
+    const lb_table *summary = lb_result_table_by_name(res, "waterbed_summary");
+    lb_status st = main && pooled && summary
+                       ? LB_OK
+                       : lb_ctx_error(ctx, LB_ERR_INTERNAL, "waterbed: no tables");
     if (st == LB_OK)
-        st = write_csv(ctx, main, dir, "waterbed.csv", csv_sep);
+        st = write_csv(ctx, main, dir, "waterbed.csv", csv_sep, full_precision);
     if (st == LB_OK)
-        st = write_csv(ctx, pooled, dir, "waterbed_pooled.csv", csv_sep);
+        st = write_csv(ctx, pooled, dir, "waterbed_pooled.csv", csv_sep, full_precision);
+    if (st == LB_OK)
+        st = write_csv(ctx, summary, dir, "waterbed_summary.csv", csv_sep, full_precision);
+    if (st == LB_OK)
+        st = wb_report_write(ctx, res, doc, dir);
     char *gpkg = st == LB_OK ? lb_core_strfmt("%s/zones.gpkg", dir) : NULL;
     if (st == LB_OK && !gpkg)
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");

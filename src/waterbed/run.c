@@ -63,14 +63,17 @@ static lb_status waterbed_write(lb_ctx *ctx, const lb_result *res, const lb_writ
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK) {
         char sep[2] = {w->csv_sep == ';' ? ';' : ',', '\0'};
-        if (json_object_object_get_ex(doc, "options", &options))
+        if (json_object_object_get_ex(doc, "options", &options)) {
             json_object_object_add(options, "csv_sep", json_object_new_string(sep));
+            json_object_object_add(options, "full_precision",
+                                   json_object_new_boolean(w->full_precision));
+        }
         double seconds = pl->seconds + now_s() - t0;
         json_object_object_add(doc, "seconds", json_object_new_double(round(seconds * 1e3) / 1e3));
         st = lb_provenance_end(ctx, doc, res, n0, NULL, NULL);
     }
     if (st == LB_OK)
-        st = wb_write_files(ctx, res, out.tmp, w->csv_sep, doc);
+        st = wb_write_files(ctx, res, out.tmp, w->csv_sep, w->full_precision, doc);
     if (st == LB_OK)
         st = lb_outdir_commit(ctx, &out);
     if (opened)
@@ -150,8 +153,10 @@ lb_status lb_waterbed_exec(lb_ctx *ctx, const lb_waterbed_options *o)
     lb_result *res = NULL;
     lb_status st = lb_waterbed_compute(ctx, o, &res);
     if (st == LB_OK) {
-        const lb_write_opts w = {
-            .outdir = o->outdir, .overwrite = o->overwrite, .csv_sep = o->csv_sep};
+        const lb_write_opts w = {.outdir = o->outdir,
+                                 .overwrite = o->overwrite,
+                                 .csv_sep = o->csv_sep,
+                                 .full_precision = o->full_precision};
         st = lb_result_write_with(ctx, res, &w);
     }
     lb_result_destroy(res);

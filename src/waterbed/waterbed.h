@@ -134,6 +134,7 @@ typedef struct lb_waterbed_options {
     int overwrite;            /**< 1: replace a previous leefbaar run's outputs in outdir */
     const char *run_label;    /**< the `run` column; default "waterbed" */
     char csv_sep;             /**< ',' (default) or ';' */
+    int full_precision;       /**< 1: CSV reals unrounded (shortest exact decimal) */
     const char *command_line; /**< recorded in run.json; may be NULL */
 } lb_waterbed_options;
 

@@ -264,9 +264,11 @@ lb_status wb_tables(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *
 struct json_object *wb_run_json(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o,
                                 double seconds);
 
-/* Write the tables of @p res as waterbed.csv, waterbed_pooled.csv (separator @p csv_sep) and
- * zones.gpkg into @p dir (a temporary directory of the caller), then @p doc as run.json. */
+/* Write the tables of @p res as waterbed.csv, waterbed_pooled.csv, waterbed_summary.csv
+ * (separator @p csv_sep; reals unrounded with @p full_precision), the summary report
+ * waterbed.html and waterbed.md, and zones.gpkg into @p dir (a temporary directory of the
+ * caller), then @p doc as run.json. */
 lb_status wb_write_files(lb_ctx *ctx, const lb_result *res, const char *dir, char csv_sep,
-                         struct json_object *doc);
+                         int full_precision, struct json_object *doc);
 
 #endif

@@ -26,7 +26,7 @@ csv() {
           if (keep) print $(col[name]) }' "$file"
 }
 
-head -1 "$W/waterbed.csv" | grep -q '^run,period,t0,t1,period_role,focus_id,focus_name,gemeente,scheme,zone,ring_min_m,ring_max_m,outcome,n_units,population,weight_sum,mean_t0,mean_t1,delta,trend,rel_delta,delta_ctrl,did,did_focus,share_lagging_k1,n_receiving,n_lagging_k2,wdq,p_placebo_one,p_placebo_two,placebo_method,n_placebo,p_placebo_min,q_one,q_two$' \
+head -1 "$W/waterbed.csv" | grep -q '^run,period,t0,t1,period_role,focus_id,focus_name,gemeente,scheme,zone,ring_min_m,ring_max_m,outcome,n_units,population,weight_sum,mean_t0,mean_t1,delta,trend,rel_delta,delta_ctrl,did,did_focus,share_lagging_k1,n_receiving,n_lagging_k2,wdq,p_placebo_one,p_placebo_two,placebo_method,n_placebo,p_placebo_min,q_one,q_two,placebo_lo,placebo_hi$' \
     && ok "waterbed.csv columns" || bad "waterbed.csv header: $(head -1 "$W/waterbed.csv")"
 rows=$(($(wc -l <"$W/waterbed.csv") - 1))
 # 2 focus areas x (focus + 4 rings + 3 adjacency + 3 RIGO + far) x 7 outcomes x 1 period
