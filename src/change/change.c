@@ -681,8 +681,10 @@ static lb_status write_table(lb_ctx *ctx, change_run *r, const char *file, lb_ve
     return st;
 }
 
-/* change.gpkg's layer opens in QGIS categorized on dk_lbm with the development legend, and
- * change.qml styles change.geojson; both need polygons. */
+/* change.gpkg's layer opens in QGIS categorized on dk_lbm with the development legend (style
+ * "d_lbm", the default); its other styles show the development of each dimension ("d_<code>",
+ * dk_<code>) and the class of lbm in either year ("lbm_<year>", kscore_from / kscore_to).
+ * change.qml styles change.geojson on dk_lbm. All need polygons. */
 static lb_status style_tables(lb_ctx *ctx, change_run *r)
 {
     if (r->n_geom == 0)
@@ -696,8 +698,32 @@ static lb_status style_tables(lb_ctx *ctx, change_run *r)
     char *qml = lb_outdir_tmp_path(&r->out, "change.qml");
     lb_status st = gpkg && qml ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
-        st = lb_io_gpkg_add_style(ctx, gpkg, "change", &style, NULL,
+        st = lb_io_gpkg_add_style(ctx, gpkg, "change", &style, "d_lbm",
                                   "leefbaar: development classes (dk_lbm)", 1);
+    for (size_t d = 0; st == LB_OK && d < r->a.s->n_dims; d++) {
+        char name[80], field[80], desc[160];
+        snprintf(name, sizeof(name), "d_%s", r->a.s->dim_code[d]);
+        snprintf(field, sizeof(field), "dk_%s", r->a.s->dim_code[d]);
+        snprintf(desc, sizeof(desc), "leefbaar: development classes of %s (%s)",
+                 r->a.s->dim_code[d], field);
+        const lb_style ds = {
+            .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = field, .outline = 1};
+        st = lb_io_gpkg_add_style(ctx, gpkg, "change", &ds, name, desc, 0);
+    }
+    const side *sides[2] = {&r->a, &r->b};
+    for (int j = 0; j < 2 && st == LB_OK; j++) {
+        char name[32], desc[96];
+        const char *field = j ? "kscore_to" : "kscore_from";
+        snprintf(name, sizeof(name), "lbm_%d", sides[j]->year);
+        snprintf(desc, sizeof(desc), "leefbaar: Leefbaarometer-klasse %d (%s)", sides[j]->year,
+                 field);
+        const lb_scoreset *ss = sides[j]->s;
+        const lb_class_table kt = {LB_N_CLASSES, (const char *const *)ss->class_labels,
+                                   (const char *const *)ss->class_colours, ss->thresholds, NULL};
+        const lb_style ks = {
+            .kind = LB_STYLE_VECTOR_CLASSES, .classes = &kt, .field = field, .outline = 1};
+        st = lb_io_gpkg_add_style(ctx, gpkg, "change", &ks, name, desc, 0);
+    }
     if (st == LB_OK)
         st = lb_style_write_qml(ctx, qml, &style);
     if (st == LB_OK)

@@ -20,6 +20,16 @@ done
 grep -q '^BU00010001,.*,both,' "$TMP/ch/change.csv" && ok "codes as text, status" || bad "csv row"
 gdalinfo "$TMP/ch/change_class_2020_2021.tif" | grep -q "geen verandering" \
     && ok "class COG has category names" || bad "class COG categories"
+# change.gpkg's named styles: the development of lbm (default) and of each dimension, the class
+# of lbm in either year, each on its own field
+styles=$(ogrinfo -q "$TMP/ch/change.gpkg" -sql "SELECT styleName || ':' || useAsDefault || ':' ||
+    (instr(styleQML, 'attr=\"' || CASE WHEN styleName LIKE 'd\\_%' ESCAPE '\\'
+     THEN 'dk_' || substr(styleName, 3) WHEN styleName = 'lbm_2020' THEN 'kscore_from'
+     ELSE 'kscore_to' END || '\"') > 0) AS s FROM layer_styles WHERE f_table_name = 'change'
+     ORDER BY styleName" 2>&1 | sed -n 's/^ *s (String) = //p' | tr '\n' ' ')
+[[ "$styles" == "d_lbm:1:1 d_pub:0:1 d_vrz:0:1 d_won:0:1 lbm_2020:0:1 lbm_2021:0:1 " ]] \
+    && ok "change.gpkg: a style per development and year, d_lbm the default" \
+    || bad "change.gpkg styles: $styles"
 
 printf 'PC4;jaar;lbm;afw\n1000;2018;4,0;0\n1000;2022;4,1;0,1\n' >"$TMP/pub.csv"
 "$LEEFBAAR" change -q --scores "$TMP/pub.csv" --csv-sep ';' --dev-classes 9 -o "$TMP/pub" \
