@@ -137,56 +137,57 @@ def render(layer, extent, size=200):
     return img, ms
 
 
-def check_dim_raster(score_dir, code, year):
-    """dim_<code>_<year>.tif opens paletted with 9 classes, middle 'gemiddeld' around 0; rendered,
-    a cell shows the colour of the class its deviation (band <code> of scores_<year>.tif) falls
-    in, and cells with |deviation| < 0.02 show the middle colour."""
-    path = os.path.join(score_dir, f"dim_{code}_{year}.tif")
-    lyr = QgsRasterLayer(path, f"dim_{code}_{year}")
+DIM_BANDS = [-0.20, -0.10, -0.05, -0.02, 0.02, 0.05, 0.10, 0.20]
+DEV_CUTS = [-0.20, -0.1333, -0.0666, 0.0666, 0.1333, 0.20]
+
+
+def check_class_raster(path, value_tif, band_name, cuts, middle):
+    """A class raster opens paletted with len(cuts) + 1 classes, the middle one `middle`
+    (around 0); rendered, each cell shows the colour of the class its value (band `band_name`
+    of `value_tif`) falls in on `cuts`."""
+    lyr = QgsRasterLayer(path, os.path.basename(path))
     check(lyr.isValid(), f"{path} opens")
     r = lyr.renderer()
     check(r.type() == "paletted", f"{path}: paletted renderer (got {r.type()})")
     classes = r.classes()
-    check(len(classes) == 9, f"{path}: 9 classes in the legend")
+    n = len(cuts) + 1
+    check(len(classes) == n, f"{path}: {n} classes in the legend")
     legend = [c.label for c in classes]
-    check(legend[4].startswith("gemiddeld"), f"{path}: class 5 is 'gemiddeld': {legend[4]}")
+    check(legend[n // 2].startswith(middle), f"{path}: middle class '{middle}': {legend}")
     colour = {c.value: c.color.name() for c in classes}
-    # the deviations from the score raster
-    ds = gdal.Open(os.path.join(score_dir, f"scores_{year}.tif"))
+    ds = gdal.Open(value_tif)
     band = None
     for b in range(1, ds.RasterCount + 1):
-        if ds.GetRasterBand(b).GetDescription() == code:
+        if ds.GetRasterBand(b).GetDescription() == band_name:
             band = ds.GetRasterBand(b)
-    check(band is not None, f"scores_{year}.tif has a band {code}")
-    dev = band.ReadAsArray()
+    check(band is not None, f"{value_tif} has a band {band_name}")
+    if band is None:
+        return
+    vals = band.ReadAsArray()
     gt = ds.GetGeoTransform()
     img, ms = render(lyr, lyr.extent(), size=max(ds.RasterXSize, ds.RasterYSize) * 4)
     mtp = ms.mapToPixel()
     n_mid = n_checked = 0
-    bands = [-0.20, -0.10, -0.05, -0.02, 0.02, 0.05, 0.10, 0.20]
     import math
-    for row in range(0, ds.RasterYSize):
-        for col in range(0, ds.RasterXSize):
-            v = float(dev[row, col])
-            if math.isnan(v):
+    for row in range(ds.RasterYSize):
+        for col in range(ds.RasterXSize):
+            v = float(vals[row, col])
+            # skip nodata and values within float32 rounding of a cut
+            if math.isnan(v) or min(abs(v - c) for c in cuts) < 1e-6:
                 continue
-            # class of v on the default bands (a value on a cut in the upper class); skip
-            # values within float32 rounding of a cut
-            if min(abs(v - b) for b in bands) < 1e-6:
-                continue
-            k = 1 + sum(1 for b in bands if v >= b)
+            k = 1 + sum(1 for c in cuts if v >= c)  # a value on a cut in the upper class
             x = gt[0] + (col + 0.5) * gt[1]
             y = gt[3] + (row + 0.5) * gt[5]
             px = mtp.transform(QgsPointXY(x, y))
             got = QColor(img.pixel(int(px.x()), int(px.y()))).name()
-            check(got == colour[k], f"{path}: cell ({row},{col}) dev {v:.4f} is class {k} "
+            check(got == colour[k], f"{path}: cell ({row},{col}) value {v:.4f} is class {k} "
                   f"{colour[k]}, rendered {got}")
             n_checked += 1
-            n_mid += k == 5
+            n_mid += k == n // 2 + 1
             if len(failures) > 20:
                 return
     check(n_checked > 0, f"{path}: cells checked")
-    print(f"{path}: {n_checked} cells rendered in their class colour, {n_mid} in 'gemiddeld'")
+    print(f"{path}: {n_checked} cells rendered in their class colour, {n_mid} in '{middle}'")
 
 
 def main():
@@ -206,7 +207,8 @@ def main():
         one_feature_per_point(gpkg, base, years)
     for y in years:
         for d in dims:
-            check_dim_raster(score, d, y)
+            check_class_raster(os.path.join(score, f"dim_{d}_{y}.tif"),
+                               os.path.join(score, f"scores_{y}.tif"), d, DIM_BANDS, "gemiddeld")
         lyr = QgsRasterLayer(os.path.join(score, f"class_{y}.tif"), "class")
         check(lyr.renderer().type() == "paletted", f"class_{y}.tif paletted")
         lyr = QgsRasterLayer(os.path.join(score, f"scores_{y}.tif"), "scores")
@@ -219,6 +221,11 @@ def main():
               "lbm_2022": ("kscore_to", 9)}
     cnamed.update({f"d_{d}": (f"dk_{d}", 7) for d in dims})
     check_layer_styles(ch, "change", "dk_lbm", 7, cnamed)
+    cdir = os.path.join(demo, "change")
+    for d in ["lbm"] + dims:
+        name = "change_class_2020_2022.tif" if d == "lbm" else f"change_class_{d}_2020_2022.tif"
+        check_class_raster(os.path.join(cdir, name), os.path.join(cdir, "change_2020_2022.tif"),
+                           f"d_{d}", DEV_CUTS, "geen verandering")
 
     zones = os.path.join(demo, "waterbed", "zones.gpkg")
     units = open_vector(zones, "units")
