@@ -8,5 +8,6 @@ out=${1:-demo-out}
 [[ -f "$root/build/build.ninja" ]] || meson setup "$root/build" "$root" -Dtests=false >/dev/null
 meson compile -C "$root/build" leefbaar:executable >/dev/null
 "$root/build/src/cli/leefbaar" demo --overwrite --data "$root" "$out"
-echo "Open $out/score/scores.gpkg, $out/score/scores_2022.tif or $out/change/change.gpkg in QGIS;"
+echo "Open $out/score/scores.gpkg (layers buurten_2022, grid_2022, ...), $out/score/scores_2022.tif,"
+echo "a dimension map such as $out/score/dim_won_2022.tif, or $out/change/change.gpkg in QGIS;"
 echo "previews: $out/score/class_2022.png and $out/change/change_class_2020_2022.png."

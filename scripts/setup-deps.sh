@@ -16,9 +16,12 @@ for arg in "$@"; do
     # python3-gdal: GDAL's COG validator; chromium: the browser suite opens the diagnosis
     # report headless (skipped without it); poppler-utils: pdftotext reads the waterbed summary
     # Chromium printed to PDF; groff-base: the man pages render without warnings;
-    # python3-*: the Python package's tests (python/) and its example's plot.
-    --test) pkgs+=(libcmocka-dev clang-format python3-gdal chromium poppler-utils groff-base python3-pytest
-                   python3-pandas python3-geopandas python3-numpy python3-matplotlib) ;;
+    # python3-*: the Python package's tests (python/) and its example's plot; python3-qgis: the
+    # qgis suite opens every output in headless QGIS 3.22 (skipped without it; about 115
+    # packages, 2-3 minutes to install once).
+    --test) pkgs+=(libcmocka-dev clang-format python3-gdal chromium poppler-utils groff-base
+                   python3-pytest python3-pandas python3-geopandas python3-numpy
+                   python3-matplotlib python3-qgis) ;;
     --fuzz) pkgs+=(clang libclang-rt-14-dev libomp-dev) ;;
     --bench) pkgs+=(postgresql-15 postgresql-15-postgis-3 postgis python3-gdal python3-numpy
                     python3-geopandas python3-rasterio python3-rtree time) ;;

@@ -467,10 +467,16 @@ static void check_kwb_scores(const char *out)
     assert_near(read_value(gpkg, "buurten", "BU99990003", "flags"), 4, 0);
     assert_true(isnan(read_value(gpkg, "buurten", "BU99990104", "lbm")));
     assert_true(isnan(read_value(gpkg, "buurten", "BU99990104", "weight")));
-    /* no grid layer */
+    /* no grid layer: the units, their year's view and the styles */
     GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR, NULL, NULL, NULL);
     assert_non_null(ds);
-    assert_int_equal(GDALDatasetGetLayerCount(ds), 1);
+    assert_int_equal(GDALDatasetGetLayerCount(ds), 3);
+    assert_string_equal(OGR_L_GetName(GDALDatasetGetLayer(ds, 0)), "buurten");
+    assert_non_null(GDALDatasetGetLayerByName(ds, "layer_styles"));
+    OGRLayerH year = GDALDatasetGetLayerByName(ds, "buurten_2022");
+    assert_non_null(year);
+    assert_int_equal(OGR_L_GetFeatureCount(year, TRUE),
+                     OGR_L_GetFeatureCount(GDALDatasetGetLayer(ds, 0), TRUE));
     assert_null(GDALDatasetGetLayerByName(ds, "grid"));
     GDALClose(ds);
     struct json_object *doc = json_object_from_file(rj), *v = NULL, *c = NULL;

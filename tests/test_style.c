@@ -307,6 +307,84 @@ static void test_style_sidecar_file(void **state)
     free(path);
 }
 
+/* A dimension legend: 9 classes on the bands, labels with a word and the range in Dutch
+ * notation, the middle class "gemiddeld" around 0; the QML of a class raster carries them. */
+static void test_style_dim_legend(void **state)
+{
+    fixture *fx = *state;
+    const double bands[8] = {-0.2, -0.1, -0.05, -0.02, 0.02, 0.05, 0.1, 0.2};
+    lb_style_dim_legend leg;
+    lb_style_dim_legend_init(&leg, bands, "Woningvoorraad 2022");
+    assert_int_equal(leg.ct.n, 9);
+    assert_ptr_equal(leg.ct.breaks, leg.bands);
+    for (int k = 0; k < 8; k++)
+        assert_true(leg.ct.breaks[k] == bands[k]);
+    assert_string_equal(leg.ct.title, "Woningvoorraad 2022");
+    assert_string_equal(leg.ct.labels[0], "zeer veel zwakker (< \u22120,2)");
+    assert_string_equal(leg.ct.labels[3], "iets zwakker (\u22120,05 tot \u22120,02)");
+    assert_string_equal(leg.ct.labels[4], "gemiddeld (\u22120,02 tot 0,02)");
+    assert_string_equal(leg.ct.labels[8], "zeer veel sterker (\u2265 0,2)");
+    /* colours mirror around the middle: dark red ... pale ... dark green, all valid */
+    assert_int_equal(lb_class_table_check(fx->ctx, &leg.ct, "dimension legend"), LB_OK);
+    assert_string_not_equal(leg.ct.colours[0], leg.ct.colours[8]);
+    lb_style s = {.kind = LB_STYLE_RASTER_CLASSES, .classes = &leg.ct};
+    char *qml = qml_of(fx, &s);
+    CPLXMLNode *root = parse_qml(qml);
+    check_paletted(root, &leg.ct, 1);
+    CPLDestroyXMLNode(root);
+    free(qml);
+    /* a model's own bands give their own labels */
+    const double own[8] = {-4, -3, -2, -1, 1, 2, 3, 4};
+    lb_style_dim_legend_init(&leg, own, NULL);
+    assert_null(leg.ct.title);
+    assert_string_equal(leg.ct.labels[4], "gemiddeld (\u22121 tot 1)");
+}
+
+/* Categories on text values (the waterbed zones' ring names), escaped like every attribute,
+ * and a hollow single symbol for outlines. */
+static void test_style_values_and_outline(void **state)
+{
+    fixture *fx = *state;
+    const char *const values[] = {"ring_0_250", "ring_250_500", "a&b\"c"};
+    const char *const labels[] = {"0 tot 250 m", "250 tot 500 m", "anders"};
+    const char *const colours[] = {"#b30000", "#fc8d59", "#bdbdbd"};
+    lb_class_table ct = {3, labels, colours, NULL, NULL};
+    lb_style s = {.kind = LB_STYLE_VECTOR_CLASSES,
+                  .classes = &ct,
+                  .field = "ring",
+                  .outline = 1,
+                  .values = values};
+    char *qml = qml_of(fx, &s);
+    CPLXMLNode *root = parse_qml(qml);
+    CPLXMLNode *r = CPLSearchXMLNode(root, "=renderer-v2");
+    assert_string_equal(CPLGetXMLValue(r, "attr", ""), "ring");
+    CPLXMLNode *cats[8];
+    assert_int_equal(children(CPLGetXMLNode(r, "categories"), "category", cats, 8), 3);
+    for (int k = 0; k < 3; k++) {
+        assert_string_equal(CPLGetXMLValue(cats[k], "value", ""), values[k]);
+        assert_string_equal(CPLGetXMLValue(cats[k], "label", ""), labels[k]);
+    }
+    CPLDestroyXMLNode(root);
+    free(qml);
+    const char *const missing[] = {"ring_0_250", NULL, "x"};
+    s.values = missing;
+    assert_int_equal(lb_style_qml(fx->ctx, &s, &qml), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "category 2"));
+
+    lb_style o = {.kind = LB_STYLE_VECTOR_OUTLINE, .classes = &ct};
+    qml = qml_of(fx, &o);
+    root = parse_qml(qml);
+    r = CPLSearchXMLNode(root, "=renderer-v2");
+    assert_string_equal(CPLGetXMLValue(r, "type", ""), "singleSymbol");
+    CPLXMLNode *syms[4];
+    assert_int_equal(children(CPLGetXMLNode(r, "symbols"), "symbol", syms, 4), 1);
+    /* no fill, the outline in the first colour */
+    assert_non_null(strstr(qml, "<prop k=\"style\" v=\"no\"/>"));
+    assert_non_null(strstr(qml, "<prop k=\"outline_color\" v=\"179,0,0,255\"/>"));
+    CPLDestroyXMLNode(root);
+    free(qml);
+}
+
 /* A GeoPackage with a polygon layer @p name (one square in RD). */
 static void write_layer(fixture *fx, const char *gpkg, const char *name)
 {
@@ -450,6 +528,87 @@ static void test_style_gpkg_layer_styles(void **state)
     assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), missing));
 }
 
+/* Views per year: listed by GDAL as layers of their own, each with the rows of its year (the
+ * base's fids), styled like any layer; the base layer keeps all rows. */
+static void test_style_gpkg_views(void **state)
+{
+    fixture *fx = *state;
+    char gpkg[300];
+    snprintf(gpkg, sizeof(gpkg), "%s", lb_test_path(fx, "years.gpkg"));
+    lb_table *t = NULL;
+    assert_int_equal(lb_table_create(fx->ctx, 5, &t), LB_OK);
+    lb_column *c;
+    assert_int_equal(lb_table_add(fx->ctx, t, "year", LB_COL_INT, &c), LB_OK);
+    const int years[5] = {2020, 2022, 2020, 2022, 2022};
+    for (int i = 0; i < 5; i++) {
+        c->integer[i] = years[i];
+        size_t len = 1 + 4 + 4 + 4 + 5 * 16;
+        unsigned char *w = calloc(1, len);
+        assert_non_null(w);
+        w[0] = 1;
+        w[1] = 3;
+        w[5] = 1;
+        w[9] = 5;
+        const double x0 = 155000 + 100 * (i % 2), y0 = 463000;
+        const double xy[10] = {x0, y0, x0 + 100, y0, x0 + 100, y0 + 100, x0, y0 + 100, x0, y0};
+        for (int j = 0; j < 10; j++) {
+            uint64_t u;
+            memcpy(&u, &xy[j], sizeof(u));
+            for (int b = 0; b < 8; b++)
+                w[13 + 8 * j + b] = (unsigned char)(u >> (8 * b));
+        }
+        assert_int_equal(lb_table_set_geometry(fx->ctx, t, (size_t)i, w, len), LB_OK);
+    }
+    lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "bu\"urten"};
+    assert_int_equal(lb_write_vector(fx->ctx, gpkg, t, &o), LB_OK);
+    lb_table_destroy(t);
+
+    assert_int_equal(
+        lb_io_gpkg_add_view(fx->ctx, gpkg, "bu\"urten", "bu\"urten_2020", "year", 2020), LB_OK);
+    assert_int_equal(
+        lb_io_gpkg_add_view(fx->ctx, gpkg, "bu\"urten", "bu\"urten_2022", "year", 2022), LB_OK);
+    lb_style st = {.kind = LB_STYLE_VECTOR_CLASSES, .classes = &classes9, .field = "year"};
+    assert_int_equal(lb_io_gpkg_add_style(fx->ctx, gpkg, "bu\"urten_2022", &st, "lbm", NULL, 1),
+                     LB_OK);
+
+    GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_int_equal(GDALDatasetGetLayerCount(ds), 4); /* base, 2 views, layer_styles */
+    const int want_n[2] = {2, 3};
+    const char *names[2] = {"bu\"urten_2020", "bu\"urten_2022"};
+    for (int v = 0; v < 2; v++) {
+        OGRLayerH l = GDALDatasetGetLayerByName(ds, names[v]);
+        assert_non_null(l);
+        assert_int_equal(OGR_L_GetGeomType(l), OGR_L_GetGeomType(GDALDatasetGetLayer(ds, 0)));
+        assert_int_equal(OGR_L_GetFeatureCount(l, TRUE), want_n[v]);
+        OGRFeatureH f;
+        OGR_L_ResetReading(l);
+        while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+            GIntBig fid = OGR_F_GetFID(f);
+            assert_true(fid >= 1 && fid <= 5);
+            assert_int_equal(OGR_F_GetFieldAsInteger(f, 0), years[fid - 1]);
+            assert_int_equal(years[fid - 1], v ? 2022 : 2020);
+            assert_non_null(OGR_F_GetGeometryRef(f));
+            OGR_F_Destroy(f);
+        }
+    }
+    assert_int_equal(OGR_L_GetFeatureCount(GDALDatasetGetLayerByName(ds, "bu\"urten"), TRUE), 5);
+    GDALClose(ds);
+    char *qml = NULL;
+    int n_default = 0;
+    assert_int_equal(styles_of(gpkg, "bu\"urten_2022", &qml, &n_default), 1);
+    assert_int_equal(n_default, 1);
+    free(qml);
+
+    /* a second view of the same name, a base that is not there */
+    assert_int_equal(
+        lb_io_gpkg_add_view(fx->ctx, gpkg, "bu\"urten", "bu\"urten_2020", "year", 2020), LB_ERR_IO);
+    assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "bu\"urten_2020"));
+    assert_int_equal(lb_io_gpkg_add_view(fx->ctx, gpkg, "wijken", "wijken_2020", "year", 2020),
+                     LB_ERR_IO);
+    assert_non_null(strstr(lb_ctx_errmsg(fx->ctx), "no layer 'wijken'"));
+}
+
 #define STYLE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, lb_test_dir_teardown)
 
 int main(void)
@@ -462,6 +621,9 @@ int main(void)
         STYLE_TEST(test_style_errors),
         STYLE_TEST(test_style_sidecar_file),
         STYLE_TEST(test_style_gpkg_layer_styles),
+        STYLE_TEST(test_style_dim_legend),
+        STYLE_TEST(test_style_values_and_outline),
+        STYLE_TEST(test_style_gpkg_views),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

@@ -612,8 +612,50 @@ static lb_status add_rasters(lb_ctx *ctx, change_run *r, lb_result *res)
     return st;
 }
 
+/* change_class_<code>_<y0>_<y1>.tif: the development class of dimension @p d's Δ (band d + 1 of
+ * the Δ raster) with the development legend and its QGIS sidecar, so that a dimension's
+ * development shows in QGIS as the total's does. @p delta and @p cls are scratch of
+ * lb_grid_ncells cells. */
+static lb_status write_dim_class(lb_ctx *ctx, change_run *r, size_t d, const lb_raster_opts *ro,
+                                 float *delta, unsigned char *cls)
+{
+    raster_pair p = {.ctx = ctx, .r = r};
+    lb_status st = fill_delta(&p, d + 1, delta);
+    size_t n = lb_grid_ncells(&r->grid);
+    for (size_t c = 0; st == LB_OK && c < n; c++)
+        cls[c] = (unsigned char)lb_change_dev_class(delta[c], r->dev.cuts, r->dev.n_cuts);
+    const char *code = r->a.s->dim_code[d];
+    char title[160];
+    snprintf(title, sizeof(title), "Ontwikkeling %s %d-%d", r->a.s->dim_label[d], r->a.year,
+             r->b.year);
+    const lb_class_table ct = dev_classes(r, title);
+    const lb_style style = {.kind = LB_STYLE_RASTER_CLASSES, .classes = &ct, .band = 1};
+    for (int f = 0; st == LB_OK && f < 2; f++) {
+        char file[256];
+        snprintf(file, sizeof(file), "change_class_%s_%d_%d.%s", code, r->a.year, r->b.year,
+                 f ? "qml" : "tif");
+        char *path = lb_outdir_tmp_path(&r->out, file);
+        if (!path)
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+        else if (f == 0)
+            st = lb_write_raster_classes(ctx, path, &r->grid, cls, &ct, ro);
+        else
+            st = lb_style_write_qml(ctx, path, &style);
+        free(path);
+        if (st == LB_OK)
+            json_object_array_add(r->outputs, json_object_new_string(file));
+        if (st == LB_OK && f == 0) { /* the category names */
+            char *aux = lb_core_strfmt("%s.aux.xml", file);
+            json_object_array_add(r->outputs, aux ? json_object_new_string(aux) : NULL);
+            free(aux);
+        }
+    }
+    return st;
+}
+
 /* The Δ raster (bands written one at a time), the development-class raster, their QGIS
- * sidecars and with "preview" a PNG of the class map. */
+ * sidecars and with "preview" a PNG of the class map; per dimension its development-class
+ * raster. */
 static lb_status write_rasters(lb_ctx *ctx, change_run *r)
 {
     if (!r->rasters)
@@ -645,6 +687,12 @@ static lb_status write_rasters(lb_ctx *ctx, change_run *r)
                           r->w->preview};
     if (st == LB_OK)
         st = lb_mapset_write(ctx, &r->out, &ms, r->outputs);
+    float *delta = st == LB_OK ? malloc((n ? n : 1) * sizeof(float)) : NULL;
+    if (st == LB_OK && !delta)
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t d = 0; st == LB_OK && d < a->n_dims; d++)
+        st = write_dim_class(ctx, r, d, &ro, delta, p.cls);
+    free(delta);
     free_names(names, nb);
     for (size_t k = 0; k < 3; k++)
         free(meta[k]);
@@ -681,8 +729,10 @@ static lb_status write_table(lb_ctx *ctx, change_run *r, const char *file, lb_ve
     return st;
 }
 
-/* change.gpkg's layer opens in QGIS categorized on dk_lbm with the development legend, and
- * change.qml styles change.geojson; both need polygons. */
+/* change.gpkg's layer opens in QGIS categorized on dk_lbm with the development legend (style
+ * "d_lbm", the default); its other styles show the development of each dimension ("d_<code>",
+ * dk_<code>) and the class of lbm in either year ("lbm_<year>", kscore_from / kscore_to).
+ * change.qml styles change.geojson on dk_lbm. All need polygons. */
 static lb_status style_tables(lb_ctx *ctx, change_run *r)
 {
     if (r->n_geom == 0)
@@ -696,8 +746,32 @@ static lb_status style_tables(lb_ctx *ctx, change_run *r)
     char *qml = lb_outdir_tmp_path(&r->out, "change.qml");
     lb_status st = gpkg && qml ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     if (st == LB_OK)
-        st = lb_io_gpkg_add_style(ctx, gpkg, "change", &style, NULL,
+        st = lb_io_gpkg_add_style(ctx, gpkg, "change", &style, "d_lbm",
                                   "leefbaar: development classes (dk_lbm)", 1);
+    for (size_t d = 0; st == LB_OK && d < r->a.s->n_dims; d++) {
+        char name[80], field[80], desc[160];
+        snprintf(name, sizeof(name), "d_%s", r->a.s->dim_code[d]);
+        snprintf(field, sizeof(field), "dk_%s", r->a.s->dim_code[d]);
+        snprintf(desc, sizeof(desc), "leefbaar: development classes of %s (%s)",
+                 r->a.s->dim_code[d], field);
+        const lb_style ds = {
+            .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = field, .outline = 1};
+        st = lb_io_gpkg_add_style(ctx, gpkg, "change", &ds, name, desc, 0);
+    }
+    const side *sides[2] = {&r->a, &r->b};
+    for (int j = 0; j < 2 && st == LB_OK; j++) {
+        char name[32], desc[96];
+        const char *field = j ? "kscore_to" : "kscore_from";
+        snprintf(name, sizeof(name), "lbm_%d", sides[j]->year);
+        snprintf(desc, sizeof(desc), "leefbaar: Leefbaarometer-klasse %d (%s)", sides[j]->year,
+                 field);
+        const lb_scoreset *ss = sides[j]->s;
+        const lb_class_table kt = {LB_N_CLASSES, (const char *const *)ss->class_labels,
+                                   (const char *const *)ss->class_colours, ss->thresholds, NULL};
+        const lb_style ks = {
+            .kind = LB_STYLE_VECTOR_CLASSES, .classes = &kt, .field = field, .outline = 1};
+        st = lb_io_gpkg_add_style(ctx, gpkg, "change", &ks, name, desc, 0);
+    }
     if (st == LB_OK)
         st = lb_style_write_qml(ctx, qml, &style);
     if (st == LB_OK)

@@ -34,9 +34,10 @@ static void help(void)
         "  --preview                also write change_class_<y0>_<y1>.png, a picture of the\n"
         "                           development map (grid runs)\n" CLI_OVERWRITE_HELP
             CLI_COMMON_HELP "\n"
-        "Outputs: change.gpkg (layer change, QGIS style inside), change.geojson with\n"
-        "change.qml, change.csv, run.json; for two grid runs on one grid also\n"
-        "change_<y0>_<y1>.tif (Δ bands) and change_class_<y0>_<y1>.tif with their .qml.\n");
+        "Outputs: change.gpkg (layer change, QGIS styles inside: d_lbm, d_<code> per\n"
+        "dimension, lbm_<year>), change.geojson with change.qml, change.csv, run.json; for\n"
+        "two grid runs on one grid also change_<y0>_<y1>.tif (Δ bands),\n"
+        "change_class_<y0>_<y1>.tif and change_class_<code>_<y0>_<y1>.tif with their .qml.\n");
 }
 
 int cmd_change(int argc, char **argv)

@@ -61,9 +61,11 @@ static void help(void)
             CLI_COMMON_HELP "\n"
         "-of and -co apply to the rasters (scores_<year>.tif, class_<year>.tif) as in\n"
         "gdal_translate; the defaults are COG with DEFLATE, predictor and overviews.\n\n"
-        "Outputs: scores.gpkg (layers grid and <units>, one row per unit and year, QGIS\n"
-        "styles inside), per year scores_<year>.tif and class_<year>.tif with their QGIS\n"
-        "styles scores_<year>.qml and class_<year>.qml, <units>.geojson, <units>.csv,\n"
+        "Outputs: scores.gpkg (layers grid and <units>, one row per unit and year, and\n"
+        "per year grid_<year> and <units>_<year>; QGIS styles inside: lbm and one per\n"
+        "dimension), per year scores_<year>.tif and class_<year>.tif with their QGIS\n"
+        "styles scores_<year>.qml and class_<year>.qml, per year and dimension\n"
+        "dim_<code>_<year>.tif with dim_<code>_<year>.qml, <units>.geojson, <units>.csv,\n"
         "<units>.qml, run.json (area mode: no grid layer and no rasters).\n");
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* QGIS styles: QML written by hand into a growing buffer (every attribute value escaped), .qml
- * sidecars, and GeoPackage layer_styles rows written through OGR with QGIS's own schema. */
+ * sidecars, GeoPackage layer_styles rows written through OGR with QGIS's own schema, and
+ * per-year GeoPackage views. */
 #include "style.h"
 
 #include "../core/ctx.h"
@@ -212,7 +213,7 @@ typedef struct fill_prop {
     char value[48];
 } fill_prop;
 
-static void qml_fill_symbol(xbuf *b, size_t index, const char *colour, int outline)
+static void qml_fill_symbol(xbuf *b, size_t index, const char *colour, int outline, int hollow)
 {
     unsigned char rgb[3] = {0, 0, 0};
     lb_io_colour_parse(colour, rgb); /* checked with the table */
@@ -223,6 +224,11 @@ static void qml_fill_symbol(xbuf *b, size_t index, const char *colour, int outli
     };
     snprintf(props[0].value, sizeof(props[0].value), "%u,%u,%u,255", rgb[0], rgb[1], rgb[2]);
     snprintf(props[3].value, sizeof(props[3].value), "%s", outline ? "solid" : "no");
+    if (hollow) { /* no fill, a heavy outline in the colour: drawn over other layers */
+        snprintf(props[1].value, sizeof(props[1].value), "no");
+        snprintf(props[2].value, sizeof(props[2].value), "%u,%u,%u,255", rgb[0], rgb[1], rgb[2]);
+        snprintf(props[4].value, sizeof(props[4].value), "0.8");
+    }
     size_t np = sizeof(props) / sizeof(props[0]);
 
     xb_printf(b,
@@ -241,26 +247,93 @@ static void qml_fill_symbol(xbuf *b, size_t index, const char *colour, int outli
               "      </symbol>\n");
 }
 
-static void qml_vector_classes(xbuf *b, const lb_class_table *ct, const char *field, int outline)
+static void qml_vector_end(xbuf *b)
 {
+    xb_str(b, "  </renderer-v2>\n"
+              "  <featureBlendMode>0</featureBlendMode>\n"
+              "  <layerOpacity>1</layerOpacity>\n");
+}
+
+static void qml_vector_classes(xbuf *b, const lb_style *s)
+{
+    const lb_class_table *ct = s->classes;
     xb_str(b, "  <renderer-v2 type=\"categorizedSymbol\"");
-    xb_kv(b, "attr", field);
+    xb_kv(b, "attr", s->field);
     xb_str(b, " symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
               "    <categories>\n");
     for (size_t k = 0; k < ct->n; k++) {
-        char num[32];
-        xb_printf(b, "      <category render=\"true\" symbol=\"%zu\" value=\"%zu\"", k, k + 1);
+        char num[32], value[32];
+        snprintf(value, sizeof(value), "%zu", k + 1);
+        xb_printf(b, "      <category render=\"true\" symbol=\"%zu\"", k);
+        xb_kv(b, "value", s->values ? s->values[k] : value);
         xb_kv(b, "label", label_of(ct, k, num, sizeof(num)));
         xb_str(b, "/>\n");
     }
     xb_str(b, "    </categories>\n"
               "    <symbols>\n");
     for (size_t k = 0; k < ct->n; k++)
-        qml_fill_symbol(b, k, ct->colours[k], outline);
-    xb_str(b, "    </symbols>\n"
-              "  </renderer-v2>\n"
-              "  <featureBlendMode>0</featureBlendMode>\n"
-              "  <layerOpacity>1</layerOpacity>\n");
+        qml_fill_symbol(b, k, ct->colours[k], s->outline, 0);
+    xb_str(b, "    </symbols>\n");
+    qml_vector_end(b);
+}
+
+static void qml_vector_outline(xbuf *b, const lb_style *s)
+{
+    xb_str(b, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" "
+              "forceraster=\"0\">\n"
+              "    <symbols>\n");
+    qml_fill_symbol(b, 0, s->classes->colours[0], 1, 1);
+    xb_str(b, "    </symbols>\n");
+    qml_vector_end(b);
+}
+
+/* Class k of a dimension: from far below the reference (1) through "gemiddeld" around 0 (5) to
+ * far above (9); colours diverge from the Leefbaarometer's dark red to its dark green through a
+ * pale middle, so that the middle class reads as "no deviation". */
+static const char *const dim_words[9] = {"zeer veel zwakker", "veel zwakker", "zwakker",
+                                         "iets zwakker",      "gemiddeld",    "iets sterker",
+                                         "sterker",           "veel sterker", "zeer veel sterker"};
+static const char *const dim_colours[9] = {"#730000", "#e50000", "#e1702e", "#f5c48f", "#f2f2e6",
+                                           "#c5e8a9", "#93e667", "#55be00", "#267300"};
+
+/* A cut-point as a Dutch reader writes it: decimal comma, a real minus sign. */
+static void dutch_number(double v, char *buf, size_t size)
+{
+    char raw[32];
+    lb_io_format_double(v, raw, sizeof(raw));
+    size_t w = 0;
+    for (const char *p = raw; *p && w + 4 < size; p++) {
+        if (*p == '-') {
+            memcpy(buf + w, "\xe2\x88\x92", 3); /* U+2212 */
+            w += 3;
+        } else {
+            buf[w++] = *p == '.' ? ',' : *p;
+        }
+    }
+    buf[w] = '\0';
+}
+
+void lb_style_dim_legend_init(lb_style_dim_legend *out, const double bands[8], const char *title)
+{
+    memset(out, 0, sizeof(*out));
+    memcpy(out->bands, bands, sizeof(out->bands));
+    for (size_t k = 0; k < 9; k++) {
+        char lo[40], hi[40];
+        if (k > 0)
+            dutch_number(bands[k - 1], lo, sizeof(lo));
+        if (k < 8)
+            dutch_number(bands[k], hi, sizeof(hi));
+        if (k == 0)
+            snprintf(out->text[k], sizeof(out->text[k]), "%s (< %s)", dim_words[k], hi);
+        else if (k == 8)
+            snprintf(out->text[k], sizeof(out->text[k]), "%s (\xe2\x89\xa5 %s)", dim_words[k], lo);
+        else
+            snprintf(out->text[k], sizeof(out->text[k]), "%s (%s tot %s)", dim_words[k], lo, hi);
+        out->labels[k] = out->text[k];
+    }
+    if (title)
+        snprintf(out->title, sizeof(out->title), "%s", title);
+    out->ct = (lb_class_table){9, out->labels, dim_colours, out->bands, title ? out->title : NULL};
 }
 
 static lb_status check_style(lb_ctx *ctx, const lb_style *s)
@@ -283,6 +356,12 @@ static lb_status check_style(lb_ctx *ctx, const lb_style *s)
     case LB_STYLE_VECTOR_CLASSES:
         if (!s->field || !s->field[0])
             return lb_ctx_error(ctx, LB_ERR_ARG, "QGIS style: a categorized style needs a field");
+        for (size_t k = 0; s->values && k < s->classes->n; k++)
+            if (!s->values[k])
+                return lb_ctx_error(ctx, LB_ERR_ARG, "QGIS style: category %zu has no value",
+                                    k + 1);
+        break;
+    case LB_STYLE_VECTOR_OUTLINE:
         break;
     default:
         return lb_ctx_error(ctx, LB_ERR_ARG, "QGIS style: unknown kind %d", (int)s->kind);
@@ -304,8 +383,10 @@ lb_status lb_style_qml(lb_ctx *ctx, const lb_style *s, char **out)
         qml_raster_classes(&b, s->classes, band);
     else if (s->kind == LB_STYLE_RASTER_BREAKS)
         qml_raster_breaks(&b, s->classes, band);
+    else if (s->kind == LB_STYLE_VECTOR_CLASSES)
+        qml_vector_classes(&b, s);
     else
-        qml_vector_classes(&b, s->classes, s->field, s->outline);
+        qml_vector_outline(&b, s);
     qml_close(&b);
     if (b.failed) {
         free(b.s);
@@ -558,5 +639,105 @@ done:
     lb_io_cpl_end(&cap);
     free(filter);
     free(qml);
+    return st;
+}
+
+/* ---- GeoPackage views: one layer per year ---- */
+
+/* A SQL identifier in double quotes (quotes doubled). Caller frees. */
+static char *sql_ident(const char *s)
+{
+    size_t n = 3;
+    for (const char *p = s; *p; p++)
+        n += *p == '"' ? 2 : 1;
+    char *q = malloc(n), *w = q;
+    if (!q)
+        return NULL;
+    *w++ = '"';
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            *w++ = '"';
+        *w++ = *p;
+    }
+    *w++ = '"';
+    *w = '\0';
+    return q;
+}
+
+lb_status lb_io_gpkg_add_view(lb_ctx *ctx, const char *gpkg, const char *base, const char *view,
+                              const char *field, long long value)
+{
+    if (!gpkg || !base || !view || !field || !view[0])
+        return lb_ctx_error(ctx, LB_ERR_ARG, "GeoPackage view: file, layer, view and field needed");
+    lb_io_gdal_init();
+    lb_cpl_capture cap;
+    lb_io_cpl_begin(&cap);
+    lb_status st = LB_OK;
+    char *ib = sql_ident(base), *iv = sql_ident(view), *iff = sql_ident(field);
+    char *qb = sql_quote(base), *qv = sql_quote(view);
+    char *idx_name = lb_core_strfmt("%s_%s", base, field);
+    char *ii = idx_name ? sql_ident(idx_name) : NULL;
+    char *sql[4] = {NULL};
+    if (ib && iv && iff && qb && qv && ii) {
+        /* the base table's rows of one value; its index makes the view as quick to draw */
+        sql[0] = lb_core_strfmt("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", ii, ib, iff);
+        sql[1] = lb_core_strfmt("CREATE VIEW %s AS SELECT * FROM %s WHERE %s = %lld", iv, ib, iff,
+                                value);
+        /* registered as a features layer like its base (extent, SRS, the run's date), so GDAL and
+         * QGIS list it */
+        sql[2] = lb_core_strfmt(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
+            "last_change, min_x, min_y, max_x, max_y, srs_id) SELECT %s, data_type, %s, "
+            "description, last_change, min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents "
+            "WHERE table_name = %s",
+            qv, qv, qb);
+        sql[3] = lb_core_strfmt("INSERT INTO gpkg_geometry_columns (table_name, column_name, "
+                                "geometry_type_name, srs_id, z, m) SELECT %s, column_name, "
+                                "geometry_type_name, srs_id, z, m FROM gpkg_geometry_columns "
+                                "WHERE table_name = %s",
+                                qv, qb);
+    }
+    for (size_t i = 0; i < 4; i++)
+        if (!sql[i])
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    const char *const drivers[] = {"GPKG", NULL};
+    GDALDatasetH ds = NULL;
+    if (st == LB_OK) {
+        ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR, drivers,
+                        NULL, NULL);
+        if (!ds)
+            st = lb_ctx_error(ctx, LB_ERR_IO, "view '%s' of '%s': cannot open the GeoPackage: %s",
+                              view, gpkg, cap.msg[0] ? cap.msg : "no message from GDAL");
+    }
+    if (st == LB_OK && !GDALDatasetGetLayerByName(ds, base))
+        st = lb_ctx_error(ctx, LB_ERR_IO, "view '%s' of '%s': no layer '%s'", view, gpkg, base);
+    for (size_t i = 0; st == LB_OK && i < 4; i++) {
+        CPLErrorReset();
+        cap.n_errors = 0;
+        OGRLayerH res = GDALDatasetExecuteSQL(ds, sql[i], NULL, NULL);
+        if (res)
+            GDALDatasetReleaseResultSet(ds, res);
+        if (cap.n_errors > 0 || CPLGetLastErrorType() >= CE_Failure)
+            st = lb_ctx_error(ctx, LB_ERR_IO, "view '%s' of '%s' layer '%s': %s", view, gpkg, base,
+                              cap.msg[0] ? cap.msg : "SQLite failed");
+    }
+    if (ds) {
+        cap.n_errors = 0;
+        CPLErrorReset();
+        GDALClose(ds);
+        if (st == LB_OK && (cap.n_errors > 0 || CPLGetLastErrorType() >= CE_Failure))
+            st = lb_ctx_error(ctx, LB_ERR_IO, "view '%s' of '%s': closing failed: %s", view, gpkg,
+                              cap.msg);
+    }
+    lb_io_cpl_end(&cap);
+    for (size_t i = 0; i < 4; i++)
+        free(sql[i]);
+    free(ii);
+    free(idx_name);
+    free(qv);
+    free(qb);
+    free(iff);
+    free(iv);
+    free(ib);
     return st;
 }

@@ -135,8 +135,12 @@ int lb_model_classify(double v, const double *thresholds, size_t n)
 
 void lb_model_default_bands(const lb_model *m, double bands[LB_N_THRESHOLDS])
 {
-    for (size_t i = 0; i < LB_N_THRESHOLDS; i++)
-        bands[i] = 0.5 * (m->thresholds[i] - m->ref);
+    /* Symmetric about 0, so that the middle class is "no deviation" and a dimension map reads
+     * like the Leefbaarometer's dimension maps (below / around / above the reference). Widths
+     * grow outwards to cover dimension spreads of about 0.05–0.13 (DESIGN.md §6). */
+    static const double sym[LB_N_THRESHOLDS] = {-0.20, -0.10, -0.05, -0.02, 0.02, 0.05, 0.10, 0.20};
+    (void)m;
+    memcpy(bands, sym, sizeof(sym));
 }
 
 void lb_scores_finish(const lb_model *m, double ref, lb_scores *s)

@@ -59,8 +59,8 @@ double lb_model_contribution(const lb_indicator *ind, double f, double mean, dou
  * threshold belongs to the upper class). 0 for NaN. */
 int lb_model_classify(double v, const double *thresholds, size_t n);
 
-/* Default dimension bands when a dimension declares none: the overall thresholds' distances
- * from REF, halved (dimension spreads are about half the total's). */
+/* Default dimension bands when a dimension declares none: ±0.02, ±0.05, ±0.10, ±0.20, centred
+ * on 0 (class 5, "gemiddeld", is [−0.02, 0.02)). */
 void lb_model_default_bands(const lb_model *m, double bands[LB_N_THRESHOLDS]);
 
 /* Relative tolerance of the min_weight test. A cell's weight is a sum of value × coverage

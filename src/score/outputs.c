@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The files of a score run: scores.gpkg (layers grid and <units>, QGIS styles inside),
- * <units>.geojson, <units>.csv (grid.csv with --units grid), the QGIS sidecars, per year
- * scores_<year>.tif and class_<year>.tif (with --preview class_<year>.png), and run.json,
+/* The files of a score run: scores.gpkg (layers grid and <units>, their views per year, QGIS
+ * styles inside), <units>.geojson, <units>.csv (grid.csv with --units grid), the QGIS
+ * sidecars, per year scores_<year>.tif, class_<year>.tif and dim_<code>_<year>.tif (with
+ * --preview class_<year>.png), and run.json,
  * written into a temporary directory that appears only when all succeeded. */
 #include "run.h"
 
@@ -59,8 +60,63 @@ static char **raster_metadata(const lb_model *m, const score_year *y)
     return meta;
 }
 
+/* The legend of dimension @p d: the model's bands for it, else the default bands centred on 0.
+ * @p year 0: no year in the title. */
+static void dim_legend(const lb_model *m, size_t d, int year, lb_style_dim_legend *out)
+{
+    double bands[LB_N_THRESHOLDS];
+    if (m->dims[d].has_bands)
+        memcpy(bands, m->dims[d].bands, sizeof(bands));
+    else
+        lb_model_default_bands(m, bands);
+    char title[128];
+    if (year)
+        snprintf(title, sizeof(title), "%s %d (afwijking van de referentie)", m->dims[d].label,
+                 year);
+    else
+        snprintf(title, sizeof(title), "%s (afwijking van de referentie)", m->dims[d].label);
+    lb_style_dim_legend_init(out, bands, title);
+}
+
+/* dim_<code><yr>.tif: the classes k_<code> of dimension @p d of year @p y as a paletted Byte
+ * COG with category names, and its QGIS sidecar: one file per dimension map, its legend centred
+ * on 0. @p cls is scratch of lb_grid_ncells cells. */
+static lb_status write_dim_raster(lb_ctx *ctx, score_run *r, const score_year *y, size_t d,
+                                  const char *yr, const lb_raster_opts *ro, unsigned char *cls)
+{
+    const lb_model *m = r->model;
+    lb_style_dim_legend leg;
+    dim_legend(m, d, y->year, &leg);
+    memset(cls, 0, lb_grid_ncells(&r->grid));
+    for (size_t k = 0; k < y->n_scored; k++)
+        cls[y->cells[k]] = y->sc.kdim[d][k];
+    const lb_style style = {.kind = LB_STYLE_RASTER_CLASSES, .classes = &leg.ct, .band = 1};
+    lb_status st = LB_OK;
+    for (int f = 0; st == LB_OK && f < 2; f++) {
+        char file[256];
+        snprintf(file, sizeof(file), "dim_%s%s.%s", m->dims[d].code, yr, f ? "qml" : "tif");
+        char *path = lb_outdir_tmp_path(&r->out, file);
+        if (!path)
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+        else if (f == 0)
+            st = lb_write_raster_classes(ctx, path, &r->grid, cls, &leg.ct, ro);
+        else
+            st = lb_style_write_qml(ctx, path, &style);
+        free(path);
+        if (st == LB_OK)
+            json_object_array_add(r->outputs, json_object_new_string(file));
+        if (st == LB_OK && f == 0) { /* the category names */
+            char *aux = lb_core_strfmt("%s.aux.xml", file);
+            json_object_array_add(r->outputs, aux ? json_object_new_string(aux) : NULL);
+            free(aux);
+        }
+    }
+    return st;
+}
+
 /* scores_<year>.tif (written one band at a time), class_<year>.tif with its category names,
- * their QGIS sidecars, and with --preview class_<year>.png. */
+ * their QGIS sidecars, per dimension dim_<code>_<year>.tif with its sidecar, and with --preview
+ * class_<year>.png. */
 static lb_status write_rasters(lb_ctx *ctx, score_run *r, const lb_result *res, const score_year *y)
 {
     const lb_model *m = r->model;
@@ -96,6 +152,8 @@ static lb_status write_rasters(lb_ctx *ctx, score_run *r, const lb_result *res, 
                           names,    units,   cls, &ct,      &ro, r->w->preview};
     if (st == LB_OK)
         st = lb_mapset_write(ctx, &r->out, &ms, r->outputs);
+    for (size_t d = 0; st == LB_OK && d < m->n_dims; d++)
+        st = write_dim_raster(ctx, r, y, d, yr, &ro, cls);
     for (size_t i = 0; meta && meta[i]; i++)
         free(meta[i]);
     free(meta);
@@ -132,23 +190,75 @@ static lb_class_table model_classes(const lb_model *m)
                             (const char *const *)m->class_colours, m->thresholds, NULL};
 }
 
-/* Layer @p layer of scores.gpkg opens styled in QGIS (layer_styles). */
+/* Layer @p layer of scores.gpkg opens styled in QGIS (layer_styles): style "lbm" (the
+ * classes kscore) as its default, and one style per dimension named by its code (the classes
+ * k_<code>, legend centred on 0), which Layer Properties → Symbology → Style switches to. */
 static lb_status style_layer(lb_ctx *ctx, score_run *r, const char *layer, int outline)
 {
-    const lb_class_table ct = model_classes(r->model);
+    const lb_model *m = r->model;
+    const lb_class_table ct = model_classes(m);
     const lb_style style = {
         .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "kscore", .outline = outline};
     char *gpkg = lb_outdir_tmp_path(&r->out, "scores.gpkg");
-    lb_status st =
-        gpkg ? lb_io_gpkg_add_style(ctx, gpkg, layer, &style, NULL, "leefbaar: classes (kscore)", 1)
-             : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = gpkg ? lb_io_gpkg_add_style(ctx, gpkg, layer, &style, "lbm",
+                                               "leefbaar: Leefbaarometer-klasse (kscore)", 1)
+                        : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t d = 0; st == LB_OK && d < m->n_dims; d++) {
+        lb_style_dim_legend leg;
+        dim_legend(m, d, 0, &leg);
+        char field[80], desc[160];
+        snprintf(field, sizeof(field), "k_%s", m->dims[d].code);
+        snprintf(desc, sizeof(desc), "leefbaar: %s, klasse van de afwijking (%s)", m->dims[d].label,
+                 field);
+        const lb_style ds = {.kind = LB_STYLE_VECTOR_CLASSES,
+                             .classes = &leg.ct,
+                             .field = field,
+                             .outline = outline};
+        st = lb_io_gpkg_add_style(ctx, gpkg, layer, &ds, m->dims[d].code, desc, 0);
+    }
     free(gpkg);
     return st;
 }
 
-/* The units table as scores.gpkg layer <units>, <units>.geojson and <units>.csv; with
- * @p styled the layer's QGIS style in the GeoPackage and the sidecar <units>.qml (grid runs;
- * area runs are written as the area mode always wrote them). */
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Layer @p layer of scores.gpkg styled, and per year of the run the view <layer>_<year> of
+ * its rows, styled alike: QGIS lists one layer per year (Identify finds one feature, no year
+ * draws over another) beside the long layer of all years. */
+static lb_status style_layer_years(lb_ctx *ctx, score_run *r, const char *layer, int outline)
+{
+    lb_status st = style_layer(ctx, r, layer, outline);
+    int *years = calloc(r->n_years ? r->n_years : 1, sizeof(int));
+    size_t n = 0;
+    if (st == LB_OK && !years)
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t t = 0; st == LB_OK && t < r->n_years; t++)
+        if (r->yr[t].year)
+            years[n++] = r->yr[t].year;
+    if (n)
+        qsort(years, n, sizeof(int), cmp_int);
+    char *gpkg = st == LB_OK ? lb_outdir_tmp_path(&r->out, "scores.gpkg") : NULL;
+    if (st == LB_OK && !gpkg)
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == LB_OK && i < n; i++) {
+        char view[256];
+        snprintf(view, sizeof(view), "%s_%d", layer, years[i]);
+        st = lb_io_gpkg_add_view(ctx, gpkg, layer, view, "year", years[i]);
+        if (st == LB_OK)
+            st = style_layer(ctx, r, view, outline);
+    }
+    free(gpkg);
+    free(years);
+    return st;
+}
+
+/* The units table as scores.gpkg layer <units> (and its per-year views), <units>.geojson and
+ * <units>.csv; with @p styled the layers' QGIS styles in the GeoPackage and the sidecar
+ * <units>.qml. */
 static lb_status write_units(lb_ctx *ctx, score_run *r, const lb_table *ut, int styled)
 {
     unsigned want = r->want;
@@ -156,7 +266,7 @@ static lb_status write_units(lb_ctx *ctx, score_run *r, const lb_table *ut, int 
     if (want & LB_OUT_GPKG)
         st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name);
     if (st == LB_OK && styled && (want & LB_OUT_GPKG))
-        st = style_layer(ctx, r, r->units_name, 1);
+        st = style_layer_years(ctx, r, r->units_name, 1);
     char file[256];
     snprintf(file, sizeof(file), "%s.geojson", r->units_name);
     if (st == LB_OK && (want & LB_OUT_GEOJSON))
@@ -226,7 +336,7 @@ static lb_status write_grid_run(lb_ctx *ctx, score_run *r, const lb_result *res)
     if (st == LB_OK && (r->want & LB_OUT_GRID))
         st = write_table(ctx, r, r->grid_t, "scores.gpkg", LB_FMT_GPKG, "grid");
     if (st == LB_OK && (r->want & LB_OUT_GRID))
-        st = style_layer(ctx, r, "grid", 0);
+        st = style_layer_years(ctx, r, "grid", 0);
     if (st == LB_OK && grid_csv(r))
         st = write_table(ctx, r, r->grid_t, "grid.csv", LB_FMT_CSV, "grid");
     if (st == LB_OK && r->units_t)
@@ -236,11 +346,11 @@ static lb_status write_grid_run(lb_ctx *ctx, score_run *r, const lb_result *res)
     return st;
 }
 
-/* Area mode: scores.gpkg layer <units>, <units>.geojson and <units>.csv, as area runs have
- * always been written (no QGIS styles). */
+/* Area mode: scores.gpkg layer <units> (styled, with its per-year view), <units>.geojson with
+ * its QGIS sidecar, and <units>.csv. */
 static lb_status write_area_run(lb_ctx *ctx, score_run *r)
 {
-    lb_status st = write_units(ctx, r, r->units_t, 0);
+    lb_status st = write_units(ctx, r, r->units_t, 1);
     if (st == LB_OK && (r->want & LB_OUT_GPKG))
         json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
     return st;

@@ -10,6 +10,7 @@
 #include "../core/ctx.h"
 #include "../data/table.h"
 #include "../io/write.h"
+#include "zones_style.h"
 
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -682,6 +683,8 @@ lb_status wb_write_files(lb_ctx *ctx, const lb_result *res, const char *dir, cha
         st = t ? lb_write_vector(ctx, gpkg, t, &vo)
                : lb_ctx_error(ctx, LB_ERR_INTERNAL, "waterbed: no table '%s'", names[i]);
     }
+    if (st == LB_OK) /* QGIS opens the zones styled */
+        st = lb_waterbed_style_zones(ctx, gpkg, lb_result_table_by_name(res, "units"));
     free(gpkg);
     if (st == LB_OK) {
         char *path = lb_core_strfmt("%s/run.json", dir);

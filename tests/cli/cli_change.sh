@@ -13,13 +13,45 @@ if "$LEEFBAAR" change --scores "$TMP/run" -o "$TMP/ch" 2>"$TMP/err"; then ok "ch
     bad "change runs: $(cat "$TMP/err")"; fi
 grep -q "100 - done" "$TMP/err" && ok "progress" || bad "no progress"
 for f in change.gpkg change.geojson change.csv run.json change_2020_2021.tif \
-    change_class_2020_2021.tif; do
+    change_class_2020_2021.tif change_class_won_2020_2021.tif change_class_won_2020_2021.qml \
+    change_class_pub_2020_2021.tif change_class_vrz_2020_2021.tif; do
     [[ -s "$TMP/ch/$f" ]] && ok "wrote $f" || bad "missing $f"
 done
 [[ $(tail -n +2 "$TMP/ch/change.csv" | wc -l) -eq 4 ]] && ok "4 buurten" || bad "rows"
 grep -q '^BU00010001,.*,both,' "$TMP/ch/change.csv" && ok "codes as text, status" || bad "csv row"
 gdalinfo "$TMP/ch/change_class_2020_2021.tif" | grep -q "geen verandering" \
     && ok "class COG has category names" || bad "class COG categories"
+# a dimension's development raster holds the class of its Δ band on the development cuts
+gdal_translate -q -of XYZ -b 2 "$TMP/ch/change_2020_2021.tif" "$TMP/d_won.xyz" 2>/dev/null
+gdal_translate -q -of XYZ "$TMP/ch/change_class_won_2020_2021.tif" "$TMP/k_won.xyz" 2>/dev/null
+python3 - "$TMP/d_won.xyz" "$TMP/k_won.xyz" <<'PY' >"$TMP/cmp" 2>&1 &&
+import math, sys
+cuts = [-0.20, -0.1333, -0.0666, 0.0666, 0.1333, 0.20]
+d = [line.split() for line in open(sys.argv[1])]
+k = [line.split() for line in open(sys.argv[2])]
+assert len(d) == len(k) and d, "grids differ"
+n = 0
+for (x, y, v), (x2, y2, c) in zip(d, k):
+    assert (x, y) == (x2, y2)
+    v = float(v)
+    if math.isnan(v):
+        assert int(float(c)) == 0, (x, y, c)
+        continue
+    assert int(float(c)) == 1 + sum(v >= t for t in cuts), (x, y, v, c)
+    n += 1
+assert n > 0
+PY
+    ok "change_class_won: the class of d_won per cell" || bad "change_class_won: $(cat "$TMP/cmp")"
+# change.gpkg's named styles: the development of lbm (default) and of each dimension, the class
+# of lbm in either year, each on its own field
+styles=$(ogrinfo -q "$TMP/ch/change.gpkg" -sql "SELECT styleName || ':' || useAsDefault || ':' ||
+    (instr(styleQML, 'attr=\"' || CASE WHEN styleName LIKE 'd\\_%' ESCAPE '\\'
+     THEN 'dk_' || substr(styleName, 3) WHEN styleName = 'lbm_2020' THEN 'kscore_from'
+     ELSE 'kscore_to' END || '\"') > 0) AS s FROM layer_styles WHERE f_table_name = 'change'
+     ORDER BY styleName" 2>&1 | sed -n 's/^ *s (String) = //p' | tr '\n' ' ')
+[[ "$styles" == "d_lbm:1:1 d_pub:0:1 d_vrz:0:1 d_won:0:1 lbm_2020:0:1 lbm_2021:0:1 " ]] \
+    && ok "change.gpkg: a style per development and year, d_lbm the default" \
+    || bad "change.gpkg styles: $styles"
 
 printf 'PC4;jaar;lbm;afw\n1000;2018;4,0;0\n1000;2022;4,1;0,1\n' >"$TMP/pub.csv"
 "$LEEFBAAR" change -q --scores "$TMP/pub.csv" --csv-sep ';' --dev-classes 9 -o "$TMP/pub" \

@@ -53,11 +53,45 @@ grep -q 'type="singlebandpseudocolor"' "$TMP/a/scores_2021.qml" && ok "scores st
     bad "class style entries"
 [[ $(grep -c '<category ' "$TMP/a/buurten.qml") -eq 9 ]] && ok "buurten style: 9 categories" ||
     bad "buurten style"
+# per layer (the long ones and the year's views): styles lbm (the default) and one per dimension
 styles=$(ogrinfo -q "$TMP/a/scores.gpkg" -sql \
-    "SELECT f_table_name, useAsDefault FROM layer_styles ORDER BY f_table_name" 2>&1)
-grep -q "f_table_name (String) = buurten" <<<"$styles" && grep -q "f_table_name (String) = grid" <<<"$styles" &&
-    [[ $(grep -c "useAsDefault (Integer(Boolean)) = 1" <<<"$styles") -eq 2 ]] &&
-    ok "layer_styles: a default style per layer" || bad "layer_styles: $styles"
+    "SELECT f_table_name || ':' || styleName || ':' || useAsDefault AS s FROM layer_styles
+     ORDER BY f_table_name, styleName" 2>&1 | sed -n 's/^ *s (String) = //p' | tr '\n' ' ')
+want=""
+for l in buurten buurten_2021 grid grid_2021; do want+="$l:lbm:1 $l:pub:0 $l:vrz:0 $l:won:0 "; done
+[[ "$styles" == "$want" ]] && ok "layer_styles: lbm (default) and a style per dimension, per layer" ||
+    bad "layer_styles: $styles"
+layers=$(ogrinfo -q "$TMP/a/scores.gpkg" 2>&1 | sed -n 's/^[0-9]*: \([a-z_0-9]*\).*/\1/p' | tr '\n' ' ')
+[[ "$layers" == "grid grid_2021 buurten buurten_2021 layer_styles " ]] &&
+    ok "scores.gpkg lists a layer per year" || bad "scores.gpkg layers: $layers"
+# the dimension maps: a paletted class raster per dimension with a 9-class legend around 0
+for code in won vrz pub; do
+    f=$TMP/a/dim_${code}_2021.tif
+    info=$(gdalinfo "$f" 2>&1)
+    grep -q "Color Table" <<<"$info" && grep -q "gemiddeld (" <<<"$info" &&
+        ok "dim_${code}_2021.tif: paletted, with category names" || bad "dim_${code}_2021.tif: $info"
+    [[ $(grep -c '<paletteEntry ' "$TMP/a/dim_${code}_2021.qml") -eq 9 ]] &&
+        grep -q 'label="gemiddeld (−0,02 tot 0,02)"' "$TMP/a/dim_${code}_2021.qml" &&
+        ok "dim_${code}_2021.qml: 9 classes, the middle one around 0" || bad "dim_${code}_2021.qml"
+done
+# every dimension class raster agrees with the dimension's column of the grid layer
+ogr2ogr -f CSV "$TMP/grid.csv" "$TMP/a/scores.gpkg" grid_2021 -select cell_id,won,k_won >/dev/null 2>&1
+gdal_translate -q -of XYZ "$TMP/a/dim_won_2021.tif" "$TMP/dim.xyz" 2>/dev/null
+python3 - "$TMP/grid.csv" "$TMP/dim.xyz" <<'PY' >"$TMP/cmp" 2>&1 && ok "dim_won_2021.tif = k_won of grid_2021" || bad "dim raster vs grid: $(cat "$TMP/cmp")"
+import csv, math, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+cls = {}
+for line in open(sys.argv[2]):
+    x, y, v = line.split()
+    # cell ids E<x/100>N<y/100> of the lower-left corner (tiny.yaml: 100 m cells)
+    cls[f"E{math.floor(float(x) / 100)}N{math.floor(float(y) / 100)}"] = int(float(v))
+bands = [-0.20, -0.10, -0.05, -0.02, 0.02, 0.05, 0.10, 0.20]
+for r in rows:
+    k = 1 + sum(float(r["won"]) >= b for b in bands)
+    assert int(r["k_won"]) == k, (r, k)
+    assert cls[r["cell_id"]] == k, (r, cls.get(r["cell_id"]))
+assert rows and sum(v > 0 for v in cls.values()) == len(rows), "scored cells differ"
+PY
 validate "tiny scores" "$TMP/a/scores_2021.tif"
 validate "tiny classes" "$TMP/a/class_2021.tif"
 grep -q '"class_2021.tif.aux.xml"' "$TMP/a/run.json" && ok "run.json lists the sidecars" ||

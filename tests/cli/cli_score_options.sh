@@ -40,7 +40,7 @@ expect_fail "--threads 100000 is refused, not a crash in the OpenMP runtime" "fr
 # --outputs: only the chosen files (and run.json), the same numbers as the full run.
 "$LEEFBAAR" "${args[@]}" -q --outputs csv,tif -o "$TMP/o1" 2>"$TMP/err" \
     && ok "--outputs csv,tif runs" || bad "--outputs csv,tif: $(cat "$TMP/err")"
-[[ "$(ls "$TMP/o1" | grep -Ev '\.(qml|aux\.xml)$' | tr '\n' ' ')" == "buurten.csv class_2021.tif run.json scores_2021.tif " ]] \
+[[ "$(ls "$TMP/o1" | grep -Ev '\.(qml|aux\.xml)$' | tr '\n' ' ')" == "buurten.csv class_2021.tif dim_pub_2021.tif dim_vrz_2021.tif dim_won_2021.tif run.json scores_2021.tif " ]] \
     && ok "--outputs csv,tif writes only those" || bad "--outputs csv,tif wrote: $(ls "$TMP/o1" | tr '\n' ' ')"
 cmp -s "$TMP/o1/buurten.csv" "$TMP/a/buurten.csv" && ok "--outputs keeps the numbers" \
     || bad "--outputs csv changes the CSV"

@@ -13,6 +13,23 @@ W=$D/waterbed
 for f in waterbed.csv waterbed_pooled.csv zones.gpkg run.json; do
     [[ -s "$W/$f" ]] && ok "demo wrote waterbed/$f" || bad "demo: missing waterbed/$f"
 done
+# zones.gpkg opens styled: units by ring (default), adjacency order and RIGO zone, with a
+# category per value the units hold (ring names come from the ring options); focus as outlines
+styles=$(ogrinfo -q "$W/zones.gpkg" -sql "SELECT f_table_name || ':' || styleName || ':' ||
+    useAsDefault AS s FROM layer_styles ORDER BY f_table_name, styleName" 2>&1 |
+    sed -n 's/^ *s (String) = //p' | tr '\n' ' ')
+[[ "$styles" == "focus:focus:1 units:adj_order:0 units:rigo:0 units:ring:1 " ]] &&
+    ok "zones.gpkg: styles ring (default), adj_order, rigo; focus outlines" ||
+    bad "zones.gpkg styles: $styles"
+rings=$(ogrinfo -q "$W/zones.gpkg" -sql "SELECT DISTINCT ring FROM units WHERE ring IS NOT NULL
+    ORDER BY ring" 2>&1 | sed -n 's/^ *ring (String) = //p' | sort | tr '\n' ' ')
+qml=$(ogrinfo -q "$W/zones.gpkg" -sql "SELECT styleQML FROM layer_styles WHERE styleName = 'ring'" \
+    2>&1)
+cats=$(grep -o '<category [^>]*value="[^"]*"' <<<"$qml" | sed 's/.*value="//; s/"$//' | tr '\n' ' ')
+[[ -n "$rings" && "$(tr ' ' '\n' <<<"$cats" | sed '/^$/d' | sort | tr '\n' ' ')" == "$rings" ]] &&
+    [[ "$cats" == ring_0_250\ *beyond\  ]] &&
+    ok "ring style: a category per ring, nearest first, beyond last ($cats)" ||
+    bad "ring categories '$cats' vs rings '$rings'"
 
 # value of column NAME in the rows of CSV matching all KEY=VALUE filters (quotes stripped)
 csv() {
