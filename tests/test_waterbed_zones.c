@@ -296,7 +296,7 @@ static void test_waterbed_zones_adjacency_sets(void **state)
         /* adjacency orders against the grid walk */
         int want[NX * NY];
         if (from)
-            brute_orders((const double (*)[4])mrect, 1, treated, o.adjacency_tol_m, 3, want);
+            brute_orders((const double(*)[4])mrect, 1, treated, o.adjacency_tol_m, 3, want);
         else
             brute_orders(strip, 2, treated, o.adjacency_tol_m, 3, want);
         for (size_t u = 0; u < NX * NY; u++) {
@@ -619,9 +619,10 @@ static void test_waterbed_zones_options_run_json(void **state)
     snprintf(geo, sizeof(geo), "%s/pc4.geojson", dir);
     char text[8192] = "GM_CODE,PC4,jaar,lbm,afw\n", *p = text + strlen(text);
     char gj[8192], *q = gj;
-    q += snprintf(q, sizeof(gj), "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\","
-                                 "\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::28992\"}},"
-                                 "\"features\":[");
+    q += snprintf(q, sizeof(gj),
+                  "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\","
+                  "\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::28992\"}},"
+                  "\"features\":[");
     for (int u = 0; u < 10; u++) {
         for (int y = 2020; y <= 2022; y += 2)
             p += snprintf(p, sizeof(text) - (size_t)(p - text), "GM%04d,%d,%d,%.3f,%.3f\n",

@@ -24,17 +24,15 @@ void wb_design_json(const wb_result *r, const lb_waterbed_options *o, struct jso
     const wb_data *d = r->data;
     struct json_object *opt = NULL, *counts = NULL, *fa = NULL;
     if (json_object_object_get_ex(doc, "options", &opt)) {
-        json_object_object_add(
-            opt, "adjacency_from",
-            json_object_new_string(d->adj_from_members ? "members" : "polygon"));
+        json_object_object_add(opt, "adjacency_from",
+                               json_object_new_string(d->adj_from_members ? "members" : "polygon"));
         json_object_object_add(opt, "ties",
                                json_object_new_string(d->tie_order ? "order" : "distance"));
         json_object_object_add(opt, "identical_focus",
                                json_object_new_string(o->group_identical ? "group" : "keep"));
         json_object_object_add(opt, "test_empty_focus",
                                json_object_new_boolean(o->test_empty_focus));
-        json_object_object_add(opt, "far_exclude_adjacency",
-                               json_object_new_int(d->far_excl_adj));
+        json_object_object_add(opt, "far_exclude_adjacency", json_object_new_int(d->far_excl_adj));
     }
     if (json_object_object_get_ex(doc, "counts", &counts)) {
         json_object_object_add(counts, "focus_without_geometry",
@@ -50,8 +48,7 @@ void wb_design_json(const wb_result *r, const lb_waterbed_options *o, struct jso
         for (size_t i = 0; i < json_object_array_length(fa) && i < d->n_focus; i++) {
             struct json_object *x = json_object_array_get_idx(fa, i);
             const wb_area *a = &d->focus[i];
-            json_object_object_add(x, "group",
-                                   a->n_group ? id_array(a->group, a->n_group) : NULL);
+            json_object_object_add(x, "group", a->n_group ? id_array(a->group, a->n_group) : NULL);
         }
     }
     struct json_object *un = json_object_new_array();
