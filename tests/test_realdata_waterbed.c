@@ -17,6 +17,7 @@
 
 #include "test_util.h"
 
+#include "../src/core/ctx.h"
 #include "../src/waterbed/wb.h"
 
 #include <string.h>
@@ -123,10 +124,50 @@ static void test_realdata_waterbed_utrecht(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* The aandachtswijken list (CBS wijk codes) against PC4 units: one error suggesting polygons or
+ * PC4 code lists, instead of 40 warnings and a bare "no focus area matches". */
+static void test_realdata_waterbed_aandachtswijken_pc4(void **state)
+{
+    (void)state;
+    const char *root = getenv("LB_SHARED_DATA");
+    char csv[1024], geo[1024], aw[1024];
+    if (!root)
+        skip();
+    snprintf(csv, sizeof(csv), "%s/utrecht-pc4-lbm3/lbm3_pc4_scores_utrecht.csv", root);
+    snprintf(geo, sizeof(geo), "%s/utrecht-pc4-lbm3/pc4_utrecht.geojson", root);
+    snprintf(aw, sizeof(aw), "%s/aandachtswijken-40/aandachtswijken_40.csv", root);
+    FILE *f = fopen(aw, "r");
+    if (!f)
+        skip();
+    fclose(f);
+    lb_ctx *ctx = lb_test_ctx();
+    lb_score_source src = {.path = csv, .geometry = geo};
+    lb_scoreset *s = NULL;
+    assert_int_equal(lb_scoreset_read(ctx, &src, 1, &s), LB_OK);
+    lb_waterbed_options o;
+    lb_waterbed_options_init(&o);
+    o.focus_path = aw;
+    o.n_placebo = 0;
+    o.n_boot = 0;
+    wb_result *r = NULL;
+    lb_ctx_warnings_reset(ctx);
+    assert_int_equal(wb_analyse(ctx, s, &o, &r), LB_ERR_DATA);
+    const char *msg = lb_ctx_errmsg(ctx);
+    print_message("%s\n", msg);
+    assert_non_null(strstr(msg, "none of the 40 focus areas' codes"));
+    assert_non_null(strstr(msg, "as polygons"));
+    assert_non_null(strstr(msg, "--focus-codes"));
+    for (size_t i = 0; i < lb_ctx_warning_count(ctx); i++)
+        assert_null(strstr(lb_ctx_warning(ctx, i), "none of its codes"));
+    lb_scoreset_destroy(s);
+    lb_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_realdata_waterbed_utrecht),
+        cmocka_unit_test(test_realdata_waterbed_aandachtswijken_pc4),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

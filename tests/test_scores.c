@@ -149,7 +149,40 @@ static void test_scores_duplicate_row_named(void **state)
                path, sizeof(path));
     lb_score_source src = {.path = path};
     expect_error(&src, 1, LB_ERR_DATA, "data row 1 (line 2) and data row 3 (line 4)",
-                 "unit '3401' appears twice for year 2020");
+                 "unit '3401' (id column 'PC4') appears twice for year 2020");
+}
+
+/* A PC4 table with the gemeente of every row: the id is PC4 (the finer level), not GM_CODE,
+ * which once made "unit 'GM0344' appears twice"; and the gemeente codes reach the units. */
+static void test_scores_id_guess_finest(void **state)
+{
+    fixture *f = *state;
+    char path[600];
+    write_file(f, "pc4gm.csv",
+               "GM_CODE,PC4,jaar,lbm,afw\n"
+               "GM0344,3401,2020,4.1,0\n"
+               "GM0344,3402,2020,4.0,-0.1\n"
+               "GM0356,3431,2020,4.2,0.1\n",
+               path, sizeof(path));
+    lb_score_source src = {.path = path};
+    lb_ctx *ctx = lb_test_ctx();
+    lb_scoreset *s = NULL;
+    if (lb_scoreset_read(ctx, &src, 1, &s) != LB_OK)
+        fail_msg("%s", lb_ctx_errmsg(ctx));
+    assert_int_equal(s->n_units, 3);
+    assert_string_equal(s->id_field, "PC4");
+    long u = lb_scoreset_unit_index(s, "3431");
+    assert_true(u >= 0);
+    assert_string_equal(s->gm_code[u], "GM0356");
+    lb_scoreset_destroy(s);
+    lb_ctx_destroy(ctx);
+    /* a true duplicate names the column chosen and the way to choose another */
+    write_file(f, "pc4dup.csv",
+               "GM_CODE,PC4,jaar,lbm,afw\n"
+               "GM0344,3401,2020,4.1,0\n"
+               "GM0344,3401,2020,4.0,-0.1\n",
+               path, sizeof(path));
+    expect_error(&src, 1, LB_ERR_DATA, "(id column 'PC4') appears twice", "--id-field");
 }
 
 static void test_scores_missing_id_column_lists_columns(void **state)
@@ -589,6 +622,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_scores_csv_semicolon_decimal_comma, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scores_duplicate_row_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scores_id_guess_finest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scores_missing_id_column_lists_columns, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_scores_bad_values_named, setup, teardown),

@@ -217,7 +217,7 @@ static lb_status check_demo(lb_ctx *ctx, const lb_opts *o, int writing)
 #define K_COMMAND_LINE TEXT("command-line", "the command line recorded in run.json")
 #define K_S_SRS TEXT("s-srs", "CRS of inputs that declare none, e.g. EPSG:28992")
 #define K_SOURCE_FIELDS                                                                            \
-    TEXT("id-field", "id column of a table (default BU_CODE, WK_CODE, GM_CODE, PC6, PC4, ...)"),   \
+    TEXT("id-field", "id column of a table (default BU_CODE, PC6, WK_CODE, PC4, GM_CODE, ...)"),   \
         TEXT("year-field", "year column of a table (default year or jaar)"),                       \
         TEXT("weight-field", "weight column of a table (e.g. inhabitants)"),                       \
         TEXT("geometry", "PATH[:LAYER] of polygons joined on the id to a table without geometry"), \
@@ -329,12 +329,14 @@ static const lb_key waterbed_keys[] = {
     LIST("mask-codes", "other treated areas as code lists (repeatable)"),
     {.name = "region",
      .type = LB_KEY_TEXT,
-     .choices = "auto|all|gemeente|table|radius",
-     .help = "region of a focus area: auto, all, gemeente, table or radius"},
+     .choices = "auto|all|gemeente|table|radius|gemeente-or-radius",
+     .help = "region of a focus area: auto, all, gemeente, table, radius or gemeente-or-radius"},
     TEXT("region-table", "gemeente -> region lookup table (e.g. COROP)"),
     TEXT("region-field", "region field of the lookup table"),
     TEXT("region-gemeente-field", "gemeente field of the lookup table"),
     NONNEG_REAL("region-radius", "region: units within M metres of the focus area"),
+    NONNEG_INT("far-exclude-adjacency",
+               "far control leaves out units of adjacency orders 1..N (default 0 = none)"),
     VALID("periods", 1, valid_periods, "Y0-Y1[,Y0-Y1...]",
           "periods Y0-Y1,... (default: first year - last year)"),
     FLAG("no-pretrend", "no pre-trend placebo period (previous year - t0)"),
@@ -347,6 +349,20 @@ static const lb_key waterbed_keys[] = {
     NONNEG_REAL("adjacency-tol", "touching tolerance in metres (default 25)"),
     NONNEG_INT("adjacency-orders", "adjacency orders reported (default 3, 0 = none)"),
     FLAG("no-rigo", "no RIGO zones (adjacent, rest of city, rest of region)"),
+    {.name = "adjacency-from",
+     .type = LB_KEY_TEXT,
+     .choices = "polygon|members",
+     .help = "order-1 adjacency from the focus polygon (default) or its member units"},
+    {.name = "ties",
+     .type = LB_KEY_TEXT,
+     .choices = "distance|order",
+     .help = "equal distances to two focus areas: nearer centroid, then input order (default "
+             "distance), or input order"},
+    {.name = "identical-focus",
+     .type = LB_KEY_TEXT,
+     .choices = "group|keep",
+     .help = "focus areas with the same units: one group (default) or kept apart"},
+    FLAG("test-empty-focus", "also test focus areas without units of their own"),
     {.name = "weight",
      .type = LB_KEY_TEXT,
      .choices = "auto|source|unit|area",
@@ -354,6 +370,7 @@ static const lb_key waterbed_keys[] = {
     NONNEG_REAL("k1", "lagging threshold in sd of d (default 1)"),
     NONNEG_REAL("k2", "strongly lagging threshold in sd of d (default 2)"),
     NONNEG_INT("receiving-class", "potential receiving areas: class <= N at t0 (default 4)"),
+    NONNEG_INT("min-control", "far-control units per baseline-class window (default 5)"),
     VALID("seed", 0, valid_seed, "a whole number >= 0",
           "random seed of placebos and bootstrap (default 1)"),
     {.name = "placebo-mode",

@@ -543,3 +543,122 @@ lb_status lb_geom_wkb_area_centroid(lb_ctx *ctx, const unsigned char *wkb, size_
     GEOSGeom_destroy_r(h, g);
     return st;
 }
+
+/* Areas read for lb_zunits_nearest: geometry, prepared geometry and envelope. */
+typedef struct near_area {
+    GEOSGeometry *g;
+    const GEOSPreparedGeometry *pg;
+    double env[4];
+} near_area;
+
+lb_status lb_zunits_nearest(lb_ctx *ctx, const lb_zunits *zu, const unsigned char *const *wkb,
+                            const size_t *wkb_size, size_t n_areas, const size_t *units,
+                            size_t n_units, int centroid, double *out)
+{
+    GEOSContextHandle_t h = zu->h;
+    lb_status st = LB_OK;
+    near_area *a = calloc(n_areas ? n_areas : 1, sizeof(*a));
+    size_t *ord = malloc((n_areas ? n_areas : 1) * sizeof(size_t));
+    double *gap = malloc((n_areas ? n_areas : 1) * sizeof(double));
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    if (!a || !ord || !gap || !rd) {
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory measuring distances");
+        goto cleanup;
+    }
+    for (size_t k = 0; k < n_areas; k++) {
+        a[k].g = read_valid(h, rd, wkb[k], wkb_size[k], NULL);
+        a[k].pg = a[k].g ? GEOSPrepare_r(h, a[k].g) : NULL;
+        if (!a[k].pg || !envelope(h, a[k].g, a[k].env)) {
+            st = lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS cannot read area polygon %zu", k + 1);
+            goto cleanup;
+        }
+    }
+    for (size_t i = 0; i < n_units; i++) {
+        size_t u = units[i];
+        out[i] = INFINITY;
+        if (u >= zu->n || !zu->g[u])
+            continue;
+        const double *ue = &zu->env[4 * u];
+        double pt[4] = {zu->cx[u], zu->cy[u], zu->cx[u], zu->cy[u]};
+        /* insertion sort of the areas by envelope gap (few areas) */
+        for (size_t k = 0; k < n_areas; k++) {
+            double gk = env_gap(a[k].env, centroid ? pt : ue);
+            size_t j = k;
+            while (j > 0 && gap[j - 1] > gk) {
+                gap[j] = gap[j - 1];
+                ord[j] = ord[j - 1];
+                j--;
+            }
+            gap[j] = gk;
+            ord[j] = k;
+        }
+        for (size_t j = 0; j < n_areas && gap[j] <= out[i]; j++) {
+            double dd = 0.0;
+            if (GEOSPreparedDistance_r(h, a[ord[j]].pg, centroid ? zu->cen[u] : zu->g[u], &dd) !=
+                1) {
+                st = lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS distance from unit %zu to an area failed",
+                                  u);
+                goto cleanup;
+            }
+            if (dd < out[i])
+                out[i] = dd;
+        }
+    }
+cleanup:
+    if (rd)
+        GEOSWKBReader_destroy_r(h, rd);
+    for (size_t k = 0; a && k < n_areas; k++) {
+        if (a[k].pg)
+            GEOSPreparedGeom_destroy_r(h, a[k].pg);
+        if (a[k].g)
+            GEOSGeom_destroy_r(h, a[k].g);
+    }
+    free(gap);
+    free(ord);
+    free(a);
+    return st;
+}
+
+lb_status lb_geom_wkb_union(lb_ctx *ctx, const unsigned char *const *wkb, const size_t *wkb_size,
+                            size_t n, unsigned char **out, size_t *out_size)
+{
+    GEOSContextHandle_t h = lb_geom_geos_handle(ctx);
+    if (!h)
+        return LB_ERR_INTERNAL;
+    lb_status st = LB_OK;
+    GEOSGeometry **parts = calloc(n ? n : 1, sizeof(*parts)), *coll = NULL, *un = NULL;
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    size_t np = 0;
+    if (!parts || !rd) {
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for a union");
+        goto cleanup;
+    }
+    for (; np < n; np++) {
+        parts[np] = read_valid(h, rd, wkb[np], wkb_size[np], NULL);
+        if (!parts[np]) {
+            st = lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS cannot read polygon %zu of a union", np + 1);
+            goto cleanup;
+        }
+    }
+    /* the collection takes ownership of the parts */
+    coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)np);
+    if (!coll) {
+        st = lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS cannot collect %zu polygons", np);
+        goto cleanup;
+    }
+    np = 0;
+    un = GEOSUnaryUnion_r(h, coll);
+    st = un ? to_wkb(ctx, h, un, out, out_size)
+            : lb_ctx_error(ctx, LB_ERR_GEOM, "GEOS cannot union %zu polygons", n);
+cleanup:
+    if (un)
+        GEOSGeom_destroy_r(h, un);
+    if (coll)
+        GEOSGeom_destroy_r(h, coll);
+    for (size_t k = 0; parts && k < np; k++)
+        GEOSGeom_destroy_r(h, parts[k]);
+    free(parts);
+    if (rd)
+        GEOSWKBReader_destroy_r(h, rd);
+    return st;
+}

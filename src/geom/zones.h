@@ -73,6 +73,20 @@ lb_status lb_zunits_to_area(lb_ctx *ctx, const lb_zunits *zu, const unsigned cha
 lb_status lb_zunits_union(lb_ctx *ctx, const lb_zunits *zu, const size_t *members, size_t n,
                           unsigned char **wkb, size_t *wkb_size, double *area_m2);
 
+/* Exact distance from each unit units[i] to the nearest of @p n_areas polygons (WKB in RD),
+ * without a reach: from the unit's polygon, or from its centroid when @p centroid. Areas are
+ * tried in the order of their envelope gap and the search stops once that gap exceeds the best
+ * distance found, so far units cost few GEOS calls. out[i] is INFINITY for a unit without
+ * polygon or when n_areas is 0. LB_ERR_GEOM when a WKB is unreadable. */
+lb_status lb_zunits_nearest(lb_ctx *ctx, const lb_zunits *zu, const unsigned char *const *wkb,
+                            const size_t *wkb_size, size_t n_areas, const size_t *units,
+                            size_t n_units, int centroid, double *out);
+
+/* Union of @p n (> 0) polygons given as WKB (each repaired when invalid), as WKB (malloc'd,
+ * caller frees). */
+lb_status lb_geom_wkb_union(lb_ctx *ctx, const unsigned char *const *wkb, const size_t *wkb_size,
+                            size_t n, unsigned char **out, size_t *out_size);
+
 /* Area (m2) and centroid of a polygon given as WKB. */
 lb_status lb_geom_wkb_area_centroid(lb_ctx *ctx, const unsigned char *wkb, size_t wkb_size,
                                     double *area_m2, double *cx, double *cy);

@@ -243,7 +243,9 @@ static long find_col(const lb_vlayer *t, const char *const *cand, size_t n)
     return -1;
 }
 
-static const char *const id_cands[] = {"BU_CODE", "WK_CODE", "GM_CODE", "PC6", "PC4", "CODE", "id"};
+/* Finest level first: a table of PC4 (or buurt) scores often carries the gemeente code of each
+ * row as an attribute, which must not be taken for the unit id. */
+static const char *const id_cands[] = {"BU_CODE", "PC6", "WK_CODE", "PC4", "GM_CODE", "CODE", "id"};
 static const char *const name_cands[] = {"BU_NAAM",  "WK_NAAM", "GM_NAAM", "BUURTNAAM",
                                          "WIJKNAAM", "NAAM",    "name"};
 
@@ -597,7 +599,7 @@ static lb_status read_table(lb_ctx *ctx, const lb_score_source *src, part *p)
                               p->description, src->id_field, cols);
         else
             st = lb_ctx_error(ctx, LB_ERR_DATA,
-                              "%s: no id column (looked for BU_CODE, WK_CODE, GM_CODE, PC6, PC4, "
+                              "%s: no id column (looked for BU_CODE, PC6, WK_CODE, PC4, GM_CODE, "
                               "CODE, id; columns: %s); name it with --id-field",
                               p->description, cols);
         goto done;
@@ -1444,10 +1446,12 @@ static lb_status build(lb_ctx *ctx, part *parts, size_t n, lb_scoreset *s)
                 char w1[64], w2[64];
                 st = lb_ctx_error(
                     ctx, LB_ERR_DATA,
-                    "%s: %s and %s: unit '%s' appears twice for year %d; each unit has "
-                    "one row per year",
+                    "%s: %s and %s: unit '%s' (id column '%s') appears twice for year %d; "
+                    "each unit has one row per year (is '%s' the unit id? name the id column "
+                    "with --id-field)",
                     p->description, row_where(p, (size_t)seen[tu] - 1, w1, sizeof(w1)),
-                    row_where(p, r, w2, sizeof(w2)), p->id[r], p->year[r]);
+                    row_where(p, r, w2, sizeof(w2)), p->id[r], p->id_field ? p->id_field : "?",
+                    p->year[r], p->id_field ? p->id_field : "?");
                 break;
             }
             seen[tu] = (long)r + 1;

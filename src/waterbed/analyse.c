@@ -21,6 +21,9 @@ void lb_waterbed_options_init(lb_waterbed_options *o)
     o->adjacency_tol_m = 25.0;
     o->adjacency_orders = 3;
     o->rigo = 1;
+    o->adjacency_from = LB_WB_ADJ_FROM_POLYGON;
+    o->ties = LB_WB_TIES_DISTANCE;
+    o->group_identical = 1;
     o->weight = LB_WB_WEIGHT_AUTO;
     o->k1 = 1.0;
     o->k2 = 2.0;
@@ -378,16 +381,60 @@ static void placebo_note(lb_ctx *ctx, const wb_area *a, const wb_placebo_cfg *cf
                    a->id, pl->n_candidates);
 }
 
-static lb_wb_cluster resolve_cluster(const wb_data *d, lb_wb_cluster want)
+/* The clusters of the pooled regression (AUTO resolved). Asked for gemeente or wijk
+ * clusters on units without those codes, the bootstrap would silently treat every unit as its
+ * own cluster: an error naming the fallbacks; units partly without codes draw a warning. */
+static lb_status resolve_cluster(lb_ctx *ctx, const wb_data *d, lb_wb_cluster want,
+                                 lb_wb_cluster *out)
 {
-    if (want != LB_WB_CLUSTER_AUTO)
-        return want;
-    if (d->n_gm >= 2)
-        return LB_WB_CLUSTER_GEMEENTE;
-    for (size_t u = 0; d->s->wk_code && u < d->n; u++)
-        if (d->s->wk_code[u])
-            return LB_WB_CLUSTER_WIJK;
-    return LB_WB_CLUSTER_UNIT;
+    size_t with_gm = 0, with_wk = 0, n = 0, n_unit_gm = 0;
+    unsigned char *seen = calloc(d->n_gm ? d->n_gm : 1, 1);
+    if (!seen)
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t u = 0; u < d->n; u++) {
+        if (d->masked[u])
+            continue;
+        n++;
+        with_gm += d->unit_gm[u] >= 0;
+        with_wk += d->s->wk_code && d->s->wk_code[u];
+        if (d->unit_gm[u] >= 0 && !seen[d->unit_gm[u]]) {
+            seen[d->unit_gm[u]] = 1;
+            n_unit_gm++;
+        }
+    }
+    free(seen);
+    if (want == LB_WB_CLUSTER_AUTO) {
+        /* gemeenten of the units: those of the focus areas alone (a focus table's gemeente
+         * column) do not make clusters */
+        *out = n_unit_gm >= 2 ? LB_WB_CLUSTER_GEMEENTE
+               : with_wk      ? LB_WB_CLUSTER_WIJK
+                              : LB_WB_CLUSTER_UNIT;
+        if (*out == LB_WB_CLUSTER_UNIT && n > 0)
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "cluster 'auto': the units carry no gemeente or wijk codes (or one "
+                       "gemeente only), so every unit is its own cluster of the pooled "
+                       "regression (heteroskedasticity-robust only; --cluster focus clusters by "
+                       "focus area)");
+        want = *out;
+    }
+    *out = want;
+    if (want != LB_WB_CLUSTER_GEMEENTE && want != LB_WB_CLUSTER_WIJK)
+        return LB_OK;
+    size_t with = want == LB_WB_CLUSTER_GEMEENTE ? with_gm : with_wk;
+    const char *what = want == LB_WB_CLUSTER_GEMEENTE ? "gemeente" : "wijk";
+    if (with == 0 && n > 0)
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "--cluster %s: none of the %zu units of %s has a %s code, so every "
+                            "unit would be its own cluster; give the scores %s codes (a GM_CODE / "
+                            "WK_CODE column), or choose --cluster focus or --cluster unit",
+                            what, n, d->s->description ? d->s->description : "the scores", what,
+                            what);
+    if (with < n)
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "--cluster %s: %zu of %zu units have no %s code; each of them is a cluster of "
+                   "its own",
+                   what, n - with, n, what);
+    return LB_OK;
 }
 
 lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_options *o,
@@ -496,7 +543,10 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     /* pooled regressions */
     r->t_rows = cpu_s() - t0;
     t0 = cpu_s();
-    wb_pooled_cfg cc = {o->n_boot, o->seed, resolve_cluster(d, o->cluster)};
+    wb_pooled_cfg cc = {o->n_boot, o->seed, LB_WB_CLUSTER_AUTO};
+    st = resolve_cluster(ctx, d, o->cluster, &cc.cluster);
+    if (st != LB_OK)
+        goto cleanup;
     r->cluster = cc.cluster;
     r->pooled = calloc(np * r->n_out, sizeof(wb_pooled_row));
     if (!r->pooled) {

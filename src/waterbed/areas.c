@@ -5,10 +5,12 @@
 #include "wb.h"
 
 #include "../core/ctx.h"
+#include "../geom/repair.h"
 #include "../io/attrtable.h"
 
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -252,6 +254,9 @@ static void area_free(wb_area *a)
     free(a->dpoly);
     free(a->dcen);
     free(a->share);
+    for (size_t i = 0; i < a->n_group; i++)
+        free(a->group[i]);
+    free(a->group);
 }
 
 void wb_data_destroy(wb_data *d)
@@ -261,6 +266,9 @@ void wb_data_destroy(wb_data *d)
     for (size_t f = 0; f < d->n_focus; f++)
         area_free(&d->focus[f]);
     free(d->focus);
+    for (size_t f = 0; f < d->n_untested; f++)
+        area_free(&d->untested[f]);
+    free(d->untested);
     lb_zgraph_destroy(d->graph);
     lb_zunits_destroy(d->zu);
     free(d->member);
@@ -297,6 +305,15 @@ int wb_in_region(const wb_data *d, size_t f, size_t u)
         return d->focus_region[f] >= 0 && d->unit_region[u] == d->focus_region[f];
     case LB_WB_REGION_RADIUS:
         return d->focus[f].dpoly[u] <= d->region_radius_m;
+    case LB_WB_REGION_GEMEENTE_RADIUS: {
+        if (d->focus_gm[f] >= 0 && d->unit_gm[u] == d->focus_gm[f])
+            return 1;
+        if (!lb_zunits_has(d->zu, u))
+            return 0;
+        double x, y;
+        lb_zunits_centroid(d->zu, u, &x, &y);
+        return hypot(x - d->focus[f].cx, y - d->focus[f].cy) <= d->region_radius_m;
+    }
     default:
         return 1;
     }
@@ -446,10 +463,11 @@ static void area_list_free(area_list *l)
     free(l->v);
 }
 
-/* An area made of the units matching @p codes; skipped with a warning when nothing matches. */
+/* An area made of the units matching @p codes; skipped when nothing matches: with a warning,
+ * or silently with *matched = 0 when @p matched is given (the caller sums up). */
 static lb_status area_from_codes(lb_ctx *ctx, wb_data *d, const unit_codes *uc, char *id,
                                  char *name, char *gemeente, const char *codes, double reach,
-                                 const char *what, area_list *out)
+                                 const char *what, area_list *out, int *matched)
 {
     wb_area a = {.id = id, .name = name, .gemeente = gemeente};
     char missing[512];
@@ -466,6 +484,12 @@ static lb_status area_from_codes(lb_ctx *ctx, wb_data *d, const unit_codes *uc, 
         if (lb_zunits_has(d->zu, a.members[i]))
             a.members[k++] = a.members[i];
     a.n_members = k;
+    if (matched)
+        *matched = a.n_members > 0;
+    if (a.n_members == 0 && matched) {
+        area_free(&a);
+        return LB_OK;
+    }
     if (a.n_members == 0) {
         lb_ctx_log(ctx, LB_LOG_WARN,
                    "%s '%s': none of its codes (%s) matches a unit id, wijk or gemeente code of "
@@ -504,7 +528,7 @@ static lb_status areas_from_code_args(lb_ctx *ctx, wb_data *d, const unit_codes 
                                 "CODE|CODE|...",
                                 what, args[i]);
         }
-        lb_status st = area_from_codes(ctx, d, uc, id, name, NULL, codes, reach, what, out);
+        lb_status st = area_from_codes(ctx, d, uc, id, name, NULL, codes, reach, what, out, NULL);
         if (st != LB_OK)
             return st;
     }
@@ -548,6 +572,8 @@ static lb_status areas_from_table(lb_ctx *ctx, wb_data *d, const unit_codes *uc,
                             "'codes'); name it with --focus-codes-field (fields: %s)",
                             t->path, list);
     }
+    char unmatched[512] = "", example[128] = "";
+    size_t n_unmatched = 0, n_tried = 0;
     for (size_t r = 0; r < t->n_rows; r++) {
         char *codes = cell_text(t, fcodes, r);
         char *id = cell_text(t, fid, r);
@@ -574,19 +600,98 @@ static lb_status areas_from_table(lb_ctx *ctx, wb_data *d, const unit_codes *uc,
             free(codes);
             continue;
         }
-        st = area_from_codes(ctx, d, uc, id, name, gm, codes, reach, "focus area", out);
+        char idcopy[64];
+        snprintf(idcopy, sizeof(idcopy), "%s", id);
+        if (!example[0])
+            snprintf(example, sizeof(example), "%.*s", (int)strcspn(codes, "|,; \t"), codes);
+        int matched = 0;
+        n_tried++;
+        st = area_from_codes(ctx, d, uc, id, name, gm, codes, reach, "focus area", out, &matched);
         free(codes);
         if (st != LB_OK)
             return st;
+        if (!matched) {
+            lb_core_list_append(unmatched, sizeof(unmatched), idcopy);
+            n_unmatched++;
+        }
     }
+    if (n_tried > 0 && n_unmatched == n_tried) {
+        /* one message for the whole table instead of one per row: the codes are of another
+         * kind than the units (wijk codes against PC4 units, say) */
+        char ids[256] = "";
+        int any_wk = 0;
+        for (size_t u = 0; u < d->n && u < 5; u++)
+            lb_core_list_append(ids, sizeof(ids), d->s->id[u]);
+        for (size_t u = 0; d->s->wk_code && u < d->n && !any_wk; u++)
+            any_wk = d->s->wk_code[u] != NULL;
+        return lb_ctx_error(
+            ctx, LB_ERR_DATA,
+            "'%s': none of the %zu focus areas' codes (field '%s', e.g. '%s') matches a unit id, "
+            "wijk code or gemeente code of the scores (unit ids look like: %s%s). Units that do "
+            "not nest in CBS wijken (PC4, PC6, grid cells) cannot be matched by wijk codes: give "
+            "the focus areas as polygons (--focus wijken.gpkg, with --focus-where to pick them), "
+            "or as lists of the units' own codes (--focus-codes NAME=CODE|CODE, or a table "
+            "whose codes field lists them)",
+            t->path, n_tried, t->names[fcodes], example, ids,
+            any_wk ? "" : "; the units carry no wijk codes");
+    }
+    if (n_unmatched)
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "'%s': %zu of %zu focus areas match no unit by their codes (field '%s') and "
+                   "are left out: %s",
+                   t->path, n_unmatched, n_tried, t->names[fcodes], unmatched);
     return LB_OK;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Features of the focus table (every row) that the polygon reader left out for want of a
+ * geometry: counted and named by their id (or feature id), so that none goes missing unseen. */
+static void focus_without_geometry(lb_ctx *ctx, wb_data *d, const lb_attr_table *t,
+                                   const lb_vlayer *l, const lb_waterbed_options *o)
+{
+    if (t->n_rows <= l->n)
+        return;
+    int64_t *kept = malloc((l->n ? l->n : 1) * sizeof(int64_t));
+    if (!kept)
+        return; /* only a warning is lost */
+    memcpy(kept, l->fid, l->n * sizeof(int64_t));
+    qsort(kept, l->n, sizeof(int64_t), cmp_i64);
+    int fid = -1;
+    if (want_field(ctx, t->names, t->n_cols, o->focus_id_field, id_cands, "id", t->path, &fid) !=
+        LB_OK)
+        fid = -1;
+    char ids[512] = "";
+    size_t n = 0;
+    for (size_t r = 0; r < t->n_rows; r++) {
+        if (bsearch(&t->fid[r], kept, l->n, sizeof(int64_t), cmp_i64))
+            continue;
+        char *id = cell_text(t, fid, r);
+        char *one = id ? id : lb_core_strfmt("feature %lld", (long long)t->fid[r]);
+        if (one)
+            lb_core_list_append(ids, sizeof(ids), one);
+        free(one);
+        n++;
+    }
+    free(kept);
+    d->n_focus_nogeom = n;
+    if (n)
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "focus layer '%s' layer '%s': %zu of %zu focus area(s) have no geometry (NULL "
+                   "or empty) and are left out: %s; give them polygons, or list their units with "
+                   "--focus-codes",
+                   t->path, t->layer ? t->layer : l->layer, n, t->n_rows, ids);
 }
 
 /* Polygons of a layer, one area per feature. */
 static lb_status areas_from_polygons(lb_ctx *ctx, wb_data *d, const char *path, const char *layer,
                                      const char *where, const char *s_srs,
                                      const lb_waterbed_options *o, double reach, int focus,
-                                     area_list *out)
+                                     const lb_attr_table *table, area_list *out)
 {
     lb_vlayer *l = NULL;
     lb_source src = {focus ? "focus" : "mask", path, layer, s_srs};
@@ -599,6 +704,23 @@ static lb_status areas_from_polygons(lb_ctx *ctx, wb_data *d, const char *path, 
         lb_vlayer_destroy(l);
         return st;
     }
+    if (focus && o->focus_codes_field)
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "'%s' layer '%s' has polygons, so --focus-codes-field '%s' is not used: a "
+                   "unit belongs to a focus area by the share of it inside the polygon (list unit "
+                   "codes in a table without geometry, or with --focus-codes, to use codes)",
+                   path, l->layer, o->focus_codes_field);
+    /* the one repair path, with its warning naming the features (as area mode does) */
+    size_t n_rep = 0;
+    st = lb_geom_make_valid_layer(ctx, l, &n_rep);
+    if (st != LB_OK) {
+        lb_vlayer_destroy(l);
+        return st;
+    }
+    if (focus)
+        d->n_focus_repaired = n_rep;
+    if (focus && table)
+        focus_without_geometry(ctx, d, table, l, o);
     char **names = calloc(l->n_fields ? l->n_fields : 1, sizeof(char *));
     if (!names) {
         lb_vlayer_destroy(l);
@@ -641,6 +763,89 @@ static lb_status areas_from_polygons(lb_ctx *ctx, wb_data *d, const char *path, 
             area_free(&a);
     }
     lb_vlayer_destroy(l);
+    return st;
+}
+
+static int same_units(const wb_area *a, const wb_area *b)
+{
+    return a->n_members > 0 && a->n_members == b->n_members &&
+           memcmp(a->members, b->members, a->n_members * sizeof(size_t)) == 0;
+}
+
+/* Focus areas with the very same member units (sorted lists) become one group: the first in
+ * file order keeps its place and id, its polygon becomes the union of the group's, its
+ * distances the smallest and its shares the largest of the members' (those of the union:
+ * every unit was measured against each member polygon); the others are dropped with a note
+ * naming them. Otherwise every unit would go to the first of them and the others would get
+ * empty zones. */
+static lb_status group_identical(lb_ctx *ctx, wb_data *d)
+{
+    lb_status st = LB_OK;
+    for (size_t f = 0; f < d->n_focus && st == LB_OK; f++) {
+        wb_area *a = &d->focus[f];
+        size_t n_same = 0;
+        for (size_t g = f + 1; g < d->n_focus; g++)
+            n_same += same_units(a, &d->focus[g]);
+        if (n_same == 0)
+            continue;
+        a->group = calloc(n_same + 1, sizeof(char *));
+        const unsigned char **wkb = calloc(n_same + 1, sizeof(*wkb));
+        size_t *size = calloc(n_same + 1, sizeof(size_t));
+        unsigned char *un = NULL;
+        size_t un_size = 0;
+        if (!a->group || !wkb || !size || !(a->group[0] = lb_core_strdup(a->id))) {
+            free(wkb);
+            free(size);
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory grouping focus areas");
+        }
+        a->n_group = 1;
+        wkb[0] = a->wkb;
+        size[0] = a->wkb_size;
+        char names[512] = "";
+        lb_core_list_append(names, sizeof(names), a->id);
+        for (size_t g = f + 1; g < d->n_focus; g++) {
+            wb_area *b = &d->focus[g];
+            if (!same_units(a, b))
+                continue;
+            for (size_t u = 0; u < d->n; u++) {
+                a->dpoly[u] = fmin(a->dpoly[u], b->dpoly[u]);
+                a->dcen[u] = fmin(a->dcen[u], b->dcen[u]);
+                a->share[u] = fmax(a->share[u], b->share[u]);
+            }
+            if (!a->gemeente && b->gemeente) {
+                a->gemeente = b->gemeente;
+                b->gemeente = NULL;
+            }
+            wkb[a->n_group] = b->wkb;
+            size[a->n_group] = b->wkb_size;
+            a->group[a->n_group++] = b->id;
+            lb_core_list_append(names, sizeof(names), b->id);
+            b->id = NULL;
+        }
+        st = lb_geom_wkb_union(ctx, wkb, size, a->n_group, &un, &un_size);
+        free(wkb);
+        free(size);
+        if (st == LB_OK) {
+            free(a->wkb);
+            a->wkb = un;
+            a->wkb_size = un_size;
+            st = lb_geom_wkb_area_centroid(ctx, a->wkb, a->wkb_size, &a->area_m2, &a->cx, &a->cy);
+        }
+        /* drop the grouped ones (their ids moved into the group) */
+        size_t k = f + 1;
+        for (size_t g = f + 1; g < d->n_focus; g++) {
+            if (d->focus[g].id == NULL) {
+                area_free(&d->focus[g]);
+                continue;
+            }
+            d->focus[k++] = d->focus[g];
+        }
+        d->n_focus = k;
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "focus areas %s have the very same %zu unit(s); they form one group under "
+                   "'%s' (one set of zones, one test)",
+                   names, a->n_members, a->id);
+    }
     return st;
 }
 
@@ -783,14 +988,26 @@ static lb_status check_options(lb_ctx *ctx, const lb_scoreset *s, const lb_water
             sources ? "not both" : "none given");
     if (o->region == LB_WB_REGION_TABLE && !o->region_table)
         return lb_ctx_error(ctx, LB_ERR_ARG, "region mode 'table' needs a region table");
-    if (o->region == LB_WB_REGION_RADIUS && !(o->region_radius_m > 0.0))
-        return lb_ctx_error(ctx, LB_ERR_ARG, "region mode 'radius' needs a radius > 0 m");
-    if ((o->region == LB_WB_REGION_TABLE || o->region == LB_WB_REGION_GEMEENTE) && !s->gm_code)
+    if ((o->region == LB_WB_REGION_RADIUS || o->region == LB_WB_REGION_GEMEENTE_RADIUS) &&
+        !(o->region_radius_m > 0.0))
+        return lb_ctx_error(ctx, LB_ERR_ARG, "region mode '%s' needs --region-radius > 0 m",
+                            o->region == LB_WB_REGION_RADIUS ? "radius" : "gemeente-or-radius");
+    if ((o->region == LB_WB_REGION_TABLE || o->region == LB_WB_REGION_GEMEENTE ||
+         o->region == LB_WB_REGION_GEMEENTE_RADIUS) &&
+        !s->gm_code)
         return lb_ctx_error(ctx, LB_ERR_DATA,
                             "region by %s needs gemeente codes on the units, and %s has none; use "
                             "--region-radius or --region all",
-                            o->region == LB_WB_REGION_TABLE ? "table" : "gemeente",
+                            o->region == LB_WB_REGION_TABLE      ? "table"
+                            : o->region == LB_WB_REGION_GEMEENTE ? "gemeente"
+                                                                 : "gemeente or radius",
                             s->description ? s->description : "the input");
+    if (o->far_exclude_adjacency < 0 || o->adjacency_from < LB_WB_ADJ_FROM_POLYGON ||
+        o->adjacency_from > LB_WB_ADJ_FROM_MEMBERS || o->ties < LB_WB_TIES_DISTANCE ||
+        o->ties > LB_WB_TIES_ORDER)
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "far-control exclusion must be an adjacency order >= 0, adjacency "
+                            "from 'polygon' or 'members', ties 'distance' or 'order'");
     return LB_OK;
 }
 
@@ -822,6 +1039,9 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
     d->adj_tol_m = o->adjacency_tol_m;
     d->n_adj = o->adjacency_orders;
     d->rigo = o->rigo;
+    d->tie_order = o->ties == LB_WB_TIES_ORDER;
+    d->adj_from_members = o->adjacency_from == LB_WB_ADJ_FROM_MEMBERS;
+    d->far_excl_adj = o->far_exclude_adjacency;
     for (size_t u = 0; u < d->n; u++) {
         int g = s->gm_code ? gm_intern(d, s->gm_code[u]) : -1;
         if (g == -2) {
@@ -863,7 +1083,7 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
         st = lb_attr_table_read_where(ctx, o->focus_path, o->focus_layer, o->focus_where, &table);
         if (st == LB_OK && table->has_geometry)
             st = areas_from_polygons(ctx, d, o->focus_path, o->focus_layer, o->focus_where, s_srs,
-                                     o, reach, 1, &focus);
+                                     o, reach, 1, table, &focus);
         else if (st == LB_OK)
             st = areas_from_table(ctx, d, &uc, table, o, reach, &focus);
     } else {
@@ -874,7 +1094,7 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
         goto cleanup;
     if (o->mask_path)
         st = areas_from_polygons(ctx, d, o->mask_path, o->mask_layer, NULL, s_srs, o, reach, 0,
-                                 &mask);
+                                 NULL, &mask);
     if (st == LB_OK && o->n_mask_codes)
         st = areas_from_code_args(ctx, d, &uc, o->mask_codes, o->n_mask_codes, reach, "mask area",
                                   &mask);
@@ -882,7 +1102,7 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
         goto cleanup;
 
     /* keep the focus areas that reach the units at all */
-    size_t focus_cap = 0;
+    size_t focus_cap = 0, untested_cap = 0;
     for (size_t i = 0; i < focus.n; i++) {
         wb_area *a = &focus.v[i];
         int near = 0;
@@ -896,16 +1116,38 @@ lb_status wb_data_create(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_op
             memset(a, 0, sizeof(*a));
             continue;
         }
-        if (a->n_members == 0)
+        if (a->n_members == 0 && o->test_empty_focus)
             lb_ctx_log(ctx, LB_LOG_WARN,
                        "focus area '%s': no unit has %.0f%% of its area inside it, so its own "
-                       "statistics are empty (units larger than the area? lower --focus-share)",
+                       "statistics are empty; its zones are tested as asked (--test-empty-focus)",
                        a->id, 100.0 * o->focus_min_share);
-        st = push_area(ctx, &d->focus, &d->n_focus, &focus_cap, a);
+        if (a->n_members == 0 && !o->test_empty_focus) {
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "focus area '%s': no unit has %.0f%% of its area inside it (units larger "
+                       "than the area?); it is reported as untested, without zones or tests. "
+                       "Lower --focus-share, or pass --test-empty-focus to test its zones anyway",
+                       a->id, 100.0 * o->focus_min_share);
+            st = push_area(ctx, &d->untested, &d->n_untested, &untested_cap, a);
+        } else {
+            st = push_area(ctx, &d->focus, &d->n_focus, &focus_cap, a);
+        }
         if (st != LB_OK)
             goto cleanup;
     }
     focus.n = 0;
+    if (o->group_identical) {
+        st = group_identical(ctx, d);
+        if (st != LB_OK)
+            goto cleanup;
+    }
+    if (d->n_focus == 0 && d->n_untested > 0) {
+        st = lb_ctx_error(ctx, LB_ERR_DATA,
+                          "none of the %zu focus areas of %s has a unit of its own (%.0f%% of the "
+                          "unit inside); lower --focus-share, or pass --test-empty-focus",
+                          d->n_untested, o->focus_path ? o->focus_path : "--focus-codes",
+                          100.0 * o->focus_min_share);
+        goto cleanup;
+    }
     if (d->n_focus == 0) {
         char ids[256] = "";
         for (size_t u = 0; u < d->n && u < 5; u++)

@@ -14,6 +14,34 @@ static double unit_dist(const wb_data *d, size_t f, size_t u)
     return d->dist == LB_WB_DIST_CENTROID ? d->focus[f].dcen[u] : d->focus[f].dpoly[u];
 }
 
+/* Distance from unit u's centroid to focus area f's centroid: the tie-break. */
+static double centre_dist(const wb_data *d, size_t f, size_t u)
+{
+    double x, y;
+    lb_zunits_centroid(d->zu, u, &x, &y);
+    return hypot(x - d->focus[f].cx, y - d->focus[f].cy);
+}
+
+/* Does focus area f at distance x from unit u beat the best so far (bf at distance best, bf
+ * -1 for none)? Equal distances (a unit touching two focus areas, two areas sharing a border)
+ * go to the nearer focus centroid, then to the earlier focus area in the input; with
+ * --ties order straight to the earlier one. */
+static int beats(const wb_data *d, size_t u, size_t f, double x, int bf, double best)
+{
+    if (bf < 0)
+        return 1;
+    if (x != best)
+        return x < best;
+    if ((int)f == bf)
+        return 0;
+    if (!d->tie_order) {
+        double a = centre_dist(d, f, u), b = centre_dist(d, (size_t)bf, u);
+        if (a != b)
+            return a < b;
+    }
+    return (int)f < bf;
+}
+
 static void assign_rings(wb_data *d)
 {
     double last = d->rings[d->n_rings - 1];
@@ -28,7 +56,7 @@ static void assign_rings(wb_data *d)
         int bf = -1;
         for (size_t f = 0; f < d->n_focus; f++) {
             double x = unit_dist(d, f, u);
-            if (x < best) {
+            if (isfinite(x) && beats(d, u, f, x, bf, best)) {
                 best = x;
                 bf = (int)f;
             }
@@ -47,10 +75,47 @@ static void assign_rings(wb_data *d)
     }
 }
 
-/* Order 1: units within the tolerance of a focus polygon (the nearest one); order k+1: units
- * within the tolerance of an order-k unit (the focus area of the nearest such neighbour, the
- * lower focus index on a tie). Grown outward from each order, so only rows near the focus
- * areas are measured. */
+/* Exact distances to the nearest focus area for the units beyond the last ring: the per-area
+ * distances stop at the reach of the zones, so there the nearest of the areas measured (or
+ * none) is not the nearest area. */
+static lb_status exact_far_distances(lb_ctx *ctx, wb_data *d)
+{
+    size_t n = 0;
+    for (size_t u = 0; u < d->n; u++)
+        n += d->beyond[u] != 0;
+    size_t *units = malloc((n ? n : 1) * sizeof(size_t));
+    double *dist = malloc((n ? n : 1) * sizeof(double));
+    const unsigned char **wkb = malloc((d->n_focus ? d->n_focus : 1) * sizeof(*wkb));
+    size_t *size = malloc((d->n_focus ? d->n_focus : 1) * sizeof(size_t));
+    lb_status st = units && dist && wkb && size
+                       ? LB_OK
+                       : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory measuring distances");
+    if (st == LB_OK) {
+        n = 0;
+        for (size_t u = 0; u < d->n; u++)
+            if (d->beyond[u])
+                units[n++] = u;
+        for (size_t f = 0; f < d->n_focus; f++) {
+            wkb[f] = d->focus[f].wkb;
+            size[f] = d->focus[f].wkb_size;
+        }
+        st = lb_zunits_nearest(ctx, d->zu, wkb, size, d->n_focus, units, n,
+                               d->dist == LB_WB_DIST_CENTROID, dist);
+    }
+    for (size_t i = 0; st == LB_OK && i < n; i++)
+        d->near_d[units[i]] = dist[i];
+    free(units);
+    free(dist);
+    free(wkb);
+    free(size);
+    return st;
+}
+
+/* Order 1: units within the tolerance of a focus polygon, or of one of its member units
+ * (--adjacency-from members); of several such areas the nearest (ties as in beats()). Order
+ * k+1: units within the tolerance of an order-k unit, to the focus area of the nearest such
+ * neighbour (ties likewise). Grown outward from each order, so only rows near the focus areas
+ * are measured. */
 static lb_status assign_adjacency(lb_ctx *ctx, wb_data *d)
 {
     size_t *front = NULL, nfront = 0, *next = NULL;
@@ -67,18 +132,42 @@ static lb_status assign_adjacency(lb_ctx *ctx, wb_data *d)
         d->adj[u] = 0;
         d->adj_focus[u] = -1;
         best[u] = INFINITY;
-        if (wb_treated(d, u) || d->n_adj_calc < 1)
-            continue;
-        double b = INFINITY;
-        for (size_t f = 0; f < d->n_focus; f++)
-            if (d->focus[f].dpoly[u] <= d->adj_tol_m && d->focus[f].dpoly[u] < b) {
-                b = d->focus[f].dpoly[u];
-                d->adj_focus[u] = (int)f;
+        bestf[u] = -1;
+    }
+    if (d->n_adj_calc < 1)
+        goto cleanup;
+    if (d->adj_from_members) {
+        for (size_t f = 0; f < d->n_focus && st == LB_OK; f++)
+            for (size_t i = 0; i < d->focus[f].n_members && st == LB_OK; i++) {
+                lb_zrow row;
+                st = lb_zgraph_row(ctx, d->graph, d->focus[f].members[i], &row);
+                for (size_t e = 0; st == LB_OK && e < row.n; e++) {
+                    uint32_t u = row.nb[e];
+                    if (row.d[e] <= d->adj_tol_m && !wb_treated(d, u) &&
+                        beats(d, u, f, row.d[e], bestf[u], best[u])) {
+                        best[u] = row.d[e];
+                        bestf[u] = (int)f;
+                    }
+                }
             }
-        if (d->adj_focus[u] >= 0) {
+    } else {
+        for (size_t u = 0; u < d->n; u++)
+            for (size_t f = 0; f < d->n_focus && !wb_treated(d, u); f++) {
+                double x = d->focus[f].dpoly[u];
+                if (x <= d->adj_tol_m && beats(d, u, f, x, bestf[u], best[u])) {
+                    best[u] = x;
+                    bestf[u] = (int)f;
+                }
+            }
+    }
+    for (size_t u = 0; st == LB_OK && u < d->n; u++) {
+        if (bestf[u] >= 0) {
             d->adj[u] = 1;
+            d->adj_focus[u] = bestf[u];
             front[nfront++] = u;
         }
+        best[u] = INFINITY;
+        bestf[u] = -1;
     }
     for (int k = 1; k < d->n_adj_calc && nfront > 0 && st == LB_OK; k++) {
         size_t nnext = 0;
@@ -90,9 +179,9 @@ static lb_status assign_adjacency(lb_ctx *ctx, wb_data *d)
                 uint32_t u = row.nb[e];
                 if (row.d[e] > d->adj_tol_m || wb_treated(d, u) || d->adj[u] != 0)
                     continue;
-                if (best[u] == INFINITY)
+                if (bestf[u] < 0)
                     next[nnext++] = u;
-                if (row.d[e] < best[u] || (row.d[e] == best[u] && d->adj_focus[v] < bestf[u])) {
+                if (beats(d, u, (size_t)d->adj_focus[v], row.d[e], bestf[u], best[u])) {
                     best[u] = row.d[e];
                     bestf[u] = d->adj_focus[v];
                 }
@@ -173,8 +262,16 @@ lb_status wb_assign(lb_ctx *ctx, wb_data *d)
         d->rigo = 0;
     }
     d->n_adj_calc = d->n_adj > 0 ? d->n_adj : (d->rigo ? 1 : 0);
+    if (d->far_excl_adj > d->n_adj_calc)
+        d->n_adj_calc = d->far_excl_adj;
     assign_rings(d);
-    lb_status st = assign_adjacency(ctx, d);
+    lb_status st = exact_far_distances(ctx, d);
+    if (st == LB_OK)
+        st = assign_adjacency(ctx, d);
+    /* the far control leaves out the units of the excluded adjacency orders */
+    for (size_t u = 0; st == LB_OK && u < d->n; u++)
+        if (d->beyond[u] && d->adj[u] >= 1 && d->adj[u] <= d->far_excl_adj)
+            d->beyond[u] = 0;
     return st == LB_OK ? build_slots(ctx, d) : st;
 }
 

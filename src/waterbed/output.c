@@ -24,7 +24,8 @@ static const char *const scheme_names[] = {"focus", "ring", "adjacency", "rigo",
 
 static const char *region_name(lb_wb_region r)
 {
-    static const char *const n[] = {"auto", "all", "gemeente", "table", "radius"};
+    static const char *const n[] = {"auto",  "all",    "gemeente",
+                                    "table", "radius", "gemeente-or-radius"};
     return n[r];
 }
 

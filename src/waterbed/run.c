@@ -128,6 +128,8 @@ lb_status lb_waterbed_compute(lb_ctx *ctx, const lb_waterbed_options *o, lb_resu
     if (st == LB_OK) {
         pl->seconds = now_s() - t0;
         pl->doc = wb_run_json(ctx, r, o, pl->seconds);
+        if (pl->doc)
+            wb_design_json(r, o, pl->doc);
         st = pl->doc
                  ? lb_result_set_provenance(
                        ctx, res, json_object_to_json_string_ext(pl->doc, JSON_C_TO_STRING_PRETTY))
@@ -286,11 +288,14 @@ lb_status lb_waterbed_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
     o.region_gemeente_field = lb_opts_get_str(opts, "region-gemeente-field");
     o.region_radius_m = lb_opts_get_double(opts, "region-radius", o.region_radius_m);
     /* an explicit region wins; else a radius or a lookup table chooses its region */
-    static const char *const regions[] = {"auto", "all", "gemeente", "table", "radius"};
+    static const char *const regions[] = {"auto",  "all",    "gemeente",
+                                          "table", "radius", "gemeente-or-radius"};
     o.region = lb_opts_is_set(opts, "region-radius")  ? LB_WB_REGION_RADIUS
                : lb_opts_is_set(opts, "region-table") ? LB_WB_REGION_TABLE
                                                       : o.region;
-    o.region = (lb_wb_region)choice(lb_opts_get_str(opts, "region"), regions, 5, (int)o.region);
+    o.region = (lb_wb_region)choice(lb_opts_get_str(opts, "region"), regions, 6, (int)o.region);
+    o.far_exclude_adjacency =
+        (int)lb_opts_get_int(opts, "far-exclude-adjacency", o.far_exclude_adjacency);
     /* periods Y0-Y1 (or Y0:Y1), every item of every value */
     size_t n_per = 0;
     const char **per = items(&a, opts, "periods", &n_per);
@@ -315,11 +320,20 @@ lb_status lb_waterbed_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
     o.adjacency_tol_m = lb_opts_get_double(opts, "adjacency-tol", o.adjacency_tol_m);
     o.adjacency_orders = (int)lb_opts_get_int(opts, "adjacency-orders", o.adjacency_orders);
     o.rigo = !lb_opts_get_flag(opts, "no-rigo");
+    static const char *const adj_from[] = {"polygon", "members"};
+    o.adjacency_from =
+        (lb_wb_adjacency_from)choice(lb_opts_get_str(opts, "adjacency-from"), adj_from, 2, 0);
+    static const char *const ties[] = {"distance", "order"};
+    o.ties = (lb_wb_ties)choice(lb_opts_get_str(opts, "ties"), ties, 2, 0);
+    static const char *const identical[] = {"keep", "group"};
+    o.group_identical = choice(lb_opts_get_str(opts, "identical-focus"), identical, 2, 1);
+    o.test_empty_focus = lb_opts_get_flag(opts, "test-empty-focus");
     static const char *const weights[] = {"auto", "source", "unit", "area"};
     o.weight = (lb_wb_weight)choice(lb_opts_get_str(opts, "weight"), weights, 4, 0);
     o.k1 = lb_opts_get_double(opts, "k1", o.k1);
     o.k2 = lb_opts_get_double(opts, "k2", o.k2);
     o.receiving_class = (int)lb_opts_get_int(opts, "receiving-class", o.receiving_class);
+    o.min_control = (int)lb_opts_get_int(opts, "min-control", o.min_control);
     const char *seed = lb_opts_get_str(opts, "seed");
     if (seed)
         o.seed = strtoul(seed, NULL, 10);

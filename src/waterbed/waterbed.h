@@ -25,12 +25,27 @@ typedef enum lb_wb_weight {
 
 /** The region of a focus area: far control, regional trend and placebo candidates. */
 typedef enum lb_wb_region {
-    LB_WB_REGION_AUTO = 0,     /**< GEMEENTE when the units carry gemeente codes, else ALL */
-    LB_WB_REGION_ALL = 1,      /**< every unit of the input */
-    LB_WB_REGION_GEMEENTE = 2, /**< the units of the focus area's gemeente */
-    LB_WB_REGION_TABLE = 3,    /**< gemeente -> region lookup (region_table) */
-    LB_WB_REGION_RADIUS = 4,   /**< units within region_radius_m of the focus area */
+    LB_WB_REGION_AUTO = 0,            /**< GEMEENTE when the units carry gemeente codes, else ALL */
+    LB_WB_REGION_ALL = 1,             /**< every unit of the input */
+    LB_WB_REGION_GEMEENTE = 2,        /**< the units of the focus area's gemeente */
+    LB_WB_REGION_TABLE = 3,           /**< gemeente -> region lookup (region_table) */
+    LB_WB_REGION_RADIUS = 4,          /**< units within region_radius_m of the focus area */
+    LB_WB_REGION_GEMEENTE_RADIUS = 5, /**< the focus area's gemeente, or a unit centroid within
+                                           region_radius_m of the focus area's centroid */
 } lb_wb_region;
+
+/** How ties in the nearest-focus assignment (rings, adjacency orders) are broken. */
+typedef enum lb_wb_ties {
+    LB_WB_TIES_DISTANCE = 0, /**< equal distances: the nearer focus centroid (from the unit's
+                                  centroid), then the earlier focus area in the input */
+    LB_WB_TIES_ORDER = 1,    /**< equal distances: the earlier focus area in the input */
+} lb_wb_ties;
+
+/** What order-1 adjacency is measured from. */
+typedef enum lb_wb_adjacency_from {
+    LB_WB_ADJ_FROM_POLYGON = 0, /**< the focus area's polygon */
+    LB_WB_ADJ_FROM_MEMBERS = 1, /**< the polygons of the focus area's member units */
+} lb_wb_adjacency_from;
 
 /** Clusters of the wild cluster bootstrap of the pooled regression. */
 typedef enum lb_wb_cluster {
@@ -94,7 +109,9 @@ typedef struct lb_waterbed_options {
     const char *region_table;          /**< lookup table (CSV, ...) for LB_WB_REGION_TABLE */
     const char *region_gemeente_field; /**< default: first of GM_CODE, gm_code*, gemeente */
     const char *region_field;          /**< default: first of region, regio, COROP*, ... */
-    double region_radius_m;            /**< for LB_WB_REGION_RADIUS, e.g. 20000 */
+    double region_radius_m;    /**< for LB_WB_REGION_RADIUS and _GEMEENTE_RADIUS, e.g. 20000 */
+    int far_exclude_adjacency; /**< far control leaves out units of adjacency orders 1..N of
+                                    any focus area; default 0 (none) */
 
     /* Periods; none = first year -> last year. pretrend: 1 = also the period (previous year
      * -> t0) for every period whose t0 has an earlier year in the data. */
@@ -109,6 +126,13 @@ typedef struct lb_waterbed_options {
     double adjacency_tol_m; /**< default 25 */
     int adjacency_orders;   /**< default 3; 0 = no adjacency zones */
     int rigo;               /**< RIGO zones (adjacent, rest of city, rest of region); default 1 */
+    lb_wb_adjacency_from adjacency_from; /**< default LB_WB_ADJ_FROM_POLYGON */
+    lb_wb_ties ties;                     /**< default LB_WB_TIES_DISTANCE */
+    int group_identical;  /**< focus areas with the very same units form one group (one set of
+                               zones, one test); default 1. 0: each is kept (the later ones get
+                               no rings: every unit goes to the first) */
+    int test_empty_focus; /**< 1: also test focus areas without units of their own (zones
+                               only, no focus row); default 0: reported, not tested */
 
     /* Statistics. */
     lb_wb_weight weight;

@@ -24,6 +24,9 @@ typedef struct wb_area {
     size_t *members; /* units inside (share >= min_share, or matched by code) */
     size_t n_members;
     double *dpoly, *dcen, *share; /* per unit; INFINITY / 0 beyond reach */
+    char **group;                 /* ids of the focus areas with this very unit set, this one
+                                     first (n_group >= 2), else NULL */
+    size_t n_group;
 } wb_area;
 
 /* Zone slots of one focus area, in output order. */
@@ -48,11 +51,19 @@ typedef struct wb_data {
     unsigned char *member; /* member of some focus area */
     unsigned char *masked; /* masked, or without polygon */
     size_t n_masked, n_nogeom;
+    size_t n_focus_nogeom;   /* focus features without a geometry, left out */
+    size_t n_focus_repaired; /* invalid focus polygons repaired */
 
     int *unit_gm;  /* interned gemeente code of each unit (normalised "GM0344"), -1 unknown */
     int *focus_gm; /* of each focus area */
     char **gm_names;
     size_t n_gm;
+
+    wb_area *untested; /* focus areas without units of their own, reported, not tested */
+    size_t n_untested;
+    int tie_order;        /* 1: ties in nearest-focus assignment by file order only */
+    int adj_from_members; /* 1: order 1 measured from the member units, not the polygon */
+    int far_excl_adj;     /* far control leaves out adjacency orders 1..far_excl_adj */
 
     lb_wb_region region; /* resolved, never AUTO */
     double region_radius_m;
@@ -70,11 +81,13 @@ typedef struct wb_data {
     int rigo;       /* RIGO zones computed (needs gemeente codes) */
 
     int *near;             /* nearest focus area within the last ring (not treated), else -1 */
-    double *near_d;        /* distance to the nearest focus area (INFINITY beyond reach) */
+    double *near_d;        /* distance to the nearest focus area (exact, also beyond the
+                              reach; INFINITY for treated units and units without polygon) */
     int *ring;             /* ring index, -1 none */
     int *adj;              /* adjacency order 1..n_adj, 0 none */
     int *adj_focus;        /* focus area of the adjacency order */
-    unsigned char *beyond; /* not treated, farther than the last ring from every focus area */
+    unsigned char *beyond; /* the far-control pool: not treated, farther than the last ring
+                              from every focus area, not in an excluded adjacency order */
 
     wb_slot *slots;
     size_t n_slots;
@@ -263,6 +276,12 @@ lb_status wb_tables(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *
  * the run's wall time so far. New object (json_object_put). */
 struct json_object *wb_run_json(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o,
                                 double seconds);
+
+/* Add the zone design to run.json @p doc (design.c): options adjacency_from, ties,
+ * identical_focus, test_empty_focus, far_exclude_adjacency; counts of focus features without
+ * geometry, repaired and untested; each grouped focus area's member ids; the untested focus
+ * areas. */
+void wb_design_json(const wb_result *r, const lb_waterbed_options *o, struct json_object *doc);
 
 /* Write the tables of @p res as waterbed.csv, waterbed_pooled.csv, waterbed_summary.csv
  * (separator @p csv_sep; reals unrounded with @p full_precision), the summary report
