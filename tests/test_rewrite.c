@@ -58,8 +58,8 @@ static const char *const BLOCK = "# model — met één comment (β, €)\n"
 static lb_model *load(lb_ctx *ctx, const char *text)
 {
     lb_model *m = NULL;
-    lb_status st = lb_model_load_buffer(ctx, "t.yaml", (const unsigned char *)text, strlen(text),
-                                        &m);
+    lb_status st =
+        lb_model_load_buffer(ctx, "t.yaml", (const unsigned char *)text, strlen(text), &m);
     if (st != LB_OK)
         fail_msg("%s", lb_ctx_errmsg(ctx));
     return m;
@@ -69,8 +69,8 @@ static char *rewrite(lb_ctx *ctx, const char *text, const lb_model_edit *e)
 {
     char *out = NULL;
     size_t len = 0;
-    lb_status st = lb_model_rewrite(ctx, "t.yaml", (const unsigned char *)text, strlen(text), e,
-                                    &out, &len);
+    lb_status st =
+        lb_model_rewrite(ctx, "t.yaml", (const unsigned char *)text, strlen(text), e, &out, &len);
     if (st != LB_OK)
         fail_msg("%s", lb_ctx_errmsg(ctx));
     assert_int_equal(len, strlen(out));
@@ -94,9 +94,9 @@ static void test_sign_bad_value(void **state)
     char *at = strstr(text, "sign: negative");
     memcpy(at, "sign: downward", 14);
     lb_model *m = NULL;
-    assert_int_equal(lb_model_load_buffer(ctx, "t.yaml", (const unsigned char *)text, strlen(text),
-                                          &m),
-                     LB_ERR_MODEL);
+    assert_int_equal(
+        lb_model_load_buffer(ctx, "t.yaml", (const unsigned char *)text, strlen(text), &m),
+        LB_ERR_MODEL);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "t.yaml:17:"));
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "'sign' in indicator 'b' is 'downward'"));
 }
@@ -235,9 +235,9 @@ static void test_calibration_not_a_mapping(void **state)
                        "indicators: [{id: a, dimension: won, kind: attribute, layer: l, field: "
                        "A, coef: 1}]\ncalibration: 3\n";
     lb_model *m = NULL;
-    assert_int_equal(lb_model_load_buffer(ctx, "t.yaml", (const unsigned char *)text, strlen(text),
-                                          &m),
-                     LB_ERR_MODEL);
+    assert_int_equal(
+        lb_model_load_buffer(ctx, "t.yaml", (const unsigned char *)text, strlen(text), &m),
+        LB_ERR_MODEL);
     assert_non_null(strstr(lb_ctx_errmsg(ctx), "t.yaml:4:14: 'calibration' must be a mapping"));
 }
 

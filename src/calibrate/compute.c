@@ -41,7 +41,8 @@ static lb_status score_units(lb_ctx *ctx, lb_cal *c)
         return nomem(ctx);
     for (size_t i = 0; i < m->n_ind; i++)
         ones[i] = 1.0;
-    const lb_model_edit e = {.coef = ones, .n_ind = m->n_ind};
+    /* without a calibration block of an earlier fit: it is not this run's */
+    const lb_model_edit e = {.coef = ones, .n_ind = m->n_ind, .calibration = ""};
     size_t len = 0;
     lb_status st = lb_model_rewrite(ctx, c->o->score.model_path, c->text, c->text_len, &e,
                                     &c->unit_text, &len);
@@ -420,9 +421,9 @@ static char *calibration_block(lb_cal *c, const char *date)
     const lb_calibrate_options *o = c->o;
     text t = {0};
     char q[1024], a[64], b[64], d[64];
-    add(&t, "\n# Written by leefbaar calibrate: the coefficients above were fitted to the "
-            "targets below.\n");
-    add(&t, "calibration:\n");
+    add(&t, "\ncalibration:\n");
+    add(&t, "  # written by leefbaar calibrate: the coefficients above were fitted to the "
+            "targets below\n");
     add(&t, "  tool: %s\n", yq(lb_version(), q, sizeof(q)));
     add(&t, "  date: %s\n", yq(date, q, sizeof(q)));
     const lb_cal_fit *t0 = &c->t[0];
