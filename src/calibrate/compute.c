@@ -88,6 +88,9 @@ static lb_status score_units(lb_ctx *ctx, lb_cal *c)
         return lb_ctx_error(ctx, LB_ERR_DATA, "calibrate: the units table has no weight or lbm");
     c->weight = wc->real;
     c->lbm = lc->real;
+    const lb_column *ic = lb_table_col(u, "n_imputed");
+    if (c->o->score.mode == LB_MODE_GRID && ic && ic->type == LB_COL_INT)
+        c->n_imputed_cells = ic->integer;
     for (size_t i = 0; i < m->n_ind; i++) {
         char name[160];
         snprintf(name, sizeof(name), "c_%s", m->ind[i].id);
@@ -243,6 +246,8 @@ static lb_status choose_rows(lb_ctx *ctx, lb_cal *c, lb_cal_fit *t)
             continue;
         }
         t->rows[t->n++] = u;
+        if (c->n_imputed_cells && c->n_imputed_cells[u] > 0 && c->n_imputed_cells[u] != LB_INT_NULL)
+            t->n_partly_imputed++;
     }
     t->n_no_row = n - t->j.n_joined;
     t->n_missing_y = t->j.n_missing;
@@ -261,6 +266,11 @@ static lb_status choose_rows(lb_ctx *ctx, lb_cal *c, lb_cal_fit *t)
                    t->worst_ind >= 0 ? " (most often " : "",
                    t->worst_ind >= 0 ? m->ind[t->worst_ind].id : "", t->worst_ind >= 0 ? ")" : "",
                    t->n_not_scored, t->n_no_weight);
+    if (t->n_partly_imputed)
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "calibrate: target %s: %zu of the %zu units used have cells with an imputed "
+                   "indicator (at the reference mean, as score imputes them); they are kept",
+                   t->name, t->n_partly_imputed, t->n);
     if (t->j.n_unjoined)
         lb_ctx_log(ctx, LB_LOG_WARN,
                    "calibrate: target %s: %zu rows of '%s' have a code that no unit has (e.g. "

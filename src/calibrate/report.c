@@ -133,7 +133,8 @@ static struct json_object *target_json(const lb_cal *c, const lb_cal_fit *t)
                   {"left_out_missing_indicator", t->n_missing_x},
                   {"left_out_not_scored", t->n_not_scored},
                   {"left_out_no_weight", t->n_no_weight},
-                  {"used", t->n}};
+                  {"used", t->n},
+                  {"used_with_imputed_cells", t->n_partly_imputed}};
     for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++)
         json_object_object_add(cn, counts[k].k, json_object_new_int64((int64_t)counts[k].v));
     json_object_object_add(o, "counts", cn);

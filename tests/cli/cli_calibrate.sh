@@ -313,4 +313,21 @@ expect_fail "no target" "--target or --target-dim is required" \
 expect_fail "a dimension the model lacks" "has no dimension 'vei'" \
     "${CAL[@]}" --target-dim "vei=$D/target.csv:oordeel" --year 2016 -o "$TMP/e1/fitted.yaml"
 [[ -e "$TMP/e1" ]] && bad "a failed run left $TMP/e1" || ok "failed runs leave nothing"
+
+# ---- missing values: left out, counted, warned ---------------------------------------------
+sed -E 's/"AF_SUPERM": [0-9.]+(, "CONST": 5\}, "geometry": \{"type": "Polygon", "coordinates": \[\[\[10[0-9]+, 450000\])/"AF_SUPERM": null\1/' \
+    "$D/buurten.geojson" >"$D/holes.geojson"
+awk -F, -v OFS=, 'NR == 22 { $3 = "" } { print }' "$D/target.csv" >"$D/holes.csv"
+"$LEEFBAAR" calibrate -q --model "$D/model.yaml" -i "buurten=$D/holes.geojson" \
+    --target "$D/holes.csv:oordeel" --year 2016 -o "$TMP/holes/fitted.yaml" 2>"$TMP/err" \
+    && ok "calibrate with missing values runs" || bad "missing values: $(cat "$TMP/err")"
+grep -q 'left out: 1 with a missing target, 8 with a missing indicator (most often superm)' \
+    "$TMP/err" && ok "the left-out units are counted and the indicator named" \
+    || bad "left-out warning: $(cat "$TMP/err")"
+python3 - "$TMP/holes" <<'EOF2' && ok "calibrate.json counts them; 39 units used" \
+    || bad "counts in calibrate.json"
+import json, sys
+c = json.load(open(sys.argv[1] + "/fitted.calibrate.json"))["targets"][0]["counts"]
+assert (c["left_out_missing_target"], c["left_out_missing_indicator"], c["used"]) == (1, 8, 39), c
+EOF2
 finish
