@@ -11,8 +11,8 @@ static void help(void)
            "Did the improvement of focus areas (e.g. the 40 aandachtswijken) go with\n"
            "deterioration around them? Zones (distance rings, adjacency orders, RIGO zones),\n"
            "statistics per focus area x zone x outcome x period, placebo p-values (pseudo\n"
-           "focus areas, or re-assigned units where too few fit), a pooled ring regression\n"
-           "with wild cluster bootstrap, Benjamini-Hochberg q-values.\n\n"
+           "focus areas, or re-assigned units where too few fit), pooled ring and adjacency\n"
+           "regressions with wild cluster bootstrap, Benjamini-Hochberg q-values.\n\n"
            "Scores (two or more years):\n"
            "  --scores PATH[:LAYER]    run directory / run.json of `leefbaar score`, or a table\n"
            "                           of published scores (one row per unit and year); repeat\n"
@@ -63,13 +63,25 @@ static void help(void)
         "                           (default: the first ring's outer edge)\n"
         "  --placebo-pool K         grown candidates per kept placebo (default 5)\n"
         "  --bootstrap B            wild cluster bootstrap draws (default 999; 0 = off)\n"
-        "  --cluster auto|gemeente|wijk|focus|unit  bootstrap clusters\n"
-        "Output:\n"
-        "  -o, --output OUTDIR      waterbed.csv, waterbed_pooled.csv, zones.gpkg, run.json\n"
-        "  --run-label S            value of the `run` column (default waterbed)\n"
-        "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n" CLI_OVERWRITE_HELP
-        "  -q, --quiet              no progress\n"
-        "  --config KEY VALUE       set a GDAL configuration option\n");
+        "  --cluster auto|gemeente|wijk|focus|unit  bootstrap clusters\n");
+    printf("  --boot-weights rademacher|webb  wild bootstrap weights (default rademacher;\n"
+           "                           webb's 6 points for few clusters)\n"
+           "  --ci-level X             level of the pooled coefficients' intervals, found by\n"
+           "                           inverting the WCR bootstrap test (default 0.95; 0 = none)\n"
+           "  --pooled both|ring|adjacency|none  pooled regressions (default both)\n"
+           "  --pooled-fe focus|gemeente|none  their fixed effects: per focus area (default),\n"
+           "                           per gemeente of the focus area, or none\n"
+           "  --match-classes lbm|quantiles[:N]|B,B,...  baseline classes of the matched DiD:\n"
+           "                           the 9 lbm classes (default), N weighted quantiles\n"
+           "                           (default 5), or lbm breaks\n"
+           "  --bh-family zone|period|run  Benjamini-Hochberg families: per period, zone and\n"
+           "                           outcome (default), per period and outcome, or one\n"
+           "Output:\n"
+           "  -o, --output OUTDIR      waterbed.csv, waterbed_pooled.csv, zones.gpkg, run.json\n"
+           "  --run-label S            value of the `run` column (default waterbed)\n"
+           "  --csv-sep ';'            CSV separator for Dutch spreadsheets\n" CLI_OVERWRITE_HELP
+           "  -q, --quiet              no progress\n"
+           "  --config KEY VALUE       set a GDAL configuration option\n");
 }
 
 int cmd_waterbed(int argc, char **argv)
