@@ -252,8 +252,9 @@ static lb_status pooled_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed
             set_text(&b, c_fe, i, wb_fe_name(r->fe));
             set_text(&b, c_bw, i, r->boot_weights == LB_WB_BOOT_WEBB ? "webb" : "rademacher");
             set_real(c_pu, i, pt->p_upper);
-            set_real(c_lo, i, pt->ci_low);
-            set_real(c_hi, i, pt->ci_high);
+            /* an unbounded side (the test never rejects) is left empty, like a missing one */
+            set_real(c_lo, i, isfinite(pt->ci_low) ? pt->ci_low : NAN);
+            set_real(c_hi, i, isfinite(pt->ci_high) ? pt->ci_high : NAN);
             set_real(c_lvl, i, r->ci_level > 0.0 ? r->ci_level : NAN);
             char txt[32];
             const double pv[3] = {pt->p_two, pt->p_one, pt->p_upper};
