@@ -459,9 +459,10 @@ static void test_wbstats_pooled_town(void **state)
             assert_int_equal(pr->n_terms, nz);
             for (size_t z = 0; z < nz; z++) {
                 char name[16];
-                snprintf(name, sizeof(name), z == 0                        ? "focus"
-                                             : model == LB_WB_POOLED_RING ? "ring_0_150"
-                                                                          : "adj_%zu",
+                snprintf(name, sizeof(name),
+                         z == 0                       ? "focus"
+                         : model == LB_WB_POOLED_RING ? "ring_0_150"
+                                                      : "adj_%zu",
                          z);
                 const wb_pooled_term *t = find_term(pr, name);
                 assert_non_null(t);
@@ -511,8 +512,7 @@ static void test_wbstats_plain_matched(void **state)
     }
     double zmean = (zwd[5] + zwd[6]) / (zw[5] + zw[6]);
     double plain = zmean - (cwd[5] + cwd[6]) / (cw[5] + cw[6]);
-    double matched =
-        zmean - (zw[5] * cwd[5] / cw[5] + zw[6] * cwd[6] / cw[6]) / (zw[5] + zw[6]);
+    double matched = zmean - (zw[5] * cwd[5] / cw[5] + zw[6] * cwd[6] / cw[6]) / (zw[5] + zw[6]);
     print_message("ring A: plain %.6f (%.6f) matched %.6f (%.6f)\n", row->st.did_plain, plain,
                   row->st.did, matched);
     assert_near(row->st.did_plain, plain, 1e-12);
@@ -599,8 +599,9 @@ static void test_wbstats_bh_family(void **state)
             for (int tail = 0; tail < 3; tail++) {
                 double p[3], q[3];
                 for (int f = 0; f < 3; f++)
-                    p[f] = tail == 0 ? rows[f]->p_one : tail == 1 ? rows[f]->p_two
-                                                                  : rows[f]->p_upper;
+                    p[f] = tail == 0   ? rows[f]->p_one
+                           : tail == 1 ? rows[f]->p_two
+                                       : rows[f]->p_upper;
                 /* step-up by hand: q_i = min over p_j >= p_i of p_j·3/rank_j */
                 for (int i = 0; i < 3; i++) {
                     q[i] = 1.0;
@@ -757,8 +758,12 @@ static void coverage_city(lb_scoreset *s, gsl_rng *rng, double phi, double beta,
         double dmin = INFINITY;
         int inside = 0;
         for (int h = 0; h < 9; h++) {
-            double dx = x < fx[h] ? (double)(fx[h] - x) : x > fx[h] + 1 ? (double)(x - fx[h] - 1) : 0;
-            double dy = y < fy[h] ? (double)(fy[h] - y) : y > fy[h] + 1 ? (double)(y - fy[h] - 1) : 0;
+            double dx = x < fx[h]       ? (double)(fx[h] - x)
+                        : x > fx[h] + 1 ? (double)(x - fx[h] - 1)
+                                        : 0;
+            double dy = y < fy[h]       ? (double)(fy[h] - y)
+                        : y > fy[h] + 1 ? (double)(y - fy[h] - 1)
+                                        : 0;
             inside |= dx == 0 && dy == 0;
             double dm = 200.0 * hypot(dx > 0 ? dx - 1 : 0, dy > 0 ? dy - 1 : 0);
             if (!(dx == 0 && dy == 0) && dm < dmin)
