@@ -98,6 +98,26 @@ static int valid_cuts(const char *s)
     return lb_opts_parse_reals(s, cuts, N_OF(cuts), &n);
 }
 
+/* Matching classes of the waterbed DiD: lbm, quantiles[:N] (N 2..9) or 1..8 ascending breaks. */
+static int valid_match_classes(const char *s)
+{
+    if (strcmp(s, "lbm") == 0 || strcmp(s, "quantiles") == 0)
+        return 1;
+    if (strncmp(s, "quantiles:", 10) == 0) {
+        char *end;
+        long n = strtol(s + 10, &end, 10);
+        return *end == '\0' && end != s + 10 && n >= 2 && n <= 9;
+    }
+    double b[8];
+    size_t n = 0;
+    if (!lb_opts_parse_reals(s, b, N_OF(b), &n) || n == 0)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!(b[i] > b[i - 1]))
+            return 0;
+    return 1;
+}
+
 static int valid_outputs(const char *s)
 {
     unsigned bits = 0;
@@ -417,6 +437,20 @@ static const lb_key waterbed_keys[] = {
      .type = LB_KEY_TEXT,
      .choices = "auto|gemeente|wijk|focus|unit",
      .help = "bootstrap clusters: auto, gemeente, wijk, focus or unit"},
+    CHOICE("boot-weights", "rademacher|webb", "rademacher or webb",
+           "wild bootstrap weights: rademacher (default) or webb (6-point, for few clusters)"),
+    REAL("ci-level", 0.0, 0.999999, "a number in [0, 1), e.g. 0.95",
+         "level of the pooled coefficients' bootstrap intervals (default 0.95; 0 = none)"),
+    CHOICE("pooled", "both|ring|adjacency|none", "both, ring, adjacency or none",
+           "pooled regressions: ring and adjacency model (default both)"),
+    CHOICE("pooled-fe", "focus|gemeente|none", "focus, gemeente or none",
+           "fixed effects of the pooled regressions: per focus area (default), per gemeente of "
+           "the focus area, or none"),
+    VALID("match-classes", 0, valid_match_classes, "lbm, quantiles[:N] or breaks like 3.6,3.8,4",
+          "baseline classes of the matched DiD: lbm (default), quantiles[:N] or lbm breaks"),
+    CHOICE("bh-family", "zone|period|run", "zone, period or run",
+           "Benjamini-Hochberg families: per period, zone and outcome (default), per period "
+           "and outcome, or the whole run"),
     K_OUTPUT,
     TEXT("run-label", "value of the run column (default waterbed)"),
     K_CSV_SEP,

@@ -35,6 +35,13 @@ void lb_waterbed_options_init(lb_waterbed_options *o)
     o->placebo_pool = 5;
     o->n_boot = 999;
     o->cluster = LB_WB_CLUSTER_AUTO;
+    o->boot_weights = LB_WB_BOOT_RADEMACHER;
+    o->ci_level = 0.95;
+    o->pooled_models = LB_WB_POOLED_BOTH;
+    o->pooled_fe = LB_WB_FE_FOCUS;
+    o->match = LB_WB_MATCH_LBM;
+    o->match_n = 5;
+    o->bh_family = LB_WB_BH_ZONE;
     o->run_label = "waterbed";
     o->csv_sep = ',';
 }
@@ -48,6 +55,8 @@ static void panel_free(wb_panel *p)
 {
     free(p->w);
     free(p->cls);
+    free(p->lcls);
+    free(p->breaks);
     free(p->s0);
     free(p->s1);
 }
@@ -214,8 +223,8 @@ static lb_wb_weight resolve_weight(lb_ctx *ctx, const lb_scoreset *s, const wb_d
 }
 
 static lb_status build_panel(lb_ctx *ctx, const lb_scoreset *s, const wb_data *d,
-                             const wb_result *r, lb_wb_weight wmode, lb_wb_period per, int pretrend,
-                             wb_panel *p)
+                             const wb_result *r, const lb_waterbed_options *o, lb_wb_weight wmode,
+                             lb_wb_period per, int pretrend, wb_panel *p)
 {
     size_t n = s->n_units, K = r->n_out;
     size_t t0 = (size_t)lb_scoreset_year_index(s, per.t0);
@@ -226,9 +235,11 @@ static lb_status build_panel(lb_ctx *ctx, const lb_scoreset *s, const wb_data *d
     p->n_out = K;
     p->w = malloc((n ? n : 1) * sizeof(double));
     p->cls = malloc(n ? n : 1);
+    p->lcls = malloc(n ? n : 1);
+    p->breaks = malloc(LB_N_CLASSES * sizeof(double));
     p->s0 = malloc((n * K > 0 ? n * K : 1) * sizeof(double));
     p->s1 = malloc((n * K > 0 ? n * K : 1) * sizeof(double));
-    if (!p->w || !p->cls || !p->s0 || !p->s1)
+    if (!p->w || !p->cls || !p->lcls || !p->breaks || !p->s0 || !p->s1)
         return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for period %d-%d", per.t0, per.t1);
     for (size_t u = 0; u < n; u++) {
         double w = NAN;
@@ -245,12 +256,37 @@ static lb_status build_panel(lb_ctx *ctx, const lb_scoreset *s, const wb_data *d
             }
         }
         p->w[u] = w > 0.0 && isfinite(w) ? w : NAN;
-        p->cls[u] = (unsigned char)class_of(s, lb_scoreset_value(s, t0, LB_OUT_LBM, u));
+        p->lcls[u] = (unsigned char)class_of(s, lb_scoreset_value(s, t0, LB_OUT_LBM, u));
         for (size_t k = 0; k < K; k++) {
             p->s0[k * n + u] = lb_scoreset_value(s, t0, r->out_k[k], u);
             p->s1[k * n + u] = lb_scoreset_value(s, t1, r->out_k[k], u);
         }
     }
+    /* matching classes: the lbm classes, given breaks, or weighted quantiles of this period's
+     * baseline over the usable units (so every period has its own, whatever else is run) */
+    const double *lbm0 = p->s0; /* outcome 0 is lbm */
+    if (o->match == LB_WB_MATCH_BREAKS) {
+        memcpy(p->breaks, o->match_breaks, o->n_match_breaks * sizeof(double));
+        p->n_breaks = o->n_match_breaks;
+    } else if (o->match == LB_WB_MATCH_QUANTILES) {
+        lb_status st = wb_quantile_breaks(ctx, lbm0, p->w, n, o->match_n, p->breaks, &p->n_breaks);
+        if (st != LB_OK)
+            return st;
+        if (p->n_breaks + 1 < (size_t)o->match_n)
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "matching classes %d-%d: ties in lbm at %d leave %zu of the %d quantile "
+                       "classes asked for",
+                       per.t0, per.t1, per.t0, p->n_breaks + 1, o->match_n);
+    } else {
+        memcpy(p->breaks, s->thresholds, LB_N_THRESHOLDS * sizeof(double));
+        p->n_breaks = LB_N_THRESHOLDS;
+    }
+    for (size_t u = 0; u < n; u++)
+        p->cls[u] =
+            o->match == LB_WB_MATCH_LBM
+                ? p->lcls[u]
+                : (unsigned char)(isfinite(p->w[u]) ? wb_class_of(lbm0[u], p->breaks, p->n_breaks)
+                                                    : 0);
     return LB_OK;
 }
 
@@ -293,10 +329,11 @@ static lb_status focus_rows(lb_ctx *ctx, const wb_result *r, size_t f, const wb_
                 w->sd = sd;
                 int is_far = d->slots[z].scheme == WB_SCHEME_CONTROL;
                 wb_zone_stat(&o, zu[z], zn[z], is_far ? NULL : &ctrl, trend, sd, par, &w->st);
-                w->p_one = w->p_two = w->q_one = w->q_two = NAN;
+                w->p_one = w->p_two = w->q_one = w->q_two = w->p_upper = w->q_upper = NAN;
                 if (d->slots[z].placebo && pl->m > 0) {
-                    wb_placebo_p(pl->did + (z * P + p) * K + k, pl->m, cells, w->st.did, &w->p_one,
-                                 &w->p_two, &w->n_placebo);
+                    const double *pd = pl->did + (z * P + p) * K + k;
+                    wb_placebo_p(pd, pl->m, cells, w->st.did, &w->p_one, &w->p_two, &w->n_placebo);
+                    w->p_upper = wb_placebo_p_upper(pd, pl->m, cells, w->st.did);
                 }
             }
             double did_focus = dst[first].st.did;
@@ -318,36 +355,57 @@ static lb_status focus_rows(lb_ctx *ctx, const wb_result *r, size_t f, const wb_
     return st;
 }
 
-/* Benjamini–Hochberg over the per-wijk displacement tests of the run: every ring and
- * adjacency row of a main period with a placebo p-value (one family for the one-sided and
- * one for the two-sided p-values). */
-static lb_status qvalues(lb_ctx *ctx, wb_result *r)
+/* Benjamini–Hochberg q-values of the placebo tests, one family per period, zone and outcome
+ * (LB_WB_BH_ZONE: the focus areas' tests of one hypothesis), per period and outcome
+ * (LB_WB_BH_PERIOD), or one for the run (LB_WB_BH_RUN: the ring and adjacency rows of the main
+ * periods, every outcome, as before this option). Each tail (one-sided, two-sided, upper) is
+ * adjusted on its own. */
+static lb_status qvalues(lb_ctx *ctx, wb_result *r, lb_wb_bh family)
 {
-    double *p1 = malloc((r->n_rows ? r->n_rows : 1) * sizeof(double));
-    double *p2 = malloc((r->n_rows ? r->n_rows : 1) * sizeof(double));
-    double *q1 = malloc((r->n_rows ? r->n_rows : 1) * sizeof(double));
-    double *q2 = malloc((r->n_rows ? r->n_rows : 1) * sizeof(double));
-    lb_status st = p1 && p2 && q1 && q2 ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    size_t n = r->n_rows ? r->n_rows : 1, nz = r->data->n_slots, K = r->n_out;
+    double *pv = malloc(n * sizeof(double)), *qv = malloc(n * sizeof(double));
+    size_t *fam = malloc(n * sizeof(size_t)), *idx = malloc(n * sizeof(size_t));
+    lb_status st =
+        pv && qv && fam && idx ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    size_t n_fam = family == LB_WB_BH_RUN      ? 1
+                   : family == LB_WB_BH_PERIOD ? r->n_panels * K
+                                               : r->n_panels * nz * K;
     for (size_t i = 0; st == LB_OK && i < r->n_rows; i++) {
         const wb_row *w = &r->rows[i];
         int scheme = r->data->slots[w->slot].scheme;
-        int family =
-            !r->panels[w->panel].pretrend && (scheme == WB_SCHEME_RING || scheme == WB_SCHEME_ADJ);
-        p1[i] = family ? w->p_one : NAN;
-        p2[i] = family ? w->p_two : NAN;
+        fam[i] = (size_t)-1;
+        if (family == LB_WB_BH_RUN) {
+            if (!r->panels[w->panel].pretrend &&
+                (scheme == WB_SCHEME_RING || scheme == WB_SCHEME_ADJ))
+                fam[i] = 0;
+        } else if (r->data->slots[w->slot].placebo && scheme != WB_SCHEME_CONTROL) {
+            fam[i] = family == LB_WB_BH_PERIOD ? w->panel * K + w->outcome
+                                               : (w->panel * nz + w->slot) * K + w->outcome;
+        }
+        r->rows[i].q_one = r->rows[i].q_two = r->rows[i].q_upper = NAN;
     }
-    if (st == LB_OK)
-        st = lb_bh_qvalues(ctx, p1, r->n_rows, q1);
-    if (st == LB_OK)
-        st = lb_bh_qvalues(ctx, p2, r->n_rows, q2);
-    for (size_t i = 0; st == LB_OK && i < r->n_rows; i++) {
-        r->rows[i].q_one = q1[i];
-        r->rows[i].q_two = q2[i];
-    }
-    free(p1);
-    free(p2);
-    free(q1);
-    free(q2);
+    for (size_t f = 0; st == LB_OK && f < n_fam; f++)
+        for (int tail = 0; tail < 3 && st == LB_OK; tail++) {
+            size_t m = 0;
+            for (size_t i = 0; i < r->n_rows; i++) {
+                if (fam[i] != f)
+                    continue;
+                const wb_row *w = &r->rows[i];
+                idx[m] = i;
+                pv[m++] = tail == 0 ? w->p_one : tail == 1 ? w->p_two : w->p_upper;
+            }
+            if (m == 0)
+                break;
+            st = lb_bh_qvalues(ctx, pv, m, qv);
+            for (size_t j = 0; st == LB_OK && j < m; j++) {
+                wb_row *w = &r->rows[idx[j]];
+                *(tail == 0 ? &w->q_one : tail == 1 ? &w->q_two : &w->q_upper) = qv[j];
+            }
+        }
+    free(pv);
+    free(qv);
+    free(fam);
+    free(idx);
     return st;
 }
 
@@ -453,6 +511,39 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
         return lb_ctx_error(ctx, LB_ERR_ARG,
                             "bootstrap replications must be >= 0, k1 and k2 > 0, "
                             "and the receiving class 1..9");
+    if (!(o->ci_level >= 0.0 && o->ci_level < 1.0))
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "ci level %g: expected a number in (0, 1), e.g. 0.95 (0 = none)",
+                            o->ci_level);
+    if (o->ci_level > 0.0 && o->n_boot > 0 && (1.0 - o->ci_level) * (o->n_boot + 1) < 1.0)
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "a %g %% interval needs at least %.0f bootstrap draws (--bootstrap)",
+                            100.0 * o->ci_level, ceil(1.0 / (1.0 - o->ci_level)) - 1.0);
+    if (o->pooled_models < 0 || o->pooled_models > LB_WB_POOLED_BOTH ||
+        o->pooled_fe < LB_WB_FE_FOCUS || o->pooled_fe > LB_WB_FE_NONE ||
+        o->boot_weights < LB_WB_BOOT_RADEMACHER || o->boot_weights > LB_WB_BOOT_WEBB ||
+        o->bh_family < LB_WB_BH_ZONE || o->bh_family > LB_WB_BH_RUN)
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "waterbed: a pooled, bootstrap or BH option is out "
+                            "of range");
+    if (o->match == LB_WB_MATCH_QUANTILES && (o->match_n < 2 || o->match_n > LB_N_CLASSES))
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "matching classes: %d quantile classes; expected 2..%d", o->match_n,
+                            LB_N_CLASSES);
+    if (o->match == LB_WB_MATCH_BREAKS) {
+        int ok = o->match_breaks && o->n_match_breaks >= 1 && o->n_match_breaks <= LB_N_CLASSES - 1;
+        for (size_t i = 0; ok && i < o->n_match_breaks; i++)
+            ok = isfinite(o->match_breaks[i]) &&
+                 (i == 0 || o->match_breaks[i] > o->match_breaks[i - 1]);
+        if (!ok)
+            return lb_ctx_error(ctx, LB_ERR_ARG,
+                                "matching classes: 1 to %d strictly ascending finite lbm breaks "
+                                "expected (e.g. --match-classes 3.6,3.8,4.0,4.2)",
+                                LB_N_CLASSES - 1);
+    } else if (o->match < LB_WB_MATCH_LBM || o->match > LB_WB_MATCH_BREAKS) {
+        return lb_ctx_error(ctx, LB_ERR_ARG, "matching classes: mode %d out of range",
+                            (int)o->match);
+    }
     wb_result *r = calloc(1, sizeof(*r));
     lb_wb_period *per = NULL;
     int *pre = NULL;
@@ -482,7 +573,7 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     }
     r->n_panels = np;
     for (size_t p = 0; p < np && st == LB_OK; p++)
-        st = build_panel(ctx, s, d, r, wmode, per[p], pre[p], &r->panels[p]);
+        st = build_panel(ctx, s, d, r, o, wmode, per[p], pre[p], &r->panels[p]);
     if (st != LB_OK)
         goto cleanup;
 
@@ -536,37 +627,61 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     }
     free(tmp);
     if (st == LB_OK)
-        st = qvalues(ctx, r);
+        st = qvalues(ctx, r, o->bh_family);
     if (st != LB_OK)
         goto cleanup;
 
     /* pooled regressions */
     r->t_rows = cpu_s() - t0;
     t0 = cpu_s();
-    wb_pooled_cfg cc = {o->n_boot, o->seed, LB_WB_CLUSTER_AUTO};
+    wb_pooled_cfg cc = {o->n_boot,    o->seed,         LB_WB_CLUSTER_AUTO, 0,
+                        o->pooled_fe, o->boot_weights, o->ci_level};
     st = resolve_cluster(ctx, d, o->cluster, &cc.cluster);
     if (st != LB_OK)
         goto cleanup;
     r->cluster = cc.cluster;
-    r->pooled = calloc(np * r->n_out, sizeof(wb_pooled_row));
+    r->fe = o->pooled_fe;
+    r->boot_weights = o->boot_weights;
+    r->ci_level = o->ci_level;
+    r->pooled = calloc(2 * np * r->n_out, sizeof(wb_pooled_row));
     if (!r->pooled) {
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
+    /* per period and outcome the ring model, then the adjacency model */
+    size_t few_g = 0;
     for (size_t p = 0; p < np && st == LB_OK; p++)
         for (size_t k = 0; k < r->n_out && st == LB_OK; k++) {
-            wb_pooled_row *pr = &r->pooled[r->n_pooled];
-            pr->panel = p;
-            pr->outcome = k;
-            st = wb_pooled_run(ctx, d, &r->panels[p], k, r->out_name[k], &cc, &pr->res);
-            if (st == LB_OK)
-                r->n_pooled++;
+            for (int m = LB_WB_POOLED_RING; m <= LB_WB_POOLED_ADJ && st == LB_OK; m++) {
+                if (!(o->pooled_models & m))
+                    continue;
+                wb_pooled_row *pr = &r->pooled[r->n_pooled];
+                pr->panel = p;
+                pr->outcome = k;
+                cc.model = m;
+                st = wb_pooled_run(ctx, d, &r->panels[p], k, r->out_name[k], &cc, &pr->res);
+                if (st == LB_OK && pr->res.n_terms > 0) {
+                    r->n_pooled++;
+                    size_t G = pr->res.n_clusters;
+                    if (o->boot_weights == LB_WB_BOOT_RADEMACHER && o->n_boot > 0 && G >= 2 &&
+                        G < 31 && (1UL << G) < (unsigned long)o->n_boot && (!few_g || G < few_g))
+                        few_g = G;
+                } else if (st == LB_OK) {
+                    wb_pooled_free(&pr->res);
+                }
+            }
             lb_status pst = lb_ctx_progress(
                 ctx, 0.7 + 0.25 * (double)(p * r->n_out + k + 1) / (double)(np * r->n_out),
                 "pooled regression");
             if (st == LB_OK)
                 st = pst;
         }
+    if (st == LB_OK && few_g)
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "pooled regressions: with %zu clusters Rademacher weights give only %lu "
+                   "distinct bootstrap draws (of %d asked), so the bootstrap p-values and "
+                   "intervals are coarse; --boot-weights webb has 6^G",
+                   few_g, 1UL << few_g, o->n_boot);
     if (st != LB_OK)
         goto cleanup;
     r->t_pooled = cpu_s() - t0;

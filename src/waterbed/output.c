@@ -42,6 +42,11 @@ typedef struct tb {
     lb_status st;
 } tb;
 
+static const char *wb_fe_name(lb_wb_fe fe)
+{
+    return fe == LB_WB_FE_GEMEENTE ? "gemeente" : fe == LB_WB_FE_NONE ? "none" : "focus";
+}
+
 static const char *placebo_method_name(lb_wb_placebo m)
 {
     static const char *const names[] = {"auto", "areas", "units"};
@@ -159,7 +164,12 @@ static lb_status main_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed_o
               *c_pmin = col(&b, "p_placebo_min", LB_COL_REAL, 6),
               *c_q1 = col(&b, "q_one", LB_COL_REAL, 6), *c_q2 = col(&b, "q_two", LB_COL_REAL, 6),
               *c_plo = col(&b, "placebo_lo", LB_COL_REAL, 6),
-              *c_phi = col(&b, "placebo_hi", LB_COL_REAL, 6);
+              *c_phi = col(&b, "placebo_hi", LB_COL_REAL, 6),
+              *c_ctrlp = col(&b, "delta_ctrl_plain", LB_COL_REAL, 6),
+              *c_didp = col(&b, "did_plain", LB_COL_REAL, 6),
+              *c_pu = col(&b, "p_placebo_upper", LB_COL_REAL, 6),
+              *c_qu = col(&b, "q_upper", LB_COL_REAL, 6);
+
     size_t m_max = 1;
     for (size_t f = 0; f < d->n_focus; f++)
         m_max = r->placebo[f].m > m_max ? r->placebo[f].m : m_max;
@@ -204,12 +214,16 @@ static lb_status main_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed_o
         set_real(c_p1, i, w->p_one);
         set_real(c_p2, i, w->p_two);
         if (z->placebo && w->n_placebo > 0) {
-            set_text(&b, c_pm, i, placebo_method_name(r->placebo[w->focus].method));
+            set_text(&b, c_pm, i, placebo_method_name(r->placebo[w->focus].method_p[w->panel]));
             set_int(c_np, i, (long long)w->n_placebo);
             set_real(c_pmin, i, 1.0 / ((double)w->n_placebo + 1.0));
         }
         set_real(c_q1, i, w->q_one);
         set_real(c_q2, i, w->q_two);
+        set_real(c_ctrlp, i, w->st.delta_ctrl_plain);
+        set_real(c_didp, i, w->st.did_plain);
+        set_real(c_pu, i, w->p_upper);
+        set_real(c_qu, i, w->q_upper);
         const wb_placebo *pl = &r->placebo[w->focus];
         if (z->placebo && pl->m > 0 && pl->did) {
             /* the layout of wb_placebo.did (wb.h) */
@@ -244,7 +258,16 @@ static lb_status pooled_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed
               *c_n = col(&b, "n_units", LB_COL_INT, -1),
               *c_g = col(&b, "n_clusters", LB_COL_INT, -1),
               *c_k = col(&b, "n_params", LB_COL_INT, -1), *c_b = col(&b, "n_boot", LB_COL_INT, -1),
-              *c_cl = col(&b, "cluster", LB_COL_TEXT, -1);
+              *c_cl = col(&b, "cluster", LB_COL_TEXT, -1),
+              *c_model = col(&b, "model", LB_COL_TEXT, -1),
+              *c_fe = col(&b, "fixed_effects", LB_COL_TEXT, -1),
+              *c_bw = col(&b, "boot_weights", LB_COL_TEXT, -1),
+              *c_pu = col(&b, "p_boot_upper", LB_COL_REAL, 4),
+              *c_lo = col(&b, "ci_low", LB_COL_REAL, 6), *c_hi = col(&b, "ci_high", LB_COL_REAL, 6),
+              *c_lvl = col(&b, "ci_level", LB_COL_REAL, 4),
+              *c_p2t = col(&b, "p_boot_two_text", LB_COL_TEXT, -1),
+              *c_p1t = col(&b, "p_boot_one_text", LB_COL_TEXT, -1),
+              *c_put = col(&b, "p_boot_upper_text", LB_COL_TEXT, -1);
     size_t i = 0;
     for (size_t q = 0; q < r->n_pooled && b.st == LB_OK; q++) {
         const wb_pooled_row *pr = &r->pooled[q];
@@ -270,6 +293,22 @@ static lb_status pooled_table(lb_ctx *ctx, const wb_result *r, const lb_waterbed
             set_int(c_k, i, (long long)pr->res.n_params);
             set_int(c_b, i, o->n_boot);
             set_text(&b, c_cl, i, cluster_name(r->cluster));
+            set_text(&b, c_model, i, pr->res.model == LB_WB_POOLED_ADJ ? "adjacency" : "ring");
+            set_text(&b, c_fe, i, wb_fe_name(r->fe));
+            set_text(&b, c_bw, i, r->boot_weights == LB_WB_BOOT_WEBB ? "webb" : "rademacher");
+            set_real(c_pu, i, pt->p_upper);
+            /* an unbounded side (the test never rejects) is left empty, like a missing one */
+            set_real(c_lo, i, isfinite(pt->ci_low) ? pt->ci_low : NAN);
+            set_real(c_hi, i, isfinite(pt->ci_high) ? pt->ci_high : NAN);
+            set_real(c_lvl, i, r->ci_level > 0.0 ? r->ci_level : NAN);
+            char txt[32];
+            const double pv[3] = {pt->p_two, pt->p_one, pt->p_upper};
+            lb_column *pc[3] = {c_p2t, c_p1t, c_put};
+            for (int h = 0; h < 3; h++) {
+                wb_boot_p_text(pv[h], o->n_boot, txt, sizeof(txt));
+                if (txt[0])
+                    set_text(&b, pc[h], i, txt);
+            }
         }
     }
     return tb_finish(&b, out);
@@ -420,7 +459,7 @@ static lb_status placebo_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
     const wb_data *d = r->data;
     size_t n = 0;
     for (size_t f = 0; f < d->n_focus; f++)
-        n += r->placebo[f].members ? r->placebo[f].m : 0;
+        n += r->placebo[f].m_areas;
     tb b = {ctx, NULL, lb_table_create(ctx, n, &b.t)};
     lb_column *c_f = col(&b, "focus_id", LB_COL_TEXT, -1),
               *c_k = col(&b, "placebo", LB_COL_INT, -1), *c_n = col(&b, "n_units", LB_COL_INT, -1),
@@ -429,7 +468,7 @@ static lb_status placebo_layer(lb_ctx *ctx, const wb_result *r, lb_table **out)
     size_t i = 0;
     for (size_t f = 0; f < d->n_focus && b.st == LB_OK; f++) {
         const wb_placebo *pl = &r->placebo[f];
-        for (size_t m = 0; pl->members && m < pl->m && b.st == LB_OK; m++, i++) {
+        for (size_t m = 0; m < pl->m_areas && b.st == LB_OK; m++, i++) {
             set_text(&b, c_f, i, d->focus[f].id);
             set_int(c_k, i, (long long)m + 1);
             set_int(c_n, i, (long long)pl->n_members[m]);
@@ -525,6 +564,44 @@ static struct json_object *options_json(const wb_result *r, const lb_waterbed_op
     json_object_object_add(j, "bootstrap", json_object_new_int(o->n_boot));
     json_object_object_add(j, "cluster", json_object_new_string(cluster_name(o->cluster)));
     json_object_object_add(j, "cluster_used", json_object_new_string(cluster_name(r->cluster)));
+    json_object_object_add(
+        j, "boot_weights",
+        json_object_new_string(o->boot_weights == LB_WB_BOOT_WEBB ? "webb" : "rademacher"));
+    json_object_object_add(j, "ci_level", json_object_new_double(o->ci_level));
+    json_object_object_add(j, "ci_method",
+                           json_object_new_string("inverted restricted wild cluster bootstrap "
+                                                  "(WCR) test, symmetric, bisection over the null "
+                                                  "value with the same draws"));
+    struct json_object *pm = json_object_new_array();
+    if (o->pooled_models & LB_WB_POOLED_RING)
+        json_object_array_add(pm, json_object_new_string("ring"));
+    if (o->pooled_models & LB_WB_POOLED_ADJ)
+        json_object_array_add(pm, json_object_new_string("adjacency"));
+    json_object_object_add(j, "pooled_models", pm);
+    json_object_object_add(j, "pooled_fe", json_object_new_string(wb_fe_name(o->pooled_fe)));
+    json_object_object_add(j, "se", json_object_new_string("CRV1"));
+    static const char *const mn[] = {"lbm", "quantiles", "breaks"};
+    json_object_object_add(j, "match_classes", json_object_new_string(mn[o->match]));
+    json_object_object_add(j, "match_quantiles",
+                           o->match == LB_WB_MATCH_QUANTILES ? json_object_new_int(o->match_n)
+                                                             : NULL);
+    struct json_object *mb = json_object_new_array();
+    for (size_t p = 0; p < r->n_panels; p++) {
+        struct json_object *x = json_object_new_object(), *v = json_object_new_array();
+        json_object_object_add(x, "t0", json_object_new_int(r->panels[p].t0));
+        json_object_object_add(x, "t1", json_object_new_int(r->panels[p].t1));
+        for (size_t i = 0; i < r->panels[p].n_breaks; i++)
+            json_object_array_add(v, json_object_new_double(r->panels[p].breaks[i]));
+        json_object_object_add(x, "breaks", v);
+        json_object_array_add(mb, x);
+    }
+    json_object_object_add(j, "match_breaks", mb);
+    static const char *const bn[] = {"zone", "period", "run"};
+    json_object_object_add(j, "bh_family", json_object_new_string(bn[o->bh_family]));
+    json_object_object_add(j, "placebo_seeding",
+                           json_object_new_string("per focus area and period (pseudo areas), per "
+                                                  "focus area, period and outcome (re-assigned "
+                                                  "units)"));
     char sep[2] = {o->csv_sep == ';' ? ';' : ',', '\0'};
     /* replaced by the separator and precision the files are written with */
     json_object_object_add(j, "csv_sep", json_object_new_string(sep));

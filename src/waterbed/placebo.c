@@ -9,6 +9,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,10 +30,38 @@ unsigned long wb_seed_mix(unsigned long seed, const char *key, unsigned long sal
     return s ? s : 1;
 }
 
+unsigned long wb_placebo_seed(unsigned long seed, const char *focus_id, int t0, int t1, size_t k,
+                              unsigned long salt)
+{
+    char key[512];
+    if (k == (size_t)-1)
+        snprintf(key, sizeof(key), "%s|%d-%d", focus_id ? focus_id : "", t0, t1);
+    else
+        snprintf(key, sizeof(key), "%s|%d-%d|%zu", focus_id ? focus_id : "", t0, t1, k);
+    return wb_seed_mix(seed, key, salt);
+}
+
+double wb_placebo_p_upper(const double *did, size_t m, size_t stride, double obs)
+{
+    double tol = 1e-12 * fmax(1.0, fabs(obs));
+    size_t valid = 0, ge = 0;
+    for (size_t i = 0; i < m; i++) {
+        double x = did[i * stride];
+        if (isnan(x))
+            continue;
+        valid++;
+        ge += x >= obs - tol;
+    }
+    if (isnan(obs) || valid == 0)
+        return NAN;
+    return (1.0 + (double)ge) / ((double)valid + 1.0);
+}
+
 void wb_placebo_free(wb_placebo *p)
 {
     if (!p)
         return;
+    free(p->method_p);
     if (p->members)
         for (size_t i = 0; i < p->m; i++)
             free(p->members[i]);
@@ -383,8 +412,9 @@ static size_t pack_disjoint(const cluster *pool, size_t n_pool, size_t want, uns
     return k;
 }
 
-lb_status wb_placebo_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_panel *panels,
-                         size_t n_panels, const wb_placebo_cfg *cfg, wb_placebo *out)
+/* The placebos of focus area f in one period (@p panels holds that one panel). */
+static lb_status placebo_one(lb_ctx *ctx, const wb_data *d, size_t f, const wb_panel *panels,
+                             size_t n_panels, const wb_placebo_cfg *cfg, wb_placebo *out)
 {
     memset(out, 0, sizeof(*out));
     out->method = LB_WB_PLACEBO_AUTO;
@@ -434,7 +464,7 @@ lb_status wb_placebo_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_panel
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
         goto cleanup;
     }
-    gsl_rng_set(rng, wb_seed_mix(cfg->seed, fa->id, 0));
+    gsl_rng_set(rng, wb_placebo_seed(cfg->seed, fa->id, p0->t0, p0->t1, (size_t)-1, 0));
 
     /* candidates and the spread of baseline scores in the region */
     double sw = 0.0, swx = 0.0, swxx = 0.0;
@@ -549,5 +579,72 @@ cleanup:
     free(s.touched);
     free(tot);
     free(zacc);
+    return st;
+}
+
+lb_status wb_placebo_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_panel *panels,
+                         size_t n_panels, const wb_placebo_cfg *cfg, wb_placebo *out)
+{
+    /* Each period draws its own placebos from its own seed (focus area, period; the unit
+     * re-assignments also the outcome), so that a period's p-values are the same whichever
+     * other periods are in the run. */
+    memset(out, 0, sizeof(*out));
+    out->method = LB_WB_PLACEBO_AUTO;
+    size_t nz = d->n_slots, K = n_panels ? panels[0].n_out : 0, P = n_panels, m = 0;
+    wb_placebo *one = calloc(P ? P : 1, sizeof(*one));
+    out->method_p = calloc(P ? P : 1, sizeof(*out->method_p));
+    lb_status st = one && out->method_p
+                       ? LB_OK
+                       : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
+    for (size_t p = 0; p < P && st == LB_OK; p++) {
+        st = placebo_one(ctx, d, f, &panels[p], 1, cfg, &one[p]);
+        if (st == LB_OK && one[p].m > m)
+            m = one[p].m;
+    }
+    size_t cells = nz * P * K;
+    if (st == LB_OK && m > 0) {
+        out->did = malloc(m * cells * sizeof(double));
+        if (one[0].members) { /* pseudo areas: listed, with their size and score */
+            out->members = calloc(m, sizeof(size_t *));
+            out->n_members = calloc(m, sizeof(size_t));
+            out->pop = calloc(m, sizeof(double));
+            out->score = calloc(m, sizeof(double));
+        }
+        if (!out->did ||
+            (one[0].members && (!out->members || !out->n_members || !out->pop || !out->score)))
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for placebos");
+    }
+    if (st == LB_OK && m > 0) {
+        for (size_t i = 0; i < m * cells; i++)
+            out->did[i] = NAN;
+        for (size_t p = 0; p < P; p++)
+            for (size_t i = 0; i < one[p].m; i++)
+                for (size_t z = 0; z < nz; z++)
+                    for (size_t k = 0; k < K; k++)
+                        out->did[i * cells + (z * P + p) * K + k] =
+                            one[p].did[i * nz * K + z * K + k];
+        out->m = m;
+        /* the pseudo areas listed (zones.gpkg) are those of the first period */
+        for (size_t i = 0; one[0].members && i < one[0].m; i++) {
+            out->members[i] = one[0].members[i];
+            one[0].members[i] = NULL;
+            out->n_members[i] = one[0].n_members[i];
+            out->pop[i] = one[0].pop[i];
+            out->score[i] = one[0].score[i];
+        }
+        out->m_areas = one[0].members ? one[0].m : 0;
+    }
+    if (st == LB_OK && P > 0) {
+        out->method = one[0].method;
+        out->n_candidates = one[0].n_candidates;
+        out->n_areas = one[0].n_areas;
+        for (size_t p = 0; p < P; p++)
+            out->method_p[p] = one[p].method;
+    }
+    for (size_t p = 0; one && p < P; p++)
+        wb_placebo_free(&one[p]);
+    free(one);
+    if (st != LB_OK)
+        wb_placebo_free(out);
     return st;
 }

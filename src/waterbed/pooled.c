@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Pooled ring regression over all focus areas: Δ on focus-area, zone and baseline-class
- * dummies with population weights (GSL weighted least squares), CR1 cluster-robust standard
- * errors and a wild cluster bootstrap with the null imposed (WCR, Rademacher signs per
- * cluster; Cameron, Gelbach & Miller 2008). */
+/* Pooled regressions over all focus areas, the ring model and the adjacency model: Δ on
+ * fixed-effect (focus area, gemeente or none), zone and baseline-class dummies with the unit
+ * weights (GSL weighted least squares), CRV1 cluster-robust standard errors, a wild cluster
+ * bootstrap with the null imposed (WCR; Rademacher or Webb weights per cluster; Cameron,
+ * Gelbach & Miller 2008; Webb 2014) and confidence intervals by inverting that test. */
 #include "wb.h"
 
 #include "../core/ctx.h"
@@ -12,6 +13,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,46 +121,53 @@ static lb_status sparse_build(lb_ctx *ctx, const double *X, size_t n, size_t p, 
     return LB_OK;
 }
 
-/* Everything the bootstrap t-statistic of coefficient j needs, for any sign vector v.
+/* Everything the bootstrap t-statistic of coefficient j needs, for any weight vector v and any
+ * null value b0 of β_j.
  *
- * With the null imposed, y* = ŷ_r + v⊙ũ and ŷ_r lies in the column space of X, so the
- * bootstrap residuals are u* = v⊙ũ − X·γ with γ = C·X'W·(v⊙ũ) and β*_j = β0_j + γ_j
- * (β0 = C·X'W·ŷ_r). The CR1 variance needs per cluster c_j·s*_g = Σ_{i∈g} a_i u*_i with
- * a_i = w_i (c_j·x_i). Two ways to get it, the cheaper one is used:
- * - by cluster: γ = Σ_g v_g δ_g (δ_g = C·X_g'W_g ũ_g) and c_j·s*_g = v_g B_g − M_g·γ
- *   (B_g = Σ a_i ũ_i, M_g = Σ a_i x_i): 2·G·p per draw;
- * - by row: γ = C·(Σ_i w_i v_g(i) ũ_i x_i), then u*_i row by row: 2·nnz + p² + n per draw. */
+ * With the null β_j = b0 imposed, the restricted fit is β_r = β̂ − c·s/C_jj (c = C e_j,
+ * C = (X'WX)^-1, s = β̂_j − b0), its residuals ũ = û + s·h with û the unrestricted residuals
+ * and h = X c / C_jj. The bootstrap sample y* = X β_r + v⊙ũ gives β*_j − b0 = γ_j with
+ * γ = C·X'W·(v⊙ũ) and residuals u* = v⊙ũ − X·γ. The CRV1 variance needs per cluster
+ * c·s*_g = Σ_{i∈g} a_i u*_i with a_i = w_i (c·x_i). Everything is linear in ũ, so each draw
+ * is worked out once for û and once for h, and t*(b0) = (N0 + s·N1) / sqrt(adj·(qa + 2 s qb +
+ * s² qc)) follows for every b0 at the cost of a few flops: that is what makes inverting the
+ * test for a confidence interval cheap (Roodman, MacKinnon, Nielsen & Webb 2019, §3).
+ *
+ * Per residual vector e the draw is computed one of two ways, the cheaper one is used:
+ * - by cluster: γ = Σ_g v_g δ_g (δ_g = C·X_g'W_g e_g) and c·s*_g = v_g B_g − M_g·γ
+ *   (B_g = Σ a_i e_i, M_g = Σ a_i x_i): 2·G·p per draw;
+ * - by row: γ = C·(Σ_i w_i v_g(i) e_i x_i), then u*_i row by row: 2·nnz + p² + n per draw. */
 typedef struct wcr {
     size_t n, p, G, j;
     int by_row;
-    double adj; /* CR1: G/(G−1)·(N−1)/(N−rank) */
-    double beta0_j;
-    /* by cluster */
-    double *delta; /* G × p */
-    double *M;     /* G × p */
-    double *B;     /* G */
-    /* by row */
+    double adj; /* CRV1: G/(G−1)·(N−1)/(N−rank) */
+    double estimate, se, t, cjj;
+    size_t rank;
     const sparse *X;
     const size_t *cl;
     const double *C; /* p × p, row stride tda */
     size_t tda;
-    double *a, *wu, *ur; /* n: a_i, w_i ũ_i, ũ_i */
-    double *r, *gamma, *score;
-    double estimate, se, t;
-    size_t rank;
+    double *a;                  /* n: a_i */
+    double *e[2], *we[2];       /* n: û and h, and w_i times them */
+    double *delta[2], *M;       /* by cluster: G × p */
+    double *B[2];               /* by cluster: G */
+    double *r, *gam[2], *sc[2]; /* scratch: p, p, G */
 } wcr;
 
 static void wcr_free(wcr *b)
 {
-    free(b->delta);
-    free(b->M);
-    free(b->B);
     free(b->a);
-    free(b->wu);
-    free(b->ur);
+    free(b->M);
     free(b->r);
-    free(b->gamma);
-    free(b->score);
+    for (int h = 0; h < 2; h++) {
+        free(b->e[h]);
+        free(b->we[h]);
+        free(b->delta[h]);
+        free(b->B[h]);
+        free(b->gam[h]);
+        free(b->sc[h]);
+    }
+    memset(b, 0, sizeof(*b));
 }
 
 static double dot(const double *a, const double *b, size_t p)
@@ -187,14 +196,13 @@ static size_t count_clusters(const size_t *cl, size_t n)
     return G;
 }
 
-/* @p full: the unrestricted fit. The fit with β_j = 0 imposed is the restricted least-squares
- * solution β_r = β̂ − C e_j β̂_j / C_jj (C = (X'WX)^-1), so one fit serves every term. */
+/* @p full: the unrestricted fit; one fit serves every term and every null value. */
 static lb_status wcr_prepare(lb_ctx *ctx, const sparse *X, const double *y, const double *w,
                              const size_t *cl, size_t n, size_t p, size_t j, const fit *full,
                              wcr *b)
 {
     memset(b, 0, sizeof(*b));
-    size_t G = count_clusters(cl, n);
+    size_t G = count_clusters(cl, n), Gs = G ? G : 1;
     b->n = n;
     b->p = p;
     b->G = G;
@@ -208,37 +216,39 @@ static lb_status wcr_prepare(lb_ctx *ctx, const sparse *X, const double *y, cons
     b->by_row = 2.0 * (double)nnz + (double)(p * p) + (double)n < 2.0 * (double)G * (double)p;
     const double *C = b->C;
     size_t tda = b->tda;
-    double *br = malloc(p * sizeof(double)), *cj = malloc(p * sizeof(double));
-    double *score = calloc(G ? G : 1, sizeof(double)), *xw = calloc(p, sizeof(double));
+    double *cj = malloc(p * sizeof(double)), *score = calloc(Gs, sizeof(double));
+    double *xg = NULL;
     b->a = malloc(n * sizeof(double));
-    b->ur = malloc(n * sizeof(double));
-    b->wu = malloc(n * sizeof(double));
-    b->B = calloc(G ? G : 1, sizeof(double));
+    b->r = malloc(p * sizeof(double));
+    for (int h = 0; h < 2; h++) {
+        b->e[h] = malloc(n * sizeof(double));
+        b->we[h] = malloc(n * sizeof(double));
+        b->gam[h] = malloc(p * sizeof(double));
+        b->sc[h] = malloc(Gs * sizeof(double));
+    }
     lb_status st = LB_OK;
-    if (!br || !cj || !score || !xw || !b->a || !b->ur || !b->wu || !b->B) {
+    if (!cj || !score || !b->a || !b->r || !b->e[0] || !b->e[1] || !b->we[0] || !b->we[1] ||
+        !b->gam[0] || !b->gam[1] || !b->sc[0] || !b->sc[1]) {
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
         goto cleanup;
     }
     for (size_t k = 0; k < p; k++)
         cj[k] = C[j * tda + k];
     b->estimate = gsl_vector_get(full->c, j);
-    if (!(C[j * tda + j] > 0.0)) {
+    b->cjj = C[j * tda + j];
+    if (!(b->cjj > 0.0)) {
         st = lb_ctx_error(ctx, LB_ERR_DATA, "regression: coefficient %zu is not identified", j);
         goto cleanup;
     }
-    for (size_t k = 0; k < p; k++)
-        br[k] = gsl_vector_get(full->c, k) - cj[k] * b->estimate / C[j * tda + j];
-    br[j] = 0.0;
-    /* CR1 variance of the estimate from the unrestricted residuals; ŷ_r, ũ, X'W ŷ_r */
+    /* CRV1 variance of the estimate from the unrestricted residuals; û, h */
     for (size_t i = 0; i < n; i++) {
-        double fitted = sparse_dot(X, i, full->c->data), yr = sparse_dot(X, i, br);
-        b->a[i] = w[i] * sparse_dot(X, i, cj);
-        score[cl[i]] += b->a[i] * (y[i] - fitted);
-        b->ur[i] = y[i] - yr;
-        b->wu[i] = w[i] * b->ur[i];
-        b->B[cl[i]] += b->a[i] * b->ur[i];
-        for (size_t e = X->start[i]; e < X->start[i + 1]; e++)
-            xw[X->col[e]] += w[i] * X->val[e] * yr;
+        double xc = sparse_dot(X, i, cj);
+        b->a[i] = w[i] * xc;
+        b->e[0][i] = y[i] - sparse_dot(X, i, full->c->data);
+        b->e[1][i] = xc / b->cjj;
+        score[cl[i]] += b->a[i] * b->e[0][i];
+        for (int h = 0; h < 2; h++)
+            b->we[h][i] = w[i] * b->e[h][i];
     }
     double ss = 0.0;
     for (size_t g = 0; g < G; g++)
@@ -248,78 +258,91 @@ static lb_status wcr_prepare(lb_ctx *ctx, const sparse *X, const double *y, cons
                  : NAN;
     b->se = sqrt(b->adj * ss);
     b->t = b->estimate / b->se;
-    b->beta0_j = dot(C + j * tda, xw, p);
-    if (b->by_row) {
-        b->r = malloc(p * sizeof(double));
-        b->gamma = malloc(p * sizeof(double));
-        b->score = malloc((G ? G : 1) * sizeof(double));
-        if (!b->r || !b->gamma || !b->score)
-            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
+    if (b->by_row)
         goto cleanup;
+    /* by cluster: X_g'W_g e_g and M_g, then δ_g = C·X_g'W_g e_g */
+    size_t gp = G * p > 0 ? G * p : 1;
+    xg = calloc(gp, sizeof(double));
+    b->M = calloc(gp, sizeof(double));
+    for (int h = 0; h < 2; h++) {
+        b->delta[h] = calloc(gp, sizeof(double));
+        b->B[h] = calloc(Gs, sizeof(double));
     }
-    /* by cluster: X_g'W_g ũ_g and M_g, then δ_g = C·X_g'W_g ũ_g */
-    double *xg = calloc(G * p > 0 ? G * p : 1, sizeof(double));
-    b->delta = calloc(G * p > 0 ? G * p : 1, sizeof(double));
-    b->M = calloc(G * p > 0 ? G * p : 1, sizeof(double));
-    if (!xg || !b->delta || !b->M) {
-        free(xg);
+    if (!xg || !b->M || !b->delta[0] || !b->delta[1] || !b->B[0] || !b->B[1]) {
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++)
-        for (size_t e = X->start[i]; e < X->start[i + 1]; e++) {
-            xg[cl[i] * p + X->col[e]] += b->wu[i] * X->val[e];
+        for (size_t e = X->start[i]; e < X->start[i + 1]; e++)
             b->M[cl[i] * p + X->col[e]] += b->a[i] * X->val[e];
+    for (int h = 0; h < 2; h++) {
+        memset(xg, 0, gp * sizeof(double));
+        for (size_t i = 0; i < n; i++) {
+            b->B[h][cl[i]] += b->a[i] * b->e[h][i];
+            for (size_t e = X->start[i]; e < X->start[i + 1]; e++)
+                xg[cl[i] * p + X->col[e]] += b->we[h][i] * X->val[e];
         }
-    for (size_t g = 0; g < G; g++)
-        for (size_t a = 0; a < p; a++)
-            b->delta[g * p + a] = dot(C + a * tda, xg + g * p, p);
-    free(xg);
+        for (size_t g = 0; g < G; g++)
+            for (size_t a = 0; a < p; a++)
+                b->delta[h][g * p + a] = dot(C + a * tda, xg + g * p, p);
+    }
 cleanup:
-    free(br);
+    free(xg);
     free(cj);
     free(score);
-    free(xw);
     if (st != LB_OK)
         wcr_free(b);
     return st;
 }
 
-/* t* for signs v[g]; @p gamma is scratch of p values (by cluster). */
-static double wcr_tstar(const wcr *b, const double *v, double *gamma)
+/* One bootstrap draw with weights v[g]: the five numbers behind t*(b0) for every b0. */
+typedef struct draw {
+    double n0, n1, qa, qb, qc;
+} draw;
+
+static draw wcr_draw(const wcr *b, const double *v)
 {
     size_t p = b->p, G = b->G;
-    double ss = 0.0;
-    if (b->by_row) {
-        double *r = b->r, *sc = b->score;
-        gamma = b->gamma;
-        memset(r, 0, p * sizeof(double));
-        for (size_t i = 0; i < b->n; i++) {
-            double s = v[b->cl[i]] * b->wu[i];
-            for (size_t e = b->X->start[i]; e < b->X->start[i + 1]; e++)
-                r[b->X->col[e]] += s * b->X->val[e];
-        }
-        for (size_t a = 0; a < p; a++)
-            gamma[a] = dot(b->C + a * b->tda, r, p);
-        memset(sc, 0, G * sizeof(double));
-        for (size_t i = 0; i < b->n; i++)
-            sc[b->cl[i]] += b->a[i] * (v[b->cl[i]] * b->ur[i] - sparse_dot(b->X, i, gamma));
-        for (size_t g = 0; g < G; g++)
-            ss += sc[g] * sc[g];
-    } else {
-        memset(gamma, 0, p * sizeof(double));
-        for (size_t g = 0; g < G; g++) {
-            const double *dg = b->delta + g * p;
-            double s = v[g];
-            for (size_t k = 0; k < p; k++)
-                gamma[k] += s * dg[k];
-        }
-        for (size_t g = 0; g < G; g++) {
-            double sc = v[g] * b->B[g] - dot(b->M + g * p, gamma, p);
-            ss += sc * sc;
+    for (int h = 0; h < 2; h++) {
+        double *gam = b->gam[h], *sc = b->sc[h];
+        if (b->by_row) {
+            double *r = b->r;
+            memset(r, 0, p * sizeof(double));
+            for (size_t i = 0; i < b->n; i++) {
+                double s = v[b->cl[i]] * b->we[h][i];
+                for (size_t e = b->X->start[i]; e < b->X->start[i + 1]; e++)
+                    r[b->X->col[e]] += s * b->X->val[e];
+            }
+            for (size_t a = 0; a < p; a++)
+                gam[a] = dot(b->C + a * b->tda, r, p);
+            memset(sc, 0, G * sizeof(double));
+            for (size_t i = 0; i < b->n; i++)
+                sc[b->cl[i]] += b->a[i] * (v[b->cl[i]] * b->e[h][i] - sparse_dot(b->X, i, gam));
+        } else {
+            memset(gam, 0, p * sizeof(double));
+            for (size_t g = 0; g < G; g++) {
+                const double *dg = b->delta[h] + g * p;
+                double s = v[g];
+                for (size_t k = 0; k < p; k++)
+                    gam[k] += s * dg[k];
+            }
+            for (size_t g = 0; g < G; g++)
+                sc[g] = v[g] * b->B[h][g] - dot(b->M + g * p, gam, p);
         }
     }
-    return (b->beta0_j + gamma[b->j]) / sqrt(b->adj * ss);
+    draw d = {b->gam[0][b->j], b->gam[1][b->j], 0.0, 0.0, 0.0};
+    for (size_t g = 0; g < G; g++) {
+        d.qa += b->sc[0][g] * b->sc[0][g];
+        d.qb += b->sc[0][g] * b->sc[1][g];
+        d.qc += b->sc[1][g] * b->sc[1][g];
+    }
+    return d;
+}
+
+/* t* of a draw under the null β_j = β̂_j − s. */
+static double draw_t(const draw *d, double adj, double s)
+{
+    return (d->n0 + s * d->n1) / sqrt(adj * (d->qa + 2.0 * s * d->qb + s * s * d->qc));
 }
 
 /* Fill v with Rademacher signs, 32 per draw of the 32-bit generator. */
@@ -333,10 +356,74 @@ static void rademacher(gsl_rng *rng, double *v, size_t G)
     }
 }
 
-/* Tests of several coefficients of one fit; seeds[i] seeds the bootstrap of term js[i]. */
+/* Webb's (2014) six-point weights ±√(1/2), ±1, ±√(3/2), each with probability 1/6: mean 0,
+ * variance 1, and 6^G distinct draws instead of 2^G, so that few clusters still give a
+ * smooth bootstrap distribution. */
+static void webb(gsl_rng *rng, double *v, size_t G)
+{
+    static const double pts[6] = {-1.224744871391589, -1.0, -0.7071067811865476,
+                                  0.7071067811865476, 1.0,  1.224744871391589};
+    for (size_t g = 0; g < G; g++)
+        v[g] = pts[gsl_rng_uniform_int(rng, 6)];
+}
+
+void wb_boot_weights_draw(gsl_rng *rng, lb_wb_boot_weights kind, double *v, size_t G)
+{
+    if (kind == LB_WB_BOOT_WEBB)
+        webb(rng, v, G);
+    else
+        rademacher(rng, v, G);
+}
+
+/* Share of the draws whose |t*(b0)| reaches |t(b0)|: the symmetric bootstrap p-value of the
+ * null β_j = β̂_j − s. */
+static double p_sym(const draw *dr, size_t B, double adj, double se, double s)
+{
+    double t = s / se;
+    size_t ge = 0, valid = 0;
+    for (size_t i = 0; i < B; i++) {
+        double ts = draw_t(&dr[i], adj, s);
+        if (!isfinite(ts))
+            continue;
+        valid++;
+        ge += fabs(ts) >= fabs(t);
+    }
+    return valid ? (double)ge / (double)valid : NAN;
+}
+
+/* One bound of the confidence interval {b0 : p(b0) > α}: from the estimate (p = 1) outward in
+ * direction @p dir (−1 lower, +1 upper): double the step from 2 se until the test rejects
+ * (infinite when it never does within 2^40 se), then bisect to 1e-7 se. */
+static double ci_bound(const draw *dr, size_t B, double adj, double est, double se, double alpha,
+                       int dir)
+{
+    double in = 0.0, out = 2.0 * se; /* distances from the estimate */
+    int found = 0;
+    for (int k = 0; k < 40; k++) {
+        if (!(p_sym(dr, B, adj, se, -dir * out) > alpha)) {
+            found = 1;
+            break;
+        }
+        in = out;
+        out *= 2.0;
+    }
+    if (!found)
+        return dir * INFINITY;
+    while (out - in > 1e-7 * se) {
+        double mid = 0.5 * (in + out);
+        if (p_sym(dr, B, adj, se, -dir * mid) > alpha)
+            in = mid;
+        else
+            out = mid;
+    }
+    return est + dir * 0.5 * (in + out);
+}
+
+/* Tests of several coefficients of one fit; seeds[i] seeds the bootstrap of term js[i]. With
+ * @p v_fixed, only t* of that weight vector (null β_j = 0) goes to *tstar_fixed. */
 static lb_status wcr_terms(lb_ctx *ctx, const double *X, const double *y, const double *w,
                            const size_t *cluster, size_t n, size_t p, const size_t *js, size_t nj,
-                           int n_boot, const unsigned long *seeds, wb_wls_test *out,
+                           const wb_boot_cfg *cfg, const unsigned long *seeds, wb_wls_test *out,
                            const double *v_fixed, double *tstar_fixed)
 {
     fit full;
@@ -345,19 +432,21 @@ static lb_status wcr_terms(lb_ctx *ctx, const double *X, const double *y, const 
     if (st != LB_OK)
         return st;
     st = sparse_build(ctx, X, n, p, &sx);
-    double *gamma = malloc(p * sizeof(double));
+    size_t nb = cfg->n_boot > 0 ? (size_t)cfg->n_boot : 1;
+    draw *dr = malloc(nb * sizeof(draw));
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (st == LB_OK && (!gamma || !rng))
+    if (st == LB_OK && (!dr || !rng))
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the bootstrap");
     for (size_t t = 0; t < nj && st == LB_OK; t++) {
         wcr b;
         st = wcr_prepare(ctx, &sx, y, w, cluster, n, p, js[t], &full, &b);
         if (st != LB_OK)
             break;
-        wb_wls_test r = {b.estimate, b.se, b.t, NAN, NAN, b.rank};
+        wb_wls_test r = {b.estimate, b.se, b.t, NAN, NAN, NAN, NAN, NAN, b.rank, b.G};
         if (v_fixed) {
-            *tstar_fixed = wcr_tstar(&b, v_fixed, gamma);
-        } else if (n_boot > 0 && b.G >= 2 && isfinite(b.t)) {
+            draw d = wcr_draw(&b, v_fixed);
+            *tstar_fixed = draw_t(&d, b.adj, b.estimate);
+        } else if (cfg->n_boot > 0 && b.G >= 2 && isfinite(b.t) && b.se > 0.0) {
             double *v = malloc(b.G * sizeof(double));
             if (!v) {
                 wcr_free(&b);
@@ -365,26 +454,34 @@ static lb_status wcr_terms(lb_ctx *ctx, const double *X, const double *y, const 
                 break;
             }
             gsl_rng_set(rng, seeds[t]);
-            size_t two = 0, one = 0, valid = 0;
-            for (int rep = 0; rep < n_boot; rep++) {
-                rademacher(rng, v, b.G);
-                double ts = wcr_tstar(&b, v, gamma);
+            size_t two = 0, one = 0, upper = 0, valid = 0;
+            for (size_t rep = 0; rep < nb; rep++) {
+                wb_boot_weights_draw(rng, cfg->weights, v, b.G);
+                dr[rep] = wcr_draw(&b, v);
+                double ts = draw_t(&dr[rep], b.adj, b.estimate);
                 if (!isfinite(ts))
                     continue;
                 valid++;
                 two += fabs(ts) >= fabs(b.t);
                 one += ts <= b.t;
+                upper += ts >= b.t;
             }
             if (valid > 0) {
                 r.p_two = (double)two / (double)valid;
                 r.p_one = (double)one / (double)valid;
+                r.p_upper = (double)upper / (double)valid;
+            }
+            if (valid > 0 && cfg->ci_level > 0.0 && cfg->ci_level < 1.0) {
+                double alpha = 1.0 - cfg->ci_level;
+                r.ci_low = ci_bound(dr, nb, b.adj, b.estimate, b.se, alpha, -1);
+                r.ci_high = ci_bound(dr, nb, b.adj, b.estimate, b.se, alpha, +1);
             }
             free(v);
         }
         wcr_free(&b);
         out[t] = r;
     }
-    free(gamma);
+    free(dr);
     if (rng)
         gsl_rng_free(rng);
     sparse_free(&sx);
@@ -400,16 +497,39 @@ lb_status wb_wls_wcr_tstar(lb_ctx *ctx, const double *X, const double *y, const 
         return lb_ctx_error(ctx, LB_ERR_ARG, "regression: coefficient %zu of %zu", j, p);
     wb_wls_test t;
     unsigned long seed = 1;
-    return wcr_terms(ctx, X, y, w, cluster, n, p, &j, 1, 0, &seed, &t, v, tstar);
+    const wb_boot_cfg cfg = {0, 1, LB_WB_BOOT_RADEMACHER, 0.0};
+    return wcr_terms(ctx, X, y, w, cluster, n, p, &j, 1, &cfg, &seed, &t, v, tstar);
+}
+
+lb_status wb_wls_boot(lb_ctx *ctx, const double *X, const double *y, const double *w,
+                      const size_t *cluster, size_t n, size_t p, size_t j, const wb_boot_cfg *cfg,
+                      wb_wls_test *out)
+{
+    if (j >= p)
+        return lb_ctx_error(ctx, LB_ERR_ARG, "regression: coefficient %zu of %zu", j, p);
+    unsigned long seed = cfg->seed;
+    return wcr_terms(ctx, X, y, w, cluster, n, p, &j, 1, cfg, &seed, out, NULL, NULL);
 }
 
 lb_status wb_wls_wcr(lb_ctx *ctx, const double *X, const double *y, const double *w,
                      const size_t *cluster, size_t n, size_t p, size_t j, int n_boot,
                      unsigned long seed, wb_wls_test *out)
 {
-    if (j >= p)
-        return lb_ctx_error(ctx, LB_ERR_ARG, "regression: coefficient %zu of %zu", j, p);
-    return wcr_terms(ctx, X, y, w, cluster, n, p, &j, 1, n_boot, &seed, out, NULL, NULL);
+    const wb_boot_cfg cfg = {n_boot, seed, LB_WB_BOOT_RADEMACHER, 0.95};
+    return wb_wls_boot(ctx, X, y, w, cluster, n, p, j, &cfg, out);
+}
+
+void wb_boot_p_text(double p, int n_boot, char *buf, size_t size)
+{
+    if (isnan(p) || size == 0) {
+        if (size)
+            buf[0] = '\0';
+        return;
+    }
+    if (p <= 0.0 && n_boot > 0)
+        snprintf(buf, size, "< %.3g", 1.0 / ((double)n_boot + 1.0));
+    else
+        snprintf(buf, size, "%.4f", p);
 }
 
 void wb_pooled_free(wb_pooled *p)
@@ -422,11 +542,22 @@ void wb_pooled_free(wb_pooled *p)
     memset(p, 0, sizeof(*p));
 }
 
-/* Sample role of each unit: focus area and zone column (0 = the focus area itself, 1..R =
- * rings, R+1 = far control), -1 when not in the regression. */
-static void unit_roles(const wb_data *d, int *rf, int *rz)
+/* Zone columns of model @p model besides the focus area: the rings, or adjacency orders 1 and 2
+ * (fewer when fewer are reported). */
+static size_t model_zones(const wb_data *d, int model)
 {
-    size_t R = d->n_rings;
+    if (model == LB_WB_POOLED_RING)
+        return d->n_rings;
+    return d->n_adj < 2 ? (size_t)(d->n_adj > 0 ? d->n_adj : 0) : 2;
+}
+
+/* Sample role of each unit: focus area and zone column (0 = the focus area itself, 1..Z = rings
+ * or adjacency orders, Z+1 = far control), -1 when not in the regression. Every unit enters
+ * once. The far control: units beyond the last ring (in the adjacency model also in no
+ * adjacency order), each with the focus area of nearest centroid whose region holds it. */
+static void unit_roles(const wb_data *d, int model, int *rf, int *rz)
+{
+    size_t Z = model_zones(d, model);
     for (size_t u = 0; u < d->n; u++) {
         rf[u] = rz[u] = -1;
     }
@@ -438,10 +569,13 @@ static void unit_roles(const wb_data *d, int *rf, int *rz)
     for (size_t u = 0; u < d->n; u++) {
         if (rz[u] >= 0 || wb_treated(d, u))
             continue;
-        if (d->ring[u] >= 0) {
+        if (model == LB_WB_POOLED_RING && d->ring[u] >= 0) {
             rf[u] = d->near[u];
             rz[u] = d->ring[u] + 1;
-        } else if (d->beyond[u]) {
+        } else if (model == LB_WB_POOLED_ADJ && d->adj[u] >= 1 && (size_t)d->adj[u] <= Z) {
+            rf[u] = d->adj_focus[u];
+            rz[u] = d->adj[u];
+        } else if (d->beyond[u] && (model == LB_WB_POOLED_RING || d->adj[u] == 0)) {
             double best = INFINITY, x, y;
             lb_zunits_centroid(d->zu, u, &x, &y);
             for (size_t f = 0; f < d->n_focus; f++) {
@@ -454,7 +588,7 @@ static void unit_roles(const wb_data *d, int *rf, int *rz)
                 }
             }
             if (rf[u] >= 0)
-                rz[u] = (int)R + 1;
+                rz[u] = (int)Z + 1;
         }
     }
 }
@@ -516,64 +650,65 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
                         const char *outcome, const wb_pooled_cfg *cfg, wb_pooled *out)
 {
     memset(out, 0, sizeof(*out));
-    size_t R = d->n_rings, nF = d->n_focus, nZ = R + 2;
+    out->model = cfg->model;
+    size_t Z = model_zones(d, cfg->model), nF = d->n_focus, nZ = Z + 2;
+    size_t n_grp = nF + d->n_gm + 1; /* fixed-effect groups: focus areas, gemeenten or one */
     wb_obs o = wb_panel_obs(pn, d->n, k);
     int *rf = malloc((d->n ? d->n : 1) * sizeof(int)),
         *rz = malloc((d->n ? d->n : 1) * sizeof(int));
     size_t *units = malloc((d->n ? d->n : 1) * sizeof(size_t)), n = 0;
+    size_t *grp_of = malloc((nF ? nF : 1) * sizeof(size_t));
+    size_t *grp_n = calloc(n_grp, sizeof(size_t));
+    int *col_grp = malloc(n_grp * sizeof(int));
     double *X = NULL, *y = NULL, *w = NULL;
     size_t *cl = NULL;
     lb_status st = LB_OK;
-    if (!rf || !rz || !units) {
+    if (!rf || !rz || !units || !grp_of || !grp_n || !col_grp) {
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
         goto cleanup;
     }
-    unit_roles(d, rf, rz);
-    size_t zone_n[64] = {0}, class_w[LB_N_CLASSES + 1] = {0};
-    size_t *focus_n = calloc(nF ? nF : 1, sizeof(size_t));
-    if (!focus_n) {
-        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
+    if (Z == 0) /* the adjacency model without adjacency orders */
         goto cleanup;
-    }
     if (nZ > 64) {
-        free(focus_n);
         st = lb_ctx_error(ctx, LB_ERR_ARG, "pooled regression: at most 62 rings");
         goto cleanup;
     }
+    for (size_t f = 0; f < nF; f++)
+        grp_of[f] = cfg->fe == LB_WB_FE_FOCUS  ? f
+                    : cfg->fe == LB_WB_FE_NONE ? nF + d->n_gm
+                    : d->focus_gm[f] >= 0 && (size_t)d->focus_gm[f] < d->n_gm
+                        ? nF + (size_t)d->focus_gm[f]
+                        : f;
+    unit_roles(d, cfg->model, rf, rz);
+    size_t zone_n[64] = {0}, class_w[LB_N_CLASSES + 1] = {0};
     for (size_t u = 0; u < d->n; u++) {
         if (rz[u] < 0 || !wb_obs_ok(&o, u))
             continue;
         units[n++] = u;
         zone_n[rz[u]]++;
-        focus_n[rf[u]]++;
+        grp_n[grp_of[rf[u]]]++;
         class_w[o.cls[u]]++;
     }
-    /* columns: focus areas present, zones present except the far control (the reference),
-     * classes present except the most frequent (the reference) */
+    /* columns: fixed-effect groups present, zones present except the far control (the
+     * reference), classes present except the most frequent (the reference) */
     int ref_cls = 1;
     for (int c = 1; c <= LB_N_CLASSES; c++)
         if (class_w[c] > class_w[ref_cls])
             ref_cls = c;
-    int *col_focus = malloc((nF ? nF : 1) * sizeof(int)), col_zone[64], col_cls[LB_N_CLASSES + 1];
+    int col_zone[64], col_cls[LB_N_CLASSES + 1];
     size_t p = 0;
-    for (size_t f = 0; col_focus && f < nF; f++)
-        col_focus[f] = focus_n[f] ? (int)p++ : -1;
-    free(focus_n);
-    if (!col_focus) {
-        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
-        goto cleanup;
-    }
+    for (size_t g = 0; g < n_grp; g++)
+        col_grp[g] = grp_n[g] ? (int)p++ : -1;
     for (size_t z = 0; z < nZ; z++)
-        col_zone[z] = z < R + 1 && zone_n[z] ? (int)p++ : -1;
+        col_zone[z] = z < Z + 1 && zone_n[z] ? (int)p++ : -1;
     for (int c = 0; c <= LB_N_CLASSES; c++)
         col_cls[c] = c >= 1 && c != ref_cls && class_w[c] ? (int)p++ : -1;
-    if (zone_n[R + 1] == 0 || n <= p) {
-        free(col_focus);
+    if (zone_n[Z + 1] == 0 || n <= p) {
         if (n > 0) /* an outcome without data in the period is no news */
             lb_ctx_log(ctx, LB_LOG_WARN,
-                       "pooled regression %d-%d, %s: %zu units for %zu parameters%s; skipped",
-                       pn->t0, pn->t1, outcome, n, p,
-                       zone_n[R + 1] == 0 ? " and no far control" : "");
+                       "pooled %s regression %d-%d, %s: %zu units for %zu parameters%s; skipped",
+                       cfg->model == LB_WB_POOLED_RING ? "ring" : "adjacency", pn->t0, pn->t1,
+                       outcome, n, p, zone_n[Z + 1] == 0 ? " and no far control" : "");
         goto cleanup;
     }
     X = calloc(n * p, sizeof(double));
@@ -581,13 +716,12 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
     w = malloc(n * sizeof(double));
     cl = malloc(n * sizeof(size_t));
     if (!X || !y || !w || !cl) {
-        free(col_focus);
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++) {
         size_t u = units[i];
-        X[i * p + (size_t)col_focus[rf[u]]] = 1.0;
+        X[i * p + (size_t)col_grp[grp_of[rf[u]]]] = 1.0;
         if (col_zone[rz[u]] >= 0)
             X[i * p + (size_t)col_zone[rz[u]]] = 1.0;
         if (col_cls[o.cls[u]] >= 0)
@@ -595,7 +729,6 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
         y[i] = o.s1[u] - o.s0[u];
         w[i] = o.w[u];
     }
-    free(col_focus);
     st = cluster_ids(ctx, d, cfg->cluster, units, n, rf, cl);
     if (st != LB_OK)
         goto cleanup;
@@ -603,7 +736,7 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
     out->n_units = n;
     out->n_clusters = G;
     out->n_params = p;
-    out->terms = calloc(R + 1, sizeof(wb_pooled_term));
+    out->terms = calloc(Z + 1, sizeof(wb_pooled_term));
     if (!out->terms) {
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regression");
         goto cleanup;
@@ -611,18 +744,24 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
     size_t js[64], nj = 0;
     unsigned long seeds[64];
     wb_wls_test tests[64];
-    for (size_t z = 0; z <= R && st == LB_OK; z++) {
+    for (size_t z = 0; z <= Z && st == LB_OK; z++) {
         if (col_zone[z] < 0)
             continue;
-        /* zone column z: 0 focus, 1..R rings, in the order of the zone slots */
-        char *key = lb_core_strfmt("pooled:%d-%d:%zu:%s", pn->t0, pn->t1, k, d->slots[z].name);
+        /* zone column z: 0 focus, then the rings (in the order of the zone slots) or the
+         * adjacency orders; the ring model keeps its seeds of before */
+        char adj_name[16];
+        snprintf(adj_name, sizeof(adj_name), z ? "adj_%zu" : "focus", z);
+        const char *name = cfg->model == LB_WB_POOLED_RING ? d->slots[z].name : adj_name;
+        char *key = cfg->model == LB_WB_POOLED_RING
+                        ? lb_core_strfmt("pooled:%d-%d:%zu:%s", pn->t0, pn->t1, k, name)
+                        : lb_core_strfmt("pooled-adj:%d-%d:%zu:%s", pn->t0, pn->t1, k, name);
         if (!key) {
             st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             break;
         }
         seeds[nj] = wb_seed_mix(cfg->seed, key, 1);
         free(key);
-        out->terms[nj].term = lb_core_strdup(d->slots[z].name);
+        out->terms[nj].term = lb_core_strdup(name);
         if (!out->terms[nj].term) {
             st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             break;
@@ -630,14 +769,19 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *pn, size_
         js[nj++] = (size_t)col_zone[z];
         out->n_terms = nj;
     }
+    const wb_boot_cfg bc = {cfg->n_boot, cfg->seed, cfg->weights, cfg->ci_level};
     if (st == LB_OK)
-        st = wcr_terms(ctx, X, y, w, cl, n, p, js, nj, cfg->n_boot, seeds, tests, NULL, NULL);
+        st = wcr_terms(ctx, X, y, w, cl, n, p, js, nj, &bc, seeds, tests, NULL, NULL);
     for (size_t t = 0; st == LB_OK && t < nj; t++) {
-        out->terms[t].estimate = tests[t].estimate;
-        out->terms[t].se = tests[t].se;
-        out->terms[t].t = tests[t].t;
-        out->terms[t].p_two = tests[t].p_two;
-        out->terms[t].p_one = tests[t].p_one;
+        wb_pooled_term *pt = &out->terms[t];
+        pt->estimate = tests[t].estimate;
+        pt->se = tests[t].se;
+        pt->t = tests[t].t;
+        pt->p_two = tests[t].p_two;
+        pt->p_one = tests[t].p_one;
+        pt->p_upper = tests[t].p_upper;
+        pt->ci_low = tests[t].ci_low;
+        pt->ci_high = tests[t].ci_high;
     }
 cleanup:
     if (st != LB_OK)
@@ -645,6 +789,9 @@ cleanup:
     free(rf);
     free(rz);
     free(units);
+    free(grp_of);
+    free(grp_n);
+    free(col_grp);
     free(X);
     free(y);
     free(w);

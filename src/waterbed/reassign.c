@@ -167,10 +167,12 @@ lb_status wb_reassign_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_pane
     if (st == LB_OK) {
         for (size_t i = 0; i < m * cells; i++)
             out->did[i] = NAN;
-        gsl_rng_set(rng, wb_seed_mix(cfg->seed, d->focus[f].id, 1));
-        for (size_t i = 0; i < m; i++)
-            for (size_t p = 0; p < n_panels; p++)
-                for (size_t k = 0; k < n_out; k++) {
+        /* one stream per period and outcome (wb_placebo_seed) */
+        for (size_t p = 0; p < n_panels; p++)
+            for (size_t k = 0; k < n_out; k++) {
+                gsl_rng_set(rng, wb_placebo_seed(cfg->seed, d->focus[f].id, panels[p].t0,
+                                                 panels[p].t1, k, 1));
+                for (size_t i = 0; i < m; i++) {
                     wb_obs o = wb_panel_obs(&panels[p], d->n, k);
                     for (size_t h = 0; h < 2; h++) {
                         design *x = &g[(p * n_out + k) * 2 + h];
@@ -179,6 +181,7 @@ lb_status wb_reassign_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_pane
                                     out->did + i * cells + p * n_out + k, n_panels * n_out);
                     }
                 }
+            }
         out->m = m;
         out->method = LB_WB_PLACEBO_UNITS;
     }

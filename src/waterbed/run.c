@@ -345,6 +345,29 @@ lb_status lb_waterbed_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
     o.n_boot = (int)lb_opts_get_int(opts, "bootstrap", o.n_boot);
     static const char *const clusters[] = {"auto", "gemeente", "wijk", "focus", "unit"};
     o.cluster = (lb_wb_cluster)choice(lb_opts_get_str(opts, "cluster"), clusters, 5, 0);
+    static const char *const bweights[] = {"rademacher", "webb"};
+    o.boot_weights =
+        (lb_wb_boot_weights)choice(lb_opts_get_str(opts, "boot-weights"), bweights, 2, 0);
+    o.ci_level = lb_opts_get_double(opts, "ci-level", o.ci_level);
+    static const char *const pooled[] = {"none", "ring", "adjacency", "both"};
+    o.pooled_models = choice(lb_opts_get_str(opts, "pooled"), pooled, 4, o.pooled_models);
+    static const char *const fes[] = {"focus", "gemeente", "none"};
+    o.pooled_fe = (lb_wb_fe)choice(lb_opts_get_str(opts, "pooled-fe"), fes, 3, 0);
+    static const char *const bhs[] = {"zone", "period", "run"};
+    o.bh_family = (lb_wb_bh)choice(lb_opts_get_str(opts, "bh-family"), bhs, 3, 0);
+    const char *mc = lb_opts_get_str(opts, "match-classes");
+    if (mc && strncmp(mc, "quantiles", 9) == 0) {
+        o.match = LB_WB_MATCH_QUANTILES;
+        if (mc[9] == ':')
+            o.match_n = atoi(mc + 10);
+    } else if (mc && strcmp(mc, "lbm") != 0) {
+        size_t n = lb_opts_count_items(mc);
+        double *v = (double *)keep(&a, calloc(n + 1, sizeof(double)));
+        if (v && lb_opts_parse_reals(mc, v, n, &o.n_match_breaks)) {
+            o.match = LB_WB_MATCH_BREAKS;
+            o.match_breaks = v;
+        }
+    }
     if (lb_opts_is_set(opts, "run-label"))
         o.run_label = lb_opts_get_str(opts, "run-label");
     const char *sep = lb_opts_get_str(opts, "csv-sep");

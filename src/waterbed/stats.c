@@ -124,7 +124,7 @@ void wb_zone_stat(const wb_obs *o, const size_t *units, size_t n, const wb_acc *
         wb_acc_add(&acc, o->cls[u], w, delta);
         if (sd > 0.0 && d < -par->k1 * sd)
             wlag += w;
-        if (o->cls[u] <= par->receiving_class) {
+        if ((o->lcls ? o->lcls[u] : o->cls[u]) <= par->receiving_class) {
             z.n_receiving++;
             if (sd > 0.0 && d / sd < -par->k2)
                 z.n_k2++;
@@ -132,6 +132,7 @@ void wb_zone_stat(const wb_obs *o, const size_t *units, size_t n, const wb_acc *
     }
     if (z.n == 0) {
         z.mean0 = z.mean1 = z.delta = z.rel_delta = z.delta_ctrl = z.did = z.share_k1 = NAN;
+        z.delta_ctrl_plain = z.did_plain = NAN;
         *out = z;
         return;
     }
@@ -142,6 +143,8 @@ void wb_zone_stat(const wb_obs *o, const size_t *units, size_t n, const wb_acc *
     z.share_k1 = sd > 0.0 ? wlag / z.wsum : NAN;
     z.delta_ctrl = ctrl ? wb_ctrl_delta(&acc, ctrl, par->min_control) : NAN;
     z.did = z.delta - z.delta_ctrl;
+    z.delta_ctrl_plain = ctrl ? wb_acc_mean(ctrl) : NAN;
+    z.did_plain = z.delta - z.delta_ctrl_plain;
     *out = z;
 }
 
@@ -240,6 +243,63 @@ lb_status lb_bh_qvalues(lb_ctx *ctx, const double *p, size_t n, double *q)
         if (val < run)
             run = val;
         q[v[k].i] = run;
+    }
+    free(v);
+    return LB_OK;
+}
+
+int wb_class_of(double x, const double *breaks, size_t n_breaks)
+{
+    if (!isfinite(x))
+        return 0;
+    int c = 1;
+    for (size_t j = 0; j < n_breaks; j++)
+        c += x >= breaks[j];
+    return c;
+}
+
+typedef struct xw {
+    double x, w;
+} xw;
+
+static int cmp_xw(const void *a, const void *b)
+{
+    const xw *p = a, *q = b;
+    return (p->x > q->x) - (p->x < q->x);
+}
+
+lb_status wb_quantile_breaks(lb_ctx *ctx, const double *x, const double *w, size_t n, int n_cls,
+                             double *breaks, size_t *n_out)
+{
+    *n_out = 0;
+    if (n_cls < 2 || n_cls > LB_N_CLASSES)
+        return lb_ctx_error(ctx, LB_ERR_ARG, "matching classes: %d quantile classes (2..%d)", n_cls,
+                            LB_N_CLASSES);
+    xw *v = malloc((n ? n : 1) * sizeof(*v));
+    if (!v)
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for quantile classes");
+    size_t m = 0;
+    double tot = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i]) && w[i] > 0.0 && isfinite(w[i])) {
+            v[m++] = (xw){x[i], w[i]};
+            tot += w[i];
+        }
+    qsort(v, m, sizeof(*v), cmp_xw);
+    /* walk up: below = weight of the units strictly below v[k].x */
+    double below = 0.0;
+    size_t k = 0;
+    for (int i = 1; i < n_cls && m > 0; i++) {
+        double target = tot * (double)i / (double)n_cls;
+        while (k < m && below < target * (1.0 - 1e-12)) {
+            double xk = v[k].x;
+            while (k < m && v[k].x == xk) /* ties stay in one class */
+                below += v[k++].w;
+        }
+        if (k >= m)
+            break;
+        if (*n_out == 0 || v[k].x > breaks[*n_out - 1])
+            breaks[(*n_out)++] = v[k].x;
     }
     free(v);
     return LB_OK;

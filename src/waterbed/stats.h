@@ -46,9 +46,10 @@ double wb_ctrl_delta(const wb_acc *zone, const wb_acc *ctrl, size_t min_n);
 
 /* Per-unit inputs of one period and outcome. */
 typedef struct wb_obs {
-    const double *w;          /* weight at t0 */
-    const unsigned char *cls; /* baseline class 1..9 at t0; 0 = unknown */
-    const double *s0, *s1;    /* outcome at t0 and t1 */
+    const double *w;           /* weight at t0 */
+    const unsigned char *cls;  /* baseline (matching) class 1..9 at t0; 0 = unknown */
+    const double *s0, *s1;     /* outcome at t0 and t1 */
+    const unsigned char *lcls; /* Leefbaarometer class at t0 (receiving areas); NULL = cls */
 } wb_obs;
 
 /* Is unit u usable: weight > 0, class known, both scores finite. */
@@ -76,6 +77,8 @@ typedef struct wb_zstat {
     double rel_delta;           /* Σw·d/Σw with d = Δ − trend */
     double delta_ctrl;          /* wb_ctrl_delta against the control */
     double did;                 /* delta − delta_ctrl */
+    double delta_ctrl_plain;    /* the control's weighted mean Δ as it is (no re-weighting) */
+    double did_plain;           /* delta − delta_ctrl_plain */
     double share_k1;            /* Σ{w : d < −k1·sd}/Σw */
     size_t n_receiving;         /* units with class <= receiving_class at t0 */
     size_t n_k2;                /* of those, units with d/sd < −k2 */
@@ -94,5 +97,16 @@ void wb_acc_units(const wb_obs *o, const size_t *units, size_t n, wb_acc *out);
  * did_focus, reported only when the focus area improved against its control (did_focus > 0);
  * NaN otherwise. Negative = displacement, positive = diffusion of benefits (their signs). */
 double wb_wdq_scores(double did_zone, double did_focus);
+
+/* Breaks of @p n_cls classes at weighted quantiles of @p x (n values, weights @p w; entries
+ * with a non-finite x or w <= 0 skipped): break i (1..n_cls−1) is the lowest x whose units
+ * below it hold at least i/n_cls of the weight, so class c = 1 + #{breaks <= x} holds the
+ * units between the (c−1)/n_cls and c/n_cls weighted quantiles. Fewer breaks when ties merge
+ * them (*n_out). @p breaks holds n_cls − 1. */
+lb_status wb_quantile_breaks(lb_ctx *ctx, const double *x, const double *w, size_t n, int n_cls,
+                             double *breaks, size_t *n_out);
+
+/* Class 1 + #{breaks <= x} of a finite x; 0 for NaN. */
+int wb_class_of(double x, const double *breaks, size_t n_breaks);
 
 #endif

@@ -66,6 +66,36 @@ typedef enum lb_wb_placebo {
                                   area's zones and far control to those zones (same sizes) */
 } lb_wb_placebo;
 
+/** Weights of the wild cluster bootstrap. */
+typedef enum lb_wb_boot_weights {
+    LB_WB_BOOT_RADEMACHER = 0, /**< ±1 with probability 1/2 (2^G distinct draws) */
+    LB_WB_BOOT_WEBB = 1,       /**< Webb's six points ±√½, ±1, ±√1½ (for few clusters) */
+} lb_wb_boot_weights;
+
+/** Fixed effects of the pooled regressions. */
+typedef enum lb_wb_fe {
+    LB_WB_FE_FOCUS = 0,    /**< one intercept per focus area (its zones against its far control) */
+    LB_WB_FE_GEMEENTE = 1, /**< one intercept per gemeente of the focus area */
+    LB_WB_FE_NONE = 2,     /**< one common intercept */
+} lb_wb_fe;
+
+/** Pooled regressions fitted (bits). */
+enum { LB_WB_POOLED_RING = 1, LB_WB_POOLED_ADJ = 2, LB_WB_POOLED_BOTH = 3 };
+
+/** Baseline classes of the matched DiD (the control re-weighted to the zone's class mix). */
+typedef enum lb_wb_match {
+    LB_WB_MATCH_LBM = 0,       /**< the 9 Leefbaarometer classes of lbm at t0 */
+    LB_WB_MATCH_QUANTILES = 1, /**< match_n classes at weighted quantiles of lbm at t0 */
+    LB_WB_MATCH_BREAKS = 2,    /**< classes between the given ascending breaks of lbm at t0 */
+} lb_wb_match;
+
+/** Families of the Benjamini–Hochberg q-values. */
+typedef enum lb_wb_bh {
+    LB_WB_BH_ZONE = 0,   /**< per period, zone and outcome: the focus areas' tests of one zone */
+    LB_WB_BH_PERIOD = 1, /**< per period and outcome: every zone of every focus area */
+    LB_WB_BH_RUN = 2,    /**< one family: the ring and adjacency rows of the main periods */
+} lb_wb_bh;
+
 /** A period t0 -> t1 (years present in the scores). */
 typedef struct lb_wb_period {
     int t0, t1;
@@ -152,6 +182,15 @@ typedef struct lb_waterbed_options {
     int placebo_pool;        /**< grown candidates per kept placebo; default 5 */
     int n_boot;              /**< wild cluster bootstrap replications; default 999, 0 = off */
     lb_wb_cluster cluster;
+    lb_wb_boot_weights boot_weights; /**< default Rademacher */
+    double ci_level;    /**< of the pooled coefficients' WCR intervals; default 0.95, 0 = none */
+    int pooled_models;  /**< LB_WB_POOLED_* bits; default both */
+    lb_wb_fe pooled_fe; /**< default LB_WB_FE_FOCUS */
+    lb_wb_match match;  /**< default LB_WB_MATCH_LBM */
+    int match_n;        /**< classes of LB_WB_MATCH_QUANTILES (2..9); default 5 */
+    const double *match_breaks; /**< LB_WB_MATCH_BREAKS: 1..8 ascending lbm values */
+    size_t n_match_breaks;
+    lb_wb_bh bh_family; /**< default LB_WB_BH_ZONE */
 
     /* Output. */
     const char *outdir;       /**< required; created when absent; empty unless overwrite */

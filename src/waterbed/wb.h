@@ -13,6 +13,7 @@
 
 #include <leefbaar/waterbed.h>
 
+#include <gsl/gsl_rng.h>
 #include <stddef.h>
 
 /* A focus area (or mask area) on the units. */
@@ -123,14 +124,17 @@ typedef struct wb_panel {
     int t0, t1;
     int pretrend; /* 1: a pre-trend placebo period */
     size_t n_out;
-    double *w;          /* weight at t0 (NaN: unusable) */
-    unsigned char *cls; /* class of lbm at t0 */
-    double *s0, *s1;    /* [k * n + u] */
+    double *w;           /* weight at t0 (NaN: unusable) */
+    unsigned char *cls;  /* matching class of lbm at t0 (lbm classes unless asked otherwise) */
+    unsigned char *lcls; /* Leefbaarometer class of lbm at t0 (receiving areas) */
+    double *breaks;      /* the matching classes' breaks (n_breaks) */
+    size_t n_breaks;
+    double *s0, *s1; /* [k * n + u] */
 } wb_panel;
 
 static inline wb_obs wb_panel_obs(const wb_panel *p, size_t n, size_t k)
 {
-    return (wb_obs){p->w, p->cls, p->s0 + k * n, p->s1 + k * n};
+    return (wb_obs){p->w, p->cls, p->s0 + k * n, p->s1 + k * n, p->lcls};
 }
 
 /* The fewest placebo statistics with which a p-value can reach 0.05: 1/(19 + 1). */
@@ -138,11 +142,13 @@ enum { WB_PLACEBO_MIN = 19 };
 
 /* Placebo results for one focus area: did[((m * n_slots + z) * n_panels + p) * n_out + k]. */
 typedef struct wb_placebo {
-    lb_wb_placebo method; /* AREAS or UNITS; AUTO when none were drawn */
-    size_t m;             /* placebo statistics: pseudo areas (AREAS) or re-assignments (UNITS) */
-    size_t n_candidates;  /* candidate units of pseudo areas */
-    size_t n_areas;       /* mutually disjoint pseudo areas found (at most the number asked) */
+    lb_wb_placebo method;    /* AREAS or UNITS; AUTO when none were drawn (of the first period) */
+    lb_wb_placebo *method_p; /* per panel: each period draws its own placebos */
+    size_t m;            /* placebo statistics: pseudo areas (AREAS) or re-assignments (UNITS) */
+    size_t n_candidates; /* candidate units of pseudo areas */
+    size_t n_areas;      /* mutually disjoint pseudo areas found (at most the number asked) */
     double *did;
+    size_t m_areas;   /* pseudo areas listed in members (of the first period; 0 for UNITS) */
     size_t **members; /* AREAS: per pseudo area, sorted unit indices; NULL for UNITS */
     size_t *n_members;
     double *pop, *score; /* Σw and weighted lbm at t0 of the first period */
@@ -156,6 +162,12 @@ typedef struct wb_placebo_cfg {
     unsigned long seed;
     size_t min_control;
 } wb_placebo_cfg;
+
+/* Seed of the placebo draws of focus area @p focus_id in period t0-t1 (outcome @p k, or
+ * (size_t)-1 for draws every outcome of the period shares): depends on nothing else, so that
+ * adding or removing a period or an outcome leaves the others' p-values alone. */
+unsigned long wb_placebo_seed(unsigned long seed, const char *focus_id, int t0, int t1, size_t k,
+                              unsigned long salt);
 
 /* Placebo DiDs of focus area f for every placebo slot, panel and outcome (placebo.c): pseudo
  * focus areas (AREAS; AUTO takes them when at least WB_PLACEBO_MIN fit), else re-assignments
@@ -179,13 +191,20 @@ lb_status wb_reassign_run(lb_ctx *ctx, const wb_data *d, size_t f, const wb_pane
 void wb_placebo_p(const double *did, size_t m, size_t stride, double obs, double *p_one,
                   double *p_two, size_t *n_valid);
 
-/* Pooled ring regression with wild cluster bootstrap (pooled.c). */
+/* The upper-tail (diffusion) placebo p-value: (1 + #{placebo DiD >= observed}) / (valid + 1),
+ * ties as in wb_placebo_p. NaN when the observation or every placebo is NaN. */
+double wb_placebo_p_upper(const double *did, size_t m, size_t stride, double obs);
+
+/* Pooled regressions with wild cluster bootstrap (pooled.c): the ring model (every unit once as
+ * focus, ring or far control) and the adjacency model (once as focus, adjacency order 1, order 2
+ * or far control). */
 typedef struct wb_pooled_term {
-    char *term; /* "focus", "ring_0_250", ... */
-    double estimate, se, t, p_two, p_one;
+    char *term; /* "focus", "ring_0_250", "adj_1", ... */
+    double estimate, se, t, p_two, p_one, p_upper, ci_low, ci_high;
 } wb_pooled_term;
 
 typedef struct wb_pooled {
+    int model; /* LB_WB_POOLED_RING or LB_WB_POOLED_ADJ */
     size_t n_units, n_clusters, n_params;
     size_t n_terms;
     wb_pooled_term *terms;
@@ -195,6 +214,10 @@ typedef struct wb_pooled_cfg {
     int n_boot;
     unsigned long seed;
     lb_wb_cluster cluster; /* resolved, never AUTO */
+    int model;             /* LB_WB_POOLED_RING or LB_WB_POOLED_ADJ */
+    lb_wb_fe fe;
+    lb_wb_boot_weights weights;
+    double ci_level; /* 0: no interval */
 } wb_pooled_cfg;
 
 lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *p, size_t k,
@@ -202,23 +225,45 @@ lb_status wb_pooled_run(lb_ctx *ctx, const wb_data *d, const wb_panel *p, size_t
 void wb_pooled_free(wb_pooled *p);
 
 /* Low level, exposed for tests: weighted least squares y ~ X (n × p, row-major) with cluster
- * ids, CR1 cluster-robust standard error of coefficient j, and the wild cluster bootstrap with
- * the null β_j = 0 imposed (Rademacher signs per cluster, B draws from gsl_rng_mt19937 seeded
- * with @p seed). NaN p-values with fewer than 2 clusters. */
+ * ids, the CRV1 cluster-robust standard error of coefficient j (G/(G−1)·(N−1)/(N−rank)), and
+ * the wild cluster bootstrap with the null β_j = 0 imposed (WCR; weights per cluster, B draws
+ * from gsl_rng_mt19937 seeded with @p seed): p_two = share of |t*| >= |t|, p_one of t* <= t
+ * (displacement), p_upper of t* >= t (diffusion); [ci_low, ci_high] = {b0 : the symmetric WCR
+ * test of β_j = b0 with the same draws does not reject at 1 − ci_level}, by bisection over b0.
+ * NaN p-values and interval with fewer than 2 clusters or B = 0. */
 typedef struct wb_wls_test {
-    double estimate, se, t, p_two, p_one;
-    size_t rank;
+    double estimate, se, t, p_two, p_one, p_upper, ci_low, ci_high;
+    size_t rank, n_clusters;
 } wb_wls_test;
 
+typedef struct wb_boot_cfg {
+    int n_boot;
+    unsigned long seed;
+    lb_wb_boot_weights weights;
+    double ci_level; /* 0: no interval */
+} wb_boot_cfg;
+
+lb_status wb_wls_boot(lb_ctx *ctx, const double *X, const double *y, const double *w,
+                      const size_t *cluster, size_t n, size_t p, size_t j, const wb_boot_cfg *cfg,
+                      wb_wls_test *out);
+
+/* wb_wls_boot with Rademacher weights and a 95 % interval. */
 lb_status wb_wls_wcr(lb_ctx *ctx, const double *X, const double *y, const double *w,
                      const size_t *cluster, size_t n, size_t p, size_t j, int n_boot,
                      unsigned long seed, wb_wls_test *out);
 
-/* The bootstrap t-statistic of coefficient j for one given vector of cluster signs v[g]
- * (g = cluster id 0..G-1), with the null imposed: for tests against brute-force refits. */
+/* The bootstrap t-statistic of coefficient j for one given vector of cluster weights v[g]
+ * (g = cluster id 0..G-1), with the null β_j = 0 imposed: for tests against brute-force refits. */
 lb_status wb_wls_wcr_tstar(lb_ctx *ctx, const double *X, const double *y, const double *w,
                            const size_t *cluster, size_t n, size_t p, size_t j, const double *v,
                            double *tstar);
+
+/* G bootstrap weights of kind @p kind from @p rng (exposed for the moments test). */
+void wb_boot_weights_draw(gsl_rng *rng, lb_wb_boot_weights kind, double *v, size_t G);
+
+/* A bootstrap p-value as text: the number, or "< 1/(B+1)" written out (e.g. "< 0.001") when no
+ * draw reached the statistic (p = 0 only says p < 1/(B + 1)). "" for NaN. */
+void wb_boot_p_text(double p, int n_boot, char *buf, size_t size);
 
 /* Seed of a derived random stream: mixes the run seed with a text key (focus id, term). */
 unsigned long wb_seed_mix(unsigned long seed, const char *key, unsigned long salt);
@@ -230,11 +275,12 @@ typedef struct wb_row {
     double trend, sd;
     double did_focus, wdq;
     double p_one, p_two, q_one, q_two;
-    size_t n_placebo; /* valid placebo statistics behind p_one and p_two */
+    double p_upper, q_upper; /* diffusion: placebo DiDs at or above the observed one */
+    size_t n_placebo;        /* valid placebo statistics behind p_one and p_two */
 } wb_row;
 
 typedef struct wb_pooled_row {
-    size_t panel, outcome;
+    size_t panel, outcome; /* res.model: which regression */
     wb_pooled res;
 } wb_pooled_row;
 
@@ -252,6 +298,9 @@ typedef struct wb_result {
     wb_placebo *placebo;     /* per focus area */
     const char *weight_used; /* "inhabitants" (the source's name), "unit", "area" */
     lb_wb_cluster cluster;
+    lb_wb_fe fe;
+    lb_wb_boot_weights boot_weights;
+    double ci_level;
     size_t n_placebo_req;
     lb_wb_placebo placebo_mode; /* as asked */
     double placebo_buffer_m;

@@ -43,7 +43,7 @@ csv() {
           if (keep) print $(col[name]) }' "$file"
 }
 
-head -1 "$W/waterbed.csv" | grep -q '^run,period,t0,t1,period_role,focus_id,focus_name,gemeente,scheme,zone,ring_min_m,ring_max_m,outcome,n_units,population,weight_sum,mean_t0,mean_t1,delta,trend,rel_delta,delta_ctrl,did,did_focus,share_lagging_k1,n_receiving,n_lagging_k2,wdq,p_placebo_one,p_placebo_two,placebo_method,n_placebo,p_placebo_min,q_one,q_two,placebo_lo,placebo_hi$' \
+head -1 "$W/waterbed.csv" | grep -q '^run,period,t0,t1,period_role,focus_id,focus_name,gemeente,scheme,zone,ring_min_m,ring_max_m,outcome,n_units,population,weight_sum,mean_t0,mean_t1,delta,trend,rel_delta,delta_ctrl,did,did_focus,share_lagging_k1,n_receiving,n_lagging_k2,wdq,p_placebo_one,p_placebo_two,placebo_method,n_placebo,p_placebo_min,q_one,q_two,placebo_lo,placebo_hi,delta_ctrl_plain,did_plain,p_placebo_upper,q_upper$' \
     && ok "waterbed.csv columns" || bad "waterbed.csv header: $(head -1 "$W/waterbed.csv")"
 rows=$(($(wc -l <"$W/waterbed.csv") - 1))
 # 2 focus areas x (focus + 4 rings + 3 adjacency + 3 RIGO + far) x 7 outcomes x 1 period
@@ -146,7 +146,30 @@ expect_fail "too few placebos" "too few" "$LEEFBAAR" waterbed "${S[@]}" --focus-
 expect_fail "bad enum" "unknown value 'far'" "$LEEFBAAR" waterbed "${S[@]}" --focus-codes WK990106 --distance far -o "$TMP/e9"
 expect_fail "bad code table field" "no codes field 'codez'" "$LEEFBAAR" waterbed "${S[@]}" --focus "$TMP/focus.csv" --focus-codes-field codez -o "$TMP/e10"
 expect_fail "bad placebo mode" "--placebo-mode: unknown value 'rings'" "$LEEFBAAR" waterbed "${S[@]}" --focus-codes WK990106 --placebo-mode rings -o "$TMP/e11"
-for i in 1 2 3 4 5 6 7 8 9 10 11; do
+
+# pooled ring and adjacency models, intervals, and a bootstrap p of 0 printed as < 1/(B+1)
+"$LEEFBAAR" waterbed -q "${S[@]}" --focus-codes WK990106,WK990109 --placebos 0 --bootstrap 39 \
+    --boot-weights webb --pooled-fe none --match-classes quantiles:4 --bh-family period \
+    -o "$TMP/pooled" 2>"$TMP/err" && ok "pooled options run" || bad "pooled options: $(cat "$TMP/err")"
+PC=$TMP/pooled/waterbed_pooled.csv
+head -1 "$PC" | grep -q ',cluster,model,fixed_effects,boot_weights,p_boot_upper,ci_low,ci_high,ci_level,p_boot_two_text,p_boot_one_text,p_boot_upper_text$' \
+    && ok "waterbed_pooled.csv columns" || bad "waterbed_pooled.csv header: $(head -1 "$PC")"
+[[ -n $(csv "$PC" estimate model=adjacency term=adj_1 outcome=lbm) && -n $(csv "$PC" estimate model=ring term=ring_0_250 outcome=lbm) ]] \
+    && ok "ring and adjacency models" || bad "pooled models missing"
+zeros=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+                 $(c["p_boot_two"]) == "0" { n++; if ($(c["p_boot_two_text"]) != "< 0.025") bad++ }
+                 END { print n + 0, bad + 0 }' "$PC")
+[[ ${zeros% *} -gt 0 && ${zeros#* } -eq 0 ]] && ok "p_boot_two 0 printed '< 0.025' (${zeros% *} rows)" \
+    || bad "p text: $zeros"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+         $(c["ci_low"]) == "" || $(c["ci_low"]) + 0 > $(c["estimate"]) + 0 || $(c["ci_high"]) + 0 < $(c["estimate"]) + 0 { bad++ }
+         END { exit bad > 0 }' "$PC" && ok "every interval holds its estimate" || bad "intervals"
+grep -q '"pooled_fe":"none"' "$TMP/pooled/run.json" && grep -q '"boot_weights":"webb"' "$TMP/pooled/run.json" \
+    && grep -q '"match_classes":"quantiles"' "$TMP/pooled/run.json" && grep -q '"bh_family":"period"' "$TMP/pooled/run.json" \
+    && ok "run.json: pooled, bootstrap, matching and BH choices" || bad "run.json choices"
+expect_fail "ci level needs draws" "interval needs at least" "$LEEFBAAR" waterbed "${S[@]}" --focus-codes WK990106 --bootstrap 9 -o "$TMP/e12"
+expect_fail "bad match classes" "--match-classes" "$LEEFBAAR" waterbed "${S[@]}" --focus-codes WK990106 --match-classes 4,3 -o "$TMP/e13"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do
     [[ -e "$TMP/e$i" ]] && bad "output e$i left behind" || ok "no output e$i"
 done
 finish
