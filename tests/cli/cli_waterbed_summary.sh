@@ -39,30 +39,40 @@ check_summary() {
             p2[key] = v("p_placebo_two"); lo[key] = v("placebo_lo"); hi[key] = v("placebo_hi")
             nu[key] = v("n_units"); nd[key] = v("n_placebo"); role[key] = v("period_role")
             tst[key] = v("p_placebo_one") == "" ? "" : "placebo_" v("placebo_method")
-            q = v("q_one")
-            fl[key] = (role[key] == "main" && v("zone") != "focus" && q != "" && q <= 0.05) ? "displacement" : ""
+            pu[key] = v("p_placebo_upper"); qu[key] = v("q_upper")
+            q = v("q_one"); qq = v("q_upper")
+            fl[key] = ""
+            if (role[key] == "main" && v("zone") != "focus")
+                fl[key] = (q != "" && q <= 0.05) ? "displacement" : (qq != "" && qq <= 0.05) ? "diffusion" : ""
             next
         }
         file == 2 {   # waterbed_pooled.csv
             for (k in c) delete c[k]; for (k in hc) { split(k, kk, SUBSEP); if (kk[1] == 2) c[kk[2]] = hc[k] }
             if (v("outcome") != "lbm") next
-            key = v("period") "||" v("term")
+            key = v("period") "||" v("term") "|" v("model")
             n_pooled++
             est[key] = v("estimate"); pd[key] = v("p_boot_one"); qd[key] = ""; p2[key] = v("p_boot_two")
-            lo[key] = ""; hi[key] = ""; nu[key] = v("n_units"); nd[key] = v("n_boot")
+            lo[key] = v("ci_low"); hi[key] = v("ci_high"); nu[key] = v("n_units"); nd[key] = v("n_boot")
+            pu[key] = v("p_boot_upper"); qu[key] = ""
             tst[key] = v("p_boot_one") == "" ? "" : "wild_bootstrap"
             p = v("p_boot_two")
-            fl[key] = (v("period_role") == "main" && v("term") != "focus" && p != "" && p <= 0.05) ? (v("estimate") < 0 ? "displacement" : "diffusion") : ""
+            # significant: the CI excludes 0 when the run has one, else the two-sided p
+            sig = (lo[key] != "" && hi[key] != "") ? (hi[key] < 0 || lo[key] > 0) : (p != "" && p <= 0.05)
+            fl[key] = (v("period_role") == "main" && v("term") != "focus" && sig) ? (v("estimate") < 0 ? "displacement" : "diffusion") : ""
             next
         }
         {   # waterbed_summary.csv
             for (k in c) delete c[k]; for (k in hc) { split(k, kk, SUBSEP); if (kk[1] == 3) c[kk[2]] = hc[k] }
             key = v("period") "|" v("focus_id") "|" v("zone")
+            pooled = v("level") == "pooled"
+            if (pooled) key = key "|" v("model")
             if (!(key in est)) { print "no detailed row for " key; bad++; next }
             seen[v("level")]++
             if (!num_eq(v("estimate"), est[key]) || !num_eq(v("p_displacement"), pd[key]) ||
                 !num_eq(v("q_displacement"), qd[key]) || !num_eq(v("p_two_sided"), p2[key]) ||
-                !num_eq(v("placebo_lo"), lo[key]) || !num_eq(v("placebo_hi"), hi[key]) ||
+                !num_eq(v(pooled ? "ci_low" : "placebo_lo"), lo[key]) ||
+                !num_eq(v(pooled ? "ci_high" : "placebo_hi"), hi[key]) ||
+                !num_eq(v("p_diffusion"), pu[key]) || !num_eq(v("q_diffusion"), qu[key]) ||
                 v("n_units") != nu[key] || (v("test") != "" && v("n_draws") != nd[key]) ||
                 v("test") != tst[key] || v("flag") != fl[key]) {
                 print "row " key " differs: " $0; bad++
