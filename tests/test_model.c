@@ -580,7 +580,7 @@ static void test_model_err_unknown_top_key(void **state)
     expect_error(*state, "bad_top_key.yaml", LB_ERR_MODEL, "3:1",
                  "unknown key 'dimensons' at top level (keys: name, version, description, "
                  "reference, weight, grid, missing, dimensions, indicators, classes, "
-                 "development)");
+                 "development, calibration)");
 }
 
 static void test_model_err_unknown_kind(void **state)

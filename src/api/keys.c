@@ -137,6 +137,29 @@ static int valid_seed(const char *s)
     return !(v == ULONG_MAX && strlen(s) > 20);
 }
 
+/* TABLE[:LAYER]:FIELD */
+static int valid_target(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    return colon && colon != s && colon[1];
+}
+
+/* CODE=TABLE[:LAYER]:FIELD */
+static int valid_target_dim(const char *s)
+{
+    return valid_name_value(s) && valid_target(strchr(s, '=') + 1);
+}
+
+/* a number >= 0 or cv */
+static int valid_ridge(const char *s)
+{
+    if (!strcmp(s, "cv"))
+        return 1;
+    char *end = NULL;
+    double v = strtod(s, &end);
+    return end != s && !*end && isfinite(v) && v >= 0;
+}
+
 /* ---- checks of required keys ----------------------------------------------------------- */
 
 static lb_status need_output(lb_ctx *ctx, const lb_opts *o, int writing, const char *what)
@@ -190,6 +213,15 @@ static lb_status check_scores(lb_ctx *ctx, const lb_opts *o, int writing)
     if (!lb_opts_is_set(o, "scores"))
         return lb_ctx_error(ctx, LB_ERR_ARG, "--scores is required");
     return LB_OK;
+}
+
+static lb_status check_calibrate(lb_ctx *ctx, const lb_opts *o, int writing)
+{
+    if (!lb_opts_is_set(o, "model"))
+        return lb_ctx_error(ctx, LB_ERR_ARG, "--model is required");
+    if (!lb_opts_is_set(o, "target") && !lb_opts_is_set(o, "target-dim"))
+        return lb_ctx_error(ctx, LB_ERR_ARG, "--target or --target-dim is required");
+    return need_output(ctx, o, writing, "FITTED.yaml");
 }
 
 static lb_status check_demo(lb_ctx *ctx, const lb_opts *o, int writing)
@@ -383,6 +415,41 @@ static const lb_key scores_keys[] = {
     K_S_SRS,
 };
 
+static const lb_key calibrate_keys[] = {
+    TEXT("model", "model file (YAML) whose coefficients are fitted; required"),
+    VALID("input", 1, valid_name_value, "NAME=PATH[:LAYER]",
+          "bind model input NAME to PATH[:LAYER], as for score (repeatable)"),
+    VALID("target", 0, valid_target, "TABLE[:LAYER]:FIELD",
+          "the total's target: column FIELD of a table (CSV, DBF, GPKG, ...)"),
+    VALID("target-dim", 1, valid_target_dim, "CODE=TABLE[:LAYER]:FIELD",
+          "a dimension's target, fitted on that dimension's indicators (repeatable)"),
+    TEXT("target-id", "code field of the target tables (default the units' code field)"),
+    TEXT("target-year-field", "year field of the target tables (default jaar or year)"),
+    YEAR("year", "year of the data: the target rows of that year, and the year scored"),
+    TEXT("units", "polygon input of the target's units (default: the model's weight layer)"),
+    TEXT("id-field", "code field of the units (default BU_CODE, WK_CODE, GM_CODE, ...)"),
+    VALID("where", 1, valid_name_value, "NAME=EXPRESSION",
+          "read input NAME only where the OGR SQL expression holds (repeatable)"),
+    CHOICE("mode", "area|grid", "area or grid",
+           "area (default): each unit from its own attributes; grid: cells aggregated"),
+    VALID("join", 1, valid_join, "NAME=KEY[:UNITS_KEY]",
+          "area mode: attribute table NAME joined on KEY = the units' UNITS_KEY (repeatable)"),
+    K_S_SRS,
+    CHOICE("weight", "inhabitants|none", "inhabitants or none",
+           "fit weights: the units' model weight (default) or none"),
+    TEXT("cluster-field", "gemeente field (default GM_CODE, else from BU/WK codes)"),
+    INT("folds", 2, INT_MAX, "a whole number >= 2",
+        "cross-validation folds of whole gemeenten (default: one gemeente per fold)"),
+    VALID("ridge", 0, valid_ridge, "a number >= 0 or cv",
+          "ridge penalty lambda, or cv to choose it by the grouped cross-validation"),
+    CHOICE("ref", "keep|target", "keep or target",
+           "REF of the fitted model: kept (default) or the weighted mean of the target"),
+    TEXT("output", "the fitted model file; reports are written beside it"),
+    FLAG("overwrite", "replace the fitted model and reports an earlier calibrate wrote"),
+    K_CSV_SEP,
+    K_COMMAND_LINE,
+};
+
 static const lb_key demo_keys[] = {
     TEXT("output", "output directory of the demo"),
     TEXT("data", "folder holding shapes/, rasters/ and models/"),
@@ -409,6 +476,8 @@ static const lb_key_alias diagnose_aliases[] = {ALIAS("o", "output"), ALIAS("s",
                                                 ALIAS("basename", "name")};
 static const lb_key_alias waterbed_aliases[] = {ALIAS("o", "output")};
 static const lb_key_alias scores_aliases[] = {ALIAS("s", "scores")};
+static const lb_key_alias calibrate_aliases[] = {ALIAS("o", "output"), ALIAS("i", "input"),
+                                                 ALIAS("s_srs", "s-srs")};
 static const lb_key_alias demo_aliases[] = {COMMON_ALIASES};
 
 #define OPERATION(n, k, a, chk)                                                                    \
@@ -425,8 +494,10 @@ static const lb_operation op_waterbed =
     OPERATION("waterbed", waterbed_keys, waterbed_aliases, check_waterbed);
 static const lb_operation op_scores =
     OPERATION("scores", scores_keys, scores_aliases, check_scores);
+static const lb_operation op_calibrate =
+    OPERATION("calibrate", calibrate_keys, calibrate_aliases, check_calibrate);
 static const lb_operation op_demo = OPERATION("demo", demo_keys, demo_aliases, check_demo);
 
-const lb_operation *const lb_operations[] = {&op_score,    &op_change, &op_diagnose,
-                                             &op_waterbed, &op_scores, &op_demo};
+const lb_operation *const lb_operations[] = {&op_score,  &op_change,    &op_diagnose, &op_waterbed,
+                                             &op_scores, &op_calibrate, &op_demo};
 const size_t lb_n_operations = N_OF(lb_operations);

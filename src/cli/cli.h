@@ -21,6 +21,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_waterbed(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 
 enum { CLI_MAX_CO = 64 };
 

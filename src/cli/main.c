@@ -19,6 +19,8 @@ static const cli_command commands[] = {
     {"model", "check a model file and list its dimensions and indicators", cmd_model},
     {"diagnose", "first diagnosis of one wijk (HTML, Markdown, JSON report)", cmd_diagnose},
     {"waterbed", "waterbed effects: zones, statistics and tests around focus areas", cmd_waterbed},
+    {"calibrate", "fit a model's coefficients to a target per unit, with honest fit statistics",
+     cmd_calibrate},
     {"demo", "run the whole chain on the embedded demo city", cmd_demo},
 };
 

@@ -101,6 +101,8 @@ void lb_model_destroy(lb_model *m)
     free(m->weight_layer);
     free(m->weight_name);
     free(m->means);
+    lb_model_node_clear(m->calibration);
+    free(m->calibration);
     free(m->description);
     free(m->name);
     free(m->path);
@@ -270,4 +272,16 @@ void lb_model_indicator_describe(const lb_model *m, size_t i, char *buf, size_t 
         put(&o, "  coef %.3f", ind->coef);
     else
         put(&o, "  coef %.6g", ind->coef);
+}
+
+void lb_model_node_clear(lb_model_node *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->n_kids; i++)
+        lb_model_node_clear(&n->kids[i]);
+    free(n->kids);
+    free(n->key);
+    free(n->text);
+    memset(n, 0, sizeof(*n));
 }

@@ -89,6 +89,7 @@ typedef struct lb_indicator {
     double valid_lo; /* -INFINITY for an open lower end */
     double valid_hi; /* +INFINITY for an open upper end */
     double coef;     /* β, sign included */
+    int sign;        /* expected sign of coef: +1, -1, or 0 for none ('sign:' absent) */
     int line;        /* 1-based line of the indicator's entry in the model file */
 } lb_indicator;
 
@@ -98,6 +99,20 @@ typedef struct lb_dimension {
     int has_bands;
     double bands[LB_N_THRESHOLDS]; /* class thresholds on the dimension deviation, ascending */
 } lb_dimension;
+
+/* A node of the model's free-form `calibration:` block (provenance written by leefbaar
+ * calibrate): a scalar (text), a mapping (kids with keys) or a list (kids without keys). */
+typedef struct lb_model_node {
+    char *key;     /* in a mapping; NULL in a list or at the top */
+    char *text;    /* a scalar's text; NULL for a mapping or list */
+    int is_number; /* a plain scalar written as a decimal number */
+    int is_list;   /* 1: a list, 0: a mapping (when text is NULL) */
+    size_t n_kids;
+    struct lb_model_node *kids;
+} lb_model_node;
+
+/* Free what @p n holds (not @p n itself). NULL is a no-op. */
+void lb_model_node_clear(lb_model_node *n);
 
 typedef enum lb_ref_mode { LB_REF_PER_YEAR, LB_REF_FIXED } lb_ref_mode;
 typedef enum lb_missing_rule { LB_MISSING_IMPUTE, LB_MISSING_DROP } lb_missing_rule;
@@ -137,8 +152,15 @@ struct lb_model {
     char *dev_labels[LB_MAX_DEV_CLASSES];
     char *dev_colours[LB_MAX_DEV_CLASSES]; /* "#rrggbb"; default red → grey → green */
 
+    lb_model_node *calibration; /* the `calibration:` block, NULL when absent */
+
     size_t n_inputs; /* distinct input names, in order of first use (weight layer first) */
     char **inputs;
 };
+
+/* Load a model from the @p len bytes of @p buf (a model file's text) as lb_model_load does;
+ * @p path names it in messages and in the model (its hash is that of @p buf). */
+lb_status lb_model_load_buffer(lb_ctx *ctx, const char *path, const unsigned char *buf, size_t len,
+                               lb_model **out);
 
 #endif

@@ -67,11 +67,12 @@ enum top_key {
     T_INDICATORS,
     T_CLASSES,
     T_DEVELOPMENT,
+    T_CALIBRATION,
     T_N
 };
 static const char *const top_keys[T_N] = {
     "name",    "version",    "description", "reference", "weight",      "grid",
-    "missing", "dimensions", "indicators",  "classes",   "development",
+    "missing", "dimensions", "indicators",  "classes",   "development", "calibration",
 };
 
 enum ref_key { R_MODE, R_YEAR, R_REF, R_MEANS, R_N };
@@ -116,12 +117,14 @@ enum ind_key {
     I_WHY,
     I_MISSING_CODES,
     I_VALID,
+    I_SIGN,
     I_N
 };
 static const char *const ind_keys[I_N] = {
-    "field", "value",     "numerator", "denominator", "filter", "radius_m",      "cap_m",
-    "band",  "extensive", "per",       "resampling",  "id",     "label",         "dimension",
-    "kind",  "layer",     "transform", "coef",        "why",    "missing_codes", "valid",
+    "field", "value",         "numerator", "denominator", "filter",     "radius_m",
+    "cap_m", "band",          "extensive", "per",         "resampling", "id",
+    "label", "dimension",     "kind",      "layer",       "transform",  "coef",
+    "why",   "missing_codes", "valid",     "sign",
 };
 static const char *const resamplings[] = {"bilinear", "nearest"}; /* order of lb_resampling */
 
@@ -944,6 +947,23 @@ static lb_status parse_indicator(parser *p, yaml_node_t *v, size_t i)
                     "few units of the reference, so no indicator needs more, and 1e308 turns "
                     "every score into infinity or NaN)",
                     where, text(f[I_COEF].val), LB_MAX_COEF);
+    if (f[I_SIGN].val) {
+        /* '-' alone starts a YAML list, so the words and +1/-1 are accepted too */
+        static const char *const pos[] = {"+", "+1", "1", "positive"};
+        static const char *const neg[] = {"-", "-1", "negative"};
+        if ((st = scalar_text(p, f[I_SIGN].val, "sign", where, "'+' or '-'")))
+            return st;
+        const char *sv = text(f[I_SIGN].val);
+        if (lookup(sv, pos, COUNT(pos)) >= 0)
+            ind->sign = 1;
+        else if (lookup(sv, neg, COUNT(neg)) >= 0)
+            ind->sign = -1;
+        else
+            return fail(p, f[I_SIGN].val,
+                        "'sign' %s is '%s'; the expected sign of the coefficient is \"+\" or "
+                        "\"-\" (quoted), positive or negative, or +1 or -1",
+                        where, sv);
+    }
     return LB_OK;
 }
 
@@ -1256,6 +1276,52 @@ static lb_status collect_inputs(parser *p)
     return LB_OK;
 }
 
+/* The free-form `calibration:` block, copied as a tree (provenance: score records it). */
+static lb_status copy_node(parser *p, const yaml_node_t *v, lb_model_node *out, int depth)
+{
+    if (depth > 16)
+        return fail(p, v, "'calibration' is nested more than 16 levels deep");
+    if (v->type == YAML_SCALAR_NODE) {
+        if (!(out->text = lb_core_strdup(text(v))))
+            return nomem(p);
+        out->is_number = is_plain(v) && number_grammar(text(v));
+        return LB_OK;
+    }
+    out->is_list = v->type == YAML_SEQUENCE_NODE;
+    size_t n = out->is_list ? (size_t)(v->data.sequence.items.top - v->data.sequence.items.start)
+                            : (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+    if (n && !(out->kids = calloc(n, sizeof(*out->kids))))
+        return nomem(p);
+    lb_status st = LB_OK;
+    for (size_t i = 0; i < n && st == LB_OK; i++) {
+        lb_model_node *kid = &out->kids[out->n_kids++];
+        if (out->is_list) {
+            st = copy_node(p, node_at(p, v->data.sequence.items.start[i]), kid, depth + 1);
+            continue;
+        }
+        const yaml_node_pair_t *pr = &v->data.mapping.pairs.start[i];
+        const yaml_node_t *k = node_at(p, pr->key);
+        if (k->type != YAML_SCALAR_NODE)
+            return fail(p, k, "keys must be plain words in calibration, got %s", type_name(k));
+        if (!(kid->key = lb_core_strdup(text(k))))
+            return nomem(p);
+        st = copy_node(p, node_at(p, pr->value), kid, depth + 1);
+    }
+    return st;
+}
+
+static lb_status parse_calibration(parser *p, const yaml_node_t *v)
+{
+    if (v->type != YAML_MAPPING_NODE)
+        return fail(p, v,
+                    "'calibration' must be a mapping (the provenance leefbaar calibrate writes), "
+                    "got %s",
+                    type_name(v));
+    if (!(p->m->calibration = calloc(1, sizeof(*p->m->calibration))))
+        return nomem(p);
+    return copy_node(p, v, p->m->calibration, 0);
+}
+
 static lb_status parse_model(parser *p, yaml_node_t *root)
 {
     lb_model *m = p->m;
@@ -1279,7 +1345,9 @@ static lb_status parse_model(parser *p, yaml_node_t *root)
         (f[T_MISSING].val && (st = node_enum(p, f[T_MISSING].val, "missing", where, missing_rules,
                                              COUNT(missing_rules), &missing))) ||
         (st = parse_classes(p, f[T_CLASSES].val)) ||
-        (st = parse_development(p, f[T_DEVELOPMENT].val)) || (st = collect_inputs(p)))
+        (st = parse_development(p, f[T_DEVELOPMENT].val)) ||
+        (f[T_CALIBRATION].val && (st = parse_calibration(p, f[T_CALIBRATION].val))) ||
+        (st = collect_inputs(p)))
         return st;
     m->missing = (lb_missing_rule)missing;
     return LB_OK;
@@ -1356,16 +1424,27 @@ lb_status lb_model_load(lb_ctx *ctx, const char *path, lb_model **out)
 {
     if (!path || !out)
         return lb_ctx_error(ctx, LB_ERR_ARG, "lb_model_load: path and out must not be NULL");
-    lb_status st;
     unsigned char *buf = NULL;
     size_t len = 0;
+    lb_status st = read_file(ctx, path, &buf, &len);
+    if (st == LB_OK)
+        st = lb_model_load_buffer(ctx, path, buf, len, out);
+    free(buf);
+    return st;
+}
+
+lb_status lb_model_load_buffer(lb_ctx *ctx, const char *path, const unsigned char *buf, size_t len,
+                               lb_model **out)
+{
+    if (!path || !buf || !out)
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "lb_model_load_buffer: path, buf and out must not be NULL");
+    lb_status st = LB_OK;
     yaml_parser_t yp;
     yaml_document_t doc, extra;
     int have_parser = 0, have_doc = 0;
     parser p = {.ctx = ctx, .path = path, .doc = &doc};
 
-    if ((st = read_file(ctx, path, &buf, &len)))
-        return st;
     p.m = calloc(1, sizeof(*p.m));
     if (!p.m) {
         st = nomem(&p);
@@ -1421,6 +1500,5 @@ done:
         yaml_document_delete(&doc);
     if (have_parser)
         yaml_parser_delete(&yp);
-    free(buf);
     return st;
 }

@@ -240,7 +240,9 @@ lb_status lb_score_plan_reference(lb_ctx *ctx, score_run *r)
 /* The model, the years in scoring order, the bindings checked, the units' name. */
 lb_status lb_score_plan_start(lb_ctx *ctx, score_run *r)
 {
-    lb_status st = lb_model_load(ctx, r->o->model_path, &r->model);
+    lb_status st = r->o->model_text ? lb_model_load_buffer(ctx, r->o->model_path, r->o->model_text,
+                                                           r->o->model_text_len, &r->model)
+                                    : lb_model_load(ctx, r->o->model_path, &r->model);
     if (st == LB_OK)
         st = plan_years(ctx, r);
     if (st == LB_OK)

@@ -84,6 +84,27 @@ static struct json_object *inputs_json(lb_ctx *ctx, const score_run *r)
     return arr;
 }
 
+/* A node of the model's calibration block as JSON: numbers stay numbers. */
+static struct json_object *node_json(const lb_model_node *n)
+{
+    if (n->text) {
+        if (!n->is_number)
+            return json_object_new_string(n->text);
+        if (!strpbrk(n->text, ".eE"))
+            return json_object_new_int64(strtoll(n->text, NULL, 10));
+        return json_object_new_double(strtod(n->text, NULL));
+    }
+    struct json_object *o = n->is_list ? json_object_new_array() : json_object_new_object();
+    for (size_t i = 0; i < n->n_kids; i++) {
+        struct json_object *v = node_json(&n->kids[i]);
+        if (n->is_list)
+            json_object_array_add(o, v);
+        else
+            json_object_object_add(o, n->kids[i].key, v);
+    }
+    return o;
+}
+
 /* The model block: file, hash, and the indicators with their dimensions, so that readers of
  * the run (diagnose) know them even when the model file is gone. */
 static struct json_object *model_json(const lb_model *m)
@@ -106,6 +127,8 @@ static struct json_object *model_json(const lb_model *m)
         json_object_array_add(inds, o);
     }
     json_object_object_add(mj, "indicators", inds);
+    if (m->calibration)
+        json_object_object_add(mj, "calibration", node_json(m->calibration));
     return mj;
 }
 

@@ -42,7 +42,12 @@ typedef struct lb_join_spec {
 /** Options of lb_score_compute() and lb_score_exec(). Initialise with lb_score_options_init().
  * Strings are borrowed. */
 typedef struct lb_score_options {
-    const char *model_path;      /**< model file (YAML); required */
+    const char *model_path;          /**< model file (YAML); required */
+    const unsigned char *model_text; /**< when set, the model's text (model_text_len bytes),
+                                          read instead of the file model_path, which then only
+                                          names it (calibrate scores a copy with unit
+                                          coefficients this way) */
+    size_t model_text_len;
     const lb_input_spec *inputs; /**< bound inputs */
     size_t n_inputs;
     int year;         /**< year of the data, recorded in every output; 0 = unknown */
