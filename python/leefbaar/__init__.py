@@ -53,7 +53,8 @@ from ._lib import LibraryNotFoundError, MissingFunctionError, lib, load_library
 __version__ = "0.1.0"
 
 __all__ = [
-    "score", "change", "diagnose", "waterbed", "scores_open", "Result", "Raster", "Options",
+    "score", "change", "diagnose", "waterbed", "calibrate", "scores_open", "Result", "Raster",
+    "Options",
     "Context", "KeyInfo", "option_keys", "option_pairs", "library_version", "library_path",
     "config_set", "status_str", "load_library", "Error", "ArgError", "Cancelled", "CRSError",
     "DataError", "GeometryError", "InternalError", "ModelError", "NoMemoryError",
@@ -94,6 +95,19 @@ def waterbed(*, progress=None, log=None, **options):
     focus="leefstad.gpkg:focus_wijken", rings=[250, 500, 1000], periods="2020-2022",
     seed=1``."""
     return _run("waterbed", options, log=log, progress=progress)
+
+
+def calibrate(*, progress=None, log=None, **options):
+    """Fit a model's coefficients to a target per unit (``leefbaar calibrate``), e.g.
+    ``model=PATH, inputs={"buurten": PATH}, target="oordeel.csv:cijfer", year=2016``, or
+    per dimension ``target_dims={"won": "lbm.csv:RLBWON"}``; ``weight="none"``,
+    ``folds=5``, ``ridge="cv"``, ``mode="grid"``. Tables (DataFrames): ``coefficients`` (one
+    row per target and coefficient, with se, se_cluster, t, vif, sign_ok and whether it went
+    into the fitted model), ``fit`` (one row per target: n, R², CV R², ...) and
+    ``predictions`` (per target and unit: observed, fitted, cv_pred, residual, f_<id>).
+    ``provenance`` is the calibrate.json document. ``write("fitted.yaml")`` writes the fitted
+    model and its reports beside it."""
+    return _run("calibrate", options, log=log, progress=progress)
 
 
 def scores_open(path, *, progress=None, log=None, **options):

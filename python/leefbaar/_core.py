@@ -182,7 +182,8 @@ class KeyInfo:
 
 
 class Options:
-    """An lb_opts of one operation ("score", "change", "diagnose", "waterbed", "scores").
+    """An lb_opts of one operation ("score", "change", "diagnose", "waterbed", "scores",
+    "calibrate").
 
     Keys are the command-line tool's long option names; the library validates every key and
     value (an unknown key raises :class:`leefbaar.ArgError` listing the operation's keys).
@@ -535,11 +536,12 @@ _FUNCS = {
     "diagnose": "lb_diagnose_run",
     "waterbed": "lb_waterbed_run",
     "scores": "lb_scores_open",
+    "calibrate": "lb_calibrate_run",
 }
 
 
 _PY_NAMES = {"score": "score", "change": "change", "diagnose": "diagnose",
-             "waterbed": "waterbed", "scores": "scores_open"}
+             "waterbed": "waterbed", "scores": "scores_open", "calibrate": "calibrate"}
 
 
 def _call_text(operation, kwargs):

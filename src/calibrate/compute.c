@@ -41,7 +41,8 @@ static lb_status score_units(lb_ctx *ctx, lb_cal *c)
         return nomem(ctx);
     for (size_t i = 0; i < m->n_ind; i++)
         ones[i] = 1.0;
-    const lb_model_edit e = {.coef = ones, .n_ind = m->n_ind};
+    /* without a calibration block of an earlier fit: it is not this run's */
+    const lb_model_edit e = {.coef = ones, .n_ind = m->n_ind, .calibration = ""};
     size_t len = 0;
     lb_status st = lb_model_rewrite(ctx, c->o->score.model_path, c->text, c->text_len, &e,
                                     &c->unit_text, &len);
@@ -73,8 +74,9 @@ static lb_status score_units(lb_ctx *ctx, lb_cal *c)
             c->units = t;
     }
     if (!c->units || c->units->n_cols == 0 || c->units->cols[0].type != LB_COL_TEXT)
-        return lb_ctx_error(ctx, LB_ERR_DATA, "calibrate: the score run made no table of units "
-                                              "with codes to join the target to");
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "calibrate: the score run made no table of units "
+                            "with codes to join the target to");
     const lb_table *u = c->units;
     c->code = (const char *const *)u->cols[0].text;
     const lb_column *wc = lb_table_col(u, "weight"), *lc = lb_table_col(u, "lbm");
@@ -86,6 +88,9 @@ static lb_status score_units(lb_ctx *ctx, lb_cal *c)
         return lb_ctx_error(ctx, LB_ERR_DATA, "calibrate: the units table has no weight or lbm");
     c->weight = wc->real;
     c->lbm = lc->real;
+    const lb_column *ic = lb_table_col(u, "n_imputed");
+    if (c->o->score.mode == LB_MODE_GRID && ic && ic->type == LB_COL_INT)
+        c->n_imputed_cells = ic->integer;
     for (size_t i = 0; i < m->n_ind; i++) {
         char name[160];
         snprintf(name, sizeof(name), "c_%s", m->ind[i].id);
@@ -93,15 +98,15 @@ static lb_status score_units(lb_ctx *ctx, lb_cal *c)
         snprintf(name, sizeof(name), "x_%s", m->ind[i].id);
         const lb_column *xc = lb_table_col(u, name);
         if (!cc || !xc)
-            return lb_ctx_error(ctx, LB_ERR_DATA, "calibrate: the units table has no %s",
-                                name);
+            return lb_ctx_error(ctx, LB_ERR_DATA, "calibrate: the units table has no %s", name);
         c->c[i] = cc->real;
         c->x[i] = xc->real;
     }
     return LB_OK;
 }
 
-/* ---- gemeenten --------------------------------------------------------------------------------- */
+/* ---- gemeenten ---------------------------------------------------------------------------------
+ */
 
 /* GM + 4 digits from a CBS buurt (BU + 8) or wijk (WK + 6) code; NULL when it is neither. */
 static char *gemeente_of(const char *code)
@@ -142,8 +147,7 @@ static lb_status assign_clusters(lb_ctx *ctx, lb_cal *c, char **from_target)
         return nomem(ctx);
     size_t unknown = 0;
     if (col) {
-        snprintf(c->cluster_source, sizeof(c->cluster_source), "field %s of the units",
-                 col->name);
+        snprintf(c->cluster_source, sizeof(c->cluster_source), "field %s of the units", col->name);
         for (size_t r = 0; r < n; r++)
             if (col->text[r] && !(c->gm[r] = lb_core_strdup(col->text[r])))
                 return nomem(ctx);
@@ -242,6 +246,8 @@ static lb_status choose_rows(lb_ctx *ctx, lb_cal *c, lb_cal_fit *t)
             continue;
         }
         t->rows[t->n++] = u;
+        if (c->n_imputed_cells && c->n_imputed_cells[u] > 0 && c->n_imputed_cells[u] != LB_INT_NULL)
+            t->n_partly_imputed++;
     }
     t->n_no_row = n - t->j.n_joined;
     t->n_missing_y = t->j.n_missing;
@@ -258,16 +264,22 @@ static lb_status choose_rows(lb_ctx *ctx, lb_cal *c, lb_cal_fit *t)
                    "%zu without weight",
                    t->name, left, t->j.n_joined, t->spec->path, t->n_missing_y, t->n_missing_x,
                    t->worst_ind >= 0 ? " (most often " : "",
-                   t->worst_ind >= 0 ? m->ind[t->worst_ind].id : "",
-                   t->worst_ind >= 0 ? ")" : "", t->n_not_scored, t->n_no_weight);
+                   t->worst_ind >= 0 ? m->ind[t->worst_ind].id : "", t->worst_ind >= 0 ? ")" : "",
+                   t->n_not_scored, t->n_no_weight);
+    if (t->n_partly_imputed)
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "calibrate: target %s: %zu of the %zu units used have cells with an imputed "
+                   "indicator (at the reference mean, as score imputes them); they are kept",
+                   t->name, t->n_partly_imputed, t->n);
     if (t->j.n_unjoined)
         lb_ctx_log(ctx, LB_LOG_WARN,
                    "calibrate: target %s: %zu rows of '%s' have a code that no unit has (e.g. "
                    "%s); they are not used",
                    t->name, t->j.n_unjoined, t->spec->path, t->j.unjoined_examples);
     if (t->n_no_row)
-        lb_ctx_log(ctx, LB_LOG_WARN, "calibrate: target %s: %zu of the %zu units have no row in "
-                                     "'%s'",
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "calibrate: target %s: %zu of the %zu units have no row in "
+                   "'%s'",
                    t->name, t->n_no_row, n, t->spec->path);
     return LB_OK;
 }
@@ -332,8 +344,9 @@ static lb_status fit_target(lb_ctx *ctx, lb_cal *c, lb_cal_fit *t)
     }
     st = lb_calibrate_fit(ctx, &d, &fo, &t->fit);
     if (st != LB_OK)
-        st = lb_ctx_error_prefix(ctx, st, "calibrate: target %s ('%s' field %s, %zu units): ",
-                                 t->name, t->spec->path, t->spec->field, n);
+        st = lb_ctx_error_prefix(ctx, st,
+                                 "calibrate: target %s ('%s' field %s, %zu units): ", t->name,
+                                 t->spec->path, t->spec->field, n);
 cleanup:
     free(remap);
     free(sign);
@@ -418,9 +431,9 @@ static char *calibration_block(lb_cal *c, const char *date)
     const lb_calibrate_options *o = c->o;
     text t = {0};
     char q[1024], a[64], b[64], d[64];
-    add(&t, "\n# Written by leefbaar calibrate: the coefficients above were fitted to the "
-            "targets below.\n");
-    add(&t, "calibration:\n");
+    add(&t, "\ncalibration:\n");
+    add(&t, "  # written by leefbaar calibrate: the coefficients above were fitted to the "
+            "targets below\n");
     add(&t, "  tool: %s\n", yq(lb_version(), q, sizeof(q)));
     add(&t, "  date: %s\n", yq(date, q, sizeof(q)));
     const lb_cal_fit *t0 = &c->t[0];
@@ -437,13 +450,12 @@ static char *calibration_block(lb_cal *c, const char *date)
         add(&t, "  folds: leave-one-gemeente-out\n");
     num(a, sizeof(a), t0->fit->r2);
     num(b, sizeof(b), t0->fit->cv_r2);
-    add(&t, "  n: %zu\n  n_left_out: %zu\n  r2: %s\n  cv_r2: %s\n", t0->n,
-        t0->j.n_joined - t0->n, a, b);
+    add(&t, "  n: %zu\n  n_left_out: %zu\n  r2: %s\n  cv_r2: %s\n", t0->n, t0->j.n_joined - t0->n,
+        a, b);
     num(a, sizeof(a), c->ref);
     add(&t, "  ref: %s\n", a);
     add(&t, "  ref_rule: %s\n", o->ref == LB_CAL_REF_TARGET ? "target mean" : "kept");
-    add(&t, "  model: {path: %s, sha256: %s}\n", yq(o->score.model_path, q, sizeof(q)),
-        c->m->hash);
+    add(&t, "  model: {path: %s, sha256: %s}\n", yq(o->score.model_path, q, sizeof(q)), c->m->hash);
     add(&t, "  fits:\n");
     for (size_t k = 0; k < c->n_t; k++) {
         const lb_cal_fit *f = &c->t[k];
@@ -585,8 +597,8 @@ static lb_status write_model(lb_ctx *ctx, lb_cal *c)
 
 /* ---- result tables -------------------------------------------------------------------------- */
 
-static lb_status add_col(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type type,
-                         int decimals, lb_column **out)
+static lb_status add_col(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type type, int decimals,
+                         lb_column **out)
 {
     lb_status st = lb_table_add(ctx, t, name, type, out);
     if (st == LB_OK && type == LB_COL_REAL)
@@ -608,8 +620,8 @@ static lb_status table_fit(lb_ctx *ctx, lb_cal *c, lb_result *res)
     lb_table *t = NULL;
     lb_status st = lb_table_create(ctx, c->n_t, &t);
     enum { N_REAL = 10 };
-    static const char *const rn[N_REAL] = {"lambda", "intercept", "r2",      "r2_adj", "cv_r2",
-                                           "rmse",   "cv_rmse",   "condition", "sigma", "y_mean"};
+    static const char *const rn[N_REAL] = {"lambda", "intercept", "r2",        "r2_adj", "cv_r2",
+                                           "rmse",   "cv_rmse",   "condition", "sigma",  "y_mean"};
     lb_column *target = NULL, *table = NULL, *field = NULL, *ints[6] = {0}, *reals[N_REAL] = {0};
     static const char *const in[6] = {"n",          "n_left_out", "n_no_row",
                                       "n_unjoined", "n_clusters", "n_folds"};
@@ -626,11 +638,12 @@ static lb_status table_fit(lb_ctx *ctx, lb_cal *c, lb_result *res)
     for (size_t r = 0; r < c->n_t && st == LB_OK; r++) {
         const lb_cal_fit *f = &c->t[r];
         const lb_fit *ft = f->fit;
-        if ((st = set_text(ctx, target, r, f->name)) || (st = set_text(ctx, table, r, f->spec->path)) ||
+        if ((st = set_text(ctx, target, r, f->name)) ||
+            (st = set_text(ctx, table, r, f->spec->path)) ||
             (st = set_text(ctx, field, r, f->spec->field)))
             break;
-        const int64_t iv[6] = {(int64_t)f->n,          (int64_t)(f->j.n_joined - f->n),
-                               (int64_t)f->n_no_row,   (int64_t)f->j.n_unjoined,
+        const int64_t iv[6] = {(int64_t)f->n,           (int64_t)(f->j.n_joined - f->n),
+                               (int64_t)f->n_no_row,    (int64_t)f->j.n_unjoined,
                                (int64_t)ft->n_clusters, (int64_t)ft->n_folds};
         const double rv[N_REAL] = {ft->lambda, ft->intercept, ft->r2,        ft->r2_adj, ft->cv_r2,
                                    ft->rmse,   ft->cv_rmse,   ft->condition, ft->sigma,  f->y_mean};
@@ -652,8 +665,8 @@ static lb_status table_coefficients(lb_ctx *ctx, lb_cal *c, lb_result *res)
     lb_status st = lb_table_create(ctx, rows, &t);
     lb_column *tc = NULL, *ic = NULL, *dc = NULL, *sc = NULL, *ok = NULL, *used = NULL;
     enum { NR = 8 };
-    static const char *const rn[NR] = {"previous", "coef",      "se",       "se_cluster",
-                                       "t",        "t_cluster", "vif",      "p_share"};
+    static const char *const rn[NR] = {"previous", "coef",      "se",  "se_cluster",
+                                       "t",        "t_cluster", "vif", "p_share"};
     lb_column *rc[NR] = {0};
     if (st == LB_OK)
         st = add_col(ctx, t, "target", LB_COL_TEXT, 0, &tc);
@@ -680,13 +693,14 @@ static lb_status table_coefficients(lb_ctx *ctx, lb_cal *c, lb_result *res)
                 (st = set_text(ctx, ic, r, icpt ? "(intercept)" : m->ind[i].id)) ||
                 (!icpt && (st = set_text(ctx, dc, r, m->ind[i].dimension))))
                 break;
-            const double v[NR - 1] = {
-                icpt ? NAN : m->ind[i].coef,  icpt ? ft->intercept : ft->beta[j],
-                icpt ? ft->intercept_se : ft->se[j],
-                icpt ? ft->intercept_se_cluster : ft->se_cluster[j],
-                icpt ? ft->intercept / ft->intercept_se : ft->t[j],
-                icpt ? ft->intercept / ft->intercept_se_cluster : ft->t_cluster[j],
-                icpt ? NAN : ft->vif[j]};
+            const double v[NR - 1] = {icpt ? NAN : m->ind[i].coef,
+                                      icpt ? ft->intercept : ft->beta[j],
+                                      icpt ? ft->intercept_se : ft->se[j],
+                                      icpt ? ft->intercept_se_cluster : ft->se_cluster[j],
+                                      icpt ? ft->intercept / ft->intercept_se : ft->t[j],
+                                      icpt ? ft->intercept / ft->intercept_se_cluster
+                                           : ft->t_cluster[j],
+                                      icpt ? NAN : ft->vif[j]};
             for (int q = 0; q < NR - 1; q++)
                 rc[q]->real[r] = v[q];
             int sg = icpt ? 0 : m->ind[i].sign;
@@ -709,8 +723,8 @@ static lb_status table_predictions(lb_ctx *ctx, lb_cal *c, lb_result *res)
     lb_table *t = NULL;
     lb_status st = lb_table_create(ctx, rows, &t);
     lb_column *tc = NULL, *cc = NULL, *gc = NULL, *fc = NULL, *rc[6] = {0};
-    static const char *const rn[6] = {"weight", "observed", "fitted", "cv_pred", "residual",
-                                      "cv_residual"};
+    static const char *const rn[6] = {"weight",  "observed", "fitted",
+                                      "cv_pred", "residual", "cv_residual"};
     lb_column **ic = calloc(m->n_ind + 1, sizeof(*ic));
     if (!ic)
         st = nomem(ctx);
@@ -738,8 +752,9 @@ static lb_status table_predictions(lb_ctx *ctx, lb_cal *c, lb_result *res)
                 (st = set_text(ctx, gc, r, c->gm[u])))
                 break;
             fc->integer[r] = (int64_t)f->fit->fold[j];
-            const double v[6] = {f->w[j],          f->y[j],          f->fit->fitted[j],
-                                 f->fit->cv_pred[j], f->fit->resid[j], f->y[j] - f->fit->cv_pred[j]};
+            const double v[6] = {f->w[j],           f->y[j],
+                                 f->fit->fitted[j], f->fit->cv_pred[j],
+                                 f->fit->resid[j],  f->y[j] - f->fit->cv_pred[j]};
             for (int q = 0; q < 6; q++)
                 rc[q]->real[r] = v[q];
             if (!c->o->weighted)
@@ -954,8 +969,8 @@ lb_status lb_calibrate_compute(lb_ctx *ctx, const lb_calibrate_options *o, lb_re
     pl->model_text = c.fitted;
     pl->model_len = c.fitted_len;
     c.fitted = NULL;
-    if ((st = table_coefficients(ctx, &c, res)) != LB_OK || (st = table_fit(ctx, &c, res)) != LB_OK ||
-        (st = table_predictions(ctx, &c, res)) != LB_OK)
+    if ((st = table_coefficients(ctx, &c, res)) != LB_OK ||
+        (st = table_fit(ctx, &c, res)) != LB_OK || (st = table_predictions(ctx, &c, res)) != LB_OK)
         goto cleanup;
     if ((st = lb_calibrate_report_build(ctx, &c, res, pl)) != LB_OK)
         goto cleanup;

@@ -112,9 +112,8 @@ static struct json_object *target_json(const lb_cal *c, const lb_cal_fit *t)
     json_object_object_add(o, "dimension",
                            t->dim >= 0 ? json_object_new_string(m->dims[t->dim].code) : NULL);
     json_object_object_add(o, "table", json_object_new_string(t->spec->path));
-    json_object_object_add(o, "layer", t->j.layer && *t->j.layer
-                                           ? json_object_new_string(t->j.layer)
-                                           : NULL);
+    json_object_object_add(o, "layer",
+                           t->j.layer && *t->j.layer ? json_object_new_string(t->j.layer) : NULL);
     json_object_object_add(o, "field", json_object_new_string(t->spec->field));
     json_object_object_add(o, "id_field", json_object_new_string(t->j.id_field));
     json_object_object_add(o, "year_field",
@@ -134,7 +133,8 @@ static struct json_object *target_json(const lb_cal *c, const lb_cal_fit *t)
                   {"left_out_missing_indicator", t->n_missing_x},
                   {"left_out_not_scored", t->n_not_scored},
                   {"left_out_no_weight", t->n_no_weight},
-                  {"used", t->n}};
+                  {"used", t->n},
+                  {"used_with_imputed_cells", t->n_partly_imputed}};
     for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++)
         json_object_object_add(cn, counts[k].k, json_object_new_int64((int64_t)counts[k].v));
     json_object_object_add(o, "counts", cn);
@@ -149,14 +149,9 @@ static struct json_object *target_json(const lb_cal *c, const lb_cal_fit *t)
     const struct {
         const char *k;
         double v;
-    } stats[] = {{"r2", f->r2},
-                 {"r2_adj", f->r2_adj},
-                 {"cv_r2", f->cv_r2},
-                 {"rmse", f->rmse},
-                 {"cv_rmse", f->cv_rmse},
-                 {"sigma", f->sigma},
-                 {"df", f->df},
-                 {"condition", f->condition}};
+    } stats[] = {{"r2", f->r2},     {"r2_adj", f->r2_adj},      {"cv_r2", f->cv_r2},
+                 {"rmse", f->rmse}, {"cv_rmse", f->cv_rmse},    {"sigma", f->sigma},
+                 {"df", f->df},     {"condition", f->condition}};
     for (size_t k = 0; k < sizeof(stats) / sizeof(stats[0]); k++)
         json_object_object_add(o, stats[k].k, jnum(stats[k].v));
     struct json_object *ic = json_object_new_object();
@@ -187,8 +182,8 @@ static struct json_object *target_json(const lb_cal *c, const lb_cal_fit *t)
         json_object_object_add(e, "t", jnum(f->t[j]));
         json_object_object_add(e, "t_cluster", jnum(f->t_cluster[j]));
         json_object_object_add(e, "vif", jnum(f->vif[j]));
-        json_object_object_add(e, "sign", ind->sign ? json_object_new_string(sign_word(ind->sign))
-                                                    : NULL);
+        json_object_object_add(e, "sign",
+                               ind->sign ? json_object_new_string(sign_word(ind->sign)) : NULL);
         json_object_object_add(e, "sign_ok",
                                f->sign_ok[j] < 0 ? NULL : json_object_new_boolean(f->sign_ok[j]));
         json_object_object_add(e, "used",
@@ -276,8 +271,8 @@ static void md_report(const lb_cal *c, const lb_result *res, buf *b)
     put(b, "- model: `%s` (sha256 %.12s…)\n", o->score.model_path, m->hash);
     if (o->output)
         put(b, "- fitted model: `%s`\n", o->output);
-    put(b, "- units: %s (%zu, code field %s), %s mode%s", lb_table_name(c->units),
-        c->units->n_rows, c->units->cols[0].name, o->score.mode == LB_MODE_AREA ? "area" : "grid",
+    put(b, "- units: %s (%zu, code field %s), %s mode%s", lb_table_name(c->units), c->units->n_rows,
+        c->units->cols[0].name, o->score.mode == LB_MODE_AREA ? "area" : "grid",
         o->year ? "" : "\n");
     if (o->year)
         put(b, ", year %d\n", o->year);
@@ -303,8 +298,9 @@ static void md_report(const lb_cal *c, const lb_result *res, buf *b)
     for (size_t k = 0; k < c->n_t; k++) {
         const lb_cal_fit *t = &c->t[k];
         const lb_fit *f = t->fit;
-        put(b, "\n## Coefficients: %s\n\nIntercept %s (SE %s, clustered %s). Condition number "
-               "%s.\n\n",
+        put(b,
+            "\n## Coefficients: %s\n\nIntercept %s (SE %s, clustered %s). Condition number "
+            "%s.\n\n",
             t->name, fmt(s1, sizeof(s1), f->intercept, 4), fmt(s2, sizeof(s2), f->intercept_se, 3),
             fmt(s3, sizeof(s3), f->intercept_se_cluster, 3), fmt(s4, sizeof(s4), f->condition, 3));
         put(b, "| indicator | dim | previous | coef | SE | clustered SE | t | VIF | sign |\n"
@@ -316,7 +312,9 @@ static void md_report(const lb_cal *c, const lb_result *res, buf *b)
                 fmt(s3, sizeof(s3), f->se[j], 3), fmt(s4, sizeof(s4), f->se_cluster[j], 3),
                 fmt(s5, sizeof(s5), f->t[j], 3), fmt(s6, sizeof(s6), f->vif[j], 3),
                 sign_word(ind->sign),
-                f->sign_ok[j] < 0 ? "" : f->sign_ok[j] ? " ok" : " **contradicted**");
+                f->sign_ok[j] < 0 ? ""
+                : f->sign_ok[j]   ? " ok"
+                                  : " **contradicted**");
         }
     }
     if (lb_result_warning_count(res)) {
@@ -351,22 +349,26 @@ static void svg_scatter(const lb_cal_fit *t, buf *b)
     lo -= pad;
     hi += pad;
     const double size = 360, m0 = 48, span = size - m0 - 12;
-#define SX(v) (m0 + ((v) - lo) / (hi - lo) * span)
-#define SY(v) (12 + span - ((v) - lo) / (hi - lo) * span)
+#define SX(v) (m0 + ((v)-lo) / (hi - lo) * span)
+#define SY(v) (12 + span - ((v)-lo) / (hi - lo) * span)
     char s1[32], s2[32];
-    put(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" role=\"img\" "
-           "aria-label=\"cross-validated prediction against observed, target %s\">\n",
+    put(b,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" role=\"img\" "
+        "aria-label=\"cross-validated prediction against observed, target %s\">\n",
         size, size, t->name);
-    put(b, "<rect x=\"%g\" y=\"12\" width=\"%g\" height=\"%g\" fill=\"#fafafa\" "
-           "stroke=\"#999\"/>\n",
+    put(b,
+        "<rect x=\"%g\" y=\"12\" width=\"%g\" height=\"%g\" fill=\"#fafafa\" "
+        "stroke=\"#999\"/>\n",
         m0, span, span);
-    put(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c33\" "
-           "stroke-dasharray=\"4 3\"/>\n",
+    put(b,
+        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c33\" "
+        "stroke-dasharray=\"4 3\"/>\n",
         SX(lo), SY(lo), SX(hi), SY(hi));
     for (size_t r = 0; r < t->n; r++)
         if (isfinite(t->y[r]) && isfinite(f->cv_pred[r]))
-            put(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#2a6fb0\" "
-                   "fill-opacity=\"0.6\"/>\n",
+            put(b,
+                "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#2a6fb0\" "
+                "fill-opacity=\"0.6\"/>\n",
                 SX(t->y[r]), SY(f->cv_pred[r]));
     put(b, "<text x=\"%g\" y=\"%g\" font-size=\"11\">%s</text>\n", m0, size - 2,
         fmt(s1, sizeof(s1), lo, 3));
@@ -374,8 +376,9 @@ static void svg_scatter(const lb_cal_fit *t, buf *b)
         size - 2, fmt(s2, sizeof(s2), hi, 3));
     put(b, "<text x=\"%g\" y=\"%g\" font-size=\"11\" text-anchor=\"middle\">observed</text>\n",
         m0 + span / 2, size - 2);
-    put(b, "<text x=\"12\" y=\"%g\" font-size=\"11\" text-anchor=\"middle\" "
-           "transform=\"rotate(-90 12 %g)\">cross-validated prediction</text>\n",
+    put(b,
+        "<text x=\"12\" y=\"%g\" font-size=\"11\" text-anchor=\"middle\" "
+        "transform=\"rotate(-90 12 %g)\">cross-validated prediction</text>\n",
         12 + span / 2, 12 + span / 2);
     put(b, "<text x=\"%g\" y=\"%g\" font-size=\"11\" text-anchor=\"end\">%s</text>\n", m0 - 4,
         12 + span, fmt(s1, sizeof(s1), lo, 3));
@@ -433,8 +436,9 @@ static void html_report(const lb_cal *c, const lb_result *res, buf *b)
         esc(b, t->spec->path);
         put(b, "</code> field <code>");
         esc(b, t->spec->field);
-        put(b, "</code></h2>\n<p>%zu units used, %zu left out, %zu gemeenten, %zu folds. "
-               "R² %s, adjusted %s, <b>cross-validated R² %s</b>; RMSE %s, cross-validated %s",
+        put(b,
+            "</code></h2>\n<p>%zu units used, %zu left out, %zu gemeenten, %zu folds. "
+            "R² %s, adjusted %s, <b>cross-validated R² %s</b>; RMSE %s, cross-validated %s",
             t->n, t->j.n_joined - t->n, f->n_clusters, f->n_folds, fmt(s1, sizeof(s1), f->r2, 3),
             fmt(s2, sizeof(s2), f->r2_adj, 3), fmt(s3, sizeof(s3), f->cv_r2, 3),
             fmt(s4, sizeof(s4), f->rmse, 3), fmt(s5, sizeof(s5), f->cv_rmse, 3));
@@ -447,8 +451,9 @@ static void html_report(const lb_cal *c, const lb_result *res, buf *b)
         put(b, "<table>\n<tr><th>indicator</th><th>dim</th><th>previous</th><th>coef</th>"
                "<th>SE</th><th>clustered SE</th><th>t</th><th>VIF</th><th>expected sign</th>"
                "</tr>\n");
-        put(b, "<tr><td>(intercept)</td><td></td><td></td><td>%s</td><td>%s</td><td>%s</td>"
-               "<td></td><td></td><td></td></tr>\n",
+        put(b,
+            "<tr><td>(intercept)</td><td></td><td></td><td>%s</td><td>%s</td><td>%s</td>"
+            "<td></td><td></td><td></td></tr>\n",
             fmt(s1, sizeof(s1), f->intercept, 4), fmt(s2, sizeof(s2), f->intercept_se, 3),
             fmt(s3, sizeof(s3), f->intercept_se_cluster, 3));
         for (size_t j = 0; j < t->p; j++) {
@@ -506,7 +511,7 @@ lb_status lb_calibrate_report_build(lb_ctx *ctx, const lb_cal *c, lb_result *res
         return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     const char *paths[1] = {o->score.model_path};
     for (size_t i = 0; i < n; i++) {
-        const char *p = i == 0                        ? paths[0]
+        const char *p = i == 0                   ? paths[0]
                         : i <= o->score.n_inputs ? o->score.inputs[i - 1].path
                                                  : c->t[i - 1 - o->score.n_inputs].spec->path;
         if (!(pl->protect[pl->n_protect++] = lb_core_strdup(p)))

@@ -50,8 +50,8 @@ static void where_row(const lb_attr_table *t, size_t r, char *buf, size_t size)
         snprintf(buf, size, "feature %lld", (long long)t->fid[r]);
 }
 
-static lb_status find_field(lb_ctx *ctx, const lb_attr_table *t, const char *name,
-                            const char *what, long *out)
+static lb_status find_field(lb_ctx *ctx, const lb_attr_table *t, const char *name, const char *what,
+                            long *out)
 {
     long c = lb_attr_table_col(t, name);
     if (c < 0) {
@@ -63,8 +63,9 @@ static lb_status find_field(lb_ctx *ctx, const lb_attr_table *t, const char *nam
                 break;
             used += (size_t)w;
         }
-        return lb_ctx_error(ctx, LB_ERR_DATA, "target table '%s' (layer %s) has no %s field '%s' "
-                                              "(fields: %s)",
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "target table '%s' (layer %s) has no %s field '%s' "
+                            "(fields: %s)",
                             t->path, t->layer, what, name, list);
     }
     *out = c;
@@ -72,8 +73,8 @@ static lb_status find_field(lb_ctx *ctx, const lb_attr_table *t, const char *nam
 }
 
 /* The rows of the year: year column given or found (jaar, year) and --year. */
-static lb_status select_year(lb_ctx *ctx, const lb_attr_table *t, const char *year_field,
-                             int year, unsigned char *keep, long *year_col)
+static lb_status select_year(lb_ctx *ctx, const lb_attr_table *t, const char *year_field, int year,
+                             unsigned char *keep, long *year_col)
 {
     long yc = -1;
     lb_status st = LB_OK;
@@ -141,8 +142,9 @@ static lb_num_style column_style(const lb_attr_table *t, long c, const unsigned 
         comma |= s == LB_NUM_STYLE_COMMA;
         point |= s == LB_NUM_STYLE_POINT;
     }
-    return comma && !point ? LB_NUM_STYLE_COMMA : point && !comma ? LB_NUM_STYLE_POINT
-                                                                  : LB_NUM_STYLE_UNKNOWN;
+    return comma && !point   ? LB_NUM_STYLE_COMMA
+           : point && !comma ? LB_NUM_STYLE_POINT
+                             : LB_NUM_STYLE_UNKNOWN;
 }
 
 static void examples(char *buf, size_t size, const char *const *codes, size_t n)
@@ -258,8 +260,9 @@ lb_status lb_calibrate_target_join(lb_ctx *ctx, const lb_calibrate_target_spec *
                               "target table '%s': code %s occurs twice (%s and %s)%s; a target "
                               "needs one row per unit%s",
                               s->path, rows[i].code, w1, w2, yc >= 0 ? " in the year chosen" : "",
-                              yc >= 0 || s->year ? "" : " (a table of several years needs a year "
-                                                        "column: name it with --target-year-field)");
+                              yc >= 0 || s->year ? ""
+                                                 : " (a table of several years needs a year "
+                                                   "column: name it with --target-year-field)");
             goto cleanup;
         }
 
@@ -308,13 +311,12 @@ lb_status lb_calibrate_target_join(lb_ctx *ctx, const lb_calibrate_target_spec *
                 char where[64];
                 where_row(t, r, where, sizeof(where));
                 free(used);
-                st = lb_ctx_error(ctx, LB_ERR_DATA,
-                                  "target table '%s', %s, field '%s' (code %s): '%s' is %s", s->path,
-                                  where, t->names[fc], code, txt,
-                                  ns == LB_NUM_AMBIGUOUS
-                                      ? "ambiguous (1.200: 1200 or 1.2?); write it without "
-                                        "thousands separators"
-                                      : "not a number");
+                st = lb_ctx_error(
+                    ctx, LB_ERR_DATA, "target table '%s', %s, field '%s' (code %s): '%s' is %s",
+                    s->path, where, t->names[fc], code, txt,
+                    ns == LB_NUM_AMBIGUOUS ? "ambiguous (1.200: 1200 or 1.2?); write it without "
+                                             "thousands separators"
+                                           : "not a number");
                 goto cleanup;
             }
             if (ns != LB_NUM_OK)

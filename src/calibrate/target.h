@@ -28,12 +28,12 @@ typedef struct lb_calibrate_joined {
     double *y;      /* n_units values; NaN: no row, or a missing value */
     char **cluster; /* n_units texts of cluster_field (NULL = none); NULL without the field */
     char *id_field, *year_field, *layer; /* the columns used (year_field NULL without one) */
-    size_t n_rows;      /* rows of the table */
-    size_t n_rows_year; /* rows of the year chosen */
-    size_t n_no_code;   /* rows of the year without a code (skipped) */
-    size_t n_joined;    /* units with a row */
-    size_t n_missing;   /* of those, with a missing value */
-    size_t n_unjoined;  /* rows whose code is no unit's */
+    size_t n_rows;                       /* rows of the table */
+    size_t n_rows_year;                  /* rows of the year chosen */
+    size_t n_no_code;                    /* rows of the year without a code (skipped) */
+    size_t n_joined;                     /* units with a row */
+    size_t n_missing;                    /* of those, with a missing value */
+    size_t n_unjoined;                   /* rows whose code is no unit's */
     char unjoined_examples[160];
 } lb_calibrate_joined;
 

@@ -41,28 +41,27 @@ static void help(void)
         "  --target-year-field F    year field of the tables (default jaar or year)\n"
         "  --year Y                 use the rows of year Y (required when a table holds more\n"
         "                           than one year); also the year scored\n\n");
-    printf(
-        "Fit:\n"
-        "  --weight inhabitants|none  weights: the units' model weight (default) or none\n"
-        "  --cluster-field F        gemeente field of the units or the target table (default\n"
-        "                           GM_CODE; else derived from BU/WK codes)\n"
-        "  --folds K                K cross-validation folds of whole gemeenten (default: one\n"
-        "                           gemeente per fold)\n"
-        "  --ridge LAMBDA|cv        ridge penalty, or cv: chosen by the same cross-validation\n"
-        "  --ref keep|target        REF of the fitted model: kept (default), or the weighted\n"
-        "                           mean of the total target (scores on the target's scale)\n\n"
-        "Output:\n"
-        "  -o, --output FITTED.yaml the fitted model; the reports go beside it\n"
-        "  --overwrite              replace the files of an earlier calibrate of that name\n"
-        "  --csv-sep ','|';'        separator of the predictions CSV\n"
-        "  --threads N              threads, 0 to 256 (default 0: all cores)\n"
-        "  -q, --quiet              no progress\n"
-        "  --config KEY VALUE       set a GDAL configuration option\n"
-        "  -h, --help               this help\n");
+    printf("Fit:\n"
+           "  --weight inhabitants|none  weights: the units' model weight (default) or none\n"
+           "  --cluster-field F        gemeente field of the units or the target table (default\n"
+           "                           GM_CODE; else derived from BU/WK codes)\n"
+           "  --folds K                K cross-validation folds of whole gemeenten (default: one\n"
+           "                           gemeente per fold)\n"
+           "  --ridge LAMBDA|cv        ridge penalty, or cv: chosen by the same cross-validation\n"
+           "  --ref keep|target        REF of the fitted model: kept (default), or the weighted\n"
+           "                           mean of the total target (scores on the target's scale)\n\n"
+           "Output:\n"
+           "  -o, --output FITTED.yaml the fitted model; the reports go beside it\n"
+           "  --overwrite              replace the files of an earlier calibrate of that name\n"
+           "  --csv-sep ','|';'        separator of the predictions CSV\n"
+           "  --threads N              threads, 0 to 256 (default 0: all cores)\n"
+           "  -q, --quiet              no progress\n"
+           "  --config KEY VALUE       set a GDAL configuration option\n"
+           "  -h, --help               this help\n");
 }
 
 int cmd_calibrate(int argc, char **argv)
 {
-    return cli_api_command("leefbaar calibrate", "calibrate", argc, argv, help,
-                           lb_calibrate_run, 1);
+    return cli_api_command("leefbaar calibrate", "calibrate", argc, argv, help, lb_calibrate_run,
+                           1);
 }

@@ -273,6 +273,9 @@ lb_status lb_model_rewrite(lb_ctx *ctx, const char *path, const unsigned char *b
     n += len - at;
     if ((tail[0] || e->calibration) && n > 0 && text[n - 1] != '\n')
         text[n++] = '\n';
+    /* no blank lines pile up where an old calibration block was removed */
+    while (e->calibration && *e->calibration && n > 1 && text[n - 1] == '\n' && text[n - 2] == '\n')
+        n--;
     memcpy(text + n, tail, strlen(tail));
     n += strlen(tail);
     if (e->calibration) {

@@ -237,12 +237,30 @@ lb_status lb_score_plan_reference(lb_ctx *ctx, score_run *r)
     return LB_OK;
 }
 
+/* A model fitted by leefbaar calibrate in the other mode: its coefficients were fitted to
+ * indicators evaluated differently (a unit's own attributes, or its cells aggregated). */
+static void warn_calibration_mode(lb_ctx *ctx, const score_run *r)
+{
+    const lb_model_node *c = r->model->calibration;
+    const char *mode = r->area ? "area" : "grid";
+    for (size_t k = 0; c && k < c->n_kids; k++)
+        if (c->kids[k].key && !strcmp(c->kids[k].key, "mode") && c->kids[k].text &&
+            strcmp(c->kids[k].text, mode) != 0)
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "model '%s' was calibrated in %s mode and is scored here in %s mode: its "
+                       "coefficients were fitted to indicators evaluated the other way "
+                       "(calibrate with --mode %s to score in %s mode)",
+                       r->model->path, c->kids[k].text, mode, mode, mode);
+}
+
 /* The model, the years in scoring order, the bindings checked, the units' name. */
 lb_status lb_score_plan_start(lb_ctx *ctx, score_run *r)
 {
     lb_status st = r->o->model_text ? lb_model_load_buffer(ctx, r->o->model_path, r->o->model_text,
                                                            r->o->model_text_len, &r->model)
                                     : lb_model_load(ctx, r->o->model_path, &r->model);
+    if (st == LB_OK)
+        warn_calibration_mode(ctx, r);
     if (st == LB_OK)
         st = plan_years(ctx, r);
     if (st == LB_OK)

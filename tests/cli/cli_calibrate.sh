@@ -189,6 +189,86 @@ for r in csv.DictReader(open(sys.argv[2] + "/fitted.predictions.csv")):
     assert abs(lbm[r["code"]] - (float(r["fitted"]) + shift)) < 2e-5, (r["code"], lbm[r["code"]])
 EOF
 
+# ---- grid mode: the indicators on the grid, aggregated to the buurten as score does -----------
+"${CAL[@]}" --mode grid --target "$D/target.csv:oordeel" --year 2016 -o "$TMP/grid/fitted.yaml" \
+    2>"$TMP/err" && ok "calibrate --mode grid runs" || bad "grid mode: $(cat "$TMP/err")"
+grep -q '  mode: grid' "$TMP/grid/fitted.yaml" && ok "the calibration block records grid mode" \
+    || bad "mode not recorded"
+"$LEEFBAAR" score -q --model "$TMP/grid/fitted.yaml" -i "buurten=$D/buurten.geojson" --year 2016 \
+    --outputs csv -o "$TMP/gscore" 2>"$TMP/err" && ok "score (grid) runs the grid-fitted model" \
+    || bad "grid score: $(cat "$TMP/err")"
+grep -q 'calibrated in grid mode and is scored here in area mode' < <("$LEEFBAAR" score -q \
+    --mode area --model "$TMP/grid/fitted.yaml" -i "buurten=$D/buurten.geojson" --year 2016 \
+    --outputs csv -o "$TMP/gscore2" 2>&1) && ok "score warns when the modes differ" \
+    || bad "no warning for the other mode"
+# a buurt's grid score is REF + its aggregated contributions - the cells' means: lbm - fitted
+# is the same for every buurt when the contributions the fit saw are score's own
+python3 - "$TMP/gscore/buurten.csv" "$TMP/grid/fitted.predictions.csv" <<'EOF2' >"$TMP/py.out" 2>&1 \
+    && ok "grid: lbm - fitted is one constant over the buurten" || bad "grid lbm: $(cat "$TMP/py.out")"
+import csv, sys
+lbm = {r["BU_CODE"]: float(r["lbm"]) for r in csv.DictReader(open(sys.argv[1]))}
+d = [lbm[r["code"]] - float(r["fitted"]) for r in csv.DictReader(open(sys.argv[2]))]
+assert len(d) == 48 and max(d) - min(d) < 2e-5, (min(d), max(d))
+EOF2
+
+# ---- per dimension, ridge, no weights, K folds, REF from the target ------------------------
+"${CAL[@]}" --target "$D/target.csv:oordeel" --target-dim "won=$D/target.csv:oordeel" \
+    --year 2016 --ridge 2.5 --weight none --folds 4 --ref target -o "$TMP/dims/fitted.yaml" \
+    2>"$TMP/err" && ok "per-dimension fit with ridge runs" || bad "dims: $(cat "$TMP/err")"
+python3 - "$TMP/dims" <<'EOF2' >"$TMP/py.out" 2>&1
+import csv, json, sys
+d = sys.argv[1]
+doc = json.load(open(d + "/fitted.calibrate.json"))
+fc = doc["fitted_coefficients"]
+assert {k: v["from"] for k, v in fc.items()} == {"woz": "won", "koop": "won", "superm": "total"}, fc
+print("ok the won indicators take the won fit's coefficients, superm the total's")
+assert [t["target"] for t in doc["targets"]] == ["total", "won"]
+assert all(t["lambda"] == 2.5 and t["n_folds"] == 4 for t in doc["targets"])
+assert doc["weight"] == "none" and doc["folds"] == 4 and doc["ridge"] == 2.5
+print("ok ridge, folds and weights recorded")
+rows = [r for r in csv.DictReader(open(d + "/fitted.predictions.csv")) if r["target"] == "total"]
+folds = {}
+for r in rows:
+    folds.setdefault(r["gemeente"], set()).add(r["fold"])
+    assert r["weight"] == "", r["weight"]
+assert sorted({f for v in folds.values() for f in v}) == ["0", "1", "2", "3"]
+assert all(len(v) == 1 for v in folds.values())
+print("ok 4 folds of whole gemeenten, no weights")
+mean = sum(float(r["observed"]) for r in rows) / len(rows)
+ref = [l for l in open(d + "/fitted.yaml") if l.startswith("  ref: ")][0]
+assert abs(float(ref.split()[1].split("#")[0]) - mean) < 1e-6, (ref, mean)
+print("ok --ref target: REF is the mean of the target")
+text = open(d + "/fitted.yaml").read()
+for t in doc["targets"]:
+    for c in t["coefficients"]:
+        if c["used"]:
+            assert "%.8g" % c["coef"] in text, c
+print("ok the fitted model holds the coefficients the reports mark as used")
+EOF2
+if [[ $? -eq 0 ]]; then
+    while read -r line; do ok "${line#ok }"; done <"$TMP/py.out"
+else
+    bad "per-dimension checks: $(cat "$TMP/py.out")"
+fi
+"${CAL[@]}" --target "$D/target.csv:oordeel" --year 2016 --ridge cv -o "$TMP/cv/fitted.yaml" \
+    2>"$TMP/err" && grep -q '"lambda_grid"' "$TMP/cv/fitted.calibrate.json" \
+    && ok "--ridge cv reports the lambda grid" || bad "ridge cv: $(cat "$TMP/err")"
+expect_fail "a bad --ridge" "--ridge wants a number >= 0 or cv" \
+    "${CAL[@]}" --target "$D/target.csv:oordeel" --ridge -1 -o "$TMP/e1/fitted.yaml"
+expect_fail "--ref target without a total target" "--ref target needs a total target" \
+    "${CAL[@]}" --target-dim "won=$D/target.csv:oordeel" --year 2016 --ref target \
+    -o "$TMP/e1/fitted.yaml"
+
+# Calibrating the fitted model again: the same coefficients, one calibration block, nothing
+# else changed (the block's date, input model path and hash aside).
+"${CAL[@]/$D\/model.yaml/$TMP/grid/fitted.yaml}" --mode grid --target "$D/target.csv:oordeel" \
+    --year 2016 -o "$TMP/again/fitted.yaml" 2>"$TMP/err" \
+    && [[ $(grep -c '^calibration:' "$TMP/again/fitted.yaml") -eq 1 ]] \
+    && diff -q <(grep -v 'date:\|sha256\|path:' "$TMP/grid/fitted.yaml") \
+        <(grep -v 'date:\|sha256\|path:' "$TMP/again/fitted.yaml") >/dev/null \
+    && ok "recalibrating a fitted model replaces its block and keeps the rest" \
+    || bad "recalibration: $(cat "$TMP/err"; diff "$TMP/grid/fitted.yaml" "$TMP/again/fitted.yaml")"
+
 # ---- outputs are not replaced without --overwrite; inputs never ---------------------------
 cp "$TMP/fit/fitted.yaml" "$TMP/fitted.before"
 expect_fail "existing outputs without --overwrite" "--overwrite" \
@@ -233,4 +313,21 @@ expect_fail "no target" "--target or --target-dim is required" \
 expect_fail "a dimension the model lacks" "has no dimension 'vei'" \
     "${CAL[@]}" --target-dim "vei=$D/target.csv:oordeel" --year 2016 -o "$TMP/e1/fitted.yaml"
 [[ -e "$TMP/e1" ]] && bad "a failed run left $TMP/e1" || ok "failed runs leave nothing"
+
+# ---- missing values: left out, counted, warned ---------------------------------------------
+sed -E 's/"AF_SUPERM": [0-9.]+(, "CONST": 5\}, "geometry": \{"type": "Polygon", "coordinates": \[\[\[10[0-9]+, 450000\])/"AF_SUPERM": null\1/' \
+    "$D/buurten.geojson" >"$D/holes.geojson"
+awk -F, -v OFS=, 'NR == 22 { $3 = "" } { print }' "$D/target.csv" >"$D/holes.csv"
+"$LEEFBAAR" calibrate -q --model "$D/model.yaml" -i "buurten=$D/holes.geojson" \
+    --target "$D/holes.csv:oordeel" --year 2016 -o "$TMP/holes/fitted.yaml" 2>"$TMP/err" \
+    && ok "calibrate with missing values runs" || bad "missing values: $(cat "$TMP/err")"
+grep -q 'left out: 1 with a missing target, 8 with a missing indicator (most often superm)' \
+    "$TMP/err" && ok "the left-out units are counted and the indicator named" \
+    || bad "left-out warning: $(cat "$TMP/err")"
+python3 - "$TMP/holes" <<'EOF2' && ok "calibrate.json counts them; 39 units used" \
+    || bad "counts in calibrate.json"
+import json, sys
+c = json.load(open(sys.argv[1] + "/fitted.calibrate.json"))["targets"][0]["counts"]
+assert (c["left_out_missing_target"], c["left_out_missing_indicator"], c["used"]) == (1, 8, 39), c
+EOF2
 finish
