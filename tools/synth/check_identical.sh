@@ -28,7 +28,12 @@ if ! "$exe" city "$tmp" >"$tmp/synth.log" 2>&1; then
 fi
 
 status=0
-list() { (cd "$1" && find shapes rasters -type f \( -name '*.gpkg' -o -name '*.tif' \) | sort); }
+# Every file the generator writes: the GeoPackages, the GeoTIFFs, the resident judgements
+# (leefstad_oordelen.csv) and the planted model behind them (leefstad_oordeel.yaml).
+list() {
+    (cd "$1" && find shapes rasters -type f \( -name '*.gpkg' -o -name '*.tif' \
+        -o -name 'leefstad_oordel*.csv' -o -name 'leefstad_oordeel*.yaml' \) | sort)
+}
 if [ "$(list "$tmp")" != "$(list "$root")" ]; then
     echo "check_identical: the set of files differs" >&2
     echo "generated:" >&2; list "$tmp" | sed 's/^/  /' >&2

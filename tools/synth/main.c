@@ -22,9 +22,17 @@
 /* GeoPackage timestamps (gpkg_contents.last_change) are taken from this, not from the clock. */
 #define FIXED_DATE "2024-01-01T00:00:00.000Z"
 
-enum { PATH_SIZE = 4096, N_OUTPUTS = 5 };
+enum { PATH_SIZE = 4096, N_OUTPUTS = 7 };
 
-typedef enum out_kind { OUT_STATIC, OUT_YEAR0, OUT_YEAR1, OUT_NOISE, OUT_GREEN } out_kind;
+typedef enum out_kind {
+    OUT_STATIC,
+    OUT_YEAR0,
+    OUT_YEAR1,
+    OUT_NOISE,
+    OUT_GREEN,
+    OUT_JUDGEMENTS,
+    OUT_JUDGEMENT_MODEL
+} out_kind;
 
 typedef struct output {
     const char *dir;
@@ -34,9 +42,13 @@ typedef struct output {
 } output;
 
 static const output outputs[N_OUTPUTS] = {
-    {"shapes", "leefstad", "gpkg", OUT_STATIC},     {"shapes", "leefstad_2020", "gpkg", OUT_YEAR0},
-    {"shapes", "leefstad_2022", "gpkg", OUT_YEAR1}, {"rasters", "noise_lden", "tif", OUT_NOISE},
+    {"shapes", "leefstad", "gpkg", OUT_STATIC},
+    {"shapes", "leefstad_2020", "gpkg", OUT_YEAR0},
+    {"shapes", "leefstad_2022", "gpkg", OUT_YEAR1},
+    {"rasters", "noise_lden", "tif", OUT_NOISE},
     {"rasters", "green_share", "tif", OUT_GREEN},
+    {"shapes", "leefstad_oordelen", "csv", OUT_JUDGEMENTS},
+    {"shapes", "leefstad_oordeel", "yaml", OUT_JUDGEMENT_MODEL},
 };
 
 typedef struct options {
@@ -57,6 +69,9 @@ static void usage(FILE *out)
             "  OUTROOT/shapes/leefstad_2022.gpkg   buurten, amenities, incidents (2022)\n"
             "  OUTROOT/rasters/noise_lden.tif      road/rail noise, dB Lden, 100 m\n"
             "  OUTROOT/rasters/green_share.tif     green share 0..1, 100 m\n"
+            "  OUTROOT/shapes/leefstad_oordelen.csv  resident judgements (rapportcijfer) per\n"
+            "                                        buurt, 2020 and 2022\n"
+            "  OUTROOT/shapes/leefstad_oordeel.yaml  the planted model behind them\n"
             "\n"
             "Options:\n"
             "  --seed N                 random seed (default %lu); same options give\n"
@@ -195,6 +210,8 @@ static sy_status build_city(sy_ctx *ctx, sy_city *city, sy_raster *ras)
     if (st == SY_OK)
         st = sy_latent_build(ctx, city);
     if (st == SY_OK)
+        st = sy_judgement_build(ctx, city);
+    if (st == SY_OK)
         st = sy_postcodes_build(ctx, city);
     if (st == SY_OK)
         st = sy_points_build(ctx, city);
@@ -239,6 +256,12 @@ static sy_status write_all(sy_ctx *ctx, const sy_city *city, const sy_raster *ra
             break;
         case OUT_GREEN:
             st = sy_write_raster(ctx, ras, ras->green, "green_share", "1", tmp[i]);
+            break;
+        case OUT_JUDGEMENTS:
+            st = sy_write_judgements(ctx, city, tmp[i]);
+            break;
+        case OUT_JUDGEMENT_MODEL:
+            st = sy_write_judgement_model(ctx, tmp[i]);
             break;
         }
         written = i + 1;
@@ -298,9 +321,25 @@ static void summary(const sy_ctx *ctx, const sy_city *c, const sy_raster *ras, c
     }
     printf("  amenities %zu (2020), %zu (2022); incidents %zu (2020), %zu (2022)\n",
            c->amenities[0].n, c->amenities[1].n, c->incidents[0].n, c->incidents[1].n);
-    printf("  wrote %s/shapes/{leefstad,leefstad_2020,leefstad_2022}.gpkg and "
+    for (int t = 0; t < SY_N_YEARS; t++) {
+        int np = 0;
+        double sum = 0.0, lo = HUGE_VAL, hi = -HUGE_VAL;
+        for (size_t b = 0; b < c->n_buurten; b++) {
+            double v = c->buurten[b].judgement[t];
+            if (!isfinite(v))
+                continue;
+            np++;
+            sum += v;
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        printf("  rapportcijfer %d: %d buurten published, mean %.2f, range %.1f .. %.1f\n",
+               sy_years[t], np, np ? sum / np : NAN, lo, hi);
+    }
+    printf("  wrote %s/shapes/{leefstad,leefstad_2020,leefstad_2022}.gpkg, "
+           "%s/shapes/leefstad_oordelen.csv, %s/shapes/leefstad_oordeel.yaml and "
            "%s/rasters/{noise_lden,green_share}.tif\n",
-           root, root);
+           root, root, root, root);
 }
 
 int main(int argc, char **argv)

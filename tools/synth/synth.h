@@ -46,6 +46,15 @@
 /* Ordinary (unplanted) change of L between the years: N(0, SY_NOISE_DL). */
 #define SY_NOISE_DL 0.15
 
+/* Resident judgements (judgement.c): the planted oordelenmodel's intercept, the survey's
+ * response share of the inhabitants, the sd of one respondent's grade around the buurt's
+ * expected cijfer, and the fewest respondents for a published buurt cijfer. */
+#define SY_JUDGE_INTERCEPT 2.5
+#define SY_JUDGE_RESPONSE 0.05
+#define SY_JUDGE_SD 1.2
+#define SY_JUDGE_MIN_RESP 30
+#define SY_N_JUDGE_TERMS 4
+
 typedef enum sy_status {
     SY_OK = 0,
     SY_ERR_NOMEM,
@@ -67,7 +76,8 @@ typedef enum sy_stream {
     SY_STREAM_AMENITIES,
     SY_STREAM_INCIDENTS,
     SY_STREAM_RASTER,
-    SY_STREAM_NONRES
+    SY_STREAM_NONRES,
+    SY_STREAM_JUDGEMENT /* appended last: the other streams keep their seeds */
 } sy_stream;
 
 typedef struct sy_ctx {
@@ -119,6 +129,8 @@ typedef struct sy_buurt {
     double dL_noise, dL_planted;
     double u[SY_N_U]; /* persistent buurt residuals */
     sy_attrs a[SY_N_YEARS];
+    double judgement[SY_N_YEARS]; /* rapportcijfer, NaN when not published */
+    int n_resp[SY_N_YEARS];       /* survey respondents */
 } sy_buurt;
 
 typedef struct sy_wijk {
@@ -255,6 +267,28 @@ sy_status sy_roads_build(sy_ctx *ctx, sy_city *city);
 /* latent.c */
 double sy_field_eval(const sy_city *city, double x, double y);
 sy_status sy_latent_build(sy_ctx *ctx, sy_city *city);
+
+/* judgement.c: one term of the planted oordelenmodel, coef * (log1p ? log1p(x) : x) with x the
+ * buurt attribute as written. */
+typedef enum sy_attr_field_id {
+    SY_ATTR_WOZ,
+    SY_ATTR_LINK,
+    SY_ATTR_EENP,
+    SY_ATTR_65
+} sy_attr_field_id;
+typedef struct sy_judge_term {
+    const char *id, *label, *dimension;
+    sy_attr_field_id field;
+    int log1p;
+    double coef;
+    const char *why;
+} sy_judge_term;
+extern const sy_judge_term sy_judge_terms[SY_N_JUDGE_TERMS];
+const char *sy_attr_field(sy_attr_field_id f);
+double sy_judgement_expected(const sy_attrs *a);
+sy_status sy_judgement_build(sy_ctx *ctx, sy_city *city);
+sy_status sy_write_judgements(sy_ctx *ctx, const sy_city *city, const char *path);
+sy_status sy_write_judgement_model(sy_ctx *ctx, const char *path);
 
 /* points.c */
 sy_status sy_random_point_in(sy_ctx *ctx, gsl_rng *r, const GEOSPreparedGeometry *prep,
