@@ -277,14 +277,15 @@ static void md_report(const lb_cal *c, const lb_result *res, buf *b)
     if (o->year)
         put(b, ", year %d\n", o->year);
     put(b, "- weights: %s\n", o->weighted ? m->weight_name : "none");
-    put(b, "- gemeenten (clusters): %zu, %s\n", c->n_clusters, c->cluster_source);
+    put(b, "- clusters (gemeenten unless said otherwise): %zu, %s\n", c->n_clusters,
+        c->cluster_source);
     if (o->folds)
-        put(b, "- cross-validation: %zu folds of whole gemeenten\n", o->folds);
+        put(b, "- cross-validation: %zu folds of whole clusters\n", o->folds);
     else
-        put(b, "- cross-validation: leave one gemeente out\n");
+        put(b, "- cross-validation: leave one cluster out\n");
     put(b, "- REF: %s (%s)\n\n", fmt(s1, sizeof(s1), c->ref, 6),
         o->ref == LB_CAL_REF_TARGET ? "the weighted mean of the total target" : "kept");
-    put(b, "## Fits\n\n| target | table:field | n | left out | gemeenten | λ | R² | adj. R² | "
+    put(b, "## Fits\n\n| target | table:field | n | left out | clusters | λ | R² | adj. R² | "
            "CV R² | RMSE | CV RMSE |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (size_t k = 0; k < c->n_t; k++) {
         const lb_cal_fit *t = &c->t[k];
@@ -419,14 +420,14 @@ static void html_report(const lb_cal *c, const lb_result *res, buf *b)
     put(b, "), %s mode", o->score.mode == LB_MODE_AREA ? "area" : "grid");
     if (o->year)
         put(b, ", year %d", o->year);
-    put(b, "</li>\n<li>weights: %s</li>\n<li>gemeenten (clusters): %zu, ",
+    put(b, "</li>\n<li>weights: %s</li>\n<li>clusters (gemeenten unless said otherwise): %zu, ",
         o->weighted ? m->weight_name : "none", c->n_clusters);
     esc(b, c->cluster_source);
     put(b, "</li>\n<li>cross-validation: ");
     if (o->folds)
-        put(b, "%zu folds of whole gemeenten", o->folds);
+        put(b, "%zu folds of whole clusters", o->folds);
     else
-        put(b, "leave one gemeente out");
+        put(b, "leave one cluster out");
     put(b, "</li>\n<li>REF: %s (%s)</li>\n</ul>\n", fmt(s1, sizeof(s1), c->ref, 6),
         o->ref == LB_CAL_REF_TARGET ? "the weighted mean of the total target" : "kept");
     for (size_t k = 0; k < c->n_t; k++) {
