@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Waterbed zone designs and input defects on small hand-made cases: adjacency sets from the
  * focus polygon or its member units against a brute-force grid walk, grouped focus areas,
- * the gemeente-or-radius region, the far control without adjacency orders, ties, exact
- * distances beyond the reach, and the focus inputs that used to be dropped or mis-read
- * without a word. */
+ * the gemeente-or-radius region, the far control without adjacency orders (also that of the
+ * pseudo-area placebos), ties, exact distances beyond the reach, and the focus inputs that
+ * used to be dropped or mis-read without a word. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -452,6 +452,92 @@ static void test_waterbed_zones_region_far(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* Pseudo-area placebos leave the adjacency orders 1..N of the pseudo area out of their far
+ * control, as the real far control leaves out those of the focus area (issue 14); N above the
+ * reported orders, so the orders must be walked further than the zones need. Every pseudo
+ * area's focus DiD against a brute-force walk along a row of touching squares. */
+static void test_waterbed_zones_placebo_far_exclusion(void **state)
+{
+    (void)state;
+    enum { N_ROW = 40, N_EXCL = 3 };
+    lb_ctx *ctx = lb_test_ctx();
+    lb_scoreset *s = row_units(N_ROW, N_ROW);
+    /* uneven lbm changes, so that leaving out a pair of units around a pseudo area moves the
+     * control mean whatever the area's place */
+    double delta[N_ROW];
+    for (size_t u = 0; u < N_ROW; u++) {
+        delta[u] = (double)((u * 37) % 11) / 100.0;
+        s->value[(1 * 2 + LB_OUT_LBM) * N_ROW + u] = 4.0 + delta[u];
+    }
+    static const double rings[1] = {150.0};
+    const char *codes[] = {"F=U1"};
+    lb_waterbed_options o;
+    options(&o, codes, 1);
+    o.rings_m = rings;
+    o.n_rings = 1;
+    o.adjacency_orders = 1;
+    o.far_exclude_adjacency = N_EXCL;
+    o.n_placebo = 19;
+    o.placebo_mode = LB_WB_PLACEBO_AREAS;
+    wb_result *r = NULL;
+    assert_int_equal(wb_analyse(ctx, s, &o, &r), LB_OK);
+    const wb_data *d = r->data;
+    const wb_placebo *pl = &r->placebo[0];
+    assert_int_equal(pl->method, LB_WB_PLACEBO_AREAS);
+    assert_true(pl->m_areas >= 3);
+    assert_string_equal(r->out_name[0], "lbm");
+    size_t zf = d->n_slots;
+    for (size_t z = 0; z < d->n_slots; z++)
+        if (d->slots[z].scheme == WB_SCHEME_FOCUS)
+            zf = z;
+    assert_true(zf < d->n_slots && d->slots[zf].placebo);
+    size_t P = r->n_panels, K = r->n_out, cells = d->n_slots * P * K;
+    for (size_t i = 0; i < pl->m_areas; i++) {
+        /* adjacency orders from the pseudo area: squares touch their row neighbours only
+         * (a gap of 100 m is beyond the 25 m tolerance); treated units are not walked */
+        int ord[N_ROW] = {0};
+        double gap[N_ROW], in_sum = 0.0;
+        for (size_t u = 0; u < N_ROW; u++)
+            gap[u] = INFINITY;
+        for (size_t k = 0; k < pl->n_members[i]; k++) {
+            size_t a = pl->members[i][k];
+            ord[a] = -1;
+            in_sum += delta[a];
+            for (size_t u = 0; u < N_ROW; u++) {
+                double g = fmax(0.0, (fabs((double)u - (double)a) - 1.0) * 100.0);
+                gap[u] = fmin(gap[u], g);
+            }
+        }
+        for (int k = 1; k <= N_EXCL; k++) {
+            int next[N_ROW];
+            memcpy(next, ord, sizeof(ord));
+            int from = k == 1 ? -1 : k - 1;
+            for (size_t u = 0; u < N_ROW; u++)
+                if (ord[u] == 0 && !wb_treated(d, u) &&
+                    ((u > 0 && ord[u - 1] == from) || (u + 1 < N_ROW && ord[u + 1] == from)))
+                    next[u] = k;
+            memcpy(ord, next, sizeof(ord));
+        }
+        /* far control: the untreated units of the region (here all) that are neither in the
+         * pseudo area, nor within the ring, nor of adjacency orders 1..N_EXCL */
+        double far_sum = 0.0;
+        size_t far_n = 0;
+        for (size_t u = 0; u < N_ROW; u++) {
+            assert_true(wb_in_region(d, 0, u));
+            if (wb_treated(d, u) || ord[u] != 0 || gap[u] <= rings[0])
+                continue;
+            far_sum += delta[u];
+            far_n++;
+        }
+        assert_true(far_n > 0);
+        double want = in_sum / (double)pl->n_members[i] - far_sum / (double)far_n;
+        assert_near(pl->did[i * cells + (zf * P + 0) * K + 0], want, 1e-12);
+    }
+    wb_result_destroy(r);
+    units_free(s);
+    lb_ctx_destroy(ctx);
+}
+
 static void test_waterbed_zones_ties(void **state)
 {
     (void)state;
@@ -699,6 +785,7 @@ int main(void)
         cmocka_unit_test(test_waterbed_zones_adjacency_sets),
         cmocka_unit_test(test_waterbed_zones_grouped),
         cmocka_unit_test(test_waterbed_zones_region_far),
+        cmocka_unit_test(test_waterbed_zones_placebo_far_exclusion),
         cmocka_unit_test(test_waterbed_zones_ties),
         cmocka_unit_test(test_waterbed_zones_far_distance),
         cmocka_unit_test(test_waterbed_zones_cluster_codes),

@@ -241,7 +241,9 @@ static lb_status first_visit(lb_ctx *ctx, scratch *s, size_t v, double dist)
 }
 
 /* Zones of one pseudo area: distance to it (ring) and adjacency order for every unit that is
- * near it and not treated; the area's own units get order -1. Fills s->touched. */
+ * near it and not treated; the area's own units get order -1. The orders are walked as far as
+ * the zones or the far-control exclusion need (--far-exclude-adjacency may go beyond the
+ * reported orders). Fills s->touched. */
 static lb_status pseudo_zones(lb_ctx *ctx, const wb_data *d, const cluster *c, scratch *s)
 {
     int centroid = d->dist == LB_WB_DIST_CENTROID;
@@ -281,7 +283,8 @@ static lb_status pseudo_zones(lb_ctx *ctx, const wb_data *d, const cluster *c, s
     for (size_t i = 0; i < s->n_touched; i++)
         if (s->order[s->touched[i]] == 1)
             s->front[s->n_front++] = s->touched[i];
-    for (int k = 2; k <= d->n_adj && s->n_front > 0; k++) {
+    int max_order = d->n_adj > d->far_excl_adj ? d->n_adj : d->far_excl_adj;
+    for (int k = 2; k <= max_order && s->n_front > 0; k++) {
         s->n_next = 0;
         for (size_t i = 0; i < s->n_front; i++) {
             size_t a = s->front[i];
@@ -359,7 +362,10 @@ static lb_status pseudo_dids(lb_ctx *ctx, const wb_data *d, size_t f, const clus
                 int in_area = s->order[u] < 0;
                 double w = o.w[u], dl = o.s1[u] - o.s0[u];
                 int cls = o.cls[u];
-                if ((in_area || s->dist[u] <= last) && wb_in_region(d, f, u)) {
+                /* the same far control as the tested DiD's: without the adjacency orders
+                 * 1..N of the (pseudo) area, else the p-values compare unlike DiDs */
+                int excl_adj = s->order[u] >= 1 && s->order[u] <= d->far_excl_adj;
+                if ((in_area || s->dist[u] <= last || excl_adj) && wb_in_region(d, f, u)) {
                     far.w[cls] -= w;
                     far.wd[cls] -= w * dl;
                     far.cnt[cls]--;
