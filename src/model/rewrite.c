@@ -251,7 +251,8 @@ lb_status lb_model_rewrite(lb_ctx *ctx, const char *path, const unsigned char *b
         (e->calibration && (st = drop_calibration(&w, root)) != LB_OK))
         goto cleanup;
 
-    qsort(w.sp, w.n_sp, sizeof(*w.sp), by_from);
+    if (w.n_sp > 1) /* qsort's pointer must not be NULL, even for 0 elements */
+        qsort(w.sp, w.n_sp, sizeof(*w.sp), by_from);
     size_t cap = len + strlen(tail) + (e->calibration ? strlen(e->calibration) : 0) + 64;
     for (size_t i = 0; i < w.n_sp; i++)
         cap += strlen(w.sp[i].text);
