@@ -629,28 +629,11 @@ static lb_status write_dim_class(lb_ctx *ctx, change_run *r, size_t d, const lb_
     snprintf(title, sizeof(title), "Ontwikkeling %s %d-%d", r->a.s->dim_label[d], r->a.year,
              r->b.year);
     const lb_class_table ct = dev_classes(r, title);
-    const lb_style style = {.kind = LB_STYLE_RASTER_CLASSES, .classes = &ct, .band = 1};
-    for (int f = 0; st == LB_OK && f < 2; f++) {
-        char file[256];
-        snprintf(file, sizeof(file), "change_class_%s_%d_%d.%s", code, r->a.year, r->b.year,
-                 f ? "qml" : "tif");
-        char *path = lb_outdir_tmp_path(&r->out, file);
-        if (!path)
-            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
-        else if (f == 0)
-            st = lb_write_raster_classes(ctx, path, &r->grid, cls, &ct, ro);
-        else
-            st = lb_style_write_qml(ctx, path, &style);
-        free(path);
-        if (st == LB_OK)
-            json_object_array_add(r->outputs, json_object_new_string(file));
-        if (st == LB_OK && f == 0) { /* the category names */
-            char *aux = lb_core_strfmt("%s.aux.xml", file);
-            json_object_array_add(r->outputs, aux ? json_object_new_string(aux) : NULL);
-            free(aux);
-        }
-    }
-    return st;
+    if (st != LB_OK)
+        return st;
+    char base[256];
+    snprintf(base, sizeof(base), "change_class_%s_%d_%d", code, r->a.year, r->b.year);
+    return lb_style_write_class_map(ctx, &r->out, base, &r->grid, cls, &ct, ro, r->outputs);
 }
 
 /* The Δ raster (bands written one at a time), the development-class raster, their QGIS

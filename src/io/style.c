@@ -6,12 +6,15 @@
 
 #include "../core/ctx.h"
 #include "gdal_env.h"
+#include "outdir.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
 #include <gdal.h>
 #include <ogr_api.h>
+
+#include <json-c/json.h>
 
 #include <errno.h>
 #include <math.h>
@@ -739,5 +742,34 @@ lb_status lb_io_gpkg_add_view(lb_ctx *ctx, const char *gpkg, const char *base, c
     free(iff);
     free(iv);
     free(ib);
+    return st;
+}
+
+lb_status lb_style_write_class_map(lb_ctx *ctx, const struct lb_outdir *out, const char *base,
+                                   const lb_grid *g, const unsigned char *classes,
+                                   const lb_class_table *ct, const lb_raster_opts *ro,
+                                   struct json_object *outputs)
+{
+    const lb_style style = {.kind = LB_STYLE_RASTER_CLASSES, .classes = ct, .band = 1};
+    lb_status st = LB_OK;
+    for (int f = 0; st == LB_OK && f < 2; f++) {
+        char *file = lb_core_strfmt("%s.%s", base, f ? "qml" : "tif");
+        char *path = file ? lb_outdir_tmp_path(out, file) : NULL;
+        if (!path)
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+        else if (f == 0)
+            st = lb_write_raster_classes(ctx, path, g, classes, ct, ro);
+        else
+            st = lb_style_write_qml(ctx, path, &style);
+        free(path);
+        if (st == LB_OK)
+            json_object_array_add(outputs, json_object_new_string(file));
+        if (st == LB_OK && f == 0) { /* the category names */
+            char *aux = lb_core_strfmt("%s.aux.xml", file);
+            json_object_array_add(outputs, aux ? json_object_new_string(aux) : NULL);
+            free(aux);
+        }
+        free(file);
+    }
     return st;
 }

@@ -52,6 +52,17 @@ lb_status lb_style_qml(lb_ctx *ctx, const lb_style *s, char **out);
  * LB_OK, LB_ERR_ARG, LB_ERR_IO (path in the message), LB_ERR_NOMEM. */
 lb_status lb_style_write_qml(lb_ctx *ctx, const char *path, const lb_style *s);
 
+struct json_object;
+struct lb_outdir;
+/* A class map a planner drags into QGIS: BASE.tif (@p classes on @p g, paletted with @p ct's
+ * colours and category names, see lb_write_raster_classes) and its sidecar BASE.qml, both into
+ * @p out's temporary directory; their names (BASE.tif, BASE.tif.aux.xml, BASE.qml) are appended
+ * to @p outputs. */
+lb_status lb_style_write_class_map(lb_ctx *ctx, const struct lb_outdir *out, const char *base,
+                                   const lb_grid *g, const unsigned char *classes,
+                                   const lb_class_table *ct, const lb_raster_opts *ro,
+                                   struct json_object *outputs);
+
 /* The QGIS sidecar of a data file: same directory and base name, extension ".qml" (QGIS looks
  * for "scores_2022.qml" beside "scores_2022.tif"). Caller frees; NULL when out of memory. */
 char *lb_style_sidecar_path(const char *data_path);

@@ -90,28 +90,9 @@ static lb_status write_dim_raster(lb_ctx *ctx, score_run *r, const score_year *y
     memset(cls, 0, lb_grid_ncells(&r->grid));
     for (size_t k = 0; k < y->n_scored; k++)
         cls[y->cells[k]] = y->sc.kdim[d][k];
-    const lb_style style = {.kind = LB_STYLE_RASTER_CLASSES, .classes = &leg.ct, .band = 1};
-    lb_status st = LB_OK;
-    for (int f = 0; st == LB_OK && f < 2; f++) {
-        char file[256];
-        snprintf(file, sizeof(file), "dim_%s%s.%s", m->dims[d].code, yr, f ? "qml" : "tif");
-        char *path = lb_outdir_tmp_path(&r->out, file);
-        if (!path)
-            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
-        else if (f == 0)
-            st = lb_write_raster_classes(ctx, path, &r->grid, cls, &leg.ct, ro);
-        else
-            st = lb_style_write_qml(ctx, path, &style);
-        free(path);
-        if (st == LB_OK)
-            json_object_array_add(r->outputs, json_object_new_string(file));
-        if (st == LB_OK && f == 0) { /* the category names */
-            char *aux = lb_core_strfmt("%s.aux.xml", file);
-            json_object_array_add(r->outputs, aux ? json_object_new_string(aux) : NULL);
-            free(aux);
-        }
-    }
-    return st;
+    char base[256];
+    snprintf(base, sizeof(base), "dim_%s%s", m->dims[d].code, yr);
+    return lb_style_write_class_map(ctx, &r->out, base, &r->grid, cls, &leg.ct, ro, r->outputs);
 }
 
 /* scores_<year>.tif (written one band at a time), class_<year>.tif with its category names,
