@@ -618,7 +618,19 @@ static const char css[] =
     ".legend i.lw{height:0;border:0;border-top:3px solid #111}"
     ".legend i.lg{height:0;border:0;border-top:2px solid #1f5fa8}"
     ".legend i.lf{height:0;border:0;border-top:2px dashed #6a1b9a}"
-    "@media print{main{max-width:none}}";
+    /* Print (issue 15): A4, nothing clipped by a scroll box, wide tables shrink and wrap
+     * their headers instead of running off the page, headings stay with what follows them. */
+    "@page{size:A4;margin:14mm 10mm 16mm}"
+    "@media print{body{font-size:10.5pt;line-height:1.35}main{max-width:none;padding:0}"
+    "h2{margin:18px 0 8px}.tw{overflow:visible}"
+    "table{width:100%;font-size:8.5pt;margin:6px 0 10px}th,td{padding:2px 4px}"
+    "th{white-space:normal;overflow-wrap:normal;hyphens:manual}"
+    ".wide table{font-size:7pt}.wide th,.wide td{padding:2px 2px}"
+    "thead{display:table-header-group}tr,li{break-inside:avoid}"
+    "h1,h2,h3,h4,.sub{break-after:avoid}"
+    "figure,svg,.legend,.verdict{break-inside:avoid}"
+    ".chip{white-space:normal;border:1px solid #999}"
+    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
 static lb_status render(lb_ctx *ctx, const lb_diagnosis *dx, int html, lb_text *out)
 {
