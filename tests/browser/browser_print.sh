@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # The diagnosis printed as a wethouder would (issue 15): headless Chromium prints the demo wijk's
 # report to PDF; the PDF is A4, and pdftotext finds in it every number of the report, every
-# figure of the JSON as the report rounds it, every table column header, and no heading left
-# alone at the bottom of a page (print_check.py). Skipped (exit 77) without Chromium, pdftotext,
-# pdfinfo or python3. LB_PRINT_DIR=DIR keeps the PDF.
+# average of the JSON (each year; wijk, gemeente, aandachtswijken) as the report rounds it,
+# every table column header, and no heading left alone at the bottom of a page (print_check.py).
+# Skipped (exit 77) without Chromium, pdftotext, pdfinfo or python3. LB_PRINT_DIR=DIR keeps the PDF.
 source "$(dirname "$0")/../cli/lib.sh"
 chromium=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 for tool in "$chromium" pdftotext pdfinfo python3; do

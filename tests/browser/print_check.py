@@ -1,15 +1,13 @@
 # SPDX-License-Identifier: MIT
 # Compares a printed diagnosis (pdftotext output) with its HTML and JSON: every number the
 # report shows, every figure of the JSON as the report rounds it, every table column header, and
-# no heading as the last line of a page. Usage: print_check.py HTML JSON RAW.txt LAYOUT.txt [all]
-# ('all' also asks for the earlier years and the aandachtswijken of the JSON).
+# no heading as the last line of a page. Usage: print_check.py HTML JSON RAW.txt LAYOUT.txt
 import html
 import json
 import re
 import sys
 
 html_path, json_path, raw_path, layout_path = sys.argv[1:5]
-every_year = len(sys.argv) > 5 and sys.argv[5] == 'all'
 
 
 def norm(t):
@@ -44,7 +42,6 @@ if missing:
     fails.append(f'numbers of the report not in the PDF: {missing[:20]}')
 
 d = json.load(open(json_path, encoding='utf-8'))
-last = d['years'][-1]['year']
 want = []
 
 
@@ -61,7 +58,7 @@ def area(label, a, keys=('lbm', 'afw')):
 
 for y in d['years']:
     for who in ('wijk', 'gemeente', 'focus'):
-        if y.get(who) and (every_year or (y['year'] == last and who != 'focus')):
+        if y.get(who):
             area(f"{y['year']} {who}", y[who])
 for c in d.get('comparison', []):
     for k in ('wijk', 'gemeente', 'gap'):
@@ -69,7 +66,7 @@ for c in d.get('comparison', []):
             want.append((f"comparison {c['code']} {k}", fmt(c[k])))
 for dv in d.get('development', []):
     for who in ('wijk', 'gemeente', 'focus'):
-        if dv.get(who) and (every_year or who == 'wijk'):
+        if dv.get(who) and who == 'wijk':
             area(f"change {dv['from']}-{dv['to']} {who}", dv[who], ('lbm',))
 lost = [f'{n}={v}' for n, v in want if v not in pdf_nums]
 print(f'figures of the JSON checked: {len(want)}; {len(want) - len(lost)} in the PDF')
