@@ -68,7 +68,9 @@ void lb_doc_table_begin(lb_doc *k, const char *align, const char *const *head)
     k->align = align;
     k->col = 0;
     if (k->html) {
-        lb_text_puts(&k->t, "<div class=\"tw\"><table>\n<thead><tr>");
+        /* Ten or more columns do not fit an A4 page at the normal size: the print CSS
+         * shrinks tables marked wide. */
+        lb_text_printf(&k->t, "<div class=\"tw%s\"><table>\n<thead><tr>", n >= 10 ? " wide" : "");
         for (size_t i = 0; i < n; i++) {
             lb_text_printf(&k->t, "<th%s>", align[i] == 'r' ? " class=\"r\"" : "");
             lb_doc_esc(k, head[i]);

@@ -529,6 +529,55 @@ static void section_check(sink *k, const lb_diagnosis *dx, char *const reasons[3
     lb_doc_list_end(k);
 }
 
+/* Every average the JSON holds, so that a printed report carries all its figures (issue 15):
+ * each year's score, deviation and dimensions for the wijk, the gemeente and the focus areas. */
+static void section_all_years(sink *k, const lb_diagnosis *dx)
+{
+    const lb_scoreset *s = dx->s;
+    const size_t nd = s->n_dims, nc = 4 + nd;
+    lb_doc_heading(k, 2, "Bijlage: alle gemiddelden per jaar");
+    lb_doc_para(k, "De scores en afwijkingen per dimensie waarop dit rapport steunt, voor elk jaar "
+                   "en elk gebied (0 = referentieniveau).");
+    const char **head = calloc(nc, sizeof(*head));
+    char *align = calloc(nc + 1, 1);
+    if (!head || !align) {
+        k->t.failed = 1;
+        free(head);
+        free(align);
+        return;
+    }
+    head[0] = "Jaar";
+    head[1] = "Gebied";
+    head[2] = "Score";
+    head[3] = "Afwijking van de referentie";
+    memcpy(align, "llrr", 4);
+    for (size_t d = 0; d < nd; d++) {
+        head[4 + d] = lb_diagnose_dim_label(s, d);
+        align[4 + d] = 'r';
+    }
+    lb_doc_table_begin(k, align, head);
+    for (size_t ti = 0; ti < dx->n_t; ti++) {
+        const lb_diagnose_agg *rows[3] = {&dx->wijk[ti], &dx->gem[ti],
+                                          dx->focus ? &dx->focus[ti] : NULL};
+        static const char *const names[3] = {"wijk", "gemeente", "aandachtswijken"};
+        char year[16];
+        snprintf(year, sizeof(year), "%d", lb_diagnose_year(dx, ti));
+        for (int r = 0; r < 3; r++) {
+            if (!rows[r])
+                continue;
+            lb_doc_cell(k, year);
+            lb_doc_cell(k, names[r]);
+            lb_doc_cell(k, score(rows[r]->v[LB_OUT_LBM]).s);
+            lb_doc_cell(k, dev(rows[r]->v[LB_OUT_AFW]).s);
+            for (size_t d = 0; d < nd; d++)
+                lb_doc_cell(k, dev(rows[r]->v[LB_OUT_DIM0 + d]).s);
+        }
+    }
+    lb_doc_table_end(k);
+    free(head);
+    free(align);
+}
+
 static void section_method(sink *k, const lb_diagnosis *dx)
 {
     const lb_scoreset *s = dx->s;
@@ -618,7 +667,19 @@ static const char css[] =
     ".legend i.lw{height:0;border:0;border-top:3px solid #111}"
     ".legend i.lg{height:0;border:0;border-top:2px solid #1f5fa8}"
     ".legend i.lf{height:0;border:0;border-top:2px dashed #6a1b9a}"
-    "@media print{main{max-width:none}}";
+    /* Print (issue 15): A4, nothing clipped by a scroll box, wide tables shrink and wrap
+     * their headers instead of running off the page, headings stay with what follows them. */
+    "@page{size:A4;margin:14mm 10mm 16mm}"
+    "@media print{body{font-size:10.5pt;line-height:1.35}main{max-width:none;padding:0}"
+    "h2{margin:18px 0 8px}.tw{overflow:visible}"
+    "table{width:100%;font-size:8.5pt;margin:6px 0 10px}th,td{padding:2px 4px}"
+    "th{white-space:normal;overflow-wrap:normal;hyphens:manual}"
+    ".wide table{font-size:7pt}.wide th,.wide td{padding:2px 2px}"
+    "thead{display:table-header-group}tr,li{break-inside:avoid}"
+    "h1,h2,h3,h4,.sub{break-after:avoid}"
+    "figure,svg,.legend,.verdict{break-inside:avoid}"
+    ".chip{white-space:normal;border:1px solid #999}"
+    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
 static lb_status render(lb_ctx *ctx, const lb_diagnosis *dx, int html, lb_text *out)
 {
@@ -665,6 +726,7 @@ static lb_status render(lb_ctx *ctx, const lb_diagnosis *dx, int html, lb_text *
     section_units(&k, dx);
     section_check(&k, dx, reasons, why);
     section_method(&k, dx);
+    section_all_years(&k, dx);
     if (html)
         lb_text_puts(&k.t, "</main>\n</body>\n</html>\n");
     free(why);
