@@ -201,11 +201,14 @@ static lb_status wijk_codes(lb_ctx *ctx, const lb_scoreset *s, const char *gemee
 {
     char **codes = calloc(s->n_units + 1, sizeof(char *));
     size_t n = 0, no_code = 0;
+    int by_wijk = 0; /* a published table may have the column but no wijk codes in it */
+    for (size_t u = 0; s->wk_code && u < s->n_units && !by_wijk; u++)
+        by_wijk = s->wk_code[u] && *s->wk_code[u];
     if (!codes)
         return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     for (size_t u = 0; u < s->n_units; u++) {
         const char *c = s->id[u];
-        if (s->wk_code) {
+        if (by_wijk) {
             c = s->wk_code[u];
             if (!c || !*c) {
                 no_code++;
@@ -479,6 +482,9 @@ static lb_status scan_compute(lb_ctx *ctx, const lb_diagnose_options *o, const c
                           n_codes);
     if (st == LB_OK) {
         qsort(pl->w, pl->n, sizeof(*pl->w), rank_cmp);
+        /* The diagnosis borrows its selection, which moved with the sort. */
+        for (size_t i = 0; i < pl->n; i++)
+            pl->w[i].dx.sel = &pl->w[i].sel;
         st = scan_table(ctx, pl->s, pl->w, pl->n, res);
     }
     if (st == LB_OK && !(pl->doc = run_doc(o, gemeente, pl->s, pl->n, skipped)))
