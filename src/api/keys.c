@@ -340,6 +340,19 @@ static const lb_key change_keys[] = {
     K_COMMAND_LINE,
 };
 
+/* The focus areas, years and thresholds of the preventiebudget check: diagnose and scan. */
+#define K_DX_CHECK                                                                                 \
+    TEXT("focus", "aandachtswijken as polygons PATH[:LAYER] or codes CODE[,...]"),                 \
+        REAL("min-inside", -HUGE_VAL, HUGE_VAL, "a number",                                        \
+             "share of a unit inside a polygon to belong (default 0.5)"),                          \
+        VALID("year", 1, valid_years, "Y[,Y...]",                                                  \
+              "years to use (default all; the last is the peiljaar)"),                             \
+        REAL("clear-sd", -HUGE_VAL, HUGE_VAL, "a number",                                          \
+             "'clearly below the gemeente': at least K sd (default 0.5)"),                         \
+        REAL("focus-distance", -HUGE_VAL, HUGE_VAL, "a number",                                    \
+             "near aandachtswijk level: lbm within D (default 0.20)"),                             \
+        REAL("min-inhabitants", -HUGE_VAL, HUGE_VAL, "a number", "size criterion (default 2500)")
+
 static const lb_key diagnose_keys[] = {
     LIST("scores", "PATH[:LAYER]: a score run or a table of scores (repeatable)"),
     K_SOURCE_FIELDS,
@@ -351,16 +364,7 @@ static const lb_key diagnose_keys[] = {
     TEXT("gemeente", "gemeente codes or unit ids to compare with; 'X*' is a prefix"),
     TEXT("gemeente-polygon", "the gemeente as polygon PATH[:LAYER]"),
     TEXT("gemeente-naam", "name of the gemeente in the report"),
-    TEXT("focus", "aandachtswijken as polygons PATH[:LAYER] or codes CODE[,...]"),
-    REAL("min-inside", -HUGE_VAL, HUGE_VAL, "a number",
-         "share of a unit inside a polygon to belong (default 0.5)"),
-    VALID("year", 1, valid_years, "Y[,Y...]",
-          "years to use (default all; the last is the peiljaar)"),
-    REAL("clear-sd", -HUGE_VAL, HUGE_VAL, "a number",
-         "'clearly below the gemeente': at least K sd (default 0.5)"),
-    REAL("focus-distance", -HUGE_VAL, HUGE_VAL, "a number",
-         "near aandachtswijk level: lbm within D (default 0.20)"),
-    REAL("min-inhabitants", -HUGE_VAL, HUGE_VAL, "a number", "size criterion (default 2500)"),
+    K_DX_CHECK,
     TEXT("output", "report directory (created; files appear when complete)"),
     TEXT("name", "file name of the report without extension (default: the wijk code)"),
     FLAG("overwrite", "replace the report of the same name written earlier by leefbaar"),
@@ -373,16 +377,7 @@ static const lb_key scan_keys[] = {
     YEAR("table-year", "year of every row of a table without a year column"),
     K_S_SRS,
     TEXT("gemeente", "the gemeenten to scan: codes CODE[,CODE...], 'X*' a prefix (default all)"),
-    TEXT("focus", "aandachtswijken as polygons PATH[:LAYER] or codes CODE[,...]"),
-    REAL("min-inside", -HUGE_VAL, HUGE_VAL, "a number",
-         "share of a unit inside a polygon to belong (default 0.5)"),
-    VALID("year", 1, valid_years, "Y[,Y...]",
-          "years to use (default all; the last is the peiljaar)"),
-    REAL("clear-sd", -HUGE_VAL, HUGE_VAL, "a number",
-         "'clearly below the gemeente': at least K sd (default 0.5)"),
-    REAL("focus-distance", -HUGE_VAL, HUGE_VAL, "a number",
-         "near aandachtswijk level: lbm within D (default 0.20)"),
-    REAL("min-inhabitants", -HUGE_VAL, HUGE_VAL, "a number", "size criterion (default 2500)"),
+    K_DX_CHECK,
     TEXT("output", "output directory (created; files appear when complete)"),
     FLAG("overwrite", "replace the files of an earlier scan in the directory"),
     K_COMMAND_LINE,
