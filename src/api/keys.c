@@ -218,6 +218,13 @@ static lb_status check_diagnose(lb_ctx *ctx, const lb_opts *o, int writing)
     return need_output(ctx, o, writing, "REPORT_DIR");
 }
 
+static lb_status check_scan(lb_ctx *ctx, const lb_opts *o, int writing)
+{
+    if (!lb_opts_is_set(o, "scores"))
+        return lb_ctx_error(ctx, LB_ERR_ARG, "--scores is required");
+    return need_output(ctx, o, writing, "OUTDIR");
+}
+
 static lb_status check_waterbed(lb_ctx *ctx, const lb_opts *o, int writing)
 {
     if (!lb_opts_is_set(o, "scores"))
@@ -333,6 +340,19 @@ static const lb_key change_keys[] = {
     K_COMMAND_LINE,
 };
 
+/* The focus areas, years and thresholds of the preventiebudget check: diagnose and scan. */
+#define K_DX_CHECK                                                                                 \
+    TEXT("focus", "aandachtswijken as polygons PATH[:LAYER] or codes CODE[,...]"),                 \
+        REAL("min-inside", -HUGE_VAL, HUGE_VAL, "a number",                                        \
+             "share of a unit inside a polygon to belong (default 0.5)"),                          \
+        VALID("year", 1, valid_years, "Y[,Y...]",                                                  \
+              "years to use (default all; the last is the peiljaar)"),                             \
+        REAL("clear-sd", -HUGE_VAL, HUGE_VAL, "a number",                                          \
+             "'clearly below the gemeente': at least K sd (default 0.5)"),                         \
+        REAL("focus-distance", -HUGE_VAL, HUGE_VAL, "a number",                                    \
+             "near aandachtswijk level: lbm within D (default 0.20)"),                             \
+        REAL("min-inhabitants", -HUGE_VAL, HUGE_VAL, "a number", "size criterion (default 2500)")
+
 static const lb_key diagnose_keys[] = {
     LIST("scores", "PATH[:LAYER]: a score run or a table of scores (repeatable)"),
     K_SOURCE_FIELDS,
@@ -344,19 +364,22 @@ static const lb_key diagnose_keys[] = {
     TEXT("gemeente", "gemeente codes or unit ids to compare with; 'X*' is a prefix"),
     TEXT("gemeente-polygon", "the gemeente as polygon PATH[:LAYER]"),
     TEXT("gemeente-naam", "name of the gemeente in the report"),
-    TEXT("focus", "aandachtswijken as polygons PATH[:LAYER] or codes CODE[,...]"),
-    REAL("min-inside", -HUGE_VAL, HUGE_VAL, "a number",
-         "share of a unit inside a polygon to belong (default 0.5)"),
-    VALID("year", 1, valid_years, "Y[,Y...]",
-          "years to use (default all; the last is the peiljaar)"),
-    REAL("clear-sd", -HUGE_VAL, HUGE_VAL, "a number",
-         "'clearly below the gemeente': at least K sd (default 0.5)"),
-    REAL("focus-distance", -HUGE_VAL, HUGE_VAL, "a number",
-         "near aandachtswijk level: lbm within D (default 0.20)"),
-    REAL("min-inhabitants", -HUGE_VAL, HUGE_VAL, "a number", "size criterion (default 2500)"),
+    K_DX_CHECK,
     TEXT("output", "report directory (created; files appear when complete)"),
     TEXT("name", "file name of the report without extension (default: the wijk code)"),
     FLAG("overwrite", "replace the report of the same name written earlier by leefbaar"),
+    K_COMMAND_LINE,
+};
+
+static const lb_key scan_keys[] = {
+    LIST("scores", "PATH[:LAYER]: a score run or a table of scores (repeatable)"),
+    K_SOURCE_FIELDS,
+    YEAR("table-year", "year of every row of a table without a year column"),
+    K_S_SRS,
+    TEXT("gemeente", "the gemeenten to scan: codes CODE[,CODE...], 'X*' a prefix (default all)"),
+    K_DX_CHECK,
+    TEXT("output", "output directory (created; files appear when complete)"),
+    FLAG("overwrite", "replace the files of an earlier scan in the directory"),
     K_COMMAND_LINE,
 };
 
@@ -526,6 +549,7 @@ static const lb_key_alias change_aliases[] = {COMMON_ALIASES, ALIAS("s_srs", "s-
                                               GEOJSON_ALIAS};
 static const lb_key_alias diagnose_aliases[] = {ALIAS("o", "output"), ALIAS("s", "scores"),
                                                 ALIAS("basename", "name")};
+static const lb_key_alias scan_aliases[] = {ALIAS("o", "output"), ALIAS("s", "scores")};
 static const lb_key_alias waterbed_aliases[] = {ALIAS("o", "output")};
 static const lb_key_alias scores_aliases[] = {ALIAS("s", "scores")};
 static const lb_key_alias calibrate_aliases[] = {ALIAS("o", "output"), ALIAS("i", "input"),
@@ -542,6 +566,7 @@ static const lb_operation op_change =
     OPERATION("change", change_keys, change_aliases, check_change);
 static const lb_operation op_diagnose =
     OPERATION("diagnose", diagnose_keys, diagnose_aliases, check_diagnose);
+static const lb_operation op_scan = OPERATION("scan", scan_keys, scan_aliases, check_scan);
 static const lb_operation op_waterbed =
     OPERATION("waterbed", waterbed_keys, waterbed_aliases, check_waterbed);
 static const lb_operation op_scores =
@@ -551,5 +576,5 @@ static const lb_operation op_calibrate =
 static const lb_operation op_demo = OPERATION("demo", demo_keys, demo_aliases, check_demo);
 
 const lb_operation *const lb_operations[] = {&op_score,  &op_change,    &op_diagnose, &op_waterbed,
-                                             &op_scores, &op_calibrate, &op_demo};
+                                             &op_scores, &op_calibrate, &op_demo,     &op_scan};
 const size_t lb_n_operations = N_OF(lb_operations);

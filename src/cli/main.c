@@ -18,6 +18,7 @@ static const cli_command commands[] = {
      cmd_change},
     {"model", "check a model file and list its dimensions and indicators", cmd_model},
     {"diagnose", "first diagnosis of one wijk (HTML, Markdown, JSON report)", cmd_diagnose},
+    {"scan", "preventiebudget check of every wijk: ranking, map, index of diagnoses", cmd_scan},
     {"waterbed", "waterbed effects: zones, statistics and tests around focus areas", cmd_waterbed},
     {"calibrate", "fit a model's coefficients to a target per unit, with honest fit statistics",
      cmd_calibrate},

@@ -77,6 +77,21 @@ lb_status lb_diagnose_compute(lb_ctx *ctx, const lb_diagnose_options *o, lb_resu
  * lb_diagnose_run did. */
 lb_status lb_diagnose_exec(lb_ctx *ctx, const lb_diagnose_options *o);
 
+/* The options both `diagnose` and `scan` take under the same keys ("scores" and the source
+ * fields, "year", "gemeente", "focus", the thresholds, "command-line") into @p o (first filled
+ * with the defaults); the wijk, names and output are left to the caller. The strings are
+ * borrowed from @p opts and from @p m, which the caller frees with lb_diagnose_opts_free()
+ * (also after a failure it is safe). LB_ERR_NOMEM. */
+typedef struct lb_diagnose_opts_mem {
+    lb_score_source *src;
+    char **copies;
+    size_t n;
+    int *years;
+} lb_diagnose_opts_mem;
+lb_status lb_diagnose_options_from_opts(lb_ctx *ctx, const lb_opts *opts, lb_diagnose_options *o,
+                                        lb_diagnose_opts_mem *m);
+void lb_diagnose_opts_free(lb_diagnose_opts_mem *m);
+
 /* ---- selection --------------------------------------------------------------------------- */
 
 /* Which units form the wijk, the gemeente and the focus areas. Flags are n_units long. */

@@ -43,7 +43,8 @@ expect() { # expect "WORDS" "EXPECTED"; words split at '=' as bash does (COMP_WO
     [[ $got == "$2" ]] && ok "'leefbaar $1' -> $2" || bad "'leefbaar $1' gave '$got', want '$2'"
 }
 
-expect "sc" "score"
+expect "sc" "scan score"
+expect "sca" "scan"
 expect "d" "demo diagnose"
 expect "--v" "--version"
 expect "score --mo" "--mode --model"

@@ -168,7 +168,7 @@ for h in "$src"/include/leefbaar/*.h; do
 done
 [[ ! -e "$moved/include/leefbaar/meson.build" && ! -e "$moved/include/leefbaar/version.h.in" ]] \
     && ok "only headers in include/leefbaar" || bad "build files installed with the headers"
-for cmd in "" score change diagnose waterbed model demo; do
+for cmd in "" score change diagnose scan waterbed model demo; do
     page=$moved/share/man/man1/leefbaar${cmd:+-$cmd}.1
     [[ -s $page ]] && ok "man page $(basename "$page")" || bad "missing $page"
 done
@@ -177,9 +177,9 @@ if [[ -n $comp && -s $comp ]]; then
     ok "bash completion installed"
     got=$(PATH="$moved/bin:/usr/bin:/bin" bash -c '
         source "$1"
-        COMP_WORDS=(leefbaar sc); COMP_CWORD=1; _leefbaar; echo "${COMPREPLY[*]}"' _ "$comp")
-    [[ $got == score ]] && ok "installed completion completes 'sc' to score" \
-        || bad "installed completion of 'sc': '$got'"
+        COMP_WORDS=(leefbaar sco); COMP_CWORD=1; _leefbaar; echo "${COMPREPLY[*]}"' _ "$comp")
+    [[ $got == score ]] && ok "installed completion completes 'sco' to score" \
+        || bad "installed completion of 'sco': '$got'"
 else
     bad "bash completion not installed under the prefix"
 fi
