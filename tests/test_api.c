@@ -13,6 +13,7 @@
 #include "api/opts.h"
 #include "core/ctx.h"
 #include "data/result.h"
+#include "io/preview.h"
 #include "pipeline/demo.h"
 
 #include <leefbaar/leefbaar.h>
@@ -739,6 +740,32 @@ static void test_api_change_memory_equals_files(void **state)
     lb_opts_destroy(o);
 }
 
+/* The demo's class preview shows the wijk outlines: pixels of the boundary colour, and the
+ * colour is the dark grey of lb_preview_png's palette. */
+static void test_api_demo_preview_has_wijken(void **state)
+{
+    demo_fixture *f = *state;
+    char png[600];
+    snprintf(png, sizeof(png), "%s/demo/score/class_2022.png", f->dir);
+    GDALDatasetH ds = GDALOpenEx(png, GDAL_OF_RASTER, NULL, NULL, NULL);
+    assert_non_null(ds);
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    int w = GDALGetRasterXSize(ds), h = GDALGetRasterYSize(ds);
+    const int line = 9 + LB_PREVIEW_LINE; /* after the 9 classes */
+    const GDALColorEntry *e = GDALGetColorEntry(GDALGetRasterColorTable(b), line);
+    assert_non_null(e);
+    assert_true(e->c1 < 80 && e->c2 < 80 && e->c3 < 80 && e->c4 == 255);
+    unsigned char *px = malloc((size_t)w * (size_t)h);
+    assert_non_null(px);
+    assert_int_equal(GDALRasterIO(b, GF_Read, 0, 0, w, h, px, w, h, GDT_Byte, 0, 0), CE_None);
+    size_t n_line = 0;
+    for (size_t i = 0; i < (size_t)w * (size_t)h; i++)
+        n_line += px[i] == line;
+    assert_true(n_line > 1000); /* ten wijken: thousands of outline pixels */
+    free(px);
+    GDALClose(ds);
+}
+
 static void test_api_waterbed_memory_equals_files(void **state)
 {
     demo_fixture *f = *state;
@@ -944,6 +971,7 @@ int main(void)
         cmocka_unit_test(test_api_waterbed_memory_equals_files),
         cmocka_unit_test(test_api_diagnose_memory_equals_files),
         cmocka_unit_test(test_api_scores_open),
+        cmocka_unit_test(test_api_demo_preview_has_wijken),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     return rc + cmocka_run_group_tests(demo, demo_setup, demo_teardown);

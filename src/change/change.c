@@ -664,10 +664,20 @@ static lb_status write_rasters(lb_ctx *ctx, change_run *r)
     const lb_raster_opts ro = {r->w->raster_format, r->w->creation_options,
                                (const char *const *)meta};
     /* the Δ raster's fill also classifies Δlbm into p.cls */
-    const lb_mapset ms = {"change",     "change_class", yy,  &r->grid,
-                          nb,           fill_delta,     &p,  (const char *const *)names,
-                          units,        p.cls,          &ct, &ro,
-                          r->w->preview};
+    const lb_mapset ms = {"change",
+                          "change_class",
+                          yy,
+                          &r->grid,
+                          nb,
+                          fill_delta,
+                          &p,
+                          (const char *const *)names,
+                          units,
+                          p.cls,
+                          &ct,
+                          &ro,
+                          r->w->preview,
+                          NULL};
     if (st == LB_OK)
         st = lb_mapset_write(ctx, &r->out, &ms, r->outputs);
     float *delta = st == LB_OK ? malloc((n ? n : 1) * sizeof(float)) : NULL;

@@ -40,7 +40,7 @@ lb_status lb_mapset_write(lb_ctx *ctx, const lb_outdir *out, const lb_mapset *m,
         else if (f == CLASSES)
             st = lb_write_raster_classes(ctx, path, m->grid, m->classes, m->classes_ct, m->ro);
         else
-            st = lb_preview_png(ctx, path, m->grid, m->classes, m->classes_ct, 1);
+            st = lb_preview_png(ctx, path, m->grid, m->classes, m->classes_ct, 1, m->areas);
         free(path);
         if (st == LB_OK)
             json_object_array_add(outputs, json_object_new_string(file));

@@ -6,6 +6,7 @@
 #define LB_IO_MAPSET_H
 
 #include "outdir.h"
+#include "preview.h"
 #include "write.h"
 
 #include <json-c/json_object.h>
@@ -25,6 +26,7 @@ typedef struct lb_mapset {
     const lb_class_table *classes_ct; /* legend of the classes, breaks for the value style */
     const lb_raster_opts *ro;
     int preview;
+    const lb_preview_areas *areas; /* drawn over the preview; NULL: none */
 } lb_mapset;
 
 /* Write the set into the temporary directory of @p out and append every file name written to
