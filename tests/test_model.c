@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <yaml.h>
 
 enum { PATH_SIZE = 1024 };
 
@@ -749,25 +750,53 @@ static double seconds_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Seconds libyaml alone takes to load @p path as a document: the peer the model parser is timed
+ * against, measured in the same process a moment apart, so a loaded machine slows both. */
+static double yaml_load_seconds(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    assert_true(yaml_parser_initialize(&parser));
+    yaml_parser_set_input_file(&parser, fp);
+    double t0 = seconds_now();
+    assert_true(yaml_parser_load(&parser, &doc));
+    double dt = seconds_now() - t0;
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    fclose(fp);
+    return dt;
+}
+
 /* 110,000 indicators with a duplicate at the very end: the duplicate is found, naming the first
- * one's line, and the check is not quadratic (it took 247 s; a hash set takes well under a
- * second, so 30 s is a bound no loaded machine should reach). */
+ * one's line, and the check is not quadratic. It took 247 s against about 1 s for libyaml to
+ * load the same file; with a hash set the whole parse costs a small multiple of libyaml's load.
+ * The bound is a ratio to that peer (best of two each), not a wall-clock limit, so a busy or
+ * sanitised build does not fail it while a quadratic check (ratio in the hundreds) does. */
 static void test_model_many_indicators_duplicate_fast(void **state)
 {
     lb_ctx *ctx = *state;
     char path[64];
     write_generated_model(path, sizeof(path), 110000, 50000, "0.01");
-    lb_model *m = NULL;
-    double t0 = seconds_now();
-    lb_status st = lb_model_load(ctx, path, &m);
-    double dt = seconds_now() - t0;
+    double best_yaml = HUGE_VAL, best_model = HUGE_VAL;
+    for (int rep = 0; rep < 2; rep++) {
+        double y = yaml_load_seconds(path);
+        best_yaml = y < best_yaml ? y : best_yaml;
+        lb_model *m = NULL;
+        double t0 = seconds_now();
+        lb_status st = lb_model_load(ctx, path, &m);
+        double dt = seconds_now() - t0;
+        best_model = dt < best_model ? dt : best_model;
+        assert_int_equal(st, LB_ERR_MODEL);
+        /* indicator i50000 is the 50001st item, on line 5 + 50000 */
+        assert_non_null(strstr(lb_ctx_errmsg(ctx), "duplicate indicator id 'i50000' (first at "
+                                                   "line 50005)"));
+    }
     unlink(path);
-    assert_int_equal(st, LB_ERR_MODEL);
-    /* indicator i50000 is the 50001st item, on line 5 + 50000 */
-    assert_non_null(strstr(lb_ctx_errmsg(ctx), "duplicate indicator id 'i50000' (first at line "
-                                               "50005)"));
-    print_message("110000 indicators checked in %.2f s\n", dt);
-    assert_true(dt < 30.0);
+    print_message("110000 indicators checked in %.2f s; libyaml loads the file in %.2f s\n",
+                  best_model, best_yaml);
+    assert_true(best_model < 20.0 * best_yaml + 0.05);
 }
 
 /* Non-finite and absurd coefficients are refused by the parser (issue 18: coef 1e308 turned
