@@ -88,13 +88,15 @@ static nbuf raw(double v)
 
 /* A raw indicator value with the model's unit ("55,1 dB Lden"); no unit when the model gives
  * none or the value is missing. */
-static nbuf raw_unit(double v, const char *unit)
+typedef struct ubuf {
+    char s[48 + 4 * 40 + 8]; /* a number, a space and a unit of at most 40 UTF-8 characters */
+} ubuf;
+
+static ubuf raw_unit(double v, const char *unit)
 {
-    nbuf b = raw(v);
-    if (unit && *unit && !isnan(v)) {
-        size_t n = strlen(b.s);
-        snprintf(b.s + n, sizeof(b.s) - n, " %s", unit);
-    }
+    ubuf b;
+    snprintf(b.s, sizeof(b.s), "%s%s%s", raw(v).s, unit && *unit && !isnan(v) ? " " : "",
+             unit && *unit && !isnan(v) ? unit : "");
     return b;
 }
 

@@ -85,11 +85,15 @@ char *lb_diagnose_weighting(const lb_diagnosis *dx)
         lb_text_printf(&t,
                        "Weging: elk gemiddelde in dit rapport (van de wijk, de gemeente en de "
                        "aandachtswijken, en de spreiding die de toets gebruikt) is gewogen naar "
-                       "%s van elke %s: een %s met %s telt twee keer zo zwaar. De kolom "
-                       "'%s (gewicht)' hierboven is de som daarvan over de %s met een score. De "
-                       "scores van de afzonderlijke %s in paragraaf 6 zijn niet "
-                       "gemiddeld.",
-                       by, one, one, twice, lb_diagnose_weight_header(dx), many, many);
+                       "%s van elke %s: een %s met %s telt twee keer zo zwaar.",
+                       by, one, one, twice);
+        if (dx->weighted[dx->n_t - 1])
+            lb_text_printf(&t,
+                           " De kolom '%s (gewicht)' hierboven is de som daarvan over de %s met "
+                           "een score.",
+                           lb_diagnose_weight_header(dx), many);
+        lb_text_printf(&t, " De scores van de afzonderlijke %s in paragraaf 6 zijn niet gemiddeld.",
+                       many);
         if (n_weighted < dx->n_t) {
             lb_text_puts(&t, " In ");
             size_t j = 0;

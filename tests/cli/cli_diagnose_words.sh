@@ -39,7 +39,8 @@ focus=$S/leefstad.gpkg:focus_wijken
     && words "partly a focus area" "$TMP/part/WK990106" "$M" partial \
     || bad "partly: $(cat "$TMP/err")"
 
-# A run whose model gives no unit for two indicators: those values carry none.
+# A run whose model gives no unit for two indicators: those values carry none; and one whose
+# unit is as long as a model may give (40 characters of 3 bytes each), printed whole.
 cp -r "$TMP/demo/score" "$TMP/nounit"
 "$PY" - "$TMP/nounit/run.json" <<'PY'
 import json, sys
@@ -48,11 +49,13 @@ d = json.load(open(p, encoding='utf-8'))
 for i in d['model']['indicators']:
     if i['id'] in ('road_noise', 'single_person_households'):
         i.pop('unit', None)
+    if i['id'] == 'green_share':
+        i['unit'] = '\u20ac' * 40
 json.dump(d, open(p, 'w', encoding='utf-8'))
 PY
 "$LEEFBAAR" diagnose -q --scores "$TMP/nounit" --wijk-polygon "$S/leefstad.gpkg:wijken" \
     --wijk WK990100 --focus "$focus" -o "$TMP/nu" 2>"$TMP/err" \
     && words "no unit where the model has none" "$TMP/nu/WK990100" "$M" none \
-        road_noise=none single_person_households=none \
+        road_noise=none single_person_households=none green_share="$(printf '€%.0s' {1..40})" \
     || bad "no-unit run: $(cat "$TMP/err")"
 finish

@@ -3,16 +3,17 @@
 # or English words, no file paths in the Dutch text, indicator values with the unit their model
 # gives (the model parsed here, independently of leefbaar), and the sentence that the wijk is
 # itself an aandachtswijk exactly when it is. Usage:
-#   diagnose_words.py BASE MODEL.yaml|- focus|partial|none [ID=none ...]
+#   diagnose_words.py BASE MODEL.yaml|- focus|partial|none [ID=none|ID=UNIT ...]
 # BASE is the report without extension; MODEL the model file the scores were made with ("-"
-# when the scores carry no indicators); IDs listed as ID=none have no unit in the run.
+# when the scores carry no indicators); ID=none: the run gives that indicator no unit, ID=UNIT:
+# the run gives it UNIT instead of the model's.
 import html
 import json
 import re
 import sys
 
 base, model_path, focus_want = sys.argv[1:4]
-no_unit = {a.split('=')[0] for a in sys.argv[4:]}
+override = dict(a.split('=', 1) for a in sys.argv[4:])
 fails = []
 
 
@@ -84,8 +85,8 @@ if model_path != '-':
             rows[cells[0]] = cells
     for i in inds:
         label, unit = units[i['id']]
-        if i['id'] in no_unit:
-            unit = None
+        if i['id'] in override:
+            unit = None if override[i['id']] == 'none' else override[i['id']]
         check(i.get('unit') == unit, f"JSON unit of {i['id']}: {i.get('unit')!r} = model {unit!r}")
         row = rows.get(label)
         check(row is not None, f'row of indicator {label!r} in the Markdown')
