@@ -724,6 +724,97 @@ static void test_model_err_resampling(void **state)
                  "'resampling' in indicator 'green' must be one of bilinear, nearest; got 'cubic'");
 }
 
+/* ---- unit: ---------------------------------------------------------------------------------- */
+
+/* A one-indicator model whose indicator entry ends with the line @p unit_line (may be ""). */
+static lb_status load_unit(lb_ctx *ctx, const char *unit_line, lb_model **out)
+{
+    char text[1024];
+    int n = snprintf(text, sizeof(text),
+                     "name: u\n"
+                     "dimensions:\n"
+                     "  - {code: won, label: Woningvoorraad}\n"
+                     "indicators:\n"
+                     "  - id: koop\n"
+                     "    dimension: won\n"
+                     "    kind: attribute\n"
+                     "    layer: buurten\n"
+                     "    field: P_KOOPWON\n"
+                     "    coef: 0.01\n"
+                     "%s",
+                     unit_line);
+    assert_true(n > 0 && (size_t)n < sizeof(text));
+    return lb_model_load_buffer(ctx, "unit.yaml", (const unsigned char *)text, (size_t)n, out);
+}
+
+static void expect_unit_error(lb_ctx *ctx, const char *unit_line, const char *where,
+                              const char *what)
+{
+    lb_model *m = NULL;
+    lb_status st = load_unit(ctx, unit_line, &m);
+    const char *msg = lb_ctx_errmsg(ctx);
+    if (st != LB_ERR_MODEL || strncmp(msg, where, strlen(where)) != 0 || !strstr(msg, what))
+        print_error("unit line '%s': status %d, message: %s\n", unit_line, (int)st, msg);
+    assert_int_equal(st, LB_ERR_MODEL);
+    assert_null(m);
+    assert_true(strncmp(msg, where, strlen(where)) == 0);
+    assert_non_null(strstr(msg, what));
+}
+
+static void test_model_unit_kept_as_written(void **state)
+{
+    lb_ctx *ctx = *state;
+    lb_model *m = NULL;
+    /* µg/m³: two- and three-byte UTF-8 */
+    assert_int_equal(load_unit(ctx, "    unit: \"\xc2\xb5g/m\xc2\xb3\"\n", &m), LB_OK);
+    assert_string_equal(m->ind[0].unit, "\xc2\xb5g/m\xc2\xb3");
+    char buf[512];
+    lb_model_indicator_describe(m, 0, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "unit \"\xc2\xb5g/m\xc2\xb3\""));
+    lb_model_destroy(m);
+    /* plain text, spaces inside */
+    assert_int_equal(load_unit(ctx, "    unit: aantal binnen 500 m\n", &m), LB_OK);
+    assert_string_equal(m->ind[0].unit, "aantal binnen 500 m");
+    lb_model_destroy(m);
+    /* no unit: none, never a default */
+    assert_int_equal(load_unit(ctx, "", &m), LB_OK);
+    assert_null(m->ind[0].unit);
+    lb_model_indicator_describe(m, 0, buf, sizeof(buf));
+    assert_null(strstr(buf, "unit"));
+    lb_model_destroy(m);
+    /* the bound counts characters, not bytes: 40 times "×" (80 bytes) is allowed */
+    char line[256] = "    unit: \"";
+    for (int i = 0; i < 40; i++)
+        strcat(line, "\xc3\x97");
+    strcat(line, "\"\n");
+    assert_int_equal(load_unit(ctx, line, &m), LB_OK);
+    assert_int_equal(strlen(m->ind[0].unit), 80);
+    lb_model_destroy(m);
+}
+
+static void test_model_err_unit(void **state)
+{
+    lb_ctx *ctx = *state;
+    /* 41 characters */
+    expect_unit_error(
+        ctx, "    unit: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n",
+        "unit.yaml:11:11: ", "'unit' in indicator 'koop' has 41 characters, at most 40");
+    expect_unit_error(ctx, "    unit: [dB, Lden]\n",
+                      "unit.yaml:11:11: ", "'unit' in indicator 'koop' must be text");
+    expect_unit_error(ctx, "    unit: {a: b}\n",
+                      "unit.yaml:11:11: ", "'unit' in indicator 'koop' must be text");
+    expect_unit_error(ctx, "    unit: 1000\n", "unit.yaml:11:11: ", "got the number '1000'");
+    expect_unit_error(ctx, "    unit: \"\"\n", "unit.yaml:11:11: ", "must not be empty");
+    /* a control character written as an escape, and a C1 control (U+0085) */
+    expect_unit_error(ctx, "    unit: \"dB\\tLden\"\n",
+                      "unit.yaml:11:11: ", "is not one line of valid UTF-8 text");
+    expect_unit_error(ctx, "    unit: \"dB\\x85\"\n",
+                      "unit.yaml:11:11: ", "is not one line of valid UTF-8 text");
+    /* bytes that are not UTF-8 at all: refused by the reader, naming file, line and byte */
+    expect_unit_error(ctx, "    unit: \"dB\xff\"\n", "unit.yaml:11:", "0xff");
+    expect_unit_error(ctx, "    unit: \"\xc3(\"\n", "unit.yaml:11:", "UTF-8");
+}
+
 /* Write a model with @p n attribute indicators (ids i0, i1, ...; indicator @p dup_of reused as
  * the id of the last one when >= 0, coefficient @p coef) to a temporary file in @p path. */
 static void write_generated_model(char *path, size_t size, size_t n, long dup_of, const char *coef)
@@ -864,6 +955,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_model_err_per_number, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_err_per_area, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_err_resampling, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_unit_kept_as_written, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_err_unit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,6 +123,34 @@ static void test_coefs_replaced_in_place(void **state)
     free(out);
 }
 
+/* The fitted model keeps each indicator's unit: the rewrite touches only the scalars it
+ * replaces, so `unit:` lines (block and flow style, UTF-8) stay byte for byte and load again. */
+static void test_units_kept(void **state)
+{
+    lb_ctx *ctx = *state;
+    char text[2048];
+    const char *at = strstr(BLOCK, "    coef: 0.04");
+    const char *fb = strstr(BLOCK, "coef: -3e-2");
+    snprintf(text, sizeof(text),
+             "%.*s    unit: \"\xc2\xb5g/m\xc2\xb3\"\n%.*sunit: \"\xc3\x97 \xe2\x82\xac 1.000\", %s",
+             (int)(at - BLOCK), BLOCK, (int)(fb - at), at, fb);
+    lb_model *m = load(ctx, text);
+    assert_string_equal(m->ind[0].unit, "\xc2\xb5g/m\xc2\xb3");
+    assert_string_equal(m->ind[1].unit, "\xc3\x97 \xe2\x82\xac 1.000");
+    lb_model_destroy(m);
+    const double coef[2] = {0.5, -0.25};
+    const lb_model_edit e = {.coef = coef, .n_ind = 2, .calibration = "calibration:\n  n: 3\n"};
+    char *out = rewrite(ctx, text, &e);
+    assert_non_null(strstr(out, "    unit: \"\xc2\xb5g/m\xc2\xb3\"\n"));
+    assert_non_null(strstr(out, "unit: \"\xc3\x97 \xe2\x82\xac 1.000\", coef: -0.25"));
+    m = load(ctx, out);
+    assert_string_equal(m->ind[0].unit, "\xc2\xb5g/m\xc2\xb3");
+    assert_string_equal(m->ind[1].unit, "\xc3\x97 \xe2\x82\xac 1.000");
+    assert_true(m->ind[0].coef == 0.5 && m->ind[1].coef == -0.25);
+    lb_model_destroy(m);
+    free(out);
+}
+
 static void test_keep_nan_and_ref(void **state)
 {
     lb_ctx *ctx = *state;
@@ -261,6 +289,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sign_parsed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sign_bad_value, setup, teardown),
         cmocka_unit_test_setup_teardown(test_coefs_replaced_in_place, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_units_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keep_nan_and_ref, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ref_added, setup, teardown),
         cmocka_unit_test_setup_teardown(test_means_replaced, setup, teardown),

@@ -107,8 +107,13 @@ typedef struct lb_diagnose_selection {
     char *gemeente_name;  /* never NULL after selection */
     char *gemeente_rule;
     char *focus_rule; /* NULL without focus areas */
+    /* Where the polygons came from ("leefstad.gpkg, laag wijken": base name and layer), for
+     * the technical appendix; NULL when chosen by code. */
+    char *wijk_source, *gemeente_source, *focus_source;
     size_t n_focus_areas;
-    lb_vlayer *wijk_poly; /* the wijk polygon layer when given (owned; for the map) */
+    size_t n_wijk_in_focus; /* units of the wijk that lie in the focus areas (left out of the
+                               focus average); all of them: the wijk is itself a focus area */
+    lb_vlayer *wijk_poly;   /* the wijk polygon layer when given (owned; for the map) */
     unsigned char *wijk_poly_take;
     lb_vlayer *focus_poly; /* the focus polygon layer when given (owned; for the map) */
 } lb_diagnose_selection;
@@ -287,6 +292,22 @@ char *lb_diagnose_rule(const lb_diagnosis *dx, size_t i);
 /* "inwoners", "woningen", "oppervlakte" or "geen (ongewogen gemiddelde)" for year index ti;
  * static. */
 const char *lb_diagnose_weight_phrase(const lb_diagnosis *dx, size_t ti);
+
+/* What the weights of the scores are, as a column heading: "Inwoners", "Woningen",
+ * "Oppervlakte", or "Gewicht" when unknown; static. */
+const char *lb_diagnose_weight_header(const lb_diagnosis *dx);
+
+/* What the units of @p s are, named after their id field: "buurten"/"buurt" (BU_CODE),
+ * "wijken"/"wijk", "postcodegebieden"/"postcodegebied", else "gebieden"/"gebied". Static. */
+const char *lb_diagnose_unit_noun(const lb_scoreset *s, int plural);
+
+/* The sentence on weighting, said once in the report: what every mean is weighted by (or
+ * that it is not weighted), matching compute.c. New string (caller frees) or NULL. */
+char *lb_diagnose_weighting(const lb_diagnosis *dx);
+
+/* The sentence that the wijk is itself (or partly) one of the focus areas, or NULL when it is
+ * not (or out of memory: check @p failed). New string, caller frees. */
+char *lb_diagnose_focus_note(const lb_diagnosis *dx, int *failed);
 
 /* The disclaimer: a signal for a plan, not a decision. */
 extern const char lb_diagnose_disclaimer[];

@@ -86,6 +86,20 @@ static nbuf raw(double v)
     return b;
 }
 
+/* A raw indicator value with the model's unit ("55,1 dB Lden"); no unit when the model gives
+ * none or the value is missing. */
+typedef struct ubuf {
+    char s[48 + 4 * 40 + 8]; /* a number, a space and a unit of at most 40 UTF-8 characters */
+} ubuf;
+
+static ubuf raw_unit(double v, const char *unit)
+{
+    ubuf b;
+    snprintf(b.s, sizeof(b.s), "%s%s%s", raw(v).s, unit && *unit && !isnan(v) ? " " : "",
+             unit && *unit && !isnan(v) ? unit : "");
+    return b;
+}
+
 static const char *colour_of(const lb_scoreset *s, int k)
 {
     return k >= 1 && k <= LB_N_CLASSES ? s->class_colours[k - 1] : NULL;
@@ -127,8 +141,13 @@ static void section_score(sink *k, const lb_diagnosis *dx)
     char h[96];
     snprintf(h, sizeof(h), "1. Score en klasse in %d", year);
     lb_doc_heading(k, 2, h);
-    static const char *const head[] = {"",       "Score (lbm)",   "Afwijking van de referentie",
-                                       "Klasse", "Gewicht (som)", "Eenheden"};
+    char wh[64], nh[64];
+    if (dx->weighted[last])
+        snprintf(wh, sizeof(wh), "%s (gewicht)", lb_diagnose_weight_header(dx));
+    else
+        snprintf(wh, sizeof(wh), "Gewicht (geen)");
+    snprintf(nh, sizeof(nh), "Aantal %s", lb_diagnose_unit_noun(s, 1));
+    const char *const head[] = {"", "Totaalscore", "Afwijking van de referentie", "Klasse", wh, nh};
     lb_doc_table_begin(k, "lrrlrr", head);
     const lb_diagnose_agg *rows[3] = {&dx->wijk[last], &dx->gem[last],
                                       dx->focus ? &dx->focus[last] : NULL};
@@ -152,16 +171,21 @@ static void section_score(sink *k, const lb_diagnosis *dx)
     lb_doc_cell(k, "");
     lb_doc_table_end(k);
     lb_doc_paraf(k,
-                 "De wijk %s bestaat uit %zu eenhe%s: %s. Vergeleken wordt met %s: %s. Gemiddelden "
-                 "zijn gewogen met het gewicht van de scores: %s. De klasse van de wijk volgt uit "
-                 "haar eigen gemiddelde score.",
-                 sel->wijk_name, dx->n_units_wijk, dx->n_units_wijk == 1 ? "id" : "den",
-                 sel->wijk_rule, sel->gemeente_name, sel->gemeente_rule,
-                 lb_diagnose_weight_phrase(dx, last));
+                 "De wijk %s bestaat uit %zu %s: %s. Vergeleken wordt met %s: %s. De klasse van "
+                 "de wijk volgt uit haar eigen gemiddelde totaalscore.",
+                 sel->wijk_name, dx->n_units_wijk, lb_diagnose_unit_noun(s, dx->n_units_wijk != 1),
+                 sel->wijk_rule, sel->gemeente_name, sel->gemeente_rule);
+    char *weighting = lb_diagnose_weighting(dx);
+    if (!weighting) {
+        k->t.failed = 1;
+        return;
+    }
+    lb_doc_para(k, weighting);
+    free(weighting);
     lb_doc_paraf(k,
-                 "De referentie is het gewogen gemiddelde van de referentiepopulatie van de scores "
-                 "(bij de Leefbaarometer: heel Nederland): een afwijking van 0 is het "
-                 "referentieniveau %s.",
+                 "De referentie is het niveau waartegen de scores zijn gemeten (bij de "
+                 "Leefbaarometer: het gemiddelde van heel Nederland); een afwijking van 0 is dat "
+                 "niveau, een totaalscore van %s.",
                  score(s->ref).s);
 }
 
@@ -177,7 +201,7 @@ static void section_map(sink *k, const lb_diagnosis *dx)
     int drawn = lb_diagnose_svg_map(&k->t, dx);
     lb_text_puts(&k->t, "</figure>\n");
     if (!drawn) {
-        lb_doc_para(k, "Geen kaart: de scores hebben geen polygonen.");
+        lb_doc_para(k, "Geen kaart: bij de scores zijn geen gebiedsgrenzen opgegeven.");
         return;
     }
     lb_text_puts(&k->t, "<div class=\"legend\">");
@@ -194,8 +218,7 @@ static void section_map(sink *k, const lb_diagnosis *dx)
         lb_text_puts(&k->t, "<span><i class=\"focus\"></i>aandachtswijken</span>");
     lb_text_puts(&k->t, "</div>\n");
     char y[80];
-    snprintf(y, sizeof(y), "Klassen in %d; RD-co\xc3\xb6rdinaten, noorden boven.",
-             lb_diagnose_year(dx, dx->n_t - 1));
+    snprintf(y, sizeof(y), "Klassen in %d; noorden boven.", lb_diagnose_year(dx, dx->n_t - 1));
     lb_doc_para(k, y);
 }
 
@@ -210,9 +233,10 @@ static void section_dimensions(sink *k, const lb_diagnosis *dx)
         k,
         "Per dimensie de afwijking van de referentie (0 = referentieniveau) voor de wijk en "
         "de gemeente, en het verschil wijk \xe2\x88\x92 gemeente. Een dimensie ligt duidelijk "
-        "lager als het verschil minstens %s standaarddeviatie (van die dimensie over alle "
-        "eenheden in de invoer) onder nul ligt; de stippellijn in de grafiek is die grens.",
-        kk);
+        "lager als het verschil minstens %s keer de standaardafwijking (de spreiding van die "
+        "dimensie over alle %s in de invoer) onder nul ligt; de stippellijn in de grafiek is "
+        "die grens.",
+        kk, lb_diagnose_unit_noun(s, 1));
     if (k->html) {
         lb_text_puts(&k->t, "<figure>\n");
         lb_diagnose_svg_bars(&k->t, dx);
@@ -275,8 +299,8 @@ static void section_development(sink *k, const lb_diagnosis *dx)
     }
     lb_doc_table_end(k);
 
-    lb_doc_paraf(k, "Ontwikkeling van de score (\xce\x94 lbm) per periode met de "
-                    "ontwikkelingsklasse, en per dimensie (\xce\x94 van de afwijking).");
+    lb_doc_paraf(k, "De verandering van de totaalscore per periode, met de ontwikkelingsklasse, "
+                    "en per dimensie de verandering van de afwijking van de referentie.");
     /* Rows: total then dimensions; columns: the periods. */
     size_t np = dx->n_periods;
     const char **head = calloc(np + 1, sizeof(*head));
@@ -303,11 +327,11 @@ static void section_development(sink *k, const lb_diagnosis *dx)
         /* r = 0 wijk total, 1 gemeente total, [2 focus total], then wijk dimensions. */
         size_t d = r - 2 - (dx->focus ? 1 : 0);
         if (r == 0)
-            lb_doc_cell(k, "Wijk: score");
+            lb_doc_cell(k, "Wijk: totaalscore");
         else if (r == 1)
-            lb_doc_cell(k, "Gemeente: score");
+            lb_doc_cell(k, "Gemeente: totaalscore");
         else if (dx->focus && r == 2)
-            lb_doc_cell(k, "Aandachtswijken: score");
+            lb_doc_cell(k, "Aandachtswijken: totaalscore");
         else {
             char lab[160];
             snprintf(lab, sizeof(lab), "Wijk: %s", lb_diagnose_dim_label(s, d));
@@ -353,13 +377,13 @@ static void section_drivers(sink *k, const lb_diagnosis *dx)
             lb_doc_para(k,
                         "Voor deze scores zijn geen indicatorbijdragen beschikbaar (gepubliceerde "
                         "scores bevatten alleen de dimensiescores), dus de achtergrond per "
-                        "indicator kan niet worden gegeven. Met scores van leefbaar zelf (leefbaar "
-                        "score) staan hier de indicatoren die de zwakste dimensies bepalen.");
+                        "indicator kan niet worden gegeven. Met scores die met leefbaar zelf zijn "
+                        "berekend staan hier de indicatoren die de zwakste dimensies bepalen.");
         else
             lb_doc_para(k,
-                        "Voor deze scores zijn geen indicatorbijdragen beschikbaar: de run heeft "
-                        "geen kolommen c_<indicator> met de bijdragen per eenheid, dus de "
-                        "achtergrond per indicator kan niet worden gegeven.");
+                        "Voor deze scores zijn geen indicatorbijdragen beschikbaar: de berekening "
+                        "heeft de bijdragen per indicator niet bewaard, dus de achtergrond per "
+                        "indicator kan niet worden gegeven.");
         lb_text_puts(&k->t, k->html ? "<p>" : "");
         lb_doc_esc(k, "Zwakste dimensies (wijk \xe2\x88\x92 gemeente): ");
         for (size_t w = 0; w < dx->n_weak; w++) {
@@ -372,11 +396,12 @@ static void section_drivers(sink *k, const lb_diagnosis *dx)
         return;
     }
     lb_doc_para(k,
-                "Per zwakke dimensie de indicatoren met hun waarde en hun bijdrage (\xce\xb2 "
-                "\xc2\xb7 f(x)) aan de dimensie, voor de wijk en het gewogen gemeentegemiddelde. "
-                "Het verschil in bijdrage telt op tot het verschil wijk \xe2\x88\x92 gemeente van "
-                "de dimensie; de indicator met het meest negatieve verschil trekt de wijk het "
-                "sterkst omlaag.");
+                "Per zwakke dimensie de indicatoren met hun gemiddelde waarde (in de maat die "
+                "het model opgeeft) en hun bijdrage aan de dimensie, voor de wijk en voor de "
+                "gemeente. De bijdrage is wat de indicator volgens het model aan de afwijking "
+                "van de dimensie toevoegt (positief) of afhaalt (negatief). Het verschil in "
+                "bijdrage telt op tot het verschil wijk \xe2\x88\x92 gemeente van de dimensie; de "
+                "indicator met het meest negatieve verschil trekt de wijk het sterkst omlaag.");
     static const char *const head[] = {"Indicator",     "Waarde wijk",       "Waarde gemeente",
                                        "Bijdrage wijk", "Bijdrage gemeente", "Verschil"};
     for (size_t w = 0; w < dx->n_weak; w++) {
@@ -394,8 +419,9 @@ static void section_drivers(sink *k, const lb_diagnosis *dx)
             const lb_diagnose_driver *dr = &wk->drivers[j];
             lb_doc_cell(k, s->ind_label && s->ind_label[dr->ind] ? s->ind_label[dr->ind]
                                                                  : s->ind_id[dr->ind]);
-            lb_doc_cell(k, raw(dr->raw_wijk).s);
-            lb_doc_cell(k, raw(dr->raw_gem).s);
+            const char *unit = s->ind_unit ? s->ind_unit[dr->ind] : NULL;
+            lb_doc_cell(k, raw_unit(dr->raw_wijk, unit).s);
+            lb_doc_cell(k, raw_unit(dr->raw_gem, unit).s);
             lb_doc_cell(k, dev(dr->c_wijk).s);
             lb_doc_cell(k, dev(dr->c_gem).s);
             lb_doc_cell(k, dev(dr->diff).s);
@@ -410,16 +436,9 @@ static void section_units(sink *k, const lb_diagnosis *dx)
     const size_t last = dx->n_t - 1, t = dx->t[last], nd = s->n_dims;
     char h[96];
     /* Name the units after their id field: buurten in our runs, PC4 areas in published ones. */
-    const char *noun = "Eenheden";
-    if (s->id_field && lb_core_str_ieq(s->id_field, "BU_CODE"))
-        noun = "Buurten";
-    else if (s->id_field && lb_core_str_ieq(s->id_field, "PC4"))
-        noun = "Postcodegebieden (PC4)";
-    else if (s->id_field && lb_core_str_ieq(s->id_field, "PC6"))
-        noun = "Postcodegebieden (PC6)";
-    else if (s->id_field && lb_core_str_ieq(s->id_field, "WK_CODE"))
-        noun = "Wijken";
-    snprintf(h, sizeof(h), "6. %s van de wijk in %d", noun, lb_diagnose_year(dx, last));
+    const char *noun = lb_diagnose_unit_noun(s, 1);
+    snprintf(h, sizeof(h), "6. %c%s van de wijk in %d", noun[0] - 'a' + 'A', noun + 1,
+             lb_diagnose_year(dx, last));
     lb_doc_heading(k, 2, h);
     int share = dx->sel->wijk_share != NULL, dev_col = dx->n_t > 1;
     size_t nc = 6 + nd + (size_t)dev_col + (size_t)share;
@@ -439,9 +458,9 @@ static void section_units(sink *k, const lb_diagnosis *dx)
     align[c++] = 'l';
     head[c] = "Naam";
     align[c++] = 'l';
-    head[c] = dx->weighted[last] ? "Gewicht" : "Gewicht (geen)";
+    head[c] = dx->weighted[last] ? lb_diagnose_weight_header(dx) : "Gewicht (geen)";
     align[c++] = 'r';
-    head[c] = "Score";
+    head[c] = "Totaalscore";
     align[c++] = 'r';
     head[c] = "Klasse";
     align[c++] = 'l';
@@ -450,7 +469,7 @@ static void section_units(sink *k, const lb_diagnosis *dx)
         align[c++] = 'r';
     }
     if (dev_col) {
-        snprintf(dev_head, sizeof(dev_head), "\xce\x94 score %d\xe2\x80\x93%d",
+        snprintf(dev_head, sizeof(dev_head), "Verandering totaalscore %d\xe2\x80\x93%d",
                  lb_diagnose_year(dx, 0), lb_diagnose_year(dx, last));
         head[c] = dev_head;
         align[c++] = 'l';
@@ -548,7 +567,7 @@ static void section_all_years(sink *k, const lb_diagnosis *dx)
     }
     head[0] = "Jaar";
     head[1] = "Gebied";
-    head[2] = "Score";
+    head[2] = "Totaalscore";
     head[3] = "Afwijking van de referentie";
     memcpy(align, "llrr", 4);
     for (size_t d = 0; d < nd; d++) {
@@ -584,8 +603,8 @@ static void section_method(sink *k, const lb_diagnosis *dx)
     lb_doc_heading(k, 2, "Verantwoording");
     lb_doc_list_begin(k);
     char buf[1024];
-    snprintf(buf, sizeof(buf), "Bron van de scores: %s%s.", s->description ? s->description : "",
-             s->is_published ? " (gepubliceerde scores)" : " (berekend met leefbaar)");
+    snprintf(buf, sizeof(buf), "Bron van de scores: %s.",
+             s->is_published ? "gepubliceerde scores" : "berekend met leefbaar");
     lb_doc_item(k, buf);
     lb_text yrs = {0};
     for (size_t ti = 0; ti < dx->n_t; ti++)
@@ -594,11 +613,7 @@ static void section_method(sink *k, const lb_diagnosis *dx)
              lb_diagnose_year(dx, dx->n_t - 1));
     lb_text_free(&yrs);
     lb_doc_item(k, buf);
-    snprintf(buf, sizeof(buf),
-             "Gewicht van de gemiddelden: %s. Gemiddelden van wijk, gemeente en "
-             "aandachtswijken zijn gewogen gemiddelden over hun eenheden.",
-             lb_diagnose_weight_phrase(dx, dx->n_t - 1));
-    lb_doc_item(k, buf);
+    lb_doc_item(k, "Weging: zie paragraaf 1.");
     snprintf(buf, sizeof(buf), "Wijk: %s.", dx->sel->wijk_rule);
     lb_doc_item(k, buf);
     snprintf(buf, sizeof(buf), "Gemeente: %s.", dx->sel->gemeente_rule);
@@ -613,7 +628,7 @@ static void section_method(sink *k, const lb_diagnosis *dx)
         lb_text_printf(&th, "%s%s", i ? "; " : "",
                        lb_diagnose_nl_number(cut, sizeof(cut), s->thresholds[i], 6, LB_NL_TRIM));
     snprintf(buf, sizeof(buf),
-             "Klassegrenzen op de score: %s (een waarde op een grens hoort "
+             "Klassegrenzen op de totaalscore: %s (een waarde op een grens hoort "
              "bij de hogere klasse).",
              th.s ? th.s : "");
     lb_text_free(&th);
@@ -623,16 +638,89 @@ static void section_method(sink *k, const lb_diagnosis *dx)
         lb_text_printf(
             &dc, "%s%s", i ? "; " : "",
             lb_diagnose_nl_number(cut, sizeof(cut), s->dev_cuts[i], 6, LB_NL_SIGN | LB_NL_TRIM));
-    snprintf(buf, sizeof(buf), "Grenzen van de ontwikkelingsklassen op \xce\x94: %s.",
+    snprintf(buf, sizeof(buf), "Grenzen van de ontwikkelingsklassen op de verandering: %s.",
              dc.s ? dc.s : "");
     lb_text_free(&dc);
     lb_doc_item(k, buf);
+    lb_doc_list_end(k);
+}
+
+/* @p desc with every quoted path cut to its base name ("run '/tmp/out/score' (...)" →
+ * "map 'score' (...)"): the appendix names files, never where they were on one machine. */
+static void put_source(lb_text *t, const char *desc)
+{
+    if (strncmp(desc, "run '", 5) == 0) {
+        lb_text_puts(t, "map ");
+        desc += 4;
+    } else if (strncmp(desc, "table '", 7) == 0) {
+        lb_text_puts(t, "tabel ");
+        desc += 6;
+    }
+    for (const char *q = desc; *q;) {
+        const char *open = strchr(q, '\'');
+        const char *close = open ? strchr(open + 1, '\'') : NULL;
+        if (!close) {
+            lb_text_puts(t, q);
+            break;
+        }
+        lb_text_printf(t, "%.*s", (int)(open + 1 - q), q);
+        const char *base = open + 1;
+        for (const char *c = open + 1; c < close; c++)
+            if ((*c == '/' || *c == '\\') && c + 1 < close)
+                base = c + 1;
+        lb_text_printf(t, "%.*s'", (int)(close - base), base);
+        q = close + 1;
+    }
+}
+
+/* File names (base names only) and the tool version: the one place for technical detail. */
+static void section_technical(sink *k, const lb_diagnosis *dx)
+{
+    const lb_scoreset *s = dx->s;
+    const lb_diagnose_selection *sel = dx->sel;
+    lb_doc_heading(k, 2, "Technische bijlage: bestanden");
+    lb_doc_list_begin(k);
+    lb_text b = {0};
+    lb_text_puts(&b, "Scores: ");
+    put_source(&b, s->description ? s->description : "");
+    lb_text_puts(&b, ".");
+    lb_doc_item(k, b.s ? b.s : "");
+    lb_text_free(&b);
+    char buf[1024];
+    static const char *const what[3] = {"Wijkgrens", "Gemeentegrens", "Aandachtswijken"};
+    const char *const from[3] = {sel->wijk_source, sel->gemeente_source, sel->focus_source};
+    for (int i = 0; i < 3; i++)
+        if (from[i]) {
+            snprintf(buf, sizeof(buf), "%s: %s.", what[i], from[i]);
+            lb_doc_item(k, buf);
+        }
     snprintf(buf, sizeof(buf),
-             "Gemaakt met leefbaar %s; dezelfde getallen staan "
-             "ongerond in het JSON-bestand naast dit rapport.",
+             "Gemaakt met leefbaar %s; dezelfde getallen staan ongerond in het JSON-bestand met "
+             "dezelfde naam als dit rapport.",
              lb_version());
     lb_doc_item(k, buf);
     lb_doc_list_end(k);
+}
+
+/* Near the top, set apart: the wijk is itself (partly) one of the focus areas. */
+static void focus_note(sink *k, const lb_diagnosis *dx)
+{
+    int failed = 0;
+    char *note = lb_diagnose_focus_note(dx, &failed);
+    if (failed)
+        k->t.failed = 1;
+    if (!note)
+        return;
+    if (k->html) {
+        lb_text_puts(&k->t, "<p class=\"focusnote\"><strong>");
+        lb_doc_esc(k, note);
+        lb_text_puts(&k->t, "</strong></p>\n");
+    } else {
+        lb_text_puts(&k->t, "\n> **");
+        lb_doc_esc(k, note);
+        lb_text_puts(&k->t, "**\n");
+    }
+    free(note);
 }
 
 static const char css[] =
@@ -649,6 +737,7 @@ static const char css[] =
     ".v-possible{border-color:#e67e22;background:#fff4e5}"
     ".v-none{border-color:#2e7d32;background:#edf7ee}"
     ".disclaimer{font-size:14px;color:#333}"
+    ".focusnote{border:2px dashed #6a1b9a;background:#f6effa;padding:8px 14px;margin:14px 0}"
     ".tw{overflow-x:auto}"
     "table{border-collapse:collapse;margin:8px 0 14px;font-size:14px}"
     "th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}"
@@ -677,7 +766,7 @@ static const char css[] =
     ".wide table{font-size:7pt}.wide th,.wide td{padding:2px 2px}"
     "thead{display:table-header-group}tr,li{break-inside:avoid}"
     "h1,h2,h3,h4,.sub{break-after:avoid}"
-    "figure,svg,.legend,.verdict{break-inside:avoid}"
+    "figure,svg,.legend,.verdict,.focusnote{break-inside:avoid}"
     ".chip{white-space:normal;border:1px solid #999}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
@@ -717,6 +806,7 @@ static lb_status render(lb_ctx *ctx, const lb_diagnosis *dx, int html, lb_text *
         lb_doc_esc(&k, sub);
         lb_text_puts(&k.t, "\n");
     }
+    focus_note(&k, dx);
     verdict_box(&k, dx, why);
     section_score(&k, dx);
     section_map(&k, dx);
@@ -727,6 +817,7 @@ static lb_status render(lb_ctx *ctx, const lb_diagnosis *dx, int html, lb_text *
     section_check(&k, dx, reasons, why);
     section_method(&k, dx);
     section_all_years(&k, dx);
+    section_technical(&k, dx);
     if (html)
         lb_text_puts(&k.t, "</main>\n</body>\n</html>\n");
     free(why);

@@ -174,6 +174,12 @@ lb_status lb_diagnose_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *comm
     put(w, "code", str(sel->wijk_code));
     put(w, "name", str(sel->wijk_name));
     put(w, "rule", str(sel->wijk_rule));
+    put(w, "source", str(sel->wijk_source));
+    put(w, "units_in_focus",
+        sel->focus ? json_object_new_int64((int64_t)sel->n_wijk_in_focus) : NULL);
+    put(w, "is_focus_area",
+        json_object_new_boolean(sel->focus && sel->n_wijk_in_focus > 0 &&
+                                sel->n_wijk_in_focus >= dx->n_units_wijk));
     for (size_t j = 0; j < dx->n_units_wijk; j++)
         json_object_array_add(codes, str(s->id[dx->units[j]]));
     put(w, "units", codes);
@@ -183,6 +189,7 @@ lb_status lb_diagnose_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *comm
     put(g, "code", str(sel->gemeente_code));
     put(g, "name", str(sel->gemeente_name));
     put(g, "rule", str(sel->gemeente_rule));
+    put(g, "source", str(sel->gemeente_source));
     size_t ng = 0;
     for (size_t u = 0; u < s->n_units; u++)
         ng += sel->gemeente[u];
@@ -192,6 +199,7 @@ lb_status lb_diagnose_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *comm
     if (sel->focus) {
         struct json_object *f = json_object_new_object(), *fu = json_object_new_array();
         put(f, "rule", str(sel->focus_rule));
+        put(f, "source", str(sel->focus_source));
         put(f, "n_areas", json_object_new_int64((int64_t)sel->n_focus_areas));
         for (size_t u = 0; u < s->n_units; u++)
             if (sel->focus[u])
@@ -272,6 +280,7 @@ lb_status lb_diagnose_json(lb_ctx *ctx, const lb_diagnosis *dx, const char *comm
             struct json_object *ie = json_object_new_object();
             put(ie, "id", str(s->ind_id[dr->ind]));
             put(ie, "label", str(s->ind_label ? s->ind_label[dr->ind] : NULL));
+            put(ie, "unit", str(s->ind_unit ? s->ind_unit[dr->ind] : NULL));
             put(ie, "raw_wijk", num(dr->raw_wijk));
             put(ie, "raw_gemeente", num(dr->raw_gem));
             put(ie, "contribution_wijk", num(dr->c_wijk));

@@ -58,6 +58,9 @@ void lb_diagnose_selection_free(lb_diagnose_selection *sel)
     free(sel->gemeente_name);
     free(sel->gemeente_rule);
     free(sel->focus_rule);
+    free(sel->wijk_source);
+    free(sel->gemeente_source);
+    free(sel->focus_source);
     lb_vlayer_destroy(sel->wijk_poly);
     free(sel->wijk_poly_take);
     lb_vlayer_destroy(sel->focus_poly);
@@ -321,11 +324,9 @@ static lb_status select_wijk(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnos
                               o->wijk_polygon, pct);
             goto done;
         }
-        char *from = layer_label(l);
-        sel->wijk_rule = lb_core_strfmt("de eenheden die voor minstens %s %% binnen de wijkgrens "
-                                        "liggen (%s)",
-                                        pct, from ? from : l->path);
-        free(from);
+        sel->wijk_source = layer_label(l);
+        sel->wijk_rule = lb_core_strfmt("de %s die voor minstens %s %% binnen de wijkgrens liggen",
+                                        lb_diagnose_unit_noun(s, 1), pct);
     } else {
         if (n_items == 0) {
             st = lb_ctx_error(ctx, LB_ERR_ARG, "no wijk given: a code, a name or a polygon");
@@ -347,7 +348,8 @@ static lb_status select_wijk(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnos
             st = LB_OK;
             lb_ctx_error_clear(ctx);
             sel->wijk_name = lb_core_strdup(o->wijk);
-            sel->wijk_rule = lb_core_strfmt("de eenheid met de naam '%s'", o->wijk);
+            sel->wijk_rule =
+                lb_core_strfmt("de %s met de naam '%s'", lb_diagnose_unit_noun(s, 0), o->wijk);
             for (size_t u = 0; u < s->n_units; u++)
                 if (sel->wijk[u] && !sel->wijk_code)
                     sel->wijk_code = lb_core_strdup(s->id[u]);
@@ -356,9 +358,11 @@ static lb_status select_wijk(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnos
         } else {
             sel->wijk_code = lb_core_strdup(o->wijk);
             if (by_wk)
-                sel->wijk_rule = lb_core_strfmt("de eenheden (buurten) met wijkcode %s", o->wijk);
+                sel->wijk_rule =
+                    lb_core_strfmt("de %s met wijkcode %s", lb_diagnose_unit_noun(s, 1), o->wijk);
             else
-                sel->wijk_rule = lb_core_strfmt("de eenhe%s %s", n_in > 1 ? "den" : "id", o->wijk);
+                sel->wijk_rule =
+                    lb_core_strfmt("de %s %s", lb_diagnose_unit_noun(s, n_in > 1), o->wijk);
             /* A single unit that is itself the wijk gives its name. */
             if (!by_wk && n_in == 1 && s->name)
                 for (size_t u = 0; u < s->n_units; u++)
@@ -399,11 +403,10 @@ static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_dia
         st = units_inside(ctx, s, l, NULL, o->min_inside, sel->gemeente, NULL, &n_in);
         sel->gemeente_code = join_field(l, find_field(l, code_fields), NULL);
         sel->gemeente_name = join_field(l, find_field(l, name_fields), NULL);
-        char *from = layer_label(l);
-        sel->gemeente_rule = lb_core_strfmt(
-            "de eenheden die voor minstens %s %% binnen de gemeentegrens liggen (%s)", pct,
-            from ? from : l->path);
-        free(from);
+        sel->gemeente_source = layer_label(l);
+        sel->gemeente_rule =
+            lb_core_strfmt("de %s die voor minstens %s %% binnen de gemeentegrens liggen",
+                           lb_diagnose_unit_noun(s, 1), pct);
         lb_vlayer_destroy(l);
         if (st != LB_OK)
             return st;
@@ -436,7 +439,8 @@ static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_dia
         if (st != LB_OK)
             return st;
         sel->gemeente_code = lb_core_strdup(o->gemeente);
-        sel->gemeente_rule = lb_core_strfmt("de eenheden met gemeentecode of code %s", o->gemeente);
+        sel->gemeente_rule = lb_core_strfmt("de %s met gemeentecode of code %s",
+                                            lb_diagnose_unit_noun(s, 1), o->gemeente);
     } else {
         /* The gemeente codes of the wijk's units. */
         lb_text codes = {0};
@@ -456,9 +460,11 @@ static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_dia
         if (!codes.s) {
             memset(sel->gemeente, 1, s->n_units);
             sel->gemeente_rule =
-                lb_core_strdup("alle eenheden in de invoer (de invoer heeft geen "
-                               "gemeentecodes; geef de gemeente op om te beperken)");
-            sel->gemeente_name = lb_core_strdup("alle eenheden in de invoer");
+                lb_core_strfmt("alle %s in de invoer (de invoer heeft geen gemeentecodes; geef "
+                               "de gemeente op om te beperken)",
+                               lb_diagnose_unit_noun(s, 1));
+            sel->gemeente_name =
+                lb_core_strfmt("alle %s in de invoer", lb_diagnose_unit_noun(s, 1));
             lb_ctx_log(ctx, LB_LOG_WARN,
                        "diagnose: the scores have no gemeente codes; the wijk is compared with all "
                        "units of the input (give --gemeente to restrict)");
@@ -470,8 +476,8 @@ static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_dia
                            codes.s);
             sel->gemeente_code = codes.s;
             codes.s = NULL;
-            sel->gemeente_rule =
-                lb_core_strfmt("de eenheden met gemeentecode %s", sel->gemeente_code);
+            sel->gemeente_rule = lb_core_strfmt("de %s met gemeentecode %s",
+                                                lb_diagnose_unit_noun(s, 1), sel->gemeente_code);
         }
         lb_text_free(&codes);
     }
@@ -524,13 +530,11 @@ static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagno
             return st;
         sel->n_focus_areas = sel->focus_poly->n;
         char *names = join_field(sel->focus_poly, find_field(sel->focus_poly, name_fields), NULL);
-        char *from = layer_label(sel->focus_poly);
+        sel->focus_source = layer_label(sel->focus_poly);
         sel->focus_rule = lb_core_strfmt(
-            "%zu aandachtswijk%s%s%s (%s); de eenheden die voor minstens %s %% binnen "
-            "liggen",
+            "%zu aandachtswijk%s%s%s; de %s die voor minstens %s %% daarbinnen liggen",
             sel->n_focus_areas, sel->n_focus_areas == 1 ? "" : "en", names ? ": " : "",
-            names ? names : "", from ? from : sel->focus_poly->path, pct);
-        free(from);
+            names ? names : "", lb_diagnose_unit_noun(s, 1), pct);
         free(names);
     } else {
         char *buf = NULL, **items = NULL;
@@ -560,13 +564,14 @@ static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagno
         }
         left += sel->focus[u];
     }
+    sel->n_wijk_in_focus = overlap;
     if (overlap) {
         lb_ctx_log(ctx, LB_LOG_WARN,
                    "diagnose: %zu unit(s) of the wijk are also in the focus areas; they are left "
                    "out of the focus average",
                    overlap);
-        char *r = lb_core_strfmt("%s; de %zu eenhe%s van de wijk zelf niet meegeteld",
-                                 sel->focus_rule, overlap, overlap == 1 ? "id" : "den");
+        char *r = lb_core_strfmt("%s; de %zu %s van de wijk zelf niet meegeteld", sel->focus_rule,
+                                 overlap, lb_diagnose_unit_noun(s, overlap != 1));
         if (!r)
             return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         free(sel->focus_rule);

@@ -40,6 +40,109 @@ const char *lb_diagnose_weight_phrase(const lb_diagnosis *dx, size_t ti)
     return w;
 }
 
+const char *lb_diagnose_unit_noun(const lb_scoreset *s, int plural)
+{
+    static const struct {
+        const char *field, *one, *many;
+    } nouns[] = {
+        {"BU_CODE", "buurt", "buurten"},
+        {"WK_CODE", "wijk", "wijken"},
+        {"GM_CODE", "gemeente", "gemeenten"},
+        {"PC4", "postcodegebied", "postcodegebieden"},
+        {"PC6", "postcodegebied", "postcodegebieden"},
+    };
+    for (size_t i = 0; s && s->id_field && i < sizeof(nouns) / sizeof(nouns[0]); i++)
+        if (lb_core_str_ieq(s->id_field, nouns[i].field))
+            return plural ? nouns[i].many : nouns[i].one;
+    return plural ? "gebieden" : "gebied";
+}
+
+/* What compute.c does: mean_of() and spread() weight each unit by its weight in that year when
+ * the year is weighted, and count every unit once otherwise; a unit's own score is its own. */
+char *lb_diagnose_weighting(const lb_diagnosis *dx)
+{
+    lb_text t = {0};
+    const char *many = lb_diagnose_unit_noun(dx->s, 1), *one = lb_diagnose_unit_noun(dx->s, 0);
+    size_t n_weighted = 0;
+    for (size_t ti = 0; ti < dx->n_t; ti++)
+        n_weighted += dx->weighted[ti] != 0;
+    if (n_weighted == 0) {
+        lb_text_printf(&t,
+                       "Weging: de scores hebben geen gewichten, dus elk gemiddelde in dit rapport "
+                       "(van de wijk, de gemeente en de aandachtswijken, en de spreiding die de "
+                       "toets gebruikt) is een gewoon gemiddelde waarin elke %s even zwaar telt.",
+                       one);
+    } else {
+        const char *wn = dx->s->weight_name ? dx->s->weight_name : "";
+        const char *by = strcmp(wn, "inhabitants") == 0 ? "het aantal inwoners"
+                         : strcmp(wn, "dwellings") == 0 ? "het aantal woningen"
+                         : strcmp(wn, "area") == 0      ? "de oppervlakte"
+                                                        : "het gewicht in de scores";
+        const char *twice = strcmp(wn, "inhabitants") == 0 ? "twee keer zoveel inwoners"
+                            : strcmp(wn, "dwellings") == 0 ? "twee keer zoveel woningen"
+                            : strcmp(wn, "area") == 0      ? "twee keer de oppervlakte"
+                                                           : "twee keer dat gewicht";
+        lb_text_printf(&t,
+                       "Weging: elk gemiddelde in dit rapport (van de wijk, de gemeente en de "
+                       "aandachtswijken, en de spreiding die de toets gebruikt) is gewogen naar "
+                       "%s van elke %s: een %s met %s telt twee keer zo zwaar.",
+                       by, one, one, twice);
+        if (dx->weighted[dx->n_t - 1])
+            lb_text_printf(&t,
+                           " De kolom '%s (gewicht)' hierboven is de som daarvan over de %s met "
+                           "een score.",
+                           lb_diagnose_weight_header(dx), many);
+        lb_text_printf(&t, " De scores van de afzonderlijke %s in paragraaf 6 zijn niet gemiddeld.",
+                       many);
+        if (n_weighted < dx->n_t) {
+            lb_text_puts(&t, " In ");
+            size_t j = 0;
+            for (size_t ti = 0; ti < dx->n_t; ti++)
+                if (!dx->weighted[ti])
+                    lb_text_printf(&t, "%s%d", j++ ? ", " : "", lb_diagnose_year(dx, ti));
+            lb_text_printf(&t, " hebben de scores geen gewichten; daar telt elke %s even zwaar.",
+                           one);
+        }
+    }
+    return done(&t);
+}
+
+const char *lb_diagnose_weight_header(const lb_diagnosis *dx)
+{
+    const char *w = dx->s->weight_name;
+    if (!w)
+        return "Gewicht";
+    if (strcmp(w, "inhabitants") == 0)
+        return "Inwoners";
+    if (strcmp(w, "dwellings") == 0)
+        return "Woningen";
+    if (strcmp(w, "area") == 0)
+        return "Oppervlakte";
+    return "Gewicht";
+}
+
+char *lb_diagnose_focus_note(const lb_diagnosis *dx, int *failed)
+{
+    const lb_diagnose_selection *sel = dx->sel;
+    const size_t in = sel->n_wijk_in_focus, n = dx->n_units_wijk;
+    char *r = NULL;
+    *failed = 0;
+    if (!sel->focus || in == 0)
+        return NULL;
+    if (in >= n)
+        r = lb_core_strfmt("Deze wijk is zelf een van de %zu aandachtswijken waarmee dit rapport "
+                           "vergelijkt. Haar eigen %s tellen daarom niet mee in het gemiddelde "
+                           "van de aandachtswijken.",
+                           sel->n_focus_areas, lb_diagnose_unit_noun(dx->s, 1));
+    else
+        r = lb_core_strfmt("Deze wijk ligt voor een deel in de aandachtswijken waarmee dit "
+                           "rapport vergelijkt: %zu van haar %zu %s. Die tellen niet mee in het "
+                           "gemiddelde van de aandachtswijken.",
+                           in, n, lb_diagnose_unit_noun(dx->s, 1));
+    *failed = r == NULL;
+    return r;
+}
+
 static void reason_problems(const lb_diagnosis *dx, lb_text *t)
 {
     const lb_scoreset *s = dx->s;
@@ -59,20 +162,21 @@ static void reason_problems(const lb_diagnosis *dx, lb_text *t)
                            lb_diagnose_dim_label(s, d));
             j++;
         }
-        lb_text_puts(t, ": de scores van die dimensie verschillen (vrijwel) niet tussen de "
-                        "eenheden, dus er is geen standaarddeviatie om een verschil aan af te "
-                        "meten. ");
+        lb_text_printf(t,
+                       ": de scores van die dimensie verschillen (vrijwel) niet tussen de %s, "
+                       "dus er is geen spreiding om een verschil aan af te meten. ",
+                       lb_diagnose_unit_noun(s, 1));
     }
     if (dx->n_below == 0) {
         lb_text_printf(t,
                        "Op geen van de %zu vergeleken dimensies ligt de wijk duidelijk (minstens "
-                       "%s standaarddeviatie) onder het gemeentegemiddelde.",
+                       "%s keer de standaardafwijking) onder het gemeentegemiddelde.",
                        dx->n_compared, k);
         return;
     }
     lb_text_printf(t,
                    "Op %zu van de %zu vergeleken dimensies ligt de wijk duidelijk (minstens %s "
-                   "standaarddeviatie) onder het gemeentegemiddelde: ",
+                   "keer de standaardafwijking) onder het gemeentegemiddelde: ",
                    dx->n_below, dx->n_compared, k);
     size_t j = 0;
     for (size_t d = 0; d < s->n_dims; d++) {
@@ -100,12 +204,12 @@ static void reason_risk(const lb_diagnosis *dx, lb_text *t)
         NUM(c, dx->focus_distance);
         if (g > 0)
             lb_text_printf(t,
-                           "De score van de wijk (%s) ligt %s boven het gemiddelde van de "
+                           "De totaalscore van de wijk (%s) ligt %s boven het gemiddelde van de "
                            "aandachtswijken (%s); ",
                            a, NUM(e, g), b);
         else
             lb_text_printf(t,
-                           "De score van de wijk (%s) ligt op of onder het gemiddelde van de "
+                           "De totaalscore van de wijk (%s) ligt op of onder het gemiddelde van de "
                            "aandachtswijken (%s); ",
                            a, b);
         lb_text_printf(
@@ -123,8 +227,9 @@ static void reason_risk(const lb_diagnosis *dx, lb_text *t)
         return;
     }
     const lb_diagnose_period *p = &dx->periods[dx->recent];
-    lb_text_printf(t, "Ontwikkeling %d\xe2\x80\x93%d: %s (%s), %s.", lb_diagnose_year(dx, p->from),
-                   lb_diagnose_year(dx, p->to), SIGNED(a, p->wijk[LB_OUT_LBM]),
+    lb_text_printf(t, "Verandering van de totaalscore %d\xe2\x80\x93%d: %s (%s), %s.",
+                   lb_diagnose_year(dx, p->from), lb_diagnose_year(dx, p->to),
+                   SIGNED(a, p->wijk[LB_OUT_LBM]),
                    lb_diagnose_dev_label(s, p->wijk_class[LB_OUT_LBM]),
                    dx->declining ? "dus achteruitgang" : "geen achteruitgang");
 }
@@ -212,28 +317,30 @@ char *lb_diagnose_rule(const lb_diagnosis *dx, size_t i)
         return lb_core_strfmt(
             "(1) Meervoudige problematiek: een dimensie ligt duidelijk onder het "
             "gemeentegemiddelde als het verschil wijk \xe2\x88\x92 gemeente negatief is en "
-            "minstens %s keer de standaarddeviatie van die dimensie over alle eenheden in de "
-            "invoer (laatste jaar, zelfde gewicht) bedraagt. Twee of meer zulke dimensies: "
-            "voldaan; \xc3\xa9\xc3\xa9n: deels voldaan; geen: niet voldaan.",
-            k);
+            "minstens %s keer de standaardafwijking van die dimensie over alle %s in de "
+            "invoer bedraagt (laatste jaar, met dezelfde weging als de gemiddelden). Twee of "
+            "meer zulke dimensies: voldaan; \xc3\xa9\xc3\xa9n: deels voldaan; geen: niet "
+            "voldaan.",
+            k, lb_diagnose_unit_noun(dx->s, 1));
     case 1:
         return lb_core_strfmt(
             "(2) Risico op afglijden naar het niveau van de aandachtswijken: de wijk is dichtbij "
-            "als haar score (lbm) hoogstens %s boven het gewogen gemiddelde van de "
+            "als haar totaalscore hoogstens %s boven het gemiddelde van de "
             "aandachtswijken ligt (of eronder); zonder opgegeven aandachtswijken geldt klasse "
-            "'zwak' of lager als benadering. De richting is de ontwikkelingsklasse van de meest "
-            "recente periode; elke klasse onder 'geen verandering' is achteruitgang. Dichtbij "
+            "'zwak' of lager als benadering. De richting is de ontwikkelingsklasse van de "
+            "verandering van de totaalscore in de meest recente periode; elke klasse onder 'geen "
+            "verandering' is achteruitgang. Dichtbij "
             "\xc3\xa9n achteruit: voldaan; \xc3\xa9\xc3\xa9n van beide: deels voldaan; geen van "
             "beide: niet voldaan. Met \xc3\xa9\xc3\xa9n jaar is de richting onbekend en geeft "
             "dichtbij deels voldaan.",
             d);
     case 2:
         return lb_core_strfmt(
-            "(3) Omvang: minstens ongeveer %s inwoners (som van de inwonersgewichten van de "
-            "eenheden van de wijk in het laatste jaar): voldaan; minder: niet voldaan (een "
-            "aanvraag vraagt dan een onderbouwing). Zijn de gewichten geen inwoners, dan is de "
-            "omvang onbekend.",
-            m);
+            "(3) Omvang: minstens ongeveer %s inwoners (het aantal inwoners van de %s van de "
+            "wijk met een score, in het laatste jaar): voldaan; minder: niet voldaan (een "
+            "aanvraag vraagt dan een onderbouwing). Hebben de scores geen inwonersaantallen als "
+            "gewicht, dan is de omvang onbekend.",
+            m, lb_diagnose_unit_noun(dx->s, 1));
     case 3:
         return lb_core_strfmt(
             "Oordeel: sterke aanwijzing als (1), (2) en (3) alle drie voldaan zijn; mogelijke "

@@ -87,6 +87,7 @@ void lb_model_destroy(lb_model *m)
         free(ind->field);
         free(ind->layer);
         free(ind->why);
+        free(ind->unit);
         free(ind->dimension);
         free(ind->label);
         free(ind->id);
@@ -272,6 +273,8 @@ void lb_model_indicator_describe(const lb_model *m, size_t i, char *buf, size_t 
         put(&o, "  coef %.3f", ind->coef);
     else
         put(&o, "  coef %.6g", ind->coef);
+    if (ind->unit)
+        put(&o, "  unit \"%s\"", ind->unit);
 }
 
 void lb_model_node_clear(lb_model_node *n)

@@ -68,6 +68,8 @@ typedef struct lb_indicator {
     char *dimension; /* dimension code as written */
     int dim;         /* index into lb_model.dims */
     char *why;       /* one-line rationale, may be NULL */
+    char *unit;      /* unit of the raw value ("dB Lden", "%"), UTF-8, at most 40 characters;
+                        NULL when the model gives none (reports then show no unit) */
     lb_kind kind;
     char *layer;       /* named input (vector or raster) */
     char *field;       /* attribute, density (NULL = count features), share_within (class field) */

@@ -28,6 +28,10 @@
  * typing accidents such as 1e308, which overflow every score to infinity or NaN. */
 #define LB_MAX_COEF 1e6
 
+/* The longest `unit:` in characters: a unit is a short label beside a number in a table cell
+ * ("aantal binnen 500 m", "× € 1.000"); a longer text belongs in `label` or `why`. */
+#define LB_MAX_UNIT_CHARS 40
+
 /* Columns of a units table that do not depend on the model (see parse_indicators). */
 #define LB_MODEL_FIXED_COLUMNS 12
 
@@ -118,13 +122,14 @@ enum ind_key {
     I_MISSING_CODES,
     I_VALID,
     I_SIGN,
+    I_UNIT,
     I_N
 };
 static const char *const ind_keys[I_N] = {
     "field", "value",         "numerator", "denominator", "filter",     "radius_m",
     "cap_m", "band",          "extensive", "per",         "resampling", "id",
     "label", "dimension",     "kind",      "layer",       "transform",  "coef",
-    "why",   "missing_codes", "valid",     "sign",
+    "why",   "missing_codes", "valid",     "sign",        "unit",
 };
 static const char *const resamplings[] = {"bilinear", "nearest"}; /* order of lb_resampling */
 
@@ -414,6 +419,83 @@ static int to_double(const char *s, double *out)
         return 0;
     *out = v;
     return 1;
+}
+
+/* Characters of valid UTF-8 text @p s, or -1 when it is not valid UTF-8 (overlong forms,
+ * surrogates and code points above U+10FFFF included) or holds a control character. */
+static long utf8_chars(const char *s)
+{
+    const unsigned char *q = (const unsigned char *)s;
+    long n = 0;
+    while (*q) {
+        unsigned c = *q, cp, need;
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f)
+                return -1;
+            q++;
+            n++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            cp = c & 0x1f;
+            need = 1;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            cp = c & 0x0f;
+            need = 2;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            cp = c & 0x07;
+            need = 3;
+        } else {
+            return -1;
+        }
+        for (unsigned k = 1; k <= need; k++) {
+            if ((q[k] & 0xc0) != 0x80)
+                return -1;
+            cp = (cp << 6) | (q[k] & 0x3fu);
+        }
+        if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+            (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0x80 && cp <= 0x9f))
+            return -1;
+        q += need + 1;
+        n++;
+    }
+    return n;
+}
+
+/* `unit:` of an indicator: text (not a number, list or mapping), one line of valid UTF-8, at
+ * most LB_MAX_UNIT_CHARS characters. Reports show it beside the indicator's values. */
+static lb_status get_unit(parser *p, const yaml_node_t *v, const char *where, char **out)
+{
+    if (v->type != YAML_SCALAR_NODE)
+        return fail(p, v, "'unit' %s must be text such as \"dB Lden\" or \"%%\", got %s", where,
+                    type_name(v));
+    const char *s = text(v);
+    if (is_plain(v) && (number_grammar(s) || !strcmp(s, "true") || !strcmp(s, "false")))
+        return fail(p, v,
+                    "'unit' %s must be text such as \"dB Lden\" or \"%%\", got the %s '%s' "
+                    "(quote it if it is meant as text)",
+                    where, number_grammar(s) ? "number" : "boolean", s);
+    if (strlen(s) != v->data.scalar.length)
+        return fail(p, v, "'unit' %s contains a NUL character", where);
+    long n = utf8_chars(s);
+    if (n < 0)
+        return fail(p, v,
+                    "'unit' %s is not one line of valid UTF-8 text (a control character or a "
+                    "broken byte sequence); write it as plain text",
+                    where);
+    if (n == 0)
+        return fail(p, v, "'unit' %s must not be empty (leave the key out for no unit)", where);
+    if (n > LB_MAX_UNIT_CHARS)
+        return fail(p, v,
+                    "'unit' %s has %ld characters, at most %d: a unit is a short label such as "
+                    "\"aantal binnen 500 m\"; put longer text in 'label' or 'why'",
+                    where, n, LB_MAX_UNIT_CHARS);
+    char *c = lb_core_strdup(s);
+    if (!c)
+        return nomem(p);
+    free(*out);
+    *out = c;
+    return LB_OK;
 }
 
 static lb_status node_num(parser *p, const yaml_node_t *v, const char *name, const char *where,
@@ -844,6 +926,8 @@ static lb_status parse_indicator(parser *p, yaml_node_t *v, size_t i)
         return st;
     if (!ind->label && !(ind->label = lb_core_strdup(ind->id)))
         return nomem(p);
+    if (f[I_UNIT].val && (st = get_unit(p, f[I_UNIT].val, where, &ind->unit)))
+        return st;
 
     if ((st = need(p, &f[I_DIMENSION], v, where)) ||
         (st = get_str(p, &f[I_DIMENSION], where, &ind->dimension)))

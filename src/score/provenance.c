@@ -124,6 +124,9 @@ static struct json_object *model_json(const lb_model *m)
         json_object_object_add(o, "label", json_object_new_string(m->ind[i].label));
         json_object_object_add(o, "dimension", json_object_new_string(m->ind[i].dimension));
         json_object_object_add(o, "coef", json_object_new_double(m->ind[i].coef));
+        /* the unit of the raw value x_<id>, so that reports can print it beside the value */
+        if (m->ind[i].unit)
+            json_object_object_add(o, "unit", json_object_new_string(m->ind[i].unit));
         json_object_array_add(inds, o);
     }
     json_object_object_add(mj, "indicators", inds);

@@ -100,7 +100,7 @@ typedef struct part {
     double *w;
     char *weight_name;
     size_t n_ind;
-    char **ind_id, **ind_label;
+    char **ind_id, **ind_label, **ind_unit;
     int *ind_dim;
     double *raw, *contrib; /* [r * n_ind + i] */
     lb_vlayer *geom;
@@ -138,6 +138,7 @@ static void part_free(part *p)
     free(p->weight_name);
     free_strv(p->ind_id, p->n_ind);
     free_strv(p->ind_label, p->n_ind);
+    free_strv(p->ind_unit, p->n_ind);
     free(p->ind_dim);
     free(p->raw);
     free(p->contrib);
@@ -798,21 +799,24 @@ static lb_status run_model(lb_ctx *ctx, part *p, struct json_object *doc)
                    : (p->model ? p->model->n_ind : 0);
     p->ind_id = calloc(n ? n : 1, sizeof(char *));
     p->ind_label = calloc(n ? n : 1, sizeof(char *));
+    p->ind_unit = calloc(n ? n : 1, sizeof(char *));
     p->ind_dim = calloc(n ? n : 1, sizeof(int));
-    if (!p->ind_id || !p->ind_label || !p->ind_dim)
+    if (!p->ind_id || !p->ind_label || !p->ind_unit || !p->ind_dim)
         return nomem(ctx);
     p->n_ind = n;
     for (size_t i = 0; i < n; i++) {
-        const char *id, *label, *dim;
+        const char *id, *label, *dim, *unit;
         if (inds && json_object_is_type(inds, json_type_array)) {
             struct json_object *o = json_object_array_get_idx(inds, i);
             id = json_str(o, "id");
             label = json_str(o, "label");
             dim = json_str(o, "dimension");
+            unit = json_str(o, "unit");
         } else {
             id = p->model->ind[i].id;
             label = p->model->ind[i].label;
             dim = p->model->ind[i].dimension;
+            unit = p->model->ind[i].unit;
         }
         p->ind_dim[i] = -1;
         for (size_t d = 0; dim && d < p->n_dims; d++)
@@ -824,7 +828,8 @@ static lb_status run_model(lb_ctx *ctx, part *p, struct json_object *doc)
                                 "dimension",
                                 p->description, i + 1);
         if (!(p->ind_id[i] = lb_core_strdup(id)) ||
-            !(p->ind_label[i] = lb_core_strdup(label ? label : id)))
+            !(p->ind_label[i] = lb_core_strdup(label ? label : id)) ||
+            (unit && !(p->ind_unit[i] = lb_core_strdup(unit))))
             return nomem(ctx);
     }
     return LB_OK;
@@ -1161,6 +1166,7 @@ void lb_scoreset_destroy(lb_scoreset *s)
     }
     free_strv(s->ind_id, s->n_ind);
     free_strv(s->ind_label, s->n_ind);
+    free_strv(s->ind_unit, s->n_ind);
     free(s->ind_dim);
     free(s->raw);
     free(s->contrib);
@@ -1542,10 +1548,11 @@ static lb_status build(lb_ctx *ctx, part *parts, size_t n, lb_scoreset *s)
         s->n_ind = pi->n_ind;
         s->ind_id = calloc(s->n_ind, sizeof(char *));
         s->ind_label = calloc(s->n_ind, sizeof(char *));
+        s->ind_unit = calloc(s->n_ind, sizeof(char *));
         s->ind_dim = malloc(s->n_ind * sizeof(int));
         s->raw = malloc(nt * s->n_ind * nu * sizeof(double));
         s->contrib = malloc(nt * s->n_ind * nu * sizeof(double));
-        if (!s->ind_id || !s->ind_label || !s->ind_dim || !s->raw || !s->contrib) {
+        if (!s->ind_id || !s->ind_label || !s->ind_unit || !s->ind_dim || !s->raw || !s->contrib) {
             st = nomem(ctx);
             goto done;
         }
@@ -1556,7 +1563,8 @@ static lb_status build(lb_ctx *ctx, part *parts, size_t n, lb_scoreset *s)
         for (size_t i = 0; i < s->n_ind; i++) {
             s->ind_dim[i] = (int)pos[pi->ind_dim[i]];
             if (!(s->ind_id[i] = lb_core_strdup(pi->ind_id[i])) ||
-                !(s->ind_label[i] = lb_core_strdup(pi->ind_label[i]))) {
+                !(s->ind_label[i] = lb_core_strdup(pi->ind_label[i])) ||
+                (pi->ind_unit[i] && !(s->ind_unit[i] = lb_core_strdup(pi->ind_unit[i])))) {
                 st = nomem(ctx);
                 goto done;
             }

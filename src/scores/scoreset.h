@@ -88,7 +88,9 @@ typedef struct lb_scoreset {
     size_t n_ind;
     char **ind_id;
     char **ind_label;
-    int *ind_dim; /* dimension index of indicator i */
+    char **ind_unit; /* unit of the raw value ("dB Lden", "%"); NULL entries when the model
+                        gives none */
+    int *ind_dim;    /* dimension index of indicator i */
     double *raw;
     double *contrib;
     /* M_d per year and dimension, dim_mean[t * n_dims + d] (all years share one set in fixed
