@@ -128,12 +128,20 @@ static lb_table *edge_table(lb_ctx *ctx)
         lb_column *c;
         assert_int_equal(lb_table_add(ctx, t, names[k], types[k], &c), LB_OK);
     }
-    static const char *const texts[NROWS] = {
-        "Ĳsselmonde-Oost", "’s-Hertogenbosch \"Zuid\"", "a/b\\c", "tab\there\nline", "\x01\x1f",
-        "", NULL, "0599", "{not json", "Ærø – ünïcödé", "x", "end]"};
-    static const double reals[NROWS] = {2.675,    -1.25,       0.0,     -0.0,
-                                        1e-5,     123456.789,  NAN,     INFINITY,
-                                        1.0000001, 0.999999999, 3000.0,  -0.000049};
+    static const char *const texts[NROWS] = {"Ĳsselmonde-Oost",
+                                             "’s-Hertogenbosch \"Zuid\"",
+                                             "a/b\\c",
+                                             "tab\there\nline",
+                                             "\x01\x1f",
+                                             "",
+                                             NULL,
+                                             "0599",
+                                             "{not json",
+                                             "Ærø – ünïcödé",
+                                             "x",
+                                             "end]"};
+    static const double reals[NROWS] = {2.675, -1.25,    0.0,       -0.0,        1e-5,   123456.789,
+                                        NAN,   INFINITY, 1.0000001, 0.999999999, 3000.0, -0.000049};
     lb_column *naam = lb_table_col(t, "naam"), *code = lb_table_col(t, "code");
     lb_column *rc[5] = {lb_table_col(t, "r0"), lb_table_col(t, "r2"), lb_table_col(t, "r6"),
                         lb_table_col(t, "r9"), lb_table_col(t, "raw")};
@@ -266,8 +274,8 @@ static void expect_same_as_gdal_ex(fixture *fx, const lb_table *t, const lb_vect
     if (direct_expected) {
         OGRSpatialReferenceH srs = t->wkb ? lb_srs_rd(fx->ctx) : NULL;
         int handled = 0;
-        assert_int_equal(
-            lb_geojson_write(fx->ctx, direct, t, o, srs, mixes_polygons(t), &handled), LB_OK);
+        assert_int_equal(lb_geojson_write(fx->ctx, direct, t, o, srs, mixes_polygons(t), &handled),
+                         LB_OK);
         assert_int_equal(handled, 1);
         if (srs)
             OSRRelease(srs);
@@ -321,7 +329,10 @@ static void test_geojson_same_as_gdal_lines_points(void **state)
         for (int rd = 0; rd < 2; rd++) {
             lb_vector_opts o = {.format = LB_FMT_GEOJSON, .geojson_rd = rd};
             char name[64];
-            snprintf(name, sizeof(name), "%s-%s", kind == 0 ? "lines" : kind == 1 ? "points" : "mp",
+            snprintf(name, sizeof(name), "%s-%s",
+                     kind == 0   ? "lines"
+                     : kind == 1 ? "points"
+                                 : "mp",
                      rd ? "rd" : "rfc");
             expect_same_as_gdal(fx, t, &o, name);
         }
@@ -364,13 +375,12 @@ static void test_geojson_same_as_gdal_edges(void **state)
 static void test_geojson_coord_format_matches_gdal(void **state)
 {
     (void)state;
-    static const double fixed[] = {0.0,        -0.0,         5.36563385,   -5.36563385,
-                                   52.00000005, 52.00000015, 123.4567899999, -12.0000000001,
-                                   179.99999999, 1e-9,       -1e-9,         155000.125,
-                                   155000.135,  463000.005,  12345.000000011, 99.99999999,
-                                   1e15,        -123456789.987654321, 123.0000001,
-                                   -45.0000002, 100.9999998,  -12.3999996,   -99.9999999,
-                                   999999.995,  -1234567.8900001};
+    static const double fixed[] = {
+        0.0,         -0.0,           5.36563385,           -5.36563385,  52.00000005,
+        52.00000015, 123.4567899999, -12.0000000001,       179.99999999, 1e-9,
+        -1e-9,       155000.125,     155000.135,           463000.005,   12345.000000011,
+        99.99999999, 1e15,           -123456789.987654321, 123.0000001,  -45.0000002,
+        100.9999998, -12.3999996,    -99.9999999,          999999.995,   -1234567.8900001};
     char *opt7[] = {"COORDINATE_PRECISION=7", NULL}, *opt2[] = {"COORDINATE_PRECISION=2", NULL};
     uint64_t s = 88172645463325252ULL;
     for (size_t i = 0; i < 20000 + sizeof(fixed) / sizeof(fixed[0]); i++) {

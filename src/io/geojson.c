@@ -108,15 +108,13 @@ static size_t intelliround(char *s, size_t len)
     size_t before = idot - 1;
     if (s[0] == '-')
         before--;
-    if (s[i - 2] == '0' && s[i - 3] == '0' && s[i - 4] == '0' && s[i - 5] == '0' &&
-        s[i - 6] == '0')
+    if (s[i - 2] == '0' && s[i - 3] == '0' && s[i - 4] == '0' && s[i - 5] == '0' && s[i - 6] == '0')
         return len - 1;
     if (idot < i - 8 && (before >= 4 || s[i - 3] == '0') && (before >= 5 || s[i - 4] == '0') &&
         (before >= 6 || s[i - 5] == '0') && (before >= 7 || s[i - 6] == '0') &&
         (before >= 8 || s[i - 7] == '0') && s[i - 8] == '0' && s[i - 9] == '0')
         return len - 8;
-    if (s[i - 2] == '9' && s[i - 3] == '9' && s[i - 4] == '9' && s[i - 5] == '9' &&
-        s[i - 6] == '9')
+    if (s[i - 2] == '9' && s[i - 3] == '9' && s[i - 4] == '9' && s[i - 5] == '9' && s[i - 6] == '9')
         return roundup(s, i - 6);
     if (idot < i - 9 && (before >= 4 || s[i - 3] == '9') && (before >= 5 || s[i - 4] == '9') &&
         (before >= 6 || s[i - 5] == '9') && (before >= 7 || s[i - 6] == '9') &&
@@ -324,11 +322,11 @@ static void out_json_string(out_buf *o, const char *s, int slash)
 
 /* One row's geometry, flattened: parts (polygons, lines, points), their rings, the points. */
 typedef struct flat_geom {
-    uint32_t type;           /* 1..6 as written (a promoted Polygon is 6) */
+    uint32_t type; /* 1..6 as written (a promoted Polygon is 6) */
     size_t n_parts, n_rings, n_pts;
-    size_t *part_rings;      /* rings per part */
-    size_t *ring_pts;        /* points per ring (a point: 1) */
-    double *x, *y, *z;       /* n_pts coordinates; z is zeros */
+    size_t *part_rings; /* rings per part */
+    size_t *ring_pts;   /* points per ring (a point: 1) */
+    double *x, *y, *z;  /* n_pts coordinates; z is zeros */
     size_t cap_parts, cap_rings, cap_pts;
 } flat_geom;
 
@@ -537,8 +535,8 @@ static double ring_area2(const double *x, const double *y, size_t n)
 
 typedef struct gj_writer {
     out_buf o;
-    int prec;  /* coordinate decimals */
-    int rfc;   /* lon/lat, GDAL's winding test */
+    int prec; /* coordinate decimals */
+    int rfc;  /* lon/lat, GDAL's winding test */
     OGRCoordinateTransformationH ct;
 } gj_writer;
 
@@ -594,9 +592,8 @@ static void put_polygon(gj_writer *w, const flat_geom *g, size_t ring0, size_t n
     out_mem(&w->o, " ]", 2);
 }
 
-static const char *const type_names[] = {NULL,         "Point",           "LineString",
-                                         "Polygon",    "MultiPoint",      "MultiLineString",
-                                         "MultiPolygon"};
+static const char *const type_names[] = {NULL,         "Point",           "LineString",  "Polygon",
+                                         "MultiPoint", "MultiLineString", "MultiPolygon"};
 
 static void put_geometry(gj_writer *w, const flat_geom *g)
 {
@@ -654,8 +651,7 @@ static int rings_closed_same(const flat_geom *g, const unsigned char *closed)
     size_t first = 0;
     for (size_t r = 0; r < g->n_rings; r++) {
         size_t n = g->ring_pts[r];
-        if (closed[r] &&
-            (g->x[first] != g->x[first + n - 1] || g->y[first] != g->y[first + n - 1]))
+        if (closed[r] && (g->x[first] != g->x[first + n - 1] || g->y[first] != g->y[first + n - 1]))
             return 0;
         first += n;
     }
@@ -759,8 +755,8 @@ static lb_status put_header(lb_ctx *ctx, gj_writer *w, const char *path, OGRSpat
 }
 
 lb_status lb_geojson_write(lb_ctx *ctx, const char *path, const lb_table *t,
-                           const lb_vector_opts *o, OGRSpatialReferenceH srs,
-                           int promote_polygons, int *handled)
+                           const lb_vector_opts *o, OGRSpatialReferenceH srs, int promote_polygons,
+                           int *handled)
 {
     *handled = 0;
     if (!covered(t) || (t->wkb && !srs))

@@ -19,8 +19,8 @@
  * nothing behind and sets *@p handled to 0, so that the caller writes through the driver.
  * Returns LB_OK (see *handled), LB_ERR_IO, LB_ERR_CRS, LB_ERR_NOMEM. */
 lb_status lb_geojson_write(lb_ctx *ctx, const char *path, const lb_table *t,
-                           const lb_vector_opts *o, OGRSpatialReferenceH srs,
-                           int promote_polygons, int *handled);
+                           const lb_vector_opts *o, OGRSpatialReferenceH srs, int promote_polygons,
+                           int *handled);
 
 /* Print @p v with @p prec decimals as GDAL 3.6's OGRFormatDouble() does for GeoJSON
  * coordinates ("%.*f", GDAL's rounding of long digit runs, trailing zeros dropped but one
