@@ -5,6 +5,7 @@
 
 #include "../core/ctx.h"
 #include "gdal_env.h"
+#include "geojson.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -82,7 +83,7 @@ static int path_exists(const char *path)
  * lies a few ulps below it, so round(267.49999999999997) would give 2.67 where the decimal the
  * user sees asks for 2.68; a scaled value within a few ulps of the half therefore counts as the
  * half. Non-finite values and values already integral at this scale pass through. */
-static double round_decimals(double v, int decimals)
+double lb_io_round_decimals(double v, int decimals)
 {
     if (decimals < 0 || decimals > 15 || !isfinite(v))
         return v;
@@ -193,7 +194,7 @@ static void set_field(OGRFeatureH f, int i, const lb_column *c, size_t r, int as
     switch (c->type) {
     case LB_COL_REAL:
         if (isfinite(c->real[r]))
-            OGR_F_SetFieldDouble(f, i, round_decimals(c->real[r], decimals));
+            OGR_F_SetFieldDouble(f, i, lb_io_round_decimals(c->real[r], decimals));
         else
             OGR_F_SetFieldNull(f, i);
         return;
@@ -266,7 +267,7 @@ static void wind_right_hand(OGRGeometryH g)
 }
 
 /* The shortest of %.15g, %.16g and %.17g that reads back as @p v (finite); 17 always does. */
-static void shortest_exact(double v, char *buf, size_t size)
+void lb_io_shortest_exact(double v, char *buf, size_t size)
 {
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, v);
@@ -324,7 +325,7 @@ static lb_status geojson_exact_reals(lb_ctx *ctx, const char *path, const lb_tab
             if (col->type != LB_COL_REAL || !isfinite(col->real[row]))
                 continue;
             char num[40];
-            shortest_exact(col->real[row], num, sizeof(num));
+            lb_io_shortest_exact(col->real[row], num, sizeof(num));
             json_object_object_add(props, col->name, json_object_new_double_s(col->real[row], num));
         }
         const char *text = json_object_to_json_string_ext(feat, JSON_C_TO_STRING_SPACED |
@@ -454,7 +455,7 @@ static void put_number(FILE *f, char *buf, char mark)
 static void csv_real_full(FILE *f, double v, char mark)
 {
     char buf[40];
-    shortest_exact(v, buf, sizeof(buf));
+    lb_io_shortest_exact(v, buf, sizeof(buf));
     put_number(f, buf, mark);
 }
 
@@ -462,7 +463,7 @@ static void csv_real_full(FILE *f, double v, char mark)
  * mark @p mark. */
 static void csv_real(FILE *f, double v, int decimals, char mark)
 {
-    double r = round_decimals(v, decimals);
+    double r = lb_io_round_decimals(v, decimals);
     double scaled = decimals >= 0 && decimals <= 9 ? r * pow(10.0, decimals) : INFINITY;
     if (!(fabs(scaled) < 1e15)) {
         char buf[40];
@@ -549,7 +550,29 @@ static lb_status write_csv(lb_ctx *ctx, const char *path, const lb_table *t,
     return LB_OK;
 }
 
-lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, const lb_vector_opts *o)
+/* GeoJSON through geojson.c, with the SRS and layer type the driver would get; *handled 0
+ * when that writer leaves the table to the driver. */
+static lb_status write_geojson_direct(lb_ctx *ctx, const char *path, const lb_table *t,
+                                      const lb_vector_opts *o, int *handled)
+{
+    OGRwkbGeometryType gtype = layer_geometry_type(t);
+    OGRSpatialReferenceH srs = NULL;
+    if (gtype != wkbNone) {
+        srs = lb_srs_rd(ctx);
+        if (!srs)
+            return lb_ctx_error_prefix(ctx, LB_ERR_CRS, "write '%s': ", path);
+    }
+    lb_cpl_capture cap;
+    lb_io_cpl_begin(&cap); /* PROJ's complaints stay off stderr */
+    lb_status st = lb_geojson_write(ctx, path, t, o, srs, gtype == wkbMultiPolygon, handled);
+    lb_io_cpl_end(&cap);
+    if (srs)
+        OSRRelease(srs);
+    return st;
+}
+
+static lb_status write_vector(lb_ctx *ctx, const char *path, const lb_table *t,
+                              const lb_vector_opts *o, int via_gdal)
 {
     lb_status st = check_vector_args(ctx, path, t, o);
     if (st != LB_OK)
@@ -557,6 +580,12 @@ lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, cons
     if (o->format == LB_FMT_CSV)
         return write_csv(ctx, path, t, o);
     lb_io_gdal_init();
+    if (o->format == LB_FMT_GEOJSON && !via_gdal) {
+        int handled = 0;
+        st = write_geojson_direct(ctx, path, t, o, &handled);
+        if (st != LB_OK || handled)
+            return st;
+    }
     const vector_format *vf = &vector_formats[o->format];
 
     /* GeoJSON and CSV layers are named after the file (the GeoJSON "name" member) */
@@ -726,6 +755,17 @@ done:
     lb_io_cpl_end(&cap);
     free(lname);
     return st;
+}
+
+lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t, const lb_vector_opts *o)
+{
+    return write_vector(ctx, path, t, o, 0);
+}
+
+lb_status lb_io_write_vector_via_gdal(lb_ctx *ctx, const char *path, const lb_table *t,
+                                      const lb_vector_opts *o)
+{
+    return write_vector(ctx, path, t, o, 1);
 }
 
 /* ---- Rasters: Cloud Optimized GeoTIFF by default ---- */

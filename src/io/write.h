@@ -37,6 +37,11 @@ typedef struct lb_vector_opts {
 lb_status lb_write_vector(lb_ctx *ctx, const char *path, const lb_table *t,
                           const lb_vector_opts *o);
 
+/* lb_write_vector() with GeoJSON always through GDAL's driver: the reference that the direct
+ * GeoJSON writer (geojson.c) reproduces byte for byte, kept for tests and as its fallback. */
+lb_status lb_io_write_vector_via_gdal(lb_ctx *ctx, const char *path, const lb_table *t,
+                                      const lb_vector_opts *o);
+
 /* A legend of classes numbered 1..n, shared by class rasters, QGIS styles and previews. It fits
  * the 9 score classes of a model as well as the 7 or 9 development classes. All pointers are
  * borrowed. */
@@ -59,6 +64,15 @@ lb_status lb_class_table_check(lb_ctx *ctx, const lb_class_table *ct, const char
 /* The shortest decimal that reads back as @p v ("4.1", not "4.0999999999999996"); "inf",
  * "-inf" or "nan" for those. @p size of 32 always suffices. */
 void lb_io_format_double(double v, char *buf, size_t size);
+
+/* @p v rounded half away from zero at @p decimals digits (0..15; others, and non-finite
+ * values, pass through), a scaled value within a few ulps of the half counting as the half;
+ * never -0. What every vector writer writes for a real column. */
+double lb_io_round_decimals(double v, int decimals);
+
+/* The shortest of %.15g, %.16g and %.17g that reads back as @p v (finite); 17 always does.
+ * @p size of 32 suffices. */
+void lb_io_shortest_exact(double v, char *buf, size_t size);
 
 /* Check the arguments of a class-grid writer: @p path given, @p g non-empty, @p ct valid and
  * every cell of @p classes (lb_grid_ncells(g) values) within 0..ct->n. @p what starts the

@@ -31,6 +31,21 @@ static lb_status fill_band(void *user, size_t b, float *out)
     return lb_raster_read_band(bs->ctx, bs->ra, b, out);
 }
 
+/* The seconds one output took, under "write_timings_s" of run.json (keys: the file, with the
+ * layer for GeoPackage layers; "<file> styles" for a layer's QGIS styles and per-year views;
+ * "rasters_<year>" for a year's GeoTIFFs). Kept apart from "timings_s", whose stages add up
+ * to the run. Summed when a key repeats. */
+static void note_write_time(score_run *r, const char *key, double t0)
+{
+    struct json_object *wt = NULL, *prev = NULL;
+    if (!json_object_object_get_ex(r->doc, "write_timings_s", &wt))
+        return;
+    double dt = lb_score_now() - t0;
+    if (json_object_object_get_ex(wt, key, &prev))
+        dt += json_object_get_double(prev);
+    json_object_object_add(wt, key, json_object_new_double(round(dt * 1000.0) / 1000.0));
+}
+
 /* REF, M_d, year and model inside the TIFFs: NAME=VALUE items, NULL-terminated (caller frees
  * the items and the array); NULL when out of memory. */
 static char **raster_metadata(const lb_model *m, const score_year *y)
@@ -225,8 +240,12 @@ static lb_status write_table(lb_ctx *ctx, score_run *r, const lb_table *t, const
     char *path = lb_outdir_tmp_path(&r->out, file);
     if (!path)
         return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    double t0 = lb_score_now();
     lb_status st = lb_write_vector(ctx, path, t, &vo);
     free(path);
+    char key[320];
+    snprintf(key, sizeof(key), fmt == LB_FMT_GPKG ? "%s:%s" : "%s", file, layer);
+    note_write_time(r, key, t0);
     if (st == LB_OK && fmt != LB_FMT_GPKG)
         json_object_array_add(r->outputs, json_object_new_string(file));
     return st;
@@ -280,6 +299,7 @@ static int cmp_int(const void *a, const void *b)
  * draws over another) beside the long layer of all years. */
 static lb_status style_layer_years(lb_ctx *ctx, score_run *r, const char *layer, int outline)
 {
+    double t0 = lb_score_now();
     lb_status st = style_layer(ctx, r, layer, outline);
     int *years = calloc(r->n_years ? r->n_years : 1, sizeof(int));
     size_t n = 0;
@@ -302,6 +322,9 @@ static lb_status style_layer_years(lb_ctx *ctx, score_run *r, const char *layer,
     }
     free(gpkg);
     free(years);
+    char key[320];
+    snprintf(key, sizeof(key), "scores.gpkg:%s styles", layer);
+    note_write_time(r, key, t0);
     return st;
 }
 
@@ -380,8 +403,14 @@ static int grid_csv(const score_run *r)
 static lb_status write_grid_run(lb_ctx *ctx, score_run *r, const lb_result *res)
 {
     lb_status st = LB_OK;
-    for (size_t t = 0; st == LB_OK && (r->want & LB_OUT_TIF) && t < r->n_years; t++)
+    for (size_t t = 0; st == LB_OK && (r->want & LB_OUT_TIF) && t < r->n_years; t++) {
+        double t0 = lb_score_now();
         st = write_rasters(ctx, r, res, &r->yr[t]);
+        char key[32] = "rasters";
+        if (r->yr[t].year)
+            snprintf(key, sizeof(key), "rasters_%d", r->yr[t].year);
+        note_write_time(r, key, t0);
+    }
     if (st == LB_OK && (r->want & LB_OUT_GRID))
         st = write_table(ctx, r, r->grid_t, "scores.gpkg", LB_FMT_GPKG, "grid");
     if (st == LB_OK && (r->want & LB_OUT_GRID))
@@ -467,6 +496,9 @@ lb_status lb_score_outputs_write(lb_ctx *ctx, const lb_result *res, const lb_wri
     size_t n0 = lb_ctx_warning_count(ctx);
     json_object_put(r->outputs);
     r->outputs = json_object_new_array();
+    struct json_object *wt = json_object_new_object();
+    if (wt) /* this write's timings replace an earlier write's */
+        json_object_object_add(r->doc, "write_timings_s", wt);
     memset(&r->out, 0, sizeof(r->out));
     if (st == LB_OK && !r->outputs)
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
