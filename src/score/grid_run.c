@@ -287,55 +287,65 @@ static void unscore_water_units(lb_ctx *ctx, score_run *r, score_year *y)
     free(water);
 }
 
+/* Value j of lb_aggregate_means for the units: the n_ind raw values x_<id>, then the n_ind
+ * contributions c_<id> (as lb_score_evaluate_contributions computes them, per row). */
+typedef struct unit_values {
+    const lb_model *m;
+    const lb_reference *ref;
+    double *const *x;
+} unit_values;
+
+static double unit_value(const void *user, size_t j, size_t row)
+{
+    const unit_values *u = user;
+    size_t n_ind = u->m->n_ind;
+    if (j < n_ind)
+        return u->x[j][row];
+    size_t i = j - n_ind;
+    const lb_indicator *ind = &u->m->ind[i];
+    return lb_model_contribution(ind, lb_model_transform_pre(&ind->tf, u->x[i][row]),
+                                 u->ref->ind_mean[i], u->ref->ind_sd[i]);
+}
+
 /* Units: the aggregated scores, and per indicator the weighted mean raw value (x_<id>) and
- * contribution (c_<id>) over the same cells and weights, so Σ_{i∈d} c_i − M_d = dev_d. */
+ * contribution (c_<id>) over the same cells and weights, so Σ_{i∈d} c_i − M_d = dev_d. All of
+ * it over the units' coverage cut down to the scored cells, the means in one pass. */
 static lb_status aggregate(lb_ctx *ctx, score_run *r, score_year *y)
 {
     const lb_model *m = r->model;
     const lb_layer_cover *cov = NULL;
-    double *c = NULL;
+    lb_unit_rows rows = {0};
+    double **means = NULL;
     lb_status st = lb_inputs_coverage(ctx, y->in, r->units_name, &r->grid, &cov);
-    /* cell → compact row, so that each coverage entry finds its cell in O(1) */
-    size_t ng = lb_grid_ncells(&r->grid);
-    int32_t *row_of = st == LB_OK ? malloc((ng ? ng : 1) * sizeof(int32_t)) : NULL;
-    if (st == LB_OK && !row_of)
-        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", ng);
-    for (size_t k = 0; st == LB_OK && k < ng; k++)
-        row_of[k] = -1;
-    for (size_t k = 0; st == LB_OK && k < y->n_scored; k++)
-        row_of[y->cells[k]] = (int32_t)k;
     if (st == LB_OK)
-        st = lb_aggregate(ctx, m, y->ref.ref, cov, row_of, &y->sc, y->w, &y->unit);
+        st = lb_unit_rows_build(ctx, cov, y->cells, y->n_scored, &y->sc, y->w, &rows);
+    if (st == LB_OK)
+        st = lb_aggregate(ctx, m, y->ref.ref, &rows, &y->sc, &y->unit);
     if (st != LB_OK) {
         st = lb_score_plan_year_error(ctx, r, y, st);
         goto done;
     }
-    size_t nu = cov->n_poly ? cov->n_poly : 1;
-    y->ux = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
-    y->uc = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
-    c = malloc(y->n_scored * sizeof(double));
-    for (size_t i = 0; st == LB_OK && i < m->n_ind; i++) {
-        if (y->ux && y->uc) {
-            y->ux[i] = malloc(nu * sizeof(double));
-            y->uc[i] = malloc(nu * sizeof(double));
-        }
-        if (!c || !y->ux || !y->uc || !y->ux[i] || !y->uc[i]) {
-            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
-            break;
-        }
-        lb_score_evaluate_contributions(m, i, &y->ref, y->x[i], NULL, y->n_scored, c);
-        lb_aggregate_values(cov, row_of, &y->sc, y->w, y->x[i], y->ux[i]);
-        lb_aggregate_values(cov, row_of, &y->sc, y->w, c, y->uc[i]);
-    }
-    if (st == LB_OK && (!y->ux || !y->uc))
+    size_t nu = cov->n_poly ? cov->n_poly : 1, ni = m->n_ind;
+    y->ux = calloc(ni ? ni : 1, sizeof(double *));
+    y->uc = calloc(ni ? ni : 1, sizeof(double *));
+    means = calloc(2 * ni + 1, sizeof(double *));
+    if (!y->ux || !y->uc || !means)
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == LB_OK && i < ni; i++) {
+        y->ux[i] = means[i] = malloc(nu * sizeof(double));
+        y->uc[i] = means[ni + i] = malloc(nu * sizeof(double));
+        if (!y->ux[i] || !y->uc[i])
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
     if (st == LB_OK) {
+        unit_values uv = {m, &y->ref, y->x};
+        lb_aggregate_means(ctx, &rows, 2 * ni, unit_value, &uv, means);
         unscore_empty_units(ctx, r, y);
         unscore_water_units(ctx, r, y);
     }
 done:
-    free(c);
-    free(row_of);
+    free(means);
+    lb_unit_rows_free(&rows);
     return st;
 }
 
