@@ -102,6 +102,20 @@ typedef struct hand_cover {
     double frac[16];
 } hand_cover;
 
+/* lb_aggregate over coverage @p cov: scores @p sc and weights @p w for the @p n ascending grid
+ * cells @p cells (NULL: indexed by grid cell, n of them). */
+static lb_status aggregate_cov(fixture *f, double ref, const lb_layer_cover *cov,
+                               const uint32_t *cells, size_t n, const lb_scores *sc,
+                               const double *w, lb_unit_scores *u)
+{
+    lb_unit_rows rows;
+    lb_status st = lb_unit_rows_build(f->ctx, cov, cells, n, sc, w, &rows);
+    if (st == LB_OK)
+        st = lb_aggregate(f->ctx, f->m, ref, &rows, sc, u);
+    lb_unit_rows_free(&rows);
+    return st;
+}
+
 static void test_aggregate_hand_calculation(void **state)
 {
     fixture *f = *state;
@@ -120,7 +134,7 @@ static void test_aggregate_hand_calculation(void **state)
                     .frac = {1.0, 0.5, 0.25, 0.5, 1.0, 1.0, 1.0, 0.75}};
     h.cov = (lb_layer_cover){5, h.off, h.cell, h.frac};
     lb_unit_scores u;
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, NULL, &cells, w, &u), LB_OK);
+    assert_int_equal(aggregate_cov(f, 4.0, &h.cov, NULL, 7, &cells, w, &u), LB_OK);
     assert_int_equal(u.s.n, 5);
     assert_int_equal(u.s.n_dims, 2);
 
@@ -167,7 +181,7 @@ static void test_aggregate_hand_calculation(void **state)
 
     /* REF is a parameter: another REF shifts lbm, not the deviations. */
     lb_unit_scores v;
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.25, &h.cov, NULL, &cells, w, &v), LB_OK);
+    assert_int_equal(aggregate_cov(f, 4.25, &h.cov, NULL, 7, &cells, w, &v), LB_OK);
     assert_near(v.s.dev[0][0], u.s.dev[0][0], 0.0);
     assert_near(v.s.lbm[0], 4.25 + 0.1, 1e-14);
     assert_int_equal(v.s.kscore[0], 8);
@@ -200,7 +214,7 @@ static void test_aggregate_class_from_own_score(void **state)
     hand_cover h = {.off = {0, 5}, .cell = {0, 1, 2, 3, 4}, .frac = {1, 1, 1, 1, 1}};
     h.cov = (lb_layer_cover){1, h.off, h.cell, h.frac};
     lb_unit_scores u;
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, NULL, &cells, w, &u), LB_OK);
+    assert_int_equal(aggregate_cov(f, 4.0, &h.cov, NULL, 5, &cells, w, &u), LB_OK);
     assert_near(u.s.dev[0][0], (3.0 * -0.3 + 3.0 * 0.2) / 6.0, 1e-15);
     assert_near(u.s.dev[1][0], (3.0 * -0.2 + 3.0 * 0.1) / 6.0, 1e-15);
     assert_near(u.s.afw[0], -0.1, 1e-15);
@@ -291,7 +305,7 @@ static void test_aggregate_layer_cover_brute_force(void **state)
     lb_scores cells;
     make_cells(f, n, aa, bb, scored, imputed, &cells);
     lb_unit_scores u;
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, cov, NULL, &cells, w, &u), LB_OK);
+    assert_int_equal(aggregate_cov(f, 4.0, cov, NULL, n, &cells, w, &u), LB_OK);
 
     double sum_units = 0.0;
     for (size_t p = 0; p < N_UNITS; p++) {
@@ -358,9 +372,19 @@ static void test_aggregate_layer_cover_brute_force(void **state)
     lb_vlayer_destroy(l);
 }
 
-/* Compact scores (the scored cells only) through a cell → row map give the same units as the
- * scores over the whole grid; lb_aggregate_values averages any value over the same cells and
+/* Compact scores (the scored cells only, listed by grid cell) give the same units as the
+ * scores over the whole grid; lb_aggregate_means averages any value over the same cells and
  * weights (NaN values left out) and recombines the dimension: Σ of parts = the dimension. */
+typedef struct value_arrays {
+    const double *const *v;
+} value_arrays;
+
+static double value_of(const void *user, size_t j, size_t row)
+{
+    const value_arrays *a = user;
+    return a->v[j][row];
+}
+
 static void test_aggregate_compact_rows_and_values(void **state)
 {
     fixture *f = *state;
@@ -372,13 +396,9 @@ static void test_aggregate_compact_rows_and_values(void **state)
     make_cells(f, 7, aa, bb, scored, NULL, &full);
     /* the scored cells 0, 1, 2, 3, 6 as rows 0..4 */
     const uint32_t cells[5] = {0, 1, 2, 3, 6};
-    int32_t row_of[7];
     double cw[5], ca[5], cb[5], part1[5], part2[5];
     const unsigned char all[5] = {1, 1, 1, 1, 1};
-    for (int c = 0; c < 7; c++)
-        row_of[c] = -1;
     for (int k = 0; k < 5; k++) {
-        row_of[cells[k]] = k;
         cw[k] = w[cells[k]];
         ca[k] = aa[cells[k]];
         cb[k] = bb[cells[k]];
@@ -391,8 +411,8 @@ static void test_aggregate_compact_rows_and_values(void **state)
                     .frac = {1.0, 0.5, 0.25, 0.5, 1.0, 1.0, 1.0, 0.75}};
     h.cov = (lb_layer_cover){5, h.off, h.cell, h.frac};
     lb_unit_scores u, v;
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, NULL, &full, w, &u), LB_OK);
-    assert_int_equal(lb_aggregate(f->ctx, f->m, 4.0, &h.cov, row_of, &compact, cw, &v), LB_OK);
+    assert_int_equal(aggregate_cov(f, 4.0, &h.cov, NULL, 7, &full, w, &u), LB_OK);
+    assert_int_equal(aggregate_cov(f, 4.0, &h.cov, cells, 5, &compact, cw, &v), LB_OK);
     for (size_t p = 0; p < 5; p++) {
         assert_true(isnan(u.s.lbm[p]) == isnan(v.s.lbm[p]));
         if (!isnan(u.s.lbm[p])) {
@@ -403,24 +423,180 @@ static void test_aggregate_compact_rows_and_values(void **state)
         assert_int_equal(v.n_cells[p], u.n_cells[p]);
         assert_int_equal(v.s.flags[p], u.s.flags[p]);
     }
+    lb_unit_rows rows;
+    assert_int_equal(lb_unit_rows_build(f->ctx, &h.cov, cells, 5, &compact, cw, &rows), LB_OK);
+    /* c4, c5 are not listed: U1 keeps c1 and c3, U2 nothing */
+    assert_int_equal(rows.off[5], 6);
+    assert_int_equal(rows.off[2] - rows.off[1], 2);
+    assert_int_equal(rows.off[3], rows.off[2]);
     double m1[5], m2[5], mx[5];
-    lb_aggregate_values(&h.cov, row_of, &compact, cw, part1, m1);
-    lb_aggregate_values(&h.cov, row_of, &compact, cw, part2, m2);
+    const double *parts[2] = {part1, part2};
+    double *const two[2] = {m1, m2};
+    value_arrays pa = {parts};
+    lb_aggregate_means(f->ctx, &rows, 2, value_of, &pa, two);
     for (size_t p = 0; p < 5; p++)
         if (!isnan(v.s.lbm[p]))
             assert_near(m1[p] + m2[p], v.s.dev[0][p], 1e-15);
         else
             assert_true(isnan(m1[p]));
     /* NaN-aware: with c1's value missing, U0 averages c0 and c2 only: (10·1 + 10·3)/20 · 0.1 */
-    double x[5] = {1.0, NAN, 3.0, 5.0, 7.0};
-    lb_aggregate_values(&h.cov, row_of, &compact, cw, x, mx);
+    const double x[5] = {1.0, NAN, 3.0, 5.0, 7.0};
+    const double *xs[1] = {x};
+    double *const one[1] = {mx};
+    value_arrays px = {xs};
+    lb_aggregate_means(f->ctx, &rows, 1, value_of, &px, one);
     assert_near(mx[0], (10.0 * 1.0 + 10.0 * 3.0) / 20.0, 1e-15);
     assert_near(mx[1], 5.0, 1e-15); /* U1: c1 missing, c3 only */
     assert_true(isnan(mx[3]));      /* U3: c6 has weight 0 */
+    lb_unit_rows_free(&rows);
+    lb_unit_rows_free(&rows); /* zeroed: harmless */
+    lb_unit_rows_free(NULL);
     lb_unit_scores_free(&u);
     lb_unit_scores_free(&v);
     lb_scores_free(&full);
     lb_scores_free(&compact);
+}
+
+/* A random coverage (units overlapping, cells covered twice, cells outside the scored list),
+ * random scored cells with missing scores, weights of 0 and missing values: lb_aggregate and
+ * lb_aggregate_means against a brute force over the whole coverage that looks every cell up by
+ * a linear search, and the same bits on 1, 2 and 4 threads. */
+enum { R_CELLS = 3000, R_UNITS = 97, R_VALUES = 5 };
+
+static void test_aggregate_random_brute_force_threads(void **state)
+{
+    fixture *f = *state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 4242);
+    /* coverage: each unit a random run of cells in ascending order */
+    size_t *off = calloc(R_UNITS + 1, sizeof(size_t));
+    uint32_t *cell = malloc(R_UNITS * 200 * sizeof(uint32_t));
+    double *frac = malloc(R_UNITS * 200 * sizeof(double));
+    assert_non_null(off);
+    assert_non_null(cell);
+    assert_non_null(frac);
+    size_t ne = 0;
+    for (size_t p = 0; p < R_UNITS; p++) {
+        uint32_t c = (uint32_t)gsl_rng_uniform_int(rng, R_CELLS);
+        size_t len = p % 11 == 3 ? 0 : gsl_rng_uniform_int(rng, 200);
+        for (size_t k = 0; k < len && c < R_CELLS; k++) {
+            cell[ne] = c;
+            frac[ne++] = gsl_rng_uniform(rng) < 0.7 ? 1.0 : gsl_rng_uniform_pos(rng);
+            c += 1 + (uint32_t)(gsl_rng_uniform(rng) < 0.2 ? gsl_rng_uniform_int(rng, 60) : 0);
+        }
+        off[p + 1] = ne;
+    }
+    lb_layer_cover cov = {R_UNITS, off, cell, frac};
+    /* scored cells: about half of the grid, ascending; some of them without a score */
+    uint32_t *cells = malloc(R_CELLS * sizeof(uint32_t));
+    double *w = malloc(R_CELLS * sizeof(double)), *aa = malloc(R_CELLS * sizeof(double)),
+           *bb = malloc(R_CELLS * sizeof(double));
+    unsigned char *scored = malloc(R_CELLS), *imputed = malloc(R_CELLS);
+    double *vals[R_VALUES];
+    for (size_t j = 0; j < R_VALUES; j++)
+        vals[j] = malloc(R_CELLS * sizeof(double));
+    size_t n = 0;
+    for (uint32_t c = 0; c < R_CELLS; c++) {
+        if (gsl_rng_uniform(rng) < 0.5)
+            continue;
+        cells[n] = c;
+        w[n] = gsl_rng_uniform(rng) < 0.1 ? 0.0 : 50.0 * gsl_rng_uniform(rng);
+        aa[n] = gsl_rng_uniform(rng) - 0.5;
+        bb[n] = gsl_rng_uniform(rng) - 0.5;
+        scored[n] = gsl_rng_uniform(rng) > 0.1;
+        imputed[n] = gsl_rng_uniform(rng) < 0.2;
+        for (size_t j = 0; j < R_VALUES; j++)
+            vals[j][n] = gsl_rng_uniform(rng) < 0.15 ? NAN : 100.0 * gsl_rng_uniform(rng);
+        n++;
+    }
+    lb_scores sc;
+    make_cells(f, n, aa, bb, scored, imputed, &sc);
+
+    lb_unit_scores u[3];
+    double *means[3][R_VALUES];
+    const int threads[3] = {1, 2, 4};
+    const double *const *cv = (const double *const *)vals;
+    value_arrays va = {cv};
+    for (int t = 0; t < 3; t++) {
+        assert_int_equal(lb_ctx_set_threads(f->ctx, threads[t]), LB_OK);
+        assert_int_equal(aggregate_cov(f, 4.0, &cov, cells, n, &sc, w, &u[t]), LB_OK);
+        lb_unit_rows rows;
+        assert_int_equal(lb_unit_rows_build(f->ctx, &cov, cells, n, &sc, w, &rows), LB_OK);
+        for (size_t j = 0; j < R_VALUES; j++)
+            means[t][j] = malloc(R_UNITS * sizeof(double));
+        lb_aggregate_means(f->ctx, &rows, R_VALUES, value_of, &va, means[t]);
+        lb_unit_rows_free(&rows);
+    }
+    size_t n_scored_units = 0;
+    for (size_t p = 0; p < R_UNITS; p++) {
+        double sw = 0.0, sa = 0.0, sb = 0.0, swv[R_VALUES] = {0}, sv[R_VALUES] = {0};
+        int nc = 0, ni = 0;
+        for (size_t e = off[p]; e < off[p + 1]; e++) {
+            size_t k = 0;
+            while (k < n && cells[k] != cell[e])
+                k++;
+            if (k == n || !scored[k])
+                continue;
+            nc++;
+            ni += imputed[k];
+            double wk = w[k] * frac[e];
+            if (!(wk > 0.0))
+                continue;
+            sw += wk;
+            sa += wk * aa[k];
+            sb += wk * bb[k];
+            for (size_t j = 0; j < R_VALUES; j++)
+                if (!isnan(vals[j][k])) {
+                    swv[j] += wk;
+                    sv[j] += wk * vals[j][k];
+                }
+        }
+        assert_int_equal(u[0].n_cells[p], nc);
+        assert_int_equal(u[0].n_imputed_cells[p], ni);
+        assert_near(u[0].weight[p], sw, 1e-12 * fmax(1.0, sw));
+        if (sw >= 1.0) { /* the model's min_weight */
+            n_scored_units++;
+            assert_near(u[0].s.dev[0][p], sa / sw, 1e-12);
+            assert_near(u[0].s.dev[1][p], sb / sw, 1e-12);
+        } else {
+            assert_true(isnan(u[0].s.lbm[p]));
+        }
+        for (size_t j = 0; j < R_VALUES; j++)
+            if (swv[j] > 0.0)
+                assert_near(means[0][j][p], sv[j] / swv[j], 1e-12 * fmax(1.0, sv[j] / swv[j]));
+            else
+                assert_true(isnan(means[0][j][p]));
+        /* bit-identical on any number of threads */
+        for (int t = 1; t < 3; t++) {
+            assert_memory_equal(&u[t].weight[p], &u[0].weight[p], sizeof(double));
+            assert_memory_equal(&u[t].s.lbm[p], &u[0].s.lbm[p], sizeof(double));
+            assert_memory_equal(&u[t].s.dev[1][p], &u[0].s.dev[1][p], sizeof(double));
+            assert_int_equal(u[t].n_cells[p], u[0].n_cells[p]);
+            assert_int_equal(u[t].s.flags[p], u[0].s.flags[p]);
+            for (size_t j = 0; j < R_VALUES; j++)
+                assert_memory_equal(&means[t][j][p], &means[0][j][p], sizeof(double));
+        }
+    }
+    /* the draw exercises both kinds of unit */
+    assert_true(n_scored_units > 20 && n_scored_units < R_UNITS);
+    for (int t = 0; t < 3; t++) {
+        lb_unit_scores_free(&u[t]);
+        for (size_t j = 0; j < R_VALUES; j++)
+            free(means[t][j]);
+    }
+    lb_scores_free(&sc);
+    for (size_t j = 0; j < R_VALUES; j++)
+        free(vals[j]);
+    free(scored);
+    free(imputed);
+    free(aa);
+    free(bb);
+    free(w);
+    free(cells);
+    free(frac);
+    free(cell);
+    free(off);
+    gsl_rng_free(rng);
 }
 
 int main(void)
@@ -431,6 +607,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_aggregate_compact_rows_and_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aggregate_class_from_own_score, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aggregate_layer_cover_brute_force, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aggregate_random_brute_force_threads, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

@@ -677,6 +677,55 @@ static void test_coverage_interior_exactly_one(void **state)
     GEOS_finish_r(h);
 }
 
+/* lb_grid_cells_sum against a grid-sized array filled in the pairs' order: the same cells, in
+ * ascending order, and the same bits (cells across both 16-bit halves, repeated cells with
+ * values of mixed sign and magnitude, a cell whose values cancel to 0 stays listed). */
+static void test_coverage_cells_sum_matches_dense(void **state)
+{
+    lb_ctx *ctx = *state;
+    enum { NC = 200000, N = 30000 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 1717);
+    uint32_t *cell = malloc(N * sizeof(uint32_t));
+    double *val = malloc(N * sizeof(double)), *dense = calloc(NC, sizeof(double));
+    unsigned char *seen = calloc(NC, 1);
+    assert_non_null(cell);
+    assert_non_null(val);
+    assert_non_null(dense);
+    assert_non_null(seen);
+    for (size_t k = 0; k < N; k++) {
+        /* few distinct cells, so that most are repeated, spread over the whole range */
+        cell[k] = (uint32_t)(gsl_rng_uniform_int(rng, 3000) * 66 + (k == 7 ? 1 : 0));
+        val[k] = (gsl_rng_uniform(rng) - 0.3) * pow(10.0, (double)gsl_rng_uniform_int(rng, 9));
+    }
+    cell[N - 1] = cell[N - 2] = 65535 * 2 + 3;
+    val[N - 2] = 0.1;
+    val[N - 1] = -0.1;
+    for (size_t k = 0; k < N; k++) {
+        dense[cell[k]] += val[k];
+        seen[cell[k]] = 1;
+    }
+    size_t n = 0;
+    assert_int_equal(lb_grid_cells_sum(ctx, cell, val, N, &n), LB_OK);
+    size_t want = 0;
+    for (size_t c = 0; c < NC; c++)
+        want += seen[c];
+    assert_int_equal(n, want);
+    for (size_t k = 0; k < n; k++) {
+        if (k > 0)
+            assert_true(cell[k] > cell[k - 1]);
+        assert_true(seen[cell[k]]);
+        assert_memory_equal(&val[k], &dense[cell[k]], sizeof(double));
+    }
+    assert_int_equal(lb_grid_cells_sum(ctx, cell, val, 0, &n), LB_OK);
+    assert_int_equal(n, 0);
+    free(seen);
+    free(dense);
+    free(val);
+    free(cell);
+    gsl_rng_free(rng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -695,6 +744,7 @@ int main(void)
         cmocka_unit_test(test_coverage_matches_geos),
         cmocka_unit_test(test_coverage_matches_geos_on_grid_lines),
         cmocka_unit_test(test_coverage_interior_exactly_one),
+        cmocka_unit_test(test_coverage_cells_sum_matches_dense),
     };
     return cmocka_run_group_tests(tests, setup_ctx, teardown_ctx);
 }

@@ -284,3 +284,51 @@ lb_status lb_grid_cover_polygon(lb_ctx *ctx, const lb_grid *g, const lb_ring *ri
     out->n = n;
     return LB_OK;
 }
+
+/* One stable counting-sort pass on 16 bits of the cell (LSD radix). */
+static void radix_pass(const uint32_t *ck, const double *cv, uint32_t *dk, double *dv, size_t n,
+                       int shift, size_t *count)
+{
+    memset(count, 0, 65537 * sizeof(size_t));
+    for (size_t k = 0; k < n; k++)
+        count[((ck[k] >> shift) & 0xffffu) + 1]++;
+    for (size_t b = 0; b < 65536; b++)
+        count[b + 1] += count[b];
+    for (size_t k = 0; k < n; k++) {
+        size_t at = count[(ck[k] >> shift) & 0xffffu]++;
+        dk[at] = ck[k];
+        dv[at] = cv[k];
+    }
+}
+
+lb_status lb_grid_cells_sum(lb_ctx *ctx, uint32_t *cell, double *val, size_t n, size_t *n_out)
+{
+    *n_out = 0;
+    if (n == 0)
+        return LB_OK;
+    uint32_t *tk = malloc(n * sizeof(uint32_t));
+    double *tv = malloc(n * sizeof(double));
+    size_t *count = malloc(65537 * sizeof(size_t));
+    if (!tk || !tv || !count) {
+        free(tk);
+        free(tv);
+        free(count);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory summing %zu cell values", n);
+    }
+    radix_pass(cell, val, tk, tv, n, 0, count);
+    radix_pass(tk, tv, cell, val, n, 16, count);
+    free(tk);
+    free(tv);
+    free(count);
+    size_t m = 0;
+    for (size_t k = 0; k < n;) {
+        uint32_t c = cell[k];
+        double s = 0.0;
+        for (; k < n && cell[k] == c; k++)
+            s += val[k];
+        cell[m] = c;
+        val[m++] = s;
+    }
+    *n_out = m;
+    return LB_OK;
+}

@@ -24,4 +24,12 @@
 lb_status lb_grid_cover_polygon(lb_ctx *ctx, const lb_grid *g, const lb_ring *rings, size_t nrings,
                                 lb_cover *out);
 
+/* Sum values per grid cell without a grid-sized array: the @p n pairs (cell[k], val[k]) become
+ * the distinct cells in ascending order, cell[0 .. *n_out), each with the sum of its values in
+ * val[0 .. *n_out). Each sum is taken in the pairs' order (a stable sort by cell), so it has the
+ * bits of adding val[k] for k = 0, 1, ... into a zeroed array indexed by cell. Both arrays are
+ * reordered and overwritten. Costs O(n) time and 12·n bytes of scratch.
+ * Returns LB_OK or LB_ERR_NOMEM. */
+lb_status lb_grid_cells_sum(lb_ctx *ctx, uint32_t *cell, double *val, size_t n, size_t *n_out);
+
 #endif

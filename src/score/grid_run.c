@@ -6,6 +6,7 @@
 #include "run.h"
 
 #include "../core/ctx.h"
+#include "../grid/coverage.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -73,7 +74,7 @@ done:
  * rings disagree with its area (an invalid one that was not repaired) or that has no area
  * gives more or less than it holds; name the difference and the first such polygons. */
 static void check_weight_total(lb_ctx *ctx, score_run *r, score_year *y, const lb_layer_cover *cov,
-                               double lost)
+                               double lost, const double *wval, size_t n_wcells)
 {
     const lb_model *m = r->model;
     const lb_vlayer *l = y->weight_layer;
@@ -82,10 +83,10 @@ static void check_weight_total(lb_ctx *ctx, score_run *r, score_year *y, const l
     double cell_area = g->cell_m * g->cell_m;
     double gx1 = g->x0 + g->nx * g->cell_m, gy1 = g->y0 + g->ny * g->cell_m;
     double want = 0.0, got = 0.0;
-    size_t nc = lb_grid_ncells(g), n_bad = 0;
+    size_t n_bad = 0;
     char ids[200] = "";
-    for (size_t c = 0; c < nc; c++)
-        got += y->cell_w[c];
+    for (size_t k = 0; k < n_wcells; k++) /* ascending cells: a sum over the grid without zeros */
+        got += wval[k];
     for (size_t p = 0; p < l->n; p++) {
         double v = f ? f->num[p] : l->area_m2[p] / cell_area;
         if (!isfinite(v) || v == 0.0)
@@ -123,31 +124,80 @@ static void check_weight_total(lb_ctx *ctx, score_run *r, score_year *y, const l
         n_bad ? ": features " : "", ids, n_bad > 5 ? ", ..." : "");
 }
 
+/* Whether an indicator reads the weights of the whole grid (a count per weight within a
+ * radius sums the weight of the disc around each cell). */
+static int needs_grid_weights(const lb_model *m)
+{
+    for (size_t i = 0; i < m->n_ind; i++)
+        if (m->ind[i].kind == LB_KIND_COUNT_WITHIN && m->ind[i].per > 0.0)
+            return 1;
+    return 0;
+}
+
+/* The weight of every cell the weight layer covers: its coverage entries' shares of the weight
+ * (or area), summed per cell in polygon order. *@p cell and *@p val (the caller frees them)
+ * hold the *@p n cells ascending and their weights; no array spans the grid, so the cost is
+ * the layer's, not the box's. */
+static lb_status cell_weights(lb_ctx *ctx, score_run *r, score_year *y, const lb_layer_cover *cov,
+                              uint32_t **cell, double **val, size_t *n, size_t *n_missing)
+{
+    const lb_model *m = r->model;
+    const lb_vlayer *l = y->weight_layer;
+    size_t ne = cov->off[cov->n_poly], k = 0;
+    uint32_t *wc = malloc((ne ? ne : 1) * sizeof(uint32_t));
+    double *wv = malloc((ne ? ne : 1) * sizeof(double));
+    if (!wc || !wv) {
+        free(wc);
+        free(wv);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the weights of %zu cells", ne);
+    }
+    *n_missing = 0;
+    const lb_field *f = m->weight_field ? lb_vlayer_field(ctx, l, m->weight_field) : NULL;
+    double cell_area = r->grid.cell_m * r->grid.cell_m;
+    for (size_t p = 0; p < cov->n_poly; p++) {
+        double per_m2 = 1.0;
+        if (f) {
+            double v = f->num[p];
+            if (isnan(v)) {
+                (*n_missing)++;
+                continue;
+            }
+            if (!(l->area_m2[p] > 0.0))
+                continue;
+            per_m2 = v / l->area_m2[p];
+        }
+        /* the same products as a pass over a grid array: share of the weight, or of the area */
+        for (size_t e = cov->off[p]; e < cov->off[p + 1]; e++, k++) {
+            wc[k] = cov->cell[e];
+            wv[k] = f ? per_m2 * cov->frac[e] * cell_area : cov->frac[e];
+        }
+    }
+    lb_status st = lb_grid_cells_sum(ctx, wc, wv, k, n);
+    if (st != LB_OK) {
+        free(wc);
+        free(wv);
+        return st;
+    }
+    *cell = wc;
+    *val = wv;
+    return LB_OK;
+}
+
 /* Cell weights (inhabitants, dwellings or area share) and the scored cells of year @p y. */
 static lb_status weights(lb_ctx *ctx, score_run *r, score_year *y)
 {
     const lb_model *m = r->model;
-    size_t n = lb_grid_ncells(&r->grid);
     const lb_layer_cover *cov = NULL;
+    uint32_t *wcell = NULL;
+    double *wval = NULL;
+    size_t nw = 0, n_missing = 0;
     lb_status st = lb_inputs_coverage(ctx, y->in, m->weight_layer, &r->grid, &cov);
+    if (st == LB_OK && m->weight_field && !lb_vlayer_field(ctx, y->weight_layer, m->weight_field))
+        st = LB_ERR_DATA;
+    if (st == LB_OK)
+        st = cell_weights(ctx, r, y, cov, &wcell, &wval, &nw, &n_missing);
     if (st != LB_OK)
         return lb_score_plan_year_error(ctx, r, y, st);
-    y->cell_w = malloc((n ? n : 1) * sizeof(double));
-    if (!y->cell_w)
-        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", n);
-    size_t n_missing = 0;
-    if (m->weight_field) {
-        const lb_field *f = lb_vlayer_field(ctx, y->weight_layer, m->weight_field);
-        st = lb_indicators_grid_extensive(ctx, y->weight_layer, cov, &r->grid, f, y->cell_w,
-                                          &n_missing);
-        if (st != LB_OK)
-            return lb_score_plan_year_error(ctx, r, y, st);
-    } else {
-        for (size_t c = 0; c < n; c++)
-            y->cell_w[c] = 0.0;
-        for (size_t k = 0; k < cov->off[cov->n_poly]; k++)
-            y->cell_w[cov->cell[k]] += cov->frac[k];
-    }
     if (n_missing)
         lb_ctx_log(ctx, LB_LOG_WARN,
                    "weight field '%s' of '%s' is missing in %zu feature(s); their cells are not "
@@ -155,31 +205,46 @@ static lb_status weights(lb_ctx *ctx, score_run *r, score_year *y)
                    m->weight_field, y->weight_layer->path, n_missing);
     double lost = 0.0;
     st = weight_without_geometry(ctx, r, y, &lost);
-    if (st != LB_OK)
-        return lb_score_plan_year_error(ctx, r, y, st);
+    if (st != LB_OK) {
+        st = lb_score_plan_year_error(ctx, r, y, st);
+        goto done;
+    }
     y->weight_lost = lost;
-    check_weight_total(ctx, r, y, cov, lost);
-    for (size_t c = 0; c < n; c++)
-        y->n_scored += (size_t)lb_model_weight_reaches(y->cell_w[c], m->min_weight);
-    if (y->n_scored == 0)
-        return lb_score_plan_year_error(
+    check_weight_total(ctx, r, y, cov, lost, wval, nw);
+    for (size_t k = 0; k < nw; k++)
+        y->n_scored += (size_t)lb_model_weight_reaches(wval[k], m->min_weight);
+    if (y->n_scored == 0) {
+        st = lb_score_plan_year_error(
             ctx, r, y,
             lb_ctx_error(ctx, LB_ERR_DATA,
                          "no grid cell reaches min_weight %g of '%s' from '%s'; check "
                          "the weight field",
                          m->min_weight, m->weight_field ? m->weight_field : "area",
                          y->weight_layer->path));
+        goto done;
+    }
     y->cells = malloc(y->n_scored * sizeof(uint32_t));
     y->w = malloc(y->n_scored * sizeof(double));
-    if (!y->cells || !y->w)
-        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for %zu scored cells", y->n_scored);
+    size_t ng = lb_grid_ncells(&r->grid);
+    if (needs_grid_weights(m))
+        y->cell_w = calloc(ng ? ng : 1, sizeof(double));
+    if (!y->cells || !y->w || (needs_grid_weights(m) && !y->cell_w)) {
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for %zu scored cells", y->n_scored);
+        goto done;
+    }
     size_t k = 0;
-    for (size_t c = 0; c < n; c++)
-        if (lb_model_weight_reaches(y->cell_w[c], m->min_weight)) {
-            y->cells[k] = (uint32_t)c;
-            y->w[k++] = y->cell_w[c];
+    for (size_t j = 0; j < nw; j++) {
+        if (y->cell_w)
+            y->cell_w[wcell[j]] = wval[j];
+        if (lb_model_weight_reaches(wval[j], m->min_weight)) {
+            y->cells[k] = wcell[j];
+            y->w[k++] = wval[j];
         }
-    return LB_OK;
+    }
+done:
+    free(wcell);
+    free(wval);
+    return st;
 }
 
 /* The indicators on the year's scored cells; the whole grid's weights are freed afterwards. */
@@ -287,55 +352,65 @@ static void unscore_water_units(lb_ctx *ctx, score_run *r, score_year *y)
     free(water);
 }
 
+/* Value j of lb_aggregate_means for the units: the n_ind raw values x_<id>, then the n_ind
+ * contributions c_<id> (as lb_score_evaluate_contributions computes them, per row). */
+typedef struct unit_values {
+    const lb_model *m;
+    const lb_reference *ref;
+    double *const *x;
+} unit_values;
+
+static double unit_value(const void *user, size_t j, size_t row)
+{
+    const unit_values *u = user;
+    size_t n_ind = u->m->n_ind;
+    if (j < n_ind)
+        return u->x[j][row];
+    size_t i = j - n_ind;
+    const lb_indicator *ind = &u->m->ind[i];
+    return lb_model_contribution(ind, lb_model_transform_pre(&ind->tf, u->x[i][row]),
+                                 u->ref->ind_mean[i], u->ref->ind_sd[i]);
+}
+
 /* Units: the aggregated scores, and per indicator the weighted mean raw value (x_<id>) and
- * contribution (c_<id>) over the same cells and weights, so Σ_{i∈d} c_i − M_d = dev_d. */
+ * contribution (c_<id>) over the same cells and weights, so Σ_{i∈d} c_i − M_d = dev_d. All of
+ * it over the units' coverage cut down to the scored cells, the means in one pass. */
 static lb_status aggregate(lb_ctx *ctx, score_run *r, score_year *y)
 {
     const lb_model *m = r->model;
     const lb_layer_cover *cov = NULL;
-    double *c = NULL;
+    lb_unit_rows rows = {0};
+    double **means = NULL;
     lb_status st = lb_inputs_coverage(ctx, y->in, r->units_name, &r->grid, &cov);
-    /* cell → compact row, so that each coverage entry finds its cell in O(1) */
-    size_t ng = lb_grid_ncells(&r->grid);
-    int32_t *row_of = st == LB_OK ? malloc((ng ? ng : 1) * sizeof(int32_t)) : NULL;
-    if (st == LB_OK && !row_of)
-        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for a grid of %zu cells", ng);
-    for (size_t k = 0; st == LB_OK && k < ng; k++)
-        row_of[k] = -1;
-    for (size_t k = 0; st == LB_OK && k < y->n_scored; k++)
-        row_of[y->cells[k]] = (int32_t)k;
     if (st == LB_OK)
-        st = lb_aggregate(ctx, m, y->ref.ref, cov, row_of, &y->sc, y->w, &y->unit);
+        st = lb_unit_rows_build(ctx, cov, y->cells, y->n_scored, &y->sc, y->w, &rows);
+    if (st == LB_OK)
+        st = lb_aggregate(ctx, m, y->ref.ref, &rows, &y->sc, &y->unit);
     if (st != LB_OK) {
         st = lb_score_plan_year_error(ctx, r, y, st);
         goto done;
     }
-    size_t nu = cov->n_poly ? cov->n_poly : 1;
-    y->ux = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
-    y->uc = calloc(m->n_ind ? m->n_ind : 1, sizeof(double *));
-    c = malloc(y->n_scored * sizeof(double));
-    for (size_t i = 0; st == LB_OK && i < m->n_ind; i++) {
-        if (y->ux && y->uc) {
-            y->ux[i] = malloc(nu * sizeof(double));
-            y->uc[i] = malloc(nu * sizeof(double));
-        }
-        if (!c || !y->ux || !y->uc || !y->ux[i] || !y->uc[i]) {
-            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
-            break;
-        }
-        lb_score_evaluate_contributions(m, i, &y->ref, y->x[i], NULL, y->n_scored, c);
-        lb_aggregate_values(cov, row_of, &y->sc, y->w, y->x[i], y->ux[i]);
-        lb_aggregate_values(cov, row_of, &y->sc, y->w, c, y->uc[i]);
-    }
-    if (st == LB_OK && (!y->ux || !y->uc))
+    size_t nu = cov->n_poly ? cov->n_poly : 1, ni = m->n_ind;
+    y->ux = calloc(ni ? ni : 1, sizeof(double *));
+    y->uc = calloc(ni ? ni : 1, sizeof(double *));
+    means = calloc(2 * ni + 1, sizeof(double *));
+    if (!y->ux || !y->uc || !means)
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == LB_OK && i < ni; i++) {
+        y->ux[i] = means[i] = malloc(nu * sizeof(double));
+        y->uc[i] = means[ni + i] = malloc(nu * sizeof(double));
+        if (!y->ux[i] || !y->uc[i])
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
     if (st == LB_OK) {
+        unit_values uv = {m, &y->ref, y->x};
+        lb_aggregate_means(ctx, &rows, 2 * ni, unit_value, &uv, means);
         unscore_empty_units(ctx, r, y);
         unscore_water_units(ctx, r, y);
     }
 done:
-    free(c);
-    free(row_of);
+    free(means);
+    lb_unit_rows_free(&rows);
     return st;
 }
 
