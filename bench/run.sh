@@ -5,9 +5,11 @@
 # prints wall time, peak RSS and leefbaar's speed ratio per step. See bench/README.md.
 #
 # usage: bash bench/run.sh [T0|T1|T2] [--reps N] [--steps a1,a10,b,c,d,e]
-#                          [--tools leefbaar,postgis,geopandas,gdal] [--timeout S] [--keep]
+#                          [--tools leefbaar,postgis,geopandas,gdal,exactextract] [--timeout S]
+#                          [--keep]
 # env:   LB_TIERS (default /tmp/lb-tiers), LB_BENCH_OUT (default /tmp/lb-bench/TIER),
-#        LB_BENCH_BUILD (default /tmp/lb-bench-build)
+#        LB_BENCH_BUILD (default /tmp/lb-bench-build), LB_EXACTEXTRACT (an exactextract
+#        binary built outside the project; without it that peer is skipped)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench=$root/bench
@@ -15,7 +17,7 @@ bench=$root/bench
 tier=T2
 reps=3
 steps=a1,a10,b,c,d,e
-tools=leefbaar,postgis,geopandas,gdal
+tools=leefbaar,postgis,geopandas,gdal,exactextract
 timeout_s=1800
 keep=0
 while [[ $# -gt 0 ]]; do
@@ -26,7 +28,7 @@ while [[ $# -gt 0 ]]; do
     --tools) tools=$2; shift ;;
     --timeout) timeout_s=$2; shift ;;
     --keep) keep=1 ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -84,9 +86,9 @@ if [[ $keep -eq 0 ]]; then : >"$out/notes.tsv"; fi
 lb_inputs() {
     local what=$1
     case $what in
-    zonal-1) echo "--mode area --outputs csv --input buurten=$T/buurten_2020.gpkg:buurten --input r01=${rasters[0]} --units buurten" ;;
+    zonal-1) echo "--mode area --outputs csv --full-precision --input buurten=$T/buurten_2020.gpkg:buurten --input r01=${rasters[0]} --units buurten" ;;
     zonal-10)
-        local s="--mode area --outputs csv --input buurten=$T/buurten_2020.gpkg:buurten --units buurten"
+        local s="--mode area --outputs csv --full-precision --input buurten=$T/buurten_2020.gpkg:buurten --units buurten"
         for k in $(seq 1 10); do s+=" --input $(printf 'r%02d' "$k")=${rasters[$((k - 1))]}"; done
         echo "$s" ;;
     count-500 | nearest) echo "--outputs csv --input vierkanten=$T/vierkanten_2020.gpkg:vierkanten --input amenities=$T/amenities_2020.gpkg:amenities --units grid" ;;
@@ -212,6 +214,34 @@ run_gdal() {
     done
 }
 
+# ---- exactextract -------------------------------------------------------------------------
+# The exact zonal peer: exactextract's own CLI, built from its public source outside the project
+# (bench/README.md) and given as LB_EXACTEXTRACT; its "mean" is the coverage-fraction-weighted
+# mean over the pixels a polygon touches, nodata pixels left out, as ours.
+ee=${LB_EXACTEXTRACT:-}
+if has exactextract "$tools" && [[ -z $ee || ! -x $ee ]]; then
+    echo "== exactextract: skipped (set LB_EXACTEXTRACT=/path/to/exactextract, built from"
+    echo "   https://github.com/isciences/exactextract outside the project; see bench/README.md)"
+    tools=${tools//exactextract/}
+fi
+run_exactextract() {
+    local step=$1 n args=()
+    case $step in
+    a1) n=1 ;;
+    a10) n=10 ;;
+    *) return 0 ;;
+    esac
+    for k in $(seq 1 "$n"); do
+        local code
+        code=$(printf 'r%02d' "$k")
+        args+=(-r "$code:${rasters[$((k - 1))]}" -s "mean($code)")
+    done
+    for rep in $(seq 1 "$reps"); do
+        measure "$step" exactextract "$rep" "$out/exactextract-$step.log" "$ee" \
+            -p "$T/buurten_2020.gpkg" -f BU_CODE "${args[@]}" -o "$out/exactextract-$step.csv"
+    done
+}
+
 # ---- the run ------------------------------------------------------------------------------
 echo "== $tier: $(sed -n 's/^what: //p' "$T/tier.txt"); $reps repetition(s); results in $out"
 declare -A lb_model=([a1]=zonal-1 [a10]=zonal-10 [b]=count-500 [c]=nearest [d]=areaweight)
@@ -238,6 +268,7 @@ run_step() {
     if has postgis "$tools"; then run_postgis "$step"; fi
     if has geopandas "$tools"; then run_geopandas "$step"; fi
     if has gdal "$tools" && [[ $step != b ]]; then run_gdal "$step"; fi
+    if has exactextract "$tools"; then run_exactextract "$step"; fi
 }
 # The slowest step for the peers (d) last.
 for step in a1 a10 b c e d; do

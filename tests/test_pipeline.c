@@ -237,8 +237,28 @@ static void test_pipeline_reproducible(void **state)
     char a[512], b[512], fa[600], fb[600];
     snprintf(a, sizeof(a), "%s/rep-a", f->tmp);
     snprintf(b, sizeof(b), "%s/rep-b", f->tmp);
+    /* on 1 and on 2 threads */
+    assert_int_equal(lb_ctx_set_threads(ctx, 1), LB_OK);
     assert_int_equal(run(f, ctx, f->model, in, 3, a), LB_OK);
+    assert_int_equal(lb_ctx_set_threads(ctx, 2), LB_OK);
     assert_int_equal(run(f, ctx, f->model, in, 3, b), LB_OK);
+    /* run.json's SHA-256 of each input (hashed on a thread while the run reads) is the file's */
+    for (int k = 0; k < 2; k++) {
+        char rj[600];
+        snprintf(rj, sizeof(rj), "%s/run.json", k ? b : a);
+        struct json_object *doc = json_object_from_file(rj), *inputs = NULL;
+        assert_non_null(doc);
+        assert_true(json_object_object_get_ex(doc, "inputs", &inputs));
+        assert_int_equal(json_object_array_length(inputs), 3);
+        for (size_t i = 0; i < 3; i++) {
+            struct json_object *o = json_object_array_get_idx(inputs, i), *h = NULL;
+            char want[65];
+            assert_int_equal(lb_sha256_file(ctx, in[i].path, want), LB_OK);
+            assert_true(json_object_object_get_ex(o, "sha256", &h));
+            assert_string_equal(json_object_get_string(h), want);
+        }
+        json_object_put(doc);
+    }
     const char *files[] = {"buurten.csv", "scores_2020.tif", "class_2020.tif"};
     for (size_t i = 0; i < 3; i++) {
         char ha[65], hb[65];

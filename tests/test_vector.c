@@ -11,6 +11,7 @@
 #include "test_util.h"
 
 #include "core/ctx.h"
+#include "geom/repair.h"
 #include "io/attrtable.h"
 #include "io/vector.h"
 
@@ -727,6 +728,74 @@ static void test_vector_holes_and_multipolygons(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* Repairing a layer checks every polygon (squares without GEOS, the rest with it, on any number
+ * of threads) and rebuilds the rings only when one is invalid. Among the 5-point rings that look
+ * like squares: a zero-width one (a == c), one with a wrong corner and a bow-tie are invalid. */
+static void test_vector_repair_checks_each_polygon(void **state)
+{
+    fixture *f = *state;
+    static const char *const rings[] = {
+        "[[150000,450000],[150000,450100],[150100,450100],[150100,450000],[150000,450000]]",
+        "[[150100,450000],[150200,450000],[150200,450100],[150100,450100],[150100,450000]]",
+        "[[150200,450000],[150200,450100],[150200,450100],[150200,450000],[150200,450000]]",
+        "[[150300,450000],[150300,450100],[150400,450000],[150400,450100],[150300,450000]]",
+        "[[150500,450000],[150500,450100],[150600,450100],[150600,450050],[150500,450000]]",
+        "[[150700,450000],[150800,450000],[150800,450100],[150700,450100],[150700,450000]]",
+    };
+    /* is each valid; the zero-width square collapses to nothing, the bow-tie to 2 triangles */
+    static const int valid[] = {1, 1, 0, 0, 1, 1};
+    for (int case_ = 0; case_ < 2; case_++) {
+        for (int threads = 1; threads <= 2; threads++) {
+            lb_ctx *ctx = lb_test_ctx();
+            assert_int_equal(lb_ctx_set_threads(ctx, threads), LB_OK);
+            char path[600], text[4096];
+            snprintf(path, sizeof(path), "%s/sq%d%d.geojson", f->tmp, case_, threads);
+            size_t o = (size_t)snprintf(
+                text, sizeof(text),
+                "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", "
+                "\"properties\": {\"name\": \"urn:ogc:def:crs:EPSG::28992\"}}, \"features\": [");
+            /* case 0: the valid polygons only; case 1: all */
+            int n = 0;
+            for (int i = 0; i < 6; i++) {
+                if (case_ == 0 && !valid[i])
+                    continue;
+                o += (size_t)snprintf(text + o, sizeof(text) - o,
+                                      "%s{\"type\": \"Feature\", \"properties\": {\"k\": %d}, "
+                                      "\"geometry\": {\"type\": \"Polygon\", \"coordinates\": "
+                                      "[%s]}}\n",
+                                      n ? "," : "", i, rings[i]);
+                n++;
+            }
+            snprintf(text + o, sizeof(text) - o, "]}\n");
+            lb_test_write_text(path, text);
+            lb_source src = {"sq", path, NULL, NULL};
+            lb_vlayer *l = read_ok(ctx, &src, NULL);
+            assert_int_equal(l->n, (size_t)n);
+            const double *xy_before = l->ring_xy;
+            size_t repaired = 99;
+            assert_int_equal(lb_geom_make_valid_layer(ctx, l, &repaired), LB_OK);
+            if (case_ == 0) {
+                /* nothing to repair: the rings are the ones read, not a copy */
+                assert_int_equal(repaired, 0);
+                assert_ptr_equal(l->ring_xy, xy_before);
+                assert_int_equal(l->n_rings, 4);
+            } else {
+                assert_int_equal(repaired, 2);
+                /* 3 squares and the quadrilateral of 1 ring each, the bow-tie's 2 triangles, none
+                 * for the collapsed square */
+                assert_int_equal(l->n_rings, 6);
+                assert_int_equal(l->ring_start[2] - l->ring_start[1], 1);
+                assert_int_equal(l->ring_start[3] - l->ring_start[2], 0);
+                assert_int_equal(l->ring_start[4] - l->ring_start[3], 2);
+                assert_near(l->area_m2[2], 0.0, 0.0);
+                assert_near(l->area_m2[3], 5000.0, 1e-6);
+            }
+            lb_vlayer_destroy(l);
+            lb_ctx_destroy(ctx);
+        }
+    }
+}
+
 static void test_vector_lines_and_bad_geometry(void **state)
 {
     fixture *f = *state;
@@ -1371,6 +1440,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vector_shapefile_without_prj, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_holes_and_multipolygons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_lines_and_bad_geometry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_repair_checks_each_polygon, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_outside_reported_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_table_grows, setup, teardown),

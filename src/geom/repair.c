@@ -7,6 +7,7 @@
 #include "geos_bridge.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,59 @@ static int set_wkb(GEOSContextHandle_t h, GEOSWKBWriter *wr, lb_vlayer *l, size_
     return 1;
 }
 
+/* Is feature @p f one ring of 5 finite points that walk the corners of an axis-parallel
+ * rectangle with sides > 0 (either way round) and close? Such a polygon is valid: GEOS needs
+ * not be asked. The squares of a CBS vierkant layer are all such. */
+static int is_plain_rectangle(const lb_vlayer *l, size_t f)
+{
+    size_t k = l->ring_start[f];
+    if (l->ring_start[f + 1] != k + 1 || l->ring_pt_start[k + 1] - l->ring_pt_start[k] != 5)
+        return 0;
+    const double *p = &l->ring_xy[2 * l->ring_pt_start[k]];
+    for (int i = 0; i < 10; i++)
+        if (!isfinite(p[i]))
+            return 0;
+    if (p[8] != p[0] || p[9] != p[1])
+        return 0;
+    double a = p[0], b = p[1], c = p[4], d = p[5];
+    if (a == c || b == d)
+        return 0;
+    /* (a,b) (a,d) (c,d) (c,b) or (a,b) (c,b) (c,d) (a,d) */
+    return (p[2] == a && p[3] == d && p[6] == c && p[7] == b) ||
+           (p[2] == c && p[3] == b && p[6] == a && p[7] == d);
+}
+
+/* valid[f] = 1 when feature @p f of @p l is a valid polygon, else 0 (invalid or unreadable:
+ * the caller looks again with the run's GEOS handle). The features are checked on the run's
+ * threads, each with its own GEOS context; returns 0 when out of memory. */
+static int check_valid(lb_ctx *ctx, const lb_vlayer *l, unsigned char *valid)
+{
+    ptrdiff_t n = (ptrdiff_t)l->n;
+    int failed = 0;
+#pragma omp parallel num_threads(lb_ctx_threads(ctx)) reduction(| : failed)
+    {
+        GEOSContextHandle_t h = GEOS_init_r();
+        GEOSWKBReader *rd = h ? GEOSWKBReader_create_r(h) : NULL;
+        failed |= !rd;
+#pragma omp for schedule(dynamic, 256)
+        for (ptrdiff_t f = 0; f < n; f++) {
+            if (is_plain_rectangle(l, (size_t)f)) {
+                valid[f] = 1;
+                continue;
+            }
+            GEOSGeometry *g = rd ? GEOSWKBReader_read_r(h, rd, l->wkb[f], l->wkb_size[f]) : NULL;
+            valid[f] = g && GEOSisValid_r(h, g) == 1;
+            if (g)
+                GEOSGeom_destroy_r(h, g);
+        }
+        if (rd)
+            GEOSWKBReader_destroy_r(h, rd);
+        if (h)
+            GEOS_finish_r(h);
+    }
+    return !failed;
+}
+
 lb_status lb_geom_make_valid_layer(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired)
 {
     if (n_repaired)
@@ -172,6 +226,21 @@ lb_status lb_geom_make_valid_layer(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired
     GEOSContextHandle_t h = lb_geom_geos_handle(ctx);
     if (!h)
         return LB_ERR_INTERNAL;
+    /* Most layers are valid throughout: check every feature first, in parallel, and rebuild
+     * the rings only when one needs repair. */
+    unsigned char *valid = malloc(l->n);
+    if (!valid || !check_valid(ctx, l, valid)) {
+        free(valid);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory checking the polygons of '%s'",
+                            l->path);
+    }
+    size_t n_valid = 0;
+    for (size_t f = 0; f < l->n; f++)
+        n_valid += valid[f];
+    if (n_valid == l->n) {
+        free(valid);
+        return LB_OK;
+    }
     lb_status st = LB_OK;
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
     GEOSWKBWriter *wr = GEOSWKBWriter_create_r(h);
@@ -186,10 +255,10 @@ lb_status lb_geom_make_valid_layer(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired
     }
     for (size_t f = 0; f < l->n; f++) {
         ring_start[f] = r.n_rings;
-        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, l->wkb[f], l->wkb_size[f]);
-        int valid = g ? GEOSisValid_r(h, g) : -1;
-        if (valid == 1) {
-            GEOSGeom_destroy_r(h, g);
+        GEOSGeometry *g = valid[f] ? NULL : GEOSWKBReader_read_r(h, rd, l->wkb[f], l->wkb_size[f]);
+        if (valid[f] || (g && GEOSisValid_r(h, g) == 1)) {
+            if (g)
+                GEOSGeom_destroy_r(h, g);
             /* keep the rings as read */
             for (size_t k = l->ring_start[f]; k < l->ring_start[f + 1]; k++) {
                 size_t p0 = l->ring_pt_start[k], p1 = l->ring_pt_start[k + 1];
@@ -258,6 +327,7 @@ lb_status lb_geom_make_valid_layer(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired
     if (n_repaired)
         *n_repaired = repaired;
 cleanup:
+    free(valid);
     free(polys);
     free(ring_start);
     free(r.ring_pt);

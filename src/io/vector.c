@@ -122,10 +122,8 @@ static lb_status add_ring(reader *r, OGRGeometryH ring, int hole, double *area)
     ((size_t *)r->ring_pt.data)[r->ring_pt.n++] = r->ring_xy.n / 2;
     ((int *)r->ring_hole.data)[r->ring_hole.n++] = hole;
     double *xy = (double *)r->ring_xy.data + r->ring_xy.n;
-    for (int i = 0; i < np; i++) {
-        xy[2 * i] = OGR_G_GetX(ring, i);
-        xy[2 * i + 1] = OGR_G_GetY(ring, i);
-    }
+    /* x and y interleaved in one call, not two calls per point */
+    OGR_G_GetPoints(ring, xy, 2 * sizeof(double), xy + 1, 2 * sizeof(double), NULL, 0);
     r->ring_xy.n += 2 * (size_t)np;
     double a = fabs(ring_signed_area(xy, (size_t)np));
     *area += hole ? -a : a;
@@ -446,7 +444,15 @@ static int take_geometry(reader *r, OGRFeatureH f, int64_t fid, OGRCoordinateTra
     if (!g || OGR_G_IsEmpty(g))
         return 0;
     OGRGeometryH own = NULL;
-    lb_geom_kind gk = kind_of(OGR_G_GetGeometryType(g));
+    OGRwkbGeometryType t = OGR_G_GetGeometryType(g);
+    lb_geom_kind gk = kind_of(t);
+    /* A 2D multipolygon in RD (the CBS layers) is taken as it is: no copy. */
+    if (!ct && t == wkbMultiPolygon) {
+        int kept = add_geometry(r, g, fid);
+        if (kept == -(int)LB_ERR_NOMEM)
+            lb_ctx_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+        return kept;
+    }
     if (gk == LB_GEOM_POLYGON)
         own = OGR_G_ForceToMultiPolygon(OGR_G_GetLinearGeometry(g, 0, NULL));
     else if (gk == LB_GEOM_LINE)

@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 #include <math.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,23 +42,101 @@ void lb_score_provenance_year_counts(score_year *y)
     }
 }
 
-static struct json_object *inputs_json(lb_ctx *ctx, const score_run *r)
+/* The inputs' fingerprints, computed on a thread while the run reads them. */
+struct score_hashing {
+    pthread_t thread;
+    int running; /* the thread was started and not yet joined */
+    size_t n;
+    char **path;     /* copies of r->o->inputs[i].path */
+    char (*hex)[65]; /* "" for a file that is no regular file or cannot be read */
+};
+
+/* The SHA-256 of each regular file of @p h->path into h->hex (a file that cannot be read gets
+ * none: it was read by the run, so this is rare). */
+static void hash_all(struct score_hashing *h)
 {
-    /* The fingerprints first, on the run's threads: at national scale the inputs are hundreds
-     * of MB. A file that cannot be read gets none (it was read before, so this is rare). */
-    size_t n = r->o->n_inputs;
-    char(*hex)[65] = calloc(n ? n : 1, sizeof(*hex));
-    if (hex) {
-        ptrdiff_t ni = (ptrdiff_t)n;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(lb_ctx_threads(ctx))
-        for (ptrdiff_t i = 0; i < ni; i++) {
-            struct stat sb;
-            const char *path = r->o->inputs[i].path;
-            if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
-                lb_sha256_file(NULL, path, hex[i]) != LB_OK)
-                hex[i][0] = '\0';
-        }
+    for (size_t i = 0; i < h->n; i++) {
+        struct stat sb;
+        h->hex[i][0] = '\0';
+        if (stat(h->path[i], &sb) == 0 && S_ISREG(sb.st_mode) &&
+            lb_sha256_file(NULL, h->path[i], h->hex[i]) != LB_OK)
+            h->hex[i][0] = '\0';
     }
+}
+
+static void *hash_thread(void *arg)
+{
+    hash_all(arg);
+    return NULL;
+}
+
+void lb_score_hash_free(score_run *r)
+{
+    struct score_hashing *h = r->hashing;
+    if (!h)
+        return;
+    if (h->running)
+        pthread_join(h->thread, NULL);
+    for (size_t i = 0; i < h->n; i++)
+        free(h->path[i]);
+    free(h->path);
+    free(h->hex);
+    free(h);
+    r->hashing = NULL;
+}
+
+void lb_score_hash_start(score_run *r)
+{
+    size_t n = r->o->n_inputs;
+    struct score_hashing *h = calloc(1, sizeof(*h));
+    if (!h)
+        return;
+    r->hashing = h;
+    h->path = calloc(n ? n : 1, sizeof(char *));
+    h->hex = calloc(n ? n : 1, sizeof(*h->hex));
+    int ok = h->path && h->hex;
+    for (size_t i = 0; ok && i < n; i++, h->n++)
+        ok = (h->path[i] = lb_core_strdup(r->o->inputs[i].path)) != NULL;
+    if (ok)
+        h->running = pthread_create(&h->thread, NULL, hash_thread, h) == 0;
+    if (!h->running)
+        lb_score_hash_free(r); /* hashed when run.json is made */
+}
+
+/* The hashes of the inputs: the thread's, or computed now. NULL when out of memory. */
+static const char (*input_hashes(const score_run *r, char (**own)[65]))[65]
+{
+    struct score_hashing *h = r->hashing;
+    *own = NULL;
+    if (h && h->n == r->o->n_inputs) {
+        if (h->running)
+            pthread_join(h->thread, NULL);
+        h->running = 0;
+        return (const char(*)[65])h->hex;
+    }
+    size_t n = r->o->n_inputs;
+    struct score_hashing now = {.n = n};
+    now.path = calloc(n ? n : 1, sizeof(char *));
+    now.hex = calloc(n ? n : 1, sizeof(*now.hex));
+    if (now.path && now.hex) {
+        for (size_t i = 0; i < n; i++)
+            now.path[i] = (char *)r->o->inputs[i].path;
+        hash_all(&now);
+    }
+    free(now.path);
+    if (!now.path) {
+        free(now.hex);
+        now.hex = NULL;
+    }
+    *own = now.hex;
+    return (const char(*)[65])now.hex;
+}
+
+static struct json_object *inputs_json(const score_run *r)
+{
+    size_t n = r->o->n_inputs;
+    char(*own)[65] = NULL;
+    const char(*hex)[65] = input_hashes(r, &own);
     struct json_object *arr = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         const lb_input_spec *s = &r->o->inputs[i];
@@ -80,7 +159,7 @@ static struct json_object *inputs_json(lb_ctx *ctx, const score_run *r)
         }
         json_object_array_add(arr, o);
     }
-    free(hex);
+    free(own);
     return arr;
 }
 
@@ -190,7 +269,7 @@ static struct json_object *base_doc(lb_ctx *ctx, const score_run *r)
     json_object_object_add(
         opt, "missing", json_object_new_string(m->missing == LB_MISSING_DROP ? "drop" : "impute"));
     json_object_object_add(doc, "options", opt);
-    json_object_object_add(doc, "inputs", inputs_json(ctx, r));
+    json_object_object_add(doc, "inputs", inputs_json(r));
     struct json_object *g = json_object_new_object();
     json_object_object_add(g, "crs", json_object_new_string("EPSG:28992"));
     json_object_object_add(g, "cell_m", json_object_new_double(r->grid.cell_m));

@@ -81,6 +81,7 @@ typedef struct score_run {
     lb_outdir out;
     struct json_object *outputs, *timings, *peak_mb;
     double t_stage;
+    struct score_hashing *hashing; /* the inputs' SHA-256, computed while the run reads them */
 } score_run;
 
 /* ---- options.c ---------------------------------------------------------------------------- */
@@ -235,6 +236,14 @@ lb_status lb_score_tables_units(lb_ctx *ctx, score_run *r, score_year *y, const 
 lb_status lb_score_tables_concat(lb_ctx *ctx, lb_table **parts, size_t n, lb_table **out);
 
 /* ---- provenance.c: run.json --------------------------------------------------------------- */
+
+/* Start hashing the inputs of r->o (the regular files among them) on a thread of its own, so
+ * that the SHA-256 of hundreds of MB is computed while the run reads and computes; run.json
+ * waits for it. Without memory or a thread the hashes are computed when run.json is made. */
+void lb_score_hash_start(score_run *r);
+
+/* Wait for the hashing thread (if any) and free what it holds. */
+void lb_score_hash_free(score_run *r);
 
 /* The run.json document of @p r: grid mode with the raster options of r->o, area mode with
  * its own counts and joins; "outputs" empty. New object owned by the caller. */

@@ -168,6 +168,7 @@ void lb_score_state_free(score_run *r)
     json_object_put(r->outputs);
     json_object_put(r->peak_mb);
     json_object_put(r->timings);
+    lb_score_hash_free(r);
 }
 
 /* The payload of a score result. */
@@ -228,6 +229,8 @@ lb_status lb_score_compute(lb_ctx *ctx, const lb_score_options *o, lb_result **o
     }
     if (st == LB_OK)
         st = keep_protected(ctx, r);
+    if (st == LB_OK)
+        lb_score_hash_start(r);
     if (st == LB_OK)
         st = lb_ctx_progress(ctx, 0.0, "reading");
     if (st == LB_OK)
