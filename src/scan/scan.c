@@ -543,13 +543,20 @@ static lb_status scan_compute(lb_ctx *ctx, const lb_diagnose_options *o, const c
         st = wijk_codes(ctx, pl->s, gemeente, &codes, &n_codes);
     if (st == LB_OK && !(pl->w = calloc(n_codes, sizeof(*pl->w))))
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    /* The focus areas are read (and their polygons overlaid) once, not once per wijk. */
+    lb_diagnose_options od = *o;
+    lb_diagnose_selection focus = {0};
+    if (st == LB_OK && o->focus && *o->focus) {
+        st = lb_diagnose_focus_resolve(ctx, pl->s, o, &focus);
+        od.focus_resolved = &focus;
+    }
     warn_groups wg = {0};
     for (size_t i = 0; st == LB_OK && i < n_codes; i++) {
         st = lb_ctx_progress(ctx, 0.9 * (double)i / (double)n_codes, "diagnosing wijken");
         wg.wijk = codes[i];
         lb_ctx_warnings_divert(ctx, warn_collect, &wg);
         if (st == LB_OK)
-            st = diagnose_one(ctx, pl->s, o, codes[i], &pl->w[pl->n]);
+            st = diagnose_one(ctx, pl->s, &od, codes[i], &pl->w[pl->n]);
         lb_ctx_warnings_divert(ctx, NULL, NULL);
         if (st == LB_OK) {
             pl->n++;
@@ -561,6 +568,7 @@ static lb_status scan_compute(lb_ctx *ctx, const lb_diagnose_options *o, const c
         }
     }
     warn_flush(ctx, &wg);
+    lb_diagnose_selection_free(&focus);
     if (st == LB_OK && pl->n == 0)
         st = lb_ctx_error(ctx, LB_ERR_DATA,
                           "scan: none of the %zu wijken could be diagnosed (see the warnings)",
