@@ -125,8 +125,8 @@ void lb_diagnose_selection_free(lb_diagnose_selection *sel);
 /* Resolve only the focus areas of @p o (o->focus set) into @p sel (zeroed): its focus flags,
  * focus_rule, n_focus_areas and focus_poly, before the wijk's own units are taken out. For
  * options.focus_resolved; free with lb_diagnose_selection_free(). */
-lb_status lb_diagnose_focus_resolve(lb_ctx *ctx, const lb_scoreset *s,
-                                    const lb_diagnose_options *o, lb_diagnose_selection *sel);
+lb_status lb_diagnose_focus_resolve(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
+                                    lb_diagnose_selection *sel);
 
 /* Does @p code match @p pattern (case-insensitive; a trailing '*' matches any rest)? */
 int lb_diagnose_code_match(const char *pattern, const char *code);

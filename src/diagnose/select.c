@@ -493,8 +493,8 @@ static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_dia
     return LB_OK;
 }
 
-lb_status lb_diagnose_focus_resolve(lb_ctx *ctx, const lb_scoreset *s,
-                                    const lb_diagnose_options *o, lb_diagnose_selection *sel)
+lb_status lb_diagnose_focus_resolve(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
+                                    lb_diagnose_selection *sel)
 {
     lb_status st = LB_OK;
     size_t n_in = 0;

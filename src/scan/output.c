@@ -121,9 +121,10 @@ static lb_status write_index(lb_ctx *ctx, const lb_scan_wijk *w, size_t n, const
         }
         lb_text_puts(&t, "</tr>\n");
     }
-    lb_text_puts(&t, "</tbody></table>\n<p>De rangorde staat ook in scan.csv en, met de wijkgrenzen, in "
-                     "scan.gpkg; de keuzes van deze scan staan in run.json.</p>\n"
-                     "</body></html>\n");
+    lb_text_puts(
+        &t, "</tbody></table>\n<p>De rangorde staat ook in scan.csv en, met de wijkgrenzen, in "
+            "scan.gpkg; de keuzes van deze scan staan in run.json.</p>\n"
+            "</body></html>\n");
     lb_status st = lb_text_write(ctx, &t, path);
     lb_text_free(&t);
     return st;
