@@ -441,15 +441,69 @@ static void test_preview_areas(void **state)
     assert_string_equal(ha, hb);
 }
 
+/* The areas of a table, as score (its units) and change (its change table) draw them: the
+ * rows of one year, grouped by WK_CODE and named by WK_NAAM; without WK_CODE every row is an
+ * area named by its name field; without geometry there are none. */
+static void test_preview_areas_from_table(void **state)
+{
+    fixture *fx = *state;
+    lb_table *t = NULL;
+    lb_column *year = NULL, *wk = NULL, *wn = NULL, *id = NULL;
+    assert_int_equal(lb_table_create(fx->ctx, 3, &t), LB_OK);
+    lb_preview_areas a;
+    assert_int_equal(lb_preview_areas_from_table(fx->ctx, t, 0, "BU_CODE", &a), LB_OK);
+    assert_int_equal(a.n, 0); /* no geometry */
+    assert_int_equal(lb_table_add(fx->ctx, t, "BU_CODE", LB_COL_TEXT, &id), LB_OK);
+    assert_int_equal(lb_table_add(fx->ctx, t, "year", LB_COL_INT, &year), LB_OK);
+    const int years[3] = {2020, 2022, 2022};
+    const char *ids[3] = {"BU1", "BU2", "BU3"};
+    for (size_t i = 0; i < 3; i++) {
+        unsigned char *w = malloc(128);
+        assert_non_null(w);
+        size_t n =
+            rect_wkb(w, 155000 + 100.0 * (double)i, 463000, 155100 + 100.0 * (double)i, 463100);
+        assert_int_equal(lb_table_set_geometry(fx->ctx, t, i, w, n), LB_OK);
+        year->integer[i] = years[i];
+        id->text[i] = lb_core_strdup(ids[i]);
+    }
+    /* no wijk code and no name field: each row its own area, named by the id */
+    assert_int_equal(lb_preview_areas_from_table(fx->ctx, t, 2022, "BU_CODE", &a), LB_OK);
+    assert_int_equal(a.n, 2);
+    assert_null(a.key);
+    assert_non_null(a.name);
+    assert_string_equal(a.name[0], "BU2");
+    assert_string_equal(a.name[1], "BU3");
+    assert_ptr_equal(a.wkb[0], t->wkb[1]);
+    lb_preview_areas_free(&a);
+    assert_null(a.wkb);
+    /* with wijk codes and names: grouped by the code, named by the wijk's name; year 0 = all */
+    assert_int_equal(lb_table_add(fx->ctx, t, "WK_CODE", LB_COL_TEXT, &wk), LB_OK);
+    assert_int_equal(lb_table_add(fx->ctx, t, "WK_NAAM", LB_COL_TEXT, &wn), LB_OK);
+    for (size_t i = 0; i < 3; i++) {
+        wk->text[i] = lb_core_strdup(i ? "WK02" : "WK01");
+        wn->text[i] = lb_core_strdup(i ? "Oost" : "West");
+    }
+    assert_int_equal(lb_preview_areas_from_table(fx->ctx, t, 0, "BU_CODE", &a), LB_OK);
+    assert_int_equal(a.n, 3);
+    assert_string_equal(a.key[0], "WK01");
+    assert_string_equal(a.key[2], "WK02");
+    assert_string_equal(a.name[2], "Oost");
+    assert_int_equal(a.wkb_size[2], t->wkb_size[2]);
+    lb_preview_areas_free(&a);
+    lb_preview_areas_free(NULL);
+    lb_table_destroy(t);
+}
+
 #define PREVIEW_TEST(f) cmocka_unit_test_setup_teardown(f, setup, lb_test_dir_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        PREVIEW_TEST(test_preview_map_and_legend),  PREVIEW_TEST(test_preview_sizes),
-        PREVIEW_TEST(test_preview_errors),          PREVIEW_TEST(test_preview_glyphs),
-        PREVIEW_TEST(test_preview_accented_labels), PREVIEW_TEST(test_preview_utf8),
-        PREVIEW_TEST(test_preview_scale_bar),       PREVIEW_TEST(test_preview_areas),
+        PREVIEW_TEST(test_preview_map_and_legend),   PREVIEW_TEST(test_preview_sizes),
+        PREVIEW_TEST(test_preview_errors),           PREVIEW_TEST(test_preview_glyphs),
+        PREVIEW_TEST(test_preview_accented_labels),  PREVIEW_TEST(test_preview_utf8),
+        PREVIEW_TEST(test_preview_scale_bar),        PREVIEW_TEST(test_preview_areas),
+        PREVIEW_TEST(test_preview_areas_from_table),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

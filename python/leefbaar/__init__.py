@@ -53,7 +53,7 @@ from ._lib import LibraryNotFoundError, MissingFunctionError, lib, load_library
 __version__ = "0.1.0"
 
 __all__ = [
-    "score", "change", "diagnose", "waterbed", "calibrate", "scores_open", "Result", "Raster",
+    "score", "change", "diagnose", "waterbed", "calibrate", "scan", "scores_open", "Result", "Raster",
     "Options",
     "Context", "KeyInfo", "option_keys", "option_pairs", "library_version", "library_path",
     "config_set", "status_str", "load_library", "Error", "ArgError", "Cancelled", "CRSError",
@@ -108,6 +108,17 @@ def calibrate(*, progress=None, log=None, **options):
     ``provenance`` is the calibrate.json document. ``write("fitted.yaml")`` writes the fitted
     model and its reports beside it."""
     return _run("calibrate", options, log=log, progress=progress)
+
+
+def scan(*, progress=None, log=None, **options):
+    """The preventiebudget check of every wijk at once (``leefbaar scan``), e.g.
+    ``scores=RUN_DIR`` or a published table with ``geometry=PATH``, ``gemeente="35*"``,
+    ``focus="3526,3527"``. Table ``scan``: the ranking, one row per wijk in rank order (rank,
+    code, name, verdict, the three criteria, lbm and class of the last year, the trend per year
+    with its standard error and the extrapolated years to the aandachtswijken level), a
+    GeoDataFrame when the scores have polygons. ``write(outdir)`` writes scan.csv, scan.gpkg,
+    index.html and a diagnosis per wijk, as ``leefbaar scan -o outdir`` does."""
+    return _run("scan", options, log=log, progress=progress)
 
 
 def scores_open(path, *, progress=None, log=None, **options):

@@ -537,11 +537,13 @@ _FUNCS = {
     "waterbed": "lb_waterbed_run",
     "scores": "lb_scores_open",
     "calibrate": "lb_calibrate_run",
+    "scan": "lb_scan_run",
 }
 
 
 _PY_NAMES = {"score": "score", "change": "change", "diagnose": "diagnose",
-             "waterbed": "waterbed", "scores": "scores_open", "calibrate": "calibrate"}
+             "waterbed": "waterbed", "scores": "scores_open", "calibrate": "calibrate",
+             "scan": "scan"}
 
 
 def _call_text(operation, kwargs):

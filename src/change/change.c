@@ -663,6 +663,10 @@ static lb_status write_rasters(lb_ctx *ctx, change_run *r)
     const lb_class_table ct = dev_classes(r, title);
     const lb_raster_opts ro = {r->w->raster_format, r->w->creation_options,
                                (const char *const *)meta};
+    /* The preview draws the wijken (or units) of the change table over the classes. */
+    lb_preview_areas areas = {0};
+    if (st == LB_OK && r->w->preview)
+        st = lb_preview_areas_from_table(ctx, r->t, 0, a->id_field ? a->id_field : "id", &areas);
     /* the Δ raster's fill also classifies Δlbm into p.cls */
     const lb_mapset ms = {"change",
                           "change_class",
@@ -677,7 +681,7 @@ static lb_status write_rasters(lb_ctx *ctx, change_run *r)
                           &ct,
                           &ro,
                           r->w->preview,
-                          NULL};
+                          &areas};
     if (st == LB_OK)
         st = lb_mapset_write(ctx, &r->out, &ms, r->outputs);
     float *delta = st == LB_OK ? malloc((n ? n : 1) * sizeof(float)) : NULL;
@@ -686,6 +690,7 @@ static lb_status write_rasters(lb_ctx *ctx, change_run *r)
     for (size_t d = 0; st == LB_OK && d < a->n_dims; d++)
         st = write_dim_class(ctx, r, d, &ro, delta, p.cls);
     free(delta);
+    lb_preview_areas_free(&areas);
     free_names(names, nb);
     for (size_t k = 0; k < 3; k++)
         free(meta[k]);

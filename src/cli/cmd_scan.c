@@ -31,6 +31,7 @@ static void help(void)
         "Which wijken:\n"
         "  --gemeente CODE[,...]    gemeente codes (or wijk codes, unit ids); 'X*' is a prefix\n"
         "                           (default: all). Each wijk is compared with its own gemeente\n"
+        "                           (input without gemeente codes: with the units chosen)\n"
         "  --focus PATH[:LAYER]|CODE[,...]  aandachtswijken as polygons or codes\n"
         "  --min-inside S           share of a unit inside a polygon to belong (default 0.5)\n"
         "  --year Y[,Y...]          years to use (default all; the last is the peiljaar)\n\n"

@@ -25,6 +25,8 @@ struct lb_ctx {
     char **warnings;
     size_t n_warnings;
     size_t cap_warnings;
+    void (*divert_fn)(void *user, const char *msg); /* lb_ctx_warnings_divert */
+    void *divert_user;
     int threads; /* 0 = all cores */
 };
 
@@ -176,6 +178,12 @@ void lb_ctx_warnings_reset(lb_ctx *ctx)
     ctx->n_warnings = 0;
 }
 
+void lb_ctx_warnings_divert(lb_ctx *ctx, void (*fn)(void *user, const char *msg), void *user)
+{
+    ctx->divert_fn = fn;
+    ctx->divert_user = user;
+}
+
 static void keep_warning(lb_ctx *ctx, const char *msg)
 {
     if (ctx->n_warnings == ctx->cap_warnings) {
@@ -198,6 +206,10 @@ void lb_ctx_log(lb_ctx *ctx, lb_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (level == LB_LOG_WARN && ctx->divert_fn) {
+        ctx->divert_fn(ctx->divert_user, msg);
+        return;
+    }
     if (level == LB_LOG_WARN)
         keep_warning(ctx, msg);
     if (ctx->log_fn)

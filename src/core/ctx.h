@@ -24,6 +24,12 @@ void lb_ctx_error_clear(lb_ctx *ctx);
  * lb_ctx_warning() hold its own warnings only, not those of an earlier run on the same ctx. */
 void lb_ctx_warnings_reset(lb_ctx *ctx);
 
+/* Divert warnings: while @p fn is set, lb_ctx_log(LB_LOG_WARN) hands the message to @p fn
+ * instead of keeping it and passing it to the log callback; NULL restores the normal path. For
+ * a stage that runs another stage many times (scan: one diagnosis per wijk) and reports a
+ * warning repeated by every run once, with its count. */
+void lb_ctx_warnings_divert(lb_ctx *ctx, void (*fn)(void *user, const char *msg), void *user);
+
 /* Log a message; warnings are also kept (see lb_ctx_warning). */
 void lb_ctx_log(lb_ctx *ctx, lb_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -42,6 +42,9 @@ typedef struct lb_diagnose_options {
      *  when it names an existing file, otherwise a comma-separated list of codes matched like
      *  @p wijk. NULL: no focus areas (the level check then uses the class "zwak" as proxy). */
     const char *focus;
+    /** The focus areas of @p focus resolved once by lb_diagnose_focus_resolve() (a scan of many
+     *  wijken): used instead of reading @p focus again; NULL (default): read @p focus. */
+    const struct lb_diagnose_selection *focus_resolved;
 
     /** Share of a unit's area that must lie inside a polygon (wijk, gemeente, focus) for the
      *  unit to belong to it; default 0.5. */
@@ -123,6 +126,12 @@ typedef struct lb_diagnose_selection {
 lb_status lb_diagnose_select(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
                              lb_diagnose_selection *sel);
 void lb_diagnose_selection_free(lb_diagnose_selection *sel);
+
+/* Resolve only the focus areas of @p o (o->focus set) into @p sel (zeroed): its focus flags,
+ * focus_rule, n_focus_areas and focus_poly, before the wijk's own units are taken out. For
+ * options.focus_resolved; free with lb_diagnose_selection_free(). */
+lb_status lb_diagnose_focus_resolve(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
+                                    lb_diagnose_selection *sel);
 
 /* Does @p code match @p pattern (case-insensitive; a trailing '*' matches any rest)? */
 int lb_diagnose_code_match(const char *pattern, const char *code);

@@ -499,8 +499,8 @@ static lb_status select_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_dia
     return LB_OK;
 }
 
-static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
-                              lb_diagnose_selection *sel)
+lb_status lb_diagnose_focus_resolve(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
+                                    lb_diagnose_selection *sel)
 {
     lb_status st = LB_OK;
     size_t n_in = 0;
@@ -555,6 +555,25 @@ static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagno
     }
     if (!sel->focus_rule)
         return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    return LB_OK;
+}
+
+static lb_status select_focus(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
+                              lb_diagnose_selection *sel)
+{
+    const lb_diagnose_selection *once = o->focus_resolved;
+    lb_status st = LB_OK;
+    if (!once)
+        st = lb_diagnose_focus_resolve(ctx, s, o, sel);
+    else if (!(sel->focus = malloc(s->n_units ? s->n_units : 1)) ||
+             !(sel->focus_rule = lb_core_strdup(once->focus_rule)))
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    else {
+        memcpy(sel->focus, once->focus, s->n_units);
+        sel->n_focus_areas = once->n_focus_areas;
+    }
+    if (st != LB_OK)
+        return st;
     /* The wijk itself is not its own yardstick. */
     size_t overlap = 0, left = 0;
     for (size_t u = 0; u < s->n_units; u++) {

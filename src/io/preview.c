@@ -772,3 +772,68 @@ lb_status lb_preview_png(lb_ctx *ctx, const char *path, const lb_grid *g,
     free(c.px);
     return st;
 }
+
+/* ---- areas from a table ------------------------------------------------------------------- */
+
+lb_status lb_preview_areas_from_table(lb_ctx *ctx, const lb_table *t, int year,
+                                      const char *id_field, lb_preview_areas *a)
+{
+    *a = (lb_preview_areas){0};
+    if (!t || !t->wkb)
+        return LB_OK;
+    const lb_column *yc = lb_table_col(t, "year"), *key = lb_table_col(t, "WK_CODE");
+    const lb_column *name = NULL;
+    static const char *const wk_names[] = {"WK_NAAM", "wijknaam"};
+    static const char *const unit_names[] = {"BU_NAAM",  "WK_NAAM", "GM_NAAM", "buurtnaam",
+                                             "wijknaam", "naam",    "name"};
+    const char *const *cand = key && key->type == LB_COL_TEXT ? wk_names : unit_names;
+    size_t n_cand = cand == wk_names ? 2 : sizeof(unit_names) / sizeof(unit_names[0]);
+    if (key && key->type != LB_COL_TEXT)
+        key = NULL;
+    for (size_t i = 0; !name && i < n_cand; i++) {
+        name = lb_table_col(t, cand[i]);
+        if (name && name->type != LB_COL_TEXT)
+            name = NULL;
+    }
+    if (!name)
+        name = key ? key : lb_table_col(t, id_field ? id_field : "");
+    if (name && name->type != LB_COL_TEXT)
+        name = NULL;
+    size_t cap = t->n_rows ? t->n_rows : 1;
+    const unsigned char **wkb = calloc(cap, sizeof(*wkb));
+    size_t *size = calloc(cap, sizeof(*size));
+    const char **keys = key ? calloc(cap, sizeof(*keys)) : NULL;
+    const char **names = name ? calloc(cap, sizeof(*names)) : NULL;
+    if (!wkb || !size || (key && !keys) || (name && !names)) {
+        free(names);
+        free(keys);
+        free(size);
+        free(wkb);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        if (year && yc && yc->type == LB_COL_INT && yc->integer[i] != year)
+            continue;
+        wkb[n] = t->wkb[i];
+        size[n] = t->wkb_size[i];
+        if (keys)
+            keys[n] = key->text[i] ? key->text[i] : "";
+        if (names)
+            names[n] = name->text[i];
+        n++;
+    }
+    *a = (lb_preview_areas){n, wkb, size, keys, names};
+    return LB_OK;
+}
+
+void lb_preview_areas_free(lb_preview_areas *a)
+{
+    if (!a)
+        return;
+    free((void *)a->name);
+    free((void *)a->key);
+    free((void *)a->wkb_size);
+    free((void *)a->wkb);
+    *a = (lb_preview_areas){0};
+}

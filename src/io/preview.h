@@ -38,6 +38,17 @@ typedef struct lb_preview_areas {
                                         NULL: no names */
 } lb_preview_areas;
 
+/* The polygons of table @p t (NULL allowed) as areas for a preview: only the rows whose "year"
+ * equals @p year when @p year is not 0 and the table has that column; grouped by wijk
+ * (WK_CODE, named by WK_NAAM or wijknaam when the table has it, else by the code) when the rows
+ * carry a wijk code, else each row an area named by its name field (BU_NAAM, WK_NAAM, GM_NAAM,
+ * buurtnaam, wijknaam, naam, name) or the @p id_field column. The arrays borrow the table's
+ * geometry and text; free them with lb_preview_areas_free(). a->n = 0 when @p t has no
+ * geometry. LB_OK or LB_ERR_NOMEM. */
+lb_status lb_preview_areas_from_table(lb_ctx *ctx, const lb_table *t, int year,
+                                      const char *id_field, lb_preview_areas *a);
+void lb_preview_areas_free(lb_preview_areas *a);
+
 /* Write @p path, a paletted PNG of @p classes (lb_grid_ncells(g) values 0..ct->n in grid order,
  * row 0 north, 0 = nodata) with the colours of @p ct. With @p legend, a white panel right of the
  * map holds the title (ct->title, when given) and one row per class: a box in its colour and

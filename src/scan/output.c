@@ -59,7 +59,10 @@ static lb_status write_index(lb_ctx *ctx, const lb_scan_wijk *w, size_t n, const
                      "body{font-family:sans-serif;margin:1.5em;max-width:70em}\n"
                      "table{border-collapse:collapse}td,th{border:1px solid #ccc;"
                      "padding:.2em .5em;text-align:left}td.n{text-align:right}\n"
-                     "@media print{@page{size:A4}tr{break-inside:avoid}}\n"
+                     "@media print{@page{size:A4;margin:12mm}body{margin:0;max-width:none;"
+                     "font-size:8.5pt}table{width:100%}td,th{padding:.1em "
+                     ".25em;overflow-wrap:break-word;hyphens:auto}thead{display:table-header-group}"
+                     "tr{break-inside:avoid}h1{break-after:avoid}}\n"
                      "</style></head><body>\n<h1>Preventiebudget-scan</h1>\n");
     lb_text_printf(&t,
                    "<p>%zu wijken, elk met een eerste wijkdiagnose. De volgorde: eerst het "
@@ -73,13 +76,13 @@ static lb_status write_index(lb_ctx *ctx, const lb_scan_wijk *w, size_t n, const
                          "lijn door alle jaren) met haar standaardfout. <strong>Jaren tot het "
                          "niveau van de aandachtswijken is een extrapolatie</strong>: het geldt "
                          "alleen als de trend precies zo doorgaat, en is geen voorspelling.</p>\n");
-    lb_text_puts(&t, "<table>\n<tr><th>#</th><th>wijk</th><th>gemeente</th><th>score</th>"
+    lb_text_puts(&t, "<table>\n<thead><tr><th>#</th><th>wijk</th><th>gemeente</th><th>score</th>"
                      "<th>klasse</th><th>meervoudige problematiek</th><th>risico op "
                      "afglijden</th><th>omvang</th><th>oordeel</th>");
     if (trend)
         lb_text_puts(&t, "<th>trend per jaar (± standaardfout)</th><th>jaren tot niveau "
                          "aandachtswijken (extrapolatie)</th>");
-    lb_text_puts(&t, "</tr>\n");
+    lb_text_puts(&t, "</tr></thead>\n<tbody>\n");
     for (size_t r = 0; r < n; r++) {
         const lb_diagnosis *dx = &w[r].dx;
         size_t last = dx->n_t - 1;
@@ -118,9 +121,10 @@ static lb_status write_index(lb_ctx *ctx, const lb_scan_wijk *w, size_t n, const
         }
         lb_text_puts(&t, "</tr>\n");
     }
-    lb_text_puts(&t, "</table>\n<p>De rangorde staat ook in scan.csv en, met de wijkgrenzen, in "
-                     "scan.gpkg; de keuzes van deze scan staan in run.json.</p>\n"
-                     "</body></html>\n");
+    lb_text_puts(
+        &t, "</tbody></table>\n<p>De rangorde staat ook in scan.csv en, met de wijkgrenzen, in "
+            "scan.gpkg; de keuzes van deze scan staan in run.json.</p>\n"
+            "</body></html>\n");
     lb_status st = lb_text_write(ctx, &t, path);
     lb_text_free(&t);
     return st;

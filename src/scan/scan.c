@@ -252,6 +252,14 @@ static char *file_base(const char *code)
     return b;
 }
 
+static int has_gemeente_codes(const lb_scoreset *s)
+{
+    for (size_t u = 0; s->gm_code && u < s->n_units; u++)
+        if (s->gm_code[u] && *s->gm_code[u])
+            return 1;
+    return 0;
+}
+
 /* Diagnose wijk @p code into @p w. LB_ERR_DATA (the wijk has no score in the last year) is
  * returned for the caller to skip the wijk. */
 static lb_status diagnose_one(lb_ctx *ctx, const lb_scoreset *s, const lb_diagnose_options *o,
@@ -260,7 +268,10 @@ static lb_status diagnose_one(lb_ctx *ctx, const lb_scoreset *s, const lb_diagno
     memset(w, 0, sizeof(*w));
     lb_diagnose_options d = *o;
     d.wijk = code;
-    d.gemeente = NULL; /* each wijk is compared with its own gemeente */
+    /* Each wijk is compared with its own gemeente; an input without gemeente codes (published
+     * PC4 or wijk tables) has none, and the units --gemeente chose are the comparison. */
+    if (has_gemeente_codes(s))
+        d.gemeente = NULL;
     lb_status st = lb_diagnose_select(ctx, s, &d, &w->sel);
     if (st != LB_OK)
         return st;
@@ -288,6 +299,75 @@ static lb_status diagnose_one(lb_ctx *ctx, const lb_scoreset *s, const lb_diagno
     double level = dx->focus ? dx->focus[dx->n_t - 1].v[LB_OUT_LBM] : s->thresholds[ZWAK_UPPER];
     lb_scan_trend_fit(t, y, nt, last_lbm(dx), level, &w->trend);
     return LB_OK;
+}
+
+/* ---- warnings repeated by the diagnoses ------------------------------------------------- */
+
+enum { WARN_IDS = 3 }; /* wijk codes named with a grouped warning */
+
+/* The warnings of the per-wijk diagnoses, grouped by their text: most repeat for every wijk
+ * ("the scores have no gemeente codes ..."), and 85 identical lines bury the ones that matter. */
+typedef struct warn_group {
+    char *msg;
+    size_t count;
+    char ids[WARN_IDS * 24];
+} warn_group;
+
+typedef struct warn_groups {
+    warn_group *g;
+    size_t n, cap;
+    const char *wijk; /* the wijk being diagnosed */
+    size_t lost;      /* messages not kept (out of memory) */
+} warn_groups;
+
+static void warn_collect(void *user, const char *msg)
+{
+    warn_groups *wg = user;
+    warn_group *g = NULL;
+    for (size_t i = 0; i < wg->n && !g; i++)
+        if (strcmp(wg->g[i].msg, msg) == 0)
+            g = &wg->g[i];
+    if (!g) {
+        if (wg->n == wg->cap) {
+            size_t cap = wg->cap ? 2 * wg->cap : 8;
+            warn_group *ng = realloc(wg->g, cap * sizeof(*ng));
+            if (!ng) {
+                wg->lost++;
+                return;
+            }
+            wg->g = ng;
+            wg->cap = cap;
+        }
+        g = &wg->g[wg->n];
+        memset(g, 0, sizeof(*g));
+        if (!(g->msg = lb_core_strdup(msg))) {
+            wg->lost++;
+            return;
+        }
+        wg->n++;
+    }
+    if (g->count < WARN_IDS && wg->wijk)
+        lb_core_list_append(g->ids, sizeof(g->ids), wg->wijk);
+    g->count++;
+}
+
+/* Log each group once: "scan: wijk X: msg" or "scan: N wijken (A, B, C, ...): msg". */
+static void warn_flush(lb_ctx *ctx, warn_groups *wg)
+{
+    for (size_t i = 0; i < wg->n; i++) {
+        const warn_group *g = &wg->g[i];
+        if (g->count == 1)
+            lb_ctx_log(ctx, LB_LOG_WARN, "scan: wijk %s: %s", g->ids, g->msg);
+        else
+            lb_ctx_log(ctx, LB_LOG_WARN, "scan: %zu wijken (%s%s): %s", g->count, g->ids,
+                       g->count > WARN_IDS ? ", ..." : "", g->msg);
+        free(wg->g[i].msg);
+    }
+    if (wg->lost)
+        lb_ctx_log(ctx, LB_LOG_WARN, "scan: %zu warnings of the diagnoses lost (out of memory)",
+                   wg->lost);
+    free(wg->g);
+    memset(wg, 0, sizeof(*wg));
 }
 
 /* Table "scan": one row per wijk in rank order, with the union of its units' polygons. */
@@ -463,10 +543,21 @@ static lb_status scan_compute(lb_ctx *ctx, const lb_diagnose_options *o, const c
         st = wijk_codes(ctx, pl->s, gemeente, &codes, &n_codes);
     if (st == LB_OK && !(pl->w = calloc(n_codes, sizeof(*pl->w))))
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    /* The focus areas are read (and their polygons overlaid) once, not once per wijk. */
+    lb_diagnose_options od = *o;
+    lb_diagnose_selection focus = {0};
+    if (st == LB_OK && o->focus && *o->focus) {
+        st = lb_diagnose_focus_resolve(ctx, pl->s, o, &focus);
+        od.focus_resolved = &focus;
+    }
+    warn_groups wg = {0};
     for (size_t i = 0; st == LB_OK && i < n_codes; i++) {
         st = lb_ctx_progress(ctx, 0.9 * (double)i / (double)n_codes, "diagnosing wijken");
+        wg.wijk = codes[i];
+        lb_ctx_warnings_divert(ctx, warn_collect, &wg);
         if (st == LB_OK)
-            st = diagnose_one(ctx, pl->s, o, codes[i], &pl->w[pl->n]);
+            st = diagnose_one(ctx, pl->s, &od, codes[i], &pl->w[pl->n]);
+        lb_ctx_warnings_divert(ctx, NULL, NULL);
         if (st == LB_OK) {
             pl->n++;
         } else if (st == LB_ERR_DATA) { /* e.g. no score in the last year: skip, counted */
@@ -476,6 +567,8 @@ static lb_status scan_compute(lb_ctx *ctx, const lb_diagnose_options *o, const c
             st = LB_OK;
         }
     }
+    warn_flush(ctx, &wg);
+    lb_diagnose_selection_free(&focus);
     if (st == LB_OK && pl->n == 0)
         st = lb_ctx_error(ctx, LB_ERR_DATA,
                           "scan: none of the %zu wijken could be diagnosed (see the warnings)",

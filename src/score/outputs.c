@@ -113,70 +113,6 @@ static lb_status write_dim_raster(lb_ctx *ctx, score_run *r, const score_year *y
 /* scores_<year>.tif (written one band at a time), class_<year>.tif with its category names,
  * their QGIS sidecars, per dimension dim_<code>_<year>.tif with its sidecar, and with --preview
  * class_<year>.png. */
-/* The units of year @p y as areas for the preview: grouped by wijk (WK_CODE, named by WK_NAAM
- * when the units have it, else by the code) when the units carry the wijk code, else each unit
- * named by its own name field or id. Fills @p a with arrays the caller frees; a->n = 0 when the
- * units table has no geometry. 0 when out of memory. */
-static int preview_areas(const score_run *r, const score_year *y, lb_preview_areas *a)
-{
-    const lb_table *t = r->units_t;
-    *a = (lb_preview_areas){0};
-    if (!t || !t->wkb)
-        return 1;
-    const lb_column *year = lb_table_col(t, "year"), *key = lb_table_col(t, "WK_CODE");
-    const lb_column *name = NULL;
-    static const char *const wk_names[] = {"WK_NAAM", "wijknaam"};
-    static const char *const unit_names[] = {"BU_NAAM",  "WK_NAAM", "GM_NAAM", "buurtnaam",
-                                             "wijknaam", "naam",    "name"};
-    const char *const *cand = key && key->type == LB_COL_TEXT ? wk_names : unit_names;
-    size_t n_cand = cand == wk_names ? 2 : sizeof(unit_names) / sizeof(unit_names[0]);
-    if (key && key->type != LB_COL_TEXT)
-        key = NULL;
-    for (size_t i = 0; !name && i < n_cand; i++) {
-        name = lb_table_col(t, cand[i]);
-        if (name && name->type != LB_COL_TEXT)
-            name = NULL;
-    }
-    if (!name)
-        name = key ? key : lb_table_col(t, r->id_field ? r->id_field : "");
-    if (name && name->type != LB_COL_TEXT)
-        name = NULL;
-    const unsigned char **wkb = calloc(t->n_rows ? t->n_rows : 1, sizeof(*wkb));
-    size_t *size = calloc(t->n_rows ? t->n_rows : 1, sizeof(*size));
-    const char **keys = calloc(t->n_rows ? t->n_rows : 1, sizeof(*keys));
-    const char **names = calloc(t->n_rows ? t->n_rows : 1, sizeof(*names));
-    if (!wkb || !size || !keys || !names) {
-        free(names);
-        free(keys);
-        free(size);
-        free(wkb);
-        return 0;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < t->n_rows; i++) {
-        if (y->year && year && year->type == LB_COL_INT && year->integer[i] != y->year)
-            continue;
-        wkb[n] = t->wkb[i];
-        size[n] = t->wkb_size[i];
-        keys[n] = key && key->text[i] ? key->text[i] : "";
-        names[n++] = name ? name->text[i] : NULL;
-    }
-    *a = (lb_preview_areas){n, wkb, size, key ? keys : NULL, name ? names : NULL};
-    if (!key)
-        free(keys);
-    if (!name)
-        free(names);
-    return 1;
-}
-
-static void preview_areas_free(lb_preview_areas *a)
-{
-    free((void *)a->name);
-    free((void *)a->key);
-    free((void *)a->wkb_size);
-    free((void *)a->wkb);
-}
-
 static lb_status write_rasters(lb_ctx *ctx, score_run *r, const lb_result *res, const score_year *y)
 {
     const lb_model *m = r->model;
@@ -209,15 +145,15 @@ static lb_status write_rasters(lb_ctx *ctx, score_run *r, const lb_result *res, 
     const lb_class_table ct = {LB_N_CLASSES, (const char *const *)m->class_labels,
                                (const char *const *)m->class_colours, m->thresholds, title};
     lb_preview_areas areas = {0};
-    if (st == LB_OK && r->w->preview && !preview_areas(r, y, &areas))
-        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st == LB_OK && r->w->preview)
+        st = lb_preview_areas_from_table(ctx, r->units_t, y->year, r->id_field, &areas);
     const lb_mapset ms = {"scores", "class", yr,  &r->grid, nb,  fill_band,     &bs,
                           names,    units,   cls, &ct,      &ro, r->w->preview, &areas};
     if (st == LB_OK)
         st = lb_mapset_write(ctx, &r->out, &ms, r->outputs);
     for (size_t d = 0; st == LB_OK && d < m->n_dims; d++)
         st = write_dim_raster(ctx, r, y, d, yr, &ro, cls);
-    preview_areas_free(&areas);
+    lb_preview_areas_free(&areas);
     for (size_t i = 0; meta && meta[i]; i++)
         free(meta[i]);
     free(meta);

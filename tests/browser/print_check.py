@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Compares a printed diagnosis (pdftotext output) with its HTML and JSON: every number the
 # report shows, every figure of the JSON as the report rounds it, every table column header, and
-# no heading as the last line of a page. Usage: print_check.py HTML JSON RAW.txt LAYOUT.txt
+# no heading as the last line of a page. Usage: print_check.py HTML JSON RAW.txt LAYOUT.txt;
+# JSON '-' checks a page without one (the scan's index) on its own numbers, headers, headings.
 import html
 import json
 import re
@@ -41,7 +42,7 @@ print(f'report shows {len(shown)} distinct numbers; {len(shown) - len(missing)} 
 if missing:
     fails.append(f'numbers of the report not in the PDF: {missing[:20]}')
 
-d = json.load(open(json_path, encoding='utf-8'))
+d = json.load(open(json_path, encoding='utf-8')) if json_path != '-' else {'years': []}
 want = []
 
 

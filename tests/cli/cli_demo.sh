@@ -46,6 +46,20 @@ gdalinfo "$c/change_class_2020_2022.tif" | grep -q "LAYOUT=COG" && ok "change cl
     || bad "change class raster not a COG"
 gdalinfo "$c/change_class_2020_2022.png" | grep -q "Color Table" && ok "change preview PNG" \
     || bad "change preview"
+# The change preview draws the wijk outlines as the score previews do: pixels of the outline
+# colour (palette index 7 classes + 4, src/io/preview.h) in both, and as many wijken outlined.
+outline_px() {
+    /usr/bin/python3 -c "
+import sys
+from osgeo import gdal
+ds = gdal.Open(sys.argv[1]); b = ds.GetRasterBand(1); n = b.GetColorTable().GetCount()
+a = b.ReadRaster(); line = int(sys.argv[2])
+print(sum(1 for v in a if v == line))" "$1" "$2" 2>/dev/null
+}
+lc=$(outline_px "$c/change_class_2020_2022.png" 11) ls=$(outline_px "$out/score/class_2022.png" 13)
+[[ ${lc:-0} -gt 1000 && ${ls:-0} -gt 1000 ]] \
+    && ok "change preview: wijk outlines ($lc outline pixels; score preview $ls)" \
+    || bad "change preview without outlines: $lc outline pixels (score preview: $ls)"
 mean() { # weighted mean Δlbm of the buurten matching WHERE $1
     ogrinfo -ro -q -sql "SELECT SUM(d_lbm * weight_from) / SUM(weight_from) AS m FROM change WHERE $1" \
         "$c/change.gpkg" | sed -n 's/.*m (Real) = //p'

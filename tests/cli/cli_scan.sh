@@ -81,6 +81,28 @@ PY
 grep -q '"scan.gpkg"' "$TMP/scan/run.json" && grep -q '"WK990100.json"' "$TMP/scan/run.json" \
     && ok "run.json lists the outputs" || bad "run.json outputs"
 
+# The focus areas are read once per run, not once per wijk: a focus layer with a feature
+# without geometry warns when it is read, and that warning is in run.json once, not grouped
+# over the ten wijken. (A box around the focus wijk WK990106, by hand, in RD.)
+cat >"$TMP/focus.geojson" <<'JSON'
+{"type": "FeatureCollection",
+ "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
+ "features": [
+  {"type": "Feature", "properties": {"WK_CODE": "F1", "WK_NAAM": "box"},
+   "geometry": {"type": "Polygon", "coordinates": [[[151900, 461015], [153846, 461015],
+     [153846, 463067], [151900, 463067], [151900, 461015]]]}},
+  {"type": "Feature", "properties": {"WK_CODE": "F2", "WK_NAAM": "leeg"}, "geometry": null}]}
+JSON
+if "$LEEFBAAR" scan -q --scores "$TMP/demo/score" --focus "$TMP/focus.geojson" -o "$TMP/f1" \
+    2>"$TMP/err"; then
+    n=$(grep -c 'without a geometry' "$TMP/f1/run.json")
+    [[ $n -eq 1 ]] && ! grep -q 'wijken (.*without a geometry' "$TMP/f1/run.json" \
+        && ok "the focus layer is read once: its warning once in run.json" \
+        || bad "focus read per wijk: $(grep 'without a geometry' "$TMP/f1/run.json" | head -2)"
+else
+    bad "scan with a focus layer: $(cat "$TMP/err")"
+fi
+
 # --gemeente restricts: a prefix of the demo's gemeente keeps all; a wijk code keeps one.
 "$LEEFBAAR" scan -q --scores "$TMP/demo/score" --gemeente 'WK990107' -o "$TMP/one" \
     && [[ $(wc -l <"$TMP/one/scan.csv") -eq 2 ]] && ok "--gemeente WK990107: one wijk" \

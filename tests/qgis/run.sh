@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The outputs as QGIS shows them: the demo (score, change, waterbed) and an area-mode run,
+# The outputs as QGIS shows them: the demo (score, change, waterbed, scan) and an area-mode run,
 # opened with PyQGIS in headless QGIS and checked by check_styles.py. Skipped (77) without
 # Debian's python3-qgis (scripts/setup-deps.sh --test installs it).
 set -u
@@ -21,4 +21,9 @@ export HOME=$TMP XDG_RUNTIME_DIR=$TMP # QGIS writes its profile and runtime file
     { echo "area mode failed: $(cat "$TMP/err")"; exit 1; }
 "$py" "$(dirname "$0")/check_styles.py" "$TMP/demo" "$TMP/area" 2>&1 |
     grep -v 'QStandardPaths\|^Warning: '
-exit "${PIPESTATUS[0]}"
+rc=${PIPESTATUS[0]}
+# The scan of the demo: scan.gpkg styled on the verdict, index.html's links resolve.
+"$LEEFBAAR" scan -q --scores "$TMP/demo/score" --focus "$LB_SOURCE_ROOT/shapes/leefstad.gpkg:focus_wijken" \
+    -o "$TMP/scan" 2>"$TMP/err" || { echo "scan failed: $(cat "$TMP/err")"; exit 1; }
+"$py" "$(dirname "$0")/check_scan.py" "$TMP/scan" 2>&1 | grep -v 'QStandardPaths\|^Warning: '
+[[ ${PIPESTATUS[0]} -eq 0 && $rc -eq 0 ]]
