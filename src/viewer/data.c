@@ -181,7 +181,7 @@ static struct json_object *meta_json(const lb_viewer_data *d)
         json_object_array_add(grids, g);
     }
     json_object_object_add(m, "grids", grids);
-    json_object_object_add(m, "waterbed", json_object_new_boolean(d->waterbed_js != NULL));
+    json_object_object_add(m, "waterbed", json_object_new_boolean(d->waterbed != NULL));
     return m;
 }
 
@@ -261,12 +261,56 @@ static lb_status write_units(lb_ctx *ctx, const lb_viewer_data *d, const char *p
     return close_file(ctx, fp, path);
 }
 
+/* data/waterbed.js: the zones, effects and focus outlines of a waterbed run; null globals
+ * without one (the page always loads the file). */
+static lb_status write_waterbed(lb_ctx *ctx, const lb_viewer_data *d, const char *path)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+    fputs("/* Written by leefbaar viewer: the waterbed run's zones and effects (lbm, main period). "
+          "*/\nwindow.LB_WATERBED = ",
+          fp);
+    fputs(d->waterbed ? json_object_to_json_string_ext(
+                            d->waterbed, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+                      : "null",
+          fp);
+    fputs(";\nwindow.LB_WATERBED_FOCUS = ", fp);
+    const lb_vlayer *l = d->wb_focus;
+    if (!l) {
+        fputs("null;\n", fp);
+        return close_file(ctx, fp, path);
+    }
+    const lb_field *id = NULL, *name = NULL;
+    for (size_t i = 0; i < l->n_fields; i++) {
+        if (strcmp(l->fields[i].name, "id") == 0 && l->fields[i].is_string)
+            id = &l->fields[i];
+        if (strcmp(l->fields[i].name, "name") == 0 && l->fields[i].is_string)
+            name = &l->fields[i];
+    }
+    fputs("{\"type\":\"FeatureCollection\",\"features\":[", fp);
+    for (size_t f = 0; f < l->n; f++) {
+        fputs(f ? ",\n{\"type\":\"Feature\",\"properties\":{\"id\":"
+                : "\n{\"type\":\"Feature\",\"properties\":{\"id\":",
+              fp);
+        lb_viewer_write_string(fp, id ? id->str[f] : NULL);
+        fputs(",\"name\":", fp);
+        lb_viewer_write_string(fp, name ? name->str[f] : NULL);
+        fputs("},\"geometry\":", fp);
+        lb_viewer_write_polygon(fp, l, d->wb_focus_ll, f);
+        fputc('}', fp);
+    }
+    fputs("\n]};\n", fp);
+    return close_file(ctx, fp, path);
+}
+
 lb_status lb_viewer_write_data(lb_ctx *ctx, const lb_viewer_data *d, const char *dir)
 {
     lb_status st = LB_OK;
     char *data = lb_core_strfmt("%s/data", dir), *meta = lb_core_strfmt("%s/data/meta.js", dir),
-         *units = lb_core_strfmt("%s/data/units.js", dir);
-    if (!data || !meta || !units) {
+         *units = lb_core_strfmt("%s/data/units.js", dir),
+         *wb = lb_core_strfmt("%s/data/waterbed.js", dir);
+    if (!data || !meta || !units || !wb) {
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
@@ -277,7 +321,10 @@ lb_status lb_viewer_write_data(lb_ctx *ctx, const lb_viewer_data *d, const char 
     st = write_meta(ctx, d, meta);
     if (st == LB_OK)
         st = write_units(ctx, d, units);
+    if (st == LB_OK)
+        st = write_waterbed(ctx, d, wb);
 cleanup:
+    free(wb);
     free(units);
     free(meta);
     free(data);

@@ -64,7 +64,12 @@ typedef struct lb_viewer_data {
     size_t n_diag;
     lb_viewer_grid *grid;
     size_t n_grid;
-    char *waterbed_js; /* the waterbed runs' zones and results as a script, or NULL */
+    /* A waterbed run: {"run", "legend": [{value, label, colour}], "units": {code: {"zone",
+     * "focus"}}, "results": {focus_id: {"name", "period", "rows": [{scheme, zone, n, did,
+     * p_one, p_two}]}}}, and its focus areas' outlines; NULL when no waterbed run was given. */
+    struct json_object *waterbed;
+    lb_vlayer *wb_focus;
+    double *wb_focus_ll;
     char *lib_dir;
     struct json_object *doc; /* run.json without its tail */
 } lb_viewer_data;
@@ -93,6 +98,16 @@ void lb_viewer_format_number(double v, char *buf, size_t n);
 /* @p s as a JSON string (quoted, escaped; "</" written as "<\/" so that it may sit in a
  * script) to @p fp; NULL as null. */
 void lb_viewer_write_string(FILE *fp, const char *s);
+
+/* Read the waterbed run in @p dir (zones.gpkg layers units and focus, waterbed.csv) into
+ * d->waterbed, d->wb_focus and d->wb_focus_ll. @p json is its run.json, for messages. */
+lb_status lb_viewer_waterbed_read(lb_ctx *ctx, const char *dir, lb_viewer_data *d);
+
+/* Add the diagnoses in folder @p dir (a diagnose or scan output: every <name>.json that is a
+ * diagnosis of leefbaar, with its <name>.html beside it) to d->diag; a wijk already listed
+ * keeps its first diagnosis. The number added in *n_added. */
+lb_status lb_viewer_diagnoses_find(lb_ctx *ctx, const char *dir, lb_viewer_data *d,
+                                   size_t *n_added);
 
 /* Write the viewer folder's data scripts into @p dir/data (meta.js, units.js, grid and
  * waterbed scripts). */
