@@ -542,6 +542,8 @@ static const lb_key demo_keys[] = {
     K_OVERWRITE,
     K_OF,
     K_CO,
+    FLAG("viewer", "also write OUTDIR/viewer, the offline map of the runs (leefbaar viewer)"),
+    TEXT("viewer-lib", "folder holding maplibre-gl.js, maplibre-gl.css and LICENSE.txt"),
 };
 
 static const lb_key viewer_keys[] = {

@@ -49,8 +49,7 @@ static const char *diagnosis_code(struct json_object *doc)
     return json_object_get_string(code);
 }
 
-lb_status lb_viewer_diagnoses_find(lb_ctx *ctx, const char *dir, lb_viewer_data *d,
-                                   size_t *n_added)
+lb_status lb_viewer_diagnoses_find(lb_ctx *ctx, const char *dir, lb_viewer_data *d, size_t *n_added)
 {
     lb_status st = LB_OK;
     DIR *dh = opendir(dir);
@@ -164,8 +163,8 @@ static lb_status read_zones(lb_ctx *ctx, const char *gpkg, lb_viewer_data *d)
     if (st != LB_OK)
         goto cleanup;
     if (d->wb_focus->kind != LB_GEOM_POLYGON) {
-        st = lb_ctx_error(ctx, LB_ERR_DATA, "viewer: layer 'focus' of '%s' holds no polygons",
-                          gpkg);
+        st =
+            lb_ctx_error(ctx, LB_ERR_DATA, "viewer: layer 'focus' of '%s' holds no polygons", gpkg);
         goto cleanup;
     }
     size_t n_pts = d->wb_focus->ring_pt_start[d->wb_focus->n_rings];
@@ -184,9 +183,9 @@ cleanup:
 /* The main period's rows of lbm per focus area and zone, from waterbed.csv. */
 static lb_status read_results(lb_ctx *ctx, const char *csv, lb_viewer_data *d)
 {
-    static const char *const need[] = {"period_role", "focus_id", "focus_name", "scheme", "zone",
-                                       "outcome",     "n_units",  "did",        "p_placebo_one",
-                                       "p_placebo_two", "period"};
+    static const char *const need[] = {"period_role",   "focus_id",      "focus_name", "scheme",
+                                       "zone",          "outcome",       "n_units",    "did",
+                                       "p_placebo_one", "p_placebo_two", "period"};
     enum { N_NEED = sizeof(need) / sizeof(need[0]) };
     const lb_field *f[N_NEED];
     lb_vlayer *t = NULL;
@@ -219,7 +218,8 @@ static lb_status read_results(lb_ctx *ctx, const char *csv, lb_viewer_data *d)
         struct json_object *o = json_object_new_object();
         json_object_object_add(o, "scheme",
                                text(f[3], r) ? json_object_new_string(text(f[3], r)) : NULL);
-        json_object_object_add(o, "zone", text(f[4], r) ? json_object_new_string(text(f[4], r)) : NULL);
+        json_object_object_add(o, "zone",
+                               text(f[4], r) ? json_object_new_string(text(f[4], r)) : NULL);
         json_object_object_add(o, "n", jnum(f[6], r));
         json_object_object_add(o, "did", jnum(f[7], r));
         json_object_object_add(o, "p_one", jnum(f[8], r));
@@ -233,7 +233,8 @@ static lb_status read_results(lb_ctx *ctx, const char *csv, lb_viewer_data *d)
 lb_status lb_viewer_waterbed_read(lb_ctx *ctx, const char *dir, lb_viewer_data *d)
 {
     lb_status st = LB_OK;
-    char *gpkg = lb_core_strfmt("%s/zones.gpkg", dir), *csv = lb_core_strfmt("%s/waterbed.csv", dir);
+    char *gpkg = lb_core_strfmt("%s/zones.gpkg", dir),
+         *csv = lb_core_strfmt("%s/waterbed.csv", dir);
     if (!gpkg || !csv) {
         st = nomem(ctx);
         goto cleanup;

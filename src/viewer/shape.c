@@ -86,10 +86,19 @@ int lb_viewer_label_point(const lb_vlayer *l, size_t f, double *x, double *y)
     return best > 0.0;
 }
 
-/* The rounded coordinate as an integer of 1e-6 degree. */
+/* The coordinate rounded to 6 decimals, as an integer of 1e-6 degree. The decimal rounding
+ * of printf, which rounds the exact binary value (v * 1e6 would round twice: 5.1234565, stored
+ * as 5.12345649999..., times 1e6 gives 5123456.5). */
 static int64_t fixed(double v)
 {
-    return (int64_t)llround(v * 1e6);
+    char buf[48], digits[48];
+    size_t n = 0;
+    snprintf(buf, sizeof(buf), "%.6f", v);
+    for (const char *p = buf; *p && n + 1 < sizeof(digits); p++)
+        if (*p != '.')
+            digits[n++] = *p;
+    digits[n] = '\0';
+    return strtoll(digits, NULL, 10);
 }
 
 static void put_fixed(FILE *fp, int64_t v)

@@ -528,3 +528,28 @@ lb_status lb_viewer_run(lb_ctx *ctx, const lb_opts *o, lb_result **out)
     *out = res;
     return LB_OK;
 }
+
+lb_status lb_viewer_exec(lb_ctx *ctx, const char *const *runs, size_t n, const char *outdir,
+                         const char *lib, int overwrite, const char *command_line)
+{
+    lb_opts *o = NULL;
+    lb_result *res = NULL;
+    lb_status st = lb_opts_create(ctx, "viewer", &o);
+    for (size_t i = 0; st == LB_OK && i < n; i++)
+        st = lb_opts_set(ctx, o, "run", runs[i]);
+    if (st == LB_OK)
+        st = lb_opts_set(ctx, o, "output", outdir);
+    if (st == LB_OK && lib)
+        st = lb_opts_set(ctx, o, "viewer-lib", lib);
+    if (st == LB_OK && overwrite)
+        st = lb_opts_set(ctx, o, "overwrite", NULL);
+    if (st == LB_OK && command_line)
+        st = lb_opts_set(ctx, o, "command-line", command_line);
+    if (st == LB_OK)
+        st = lb_viewer_run(ctx, o, &res);
+    if (st == LB_OK)
+        st = lb_result_write(ctx, res, o);
+    lb_result_destroy(res);
+    lb_opts_destroy(o);
+    return st;
+}

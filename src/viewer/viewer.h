@@ -109,6 +109,11 @@ lb_status lb_viewer_waterbed_read(lb_ctx *ctx, const char *dir, lb_viewer_data *
 lb_status lb_viewer_diagnoses_find(lb_ctx *ctx, const char *dir, lb_viewer_data *d,
                                    size_t *n_added);
 
+/* The viewer of the runs @p runs (n of them) into @p outdir with the library in @p lib, as
+ * `leefbaar viewer` makes it: for the demo's and the other commands' --viewer. */
+lb_status lb_viewer_exec(lb_ctx *ctx, const char *const *runs, size_t n, const char *outdir,
+                         const char *lib, int overwrite, const char *command_line);
+
 /* Write the viewer folder's data scripts into @p dir/data (meta.js, units.js, grid and
  * waterbed scripts). */
 lb_status lb_viewer_write_data(lb_ctx *ctx, const lb_viewer_data *d, const char *dir);
