@@ -249,8 +249,8 @@ static void test_viewer_refusals(void **state)
 static void test_viewer_number_text(void **state)
 {
     (void)state;
-    static const double v[] = {0.1, 4.0999999999999996, -0.014285714285714285, 1e-300, 3.0,
-                               2.0 / 3.0};
+    static const double v[] = {0.1, 4.0999999999999996, -0.014285714285714285, 1e-300,
+                               3.0, 2.0 / 3.0};
     char buf[64];
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         lb_viewer_format_number(v[i], buf, sizeof(buf));

@@ -554,8 +554,6 @@ static const lb_key viewer_keys[] = {
     TEXT("viewer-lib", "folder holding the web-map library: maplibre-gl.js, maplibre-gl.css, "
                        "LICENSE.txt"),
     TEXT("title", "title of the page (default: from the runs)"),
-    CHOICE("grid", "auto|none", "auto or none",
-           "the 100 m grid of the score runs: auto (default: per gemeente) or none"),
     K_COMMAND_LINE,
 };
 

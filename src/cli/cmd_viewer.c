@@ -12,16 +12,16 @@ static const char *const prog = "leefbaar viewer";
 static void help(void)
 {
     printf("Usage: leefbaar viewer RUN_DIR... -o VIEWER_DIR [--overwrite] [--title TEXT]\n"
-           "                       [--grid auto|none] [--viewer-lib DIR] [-q]\n\n"
+           "                       [--viewer-lib DIR] [-q]\n\n"
            "Writes VIEWER_DIR, a folder whose index.html shows the runs on an interactive map\n"
            "when opened from disk in a browser, without network access: the units of every\n"
            "year in the Leefbaarometer colours, a switch between lbm and each dimension, a year\n"
            "switch and the development between two years, a legend, the scores of a unit on a\n"
-           "click (against its gemeente and the reference), search by name or code, the 100 m\n"
-           "grid per gemeente, links to diagnoses, and the zones of waterbed runs. Send the\n"
+           "click (against its gemeente and the reference), search by name or code, links to\n"
+           "diagnoses, and the zones of waterbed runs. Send the\n"
            "folder as it is: it holds the web-map library (MapLibre GL JS, BSD-3-Clause) and\n"
            "the data as scripts.\n\n"
-           "  RUN_DIR                  an output folder of leefbaar score (its units and grid),\n"
+           "  RUN_DIR                  an output folder of leefbaar score (its units),\n"
            "                           change (the score runs it compared), diagnose or scan\n"
            "                           (the diagnoses, linked from their wijk), or waterbed (the\n"
            "                           zones and effects); at least one score run, directly or\n"
@@ -29,8 +29,6 @@ static void help(void)
            "  -o, --output DIR         the viewer folder (created; files appear when complete)\n"
            "  --overwrite              replace a viewer leefbaar wrote there earlier\n"
            "  --title TEXT             title of the page\n"
-           "  --grid auto|none         the 100 m grid of the score runs, per gemeente (default\n"
-           "                           auto), or none (a smaller folder)\n"
            "  --viewer-lib DIR         folder holding maplibre-gl.js, maplibre-gl.css and\n"
            "                           LICENSE.txt (default: $LEEFBAAR_VIEWER_LIB, else the\n"
            "                           installed copy; scripts/setup-deps.sh --viewer fetches it)\n"
@@ -44,10 +42,7 @@ static int valued(const char *p, int argc, char **argv, int *i, lb_ctx *ctx, lb_
 {
     static const struct {
         const char *name, *alias, *key;
-    } opt[] = {{"--output", "-o", "output"},
-               {"--title", NULL, "title"},
-               {"--grid", NULL, "grid"},
-               {"--run", NULL, "run"}};
+    } opt[] = {{"--output", "-o", "output"}, {"--title", NULL, "title"}, {"--run", NULL, "run"}};
     for (size_t j = 0; j < sizeof(opt) / sizeof(opt[0]); j++) {
         const char *v = NULL;
         int r = cli_value(p, argc, argv, i, opt[j].name, opt[j].alias, &v);

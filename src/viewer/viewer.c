@@ -299,9 +299,6 @@ static struct json_object *run_doc(const lb_viewer_data *d, const lb_opts *o)
              "WGS84 lon/lat rounded to %d decimals (0.1 m); scores shown with %d decimals",
              LB_VIEWER_COORD_DECIMALS, LB_VIEWER_SHOWN_DECIMALS);
     json_object_object_add(doc, "precision", json_object_new_string(prec));
-    json_object_object_add(
-        doc, "grid",
-        json_object_new_string(lb_opts_get_str(o, "grid") ? lb_opts_get_str(o, "grid") : "auto"));
     return doc;
 }
 
