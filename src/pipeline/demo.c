@@ -11,6 +11,7 @@
 #include "../waterbed/waterbed.h"
 #include "../io/write.h"
 #include "../score/score.h"
+#include "../viewer/viewer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,8 +186,32 @@ lb_status lb_demo_run(lb_ctx *ctx, const lb_opts *o)
         return lb_ctx_error(ctx, LB_ERR_ARG,
                             "demo: 'data' (the folder holding shapes/, rasters/ and models/) is "
                             "required");
+    int viewer = lb_opts_get_flag(o, "viewer");
+    if (viewer && !lb_opts_is_set(o, "viewer-lib"))
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "demo: --viewer needs 'viewer-lib', the folder holding "
+                            "maplibre-gl.js, maplibre-gl.css and LICENSE.txt");
     const char *const *co = lb_opts_get_list(o, "co", NULL);
-    return lb_demo_exec(ctx, lb_opts_get_str(o, "data"), lb_opts_get_str(o, "output"),
-                        lb_opts_get_str(o, "of"), co && co[0] ? co : NULL,
-                        lb_opts_get_flag(o, "overwrite"));
+    const char *out = lb_opts_get_str(o, "output");
+    st = lb_demo_exec(ctx, lb_opts_get_str(o, "data"), out, lb_opts_get_str(o, "of"),
+                      co && co[0] ? co : NULL, lb_opts_get_flag(o, "overwrite"));
+    if (st != LB_OK || !viewer)
+        return st;
+    /* the map of all four runs into OUTDIR/viewer */
+    static const char *const sub[] = {"score", "change", "diagnose", "waterbed", "viewer"};
+    char *path[5] = {NULL};
+    for (size_t i = 0; i < 5 && st == LB_OK; i++)
+        if (!(path[i] = lb_core_strfmt("%s/%s", out, sub[i])))
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st == LB_OK) {
+        lb_ctx_log(ctx, LB_LOG_INFO, "demo: the viewer into %s", path[4]);
+        st = lb_viewer_exec(ctx, (const char *const *)path, 4, path[4],
+                            lb_opts_get_str(o, "viewer-lib"), lb_opts_get_flag(o, "overwrite"),
+                            "leefbaar demo --viewer");
+        if (st != LB_OK)
+            lb_ctx_error_prefix(ctx, st, "demo, viewer: ");
+    }
+    for (size_t i = 0; i < 5; i++)
+        free(path[i]);
+    return st;
 }
