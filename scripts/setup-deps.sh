@@ -21,7 +21,11 @@ for arg in "$@"; do
     # packages, 2-3 minutes to install once).
     --test) pkgs+=(libcmocka-dev clang-format python3-gdal chromium poppler-utils groff-base
                    python3-pytest python3-pandas python3-geopandas python3-numpy
-                   python3-matplotlib python3-qgis) ;;
+                   python3-matplotlib python3-qgis)
+            # node + npm: the viewer's browser test drives chromium with playwright-core
+            # (tests/browser/viewer, installed below); a Node.js already on PATH is kept.
+            command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
+            npm_test=1 ;;
     --fuzz) pkgs+=(clang libclang-rt-14-dev libomp-dev) ;;
     --bench) pkgs+=(postgresql-15 postgresql-15-postgis-3 postgis python3-gdal python3-numpy
                     python3-geopandas python3-rasterio python3-rtree time) ;;
@@ -29,13 +33,33 @@ for arg in "$@"; do
     esac
 done
 
+npm_test=${npm_test:-0}
+# playwright-core for the viewer's browser test: `npm ci` from the committed lock file into a
+# cache outside the source tree (tests/browser/viewer/node_modules_dir.sh names it), only when
+# that cache lacks it; network only to the npm registry. Runs after the Debian packages.
+npm_test_install() {
+    [[ $npm_test -eq 1 ]] || return 0
+    local src dir
+    src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/browser/viewer" && pwd)
+    dir=$(bash "$src/node_modules_dir.sh")
+    [[ -f $dir/node_modules/playwright-core/package.json ]] && return 0
+    echo "leefbaar: installing playwright-core (npm ci) into $dir" >&2
+    mkdir -p "$dir"
+    cp "$src/package.json" "$src/package-lock.json" "$dir/"
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --registry=https://registry.npmjs.org/ \
+        >/dev/null)
+}
+
 missing=()
 for p in "${pkgs[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$p")
     fi
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -eq 0 ]]; then
+    npm_test_install
+    exit 0
+fi
 
 echo "leefbaar: installing missing Debian packages: ${missing[*]}" >&2
 if [[ $(id -u) -eq 0 ]]; then
@@ -49,3 +73,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+npm_test_install
