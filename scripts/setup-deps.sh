@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Install the Debian 12 packages leefbaar needs, only those that are missing.
-# Usage: scripts/setup-deps.sh [--test] [--fuzz] [--bench]
+# Usage: scripts/setup-deps.sh [--test] [--fuzz] [--bench] [--viewer]
 #   --test   adds what the test suites use
 #   --fuzz   adds clang with libFuzzer and OpenMP for the fuzz harnesses (tests/fuzz)
+#   --viewer adds Node.js and npm, and installs the viewer's web-map library (maplibre-gl, the
+#            version pinned in viewer/package-lock.json) from the npm registry with 'npm ci'
+#            into .cache/viewer, where meson and the build tree's leefbaar find it
 #   --bench  adds the peers of bench/run.sh (PostGIS 3.3, GeoPandas 0.12 with rasterio, GDAL's
 #            Python tools) and GNU time; never needed by the build, the tests or CI
 set -euo pipefail
@@ -11,8 +14,13 @@ set -euo pipefail
 pkgs=(gcc libc6-dev pkg-config meson ninja-build
       libgdal-dev libproj-dev proj-data libgeos-dev libgsl-dev libyaml-dev libjson-c-dev
       gdal-bin)
+viewer=0
 for arg in "$@"; do
     case $arg in
+    # a Node.js from elsewhere (e.g. NodeSource, which bundles npm) is used as it is
+    --viewer) viewer=1
+              command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+              command -v npm >/dev/null 2>&1 || pkgs+=(npm) ;;
     # python3-gdal: GDAL's COG validator; chromium: the browser suite opens the diagnosis
     # report headless (skipped without it); poppler-utils: pdftotext reads the waterbed summary
     # Chromium printed to PDF; groff-base: the man pages render without warnings;
@@ -29,7 +37,7 @@ for arg in "$@"; do
     --fuzz) pkgs+=(clang libclang-rt-14-dev libomp-dev) ;;
     --bench) pkgs+=(postgresql-15 postgresql-15-postgis-3 postgis python3-gdal python3-numpy
                     python3-geopandas python3-rasterio python3-rtree time) ;;
-    *) echo "setup-deps: unknown option '$arg' (use --test, --fuzz, --bench)" >&2; exit 2 ;;
+    *) echo "setup-deps: unknown option '$arg' (use --test, --fuzz, --bench, --viewer)" >&2; exit 2 ;;
     esac
 done
 
@@ -56,7 +64,25 @@ for p in "${pkgs[@]}"; do
         missing+=("$p")
     fi
 done
+
+# The viewer's library: npm ci from the committed lock file (exact version and integrity hash),
+# only when the cache lacks it or holds another lock file.
+viewer_deps() {
+    local root cache
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    cache=$root/.cache/viewer
+    if [[ -f $cache/node_modules/maplibre-gl/dist/maplibre-gl.js ]] &&
+        cmp -s "$root/viewer/package-lock.json" "$cache/package-lock.json"; then
+        return 0
+    fi
+    echo "leefbaar: installing the viewer's web-map library (npm ci) into $cache" >&2
+    mkdir -p "$cache"
+    cp "$root/viewer/package.json" "$root/viewer/package-lock.json" "$cache/"
+    (cd "$cache" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
+    [[ $viewer -eq 1 ]] && viewer_deps
     npm_test_install
     exit 0
 fi
@@ -73,4 +99,6 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+[[ $viewer -eq 1 ]] && viewer_deps
 npm_test_install
+exit 0

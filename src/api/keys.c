@@ -251,6 +251,17 @@ static lb_status check_calibrate(lb_ctx *ctx, const lb_opts *o, int writing)
     return need_output(ctx, o, writing, "FITTED.yaml");
 }
 
+static lb_status check_viewer(lb_ctx *ctx, const lb_opts *o, int writing)
+{
+    if (!lb_opts_is_set(o, "run"))
+        return lb_ctx_error(ctx, LB_ERR_ARG, "a RUN_DIR (--run) is required");
+    if (!lb_opts_is_set(o, "viewer-lib"))
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "--viewer-lib (the folder holding maplibre-gl.js, maplibre-gl.css and "
+                            "LICENSE.txt) is required");
+    return need_output(ctx, o, writing, "VIEWER_DIR");
+}
+
 static lb_status check_demo(lb_ctx *ctx, const lb_opts *o, int writing)
 {
     (void)writing; /* the demo always writes */
@@ -533,6 +544,19 @@ static const lb_key demo_keys[] = {
     K_CO,
 };
 
+static const lb_key viewer_keys[] = {
+    LIST("run", "RUN_DIR: a folder of leefbaar score, change, diagnose, scan or waterbed "
+                "(repeatable)"),
+    TEXT("output", "the viewer folder (created; files appear when complete)"),
+    K_OVERWRITE,
+    TEXT("viewer-lib", "folder holding the web-map library: maplibre-gl.js, maplibre-gl.css, "
+                       "LICENSE.txt"),
+    TEXT("title", "title of the page (default: from the runs)"),
+    CHOICE("grid", "auto|none", "auto or none",
+           "the 100 m grid of the score runs: auto (default: per gemeente) or none"),
+    K_COMMAND_LINE,
+};
+
 #define ALIAS(a, k)                                                                                \
     {                                                                                              \
         .alias = a, .key = k                                                                       \
@@ -555,6 +579,7 @@ static const lb_key_alias scores_aliases[] = {ALIAS("s", "scores")};
 static const lb_key_alias calibrate_aliases[] = {ALIAS("o", "output"), ALIAS("i", "input"),
                                                  ALIAS("s_srs", "s-srs")};
 static const lb_key_alias demo_aliases[] = {COMMON_ALIASES};
+static const lb_key_alias viewer_aliases[] = {ALIAS("o", "output")};
 
 #define OPERATION(n, k, a, chk)                                                                    \
     {                                                                                              \
@@ -574,7 +599,10 @@ static const lb_operation op_scores =
 static const lb_operation op_calibrate =
     OPERATION("calibrate", calibrate_keys, calibrate_aliases, check_calibrate);
 static const lb_operation op_demo = OPERATION("demo", demo_keys, demo_aliases, check_demo);
+static const lb_operation op_viewer =
+    OPERATION("viewer", viewer_keys, viewer_aliases, check_viewer);
 
-const lb_operation *const lb_operations[] = {&op_score,  &op_change,    &op_diagnose, &op_waterbed,
-                                             &op_scores, &op_calibrate, &op_demo,     &op_scan};
+const lb_operation *const lb_operations[] = {&op_score,    &op_change, &op_diagnose,
+                                             &op_waterbed, &op_scores, &op_calibrate,
+                                             &op_demo,     &op_scan,   &op_viewer};
 const size_t lb_n_operations = N_OF(lb_operations);

@@ -20,6 +20,7 @@ int cmd_change(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
+int cmd_viewer(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_waterbed(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);

@@ -126,3 +126,54 @@ const char *cli_model_path(const char *prog, const char *model, char *buf, size_
     }
     return buf;
 }
+
+/* Does @p dir hold the library's main file? */
+static int has_lib(const char *dir)
+{
+    char p[CLI_PATH_MAX + 32];
+    return join(p, sizeof(p), dir, "maplibre-gl.js") && is_file(p);
+}
+
+const char *cli_viewer_lib_dir(const char *prog, const char *given, char *buf, size_t n)
+{
+    const char *env = getenv("LEEFBAAR_VIEWER_LIB");
+    if (!given && env && *env)
+        given = env;
+    if (given) {
+        if (!join(buf, n, given, NULL)) {
+            fprintf(stderr, "%s: error: viewer library path too long\n", prog);
+            return NULL;
+        }
+        return buf;
+    }
+    char dir[CLI_PATH_MAX], data[CLI_PATH_MAX + 64], candidate[CLI_PATH_MAX + 80];
+    const char *rel = LB_DATA_FROM_BIN;
+    int have_exe = exe_dir(dir, sizeof(dir));
+    int ok = have_exe &&
+             (rel[0] == '/' ? join(data, sizeof(data), rel, NULL)
+                            : join(data, sizeof(data), dir, rel)) &&
+             join(candidate, sizeof(candidate), data, "viewer/lib");
+    if (ok && has_lib(candidate)) {
+        char *real = realpath(candidate, NULL);
+        ok = join(buf, n, real ? real : candidate, NULL);
+        free(real);
+        if (ok)
+            return buf;
+    }
+#if defined(LB_BUILD_BIN_DIR) && defined(LB_BUILD_VIEWER_LIB)
+    if (have_exe && same_dir(dir, LB_BUILD_BIN_DIR) && has_lib(LB_BUILD_VIEWER_LIB) &&
+        join(buf, n, LB_BUILD_VIEWER_LIB, NULL))
+        return buf;
+#endif
+    fprintf(stderr,
+            "%s: error: no web-map library for the viewer: looked in $LEEFBAAR_VIEWER_LIB (unset), "
+            "%s"
+#if defined(LB_BUILD_VIEWER_LIB)
+            " and " LB_BUILD_VIEWER_LIB
+#endif
+            "; run scripts/setup-deps.sh --viewer (it installs maplibre-gl from the npm registry) "
+            "and rebuild or 'meson install', or pass --viewer-lib DIR or set LEEFBAAR_VIEWER_LIB "
+            "to a folder holding maplibre-gl.js, maplibre-gl.css and LICENSE.txt\n",
+            prog, ok ? candidate : "the installed data directory");
+    return NULL;
+}

@@ -23,4 +23,15 @@ const char *cli_data_dir(const char *prog, const char *given, char *buf, size_t 
  * Writes into @p buf; returns @p buf, or NULL after printing an error. */
 const char *cli_model_path(const char *prog, const char *model, char *buf, size_t n);
 
+/* The folder holding the web-map library of the viewer (maplibre-gl.js, maplibre-gl.css,
+ * LICENSE.txt), written into @p buf:
+ *   1. @p given (the --viewer-lib / --lib option) when not NULL;
+ *   2. $LEEFBAAR_VIEWER_LIB when set and not empty;
+ *   3. the installed one, <data directory>/viewer/lib, found relative to the executable;
+ *   4. the npm cache of the source tree (scripts/setup-deps.sh --viewer puts it there), only
+ *      when the executable runs from its own build directory.
+ * Returns @p buf, or NULL after printing "PROG: error: ..." with the places looked in and
+ * what to run. */
+const char *cli_viewer_lib_dir(const char *prog, const char *given, char *buf, size_t n);
+
 #endif

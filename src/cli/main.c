@@ -23,6 +23,7 @@ static const cli_command commands[] = {
     {"calibrate", "fit a model's coefficients to a target per unit, with honest fit statistics",
      cmd_calibrate},
     {"demo", "run the whole chain on the embedded demo city", cmd_demo},
+    {"viewer", "an interactive map of runs that opens offline from its folder", cmd_viewer},
 };
 
 static void usage(FILE *f)

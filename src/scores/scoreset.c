@@ -1165,6 +1165,7 @@ void lb_scoreset_destroy(lb_scoreset *s)
     free(s->raw);
     free(s->contrib);
     free(s->dim_mean);
+    free(s->dim_bands);
     idmap_free(s->idmap);
     free(s);
 }
@@ -1209,6 +1210,15 @@ static lb_status class_tables(lb_ctx *ctx, lb_scoreset *s, const part *parts, si
         if (!(s->dev_labels[k] = lb_core_strdup(m ? m->dev_labels[k] : def.labels[k])) ||
             !(s->dev_colours[k] = lb_core_strdup(m ? m->dev_colours[k] : def.colours[k])))
             return nomem(ctx);
+    if (!(s->dim_bands = malloc((s->n_dims ? s->n_dims : 1) * LB_N_THRESHOLDS * sizeof(double))))
+        return nomem(ctx);
+    for (size_t d = 0; d < s->n_dims; d++) {
+        double *b = s->dim_bands + d * LB_N_THRESHOLDS;
+        lb_model_default_bands(m, b);
+        for (size_t j = 0; m && j < m->n_dims; j++)
+            if (m->dims[j].has_bands && strcasecmp(m->dims[j].code, s->dim_code[d]) == 0)
+                memcpy(b, m->dims[j].bands, LB_N_THRESHOLDS * sizeof(double));
+    }
     return LB_OK;
 }
 

@@ -81,6 +81,10 @@ typedef struct lb_scoreset {
     double dev_cuts[LB_MAX_DEV_CLASSES - 1];
     char *dev_labels[LB_MAX_DEV_CLASSES];
     char *dev_colours[LB_MAX_DEV_CLASSES];
+    /* Class cut-points of each dimension's deviation, dim_bands[d * LB_N_THRESHOLDS + i]: the
+     * run's model's bands for that dimension, else lb_model_default_bands (the dimension maps'
+     * legend). */
+    double *dim_bands;
 
     /* Indicators (our own runs only; n_ind = 0 otherwise). raw[(t * n_ind + i) * n_units + u]
      * is the weighted mean raw value of indicator i, contrib[...] its contribution

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/* The viewer's data as JavaScript files that assign to globals: a page opened from disk
+ * (file://) may load scripts but not fetch files. meta.js holds the years, the views with their
+ * class tables (the same cut-points, labels and colours as the GeoTIFF and QGIS styles), the
+ * gemeente means and the links; units.js the units of every year as GeoJSON in WGS84. */
+#include "viewer.h"
+
+#include "../core/ctx.h"
+#include "../io/style.h"
+
+#include <leefbaar/version.h>
+
+#include <json-c/json.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Colour of a unit without a score in the year shown (and its legend entry). */
+#define NODATA_COLOUR "#d9d9d9"
+
+static struct json_object *jnum(double v)
+{
+    return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+/* {"label", "colour"} per class. */
+static struct json_object *classes_json(size_t n, const char *const *labels,
+                                        const char *const *colours)
+{
+    struct json_object *a = json_object_new_array();
+    for (size_t k = 0; k < n; k++) {
+        struct json_object *c = json_object_new_object();
+        json_object_object_add(c, "label", json_object_new_string(labels[k]));
+        json_object_object_add(c, "colour", json_object_new_string(colours[k]));
+        json_object_array_add(a, c);
+    }
+    return a;
+}
+
+static struct json_object *cuts_json(const double *cuts, size_t n)
+{
+    struct json_object *a = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(a, json_object_new_double(cuts[i]));
+    return a;
+}
+
+static struct json_object *view_json(const char *code, const char *label, const char *kind,
+                                     const double *cuts, size_t n_cuts,
+                                     const char *const *labels, const char *const *colours)
+{
+    struct json_object *v = json_object_new_object();
+    json_object_object_add(v, "code", json_object_new_string(code));
+    json_object_object_add(v, "label", json_object_new_string(label));
+    json_object_object_add(v, "kind", json_object_new_string(kind));
+    json_object_object_add(v, "cuts", cuts_json(cuts, n_cuts));
+    json_object_object_add(v, "classes", classes_json(n_cuts + 1, labels, colours));
+    return v;
+}
+
+/* The weighted mean of outcome k over the units of gemeente @p gm in year t (weights as the
+ * run used; units without a weight count once when no unit of the gemeente has one). */
+static double gemeente_mean(const lb_scoreset *s, size_t t, size_t k, const char *gm)
+{
+    double sw = 0.0, swv = 0.0, n = 0.0, sv = 0.0;
+    for (size_t u = 0; u < s->n_units; u++) {
+        if (gm && !(s->gm_code && s->gm_code[u] && strcmp(s->gm_code[u], gm) == 0))
+            continue;
+        double v = lb_scoreset_value(s, t, k, u), w = s->weight[t * s->n_units + u];
+        if (!isfinite(v))
+            continue;
+        n += 1.0;
+        sv += v;
+        if (isfinite(w) && w > 0.0) {
+            sw += w;
+            swv += w * v;
+        }
+    }
+    return sw > 0.0 ? swv / sw : n > 0.0 ? sv / n : NAN;
+}
+
+/* "lbm", "afw" or the dimension code of outcome k. */
+static const char *outcome_code(const lb_scoreset *s, size_t k)
+{
+    return k == LB_OUT_LBM ? "lbm" : k == LB_OUT_AFW ? "afw" : s->dim_code[k - LB_OUT_DIM0];
+}
+
+/* {GM_CODE: {"YEAR": {"lbm": .., "won": ..}}}, and "" for all units together. */
+static struct json_object *gemeenten_json(const lb_scoreset *s)
+{
+    struct json_object *g = json_object_new_object();
+    for (size_t u = 0; u <= s->n_units; u++) {
+        const char *gm = u < s->n_units ? (s->gm_code ? s->gm_code[u] : NULL) : NULL;
+        if (u < s->n_units && (!gm || json_object_object_get_ex(g, gm, NULL)))
+            continue;
+        struct json_object *years = json_object_new_object();
+        for (size_t t = 0; t < s->n_years; t++) {
+            struct json_object *y = json_object_new_object();
+            for (size_t k = 0; k < s->n_out; k++)
+                json_object_object_add(y, outcome_code(s, k), jnum(gemeente_mean(s, t, k, gm)));
+            char yr[16];
+            snprintf(yr, sizeof(yr), "%d", s->years[t]);
+            json_object_object_add(years, yr, y);
+        }
+        json_object_object_add(g, gm ? gm : "", years);
+    }
+    return g;
+}
+
+static struct json_object *meta_json(const lb_viewer_data *d)
+{
+    const lb_scoreset *s = d->s;
+    struct json_object *m = json_object_new_object();
+    json_object_object_add(m, "title", json_object_new_string(d->title));
+    json_object_object_add(m, "tool", json_object_new_string("leefbaar " LB_VERSION_STRING));
+    struct json_object *years = json_object_new_array();
+    for (size_t t = 0; t < s->n_years; t++)
+        json_object_array_add(years, json_object_new_int(s->years[t]));
+    json_object_object_add(m, "years", years);
+    json_object_object_add(m, "ref", jnum(s->ref));
+    json_object_object_add(m, "ref_year", s->ref_year ? json_object_new_int(s->ref_year) : NULL);
+    json_object_object_add(m, "weight",
+                           s->weight_name ? json_object_new_string(s->weight_name) : NULL);
+    json_object_object_add(m, "decimals", json_object_new_int(LB_VIEWER_SHOWN_DECIMALS));
+    struct json_object *nd = json_object_new_object();
+    json_object_object_add(nd, "label", json_object_new_string("geen score"));
+    json_object_object_add(nd, "colour", json_object_new_string(NODATA_COLOUR));
+    json_object_object_add(m, "nodata", nd);
+
+    struct json_object *views = json_object_new_array();
+    json_object_array_add(views, view_json("lbm", "Leefbaarometer (totaalscore)", "score",
+                                           s->thresholds, LB_N_THRESHOLDS,
+                                           (const char *const *)s->class_labels,
+                                           (const char *const *)s->class_colours));
+    for (size_t k = 0; k < s->n_dims; k++) {
+        lb_style_dim_legend leg;
+        lb_style_dim_legend_init(&leg, s->dim_bands + k * LB_N_THRESHOLDS, NULL);
+        json_object_array_add(views, view_json(s->dim_code[k], s->dim_label[k], "dim", leg.bands,
+                                               LB_N_THRESHOLDS, leg.ct.labels, leg.ct.colours));
+    }
+    if (s->n_years > 1)
+        json_object_array_add(views, view_json("change", "Ontwikkeling (verschil in score)",
+                                               "change", s->dev_cuts, s->n_dev_cuts,
+                                               (const char *const *)s->dev_labels,
+                                               (const char *const *)s->dev_colours));
+    json_object_object_add(m, "views", views);
+    json_object_object_add(m, "gemeenten", gemeenten_json(s));
+
+    struct json_object *diag = json_object_new_object();
+    for (size_t i = 0; i < d->n_diag; i++) {
+        char *rel = lb_core_strfmt("diagnose/%s", d->diag[i].name);
+        json_object_object_add(diag, d->diag[i].code, rel ? json_object_new_string(rel) : NULL);
+        free(rel);
+    }
+    json_object_object_add(m, "diagnoses", diag);
+
+    double b[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    if (s->geom)
+        for (size_t p = 0; p < s->geom->ring_pt_start[s->geom->n_rings]; p++) {
+            b[0] = fmin(b[0], d->lonlat[2 * p]);
+            b[1] = fmin(b[1], d->lonlat[2 * p + 1]);
+            b[2] = fmax(b[2], d->lonlat[2 * p]);
+            b[3] = fmax(b[3], d->lonlat[2 * p + 1]);
+        }
+    struct json_object *bounds = json_object_new_array();
+    for (size_t i = 0; i < 4 && isfinite(b[0]); i++)
+        json_object_array_add(bounds, json_object_new_double(b[i]));
+    json_object_object_add(m, "bounds", bounds);
+
+    struct json_object *grids = json_object_new_array();
+    for (size_t i = 0; i < d->n_grid; i++) {
+        struct json_object *g = json_object_new_object();
+        json_object_object_add(g, "gemeente", json_object_new_string(d->grid[i].gemeente));
+        json_object_object_add(g, "year", json_object_new_int(d->grid[i].year));
+        char *f = lb_core_strfmt("data/grid_%s_%d.js", d->grid[i].gemeente, d->grid[i].year);
+        json_object_object_add(g, "file", f ? json_object_new_string(f) : NULL);
+        free(f);
+        json_object_object_add(g, "cells", json_object_new_int64((int64_t)d->grid[i].n));
+        json_object_array_add(grids, g);
+    }
+    json_object_object_add(m, "grids", grids);
+    json_object_object_add(m, "waterbed", json_object_new_boolean(d->waterbed_js != NULL));
+    return m;
+}
+
+static lb_status close_file(lb_ctx *ctx, FILE *fp, const char *path)
+{
+    int bad = ferror(fp);
+    if (fclose(fp) != 0 || bad)
+        return lb_ctx_error(ctx, LB_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+    return LB_OK;
+}
+
+static lb_status write_meta(lb_ctx *ctx, const lb_viewer_data *d, const char *path)
+{
+    struct json_object *m = meta_json(d);
+    FILE *fp = fopen(path, "w");
+    if (!fp) {
+        json_object_put(m);
+        return lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+    }
+    fprintf(fp, "/* Written by leefbaar viewer: the years, views, classes and gemeente means. */\n"
+                "window.LB_META = %s;\n",
+            json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN |
+                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(m);
+    return close_file(ctx, fp, path);
+}
+
+/* "KEY":value for a finite value; nothing for a missing one (the page colours it "geen
+ * score"). */
+static void put_value(FILE *fp, const char *key, int year, double v)
+{
+    if (!isfinite(v))
+        return;
+    char num[40];
+    lb_viewer_format_number(v, num, sizeof(num));
+    fprintf(fp, ",\"%s_%d\":%s", key, year, num);
+}
+
+static lb_status write_units(lb_ctx *ctx, const lb_viewer_data *d, const char *path)
+{
+    const lb_scoreset *s = d->s;
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+    fputs("/* Written by leefbaar viewer: the units of every year, WGS84, 6 decimals. */\n"
+          "window.LB_UNITS = {\"type\":\"FeatureCollection\",\"features\":[",
+          fp);
+    size_t n = 0;
+    for (size_t u = 0; u < s->n_units; u++) {
+        if (!s->geom || s->geom_row[u] == SIZE_MAX || !isfinite(d->label[2 * u]))
+            continue;
+        fprintf(fp, "%s\n{\"type\":\"Feature\",\"id\":%zu,\"properties\":{\"code\":", n ? "," : "",
+                u);
+        lb_viewer_write_string(fp, s->id[u]);
+        fputs(",\"name\":", fp);
+        lb_viewer_write_string(fp, s->name[u]);
+        fputs(",\"gm\":", fp);
+        lb_viewer_write_string(fp, s->gm_code ? s->gm_code[u] : NULL);
+        fputs(",\"wk\":", fp);
+        lb_viewer_write_string(fp, s->wk_code ? s->wk_code[u] : NULL);
+        fputs(",\"lx\":", fp);
+        lb_viewer_write_coord(fp, d->label[2 * u]);
+        fputs(",\"ly\":", fp);
+        lb_viewer_write_coord(fp, d->label[2 * u + 1]);
+        for (size_t t = 0; t < s->n_years; t++) {
+            for (size_t k = 0; k < s->n_out; k++)
+                put_value(fp, outcome_code(s, k), s->years[t], lb_scoreset_value(s, t, k, u));
+            put_value(fp, "weight", s->years[t], s->weight[t * s->n_units + u]);
+        }
+        fputs("},\"geometry\":", fp);
+        lb_viewer_write_polygon(fp, s->geom, d->lonlat, s->geom_row[u]);
+        fputc('}', fp);
+        n++;
+    }
+    fputs("\n]};\n", fp);
+    return close_file(ctx, fp, path);
+}
+
+lb_status lb_viewer_write_data(lb_ctx *ctx, const lb_viewer_data *d, const char *dir)
+{
+    lb_status st = LB_OK;
+    char *data = lb_core_strfmt("%s/data", dir), *meta = lb_core_strfmt("%s/data/meta.js", dir),
+         *units = lb_core_strfmt("%s/data/units.js", dir);
+    if (!data || !meta || !units) {
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if (mkdir(data, 0777) != 0) {
+        st = lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", data, strerror(errno));
+        goto cleanup;
+    }
+    st = write_meta(ctx, d, meta);
+    if (st == LB_OK)
+        st = write_units(ctx, d, units);
+cleanup:
+    free(units);
+    free(meta);
+    free(data);
+    return st;
+}

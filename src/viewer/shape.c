@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/* Outlines for the web map: a point inside each unit, GeoJSON polygons in WGS84 with rounded
+ * coordinates, and the JSON text of numbers and strings. */
+#include "viewer.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Horizontal lines tried across a feature's bounding box. */
+enum { N_SCANLINES = 24 };
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Crossings of the feature's ring edges with the horizontal line y = @p c (@p vertical 0) or
+ * the vertical line x = @p c (@p vertical 1), sorted, into @p buf (grown as needed). */
+static size_t crossings(const lb_vlayer *l, size_t f, double c, int vertical, double **buf,
+                        size_t *cap)
+{
+    size_t n = 0;
+    int a = vertical ? 0 : 1, b = vertical ? 1 : 0; /* a: the coordinate compared with c */
+    for (size_t r = l->ring_start[f]; r < l->ring_start[f + 1]; r++) {
+        size_t p0 = l->ring_pt_start[r], p1 = l->ring_pt_start[r + 1];
+        for (size_t p = p0; p + 1 < p1; p++) {
+            const double *u = &l->ring_xy[2 * p], *v = &l->ring_xy[2 * p + 2];
+            if ((u[a] > c) == (v[a] > c))
+                continue;
+            double t = (c - u[a]) / (v[a] - u[a]);
+            if (n == *cap) {
+                size_t nc = *cap ? 2 * *cap : 64;
+                double *nb = realloc(*buf, nc * sizeof(double));
+                if (!nb)
+                    return n;
+                *buf = nb;
+                *cap = nc;
+            }
+            (*buf)[n++] = u[b] + t * (v[b] - u[b]);
+        }
+    }
+    qsort(*buf, n, sizeof(double), cmp_double);
+    return n;
+}
+
+int lb_viewer_label_point(const lb_vlayer *l, size_t f, double *x, double *y)
+{
+    double xmin = HUGE_VAL, xmax = -HUGE_VAL, ymin = HUGE_VAL, ymax = -HUGE_VAL;
+    for (size_t r = l->ring_start[f]; r < l->ring_start[f + 1]; r++)
+        for (size_t p = l->ring_pt_start[r]; p < l->ring_pt_start[r + 1]; p++) {
+            xmin = fmin(xmin, l->ring_xy[2 * p]);
+            xmax = fmax(xmax, l->ring_xy[2 * p]);
+            ymin = fmin(ymin, l->ring_xy[2 * p + 1]);
+            ymax = fmax(ymax, l->ring_xy[2 * p + 1]);
+        }
+    if (!(xmax > xmin && ymax > ymin))
+        return 0;
+    double *h = NULL, *v = NULL, best = -1.0;
+    size_t hcap = 0, vcap = 0;
+    for (int k = 0; k < N_SCANLINES; k++) {
+        /* an odd offset keeps the lines off vertices with round coordinates */
+        double cy = ymin + (ymax - ymin) * ((k + 0.5 + 0.0193748) / N_SCANLINES);
+        size_t nh = crossings(l, f, cy, 0, &h, &hcap);
+        for (size_t i = 0; i + 1 < nh; i += 2) { /* even-odd: inside between pairs */
+            double cx = 0.5 * (h[i] + h[i + 1]), half_w = 0.5 * (h[i + 1] - h[i]);
+            if (!(half_w > best))
+                continue;
+            size_t nv = crossings(l, f, cx, 1, &v, &vcap);
+            double dist = -1.0;
+            for (size_t j = 0; j + 1 < nv; j += 2)
+                if (v[j] <= cy && cy <= v[j + 1])
+                    dist = fmin(cy - v[j], v[j + 1] - cy);
+            double d = fmin(half_w, dist);
+            if (d > best) {
+                best = d;
+                *x = cx;
+                *y = cy;
+            }
+        }
+    }
+    free(h);
+    free(v);
+    return best > 0.0;
+}
+
+/* The rounded coordinate as an integer of 1e-6 degree. */
+static int64_t fixed(double v)
+{
+    return (int64_t)llround(v * 1e6);
+}
+
+static void put_fixed(FILE *fp, int64_t v)
+{
+    /* integer arithmetic: the text is exactly the rounded value, with no binary residue */
+    int64_t a = v < 0 ? -v : v;
+    fprintf(fp, "%s%lld.%06lld", v < 0 ? "-" : "", (long long)(a / 1000000),
+            (long long)(a % 1000000));
+}
+
+void lb_viewer_write_coord(FILE *fp, double v)
+{
+    put_fixed(fp, fixed(v));
+}
+
+/* Ring @p r's points rounded into @p out (pairs), consecutive duplicates dropped; the count. */
+static size_t round_ring(const lb_vlayer *l, const double *lonlat, size_t r, int64_t *out)
+{
+    size_t n = 0;
+    for (size_t p = l->ring_pt_start[r]; p < l->ring_pt_start[r + 1]; p++) {
+        int64_t x = fixed(lonlat[2 * p]), y = fixed(lonlat[2 * p + 1]);
+        if (n && out[2 * n - 2] == x && out[2 * n - 1] == y)
+            continue;
+        out[2 * n] = x;
+        out[2 * n + 1] = y;
+        n++;
+    }
+    if (n && (out[0] != out[2 * n - 2] || out[1] != out[2 * n - 1])) { /* close it */
+        out[2 * n] = out[0];
+        out[2 * n + 1] = out[1];
+        n++;
+    }
+    return n;
+}
+
+static void put_ring(FILE *fp, const int64_t *pt, size_t n, int want_ccw)
+{
+    double area2 = 0.0; /* twice the signed area (in 1e-12 square degrees): > 0 is CCW */
+    for (size_t i = 0; i + 1 < n; i++)
+        area2 += (double)pt[2 * i] * (double)pt[2 * i + 3] - (double)pt[2 * i + 2] * (double)pt[2 * i + 1];
+    int reverse = (area2 > 0.0) != want_ccw;
+    fputc('[', fp);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = reverse ? n - 1 - k : k;
+        fputs(k ? ",[" : "[", fp);
+        put_fixed(fp, pt[2 * i]);
+        fputc(',', fp);
+        put_fixed(fp, pt[2 * i + 1]);
+        fputc(']', fp);
+    }
+    fputc(']', fp);
+}
+
+size_t lb_viewer_write_polygon(FILE *fp, const lb_vlayer *l, const double *lonlat, size_t f)
+{
+    size_t r0 = l->ring_start[f], r1 = l->ring_start[f + 1], max_pts = 0, n_outer = 0;
+    for (size_t r = r0; r < r1; r++) {
+        size_t np = l->ring_pt_start[r + 1] - l->ring_pt_start[r];
+        max_pts = np > max_pts ? np : max_pts;
+        n_outer += !l->ring_hole[r];
+    }
+    int64_t *pt = malloc((2 * max_pts + 2) * sizeof(int64_t));
+    if (!pt)
+        return 0;
+    /* The reader keeps OGR's order: each outer ring is followed by its holes. */
+    int multi = n_outer > 1, open_poly = 0;
+    size_t written = 0;
+    fputs(multi ? "{\"type\":\"MultiPolygon\",\"coordinates\":[" : "{\"type\":\"Polygon\",\"coordinates\":",
+          fp);
+    int skip_holes = 0;
+    for (size_t r = r0; r < r1; r++) {
+        size_t n = round_ring(l, lonlat, r, pt);
+        if (!l->ring_hole[r]) {
+            if (open_poly)
+                fputc(']', fp);
+            open_poly = 0;
+            skip_holes = n < 4;
+            if (skip_holes)
+                continue;
+            if (multi && written)
+                fputc(',', fp);
+            fputc('[', fp);
+            open_poly = 1;
+            put_ring(fp, pt, n, 1);
+            written++;
+        } else if (!skip_holes && open_poly && n >= 4) {
+            fputc(',', fp);
+            put_ring(fp, pt, n, 0);
+            written++;
+        }
+    }
+    if (open_poly)
+        fputc(']', fp);
+    else if (!multi)
+        fputs("[]", fp);
+    fputs(multi ? "]}" : "}", fp);
+    free(pt);
+    return written;
+}
+
+void lb_viewer_format_number(double v, char *buf, size_t n)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, n, "null");
+        return;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+void lb_viewer_write_string(FILE *fp, const char *s)
+{
+    if (!s) {
+        fputs("null", fp);
+        return;
+    }
+    fputc('"', fp);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(fp, "\\%c", *p);
+        else if (*p == '/' && p > (const unsigned char *)s && p[-1] == '<')
+            fputs("\\/", fp);
+        else if (*p < 0x20)
+            fprintf(fp, "\\u%04x", *p);
+        else
+            fputc(*p, fp);
+    }
+    fputc('"', fp);
+}

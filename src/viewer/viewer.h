@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* The offline viewer from the inside: the runs it read, the units' outlines in WGS84 with a
+ * point inside each, and the writers of the viewer folder (page, library, data scripts). */
+#ifndef LB_VIEWER_VIEWER_H
+#define LB_VIEWER_VIEWER_H
+
+#include "../scores/scoreset.h"
+
+#include <leefbaar/viewer.h>
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct json_object;
+
+/* Decimals of the coordinates the viewer writes: 1e-6 degree is 0.11 m north-south and 0.07 m
+ * east-west in the Netherlands, far below the 100 m cells and the buurtkaart's own accuracy,
+ * while every vertex keeps its place relative to its neighbours (shared borders stay shared:
+ * both sides are transformed and rounded alike). */
+#define LB_VIEWER_COORD_DECIMALS 6
+
+/* Decimals of the numbers the viewer shows (scores, dimension scores, developments). */
+#define LB_VIEWER_SHOWN_DECIMALS 3
+
+/* One file of the page (index.html, app.js, app.css) built into the library (assets.c,
+ * generated from viewer/app/ by viewer/embed.py). */
+typedef struct lb_viewer_asset {
+    const char *name;
+    const unsigned char *data;
+    size_t size;
+} lb_viewer_asset;
+extern const lb_viewer_asset lb_viewer_assets[];
+extern const size_t lb_viewer_n_assets;
+
+/* A diagnosis found in a run folder: the unit (wijk) code and the report file. */
+typedef struct lb_viewer_diag {
+    char *code;
+    char *path; /* the report (.html) */
+    char *name; /* its file name in the viewer's diagnose/ folder */
+} lb_viewer_diag;
+
+/* A 100 m grid of one gemeente and year: cells with their class values, read from the grid
+ * layer of a score run. */
+typedef struct lb_viewer_grid {
+    char *gemeente; /* the gemeente code the cells were chosen by; "all" for the whole run */
+    int year;
+    size_t n;
+    double *xy;     /* south-west corner of each cell, lon/lat after transformation: 4 corners */
+    double *value;  /* n * n_out: lbm, afw, dims (as the scoreset's outcomes) */
+} lb_viewer_grid;
+
+/* Everything the writer needs. */
+typedef struct lb_viewer_data {
+    lb_scoreset *s;     /* the score runs, merged */
+    double *lonlat;     /* s->geom's rings, transformed: interleaved lon, lat per ring point */
+    double *label;      /* label[2 u], label[2 u + 1]: a point inside unit u (lon, lat); NaN
+                           when the unit has no polygon */
+    char *title;
+    char **run_dirs;    /* the score runs read */
+    size_t n_run_dirs;
+    char **inputs;      /* every folder given, for run.json and the never-over-an-input rule */
+    size_t n_inputs;
+    lb_viewer_diag *diag;
+    size_t n_diag;
+    lb_viewer_grid *grid;
+    size_t n_grid;
+    char *waterbed_js;  /* the waterbed runs' zones and results as a script, or NULL */
+    char *lib_dir;
+    struct json_object *doc; /* run.json without its tail */
+} lb_viewer_data;
+
+void lb_viewer_data_free(lb_viewer_data *d);
+
+/* A point well inside feature @p f of polygon layer @p l (RD metres): of candidate points on
+ * horizontal lines across the feature, the one farthest from the boundary measured along the
+ * horizontal and the vertical through it (an approximation of the pole of inaccessibility,
+ * always inside the polygon, never in a hole). 0 when the feature has no area. */
+int lb_viewer_label_point(const lb_vlayer *l, size_t f, double *x, double *y);
+
+/* Write feature @p f of @p l as a GeoJSON Polygon or MultiPolygon geometry to @p fp, with the
+ * coordinates of @p lonlat (the layer's ring points, transformed) rounded to
+ * LB_VIEWER_COORD_DECIMALS: points that round onto their predecessor are dropped, rings left
+ * with fewer than 4 points skipped, outer rings counter-clockwise and holes clockwise
+ * (RFC 7946). Returns the number of rings written. */
+size_t lb_viewer_write_polygon(FILE *fp, const lb_vlayer *l, const double *lonlat, size_t f);
+
+/* @p v rounded to LB_VIEWER_COORD_DECIMALS, written exactly (no binary residue). */
+void lb_viewer_write_coord(FILE *fp, double v);
+
+/* @p v as the shortest decimal text that reads back as the same double ("null" for NaN). */
+void lb_viewer_format_number(double v, char *buf, size_t n);
+
+/* @p s as a JSON string (quoted, escaped; "</" written as "<\/" so that it may sit in a
+ * script) to @p fp; NULL as null. */
+void lb_viewer_write_string(FILE *fp, const char *s);
+
+/* Write the viewer folder's data scripts into @p dir/data (meta.js, units.js, grid and
+ * waterbed scripts). */
+lb_status lb_viewer_write_data(lb_ctx *ctx, const lb_viewer_data *d, const char *dir);
+
+#endif

@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: MIT */
+/* leefbaar viewer: the scores of a run on a map, opened from disk without network.
+ *
+ * The data come as scripts (data/meta.js, data/units.js, data/grid_*.js, data/waterbed.js) that
+ * assign to globals: a page opened from file:// may load scripts but not fetch files. The
+ * class cut-points, labels and colours are those of the run (meta.js); this file holds none.
+ * Colours are a MapLibre paint expression on the units' properties ("lbm_2022", "won_2022",
+ * ...), so switching the view or the year only changes that expression.
+ *
+ * window.lbViewer is the page's test interface (see README, "Viewer"). */
+(function () {
+  'use strict';
+
+  var META = window.LB_META, UNITS = window.LB_UNITS;
+  var FILL = 'units-fill', LINE = 'units-line', SELECT = 'units-select';
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
+  function fail(msg) {
+    var box = el('div', { id: 'lb-error', role: 'alert' }, msg);
+    document.querySelector('main').appendChild(box);
+  }
+
+  if (!META || !UNITS) {
+    fail('De gegevens (data/meta.js, data/units.js) ontbreken in deze map.');
+    return;
+  }
+  if (!window.maplibregl) {
+    fail('De kaartbibliotheek (lib/maplibre-gl.js) ontbreekt in deze map.');
+    return;
+  }
+
+  var DEC = META.decimals;
+  var views = {};
+  META.views.forEach(function (v) { views[v.code] = v; });
+  var years = META.years.slice();
+  var dims = META.views.filter(function (v) { return v.kind === 'dim'; });
+  var units = new Map();
+  UNITS.features.forEach(function (f) { units.set(f.properties.code, f); });
+
+  var state = {
+    view: 'lbm',
+    year: years[years.length - 1],
+    from: years[0],
+    selected: null,
+    grid: false,
+    zones: false
+  };
+
+  /* ---- numbers ------------------------------------------------------------------------ */
+
+  /* x with d decimals, rounded as C's printf("%.*f") and Python's '%.*f' do: to the nearest,
+   * ties (an exactly representable ...5) to even. Number.toFixed rounds ties up. */
+  function fixed(x, d) {
+    var s = x.toFixed(d), long = Math.abs(x).toFixed(Math.min(100, d + 40));
+    if (/^50*$/.test(long.slice(long.indexOf('.') + 1 + d))) {
+      /* an exact tie: toFixed went away from zero; when that digit is odd, the even one is
+       * one unit towards zero */
+      var neg = s[0] === '-', digits = (neg ? s.slice(1) : s).replace('.', '');
+      if (Number(digits[digits.length - 1]) % 2 === 1) {
+        var t = (BigInt(digits) - 1n).toString().padStart(d + 1, '0');
+        s = (neg ? '-' : '') + (d ? t.slice(0, t.length - d) + '.' + t.slice(t.length - d) : t);
+      }
+    }
+    return s;
+  }
+
+  /* The shown text: the machine value with a decimal comma. */
+  function dutch(s) { return s.replace('.', ','); }
+
+  /* ---- the paint expression ----------------------------------------------------------- */
+
+  function key(code, year) { return code + '_' + year; }
+
+  /* [has, value] expressions of the view in the year shown. */
+  function valueExpr(view) {
+    if (view.kind === 'change') {
+      var a = key('lbm', state.from), b = key('lbm', state.year);
+      return [['all', ['has', a], ['has', b]], ['-', ['get', b], ['get', a]]];
+    }
+    var k = key(view.code, state.year);
+    return [['has', k], ['get', k]];
+  }
+
+  /* step: a value equal to a cut-point is in the upper class, as the run's classes. */
+  function colourExpr(view) {
+    var ve = valueExpr(view), step = ['step', ve[1], view.classes[0].colour];
+    view.cuts.forEach(function (c, i) { step.push(c, view.classes[i + 1].colour); });
+    return ['case', ve[0], step, META.nodata.colour];
+  }
+
+  /* Evaluate the subset of the expression language colourExpr() uses on a feature's
+   * properties: what the map draws for that feature. */
+  function evaluate(e, props) {
+    if (!Array.isArray(e)) return e;
+    switch (e[0]) {
+      case 'case':
+        for (var i = 1; i + 1 < e.length; i += 2)
+          if (evaluate(e[i], props)) return evaluate(e[i + 1], props);
+        return evaluate(e[e.length - 1], props);
+      case 'all':
+        return e.slice(1).every(function (x) { return evaluate(x, props); });
+      case 'has':
+        return Object.prototype.hasOwnProperty.call(props, e[1]) && props[e[1]] !== null;
+      case 'get':
+        return props[e[1]];
+      case '-':
+        return evaluate(e[1], props) - evaluate(e[2], props);
+      case 'step': {
+        var v = evaluate(e[1], props), out = e[2];
+        for (var j = 3; j + 1 < e.length; j += 2)
+          if (v >= e[j]) out = e[j + 1];
+        return out;
+      }
+      default:
+        throw new Error('lbViewer: expression ' + e[0] + ' not evaluated');
+    }
+  }
+
+  /* Class index (0-based) of value v on the view's cut-points. */
+  function classOf(view, v) {
+    var k = 0;
+    view.cuts.forEach(function (c, i) { if (v >= c) k = i + 1; });
+    return k;
+  }
+
+  /* ---- controls ----------------------------------------------------------------------- */
+
+  function fillSelect(sel, items) {
+    sel.textContent = '';
+    items.forEach(function (it) { sel.appendChild(el('option', { value: it[0] }, it[1])); });
+  }
+
+  function viewLabel(v) { return v.code === 'lbm' || v.kind !== 'dim' ? v.label : 'Dimensie: ' + v.label; }
+
+  function setupControls() {
+    document.title = META.title;
+    $('lb-title').textContent = META.title;
+    fillSelect($('lb-view'), META.views.map(function (v) { return [v.code, viewLabel(v)]; }));
+    fillSelect($('lb-year'), years.map(function (y) { return [String(y), String(y)]; }));
+    $('lb-view').value = state.view;
+    $('lb-year').value = String(state.year);
+    $('lb-view').addEventListener('change', function () { api.setView(this.value); });
+    $('lb-year').addEventListener('change', function () { api.setYear(Number(this.value)); });
+    $('lb-from').addEventListener('change', function () {
+      state.from = Number(this.value);
+      restyle();
+    });
+    var names = $('lb-names');
+    units.forEach(function (f, code) {
+      var n = f.properties.name;
+      names.appendChild(el('option', { value: n ? n + ' (' + code + ')' : code }));
+    });
+    $('lb-search-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      search($('lb-search').value);
+    });
+    if (META.grids.length) {
+      $('lb-grid-label').hidden = false;
+      $('lb-grid').addEventListener('change', function () {
+        state.grid = this.checked;
+        updateGrid();
+      });
+    }
+  }
+
+  /* The "vanaf" year of the development: years before the year shown. */
+  function updateFrom() {
+    var show = state.view === 'change';
+    $('lb-from-label').hidden = !show;
+    var earlier = years.filter(function (y) { return y < state.year; });
+    if (earlier.indexOf(state.from) < 0) state.from = earlier.length ? earlier[0] : years[0];
+    fillSelect($('lb-from'), earlier.map(function (y) { return [String(y), String(y)]; }));
+    $('lb-from').value = String(state.from);
+  }
+
+  function legend() {
+    var v = views[state.view], box = $('lb-legend');
+    box.textContent = '';
+    var title = v.kind === 'change' ? v.label + ' ' + state.from + '\u2013' + state.year
+                                    : viewLabel(v) + ' ' + state.year;
+    box.appendChild(el('h2', null, title));
+    if (v.kind === 'change' && state.from >= state.year)
+      box.appendChild(el('p', { 'class': 'lb-sub' }, 'Kies een later jaar om de ontwikkeling te zien.'));
+    if (v.kind === 'dim')
+      box.appendChild(el('p', { 'class': 'lb-sub' }, 'afwijking van de referentie'));
+    var ul = el('ul');
+    v.classes.slice().reverse().forEach(function (c) {
+      var li = el('li', { 'data-colour': c.colour });
+      var sw = el('span', { 'class': 'lb-swatch' });
+      sw.style.background = c.colour;
+      li.appendChild(sw);
+      li.appendChild(el('span', null, c.label));
+      ul.appendChild(li);
+    });
+    var nd = el('li', { 'data-colour': META.nodata.colour }), ns = el('span', { 'class': 'lb-swatch' });
+    ns.style.background = META.nodata.colour;
+    nd.appendChild(ns);
+    nd.appendChild(el('span', null, META.nodata.label));
+    ul.appendChild(nd);
+    box.appendChild(ul);
+  }
+
+  /* ---- the map ------------------------------------------------------------------------ */
+
+  var map = new maplibregl.Map({
+    container: 'lb-map',
+    style: {
+      version: 8,
+      sources: {},
+      layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f7f7f5' } }]
+    },
+    bounds: META.bounds.length === 4 ? [[META.bounds[0], META.bounds[1]], [META.bounds[2], META.bounds[3]]] : undefined,
+    fitBoundsOptions: { padding: 30 },
+    attributionControl: false,
+    dragRotate: false,
+    pitchWithRotate: false
+  });
+  map.touchZoomRotate.disableRotation();
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+  map.addControl(new maplibregl.AttributionControl({
+    compact: true,
+    customAttribution: META.tool + ' \u00b7 MapLibre GL JS'
+  }));
+
+  /* A promise resolved when the map has drawn everything it was asked to. */
+  function idle() {
+    return new Promise(function (resolve) {
+      if (map.loaded() && !map.isMoving() && map.areTilesLoaded()) {
+        map.once('idle', function () { resolve(); });
+        map.triggerRepaint();
+      } else {
+        map.once('idle', function () { resolve(); });
+      }
+    });
+  }
+
+  function restyle() {
+    updateFrom();
+    var v = views[state.view];
+    map.setPaintProperty(FILL, 'fill-color', colourExpr(v));
+    if (map.getLayer('grid-fill')) map.setPaintProperty('grid-fill', 'fill-color', colourExpr(v));
+    legend();
+    if (state.selected) showInfo(state.selected);
+    updateGrid();
+  }
+
+  /* ---- the info panel ----------------------------------------------------------------- */
+
+  function row(table, label, field, value, extra) {
+    var tr = el('tr');
+    tr.appendChild(el('th', null, label));
+    var td = el('td', { 'class': 'num' });
+    if (value === null || value === undefined || !isFinite(value)) {
+      td.appendChild(el('span', { 'data-field': field, 'data-value': '' }, '\u2013'));
+    } else {
+      var s = fixed(value, DEC);
+      td.appendChild(el('span', { 'data-field': field, 'data-value': s }, dutch(s)));
+    }
+    tr.appendChild(td);
+    if (extra) tr.appendChild(extra);
+    table.appendChild(tr);
+    return tr;
+  }
+
+  /* The bar of a dimension score: the unit's value from the reference (0, the line) and the
+   * gemeente's mean (the blue mark), on a scale of the largest absolute value shown. */
+  function bar(v, gm, scale, colour) {
+    var td = el('td'), b = el('div', { 'class': 'lb-bar' });
+    function pos(x) { return 50 + 50 * Math.max(-1, Math.min(1, x / scale)); }
+    var z = el('div', { 'class': 'lb-zero' });
+    z.style.left = '50%';
+    b.appendChild(z);
+    if (isFinite(v)) {
+      var f = el('div', { 'class': 'lb-fill' }), a = pos(0), c = pos(v);
+      f.style.left = Math.min(a, c) + '%';
+      f.style.width = Math.abs(c - a) + '%';
+      f.style.background = colour;
+      b.appendChild(f);
+    }
+    if (isFinite(gm)) {
+      var g = el('div', { 'class': 'lb-gm', title: 'gemeente' });
+      g.style.left = pos(gm) + '%';
+      b.appendChild(g);
+    }
+    td.appendChild(b);
+    return td;
+  }
+
+  function num(p, k) {
+    var v = p[k];
+    return v === undefined || v === null ? NaN : v;
+  }
+
+  function showInfo(code) {
+    var f = units.get(code), box = $('lb-info');
+    if (!f) return;
+    var p = f.properties, y = state.year, lbmView = views.lbm;
+    var gmMeans = (META.gemeenten[p.gm || ''] || META.gemeenten[''] || {})[String(y)] || {};
+    box.textContent = '';
+    box.hidden = false;
+    var close = el('button', { 'class': 'lb-close', type: 'button', 'aria-label': 'Sluiten' }, '\u00d7');
+    close.addEventListener('click', function () { select(null); });
+    box.appendChild(close);
+    var h = el('h2');
+    h.appendChild(el('span', { 'data-field': 'name' }, p.name || p.code));
+    box.appendChild(h);
+    var sub = el('div', { 'class': 'lb-sub' });
+    sub.appendChild(el('span', { 'data-field': 'code' }, p.code));
+    if (p.gm) {
+      sub.appendChild(document.createTextNode(' \u00b7 gemeente '));
+      sub.appendChild(el('span', { 'data-field': 'gemeente' }, p.gm));
+    }
+    sub.appendChild(document.createTextNode(' \u00b7 '));
+    sub.appendChild(el('span', { 'data-field': 'year' }, String(y)));
+    box.appendChild(sub);
+
+    var t = el('table'), lbm = num(p, key('lbm', y));
+    row(t, 'Leefbaarometer', 'lbm', lbm);
+    var cls = el('tr');
+    cls.appendChild(el('th', null, 'Klasse'));
+    var ctd = el('td');
+    if (isFinite(lbm)) {
+      var c = lbmView.classes[classOf(lbmView, lbm)];
+      var sw = el('span', { 'class': 'lb-swatch' });
+      sw.style.background = c.colour;
+      ctd.appendChild(sw);
+      ctd.appendChild(document.createTextNode(' '));
+      ctd.appendChild(el('span', { 'data-field': 'class' }, c.label));
+    } else {
+      ctd.appendChild(el('span', { 'data-field': 'class' }, META.nodata.label));
+    }
+    cls.appendChild(ctd);
+    t.appendChild(cls);
+    row(t, 'gemiddelde gemeente', 'gm:lbm', gmMeans.lbm);
+    row(t, 'referentie', 'ref', META.ref);
+    box.appendChild(t);
+
+    if (dims.length) {
+      box.appendChild(el('h3', null, 'Dimensies (afwijking van de referentie)'));
+      var scale = 0.05;
+      dims.forEach(function (d) {
+        scale = Math.max(scale, Math.abs(num(p, key(d.code, y))) || 0, Math.abs(gmMeans[d.code]) || 0);
+      });
+      var dt = el('table');
+      dims.forEach(function (d) {
+        var v = num(p, key(d.code, y));
+        var colour = isFinite(v) ? d.classes[classOf(d, v)].colour : META.nodata.colour;
+        var tr = row(dt, d.label, 'dim:' + d.code, v, bar(v, gmMeans[d.code], scale, colour));
+        tr.setAttribute('title', 'gemeente: ' + (isFinite(gmMeans[d.code]) ? dutch(fixed(gmMeans[d.code], DEC)) : '\u2013'));
+        var hidden = el('span', { 'data-field': 'gm:' + d.code, hidden: '' });
+        if (isFinite(gmMeans[d.code])) hidden.setAttribute('data-value', fixed(gmMeans[d.code], DEC));
+        tr.lastChild.appendChild(hidden);
+      });
+      box.appendChild(dt);
+      var k = el('div', { 'class': 'lb-key' });
+      k.appendChild(el('b'));
+      k.appendChild(document.createTextNode(' referentie  '));
+      k.appendChild(el('i'));
+      k.appendChild(document.createTextNode(' gemiddelde gemeente'));
+      box.appendChild(k);
+    }
+
+    if (years.length > 1) {
+      box.appendChild(el('h3', null, 'Ontwikkeling'));
+      var ot = el('table');
+      years.forEach(function (yy) { row(ot, 'Leefbaarometer ' + yy, 'lbm:' + yy, num(p, key('lbm', yy))); });
+      var from = state.from < y ? state.from : years[0], to = state.from < y ? y : years[years.length - 1];
+      var a = num(p, key('lbm', from)), b = num(p, key('lbm', to));
+      var delta = isFinite(a) && isFinite(b) ? b - a : NaN;
+      row(ot, 'verschil ' + from + '\u2013' + to, 'change', delta);
+      if (views.change) {
+        var ctr = el('tr');
+        ctr.appendChild(el('th', null, 'ontwikkeling'));
+        var c2 = el('td');
+        if (isFinite(delta)) {
+          var cc = views.change.classes[classOf(views.change, delta)];
+          var sw2 = el('span', { 'class': 'lb-swatch' });
+          sw2.style.background = cc.colour;
+          c2.appendChild(sw2);
+          c2.appendChild(document.createTextNode(' '));
+          c2.appendChild(el('span', { 'data-field': 'change-class' }, cc.label));
+        } else {
+          c2.appendChild(el('span', { 'data-field': 'change-class' }, META.nodata.label));
+        }
+        ctr.appendChild(c2);
+        ot.appendChild(ctr);
+      }
+      box.appendChild(ot);
+    }
+
+    var diag = META.diagnoses[p.code] || (p.wk && META.diagnoses[p.wk]);
+    if (diag) {
+      var para = el('p');
+      var a2 = el('a', { href: diag, 'data-field': 'diagnosis', target: '_blank', rel: 'noopener' },
+                  'Diagnose van ' + (META.diagnoses[p.code] ? p.code : 'wijk ' + p.wk));
+      para.appendChild(a2);
+      box.appendChild(para);
+    }
+    if (window.LB_WATERBED) waterbedInfo(box, p);
+  }
+
+  function select(code) {
+    state.selected = code && units.has(code) ? code : null;
+    map.setFilter(SELECT, ['==', ['get', 'code'], state.selected || '']);
+    if (state.selected) showInfo(state.selected);
+    else $('lb-info').hidden = true;
+  }
+
+  /* ---- search ------------------------------------------------------------------------- */
+
+  function find(q) {
+    q = (q || '').trim();
+    if (!q) return null;
+    var m = /\(([^()]+)\)\s*$/.exec(q);
+    if (m && units.has(m[1])) return m[1];
+    if (units.has(q)) return q;
+    var lq = q.toLowerCase(), exact = null, part = null;
+    units.forEach(function (f, code) {
+      var n = (f.properties.name || '').toLowerCase();
+      if (!exact && (n === lq || code.toLowerCase() === lq)) exact = code;
+      if (!part && (n.indexOf(lq) >= 0 || code.toLowerCase().indexOf(lq) >= 0)) part = code;
+    });
+    return exact || part;
+  }
+
+  function bbox(f) {
+    var b = [Infinity, Infinity, -Infinity, -Infinity];
+    var polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+    polys.forEach(function (poly) {
+      poly[0].forEach(function (pt) {
+        b[0] = Math.min(b[0], pt[0]); b[1] = Math.min(b[1], pt[1]);
+        b[2] = Math.max(b[2], pt[0]); b[3] = Math.max(b[3], pt[1]);
+      });
+    });
+    return [[b[0], b[1]], [b[2], b[3]]];
+  }
+
+  function zoomTo(code) {
+    var f = units.get(code);
+    if (!f) return Promise.resolve(false);
+    map.fitBounds(bbox(f), { padding: 80, maxZoom: 15, duration: 0 });
+    return idle().then(function () { return true; });
+  }
+
+  function search(q) {
+    var code = find(q);
+    $('lb-search-msg').textContent = code ? '' : 'Niet gevonden: ' + q;
+    if (!code) return Promise.resolve(null);
+    select(code);
+    return zoomTo(code).then(function () { return code; });
+  }
+
+  /* ---- the 100 m grid ----------------------------------------------------------------- */
+
+  var loaded = {};
+
+  function loadScript(src) {
+    if (loaded[src]) return loaded[src];
+    loaded[src] = new Promise(function (resolve, reject) {
+      var s = el('script', { src: src });
+      s.onload = function () { resolve(); };
+      s.onerror = function () { reject(new Error('kan ' + src + ' niet laden')); };
+      document.body.appendChild(s);
+    });
+    return loaded[src];
+  }
+
+  /* The grid of the gemeente of the selected unit (else the first listed) in the year shown. */
+  function gridEntry() {
+    var gm = state.selected ? units.get(state.selected).properties.gm : null;
+    var of = META.grids.filter(function (g) { return g.year === state.year; });
+    return of.filter(function (g) { return g.gemeente === gm; })[0] || of[0] || null;
+  }
+
+  function updateGrid() {
+    if (!META.grids.length) return Promise.resolve();
+    var g = state.grid && state.view !== 'change' ? gridEntry() : null;
+    var vis = g ? 'visible' : 'none';
+    if (!g) {
+      if (map.getLayer('grid-fill')) map.setLayoutProperty('grid-fill', 'visibility', 'none');
+      map.setPaintProperty(FILL, 'fill-opacity', 0.85);
+      return Promise.resolve();
+    }
+    return loadScript(g.file).then(function () {
+      var data = (window.LB_GRID || {})[g.gemeente + '_' + g.year];
+      if (!data) return;
+      var src = map.getSource('grid');
+      if (src) src.setData(data);
+      else {
+        map.addSource('grid', { type: 'geojson', data: data });
+        map.addLayer({ id: 'grid-fill', type: 'fill', source: 'grid',
+                       paint: { 'fill-color': colourExpr(views[state.view]), 'fill-opacity': 0.9 } }, LINE);
+      }
+      map.setPaintProperty('grid-fill', 'fill-color', colourExpr(views[state.view]));
+      map.setLayoutProperty('grid-fill', 'visibility', vis);
+      map.setPaintProperty(FILL, 'fill-opacity', 0.15);
+    });
+  }
+
+  /* ---- waterbed zones (data/waterbed.js) ---------------------------------------------- */
+
+  function waterbedInfo(box, p) { if (window.lbWaterbedInfo) window.lbWaterbedInfo(box, p, fixed, dutch); }
+
+  /* ---- start -------------------------------------------------------------------------- */
+
+  var readyResolve, readyReject;
+  var ready = new Promise(function (res, rej) { readyResolve = res; readyReject = rej; });
+
+  var api = {
+    ready: ready,
+    years: years,
+    views: META.views.map(function (v) { return v.code; }),
+    map: map,
+    setYear: function (y) {
+      y = Number(y);
+      if (years.indexOf(y) < 0) throw new Error('lbViewer.setYear: no year ' + y + ' (years: ' + years.join(', ') + ')');
+      state.year = y;
+      $('lb-year').value = String(y);
+      restyle();
+      return idle();
+    },
+    setView: function (code) {
+      if (!views[code]) throw new Error('lbViewer.setView: no view ' + code + ' (views: ' + api.views.join(', ') + ')');
+      state.view = code;
+      $('lb-view').value = code;
+      restyle();
+      return idle();
+    },
+    setFrom: function (y) {
+      state.from = Number(y);
+      restyle();
+      return idle();
+    },
+    year: function () { return state.year; },
+    view: function () { return state.view; },
+    from: function () { return state.from; },
+    screenPoint: function (code) {
+      var f = units.get(code);
+      if (!f) return null;
+      var pt = map.project([f.properties.lx, f.properties.ly]), r = map.getContainer().getBoundingClientRect();
+      return [r.left + pt.x, r.top + pt.y];
+    },
+    renderedColour: function (code) {
+      var f = units.get(code);
+      if (!f) return null;
+      var pt = map.project([f.properties.lx, f.properties.ly]);
+      var hits = map.queryRenderedFeatures(pt, { layers: [FILL] }).filter(function (h) {
+        return h.properties.code === code;
+      });
+      if (!hits.length) return null;
+      return String(evaluate(map.getPaintProperty(FILL, 'fill-color'), hits[0].properties)).toLowerCase();
+    },
+    selected: function () { return state.selected; },
+    select: function (code) { select(code); return state.selected; },
+    zoomTo: zoomTo,
+    search: search
+  };
+  window.lbViewer = api;
+
+  setupControls();
+  updateFrom();
+  legend();
+
+  map.on('error', function (e) {
+    if (window.console) console.error('lbViewer:', e && e.error ? e.error.message : e);
+  });
+  map.on('load', function () {
+    try {
+      map.addSource('units', { type: 'geojson', data: UNITS });
+      map.addLayer({ id: FILL, type: 'fill', source: 'units',
+                     paint: { 'fill-color': colourExpr(views[state.view]), 'fill-opacity': 0.85 } });
+      map.addLayer({ id: LINE, type: 'line', source: 'units',
+                     paint: { 'line-color': '#555', 'line-width': 0.6, 'line-opacity': 0.7 } });
+      map.addLayer({ id: SELECT, type: 'line', source: 'units', filter: ['==', ['get', 'code'], ''],
+                     paint: { 'line-color': '#000', 'line-width': 3 } });
+      if (window.lbWaterbedLayers) window.lbWaterbedLayers(map, state);
+      map.on('click', FILL, function (e) {
+        if (e.features && e.features.length) select(e.features[0].properties.code);
+      });
+      map.on('mouseenter', FILL, function () { map.getCanvas().style.cursor = 'pointer'; });
+      map.on('mouseleave', FILL, function () { map.getCanvas().style.cursor = ''; });
+      map.once('idle', function () { readyResolve(api); });
+    } catch (err) {
+      readyReject(err);
+      fail('De kaart kon niet worden opgebouwd: ' + err.message);
+    }
+  });
+})();
