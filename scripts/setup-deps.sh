@@ -33,7 +33,8 @@ for arg in "$@"; do
             # node + npm: the viewer's browser test drives chromium with playwright-core
             # (tests/browser/viewer, installed below); a Node.js already on PATH is kept.
             command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
-            npm_test=1 ;;
+            npm_test=1
+            viewer=1 ;; # the browser test needs the viewer's library too
     --fuzz) pkgs+=(clang libclang-rt-14-dev libomp-dev) ;;
     --bench) pkgs+=(postgresql-15 postgresql-15-postgis-3 postgis python3-gdal python3-numpy
                     python3-geopandas python3-rasterio python3-rtree time) ;;

@@ -18,16 +18,10 @@ def main():
     last = str(exp["years"][-1])
     y = exp["units"][code]["years"][last]
     colour = exp["palettes"]["lbm"][last][str(y["class"])]
-    fixture = os.path.join(vdir, "data.js")
-    if os.path.exists(fixture):
-        units = meta = fixture
-        start = r'"%s": \{' % code
-        number = r'"%s": \{.*?"lbm": ' % last
-    else:
-        units = os.path.join(vdir, "data", "units.js")
-        meta = os.path.join(vdir, "data", "meta.js")
-        start = r'"code":"%s"' % code
-        number = r'"lbm_%s":' % last
+    units = os.path.join(vdir, "data", "units.js")
+    meta = os.path.join(vdir, "data", "meta.js")
+    start = r'"code":"%s"' % code
+    number = r'"lbm_%s":' % last
     s = open(units).read()
     m = re.search(start, s)
     n = re.compile(number, re.S).search(s, m.end()) if m else None
