@@ -48,8 +48,8 @@ static struct json_object *cuts_json(const double *cuts, size_t n)
 }
 
 static struct json_object *view_json(const char *code, const char *label, const char *kind,
-                                     const double *cuts, size_t n_cuts,
-                                     const char *const *labels, const char *const *colours)
+                                     const double *cuts, size_t n_cuts, const char *const *labels,
+                                     const char *const *colours)
 {
     struct json_object *v = json_object_new_object();
     json_object_object_add(v, "code", json_object_new_string(code));
@@ -130,10 +130,10 @@ static struct json_object *meta_json(const lb_viewer_data *d)
     json_object_object_add(m, "nodata", nd);
 
     struct json_object *views = json_object_new_array();
-    json_object_array_add(views, view_json("lbm", "Leefbaarometer (totaalscore)", "score",
-                                           s->thresholds, LB_N_THRESHOLDS,
-                                           (const char *const *)s->class_labels,
-                                           (const char *const *)s->class_colours));
+    json_object_array_add(views,
+                          view_json("lbm", "Leefbaarometer (totaalscore)", "score", s->thresholds,
+                                    LB_N_THRESHOLDS, (const char *const *)s->class_labels,
+                                    (const char *const *)s->class_colours));
     for (size_t k = 0; k < s->n_dims; k++) {
         lb_style_dim_legend leg;
         lb_style_dim_legend_init(&leg, s->dim_bands + k * LB_N_THRESHOLDS, NULL);
@@ -181,7 +181,7 @@ static struct json_object *meta_json(const lb_viewer_data *d)
         json_object_array_add(grids, g);
     }
     json_object_object_add(m, "grids", grids);
-    json_object_object_add(m, "waterbed", json_object_new_boolean(d->waterbed_js != NULL));
+    json_object_object_add(m, "waterbed", json_object_new_boolean(d->waterbed != NULL));
     return m;
 }
 
@@ -201,10 +201,11 @@ static lb_status write_meta(lb_ctx *ctx, const lb_viewer_data *d, const char *pa
         json_object_put(m);
         return lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
     }
-    fprintf(fp, "/* Written by leefbaar viewer: the years, views, classes and gemeente means. */\n"
-                "window.LB_META = %s;\n",
-            json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN |
-                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+    fprintf(
+        fp,
+        "/* Written by leefbaar viewer: the years, views, classes and gemeente means. */\n"
+        "window.LB_META = %s;\n",
+        json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(m);
     return close_file(ctx, fp, path);
 }
@@ -260,12 +261,56 @@ static lb_status write_units(lb_ctx *ctx, const lb_viewer_data *d, const char *p
     return close_file(ctx, fp, path);
 }
 
+/* data/waterbed.js: the zones, effects and focus outlines of a waterbed run; null globals
+ * without one (the page always loads the file). */
+static lb_status write_waterbed(lb_ctx *ctx, const lb_viewer_data *d, const char *path)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+    fputs("/* Written by leefbaar viewer: the waterbed run's zones and effects (lbm, main period). "
+          "*/\nwindow.LB_WATERBED = ",
+          fp);
+    fputs(d->waterbed ? json_object_to_json_string_ext(
+                            d->waterbed, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+                      : "null",
+          fp);
+    fputs(";\nwindow.LB_WATERBED_FOCUS = ", fp);
+    const lb_vlayer *l = d->wb_focus;
+    if (!l) {
+        fputs("null;\n", fp);
+        return close_file(ctx, fp, path);
+    }
+    const lb_field *id = NULL, *name = NULL;
+    for (size_t i = 0; i < l->n_fields; i++) {
+        if (strcmp(l->fields[i].name, "id") == 0 && l->fields[i].is_string)
+            id = &l->fields[i];
+        if (strcmp(l->fields[i].name, "name") == 0 && l->fields[i].is_string)
+            name = &l->fields[i];
+    }
+    fputs("{\"type\":\"FeatureCollection\",\"features\":[", fp);
+    for (size_t f = 0; f < l->n; f++) {
+        fputs(f ? ",\n{\"type\":\"Feature\",\"properties\":{\"id\":"
+                : "\n{\"type\":\"Feature\",\"properties\":{\"id\":",
+              fp);
+        lb_viewer_write_string(fp, id ? id->str[f] : NULL);
+        fputs(",\"name\":", fp);
+        lb_viewer_write_string(fp, name ? name->str[f] : NULL);
+        fputs("},\"geometry\":", fp);
+        lb_viewer_write_polygon(fp, l, d->wb_focus_ll, f);
+        fputc('}', fp);
+    }
+    fputs("\n]};\n", fp);
+    return close_file(ctx, fp, path);
+}
+
 lb_status lb_viewer_write_data(lb_ctx *ctx, const lb_viewer_data *d, const char *dir)
 {
     lb_status st = LB_OK;
     char *data = lb_core_strfmt("%s/data", dir), *meta = lb_core_strfmt("%s/data/meta.js", dir),
-         *units = lb_core_strfmt("%s/data/units.js", dir);
-    if (!data || !meta || !units) {
+         *units = lb_core_strfmt("%s/data/units.js", dir),
+         *wb = lb_core_strfmt("%s/data/waterbed.js", dir);
+    if (!data || !meta || !units || !wb) {
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
@@ -276,7 +321,10 @@ lb_status lb_viewer_write_data(lb_ctx *ctx, const lb_viewer_data *d, const char 
     st = write_meta(ctx, d, meta);
     if (st == LB_OK)
         st = write_units(ctx, d, units);
+    if (st == LB_OK)
+        st = write_waterbed(ctx, d, wb);
 cleanup:
+    free(wb);
     free(units);
     free(meta);
     free(data);

@@ -129,7 +129,8 @@ static void put_ring(FILE *fp, const int64_t *pt, size_t n, int want_ccw)
 {
     double area2 = 0.0; /* twice the signed area (in 1e-12 square degrees): > 0 is CCW */
     for (size_t i = 0; i + 1 < n; i++)
-        area2 += (double)pt[2 * i] * (double)pt[2 * i + 3] - (double)pt[2 * i + 2] * (double)pt[2 * i + 1];
+        area2 += (double)pt[2 * i] * (double)pt[2 * i + 3] -
+                 (double)pt[2 * i + 2] * (double)pt[2 * i + 1];
     int reverse = (area2 > 0.0) != want_ccw;
     fputc('[', fp);
     for (size_t k = 0; k < n; k++) {
@@ -157,7 +158,8 @@ size_t lb_viewer_write_polygon(FILE *fp, const lb_vlayer *l, const double *lonla
     /* The reader keeps OGR's order: each outer ring is followed by its holes. */
     int multi = n_outer > 1, open_poly = 0;
     size_t written = 0;
-    fputs(multi ? "{\"type\":\"MultiPolygon\",\"coordinates\":[" : "{\"type\":\"Polygon\",\"coordinates\":",
+    fputs(multi ? "{\"type\":\"MultiPolygon\",\"coordinates\":["
+                : "{\"type\":\"Polygon\",\"coordinates\":",
           fp);
     int skip_holes = 0;
     for (size_t r = r0; r < r1; r++) {

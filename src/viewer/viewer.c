@@ -63,7 +63,9 @@ void lb_viewer_data_free(lb_viewer_data *d)
         free(d->grid[i].value);
     }
     free(d->grid);
-    free(d->waterbed_js);
+    json_object_put(d->waterbed);
+    lb_vlayer_destroy(d->wb_focus);
+    free(d->wb_focus_ll);
     free(d->lib_dir);
     json_object_put(d->doc);
     free(d);
@@ -137,9 +139,17 @@ static lb_status add_run(lb_ctx *ctx, const char *path, lb_viewer_data *d)
     struct json_object *doc = NULL, *name = NULL;
 
     if (!lb_scores_run_paths(path, &json, &dir)) {
+        size_t n_diag = 0;
+        struct stat sb;
+        if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            st = lb_viewer_diagnoses_find(ctx, path, d, &n_diag);
+            if (st != LB_OK || n_diag > 0)
+                goto cleanup;
+        }
         st = lb_ctx_error(ctx, LB_ERR_ARG,
-                          "'%s' is no run folder of leefbaar (no run.json): give the output "
-                          "folder of leefbaar score, change, diagnose, scan or waterbed",
+                          "'%s' is no run folder of leefbaar (no run.json, no diagnosis): give "
+                          "the output folder of leefbaar score, change, diagnose, scan or "
+                          "waterbed",
                           path);
         goto cleanup;
     }
@@ -156,6 +166,28 @@ static lb_status add_run(lb_ctx *ctx, const char *path, lb_viewer_data *d)
         st = change_source(ctx, json, doc, "from", d);
         if (st == LB_OK)
             st = change_source(ctx, json, doc, "to", d);
+    } else if (strcmp(op, "scan") == 0) {
+        size_t n_diag = 0;
+        st = lb_viewer_diagnoses_find(ctx, dir, d, &n_diag);
+    } else if (strcmp(op, "waterbed") == 0) {
+        st = lb_viewer_waterbed_read(ctx, dir, d);
+        struct json_object *scores = NULL;
+        if (st == LB_OK)
+            st = lb_io_json_member(ctx, json, doc, "", "scores", json_type_array, 0, &scores);
+        for (size_t i = 0; st == LB_OK && scores && i < json_object_array_length(scores); i++) {
+            struct json_object *p = NULL;
+            char where[32];
+            snprintf(where, sizeof(where), "scores[%zu]", i);
+            st = lb_io_json_member(ctx, json, json_object_array_get_idx(scores, i), where, "path",
+                                   json_type_string, 1, &p);
+            char *sj = NULL, *sd = NULL;
+            /* a score run it read is shown too; a published table must be given as a run */
+            if (st == LB_OK && lb_scores_run_paths(json_object_get_string(p), &sj, &sd) &&
+                !listed(d->run_dirs, d->n_run_dirs, sd) && !push(&d->run_dirs, &d->n_run_dirs, sd))
+                st = nomem(ctx);
+            free(sj);
+            free(sd);
+        }
     } else {
         st = lb_ctx_error(ctx, LB_ERR_ARG,
                           "'%s' is a run of leefbaar %s, which the viewer does not show; give a "
@@ -267,9 +299,9 @@ static struct json_object *run_doc(const lb_viewer_data *d, const lb_opts *o)
              "WGS84 lon/lat rounded to %d decimals (0.1 m); scores shown with %d decimals",
              LB_VIEWER_COORD_DECIMALS, LB_VIEWER_SHOWN_DECIMALS);
     json_object_object_add(doc, "precision", json_object_new_string(prec));
-    json_object_object_add(doc, "grid", json_object_new_string(lb_opts_get_str(o, "grid")
-                                                                   ? lb_opts_get_str(o, "grid")
-                                                                   : "auto"));
+    json_object_object_add(
+        doc, "grid",
+        json_object_new_string(lb_opts_get_str(o, "grid") ? lb_opts_get_str(o, "grid") : "auto"));
     return doc;
 }
 
@@ -281,8 +313,8 @@ static lb_status copy_file(lb_ctx *ctx, const char *from, const char *to)
     char buf[65536];
     size_t n;
     if (!in || !out) {
-        st = lb_ctx_error(ctx, LB_ERR_IO, "cannot copy '%s' to '%s': %s", from, to,
-                          strerror(errno));
+        st =
+            lb_ctx_error(ctx, LB_ERR_IO, "cannot copy '%s' to '%s': %s", from, to, strerror(errno));
         goto cleanup;
     }
     while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
@@ -300,8 +332,7 @@ cleanup:
     return st;
 }
 
-static lb_status write_buffer(lb_ctx *ctx, const char *path, const unsigned char *data,
-                              size_t size)
+static lb_status write_buffer(lb_ctx *ctx, const char *path, const unsigned char *data, size_t size)
 {
     FILE *fp = fopen(path, "wb");
     if (!fp)

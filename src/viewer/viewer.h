@@ -45,26 +45,31 @@ typedef struct lb_viewer_grid {
     char *gemeente; /* the gemeente code the cells were chosen by; "all" for the whole run */
     int year;
     size_t n;
-    double *xy;     /* south-west corner of each cell, lon/lat after transformation: 4 corners */
-    double *value;  /* n * n_out: lbm, afw, dims (as the scoreset's outcomes) */
+    double *xy;    /* south-west corner of each cell, lon/lat after transformation: 4 corners */
+    double *value; /* n * n_out: lbm, afw, dims (as the scoreset's outcomes) */
 } lb_viewer_grid;
 
 /* Everything the writer needs. */
 typedef struct lb_viewer_data {
-    lb_scoreset *s;     /* the score runs, merged */
-    double *lonlat;     /* s->geom's rings, transformed: interleaved lon, lat per ring point */
-    double *label;      /* label[2 u], label[2 u + 1]: a point inside unit u (lon, lat); NaN
-                           when the unit has no polygon */
+    lb_scoreset *s; /* the score runs, merged */
+    double *lonlat; /* s->geom's rings, transformed: interleaved lon, lat per ring point */
+    double *label;  /* label[2 u], label[2 u + 1]: a point inside unit u (lon, lat); NaN
+                       when the unit has no polygon */
     char *title;
-    char **run_dirs;    /* the score runs read */
+    char **run_dirs; /* the score runs read */
     size_t n_run_dirs;
-    char **inputs;      /* every folder given, for run.json and the never-over-an-input rule */
+    char **inputs; /* every folder given, for run.json and the never-over-an-input rule */
     size_t n_inputs;
     lb_viewer_diag *diag;
     size_t n_diag;
     lb_viewer_grid *grid;
     size_t n_grid;
-    char *waterbed_js;  /* the waterbed runs' zones and results as a script, or NULL */
+    /* A waterbed run: {"run", "legend": [{value, label, colour}], "units": {code: {"zone",
+     * "focus"}}, "results": {focus_id: {"name", "period", "rows": [{scheme, zone, n, did,
+     * p_one, p_two}]}}}, and its focus areas' outlines; NULL when no waterbed run was given. */
+    struct json_object *waterbed;
+    lb_vlayer *wb_focus;
+    double *wb_focus_ll;
     char *lib_dir;
     struct json_object *doc; /* run.json without its tail */
 } lb_viewer_data;
@@ -93,6 +98,16 @@ void lb_viewer_format_number(double v, char *buf, size_t n);
 /* @p s as a JSON string (quoted, escaped; "</" written as "<\/" so that it may sit in a
  * script) to @p fp; NULL as null. */
 void lb_viewer_write_string(FILE *fp, const char *s);
+
+/* Read the waterbed run in @p dir (zones.gpkg layers units and focus, waterbed.csv) into
+ * d->waterbed, d->wb_focus and d->wb_focus_ll. @p json is its run.json, for messages. */
+lb_status lb_viewer_waterbed_read(lb_ctx *ctx, const char *dir, lb_viewer_data *d);
+
+/* Add the diagnoses in folder @p dir (a diagnose or scan output: every <name>.json that is a
+ * diagnosis of leefbaar, with its <name>.html beside it) to d->diag; a wijk already listed
+ * keeps its first diagnosis. The number added in *n_added. */
+lb_status lb_viewer_diagnoses_find(lb_ctx *ctx, const char *dir, lb_viewer_data *d,
+                                   size_t *n_added);
 
 /* Write the viewer folder's data scripts into @p dir/data (meta.js, units.js, grid and
  * waterbed scripts). */

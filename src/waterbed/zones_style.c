@@ -123,6 +123,21 @@ static void rigo_cats(const lb_column *col, size_t n, cats *c)
     finish(c, 0);
 }
 
+void lb_waterbed_ring_legend(const char *const *rings, size_t n,
+                             void (*emit)(void *user, const char *value, const char *label,
+                                          const char *colour),
+                             void *user)
+{
+    cats *c = calloc(1, sizeof(*c));
+    lb_column col = {.name = "ring", .type = LB_COL_TEXT, .text = (char **)rings};
+    if (!c)
+        return;
+    ring_cats(&col, n, c);
+    for (size_t i = 0; i < c->n; i++)
+        emit(user, c->values[i], c->labels[i], c->colours[i]);
+    free(c);
+}
+
 lb_status lb_waterbed_style_zones(lb_ctx *ctx, const char *gpkg, const lb_table *units)
 {
     static const char *const field[3] = {"ring", "adj_order", "rigo"};

@@ -15,4 +15,12 @@
  * "focus" (hollow outlines). LB_OK or the style writer's error. */
 lb_status lb_waterbed_style_zones(lb_ctx *ctx, const char *gpkg, const lb_table *units);
 
+/* The legend of style "ring" for the @p n ring values @p rings (NULL entries skipped): each
+ * category in legend order (nearest ring first, "beyond" last and grey) with its label and
+ * colour, passed to @p emit. The viewer colours the zones with it. */
+void lb_waterbed_ring_legend(const char *const *rings, size_t n,
+                             void (*emit)(void *user, const char *value, const char *label,
+                                          const char *colour),
+                             void *user);
+
 #endif

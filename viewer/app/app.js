@@ -38,6 +38,19 @@
   }
 
   var DEC = META.decimals;
+  var WB = window.LB_WATERBED;
+  if (WB) {
+    /* the zones as a view of their own: their categories, labels and colours are the waterbed
+     * run's (its QGIS style "ring"), the zone of each unit a property of the unit */
+    META.views.push({ code: 'zones', label: 'Waterbedzones', kind: 'zones',
+                      values: WB.legend.map(function (c) { return c.value; }),
+                      classes: WB.legend.map(function (c) { return { label: c.label, colour: c.colour }; }) });
+    UNITS.features.forEach(function (f) {
+      var z = WB.units[f.properties.code];
+      if (z && z.zone) f.properties.wb_zone = z.zone;
+      if (z && z.focus) f.properties.wb_focus = z.focus;
+    });
+  }
   var views = {};
   META.views.forEach(function (v) { views[v.code] = v; });
   var years = META.years.slice();
@@ -91,6 +104,12 @@
 
   /* step: a value equal to a cut-point is in the upper class, as the run's classes. */
   function colourExpr(view) {
+    if (view.kind === 'zones') {
+      var m = ['match', ['get', 'wb_zone']];
+      view.values.forEach(function (v, i) { m.push(v, view.classes[i].colour); });
+      m.push(META.nodata.colour);
+      return ['case', ['has', 'wb_zone'], m, META.nodata.colour];
+    }
     var ve = valueExpr(view), step = ['step', ve[1], view.classes[0].colour];
     view.cuts.forEach(function (c, i) { step.push(c, view.classes[i + 1].colour); });
     return ['case', ve[0], step, META.nodata.colour];
@@ -111,6 +130,12 @@
         return Object.prototype.hasOwnProperty.call(props, e[1]) && props[e[1]] !== null;
       case 'get':
         return props[e[1]];
+      case 'match': {
+        var x = evaluate(e[1], props);
+        for (var q = 2; q + 1 < e.length; q += 2)
+          if (x === e[q]) return e[q + 1];
+        return e[e.length - 1];
+      }
       case '-':
         return evaluate(e[1], props) - evaluate(e[2], props);
       case 'step': {
@@ -185,14 +210,15 @@
     var v = views[state.view], box = $('lb-legend');
     box.textContent = '';
     var title = v.kind === 'change' ? v.label + ' ' + state.from + '\u2013' + state.year
-                                    : viewLabel(v) + ' ' + state.year;
+              : v.kind === 'zones' ? v.label + (WB.period ? ' ' + WB.period : '')
+              : viewLabel(v) + ' ' + state.year;
     box.appendChild(el('h2', null, title));
     if (v.kind === 'change' && state.from >= state.year)
       box.appendChild(el('p', { 'class': 'lb-sub' }, 'Kies een later jaar om de ontwikkeling te zien.'));
     if (v.kind === 'dim')
       box.appendChild(el('p', { 'class': 'lb-sub' }, 'afwijking van de referentie'));
     var ul = el('ul');
-    v.classes.slice().reverse().forEach(function (c) {
+    (v.kind === 'zones' ? v.classes.slice() : v.classes.slice().reverse()).forEach(function (c) {
       var li = el('li', { 'data-colour': c.colour });
       var sw = el('span', { 'class': 'lb-swatch' });
       sw.style.background = c.colour;
@@ -405,7 +431,7 @@
       para.appendChild(a2);
       box.appendChild(para);
     }
-    if (window.LB_WATERBED) waterbedInfo(box, p);
+    if (WB) waterbedInfo(box, p);
   }
 
   function select(code) {
@@ -508,7 +534,46 @@
 
   /* ---- waterbed zones (data/waterbed.js) ---------------------------------------------- */
 
-  function waterbedInfo(box, p) { if (window.lbWaterbedInfo) window.lbWaterbedInfo(box, p, fixed, dutch); }
+  function zoneLabel(z) {
+    var i = views.zones ? views.zones.values.indexOf(z) : -1;
+    return i >= 0 ? views.zones.classes[i].label : z;
+  }
+
+  /* The unit's zone and its focus area's difference-in-differences per zone (lbm, the main
+   * period) with the placebo p-values, as the waterbed run's waterbed.csv has them. */
+  function waterbedInfo(box, p) {
+    if (!p.wb_zone && !p.wb_focus) return;
+    box.appendChild(el('h3', null, 'Waterbed'));
+    var para = el('p', { 'class': 'lb-sub' });
+    para.appendChild(document.createTextNode('zone: '));
+    para.appendChild(el('span', { 'data-field': 'wb:zone' }, p.wb_zone ? zoneLabel(p.wb_zone) : '\u2013'));
+    box.appendChild(para);
+    var fa = p.wb_focus && WB.results[p.wb_focus];
+    if (!fa) return;
+    var head = el('p');
+    head.appendChild(document.createTextNode('Focusgebied '));
+    head.appendChild(el('span', { 'data-field': 'wb:focus' }, p.wb_focus));
+    if (fa.name) head.appendChild(document.createTextNode(' (' + fa.name + ')'));
+    if (fa.period) head.appendChild(document.createTextNode(', ' + fa.period));
+    box.appendChild(head);
+    var t = el('table'), hr = el('tr');
+    ['zone', 'n', 'DiD', 'p (verdringing)', 'p (tweezijdig)'].forEach(function (h) { hr.appendChild(el('th', null, h)); });
+    t.appendChild(hr);
+    fa.rows.forEach(function (r) {
+      var tr = el('tr');
+      tr.appendChild(el('td', null, r.scheme === 'ring' ? zoneLabel(r.zone) : r.zone));
+      tr.appendChild(el('td', { 'class': 'num' }, r.n === null ? '\u2013' : String(r.n)));
+      [['did', r.did], ['p', r.p_one], ['p2', r.p_two]].forEach(function (c) {
+        var td = el('td', { 'class': 'num' });
+        var s = c[1] === null || c[1] === undefined ? null : fixed(c[1], DEC);
+        td.appendChild(el('span', { 'data-field': 'wb:' + c[0] + ':' + r.zone, 'data-value': s || '' },
+                          s === null ? '\u2013' : dutch(s)));
+        tr.appendChild(td);
+      });
+      t.appendChild(tr);
+    });
+    box.appendChild(t);
+  }
 
   /* ---- start -------------------------------------------------------------------------- */
 
@@ -582,7 +647,11 @@
                      paint: { 'line-color': '#555', 'line-width': 0.6, 'line-opacity': 0.7 } });
       map.addLayer({ id: SELECT, type: 'line', source: 'units', filter: ['==', ['get', 'code'], ''],
                      paint: { 'line-color': '#000', 'line-width': 3 } });
-      if (window.lbWaterbedLayers) window.lbWaterbedLayers(map, state);
+      if (window.LB_WATERBED_FOCUS) {
+        map.addSource('focus', { type: 'geojson', data: window.LB_WATERBED_FOCUS });
+        map.addLayer({ id: 'focus-line', type: 'line', source: 'focus',
+                       paint: { 'line-color': '#000', 'line-width': 2.5, 'line-dasharray': [2, 1] } });
+      }
       map.on('click', FILL, function (e) {
         if (e.features && e.features.length) select(e.features[0].properties.code);
       });
