@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The offline viewer in a real browser: viewer_test.mjs drives headless Chromium with
-# playwright-core over `leefbaar viewer` of the demo's score and change runs; expected.py reads what it must show from the runs'
-# own files (scores.gpkg, change.gpkg, the .qml styles). Then the same test runs over a copy
+# playwright-core over `leefbaar viewer` of the demo's score, change and waterbed runs; expected.py reads what it must show from the runs'
+# own files (scores.gpkg, change.gpkg, the .qml styles, waterbed.csv and zones.gpkg). Then the same test runs over a copy
 # whose data has one number and one colour changed and must fail there.
 # Skipped (exit 77) without chromium, node or python3's GDAL bindings, or when playwright-core
 # is not installed (scripts/setup-deps.sh --test installs all of them; under CI=true a missing
@@ -45,7 +45,7 @@ fi
 ok "expected values read from scores.gpkg, change.gpkg and the .qml styles"
 
 V=$TMP/viewer
-if ! "$LEEFBAAR" viewer -q "$D/score" "$D/change" -o "$V" 2>"$TMP/viewer.err"; then
+if ! "$LEEFBAAR" viewer -q "$D/score" "$D/change" "$D/waterbed" -o "$V" 2>"$TMP/viewer.err"; then
     if grep -q 'viewer-lib' "$TMP/viewer.err" && [[ ${CI:-} != true ]]; then
         echo "the viewer's web-map library is not installed (scripts/setup-deps.sh --viewer): skipped"
         exit 77

@@ -93,11 +93,24 @@ def pick_probes(units, years):
 
 
 def read_waterbed(wb_dir):
-    rows = []
+    """Per focus area: a member unit (zones.gpkg) and, per zone, the lbm DiD and placebo
+    p-values of the main period (waterbed.csv)."""
+    num = lambda v: float(v) if v not in ("", None) else None
+    out = {}
     with open(os.path.join(wb_dir, "waterbed.csv"), newline="") as fp:
         for r in csv.DictReader(fp):
-            rows.append(r)
-    return rows
+            if r["outcome"] != "lbm" or r["period_role"] != "main":
+                continue
+            fa = out.setdefault(r["focus_id"], {"unit": None, "zones": {}})
+            fa["zones"][r["zone"]] = {"did": num(r["did"]), "p_one": num(r["p_placebo_one"]),
+                                      "p_two": num(r["p_placebo_two"])}
+    ds = ogr.Open(os.path.join(wb_dir, "zones.gpkg"))  # kept open while its layer is read
+    layer = ds.GetLayerByName("units")
+    for f in layer:
+        fa = out.get(f.GetField("focus_id"))
+        if fa and f.GetField("member") == 1 and (fa["unit"] is None or f.GetField("id") < fa["unit"]):
+            fa["unit"] = f.GetField("id")
+    return out
 
 
 def main():

@@ -223,6 +223,32 @@ try {
         await shoot(page, 'viewer_search.png');
     }
 
+    // Waterbed: clicking a member of each focus area shows its DiD and p-values per zone as
+    // waterbed.csv has them (lbm, main period).
+    for (const [focus, fa] of Object.entries(quick ? {} : exp.waterbed || {})) {
+        // the search zoomed in elsewhere: bring the unit into view first
+        await page.evaluate((c) => window.lbViewer.zoomTo(c), fa.unit);
+        const [x, yy] = await page.evaluate((c) => window.lbViewer.screenPoint(c), fa.unit);
+        await page.mouse.click(x, yy);
+        await settle();
+        const sel = await page.evaluate(() => window.lbViewer.selected());
+        ok(sel === fa.unit && (await field('wb:focus') || '').trim() === focus,
+           `${fa.unit} (selected: ${sel}): focus area ${focus} shown`);
+        const bad = [];
+        for (const [zone, z] of Object.entries(fa.zones))
+            for (const [f, v] of [['did', z.did], ['p', z.p_one], ['p2', z.p_two]]) {
+                // a zero rounded from below may keep its sign
+                const shown = (shownNumber(await field(`wb:${f}:${zone}`)) || '')
+                                  .replace(/^-(0\.0+)$/, '$1') || null;
+                const want = v === null ? null : fixed(v, 3);
+                if (shown !== want)
+                    bad.push(`${f} ${zone}: shown ${shown}, waterbed.csv ${want}`);
+            }
+        ok(bad.length === 0, `${focus}: DiD and p of ${Object.keys(fa.zones).length} zones are ` +
+                             `waterbed.csv's` + (bad.length ? ' — ' + bad.join('; ') : ''));
+        await shoot(page, `viewer_waterbed_${focus}.png`);
+    }
+
     ok(outside.length === 0, `${outside.length} requests outside the folder` +
                              (outside.length ? ': ' + outside.slice(0, 3).join(' ') : ''));
     ok(errors.length === 0, `${errors.length} console or page errors` +
