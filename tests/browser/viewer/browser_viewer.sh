@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The offline viewer in a real browser: viewer_test.mjs drives headless Chromium with
-# playwright-core over `leefbaar viewer` of the demo's score, change and waterbed runs; expected.py reads what it must show from the runs'
-# own files (scores.gpkg, change.gpkg, the .qml styles, waterbed.csv and zones.gpkg). Then the same test runs over a copy
-# whose data has one number and one colour changed and must fail there.
+# playwright-core over `leefbaar viewer` of the demo's score, change and waterbed runs;
+# expected.py reads what it must show from the runs' own files (scores.gpkg, change.gpkg, the
+# .qml styles, waterbed.csv and zones.gpkg). Then the same test runs over a copy whose data has
+# one number and one colour changed and must fail there.
 # Skipped (exit 77) without chromium, node or python3's GDAL bindings, or when playwright-core
 # is not installed (scripts/setup-deps.sh --test installs all of them; under CI=true a missing
 # playwright-core fails). Screenshots: LB_SCREENSHOT_DIR (default: the current directory's
