@@ -29,13 +29,35 @@ for arg in "$@"; do
     # packages, 2-3 minutes to install once).
     --test) pkgs+=(libcmocka-dev clang-format python3-gdal chromium poppler-utils groff-base
                    python3-pytest python3-pandas python3-geopandas python3-numpy
-                   python3-matplotlib python3-qgis) ;;
+                   python3-matplotlib python3-qgis)
+            # node + npm: the viewer's browser test drives chromium with playwright-core
+            # (tests/browser/viewer, installed below); a Node.js already on PATH is kept.
+            command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
+            npm_test=1
+            viewer=1 ;; # the browser test needs the viewer's library too
     --fuzz) pkgs+=(clang libclang-rt-14-dev libomp-dev) ;;
     --bench) pkgs+=(postgresql-15 postgresql-15-postgis-3 postgis python3-gdal python3-numpy
                     python3-geopandas python3-rasterio python3-rtree time) ;;
     *) echo "setup-deps: unknown option '$arg' (use --test, --fuzz, --bench, --viewer)" >&2; exit 2 ;;
     esac
 done
+
+npm_test=${npm_test:-0}
+# playwright-core for the viewer's browser test: `npm ci` from the committed lock file into a
+# cache outside the source tree (tests/browser/viewer/node_modules_dir.sh names it), only when
+# that cache lacks it; network only to the npm registry. Runs after the Debian packages.
+npm_test_install() {
+    [[ $npm_test -eq 1 ]] || return 0
+    local src dir
+    src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/browser/viewer" && pwd)
+    dir=$(bash "$src/node_modules_dir.sh")
+    [[ -f $dir/node_modules/playwright-core/package.json ]] && return 0
+    echo "leefbaar: installing playwright-core (npm ci) into $dir" >&2
+    mkdir -p "$dir"
+    cp "$src/package.json" "$src/package-lock.json" "$dir/"
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --registry=https://registry.npmjs.org/ \
+        >/dev/null)
+}
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -62,6 +84,7 @@ viewer_deps() {
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     [[ $viewer -eq 1 ]] && viewer_deps
+    npm_test_install
     exit 0
 fi
 
@@ -78,4 +101,5 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 [[ $viewer -eq 1 ]] && viewer_deps
+npm_test_install
 exit 0
