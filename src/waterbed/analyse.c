@@ -487,12 +487,13 @@ static void placebo_notes(lb_ctx *ctx, const wb_data *d, const wb_placebo_cfg *c
             if (placebo_case(cfg, &pl[f]) != c)
                 continue;
             size_t fit = c == WB_PNOTE_UNITS ? pl[f].n_areas : pl[f].m;
-            char *next = c == WB_PNOTE_NONE_FIT
-                             ? lb_core_strfmt("%s%s'%s' (%zu candidates)", list ? list : "",
-                                              list ? ", " : "", d->focus[f].id, pl[f].n_candidates)
-                             : lb_core_strfmt("%s%s'%s' (%zu areas fit among %zu candidates)",
-                                              list ? list : "", list ? ", " : "", d->focus[f].id,
-                                              fit, pl[f].n_candidates);
+            char *next =
+                c == WB_PNOTE_NONE_FIT
+                    ? lb_core_strfmt("%s%s'%s' (%zu candidates)", list ? list : "",
+                                     list ? ", " : "", d->focus[f].id, pl[f].n_candidates)
+                    : lb_core_strfmt("%s%s'%s' (%zu %s among %zu candidates)", list ? list : "",
+                                     list ? ", " : "", d->focus[f].id, fit,
+                                     fit == 1 ? "area fits" : "areas fit", pl[f].n_candidates);
             free(list);
             list = next;
             if (!list)
