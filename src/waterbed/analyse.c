@@ -409,34 +409,134 @@ static lb_status qvalues(lb_ctx *ctx, wb_result *r, lb_wb_bh family)
     return st;
 }
 
-/* Say how the placebo p-values of focus area @p a were drawn when that departs from the
- * request or limits them. */
-static void placebo_note(lb_ctx *ctx, const wb_area *a, const wb_placebo_cfg *cfg,
-                         const wb_placebo *pl)
+/* How the placebo p-values of a focus area were drawn, when that departs from the request or
+ * limits them. */
+typedef enum wb_pnote {
+    WB_PNOTE_NONE,
+    WB_PNOTE_UNITS,   /* auto fell back to re-assigned units */
+    WB_PNOTE_FEW,     /* areas asked for, too few for p to reach 0.05 */
+    WB_PNOTE_PARTLY,  /* areas asked for, fewer than asked but enough */
+    WB_PNOTE_NONE_FIT /* no placebo statistic at all */
+} wb_pnote;
+
+static wb_pnote placebo_case(const wb_placebo_cfg *cfg, const wb_placebo *pl)
 {
     if (pl->method == LB_WB_PLACEBO_UNITS && cfg->mode == LB_WB_PLACEBO_AUTO)
+        return WB_PNOTE_UNITS;
+    if (pl->method == LB_WB_PLACEBO_AREAS && pl->m < WB_PLACEBO_MIN)
+        return WB_PNOTE_FEW;
+    if (pl->method == LB_WB_PLACEBO_AREAS && pl->m < cfg->m)
+        return WB_PNOTE_PARTLY;
+    if (pl->method == LB_WB_PLACEBO_AUTO)
+        return WB_PNOTE_NONE_FIT;
+    return WB_PNOTE_NONE;
+}
+
+/* The note of one focus area, as a whole sentence. */
+static void placebo_note(lb_ctx *ctx, wb_pnote c, const wb_area *a, const wb_placebo_cfg *cfg,
+                         const wb_placebo *pl)
+{
+    if (c == WB_PNOTE_UNITS)
         lb_ctx_log(ctx, LB_LOG_WARN,
                    "focus area '%s': only %zu disjoint placebo areas fit among its %zu candidate "
                    "units (%d are needed for p to reach 0.05), so its placebo p-values come from "
                    "%zu random re-assignments of the units of its zones and far control "
                    "(placebo_method 'units', which assumes those units exchangeable)",
                    a->id, pl->n_areas, pl->n_candidates, WB_PLACEBO_MIN, pl->m);
-    else if (pl->method == LB_WB_PLACEBO_AREAS && pl->m < WB_PLACEBO_MIN)
+    else if (c == WB_PNOTE_FEW)
         lb_ctx_log(ctx, LB_LOG_WARN,
                    "focus area '%s': only %zu disjoint placebo areas fit among its %zu candidate "
                    "units, so its placebo p-values cannot go below 1/%zu = %.3f (use "
                    "--placebo-mode auto or units, or a larger region)",
                    a->id, pl->m, pl->n_candidates, pl->m + 1, 1.0 / (double)(pl->m + 1));
-    else if (pl->method == LB_WB_PLACEBO_AREAS && pl->m < cfg->m)
+    else if (c == WB_PNOTE_PARTLY)
         lb_ctx_log(ctx, LB_LOG_INFO,
                    "focus area '%s': %zu of the %zu placebo areas asked for fit disjointly; "
                    "p-values over those %zu",
                    a->id, pl->m, cfg->m, pl->m);
-    else if (pl->method == LB_WB_PLACEBO_AUTO)
+    else if (c == WB_PNOTE_NONE_FIT)
         lb_ctx_log(ctx, LB_LOG_WARN,
                    "focus area '%s': no placebo areas fit (%zu candidate units); no placebo "
                    "p-values",
                    a->id, pl->n_candidates);
+}
+
+enum { WB_PNOTE_LISTED = 12 }; /* focus areas named in a grouped note */
+
+/* The notes of every focus area: a case that several focus areas share is said once, with the
+ * figures of each (the first WB_PNOTE_LISTED of them; waterbed.csv and run.json have every
+ * focus area's placebo_method), so that 40 wijken do not give 40 near-identical warnings. */
+static void placebo_notes(lb_ctx *ctx, const wb_data *d, const wb_placebo_cfg *cfg,
+                          const wb_placebo *pl)
+{
+    for (wb_pnote c = WB_PNOTE_UNITS; c <= WB_PNOTE_NONE_FIT; c++) {
+        size_t n = 0, first = 0;
+        for (size_t f = 0; f < d->n_focus; f++)
+            if (placebo_case(cfg, &pl[f]) == c && n++ == 0)
+                first = f;
+        if (n == 0)
+            continue;
+        if (n == 1) {
+            placebo_note(ctx, c, &d->focus[first], cfg, &pl[first]);
+            continue;
+        }
+        /* "'WK01' (2 of 14)", the disjoint areas that fit of the candidate units */
+        char *list = NULL;
+        size_t shown = 0;
+        for (size_t f = 0; f < d->n_focus && shown < WB_PNOTE_LISTED; f++) {
+            if (placebo_case(cfg, &pl[f]) != c)
+                continue;
+            size_t fit = c == WB_PNOTE_UNITS ? pl[f].n_areas : pl[f].m;
+            char *next =
+                c == WB_PNOTE_NONE_FIT
+                    ? lb_core_strfmt("%s%s'%s' (%zu candidates)", list ? list : "",
+                                     list ? ", " : "", d->focus[f].id, pl[f].n_candidates)
+                    : lb_core_strfmt("%s%s'%s' (%zu %s among %zu candidates)", list ? list : "",
+                                     list ? ", " : "", d->focus[f].id, fit,
+                                     fit == 1 ? "area fits" : "areas fit", pl[f].n_candidates);
+            free(list);
+            list = next;
+            if (!list)
+                return; /* out of memory: the notes are advice, the results stand */
+            shown++;
+        }
+        char *more = n > shown ? lb_core_strfmt(" and %zu more", n - shown) : NULL;
+        char *who = n == 2 && d->n_focus == 2 ? lb_core_strfmt("both focus areas")
+                    : n == d->n_focus         ? lb_core_strfmt("all %zu focus areas", n)
+                                      : lb_core_strfmt("%zu of the %zu focus areas", n, d->n_focus);
+        const char *tail = more ? more : "";
+        if (!who || (n > shown && !more)) {
+            free(who);
+            free(more);
+            free(list);
+            return;
+        }
+        if (c == WB_PNOTE_UNITS)
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "%s: too few disjoint placebo areas fit among their candidate units (%d "
+                       "are needed for p to reach 0.05), so their placebo p-values come from %zu "
+                       "random re-assignments of the units of their zones and far control "
+                       "(placebo_method 'units', which assumes those units exchangeable): %s%s",
+                       who, WB_PLACEBO_MIN, pl[first].m, list, tail);
+        else if (c == WB_PNOTE_FEW)
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "%s: fewer than %d disjoint placebo areas fit among their candidate units, "
+                       "so their placebo p-values cannot go below 1/(areas + 1): %s%s (use "
+                       "--placebo-mode auto or units, or a larger region)",
+                       who, WB_PLACEBO_MIN, list, tail);
+        else if (c == WB_PNOTE_PARTLY)
+            lb_ctx_log(ctx, LB_LOG_INFO,
+                       "%s: fewer of the %zu placebo areas asked for fit disjointly; p-values "
+                       "over those that fit: %s%s",
+                       who, cfg->m, list, tail);
+        else
+            lb_ctx_log(ctx, LB_LOG_WARN,
+                       "%s: no placebo areas fit, so they have no placebo p-values: %s%s", who,
+                       list, tail);
+        free(who);
+        free(more);
+        free(list);
+    }
 }
 
 /* The clusters of the pooled regression (AUTO resolved). Asked for gemeente or wijk
@@ -589,8 +689,6 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     r->placebo_buffer_m = pc.buffer_m;
     for (size_t f = 0; f < d->n_focus && st == LB_OK && pc.m > 0; f++) {
         st = wb_placebo_run(ctx, d, f, r->panels, r->n_panels, &pc, &r->placebo[f]);
-        if (st == LB_OK)
-            placebo_note(ctx, &d->focus[f], &pc, &r->placebo[f]);
         lb_status pst =
             lb_ctx_progress(ctx, 0.1 + 0.6 * (double)(f + 1) / (double)d->n_focus, "placebos");
         if (st == LB_OK)
@@ -598,6 +696,8 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     }
     if (st != LB_OK)
         goto cleanup;
+    if (pc.m > 0)
+        placebo_notes(ctx, d, &pc, r->placebo);
 
     r->t_placebo = cpu_s() - t0;
     t0 = cpu_s();

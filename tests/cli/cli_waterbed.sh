@@ -63,6 +63,13 @@ done
 grep -q '"placebo_mode":"auto"' "$W/run.json" && grep -q '"placebo_method":"units"' "$W/run.json" \
     && grep -q 'disjoint placebo areas fit among' "$W/run.json" \
     && ok "run.json: placebo mode, method and why" || bad "run.json placebo method"
+# one warning for both focus areas (not one each), with each one's figures
+notes=$(python3 -c 'import json, sys
+w = [x for x in json.load(open(sys.argv[1]))["warnings"] if "placebo" in x]
+print(len(w)); print(w[0] if w else "")' "$W/run.json")
+[[ $(head -1 <<<"$notes") == 1 ]] && grep -q "^both focus areas: too few disjoint placebo areas" <<<"$notes" \
+    && grep -q "'WK990106' (3 areas fit among 32 candidates), 'WK990109' (3 areas fit among 32 candidates)$" <<<"$notes" \
+    && ok "one placebo warning naming both focus areas" || bad "placebo warnings: $notes"
 [[ -z $(csv "$W/waterbed.csv" placebo_method zone=far outcome=lbm) ]] \
     && ok "no placebo method on untested rows" || bad "placebo_method on the far control"
 n_pl=$(ogrinfo -so "$W/zones.gpkg" placebos | awk -F': ' '/Feature Count/ {print $2}')
