@@ -52,9 +52,21 @@ static int sig_digits(const char *s)
 static void test_number_round_trip(void **state)
 {
     (void)state;
-    static const double v[] = {0.1 + 0.2, 0.1,      1e-300,  -0.0,       5e-324,   DBL_MIN,
-                               DBL_MAX,   2.0 / 3,  -1.0 / 7, 0.5,       100.0,    1e21,
-                               123456789012345680.0, 4.0999999999999996, 2.2250738585072009e-308,
+    static const double v[] = {0.1 + 0.2,
+                               0.1,
+                               1e-300,
+                               -0.0,
+                               5e-324,
+                               DBL_MIN,
+                               DBL_MAX,
+                               2.0 / 3,
+                               -1.0 / 7,
+                               0.5,
+                               100.0,
+                               1e21,
+                               123456789012345680.0,
+                               4.0999999999999996,
+                               2.2250738585072009e-308,
                                -0.014285714285714285};
     char buf[64];
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
