@@ -11,6 +11,7 @@
 
 #include <leefbaar/leefbaar.h>
 
+#include "../src/pipeline/demo.h"
 #include "../src/viewer/number.h"
 
 #include <float.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The text json-c writes for @p v made by lb_viewer_number_json, inside an array. */
 static void number_text(double v, char *buf, size_t n)
@@ -109,11 +111,96 @@ static void test_number_not_finite(void **state)
     }
 }
 
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    char *buf = calloc(1, 1 << 20);
+    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, fp) : 0;
+    (void)n;
+    fclose(fp);
+    return buf;
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+    char p[1024];
+    snprintf(p, sizeof(p), "%s/%s", dir, name);
+    lb_test_write_text(p, text);
+}
+
+/* change --viewer through the API, failing in the write (the library's licence removed after
+ * the compute): no folder when there was none, the previous run untouched with overwrite. */
+static void test_change_viewer_all_or_none(void **state)
+{
+    (void)state;
+    const char *root = getenv("LB_SOURCE_ROOT");
+    if (!root)
+        skip();
+    lb_ctx *ctx = lb_test_ctx();
+    char dir[256], lib[320], score[320], ch[320], lic[400], page[400], runjson[400];
+    assert_int_equal(lb_test_tmpdir(dir, sizeof(dir), "viewer_write"), 0);
+    assert_int_equal(lb_demo_exec(ctx, root, dir, NULL, NULL, 0), LB_OK);
+    snprintf(lib, sizeof(lib), "%s/lib", dir);
+    snprintf(score, sizeof(score), "%s/score", dir);
+    snprintf(ch, sizeof(ch), "%s/ch", dir);
+    snprintf(lic, sizeof(lic), "%s/LICENSE.txt", lib);
+    snprintf(page, sizeof(page), "%s/viewer/index.html", ch);
+    snprintf(runjson, sizeof(runjson), "%s/viewer/run.json", ch);
+    assert_int_equal(mkdir(lib, 0777), 0);
+    put(lib, "maplibre-gl.js", "/* js */\n");
+    put(lib, "maplibre-gl.css", "/* css */\n");
+    put(lib, "LICENSE.txt", "licence\n");
+
+    lb_opts *o = NULL;
+    lb_result *res = NULL;
+    assert_int_equal(lb_opts_create(ctx, "change", &o), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "scores", score), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "from-year", "2020"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "to-year", "2022"), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "output", ch), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "viewer", NULL), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "viewer-lib", lib), LB_OK);
+    assert_int_equal(lb_change_run(ctx, o, &res), LB_OK);
+
+    struct stat sb;
+    assert_int_equal(remove(lic), 0);
+    assert_int_equal(lb_result_write(ctx, res, o), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "change --viewer"));
+    assert_int_not_equal(stat(ch, &sb), 0); /* nothing: not even the change's own files */
+
+    put(lib, "LICENSE.txt", "licence\n");
+    assert_int_equal(lb_result_write(ctx, res, o), LB_OK);
+    assert_int_equal(stat(page, &sb), 0);
+    char *before = slurp(runjson);
+    assert_non_null(before);
+    assert_non_null(strstr(before, "\"runs\""));
+    assert_null(strstr(before, ".leefbaar-tmp"));
+
+    assert_int_equal(lb_opts_set(ctx, o, "overwrite", NULL), LB_OK);
+    assert_int_equal(remove(lic), 0);
+    assert_int_equal(lb_result_write(ctx, res, o), LB_ERR_ARG);
+    char *after = slurp(runjson);
+    assert_non_null(after);
+    assert_string_equal(before, after); /* the previous viewer, as it was */
+    char csv[400];
+    snprintf(csv, sizeof(csv), "%s/change.csv", ch);
+    assert_int_equal(stat(csv, &sb), 0);
+    free(after);
+    free(before);
+    lb_result_destroy(res);
+    lb_opts_destroy(o);
+    lb_test_rmtree(dir);
+    lb_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_number_round_trip),
         cmocka_unit_test(test_number_not_finite),
+        cmocka_unit_test(test_change_viewer_all_or_none),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
