@@ -50,10 +50,13 @@ from ._errors import (
 )
 from ._lib import LibraryNotFoundError, MissingFunctionError, lib, load_library
 
+import os as _os
+
 __version__ = "0.1.0"
 
 __all__ = [
-    "score", "change", "diagnose", "waterbed", "calibrate", "scan", "scores_open", "Result", "Raster",
+    "score", "change", "diagnose", "waterbed", "calibrate", "scan", "scores_open", "viewer",
+    "Result", "Raster",
     "Options",
     "Context", "KeyInfo", "option_keys", "option_pairs", "library_version", "library_path",
     "config_set", "status_str", "load_library", "Error", "ArgError", "Cancelled", "CRSError",
@@ -67,7 +70,9 @@ def score(*, progress=None, log=None, **options):
 
     Options as ``leefbaar score --help`` lists them, e.g. ``model=PATH``,
     ``inputs={NAME: "PATH[:LAYER]", "NAME@YEAR": ...}``, ``years=[2020, 2022]``,
-    ``mode="area"``, ``units="buurten"``, ``reference=RUN_JSON``, ``where={NAME: EXPR}``.
+    ``mode="area"``, ``units="buurten"``, ``reference=RUN_JSON``, ``where={NAME: EXPR}``;
+    ``viewer=True`` (with ``viewer_lib``, default ``$LEEFBAAR_VIEWER_LIB``) makes ``write``
+    also write ``OUTDIR/viewer``, the offline map (as :func:`viewer`); so does change's.
     Result tables: one per unit level (``grid``, ``buurten``, ...); rasters ``scores_<year>``
     and ``class_<year>``.
 
@@ -75,13 +80,13 @@ def score(*, progress=None, log=None, **options):
     :class:`Cancelled`). ``log(level, message)`` gets the library's messages (default: the
     ``logging`` logger "leefbaar"; warnings as :class:`LeefbaarWarning`).
     """
-    return _run("score", options, log=log, progress=progress)
+    return _run("score", _with_viewer_lib(options), log=log, progress=progress)
 
 
 def change(*, progress=None, log=None, **options):
     """Development between two years (``leefbaar change``), e.g. ``scores=RUN_DIR,
     from_year=2020, to_year=2022``, or ``from_=RUN_DIR, to=RUN_DIR``. Table ``change``."""
-    return _run("change", options, log=log, progress=progress)
+    return _run("change", _with_viewer_lib(options), log=log, progress=progress)
 
 
 def diagnose(*, progress=None, log=None, **options):
@@ -142,3 +147,40 @@ def config_set(key, value):
     """Set a GDAL configuration option for this process (``--config KEY VALUE``); None
     unsets it."""
     lib().lb_config_set(key.encode(), None if value is None else str(value).encode())
+
+
+def _viewer_lib(viewer_lib):
+    """The web-map library's folder: given, else $LEEFBAAR_VIEWER_LIB (the library itself never
+    reads the environment); None leaves the library to say what is missing."""
+    if viewer_lib is not None:
+        return _os.fspath(viewer_lib)
+    return _os.environ.get("LEEFBAAR_VIEWER_LIB") or None
+
+
+def viewer(runs, out, overwrite=False, title=None, viewer_lib=None, *, progress=None, log=None):
+    """Write the offline map of run folders (``leefbaar viewer RUN_DIR... -o OUT``).
+
+    ``runs``: a run folder or a list of them (score, change, diagnose, scan, waterbed runs).
+    ``out``: the viewer folder, written all or nothing; ``overwrite=True`` replaces a viewer
+    leefbaar wrote there. ``title``: the page's title. ``viewer_lib``: the folder holding
+    maplibre-gl.js, maplibre-gl.css and LICENSE.txt (default ``$LEEFBAAR_VIEWER_LIB``;
+    ``scripts/setup-deps.sh --viewer`` fetches it). Returns the path of ``out/index.html``.
+    Errors raise with the library's message (:class:`ArgError` for a folder that is no run or
+    a library folder that lacks a file).
+    """
+    if isinstance(runs, (str, bytes)) or hasattr(runs, "__fspath__"):
+        runs = [runs]
+    options = dict(runs=[_os.fspath(r) for r in runs], title=title,
+                   viewer_lib=_viewer_lib(viewer_lib))
+    with _run("viewer", options, log=log, progress=progress) as r:
+        r.write(out, overwrite=overwrite)
+    return _os.path.join(_os.fspath(out), "index.html")
+
+
+def _with_viewer_lib(options):
+    """score/change with ``viewer=True``: the library's folder as :func:`viewer` finds it."""
+    if options.get("viewer") and options.get("viewer_lib") is None:
+        lib_dir = _viewer_lib(None)
+        if lib_dir:
+            options = dict(options, viewer_lib=lib_dir)
+    return options

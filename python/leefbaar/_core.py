@@ -538,12 +538,13 @@ _FUNCS = {
     "scores": "lb_scores_open",
     "calibrate": "lb_calibrate_run",
     "scan": "lb_scan_run",
+    "viewer": "lb_viewer_run",
 }
 
 
 _PY_NAMES = {"score": "score", "change": "change", "diagnose": "diagnose",
              "waterbed": "waterbed", "scores": "scores_open", "calibrate": "calibrate",
-             "scan": "scan"}
+             "scan": "scan", "viewer": "viewer"}
 
 
 def _call_text(operation, kwargs):

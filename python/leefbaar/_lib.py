@@ -85,6 +85,7 @@ _DECLS = {
     "lb_scores_open": (_status, [_h, _h, ctypes.POINTER(_h)]),
     "lb_calibrate_run": (_status, [_h, _h, ctypes.POINTER(_h)]),
     "lb_scan_run": (_status, [_h, _h, ctypes.POINTER(_h)]),
+    "lb_viewer_run": (_status, [_h, _h, ctypes.POINTER(_h)]),
 }
 
 

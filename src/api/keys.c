@@ -189,11 +189,29 @@ static lb_status need_output(lb_ctx *ctx, const lb_opts *o, int writing, const c
     return LB_OK;
 }
 
+/* --viewer-lib and --viewer-title belong to --viewer; --viewer needs the library. */
+static lb_status check_viewer_keys(lb_ctx *ctx, const lb_opts *o)
+{
+    int viewer = lb_opts_get_flag(o, "viewer");
+    const char *const keys[] = {"viewer-lib", "viewer-title"};
+    for (size_t i = 0; i < N_OF(keys); i++)
+        if (!viewer && lb_opts_is_set(o, keys[i]))
+            return lb_ctx_error(ctx, LB_ERR_ARG, "--%s applies to the viewer: add --viewer",
+                                keys[i]);
+    if (viewer && !lb_opts_is_set(o, "viewer-lib"))
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "--viewer needs --viewer-lib, the folder holding maplibre-gl.js, "
+                            "maplibre-gl.css and LICENSE.txt (scripts/setup-deps.sh --viewer "
+                            "fetches them)");
+    return LB_OK;
+}
+
 static lb_status check_score(lb_ctx *ctx, const lb_opts *o, int writing)
 {
     if (!lb_opts_is_set(o, "model"))
         return lb_ctx_error(ctx, LB_ERR_ARG, "--model is required");
-    return need_output(ctx, o, writing, "OUTDIR");
+    lb_status st = check_viewer_keys(ctx, o);
+    return st != LB_OK ? st : need_output(ctx, o, writing, "OUTDIR");
 }
 
 static lb_status check_change(lb_ctx *ctx, const lb_opts *o, int writing)
@@ -206,7 +224,8 @@ static lb_status check_change(lb_ctx *ctx, const lb_opts *o, int writing)
         return lb_ctx_error(ctx, LB_ERR_ARG, "--from and --to (or --scores) are required");
     if (!scores && !to)
         return lb_ctx_error(ctx, LB_ERR_ARG, "--to is required with --from (or use --scores)");
-    return need_output(ctx, o, writing, "OUTDIR");
+    lb_status st = check_viewer_keys(ctx, o);
+    return st != LB_OK ? st : need_output(ctx, o, writing, "OUTDIR");
 }
 
 static lb_status check_diagnose(lb_ctx *ctx, const lb_opts *o, int writing)
@@ -285,6 +304,11 @@ static lb_status check_demo(lb_ctx *ctx, const lb_opts *o, int writing)
 #define K_CO                                                                                       \
     VALID("co", 1, valid_co, "NAME=VALUE", "raster creation option NAME=VALUE (repeatable)")
 #define K_COMMAND_LINE TEXT("command-line", "the command line recorded in run.json")
+#define K_VIEWER                                                                                   \
+    FLAG("viewer", "also write OUTDIR/viewer, the offline map of this run (leefbaar viewer)"),     \
+        TEXT("viewer-lib", "--viewer: folder holding maplibre-gl.js, maplibre-gl.css and "         \
+                           "LICENSE.txt"),                                                         \
+        TEXT("viewer-title", "--viewer: title of the page (default: from the run)")
 #define K_S_SRS TEXT("s-srs", "CRS of inputs that declare none, e.g. EPSG:28992")
 #define K_SOURCE_FIELDS                                                                            \
     TEXT("id-field", "id column of a table (default BU_CODE, PC6, WK_CODE, PC4, GM_CODE, ...)"),   \
@@ -322,6 +346,7 @@ static const lb_key score_keys[] = {
     VALID("outputs", 0, valid_outputs,
           "a comma-separated list of gpkg, grid, geojson, csv, tif or all",
           "write only these outputs: gpkg, grid, geojson, csv, tif (default all)"),
+    K_VIEWER,
     K_OVERWRITE,
     K_OF,
     K_CO,
@@ -345,6 +370,7 @@ static const lb_key change_keys[] = {
     K_CSV_SEP,
     K_FULL_PRECISION,
     FLAG("preview", "also write change_class_<y0>_<y1>.png (grid runs)"),
+    K_VIEWER,
     K_OVERWRITE,
     K_OF,
     K_CO,

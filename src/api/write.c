@@ -36,6 +36,9 @@ lb_status lb_write_opts_from(lb_ctx *ctx, const lb_opts *o, lb_write_opts *w)
     w->creation_options = n_co ? co : NULL;
     w->preview = lb_opts_get_flag(o, "preview");
     w->basename = lb_opts_get_str(o, "name");
+    w->viewer = lb_opts_get_flag(o, "viewer");
+    w->viewer_lib = lb_opts_get_str(o, "viewer-lib");
+    w->viewer_title = lb_opts_get_str(o, "viewer-title");
     return LB_OK;
 }
 

@@ -15,6 +15,7 @@
 #include "../io/write.h"
 #include "../model/score.h"
 #include "../scores/scoreset.h"
+#include "../viewer/inrun.h"
 #include "../api/opts.h"
 #include "../api/provenance.h"
 
@@ -833,6 +834,9 @@ static lb_status write_run_json(lb_ctx *ctx, change_run *r, const lb_result *res
     if (json_object_deep_copy(r->doc, &doc, NULL) != 0)
         return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     json_object_array_add(r->outputs, json_object_new_string("run.json"));
+    json_object_object_add(
+        doc, "viewer",
+        r->w->viewer ? lb_viewer_choice_json(r->w->viewer_lib, r->w->viewer_title) : NULL);
     lb_status st = lb_provenance_end(ctx, doc, res, n0, NULL, json_object_get(r->outputs));
     char *path = st == LB_OK ? lb_outdir_tmp_path(&r->out, "run.json") : NULL;
     if (st == LB_OK)
@@ -864,6 +868,19 @@ static void change_free(void *payload)
     json_object_put(r->counts);
     json_object_put(r->doc);
     free(r);
+}
+
+/* --viewer: OUTDIR/viewer, the score runs compared on a map, written into the temporary
+ * directory after run.json, so that it is committed with the other files or not at all. */
+static lb_status write_viewer(lb_ctx *ctx, change_run *r)
+{
+    struct json_object *cmd = NULL;
+    json_object_object_get_ex(r->doc, "command", &cmd);
+    lb_status st = lb_ctx_progress(ctx, 0.95, "viewer");
+    if (st == LB_OK)
+        st = lb_viewer_write_in_run(ctx, r->out.tmp, r->w->outdir, r->w->viewer_lib,
+                                    r->w->viewer_title, cmd ? json_object_get_string(cmd) : NULL);
+    return st == LB_OK ? st : lb_ctx_error_prefix(ctx, st, "change --viewer: ");
 }
 
 /* The writer of a change result: every file into a temporary directory, moved into place
@@ -900,8 +917,12 @@ static lb_status change_write(lb_ctx *ctx, const lb_result *res, const lb_write_
         st = lb_ctx_progress(ctx, 0.5, "rasters");
     if (st == LB_OK)
         st = write_rasters(ctx, r);
+    if (st == LB_OK && w->viewer)
+        json_object_array_add(r->outputs, json_object_new_string(LB_VIEWER_RUN_FOLDER));
     if (st == LB_OK)
         st = write_run_json(ctx, r, res, n0);
+    if (st == LB_OK && w->viewer)
+        st = write_viewer(ctx, r);
     if (st == LB_OK)
         st = lb_outdir_commit(ctx, &r->out);
     if (st == LB_OK)
@@ -1008,6 +1029,26 @@ lb_status lb_change_exec(lb_ctx *ctx, const lb_change_options *o)
     return st;
 }
 
+/* --viewer, before any work: the web-map library is there and both sources are score runs
+ * (the viewer maps a run's units; a published table has none). */
+static lb_status viewer_precheck(lb_ctx *ctx, const lb_opts *opts, const lb_change_options *o)
+{
+    lb_status st = lb_viewer_lib_check(ctx, "change --viewer", lb_opts_get_str(opts, "viewer-lib"));
+    const char *paths[2] = {o->from.path, o->to.path};
+    for (int k = 0; st == LB_OK && k < 2; k++) {
+        char *json = NULL, *dir = NULL;
+        if (paths[k] && !lb_scores_run_paths(paths[k], &json, &dir))
+            st = lb_ctx_error(ctx, LB_ERR_ARG,
+                              "change --viewer: '%s' is no output folder of leefbaar score; the "
+                              "viewer maps the units of score runs (a table of scores has none): "
+                              "leave out --viewer, or compare two score runs",
+                              paths[k]);
+        free(json);
+        free(dir);
+    }
+    return st;
+}
+
 lb_status lb_change_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
 {
     lb_ctx_warnings_reset(ctx);
@@ -1040,5 +1081,7 @@ lb_status lb_change_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
     if (dev_cuts && lb_opts_parse_reals(dev_cuts, cuts, 16, &o.n_dev_cuts))
         o.dev_cuts = cuts;
     o.command_line = lb_opts_get_str(opts, "command-line");
-    return lb_change_compute(ctx, &o, out);
+    if (lb_opts_get_flag(opts, "viewer"))
+        st = viewer_precheck(ctx, opts, &o);
+    return st == LB_OK ? lb_change_compute(ctx, &o, out) : st;
 }

@@ -32,8 +32,15 @@ static void help(void)
         "  --csv-sep ';'            CSV separator for Dutch spreadsheets (decimal comma)\n"
         "  --full-precision         CSV and GeoJSON numbers unrounded (as in change.gpkg)\n"
         "  --preview                also write change_class_<y0>_<y1>.png, a picture of the\n"
-        "                           development map (grid runs)\n" CLI_OVERWRITE_HELP
-            CLI_COMMON_HELP "\n"
+        "                           development map (grid runs)\n"
+        "  --viewer                 also write OUTDIR/viewer: index.html, an interactive map\n"
+        "                           of the two score runs and their development that opens\n"
+        "                           offline (as leefbaar viewer; sources must be score runs)\n"
+        "  --viewer-lib DIR         the web-map library for --viewer (default:\n"
+        "                           $LEEFBAAR_VIEWER_LIB, else the installed copy;\n"
+        "                           scripts/setup-deps.sh --viewer fetches it)\n"
+        "  --viewer-title TEXT      title of the viewer's page\n" CLI_OVERWRITE_HELP CLI_COMMON_HELP
+        "\n"
         "Outputs: change.gpkg (layer change, QGIS styles inside: d_lbm, d_<code> per\n"
         "dimension, lbm_<year>), change.geojson with change.qml, change.csv, run.json; for\n"
         "two grid runs on one grid also change_<y0>_<y1>.tif (Δ bands),\n"

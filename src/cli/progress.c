@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L /* sigaction */
 
 #include "cli.h"
+#include "datadir.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -299,6 +300,22 @@ static int store_option(const char *prog, lb_ctx *ctx, lb_opts *o, int argc, cha
     return CLI_OK;
 }
 
+/* --viewer without --viewer-lib: the library the tool finds ($LEEFBAAR_VIEWER_LIB, the
+ * installed copy, the build tree's), before any work; CLI_FAIL (message printed, saying how to
+ * get it) when there is none. */
+static int viewer_lib_default(const char *prog, lb_ctx *ctx, lb_opts *o)
+{
+    const char *flag = lb_opts_get(o, "viewer"); /* "true", "false" or NULL */
+    if (!flag || strcmp(flag, "true") != 0 || lb_opts_get(o, "viewer-lib"))
+        return CLI_OK;
+    char lib[CLI_PATH_MAX];
+    if (!cli_viewer_lib_dir(prog, NULL, lib, sizeof(lib)))
+        return CLI_FAIL;
+    if (lb_opts_set(ctx, o, "viewer-lib", lib) != LB_OK)
+        return cli_usage_error(prog, "%s", lb_ctx_errmsg(ctx));
+    return CLI_OK;
+}
+
 int cli_api_command(const char *prog, const char *operation, int argc, char **argv,
                     void (*help)(void), lb_status (*run)(lb_ctx *, const lb_opts *, lb_result **),
                     int say_wrote)
@@ -331,6 +348,8 @@ int cli_api_command(const char *prog, const char *operation, int argc, char **ar
             rc = store_option(prog, ctx, o, argc, argv, &i);
     }
     term.quiet = com.quiet;
+    if (rc == CLI_OK && !com.help)
+        rc = viewer_lib_default(prog, ctx, o);
     if (rc == CLI_OK && com.help) {
         help();
     } else if (rc == CLI_OK) {

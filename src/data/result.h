@@ -39,6 +39,9 @@ typedef struct lb_write_opts {
     const char *const *creation_options; /* "co": NAME=VALUE, NULL-terminated; NULL = none */
     int preview;                         /* "preview" */
     const char *basename;                /* diagnose's "name": NULL = the wijk code */
+    int viewer;                          /* "viewer": also OUTDIR/viewer (score, change) */
+    const char *viewer_lib;              /* "viewer-lib": the web-map library's folder */
+    const char *viewer_title;            /* "viewer-title": the page's title; NULL = default */
 } lb_write_opts;
 
 /* Fill band @p band (0-based) of raster @p r into @p out (nx * ny, north row first, NaN =

@@ -10,6 +10,7 @@
 #include "../io/mapset.h"
 #include "../io/style.h"
 #include "../io/write.h"
+#include "../viewer/inrun.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -314,6 +315,9 @@ static lb_status write_run_json(lb_ctx *ctx, score_run *r, const lb_result *res,
     }
     lb_score_doc_stage(doc, "write", lb_score_now() - t0);
     lb_score_provenance_write_options(r, r->w, doc);
+    json_object_object_add(
+        doc, "viewer",
+        r->w->viewer ? lb_viewer_choice_json(r->w->viewer_lib, r->w->viewer_title) : NULL);
     for (size_t i = 0; i < lb_result_warning_count(res); i++)
         json_object_array_add(warnings, json_object_new_string(lb_result_warning(res, i)));
     for (size_t i = n0; i < lb_ctx_warning_count(ctx); i++)
@@ -393,6 +397,19 @@ static lb_status check_computed(lb_ctx *ctx, const score_run *r)
         missing, output, output);
 }
 
+/* --viewer: OUTDIR/viewer from the run's files, written into the temporary directory after
+ * run.json, so that it is committed with them or not at all. */
+static lb_status write_viewer(lb_ctx *ctx, score_run *r)
+{
+    struct json_object *cmd = NULL;
+    json_object_object_get_ex(r->doc, "command", &cmd);
+    lb_status st = lb_ctx_progress(ctx, 0.97, "viewer");
+    if (st == LB_OK)
+        st = lb_viewer_write_in_run(ctx, r->out.tmp, r->w->outdir, r->w->viewer_lib,
+                                    r->w->viewer_title, cmd ? json_object_get_string(cmd) : NULL);
+    return st == LB_OK ? st : lb_ctx_error_prefix(ctx, st, "score --viewer: ");
+}
+
 /* The output directory, checked against every input of the run (no output may replace one). */
 static lb_status open_outdir(lb_ctx *ctx, score_run *r)
 {
@@ -442,8 +459,12 @@ lb_status lb_score_outputs_write(lb_ctx *ctx, const lb_result *res, const lb_wri
         st = open_outdir(ctx, r);
     if (st == LB_OK)
         st = r->area ? write_area_run(ctx, r) : write_grid_run(ctx, r, res);
+    if (st == LB_OK && w->viewer)
+        json_object_array_add(r->outputs, json_object_new_string(LB_VIEWER_RUN_FOLDER));
     if (st == LB_OK)
         st = write_run_json(ctx, r, res, n0, t0);
+    if (st == LB_OK && w->viewer)
+        st = write_viewer(ctx, r);
     if (st == LB_OK)
         st = lb_outdir_commit(ctx, &r->out);
     if (st == LB_OK)

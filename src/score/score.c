@@ -8,6 +8,7 @@
 
 #include "../api/opts.h"
 #include "../core/ctx.h"
+#include "../viewer/inrun.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -274,6 +275,18 @@ lb_status lb_score_exec(lb_ctx *ctx, const lb_score_options *o)
     return st;
 }
 
+/* --viewer, before any work: the web-map library is there and the run writes what the viewer
+ * reads (scores.gpkg with the units). */
+static lb_status viewer_precheck(lb_ctx *ctx, const lb_opts *opts, const lb_score_options *o)
+{
+    lb_status st = lb_viewer_lib_check(ctx, "score --viewer", lb_opts_get_str(opts, "viewer-lib"));
+    if (st == LB_OK && !(lb_score_options_outputs(o) & LB_OUT_GPKG))
+        st = lb_ctx_error(ctx, LB_ERR_ARG,
+                          "score --viewer: the viewer reads the units from scores.gpkg; add gpkg "
+                          "to --outputs");
+    return st;
+}
+
 lb_status lb_score_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
 {
     lb_ctx_warnings_reset(ctx);
@@ -286,6 +299,8 @@ lb_status lb_score_run(lb_ctx *ctx, const lb_opts *opts, lb_result **out)
     lb_score_options o;
     lb_score_hold hold;
     st = lb_score_options_from(ctx, opts, &o, &hold);
+    if (st == LB_OK && lb_opts_get_flag(opts, "viewer"))
+        st = viewer_precheck(ctx, opts, &o);
     if (st == LB_OK)
         st = lb_score_compute(ctx, &o, out);
     lb_score_options_release(&hold);

@@ -4,6 +4,7 @@
  * class tables (the same cut-points, labels and colours as the GeoTIFF and QGIS styles), the
  * gemeente means and the links; units.js the units of every year as GeoJSON in WGS84. */
 #include "viewer.h"
+#include "number.h"
 
 #include "../core/ctx.h"
 #include "../io/style.h"
@@ -20,9 +21,10 @@
 /* Colour of a unit without a score in the year shown (and its legend entry). */
 #define NODATA_COLOUR "#d9d9d9"
 
+/* The shortest text that reads back as @p v; null for a missing value. */
 static struct json_object *jnum(double v)
 {
-    return isfinite(v) ? json_object_new_double(v) : NULL;
+    return lb_viewer_number_json(v);
 }
 
 /* {"label", "colour"} per class. */
@@ -43,7 +45,7 @@ static struct json_object *cuts_json(const double *cuts, size_t n)
 {
     struct json_object *a = json_object_new_array();
     for (size_t i = 0; i < n; i++)
-        json_object_array_add(a, json_object_new_double(cuts[i]));
+        json_object_array_add(a, jnum(cuts[i]));
     return a;
 }
 
@@ -166,7 +168,7 @@ static struct json_object *meta_json(const lb_viewer_data *d)
         }
     struct json_object *bounds = json_object_new_array();
     for (size_t i = 0; i < 4 && isfinite(b[0]); i++)
-        json_object_array_add(bounds, json_object_new_double(b[i]));
+        json_object_array_add(bounds, jnum(b[i]));
     json_object_object_add(m, "bounds", bounds);
 
     struct json_object *grids = json_object_new_array();

@@ -2,6 +2,7 @@
 /* The runs the viewer links or overlays: diagnoses (of leefbaar diagnose and scan) and the
  * zones and effects of a waterbed run. */
 #include "viewer.h"
+#include "number.h"
 
 #include "../core/ctx.h"
 #include "../io/lonlat.h"
@@ -111,7 +112,7 @@ static const char *text(const lb_field *f, size_t r)
 
 static struct json_object *jnum(const lb_field *f, size_t r)
 {
-    return f && isfinite(f->num[r]) ? json_object_new_double(f->num[r]) : NULL;
+    return f ? lb_viewer_number_json(f->num[r]) : NULL;
 }
 
 /* The zone of every unit and the focus areas' outlines, from zones.gpkg. */

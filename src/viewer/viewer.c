@@ -5,6 +5,7 @@
 #define _DEFAULT_SOURCE /* realpath */
 
 #include "viewer.h"
+#include "inrun.h"
 
 #include "../api/opts.h"
 #include "../api/provenance.h"
@@ -258,8 +259,14 @@ static lb_status prepare_geometry(lb_ctx *ctx, lb_viewer_data *d)
 }
 
 /* The library files must all be there before anything is read. */
-static lb_status check_lib(lb_ctx *ctx, const char *lib)
+lb_status lb_viewer_lib_check(lb_ctx *ctx, const char *who, const char *lib)
 {
+    if (!lib || !*lib)
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "%s: no web-map library folder given (it needs maplibre-gl.js, "
+                            "maplibre-gl.css and LICENSE.txt of the npm package maplibre-gl); run "
+                            "scripts/setup-deps.sh --viewer and rebuild, or pass --viewer-lib DIR",
+                            who);
     for (size_t i = 0; i < N_LIB_FILES; i++) {
         char *p = lb_core_strfmt("%s/%s", lib, lib_files[i]);
         struct stat sb;
@@ -267,11 +274,11 @@ static lb_status check_lib(lb_ctx *ctx, const char *lib)
         free(p);
         if (!ok)
             return lb_ctx_error(ctx, LB_ERR_ARG,
-                                "viewer: the web-map library folder '%s' has no %s (it needs "
+                                "%s: the web-map library folder '%s' has no %s (it needs "
                                 "maplibre-gl.js, maplibre-gl.css and LICENSE.txt of the npm "
                                 "package maplibre-gl); run scripts/setup-deps.sh --viewer and "
-                                "rebuild, or pass --lib DIR",
-                                lib, lib_files[i]);
+                                "rebuild, or pass --viewer-lib DIR",
+                                who, lib, lib_files[i]);
     }
     return LB_OK;
 }
@@ -486,7 +493,7 @@ lb_status lb_viewer_run(lb_ctx *ctx, const lb_opts *o, lb_result **out)
     if (!(d->lib_dir = lb_core_strdup(lb_opts_get_str(o, "viewer-lib"))))
         st = nomem(ctx);
     if (st == LB_OK)
-        st = check_lib(ctx, d->lib_dir);
+        st = lb_viewer_lib_check(ctx, "viewer", d->lib_dir);
     for (size_t i = 0; st == LB_OK && i < n_runs; i++) {
         if (!push(&d->inputs, &d->n_inputs, runs[i]))
             st = nomem(ctx);
@@ -548,5 +555,82 @@ lb_status lb_viewer_exec(lb_ctx *ctx, const char *const *runs, size_t n, const c
         st = lb_result_write(ctx, res, o);
     lb_result_destroy(res);
     lb_opts_destroy(o);
+    return st;
+}
+
+/* @p s with its first @p from replaced by @p to (a new string; NULL when out of memory). */
+static char *replace_once(const char *s, const char *from, const char *to)
+{
+    const char *at = strstr(s, from);
+    if (!at)
+        return lb_core_strdup(s);
+    return lb_core_strfmt("%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
+}
+
+/* In the strings of member @p key of @p doc (a string or an array of them), the temporary
+ * directory @p tmp becomes the run's directory @p dir. 0 when out of memory. */
+static int rename_member(struct json_object *doc, const char *key, const char *tmp, const char *dir)
+{
+    struct json_object *m = NULL;
+    if (!json_object_object_get_ex(doc, key, &m) || !m)
+        return 1;
+    int array = json_object_is_type(m, json_type_array);
+    size_t n = array ? json_object_array_length(m) : 1;
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *e = array ? json_object_array_get_idx(m, i) : m;
+        if (!json_object_is_type(e, json_type_string))
+            continue;
+        char *t = replace_once(json_object_get_string(e), tmp, dir);
+        if (!t)
+            return 0;
+        json_object_set_string(e, t);
+        free(t);
+    }
+    return 1;
+}
+
+struct json_object *lb_viewer_choice_json(const char *lib, const char *title)
+{
+    struct json_object *v = json_object_new_object();
+    if (!v)
+        return NULL;
+    json_object_object_add(v, "folder", json_object_new_string(LB_VIEWER_RUN_FOLDER));
+    json_object_object_add(v, "library_dir", lib ? json_object_new_string(lib) : NULL);
+    json_object_object_add(v, "title", title ? json_object_new_string(title) : NULL);
+    return v;
+}
+
+lb_status lb_viewer_write_in_run(lb_ctx *ctx, const char *run_tmp, const char *run_dir,
+                                 const char *lib, const char *title, const char *command_line)
+{
+    lb_opts *o = NULL;
+    lb_result *res = NULL;
+    char *out = lb_core_strfmt("%s/%s", run_tmp, LB_VIEWER_RUN_FOLDER);
+    lb_status st = out ? lb_opts_create(ctx, "viewer", &o) : nomem(ctx);
+    if (st == LB_OK)
+        st = lb_opts_set(ctx, o, "run", run_tmp);
+    if (st == LB_OK)
+        st = lb_opts_set(ctx, o, "output", out);
+    if (st == LB_OK)
+        st = lb_opts_set(ctx, o, "viewer-lib", lib);
+    if (st == LB_OK && title)
+        st = lb_opts_set(ctx, o, "title", title);
+    if (st == LB_OK && command_line)
+        st = lb_opts_set(ctx, o, "command-line", command_line);
+    if (st == LB_OK)
+        st = lb_viewer_run(ctx, o, &res);
+    if (st == LB_OK) {
+        /* the viewer's run.json names the run where it will be, not where it is written */
+        lb_viewer_data *d = lb_result_payload(res);
+        static const char *const keys[] = {"runs", "score_runs", "source"};
+        for (size_t i = 0; st == LB_OK && i < sizeof(keys) / sizeof(keys[0]); i++)
+            if (!rename_member(d->doc, keys[i], run_tmp, run_dir))
+                st = nomem(ctx);
+    }
+    if (st == LB_OK)
+        st = lb_result_write(ctx, res, o);
+    lb_result_destroy(res);
+    lb_opts_destroy(o);
+    free(out);
     return st;
 }
