@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The context: creation, error messages (set, prefixed, truncated), status names, collected
- * warnings, log and progress callbacks, and the string helpers. */
+ * warnings, log and progress callbacks, the string helpers, and the lower-bound search. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +10,7 @@
 #include "test_util.h"
 
 #include "core/ctx.h"
+#include "core/sorted.h"
 #include "geom/geos_bridge.h"
 #include "lb_config.h"
 
@@ -319,6 +320,52 @@ static void test_core_strings(void **state)
     free(longs);
 }
 
+/* The first index in [lo, hi) whose element is >= v, by a linear scan: the reference the binary
+ * search must agree with. */
+static size_t lower_bound_linear(const uint32_t *a, size_t lo, size_t hi, uint32_t v)
+{
+    size_t i = lo;
+    while (i < hi && a[i] < v)
+        i++;
+    return i < hi ? i : hi;
+}
+
+static void test_core_lower_bound(void **state)
+{
+    (void)state;
+    /* Empty: no element, the answer is the end of the range (also for an empty sub-range). */
+    assert_int_equal(lb_core_lower_bound_u32(NULL, 0, 0, 7), 0);
+    const uint32_t a[] = {3, 5, 5, 5, 9, 12, 12, UINT32_MAX};
+    const size_t n = sizeof(a) / sizeof(a[0]);
+    assert_int_equal(lb_core_lower_bound_u32(a, 4, 4, 0), 4);
+    assert_int_equal(lb_core_lower_bound_u32(a, 5, 3, 0), 3); /* lo > hi: hi */
+    /* All larger: the first index of the range. */
+    assert_int_equal(lb_core_lower_bound_u32(a, 0, n, 0), 0);
+    assert_int_equal(lb_core_lower_bound_u32(a, 0, n, 3), 0);
+    assert_int_equal(lb_core_lower_bound_u32(a, 4, n, 2), 4);
+    /* All smaller: the end of the range. */
+    assert_int_equal(lb_core_lower_bound_u32(a, 0, n - 1, 13), n - 1);
+    assert_int_equal(lb_core_lower_bound_u32(a, 0, 4, 6), 4);
+    /* Duplicates: the first of them, also when the range starts among them. */
+    assert_int_equal(lb_core_lower_bound_u32(a, 0, n, 5), 1);
+    assert_int_equal(lb_core_lower_bound_u32(a, 2, n, 5), 2);
+    assert_int_equal(lb_core_lower_bound_u32(a, 0, n, 12), 5);
+    assert_int_equal(lb_core_lower_bound_u32(a, 0, n, UINT32_MAX), n - 1);
+    /* Every value and every sub-range against the linear scan. */
+    for (size_t lo = 0; lo <= n; lo++)
+        for (size_t hi = lo; hi <= n; hi++)
+            for (uint32_t v = 0; v <= 14; v++)
+                assert_int_equal(lb_core_lower_bound_u32(a, lo, hi, v),
+                                 lower_bound_linear(a, lo, hi, v));
+    /* One element, all equal. */
+    const uint32_t one[] = {4}, same[] = {2, 2, 2, 2};
+    assert_int_equal(lb_core_lower_bound_u32(one, 0, 1, 4), 0);
+    assert_int_equal(lb_core_lower_bound_u32(one, 0, 1, 5), 1);
+    assert_int_equal(lb_core_lower_bound_u32(same, 0, 4, 2), 0);
+    assert_int_equal(lb_core_lower_bound_u32(same, 0, 4, 3), 4);
+    assert_int_equal(lb_core_lower_bound_u32(same, 0, 4, 1), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_core_log_callback),
         cmocka_unit_test(test_core_progress_cancel),
         cmocka_unit_test(test_core_strings),
+        cmocka_unit_test(test_core_lower_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

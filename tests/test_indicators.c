@@ -892,22 +892,6 @@ static void test_indicators_attribute_extensive(void **state)
             check_cell(&e, c, first[c], 1e-12);
     }
     free(first);
-    /* lb_indicators_grid_extensive distributes the same way and counts the missing polygon. */
-    const lb_vlayer *l = NULL;
-    const lb_layer_cover *cov = NULL;
-    assert_int_equal(lb_inputs_vector(e.ctx, e.in, "zones", NULL, &l), LB_OK);
-    assert_int_equal(lb_inputs_coverage(e.ctx, e.in, "zones", &e.g, &cov), LB_OK);
-    size_t n_missing = 99;
-    assert_int_equal(lb_indicators_grid_extensive(e.ctx, l, cov, &e.g,
-                                                  lb_vlayer_field(e.ctx, l, "INW_M"), e.out,
-                                                  &n_missing),
-                     LB_OK);
-    assert_int_equal(n_missing, 1);
-    total = 0.0;
-    for (size_t c = 0; c < e.n; c++)
-        total += e.out[c];
-    assert_near(total, 860.0 + 1140.0, 1e-9);
-    assert_near(e.out[cell_cj(&e.g, 10, 0)], 0.0, 0.0);
     env_close(&e);
 }
 

@@ -5,6 +5,7 @@
 #include "aggregate.h"
 
 #include "../core/ctx.h"
+#include "../core/sorted.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -48,15 +49,7 @@ static size_t seek(const uint32_t *cells, size_t n, size_t lo, uint32_t c)
         hi = step < n - lo ? lo + step : n;
     }
     /* cells[lo] < c; hi == n or cells[hi] >= c */
-    lo++;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cells[mid] < c)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return lb_core_lower_bound_u32(cells, lo + 1, hi, c);
 }
 
 /* Walk unit p's coverage entries whose cell has a score. @p emit NULL: only count them. */

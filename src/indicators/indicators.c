@@ -21,31 +21,6 @@ static lb_status ind_error(lb_ctx *ctx, const lb_indicator *ind, lb_status st)
     return lb_ctx_error_prefix(ctx, st, "indicator '%s' (model line %d): ", ind->id, ind->line);
 }
 
-lb_status lb_indicators_grid_extensive(lb_ctx *ctx, const lb_vlayer *l, const lb_layer_cover *cov,
-                                       const lb_grid *g, const lb_field *f, double *out,
-                                       size_t *n_missing)
-{
-    (void)ctx;
-    size_t n = lb_grid_ncells(g);
-    double cell_area = g->cell_m * g->cell_m;
-    for (size_t c = 0; c < n; c++)
-        out[c] = 0.0;
-    *n_missing = 0;
-    for (size_t p = 0; p < l->n; p++) {
-        double v = f->num[p];
-        if (isnan(v)) {
-            (*n_missing)++;
-            continue;
-        }
-        if (!(l->area_m2[p] > 0.0))
-            continue;
-        double per_m2 = v / l->area_m2[p];
-        for (size_t k = cov->off[p]; k < cov->off[p + 1]; k++)
-            out[cov->cell[k]] += per_m2 * cov->frac[k] * cell_area;
-    }
-    return LB_OK;
-}
-
 /* Centre of the cell at position k of the list. */
 static void centre(const lb_grid *g, const uint32_t *cells, size_t k, double *x, double *y)
 {

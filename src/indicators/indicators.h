@@ -40,11 +40,4 @@ lb_status lb_indicators_eval_cells(lb_ctx *ctx, const lb_indicator *ind, lb_inpu
                                    const lb_grid *g, const uint32_t *cells, size_t n,
                                    const double *cell_w, double *out);
 
-/* Distribute an extensive polygon attribute (e.g. AANT_INW) over the grid by area share:
- * out[c] = Σ_p v_p · frac(p,c) · cell_area / area(p). Polygons with a missing value add
- * nothing and are counted in *n_missing. */
-lb_status lb_indicators_grid_extensive(lb_ctx *ctx, const lb_vlayer *l, const lb_layer_cover *cov,
-                                       const lb_grid *g, const lb_field *f, double *out,
-                                       size_t *n_missing);
-
 #endif

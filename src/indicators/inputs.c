@@ -3,6 +3,7 @@
 #include "inputs.h"
 
 #include "../core/ctx.h"
+#include "../core/sorted.h"
 #include "../geom/repair.h"
 #include "../grid/coverage.h"
 
@@ -551,20 +552,6 @@ lb_status lb_inputs_cells_cover(lb_ctx *ctx, lb_inputs *in, const char *name, co
     return cached(ctx, in, ENTRY_CELLS, name, &ky, load_cells, destroy_cells, (const void **)out);
 }
 
-/* Index of the first cell >= c in the ascending list, n when none. */
-static size_t lower_bound(const uint32_t *cells, size_t n, uint32_t c)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cells[mid] < c)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* Call back for every coverage entry (polygon p, entry e) whose cell is in the list, with the
  * position k of the cell in the list. Each polygon's entries are ascending cell indices, in
  * runs along grid rows: one binary search per run, then a merge along the run, so the cost is
@@ -579,7 +566,7 @@ static void for_each_listed(const lb_layer_cover *cov, const lb_grid *g, const u
         size_t e = cov->off[p], end = cov->off[p + 1];
         while (e < end) {
             size_t row_end = (cov->cell[e] / nx + 1) * nx;
-            size_t k = lower_bound(cells, n, cov->cell[e]);
+            size_t k = lb_core_lower_bound_u32(cells, 0, n, cov->cell[e]);
             for (; e < end && cov->cell[e] < row_end; e++) {
                 while (k < n && cells[k] < cov->cell[e])
                     k++;

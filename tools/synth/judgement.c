@@ -17,13 +17,13 @@
  * values were chosen so that the expected cijfer spans about 6.3-8.2 over the residential
  * buurten (a usual range in Dutch wijkmonitors) and every term moves it by a tenth or more. */
 const sy_judge_term sy_judge_terms[SY_N_JUDGE_TERMS] = {
-    {"woz_log", "Gemiddelde WOZ-waarde (log(1 + x 1000 euro))", "won", SY_ATTR_WOZ, 1, 1.0,
+    {"woz_log", "Gemiddelde WOZ-waarde", "× € 1.000", "won", SY_ATTR_WOZ, 1, 1.0,
      "dearer dwellings go with higher judgements of the dwelling and its surroundings"},
-    {"low_income", "Huishoudens met laag inkomen (%)", "bev", SY_ATTR_LINK, 0, -0.015,
+    {"low_income", "Huishoudens met laag inkomen", "%", "bev", SY_ATTR_LINK, 0, -0.015,
      "a concentration of low incomes goes with lower judgements"},
-    {"single_person", "Eenpersoonshuishoudens (%)", "bev", SY_ATTR_EENP, 0, -0.020,
+    {"single_person", "Eenpersoonshuishoudens", "%", "bev", SY_ATTR_EENP, 0, -0.020,
      "many single-person households mean fewer neighbours who stay and know each other"},
-    {"aged_65_plus", "Inwoners van 65 jaar en ouder (%)", "bev", SY_ATTR_65, 0, 0.025,
+    {"aged_65_plus", "Inwoners van 65 jaar en ouder", "%", "bev", SY_ATTR_65, 0, 0.025,
      "older residents judge their buurt more favourably"},
 };
 
@@ -191,6 +191,7 @@ sy_status sy_write_judgement_model(sy_ctx *ctx, const char *path)
         bad |= fprintf(f,
                        "  - id: %s\n"
                        "    label: %s\n"
+                       "    unit: \"%s\"\n"
                        "    dimension: %s\n"
                        "    kind: attribute\n"
                        "    layer: buurten\n"
@@ -198,7 +199,7 @@ sy_status sy_write_judgement_model(sy_ctx *ctx, const char *path)
                        "    transform: %s\n"
                        "    coef: %.4f\n"
                        "    why: %s\n",
-                       t->id, t->label, t->dimension, sy_attr_field(t->field),
+                       t->id, t->label, t->unit, t->dimension, sy_attr_field(t->field),
                        t->log1p ? "log1p" : "identity", t->coef, t->why) < 0;
     }
     return close_file(ctx, f, path, bad);

@@ -269,7 +269,8 @@ double sy_field_eval(const sy_city *city, double x, double y);
 sy_status sy_latent_build(sy_ctx *ctx, sy_city *city);
 
 /* judgement.c: one term of the planted oordelenmodel, coef * (log1p ? log1p(x) : x) with x the
- * buurt attribute as written. */
+ * buurt attribute as written; unit is the attribute's unit as CBS publishes it (the unit of x,
+ * before the transform), written as the indicator's `unit:`. */
 typedef enum sy_attr_field_id {
     SY_ATTR_WOZ,
     SY_ATTR_LINK,
@@ -277,7 +278,7 @@ typedef enum sy_attr_field_id {
     SY_ATTR_65
 } sy_attr_field_id;
 typedef struct sy_judge_term {
-    const char *id, *label, *dimension;
+    const char *id, *label, *unit, *dimension;
     sy_attr_field_id field;
     int log1p;
     double coef;
