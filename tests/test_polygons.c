@@ -11,14 +11,19 @@
 #include "test_util.h"
 
 #include "core/ctx.h"
+#include "indicators/inputs.h"
 #include "indicators/polygons.h"
+#include "io/raster.h"
 #include "score/score.h"
 
 #include <leefbaar/leefbaar.h>
 
+#include <cpl_conv.h>
 #include <gdal.h>
 #include <gdal_utils.h>
 #include <json-c/json.h>
+#include <math.h>
+#include <ogr_srs_api.h>
 #include <ogr_api.h>
 #include <stdlib.h>
 #include <string.h>
@@ -561,6 +566,199 @@ static void test_polygons_area_errors(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* ---- zonal means with the raster read in strips (issue 17) -------------------------------- */
+
+/* A tiled Float32 raster of 4000 × 600 pixels of 5 m (blocks of 256 × 16) over
+ * [150000, 170000] × [463000, 466000]; nodata -9999 on a scatter of pixels and on rows 254-258
+ * (across the strip border at row 256) of columns 1000-2999. */
+enum { STRIP_NX = 4000, STRIP_NY = 600 };
+static const double strip_gt[6] = {150000.0, 5.0, 0.0, 466000.0, 0.0, -5.0};
+
+static double strip_value(int i, int j)
+{
+    if ((i * 7 + j * 13) % 29 == 0 || (j >= 254 && j <= 258 && i >= 1000 && i < 3000))
+        return NAN;
+    /* exact in Float32: a multiple of 1/64 below 2^10 */
+    return (double)((i * 37 + j * 101) % 60000) / 64.0;
+}
+
+static void write_strip_raster(const char *path)
+{
+    char *opt[] = {"TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=16", NULL};
+    GDALDatasetH ds =
+        GDALCreate(GDALGetDriverByName("GTiff"), path, STRIP_NX, STRIP_NY, 1, GDT_Float32, opt);
+    assert_non_null(ds);
+    assert_int_equal(GDALSetGeoTransform(ds, (double *)strip_gt), CE_None);
+    OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
+    assert_int_equal(OSRImportFromEPSG(s, 28992), OGRERR_NONE);
+    char *wkt = NULL;
+    assert_int_equal(OSRExportToWkt(s, &wkt), OGRERR_NONE);
+    assert_int_equal(GDALSetProjection(ds, wkt), CE_None);
+    CPLFree(wkt);
+    OSRRelease(s);
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    assert_int_equal(GDALSetRasterNoDataValue(b, -9999.0), CE_None);
+    float *row = malloc(STRIP_NX * sizeof(float));
+    assert_non_null(row);
+    for (int j = 0; j < STRIP_NY; j++) {
+        for (int i = 0; i < STRIP_NX; i++) {
+            double v = strip_value(i, j);
+            row[i] = isnan(v) ? -9999.0f : (float)v;
+        }
+        assert_int_equal(
+            GDALRasterIO(b, GF_Write, 0, j, STRIP_NX, 1, row, STRIP_NX, 1, GDT_Float32, 0, 0),
+            CE_None);
+    }
+    free(row);
+    GDALClose(ds);
+}
+
+/* The coverage-weighted mean of the raster over the rectangle @p r (x0, y0, x1, y1), computed
+ * pixel by pixel from the overlap lengths: independent of the project's coverage code. */
+static double rect_mean(const double r[4])
+{
+    double sw = 0.0, sv = 0.0;
+    for (int j = 0; j < STRIP_NY; j++) {
+        double top = strip_gt[3] - 5.0 * j, bottom = top - 5.0;
+        double oy = fmin(top, r[3]) - fmax(bottom, r[1]);
+        if (oy <= 0.0)
+            continue;
+        for (int i = 0; i < STRIP_NX; i++) {
+            double west = strip_gt[0] + 5.0 * i, east = west + 5.0;
+            double ox = fmin(east, r[2]) - fmax(west, r[0]);
+            double v = strip_value(i, j);
+            if (ox <= 0.0 || isnan(v))
+                continue;
+            double w = ox * oy / 25.0;
+            sw += w;
+            sv += w * v;
+        }
+    }
+    return sw > 0.0 ? sv / sw : NAN;
+}
+
+/* The zonal mean of area mode reads the raster in strips of whole blocks instead of whole: the
+ * means are those of the whole raster (bit for bit: same terms, same order) and of an
+ * independent computation, with the window's first strip short of a block, a unit across a
+ * strip border with nodata at the border, units partly outside the raster on three sides,
+ * 5 m pixels, any number of threads, and the study area's window set or not. */
+static void test_polygons_raster_mean_strips(void **state)
+{
+    fixture *f = *state;
+    char units[600], tif[600], feat[6][512], doc[4096];
+    snprintf(units, sizeof(units), "%s/sunits.geojson", f->tmp);
+    snprintf(tif, sizeof(tif), "%s/strips.tif", f->tmp);
+    write_strip_raster(tif);
+    static const double r[6][4] = {
+        {149503.3, 465002.1, 150517.7, 465492.6}, /* west of the raster; the window's top */
+        {155000.4, 464603.1, 157333.3, 464851.7}, /* across strip border row 256 (y 464720) */
+        {158000.9, 462800.0, 158441.2, 463141.9}, /* south of the raster */
+        {169800.2, 464000.3, 170400.0, 464333.7}, /* east of the raster */
+        {160001.1, 463100.2, 161234.5, 465400.9}, /* over all three strips */
+        {152222.2, 463400.1, 152333.3, 463480.9}, /* across strip border row 512 (y 463440) */
+    };
+    for (int k = 0; k < 6; k++) {
+        char props[32];
+        snprintf(props, sizeof(props), "\"CODE\":\"S%d\"", k);
+        rect(feat[k], sizeof(feat[k]), r[k][0], r[k][1], r[k][2], r[k][3], props);
+    }
+    snprintf(doc, sizeof(doc),
+             "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":[%s,%s,%s,%s,%s,%s]}",
+             feat[0], feat[1], feat[2], feat[3], feat[4], feat[5]);
+    lb_test_write_text(units, doc);
+    /* the window of a run: the units' extent (rows from 101, not on a block border) */
+    const double win[4] = {149503.3, 462800.0, 170400.0, 465492.6};
+    double want[6];
+    for (int k = 0; k < 6; k++)
+        want[k] = rect_mean(r[k]);
+    for (int windowed = 0; windowed < 2; windowed++) {
+        double got[2][6];
+        for (int threads = 1; threads <= 2; threads++) {
+            area_env e = {.n = 2};
+            e.src[0] = (lb_source){"units", units, NULL, NULL};
+            e.src[1] = (lb_source){"noise", tif, NULL, NULL};
+            env_open(&e);
+            assert_int_equal(lb_ctx_set_threads(e.ctx, threads), LB_OK);
+            if (windowed)
+                lb_inputs_set_window(e.in, win);
+            lb_indicator ind = {.id = "x", .line = 1, .layer = "noise", .band = 1};
+            ind.kind = LB_KIND_RASTER_MEAN;
+            eval_ok(&e, &ind, got[threads - 1]);
+            for (int k = 0; k < 6; k++)
+                assert_true(fabs(got[threads - 1][k] - want[k]) <= 1e-12 * fabs(want[k]));
+
+            /* the whole raster over the same window and the same coverage, summed as before */
+            lb_band *band = NULL;
+            assert_int_equal(
+                lb_raster_read_window(e.ctx, &e.src[1], 1, 0, windowed ? win : NULL, &band), LB_OK);
+            if (windowed) {
+                assert_int_equal(band->grid.ny, STRIP_NY - 101);
+                assert_int_equal(band->grid.nx, STRIP_NX);
+            }
+            const lb_layer_cover *cov = NULL;
+            assert_int_equal(lb_inputs_coverage(e.ctx, e.in, "units", &band->grid, &cov), LB_OK);
+            for (size_t u = 0; u < 6; u++) {
+                double sw = 0.0, sv = 0.0;
+                for (size_t k = cov->off[u]; k < cov->off[u + 1]; k++) {
+                    double x = band->v[cov->cell[k]];
+                    if (isnan(x))
+                        continue;
+                    sw += cov->frac[k];
+                    sv += cov->frac[k] * x;
+                }
+                double whole = sw > 0.0 ? sv / sw : NAN;
+                assert_memory_equal(&whole, &got[threads - 1][u], sizeof(double));
+            }
+            lb_raster_destroy(band);
+            env_close(&e);
+        }
+        assert_memory_equal(got[0], got[1], sizeof(got[0]));
+    }
+}
+
+/* The strip reader gives the pixels of the whole read, strip after strip, on the same grid. */
+static void test_polygons_raster_rows(void **state)
+{
+    fixture *f = *state;
+    char tif[600];
+    snprintf(tif, sizeof(tif), "%s/rows.tif", f->tmp);
+    write_strip_raster(tif);
+    lb_ctx *ctx = lb_test_ctx();
+    lb_source src = {"noise", tif, NULL, NULL};
+    const double win[4] = {151234.0, 463321.0, 168888.8, 465555.5};
+    lb_band *all = NULL;
+    assert_int_equal(lb_raster_read_window(ctx, &src, 1, 0, win, &all), LB_OK);
+    lb_band_rows *rr = NULL;
+    assert_int_equal(lb_raster_rows_open(ctx, &src, 1, win, &rr), LB_OK);
+    assert_non_null(rr);
+    const lb_grid *g = lb_raster_rows_grid(rr);
+    assert_memory_equal(g, &all->grid, sizeof(*g));
+    size_t nx = (size_t)g->nx, n_nodata = 0;
+    double *v = malloc(nx * (size_t)g->ny * sizeof(double));
+    assert_non_null(v);
+    int strips = 0;
+    for (int row = 0, h = 0; row < g->ny; row += h, strips++) {
+        h = lb_raster_rows_strip(rr, row, 30000); /* 30000 pixels: 2 blocks of 16 rows */
+        assert_true(h >= 1 && row + h <= g->ny);
+        /* every strip but the last ends on a block border of the file (row 88 = file row 0) */
+        if (row + h < g->ny)
+            assert_int_equal((row + h + 88) % 16, 0);
+        assert_int_equal(lb_raster_rows_read(ctx, rr, row, h, v + (size_t)row * nx, &n_nodata),
+                         LB_OK);
+    }
+    assert_true(strips > 3);
+    assert_int_equal(n_nodata, all->n_nodata);
+    for (size_t i = 0; i < nx * (size_t)g->ny; i++) {
+        assert_true(isnan(v[i]) == isnan(all->v[i]));
+        if (!isnan(v[i]))
+            assert_memory_equal(&v[i], &all->v[i], sizeof(double));
+    }
+    free(v);
+    lb_raster_rows_close(rr);
+    lb_raster_destroy(all);
+    lb_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -570,6 +768,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_polygons_join_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_polygons_kwb_area_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_polygons_area_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_polygons_raster_mean_strips, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_polygons_raster_rows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -129,6 +129,11 @@ void lb_inputs_destroy(lb_inputs *in)
     free(in);
 }
 
+const double *lb_inputs_window(const lb_inputs *in)
+{
+    return in->has_window ? in->window : NULL;
+}
+
 void lb_inputs_set_window(lb_inputs *in, const double window[4])
 {
     in->has_window = window != NULL;

@@ -23,6 +23,8 @@ void lb_inputs_destroy(lb_inputs *in);
  * raster over a small study area costs the memory of that area (lb_raster_read_window). Set it
  * before the first raster is read: rasters already cached keep their extent. */
 void lb_inputs_set_window(lb_inputs *in, const double window[4]);
+/* The window set with lb_inputs_set_window(), or NULL. */
+const double *lb_inputs_window(const lb_inputs *in);
 
 /* Free the rasters read from input @p name (every band and resampling): a run calls this after
  * the last indicator that uses them, so that a national run holds one raster at a time. A later

@@ -591,10 +591,96 @@ static lb_status raster_means(lb_ctx *ctx, const lb_band *r, lb_area *a, double 
     return LB_OK;
 }
 
+/* Pixels per strip of a raster read strip by strip (8 MB of doubles; whole file blocks). */
+#define STRIP_PIXELS ((size_t)1 << 20)
+
+/* raster_means() without holding the raster: the band is read in strips of rows, north to
+ * south, and every unit's sums advance over its coverage entries in the strip. A unit's entries
+ * are in ascending cell order and strips follow that order, so each unit adds the same terms in
+ * the same order as covered_mean() over the whole raster: the same bits, for any number of
+ * threads. *done = 0 (nothing computed) when the raster is not read pixel for pixel (warped). */
+static lb_status raster_means_rows(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out,
+                                   int *done)
+{
+    *done = 0;
+    const lb_source *src = lb_inputs_source(ctx, a->in, ind->layer);
+    if (!src)
+        return LB_ERR_ARG;
+    if (lb_inputs_files(a->in, ind->layer) > 1) /* the whole read says what is wrong */
+        return LB_OK;
+    lb_band_rows *rr = NULL;
+    lb_status st = lb_raster_rows_open(ctx, src, ind->band, lb_inputs_window(a->in), &rr);
+    if (st != LB_OK || !rr)
+        return st;
+    const lb_grid *g = lb_raster_rows_grid(rr);
+    const lb_layer_cover *cov = NULL;
+    size_t n = a->units->n, nx = (size_t)g->nx, n_nodata = 0;
+    double *sw = calloc(n ? n : 1, sizeof(double)), *sv = calloc(n ? n : 1, sizeof(double));
+    size_t *cur = malloc((n ? n : 1) * sizeof(size_t));
+    double *v = NULL;
+    if (!sw || !sv || !cur) {
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    st = lb_inputs_coverage(ctx, a->in, a->units_name, g, &cov);
+    if (st != LB_OK)
+        goto done;
+    memcpy(cur, cov->off, n * sizeof(size_t));
+    int h = 0, h_max = 1;
+    for (int row = 0; row < g->ny; row += h) { /* the first strip may be short of a block */
+        h = lb_raster_rows_strip(rr, row, STRIP_PIXELS);
+        h_max = h > h_max ? h : h_max;
+    }
+    v = malloc((size_t)h_max * nx * sizeof(double));
+    if (!v) {
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (int row = 0; row < g->ny; row += h) {
+        h = lb_raster_rows_strip(rr, row, STRIP_PIXELS);
+        st = lb_raster_rows_read(ctx, rr, row, h, v, &n_nodata);
+        if (st != LB_OK)
+            goto done;
+        size_t lo = (size_t)row * nx, hi = lo + (size_t)h * nx;
+        ptrdiff_t nu = (ptrdiff_t)n;
+#pragma omp parallel for schedule(static) num_threads(lb_ctx_threads(ctx))
+        for (ptrdiff_t u = 0; u < nu; u++) {
+            size_t k = cur[u], end = cov->off[u + 1];
+            double w = sw[u], s = sv[u];
+            for (; k < end && cov->cell[k] < hi; k++) {
+                double x = v[cov->cell[k] - lo];
+                if (isnan(x))
+                    continue;
+                w += cov->frac[k];
+                s += cov->frac[k] * x;
+            }
+            cur[u] = k;
+            sw[u] = w;
+            sv[u] = s;
+        }
+    }
+    for (size_t u = 0; u < n; u++)
+        out[u] = sw[u] > 0.0 ? sv[u] / sw[u] : NAN;
+    *done = 1;
+done:
+    free(v);
+    free(cur);
+    free(sv);
+    free(sw);
+    lb_raster_rows_close(rr);
+    return st;
+}
+
 static lb_status eval_raster(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double radius_m,
                              double *out)
 {
     const lb_band *r = NULL;
+    if (radius_m <= 0.0) {
+        int done = 0;
+        lb_status st = raster_means_rows(ctx, ind, a, out, &done);
+        if (st != LB_OK || done)
+            return st;
+    }
     lb_status st = lb_inputs_raster_resampled(ctx, a->in, ind->layer, ind->band,
                                               ind->resampling == LB_RESAMPLE_NEAREST, &r);
     if (st == LB_OK && radius_m <= 0.0)

@@ -88,13 +88,42 @@ static void pixel_window(const double gt[6], int nx, int ny, const double *win, 
     *c0 = (int)u0, *c1 = (int)u1, *r0 = (int)v0, *r1 = (int)v1;
 }
 
+/* Read the @p nx × @p ny pixels of band @p b (band number @p band of @p src, for messages) from
+ * column @p c0, row @p r0 into @p v as doubles, nodata and non-finite values as NaN, adding their
+ * number to *n_nodata. */
+static lb_status read_rows(lb_ctx *ctx, const lb_source *src, GDALRasterBandH b, int band, int c0,
+                           int r0, int nx, int ny, double *v, size_t *n_nodata)
+{
+    lb_cpl_capture cap;
+    lb_io_cpl_begin(&cap);
+    CPLErr e = GDALRasterIO(b, GF_Read, c0, r0, nx, ny, v, nx, ny, GDT_Float64, 0, 0);
+    lb_io_cpl_end(&cap);
+    if (e != CE_None) {
+        /* A file whose header survived but whose pixel data did not (a cut-off copy or
+         * download) fails here, not at open: say what that usually means. */
+        return lb_ctx_error(ctx, LB_ERR_IO,
+                            "raster input '%s': reading '%s' band %d failed; the file is damaged "
+                            "or truncated (%s); copy or write it again",
+                            src->name, src->path, band, cap.msg);
+    }
+    int has_nodata = 0;
+    double nodata = GDALGetRasterNoDataValue(b, &has_nodata);
+    size_t n = (size_t)nx * (size_t)ny;
+    for (size_t i = 0; i < n; i++) {
+        if ((has_nodata && (v[i] == nodata || (isnan(nodata) && isnan(v[i])))) || !isfinite(v[i])) {
+            v[i] = NAN;
+            (*n_nodata)++;
+        }
+    }
+    return LB_OK;
+}
+
 /* Read the pixels of band @p band of @p ds (north-up, square pixels, geotransform @p gt) that
  * window @p win touches (NULL: all) into a new raster on the same pixel lattice. */
 static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, int ds_band,
                            int band, const double gt[6], const double *win, lb_band **out)
 {
     lb_status st = LB_OK;
-    lb_cpl_capture cap;
     lb_band *r = calloc(1, sizeof(*r));
     if (!r)
         return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
@@ -126,28 +155,9 @@ static lb_status read_band(lb_ctx *ctx, const lb_source *src, GDALDatasetH ds, i
         goto fail;
     }
     GDALRasterBandH b = GDALGetRasterBand(ds, ds_band);
-    lb_io_cpl_begin(&cap);
-    CPLErr e = GDALRasterIO(b, GF_Read, c0, r0, r->grid.nx, r->grid.ny, r->v, r->grid.nx,
-                            r->grid.ny, GDT_Float64, 0, 0);
-    lb_io_cpl_end(&cap);
-    if (e != CE_None) {
-        /* A file whose header survived but whose pixel data did not (a cut-off copy or
-         * download) fails here, not at open: say what that usually means. */
-        st = lb_ctx_error(ctx, LB_ERR_IO,
-                          "raster input '%s': reading '%s' band %d failed; the file is damaged or "
-                          "truncated (%s); copy or write it again",
-                          src->name, src->path, band, cap.msg);
+    st = read_rows(ctx, src, b, band, c0, r0, r->grid.nx, r->grid.ny, r->v, &r->n_nodata);
+    if (st != LB_OK)
         goto fail;
-    }
-    int has_nodata = 0;
-    double nodata = GDALGetRasterNoDataValue(b, &has_nodata);
-    for (size_t i = 0; i < n; i++) {
-        if ((has_nodata && (r->v[i] == nodata || (isnan(nodata) && isnan(r->v[i])))) ||
-            !isfinite(r->v[i])) {
-            r->v[i] = NAN;
-            r->n_nodata++;
-        }
-    }
     *out = r;
     return LB_OK;
 fail:
@@ -286,8 +296,12 @@ lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, 
     return lb_raster_read_window(ctx, src, band, nearest, NULL, out);
 }
 
-lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
-                                const double *window, lb_band **out)
+/* Open @p src and check its band @p band, CRS and georeferencing: *native = 1 when it is on a
+ * north-up RD grid with square pixels (geotransform in @p gt, read pixel for pixel), 0 when it
+ * must be warped (*s_srs_out: its CRS, released by the caller). *ds_out is closed by the caller
+ * (on success only). */
+static lb_status open_checked(lb_ctx *ctx, const lb_source *src, int band, GDALDatasetH *ds_out,
+                              OGRSpatialReferenceH *s_srs_out, int *native, double gt[6])
 {
     lb_io_gdal_init();
     struct stat sb;
@@ -317,34 +331,56 @@ lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int
                             src->name, src->path, cap.msg);
     lb_status st = LB_OK;
     OGRSpatialReferenceH s_srs = NULL, rd = NULL;
-    GDALDatasetH warped = NULL;
-    double gt[6];
     int nb = GDALGetRasterCount(ds);
     if (band < 1 || band > nb) {
         st = lb_ctx_error(ctx, LB_ERR_DATA, "raster input '%s' ('%s') has %d band(s), no band %d",
                           src->name, src->path, nb, band);
-        goto cleanup;
+        goto fail;
     }
     st = source_srs(ctx, src, ds, &s_srs);
     if (st != LB_OK)
-        goto cleanup;
+        goto fail;
     rd = lb_srs_rd(ctx);
     if (!rd) {
         st = LB_ERR_CRS;
-        goto cleanup;
+        goto fail;
     }
     int has_gt = GDALGetGeoTransform(ds, gt) == CE_None;
     /* RD already, north-up with square pixels: read as is, pixel for pixel. */
-    if (has_gt && OSRIsSame(s_srs, rd) && gt[2] == 0.0 && gt[4] == 0.0 && gt[5] < 0.0 &&
-        fabs(gt[1] + gt[5]) <= 1e-9 * gt[1]) {
-        st = read_band(ctx, src, ds, band, band, gt, window, out);
-        goto cleanup;
-    }
-    if (!has_gt && GDALGetGCPCount(ds) == 0) {
+    *native = has_gt && OSRIsSame(s_srs, rd) && gt[2] == 0.0 && gt[4] == 0.0 && gt[5] < 0.0 &&
+              fabs(gt[1] + gt[5]) <= 1e-9 * gt[1];
+    if (!*native && !has_gt && GDALGetGCPCount(ds) == 0) {
         st =
             lb_ctx_error(ctx, LB_ERR_DATA,
                          "raster input '%s' ('%s') has no georeferencing (no geotransform or GCPs)",
                          src->name, src->path);
+        goto fail;
+    }
+    OSRRelease(rd);
+    *ds_out = ds;
+    *s_srs_out = s_srs;
+    return LB_OK;
+fail:
+    if (rd)
+        OSRRelease(rd);
+    if (s_srs)
+        OSRRelease(s_srs);
+    GDALClose(ds);
+    return st;
+}
+
+lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
+                                const double *window, lb_band **out)
+{
+    GDALDatasetH ds = NULL, warped = NULL;
+    OGRSpatialReferenceH s_srs = NULL;
+    int native = 0;
+    double gt[6];
+    lb_status st = open_checked(ctx, src, band, &ds, &s_srs, &native, gt);
+    if (st != LB_OK)
+        return st;
+    if (native) {
+        st = read_band(ctx, src, ds, band, band, gt, window, out);
         goto cleanup;
     }
     /* Any other CRS or pixel layout: warp to RD in memory. */
@@ -360,10 +396,98 @@ lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int
 cleanup:
     if (warped)
         GDALClose(warped);
-    if (rd)
-        OSRRelease(rd);
     if (s_srs)
         OSRRelease(s_srs);
     GDALClose(ds);
     return st;
+}
+
+/* ---- reading by strips of rows ----------------------------------------------------------- */
+
+struct lb_band_rows {
+    const lb_source *src;
+    int band;
+    GDALDatasetH ds;
+    GDALRasterBandH b;
+    int c0, r0;   /* the window's first column and row in the file */
+    int block_y;  /* the file's block height */
+    lb_grid grid; /* the window's pixel grid */
+};
+
+lb_status lb_raster_rows_open(lb_ctx *ctx, const lb_source *src, int band, const double *window,
+                              lb_band_rows **out)
+{
+    *out = NULL;
+    GDALDatasetH ds = NULL;
+    OGRSpatialReferenceH s_srs = NULL;
+    int native = 0;
+    double gt[6];
+    lb_status st = open_checked(ctx, src, band, &ds, &s_srs, &native, gt);
+    if (st != LB_OK)
+        return st;
+    if (s_srs)
+        OSRRelease(s_srs);
+    if (!native) {
+        GDALClose(ds);
+        return LB_OK;
+    }
+    lb_band_rows *rr = calloc(1, sizeof(*rr));
+    if (!rr) {
+        GDALClose(ds);
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    }
+    rr->src = src;
+    rr->band = band;
+    rr->ds = ds;
+    rr->b = GDALGetRasterBand(ds, band);
+    int c1, r1, bx = 0, by = 0;
+    pixel_window(gt, GDALGetRasterXSize(ds), GDALGetRasterYSize(ds), window, &rr->c0, &c1, &rr->r0,
+                 &r1);
+    GDALGetBlockSize(rr->b, &bx, &by);
+    rr->block_y = by > 0 ? by : 1;
+    /* the same grid as read_band() gives for this window */
+    rr->grid.nx = c1 - rr->c0;
+    rr->grid.ny = r1 - rr->r0;
+    rr->grid.cell_m = gt[1];
+    rr->grid.x0 = gt[0] + gt[1] * rr->c0;
+    rr->grid.y0 = gt[3] + gt[5] * r1;
+    *out = rr;
+    return LB_OK;
+}
+
+const lb_grid *lb_raster_rows_grid(const lb_band_rows *rr)
+{
+    return &rr->grid;
+}
+
+int lb_raster_rows_strip(const lb_band_rows *rr, int row, size_t max_pixels)
+{
+    /* whole file blocks: a strip ends on a block boundary of the file, so no block is decoded
+     * twice */
+    size_t per_block = (size_t)rr->block_y * (size_t)rr->grid.nx;
+    size_t blocks = per_block ? max_pixels / per_block : 1;
+    if (blocks < 1)
+        blocks = 1;
+    long end = ((long)(rr->r0 + row) / rr->block_y + (long)blocks) * rr->block_y - rr->r0;
+    if (end > rr->grid.ny)
+        end = rr->grid.ny;
+    return (int)(end - row);
+}
+
+lb_status lb_raster_rows_read(lb_ctx *ctx, lb_band_rows *rr, int row, int n_rows, double *v,
+                              size_t *n_nodata)
+{
+    lb_status st = read_rows(ctx, rr->src, rr->b, rr->band, rr->c0, rr->r0 + row, rr->grid.nx,
+                             n_rows, v, n_nodata);
+    /* the rows are read once: do not keep their blocks in GDAL's cache */
+    GDALFlushRasterCache(rr->b);
+    return st;
+}
+
+void lb_raster_rows_close(lb_band_rows *rr)
+{
+    if (!rr)
+        return;
+    GDALClose(rr->ds);
+    free(rr);
 }

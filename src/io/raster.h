@@ -30,6 +30,27 @@ lb_status lb_raster_read_resampled(lb_ctx *ctx, const lb_source *src, int band, 
 lb_status lb_raster_read_window(lb_ctx *ctx, const lb_source *src, int band, int nearest,
                                 const double *window, lb_band **out);
 
+/* A band read strip by strip instead of whole (the zonal means of area mode, which need each
+ * pixel once): only for a raster read pixel for pixel (RD New, north-up, square pixels). */
+typedef struct lb_band_rows lb_band_rows;
+
+/* Open band @p band of @p src over the window @p window (as lb_raster_read_window(): the same
+ * pixel grid, the same values). *out = NULL (and LB_OK) when the raster would be warped: read it
+ * whole then. Errors as lb_raster_read_window(). Closed with lb_raster_rows_close(). */
+lb_status lb_raster_rows_open(lb_ctx *ctx, const lb_source *src, int band, const double *window,
+                              lb_band_rows **out);
+/* The window's pixel grid (row 0 north). */
+const lb_grid *lb_raster_rows_grid(const lb_band_rows *rr);
+/* How many rows from row @p row to read next: whole blocks of the file, about @p max_pixels
+ * pixels (at least one block), not past the last row. */
+int lb_raster_rows_strip(const lb_band_rows *rr, int row, size_t max_pixels);
+/* Read rows [@p row, @p row + @p n_rows) of the window into @p v (n_rows × nx doubles, grid
+ * index order), nodata and non-finite values as NaN, counted into *n_nodata. LB_ERR_IO when
+ * the file cannot be read. */
+lb_status lb_raster_rows_read(lb_ctx *ctx, lb_band_rows *rr, int row, int n_rows, double *v,
+                              size_t *n_nodata);
+void lb_raster_rows_close(lb_band_rows *rr);
+
 /* lb_raster_read_resampled() with bilinear resampling. */
 lb_status lb_raster_read(lb_ctx *ctx, const lb_source *src, int band, lb_band **out);
 
