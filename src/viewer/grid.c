@@ -339,8 +339,8 @@ lb_status lb_viewer_grid_read(lb_ctx *ctx, lb_viewer_data *d)
         lb_vlayer *g = NULL;
         st = lb_vlayer_read(ctx, &src, NULL, &g);
         if (st == LB_OK && g->kind != LB_GEOM_POLYGON)
-            st = lb_ctx_error(ctx, LB_ERR_DATA, "'%s', layer grid: the cells are no polygons",
-                              path);
+            st =
+                lb_ctx_error(ctx, LB_ERR_DATA, "'%s', layer grid: the cells are no polygons", path);
         if (st == LB_OK)
             st = add_groups(ctx, d, g, d->run_dirs[r]);
         lb_vlayer_destroy(g);
