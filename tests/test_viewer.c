@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 #include <math.h>
 #include <ogr_api.h>
+#include <cpl_conv.h>
 #include <ogr_srs_api.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -113,6 +114,61 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The integers of lb_viewer_put_ints' text, decoded here on their own: zigzag values in
+ * 5-bit groups, lowest first, the character's index + 32 when another group follows. */
+static size_t decode_ints(const char *text, size_t len, int64_t *out, size_t cap)
+{
+    static const char alphabet[] =
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+    size_t n = 0;
+    uint64_t v = 0;
+    int shift = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *at = memchr(alphabet, text[i], 64);
+        assert_non_null(at);
+        uint64_t c = (uint64_t)(at - alphabet);
+        v |= (c & 31u) << shift;
+        if (c & 32u) {
+            shift += 5;
+            continue;
+        }
+        assert_true(n < cap);
+        out[n++] = (v & 1u) ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
+        v = 0;
+        shift = 0;
+    }
+    assert_int_equal(shift, 0); /* no unfinished value */
+    return n;
+}
+
+/* A unit's outline ("g" of units.js) as OGR geometry, decoded here on its own: polygons, rings,
+ * points as differences of 1e-6 degree, each ring closed again. */
+static OGRGeometryH outline(const char *g)
+{
+    size_t len = strlen(g), n = 0, i = 0;
+    int64_t *d = malloc((len + 1) * sizeof(int64_t)), x = 0, y = 0;
+    assert_non_null(d);
+    n = decode_ints(g, len, d, len + 1);
+    OGRGeometryH mp = OGR_G_CreateGeometry(wkbMultiPolygon);
+    for (int64_t np = d[i++], p = 0; p < np; p++) {
+        OGRGeometryH poly = OGR_G_CreateGeometry(wkbPolygon);
+        for (int64_t nr = d[i++], r = 0; r < nr; r++) {
+            OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
+            for (int64_t k = 0, npt = d[i++]; k < npt; k++) {
+                x += d[i++];
+                y += d[i++];
+                OGR_G_AddPoint_2D(ring, (double)x / 1e6, (double)y / 1e6);
+            }
+            OGR_G_CloseRings(ring);
+            OGR_G_AddGeometryDirectly(poly, ring);
+        }
+        OGR_G_AddGeometryDirectly(mp, poly);
+    }
+    assert_int_equal(i, n); /* every integer used */
+    free(d);
+    return mp;
+}
+
 /* Every unit-year value of units.js equals the stored double of scores.gpkg's layer buurten,
  * read with OGR; a unit whose value is NULL there has no property. */
 static void test_viewer_values_equal_gpkg(void **state)
@@ -191,10 +247,10 @@ static void test_viewer_label_points_inside(void **state)
     for (size_t i = 0; i < json_object_array_length(features); i++) {
         struct json_object *ft = json_object_array_get_idx(features, i), *p, *g, *lx, *ly;
         json_object_object_get_ex(ft, "properties", &p);
-        json_object_object_get_ex(ft, "geometry", &g);
+        assert_true(json_object_object_get_ex(ft, "g", &g));
         assert_true(json_object_object_get_ex(p, "lx", &lx));
         assert_true(json_object_object_get_ex(p, "ly", &ly));
-        OGRGeometryH poly = OGR_G_CreateGeometryFromJson(json_object_to_json_string(g));
+        OGRGeometryH poly = outline(json_object_get_string(g));
         assert_non_null(poly);
         OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
         OGR_G_SetPoint_2D(pt, 0, json_object_get_double(lx), json_object_get_double(ly));
@@ -274,33 +330,6 @@ static void test_viewer_number_text(void **state)
     /* 5.1234565 is stored as 5.12345649999..., so it rounds down */
     assert_string_equal(mem, "5.123456 0.000000 -4.500000");
     free(mem);
-}
-
-/* The integers of lb_viewer_put_ints' text, decoded here on their own: zigzag values in
- * 5-bit groups, lowest first, the character's index + 32 when another group follows. */
-static size_t decode_ints(const char *text, size_t len, int64_t *out, size_t cap)
-{
-    static const char alphabet[] =
-        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
-    size_t n = 0;
-    uint64_t v = 0;
-    int shift = 0;
-    for (size_t i = 0; i < len; i++) {
-        const char *at = memchr(alphabet, text[i], 64);
-        assert_non_null(at);
-        uint64_t c = (uint64_t)(at - alphabet);
-        v |= (c & 31u) << shift;
-        if (c & 32u) {
-            shift += 5;
-            continue;
-        }
-        assert_true(n < cap);
-        out[n++] = (v & 1u) ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
-        v = 0;
-        shift = 0;
-    }
-    assert_int_equal(shift, 0); /* no unfinished value */
-    return n;
 }
 
 /* Integers through lb_viewer_put_ints and back, small, negative and large. */
@@ -491,6 +520,54 @@ static void test_viewer_grid_chunks(void **state)
     json_object_put(meta);
 }
 
+/* The integer outline of a feature is the GeoJSON outline lb_viewer_write_polygon writes: the
+ * same rings, points and directions, for a polygon with a hole, one whose outer ring rounds
+ * away (it and its hole are dropped), and a multipolygon. */
+static void test_viewer_outline_ints(void **state)
+{
+    (void)state;
+    /* lon/lat: a square with a hole; a ring 1e-7 degree across (rounds to one point) with a
+     * hole; a clockwise square beside the first */
+    double ll[] = {5.0,       52.0,        5.01,  52.0,   5.01,  52.01,  5.0,        52.01,
+                   5.0,       52.0,        5.003, 52.003, 5.003, 52.007, 5.007,      52.007,
+                   5.007,     52.003,      5.003, 52.003, 5.1,   52.1,   5.1000001,  52.1,
+                   5.1000001, 52.1000001,  5.1,   52.1,   5.1,   52.1,   5.10000005, 52.1,
+                   5.1,       52.10000005, 5.1,   52.1,   5.02,  52.0,   5.02,       52.01,
+                   5.03,      52.01,       5.03,  52.0,   5.02,  52.0};
+    size_t ring_start[] = {0, 2, 5}, ring_pt_start[] = {0, 5, 10, 14, 18, 23};
+    int ring_hole[] = {0, 1, 0, 1, 0};
+    lb_vlayer l = {.kind = LB_GEOM_POLYGON,
+                   .n = 2,
+                   .ring_start = ring_start,
+                   .ring_pt_start = ring_pt_start,
+                   .ring_hole = ring_hole,
+                   .ring_xy = ll,
+                   .n_rings = 5};
+    for (size_t f = 0; f < 2; f++) {
+        char *js = NULL, *ints = NULL;
+        size_t jn = 0, in = 0;
+        FILE *a = open_memstream(&js, &jn), *b = open_memstream(&ints, &in);
+        size_t wa = lb_viewer_write_polygon(a, &l, ll, f),
+               wb = lb_viewer_put_polygon_ints(b, &l, ll, f);
+        fclose(a);
+        fclose(b);
+        assert_int_equal(wa, wb);
+        assert_int_equal(wa, f == 0 ? 2 : 1);
+        OGRGeometryH g1 = OGR_G_ForceToMultiPolygon(OGR_G_CreateGeometryFromJson(js)),
+                     g2 = outline(ints);
+        char *w1 = NULL, *w2 = NULL;
+        OGR_G_ExportToWkt(g1, &w1);
+        OGR_G_ExportToWkt(g2, &w2);
+        assert_string_equal(w1, w2); /* the same points in the same order */
+        CPLFree(w1);
+        CPLFree(w2);
+        OGR_G_DestroyGeometry(g1);
+        OGR_G_DestroyGeometry(g2);
+        free(js);
+        free(ints);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_viewer_label_points_inside),
         cmocka_unit_test(test_viewer_refusals),
         cmocka_unit_test(test_viewer_ints_text),
+        cmocka_unit_test(test_viewer_outline_ints),
         cmocka_unit_test(test_viewer_points_locate),
         cmocka_unit_test(test_viewer_grid_chunks),
     };

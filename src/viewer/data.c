@@ -237,9 +237,12 @@ static lb_status write_units(lb_ctx *ctx, const lb_viewer_data *d, const char *p
     FILE *fp = fopen(path, "w");
     if (!fp)
         return lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
-    fputs("/* Written by leefbaar viewer: the units of every year, WGS84, 6 decimals. */\n"
-          "window.LB_UNITS = {\"type\":\"FeatureCollection\",\"features\":[",
-          fp);
+    fputs(
+        "/* Written by leefbaar viewer: the units of every year; each outline (\"g\") in WGS84 as\n"
+        " * integers of 1e-6 degree, differences from the previous point, in the text of\n"
+        " * lb_viewer_put_ints (src/viewer/shape.c), which app.js decodes into GeoJSON. */\n"
+        "window.LB_UNITS = {\"type\":\"FeatureCollection\",\"features\":[",
+        fp);
     size_t n = 0;
     for (size_t u = 0; u < s->n_units; u++) {
         if (!s->geom || s->geom_row[u] == SIZE_MAX || !isfinite(d->label[2 * u]))
@@ -262,9 +265,9 @@ static lb_status write_units(lb_ctx *ctx, const lb_viewer_data *d, const char *p
                 put_value(fp, outcome_code(s, k), s->years[t], lb_scoreset_value(s, t, k, u));
             put_value(fp, "weight", s->years[t], s->weight[t * s->n_units + u]);
         }
-        fputs("},\"geometry\":", fp);
-        lb_viewer_write_polygon(fp, s->geom, d->lonlat, s->geom_row[u]);
-        fputc('}', fp);
+        fputs("},\"g\":\"", fp);
+        lb_viewer_put_polygon_ints(fp, s->geom, d->lonlat, s->geom_row[u]);
+        fputs("\"}", fp);
         n++;
     }
     fputs("\n]};\n", fp);

@@ -134,13 +134,20 @@ static size_t round_ring(const lb_vlayer *l, const double *lonlat, size_t r, int
     return n;
 }
 
-static void put_ring(FILE *fp, const int64_t *pt, size_t n, int want_ccw)
+/* Must closed ring @p pt (n points) be reversed to run counter-clockwise (@p want_ccw 1) or
+ * clockwise (0)? */
+static int must_reverse(const int64_t *pt, size_t n, int want_ccw)
 {
     double area2 = 0.0; /* twice the signed area (in 1e-12 square degrees): > 0 is CCW */
     for (size_t i = 0; i + 1 < n; i++)
         area2 += (double)pt[2 * i] * (double)pt[2 * i + 3] -
                  (double)pt[2 * i + 2] * (double)pt[2 * i + 1];
-    int reverse = (area2 > 0.0) != want_ccw;
+    return (area2 > 0.0) != want_ccw;
+}
+
+static void put_ring(FILE *fp, const int64_t *pt, size_t n, int want_ccw)
+{
+    int reverse = must_reverse(pt, n, want_ccw);
     fputc('[', fp);
     for (size_t k = 0; k < n; k++) {
         size_t i = reverse ? n - 1 - k : k;
@@ -289,6 +296,55 @@ void lb_viewer_put_ints(FILE *fp, const int64_t *v, size_t n)
             fputc(alphabet[g + (z ? 32u : 0u)], fp);
         } while (z);
     }
+}
+
+size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lonlat, size_t f)
+{
+    size_t r0 = l->ring_start[f], r1 = l->ring_start[f + 1], max_pts = 0, all_pts = 0;
+    for (size_t r = r0; r < r1; r++) {
+        size_t np = l->ring_pt_start[r + 1] - l->ring_pt_start[r];
+        max_pts = np > max_pts ? np : max_pts;
+        all_pts += np + 1;
+    }
+    int64_t *pt = malloc((2 * max_pts + 2) * sizeof(int64_t)),
+            *buf = malloc((2 * all_pts + 2 * (r1 - r0) + 1) * sizeof(int64_t));
+    if (!pt || !buf) {
+        free(pt);
+        free(buf);
+        return 0;
+    }
+    /* The same rings as lb_viewer_write_polygon, in the same order and direction. */
+    size_t nb = 1, poly_at = SIZE_MAX, written = 0;
+    int64_t px = 0, py = 0;
+    buf[0] = 0;
+    for (size_t r = r0; r < r1; r++) {
+        size_t n = round_ring(l, lonlat, r, pt);
+        if (!l->ring_hole[r]) {
+            poly_at = SIZE_MAX;
+            if (n < 4)
+                continue;
+            buf[0]++;
+            poly_at = nb;
+            buf[nb++] = 0;
+        } else if (poly_at == SIZE_MAX || n < 4) {
+            continue;
+        }
+        buf[poly_at]++;
+        int reverse = must_reverse(pt, n, !l->ring_hole[r]);
+        buf[nb++] = (int64_t)(n - 1); /* the closing point is the first again */
+        for (size_t k = 0; k + 1 < n; k++) {
+            size_t i = reverse ? n - 1 - k : k;
+            buf[nb++] = pt[2 * i] - px;
+            buf[nb++] = pt[2 * i + 1] - py;
+            px = pt[2 * i];
+            py = pt[2 * i + 1];
+        }
+        written++;
+    }
+    lb_viewer_put_ints(fp, buf, nb);
+    free(buf);
+    free(pt);
+    return written;
 }
 
 void lb_viewer_format_number(double v, char *buf, size_t n)

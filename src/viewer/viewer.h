@@ -146,6 +146,13 @@ int64_t lb_viewer_fixed(double v);
 #define LB_VIEWER_INT_ALPHABET "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 void lb_viewer_put_ints(FILE *fp, const int64_t *v, size_t n);
 
+/* Feature @p f of @p l as lb_viewer_write_polygon writes it (the same rings, rounded, in the
+ * same order and direction), as lb_viewer_put_ints text: the number of polygons; per polygon
+ * the number of rings; per ring the number of points without the closing one, then each
+ * point's lon and lat in 1e-6 degree as differences from the previous point of the feature
+ * (the first from 0, 0). app.js decodes it (decodeGeometry). Returns the rings written. */
+size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lonlat, size_t f);
+
 /* Write the viewer folder's data scripts into @p dir/data (meta.js, units.js, grid and
  * waterbed scripts). */
 lb_status lb_viewer_write_data(lb_ctx *ctx, const lb_viewer_data *d, const char *dir);

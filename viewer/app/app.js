@@ -38,6 +38,55 @@
   }
 
   var DEC = META.decimals;
+
+  var ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
+  var DIGIT = {};
+  for (var ai = 0; ai < ALPHABET.length; ai++) DIGIT[ALPHABET.charCodeAt(ai)] = ai;
+
+  /* The integers of lb_viewer_put_ints' text (src/viewer/shape.c): zigzag values in 5-bit
+   * groups, lowest first, bit 5 set when another group follows. */
+  function decodeInts(text) {
+    var out = [], v = 0, mul = 1;
+    for (var i = 0; i < text.length; i++) {
+      var c = DIGIT[text.charCodeAt(i)];
+      if (c === undefined) throw new Error('lbViewer: bad character in the grid data');
+      v += (c & 31) * mul;
+      if (c & 32) { mul *= 32; continue; }
+      out.push(v % 2 ? -(v + 1) / 2 : v / 2);
+      v = 0;
+      mul = 1;
+    }
+    return out;
+  }
+
+  /* A unit's outline from the text of lb_viewer_put_polygon_ints: polygons, rings, points
+   * as differences of 1e-6 degree; the closing point added. x / 1e6 is the very double the
+   * 6-decimal text of the same point reads as. */
+  function decodeGeometry(text) {
+    var d = decodeInts(text), i = 0, x = 0, y = 0, polys = [];
+    for (var np = d[i++], p = 0; p < np; p++) {
+      var rings = [];
+      for (var nr = d[i++], r = 0; r < nr; r++) {
+        var ring = [];
+        for (var n = d[i++], k = 0; k < n; k++) {
+          x += d[i++];
+          y += d[i++];
+          ring.push([x / 1e6, y / 1e6]);
+        }
+        ring.push(ring[0]);
+        rings.push(ring);
+      }
+      polys.push(rings);
+    }
+    return polys.length === 1 ? { type: 'Polygon', coordinates: polys[0] }
+                              : { type: 'MultiPolygon', coordinates: polys };
+  }
+  UNITS.features.forEach(function (f) {
+    if (typeof f.g === 'string') {
+      f.geometry = decodeGeometry(f.g);
+      delete f.g;
+    }
+  });
   var WB = window.LB_WATERBED;
   if (WB) {
     /* the zones as a view of their own: their categories, labels and colours are the waterbed
@@ -510,26 +559,6 @@
    * (one script per gemeente and year, META.grids) whose cells meet the view are loaded: a
    * national run's 449,000 cells are never loaded whole. */
   var GRID_MINZOOM = 11;
-  var ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
-  var DIGIT = {};
-  for (var ai = 0; ai < ALPHABET.length; ai++) DIGIT[ALPHABET.charCodeAt(ai)] = ai;
-
-  /* The integers of lb_viewer_put_ints' text (src/viewer/shape.c): zigzag values in 5-bit
-   * groups, lowest first, bit 5 set when another group follows. */
-  function decodeInts(text) {
-    var out = [], v = 0, mul = 1;
-    for (var i = 0; i < text.length; i++) {
-      var c = DIGIT[text.charCodeAt(i)];
-      if (c === undefined) throw new Error('lbViewer: bad character in the grid data');
-      v += (c & 31) * mul;
-      if (c & 32) { mul *= 32; continue; }
-      out.push(v % 2 ? -(v + 1) / 2 : v / 2);
-      v = 0;
-      mul = 1;
-    }
-    return out;
-  }
-
   var gridFeatures = {}; /* chunk key -> GeoJSON features, decoded once */
   var gridShown = [];    /* the chunk keys in the grid source now */
 
