@@ -17,6 +17,9 @@
 #include <json-c/json.h>
 #include <math.h>
 #include <ogr_api.h>
+#include <cpl_conv.h>
+#include <ogr_srs_api.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +114,61 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The integers of lb_viewer_put_ints' text, decoded here on their own: zigzag values in
+ * 5-bit groups, lowest first, the character's index + 32 when another group follows. */
+static size_t decode_ints(const char *text, size_t len, int64_t *out, size_t cap)
+{
+    static const char alphabet[] =
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+    size_t n = 0;
+    uint64_t v = 0;
+    int shift = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *at = memchr(alphabet, text[i], 64);
+        assert_non_null(at);
+        uint64_t c = (uint64_t)(at - alphabet);
+        v |= (c & 31u) << shift;
+        if (c & 32u) {
+            shift += 5;
+            continue;
+        }
+        assert_true(n < cap);
+        out[n++] = (v & 1u) ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
+        v = 0;
+        shift = 0;
+    }
+    assert_int_equal(shift, 0); /* no unfinished value */
+    return n;
+}
+
+/* A unit's outline ("g" of units.js) as OGR geometry, decoded here on its own: polygons, rings,
+ * points as differences of 1e-6 degree, each ring closed again. */
+static OGRGeometryH outline(const char *g)
+{
+    size_t len = strlen(g), n = 0, i = 0;
+    int64_t *d = malloc((len + 1) * sizeof(int64_t)), x = 0, y = 0;
+    assert_non_null(d);
+    n = decode_ints(g, len, d, len + 1);
+    OGRGeometryH mp = OGR_G_CreateGeometry(wkbMultiPolygon);
+    for (int64_t np = d[i++], p = 0; p < np; p++) {
+        OGRGeometryH poly = OGR_G_CreateGeometry(wkbPolygon);
+        for (int64_t nr = d[i++], r = 0; r < nr; r++) {
+            OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
+            for (int64_t k = 0, npt = d[i++]; k < npt; k++) {
+                x += d[i++];
+                y += d[i++];
+                OGR_G_AddPoint_2D(ring, (double)x / 1e6, (double)y / 1e6);
+            }
+            OGR_G_CloseRings(ring);
+            OGR_G_AddGeometryDirectly(poly, ring);
+        }
+        OGR_G_AddGeometryDirectly(mp, poly);
+    }
+    assert_int_equal(i, n); /* every integer used */
+    free(d);
+    return mp;
+}
+
 /* Every unit-year value of units.js equals the stored double of scores.gpkg's layer buurten,
  * read with OGR; a unit whose value is NULL there has no property. */
 static void test_viewer_values_equal_gpkg(void **state)
@@ -189,10 +247,10 @@ static void test_viewer_label_points_inside(void **state)
     for (size_t i = 0; i < json_object_array_length(features); i++) {
         struct json_object *ft = json_object_array_get_idx(features, i), *p, *g, *lx, *ly;
         json_object_object_get_ex(ft, "properties", &p);
-        json_object_object_get_ex(ft, "geometry", &g);
+        assert_true(json_object_object_get_ex(ft, "g", &g));
         assert_true(json_object_object_get_ex(p, "lx", &lx));
         assert_true(json_object_object_get_ex(p, "ly", &ly));
-        OGRGeometryH poly = OGR_G_CreateGeometryFromJson(json_object_to_json_string(g));
+        OGRGeometryH poly = outline(json_object_get_string(g));
         assert_non_null(poly);
         OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
         OGR_G_SetPoint_2D(pt, 0, json_object_get_double(lx), json_object_get_double(ly));
@@ -274,6 +332,242 @@ static void test_viewer_number_text(void **state)
     free(mem);
 }
 
+/* Integers through lb_viewer_put_ints and back, small, negative and large. */
+static void test_viewer_ints_text(void **state)
+{
+    (void)state;
+    static const int64_t v[] = {
+        0,  -1, 1,       15,       16,       -16,           -17,
+        31, 32, 1000000, -5123456, 52123456, INT64_MAX / 4, -(INT64_MAX / 4),
+        2,  -2};
+    enum { N = sizeof(v) / sizeof(v[0]) };
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&mem, &len);
+    lb_viewer_put_ints(fp, v, N);
+    fclose(fp);
+    assert_null(strpbrk(mem, "\"\\<>'")); /* safe in a JavaScript string */
+    int64_t back[N + 1];
+    assert_int_equal(decode_ints(mem, len, back, N + 1), N);
+    for (size_t i = 0; i < N; i++)
+        assert_true(back[i] == v[i]);
+    /* 0 and -1 take one character, 16 two */
+    free(mem);
+    fp = open_memstream(&mem, &len);
+    lb_viewer_put_ints(fp, v, 3);
+    fclose(fp);
+    assert_int_equal(len, 3);
+    free(mem);
+}
+
+/* lb_viewer_points_locate against OGR's Contains on a square with a hole and a triangle
+ * beside it, over a lattice of points that includes points in the hole and outside both. */
+static void test_viewer_points_locate(void **state)
+{
+    (void)state;
+    double xy[] = {0,  0, 10, 0, 10, 10, 0,  10, 0, 0, /* square */
+                   3,  3, 3,  7, 7,  7,  7,  3,  3, 3, /* its hole */
+                   10, 0, 20, 0, 10, 10, 10, 0};       /* triangle */
+    size_t ring_start[] = {0, 2, 3}, ring_pt_start[] = {0, 5, 10, 14};
+    int ring_hole[] = {0, 1, 0};
+    lb_vlayer l = {.kind = LB_GEOM_POLYGON,
+                   .n = 2,
+                   .ring_start = ring_start,
+                   .ring_pt_start = ring_pt_start,
+                   .ring_hole = ring_hole,
+                   .ring_xy = xy,
+                   .n_rings = 3};
+    OGRGeometryH poly[2];
+    char *wkt0 = "POLYGON ((0 0,10 0,10 10,0 10,0 0),(3 3,3 7,7 7,7 3,3 3))",
+         *wkt1 = "POLYGON ((10 0,20 0,10 10,10 0))";
+    assert_int_equal(OGR_G_CreateFromWkt(&wkt0, NULL, &poly[0]), OGRERR_NONE);
+    assert_int_equal(OGR_G_CreateFromWkt(&wkt1, NULL, &poly[1]), OGRERR_NONE);
+    enum { NX = 45, NY = 25 };
+    double pts[2 * NX * NY];
+    size_t feat[NX * NY], n_in[3] = {0, 0, 0};
+    for (size_t j = 0; j < NY; j++)
+        for (size_t i = 0; i < NX; i++) {
+            pts[2 * (j * NX + i)] = -1.25 + 0.5 * (double)i;
+            pts[2 * (j * NX + i) + 1] = -1.25 + 0.5 * (double)j;
+        }
+    assert_true(lb_viewer_points_locate(&l, pts, NX * NY, feat));
+    for (size_t k = 0; k < NX * NY; k++) {
+        OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_SetPoint_2D(pt, 0, pts[2 * k], pts[2 * k + 1]);
+        size_t want = OGR_G_Contains(poly[0], pt) ? 0 : OGR_G_Contains(poly[1], pt) ? 1 : SIZE_MAX;
+        OGR_G_DestroyGeometry(pt);
+        if (feat[k] != want)
+            fail_msg("point (%g, %g): feature %zu, OGR says %zu", pts[2 * k], pts[2 * k + 1],
+                     feat[k], want);
+        n_in[want == SIZE_MAX ? 2 : want]++;
+    }
+    assert_true(n_in[0] > 100 && n_in[1] > 50 && n_in[2] > 100);
+    OGR_G_DestroyGeometry(poly[0]);
+    OGR_G_DestroyGeometry(poly[1]);
+}
+
+/* The grid chunks of the demo's score run against scores.gpkg's layer grid read with OGR:
+ * per year, every cell is in exactly one chunk, the chunks' counts add up to the layer's and
+ * META.grids says the same; each cell's values are the stored doubles, and its corners,
+ * decoded, are the cell's RD corners transformed by OSR within the quantization step. */
+static void test_viewer_grid_chunks(void **state)
+{
+    fixture *f = *state;
+    if (!f)
+        skip();
+    const char *runs[] = {f->score};
+    assert_int_equal(lb_viewer_exec(f->ctx, runs, 1, f->viewer, f->lib, 1, NULL), LB_OK);
+    char path[600];
+    snprintf(path, sizeof(path), "%s/data/meta.js", f->viewer);
+    struct json_object *meta = script_json(path, "LB_META"), *grids;
+    assert_true(json_object_object_get_ex(meta, "grids", &grids));
+    size_t n_chunks = json_object_array_length(grids);
+    assert_true(n_chunks >= 2);
+
+    GDALAllRegister();
+    snprintf(path, sizeof(path), "%s/scores.gpkg", f->score);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH lyr = GDALDatasetGetLayerByName(ds, "grid");
+    assert_non_null(lyr);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    OGRSpatialReferenceH rd = OSRNewSpatialReference(NULL), wgs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(rd, 28992);
+    OSRImportFromEPSG(wgs, 4326);
+    OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
+    OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(rd, wgs);
+    assert_non_null(ct);
+    static const char *const cols[] = {"lbm", "afw", "won", "pub", "vrz", "bev", "soc", "vei"};
+    enum { N_COLS = sizeof(cols) / sizeof(cols[0]) };
+
+    /* every chunk: decoded, each cell looked up in the layer by cell id and year */
+    size_t total = 0, checked = 0;
+    struct json_object *seen = json_object_new_object();
+    for (size_t c = 0; c < n_chunks; c++) {
+        struct json_object *g = json_object_array_get_idx(grids, c), *file, *cells, *year;
+        json_object_object_get_ex(g, "file", &file);
+        json_object_object_get_ex(g, "cells", &cells);
+        json_object_object_get_ex(g, "year", &year);
+        snprintf(path, sizeof(path), "%s/%s", f->viewer, json_object_get_string(file));
+        char *text = slurp(path, NULL);
+        assert_non_null(text);
+        char *start = strstr(text, "] = ");
+        assert_non_null(start);
+        char *end = strstr(start, ";\n");
+        assert_non_null(end);
+        *end = '\0';
+        struct json_object *chunk = json_tokener_parse(start + 4), *corners, *ids, *values, *n;
+        assert_non_null(chunk);
+        json_object_object_get_ex(chunk, "n", &n);
+        json_object_object_get_ex(chunk, "corners", &corners);
+        json_object_object_get_ex(chunk, "cell", &ids);
+        json_object_object_get_ex(chunk, "values", &values);
+        size_t nc = (size_t)json_object_get_int64(n);
+        assert_int_equal(nc, json_object_get_int64(cells));
+        assert_int_equal(json_object_array_length(ids), nc);
+        int64_t *q = malloc((8 * nc + 1) * sizeof(int64_t));
+        assert_int_equal(decode_ints(json_object_get_string(corners),
+                                     (size_t)json_object_get_string_len(corners), q, 8 * nc + 1),
+                         8 * nc);
+        for (size_t k = 2; k < 8 * nc; k++)
+            q[k] += q[k - 2]; /* differences from the previous corner */
+        for (size_t i = 0; i < nc; i++) {
+            const char *id = json_object_get_string(json_object_array_get_idx(ids, i));
+            char key[64];
+            snprintf(key, sizeof(key), "%s/%d", id, json_object_get_int(year));
+            assert_false(json_object_object_get_ex(seen, key, NULL)); /* in one chunk only */
+            json_object_object_add(seen, key, NULL);
+            char where[128];
+            snprintf(where, sizeof(where), "cell_id = '%s' AND year = %d", id,
+                     json_object_get_int(year));
+            OGR_L_SetAttributeFilter(lyr, where);
+            OGRFeatureH ft = OGR_L_GetNextFeature(lyr);
+            assert_non_null(ft);
+            for (size_t k = 0; k < N_COLS; k++) {
+                struct json_object *arr, *v;
+                assert_true(json_object_object_get_ex(values, cols[k], &arr));
+                v = json_object_array_get_idx(arr, i);
+                int fi = OGR_FD_GetFieldIndex(defn, cols[k]);
+                if (!OGR_F_IsFieldSetAndNotNull(ft, fi))
+                    assert_null(v);
+                else
+                    assert_true(json_object_get_double(v) == OGR_F_GetFieldAsDouble(ft, fi));
+            }
+            OGREnvelope e;
+            OGR_G_GetEnvelope(OGR_F_GetGeometryRef(ft), &e);
+            double x[4] = {e.MinX, e.MaxX, e.MaxX, e.MinX}, y[4] = {e.MinY, e.MinY, e.MaxY, e.MaxY};
+            assert_true(OCTTransform(ct, 4, x, y, NULL));
+            for (size_t k = 0; k < 4; k++) {
+                assert_true(fabs((double)q[8 * i + 2 * k] / 1e6 - x[k]) <= 0.6e-6);
+                assert_true(fabs((double)q[8 * i + 2 * k + 1] / 1e6 - y[k]) <= 0.6e-6);
+            }
+            OGR_F_Destroy(ft);
+            checked++;
+        }
+        total += nc;
+        free(q);
+        json_object_put(chunk);
+        free(text);
+    }
+    OGR_L_SetAttributeFilter(lyr, NULL);
+    assert_int_equal(total, OGR_L_GetFeatureCount(lyr, 1));
+    assert_int_equal(checked, total);
+    OCTDestroyCoordinateTransformation(ct);
+    OSRDestroySpatialReference(rd);
+    OSRDestroySpatialReference(wgs);
+    GDALClose(ds);
+    json_object_put(seen);
+    json_object_put(meta);
+}
+
+/* The integer outline of a feature is the GeoJSON outline lb_viewer_write_polygon writes: the
+ * same rings, points and directions, for a polygon with a hole, one whose outer ring rounds
+ * away (it and its hole are dropped), and a multipolygon. */
+static void test_viewer_outline_ints(void **state)
+{
+    (void)state;
+    /* lon/lat: a square with a hole; a ring 1e-7 degree across (rounds to one point) with a
+     * hole; a clockwise square beside the first */
+    double ll[] = {5.0,       52.0,        5.01,  52.0,   5.01,  52.01,  5.0,        52.01,
+                   5.0,       52.0,        5.003, 52.003, 5.003, 52.007, 5.007,      52.007,
+                   5.007,     52.003,      5.003, 52.003, 5.1,   52.1,   5.1000001,  52.1,
+                   5.1000001, 52.1000001,  5.1,   52.1,   5.1,   52.1,   5.10000005, 52.1,
+                   5.1,       52.10000005, 5.1,   52.1,   5.02,  52.0,   5.02,       52.01,
+                   5.03,      52.01,       5.03,  52.0,   5.02,  52.0};
+    size_t ring_start[] = {0, 2, 5}, ring_pt_start[] = {0, 5, 10, 14, 18, 23};
+    int ring_hole[] = {0, 1, 0, 1, 0};
+    lb_vlayer l = {.kind = LB_GEOM_POLYGON,
+                   .n = 2,
+                   .ring_start = ring_start,
+                   .ring_pt_start = ring_pt_start,
+                   .ring_hole = ring_hole,
+                   .ring_xy = ll,
+                   .n_rings = 5};
+    for (size_t f = 0; f < 2; f++) {
+        char *js = NULL, *ints = NULL;
+        size_t jn = 0, in = 0;
+        FILE *a = open_memstream(&js, &jn), *b = open_memstream(&ints, &in);
+        size_t wa = lb_viewer_write_polygon(a, &l, ll, f),
+               wb = lb_viewer_put_polygon_ints(b, &l, ll, f);
+        fclose(a);
+        fclose(b);
+        assert_int_equal(wa, wb);
+        assert_int_equal(wa, f == 0 ? 2 : 1);
+        OGRGeometryH g1 = OGR_G_ForceToMultiPolygon(OGR_G_CreateGeometryFromJson(js)),
+                     g2 = outline(ints);
+        char *w1 = NULL, *w2 = NULL;
+        OGR_G_ExportToWkt(g1, &w1);
+        OGR_G_ExportToWkt(g2, &w2);
+        assert_string_equal(w1, w2); /* the same points in the same order */
+        CPLFree(w1);
+        CPLFree(w2);
+        OGR_G_DestroyGeometry(g1);
+        OGR_G_DestroyGeometry(g2);
+        free(js);
+        free(ints);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +575,10 @@ int main(void)
         cmocka_unit_test(test_viewer_values_equal_gpkg),
         cmocka_unit_test(test_viewer_label_points_inside),
         cmocka_unit_test(test_viewer_refusals),
+        cmocka_unit_test(test_viewer_ints_text),
+        cmocka_unit_test(test_viewer_outline_ints),
+        cmocka_unit_test(test_viewer_points_locate),
+        cmocka_unit_test(test_viewer_grid_chunks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -4,14 +4,17 @@
 // Frame deltas over a scripted pan and zoom (mouse drag and wheel), time to recolour for two
 // switches of view, the WebGL renderer and the load average before and after.
 //
-// node bench.mjs PAGE_URL LABEL   (LB_NODE_MODULES: the node_modules with playwright-core)
+// node bench.mjs PAGE_URL LABEL [LON,LAT,ZOOM[,grid]]   (LB_NODE_MODULES: the node_modules with
+// playwright-core). With a place, the viewer of `leefbaar viewer` is moved there after it is
+// ready (and its 100 m grid switched on with ",grid"; grid_ms is the time until the grid's
+// chunks are loaded and drawn) before the pan and zoom are measured.
 import {createRequire} from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 
 const require = createRequire(path.join(process.env.LB_NODE_MODULES || '.', 'x.js'));
 const {chromium} = require('playwright-core');
-const [url, label] = process.argv.slice(2);
+const [url, label, at] = process.argv.slice(2);
 const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 const q = (a, p) => {
     const s = [...a].sort((x, y) => x - y);
@@ -74,6 +77,20 @@ try {
         const e = gl && gl.getExtension('WEBGL_debug_renderer_info');
         return e ? gl.getParameter(e.UNMASKED_RENDERER_WEBGL) : null;
     });
+    if (at) {
+        const [lon, lat, zoom, grid] = at.split(',');
+        out.at = at;
+        out.grid_ms = r1(await page.evaluate(async ([lon, lat, zoom, grid]) => {
+            const v = window.lbViewer, t = performance.now();
+            v.map.jumpTo({center: [Number(lon), Number(lat)], zoom: Number(zoom)});
+            await new Promise((r) => v.map.once('idle', r));
+            if (grid === 'grid')
+                await v.setGrid(true);
+            return performance.now() - t;
+        }, [lon, lat, zoom, grid]));
+        out.grid_chunks = await page.evaluate(() => window.lbViewer.gridLoaded ?
+                                                     window.lbViewer.gridLoaded() : []);
+    }
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('HeapProfiler.collectGarbage');
     await cdp.send('Performance.enable');

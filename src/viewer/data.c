@@ -2,7 +2,8 @@
 /* The viewer's data as JavaScript files that assign to globals: a page opened from disk
  * (file://) may load scripts but not fetch files. meta.js holds the years, the views with their
  * class tables (the same cut-points, labels and colours as the GeoTIFF and QGIS styles), the
- * gemeente means and the links; units.js the units of every year as GeoJSON in WGS84. */
+ * gemeente means and the links; units.js the units of every year as GeoJSON in WGS84;
+ * grid_<gemeente>_<year>.js the 100 m cells of one gemeente, loaded by the page on demand. */
 #include "viewer.h"
 #include "number.h"
 
@@ -176,10 +177,19 @@ static struct json_object *meta_json(const lb_viewer_data *d)
         struct json_object *g = json_object_new_object();
         json_object_object_add(g, "gemeente", json_object_new_string(d->grid[i].gemeente));
         json_object_object_add(g, "year", json_object_new_int(d->grid[i].year));
-        char *f = lb_core_strfmt("data/grid_%s_%d.js", d->grid[i].gemeente, d->grid[i].year);
+        char *name = lb_viewer_grid_file(&d->grid[i]),
+             *f = name ? lb_core_strfmt("data/%s", name) : NULL;
         json_object_object_add(g, "file", f ? json_object_new_string(f) : NULL);
         free(f);
+        free(name);
         json_object_object_add(g, "cells", json_object_new_int64((int64_t)d->grid[i].n));
+        struct json_object *gb = json_object_new_array();
+        for (size_t k = 0; k < 4; k++) {
+            char num[40];
+            lb_viewer_format_number(d->grid[i].bbox[k], num, sizeof(num));
+            json_object_array_add(gb, json_object_new_double_s(d->grid[i].bbox[k], num));
+        }
+        json_object_object_add(g, "bbox", gb);
         json_object_array_add(grids, g);
     }
     json_object_object_add(m, "grids", grids);
@@ -229,9 +239,12 @@ static lb_status write_units(lb_ctx *ctx, const lb_viewer_data *d, const char *p
     FILE *fp = fopen(path, "w");
     if (!fp)
         return lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
-    fputs("/* Written by leefbaar viewer: the units of every year, WGS84, 6 decimals. */\n"
-          "window.LB_UNITS = {\"type\":\"FeatureCollection\",\"features\":[",
-          fp);
+    fputs(
+        "/* Written by leefbaar viewer: the units of every year; each outline (\"g\") in WGS84 as\n"
+        " * integers of 1e-6 degree, differences from the previous point, in the text of\n"
+        " * lb_viewer_put_ints (src/viewer/shape.c), which app.js decodes into GeoJSON. */\n"
+        "window.LB_UNITS = {\"type\":\"FeatureCollection\",\"features\":[",
+        fp);
     size_t n = 0;
     for (size_t u = 0; u < s->n_units; u++) {
         if (!s->geom || s->geom_row[u] == SIZE_MAX || !isfinite(d->label[2 * u]))
@@ -254,9 +267,9 @@ static lb_status write_units(lb_ctx *ctx, const lb_viewer_data *d, const char *p
                 put_value(fp, outcome_code(s, k), s->years[t], lb_scoreset_value(s, t, k, u));
             put_value(fp, "weight", s->years[t], s->weight[t * s->n_units + u]);
         }
-        fputs("},\"geometry\":", fp);
-        lb_viewer_write_polygon(fp, s->geom, d->lonlat, s->geom_row[u]);
-        fputc('}', fp);
+        fputs("},\"g\":\"", fp);
+        lb_viewer_put_polygon_ints(fp, s->geom, d->lonlat, s->geom_row[u]);
+        fputs("\"}", fp);
         n++;
     }
     fputs("\n]};\n", fp);
@@ -306,6 +319,72 @@ static lb_status write_waterbed(lb_ctx *ctx, const lb_viewer_data *d, const char
     return close_file(ctx, fp, path);
 }
 
+/* data/grid_<gemeente>_<year>.js: LB_GRID["<gemeente>_<year>"] = {"gemeente", "year", "n",
+ * "corners": the 4 corners of each cell (lon, lat in 1e-6 degree) as differences from the
+ * previous corner in lb_viewer_put_ints' text, "cell": the cell ids, "values": {code: [n values,
+ * null when missing]}}. */
+static lb_status write_grid(lb_ctx *ctx, const lb_viewer_data *d, const lb_viewer_grid *g,
+                            const char *dir)
+{
+    const lb_scoreset *s = d->s;
+    char *name = lb_viewer_grid_file(g),
+         *path = name ? lb_core_strfmt("%s/data/%s", dir, name) : NULL;
+    int64_t *q = malloc((g->n ? g->n : 1) * 8 * sizeof(int64_t));
+    FILE *fp = path && q ? fopen(path, "w") : NULL;
+    lb_status st = LB_OK;
+    if (!path || !q) {
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if (!fp) {
+        st = lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+        goto cleanup;
+    }
+    fputs("/* Written by leefbaar viewer: the 100 m cells of one gemeente and year. */\n"
+          "window.LB_GRID = window.LB_GRID || {};\nwindow.LB_GRID[",
+          fp);
+    char *k = lb_core_strfmt("%s_%d", g->gemeente, g->year);
+    lb_viewer_write_string(fp, k ? k : "");
+    free(k);
+    fputs("] = {\"gemeente\":", fp);
+    lb_viewer_write_string(fp, g->gemeente);
+    fprintf(fp, ",\"year\":%d,\"n\":%zu,\"corners\":\"", g->year, g->n);
+    int64_t prev[2] = {0, 0};
+    for (size_t i = 0; i < 4 * g->n; i++)
+        for (size_t c = 0; c < 2; c++) {
+            int64_t v = lb_viewer_fixed(g->xy[2 * i + c]);
+            q[2 * i + c] = v - prev[c];
+            prev[c] = v;
+        }
+    lb_viewer_put_ints(fp, q, 8 * g->n);
+    fputs("\",\n\"cell\":[", fp);
+    for (size_t i = 0; i < g->n; i++) {
+        if (i)
+            fputc(',', fp);
+        lb_viewer_write_string(fp, g->cell_id ? g->cell_id[i] : NULL);
+    }
+    fputs("],\n\"values\":{", fp);
+    for (size_t o = 0; o < s->n_out; o++) {
+        fprintf(fp, "%s\"%s\":[", o ? ",\n" : "", outcome_code(s, o));
+        for (size_t i = 0; i < g->n; i++) {
+            char num[40];
+            lb_viewer_format_number(g->value[i * s->n_out + o], num, sizeof(num));
+            fprintf(fp, "%s%s", i ? "," : "", num);
+        }
+        fputc(']', fp);
+    }
+    fputs("}};\n", fp);
+    st = close_file(ctx, fp, path);
+    fp = NULL;
+cleanup:
+    if (fp)
+        fclose(fp);
+    free(q);
+    free(path);
+    free(name);
+    return st;
+}
+
 lb_status lb_viewer_write_data(lb_ctx *ctx, const lb_viewer_data *d, const char *dir)
 {
     lb_status st = LB_OK;
@@ -325,6 +404,8 @@ lb_status lb_viewer_write_data(lb_ctx *ctx, const lb_viewer_data *d, const char 
         st = write_units(ctx, d, units);
     if (st == LB_OK)
         st = write_waterbed(ctx, d, wb);
+    for (size_t i = 0; st == LB_OK && i < d->n_grid; i++)
+        st = write_grid(ctx, d, &d->grid[i], dir);
 cleanup:
     free(wb);
     free(units);

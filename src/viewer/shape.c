@@ -86,10 +86,10 @@ int lb_viewer_label_point(const lb_vlayer *l, size_t f, double *x, double *y)
     return best > 0.0;
 }
 
-/* The coordinate rounded to 6 decimals, as an integer of 1e-6 degree. The decimal rounding
+/* The decimal rounding
  * of printf, which rounds the exact binary value (v * 1e6 would round twice: 5.1234565, stored
  * as 5.12345649999..., times 1e6 gives 5123456.5). */
-static int64_t fixed(double v)
+int64_t lb_viewer_fixed(double v)
 {
     char buf[48], digits[48];
     size_t n = 0;
@@ -111,7 +111,7 @@ static void put_fixed(FILE *fp, int64_t v)
 
 void lb_viewer_write_coord(FILE *fp, double v)
 {
-    put_fixed(fp, fixed(v));
+    put_fixed(fp, lb_viewer_fixed(v));
 }
 
 /* Ring @p r's points rounded into @p out (pairs), consecutive duplicates dropped; the count. */
@@ -119,7 +119,7 @@ static size_t round_ring(const lb_vlayer *l, const double *lonlat, size_t r, int
 {
     size_t n = 0;
     for (size_t p = l->ring_pt_start[r]; p < l->ring_pt_start[r + 1]; p++) {
-        int64_t x = fixed(lonlat[2 * p]), y = fixed(lonlat[2 * p + 1]);
+        int64_t x = lb_viewer_fixed(lonlat[2 * p]), y = lb_viewer_fixed(lonlat[2 * p + 1]);
         if (n && out[2 * n - 2] == x && out[2 * n - 1] == y)
             continue;
         out[2 * n] = x;
@@ -134,13 +134,20 @@ static size_t round_ring(const lb_vlayer *l, const double *lonlat, size_t r, int
     return n;
 }
 
-static void put_ring(FILE *fp, const int64_t *pt, size_t n, int want_ccw)
+/* Must closed ring @p pt (n points) be reversed to run counter-clockwise (@p want_ccw 1) or
+ * clockwise (0)? */
+static int must_reverse(const int64_t *pt, size_t n, int want_ccw)
 {
     double area2 = 0.0; /* twice the signed area (in 1e-12 square degrees): > 0 is CCW */
     for (size_t i = 0; i + 1 < n; i++)
         area2 += (double)pt[2 * i] * (double)pt[2 * i + 3] -
                  (double)pt[2 * i + 2] * (double)pt[2 * i + 1];
-    int reverse = (area2 > 0.0) != want_ccw;
+    return (area2 > 0.0) != want_ccw;
+}
+
+static void put_ring(FILE *fp, const int64_t *pt, size_t n, int want_ccw)
+{
+    int reverse = must_reverse(pt, n, want_ccw);
     fputc('[', fp);
     for (size_t k = 0; k < n; k++) {
         size_t i = reverse ? n - 1 - k : k;
@@ -197,6 +204,145 @@ size_t lb_viewer_write_polygon(FILE *fp, const lb_vlayer *l, const double *lonla
     else if (!multi)
         fputs("[]", fp);
     fputs(multi ? "]}" : "}", fp);
+    free(pt);
+    return written;
+}
+
+typedef struct pt_ref {
+    double x, y;
+    size_t i;
+} pt_ref;
+
+static int cmp_pt_ref(const void *a, const void *b)
+{
+    const pt_ref *p = a, *q = b;
+    if (p->y != q->y)
+        return (p->y > q->y) - (p->y < q->y);
+    return (p->x > q->x) - (p->x < q->x);
+}
+
+/* First index in pts[lo, hi) whose x is >= @p x (pts sorted by x within the range). */
+static size_t lower_x(const pt_ref *pts, size_t lo, size_t hi, double x)
+{
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pts[mid].x < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int lb_viewer_points_locate(const lb_vlayer *l, const double *xy, size_t n, size_t *feat)
+{
+    pt_ref *pts = malloc((n ? n : 1) * sizeof(*pts));
+    size_t *row_start = malloc((n + 1) * sizeof(size_t));
+    double *cross = NULL;
+    size_t cap = 0, n_rows = 0;
+    int ok = pts && row_start;
+    if (!ok)
+        goto cleanup;
+    for (size_t i = 0; i < n; i++) {
+        pts[i] = (pt_ref){xy[2 * i], xy[2 * i + 1], i};
+        feat[i] = SIZE_MAX;
+    }
+    qsort(pts, n, sizeof(*pts), cmp_pt_ref);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || pts[i].y != pts[i - 1].y)
+            row_start[n_rows++] = i;
+    row_start[n_rows] = n;
+    for (size_t f = 0; f < l->n && n_rows; f++) {
+        double ymin = HUGE_VAL, ymax = -HUGE_VAL;
+        for (size_t r = l->ring_start[f]; r < l->ring_start[f + 1]; r++)
+            for (size_t p = l->ring_pt_start[r]; p < l->ring_pt_start[r + 1]; p++) {
+                ymin = fmin(ymin, l->ring_xy[2 * p + 1]);
+                ymax = fmax(ymax, l->ring_xy[2 * p + 1]);
+            }
+        /* the first row at or above ymin */
+        size_t lo = 0, hi = n_rows;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (pts[row_start[mid]].y < ymin)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t row = lo; row < n_rows && pts[row_start[row]].y <= ymax; row++) {
+            size_t nc = crossings(l, f, pts[row_start[row]].y, 0, &cross, &cap);
+            for (size_t k = 0; k + 1 < nc; k += 2) { /* even-odd: inside between pairs */
+                size_t a = lower_x(pts, row_start[row], row_start[row + 1], cross[k]);
+                for (; a < row_start[row + 1] && pts[a].x < cross[k + 1]; a++)
+                    if (feat[pts[a].i] == SIZE_MAX)
+                        feat[pts[a].i] = f;
+            }
+        }
+    }
+cleanup:
+    free(cross);
+    free(row_start);
+    free(pts);
+    return ok;
+}
+
+void lb_viewer_put_ints(FILE *fp, const int64_t *v, size_t n)
+{
+    static const char alphabet[] = LB_VIEWER_INT_ALPHABET;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t z = v[i] < 0 ? 2 * (uint64_t)(-(v[i] + 1)) + 1 : 2 * (uint64_t)v[i];
+        do {
+            unsigned g = (unsigned)(z & 31u);
+            z >>= 5;
+            fputc(alphabet[g + (z ? 32u : 0u)], fp);
+        } while (z);
+    }
+}
+
+size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lonlat, size_t f)
+{
+    size_t r0 = l->ring_start[f], r1 = l->ring_start[f + 1], max_pts = 0, all_pts = 0;
+    for (size_t r = r0; r < r1; r++) {
+        size_t np = l->ring_pt_start[r + 1] - l->ring_pt_start[r];
+        max_pts = np > max_pts ? np : max_pts;
+        all_pts += np + 1;
+    }
+    int64_t *pt = malloc((2 * max_pts + 2) * sizeof(int64_t)),
+            *buf = malloc((2 * all_pts + 2 * (r1 - r0) + 1) * sizeof(int64_t));
+    if (!pt || !buf) {
+        free(pt);
+        free(buf);
+        return 0;
+    }
+    /* The same rings as lb_viewer_write_polygon, in the same order and direction. */
+    size_t nb = 1, poly_at = SIZE_MAX, written = 0;
+    int64_t px = 0, py = 0;
+    buf[0] = 0;
+    for (size_t r = r0; r < r1; r++) {
+        size_t n = round_ring(l, lonlat, r, pt);
+        if (!l->ring_hole[r]) {
+            poly_at = SIZE_MAX;
+            if (n < 4)
+                continue;
+            buf[0]++;
+            poly_at = nb;
+            buf[nb++] = 0;
+        } else if (poly_at == SIZE_MAX || n < 4) {
+            continue;
+        }
+        buf[poly_at]++;
+        int reverse = must_reverse(pt, n, !l->ring_hole[r]);
+        buf[nb++] = (int64_t)(n - 1); /* the closing point is the first again */
+        for (size_t k = 0; k + 1 < n; k++) {
+            size_t i = reverse ? n - 1 - k : k;
+            buf[nb++] = pt[2 * i] - px;
+            buf[nb++] = pt[2 * i + 1] - py;
+            px = pt[2 * i];
+            py = pt[2 * i + 1];
+        }
+        written++;
+    }
+    lb_viewer_put_ints(fp, buf, nb);
+    free(buf);
     free(pt);
     return written;
 }

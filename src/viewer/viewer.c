@@ -62,6 +62,9 @@ void lb_viewer_data_free(lb_viewer_data *d)
         free(d->grid[i].gemeente);
         free(d->grid[i].xy);
         free(d->grid[i].value);
+        for (size_t c = 0; d->grid[i].cell_id && c < d->grid[i].n; c++)
+            free(d->grid[i].cell_id[c]);
+        free(d->grid[i].cell_id);
     }
     free(d->grid);
     json_object_put(d->waterbed);
@@ -513,6 +516,8 @@ lb_status lb_viewer_run(lb_ctx *ctx, const lb_opts *o, lb_result **out)
         st = lb_ctx_progress(ctx, 0.5, "viewer: outlines to WGS84");
     if (st == LB_OK)
         st = prepare_geometry(ctx, d);
+    if (st == LB_OK)
+        st = lb_viewer_grid_read(ctx, d);
     if (st == LB_OK && !(d->title = page_title(o, d->s)))
         st = nomem(ctx);
     if (st == LB_OK)

@@ -9,6 +9,7 @@
 #include <leefbaar/viewer.h>
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct json_object;
@@ -45,8 +46,11 @@ typedef struct lb_viewer_grid {
     char *gemeente; /* the gemeente code the cells were chosen by; "all" for the whole run */
     int year;
     size_t n;
-    double *xy;    /* south-west corner of each cell, lon/lat after transformation: 4 corners */
-    double *value; /* n * n_out: lbm, afw, dims (as the scoreset's outcomes) */
+    double *xy;     /* 8 per cell: lon, lat of its corners south-west, south-east, north-east,
+                       north-west (the RD square transformed) */
+    double *value;  /* n * n_out: lbm, afw, dims (as the scoreset's outcomes) */
+    char **cell_id; /* n cell ids (the layer's cell_id; entries may be NULL) */
+    double bbox[4]; /* west, south, east, north of the cells (lon/lat) */
 } lb_viewer_grid;
 
 /* Everything the writer needs. */
@@ -113,6 +117,41 @@ lb_status lb_viewer_diagnoses_find(lb_ctx *ctx, const char *dir, lb_viewer_data 
  * `leefbaar viewer` makes it: for the demo's and the other commands' --viewer. */
 lb_status lb_viewer_exec(lb_ctx *ctx, const char *const *runs, size_t n, const char *outdir,
                          const char *lib, int overwrite, const char *command_line);
+
+/* The feature of polygon layer @p l in which each of the @p n points (@p xy interleaved, RD
+ * metres) lies, into @p feat (SIZE_MAX for a point in no feature; the first feature when
+ * polygons overlap). Even-odd rule over all rings, so a point in a hole is outside; a point on
+ * a horizontal scanline through a vertex is decided as the crossing rule of
+ * lb_viewer_label_point decides. 0 when out of memory. */
+int lb_viewer_points_locate(const lb_vlayer *l, const double *xy, size_t n, size_t *feat);
+
+/* Read the 100 m grids of the score runs in d->run_dirs (scores.gpkg layer "grid" of each run
+ * whose run.json says mode "grid") into d->grid: one lb_viewer_grid per gemeente and year,
+ * a cell's gemeente that of the unit its centre lies in ("geen" when in none, "all" when the
+ * units have no gemeente codes). Runs without a grid add nothing. */
+lb_status lb_viewer_grid_read(lb_ctx *ctx, lb_viewer_data *d);
+
+/* The file name (under data/) of grid @p g: "grid_<gemeente>_<year>.js" with any character
+ * other than A-Z, a-z, 0-9, '-' and '_' as '_'. Caller frees. */
+char *lb_viewer_grid_file(const lb_viewer_grid *g);
+
+/* The coordinate rounded to LB_VIEWER_COORD_DECIMALS as an integer (units of 1e-6 degree),
+ * rounded as printf rounds the exact binary value. */
+int64_t lb_viewer_fixed(double v);
+
+/* Integers @p v (n of them) as text of 6-bit characters for a data script: each value's
+ * zigzag form (0, -1, 1, -2 ... as 0, 1, 2, 3 ...) in groups of 5 bits, lowest first, a
+ * character per group from LB_VIEWER_INT_ALPHABET, its index + 32 when more groups follow.
+ * app.js decodes it (decodeInts). */
+#define LB_VIEWER_INT_ALPHABET "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+void lb_viewer_put_ints(FILE *fp, const int64_t *v, size_t n);
+
+/* Feature @p f of @p l as lb_viewer_write_polygon writes it (the same rings, rounded, in the
+ * same order and direction), as lb_viewer_put_ints text: the number of polygons; per polygon
+ * the number of rings; per ring the number of points without the closing one, then each
+ * point's lon and lat in 1e-6 degree as differences from the previous point of the feature
+ * (the first from 0, 0). app.js decodes it (decodeGeometry). Returns the rings written. */
+size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lonlat, size_t f);
 
 /* Write the viewer folder's data scripts into @p dir/data (meta.js, units.js, grid and
  * waterbed scripts). */

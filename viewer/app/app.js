@@ -38,6 +38,55 @@
   }
 
   var DEC = META.decimals;
+
+  var ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
+  var DIGIT = {};
+  for (var ai = 0; ai < ALPHABET.length; ai++) DIGIT[ALPHABET.charCodeAt(ai)] = ai;
+
+  /* The integers of lb_viewer_put_ints' text (src/viewer/shape.c): zigzag values in 5-bit
+   * groups, lowest first, bit 5 set when another group follows. */
+  function decodeInts(text) {
+    var out = [], v = 0, mul = 1;
+    for (var i = 0; i < text.length; i++) {
+      var c = DIGIT[text.charCodeAt(i)];
+      if (c === undefined) throw new Error('lbViewer: bad character in the grid data');
+      v += (c & 31) * mul;
+      if (c & 32) { mul *= 32; continue; }
+      out.push(v % 2 ? -(v + 1) / 2 : v / 2);
+      v = 0;
+      mul = 1;
+    }
+    return out;
+  }
+
+  /* A unit's outline from the text of lb_viewer_put_polygon_ints: polygons, rings, points
+   * as differences of 1e-6 degree; the closing point added. x / 1e6 is the very double the
+   * 6-decimal text of the same point reads as. */
+  function decodeGeometry(text) {
+    var d = decodeInts(text), i = 0, x = 0, y = 0, polys = [];
+    for (var np = d[i++], p = 0; p < np; p++) {
+      var rings = [];
+      for (var nr = d[i++], r = 0; r < nr; r++) {
+        var ring = [];
+        for (var n = d[i++], k = 0; k < n; k++) {
+          x += d[i++];
+          y += d[i++];
+          ring.push([x / 1e6, y / 1e6]);
+        }
+        ring.push(ring[0]);
+        rings.push(ring);
+      }
+      polys.push(rings);
+    }
+    return polys.length === 1 ? { type: 'Polygon', coordinates: polys[0] }
+                              : { type: 'MultiPolygon', coordinates: polys };
+  }
+  UNITS.features.forEach(function (f) {
+    if (typeof f.g === 'string') {
+      f.geometry = decodeGeometry(f.g);
+      delete f.g;
+    }
+  });
   var WB = window.LB_WATERBED;
   if (WB) {
     /* the zones as a view of their own: their categories, labels and colours are the waterbed
@@ -64,6 +113,7 @@
     from: years[0],
     selected: null,
     grid: false,
+    cell: null,
     zones: false
   };
 
@@ -273,10 +323,13 @@
     updateFrom();
     var v = views[state.view];
     map.setPaintProperty(FILL, 'fill-color', colourExpr(v));
-    if (map.getLayer('grid-fill')) map.setPaintProperty('grid-fill', 'fill-color', colourExpr(v));
     legend();
     if (state.selected) showInfo(state.selected);
-    updateGrid();
+    updateGrid().then(function () {
+      if (!state.cell) return;
+      var f = gridCell(state.cell);
+      selectCell(f ? f.properties : null);
+    });
   }
 
   /* ---- the info panel ----------------------------------------------------------------- */
@@ -436,6 +489,8 @@
 
   function select(code) {
     state.selected = code && units.has(code) ? code : null;
+    state.cell = null;
+    if (map.getLayer('grid-select')) map.setFilter('grid-select', ['==', ['get', 'cell'], '']);
     map.setFilter(SELECT, ['==', ['get', 'code'], state.selected || '']);
     if (state.selected) showInfo(state.selected);
     else $('lb-info').hidden = true;
@@ -500,36 +555,154 @@
     return loaded[src];
   }
 
-  /* The grid of the gemeente of the selected unit (else the first listed) in the year shown. */
-  function gridEntry() {
-    var gm = state.selected ? units.get(state.selected).properties.gm : null;
-    var of = META.grids.filter(function (g) { return g.year === state.year; });
-    return of.filter(function (g) { return g.gemeente === gm; })[0] || of[0] || null;
+  /* The grid is drawn from this zoom on (a gemeente fills the map), and only the chunks
+   * (one script per gemeente and year, META.grids) whose cells meet the view are loaded: a
+   * national run's 449,000 cells are never loaded whole. */
+  var GRID_MINZOOM = 11;
+  var gridFeatures = {}; /* chunk key -> GeoJSON features, decoded once */
+  var gridShown = [];    /* the chunk keys in the grid source now */
+
+  function chunkKey(g) { return g.gemeente + '_' + g.year; }
+
+  /* The cells of chunk g as GeoJSON features: a polygon of the 4 corners (1e-6 degree, as
+   * written), properties as the units' ("lbm_2022", ...) so that one paint expression colours
+   * both, with the cell id and gemeente. */
+  function gridDecode(g) {
+    var k = chunkKey(g);
+    if (gridFeatures[k]) return gridFeatures[k];
+    var c = window.LB_GRID && window.LB_GRID[k];
+    if (!c) return null;
+    var d = decodeInts(c.corners), x = 0, y = 0, feats = [], codes = Object.keys(c.values);
+    if (d.length !== 8 * c.n) throw new Error('lbViewer: ' + g.file + ' has ' + d.length / 8 + ' cells, not ' + c.n);
+    for (var i = 0; i < c.n; i++) {
+      var ring = [];
+      for (var j = 0; j < 4; j++) {
+        x += d[8 * i + 2 * j];
+        y += d[8 * i + 2 * j + 1];
+        ring.push([x / 1e6, y / 1e6]);
+      }
+      ring.push(ring[0]);
+      var props = { cell: c.cell[i], gm: c.gemeente, cx: (ring[0][0] + ring[2][0]) / 2, cy: (ring[0][1] + ring[2][1]) / 2 };
+      codes.forEach(function (code) {
+        var v = c.values[code][i];
+        if (v !== null && v !== undefined) props[key(code, c.year)] = v;
+      });
+      feats.push({ type: 'Feature', id: i, properties: props, geometry: { type: 'Polygon', coordinates: [ring] } });
+    }
+    gridFeatures[k] = feats;
+    return feats;
   }
+
+  /* The chunks of the year shown whose cells meet the view. */
+  function gridWanted() {
+    var b = map.getBounds(), w = b.getWest(), s = b.getSouth(), e = b.getEast(), n = b.getNorth();
+    return META.grids.filter(function (g) {
+      return g.year === state.year && g.bbox && g.bbox[0] <= e && g.bbox[2] >= w && g.bbox[1] <= n && g.bbox[3] >= s;
+    });
+  }
+
+  function gridHide() {
+    if (map.getLayer('grid-fill')) map.setLayoutProperty('grid-fill', 'visibility', 'none');
+    map.setPaintProperty(FILL, 'fill-opacity', 0.85);
+    $('lb-grid-msg').textContent = state.grid && META.grids.length ? 'zoom in voor het raster' : '';
+  }
+
+  var gridBusy = Promise.resolve();
 
   function updateGrid() {
     if (!META.grids.length) return Promise.resolve();
-    var g = state.grid && state.view !== 'change' ? gridEntry() : null;
-    var vis = g ? 'visible' : 'none';
-    if (!g) {
-      if (map.getLayer('grid-fill')) map.setLayoutProperty('grid-fill', 'visibility', 'none');
-      map.setPaintProperty(FILL, 'fill-opacity', 0.85);
+    gridBusy = gridBusy.then(gridStep, gridStep);
+    return gridBusy;
+  }
+
+  function gridStep() {
+    var v = views[state.view];
+    if (!state.grid || v.kind === 'change' || v.kind === 'zones' || map.getZoom() < GRID_MINZOOM) {
+      gridHide();
       return Promise.resolve();
     }
-    return loadScript(g.file).then(function () {
-      var data = (window.LB_GRID || {})[g.gemeente + '_' + g.year];
-      if (!data) return;
-      var src = map.getSource('grid');
-      if (src) src.setData(data);
-      else {
+    var want = gridWanted();
+    return Promise.all(want.map(function (g) { return loadScript(g.file); })).then(function () {
+      var keys = want.map(chunkKey), feats = [];
+      want.forEach(function (g) { feats = feats.concat(gridDecode(g) || []); });
+      var data = { type: 'FeatureCollection', features: feats };
+      if (!map.getSource('grid')) {
         map.addSource('grid', { type: 'geojson', data: data });
         map.addLayer({ id: 'grid-fill', type: 'fill', source: 'grid',
-                       paint: { 'fill-color': colourExpr(views[state.view]), 'fill-opacity': 0.9 } }, LINE);
+                       paint: { 'fill-color': colourExpr(v), 'fill-opacity': 0.9 } }, LINE);
+        map.addLayer({ id: 'grid-select', type: 'line', source: 'grid', filter: ['==', ['get', 'cell'], ''],
+                       paint: { 'line-color': '#000', 'line-width': 2 } });
+      } else if (keys.join(' ') !== gridShown.join(' ')) {
+        map.getSource('grid').setData(data);
       }
-      map.setPaintProperty('grid-fill', 'fill-color', colourExpr(views[state.view]));
-      map.setLayoutProperty('grid-fill', 'visibility', vis);
+      gridShown = keys;
+      map.setPaintProperty('grid-fill', 'fill-color', colourExpr(v));
+      map.setLayoutProperty('grid-fill', 'visibility', 'visible');
       map.setPaintProperty(FILL, 'fill-opacity', 0.15);
+      $('lb-grid-msg').textContent = feats.length ? '' : 'geen raster hier';
     });
+  }
+
+  /* The info panel of a cell: its id, gemeente and values in the year shown, with the class
+   * of its lbm (the class GeoTIFF's) and its dimension scores. */
+  function showCell(p) {
+    var box = $('lb-info'), y = state.year, lbmView = views.lbm;
+    box.textContent = '';
+    box.hidden = false;
+    var close = el('button', { 'class': 'lb-close', type: 'button', 'aria-label': 'Sluiten' }, '\u00d7');
+    close.addEventListener('click', function () { selectCell(null); });
+    box.appendChild(close);
+    var h = el('h2');
+    h.appendChild(document.createTextNode('Rastercel '));
+    h.appendChild(el('span', { 'data-field': 'cell' }, p.cell || '\u2013'));
+    box.appendChild(h);
+    var sub = el('div', { 'class': 'lb-sub' });
+    sub.appendChild(document.createTextNode('100 m \u00b7 gemeente '));
+    sub.appendChild(el('span', { 'data-field': 'gemeente' }, p.gm));
+    sub.appendChild(document.createTextNode(' \u00b7 '));
+    sub.appendChild(el('span', { 'data-field': 'year' }, String(y)));
+    box.appendChild(sub);
+    var t = el('table'), lbm = num(p, key('lbm', y));
+    row(t, 'Leefbaarometer', 'lbm', lbm);
+    var cls = el('tr');
+    cls.appendChild(el('th', null, 'Klasse'));
+    var ctd = el('td');
+    if (isFinite(lbm)) {
+      var c = lbmView.classes[classOf(lbmView, lbm)];
+      var sw = el('span', { 'class': 'lb-swatch' });
+      sw.style.background = c.colour;
+      ctd.appendChild(sw);
+      ctd.appendChild(document.createTextNode(' '));
+      ctd.appendChild(el('span', { 'data-field': 'class' }, c.label));
+    } else {
+      ctd.appendChild(el('span', { 'data-field': 'class' }, META.nodata.label));
+    }
+    cls.appendChild(ctd);
+    t.appendChild(cls);
+    row(t, 'afwijking', 'afw', num(p, key('afw', y)));
+    dims.forEach(function (d) { row(t, d.label, 'dim:' + d.code, num(p, key(d.code, y))); });
+    box.appendChild(t);
+  }
+
+  function selectCell(p) {
+    state.cell = p ? p.cell : null;
+    if (map.getLayer('grid-select')) map.setFilter('grid-select', ['==', ['get', 'cell'], state.cell || '']);
+    if (p) {
+      state.selected = null;
+      map.setFilter(SELECT, ['==', ['get', 'code'], '']);
+      showCell(p);
+    } else {
+      $('lb-info').hidden = true;
+    }
+  }
+
+  /* A drawn cell's properties by its id, from the chunks shown. */
+  function gridCell(id) {
+    for (var i = 0; i < gridShown.length; i++) {
+      var f = (gridFeatures[gridShown[i]] || []).filter(function (x) { return x.properties.cell === id; })[0];
+      if (f) return f;
+    }
+    return null;
   }
 
   /* ---- waterbed zones (data/waterbed.js) ---------------------------------------------- */
@@ -625,6 +798,30 @@
       return String(evaluate(map.getPaintProperty(FILL, 'fill-color'), hits[0].properties)).toLowerCase();
     },
     selected: function () { return state.selected; },
+    /* the 100 m grid: switch it on or off (resolves when drawn), the chunk scripts loaded,
+     * the cells drawn, a cell's screen point and drawn colour */
+    setGrid: function (on) {
+      state.grid = !!on;
+      $('lb-grid').checked = state.grid;
+      return updateGrid().then(idle);
+    },
+    gridLoaded: function () { return Object.keys(loaded).filter(function (f) { return /grid_/.test(f); }); },
+    gridShown: function () { return gridShown.slice(); },
+    cellPoint: function (id) {
+      var f = gridCell(id);
+      if (!f) return null;
+      var pt = map.project([f.properties.cx, f.properties.cy]), r = map.getContainer().getBoundingClientRect();
+      return [r.left + pt.x, r.top + pt.y];
+    },
+    renderedCellColour: function (id) {
+      var f = gridCell(id);
+      if (!f) return null;
+      var hits = map.queryRenderedFeatures(map.project([f.properties.cx, f.properties.cy]), { layers: ['grid-fill'] })
+        .filter(function (h) { return h.properties.cell === id; });
+      if (!hits.length) return null;
+      return String(evaluate(map.getPaintProperty('grid-fill', 'fill-color'), hits[0].properties)).toLowerCase();
+    },
+    cell: function () { return state.cell; },
     select: function (code) { select(code); return state.selected; },
     zoomTo: zoomTo,
     search: search
@@ -652,9 +849,16 @@
         map.addLayer({ id: 'focus-line', type: 'line', source: 'focus',
                        paint: { 'line-color': '#000', 'line-width': 2.5, 'line-dasharray': [2, 1] } });
       }
-      map.on('click', FILL, function (e) {
-        if (e.features && e.features.length) select(e.features[0].properties.code);
+      /* a cell of the grid, where drawn, before the unit under it */
+      map.on('click', function (e) {
+        var layers = map.getLayer('grid-fill') && map.getLayoutProperty('grid-fill', 'visibility') !== 'none'
+          ? ['grid-fill', FILL] : [FILL];
+        var hits = map.queryRenderedFeatures(e.point, { layers: layers });
+        if (!hits.length) return;
+        if (hits[0].layer.id === 'grid-fill') selectCell(hits[0].properties);
+        else select(hits[0].properties.code);
       });
+      map.on('moveend', function () { if (state.grid) updateGrid(); });
       map.on('mouseenter', FILL, function () { map.getCanvas().style.cursor = 'pointer'; });
       map.on('mouseleave', FILL, function () { map.getCanvas().style.cursor = ''; });
       map.once('idle', function () { readyResolve(api); });

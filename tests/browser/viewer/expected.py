@@ -92,6 +92,41 @@ def pick_probes(units, years):
     return probes, unscored
 
 
+def read_grid(score_dir, dims, years):
+    """The 100 m grid of the last year (scores.gpkg layer grid): a few cells to click, the
+    first (by cell id) of every lbm class, with their values, class, centre in WGS84 (by OSR,
+    not the viewer's code) and the number of cells."""
+    from osgeo import osr
+    ds = ogr.Open(os.path.join(score_dir, "scores.gpkg"))
+    layer = ds.GetLayerByName("grid")
+    if layer is None:
+        return None
+    rd = osr.SpatialReference()
+    rd.ImportFromEPSG(28992)
+    wgs = osr.SpatialReference()
+    wgs.ImportFromEPSG(4326)
+    wgs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    to_wgs = osr.CoordinateTransformation(rd, wgs)
+    last = years[-1]
+    cells, n = {}, 0
+    for f in layer:
+        if int(f.GetField("year")) != last:
+            continue
+        n += 1
+        cell = {"lbm": f.GetField("lbm"), "class": f.GetField("kscore"),
+                "label": f.GetField("klasse"), "dims": {d: f.GetField(d) for d in dims},
+                "dim_class": {d: f.GetField("k_" + d) for d in dims}}
+        if cell["lbm"] is None:
+            continue
+        old = cells.get(cell["class"])
+        if old is None or f.GetField("cell_id") < old["id"]:
+            x0, x1, y0, y1 = f.GetGeometryRef().GetEnvelope()
+            lon, lat, _ = to_wgs.TransformPoint((x0 + x1) / 2, (y0 + y1) / 2)
+            cell.update({"id": f.GetField("cell_id"), "lon": lon, "lat": lat})
+            cells[cell["class"]] = cell
+    return {"year": last, "n": n, "probes": [cells[k] for k in sorted(cells)][:6]}
+
+
 def read_waterbed(wb_dir):
     """Per focus area: a member unit (zones.gpkg) and, per zone, the lbm DiD and placebo
     p-values of the main period (waterbed.csv)."""
@@ -122,6 +157,7 @@ def main():
     if change_dir != "-":
         doc["change"] = read_change(change_dir, units, years)
     doc["probes"], doc["unscored"] = pick_probes(units, years)
+    doc["grid"] = read_grid(score_dir, dims, years)
     if wb_dir != "-":
         doc["waterbed"] = read_waterbed(wb_dir)
     with open(out, "w") as fp:

@@ -74,6 +74,8 @@ try {
         return route.abort();
     });
     const page = await context.newPage();
+    const requested = []; // every URL the page asked for (the grid's chunks load on demand)
+    page.on('request', (r) => requested.push(r.url()));
     const errors = [];
     page.on('console', (m) => {
         if (m.type() === 'error')
@@ -221,6 +223,81 @@ try {
             ok(sel === probe, `search '${q}' selects ${probe}` + (sel === probe ? '' : `, got ${sel}`));
         }
         await shoot(page, 'viewer_search.png');
+    }
+
+    // The 100 m grid: no chunk before it is switched on; zoomed in on a probe cell with the
+    // grid on, only chunks of the year shown whose cells meet the view are loaded, each probe
+    // cell is drawn in the colour of its class (class_<year>.qml) and a click shows the
+    // numbers of scores.gpkg's layer grid; zoomed out to the country, no cells are drawn.
+    if (exp.grid && !quick) {
+        const g = exp.grid, gridReqs = () => requested.filter((u) => /\/data\/grid_/.test(u));
+        ok(gridReqs().length === 0, `no grid chunk loaded before the grid is switched on`);
+        await page.evaluate((y) => window.lbViewer.setYear(y), g.year);
+        await page.evaluate(() => window.lbViewer.setView('lbm'));
+        const meta = await page.evaluate(() => window.LB_META.grids);
+        const cells = meta.filter((m) => m.year === g.year).reduce((a, m) => a + m.cells, 0);
+        ok(cells === g.n, `META.grids: ${cells} cells in ${g.year}, scores.gpkg's grid ${g.n}`);
+        for (const c of g.probes) {
+            await page.evaluate(([lon, lat]) => {
+                window.lbViewer.map.jumpTo({center: [lon, lat], zoom: 15});
+            }, [c.lon, c.lat]);
+            await page.evaluate(() => window.lbViewer.setGrid(true));
+            await settle();
+            const view = await page.evaluate(() => {
+                const b = window.lbViewer.map.getBounds();
+                return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+            });
+            const want = meta.filter((m) => m.year === g.year && m.bbox[0] <= view[2] &&
+                                            m.bbox[2] >= view[0] && m.bbox[1] <= view[3] &&
+                                            m.bbox[3] >= view[1]).map((m) => m.file);
+            const got = [...new Set(gridReqs().map((u) => u.slice(root.length)))];
+            ok(got.length > 0 && got.every((f) => want.includes(f)),
+               `${c.id}: grid chunks loaded ${JSON.stringify(got)} are those of ${g.year} ` +
+               `meeting the view ${JSON.stringify(want)}`);
+            const colour = await page.evaluate((id) => window.lbViewer.renderedCellColour(id), c.id);
+            const wantColour = exp.palettes.lbm[String(g.year)][String(c.class)];
+            ok((colour || '').toLowerCase() === wantColour,
+               `cell ${c.id} drawn ${colour}, class ${c.class} is ${wantColour}`);
+            const pt = await page.evaluate((id) => window.lbViewer.cellPoint(id), c.id);
+            if (!ok(pt !== null, `cell ${c.id} is drawn`))
+                continue;
+            await page.mouse.click(pt[0], pt[1]);
+            await settle();
+            ok((await field('cell') || '').trim() === c.id, `click on cell ${c.id} shows it`);
+            const bad = [];
+            for (const [f, v] of [['lbm', c.lbm], ...exp.dims.map((d) => ['dim:' + d, c.dims[d]])]) {
+                const shown = shownNumber(await field(f));
+                const want = v === null ? null : fixed(v, 3);
+                if (shown !== want)
+                    bad.push(`${f}: shown ${shown}, scores.gpkg ${want} (${v})`);
+            }
+            ok(bad.length === 0, `cell ${c.id}: lbm and ${exp.dims.length} dimensions are ` +
+                                 `scores.gpkg's` + (bad.length ? ' — ' + bad.join('; ') : ''));
+            const cls = (await field('class') || '').trim();
+            ok(cls === c.label, `cell ${c.id}: class '${cls}' is '${c.label}'`);
+        }
+        await shoot(page, 'viewer_grid.png');
+        // a dimension view colours the cells by the dimension's classes
+        const d0 = exp.dims[0], c0 = g.probes[0];
+        await page.evaluate(([lon, lat]) => window.lbViewer.map.jumpTo({center: [lon, lat], zoom: 15}),
+                            [c0.lon, c0.lat]);
+        await page.evaluate((v) => window.lbViewer.setView(v), d0);
+        await page.evaluate(() => window.lbViewer.setGrid(true));
+        const dc = await page.evaluate((id) => window.lbViewer.renderedCellColour(id), c0.id);
+        const dw = exp.palettes[d0][String(g.year)][String(c0.dim_class[d0])];
+        ok((dc || '').toLowerCase() === dw, `cell ${c0.id} in view ${d0} drawn ${dc}, class ` +
+                                             `${c0.dim_class[d0]} is ${dw}`);
+        const other = requested.filter((u) => /\/data\/grid_/.test(u) &&
+                                              !u.endsWith('_' + g.year + '.js'));
+        ok(other.length === 0, `no grid chunk of another year loaded (${other.length})`);
+        // zoomed out to the whole country, the grid is not drawn
+        await page.evaluate(() => window.lbViewer.map.jumpTo({center: [5.3, 52.2], zoom: 7}));
+        await page.evaluate(() => window.lbViewer.setGrid(true));
+        const vis = await page.evaluate(() => window.lbViewer.map.getLayoutProperty('grid-fill', 'visibility'));
+        ok(vis === 'none', `at zoom 7 the grid is hidden (${vis})`);
+        await page.evaluate(() => window.lbViewer.setGrid(false));
+        await page.evaluate(() => window.lbViewer.setView('lbm'));
+        await page.evaluate(() => window.lbViewer.select(null));
     }
 
     // Waterbed: clicking a member of each focus area shows its DiD and p-values per zone as
