@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef lb_test_dir fixture;
 
@@ -897,6 +898,142 @@ static void test_write_cog_float_structure(void **state)
     free(data[1]);
 }
 
+/* The whole file, for byte comparisons; *size its length. */
+static unsigned char *file_bytes(const char *path, size_t *size)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+    long len = ftell(fp);
+    assert_true(len > 0);
+    rewind(fp);
+    unsigned char *buf = malloc((size_t)len);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+    fclose(fp);
+    *size = (size_t)len;
+    return buf;
+}
+
+typedef struct float_bands_src {
+    float **bands;
+    size_t n;
+} float_bands_src;
+
+static lb_status fill_from_arrays(void *user, size_t b, float *out)
+{
+    const float_bands_src *src = user;
+    memcpy(out, src->bands[b], src->n * sizeof(float));
+    return LB_OK;
+}
+
+/* Band @p b of a grid @p nx × @p ny: values with NaN holes, and the tile of columns 256..511
+ * of rows 0..255 (where the grid has it) nodata only. */
+static float *float_band_with_empty_tile(int nx, int ny, int b)
+{
+    size_t n = (size_t)nx * (size_t)ny;
+    float *v = malloc(n * sizeof(float));
+    assert_non_null(v);
+    for (int y = 0; y < ny; y++)
+        for (int x = 0; x < nx; x++) {
+            size_t i = (size_t)y * (size_t)nx + (size_t)x;
+            int empty = y < 256 && x >= 256 && x < 512;
+            v[i] = empty || (i + (size_t)b) % 11 == 0 ? NAN
+                                                      : (float)(b + 1) * 0.25f * (float)(i % 997);
+        }
+    return v;
+}
+
+/* lb_write_raster_float_bands goes through a sparse, uncompressed scratch GeoTIFF; its COG must
+ * be the one written from the bands in memory byte for byte (pixels, nodata tiles, overviews,
+ * layout), also where a tile holds only nodata (left out of the scratch), where the grid is not
+ * a multiple of the 256 block and where it is a single cell. */
+static void test_write_cog_float_bands_edges(void **state)
+{
+    fixture *fx = *state;
+    const int sizes[][2] = {{600, 300}, {1, 1}, {257, 513}};
+    const char *const names[] = {"lbm", "won", "pub"};
+    const char *const units[] = {"score", "score deviation", "score deviation"};
+    const char *const meta[] = {"LEEFBAAR_REF=4.1", NULL};
+    lb_raster_opts ro = {.metadata = meta};
+    for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+        int nx = sizes[s][0], ny = sizes[s][1];
+        lb_grid g = {.x0 = 155000.0, .y0 = 463000.0, .cell_m = 100.0, .nx = nx, .ny = ny};
+        size_t n = lb_grid_ncells(&g);
+        float *data[3];
+        for (int b = 0; b < 3; b++)
+            data[b] = float_band_with_empty_tile(nx, ny, b);
+        const float *const bands[] = {data[0], data[1], data[2]};
+        char name[64];
+        snprintf(name, sizeof(name), "mem_%zu.tif", s);
+        char *mem_path = strdup(lb_test_path(fx, name));
+        snprintf(name, sizeof(name), "bands_%zu.tif", s);
+        char *bands_path = strdup(lb_test_path(fx, name));
+        assert_non_null(mem_path);
+        assert_non_null(bands_path);
+        assert_int_equal(lb_write_raster_float(fx->ctx, mem_path, &g, 3, bands, names, units, &ro),
+                         LB_OK);
+        float_bands_src src = {data, n};
+        assert_int_equal(lb_write_raster_float_bands(fx->ctx, bands_path, &g, 3, fill_from_arrays,
+                                                     &src, names, units, &ro),
+                         LB_OK);
+        size_t len_mem, len_bands;
+        unsigned char *a = file_bytes(mem_path, &len_mem), *c = file_bytes(bands_path, &len_bands);
+        assert_int_equal(len_mem, len_bands);
+        assert_memory_equal(a, c, len_mem);
+        free(a);
+        free(c);
+        char *scratch = lb_core_strfmt("%s.bands.tif", bands_path);
+        assert_non_null(scratch);
+        assert_int_equal(access(scratch, F_OK), -1); /* the scratch is gone */
+        free(scratch);
+
+        int want_ovr = 0; /* the COG driver halves (rounding down) until one block holds it */
+        for (int w = nx, h = ny; w > 256 || h > 256; w /= 2, h /= 2)
+            want_ovr++;
+        assert_int_equal(check_cog_structure(bands_path), want_ovr);
+        GDALDatasetH ds = GDALOpenEx(bands_path, GDAL_OF_RASTER, NULL, NULL, NULL);
+        assert_non_null(ds);
+        float *back = malloc(n * sizeof(float));
+        assert_non_null(back);
+        for (int b = 0; b < 3; b++) {
+            GDALRasterBandH band = GDALGetRasterBand(ds, b + 1);
+            int has_nodata = 0;
+            assert_true(isnan(GDALGetRasterNoDataValue(band, &has_nodata)) && has_nodata);
+            assert_int_equal(
+                GDALRasterIO(band, GF_Read, 0, 0, nx, ny, back, nx, ny, GDT_Float32, 0, 0),
+                CE_None);
+            for (size_t i = 0; i < n; i++) {
+                if (isnan(data[b][i]))
+                    assert_true(isnan(back[i]));
+                else
+                    assert_true(back[i] == data[b][i]);
+            }
+            /* the nodata-only tile reads back as nodata in every overview too */
+            for (int o = 0; o < GDALGetOverviewCount(band) && nx > 256; o++) {
+                GDALRasterBandH ov = GDALGetOverview(band, o);
+                int ox = GDALGetRasterBandXSize(ov);
+                int x0 = (int)(256.0 * ox / nx) + 1, x1 = (int)(512.0 * ox / nx) - 1;
+                int y1 = (int)(256.0 * GDALGetRasterBandYSize(ov) / ny) - 1;
+                float v;
+                for (int y = 0; y < y1; y++)
+                    for (int x = x0; x < x1 && x < ox; x++) {
+                        assert_int_equal(
+                            GDALRasterIO(ov, GF_Read, x, y, 1, 1, &v, 1, 1, GDT_Float32, 0, 0),
+                            CE_None);
+                        assert_true(isnan(v));
+                    }
+            }
+        }
+        free(back);
+        GDALClose(ds);
+        for (int b = 0; b < 3; b++)
+            free(data[b]);
+        free(mem_path);
+        free(bands_path);
+    }
+}
+
 /* Classes in 2 × 2 blocks: three cells of class A and one of B (at a rotating position), or
  * three nodata cells and one B. MODE must give A, respectively B (nodata does not vote). */
 static unsigned char block_class(int bi, int bj, int dy, int dx)
@@ -1573,6 +1710,7 @@ int main(void)
         WRITE_TEST(test_write_cog_classes),
         WRITE_TEST(test_write_cog_float_structure),
         WRITE_TEST(test_write_cog_classes_structure),
+        WRITE_TEST(test_write_cog_float_bands_edges),
         WRITE_TEST(test_write_raster_options),
         WRITE_TEST(test_write_gtiff_format),
         WRITE_TEST(test_write_class_table_check),

@@ -1177,10 +1177,17 @@ lb_status lb_write_raster_float_bands(lb_ctx *ctx, const char *path, const lb_gr
     if (st == LB_OK && !gtiff)
         st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': GDAL has no GTiff driver", path);
     if (st == LB_OK) {
-        /* Band-interleaved tiles, fast compression: a scratch file read once by the copy. */
-        char *copts[] = {"TILED=YES",       "BLOCKXSIZE=256",   "BLOCKYSIZE=256",
-                         "INTERLEAVE=BAND", "COMPRESS=DEFLATE", "ZLEVEL=1",
-                         "PREDICTOR=3",     "BIGTIFF=IF_SAFER", NULL};
+        /* Band-interleaved tiles, uncompressed, tiles of nodata only left out: a scratch file
+         * read twice by the copy (overviews, then full resolution), which would otherwise
+         * compress every tile once and decompress it twice. It lives in the page cache, not
+         * in the process's memory. */
+        char *copts[] = {"TILED=YES",
+                         "BLOCKXSIZE=256",
+                         "BLOCKYSIZE=256",
+                         "INTERLEAVE=BAND",
+                         "SPARSE_OK=YES",
+                         "BIGTIFF=IF_SAFER",
+                         NULL};
         cap_reset(&cap);
         ds = GDALCreate(gtiff, tmp, g->nx, g->ny, (int)n_bands, GDT_Float32, copts);
         if (!ds)

@@ -123,7 +123,8 @@ lb_status lb_write_raster_classes(lb_ctx *ctx, const char *path, const lb_grid *
 typedef lb_status (*lb_band_fill_fn)(void *user, size_t b, float *out);
 
 /* As lb_write_raster_float(), but the bands are produced one at a time by @p fill into one
- * buffer and written to a temporary tiled GeoTIFF beside @p path, which is then copied to the
+ * buffer and written to a temporary tiled GeoTIFF beside @p path (uncompressed, nodata-only
+ * tiles left out: page cache rather than process memory), which is then copied to the
  * output and removed: memory holds one band, not all of them (~36 MB per band on a national
  * grid of 9.1 M cells). */
 lb_status lb_write_raster_float_bands(lb_ctx *ctx, const char *path, const lb_grid *g,
