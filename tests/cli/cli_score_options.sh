@@ -42,9 +42,9 @@ for f in $(cd "$TMP/t1" && ls -A); do
 done
 [[ $(ls -A "$TMP/t1" | wc -l) -ge 10 && $(ls -A "$TMP/t1") == $(ls -A "$TMP/t2") ]] || same=0
 py_order='import json, sys; d = json.load(open(sys.argv[1])); print(d["outputs"], list(d["write_timings_s"]), d["warnings"])'
-python3 -c "$py_order" "$TMP/t1/run.json" >"$TMP/o1"
-python3 -c "$py_order" "$TMP/t2/run.json" >"$TMP/o2"
-cmp -s "$TMP/o1" "$TMP/o2" || { same=0; diff "$TMP/o1" "$TMP/o2" | sed 's/^/# /'; }
+python3 -c "$py_order" "$TMP/t1/run.json" >"$TMP/order-t1"
+python3 -c "$py_order" "$TMP/t2/run.json" >"$TMP/order-t2"
+cmp -s "$TMP/order-t1" "$TMP/order-t2" || { same=0; diff "$TMP/order-t1" "$TMP/order-t2" | sed 's/^/# /'; }
 [[ $same == 1 ]] && ok "--threads 1 and 2 write the same files, listed in the same order" \
     || bad "--threads 1 and 2 write different files"
 expect_fail "--threads -1 is refused" "--threads needs a whole number" "$LEEFBAAR" "${args[@]}" --threads -1 -o "$TMP/t3"
