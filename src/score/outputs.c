@@ -7,6 +7,7 @@
 #include "run.h"
 
 #include "../core/ctx.h"
+#include "../io/jobs.h"
 #include "../io/mapset.h"
 #include "../io/style.h"
 #include "../io/write.h"
@@ -265,35 +266,27 @@ static lb_status style_layer_years(lb_ctx *ctx, score_run *r, const char *layer,
     return st;
 }
 
-/* The units table as scores.gpkg layer <units> (and its per-year views), <units>.geojson and
- * <units>.csv; with @p styled the layers' QGIS styles in the GeoPackage and the sidecar
- * <units>.qml. */
-static lb_status write_units(lb_ctx *ctx, score_run *r, const lb_table *ut, int styled)
+/* The units table as scores.gpkg layer <units> and, with @p styled, its QGIS styles and
+ * per-year views. */
+static lb_status write_units_gpkg(lb_ctx *ctx, score_run *r, int styled)
 {
-    unsigned want = r->want;
-    lb_status st = LB_OK;
-    if (want & LB_OUT_GPKG)
-        st = write_table(ctx, r, ut, "scores.gpkg", LB_FMT_GPKG, r->units_name);
-    if (st == LB_OK && styled && (want & LB_OUT_GPKG))
+    lb_status st = write_table(ctx, r, r->units_t, "scores.gpkg", LB_FMT_GPKG, r->units_name);
+    if (st == LB_OK && styled)
         st = style_layer_years(ctx, r, r->units_name, 1);
-    char file[256];
-    snprintf(file, sizeof(file), "%s.geojson", r->units_name);
-    if (st == LB_OK && (want & LB_OUT_GEOJSON))
-        st = write_table(ctx, r, ut, file, LB_FMT_GEOJSON, r->units_name);
-    snprintf(file, sizeof(file), "%s.csv", r->units_name);
-    if (st == LB_OK && (want & LB_OUT_CSV))
-        st = write_table(ctx, r, ut, file, LB_FMT_CSV, r->units_name);
-    /* QGIS applies <name>.qml to <name>.geojson */
+    return st;
+}
+
+/* <units>.qml: QGIS applies <name>.qml to <name>.geojson. */
+static lb_status write_units_qml(lb_ctx *ctx, score_run *r)
+{
     const lb_class_table ct = model_classes(r->model);
     const lb_style style = {
         .kind = LB_STYLE_VECTOR_CLASSES, .classes = &ct, .field = "kscore", .outline = 1};
+    char file[256];
     snprintf(file, sizeof(file), "%s.qml", r->units_name);
-    if (!styled || !(want & LB_OUT_GEOJSON))
-        return st;
-    char *qml = st == LB_OK ? lb_outdir_tmp_path(&r->out, file) : NULL;
-    if (st == LB_OK)
-        st = qml ? lb_style_write_qml(ctx, qml, &style)
-                 : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    char *qml = lb_outdir_tmp_path(&r->out, file);
+    lb_status st = qml ? lb_style_write_qml(ctx, qml, &style)
+                       : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     free(qml);
     if (st == LB_OK)
         json_object_array_add(r->outputs, json_object_new_string(file));
@@ -338,39 +331,163 @@ static int grid_csv(const score_run *r)
     return strcmp(r->units_name, "grid") == 0 && (r->want & LB_OUT_CSV);
 }
 
-/* Grid mode: per year (in scoring order) the rasters, then the tables of all years:
- * scores.gpkg (grid and units), grid.csv, <units>.geojson and <units>.csv. */
-static lb_status write_grid_run(lb_ctx *ctx, score_run *r, const lb_result *res)
+/* One output file (scores.gpkg with all its layers counts as one: GDAL writes a dataset on
+ * one thread) of the run. */
+typedef enum job_kind {
+    JOB_RASTERS,       /* a year's GeoTIFFs and their sidecars */
+    JOB_GPKG,          /* scores.gpkg: layer grid and/or <units>, styles and views */
+    JOB_GRID_CSV,      /* grid.csv */
+    JOB_UNITS_GEOJSON, /* <units>.geojson */
+    JOB_UNITS_CSV,     /* <units>.csv */
+    JOB_UNITS_QML      /* <units>.qml */
+} job_kind;
+
+/* A job sees the run through @p view: the shared run with a list of files and a
+ * "write_timings_s" of its own, merged into the run's in list order once all jobs are done. */
+typedef struct write_job {
+    job_kind kind;
+    score_run view;
+    const lb_result *res;
+    size_t year; /* JOB_RASTERS: index into r->yr */
+} write_job;
+
+static lb_status run_job(lb_ctx *ctx, void *user)
 {
+    write_job *j = user;
+    score_run *r = &j->view;
+    char file[256];
     lb_status st = LB_OK;
-    for (size_t t = 0; st == LB_OK && (r->want & LB_OUT_TIF) && t < r->n_years; t++) {
+    switch (j->kind) {
+    case JOB_RASTERS: {
         double t0 = lb_score_now();
-        st = write_rasters(ctx, r, res, &r->yr[t]);
+        st = write_rasters(ctx, r, j->res, &r->yr[j->year]);
         char key[32] = "rasters";
-        if (r->yr[t].year)
-            snprintf(key, sizeof(key), "rasters_%d", r->yr[t].year);
+        if (r->yr[j->year].year)
+            snprintf(key, sizeof(key), "rasters_%d", r->yr[j->year].year);
         note_write_time(r, key, t0);
+        break;
     }
-    if (st == LB_OK && (r->want & LB_OUT_GRID))
-        st = write_table(ctx, r, r->grid_t, "scores.gpkg", LB_FMT_GPKG, "grid");
-    if (st == LB_OK && (r->want & LB_OUT_GRID))
-        st = style_layer_years(ctx, r, "grid", 0);
-    if (st == LB_OK && grid_csv(r))
+    case JOB_GPKG:
+        if (!r->area && (r->want & LB_OUT_GRID)) {
+            st = write_table(ctx, r, r->grid_t, "scores.gpkg", LB_FMT_GPKG, "grid");
+            if (st == LB_OK)
+                st = style_layer_years(ctx, r, "grid", 0);
+        }
+        if (st == LB_OK && r->units_t && (r->want & LB_OUT_GPKG))
+            st = write_units_gpkg(ctx, r, 1);
+        break;
+    case JOB_GRID_CSV:
         st = write_table(ctx, r, r->grid_t, "grid.csv", LB_FMT_CSV, "grid");
-    if (st == LB_OK && r->units_t)
-        st = write_units(ctx, r, r->units_t, 1);
-    if (st == LB_OK && (r->want & (LB_OUT_GRID | (r->units_t ? LB_OUT_GPKG : 0))))
-        json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
+        break;
+    case JOB_UNITS_GEOJSON:
+        snprintf(file, sizeof(file), "%s.geojson", r->units_name);
+        st = write_table(ctx, r, r->units_t, file, LB_FMT_GEOJSON, r->units_name);
+        break;
+    case JOB_UNITS_CSV:
+        snprintf(file, sizeof(file), "%s.csv", r->units_name);
+        st = write_table(ctx, r, r->units_t, file, LB_FMT_CSV, r->units_name);
+        break;
+    case JOB_UNITS_QML:
+        st = write_units_qml(ctx, r);
+        break;
+    }
     return st;
 }
 
-/* Area mode: scores.gpkg layer <units> (styled, with its per-year view), <units>.geojson with
- * its QGIS sidecar, and <units>.csv. */
-static lb_status write_area_run(lb_ctx *ctx, score_run *r)
+/* The jobs of the run, in the order a serial write took them (run.json lists the files and
+ * their timings in this order): per year (in scoring order) the rasters, scores.gpkg (grid,
+ * then units), grid.csv, <units>.geojson, <units>.csv, <units>.qml. Returns the count. */
+static size_t plan_jobs(const score_run *r, write_job *jobs)
 {
-    lb_status st = write_units(ctx, r, r->units_t, 1);
-    if (st == LB_OK && (r->want & LB_OUT_GPKG))
+    size_t n = 0;
+    for (size_t t = 0; !r->area && (r->want & LB_OUT_TIF) && t < r->n_years; t++)
+        jobs[n++] = (write_job){.kind = JOB_RASTERS, .year = t};
+    if ((!r->area && (r->want & LB_OUT_GRID)) || (r->units_t && (r->want & LB_OUT_GPKG)))
+        jobs[n++] = (write_job){.kind = JOB_GPKG};
+    if (!r->area && grid_csv(r))
+        jobs[n++] = (write_job){.kind = JOB_GRID_CSV};
+    if (r->units_t && (r->want & LB_OUT_GEOJSON))
+        jobs[n++] = (write_job){.kind = JOB_UNITS_GEOJSON};
+    if (r->units_t && (r->want & LB_OUT_CSV))
+        jobs[n++] = (write_job){.kind = JOB_UNITS_CSV};
+    if (r->units_t && (r->want & LB_OUT_GEOJSON))
+        jobs[n++] = (write_job){.kind = JOB_UNITS_QML};
+    return n;
+}
+
+/* The order the jobs start in: the longest first (the grid layer of scores.gpkg), then the
+ * GeoJSON, so that the rasters (GDAL's block cache) and the GeoJSON (its lon/lat coordinates
+ * and text) do not hold their memory at the same time; the small files last. */
+static int job_rank(job_kind kind)
+{
+    switch (kind) {
+    case JOB_GPKG:
+        return 0;
+    case JOB_UNITS_GEOJSON:
+        return 1;
+    case JOB_RASTERS:
+        return 2;
+    default:
+        return 3;
+    }
+}
+
+/* Add @p from's timings to @p to's (summed where a key repeats). */
+static void merge_timings(struct json_object *to, struct json_object *from)
+{
+    struct json_object *wt = NULL, *src = NULL, *prev = NULL;
+    if (!json_object_object_get_ex(to, "write_timings_s", &wt) ||
+        !json_object_object_get_ex(from, "write_timings_s", &src))
+        return;
+    json_object_object_foreach(src, key, val)
+    {
+        double dt = json_object_get_double(val);
+        if (json_object_object_get_ex(wt, key, &prev))
+            dt += json_object_get_double(prev);
+        json_object_object_add(wt, key, json_object_new_double(round(dt * 1000.0) / 1000.0));
+    }
+}
+
+/* All output files but run.json, each file a job on the run's threads. */
+static lb_status write_files(lb_ctx *ctx, score_run *r, const lb_result *res)
+{
+    size_t cap = r->n_years + 6, n = 0;
+    write_job *jobs = calloc(cap, sizeof(*jobs));
+    lb_jobs_item *items = calloc(cap, sizeof(*items));
+    lb_status st = jobs && items ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    if (st == LB_OK)
+        n = plan_jobs(r, jobs);
+    for (size_t i = 0; st == LB_OK && i < n; i++) {
+        jobs[i].res = res;
+        jobs[i].view = *r;
+        jobs[i].view.outputs = json_object_new_array();
+        jobs[i].view.doc = json_object_new_object();
+        struct json_object *wt = json_object_new_object();
+        if (!jobs[i].view.outputs || !jobs[i].view.doc || !wt) {
+            json_object_put(wt);
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+            break;
+        }
+        json_object_object_add(jobs[i].view.doc, "write_timings_s", wt);
+        items[i] = (lb_jobs_item){.fn = run_job, .user = &jobs[i], .rank = job_rank(jobs[i].kind)};
+    }
+    if (st == LB_OK)
+        st = lb_jobs_run(ctx, items, n, 0);
+    for (size_t i = 0; st == LB_OK && i < n; i++) {
+        merge_timings(r->doc, jobs[i].view.doc);
+        size_t k = json_object_array_length(jobs[i].view.outputs);
+        for (size_t f = 0; f < k; f++)
+            json_object_array_add(
+                r->outputs, json_object_get(json_object_array_get_idx(jobs[i].view.outputs, f)));
+    }
+    if (st == LB_OK && (r->want & ((r->area ? 0 : LB_OUT_GRID) | (r->units_t ? LB_OUT_GPKG : 0))))
         json_object_array_add(r->outputs, json_object_new_string("scores.gpkg"));
+    for (size_t i = 0; jobs && i < n; i++) {
+        json_object_put(jobs[i].view.outputs);
+        json_object_put(jobs[i].view.doc);
+    }
+    free(items);
+    free(jobs);
     return st;
 }
 
@@ -458,7 +575,7 @@ lb_status lb_score_outputs_write(lb_ctx *ctx, const lb_result *res, const lb_wri
     if (st == LB_OK)
         st = open_outdir(ctx, r);
     if (st == LB_OK)
-        st = r->area ? write_area_run(ctx, r) : write_grid_run(ctx, r, res);
+        st = write_files(ctx, r, res);
     if (st == LB_OK && w->viewer)
         json_object_array_add(r->outputs, json_object_new_string(LB_VIEWER_RUN_FOLDER));
     if (st == LB_OK)

@@ -33,6 +33,20 @@ grep -q '"crs"' "$TMP/a/buurten.geojson" && bad "RFC 7946 GeoJSON has a crs memb
 "$LEEFBAAR" "${args[@]}" -q --threads 1 -o "$TMP/t1" && "$LEEFBAAR" "${args[@]}" -q --threads 2 -o "$TMP/t2" \
     && cmp -s "$TMP/t1/buurten.csv" "$TMP/t2/buurten.csv" && cmp -s "$TMP/t1/buurten.csv" "$TMP/a/buurten.csv" \
     && ok "--threads 1 and 2 give the same CSV" || bad "--threads changes the numbers"
+# The files are written concurrently on the run's threads: every one the same on 1 and 2
+# threads, and run.json lists them (and their write timings) in the same order.
+same=1
+for f in $(cd "$TMP/t1" && ls -A); do
+    [[ $f == run.json ]] && continue
+    cmp -s "$TMP/t1/$f" "$TMP/t2/$f" || { same=0; echo "# differs: $f"; }
+done
+[[ $(ls -A "$TMP/t1" | wc -l) -ge 10 && $(ls -A "$TMP/t1") == $(ls -A "$TMP/t2") ]] || same=0
+py_order='import json, sys; d = json.load(open(sys.argv[1])); print(d["outputs"], list(d["write_timings_s"]), d["warnings"])'
+python3 -c "$py_order" "$TMP/t1/run.json" >"$TMP/order-t1"
+python3 -c "$py_order" "$TMP/t2/run.json" >"$TMP/order-t2"
+cmp -s "$TMP/order-t1" "$TMP/order-t2" || { same=0; diff "$TMP/order-t1" "$TMP/order-t2" | sed 's/^/# /'; }
+[[ $same == 1 ]] && ok "--threads 1 and 2 write the same files, listed in the same order" \
+    || bad "--threads 1 and 2 write different files"
 expect_fail "--threads -1 is refused" "--threads needs a whole number" "$LEEFBAAR" "${args[@]}" --threads -1 -o "$TMP/t3"
 expect_fail "--threads 100000 is refused, not a crash in the OpenMP runtime" "from 0 (all cores) to 256" \
     "$LEEFBAAR" "${args[@]}" --threads 100000 -o "$TMP/t4"
