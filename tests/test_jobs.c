@@ -66,7 +66,8 @@ static void test_jobs_all_run_warnings_in_order(void **state)
             /* the first jobs take longest: on several threads the later ones finish first */
             s[i] = (job_spec){.n_warn = i % 3, .sleep_us = (5 - i) * 20000L, .ran = &ran, .id = i};
         char err[256], warn[1024];
-        assert_int_equal(run_specs(s, 5, threads, err, sizeof(err), warn, sizeof(warn), NULL), LB_OK);
+        assert_int_equal(run_specs(s, 5, threads, err, sizeof(err), warn, sizeof(warn), NULL),
+                         LB_OK);
         assert_int_equal(atomic_load(&ran), 5);
         assert_string_equal(warn, "job 1 warning 0|job 2 warning 0|job 2 warning 1|"
                                   "job 4 warning 0|");
