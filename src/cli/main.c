@@ -50,6 +50,10 @@ static void tune_malloc(void)
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
     mallopt(M_TOP_PAD, 64 << 20);
+    /* One heap for every thread: the output files are written on worker threads, and memory a
+     * job freed in its thread's own arena was not reused by the next job on another thread
+     * (T2 with every output: 1.19 GB peak with per-thread arenas, 0.81 GB with one). */
+    mallopt(M_ARENA_MAX, 1);
 #endif
 }
 

@@ -4,6 +4,8 @@
  * sidecars, per year scores_<year>.tif, class_<year>.tif and dim_<code>_<year>.tif (with
  * --preview class_<year>.png), and run.json,
  * written into a temporary directory that appears only when all succeeded. */
+#define _POSIX_C_SOURCE 200809L /* pthread_rwlock_t */
+
 #include "run.h"
 
 #include "../core/ctx.h"
@@ -15,6 +17,7 @@
 
 #include <json-c/json.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,6 +352,12 @@ typedef struct write_job {
     score_run view;
     const lb_result *res;
     size_t year; /* JOB_RASTERS: index into r->yr */
+    /* The rasters (the full-box score and class arrays, GDAL's block cache) run alone: they
+     * hold the lock for writing, every other job for reading. On T2 the rasters beside the
+     * GeoPackage took the peak from 0.69 GB (either alone) to 1.01 GB, and with the GeoJSON
+     * as well to 1.19 GB; the GeoPackage beside the GeoJSON stays at 0.69 GB. The rasters start
+     * last (job_rank), so the wall time is nearly that of running everything at once. */
+    pthread_rwlock_t *alone;
 } write_job;
 
 static lb_status run_job(lb_ctx *ctx, void *user)
@@ -357,6 +366,10 @@ static lb_status run_job(lb_ctx *ctx, void *user)
     score_run *r = &j->view;
     char file[256];
     lb_status st = LB_OK;
+    if (j->kind == JOB_RASTERS)
+        pthread_rwlock_wrlock(j->alone);
+    else
+        pthread_rwlock_rdlock(j->alone);
     switch (j->kind) {
     case JOB_RASTERS: {
         double t0 = lb_score_now();
@@ -391,6 +404,7 @@ static lb_status run_job(lb_ctx *ctx, void *user)
         st = write_units_qml(ctx, r);
         break;
     }
+    pthread_rwlock_unlock(j->alone);
     return st;
 }
 
@@ -416,8 +430,8 @@ static size_t plan_jobs(const score_run *r, write_job *jobs)
 }
 
 /* The order the jobs start in: the longest first (the grid layer of scores.gpkg), then the
- * GeoJSON, so that the rasters (GDAL's block cache) and the GeoJSON (its lon/lat coordinates
- * and text) do not hold their memory at the same time; the small files last. */
+ * GeoJSON, then the rasters, which wait until the jobs before them are done (write_job.alone);
+ * the small files last. */
 static int job_rank(job_kind kind)
 {
     switch (kind) {
@@ -452,6 +466,7 @@ static void merge_timings(struct json_object *to, struct json_object *from)
 static lb_status write_files(lb_ctx *ctx, score_run *r, const lb_result *res)
 {
     size_t cap = r->n_years + 6, n = 0;
+    pthread_rwlock_t alone = PTHREAD_RWLOCK_INITIALIZER;
     write_job *jobs = calloc(cap, sizeof(*jobs));
     lb_jobs_item *items = calloc(cap, sizeof(*items));
     lb_status st = jobs && items ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
@@ -459,6 +474,7 @@ static lb_status write_files(lb_ctx *ctx, score_run *r, const lb_result *res)
         n = plan_jobs(r, jobs);
     for (size_t i = 0; st == LB_OK && i < n; i++) {
         jobs[i].res = res;
+        jobs[i].alone = &alone;
         jobs[i].view = *r;
         jobs[i].view.outputs = json_object_new_array();
         jobs[i].view.doc = json_object_new_object();
@@ -487,6 +503,7 @@ static lb_status write_files(lb_ctx *ctx, score_run *r, const lb_result *res)
         json_object_put(jobs[i].view.doc);
     }
     free(items);
+    pthread_rwlock_destroy(&alone);
     free(jobs);
     return st;
 }
