@@ -874,13 +874,10 @@ static void change_free(void *payload)
  * directory after run.json, so that it is committed with the other files or not at all. */
 static lb_status write_viewer(lb_ctx *ctx, change_run *r)
 {
-    struct json_object *cmd = NULL;
-    json_object_object_get_ex(r->doc, "command", &cmd);
     lb_status st = lb_ctx_progress(ctx, 0.95, "viewer");
-    if (st == LB_OK)
-        st = lb_viewer_write_in_run(ctx, r->out.tmp, r->w->outdir, r->w->viewer_lib,
-                                    r->w->viewer_title, cmd ? json_object_get_string(cmd) : NULL);
-    return st == LB_OK ? st : lb_ctx_error_prefix(ctx, st, "change --viewer: ");
+    return st != LB_OK ? st
+                       : lb_viewer_write_in_run(ctx, "change --viewer", r->doc, r->out.tmp,
+                                                r->w->outdir, r->w->viewer_lib, r->w->viewer_title);
 }
 
 /* The writer of a change result: every file into a temporary directory, moved into place

@@ -535,13 +535,10 @@ static lb_status check_computed(lb_ctx *ctx, const score_run *r)
  * run.json, so that it is committed with them or not at all. */
 static lb_status write_viewer(lb_ctx *ctx, score_run *r)
 {
-    struct json_object *cmd = NULL;
-    json_object_object_get_ex(r->doc, "command", &cmd);
     lb_status st = lb_ctx_progress(ctx, 0.97, "viewer");
-    if (st == LB_OK)
-        st = lb_viewer_write_in_run(ctx, r->out.tmp, r->w->outdir, r->w->viewer_lib,
-                                    r->w->viewer_title, cmd ? json_object_get_string(cmd) : NULL);
-    return st == LB_OK ? st : lb_ctx_error_prefix(ctx, st, "score --viewer: ");
+    return st != LB_OK ? st
+                       : lb_viewer_write_in_run(ctx, "score --viewer", r->doc, r->out.tmp,
+                                                r->w->outdir, r->w->viewer_lib, r->w->viewer_title);
 }
 
 /* The output directory, checked against every input of the run (no output may replace one). */

@@ -24,8 +24,11 @@ struct json_object *lb_viewer_choice_json(const char *lib, const char *title);
 /* Write the viewer of the run whose files (run.json last) are complete in @p run_tmp, the
  * temporary directory of a run that its commit moves into @p run_dir, into
  * @p run_tmp/LB_VIEWER_RUN_FOLDER. The viewer's run.json names @p run_dir, not the temporary
- * directory. @p title may be NULL (the default title), @p command_line too. */
-lb_status lb_viewer_write_in_run(lb_ctx *ctx, const char *run_tmp, const char *run_dir,
-                                 const char *lib, const char *title, const char *command_line);
+ * directory, and the run's command line (member "command" of @p run_doc, the run's run.json;
+ * may be NULL). @p title may be NULL (the default title). An error starts with @p who
+ * ("score --viewer"). */
+lb_status lb_viewer_write_in_run(lb_ctx *ctx, const char *who, struct json_object *run_doc,
+                                 const char *run_tmp, const char *run_dir, const char *lib,
+                                 const char *title);
 
 #endif

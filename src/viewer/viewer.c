@@ -605,9 +605,13 @@ struct json_object *lb_viewer_choice_json(const char *lib, const char *title)
     return v;
 }
 
-lb_status lb_viewer_write_in_run(lb_ctx *ctx, const char *run_tmp, const char *run_dir,
-                                 const char *lib, const char *title, const char *command_line)
+lb_status lb_viewer_write_in_run(lb_ctx *ctx, const char *who, struct json_object *run_doc,
+                                 const char *run_tmp, const char *run_dir, const char *lib,
+                                 const char *title)
 {
+    struct json_object *cmd = NULL;
+    const char *command_line =
+        json_object_object_get_ex(run_doc, "command", &cmd) ? json_object_get_string(cmd) : NULL;
     lb_opts *o = NULL;
     lb_result *res = NULL;
     char *out = lb_core_strfmt("%s/%s", run_tmp, LB_VIEWER_RUN_FOLDER);
@@ -637,5 +641,5 @@ lb_status lb_viewer_write_in_run(lb_ctx *ctx, const char *run_tmp, const char *r
     lb_result_destroy(res);
     lb_opts_destroy(o);
     free(out);
-    return st;
+    return st == LB_OK ? st : lb_ctx_error_prefix(ctx, st, "%s: ", who);
 }
