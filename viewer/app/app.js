@@ -334,6 +334,26 @@
 
   /* ---- the info panel ----------------------------------------------------------------- */
 
+  /* The row "Klasse": the swatch and label of the lbm class of @p lbm (or the no-data label). */
+  function classRow(t, lbm) {
+    var lbmView = views.lbm;
+    var cls = el('tr');
+    cls.appendChild(el('th', null, 'Klasse'));
+    var ctd = el('td');
+    if (isFinite(lbm)) {
+      var c = lbmView.classes[classOf(lbmView, lbm)];
+      var sw = el('span', { 'class': 'lb-swatch' });
+      sw.style.background = c.colour;
+      ctd.appendChild(sw);
+      ctd.appendChild(document.createTextNode(' '));
+      ctd.appendChild(el('span', { 'data-field': 'class' }, c.label));
+    } else {
+      ctd.appendChild(el('span', { 'data-field': 'class' }, META.nodata.label));
+    }
+    cls.appendChild(ctd);
+    t.appendChild(cls);
+  }
+
   function row(table, label, field, value, extra) {
     var tr = el('tr');
     tr.appendChild(el('th', null, label));
@@ -404,21 +424,7 @@
 
     var t = el('table'), lbm = num(p, key('lbm', y));
     row(t, 'Leefbaarometer', 'lbm', lbm);
-    var cls = el('tr');
-    cls.appendChild(el('th', null, 'Klasse'));
-    var ctd = el('td');
-    if (isFinite(lbm)) {
-      var c = lbmView.classes[classOf(lbmView, lbm)];
-      var sw = el('span', { 'class': 'lb-swatch' });
-      sw.style.background = c.colour;
-      ctd.appendChild(sw);
-      ctd.appendChild(document.createTextNode(' '));
-      ctd.appendChild(el('span', { 'data-field': 'class' }, c.label));
-    } else {
-      ctd.appendChild(el('span', { 'data-field': 'class' }, META.nodata.label));
-    }
-    cls.appendChild(ctd);
-    t.appendChild(cls);
+    classRow(t, lbm);
     row(t, 'gemiddelde gemeente', 'gm:lbm', gmMeans.lbm);
     row(t, 'referentie', 'ref', META.ref);
     box.appendChild(t);
@@ -664,21 +670,7 @@
     box.appendChild(sub);
     var t = el('table'), lbm = num(p, key('lbm', y));
     row(t, 'Leefbaarometer', 'lbm', lbm);
-    var cls = el('tr');
-    cls.appendChild(el('th', null, 'Klasse'));
-    var ctd = el('td');
-    if (isFinite(lbm)) {
-      var c = lbmView.classes[classOf(lbmView, lbm)];
-      var sw = el('span', { 'class': 'lb-swatch' });
-      sw.style.background = c.colour;
-      ctd.appendChild(sw);
-      ctd.appendChild(document.createTextNode(' '));
-      ctd.appendChild(el('span', { 'data-field': 'class' }, c.label));
-    } else {
-      ctd.appendChild(el('span', { 'data-field': 'class' }, META.nodata.label));
-    }
-    cls.appendChild(ctd);
-    t.appendChild(cls);
+    classRow(t, lbm);
     row(t, 'afwijking', 'afw', num(p, key('afw', y)));
     dims.forEach(function (d) { row(t, d.label, 'dim:' + d.code, num(p, key(d.code, y))); });
     box.appendChild(t);
