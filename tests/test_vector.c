@@ -728,6 +728,118 @@ static void test_vector_holes_and_multipolygons(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* Read @p path both ways: lb_vlayer_read (with WKB) and lb_vlayer_read_rings. The rings, areas
+ * and extents agree; the WKB that lb_vlayer_polygon_wkb gives for each feature of either is the
+ * reader's byte for byte. Returns whether the rings-only layer kept WKB after all. */
+static int same_both_ways(lb_ctx *ctx, const char *path, int repair)
+{
+    lb_source src = {"r", path, NULL, NULL};
+    lb_vlayer *full = read_ok(ctx, &src, NULL), *rings = NULL;
+    lb_status st = lb_vlayer_read_rings(ctx, &src, NULL, &rings);
+    if (st != LB_OK)
+        print_error("%s\n", lb_ctx_errmsg(ctx));
+    assert_int_equal(st, LB_OK);
+    if (repair) {
+        assert_int_equal(lb_geom_make_valid_layer(ctx, full, NULL), LB_OK);
+        assert_int_equal(lb_geom_make_valid_layer(ctx, rings, NULL), LB_OK);
+    }
+    assert_non_null(full->wkb);
+    assert_int_equal(rings->n, full->n);
+    assert_int_equal(rings->n_rings, full->n_rings);
+    size_t np = full->ring_pt_start[full->n_rings];
+    assert_memory_equal(rings->ring_start, full->ring_start, (full->n + 1) * sizeof(size_t));
+    assert_memory_equal(rings->ring_pt_start, full->ring_pt_start,
+                        (full->n_rings + 1) * sizeof(size_t));
+    assert_memory_equal(rings->ring_hole, full->ring_hole, full->n_rings * sizeof(int));
+    assert_memory_equal(rings->ring_xy, full->ring_xy, 2 * np * sizeof(double));
+    assert_memory_equal(rings->area_m2, full->area_m2, full->n * sizeof(double));
+    assert_true(rings->xmin == full->xmin && rings->ymax == full->ymax);
+    for (size_t k = 0; k < full->n; k++) {
+        size_t size = 0;
+        int own = 0;
+        const unsigned char *w = lb_vlayer_polygon_wkb(rings, k, &size, &own);
+        assert_non_null(w);
+        assert_int_equal(own, rings->wkb == NULL);
+        assert_int_equal(size, full->wkb_size[k]);
+        assert_memory_equal(w, full->wkb[k], size);
+        if (own)
+            free((void *)w);
+        /* and the full layer hands out its own */
+        w = lb_vlayer_polygon_wkb(full, k, &size, &own);
+        assert_ptr_equal(w, full->wkb[k]);
+        assert_int_equal(own, 0);
+    }
+    int kept = rings->wkb != NULL;
+    lb_vlayer_destroy(rings);
+    lb_vlayer_destroy(full);
+    return kept;
+}
+
+/* A polygon layer read for its rings only keeps no WKB (the area-mode units: 79 MB of the
+ * national buurten) and writes each feature's WKB back from the rings, the reader's bytes:
+ * polygons with holes, multipolygons, a 3D polygon, a reprojected layer and a repaired one. A
+ * multipolygon with an empty part, which the rings cannot give back, makes the layer keep the
+ * WKB of every feature. */
+static void test_vector_rings_only(void **state)
+{
+    fixture *f = *state;
+    lb_ctx *ctx = lb_test_ctx();
+    char path[600];
+    snprintf(path, sizeof(path), "%s/rings.geojson", f->tmp);
+    write_rd_geojson(path, SQ_HOLE
+                     "," SQ_B "," SQ_C
+                     ",{\"type\":\"Feature\",\"properties\":{\"NAME\":\"z\",\"POP\":1},"
+                     "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[153000,453000,1],"
+                     "[153010,453000,2],[153010,453010,3],[153000,453000,1]]]}}");
+    assert_false(same_both_ways(ctx, path, 0));
+    /* lon/lat, reprojected to RD on reading */
+    snprintf(path, sizeof(path), "%s/wgs.geojson", f->tmp);
+    lb_test_write_text(path, "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                             "\"properties\":{},\"geometry\":{\"type\":\"MultiPolygon\","
+                             "\"coordinates\":[[[[5.1,52.1],[5.2,52.1],[5.2,52.2],[5.1,52.1]],"
+                             "[[5.15,52.11],[5.18,52.11],[5.18,52.12],[5.15,52.11]]]]}}]}");
+    assert_false(same_both_ways(ctx, path, 0));
+    /* a bow-tie and a collapsed square, repaired: the WKB of the repaired rings is the one
+     * GEOS wrote for the layer with WKB */
+    snprintf(path, sizeof(path), "%s/bad.geojson", f->tmp);
+    write_rd_geojson(path, SQ_B ",{\"type\":\"Feature\",\"properties\":{\"NAME\":\"x\",\"POP\":1},"
+                                "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[150300,"
+                                "450000],[150300,450100],[150400,450000],[150400,450100],[150300,"
+                                "450000]]]}},{\"type\":\"Feature\",\"properties\":{\"NAME\":\"y\","
+                                "\"POP\":1},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[["
+                                "150200,450000],[150200,450100],[150200,450100],[150200,450000],["
+                                "150200,450000]]]}}");
+    assert_false(same_both_ways(ctx, path, 1));
+    /* an empty part (a GeoPackage keeps it; GeoJSON drops it): the rings do not say it, so the
+     * layer keeps its WKB, also of the feature before */
+    snprintf(path, sizeof(path), "%s/empty.gpkg", f->tmp);
+    GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GPKG"), path, 0, 0, 0, GDT_Unknown, NULL);
+    assert_non_null(ds);
+    OGRSpatialReferenceH rd = OSRNewSpatialReference(NULL);
+    assert_int_equal(OSRImportFromEPSG(rd, 28992), OGRERR_NONE);
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "e", rd, wkbMultiPolygon, NULL);
+    assert_non_null(lyr);
+    static const char *const wkt[] = {
+        "MULTIPOLYGON (((150200 450000,150300 450000,150300 450050,150200 450000)))",
+        "MULTIPOLYGON (((151000 451000,151010 451000,151010 451010,151000 451000)),EMPTY)"};
+    for (int i = 0; i < 2; i++) {
+        OGRGeometryH g = NULL;
+        char *text = (char *)wkt[i];
+        assert_int_equal(OGR_G_CreateFromWkt(&text, rd, &g), OGRERR_NONE);
+        if (i == 1) /* the parser may drop the empty part: add one */
+            while (OGR_G_GetGeometryCount(g) < 2)
+                OGR_G_AddGeometryDirectly(g, OGR_G_CreateGeometry(wkbPolygon));
+        OGRFeatureH ft = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+        OGR_F_SetGeometryDirectly(ft, g);
+        assert_int_equal(OGR_L_CreateFeature(lyr, ft), OGRERR_NONE);
+        OGR_F_Destroy(ft);
+    }
+    OSRRelease(rd);
+    GDALClose(ds);
+    assert_true(same_both_ways(ctx, path, 0));
+    lb_ctx_destroy(ctx);
+}
+
 /* Repairing a layer checks every polygon (squares without GEOS, the rest with it, on any number
  * of threads) and rebuilds the rings only when one is invalid. Among the 5-point rings that look
  * like squares: a zero-width one (a == c), one with a wrong corner and a bow-tie are invalid. */
@@ -1439,6 +1551,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vector_reprojection_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_shapefile_without_prj, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_holes_and_multipolygons, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_rings_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_lines_and_bad_geometry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_repair_checks_each_polygon, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_outside_reported_once, setup, teardown),

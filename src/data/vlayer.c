@@ -46,6 +46,66 @@ void lb_vlayer_destroy(lb_vlayer *l)
     free(l);
 }
 
+size_t lb_vlayer_rings_wkb_size(const lb_vlayer *l, size_t f)
+{
+    size_t size = 9; /* byte order, type, number of polygons */
+    for (size_t r = l->ring_start[f]; r < l->ring_start[f + 1]; r++)
+        size +=
+            (l->ring_hole[r] ? 0 : 9) + 4 + 16 * (l->ring_pt_start[r + 1] - l->ring_pt_start[r]);
+    return size;
+}
+
+static unsigned char *put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) /* little-endian whatever the host */
+        p[i] = (unsigned char)(v >> (8 * i));
+    return p + 4;
+}
+
+static unsigned char *put_f64(unsigned char *p, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, sizeof(v));
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+    return p + 8;
+}
+
+const unsigned char *lb_vlayer_polygon_wkb(const lb_vlayer *l, size_t f, size_t *size, int *own)
+{
+    if (l->wkb) {
+        *own = 0;
+        *size = l->wkb_size[f];
+        return l->wkb[f];
+    }
+    *own = 1;
+    *size = lb_vlayer_rings_wkb_size(l, f);
+    unsigned char *w = malloc(*size), *p = w;
+    if (!w)
+        return NULL;
+    size_t r0 = l->ring_start[f], r1 = l->ring_start[f + 1], n_poly = 0;
+    for (size_t r = r0; r < r1; r++)
+        n_poly += !l->ring_hole[r];
+    *p++ = 1;          /* NDR */
+    p = put_u32(p, 6); /* MultiPolygon */
+    p = put_u32(p, (uint32_t)n_poly);
+    for (size_t r = r0; r < r1; r++) {
+        if (!l->ring_hole[r]) {
+            size_t holes = 0;
+            while (r + 1 + holes < r1 && l->ring_hole[r + 1 + holes])
+                holes++;
+            *p++ = 1;
+            p = put_u32(p, 3); /* Polygon */
+            p = put_u32(p, (uint32_t)(1 + holes));
+        }
+        size_t a = l->ring_pt_start[r], b = l->ring_pt_start[r + 1];
+        p = put_u32(p, (uint32_t)(b - a));
+        for (size_t k = 2 * a; k < 2 * b; k++)
+            p = put_f64(p, l->ring_xy[k]);
+    }
+    return w;
+}
+
 const lb_field *lb_vlayer_field(lb_ctx *ctx, const lb_vlayer *l, const char *name)
 {
     for (size_t i = 0; i < l->n_fields; i++)

@@ -42,7 +42,9 @@ typedef struct lb_field {
 } lb_field;
 
 /* A layer in memory. Polygons are kept as rings (for exact coverage) and WKB (for GEOS);
- * points as x/y arrays. All coordinates in EPSG:28992 metres. */
+ * points as x/y arrays. All coordinates in EPSG:28992 metres. A polygon layer read for its
+ * rings only (the area-mode units, io/vector.h) has wkb == NULL: lb_vlayer_polygon_wkb()
+ * writes a feature's WKB from its rings, the bytes the reader would have kept. */
 typedef struct lb_vlayer {
     char *name; /* input name */
     char *path;
@@ -79,6 +81,15 @@ typedef struct lb_vlayer {
 
 /* Free a layer and everything it holds. NULL is a no-op. */
 void lb_vlayer_destroy(lb_vlayer *l);
+
+/* The WKB of polygon feature @p f: l->wkb[f] itself (*own = 0) when the layer keeps WKB,
+ * else written from its rings into a new buffer (*own = 1; free() it): a 2D little-endian
+ * MultiPolygon, a polygon per shell ring with the holes that follow it, as OGR exports what
+ * the reader read. NULL when out of memory. */
+const unsigned char *lb_vlayer_polygon_wkb(const lb_vlayer *l, size_t f, size_t *size, int *own);
+
+/* Size in bytes of the WKB that lb_vlayer_polygon_wkb() writes from the rings of feature @p f. */
+size_t lb_vlayer_rings_wkb_size(const lb_vlayer *l, size_t f);
 
 /* Column @p name, or NULL with an LB_ERR_DATA message that lists the fields. Borrowed. */
 const lb_field *lb_vlayer_field(lb_ctx *ctx, const lb_vlayer *l, const char *name);

@@ -141,6 +141,11 @@ static int collect(GEOSContextHandle_t h, const GEOSGeometry *g, rings *r, doubl
 static int set_wkb(GEOSContextHandle_t h, GEOSWKBWriter *wr, lb_vlayer *l, size_t f,
                    GEOSGeometry **polys, size_t n_polys)
 {
+    if (!l->wkb) { /* a layer of rings only: its WKB is written from the repaired rings */
+        for (size_t i = 0; i < n_polys; i++)
+            GEOSGeom_destroy_r(h, polys[i]);
+        return 1;
+    }
     GEOSGeometry *mp =
         GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned int)n_polys);
     if (!mp) {
@@ -167,6 +172,21 @@ static int set_wkb(GEOSContextHandle_t h, GEOSWKBWriter *wr, lb_vlayer *l, size_
 /* Is feature @p f one ring of 5 finite points that walk the corners of an axis-parallel
  * rectangle with sides > 0 (either way round) and close? Such a polygon is valid: GEOS needs
  * not be asked. The squares of a CBS vierkant layer are all such. */
+/* Feature @p f of @p l as a GEOS geometry: read from its WKB, or from the WKB its rings give
+ * (a layer of rings only, lb_vlayer_read_rings). NULL when GEOS cannot read it or out of
+ * memory. */
+static GEOSGeometry *read_feature(GEOSContextHandle_t h, GEOSWKBReader *rd, const lb_vlayer *l,
+                                  size_t f)
+{
+    size_t size = 0;
+    int own = 0;
+    const unsigned char *w = lb_vlayer_polygon_wkb(l, f, &size, &own);
+    GEOSGeometry *g = w ? GEOSWKBReader_read_r(h, rd, w, size) : NULL;
+    if (own)
+        free((void *)w);
+    return g;
+}
+
 static int is_plain_rectangle(const lb_vlayer *l, size_t f)
 {
     size_t k = l->ring_start[f];
@@ -204,7 +224,7 @@ static int check_valid(lb_ctx *ctx, const lb_vlayer *l, unsigned char *valid)
                 valid[f] = 1;
                 continue;
             }
-            GEOSGeometry *g = rd ? GEOSWKBReader_read_r(h, rd, l->wkb[f], l->wkb_size[f]) : NULL;
+            GEOSGeometry *g = rd ? read_feature(h, rd, l, (size_t)f) : NULL;
             valid[f] = g && GEOSisValid_r(h, g) == 1;
             if (g)
                 GEOSGeom_destroy_r(h, g);
@@ -255,7 +275,7 @@ lb_status lb_geom_make_valid_layer(lb_ctx *ctx, lb_vlayer *l, size_t *n_repaired
     }
     for (size_t f = 0; f < l->n; f++) {
         ring_start[f] = r.n_rings;
-        GEOSGeometry *g = valid[f] ? NULL : GEOSWKBReader_read_r(h, rd, l->wkb[f], l->wkb_size[f]);
+        GEOSGeometry *g = valid[f] ? NULL : read_feature(h, rd, l, f);
         if (valid[f] || (g && GEOSisValid_r(h, g) == 1)) {
             if (g)
                 GEOSGeom_destroy_r(h, g);

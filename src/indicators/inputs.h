@@ -44,6 +44,17 @@ const lb_source *lb_inputs_source(lb_ctx *ctx, const lb_inputs *in, const char *
 lb_status lb_inputs_vector(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
                            const lb_vlayer **out);
 
+/* lb_inputs_vector() for a caller that needs a polygon layer's rings, not its WKB (the units of
+ * area mode): read with lb_vlayer_read_rings (one file bound), so l->wkb may be NULL and the WKB
+ * of a feature comes from lb_vlayer_polygon_wkb(). Cached apart: lb_inputs_vector() of the same
+ * name reads the layer again with its WKB; coverages (lb_inputs_coverage) use either. */
+lb_status lb_inputs_vector_rings(lb_ctx *ctx, lb_inputs *in, const char *name, const char *filter,
+                                 const lb_vlayer **out);
+
+/* Free every cached coverage (lb_inputs_coverage): for a caller done with them, before it
+ * builds its outputs. Pointers to them are invalid afterwards. */
+void lb_inputs_release_coverages(lb_inputs *in);
+
 /* A raster band, warped to RD with bilinear resampling if it is not on an RD grid. Borrowed
  * from the cache. */
 lb_status lb_inputs_raster(lb_ctx *ctx, lb_inputs *in, const char *name, int band,

@@ -245,6 +245,22 @@ static void unit_what(const lb_area *a, size_t u, char *buf, size_t size)
              (long long)a->units->fid[u]);
 }
 
+/* lb_shape_create of unit @p u grown by @p r, from its WKB (written from its rings when the
+ * units are held as rings only). */
+static lb_status unit_shape(lb_ctx *ctx, const lb_area *a, size_t u, double r, const char *what,
+                            lb_shape **out)
+{
+    size_t size = 0;
+    int own = 0;
+    const unsigned char *w = lb_vlayer_polygon_wkb(a->units, u, &size, &own);
+    if (!w)
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    lb_status st = lb_shape_create(ctx, w, size, r, what, out);
+    if (own)
+        free((void *)w);
+    return st;
+}
+
 static lb_status ensure_shapes(lb_ctx *ctx, lb_area *a)
 {
     if (a->shape)
@@ -256,7 +272,7 @@ static lb_status ensure_shapes(lb_ctx *ctx, lb_area *a)
     for (size_t u = 0; u < l->n; u++) {
         char what[600];
         unit_what(a, u, what, sizeof(what));
-        lb_status st = lb_shape_create(ctx, l->wkb[u], l->wkb_size[u], 0.0, what, &sh[u]);
+        lb_status st = unit_shape(ctx, a, u, 0.0, what, &sh[u]);
         if (st != LB_OK) {
             for (size_t k = 0; k < u; k++)
                 lb_shape_destroy(sh[k]);
@@ -360,7 +376,7 @@ static lb_status neighbourhood(lb_ctx *ctx, lb_area *a, size_t u, double r, lb_s
     }
     char what[600];
     unit_what(a, u, what, sizeof(what));
-    lb_status st = lb_shape_create(ctx, a->units->wkb[u], a->units->wkb_size[u], r, what, tmp);
+    lb_status st = unit_shape(ctx, a, u, r, what, tmp);
     *use = *tmp;
     return st;
 }

@@ -2,6 +2,7 @@
 /* Reading vector layers: open, check the CRS, reproject to RD, keep rings, points and fields. */
 #include "vector.h"
 
+#include "../core/bigmem.h"
 #include "../core/ctx.h"
 #include "gdal_env.h"
 
@@ -71,6 +72,7 @@ typedef struct reader {
     const lb_source *src;
     lb_vlayer *l;
     int attrs_only; /* a table: keep every row, ignore geometry */
+    int rings_only; /* polygons: keep the rings, not the WKB (lb_vlayer_read_rings) */
     growbuf fid, x, y, wkb, wkbsz, ring_start, ring_pt, ring_hole, ring_xy, area;
     growbuf part_start, part_pt, part_xy; /* lines */
     skipped outside_nl;
@@ -200,6 +202,78 @@ static const char *kind_name(lb_geom_kind k)
     return names[k];
 }
 
+/* Keep the WKB of @p g: 1, or -LB_ERR_NOMEM. */
+static int keep_wkb(reader *r, OGRGeometryH g)
+{
+    size_t sz = (size_t)OGR_G_WkbSize(g);
+    unsigned char *wkb = malloc(sz);
+    if (!wkb || !grow(&r->wkb, 1) || !grow(&r->wkbsz, 1)) {
+        free(wkb);
+        return -(int)LB_ERR_NOMEM;
+    }
+    OGR_G_ExportToWkb(g, wkbNDR, wkb);
+    ((unsigned char **)r->wkb.data)[r->wkb.n++] = wkb;
+    ((size_t *)r->wkbsz.data)[r->wkbsz.n++] = sz;
+    return 1;
+}
+
+/* The layer read so far as a view for lb_vlayer_polygon_wkb (rings of the features kept). */
+static lb_vlayer rings_view(const reader *r)
+{
+    lb_vlayer v = {0};
+    v.kind = LB_GEOM_POLYGON;
+    v.ring_start = r->ring_start.data;
+    v.ring_pt_start = r->ring_pt.data;
+    v.ring_hole = r->ring_hole.data;
+    v.ring_xy = r->ring_xy.data;
+    return v;
+}
+
+/* Do the rings just added for @p g (the last feature) give back its WKB byte for byte? They do
+ * for a 2D MultiPolygon whose every polygon has its shell (not for an empty part). */
+static int rings_say_all(reader *r, OGRGeometryH g)
+{
+    if (OGR_G_GetGeometryType(g) != wkbMultiPolygon)
+        return 0;
+    size_t f = r->ring_start.n - 1, r0 = ((size_t *)r->ring_start.data)[f];
+    size_t n_shells = 0;
+    for (size_t k = r0; k < r->ring_pt.n; k++)
+        n_shells += !((int *)r->ring_hole.data)[k];
+    if (n_shells != (size_t)OGR_G_GetGeometryCount(g))
+        return 0;
+    if (!grow(&r->ring_start, 1) || !grow(&r->ring_pt, 1))
+        return 0; /* keeps the WKB: no worse than before */
+    /* the end sentinels lb_vlayer_rings_wkb_size reads, overwritten by the next feature */
+    ((size_t *)r->ring_start.data)[f + 1] = r->ring_pt.n;
+    ((size_t *)r->ring_pt.data)[r->ring_pt.n] = r->ring_xy.n / 2;
+    lb_vlayer v = rings_view(r);
+    return lb_vlayer_rings_wkb_size(&v, f) == (size_t)OGR_G_WkbSize(g);
+}
+
+/* A feature whose WKB the rings do not give back: keep the WKB of every polygon from here on,
+ * written from the rings for the features before (the same bytes) and exported for @p g. */
+static int wkb_after_all(reader *r, OGRGeometryH g)
+{
+    r->rings_only = 0;
+    size_t n_before = r->ring_start.n - 1;
+    if (!grow(&r->ring_start, 1) || !grow(&r->ring_pt, 1) || !grow(&r->wkb, n_before) ||
+        !grow(&r->wkbsz, n_before))
+        return -(int)LB_ERR_NOMEM;
+    ((size_t *)r->ring_start.data)[n_before + 1] = r->ring_pt.n;
+    ((size_t *)r->ring_pt.data)[r->ring_pt.n] = r->ring_xy.n / 2;
+    lb_vlayer v = rings_view(r);
+    for (size_t f = 0; f < n_before; f++) {
+        size_t size = 0;
+        int own = 0;
+        unsigned char *w = (unsigned char *)lb_vlayer_polygon_wkb(&v, f, &size, &own);
+        if (!w)
+            return -(int)LB_ERR_NOMEM;
+        ((unsigned char **)r->wkb.data)[r->wkb.n++] = w;
+        ((size_t *)r->wkbsz.data)[r->wkbsz.n++] = size;
+    }
+    return keep_wkb(r, g);
+}
+
 /* Returns 1 kept, 0 skipped, or a negative lb_status. */
 static int add_geometry(reader *r, OGRGeometryH g, int64_t fid)
 {
@@ -235,15 +309,11 @@ static int add_geometry(reader *r, OGRGeometryH g, int64_t fid)
         ((double *)r->y.data)[r->y.n++] = y;
         return 1;
     }
-    size_t sz = (size_t)OGR_G_WkbSize(g);
-    unsigned char *wkb = malloc(sz);
-    if (!wkb || !grow(&r->wkb, 1) || !grow(&r->wkbsz, 1)) {
-        free(wkb);
-        return -(int)LB_ERR_NOMEM;
+    if (!(k == LB_GEOM_POLYGON && r->rings_only)) {
+        int s = keep_wkb(r, g);
+        if (s < 0)
+            return s;
     }
-    OGR_G_ExportToWkb(g, wkbNDR, wkb);
-    ((unsigned char **)r->wkb.data)[r->wkb.n++] = wkb;
-    ((size_t *)r->wkbsz.data)[r->wkbsz.n++] = sz;
     if (k == LB_GEOM_LINE) {
         lb_status s = add_line_parts(r, g);
         if (s != LB_OK)
@@ -266,6 +336,8 @@ static int add_geometry(reader *r, OGRGeometryH g, int64_t fid)
         if (s != LB_OK)
             return -(int)s;
         ((double *)r->area.data)[r->area.n++] = area;
+        if (r->rings_only && !rings_say_all(r, g))
+            return wkb_after_all(r, g);
     }
     return 1;
 }
@@ -614,6 +686,10 @@ static lb_status finish_layer(reader *r)
     l->wkb_size = r->wkbsz.data;
     l->area_m2 = r->area.data;
     l->ring_hole = r->ring_hole.data;
+    if (l->kind != LB_GEOM_POLYGON) { /* room reserved by reserve_vertices() */
+        free(r->ring_xy.data);
+        r->ring_xy.data = NULL;
+    }
     l->ring_xy = r->ring_xy.data;
     l->n_rings = r->ring_pt.n;
     l->ring_start = r->ring_start.data;
@@ -856,17 +932,38 @@ static lb_status open_vector(lb_ctx *ctx, const lb_source *src, GDALDatasetH *ou
                         src->name, src->path, cap.msg[0] ? cap.msg : "no driver recognises it");
 }
 
+/* Reserve room for the vertices of a large file up front: as many doubles as the file has
+ * bytes (a vertex takes 16 bytes in the file as in memory, so this is rarely outgrown). The
+ * reservation is one block of its own that the kernel backs only where it is written (on huge
+ * pages where it can), and realloc grows it by remapping. Grown from 64 doubles by doubling,
+ * the array was copied a dozen times through the heap, which kept the copies' pages: 37 MB
+ * more resident memory after reading the 67 MB of vertices of the national buurten (T2). */
+static void reserve_vertices(reader *r, const lb_source *src)
+{
+    enum { FROM_BYTES = 32 << 20, AT_MOST = 1 << 30 };
+    struct stat sb;
+    if (stat(src->path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size < FROM_BYTES)
+        return;
+    size_t bytes = sb.st_size < AT_MOST ? (size_t)sb.st_size : (size_t)AT_MOST;
+    size_t cap = bytes / sizeof(double);
+    double *xy = lb_bigmem_alloc(cap * sizeof(double)); /* few page faults (core/bigmem.h) */
+    if (!xy)
+        return; /* grown as needed instead */
+    r->ring_xy.data = xy;
+    r->ring_xy.cap = cap;
+}
+
 /* Read one layer. @p allow_empty: no features is no error (one file of several bound to a name;
  * lb_vlayer_read_list checks the total). */
 static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filter, int attrs_only,
-                            int allow_empty, int warn_text, lb_vlayer **out)
+                            int allow_empty, int warn_text, int rings_only, lb_vlayer **out)
 {
     lb_io_gdal_init();
     lb_status st = LB_OK;
     GDALDatasetH ds = NULL;
     OGRSpatialReferenceH s_srs = NULL, rd = NULL;
     OGRCoordinateTransformationH ct = NULL;
-    reader r = {.ctx = ctx, .src = src, .attrs_only = attrs_only};
+    reader r = {.ctx = ctx, .src = src, .attrs_only = attrs_only, .rings_only = rings_only};
     r.fid.elem = sizeof(int64_t);
     r.x.elem = r.y.elem = r.area.elem = r.ring_xy.elem = sizeof(double);
     r.wkb.elem = sizeof(unsigned char *);
@@ -943,6 +1040,8 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
             }
         }
     }
+    if (!attrs_only)
+        reserve_vertices(&r, src);
     st = read_features(&r, lyr, ct);
     if (st != LB_OK)
         goto cleanup;
@@ -1018,18 +1117,24 @@ size_t lb_vlayer_report_outside(lb_ctx *ctx, const lb_vlayer *l, const double ex
 
 lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, lb_vlayer **out)
 {
-    return read_layer(ctx, src, filter, 0, 0, 1, out);
+    return read_layer(ctx, src, filter, 0, 0, 1, 0, out);
+}
+
+lb_status lb_vlayer_read_rings(lb_ctx *ctx, const lb_source *src, const char *filter,
+                               lb_vlayer **out)
+{
+    return read_layer(ctx, src, filter, 0, 0, 1, 1, out);
 }
 
 lb_status lb_vlayer_read_table(lb_ctx *ctx, const lb_source *src, lb_vlayer **out)
 {
-    return read_layer(ctx, src, NULL, 1, 0, 1, out);
+    return read_layer(ctx, src, NULL, 1, 0, 1, 0, out);
 }
 
 lb_status lb_vlayer_read_table_where(lb_ctx *ctx, const lb_source *src, const char *where,
                                      int warn_text, lb_vlayer **out)
 {
-    return read_layer(ctx, src, where, 1, 0, warn_text, out);
+    return read_layer(ctx, src, where, 1, 0, warn_text, 0, out);
 }
 
 /* Grow @p *p (n elements of @p elem bytes) by the m elements at @p q; 0 when out of memory. */
@@ -1236,7 +1341,7 @@ lb_status lb_vlayer_read_list(lb_ctx *ctx, const lb_source *const *src, size_t n
     lb_vlayer *l = NULL, *more = NULL;
     lb_status st = LB_OK;
     for (size_t i = 0; st == LB_OK && i < n; i++) {
-        st = read_layer(ctx, src[i], filter, 0, 1, 1, i == 0 ? &l : &more);
+        st = read_layer(ctx, src[i], filter, 0, 1, 1, 0, i == 0 ? &l : &more);
         if (st == LB_OK && i > 0)
             st = lb_vlayer_append(ctx, l, more);
         lb_vlayer_destroy(more);

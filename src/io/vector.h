@@ -23,6 +23,14 @@
  * *out is owned by the caller (lb_vlayer_destroy). */
 lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, lb_vlayer **out);
 
+/* lb_vlayer_read() of a polygon layer whose features are needed as rings only (exact coverage,
+ * areas, extent): no WKB is kept (l->wkb NULL), as lb_vlayer_polygon_wkb() writes it back from
+ * the rings byte for byte. When a feature's rings do not give back its WKB (a MultiPolygon with
+ * an empty part) the layer keeps the WKB of every feature, as lb_vlayer_read. Other layers are
+ * read as lb_vlayer_read reads them. */
+lb_status lb_vlayer_read_rings(lb_ctx *ctx, const lb_source *src, const char *filter,
+                               lb_vlayer **out);
+
 /* Read the attribute rows of a table (DBF, CSV, a layer without geometry, or any layer whose
  * geometry is ignored) into a layer of kind LB_GEOM_NONE: n rows, fields, fid; no geometry.
  * CSV is read with every column as text and numbers parsed by lb_number_parse with the

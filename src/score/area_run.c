@@ -142,6 +142,9 @@ lb_status lb_score_area_compute(lb_ctx *ctx, score_run *r, lb_result *res)
         y->t_stage = r->t_stage; /* the year's stages start after the read */
         st = area_score(ctx, r, a);
     }
+    /* The units' coverages are done with: free them before the table's WKB is made. */
+    if (y && y->in)
+        lb_inputs_release_coverages(y->in);
     if (st == LB_OK && (lb_score_options_outputs(r->o) & LB_SCORE_UNITS_OUTPUTS)) {
         const char *const ints[] = {"n_imputed", "flags"};
         const int *const vals[] = {y->sc.n_imputed, y->sc.flags};

@@ -217,13 +217,18 @@ lb_status lb_score_tables_units(lb_ctx *ctx, score_run *r, score_year *y, const 
             }
         }
     for (size_t k = 0; st == LB_OK && k < l->n; k++) {
-        unsigned char *wkb = malloc(l->wkb_size[k]);
+        /* units read as rings only (area mode) give their WKB back from the rings */
+        size_t size = 0;
+        int own = 0;
+        const unsigned char *g = lb_vlayer_polygon_wkb(l, k, &size, &own);
+        unsigned char *wkb = own ? (unsigned char *)g : g ? malloc(size) : NULL;
         if (!wkb) {
             st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
             break;
         }
-        memcpy(wkb, l->wkb[k], l->wkb_size[k]);
-        st = lb_table_set_geometry(ctx, t, k, wkb, l->wkb_size[k]);
+        if (!own)
+            memcpy(wkb, g, size);
+        st = lb_table_set_geometry(ctx, t, k, wkb, size);
     }
     if (st != LB_OK) {
         lb_table_destroy(t);

@@ -172,7 +172,9 @@ lb_status lb_score_units_load(lb_ctx *ctx, score_run *r, score_year *y)
 {
     if (strcmp(r->units_name, "grid") == 0)
         return LB_OK;
-    lb_status st = lb_inputs_vector(ctx, y->in, r->units_name, NULL, &y->units);
+    /* Area mode needs the units' rings (coverage, areas) and writes their WKB from them. */
+    lb_status st = r->area ? lb_inputs_vector_rings(ctx, y->in, r->units_name, NULL, &y->units)
+                           : lb_inputs_vector(ctx, y->in, r->units_name, NULL, &y->units);
     if (st != LB_OK)
         return lb_score_plan_year_error(ctx, r, y, st);
     if (y->units->kind != LB_GEOM_POLYGON)
