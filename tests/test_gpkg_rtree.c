@@ -592,14 +592,10 @@ static void test_rtree_rerun_identical(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        RTREE_TEST(test_rtree_no_rows),
-        RTREE_TEST(test_rtree_one_row),
-        RTREE_TEST(test_rtree_one_full_node),
-        RTREE_TEST(test_rtree_one_more_than_a_node),
-        RTREE_TEST(test_rtree_three_levels),
-        RTREE_TEST(test_rtree_only_null_and_empty),
-        RTREE_TEST(test_rtree_edits_after_bulk),
-        RTREE_TEST(test_rtree_rerun_identical),
+        RTREE_TEST(test_rtree_no_rows),          RTREE_TEST(test_rtree_one_row),
+        RTREE_TEST(test_rtree_one_full_node),    RTREE_TEST(test_rtree_one_more_than_a_node),
+        RTREE_TEST(test_rtree_three_levels),     RTREE_TEST(test_rtree_only_null_and_empty),
+        RTREE_TEST(test_rtree_edits_after_bulk), RTREE_TEST(test_rtree_rerun_identical),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

@@ -89,15 +89,15 @@ static float float_up(double d)
     return f;
 }
 
-lb_status lb_gpkg_rtree_add(lb_ctx *ctx, lb_gpkg_rtree *rt, int64_t fid, double minx,
-                            double maxx, double miny, double maxy)
+lb_status lb_gpkg_rtree_add(lb_ctx *ctx, lb_gpkg_rtree *rt, int64_t fid, double minx, double maxx,
+                            double miny, double maxy)
 {
     if (rt->n == rt->cap) {
         size_t cap = rt->cap * 2;
         entry *e = realloc(rt->e, cap * sizeof(*e));
         if (!e)
-            return lb_ctx_error(ctx, LB_ERR_NOMEM,
-                                "out of memory for a spatial index of %zu rows", cap);
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for a spatial index of %zu rows",
+                                cap);
         rt->e = e;
         rt->cap = cap;
     }
@@ -269,8 +269,8 @@ static lb_status exec_sql(lb_ctx *ctx, GDALDatasetH ds, const char *path, const 
     }
     lb_io_cpl_end(&cap);
     if (cap.n_errors > 0)
-        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': spatial index '%s': %s failed: %s",
-                            path, rt_name, what, cap.msg);
+        return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': spatial index '%s': %s failed: %s", path,
+                            rt_name, what, cap.msg);
     if (value && !have)
         return lb_ctx_error(ctx, LB_ERR_IO, "write '%s': spatial index '%s': %s returned nothing",
                             path, rt_name, what);
@@ -318,7 +318,7 @@ static void sb_triggers(sbuf *b, int which, const char *t, const char *g, const 
 #define Q(x) sb_quoted(b, (x), '"')
     sb_printf(b, "CREATE TRIGGER \"");
     Q(rt);
-    static const char *const suffix[] = {"insert", "update1", "update2",
+    static const char *const suffix[] = {"insert",  "update1", "update2",
                                          "update3", "update4", "delete"};
     sb_printf(b, "_%s\" AFTER ", suffix[which]);
     switch (which) {
@@ -441,8 +441,9 @@ lb_status lb_gpkg_rtree_write(lb_ctx *ctx, lb_gpkg_rtree *rt, GDALDatasetH ds, c
         goto cleanup;
     size_t max_cells = node_size > 4 ? (size_t)(node_size - 4) / CELL_BYTES : 0;
     if (max_cells < 3 || max_cells > 0xffff) {
-        st = lb_ctx_error(ctx, LB_ERR_IO, "write '%s': spatial index '%s': unexpected node size %lld",
-                          path, rt_name, node_size);
+        st = lb_ctx_error(ctx, LB_ERR_IO,
+                          "write '%s': spatial index '%s': unexpected node size %lld", path,
+                          rt_name, node_size);
         goto cleanup;
     }
 

@@ -19,8 +19,8 @@ lb_status lb_gpkg_rtree_create(lb_ctx *ctx, size_t n_hint, lb_gpkg_rtree **out);
 
 /* Add the row @p fid with its geometry's envelope (as OGR_G_GetEnvelope gives it; the row must
  * have a non-empty geometry: NULL and empty geometries are not indexed, as in GDAL). */
-lb_status lb_gpkg_rtree_add(lb_ctx *ctx, lb_gpkg_rtree *rt, int64_t fid, double minx,
-                            double maxx, double miny, double maxy);
+lb_status lb_gpkg_rtree_add(lb_ctx *ctx, lb_gpkg_rtree *rt, int64_t fid, double minx, double maxx,
+                            double miny, double maxy);
 
 /* Create the spatial index of @p table's geometry column @p geom_col (primary key @p fid_col) in
  * the open GeoPackage @p ds (@p path names it in errors) from the collected boxes: the rtree
