@@ -6,6 +6,7 @@
 #include "../core/ctx.h"
 #include "gdal_env.h"
 #include "geojson.h"
+#include "gpkg_rtree.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -601,6 +602,7 @@ static lb_status write_vector(lb_ctx *ctx, const char *path, const lb_table *t,
     OGRSpatialReferenceH srs = NULL;
     OGRFeatureH f = NULL;
     char **opts = NULL;
+    lb_gpkg_rtree *rtree = NULL;
     int created_file = 0, layer_index = -1, in_transaction = 0;
     int exists = path_exists(path);
 
@@ -646,6 +648,14 @@ static lb_status write_vector(lb_ctx *ctx, const char *path, const lb_table *t,
         }
     }
     opts = layer_options(o);
+    if (o->format == LB_FMT_GPKG && gtype != wkbNone) {
+        /* GDAL 3.6 fills the rtree one R*-tree insertion per row; the boxes are collected here
+           and the index is written packed after the rows (gpkg_rtree.c) */
+        opts = CSLSetNameValue(opts, "SPATIAL_INDEX", "NO");
+        st = lb_gpkg_rtree_create(ctx, t->n_rows, &rtree);
+        if (st != LB_OK)
+            goto done;
+    }
     cap_reset(&cap);
     OGRLayerH layer = GDALDatasetCreateLayer(ds, lname, srs, gtype, opts);
     if (!layer) {
@@ -719,6 +729,20 @@ static lb_status write_vector(lb_ctx *ctx, const char *path, const lb_table *t,
                               path, lname, r, gdal_msg(&cap));
             goto done;
         }
+        if (rtree && g && !OGR_G_IsEmpty(g)) { /* what GDAL's rtree triggers index */
+            OGREnvelope env;
+            OGR_G_GetEnvelope(g, &env);
+            st = lb_gpkg_rtree_add(ctx, rtree, OGR_F_GetFID(f), env.MinX, env.MaxX, env.MinY,
+                                   env.MaxY);
+            if (st != LB_OK)
+                goto done;
+        }
+    }
+    if (rtree) {
+        st = lb_gpkg_rtree_write(ctx, rtree, ds, path, lname, OGR_L_GetGeometryColumn(layer),
+                                 OGR_L_GetFIDColumn(layer));
+        if (st != LB_OK)
+            goto done;
     }
     if (in_transaction) {
         cap_reset(&cap);
@@ -738,6 +762,7 @@ static lb_status write_vector(lb_ctx *ctx, const char *path, const lb_table *t,
         st = geojson_exact_reals(ctx, path, t);
 
 done:
+    lb_gpkg_rtree_destroy(rtree);
     OGR_F_Destroy(f);
     if (ds && in_transaction)
         GDALDatasetRollbackTransaction(ds);
