@@ -14,6 +14,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 /* Build a grid and check it succeeded. */
@@ -248,6 +249,31 @@ static void test_grid_cell_ids_100m(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* The 100 m ids are what "E%.0fN%.0f" prints of the corner in hectometres, also west and south
+ * of the RD origin and with large numbers, whatever the buffer. */
+static void test_grid_cell_ids_as_printf(void **state)
+{
+    (void)state;
+    lb_ctx *ctx = lb_test_ctx();
+    const double boxes[][4] = {{-1250.0, -730.0, 1020.0, 480.0},
+                               {155000.0, 463000.0, 156000.0, 464000.0},
+                               {-9.87654e8, 1.23456e8, -9.87652e8, 1.23458e8}};
+    for (size_t b = 0; b < sizeof(boxes) / sizeof(boxes[0]); b++) {
+        lb_grid g = grid_of(ctx, boxes[b][0], boxes[b][1], boxes[b][2], boxes[b][3], 100.0);
+        for (size_t k = 0; k < lb_grid_ncells(&g); k++) {
+            double x, y;
+            lb_grid_cell_ll(&g, k, &x, &y);
+            char want[64], id[64], id20[20];
+            snprintf(want, sizeof(want), "E%.0fN%.0f", floor(x / 100.0), floor(y / 100.0));
+            lb_grid_cell_id(&g, k, id, sizeof(id));
+            assert_string_equal(id, want);
+            lb_grid_cell_id(&g, k, id20, sizeof(id20));
+            assert_int_equal(strncmp(id20, want, sizeof(id20) - 1), 0);
+        }
+    }
+    lb_ctx_destroy(ctx);
+}
+
 static void test_grid_cell_ids_other_sizes(void **state)
 {
     (void)state;
@@ -318,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_grid_too_large),
         cmocka_unit_test(test_grid_cell_geometry),
         cmocka_unit_test(test_grid_cell_ids_100m),
+        cmocka_unit_test(test_grid_cell_ids_as_printf),
         cmocka_unit_test(test_grid_cell_ids_other_sizes),
         cmocka_unit_test(test_grid_geotransform),
     };

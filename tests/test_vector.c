@@ -18,6 +18,7 @@
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1531,6 +1532,172 @@ static void test_vector_one_table_reader(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* The CBS squares layers of test_vector_cbs_squares: every square's geometry the square of its
+ * code, or one feature that disagrees. */
+typedef enum squares_case {
+    SQ_AGREE,     /* ring lower-left, lower-right, upper-right, upper-left (CBS, tiers) */
+    SQ_AGREE_CW,  /* clockwise from the upper-left corner */
+    SQ_AGREE_500, /* crs28992res500m, 500 m squares */
+    SQ_SHIFTED,   /* feature 41: its square 100 m east of its code */
+    SQ_BAD_CODE,  /* feature 8: a code that does not parse */
+    SQ_NULL_CODE, /* feature 10: no code */
+    SQ_DIAMOND,   /* feature 21: 4 points on the sides of its code's square: the same envelope */
+    SQ_OFF_GRID,  /* crs28992res500m with a code not on the 500 m grid */
+    SQ_CASES
+} squares_case;
+
+enum { N_SQUARES = 60 };
+
+/* A GeoPackage layer 'vierkanten' in EPSG:28992 of N_SQUARES squares: fields code (the CBS
+ * code field of the case), aantal_inwoners (i + 5) and naam ("sq<i>"). */
+static void write_squares(const char *path, squares_case c)
+{
+    double side = c == SQ_AGREE_500 || c == SQ_OFF_GRID ? 500.0 : 100.0;
+    GDALDriverH drv = GDALGetDriverByName("GPKG");
+    GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
+    assert_non_null(ds);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, 28992);
+    OGRLayerH l = GDALDatasetCreateLayer(ds, "vierkanten", srs, wkbPolygon, NULL);
+    OSRRelease(srs);
+    assert_non_null(l);
+    OGRFieldDefnH fd =
+        OGR_Fld_Create(side == 500.0 ? "crs28992res500m" : "crs28992res100m", OFTString);
+    OGR_Fld_SetWidth(fd, 10);
+    assert_int_equal(OGR_L_CreateField(l, fd, TRUE), OGRERR_NONE);
+    OGR_Fld_Destroy(fd);
+    fd = OGR_Fld_Create("aantal_inwoners", OFTInteger);
+    assert_int_equal(OGR_L_CreateField(l, fd, TRUE), OGRERR_NONE);
+    OGR_Fld_Destroy(fd);
+    fd = OGR_Fld_Create("naam", OFTString);
+    assert_int_equal(OGR_L_CreateField(l, fd, TRUE), OGRERR_NONE);
+    OGR_Fld_Destroy(fd);
+    for (int i = 0; i < N_SQUARES; i++) {
+        /* corners in hectometres, on the grid of the side */
+        int step = (int)(side / 100.0), e = step * (35 + 3 * (i % 11)), n = 4500 + step * (i / 11);
+        double x = 100.0 * e, y = 100.0 * n;
+        char code[32], naam[16];
+        snprintf(code, sizeof(code), "E%04dN%04d", e, n);
+        if (c == SQ_OFF_GRID && i == 30)
+            snprintf(code, sizeof(code), "E%04dN%04d", e + 1, n); /* not a 500 m corner */
+        if (c == SQ_BAD_CODE && i == 7)
+            snprintf(code, sizeof(code), "E%03dxN%04d", e % 1000, n);
+        if (c == SQ_SHIFTED && i == 40)
+            x += 100.0;
+        snprintf(naam, sizeof(naam), "sq%d", i);
+        double ring[5][2] = {{x, y}, {x + side, y}, {x + side, y + side}, {x, y + side}, {x, y}};
+        if (c == SQ_AGREE_CW) {
+            double cw[5][2] = {
+                {x, y + side}, {x + side, y + side}, {x + side, y}, {x, y}, {x, y + side}};
+            memcpy(ring, cw, sizeof(ring));
+        }
+        if (c == SQ_DIAMOND && i == 20) {
+            double h = side / 2;
+            double dm[5][2] = {
+                {x, y + h}, {x + h, y}, {x + side, y + h}, {x + h, y + side}, {x, y + h}};
+            memcpy(ring, dm, sizeof(ring));
+        }
+        OGRGeometryH r = OGR_G_CreateGeometry(wkbLinearRing);
+        for (int k = 0; k < 5; k++)
+            OGR_G_AddPoint_2D(r, ring[k][0], ring[k][1]);
+        OGRGeometryH poly = OGR_G_CreateGeometry(wkbPolygon);
+        OGR_G_AddGeometryDirectly(poly, r);
+        OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(l));
+        if (!(c == SQ_NULL_CODE && i == 9))
+            OGR_F_SetFieldString(feat, 0, code);
+        OGR_F_SetFieldInteger(feat, 1, i + 5);
+        OGR_F_SetFieldString(feat, 2, naam);
+        OGR_F_SetGeometryDirectly(feat, poly);
+        assert_int_equal(OGR_L_CreateFeature(l, feat), OGRERR_NONE);
+        OGR_F_Destroy(feat);
+    }
+    GDALClose(ds);
+}
+
+/* The messages at info level and above, appended. */
+static void keep_log(void *user, lb_log_level level, const char *msg)
+{
+    char *buf = user;
+    if (level >= LB_LOG_INFO && strlen(buf) + strlen(msg) + 2 < 4096) {
+        strcat(buf, msg);
+        strcat(buf, "\n");
+    }
+}
+
+/* Two layers hold the same features: ids, fields, rings, areas, WKB and extent. */
+static void same_layer(const lb_vlayer *a, const lb_vlayer *b)
+{
+    assert_int_equal(a->n, b->n);
+    assert_int_equal(a->kind, b->kind);
+    assert_int_equal(a->n_rings, b->n_rings);
+    assert_int_equal(a->n_fields, b->n_fields);
+    assert_memory_equal(a->fid, b->fid, a->n * sizeof(int64_t));
+    assert_memory_equal(a->ring_start, b->ring_start, (a->n + 1) * sizeof(size_t));
+    assert_memory_equal(a->ring_pt_start, b->ring_pt_start, (a->n_rings + 1) * sizeof(size_t));
+    assert_memory_equal(a->ring_hole, b->ring_hole, a->n_rings * sizeof(int));
+    assert_memory_equal(a->ring_xy, b->ring_xy, 2 * a->ring_pt_start[a->n_rings] * sizeof(double));
+    assert_memory_equal(a->area_m2, b->area_m2, a->n * sizeof(double));
+    for (size_t k = 0; k < a->n; k++) {
+        assert_int_equal(a->wkb_size[k], b->wkb_size[k]);
+        assert_memory_equal(a->wkb[k], b->wkb[k], a->wkb_size[k]);
+    }
+    for (size_t i = 0; i < a->n_fields; i++) {
+        const lb_field *fa = &a->fields[i], *fb = &b->fields[i];
+        assert_string_equal(fa->name, fb->name);
+        assert_int_equal(fa->is_string, fb->is_string);
+        assert_int_equal(fa->n_missing, fb->n_missing);
+        for (size_t k = 0; k < a->n; k++) {
+            assert_true(fa->num[k] == fb->num[k] || (isnan(fa->num[k]) && isnan(fb->num[k])));
+            if (fa->is_string)
+                assert_true(fa->str[k] == fb->str[k] ||
+                            (fa->str[k] && fb->str[k] && !strcmp(fa->str[k], fb->str[k])));
+        }
+    }
+    assert_true(a->xmin == b->xmin && a->ymin == b->ymin && a->xmax == b->xmax &&
+                a->ymax == b->ymax);
+}
+
+/* CBS squares read by their code (issue 17): where every square's geometry is the square of its
+ * code, the layer is the one read by the geometry, said in an info message; where one feature
+ * disagrees (a shifted square, a code that does not parse or is missing, a diamond with its
+ * square's envelope, a code off the 500 m grid), the layer is read by its geometry (so the same
+ * again) and the message names that feature. */
+static void test_vector_cbs_squares(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        squares_case c;
+        const char *said; /* in the info message */
+    } cases[] = {
+        {SQ_AGREE, "60 squares read by their code ('crs28992res100m')"},
+        {SQ_AGREE_CW, "60 squares read by their code ('crs28992res100m')"},
+        {SQ_AGREE_500, "60 squares read by their code ('crs28992res500m')"},
+        {SQ_SHIFTED, "feature 41: its geometry is not the square of its code 'E0056N4503'"},
+        {SQ_BAD_CODE, "feature 8: 'E056xN4500' is no code of a 100 m square"},
+        {SQ_NULL_CODE, "feature 10: '' is no code of a 100 m square"},
+        {SQ_DIAMOND, "feature 21: its geometry is not the square of its code"},
+        {SQ_OFF_GRID, "feature 31: 'E0296N4510' is no code of a 500 m square"},
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        char path[512], log[4096] = "";
+        snprintf(path, sizeof(path), "%s/squares%zu.gpkg", f->tmp, k);
+        write_squares(path, cases[k].c);
+        lb_ctx *ctx = lb_test_ctx();
+        lb_ctx_set_log(ctx, keep_log, log);
+        lb_source src = {.name = "vierkanten", .path = path, .layer = "vierkanten"};
+        lb_vlayer *by_code = read_ok(ctx, &src, NULL), *by_geom = NULL;
+        assert_int_equal(lb_vlayer_read_by_geometry(ctx, &src, NULL, &by_geom), LB_OK);
+        assert_int_equal(by_code->n, N_SQUARES);
+        same_layer(by_code, by_geom);
+        if (!strstr(log, cases[k].said))
+            print_error("case %zu: '%s' not in the log:\n%s", k, cases[k].said, log);
+        assert_non_null(strstr(log, cases[k].said));
+        lb_vlayer_destroy(by_code);
+        lb_vlayer_destroy(by_geom);
+        lb_ctx_destroy(ctx);
+    }
+}
+
 int main(void)
 {
     GDALAllRegister();
@@ -1559,6 +1726,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vector_table_grows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_topojson, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_read_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_cbs_squares, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

@@ -1387,6 +1387,54 @@ static void test_write_csv_codes_and_integers(void **state)
     lb_table_destroy(t);
 }
 
+/* Integers as "%lld" prints them and reals rounded to 0-9 decimals as "%.15g" prints the
+ * rounded double (values where it chooses fixed notation), from the CSV writer's own digit
+ * formatting. */
+static void test_write_csv_numbers_as_printf(void **state)
+{
+    fixture *fx = *state;
+    const int64_t ints[] = {
+        0, 1, -1, 9, -10, 1234567890123, -987654321098765, INT64_MAX, INT64_MIN + 1, 449284};
+    const double reals[] = {0.5,   1.25,  12345.678901234, -987.654321987,      3.14159265358979,
+                            100.0, -0.25, 1591.488491,     7.0e8 + 0.123456789, 0.0123};
+    enum { NV = sizeof(ints) / sizeof(ints[0]), ND = 10 };
+    lb_table *t = NULL;
+    assert_int_equal(lb_table_create(fx->ctx, NV, &t), LB_OK);
+    lb_column *c;
+    assert_int_equal(lb_table_add(fx->ctx, t, "i", LB_COL_INT, &c), LB_OK);
+    for (int d = 0; d < ND; d++) {
+        char name[8];
+        snprintf(name, sizeof(name), "d%d", d);
+        assert_int_equal(lb_table_add(fx->ctx, t, name, LB_COL_REAL, &c), LB_OK);
+        c->decimals = d;
+    }
+    for (size_t r = 0; r < NV; r++) {
+        t->cols[0].integer[r] = ints[r];
+        for (int d = 0; d < ND; d++)
+            t->cols[1 + d].real[r] = reals[r];
+    }
+    const char *path = lb_test_path(fx, "numbers.csv");
+    lb_vector_opts o = {.format = LB_FMT_CSV};
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+    char *text = slurp(path);
+    char *line = strchr(text, '\n');
+    for (size_t r = 0; r < NV; r++) {
+        char want[1024];
+        int k = snprintf(want, sizeof(want), "\n%lld", (long long)ints[r]);
+        for (int d = 0; d < ND; d++)
+            k += snprintf(want + k, sizeof(want) - (size_t)k, ",%.15g",
+                          lb_io_round_decimals(reals[r], d));
+        snprintf(want + k, sizeof(want) - (size_t)k, "\n");
+        assert_non_null(line);
+        if (strncmp(line, want, strlen(want)) != 0)
+            print_error("row %zu: want %s", r, want + 1);
+        assert_int_equal(strncmp(line, want, strlen(want)), 0);
+        line = strchr(line + 1, '\n');
+    }
+    free(text);
+    lb_table_destroy(t);
+}
+
 /* CSV edge cases, read back by GDAL's CSV reader (an independent parser): text with the
  * separator, quotes, a line break, blanks at either end, empty text, text that reads as a
  * number; reals at every magnitude (fixed notation, never "-0"), no rounding (-1 decimals),
@@ -1697,6 +1745,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         WRITE_TEST(test_write_gpkg_two_layers),
         WRITE_TEST(test_write_csv_edge_cases),
+        WRITE_TEST(test_write_csv_numbers_as_printf),
         WRITE_TEST(test_write_gpkg_rounds_half_away_from_zero),
         WRITE_TEST(test_write_gpkg_layer_twice_is_error),
         WRITE_TEST(test_write_gpkg_mixed_polygons_promoted),

@@ -57,12 +57,37 @@ void lb_grid_cell_centre(const lb_grid *g, size_t idx, double *x, double *y)
     *y += 0.5 * g->cell_m;
 }
 
+/* @p v (a whole number below 2^53 in magnitude) after @p lead at @p p, as "%.0f" prints it
+ * ("-0" for minus zero); the end of the text. */
+static char *put_whole(char *p, char lead, double v)
+{
+    char digits[24];
+    int n = 0;
+    *p++ = lead;
+    if (signbit(v))
+        *p++ = '-';
+    unsigned long long u = (unsigned long long)fabs(v);
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (n)
+        *p++ = digits[--n];
+    return p;
+}
+
 void lb_grid_cell_id(const lb_grid *g, size_t idx, char *buf, size_t bufsize)
 {
     double x, y;
     lb_grid_cell_ll(g, idx, &x, &y);
-    if (g->cell_m == 100.0)
-        snprintf(buf, bufsize, "E%.0fN%.0f", floor(x / 100.0), floor(y / 100.0));
+    double e = floor(x / g->cell_m), n = floor(y / g->cell_m);
+    /* The ids of a national grid are written once per cell: without printf's machinery where
+     * the text fits (2 letters, 2 signs, 2 x 7 digits, the end). */
+    if (g->cell_m == 100.0 && bufsize >= 20 && fabs(e) < 1e7 && fabs(n) < 1e7) {
+        char *p = put_whole(put_whole(buf, 'E', e), 'N', n);
+        *p = '\0';
+    } else if (g->cell_m == 100.0)
+        snprintf(buf, bufsize, "E%.0fN%.0f", e, n);
     else
         snprintf(buf, bufsize, "E%.0fN%.0f_%gm", floor(x / g->cell_m), floor(y / g->cell_m),
                  g->cell_m);

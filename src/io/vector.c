@@ -757,6 +757,403 @@ static void free_reader(reader *r)
     free(r->part_xy.data);
 }
 
+/* An empty reader into layer @p l. */
+static void init_reader(reader *r, lb_ctx *ctx, const lb_source *src, int attrs_only,
+                        int rings_only, lb_vlayer *l)
+{
+    *r = (reader){
+        .ctx = ctx, .src = src, .attrs_only = attrs_only, .rings_only = rings_only, .l = l};
+    r->fid.elem = sizeof(int64_t);
+    r->x.elem = r->y.elem = r->area.elem = r->ring_xy.elem = sizeof(double);
+    r->wkb.elem = sizeof(unsigned char *);
+    r->wkbsz.elem = r->ring_start.elem = r->ring_pt.elem = sizeof(size_t);
+    r->ring_hole.elem = sizeof(int);
+    r->part_start.elem = r->part_pt.elem = sizeof(size_t);
+    r->part_xy.elem = sizeof(double);
+}
+
+/* Forget every row read so far (their fields and geometry): the reader and @p r->l start
+ * again as init_reader() left them. */
+static void reset_reader(reader *r)
+{
+    lb_vlayer *l = r->l;
+    for (size_t i = 0; i < l->n_fields; i++) {
+        lb_field *f = &l->fields[i];
+        for (size_t k = 0; f->str && k < r->fid.n; k++)
+            free(f->str[k]);
+        free(f->str);
+        free(f->num);
+        free(f->state);
+        free(f->name);
+    }
+    free(l->fields);
+    l->fields = NULL;
+    l->n_fields = 0;
+    l->n = 0;
+    l->kind = LB_GEOM_NONE;
+    free_reader(r);
+    init_reader(r, r->ctx, r->src, r->attrs_only, r->rings_only, l);
+}
+
+/* CBS squares read by their code instead of their geometry (issue 17). The CBS codes a
+ * square by the RD x and y of its lower-left corner in whole hectometres, four digits each
+ * with leading zeros, after E and N ("E0930N4410"); the field name gives the square's size
+ * ("Statistische gegevens per vierkant en postcode", CBS 2023, section 3 "Codering
+ * vierkant"). */
+static const struct cbs_square_field {
+    const char *name;
+    double side_m;
+} cbs_square_fields[] = {{"crs28992res100m", 100.0}, {"crs28992res500m", 500.0}};
+
+/* Samples of whole geometries compared with the squares of their codes. */
+enum { SQUARE_SAMPLES = 1000 };
+
+/* The lower-left corner (@p x, @p y) of the square coded @p s, squares of @p side_m: 1, or 0
+ * when @p s is not exactly E, 4 digits, N, 4 digits on the grid of that size. */
+static int parse_square_code(const char *s, double side_m, double *x, double *y)
+{
+    if (!s || strlen(s) != 10 || s[0] != 'E' || s[5] != 'N')
+        return 0;
+    int e = 0, n = 0;
+    for (int i = 1; i < 5; i++) {
+        if (s[i] < '0' || s[i] > '9' || s[i + 5] < '0' || s[i + 5] > '9')
+            return 0;
+        e = 10 * e + (s[i] - '0');
+        n = 10 * n + (s[i + 5] - '0');
+    }
+    *x = 100.0 * e;
+    *y = 100.0 * n;
+    return fmod(*x, side_m) == 0.0 && fmod(*y, side_m) == 0.0;
+}
+
+/* The 5 points of @p g when it is a 2D polygon, or a 2D multipolygon of one polygon, of one
+ * ring of 5 points: 1, else 0. */
+static int one_ring_of_five(OGRGeometryH g, double xy[10])
+{
+    if (!g)
+        return 0;
+    if (OGR_G_GetGeometryType(g) == wkbMultiPolygon) {
+        if (OGR_G_GetGeometryCount(g) != 1)
+            return 0;
+        g = OGR_G_GetGeometryRef(g, 0);
+    }
+    if (OGR_G_GetGeometryType(g) != wkbPolygon || OGR_G_GetGeometryCount(g) != 1)
+        return 0;
+    OGRGeometryH ring = OGR_G_GetGeometryRef(g, 0);
+    if (OGR_G_GetPointCount(ring) != 5)
+        return 0;
+    OGR_G_GetPoints(ring, xy, 2 * sizeof(double), xy + 1, 2 * sizeof(double), NULL, 0);
+    return 1;
+}
+
+/* The ring of the square with lower-left corner (@p x, @p y): its corners (0 lower-left,
+ * 1 lower-right, 2 upper-right, 3 upper-left) in the order @p corner, closed. */
+static void square_ring(double x, double y, double side_m, const int corner[4], double xy[10])
+{
+    for (int i = 0; i < 5; i++) {
+        int c = corner[i % 4];
+        xy[2 * i] = c == 1 || c == 2 ? x + side_m : x;
+        xy[2 * i + 1] = c >= 2 ? y + side_m : y;
+    }
+}
+
+/* The order in which the ring @p xy walks the corners of the square at (@p x, @p y): 1 when it
+ * starts at a corner and goes round the square one way, closed; else 0. */
+static int corner_order(const double xy[10], double x, double y, double side_m, int corner[4])
+{
+    for (int i = 0; i < 4; i++) {
+        double px = xy[2 * i], py = xy[2 * i + 1];
+        int right = px == x + side_m, top = py == y + side_m;
+        if (!(right || px == x) || !(top || py == y))
+            return 0;
+        corner[i] = top ? (right ? 2 : 3) : (right ? 1 : 0);
+    }
+    int step = (corner[1] - corner[0] + 4) % 4;
+    if (step != 1 && step != 3)
+        return 0;
+    for (int i = 1; i < 4; i++)
+        if ((corner[i] - corner[i - 1] + 4) % 4 != step)
+            return 0;
+    return xy[8] == xy[0] && xy[9] == xy[1];
+}
+
+/* @p name as an SQL identifier in double quotes, appended to @p sql (of @p size). */
+static void append_ident(char *sql, size_t size, const char *name)
+{
+    size_t k = strlen(sql);
+    if (k + 1 < size)
+        sql[k++] = '"';
+    for (const char *c = name; *c && k + 2 < size; c++) {
+        if (*c == '"')
+            sql[k++] = '"';
+        sql[k++] = *c;
+    }
+    if (k + 1 < size)
+        sql[k++] = '"';
+    sql[k < size ? k : size - 1] = '\0';
+}
+
+/* The query that reads the layer's fields and, for its geometry, the envelope of each feature
+ * (the GeoPackage blob's header), its type and its size, in feature id order; NULL when it
+ * does not fit. */
+static char *square_query(OGRLayerH lyr)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    const char *fid = OGR_L_GetFIDColumn(lyr), *geom = OGR_L_GetGeometryColumn(lyr);
+    size_t size = 512 + 4 * strlen(OGR_L_GetName(lyr)) + 20 * strlen(geom) + 2 * strlen(fid);
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++)
+        size += 2 * strlen(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i))) + 4;
+    char *sql = calloc(size, 1);
+    if (!sql)
+        return NULL;
+    strcat(sql, "SELECT ");
+    append_ident(sql, size, fid);
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++) {
+        strcat(sql, ", ");
+        append_ident(sql, size, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+    }
+    static const char *const fn[] = {"ST_MinX", "ST_MinY",         "ST_MaxX",
+                                     "ST_MaxY", "ST_GeometryType", "length"};
+    for (size_t k = 0; k < sizeof(fn) / sizeof(fn[0]); k++) {
+        strcat(sql, ", ");
+        strcat(sql, fn[k]);
+        strcat(sql, "(");
+        append_ident(sql, size, geom);
+        strcat(sql, ")");
+    }
+    strcat(sql, " FROM ");
+    append_ident(sql, size, OGR_L_GetName(lyr));
+    strcat(sql, " ORDER BY ");
+    append_ident(sql, size, fid);
+    return sql;
+}
+
+/* Does the query's result hold the layer's fields (same names and types, in order) and then
+ * the 6 geometry columns? */
+static int query_fields_match(OGRFeatureDefnH table, OGRFeatureDefnH q)
+{
+    int nf = OGR_FD_GetFieldCount(table);
+    if (OGR_FD_GetFieldCount(q) != nf + 6)
+        return 0;
+    for (int i = 0; i < nf; i++) {
+        OGRFieldDefnH a = OGR_FD_GetFieldDefn(table, i), b = OGR_FD_GetFieldDefn(q, i);
+        if (strcmp(OGR_Fld_GetNameRef(a), OGR_Fld_GetNameRef(b)) != 0 ||
+            OGR_Fld_GetType(a) != OGR_Fld_GetType(b) ||
+            OGR_Fld_GetSubType(a) != OGR_Fld_GetSubType(b))
+            return 0;
+    }
+    return 1;
+}
+
+/* Is the geometry of query row @p f (its columns from @p nf on: envelope, type, size) one
+ * 2D polygon of one 5-point ring whose envelope is the square at (@p x, @p y)? The size is
+ * the GeoPackage header (8 bytes, and 32 for an XY envelope) and the WKB of such a polygon
+ * (93 bytes; 102 as a multipolygon of one polygon). */
+static int row_is_square(OGRFeatureH f, int nf, double x, double y, double side_m)
+{
+    for (int k = 0; k < 6; k++)
+        if (!OGR_F_IsFieldSetAndNotNull(f, nf + k))
+            return 0;
+    if (OGR_F_GetFieldAsDouble(f, nf) != x || OGR_F_GetFieldAsDouble(f, nf + 1) != y ||
+        OGR_F_GetFieldAsDouble(f, nf + 2) != x + side_m ||
+        OGR_F_GetFieldAsDouble(f, nf + 3) != y + side_m)
+        return 0;
+    const char *type = OGR_F_GetFieldAsString(f, nf + 4);
+    long long size = OGR_F_GetFieldAsInteger64(f, nf + 5);
+    if (strcmp(type, "POLYGON") == 0)
+        return size == 8 + 93 || size == 8 + 32 + 93;
+    if (strcmp(type, "MULTIPOLYGON") == 0)
+        return size == 8 + 102 || size == 8 + 32 + 102;
+    return 0;
+}
+
+/* Keep square @p xy (a closed 5-point ring) as the geometry of the next row: its ring, its
+ * area and its WKB, the multipolygon of one polygon that the geometry route keeps. */
+static lb_status add_square(reader *r, const double xy[10])
+{
+    enum { WKB_SIZE = 9 + 9 + 4 + 80 };
+    unsigned char *wkb = malloc(WKB_SIZE);
+    if (!wkb || !grow(&r->wkb, 1) || !grow(&r->wkbsz, 1) || !grow(&r->ring_start, 1) ||
+        !grow(&r->area, 1) || !grow(&r->ring_pt, 1) || !grow(&r->ring_hole, 1) ||
+        !grow(&r->ring_xy, 10)) {
+        free(wkb);
+        return LB_ERR_NOMEM;
+    }
+    /* NDR: multipolygon (6) of 1 polygon (3) of 1 ring of 5 points */
+    const uint32_t head[] = {6, 1, 3, 1, 5};
+    unsigned char *p = wkb;
+    for (int k = 0; k < 5; k++) {
+        if (k == 0 || k == 2)
+            *p++ = 1;
+        uint32_t v = head[k];
+        for (int b = 0; b < 4; b++)
+            *p++ = (unsigned char)(v >> (8 * b));
+    }
+    for (int k = 0; k < 10; k++) {
+        uint64_t bits;
+        memcpy(&bits, &xy[k], sizeof(bits));
+        for (int b = 0; b < 8; b++)
+            *p++ = (unsigned char)(bits >> (8 * b));
+    }
+    ((unsigned char **)r->wkb.data)[r->wkb.n++] = wkb;
+    ((size_t *)r->wkbsz.data)[r->wkbsz.n++] = WKB_SIZE;
+    ((size_t *)r->ring_start.data)[r->ring_start.n++] = r->ring_pt.n;
+    ((size_t *)r->ring_pt.data)[r->ring_pt.n++] = r->ring_xy.n / 2;
+    ((int *)r->ring_hole.data)[r->ring_hole.n++] = 0;
+    memcpy((double *)r->ring_xy.data + r->ring_xy.n, xy, 10 * sizeof(double));
+    r->ring_xy.n += 10;
+    ((double *)r->area.data)[r->area.n++] = fabs(ring_signed_area(xy, 5));
+    return LB_OK;
+}
+
+/* Room for @p n rows in the reader's arrays of a square layer. */
+static int reserve_squares(reader *r, size_t n)
+{
+    return grow(&r->fid, n) && grow(&r->wkb, n) && grow(&r->wkbsz, n) &&
+           grow(&r->ring_start, n + 1) && grow(&r->area, n) && grow(&r->ring_pt, n + 1) &&
+           grow(&r->ring_hole, n) && grow(&r->ring_xy, 10 * n);
+}
+
+/* Compare the whole geometry of about SQUARE_SAMPLES rows spread over the layer (the first and
+ * the last among them) with the squares kept for them: 1 when all agree, else 0 and @p why. */
+static int squares_sampled(reader *r, OGRLayerH lyr, char *why, size_t why_size)
+{
+    size_t n = r->fid.n, step = n > SQUARE_SAMPLES ? n / SQUARE_SAMPLES : 1;
+    const int64_t *fid = r->fid.data;
+    const double *ring = r->ring_xy.data;
+    for (size_t k = 0; k < n; k = k + step < n || k == n - 1 ? k + step : n - 1) {
+        OGRFeatureH f = OGR_L_GetFeature(lyr, (GIntBig)fid[k]);
+        double xy[10];
+        int same = f && one_ring_of_five(OGR_F_GetGeometryRef(f), xy) &&
+                   memcmp(xy, ring + 10 * k, sizeof(xy)) == 0;
+        if (f)
+            OGR_F_Destroy(f);
+        if (!same) {
+            snprintf(why, why_size,
+                     "feature %lld: its geometry is not the square of its code, corners in the "
+                     "order of feature %lld",
+                     (long long)fid[k], (long long)fid[0]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Read the squares of a GeoPackage layer with a CBS code field (cbs_square_fields) in RD by
+ * their code: the fields and, per feature, only the envelope, type and size of its geometry
+ * (SQL on the blob headers; OGR builds no geometry). Every feature's geometry must be a single
+ * 2D polygon of 5 points whose envelope is the square of its code, the first feature's ring
+ * gives the order of the corners that every square's ring follows, and about SQUARE_SAMPLES
+ * whole geometries are compared with their squares. Then the rows are what the geometry route
+ * keeps (fields, ids, rings, areas, WKB), and *@p used is 1. Otherwise *@p used is 0, nothing
+ * is kept and @p why says why the layer has to be read by its geometry. */
+static lb_status read_squares(reader *r, GDALDatasetH ds, OGRLayerH lyr, int *used, char *why,
+                              size_t why_size)
+{
+    lb_vlayer *l = r->l;
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    *used = 0;
+    const struct cbs_square_field *sq = NULL;
+    int code = -1;
+    for (size_t k = 0; !sq && k < sizeof(cbs_square_fields) / sizeof(cbs_square_fields[0]); k++) {
+        code = OGR_FD_GetFieldIndex(defn, cbs_square_fields[k].name);
+        if (code >= 0 && OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, code)) == OFTString)
+            sq = &cbs_square_fields[k];
+    }
+    const char *fidcol = OGR_L_GetFIDColumn(lyr), *geomcol = OGR_L_GetGeometryColumn(lyr);
+    if (!sq || !fidcol || !*fidcol || !geomcol || !*geomcol)
+        return LB_OK;
+    OGRwkbGeometryType gt = OGR_L_GetGeomType(lyr);
+    if (gt != wkbPolygon && gt != wkbMultiPolygon) {
+        snprintf(why, why_size, "its geometry type is %s", OGRGeometryTypeToName(gt));
+        return LB_OK;
+    }
+    /* the order of the corners, from the first feature */
+    int corner[4];
+    OGR_L_ResetReading(lyr);
+    OGRFeatureH first = OGR_L_GetNextFeature(lyr);
+    double xy[10], x = 0.0, y = 0.0;
+    int ok = first && OGR_F_IsFieldSetAndNotNull(first, code) &&
+             parse_square_code(OGR_F_GetFieldAsString(first, code), sq->side_m, &x, &y) &&
+             one_ring_of_five(OGR_F_GetGeometryRef(first), xy) &&
+             corner_order(xy, x, y, sq->side_m, corner);
+    if (first && !ok)
+        snprintf(why, why_size, "feature %lld: its geometry is not the square of its code",
+                 (long long)OGR_F_GetFID(first));
+    if (first)
+        OGR_F_Destroy(first);
+    OGR_L_ResetReading(lyr);
+    if (!ok)
+        return LB_OK;
+    GIntBig count = OGR_L_GetFeatureCount(lyr, TRUE);
+    size_t cap = count > 0 ? (size_t)count : 1024;
+    char *sql = square_query(lyr);
+    lb_status st = sql ? read_fields(r->ctx, l, defn, cap) : LB_ERR_NOMEM;
+    if (st == LB_OK && !reserve_squares(r, cap))
+        st = LB_ERR_NOMEM;
+    lb_cpl_capture capt;
+    lb_io_cpl_begin(&capt);
+    OGRLayerH q = st == LB_OK ? GDALDatasetExecuteSQL(ds, sql, NULL, NULL) : NULL;
+    lb_io_cpl_end(&capt);
+    free(sql);
+    if (st != LB_OK)
+        return lb_ctx_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+    int nf = OGR_FD_GetFieldCount(defn);
+    ok = q && query_fields_match(defn, OGR_L_GetLayerDefn(q));
+    if (!ok)
+        snprintf(why, why_size, "the query of its geometry envelopes failed%s%.200s",
+                 capt.msg[0] ? ": " : "", capt.msg);
+    l->kind = LB_GEOM_POLYGON;
+    OGRFeatureH f;
+    while (ok && st == LB_OK && (f = OGR_L_GetNextFeature(q)) != NULL) {
+        int64_t fid = OGR_F_GetFID(f);
+        const char *c = OGR_F_IsFieldSetAndNotNull(f, code) ? OGR_F_GetFieldAsString(f, code) : "";
+        if (!parse_square_code(c, sq->side_m, &x, &y)) {
+            snprintf(why, why_size, "feature %lld: '%.20s' is no code of a %g m square",
+                     (long long)fid, c, sq->side_m);
+            ok = 0;
+        } else if (!row_is_square(f, nf, x, y, sq->side_m)) {
+            snprintf(why, why_size, "feature %lld: its geometry is not the square of its code '%s'",
+                     (long long)fid, c);
+            ok = 0;
+        }
+        size_t row = r->fid.n;
+        if (ok && row == cap) {
+            if (!grow_fields(l, row, 2 * cap))
+                st = LB_ERR_NOMEM;
+            cap *= 2;
+        }
+        if (ok && st == LB_OK) {
+            square_ring(x, y, sq->side_m, corner, xy);
+            st = add_square(r, xy);
+        }
+        if (ok && st == LB_OK && grow(&r->fid, 1)) {
+            ((int64_t *)r->fid.data)[r->fid.n++] = fid;
+            store_field_values(l, f, row);
+            l->n = r->fid.n;
+        } else if (ok && st == LB_OK) {
+            st = LB_ERR_NOMEM;
+        }
+        OGR_F_Destroy(f);
+    }
+    if (q)
+        GDALDatasetReleaseResultSet(ds, q);
+    if (st != LB_OK)
+        return lb_ctx_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
+    if (ok)
+        ok = squares_sampled(r, lyr, why, why_size);
+    if (!ok) {
+        reset_reader(r);
+        return LB_OK;
+    }
+    *used = 1;
+    lb_ctx_log(r->ctx, LB_LOG_INFO,
+               "input '%s' ('%s' layer '%s'): %zu squares read by their code ('%s'), every "
+               "envelope checked against its code",
+               l->name, l->path, l->layer, r->fid.n, sq->name);
+    return LB_OK;
+}
+
 /* Does the path end in @p ext (".csv"), ignoring case? */
 static int has_ext(const char *path, const char *ext)
 {
@@ -956,21 +1353,16 @@ static void reserve_vertices(reader *r, const lb_source *src)
 /* Read one layer. @p allow_empty: no features is no error (one file of several bound to a name;
  * lb_vlayer_read_list checks the total). */
 static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filter, int attrs_only,
-                            int allow_empty, int warn_text, int rings_only, lb_vlayer **out)
+                            int allow_empty, int warn_text, int by_code, int rings_only,
+                            lb_vlayer **out)
 {
     lb_io_gdal_init();
     lb_status st = LB_OK;
     GDALDatasetH ds = NULL;
     OGRSpatialReferenceH s_srs = NULL, rd = NULL;
     OGRCoordinateTransformationH ct = NULL;
-    reader r = {.ctx = ctx, .src = src, .attrs_only = attrs_only, .rings_only = rings_only};
-    r.fid.elem = sizeof(int64_t);
-    r.x.elem = r.y.elem = r.area.elem = r.ring_xy.elem = sizeof(double);
-    r.wkb.elem = sizeof(unsigned char *);
-    r.wkbsz.elem = r.ring_start.elem = r.ring_pt.elem = sizeof(size_t);
-    r.ring_hole.elem = sizeof(int);
-    r.part_start.elem = r.part_pt.elem = sizeof(size_t);
-    r.part_xy.elem = sizeof(double);
+    reader r;
+    init_reader(&r, ctx, src, attrs_only, rings_only, NULL);
 
     lb_vlayer *l = calloc(1, sizeof(*l));
     if (!l)
@@ -1040,9 +1432,23 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
             }
         }
     }
-    if (!attrs_only)
+    /* CBS squares in RD: by their code where it agrees with their geometry (read_squares); not
+     * for a rings-only read, which keeps no WKB while the squares route writes it */
+    int squares = 0;
+    char why[320] = "";
+    if (by_code && !rings_only && !ct && !filter && strcmp(driver, "GPKG") == 0) {
+        st = read_squares(&r, ds, lyr, &squares, why, sizeof(why));
+        if (st != LB_OK)
+            goto cleanup;
+        if (!squares && why[0])
+            lb_ctx_log(ctx, LB_LOG_INFO,
+                       "input '%s' ('%s' layer '%s'): read by the geometry of its features, not "
+                       "by their CBS square code: %s",
+                       src->name, src->path, l->layer, why);
+    }
+    if (!squares && !attrs_only)
         reserve_vertices(&r, src);
-    st = read_features(&r, lyr, ct);
+    st = squares ? LB_OK : read_features(&r, lyr, ct);
     if (st != LB_OK)
         goto cleanup;
     warn_skipped(ctx, l, &r.outside_nl,
@@ -1117,24 +1523,30 @@ size_t lb_vlayer_report_outside(lb_ctx *ctx, const lb_vlayer *l, const double ex
 
 lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, lb_vlayer **out)
 {
-    return read_layer(ctx, src, filter, 0, 0, 1, 0, out);
+    return read_layer(ctx, src, filter, 0, 0, 1, 1, 0, out);
 }
 
 lb_status lb_vlayer_read_rings(lb_ctx *ctx, const lb_source *src, const char *filter,
                                lb_vlayer **out)
 {
-    return read_layer(ctx, src, filter, 0, 0, 1, 1, out);
+    return read_layer(ctx, src, filter, 0, 0, 1, 0, 1, out);
+}
+
+lb_status lb_vlayer_read_by_geometry(lb_ctx *ctx, const lb_source *src, const char *filter,
+                                     lb_vlayer **out)
+{
+    return read_layer(ctx, src, filter, 0, 0, 1, 0, 0, out);
 }
 
 lb_status lb_vlayer_read_table(lb_ctx *ctx, const lb_source *src, lb_vlayer **out)
 {
-    return read_layer(ctx, src, NULL, 1, 0, 1, 0, out);
+    return read_layer(ctx, src, NULL, 1, 0, 1, 0, 0, out);
 }
 
 lb_status lb_vlayer_read_table_where(lb_ctx *ctx, const lb_source *src, const char *where,
                                      int warn_text, lb_vlayer **out)
 {
-    return read_layer(ctx, src, where, 1, 0, warn_text, 0, out);
+    return read_layer(ctx, src, where, 1, 0, warn_text, 0, 0, out);
 }
 
 /* Grow @p *p (n elements of @p elem bytes) by the m elements at @p q; 0 when out of memory. */
@@ -1341,7 +1753,7 @@ lb_status lb_vlayer_read_list(lb_ctx *ctx, const lb_source *const *src, size_t n
     lb_vlayer *l = NULL, *more = NULL;
     lb_status st = LB_OK;
     for (size_t i = 0; st == LB_OK && i < n; i++) {
-        st = read_layer(ctx, src[i], filter, 0, 1, 1, 0, i == 0 ? &l : &more);
+        st = read_layer(ctx, src[i], filter, 0, 1, 1, 1, 0, i == 0 ? &l : &more);
         if (st == LB_OK && i > 0)
             st = lb_vlayer_append(ctx, l, more);
         lb_vlayer_destroy(more);

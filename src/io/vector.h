@@ -27,9 +27,23 @@ lb_status lb_vlayer_read(lb_ctx *ctx, const lb_source *src, const char *filter, 
  * areas, extent): no WKB is kept (l->wkb NULL), as lb_vlayer_polygon_wkb() writes it back from
  * the rings byte for byte. When a feature's rings do not give back its WKB (a MultiPolygon with
  * an empty part) the layer keeps the WKB of every feature, as lb_vlayer_read. Other layers are
- * read as lb_vlayer_read reads them. */
+ * read as lb_vlayer_read reads them, but never by CBS square codes (see below). */
 lb_status lb_vlayer_read_rings(lb_ctx *ctx, const lb_source *src, const char *filter,
                                lb_vlayer **out);
+
+/* CBS squares (issue 17): lb_vlayer_read and lb_vlayer_read_list read a GeoPackage layer in RD
+ * with a text field crs28992res100m or crs28992res500m and no filter by the codes in that
+ * field (E and N, then the RD x and y of the square's lower-left corner in hectometres, four
+ * digits each) without building its geometries: the layer they give is the one read by the
+ * geometry (the same ids, fields, rings, areas and WKB) when every feature's geometry is a 2D
+ * polygon of one 5-point ring whose envelope (the GeoPackage blob header) is exactly the square
+ * of its code, the rings walk the corners in the first feature's order, and about 1,000 whole
+ * geometries spread over the layer equal their squares. Otherwise the layer is read by its
+ * geometry, with an info message saying why. */
+
+/* lb_vlayer_read by the geometry of every feature, never by CBS square codes. */
+lb_status lb_vlayer_read_by_geometry(lb_ctx *ctx, const lb_source *src, const char *filter,
+                                     lb_vlayer **out);
 
 /* Read the attribute rows of a table (DBF, CSV, a layer without geometry, or any layer whose
  * geometry is ignored) into a layer of kind LB_GEOM_NONE: n rows, fields, fid; no geometry.

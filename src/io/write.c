@@ -460,12 +460,40 @@ static void csv_real_full(FILE *f, double v, char mark)
     put_number(f, buf, mark);
 }
 
+/* The decimal digits of @p u into @p out (room for 20), as "%llu" prints them; their count. */
+static int csv_digits(unsigned long long u, char *out)
+{
+    char rev[20];
+    int n = 0;
+    do {
+        rev[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    for (int i = 0; i < n; i++)
+        out[i] = rev[n - 1 - i];
+    return n;
+}
+
+/* @p v as "%lld" prints it, without printf (a national grid table has millions of them). */
+static void csv_int(FILE *f, long long v)
+{
+    char out[24];
+    int k = 0;
+    if (v < 0)
+        out[k++] = '-';
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    k += csv_digits(u, out + k);
+    fwrite(out, 1, (size_t)k, f);
+}
+
 /* @p v (finite) rounded to @p decimals, the way %.15g prints the rounded double, with decimal
  * mark @p mark. */
 static void csv_real(FILE *f, double v, int decimals, char mark)
 {
+    /* the powers pow(10, d) gives, all exact */
+    static const double pow10[10] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
     double r = lb_io_round_decimals(v, decimals);
-    double scaled = decimals >= 0 && decimals <= 9 ? r * pow(10.0, decimals) : INFINITY;
+    double scaled = decimals >= 0 && decimals <= 9 ? r * pow10[decimals] : INFINITY;
     if (!(fabs(scaled) < 1e15)) {
         char buf[40];
         snprintf(buf, sizeof(buf), "%.15g", r);
@@ -476,7 +504,7 @@ static void csv_real(FILE *f, double v, int decimals, char mark)
      * are those of n, so the digits of n with the point put back are what %.15g prints. */
     long long n = llround(scaled);
     char digits[24], out[48];
-    int nd = snprintf(digits, sizeof(digits), "%lld", n < 0 ? -n : n);
+    int nd = csv_digits((unsigned long long)(n < 0 ? -n : n), digits);
     int k = 0;
     if (n < 0)
         out[k++] = '-';
@@ -535,7 +563,7 @@ static lb_status write_csv(lb_ctx *ctx, const char *path, const lb_table *t,
             else if (col->type == LB_COL_REAL && isfinite(col->real[r]))
                 csv_real(f, col->real[r], col->decimals, mark);
             else if (col->type == LB_COL_INT && col->integer[r] != LB_INT_NULL)
-                fprintf(f, "%lld", (long long)col->integer[r]);
+                csv_int(f, (long long)col->integer[r]);
             else if (col->type == LB_COL_TEXT && col->text[r])
                 csv_text(f, col->text[r], sep);
         }
