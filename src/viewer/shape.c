@@ -114,12 +114,75 @@ void lb_viewer_write_coord(FILE *fp, double v)
     put_fixed(fp, lb_viewer_fixed(v));
 }
 
-/* Ring @p r's points rounded into @p out (pairs), consecutive duplicates dropped; the count. */
-static size_t round_ring(const lb_vlayer *l, const double *lonlat, size_t r, int64_t *out)
+/* @p v (1e-6 degree) to the nearest multiple of @p step, ties away from zero: a function of the
+ * value alone, so a vertex two units share lands on the same grid point in both. */
+static int64_t snap(int64_t v, int64_t step)
+{
+    if (step <= 1)
+        return v;
+    int64_t a = v < 0 ? -v : v, q = (a + step / 2) / step * step;
+    return v < 0 ? -q : q;
+}
+
+/* Twice the signed area of the triangle a, b, c (integer points): 0 when they lie on a line. */
+static int64_t cross3(const int64_t *a, const int64_t *b, const int64_t *c)
+{
+    return (b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0]);
+}
+
+/* Drop from closed ring @p pt (n points, the last the first again) every point on the line
+ * through its neighbours (straight runs and spikes that snapping leaves); the new count,
+ * closed again, or less than 4 when nothing with an area is left. */
+static size_t drop_collinear(int64_t *pt, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i + 1 < n; i++) { /* a stack of the points kept */
+        pt[2 * k] = pt[2 * i];
+        pt[2 * k + 1] = pt[2 * i + 1];
+        k++;
+        while (k >= 3 && cross3(&pt[2 * k - 6], &pt[2 * k - 4], &pt[2 * k - 2]) == 0) {
+            pt[2 * k - 4] = pt[2 * k - 2];
+            pt[2 * k - 3] = pt[2 * k - 1];
+            k--;
+            if (pt[2 * k - 4] == pt[2 * k - 2] && pt[2 * k - 3] == pt[2 * k - 1])
+                k--; /* a spike folded back onto its start */
+        }
+    }
+    /* around the closing point: the last, then the first */
+    for (int changed = 1; changed && k >= 3;) {
+        changed = 0;
+        if (pt[2 * k - 2] == pt[0] && pt[2 * k - 1] == pt[1]) {
+            k--;
+            changed = 1;
+        } else if (cross3(&pt[2 * k - 4], &pt[2 * k - 2], &pt[0]) == 0) {
+            k--;
+            changed = 1;
+        } else if (cross3(&pt[2 * k - 2], &pt[0], &pt[2]) == 0) {
+            memmove(pt, pt + 2, 2 * (k - 1) * sizeof(int64_t));
+            k--;
+            changed = 1;
+        }
+    }
+    if (k < 3)
+        return k;
+    pt[2 * k] = pt[0];
+    pt[2 * k + 1] = pt[1];
+    return k + 1;
+}
+
+/* Ring @p r's points rounded into @p out (pairs), snapped to multiples of step[0] (lon) and
+ * step[1] (lat) when @p step is given, consecutive duplicates dropped (and, snapped, points on
+ * a line with their neighbours); the count, the ring closed. */
+static size_t round_ring(const lb_vlayer *l, const double *lonlat, size_t r, const int64_t *step,
+                         int64_t *out)
 {
     size_t n = 0;
     for (size_t p = l->ring_pt_start[r]; p < l->ring_pt_start[r + 1]; p++) {
         int64_t x = lb_viewer_fixed(lonlat[2 * p]), y = lb_viewer_fixed(lonlat[2 * p + 1]);
+        if (step) {
+            x = snap(x, step[0]);
+            y = snap(y, step[1]);
+        }
         if (n && out[2 * n - 2] == x && out[2 * n - 1] == y)
             continue;
         out[2 * n] = x;
@@ -131,6 +194,8 @@ static size_t round_ring(const lb_vlayer *l, const double *lonlat, size_t r, int
         out[2 * n + 1] = out[1];
         n++;
     }
+    if (step && n >= 4)
+        n = drop_collinear(out, n);
     return n;
 }
 
@@ -179,7 +244,7 @@ size_t lb_viewer_write_polygon(FILE *fp, const lb_vlayer *l, const double *lonla
           fp);
     int skip_holes = 0;
     for (size_t r = r0; r < r1; r++) {
-        size_t n = round_ring(l, lonlat, r, pt);
+        size_t n = round_ring(l, lonlat, r, NULL, pt);
         if (!l->ring_hole[r]) {
             if (open_poly)
                 fputc(']', fp);
@@ -298,7 +363,8 @@ void lb_viewer_put_ints(FILE *fp, const int64_t *v, size_t n)
     }
 }
 
-size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lonlat, size_t f)
+size_t lb_viewer_put_polygon_ints_snapped(FILE *fp, const lb_vlayer *l, const double *lonlat,
+                                          size_t f, const int64_t *step, size_t *n_points)
 {
     size_t r0 = l->ring_start[f], r1 = l->ring_start[f + 1], max_pts = 0, all_pts = 0;
     for (size_t r = r0; r < r1; r++) {
@@ -314,11 +380,11 @@ size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lo
         return 0;
     }
     /* The same rings as lb_viewer_write_polygon, in the same order and direction. */
-    size_t nb = 1, poly_at = SIZE_MAX, written = 0;
+    size_t nb = 1, poly_at = SIZE_MAX, written = 0, pts = 0;
     int64_t px = 0, py = 0;
     buf[0] = 0;
     for (size_t r = r0; r < r1; r++) {
-        size_t n = round_ring(l, lonlat, r, pt);
+        size_t n = round_ring(l, lonlat, r, step, pt);
         if (!l->ring_hole[r]) {
             poly_at = SIZE_MAX;
             if (n < 4)
@@ -340,11 +406,19 @@ size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lo
             py = pt[2 * i + 1];
         }
         written++;
+        pts += n - 1;
     }
+    if (n_points)
+        *n_points = pts;
     lb_viewer_put_ints(fp, buf, nb);
     free(buf);
     free(pt);
     return written;
+}
+
+size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lonlat, size_t f)
+{
+    return lb_viewer_put_polygon_ints_snapped(fp, l, lonlat, f, NULL, NULL);
 }
 
 void lb_viewer_format_number(double v, char *buf, size_t n)

@@ -153,6 +153,22 @@ void lb_viewer_put_ints(FILE *fp, const int64_t *v, size_t n);
  * (the first from 0, 0). app.js decodes it (decodeGeometry). Returns the rings written. */
 size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lonlat, size_t f);
 
+/* As lb_viewer_put_polygon_ints, with every point first snapped to the nearest multiple of
+ * step[0] (lon) and step[1] (lat), in 1e-6 degree, when @p step is given; then points on a line
+ * with their neighbours are dropped and rings left without area skipped. A vertex that
+ * neighbouring units share snaps alike in both, so the simplified units still tile without
+ * gaps or overlaps. The points written (without closing ones) in *n_points when given. */
+size_t lb_viewer_put_polygon_ints_snapped(FILE *fp, const lb_vlayer *l, const double *lonlat,
+                                          size_t f, const int64_t *step, size_t *n_points);
+
+/* The overview of the units the page draws below LB_VIEWER_DETAIL_MINZOOM: every outline
+ * snapped to a grid of these steps (1e-6 degree; about 96 m east-west and 100 m north-south
+ * in the Netherlands, under a pixel up to zoom 9 of MapLibre's 512-pixel tiles), with the
+ * full outlines in per-gemeente scripts loaded from that zoom on, where they meet the view. */
+#define LB_VIEWER_OVERVIEW_STEP_LON 1400
+#define LB_VIEWER_OVERVIEW_STEP_LAT 900
+#define LB_VIEWER_DETAIL_MINZOOM 10
+
 /* Write the viewer folder's data scripts into @p dir/data (meta.js, units.js, grid and
  * waterbed scripts). */
 lb_status lb_viewer_write_data(lb_ctx *ctx, const lb_viewer_data *d, const char *dir);
