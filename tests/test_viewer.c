@@ -704,14 +704,17 @@ static void test_viewer_overview_coverage(void **state)
                    .ring_hole = ring_hole,
                    .ring_xy = ll,
                    .n_rings = 3};
-    const int64_t step[2] = {LB_VIEWER_OVERVIEW_STEP_LON, LB_VIEWER_OVERVIEW_STEP_LAT};
+    const size_t feats[] = {0, 1, 2};
+    lb_viewer_overview ov;
+    assert_true(lb_viewer_overview_init(&ov, &l, ll, feats, 3));
+    const int64_t *step = ov.step;
     OGRGeometryH g[3];
     size_t pts[3];
     for (size_t f = 0; f < 3; f++) {
         char *text = NULL;
         size_t len = 0;
         FILE *fp = open_memstream(&text, &len);
-        size_t rings = lb_viewer_put_polygon_ints_snapped(fp, &l, ll, f, step, &pts[f]);
+        size_t rings = lb_viewer_put_polygon_ints_snapped(fp, &l, ll, f, &ov, &pts[f]);
         fclose(fp);
         assert_int_equal(rings, f < 2 ? 1 : 0);
         assert_int_equal(outline_points(text), pts[f]);
@@ -744,6 +747,7 @@ static void test_viewer_overview_coverage(void **state)
     OGR_G_DestroyGeometry(u);
     for (size_t f = 0; f < 3; f++)
         OGR_G_DestroyGeometry(g[f]);
+    lb_viewer_overview_free(&ov);
 }
 
 /* The demo viewer's overview against its full outlines: every unit has both, the overview

@@ -364,14 +364,25 @@ static lb_status write_units(lb_ctx *ctx, const lb_viewer_data *d, const detail_
                              const char *path, size_t *n_points)
 {
     const lb_scoreset *s = d->s;
-    static const int64_t step[2] = {LB_VIEWER_OVERVIEW_STEP_LON, LB_VIEWER_OVERVIEW_STEP_LAT};
+    lb_viewer_overview ov;
+    size_t *feats = malloc((s->n_units ? s->n_units : 1) * sizeof(size_t)), n_feats = 0;
+    for (size_t u = 0; feats && u < s->n_units; u++)
+        if (unit_drawn(d, u))
+            feats[n_feats++] = s->geom_row[u];
+    int ok = feats && lb_viewer_overview_init(&ov, s->geom, d->lonlat, feats, n_feats);
+    free(feats);
+    if (!ok)
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     FILE *fp = fopen(path, "w");
-    if (!fp)
+    if (!fp) {
+        lb_viewer_overview_free(&ov);
         return lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+    }
     fputs(
         "/* Written by leefbaar viewer: the units of every year; each overview outline (\"o\") in\n"
-        " * WGS84 as integers of 1e-6 degree snapped to the overview grid (META.detail.step),\n"
-        " * differences from the previous point, in the text of lb_viewer_put_ints\n"
+        " * WGS84 as integers of 1e-6 degree snapped to the overview grid (META.detail.step) and\n"
+        " * simplified border by border, differences from the previous point, in the text of "
+        "lb_viewer_put_ints\n"
         " * (src/viewer/shape.c), which app.js decodes into GeoJSON; \"k\" is the unit's chunk of\n"
         " * full outlines (META.detail.chunks). */\n"
         "window.LB_UNITS = {\"type\":\"FeatureCollection\",\"features\":[",
@@ -401,11 +412,12 @@ static lb_status write_units(lb_ctx *ctx, const lb_viewer_data *d, const detail_
         }
         fprintf(fp, "},\"k\":%zu,\"o\":\"", ds->of[u]);
         size_t np = 0;
-        lb_viewer_put_polygon_ints_snapped(fp, s->geom, d->lonlat, s->geom_row[u], step, &np);
+        lb_viewer_put_polygon_ints_snapped(fp, s->geom, d->lonlat, s->geom_row[u], &ov, &np);
         *n_points += np;
         fputs("\"}", fp);
         n++;
     }
+    lb_viewer_overview_free(&ov);
     fputs("\n]};\n", fp);
     return close_file(ctx, fp, path);
 }

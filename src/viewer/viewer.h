@@ -153,21 +153,40 @@ void lb_viewer_put_ints(FILE *fp, const int64_t *v, size_t n);
  * (the first from 0, 0). app.js decodes it (decodeGeometry). Returns the rings written. */
 size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lonlat, size_t f);
 
-/* As lb_viewer_put_polygon_ints, with every point first snapped to the nearest multiple of
- * step[0] (lon) and step[1] (lat), in 1e-6 degree, when @p step is given; then points on a line
- * with their neighbours are dropped and rings left without area skipped. A vertex that
- * neighbouring units share snaps alike in both, so the simplified units still tile without
- * gaps or overlaps. The points written (without closing ones) in *n_points when given. */
-size_t lb_viewer_put_polygon_ints_snapped(FILE *fp, const lb_vlayer *l, const double *lonlat,
-                                          size_t f, const int64_t *step, size_t *n_points);
-
 /* The overview of the units the page draws below LB_VIEWER_DETAIL_MINZOOM: every outline
  * snapped to a grid of these steps (1e-6 degree; about 96 m east-west and 100 m north-south
- * in the Netherlands, under a pixel up to zoom 9 of MapLibre's 512-pixel tiles), with the
- * full outlines in per-gemeente scripts loaded from that zoom on, where they meet the view. */
+ * in the Netherlands, under a pixel up to zoom 9 of MapLibre's 512-pixel tiles), then each
+ * border between two nodes (where three or more units meet, or a unit meets the outside)
+ * simplified once with Douglas-Peucker to LB_VIEWER_OVERVIEW_TOLERANCE grid cells, the same way
+ * for the units on both sides. The full outlines are in per-gemeente scripts that the page
+ * loads from LB_VIEWER_DETAIL_MINZOOM on, where they meet the view. */
 #define LB_VIEWER_OVERVIEW_STEP_LON 1400
 #define LB_VIEWER_OVERVIEW_STEP_LAT 900
+#define LB_VIEWER_OVERVIEW_TOLERANCE 1.0
 #define LB_VIEWER_DETAIL_MINZOOM 10
+
+/* The overview's grid and its nodes: the snapped vertices of all units with their distinct
+ * neighbours. */
+typedef struct lb_viewer_overview {
+    int64_t step[2];  /* lon, lat */
+    double tolerance; /* grid cells; the arcs are not simplified without nodes */
+    struct lb_viewer_ov_nodes *nodes;
+} lb_viewer_overview;
+
+/* The overview of features @p feats (n of them) of @p l with the ring points @p lonlat: the
+ * grid, the tolerance and the nodes. 0 when out of memory. */
+int lb_viewer_overview_init(lb_viewer_overview *ov, const lb_vlayer *l, const double *lonlat,
+                            const size_t *feats, size_t n);
+void lb_viewer_overview_free(lb_viewer_overview *ov);
+
+/* As lb_viewer_put_polygon_ints, with the rings of the overview @p ov when given: every point
+ * snapped to its grid, the borders between nodes simplified (when it has nodes), points on a
+ * line with their neighbours and spikes dropped, rings left without area skipped. A vertex
+ * that neighbouring units share snaps alike in both, and a border is simplified alike for
+ * both, so the simplified units still tile without gaps or overlaps. The points written
+ * (without closing ones) in *n_points when given. */
+size_t lb_viewer_put_polygon_ints_snapped(FILE *fp, const lb_vlayer *l, const double *lonlat,
+                                          size_t f, const lb_viewer_overview *ov, size_t *n_points);
 
 /* Write the viewer folder's data scripts into @p dir/data (meta.js, units.js, grid and
  * waterbed scripts). */
