@@ -809,6 +809,27 @@ static void test_viewer_overview_demo(void **state)
     json_object_put(fc);
 }
 
+/* Grid cells in no unit go into a chunk per 20 km RD square, named by its south-west corner in
+ * km: a cell just inside a square's edge, one on the edge (the square to its north-east) and one
+ * west of the RD origin. */
+static void test_viewer_grid_outside_key(void **state)
+{
+    (void)state;
+    static const struct {
+        double x, y;
+        const char *key;
+    } cases[] = {{155050.0, 463050.0, "geen_140_460"},
+                 {159950.0, 479950.0, "geen_140_460"},
+                 {160000.0, 480000.0, "geen_160_480"},
+                 {-50.0, 300050.0, "geen_-20_300"}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *k = lb_viewer_grid_outside_key(cases[i].x, cases[i].y);
+        assert_non_null(k);
+        assert_string_equal(k, cases[i].key);
+        free(k);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -822,6 +843,7 @@ int main(void)
         cmocka_unit_test(test_viewer_grid_chunks),
         cmocka_unit_test(test_viewer_overview_coverage),
         cmocka_unit_test(test_viewer_overview_demo),
+        cmocka_unit_test(test_viewer_grid_outside_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

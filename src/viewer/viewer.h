@@ -127,9 +127,17 @@ int lb_viewer_points_locate(const lb_vlayer *l, const double *xy, size_t n, size
 
 /* Read the 100 m grids of the score runs in d->run_dirs (scores.gpkg layer "grid" of each run
  * whose run.json says mode "grid") into d->grid: one lb_viewer_grid per gemeente and year,
- * a cell's gemeente that of the unit its centre lies in ("geen" when in none, "all" when the
- * units have no gemeente codes). Runs without a grid add nothing. */
+ * a cell's gemeente that of the unit its centre lies in ("geen_<east>_<north>" of its 20 km
+ * square when in none, see lb_viewer_grid_outside_key; "all" when the units have no gemeente
+ * codes). Runs without a grid add nothing. */
 lb_status lb_viewer_grid_read(lb_ctx *ctx, lb_viewer_data *d);
+
+/* The chunk of grid cells in no unit whose centre (RD metres) is @p x, @p y:
+ * "geen_<east>_<north>", the south-west corner in km of its LB_VIEWER_OUTSIDE_TILE square, so
+ * that such cells, scattered over the country, load only with the view around them. Caller
+ * frees; NULL when out of memory. */
+#define LB_VIEWER_OUTSIDE_TILE 20000
+char *lb_viewer_grid_outside_key(double x, double y);
 
 /* The file name (under data/) of grid @p g: "grid_<gemeente>_<year>.js" with any character
  * other than A-Z, a-z, 0-9, '-' and '_' as '_'. Caller frees. */

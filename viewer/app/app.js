@@ -675,7 +675,7 @@
         ring.push([x / 1e6, y / 1e6]);
       }
       ring.push(ring[0]);
-      var props = { cell: c.cell[i], gm: c.gemeente, cx: (ring[0][0] + ring[2][0]) / 2, cy: (ring[0][1] + ring[2][1]) / 2 };
+      var props = { cell: c.cell[i], gm: /^geen_/.test(c.gemeente) ? 'geen' : c.gemeente, cx: (ring[0][0] + ring[2][0]) / 2, cy: (ring[0][1] + ring[2][1]) / 2 };
       codes.forEach(function (code) {
         var v = c.values[code][i];
         if (v !== null && v !== undefined) props[key(code, c.year)] = v;
