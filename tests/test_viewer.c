@@ -232,7 +232,70 @@ static void test_viewer_values_equal_gpkg(void **state)
     json_object_put(fc);
 }
 
-/* The point of each unit (lx, ly) lies inside its outline as written, by OGR's test. */
+/* The text each unit's full outline has in its chunk (data/units_<key>.js), by feature id;
+ * every id in exactly one chunk, the one its "k" in units.js names, and the counts META.detail
+ * gives. Returns a JSON object {"<id>": "<outline text>"}. */
+static struct json_object *chunk_outlines(const char *viewer, struct json_object *features)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/data/meta.js", viewer);
+    struct json_object *meta = script_json(path, "LB_META"), *detail, *chunks, *out;
+    assert_true(json_object_object_get_ex(meta, "detail", &detail));
+    assert_true(json_object_object_get_ex(detail, "chunks", &chunks));
+    out = json_object_new_object();
+    for (size_t c = 0; c < json_object_array_length(chunks); c++) {
+        struct json_object *ch = json_object_array_get_idx(chunks, c), *file, *units, *key;
+        json_object_object_get_ex(ch, "file", &file);
+        json_object_object_get_ex(ch, "units", &units);
+        json_object_object_get_ex(ch, "key", &key);
+        snprintf(path, sizeof(path), "%s/%s", viewer, json_object_get_string(file));
+        char *text = slurp(path, NULL), prefix[128];
+        assert_non_null(text);
+        snprintf(prefix, sizeof(prefix),
+                 "window.LB_DETAIL[\"%s\"] = ", json_object_get_string(key));
+        char *start = strstr(text, prefix);
+        assert_non_null(start);
+        start += strlen(prefix);
+        char *end = strstr(start, ";\n");
+        assert_non_null(end);
+        *end = '\0';
+        struct json_object *chunk = json_tokener_parse(start), *ids, *g;
+        free(text);
+        assert_non_null(chunk);
+        assert_true(json_object_object_get_ex(chunk, "ids", &ids));
+        assert_true(json_object_object_get_ex(chunk, "g", &g));
+        size_t n = json_object_array_length(ids);
+        assert_int_equal(json_object_array_length(g), n);
+        assert_int_equal(json_object_get_int64(units), n);
+        for (size_t i = 0; i < n; i++) {
+            char id[32];
+            snprintf(id, sizeof(id), "%lld",
+                     (long long)json_object_get_int64(json_object_array_get_idx(ids, i)));
+            assert_false(json_object_object_get_ex(out, id, NULL)); /* in one chunk only */
+            json_object_object_add(out, id, json_object_get(json_object_array_get_idx(g, i)));
+            /* the unit's "k" names this chunk */
+            int found = 0;
+            for (size_t u = 0; u < json_object_array_length(features) && !found; u++) {
+                struct json_object *ft = json_object_array_get_idx(features, u), *fid, *k;
+                json_object_object_get_ex(ft, "id", &fid);
+                if (json_object_get_int64(fid) !=
+                    json_object_get_int64(json_object_array_get_idx(ids, i)))
+                    continue;
+                found = 1;
+                assert_true(json_object_object_get_ex(ft, "k", &k));
+                assert_int_equal(json_object_get_int64(k), c);
+            }
+            assert_true(found);
+        }
+        json_object_put(chunk);
+    }
+    /* every unit of units.js has its full outline in a chunk */
+    assert_int_equal(json_object_object_length(out), json_object_array_length(features));
+    json_object_put(meta);
+    return out;
+}
+
+/* The point of each unit (lx, ly) lies inside its full outline as written, by OGR's test. */
 static void test_viewer_label_points_inside(void **state)
 {
     fixture *f = *state;
@@ -244,10 +307,12 @@ static void test_viewer_label_points_inside(void **state)
     snprintf(path, sizeof(path), "%s/data/units.js", f->viewer);
     struct json_object *fc = script_json(path, "LB_UNITS"), *features;
     json_object_object_get_ex(fc, "features", &features);
+    struct json_object *full = chunk_outlines(f->viewer, features);
     for (size_t i = 0; i < json_object_array_length(features); i++) {
-        struct json_object *ft = json_object_array_get_idx(features, i), *p, *g, *lx, *ly;
+        struct json_object *ft = json_object_array_get_idx(features, i), *p, *g, *lx, *ly, *id;
         json_object_object_get_ex(ft, "properties", &p);
-        assert_true(json_object_object_get_ex(ft, "g", &g));
+        assert_true(json_object_object_get_ex(ft, "id", &id));
+        assert_true(json_object_object_get_ex(full, json_object_get_string(id), &g));
         assert_true(json_object_object_get_ex(p, "lx", &lx));
         assert_true(json_object_object_get_ex(p, "ly", &ly));
         OGRGeometryH poly = outline(json_object_get_string(g));
@@ -258,6 +323,7 @@ static void test_viewer_label_points_inside(void **state)
         OGR_G_DestroyGeometry(pt);
         OGR_G_DestroyGeometry(poly);
     }
+    json_object_put(full);
     json_object_put(fc);
     /* the library travels unchanged */
     char from[512], to[512];
@@ -568,6 +634,202 @@ static void test_viewer_outline_ints(void **state)
     }
 }
 
+/* The points of an outline text (as outline() decodes it), without the closing ones. */
+static size_t outline_points(const char *g)
+{
+    size_t len = strlen(g), i = 0, pts = 0;
+    int64_t *d = malloc((len + 1) * sizeof(int64_t));
+    assert_non_null(d);
+    size_t n = decode_ints(g, len, d, len + 1);
+    for (int64_t np = d[i++], p = 0; p < np; p++)
+        for (int64_t nr = d[i++], r = 0; r < nr; r++) {
+            int64_t k = d[i++];
+            pts += (size_t)k;
+            i += 2 * (size_t)k;
+        }
+    assert_int_equal(i, n);
+    free(d);
+    return pts;
+}
+
+/* The overview of two units that share a meandering border (wiggles far smaller than the
+ * overview grid, a diagonal run across several grid cells) and of one smaller than a grid
+ * cell: snapped, the two still tile their box exactly (the sum of their areas and the area of
+ * their union are the box's: no overlap, no gap), every point is on the grid, straight runs
+ * (also through a ring's first point) are single edges, and the small unit is left out. */
+static void test_viewer_overview_coverage(void **state)
+{
+    (void)state;
+    const double sx = LB_VIEWER_OVERVIEW_STEP_LON * 1e-6, sy = LB_VIEWER_OVERVIEW_STEP_LAT * 1e-6;
+    /* the box's corners on the grid */
+    const double x0 = 3572 * sx, y0 = 57778 * sy, x1 = x0 + 10 * sx, y1 = y0 + 10 * sy;
+    enum { NB = 41 }; /* points of the shared border, south to north */
+    double border[2 * NB];
+    for (int i = 0; i < NB; i++) {
+        double t = (double)i / (NB - 1);
+        border[2 * i] = x0 + 4.3 * sx + 2.4 * sx * t + 0.2 * sx * sin(37.0 * t);
+        border[2 * i + 1] = y0 + (y1 - y0) * t;
+    }
+    /* A: west of the border, its ring starting halfway up its west side; B: east of it, the
+     * border run backwards; C: a square a third of a grid cell across */
+    double ll[2 * (2 * NB + 20)];
+    size_t n = 0;
+#define PT(X, Y) (ll[2 * n] = (X), ll[2 * n + 1] = (Y), n++)
+    PT(x0, 0.5 * (y0 + y1));
+    PT(x0, y0);
+    for (int i = 0; i < NB; i++)
+        PT(border[2 * i], border[2 * i + 1]);
+    PT(x0, y1);
+    PT(x0, 0.5 * (y0 + y1));
+    size_t a_end = n;
+    PT(x1, y0);
+    PT(x1, y1);
+    for (int i = NB - 1; i >= 0; i--)
+        PT(border[2 * i], border[2 * i + 1]);
+    PT(x1, y0);
+    size_t b_end = n;
+    double cx = x0 + 20.1 * sx, cy = y0 + 3.1 * sy;
+    PT(cx, cy);
+    PT(cx + sx / 3, cy);
+    PT(cx + sx / 3, cy + sy / 3);
+    PT(cx, cy + sy / 3);
+    PT(cx, cy);
+#undef PT
+    size_t ring_start[] = {0, 1, 2, 3}, ring_pt_start[] = {0, a_end, b_end, n};
+    int ring_hole[] = {0, 0, 0};
+    lb_vlayer l = {.kind = LB_GEOM_POLYGON,
+                   .n = 3,
+                   .ring_start = ring_start,
+                   .ring_pt_start = ring_pt_start,
+                   .ring_hole = ring_hole,
+                   .ring_xy = ll,
+                   .n_rings = 3};
+    const size_t feats[] = {0, 1, 2};
+    lb_viewer_overview ov;
+    assert_true(lb_viewer_overview_init(&ov, &l, ll, feats, 3));
+    const int64_t *step = ov.step;
+    OGRGeometryH g[3];
+    size_t pts[3];
+    for (size_t f = 0; f < 3; f++) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&text, &len);
+        size_t rings = lb_viewer_put_polygon_ints_snapped(fp, &l, ll, f, &ov, &pts[f]);
+        fclose(fp);
+        assert_int_equal(rings, f < 2 ? 1 : 0);
+        assert_int_equal(outline_points(text), pts[f]);
+        g[f] = outline(text);
+        /* every point on the grid */
+        for (int i = 0; f < 2 && i < OGR_G_GetPointCount(
+                                         OGR_G_GetGeometryRef(OGR_G_GetGeometryRef(g[f], 0), 0));
+             i++) {
+            OGRGeometryH ring = OGR_G_GetGeometryRef(OGR_G_GetGeometryRef(g[f], 0), 0);
+            double x = OGR_G_GetX(ring, i) * 1e6, y = OGR_G_GetY(ring, i) * 1e6;
+            assert_true(fabs(x / step[0] - round(x / step[0])) < 1e-6);
+            assert_true(fabs(y / step[1] - round(y / step[1])) < 1e-6);
+        }
+        free(text);
+    }
+    assert_int_equal(pts[2], 0);
+    /* the border's 41 points become a staircase of far fewer; A's west side one edge */
+    assert_true(pts[0] < NB / 2 && pts[1] < NB / 2);
+    OGRGeometryH ring_a = OGR_G_GetGeometryRef(OGR_G_GetGeometryRef(g[0], 0), 0);
+    for (int i = 0; i < OGR_G_GetPointCount(ring_a); i++)
+        assert_false(fabs(OGR_G_GetX(ring_a, i) - x0) < 1e-7 &&
+                     fabs(OGR_G_GetY(ring_a, i) - 0.5 * (y0 + y1)) < 1e-7);
+    double box = (x1 - x0) * (y1 - y0), aa = OGR_G_Area(g[0]), ab = OGR_G_Area(g[1]);
+    OGRGeometryH u = OGR_G_Union(g[0], g[1]);
+    assert_non_null(u);
+    assert_true(OGR_G_IsValid(g[0]) && OGR_G_IsValid(g[1]));
+    assert_true(fabs(aa + ab - box) < 1e-9 * box);       /* no overlap ... */
+    assert_true(fabs(OGR_G_Area(u) - box) < 1e-9 * box); /* ... and no gap */
+    assert_true(aa > 0.3 * box && ab > 0.3 * box);
+    OGR_G_DestroyGeometry(u);
+    for (size_t f = 0; f < 3; f++)
+        OGR_G_DestroyGeometry(g[f]);
+    lb_viewer_overview_free(&ov);
+}
+
+/* The demo viewer's overview against its full outlines: every unit has both, the overview
+ * has no more points than the full outline, each overview point is on the grid and within
+ * half a grid cell's diagonal of the full outline's boundary. */
+static void test_viewer_overview_demo(void **state)
+{
+    fixture *f = *state;
+    if (!f)
+        skip();
+    const char *runs[] = {f->score};
+    assert_int_equal(lb_viewer_exec(f->ctx, runs, 1, f->viewer, f->lib, 1, NULL), LB_OK);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/data/units.js", f->viewer);
+    struct json_object *fc = script_json(path, "LB_UNITS"), *features;
+    json_object_object_get_ex(fc, "features", &features);
+    struct json_object *full = chunk_outlines(f->viewer, features);
+    const double sx = LB_VIEWER_OVERVIEW_STEP_LON * 1e-6, sy = LB_VIEWER_OVERVIEW_STEP_LAT * 1e-6,
+                 reach = 0.5 * hypot(sx, sy) + 2e-6;
+    size_t n_ov = 0, n_full = 0, n_drawn = 0;
+    for (size_t i = 0; i < json_object_array_length(features); i++) {
+        struct json_object *ft = json_object_array_get_idx(features, i), *o, *g, *id;
+        assert_true(json_object_object_get_ex(ft, "o", &o));
+        assert_true(json_object_object_get_ex(ft, "id", &id));
+        assert_true(json_object_object_get_ex(full, json_object_get_string(id), &g));
+        size_t po = outline_points(json_object_get_string(o)),
+               pf = outline_points(json_object_get_string(g));
+        assert_true(po <= pf);
+        n_ov += po;
+        n_full += pf;
+        n_drawn += po > 0;
+        OGRGeometryH go = outline(json_object_get_string(o)),
+                     gf = outline(json_object_get_string(g));
+        OGRGeometryH edge = OGR_G_Boundary(gf);
+        assert_non_null(edge);
+        for (int p = 0; p < OGR_G_GetGeometryCount(go); p++) {
+            OGRGeometryH poly = OGR_G_GetGeometryRef(go, p);
+            for (int r = 0; r < OGR_G_GetGeometryCount(poly); r++) {
+                OGRGeometryH ring = OGR_G_GetGeometryRef(poly, r);
+                for (int k = 0; k < OGR_G_GetPointCount(ring); k++) {
+                    double x = OGR_G_GetX(ring, k), y = OGR_G_GetY(ring, k);
+                    double qx = x * 1e6 / LB_VIEWER_OVERVIEW_STEP_LON,
+                           qy = y * 1e6 / LB_VIEWER_OVERVIEW_STEP_LAT;
+                    assert_true(fabs(qx - round(qx)) < 1e-6 && fabs(qy - round(qy)) < 1e-6);
+                    OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
+                    OGR_G_SetPoint_2D(pt, 0, x, y);
+                    assert_true(OGR_G_Distance(pt, edge) <= reach);
+                    OGR_G_DestroyGeometry(pt);
+                }
+            }
+        }
+        OGR_G_DestroyGeometry(edge);
+        OGR_G_DestroyGeometry(go);
+        OGR_G_DestroyGeometry(gf);
+    }
+    assert_true(n_ov < n_full);
+    assert_true(n_drawn > 0);
+    json_object_put(full);
+    json_object_put(fc);
+}
+
+/* Grid cells in no unit go into a chunk per 20 km RD square, named by its south-west corner in
+ * km: a cell just inside a square's edge, one on the edge (the square to its north-east) and one
+ * west of the RD origin. */
+static void test_viewer_grid_outside_key(void **state)
+{
+    (void)state;
+    static const struct {
+        double x, y;
+        const char *key;
+    } cases[] = {{155050.0, 463050.0, "geen_140_460"},
+                 {159950.0, 479950.0, "geen_140_460"},
+                 {160000.0, 480000.0, "geen_160_480"},
+                 {-50.0, 300050.0, "geen_-20_300"}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *k = lb_viewer_grid_outside_key(cases[i].x, cases[i].y);
+        assert_non_null(k);
+        assert_string_equal(k, cases[i].key);
+        free(k);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +841,9 @@ int main(void)
         cmocka_unit_test(test_viewer_outline_ints),
         cmocka_unit_test(test_viewer_points_locate),
         cmocka_unit_test(test_viewer_grid_chunks),
+        cmocka_unit_test(test_viewer_overview_coverage),
+        cmocka_unit_test(test_viewer_overview_demo),
+        cmocka_unit_test(test_viewer_grid_outside_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -2,8 +2,10 @@
 /* The viewer's data as JavaScript files that assign to globals: a page opened from disk
  * (file://) may load scripts but not fetch files. meta.js holds the years, the views with their
  * class tables (the same cut-points, labels and colours as the GeoTIFF and QGIS styles), the
- * gemeente means and the links; units.js the units of every year as GeoJSON in WGS84;
- * grid_<gemeente>_<year>.js the 100 m cells of one gemeente, loaded by the page on demand. */
+ * gemeente means and the links; units.js the units of every year with their overview outlines
+ * (snapped to a coarse grid, drawn below META.detail.minzoom); units_<gemeente>.js the full
+ * outlines of one gemeente's units and grid_<gemeente>_<year>.js the 100 m cells of one
+ * gemeente, both loaded by the page on demand. */
 #include "viewer.h"
 #include "number.h"
 
@@ -112,7 +114,128 @@ static struct json_object *gemeenten_json(const lb_scoreset *s)
     return g;
 }
 
-static struct json_object *meta_json(const lb_viewer_data *d)
+/* The units' full outlines in chunks: one per gemeente ("geen" for units without one, "all"
+ * when the units have no gemeente codes), each with the box of its outlines. */
+typedef struct detail_chunk {
+    const char *key;
+    char *file;     /* under the viewer folder: "data/units_<key>.js" */
+    size_t n;       /* its units */
+    double bbox[4]; /* west, south, east, north (lon/lat) */
+} detail_chunk;
+
+typedef struct detail_set {
+    detail_chunk *c;
+    size_t n;
+    size_t *of; /* of[u]: the chunk of unit u; SIZE_MAX when the unit is not drawn */
+} detail_set;
+
+static void detail_set_free(detail_set *ds)
+{
+    for (size_t i = 0; i < ds->n; i++)
+        free(ds->c[i].file);
+    free(ds->c);
+    free(ds->of);
+}
+
+/* Is unit u drawn (it has an outline and a point inside)? */
+static int unit_drawn(const lb_viewer_data *d, size_t u)
+{
+    const lb_scoreset *s = d->s;
+    return s->geom && s->geom_row[u] != SIZE_MAX && isfinite(d->label[2 * u]);
+}
+
+static const char *chunk_key(const lb_scoreset *s, size_t u)
+{
+    return !s->gm_code ? "all" : s->gm_code[u] ? s->gm_code[u] : "geen";
+}
+
+static lb_status detail_set_make(lb_ctx *ctx, const lb_viewer_data *d, detail_set *ds)
+{
+    const lb_scoreset *s = d->s;
+    memset(ds, 0, sizeof(*ds));
+    if (!(ds->of = malloc((s->n_units ? s->n_units : 1) * sizeof(size_t))) ||
+        !(ds->c = calloc(s->n_units ? s->n_units : 1, sizeof(detail_chunk))))
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    for (size_t u = 0; u < s->n_units; u++) {
+        ds->of[u] = SIZE_MAX;
+        if (!unit_drawn(d, u))
+            continue;
+        const char *k = chunk_key(s, u);
+        size_t c = 0;
+        while (c < ds->n && strcmp(ds->c[c].key, k) != 0) /* few gemeenten: a linear search */
+            c++;
+        if (c == ds->n) {
+            detail_chunk *ch = &ds->c[ds->n++];
+            ch->key = k;
+            ch->bbox[0] = ch->bbox[1] = HUGE_VAL;
+            ch->bbox[2] = ch->bbox[3] = -HUGE_VAL;
+            ch->file = lb_core_strfmt("data/units_%s.js", k);
+            if (!ch->file)
+                return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+            for (char *p = ch->file + strlen("data/units_"); *p && strcmp(p, ".js") != 0; p++)
+                if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+                    *p = '_';
+        }
+        detail_chunk *ch = &ds->c[c];
+        ds->of[u] = c;
+        ch->n++;
+        const lb_vlayer *g = s->geom;
+        size_t f = s->geom_row[u];
+        for (size_t p = g->ring_pt_start[g->ring_start[f]];
+             p < g->ring_pt_start[g->ring_start[f + 1]]; p++) {
+            ch->bbox[0] = fmin(ch->bbox[0], d->lonlat[2 * p]);
+            ch->bbox[1] = fmin(ch->bbox[1], d->lonlat[2 * p + 1]);
+            ch->bbox[2] = fmax(ch->bbox[2], d->lonlat[2 * p]);
+            ch->bbox[3] = fmax(ch->bbox[3], d->lonlat[2 * p + 1]);
+        }
+    }
+    /* two gemeenten whose keys become the same file name get a number each */
+    for (size_t i = 0; i < ds->n; i++)
+        for (size_t j = i + 1; j < ds->n; j++)
+            if (strcmp(ds->c[i].file, ds->c[j].file) == 0) {
+                char *nf = lb_core_strfmt("data/units_%zu.js", j);
+                if (!nf)
+                    return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+                free(ds->c[j].file);
+                ds->c[j].file = nf;
+            }
+    return LB_OK;
+}
+
+static struct json_object *bbox_json(const double *b)
+{
+    struct json_object *a = json_object_new_array();
+    for (size_t k = 0; k < 4; k++) {
+        char num[40];
+        lb_viewer_format_number(b[k], num, sizeof(num));
+        json_object_array_add(a, json_object_new_double_s(b[k], num));
+    }
+    return a;
+}
+
+/* {"minzoom", "step": [lon, lat], "chunks": [{"key", "file", "units", "bbox"}]} */
+static struct json_object *detail_json(const detail_set *ds)
+{
+    struct json_object *o = json_object_new_object(), *chunks = json_object_new_array(),
+                       *step = json_object_new_array();
+    json_object_object_add(o, "minzoom", json_object_new_int(LB_VIEWER_DETAIL_MINZOOM));
+    json_object_array_add(step, json_object_new_int(LB_VIEWER_OVERVIEW_STEP_LON));
+    json_object_array_add(step, json_object_new_int(LB_VIEWER_OVERVIEW_STEP_LAT));
+    json_object_object_add(o, "step", step);
+    for (size_t i = 0; i < ds->n; i++) {
+        struct json_object *c = json_object_new_object();
+        json_object_object_add(c, "key", json_object_new_string(ds->c[i].key));
+        json_object_object_add(c, "file", json_object_new_string(ds->c[i].file));
+        json_object_object_add(c, "units", json_object_new_int64((int64_t)ds->c[i].n));
+        json_object_object_add(c, "bbox", bbox_json(ds->c[i].bbox));
+        json_object_array_add(chunks, c);
+    }
+    json_object_object_add(o, "chunks", chunks);
+    return o;
+}
+
+static struct json_object *meta_json(const lb_viewer_data *d, const detail_set *ds)
 {
     const lb_scoreset *s = d->s;
     struct json_object *m = json_object_new_object();
@@ -193,6 +316,7 @@ static struct json_object *meta_json(const lb_viewer_data *d)
         json_object_array_add(grids, g);
     }
     json_object_object_add(m, "grids", grids);
+    json_object_object_add(m, "detail", detail_json(ds));
     json_object_object_add(m, "waterbed", json_object_new_boolean(d->waterbed != NULL));
     return m;
 }
@@ -205,9 +329,10 @@ static lb_status close_file(lb_ctx *ctx, FILE *fp, const char *path)
     return LB_OK;
 }
 
-static lb_status write_meta(lb_ctx *ctx, const lb_viewer_data *d, const char *path)
+static lb_status write_meta(lb_ctx *ctx, const lb_viewer_data *d, const detail_set *ds,
+                            const char *path)
 {
-    struct json_object *m = meta_json(d);
+    struct json_object *m = meta_json(d, ds);
     FILE *fp = fopen(path, "w");
     if (!fp) {
         json_object_put(m);
@@ -233,21 +358,39 @@ static void put_value(FILE *fp, const char *key, int year, double v)
     fprintf(fp, ",\"%s_%d\":%s", key, year, num);
 }
 
-static lb_status write_units(lb_ctx *ctx, const lb_viewer_data *d, const char *path)
+/* data/units.js: every unit's properties with its overview outline ("o", snapped to the
+ * overview grid) and its chunk ("k", an index into META.detail.chunks). */
+static lb_status write_units(lb_ctx *ctx, const lb_viewer_data *d, const detail_set *ds,
+                             const char *path, size_t *n_points)
 {
     const lb_scoreset *s = d->s;
+    lb_viewer_overview ov;
+    size_t *feats = malloc((s->n_units ? s->n_units : 1) * sizeof(size_t)), n_feats = 0;
+    for (size_t u = 0; feats && u < s->n_units; u++)
+        if (unit_drawn(d, u))
+            feats[n_feats++] = s->geom_row[u];
+    int ok = feats && lb_viewer_overview_init(&ov, s->geom, d->lonlat, feats, n_feats);
+    free(feats);
+    if (!ok)
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     FILE *fp = fopen(path, "w");
-    if (!fp)
+    if (!fp) {
+        lb_viewer_overview_free(&ov);
         return lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+    }
     fputs(
-        "/* Written by leefbaar viewer: the units of every year; each outline (\"g\") in WGS84 as\n"
-        " * integers of 1e-6 degree, differences from the previous point, in the text of\n"
-        " * lb_viewer_put_ints (src/viewer/shape.c), which app.js decodes into GeoJSON. */\n"
+        "/* Written by leefbaar viewer: the units of every year; each overview outline (\"o\") in\n"
+        " * WGS84 as integers of 1e-6 degree snapped to the overview grid (META.detail.step) and\n"
+        " * simplified border by border, differences from the previous point, in the text of "
+        "lb_viewer_put_ints\n"
+        " * (src/viewer/shape.c), which app.js decodes into GeoJSON; \"k\" is the unit's chunk of\n"
+        " * full outlines (META.detail.chunks). */\n"
         "window.LB_UNITS = {\"type\":\"FeatureCollection\",\"features\":[",
         fp);
     size_t n = 0;
+    *n_points = 0;
     for (size_t u = 0; u < s->n_units; u++) {
-        if (!s->geom || s->geom_row[u] == SIZE_MAX || !isfinite(d->label[2 * u]))
+        if (!unit_drawn(d, u))
             continue;
         fprintf(fp, "%s\n{\"type\":\"Feature\",\"id\":%zu,\"properties\":{\"code\":", n ? "," : "",
                 u);
@@ -267,13 +410,58 @@ static lb_status write_units(lb_ctx *ctx, const lb_viewer_data *d, const char *p
                 put_value(fp, outcome_code(s, k), s->years[t], lb_scoreset_value(s, t, k, u));
             put_value(fp, "weight", s->years[t], s->weight[t * s->n_units + u]);
         }
-        fputs("},\"g\":\"", fp);
-        lb_viewer_put_polygon_ints(fp, s->geom, d->lonlat, s->geom_row[u]);
+        fprintf(fp, "},\"k\":%zu,\"o\":\"", ds->of[u]);
+        size_t np = 0;
+        lb_viewer_put_polygon_ints_snapped(fp, s->geom, d->lonlat, s->geom_row[u], &ov, &np);
+        *n_points += np;
         fputs("\"}", fp);
         n++;
     }
+    lb_viewer_overview_free(&ov);
     fputs("\n]};\n", fp);
     return close_file(ctx, fp, path);
+}
+
+/* data/units_<key>.js: LB_DETAIL["<key>"] = {"ids": [the units' feature ids], "g": [their full
+ * outlines as lb_viewer_put_polygon_ints writes them]}. */
+static lb_status write_chunk(lb_ctx *ctx, const lb_viewer_data *d, const detail_set *ds, size_t c,
+                             const char *dir, size_t *n_points)
+{
+    const lb_scoreset *s = d->s;
+    char *path = lb_core_strfmt("%s/%s", dir, ds->c[c].file);
+    if (!path)
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    FILE *fp = fopen(path, "w");
+    if (!fp) {
+        lb_status st =
+            lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+        free(path);
+        return st;
+    }
+    fputs("/* Written by leefbaar viewer: the full outlines of one gemeente's units. */\n"
+          "window.LB_DETAIL = window.LB_DETAIL || {};\nwindow.LB_DETAIL[",
+          fp);
+    lb_viewer_write_string(fp, ds->c[c].key);
+    fputs("] = {\"ids\":[", fp);
+    size_t n = 0;
+    for (size_t u = 0; u < s->n_units; u++)
+        if (ds->of[u] == c)
+            fprintf(fp, "%s%zu", n++ ? "," : "", u);
+    fputs("],\n\"g\":[", fp);
+    n = 0;
+    for (size_t u = 0; u < s->n_units; u++) {
+        if (ds->of[u] != c)
+            continue;
+        fputs(n++ ? ",\n\"" : "\n\"", fp);
+        size_t np = 0;
+        lb_viewer_put_polygon_ints_snapped(fp, s->geom, d->lonlat, s->geom_row[u], NULL, &np);
+        *n_points += np;
+        fputc('"', fp);
+    }
+    fputs("]};\n", fp);
+    lb_status st = close_file(ctx, fp, path);
+    free(path);
+    return st;
 }
 
 /* data/waterbed.js: the zones, effects and focus outlines of a waterbed run; null globals
@@ -388,6 +576,8 @@ cleanup:
 lb_status lb_viewer_write_data(lb_ctx *ctx, const lb_viewer_data *d, const char *dir)
 {
     lb_status st = LB_OK;
+    detail_set ds = {0};
+    size_t n_overview = 0, n_full = 0;
     char *data = lb_core_strfmt("%s/data", dir), *meta = lb_core_strfmt("%s/data/meta.js", dir),
          *units = lb_core_strfmt("%s/data/units.js", dir),
          *wb = lb_core_strfmt("%s/data/waterbed.js", dir);
@@ -399,14 +589,24 @@ lb_status lb_viewer_write_data(lb_ctx *ctx, const lb_viewer_data *d, const char 
         st = lb_ctx_error(ctx, LB_ERR_IO, "cannot create '%s': %s", data, strerror(errno));
         goto cleanup;
     }
-    st = write_meta(ctx, d, meta);
+    st = detail_set_make(ctx, d, &ds);
     if (st == LB_OK)
-        st = write_units(ctx, d, units);
+        st = write_meta(ctx, d, &ds, meta);
+    if (st == LB_OK)
+        st = write_units(ctx, d, &ds, units, &n_overview);
+    for (size_t c = 0; st == LB_OK && c < ds.n; c++)
+        st = write_chunk(ctx, d, &ds, c, dir, &n_full);
+    if (st == LB_OK)
+        lb_ctx_log(ctx, LB_LOG_INFO,
+                   "viewer: the overview has %zu of the units' %zu outline points; the full "
+                   "outlines are in %zu chunks",
+                   n_overview, n_full, ds.n);
     if (st == LB_OK)
         st = write_waterbed(ctx, d, wb);
     for (size_t i = 0; st == LB_OK && i < d->n_grid; i++)
         st = write_grid(ctx, d, &d->grid[i], dir);
 cleanup:
+    detail_set_free(&ds);
     free(wb);
     free(units);
     free(meta);

@@ -60,9 +60,17 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The gemeente of each cell: gm[i] points into the scoreset's codes (or is "geen"). */
+char *lb_viewer_grid_outside_key(double x, double y)
+{
+    long e = (long)floor(x / LB_VIEWER_OUTSIDE_TILE) * (LB_VIEWER_OUTSIDE_TILE / 1000),
+         n = (long)floor(y / LB_VIEWER_OUTSIDE_TILE) * (LB_VIEWER_OUTSIDE_TILE / 1000);
+    return lb_core_strfmt("geen_%ld_%ld", e, n);
+}
+
+/* The gemeente of each cell: gm[i] points into the scoreset's codes, or, for a cell in no unit,
+ * to its tile's key in own[i] (made here, freed by the caller). */
 static lb_status cells_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_vlayer *g,
-                                const char **gm, size_t *n_outside)
+                                const char **gm, char **own, size_t *n_outside)
 {
     size_t n = g->n, *feat = malloc((n ? n : 1) * sizeof(size_t));
     double *c = malloc((n ? n : 1) * 2 * sizeof(double));
@@ -144,7 +152,11 @@ static lb_status cells_gemeente(lb_ctx *ctx, const lb_scoreset *s, const lb_vlay
         const char *code = !s->gm_code ? "all" : u == SIZE_MAX ? NULL : s->gm_code[u];
         if (u == SIZE_MAX)
             (*n_outside)++;
-        gm[i] = code ? code : "geen";
+        if (!code && !(own[i] = lb_viewer_grid_outside_key(c[2 * i], c[2 * i + 1]))) {
+            st = nomem(ctx);
+            goto cleanup;
+        }
+        gm[i] = code ? code : own[i];
     }
 cleanup:
     free(unit_of);
@@ -232,10 +244,11 @@ static lb_status add_groups(lb_ctx *ctx, lb_viewer_data *d, const lb_vlayer *g, 
     const lb_field *year = field(g, "year"), *cell = field(g, "cell_id");
     const lb_field **val = calloc(s->n_out, sizeof(*val));
     const char **gm = malloc((g->n ? g->n : 1) * sizeof(char *)), **names = NULL;
+    char **own = calloc(g->n ? g->n : 1, sizeof(char *));
     double *corners = NULL;
     cell_key *order = NULL;
     size_t n_outside = 0, n_names = 0;
-    lb_status st = val && gm ? LB_OK : nomem(ctx);
+    lb_status st = val && gm && own ? LB_OK : nomem(ctx);
     if (st == LB_OK && !year)
         st = lb_ctx_error(ctx, LB_ERR_DATA,
                           "'%s/scores.gpkg', layer grid: no field \"year\"; was it written by "
@@ -252,11 +265,11 @@ static lb_status add_groups(lb_ctx *ctx, lb_viewer_data *d, const lb_vlayer *g, 
                               dir, code);
     }
     if (st == LB_OK)
-        st = cells_gemeente(ctx, s, g, gm, &n_outside);
+        st = cells_gemeente(ctx, s, g, gm, own, &n_outside);
     if (st == LB_OK && n_outside)
         lb_ctx_log(ctx, LB_LOG_INFO,
                    "viewer: %zu of %zu grid cells of %s lie in no unit; they are shown with "
-                   "gemeente \"geen\"",
+                   "gemeente \"geen\", in chunks per 20 km square",
                    n_outside, g->n, dir);
     /* the distinct gemeenten, sorted */
     if (st == LB_OK && !(names = malloc((g->n ? g->n : 1) * sizeof(char *))))
@@ -308,6 +321,9 @@ static lb_status add_groups(lb_ctx *ctx, lb_viewer_data *d, const lb_vlayer *g, 
     free(order);
     free(corners);
     free(names);
+    for (size_t i = 0; own && i < g->n; i++)
+        free(own[i]);
+    free(own);
     free(gm);
     free(val);
     return st;

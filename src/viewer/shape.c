@@ -114,12 +114,74 @@ void lb_viewer_write_coord(FILE *fp, double v)
     put_fixed(fp, lb_viewer_fixed(v));
 }
 
-/* Ring @p r's points rounded into @p out (pairs), consecutive duplicates dropped; the count. */
-static size_t round_ring(const lb_vlayer *l, const double *lonlat, size_t r, int64_t *out)
+/* @p v (1e-6 degree) to the nearest multiple of @p step, ties away from zero: a function of the
+ * value alone, so a vertex two units share lands on the same grid point in both. */
+static int64_t snap(int64_t v, int64_t step)
+{
+    if (step <= 1)
+        return v;
+    int64_t a = v < 0 ? -v : v, q = (a + step / 2) / step * step;
+    return v < 0 ? -q : q;
+}
+
+/* Twice the signed area of the triangle a, b, c (integer points): 0 when they lie on a line. */
+static int64_t cross3(const int64_t *a, const int64_t *b, const int64_t *c)
+{
+    return (b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0]);
+}
+
+/* Drop from closed ring @p pt (n points, the last the first again) every point on the line
+ * through its neighbours (straight runs and spikes that snapping leaves); the new count,
+ * closed again, or less than 4 when nothing with an area is left. */
+static size_t drop_collinear(int64_t *pt, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i + 1 < n; i++) { /* a stack of the points kept */
+        pt[2 * k] = pt[2 * i];
+        pt[2 * k + 1] = pt[2 * i + 1];
+        k++;
+        while (k >= 3 && cross3(&pt[2 * k - 6], &pt[2 * k - 4], &pt[2 * k - 2]) == 0) {
+            pt[2 * k - 4] = pt[2 * k - 2];
+            pt[2 * k - 3] = pt[2 * k - 1];
+            k--;
+            if (pt[2 * k - 4] == pt[2 * k - 2] && pt[2 * k - 3] == pt[2 * k - 1])
+                k--; /* a spike folded back onto its start */
+        }
+    }
+    /* around the closing point: the last, then the first */
+    for (int changed = 1; changed && k >= 3;) {
+        changed = 0;
+        if (pt[2 * k - 2] == pt[0] && pt[2 * k - 1] == pt[1]) {
+            k--;
+            changed = 1;
+        } else if (cross3(&pt[2 * k - 4], &pt[2 * k - 2], &pt[0]) == 0) {
+            k--;
+            changed = 1;
+        } else if (cross3(&pt[2 * k - 2], &pt[0], &pt[2]) == 0) {
+            memmove(pt, pt + 2, 2 * (k - 1) * sizeof(int64_t));
+            k--;
+            changed = 1;
+        }
+    }
+    if (k < 3)
+        return k;
+    pt[2 * k] = pt[0];
+    pt[2 * k + 1] = pt[1];
+    return k + 1;
+}
+
+/* Ring @p r's points rounded into @p out (pairs), snapped to the overview's grid when @p step
+ * is given, consecutive duplicates dropped; the count, the ring closed. */
+static size_t snap_ring(const lb_vlayer *l, const double *lonlat, size_t r, const int64_t *step,
+                        int64_t *out)
 {
     size_t n = 0;
     for (size_t p = l->ring_pt_start[r]; p < l->ring_pt_start[r + 1]; p++) {
         int64_t x = lb_viewer_fixed(lonlat[2 * p]), y = lb_viewer_fixed(lonlat[2 * p + 1]);
+        if (step) {
+            x = snap(x, step[0]);
+            y = snap(y, step[1]);
+        }
         if (n && out[2 * n - 2] == x && out[2 * n - 1] == y)
             continue;
         out[2 * n] = x;
@@ -131,6 +193,259 @@ static size_t round_ring(const lb_vlayer *l, const double *lonlat, size_t r, int
         out[2 * n + 1] = out[1];
         n++;
     }
+    return n;
+}
+
+/* ---- the overview's shared arcs --------------------------------------------------------- */
+
+/* A snapped vertex of the overview with the distinct vertices next to it in all rings: a
+ * vertex with other than two is a node, where the border between two units ends. */
+typedef struct ov_vertex {
+    int32_t x, y;  /* 1e-6 degree */
+    int32_t nb[4]; /* up to two neighbours (x, y) */
+    uint8_t n_nb;  /* neighbours seen, 0-2 */
+    uint8_t node;  /* 1: a third neighbour (or more) */
+    uint8_t used;
+} ov_vertex;
+
+struct lb_viewer_ov_nodes {
+    ov_vertex *v;
+    size_t mask; /* capacity - 1 (a power of 2) */
+};
+
+static size_t ov_hash(int64_t x, int64_t y, size_t mask)
+{
+    uint64_t h = (uint64_t)x * 0x9E3779B97F4A7C15u ^
+                 ((uint64_t)y + 0x632BE59BD9B4E019u) * 0xC2B2AE3D27D4EB4Fu;
+    h ^= h >> 29;
+    return (size_t)h & mask;
+}
+
+static ov_vertex *ov_find(const struct lb_viewer_ov_nodes *t, int64_t x, int64_t y, int add)
+{
+    for (size_t i = ov_hash(x, y, t->mask);; i = (i + 1) & t->mask) {
+        ov_vertex *e = &t->v[i];
+        if (!e->used) {
+            if (!add)
+                return NULL;
+            e->used = 1;
+            e->x = (int32_t)x;
+            e->y = (int32_t)y;
+            return e;
+        }
+        if (e->x == x && e->y == y)
+            return e;
+    }
+}
+
+static void ov_neighbour(ov_vertex *e, const int64_t *q)
+{
+    for (uint8_t k = 0; k < e->n_nb; k++)
+        if (e->nb[2 * k] == q[0] && e->nb[2 * k + 1] == q[1])
+            return;
+    if (e->n_nb == 2) {
+        e->node = 1;
+        return;
+    }
+    e->nb[2 * e->n_nb] = (int32_t)q[0];
+    e->nb[2 * e->n_nb + 1] = (int32_t)q[1];
+    e->n_nb++;
+}
+
+int lb_viewer_overview_init(lb_viewer_overview *ov, const lb_vlayer *l, const double *lonlat,
+                            const size_t *feats, size_t n)
+{
+    ov->step[0] = LB_VIEWER_OVERVIEW_STEP_LON;
+    ov->step[1] = LB_VIEWER_OVERVIEW_STEP_LAT;
+    ov->tolerance = LB_VIEWER_OVERVIEW_TOLERANCE;
+    ov->nodes = NULL;
+    size_t max_pts = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t r = l->ring_start[feats[i]]; r < l->ring_start[feats[i] + 1]; r++) {
+            size_t np = l->ring_pt_start[r + 1] - l->ring_pt_start[r];
+            max_pts = np > max_pts ? np : max_pts;
+        }
+    struct lb_viewer_ov_nodes *t = malloc(sizeof(*t));
+    int64_t *pt = malloc((2 * max_pts + 2) * sizeof(int64_t));
+    /* the table sized by the snapped points (a fraction of the outlines' points: on T2 4.9 M
+     * points, of which consecutive ones snap together), at most half full */
+    size_t snapped = 0, cap = 1024;
+    for (size_t i = 0; pt && i < n; i++)
+        for (size_t r = l->ring_start[feats[i]]; r < l->ring_start[feats[i] + 1]; r++)
+            snapped += snap_ring(l, lonlat, r, ov->step, pt);
+    while (cap < 2 * snapped)
+        cap *= 2;
+    if (t)
+        t->v = calloc(cap, sizeof(ov_vertex));
+    if (!t || !t->v || !pt) {
+        if (t)
+            free(t->v);
+        free(t);
+        free(pt);
+        return 0;
+    }
+    t->mask = cap - 1;
+    for (size_t i = 0; i < n; i++)
+        for (size_t r = l->ring_start[feats[i]]; r < l->ring_start[feats[i] + 1]; r++) {
+            size_t m = snap_ring(l, lonlat, r, ov->step, pt);
+            if (m < 2)
+                continue;
+            m--; /* the closing point is the first */
+            for (size_t k = 0; k < m; k++) {
+                ov_vertex *e = ov_find(t, pt[2 * k], pt[2 * k + 1], 1);
+                ov_neighbour(e, &pt[2 * ((k + m - 1) % m)]);
+                ov_neighbour(e, &pt[2 * ((k + 1) % m)]);
+            }
+        }
+    free(pt);
+    ov->nodes = t;
+    return 1;
+}
+
+void lb_viewer_overview_free(lb_viewer_overview *ov)
+{
+    if (ov && ov->nodes) {
+        free(ov->nodes->v);
+        free(ov->nodes);
+        ov->nodes = NULL;
+    }
+}
+
+static int lex_less(const int64_t *a, const int64_t *b)
+{
+    return a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]);
+}
+
+/* Distance of @p p from the segment a-b in grid cells (each axis divided by its step). */
+static double cell_dist(const int64_t *p, const int64_t *a, const int64_t *b, const int64_t *step)
+{
+    double px = (double)(p[0] - a[0]) / (double)step[0],
+           py = (double)(p[1] - a[1]) / (double)step[1];
+    double bx = (double)(b[0] - a[0]) / (double)step[0],
+           by = (double)(b[1] - a[1]) / (double)step[1];
+    double len2 = bx * bx + by * by, t = len2 > 0.0 ? (px * bx + py * by) / len2 : 0.0;
+    t = t < 0.0 ? 0.0 : t > 1.0 ? 1.0 : t;
+    return hypot(px - t * bx, py - t * by);
+}
+
+/* Douglas-Peucker on the arc @p a (m + 1 points), the ends kept: keep[i] set for the points
+ * kept. The arc is taken in a direction of its own (from its lesser end; a closed arc towards
+ * its lesser second point), so the two units on either side of a border keep the same points.
+ * @p buf and @p stack hold m + 1 points and 2 (m + 1) indices. */
+static void arc_simplify(const int64_t *a, size_t m, const lb_viewer_overview *ov, char *keep,
+                         int64_t *buf, size_t *stack)
+{
+    int reverse = lex_less(&a[2 * m], &a[0]) || (a[0] == a[2 * m] && a[1] == a[2 * m + 1] &&
+                                                 m >= 2 && lex_less(&a[2 * (m - 1)], &a[2]));
+    for (size_t i = 0; i <= m; i++) {
+        size_t j = reverse ? m - i : i;
+        buf[2 * i] = a[2 * j];
+        buf[2 * i + 1] = a[2 * j + 1];
+    }
+    char *k = keep;
+    for (size_t i = 0; i <= m; i++)
+        k[i] = 0;
+    k[0] = k[m] = 1;
+    size_t top = 0;
+    stack[top++] = 0;
+    stack[top++] = m;
+    while (top) {
+        size_t j = stack[--top], i = stack[--top], far = 0;
+        double best = -1.0;
+        for (size_t q = i + 1; q < j; q++) {
+            double dq = cell_dist(&buf[2 * q], &buf[2 * i], &buf[2 * j], ov->step);
+            if (dq > best) {
+                best = dq;
+                far = q;
+            }
+        }
+        /* a closed arc keeps its farthest point whatever the tolerance: it is a ring */
+        if (far && (best > ov->tolerance ||
+                    (i == 0 && j == m && buf[0] == buf[2 * m] && buf[1] == buf[2 * m + 1]))) {
+            k[far] = 1;
+            stack[top++] = i;
+            stack[top++] = far;
+            stack[top++] = far;
+            stack[top++] = j;
+        }
+    }
+    if (reverse)
+        for (size_t i = 0; i < (m + 1) / 2; i++) {
+            char c = k[i];
+            k[i] = k[m - i];
+            k[m - i] = c;
+        }
+}
+
+/* Simplify the snapped closed ring @p pt (n points) arc by arc between the nodes of the
+ * overview; the new count, closed (the ring as it was when out of memory). */
+static size_t ring_arcs(int64_t *pt, size_t n, const lb_viewer_overview *ov)
+{
+    size_t m = n - 1, start = SIZE_MAX, low = 0, out = n; /* unchanged when out of memory */
+    int64_t *r = malloc(2 * (m + 1) * sizeof(int64_t)),
+            *buf = malloc(2 * (m + 1) * sizeof(int64_t));
+    size_t *stack = malloc(2 * (m + 1) * sizeof(size_t));
+    char *node = malloc(m + 1), *keep = malloc(m + 1);
+    if (!r || !buf || !stack || !node || !keep)
+        goto cleanup;
+    for (size_t i = 0; i < m; i++) {
+        const ov_vertex *e = ov_find(ov->nodes, pt[2 * i], pt[2 * i + 1], 0);
+        node[i] = !e || e->node || e->n_nb != 2;
+        if (node[i] && start == SIZE_MAX)
+            start = i;
+        if (lex_less(&pt[2 * i], &pt[2 * low]))
+            low = i;
+    }
+    if (start == SIZE_MAX) /* no node: the ring is a closed arc from its least point */
+        start = low;
+    for (size_t j = 0; j <= m; j++) {
+        size_t i = (start + j) % m;
+        r[2 * j] = pt[2 * i];
+        r[2 * j + 1] = pt[2 * i + 1];
+    }
+    char *rn = keep; /* the nodes in r's order, then reused */
+    for (size_t j = 0; j < m; j++)
+        rn[j] = node[(start + j) % m];
+    rn[0] = 1;
+    rn[m] = 1;
+    memcpy(node, rn, m + 1);
+    for (size_t a = 0; a < m;) {
+        size_t b = a + 1;
+        while (b < m && !node[b])
+            b++;
+        arc_simplify(&r[2 * a], b - a, ov, keep + a, buf, stack);
+        a = b;
+    }
+    out = 0;
+    for (size_t j = 0; j < m; j++)
+        if (keep[j]) {
+            pt[2 * out] = r[2 * j];
+            pt[2 * out + 1] = r[2 * j + 1];
+            out++;
+        }
+    pt[2 * out] = pt[0];
+    pt[2 * out + 1] = pt[1];
+    out++;
+cleanup:
+    free(keep);
+    free(node);
+    free(stack);
+    free(buf);
+    free(r);
+    return out;
+}
+
+/* Ring @p r's points rounded into @p out (pairs) and, for the overview @p ov, snapped to its
+ * grid, simplified arc by arc and cleared of points on a line with their neighbours; the count,
+ * the ring closed. */
+static size_t round_ring(const lb_vlayer *l, const double *lonlat, size_t r,
+                         const lb_viewer_overview *ov, int64_t *out)
+{
+    size_t n = snap_ring(l, lonlat, r, ov ? ov->step : NULL, out);
+    if (ov && ov->nodes && n >= 4)
+        n = ring_arcs(out, n, ov);
+    if (ov && n >= 4)
+        n = drop_collinear(out, n);
     return n;
 }
 
@@ -179,7 +494,7 @@ size_t lb_viewer_write_polygon(FILE *fp, const lb_vlayer *l, const double *lonla
           fp);
     int skip_holes = 0;
     for (size_t r = r0; r < r1; r++) {
-        size_t n = round_ring(l, lonlat, r, pt);
+        size_t n = round_ring(l, lonlat, r, NULL, pt);
         if (!l->ring_hole[r]) {
             if (open_poly)
                 fputc(']', fp);
@@ -298,7 +613,8 @@ void lb_viewer_put_ints(FILE *fp, const int64_t *v, size_t n)
     }
 }
 
-size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lonlat, size_t f)
+size_t lb_viewer_put_polygon_ints_snapped(FILE *fp, const lb_vlayer *l, const double *lonlat,
+                                          size_t f, const lb_viewer_overview *ov, size_t *n_points)
 {
     size_t r0 = l->ring_start[f], r1 = l->ring_start[f + 1], max_pts = 0, all_pts = 0;
     for (size_t r = r0; r < r1; r++) {
@@ -314,11 +630,11 @@ size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lo
         return 0;
     }
     /* The same rings as lb_viewer_write_polygon, in the same order and direction. */
-    size_t nb = 1, poly_at = SIZE_MAX, written = 0;
+    size_t nb = 1, poly_at = SIZE_MAX, written = 0, pts = 0;
     int64_t px = 0, py = 0;
     buf[0] = 0;
     for (size_t r = r0; r < r1; r++) {
-        size_t n = round_ring(l, lonlat, r, pt);
+        size_t n = round_ring(l, lonlat, r, ov, pt);
         if (!l->ring_hole[r]) {
             poly_at = SIZE_MAX;
             if (n < 4)
@@ -340,11 +656,19 @@ size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lo
             py = pt[2 * i + 1];
         }
         written++;
+        pts += n - 1;
     }
+    if (n_points)
+        *n_points = pts;
     lb_viewer_put_ints(fp, buf, nb);
     free(buf);
     free(pt);
     return written;
+}
+
+size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lonlat, size_t f)
+{
+    return lb_viewer_put_polygon_ints_snapped(fp, l, lonlat, f, NULL, NULL);
 }
 
 void lb_viewer_format_number(double v, char *buf, size_t n)

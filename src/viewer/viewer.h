@@ -127,9 +127,17 @@ int lb_viewer_points_locate(const lb_vlayer *l, const double *xy, size_t n, size
 
 /* Read the 100 m grids of the score runs in d->run_dirs (scores.gpkg layer "grid" of each run
  * whose run.json says mode "grid") into d->grid: one lb_viewer_grid per gemeente and year,
- * a cell's gemeente that of the unit its centre lies in ("geen" when in none, "all" when the
- * units have no gemeente codes). Runs without a grid add nothing. */
+ * a cell's gemeente that of the unit its centre lies in ("geen_<east>_<north>" of its 20 km
+ * square when in none, see lb_viewer_grid_outside_key; "all" when the units have no gemeente
+ * codes). Runs without a grid add nothing. */
 lb_status lb_viewer_grid_read(lb_ctx *ctx, lb_viewer_data *d);
+
+/* The chunk of grid cells in no unit whose centre (RD metres) is @p x, @p y:
+ * "geen_<east>_<north>", the south-west corner in km of its LB_VIEWER_OUTSIDE_TILE square, so
+ * that such cells, scattered over the country, load only with the view around them. Caller
+ * frees; NULL when out of memory. */
+#define LB_VIEWER_OUTSIDE_TILE 20000
+char *lb_viewer_grid_outside_key(double x, double y);
 
 /* The file name (under data/) of grid @p g: "grid_<gemeente>_<year>.js" with any character
  * other than A-Z, a-z, 0-9, '-' and '_' as '_'. Caller frees. */
@@ -152,6 +160,41 @@ void lb_viewer_put_ints(FILE *fp, const int64_t *v, size_t n);
  * point's lon and lat in 1e-6 degree as differences from the previous point of the feature
  * (the first from 0, 0). app.js decodes it (decodeGeometry). Returns the rings written. */
 size_t lb_viewer_put_polygon_ints(FILE *fp, const lb_vlayer *l, const double *lonlat, size_t f);
+
+/* The overview of the units the page draws below LB_VIEWER_DETAIL_MINZOOM: every outline
+ * snapped to a grid of these steps (1e-6 degree; about 96 m east-west and 100 m north-south
+ * in the Netherlands, under a pixel up to zoom 9 of MapLibre's 512-pixel tiles), then each
+ * border between two nodes (where three or more units meet, or a unit meets the outside)
+ * simplified once with Douglas-Peucker to LB_VIEWER_OVERVIEW_TOLERANCE grid cells, the same way
+ * for the units on both sides. The full outlines are in per-gemeente scripts that the page
+ * loads from LB_VIEWER_DETAIL_MINZOOM on, where they meet the view. */
+#define LB_VIEWER_OVERVIEW_STEP_LON 1400
+#define LB_VIEWER_OVERVIEW_STEP_LAT 900
+#define LB_VIEWER_OVERVIEW_TOLERANCE 1.0
+#define LB_VIEWER_DETAIL_MINZOOM 10
+
+/* The overview's grid and its nodes: the snapped vertices of all units with their distinct
+ * neighbours. */
+typedef struct lb_viewer_overview {
+    int64_t step[2];  /* lon, lat */
+    double tolerance; /* grid cells; the arcs are not simplified without nodes */
+    struct lb_viewer_ov_nodes *nodes;
+} lb_viewer_overview;
+
+/* The overview of features @p feats (n of them) of @p l with the ring points @p lonlat: the
+ * grid, the tolerance and the nodes. 0 when out of memory. */
+int lb_viewer_overview_init(lb_viewer_overview *ov, const lb_vlayer *l, const double *lonlat,
+                            const size_t *feats, size_t n);
+void lb_viewer_overview_free(lb_viewer_overview *ov);
+
+/* As lb_viewer_put_polygon_ints, with the rings of the overview @p ov when given: every point
+ * snapped to its grid, the borders between nodes simplified (when it has nodes), points on a
+ * line with their neighbours and spikes dropped, rings left without area skipped. A vertex
+ * that neighbouring units share snaps alike in both, and a border is simplified alike for
+ * both, so the simplified units still tile without gaps or overlaps. The points written
+ * (without closing ones) in *n_points when given. */
+size_t lb_viewer_put_polygon_ints_snapped(FILE *fp, const lb_vlayer *l, const double *lonlat,
+                                          size_t f, const lb_viewer_overview *ov, size_t *n_points);
 
 /* Write the viewer folder's data scripts into @p dir/data (meta.js, units.js, grid and
  * waterbed scripts). */

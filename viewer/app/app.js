@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* leefbaar viewer: the scores of a run on a map, opened from disk without network.
  *
- * The data come as scripts (data/meta.js, data/units.js, data/grid_*.js, data/waterbed.js) that
- * assign to globals: a page opened from file:// may load scripts but not fetch files. The
+ * The data come as scripts (data/meta.js, data/units.js, data/units_*.js, data/grid_*.js,
+ * data/waterbed.js) that assign to globals: a page opened from file:// may load scripts but not
+ * fetch files. Below META.detail.minzoom the map draws the overview of units.js (every outline
+ * snapped to a coarse grid); from that zoom on the full outlines, one script per gemeente
+ * (META.detail.chunks), loaded only where they meet the view. The
  * class cut-points, labels and colours are those of the run (meta.js); this file holds none.
  * Colours are a MapLibre paint expression on the units' properties ("lbm_2022", "won_2022",
  * ...), so switching the view or the year only changes that expression.
@@ -13,6 +16,8 @@
 
   var META = window.LB_META, UNITS = window.LB_UNITS;
   var FILL = 'units-fill', LINE = 'units-line', SELECT = 'units-select';
+  var OV_FILL = 'overview-fill', OV_LINE = 'overview-line', OV_SELECT = 'overview-select';
+  var DETAIL = META && META.detail;
 
   function $(id) { return document.getElementById(id); }
 
@@ -81,11 +86,13 @@
     return polys.length === 1 ? { type: 'Polygon', coordinates: polys[0] }
                               : { type: 'MultiPolygon', coordinates: polys };
   }
+  var byId = new Map();
   UNITS.features.forEach(function (f) {
-    if (typeof f.g === 'string') {
-      f.geometry = decodeGeometry(f.g);
-      delete f.g;
+    if (typeof f.o === 'string') {
+      f.geometry = decodeGeometry(f.o);
+      delete f.o;
     }
+    byId.set(f.id, f);
   });
   var WB = window.LB_WATERBED;
   if (WB) {
@@ -286,6 +293,10 @@
 
   /* ---- the map ------------------------------------------------------------------------ */
 
+  /* index.html#ZOOM/LAT/LON opens the map there instead of on all units. */
+  var start = /^#(\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)$/.exec(location.hash || '');
+  if (start) start = [Number(start[1]), Number(start[2]), Number(start[3])];
+
   var map = new maplibregl.Map({
     container: 'lb-map',
     style: {
@@ -293,7 +304,9 @@
       sources: {},
       layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f7f7f5' } }]
     },
-    bounds: META.bounds.length === 4 ? [[META.bounds[0], META.bounds[1]], [META.bounds[2], META.bounds[3]]] : undefined,
+    bounds: start ? undefined : META.bounds.length === 4 ? [[META.bounds[0], META.bounds[1]], [META.bounds[2], META.bounds[3]]] : undefined,
+    center: start ? [start[2], start[1]] : undefined,
+    zoom: start ? start[0] : undefined,
     fitBoundsOptions: { padding: 30 },
     attributionControl: false,
     dragRotate: false,
@@ -309,6 +322,10 @@
 
   /* A promise resolved when the map has drawn everything it was asked to. */
   function idle() {
+    return detailBusy.then(mapIdle, mapIdle);
+  }
+
+  function mapIdle() {
     return new Promise(function (resolve) {
       if (map.loaded() && !map.isMoving() && map.areTilesLoaded()) {
         map.once('idle', function () { resolve(); });
@@ -323,6 +340,7 @@
     updateFrom();
     var v = views[state.view];
     map.setPaintProperty(FILL, 'fill-color', colourExpr(v));
+    map.setPaintProperty(OV_FILL, 'fill-color', colourExpr(v));
     legend();
     if (state.selected) showInfo(state.selected);
     updateGrid().then(function () {
@@ -498,6 +516,7 @@
     state.cell = null;
     if (map.getLayer('grid-select')) map.setFilter('grid-select', ['==', ['get', 'cell'], '']);
     map.setFilter(SELECT, ['==', ['get', 'code'], state.selected || '']);
+    map.setFilter(OV_SELECT, ['==', ['get', 'code'], state.selected || '']);
     if (state.selected) showInfo(state.selected);
     else $('lb-info').hidden = true;
   }
@@ -531,11 +550,18 @@
     return [[b[0], b[1]], [b[2], b[3]]];
   }
 
+  /* Jump to a unit with its full outline drawn: its chunk loaded first, the map no further out
+   * than the zoom of the full outlines. */
   function zoomTo(code) {
     var f = units.get(code);
     if (!f) return Promise.resolve(false);
-    map.fitBounds(bbox(f), { padding: 80, maxZoom: 15, duration: 0 });
-    return idle().then(function () { return true; });
+    return detailLoad(f.k).then(function () {
+      var full = detailById.get(f.id) || f;
+      var cam = map.cameraForBounds(bbox(full), { padding: 80, maxZoom: 15 });
+      if (DETAIL && cam.zoom < DETAIL.minzoom) cam.zoom = DETAIL.minzoom;
+      map.jumpTo(cam);
+      return idle();
+    }).then(function () { return true; });
   }
 
   function search(q) {
@@ -559,6 +585,67 @@
       document.body.appendChild(s);
     });
     return loaded[src];
+  }
+
+  /* ---- the full outlines ---------------------------------------------------------------- */
+
+  /* From DETAIL.minzoom on the units are drawn with their full outlines: the chunks (one
+   * script per gemeente) whose box meets the view are loaded and put in the source "units";
+   * below that zoom the overview (source "overview") is drawn and no chunk is loaded. */
+  var detailFeatures = {}; /* chunk index -> features, decoded once */
+  var detailById = new Map();
+  var detailShown = [];    /* the chunk indices in the source now */
+  var detailBusy = Promise.resolve();
+
+  /* The features of chunk c: the full outlines with the very properties of the overview's
+   * features, so that colours, clicks and the panel are the same in both. */
+  function detailDecode(c) {
+    if (detailFeatures[c]) return detailFeatures[c];
+    var ch = DETAIL.chunks[c], data = window.LB_DETAIL && window.LB_DETAIL[ch.key];
+    if (!data) return null;
+    if (data.ids.length !== data.g.length || data.ids.length !== ch.units)
+      throw new Error('lbViewer: ' + ch.file + ' has ' + data.g.length + ' outlines, not ' + ch.units);
+    var feats = data.ids.map(function (id, i) {
+      var o = byId.get(id);
+      if (!o) throw new Error('lbViewer: ' + ch.file + ': no unit ' + id + ' in units.js');
+      var f = { type: 'Feature', id: id, properties: o.properties, geometry: decodeGeometry(data.g[i]) };
+      detailById.set(id, f);
+      return f;
+    });
+    detailFeatures[c] = feats;
+    return feats;
+  }
+
+  function detailLoad(c) {
+    if (!DETAIL || c === undefined || c === null || !DETAIL.chunks[c]) return Promise.resolve();
+    return loadScript(DETAIL.chunks[c].file).then(function () { detailDecode(c); });
+  }
+
+  /* The chunks whose box meets the view. */
+  function detailWanted() {
+    var b = map.getBounds(), w = b.getWest(), s = b.getSouth(), e = b.getEast(), n = b.getNorth(), out = [];
+    DETAIL.chunks.forEach(function (c, i) {
+      if (c.bbox[0] <= e && c.bbox[2] >= w && c.bbox[1] <= n && c.bbox[3] >= s) out.push(i);
+    });
+    return out;
+  }
+
+  function updateDetail() {
+    if (!DETAIL) return Promise.resolve();
+    detailBusy = detailBusy.then(detailStep, detailStep);
+    return detailBusy;
+  }
+
+  function detailStep() {
+    if (map.getZoom() < DETAIL.minzoom) return Promise.resolve();
+    var want = detailWanted();
+    return Promise.all(want.map(detailLoad)).then(function () {
+      if (want.join(' ') === detailShown.join(' ')) return;
+      var feats = [];
+      want.forEach(function (c) { feats = feats.concat(detailFeatures[c] || []); });
+      map.getSource('units').setData({ type: 'FeatureCollection', features: feats });
+      detailShown = want;
+    });
   }
 
   /* The grid is drawn from this zoom on (a gemeente fills the map), and only the chunks
@@ -588,7 +675,7 @@
         ring.push([x / 1e6, y / 1e6]);
       }
       ring.push(ring[0]);
-      var props = { cell: c.cell[i], gm: c.gemeente, cx: (ring[0][0] + ring[2][0]) / 2, cy: (ring[0][1] + ring[2][1]) / 2 };
+      var props = { cell: c.cell[i], gm: /^geen_/.test(c.gemeente) ? 'geen' : c.gemeente, cx: (ring[0][0] + ring[2][0]) / 2, cy: (ring[0][1] + ring[2][1]) / 2 };
       codes.forEach(function (code) {
         var v = c.values[code][i];
         if (v !== null && v !== undefined) props[key(code, c.year)] = v;
@@ -682,6 +769,7 @@
     if (p) {
       state.selected = null;
       map.setFilter(SELECT, ['==', ['get', 'code'], '']);
+      map.setFilter(OV_SELECT, ['==', ['get', 'code'], '']);
       showCell(p);
     } else {
       $('lb-info').hidden = true;
@@ -779,15 +867,33 @@
       var pt = map.project([f.properties.lx, f.properties.ly]), r = map.getContainer().getBoundingClientRect();
       return [r.left + pt.x, r.top + pt.y];
     },
+    /* the colour drawn at the unit's point, by the layer drawn at this zoom (the overview's
+     * or the full outlines') */
     renderedColour: function (code) {
       var f = units.get(code);
       if (!f) return null;
-      var pt = map.project([f.properties.lx, f.properties.ly]);
-      var hits = map.queryRenderedFeatures(pt, { layers: [FILL] }).filter(function (h) {
+      var layer = api.drawnLayer(), pt = map.project([f.properties.lx, f.properties.ly]);
+      var hits = map.queryRenderedFeatures(pt, { layers: [layer] }).filter(function (h) {
         return h.properties.code === code;
       });
       if (!hits.length) return null;
-      return String(evaluate(map.getPaintProperty(FILL, 'fill-color'), hits[0].properties)).toLowerCase();
+      return String(evaluate(map.getPaintProperty(layer, 'fill-color'), hits[0].properties)).toLowerCase();
+    },
+    /* the units' fill layer drawn at this zoom, the chunk scripts of full outlines loaded and
+     * the chunks drawn (their keys) */
+    drawnLayer: function () { return DETAIL && map.getZoom() < DETAIL.minzoom ? OV_FILL : FILL; },
+    detailMinZoom: DETAIL ? DETAIL.minzoom : 0,
+    detailLoaded: function () { return Object.keys(loaded).filter(function (f) { return /units_/.test(f); }); },
+    detailShown: function () { return detailShown.map(function (c) { return DETAIL.chunks[c].key; }); },
+    /* the points of a unit's outline as drawn now (overview or full), for comparisons */
+    outlinePoints: function (code, which) {
+      var f = units.get(code);
+      if (!f) return null;
+      var g = which === 'overview' ? f : detailById.get(f.id);
+      if (!g) return null;
+      var polys = g.geometry.type === 'Polygon' ? [g.geometry.coordinates] : g.geometry.coordinates, n = 0;
+      polys.forEach(function (p) { p.forEach(function (r) { n += r.length - 1; }); });
+      return n;
     },
     selected: function () { return state.selected; },
     /* the 100 m grid: switch it on or off (resolves when drawn), the chunk scripts loaded,
@@ -829,13 +935,19 @@
   });
   map.on('load', function () {
     try {
-      map.addSource('units', { type: 'geojson', data: UNITS });
-      map.addLayer({ id: FILL, type: 'fill', source: 'units',
-                     paint: { 'fill-color': colourExpr(views[state.view]), 'fill-opacity': 0.85 } });
-      map.addLayer({ id: LINE, type: 'line', source: 'units',
-                     paint: { 'line-color': '#555', 'line-width': 0.6, 'line-opacity': 0.7 } });
-      map.addLayer({ id: SELECT, type: 'line', source: 'units', filter: ['==', ['get', 'code'], ''],
-                     paint: { 'line-color': '#000', 'line-width': 3 } });
+      var minz = DETAIL ? DETAIL.minzoom : 0;
+      map.addSource('overview', { type: 'geojson', data: UNITS });
+      map.addSource('units', { type: 'geojson', data: DETAIL ? { type: 'FeatureCollection', features: [] } : UNITS });
+      var fillPaint = function () { return { 'fill-color': colourExpr(views[state.view]), 'fill-opacity': 0.85 }; };
+      var linePaint = { 'line-color': '#555', 'line-width': 0.6, 'line-opacity': 0.7 };
+      var selPaint = { 'line-color': '#000', 'line-width': 3 };
+      var none = ['==', ['get', 'code'], ''];
+      map.addLayer({ id: OV_FILL, type: 'fill', source: 'overview', maxzoom: minz || 24, paint: fillPaint() });
+      map.addLayer({ id: OV_LINE, type: 'line', source: 'overview', maxzoom: minz || 24, paint: linePaint });
+      map.addLayer({ id: OV_SELECT, type: 'line', source: 'overview', maxzoom: minz || 24, filter: none, paint: selPaint });
+      map.addLayer({ id: FILL, type: 'fill', source: 'units', minzoom: minz, paint: fillPaint() });
+      map.addLayer({ id: LINE, type: 'line', source: 'units', minzoom: minz, paint: linePaint });
+      map.addLayer({ id: SELECT, type: 'line', source: 'units', minzoom: minz, filter: none, paint: selPaint });
       if (window.LB_WATERBED_FOCUS) {
         map.addSource('focus', { type: 'geojson', data: window.LB_WATERBED_FOCUS });
         map.addLayer({ id: 'focus-line', type: 'line', source: 'focus',
@@ -844,16 +956,27 @@
       /* a cell of the grid, where drawn, before the unit under it */
       map.on('click', function (e) {
         var layers = map.getLayer('grid-fill') && map.getLayoutProperty('grid-fill', 'visibility') !== 'none'
-          ? ['grid-fill', FILL] : [FILL];
+          ? ['grid-fill', api.drawnLayer()] : [api.drawnLayer()];
         var hits = map.queryRenderedFeatures(e.point, { layers: layers });
         if (!hits.length) return;
         if (hits[0].layer.id === 'grid-fill') selectCell(hits[0].properties);
         else select(hits[0].properties.code);
       });
-      map.on('moveend', function () { if (state.grid) updateGrid(); });
-      map.on('mouseenter', FILL, function () { map.getCanvas().style.cursor = 'pointer'; });
-      map.on('mouseleave', FILL, function () { map.getCanvas().style.cursor = ''; });
-      map.once('idle', function () { readyResolve(api); });
+      map.on('moveend', function () {
+        updateDetail();
+        if (state.grid) updateGrid();
+      });
+      [FILL, OV_FILL].forEach(function (l) {
+        map.on('mouseenter', l, function () { map.getCanvas().style.cursor = 'pointer'; });
+        map.on('mouseleave', l, function () { map.getCanvas().style.cursor = ''; });
+      });
+      map.once('idle', function () {
+        updateDetail();
+        idle().then(function () { readyResolve(api); }, function (err) {
+          readyReject(err);
+          fail('De kaart kon niet worden opgebouwd: ' + err.message);
+        });
+      });
     } catch (err) {
       readyReject(err);
       fail('De kaart kon niet worden opgebouwd: ' + err.message);

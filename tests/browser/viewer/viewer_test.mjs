@@ -326,6 +326,105 @@ try {
         await shoot(page, `viewer_waterbed_${focus}.png`);
     }
 
+    // Overview and full outlines: opened below META.detail.minzoom the page draws the
+    // overview and loads no chunk of full outlines; each probe is drawn in its class colour and
+    // a click shows scores.gpkg's numbers. Zoomed in on a probe, only the chunks whose box
+    // meets the view are loaded and the probe has the same colour and numbers.
+    if (!quick) {
+        const detail = await page.evaluate(() => window.LB_META.detail);
+        const b = await page.evaluate(() => window.LB_META.bounds);
+        const z = detail.minzoom - 0.1, lat = (b[1] + b[3]) / 2, lon = (b[0] + b[2]) / 2;
+        requested.length = 0;
+        await page.goto(root + `index.html?overview#${z}/${lat}/${lon}`);
+        await page.waitForFunction(() => window.lbViewer && window.lbViewer.ready, null,
+                                   {timeout: 30000});
+        await page.evaluate(() => window.lbViewer.ready);
+        await page.evaluate((y) => window.lbViewer.setYear(y), lastYear);
+        await settle();
+        const layer = await page.evaluate(() => window.lbViewer.drawnLayer());
+        ok(layer === 'overview-fill', `at zoom ${z} the overview is drawn (${layer})`);
+        const chunkReqs = () => [...new Set(requested.filter((u) => /\/data\/units_/.test(u))
+                                                      .map((u) => u.slice(root.length)))];
+        ok(chunkReqs().length === 0, `at zoom ${z} no chunk of full outlines is loaded ` +
+                                     JSON.stringify(chunkReqs()));
+        const colourAt = {};
+        let hit = 0;
+        const bad = [];
+        for (const code of exp.probes) {
+            const c = await page.evaluate((c) => window.lbViewer.renderedColour(c), code);
+            if (c === null)
+                continue; // the overview point may miss a unit thinner than the grid
+            hit++;
+            colourAt[code] = c;
+            const y = exp.units[code].years[String(lastYear)];
+            const want = exp.palettes.lbm[String(lastYear)][String(y.class)];
+            if (c.toLowerCase() !== want)
+                bad.push(`${code}: ${c}, class ${y.class} is ${want}`);
+        }
+        ok(hit >= exp.probes.length / 2 && bad.length === 0,
+           `overview: ${hit} of ${exp.probes.length} probes found, in their class colour` +
+           (bad.length ? ' — ' + bad.join('; ') : ''));
+        await shoot(page, 'viewer_overview.png');
+        const clickShows = async (code, where) => {
+            const [x, yy] = await page.evaluate((c) => window.lbViewer.screenPoint(c), code);
+            await page.mouse.click(x, yy);
+            await settle();
+            const sel = await page.evaluate(() => window.lbViewer.selected());
+            const y = exp.units[code].years[String(lastYear)];
+            const shown = shownNumber(await field('lbm'));
+            const want = y.lbm === null ? null : fixed(y.lbm, 3);
+            ok(sel === code && shown === want,
+               `${where}: a click on ${code} selects it (${sel}) and shows lbm ${shown}, ` +
+               `scores.gpkg ${want}`);
+        };
+        const probe = Object.keys(colourAt)[0];
+        if (ok(probe !== undefined, 'a probe drawn in the overview')) {
+            await clickShows(probe, 'overview');
+            const p = exp.units[probe];
+            const [lx, ly] = await page.evaluate((c) => {
+                const f = window.LB_UNITS.features.find((f) => f.properties.code === c);
+                return [f.properties.lx, f.properties.ly];
+            }, probe);
+            await page.evaluate(([x, y]) => window.lbViewer.map.jumpTo({center: [x, y], zoom: 15}),
+                                [lx, ly]);
+            await page.evaluate(() => window.lbViewer.setYear(window.lbViewer.year()));
+            await settle();
+            const layer2 = await page.evaluate(() => window.lbViewer.drawnLayer());
+            ok(layer2 === 'units-fill', `at zoom 15 the full outlines are drawn (${layer2})`);
+            const view = await page.evaluate(() => {
+                const b = window.lbViewer.map.getBounds();
+                return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+            });
+            const want = detail.chunks.filter((c) => c.bbox[0] <= view[2] && c.bbox[2] >= view[0] &&
+                                                     c.bbox[1] <= view[3] && c.bbox[3] >= view[1])
+                             .map((c) => c.file);
+            const got = chunkReqs();
+            ok(got.length > 0 && got.every((f) => want.includes(f)) &&
+                   want.every((f) => got.includes(f)),
+               `zoom 15: chunks loaded ${JSON.stringify(got)} are those meeting the view ` +
+               JSON.stringify(want) + ` (of ${detail.chunks.length})`);
+            const c2 = await page.evaluate((c) => window.lbViewer.renderedColour(c), probe);
+            ok(c2 !== null && c2 === colourAt[probe],
+               `${probe} (${p.name}) drawn ${c2} in full, ${colourAt[probe]} in the overview`);
+            const pts = await page.evaluate((c) => [window.lbViewer.outlinePoints(c, 'overview'),
+                                                    window.lbViewer.outlinePoints(c, 'full')], probe);
+            ok(pts[1] !== null && pts[0] <= pts[1],
+               `${probe}: ${pts[0]} overview points, ${pts[1]} in the full outline`);
+            await clickShows(probe, 'full outlines');
+            await shoot(page, 'viewer_detail.png');
+            // search jumps to a unit with its full outline drawn
+            const other = exp.probes[0] === probe ? exp.probes[1] : exp.probes[0];
+            await page.evaluate((c) => window.lbViewer.map.jumpTo({center: [0, 0], zoom: 3}), other);
+            await page.evaluate((c) => window.lbViewer.search(c), other);
+            await settle();
+            const st = await page.evaluate((c) => ({layer: window.lbViewer.drawnLayer(),
+                                                    pts: window.lbViewer.outlinePoints(c, 'full'),
+                                                    colour: window.lbViewer.renderedColour(c)}), other);
+            ok(st.layer === 'units-fill' && st.pts !== null && st.colour !== null,
+               `search ${other}: its full outline drawn (${JSON.stringify(st)})`);
+        }
+    }
+
     ok(outside.length === 0, `${outside.length} requests outside the folder` +
                              (outside.length ? ': ' + outside.slice(0, 3).join(' ') : ''));
     ok(errors.length === 0, `${errors.length} console or page errors` +
