@@ -68,6 +68,8 @@ void lb_viewer_data_free(lb_viewer_data *d)
     }
     free(d->grid);
     json_object_put(d->waterbed);
+    json_object_put(d->dev);
+    free(d->dev_from);
     lb_vlayer_destroy(d->wb_focus);
     free(d->wb_focus_ll);
     free(d->lib_dir);
@@ -134,6 +136,104 @@ static lb_status change_source(lb_ctx *ctx, const char *file, struct json_object
     return st;
 }
 
+/* The development classes of a change run (run.json "development"), for the development view:
+ * a change with --dev-cuts or --dev-classes classed its units by them, not by the model's. The
+ * view has one legend, so change runs with other classes than the first are refused. */
+static lb_status change_development(lb_ctx *ctx, const char *file, struct json_object *doc,
+                                    lb_viewer_data *d)
+{
+    struct json_object *dev = NULL;
+    lb_status st = lb_io_json_member(ctx, file, doc, "", "development", json_type_object, 0, &dev);
+    if (st != LB_OK || !dev)
+        return st; /* none recorded: the model's classes, as the score runs give them */
+    if (d->dev) {
+        if (json_object_equal(d->dev, dev))
+            return LB_OK;
+        return lb_ctx_error(ctx, LB_ERR_ARG,
+                            "'%s' and '%s' class the development differently (their run.json "
+                            "\"development\"); the viewer shows one development legend: give "
+                            "change runs made with the same --dev-cuts / --dev-classes",
+                            d->dev_from, file);
+    }
+    if (!(d->dev_from = lb_core_strdup(file)))
+        return nomem(ctx);
+    d->dev = json_object_get(dev);
+    return LB_OK;
+}
+
+/* The strings of array @p a (n of them) of a change run's "development" member @p key. */
+static lb_status dev_strings(lb_ctx *ctx, const char *file, struct json_object *a, const char *key,
+                             size_t n, char **out)
+{
+    for (size_t k = 0; k < n; k++) {
+        struct json_object *v = json_object_array_get_idx(a, k);
+        if (!json_object_is_type(v, json_type_string))
+            return lb_ctx_error(ctx, LB_ERR_DATA,
+                                "'%s': development.%s[%zu] is no text; was it written by "
+                                "leefbaar change?",
+                                file, key, k);
+        out[k] = (char *)json_object_get_string(v);
+    }
+    return LB_OK;
+}
+
+/* Replace the score runs' development classes with the change run's (change_development). */
+static lb_status apply_development(lb_ctx *ctx, lb_viewer_data *d)
+{
+    if (!d->dev)
+        return LB_OK;
+    const char *f = d->dev_from;
+    struct json_object *cuts = NULL, *labels = NULL, *colours = NULL;
+    lb_status st =
+        lb_io_json_member(ctx, f, d->dev, "development", "cuts", json_type_array, 1, &cuts);
+    if (st == LB_OK)
+        st =
+            lb_io_json_member(ctx, f, d->dev, "development", "labels", json_type_array, 1, &labels);
+    if (st == LB_OK)
+        st = lb_io_json_member(ctx, f, d->dev, "development", "colours", json_type_array, 1,
+                               &colours);
+    if (st != LB_OK)
+        return st;
+    size_t n = json_object_array_length(cuts);
+    if ((n != 6 && n != 8) || json_object_array_length(labels) != n + 1 ||
+        json_object_array_length(colours) != n + 1)
+        return lb_ctx_error(ctx, LB_ERR_DATA,
+                            "'%s': development has %zu cuts, %zu labels and %zu colours; 6 or 8 "
+                            "cuts and one label and colour more were expected",
+                            f, n, json_object_array_length(labels),
+                            json_object_array_length(colours));
+    double c[LB_MAX_DEV_CLASSES - 1];
+    for (size_t k = 0; k < n; k++) {
+        struct json_object *v = json_object_array_get_idx(cuts, k);
+        c[k] = json_object_get_double(v);
+        if (!(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)) ||
+            !isfinite(c[k]) || (k && !(c[k] > c[k - 1])))
+            return lb_ctx_error(ctx, LB_ERR_DATA,
+                                "'%s': development.cuts[%zu] is no number above the cut before "
+                                "it; was it written by leefbaar change?",
+                                f, k);
+    }
+    char *lab[LB_MAX_DEV_CLASSES], *col[LB_MAX_DEV_CLASSES];
+    st = dev_strings(ctx, f, labels, "labels", n + 1, lab);
+    if (st == LB_OK)
+        st = dev_strings(ctx, f, colours, "colours", n + 1, col);
+    if (st != LB_OK)
+        return st;
+    lb_scoreset *s = d->s;
+    for (size_t k = 0; k <= s->n_dev_cuts; k++) {
+        free(s->dev_labels[k]);
+        free(s->dev_colours[k]);
+        s->dev_labels[k] = s->dev_colours[k] = NULL;
+    }
+    s->n_dev_cuts = n;
+    memcpy(s->dev_cuts, c, n * sizeof(double));
+    for (size_t k = 0; k <= n; k++)
+        if (!(s->dev_labels[k] = lb_core_strdup(lab[k])) ||
+            !(s->dev_colours[k] = lb_core_strdup(col[k])))
+            return nomem(ctx);
+    return LB_OK;
+}
+
 /* Sort one folder given on the command line: a score run (its units), a change run (the score
  * runs it compared). */
 static lb_status add_run(lb_ctx *ctx, const char *path, lb_viewer_data *d)
@@ -170,6 +270,8 @@ static lb_status add_run(lb_ctx *ctx, const char *path, lb_viewer_data *d)
         st = change_source(ctx, json, doc, "from", d);
         if (st == LB_OK)
             st = change_source(ctx, json, doc, "to", d);
+        if (st == LB_OK)
+            st = change_development(ctx, json, doc, d);
     } else if (strcmp(op, "scan") == 0) {
         size_t n_diag = 0;
         st = lb_viewer_diagnoses_find(ctx, dir, d, &n_diag);
@@ -300,6 +402,8 @@ static struct json_object *run_doc(const lb_viewer_data *d, const lb_opts *o)
         json_object_array_add(scores, json_object_new_string(d->run_dirs[i]));
     json_object_object_add(doc, "score_runs", scores);
     json_object_object_add(doc, "source", json_object_new_string(d->s->description));
+    json_object_object_add(doc, "development_from",
+                           d->dev_from ? json_object_new_string(d->dev_from) : NULL);
     json_object_object_add(doc, "library",
                            json_object_new_string("MapLibre GL JS (npm maplibre-gl, BSD-3-Clause), "
                                                   "copied into lib/"));
@@ -513,6 +617,8 @@ lb_status lb_viewer_run(lb_ctx *ctx, const lb_opts *o, lb_result **out)
     if (st == LB_OK)
         st = lb_scoreset_read(ctx, src, d->n_run_dirs, &d->s);
     if (st == LB_OK)
+        st = apply_development(ctx, d);
+    if (st == LB_OK)
         st = lb_ctx_progress(ctx, 0.5, "viewer: outlines to WGS84");
     if (st == LB_OK)
         st = prepare_geometry(ctx, d);
@@ -631,7 +737,7 @@ lb_status lb_viewer_write_in_run(lb_ctx *ctx, const char *who, struct json_objec
     if (st == LB_OK) {
         /* the viewer's run.json names the run where it will be, not where it is written */
         lb_viewer_data *d = lb_result_payload(res);
-        static const char *const keys[] = {"runs", "score_runs", "source"};
+        static const char *const keys[] = {"runs", "score_runs", "source", "development_from"};
         for (size_t i = 0; st == LB_OK && i < sizeof(keys) / sizeof(keys[0]); i++)
             if (!rename_member(d->doc, keys[i], run_tmp, run_dir))
                 st = nomem(ctx);

@@ -76,6 +76,10 @@ typedef struct lb_viewer_data {
     double *wb_focus_ll;
     char *lib_dir;
     struct json_object *doc; /* run.json without its tail */
+    /* The development classes of a change run given (its run.json "development": cuts, labels,
+     * colours), which replace the model's in the development view; NULL when none was given. */
+    struct json_object *dev;
+    char *dev_from; /* that run.json */
 } lb_viewer_data;
 
 void lb_viewer_data_free(lb_viewer_data *d);

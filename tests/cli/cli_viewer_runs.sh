@@ -111,6 +111,28 @@ expect_fail "change again without --overwrite" "--overwrite" "$LEEFBAAR" change 
     --viewer-lib "$TMP/lib" --viewer-title "Ontwikkeling" 2>"$TMP/err" \
     && grep -q '"title":"Ontwikkeling"' "$TMP/ch/viewer/data/meta.js" \
     && ok "change --overwrite replaces" || bad "change --overwrite: $(cat "$TMP/err")"
+# change --viewer with cuts of its own: the development view classes by the run's cuts, labels
+# and colours (its run.json "development"), not the model's
+"$LEEFBAAR" change -q --scores "$TMP/run" -o "$TMP/chc" --viewer --viewer-lib "$TMP/lib" \
+    --dev-cuts=-0.9,-0.5,-0.1,0.1,0.5,0.9 2>"$TMP/err" || bad "change --dev-cuts --viewer: $(cat "$TMP/err")"
+python3 - "$TMP/chc" "$TMP/ch" <<'PY' >"$TMP/py" 2>&1 && ok "change viewer: the run's development classes" || bad "dev classes: $(cat "$TMP/py")"
+import json, sys
+def view(d):
+    t = open(d + "/viewer/data/meta.js").read()
+    m = json.loads(t[t.index("=") + 1:t.rindex(";")])
+    return [v for v in m["views"] if v["code"] == "change"][0]
+dev = json.load(open(sys.argv[1] + "/run.json"))["development"]
+v = view(sys.argv[1])
+assert v["cuts"] == [-0.9, -0.5, -0.1, 0.1, 0.5, 0.9] == dev["cuts"], v["cuts"]
+assert [c["label"] for c in v["classes"]] == dev["labels"], v["classes"]
+assert [c["colour"] for c in v["classes"]] == dev["colours"], v["classes"]
+assert view(sys.argv[2])["cuts"] != v["cuts"]  # the model's, in the run without --dev-cuts
+vr = json.load(open(sys.argv[1] + "/viewer/run.json"))
+assert vr["development_from"] == sys.argv[1] + "/run.json", vr["development_from"]
+PY
+expect_fail "viewer of change runs with other classes" "class the development differently" \
+    "$LEEFBAAR" viewer "$TMP/ch" "$TMP/chc" -o "$TMP/vv" --viewer-lib "$TMP/lib"
+[[ -e "$TMP/vv" ]] && bad "refused viewer left a folder" || ok "nothing written for mixed classes"
 tail -n +1 "$TMP/ch/change.csv" | cut -d, -f1-3 >"$TMP/table.csv"
 expect_fail "change --viewer of a table" "no output folder of leefbaar score" "$LEEFBAAR" change \
     --scores "$TMP/ch/change.csv" -o "$TMP/z" --viewer --viewer-lib "$TMP/lib"
