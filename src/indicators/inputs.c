@@ -151,13 +151,15 @@ void lb_inputs_set_window(lb_inputs *in, const double window[4])
         memcpy(in->window, window, sizeof(in->window));
 }
 
-void lb_inputs_release_rasters(lb_inputs *in, const char *name)
+/* Drop the entries of kind @p kind (of input @p name; NULL: every input) with @p destroy. */
+static void release_entries(lb_inputs *in, entry_kind kind, const char *name,
+                            void (*destroy)(void *))
 {
     size_t k = 0;
     for (size_t i = 0; i < in->n_e; i++) {
         entry *e = &in->e[i];
-        if (e->kind == ENTRY_RASTER && strcmp(e->name, name) == 0) {
-            lb_raster_destroy(e->obj);
+        if (e->kind == kind && (!name || strcmp(e->name, name) == 0)) {
+            destroy(e->obj);
             free(e->name);
             free(e->filter);
             free(e->cells);
@@ -166,6 +168,14 @@ void lb_inputs_release_rasters(lb_inputs *in, const char *name)
         in->e[k++] = *e;
     }
     in->n_e = k;
+}
+
+static void destroy_raster(void *o);
+static void destroy_cover(void *o);
+
+void lb_inputs_release_rasters(lb_inputs *in, const char *name)
+{
+    release_entries(in, ENTRY_RASTER, name, destroy_raster);
 }
 
 const lb_source *lb_inputs_source(lb_ctx *ctx, const lb_inputs *in, const char *name)
@@ -385,19 +395,7 @@ lb_status lb_inputs_vector_rings(lb_ctx *ctx, lb_inputs *in, const char *name, c
 
 void lb_inputs_release_coverages(lb_inputs *in)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < in->n_e; i++) {
-        entry *e = &in->e[i];
-        if (e->kind == ENTRY_COVER) {
-            lb_layer_cover_destroy(e->obj);
-            free(e->name);
-            free(e->filter);
-            free(e->cells);
-            continue;
-        }
-        in->e[k++] = *e;
-    }
-    in->n_e = k;
+    release_entries(in, ENTRY_COVER, NULL, destroy_cover);
 }
 
 lb_status lb_inputs_raster_resampled(lb_ctx *ctx, lb_inputs *in, const char *name, int band,
