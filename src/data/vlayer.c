@@ -7,21 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-void lb_vlayer_destroy(lb_vlayer *l)
+void lb_vlayer_fields_free(lb_vlayer *l, size_t n_rows)
 {
-    if (!l)
-        return;
     for (size_t i = 0; i < l->n_fields; i++) {
         lb_field *f = &l->fields[i];
-        if (f->str)
-            for (size_t k = 0; k < l->n; k++)
-                free(f->str[k]);
+        for (size_t k = 0; f->str && k < n_rows; k++)
+            free(f->str[k]);
         free(f->str);
         free(f->num);
         free(f->state);
         free(f->name);
     }
     free(l->fields);
+    l->fields = NULL;
+    l->n_fields = 0;
+}
+
+void lb_vlayer_destroy(lb_vlayer *l)
+{
+    if (!l)
+        return;
+    lb_vlayer_fields_free(l, l->n);
     if (l->wkb)
         for (size_t k = 0; k < l->n; k++)
             free(l->wkb[k]);

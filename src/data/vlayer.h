@@ -82,6 +82,10 @@ typedef struct lb_vlayer {
 /* Free a layer and everything it holds. NULL is a no-op. */
 void lb_vlayer_destroy(lb_vlayer *l);
 
+/* Free the fields of @p l (their first @p n_rows text values, names, numbers and states) and
+ * leave it without fields. */
+void lb_vlayer_fields_free(lb_vlayer *l, size_t n_rows);
+
 /* The WKB of polygon feature @p f: l->wkb[f] itself (*own = 0) when the layer keeps WKB,
  * else written from its rings into a new buffer (*own = 1; free() it): a 2D little-endian
  * MultiPolygon, a polygon per shell ring with the holes that follow it, as OGR exports what

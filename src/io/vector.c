@@ -777,18 +777,7 @@ static void init_reader(reader *r, lb_ctx *ctx, const lb_source *src, int attrs_
 static void reset_reader(reader *r)
 {
     lb_vlayer *l = r->l;
-    for (size_t i = 0; i < l->n_fields; i++) {
-        lb_field *f = &l->fields[i];
-        for (size_t k = 0; f->str && k < r->fid.n; k++)
-            free(f->str[k]);
-        free(f->str);
-        free(f->num);
-        free(f->state);
-        free(f->name);
-    }
-    free(l->fields);
-    l->fields = NULL;
-    l->n_fields = 0;
+    lb_vlayer_fields_free(l, r->fid.n);
     l->n = 0;
     l->kind = LB_GEOM_NONE;
     free_reader(r);
