@@ -8,6 +8,10 @@
 // playwright-core). With a place, the viewer of `leefbaar viewer` is moved there after it is
 // ready (and its 100 m grid switched on with ",grid"; grid_ms is the time until the grid's
 // chunks are loaded and drawn) before the pan and zoom are measured.
+// Where the long frames come from: long_frames (the frames over 50 ms, [page ms, length ms]),
+// long_tasks (the page's long-task entries, the same form), source_calls (every setData /
+// updateData of a map source during the pan and zoom) and, with LB_BENCH_PROFILE=FILE, a V8
+// CPU profile of the page (bench/viewer/profile_top.py FILE reads it back).
 import {createRequire} from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,11 +46,18 @@ try {
             if (!v || window.bench)
                 return;
             clearInterval(iv);
-            const frames = [];
+            const frames = [], at = [];
             let recording = false, last = 0;
             const tick = (t) => {
-                if (recording) { frames.push(t - last); last = t; requestAnimationFrame(tick); }
+                if (recording) {
+                    frames.push(t - last); at.push(last); last = t; requestAnimationFrame(tick);
+                }
             };
+            const longTasks = [];
+            try {
+                new PerformanceObserver((l) => l.getEntries().forEach((e) => longTasks.push(
+                    [e.startTime, e.duration]))).observe({type: 'longtask', buffered: true});
+            } catch (e) { /* no long-task timing in this browser */ }
             window.bench = {
                 lib: 'viewer', n: window.LB_UNITS ? window.LB_UNITS.features.length : null,
                 parseMs: null,
@@ -56,14 +67,24 @@ try {
                     await v.setView(view);
                     return performance.now() - t;
                 },
+                // resolves with nothing: resolved with MapLibre's idle event, page.evaluate
+                // would serialise the event's target, the whole map with its tiles' buffers, on
+                // the page's main thread (seconds to minutes: the long frames measured before)
                 settled: () => new Promise((r) => {
-                    if (!v.map.isMoving() && v.map.loaded()) r(); else v.map.once('idle', r);
+                    if (!v.map.isMoving() && v.map.loaded()) r(); else v.map.once('idle', () => r());
                 }),
                 frames: {
                     start() { frames.length = 0; recording = true;
                               requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); }); },
                     stop() { recording = false; return frames.slice(); },
+                    // the frames over 50 ms: [start ms, length ms] on the page's clock
+                    long() { return frames.map((f, i) => [at[i], f]).filter((x) => x[1] > 50); },
                 },
+                longTasks: () => longTasks.slice(),
+                // the data scripts the page loaded: [name, start ms, end ms]
+                scripts: () => performance.getEntriesByType('resource')
+                    .filter((e) => /\/data\//.test(e.name))
+                    .map((e) => [e.name.replace(/.*\//, ''), e.startTime, e.responseEnd]),
             };
         }, 5);
     });
@@ -97,6 +118,34 @@ try {
     const m = (await cdp.send('Performance.getMetrics')).metrics;
     out.heap_mb = r1(m.find((x) => x.name === 'JSHeapUsedSize').value / 1048576);
 
+    // every setData / updateData of a GeoJSON source from here on: [page ms, source, features
+    // sent, ms of the call itself], to line up with the long frames
+    await page.evaluate(() => {
+        const v = window.lbViewer, log = (window.bench.sourceCalls = []);
+        const proto = v && Object.getPrototypeOf(v.map.getSource('units') || {});
+        for (const name of ['setData', 'updateData']) {
+            if (!proto || !proto[name])
+                continue;
+            const orig = proto[name];
+            proto[name] = function (d, ...rest) {
+                const t = performance.now();
+                const n = d && (d.features ? d.features.length : (d.add || []).length +
+                                                                 (d.remove || []).length);
+                const r = orig.call(this, d, ...rest);
+                log.push([t, this.id + '.' + name, n, performance.now() - t]);
+                return r;
+            };
+        }
+    });
+    // LB_BENCH_PROFILE=FILE: a V8 CPU profile of the page's main thread over the pan and zoom
+    // (or over the first drag alone with LB_BENCH_DRAG_ONLY=1) into FILE (.cpuprofile)
+    const profFile = process.env.LB_BENCH_PROFILE;
+    if (profFile) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', {interval: 1000});
+        await cdp.send('Profiler.start');
+    }
+    out.t_panzoom_start = r1(await page.evaluate(() => performance.now()));
     // Pan and zoom: a drag of 400 px in 20 mouse moves, two wheel notches in, two out,
     // a drag back; frames recorded from the first move until the map has settled.
     await page.evaluate(() => window.bench.frames.start());
@@ -109,19 +158,24 @@ try {
     }
     await page.mouse.up();
     await page.evaluate(() => window.bench.settled());
-    for (const dy of [-120, -120, 120, 120]) {
+    const dragOnly = process.env.LB_BENCH_DRAG_ONLY === '1';
+    for (const dy of dragOnly ? [] : [-120, -120, 120, 120]) {
         await page.mouse.wheel(0, dy);
         await page.waitForTimeout(250);
         await page.evaluate(() => window.bench.settled());
     }
-    await page.mouse.move(1000, 600);
-    await page.mouse.down();
-    for (let i = 1; i <= 20; i++) {
-        await page.mouse.move(1000 - 20 * i, 600 - 10 * i);
-        await page.waitForTimeout(16);
+    if (!dragOnly) {
+        await page.mouse.move(1000, 600);
+        await page.mouse.down();
+        for (let i = 1; i <= 20; i++) {
+            await page.mouse.move(1000 - 20 * i, 600 - 10 * i);
+            await page.waitForTimeout(16);
+        }
+        await page.mouse.up();
+        await page.evaluate(() => window.bench.settled());
     }
-    await page.mouse.up();
-    await page.evaluate(() => window.bench.settled());
+    if (profFile)
+        fs.writeFileSync(profFile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
     const frames = await page.evaluate(() => window.bench.frames.stop());
     out.panzoom_s = r1((Date.now() - t0) / 1000);
     out.frames = frames.length;
@@ -129,6 +183,17 @@ try {
     out.frame_p95_ms = r1(q(frames, 0.95));
     out.frame_max_ms = r1(Math.max(...frames));
     out.frames_over_50ms = frames.filter((f) => f > 50).length;
+    out.frames_over_1s = frames.filter((f) => f > 1000).length;
+    out.long_frames = (await page.evaluate(() => window.bench.frames.long()))
+                          .sort((a, b) => b[1] - a[1]).slice(0, 12).map((x) => x.map(r1));
+    out.long_tasks = (await page.evaluate(() => window.bench.longTasks ? window.bench.longTasks() : []))
+                         .sort((a, b) => b[1] - a[1]).slice(0, 12).map((x) => x.map(r1));
+    out.long_tasks_total_ms = r1((await page.evaluate(() => window.bench.longTasks ?
+                                    window.bench.longTasks() : [])).reduce((a, x) => a + x[1], 0));
+    out.scripts = await page.evaluate(() => window.bench.scripts ? window.bench.scripts() : []);
+    out.scripts = out.scripts.map((x) => [x[0], r1(x[1]), r1(x[2])]);
+    out.source_calls = (await page.evaluate(() => window.bench.sourceCalls || []))
+                           .map((x) => [r1(x[0]), x[1], x[2], r1(x[3])]);
 
     const rec = [];
     for (const v of ['won', 'pub', 'lbm'])
