@@ -641,17 +641,31 @@
     var want = detailWanted();
     return Promise.all(want.map(detailLoad)).then(function () {
       if (want.join(' ') === detailShown.join(' ')) return;
-      var feats = [];
-      want.forEach(function (c) { feats = feats.concat(detailFeatures[c] || []); });
-      map.getSource('units').setData({ type: 'FeatureCollection', features: feats });
+      sourceSwap('units', detailShown, want, function (c) { return detailFeatures[c]; });
       detailShown = want;
     });
+  }
+
+  /* Put the chunks @p want in the GeoJSON source @p id where the chunks @p shown are now: only
+   * the features of the chunks that come or go are sent to the map's worker (updateData), which
+   * re-tiles only the tiles they meet. A setData of every chunk in view sent all of them again
+   * at each move, cloned on the main thread and tiled anew in the worker. */
+  function sourceSwap(id, shown, want, features) {
+    var add = [], remove = [];
+    want.forEach(function (c) {
+      if (shown.indexOf(c) < 0) Array.prototype.push.apply(add, features(c) || []);
+    });
+    shown.forEach(function (c) {
+      if (want.indexOf(c) < 0) (features(c) || []).forEach(function (f) { remove.push(f.id); });
+    });
+    if (add.length || remove.length) map.getSource(id).updateData({ add: add, remove: remove });
   }
 
   /* The grid is drawn from this zoom on (a gemeente fills the map), and only the chunks
    * (one script per gemeente and year, META.grids) whose cells meet the view are loaded: a
    * national run's 449,000 cells are never loaded whole. */
   var GRID_MINZOOM = 11;
+  var GRID_CHUNK_IDS = 1048576;
   var gridFeatures = {}; /* chunk key -> GeoJSON features, decoded once */
   var gridShown = [];    /* the chunk keys in the grid source now */
 
@@ -666,6 +680,9 @@
     var c = window.LB_GRID && window.LB_GRID[k];
     if (!c) return null;
     var d = decodeInts(c.corners), x = 0, y = 0, feats = [], codes = Object.keys(c.values);
+    /* ids unique over all chunks: the grid source gets and loses whole chunks by id */
+    var base = META.grids.indexOf(g) * GRID_CHUNK_IDS;
+    if (c.n >= GRID_CHUNK_IDS) throw new Error('lbViewer: ' + g.file + ' has more than ' + GRID_CHUNK_IDS + ' cells');
     if (d.length !== 8 * c.n) throw new Error('lbViewer: ' + g.file + ' has ' + d.length / 8 + ' cells, not ' + c.n);
     for (var i = 0; i < c.n; i++) {
       var ring = [];
@@ -680,7 +697,7 @@
         var v = c.values[code][i];
         if (v !== null && v !== undefined) props[key(code, c.year)] = v;
       });
-      feats.push({ type: 'Feature', id: i, properties: props, geometry: { type: 'Polygon', coordinates: [ring] } });
+      feats.push({ type: 'Feature', id: base + i, properties: props, geometry: { type: 'Polygon', coordinates: [ring] } });
     }
     gridFeatures[k] = feats;
     return feats;
@@ -716,23 +733,22 @@
     }
     var want = gridWanted();
     return Promise.all(want.map(function (g) { return loadScript(g.file); })).then(function () {
-      var keys = want.map(chunkKey), feats = [];
-      want.forEach(function (g) { feats = feats.concat(gridDecode(g) || []); });
-      var data = { type: 'FeatureCollection', features: feats };
+      var keys = want.map(chunkKey), cells = 0;
+      want.forEach(function (g) { cells += (gridDecode(g) || []).length; });
       if (!map.getSource('grid')) {
-        map.addSource('grid', { type: 'geojson', data: data });
+        map.addSource('grid', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
         map.addLayer({ id: 'grid-fill', type: 'fill', source: 'grid',
                        paint: { 'fill-color': colourExpr(v), 'fill-opacity': 0.9 } }, LINE);
         map.addLayer({ id: 'grid-select', type: 'line', source: 'grid', filter: ['==', ['get', 'cell'], ''],
                        paint: { 'line-color': '#000', 'line-width': 2 } });
-      } else if (keys.join(' ') !== gridShown.join(' ')) {
-        map.getSource('grid').setData(data);
       }
+      if (keys.join(' ') !== gridShown.join(' '))
+        sourceSwap('grid', gridShown, keys, function (k) { return gridFeatures[k]; });
       gridShown = keys;
       map.setPaintProperty('grid-fill', 'fill-color', colourExpr(v));
       map.setLayoutProperty('grid-fill', 'visibility', 'visible');
       map.setPaintProperty(FILL, 'fill-opacity', 0.15);
-      $('lb-grid-msg').textContent = feats.length ? '' : 'geen raster hier';
+      $('lb-grid-msg').textContent = cells ? '' : 'geen raster hier';
     });
   }
 
@@ -972,7 +988,7 @@
       });
       map.once('idle', function () {
         updateDetail();
-        idle().then(function () { readyResolve(api); }, function (err) {
+        idle().then(function () { readyResolve(); }, function (err) {
           readyReject(err);
           fail('De kaart kon niet worden opgebouwd: ' + err.message);
         });
