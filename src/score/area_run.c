@@ -35,6 +35,8 @@ static lb_status area_prepare(lb_ctx *ctx, score_run *r, lb_area **area)
                             "'grid'");
     if (st == LB_OK)
         st = lb_area_create(ctx, y->in, r->units_name, y->units, r->model->cell_m, area);
+    if (st == LB_OK)
+        lb_area_plan(*area, r->model);
     for (size_t i = 0; st == LB_OK && i < o->n_joins; i++) {
         const lb_join_spec *j = &o->joins[i];
         if (!j->input || !j->key)
