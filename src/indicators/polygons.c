@@ -611,12 +611,9 @@ static lb_status raster_means(lb_ctx *ctx, const lb_band *r, lb_area *a, double 
 
 /* Pixels per strip of a raster read strip by strip (8 MB of doubles; whole file blocks). */
 #define STRIP_PIXELS ((size_t)1 << 20)
-/* Rows per step of a streamed zonal mean: the units whose coverage is held at a time are those
- * under one step (T2: 3.2 km of 100 m rows, about 1 % of the coverage). */
-#define ZONAL_STEP_ROWS 32
-
-/* One unit's coverage while the strips pass over it (streamed zonal means): its entries, and
- * how many of them the strips have summed. */
+/* A unit's coverage entries still to be summed in later strips, and how many of them the strips
+ * have summed: the whole layer's coverage of the unit, or (streamed) what of it lies south of
+ * the strip where it was computed. */
 typedef struct zunit {
     uint32_t *cell;
     double *frac;
@@ -640,43 +637,76 @@ static int unit_first_row(const lb_vlayer *l, const lb_grid *g, size_t f)
     return !(r > 0.0) ? 0 : r >= g->ny ? g->ny : (int)r;
 }
 
-/* The coverage of units first[0 .. n) over @p g into z[first[k]], each in arrays of its exact
- * size, on the run's threads. On failure the error of the lowest failing unit, named as
- * lb_inputs_coverage names it. */
-static lb_status zonal_cover(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g, const size_t *first,
-                             size_t n, zunit *z)
+/* Add to a unit's sums @p w, @p s the entries k0, k0 + 1, ... of @p cell / @p frac that lie
+ * before cell @p hi (the end of the strip @p v, whose first cell is @p lo); returns the first
+ * entry not added. */
+static size_t zonal_sum(const double *v, size_t lo, size_t hi, const uint32_t *cell,
+                        const double *frac, size_t k0, size_t n, double *w, double *s)
+{
+    double sw = *w, sv = *s;
+    size_t k = k0;
+    for (; k < n && cell[k] < hi; k++) {
+        double x = v[cell[k] - lo];
+        if (isnan(x))
+            continue;
+        sw += frac[k];
+        sv += frac[k] * x;
+    }
+    *w = sw;
+    *s = sv;
+    return k;
+}
+
+/* One strip of a zonal mean on the run's threads: the units that carry entries from earlier
+ * strips (@p act[0 .. n_act)) add theirs in the strip; with @p fresh, the units whose first row
+ * lies in the strip get their coverage computed, add its entries in the strip, and keep only
+ * the rest in z[u] (for the next strips). A unit adds its entries in their order either way.
+ * On failure the error of the lowest failing fresh unit, named as lb_inputs_coverage names it;
+ * LB_ERR_INTERNAL when a fresh unit's coverage starts north of the strip. */
+static lb_status zonal_strip(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g, const double *v,
+                             size_t lo, size_t hi, const size_t *fresh, size_t n_fresh, zunit *z,
+                             const size_t *act, size_t n_act, double *sw, double *sv)
 {
     size_t bad = SIZE_MAX;
     lb_status bad_st = LB_OK;
     char msg[512] = "";
-    ptrdiff_t nn = (ptrdiff_t)n;
+    ptrdiff_t nf = (ptrdiff_t)n_fresh, na = (ptrdiff_t)n_act;
 #pragma omp parallel num_threads(lb_ctx_threads(ctx))
     {
         lb_ctx *tctx = NULL;
         lb_cover one = {0};
         lb_ring *rings = NULL;
         size_t rcap = 0;
-        if (lb_ctx_create(&tctx) != LB_OK)
+        if (nf && lb_ctx_create(&tctx) != LB_OK)
             tctx = NULL;
-#pragma omp for schedule(dynamic, 8)
-        for (ptrdiff_t i = 0; i < nn; i++) {
-            size_t f = first[i];
+#pragma omp for schedule(dynamic, 8) nowait
+        for (ptrdiff_t i = 0; i < nf; i++) {
+            size_t f = fresh[i];
             lb_status st = tctx ? lb_indicators_feature_cover(tctx, l, g, f, &one, &rings, &rcap)
                                 : LB_ERR_NOMEM;
+            if (st == LB_OK && tctx && one.n && one.cell[0] < lo)
+                st = lb_ctx_error(tctx, LB_ERR_INTERNAL,
+                                  "its coverage starts at row %u, north of the strip at row %zu "
+                                  "where it was computed",
+                                  (unsigned)(one.cell[0] / (size_t)g->nx), lo / (size_t)g->nx);
+            size_t k = st == LB_OK
+                           ? zonal_sum(v, lo, hi, one.cell, one.frac, 0, one.n, &sw[f], &sv[f])
+                           : 0;
             zunit *zu = &z[f];
-            if (st == LB_OK && one.n) {
-                zu->cell = malloc(one.n * sizeof(uint32_t));
-                zu->frac = malloc(one.n * sizeof(double));
+            if (st == LB_OK && k < one.n) { /* the entries of the next strips */
+                size_t rest = one.n - k;
+                zu->cell = malloc(rest * sizeof(uint32_t));
+                zu->frac = malloc(rest * sizeof(double));
                 if (zu->cell && zu->frac) {
-                    memcpy(zu->cell, one.cell, one.n * sizeof(uint32_t));
-                    memcpy(zu->frac, one.frac, one.n * sizeof(double));
-                    zu->n = one.n;
+                    memcpy(zu->cell, one.cell + k, rest * sizeof(uint32_t));
+                    memcpy(zu->frac, one.frac + k, rest * sizeof(double));
+                    zu->n = rest;
                 } else {
-                    st = LB_ERR_NOMEM;
+                    st = lb_ctx_error(tctx, LB_ERR_NOMEM, "out of memory");
                 }
             }
             if (st != LB_OK) {
-#pragma omp critical(lb_zonal_cover_error)
+#pragma omp critical(lb_zonal_strip_error)
                 if (f < bad) {
                     bad = f;
                     bad_st = st;
@@ -685,6 +715,13 @@ static lb_status zonal_cover(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g, 
                                                             : "out of memory");
                 }
             }
+        }
+        /* the fresh units are not among the carried ones: no wait between the loops */
+#pragma omp for schedule(static)
+        for (ptrdiff_t i = 0; i < na; i++) {
+            zunit *zu = &z[act[i]];
+            zu->k =
+                zonal_sum(v, lo, hi, zu->cell, zu->frac, zu->k, zu->n, &sw[act[i]], &sv[act[i]]);
         }
         lb_cover_free(&one);
         free(rings);
@@ -695,31 +732,6 @@ static lb_status zonal_cover(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g, 
     lb_ctx_error(ctx, bad_st, "%s", msg);
     return lb_ctx_error_prefix(ctx, bad_st, "input '%s' ('%s' layer '%s') feature %lld: ", l->name,
                                l->path, l->layer, (long long)l->fid[bad]);
-}
-
-/* The units' sums over rows [row, row + h) of the raster @p v (nx columns): every active unit
- * adds its entries of those rows, in their order. */
-static void zonal_add(const double *v, size_t lo, size_t hi, zunit *z, const size_t *act,
-                      size_t n_act, double *sw, double *sv, int threads)
-{
-    ptrdiff_t na = (ptrdiff_t)n_act;
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (ptrdiff_t i = 0; i < na; i++) {
-        size_t u = act[i];
-        zunit *zu = &z[u];
-        size_t k = zu->k;
-        double w = sw[u], s = sv[u];
-        for (; k < zu->n && zu->cell[k] < hi; k++) {
-            double x = v[zu->cell[k] - lo];
-            if (isnan(x))
-                continue;
-            w += zu->frac[k];
-            s += zu->frac[k] * x;
-        }
-        zu->k = k;
-        sw[u] = w;
-        sv[u] = s;
-    }
 }
 
 /* raster_means() without holding the raster: the band is read in strips of rows, north to
@@ -755,23 +767,17 @@ static lb_status raster_means_rows(lb_ctx *ctx, const lb_indicator *ind, lb_area
     double *sw = calloc(one, sizeof(double)), *sv = calloc(one, sizeof(double));
     zunit *z = calloc(one, sizeof(*z));
     size_t *act = malloc(one * sizeof(size_t)), *order = NULL, *t_first = NULL;
-    int *t_row = malloc(rows * sizeof(int)), *t_read = malloc(rows * sizeof(int)), *u_step = NULL;
+    int *t_row = malloc(rows * sizeof(int)), *u_step = NULL;
     double *v = NULL;
-    if (!sw || !sv || !z || !act || !t_row || !t_read) {
+    if (!sw || !sv || !z || !act || !t_row) {
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto done;
     }
-    /* The steps: the strips the raster is read in, streamed cut into ZONAL_STEP_ROWS rows so
-     * that fewer units hold their coverage at a time. t_read: the strip's rows at its first
-     * step, else 0. */
     int h = 0, h_max = 1;
     for (int row = 0; row < g->ny; row += h) { /* the first strip may be short of a block */
         h = lb_raster_rows_strip(rr, row, STRIP_PIXELS);
         h_max = h > h_max ? h : h_max;
-        for (int r = row; r < row + h; r += stream ? ZONAL_STEP_ROWS : h) {
-            t_row[n_steps] = r;
-            t_read[n_steps++] = r == row ? h : 0;
-        }
+        t_row[n_steps++] = row;
     }
     t_row[n_steps] = g->ny;
     if (!stream) {
@@ -779,12 +785,13 @@ static lb_status raster_means_rows(lb_ctx *ctx, const lb_indicator *ind, lb_area
             goto done;
         for (size_t u = 0; u < n; u++) {
             size_t k0 = cov->off[u];
-            z[u] = (zunit){cov->cell + k0, cov->frac + k0, cov->off[u + 1] - k0, 0};
+            z[u] = (zunit){(uint32_t *)(cov->cell + k0), (double *)(cov->frac + k0),
+                           cov->off[u + 1] - k0, 0};
             act[n_act++] = u;
         }
     } else if (n_steps) {
-        /* The units by the step of their first row (those south of the raster with the last
-         * step: their coverage is empty, or fails as the whole layer's would), in unit order. */
+        /* The units by the strip of their first row (those south of the raster with the last
+         * strip: their coverage is empty, or fails as the whole layer's would), in unit order. */
         order = malloc(one * sizeof(size_t));
         t_first = calloc(n_steps + 1, sizeof(size_t));
         u_step = malloc(one * sizeof(int));
@@ -794,7 +801,7 @@ static lb_status raster_means_rows(lb_ctx *ctx, const lb_indicator *ind, lb_area
         }
         for (size_t u = 0; u < n; u++) {
             int r = unit_first_row(l, g, u);
-            size_t lo = 0, hi = n_steps - 1; /* the last step starting at or before r */
+            size_t lo = 0, hi = n_steps - 1; /* the last strip starting at or before r */
             while (lo < hi) {
                 size_t mid = (lo + hi + 1) / 2;
                 if (t_row[mid] <= r)
@@ -807,7 +814,7 @@ static lb_status raster_means_rows(lb_ctx *ctx, const lb_indicator *ind, lb_area
         }
         for (size_t k = 0; k < n_steps; k++)
             t_first[k + 1] += t_first[k];
-        for (size_t u = 0; u < n; u++) /* t_first[k] runs to the end of step k's units */
+        for (size_t u = 0; u < n; u++) /* t_first[k] runs to the end of strip k's units */
             order[t_first[u_step[u]]++] = u;
         memmove(t_first + 1, t_first, n_steps * sizeof(size_t)); /* back to their starts */
         t_first[0] = 0;
@@ -817,37 +824,18 @@ static lb_status raster_means_rows(lb_ctx *ctx, const lb_indicator *ind, lb_area
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto done;
     }
-    size_t lo_v = 0; /* the cell of v[0] */
     for (size_t k = 0; k < n_steps; k++) {
         int row = t_row[k];
         size_t lo = (size_t)row * nx, hi = (size_t)t_row[k + 1] * nx;
-        if (stream) {
-            const size_t *fresh = order + t_first[k];
-            size_t n_fresh = t_first[k + 1] - t_first[k];
-            st = zonal_cover(ctx, l, g, fresh, n_fresh, z);
-            if (st != LB_OK)
-                goto done;
-            for (size_t i = 0; i < n_fresh; i++) {
-                const zunit *zu = &z[fresh[i]];
-                if (zu->n && zu->cell[0] < lo) {
-                    st = lb_ctx_error(ctx, LB_ERR_INTERNAL,
-                                      "input '%s' ('%s') feature %lld: its coverage starts at row "
-                                      "%u, north of row %d where it was computed",
-                                      l->name, l->path, (long long)l->fid[fresh[i]],
-                                      (unsigned)(zu->cell[0] / nx), row);
-                    goto done;
-                }
-                act[n_act++] = fresh[i];
-            }
-        }
-        if (t_read[k]) {
-            st = lb_raster_rows_read(ctx, rr, row, t_read[k], v, &n_nodata);
-            if (st != LB_OK)
-                goto done;
-            lo_v = lo;
-        }
-        zonal_add(v, lo_v, hi, z, act, n_act, sw, sv, lb_ctx_threads(ctx));
-        size_t keep = 0; /* the units with entries south of the step stay */
+        st = lb_raster_rows_read(ctx, rr, row, t_row[k + 1] - row, v, &n_nodata);
+        if (st != LB_OK)
+            goto done;
+        const size_t *fresh = stream ? order + t_first[k] : NULL;
+        size_t n_fresh = stream ? t_first[k + 1] - t_first[k] : 0;
+        st = zonal_strip(ctx, l, g, v, lo, hi, fresh, n_fresh, z, act, n_act, sw, sv);
+        if (st != LB_OK)
+            goto done;
+        size_t keep = 0; /* the units with entries south of the strip stay */
         for (size_t i = 0; i < n_act; i++) {
             zunit *zu = &z[act[i]];
             if (zu->k < zu->n) {
@@ -859,6 +847,9 @@ static lb_status raster_means_rows(lb_ctx *ctx, const lb_indicator *ind, lb_area
                 zu->frac = NULL;
             }
         }
+        for (size_t i = 0; i < n_fresh; i++) /* and the fresh ones that reach the next strips */
+            if (z[fresh[i]].n)
+                act[keep++] = fresh[i];
         n_act = keep;
     }
     for (size_t u = 0; u < n; u++)
@@ -873,7 +864,6 @@ done:
     free(u_step);
     free(t_first);
     free(order);
-    free(t_read);
     free(t_row);
     free(act);
     free(z);
