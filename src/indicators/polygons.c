@@ -716,8 +716,10 @@ static lb_status zonal_strip(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g, 
                 }
             }
         }
-        /* the fresh units are not among the carried ones: no wait between the loops */
-#pragma omp for schedule(static)
+        /* The fresh units are not among the carried ones: no wait between the loops, nor after
+         * them (the region ends with one barrier; on a loaded machine each barrier waits for a
+         * descheduled thread). */
+#pragma omp for schedule(static) nowait
         for (ptrdiff_t i = 0; i < na; i++) {
             zunit *zu = &z[act[i]];
             zu->k =
