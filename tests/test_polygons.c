@@ -623,11 +623,11 @@ static void write_strip_raster(const char *path)
     GDALClose(ds);
 }
 
-/* The coverage-weighted mean of the raster over the rectangle @p r (x0, y0, x1, y1), computed
- * pixel by pixel from the overlap lengths: independent of the project's coverage code. */
-static double rect_mean(const double r[4])
+/* Add to @p sw, @p sv the coverage weights and weighted values of the raster's pixels under
+ * rectangle @p r (x0, y0, x1, y1) times @p sign (-1 for a hole), pixel by pixel from the overlap
+ * lengths: independent of the project's coverage code. */
+static void rect_sums(const double r[4], double sign, double *sw, double *sv)
 {
-    double sw = 0.0, sv = 0.0;
     for (int j = 0; j < STRIP_NY; j++) {
         double top = strip_gt[3] - 5.0 * j, bottom = top - 5.0;
         double oy = fmin(top, r[3]) - fmax(bottom, r[1]);
@@ -639,91 +639,162 @@ static double rect_mean(const double r[4])
             double v = strip_value(i, j);
             if (ox <= 0.0 || isnan(v))
                 continue;
-            double w = ox * oy / 25.0;
-            sw += w;
-            sv += w * v;
+            double w = sign * ox * oy / 25.0;
+            *sw += w;
+            *sv += w * v;
         }
     }
-    return sw > 0.0 ? sv / sw : NAN;
+}
+
+/* A ring of rectangle @p r as GeoJSON coordinates. */
+static void rect_ring(char *buf, size_t size, const double r[4])
+{
+    snprintf(buf, size, "[[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f]]", r[0], r[1],
+             r[2], r[1], r[2], r[3], r[0], r[3], r[0], r[1]);
+}
+
+enum { N_STRIP_RECTS = 8 };
+
+/* The units of the strip tests, in file order: the rectangles of strip_rects, then one
+ * multipolygon of two parts far apart (in the first and the last strip), the second with a
+ * hole across the strip border at row 512. */
+static const double strip_rects[N_STRIP_RECTS][4] = {
+    {149503.3, 465002.1, 150517.7, 465492.6}, /* west of the raster; the window's top */
+    {155000.4, 464603.1, 157333.3, 464851.7}, /* across strip border row 256 (y 464720) */
+    {158000.9, 462800.0, 158441.2, 463141.9}, /* south of the raster */
+    {169800.2, 464000.3, 170400.0, 464333.7}, /* east of the raster */
+    {160001.1, 463100.2, 161234.5, 465400.9}, /* over all three strips */
+    {152222.2, 463400.1, 152333.3, 463480.9}, /* across strip border row 512 (y 463440) */
+    {163000.0, 464000.0, 163500.0, 464720.0}, /* top on the strip border row 256 */
+    {151000.0, 466100.0, 151500.0, 466400.0}, /* north of the raster: no pixel */
+};
+static const double strip_part_a[4] = {165000.3, 465100.7, 165400.9, 465390.1};
+static const double strip_part_b[4] = {166000.2, 463010.5, 166800.8, 463700.3};
+static const double strip_hole[4] = {166200.0, 463300.0, 166500.0, 463600.0};
+
+static void write_strip_units(const char *path)
+{
+    char doc[8192] = "", ring[3][256];
+    size_t len = (size_t)snprintf(doc, sizeof(doc),
+                                  "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":[");
+    for (int k = 0; k < N_STRIP_RECTS; k++) {
+        char props[32], feat[512];
+        snprintf(props, sizeof(props), "\"CODE\":\"S%d\"", k);
+        rect(feat, sizeof(feat), strip_rects[k][0], strip_rects[k][1], strip_rects[k][2],
+             strip_rects[k][3], props);
+        len += (size_t)snprintf(doc + len, sizeof(doc) - len, "%s,", feat);
+    }
+    rect_ring(ring[0], sizeof(ring[0]), strip_part_a);
+    rect_ring(ring[1], sizeof(ring[1]), strip_part_b);
+    rect_ring(ring[2], sizeof(ring[2]), strip_hole);
+    snprintf(doc + len, sizeof(doc) - len,
+             "{\"type\":\"Feature\",\"properties\":{\"CODE\":\"M\"},\"geometry\":{\"type\":"
+             "\"MultiPolygon\",\"coordinates\":[[%s],[%s,%s]]}}]}",
+             ring[0], ring[1], ring[2]);
+    lb_test_write_text(path, doc);
+}
+
+/* The independent means of the strip units (NaN where no pixel with a value is covered). */
+static void strip_want(double *want)
+{
+    for (int k = 0; k <= N_STRIP_RECTS; k++) {
+        double sw = 0.0, sv = 0.0;
+        if (k < N_STRIP_RECTS) {
+            rect_sums(strip_rects[k], 1.0, &sw, &sv);
+        } else {
+            rect_sums(strip_part_a, 1.0, &sw, &sv);
+            rect_sums(strip_part_b, 1.0, &sw, &sv);
+            rect_sums(strip_hole, -1.0, &sw, &sv);
+        }
+        want[k] = sw > 0.0 ? sv / sw : NAN;
+    }
 }
 
 /* The zonal mean of area mode reads the raster in strips of whole blocks instead of whole: the
  * means are those of the whole raster (bit for bit: same terms, same order) and of an
  * independent computation, with the window's first strip short of a block, a unit across a
- * strip border with nodata at the border, units partly outside the raster on three sides,
- * 5 m pixels, any number of threads, and the study area's window set or not. */
+ * strip border with nodata at the border, units partly outside the raster on three sides and
+ * one wholly outside, a unit whose top is a strip border, a multipolygon with a hole and parts
+ * in the first and the last strip, 5 m pixels, any number of threads, and the study area's
+ * window set or not. Each unit's coverage is either computed as the strips reach it and freed
+ * after them (the model's last raster mean: lb_area_plan) or the whole layer's, held for the
+ * later means; both give the same bits. */
 static void test_polygons_raster_mean_strips(void **state)
 {
     fixture *f = *state;
-    char units[600], tif[600], feat[6][512], doc[4096];
+    enum { NU = N_STRIP_RECTS + 1 };
+    char units[600], tif[600];
     snprintf(units, sizeof(units), "%s/sunits.geojson", f->tmp);
     snprintf(tif, sizeof(tif), "%s/strips.tif", f->tmp);
     write_strip_raster(tif);
-    static const double r[6][4] = {
-        {149503.3, 465002.1, 150517.7, 465492.6}, /* west of the raster; the window's top */
-        {155000.4, 464603.1, 157333.3, 464851.7}, /* across strip border row 256 (y 464720) */
-        {158000.9, 462800.0, 158441.2, 463141.9}, /* south of the raster */
-        {169800.2, 464000.3, 170400.0, 464333.7}, /* east of the raster */
-        {160001.1, 463100.2, 161234.5, 465400.9}, /* over all three strips */
-        {152222.2, 463400.1, 152333.3, 463480.9}, /* across strip border row 512 (y 463440) */
-    };
-    for (int k = 0; k < 6; k++) {
-        char props[32];
-        snprintf(props, sizeof(props), "\"CODE\":\"S%d\"", k);
-        rect(feat[k], sizeof(feat[k]), r[k][0], r[k][1], r[k][2], r[k][3], props);
-    }
-    snprintf(doc, sizeof(doc),
-             "{\"type\":\"FeatureCollection\"," RD_CRS ",\"features\":[%s,%s,%s,%s,%s,%s]}",
-             feat[0], feat[1], feat[2], feat[3], feat[4], feat[5]);
-    lb_test_write_text(units, doc);
-    /* the window of a run: the units' extent (rows from 101, not on a block border) */
+    write_strip_units(units);
+    /* the window of a run (rows from 101, not on a block border; unit S7 lies north of it) */
     const double win[4] = {149503.3, 462800.0, 170400.0, 465492.6};
-    double want[6];
-    for (int k = 0; k < 6; k++)
-        want[k] = rect_mean(r[k]);
+    double want[NU];
+    strip_want(want);
+    for (int k = 0; k < NU; k++)
+        assert_true(k == 7 ? isnan(want[k]) : isfinite(want[k]));
     for (int windowed = 0; windowed < 2; windowed++) {
-        double got[2][6];
-        for (int threads = 1; threads <= 2; threads++) {
-            /* the units as rings only (area mode) in one of each pair: the same bits */
-            area_env e = {.n = 2, .rings = threads == 2};
-            e.src[0] = (lb_source){"units", units, NULL, NULL};
-            e.src[1] = (lb_source){"noise", tif, NULL, NULL};
-            env_open(&e);
-            assert_int_equal(lb_ctx_set_threads(e.ctx, threads), LB_OK);
-            if (windowed)
-                lb_inputs_set_window(e.in, win);
-            lb_indicator ind = {.id = "x", .line = 1, .layer = "noise", .band = 1};
-            ind.kind = LB_KIND_RASTER_MEAN;
-            eval_ok(&e, &ind, got[threads - 1]);
-            for (int k = 0; k < 6; k++)
-                assert_true(fabs(got[threads - 1][k] - want[k]) <= 1e-12 * fabs(want[k]));
+        double got[2][2][NU];
+        for (int streamed = 0; streamed < 2; streamed++)
+            for (int threads = 1; threads <= 2; threads++) {
+                /* the units as rings only (area mode) in one of each pair: the same bits */
+                area_env e = {.n = 2, .rings = threads == 2};
+                e.src[0] = (lb_source){"units", units, NULL, NULL};
+                e.src[1] = (lb_source){"noise", tif, NULL, NULL};
+                env_open(&e);
+                assert_int_equal(lb_ctx_set_threads(e.ctx, threads), LB_OK);
+                if (windowed)
+                    lb_inputs_set_window(e.in, win);
+                lb_indicator ind[2] = {{.id = "x", .line = 1, .layer = "noise", .band = 1},
+                                       {.id = "y", .line = 2, .layer = "noise", .band = 1}};
+                ind[0].kind = ind[1].kind = LB_KIND_RASTER_MEAN;
+                /* streamed: the model's one raster mean; else the first of two */
+                lb_model m = {.n_ind = streamed ? 1 : 2, .ind = ind};
+                lb_area_plan(e.area, &m);
+                double *g = got[streamed][threads - 1];
+                eval_ok(&e, &ind[0], g);
+                for (int k = 0; k < NU; k++)
+                    assert_true(isnan(want[k]) ? isnan(g[k])
+                                               : fabs(g[k] - want[k]) <= 1e-9 * fabs(want[k]));
 
-            /* the whole raster over the same window and the same coverage, summed as before */
-            lb_band *band = NULL;
-            assert_int_equal(
-                lb_raster_read_window(e.ctx, &e.src[1], 1, 0, windowed ? win : NULL, &band), LB_OK);
-            if (windowed) {
-                assert_int_equal(band->grid.ny, STRIP_NY - 101);
-                assert_int_equal(band->grid.nx, STRIP_NX);
-            }
-            const lb_layer_cover *cov = NULL;
-            assert_int_equal(lb_inputs_coverage(e.ctx, e.in, "units", &band->grid, &cov), LB_OK);
-            for (size_t u = 0; u < 6; u++) {
-                double sw = 0.0, sv = 0.0;
-                for (size_t k = cov->off[u]; k < cov->off[u + 1]; k++) {
-                    double x = band->v[cov->cell[k]];
-                    if (isnan(x))
-                        continue;
-                    sw += cov->frac[k];
-                    sv += cov->frac[k] * x;
+                /* the whole raster over the same window and the same coverage, summed as before */
+                lb_band *band = NULL;
+                assert_int_equal(
+                    lb_raster_read_window(e.ctx, &e.src[1], 1, 0, windowed ? win : NULL, &band),
+                    LB_OK);
+                if (windowed) {
+                    assert_int_equal(band->grid.ny, STRIP_NY - 101);
+                    assert_int_equal(band->grid.nx, STRIP_NX);
                 }
-                double whole = sw > 0.0 ? sv / sw : NAN;
-                assert_memory_equal(&whole, &got[threads - 1][u], sizeof(double));
+                /* streamed, the layer's coverage was not kept; else it is kept for the next */
+                const lb_layer_cover *cov = lb_inputs_coverage_cached(e.in, "units", &band->grid);
+                assert_true(streamed ? cov == NULL : cov != NULL);
+                assert_int_equal(lb_inputs_coverage(e.ctx, e.in, "units", &band->grid, &cov),
+                                 LB_OK);
+                for (size_t u = 0; u < NU; u++) {
+                    double sw = 0.0, sv = 0.0;
+                    for (size_t k = cov->off[u]; k < cov->off[u + 1]; k++) {
+                        double x = band->v[cov->cell[k]];
+                        if (isnan(x))
+                            continue;
+                        sw += cov->frac[k];
+                        sv += cov->frac[k] * x;
+                    }
+                    double whole = sw > 0.0 ? sv / sw : NAN;
+                    assert_memory_equal(&whole, &g[u], sizeof(double));
+                }
+                if (!streamed) { /* the second mean takes the held coverage: the same bits */
+                    double again[NU];
+                    eval_ok(&e, &ind[1], again);
+                    assert_memory_equal(again, g, sizeof(again));
+                }
+                lb_raster_destroy(band);
+                env_close(&e);
             }
-            lb_raster_destroy(band);
-            env_close(&e);
-        }
-        assert_memory_equal(got[0], got[1], sizeof(got[0]));
+        assert_memory_equal(got[0][0], got[0][1], sizeof(got[0][0]));
+        assert_memory_equal(got[0][0], got[1][0], sizeof(got[0][0]));
+        assert_memory_equal(got[0][0], got[1][1], sizeof(got[0][0]));
     }
 }
 

@@ -305,6 +305,64 @@ static void test_score_api_area(void **state)
     lb_opts_destroy(o);
 }
 
+/* Area mode with outputs csv alone: the units table goes without its polygons (nothing of the
+ * run draws them; on T2 they were 79 MB of WKB) and with the numbers of a run with all
+ * outputs; writing scores.gpkg or the GeoJSON from it is refused, the CSV writes. */
+static void test_score_api_area_csv_only(void **state)
+{
+    lb_test_dir *td = *state;
+    lb_ctx *ctx = td->ctx;
+    const char *root = getenv("LB_SOURCE_ROOT"), *data = getenv("LB_TEST_DATA");
+    char v[1200], out[600], path[700];
+    lb_result *res[2] = {NULL, NULL};
+    lb_opts *o = NULL;
+    for (int csv_only = 0; csv_only < 2; csv_only++) {
+        assert_int_equal(lb_opts_create(ctx, "score", &o), LB_OK);
+        snprintf(v, sizeof(v), "%s/models/kwb-area-2016-2021.yaml", root);
+        assert_int_equal(lb_opts_set(ctx, o, "model", v), LB_OK);
+        snprintf(v, sizeof(v), "buurten=%s/kwb/kwb_buurten.geojson", data);
+        assert_int_equal(lb_opts_set(ctx, o, "input", v), LB_OK);
+        assert_int_equal(lb_opts_set(ctx, o, "mode", "area"), LB_OK);
+        assert_int_equal(lb_opts_set(ctx, o, "units", "buurten"), LB_OK);
+        assert_int_equal(lb_opts_set(ctx, o, "year", "2022"), LB_OK);
+        if (csv_only)
+            assert_int_equal(lb_opts_set(ctx, o, "outputs", "csv"), LB_OK);
+        assert_int_equal(lb_score_run(ctx, o, &res[csv_only]), LB_OK);
+        if (csv_only)
+            break;
+        lb_opts_destroy(o);
+    }
+    const lb_table *all = lb_result_table_by_name(res[0], "buurten");
+    const lb_table *csv = lb_result_table_by_name(res[1], "buurten");
+    assert_non_null(all);
+    assert_non_null(csv);
+    assert_true(lb_table_has_geometry(all));
+    assert_false(lb_table_has_geometry(csv));
+    assert_null(lb_table_wkb(csv, 0, NULL));
+    size_t n = lb_table_row_count(all);
+    assert_int_equal(lb_table_row_count(csv), n);
+    assert_int_equal(lb_table_column_count(csv), lb_table_column_count(all));
+    for (size_t c = 0; c < lb_table_column_count(all); c++) {
+        assert_string_equal(lb_table_column_name(csv, c), lb_table_column_name(all, c));
+        if (lb_table_column_type(all, c) == LB_COL_REAL)
+            assert_memory_equal(lb_table_reals(csv, c), lb_table_reals(all, c), n * sizeof(double));
+    }
+    snprintf(out, sizeof(out), "%s/area-csv", td->dir);
+    assert_int_equal(lb_opts_set(ctx, o, "output", out), LB_OK);
+    assert_int_equal(lb_opts_set(ctx, o, "outputs", "csv,gpkg"), LB_OK);
+    assert_int_equal(lb_result_write(ctx, res[1], o), LB_ERR_ARG);
+    assert_non_null(strstr(lb_ctx_errmsg(ctx), "units' polygons"));
+    struct stat sb;
+    assert_int_not_equal(stat(out, &sb), 0);
+    assert_int_equal(lb_opts_set(ctx, o, "outputs", "csv"), LB_OK);
+    assert_int_equal(lb_result_write(ctx, res[1], o), LB_OK);
+    snprintf(path, sizeof(path), "%s/buurten.csv", out);
+    assert_int_equal(stat(path, &sb), 0);
+    lb_result_destroy(res[0]);
+    lb_result_destroy(res[1]);
+    lb_opts_destroy(o);
+}
+
 /* Options of another operation, or without a model, are refused before any work. */
 static void test_score_api_bad_options(void **state)
 {
@@ -335,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_score_api_result_matches_files),
         cmocka_unit_test(test_score_api_write_what_was_computed),
         cmocka_unit_test(test_score_api_area),
+        cmocka_unit_test(test_score_api_area_csv_only),
         cmocka_unit_test(test_score_api_bad_options),
     };
     return cmocka_run_group_tests(tests, setup, lb_test_dir_teardown);

@@ -437,6 +437,26 @@ typedef struct cover_chunk {
     char msg[512];
 } cover_chunk;
 
+lb_status lb_indicators_feature_cover(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g, size_t f,
+                                      lb_cover *one, lb_ring **rings, size_t *rcap)
+{
+    size_t nr = l->ring_start[f + 1] - l->ring_start[f];
+    if (nr > *rcap) {
+        lb_ring *rr = realloc(*rings, nr * sizeof(*rr));
+        if (!rr)
+            return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+        *rings = rr;
+        *rcap = nr;
+    }
+    for (size_t k = 0; k < nr; k++) {
+        size_t r = l->ring_start[f] + k;
+        (*rings)[k].xy = &l->ring_xy[2 * l->ring_pt_start[r]];
+        (*rings)[k].n = l->ring_pt_start[r + 1] - l->ring_pt_start[r];
+        (*rings)[k].is_hole = l->ring_hole[r];
+    }
+    return lb_grid_cover_polygon(ctx, g, *rings, nr, one);
+}
+
 /* Cover polygons [ch->f0, ch->f1) with @p tctx (the thread's own context: errors of
  * lb_grid_cover_polygon land there, not on the caller's) and thread-owned scratch. Without
  * @p c->cell (the first pass) only the number of entries of each polygon is kept, in
@@ -445,24 +465,8 @@ static void cover_chunk_run(lb_ctx *tctx, const lb_vlayer *l, const lb_grid *g, 
                             cover_chunk *ch, lb_cover *one, lb_ring **rings, size_t *rcap)
 {
     for (size_t f = ch->f0; f < ch->f1; f++) {
-        size_t nr = l->ring_start[f + 1] - l->ring_start[f];
-        if (nr > *rcap) {
-            lb_ring *rr = realloc(*rings, nr * sizeof(*rr));
-            if (!rr) {
-                ch->st = LB_ERR_NOMEM;
-                ch->bad_f = f;
-                return;
-            }
-            *rings = rr;
-            *rcap = nr;
-        }
-        for (size_t k = 0; k < nr; k++) {
-            size_t r = l->ring_start[f] + k;
-            (*rings)[k].xy = &l->ring_xy[2 * l->ring_pt_start[r]];
-            (*rings)[k].n = l->ring_pt_start[r + 1] - l->ring_pt_start[r];
-            (*rings)[k].is_hole = l->ring_hole[r];
-        }
-        lb_status st = tctx ? lb_grid_cover_polygon(tctx, g, *rings, nr, one) : LB_ERR_NOMEM;
+        lb_status st =
+            tctx ? lb_indicators_feature_cover(tctx, l, g, f, one, rings, rcap) : LB_ERR_NOMEM;
         if (st != LB_OK) {
             ch->st = st;
             ch->bad_f = f;
@@ -568,6 +572,13 @@ lb_status lb_inputs_coverage(lb_ctx *ctx, lb_inputs *in, const char *name, const
 {
     key ky = {.g = g};
     return cached(ctx, in, ENTRY_COVER, name, &ky, load_cover, destroy_cover, (const void **)out);
+}
+
+const lb_layer_cover *lb_inputs_coverage_cached(lb_inputs *in, const char *name, const lb_grid *g)
+{
+    key ky = {.g = g};
+    const entry *e = find(in, ENTRY_COVER, name, &ky);
+    return e ? e->obj : NULL;
 }
 
 lb_status lb_inputs_cells_cover(lb_ctx *ctx, lb_inputs *in, const char *name, const lb_grid *g,

@@ -77,6 +77,10 @@ lb_status lb_inputs_index(lb_ctx *ctx, lb_inputs *in, const char *name, const ch
 lb_status lb_inputs_coverage(lb_ctx *ctx, lb_inputs *in, const char *name, const lb_grid *g,
                              const lb_layer_cover **out);
 
+/* The coverage of input @p name over grid @p g when lb_inputs_coverage() has made it and it is
+ * still held, else NULL (nothing is computed). Borrowed. */
+const lb_layer_cover *lb_inputs_coverage_cached(lb_inputs *in, const char *name, const lb_grid *g);
+
 /* The coverage of the polygons of input @p name restricted to the @p n cells @p cells (ascending
  * indices of grid @p g), cell-major. Cached per (name, cell list); built from the layer's
  * coverage (lb_inputs_coverage) in O(coverage entries). Borrowed. */
@@ -87,6 +91,12 @@ lb_status lb_inputs_cells_cover(lb_ctx *ctx, lb_inputs *in, const char *name, co
  * lb_ctx_threads(ctx) threads; the result does not depend on the number of threads. */
 lb_status lb_indicators_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g,
                                             lb_layer_cover **out);
+
+/* The coverage of polygon feature @p f of @p l over @p g into @p one (lb_grid_cover_polygon;
+ * @p one is reset), its rings set up in the caller's scratch *@p rings of *@p rcap entries
+ * (grown as needed; free() it). Errors as lb_grid_cover_polygon, without the feature. */
+lb_status lb_indicators_feature_cover(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g, size_t f,
+                                      lb_cover *one, lb_ring **rings, size_t *rcap);
 
 /* Restrict @p cov (over grid @p g) to the @p n ascending cells @p cells, cell-major (owned by
  * the caller). */

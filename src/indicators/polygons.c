@@ -38,6 +38,8 @@ struct lb_area {
     size_t n_sets;
     char **reported; /* point layers already checked against the extent ("name|filter") */
     size_t n_reported;
+    int planned;       /* lb_area_plan() was called: zonal_left is known */
+    size_t zonal_left; /* raster means over the units themselves not yet evaluated */
 };
 
 static int same_str(const char *a, const char *b)
@@ -609,14 +611,143 @@ static lb_status raster_means(lb_ctx *ctx, const lb_band *r, lb_area *a, double 
 
 /* Pixels per strip of a raster read strip by strip (8 MB of doubles; whole file blocks). */
 #define STRIP_PIXELS ((size_t)1 << 20)
+/* A unit's coverage entries still to be summed in later strips, and how many of them the strips
+ * have summed: the whole layer's coverage of the unit, or (streamed) what of it lies south of
+ * the strip where it was computed. */
+typedef struct zunit {
+    uint32_t *cell;
+    double *frac;
+    size_t n, k;
+} zunit;
+
+/* The first grid row a unit's coverage can reach: the row of the northmost point of its rings,
+ * one row earlier for rounding (too early costs only memory). g->ny when it has no points. */
+static int unit_first_row(const lb_vlayer *l, const lb_grid *g, size_t f)
+{
+    size_t p0 = l->ring_pt_start[l->ring_start[f]], p1 = l->ring_pt_start[l->ring_start[f + 1]];
+    if (p0 == p1)
+        return g->ny;
+    double ymax = -INFINITY;
+    for (size_t p = p0; p < p1; p++) {
+        double y = l->ring_xy[2 * p + 1];
+        if (!(y <= ymax)) /* NaN too: its coverage is computed (and fails) with the first strip */
+            ymax = y;
+    }
+    double r = floor((g->y0 + g->ny * g->cell_m - ymax) / g->cell_m) - 1.0;
+    return !(r > 0.0) ? 0 : r >= g->ny ? g->ny : (int)r;
+}
+
+/* Add to a unit's sums @p w, @p s the entries k0, k0 + 1, ... of @p cell / @p frac that lie
+ * before cell @p hi (the end of the strip @p v, whose first cell is @p lo); returns the first
+ * entry not added. */
+static size_t zonal_sum(const double *v, size_t lo, size_t hi, const uint32_t *cell,
+                        const double *frac, size_t k0, size_t n, double *w, double *s)
+{
+    double sw = *w, sv = *s;
+    size_t k = k0;
+    for (; k < n && cell[k] < hi; k++) {
+        double x = v[cell[k] - lo];
+        if (isnan(x))
+            continue;
+        sw += frac[k];
+        sv += frac[k] * x;
+    }
+    *w = sw;
+    *s = sv;
+    return k;
+}
+
+/* One strip of a zonal mean on the run's threads: the units that carry entries from earlier
+ * strips (@p act[0 .. n_act)) add theirs in the strip; with @p fresh, the units whose first row
+ * lies in the strip get their coverage computed, add its entries in the strip, and keep only
+ * the rest in z[u] (for the next strips). A unit adds its entries in their order either way.
+ * On failure the error of the lowest failing fresh unit, named as lb_inputs_coverage names it;
+ * LB_ERR_INTERNAL when a fresh unit's coverage starts north of the strip. */
+static lb_status zonal_strip(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g, const double *v,
+                             size_t lo, size_t hi, const size_t *fresh, size_t n_fresh, zunit *z,
+                             const size_t *act, size_t n_act, double *sw, double *sv)
+{
+    size_t bad = SIZE_MAX;
+    lb_status bad_st = LB_OK;
+    char msg[512] = "";
+    ptrdiff_t nf = (ptrdiff_t)n_fresh, na = (ptrdiff_t)n_act;
+#pragma omp parallel num_threads(lb_ctx_threads(ctx))
+    {
+        lb_ctx *tctx = NULL;
+        lb_cover one = {0};
+        lb_ring *rings = NULL;
+        size_t rcap = 0;
+        if (nf && lb_ctx_create(&tctx) != LB_OK)
+            tctx = NULL;
+#pragma omp for schedule(dynamic, 8) nowait
+        for (ptrdiff_t i = 0; i < nf; i++) {
+            size_t f = fresh[i];
+            lb_status st = tctx ? lb_indicators_feature_cover(tctx, l, g, f, &one, &rings, &rcap)
+                                : LB_ERR_NOMEM;
+            if (st == LB_OK && tctx && one.n && one.cell[0] < lo)
+                st = lb_ctx_error(tctx, LB_ERR_INTERNAL,
+                                  "its coverage starts at row %u, north of the strip at row %zu "
+                                  "where it was computed",
+                                  (unsigned)(one.cell[0] / (size_t)g->nx), lo / (size_t)g->nx);
+            size_t k = st == LB_OK
+                           ? zonal_sum(v, lo, hi, one.cell, one.frac, 0, one.n, &sw[f], &sv[f])
+                           : 0;
+            zunit *zu = &z[f];
+            if (st == LB_OK && k < one.n) { /* the entries of the next strips */
+                size_t rest = one.n - k;
+                zu->cell = malloc(rest * sizeof(uint32_t));
+                zu->frac = malloc(rest * sizeof(double));
+                if (zu->cell && zu->frac) {
+                    memcpy(zu->cell, one.cell + k, rest * sizeof(uint32_t));
+                    memcpy(zu->frac, one.frac + k, rest * sizeof(double));
+                    zu->n = rest;
+                } else {
+                    st = lb_ctx_error(tctx, LB_ERR_NOMEM, "out of memory");
+                }
+            }
+            if (st != LB_OK) {
+#pragma omp critical(lb_zonal_strip_error)
+                if (f < bad) {
+                    bad = f;
+                    bad_st = st;
+                    snprintf(msg, sizeof(msg), "%s",
+                             tctx && lb_ctx_errmsg(tctx)[0] ? lb_ctx_errmsg(tctx)
+                                                            : "out of memory");
+                }
+            }
+        }
+        /* The fresh units are not among the carried ones: no wait between the loops, nor after
+         * them (the region ends with one barrier; on a loaded machine each barrier waits for a
+         * descheduled thread). */
+#pragma omp for schedule(static) nowait
+        for (ptrdiff_t i = 0; i < na; i++) {
+            zunit *zu = &z[act[i]];
+            zu->k =
+                zonal_sum(v, lo, hi, zu->cell, zu->frac, zu->k, zu->n, &sw[act[i]], &sv[act[i]]);
+        }
+        lb_cover_free(&one);
+        free(rings);
+        lb_ctx_destroy(tctx);
+    }
+    if (bad == SIZE_MAX)
+        return LB_OK;
+    lb_ctx_error(ctx, bad_st, "%s", msg);
+    return lb_ctx_error_prefix(ctx, bad_st, "input '%s' ('%s' layer '%s') feature %lld: ", l->name,
+                               l->path, l->layer, (long long)l->fid[bad]);
+}
 
 /* raster_means() without holding the raster: the band is read in strips of rows, north to
  * south, and every unit's sums advance over its coverage entries in the strip. A unit's entries
  * are in ascending cell order and strips follow that order, so each unit adds the same terms in
  * the same order as covered_mean() over the whole raster: the same bits, for any number of
- * threads. *done = 0 (nothing computed) when the raster is not read pixel for pixel (warped). */
-static lb_status raster_means_rows(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out,
-                                   int *done)
+ * threads. With @p stream (no later indicator shares the units' coverage, and it is not held
+ * yet) a unit's coverage is computed when the strips reach its northmost row and freed after
+ * its last entry, so that only the units under a strip hold theirs; else the coverage of every
+ * unit is computed once and kept for the others (lb_inputs_coverage). The entries and their
+ * order are the same either way. *done = 0 (nothing computed) when the raster is not read
+ * pixel for pixel (warped). */
+static lb_status raster_means_rows(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, int stream,
+                                   double *out, int *done)
 {
     *done = 0;
     const lb_source *src = lb_inputs_source(ctx, a->in, ind->layer);
@@ -629,58 +760,115 @@ static lb_status raster_means_rows(lb_ctx *ctx, const lb_indicator *ind, lb_area
     if (st != LB_OK || !rr)
         return st;
     const lb_grid *g = lb_raster_rows_grid(rr);
-    const lb_layer_cover *cov = NULL;
-    size_t n = a->units->n, nx = (size_t)g->nx, n_nodata = 0;
-    double *sw = calloc(n ? n : 1, sizeof(double)), *sv = calloc(n ? n : 1, sizeof(double));
-    size_t *cur = malloc((n ? n : 1) * sizeof(size_t));
+    const lb_vlayer *l = a->units;
+    const lb_layer_cover *cov = lb_inputs_coverage_cached(a->in, a->units_name, g);
+    if (cov)
+        stream = 0;
+    size_t n = l->n, nx = (size_t)g->nx, n_nodata = 0, n_steps = 0, n_act = 0;
+    size_t one = n ? n : 1, rows = (size_t)g->ny + 1;
+    double *sw = calloc(one, sizeof(double)), *sv = calloc(one, sizeof(double));
+    zunit *z = calloc(one, sizeof(*z));
+    size_t *act = malloc(one * sizeof(size_t)), *order = NULL, *t_first = NULL;
+    int *t_row = malloc(rows * sizeof(int)), *u_step = NULL;
     double *v = NULL;
-    if (!sw || !sv || !cur) {
+    if (!sw || !sv || !z || !act || !t_row) {
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto done;
     }
-    st = lb_inputs_coverage(ctx, a->in, a->units_name, g, &cov);
-    if (st != LB_OK)
-        goto done;
-    memcpy(cur, cov->off, n * sizeof(size_t));
     int h = 0, h_max = 1;
     for (int row = 0; row < g->ny; row += h) { /* the first strip may be short of a block */
         h = lb_raster_rows_strip(rr, row, STRIP_PIXELS);
         h_max = h > h_max ? h : h_max;
+        t_row[n_steps++] = row;
+    }
+    t_row[n_steps] = g->ny;
+    if (!stream) {
+        if (!cov && (st = lb_inputs_coverage(ctx, a->in, a->units_name, g, &cov)) != LB_OK)
+            goto done;
+        for (size_t u = 0; u < n; u++) {
+            size_t k0 = cov->off[u];
+            z[u] = (zunit){(uint32_t *)(cov->cell + k0), (double *)(cov->frac + k0),
+                           cov->off[u + 1] - k0, 0};
+            act[n_act++] = u;
+        }
+    } else if (n_steps) {
+        /* The units by the strip of their first row (those south of the raster with the last
+         * strip: their coverage is empty, or fails as the whole layer's would), in unit order. */
+        order = malloc(one * sizeof(size_t));
+        t_first = calloc(n_steps + 1, sizeof(size_t));
+        u_step = malloc(one * sizeof(int));
+        if (!order || !t_first || !u_step) {
+            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t u = 0; u < n; u++) {
+            int r = unit_first_row(l, g, u);
+            size_t lo = 0, hi = n_steps - 1; /* the last strip starting at or before r */
+            while (lo < hi) {
+                size_t mid = (lo + hi + 1) / 2;
+                if (t_row[mid] <= r)
+                    lo = mid;
+                else
+                    hi = mid - 1;
+            }
+            u_step[u] = (int)lo;
+            t_first[lo + 1]++;
+        }
+        for (size_t k = 0; k < n_steps; k++)
+            t_first[k + 1] += t_first[k];
+        for (size_t u = 0; u < n; u++) /* t_first[k] runs to the end of strip k's units */
+            order[t_first[u_step[u]]++] = u;
+        memmove(t_first + 1, t_first, n_steps * sizeof(size_t)); /* back to their starts */
+        t_first[0] = 0;
     }
     v = malloc((size_t)h_max * nx * sizeof(double));
     if (!v) {
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto done;
     }
-    for (int row = 0; row < g->ny; row += h) {
-        h = lb_raster_rows_strip(rr, row, STRIP_PIXELS);
-        st = lb_raster_rows_read(ctx, rr, row, h, v, &n_nodata);
+    for (size_t k = 0; k < n_steps; k++) {
+        int row = t_row[k];
+        size_t lo = (size_t)row * nx, hi = (size_t)t_row[k + 1] * nx;
+        st = lb_raster_rows_read(ctx, rr, row, t_row[k + 1] - row, v, &n_nodata);
         if (st != LB_OK)
             goto done;
-        size_t lo = (size_t)row * nx, hi = lo + (size_t)h * nx;
-        ptrdiff_t nu = (ptrdiff_t)n;
-#pragma omp parallel for schedule(static) num_threads(lb_ctx_threads(ctx))
-        for (ptrdiff_t u = 0; u < nu; u++) {
-            size_t k = cur[u], end = cov->off[u + 1];
-            double w = sw[u], s = sv[u];
-            for (; k < end && cov->cell[k] < hi; k++) {
-                double x = v[cov->cell[k] - lo];
-                if (isnan(x))
-                    continue;
-                w += cov->frac[k];
-                s += cov->frac[k] * x;
+        const size_t *fresh = stream ? order + t_first[k] : NULL;
+        size_t n_fresh = stream ? t_first[k + 1] - t_first[k] : 0;
+        st = zonal_strip(ctx, l, g, v, lo, hi, fresh, n_fresh, z, act, n_act, sw, sv);
+        if (st != LB_OK)
+            goto done;
+        size_t keep = 0; /* the units with entries south of the strip stay */
+        for (size_t i = 0; i < n_act; i++) {
+            zunit *zu = &z[act[i]];
+            if (zu->k < zu->n) {
+                act[keep++] = act[i];
+            } else if (stream) {
+                free(zu->cell);
+                free(zu->frac);
+                zu->cell = NULL;
+                zu->frac = NULL;
             }
-            cur[u] = k;
-            sw[u] = w;
-            sv[u] = s;
         }
+        for (size_t i = 0; i < n_fresh; i++) /* and the fresh ones that reach the next strips */
+            if (z[fresh[i]].n)
+                act[keep++] = fresh[i];
+        n_act = keep;
     }
     for (size_t u = 0; u < n; u++)
         out[u] = sw[u] > 0.0 ? sv[u] / sw[u] : NAN;
     *done = 1;
 done:
+    for (size_t u = 0; stream && z && u < n; u++) {
+        free(z[u].cell);
+        free(z[u].frac);
+    }
     free(v);
-    free(cur);
+    free(u_step);
+    free(t_first);
+    free(order);
+    free(t_row);
+    free(act);
+    free(z);
     free(sv);
     free(sw);
     lb_raster_rows_close(rr);
@@ -693,7 +881,7 @@ static lb_status eval_raster(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, d
     const lb_band *r = NULL;
     if (radius_m <= 0.0) {
         int done = 0;
-        lb_status st = raster_means_rows(ctx, ind, a, out, &done);
+        lb_status st = raster_means_rows(ctx, ind, a, a->planned && a->zonal_left == 0, out, &done);
         if (st != LB_OK || done)
             return st;
     }
@@ -803,9 +991,26 @@ lb_status lb_area_weights(lb_ctx *ctx, lb_area *a, const lb_model *m, double *w,
     return LB_OK;
 }
 
+/* Can @p ind take a raster's mean over the units themselves (their coverage of its grid)? */
+static int may_use_coverage(const lb_indicator *ind)
+{
+    return ind->kind == LB_KIND_RASTER_MEAN ||
+           (ind->kind == LB_KIND_SHARE_WITHIN && !(ind->radius_m > 0.0));
+}
+
+void lb_area_plan(lb_area *a, const lb_model *m)
+{
+    a->planned = 1;
+    a->zonal_left = 0;
+    for (size_t i = 0; i < m->n_ind; i++)
+        a->zonal_left += may_use_coverage(&m->ind[i]) != 0;
+}
+
 lb_status lb_indicators_eval_polygons(lb_ctx *ctx, const lb_indicator *ind, lb_area *a, double *out)
 {
     lb_status st;
+    if (may_use_coverage(ind) && a->zonal_left > 0)
+        a->zonal_left--;
     if (find_join(a, ind->layer) && ind->kind != LB_KIND_ATTRIBUTE && ind->kind != LB_KIND_RATIO) {
         st = lb_ctx_error(ctx, LB_ERR_MODEL,
                           "input '%s' is a joined attribute table: only kinds attribute and ratio "

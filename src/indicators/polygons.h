@@ -21,6 +21,15 @@ lb_status lb_area_create(lb_ctx *ctx, lb_inputs *in, const char *units_name, con
 /* Free. NULL is a no-op. */
 void lb_area_destroy(lb_area *a);
 
+/* Tell @p a the model whose indicators lb_indicators_eval_polygons() will evaluate, in model
+ * order. A raster mean over the units themselves (raster_mean; share_within of a raster with
+ * radius 0) after which no other indicator can use the units' coverage then computes each
+ * unit's coverage as the raster's strips reach it and frees it after the unit's last strip,
+ * instead of holding the coverage of every unit (T2: 58 MB) for indicators that will not come.
+ * Without this call every such mean holds the whole coverage, shared by the later ones. The
+ * means are the same bits either way. */
+void lb_area_plan(lb_area *a, const lb_model *m);
+
 /* Join the attribute table bound as input @p name (DBF, CSV, a layer without geometry) to the
  * units: table row with @p key == the unit's @p units_key (NULL: the same field name), codes
  * compared as trimmed text. Units without a row get missing values (one warning: count and

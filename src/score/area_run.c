@@ -35,6 +35,8 @@ static lb_status area_prepare(lb_ctx *ctx, score_run *r, lb_area **area)
                             "'grid'");
     if (st == LB_OK)
         st = lb_area_create(ctx, y->in, r->units_name, y->units, r->model->cell_m, area);
+    if (st == LB_OK)
+        lb_area_plan(*area, r->model);
     for (size_t i = 0; st == LB_OK && i < o->n_joins; i++) {
         const lb_join_spec *j = &o->joins[i];
         if (!j->input || !j->key)
@@ -145,10 +147,14 @@ lb_status lb_score_area_compute(lb_ctx *ctx, score_run *r, lb_result *res)
     /* The units' coverages are done with: free them before the table's WKB is made. */
     if (y && y->in)
         lb_inputs_release_coverages(y->in);
-    if (st == LB_OK && (lb_score_options_outputs(r->o) & LB_SCORE_UNITS_OUTPUTS)) {
+    unsigned outputs = lb_score_options_outputs(r->o);
+    if (st == LB_OK && (outputs & LB_SCORE_UNITS_OUTPUTS)) {
         const char *const ints[] = {"n_imputed", "flags"};
         const int *const vals[] = {y->sc.n_imputed, y->sc.flags};
-        st = lb_score_tables_units(ctx, r, y, &y->sc, y->w, 2, ints, vals, y->ux, y->uc);
+        /* Only scores.gpkg and <units>.geojson draw the polygons: with csv alone the table goes
+         * without them (T2: 79 MB of WKB, the run's largest memory after the units' rings). */
+        int geometry = (outputs & (LB_OUT_GPKG | LB_OUT_GEOJSON)) != 0;
+        st = lb_score_tables_units(ctx, r, y, geometry, &y->sc, y->w, 2, ints, vals, y->ux, y->uc);
     }
     if (st == LB_OK && y->units_t) {
         st = lb_result_add_table(ctx, res, r->units_name, y->units_t); /* owns it from here */

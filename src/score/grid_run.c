@@ -446,7 +446,7 @@ static lb_status grid_year(lb_ctx *ctx, score_run *r, size_t t)
     if (st == LB_OK && y->units && (want & LB_SCORE_UNITS_OUTPUTS)) {
         const char *const ints[] = {"n_cells", "n_imputed", "flags"};
         const int *const vals[] = {y->unit.n_cells, y->unit.n_imputed_cells, y->unit.s.flags};
-        st = lb_score_tables_units(ctx, r, y, &y->unit.s, y->unit.weight, 3, ints, vals, y->ux,
+        st = lb_score_tables_units(ctx, r, y, 1, &y->unit.s, y->unit.weight, 3, ints, vals, y->ux,
                                    y->uc);
     }
     if (st == LB_OK) {

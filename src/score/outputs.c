@@ -522,6 +522,8 @@ static lb_status check_computed(lb_ctx *ctx, const score_run *r)
     else if (strcmp(r->units_name, "grid") != 0 && (r->want & LB_SCORE_UNITS_OUTPUTS) &&
              !r->units_t)
         missing = "units table", output = "gpkg, geojson or csv";
+    else if ((r->want & (LB_OUT_GPKG | LB_OUT_GEOJSON)) && r->units_t && !r->units_t->wkb)
+        missing = "units' polygons", output = "gpkg or geojson";
     if (!missing)
         return LB_OK;
     return lb_ctx_error(

@@ -225,11 +225,12 @@ lb_status lb_score_area_compute(lb_ctx *ctx, score_run *r, lb_result *res);
 lb_status lb_score_tables_grid(lb_ctx *ctx, score_run *r, score_year *y, int geometry);
 
 /* The units of @p y into y->units_t: code, name and parent codes, the scores @p s and weight
- * @p w, the integer columns @p ints, per indicator x_<id> (@p ux) and c_<id> (@p uc), and the
- * polygons. */
-lb_status lb_score_tables_units(lb_ctx *ctx, score_run *r, score_year *y, const lb_scores *s,
-                                const double *w, size_t n_ints, const char *const *ints,
-                                const int *const *ivals, double *const *ux, double *const *uc);
+ * @p w, the integer columns @p ints, per indicator x_<id> (@p ux) and c_<id> (@p uc), and, when
+ * @p geometry, the polygons (<units>.csv goes without). */
+lb_status lb_score_tables_units(lb_ctx *ctx, score_run *r, score_year *y, int geometry,
+                                const lb_scores *s, const double *w, size_t n_ints,
+                                const char *const *ints, const int *const *ivals, double *const *ux,
+                                double *const *uc);
 
 /* One table of all years' rows (the years' tables share their columns, or a column missing in
  * a year is NULL there). Moves cells and geometries out of @p parts, column by column. */

@@ -169,9 +169,10 @@ static lb_status copy_text_field(lb_ctx *ctx, lb_table *t, const lb_vlayer *l, c
 
 /* The units with code, name and parent codes, the scores @p s and weight @p w, the integer
  * columns @p ints, per indicator x_<id> (@p ux) and c_<id> (@p uc), and the polygons. */
-lb_status lb_score_tables_units(lb_ctx *ctx, score_run *r, score_year *y, const lb_scores *s,
-                                const double *w, size_t n_ints, const char *const *ints,
-                                const int *const *ivals, double *const *ux, double *const *uc)
+lb_status lb_score_tables_units(lb_ctx *ctx, score_run *r, score_year *y, int geometry,
+                                const lb_scores *s, const double *w, size_t n_ints,
+                                const char *const *ints, const int *const *ivals, double *const *ux,
+                                double *const *uc)
 {
     const lb_model *m = r->model;
     const lb_vlayer *l = y->units;
@@ -216,7 +217,7 @@ lb_status lb_score_tables_units(lb_ctx *ctx, score_run *r, score_year *y, const 
                 memcpy(c->real, j ? uc[i] : ux[i], l->n * sizeof(double));
             }
         }
-    for (size_t k = 0; st == LB_OK && k < l->n; k++) {
+    for (size_t k = 0; geometry && st == LB_OK && k < l->n; k++) {
         /* units read as rings only (area mode) give their WKB back from the rings */
         size_t size = 0;
         int own = 0;
