@@ -1435,6 +1435,68 @@ static void test_write_csv_numbers_as_printf(void **state)
     lb_table_destroy(t);
 }
 
+/* The CSV writer's buffer (64 KiB) at its boundaries: rows of every length cross it at every
+ * offset, a quoted text longer than the buffer is written quote by quote through it, and a
+ * plain text longer than it goes past it; the file is the text the test builds on its own. */
+static void test_write_csv_buffer_boundaries(void **state)
+{
+    fixture *fx = *state;
+    enum { NR = 4000, LONG_PLAIN = 200000, LONG_QUOTED = 70001 };
+    lb_table *t = NULL;
+    assert_int_equal(lb_table_create(fx->ctx, NR, &t), LB_OK);
+    lb_column *ci, *ct;
+    assert_int_equal(lb_table_add(fx->ctx, t, "i", LB_COL_INT, &ci), LB_OK);
+    assert_int_equal(lb_table_add(fx->ctx, t, "s", LB_COL_TEXT, &ct), LB_OK);
+    size_t cap = 64 + (size_t)NR * 460 + LONG_PLAIN + 2 * LONG_QUOTED;
+    char *want = malloc(cap);
+    assert_non_null(want);
+    size_t k = (size_t)snprintf(want, cap, "i,s\n");
+    for (size_t r = 0; r < NR; r++) {
+        size_t len = r == 1000 ? LONG_PLAIN : r == 2500 ? LONG_QUOTED : (r * 37) % 211;
+        int quoted = r % 7 == 3 || r == 2500; /* with quotes inside, so quoted */
+        char *v = malloc(len + 2);
+        assert_non_null(v);
+        for (size_t j = 0; j < len; j++)
+            v[j] = quoted && j % 5 == 1 ? '"' : (char)('a' + (r + j) % 26);
+        v[len] = '\0';
+        if (quoted && len < 2) { /* a text of a single quote */
+            v[0] = '"';
+            v[1] = '\0';
+        }
+        ci->integer[r] = (int64_t)r * 1000003 - 7;
+        ct->text[r] = v;
+        k += (size_t)snprintf(want + k, cap - k, "%lld,", (long long)ci->integer[r]);
+        if (strchr(v, '"') || !*v) { /* quoted, with "" for a quote; empty text too */
+            want[k++] = '"';
+            for (const char *c = v; *c; c++) {
+                if (*c == '"')
+                    want[k++] = '"';
+                want[k++] = *c;
+            }
+            want[k++] = '"';
+        } else {
+            memcpy(want + k, v, strlen(v));
+            k += strlen(v);
+        }
+        want[k++] = '\n';
+        assert_true(k < cap);
+    }
+    const char *path = lb_test_path(fx, "buffer.csv");
+    lb_vector_opts o = {.format = LB_FMT_CSV};
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+    FILE *fp = fopen(path, "rb"); /* the whole file (slurp() reads its first 64 KiB) */
+    assert_non_null(fp);
+    char *text = malloc(k + 2);
+    assert_non_null(text);
+    size_t got = fread(text, 1, k + 1, fp);
+    fclose(fp);
+    assert_int_equal(got, k);
+    assert_memory_equal(text, want, k);
+    free(text);
+    free(want);
+    lb_table_destroy(t);
+}
+
 /* CSV edge cases, read back by GDAL's CSV reader (an independent parser): text with the
  * separator, quotes, a line break, blanks at either end, empty text, text that reads as a
  * number; reals at every magnitude (fixed notation, never "-0"), no rounding (-1 decimals),
@@ -1746,6 +1808,7 @@ int main(void)
         WRITE_TEST(test_write_gpkg_two_layers),
         WRITE_TEST(test_write_csv_edge_cases),
         WRITE_TEST(test_write_csv_numbers_as_printf),
+        WRITE_TEST(test_write_csv_buffer_boundaries),
         WRITE_TEST(test_write_gpkg_rounds_half_away_from_zero),
         WRITE_TEST(test_write_gpkg_layer_twice_is_error),
         WRITE_TEST(test_write_gpkg_mixed_polygons_promoted),
