@@ -21,7 +21,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/fuzz/lsan.supp}
 # the harnesses' scratch directories, which a crash leaves behind, all go here
-export LB_FUZZ_TMPDIR=$(mktemp -d /tmp/lb-fuzz-run-XXXXXX)
+export LB_FUZZ_TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/lb-fuzz-run-XXXXXX")
 trap 'rm -rf "$LB_FUZZ_TMPDIR"' EXIT
 failed=()
 for h in "${harnesses[@]}"; do
