@@ -268,12 +268,9 @@ static void test_score_api_write_what_was_computed(void **state)
     lb_opts_destroy(o);
 }
 
-/* Area mode through the API: the units table only, and Centrum-Noord's score as computed by
- * hand for tests/cli/cli_score_area.sh (4.048043 rounded). */
-static void test_score_api_area(void **state)
+/* The options of an area-mode score of the KWB fixture's buurten for 2022. */
+static lb_opts *kwb_area_opts(lb_ctx *ctx)
 {
-    lb_test_dir *td = *state;
-    lb_ctx *ctx = td->ctx;
     const char *root = getenv("LB_SOURCE_ROOT"), *data = getenv("LB_TEST_DATA");
     char v[1200];
     lb_opts *o = NULL;
@@ -285,6 +282,16 @@ static void test_score_api_area(void **state)
     assert_int_equal(lb_opts_set(ctx, o, "mode", "area"), LB_OK);
     assert_int_equal(lb_opts_set(ctx, o, "units", "buurten"), LB_OK);
     assert_int_equal(lb_opts_set(ctx, o, "year", "2022"), LB_OK);
+    return o;
+}
+
+/* Area mode through the API: the units table only, and Centrum-Noord's score as computed by
+ * hand for tests/cli/cli_score_area.sh (4.048043 rounded). */
+static void test_score_api_area(void **state)
+{
+    lb_test_dir *td = *state;
+    lb_ctx *ctx = td->ctx;
+    lb_opts *o = kwb_area_opts(ctx);
     lb_result *res = NULL;
     assert_int_equal(lb_score_run(ctx, o, &res), LB_OK);
     assert_int_equal(lb_result_table_count(res), 1);
@@ -312,19 +319,11 @@ static void test_score_api_area_csv_only(void **state)
 {
     lb_test_dir *td = *state;
     lb_ctx *ctx = td->ctx;
-    const char *root = getenv("LB_SOURCE_ROOT"), *data = getenv("LB_TEST_DATA");
-    char v[1200], out[600], path[700];
+    char out[600], path[700];
     lb_result *res[2] = {NULL, NULL};
     lb_opts *o = NULL;
     for (int csv_only = 0; csv_only < 2; csv_only++) {
-        assert_int_equal(lb_opts_create(ctx, "score", &o), LB_OK);
-        snprintf(v, sizeof(v), "%s/models/kwb-area-2016-2021.yaml", root);
-        assert_int_equal(lb_opts_set(ctx, o, "model", v), LB_OK);
-        snprintf(v, sizeof(v), "buurten=%s/kwb/kwb_buurten.geojson", data);
-        assert_int_equal(lb_opts_set(ctx, o, "input", v), LB_OK);
-        assert_int_equal(lb_opts_set(ctx, o, "mode", "area"), LB_OK);
-        assert_int_equal(lb_opts_set(ctx, o, "units", "buurten"), LB_OK);
-        assert_int_equal(lb_opts_set(ctx, o, "year", "2022"), LB_OK);
+        o = kwb_area_opts(ctx);
         if (csv_only)
             assert_int_equal(lb_opts_set(ctx, o, "outputs", "csv"), LB_OK);
         assert_int_equal(lb_score_run(ctx, o, &res[csv_only]), LB_OK);
