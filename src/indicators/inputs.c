@@ -437,6 +437,15 @@ typedef struct cover_chunk {
     char msg[512];
 } cover_chunk;
 
+lb_status lb_indicators_feature_error(lb_ctx *ctx, lb_status st, const char *msg,
+                                      const lb_vlayer *l, size_t f)
+{
+    st = st == LB_ERR_NOMEM && !msg[0] ? lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory")
+                                       : lb_ctx_error(ctx, st, "%s", msg);
+    return lb_ctx_error_prefix(ctx, st, "input '%s' ('%s' layer '%s') feature %lld: ", l->name,
+                               l->path, l->layer, (long long)l->fid[f]);
+}
+
 lb_status lb_indicators_feature_cover(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g, size_t f,
                                       lb_cover *one, lb_ring **rings, size_t *rcap)
 {
@@ -511,12 +520,7 @@ static lb_status cover_pass(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g, l
     }
     for (size_t k = 0; k < n_chunks; k++)
         if (ch[k].st != LB_OK) {
-            lb_status st = ch[k].st == LB_ERR_NOMEM && !ch[k].msg[0]
-                               ? lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory")
-                               : lb_ctx_error(ctx, ch[k].st, "%s", ch[k].msg);
-            return lb_ctx_error_prefix(ctx, st,
-                                       "input '%s' ('%s' layer '%s') feature %lld: ", l->name,
-                                       l->path, l->layer, (long long)l->fid[ch[k].bad_f]);
+            return lb_indicators_feature_error(ctx, ch[k].st, ch[k].msg, l, ch[k].bad_f);
         }
     return LB_OK;
 }

@@ -98,6 +98,11 @@ lb_status lb_indicators_layer_cover_compute(lb_ctx *ctx, const lb_vlayer *l, con
 lb_status lb_indicators_feature_cover(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g, size_t f,
                                       lb_cover *one, lb_ring **rings, size_t *rcap);
 
+/* Set @p ctx's error @p st to a thread's message @p msg ("out of memory" for an empty one of
+ * LB_ERR_NOMEM) about feature @p f of @p l, prefixed with the input, file, layer and fid. */
+lb_status lb_indicators_feature_error(lb_ctx *ctx, lb_status st, const char *msg,
+                                      const lb_vlayer *l, size_t f);
+
 /* Restrict @p cov (over grid @p g) to the @p n ascending cells @p cells, cell-major (owned by
  * the caller). */
 lb_status lb_indicators_cells_cover_build(lb_ctx *ctx, const lb_layer_cover *cov, const lb_grid *g,

@@ -731,9 +731,7 @@ static lb_status zonal_strip(lb_ctx *ctx, const lb_vlayer *l, const lb_grid *g, 
     }
     if (bad == SIZE_MAX)
         return LB_OK;
-    lb_ctx_error(ctx, bad_st, "%s", msg);
-    return lb_ctx_error_prefix(ctx, bad_st, "input '%s' ('%s' layer '%s') feature %lld: ", l->name,
-                               l->path, l->layer, (long long)l->fid[bad]);
+    return lb_indicators_feature_error(ctx, bad_st, msg, l, bad);
 }
 
 /* raster_means() without holding the raster: the band is read in strips of rows, north to
