@@ -1216,6 +1216,42 @@ static void test_vector_topojson(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* lb_number_surely_text, the shortcut of the text fields' parse (CBS square codes), says "no
+ * number" only where lb_number_parse and lb_number_style_of say so in every style: every first
+ * byte before tails that make marks, numbers and exponents. */
+static void test_vector_surely_text(void **state)
+{
+    (void)state;
+    static const char *const tails[] = {"",         "0",  "1,5", ".200", "e5",    "E0",
+                                        "a",        "an", "/a",  "ull",  ".v.t.", "0930N4410",
+                                        "msterdam", " ",  "\"",  "1e3",  "-1"};
+    static const lb_num_style styles[] = {LB_NUM_STYLE_UNKNOWN, LB_NUM_STYLE_COMMA,
+                                          LB_NUM_STYLE_POINT};
+    size_t n_text = 0;
+    for (int c = 1; c < 256; c++)
+        for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+            char s[32];
+            s[0] = (char)c;
+            snprintf(s + 1, sizeof(s) - 1, "%s", tails[t]);
+            if (!lb_number_surely_text(s))
+                continue;
+            n_text++;
+            for (size_t k = 0; k < 3; k++) {
+                double v = 0.0;
+                assert_int_equal(lb_number_parse(s, styles[k], &v), LB_NUM_UNREADABLE);
+            }
+            assert_int_equal(lb_number_style_of(s), LB_NUM_STYLE_UNKNOWN);
+        }
+    /* the letters but x and n, either case, before every tail */
+    assert_int_equal(n_text, 2 * 24 * sizeof(tails) / sizeof(tails[0]));
+    assert_true(lb_number_surely_text("E0930N4410"));
+    assert_false(lb_number_surely_text("nan"));
+    assert_false(lb_number_surely_text("X"));
+    assert_false(lb_number_surely_text("12"));
+    assert_false(lb_number_surely_text(""));
+    assert_false(lb_number_surely_text(NULL));
+}
+
 /* The one number parser's contract (io/number.h): statuses, not just NaN, and ambiguous
  * thousands separators decided by the file's style or not at all. */
 static void test_vector_number_contract(void **state)
@@ -1532,37 +1568,78 @@ static void test_vector_one_table_reader(void **state)
     lb_ctx_destroy(ctx);
 }
 
-/* The CBS squares layers of test_vector_cbs_squares: every square's geometry the square of its
- * code, or one feature that disagrees. */
-typedef enum squares_case {
-    SQ_AGREE,     /* ring lower-left, lower-right, upper-right, upper-left (CBS, tiers) */
-    SQ_AGREE_CW,  /* clockwise from the upper-left corner */
-    SQ_AGREE_500, /* crs28992res500m, 500 m squares */
-    SQ_SHIFTED,   /* feature 41: its square 100 m east of its code */
-    SQ_BAD_CODE,  /* feature 8: a code that does not parse */
-    SQ_NULL_CODE, /* feature 10: no code */
-    SQ_DIAMOND,   /* feature 21: 4 points on the sides of its code's square: the same envelope */
-    SQ_OFF_GRID,  /* crs28992res500m with a code not on the 500 m grid */
-    SQ_CASES
-} squares_case;
+/* A GeoPackage layer 'vierkanten' in EPSG:28992 of CBS squares: fields code (crs28992res100m, or
+ * crs28992res500m for 500 m squares), aantal_inwoners (i + 5) and naam ("sq<i>", NULL in every
+ * 7th row from the 4th), each square's geometry the square of its code, but for the features
+ * (ids from 1; 0 for none) with a defect. */
+typedef struct squares_spec {
+    int n;          /* squares */
+    int side500;    /* 500 m squares (else 100 m) */
+    int cw;         /* rings clockwise from the upper-left corner (else counter-clockwise from the
+                       lower-left, as CBS and the tiers) */
+    int multi;      /* multipolygons of one polygon */
+    int shifted;    /* its square 100 m east of its code */
+    int bad_code;   /* a code that does not parse */
+    int null_code;  /* no code */
+    int diamond;    /* 4 points on the sides of its code's square: the same envelope */
+    int off_grid;   /* a code not on the grid of its side */
+    int turned;     /* its ring starts at another corner: the same envelope and size */
+    int null_geom;  /* no geometry */
+    int plain_blob; /* from this feature on every 3rd blob without envelope, big-endian (SQL) */
+    int gaps;       /* delete every 97th feature after writing: feature ids not dense */
+} squares_spec;
 
-enum { N_SQUARES = 60 };
+#define SQUARES(...) ((squares_spec){__VA_ARGS__})
 
-/* A GeoPackage layer 'vierkanten' in EPSG:28992 of N_SQUARES squares: fields code (the CBS
- * code field of the case), aantal_inwoners (i + 5) and naam ("sq<i>"). */
-static void write_squares(const char *path, squares_case c)
+static void put_be(unsigned char *p, uint64_t v, int bytes)
 {
-    double side = c == SQ_AGREE_500 || c == SQ_OFF_GRID ? 500.0 : 100.0;
+    for (int b = 0; b < bytes; b++)
+        p[b] = (unsigned char)(v >> (8 * (bytes - 1 - b)));
+}
+
+/* SQL that sets the geometry of feature @p fid to a GeoPackage blob without envelope, its header
+ * and WKB big-endian, of the polygon @p ring (5 points). */
+static void plain_blob_sql(char *sql, size_t size, int fid, double ring[5][2])
+{
+    unsigned char b[8 + 93];
+    memcpy(b, "GP\0\0", 4); /* version 0, flags 0: big-endian, no envelope, not empty */
+    put_be(b + 4, 28992, 4);
+    b[8] = 0; /* XDR */
+    put_be(b + 9, 3, 4);
+    put_be(b + 13, 1, 4);
+    put_be(b + 17, 5, 4);
+    for (int k = 0; k < 10; k++) {
+        uint64_t bits;
+        memcpy(&bits, &ring[k / 2][k % 2], sizeof(bits));
+        put_be(b + 21 + 8 * k, bits, 8);
+    }
+    int o = snprintf(sql, size, "UPDATE vierkanten SET geom = X'");
+    for (size_t k = 0; k < sizeof(b); k++)
+        o += snprintf(sql + o, size - (size_t)o, "%02X", b[k]);
+    snprintf(sql + o, size - (size_t)o, "' WHERE fid = %d", fid);
+}
+
+static void run_sql(GDALDatasetH ds, const char *sql)
+{
+    CPLErrorReset();
+    OGRLayerH r = GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
+    if (r)
+        GDALDatasetReleaseResultSet(ds, r);
+    assert_int_equal(CPLGetLastErrorType(), CE_None);
+}
+
+static void write_squares(const char *path, squares_spec s)
+{
     GDALDriverH drv = GDALGetDriverByName("GPKG");
     GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
     assert_non_null(ds);
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     OSRImportFromEPSG(srs, 28992);
-    OGRLayerH l = GDALDatasetCreateLayer(ds, "vierkanten", srs, wkbPolygon, NULL);
+    OGRLayerH l =
+        GDALDatasetCreateLayer(ds, "vierkanten", srs, s.multi ? wkbMultiPolygon : wkbPolygon, NULL);
     OSRRelease(srs);
     assert_non_null(l);
-    OGRFieldDefnH fd =
-        OGR_Fld_Create(side == 500.0 ? "crs28992res500m" : "crs28992res100m", OFTString);
+    OGRFieldDefnH fd = OGR_Fld_Create(s.side500 ? "crs28992res500m" : "crs28992res100m", OFTString);
     OGR_Fld_SetWidth(fd, 10);
     assert_int_equal(OGR_L_CreateField(l, fd, TRUE), OGRERR_NONE);
     OGR_Fld_Destroy(fd);
@@ -1572,45 +1649,70 @@ static void write_squares(const char *path, squares_case c)
     fd = OGR_Fld_Create("naam", OFTString);
     assert_int_equal(OGR_L_CreateField(l, fd, TRUE), OGRERR_NONE);
     OGR_Fld_Destroy(fd);
-    for (int i = 0; i < N_SQUARES; i++) {
+    assert_int_equal(OGR_L_StartTransaction(l), OGRERR_NONE);
+    double side = s.side500 ? 500.0 : 100.0;
+    for (int i = 0; i < s.n; i++) {
+        int id = i + 1; /* the feature id GDAL gives */
         /* corners in hectometres, on the grid of the side */
         int step = (int)(side / 100.0), e = step * (35 + 3 * (i % 11)), n = 4500 + step * (i / 11);
         double x = 100.0 * e, y = 100.0 * n;
         char code[32], naam[16];
         snprintf(code, sizeof(code), "E%04dN%04d", e, n);
-        if (c == SQ_OFF_GRID && i == 30)
+        if (id == s.off_grid)
             snprintf(code, sizeof(code), "E%04dN%04d", e + 1, n); /* not a 500 m corner */
-        if (c == SQ_BAD_CODE && i == 7)
+        if (id == s.bad_code)
             snprintf(code, sizeof(code), "E%03dxN%04d", e % 1000, n);
-        if (c == SQ_SHIFTED && i == 40)
+        if (id == s.shifted)
             x += 100.0;
         snprintf(naam, sizeof(naam), "sq%d", i);
         double ring[5][2] = {{x, y}, {x + side, y}, {x + side, y + side}, {x, y + side}, {x, y}};
-        if (c == SQ_AGREE_CW) {
+        if (s.cw) {
             double cw[5][2] = {
                 {x, y + side}, {x + side, y + side}, {x + side, y}, {x, y}, {x, y + side}};
             memcpy(ring, cw, sizeof(ring));
         }
-        if (c == SQ_DIAMOND && i == 20) {
+        if (id == s.diamond) {
             double h = side / 2;
             double dm[5][2] = {
                 {x, y + h}, {x + h, y}, {x + side, y + h}, {x + h, y + side}, {x, y + h}};
             memcpy(ring, dm, sizeof(ring));
         }
-        OGRGeometryH r = OGR_G_CreateGeometry(wkbLinearRing);
-        for (int k = 0; k < 5; k++)
-            OGR_G_AddPoint_2D(r, ring[k][0], ring[k][1]);
-        OGRGeometryH poly = OGR_G_CreateGeometry(wkbPolygon);
-        OGR_G_AddGeometryDirectly(poly, r);
+        if (id == s.turned) {
+            double tn[5][2] = {
+                {x + side, y}, {x + side, y + side}, {x, y + side}, {x, y}, {x + side, y}};
+            memcpy(ring, tn, sizeof(ring));
+        }
         OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(l));
-        if (!(c == SQ_NULL_CODE && i == 9))
+        if (id != s.null_code)
             OGR_F_SetFieldString(feat, 0, code);
         OGR_F_SetFieldInteger(feat, 1, i + 5);
-        OGR_F_SetFieldString(feat, 2, naam);
-        OGR_F_SetGeometryDirectly(feat, poly);
+        if (i % 7 != 3)
+            OGR_F_SetFieldString(feat, 2, naam);
+        if (id != s.null_geom) {
+            OGRGeometryH r = OGR_G_CreateGeometry(wkbLinearRing);
+            for (int k = 0; k < 5; k++)
+                OGR_G_AddPoint_2D(r, ring[k][0], ring[k][1]);
+            OGRGeometryH poly = OGR_G_CreateGeometry(wkbPolygon);
+            OGR_G_AddGeometryDirectly(poly, r);
+            if (s.multi) {
+                OGRGeometryH mp = OGR_G_CreateGeometry(wkbMultiPolygon);
+                OGR_G_AddGeometryDirectly(mp, poly);
+                poly = mp;
+            }
+            OGR_F_SetGeometryDirectly(feat, poly);
+        }
         assert_int_equal(OGR_L_CreateFeature(l, feat), OGRERR_NONE);
+        assert_int_equal(OGR_F_GetFID(feat), id);
         OGR_F_Destroy(feat);
+        if (s.plain_blob && id >= s.plain_blob && id % 3 == 0 && id != s.null_geom) {
+            char sql[512];
+            plain_blob_sql(sql, sizeof(sql), id, ring);
+            run_sql(ds, sql);
+        }
     }
+    assert_int_equal(OGR_L_CommitTransaction(l), OGRERR_NONE);
+    if (s.gaps)
+        run_sql(ds, "DELETE FROM vierkanten WHERE fid % 97 = 0");
     GDALClose(ds);
 }
 
@@ -1624,7 +1726,8 @@ static void keep_log(void *user, lb_log_level level, const char *msg)
     }
 }
 
-/* Two layers hold the same features: ids, fields, rings, areas, WKB and extent. */
+/* Two layers hold the same features: ids, fields (values, what they are as numbers and the
+ * counts), rings, areas, WKB and extent. */
 static void same_layer(const lb_vlayer *a, const lb_vlayer *b)
 {
     assert_int_equal(a->n, b->n);
@@ -1646,54 +1749,176 @@ static void same_layer(const lb_vlayer *a, const lb_vlayer *b)
         assert_string_equal(fa->name, fb->name);
         assert_int_equal(fa->is_string, fb->is_string);
         assert_int_equal(fa->n_missing, fb->n_missing);
+        assert_int_equal(fa->n_unreadable, fb->n_unreadable);
+        assert_int_equal(fa->n_ambiguous, fb->n_ambiguous);
         for (size_t k = 0; k < a->n; k++) {
             assert_true(fa->num[k] == fb->num[k] || (isnan(fa->num[k]) && isnan(fb->num[k])));
-            if (fa->is_string)
+            if (fa->is_string) {
+                assert_int_equal(fa->state[k], fb->state[k]);
                 assert_true(fa->str[k] == fb->str[k] ||
                             (fa->str[k] && fb->str[k] && !strcmp(fa->str[k], fb->str[k])));
+            }
         }
     }
     assert_true(a->xmin == b->xmin && a->ymin == b->ymin && a->xmax == b->xmax &&
                 a->ymax == b->ymax);
 }
 
+/* Read @p path by code (lb_vlayer_read) on @p threads; the info messages into @p log. */
+static lb_vlayer *read_squares_log(const char *path, int threads, char *log)
+{
+    log[0] = '\0';
+    lb_ctx *ctx = lb_test_ctx();
+    lb_ctx_set_log(ctx, keep_log, log);
+    assert_int_equal(lb_ctx_set_threads(ctx, threads), LB_OK);
+    lb_source src = {.name = "vierkanten", .path = path, .layer = "vierkanten"};
+    lb_vlayer *l = read_ok(ctx, &src, NULL);
+    lb_ctx_destroy(ctx);
+    return l;
+}
+
 /* CBS squares read by their code (issue 17): where every square's geometry is the square of its
  * code, the layer is the one read by the geometry, said in an info message; where one feature
  * disagrees (a shifted square, a code that does not parse or is missing, a diamond with its
- * square's envelope, a code off the 500 m grid), the layer is read by its geometry (so the same
- * again) and the message names that feature. */
+ * square's envelope, a code off the 500 m grid, a ring from another corner, no geometry), the
+ * layer is read by its geometry (so the same again) and the message names that feature; on 1
+ * and on 2 threads alike (the rows read in two passes over halves of the feature ids). */
 static void test_vector_cbs_squares(void **state)
 {
     fixture *f = *state;
-    static const struct {
-        squares_case c;
+    enum { N_MANY = 3001 }; /* odd: two passes of 1500 and 1501 rows */
+    static const char agree100[] = "squares read by their code ('crs28992res100m')";
+    const struct {
+        squares_spec s;
         const char *said; /* in the info message */
     } cases[] = {
-        {SQ_AGREE, "60 squares read by their code ('crs28992res100m')"},
-        {SQ_AGREE_CW, "60 squares read by their code ('crs28992res100m')"},
-        {SQ_AGREE_500, "60 squares read by their code ('crs28992res500m')"},
-        {SQ_SHIFTED, "feature 41: its geometry is not the square of its code 'E0056N4503'"},
-        {SQ_BAD_CODE, "feature 8: 'E056xN4500' is no code of a 100 m square"},
-        {SQ_NULL_CODE, "feature 10: '' is no code of a 100 m square"},
-        {SQ_DIAMOND, "feature 21: its geometry is not the square of its code"},
-        {SQ_OFF_GRID, "feature 31: 'E0296N4510' is no code of a 500 m square"},
+        {SQUARES(.n = 60), "60 squares read by their code ('crs28992res100m'), every geometry"},
+        {SQUARES(.n = 60, .cw = 1), agree100},
+        {SQUARES(.n = 60, .side500 = 1), "60 squares read by their code ('crs28992res500m')"},
+        {SQUARES(.n = 60, .multi = 1), agree100},
+        {SQUARES(.n = 60, .shifted = 41), "feature 41: its geometry is not the square of its code "
+                                          "'E0056N4503'"},
+        {SQUARES(.n = 60, .bad_code = 8), "feature 8: 'E056xN4500' is no code of a 100 m square"},
+        {SQUARES(.n = 60, .null_code = 10), "feature 10: '' is no code of a 100 m square"},
+        {SQUARES(.n = 60, .diamond = 21), "feature 21: its geometry is not the square of its code"},
+        {SQUARES(.n = 60, .side500 = 1, .off_grid = 31),
+         "feature 31: 'E0296N4510' is no code of a 500 m square"},
+        {SQUARES(.n = 60, .turned = 13), "feature 13: its geometry is not the square of its code, "
+                                         "corners in the order of feature 1"},
+        {SQUARES(.n = 60, .null_geom = 34), "feature 34: its geometry is not the square of its "
+                                            "code 'E0035N4503'"},
+        /* blobs without envelope, big-endian: their points give the envelope */
+        {SQUARES(.n = 60, .plain_blob = 2), agree100},
+        /* many rows: two passes on 2 threads */
+        {SQUARES(.n = N_MANY), "3001 squares read by their code ('crs28992res100m')"},
+        {SQUARES(.n = N_MANY, .cw = 1, .plain_blob = 2001), agree100},
+        /* feature ids with gaps: one pass */
+        {SQUARES(.n = N_MANY, .gaps = 1), "2971 squares read by their code"},
+        /* a bad row in the second half; in both (the first half's is named); no geometry in the
+         * first row of the second half */
+        {SQUARES(.n = N_MANY, .shifted = 2501), "feature 2501: its geometry is not the square"},
+        {SQUARES(.n = N_MANY, .bad_code = 101, .shifted = 2501),
+         "feature 101: 'E038xN4509' is no code"},
+        {SQUARES(.n = N_MANY, .null_geom = 1501), "feature 1501: its geometry is not the square"},
+        {SQUARES(.n = N_MANY, .turned = 1701, .shifted = 3000),
+         "feature 3000: its geometry is not the square of its code 'E"},
+        /* a turned ring the ~1,000 samples miss (every 3rd row is sampled): seen in its row */
+        {SQUARES(.n = N_MANY, .turned = 1001), "feature 1001: its geometry is not the square of "
+                                               "its code, corners in the order of feature 1"},
+        {SQUARES(.n = N_MANY, .turned = 1001, .diamond = 2002),
+         "feature 2002: its geometry is not the square of its code, corners in the order"},
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-        char path[512], log[4096] = "";
+        char path[512], log1[4096], log2[4096];
         snprintf(path, sizeof(path), "%s/squares%zu.gpkg", f->tmp, k);
-        write_squares(path, cases[k].c);
+        write_squares(path, cases[k].s);
+        lb_vlayer *one = read_squares_log(path, 1, log1), *two = read_squares_log(path, 2, log2);
         lb_ctx *ctx = lb_test_ctx();
-        lb_ctx_set_log(ctx, keep_log, log);
         lb_source src = {.name = "vierkanten", .path = path, .layer = "vierkanten"};
-        lb_vlayer *by_code = read_ok(ctx, &src, NULL), *by_geom = NULL;
+        lb_vlayer *by_geom = NULL;
         assert_int_equal(lb_vlayer_read_by_geometry(ctx, &src, NULL, &by_geom), LB_OK);
-        assert_int_equal(by_code->n, N_SQUARES);
-        same_layer(by_code, by_geom);
-        if (!strstr(log, cases[k].said))
-            print_error("case %zu: '%s' not in the log:\n%s", k, cases[k].said, log);
-        assert_non_null(strstr(log, cases[k].said));
-        lb_vlayer_destroy(by_code);
+        same_layer(one, by_geom);
+        same_layer(two, by_geom);
+        if (!strstr(log1, cases[k].said))
+            print_error("case %zu: '%s' not in the log:\n%s", k, cases[k].said, log1);
+        assert_non_null(strstr(log1, cases[k].said));
+        assert_string_equal(log1, log2);
+        lb_vlayer_destroy(one);
+        lb_vlayer_destroy(two);
         lb_vlayer_destroy(by_geom);
+        lb_ctx_destroy(ctx);
+    }
+}
+
+/* Text values in blocks (squares read by their code) and text values of their own (read by
+ * geometry) in one layer: files bound to one input in either order, with NULL values among
+ * them, a layer of 1 square and one of none; every value where it belongs and everything freed
+ * once (the sanitizer build). */
+static void test_vector_squares_text_blocks(void **state)
+{
+    fixture *f = *state;
+    char pc[512], pg[512], p1[512], p0[512], log[4096];
+    snprintf(pc, sizeof(pc), "%s/by_code.gpkg", f->tmp);
+    snprintf(pg, sizeof(pg), "%s/by_geom.gpkg", f->tmp);
+    snprintf(p1, sizeof(p1), "%s/one.gpkg", f->tmp);
+    snprintf(p0, sizeof(p0), "%s/none.gpkg", f->tmp);
+    write_squares(pc, SQUARES(.n = 2100));
+    write_squares(pg, SQUARES(.n = 40, .shifted = 6)); /* read by its geometry */
+    write_squares(p1, SQUARES(.n = 1));
+    write_squares(p0, SQUARES(.n = 0));
+    lb_vlayer *one = read_squares_log(p1, 2, log);
+    assert_non_null(strstr(log, "1 squares read by their code"));
+    assert_int_equal(one->n, 1);
+    assert_string_equal(one->fields[2].str[0], "sq0");
+    assert_non_null(one->fields[2].text_blocks);
+    lb_vlayer_destroy(one);
+    lb_vlayer *c = read_squares_log(pc, 2, log);
+    assert_non_null(c->fields[0].text_blocks);
+    assert_non_null(c->wkb_blocks);
+    lb_vlayer_destroy(c);
+    lb_source sc = {"vierkanten", pc, "vierkanten", NULL},
+              sg = {"vierkanten", pg, "vierkanten", NULL};
+    lb_source s1 = {"vierkanten", p1, "vierkanten", NULL},
+              s0 = {"vierkanten", p0, "vierkanten", NULL};
+    const lb_source *orders[][4] = {
+        {&sc, &sg, &s0, &s1}, {&sg, &s0, &s1, &sc}, {&s0, &s1, &sc, &sg}};
+    for (size_t o = 0; o < 3; o++) {
+        lb_ctx *ctx = lb_test_ctx();
+        lb_vlayer *l = NULL;
+        lb_status st = lb_vlayer_read_list(ctx, (const lb_source *const *)orders[o], 4, NULL, &l);
+        if (st != LB_OK)
+            print_error("%s\n", lb_ctx_errmsg(ctx));
+        assert_int_equal(st, LB_OK);
+        assert_int_equal(l->n, 2100 + 40 + 1);
+        const lb_field *code = field(ctx, l, "crs28992res100m"), *naam = field(ctx, l, "naam");
+        size_t at = 0, n_null = 0;
+        for (size_t src = 0; src < 4; src++) {
+            size_t n = orders[o][src] == &sc   ? 2100
+                       : orders[o][src] == &sg ? 40
+                       : orders[o][src] == &s1 ? 1
+                                               : 0;
+            for (size_t i = 0; i < n; i++, at++) {
+                char want[16];
+                snprintf(want, sizeof(want), "sq%zu", i);
+                assert_int_equal(l->fid[at], (int64_t)i + 1);
+                if (i % 7 == 3) {
+                    assert_null(naam->str[at]);
+                    assert_int_equal(naam->state[at], LB_NUM_MISSING);
+                    n_null++;
+                } else {
+                    assert_string_equal(naam->str[at], want);
+                    assert_int_equal(naam->state[at], LB_NUM_UNREADABLE);
+                }
+                assert_int_equal(strlen(code->str[at]), 10);
+                assert_int_equal(code->state[at], LB_NUM_UNREADABLE);
+            }
+        }
+        assert_int_equal(naam->n_missing, n_null);
+        assert_int_equal(code->n_unreadable, l->n);
+        /* every text value lies in the field's blocks: none is freed on its own */
+        for (size_t k = 0; k < l->n; k++)
+            assert_true(!naam->str[k] || lb_vlayer_in_blocks(naam->text_blocks, naam->str[k]));
+        lb_vlayer_destroy(l);
         lb_ctx_destroy(ctx);
     }
 }
@@ -1727,6 +1952,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vector_topojson, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_read_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vector_cbs_squares, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vector_squares_text_blocks, setup, teardown),
+        cmocka_unit_test(test_vector_surely_text),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroyDriverManager();

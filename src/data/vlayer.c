@@ -2,17 +2,78 @@
 /* Freeing and looking into vector layers; no reading (that is io/vector.c). */
 #include "vlayer.h"
 
+#include "../core/bigmem.h"
 #include "../core/ctx.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The bytes of block @p b, after its header. */
+static unsigned char *block_bytes(const lb_vblock *b)
+{
+    return (unsigned char *)(uintptr_t)(b + 1);
+}
+
+void *lb_vlayer_block_take(lb_vblock **chain, size_t bytes, size_t block_size)
+{
+    lb_vblock *b = *chain;
+    if (!b || b->size - b->used < bytes) {
+        size_t size = bytes > block_size ? bytes : block_size;
+        if (size > SIZE_MAX - sizeof(lb_vblock))
+            return NULL;
+        b = lb_bigmem_alloc(sizeof(lb_vblock) + size);
+        if (!b)
+            return NULL;
+        b->size = size;
+        b->used = 0;
+        b->next = *chain;
+        *chain = b;
+    }
+    void *p = block_bytes(b) + b->used;
+    b->used += bytes;
+    return p;
+}
+
+int lb_vlayer_in_blocks(const lb_vblock *chain, const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    for (const lb_vblock *b = chain; b; b = b->next) {
+        uintptr_t lo = (uintptr_t)block_bytes(b);
+        if (a >= lo && a - lo < b->size)
+            return 1;
+    }
+    return 0;
+}
+
+void lb_vlayer_blocks_join(lb_vblock **to, lb_vblock **from)
+{
+    if (!*from)
+        return;
+    lb_vblock *last = *from;
+    while (last->next)
+        last = last->next;
+    last->next = *to;
+    *to = *from;
+    *from = NULL;
+}
+
+void lb_vlayer_blocks_free(lb_vblock *chain)
+{
+    while (chain) {
+        lb_vblock *next = chain->next;
+        free(chain);
+        chain = next;
+    }
+}
 
 void lb_vlayer_fields_free(lb_vlayer *l, size_t n_rows)
 {
     for (size_t i = 0; i < l->n_fields; i++) {
         lb_field *f = &l->fields[i];
-        for (size_t k = 0; f->str && k < n_rows; k++)
+        for (size_t k = 0; f->str && !f->text_blocks && k < n_rows; k++)
             free(f->str[k]);
+        lb_vlayer_blocks_free(f->text_blocks);
         free(f->str);
         free(f->num);
         free(f->state);
@@ -30,7 +91,9 @@ void lb_vlayer_destroy(lb_vlayer *l)
     lb_vlayer_fields_free(l, l->n);
     if (l->wkb)
         for (size_t k = 0; k < l->n; k++)
-            free(l->wkb[k]);
+            if (!l->wkb_blocks || !lb_vlayer_in_blocks(l->wkb_blocks, l->wkb[k]))
+                free(l->wkb[k]);
+    lb_vlayer_blocks_free(l->wkb_blocks);
     free(l->wkb);
     free(l->wkb_size);
     free(l->fid);

@@ -26,6 +26,15 @@ typedef struct lb_source {
     const char *s_srs;
 } lb_source;
 
+/* Memory that holds the values of many features at once (the WKB of the squares read by their
+ * code, the text of their fields; io/vector.h): a chain of blocks, each its size, the bytes in
+ * use and then the bytes. A value that lies in a block is freed with its block, never on its
+ * own. */
+typedef struct lb_vblock {
+    struct lb_vblock *next;
+    size_t size, used;
+} lb_vblock;
+
 /* One attribute column: numeric value (NaN when NULL, non-numeric, a CBS special value
  * (lb_io_is_cbs_sentinel, io/vector.h), or StatLine "." / "x") and, for string fields, the text. */
 typedef struct lb_field {
@@ -39,6 +48,9 @@ typedef struct lb_field {
      * (n_ambiguous, "1.200" in a file that does not tell). NULL / 0 for numeric fields. */
     unsigned char *state;
     size_t n_unreadable, n_ambiguous;
+    /* Text fields: NULL when every str[k] is a malloc() of its own; else the blocks that hold
+     * every str[k] (none is freed on its own). Readers of str[k] need not care. */
+    lb_vblock *text_blocks;
 } lb_field;
 
 /* A layer in memory. Polygons are kept as rings (for exact coverage) and WKB (for GEOS);
@@ -71,6 +83,9 @@ typedef struct lb_vlayer {
     double *part_xy;
     size_t n_parts;
     double *area_m2; /* POLYGON: area per feature */
+    /* Blocks that hold some of the wkb[f] (NULL: each wkb[f] is a malloc() of its own); a wkb[f]
+     * replaced or taken must not be freed when it lies in one (lb_vlayer_in_blocks). */
+    lb_vblock *wkb_blocks;
     double xmin, ymin, xmax, ymax;
     size_t n_fields;
     lb_field *fields;
@@ -78,6 +93,20 @@ typedef struct lb_vlayer {
     size_t n_outside; /* of which points outside the Netherlands' RD envelope (e.g. at 0,0) */
     int has_geometry; /* the layer has a geometry field (lb_vlayer_read_table ignores it) */
 } lb_vlayer;
+
+/* @p bytes from the first block of @p *chain, or from a new first block of at least @p bytes
+ * and @p block_size bytes (on huge pages when large, core/bigmem.h) when it has no room: the
+ * memory is the chain's and is freed with it. NULL when out of memory. */
+void *lb_vlayer_block_take(lb_vblock **chain, size_t bytes, size_t block_size);
+
+/* Does @p p point into a block of @p chain? */
+int lb_vlayer_in_blocks(const lb_vblock *chain, const void *p);
+
+/* Move the blocks of @p *from to the chain @p *to (*from becomes NULL). */
+void lb_vlayer_blocks_join(lb_vblock **to, lb_vblock **from);
+
+/* Free every block of @p chain. NULL is a no-op. */
+void lb_vlayer_blocks_free(lb_vblock *chain);
 
 /* Free a layer and everything it holds. NULL is a no-op. */
 void lb_vlayer_destroy(lb_vlayer *l);

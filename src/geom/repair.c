@@ -163,7 +163,8 @@ static int set_wkb(GEOSContextHandle_t h, GEOSWKBWriter *wr, lb_vlayer *l, size_
         GEOSFree_r(h, w);
     if (!copy)
         return 0;
-    free(l->wkb[f]);
+    if (!lb_vlayer_in_blocks(l->wkb_blocks, l->wkb[f])) /* else freed with its block */
+        free(l->wkb[f]);
     l->wkb[f] = copy;
     l->wkb_size[f] = size;
     return 1;

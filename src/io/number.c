@@ -45,6 +45,14 @@ int lb_number_is_missing_mark(const char *s)
     return s && trim_into(s, buf) && is_mark(buf);
 }
 
+int lb_number_surely_text(const char *s)
+{
+    if (!s)
+        return 0;
+    char c = (char)(s[0] | 0x20); /* lower case for letters; not a letter stays none */
+    return c >= 'a' && c <= 'z' && c != 'x' && c != 'n';
+}
+
 static int is_digit(char c)
 {
     return c >= '0' && c <= '9';

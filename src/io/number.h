@@ -44,6 +44,13 @@ lb_num_status lb_number_parse(const char *s, lb_num_style style, double *v);
  * ambiguous values, marks and text. */
 lb_num_style lb_number_style_of(const char *s);
 
+/* Is @p s text that lb_number_parse reads as LB_NUM_UNREADABLE whatever the style (and
+ * lb_number_style_of as LB_NUM_STYLE_UNKNOWN), told by its first character alone? It is when
+ * that is an ASCII letter that starts no missing-value mark (x and n do) and no number (the
+ * exponent's e needs digits before it): a CBS square code ("E0930N4410"), most names. A
+ * shortcut for readers of many such values; 0 says nothing (NULL: 0). */
+int lb_number_surely_text(const char *s);
+
 /* Is @p s (trimmed as above) one of the missing-value marks (not a sentinel number)? */
 int lb_number_is_missing_mark(const char *s);
 

@@ -75,6 +75,7 @@ typedef struct reader {
     int rings_only; /* polygons: keep the rings, not the WKB (lb_vlayer_read_rings) */
     growbuf fid, x, y, wkb, wkbsz, ring_start, ring_pt, ring_hole, ring_xy, area;
     growbuf part_start, part_pt, part_xy; /* lines */
+    lb_vblock *wkb_blocks;                /* holding WKB of wkb (squares read by their code) */
     skipped outside_nl;
     skipped no_geometry; /* NULL or empty geometry */
 } reader;
@@ -391,30 +392,73 @@ static int grow_fields(lb_vlayer *l, size_t n, size_t cap)
     return 1;
 }
 
-static void store_field_values(lb_vlayer *l, OGRFeatureH feat, size_t row)
+/* The text @p s without the spaces, tabs and line ends around it, as lb_core_strdup_trim cuts
+ * it: its first character, and in *@p n its length. */
+static const char *trimmed(const char *s, size_t *n)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    size_t k = strlen(s);
+    while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == '\r' || s[k - 1] == '\n'))
+        k--;
+    *n = k;
+    return s;
+}
+
+/* The size of the next block of a field's text values: @p first, then doubling to 8 MiB. */
+static size_t next_text_block(const lb_vblock *chain, size_t first)
+{
+    enum { LARGEST = 8 << 20 };
+    return !chain ? first : chain->size >= LARGEST / 2 ? LARGEST : 2 * chain->size;
+}
+
+/* The field values of @p feat as row @p row. Text values are copied trimmed: each into its
+ * own malloc() when @p text is NULL, else into the blocks text[i] of field i, the first of
+ * text_first[i] bytes (then the caller hands them to the field). Missing values are counted in
+ * f->n_missing, or in n_missing[i] when @p n_missing is given (a pass on another thread). 0 when
+ * out of memory. */
+static int store_field_values(lb_vlayer *l, OGRFeatureH feat, size_t row, lb_vblock **text,
+                              const size_t *text_first, size_t *n_missing)
 {
     for (size_t i = 0; i < l->n_fields; i++) {
         lb_field *f = &l->fields[i];
+        size_t *missing = n_missing ? &n_missing[i] : &f->n_missing;
         int idx = (int)i;
         if (!OGR_F_IsFieldSetAndNotNull(feat, idx)) {
             f->num[row] = NAN;
-            if (f->is_string)
+            if (f->is_string) {
+                f->str[row] = NULL;
                 f->state[row] = LB_NUM_MISSING;
-            f->n_missing++;
+            }
+            (*missing)++;
             continue;
         }
         if (f->is_string) {
             /* parsed by parse_text_fields once the file's decimal separator is known */
-            f->str[row] = lb_core_strdup_trim(OGR_F_GetFieldAsString(feat, idx));
+            const char *s = OGR_F_GetFieldAsString(feat, idx);
+            if (text) {
+                size_t n;
+                s = trimmed(s, &n);
+                char *d =
+                    lb_vlayer_block_take(&text[i], n + 1, next_text_block(text[i], text_first[i]));
+                if (!d)
+                    return 0;
+                memcpy(d, s, n);
+                d[n] = '\0';
+                f->str[row] = d;
+            } else {
+                f->str[row] = lb_core_strdup_trim(s);
+            }
             f->num[row] = NAN;
             f->state[row] = LB_NUM_UNREADABLE;
         } else {
             double v = OGR_F_GetFieldAsDouble(feat, idx);
             f->num[row] = (lb_io_is_cbs_sentinel(v) || !isfinite(v)) ? NAN : v;
             if (isnan(f->num[row]))
-                f->n_missing++;
+                (*missing)++;
         }
     }
+    return 1;
 }
 
 /* Decide the source CRS; NULL on error. The returned SRS is owned by the caller. */
@@ -569,6 +613,8 @@ static void parse_text_fields(lb_ctx *ctx, const lb_source *src, lb_vlayer *l, i
     size_t n_comma = 0, n_point = 0;
     for (size_t i = 0; i < l->n_fields; i++)
         for (size_t r = 0; l->fields[i].is_string && r < l->n; r++) {
+            if (lb_number_surely_text(l->fields[i].str[r]))
+                continue; /* LB_NUM_STYLE_UNKNOWN */
             lb_num_style st = lb_number_style_of(l->fields[i].str[r]);
             n_comma += st == LB_NUM_STYLE_COMMA;
             n_point += st == LB_NUM_STYLE_POINT;
@@ -587,7 +633,9 @@ static void parse_text_fields(lb_ctx *ctx, const lb_source *src, lb_vlayer *l, i
             if (!f->str[r])
                 continue; /* NULL: counted as missing when read */
             double v = NAN;
-            lb_num_status ns = lb_number_parse(f->str[r], style, &v);
+            lb_num_status ns = lb_number_surely_text(f->str[r])
+                                   ? LB_NUM_UNREADABLE
+                                   : lb_number_parse(f->str[r], style, &v);
             f->state[r] = (unsigned char)ns;
             f->num[r] = ns == LB_NUM_OK ? v : NAN;
             n_num += ns == LB_NUM_OK;
@@ -656,7 +704,7 @@ static lb_status read_features(reader *r, OGRLayerH lyr, OGRCoordinateTransforma
             break;
         }
         ((int64_t *)r->fid.data)[r->fid.n++] = fid;
-        store_field_values(l, f, row);
+        store_field_values(l, f, row, NULL, NULL, NULL);
         OGR_F_Destroy(f);
     }
     l->n = r->fid.n;
@@ -684,6 +732,7 @@ static lb_status finish_layer(reader *r)
     l->y = r->y.data;
     l->wkb = r->wkb.data;
     l->wkb_size = r->wkbsz.data;
+    l->wkb_blocks = r->wkb_blocks;
     l->area_m2 = r->area.data;
     l->ring_hole = r->ring_hole.data;
     if (l->kind != LB_GEOM_POLYGON) { /* room reserved by reserve_vertices() */
@@ -740,8 +789,12 @@ static void compute_extent(lb_vlayer *l)
 
 static void free_reader(reader *r)
 {
-    for (size_t i = 0; i < r->wkb.n; i++)
-        free(((unsigned char **)r->wkb.data)[i]);
+    for (size_t i = 0; i < r->wkb.n; i++) {
+        unsigned char *w = ((unsigned char **)r->wkb.data)[i];
+        if (!lb_vlayer_in_blocks(r->wkb_blocks, w))
+            free(w);
+    }
+    lb_vlayer_blocks_free(r->wkb_blocks);
     free(r->fid.data);
     free(r->x.data);
     free(r->y.data);
@@ -797,6 +850,10 @@ static const struct cbs_square_field {
 /* Samples of whole geometries compared with the squares of their codes. */
 enum { SQUARE_SAMPLES = 1000 };
 
+/* The WKB of a square as the geometry route keeps it: a little-endian multipolygon of one
+ * polygon of one ring of 5 points. */
+enum { SQUARE_WKB_SIZE = 9 + 9 + 4 + 80 };
+
 /* The lower-left corner (@p x, @p y) of the square coded @p s, squares of @p side_m: 1, or 0
  * when @p s is not exactly E, 4 digits, N, 4 digits on the grid of that size. */
 static int parse_square_code(const char *s, double side_m, double *x, double *y)
@@ -812,7 +869,8 @@ static int parse_square_code(const char *s, double side_m, double *x, double *y)
     }
     *x = 100.0 * e;
     *y = 100.0 * n;
-    return fmod(*x, side_m) == 0.0 && fmod(*y, side_m) == 0.0;
+    int step = (int)(side_m / 100.0); /* the side in hectometres: 1 or 5 */
+    return e % step == 0 && n % step == 0;
 }
 
 /* The 5 points of @p g when it is a 2D polygon, or a 2D multipolygon of one polygon, of one
@@ -882,14 +940,15 @@ static void append_ident(char *sql, size_t size, const char *name)
     sql[k < size ? k : size - 1] = '\0';
 }
 
-/* The query that reads the layer's fields and, for its geometry, the envelope of each feature
- * (the GeoPackage blob's header), its type and its size, in feature id order; NULL when it
- * does not fit. */
-static char *square_query(OGRLayerH lyr)
+/* The query of one pass over the squares (feature ids [@p fid0, @p fid1) when @p bounded): the
+ * layer's fields, then its geometry blob without the first byte, in feature id order; NULL when
+ * out of memory. GDAL makes a GeoPackage blob (magic "GP") in a result into an OGR geometry,
+ * which is what this route avoids; without its "G" the blob stays a binary field. */
+static char *square_query(OGRLayerH lyr, int bounded, int64_t fid0, int64_t fid1)
 {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
     const char *fid = OGR_L_GetFIDColumn(lyr), *geom = OGR_L_GetGeometryColumn(lyr);
-    size_t size = 512 + 4 * strlen(OGR_L_GetName(lyr)) + 20 * strlen(geom) + 2 * strlen(fid);
+    size_t size = 512 + 4 * strlen(OGR_L_GetName(lyr)) + 4 * strlen(geom) + 8 * strlen(fid);
     for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++)
         size += 2 * strlen(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i))) + 4;
     char *sql = calloc(size, 1);
@@ -901,28 +960,31 @@ static char *square_query(OGRLayerH lyr)
         strcat(sql, ", ");
         append_ident(sql, size, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
     }
-    static const char *const fn[] = {"ST_MinX", "ST_MinY",         "ST_MaxX",
-                                     "ST_MaxY", "ST_GeometryType", "length"};
-    for (size_t k = 0; k < sizeof(fn) / sizeof(fn[0]); k++) {
-        strcat(sql, ", ");
-        strcat(sql, fn[k]);
-        strcat(sql, "(");
-        append_ident(sql, size, geom);
-        strcat(sql, ")");
-    }
-    strcat(sql, " FROM ");
+    strcat(sql, ", substr(");
+    append_ident(sql, size, geom);
+    strcat(sql, ", 2) FROM ");
     append_ident(sql, size, OGR_L_GetName(lyr));
+    if (bounded) {
+        strcat(sql, " WHERE ");
+        append_ident(sql, size, fid);
+        size_t k = strlen(sql);
+        snprintf(sql + k, size - k, " >= %lld AND ", (long long)fid0);
+        append_ident(sql, size, fid);
+        k = strlen(sql);
+        snprintf(sql + k, size - k, " < %lld", (long long)fid1);
+    }
     strcat(sql, " ORDER BY ");
     append_ident(sql, size, fid);
     return sql;
 }
 
 /* Does the query's result hold the layer's fields (same names and types, in order) and then
- * the 6 geometry columns? */
+ * one more, the geometry blob? (GDAL types it by the part's first row: binary, unless that
+ * row's geometry is NULL.) */
 static int query_fields_match(OGRFeatureDefnH table, OGRFeatureDefnH q)
 {
     int nf = OGR_FD_GetFieldCount(table);
-    if (OGR_FD_GetFieldCount(q) != nf + 6)
+    if (OGR_FD_GetFieldCount(q) != nf + 1)
         return 0;
     for (int i = 0; i < nf; i++) {
         OGRFieldDefnH a = OGR_FD_GetFieldDefn(table, i), b = OGR_FD_GetFieldDefn(q, i);
@@ -934,40 +996,90 @@ static int query_fields_match(OGRFeatureDefnH table, OGRFeatureDefnH q)
     return 1;
 }
 
-/* Is the geometry of query row @p f (its columns from @p nf on: envelope, type, size) one
- * 2D polygon of one 5-point ring whose envelope is the square at (@p x, @p y)? The size is
- * the GeoPackage header (8 bytes, and 32 for an XY envelope) and the WKB of such a polygon
- * (93 bytes; 102 as a multipolygon of one polygon). */
-static int row_is_square(OGRFeatureH f, int nf, double x, double y, double side_m)
+static uint32_t get_u32(const unsigned char *p, int little)
 {
-    for (int k = 0; k < 6; k++)
-        if (!OGR_F_IsFieldSetAndNotNull(f, nf + k))
-            return 0;
-    if (OGR_F_GetFieldAsDouble(f, nf) != x || OGR_F_GetFieldAsDouble(f, nf + 1) != y ||
-        OGR_F_GetFieldAsDouble(f, nf + 2) != x + side_m ||
-        OGR_F_GetFieldAsDouble(f, nf + 3) != y + side_m)
-        return 0;
-    const char *type = OGR_F_GetFieldAsString(f, nf + 4);
-    long long size = OGR_F_GetFieldAsInteger64(f, nf + 5);
-    if (strcmp(type, "POLYGON") == 0)
-        return size == 8 + 93 || size == 8 + 32 + 93;
-    if (strcmp(type, "MULTIPOLYGON") == 0)
-        return size == 8 + 102 || size == 8 + 32 + 102;
-    return 0;
+    uint32_t v = 0;
+    for (int b = 0; b < 4; b++)
+        v |= (uint32_t)p[little ? b : 3 - b] << (8 * b);
+    return v;
 }
 
-/* Keep square @p xy (a closed 5-point ring) as the geometry of the next row: its ring, its
- * area and its WKB, the multipolygon of one polygon that the geometry route keeps. */
-static lb_status add_square(reader *r, const double xy[10])
+static double get_f64(const unsigned char *p, int little)
 {
-    enum { WKB_SIZE = 9 + 9 + 4 + 80 };
-    unsigned char *wkb = malloc(WKB_SIZE);
-    if (!wkb || !grow(&r->wkb, 1) || !grow(&r->wkbsz, 1) || !grow(&r->ring_start, 1) ||
-        !grow(&r->area, 1) || !grow(&r->ring_pt, 1) || !grow(&r->ring_hole, 1) ||
-        !grow(&r->ring_xy, 10)) {
-        free(wkb);
-        return LB_ERR_NOMEM;
+    uint64_t v = 0;
+    for (int b = 0; b < 8; b++)
+        v |= (uint64_t)p[little ? b : 7 - b] << (8 * b);
+    double d;
+    memcpy(&d, &v, sizeof(d));
+    return d;
+}
+
+/* What a row's geometry blob says about the square its code gives. */
+typedef enum blob_verdict {
+    BLOB_SQUARE,     /* the ring of the code's square, corners in the layer's order, bit for bit */
+    BLOB_OTHER_RING, /* a polygon of 5 points with the square's envelope, another ring */
+    BLOB_NOT_SQUARE  /* anything else: what the route before called "not the square of its code" */
+} blob_verdict;
+
+/* The verdict on the geometry blob @p b of a row from its second byte on (@p nb bytes; NULL
+ * when the geometry is NULL) against @p ring, the square of the row's code at (@p x, @p y) with
+ * the layer's corner order. A GeoPackage blob is "GP", a version (0), flags (bit 0 the byte
+ * order of the header, bits 1-3 the envelope: 0 none, 1 the 4 doubles minx, maxx, miny, maxy;
+ * bit 4 empty, bit 5 extended), an int32 srs_id, the envelope and the WKB (GeoPackage 1.3,
+ * clause 2.1.3). A square is a 2D WKB polygon of one ring of 5 points (93 bytes), or a
+ * multipolygon of one such polygon (102 bytes), whose envelope (the header's when it has one,
+ * else the points') is the square: as before the envelope, type and size; the points show
+ * whether its ring is the code's. */
+static blob_verdict square_blob(const unsigned char *b, size_t nb, const double ring[10], double x,
+                                double y, double side_m)
+{
+    if (!b || nb < 7 || b[0] != 'P' || b[1] != 0)
+        return BLOB_NOT_SQUARE;
+    unsigned flags = b[2];
+    unsigned env = (flags >> 1) & 7;
+    if ((flags & 0x30) || env > 1)
+        return BLOB_NOT_SQUARE;
+    size_t head = 7 + 32 * env; /* the header less its first byte */
+    if (nb < head)
+        return BLOB_NOT_SQUARE;
+    const unsigned char *w = b + head;
+    size_t wn = nb - head;
+    if (wn == 102) { /* a multipolygon of one polygon */
+        if (w[0] > 1 || get_u32(w + 1, w[0]) != 6 || get_u32(w + 5, w[0]) != 1)
+            return BLOB_NOT_SQUARE;
+        w += 9;
+        wn -= 9;
     }
+    if (wn != 93 || w[0] > 1 || get_u32(w + 1, w[0]) != 3 || get_u32(w + 5, w[0]) != 1 ||
+        get_u32(w + 9, w[0]) != 5)
+        return BLOB_NOT_SQUARE;
+    double xy[10];
+    for (int k = 0; k < 10; k++)
+        xy[k] = get_f64(w + 13 + 8 * k, w[0]);
+    double e[4]; /* minx, maxx, miny, maxy */
+    if (env) {
+        for (int k = 0; k < 4; k++)
+            e[k] = get_f64(b + 7 + 8 * k, (int)(flags & 1));
+    } else {
+        e[0] = e[1] = xy[0];
+        e[2] = e[3] = xy[1];
+        for (int k = 1; k < 5; k++) {
+            e[0] = fmin(e[0], xy[2 * k]);
+            e[1] = fmax(e[1], xy[2 * k]);
+            e[2] = fmin(e[2], xy[2 * k + 1]);
+            e[3] = fmax(e[3], xy[2 * k + 1]);
+        }
+    }
+    if (e[0] != x || e[1] != x + side_m || e[2] != y || e[3] != y + side_m)
+        return BLOB_NOT_SQUARE;
+    return memcmp(xy, ring, sizeof(xy)) == 0 ? BLOB_SQUARE : BLOB_OTHER_RING;
+}
+
+/* Square @p xy (a closed 5-point ring) as row @p row of the reader's arrays (reserved): its
+ * ring, its area and at @p wkb its WKB, the multipolygon of one polygon that the geometry route
+ * keeps. */
+static void put_square(reader *r, size_t row, int64_t fid, const double xy[10], unsigned char *wkb)
+{
     /* NDR: multipolygon (6) of 1 polygon (3) of 1 ring of 5 points */
     const uint32_t head[] = {6, 1, 3, 1, 5};
     unsigned char *p = wkb;
@@ -984,33 +1096,111 @@ static lb_status add_square(reader *r, const double xy[10])
         for (int b = 0; b < 8; b++)
             *p++ = (unsigned char)(bits >> (8 * b));
     }
-    ((unsigned char **)r->wkb.data)[r->wkb.n++] = wkb;
-    ((size_t *)r->wkbsz.data)[r->wkbsz.n++] = WKB_SIZE;
-    ((size_t *)r->ring_start.data)[r->ring_start.n++] = r->ring_pt.n;
-    ((size_t *)r->ring_pt.data)[r->ring_pt.n++] = r->ring_xy.n / 2;
-    ((int *)r->ring_hole.data)[r->ring_hole.n++] = 0;
-    memcpy((double *)r->ring_xy.data + r->ring_xy.n, xy, 10 * sizeof(double));
-    r->ring_xy.n += 10;
-    ((double *)r->area.data)[r->area.n++] = fabs(ring_signed_area(xy, 5));
-    return LB_OK;
+    ((int64_t *)r->fid.data)[row] = fid;
+    ((unsigned char **)r->wkb.data)[row] = wkb;
+    ((size_t *)r->wkbsz.data)[row] = SQUARE_WKB_SIZE;
+    ((size_t *)r->ring_start.data)[row] = row;
+    ((size_t *)r->ring_pt.data)[row] = 5 * row;
+    ((int *)r->ring_hole.data)[row] = 0;
+    memcpy((double *)r->ring_xy.data + 10 * row, xy, 10 * sizeof(double));
+    ((double *)r->area.data)[row] = fabs(ring_signed_area(xy, 5));
 }
 
-/* Room for @p n rows in the reader's arrays of a square layer. */
-static int reserve_squares(reader *r, size_t n)
+/* An array of @p bytes that is filled at once, on huge pages from half of LB_BIGMEM_MIN on: a
+ * page fault costs microseconds on a virtual machine, and 449k squares touch 130 MB, 3.6 MB per
+ * array of 8 bytes a row (rounded up to LB_BIGMEM_MIN: less than 2 MB more each). */
+static void *big_array(size_t bytes)
 {
-    return grow(&r->fid, n) && grow(&r->wkb, n) && grow(&r->wkbsz, n) &&
-           grow(&r->ring_start, n + 1) && grow(&r->area, n) && grow(&r->ring_pt, n + 1) &&
-           grow(&r->ring_hole, n) && grow(&r->ring_xy, 10 * n);
+    return lb_bigmem_alloc(bytes >= LB_BIGMEM_MIN / 2 && bytes < LB_BIGMEM_MIN ? LB_BIGMEM_MIN
+                                                                               : bytes);
 }
 
-/* Compare the whole geometry of about SQUARE_SAMPLES rows spread over the layer (the first and
- * the last among them) with the squares kept for them: 1 when all agree, else 0 and @p why. */
-static int squares_sampled(reader *r, OGRLayerH lyr, char *why, size_t why_size)
+/* Room for @p n > 0 rows in one of the reader's arrays, allocated once. */
+static int reserve_big(growbuf *b, size_t n)
 {
-    size_t n = r->fid.n, step = n > SQUARE_SAMPLES ? n / SQUARE_SAMPLES : 1;
-    const int64_t *fid = r->fid.data;
-    const double *ring = r->ring_xy.data;
-    for (size_t k = 0; k < n; k = k + step < n || k == n - 1 ? k + step : n - 1) {
+    b->data = big_array(n * b->elem);
+    b->cap = b->data ? n : 0;
+    return b->data != NULL;
+}
+
+/* Room for @p n rows in the reader's arrays and fields of a square layer, and the WKB of each. */
+static int reserve_squares(reader *r, size_t n, unsigned char **wkb)
+{
+    lb_vlayer *l = r->l;
+    for (size_t i = 0; i < l->n_fields; i++) {
+        lb_field *f = &l->fields[i];
+        free(f->num);
+        free(f->str);
+        free(f->state);
+        f->num = big_array(n * sizeof(double));
+        f->str = f->is_string ? big_array(n * sizeof(char *)) : NULL;
+        f->state = f->is_string ? big_array(n) : NULL;
+        if (!f->num || (f->is_string && (!f->str || !f->state)))
+            return 0;
+    }
+    *wkb = lb_vlayer_block_take(&r->wkb_blocks, n * SQUARE_WKB_SIZE, 0);
+    /* ring_start and ring_pt with room for the end sentinels finish_layer() writes */
+    return *wkb && reserve_big(&r->fid, n) && reserve_big(&r->wkb, n) &&
+           reserve_big(&r->wkbsz, n) && reserve_big(&r->ring_start, n + 1) &&
+           reserve_big(&r->area, n) && reserve_big(&r->ring_pt, n + 1) &&
+           reserve_big(&r->ring_hole, n) && reserve_big(&r->ring_xy, 10 * n);
+}
+
+/* Rows per part below which the squares are read in one pass: a part opens the file again. */
+enum { SQUARE_PART_MIN = 1024, SQUARE_PARTS_MAX = 8 };
+
+/* What every pass over the squares shares (read-only during the passes). */
+typedef struct squares_pass {
+    reader *r;
+    const struct cbs_square_field *sq;
+    int code;           /* the index of the code field */
+    int corner[4];      /* the first feature's order of the corners */
+    unsigned char *wkb; /* row k's WKB at wkb + k * SQUARE_WKB_SIZE */
+    size_t n;           /* rows: the layer's feature count */
+    int64_t fid_first;  /* the first feature's id */
+} squares_pass;
+
+/* One SQL pass over the squares: the feature ids [fid0, fid1) when bounded (the fids of such a
+ * part are dense: fid0, fid0 + 1, ...), else every row; its rows are rows row0, row0 + 1, ...
+ * of the layer, n_max of them. */
+typedef struct square_part {
+    char *sql;
+    int bounded;
+    int64_t fid0, fid1;
+    size_t row0, n_max;
+    /* what the pass found */
+    size_t n;           /* rows kept */
+    lb_status st;       /* LB_ERR_NOMEM, else LB_OK */
+    int64_t bad_fid;    /* the first row that is not the square of its code (why), or -1 */
+    int miscount;       /* rows other than the feature count says */
+    int no_query;       /* the query or the file failed (why) */
+    int64_t other_ring; /* the first row whose blob is BLOB_OTHER_RING, or -1 */
+    size_t bad_sample;  /* the first sampled row whose whole geometry differs, or SIZE_MAX */
+    double ext[4];      /* xmin, ymin, xmax, ymax of its squares */
+    char why[320];
+    size_t *n_missing;  /* per field */
+    lb_vblock **text;   /* per field: the blocks of its text values */
+    size_t *text_first; /* per field: the size of its first block */
+} square_part;
+
+/* The next row the samples look at after row @p k of @p n: every @p step-th from the first,
+ * and the last. */
+static size_t next_sample(size_t k, size_t n, size_t step)
+{
+    return k + step < n || k == n - 1 ? k + step : n - 1;
+}
+
+/* Compare the whole geometry (OGR's, from @p lyr) of the sampled rows among those of part @p p
+ * with the squares kept for them: about SQUARE_SAMPLES rows spread over the layer, the first
+ * and the last among them. Sets p->bad_sample to the first that differs. */
+static void squares_sampled(const squares_pass *sp, OGRLayerH lyr, square_part *p)
+{
+    size_t n = sp->n, step = n > SQUARE_SAMPLES ? n / SQUARE_SAMPLES : 1;
+    const int64_t *fid = sp->r->fid.data;
+    const double *ring = sp->r->ring_xy.data;
+    for (size_t k = 0; k < n && k < p->row0 + p->n; k = next_sample(k, n, step)) {
+        if (k < p->row0)
+            continue;
         OGRFeatureH f = OGR_L_GetFeature(lyr, (GIntBig)fid[k]);
         double xy[10];
         int same = f && one_ring_of_five(OGR_F_GetGeometryRef(f), xy) &&
@@ -1018,39 +1208,265 @@ static int squares_sampled(reader *r, OGRLayerH lyr, char *why, size_t why_size)
         if (f)
             OGR_F_Destroy(f);
         if (!same) {
-            snprintf(why, why_size,
-                     "feature %lld: its geometry is not the square of its code, corners in the "
-                     "order of feature %lld",
-                     (long long)fid[k], (long long)fid[0]);
+            p->bad_sample = k;
+            return;
+        }
+    }
+}
+
+/* One pass (part @p p) over the squares: each row's code must parse and its geometry blob be
+ * the square of its code (square_blob); its square, WKB and field values go to its row. Opens
+ * the file again unless @p ds is given (GDAL handles are for one thread). Then the samples of
+ * the part's rows. Runs on any thread: it writes only its own rows and @p p. */
+static void square_part_run(const squares_pass *sp, GDALDatasetH ds, square_part *p)
+{
+    reader *r = sp->r;
+    lb_vlayer *l = r->l;
+    int nf = (int)l->n_fields;
+    double side = sp->sq->side_m;
+    GDALDatasetH own = NULL;
+    lb_cpl_capture cap;
+    lb_io_cpl_begin(&cap);
+    if (!ds)
+        ds = own = GDALOpenEx(l->path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR,
+                              NULL, NULL, NULL);
+    OGRLayerH lyr = ds ? GDALDatasetGetLayerByName(ds, l->layer) : NULL;
+    OGRLayerH q = lyr ? GDALDatasetExecuteSQL(ds, p->sql, NULL, NULL) : NULL;
+    lb_io_cpl_end(&cap);
+    if (!q || !query_fields_match(OGR_L_GetLayerDefn(lyr), OGR_L_GetLayerDefn(q))) {
+        p->no_query = 1;
+        snprintf(p->why, sizeof(p->why), "the query of its geometries failed%s%.200s",
+                 cap.msg[0] ? ": " : "", cap.msg);
+    }
+    /* A column GDAL did not type binary (a NULL geometry first) gives no blob: the first row is
+     * not a square, or the blobs are unreadable here. */
+    int binary = q && OGR_Fld_GetType(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(q), nf)) == OFTBinary;
+    OGRFeatureH f;
+    while (!p->no_query && p->st == LB_OK && p->bad_fid < 0 &&
+           (f = OGR_L_GetNextFeature(q)) != NULL) {
+        int64_t fid = OGR_F_GetFID(f);
+        size_t row = p->row0 + p->n;
+        if (p->n == p->n_max || (p->bounded && fid != p->fid0 + (int64_t)p->n)) {
+            p->miscount = 1;
+            OGR_F_Destroy(f);
+            break;
+        }
+        const char *c =
+            OGR_F_IsFieldSetAndNotNull(f, sp->code) ? OGR_F_GetFieldAsString(f, sp->code) : "";
+        double x, y, xy[10];
+        int nb = 0;
+        const unsigned char *blob = NULL;
+        if (!parse_square_code(c, side, &x, &y)) {
+            p->bad_fid = fid;
+            snprintf(p->why, sizeof(p->why), "feature %lld: '%.20s' is no code of a %g m square",
+                     (long long)fid, c, side);
+        } else {
+            square_ring(x, y, side, sp->corner, xy);
+            int has_geom = OGR_F_IsFieldSetAndNotNull(f, nf);
+            if (has_geom && binary)
+                blob = OGR_F_GetFieldAsBinary(f, nf, &nb);
+            blob_verdict v = square_blob(blob, blob ? (size_t)nb : 0, xy, x, y, side);
+            if (has_geom && !binary) {
+                p->no_query = 1;
+                snprintf(p->why, sizeof(p->why),
+                         "the query of its geometries gives no blob at feature %lld",
+                         (long long)fid);
+            } else if (v == BLOB_NOT_SQUARE) {
+                p->bad_fid = fid;
+                snprintf(p->why, sizeof(p->why),
+                         "feature %lld: its geometry is not the square of its code '%s'",
+                         (long long)fid, c);
+            } else {
+                if (v == BLOB_OTHER_RING && p->other_ring < 0)
+                    p->other_ring = fid;
+                put_square(r, row, fid, xy, sp->wkb + row * SQUARE_WKB_SIZE);
+                /* the extent of the rings: corners of squares, never NaN or -0 */
+                p->ext[0] = x < p->ext[0] ? x : p->ext[0];
+                p->ext[1] = y < p->ext[1] ? y : p->ext[1];
+                p->ext[2] = x + side > p->ext[2] ? x + side : p->ext[2];
+                p->ext[3] = y + side > p->ext[3] ? y + side : p->ext[3];
+                if (!store_field_values(l, f, row, p->text, p->text_first, p->n_missing))
+                    p->st = LB_ERR_NOMEM;
+                p->n++;
+            }
+        }
+        OGR_F_Destroy(f);
+    }
+    if (q)
+        GDALDatasetReleaseResultSet(ds, q);
+    if (!p->no_query && p->st == LB_OK && p->bad_fid < 0 && !p->miscount && p->n != p->n_max)
+        p->miscount = 1;
+    if (!p->no_query && p->st == LB_OK && p->bad_fid < 0 && !p->miscount)
+        squares_sampled(sp, lyr, p);
+    if (own)
+        GDALClose(own);
+}
+
+/* The first and the last feature id of @p lyr in @p ds: 1, else 0. */
+static int fid_span(GDALDatasetH ds, OGRLayerH lyr, int64_t *lo, int64_t *hi)
+{
+    const char *fid = OGR_L_GetFIDColumn(lyr);
+    size_t size = 64 + 4 * strlen(fid) + 4 * strlen(OGR_L_GetName(lyr)) + 8;
+    char *sql = calloc(size, 1);
+    if (!sql)
+        return 0;
+    /* two subqueries: SQLite looks a lone MIN or MAX up in the index, both at once it scans */
+    strcat(sql, "SELECT (SELECT MIN(");
+    append_ident(sql, size, fid);
+    strcat(sql, ") FROM ");
+    append_ident(sql, size, OGR_L_GetName(lyr));
+    strcat(sql, "), (SELECT MAX(");
+    append_ident(sql, size, fid);
+    strcat(sql, ") FROM ");
+    append_ident(sql, size, OGR_L_GetName(lyr));
+    strcat(sql, ")");
+    lb_cpl_capture cap;
+    lb_io_cpl_begin(&cap);
+    OGRLayerH q = GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
+    OGRFeatureH f = q ? OGR_L_GetNextFeature(q) : NULL;
+    lb_io_cpl_end(&cap);
+    int ok = f && OGR_F_GetFieldCount(f) == 2 && OGR_F_IsFieldSetAndNotNull(f, 0) &&
+             OGR_F_IsFieldSetAndNotNull(f, 1);
+    if (ok) {
+        *lo = OGR_F_GetFieldAsInteger64(f, 0);
+        *hi = OGR_F_GetFieldAsInteger64(f, 1);
+    }
+    if (f)
+        OGR_F_Destroy(f);
+    if (q)
+        GDALDatasetReleaseResultSet(ds, q);
+    free(sql);
+    return ok;
+}
+
+/* Split the @p n rows of @p lyr into parts of SQL passes, as many as @p threads allows and the
+ * rows fill (SQUARE_PART_MIN each): ranges of feature ids when the ids are dense (the first to
+ * the last is n ids: row k is feature first + k), else one pass. The parts' queries and
+ * per-field arrays are allocated; 0 when out of memory. */
+static int split_squares(GDALDatasetH ds, OGRLayerH lyr, size_t n, size_t n_fields, int threads,
+                         square_part *parts, size_t *n_parts)
+{
+    size_t np = 1;
+    int64_t lo = 0, hi = -1;
+    if (threads > 1 && n >= 2 * (size_t)SQUARE_PART_MIN && fid_span(ds, lyr, &lo, &hi) &&
+        hi >= lo && (uint64_t)(hi - lo) == (uint64_t)n - 1) {
+        np = n / SQUARE_PART_MIN;
+        if (np > (size_t)threads)
+            np = (size_t)threads;
+        if (np > SQUARE_PARTS_MAX)
+            np = SQUARE_PARTS_MAX;
+    }
+    *n_parts = np;
+    for (size_t k = 0; k < np; k++)
+        parts[k] = (square_part){.bad_fid = -1,
+                                 .other_ring = -1,
+                                 .bad_sample = SIZE_MAX,
+                                 .ext = {INFINITY, INFINITY, -INFINITY, -INFINITY}};
+    for (size_t k = 0; k < np; k++) {
+        square_part *p = &parts[k];
+        p->bounded = np > 1;
+        p->row0 = k * n / np;
+        p->n_max = (k + 1) * n / np - p->row0;
+        p->fid0 = lo + (int64_t)p->row0;
+        p->fid1 = p->fid0 + (int64_t)p->n_max;
+        p->sql = square_query(lyr, p->bounded, p->fid0, p->fid1);
+        p->n_missing = calloc(n_fields ? n_fields : 1, sizeof(size_t));
+        p->text = calloc(n_fields ? n_fields : 1, sizeof(lb_vblock *));
+        p->text_first = calloc(n_fields ? n_fields : 1, sizeof(size_t));
+        if (!p->sql || !p->n_missing || !p->text || !p->text_first)
             return 0;
+        /* room for the part's values at the field's width (characters; more bytes in UTF-8
+         * grow the blocks), within reason */
+        for (size_t i = 0; i < n_fields; i++) {
+            int w = OGR_Fld_GetWidth(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(lyr), (int)i));
+            size_t first = w > 0 && w < 64 ? p->n_max * (size_t)(w + 1) : 0;
+            p->text_first[i] = first > (64 << 10) ? first : 64 << 10;
         }
     }
     return 1;
 }
 
+/* Hand what the parts counted and the blocks of their text to the fields of @p l, and free the
+ * parts. */
+static void finish_parts(lb_vlayer *l, square_part *parts, size_t n_parts)
+{
+    for (size_t k = 0; k < n_parts; k++) {
+        square_part *p = &parts[k];
+        for (size_t i = 0; p->text && p->n_missing && i < l->n_fields; i++) {
+            l->fields[i].n_missing += p->n_missing[i];
+            lb_vlayer_blocks_join(&l->fields[i].text_blocks, &p->text[i]);
+        }
+        free(p->sql);
+        free(p->n_missing);
+        free(p->text);
+        free(p->text_first);
+    }
+}
+
+/* Why the parts do not give the layer: the first part with a row that is not the square of
+ * its code or other rows than counted (the part with the lowest fids first, as one pass would
+ * stop there), else the first sample whose whole geometry differs, else the first row with the
+ * envelope of its square but another ring. "" when they give it. */
+static void squares_verdict(const squares_pass *sp, const square_part *parts, size_t n_parts,
+                            char *why, size_t why_size)
+{
+    const int64_t *fid = sp->r->fid.data;
+    for (size_t k = 0; k < n_parts; k++) {
+        const square_part *p = &parts[k];
+        if (p->no_query || p->bad_fid >= 0) {
+            snprintf(why, why_size, "%s", p->why);
+            return;
+        }
+        if (p->miscount) {
+            snprintf(why, why_size,
+                     "its feature count (%zu) is not the number of rows its query gives", sp->n);
+            return;
+        }
+    }
+    for (size_t k = 0; k < n_parts; k++)
+        if (parts[k].bad_sample != SIZE_MAX) {
+            snprintf(why, why_size,
+                     "feature %lld: its geometry is not the square of its code, corners in the "
+                     "order of feature %lld",
+                     (long long)fid[parts[k].bad_sample], (long long)sp->fid_first);
+            return;
+        }
+    for (size_t k = 0; k < n_parts; k++)
+        if (parts[k].other_ring >= 0) {
+            snprintf(why, why_size,
+                     "feature %lld: its geometry is not the square of its code, corners in the "
+                     "order of feature %lld",
+                     (long long)parts[k].other_ring, (long long)sp->fid_first);
+            return;
+        }
+    why[0] = '\0';
+}
+
 /* Read the squares of a GeoPackage layer with a CBS code field (cbs_square_fields) in RD by
- * their code: the fields and, per feature, only the envelope, type and size of its geometry
- * (SQL on the blob headers; OGR builds no geometry). Every feature's geometry must be a single
- * 2D polygon of 5 points whose envelope is the square of its code, the first feature's ring
- * gives the order of the corners that every square's ring follows, and about SQUARE_SAMPLES
- * whole geometries are compared with their squares. Then the rows are what the geometry route
- * keeps (fields, ids, rings, areas, WKB), and *@p used is 1. Otherwise *@p used is 0, nothing
- * is kept and @p why says why the layer has to be read by its geometry. */
+ * their code: the fields and each feature's geometry blob through SQL (OGR builds no geometry).
+ * Every feature's geometry must be a single 2D polygon of 5 points whose envelope is the square
+ * of its code, the first feature's ring gives the order of the corners that every square's ring
+ * must follow (every row's points are compared), and about SQUARE_SAMPLES whole geometries read
+ * by OGR are compared with their squares. Then the rows are what the geometry route keeps
+ * (fields, ids, rings, areas, WKB), and *@p used is 1. Otherwise *@p used is 0, nothing is kept
+ * and @p why says why the layer has to be read by its geometry. The rows are read in up to
+ * lb_ctx_threads() passes over ranges of feature ids at once, each with its own GDAL handle,
+ * into their own rows of the arrays: the same layer and the same why for any number. */
 static lb_status read_squares(reader *r, GDALDatasetH ds, OGRLayerH lyr, int *used, char *why,
                               size_t why_size)
 {
     lb_vlayer *l = r->l;
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
     *used = 0;
-    const struct cbs_square_field *sq = NULL;
-    int code = -1;
-    for (size_t k = 0; !sq && k < sizeof(cbs_square_fields) / sizeof(cbs_square_fields[0]); k++) {
-        code = OGR_FD_GetFieldIndex(defn, cbs_square_fields[k].name);
-        if (code >= 0 && OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, code)) == OFTString)
-            sq = &cbs_square_fields[k];
+    squares_pass sp = {.r = r, .code = -1};
+    for (size_t k = 0; !sp.sq && k < sizeof(cbs_square_fields) / sizeof(cbs_square_fields[0]);
+         k++) {
+        sp.code = OGR_FD_GetFieldIndex(defn, cbs_square_fields[k].name);
+        if (sp.code >= 0 && OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, sp.code)) == OFTString)
+            sp.sq = &cbs_square_fields[k];
     }
     const char *fidcol = OGR_L_GetFIDColumn(lyr), *geomcol = OGR_L_GetGeometryColumn(lyr);
-    if (!sq || !fidcol || !*fidcol || !geomcol || !*geomcol)
+    if (!sp.sq || !fidcol || !*fidcol || !geomcol || !*geomcol)
         return LB_OK;
     OGRwkbGeometryType gt = OGR_L_GetGeomType(lyr);
     if (gt != wkbPolygon && gt != wkbMultiPolygon) {
@@ -1058,88 +1474,72 @@ static lb_status read_squares(reader *r, GDALDatasetH ds, OGRLayerH lyr, int *us
         return LB_OK;
     }
     /* the order of the corners, from the first feature */
-    int corner[4];
     OGR_L_ResetReading(lyr);
     OGRFeatureH first = OGR_L_GetNextFeature(lyr);
     double xy[10], x = 0.0, y = 0.0;
-    int ok = first && OGR_F_IsFieldSetAndNotNull(first, code) &&
-             parse_square_code(OGR_F_GetFieldAsString(first, code), sq->side_m, &x, &y) &&
+    int ok = first && OGR_F_IsFieldSetAndNotNull(first, sp.code) &&
+             parse_square_code(OGR_F_GetFieldAsString(first, sp.code), sp.sq->side_m, &x, &y) &&
              one_ring_of_five(OGR_F_GetGeometryRef(first), xy) &&
-             corner_order(xy, x, y, sq->side_m, corner);
+             corner_order(xy, x, y, sp.sq->side_m, sp.corner);
     if (first && !ok)
         snprintf(why, why_size, "feature %lld: its geometry is not the square of its code",
                  (long long)OGR_F_GetFID(first));
-    if (first)
+    if (first) {
+        sp.fid_first = OGR_F_GetFID(first);
         OGR_F_Destroy(first);
+    }
     OGR_L_ResetReading(lyr);
     if (!ok)
         return LB_OK;
     GIntBig count = OGR_L_GetFeatureCount(lyr, TRUE);
-    size_t cap = count > 0 ? (size_t)count : 1024;
-    char *sql = square_query(lyr);
-    lb_status st = sql ? read_fields(r->ctx, l, defn, cap) : LB_ERR_NOMEM;
-    if (st == LB_OK && !reserve_squares(r, cap))
-        st = LB_ERR_NOMEM;
-    lb_cpl_capture capt;
-    lb_io_cpl_begin(&capt);
-    OGRLayerH q = st == LB_OK ? GDALDatasetExecuteSQL(ds, sql, NULL, NULL) : NULL;
-    lb_io_cpl_end(&capt);
-    free(sql);
-    if (st != LB_OK)
-        return lb_ctx_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
-    int nf = OGR_FD_GetFieldCount(defn);
-    ok = q && query_fields_match(defn, OGR_L_GetLayerDefn(q));
-    if (!ok)
-        snprintf(why, why_size, "the query of its geometry envelopes failed%s%.200s",
-                 capt.msg[0] ? ": " : "", capt.msg);
-    l->kind = LB_GEOM_POLYGON;
-    OGRFeatureH f;
-    while (ok && st == LB_OK && (f = OGR_L_GetNextFeature(q)) != NULL) {
-        int64_t fid = OGR_F_GetFID(f);
-        const char *c = OGR_F_IsFieldSetAndNotNull(f, code) ? OGR_F_GetFieldAsString(f, code) : "";
-        if (!parse_square_code(c, sq->side_m, &x, &y)) {
-            snprintf(why, why_size, "feature %lld: '%.20s' is no code of a %g m square",
-                     (long long)fid, c, sq->side_m);
-            ok = 0;
-        } else if (!row_is_square(f, nf, x, y, sq->side_m)) {
-            snprintf(why, why_size, "feature %lld: its geometry is not the square of its code '%s'",
-                     (long long)fid, c);
-            ok = 0;
-        }
-        size_t row = r->fid.n;
-        if (ok && row == cap) {
-            if (!grow_fields(l, row, 2 * cap))
-                st = LB_ERR_NOMEM;
-            cap *= 2;
-        }
-        if (ok && st == LB_OK) {
-            square_ring(x, y, sq->side_m, corner, xy);
-            st = add_square(r, xy);
-        }
-        if (ok && st == LB_OK && grow(&r->fid, 1)) {
-            ((int64_t *)r->fid.data)[r->fid.n++] = fid;
-            store_field_values(l, f, row);
-            l->n = r->fid.n;
-        } else if (ok && st == LB_OK) {
-            st = LB_ERR_NOMEM;
-        }
-        OGR_F_Destroy(f);
+    if (count <= 0) {
+        snprintf(why, why_size, "it does not tell its number of features");
+        return LB_OK;
     }
-    if (q)
-        GDALDatasetReleaseResultSet(ds, q);
+    sp.n = (size_t)count;
+    square_part parts[SQUARE_PARTS_MAX];
+    size_t n_parts = 0;
+    lb_status st = read_fields(r->ctx, l, defn, 1);
+    if (st == LB_OK &&
+        (!reserve_squares(r, sp.n, &sp.wkb) ||
+         !split_squares(ds, lyr, sp.n, l->n_fields, lb_ctx_threads(r->ctx), parts, &n_parts)))
+        st = LB_ERR_NOMEM;
+    l->kind = LB_GEOM_POLYGON;
+    if (st == LB_OK) {
+#pragma omp parallel for num_threads((int)n_parts) schedule(static, 1)
+        for (size_t k = 0; k < n_parts; k++)
+            square_part_run(&sp, k == 0 ? ds : NULL, &parts[k]);
+    }
+    for (size_t k = 0; k < n_parts; k++)
+        if (parts[k].st != LB_OK)
+            st = parts[k].st;
+    if (st == LB_OK)
+        squares_verdict(&sp, parts, n_parts, why, why_size);
+    finish_parts(l, parts, n_parts);
     if (st != LB_OK)
         return lb_ctx_error(r->ctx, LB_ERR_NOMEM, "out of memory reading '%s'", l->path);
-    if (ok)
-        ok = squares_sampled(r, lyr, why, why_size);
-    if (!ok) {
+    if (why[0]) {
         reset_reader(r);
         return LB_OK;
+    }
+    r->fid.n = r->wkb.n = r->wkbsz.n = r->ring_start.n = r->area.n = r->ring_pt.n = r->ring_hole.n =
+        sp.n;
+    r->ring_xy.n = 10 * sp.n;
+    l->n = sp.n;
+    /* the extent compute_extent() would find, without going over every point again */
+    l->xmin = l->ymin = INFINITY;
+    l->xmax = l->ymax = -INFINITY;
+    for (size_t k = 0; k < n_parts; k++) {
+        l->xmin = parts[k].ext[0] < l->xmin ? parts[k].ext[0] : l->xmin;
+        l->ymin = parts[k].ext[1] < l->ymin ? parts[k].ext[1] : l->ymin;
+        l->xmax = parts[k].ext[2] > l->xmax ? parts[k].ext[2] : l->xmax;
+        l->ymax = parts[k].ext[3] > l->ymax ? parts[k].ext[3] : l->ymax;
     }
     *used = 1;
     lb_ctx_log(r->ctx, LB_LOG_INFO,
                "input '%s' ('%s' layer '%s'): %zu squares read by their code ('%s'), every "
-               "envelope checked against its code",
-               l->name, l->path, l->layer, r->fid.n, sq->name);
+               "geometry checked against its code",
+               l->name, l->path, l->layer, sp.n, sp.sq->name);
     return LB_OK;
 }
 
@@ -1477,7 +1877,7 @@ static lb_status read_layer(lb_ctx *ctx, const lb_source *src, const char *filte
     if (st != LB_OK)
         goto cleanup;
     parse_text_fields(ctx, src, l, has_ext(src->path, ".csv"), warn_text);
-    if (!attrs_only)
+    if (!attrs_only && !squares)
         compute_extent(l);
     *out = l;
     l = NULL;
@@ -1549,6 +1949,33 @@ static int concat(void *p, size_t n, const void *q, size_t m, size_t elem)
         return 0;
     memcpy(a + n * elem, q, m * elem);
     *pp = a;
+    return 1;
+}
+
+/* Move the text values of field @p f (@p n rows), each a malloc() of its own, into one block,
+ * unless they are in blocks already (lb_vlayer_append joins the blocks of two fields). 0 when
+ * out of memory, @p f unchanged. */
+static int text_to_blocks(lb_field *f, size_t n)
+{
+    if (f->text_blocks || !f->str)
+        return 1;
+    size_t bytes = 0;
+    for (size_t k = 0; k < n; k++)
+        bytes += f->str[k] ? strlen(f->str[k]) + 1 : 0;
+    if (bytes == 0)
+        return 1;
+    char *d = lb_vlayer_block_take(&f->text_blocks, bytes, bytes);
+    if (!d)
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        if (!f->str[k])
+            continue;
+        size_t len = strlen(f->str[k]) + 1;
+        memcpy(d, f->str[k], len);
+        free(f->str[k]);
+        f->str[k] = d;
+        d += len;
+    }
     return 1;
 }
 
@@ -1631,17 +2058,23 @@ lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more)
         if (f->is_string && !field_named(more, f->name)->is_string && all_null_text(f, n)) {
             free(f->str);
             free(f->state);
+            lb_vlayer_blocks_free(f->text_blocks);
             f->str = NULL;
             f->state = NULL;
+            f->text_blocks = NULL;
             f->is_string = 0;
         }
     }
-    /* Grow every array first (a failure leaves @p l as it was, with spare room). */
+    /* Grow every array first (a failure leaves @p l as it was, with spare room). Text values in
+     * blocks and text values of their own are not mixed in one field: the latter move into a
+     * block. */
     int ok = concat(&l->fid, n, more->fid, m, sizeof(int64_t));
     for (size_t i = 0; ok && i < l->n_fields; i++) {
         lb_field *f = &l->fields[i];
-        const lb_field *g = field_named(more, f->name);
+        lb_field *g = field_named(more, f->name);
         ok = concat(&f->num, n, g->num, m, sizeof(double));
+        if (ok && f->is_string && g->is_string && (f->text_blocks || g->text_blocks))
+            ok = text_to_blocks(f, n) && text_to_blocks(g, m);
         if (ok && f->is_string && g->is_string)
             ok = concat(&f->str, n, g->str, m, sizeof(char *)) &&
                  concat(&f->state, n, g->state, m, 1);
@@ -1712,9 +2145,13 @@ lb_status lb_vlayer_append(lb_ctx *ctx, lb_vlayer *l, lb_vlayer *more)
         f->n_ambiguous += g->n_ambiguous;
         if (g->str)
             memset(g->str, 0, m * sizeof(char *));
+        if (f->is_string && g->is_string)
+            lb_vlayer_blocks_join(&f->text_blocks, &g->text_blocks);
     }
-    if (more->wkb)
+    if (more->wkb) {
         memset(more->wkb, 0, m * sizeof(unsigned char *));
+        lb_vlayer_blocks_join(&l->wkb_blocks, &more->wkb_blocks);
+    }
     l->n_rings += more->n_rings;
     if (kind == LB_GEOM_LINE)
         l->n_parts += more->n_parts;
