@@ -370,6 +370,93 @@ static void test_geojson_same_as_gdal_edges(void **state)
     lb_table_destroy(t);
 }
 
+/* A vertex of the wobbly lattice of shared_tessellation(): the same point for every cell
+ * around it. */
+static void lattice_xy(int i, int j, double *x, double *y)
+{
+    *x = 150000.0 + 25.0 * i + 3.1 * sin(0.7 * i + 1.3 * j);
+    *y = 450000.0 + 25.0 * j + 2.3 * cos(1.1 * i - 0.4 * j);
+}
+
+/* Cell (cx, cy) of the tessellation: the ring through the lattice vertices on its boundary,
+ * @p m segments a side, counter-clockwise unless @p cw. */
+static void wb_cell_ring(wkb_buf *b, int cx, int cy, int m, int cw)
+{
+    int n = 4 * m;
+    wb_u32(b, (uint32_t)n + 1);
+    for (int k = 0; k <= n; k++) {
+        int s = cw ? (n - k) % n : k % n, side = s / m, t = s % m, i, j;
+        if (side == 0)
+            i = cx * m + t, j = cy * m;
+        else if (side == 1)
+            i = (cx + 1) * m, j = cy * m + t;
+        else if (side == 2)
+            i = (cx + 1) * m - t, j = (cy + 1) * m;
+        else
+            i = cx * m, j = (cy + 1) * m - t;
+        double x, y;
+        lattice_xy(i, j, &x, &y);
+        wb_f64(b, x);
+        wb_f64(b, y);
+    }
+}
+
+/* Units that share their boundaries, as buurten do: every inner vertex is in two to four
+ * rows, some rows are two-cell multipolygons, some rings run clockwise, the last rows repeat
+ * earlier ones, and there are more distinct vertices than the writer's first cache holds. */
+static lb_table *shared_tessellation(lb_ctx *ctx)
+{
+    enum { NX = 30, NY = 20, M = 4 };
+    lb_table *t = NULL;
+    size_t n = NX * NY + 3;
+    assert_int_equal(lb_table_create(ctx, n, &t), LB_OK);
+    lb_column *id;
+    assert_int_equal(lb_table_add(ctx, t, "id", LB_COL_INT, &id), LB_OK);
+    /* rows in an order that is not the lattice's, as a code order need not be */
+    for (size_t r = 0; r < NX * NY; r++) {
+        size_t c = (r * 7919) % (NX * NY);
+        int cx = (int)(c % NX), cy = (int)(c / NX);
+        wkb_buf b = {.be = r % 5 == 4};
+        if (c % 11 == 3 && cx + 1 < NX) {
+            wb_head(&b, 6);
+            wb_u32(&b, 2);
+            for (int p = 0; p < 2; p++) {
+                wb_head(&b, 3);
+                wb_u32(&b, 1);
+                wb_cell_ring(&b, cx + p, cy, M, p);
+            }
+        } else {
+            wb_head(&b, 3);
+            wb_u32(&b, 1);
+            wb_cell_ring(&b, cx, cy, M, c % 3 == 1);
+        }
+        id->integer[r] = (int64_t)c;
+        set_geom(ctx, t, r, &b);
+    }
+    for (size_t r = NX * NY; r < n; r++) {
+        size_t from = (r - NX * NY) * 97;
+        id->integer[r] = id->integer[from];
+        unsigned char *copy = malloc(t->wkb_size[from]);
+        assert_non_null(copy);
+        memcpy(copy, t->wkb[from], t->wkb_size[from]);
+        assert_int_equal(lb_table_set_geometry(ctx, t, r, copy, t->wkb_size[from]), LB_OK);
+    }
+    return t;
+}
+
+/* Each vertex shared by neighbours is transformed once and reused: the file stays the
+ * driver's, which transforms every geometry whole. */
+static void test_geojson_shared_vertices_same_as_gdal(void **state)
+{
+    fixture *fx = *state;
+    lb_table *t = shared_tessellation(fx->ctx);
+    lb_vector_opts o = {.format = LB_FMT_GEOJSON};
+    expect_same_as_gdal(fx, t, &o, "shared-rfc");
+    o.full_precision = 1;
+    expect_same_as_gdal(fx, t, &o, "shared-rfc-full");
+    lb_table_destroy(t);
+}
+
 /* Coordinates: our formatting is GDAL's (OGR_G_ExportToJsonEx prints through the same
  * OGRFormatDouble) over values near ties, long digit runs and both signs. */
 static void test_geojson_coord_format_matches_gdal(void **state)
@@ -606,6 +693,7 @@ int main(void)
         GJ_TEST(test_geojson_same_as_gdal_polygons),
         GJ_TEST(test_geojson_same_as_gdal_lines_points),
         GJ_TEST(test_geojson_same_as_gdal_edges),
+        GJ_TEST(test_geojson_shared_vertices_same_as_gdal),
         GJ_TEST(test_geojson_reads_back),
         GJ_TEST(test_geojson_existing_file_and_fallback),
     };

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* GeoJSON written directly. Through GDAL's driver a national buurten layer (14k features,
  * 4.9 M vertices) took 16 s: every geometry became an OGR object and a json-c tree, every
- * coordinate a C++ string stream. Here each row's WKB is read once, its coordinates are
- * transformed in one OCTTransform() call with the driver's own transformation, and the text is
- * printed into one buffer that is flushed as it fills. The output is byte for byte the
+ * coordinate a C++ string stream. Here each row's WKB is read once, its coordinates not seen
+ * in an earlier row are transformed in one OCTTransform() call with the driver's own
+ * transformation (a vertex shared by neighbours is transformed once), and the text is printed
+ * into one buffer that is flushed as it fills. The output is byte for byte the
  * driver's (GDAL 3.6, options RFC7946=YES COORDINATE_PRECISION=7, or COORDINATE_PRECISION=2
  * in RD; SIGNIFICANT_FIGURES=15 or 17, the latter then rewritten by write.c to the shortest
  * exact reals); tests/test_write.c compares the two. */
@@ -533,11 +534,27 @@ static double ring_area2(const double *x, const double *y, size_t n)
 
 /* ---- Writer ------------------------------------------------------------------------------- */
 
+/* The lon/lat of every distinct RD point transformed so far. Neighbouring units share their
+ * boundary vertices (on T2's buurten 4.9 M vertices are 2.46 M distinct points), and PROJ's
+ * transformation of a point depends on that point alone, so a point seen before takes its
+ * earlier result: the same bits at half the transformations. Open addressing over indices into
+ * the dense arrays; point k's RD key is (rx[k], ry[k]) compared bit for bit. */
+typedef struct ll_cache {
+    uint32_t *slot; /* index + 1, 0 = empty; n_slots a power of two */
+    size_t n_slots;
+    double *rx, *ry, *lon, *lat; /* per distinct point */
+    size_t n, cap;
+    uint32_t *idx; /* per point of the current geometry */
+    size_t cap_idx;
+    int off; /* out of memory once: every geometry is transformed whole, as without a cache */
+} ll_cache;
+
 typedef struct gj_writer {
     out_buf o;
     int prec; /* coordinate decimals */
     int rfc;  /* lon/lat, GDAL's winding test */
     OGRCoordinateTransformationH ct;
+    ll_cache cache;
 } gj_writer;
 
 static void put_coord(gj_writer *w, double x, double y)
@@ -625,12 +642,132 @@ static void put_geometry(gj_writer *w, const flat_geom *g)
     out_str(&w->o, " }");
 }
 
-/* Transform @p g to lon/lat as GDAL's RFC 7946 layer does: one call for all its points (z
- * zeros, as OGRSimpleCurve::transform passes them). 0 when any point fails or lands within
- * 10 degrees of the antimeridian or beyond the poles (the driver then decides). */
+/* Free what the cache holds (its struct is the writer's). */
+static void cache_free(ll_cache *c)
+{
+    free(c->slot);
+    free(c->rx);
+    free(c->ry);
+    free(c->lon);
+    free(c->lat);
+    free(c->idx);
+}
+
+static uint64_t f64_bits(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof(u));
+    return u;
+}
+
+static size_t point_hash(double x, double y, size_t mask)
+{
+    uint64_t h = f64_bits(x) * UINT64_C(0x9E3779B97F4A7C15);
+    h ^= (h >> 32) ^ f64_bits(y) * UINT64_C(0xC2B2AE3D27D4EB4F);
+    h ^= h >> 29;
+    h *= UINT64_C(0xBF58476D1CE4E5B9);
+    h ^= h >> 32;
+    return (size_t)h & mask;
+}
+
+/* Slot table of @p n_slots (a power of two) refilled from the distinct points; 0 when out of
+ * memory (the old table is kept). */
+static int cache_rehash(ll_cache *c, size_t n_slots)
+{
+    uint32_t *slot = calloc(n_slots, sizeof(*slot));
+    if (!slot)
+        return 0;
+    for (size_t k = 0; k < c->n; k++) {
+        size_t h = point_hash(c->rx[k], c->ry[k], n_slots - 1);
+        while (slot[h])
+            h = (h + 1) & (n_slots - 1);
+        slot[h] = (uint32_t)k + 1;
+    }
+    free(c->slot);
+    c->slot = slot;
+    c->n_slots = n_slots;
+    return 1;
+}
+
+/* Room for @p more distinct points (dense arrays and a slot table at most 3/4 full). */
+static int cache_reserve(ll_cache *c, size_t more)
+{
+    size_t need = c->n + more;
+    if (need >= UINT32_MAX)
+        return 0;
+    if (need > c->cap) {
+        size_t cap = c->cap ? c->cap : 4096;
+        while (cap < need)
+            cap *= 2;
+        double **arr[] = {&c->rx, &c->ry, &c->lon, &c->lat};
+        for (size_t a = 0; a < 4; a++) {
+            double *p = realloc(*arr[a], cap * sizeof(double));
+            if (!p)
+                return 0;
+            *arr[a] = p;
+        }
+        c->cap = cap;
+    }
+    size_t n_slots = c->n_slots ? c->n_slots : 8192;
+    while (need > n_slots / 4 * 3)
+        n_slots *= 2;
+    return n_slots == c->n_slots || cache_rehash(c, n_slots);
+}
+
+/* @p g's points to lon/lat through the cache: the points not seen before in one OCTTransform()
+ * call, the others from their earlier result. -1 when the cache cannot grow, 0 when a point
+ * fails to transform, 1 on success. */
+static int cached_lonlat(gj_writer *w, flat_geom *g)
+{
+    ll_cache *c = &w->cache;
+    if (!cache_reserve(c, g->n_pts) || !grow(&c->idx, &c->cap_idx, g->n_pts, sizeof(uint32_t)))
+        return -1;
+    size_t first_new = c->n, mask = c->n_slots - 1;
+    for (size_t i = 0; i < g->n_pts; i++) {
+        double x = g->x[i], y = g->y[i];
+        uint64_t bx = f64_bits(x), by = f64_bits(y);
+        size_t h = point_hash(x, y, mask);
+        uint32_t k;
+        while ((k = c->slot[h]) != 0 &&
+               (f64_bits(c->rx[k - 1]) != bx || f64_bits(c->ry[k - 1]) != by))
+            h = (h + 1) & mask;
+        if (!k) {
+            k = (uint32_t)++c->n;
+            c->slot[h] = k;
+            c->rx[k - 1] = c->lon[k - 1] = x;
+            c->ry[k - 1] = c->lat[k - 1] = y;
+        }
+        c->idx[i] = k - 1;
+    }
+    size_t n_new = c->n - first_new;
+    if (n_new) {
+        /* z zeros, as OGRSimpleCurve::transform passes them; g->z has room for n_pts */
+        memset(g->z, 0, n_new * sizeof(double));
+        if (n_new > INT32_MAX ||
+            !OCTTransform(w->ct, (int)n_new, c->lon + first_new, c->lat + first_new, g->z))
+            return 0;
+    }
+    for (size_t i = 0; i < g->n_pts; i++) {
+        g->x[i] = c->lon[c->idx[i]];
+        g->y[i] = c->lat[c->idx[i]];
+    }
+    return 1;
+}
+
+/* Transform @p g to lon/lat as GDAL's RFC 7946 layer does, each point as that layer's
+ * OCTTransform() of the geometry transforms it (z zeros, as OGRSimpleCurve::transform passes
+ * them), points seen in an earlier geometry from the cache. 0 when any point fails or lands
+ * within 10 degrees of the antimeridian or beyond the poles (the driver then decides). */
 static int to_lonlat(gj_writer *w, flat_geom *g)
 {
-    if (g->n_pts > INT32_MAX || !OCTTransform(w->ct, (int)g->n_pts, g->x, g->y, g->z))
+    int ok = -1;
+    if (!w->cache.off) {
+        ok = cached_lonlat(w, g);
+        if (ok < 0)
+            w->cache.off = 1;
+    }
+    if (ok == 0 ||
+        (ok < 0 && (g->n_pts > INT32_MAX || !OCTTransform(w->ct, (int)g->n_pts, g->x, g->y, g->z))))
         return 0;
     /* near the antimeridian the driver's WRAPDATELINE=YES may cut or shift geometries */
     for (size_t i = 0; i < g->n_pts; i++)
@@ -858,6 +995,7 @@ done:
     free(w.o.buf);
     free(closed);
     flat_free(&g);
+    cache_free(&w.cache);
     if (w.ct)
         OCTDestroyCoordinateTransformation(w.ct);
     if (wgs84)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The GeoJSON writer: a result table streamed to a FeatureCollection, byte for byte what
- * GDAL 3.6's GeoJSON driver wrote for it, with coordinates transformed one geometry at a time
- * and numbers formatted without the C++ streams. */
+ * GDAL 3.6's GeoJSON driver wrote for it, with each distinct vertex transformed once (the
+ * driver's transformation) and numbers formatted without the C++ streams. */
 #ifndef LB_IO_GEOJSON_H
 #define LB_IO_GEOJSON_H
 
