@@ -13,6 +13,7 @@
 #include "core/ctx.h"
 #include "data/grid.h"
 #include "data/table.h"
+#include "io/gdal_env.h"
 #include "io/write.h"
 
 #include <cpl_conv.h>
@@ -1800,6 +1801,50 @@ static void test_write_full_precision(void **state)
     lb_table_destroy(t);
 }
 
+/* SQLite's PRAGMA synchronous of a connection GDAL opens to @p path on this thread. */
+static int gpkg_synchronous(const char *path)
+{
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH res = GDALDatasetExecuteSQL(ds, "PRAGMA synchronous", NULL, NULL);
+    assert_non_null(res);
+    OGRFeatureH f = OGR_L_GetNextFeature(res);
+    assert_non_null(f);
+    int v = OGR_F_GetFieldAsInteger(f, 0);
+    OGR_F_Destroy(f);
+    GDALDatasetReleaseResultSet(ds, res);
+    GDALClose(ds);
+    return v;
+}
+
+/* GeoPackages are written without an fsync per commit (synchronous OFF) on the writing thread
+ * only, and a caller's own OGR_SQLITE_SYNCHRONOUS wins. */
+static void test_write_gpkg_nosync_option(void **state)
+{
+    fixture *fx = *state;
+    lb_table *t = sample_table(fx->ctx);
+    const char *path = lb_test_path(fx, "sync.gpkg");
+    lb_vector_opts o = {.format = LB_FMT_GPKG, .layer = "buurt"};
+    assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+    int dflt = gpkg_synchronous(path);
+    assert_int_not_equal(dflt, 0); /* SQLite's FULL or GDAL's choice, not OFF */
+    int set = lb_io_gpkg_nosync_begin();
+    assert_int_equal(set, 1);
+    assert_int_equal(gpkg_synchronous(path), 0);
+    lb_io_gpkg_nosync_end(set);
+    assert_int_equal(gpkg_synchronous(path), dflt);
+    assert_null(CPLGetConfigOption("OGR_SQLITE_SYNCHRONOUS", NULL));
+
+    CPLSetConfigOption("OGR_SQLITE_SYNCHRONOUS", "NORMAL");
+    set = lb_io_gpkg_nosync_begin();
+    assert_int_equal(set, 0);
+    assert_int_equal(gpkg_synchronous(path), 1);
+    lb_io_gpkg_nosync_end(set);
+    assert_string_equal(CPLGetConfigOption("OGR_SQLITE_SYNCHRONOUS", ""), "NORMAL");
+    CPLSetConfigOption("OGR_SQLITE_SYNCHRONOUS", NULL);
+    lb_table_destroy(t);
+}
+
 #define WRITE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, lb_test_dir_teardown)
 
 int main(void)
@@ -1813,6 +1858,7 @@ int main(void)
         WRITE_TEST(test_write_gpkg_layer_twice_is_error),
         WRITE_TEST(test_write_gpkg_mixed_polygons_promoted),
         WRITE_TEST(test_write_gpkg_bad_geometry_leaves_no_trace),
+        WRITE_TEST(test_write_gpkg_nosync_option),
         WRITE_TEST(test_write_geojson_rfc7946),
         WRITE_TEST(test_write_geojson_rd),
         WRITE_TEST(test_write_csv_semicolon_keeps_codes),

@@ -101,3 +101,17 @@ void lb_io_gpkg_date_end(int set)
     if (set)
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
 }
+
+int lb_io_gpkg_nosync_begin(void)
+{
+    if (CPLGetConfigOption("OGR_SQLITE_SYNCHRONOUS", NULL))
+        return 0;
+    CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF");
+    return 1;
+}
+
+void lb_io_gpkg_nosync_end(int set)
+{
+    if (set)
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", NULL);
+}

@@ -36,4 +36,14 @@ OGRSpatialReferenceH lb_srs_wgs84(lb_ctx *ctx);
 const char *lb_io_gpkg_date_begin(int *set);
 void lb_io_gpkg_date_end(int set);
 
+/* GeoPackages written without SQLite's fsync at each commit (PRAGMA synchronous = OFF through
+ * GDAL's configuration option OGR_SQLITE_SYNCHRONOUS), set for the calling thread only between
+ * begin and end, unless the caller set the option. Every GeoPackage leefbaar writes is a new
+ * output in the run's temporary directory, written like its GeoTIFFs and CSVs (none of them is
+ * synced either); the fsyncs cost a T2 score 2.5 s of waiting for the disk (a style commit of
+ * the 240 MB scores.gpkg flushed the whole file), and the bytes are the same. Returns 1 when
+ * it set the option; pass that on to lb_io_gpkg_nosync_end(). */
+int lb_io_gpkg_nosync_begin(void);
+void lb_io_gpkg_nosync_end(int set);
+
 #endif

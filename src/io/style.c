@@ -526,6 +526,7 @@ lb_status lb_io_gpkg_add_style(lb_ctx *ctx, const char *gpkg, const char *layer,
     lb_io_cpl_begin(&cap);
     int date_set = 0;
     const char *date = lb_io_gpkg_date_begin(&date_set); /* reruns write identical GeoPackages */
+    int nosync = lb_io_gpkg_nosync_begin();
     char *filter = NULL;
     OGRFeatureH f = NULL;
     const char *const drivers[] = {"GPKG", NULL};
@@ -638,6 +639,7 @@ done:
     OGR_F_Destroy(f);
     if (ds)
         GDALClose(ds);
+    lb_io_gpkg_nosync_end(nosync);
     lb_io_gpkg_date_end(date_set);
     lb_io_cpl_end(&cap);
     free(filter);
@@ -705,6 +707,7 @@ lb_status lb_io_gpkg_add_view(lb_ctx *ctx, const char *gpkg, const char *base, c
             st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
     const char *const drivers[] = {"GPKG", NULL};
     GDALDatasetH ds = NULL;
+    int nosync = lb_io_gpkg_nosync_begin();
     if (st == LB_OK) {
         ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR, drivers,
                         NULL, NULL);
@@ -732,6 +735,7 @@ lb_status lb_io_gpkg_add_view(lb_ctx *ctx, const char *gpkg, const char *base, c
             st = lb_ctx_error(ctx, LB_ERR_IO, "view '%s' of '%s': closing failed: %s", view, gpkg,
                               cap.msg);
     }
+    lb_io_gpkg_nosync_end(nosync);
     lb_io_cpl_end(&cap);
     for (size_t i = 0; i < 4; i++)
         free(sql[i]);

@@ -669,6 +669,7 @@ static lb_status write_vector(lb_ctx *ctx, const char *path, const lb_table *t,
     lb_io_cpl_begin(&cap); /* also keeps GDAL's warnings off stderr: the library never prints */
     int date_set = 0;
     lb_io_gpkg_date_begin(&date_set); /* reruns write identical GeoPackages */
+    int nosync = lb_io_gpkg_nosync_begin();
     GDALDatasetH ds = NULL;
     OGRSpatialReferenceH srs = NULL;
     OGRFeatureH f = NULL;
@@ -847,6 +848,7 @@ done:
     CSLDestroy(opts);
     if (srs)
         OSRRelease(srs);
+    lb_io_gpkg_nosync_end(nosync);
     lb_io_gpkg_date_end(date_set);
     lb_io_cpl_end(&cap);
     free(lname);
