@@ -380,6 +380,111 @@ static void test_score_api_bad_options(void **state)
     lb_opts_destroy(o);
 }
 
+/* The lower-left corner of a cell square's WKB polygon (little-endian, one ring): the least x
+ * and y of its points. */
+static void wkb_corner(const unsigned char *wkb, size_t size, double *x, double *y)
+{
+    assert_true(size >= 13 + 5 * 16);
+    assert_int_equal(wkb[0], 1);
+    *x = *y = INFINITY;
+    for (size_t i = 0; i < 5; i++) {
+        double px, py;
+        memcpy(&px, wkb + 13 + 16 * i, sizeof(double));
+        memcpy(&py, wkb + 13 + 16 * i + 8, sizeof(double));
+        *x = fmin(*x, px);
+        *y = fmin(*y, py);
+    }
+}
+
+/* Two years on the grid (--units grid): the cells' table joins the years' tables (their text
+ * columns copied into one block). It is the same table whether it took the scores' arrays (no
+ * rasters) or copied them (with rasters); every cell id is what "E%.0fN%.0f" prints of its
+ * square's corner in hectometres; the rows of a class share its label, unscored cells have
+ * none; the years come in ascending order; grid.csv holds the table. */
+static void test_score_api_grid_table_two_years(void **state)
+{
+    lb_test_dir *td = *state;
+    lb_ctx *ctx = td->ctx;
+    const char *outputs[2] = {"csv,grid", "csv,grid,tif"};
+    lb_result *res[2] = {NULL, NULL};
+    lb_opts *o[2] = {NULL, NULL};
+    char out[2][128], path[300];
+    for (int i = 0; i < 2; i++) {
+        snprintf(out[i], sizeof(out[i]), "%s/grid%d", td->dir, i);
+        o[i] = demo_opts(ctx, out[i], outputs[i]);
+        assert_int_equal(lb_opts_set(ctx, o[i], "year", "2020"), LB_OK);
+        assert_int_equal(lb_opts_set(ctx, o[i], "units", "grid"), LB_OK);
+        assert_int_equal(lb_score_run(ctx, o[i], &res[i]), LB_OK);
+    }
+    const lb_table *a = lb_result_table_by_name(res[0], "grid");
+    const lb_table *b = lb_result_table_by_name(res[1], "grid");
+    assert_non_null(a);
+    assert_non_null(b);
+    size_t n = lb_table_row_count(a), nc = lb_table_column_count(a);
+    assert_true(n > 100 && n % 2 == 0);
+    assert_int_equal(lb_table_row_count(b), n);
+    assert_int_equal(lb_table_column_count(b), nc);
+    for (size_t c = 0; c < nc; c++) {
+        assert_string_equal(lb_table_column_name(a, c), lb_table_column_name(b, c));
+        lb_col_type type = lb_table_column_type(a, c);
+        assert_int_equal(lb_table_column_type(b, c), type);
+        for (size_t row = 0; row < n; row++) {
+            if (type == LB_COL_REAL) {
+                assert_memory_equal(&lb_table_reals(a, c)[row], &lb_table_reals(b, c)[row],
+                                    sizeof(double));
+            } else if (type == LB_COL_INT) {
+                assert_true(lb_table_ints(a, c)[row] == lb_table_ints(b, c)[row]);
+            } else {
+                const char *ta = lb_table_text(a, c, row), *tb = lb_table_text(b, c, row);
+                assert_int_equal(ta == NULL, tb == NULL);
+                if (ta)
+                    assert_string_equal(ta, tb);
+            }
+        }
+    }
+    long cid = lb_table_column_index(a, "cell_id"), cy = lb_table_column_index(a, "year");
+    long ck = lb_table_column_index(a, "kscore"), cl = lb_table_column_index(a, "klasse");
+    assert_true(cid >= 0 && cy >= 0 && ck >= 0 && cl >= 0);
+    const char *label[10] = {NULL};
+    size_t classed = 0;
+    for (size_t row = 0; row < n; row++) {
+        size_t size = 0;
+        const unsigned char *wkb = lb_table_wkb(a, row, &size);
+        assert_non_null(wkb);
+        double x, y;
+        wkb_corner(wkb, size, &x, &y);
+        char want[64];
+        snprintf(want, sizeof(want), "E%.0fN%.0f", floor(x / 100.0), floor(y / 100.0));
+        assert_string_equal(lb_table_text(a, (size_t)cid, row), want);
+        assert_int_equal(lb_table_ints(a, (size_t)cy)[row], row < n / 2 ? 2020 : 2022);
+        if (row >= n / 2) /* the same inputs both years: the same cells */
+            assert_string_equal(lb_table_text(a, (size_t)cid, row),
+                                lb_table_text(a, (size_t)cid, row - n / 2));
+        int64_t k = lb_table_ints(a, (size_t)ck)[row];
+        const char *txt = lb_table_text(a, (size_t)cl, row);
+        if (k == LB_INT_NULL) {
+            assert_null(txt);
+            continue;
+        }
+        assert_true(k >= 1 && k <= 9);
+        assert_non_null(txt);
+        classed++;
+        if (!label[k])
+            label[k] = txt;
+        assert_string_equal(txt, label[k]);
+        for (int j = 1; j <= 9; j++) /* one label per class */
+            assert_true(j == k || !label[j] || strcmp(label[j], txt) != 0);
+    }
+    assert_true(classed > n / 2);
+    assert_int_equal(lb_result_write(ctx, res[0], o[0]), LB_OK);
+    snprintf(path, sizeof(path), "%s/grid.csv", out[0]);
+    check_csv(a, path);
+    for (int i = 0; i < 2; i++) {
+        lb_result_destroy(res[i]);
+        lb_opts_destroy(o[i]);
+    }
+}
+
 static int setup(void **state)
 {
     GDALAllRegister();
@@ -394,6 +499,7 @@ int main(void)
         cmocka_unit_test(test_score_api_area),
         cmocka_unit_test(test_score_api_area_csv_only),
         cmocka_unit_test(test_score_api_bad_options),
+        cmocka_unit_test(test_score_api_grid_table_two_years),
     };
     return cmocka_run_group_tests(tests, setup, lb_test_dir_teardown);
 }

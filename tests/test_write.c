@@ -25,6 +25,7 @@
 
 #include <json-c/json.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1801,6 +1802,123 @@ static void test_write_full_precision(void **state)
     lb_table_destroy(t);
 }
 
+/* A text column holding its strings in one block (rows sharing a string, missing rows) writes
+ * the same CSV as the same texts each in a string of its own, and frees without a leak or a
+ * double free (run under ASan). */
+static void test_write_csv_text_block(void **state)
+{
+    fixture *fx = *state;
+    const char *values[] = {"Zeer goed", NULL, "E1553N4632", "Zeer goed", "4,5", "0599", ""};
+    enum { N = 7 };
+    char *text[2] = {NULL, NULL};
+    for (int blocked = 0; blocked < 2; blocked++) {
+        lb_table *t = NULL;
+        lb_column *c = NULL;
+        assert_int_equal(lb_table_create(fx->ctx, N, &t), LB_OK);
+        assert_int_equal(lb_table_add(fx->ctx, t, "naam", LB_COL_TEXT, &c), LB_OK);
+        if (blocked) {
+            char *block = NULL;
+            assert_int_equal(lb_table_text_block(fx->ctx, c, 64, &block), LB_OK);
+            char *shared = strcpy(block, values[0]); /* rows 0 and 3 share it */
+            block += strlen(shared) + 1;
+            for (size_t r = 0; r < N; r++) {
+                if (r == 0 || r == 3 || !values[r]) {
+                    c->text[r] = values[r] ? shared : NULL;
+                    continue;
+                }
+                c->text[r] = strcpy(block, values[r]);
+                block += strlen(values[r]) + 1;
+            }
+            /* a second block is refused */
+            char *again = NULL;
+            assert_int_equal(lb_table_text_block(fx->ctx, c, 8, &again), LB_ERR_INTERNAL);
+        } else {
+            for (size_t r = 0; r < N; r++)
+                c->text[r] = values[r] ? lb_core_strdup(values[r]) : NULL;
+        }
+        const char *path = lb_test_path(fx, blocked ? "block.csv" : "strings.csv");
+        lb_vector_opts o = {.format = LB_FMT_CSV, .csv_sep = ';'};
+        assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+        text[blocked] = slurp(path);
+        lb_table_destroy(t);
+    }
+    assert_string_equal(text[1], text[0]);
+    assert_string_equal(text[0],
+                        "naam\nZeer goed\n\nE1553N4632\nZeer goed\n\"4,5\"\n\"0599\"\n\"\"\n");
+    free(text[0]);
+    free(text[1]);
+}
+
+/* Text is quoted exactly when strtod reads all of it as a number (with ';' also when it does
+ * so with the comma for a point), whatever character it starts with: the writer's quick test of
+ * the first character must never leave a number unquoted. */
+static void test_write_csv_quotes_what_reads_as_number(void **state)
+{
+    fixture *fx = *state;
+    const char *texts[] = {"1",   "+1",  "-1",       ".5",    ",5",   "1e5", "inf", "INF",
+                           "nan", "NaN", "Infinity", "0x1p3", "-inf", "i",   "n",   "E1553N4632",
+                           "e5",  "x1",  "BU0001",   "Goed",  "_1",   "#1",  "$1",  "(1)",
+                           "1,5", "a1",  "N4632",    "I",     "-",    "+",   ".",   ","};
+    enum { N = sizeof(texts) / sizeof(texts[0]) };
+    for (int semi = 0; semi < 2; semi++) {
+        lb_table *t = NULL;
+        lb_column *c = NULL;
+        assert_int_equal(lb_table_create(fx->ctx, 1, &t), LB_OK);
+        assert_int_equal(lb_table_add(fx->ctx, t, "v", LB_COL_TEXT, &c), LB_OK);
+        for (size_t i = 0; i < N; i++) {
+            free(c->text[0]);
+            c->text[0] = lb_core_strdup(texts[i]);
+            char name[32];
+            snprintf(name, sizeof(name), "q%d_%zu.csv", semi, i);
+            const char *path = lb_test_path(fx, name);
+            lb_vector_opts o = {.format = LB_FMT_CSV, .csv_sep = semi ? ';' : ','};
+            assert_int_equal(lb_write_vector(fx->ctx, path, t, &o), LB_OK);
+            char *got = slurp(path);
+            /* independently: does strtod read it all (commas as points in a ';' file)? */
+            char tmp[64];
+            snprintf(tmp, sizeof(tmp), "%s", texts[i]);
+            for (char *p = tmp; semi && *p; p++)
+                if (*p == ',')
+                    *p = '.';
+            char *end = NULL;
+            (void)strtod(tmp, &end);
+            int number = end != tmp && *end == '\0';
+            int sep_inside = strchr(texts[i], semi ? ';' : ',') != NULL;
+            char want[80];
+            snprintf(want, sizeof(want), number || sep_inside ? "v\n\"%s\"\n" : "v\n%s\n",
+                     texts[i]);
+            if (strcmp(got, want) != 0)
+                fail_msg("'%s' (sep '%c'): wrote '%s', want '%s'", texts[i], semi ? ';' : ',', got,
+                         want);
+            free(got);
+        }
+        lb_table_destroy(t);
+    }
+}
+
+/* lb_io_round_decimals takes its powers of ten from a table: the same doubles as computing
+ * with pow(10, d), for every number of decimals it rounds to and values of every magnitude. */
+static void test_write_round_decimals_as_pow(void **state)
+{
+    (void)state;
+    const double values[] = {0.0,        2.5,    -2.5,        0.125, 1.0 / 3.0, -2.0 / 3.0,
+                             123456.789, 1e-7,   4.35,        -4.35, 1e15,      2.9e-05,
+                             0.1 + 0.2,  99.995, -1234.56785, 7.0,   1e300,     6.02214076e23};
+    for (int d = 0; d <= 15; d++)
+        for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+            double v = values[i], p = pow(10.0, d), y = v * p, want = v;
+            if (isfinite(y) && fabs(y) < 4503599627370496.0) {
+                double tr = trunc(y);
+                double r =
+                    fabs(y - tr) >= 0.5 - 4.0 * DBL_EPSILON * fabs(y) ? tr + copysign(1.0, y) : tr;
+                want = r == 0.0 ? 0.0 : r / p;
+            }
+            double got = lb_io_round_decimals(v, d);
+            if (memcmp(&got, &want, sizeof(double)) != 0)
+                fail_msg("round(%.17g, %d) = %.17g, want %.17g", v, d, got, want);
+        }
+}
+
 /* SQLite's PRAGMA synchronous of a connection GDAL opens to @p path on this thread. */
 static int gpkg_synchronous(const char *path)
 {
@@ -1876,6 +1994,9 @@ int main(void)
         WRITE_TEST(test_write_csv_codes_and_integers),
         WRITE_TEST(test_write_json_pretty),
         WRITE_TEST(test_write_missing_directory_is_io_error),
+        WRITE_TEST(test_write_csv_text_block),
+        WRITE_TEST(test_write_csv_quotes_what_reads_as_number),
+        WRITE_TEST(test_write_round_decimals_as_pow),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     /* release GDAL's drivers so LeakSanitizer sees only our own allocations */

@@ -2,6 +2,7 @@
 /* Result tables: typed columns plus optional RD geometry per row. */
 #include "table.h"
 
+#include "../core/bigmem.h"
 #include "../core/ctx.h"
 
 #include <math.h>
@@ -23,12 +24,15 @@ lb_status lb_table_create(lb_ctx *ctx, size_t n_rows, lb_table **out)
     return LB_OK;
 }
 
-lb_status lb_table_add(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type type,
-                       lb_column **out)
+/* lb_table_add, or with @p reals (taken, also on failure) a real column holding them. */
+static lb_status add_column(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type type,
+                            double *reals, lb_column **out)
 {
-    if (t->n_cols == LB_TABLE_MAX_COLS)
+    if (t->n_cols == LB_TABLE_MAX_COLS) {
+        free(reals);
         return lb_ctx_error(ctx, LB_ERR_ARG, "a table has at most %d columns; cannot add '%s'",
                             LB_TABLE_MAX_COLS, name);
+    }
     lb_column *c = &t->cols[t->n_cols];
     memset(c, 0, sizeof(*c));
     c->name = lb_core_strdup(name);
@@ -36,21 +40,27 @@ lb_status lb_table_add(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type t
     c->decimals = -1;
     size_t n = t->n_rows ? t->n_rows : 1;
     int ok = c->name != NULL;
-    if (ok && type == LB_COL_REAL) {
-        c->real = malloc(n * sizeof(double));
+    /* a national grid's columns are MBs each: on huge pages, not faulted in page by page */
+    if (ok && reals) {
+        c->real = reals;
+    } else if (ok && type == LB_COL_REAL) {
+        c->real = lb_bigmem_alloc(n * sizeof(double));
         ok = c->real != NULL;
         for (size_t i = 0; ok && i < t->n_rows; i++)
             c->real[i] = NAN;
     } else if (ok && type == LB_COL_INT) {
-        c->integer = malloc(n * sizeof(int64_t));
+        c->integer = lb_bigmem_alloc(n * sizeof(int64_t));
         ok = c->integer != NULL;
         for (size_t i = 0; ok && i < t->n_rows; i++)
             c->integer[i] = LB_INT_NULL;
     } else if (ok) {
-        c->text = calloc(n, sizeof(char *));
+        c->text = lb_bigmem_alloc(n * sizeof(char *));
         ok = c->text != NULL;
+        for (size_t i = 0; ok && i < n; i++)
+            c->text[i] = NULL;
     }
     if (!ok) {
+        free(reals); /* not the column's: only its name can have failed */
         free(c->name);
         free(c->real);
         free(c->integer);
@@ -59,6 +69,30 @@ lb_status lb_table_add(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type t
     }
     t->n_cols++;
     *out = c;
+    return LB_OK;
+}
+
+lb_status lb_table_add(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type type,
+                       lb_column **out)
+{
+    return add_column(ctx, t, name, type, NULL, out);
+}
+
+lb_status lb_table_add_reals(lb_ctx *ctx, lb_table *t, const char *name, double *values,
+                             lb_column **out)
+{
+    return add_column(ctx, t, name, LB_COL_REAL, values, out);
+}
+
+lb_status lb_table_text_block(lb_ctx *ctx, lb_column *c, size_t bytes, char **out)
+{
+    if (c->type != LB_COL_TEXT || c->text_block)
+        return lb_ctx_error(ctx, LB_ERR_INTERNAL, "column '%s' cannot take a text block", c->name);
+    c->text_block = lb_bigmem_alloc(bytes);
+    if (!c->text_block)
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the %zu bytes of column '%s'",
+                            bytes, c->name);
+    *out = c->text_block;
     return LB_OK;
 }
 
@@ -94,9 +128,10 @@ void lb_table_destroy(lb_table *t)
         return;
     for (size_t i = 0; i < t->n_cols; i++) {
         lb_column *c = &t->cols[i];
-        if (c->text)
+        if (c->text && !c->text_block)
             for (size_t r = 0; r < t->n_rows; r++)
                 free(c->text[r]);
+        free(c->text_block);
         free(c->text);
         free(c->real);
         free(c->integer);

@@ -22,6 +22,8 @@ typedef struct lb_column {
     double *real;     /* LB_COL_REAL: n_rows values, NaN = missing (written as NULL) */
     int64_t *integer; /* LB_COL_INT: n_rows values, LB_INT_NULL = missing */
     char **text;      /* LB_COL_TEXT: n_rows strings, NULL = missing */
+    char *text_block; /* LB_COL_TEXT: when set, every text[] points into this one allocation
+                         (lb_table_text_block), freed with it; else each string is its own */
     int decimals;     /* LB_COL_REAL: digits kept on output (rounding only there); -1 = all */
 } lb_column;
 
@@ -42,6 +44,19 @@ lb_status lb_table_create(lb_ctx *ctx, size_t n_rows, lb_table **out);
  * LB_TABLE_MAX_COLS columns. */
 lb_status lb_table_add(lb_ctx *ctx, lb_table *t, const char *name, lb_col_type type,
                        lb_column **out);
+
+/* Add real column @p name holding @p values (t->n_rows doubles from malloc() or
+ * lb_bigmem_alloc()), which the table takes, also on failure: a column of a national grid
+ * without copying it. */
+lb_status lb_table_add_reals(lb_ctx *ctx, lb_table *t, const char *name, double *values,
+                             lb_column **out);
+
+/* Let text column @p c hold its strings in one block of @p bytes, *@p out (borrowed): the
+ * caller writes the strings into it and points c->text[] at them (rows may share a string);
+ * the table frees the block, never a string of it on its own. The column must have no strings
+ * yet. For tables of hundreds of thousands of rows: one allocation instead of one per row.
+ * LB_ERR_NOMEM. */
+lb_status lb_table_text_block(lb_ctx *ctx, lb_column *c, size_t bytes, char **out);
 
 /* Give the table geometries: takes ownership of each wkb[i] (malloc'd). */
 lb_status lb_table_set_geometry(lb_ctx *ctx, lb_table *t, size_t row, unsigned char *wkb,

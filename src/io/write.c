@@ -88,7 +88,11 @@ double lb_io_round_decimals(double v, int decimals)
 {
     if (decimals < 0 || decimals > 15 || !isfinite(v))
         return v;
-    double p = pow(10.0, decimals);
+    /* 10^0 .. 10^15 are exact doubles, and so is what pow(10, d) returns for them (glibc's
+     * pow is within 1 ULP): a table, as a national grid.csv rounds millions of values */
+    static const double pow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    double p = pow10[decimals];
     double y = v * p;
     if (!isfinite(y) || fabs(y) >= 4503599627370496.0) /* 2^52: no fraction left */
         return v;
@@ -399,6 +403,12 @@ static lb_status check_vector_args(lb_ctx *ctx, const char *path, const lb_table
 /* Does @p v parse as a whole number, taking a ',' for the decimal point when @p comma? */
 static int reads_as_number(const char *v, int comma)
 {
+    /* what strtod reads starts (after blanks, quoted anyway) with a sign, a digit, a point
+     * (or the comma that stands for it), "inf" or "nan": ids such as E1553N4632 and class
+     * names start with none of these */
+    char first = comma && v[0] == ',' ? '.' : v[0];
+    if (!first || !strchr("+-.0123456789iInN", first))
+        return 0;
     char *end = NULL;
     if (comma && strchr(v, ',')) {
         char tmp[64];

@@ -441,23 +441,27 @@ static lb_status grid_year(lb_ctx *ctx, score_run *r, size_t t)
     if (st == LB_OK)
         st = lb_score_year_progress(ctx, r, t, 0.8, "writing");
     unsigned want = lb_score_options_outputs(r->o);
-    if (st == LB_OK && ((want & LB_OUT_GRID) || (!y->units && (want & LB_OUT_CSV))))
-        st = lb_score_tables_grid(ctx, r, y, (want & LB_OUT_GRID) != 0);
+    int grid_units = !y->units; /* --units grid: grid.csv is the cells' table */
     if (st == LB_OK && y->units && (want & LB_SCORE_UNITS_OUTPUTS)) {
         const char *const ints[] = {"n_cells", "n_imputed", "flags"};
         const int *const vals[] = {y->unit.n_cells, y->unit.n_imputed_cells, y->unit.s.flags};
         st = lb_score_tables_units(ctx, r, y, 1, &y->unit.s, y->unit.weight, 3, ints, vals, y->ux,
                                    y->uc);
     }
-    if (st == LB_OK) {
+    if (st == LB_OK)
         lb_score_provenance_year_counts(y);
-        lb_score_year_stage(r, y, "write");
-    }
-    lb_score_year_free_arrays(y, r->model->n_ind, r->rasters);
-    /* The year's inputs (layers, indices, coverages) are no longer needed. */
+    /* The year's inputs (layers, indices, coverages) and its indicator and unit values are no
+     * longer needed: freed before the grid table is made, so that its columns reuse their
+     * memory instead of faulting in fresh pages (T2: 5-19 ms per column of 449k cells). */
     lb_inputs_destroy(y->in);
     y->in = NULL;
     y->units = y->weight_layer = NULL; /* they lived in the inputs cache */
+    lb_score_year_free_values(y, r->model->n_ind);
+    if (st == LB_OK && ((want & LB_OUT_GRID) || (grid_units && (want & LB_OUT_CSV))))
+        st = lb_score_tables_grid(ctx, r, y, (want & LB_OUT_GRID) != 0);
+    if (st == LB_OK)
+        lb_score_year_stage(r, y, "write");
+    lb_score_year_free_arrays(y, r->model->n_ind, r->rasters);
     return st;
 }
 
@@ -479,27 +483,28 @@ static size_t *ascending_years(const score_run *r)
 
 /* All years' rows of one kind (@p units: the units tables, else the grid tables) as one table
  * named @p name in @p res, rows in ascending year order; *@p kept borrows it. The years' tables
- * are emptied into it and freed. Nothing when the years have no such table. */
+ * are taken: moved into it (one year) or emptied into it and freed. Nothing when the years have no
+ * such table. */
 static lb_status join_years(lb_ctx *ctx, score_run *r, lb_result *res, const size_t *order,
                             int units, const char *name, lb_table **kept)
 {
     lb_table **parts = calloc(r->n_years ? r->n_years : 1, sizeof(*parts));
     lb_table *t = NULL;
     lb_status st = parts ? LB_OK : lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
-    for (size_t k = 0; st == LB_OK && k < r->n_years; k++)
-        parts[k] = units ? r->yr[order[k]].units_t : r->yr[order[k]].grid_t;
+    for (size_t k = 0; st == LB_OK && k < r->n_years; k++) {
+        score_year *y = &r->yr[order[k]];
+        lb_table **own = units ? &y->units_t : &y->grid_t;
+        parts[k] = *own; /* the years' tables are the join's from here */
+        *own = NULL;
+    }
     if (st == LB_OK && r->n_years && parts[0])
         st = lb_score_tables_concat(ctx, parts, r->n_years, &t);
     if (st == LB_OK && t) {
         st = lb_result_add_table(ctx, res, name, t); /* owns t, also on failure */
         *kept = st == LB_OK ? t : NULL;
     }
-    for (size_t k = 0; k < r->n_years; k++) {
-        score_year *y = &r->yr[k];
-        lb_table **own = units ? &y->units_t : &y->grid_t;
-        lb_table_destroy(*own);
-        *own = NULL;
-    }
+    for (size_t k = 0; parts && k < r->n_years; k++)
+        lb_table_destroy(parts[k]);
     free(parts);
     return st;
 }

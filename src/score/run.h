@@ -121,6 +121,10 @@ void lb_score_options_release(lb_score_hold *hold);
 /* A fresh run of @p o: timings and outputs started. */
 score_run lb_score_state_init(const lb_score_options *o);
 
+/* Free the year's indicator values (x), whole-grid weights and unit values (unit, ux, uc);
+ * the cells, their weights and scores stay. */
+void lb_score_year_free_values(score_year *y, size_t n_ind);
+
 /* Free the year's heavy arrays (indicators, unit values, and unless @p keep_scores the cells
  * and their scores); the tables stay. */
 void lb_score_year_free_arrays(score_year *y, size_t n_ind, int keep_scores);
@@ -221,7 +225,9 @@ lb_status lb_score_area_compute(lb_ctx *ctx, score_run *r, lb_result *res);
 /* ---- tables.c: the output tables ----------------------------------------------------------- */
 
 /* The scored cells of @p y as rows (cell id, scores, weight, flags) into y->grid_t, with their
- * squares when @p geometry (the grid layer; grid.csv goes without). */
+ * squares when @p geometry (the grid layer; grid.csv goes without). The cell ids are packed in
+ * one block, the class labels shared. Without rasters (r->rasters 0) the table takes the
+ * year's real arrays (y->w, y->sc.lbm, afw, dev), which become NULL. */
 lb_status lb_score_tables_grid(lb_ctx *ctx, score_run *r, score_year *y, int geometry);
 
 /* The units of @p y into y->units_t: code, name and parent codes, the scores @p s and weight
@@ -233,7 +239,9 @@ lb_status lb_score_tables_units(lb_ctx *ctx, score_run *r, score_year *y, int ge
                                 double *const *uc);
 
 /* One table of all years' rows (the years' tables share their columns, or a column missing in
- * a year is NULL there). Moves cells and geometries out of @p parts, column by column. */
+ * a year is NULL there) into *@p out. One part is moved (parts[0] becomes NULL); of several,
+ * the geometries are moved out of @p parts and the columns copied. The caller frees what
+ * @p parts still holds. */
 lb_status lb_score_tables_concat(lb_ctx *ctx, lb_table **parts, size_t n, lb_table **out);
 
 /* ---- provenance.c: run.json --------------------------------------------------------------- */

@@ -107,7 +107,7 @@ lb_status lb_score_year_progress(lb_ctx *ctx, const score_run *r, size_t t, doub
     return lb_ctx_progress(ctx, 0.05 + 0.85 * ((double)t + within) / (double)r->n_years, stage);
 }
 
-void lb_score_year_free_arrays(score_year *y, size_t n_ind, int keep_scores)
+void lb_score_year_free_values(score_year *y, size_t n_ind)
 {
     if (y->x)
         for (size_t i = 0; i < n_ind; i++)
@@ -116,8 +116,6 @@ void lb_score_year_free_arrays(score_year *y, size_t n_ind, int keep_scores)
     y->x = NULL;
     free(y->cell_w);
     y->cell_w = NULL;
-    free(y->w);
-    y->w = NULL;
     lb_unit_scores_free(&y->unit);
     for (size_t i = 0; i < n_ind; i++) {
         if (y->ux)
@@ -128,6 +126,13 @@ void lb_score_year_free_arrays(score_year *y, size_t n_ind, int keep_scores)
     free(y->ux);
     free(y->uc);
     y->ux = y->uc = NULL;
+}
+
+void lb_score_year_free_arrays(score_year *y, size_t n_ind, int keep_scores)
+{
+    lb_score_year_free_values(y, n_ind);
+    free(y->w);
+    y->w = NULL;
     if (keep_scores)
         return;
     free(y->cells);

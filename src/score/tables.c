@@ -48,9 +48,27 @@ static unsigned char *cell_wkb(const lb_grid *g, size_t c, size_t *size)
     return b;
 }
 
-/* Add the score columns shared by grid and unit tables (table row k is scores entry k). */
+/* Real column @p name of @p t with the values @p v: copied, or with @p take (&v's array) the
+ * array itself, which the table takes (*@p take becomes NULL). */
+static lb_status add_reals(lb_ctx *ctx, lb_table *t, const char *name, const double *v,
+                           double **take, lb_column **c)
+{
+    if (take) {
+        double *a = *take;
+        *take = NULL;
+        return lb_table_add_reals(ctx, t, name, a, c);
+    }
+    lb_status st = lb_table_add(ctx, t, name, LB_COL_REAL, c);
+    if (st == LB_OK)
+        memcpy((*c)->real, v, t->n_rows * sizeof(double));
+    return st;
+}
+
+/* Add the score columns shared by grid and unit tables (table row k is scores entry k). With
+ * @p take (@p s itself, for scores that are freed next) the columns lbm, afw and the
+ * dimensions' take its arrays (which become NULL) instead of copies. */
 static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t, const lb_scores *s,
-                                   int year)
+                                   int year, lb_scores *take)
 {
     lb_column *c;
     lb_status st = lb_table_add(ctx, t, "year", LB_COL_INT, &c);
@@ -58,34 +76,38 @@ static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t, 
         c->integer[k] = year ? year : LB_INT_NULL;
     const char *names[2] = {"lbm", "afw"};
     const double *vals[2] = {s->lbm, s->afw};
+    double **owned[2] = {take ? &take->lbm : NULL, take ? &take->afw : NULL};
     for (int j = 0; j < 2 && st == LB_OK; j++) {
-        st = lb_table_add(ctx, t, names[j], LB_COL_REAL, &c);
-        if (st == LB_OK) {
+        st = add_reals(ctx, t, names[j], vals[j], owned[j], &c);
+        if (st == LB_OK)
             c->decimals = 6;
-            memcpy(c->real, vals[j], t->n_rows * sizeof(double));
-        }
     }
     for (size_t d = 0; d < m->n_dims && st == LB_OK; d++) {
-        st = lb_table_add(ctx, t, m->dims[d].code, LB_COL_REAL, &c);
-        if (st == LB_OK) {
+        st = add_reals(ctx, t, m->dims[d].code, s->dev[d], take ? &take->dev[d] : NULL, &c);
+        if (st == LB_OK)
             c->decimals = 6;
-            memcpy(c->real, s->dev[d], t->n_rows * sizeof(double));
-        }
     }
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "kscore", LB_COL_INT, &c);
     for (size_t k = 0; st == LB_OK && k < t->n_rows; k++)
         c->integer[k] = s->kscore[k] ? s->kscore[k] : LB_INT_NULL;
-    /* The class's name beside its number, for readers without the legend (spreadsheets). */
+    /* The class's name beside its number, for readers without the legend (spreadsheets):
+     * the rows of a class share one copy of its label. */
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "klasse", LB_COL_TEXT, &c);
-    for (size_t k = 0; st == LB_OK && k < t->n_rows; k++) {
-        if (!s->kscore[k])
-            continue;
-        c->text[k] = lb_core_strdup(m->class_labels[s->kscore[k] - 1]);
-        if (!c->text[k])
-            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+    size_t bytes = 0;
+    for (int i = 0; i < LB_N_CLASSES; i++)
+        bytes += strlen(m->class_labels[i]) + 1;
+    char *labels = NULL, *label[LB_N_CLASSES];
+    if (st == LB_OK)
+        st = lb_table_text_block(ctx, c, bytes, &labels);
+    for (int i = 0; st == LB_OK && i < LB_N_CLASSES; i++) {
+        size_t len = strlen(m->class_labels[i]) + 1;
+        label[i] = memcpy(labels, m->class_labels[i], len);
+        labels += len;
     }
+    for (size_t k = 0; st == LB_OK && k < t->n_rows; k++)
+        c->text[k] = s->kscore[k] ? label[s->kscore[k] - 1] : NULL;
     for (size_t d = 0; d < m->n_dims && st == LB_OK; d++) {
         char name[64];
         snprintf(name, sizeof(name), "k_%s", m->dims[d].code);
@@ -97,35 +119,38 @@ static lb_status add_score_columns(lb_ctx *ctx, const lb_model *m, lb_table *t, 
 }
 
 /* The scored cells as rows (cell id, scores, weight, flags), with their squares when
- * @p geometry (the grid layer; grid.csv goes without). */
+ * @p geometry (the grid layer; grid.csv goes without). Without rasters the year's scores and
+ * weights are not needed afterwards: the table takes their real arrays instead of copies. */
 lb_status lb_score_tables_grid(lb_ctx *ctx, score_run *r, score_year *y, int geometry)
 {
     size_t n = y->n_scored;
+    int take = !r->rasters;
     lb_table *t = NULL;
     lb_column *id = NULL, *w = NULL, *ni = NULL, *fl = NULL;
     lb_status st = lb_table_create(ctx, n, &t);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "cell_id", LB_COL_TEXT, &id);
     if (st == LB_OK)
-        st = add_score_columns(ctx, r->model, t, &y->sc, y->year);
+        st = add_score_columns(ctx, r->model, t, &y->sc, y->year, take ? &y->sc : NULL);
     if (st == LB_OK)
-        st = lb_table_add(ctx, t, "weight", LB_COL_REAL, &w);
+        st = add_reals(ctx, t, "weight", y->w, take ? &y->w : NULL, &w);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "n_imputed", LB_COL_INT, &ni);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "flags", LB_COL_INT, &fl);
+    /* The ids packed in one block (at most CELL_ID_MAX bytes each, as they always were cut);
+     * the part of it they leave is never touched. */
+    enum { CELL_ID_MAX = 48 };
+    char *ids = NULL;
+    if (st == LB_OK)
+        st = lb_table_text_block(ctx, id, (n ? n : 1) * CELL_ID_MAX, &ids);
     for (size_t k = 0; st == LB_OK && k < n; k++) {
         size_t c = y->cells[k];
-        char buf[48];
-        lb_grid_cell_id(&r->grid, c, buf, sizeof(buf));
-        id->text[k] = lb_core_strdup(buf);
-        w->real[k] = y->w[k];
+        lb_grid_cell_id(&r->grid, c, ids, CELL_ID_MAX);
+        id->text[k] = ids;
+        ids += strlen(ids) + 1;
         ni->integer[k] = y->sc.n_imputed[k];
         fl->integer[k] = y->sc.flags[k];
-        if (!id->text[k]) {
-            st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
-            break;
-        }
         if (!geometry)
             continue;
         size_t sz;
@@ -195,7 +220,7 @@ lb_status lb_score_tables_units(lb_ctx *ctx, score_run *r, score_year *y, int ge
             st = copy_text_field(ctx, t, l, pf, lb_code_level_name(parents[i]));
     }
     if (st == LB_OK)
-        st = add_score_columns(ctx, m, t, s, y->year);
+        st = add_score_columns(ctx, m, t, s, y->year, NULL);
     if (st == LB_OK)
         st = lb_table_add(ctx, t, "weight", LB_COL_REAL, &c);
     if (st == LB_OK) {
@@ -239,10 +264,42 @@ lb_status lb_score_tables_units(lb_ctx *ctx, score_run *r, score_year *y, int ge
     return LB_OK;
 }
 
+/* Text column @p c of the joined table: the strings of the parts' columns named so, copied
+ * into one block (a part's block column shares its strings between rows and frees them with
+ * the block, so they cannot be moved one by one). */
+static lb_status concat_text(lb_ctx *ctx, lb_column *c, lb_table **parts, size_t n)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        const lb_column *pc = lb_table_col(parts[i], c->name);
+        for (size_t k = 0; pc && k < parts[i]->n_rows; k++)
+            bytes += pc->text[k] ? strlen(pc->text[k]) + 1 : 0;
+    }
+    char *block = NULL;
+    lb_status st = lb_table_text_block(ctx, c, bytes ? bytes : 1, &block);
+    for (size_t i = 0, at = 0; st == LB_OK && i < n; at += parts[i]->n_rows, i++) {
+        const lb_column *pc = lb_table_col(parts[i], c->name);
+        for (size_t k = 0; pc && k < parts[i]->n_rows; k++) {
+            if (!pc->text[k])
+                continue;
+            size_t len = strlen(pc->text[k]) + 1;
+            c->text[at + k] = memcpy(block, pc->text[k], len);
+            block += len;
+        }
+    }
+    return st;
+}
+
 /* One table of all years' rows (the years' tables share their columns, or a column missing in
- * a year is NULL there). Moves cells and geometries out of @p parts, column by column. */
+ * a year is NULL there). One part is moved as it is; of several, the geometries are moved out
+ * of @p parts and the columns copied. */
 lb_status lb_score_tables_concat(lb_ctx *ctx, lb_table **parts, size_t n, lb_table **out)
 {
+    if (n == 1) {
+        *out = parts[0];
+        parts[0] = NULL;
+        return LB_OK;
+    }
     size_t rows = 0;
     for (size_t i = 0; i < n; i++)
         rows += parts[i]->n_rows;
@@ -258,8 +315,12 @@ lb_status lb_score_tables_concat(lb_ctx *ctx, lb_table **parts, size_t n, lb_tab
             if (st == LB_OK)
                 c->decimals = pc->decimals;
         }
-    for (size_t j = 0; j < (st == LB_OK ? t->n_cols : 0); j++) {
+    for (size_t j = 0; j < (st == LB_OK ? t->n_cols : 0) && st == LB_OK; j++) {
         lb_column *c = &t->cols[j];
+        if (c->type == LB_COL_TEXT) {
+            st = concat_text(ctx, c, parts, n);
+            continue;
+        }
         size_t at = 0;
         for (size_t i = 0; i < n; i++) {
             lb_column *pc = lb_table_col(parts[i], c->name);
@@ -268,11 +329,6 @@ lb_status lb_score_tables_concat(lb_ctx *ctx, lb_table **parts, size_t n, lb_tab
                 memcpy(c->real + at, pc->real, m * sizeof(double));
             else if (pc && c->type == LB_COL_INT)
                 memcpy(c->integer + at, pc->integer, m * sizeof(int64_t));
-            else if (pc)
-                for (size_t k = 0; k < m; k++) {
-                    c->text[at + k] = pc->text[k];
-                    pc->text[k] = NULL;
-                }
             at += m;
         }
     }
