@@ -235,9 +235,11 @@ def table(out, tierdir):
         else:
             wall[(step, tool)].append(num(w))
         rss[(step, tool)].append(num(r))
-    comp, extra, backend = defaultdict(list), {}, defaultdict(list)
+    comp, extra, backend, load = defaultdict(list), {}, defaultdict(list), defaultdict(list)
     for step, tool, key, val in notes:
-        if key.startswith("compute_s"):
+        if key.startswith("load1"):
+            load[(step, tool)].append(num(val))
+        elif key.startswith("compute_s"):
             comp[(step, tool)].append(num(val))
         elif key.startswith("extrapolate"):
             a, b = val.split("/")
@@ -247,8 +249,8 @@ def table(out, tierdir):
     cmp = compare(out, tierdir)
     lines = [
         "| step | tool | wall s | compute s | peak RSS MB | leefbaar faster by (wall / compute) "
-        "| max abs diff vs leefbaar (mean) | method |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| max abs diff vs leefbaar (mean) | method | load average |",
+        "|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
 
     def fmt(x, p=2):
@@ -286,9 +288,12 @@ def table(out, tierdir):
                     ratio = "> " + ratio
             d = cmp.get(key)
             ds = f"{d[1]:.4g} ({d[2]:.3g}), n={d[0]}" if d else "–"
+            la = load.get(key, [])
+            las = f"{min(la):.1f}–{max(la):.1f}" if la else "–"
             lines.append(f"| {STEPS[step]} | {tool} | {ws} | {fmt(c)} | {fmt(r, 0)} | {ratio} | {ds} "
-                         f"| {METHOD.get(key, '')} |")
+                         f"| {METHOD.get(key, '')} | {las} |")
     print("\n".join(lines))
+    total(wall, rss, load)
     # exactextract keeps its coverage fractions in single precision (Raster<float>), so its
     # means agree with ours to about 1e-9 relative, not to the last bit: check that, relatively.
     for step in ("a1", "a10"):
@@ -308,6 +313,22 @@ def table(out, tierdir):
     print("timings without read and write, GeoPandas's own step time without reading files,")
     print("PostGIS the query (data loaded before, load row above); peak RSS for PostGIS is the")
     print("backend's VmHWM (includes the shared buffers it touched). Ratios > 1: leefbaar is faster.")
+
+
+def total(wall, rss, load):
+    """Step t: the score with every default output and waterbed, run alternately."""
+    sw, ww = wall.get(("t", "score"), []), wall.get(("t", "waterbed"), [])
+    if not sw or not ww:
+        return
+    la = load.get(("t", "score"), []) + load.get(("t", "waterbed"), [])
+    peak = max(rss.get(("t", "score"), []) + rss.get(("t", "waterbed"), []))
+    runs = ", ".join(f"{a:.2f} + {b:.2f}" for a, b in zip(sw, ww))
+    print()
+    print("| (t) T2 score, every default output, + waterbed | score s (median) | waterbed s "
+          "(median) | sum of medians s | runs (score + waterbed) | peak RSS MB | load average |")
+    print("|---|---:|---:|---:|---|---:|---|")
+    print(f"| leefbaar | {med(sw):.2f} | {med(ww):.2f} | {med(sw) + med(ww):.2f} | {runs} "
+          f"| {peak:.0f} | {min(la):.1f}–{max(la):.1f} |")
 
 
 def main():

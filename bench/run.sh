@@ -4,19 +4,22 @@
 # GDAL 3.6 command-line tools; all from Debian) on the same synthetic tier, step by step, and
 # prints wall time, peak RSS and leefbaar's speed ratio per step. See bench/README.md.
 #
-# usage: bash bench/run.sh [T0|T1|T2] [--reps N] [--steps a1,a10,b,c,d,e]
+# usage: bash bench/run.sh [T0|T1|T2] [--reps N] [--steps a1,a10,b,c,d,e,t]
 #                          [--tools leefbaar,postgis,geopandas,gdal,exactextract] [--timeout S]
 #                          [--keep]
 # env:   LB_TIERS (default /tmp/lb-tiers), LB_BENCH_OUT (default /tmp/lb-bench/TIER),
 #        LB_BENCH_BUILD (default /tmp/lb-bench-build), LB_EXACTEXTRACT (an exactextract
 #        binary built outside the project; without it that peer is skipped)
+# steps: a1/a10 zonal means, b counts, c nearest, d area weights, e the 20-indicator model with
+#        --outputs gpkg,csv, t (T2 only) that model with every default output then waterbed
+#        (bench/waterbed.sh buurt), alternating; the load average is noted at every run
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench=$root/bench
 
 tier=T2
 reps=3
-steps=a1,a10,b,c,d,e
+steps=a1,a10,b,c,d,e,t
 tools=leefbaar,postgis,geopandas,gdal,exactextract
 timeout_s=1800
 keep=0
@@ -28,7 +31,7 @@ while [[ $# -gt 0 ]]; do
     --tools) tools=$2; shift ;;
     --timeout) timeout_s=$2; shift ;;
     --keep) keep=1 ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -70,6 +73,7 @@ measure() {
     shift 4
     local tf=$out/.time
     local rc=0
+    note "$step" "$tool" "load1_$rep" "$(cut -d' ' -f1 /proc/loadavg)"
     /usr/bin/time -f "%e %M" -o "$tf" timeout "$timeout_s" "$@" >"$log" 2>&1 || rc=$?
     local wall rss
     read -r wall rss < <(tail -1 "$tf")
@@ -93,9 +97,10 @@ lb_inputs() {
         echo "$s" ;;
     count-500 | nearest) echo "--outputs csv --input vierkanten=$T/vierkanten_2020.gpkg:vierkanten --input amenities=$T/amenities_2020.gpkg:amenities --units grid" ;;
     areaweight) echo "--outputs csv --input buurten=$T/buurten_2020.gpkg:buurten --input r01=${rasters[0]} --units grid" ;;
-    t2-20)
+    t2-20 | t2-all)
         local s="--input buurten=$T/buurten_2020.gpkg:buurten --input vierkanten=$T/vierkanten_2020.gpkg:vierkanten"
-        s+=" --input amenities=$T/amenities_2020.gpkg:amenities --input incidents=$T/incidents_2020.gpkg:incidents --units buurten --year 2020 --outputs gpkg,csv"
+        s+=" --input amenities=$T/amenities_2020.gpkg:amenities --input incidents=$T/incidents_2020.gpkg:incidents --units buurten --year 2020"
+        if [[ $what == t2-20 ]]; then s+=" --outputs gpkg,csv"; fi
         for k in $(seq 1 10); do s+=" --input $(printf 'r%02d' "$k")=${rasters[$((k - 1))]}"; done
         echo "$s" ;;
     esac
@@ -242,6 +247,29 @@ run_exactextract() {
     done
 }
 
+# ---- the issue-17 total: score with every default output, then waterbed -----------------
+# Alternating per repetition; waterbed is bench/waterbed.sh (T2 buurten, 40 focus areas, 199
+# placebos, 999 draws), its scores and focus areas made once before the first timed run.
+run_total() {
+    local wtier=$tiers/T2-norasters wdir=$out/waterbed
+    echo "   (waterbed inputs: $wdir)"
+    LB_TIERS=$wtier LB_BENCH_DIR=$wdir bash "$bench/waterbed.sh" buurt "$build" \
+        >"$out/waterbed-prepare.log" 2>&1
+    for rep in $(seq 1 "$reps"); do
+        local o=$out/leefbaar-t-$rep
+        rm -rf "$o"
+        # shellcheck disable=SC2046
+        measure t score "$rep" "$out/leefbaar-t.log" \
+            "$lb" score -q --model "$bench/models/t2-20.yaml" $(lb_inputs t2-all) -o "$o"
+        if [[ -f $o/run.json ]]; then
+            note t score "timings_$rep" "$("$py" "$bench/report.py" timings "$o/run.json")"
+        fi
+        measure t waterbed "$rep" "$out/waterbed-t.log" \
+            env LB_TIERS="$wtier" LB_BENCH_DIR="$wdir" bash "$bench/waterbed.sh" buurt "$build"
+        if [[ $rep -gt 1 ]]; then rm -rf "$o"; fi
+    done
+}
+
 # ---- the run ------------------------------------------------------------------------------
 echo "== $tier: $(sed -n 's/^what: //p' "$T/tier.txt"); $reps repetition(s); results in $out"
 declare -A lb_model=([a1]=zonal-1 [a10]=zonal-10 [b]=count-500 [c]=nearest [d]=areaweight)
@@ -255,6 +283,13 @@ if has postgis "$tools"; then
 fi
 run_step() {
     local step=$1
+    if [[ $step == t ]]; then
+        if [[ $tier == T2 ]] && has leefbaar "$tools"; then
+            echo "== step t: score with every default output + waterbed, alternating"
+            run_total
+        fi
+        return 0
+    fi
     if [[ $step == e ]]; then
         if has leefbaar "$tools"; then
             echo "== step e: the whole 20-indicator model"
@@ -271,8 +306,9 @@ run_step() {
     if has exactextract "$tools"; then run_exactextract "$step"; fi
 }
 # The slowest step for the peers (d) last.
-for step in a1 a10 b c e d; do
+for step in a1 a10 b c e t d; do
     if has "$step" "$steps"; then run_step "$step"; fi
 done
-pg_stop
+# Only the cluster this run started: another bench run may be using its own.
+if has postgis "$tools"; then pg_stop; fi
 "$py" "$bench/report.py" table "$out" "$T" | tee "$out/table.md"
