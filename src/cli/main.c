@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* leefbaar: command-line entry point; dispatches to one file per subcommand. */
-#define _DEFAULT_SOURCE /* gmtime_r, sbrk, madvise */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
 
 #include "cli.h"
 
@@ -10,11 +10,6 @@
 #include <time.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
-#endif
-#if defined(__linux__)
-#include <stdint.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #endif
 
 static const cli_command commands[] = {
@@ -44,54 +39,11 @@ static void usage(FILE *f)
                "--help; leefbaar --version\n");
 }
 
-/* Built with AddressSanitizer: its allocator replaces glibc's, and the heap is left alone. */
-#if defined(__SANITIZE_ADDRESS__)
-#define CLI_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CLI_ASAN 1
-#endif
-#endif
-
-/* The heap on transparent huge pages. On the virtual machines national runs are measured on, a
- * first touch of a 4 KiB page costs ~10 us: 100 MB of fresh arrays took 0.27 s of page faults,
- * more than reading or scoring them (T2 step c: a third of the time after reading). The kernel
- * gives 2 MiB pages only to memory marked MADV_HUGEPAGE, and glibc marks its heap only under the
- * GLIBC_TUNABLES variable glibc.malloc.hugetlb=1, read before main(). So the heap is grown here
- * by 840 MB of address space (malloc'd in steps below the mmap threshold, so from the heap,
- * touching a page each), marked, and given back to malloc: it stays the heap's free top (with
- * M_TOP_PAD below M_TRIM_THRESHOLD, so it is not trimmed) and what is allocated in it lies on
- * huge pages. Nothing is resident until used; beyond it the heap grows on ordinary pages, and a
- * kernel without huge pages for it changes nothing. The peak resident size grows by the huge
- * pages' rounding (T2 step c: +9 MB). */
-static void heap_on_huge_pages(void)
-{
-#if defined(__GLIBC__) && defined(__linux__) && defined(MADV_HUGEPAGE) && !defined(CLI_ASAN)
-    enum { STEP = 30 << 20, N = 28 }; /* 840 MB, + M_TOP_PAD < M_TRIM_THRESHOLD */
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    void *p[N];
-    size_t n = 0;
-    while (n < N && (p[n] = malloc(STEP)) != NULL)
-        n++;
-    /* only when the steps came from one contiguous heap below the break */
-    char *brk_end = sbrk(0);
-    int heap = n > 0 && brk_end != (char *)-1;
-    for (size_t i = 0; heap && i < n; i++)
-        heap = (char *)p[i] >= (char *)p[0] && (char *)p[i] + STEP <= brk_end;
-    uintptr_t a = heap ? ((uintptr_t)p[0] + huge - 1) & ~(huge - 1) : 0;
-    uintptr_t b = (uintptr_t)brk_end & ~(huge - 1);
-    if (heap && b > a)
-        (void)madvise((void *)a, b - a, MADV_HUGEPAGE); /* a hint: declined, nothing changes */
-    while (n)
-        free(p[--n]);
-#endif
-}
-
 /* A national run allocates and frees arrays of tens of MB per indicator (rasters, coverages,
  * cell arrays). glibc would hand each back to the kernel and fault it in again page by page for
  * the next one, which on a virtual machine costs more than the computing: keep freed memory in
- * the heap for reuse instead (the peak resident size does not change), and the heap on huge
- * pages. A program's choice, so here and not in the library. */
+ * the heap for reuse instead (the peak resident size does not change). A program's choice, so
+ * here and not in the library. */
 static void tune_malloc(void)
 {
 #if defined(__GLIBC__)
@@ -102,7 +54,6 @@ static void tune_malloc(void)
      * job freed in its thread's own arena was not reused by the next job on another thread
      * (T2 with every output: 1.19 GB peak with per-thread arenas, 0.81 GB with one). */
     mallopt(M_ARENA_MAX, 1);
-    heap_on_huge_pages();
 #endif
 }
 
