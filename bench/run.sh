@@ -107,20 +107,20 @@ lb_inputs() {
 }
 # The compute part of a run: run.json timings minus reading the inputs and writing the outputs.
 lb_step() { "$py" "$bench/report.py" stepjson "$1"; }
+# run_TOOL STEP REP: one repetition of STEP by that tool (run_step alternates the tools).
+declare -A lb_model=([a1]=zonal-1 [a10]=zonal-10 [b]=count-500 [c]=nearest [d]=areaweight [e]=t2-20)
 run_leefbaar() {
-    local step=$1 model=$2
-    for rep in $(seq 1 "$reps"); do
-        local o=$out/leefbaar-$step-$rep
-        rm -rf "$o"
-        # shellcheck disable=SC2046
-        measure "$step" leefbaar "$rep" "$out/leefbaar-$step.log" \
-            "$lb" score -q --model "$bench/models/$model.yaml" $(lb_inputs "$model") -o "$o"
-        if [[ -f $o/run.json ]]; then
-            note "$step" leefbaar "compute_s_$rep" "$(lb_step "$o/run.json")"
-            note "$step" leefbaar "timings_$rep" "$("$py" "$bench/report.py" timings "$o/run.json")"
-        fi
-        if [[ $rep -gt 1 ]]; then rm -rf "$o"; fi
-    done
+    local step=$1 rep=$2 model=${lb_model[$1]}
+    local o=$out/leefbaar-$step-$rep
+    rm -rf "$o"
+    # shellcheck disable=SC2046
+    measure "$step" leefbaar "$rep" "$out/leefbaar-$step.log" \
+        "$lb" score -q --model "$bench/models/$model.yaml" $(lb_inputs "$model") -o "$o"
+    if [[ -f $o/run.json ]]; then
+        note "$step" leefbaar "compute_s_$rep" "$(lb_step "$o/run.json")"
+        note "$step" leefbaar "timings_$rep" "$("$py" "$bench/report.py" timings "$o/run.json")"
+    fi
+    if [[ $rep -gt 1 ]]; then rm -rf "$o"; fi
 }
 
 # ---- PostGIS ------------------------------------------------------------------------------
@@ -160,30 +160,28 @@ SQL
 }
 pg_rss() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "$1" | tail -1; }
 run_postgis() {
-    local step=$1
-    for rep in $(seq 1 "$reps"); do
-        local log=$out/postgis-$step.log
-        case $step in
-        a1) measure a1 postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; pg_query $bench/postgis/zonal.sql -v rtab=r01 -v out=$out/postgis-a1.csv" ;;
-        a10)
-            local script=""
-            for k in $(seq 1 10); do
-                script+="pg_query $bench/postgis/zonal.sql -v rtab=$(printf 'r%02d' "$k") -v out=$out/postgis-a10-$(printf 'r%02d' "$k").csv; "
-            done
-            measure a10 postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; $script" ;;
-        b) measure b postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; pg_query $bench/postgis/count.sql -v out=$out/postgis-b.csv" ;;
-        c) measure c postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; pg_query $bench/postgis/nearest.sql -v out=$out/postgis-c.csv" ;;
-        d) measure d postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; pg_query $bench/postgis/areaweight.sql -v out=$out/postgis-d.csv" ;;
-        esac
-        local kb
-        kb=$(pg_rss "$log")
-        if [[ -n $kb ]]; then note "$step" postgis "backend_rss_mb_$rep" "$((kb / 1024))"; fi
-    done
+    local step=$1 rep=$2
+    local log=$out/postgis-$step.log
+    case $step in
+    a1) measure a1 postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; pg_query $bench/postgis/zonal.sql -v rtab=r01 -v out=$out/postgis-a1.csv" ;;
+    a10)
+        local script=""
+        for k in $(seq 1 10); do
+            script+="pg_query $bench/postgis/zonal.sql -v rtab=$(printf 'r%02d' "$k") -v out=$out/postgis-a10-$(printf 'r%02d' "$k").csv; "
+        done
+        measure a10 postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; $script" ;;
+    b) measure b postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; pg_query $bench/postgis/count.sql -v out=$out/postgis-b.csv" ;;
+    c) measure c postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; pg_query $bench/postgis/nearest.sql -v out=$out/postgis-c.csv" ;;
+    d) measure d postgis "$rep" "$log" bash -c "$(declare -f pg_query); pgconn='$pgconn'; pg_query $bench/postgis/areaweight.sql -v out=$out/postgis-d.csv" ;;
+    esac
+    local kb
+    kb=$(pg_rss "$log")
+    if [[ -n $kb ]]; then note "$step" postgis "backend_rss_mb_$rep" "$((kb / 1024))"; fi
 }
 
 # ---- GeoPandas ----------------------------------------------------------------------------
 run_geopandas() {
-    local step=$1 what rs=()
+    local step=$1 rep=$2 what rs=()
     case $step in
     a1) what=zonal; rs=("${rasters[0]}") ;;
     a10) what=zonal; rs=("${rasters[@]}") ;;
@@ -191,32 +189,28 @@ run_geopandas() {
     c) what=nearest ;;
     d) what=areaweight ;;
     esac
-    for rep in $(seq 1 "$reps"); do
-        local log=$out/geopandas-$step.log
-        measure "$step" geopandas "$rep" "$log" "$py" "$bench/peer_geopandas.py" "$what" "$T" \
-            "$out/geopandas-$step.csv" "${rs[@]}"
-        note "$step" geopandas "compute_s_$rep" "$(sed -n 's/^step_s //p' "$log")"
-    done
+    local log=$out/geopandas-$step.log
+    measure "$step" geopandas "$rep" "$log" "$py" "$bench/peer_geopandas.py" "$what" "$T" \
+        "$out/geopandas-$step.csv" "${rs[@]}"
+    note "$step" geopandas "compute_s_$rep" "$(sed -n 's/^step_s //p' "$log")"
 }
 
 # ---- GDAL command-line tools --------------------------------------------------------------
 run_gdal() {
-    local step=$1 nsample=200
-    for rep in $(seq 1 "$reps"); do
-        local log=$out/gdal-$step.log
-        case $step in
-        a1) measure a1 gdal "$rep" "$log" bash "$bench/peer_gdal.sh" zonal "$T" "$out/gdal-work" \
-                "$nsample" "$out/gdal-a1.csv" "${rasters[0]}"
-            note a1 gdal "extrapolate_$rep" "$nbuurten/$nsample" ;;
-        a10) measure a10 gdal "$rep" "$log" bash "$bench/peer_gdal.sh" zonal "$T" "$out/gdal-work" \
-                "$nsample" "$out/gdal-a10.csv" "${rasters[@]}"
-            note a10 gdal "extrapolate_$rep" "$nbuurten/$nsample" ;;
-        c) measure c gdal "$rep" "$log" bash "$bench/peer_gdal.sh" nearest "$T" "$out/gdal-work" \
-                "$out/gdal-c.tif" ;;
-        d) measure d gdal "$rep" "$log" bash "$bench/peer_gdal.sh" areaweight "$T" "$out/gdal-work" \
-                "$out/gdal-d.tif" ;;
-        esac
-    done
+    local step=$1 rep=$2 nsample=200
+    local log=$out/gdal-$step.log
+    case $step in
+    a1) measure a1 gdal "$rep" "$log" bash "$bench/peer_gdal.sh" zonal "$T" "$out/gdal-work" \
+            "$nsample" "$out/gdal-a1.csv" "${rasters[0]}"
+        note a1 gdal "extrapolate_$rep" "$nbuurten/$nsample" ;;
+    a10) measure a10 gdal "$rep" "$log" bash "$bench/peer_gdal.sh" zonal "$T" "$out/gdal-work" \
+            "$nsample" "$out/gdal-a10.csv" "${rasters[@]}"
+        note a10 gdal "extrapolate_$rep" "$nbuurten/$nsample" ;;
+    c) measure c gdal "$rep" "$log" bash "$bench/peer_gdal.sh" nearest "$T" "$out/gdal-work" \
+            "$out/gdal-c.tif" ;;
+    d) measure d gdal "$rep" "$log" bash "$bench/peer_gdal.sh" areaweight "$T" "$out/gdal-work" \
+            "$out/gdal-d.tif" ;;
+    esac
 }
 
 # ---- exactextract -------------------------------------------------------------------------
@@ -230,7 +224,7 @@ if has exactextract "$tools" && [[ -z $ee || ! -x $ee ]]; then
     tools=${tools//exactextract/}
 fi
 run_exactextract() {
-    local step=$1 n args=()
+    local step=$1 rep=$2 n args=()
     case $step in
     a1) n=1 ;;
     a10) n=10 ;;
@@ -241,69 +235,65 @@ run_exactextract() {
         code=$(printf 'r%02d' "$k")
         args+=(-r "$code:${rasters[$((k - 1))]}" -s "mean($code)")
     done
-    for rep in $(seq 1 "$reps"); do
-        measure "$step" exactextract "$rep" "$out/exactextract-$step.log" "$ee" \
-            -p "$T/buurten_2020.gpkg" -f BU_CODE "${args[@]}" -o "$out/exactextract-$step.csv"
-    done
+    measure "$step" exactextract "$rep" "$out/exactextract-$step.log" "$ee" \
+        -p "$T/buurten_2020.gpkg" -f BU_CODE "${args[@]}" -o "$out/exactextract-$step.csv"
 }
 
 # ---- the issue-17 total: score with every default output, then waterbed -----------------
 # Alternating per repetition; waterbed is bench/waterbed.sh (T2 buurten, 40 focus areas, 199
 # placebos, 999 draws), its scores and focus areas made once before the first timed run.
-run_total() {
-    local wtier=$tiers/T2-norasters wdir=$out/waterbed
+wtier=$tiers/T2-norasters
+wdir=$out/waterbed
+total_prepare() {
     echo "   (waterbed inputs: $wdir)"
     LB_TIERS=$wtier LB_BENCH_DIR=$wdir bash "$bench/waterbed.sh" buurt "$build" \
         >"$out/waterbed-prepare.log" 2>&1
-    for rep in $(seq 1 "$reps"); do
-        local o=$out/leefbaar-t-$rep
-        rm -rf "$o"
-        # shellcheck disable=SC2046
-        measure t score "$rep" "$out/leefbaar-t.log" \
-            "$lb" score -q --model "$bench/models/t2-20.yaml" $(lb_inputs t2-all) -o "$o"
-        if [[ -f $o/run.json ]]; then
-            note t score "timings_$rep" "$("$py" "$bench/report.py" timings "$o/run.json")"
-        fi
-        measure t waterbed "$rep" "$out/waterbed-t.log" \
-            env LB_TIERS="$wtier" LB_BENCH_DIR="$wdir" bash "$bench/waterbed.sh" buurt "$build"
-        if [[ $rep -gt 1 ]]; then rm -rf "$o"; fi
-    done
+}
+run_total() {
+    local rep=$2 # $1 is the step, t
+    local o=$out/leefbaar-t-$rep
+    rm -rf "$o"
+    # shellcheck disable=SC2046
+    measure t score "$rep" "$out/leefbaar-t.log" \
+        "$lb" score -q --model "$bench/models/t2-20.yaml" $(lb_inputs t2-all) -o "$o"
+    if [[ -f $o/run.json ]]; then
+        note t score "timings_$rep" "$("$py" "$bench/report.py" timings "$o/run.json")"
+    fi
+    measure t waterbed "$rep" "$out/waterbed-t.log" \
+        env LB_TIERS="$wtier" LB_BENCH_DIR="$wdir" bash "$bench/waterbed.sh" buurt "$build"
+    if [[ $rep -gt 1 ]]; then rm -rf "$o"; fi
 }
 
-# ---- the run ------------------------------------------------------------------------------
-echo "== $tier: $(sed -n 's/^what: //p' "$T/tier.txt"); $reps repetition(s); results in $out"
-declare -A lb_model=([a1]=zonal-1 [a10]=zonal-10 [b]=count-500 [c]=nearest [d]=areaweight)
-if has postgis "$tools"; then
-    echo "== PostGIS: throwaway cluster in $pgdir, loading the tier"
-    pg_start
-    trap pg_stop EXIT
-    if [[ $keep -eq 1 ]]; then sed -i '/^load\tpostgis/d' "$out/results.tsv"; fi
-    measure load postgis 1 "$out/postgis-load.log" bash "$bench/postgis/load.sh" "$T" "$pgconn" \
-        "${rasters[@]}"
-fi
+# The repetitions alternate between the tools (leefbaar, peer, peer, leefbaar, ...), so that a
+# change in the machine's load falls on all of them alike.
 run_step() {
-    local step=$1
-    if [[ $step == t ]]; then
+    local step=$1 run=()
+    case $step in
+    t)
         if [[ $tier == T2 ]] && has leefbaar "$tools"; then
             echo "== step t: score with every default output + waterbed, alternating"
-            run_total
-        fi
-        return 0
-    fi
-    if [[ $step == e ]]; then
+            total_prepare
+            run=(run_total)
+        fi ;;
+    e)
         if has leefbaar "$tools"; then
             echo "== step e: the whole 20-indicator model"
-            run_leefbaar e t2-20
-        fi
-        return 0
-    fi
-    echo "== step $step"
-    # Peers back to back with leefbaar, so that they share the machine's state.
-    if has leefbaar "$tools"; then run_leefbaar "$step" "${lb_model[$step]}"; fi
-    if has postgis "$tools"; then run_postgis "$step"; fi
-    if has geopandas "$tools"; then run_geopandas "$step"; fi
-    if has gdal "$tools" && [[ $step != b ]]; then run_gdal "$step"; fi
-    if has exactextract "$tools"; then run_exactextract "$step"; fi
+            run=(run_leefbaar)
+        fi ;;
+    *)
+        echo "== step $step"
+        if has leefbaar "$tools"; then run+=(run_leefbaar); fi
+        if has postgis "$tools"; then run+=(run_postgis); fi
+        if has geopandas "$tools"; then run+=(run_geopandas); fi
+        if has gdal "$tools" && [[ $step != b ]]; then run+=(run_gdal); fi
+        if has exactextract "$tools" && [[ $step == a1 || $step == a10 ]]; then
+            run+=(run_exactextract)
+        fi ;;
+    esac
+    if [[ ${#run[@]} -eq 0 ]]; then return 0; fi
+    for rep in $(seq 1 "$reps"); do
+        for f in "${run[@]}"; do "$f" "$step" "$rep"; done
+    done
 }
 # The slowest step for the peers (d) last.
 for step in a1 a10 b c e t d; do
