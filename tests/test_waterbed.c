@@ -1024,6 +1024,88 @@ static void test_waterbed_placebo_small_town(void **state)
     lb_ctx_destroy(ctx);
 }
 
+/* Bit for bit: @p a and @p b hold the same double. */
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof(a)) == 0;
+}
+
+/* The pooled regressions run beside the placebos on the threads the placebos leave free: the
+ * results and the messages (their order too: the placebo note, the cluster note, then those of
+ * the regressions) are those of one thread, bit for bit, on 1, 2 and 3 threads. A 9 x 9 town
+ * with forced placebo areas (too few fit: a warning from the placebos) in one gemeente without
+ * wijk codes (every unit its own cluster: a warning from resolving the clusters), adjacency
+ * orders (both pooled models) and a bootstrap. */
+static void test_waterbed_threads_same(void **state)
+{
+    (void)state;
+    enum { S = 9 };
+    lb_scoreset *s = grid_set(S);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 5);
+    null_draw(s, rng);
+    const char *fc[1] = {"F=C030|C031|C039|C040"};
+    lb_waterbed_options o;
+    null_options(&o, fc, 3);
+    o.placebo_mode = LB_WB_PLACEBO_AREAS;
+    o.adjacency_orders = 2;
+    o.n_boot = 199;
+    wb_result *base = NULL;
+    lb_ctx *base_ctx = NULL;
+    for (int threads = 1; threads <= 3; threads++) {
+        lb_ctx *ctx = lb_test_ctx();
+        assert_int_equal(lb_ctx_set_threads(ctx, threads), LB_OK);
+        wb_result *r = NULL;
+        assert_int_equal(wb_analyse(ctx, s, &o, &r), LB_OK);
+        if (threads == 1) {
+            /* the order of a serial run: placebos, then clusters */
+            size_t n_w = lb_ctx_warning_count(ctx), at_placebo = n_w, at_cluster = n_w;
+            for (size_t k = 0; k < n_w; k++) {
+                const char *w = lb_ctx_warning(ctx, k);
+                if (strstr(w, "cannot go below") && at_placebo == n_w)
+                    at_placebo = k;
+                if (strstr(w, "cluster 'auto'") && at_cluster == n_w)
+                    at_cluster = k;
+            }
+            assert_true(at_placebo < at_cluster && at_cluster < n_w);
+            assert_true(r->n_pooled >= 2);
+            base = r;
+            base_ctx = ctx;
+            continue;
+        }
+        assert_int_equal(lb_ctx_warning_count(ctx), lb_ctx_warning_count(base_ctx));
+        for (size_t k = 0; k < lb_ctx_warning_count(ctx); k++)
+            assert_string_equal(lb_ctx_warning(ctx, k), lb_ctx_warning(base_ctx, k));
+        assert_int_equal(r->n_rows, base->n_rows);
+        for (size_t i = 0; i < r->n_rows; i++) {
+            const wb_row *a = &r->rows[i], *b = &base->rows[i];
+            assert_true(same_bits(a->st.did, b->st.did) && same_bits(a->p_one, b->p_one) &&
+                        same_bits(a->p_two, b->p_two) && same_bits(a->q_one, b->q_one));
+        }
+        assert_int_equal(r->n_pooled, base->n_pooled);
+        for (size_t i = 0; i < r->n_pooled; i++) {
+            const wb_pooled_row *a = &r->pooled[i], *b = &base->pooled[i];
+            assert_int_equal(a->panel, b->panel);
+            assert_int_equal(a->outcome, b->outcome);
+            assert_int_equal(a->res.model, b->res.model);
+            assert_int_equal(a->res.n_terms, b->res.n_terms);
+            for (size_t t = 0; t < a->res.n_terms; t++) {
+                const wb_pooled_term *x = &a->res.terms[t], *y = &b->res.terms[t];
+                assert_string_equal(x->term, y->term);
+                assert_true(same_bits(x->estimate, y->estimate) && same_bits(x->se, y->se) &&
+                            same_bits(x->p_two, y->p_two) && same_bits(x->p_one, y->p_one) &&
+                            same_bits(x->ci_low, y->ci_low) && same_bits(x->ci_high, y->ci_high));
+            }
+        }
+        wb_result_destroy(r);
+        lb_ctx_destroy(ctx);
+    }
+    wb_result_destroy(base);
+    lb_ctx_destroy(base_ctx);
+    gsl_rng_free(rng);
+    set_free(s);
+}
+
 /* ---- the demo city ---- */
 
 /* The demo city's planted effect (tools/synth: Δlbm +0.165 in the two focus wijken, −0.094 in
@@ -1108,6 +1190,7 @@ int main(void)
         cmocka_unit_test(test_waterbed_placebo_null_size),
         cmocka_unit_test(test_waterbed_placebo_units_exact),
         cmocka_unit_test(test_waterbed_placebo_small_town),
+        cmocka_unit_test(test_waterbed_threads_same),
         cmocka_unit_test(test_waterbed_demo_planted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* The waterbed analysis in memory: periods and weights, zone statistics per focus area, zone,
  * outcome and period, placebo p-values, Benjamini–Hochberg q-values, pooled regressions. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, CLOCK_THREAD_CPUTIME_ID */
 #include "wb.h"
 
 #include "../core/ctx.h"
+#include "../io/jobs.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void lb_waterbed_options_init(lb_waterbed_options *o)
 {
@@ -49,6 +52,15 @@ void lb_waterbed_options_init(lb_waterbed_options *o)
 static double cpu_s(void)
 {
     return (double)clock() / CLOCKS_PER_SEC;
+}
+
+/* CPU seconds of the calling thread: the stages that run beside each other count their own. */
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return cpu_s();
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static void panel_free(wb_panel *p)
@@ -595,6 +607,179 @@ static lb_status resolve_cluster(lb_ctx *ctx, const wb_data *d, lb_wb_cluster wa
     return LB_OK;
 }
 
+/* One pooled regression (a period, an outcome, a model) as a job. The regressions read the
+ * zones and panels only, never the unit graph that the placebos grow, so they run beside the
+ * placebos on the threads the placebos leave free. */
+typedef struct pooled_job {
+    const wb_data *d;
+    const wb_panel *panel;
+    size_t p, k;
+    const char *outcome;
+    wb_pooled_cfg cfg;
+    wb_pooled res;
+    double cpu; /* CPU seconds of the job's thread */
+} pooled_job;
+
+static lb_status run_pooled_job(lb_ctx *ctx, void *user)
+{
+    pooled_job *j = user;
+    double t0 = thread_cpu_s();
+    lb_status st = wb_pooled_run(ctx, j->d, j->panel, j->k, j->outcome, &j->cfg, &j->res);
+    j->cpu = thread_cpu_s() - t0;
+    return st;
+}
+
+/* Every pooled regression of a run, in the order of the serial loop (period, outcome, model),
+ * run on a context of its own: what the jobs report reaches the run's context, in that order,
+ * only in pooled_finish(), at the place of the serial loop, so the messages are the same for
+ * any number of threads. */
+typedef struct pooled_batch {
+    lb_ctx *ctx;
+    pooled_job *jobs;
+    lb_jobs_item *items;
+    size_t n;
+    int threads;
+    lb_status st;
+    pthread_t tid;
+    int started; /* running on its own thread (pooled_start) */
+} pooled_batch;
+
+static lb_status pooled_plan(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o,
+                             const wb_pooled_cfg *cc, pooled_batch *b)
+{
+    memset(b, 0, sizeof(*b));
+    size_t cap = 2 * r->n_panels * r->n_out;
+    b->jobs = calloc(cap ? cap : 1, sizeof(*b->jobs));
+    b->items = calloc(cap ? cap : 1, sizeof(*b->items));
+    if (!b->jobs || !b->items || lb_ctx_create(&b->ctx) != LB_OK)
+        return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regressions");
+    for (size_t p = 0; p < r->n_panels; p++)
+        for (size_t k = 0; k < r->n_out; k++)
+            for (int m = LB_WB_POOLED_RING; m <= LB_WB_POOLED_ADJ; m++) {
+                if (!(o->pooled_models & m))
+                    continue;
+                pooled_job *j = &b->jobs[b->n];
+                *j = (pooled_job){.d = r->data,
+                                  .panel = &r->panels[p],
+                                  .p = p,
+                                  .k = k,
+                                  .outcome = r->out_name[k],
+                                  .cfg = *cc};
+                j->cfg.model = m;
+                b->items[b->n] = (lb_jobs_item){.fn = run_pooled_job, .user = j};
+                b->n++;
+            }
+    return LB_OK;
+}
+
+static void *pooled_thread(void *arg)
+{
+    pooled_batch *b = arg;
+    b->st = lb_jobs_run(b->ctx, b->items, b->n, b->threads);
+    return NULL;
+}
+
+/* Run the batch on @p threads threads of its own beside the caller; 0 when no thread could be
+ * started (pooled_finish then runs it). */
+static int pooled_start(pooled_batch *b, int threads)
+{
+    b->threads = threads;
+    b->started = pthread_create(&b->tid, NULL, pooled_thread, b) == 0;
+    return b->started;
+}
+
+/* Wait for the batch (or run it now on @p threads), then hand its reports to @p ctx and its
+ * regressions to @p r in the serial order: a regression without terms is dropped, the first
+ * failed one ends the run with its error. */
+static lb_status pooled_finish(lb_ctx *ctx, wb_result *r, const lb_waterbed_options *o,
+                               pooled_batch *b, int threads, lb_status st)
+{
+    if (b->started)
+        pthread_join(b->tid, NULL);
+    else if (st == LB_OK)
+        b->st = lb_jobs_run(b->ctx, b->items, b->n, threads);
+    b->started = 0;
+    if (st != LB_OK)
+        return st;
+    for (size_t i = 0; i < lb_ctx_warning_count(b->ctx); i++)
+        lb_ctx_log(ctx, LB_LOG_WARN, "%s", lb_ctx_warning(b->ctx, i));
+    if (b->st != LB_OK)
+        return lb_ctx_error(ctx, b->st, "%s", lb_ctx_errmsg(b->ctx));
+    size_t few_g = 0;
+    r->t_pooled = 0.0;
+    for (size_t i = 0; i < b->n; i++) {
+        pooled_job *j = &b->jobs[i];
+        r->t_pooled += j->cpu;
+        if (j->res.n_terms == 0) {
+            wb_pooled_free(&j->res);
+            continue;
+        }
+        wb_pooled_row *pr = &r->pooled[r->n_pooled++];
+        pr->panel = j->p;
+        pr->outcome = j->k;
+        pr->res = j->res;
+        memset(&j->res, 0, sizeof(j->res)); /* now r's */
+        size_t G = pr->res.n_clusters;
+        if (o->boot_weights == LB_WB_BOOT_RADEMACHER && o->n_boot > 0 && G >= 2 && G < 31 &&
+            (1UL << G) < (unsigned long)o->n_boot && (!few_g || G < few_g))
+            few_g = G;
+    }
+    if (few_g)
+        lb_ctx_log(ctx, LB_LOG_WARN,
+                   "pooled regressions: with %zu clusters Rademacher weights give only %lu "
+                   "distinct bootstrap draws (of %d asked), so the bootstrap p-values and "
+                   "intervals are coarse; --boot-weights webb has 6^G",
+                   few_g, 1UL << few_g, o->n_boot);
+    return LB_OK;
+}
+
+/* Free what the batch still holds (joining its thread if it runs). */
+static void pooled_free(pooled_batch *b)
+{
+    if (b->started)
+        pthread_join(b->tid, NULL);
+    for (size_t i = 0; b->jobs && i < b->n; i++)
+        wb_pooled_free(&b->jobs[i].res);
+    free(b->jobs);
+    free(b->items);
+    lb_ctx_destroy(b->ctx);
+    memset(b, 0, sizeof(*b));
+}
+
+/* The warnings of resolve_cluster(), kept until the place of the serial run. */
+typedef struct kept_msgs {
+    char **msg;
+    size_t n, cap;
+    int oom;
+} kept_msgs;
+
+static void keep_msg(void *user, const char *msg)
+{
+    kept_msgs *k = user;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 4;
+        char **m = realloc(k->msg, cap * sizeof(*m));
+        if (!m) {
+            k->oom = 1;
+            return;
+        }
+        k->msg = m;
+        k->cap = cap;
+    }
+    k->msg[k->n] = lb_core_strdup(msg);
+    if (k->msg[k->n])
+        k->n++;
+    else
+        k->oom = 1;
+}
+
+static void kept_free(kept_msgs *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        free(k->msg[i]);
+    free(k->msg);
+}
+
 lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_options *o,
                      wb_result **out)
 {
@@ -645,6 +830,9 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
                             (int)o->match);
     }
     wb_result *r = calloc(1, sizeof(*r));
+    pooled_batch pooled = {0};
+    kept_msgs cluster_msgs = {0};
+    char *cluster_err = NULL;
     lb_wb_period *per = NULL;
     int *pre = NULL;
     size_t np = 0;
@@ -677,9 +865,36 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     if (st != LB_OK)
         goto cleanup;
 
-    /* placebo areas per focus area */
     r->t_zones = cpu_s() - t0;
-    t0 = cpu_s();
+
+    /* The clusters of the pooled regressions, resolved before the placebos so that the
+     * regressions can run beside them (pooled_batch); what resolve_cluster() says, and its
+     * error, are kept for their place after the zone rows, as in a serial run. */
+    wb_pooled_cfg cc = {o->n_boot,    o->seed,         LB_WB_CLUSTER_AUTO, 0,
+                        o->pooled_fe, o->boot_weights, o->ci_level};
+    lb_ctx_warnings_divert(ctx, keep_msg, &cluster_msgs);
+    lb_status cluster_st = resolve_cluster(ctx, d, o->cluster, &cc.cluster);
+    lb_ctx_warnings_divert(ctx, NULL, NULL);
+    if (cluster_st != LB_OK) {
+        cluster_err = lb_core_strdup(lb_ctx_errmsg(ctx));
+        lb_ctx_error_clear(ctx);
+    }
+    r->pooled = calloc(2 * np * r->n_out, sizeof(wb_pooled_row));
+    if (!r->pooled || cluster_msgs.oom || (cluster_st != LB_OK && !cluster_err)) {
+        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    int threads = lb_ctx_threads(ctx);
+    if (cluster_st == LB_OK) {
+        st = pooled_plan(ctx, r, o, &cc, &pooled);
+        if (st != LB_OK)
+            goto cleanup;
+        if (threads > 1)
+            (void)pooled_start(&pooled, threads - 1); /* else run at its place below */
+    }
+
+    /* placebo areas per focus area */
+    t0 = thread_cpu_s();
     wb_placebo_cfg pc = {
         o->placebo_mode, (size_t)o->n_placebo,
         o->placebo_pool, o->placebo_buffer_m >= 0.0 ? o->placebo_buffer_m : d->rings[0],
@@ -699,8 +914,8 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     if (pc.m > 0)
         placebo_notes(ctx, d, &pc, r->placebo);
 
-    r->t_placebo = cpu_s() - t0;
-    t0 = cpu_s();
+    r->t_placebo = thread_cpu_s() - t0;
+    t0 = thread_cpu_s();
     r->n_rows = np * d->n_focus * d->n_slots * r->n_out;
     r->rows = calloc(r->n_rows ? r->n_rows : 1, sizeof(wb_row));
     if (!r->rows) {
@@ -730,64 +945,30 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
         st = qvalues(ctx, r, o->bh_family);
     if (st != LB_OK)
         goto cleanup;
+    r->t_rows = thread_cpu_s() - t0;
 
-    /* pooled regressions */
-    r->t_rows = cpu_s() - t0;
-    t0 = cpu_s();
-    wb_pooled_cfg cc = {o->n_boot,    o->seed,         LB_WB_CLUSTER_AUTO, 0,
-                        o->pooled_fe, o->boot_weights, o->ci_level};
-    st = resolve_cluster(ctx, d, o->cluster, &cc.cluster);
-    if (st != LB_OK)
+    /* pooled regressions: per period and outcome the ring model, then the adjacency model */
+    for (size_t i = 0; i < cluster_msgs.n; i++)
+        lb_ctx_log(ctx, LB_LOG_WARN, "%s", cluster_msgs.msg[i]);
+    if (cluster_st != LB_OK) {
+        st = lb_ctx_error(ctx, cluster_st, "%s", cluster_err);
         goto cleanup;
+    }
     r->cluster = cc.cluster;
     r->fe = o->pooled_fe;
     r->boot_weights = o->boot_weights;
     r->ci_level = o->ci_level;
-    r->pooled = calloc(2 * np * r->n_out, sizeof(wb_pooled_row));
-    if (!r->pooled) {
-        st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
-        goto cleanup;
-    }
-    /* per period and outcome the ring model, then the adjacency model */
-    size_t few_g = 0;
-    for (size_t p = 0; p < np && st == LB_OK; p++)
-        for (size_t k = 0; k < r->n_out && st == LB_OK; k++) {
-            for (int m = LB_WB_POOLED_RING; m <= LB_WB_POOLED_ADJ && st == LB_OK; m++) {
-                if (!(o->pooled_models & m))
-                    continue;
-                wb_pooled_row *pr = &r->pooled[r->n_pooled];
-                pr->panel = p;
-                pr->outcome = k;
-                cc.model = m;
-                st = wb_pooled_run(ctx, d, &r->panels[p], k, r->out_name[k], &cc, &pr->res);
-                if (st == LB_OK && pr->res.n_terms > 0) {
-                    r->n_pooled++;
-                    size_t G = pr->res.n_clusters;
-                    if (o->boot_weights == LB_WB_BOOT_RADEMACHER && o->n_boot > 0 && G >= 2 &&
-                        G < 31 && (1UL << G) < (unsigned long)o->n_boot && (!few_g || G < few_g))
-                        few_g = G;
-                } else if (st == LB_OK) {
-                    wb_pooled_free(&pr->res);
-                }
-            }
-            lb_status pst = lb_ctx_progress(
-                ctx, 0.7 + 0.25 * (double)(p * r->n_out + k + 1) / (double)(np * r->n_out),
-                "pooled regression");
-            if (st == LB_OK)
-                st = pst;
-        }
-    if (st == LB_OK && few_g)
-        lb_ctx_log(ctx, LB_LOG_WARN,
-                   "pooled regressions: with %zu clusters Rademacher weights give only %lu "
-                   "distinct bootstrap draws (of %d asked), so the bootstrap p-values and "
-                   "intervals are coarse; --boot-weights webb has 6^G",
-                   few_g, 1UL << few_g, o->n_boot);
+    st = pooled_finish(ctx, r, o, &pooled, threads, st);
+    if (st == LB_OK)
+        st = lb_ctx_progress(ctx, 0.95, "pooled regression");
     if (st != LB_OK)
         goto cleanup;
-    r->t_pooled = cpu_s() - t0;
     *out = r;
     r = NULL;
 cleanup:
+    pooled_free(&pooled);
+    kept_free(&cluster_msgs);
+    free(cluster_err);
     free(per);
     free(pre);
     wb_result_destroy(r);
