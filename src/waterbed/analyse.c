@@ -644,8 +644,10 @@ typedef struct pooled_batch {
     int started; /* running on its own thread (pooled_start) */
 } pooled_batch;
 
-static lb_status pooled_plan(lb_ctx *ctx, const wb_result *r, const lb_waterbed_options *o,
-                             const wb_pooled_cfg *cc, pooled_batch *b)
+/* The batch of @p r: its clusters resolved first, on the batch's context (so what that says,
+ * and its error in b->st, come at the regressions' place too), then one job per regression. */
+static lb_status pooled_plan(lb_ctx *ctx, wb_result *r, const lb_waterbed_options *o,
+                             pooled_batch *b)
 {
     memset(b, 0, sizeof(*b));
     size_t cap = 2 * r->n_panels * r->n_out;
@@ -653,7 +655,11 @@ static lb_status pooled_plan(lb_ctx *ctx, const wb_result *r, const lb_waterbed_
     b->items = calloc(cap ? cap : 1, sizeof(*b->items));
     if (!b->jobs || !b->items || lb_ctx_create(&b->ctx) != LB_OK)
         return lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory for the pooled regressions");
-    for (size_t p = 0; p < r->n_panels; p++)
+    wb_pooled_cfg cc = {o->n_boot,    o->seed,         LB_WB_CLUSTER_AUTO, 0,
+                        o->pooled_fe, o->boot_weights, o->ci_level};
+    b->st = resolve_cluster(b->ctx, r->data, o->cluster, &cc.cluster);
+    r->cluster = cc.cluster;
+    for (size_t p = 0; b->st == LB_OK && p < r->n_panels; p++)
         for (size_t k = 0; k < r->n_out; k++)
             for (int m = LB_WB_POOLED_RING; m <= LB_WB_POOLED_ADJ; m++) {
                 if (!(o->pooled_models & m))
@@ -664,7 +670,7 @@ static lb_status pooled_plan(lb_ctx *ctx, const wb_result *r, const lb_waterbed_
                                   .p = p,
                                   .k = k,
                                   .outcome = r->out_name[k],
-                                  .cfg = *cc};
+                                  .cfg = cc};
                 j->cfg.model = m;
                 b->items[b->n] = (lb_jobs_item){.fn = run_pooled_job, .user = j};
                 b->n++;
@@ -696,7 +702,7 @@ static lb_status pooled_finish(lb_ctx *ctx, wb_result *r, const lb_waterbed_opti
 {
     if (b->started)
         pthread_join(b->tid, NULL);
-    else if (st == LB_OK)
+    else if (st == LB_OK && b->st == LB_OK)
         b->st = lb_jobs_run(b->ctx, b->items, b->n, threads);
     b->started = 0;
     if (st != LB_OK)
@@ -744,40 +750,6 @@ static void pooled_free(pooled_batch *b)
     free(b->items);
     lb_ctx_destroy(b->ctx);
     memset(b, 0, sizeof(*b));
-}
-
-/* The warnings of resolve_cluster(), kept until the place of the serial run. */
-typedef struct kept_msgs {
-    char **msg;
-    size_t n, cap;
-    int oom;
-} kept_msgs;
-
-static void keep_msg(void *user, const char *msg)
-{
-    kept_msgs *k = user;
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? 2 * k->cap : 4;
-        char **m = realloc(k->msg, cap * sizeof(*m));
-        if (!m) {
-            k->oom = 1;
-            return;
-        }
-        k->msg = m;
-        k->cap = cap;
-    }
-    k->msg[k->n] = lb_core_strdup(msg);
-    if (k->msg[k->n])
-        k->n++;
-    else
-        k->oom = 1;
-}
-
-static void kept_free(kept_msgs *k)
-{
-    for (size_t i = 0; i < k->n; i++)
-        free(k->msg[i]);
-    free(k->msg);
 }
 
 lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_options *o,
@@ -831,8 +803,6 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     }
     wb_result *r = calloc(1, sizeof(*r));
     pooled_batch pooled = {0};
-    kept_msgs cluster_msgs = {0};
-    char *cluster_err = NULL;
     lb_wb_period *per = NULL;
     int *pre = NULL;
     size_t np = 0;
@@ -867,31 +837,19 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
 
     r->t_zones = cpu_s() - t0;
 
-    /* The clusters of the pooled regressions, resolved before the placebos so that the
-     * regressions can run beside them (pooled_batch); what resolve_cluster() says, and its
-     * error, are kept for their place after the zone rows, as in a serial run. */
-    wb_pooled_cfg cc = {o->n_boot,    o->seed,         LB_WB_CLUSTER_AUTO, 0,
-                        o->pooled_fe, o->boot_weights, o->ci_level};
-    lb_ctx_warnings_divert(ctx, keep_msg, &cluster_msgs);
-    lb_status cluster_st = resolve_cluster(ctx, d, o->cluster, &cc.cluster);
-    lb_ctx_warnings_divert(ctx, NULL, NULL);
-    if (cluster_st != LB_OK) {
-        cluster_err = lb_core_strdup(lb_ctx_errmsg(ctx));
-        lb_ctx_error_clear(ctx);
-    }
+    /* The pooled regressions, planned now so that they run beside the placebos on the
+     * threads these leave free; what they report reaches @p ctx at the serial loop's place. */
     r->pooled = calloc(2 * np * r->n_out, sizeof(wb_pooled_row));
-    if (!r->pooled || cluster_msgs.oom || (cluster_st != LB_OK && !cluster_err)) {
+    if (!r->pooled) {
         st = lb_ctx_error(ctx, LB_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
+    st = pooled_plan(ctx, r, o, &pooled);
+    if (st != LB_OK)
+        goto cleanup;
     int threads = lb_ctx_threads(ctx);
-    if (cluster_st == LB_OK) {
-        st = pooled_plan(ctx, r, o, &cc, &pooled);
-        if (st != LB_OK)
-            goto cleanup;
-        if (threads > 1)
-            (void)pooled_start(&pooled, threads - 1); /* else run at its place below */
-    }
+    if (threads > 1 && pooled.st == LB_OK)
+        (void)pooled_start(&pooled, threads - 1); /* else run at its place below */
 
     /* placebo areas per focus area */
     t0 = thread_cpu_s();
@@ -948,13 +906,6 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     r->t_rows = thread_cpu_s() - t0;
 
     /* pooled regressions: per period and outcome the ring model, then the adjacency model */
-    for (size_t i = 0; i < cluster_msgs.n; i++)
-        lb_ctx_log(ctx, LB_LOG_WARN, "%s", cluster_msgs.msg[i]);
-    if (cluster_st != LB_OK) {
-        st = lb_ctx_error(ctx, cluster_st, "%s", cluster_err);
-        goto cleanup;
-    }
-    r->cluster = cc.cluster;
     r->fe = o->pooled_fe;
     r->boot_weights = o->boot_weights;
     r->ci_level = o->ci_level;
@@ -967,8 +918,6 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
     r = NULL;
 cleanup:
     pooled_free(&pooled);
-    kept_free(&cluster_msgs);
-    free(cluster_err);
     free(per);
     free(pre);
     wb_result_destroy(r);
