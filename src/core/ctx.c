@@ -266,15 +266,23 @@ int lb_core_str_ieq(const char *a, const char *b)
     return *a == *b;
 }
 
+const char *lb_core_trim(const char *s, size_t *n)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    size_t k = strlen(s);
+    while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == '\r' || s[k - 1] == '\n'))
+        k--;
+    *n = k;
+    return s;
+}
+
 char *lb_core_strdup_trim(const char *s)
 {
     if (!s)
         return NULL;
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        n--;
+    size_t n;
+    s = lb_core_trim(s, &n);
     char *d = malloc(n + 1);
     if (d) {
         memcpy(d, s, n);

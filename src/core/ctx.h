@@ -62,6 +62,10 @@ int lb_core_str_ieq(const char *a, const char *b);
  * text: "GM0363    "). NULL in gives NULL out. */
 char *lb_core_strdup_trim(const char *s);
 
+/* @p s (not NULL) without its leading and trailing spaces, tabs and line ends, in place: its
+ * first character, and in *@p n the length (what lb_core_strdup_trim copies). */
+const char *lb_core_trim(const char *s, size_t *n);
+
 /* Formatted allocation; NULL on failure. Caller frees. */
 char *lb_core_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

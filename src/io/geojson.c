@@ -10,6 +10,7 @@
  * exact reals); tests/test_write.c compares the two. */
 #include "geojson.h"
 
+#include "../core/bytes.h"
 #include "../core/ctx.h"
 #include "gdal_env.h"
 
@@ -364,21 +365,9 @@ static int rd_u32(wkb_rd *r, int le, uint32_t *v)
 {
     if (r->end - r->p < 4)
         return 0;
-    const unsigned char *b = r->p;
-    *v = le ? (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24
-            : (uint32_t)b[3] | (uint32_t)b[2] << 8 | (uint32_t)b[1] << 16 | (uint32_t)b[0] << 24;
+    *v = lb_core_load_u32(r->p, le);
     r->p += 4;
     return 1;
-}
-
-static double rd_f64_at(const unsigned char *b, int le)
-{
-    unsigned char t[8];
-    for (int i = 0; i < 8; i++)
-        t[i] = le ? b[i] : b[7 - i];
-    double v;
-    memcpy(&v, t, 8);
-    return v;
 }
 
 /* Read @p n points (2D) into g; 0 when short, empty or not finite. */
@@ -400,7 +389,7 @@ static int rd_points(wkb_rd *r, int le, uint32_t n, flat_geom *g)
     if (!ny || !nz)
         return 0;
     for (uint32_t i = 0; i < n; i++) {
-        double x = rd_f64_at(r->p, le), y = rd_f64_at(r->p + 8, le);
+        double x = lb_core_load_f64(r->p, le), y = lb_core_load_f64(r->p + 8, le);
         if (!isfinite(x) || !isfinite(y))
             return 0;
         g->x[g->n_pts] = x;

@@ -3,6 +3,7 @@
 #include "vector.h"
 
 #include "../core/bigmem.h"
+#include "../core/bytes.h"
 #include "../core/ctx.h"
 #include "gdal_env.h"
 
@@ -392,19 +393,6 @@ static int grow_fields(lb_vlayer *l, size_t n, size_t cap)
     return 1;
 }
 
-/* The text @p s without the spaces, tabs and line ends around it, as lb_core_strdup_trim cuts
- * it: its first character, and in *@p n its length. */
-static const char *trimmed(const char *s, size_t *n)
-{
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-        s++;
-    size_t k = strlen(s);
-    while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == '\r' || s[k - 1] == '\n'))
-        k--;
-    *n = k;
-    return s;
-}
-
 /* The size of the next block of a field's text values: @p first, then doubling to 8 MiB. */
 static size_t next_text_block(const lb_vblock *chain, size_t first)
 {
@@ -438,7 +426,7 @@ static int store_field_values(lb_vlayer *l, OGRFeatureH feat, size_t row, lb_vbl
             const char *s = OGR_F_GetFieldAsString(feat, idx);
             if (text) {
                 size_t n;
-                s = trimmed(s, &n);
+                s = lb_core_trim(s, &n);
                 char *d =
                     lb_vlayer_block_take(&text[i], n + 1, next_text_block(text[i], text_first[i]));
                 if (!d)
@@ -996,24 +984,6 @@ static int query_fields_match(OGRFeatureDefnH table, OGRFeatureDefnH q)
     return 1;
 }
 
-static uint32_t get_u32(const unsigned char *p, int little)
-{
-    uint32_t v = 0;
-    for (int b = 0; b < 4; b++)
-        v |= (uint32_t)p[little ? b : 3 - b] << (8 * b);
-    return v;
-}
-
-static double get_f64(const unsigned char *p, int little)
-{
-    uint64_t v = 0;
-    for (int b = 0; b < 8; b++)
-        v |= (uint64_t)p[little ? b : 7 - b] << (8 * b);
-    double d;
-    memcpy(&d, &v, sizeof(d));
-    return d;
-}
-
 /* What a row's geometry blob says about the square its code gives. */
 typedef enum blob_verdict {
     BLOB_SQUARE,     /* the ring of the code's square, corners in the layer's order, bit for bit */
@@ -1045,21 +1015,21 @@ static blob_verdict square_blob(const unsigned char *b, size_t nb, const double 
     const unsigned char *w = b + head;
     size_t wn = nb - head;
     if (wn == 102) { /* a multipolygon of one polygon */
-        if (w[0] > 1 || get_u32(w + 1, w[0]) != 6 || get_u32(w + 5, w[0]) != 1)
+        if (w[0] > 1 || lb_core_load_u32(w + 1, w[0]) != 6 || lb_core_load_u32(w + 5, w[0]) != 1)
             return BLOB_NOT_SQUARE;
         w += 9;
         wn -= 9;
     }
-    if (wn != 93 || w[0] > 1 || get_u32(w + 1, w[0]) != 3 || get_u32(w + 5, w[0]) != 1 ||
-        get_u32(w + 9, w[0]) != 5)
+    if (wn != 93 || w[0] > 1 || lb_core_load_u32(w + 1, w[0]) != 3 ||
+        lb_core_load_u32(w + 5, w[0]) != 1 || lb_core_load_u32(w + 9, w[0]) != 5)
         return BLOB_NOT_SQUARE;
     double xy[10];
     for (int k = 0; k < 10; k++)
-        xy[k] = get_f64(w + 13 + 8 * k, w[0]);
+        xy[k] = lb_core_load_f64(w + 13 + 8 * k, w[0]);
     double e[4]; /* minx, maxx, miny, maxy */
     if (env) {
         for (int k = 0; k < 4; k++)
-            e[k] = get_f64(b + 7 + 8 * k, (int)(flags & 1));
+            e[k] = lb_core_load_f64(b + 7 + 8 * k, (int)(flags & 1));
     } else {
         e[0] = e[1] = xy[0];
         e[2] = e[3] = xy[1];

@@ -3,6 +3,7 @@
  * (built in a MEM dataset and copied with the COG driver), JSON documents through json-c. */
 #include "write.h"
 
+#include "../core/bytes.h"
 #include "../core/ctx.h"
 #include "gdal_env.h"
 #include "geojson.h"
@@ -109,11 +110,7 @@ static uint32_t wkb_header_type(const unsigned char *wkb, size_t size)
 {
     if (!wkb || size < 5)
         return 0;
-    if (wkb[0] == 1) /* little endian */
-        return (uint32_t)wkb[1] | (uint32_t)wkb[2] << 8 | (uint32_t)wkb[3] << 16 |
-               (uint32_t)wkb[4] << 24;
-    return (uint32_t)wkb[4] | (uint32_t)wkb[3] << 8 | (uint32_t)wkb[2] << 16 |
-           (uint32_t)wkb[1] << 24;
+    return lb_core_load_u32(wkb + 1, wkb[0] == 1);
 }
 
 /* The layer geometry type: the single 2D type all rows share; MultiPolygon when polygons and
