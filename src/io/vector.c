@@ -1393,23 +1393,19 @@ static void squares_verdict(const squares_pass *sp, const square_part *parts, si
             return;
         }
     }
-    for (size_t k = 0; k < n_parts; k++)
-        if (parts[k].bad_sample != SIZE_MAX) {
-            snprintf(why, why_size,
-                     "feature %lld: its geometry is not the square of its code, corners in the "
-                     "order of feature %lld",
-                     (long long)fid[parts[k].bad_sample], (long long)sp->fid_first);
-            return;
-        }
-    for (size_t k = 0; k < n_parts; k++)
-        if (parts[k].other_ring >= 0) {
-            snprintf(why, why_size,
-                     "feature %lld: its geometry is not the square of its code, corners in the "
-                     "order of feature %lld",
-                     (long long)parts[k].other_ring, (long long)sp->fid_first);
-            return;
-        }
-    why[0] = '\0';
+    int64_t bad = -1;
+    for (size_t k = 0; bad < 0 && k < n_parts; k++)
+        if (parts[k].bad_sample != SIZE_MAX)
+            bad = fid[parts[k].bad_sample];
+    for (size_t k = 0; bad < 0 && k < n_parts; k++)
+        bad = parts[k].other_ring;
+    if (bad < 0)
+        why[0] = '\0';
+    else
+        snprintf(why, why_size,
+                 "feature %lld: its geometry is not the square of its code, corners in the "
+                 "order of feature %lld",
+                 (long long)bad, (long long)sp->fid_first);
 }
 
 /* Read the squares of a GeoPackage layer with a CBS code field (cbs_square_fields) in RD by

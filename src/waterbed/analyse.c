@@ -685,13 +685,12 @@ static void *pooled_thread(void *arg)
     return NULL;
 }
 
-/* Run the batch on @p threads threads of its own beside the caller; 0 when no thread could be
- * started (pooled_finish then runs it). */
-static int pooled_start(pooled_batch *b, int threads)
+/* Run the batch on @p threads threads of its own beside the caller (when no thread can be
+ * started, pooled_finish runs it). */
+static void pooled_start(pooled_batch *b, int threads)
 {
     b->threads = threads;
     b->started = pthread_create(&b->tid, NULL, pooled_thread, b) == 0;
-    return b->started;
 }
 
 /* Wait for the batch (or run it now on @p threads), then hand its reports to @p ctx and its
@@ -849,7 +848,7 @@ lb_status wb_analyse(lb_ctx *ctx, const lb_scoreset *s, const lb_waterbed_option
         goto cleanup;
     int threads = lb_ctx_threads(ctx);
     if (threads > 1 && pooled.st == LB_OK)
-        (void)pooled_start(&pooled, threads - 1); /* else run at its place below */
+        pooled_start(&pooled, threads - 1); /* else run at its place below */
 
     /* placebo areas per focus area */
     t0 = thread_cpu_s();
