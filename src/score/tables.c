@@ -315,7 +315,7 @@ lb_status lb_score_tables_concat(lb_ctx *ctx, lb_table **parts, size_t n, lb_tab
             if (st == LB_OK)
                 c->decimals = pc->decimals;
         }
-    for (size_t j = 0; j < (st == LB_OK ? t->n_cols : 0) && st == LB_OK; j++) {
+    for (size_t j = 0; st == LB_OK && j < t->n_cols; j++) {
         lb_column *c = &t->cols[j];
         if (c->type == LB_COL_TEXT) {
             st = concat_text(ctx, c, parts, n);
